@@ -1,0 +1,318 @@
+import type {
+  PodTemplateMetadata,
+  PodTemplateSpec,
+  RolloutAnalysis,
+  RolloutExperimentStepAnalysisTemplateRef,
+  RolloutSpec,
+  SetHeaderRoute,
+  SetMirrorRoute,
+} from '@flotilla/argo-spec';
+
+/** Label that ties a ReplicaSet, its pods and the Services selecting them to one pod template. */
+export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
+export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
+export const DESIRED_REPLICAS_ANNOTATION = 'rollout.argoproj.io/desired-replicas';
+export const SCALE_DOWN_DEADLINE_ANNOTATION = 'scale-down-deadline';
+export const EPHEMERAL_METADATA_ANNOTATION = 'rollout.argoproj.io/ephemeral-metadata';
+
+// ---------------------------------------------------------------- status
+
+export type RolloutPhase = 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
+
+export type RolloutConditionType = 'Progressing' | 'Available' | 'Paused' | 'Healthy' | 'Completed';
+
+/** Reasons as upstream writes them, so dashboards built for Argo read them unchanged. */
+export type RolloutConditionReason =
+  | 'NewReplicaSetCreated'
+  | 'ReplicaSetUpdated'
+  | 'NewReplicaSetAvailable'
+  | 'ProgressDeadlineExceeded'
+  | 'RolloutPaused'
+  | 'RolloutResumed'
+  | 'RolloutAborted'
+  | 'RolloutRetry'
+  | 'AvailableReason'
+  | 'RolloutHealthy'
+  | 'RolloutCompleted';
+
+export interface RolloutCondition {
+  type: RolloutConditionType;
+  status: 'True' | 'False';
+  reason: RolloutConditionReason;
+  message: string;
+  /** ISO time of the last change of `status`. */
+  lastTransitionTime: string;
+  /** ISO time of the last change of reason or message; the progress deadline counts from it. */
+  lastUpdateTime: string;
+}
+
+export type PauseReason = 'CanaryPauseStep' | 'BlueGreenPause' | 'InconclusiveAnalysisRun' | 'InconclusiveExperiment';
+
+export interface PauseCondition {
+  reason: PauseReason;
+  /** ISO time the pause began; timed pauses and auto-promotion count from it. */
+  startTime: string;
+}
+
+export interface WeightDestination {
+  weight: number;
+  podTemplateHash: string;
+  serviceName?: string;
+}
+
+export interface TrafficWeights {
+  canary: WeightDestination;
+  stable: WeightDestination;
+  additionalDestinations: WeightDestination[];
+}
+
+export interface CanaryStatus {
+  /** Weights the router is asked to serve for this revision. */
+  weights: TrafficWeights | undefined;
+  currentStepAnalysisRun: string | undefined;
+  currentBackgroundAnalysisRun: string | undefined;
+  currentExperiment: string | undefined;
+}
+
+export interface BlueGreenStatus {
+  activeSelector: string | undefined;
+  previewSelector: string | undefined;
+  /** Set once the preview ReplicaSet has been scaled from `previewReplicaCount` to full size before promotion. */
+  scaleUpPreviewCheckPoint: boolean;
+  prePromotionAnalysisRun: string | undefined;
+  postPromotionAnalysisRun: string | undefined;
+}
+
+/** The status of a Rollout, field for field as upstream except where noted. */
+export interface RolloutStatus {
+  phase: RolloutPhase;
+  message: string;
+  observedGeneration: number;
+  /** Hash of `spec.template`: the revision being rolled out (or the stable one once done). */
+  currentPodHash: string;
+  /** Hash of the ReplicaSet that serves production; `undefined` before the first deployment completes its first reconcile. */
+  stableRS: string | undefined;
+  currentStepIndex: number | undefined;
+  /** Hash of `spec.strategy.canary.steps`; a change restarts the steps. */
+  currentStepHash: string | undefined;
+  pauseConditions: PauseCondition[];
+  /** True while a pause set by the engine is in effect or was just cleared by a promote. */
+  controllerPause: boolean;
+  abort: boolean;
+  abortedAt: string | undefined;
+  promoteFull: boolean;
+  conditions: RolloutCondition[];
+  replicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  canary: CanaryStatus;
+  blueGreen: BlueGreenStatus;
+  /** The `spec.restartAt` that has been fully applied. */
+  restartedAt: string | undefined;
+  collisionCount: number | undefined;
+  /**
+   * ISO deadline per pod-template-hash after which a demoted ReplicaSet is scaled to zero. Upstream keeps this in
+   * the `scale-down-deadline` annotation of each ReplicaSet; keeping it here makes the engine independent of
+   * whether the agent has applied the annotation yet.
+   */
+  scaleDownDeadlines: Record<string, string>;
+  /** Time of the last progress (new counts, new step): the progress deadline counts from it. */
+  lastProgressAt: string | undefined;
+}
+
+// ---------------------------------------------------------------- observations
+
+export type PodProblemReason = 'ImagePullBackOff' | 'ErrImagePull' | 'CrashLoopBackOff' | 'FailedCreate';
+
+export interface PodProblem {
+  reason: PodProblemReason;
+  message: string;
+  pods: number;
+}
+
+export interface ObservedReplicaSet {
+  podTemplateHash: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** `spec.replicas` as the cluster holds it. */
+  replicas: number;
+  /** Pods that exist (`status.replicas`). */
+  currentReplicas: number;
+  readyReplicas: number;
+  /** Ready for at least `minReadySeconds`, as the ReplicaSet controller reports it. */
+  availableReplicas: number;
+  template: PodTemplateSpec;
+  podProblems: PodProblem[];
+  /** ISO creation time of the oldest pod, used to see whether a restart has reached this ReplicaSet. */
+  oldestPodCreatedAt: string | undefined;
+}
+
+/** What the agent of the rollout's cluster last reported. */
+export interface ObservedRolloutState {
+  replicaSets: ObservedReplicaSet[];
+  /** Current `rollouts-pod-template-hash` selector of each Service the rollout names, by Service name. */
+  serviceSelectors: Record<string, string | undefined>;
+  /** Canary weight each traffic router currently applies, by router (`nginx`, `istio`, `smi`, `gatewayAPI`). */
+  trafficWeights: Partial<Record<TrafficRouterKind, number>>;
+  observedAt: string;
+}
+
+export type AnalysisRunKind = 'background' | 'step' | 'prePromotion' | 'postPromotion';
+export type AnalysisRunPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+
+export interface AnalysisRunState {
+  name: string;
+  kind: AnalysisRunKind;
+  podTemplateHash: string;
+  stepIndex: number | undefined;
+  phase: AnalysisRunPhase;
+  message: string;
+}
+
+export type ExperimentPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+
+export interface ExperimentState {
+  name: string;
+  podTemplateHash: string;
+  stepIndex: number;
+  phase: ExperimentPhase;
+  message: string;
+}
+
+// ---------------------------------------------------------------- decision
+
+export type TrafficRouterKind = 'nginx' | 'istio' | 'smi' | 'gatewayAPI';
+
+export interface DesiredReplicaSet {
+  podTemplateHash: string;
+  /** The rollout template with the hash label and the role's ephemeral metadata applied. */
+  template: PodTemplateSpec;
+  replicas: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Recreate pods created before this ISO time, at most `maxUnavailable` at once (`spec.restartAt`). */
+  restart: { podsCreatedBefore: string; maxUnavailable: number } | undefined;
+}
+
+export interface DesiredTrafficRouting {
+  router: TrafficRouterKind;
+  canaryWeight: number;
+  stableWeight: number;
+  additionalDestinations: WeightDestination[];
+  headerRoutes: SetHeaderRoute[];
+  mirrorRoutes: SetMirrorRoute[];
+}
+
+export interface DesiredServiceSelectors {
+  stable?: { service: string; podTemplateHash: string };
+  canary?: { service: string; podTemplateHash: string };
+  active?: { service: string; podTemplateHash: string };
+  preview?: { service: string; podTemplateHash: string };
+}
+
+/** The full cluster state of one rollout; an agent converges to it without knowing history. */
+export interface DesiredRolloutState {
+  replicaSets: DesiredReplicaSet[];
+  services: DesiredServiceSelectors;
+  trafficRouting: DesiredTrafficRouting | undefined;
+}
+
+export interface AnalysisRunRequest {
+  /** Deterministic: starting the same request twice creates one run. */
+  name: string;
+  kind: AnalysisRunKind;
+  analysis: RolloutAnalysis;
+  podTemplateHash: string;
+  /** Hash of the stable ReplicaSet, for `podTemplateHashValue: Stable` arguments. */
+  stablePodTemplateHash: string | undefined;
+  stepIndex: number | undefined;
+}
+
+export interface ExperimentTemplateRequest {
+  name: string;
+  replicas: number;
+  podTemplateHash: string;
+  template: PodTemplateSpec;
+  metadata: PodTemplateMetadata | undefined;
+  weight: number | undefined;
+  serviceName: string | undefined;
+}
+
+export interface ExperimentRequest {
+  name: string;
+  podTemplateHash: string;
+  stepIndex: number;
+  duration: string | undefined;
+  templates: ExperimentTemplateRequest[];
+  analyses: RolloutExperimentStepAnalysisTemplateRef[];
+}
+
+export type RevisionOutcome = 'Healthy' | 'Aborted' | 'Superseded' | 'RolledBack';
+
+export type RolloutEvent =
+  | { type: 'RevisionStarted'; revision: number; podTemplateHash: string; images: string[] }
+  | { type: 'RevisionFinished'; revision: number; podTemplateHash: string; outcome: RevisionOutcome }
+  | { type: 'RolloutStepCompleted'; stepIndex: number; stepCount: number; step: string }
+  | { type: 'RolloutPaused'; reason: PauseReason | 'SpecPaused' }
+  | { type: 'RolloutResumed' }
+  | { type: 'RolloutAborted'; message: string }
+  | { type: 'RolloutRetried' }
+  | { type: 'RolloutCompleted'; revision: number; podTemplateHash: string }
+  | { type: 'ProgressDeadlineExceeded'; message: string }
+  | { type: 'ScalingReplicaSet'; podTemplateHash: string; from: number; to: number }
+  | { type: 'TrafficWeightUpdated'; router: TrafficRouterKind; from: number; to: number }
+  | { type: 'ServiceSelectorSwitched'; service: string; from: string | undefined; to: string }
+  | { type: 'RolloutRestarted'; restartAt: string };
+
+export interface Decision {
+  status: RolloutStatus;
+  desired: DesiredRolloutState;
+  analysisRunsToStart: AnalysisRunRequest[];
+  analysisRunsToTerminate: string[];
+  experimentsToStart: ExperimentRequest[];
+  experimentsToTerminate: string[];
+  events: RolloutEvent[];
+  /** Exact time the engine must be called again if nothing else changes. */
+  requeueAt: Date | undefined;
+}
+
+export interface ReconcileInput {
+  rollout: { name: string; namespace: string; generation: number; spec: RolloutSpec };
+  status: RolloutStatus | undefined;
+  observed: ObservedRolloutState;
+  analysisRuns: AnalysisRunState[];
+  experiments: ExperimentState[];
+  now: Date;
+}
+
+// ---------------------------------------------------------------- operations
+
+export type RolloutOperation =
+  | { type: 'promote'; full: boolean }
+  | { type: 'abort' }
+  | { type: 'retry' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'restart' }
+  | { type: 'setImage'; container: string; image: string }
+  | { type: 'undo'; toRevision?: number };
+
+export type OperationRefusalCode =
+  | 'operation/not_in_progress'
+  | 'operation/not_aborted'
+  | 'operation/already_aborted'
+  | 'operation/unknown_container'
+  | 'operation/unknown_revision'
+  | 'operation/never_reconciled';
+
+/** Why an operation was refused, with what the caller needs to explain it. */
+export interface OperationRefusal {
+  code: OperationRefusalCode;
+  message: string;
+  operation: RolloutOperation['type'];
+}
+
+export type OperationResult =
+  | { ok: true; spec: RolloutSpec; status: RolloutStatus | undefined }
+  | { ok: false; refusal: OperationRefusal };
