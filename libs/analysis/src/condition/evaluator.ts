@@ -1,0 +1,217 @@
+import { BUILTINS, type Builtin, type Closure } from './builtins.js';
+import { EvaluationFailure, typeMismatch } from './evaluation-failure.js';
+import type { BinaryOperator, CallArgument, ConditionNode } from './syntax-tree.js';
+import {
+  FORBIDDEN_PROPERTIES,
+  hasOwnDataProperty,
+  isConditionArray,
+  isConditionMap,
+  isNil,
+  readOwnProperty,
+  typeName,
+  valuesEqual,
+} from './values.js';
+
+interface Scope {
+  result: unknown;
+  /** The element bound to `#` by the innermost closure. */
+  element?: unknown;
+}
+
+/** Evaluates a parsed condition; throws {@link EvaluationFailure}, which the compiled condition turns into a value. */
+export function evaluateNode(node: ConditionNode, scope: Scope): unknown {
+  try {
+    return evaluate(node, scope);
+  } catch (failure) {
+    throw failure instanceof EvaluationFailure ? failure.at(node.start) : failure;
+  }
+}
+
+function evaluate(node: ConditionNode, scope: Scope): unknown {
+  switch (node.kind) {
+    case 'literal':
+      return node.value;
+    case 'identifier':
+      return scope.result;
+    case 'element':
+      return scope.element;
+    case 'placeholder':
+      throw new EvaluationFailure('missing-argument', `argument ${node.argument} was not supplied`);
+    case 'array':
+      return node.elements.map((element) => evaluateNode(element, scope));
+    case 'member': {
+      const target = evaluateNode(node.target, scope);
+      if (isNil(target) && node.optional) return undefined;
+      return fetch(target, evaluateNode(node.key, scope));
+    }
+    case 'slice':
+      return slice(
+        evaluateNode(node.target, scope),
+        node.from && evaluateNode(node.from, scope),
+        node.to && evaluateNode(node.to, scope),
+      );
+    case 'unary':
+      return unary(node.operator, evaluateNode(node.operand, scope));
+    case 'binary':
+      return binary(node.operator, node.left, node.right, scope);
+    case 'conditional':
+      return boolean('?:', evaluateNode(node.test, scope)) ? evaluateNode(node.whenTrue, scope) : evaluateNode(node.whenFalse, scope);
+    case 'call':
+      return call(node.name, node.args, scope);
+  }
+}
+
+function call(name: string, args: readonly CallArgument[], scope: Scope): unknown {
+  // The parser admits only names from BUILTINS.
+  const builtin = BUILTINS[name] as Builtin;
+  const values: unknown[] = [];
+  let closure: Closure | undefined;
+  for (const argument of args) {
+    if (argument.kind === 'closure') {
+      closure = (element) => evaluateNode(argument.body, { result: scope.result, element });
+    } else {
+      values.push(evaluateNode(argument, scope));
+    }
+  }
+  return builtin.apply(values, closure);
+}
+
+function fetch(target: unknown, key: unknown): unknown {
+  if (isConditionMap(target)) {
+    if (typeof key !== 'string') throw typeMismatch(`cannot use ${typeName(key)} as a key of ${typeName(target)}`);
+    if (FORBIDDEN_PROPERTIES.has(key)) throw new EvaluationFailure('forbidden-property', `property ${key} is not readable`);
+    return readOwnProperty(target, key);
+  }
+  if (isConditionArray(target) || typeof target === 'string') {
+    const items = typeof target === 'string' ? [...target] : target;
+    if (typeof key !== 'number' || !Number.isInteger(key)) throw typeMismatch(`cannot use ${typeName(key)} as an index of ${typeName(target)}`);
+    const index = key < 0 ? items.length + key : key;
+    if (index < 0 || index >= items.length) {
+      throw new EvaluationFailure('index-out-of-range', `index out of range: ${key} (array length is ${items.length})`);
+    }
+    return items[index];
+  }
+  throw typeMismatch(`cannot fetch ${String(key)} from ${typeName(target)}`);
+}
+
+function slice(target: unknown, from: unknown, to: unknown): unknown {
+  if (!isConditionArray(target) && typeof target !== 'string') throw typeMismatch(`cannot slice ${typeName(target)}`);
+  const items = typeof target === 'string' ? [...target] : target;
+  const bound = (value: unknown, fallback: number): number => {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw typeMismatch(`cannot use ${typeName(value)} as a slice bound`);
+    return Math.min(Math.max(value < 0 ? items.length + value : value, 0), items.length);
+  };
+  const start = bound(from, 0);
+  const end = Math.max(bound(to, items.length), start);
+  const picked = items.slice(start, end);
+  return typeof target === 'string' ? picked.join('') : picked;
+}
+
+function boolean(operator: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw typeMismatch(`invalid operation: ${operator} on ${typeName(value)}, expected bool`);
+  return value;
+}
+
+function unary(operator: 'not' | '-' | '+', operand: unknown): unknown {
+  if (operator === 'not') return !boolean('not', operand);
+  if (typeof operand !== 'number') throw typeMismatch(`invalid operation: ${operator} ${typeName(operand)}`);
+  return operator === '-' ? -operand : operand;
+}
+
+function mismatch(operator: string, left: unknown, right: unknown): EvaluationFailure {
+  return typeMismatch(`invalid operation: ${operator} (mismatched types ${typeName(left)} and ${typeName(right)})`);
+}
+
+function binary(operator: BinaryOperator, leftNode: ConditionNode, rightNode: ConditionNode, scope: Scope): unknown {
+  const left = evaluateNode(leftNode, scope);
+  switch (operator) {
+    case 'and':
+      return boolean(operator, left) && boolean(operator, evaluateNode(rightNode, scope));
+    case 'or':
+      return boolean(operator, left) || boolean(operator, evaluateNode(rightNode, scope));
+    case '??':
+      return isNil(left) ? evaluateNode(rightNode, scope) : left;
+    default:
+      return strictBinary(operator, left, evaluateNode(rightNode, scope));
+  }
+}
+
+function strictBinary(operator: Exclude<BinaryOperator, 'and' | 'or' | '??'>, left: unknown, right: unknown): unknown {
+  switch (operator) {
+    case '==':
+      return valuesEqual(left, right);
+    case '!=':
+      return !valuesEqual(left, right);
+    case 'in':
+      return contains(right, left);
+    case 'not in':
+      return !contains(right, left);
+    case 'contains':
+    case 'startsWith':
+    case 'endsWith':
+      if (typeof left !== 'string' || typeof right !== 'string') throw mismatch(operator, left, right);
+      return operator === 'contains' ? left.includes(right) : operator === 'startsWith' ? left.startsWith(right) : left.endsWith(right);
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return compare(operator, left, right);
+    case '+':
+      if (typeof left === 'string' && typeof right === 'string') return left + right;
+      if (isConditionArray(left) && isConditionArray(right)) return [...left, ...right];
+      return arithmetic(operator, left, right);
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case '**':
+      return arithmetic(operator, left, right);
+  }
+}
+
+function contains(collection: unknown, needle: unknown): boolean {
+  if (isNil(collection)) return false;
+  if (isConditionArray(collection)) return collection.some((item) => valuesEqual(item, needle));
+  if (isConditionMap(collection)) {
+    if (typeof needle !== 'string') throw typeMismatch(`cannot use ${typeName(needle)} as a key of ${typeName(collection)}`);
+    return hasOwnDataProperty(collection, needle);
+  }
+  throw typeMismatch(`operator "in" not defined on ${typeName(collection)}`);
+}
+
+function compare(operator: '<' | '<=' | '>' | '>=', left: unknown, right: unknown): boolean {
+  const comparable = (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
+  if (!comparable) throw mismatch(operator, left, right);
+  const [a, b] = [left, right] as [number | string, number | string];
+  switch (operator) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+  }
+}
+
+function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | '**', left: unknown, right: unknown): number {
+  if (typeof left !== 'number' || typeof right !== 'number') throw mismatch(operator, left, right);
+  switch (operator) {
+    case '+':
+      return left + right;
+    case '-':
+      return left - right;
+    case '*':
+      return left * right;
+    case '/':
+      return left / right;
+    case '**':
+      return left ** right;
+    case '%':
+      if (!Number.isInteger(left) || !Number.isInteger(right)) throw mismatch(operator, left, right);
+      if (right === 0) throw new EvaluationFailure('invalid-value', 'integer divide by zero');
+      return left % right;
+  }
+}
