@@ -22,7 +22,9 @@ export class ConditionParseFailure {
 
 const TWO_CHARACTER_PUNCTUATION = new Set(['**', '==', '!=', '<=', '>=', '&&', '||', '??', '?.']);
 const ONE_CHARACTER_PUNCTUATION = new Set([...'+-*/%<>!?:.,()[]{}']);
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0', '\\': '\\', "'": "'", '"': '"' };
+const ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['n', '\n'], ['t', '\t'], ['r', '\r'], ['b', '\b'], ['f', '\f'], ['v', '\v'], ['0', '\0'], ['\\', '\\'], ["'", "'"], ['"', '"'],
+]);
 const NUMBER = /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 const HEX_DIGITS = /^[0-9a-fA-F]+$/;
@@ -112,7 +114,7 @@ function readString(source: string, start: number): { value: string; end: number
 
 function readEscape(source: string, backslash: number): { text: string; length: number } {
   const letter = source[backslash + 1] ?? '';
-  const simple = ESCAPES[letter];
+  const simple = ESCAPES.get(letter);
   if (simple !== undefined) return { text: simple, length: 2 };
   const hexLength = letter === 'x' ? 2 : letter === 'u' ? 4 : letter === 'U' ? 8 : 0;
   const digits = source.slice(backslash + 2, backslash + 2 + hexLength);

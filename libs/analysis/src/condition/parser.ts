@@ -17,16 +17,16 @@ interface BinaryRule {
 }
 
 // Precedences follow expr-lang, so `not a == b` reads `(not a) == b` exactly as in Argo.
-const BINARY_PRECEDENCE: Record<string, number> = {
-  or: 10, '||': 10, and: 15, '&&': 15,
-  '==': 20, '!=': 20, '<': 20, '<=': 20, '>': 20, '>=': 20, in: 20, contains: 20, startsWith: 20, endsWith: 20,
-  '+': 30, '-': 30, '*': 60, '/': 60, '%': 60, '**': 100, '??': 500,
-};
-const OPERATOR_ALIASES: Record<string, BinaryOperator> = { '||': 'or', '&&': 'and' };
+const BINARY_PRECEDENCE: ReadonlyMap<string, number> = new Map([
+  ['or', 10], ['||', 10], ['and', 15], ['&&', 15],
+  ['==', 20], ['!=', 20], ['<', 20], ['<=', 20], ['>', 20], ['>=', 20], ['in', 20], ['contains', 20], ['startsWith', 20], ['endsWith', 20],
+  ['+', 30], ['-', 30], ['*', 60], ['/', 60], ['%', 60], ['**', 100], ['??', 500],
+]);
+const OPERATOR_ALIASES: ReadonlyMap<string, BinaryOperator> = new Map([['||', 'or'], ['&&', 'and']]);
 const UNARY_PRECEDENCE = { not: 50, sign: 90 } as const;
 const NOT_PRECEDENCE = 20;
 const UNSUPPORTED_OPERATORS = new Set(['matches']);
-const LITERAL_NAMES: Record<string, boolean | null> = { true: true, false: false, nil: null };
+const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([['true', true], ['false', false], ['nil', null]]);
 const MAXIMUM_NESTING = 64;
 
 /**
@@ -92,9 +92,9 @@ class Parser {
       }
       return undefined;
     }
-    const precedence = BINARY_PRECEDENCE[text];
+    const precedence = BINARY_PRECEDENCE.get(text);
     if (precedence === undefined) return undefined;
-    const operator = OPERATOR_ALIASES[text] ?? (text as BinaryOperator);
+    const operator = OPERATOR_ALIASES.get(text) ?? (text as BinaryOperator);
     return { operator, precedence, rightAssociative: text === '**', tokens: 1 };
   }
 
@@ -135,11 +135,11 @@ class Parser {
   }
 
   private parseName(name: string, start: number): ConditionNode {
-    const literal = LITERAL_NAMES[name];
+    const literal = LITERAL_NAMES.get(name);
     if (literal !== undefined) return { kind: 'literal', value: literal, start };
     if (this.isPunctuation('(')) return this.parseCall(name, start);
     if (!this.variables.has(name)) {
-      const reason = name in BINARY_PRECEDENCE || name === 'not' ? `unexpected ${name}` : `unknown name ${name}`;
+      const reason = BINARY_PRECEDENCE.has(name) || name === 'not' ? `unexpected ${name}` : `unknown name ${name}`;
       throw new ConditionParseFailure(reason, start);
     }
     return { kind: 'identifier', name, start };
