@@ -1,0 +1,121 @@
+import {
+  ARGO_API_VERSION,
+  ARGO_KINDS,
+  type AnalysisTemplateSpec,
+  type ArgoKind,
+  type ExperimentSpec,
+  type RolloutSpec,
+} from '../types.js';
+import { checkAnalysisTemplateSpec } from './analysis-template-rules.js';
+import { checkExperimentSpec } from './experiment-rules.js';
+import { IssueList } from './issues.js';
+import { checkRolloutSpec } from './rollout-rules.js';
+import { describeValue, isPlainObject, type Loose } from './schema.js';
+import { analysisTemplateSpecSchema, experimentSpecSchema, objectMetaSchema, rolloutSpecSchema } from './shapes.js';
+
+/** A document's spec after its shape was checked, tagged by kind. */
+export type CheckedSpec =
+  | { kind: 'Rollout'; spec: Loose<RolloutSpec> }
+  | { kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate'; spec: Loose<AnalysisTemplateSpec> }
+  | { kind: 'Experiment'; spec: Loose<ExperimentSpec> };
+
+export interface CheckedDocument {
+  kind?: ArgoKind;
+  name?: string;
+  /** Absent when the kind is unknown or the spec is not an object. */
+  checked?: CheckedSpec;
+  issues: IssueList;
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
+
+/** `isDns1123Subdomain('checkout-api.v2') === true`; `isDns1123Subdomain('Checkout_API') === false`. */
+export function isDns1123Subdomain(text: string): boolean {
+  return text.length <= DNS1123_SUBDOMAIN_MAX_LENGTH && DNS1123_SUBDOMAIN.test(text);
+}
+
+function isArgoKind(kind: unknown): kind is ArgoKind {
+  return typeof kind === 'string' && (ARGO_KINDS as readonly string[]).includes(kind);
+}
+
+function checkSpec(kind: ArgoKind, spec: unknown, issues: IssueList): CheckedSpec | undefined {
+  switch (kind) {
+    case 'Rollout': {
+      const checked = rolloutSpecSchema.check(spec, 'spec', issues);
+      if (checked === undefined) return undefined;
+      checkRolloutSpec(checked, issues);
+      return { kind, spec: checked };
+    }
+    case 'AnalysisTemplate':
+    case 'ClusterAnalysisTemplate': {
+      const checked = analysisTemplateSpecSchema.check(spec, 'spec', issues);
+      if (checked === undefined) return undefined;
+      checkAnalysisTemplateSpec(checked, issues);
+      return { kind, spec: checked };
+    }
+    case 'Experiment': {
+      const checked = experimentSpecSchema.check(spec, 'spec', issues);
+      if (checked === undefined) return undefined;
+      checkExperimentSpec(checked, issues);
+      return { kind, spec: checked };
+    }
+  }
+}
+
+function checkName(metadata: Record<string, unknown>, issues: IssueList): string | undefined {
+  const name = metadata['name'];
+  if (name === undefined || name === null) {
+    issues.add('metadata.name', 'is required');
+    return undefined;
+  }
+  if (typeof name !== 'string') return undefined;
+  if (!isDns1123Subdomain(name)) {
+    issues.add(
+      'metadata.name',
+      `"${name}" is not a valid name: use at most ${DNS1123_SUBDOMAIN_MAX_LENGTH} lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+/**
+ * Everything that can be said about one document on its own: envelope, metadata, shape of the spec and its meaning.
+ * @example checkDocument({ apiVersion: 'apps/v1', kind: 'Deployment' }, 'shop').issues reports `apiVersion` and `kind`.
+ */
+export function checkDocument(value: unknown, namespace: string): CheckedDocument {
+  const issues = new IssueList();
+  if (!isPlainObject(value)) {
+    issues.add('', `must be a mapping with apiVersion, kind, metadata and spec, not ${describeValue(value)}`);
+    return { issues };
+  }
+  for (const field of Object.keys(value)) {
+    if (!DOCUMENT_FIELDS.includes(field)) issues.add(field, `unknown field "${field}"`);
+  }
+  for (const field of DOCUMENT_FIELDS) {
+    if (value[field] === undefined || value[field] === null) issues.add(field, 'is required');
+  }
+
+  const { apiVersion, kind, metadata, spec } = value;
+  if (apiVersion !== undefined && apiVersion !== null && apiVersion !== ARGO_API_VERSION) {
+    issues.add('apiVersion', `must be "${ARGO_API_VERSION}", not ${describeValue(apiVersion)}`);
+  }
+  const knownKind = isArgoKind(kind) ? kind : undefined;
+  if (kind !== undefined && kind !== null && knownKind === undefined) {
+    issues.add('kind', `${describeValue(kind)} is not an accepted kind; expected one of ${ARGO_KINDS.join(', ')}`);
+  }
+
+  let name: string | undefined;
+  if (metadata !== undefined && metadata !== null) {
+    const checkedMetadata = objectMetaSchema.check(metadata, 'metadata', issues);
+    if (isPlainObject(metadata)) name = checkName(metadata, issues);
+    const documentNamespace = checkedMetadata?.namespace;
+    if (documentNamespace !== undefined && documentNamespace !== namespace) {
+      issues.add('metadata.namespace', `"${documentNamespace}" differs from the namespace the manifests are applied to ("${namespace}")`);
+    }
+  }
+
+  const checked = knownKind !== undefined && spec !== undefined && spec !== null ? checkSpec(knownKind, spec, issues) : undefined;
+  return { ...(knownKind && { kind: knownKind }), ...(name !== undefined && { name }), ...(checked && { checked }), issues };
+}

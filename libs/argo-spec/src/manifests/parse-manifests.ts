@@ -1,0 +1,74 @@
+import type { ArgoManifest } from '../types.js';
+import { type CheckedDocument, checkDocument } from './document.js';
+import { IssueList, type ManifestIssue } from './issues.js';
+import { templateReferences } from './template-references.js';
+import { readYamlDocuments } from './yaml-documents.js';
+
+export interface ValidationContext {
+  /** The namespace the documents are applied to; a document's metadata.namespace, when set, must equal it. */
+  namespace: string;
+  /** AnalysisTemplate names already stored in that cluster and namespace. */
+  knownAnalysisTemplates: ReadonlySet<string>;
+  /** ClusterAnalysisTemplate names already stored for the organization. */
+  knownClusterAnalysisTemplates: ReadonlySet<string>;
+}
+
+export type ManifestParseResult = { ok: true; documents: ArgoManifest[] } | { ok: false; errors: ManifestIssue[] };
+
+function checkDuplicateNames(documents: readonly CheckedDocument[]): void {
+  const firstIndexByKindAndName = new Map<string, number>();
+  documents.forEach((document, index) => {
+    if (document.kind === undefined || document.name === undefined) return;
+    const key = `${document.kind}/${document.name}`;
+    const firstIndex = firstIndexByKindAndName.get(key);
+    if (firstIndex === undefined) firstIndexByKindAndName.set(key, index);
+    else document.issues.add('metadata.name', `${document.kind} "${document.name}" is already defined by document ${firstIndex}`);
+  });
+}
+
+function checkTemplateReferences(documents: readonly CheckedDocument[], context: ValidationContext): void {
+  const namesOf = (kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate'): Set<string> =>
+    new Set(documents.flatMap((document) => (document.kind === kind && document.name !== undefined ? [document.name] : [])));
+  const analysisTemplates = new Set([...context.knownAnalysisTemplates, ...namesOf('AnalysisTemplate')]);
+  const clusterAnalysisTemplates = new Set([...context.knownClusterAnalysisTemplates, ...namesOf('ClusterAnalysisTemplate')]);
+  for (const document of documents) {
+    if (document.checked === undefined) continue;
+    for (const reference of templateReferences(document.checked)) {
+      const [available, kind] = reference.clusterScope
+        ? [clusterAnalysisTemplates, 'ClusterAnalysisTemplate']
+        : [analysisTemplates, `AnalysisTemplate in namespace "${context.namespace}"`];
+      if (!available.has(reference.templateName)) {
+        document.issues.add(reference.path, `no ${kind} named "${reference.templateName}" exists or is applied with these manifests`);
+      }
+    }
+  }
+}
+
+/**
+ * Reads the multi-document YAML an apply carries and validates every document as Argo Rollouts would,
+ * together with what they reference: all issues are reported at once, each with its document and field path.
+ *
+ * `documentIndex` counts only documents with content: empty ones (two `---` in a row, a trailing `---`,
+ * a document of comments or a bare `null`) are skipped and take no index. Documents come back exactly as
+ * parsed, with no defaults filled in.
+ *
+ * @example
+ * parseManifests('apiVersion: argoproj.io/v1alpha1\nkind: Deployment\n', context)
+ * // => { ok: false, errors: [{ documentIndex: 0, path: 'kind', message: 'the string "Deployment" is not an accepted kind; …' }, …] }
+ */
+export function parseManifests(yamlText: string, context: ValidationContext): ManifestParseResult {
+  const yamlDocuments = readYamlDocuments(yamlText);
+  const documents = yamlDocuments.map((document): CheckedDocument => {
+    if (document.readable) return checkDocument(document.value, context.namespace);
+    const issues = new IssueList();
+    for (const issue of document.issues) issues.add(issue.path, issue.message);
+    return { issues };
+  });
+  checkDuplicateNames(documents);
+  checkTemplateReferences(documents, context);
+
+  const errors = documents.flatMap((document, documentIndex) => document.issues.items.map((issue) => ({ documentIndex, ...issue })));
+  if (errors.length > 0) return { ok: false, errors };
+  // Every document passed the checks that mirror types.ts, so each one is an ArgoManifest as written.
+  return { ok: true, documents: yamlDocuments.map((document) => (document.readable ? document.value : undefined) as ArgoManifest) };
+}

@@ -1,0 +1,24 @@
+import type { LabelSelector, PodTemplateSpec } from '../types.js';
+import { checkUniqueNames } from './analysis-references.js';
+import { childPath, type IssueList } from './issues.js';
+import type { Loose } from './schema.js';
+import { checkSelector, checkSelectorSelectsTemplate } from './selectors.js';
+
+/**
+ * A selector with the pod template it must select, as in a Rollout or an Experiment template:
+ * `selectorPath` and `templatePath` name where each sits in the document.
+ */
+export function checkSelectedPodTemplate(
+  selector: Loose<LabelSelector> | undefined,
+  template: Loose<PodTemplateSpec> | undefined,
+  selectorPath: string,
+  templatePath: string,
+  issues: IssueList,
+): void {
+  if (selector !== undefined) checkSelector(selector, selectorPath, issues);
+  if (template === undefined) return;
+  checkSelectorSelectsTemplate(selector, template.metadata?.labels, childPath(childPath(templatePath, 'metadata'), 'labels'), issues);
+  const podSpecPath = childPath(templatePath, 'spec');
+  checkUniqueNames(template.spec?.containers, childPath(podSpecPath, 'containers'), 'container', issues);
+  checkUniqueNames(template.spec?.initContainers, childPath(podSpecPath, 'initContainers'), 'init container', issues);
+}

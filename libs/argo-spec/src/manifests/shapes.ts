@@ -1,0 +1,474 @@
+import {
+  type AnalysisRunArgument,
+  type AnalysisTemplateRef,
+  type AnalysisTemplateSpec,
+  type AntiAffinity,
+  type BlueGreenStrategy,
+  type CanaryStep,
+  type CanaryStrategy,
+  type CloudWatchProvider,
+  type Container,
+  type DatadogProvider,
+  type DryRun,
+  type ExperimentAnalysisTemplateRef,
+  type ExperimentSpec,
+  type ExperimentTemplate,
+  GATEWAY_API_PLUGIN,
+  type GatewayApiTrafficRouting,
+  type GraphiteProvider,
+  type HeaderRoutingMatch,
+  type InfluxdbProvider,
+  type IstioDestinationRule,
+  type IstioTrafficRouting,
+  type IstioVirtualService,
+  type JobProvider,
+  type KayentaProvider,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  type MeasurementRetention,
+  type Metric,
+  type MetricProvider,
+  METRIC_PROVIDER_NAMES,
+  type NewRelicProvider,
+  type NginxTrafficRouting,
+  type ObjectMeta,
+  type PodSpec,
+  type PodTemplateMetadata,
+  type PodTemplateSpec,
+  type PrometheusProvider,
+  type RolloutAnalysis,
+  type RolloutAnalysisBackground,
+  type RolloutExperimentStep,
+  type RolloutExperimentStepAnalysisTemplateRef,
+  type RolloutExperimentTemplate,
+  type RolloutPause,
+  type RolloutSpec,
+  type RolloutStrategy,
+  type RolloutTrafficRouting,
+  type RouteMatch,
+  type SetCanaryScale,
+  type SetHeaderRoute,
+  type SetMirrorRoute,
+  type SkywalkingProvider,
+  type SmiTrafficRouting,
+  type StringMatch,
+  type TemplateArgument,
+  type WavefrontProvider,
+  type WebProvider,
+} from '../types.js';
+import { childPath, type IssueList } from './issues.js';
+import {
+  array,
+  boolean,
+  custom,
+  describeValue,
+  type FieldSchemas,
+  integer,
+  intOrPercent,
+  intOrString,
+  isPlainObject,
+  jsonObject,
+  jsonValue,
+  type Loose,
+  type OptionalSchema,
+  number,
+  object,
+  oneOf,
+  record,
+  required,
+  type Schema,
+  string,
+} from './schema.js';
+
+const nonNegative = (): ReturnType<typeof integer> => integer({ min: 0 });
+const name = (): ReturnType<typeof string> => string({ nonEmpty: true });
+
+/** Checks the fields an object declares and leaves every other field free-form JSON (Kubernetes owns them). */
+function openObject<T>(declared: Record<string, Schema<unknown>>): OptionalSchema<T> {
+  return custom<T>((value: unknown, path: string, issues: IssueList) => {
+    if (!isPlainObject(value)) {
+      issues.add(path, `must be an object, not ${describeValue(value)}`);
+      return undefined;
+    }
+    const result: Record<string, unknown> = {};
+    for (const [field, fieldValue] of Object.entries(value)) {
+      const fieldSchema = Object.hasOwn(declared, field) ? declared[field] : jsonValue();
+      const checked = fieldValue === null ? null : fieldSchema?.check(fieldValue, childPath(path, field), issues);
+      if (checked !== undefined) result[field] = checked;
+    }
+    for (const [field, fieldSchema] of Object.entries(declared)) {
+      if (fieldSchema.required && (value[field] === undefined || value[field] === null)) {
+        issues.add(childPath(path, field), 'is required');
+      }
+    }
+    return result as Loose<T>;
+  });
+}
+
+const stringMap = (): ReturnType<typeof record<string>> => record(string());
+
+export const objectMetaSchema = object<ObjectMeta>({
+  name: string(),
+  namespace: string(),
+  labels: stringMap(),
+  annotations: stringMap(),
+});
+
+const podTemplateMetadataSchema = object<PodTemplateMetadata>({ labels: stringMap(), annotations: stringMap() });
+
+const labelSelectorSchema = object<LabelSelector>({
+  matchLabels: stringMap(),
+  matchExpressions: array(
+    object<LabelSelectorRequirement>({
+      key: required(name()),
+      operator: required(oneOf(['In', 'NotIn', 'Exists', 'DoesNotExist'])),
+      values: array(string()),
+    }),
+  ),
+});
+
+const containerSchema = openObject<Container>({ name: required(name()), image: string() });
+
+const podSpecSchema = openObject<PodSpec>({
+  containers: required(array(containerSchema, { minItems: 1 })),
+  initContainers: array(containerSchema),
+});
+
+const podTemplateSpecSchema = object<PodTemplateSpec>({
+  metadata: podTemplateMetadataSchema,
+  spec: required(podSpecSchema),
+});
+
+// ---------------------------------------------------------------- analysis references
+
+const fieldRefSchema = object<{ fieldPath: string }>({ fieldPath: required(name()) });
+
+const analysisRunArgumentSchema = object<AnalysisRunArgument>({
+  name: required(name()),
+  value: string(),
+  valueFrom: object<NonNullable<AnalysisRunArgument['valueFrom']>>({
+    podTemplateHashValue: oneOf(['Stable', 'Latest']),
+    fieldRef: fieldRefSchema,
+  }),
+});
+
+const templateArgumentSchema = object<TemplateArgument>({
+  name: required(name()),
+  value: string(),
+  valueFrom: object<NonNullable<TemplateArgument['valueFrom']>>({
+    secretKeyRef: object<{ name: string; key: string }>({ name: required(name()), key: required(name()) }),
+    fieldRef: fieldRefSchema,
+  }),
+});
+
+const dryRunSchema = object<DryRun>({ metricName: required(name()) });
+const measurementRetentionSchema = object<MeasurementRetention>({
+  metricName: required(name()),
+  limit: required(nonNegative()),
+});
+
+const analysisTemplateRefSchema = object<AnalysisTemplateRef>({ templateName: required(name()), clusterScope: boolean() });
+
+const rolloutAnalysisFields: FieldSchemas<RolloutAnalysis> = {
+  templates: required(array(analysisTemplateRefSchema, { minItems: 1 })),
+  args: array(analysisRunArgumentSchema),
+  dryRun: array(dryRunSchema),
+  measurementRetention: array(measurementRetentionSchema),
+  analysisRunMetadata: podTemplateMetadataSchema,
+};
+
+const rolloutAnalysisSchema = object<RolloutAnalysis>(rolloutAnalysisFields);
+const backgroundAnalysisSchema = object<RolloutAnalysisBackground>({ ...rolloutAnalysisFields, startingStep: nonNegative() });
+
+// ---------------------------------------------------------------- canary
+
+const stringMatchSchema = object<StringMatch>({ exact: string(), prefix: string(), regex: string() });
+
+const experimentStepAnalysisSchema = object<RolloutExperimentStepAnalysisTemplateRef>({
+  name: required(name()),
+  templateName: required(name()),
+  clusterScope: boolean(),
+  args: array(analysisRunArgumentSchema),
+  requiredForCompletion: boolean(),
+});
+
+const canaryStepSchema = object<CanaryStep>({
+  setWeight: nonNegative(),
+  pause: object<RolloutPause>({ duration: intOrString() }),
+  experiment: object<RolloutExperimentStep>({
+    templates: required(
+      array(
+        object<RolloutExperimentTemplate>({
+          name: required(name()),
+          specRef: required(oneOf(['stable', 'canary'])),
+          replicas: nonNegative(),
+          weight: integer({ min: 0, max: 100 }),
+          metadata: podTemplateMetadataSchema,
+          selector: labelSelectorSchema,
+          service: object<{ name?: string }>({ name: string() }),
+        }),
+        { minItems: 1 },
+      ),
+    ),
+    duration: string(),
+    analyses: array(experimentStepAnalysisSchema),
+    dryRun: array(dryRunSchema),
+  }),
+  analysis: rolloutAnalysisSchema,
+  setCanaryScale: object<SetCanaryScale>({
+    weight: integer({ min: 0, max: 100 }),
+    replicas: nonNegative(),
+    matchTrafficWeight: boolean(),
+  }),
+  setHeaderRoute: object<SetHeaderRoute>({
+    name: required(name()),
+    match: array(object<HeaderRoutingMatch>({ headerName: required(name()), headerValue: required(stringMatchSchema) })),
+  }),
+  setMirrorRoute: object<SetMirrorRoute>({
+    name: required(name()),
+    match: array(object<RouteMatch>({ method: stringMatchSchema, path: stringMatchSchema, headers: record(stringMatchSchema) })),
+    percentage: integer({ min: 0, max: 100 }),
+  }),
+});
+
+const istioVirtualServiceSchema = object<IstioVirtualService>({
+  name: required(name()),
+  routes: array(string()),
+  tlsRoutes: array(object<{ port?: number; sniHosts?: string[] }>({ port: nonNegative(), sniHosts: array(string()) })),
+  tcpRoutes: array(object<{ port?: number }>({ port: nonNegative() })),
+});
+
+const gatewayApiSchema = object<GatewayApiTrafficRouting>({
+  httpRoute: name(),
+  httpRoutes: array(object<{ name: string; useHeaderRoutes?: boolean }>({ name: required(name()), useHeaderRoutes: boolean() })),
+  namespace: string(),
+});
+
+const trafficRouterPluginsSchema = custom<NonNullable<RolloutTrafficRouting['plugins']>>((value, path, issues) => {
+  if (!isPlainObject(value)) {
+    issues.add(path, `must be an object, not ${describeValue(value)}`);
+    return undefined;
+  }
+  const result: Record<string, unknown> = {};
+  for (const [plugin, configuration] of Object.entries(value)) {
+    const pluginPath = `${path}[${plugin}]`;
+    if (plugin !== GATEWAY_API_PLUGIN) {
+      issues.add(pluginPath, `traffic router plugin "${plugin}" is not supported; the supported plugin is "${GATEWAY_API_PLUGIN}"`);
+      continue;
+    }
+    const checked = gatewayApiSchema.check(configuration, pluginPath, issues);
+    if (checked !== undefined) result[plugin] = checked;
+  }
+  return result as Loose<NonNullable<RolloutTrafficRouting['plugins']>>;
+});
+
+const UNSUPPORTED_TRAFFIC_ROUTERS = ['alb', 'ambassador', 'appMesh', 'traefik', 'apisix'];
+
+const trafficRoutingSchema = object<RolloutTrafficRouting>(
+  {
+    nginx: object<NginxTrafficRouting>({
+      stableIngress: name(),
+      stableIngresses: array(name()),
+      annotationPrefix: string(),
+      additionalIngressAnnotations: stringMap(),
+      canaryIngressAnnotations: stringMap(),
+    }),
+    istio: object<IstioTrafficRouting>({
+      virtualService: istioVirtualServiceSchema,
+      virtualServices: array(istioVirtualServiceSchema),
+      destinationRule: object<IstioDestinationRule>({
+        name: required(name()),
+        canarySubsetName: required(name()),
+        stableSubsetName: required(name()),
+      }),
+    }),
+    smi: object<SmiTrafficRouting>({ rootService: string(), trafficSplitName: string() }),
+    plugins: trafficRouterPluginsSchema,
+    managedRoutes: array(object<{ name: string }>({ name: required(name()) })),
+    maxTrafficWeight: integer({ min: 1 }),
+  },
+  {
+    describeUnknownField: (field) =>
+      UNSUPPORTED_TRAFFIC_ROUTERS.includes(field)
+        ? `traffic router "${field}" is not supported; use nginx, istio, smi or plugins["${GATEWAY_API_PLUGIN}"]`
+        : `unknown field "${field}"`,
+  },
+);
+
+const antiAffinitySchema = object<AntiAffinity>({
+  preferredDuringSchedulingIgnoredDuringExecution: object<{ weight: number }>({ weight: required(integer()) }),
+  requiredDuringSchedulingIgnoredDuringExecution: object<Record<string, never>>({}),
+});
+
+const canaryStrategySchema = object<CanaryStrategy>({
+  canaryService: string(),
+  stableService: string(),
+  steps: array(canaryStepSchema),
+  trafficRouting: trafficRoutingSchema,
+  maxUnavailable: intOrPercent(),
+  maxSurge: intOrPercent(),
+  analysis: backgroundAnalysisSchema,
+  antiAffinity: antiAffinitySchema,
+  canaryMetadata: podTemplateMetadataSchema,
+  stableMetadata: podTemplateMetadataSchema,
+  scaleDownDelaySeconds: nonNegative(),
+  scaleDownDelayRevisionLimit: nonNegative(),
+  abortScaleDownDelaySeconds: nonNegative(),
+  dynamicStableScale: boolean(),
+  minPodsPerReplicaSet: integer({ min: 1 }),
+  replicaProgressThreshold: object<NonNullable<CanaryStrategy['replicaProgressThreshold']>>({
+    type: required(oneOf(['Pod', 'Percent'])),
+    value: required(nonNegative()),
+  }),
+});
+
+// ---------------------------------------------------------------- blue-green
+
+const blueGreenStrategySchema = object<BlueGreenStrategy>({
+  activeService: required(name()),
+  previewService: string(),
+  previewReplicaCount: integer({ min: 1 }),
+  autoPromotionEnabled: boolean(),
+  autoPromotionSeconds: nonNegative(),
+  maxUnavailable: intOrPercent(),
+  scaleDownDelaySeconds: nonNegative(),
+  scaleDownDelayRevisionLimit: nonNegative(),
+  abortScaleDownDelaySeconds: nonNegative(),
+  prePromotionAnalysis: rolloutAnalysisSchema,
+  postPromotionAnalysis: rolloutAnalysisSchema,
+  previewMetadata: podTemplateMetadataSchema,
+  activeMetadata: podTemplateMetadataSchema,
+  antiAffinity: antiAffinitySchema,
+});
+
+export const rolloutSpecSchema = object<RolloutSpec>({
+  replicas: nonNegative(),
+  selector: required(labelSelectorSchema),
+  template: required(podTemplateSpecSchema),
+  minReadySeconds: nonNegative(),
+  revisionHistoryLimit: nonNegative(),
+  paused: boolean(),
+  progressDeadlineSeconds: nonNegative(),
+  progressDeadlineAbort: boolean(),
+  restartAt: string(),
+  rollbackWindow: object<{ revisions: number }>({ revisions: required(nonNegative()) }),
+  analysis: object<NonNullable<RolloutSpec['analysis']>>({
+    successfulRunHistoryLimit: nonNegative(),
+    unsuccessfulRunHistoryLimit: nonNegative(),
+  }),
+  strategy: required(object<RolloutStrategy>({ canary: canaryStrategySchema, blueGreen: blueGreenStrategySchema })),
+});
+
+// ---------------------------------------------------------------- analysis templates
+
+const headersSchema = array(object<{ key: string; value: string }>({ key: required(name()), value: required(string()) }));
+
+const metricProviderSchema = object<MetricProvider>(
+  {
+    prometheus: object<PrometheusProvider>({
+      address: required(name()),
+      query: required(name()),
+      timeout: nonNegative(),
+      insecure: boolean(),
+      headers: headersSchema,
+      authentication: jsonObject(),
+    }),
+    web: object<WebProvider>({
+      url: required(name()),
+      method: oneOf(['GET', 'POST', 'PUT']),
+      headers: headersSchema,
+      body: string(),
+      jsonBody: jsonValue(),
+      timeoutSeconds: nonNegative(),
+      jsonPath: string(),
+      insecure: boolean(),
+    }),
+    job: object<JobProvider>({ metadata: podTemplateMetadataSchema, spec: required(jsonObject()) }),
+    datadog: object<DatadogProvider>({
+      interval: string(),
+      query: name(),
+      queries: stringMap(),
+      formula: name(),
+      apiVersion: oneOf(['v1', 'v2']),
+      aggregator: string(),
+    }),
+    newRelic: object<NewRelicProvider>({ profile: string(), query: required(name()) }),
+    wavefront: object<WavefrontProvider>({ address: string(), query: required(name()) }),
+    graphite: object<GraphiteProvider>({ address: required(name()), query: required(name()) }),
+    influxdb: object<InfluxdbProvider>({ profile: string(), query: required(name()) }),
+    cloudWatch: object<CloudWatchProvider>({
+      interval: string(),
+      metricDataQueries: required(array(jsonObject(), { minItems: 1 })),
+    }),
+    kayenta: object<KayentaProvider>({
+      address: required(name()),
+      application: required(name()),
+      canaryConfigName: required(name()),
+      metricsAccountName: required(name()),
+      configurationAccountName: required(name()),
+      storageAccountName: required(name()),
+      threshold: required(object<KayentaProvider['threshold']>({ pass: required(number()), marginal: required(number()) })),
+      scopes: required(array(jsonObject(), { minItems: 1 })),
+    }),
+    skywalking: object<SkywalkingProvider>({ address: required(name()), query: required(name()), interval: string() }),
+  },
+  {
+    describeUnknownField: (field) =>
+      `unknown metric provider "${field}" (supported: ${METRIC_PROVIDER_NAMES.join(', ')})`,
+  },
+);
+
+const metricSchema = object<Metric>({
+  name: required(name()),
+  interval: string(),
+  initialDelay: string(),
+  count: intOrString(),
+  successCondition: string({ nonEmpty: true }),
+  failureCondition: string({ nonEmpty: true }),
+  failureLimit: intOrString(),
+  inconclusiveLimit: intOrString(),
+  consecutiveErrorLimit: intOrString(),
+  consecutiveSuccessLimit: intOrString(),
+  provider: required(metricProviderSchema),
+});
+
+export const analysisTemplateSpecSchema = object<AnalysisTemplateSpec>({
+  args: array(templateArgumentSchema),
+  metrics: required(array(metricSchema, { minItems: 1 })),
+  dryRun: array(dryRunSchema),
+  measurementRetention: array(measurementRetentionSchema),
+});
+
+// ---------------------------------------------------------------- experiments
+
+export const experimentSpecSchema = object<ExperimentSpec>({
+  duration: string(),
+  progressDeadlineSeconds: nonNegative(),
+  templates: required(
+    array(
+      object<ExperimentTemplate>({
+        name: required(name()),
+        replicas: nonNegative(),
+        minReadySeconds: nonNegative(),
+        selector: required(labelSelectorSchema),
+        template: required(podTemplateSpecSchema),
+        service: object<{ name?: string }>({ name: string() }),
+        weight: integer({ min: 0, max: 100 }),
+      }),
+      { minItems: 1 },
+    ),
+  ),
+  analyses: array(
+    object<ExperimentAnalysisTemplateRef>({
+      name: required(name()),
+      templateName: required(name()),
+      clusterScope: boolean(),
+      args: array(analysisRunArgumentSchema),
+      requiredForCompletion: boolean(),
+    }),
+  ),
+  terminate: boolean(),
+  scaleDownDelaySeconds: nonNegative(),
+  dryRun: array(dryRunSchema),
+  measurementRetention: array(measurementRetentionSchema),
+});
