@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -8,8 +9,12 @@ const libraryAliases = readdirSync(`${root}libs`).map((library) => ({
   replacement: `${root}libs/${library}/src/index.ts`,
 }));
 
+// graphql ships both an ES module and a CommonJS build; the application must load the same copy as the
+// frameworks that run it (Node picks the CommonJS one), or its `instanceof` checks fail.
+const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
+
 export default defineConfig({
-  resolve: { alias: libraryAliases },
+  resolve: { alias: [...libraryAliases, { find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DATABASE } from '../../infrastructure/tokens.js';
+import type { DatabaseClient } from '../../infrastructure/database.js';
+import { ErrorCode, FlotillaError } from '../errors.js';
+import type { Principal } from './principal.js';
+import { hashSecret } from './secrets.js';
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+@Injectable()
+export class AuthService {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseClient) {}
+
+  /** Resolves an `Authorization: Bearer …` header to its principal, or throws `auth/unauthenticated`. */
+  async authenticate(authorization: string | undefined, now = new Date()): Promise<Principal> {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) throw new FlotillaError(ErrorCode.Unauthenticated, 'a bearer token is required');
+    const token = await this.database.apiToken.findUnique({ where: { tokenHash: hashSecret(match[1] as string) } });
+    if (!token || token.revokedAt) throw new FlotillaError(ErrorCode.Unauthenticated, 'the token is unknown or revoked');
+    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.database.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
+    }
+    return { organizationId: token.organizationId, tokenId: token.id, tokenName: token.name, role: token.role };
+  }
+}

@@ -1,0 +1,48 @@
+/** Stable error codes returned to API clients in `extensions.code`. */
+export const ErrorCode = {
+  Unauthenticated: 'auth/unauthenticated',
+  Forbidden: 'auth/forbidden',
+  InputInvalid: 'input/invalid',
+  ManifestInvalid: 'manifest/invalid',
+  RequestTooLarge: 'request/too_large',
+  QueryTooDeep: 'query/too_deep',
+  QueryTooComplex: 'query/too_complex',
+  ClusterNotFound: 'cluster/not_found',
+  ClusterExists: 'cluster/already_exists',
+  RolloutNotFound: 'rollout/not_found',
+  RevisionNotFound: 'rollout/revision_not_found',
+  OperationRefused: 'rollout/operation_refused',
+  TokenNotFound: 'token/not_found',
+  Conflict: 'conflict',
+  Internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A problem with one field of the input, named by its path. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+  documentIndex?: number;
+}
+
+/** An error the API reports to its caller as it is: code, message and optional field problems. */
+export class FlotillaError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly problems: FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = 'FlotillaError';
+  }
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export const notFound = (code: ErrorCode, what: string): FlotillaError => new FlotillaError(code, `${what} was not found`);

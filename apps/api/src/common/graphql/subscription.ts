@@ -1,0 +1,53 @@
+import type { EventBus, Topic } from '../../infrastructure/event-bus.js';
+
+const MAX_BUFFERED = 1000;
+
+/**
+ * An async iterator over one topic of the event bus, holding only the caller's organization's events.
+ * A subscriber that falls more than MAX_BUFFERED events behind loses the oldest ones.
+ */
+export function subscriptionFor<P, R>(
+  eventBus: EventBus,
+  topic: Topic,
+  organizationId: string,
+  toResult: (payload: P) => R | undefined,
+): AsyncIterableIterator<R> {
+  const buffered: R[] = [];
+  let waiting: ((result: IteratorResult<R>) => void) | undefined;
+  let done = false;
+  const stop = eventBus.listen(topic, (message) => {
+    if (done || message.organizationId !== organizationId) return;
+    const result = toResult(message.payload as P);
+    if (result === undefined) return;
+    if (waiting) {
+      const resolve = waiting;
+      waiting = undefined;
+      resolve({ value: result, done: false });
+      return;
+    }
+    buffered.push(result);
+    if (buffered.length > MAX_BUFFERED) buffered.shift();
+  });
+  const finish = (): Promise<IteratorResult<R>> => {
+    done = true;
+    stop();
+    waiting?.({ value: undefined, done: true });
+    waiting = undefined;
+    return Promise.resolve({ value: undefined, done: true });
+  };
+  return {
+    next: () => {
+      const value = buffered.shift();
+      if (value !== undefined) return Promise.resolve({ value, done: false });
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => {
+        waiting = resolve;
+      });
+    },
+    return: finish,
+    throw: finish,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

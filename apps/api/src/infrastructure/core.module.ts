@@ -1,0 +1,54 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { ApiConfig } from '../config/api-config.js';
+import { AuthService } from '../common/auth/auth.service.js';
+import { AuditService } from '../modules/audit/audit.service.js';
+import { ApiMetrics } from '../modules/health/metrics.js';
+import { createDatabaseClient, type DatabaseClient } from './database.js';
+import { EventBus } from './event-bus.js';
+import { createLogger, type Logger } from './logger.js';
+import { createRedisConnection } from './redis.js';
+import { API_CONFIG, DATABASE, EVENT_BUS, LOGGER, REDIS } from './tokens.js';
+
+const EVENT_SUBSCRIBER = Symbol('EVENT_SUBSCRIBER');
+
+/** Connections and cross-cutting services every feature module uses; closed when the application stops. */
+@Global()
+@Module({})
+export class CoreModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseClient,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(EVENT_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {}
+
+  static forRoot(config: ApiConfig, logger: Logger = createLogger('api', config.logLevel)): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl) },
+        { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl) },
+        { provide: EVENT_SUBSCRIBER, useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true }) },
+        {
+          provide: EVENT_BUS,
+          inject: [REDIS, EVENT_SUBSCRIBER],
+          useFactory: async (publisher: Redis, subscriber: Redis) => {
+            const bus = new EventBus(publisher, subscriber, logger.child({ component: 'event-bus' }));
+            await bus.start();
+            return bus;
+          },
+        },
+        AuditService,
+        AuthService,
+        ApiMetrics,
+      ],
+      exports: [API_CONFIG, LOGGER, DATABASE, REDIS, EVENT_BUS, AuditService, AuthService, ApiMetrics],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.database.$disconnect(), this.redis.quit(), this.subscriber.quit()]);
+  }
+}

@@ -1,0 +1,42 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+
+export { Prisma };
+export type DatabaseClient = PrismaClient;
+export type Transaction = Prisma.TransactionClient;
+
+/** Opens the Prisma client over the pure-JavaScript Postgres driver (no native engine needed). */
+export function createDatabaseClient(url: string, poolSize = 10): DatabaseClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+}
+
+/** Callbacks registered inside a transaction that run only once it has committed. */
+export class AfterCommit {
+  private readonly callbacks: (() => void | Promise<void>)[] = [];
+
+  add(callback: () => void | Promise<void>): void {
+    this.callbacks.push(callback);
+  }
+
+  async run(): Promise<void> {
+    for (const callback of this.callbacks) await callback();
+  }
+}
+
+/**
+ * Runs `work` in one transaction; what it registers on `afterCommit` (publishing, enqueuing) runs only after
+ * the commit, so subscribers and queues never see a change that was rolled back.
+ */
+export async function inTransaction<T>(
+  database: DatabaseClient,
+  work: (transaction: Transaction, afterCommit: AfterCommit) => Promise<T>,
+): Promise<T> {
+  const afterCommit = new AfterCommit();
+  const result = await database.$transaction((transaction) => work(transaction, afterCommit), { timeout: 20_000, maxWait: 10_000 });
+  await afterCommit.run();
+  return result;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}

@@ -1,0 +1,7 @@
+/** Dependency-injection tokens of the infrastructure providers. */
+export const DATABASE = Symbol('DATABASE');
+export const REDIS = Symbol('REDIS');
+export const EVENT_BUS = Symbol('EVENT_BUS');
+export const API_CONFIG = Symbol('API_CONFIG');
+export const LOGGER = Symbol('LOGGER');
+export const RECONCILE_QUEUE = Symbol('RECONCILE_QUEUE');

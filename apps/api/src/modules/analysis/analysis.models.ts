@@ -1,0 +1,135 @@
+import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { JsonScalar } from '../../common/graphql/json.scalar.js';
+import { PageInfo } from '../../common/graphql/pagination.js';
+
+@ObjectType({ description: 'An AnalysisTemplate of one namespace of one cluster.' })
+export class AnalysisTemplateModel {
+  @Field(() => ID, { description: 'Stable identifier.' })
+  id!: string;
+
+  @Field({ description: 'Cluster name.' })
+  cluster!: string;
+
+  @Field({ description: 'Namespace.' })
+  namespace!: string;
+
+  @Field({ description: 'metadata.name.' })
+  name!: string;
+
+  @Field(() => Int, { description: 'Grows by one each time the spec changes; analysis runs record it.' })
+  version!: number;
+
+  @Field(() => JsonScalar, { description: 'The spec exactly as applied.' })
+  spec!: unknown;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the spec last changed.' })
+  updatedAt!: Date;
+}
+
+@ObjectType({ description: 'A ClusterAnalysisTemplate: one definition shared by every cluster of the organization.' })
+export class ClusterAnalysisTemplateModel {
+  @Field(() => ID, { description: 'Stable identifier.' })
+  id!: string;
+
+  @Field({ description: 'metadata.name.' })
+  name!: string;
+
+  @Field(() => Int, { description: 'Grows by one each time the spec changes; analysis runs record it.' })
+  version!: number;
+
+  @Field(() => JsonScalar, { description: 'The spec exactly as applied.' })
+  spec!: unknown;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the spec last changed.' })
+  updatedAt!: Date;
+}
+
+@ObjectType({ description: 'One measurement of one metric of an analysis run.' })
+export class MeasurementModel {
+  @Field({ description: 'The metric measured.' })
+  metricName!: string;
+
+  @Field(() => Int, { description: 'Position among the metric\'s measurements, from 0.' })
+  index!: number;
+
+  @Field({ description: 'Successful, Failed, Inconclusive, Error or Running.' })
+  phase!: string;
+
+  @Field(() => String, { nullable: true, description: 'The value the provider returned.' })
+  value!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why, for errors and failures.' })
+  message!: string | null;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the query started.' })
+  startedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the query finished.' })
+  finishedAt!: Date | null;
+}
+
+@ObjectType({ description: 'An analysis run of a rollout or experiment.' })
+export class AnalysisRunModel {
+  @Field(() => ID, { description: 'Stable identifier.' })
+  id!: string;
+
+  @Field({ description: 'Cluster name.' })
+  cluster!: string;
+
+  @Field({ description: 'Namespace.' })
+  namespace!: string;
+
+  @Field({ description: 'Run name.' })
+  name!: string;
+
+  @Field({ description: 'background, step, prePromotion, postPromotion or experiment.' })
+  kind!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Rollout revision it analysed.' })
+  revision!: number | null;
+
+  @Field({ description: 'Pending, Running, Successful, Failed, Error or Inconclusive.' })
+  phase!: string;
+
+  @Field({ description: 'Why it is in that phase.' })
+  message!: string;
+
+  @Field(() => JsonScalar, { description: 'The merged run spec, with the template versions it came from.' })
+  spec!: unknown;
+
+  @Field(() => GraphQLISODateTime, { description: 'When it started.' })
+  startedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it finished.' })
+  finishedAt!: Date | null;
+
+  @Field(() => [MeasurementModel], { description: 'Every measurement kept, by metric and index.' })
+  measurements!: MeasurementModel[];
+}
+
+@ObjectType({ description: 'A page of analysis runs, newest first.' })
+export class AnalysisRunPage {
+  @Field(() => [AnalysisRunModel], { description: 'The runs of this page.' })
+  nodes!: AnalysisRunModel[];
+
+  @Field(() => PageInfo, { description: 'Where the page ends.' })
+  pageInfo!: PageInfo;
+}
+
+@InputType({ description: 'Narrows the analysis runs listed.' })
+export class AnalysisRunFilter {
+  @Field(() => String, { nullable: true, description: 'Cluster name.' })
+  cluster?: string;
+
+  @Field(() => String, { nullable: true, description: 'Namespace.' })
+  namespace?: string;
+
+  @Field(() => String, { nullable: true, description: 'Name of the rollout the runs belong to.' })
+  rollout?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Rollout revision analysed.' })
+  revision?: number;
+
+  @Field(() => String, { nullable: true, description: 'Phase, such as `Failed`.' })
+  phase?: string;
+}

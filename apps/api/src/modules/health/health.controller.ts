@@ -1,0 +1,69 @@
+import { Controller, Get, Header, HttpException, HttpStatus, Inject, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { DatabaseClient } from '../../infrastructure/database.js';
+import { DATABASE, REDIS } from '../../infrastructure/tokens.js';
+import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE } from './graphiql.js';
+import { ApiMetrics } from './metrics.js';
+
+const PROBE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`${what} did not answer in ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS).unref()),
+  ]);
+}
+
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseClient,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  @Get('healthz')
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready when both Postgres and Redis answer. */
+  @Get('readyz')
+  async readyz(): Promise<{ status: 'ready'; postgres: 'ok'; redis: 'ok' }> {
+    const [postgres, redis] = await Promise.allSettled([
+      withTimeout(this.database.$queryRaw`SELECT 1`, 'postgres'),
+      withTimeout(this.redis.ping(), 'redis'),
+    ]);
+    if (postgres.status === 'rejected' || redis.status === 'rejected') {
+      throw new HttpException(
+        {
+          status: 'unavailable',
+          postgres: postgres.status === 'fulfilled' ? 'ok' : String(postgres.reason),
+          redis: redis.status === 'fulfilled' ? 'ok' : String(redis.reason),
+        },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    }
+    return { status: 'ready', postgres: 'ok', redis: 'ok' };
+  }
+
+  @Get('metrics')
+  async prometheus(@Res() response: Response): Promise<void> {
+    response.setHeader('content-type', this.metrics.registry.contentType);
+    response.send(await this.metrics.registry.metrics());
+  }
+
+  @Get('graphiql')
+  @Header('content-type', 'text/html; charset=utf-8')
+  graphiql(): string {
+    return GRAPHIQL_PAGE;
+  }
+
+  @Get('graphiql/assets/:file')
+  graphiqlAsset(@Param('file') file: string, @Res() response: Response): void {
+    const path = GRAPHIQL_ASSETS.get(file);
+    if (!path) throw new HttpException('not found', HttpStatus.NOT_FOUND);
+    response.sendFile(path, { maxAge: '1d' });
+  }
+}

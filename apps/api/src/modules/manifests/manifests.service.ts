@@ -1,0 +1,229 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { jsonEqual, parseManifests, type ArgoManifest } from '@flotilla/argo-spec';
+import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
+import { ErrorCode, FlotillaError } from '../../common/errors.js';
+import { assertDnsLabel } from '../../common/kubernetes-names.js';
+import { inTransaction, isUniqueViolation, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
+import { API_CONFIG, DATABASE } from '../../infrastructure/tokens.js';
+import type { ApiConfig } from '../../config/api-config.js';
+import { AuditService, type AuditEntry } from '../audit/audit.service.js';
+import { RolloutsService, rolloutTargetName } from '../rollouts/rollouts.service.js';
+import { ApplyAction, type AppliedDocument } from './applied-document.model.js';
+
+interface ApplyTarget {
+  principal: Principal;
+  clusterId: string;
+  clusterName: string;
+  namespace: string;
+  requestId: string;
+}
+
+interface DocumentOutcome {
+  applied: AppliedDocument;
+  audit: AuditEntry | undefined;
+  rolloutChanged: { id: string; organizationId: string } | undefined;
+}
+
+const AUDIT_TARGET: Record<ArgoManifest['kind'], string> = {
+  Rollout: 'rollout',
+  AnalysisTemplate: 'analysis_template',
+  ClusterAnalysisTemplate: 'cluster_analysis_template',
+  Experiment: 'experiment',
+};
+
+const CONCURRENT_APPLY_ATTEMPTS = 3;
+
+@Injectable()
+export class ManifestsService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseClient,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly audit: AuditService,
+    private readonly rollouts: RolloutsService,
+  ) {}
+
+  /**
+   * Validates every document and, only when all are valid, upserts them in one transaction. A Rollout's
+   * generation grows only when its spec really changed.
+   */
+  async apply(principal: Principal, clusterName: string, namespace: string, yaml: string, requestId: string): Promise<AppliedDocument[]> {
+    assertDnsLabel('namespace', namespace);
+    if (Buffer.byteLength(yaml, 'utf8') > this.config.maxRequestBytes) {
+      throw new FlotillaError(ErrorCode.RequestTooLarge, `the manifests exceed ${this.config.maxRequestBytes} bytes`, [
+        { path: 'yaml', message: `larger than ${this.config.maxRequestBytes} bytes` },
+      ]);
+    }
+    const cluster = await this.database.cluster.findUnique({
+      where: { organizationId_name: { organizationId: principal.organizationId, name: clusterName } },
+    });
+    if (!cluster) throw new FlotillaError(ErrorCode.ClusterNotFound, `cluster ${clusterName} was not found`, [{ path: 'cluster', message: 'no such cluster' }]);
+    const documents = await this.validate(principal, cluster.id, namespace, yaml);
+    const target: ApplyTarget = { principal, clusterId: cluster.id, clusterName, namespace, requestId };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await inTransaction(this.database, (transaction, afterCommit) => this.store(transaction, afterCommit, target, documents));
+      } catch (error) {
+        // Two applies creating the same object at once: the loser retries and finds it existing.
+        if (!isUniqueViolation(error) || attempt === CONCURRENT_APPLY_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async validate(principal: Principal, clusterId: string, namespace: string, yaml: string): Promise<ArgoManifest[]> {
+    const [namespaced, clusterWide] = await Promise.all([
+      this.database.analysisTemplate.findMany({ where: { clusterId, namespace }, select: { name: true } }),
+      this.database.clusterAnalysisTemplate.findMany({ where: { organizationId: principal.organizationId }, select: { name: true } }),
+    ]);
+    const result = parseManifests(yaml, {
+      namespace,
+      knownAnalysisTemplates: new Set(namespaced.map((template) => template.name)),
+      knownClusterAnalysisTemplates: new Set(clusterWide.map((template) => template.name)),
+    });
+    if (!result.ok) {
+      const count = result.errors.length;
+      throw new FlotillaError(ErrorCode.ManifestInvalid, `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`, result.errors);
+    }
+    const forbidden = result.documents.findIndex((document) => document.kind === 'ClusterAnalysisTemplate');
+    if (forbidden >= 0 && !roleAllows(principal.role, 'admin')) {
+      throw new FlotillaError(ErrorCode.Forbidden, 'ClusterAnalysisTemplates are shared by every cluster: applying one needs the admin role', [
+        { documentIndex: forbidden, path: 'kind', message: 'needs the admin role' },
+      ]);
+    }
+    return result.documents;
+  }
+
+  private async store(transaction: Transaction, afterCommit: AfterCommit, target: ApplyTarget, documents: ArgoManifest[]): Promise<AppliedDocument[]> {
+    const outcomes: DocumentOutcome[] = [];
+    for (const [documentIndex, document] of documents.entries()) {
+      outcomes.push(await this.storeDocument(transaction, target, documentIndex, document));
+    }
+    const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
+    await this.audit.append(transaction, afterCommit, target.principal.organizationId, entries);
+    for (const outcome of outcomes) if (outcome.rolloutChanged) this.rollouts.announce(afterCommit, outcome.rolloutChanged);
+    return outcomes.map((outcome) => outcome.applied);
+  }
+
+  private storeDocument(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest): Promise<DocumentOutcome> {
+    switch (document.kind) {
+      case 'Rollout':
+        return this.storeRollout(transaction, target, documentIndex, document);
+      case 'Experiment':
+        return this.storeExperiment(transaction, target, documentIndex, document);
+      case 'AnalysisTemplate':
+        return this.storeAnalysisTemplate(transaction, target, documentIndex, document);
+      case 'ClusterAnalysisTemplate':
+        return this.storeClusterAnalysisTemplate(transaction, target, documentIndex, document);
+    }
+  }
+
+  private async storeRollout(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest & { kind: 'Rollout' }): Promise<DocumentOutcome> {
+    const { organizationId } = target.principal;
+    const labels = document.metadata.labels ?? {};
+    const annotations = document.metadata.annotations ?? {};
+    const spec = document.spec as object;
+    const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
+    const existing = await transaction.rollout.findUnique({ where: key });
+    if (!existing) {
+      const created = await transaction.rollout.create({
+        data: { organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, labels, annotations, spec },
+      });
+      return this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec, created);
+    }
+    const specChanged = !jsonEqual(existing.spec, spec);
+    const metadataChanged = !jsonEqual(existing.labels, labels) || !jsonEqual(existing.annotations, annotations);
+    if (!specChanged && !metadataChanged) {
+      return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
+    }
+    const updated = await transaction.rollout.update({
+      where: { id: existing.id },
+      data: { labels, annotations, spec, version: { increment: 1 }, ...(specChanged ? { generation: { increment: 1 } } : {}) },
+    });
+    return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec, updated);
+  }
+
+  private async storeExperiment(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest & { kind: 'Experiment' }): Promise<DocumentOutcome> {
+    const spec = document.spec as object;
+    const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
+    const existing = await transaction.experiment.findUnique({ where: key });
+    if (!existing) {
+      const created = await transaction.experiment.create({
+        data: { organizationId: target.principal.organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, spec },
+      });
+      return this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec);
+    }
+    if (jsonEqual(existing.spec, spec)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
+    const updated = await transaction.experiment.update({ where: { id: existing.id }, data: { spec, generation: { increment: 1 }, version: { increment: 1 } } });
+    return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec);
+  }
+
+  private async storeAnalysisTemplate(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest & { kind: 'AnalysisTemplate' }): Promise<DocumentOutcome> {
+    const spec = document.spec as object;
+    const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
+    const existing = await transaction.analysisTemplate.findUnique({ where: key });
+    if (!existing) {
+      const created = await transaction.analysisTemplate.create({
+        data: { organizationId: target.principal.organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, spec },
+      });
+      return this.outcome(target, documentIndex, document, ApplyAction.Created, created.version, created.id, undefined, spec);
+    }
+    if (jsonEqual(existing.spec, spec)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
+    const updated = await transaction.analysisTemplate.update({ where: { id: existing.id }, data: { spec, version: { increment: 1 } } });
+    return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.version, updated.id, existing.spec, spec);
+  }
+
+  private async storeClusterAnalysisTemplate(
+    transaction: Transaction,
+    target: ApplyTarget,
+    documentIndex: number,
+    document: ArgoManifest & { kind: 'ClusterAnalysisTemplate' },
+  ): Promise<DocumentOutcome> {
+    const spec = document.spec as object;
+    const { organizationId } = target.principal;
+    const key = { organizationId_name: { organizationId, name: document.metadata.name } };
+    const existing = await transaction.clusterAnalysisTemplate.findUnique({ where: key });
+    if (!existing) {
+      const created = await transaction.clusterAnalysisTemplate.create({ data: { organizationId, name: document.metadata.name, spec } });
+      return this.outcome(target, documentIndex, document, ApplyAction.Created, created.version, created.id, undefined, spec);
+    }
+    if (jsonEqual(existing.spec, spec)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
+    const updated = await transaction.clusterAnalysisTemplate.update({ where: { id: existing.id }, data: { spec, version: { increment: 1 } } });
+    return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.version, updated.id, existing.spec, spec);
+  }
+
+  private outcome(
+    target: ApplyTarget,
+    documentIndex: number,
+    document: ArgoManifest,
+    action: ApplyAction,
+    generation: number,
+    id: string,
+    before?: unknown,
+    after?: unknown,
+    changedRollout?: { id: string; organizationId: string },
+  ): DocumentOutcome {
+    const clusterWide = document.kind === 'ClusterAnalysisTemplate';
+    const applied: AppliedDocument = {
+      documentIndex,
+      kind: document.kind,
+      name: document.metadata.name,
+      namespace: clusterWide ? null : target.namespace,
+      action,
+      generation,
+    };
+    if (action === ApplyAction.Unchanged) return { applied, audit: undefined, rolloutChanged: undefined };
+    return {
+      applied,
+      rolloutChanged: changedRollout,
+      audit: {
+        actor: actorOf(target.principal),
+        action: `${AUDIT_TARGET[document.kind]}.${action === ApplyAction.Created ? 'created' : 'updated'}`,
+        targetType: document.kind,
+        targetName: clusterWide ? document.metadata.name : rolloutTargetName(target.clusterName, target.namespace, document.metadata.name),
+        targetId: id,
+        before: before === undefined ? null : { spec: before },
+        after: { spec: after, generation },
+        requestId: target.requestId,
+      },
+    };
+  }
+}

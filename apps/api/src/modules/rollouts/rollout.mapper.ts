@@ -1,0 +1,39 @@
+import type { RolloutSpec } from '@flotilla/argo-spec';
+import type { Cluster, Rollout } from '../../generated/prisma/client.js';
+import { RolloutStrategy, type RolloutModel } from './rollout.model.js';
+
+export type RolloutWithCluster = Rollout & { cluster: Pick<Cluster, 'name'> };
+
+export function containerImages(spec: RolloutSpec): string[] {
+  return spec.template.spec.containers.map((container) => container.image ?? '');
+}
+
+function currentStepIndex(status: unknown): number | null {
+  if (typeof status !== 'object' || status === null) return null;
+  const index = (status as { currentStepIndex?: unknown }).currentStepIndex;
+  return typeof index === 'number' ? index : null;
+}
+
+export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
+  const spec = row.spec as unknown as RolloutSpec;
+  return {
+    id: row.id,
+    cluster: row.cluster.name,
+    namespace: row.namespace,
+    name: row.name,
+    labels: row.labels as Record<string, string>,
+    annotations: row.annotations as Record<string, string>,
+    strategy: spec.strategy.blueGreen ? RolloutStrategy.BlueGreen : RolloutStrategy.Canary,
+    spec: row.spec,
+    generation: row.generation,
+    observedGeneration: row.observedGeneration,
+    phase: row.phase,
+    message: row.message,
+    images: containerImages(spec),
+    currentStepIndex: currentStepIndex(row.status),
+    stepCount: spec.strategy.canary?.steps?.length ?? 0,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

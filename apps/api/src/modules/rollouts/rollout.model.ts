@@ -1,0 +1,157 @@
+import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { JsonScalar } from '../../common/graphql/json.scalar.js';
+import { PageInfo } from '../../common/graphql/pagination.js';
+
+export enum RolloutStrategy {
+  Canary = 'Canary',
+  BlueGreen = 'BlueGreen',
+}
+
+registerEnumType(RolloutStrategy, { name: 'RolloutStrategy', description: 'How a new revision replaces the stable one.' });
+
+@ObjectType({ description: 'A Rollout (argoproj.io/v1alpha1) in one namespace of one cluster.' })
+export class RolloutModel {
+  @Field(() => ID, { description: 'Stable identifier.' })
+  id!: string;
+
+  @Field({ description: 'Name of the cluster it runs in.' })
+  cluster!: string;
+
+  @Field({ description: 'Kubernetes namespace.' })
+  namespace!: string;
+
+  @Field({ description: 'Name within the namespace.' })
+  name!: string;
+
+  @Field(() => JsonScalar, { description: 'metadata.labels of the Rollout.' })
+  labels!: Record<string, string>;
+
+  @Field(() => JsonScalar, { description: 'metadata.annotations of the Rollout.' })
+  annotations!: Record<string, string>;
+
+  @Field(() => RolloutStrategy, { description: 'Canary or blue-green.' })
+  strategy!: RolloutStrategy;
+
+  @Field(() => JsonScalar, { description: 'The spec exactly as applied.' })
+  spec!: unknown;
+
+  @Field(() => Int, { description: 'Grows by one each time the spec really changes.' })
+  generation!: number;
+
+  @Field(() => Int, { description: 'The generation the rollout engine last acted on.' })
+  observedGeneration!: number;
+
+  @Field({ description: 'Pending (never reconciled), Progressing, Paused, Healthy or Degraded.' })
+  phase!: string;
+
+  @Field({ description: 'Why it is in that phase.' })
+  message!: string;
+
+  @Field(() => [String], { description: 'Container images of the pod template, in container order.' })
+  images!: string[];
+
+  @Field(() => Int, { nullable: true, description: 'Index of the current canary step.' })
+  currentStepIndex!: number | null;
+
+  @Field(() => Int, { description: 'Number of canary steps; 0 for blue-green.' })
+  stepCount!: number;
+
+  @Field(() => JsonScalar, { nullable: true, description: 'Full status written by the rollout engine.' })
+  status!: unknown;
+
+  @Field(() => GraphQLISODateTime, { description: 'When it was first applied.' })
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { description: 'When its spec or status last changed.' })
+  updatedAt!: Date;
+}
+
+@ObjectType({ description: 'A page of rollouts, by cluster, namespace and name.' })
+export class RolloutPage {
+  @Field(() => [RolloutModel], { description: 'The rollouts of this page.' })
+  nodes!: RolloutModel[];
+
+  @Field(() => PageInfo, { description: 'Where the page ends.' })
+  pageInfo!: PageInfo;
+}
+
+@InputType({ description: 'Narrows the rollouts listed; all given conditions must hold.' })
+export class RolloutFilter {
+  @Field(() => String, { nullable: true, description: 'Cluster name.' })
+  cluster?: string;
+
+  @Field(() => String, { nullable: true, description: 'Namespace.' })
+  namespace?: string;
+
+  @Field(() => String, { nullable: true, description: 'Phase, such as `Paused`.' })
+  phase?: string;
+
+  @Field(() => [String], { nullable: true, description: 'Label equalities such as `app=checkout`; all must match.' })
+  labels?: string[];
+}
+
+@ObjectType({ description: 'One revision in a rollout\'s release history.' })
+export class RolloutRevisionModel {
+  @Field(() => Int, { description: 'Revision number, from 1.' })
+  revision!: number;
+
+  @Field({ description: 'pod-template-hash of its ReplicaSet.' })
+  podTemplateHash!: string;
+
+  @Field(() => [String], { description: 'Container images it released.' })
+  images!: string[];
+
+  @Field({ description: 'Who started it.' })
+  startedBy!: string;
+
+  @Field({ description: 'Progressing, Healthy, Aborted, Superseded or RolledBack.' })
+  outcome!: string;
+
+  @Field(() => GraphQLISODateTime, { description: 'When it started.' })
+  startedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it ended.' })
+  finishedAt!: Date | null;
+
+  @Field(() => JsonScalar, { description: 'The rollout spec it was released with.' })
+  specSnapshot!: unknown;
+}
+
+@ObjectType({ description: 'An operation asked of a rollout; the rollout engine carries it out.' })
+export class RolloutOperationModel {
+  @Field(() => ID, { description: 'Stable identifier.' })
+  id!: string;
+
+  @Field({ description: 'promote, abort, retry, pause, resume, restart, setImage or undo.' })
+  type!: string;
+
+  @Field(() => JsonScalar, { description: 'Its parameters, such as `{"full":true}`.' })
+  parameters!: unknown;
+
+  @Field({ description: 'Pending, Applied or Refused.' })
+  state!: string;
+
+  @Field(() => String, { nullable: true, description: 'Why it was refused, when it was.' })
+  message!: string | null;
+
+  @Field({ description: 'Who asked for it.' })
+  requestedBy!: string;
+
+  @Field(() => GraphQLISODateTime, { description: 'When it was asked for.' })
+  requestedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the engine carried it out or refused it.' })
+  completedAt!: Date | null;
+}
+
+@InputType({ description: 'Names one rollout.' })
+export class RolloutRef {
+  @Field({ description: 'Cluster name.' })
+  cluster!: string;
+
+  @Field({ description: 'Namespace.' })
+  namespace!: string;
+
+  @Field({ description: 'Rollout name.' })
+  name!: string;
+}

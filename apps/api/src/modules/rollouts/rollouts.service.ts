@@ -1,0 +1,172 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RolloutSpec } from '@flotilla/argo-spec';
+import type { Prisma, RolloutOperation, RolloutRevision } from '../../generated/prisma/client.js';
+import { actorOf, type Principal } from '../../common/auth/principal.js';
+import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
+import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
+import { inTransaction, type AfterCommit, type DatabaseClient } from '../../infrastructure/database.js';
+import type { EventBus } from '../../infrastructure/event-bus.js';
+import { DATABASE, EVENT_BUS } from '../../infrastructure/tokens.js';
+import { AuditService } from '../audit/audit.service.js';
+import { toRolloutModel, type RolloutWithCluster } from './rollout.mapper.js';
+import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef } from './rollout.model.js';
+
+export type OperationRequest =
+  | { type: 'promote'; full: boolean }
+  | { type: 'abort' }
+  | { type: 'retry' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'restart' }
+  | { type: 'setImage'; container: string; image: string }
+  | { type: 'undo'; toRevision: number | null };
+
+const LABEL_EQUALITY = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/;
+
+export const rolloutTargetName = (cluster: string, namespace: string, name: string): string => `${cluster}/${namespace}/${name}`;
+
+@Injectable()
+export class RolloutsService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseClient,
+    @Inject(EVENT_BUS) private readonly eventBus: EventBus,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(principal: Principal, filter: RolloutFilter | undefined, page: PageInput | undefined): Promise<RolloutPage> {
+    const { take, after } = pageRequest(page, isIdCursor);
+    const labelConditions = (filter?.labels ?? []).map((equality, index): Prisma.RolloutWhereInput => {
+      const match = LABEL_EQUALITY.exec(equality);
+      if (!match) {
+        throw new FlotillaError(ErrorCode.InputInvalid, `filter.labels[${index}] must look like key=value`, [
+          { path: `filter.labels[${index}]`, message: 'must look like key=value' },
+        ]);
+      }
+      return { labels: { path: [match[1] as string], equals: match[2] as string } };
+    });
+    const where: Prisma.RolloutWhereInput = {
+      organizationId: principal.organizationId,
+      ...(filter?.cluster ? { cluster: { name: filter.cluster } } : {}),
+      ...(filter?.namespace ? { namespace: filter.namespace } : {}),
+      ...(filter?.phase ? { phase: filter.phase } : {}),
+      ...(labelConditions.length > 0 ? { AND: labelConditions } : {}),
+    };
+    const rows = await this.database.rollout.findMany({
+      where,
+      include: { cluster: { select: { name: true } } },
+      orderBy: [{ clusterId: 'asc' }, { namespace: 'asc' }, { name: 'asc' }, { id: 'asc' }],
+      take: take + 1,
+      ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
+    });
+    const result = toPage(rows, take, (row) => ({ id: row.id }));
+    return { nodes: result.nodes.map(toRolloutModel), pageInfo: result.pageInfo };
+  }
+
+  async get(principal: Principal, ref: RolloutRef): Promise<RolloutModel> {
+    return toRolloutModel(await this.find(principal, ref));
+  }
+
+  async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevision[]> {
+    const rollout = await this.find(principal, ref);
+    return this.database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'desc' } });
+  }
+
+  async operations(principal: Principal, ref: RolloutRef): Promise<RolloutOperation[]> {
+    const rollout = await this.find(principal, ref);
+    return this.database.rolloutOperation.findMany({ where: { rolloutId: rollout.id }, orderBy: { requestedAt: 'desc' }, take: 100 });
+  }
+
+  /** Records the operation and its audit event; the rollout engine carries it out. */
+  async requestOperation(
+    principal: Principal,
+    ref: RolloutRef,
+    operation: OperationRequest,
+    reason: string | null,
+    requestId: string,
+  ): Promise<RolloutOperation> {
+    const rollout = await this.find(principal, ref);
+    await this.assertApplicable(rollout, operation);
+    const { type, ...parameters } = operation;
+    return inTransaction(this.database, async (transaction, afterCommit) => {
+      const recorded = await transaction.rolloutOperation.create({
+        data: { organizationId: principal.organizationId, rolloutId: rollout.id, type, parameters, requestedBy: actorOf(principal) },
+      });
+      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+        {
+          actor: actorOf(principal),
+          action: `rollout.${type}`,
+          targetType: 'Rollout',
+          targetName: rolloutTargetName(ref.cluster, ref.namespace, ref.name),
+          targetId: rollout.id,
+          after: { operation: type, ...parameters },
+          reason,
+          requestId,
+        },
+      ]);
+      this.announce(afterCommit, rollout);
+      return recorded;
+    });
+  }
+
+  async delete(principal: Principal, ref: RolloutRef, reason: string | null, requestId: string): Promise<RolloutModel> {
+    const rollout = await this.find(principal, ref);
+    return inTransaction(this.database, async (transaction, afterCommit) => {
+      await transaction.rollout.delete({ where: { id: rollout.id } });
+      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+        {
+          actor: actorOf(principal),
+          action: 'rollout.deleted',
+          targetType: 'Rollout',
+          targetName: rolloutTargetName(ref.cluster, ref.namespace, ref.name),
+          targetId: rollout.id,
+          before: { spec: rollout.spec, generation: rollout.generation, phase: rollout.phase },
+          reason,
+          requestId,
+        },
+      ]);
+      return toRolloutModel(rollout);
+    });
+  }
+
+  /** Publishes the rollout's current row to subscribers once the transaction has committed. */
+  announce(afterCommit: AfterCommit, rollout: { id: string; organizationId: string }): void {
+    afterCommit.add(async () => {
+      const current = await this.database.rollout.findUnique({ where: { id: rollout.id }, include: { cluster: { select: { name: true } } } });
+      if (current) await this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel(current) });
+    });
+  }
+
+  private async find(principal: Principal, ref: RolloutRef): Promise<RolloutWithCluster> {
+    const rollout = await this.database.rollout.findFirst({
+      where: { organizationId: principal.organizationId, cluster: { name: ref.cluster }, namespace: ref.namespace, name: ref.name },
+      include: { cluster: { select: { name: true } } },
+    });
+    if (!rollout) throw notFound(ErrorCode.RolloutNotFound, `rollout ${rolloutTargetName(ref.cluster, ref.namespace, ref.name)}`);
+    return rollout;
+  }
+
+  private async assertApplicable(rollout: RolloutWithCluster, operation: OperationRequest): Promise<void> {
+    const spec = rollout.spec as unknown as RolloutSpec;
+    if (operation.type === 'setImage') {
+      const containers = [...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])];
+      if (!containers.some((container) => container.name === operation.container)) {
+        throw new FlotillaError(ErrorCode.OperationRefused, `the pod template has no container named ${operation.container}`, [
+          { path: 'container', message: `no such container; the template has ${containers.map((container) => container.name).join(', ')}` },
+        ]);
+      }
+      if (operation.image.trim() === '') {
+        throw new FlotillaError(ErrorCode.InputInvalid, 'image must not be empty', [{ path: 'image', message: 'must not be empty' }]);
+      }
+    }
+    if (operation.type === 'undo' && operation.toRevision !== null) {
+      const revision = await this.database.rolloutRevision.findUnique({
+        where: { rolloutId_revision: { rolloutId: rollout.id, revision: operation.toRevision } },
+      });
+      if (!revision) {
+        throw new FlotillaError(ErrorCode.RevisionNotFound, `rollout has no revision ${operation.toRevision}`, [
+          { path: 'toRevision', message: 'no such revision in the release history' },
+        ]);
+      }
+    }
+  }
+}

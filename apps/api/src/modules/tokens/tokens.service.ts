@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ApiToken } from '../../generated/prisma/client.js';
+import type { Role } from '../../generated/prisma/enums.js';
+import { actorOf, type Principal } from '../../common/auth/principal.js';
+import { generateSecret, hashSecret, secretPrefix } from '../../common/auth/secrets.js';
+import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
+import { inTransaction, type DatabaseClient } from '../../infrastructure/database.js';
+import { DATABASE } from '../../infrastructure/tokens.js';
+import { AuditService } from '../audit/audit.service.js';
+
+export interface IssuedToken {
+  token: ApiToken;
+  secret: string;
+}
+
+const auditView = (token: ApiToken) => ({ name: token.name, role: token.role, tokenPrefix: token.tokenPrefix, revokedAt: token.revokedAt });
+
+@Injectable()
+export class TokensService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseClient,
+    private readonly audit: AuditService,
+  ) {}
+
+  list(principal: Principal): Promise<ApiToken[]> {
+    return this.database.apiToken.findMany({ where: { organizationId: principal.organizationId }, orderBy: { createdAt: 'asc' } });
+  }
+
+  async create(principal: Principal, name: string, role: Role, requestId: string): Promise<IssuedToken> {
+    if (name.trim() === '' || name.length > 100) {
+      throw new FlotillaError(ErrorCode.InputInvalid, 'name must have 1 to 100 characters', [{ path: 'name', message: 'must have 1 to 100 characters' }]);
+    }
+    const secret = generateSecret('api');
+    const token = await inTransaction(this.database, async (transaction, afterCommit) => {
+      const created = await transaction.apiToken.create({
+        data: { organizationId: principal.organizationId, name, role, tokenHash: hashSecret(secret), tokenPrefix: secretPrefix(secret), createdBy: actorOf(principal) },
+      });
+      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+        { actor: actorOf(principal), action: 'token.created', targetType: 'ApiToken', targetName: name, targetId: created.id, after: auditView(created), requestId },
+      ]);
+      return created;
+    });
+    return { token, secret };
+  }
+
+  /** Gives the token a new secret; the old secret stops working at once. */
+  async rotate(principal: Principal, id: string, requestId: string): Promise<IssuedToken> {
+    const existing = await this.find(principal, id);
+    if (existing.revokedAt) throw new FlotillaError(ErrorCode.InputInvalid, 'a revoked token cannot be rotated', [{ path: 'id', message: 'token is revoked' }]);
+    const secret = generateSecret('api');
+    const token = await inTransaction(this.database, async (transaction, afterCommit) => {
+      const updated = await transaction.apiToken.update({ where: { id }, data: { tokenHash: hashSecret(secret), tokenPrefix: secretPrefix(secret) } });
+      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+        { actor: actorOf(principal), action: 'token.rotated', targetType: 'ApiToken', targetName: existing.name, targetId: id, before: auditView(existing), after: auditView(updated), requestId },
+      ]);
+      return updated;
+    });
+    return { token, secret };
+  }
+
+  async revoke(principal: Principal, id: string, requestId: string, now = new Date()): Promise<ApiToken> {
+    const existing = await this.find(principal, id);
+    if (existing.revokedAt) return existing;
+    return inTransaction(this.database, async (transaction, afterCommit) => {
+      const updated = await transaction.apiToken.update({ where: { id }, data: { revokedAt: now } });
+      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+        { actor: actorOf(principal), action: 'token.revoked', targetType: 'ApiToken', targetName: existing.name, targetId: id, before: auditView(existing), after: auditView(updated), requestId },
+      ]);
+      return updated;
+    });
+  }
+
+  private async find(principal: Principal, id: string): Promise<ApiToken> {
+    const token = /^[0-9a-f-]{36}$/.test(id) ? await this.database.apiToken.findFirst({ where: { id, organizationId: principal.organizationId } }) : null;
+    if (!token) throw notFound(ErrorCode.TokenNotFound, `token ${id}`);
+    return token;
+  }
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { defineConfig } from 'prisma/config';
+
+createRequire(import.meta.url)('./prisma/pg-patch.cjs');
+
+const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/flotilla';
+
+/** Discrete fields rather than a connection string, so that the shadow database override takes effect. */
+function poolConfig(url: string): pg.PoolConfig {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 5432),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: parsed.pathname.slice(1),
+    allowExitOnIdle: true,
+  };
+}
+
+type ConnectedAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
+
+/**
+ * Runs a migration script as one multi-statement query (one implicit transaction) instead of splitting it
+ * on every `;`, which would break function bodies.
+ */
+function runScriptsWhole(adapter: ConnectedAdapter, pool: pg.Pool): ConnectedAdapter {
+  adapter.executeScript = async (script: string) => {
+    await pool.query(script);
+  };
+  return adapter;
+}
+
+/** Creates the shadow database itself and drops it only after its pool is closed. */
+class MigratingPrismaPg extends PrismaPg {
+  constructor(private readonly config: pg.PoolConfig) {
+    super(config);
+  }
+
+  override async connect() {
+    const pool = new pg.Pool(this.config);
+    return runScriptsWhole(await new PrismaPg(pool).connect(), pool);
+  }
+
+  override async connectToShadowDb() {
+    const admin = new pg.Client(this.config);
+    await admin.connect();
+    const database = `prisma_shadow_${randomUUID().replace(/-/g, '')}`;
+    await admin.query(`CREATE DATABASE "${database}"`);
+    const pool = new pg.Pool({ ...this.config, database });
+    const adapter = runScriptsWhole(await new PrismaPg(pool).connect(), pool);
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      await dispose();
+      await pool.end().catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.end();
+    };
+    return adapter;
+  }
+}
+
+export default defineConfig({
+  experimental: { adapter: true },
+  engine: 'js',
+  schema: 'prisma/schema.prisma',
+  async adapter() {
+    return new MigratingPrismaPg(poolConfig(databaseUrl));
+  },
+});

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { Role } from '../../apps/api/src/generated/prisma/enums.js';
+import { loadApiConfig } from '../../apps/api/src/config/api-config.js';
+import { startApi } from '../../apps/api/src/http-server.js';
+import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
+import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
+import { AuditService } from '../../apps/api/src/modules/audit/audit.service.js';
+import { createOrganization } from '../../apps/api/src/modules/organizations/organizations.js';
+import { graphqlData } from './graphql-client.js';
+import { EVENT_BUS } from '../../apps/api/src/infrastructure/tokens.js';
+import type { EventBus } from '../../apps/api/src/infrastructure/event-bus.js';
+
+export interface TestOrganization {
+  id: string;
+  name: string;
+  /** Secrets of one token per role. */
+  tokens: Record<Role, string>;
+}
+
+export interface TestApi {
+  url: string;
+  database: DatabaseClient;
+  /** An organization with an admin, a deployer and a viewer token, and one registered cluster when asked. */
+  organization(options?: { cluster?: string }): Promise<TestOrganization>;
+  close(): Promise<void>;
+}
+
+/** Starts the real API on a free port against this run's database and Redis. */
+export async function startTestApi(environment: Record<string, string> = {}): Promise<TestApi> {
+  const config = loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), PORT: '0', ...environment });
+  const api = await startApi(config, createLogger('api-test', 'silent'));
+  const database = createDatabaseClient(config.databaseUrl, 4);
+  const audit = new AuditService(database, api.app.get<EventBus>(EVENT_BUS));
+  return {
+    url: api.url,
+    database,
+    async organization(options = {}) {
+      const name = `org-${randomUUID().slice(0, 8)}`;
+      const created = await createOrganization(database, audit, name, { name: 'admin', role: 'admin' });
+      const tokens: Record<Role, string> = { admin: created.secret, deployer: '', viewer: '' };
+      for (const role of ['deployer', 'viewer'] as const) {
+        const issued = await graphqlData<{ createApiToken: { secret: string } }>(
+          api.url,
+          created.secret,
+          'mutation($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { secret } }',
+          { name: role, role },
+        );
+        tokens[role] = issued.createApiToken.secret;
+      }
+      if (options.cluster) {
+        await graphqlData(api.url, created.secret, 'mutation($name: String!) { registerCluster(name: $name) { agentToken } }', { name: options.cluster });
+      }
+      return { id: created.organization.id, name, tokens };
+    },
+    async close() {
+      await api.close();
+      await database.$disconnect();
+    },
+  };
+}
