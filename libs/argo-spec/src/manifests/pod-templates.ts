@@ -15,9 +15,11 @@ export function checkSelectedPodTemplate(
   templatePath: string,
   issues: IssueList,
 ): void {
-  if (selector !== undefined) checkSelector(selector, selectorPath, issues);
+  const selectorIsSound = selector !== undefined && checkSelector(selector, selectorPath, issues);
   if (template === undefined) return;
-  checkSelectorSelectsTemplate(selector, template.metadata?.labels, childPath(childPath(templatePath, 'metadata'), 'labels'), issues);
+  if (selectorIsSound) {
+    checkSelectorSelectsTemplate(selector, template.metadata?.labels, childPath(childPath(templatePath, 'metadata'), 'labels'), issues);
+  }
   const podSpecPath = childPath(templatePath, 'spec');
   checkUniqueNames(template.spec?.containers, childPath(podSpecPath, 'containers'), 'container', issues);
   checkUniqueNames(template.spec?.initContainers, childPath(podSpecPath, 'initContainers'), 'init container', issues);

@@ -12,7 +12,7 @@ import { checkRolloutAnalysis, checkRunArguments, checkUniqueNames } from './ana
 import { checkGoDuration } from './durations.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
 import { checkSelectedPodTemplate } from './pod-templates.js';
-import { intOrStringValue, isPresent, type Loose } from './schema.js';
+import { hadRefusedFields, intOrStringValue, isPresent, type Loose } from './schema.js';
 
 /** Argo's defaults, used only to judge values that depend on them; documents are never filled in. */
 const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
@@ -66,7 +66,7 @@ function trafficRouters(routing: Loose<RolloutTrafficRouting>): string[] {
 
 function checkTrafficRouting(routing: Loose<RolloutTrafficRouting>, path: string, issues: IssueList): void {
   const routers = trafficRouters(routing);
-  if (routers.length === 0 && !isPresent(routing, 'plugins')) {
+  if (routers.length === 0 && !hadRefusedFields(routing)) {
     issues.add(path, `must configure a traffic router: nginx, istio, smi or plugins[${GATEWAY_API_PLUGIN}]`);
   } else if (routers.length > 1) {
     issues.add(path, `configures ${routers.length} traffic routers (${routers.join(', ')}); at most one is supported`);

@@ -33,30 +33,38 @@ export function selectorMatches(selector: Loose<LabelSelector>, labels: Readonly
   );
 }
 
-/** Refuses selectors Kubernetes refuses: empty ones, and operators given the wrong number of values. */
-export function checkSelector(selector: Loose<LabelSelector>, path: string, issues: IssueList): void {
+/**
+ * Refuses selectors Kubernetes refuses: empty ones, and operators given the wrong number of values.
+ * Answers whether the selector is sound enough to be matched against labels.
+ */
+export function checkSelector(selector: Loose<LabelSelector>, path: string, issues: IssueList): boolean {
   const expressions = selector.matchExpressions ?? [];
+  let sound = true;
+  const refuse = (at: string, message: string): void => {
+    issues.add(at, message);
+    sound = false;
+  };
   if (Object.keys(selector.matchLabels ?? {}).length + expressions.length === 0) {
-    issues.add(path, 'must not be empty: an empty selector would select every pod');
+    refuse(path, 'must not be empty: an empty selector would select every pod');
   }
   expressions.forEach((requirement, index) => {
     if (requirement?.operator === undefined) return;
     const valuesPath = childPath(indexPath(childPath(path, 'matchExpressions'), index), 'values');
     const valueCount = requirement.values?.length ?? 0;
     const needsValues = requirement.operator === 'In' || requirement.operator === 'NotIn';
-    if (needsValues && valueCount === 0) issues.add(valuesPath, `must not be empty for operator ${requirement.operator}`);
-    if (!needsValues && valueCount > 0) issues.add(valuesPath, `must be empty for operator ${requirement.operator}`);
+    if (needsValues && valueCount === 0) refuse(valuesPath, `must not be empty for operator ${requirement.operator}`);
+    if (!needsValues && valueCount > 0) refuse(valuesPath, `must be empty for operator ${requirement.operator}`);
   });
+  return sound;
 }
 
 /** The selector must select the pods its template creates, or the workload would never see its own pods. */
 export function checkSelectorSelectsTemplate(
-  selector: Loose<LabelSelector> | undefined,
+  selector: Loose<LabelSelector>,
   templateLabels: Readonly<Record<string, string | undefined>> | undefined,
   labelsPath: string,
   issues: IssueList,
 ): void {
-  if (selector === undefined) return;
   if (!selectorMatches(selector, templateLabels ?? {})) {
     issues.add(labelsPath, 'must be selected by the selector: the pods of this template would not match it');
   }

@@ -250,16 +250,19 @@ const trafficRouterPluginsSchema = custom<NonNullable<RolloutTrafficRouting['plu
     return undefined;
   }
   const result: Record<string, unknown> = {};
+  let allSupported = true;
   for (const [plugin, configuration] of Object.entries(value)) {
     const pluginPath = `${path}[${plugin}]`;
     if (plugin !== GATEWAY_API_PLUGIN) {
       issues.add(pluginPath, `traffic router plugin "${plugin}" is not supported; the supported plugin is "${GATEWAY_API_PLUGIN}"`);
+      allSupported = false;
       continue;
     }
     const checked = gatewayApiSchema.check(configuration, pluginPath, issues);
     if (checked !== undefined) result[plugin] = checked;
   }
-  return result as Loose<NonNullable<RolloutTrafficRouting['plugins']>>;
+  // Refusing the whole map keeps rules that count routers from reporting a missing router on top.
+  return allSupported ? (result as Loose<NonNullable<RolloutTrafficRouting['plugins']>>) : undefined;
 });
 
 const UNSUPPORTED_TRAFFIC_ROUTERS = ['alb', 'ambassador', 'appMesh', 'traefik', 'apisix'];
