@@ -1,1 +1,13 @@
 export * from './condition/compile.js';
+export { FORBIDDEN_PROPERTIES } from './condition/values.js';
+export * from './placeholders.js';
+export * from './run-types.js';
+export * from './metric-settings.js';
+export * from './metric-rules.js';
+export * from './measurement.js';
+export * from './assessment.js';
+export * from './run-assessment.js';
+export * from './schedule.js';
+export * from './arguments.js';
+export * from './templates.js';
+export * from './validation.js';

@@ -1,0 +1,47 @@
+import type { Metric } from '@flotilla/argo-spec';
+import { compileCondition, ConditionSyntaxError } from './condition/compile.js';
+import type { CompletedPhase } from './run-types.js';
+
+export interface MeasurementEvaluation {
+  phase: CompletedPhase;
+  /** Why the measurement is in Error. */
+  message?: string;
+}
+
+/**
+ * Decides the phase of one measurement from its value, exactly as Argo's `EvaluateResult`:
+ * - no condition at all: Successful (unless nothing could be measured, which the provider reports as Error);
+ * - only `successCondition`: Successful when it holds, otherwise Failed;
+ * - only `failureCondition`: Failed when it holds, otherwise Successful;
+ * - both: Failed when the failure condition holds (it wins over success), Successful when only the
+ *   success condition holds, Inconclusive when neither does;
+ * - a condition that does not compile, fails to evaluate or is not boolean: Error, with the reason.
+ *
+ * `value` is what the provider shaped for `result`: Prometheus gives a number for a scalar and an array
+ * of numbers for a vector, `web` the JSON at its `jsonPath`, Datadog a number or `null` when there is no
+ * data, New Relic an object of the query's fields, CloudWatch an array of `{ Id, Label, Timestamps, Values }`.
+ * Arguments must already be substituted into the metric (see `substituteArgs`).
+ * @example
+ * evaluateMeasurementResult({ name: 'rate', successCondition: 'result[0] >= 0.95', provider: {} }, [0.9])
+ * // { phase: 'Failed' }
+ */
+export function evaluateMeasurementResult(metric: Pick<Metric, 'successCondition' | 'failureCondition'>, value: unknown): MeasurementEvaluation {
+  const success = decide(metric.successCondition, value);
+  if (typeof success === 'string') return { phase: 'Error', message: success };
+  const failure = decide(metric.failureCondition, value);
+  if (typeof failure === 'string') return { phase: 'Error', message: failure };
+  if (success === undefined && failure === undefined) return { phase: 'Successful' };
+  const failed = failure ?? !success;
+  const succeeded = success ?? !failure;
+  if (failed) return { phase: 'Failed' };
+  return { phase: succeeded ? 'Successful' : 'Inconclusive' };
+}
+
+/** `undefined` when there is no condition, the decision when it evaluated, the error message otherwise. */
+function decide(condition: string | undefined, value: unknown): boolean | string | undefined {
+  if (!condition) return undefined;
+  const compiled = compileCondition(condition);
+  if (compiled instanceof ConditionSyntaxError) return compiled.message;
+  const outcome = compiled.evaluate({ result: value });
+  return typeof outcome === 'boolean' ? outcome : outcome.message;
+}
