@@ -34,7 +34,10 @@ function fnv1aString(hash: number, text: string): number {
   return state;
 }
 
-/** JSON with object keys sorted and undefined fields left out, so key order in a manifest never changes a hash. */
+/**
+ * JSON with object keys sorted and undefined or empty-object fields left out, so neither key order nor an empty
+ * `annotations: {}` changes a hash.
+ */
 export function canonicalJson(value: Hashable): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -42,7 +45,9 @@ export function canonicalJson(value: Hashable): string {
   const fields: string[] = [];
   for (const key of Object.keys(value).sort()) {
     const field = value[key];
-    if (field !== undefined) fields.push(`${JSON.stringify(key)}:${canonicalJson(field)}`);
+    if (field === undefined) continue;
+    const rendered = canonicalJson(field);
+    if (rendered !== '{}') fields.push(`${JSON.stringify(key)}:${rendered}`);
   }
   return `{${fields.join(',')}}`;
 }

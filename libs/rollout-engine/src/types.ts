@@ -37,7 +37,7 @@ export type RolloutConditionReason =
 
 export interface RolloutCondition {
   type: RolloutConditionType;
-  status: 'True' | 'False';
+  status: 'True' | 'False' | 'Unknown';
   reason: RolloutConditionReason;
   message: string;
   /** ISO time of the last change of `status`. */
@@ -117,8 +117,13 @@ export interface RolloutStatus {
    * whether the agent has applied the annotation yet.
    */
   scaleDownDeadlines: Record<string, string>;
-  /** Time of the last progress (new counts, new step): the progress deadline counts from it. */
+  /** Time of the last progress (new counts, new step, resume): the progress deadline counts from it. */
   lastProgressAt: string | undefined;
+  /**
+   * How many times the current revision was retried after an abort. Part of analysis run and experiment names so
+   * that a retry starts fresh runs instead of reading the failed ones (upstream creates runs with generated names).
+   */
+  retryAttempt: number;
 }
 
 // ---------------------------------------------------------------- observations

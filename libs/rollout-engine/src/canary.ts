@@ -1,0 +1,338 @@
+import { pauseDurationSeconds, type CanaryStep, type CanaryStrategy, type SetHeaderRoute, type SetMirrorRoute } from '@flotilla/argo-spec';
+import {
+  canaryReplicasOrWeight,
+  describeStep,
+  maxTrafficWeight,
+  currentSetWeight,
+  previousSetWeight,
+  trafficRouterOf,
+} from './canary-weights.js';
+import {
+  abortRollout,
+  addPause,
+  hasPause,
+  markProgress,
+  observedReplicas,
+  outcomeOfPhase,
+  ownedRunName,
+  pauseWasPromoted,
+  requireAnalysisRun,
+  wakeUpAt,
+  type RolloutContext,
+  type RunOutcome,
+} from './context.js';
+import { abortScaleDownDelaySeconds, canaryFenceposts, scaleDownDelaySeconds } from './defaults.js';
+import { experimentRequest } from './experiments.js';
+import { otherReplicaSets, planOtherReplicaSets, scheduleScaleDown } from './old-replica-sets.js';
+import { calculateReplicaCountsForBasicCanary, calculateReplicaCountsForTrafficRoutedCanary } from './replica-math.js';
+import type { ObservedReplicaSet, WeightDestination } from './types.js';
+
+type StepOutcome = 'complete' | 'waiting';
+
+interface CanaryCounts {
+  canary: number;
+  stable: number;
+}
+
+function currentReplicaSet(context: RolloutContext): ObservedReplicaSet | undefined {
+  return context.replicaSets.get(context.currentHash);
+}
+
+/** The stable ReplicaSet when it exists and is not the one being rolled out. */
+function distinctStableReplicaSet(context: RolloutContext): ObservedReplicaSet | undefined {
+  const stableHash = context.status.stableRS;
+  if (stableHash === undefined || stableHash === context.currentHash) return undefined;
+  return context.replicaSets.get(stableHash);
+}
+
+function servedCanaryWeight(context: RolloutContext, canary: CanaryStrategy): number | undefined {
+  const router = trafficRouterOf(canary);
+  return router === undefined ? undefined : context.observed.trafficWeights[router];
+}
+
+function countsAt(context: RolloutContext, canary: CanaryStrategy, index: number): CanaryCounts {
+  const stable = distinctStableReplicaSet(context);
+  const wanted = canaryReplicasOrWeight(canary, context.status, index, stable !== undefined);
+  if (canary.trafficRouting !== undefined) {
+    const served = servedCanaryWeight(context, canary);
+    const fullWeight = maxTrafficWeight(canary);
+    return calculateReplicaCountsForTrafficRoutedCanary({
+      specReplicas: context.specReplicas,
+      desiredWeight: wanted.weightPercent,
+      canaryReplicasOverride: wanted.replicas,
+      dynamicStableScale: canary.dynamicStableScale === true,
+      minPodsPerReplicaSet: canary.minPodsPerReplicaSet,
+      actualWeights: served === undefined ? undefined : { canary: (served * 100) / fullWeight, stable: ((fullWeight - served) * 100) / fullWeight },
+      abort: context.status.abort,
+    });
+  }
+  const { maxSurge, maxUnavailable } = canaryFenceposts(context.spec, canary);
+  return calculateReplicaCountsForBasicCanary({
+    specReplicas: context.specReplicas,
+    desiredWeight: wanted.weightPercent,
+    maxSurge,
+    maxUnavailable,
+    canary: observedReplicas(currentReplicaSet(context)),
+    stable,
+    others: otherReplicaSets(context),
+  });
+}
+
+/** Upstream `AtDesiredReplicaCountsForCanary`: the counts for this step are reached and, for the canary, available. */
+function atDesiredCounts(context: RolloutContext, canary: CanaryStrategy, counts: CanaryCounts): boolean {
+  const current = observedReplicas(currentReplicaSet(context));
+  if (counts.canary !== current.replicas || counts.canary !== current.availableReplicas) return false;
+  const trafficRouted = canary.trafficRouting !== undefined;
+  if (!trafficRouted || canary.dynamicStableScale !== true) {
+    const stable = distinctStableReplicaSet(context);
+    if (stable === undefined ? counts.stable !== 0 : counts.stable !== stable.replicas || counts.stable !== stable.currentReplicas) return false;
+  }
+  return trafficRouted || otherReplicaSets(context).every((replicaSet) => replicaSet.availableReplicas === 0);
+}
+
+/** Canary weight the router should serve: raised only once the canary is scaled for it. */
+function routerCanaryWeight(context: RolloutContext, canary: CanaryStrategy, index: number, atDesired: boolean): number {
+  const status = context.status;
+  if (status.abort || status.stableRS === context.currentHash) return 0;
+  const steps = canary.steps ?? [];
+  const fullWeight = maxTrafficWeight(canary);
+  const weight = atDesired ? currentSetWeight(steps, index, fullWeight) : previousSetWeight(steps, index);
+  return Math.min(Math.max(weight, 0), fullWeight);
+}
+
+function experimentStepOutcome(context: RolloutContext, canary: CanaryStrategy, step: CanaryStep, index: number): RunOutcome {
+  const name = ownedRunName(context, String(index));
+  context.wantedExperiments.add(name);
+  context.status.canary.currentExperiment = name;
+  const experiment = context.experiments.get(name);
+  if (experiment === undefined) {
+    context.experimentsToStart.push(experimentRequest(context, canary, step, index, name));
+    return { state: 'waiting' };
+  }
+  return outcomeOfPhase(experiment.phase, experiment.message);
+}
+
+/** Folds a run's outcome into the step: success completes it, failure aborts, inconclusive pauses until promoted. */
+function stepOutcomeOfRun(context: RolloutContext, outcome: RunOutcome, inconclusiveReason: 'InconclusiveAnalysisRun' | 'InconclusiveExperiment'): StepOutcome {
+  switch (outcome.state) {
+    case 'successful':
+      return 'complete';
+    case 'failed':
+      abortRollout(context, outcome.message);
+      return 'waiting';
+    case 'inconclusive':
+      if (pauseWasPromoted(context.status)) return 'complete';
+      addPause(context, inconclusiveReason);
+      return 'waiting';
+    case 'waiting':
+      return 'waiting';
+  }
+}
+
+function evaluateStep(context: RolloutContext, canary: CanaryStrategy, step: CanaryStep, index: number): StepOutcome {
+  const status = context.status;
+  if (step.setWeight !== undefined || step.setCanaryScale !== undefined) {
+    const atDesired = atDesiredCounts(context, canary, countsAt(context, canary, index));
+    if (!atDesired) return 'waiting';
+    if (step.setWeight === undefined || trafficRouterOf(canary) === undefined) return 'complete';
+    return servedCanaryWeight(context, canary) === routerCanaryWeight(context, canary, index, true) ? 'complete' : 'waiting';
+  }
+  if (step.pause !== undefined) {
+    const durationSeconds = step.pause.duration === undefined ? undefined : pauseDurationSeconds(step.pause.duration);
+    if (durationSeconds !== undefined && durationSeconds <= 0) return 'complete';
+    const pause = status.pauseConditions.find((condition) => condition.reason === 'CanaryPauseStep');
+    if (pause === undefined) {
+      if (pauseWasPromoted(status)) return 'complete';
+      addPause(context, 'CanaryPauseStep');
+      if (durationSeconds !== undefined) wakeUpAt(context, context.nowMs + durationSeconds * 1000);
+      return 'waiting';
+    }
+    if (durationSeconds === undefined) return 'waiting';
+    const endMs = Date.parse(pause.startTime) + durationSeconds * 1000;
+    if (context.nowMs >= endMs) return 'complete';
+    wakeUpAt(context, endMs);
+    return 'waiting';
+  }
+  if (step.analysis !== undefined) {
+    const run = requireAnalysisRun(context, 'step', String(index), step.analysis, index);
+    status.canary.currentStepAnalysisRun = run.name;
+    return stepOutcomeOfRun(context, run.outcome, 'InconclusiveAnalysisRun');
+  }
+  if (step.experiment !== undefined) {
+    return stepOutcomeOfRun(context, experimentStepOutcome(context, canary, step, index), 'InconclusiveExperiment');
+  }
+  return 'complete';
+}
+
+/** Runs steps from the current index for as long as they complete on what is observed now. */
+function advanceSteps(context: RolloutContext, canary: CanaryStrategy, steps: readonly CanaryStep[]): void {
+  const status = context.status;
+  while (!status.abort && (status.currentStepIndex ?? 0) < steps.length) {
+    const index = status.currentStepIndex ?? 0;
+    const step = steps[index] as CanaryStep;
+    if (evaluateStep(context, canary, step, index) === 'waiting') return;
+    context.events.push({ type: 'RolloutStepCompleted', stepIndex: index, stepCount: steps.length, step: describeStep(step) });
+    status.currentStepIndex = index + 1;
+    status.pauseConditions = [];
+    status.controllerPause = false;
+    status.canary.currentStepAnalysisRun = undefined;
+    status.canary.currentExperiment = undefined;
+    markProgress(context);
+  }
+}
+
+function reconcileBackgroundAnalysis(context: RolloutContext, canary: CanaryStrategy, index: number): void {
+  const analysis = canary.analysis;
+  const status = context.status;
+  if (analysis === undefined || status.promoteFull || index < (analysis.startingStep ?? 0)) return;
+  const run = requireAnalysisRun(context, 'background', 'background', analysis, undefined);
+  status.canary.currentBackgroundAnalysisRun = run.name;
+  if (run.outcome.state === 'failed') abortRollout(context, run.outcome.message);
+  else if (run.outcome.state === 'inconclusive' && !pauseWasPromoted(status)) addPause(context, 'InconclusiveAnalysisRun');
+}
+
+/** Keeps the runs of a paused rollout alive without advancing anything. */
+function keepCurrentRuns(context: RolloutContext): void {
+  const { currentStepAnalysisRun, currentBackgroundAnalysisRun, currentExperiment } = context.status.canary;
+  if (currentStepAnalysisRun !== undefined) context.wantedAnalysisRuns.add(currentStepAnalysisRun);
+  if (currentBackgroundAnalysisRun !== undefined) context.wantedAnalysisRuns.add(currentBackgroundAnalysisRun);
+  if (currentExperiment !== undefined) context.wantedExperiments.add(currentExperiment);
+}
+
+/** Marks the canary stable once every step is done and it runs (and, routed, serves) at full weight. */
+function completeIfFullyPromoted(context: RolloutContext, canary: CanaryStrategy, stepCount: number): void {
+  const status = context.status;
+  if (!atDesiredCounts(context, canary, countsAt(context, canary, stepCount))) return;
+  if (trafficRouterOf(canary) !== undefined && servedCanaryWeight(context, canary) !== maxTrafficWeight(canary)) return;
+  const previousStable = status.stableRS;
+  status.stableRS = context.currentHash;
+  status.promoteFull = false;
+  status.pauseConditions = [];
+  status.controllerPause = false;
+  status.canary.currentStepAnalysisRun = undefined;
+  status.canary.currentBackgroundAnalysisRun = undefined;
+  status.canary.currentExperiment = undefined;
+  if (previousStable !== undefined && canary.trafficRouting !== undefined) scheduleScaleDown(context, previousStable, scaleDownDelaySeconds(canary));
+  context.events.push(
+    { type: 'RolloutCompleted', revision: context.currentRevision, podTemplateHash: context.currentHash },
+    { type: 'RevisionFinished', revision: context.currentRevision, podTemplateHash: context.currentHash, outcome: 'Healthy' },
+  );
+  markProgress(context);
+}
+
+function routesUpTo<Route extends { name: string }>(steps: readonly CanaryStep[], index: number, pick: (step: CanaryStep) => Route | undefined, isRemoval: (route: Route) => boolean): Route[] {
+  const routes = new Map<string, Route>();
+  for (let stepIndex = 0; stepIndex <= Math.min(index, steps.length - 1); stepIndex++) {
+    const route = pick(steps[stepIndex] as CanaryStep);
+    if (route === undefined) continue;
+    if (isRemoval(route)) routes.delete(route.name);
+    else routes.set(route.name, route);
+  }
+  return [...routes.values()];
+}
+
+function experimentDestinations(context: RolloutContext, canary: CanaryStrategy, index: number): WeightDestination[] {
+  const step = canary.steps?.[index];
+  const name = context.status.canary.currentExperiment;
+  if (step?.experiment === undefined || name === undefined || context.status.abort) return [];
+  const destinations: WeightDestination[] = [];
+  for (const template of step.experiment.templates) {
+    if (template.weight === undefined) continue;
+    const hash = template.specRef === 'stable' ? (context.status.stableRS ?? context.currentHash) : context.currentHash;
+    destinations.push({ weight: template.weight, podTemplateHash: hash, serviceName: `${name}-${template.name}` });
+  }
+  return destinations;
+}
+
+function planTraffic(context: RolloutContext, canary: CanaryStrategy, index: number, canaryWeight: number): void {
+  const router = trafficRouterOf(canary);
+  const fullWeight = maxTrafficWeight(canary);
+  const stableHash = context.status.stableRS ?? context.currentHash;
+  const inFlight = stableHash !== context.currentHash && !context.status.abort;
+  const steps = canary.steps ?? [];
+  const additionalDestinations = inFlight ? experimentDestinations(context, canary, index) : [];
+  const additionalWeight = additionalDestinations.reduce((sum, destination) => sum + destination.weight, 0);
+  const stableWeight = Math.max(0, fullWeight - canaryWeight - additionalWeight);
+  context.status.canary.weights = {
+    canary: { weight: canaryWeight, podTemplateHash: context.currentHash, ...(canary.canaryService ? { serviceName: canary.canaryService } : {}) },
+    stable: { weight: stableWeight, podTemplateHash: stableHash, ...(canary.stableService ? { serviceName: canary.stableService } : {}) },
+    additionalDestinations,
+  };
+  if (router === undefined) return;
+  context.trafficRouting = {
+    router,
+    canaryWeight,
+    stableWeight,
+    additionalDestinations,
+    headerRoutes: inFlight ? routesUpTo<SetHeaderRoute>(steps, index, (step) => step.setHeaderRoute, (route) => route.match === undefined) : [],
+    mirrorRoutes: inFlight ? routesUpTo<SetMirrorRoute>(steps, index, (step) => step.setMirrorRoute, (route) => route.match === undefined) : [],
+  };
+}
+
+function planServices(context: RolloutContext, canary: CanaryStrategy): void {
+  const stableHash = context.status.stableRS ?? context.currentHash;
+  context.services = {
+    ...(canary.stableService ? { stable: { service: canary.stableService, podTemplateHash: stableHash } } : {}),
+    ...(canary.canaryService ? { canary: { service: canary.canaryService, podTemplateHash: context.currentHash } } : {}),
+  };
+}
+
+/** Canary replicas once aborted with traffic routing: kept for `abortScaleDownDelaySeconds`, then zero (0 = kept). */
+function abortedCanaryReplicas(context: RolloutContext, canary: CanaryStrategy, counted: number): number {
+  const delaySeconds = abortScaleDownDelaySeconds(canary);
+  if (delaySeconds === 0 || canary.dynamicStableScale === true) return counted;
+  const deadlineMs = Date.parse(context.status.abortedAt ?? context.nowIso) + delaySeconds * 1000;
+  if (context.nowMs >= deadlineMs) return 0;
+  wakeUpAt(context, deadlineMs);
+  return currentReplicaSet(context)?.replicas ?? 0;
+}
+
+function planReplicaSets(context: RolloutContext, canary: CanaryStrategy): void {
+  const status = context.status;
+  const trafficRouted = canary.trafficRouting !== undefined;
+  const { maxUnavailable } = canaryFenceposts(context.spec, canary);
+  const others = otherReplicaSets(context);
+  const counts = countsAt(context, canary, status.currentStepIndex ?? 0);
+  let canaryReplicas = counts.canary;
+  if (status.stableRS === context.currentHash) canaryReplicas = trafficRouted ? context.specReplicas : counts.canary;
+  else if (status.abort && trafficRouted) canaryReplicas = abortedCanaryReplicas(context, canary, counts.canary);
+  const fullyPromoted = status.stableRS === context.currentHash;
+  context.plan.set(context.currentHash, {
+    replicas: canaryReplicas,
+    role: fullyPromoted ? 'stable' : 'canary',
+    metadata: fullyPromoted ? canary.stableMetadata : canary.canaryMetadata,
+  });
+  const stable = distinctStableReplicaSet(context);
+  if (stable !== undefined) context.plan.set(stable.podTemplateHash, { replicas: counts.stable, role: 'stable', metadata: canary.stableMetadata });
+  let totalAvailable = 0;
+  for (const replicaSet of context.replicaSets.values()) totalAvailable += replicaSet.availableReplicas;
+  planOtherReplicaSets(context, others, {
+    availabilityFloor: trafficRouted ? undefined : context.specReplicas - maxUnavailable,
+    totalAvailable,
+    revisionLimit: canary.scaleDownDelayRevisionLimit,
+  });
+}
+
+/**
+ * The canary strategy: walks the steps, runs background and step analysis, completes or aborts the revision, and
+ * plans ReplicaSets, Services and router weights for the resulting state.
+ */
+export function reconcileCanary(context: RolloutContext, canary: CanaryStrategy): void {
+  const status = context.status;
+  const steps = canary.steps ?? [];
+  if (status.stableRS !== context.currentHash) {
+    if (status.promoteFull) status.currentStepIndex = steps.length;
+    if (context.spec.paused === true) keepCurrentRuns(context);
+    else if (!status.abort) {
+      reconcileBackgroundAnalysis(context, canary, status.currentStepIndex ?? 0);
+      if (!status.abort && !hasPause(status, 'InconclusiveAnalysisRun')) advanceSteps(context, canary, steps);
+      if (!status.abort && (status.currentStepIndex ?? 0) >= steps.length) completeIfFullyPromoted(context, canary, steps.length);
+    }
+  }
+  planReplicaSets(context, canary);
+  const index = status.currentStepIndex ?? 0;
+  const atDesired = status.stableRS === context.currentHash || atDesiredCounts(context, canary, countsAt(context, canary, index));
+  if (canary.trafficRouting !== undefined) planTraffic(context, canary, index, routerCanaryWeight(context, canary, index, atDesired));
+  else status.canary.weights = undefined;
+  planServices(context, canary);
+}

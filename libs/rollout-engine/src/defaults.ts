@@ -1,0 +1,32 @@
+import type { BlueGreenStrategy, CanaryStrategy, IntOrString, RolloutSpec } from '@flotilla/argo-spec';
+import { resolveFenceposts } from './replica-math.js';
+
+export const DEFAULT_REPLICAS = 1;
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
+export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
+export const DEFAULT_ABORT_SCALE_DOWN_DELAY_SECONDS = 30;
+export const DEFAULT_MAX_SURGE: IntOrString = '25%';
+export const DEFAULT_MAX_UNAVAILABLE: IntOrString = '25%';
+export const DEFAULT_MAX_TRAFFIC_WEIGHT = 100;
+
+export function specReplicas(spec: RolloutSpec): number {
+  return spec.replicas ?? DEFAULT_REPLICAS;
+}
+
+/** Surge and unavailability of a canary in pods (blue-green never surges and never takes pods away). */
+export function canaryFenceposts(spec: RolloutSpec, canary: CanaryStrategy): { maxSurge: number; maxUnavailable: number } {
+  const replicas = specReplicas(spec);
+  if (replicas === 0) return { maxSurge: 0, maxUnavailable: 0 };
+  const { maxSurge, maxUnavailable } = resolveFenceposts(canary.maxSurge ?? DEFAULT_MAX_SURGE, canary.maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE, replicas);
+  return { maxSurge, maxUnavailable: Math.min(maxUnavailable, replicas) };
+}
+
+/** `abortScaleDownDelaySeconds`, where 0 means the aborted side is left running. */
+export function abortScaleDownDelaySeconds(strategy: CanaryStrategy | BlueGreenStrategy): number {
+  return strategy.abortScaleDownDelaySeconds ?? DEFAULT_ABORT_SCALE_DOWN_DELAY_SECONDS;
+}
+
+export function scaleDownDelaySeconds(strategy: CanaryStrategy | BlueGreenStrategy): number {
+  return strategy.scaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
+}

@@ -1,0 +1,39 @@
+import type { PodTemplateMetadata, PodTemplateSpec } from '@flotilla/argo-spec';
+import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL, type ObservedReplicaSet } from './types.js';
+
+/** The role metadata last injected into a ReplicaSet's pods, as recorded in its annotation. */
+export function previouslyInjected(replicaSet: ObservedReplicaSet | undefined): PodTemplateMetadata | undefined {
+  const injected = replicaSet?.annotations[EPHEMERAL_METADATA_ANNOTATION];
+  if (injected === undefined) return undefined;
+  try {
+    return JSON.parse(injected) as PodTemplateMetadata;
+  } catch {
+    return undefined;
+  }
+}
+
+function withoutKeys(values: Record<string, string> | undefined, keys: Record<string, string> | undefined): Record<string, string> {
+  const result = { ...values };
+  for (const key of Object.keys(keys ?? {})) delete result[key];
+  return result;
+}
+
+/**
+ * The pod template a ReplicaSet should run: its base template with the hash label and the role's ephemeral metadata,
+ * minus metadata injected for a previous role (upstream `SyncEphemeralPodMetadata`).
+ * @example templateForRole(template, 'abc', { labels: { role: 'canary' } }, undefined).metadata.labels
+ * // → { ...template labels, role: 'canary', 'rollouts-pod-template-hash': 'abc' }
+ */
+export function templateForRole(base: PodTemplateSpec, hash: string, metadata: PodTemplateMetadata | undefined, injectedBefore: PodTemplateMetadata | undefined): PodTemplateSpec {
+  const labels = { ...withoutKeys(base.metadata?.labels, injectedBefore?.labels), ...metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash };
+  const annotations = { ...withoutKeys(base.metadata?.annotations, injectedBefore?.annotations), ...metadata?.annotations };
+  return { ...base, metadata: { ...base.metadata, labels, annotations } };
+}
+
+/** The template a ReplicaSet was created from, without the hash label or injected role metadata (for `undo`). */
+export function originalTemplate(replicaSet: ObservedReplicaSet): PodTemplateSpec {
+  const injected = previouslyInjected(replicaSet);
+  const labels = withoutKeys(replicaSet.template.metadata?.labels, { ...injected?.labels, [POD_TEMPLATE_HASH_LABEL]: '' });
+  const annotations = withoutKeys(replicaSet.template.metadata?.annotations, injected?.annotations);
+  return { ...replicaSet.template, metadata: { ...replicaSet.template.metadata, labels, annotations } };
+}

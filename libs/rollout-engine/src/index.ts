@@ -1,0 +1,14 @@
+export * from './types.js';
+export { reconcile } from './reconcile.js';
+export { applyOperation } from './operations.js';
+export { podTemplateHash } from './pod-template-hash.js';
+export {
+  approximateWeightedCanaryStableReplicaCounts,
+  calculateReplicaCountsForBasicCanary,
+  calculateReplicaCountsForTrafficRoutedCanary,
+  resolveFenceposts,
+  trafficWeightToReplicas,
+  type BasicCanaryReplicaInput,
+  type ReplicaSetCounts,
+  type TrafficRoutedReplicaInput,
+} from './replica-math.js';

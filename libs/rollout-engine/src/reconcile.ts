@@ -1,0 +1,359 @@
+import type { CanaryStep, PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
+import { reconcileBlueGreen } from './blue-green.js';
+import { reconcileCanary } from './canary.js';
+import { trafficRouterOf } from './canary-weights.js';
+import { buildConditions, calculatePhase } from './conditions.js';
+import { abortRollout, markProgress, revisionOf, type RolloutContext } from './context.js';
+import { canaryFenceposts, DEFAULT_PROGRESS_DEADLINE_SECONDS, specReplicas } from './defaults.js';
+import { desiredReplicaSets } from './desired-state.js';
+import { hashOf, podTemplateHash } from './pod-template-hash.js';
+import { planRestart } from './restart.js';
+import {
+  REVISION_ANNOTATION,
+  type Decision,
+  type DesiredReplicaSet,
+  type ObservedReplicaSet,
+  type ReconcileInput,
+  type RolloutEvent,
+  type RolloutStatus,
+} from './types.js';
+
+const templateHashes = new WeakMap<PodTemplateSpec, Map<number, string>>();
+const stepsHashes = new WeakMap<readonly CanaryStep[], string>();
+
+/** Hash of a template, remembered per template object: shells pass the same spec object again and again. */
+function cachedPodTemplateHash(template: PodTemplateSpec, collisionCount: number | undefined): string {
+  let byCount = templateHashes.get(template);
+  if (byCount === undefined) {
+    byCount = new Map();
+    templateHashes.set(template, byCount);
+  }
+  const key = collisionCount ?? -1;
+  let hash = byCount.get(key);
+  if (hash === undefined) {
+    hash = podTemplateHash(template, collisionCount);
+    byCount.set(key, hash);
+  }
+  return hash;
+}
+
+function cachedStepsHash(steps: readonly CanaryStep[]): string {
+  let hash = stepsHashes.get(steps);
+  if (hash === undefined) {
+    hash = hashOf(steps as CanaryStep[] as never);
+    stepsHashes.set(steps, hash);
+  }
+  return hash;
+}
+
+function initialStatus(currentHash: string, generation: number, nowIso: string): RolloutStatus {
+  return {
+    phase: 'Progressing',
+    message: '',
+    observedGeneration: generation,
+    currentPodHash: currentHash,
+    stableRS: undefined,
+    currentStepIndex: undefined,
+    currentStepHash: undefined,
+    pauseConditions: [],
+    controllerPause: false,
+    abort: false,
+    abortedAt: undefined,
+    promoteFull: false,
+    conditions: [],
+    replicas: 0,
+    updatedReplicas: 0,
+    readyReplicas: 0,
+    availableReplicas: 0,
+    canary: { weights: undefined, currentStepAnalysisRun: undefined, currentBackgroundAnalysisRun: undefined, currentExperiment: undefined },
+    blueGreen: { activeSelector: undefined, previewSelector: undefined, scaleUpPreviewCheckPoint: false, prePromotionAnalysisRun: undefined, postPromotionAnalysisRun: undefined },
+    restartedAt: undefined,
+    collisionCount: undefined,
+    scaleDownDeadlines: {},
+    lastProgressAt: nowIso,
+    retryAttempt: 0,
+  };
+}
+
+function observedRevisions(replicaSets: readonly ObservedReplicaSet[]): Map<string, number> {
+  const revisions = new Map<string, number>();
+  for (const replicaSet of replicaSets) {
+    const revision = Number(replicaSet.annotations[REVISION_ANNOTATION]);
+    revisions.set(replicaSet.podTemplateHash, Number.isInteger(revision) ? revision : 0);
+  }
+  return revisions;
+}
+
+/**
+ * Whether going back to an existing ReplicaSet counts as a rollback inside `rollbackWindow.revisions`: it is older
+ * than the stable one and at most that many revisions lie between them (the stable included).
+ */
+function isRollbackWithinWindow(spec: RolloutSpec, revisions: ReadonlyMap<string, number>, currentHash: string, stableHash: string | undefined): boolean {
+  const window = spec.rollbackWindow?.revisions ?? 0;
+  const currentRevision = revisions.get(currentHash);
+  const stableRevision = stableHash === undefined ? undefined : revisions.get(stableHash);
+  if (window <= 0 || currentRevision === undefined || stableRevision === undefined || currentRevision >= stableRevision) return false;
+  let between = 0;
+  for (const revision of revisions.values()) if (revision > currentRevision && revision <= stableRevision) between++;
+  return between <= window;
+}
+
+function imagesOf(template: PodTemplateSpec): string[] {
+  return template.spec.containers.map((container) => container.image ?? '');
+}
+
+/** Starts the status of a new pod template: steps from 0, unless it is a fast rollback. */
+function startRevision(context: RolloutContext, previous: RolloutStatus, observedCurrentRevision: boolean): void {
+  const status = context.status;
+  const steps = context.spec.strategy.canary?.steps ?? [];
+  const previousRevision = revisionOf(context, previous.currentPodHash);
+  const wasInFlight = previous.currentPodHash !== previous.stableRS && !previous.abort;
+  if (wasInFlight) {
+    const outcome = context.currentHash === previous.stableRS ? 'RolledBack' : 'Superseded';
+    context.events.push({ type: 'RevisionFinished', revision: previousRevision, podTemplateHash: previous.currentPodHash, outcome });
+  }
+  Object.assign(status, {
+    currentPodHash: context.currentHash,
+    currentStepIndex: context.spec.strategy.canary === undefined ? undefined : 0,
+    pauseConditions: [],
+    controllerPause: false,
+    abort: false,
+    abortedAt: undefined,
+    promoteFull: false,
+    retryAttempt: 0,
+  } satisfies Partial<RolloutStatus>);
+  status.canary = { weights: status.canary.weights, currentStepAnalysisRun: undefined, currentBackgroundAnalysisRun: undefined, currentExperiment: undefined };
+  status.blueGreen = { ...status.blueGreen, activeSelector: status.stableRS, scaleUpPreviewCheckPoint: false, prePromotionAnalysisRun: undefined, postPromotionAnalysisRun: undefined };
+  if (context.currentHash === status.stableRS) {
+    if (status.currentStepIndex !== undefined) status.currentStepIndex = steps.length;
+  } else if (observedCurrentRevision && isRollbackWithinWindow(context.spec, context.revisions, context.currentHash, status.stableRS)) {
+    status.promoteFull = true;
+  }
+  markProgress(context);
+  context.events.push({ type: 'RevisionStarted', revision: context.currentRevision, podTemplateHash: context.currentHash, images: imagesOf(context.spec.template) });
+}
+
+function countReplicas(context: RolloutContext): void {
+  const status = context.status;
+  let replicas = 0;
+  let ready = 0;
+  let available = 0;
+  for (const replicaSet of context.replicaSets.values()) {
+    replicas += replicaSet.currentReplicas;
+    ready += replicaSet.readyReplicas;
+    available += replicaSet.availableReplicas;
+  }
+  const current = context.replicaSets.get(context.currentHash);
+  status.replicas = replicas;
+  status.readyReplicas = ready;
+  status.updatedReplicas = current?.currentReplicas ?? 0;
+  const blueGreen = context.spec.strategy.blueGreen;
+  const active = status.blueGreen.activeSelector === undefined ? undefined : context.replicaSets.get(status.blueGreen.activeSelector);
+  status.availableReplicas = blueGreen !== undefined ? (active?.availableReplicas ?? 0) : available;
+}
+
+function countsChanged(previous: RolloutStatus | undefined, status: RolloutStatus): boolean {
+  return (
+    previous === undefined ||
+    previous.replicas !== status.replicas ||
+    previous.updatedReplicas !== status.updatedReplicas ||
+    previous.readyReplicas !== status.readyReplicas ||
+    previous.availableReplicas !== status.availableReplicas
+  );
+}
+
+function minimumAvailable(context: RolloutContext): number {
+  const canary = context.spec.strategy.canary;
+  if (canary === undefined) return context.specReplicas;
+  return context.specReplicas - canaryFenceposts(context.spec, canary).maxUnavailable;
+}
+
+function abortMessage(context: RolloutContext, previous: RolloutStatus | undefined): string | undefined {
+  if (!context.status.abort) return undefined;
+  const before = previous?.conditions.find((condition) => condition.type === 'Progressing');
+  if (before?.reason === 'RolloutAborted' && previous?.currentPodHash === context.currentHash) return before.message;
+  const reason = [...context.events].reverse().find((event) => event.type === 'RolloutAborted');
+  return reason?.type === 'RolloutAborted' ? reason.message : `Rollout aborted update to revision ${context.currentRevision}`;
+}
+
+/** Phase, message and conditions, with the progress deadline applied (and `progressDeadlineAbort` honoured). */
+function settleStatus(context: RolloutContext, previous: RolloutStatus | undefined): void {
+  const status = context.status;
+  const spec = context.spec;
+  countReplicas(context);
+  if (countsChanged(previous, status)) markProgress(context);
+  const [phase, message] = calculatePhase({
+    spec,
+    specReplicas: context.specReplicas,
+    status,
+    waitingForPostPromotionAnalysis: spec.strategy.blueGreen?.postPromotionAnalysis !== undefined,
+  });
+  const paused = phase === 'Paused';
+  if (paused || previous?.phase === 'Paused') markProgress(context);
+  let timedOut = false;
+  if (phase === 'Progressing' && !status.abort) {
+    const deadlineMs = Date.parse(status.lastProgressAt ?? context.nowIso) + (spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
+    timedOut = context.nowMs >= deadlineMs;
+    if (!timedOut) context.wakeUps.push(deadlineMs);
+    const wasTimedOut = previous?.conditions.some((condition) => condition.reason === 'ProgressDeadlineExceeded') === true;
+    if (timedOut && !wasTimedOut) context.events.push({ type: 'ProgressDeadlineExceeded', message: `ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.` });
+    if (timedOut && spec.progressDeadlineAbort === true && status.stableRS !== context.currentHash) {
+      abortRollout(context, 'progress deadline exceeded');
+      timedOut = false;
+    }
+  }
+  const aborted = abortMessage(context, previous);
+  const healthy = phase === 'Healthy';
+  status.conditions = buildConditions({
+    previous: previous?.conditions ?? [],
+    nowIso: context.nowIso,
+    replicaSetName: `${context.name}-${context.currentHash}`,
+    revision: context.currentRevision,
+    paused,
+    abortMessage: aborted,
+    timedOut,
+    healthy,
+    completed: healthy && status.stableRS === context.currentHash,
+    available: status.availableReplicas >= minimumAvailable(context),
+  });
+  if (aborted !== undefined) [status.phase, status.message] = ['Degraded', `RolloutAborted: ${aborted}`];
+  else if (timedOut) [status.phase, status.message] = ['Degraded', `ProgressDeadlineExceeded: ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.`];
+  else [status.phase, status.message] = [phase, message];
+}
+
+function transitionEvents(context: RolloutContext, previous: RolloutStatus | undefined, replicaSets: DesiredReplicaSet[]): RolloutEvent[] {
+  const status = context.status;
+  const events: RolloutEvent[] = [];
+  if (status.phase === 'Paused' && previous?.phase !== 'Paused') {
+    events.push({ type: 'RolloutPaused', reason: context.spec.paused === true ? 'SpecPaused' : (status.pauseConditions[0]?.reason ?? 'SpecPaused') });
+  }
+  if (previous?.phase === 'Paused' && status.phase !== 'Paused' && status.phase !== 'Degraded') events.push({ type: 'RolloutResumed' });
+  for (const replicaSet of replicaSets) {
+    const from = context.replicaSets.get(replicaSet.podTemplateHash)?.replicas ?? 0;
+    if (from !== replicaSet.replicas) events.push({ type: 'ScalingReplicaSet', podTemplateHash: replicaSet.podTemplateHash, from, to: replicaSet.replicas });
+  }
+  const canary = context.spec.strategy.canary;
+  const router = canary === undefined ? undefined : trafficRouterOf(canary);
+  const fromWeight = previous?.canary.weights?.canary.weight ?? 0;
+  const toWeight = status.canary.weights?.canary.weight ?? 0;
+  if (router !== undefined && fromWeight !== toWeight) events.push({ type: 'TrafficWeightUpdated', router, from: fromWeight, to: toWeight });
+  const activeService = context.spec.strategy.blueGreen?.activeService;
+  const active = status.blueGreen.activeSelector;
+  if (activeService !== undefined && active !== undefined && previous?.blueGreen.activeSelector !== active) {
+    events.push({ type: 'ServiceSelectorSwitched', service: activeService, from: previous?.blueGreen.activeSelector, to: active });
+  }
+  return events;
+}
+
+/** Drops scale-down deadlines that no longer hold anything up. */
+function pruneDeadlines(context: RolloutContext): void {
+  const deadlines = context.status.scaleDownDeadlines;
+  let kept: Record<string, string> | undefined;
+  for (const [hash, deadline] of Object.entries(deadlines)) {
+    const plan = context.plan.get(hash);
+    const stillHolding = plan !== undefined && plan.role === 'old' && (plan.replicas > 0 || Date.parse(deadline) > context.nowMs);
+    if (stillHolding) (kept ??= {})[hash] = deadline;
+  }
+  if (Object.keys(kept ?? {}).length !== Object.keys(deadlines).length) context.status.scaleDownDeadlines = kept ?? {};
+}
+
+function isActive(phase: string): boolean {
+  return phase === 'Pending' || phase === 'Running';
+}
+
+/**
+ * Decides the next status of a rollout and the full cluster state it needs, with Argo Rollouts' semantics.
+ * Never performs anything and never reads the clock: the same input always gives the same (deep-equal) decision,
+ * so a shell may call it again on retry.
+ * @example
+ * // first reconcile of a 3-replica canary: straight to 100%, no steps
+ * reconcile({ rollout, status: undefined, observed: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt }, analysisRuns: [], experiments: [], now })
+ * // → status.stableRS === status.currentPodHash, desired.replicaSets[0].replicas === 3, phase 'Progressing'
+ */
+export function reconcile(input: ReconcileInput): Decision {
+  const { rollout, observed, now } = input;
+  const spec = rollout.spec;
+  const previous = input.status;
+  const nowMs = now.getTime();
+  const nowIso = now.toISOString();
+  const currentHash = cachedPodTemplateHash(spec.template, previous?.collisionCount);
+  const revisions = observedRevisions(observed.replicaSets);
+  const observedCurrentRevision = revisions.get(currentHash);
+  let highestOther = 0;
+  for (const [hash, revision] of revisions) if (hash !== currentHash && revision > highestOther) highestOther = revision;
+  const currentRevision = observedCurrentRevision !== undefined && observedCurrentRevision > highestOther ? observedCurrentRevision : highestOther + 1;
+  const status: RolloutStatus =
+    previous === undefined
+      ? initialStatus(currentHash, rollout.generation, nowIso)
+      : { ...previous, canary: { ...previous.canary }, blueGreen: { ...previous.blueGreen }, observedGeneration: rollout.generation };
+  const context: RolloutContext = {
+    name: rollout.name,
+    spec,
+    specReplicas: specReplicas(spec),
+    nowMs,
+    nowIso,
+    observed,
+    replicaSets: new Map(observed.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet])),
+    currentHash,
+    revisions,
+    currentRevision,
+    analysisRuns: new Map(input.analysisRuns.map((run) => [run.name, run])),
+    experiments: new Map(input.experiments.map((experiment) => [experiment.name, experiment])),
+    previous,
+    status,
+    plan: new Map(),
+    services: {},
+    trafficRouting: undefined,
+    analysisRunsToStart: [],
+    wantedAnalysisRuns: new Set(),
+    experimentsToStart: [],
+    wantedExperiments: new Set(),
+    events: [],
+    wakeUps: [],
+  };
+
+  const canary = spec.strategy.canary;
+  const steps = canary?.steps ?? [];
+  if (previous === undefined || previous.stableRS === undefined) {
+    status.stableRS = currentHash;
+    status.currentStepIndex = canary === undefined ? undefined : steps.length;
+    status.blueGreen.activeSelector = spec.strategy.blueGreen === undefined ? undefined : currentHash;
+    context.events.push({ type: 'RevisionStarted', revision: currentRevision, podTemplateHash: currentHash, images: imagesOf(spec.template) });
+  } else if (previous.currentPodHash !== currentHash) {
+    startRevision(context, previous, observedCurrentRevision !== undefined);
+  }
+  revisions.set(currentHash, currentRevision);
+  if (canary !== undefined) {
+    const stepsHash = cachedStepsHash(steps);
+    if (status.currentStepHash !== undefined && status.currentStepHash !== stepsHash) {
+      status.currentStepIndex = status.stableRS === currentHash ? steps.length : 0;
+      status.pauseConditions = [];
+      status.controllerPause = false;
+    }
+    status.currentStepHash = stepsHash;
+  }
+  if (status.abort && status.abortedAt === undefined) abortRollout(context, undefined);
+  const wasAbortedBefore = previous?.conditions.some((condition) => condition.reason === 'RolloutAborted') === true;
+  if (wasAbortedBefore && !status.abort && previous?.currentPodHash === currentHash) context.events.push({ type: 'RolloutRetried' });
+
+  if (spec.strategy.blueGreen !== undefined) reconcileBlueGreen(context, spec.strategy.blueGreen);
+  else reconcileCanary(context, canary ?? {});
+
+  pruneDeadlines(context);
+  const replicaSets = desiredReplicaSets(context);
+  planRestart(context, replicaSets, canary === undefined ? 1 : canaryFenceposts(spec, canary).maxUnavailable);
+  settleStatus(context, previous);
+  const events = [...context.events, ...transitionEvents(context, previous, replicaSets)];
+
+  const wakeUps = context.wakeUps.filter((timeMs) => timeMs > nowMs);
+  return {
+    status,
+    desired: { replicaSets, services: context.services, trafficRouting: context.trafficRouting },
+    analysisRunsToStart: context.analysisRunsToStart,
+    analysisRunsToTerminate: input.analysisRuns.filter((run) => isActive(run.phase) && !context.wantedAnalysisRuns.has(run.name)).map((run) => run.name),
+    experimentsToStart: context.experimentsToStart,
+    experimentsToTerminate: input.experiments.filter((experiment) => isActive(experiment.phase) && !context.wantedExperiments.has(experiment.name)).map((experiment) => experiment.name),
+    events,
+    requeueAt: wakeUps.length === 0 ? undefined : new Date(Math.min(...wakeUps)),
+  };
+}
