@@ -223,3 +223,88 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
     expectIssues(text, expected);
   });
 });
+
+describe('parseManifests accepts what Argo accepts', () => {
+  const accepted = (title: string, document: Document): [string, string] => [title, yaml(document)];
+
+  it.each([
+    accepted('a pause in seconds, as a string of digits and as a Go duration', edit(canaryRollout(), [['spec.strategy.canary.steps', [{ pause: { duration: '30' } }, { pause: { duration: '1h' } }, { pause: { duration: 0 } }]]])),
+    accepted('a weight of 0 and percentages for surge and unavailability', edit(canaryRollout(), [['spec.strategy.canary.steps[0].setWeight', 0], ['spec.strategy.canary.maxSurge', '0%'], ['spec.strategy.canary.maxUnavailable', 1]])),
+    accepted('a selector with expressions its template satisfies', edit(canaryRollout(), [['spec.selector', { matchExpressions: [{ key: 'app', operator: 'In', values: ['checkout'] }, { key: 'legacy', operator: 'DoesNotExist' }] }]])),
+    accepted('pod spec fields Kubernetes owns', edit(canaryRollout(), [['spec.template.spec.volumes', [{ name: 'cache', emptyDir: {} }]], ['spec.template.spec.containers[0].env', [{ name: 'MODE', value: 'canary' }]]])),
+    accepted('nginx with several stable ingresses and a weight cap', edit(routedCanaryRollout({ nginx: { stableIngresses: ['checkout', 'checkout-internal'] }, maxTrafficWeight: 60 }), [])),
+    accepted('istio with subsets and no services', edit(canaryRollout(), [['spec.strategy.canary.trafficRouting', { istio: { virtualServices: [{ name: 'checkout' }], destinationRule: { name: 'checkout', canarySubsetName: 'canary', stableSubsetName: 'stable' } } }]])),
+    accepted('the Gateway API plugin with header routes', edit(routedCanaryRollout({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'checkout', namespace: 'shop' } }, managedRoutes: [{ name: 'beta' }] }), [['spec.strategy.canary.steps[1]', { setHeaderRoute: { name: 'beta', match: [{ headerName: 'x-beta', headerValue: { exact: 'yes' } }] } }]])),
+    accepted('setCanaryScale, header and mirror routes under istio', edit(routedCanaryRollout({ ...istioRouting, managedRoutes: [{ name: 'header-route' }, { name: 'mirror-route' }] }), [['spec.strategy.canary.steps', [{ setCanaryScale: { matchTrafficWeight: true } }, { setHeaderRoute: { name: 'header-route' } }, { setMirrorRoute: { name: 'mirror-route', percentage: 50, match: [{ method: { exact: 'GET' } }] } }]]])),
+    accepted('a step experiment with a weight under istio', edit(routedCanaryRollout(istioRouting), [['spec.strategy.canary.steps[1]', { experiment: { duration: '5m', templates: [{ name: 'probe', specRef: 'canary', weight: 5 }] } }]])),
+    accepted('a cluster-scoped template already stored', edit(canaryRollout(), [['spec.strategy.canary.analysis', { templates: [{ templateName: 'error-rate', clusterScope: true }], startingStep: 2, args: [{ name: 'hash', valueFrom: { podTemplateHashValue: 'Latest' } }, { name: 'app', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } }] }]])),
+    accepted('autoPromotionSeconds beside autoPromotionEnabled false, which Argo ignores', edit(blueGreenRollout(), [['spec.strategy.blueGreen.autoPromotionEnabled', false], ['spec.strategy.blueGreen.autoPromotionSeconds', 30]])),
+    accepted('a failure limit of -1, which lifts the limit', edit(analysisTemplate(), [['spec.metrics[0].failureLimit', -1]])),
+    accepted('limits and timings given by declared arguments', edit(analysisTemplate(), [['spec.args[1]', { name: 'samples', value: '5' }], ['spec.metrics[0].count', '{{args.samples}}'], ['spec.metrics[0].interval', '{{args.samples}}'], ['spec.metrics[0].consecutiveErrorLimit', '4']])),
+    accepted('dry-run and retention rules as regular expressions', edit(analysisTemplate(), [['spec.dryRun', [{ metricName: '.*' }]], ['spec.measurementRetention', [{ metricName: 'p9.', limit: 20 }]]])),
+    accepted('a datadog v2 formula over queries', edit(analysisTemplate(), [['spec.metrics[0].provider', { datadog: { apiVersion: 'v2', queries: { a: 'sum:errors{*}', b: 'sum:requests{*}' }, formula: 'a/b' } }]])),
+    accepted('an argument read from a Secret', edit(analysisTemplate(), [['spec.args[1]', { name: 'token', valueFrom: { secretKeyRef: { name: 'datadog', key: 'api-key' } } }]])),
+  ] as const)('%s', (_title, text) => {
+    expect(parseManifests(text, context)).toMatchObject({ ok: true });
+  });
+
+  it('returns nothing for a text with no documents', () => {
+    expect(parseManifests('# nothing to apply\n---\n', context)).toEqual({ ok: true, documents: [] });
+  });
+});
+
+describe('parseManifests across documents', () => {
+  it('reports every issue of every document, indexing only documents with content', () => {
+    const text = [
+      '---\n# a leading separator and a comment-only document are skipped\n',
+      yaml(edit(canaryRollout(), [['spec.replicas', -2], ['spec.strategy.canary.steps[0].setWeight', 150]])),
+      '\n',
+      yaml(analysisTemplate()),
+      yaml(edit(analysisTemplate(), [['spec.metrics[0].provider', { web: {} }], ['spec.metrics[0].count', -3]])),
+      yaml(edit(experiment(), [['apiVersion', 'argoproj.io/v2']])),
+      '',
+    ].join('---\n');
+
+    expectIssues(text, [
+      [0, 'spec.replicas', 'non-negative'],
+      [0, 'spec.strategy.canary.steps[0].setWeight', 'between 0 and 100'],
+      [2, 'spec.metrics[0].provider.web.url', 'required'],
+      [2, 'spec.metrics[0].count', 'non-negative'],
+      [2, 'metadata.name', 'AnalysisTemplate "latency" is already defined by document 1'],
+      [3, 'apiVersion', 'argoproj.io/v1alpha1'],
+    ]);
+  });
+
+  it('lets a rollout use templates applied with it, of the right scope only', () => {
+    const clusterTemplate = edit(analysisTemplate(), [['kind', 'ClusterAnalysisTemplate'], ['metadata.name', 'latency-everywhere']]);
+    const rollout = edit(canaryRollout(), [
+      ['spec.strategy.canary.analysis', { templates: [{ templateName: 'latency' }, { templateName: 'latency-everywhere', clusterScope: true }] }],
+      ['spec.strategy.canary.steps[1]', { analysis: { templates: [{ templateName: 'latency-everywhere' }] } }],
+    ]);
+
+    expectIssues(yaml(rollout, analysisTemplate(), clusterTemplate), [
+      [0, 'spec.strategy.canary.steps[1].analysis.templates[0].templateName', 'no AnalysisTemplate in namespace "shop" named "latency-everywhere"'],
+    ]);
+  });
+
+  it('allows one name for different kinds, and refuses it twice for one kind', () => {
+    const clusterTemplate = edit(analysisTemplate(), [['kind', 'ClusterAnalysisTemplate']]);
+    expect(parseManifests(yaml(analysisTemplate(), clusterTemplate), context)).toMatchObject({ ok: true });
+    expectIssues(yaml(canaryRollout(), analysisTemplate(), edit(canaryRollout(), [['spec.replicas', 1]])), [
+      [2, 'metadata.name', 'Rollout "checkout" is already defined by document 0'],
+    ]);
+  });
+
+  it('keeps reading the documents after a malformed one', () => {
+    const text = `${yaml(canaryRollout())}---\nkind: [Rollout\n---\n${yaml(edit(experiment(), [['spec.templates', []]]))}`;
+    expectIssues(text, [
+      [1, '', 'invalid YAML'],
+      [2, 'spec.templates', 'must not be empty'],
+    ]);
+  });
+
+  it('returns the documents exactly as written, in order', () => {
+    const documents = [canaryRollout(), analysisTemplate(), experiment()];
+    expect(parseManifests(yaml(...documents), context)).toEqual({ ok: true, documents });
+  });
+});
