@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { podTemplateHash } from './pod-template-hash.js';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
 
@@ -57,3 +58,107 @@ describe('basic canary, 5 replicas, steps 20 / pause / 40 / pause 10s / 60 / 80'
     expect(completed).toEqual([{ type: 'RevisionFinished', revision: 2, podTemplateHash: canary, outcome: 'Healthy' }]);
   });
 });
+
+describe('basic canary: abort, retry and rollbacks', () => {
+  function pausedAtFirstStep(): { simulation: RolloutSimulation; stable: string; canary: string } {
+    const simulation = deployedCanary();
+    const stable = simulation.status?.stableRS as string;
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    return { simulation, stable, canary: simulation.status?.currentPodHash as string };
+  }
+
+  it('abort mid-way brings the stable back to full size and leaves the rollout Degraded', () => {
+    const { simulation, stable, canary } = pausedAtFirstStep();
+    expect(simulation.operate({ type: 'abort' }).ok).toBe(true);
+    const decisions = simulation.settle();
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
+    expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true, stableRS: stable, currentPodHash: canary });
+    expect(simulation.status?.message).toBe('RolloutAborted: Rollout aborted update to revision 2');
+    expect(simulation.status?.conditions.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'RolloutAborted' });
+    const events = decisions.flatMap((decision) => decision.events);
+    expect(events).toContainEqual({ type: 'RevisionFinished', revision: 2, podTemplateHash: canary, outcome: 'Aborted' });
+    expect(events.filter((event) => event.type === 'RolloutAborted')).toHaveLength(1);
+  });
+
+  it('retry starts again from step 0 and pauses at the first pause', () => {
+    const { simulation, stable, canary } = pausedAtFirstStep();
+    simulation.operate({ type: 'abort' });
+    simulation.settle();
+    expect(simulation.operate({ type: 'retry' }).ok).toBe(true);
+    const decisions = simulation.settle();
+    expect(decisions.flatMap((decision) => decision.events.map((event) => event.type))).toContain('RolloutRetried');
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 4, [canary]: 1 });
+    expect(simulation.status).toMatchObject({ phase: 'Paused', abort: false, currentStepIndex: 1 });
+  });
+
+  it('reverting the image mid-update is a fast rollback: no steps, stable stays', () => {
+    const { simulation, stable, canary } = pausedAtFirstStep();
+    simulation.setImage('shop/checkout:1.0');
+    const decisions = simulation.settle();
+    expect(simulation.status?.currentPodHash).toBe(stable);
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
+    expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: stable, currentStepIndex: 6, pauseConditions: [] });
+    expect(decisions[0]?.events).toContainEqual({ type: 'RevisionFinished', revision: 2, podTemplateHash: canary, outcome: 'RolledBack' });
+    const revisions = simulation.lastDecision.desired.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet.annotations['rollout.argoproj.io/revision']]);
+    expect(revisions).toContainEqual([stable, '3']);
+  });
+
+  it('a new template mid-rollout replaces the in-flight canary', () => {
+    const { simulation, stable, canary } = pausedAtFirstStep();
+    simulation.setImage('shop/checkout:3.0');
+    const decisions = simulation.settle();
+    const third = simulation.status?.currentPodHash as string;
+    expect(decisions[0]?.events).toContainEqual({ type: 'RevisionFinished', revision: 2, podTemplateHash: canary, outcome: 'Superseded' });
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 4, [third]: 1 });
+    expect(simulation.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1 });
+  });
+
+  it('undo copies the previous revision back into the spec, which rolls back fast', () => {
+    const { simulation, stable } = pausedAtFirstStep();
+    expect(simulation.operate({ type: 'undo' }).ok).toBe(true);
+    expect(simulation.spec.template.spec.containers[0]?.image).toBe('shop/checkout:1.0');
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Healthy', currentPodHash: stable, stableRS: stable });
+  });
+
+  it('promote full skips the remaining steps', () => {
+    const { simulation, canary } = pausedAtFirstStep();
+    expect(simulation.operate({ type: 'promote', full: true }).ok).toBe(true);
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: canary, promoteFull: false });
+    expect(simulation.replicasByHash()).toEqual({ [canary]: 5 });
+  });
+
+  it('a bad image never completes the first step and exceeds the progress deadline', () => {
+    const simulation = deployedCanary();
+    simulation.spec = { ...simulation.spec, progressDeadlineSeconds: 60 };
+    simulation.setImage('shop/checkout:broken');
+    const broken = simulation.spec.template;
+    simulation.stuck.add(podHashOf(simulation, broken));
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Progressing', currentStepIndex: 0 });
+    const deadline = new Date(START.getTime() + 60_000);
+    expect(simulation.lastDecision.requeueAt).toEqual(deadline);
+    const decisions = simulation.wakeUp();
+    expect(simulation.status?.phase).toBe('Degraded');
+    expect(simulation.status?.message).toMatch(/^ProgressDeadlineExceeded: ReplicaSet "checkout-\w+" has timed out progressing\.$/);
+    expect(decisions.flatMap((decision) => decision.events.map((event) => event.type))).toContain('ProgressDeadlineExceeded');
+  });
+
+  it('with progressDeadlineAbort, a timed-out update aborts back to the stable', () => {
+    const simulation = deployedCanary();
+    simulation.spec = { ...simulation.spec, progressDeadlineSeconds: 60, progressDeadlineAbort: true };
+    const stable = simulation.status?.stableRS as string;
+    simulation.setImage('shop/checkout:broken');
+    simulation.stuck.add(podHashOf(simulation, simulation.spec.template));
+    simulation.settle();
+    simulation.wakeUp();
+    expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
+  });
+});
+
+function podHashOf(simulation: RolloutSimulation, template: RolloutSimulation['spec']['template']): string {
+  return podTemplateHash(template, simulation.status?.collisionCount);
+}
