@@ -1,0 +1,101 @@
+import type { ClusterStore } from '../cluster-store.js';
+import { readPath, type StoredObject } from '../kube-object.js';
+import { matchesLabels, type LabelRequirement } from '../label-selector.js';
+import { POD, REPLICA_SET } from '../resource-catalogue.js';
+import type { EventRecorder } from './event-recorder.js';
+import { controllerKeyOf, isTerminal, podFromTemplate, podsControlledBy, readySince, writeStatus } from './owned-pods.js';
+import { objectKey, splitObjectKey, WorkQueue } from './work-queue.js';
+
+/**
+ * Order in which surplus pods are deleted, as the real controller ranks them: unscheduled before scheduled,
+ * Pending before Running, not Ready before Ready, then the most recently created first.
+ */
+function deletionRank(pod: StoredObject): [number, number, number, number] {
+  const scheduled = readPath(pod, ['spec', 'nodeName']) === undefined ? 0 : 1;
+  const running = readPath(pod, ['status', 'phase']) === 'Running' ? 1 : 0;
+  const ready = readySince(pod) === undefined ? 0 : 1;
+  return [scheduled, running, ready, -Date.parse(pod.metadata.creationTimestamp)];
+}
+
+function compareRanks(left: StoredObject, right: StoredObject): number {
+  const leftRank = deletionRank(left);
+  const rightRank = deletionRank(right);
+  for (let index = 0; index < leftRank.length; index += 1) {
+    const difference = (leftRank[index] as number) - (rightRank[index] as number);
+    if (difference !== 0) return difference;
+  }
+  return left.metadata.name < right.metadata.name ? 1 : -1;
+}
+
+/**
+ * Keeps each ReplicaSet's pods at `spec.replicas` and reports `replicas`, `fullyLabeledReplicas`,
+ * `readyReplicas`, `availableReplicas` (Ready for `minReadySeconds`) and `observedGeneration`.
+ */
+export class ReplicaSetController {
+  private readonly queue: WorkQueue;
+  private unsubscribe: () => void = () => undefined;
+
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly events: EventRecorder,
+    private readonly now: () => number,
+    onError: (key: string, error: unknown) => void,
+  ) {
+    this.queue = new WorkQueue((key) => this.reconcile(key), onError);
+  }
+
+  start(): void {
+    this.unsubscribe = this.store.onChange((change) => {
+      if (change.resource === REPLICA_SET && change.type !== 'DELETED') this.queue.add(objectKey(change.object.metadata.namespace, change.object.metadata.name));
+      const owner = controllerKeyOf(change, 'ReplicaSet');
+      if (owner !== undefined) this.queue.add(owner);
+    });
+    for (const replicaSet of this.store.list(REPLICA_SET)) this.queue.add(objectKey(replicaSet.metadata.namespace, replicaSet.metadata.name));
+  }
+
+  stop(): void {
+    this.unsubscribe();
+    this.queue.stop();
+  }
+
+  private reconcile(key: string): void {
+    const { namespace, name } = splitObjectKey(key);
+    const replicaSet = this.store.get(REPLICA_SET, namespace, name);
+    if (!replicaSet || replicaSet.metadata.deletionTimestamp !== undefined) return;
+    const desired = Number(readPath(replicaSet, ['spec', 'replicas']) ?? 1);
+    let active = podsControlledBy(this.store, replicaSet).filter((pod) => !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined);
+    if (active.length < desired) {
+      const created = Array.from({ length: desired - active.length }, () => this.store.create(POD, namespace, podFromTemplate(replicaSet, 'apps/v1')));
+      created.forEach((pod) => this.events.record(replicaSet, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`));
+      active = [...active, ...created];
+    } else if (active.length > desired) {
+      const surplus = [...active].sort(compareRanks).slice(0, active.length - desired);
+      for (const pod of surplus) {
+        this.store.delete(POD, namespace, pod.metadata.name);
+        this.events.record(replicaSet, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+      }
+      active = active.filter((pod) => !surplus.includes(pod));
+    }
+    this.reportStatus(key, replicaSet, active);
+  }
+
+  private reportStatus(key: string, replicaSet: StoredObject, pods: readonly StoredObject[]): void {
+    const templateLabels = (readPath(replicaSet, ['spec', 'template', 'metadata', 'labels']) ?? {}) as Record<string, string>;
+    const templateRequirements = Object.entries(templateLabels).map(([label, value]): LabelRequirement => ({ key: label, operator: 'Equals', values: [value] }));
+    const minReadyMs = Number(readPath(replicaSet, ['spec', 'minReadySeconds']) ?? 0) * 1000;
+    const now = this.now();
+    const readyTimes = pods.map(readySince).filter((since): since is number => since !== undefined);
+    const available = readyTimes.filter((since) => now - since >= minReadyMs).length;
+    const pendingAvailability = readyTimes.filter((since) => now - since < minReadyMs).map((since) => since + minReadyMs - now);
+    if (pendingAvailability.length > 0) this.queue.addAfter(key, Math.min(...pendingAvailability) + 1);
+    const fullyLabeled = pods.filter((pod) => matchesLabels(templateRequirements, pod.metadata.labels)).length;
+    const current = this.store.get(REPLICA_SET, replicaSet.metadata.namespace, replicaSet.metadata.name) ?? replicaSet;
+    writeStatus(this.store, REPLICA_SET, current, {
+      replicas: pods.length,
+      ...(fullyLabeled > 0 ? { fullyLabeledReplicas: fullyLabeled } : {}),
+      ...(readyTimes.length > 0 ? { readyReplicas: readyTimes.length } : {}),
+      ...(available > 0 ? { availableReplicas: available } : {}),
+      observedGeneration: current.metadata.generation ?? 1,
+    });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * A controller's queue of object keys: a key added many times before it is processed is processed once,
+ * always outside the caller's stack, so a controller never writes from inside a store notification.
+ */
+export class WorkQueue {
+  private readonly pending = new Set<string>();
+  private readonly delayed = new Map<string, NodeJS.Timeout>();
+  private flushScheduled: NodeJS.Immediate | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly process: (key: string) => void,
+    private readonly onError: (key: string, error: unknown) => void,
+  ) {}
+
+  add(key: string): void {
+    if (this.stopped) return;
+    this.pending.add(key);
+    this.flushScheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** Adds the key after `delayMs`, unless an earlier delayed add of it is already waiting. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.stopped || this.delayed.has(key)) return;
+    this.delayed.set(
+      key,
+      setTimeout(() => {
+        this.delayed.delete(key);
+        this.add(key);
+      }, delayMs),
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.delayed.forEach((timer) => clearTimeout(timer));
+    this.delayed.clear();
+    this.pending.clear();
+  }
+
+  private flush(): void {
+    this.flushScheduled = undefined;
+    const keys = [...this.pending];
+    this.pending.clear();
+    for (const key of keys) {
+      try {
+        this.process(key);
+      } catch (error) {
+        this.onError(key, error);
+      }
+    }
+  }
+}
+
+/** `namespace/name`, the key controllers queue. */
+export function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export function splitObjectKey(key: string): { namespace: string; name: string } {
+  const separator = key.indexOf('/');
+  return { namespace: key.slice(0, separator), name: key.slice(separator + 1) };
+}

@@ -1,0 +1,10 @@
+export { startKubeSim, KubeSim, UnknownClusterError, UnknownKindError } from './kube-sim.js';
+export type { KubeSimOptions, ObjectReference, ListQuery } from './kube-sim.js';
+export type { ImageBehaviour } from './controllers/image-behaviour.js';
+export { defaultImageBehaviour, imageTag } from './controllers/image-behaviour.js';
+export type { KubeObject, ObjectMeta, OwnerReference, JsonValue, JsonObject } from './kube-object.js';
+export type { StatusBody, StatusReason, StatusCause, StatusDetails } from './api-errors.js';
+export { RESOURCE_TYPES } from './resource-catalogue.js';
+export type { ResourceType } from './resource-catalogue.js';
+export { parseLabelSelector, matchesLabels } from './label-selector.js';
+export type { LabelRequirement } from './label-selector.js';
