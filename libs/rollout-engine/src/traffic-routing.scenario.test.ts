@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { CanaryStep, CanaryStrategy } from '@flotilla/argo-spec';
+import { rolloutSpec, START } from './testing/fixtures.js';
+import { RolloutSimulation } from './testing/rollout-simulation.js';
+
+const nginx = { nginx: { stableIngress: 'checkout' } };
+
+function deployed(canary: CanaryStrategy, replicas = 10): { simulation: RolloutSimulation; stable: string } {
+  const simulation = new RolloutSimulation(
+    rolloutSpec({ canary: { canaryService: 'checkout-canary', stableService: 'checkout-stable', trafficRouting: nginx, ...canary } }, { replicas }),
+    START,
+  );
+  simulation.settle();
+  return { simulation, stable: simulation.status?.stableRS as string };
+}
+
+describe('nginx traffic-routed canary', () => {
+  const steps: CanaryStep[] = [{ setWeight: 10 }, { pause: { duration: 30 } }, { setWeight: 50 }, { pause: { duration: 30 } }];
+
+  it('sets the router weight per step, only once the canary is scaled for it, and keeps the stable full', () => {
+    const { simulation, stable } = deployed({ steps });
+    simulation.setImage('shop/checkout:2.0');
+    const decisions = simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    expect(decisions.map((decision) => [decision.desired.trafficRouting?.canaryWeight, decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === canary)?.replicas])).toEqual([
+      [0, 1],
+      [10, 1],
+      [10, 1],
+      [10, 1],
+    ]);
+    expect(simulation.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1 });
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 1 });
+    expect(simulation.lastDecision.desired.services).toEqual({
+      stable: { service: 'checkout-stable', podTemplateHash: stable },
+      canary: { service: 'checkout-canary', podTemplateHash: canary },
+    });
+    expect(simulation.status?.canary.weights).toEqual({
+      canary: { weight: 10, podTemplateHash: canary, serviceName: 'checkout-canary' },
+      stable: { weight: 90, podTemplateHash: stable, serviceName: 'checkout-stable' },
+      additionalDestinations: [],
+    });
+    expect(decisions.flatMap((decision) => decision.events)).toContainEqual({ type: 'TrafficWeightUpdated', router: 'nginx', from: 0, to: 10 });
+
+    simulation.wakeUp();
+    expect(simulation.observed.trafficWeights.nginx).toBe(50);
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 5 });
+
+    simulation.wakeUp();
+    expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: canary });
+    expect(simulation.lastDecision.desired.trafficRouting?.canaryWeight).toBe(0);
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 10 });
+    const scaleDownAt = simulation.lastDecision.requeueAt;
+    expect(scaleDownAt).toEqual(new Date(START.getTime() + 60_000 + 30_000));
+    simulation.wakeUp();
+    expect(simulation.replicasByHash()).toEqual({ [canary]: 10 });
+  });
+
+  it('abort sends all traffic to the stable at once and scales the canary down after abortScaleDownDelaySeconds', () => {
+    const { simulation, stable } = deployed({ steps, abortScaleDownDelaySeconds: 45 });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    simulation.operate({ type: 'abort' });
+    simulation.settle();
+    expect(simulation.observed.trafficWeights.nginx).toBe(0);
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 1 });
+    expect(simulation.lastDecision.requeueAt).toEqual(new Date(START.getTime() + 45_000));
+    simulation.wakeUp();
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10 });
+    expect(simulation.status?.phase).toBe('Degraded');
+  });
+
+  it('header and mirror routes apply from their step and are cleared when the rollout completes', () => {
+    const routeSteps: CanaryStep[] = [
+      { setHeaderRoute: { name: 'beta', match: [{ headerName: 'x-beta', headerValue: { exact: 'yes' } }] } },
+      { setMirrorRoute: { name: 'shadow', percentage: 20, match: [{ path: { prefix: '/api' } }] } },
+      { setWeight: 20 },
+      { pause: {} },
+    ];
+    const { simulation } = deployed({ steps: routeSteps, trafficRouting: { ...nginx, managedRoutes: [{ name: 'beta' }, { name: 'shadow' }] } });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    expect(simulation.lastDecision.desired.trafficRouting?.headerRoutes.map((route) => route.name)).toEqual(['beta']);
+    expect(simulation.lastDecision.desired.trafficRouting?.mirrorRoutes.map((route) => route.name)).toEqual(['shadow']);
+    simulation.operate({ type: 'promote', full: false });
+    simulation.settle();
+    expect(simulation.status?.phase).toBe('Healthy');
+    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ headerRoutes: [], mirrorRoutes: [], canaryWeight: 0 });
+  });
+
+  it('setCanaryScale sizes the canary independently of its weight', () => {
+    const { simulation } = deployed({ steps: [{ setCanaryScale: { replicas: 3 } }, { setWeight: 10 }, { pause: {} }] });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    expect(simulation.replicasByHash()[canary]).toBe(3);
+    expect(simulation.observed.trafficWeights.nginx).toBe(10);
+  });
+
+  it('dynamicStableScale shrinks the stable as traffic leaves it', () => {
+    const { simulation, stable } = deployed({ steps: [{ setWeight: 40 }, { pause: {} }], dynamicStableScale: true });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 6, [canary]: 4 });
+  });
+
+  it('analysis step: success moves on, failure aborts', () => {
+    const analysis = { templates: [{ templateName: 'success-rate' }] };
+    const { simulation, stable } = deployed({ steps: [{ setWeight: 20 }, { analysis }, { setWeight: 50 }, { analysis }] });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    expect(simulation.status).toMatchObject({ currentStepIndex: 1, canary: { currentStepAnalysisRun: `checkout-${canary}-2-1` } });
+    simulation.finishRun(`checkout-${canary}-2-1`, 'Successful');
+    simulation.settle();
+    expect(simulation.status?.currentStepIndex).toBe(3);
+    expect(simulation.observed.trafficWeights.nginx).toBe(50);
+    simulation.finishRun(`checkout-${canary}-2-3`, 'Error', 'prometheus unreachable');
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
+    expect(simulation.observed.trafficWeights.nginx).toBe(0);
+    expect(simulation.replicasByHash()[stable]).toBe(10);
+  });
+
+  it('inconclusive analysis pauses until promoted', () => {
+    const analysis = { templates: [{ templateName: 'success-rate' }] };
+    const { simulation } = deployed({ steps: [{ setWeight: 20 }, { analysis }, { setWeight: 50 }] });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    simulation.finishRun(`checkout-${canary}-2-1`, 'Inconclusive');
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Paused', message: 'InconclusiveAnalysisRun', currentStepIndex: 1 });
+    simulation.operate({ type: 'promote', full: false });
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: canary });
+  });
+
+  it('background analysis starts at startingStep, aborts on failure and is terminated on completion', () => {
+    const analysis = { templates: [{ templateName: 'latency' }], startingStep: 1 };
+    const { simulation } = deployed({ steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: {} }], analysis });
+    simulation.setImage('shop/checkout:2.0');
+    const decisions = simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    const background = `checkout-${canary}-2-background`;
+    expect(decisions[0]?.analysisRunsToStart).toEqual([]);
+    expect(decisions.flatMap((decision) => decision.analysisRunsToStart).map((request) => request.name)).toEqual([background]);
+    simulation.operate({ type: 'promote', full: true });
+    const finishing = simulation.settle();
+    expect(finishing.flatMap((decision) => decision.analysisRunsToTerminate)).toEqual([background]);
+    expect(simulation.status?.phase).toBe('Healthy');
+  });
+
+  it('experiment step runs stable and canary templates with weights, and a failed experiment aborts', () => {
+    const experiment = {
+      duration: '5m',
+      templates: [
+        { name: 'baseline', specRef: 'stable' as const, replicas: 1, weight: 5 },
+        { name: 'candidate', specRef: 'canary' as const, replicas: 1, weight: 5 },
+      ],
+    };
+    const { simulation, stable } = deployed({ steps: [{ setWeight: 10 }, { experiment }, { setWeight: 50 }] });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    const request = simulation.decisions.flatMap((decision) => decision.experimentsToStart)[0];
+    expect(request?.templates.map((template) => [template.name, template.podTemplateHash, template.replicas, template.weight])).toEqual([
+      ['baseline', stable, 1, 5],
+      ['candidate', canary, 1, 5],
+    ]);
+    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ canaryWeight: 10, stableWeight: 80 });
+    simulation.finishExperiment(request?.name as string, 'Failed', 'baseline and candidate differ');
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
+  });
+});
