@@ -278,12 +278,26 @@ describe('parseManifests across documents', () => {
   it('lets a rollout use templates applied with it, of the right scope only', () => {
     const clusterTemplate = edit(analysisTemplate(), [['kind', 'ClusterAnalysisTemplate'], ['metadata.name', 'latency-everywhere']]);
     const rollout = edit(canaryRollout(), [
-      ['spec.strategy.canary.analysis', { templates: [{ templateName: 'latency' }, { templateName: 'latency-everywhere', clusterScope: true }] }],
+      ['spec.strategy.canary.analysis', { templates: [{ templateName: 'latency' }, { templateName: 'latency-everywhere', clusterScope: true }], args: [{ name: 'service', value: 'checkout' }] }],
       ['spec.strategy.canary.steps[1]', { analysis: { templates: [{ templateName: 'latency-everywhere' }] } }],
     ]);
 
     expectIssues(yaml(rollout, analysisTemplate(), clusterTemplate), [
       [0, 'spec.strategy.canary.steps[1].analysis.templates[0].templateName', 'no AnalysisTemplate in namespace "shop" named "latency-everywhere"'],
+    ]);
+  });
+
+  it('requires the arguments an applied template leaves without a value, wherever it runs', () => {
+    const templateWithDefault = edit(analysisTemplate(), [['metadata.name', 'latency-defaulted'], ['spec.args[0].value', 'checkout']]);
+    const rollout = edit(blueGreenRollout(), [
+      ['spec.strategy.blueGreen.prePromotionAnalysis', { templates: [{ templateName: 'latency' }, { templateName: 'latency-defaulted' }] }],
+      ['spec.strategy.blueGreen.postPromotionAnalysis', { templates: [{ templateName: 'latency' }], args: [{ name: 'service', value: 'checkout-active' }] }],
+    ]);
+    const comparison = edit(experiment(), [['spec.analyses[0]', { name: 'latency', templateName: 'latency', args: [{ name: 'unrelated', value: 'x' }] }]]);
+
+    expectIssues(yaml(rollout, analysisTemplate(), templateWithDefault, comparison), [
+      [0, 'spec.strategy.blueGreen.prePromotionAnalysis.templates[0].templateName', 'AnalysisTemplate "latency" needs "service" passed in args'],
+      [3, 'spec.analyses[0].templateName', 'AnalysisTemplate "latency" needs "service" passed in args'],
     ]);
   });
 

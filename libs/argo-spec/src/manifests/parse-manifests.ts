@@ -26,19 +26,41 @@ function checkDuplicateNames(documents: readonly CheckedDocument[]): void {
   });
 }
 
+type TemplateKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+
+/** Arguments a template declares with neither value nor valueFrom: whoever runs it must pass them. */
+function unresolvedArguments(document: CheckedDocument): string[] {
+  if (document.checked?.kind !== 'AnalysisTemplate' && document.checked?.kind !== 'ClusterAnalysisTemplate') return [];
+  return (document.checked.spec.args ?? []).flatMap((argument) =>
+    argument?.name !== undefined && argument.value === undefined && argument.valueFrom === undefined ? [argument.name] : [],
+  );
+}
+
+/** Templates of one kind applied together, by name, with the arguments each needs passed. */
+function appliedTemplates(documents: readonly CheckedDocument[], kind: TemplateKind): Map<string, string[]> {
+  return new Map(
+    documents.flatMap((document) => (document.kind === kind && document.name !== undefined ? [[document.name, unresolvedArguments(document)] as const] : [])),
+  );
+}
+
 function checkTemplateReferences(documents: readonly CheckedDocument[], context: ValidationContext): void {
-  const namesOf = (kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate'): Set<string> =>
-    new Set(documents.flatMap((document) => (document.kind === kind && document.name !== undefined ? [document.name] : [])));
-  const analysisTemplates = new Set([...context.knownAnalysisTemplates, ...namesOf('AnalysisTemplate')]);
-  const clusterAnalysisTemplates = new Set([...context.knownClusterAnalysisTemplates, ...namesOf('ClusterAnalysisTemplate')]);
+  const applied = { AnalysisTemplate: appliedTemplates(documents, 'AnalysisTemplate'), ClusterAnalysisTemplate: appliedTemplates(documents, 'ClusterAnalysisTemplate') };
+  const stored = { AnalysisTemplate: context.knownAnalysisTemplates, ClusterAnalysisTemplate: context.knownClusterAnalysisTemplates };
   for (const document of documents) {
     if (document.checked === undefined) continue;
     for (const reference of templateReferences(document.checked)) {
-      const [available, kind] = reference.clusterScope
-        ? [clusterAnalysisTemplates, 'ClusterAnalysisTemplate']
-        : [analysisTemplates, `AnalysisTemplate in namespace "${context.namespace}"`];
-      if (!available.has(reference.templateName)) {
-        document.issues.add(reference.path, `no ${kind} named "${reference.templateName}" exists or is applied with these manifests`);
+      const kind: TemplateKind = reference.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
+      const neededArguments = applied[kind].get(reference.templateName);
+      if (neededArguments === undefined && !stored[kind].has(reference.templateName)) {
+        const where = kind === 'AnalysisTemplate' ? `AnalysisTemplate in namespace "${context.namespace}"` : kind;
+        document.issues.add(reference.path, `no ${where} named "${reference.templateName}" exists or is applied with these manifests`);
+      }
+      const missing = (neededArguments ?? []).filter((argument) => !reference.passedArguments.includes(argument));
+      if (missing.length > 0) {
+        document.issues.add(
+          reference.path,
+          `${kind} "${reference.templateName}" needs ${missing.map((argument) => `"${argument}"`).join(', ')} passed in args, as it declares no value for ${missing.length === 1 ? 'it' : 'them'}`,
+        );
       }
     }
   }

@@ -9,31 +9,52 @@ export interface TemplateReference {
   path: string;
   templateName: string;
   clusterScope: boolean;
+  /** Names of the arguments passed to the template at this place. */
+  passedArguments: readonly string[];
 }
 
+type Arguments = readonly ({ name?: string } | undefined)[] | undefined;
+
+const argumentNames = (args: Arguments): string[] => (args ?? []).flatMap((argument) => (argument?.name === undefined ? [] : [argument.name]));
+
 function fromAnalysis(analysis: Loose<RolloutAnalysis> | undefined, path: string): TemplateReference[] {
+  const passedArguments = argumentNames(analysis?.args);
   return (analysis?.templates ?? []).flatMap((template, index) =>
     template?.templateName === undefined
       ? []
-      : [{ path: childPath(indexPath(childPath(path, 'templates'), index), 'templateName'), templateName: template.templateName, clusterScope: template.clusterScope === true }],
+      : [
+          {
+            path: childPath(indexPath(childPath(path, 'templates'), index), 'templateName'),
+            templateName: template.templateName,
+            clusterScope: template.clusterScope === true,
+            passedArguments,
+          },
+        ],
   );
 }
 
 function fromNamedAnalyses(
-  analyses: readonly ({ templateName?: string; clusterScope?: boolean } | undefined)[] | undefined,
+  analyses: readonly ({ templateName?: string; clusterScope?: boolean; args?: Arguments } | undefined)[] | undefined,
   path: string,
 ): TemplateReference[] {
   return (analyses ?? []).flatMap((analysis, index) =>
     analysis?.templateName === undefined
       ? []
-      : [{ path: childPath(indexPath(path, index), 'templateName'), templateName: analysis.templateName, clusterScope: analysis.clusterScope === true }],
+      : [
+          {
+            path: childPath(indexPath(path, index), 'templateName'),
+            templateName: analysis.templateName,
+            clusterScope: analysis.clusterScope === true,
+            passedArguments: argumentNames(analysis.args),
+          },
+        ],
   );
 }
 
 /**
  * Every analysis template a Rollout or Experiment runs: background, step and promotion analyses, and experiment analyses.
- * @example a canary with `analysis.templates[0].templateName: success-rate` yields
- *   `{ path: 'spec.strategy.canary.analysis.templates[0].templateName', templateName: 'success-rate', clusterScope: false }`.
+ * @example a canary with `analysis.templates[0].templateName: success-rate` and `analysis.args[0].name: service` yields
+ *   `{ path: 'spec.strategy.canary.analysis.templates[0].templateName', templateName: 'success-rate', clusterScope: false, passedArguments: ['service'] }`.
  */
 export function templateReferences(checked: CheckedSpec): TemplateReference[] {
   switch (checked.kind) {
