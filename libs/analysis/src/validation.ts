@@ -100,6 +100,7 @@ function validateTimings(metric: Metric, path: string, minimumIntervalSeconds: n
 
 function validateLimits(metric: Metric, path: string, validation: AnalysisSpecValidation): void {
   const error: Report = (where, message) => void validation.errors.push({ path: where, message });
+  // Rules between limits are checked only when every limit is a usable integer, to report one cause once.
   let resolvable = true;
   for (const field of LIMIT_FIELDS) {
     const value = metric[field];
@@ -111,6 +112,7 @@ function validateLimits(metric: Metric, path: string, validation: AnalysisSpecVa
       resolvable = false;
     } else if ((intValue(value) ?? 0) < LIMIT_MINIMUMS[field]) {
       error(`${path}.${field}`, `${field} must be >= ${LIMIT_MINIMUMS[field]}`);
+      resolvable = false;
     }
   }
   if (!resolvable) return;
