@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { applyOperation } from './operations.js';
+import { rolloutSpec, START } from './testing/fixtures.js';
+import { RolloutSimulation } from './testing/rollout-simulation.js';
+import type { OperationRefusalCode, RolloutOperation, RolloutStatus } from './types.js';
+
+const steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }];
+
+function pausedCanary(): RolloutSimulation {
+  const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps } }), START);
+  simulation.settle();
+  simulation.setImage('shop/checkout:2.0');
+  simulation.settle();
+  return simulation;
+}
+
+function healthyCanary(): RolloutSimulation {
+  const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps } }), START);
+  simulation.settle();
+  return simulation;
+}
+
+function abortedCanary(): RolloutSimulation {
+  const simulation = pausedCanary();
+  simulation.operate({ type: 'abort' });
+  simulation.settle();
+  return simulation;
+}
+
+describe('applyOperation: status patches', () => {
+  it.each<[string, () => RolloutSimulation, RolloutOperation, Partial<RolloutStatus>]>([
+    ['promote clears the pause', pausedCanary, { type: 'promote', full: false }, { pauseConditions: [], currentStepIndex: 1 }],
+    ['promote full asks for full promotion', pausedCanary, { type: 'promote', full: true }, { promoteFull: true, pauseConditions: [] }],
+    ['abort sets abort for the engine to act on', pausedCanary, { type: 'abort' }, { abort: true, abortedAt: undefined }],
+    ['retry restarts from step 0 with fresh runs', abortedCanary, { type: 'retry' }, { abort: false, currentStepIndex: 0, retryAttempt: 1, pauseConditions: [] }],
+  ])('%s', (_name, build, operation, expected) => {
+    const simulation = build();
+    const result = applyOperation(simulation.spec, simulation.status, simulation.observed, operation, START);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.spec).toBe(simulation.spec);
+      expect(result.status).toMatchObject(expected);
+    }
+  });
+
+  it('promote while between steps skips the current step', () => {
+    const simulation = pausedCanary();
+    const status = { ...(simulation.status as RolloutStatus), pauseConditions: [], currentStepIndex: 0 };
+    const result = applyOperation(simulation.spec, status, simulation.observed, { type: 'promote', full: false }, START);
+    expect(result.ok && result.status?.currentStepIndex).toBe(1);
+  });
+});
+
+describe('applyOperation: spec changes', () => {
+  it.each<[string, RolloutOperation, (spec: RolloutSimulation['spec']) => unknown, unknown]>([
+    ['pause sets spec.paused', { type: 'pause' }, (spec) => spec.paused, true],
+    ['resume clears spec.paused', { type: 'resume' }, (spec) => spec.paused, false],
+    ['restart sets restartAt to now', { type: 'restart' }, (spec) => spec.restartAt, START.toISOString()],
+    ['setImage changes the named container', { type: 'setImage', container: 'app', image: 'shop/checkout:9' }, (spec) => spec.template.spec.containers[0]?.image, 'shop/checkout:9'],
+    ['setImage * changes every container', { type: 'setImage', container: '*', image: 'shop/checkout:9' }, (spec) => spec.template.spec.containers[0]?.image, 'shop/checkout:9'],
+  ])('%s', (_name, operation, pick, expected) => {
+    const simulation = healthyCanary();
+    const result = applyOperation(simulation.spec, simulation.status, simulation.observed, operation, START);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(pick(result.spec)).toEqual(expected);
+      expect(result.status).toBeUndefined();
+    }
+  });
+
+  it('undo to an explicit revision copies that template without the hash label', () => {
+    const simulation = healthyCanary();
+    simulation.setImage('shop/checkout:2.0');
+    simulation.operate({ type: 'promote', full: true });
+    simulation.settle();
+    simulation.settle();
+    const result = applyOperation(simulation.spec, simulation.status, simulation.observed, { type: 'undo', toRevision: 1 }, START);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.spec.template.spec.containers[0]?.image).toBe('shop/checkout:1.0');
+      expect(result.spec.template.metadata?.labels).toEqual({ app: 'checkout' });
+    }
+  });
+});
+
+describe('applyOperation: refusals', () => {
+  it.each<[string, () => RolloutSimulation, RolloutOperation, OperationRefusalCode]>([
+    ['promote of a healthy rollout', healthyCanary, { type: 'promote', full: false }, 'operation/not_in_progress'],
+    ['promote of an aborted rollout', abortedCanary, { type: 'promote', full: false }, 'operation/already_aborted'],
+    ['abort of a healthy rollout', healthyCanary, { type: 'abort' }, 'operation/not_in_progress'],
+    ['abort twice', abortedCanary, { type: 'abort' }, 'operation/already_aborted'],
+    ['retry of a rollout that is not aborted', pausedCanary, { type: 'retry' }, 'operation/not_aborted'],
+    ['setImage of an unknown container', healthyCanary, { type: 'setImage', container: 'sidecar', image: 'x' }, 'operation/unknown_container'],
+    ['undo to an unknown revision', healthyCanary, { type: 'undo', toRevision: 7 }, 'operation/unknown_revision'],
+    ['undo with no previous revision', healthyCanary, { type: 'undo' }, 'operation/unknown_revision'],
+  ])('%s', (_name, build, operation, code) => {
+    const simulation = build();
+    const result = applyOperation(simulation.spec, simulation.status, simulation.observed, operation, START);
+    expect(result).toMatchObject({ ok: false, refusal: { code, operation: operation.type } });
+  });
+
+  it('promote of a never-reconciled rollout', () => {
+    const simulation = healthyCanary();
+    expect(applyOperation(simulation.spec, undefined, simulation.observed, { type: 'promote', full: false }, START)).toMatchObject({
+      ok: false,
+      refusal: { code: 'operation/never_reconciled' },
+    });
+  });
+});
+
+describe('operations replayed through reconcile', () => {
+  it('pause holds the steps with phase Paused, resume lets them continue', () => {
+    const simulation = healthyCanary();
+    simulation.operate({ type: 'pause' });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Paused', message: 'manually paused', currentStepIndex: 0 });
+    expect(simulation.status?.conditions.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'True', reason: 'RolloutPaused' });
+    simulation.operate({ type: 'resume' });
+    const decisions = simulation.settle();
+    expect(simulation.status).toMatchObject({ phase: 'Paused', message: 'CanaryPauseStep', currentStepIndex: 1 });
+    expect(decisions.flatMap((decision) => decision.events.map((event) => event.type))).toContain('RolloutStepCompleted');
+  });
+
+  it('restart recreates old pods one ReplicaSet at a time and records restartedAt', () => {
+    const simulation = healthyCanary();
+    simulation.advanceSeconds(60);
+    simulation.operate({ type: 'restart' });
+    const decisions = simulation.settle();
+    const restartAt = simulation.spec.restartAt;
+    expect(decisions[0]?.desired.replicaSets[0]?.restart).toEqual({ podsCreatedBefore: restartAt, maxUnavailable: 1 });
+    expect(decisions[0]?.status.phase).toBe('Progressing');
+    expect(simulation.status).toMatchObject({ phase: 'Healthy', restartedAt: restartAt });
+    expect(decisions.flatMap((decision) => decision.events)).toContainEqual({ type: 'RolloutRestarted', restartAt });
+  });
+});
