@@ -121,6 +121,11 @@ export class KubeSim {
     );
   }
 
+  /** Ends every watch open on a cluster, as an API server restart would. */
+  dropWatches(cluster: string): void {
+    this.cluster(cluster).dropWatches();
+  }
+
   /** An object of a cluster, read without HTTP; a copy the caller may change. */
   get<T extends KubeObject = KubeObject>(cluster: string, reference: ObjectReference): T | undefined {
     const resource = this.resourceOf(reference.kind, reference.apiVersion);
@@ -217,7 +222,7 @@ export class KubeSim {
             incoming: request,
             response,
           },
-          { bookmarkIntervalMs: this.options.bookmarkIntervalMs, maxBufferedBytes: 64 * 1024 * 1024 },
+          { bookmarkIntervalMs: this.options.bookmarkIntervalMs, maxBufferedBytes: 64 * 1024 * 1024, open: cluster.openWatches },
         );
       case 'unknown':
         throw pathNotFound(url.pathname);

@@ -24,6 +24,8 @@ const NODE_NAME = 'kube-sim-node';
 export class SimulatedCluster {
   readonly token = randomBytes(24).toString('hex');
   readonly store: ClusterStore;
+  /** How to end each watch currently served for this cluster. */
+  readonly openWatches = new Set<() => void>();
   private readonly controllers: Array<{ start(): void; stop(): void }>;
 
   constructor(
@@ -56,6 +58,12 @@ export class SimulatedCluster {
   }
 
   stop(): void {
+    this.dropWatches();
     this.controllers.forEach((controller) => controller.stop());
+  }
+
+  /** Ends every open watch, as when an API server restarts; clients then resume from their last resourceVersion. */
+  dropWatches(): void {
+    [...this.openWatches].forEach((end) => end());
   }
 }

@@ -20,6 +20,8 @@ export interface WatchStreamOptions {
   bookmarkIntervalMs: number;
   /** A watcher whose socket buffers more than this is too slow and is disconnected, as the API server does. */
   maxBufferedBytes: number;
+  /** Open watches register how to end them here, so the server can drop them all at once. */
+  open: Set<() => void>;
 }
 
 const serializedChanges = new WeakMap<StoreChange, Map<string, string>>();
@@ -60,6 +62,7 @@ export function streamWatch(store: ClusterStore, request: WatchRequest, response
       ended = true;
       cancel();
       timers.forEach((timer) => clearTimeout(timer));
+      options.open.delete(end);
       response.end();
       resolve();
     };
@@ -69,6 +72,7 @@ export function streamWatch(store: ClusterStore, request: WatchRequest, response
       if (response.writableLength > options.maxBufferedBytes) end();
     };
     response.on('close', end);
+    options.open.add(end);
     try {
       const subscription = store.watch(request.resource, request.filter, request.fromRevision, (type, object, change) => write(eventLine(type, object, apiVersion, change)));
       cancel = () => subscription.cancel();

@@ -1,0 +1,58 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startKubeSim } from './kube-sim.js';
+
+const USAGE = `usage: node libs/kube-sim/dist/main.js [--host 127.0.0.1] [--port 6443] [--clusters staging,production]
+  [--kubeconfig-dir .flotilla/kube] [--pod-ready-delay-ms 1000] [--anonymous-auth] [--log-level info]`;
+
+function nonNegativeInteger(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got "${text}"\n${USAGE}`);
+  return Number(text);
+}
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string' },
+    clusters: { type: 'string', default: 'default' },
+    'kubeconfig-dir': { type: 'string' },
+    'pod-ready-delay-ms': { type: 'string' },
+    'anonymous-auth': { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'info' },
+  },
+});
+
+const logger = pino({ level: values['log-level'] });
+const clusters = values.clusters.split(',').map((name) => name.trim()).filter((name) => name !== '');
+const sim = await startKubeSim({
+  host: values.host,
+  port: nonNegativeInteger('port', values.port, 6443),
+  clusters,
+  podReadyDelayMs: nonNegativeInteger('pod-ready-delay-ms', values['pod-ready-delay-ms'], 1000),
+  anonymousAuth: values['anonymous-auth'],
+  logger,
+});
+
+const kubeconfigDir = values['kubeconfig-dir'];
+if (kubeconfigDir !== undefined) await mkdir(kubeconfigDir, { recursive: true });
+for (const cluster of clusters) {
+  const kubeconfig = kubeconfigDir === undefined ? undefined : join(kubeconfigDir, `${cluster}.yaml`);
+  if (kubeconfig !== undefined) await sim.writeKubeconfig(cluster, kubeconfig);
+  logger.info({ cluster, url: sim.clusterUrl(cluster), ...(kubeconfig === undefined ? {} : { kubeconfig }) }, 'serving cluster');
+}
+
+const shutdown = (signal: string): void => {
+  logger.info({ signal }, 'stopping');
+  sim.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'stop failed');
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.once('SIGINT', () => shutdown('SIGINT'));
