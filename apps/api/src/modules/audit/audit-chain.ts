@@ -20,16 +20,22 @@ export interface ChainedAuditFields {
 
 /** SHA-256 over the canonical JSON of the event, which includes the previous event's hash. */
 export function auditEventHash(event: ChainedAuditFields): string {
-  return createHash('sha256')
-    .update(
-      canonicalJson({
-        ...event,
-        before: event.before ?? null,
-        after: event.after ?? null,
-        occurredAt: event.occurredAt.toISOString(),
-      }),
-    )
-    .digest('hex');
+  const covered: Record<keyof ChainedAuditFields, unknown> = {
+    organizationId: event.organizationId,
+    sequence: event.sequence,
+    actor: event.actor,
+    action: event.action,
+    targetType: event.targetType,
+    targetName: event.targetName,
+    targetId: event.targetId,
+    before: event.before ?? null,
+    after: event.after ?? null,
+    reason: event.reason,
+    requestId: event.requestId,
+    occurredAt: event.occurredAt.toISOString(),
+    previousHash: event.previousHash,
+  };
+  return createHash('sha256').update(canonicalJson(covered)).digest('hex');
 }
 
 export interface ChainVerdict {
