@@ -1,25 +1,9 @@
 import type { AnalysisRunArgument, DryRun, MeasurementRetention, RolloutAnalysis } from '../types.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
 import type { Loose } from './schema.js';
+import { checkUniqueNames } from './unique-names.js';
 
 const METADATA_FIELD_PATH = /^metadata\.(name|namespace|uid|labels\['[^']+'\]|annotations\['[^']+'\])$/;
-
-/** Reports every name that appears more than once in a list, at the later item's name field. */
-export function checkUniqueNames(
-  items: readonly ({ name?: string } | undefined)[] | undefined,
-  path: string,
-  what: string,
-  issues: IssueList,
-): void {
-  const firstIndexByName = new Map<string, number>();
-  (items ?? []).forEach((item, index) => {
-    const itemName = item?.name;
-    if (itemName === undefined) return;
-    const firstIndex = firstIndexByName.get(itemName);
-    if (firstIndex === undefined) firstIndexByName.set(itemName, index);
-    else issues.add(childPath(indexPath(path, index), 'name'), `duplicate ${what} "${itemName}" (also at index ${firstIndex})`);
-  });
-}
 
 /** Arguments a rollout or experiment passes to its templates: unique names, and a value from exactly one place. */
 export function checkRunArguments(args: Loose<AnalysisRunArgument[]> | undefined, path: string, issues: IssueList): void {

@@ -1,8 +1,10 @@
 import { type AnalysisTemplateSpec, type Metric, METRIC_PROVIDER_NAMES, type TemplateArgument } from '../types.js';
-import { checkMetricRules, checkUniqueNames } from './analysis-references.js';
-import { argumentPlaceholders, checkGoDuration, isArgumentPlaceholder } from './durations.js';
+import { checkMetricRules } from './analysis-references.js';
+import { argumentPlaceholders, isArgumentPlaceholder } from './argument-placeholders.js';
+import { checkGoDuration } from './durations.js';
 import { childPath, indexPath, type IssueList, keyPath } from './issues.js';
 import { hadRefusedFields, isPlainObject, isPresent, type Loose } from './schema.js';
+import { checkUniqueNames } from './unique-names.js';
 
 const DIGITS = /^-?\d+$/;
 

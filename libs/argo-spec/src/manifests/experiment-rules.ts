@@ -1,9 +1,10 @@
 import type { ExperimentSpec } from '../types.js';
-import { checkMetricRules, checkRunArguments, checkUniqueNames } from './analysis-references.js';
+import { checkMetricRules, checkRunArguments } from './analysis-references.js';
 import { checkGoDuration } from './durations.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
 import { checkSelectedPodTemplate } from './pod-templates.js';
 import type { Loose } from './schema.js';
+import { checkUniqueNames } from './unique-names.js';
 
 /**
  * The meaning of an Experiment spec, once its shape has been checked.

@@ -1,8 +1,8 @@
 import type { LabelSelector, PodTemplateSpec } from '../types.js';
-import { checkUniqueNames } from './analysis-references.js';
 import { childPath, type IssueList } from './issues.js';
 import type { Loose } from './schema.js';
 import { checkSelector, checkSelectorSelectsTemplate } from './selectors.js';
+import { checkUniqueNames } from './unique-names.js';
 
 /**
  * A selector with the pod template it must select, as in a Rollout or an Experiment template:

@@ -190,6 +190,11 @@ export function isPresent(checked: object, field: string): boolean {
   return (checked as Record<string, unknown>)[field] !== undefined || invalidFieldsByObject.get(checked)?.has(field) === true;
 }
 
+/** Whether exactly one of `fields` is present on a checked object, counting refused values. */
+export function exactlyOnePresent(checked: object, fields: readonly string[]): boolean {
+  return fields.filter((field) => isPresent(checked, field)).length === 1;
+}
+
 function closestField(field: string, known: readonly string[]): string | undefined {
   const lower = field.toLowerCase();
   return known.find((candidate) => candidate.toLowerCase() === lower);

@@ -80,8 +80,8 @@ import {
   string,
 } from './schema.js';
 
-const nonNegative = (): ReturnType<typeof integer> => integer({ min: 0 });
-const name = (): ReturnType<typeof string> => string({ nonEmpty: true });
+const nonNegative = (): OptionalSchema<number> => integer({ min: 0 });
+const nonEmpty = (): OptionalSchema<string> => string({ nonEmpty: true });
 
 /** Checks the fields an object declares and leaves every other field free-form JSON (Kubernetes owns them). */
 function openObject<T>(declared: Record<string, Schema<unknown>>): OptionalSchema<T> {
@@ -105,7 +105,7 @@ function openObject<T>(declared: Record<string, Schema<unknown>>): OptionalSchem
   });
 }
 
-const stringMap = (): ReturnType<typeof record<string>> => record(string());
+const stringMap = (): OptionalSchema<Record<string, string>> => record(string());
 
 export const objectMetaSchema = object<ObjectMeta>({
   name: string(),
@@ -120,14 +120,14 @@ const labelSelectorSchema = object<LabelSelector>({
   matchLabels: stringMap(),
   matchExpressions: array(
     object<LabelSelectorRequirement>({
-      key: required(name()),
+      key: required(nonEmpty()),
       operator: required(oneOf(['In', 'NotIn', 'Exists', 'DoesNotExist'])),
       values: array(string()),
     }),
   ),
 });
 
-const containerSchema = openObject<Container>({ name: required(name()), image: string() });
+const containerSchema = openObject<Container>({ name: required(nonEmpty()), image: string() });
 
 const podSpecSchema = openObject<PodSpec>({
   containers: required(array(containerSchema, { minItems: 1 })),
@@ -141,10 +141,10 @@ const podTemplateSpecSchema = object<PodTemplateSpec>({
 
 // ---------------------------------------------------------------- analysis references
 
-const fieldRefSchema = object<{ fieldPath: string }>({ fieldPath: required(name()) });
+const fieldRefSchema = object<{ fieldPath: string }>({ fieldPath: required(nonEmpty()) });
 
 const analysisRunArgumentSchema = object<AnalysisRunArgument>({
-  name: required(name()),
+  name: required(nonEmpty()),
   value: string(),
   valueFrom: object<NonNullable<AnalysisRunArgument['valueFrom']>>({
     podTemplateHashValue: oneOf(['Stable', 'Latest']),
@@ -153,21 +153,21 @@ const analysisRunArgumentSchema = object<AnalysisRunArgument>({
 });
 
 const templateArgumentSchema = object<TemplateArgument>({
-  name: required(name()),
+  name: required(nonEmpty()),
   value: string(),
   valueFrom: object<NonNullable<TemplateArgument['valueFrom']>>({
-    secretKeyRef: object<{ name: string; key: string }>({ name: required(name()), key: required(name()) }),
+    secretKeyRef: object<{ name: string; key: string }>({ name: required(nonEmpty()), key: required(nonEmpty()) }),
     fieldRef: fieldRefSchema,
   }),
 });
 
-const dryRunSchema = object<DryRun>({ metricName: required(name()) });
+const dryRunSchema = object<DryRun>({ metricName: required(nonEmpty()) });
 const measurementRetentionSchema = object<MeasurementRetention>({
-  metricName: required(name()),
+  metricName: required(nonEmpty()),
   limit: required(nonNegative()),
 });
 
-const analysisTemplateRefSchema = object<AnalysisTemplateRef>({ templateName: required(name()), clusterScope: boolean() });
+const analysisTemplateRefSchema = object<AnalysisTemplateRef>({ templateName: required(nonEmpty()), clusterScope: boolean() });
 
 const rolloutAnalysisFields: FieldSchemas<RolloutAnalysis> = {
   templates: required(array(analysisTemplateRefSchema, { minItems: 1 })),
@@ -185,8 +185,8 @@ const backgroundAnalysisSchema = object<RolloutAnalysisBackground>({ ...rolloutA
 const stringMatchSchema = object<StringMatch>({ exact: string(), prefix: string(), regex: string() });
 
 const experimentStepAnalysisSchema = object<RolloutExperimentStepAnalysisTemplateRef>({
-  name: required(name()),
-  templateName: required(name()),
+  name: required(nonEmpty()),
+  templateName: required(nonEmpty()),
   clusterScope: boolean(),
   args: array(analysisRunArgumentSchema),
   requiredForCompletion: boolean(),
@@ -199,7 +199,7 @@ const canaryStepSchema = object<CanaryStep>({
     templates: required(
       array(
         object<RolloutExperimentTemplate>({
-          name: required(name()),
+          name: required(nonEmpty()),
           specRef: required(oneOf(['stable', 'canary'])),
           replicas: nonNegative(),
           weight: integer({ min: 0, max: 100 }),
@@ -221,26 +221,26 @@ const canaryStepSchema = object<CanaryStep>({
     matchTrafficWeight: boolean(),
   }),
   setHeaderRoute: object<SetHeaderRoute>({
-    name: required(name()),
-    match: array(object<HeaderRoutingMatch>({ headerName: required(name()), headerValue: required(stringMatchSchema) })),
+    name: required(nonEmpty()),
+    match: array(object<HeaderRoutingMatch>({ headerName: required(nonEmpty()), headerValue: required(stringMatchSchema) })),
   }),
   setMirrorRoute: object<SetMirrorRoute>({
-    name: required(name()),
+    name: required(nonEmpty()),
     match: array(object<RouteMatch>({ method: stringMatchSchema, path: stringMatchSchema, headers: record(stringMatchSchema) })),
     percentage: integer({ min: 0, max: 100 }),
   }),
 });
 
 const istioVirtualServiceSchema = object<IstioVirtualService>({
-  name: required(name()),
+  name: required(nonEmpty()),
   routes: array(string()),
   tlsRoutes: array(object<{ port?: number; sniHosts?: string[] }>({ port: nonNegative(), sniHosts: array(string()) })),
   tcpRoutes: array(object<{ port?: number }>({ port: nonNegative() })),
 });
 
 const gatewayApiSchema = object<GatewayApiTrafficRouting>({
-  httpRoute: name(),
-  httpRoutes: array(object<{ name: string; useHeaderRoutes?: boolean }>({ name: required(name()), useHeaderRoutes: boolean() })),
+  httpRoute: nonEmpty(),
+  httpRoutes: array(object<{ name: string; useHeaderRoutes?: boolean }>({ name: required(nonEmpty()), useHeaderRoutes: boolean() })),
   namespace: string(),
 });
 
@@ -270,8 +270,8 @@ const UNSUPPORTED_TRAFFIC_ROUTERS = ['alb', 'ambassador', 'appMesh', 'traefik', 
 const trafficRoutingSchema = object<RolloutTrafficRouting>(
   {
     nginx: object<NginxTrafficRouting>({
-      stableIngress: name(),
-      stableIngresses: array(name()),
+      stableIngress: nonEmpty(),
+      stableIngresses: array(nonEmpty()),
       annotationPrefix: string(),
       additionalIngressAnnotations: stringMap(),
       canaryIngressAnnotations: stringMap(),
@@ -280,14 +280,14 @@ const trafficRoutingSchema = object<RolloutTrafficRouting>(
       virtualService: istioVirtualServiceSchema,
       virtualServices: array(istioVirtualServiceSchema),
       destinationRule: object<IstioDestinationRule>({
-        name: required(name()),
-        canarySubsetName: required(name()),
-        stableSubsetName: required(name()),
+        name: required(nonEmpty()),
+        canarySubsetName: required(nonEmpty()),
+        stableSubsetName: required(nonEmpty()),
       }),
     }),
     smi: object<SmiTrafficRouting>({ rootService: string(), trafficSplitName: string() }),
     plugins: trafficRouterPluginsSchema,
-    managedRoutes: array(object<{ name: string }>({ name: required(name()) })),
+    managedRoutes: array(object<{ name: string }>({ name: required(nonEmpty()) })),
     maxTrafficWeight: integer({ min: 1 }),
   },
   {
@@ -328,7 +328,7 @@ const canaryStrategySchema = object<CanaryStrategy>({
 // ---------------------------------------------------------------- blue-green
 
 const blueGreenStrategySchema = object<BlueGreenStrategy>({
-  activeService: required(name()),
+  activeService: required(nonEmpty()),
   previewService: string(),
   previewReplicaCount: integer({ min: 1 }),
   autoPromotionEnabled: boolean(),
@@ -364,20 +364,20 @@ export const rolloutSpecSchema = object<RolloutSpec>({
 
 // ---------------------------------------------------------------- analysis templates
 
-const headersSchema = array(object<{ key: string; value: string }>({ key: required(name()), value: required(string()) }));
+const headersSchema = array(object<{ key: string; value: string }>({ key: required(nonEmpty()), value: required(string()) }));
 
 const metricProviderSchema = object<MetricProvider>(
   {
     prometheus: object<PrometheusProvider>({
-      address: required(name()),
-      query: required(name()),
+      address: required(nonEmpty()),
+      query: required(nonEmpty()),
       timeout: nonNegative(),
       insecure: boolean(),
       headers: headersSchema,
       authentication: jsonObject(),
     }),
     web: object<WebProvider>({
-      url: required(name()),
+      url: required(nonEmpty()),
       method: oneOf(['GET', 'POST', 'PUT']),
       headers: headersSchema,
       body: string(),
@@ -389,31 +389,31 @@ const metricProviderSchema = object<MetricProvider>(
     job: object<JobProvider>({ metadata: podTemplateMetadataSchema, spec: required(jsonObject()) }),
     datadog: object<DatadogProvider>({
       interval: string(),
-      query: name(),
+      query: nonEmpty(),
       queries: stringMap(),
-      formula: name(),
+      formula: nonEmpty(),
       apiVersion: oneOf(['v1', 'v2']),
       aggregator: string(),
     }),
-    newRelic: object<NewRelicProvider>({ profile: string(), query: required(name()) }),
-    wavefront: object<WavefrontProvider>({ address: string(), query: required(name()) }),
-    graphite: object<GraphiteProvider>({ address: required(name()), query: required(name()) }),
-    influxdb: object<InfluxdbProvider>({ profile: string(), query: required(name()) }),
+    newRelic: object<NewRelicProvider>({ profile: string(), query: required(nonEmpty()) }),
+    wavefront: object<WavefrontProvider>({ address: string(), query: required(nonEmpty()) }),
+    graphite: object<GraphiteProvider>({ address: required(nonEmpty()), query: required(nonEmpty()) }),
+    influxdb: object<InfluxdbProvider>({ profile: string(), query: required(nonEmpty()) }),
     cloudWatch: object<CloudWatchProvider>({
       interval: string(),
       metricDataQueries: required(array(jsonObject(), { minItems: 1 })),
     }),
     kayenta: object<KayentaProvider>({
-      address: required(name()),
-      application: required(name()),
-      canaryConfigName: required(name()),
-      metricsAccountName: required(name()),
-      configurationAccountName: required(name()),
-      storageAccountName: required(name()),
+      address: required(nonEmpty()),
+      application: required(nonEmpty()),
+      canaryConfigName: required(nonEmpty()),
+      metricsAccountName: required(nonEmpty()),
+      configurationAccountName: required(nonEmpty()),
+      storageAccountName: required(nonEmpty()),
       threshold: required(object<KayentaProvider['threshold']>({ pass: required(number()), marginal: required(number()) })),
       scopes: required(array(jsonObject(), { minItems: 1 })),
     }),
-    skywalking: object<SkywalkingProvider>({ address: required(name()), query: required(name()), interval: string() }),
+    skywalking: object<SkywalkingProvider>({ address: required(nonEmpty()), query: required(nonEmpty()), interval: string() }),
   },
   {
     describeUnknownField: (field) =>
@@ -422,7 +422,7 @@ const metricProviderSchema = object<MetricProvider>(
 );
 
 const metricSchema = object<Metric>({
-  name: required(name()),
+  name: required(nonEmpty()),
   interval: string(),
   initialDelay: string(),
   count: intOrString(),
@@ -450,7 +450,7 @@ export const experimentSpecSchema = object<ExperimentSpec>({
   templates: required(
     array(
       object<ExperimentTemplate>({
-        name: required(name()),
+        name: required(nonEmpty()),
         replicas: nonNegative(),
         minReadySeconds: nonNegative(),
         selector: required(labelSelectorSchema),
@@ -463,8 +463,8 @@ export const experimentSpecSchema = object<ExperimentSpec>({
   ),
   analyses: array(
     object<ExperimentAnalysisTemplateRef>({
-      name: required(name()),
-      templateName: required(name()),
+      name: required(nonEmpty()),
+      templateName: required(nonEmpty()),
       clusterScope: boolean(),
       args: array(analysisRunArgumentSchema),
       requiredForCompletion: boolean(),
