@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LabelSelector } from '../types.js';
 import { isDns1123Subdomain } from './document.js';
 import { checkGoDuration } from './durations.js';
 import { IssueList } from './issues.js';
@@ -46,7 +47,7 @@ describe('selectorMatches', () => {
     [{ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, true],
     [{ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, false],
     [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'zone', operator: 'Exists' }] }, false],
-  ] as const)('%j selects the pod: %s', (selector, expected) => {
+  ] satisfies [LabelSelector, boolean][])('%j selects the pod: %s', (selector, expected) => {
     expect(selectorMatches(selector, labels)).toBe(expected);
   });
 });
