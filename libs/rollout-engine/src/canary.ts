@@ -202,6 +202,8 @@ function keepCurrentRuns(context: RolloutContext): void {
 /** Marks the canary stable once every step is done and it runs (and, routed, serves) at full weight. */
 function completeIfFullyPromoted(context: RolloutContext, canary: CanaryStrategy, stepCount: number): void {
   const status = context.status;
+  const current = currentReplicaSet(context);
+  if (current === undefined || current.replicas !== context.specReplicas || current.availableReplicas < context.specReplicas) return;
   if (!atDesiredCounts(context, canary, countsAt(context, canary, stepCount))) return;
   if (trafficRouterOf(canary) !== undefined && servedCanaryWeight(context, canary) !== maxTrafficWeight(canary)) return;
   const previousStable = status.stableRS;
