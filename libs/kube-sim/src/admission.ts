@@ -123,12 +123,15 @@ function defaultService(spec: Record_, context: AdmissionContext): void {
     defaultField(spec, 'ipFamilies', ['IPv4']);
     defaultField(spec, 'ipFamilyPolicy', 'SingleStack');
   }
+  defaultServicePorts(spec);
+}
+
+function defaultServicePorts(spec: Record_): void {
   const ports = spec['ports'];
-  if (Array.isArray(ports)) {
-    for (const port of ports.filter(isJsonObject)) {
-      defaultField(port, 'protocol', 'TCP');
-      defaultField(port, 'targetPort', port['port']);
-    }
+  if (!Array.isArray(ports)) return;
+  for (const port of ports.filter(isJsonObject)) {
+    defaultField(port, 'protocol', 'TCP');
+    defaultField(port, 'targetPort', port['port']);
   }
 }
 
@@ -222,6 +225,7 @@ export function admitUpdate(resource: ResourceType, object: StoredObject, previo
     for (const allocated of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) {
       defaultField(spec, allocated, readPath(previous, ['spec', allocated]));
     }
+    defaultServicePorts(spec);
   }
   if (resource.kind === 'Pod' || resource.kind === 'ReplicaSet' || resource.kind === 'Job') {
     defaultPodSpec(objectAt(resource.kind === 'Pod' ? (object as Record_) : objectAt(objectAt(object as Record_, 'spec'), 'template'), 'spec'));
