@@ -2,6 +2,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { ApiConfig } from './config/api-config.js';
@@ -62,21 +63,33 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [AuthService, ApiMetrics, LOGGER],
-          useFactory: (auth: AuthService, metrics: ApiMetrics, logger: Logger) => ({
+          useFactory: (auth: AuthService, metrics: ApiMetrics, logger: Logger) => {
+            const formatError = formatGraphqlError(logger);
+            return {
             autoSchemaFile: options.writeSchema ? SCHEMA_FILE : true,
             sortSchema: true,
             path: '/graphql',
             graphiql: false,
             introspection: true,
             includeStacktraceInErrorResponses: false,
-            subscriptions: { 'graphql-ws': { path: '/graphql' } },
+            subscriptions: {
+              'graphql-ws': {
+                path: '/graphql',
+                // Subscription results bypass Apollo, so their errors get the same formatting here.
+                onNext: (_context: unknown, _id: string, _payload: unknown, _arguments: unknown, result: ExecutionResult) =>
+                  result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
+                onError: (_context: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) =>
+                  errors.map((error) => formatError(error.toJSON(), error)),
+              },
+            },
             context: (source: ContextSource) => buildRequestContext(auth, source),
-            formatError: formatGraphqlError(logger),
+            formatError,
             plugins: [
               queryLimitsPlugin({ maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }),
               metrics.apolloPlugin(),
             ],
-          }),
+            };
+          },
         }),
       ],
       controllers: [HealthController],

@@ -36,7 +36,7 @@ function listMultiplier(argumentValue: ValueNode | undefined, variables: Record<
 }
 
 /**
- * Depth counts nested selections; complexity counts fields, multiplying what lies under a paginated field
+ * Depth counts the levels of nested fields (`{ a { b } }` is 2 deep); complexity counts fields, multiplying what lies under a paginated field
  * by its page size (`first`, `limit` or `page: { first }`).
  */
 export function measureOperation(
@@ -52,6 +52,7 @@ export function measureOperation(
       if (selection.kind === Kind.FIELD) {
         if (!selection.selectionSet) {
           complexity += 1;
+          deepest = Math.max(deepest, depth + 1);
           continue;
         }
         const sizeArgument = selection.arguments?.find((argument) => LIST_SIZE_ARGUMENTS.has(argument.name.value) || argument.name.value === 'page');
