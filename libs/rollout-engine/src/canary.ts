@@ -107,9 +107,12 @@ function experimentStepOutcome(context: RolloutContext, canary: CanaryStrategy, 
   const experiment = context.experiments.get(name);
   if (experiment === undefined) {
     context.experimentsToStart.push(experimentRequest(context, canary, step, index, name));
+    context.awaitingRun = true;
     return { state: 'waiting' };
   }
-  return outcomeOfPhase(experiment.phase, experiment.message);
+  const outcome = outcomeOfPhase(experiment.phase, experiment.message);
+  if (outcome.state === 'waiting') context.awaitingRun = true;
+  return outcome;
 }
 
 /** Folds a run's outcome into the step: success completes it, failure aborts, inconclusive pauses until promoted. */
@@ -185,7 +188,9 @@ function reconcileBackgroundAnalysis(context: RolloutContext, canary: CanaryStra
   const analysis = canary.analysis;
   const status = context.status;
   if (analysis === undefined || status.promoteFull || index < (analysis.startingStep ?? 0)) return;
+  const awaitingStepRun = context.awaitingRun;
   const run = requireAnalysisRun(context, 'background', 'background', analysis, undefined);
+  context.awaitingRun = awaitingStepRun;
   status.canary.currentBackgroundAnalysisRun = run.name;
   if (run.outcome.state === 'failed') abortRollout(context, run.outcome.message);
   else if (run.outcome.state === 'inconclusive' && !pauseWasPromoted(status)) addPause(context, 'InconclusiveAnalysisRun');

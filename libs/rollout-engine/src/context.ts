@@ -48,6 +48,8 @@ export interface RolloutContext {
   readonly wantedExperiments: Set<string>;
   readonly events: RolloutEvent[];
   readonly wakeUps: number[];
+  /** Set while a step or promotion waits on an analysis run or experiment: the progress deadline does not run then. */
+  awaitingRun: boolean;
 }
 
 export function revisionOf(context: RolloutContext, hash: string): number {
@@ -90,6 +92,7 @@ export function requireAnalysisRun(
   context.wantedAnalysisRuns.add(name);
   const run = context.analysisRuns.get(name);
   if (run === undefined) {
+    context.awaitingRun = true;
     context.analysisRunsToStart.push({
       name,
       kind,
@@ -100,7 +103,9 @@ export function requireAnalysisRun(
     });
     return { name, outcome: { state: 'waiting' } };
   }
-  return { name, outcome: outcomeOfPhase(run.phase, run.message) };
+  const outcome = outcomeOfPhase(run.phase, run.message);
+  if (outcome.state === 'waiting') context.awaitingRun = true;
+  return { name, outcome };
 }
 
 export function outcomeOfPhase(phase: AnalysisRunState['phase'], message: string): RunOutcome {

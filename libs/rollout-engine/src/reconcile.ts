@@ -191,7 +191,7 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
   const paused = phase === 'Paused';
   if (paused || previous?.phase === 'Paused') markProgress(context);
   let timedOut = false;
-  if (phase === 'Progressing' && !status.abort) {
+  if (phase === 'Progressing' && !status.abort && !context.awaitingRun) {
     const deadlineMs = Date.parse(status.lastProgressAt ?? context.nowIso) + (spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
     timedOut = context.nowMs >= deadlineMs;
     if (!timedOut) context.wakeUps.push(deadlineMs);
@@ -310,6 +310,7 @@ export function reconcile(input: ReconcileInput): Decision {
     wantedExperiments: new Set(),
     events: [],
     wakeUps: [],
+    awaitingRun: false,
   };
 
   const canary = spec.strategy.canary;
