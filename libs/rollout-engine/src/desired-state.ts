@@ -1,3 +1,4 @@
+import type { PodTemplateMetadata, PodTemplateSpec } from '@flotilla/argo-spec';
 import { revisionOf, type ReplicaSetPlan, type RolloutContext } from './context.js';
 import { DEFAULT_REVISION_HISTORY_LIMIT } from './defaults.js';
 import { previouslyInjected, templateForRole } from './ephemeral-metadata.js';
@@ -7,7 +8,46 @@ import {
   REVISION_ANNOTATION,
   SCALE_DOWN_DEADLINE_ANNOTATION,
   type DesiredReplicaSet,
+  type ObservedReplicaSet,
 } from './types.js';
+
+const renderedTemplates = new WeakMap<PodTemplateSpec, Map<string, PodTemplateSpec>>();
+const metadataIds = new WeakMap<PodTemplateMetadata, number>();
+const metadataJson = new WeakMap<PodTemplateMetadata, string>();
+let nextMetadataId = 1;
+
+function metadataAnnotation(metadata: PodTemplateMetadata): string {
+  let json = metadataJson.get(metadata);
+  if (json === undefined) {
+    json = JSON.stringify(metadata);
+    metadataJson.set(metadata, json);
+  }
+  return json;
+}
+
+/**
+ * `templateForRole`, remembered per base template object: specs and observations are passed again and again
+ * unchanged, and rebuilding every template dominated the cost of a decision. Decisions share these objects.
+ */
+function cachedTemplateForRole(base: PodTemplateSpec, hash: string, metadata: PodTemplateMetadata | undefined, observed: ObservedReplicaSet | undefined): PodTemplateSpec {
+  let byKey = renderedTemplates.get(base);
+  if (byKey === undefined) {
+    byKey = new Map();
+    renderedTemplates.set(base, byKey);
+  }
+  let metadataId = 0;
+  if (metadata !== undefined) {
+    metadataId = metadataIds.get(metadata) ?? nextMetadataId++;
+    metadataIds.set(metadata, metadataId);
+  }
+  const key = `${hash}\u0000${metadataId}\u0000${observed?.annotations[EPHEMERAL_METADATA_ANNOTATION] ?? ''}`;
+  let template = byKey.get(key);
+  if (template === undefined) {
+    template = templateForRole(base, hash, metadata, previouslyInjected(observed));
+    byKey.set(key, template);
+  }
+  return template;
+}
 
 /** ReplicaSets kept in history: scaled to zero, not current or stable, newest first up to `revisionHistoryLimit`. */
 function prunedHashes(context: RolloutContext): Set<string> {
@@ -24,14 +64,14 @@ function prunedHashes(context: RolloutContext): Set<string> {
 function desiredReplicaSet(context: RolloutContext, hash: string, plan: ReplicaSetPlan): DesiredReplicaSet {
   const observed = context.replicaSets.get(hash);
   const base = hash === context.currentHash || observed === undefined ? context.spec.template : observed.template;
-  const template = templateForRole(base, hash, plan.metadata, previouslyInjected(observed));
+  const template = cachedTemplateForRole(base, hash, plan.metadata, observed);
   const annotations: Record<string, string> = {
     [REVISION_ANNOTATION]: String(revisionOf(context, hash)),
     [DESIRED_REPLICAS_ANNOTATION]: String(context.specReplicas),
   };
   const deadline = context.status.scaleDownDeadlines[hash];
   if (deadline !== undefined && plan.replicas > 0) annotations[SCALE_DOWN_DEADLINE_ANNOTATION] = deadline;
-  if (plan.metadata !== undefined) annotations[EPHEMERAL_METADATA_ANNOTATION] = JSON.stringify(plan.metadata);
+  if (plan.metadata !== undefined) annotations[EPHEMERAL_METADATA_ANNOTATION] = metadataAnnotation(plan.metadata);
   return {
     podTemplateHash: hash,
     template,
