@@ -1,4 +1,4 @@
-import { PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type CoreV1Event, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from './kube-sim.js';
 import { clientsFor, eventually, freshNamespace, refusal, type SimClients } from './sim-clients.test-support.js';
@@ -119,9 +119,9 @@ const builtInCases: KindCase[] = [
     read: (object) => object['message'],
     expected: 'changed',
     api: ({ core }) => ({
-      create: (namespace, body) => core.createNamespacedEvent({ namespace, body }),
+      create: (namespace, body) => core.createNamespacedEvent({ namespace, body: body as CoreV1Event }),
       read: (namespace, name) => core.readNamespacedEvent({ namespace, name }),
-      replace: (namespace, name, body) => core.replaceNamespacedEvent({ namespace, name, body }),
+      replace: (namespace, name, body) => core.replaceNamespacedEvent({ namespace, name, body: body as CoreV1Event }),
       list: (namespace) => core.listNamespacedEvent({ namespace }),
       remove: (namespace, name) => core.deleteNamespacedEvent({ namespace, name }),
     }),

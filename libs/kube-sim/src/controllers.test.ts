@@ -1,4 +1,4 @@
-import { PatchStrategy, setHeaderOptions, type V1Event, type V1Job, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Job, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from './kube-sim.js';
 import { clientsFor, eventually, freshNamespace, type SimClients } from './sim-clients.test-support.js';
@@ -29,10 +29,10 @@ const replicaSet = (name: string, replicas: number, image: string, extra: Record
   },
 });
 
-const podsOf = (namespace: string, selector: string): V1Pod[] => sim.list<V1Pod & { apiVersion: string; kind: string; metadata: never }>('a', { kind: 'Pod', namespace, labelSelector: selector }) as V1Pod[];
-const replicaSetStatus = (namespace: string, name: string) => sim.get<V1ReplicaSet & { apiVersion: string; kind: string; metadata: never }>('a', { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, name })?.status;
+const podsOf = (namespace: string, selector: string): V1Pod[] => sim.list<V1Pod>('a', { kind: 'Pod', namespace, labelSelector: selector });
+const replicaSetStatus = (namespace: string, name: string) => sim.get<V1ReplicaSet>('a', { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, name })?.status;
 const eventReasons = (namespace: string, name: string): string[] =>
-  (sim.list('a', { kind: 'Event', namespace, fieldSelector: `involvedObject.name=${name}` }) as V1Event[]).map((event) => event.reason ?? '');
+  sim.list<CoreV1Event>('a', { kind: 'Event', namespace, fieldSelector: `involvedObject.name=${name}` }).map((event) => event.reason ?? '');
 
 describe('ReplicaSet controller', () => {
   it('creates owned, labelled pods that become Ready, and scales down again', async () => {
@@ -84,7 +84,7 @@ describe('ReplicaSet controller', () => {
     });
     expect(pod.status?.containerStatuses?.[0]).toMatchObject({ ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } });
     expect(pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status).toBe('False');
-    const backOff = (sim.list('a', { kind: 'Event', namespace, fieldSelector: `involvedObject.name=${pod.metadata?.name ?? ''},reason=BackOff` }) as V1Event[])[0];
+    const backOff = sim.list<CoreV1Event>('a', { kind: 'Event', namespace, fieldSelector: `involvedObject.name=${pod.metadata?.name ?? ''},reason=BackOff` })[0];
     expect(backOff).toMatchObject({ type: 'Warning', source: { component: 'kubelet' } });
     expect(backOff?.count).toBeGreaterThanOrEqual(2);
     expect(replicaSetStatus(namespace, 'broken')).toEqual({ replicas: 1, fullyLabeledReplicas: 1, observedGeneration: 1 });
@@ -94,9 +94,9 @@ describe('ReplicaSet controller', () => {
     const namespace = await freshNamespace(clients, 'pull');
     await clients.core.createNamespacedPod({ namespace, body: { metadata: { name: 'unpullable' }, spec: { containers: [{ name: 'app', image }] } } });
     await eventually(() => {
-      const pod = sim.get<V1Pod & { apiVersion: string; kind: string; metadata: never }>('a', { kind: 'Pod', namespace, name: 'unpullable' }) as V1Pod;
-      expect(pod.status?.phase).toBe('Pending');
-      expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ImagePullBackOff');
+      const pod = sim.get<V1Pod>('a', { kind: 'Pod', namespace, name: 'unpullable' });
+      expect(pod?.status?.phase).toBe('Pending');
+      expect(pod?.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ImagePullBackOff');
     });
     expect(eventReasons(namespace, 'unpullable')).toEqual(expect.arrayContaining(['Scheduled', 'Failed', 'BackOff']));
   });
@@ -107,7 +107,7 @@ describe('Job controller', () => {
     metadata: { name },
     spec: { backoffLimit, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'check', image }] } } },
   });
-  const jobOf = (namespace: string, name: string) => sim.get<V1Job & { apiVersion: string; kind: string; metadata: never }>('a', { kind: 'Job', namespace, name }) as V1Job;
+  const jobOf = (namespace: string, name: string) => sim.get<V1Job>('a', { kind: 'Job', namespace, name }) ?? {};
   const conditionTypes = (current: V1Job): string[] => (current.status?.conditions ?? []).filter((condition) => condition.status === 'True').map((condition) => condition.type);
 
   it('runs a Job to Complete', async () => {

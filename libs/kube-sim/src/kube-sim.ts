@@ -126,15 +126,18 @@ export class KubeSim {
     this.cluster(cluster).dropWatches();
   }
 
-  /** An object of a cluster, read without HTTP; a copy the caller may change. */
-  get<T extends KubeObject = KubeObject>(cluster: string, reference: ObjectReference): T | undefined {
+  /**
+   * An object of a cluster, read without HTTP; a copy the caller may change. `T` is the caller's view of it
+   * (e.g. a client library's `V1Pod`); timestamps stay RFC 3339 strings.
+   */
+  get<T = KubeObject>(cluster: string, reference: ObjectReference): T | undefined {
     const resource = this.resourceOf(reference.kind, reference.apiVersion);
     const object = this.cluster(cluster).store.get(resource, reference.namespace, reference.name);
     return object && (structuredClone(presentObject(object, reference.apiVersion ?? object.apiVersion)) as T);
   }
 
   /** Objects of a cluster matching the query, read without HTTP. */
-  list<T extends KubeObject = KubeObject>(cluster: string, query: ListQuery): T[] {
+  list<T = KubeObject>(cluster: string, query: ListQuery): T[] {
     const resource = this.resourceOf(query.kind, query.apiVersion);
     const fields = parseFieldSelector(query.fieldSelector ?? '');
     checkSelectableFields(resource, fields);
