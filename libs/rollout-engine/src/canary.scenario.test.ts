@@ -143,7 +143,10 @@ describe('basic canary: abort, retry and rollbacks', () => {
     const decisions = simulation.wakeUp();
     expect(simulation.status?.phase).toBe('Degraded');
     expect(simulation.status?.message).toMatch(/^ProgressDeadlineExceeded: ReplicaSet "checkout-\w+" has timed out progressing\.$/);
-    expect(decisions.flatMap((decision) => decision.events.map((event) => event.type))).toContain('ProgressDeadlineExceeded');
+    expect(decisions.flatMap((decision) => decision.events)).toContainEqual({
+      type: 'ProgressDeadlineExceeded',
+      message: expect.stringMatching(/has timed out progressing\. ImagePullBackOff on 1 pod\(s\): Back-off pulling image$/),
+    });
   });
 
   it('with progressDeadlineAbort, a timed-out update aborts back to the stable', () => {

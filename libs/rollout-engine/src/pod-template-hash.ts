@@ -1,11 +1,9 @@
-import type { JsonValue, PodTemplateSpec } from '@flotilla/argo-spec';
+import type { PodTemplateSpec } from '@flotilla/argo-spec';
 
 const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** Kubernetes `rand.SafeEncodeString` alphabet: no vowels, no look-alike characters. */
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-type Hashable = JsonValue | undefined | { [key: string]: Hashable } | Hashable[];
 
 function fnv1aUpdate(hash: number, byte: number): number {
   return Math.imul(hash ^ byte, FNV_PRIME) >>> 0;
@@ -38,13 +36,14 @@ function fnv1aString(hash: number, text: string): number {
  * JSON with object keys sorted and undefined or empty-object fields left out, so neither key order nor an empty
  * `annotations: {}` changes a hash.
  */
-export function canonicalJson(value: Hashable): string {
+export function canonicalJson(value: unknown): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const record = value as Record<string, unknown>;
   const fields: string[] = [];
-  for (const key of Object.keys(value).sort()) {
-    const field = value[key];
+  for (const key of Object.keys(record).sort()) {
+    const field = record[key];
     if (field === undefined) continue;
     const rendered = canonicalJson(field);
     if (rendered !== '{}') fields.push(`${JSON.stringify(key)}:${rendered}`);
@@ -73,7 +72,7 @@ export function safeEncodeString(text: string): string {
  * @example podTemplateHash({ spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } }) // → a stable label value such as '7b6d8f9c4'
  */
 export function podTemplateHash(template: PodTemplateSpec, collisionCount?: number): string {
-  let hash = fnv32a(canonicalJson(template as unknown as Hashable));
+  let hash = fnv32a(canonicalJson(template));
   if (collisionCount !== undefined) {
     const count = collisionCount >>> 0;
     for (let shift = 0; shift < 32; shift += 8) hash = fnv1aUpdate(hash, (count >>> shift) & 0xff);
@@ -83,6 +82,6 @@ export function podTemplateHash(template: PodTemplateSpec, collisionCount?: numb
 }
 
 /** Short hash of any JSON value, used for the steps hash and deterministic names. */
-export function hashOf(value: Hashable): string {
+export function hashOf(value: unknown): string {
   return safeEncodeString(String(fnv32a(canonicalJson(value))));
 }

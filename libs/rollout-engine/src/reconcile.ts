@@ -40,7 +40,7 @@ function cachedPodTemplateHash(template: PodTemplateSpec, collisionCount: number
 function cachedStepsHash(steps: readonly CanaryStep[]): string {
   let hash = stepsHashes.get(steps);
   if (hash === undefined) {
-    hash = hashOf(steps as CanaryStep[] as never);
+    hash = hashOf(steps);
     stepsHashes.set(steps, hash);
   }
   return hash;
@@ -176,6 +176,14 @@ function abortMessage(context: RolloutContext, previous: RolloutStatus | undefin
   return reason?.type === 'RolloutAborted' ? reason.message : `Rollout aborted update to revision ${context.currentRevision}`;
 }
 
+/** Why the update is stuck, naming the pod problems the agent saw on the new ReplicaSet. */
+function timedOutMessage(context: RolloutContext): string {
+  const problems = context.replicaSets.get(context.currentHash)?.podProblems ?? [];
+  const details = problems.map((problem) => `${problem.reason} on ${problem.pods} pod(s): ${problem.message}`).join('; ');
+  const message = `ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.`;
+  return details === '' ? message : `${message} ${details}`;
+}
+
 /** Phase, message and conditions, with the progress deadline applied (and `progressDeadlineAbort` honoured). */
 function settleStatus(context: RolloutContext, previous: RolloutStatus | undefined): void {
   const status = context.status;
@@ -196,7 +204,7 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
     timedOut = context.nowMs >= deadlineMs;
     if (!timedOut) context.wakeUps.push(deadlineMs);
     const wasTimedOut = previous?.conditions.some((condition) => condition.reason === 'ProgressDeadlineExceeded') === true;
-    if (timedOut && !wasTimedOut) context.events.push({ type: 'ProgressDeadlineExceeded', message: `ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.` });
+    if (timedOut && !wasTimedOut) context.events.push({ type: 'ProgressDeadlineExceeded', message: timedOutMessage(context) });
     if (timedOut && spec.progressDeadlineAbort === true && status.stableRS !== context.currentHash) {
       abortRollout(context, 'progress deadline exceeded');
       timedOut = false;

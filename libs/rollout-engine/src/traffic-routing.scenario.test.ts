@@ -174,4 +174,13 @@ describe('nginx traffic-routed canary', () => {
     simulation.settle();
     expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
   });
+
+  it('maxTrafficWeight sets the unit of every weight', () => {
+    const { simulation, stable } = deployed({ steps: [{ setWeight: 250 }, { pause: {} }], trafficRouting: { ...nginx, maxTrafficWeight: 1000 } });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ canaryWeight: 250, stableWeight: 750 });
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 3 });
+  });
 });
