@@ -40,7 +40,7 @@ export function previousSetWeight(steps: readonly CanaryStep[], index: number): 
  * The `setCanaryScale` in effect at `index` (upstream `UseSetCanaryScale`): only with traffic routing, not past the
  * last step, not after `matchTrafficWeight`, and not once aborted unless the canary is meant to stay up.
  */
-export function setCanaryScaleAt(canary: CanaryStrategy, status: RolloutStatus, index: number): SetCanaryScale | undefined {
+function setCanaryScaleAt(canary: CanaryStrategy, status: RolloutStatus, index: number): SetCanaryScale | undefined {
   const steps = canary.steps ?? [];
   if (canary.trafficRouting === undefined || index >= steps.length) return undefined;
   if (status.abort && abortScaleDownDelaySeconds(canary) !== 0) return undefined;

@@ -20,7 +20,7 @@ export function scheduleScaleDown(context: RolloutContext, hash: string, delaySe
 }
 
 /** True while a ReplicaSet's scale-down deadline lies ahead; schedules the wake-up at it. */
-export function isScaleDownDelayed(context: RolloutContext, hash: string): boolean {
+function isScaleDownDelayed(context: RolloutContext, hash: string): boolean {
   const deadline = context.status.scaleDownDeadlines[hash];
   if (deadline === undefined) return false;
   const deadlineMs = Date.parse(deadline);
