@@ -415,6 +415,16 @@ describe('Status bodies', () => {
     expect(withOtherToken.status).toBe(401);
   });
 
+  it('accepts requests without credentials only when anonymous access is on, and never a wrong token', async () => {
+    const open = await startKubeSim({ clusters: ['a'], anonymousAuth: true });
+    try {
+      expect((await fetch(`${open.clusterUrl('a')}/api/v1/namespaces`)).status).toBe(200);
+      expect((await fetch(`${open.clusterUrl('a')}/api/v1/namespaces`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('405 MethodNotAllowed and 404 for unknown paths', async () => {
     const headers = { authorization: `Bearer ${tokenOf('a')}` };
     expect((await fetch(`${sim.clusterUrl('a')}/api/v1/namespaces/default/pods`, { method: 'PUT', headers })).status).toBe(405);

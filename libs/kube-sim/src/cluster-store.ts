@@ -44,6 +44,14 @@ export function kubeTimestamp(milliseconds: number): string {
   return new Date(milliseconds).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * A new version of a stored object sharing its unchanged parts: stored objects are never mutated, and a commit
+ * only writes into the copy's own `metadata`.
+ */
+function nextVersion(object: StoredObject): StoredObject {
+  return { ...object, metadata: { ...object.metadata } };
+}
+
 function withoutMetadataAndStatus(object: KubeObject): Record<string, unknown> {
   const { metadata: _metadata, status: _status, ...rest } = object;
   return rest;
@@ -222,7 +230,7 @@ export class ClusterStore {
   }
 
   private statusReplacement(current: StoredObject, object: KubeObject): StoredObject {
-    const next = { ...structuredClone(current) };
+    const next = nextVersion(current);
     if (object['status'] === undefined) delete next['status'];
     else next['status'] = object['status'];
     return next;
@@ -249,7 +257,7 @@ export class ClusterStore {
     };
     if (resource.hasStatus) {
       if (current['status'] === undefined) delete next['status'];
-      else next['status'] = structuredClone(current['status']);
+      else next['status'] = current['status'];
     }
     admitUpdate(resource, next, current);
     if (!jsonEqual(withoutMetadataAndStatus(next), withoutMetadataAndStatus(current))) next.metadata.generation = (generation ?? 1) + 1;
@@ -269,7 +277,7 @@ export class ClusterStore {
     if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion) throw conflict(resource, name);
     if ((current.metadata.finalizers ?? []).length > 0) {
       if (current.metadata.deletionTimestamp !== undefined) return current;
-      const marked = structuredClone(current);
+      const marked = nextVersion(current);
       marked.metadata.deletionTimestamp = kubeTimestamp(this.now());
       marked.metadata.deletionGracePeriodSeconds = 0;
       return this.commit('MODIFIED', resource, marked, current);
@@ -291,7 +299,7 @@ export class ClusterStore {
   }
 
   private emptyNamespace(namespace: StoredObject): void {
-    const terminating = structuredClone(namespace);
+    const terminating = nextVersion(namespace);
     terminating.metadata.deletionTimestamp = kubeTimestamp(this.now());
     terminating['status'] = { phase: 'Terminating' };
     this.commit('MODIFIED', NAMESPACE, terminating, namespace);
@@ -324,7 +332,7 @@ export class ClusterStore {
   }
 
   private replaceOwners(resource: ResourceType, object: StoredObject, owners: StoredObject['metadata']['ownerReferences'] & object): void {
-    const next = structuredClone(object);
+    const next = nextVersion(object);
     if (owners.length === 0) delete next.metadata.ownerReferences;
     else next.metadata.ownerReferences = owners;
     this.commit('MODIFIED', resource, next, object);
@@ -339,7 +347,7 @@ export class ClusterStore {
   }
 
   private remove(resource: ResourceType, object: StoredObject): StoredObject {
-    return this.commit('DELETED', resource, structuredClone(object), object);
+    return this.commit('DELETED', resource, nextVersion(object), object);
   }
 
   /**

@@ -1,0 +1,85 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { V1ReplicaSet } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubeSim, type KubeSim } from './kube-sim.js';
+import { eventually } from './sim-clients.test-support.js';
+
+const run = promisify(execFile);
+
+function kubectlInstalled(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v kubectl'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const manifest = (image: string): string => `apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web
+  namespace: default
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: ${image}
+      - name: proxy
+        image: proxy:1
+`;
+
+describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
+  let sim: KubeSim;
+  let directory: string;
+  let kubectl: (...args: string[]) => Promise<string>;
+
+  beforeAll(async () => {
+    // kubectl never sends credentials to a plain-http server, so this cluster accepts anonymous requests.
+    sim = await startKubeSim({ clusters: ['a'], podReadyDelayMs: 20, anonymousAuth: true });
+    directory = await mkdtemp(join(tmpdir(), 'kube-sim-kubectl-'));
+    const kubeconfig = join(directory, 'config');
+    await sim.writeKubeconfig('a', kubeconfig);
+    kubectl = async (...args) => (await run('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: directory } })).stdout;
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('applies, gets, scales, re-applies and deletes a ReplicaSet', async () => {
+    const file = join(directory, 'web.yaml');
+    await writeFile(file, manifest('web:1'));
+    expect(await kubectl('apply', '-f', file)).toContain('replicaset.apps/web created');
+    await eventually(async () => expect((await kubectl('get', 'pods', '-l', 'app=web', '-o', 'name')).trim().split('\n')).toHaveLength(2));
+
+    expect(await kubectl('scale', 'rs', 'web', '--replicas=3')).toContain('replicaset.apps/web scaled');
+    await eventually(() => expect(sim.get<V1ReplicaSet>('a', { kind: 'ReplicaSet', namespace: 'default', name: 'web' })?.status?.readyReplicas).toBe(3));
+
+    await writeFile(file, manifest('web:2'));
+    expect(await kubectl('apply', '-f', file)).toContain('replicaset.apps/web configured');
+    const applied = JSON.parse(await kubectl('get', 'rs', 'web', '-o', 'json')) as V1ReplicaSet;
+    expect(applied.spec?.template?.spec?.containers.map((container) => container.image)).toEqual(['web:2', 'proxy:1']);
+    expect(applied.spec?.replicas).toBe(2);
+    expect(applied.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toContain('web:2');
+
+    expect(await kubectl('get', 'replicasets')).toMatch(/^NAME\s+AGE\nweb\s+\d+s\n$/);
+    expect(await kubectl('delete', 'rs', 'web')).toContain('replicaset.apps "web" deleted');
+    expect(sim.list('a', { kind: 'Pod', namespace: 'default', labelSelector: 'app=web' })).toEqual([]);
+  });
+
+  it('reads Istio resources by short name', async () => {
+    sim.apply('a', { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'vs', namespace: 'default' }, spec: { hosts: ['web'] } });
+    expect((await kubectl('get', 'vs', '-o', 'name')).trim()).toBe('virtualservice.networking.istio.io/vs');
+  });
+});
