@@ -6,7 +6,7 @@ const config = loadApiConfig();
 const logger = createLogger('api', config.logLevel);
 
 try {
-  await startApi(config, logger, { writeSchema: process.env.WRITE_SCHEMA === '1' });
+  await startApi(config, logger);
 } catch (error) {
   logger.fatal({ err: error }, 'control plane API failed to start');
   process.exit(1);

@@ -76,13 +76,20 @@ export function measureOperation(
   return measure(operation.selectionSet, 0);
 }
 
+/** Introspection's fixed shape nests type references about 15 levels deep; tools such as GraphiQL need it. */
+function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
+  return operation.selectionSet.selections.every(
+    (selection) => selection.kind === Kind.FIELD && (selection.name.value === '__schema' || selection.name.value === '__type'),
+  );
+}
+
 /** Refuses operations deeper or costlier than the configured limits before anything is resolved. */
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request }) {
-          if (!operation) return;
+          if (!operation || isIntrospectionOnly(operation)) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;

@@ -2,7 +2,7 @@ import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nest
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
-@ObjectType({ description: 'An AnalysisTemplate of one namespace of one cluster.' })
+@ObjectType('AnalysisTemplate', { description: 'An AnalysisTemplate of one namespace of one cluster.' })
 export class AnalysisTemplateModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
@@ -26,7 +26,7 @@ export class AnalysisTemplateModel {
   updatedAt!: Date;
 }
 
-@ObjectType({ description: 'A ClusterAnalysisTemplate: one definition shared by every cluster of the organization.' })
+@ObjectType('ClusterAnalysisTemplate', { description: 'A ClusterAnalysisTemplate: one definition shared by every cluster of the organization.' })
 export class ClusterAnalysisTemplateModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
@@ -44,7 +44,7 @@ export class ClusterAnalysisTemplateModel {
   updatedAt!: Date;
 }
 
-@ObjectType({ description: 'One measurement of one metric of an analysis run.' })
+@ObjectType('Measurement', { description: 'One measurement of one metric of an analysis run.' })
 export class MeasurementModel {
   @Field({ description: 'The metric measured.' })
   metricName!: string;
@@ -68,7 +68,7 @@ export class MeasurementModel {
   finishedAt!: Date | null;
 }
 
-@ObjectType({ description: 'An analysis run of a rollout or experiment.' })
+@ObjectType('AnalysisRun', { description: 'An analysis run of a rollout or experiment.' })
 export class AnalysisRunModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;

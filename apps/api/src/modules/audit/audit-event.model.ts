@@ -2,7 +2,7 @@ import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nest
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
-@ObjectType({ description: 'One entry of the append-only audit of the organization.' })
+@ObjectType('AuditEvent', { description: 'One entry of the append-only audit of the organization.' })
 export class AuditEventModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;

@@ -4,7 +4,7 @@ import { JsonScalar } from '../../common/graphql/json.scalar.js';
 
 registerEnumType(ConnectionState, { name: 'ConnectionState', description: 'Whether the cluster\'s agent is connected.' });
 
-@ObjectType({ description: 'A Kubernetes cluster of the organization, reached through its agent.' })
+@ObjectType('Cluster', { description: 'A Kubernetes cluster of the organization, reached through its agent.' })
 export class ClusterModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;

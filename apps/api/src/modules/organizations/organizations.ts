@@ -1,16 +1,14 @@
-import type { ApiToken, Organization } from '../../generated/prisma/client.js';
+import type { Organization } from '../../generated/prisma/client.js';
 import type { Role } from '../../generated/prisma/enums.js';
-import { generateSecret, hashSecret, secretPrefix } from '../../common/auth/secrets.js';
 import { inTransaction, type DatabaseClient } from '../../infrastructure/database.js';
 import { AuditService } from '../audit/audit.service.js';
+import { issueApiToken, type IssuedToken } from '../tokens/issue-api-token.js';
 
-export interface NewOrganization {
+export interface NewOrganization extends IssuedToken {
   organization: Organization;
-  token: ApiToken;
-  secret: string;
 }
 
-const SYSTEM_ACTOR = 'system:bootstrap';
+export const SYSTEM_ACTOR = 'system:bootstrap';
 
 /**
  * Creates an organization with a first token of the given role. Organizations are created by operators of
@@ -22,30 +20,17 @@ export async function createOrganization(
   name: string,
   firstToken: { name: string; role: Role },
 ): Promise<NewOrganization> {
-  const secret = generateSecret('api');
   return inTransaction(database, async (transaction, afterCommit) => {
     const organization = await transaction.organization.create({ data: { name } });
-    const token = await transaction.apiToken.create({
-      data: {
-        organizationId: organization.id,
-        name: firstToken.name,
-        role: firstToken.role,
-        tokenHash: hashSecret(secret),
-        tokenPrefix: secretPrefix(secret),
-        createdBy: SYSTEM_ACTOR,
-      },
-    });
     await audit.append(transaction, afterCommit, organization.id, [
       { actor: SYSTEM_ACTOR, action: 'organization.created', targetType: 'Organization', targetName: name, targetId: organization.id },
-      {
-        actor: SYSTEM_ACTOR,
-        action: 'token.created',
-        targetType: 'ApiToken',
-        targetName: firstToken.name,
-        targetId: token.id,
-        after: { name: token.name, role: token.role, tokenPrefix: token.tokenPrefix },
-      },
     ]);
-    return { organization, token, secret };
+    const issued = await issueApiToken(transaction, afterCommit, audit, { organizationId: organization.id, ...firstToken, createdBy: SYSTEM_ACTOR });
+    return { organization, ...issued };
   });
+}
+
+/** Issues one more token for an existing organization, on behalf of the control plane's operator. */
+export function issueOperatorToken(database: DatabaseClient, audit: AuditService, organizationId: string, token: { name: string; role: Role }): Promise<IssuedToken> {
+  return inTransaction(database, (transaction, afterCommit) => issueApiToken(transaction, afterCommit, audit, { organizationId, ...token, createdBy: SYSTEM_ACTOR }));
 }

@@ -9,7 +9,7 @@ export enum RolloutStrategy {
 
 registerEnumType(RolloutStrategy, { name: 'RolloutStrategy', description: 'How a new revision replaces the stable one.' });
 
-@ObjectType({ description: 'A Rollout (argoproj.io/v1alpha1) in one namespace of one cluster.' })
+@ObjectType('Rollout', { description: 'A Rollout (argoproj.io/v1alpha1) in one namespace of one cluster.' })
 export class RolloutModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
@@ -90,7 +90,7 @@ export class RolloutFilter {
   labels?: string[];
 }
 
-@ObjectType({ description: 'One revision in a rollout\'s release history.' })
+@ObjectType('RolloutRevision', { description: 'One revision in a rollout\'s release history.' })
 export class RolloutRevisionModel {
   @Field(() => Int, { description: 'Revision number, from 1.' })
   revision!: number;
@@ -117,7 +117,7 @@ export class RolloutRevisionModel {
   specSnapshot!: unknown;
 }
 
-@ObjectType({ description: 'An operation asked of a rollout; the rollout engine carries it out.' })
+@ObjectType('RolloutOperation', { description: 'An operation asked of a rollout; the rollout engine carries it out.' })
 export class RolloutOperationModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;

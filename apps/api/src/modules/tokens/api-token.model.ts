@@ -6,7 +6,7 @@ registerEnumType(Role, {
   description: 'viewer reads; deployer also operates rollouts and applies manifests; admin also manages clusters, tokens and cluster-wide templates.',
 });
 
-@ObjectType({ description: 'An API token. Its secret is shown once, when created or rotated.' })
+@ObjectType('ApiToken', { description: 'An API token. Its secret is shown once, when created or rotated.' })
 export class ApiTokenModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;

@@ -3,17 +3,12 @@ import type { ApiToken } from '../../generated/prisma/client.js';
 import type { Role } from '../../generated/prisma/enums.js';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { generateSecret, hashSecret, secretPrefix } from '../../common/auth/secrets.js';
+import { issueApiToken, tokenAuditView, type IssuedToken } from './issue-api-token.js';
 import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
 import { inTransaction, type DatabaseClient } from '../../infrastructure/database.js';
 import { DATABASE } from '../../infrastructure/tokens.js';
 import { AuditService } from '../audit/audit.service.js';
 
-export interface IssuedToken {
-  token: ApiToken;
-  secret: string;
-}
-
-const auditView = (token: ApiToken) => ({ name: token.name, role: token.role, tokenPrefix: token.tokenPrefix, revokedAt: token.revokedAt });
 
 @Injectable()
 export class TokensService {
@@ -30,17 +25,9 @@ export class TokensService {
     if (name.trim() === '' || name.length > 100) {
       throw new FlotillaError(ErrorCode.InputInvalid, 'name must have 1 to 100 characters', [{ path: 'name', message: 'must have 1 to 100 characters' }]);
     }
-    const secret = generateSecret('api');
-    const token = await inTransaction(this.database, async (transaction, afterCommit) => {
-      const created = await transaction.apiToken.create({
-        data: { organizationId: principal.organizationId, name, role, tokenHash: hashSecret(secret), tokenPrefix: secretPrefix(secret), createdBy: actorOf(principal) },
-      });
-      await this.audit.append(transaction, afterCommit, principal.organizationId, [
-        { actor: actorOf(principal), action: 'token.created', targetType: 'ApiToken', targetName: name, targetId: created.id, after: auditView(created), requestId },
-      ]);
-      return created;
-    });
-    return { token, secret };
+    return inTransaction(this.database, (transaction, afterCommit) =>
+      issueApiToken(transaction, afterCommit, this.audit, { organizationId: principal.organizationId, name, role, createdBy: actorOf(principal), requestId }),
+    );
   }
 
   /** Gives the token a new secret; the old secret stops working at once. */
@@ -51,7 +38,7 @@ export class TokensService {
     const token = await inTransaction(this.database, async (transaction, afterCommit) => {
       const updated = await transaction.apiToken.update({ where: { id }, data: { tokenHash: hashSecret(secret), tokenPrefix: secretPrefix(secret) } });
       await this.audit.append(transaction, afterCommit, principal.organizationId, [
-        { actor: actorOf(principal), action: 'token.rotated', targetType: 'ApiToken', targetName: existing.name, targetId: id, before: auditView(existing), after: auditView(updated), requestId },
+        { actor: actorOf(principal), action: 'token.rotated', targetType: 'ApiToken', targetName: existing.name, targetId: id, before: tokenAuditView(existing), after: tokenAuditView(updated), requestId },
       ]);
       return updated;
     });
@@ -64,7 +51,7 @@ export class TokensService {
     return inTransaction(this.database, async (transaction, afterCommit) => {
       const updated = await transaction.apiToken.update({ where: { id }, data: { revokedAt: now } });
       await this.audit.append(transaction, afterCommit, principal.organizationId, [
-        { actor: actorOf(principal), action: 'token.revoked', targetType: 'ApiToken', targetName: existing.name, targetId: id, before: auditView(existing), after: auditView(updated), requestId },
+        { actor: actorOf(principal), action: 'token.revoked', targetType: 'ApiToken', targetName: existing.name, targetId: id, before: tokenAuditView(existing), after: tokenAuditView(updated), requestId },
       ]);
       return updated;
     });

@@ -1,0 +1,9 @@
+import { loadApiConfig } from './config/api-config.js';
+import { startApi } from './http-server.js';
+import { createLogger } from './infrastructure/logger.js';
+
+/** Regenerates apps/api/schema.gql from the code-first models, so that API changes show in review. */
+const config = { ...loadApiConfig(), port: 0 };
+const api = await startApi(config, createLogger('write-schema', 'warn'), { writeSchema: true });
+await api.close();
+process.stdout.write('apps/api/schema.gql written\n');

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every test against real PostgreSQL and Redis; the report lands in test-results/vitest.json.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+mkdir -p test-results
+export NO_COLOR=1
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
