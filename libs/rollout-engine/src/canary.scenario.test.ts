@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { podTemplateHash } from './pod-template-hash.js';
+import type { Decision } from './types.js';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
 
@@ -56,6 +57,29 @@ describe('basic canary, 5 replicas, steps 20 / pause / 40 / pause 10s / 60 / 80'
     expect(simulation.replicasByHash()).toEqual({ [canary]: 5 });
     const completed = simulation.decisions.flatMap((decision) => decision.events).filter((event) => event.type === 'RevisionFinished');
     expect(completed).toEqual([{ type: 'RevisionFinished', revision: 2, podTemplateHash: canary, outcome: 'Healthy' }]);
+  });
+});
+
+describe('basic canary, every intermediate state', () => {
+  it('walks 20 / pause / 40 / pause 10s / 60 / 80 within surge 2 and unavailable 1', () => {
+    const simulation = deployedCanary();
+    const stable = simulation.status?.stableRS as string;
+    const summarize = (decisions: Decision[]): string[] =>
+      decisions.map((decision) => {
+        const sizes = decision.desired.replicaSets.map((replicaSet) => `${replicaSet.podTemplateHash === stable ? 'stable' : 'canary'}=${replicaSet.replicas}`).join(' ');
+        return `${decision.status.currentStepIndex} ${decision.status.phase} ${sizes}`;
+      });
+    simulation.setImage('shop/checkout:2.0');
+    expect(summarize(simulation.settle())).toEqual(['0 Progressing canary=1 stable=4', '1 Paused canary=1 stable=4', '1 Paused canary=1 stable=4']);
+    simulation.operate({ type: 'promote', full: false });
+    expect(summarize(simulation.settle())).toEqual(['2 Progressing canary=2 stable=3', '3 Paused canary=2 stable=3', '3 Paused canary=2 stable=3']);
+    expect(summarize(simulation.wakeUp())).toEqual([
+      '4 Progressing canary=3 stable=2',
+      '5 Progressing canary=4 stable=1',
+      '6 Progressing canary=5 stable=0',
+      '6 Healthy canary=5 stable=0',
+      '6 Healthy canary=5 stable=0',
+    ]);
   });
 });
 

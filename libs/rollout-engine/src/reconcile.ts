@@ -197,7 +197,7 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
     waitingForPostPromotionAnalysis: spec.strategy.blueGreen?.postPromotionAnalysis !== undefined,
   });
   const paused = phase === 'Paused';
-  if (paused || previous?.phase === 'Paused') markProgress(context);
+  if (paused !== (previous?.phase === 'Paused')) markProgress(context);
   let timedOut = false;
   if (phase === 'Progressing' && !status.abort && !context.awaitingRun) {
     const deadlineMs = Date.parse(status.lastProgressAt ?? context.nowIso) + (spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
