@@ -1,4 +1,4 @@
-import { invalid, type StatusCause } from './api-errors.js';
+import { invalid, type KubeApiError, type StatusCause } from './api-errors.js';
 import { isJsonObject, jsonEqual, readPath, type KubeObject, type StoredObject } from './kube-object.js';
 import { matchesLabels, requirementsOfLabelSelector } from './label-selector.js';
 import type { ResourceType } from './resource-catalogue.js';
@@ -19,21 +19,21 @@ const invalidValue = (field: string, value: unknown, detail: string): StatusCaus
   field,
 });
 
-type Record_ = Record<string, unknown>;
+type Fields = Record<string, unknown>;
 
-function objectAt(parent: Record_, key: string): Record_ {
+function objectAt(parent: Fields, key: string): Fields {
   const existing = parent[key];
   if (isJsonObject(existing)) return existing;
-  const created: Record_ = {};
+  const created: Fields = {};
   parent[key] = created;
   return created;
 }
 
-function defaultField(target: Record_, key: string, value: unknown): void {
+function defaultField(target: Fields, key: string, value: unknown): void {
   if (target[key] === undefined) target[key] = value;
 }
 
-function defaultPodSpec(spec: Record_): void {
+function defaultPodSpec(spec: Fields): void {
   defaultField(spec, 'restartPolicy', 'Always');
   defaultField(spec, 'dnsPolicy', 'ClusterFirst');
   defaultField(spec, 'schedulerName', 'default-scheduler');
@@ -59,7 +59,7 @@ function defaultPodSpec(spec: Record_): void {
 
 /** Fills in the defaults the real API server writes on create, so clients see the same shapes. */
 function applyCreateDefaults(resource: ResourceType, object: StoredObject, context: AdmissionContext): void {
-  const body = object as Record_;
+  const body = object as Fields;
   switch (resource.kind) {
     case 'Namespace':
       object.metadata.labels = { ...object.metadata.labels, 'kubernetes.io/metadata.name': object.metadata.name };
@@ -91,7 +91,7 @@ function applyCreateDefaults(resource: ResourceType, object: StoredObject, conte
 }
 
 function defaultJob(job: StoredObject): void {
-  const body = job as Record_;
+  const body = job as Fields;
   const spec = objectAt(body, 'spec');
   defaultField(spec, 'parallelism', 1);
   defaultField(spec, 'completions', 1);
@@ -108,13 +108,13 @@ function defaultJob(job: StoredObject): void {
       'job-name': job.metadata.name,
     };
     const templateMetadata = objectAt(template, 'metadata');
-    templateMetadata['labels'] = { ...(templateMetadata['labels'] as Record_ | undefined), ...generatedLabels };
+    templateMetadata['labels'] = { ...(templateMetadata['labels'] as Fields | undefined), ...generatedLabels };
     spec['selector'] = { matchLabels: { 'batch.kubernetes.io/controller-uid': job.metadata.uid } };
   }
   body['status'] = {};
 }
 
-function defaultService(spec: Record_, context: AdmissionContext): void {
+function defaultService(spec: Fields, context: AdmissionContext): void {
   defaultField(spec, 'type', 'ClusterIP');
   defaultField(spec, 'sessionAffinity', 'None');
   if (spec['type'] !== 'ExternalName') {
@@ -126,7 +126,7 @@ function defaultService(spec: Record_, context: AdmissionContext): void {
   defaultServicePorts(spec);
 }
 
-function defaultServicePorts(spec: Record_): void {
+function defaultServicePorts(spec: Fields): void {
   const ports = spec['ports'];
   if (!Array.isArray(ports)) return;
   for (const port of ports.filter(isJsonObject)) {
@@ -135,7 +135,7 @@ function defaultServicePorts(spec: Record_): void {
   }
 }
 
-function defaultSecret(body: Record_): void {
+function defaultSecret(body: Fields): void {
   defaultField(body, 'type', 'Opaque');
   const stringData = body['stringData'];
   if (!isJsonObject(stringData)) return;
@@ -221,14 +221,14 @@ export function admitCreate(resource: ResourceType, object: StoredObject, contex
 /** Validates a replacement of `previous` (immutable fields, spec rules) and carries over allocated values. */
 export function admitUpdate(resource: ResourceType, object: StoredObject, previous: StoredObject): void {
   if (resource.kind === 'Service') {
-    const spec = objectAt(object as Record_, 'spec');
+    const spec = objectAt(object as Fields, 'spec');
     for (const allocated of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) {
       defaultField(spec, allocated, readPath(previous, ['spec', allocated]));
     }
     defaultServicePorts(spec);
   }
   if (resource.kind === 'Pod' || resource.kind === 'ReplicaSet' || resource.kind === 'Job') {
-    defaultPodSpec(objectAt(resource.kind === 'Pod' ? (object as Record_) : objectAt(objectAt(object as Record_, 'spec'), 'template'), 'spec'));
+    defaultPodSpec(objectAt(resource.kind === 'Pod' ? (object as Fields) : objectAt(objectAt(object as Fields, 'spec'), 'template'), 'spec'));
   }
   const immutableCauses = (IMMUTABLE_FIELDS[resource.kind] ?? [])
     .filter((path) => !jsonEqual(readPath(object, path), readPath(previous, path)))
@@ -238,6 +238,6 @@ export function admitUpdate(resource: ResourceType, object: StoredObject, previo
 }
 
 /** The 422 for a create that names no object. */
-export function missingName(resource: ResourceType): Error {
+export function missingName(resource: ResourceType): KubeApiError {
   return invalid(resource, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
 }
