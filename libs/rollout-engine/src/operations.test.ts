@@ -122,6 +122,15 @@ describe('operations replayed through reconcile', () => {
     expect(decisions.flatMap((decision) => decision.events.map((event) => event.type))).toContain('RolloutStepCompleted');
   });
 
+  it('a paused rollout reconciled an hour later keeps the same status', () => {
+    const simulation = pausedCanary();
+    const paused = simulation.status;
+    simulation.advanceSeconds(3600);
+    simulation.step();
+    expect(simulation.status).toEqual(paused);
+    expect(simulation.lastDecision.events).toEqual([]);
+  });
+
   it('restart recreates old pods one ReplicaSet at a time and records restartedAt', () => {
     const simulation = healthyCanary();
     simulation.advanceSeconds(60);
