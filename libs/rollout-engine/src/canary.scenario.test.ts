@@ -180,7 +180,12 @@ describe('basic canary: abort, retry and rollbacks', () => {
     simulation.setImage('shop/checkout:broken');
     simulation.stuck.add(podHashOf(simulation, simulation.spec.template));
     simulation.settle();
-    simulation.wakeUp();
+    const [atDeadline] = simulation.wakeUp();
+    expect(atDeadline?.status).toMatchObject({ phase: 'Degraded', abort: true });
+    expect(atDeadline?.desired.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash === stable, replicaSet.replicas])).toEqual([
+      [false, 0],
+      [true, 5],
+    ]);
     expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
     expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
   });

@@ -269,6 +269,29 @@ function isActive(phase: string): boolean {
   return phase === 'Pending' || phase === 'Running';
 }
 
+/** Runs the strategy and turns its plan into desired ReplicaSets (with restarts). */
+function planCluster(context: RolloutContext): DesiredReplicaSet[] {
+  const { blueGreen, canary } = context.spec.strategy;
+  if (blueGreen !== undefined) reconcileBlueGreen(context, blueGreen);
+  else reconcileCanary(context, canary ?? {});
+  pruneDeadlines(context);
+  const replicaSets = desiredReplicaSets(context);
+  planRestart(context, replicaSets, canary === undefined ? 1 : canaryFenceposts(context.spec, canary).maxUnavailable);
+  return replicaSets;
+}
+
+function clearPlan(context: RolloutContext): void {
+  context.plan.clear();
+  context.services = {};
+  context.trafficRouting = undefined;
+  context.analysisRunsToStart.length = 0;
+  context.wantedAnalysisRuns.clear();
+  context.experimentsToStart.length = 0;
+  context.wantedExperiments.clear();
+  context.wakeUps.length = 0;
+  context.awaitingRun = false;
+}
+
 /**
  * Decides the next status of a rollout and the full cluster state it needs, with Argo Rollouts' semantics.
  * Never performs anything and never reads the clock: the same input always gives the same (deep-equal) decision,
@@ -345,13 +368,15 @@ export function reconcile(input: ReconcileInput): Decision {
   const wasAbortedBefore = previous?.conditions.some((condition) => condition.reason === 'RolloutAborted') === true;
   if (wasAbortedBefore && !status.abort && previous?.currentPodHash === currentHash) context.events.push({ type: 'RolloutRetried' });
 
-  if (spec.strategy.blueGreen !== undefined) reconcileBlueGreen(context, spec.strategy.blueGreen);
-  else reconcileCanary(context, canary ?? {});
-
-  pruneDeadlines(context);
-  const replicaSets = desiredReplicaSets(context);
-  planRestart(context, replicaSets, canary === undefined ? 1 : canaryFenceposts(spec, canary).maxUnavailable);
+  let replicaSets = planCluster(context);
+  const abortedBeforeSettling = status.abort;
   settleStatus(context, previous);
+  if (status.abort && !abortedBeforeSettling) {
+    // progressDeadlineAbort fired: plan again so that this decision already carries the abort out.
+    clearPlan(context);
+    replicaSets = planCluster(context);
+    settleStatus(context, previous);
+  }
   const events = [...context.events, ...transitionEvents(context, previous, replicaSets)];
 
   const wakeUps = context.wakeUps.filter((timeMs) => timeMs > nowMs);
