@@ -300,12 +300,9 @@ function planReplicaSets(context: RolloutContext, canary: CanaryStrategy): void 
   const { maxUnavailable } = canaryFenceposts(context.spec, canary);
   const others = otherReplicaSets(context);
   const counts = countsAt(context, canary, status.currentStepIndex ?? 0);
-  let canaryReplicas = counts.canary;
-  if (status.stableRS === context.currentHash) canaryReplicas = trafficRouted ? context.specReplicas : counts.canary;
-  else if (status.abort && trafficRouted) canaryReplicas = abortedCanaryReplicas(context, canary, counts.canary);
   const fullyPromoted = status.stableRS === context.currentHash;
   context.plan.set(context.currentHash, {
-    replicas: canaryReplicas,
+    replicas: !fullyPromoted && status.abort && trafficRouted ? abortedCanaryReplicas(context, canary, counts.canary) : counts.canary,
     role: fullyPromoted ? 'stable' : 'canary',
     metadata: fullyPromoted ? canary.stableMetadata : canary.canaryMetadata,
   });
