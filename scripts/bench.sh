@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints their figures: npm run bench (all) or npm run bench:<name>.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(api)
+for name in "${names[@]}"; do
+  case "$name" in
+    api) node apps/api/dist/bench/api.bench.js ;;
+    *) echo "unknown benchmark: $name" >&2; exit 2 ;;
+  esac
+done
