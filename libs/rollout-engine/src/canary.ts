@@ -265,9 +265,12 @@ function planTraffic(context: RolloutContext, canary: CanaryStrategy, index: num
     stable: { weight: stableWeight, podTemplateHash: stableHash, ...(canary.stableService ? { serviceName: canary.stableService } : {}) },
     additionalDestinations,
   };
-  if (router === undefined) return;
+  if (router === undefined || canary.trafficRouting === undefined) return;
   context.trafficRouting = {
     router,
+    routing: canary.trafficRouting,
+    canaryService: canary.canaryService,
+    stableService: canary.stableService,
     canaryWeight,
     stableWeight,
     additionalDestinations,

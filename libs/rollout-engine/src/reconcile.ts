@@ -269,6 +269,36 @@ function isActive(phase: string): boolean {
   return phase === 'Pending' || phase === 'Running';
 }
 
+/**
+ * Brings the status up to the template and steps of the spec: the first deployment, a new revision, changed steps,
+ * and the abort or retry a user operation left in the status.
+ */
+function openRevision(context: RolloutContext, previous: RolloutStatus | undefined, currentWasObserved: boolean): void {
+  const { spec, status, currentHash, currentRevision } = context;
+  const canary = spec.strategy.canary;
+  const steps = canary?.steps ?? [];
+  if (previous === undefined || previous.stableRS === undefined) {
+    status.stableRS = currentHash;
+    status.currentStepIndex = canary === undefined ? undefined : steps.length;
+    status.blueGreen.activeSelector = spec.strategy.blueGreen === undefined ? undefined : currentHash;
+    context.events.push({ type: 'RevisionStarted', revision: currentRevision, podTemplateHash: currentHash, images: imagesOf(spec.template) });
+  } else if (previous.currentPodHash !== currentHash) {
+    startRevision(context, previous, currentWasObserved);
+  }
+  if (canary !== undefined) {
+    const stepsHash = cachedStepsHash(steps);
+    if (status.currentStepHash !== undefined && status.currentStepHash !== stepsHash) {
+      status.currentStepIndex = status.stableRS === currentHash ? steps.length : 0;
+      status.pauseConditions = [];
+      status.controllerPause = false;
+    }
+    status.currentStepHash = stepsHash;
+  }
+  if (status.abort && status.abortedAt === undefined) abortRollout(context, undefined);
+  const wasAborted = previous?.conditions.some((condition) => condition.reason === 'RolloutAborted') === true;
+  if (wasAborted && !status.abort && previous?.currentPodHash === currentHash) context.events.push({ type: 'RolloutRetried' });
+}
+
 /** Runs the strategy and turns its plan into desired ReplicaSets (with restarts). */
 function planCluster(context: RolloutContext): DesiredReplicaSet[] {
   const { blueGreen, canary } = context.spec.strategy;
@@ -344,29 +374,8 @@ export function reconcile(input: ReconcileInput): Decision {
     awaitingRun: false,
   };
 
-  const canary = spec.strategy.canary;
-  const steps = canary?.steps ?? [];
-  if (previous === undefined || previous.stableRS === undefined) {
-    status.stableRS = currentHash;
-    status.currentStepIndex = canary === undefined ? undefined : steps.length;
-    status.blueGreen.activeSelector = spec.strategy.blueGreen === undefined ? undefined : currentHash;
-    context.events.push({ type: 'RevisionStarted', revision: currentRevision, podTemplateHash: currentHash, images: imagesOf(spec.template) });
-  } else if (previous.currentPodHash !== currentHash) {
-    startRevision(context, previous, observedCurrentRevision !== undefined);
-  }
+  openRevision(context, previous, observedCurrentRevision !== undefined);
   revisions.set(currentHash, currentRevision);
-  if (canary !== undefined) {
-    const stepsHash = cachedStepsHash(steps);
-    if (status.currentStepHash !== undefined && status.currentStepHash !== stepsHash) {
-      status.currentStepIndex = status.stableRS === currentHash ? steps.length : 0;
-      status.pauseConditions = [];
-      status.controllerPause = false;
-    }
-    status.currentStepHash = stepsHash;
-  }
-  if (status.abort && status.abortedAt === undefined) abortRollout(context, undefined);
-  const wasAbortedBefore = previous?.conditions.some((condition) => condition.reason === 'RolloutAborted') === true;
-  if (wasAbortedBefore && !status.abort && previous?.currentPodHash === currentHash) context.events.push({ type: 'RolloutRetried' });
 
   let replicaSets = planCluster(context);
   const abortedBeforeSettling = status.abort;

@@ -4,6 +4,7 @@ import type {
   RolloutAnalysis,
   RolloutExperimentStepAnalysisTemplateRef,
   RolloutSpec,
+  RolloutTrafficRouting,
   SetHeaderRoute,
   SetMirrorRoute,
 } from '@flotilla/argo-spec';
@@ -202,6 +203,10 @@ export interface DesiredReplicaSet {
 
 export interface DesiredTrafficRouting {
   router: TrafficRouterKind;
+  /** The rollout's `trafficRouting` block: which Ingress, VirtualService, TrafficSplit or HTTPRoute to drive. */
+  routing: RolloutTrafficRouting;
+  canaryService: string | undefined;
+  stableService: string | undefined;
   canaryWeight: number;
   stableWeight: number;
   additionalDestinations: WeightDestination[];
