@@ -62,6 +62,14 @@ export function shapeQueryData(data: unknown): { value: number | number[] | numb
   }
 }
 
+function tolerantJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Prometheus' `timeout` parameter: whole seconds as a duration. */
 const timeoutParameter = (seconds: number): string => `${seconds}s`;
 
@@ -104,11 +112,13 @@ async function measurePrometheus(provider: PrometheusProvider, context: MeasureC
     headers,
     ...(provider.insecure ? { insecure: true } : {}),
   });
-  const body = response.headers['content-type']?.includes('json') || response.body.startsWith('{') ? parseJson(PROVIDER, response.body) : undefined;
+  const succeeded = response.status >= 200 && response.status < 300;
+  // Prometheus explains failures in a JSON body; a failure without one is reported by its status.
+  const body = succeeded ? parseJson(PROVIDER, response.body) : tolerantJson(response.body);
   if (isRecord(body) && body['status'] === 'error') {
     throw new MeasurementError(PROVIDER, `${String(body['errorType'] ?? 'error')}: ${String(body['error'] ?? 'query failed')}`, { httpStatusCode: String(response.status) });
   }
-  if (response.status < 200 || response.status >= 300 || !isRecord(body)) {
+  if (!succeeded || !isRecord(body)) {
     throw new MeasurementError(PROVIDER, `server returned HTTP status ${response.status}`, { httpStatusCode: String(response.status) });
   }
   const { value, rawValue } = shapeQueryData(body['data']);
