@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jsonEqual, parseManifests, type ArgoManifest } from '@flotilla/argo-spec';
+import type { Cluster, Rollout } from '../../generated/prisma/client.js';
 import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError } from '../../common/errors.js';
 import { assertDnsLabel } from '../../common/kubernetes-names.js';
@@ -21,7 +22,7 @@ interface ApplyTarget {
 interface DocumentOutcome {
   applied: AppliedDocument;
   audit: AuditEntry | undefined;
-  rolloutChanged: { id: string; organizationId: string } | undefined;
+  rolloutChanged: Rollout | undefined;
 }
 
 const AUDIT_TARGET: Record<ArgoManifest['kind'], string> = {
@@ -53,11 +54,7 @@ export class ManifestsService {
         { path: 'yaml', message: `larger than ${this.config.maxRequestBytes} bytes` },
       ]);
     }
-    const cluster = await this.database.cluster.findUnique({
-      where: { organizationId_name: { organizationId: principal.organizationId, name: clusterName } },
-    });
-    if (!cluster) throw new FlotillaError(ErrorCode.ClusterNotFound, `cluster ${clusterName} was not found`, [{ path: 'cluster', message: 'no such cluster' }]);
-    const documents = await this.validate(principal, cluster.id, namespace, yaml);
+    const { cluster, documents } = await this.validate(principal, clusterName, namespace, yaml);
     const target: ApplyTarget = { principal, clusterId: cluster.id, clusterName, namespace, requestId };
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -69,11 +66,15 @@ export class ManifestsService {
     }
   }
 
-  private async validate(principal: Principal, clusterId: string, namespace: string, yaml: string): Promise<ArgoManifest[]> {
-    const [namespaced, clusterWide] = await Promise.all([
-      this.database.analysisTemplate.findMany({ where: { clusterId, namespace }, select: { name: true } }),
-      this.database.clusterAnalysisTemplate.findMany({ where: { organizationId: principal.organizationId }, select: { name: true } }),
+  /** Reads the cluster and the template names the documents may refer to at once, then validates. */
+  private async validate(principal: Principal, clusterName: string, namespace: string, yaml: string): Promise<{ cluster: Cluster; documents: ArgoManifest[] }> {
+    const { organizationId } = principal;
+    const [cluster, namespaced, clusterWide] = await Promise.all([
+      this.database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: clusterName } } }),
+      this.database.analysisTemplate.findMany({ where: { cluster: { organizationId, name: clusterName }, namespace }, select: { name: true } }),
+      this.database.clusterAnalysisTemplate.findMany({ where: { organizationId }, select: { name: true } }),
     ]);
+    if (!cluster) throw new FlotillaError(ErrorCode.ClusterNotFound, `cluster ${clusterName} was not found`, [{ path: 'cluster', message: 'no such cluster' }]);
     const result = parseManifests(yaml, {
       namespace,
       knownAnalysisTemplates: new Set(namespaced.map((template) => template.name)),
@@ -89,7 +90,7 @@ export class ManifestsService {
         { documentIndex: forbidden, path: 'kind', message: 'needs the admin role' },
       ]);
     }
-    return result.documents;
+    return { cluster, documents: result.documents };
   }
 
   private async store(transaction: Transaction, afterCommit: AfterCommit, target: ApplyTarget, documents: ArgoManifest[]): Promise<AppliedDocument[]> {
@@ -99,7 +100,9 @@ export class ManifestsService {
     }
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
     await this.audit.append(transaction, afterCommit, target.principal.organizationId, entries);
-    for (const outcome of outcomes) if (outcome.rolloutChanged) this.rollouts.announce(afterCommit, outcome.rolloutChanged);
+    for (const outcome of outcomes) {
+      if (outcome.rolloutChanged) this.rollouts.announce(afterCommit, { ...outcome.rolloutChanged, cluster: { name: target.clusterName } });
+    }
     return outcomes.map((outcome) => outcome.applied);
   }
 
@@ -199,7 +202,7 @@ export class ManifestsService {
     id: string,
     before?: unknown,
     after?: unknown,
-    changedRollout?: { id: string; organizationId: string },
+    changedRollout?: Rollout,
   ): DocumentOutcome {
     const clusterWide = document.kind === 'ClusterAnalysisTemplate';
     const applied: AppliedDocument = {

@@ -128,12 +128,9 @@ export class RolloutsService {
     });
   }
 
-  /** Publishes the rollout's current row to subscribers once the transaction has committed. */
-  announce(afterCommit: AfterCommit, rollout: { id: string; organizationId: string }): void {
-    afterCommit.add(async () => {
-      const current = await this.database.rollout.findUnique({ where: { id: rollout.id }, include: { cluster: { select: { name: true } } } });
-      if (current) await this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel(current) });
-    });
+  /** Publishes the rollout as written to subscribers once the transaction has committed. */
+  announce(afterCommit: AfterCommit, rollout: RolloutWithCluster): void {
+    afterCommit.add(() => this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel(rollout) }));
   }
 
   private async find(principal: Principal, ref: RolloutRef): Promise<RolloutWithCluster> {
