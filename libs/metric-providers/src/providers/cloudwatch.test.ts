@@ -1,3 +1,4 @@
+import type { JsonObject } from '@flotilla/argo-spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXED_NOW, secretsFrom, startFakeBackend, testContext, type FakeBackend } from '../fake-backend.test-support.js';
 import { cloudWatchAdapter } from './cloudwatch.js';
@@ -12,7 +13,7 @@ afterAll(() => backend.close());
 const NOW = Math.floor(FIXED_NOW.getTime() / 1000);
 const credentials = { 'access-key-id': 'AKIDEXAMPLE', 'secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'eu-west-1' };
 const context = () => testContext({ secrets: secretsFrom({ cloudwatch: { ...credentials, endpoint: `${backend.url}/` } }) });
-const QUERIES = [
+const QUERIES: JsonObject[] = [
   { id: 'rate', expression: 'errors / requests', label: 'error rate' },
   {
     id: 'errors',
