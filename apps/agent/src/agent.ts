@@ -1,0 +1,250 @@
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { PROTOCOL_VERSION, rolloutKeyString, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
+import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/rollout-engine';
+import { RolloutApplier } from './apply/rollout-applier.js';
+import type { AgentConfig, TokenSource } from './config/agent-config.js';
+import { ControlPlaneConnection, type ConnectionHandlers } from './connection/control-plane-connection.js';
+import { DesiredStore, type DesiredChange } from './desired/desired-store.js';
+import { ClusterState, replicaSetOfPod, rolloutOfReplicaSet } from './kube/cluster-state.js';
+import { KubeHttp } from './kube/kube-http.js';
+import type { KubeObject } from './kube/kube-object.js';
+import { PODS, REPLICA_SETS, type Resource } from './kube/resources.js';
+import { ObservationPublisher, type ObservedMessage } from './observe/observation-publisher.js';
+import { observedReplicaSet } from './observe/observed-replica-set.js';
+import { servedCanaryWeight } from './observe/router-weights.js';
+import { fallbackState, HubLossGuard } from './reconcile/hub-loss.js';
+import { ReferenceIndex, referencedObjects } from './reconcile/reference-index.js';
+import { KeyedWorkQueue } from './reconcile/work-queue.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface AgentStats {
+  connected: boolean;
+  rollouts: number;
+  /** Rollouts running on their hub-loss fallback right now. */
+  activeFallbacks: number;
+  /** Times a rollout was switched to its fallback since the agent started. */
+  fallbacksTaken: number;
+  /** API writes made since the agent started. */
+  writes: number;
+}
+
+export interface AgentHandle {
+  /** Stops watching and reconnecting and closes the connection; the cluster is left as it is. */
+  stop(): Promise<void>;
+  /** Settles when the agent gives up on its own (the control plane cannot talk to it), with the reason. */
+  readonly stopped: Promise<string>;
+  stats(): AgentStats;
+}
+
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (path === undefined) kubeConfig.loadFromDefault();
+  else kubeConfig.loadFromFile(path);
+  return kubeConfig;
+}
+
+async function readToken(source: TokenSource): Promise<string> {
+  return source.kind === 'value' ? source.token : (await readFile(source.path, 'utf8')).trim();
+}
+
+/**
+ * Starts an agent: watches the cluster, connects to the control plane and converges every rollout the control
+ * plane describes, level-triggered, reporting what it observes.
+ * @example const agent = await startAgent(loadAgentConfig(process.env), pino()); … await agent.stop();
+ */
+export async function startAgent(config: AgentConfig, logger: Logger): Promise<AgentHandle> {
+  const http = new KubeHttp(loadKubeConfig(config.kubeconfigPath));
+  const kubeConfig = loadKubeConfig(config.kubeconfigPath);
+  const store = new DesiredStore();
+  const removals = new Map<string, RolloutKey>();
+  const references = new ReferenceIndex();
+  const appliedVersions = new Map<string, number>();
+  const announcedVersions = new Map<string, number>();
+  let writes = 0;
+  let kubernetesVersion: string | undefined;
+
+  const effectiveState = (key: string, desired: DesiredRollout): DesiredRolloutState => {
+    const since = hubLoss.fallbackSince(key);
+    return (since === undefined ? undefined : fallbackState(desired, since)) ?? desired.state;
+  };
+
+  const objectChanged = (resource: Resource, object: KubeObject): void => {
+    let keys: Iterable<string>;
+    if (resource === REPLICA_SETS) keys = [rolloutOfReplicaSet(object)].filter((key): key is string => key !== undefined);
+    else if (resource === PODS) {
+      const owner = replicaSetOfPod(object);
+      const [namespace, name] = owner === undefined ? [] : [object.metadata.namespace, owner.slice(owner.indexOf('/') + 1)];
+      const replicaSet = name === undefined ? undefined : cluster.replicaSets.get(namespace, name);
+      keys = [replicaSet && rolloutOfReplicaSet(replicaSet)].filter((key): key is string => key !== undefined);
+    } else keys = references.rolloutsReferring(resource, object.metadata.namespace ?? '', object.metadata.name);
+    for (const key of keys) {
+      if (store.get(key) === undefined && !removals.has(key)) continue;
+      queue.add(key);
+      publisher.changed(key);
+    }
+  };
+
+  const cluster = new ClusterState(http, new Watch(kubeConfig), (resource, change) => objectChanged(resource, change.object), logger);
+  const applier = new RolloutApplier(http, cluster);
+
+  const converge = async (key: string): Promise<void> => {
+    await cluster.whenSynced();
+    const desired = store.get(key);
+    if (desired === undefined) {
+      const rollout = removals.get(key);
+      if (rollout === undefined) return;
+      writes += await applier.remove(rollout);
+      removals.delete(key);
+      logger.info({ rollout: key }, 'removed the objects of a deleted rollout');
+      return;
+    }
+    writes += await applier.converge(desired.rollout, effectiveState(key, desired));
+    appliedVersions.set(key, desired.desiredVersion);
+    if (announcedVersions.get(key) !== desired.desiredVersion && connection.send({ type: 'applied', rollout: desired.rollout, desiredVersion: desired.desiredVersion })) {
+      announcedVersions.set(key, desired.desiredVersion);
+    }
+    publisher.changed(key);
+  };
+
+  const queue = new KeyedWorkQueue(converge, {
+    concurrency: config.concurrency,
+    retry: { baseMs: 1000, capMs: 30_000 },
+    failed: (key, error, retryInMs) => logger.error({ rollout: key, err: error, retryInMs }, 'could not converge rollout'),
+  });
+
+  const observe = (key: string): ObservedMessage | undefined => {
+    const desired = store.get(key);
+    if (desired === undefined) return undefined;
+    const state = effectiveState(key, desired);
+    const serviceNames = new Set([...desired.serviceNames, ...Object.values(state.services).flatMap((selector) => (selector ? [selector.service] : []))]);
+    const serviceSelectors: ObservedRolloutState['serviceSelectors'] = {};
+    for (const name of serviceNames) serviceSelectors[name] = cluster.services.get(desired.rollout.namespace, name)?.spec.selector?.['rollouts-pod-template-hash'];
+    const trafficWeights: ObservedRolloutState['trafficWeights'] = {};
+    if (state.trafficRouting !== undefined) {
+      const weight = servedCanaryWeight(desired.rollout, state.trafficRouting, (resource, namespace, name) => cluster.peekRouter(resource, namespace, name));
+      if (weight !== undefined) trafficWeights[state.trafficRouting.router] = weight;
+    }
+    const replicaSets = cluster
+      .replicaSetsOf(desired.rollout)
+      .map((replicaSet) => observedReplicaSet(replicaSet, cluster.podsOf(replicaSet)))
+      .sort((left, right) => left.podTemplateHash.localeCompare(right.podTemplateHash));
+    return {
+      type: 'observed',
+      rollout: desired.rollout,
+      desiredVersion: appliedVersions.get(key) ?? 0,
+      state: { replicaSets, serviceSelectors, trafficWeights, observedAt: new Date().toISOString() },
+    };
+  };
+
+  const publisher = new ObservationPublisher(observe, () => [...store.all()].map((desired) => rolloutKeyString(desired.rollout)), (message) => connection.send(message), {
+    debounceMs: config.observeDebounceMs,
+    intervalMs: config.observeIntervalMs,
+  });
+
+  const hubLoss = new HubLossGuard(
+    (key, since) => {
+      logger.warn({ rollout: key, since, fallbacksTaken: hubLoss.fallbacksTaken }, 'control plane unreachable: converging rollout to its hub-loss fallback');
+      queue.add(key);
+    },
+    () => new Date(),
+  );
+
+  const applyChanges = (changes: DesiredChange[]): void => {
+    for (const change of changes) {
+      if (change.type === 'changed') {
+        if (hubLoss.resume(change.key)) logger.info({ rollout: change.key }, 'control plane state replaces the hub-loss fallback');
+        removals.delete(change.key);
+        references.set(change.key, referencedObjects(change.desired, change.desired.state));
+      } else {
+        hubLoss.resume(change.key);
+        references.remove(change.key);
+        removals.set(change.key, change.rollout);
+        appliedVersions.delete(change.key);
+        announcedVersions.delete(change.key);
+        publisher.forget(change.key);
+      }
+      queue.add(change.key);
+    }
+  };
+
+  let resolveStopped: (reason: string) => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => {
+    resolveStopped = resolve;
+  });
+
+  const handlers: ConnectionHandlers = {
+    welcomed: () => {
+      hubLoss.connected();
+      announcedVersions.clear();
+      if (hubLoss.activeFallbacks > 0) logger.warn({ activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken }, 'reconnected while rollouts run on their hub-loss fallback');
+      publisher.publishAll();
+    },
+    message: (message) => {
+      switch (message.type) {
+        case 'snapshot':
+          applyChanges(store.replaceAll(message.rollouts));
+          return;
+        case 'desired':
+          applyChanges(store.put(message.desired));
+          return;
+        case 'deleted':
+          applyChanges(store.remove(message.rollout, message.desiredVersion));
+          return;
+      }
+    },
+    disconnected: () => {
+      logger.warn({ rollouts: store.size }, 'lost the control plane; keeping the last desired state');
+      hubLoss.connectionLost([...store.all()].map((desired) => [rolloutKeyString(desired.rollout), desired]));
+    },
+    fatal: (reason) => {
+      logger.fatal({ reason }, 'the control plane cannot serve this agent; stopping');
+      void handle.stop().then(() => resolveStopped(reason));
+    },
+  };
+
+  const connection = new ControlPlaneConnection(
+    {
+      url: config.controlPlaneUrl,
+      token: () => readToken(config.token),
+      hello: async () => {
+        kubernetesVersion ??= await http.serverVersion().catch((error: unknown) => {
+          logger.warn({ err: error }, 'cannot read the Kubernetes version');
+          return undefined;
+        });
+        return { type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: AGENT_VERSION, kubernetesVersion };
+      },
+      reconnect: config.reconnect,
+      logger,
+    },
+    handlers,
+  );
+
+  const resync = setInterval(() => {
+    for (const desired of store.all()) queue.add(rolloutKeyString(desired.rollout));
+  }, config.resyncIntervalMs);
+
+  let stopping: Promise<void> | undefined;
+  const handle: AgentHandle = {
+    stop: () => {
+      stopping ??= (async () => {
+        clearInterval(resync);
+        queue.stop();
+        publisher.stop();
+        hubLoss.stop();
+        await connection.stop();
+        cluster.stop();
+        http.close();
+      })();
+      return stopping;
+    },
+    stopped,
+    stats: () => ({ connected: connection.isConnected, rollouts: store.size, activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken, writes }),
+  };
+
+  cluster.start();
+  connection.start();
+  logger.info({ controlPlane: config.controlPlaneUrl, version: AGENT_VERSION }, 'agent started');
+  return handle;
+}

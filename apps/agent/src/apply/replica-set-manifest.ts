@@ -1,0 +1,72 @@
+import type { PodTemplateMetadata } from '@flotilla/argo-spec';
+import type { RolloutKey } from '@flotilla/protocol';
+import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
+import type { ReplicaSetObject } from '../kube/kube-object.js';
+import { exactMapPatch, ownershipLabels, sameJson } from './ownership.js';
+
+/** ReplicaSets are named as Argo Rollouts names them: `<rollout>-<pod template hash>`. */
+export const replicaSetName = (rolloutName: string, podTemplateHash: string): string => `${rolloutName}-${podTemplateHash}`;
+
+function injectedMetadata(desired: DesiredReplicaSet): PodTemplateMetadata | undefined {
+  const injected = desired.annotations[EPHEMERAL_METADATA_ANNOTATION];
+  if (injected === undefined) return undefined;
+  try {
+    return JSON.parse(injected) as PodTemplateMetadata;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The selector of a new ReplicaSet: the rollout's pod labels and the hash label, without the labels of the role
+ * (canary or stable metadata), which change over the ReplicaSet's life while a selector is immutable.
+ * @example selectorLabels({ template: { metadata: { labels: { app: 'web', role: 'canary', 'rollouts-pod-template-hash': 'abc' } } },
+ *   annotations: { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"canary"}}' }, … })
+ * // → { app: 'web', 'rollouts-pod-template-hash': 'abc' }
+ */
+export function selectorLabels(desired: DesiredReplicaSet): Record<string, string> {
+  const labels: Record<string, string> = { ...desired.template.metadata?.labels };
+  for (const key of Object.keys(injectedMetadata(desired)?.labels ?? {})) delete labels[key];
+  labels[POD_TEMPLATE_HASH_LABEL] = desired.podTemplateHash;
+  return labels;
+}
+
+export function replicaSetLabels(rollout: RolloutKey, desired: DesiredReplicaSet): Record<string, string> {
+  return { ...desired.labels, [POD_TEMPLATE_HASH_LABEL]: desired.podTemplateHash, ...ownershipLabels(rollout) };
+}
+
+/** The ReplicaSet the agent creates for a desired one. */
+export function replicaSetManifest(rollout: RolloutKey, desired: DesiredReplicaSet): ReplicaSetObject {
+  return {
+    metadata: {
+      name: replicaSetName(rollout.name, desired.podTemplateHash),
+      namespace: rollout.namespace,
+      labels: replicaSetLabels(rollout, desired),
+      annotations: { ...desired.annotations },
+    },
+    spec: { replicas: desired.replicas, selector: { matchLabels: selectorLabels(desired) }, template: desired.template },
+  };
+}
+
+/**
+ * The merge patch that brings an existing ReplicaSet to the desired one: replicas, labels, annotations and the
+ * pod template's metadata (role labels move between canary and stable). Undefined when nothing differs. The
+ * template's spec is never patched: a pod template hash names exactly one spec.
+ * @example replicaSetPatch(rollout, { …spec: { replicas: 2 } }, { …replicas: 5 }) // { spec: { replicas: 5 } }
+ */
+export function replicaSetPatch(rollout: RolloutKey, existing: ReplicaSetObject, desired: DesiredReplicaSet): object | undefined {
+  const labels = exactMapPatch(existing.metadata.labels, replicaSetLabels(rollout, desired));
+  const annotations = exactMapPatch(existing.metadata.annotations, desired.annotations);
+  const metadata = { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
+  const spec: Record<string, unknown> = {};
+  if ((existing.spec.replicas ?? 1) !== desired.replicas) spec.replicas = desired.replicas;
+  const existingTemplateMetadata = existing.spec.template.metadata ?? {};
+  const desiredTemplateMetadata = desired.template.metadata ?? {};
+  if (!sameJson(existingTemplateMetadata.labels ?? {}, desiredTemplateMetadata.labels ?? {}) || !sameJson(existingTemplateMetadata.annotations ?? {}, desiredTemplateMetadata.annotations ?? {})) {
+    const templateLabels = exactMapPatch(existingTemplateMetadata.labels, desiredTemplateMetadata.labels ?? {});
+    const templateAnnotations = exactMapPatch(existingTemplateMetadata.annotations, desiredTemplateMetadata.annotations ?? {});
+    spec.template = { metadata: { ...(templateLabels ? { labels: templateLabels } : {}), ...(templateAnnotations ? { annotations: templateAnnotations } : {}) } };
+  }
+  const patch = { ...(Object.keys(metadata).length > 0 ? { metadata } : {}), ...(Object.keys(spec).length > 0 ? { spec } : {}) };
+  return Object.keys(patch).length === 0 ? undefined : patch;
+}

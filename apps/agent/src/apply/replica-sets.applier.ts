@@ -1,0 +1,69 @@
+import type { RolloutKey } from '@flotilla/protocol';
+import { POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
+import type { ClusterState } from '../kube/cluster-state.js';
+import { isAlreadyExists, type KubeHttp } from '../kube/kube-http.js';
+import type { ReplicaSetObject } from '../kube/kube-object.js';
+import { PODS, REPLICA_SETS } from '../kube/resources.js';
+import { isOwnedBy, NotOwnedError } from './ownership.js';
+import { replicaSetManifest, replicaSetName, replicaSetPatch } from './replica-set-manifest.js';
+import { podsToRestart } from './restart.js';
+
+/** Creates, scales, relabels and deletes the ReplicaSets of one rollout, and recreates pods for a restart. */
+export class ReplicaSetApplier {
+  constructor(
+    private readonly http: KubeHttp,
+    private readonly cluster: ClusterState,
+  ) {}
+
+  /** Converges the rollout's ReplicaSets to `desired`; returns how many API writes it made. */
+  async apply(rollout: RolloutKey, desired: DesiredReplicaSet[]): Promise<number> {
+    let writes = 0;
+    for (const replicaSet of desired) writes += await this.applyOne(rollout, replicaSet);
+    const wanted = new Set(desired.map((replicaSet) => replicaSet.podTemplateHash));
+    for (const existing of this.cluster.replicaSetsOf(rollout)) {
+      const hash = existing.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
+      if ((hash !== undefined && wanted.has(hash)) || !isOwnedBy(existing, rollout)) continue;
+      await this.http.delete(REPLICA_SETS, rollout.namespace, existing.metadata.name, { uid: existing.metadata.uid ?? '' });
+      writes += 1;
+    }
+    return writes;
+  }
+
+  private async applyOne(rollout: RolloutKey, desired: DesiredReplicaSet): Promise<number> {
+    const name = replicaSetName(rollout.name, desired.podTemplateHash);
+    const existing = this.cluster.replicaSets.get(rollout.namespace, name) ?? (await this.createOrRead(rollout, desired));
+    if (existing === undefined) return 1;
+    if (!isOwnedBy(existing, rollout)) throw new NotOwnedError('ReplicaSet', rollout.namespace, name);
+    let writes = 0;
+    const patch = replicaSetPatch(rollout, existing, desired);
+    if (patch !== undefined) {
+      this.cluster.rememberReplicaSet(await this.http.mergePatch<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name, patch));
+      writes += 1;
+    }
+    if (desired.restart !== undefined) {
+      for (const pod of podsToRestart(this.cluster.podsOf(existing), desired.restart)) {
+        await this.http.delete(PODS, rollout.namespace, pod.metadata.name, { uid: pod.metadata.uid ?? '' });
+        writes += 1;
+      }
+    }
+    return writes;
+  }
+
+  /**
+   * Creates the ReplicaSet; undefined when it was created. When it already exists (the cache had not seen it yet,
+   * or someone else made it) the current object is returned so the caller checks ownership and patches.
+   */
+  private async createOrRead(rollout: RolloutKey, desired: DesiredReplicaSet): Promise<ReplicaSetObject | undefined> {
+    // Unowned ReplicaSets are not cached (the cache selects the agent's label), so look before creating.
+    const name = replicaSetName(rollout.name, desired.podTemplateHash);
+    const found = await this.http.get<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name);
+    if (found !== undefined) return found;
+    try {
+      this.cluster.rememberReplicaSet(await this.http.create(REPLICA_SETS, rollout.namespace, replicaSetManifest(rollout, desired)));
+      return undefined;
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      return this.http.get<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name);
+    }
+  }
+}

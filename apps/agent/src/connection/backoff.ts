@@ -1,0 +1,17 @@
+export interface BackoffPolicy {
+  baseMs: number;
+  capMs: number;
+}
+
+/**
+ * Delay before retry number `attempt` (1 for the first retry): exponential growth capped at `capMs`, with "equal
+ * jitter" so that agents that lost the control plane together do not come back in step, yet never retry at once.
+ * `random` is a number in [0, 1).
+ * @example nextBackoffMs(1, 0, { baseMs: 500, capMs: 30_000 }) // 250
+ *          nextBackoffMs(4, 0.999, { baseMs: 500, capMs: 30_000 }) // ≈ 4000
+ *          nextBackoffMs(20, 0.5, { baseMs: 500, capMs: 30_000 }) // 22500
+ */
+export function nextBackoffMs(attempt: number, random: number, policy: BackoffPolicy): number {
+  const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential / 2 + (exponential / 2) * random);
+}

@@ -1,0 +1,131 @@
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLOUT_LABEL, type RolloutKey } from '@flotilla/protocol';
+import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
+import type { Watch } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { KubeHttp } from './kube-http.js';
+import { keyOf, objectKey, type KubeObject, type PodObject, type ReplicaSetObject, type ServiceObject } from './kube-object.js';
+import { ObjectCache, type CacheChange } from './object-cache.js';
+import { PODS, REPLICA_SETS, SERVICES, type Resource } from './resources.js';
+
+export type ObjectChangeListener = (resource: Resource, change: CacheChange<KubeObject>) => void;
+
+function addToIndex(index: Map<string, Set<string>>, key: string, member: string): void {
+  const members = index.get(key) ?? new Set<string>();
+  members.add(member);
+  index.set(key, members);
+}
+
+function removeFromIndex(index: Map<string, Set<string>>, key: string, member: string): void {
+  const members = index.get(key);
+  members?.delete(member);
+  if (members?.size === 0) index.delete(key);
+}
+
+/** The rollout a ReplicaSet created by the agent belongs to, as `namespace/name`. */
+export function rolloutOfReplicaSet(replicaSet: KubeObject): string | undefined {
+  const rollout = replicaSet.metadata.labels?.[ROLLOUT_LABEL];
+  return rollout === undefined ? undefined : objectKey(replicaSet.metadata.namespace, rollout);
+}
+
+/** The ReplicaSet controlling a pod, as `namespace/name`. */
+export function replicaSetOfPod(pod: KubeObject): string | undefined {
+  const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'ReplicaSet');
+  return owner === undefined ? undefined : objectKey(pod.metadata.namespace, owner.name);
+}
+
+/**
+ * What the agent sees of its cluster: the ReplicaSets it created, the pods of rollout ReplicaSets, every Service,
+ * and router objects once a rollout uses that kind of router; indexed by rollout and by ReplicaSet.
+ */
+export class ClusterState {
+  readonly replicaSets: ObjectCache<ReplicaSetObject>;
+  readonly pods: ObjectCache<PodObject>;
+  readonly services: ObjectCache<ServiceObject>;
+  private readonly routers = new Map<string, ObjectCache<KubeObject>>();
+  private readonly replicaSetsByRollout = new Map<string, Set<string>>();
+  private readonly podsByReplicaSet = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly http: KubeHttp,
+    private readonly watch: Watch,
+    private readonly listener: ObjectChangeListener,
+    private readonly logger: Logger,
+  ) {
+    this.replicaSets = new ObjectCache(REPLICA_SETS, http, watch, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, (change) => this.replicaSetChanged(change), logger);
+    this.pods = new ObjectCache(PODS, http, watch, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger);
+    this.services = new ObjectCache(SERVICES, http, watch, undefined, (change) => listener(SERVICES, change), logger);
+  }
+
+  start(): void {
+    this.replicaSets.start();
+    this.pods.start();
+    this.services.start();
+  }
+
+  async whenSynced(): Promise<void> {
+    await Promise.all([this.replicaSets.whenSynced(), this.pods.whenSynced(), this.services.whenSynced()]);
+  }
+
+  stop(): void {
+    this.replicaSets.stop();
+    this.pods.stop();
+    this.services.stop();
+    this.routers.forEach((cache) => cache.stop());
+  }
+
+  /** The cache of a router resource, started on first use. */
+  router(resource: Resource): ObjectCache<KubeObject> {
+    let cache = this.routers.get(resource.plural);
+    if (cache === undefined) {
+      cache = new ObjectCache<KubeObject>(resource, this.http, this.watch, undefined, (change) => this.listener(resource, change), this.logger);
+      this.routers.set(resource.plural, cache);
+      cache.start();
+    }
+    return cache;
+  }
+
+  /** A router object if its kind is already watched; undefined otherwise (observation never starts a watch). */
+  peekRouter(resource: Resource, namespace: string, name: string): KubeObject | undefined {
+    return this.routers.get(resource.plural)?.get(namespace, name);
+  }
+
+  replicaSetsOf(rollout: RolloutKey): ReplicaSetObject[] {
+    const keys = this.replicaSetsByRollout.get(objectKey(rollout.namespace, rollout.name)) ?? new Set<string>();
+    return [...keys].map((key) => this.replicaSets.get(...splitKey(key))).filter((replicaSet): replicaSet is ReplicaSetObject => replicaSet !== undefined);
+  }
+
+  podsOf(replicaSet: ReplicaSetObject): PodObject[] {
+    const keys = this.podsByReplicaSet.get(keyOf(replicaSet)) ?? new Set<string>();
+    return [...keys].map((key) => this.pods.get(...splitKey(key))).filter((pod): pod is PodObject => pod !== undefined);
+  }
+
+  /** Records an object the agent wrote, keeping the indexes right before its watch event arrives. */
+  rememberReplicaSet(replicaSet: ReplicaSetObject): void {
+    this.replicaSets.remember(replicaSet);
+    const rollout = rolloutOfReplicaSet(replicaSet);
+    if (rollout !== undefined) addToIndex(this.replicaSetsByRollout, rollout, keyOf(replicaSet));
+  }
+
+  private replicaSetChanged(change: CacheChange<ReplicaSetObject>): void {
+    const rollout = rolloutOfReplicaSet(change.object);
+    if (rollout !== undefined) {
+      if (change.type === 'delete') removeFromIndex(this.replicaSetsByRollout, rollout, keyOf(change.object));
+      else addToIndex(this.replicaSetsByRollout, rollout, keyOf(change.object));
+    }
+    this.listener(REPLICA_SETS, change);
+  }
+
+  private podChanged(change: CacheChange<PodObject>): void {
+    const replicaSet = replicaSetOfPod(change.object);
+    if (replicaSet !== undefined) {
+      if (change.type === 'delete') removeFromIndex(this.podsByReplicaSet, replicaSet, keyOf(change.object));
+      else addToIndex(this.podsByReplicaSet, replicaSet, keyOf(change.object));
+    }
+    this.listener(PODS, change);
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}

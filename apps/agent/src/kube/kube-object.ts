@@ -1,0 +1,65 @@
+import type { PodTemplateSpec } from '@flotilla/argo-spec';
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+}
+
+/** Any Kubernetes object as it travels on the wire (timestamps stay RFC 3339 strings). */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: unknown;
+  status?: unknown;
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+}
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface ReplicaSetObject extends KubeObject {
+  spec: { replicas?: number; minReadySeconds?: number; selector: LabelSelector; template: PodTemplateSpec };
+  status?: { replicas?: number; readyReplicas?: number; availableReplicas?: number; conditions?: Condition[] };
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready?: boolean;
+  state?: { waiting?: { reason?: string; message?: string }; running?: unknown; terminated?: unknown };
+}
+
+export interface PodObject extends KubeObject {
+  status?: { phase?: string; conditions?: Condition[]; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
+}
+
+export interface ServiceObject extends KubeObject {
+  spec: { selector?: Record<string, string> };
+}
+
+/** A key that names one object of one resource in the agent's caches. */
+export const objectKey = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
+
+export const keyOf = (object: KubeObject): string => objectKey(object.metadata.namespace, object.metadata.name);

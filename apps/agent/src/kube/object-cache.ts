@@ -1,0 +1,179 @@
+import type { Watch } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { nextBackoffMs } from '../connection/backoff.js';
+import type { KubeHttp } from './kube-http.js';
+import { keyOf, objectKey, type KubeObject } from './kube-object.js';
+import { resourcePath, type Resource } from './resources.js';
+
+export type CacheChange<T extends KubeObject> = { type: 'upsert'; object: T } | { type: 'delete'; object: T };
+
+interface SyncWaiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const GONE = 410;
+
+/** Resource versions are opaque to clients, but every API server we know issues growing integers. */
+function isOlder(candidate: KubeObject, cached: KubeObject | undefined): boolean {
+  const candidateVersion = Number(candidate.metadata.resourceVersion);
+  const cachedVersion = Number(cached?.metadata.resourceVersion);
+  return Number.isSafeInteger(candidateVersion) && Number.isSafeInteger(cachedVersion) && candidateVersion < cachedVersion;
+}
+
+/**
+ * Every object of one resource across all namespaces (optionally narrowed by a label selector), kept current by a
+ * list followed by a watch: relisted when the watch history is gone (410), resumed from the last resourceVersion when
+ * a watch ends, retried with backoff when the server cannot be reached.
+ */
+export class ObjectCache<T extends KubeObject> {
+  private readonly objects = new Map<string, T>();
+  private resourceVersion = '';
+  private synced = false;
+  private lastError: unknown;
+  private waiters: SyncWaiter[] = [];
+  private failures = 0;
+  private stopped = true;
+  private abortWatch: (() => void) | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly resource: Resource,
+    private readonly http: KubeHttp,
+    private readonly watch: Watch,
+    private readonly labelSelector: string | undefined,
+    private readonly onChange: (change: CacheChange<T>) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.relist();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.abortWatch?.();
+    this.abortWatch = undefined;
+    const error = new Error(`the ${this.resource.plural} cache was stopped`);
+    this.settleWaiters(error);
+  }
+
+  /** Resolves once the first list has completed; rejects when the latest list attempt failed. */
+  whenSynced(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    if (this.lastError !== undefined) return Promise.reject(this.lastError as Error);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.objects.get(objectKey(namespace, name));
+  }
+
+  values(): IterableIterator<T> {
+    return this.objects.values();
+  }
+
+  /** Records an object the agent has just written, so that the next pass does not act on the older copy. */
+  remember(object: T): void {
+    if (!isOlder(object, this.objects.get(keyOf(object)))) this.objects.set(keyOf(object), object);
+  }
+
+  forget(namespace: string | undefined, name: string): void {
+    this.objects.delete(objectKey(namespace, name));
+  }
+
+  private async relist(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const list = await this.http.list<T>(this.resource, this.labelSelector);
+      if (this.stopped) return;
+      this.replaceAll(list.items);
+      this.resourceVersion = list.resourceVersion;
+      this.synced = true;
+      this.lastError = undefined;
+      this.settleWaiters(undefined);
+      await this.startWatch();
+    } catch (error) {
+      this.lastError = error;
+      this.settleWaiters(error);
+      this.retryLater(error, () => this.relist());
+    }
+  }
+
+  private replaceAll(items: T[]): void {
+    const seen = new Set<string>();
+    for (const object of items) {
+      seen.add(keyOf(object));
+      this.upsert(object);
+    }
+    for (const [key, object] of this.objects) {
+      if (seen.has(key)) continue;
+      this.objects.delete(key);
+      this.onChange({ type: 'delete', object });
+    }
+  }
+
+  private upsert(object: T): void {
+    const cached = this.objects.get(keyOf(object));
+    if (cached?.metadata.resourceVersion === object.metadata.resourceVersion || isOlder(object, cached)) return;
+    this.objects.set(keyOf(object), object);
+    this.onChange({ type: 'upsert', object });
+  }
+
+  private async startWatch(): Promise<void> {
+    let expired = false;
+    const query: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true' };
+    if (this.labelSelector !== undefined) query.labelSelector = this.labelSelector;
+    const controller = await this.watch.watch(
+      resourcePath(this.resource),
+      query,
+      (type: string, object: T & { code?: number }) => {
+        if (type === 'ERROR') {
+          expired ||= object.code === GONE;
+          return;
+        }
+        if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
+        if (type === 'ADDED' || type === 'MODIFIED') this.upsert(object);
+        else if (type === 'DELETED' && this.objects.delete(keyOf(object))) this.onChange({ type: 'delete', object });
+      },
+      (error: unknown) => this.watchEnded(error, expired),
+    );
+    if (this.stopped) controller.abort();
+    else this.abortWatch = () => controller.abort();
+  }
+
+  private watchEnded(error: unknown, expired: boolean): void {
+    this.abortWatch = undefined;
+    if (this.stopped) return;
+    const status = (error as { statusCode?: number } | null)?.statusCode;
+    if (expired || status === GONE) {
+      void this.relist();
+    } else if (error) {
+      this.retryLater(error, () => this.startWatch().catch((watchError: unknown) => this.retryLater(watchError, () => this.relist())));
+    } else {
+      this.failures = 0;
+      this.startWatch().catch((watchError: unknown) => this.retryLater(watchError, () => this.relist()));
+    }
+  }
+
+  private retryLater(error: unknown, retry: () => Promise<void>): void {
+    if (this.stopped) return;
+    this.failures += 1;
+    const delayMs = nextBackoffMs(this.failures, Math.random(), { baseMs: 500, capMs: 30_000 });
+    this.logger.warn({ resource: this.resource.plural, err: error, retryInMs: delayMs }, 'watch interrupted');
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void retry(), delayMs);
+  }
+
+  private settleWaiters(error: unknown): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+  }
+}

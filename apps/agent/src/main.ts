@@ -1,0 +1,33 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { startAgent } from './agent.js';
+import { AgentConfigError, loadAgentConfig } from './config/agent-config.js';
+
+export { startAgent, type AgentHandle, type AgentStats } from './agent.js';
+export { loadAgentConfig, AgentConfigError, type AgentConfig } from './config/agent-config.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadAgentConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof AgentConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.logLevel, base: { component: 'flotilla-agent' } });
+  const agent = await startAgent(config, logger);
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'stopping');
+    void agent.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  const reason = await agent.stopped;
+  logger.fatal({ reason }, 'agent stopped');
+  process.exit(1);
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && realpathSync(entry) === fileURLToPath(import.meta.url)) await main();

@@ -1,0 +1,64 @@
+import type { AgentMessage } from '@flotilla/protocol';
+import { sameJson } from '../apply/ownership.js';
+
+export type ObservedMessage = Extract<AgentMessage, { type: 'observed' }>;
+
+export interface PublisherOptions {
+  debounceMs: number;
+  intervalMs: number;
+}
+
+/**
+ * Sends `observed` messages: a rollout whose objects changed is observed again after `debounceMs` (changes within
+ * the window coalesce into one message), sent only when the observation differs from the last one sent; and every
+ * rollout is sent again every `intervalMs`, changed or not.
+ */
+export class ObservationPublisher {
+  private readonly dirty = new Set<string>();
+  private readonly lastSent = new Map<string, ObservedMessage>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly intervalTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly observe: (rolloutKey: string) => ObservedMessage | undefined,
+    private readonly rolloutKeys: () => Iterable<string>,
+    private readonly send: (message: ObservedMessage) => boolean,
+    private readonly options: PublisherOptions,
+  ) {
+    this.intervalTimer = setInterval(() => this.publishAll(), options.intervalMs);
+  }
+
+  changed(rolloutKey: string): void {
+    this.dirty.add(rolloutKey);
+    this.flushTimer ??= setTimeout(() => this.flush(), this.options.debounceMs);
+  }
+
+  /** Everything is sent again, e.g. on a new connection: the control plane may have missed anything before. */
+  publishAll(): void {
+    this.lastSent.clear();
+    for (const key of this.rolloutKeys()) this.changed(key);
+  }
+
+  forget(rolloutKey: string): void {
+    this.dirty.delete(rolloutKey);
+    this.lastSent.delete(rolloutKey);
+  }
+
+  stop(): void {
+    clearTimeout(this.flushTimer);
+    clearInterval(this.intervalTimer);
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    for (const key of keys) {
+      const message = this.observe(key);
+      if (message === undefined) continue;
+      const previous = this.lastSent.get(key);
+      if (previous !== undefined && previous.desiredVersion === message.desiredVersion && sameJson({ ...previous.state, observedAt: '' }, { ...message.state, observedAt: '' })) continue;
+      if (this.send(message)) this.lastSent.set(key, message);
+    }
+  }
+}
