@@ -1,0 +1,227 @@
+import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
+import { CLOSE_CODES, MANAGED_BY_LABEL, ROLLOUT_LABEL, type AgentMessage } from '@flotilla/protocol';
+import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReplicaSetObject, ServiceObject } from './kube/kube-object.js';
+import { HUB_LOSS_FALLBACK_ANNOTATION } from './reconcile/hub-loss.js';
+import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
+import { canaryRollout, desiredReplicaSet } from './testing/desired-rollouts.js';
+
+type Observed = Extract<AgentMessage, { type: 'observed' }>;
+
+const CLUSTER = 'prod-eu';
+let sim: KubeSim;
+let running: AgentUnderTest | undefined;
+let namespaceCounter = 0;
+
+function nextNamespace(): string {
+  const name = `scenario-${++namespaceCounter}`;
+  sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  return name;
+}
+
+async function start(options?: Parameters<typeof startAgentUnderTest>[2]): Promise<AgentUnderTest> {
+  running = await startAgentUnderTest(sim, CLUSTER, options);
+  return running;
+}
+
+const replicaSet = (namespace: string, name: string): ReplicaSetObject | undefined => sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name });
+
+function service(namespace: string, name: string, selector: Record<string, string>): void {
+  sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector, ports: [{ port: 80 }] } });
+}
+
+const observedFor = (namespace: string, name: string, check: (message: Observed) => boolean) => (message: AgentMessage) =>
+  message.type === 'observed' && message.rollout.namespace === namespace && message.rollout.name === name && check(message);
+
+beforeAll(async () => {
+  sim = await startKubeSim({ clusters: [CLUSTER], podReadyDelayMs: 40, crashLoopIntervalMs: 60 });
+});
+
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+afterAll(async () => {
+  await sim.stop();
+});
+
+describe('connection', () => {
+  it('says hello with its version and the Kubernetes version, then sends heartbeats', async () => {
+    const { controlPlane } = await start({ heartbeatIntervalSeconds: 1 });
+    const hello = await controlPlane.waitFor((message) => message.type === 'hello');
+    expect(hello).toMatchObject({ type: 'hello', protocolVersion: 1, agentVersion: '0.1.0', kubernetesVersion: expect.stringMatching(/^v1\./) });
+    const heartbeat = await controlPlane.waitFor((message) => message.type === 'heartbeat', 3000);
+    expect(Date.parse((heartbeat as Extract<AgentMessage, { type: 'heartbeat' }>).sentAt)).not.toBeNaN();
+  });
+
+  it('is refused with a wrong token, logs it as an error and keeps retrying slowly', async () => {
+    const { controlPlane, logs, agent } = await start({ agentToken: 'stale-token' });
+    await eventually(() => expect(controlPlane.refusals).toBeGreaterThanOrEqual(2), 5000);
+    expect(controlPlane.connections).toBe(0);
+    expect(agent.stats().connected).toBe(false);
+    expect(logs.some((record) => record.level === 50 && record.code === CLOSE_CODES.unauthenticated)).toBe(true);
+  });
+
+  it('ignores frames it cannot decode and keeps working', async () => {
+    const namespace = nextNamespace();
+    const { controlPlane, logs } = await start();
+    await controlPlane.waitFor((message) => message.type === 'hello');
+    await eventually(() => expect(controlPlane.connected).toBe(true));
+    controlPlane.sendRaw('{"type":"desired","desired":{}}');
+    controlPlane.sendRaw('not json');
+    controlPlane.publish(canaryRollout({ namespace, name: 'web', version: 1, stable: { hash: 'aaa111', replicas: 1 } }));
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.namespace === namespace);
+    expect(logs.filter((record) => record.msg === 'ignoring an invalid frame from the control plane')).toHaveLength(2);
+  });
+});
+
+describe('converging ReplicaSets', () => {
+  it('creates the ReplicaSets of a canary snapshot, named and labelled as Argo does, and reports them ready', async () => {
+    const namespace = nextNamespace();
+    const { controlPlane } = await start();
+    controlPlane.desired.set(`${namespace}/shop`, canaryRollout({ namespace, name: 'shop', version: 3, stable: { hash: 'st4ble', replicas: 3 }, canary: { hash: 'c4nary', replicas: 1 } }));
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 3);
+    const stable = replicaSet(namespace, 'shop-st4ble');
+    expect(stable?.metadata.labels).toEqual({ app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'st4ble', [MANAGED_BY_LABEL]: 'flotilla', [ROLLOUT_LABEL]: 'shop' });
+    expect(stable?.spec.selector).toEqual({ matchLabels: { app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'st4ble' } });
+    expect(stable?.metadata.ownerReferences).toBeUndefined();
+    expect(stable?.spec.replicas).toBe(3);
+    expect(replicaSet(namespace, 'shop-c4nary')?.spec.replicas).toBe(1);
+    const observed = await controlPlane.waitFor<Observed>(
+      observedFor(namespace, 'shop', (message) => message.state.replicaSets.length === 2 && message.state.replicaSets.every((set) => set.availableReplicas === set.replicas)),
+    );
+    expect(observed.desiredVersion).toBe(3);
+    expect(observed.state.replicaSets.map((set) => [set.podTemplateHash, set.replicas, set.readyReplicas, set.availableReplicas])).toEqual([
+      ['c4nary', 1, 1, 1],
+      ['st4ble', 3, 3, 3],
+    ]);
+    expect(observed.state.replicaSets[0]?.oldestPodCreatedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(observed.state.replicaSets[0]?.podProblems).toEqual([]);
+  });
+
+  it('scales with each newer desired version, ignores an older one, and deletes ReplicaSets no longer desired', async () => {
+    const namespace = nextNamespace();
+    const { controlPlane } = await start();
+    controlPlane.desired.set(`${namespace}/cart`, canaryRollout({ namespace, name: 'cart', version: 1, stable: { hash: 'old1', replicas: 4 }, canary: { hash: 'new2', replicas: 1 } }));
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.namespace === namespace);
+    controlPlane.publish(canaryRollout({ namespace, name: 'cart', version: 2, stable: { hash: 'old1', replicas: 2 }, canary: { hash: 'new2', replicas: 3 } }));
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 2);
+    expect([replicaSet(namespace, 'cart-old1')?.spec.replicas, replicaSet(namespace, 'cart-new2')?.spec.replicas]).toEqual([2, 3]);
+    controlPlane.send({ type: 'desired', desired: canaryRollout({ namespace, name: 'cart', version: 1, stable: { hash: 'old1', replicas: 9 } }) });
+    controlPlane.publish(canaryRollout({ namespace, name: 'cart', version: 3, stable: { hash: 'new2', replicas: 5 } }));
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 3);
+    await eventually(() => expect(replicaSet(namespace, 'cart-old1')).toBeUndefined());
+    expect(replicaSet(namespace, 'cart-new2')?.spec.replicas).toBe(5);
+    const applied = controlPlane.received.filter((message) => message.type === 'applied' && message.rollout.namespace === namespace);
+    expect(applied.map((message) => (message.type === 'applied' ? message.desiredVersion : -1))).toEqual([1, 2, 3]);
+  });
+});
+
+describe('Services', () => {
+  it('switches only the hash key of the stable and canary selectors, and reports a missing Service without stopping', async () => {
+    const namespace = nextNamespace();
+    service(namespace, 'pay-stable', { app: 'pay', tier: 'web' });
+    const { controlPlane, logs } = await start();
+    controlPlane.desired.set(
+      `${namespace}/pay`,
+      canaryRollout({ namespace, name: 'pay', version: 1, stable: { hash: 'aaa', replicas: 2 }, canary: { hash: 'bbb', replicas: 1 }, services: { stable: 'pay-stable', canary: 'pay-canary' } }),
+    );
+    await eventually(() => expect(sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name: 'pay-stable' })?.spec.selector).toEqual({ app: 'pay', tier: 'web', [POD_TEMPLATE_HASH_LABEL]: 'aaa' }));
+    expect(replicaSet(namespace, 'pay-bbb')?.spec.replicas).toBe(1);
+    await eventually(() => expect(logs.some((record) => String((record.err as { message?: string } | undefined)?.message).includes('Service scenario-') && record.msg === 'could not converge rollout')).toBe(true));
+    const observed = await controlPlane.waitFor<Observed>(observedFor(namespace, 'pay', (message) => message.state.serviceSelectors['pay-stable'] === 'aaa'));
+    expect(observed.state.serviceSelectors).toEqual({ 'pay-stable': 'aaa', 'pay-canary': undefined });
+
+    service(namespace, 'pay-canary', { app: 'pay' });
+    controlPlane.publish(canaryRollout({ namespace, name: 'pay', version: 2, stable: { hash: 'bbb', replicas: 2 }, services: { stable: 'pay-stable', canary: 'pay-canary' } }));
+    await controlPlane.waitFor(observedFor(namespace, 'pay', (message) => message.desiredVersion === 2 && message.state.serviceSelectors['pay-stable'] === 'bbb' && message.state.serviceSelectors['pay-canary'] === 'bbb'));
+    expect(sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name: 'pay-stable' })?.spec.selector).toEqual({ app: 'pay', tier: 'web', [POD_TEMPLATE_HASH_LABEL]: 'bbb' });
+  });
+});
+
+describe('ownership', () => {
+  it('removes only what it created when a rollout leaves the snapshot or is deleted', async () => {
+    const namespace = nextNamespace();
+    const lookalike = { ...desiredReplicaSet('api', { hash: 'zzz', replicas: 1 }) };
+    sim.apply(CLUSTER, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'api-zzz', namespace, labels: { ...lookalike.labels, [ROLLOUT_LABEL]: 'api' } },
+      spec: { replicas: 1, selector: { matchLabels: lookalike.labels }, template: lookalike.template },
+    });
+    const { controlPlane } = await start();
+    controlPlane.desired.set(`${namespace}/api`, canaryRollout({ namespace, name: 'api', version: 1, stable: { hash: 'aaa', replicas: 1 } }));
+    controlPlane.desired.set(`${namespace}/worker`, canaryRollout({ namespace, name: 'worker', version: 1, stable: { hash: 'www', replicas: 1 } }));
+    await eventually(() => expect([replicaSet(namespace, 'api-aaa'), replicaSet(namespace, 'worker-www')].every(Boolean)).toBe(true));
+
+    controlPlane.send({ type: 'snapshot', rollouts: [...controlPlane.desired.values()].filter((desired) => desired.rollout.name === 'worker') });
+    await eventually(() => expect(replicaSet(namespace, 'api-aaa')).toBeUndefined());
+    controlPlane.deleteRollout({ namespace, name: 'worker' }, 2);
+    await eventually(() => expect(replicaSet(namespace, 'worker-www')).toBeUndefined());
+    expect(replicaSet(namespace, 'api-zzz')?.spec.replicas).toBe(1);
+  });
+
+  it('never modifies an object it did not create, even under the name it needs', async () => {
+    const namespace = nextNamespace();
+    const theirs = desiredReplicaSet('legacy', { hash: 'h1', replicas: 1 });
+    sim.apply(CLUSTER, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'legacy-h1', namespace, labels: theirs.labels, annotations: { owner: 'team' } },
+      spec: { replicas: 1, selector: { matchLabels: theirs.labels }, template: theirs.template },
+    });
+    const before = replicaSet(namespace, 'legacy-h1');
+    const { controlPlane, logs } = await start();
+    controlPlane.desired.set(`${namespace}/legacy`, canaryRollout({ namespace, name: 'legacy', version: 1, stable: { hash: 'h1', replicas: 4 } }));
+    await eventually(() => expect(logs.some((record) => String((record.err as { message?: string } | undefined)?.message).includes('was not created by the agent'))).toBe(true));
+    const after = replicaSet(namespace, 'legacy-h1');
+    expect([after?.metadata.labels, after?.metadata.annotations, after?.spec]).toEqual([before?.metadata.labels, before?.metadata.annotations, before?.spec]);
+    expect(after?.spec.replicas).toBe(1);
+  });
+});
+
+describe('pod problems', () => {
+  it('reports a crash-looping canary as CrashLoopBackOff on its ReplicaSet', async () => {
+    const namespace = nextNamespace();
+    const { controlPlane } = await start();
+    controlPlane.desired.set(
+      `${namespace}/img`,
+      canaryRollout({ namespace, name: 'img', version: 1, stable: { hash: 'good', replicas: 1 }, canary: { hash: 'bad', replicas: 2, image: 'registry.example/img:bad' } }),
+    );
+    const observed = await controlPlane.waitFor<Observed>(
+      observedFor(namespace, 'img', (message) => message.state.replicaSets.some((set) => set.podTemplateHash === 'bad' && set.podProblems.some((problem) => problem.pods === 2))),
+    );
+    const bad = observed.state.replicaSets.find((set) => set.podTemplateHash === 'bad');
+    expect(bad?.podProblems).toEqual([{ reason: 'CrashLoopBackOff', message: expect.stringContaining('back-off'), pods: 2 }]);
+    expect(bad?.readyReplicas).toBe(0);
+    expect(observed.state.replicaSets.find((set) => set.podTemplateHash === 'good')?.podProblems).toEqual([]);
+  });
+
+  it('recreates pods created before a restart, never more unavailable than allowed', async () => {
+    const namespace = nextNamespace();
+    const { controlPlane } = await start();
+    const initial = canaryRollout({ namespace, name: 'rs', version: 1, stable: { hash: 'r1', replicas: 3 } });
+    controlPlane.desired.set(`${namespace}/rs`, initial);
+    await controlPlane.waitFor(observedFor(namespace, 'rs', (message) => message.state.replicaSets[0]?.availableReplicas === 3));
+    const restartAt = new Date().toISOString();
+    const restarting = structuredClone(canaryRollout({ namespace, name: 'rs', version: 2, stable: { hash: 'r1', replicas: 3 } }));
+    const stable = restarting.state.replicaSets[0];
+    if (stable) stable.restart = { podsCreatedBefore: restartAt, maxUnavailable: 1 };
+    let mostUnavailable = 0;
+    controlPlane.onMessage((message) => {
+      if (message.type !== 'observed' || message.rollout.namespace !== namespace) return;
+      const set = message.state.replicaSets[0];
+      if (set) mostUnavailable = Math.max(mostUnavailable, 3 - set.readyReplicas);
+    });
+    controlPlane.publish(restarting);
+    await controlPlane.waitFor(
+      observedFor(namespace, 'rs', (message) => {
+        const set = message.state.replicaSets[0];
+        return set !== undefined && set.readyReplicas === 3 && set.oldestPodCreatedAt !== undefined && set.oldestPodCreatedAt >= restartAt;
+      }),
+    );
+    expect(mostUnavailable).toBe(1);
+  });
+});
