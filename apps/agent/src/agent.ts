@@ -179,7 +179,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
       hubLoss.connected();
       announcedVersions.clear();
       if (hubLoss.activeFallbacks > 0) logger.warn({ activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken }, 'reconnected while rollouts run on their hub-loss fallback');
-      publisher.publishAll();
+      publisher.publishAll(true);
     },
     message: (message) => {
       switch (message.type) {

@@ -25,7 +25,7 @@ export class ObservationPublisher {
     private readonly send: (message: ObservedMessage) => boolean,
     private readonly options: PublisherOptions,
   ) {
-    this.intervalTimer = setInterval(() => this.publishAll(), options.intervalMs);
+    this.intervalTimer = setInterval(() => this.publishAll(true), options.intervalMs);
   }
 
   changed(rolloutKey: string): void {
@@ -33,10 +33,17 @@ export class ObservationPublisher {
     this.flushTimer ??= setTimeout(() => this.flush(), this.options.debounceMs);
   }
 
-  /** Everything is sent again, e.g. on a new connection: the control plane may have missed anything before. */
-  publishAll(): void {
+  /**
+   * Everything is sent again, e.g. on a new connection: the control plane may have missed anything before. `now`
+   * sends before any further message is handled, so the control plane sees the cluster as the agent left it.
+   */
+  publishAll(now = false): void {
     this.lastSent.clear();
     for (const key of this.rolloutKeys()) this.changed(key);
+    if (now) {
+      clearTimeout(this.flushTimer);
+      this.flush();
+    }
   }
 
   forget(rolloutKey: string): void {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeSim } from '@flotilla/kube-sim';
@@ -19,6 +19,8 @@ export interface HarnessOptions {
   agentToken?: string;
   heartbeatIntervalSeconds?: number;
   env?: Record<string, string>;
+  /** Points the agent at another API server address (e.g. a proxy in front of the simulator). */
+  apiServer?: string;
 }
 
 /** A memory logger, so that tests can assert on what the agent reported. */
@@ -30,7 +32,8 @@ function recordingLogger(records: AgentUnderTest['logs']): Logger {
 export async function startAgentUnderTest(sim: KubeSim, cluster: string, options: HarnessOptions = {}): Promise<AgentUnderTest> {
   const directory = await mkdtemp(join(tmpdir(), 'flotilla-agent-'));
   const kubeconfig = join(directory, 'kubeconfig');
-  await sim.writeKubeconfig(cluster, kubeconfig);
+  const original = sim.kubeconfig(cluster);
+  await writeFile(kubeconfig, options.apiServer === undefined ? original : original.replace(sim.url, options.apiServer), { mode: 0o600 });
   const controlPlane = await FakeControlPlane.start({ token: 'control-plane-token', heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 1 });
   const config = loadAgentConfig({
     FLOTILLA_URL: controlPlane.url,

@@ -25,6 +25,8 @@ export class FakeControlPlane {
   readonly desired = new Map<string, DesiredRollout>();
   connections = 0;
   refusals = 0;
+  /** While set, connections are accepted and closed at once, as by a control plane that is down. */
+  unavailable = false;
   private socket: WebSocket | undefined;
   private waiters: Waiter[] = [];
   private listeners: Array<(message: AgentMessage) => void> = [];
@@ -105,6 +107,10 @@ export class FakeControlPlane {
   }
 
   private accept(socket: WebSocket, authorization: string | undefined): void {
+    if (this.unavailable) {
+      socket.close(1013, 'control plane unavailable');
+      return;
+    }
     if (authorization !== `Bearer ${this.options.token}`) {
       this.refusals += 1;
       socket.close(CLOSE_CODES.unauthenticated, 'unknown agent token');
