@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { startKubeSim } from '@flotilla/kube-sim';
+import { rolloutKeyString } from '@flotilla/protocol';
+import { FakeControlPlane } from '../testing/fake-control-plane.js';
+import { canaryRollout } from '../testing/desired-rollouts.js';
+
+/**
+ * One agent process, 500 rollouts in one simulated cluster. The fake control plane changes the replica count of
+ * every rollout, in waves, and the time from sending each change to seeing it in the simulator (through a watch)
+ * is measured. Prints p50/p99 latency and the agent's resident memory next to the goals.
+ */
+const ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 500);
+const WAVES = Number(process.env.BENCH_WAVES ?? 4);
+const PACED_PER_SECOND = Number(process.env.BENCH_RATE ?? 250);
+const GOAL_P99_MS = 500;
+const GOAL_RSS_MB = 100;
+const CLUSTER = 'bench';
+const NAMESPACE = 'bench';
+const TOKEN = 'bench-token';
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], fraction: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+
+async function residentMegabytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kilobytes / 1024;
+}
+
+const rolloutName = (index: number): string => `app-${String(index).padStart(3, '0')}`;
+const desired = (index: number, version: number, replicas: number) =>
+  canaryRollout({ namespace: NAMESPACE, name: rolloutName(index), version, stable: { hash: 'h1', replicas } });
+
+async function main(): Promise<void> {
+  const sim = await startKubeSim({ clusters: [CLUSTER], podReadyDelayMs: 200 });
+  sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
+  const directory = await mkdtemp(join(tmpdir(), 'flotilla-agent-bench-'));
+  const kubeconfig = join(directory, 'kubeconfig');
+  await sim.writeKubeconfig(CLUSTER, kubeconfig);
+  const controlPlane = await FakeControlPlane.start({ token: TOKEN, cluster: CLUSTER });
+  for (let index = 0; index < ROLLOUTS; index += 1) {
+    const initial = desired(index, 1, 1);
+    controlPlane.desired.set(rolloutKeyString(initial.rollout), initial);
+  }
+
+  // The simulator's view: when did each ReplicaSet reach each replica count.
+  const waiting = new Map<string, { replicas: number; sentAt: number }>();
+  const latencies: number[] = [];
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfig);
+  const watch = await new Watch(kubeConfig).watch(`/apis/apps/v1/namespaces/${NAMESPACE}/replicasets`, {}, (_type: string, object: { metadata?: { name?: string }; spec?: { replicas?: number } }) => {
+    const name = object.metadata?.name ?? '';
+    const expected = waiting.get(name);
+    if (expected !== undefined && object.spec?.replicas === expected.replicas) {
+      latencies.push(performance.now() - expected.sentAt);
+      waiting.delete(name);
+    }
+  }, () => undefined);
+
+  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  const agent: ChildProcess = spawn(process.execPath, [main], {
+    env: { ...process.env, FLOTILLA_URL: controlPlane.url, FLOTILLA_AGENT_TOKEN: TOKEN, KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const pid = agent.pid ?? 0;
+  log(`agent process ${pid}; ${ROLLOUTS} rollouts in cluster "${CLUSTER}"`);
+
+  try {
+    const startedAt = performance.now();
+    let applied = 0;
+    controlPlane.onMessage((message) => {
+      if (message.type === 'applied') applied += 1;
+    });
+    while (applied < ROLLOUTS) {
+      await sleep(500);
+      log(`  initial convergence: ${applied}/${ROLLOUTS} applied`);
+    }
+    log(`initial convergence of ${ROLLOUTS} rollouts: ${Math.round(performance.now() - startedAt)} ms`);
+    await sleep(1000);
+
+    const burst: number[] = [];
+    const paced: number[] = [];
+    for (let wave = 1; wave <= WAVES; wave += 1) {
+      const pacedWave = wave % 2 === 0;
+      const replicas = wave % 2 === 1 ? 2 : 1;
+      const before = latencies.length;
+      for (let index = 0; index < ROLLOUTS; index += 1) {
+        waiting.set(`${rolloutName(index)}-h1`, { replicas, sentAt: performance.now() });
+        controlPlane.publish(desired(index, wave + 1, replicas));
+        if (pacedWave) await sleep(1000 / PACED_PER_SECOND);
+      }
+      const deadline = Date.now() + 30_000;
+      while (waiting.size > 0 && Date.now() < deadline) await sleep(50);
+      const measured = latencies.slice(before);
+      (pacedWave ? paced : burst).push(...measured);
+      const sorted = [...measured].sort((left, right) => left - right);
+      log(`  wave ${wave}/${WAVES} (${pacedWave ? `paced ${PACED_PER_SECOND}/s` : 'burst of all'}, scale to ${replicas}): ${measured.length}/${ROLLOUTS} seen, p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, rss ${(await residentMegabytes(pid)).toFixed(1)} MB`);
+      waiting.clear();
+      await sleep(1500);
+    }
+
+    const rss = await residentMegabytes(pid);
+    log('');
+    log(`results (${ROLLOUTS} rollouts, one agent process)`);
+    for (const [label, values] of [['paced changes', paced], ['burst changes', burst]] as const) {
+      const sorted = [...values].sort((left, right) => left - right);
+      const p99 = percentile(sorted, 0.99);
+      log(`  ${label.padEnd(14)} n=${sorted.length}  p50 ${percentile(sorted, 0.5).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  (goal p99 < ${GOAL_P99_MS} ms: ${p99 < GOAL_P99_MS ? 'met' : 'missed'})`);
+    }
+    log(`  agent resident memory ${rss.toFixed(1)} MB  (goal < ${GOAL_RSS_MB} MB: ${rss < GOAL_RSS_MB ? 'met' : 'missed'})`);
+  } finally {
+    agent.kill('SIGTERM');
+    await new Promise((resolve) => agent.once('exit', resolve));
+    watch.abort();
+    await controlPlane.stop();
+    await sim.stop();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+await main();
