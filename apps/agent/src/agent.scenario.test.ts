@@ -3,7 +3,6 @@ import { CLOSE_CODES, MANAGED_BY_LABEL, ROLLOUT_LABEL, type AgentMessage } from 
 import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicaSetObject, ServiceObject } from './kube/kube-object.js';
-import { HUB_LOSS_FALLBACK_ANNOTATION } from './reconcile/hub-loss.js';
 import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
 import { canaryRollout, desiredReplicaSet } from './testing/desired-rollouts.js';
 

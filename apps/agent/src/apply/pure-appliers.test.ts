@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import type { PodObject, ReplicaSetObject } from '../kube/kube-object.js';
+import { podProblems } from '../observe/observed-replica-set.js';
+import { desiredReplicaSet } from '../testing/desired-rollouts.js';
+import { exactMapPatch } from './ownership.js';
+import { replicaSetManifest, replicaSetPatch, selectorLabels } from './replica-set-manifest.js';
+import { podsToRestart } from './restart.js';
+import { destinationRuleSubsets, virtualServiceRoutes } from './traffic/istio.js';
+
+const routing = (overrides: Partial<DesiredTrafficRouting> = {}): DesiredTrafficRouting => ({
+  router: 'istio',
+  routing: { istio: { virtualService: { name: 'vs' } } },
+  canaryService: 'web-canary',
+  stableService: 'web-stable',
+  canaryWeight: 25,
+  stableWeight: 75,
+  additionalDestinations: [],
+  headerRoutes: [],
+  mirrorRoutes: [],
+  ...overrides,
+});
+
+describe('exactMapPatch', () => {
+  it.each([
+    [{ a: '1' }, { a: '1' }, undefined],
+    [{ a: '1', b: '2' }, { a: '1', c: '3' }, { b: null, c: '3' }],
+    [undefined, { a: '1' }, { a: '1' }],
+  ])('from %j to %j is %j', (current, desired, expected) => {
+    expect(exactMapPatch(current, desired)).toEqual(expected);
+  });
+});
+
+describe('ReplicaSet manifests', () => {
+  it('leaves role labels out of the selector, which cannot change later', () => {
+    const desired = desiredReplicaSet('web', { hash: 'abc', replicas: 2 }, { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"canary"}}' });
+    desired.template = { ...desired.template, metadata: { labels: { ...desired.template.metadata?.labels, role: 'canary' } } };
+    expect(selectorLabels(desired)).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'abc' });
+  });
+
+  it.each([
+    ['nothing when equal', (set: ReplicaSetObject) => set, undefined],
+    ['replicas', (set: ReplicaSetObject) => ({ ...set, spec: { ...set.spec, replicas: 9 } }), { spec: { replicas: 2 } }],
+    ['a foreign label and a stale annotation', (set: ReplicaSetObject) => ({ ...set, metadata: { ...set.metadata, labels: { ...set.metadata.labels, extra: 'x' }, annotations: { old: 'y', 'rollout.argoproj.io/revision': '1' } } }), { metadata: { labels: { extra: null }, annotations: { old: null } } }],
+  ])('patches %s', (_label, drift, expected) => {
+    const rollout = { namespace: 'shop', name: 'web' };
+    const desired = desiredReplicaSet('web', { hash: 'abc', replicas: 2 });
+    expect(replicaSetPatch(rollout, drift(replicaSetManifest(rollout, desired)), desired)).toEqual(expected);
+  });
+});
+
+describe('podsToRestart', () => {
+  const pod = (name: string, createdAt: string, ready: boolean): PodObject => ({
+    metadata: { name, creationTimestamp: createdAt },
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
+  const restart = { podsCreatedBefore: '2026-01-01T12:00:00Z', maxUnavailable: 1 };
+
+  it.each([
+    ['the oldest ready pod when all are ready', [pod('b', '2026-01-01T11:01:00Z', true), pod('a', '2026-01-01T11:00:00Z', true)], ['a']],
+    ['nothing while a replacement is not ready', [pod('a', '2026-01-01T11:00:00Z', true), pod('new', '2026-01-01T12:01:00Z', false)], []],
+    ['an old pod that is not ready, at no cost', [pod('a', '2026-01-01T11:00:00Z', false), pod('b', '2026-01-01T11:01:00Z', true)], ['a']],
+    ['nothing once every pod is newer', [pod('n', '2026-01-01T12:01:00Z', true)], []],
+  ])('deletes %s', (_label, pods, expected) => {
+    expect(podsToRestart(pods, restart).map((deleted) => deleted.metadata.name)).toEqual(expected);
+  });
+});
+
+describe('podProblems', () => {
+  const waiting = (reason: string): PodObject => ({ metadata: { name: reason }, status: { containerStatuses: [{ name: 'app', state: { waiting: { reason, message: `${reason}!` } } }] } });
+  const replicaSet = (conditions: ReplicaSetObject['status']) => ({ ...replicaSetManifest({ namespace: 'n', name: 'r' }, desiredReplicaSet('r', { hash: 'h', replicas: 3 })), status: conditions });
+
+  it.each([
+    ['pods starting are no problem', [waiting('ContainerCreating')], undefined, []],
+    ['crash loops are counted per pod', [waiting('CrashLoopBackOff'), waiting('CrashLoopBackOff')], undefined, [{ reason: 'CrashLoopBackOff', message: 'CrashLoopBackOff!', pods: 2 }]],
+    ['pull errors are named', [waiting('ImagePullBackOff')], undefined, [{ reason: 'ImagePullBackOff', message: 'ImagePullBackOff!', pods: 1 }]],
+    ['FailedCreate counts the missing pods', [], { replicas: 1, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'quota exceeded' }] }, [{ reason: 'FailedCreate', message: 'quota exceeded', pods: 2 }]],
+  ])('%s', (_label, pods, status, expected) => {
+    expect(podProblems(replicaSet(status), pods)).toEqual(expected);
+  });
+});
+
+describe('virtualServiceRoutes', () => {
+  const primary = { name: 'primary', route: [{ destination: { host: 'web-stable.shop.svc.cluster.local' }, weight: 100 }, { destination: { host: 'web-canary' }, weight: 0 }] };
+
+  it('weights destinations by host, including fully qualified hosts', () => {
+    expect(virtualServiceRoutes([primary], { name: 'vs' }, routing())).toEqual([
+      { name: 'primary', route: [{ destination: { host: 'web-stable.shop.svc.cluster.local' }, weight: 75 }, { destination: { host: 'web-canary' }, weight: 25 }] },
+    ]);
+  });
+
+  it('adds a mirror route that mirrors to the canary and keeps the stable split, ordered by managedRoutes', () => {
+    const desired = routing({
+      routing: { istio: { virtualService: { name: 'vs' } }, managedRoutes: [{ name: 'mirror' }, { name: 'header' }] },
+      headerRoutes: [{ name: 'header', match: [{ headerName: 'x', headerValue: { exact: '1' } }] }],
+      mirrorRoutes: [{ name: 'mirror', match: [{ method: { exact: 'GET' }, path: { prefix: '/api' } }], percentage: 35 }],
+    });
+    const routes = virtualServiceRoutes([primary], { name: 'vs' }, desired);
+    expect(routes.map((route) => route.name)).toEqual(['mirror', 'header', 'primary']);
+    expect(routes[0]).toMatchObject({ match: [{ method: { exact: 'GET' }, uri: { prefix: '/api' } }], mirror: { host: 'web-canary' }, mirrorPercentage: { value: 35 } });
+    expect(routes[0]?.route?.map((destination) => destination.weight)).toEqual([75, 25]);
+  });
+
+  it('uses subsets when a DestinationRule is configured, and labels the subsets by hash', () => {
+    const desired = routing({ routing: { istio: { virtualService: { name: 'vs' }, destinationRule: { name: 'dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } } } });
+    const bySubset = { name: 'p', route: [{ destination: { host: 'web', subset: 'stable' }, weight: 100 }, { destination: { host: 'web', subset: 'canary' }, weight: 0 }] };
+    expect(virtualServiceRoutes([bySubset], { name: 'vs' }, desired)[0]?.route?.map((destination) => destination.weight)).toEqual([75, 25]);
+    expect(destinationRuleSubsets([{ name: 'stable', labels: { app: 'web' } }, { name: 'canary' }, { name: 'other' }], desired, { stable: 's1', canary: 'c1' })).toEqual([
+      { name: 'stable', labels: { app: 'web', 'rollouts-pod-template-hash': 's1' } },
+      { name: 'canary', labels: { 'rollouts-pod-template-hash': 'c1' } },
+      { name: 'other' },
+    ]);
+  });
+
+  it('removes managed routes that are no longer wanted', () => {
+    const desired = routing({ routing: { istio: { virtualService: { name: 'vs' } }, managedRoutes: [{ name: 'header' }] } });
+    expect(virtualServiceRoutes([{ name: 'header', route: [] }, primary], { name: 'vs' }, desired).map((route) => route.name)).toEqual(['primary']);
+  });
+});
+
