@@ -162,7 +162,7 @@ export class ControlPlaneConnection {
     const wasWelcomed = this.welcomed;
     this.welcomed = false;
     this.socket = undefined;
-    if (wasWelcomed) this.handlers.disconnected();
+    if (wasWelcomed && !this.stopped) this.handlers.disconnected();
     if (this.stopped) return;
     const { reconnect, logger } = this.options;
     if (code === CLOSE_CODES.unsupportedVersion || this.refusedWithStatus === 426) {

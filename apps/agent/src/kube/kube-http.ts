@@ -29,6 +29,8 @@ export interface ObjectList<T extends KubeObject> {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Credentials are asked of the client library at most this often (they may rotate, but not per request). */
+const CREDENTIALS_TTL_MS = 10_000;
 const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
 
 /**
@@ -38,6 +40,7 @@ const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorize
 export class KubeHttp {
   private readonly server: URL;
   private agent: HttpAgent | undefined;
+  private credentials: { headers: OutgoingHttpHeaders; until: number } | undefined;
 
   constructor(private readonly config: KubeConfig) {
     const cluster = config.getCurrentCluster();
@@ -85,11 +88,8 @@ export class KubeHttp {
   }
 
   async request<T>(method: string, path: string, body?: object, contentType = 'application/json'): Promise<T> {
-    const options: RequestOptions = {};
-    await this.config.applyToHTTPSOptions(options);
-    this.agent ??= this.createAgent(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: OutgoingHttpHeaders = { ...(options.headers as OutgoingHttpHeaders | undefined), Accept: 'application/json' };
+    const headers: OutgoingHttpHeaders = { ...(await this.authorizationHeaders()), Accept: 'application/json' };
     if (payload !== undefined) {
       headers['Content-Type'] = contentType;
       headers['Content-Length'] = Buffer.byteLength(payload);
@@ -108,6 +108,16 @@ export class KubeHttp {
       outgoing.on('error', (error) => reject(new KubeApiError(method, path, 0, 'Unreachable', error.message)));
       outgoing.end(payload);
     });
+  }
+
+  private async authorizationHeaders(): Promise<OutgoingHttpHeaders> {
+    if (this.credentials !== undefined && Date.now() < this.credentials.until) return this.credentials.headers;
+    const options: RequestOptions = {};
+    await this.config.applyToHTTPSOptions(options);
+    this.agent ??= this.createAgent(options);
+    const headers = { ...(options.headers as OutgoingHttpHeaders | undefined) };
+    this.credentials = { headers, until: Date.now() + CREDENTIALS_TTL_MS };
+    return headers;
   }
 
   close(): void {
