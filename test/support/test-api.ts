@@ -16,10 +16,14 @@ export interface TestOrganization {
   name: string;
   /** Secrets of one token per role. */
   tokens: Record<Role, string>;
+  /** Agent token of each cluster registered with the organization. */
+  agentTokens: Record<string, string>;
 }
 
 export interface TestApi {
   url: string;
+  /** What worker processes need to share this API's database and Redis keys. */
+  environment: Record<string, string>;
   database: DatabaseClient;
   /** An organization with an admin, a deployer and a viewer token, and one registered cluster when asked. */
   organization(options?: { cluster?: string }): Promise<TestOrganization>;
@@ -28,12 +32,14 @@ export interface TestApi {
 
 /** Starts the real API on a free port against this run's database and Redis. */
 export async function startTestApi(environment: Record<string, string> = {}): Promise<TestApi> {
-  const config = loadApiConfig({ DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), PORT: '0', ...environment });
+  const shared = { DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`, LOG_LEVEL: process.env.TEST_API_LOG_LEVEL ?? 'warn', ...environment };
+  const config = loadApiConfig({ ...shared, PORT: '0' });
   const api = await startApi(config, createLogger('api-test', 'silent'));
   const database = createDatabaseClient(config.databaseUrl, 4);
   const audit = new AuditService(database, api.app.get<EventBus>(EVENT_BUS));
   return {
     url: api.url,
+    environment: shared,
     database,
     async organization(options = {}) {
       const name = `org-${randomUUID().slice(0, 8)}`;
@@ -48,10 +54,17 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
         );
         tokens[role] = issued.createApiToken.secret;
       }
+      const agentTokens: Record<string, string> = {};
       if (options.cluster) {
-        await graphqlData(api.url, created.secret, 'mutation($name: String!) { registerCluster(name: $name) { agentToken } }', { name: options.cluster });
+        const registered = await graphqlData<{ registerCluster: { agentToken: string } }>(
+          api.url,
+          created.secret,
+          'mutation($name: String!) { registerCluster(name: $name) { agentToken } }',
+          { name: options.cluster },
+        );
+        agentTokens[options.cluster] = registered.registerCluster.agentToken;
       }
-      return { id: created.organization.id, name, tokens };
+      return { id: created.organization.id, name, tokens, agentTokens };
     },
     async close() {
       await api.close();

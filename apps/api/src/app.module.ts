@@ -15,6 +15,7 @@ import { newRequestId, type RequestContext } from './common/graphql/request-cont
 import { CoreModule } from './infrastructure/core.module.js';
 import type { Logger } from './infrastructure/logger.js';
 import { LOGGER } from './infrastructure/tokens.js';
+import { AgentGateway } from './modules/agent-gateway/agent-gateway.js';
 import { AnalysisResolver } from './modules/analysis/analysis.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { ClustersResolver } from './modules/clusters/clusters.resolver.js';
@@ -105,6 +106,7 @@ export class AppModule {
         ManifestsResolver,
         AnalysisResolver,
         AuditResolver,
+        AgentGateway,
       ],
     };
   }

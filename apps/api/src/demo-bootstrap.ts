@@ -22,7 +22,7 @@ const logger = createLogger('demo-bootstrap', config.logLevel);
 const database = createDatabaseClient(config.databaseUrl, 2);
 const publisher = createRedisConnection(config.redisUrl);
 const subscriber = createRedisConnection(config.redisUrl);
-const audit = new AuditService(database, new EventBus(publisher, subscriber, logger));
+const audit = new AuditService(database, new EventBus(publisher, subscriber, logger, config.redisPrefix));
 
 async function existingToken(client: DatabaseClient): Promise<string | undefined> {
   const secret = (await readFile(tokenFile, 'utf8').catch(() => '')).trim();

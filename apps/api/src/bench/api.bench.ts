@@ -50,7 +50,7 @@ await withScratchDatabase(baseConfig.databaseUrl, 'api', async (databaseUrl) => 
   const database = createDatabaseClient(databaseUrl, 4);
   const publisher = createRedisConnection(baseConfig.redisUrl);
   const subscriber = createRedisConnection(baseConfig.redisUrl);
-  const audit = new AuditService(database, new EventBus(publisher, subscriber, logger));
+  const audit = new AuditService(database, new EventBus(publisher, subscriber, logger, baseConfig.redisPrefix));
   const { organization, secret } = await createOrganization(database, audit, 'bench', { name: 'bench', role: 'admin' });
   const cluster = await database.cluster.create({ data: { organizationId: organization.id, name: 'bench', agentTokenHash: 'bench-unused' } });
 

@@ -10,6 +10,8 @@ export interface ApiConfig {
   maxRequestBytes: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
+  redisPrefix: string;
   /** Where the dashboard's built files are served from, when present. */
   dashboardDirectory: string | undefined;
 }
@@ -47,8 +49,10 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     maxRequestBytes: integer(environment, 'MAX_REQUEST_BYTES', 1024 * 1024, problems),
     maxQueryDepth: integer(environment, 'MAX_QUERY_DEPTH', 12, problems),
     maxQueryComplexity: integer(environment, 'MAX_QUERY_COMPLEXITY', 5000, problems),
+    redisPrefix: environment.REDIS_PREFIX || 'flotilla',
     dashboardDirectory: environment.DASHBOARD_DIR || undefined,
   };
+  if (!/^[\w-]+$/.test(config.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
 }

@@ -8,7 +8,8 @@ import { createDatabaseClient, type DatabaseClient } from './database.js';
 import { EventBus } from './event-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedisConnection } from './redis.js';
-import { API_CONFIG, DATABASE, EVENT_BUS, LOGGER, REDIS } from './tokens.js';
+import { API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from './tokens.js';
+import { ReconcileQueue } from '../modules/reconcile/reconcile-queue.js';
 
 const EVENT_SUBSCRIBER = Symbol('EVENT_SUBSCRIBER');
 
@@ -20,6 +21,7 @@ export class CoreModule implements OnApplicationShutdown {
     @Inject(DATABASE) private readonly database: DatabaseClient,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(EVENT_SUBSCRIBER) private readonly subscriber: Redis,
+    @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
 
   static forRoot(config: ApiConfig, logger: Logger = createLogger('api', config.logLevel)): DynamicModule {
@@ -35,20 +37,22 @@ export class CoreModule implements OnApplicationShutdown {
           provide: EVENT_BUS,
           inject: [REDIS, EVENT_SUBSCRIBER],
           useFactory: async (publisher: Redis, subscriber: Redis) => {
-            const bus = new EventBus(publisher, subscriber, logger.child({ component: 'event-bus' }));
+            const bus = new EventBus(publisher, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
             await bus.start();
             return bus;
           },
         },
+        { provide: RECONCILE_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new ReconcileQueue(redis, config.redisPrefix) },
         AuditService,
         AuthService,
         ApiMetrics,
       ],
-      exports: [API_CONFIG, LOGGER, DATABASE, REDIS, EVENT_BUS, AuditService, AuthService, ApiMetrics],
+      exports: [API_CONFIG, LOGGER, DATABASE, REDIS, EVENT_BUS, RECONCILE_QUEUE, AuditService, AuthService, ApiMetrics],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.reconcileQueue.close();
     await Promise.allSettled([this.database.$disconnect(), this.redis.quit(), this.subscriber.quit()]);
   }
 }

@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
-const CHANNEL_PREFIX = 'flotilla:events:';
 
-export type Topic = 'rolloutChanged' | 'auditEventAdded';
+export type Topic = 'rolloutChanged' | 'auditEventAdded' | 'desiredStateChanged';
 
 export interface BusMessage<P> {
   organizationId: string;
@@ -18,21 +17,25 @@ type Listener = (message: BusMessage<unknown>) => void;
  */
 export class EventBus {
   private readonly listeners = new Map<Topic, Set<Listener>>();
+  private readonly channelPrefix: string;
 
   constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     private readonly logger: Logger,
-  ) {}
+    redisPrefix: string,
+  ) {
+    this.channelPrefix = `${redisPrefix}:events:`;
+  }
 
   async start(): Promise<void> {
     this.subscriber.on('pmessage', (_pattern: string, channel: string, text: string) => this.deliver(channel, text));
-    await this.subscriber.psubscribe(`${CHANNEL_PREFIX}*`);
+    await this.subscriber.psubscribe(`${this.channelPrefix}*`);
   }
 
   async publish<P>(topic: Topic, message: BusMessage<P>): Promise<void> {
     try {
-      await this.publisher.publish(CHANNEL_PREFIX + topic, JSON.stringify(message));
+      await this.publisher.publish(this.channelPrefix + topic, JSON.stringify(message));
     } catch (error) {
       this.logger.warn({ err: error, topic }, 'event not published');
     }
@@ -47,7 +50,7 @@ export class EventBus {
   }
 
   private deliver(channel: string, text: string): void {
-    const topic = channel.slice(CHANNEL_PREFIX.length) as Topic;
+    const topic = channel.slice(this.channelPrefix.length) as Topic;
     const listeners = this.listeners.get(topic);
     if (!listeners || listeners.size === 0) return;
     let message: BusMessage<unknown>;

@@ -101,7 +101,9 @@ export class ManifestsService {
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
     await this.audit.append(transaction, afterCommit, target.principal.organizationId, entries);
     for (const outcome of outcomes) {
-      if (outcome.rolloutChanged) this.rollouts.announce(afterCommit, { ...outcome.rolloutChanged, cluster: { name: target.clusterName } });
+      if (!outcome.rolloutChanged) continue;
+      this.rollouts.announce(afterCommit, { ...outcome.rolloutChanged, cluster: { name: target.clusterName } });
+      this.rollouts.requestReconcile(afterCommit, outcome.rolloutChanged.id, outcome.rolloutChanged.version);
     }
     return outcomes.map((outcome) => outcome.applied);
   }
@@ -128,7 +130,7 @@ export class ManifestsService {
     const existing = await transaction.rollout.findUnique({ where: key });
     if (!existing) {
       const created = await transaction.rollout.create({
-        data: { organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, labels, annotations, spec },
+        data: { organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, labels, annotations, spec, specChangedBy: actorOf(target.principal) },
       });
       return this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec, created);
     }
@@ -139,7 +141,7 @@ export class ManifestsService {
     }
     const updated = await transaction.rollout.update({
       where: { id: existing.id },
-      data: { labels, annotations, spec, version: { increment: 1 }, ...(specChanged ? { generation: { increment: 1 } } : {}) },
+      data: { labels, annotations, spec, version: { increment: 1 }, ...(specChanged ? { generation: { increment: 1 }, specChangedBy: actorOf(target.principal) } : {}) },
     });
     return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec, updated);
   }

@@ -6,7 +6,9 @@ import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
 import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
 import { inTransaction, type AfterCommit, type DatabaseClient } from '../../infrastructure/database.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
-import { DATABASE, EVENT_BUS } from '../../infrastructure/tokens.js';
+import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
+import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
 import { AuditService } from '../audit/audit.service.js';
 import { toRolloutModel, type RolloutWithCluster } from './rollout.mapper.js';
 import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef } from './rollout.model.js';
@@ -30,6 +32,7 @@ export class RolloutsService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
+    @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     private readonly audit: AuditService,
   ) {}
 
@@ -91,6 +94,9 @@ export class RolloutsService {
       const recorded = await transaction.rolloutOperation.create({
         data: { organizationId: principal.organizationId, rolloutId: rollout.id, type, parameters, requestedBy: actorOf(principal) },
       });
+      // A reconcile that read the rollout before this operation existed must not write over it unseen.
+      const { version } = await transaction.rollout.update({ where: { id: rollout.id }, data: { version: { increment: 1 } }, select: { version: true } });
+      this.requestReconcile(afterCommit, rollout.id, version);
       await this.audit.append(transaction, afterCommit, principal.organizationId, [
         {
           actor: actorOf(principal),
@@ -112,6 +118,8 @@ export class RolloutsService {
     const rollout = await this.find(principal, ref);
     return inTransaction(this.database, async (transaction, afterCommit) => {
       await transaction.rollout.delete({ where: { id: rollout.id } });
+      const deleted: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };
+      afterCommit.add(() => this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: deleted }));
       await this.audit.append(transaction, afterCommit, principal.organizationId, [
         {
           actor: actorOf(principal),
@@ -126,6 +134,11 @@ export class RolloutsService {
       ]);
       return toRolloutModel(rollout);
     });
+  }
+
+  /** Asks the worker to reconcile the rollout at this version once the transaction has committed. */
+  requestReconcile(afterCommit: AfterCommit, rolloutId: string, version: number): void {
+    afterCommit.add(() => this.reconcileQueue.request(rolloutId, version));
   }
 
   /** Publishes the rollout as written to subscribers once the transaction has committed. */

@@ -1,0 +1,203 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { jsonEqual } from '@flotilla/argo-spec';
+import {
+  AGENT_PATH,
+  CLOSE_CODES,
+  decodeAgentMessage,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type AgentMessage,
+  type ControlPlaneMessage,
+  type RolloutKey,
+} from '@flotilla/protocol';
+import type { ObservedRolloutState } from '@flotilla/rollout-engine';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { hashSecret } from '../../common/auth/secrets.js';
+import type { Cluster } from '../../generated/prisma/client.js';
+import type { DatabaseClient } from '../../infrastructure/database.js';
+import type { EventBus } from '../../infrastructure/event-bus.js';
+import type { Logger } from '../../infrastructure/logger.js';
+import { DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
+import { toDesiredRollout } from './desired-rollout.js';
+
+export const HEARTBEAT_INTERVAL_SECONDS = Number(process.env.AGENT_HEARTBEAT_SECONDS ?? 5);
+const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
+const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+interface AgentConnection {
+  clusterId: string;
+  clusterName: string;
+  organizationId: string;
+  socket: WebSocket;
+  lastHeartbeatWrite: number;
+}
+
+export interface DesiredStateChanged {
+  clusterId: string;
+  rolloutId: string;
+  namespace: string;
+  name: string;
+}
+
+/** The time part of an observation changes every report; only the rest says whether the cluster changed. */
+const withoutTime = (state: ObservedRolloutState | null): unknown => (state ? { ...state, observedAt: undefined } : null);
+
+/**
+ * The control plane's end of the agent protocol: agents connect out to `AGENT_PATH`, get every desired state
+ * of their cluster on connection and each change after it, and report what they observe. Observations that
+ * change something are stored and trigger a reconcile; the connection state of the cluster is kept current.
+ */
+@Injectable()
+export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly connections = new Map<string, AgentConnection>();
+  private stopListening: (() => void) | undefined;
+
+  constructor(
+    private readonly httpAdapterHost: HttpAdapterHost,
+    @Inject(DATABASE) private readonly database: DatabaseClient,
+    @Inject(EVENT_BUS) private readonly eventBus: EventBus,
+    @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const httpServer = this.httpAdapterHost.httpAdapter.getHttpServer() as Server;
+    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (new URL(request.url ?? '/', 'http://agent').pathname !== AGENT_PATH) return;
+      // Authenticate before the upgrade completes, so that no frame arrives before its handlers are attached.
+      this.authenticate(request)
+        .then((cluster) => this.server.handleUpgrade(request, socket, head, (webSocket) => this.accept(webSocket, cluster)))
+        .catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'agent connection failed');
+          socket.destroy();
+        });
+    });
+    this.stopListening = this.eventBus.listen('desiredStateChanged', (message) => void this.forward(message.payload as DesiredStateChanged));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopListening?.();
+    for (const connection of this.connections.values()) connection.socket.close(1001, 'control plane shutting down');
+    await Promise.all([...this.connections.values()].map((connection) => this.markDisconnected(connection)));
+    this.server.close();
+  }
+
+  private async authenticate(request: IncomingMessage): Promise<Cluster | null> {
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    return token ? this.database.cluster.findUnique({ where: { agentTokenHash: hashSecret(token) } }) : null;
+  }
+
+  private accept(socket: WebSocket, cluster: Cluster | null): void {
+    if (!cluster) {
+      this.send(socket, { type: 'error', code: 'auth/unauthenticated', message: 'the agent token is unknown or was rotated' });
+      socket.close(CLOSE_CODES.unauthenticated, 'unauthenticated');
+      return;
+    }
+    const connection: AgentConnection = { clusterId: cluster.id, clusterName: cluster.name, organizationId: cluster.organizationId, socket, lastHeartbeatWrite: 0 };
+    const log = this.logger.child({ component: 'agent-gateway', cluster: cluster.name });
+    socket.on('message', (data) => {
+      this.handle(connection, data.toString()).catch((error: unknown) => log.warn({ err: error }, 'agent message not handled'));
+    });
+    socket.on('close', () => {
+      if (this.connections.get(cluster.id) === connection) {
+        this.connections.delete(cluster.id);
+        this.markDisconnected(connection).catch((error: unknown) => log.warn({ err: error }, 'could not record the disconnection'));
+        log.info('agent disconnected');
+      }
+    });
+  }
+
+  private async handle(connection: AgentConnection, text: string): Promise<void> {
+    let message: AgentMessage;
+    try {
+      message = decodeAgentMessage(text);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.send(connection.socket, { type: 'error', code: 'protocol/invalid_message', message: error.message });
+      return;
+    }
+    switch (message.type) {
+      case 'hello':
+        return this.greet(connection, message);
+      case 'heartbeat':
+        return this.heartbeat(connection);
+      case 'applied':
+        await this.database.rollout.updateMany({
+          where: { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name, appliedDesiredVersion: { lt: message.desiredVersion } },
+          data: { appliedDesiredVersion: message.desiredVersion },
+        });
+        return;
+      case 'observed':
+        return this.observe(connection, message.rollout, message.state);
+    }
+  }
+
+  private async greet(connection: AgentConnection, hello: Extract<AgentMessage, { type: 'hello' }>): Promise<void> {
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      this.send(connection.socket, { type: 'error', code: 'protocol/unsupported_version', message: `this control plane speaks protocol ${PROTOCOL_VERSION}` });
+      connection.socket.close(CLOSE_CODES.unsupportedVersion, 'unsupported protocol version');
+      return;
+    }
+    const previous = this.connections.get(connection.clusterId);
+    this.connections.set(connection.clusterId, connection);
+    if (previous && previous !== connection) previous.socket.close(CLOSE_CODES.replacedByNewerConnection, 'replaced by a newer connection');
+    await this.database.cluster.update({
+      where: { id: connection.clusterId },
+      data: { connectionState: 'Connected', lastHeartbeatAt: new Date(), agentVersion: hello.agentVersion, kubernetesVersion: hello.kubernetesVersion ?? null },
+    });
+    connection.lastHeartbeatWrite = Date.now();
+    this.send(connection.socket, { type: 'welcome', protocolVersion: PROTOCOL_VERSION, cluster: connection.clusterName, heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS });
+    const rollouts = await this.database.rollout.findMany({ where: { clusterId: connection.clusterId } });
+    this.send(connection.socket, { type: 'snapshot', rollouts: rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []) });
+    // Rollouts held while the cluster was away go on now.
+    for (const rollout of rollouts) await this.reconcileQueue.request(rollout.id, rollout.version);
+    this.logger.info({ component: 'agent-gateway', cluster: connection.clusterName, agentVersion: hello.agentVersion, rollouts: rollouts.length }, 'agent connected');
+  }
+
+  private async heartbeat(connection: AgentConnection): Promise<void> {
+    const now = Date.now();
+    if (now - connection.lastHeartbeatWrite < HEARTBEAT_WRITE_INTERVAL_MS) return;
+    connection.lastHeartbeatWrite = now;
+    await this.database.cluster.update({ where: { id: connection.clusterId }, data: { lastHeartbeatAt: new Date(now), connectionState: 'Connected' } });
+  }
+
+  /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
+  private async observe(connection: AgentConnection, key: RolloutKey, state: ObservedRolloutState): Promise<void> {
+    const rollout = await this.database.rollout.findUnique({
+      where: { clusterId_namespace_name: { clusterId: connection.clusterId, namespace: key.namespace, name: key.name } },
+      select: { id: true, observed: true },
+    });
+    if (!rollout || jsonEqual(withoutTime(rollout.observed as ObservedRolloutState | null), withoutTime(state))) return;
+    const { version } = await this.database.rollout.update({
+      where: { id: rollout.id },
+      data: { observed: state as unknown as object, observedAt: new Date(), version: { increment: 1 } },
+      select: { version: true },
+    });
+    await this.reconcileQueue.request(rollout.id, version);
+  }
+
+  private async forward(change: DesiredStateChanged): Promise<void> {
+    const connection = this.connections.get(change.clusterId);
+    if (!connection) return;
+    const rollout = await this.database.rollout.findUnique({ where: { id: change.rolloutId } });
+    if (!rollout) {
+      this.send(connection.socket, { type: 'deleted', rollout: { namespace: change.namespace, name: change.name }, desiredVersion: Number.MAX_SAFE_INTEGER });
+      return;
+    }
+    const desired = toDesiredRollout(rollout);
+    if (desired) this.send(connection.socket, { type: 'desired', desired });
+  }
+
+  private async markDisconnected(connection: AgentConnection): Promise<void> {
+    await this.database.cluster.updateMany({ where: { id: connection.clusterId, connectionState: 'Connected' }, data: { connectionState: 'Disconnected' } });
+  }
+
+  private send(socket: WebSocket, message: ControlPlaneMessage): void {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  }
+}

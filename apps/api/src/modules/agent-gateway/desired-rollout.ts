@@ -1,0 +1,28 @@
+import type { RolloutSpec } from '@flotilla/argo-spec';
+import type { DesiredRollout } from '@flotilla/protocol';
+import type { DesiredRolloutState, RolloutStatus } from '@flotilla/rollout-engine';
+import type { Rollout } from '../../generated/prisma/client.js';
+import { hubLossInstruction } from './hub-loss.js';
+
+/** Services a rollout names, whose selectors its agent watches and switches. */
+export function serviceNamesOf(spec: RolloutSpec): string[] {
+  const { canary, blueGreen } = spec.strategy;
+  return [canary?.stableService, canary?.canaryService, blueGreen?.activeService, blueGreen?.previewService].filter(
+    (name): name is string => typeof name === 'string' && name !== '',
+  );
+}
+
+/** The message an agent gets for one rollout, or undefined while the engine has not computed a desired state yet. */
+export function toDesiredRollout(rollout: Rollout): DesiredRollout | undefined {
+  if (!rollout.desiredState) return undefined;
+  const spec = rollout.spec as unknown as RolloutSpec;
+  const state = rollout.desiredState as unknown as DesiredRolloutState;
+  const status = rollout.status as unknown as RolloutStatus | null;
+  return {
+    rollout: { namespace: rollout.namespace, name: rollout.name },
+    desiredVersion: rollout.desiredVersion,
+    serviceNames: serviceNamesOf(spec),
+    state,
+    hubLoss: hubLossInstruction(rollout.annotations as Record<string, string>, state, status?.stableRS, spec.replicas ?? 1),
+  };
+}

@@ -1,0 +1,48 @@
+import type { DesiredRolloutState } from '@flotilla/rollout-engine';
+import type { HubLossInstruction } from '@flotilla/protocol';
+
+export const HUB_LOSS_POLICY_ANNOTATION = 'flotilla.io/hub-loss-policy';
+export const HUB_LOSS_AFTER_ANNOTATION = 'flotilla.io/hub-loss-after-seconds';
+const DEFAULT_AFTER_SECONDS = 300;
+
+/**
+ * The state an agent falls back to when it has lost the control plane and the rollout asks for
+ * `flotilla.io/hub-loss-policy: rollback-to-stable`: the stable ReplicaSet at full size serving all traffic,
+ * every other ReplicaSet scaled to zero. Undefined when the rollout has no such policy or no stable revision yet.
+ * @example a canary at 40% with stable `abc` at 3 and canary `def` at 2 falls back to abc: 5, def: 0, weight 0.
+ */
+function totalWeight(routing: NonNullable<DesiredRolloutState['trafficRouting']>): number {
+  return routing.canaryWeight + routing.stableWeight + routing.additionalDestinations.reduce((sum, destination) => sum + destination.weight, 0);
+}
+
+export function hubLossInstruction(
+  annotations: Record<string, string>,
+  desired: DesiredRolloutState,
+  stablePodTemplateHash: string | undefined,
+  replicas: number,
+): HubLossInstruction | undefined {
+  if (annotations[HUB_LOSS_POLICY_ANNOTATION] !== 'rollback-to-stable' || !stablePodTemplateHash) return undefined;
+  if (!desired.replicaSets.some((replicaSet) => replicaSet.podTemplateHash === stablePodTemplateHash)) return undefined;
+  const afterSeconds = Number(annotations[HUB_LOSS_AFTER_ANNOTATION] ?? DEFAULT_AFTER_SECONDS);
+  const toStable = (selector: { service: string; podTemplateHash: string } | undefined) =>
+    selector ? { service: selector.service, podTemplateHash: stablePodTemplateHash } : undefined;
+  const fallback: DesiredRolloutState = {
+    replicaSets: desired.replicaSets.map((replicaSet) => ({
+      ...replicaSet,
+      replicas: replicaSet.podTemplateHash === stablePodTemplateHash ? replicas : 0,
+      restart: undefined,
+    })),
+    services: Object.fromEntries(
+      Object.entries(desired.services).map(([role, selector]) => [role, toStable(selector)]),
+    ) as DesiredRolloutState['services'],
+    trafficRouting: desired.trafficRouting && {
+      ...desired.trafficRouting,
+      canaryWeight: 0,
+      stableWeight: totalWeight(desired.trafficRouting),
+      additionalDestinations: [],
+      headerRoutes: [],
+      mirrorRoutes: [],
+    },
+  };
+  return { afterSeconds: Number.isFinite(afterSeconds) && afterSeconds > 0 ? afterSeconds : DEFAULT_AFTER_SECONDS, fallback };
+}

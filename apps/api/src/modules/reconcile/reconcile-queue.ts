@@ -1,0 +1,52 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const RECONCILE_QUEUE_NAME = 'reconcile';
+export const RECONCILE_JOB = 'reconcile';
+
+/** The payload of a reconcile job, shared by every producer and the worker. */
+export interface ReconcileJobData {
+  rolloutId: string;
+}
+
+export function isReconcileJobData(value: unknown): value is ReconcileJobData {
+  return typeof value === 'object' && value !== null && typeof (value as { rolloutId?: unknown }).rolloutId === 'string';
+}
+
+/**
+ * Finished jobs are removed at once, so that the same trigger can be sent again later (a held rollout is asked
+ * for again when its agent returns); failed ones stay a while for inspection.
+ */
+const JOB_OPTIONS = {
+  removeOnComplete: true,
+  removeOnFail: { age: 300, count: 1000 },
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 200 },
+} as const;
+
+/**
+ * Producer side of the `reconcile` queue. Job ids make duplicates harmless: every change of a rollout row bumps
+ * its version, and a trigger for a version is one job however often it is sent; a wake-up at an exact time is
+ * one job per time. The queue is disposable: the worker's sweep re-derives what is due from Postgres.
+ */
+export class ReconcileQueue {
+  readonly queue: Queue<ReconcileJobData>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue<ReconcileJobData>(RECONCILE_QUEUE_NAME, { connection, prefix });
+  }
+
+  /** Asks for a reconcile of the rollout as it is at `version`. */
+  async request(rolloutId: string, version: number): Promise<void> {
+    await this.queue.add(RECONCILE_JOB, { rolloutId }, { jobId: `${rolloutId}.v${version}`, ...JOB_OPTIONS });
+  }
+
+  /** Wakes the rollout's reconcile at an exact time (end of a pause, a delay or a deadline). */
+  async wakeAt(rolloutId: string, at: Date, now = new Date()): Promise<void> {
+    await this.queue.add(RECONCILE_JOB, { rolloutId }, { jobId: `${rolloutId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS });
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}

@@ -1,0 +1,43 @@
+import type { DatabaseClient } from '../../infrastructure/database.js';
+import type { Logger } from '../../infrastructure/logger.js';
+import type { ReconcileQueue } from './reconcile-queue.js';
+
+/** Any constant works, as long as every worker uses the same one. */
+const SWEEP_LOCK_KEY = 4_711_001;
+/** A cluster whose agent has not been heard of for this long is disconnected, whichever API process it was on. */
+export const AGENT_SILENCE_LIMIT_MS = Number(process.env.AGENT_SILENCE_LIMIT_MS ?? 20_000);
+
+/**
+ * Re-derives the reconcile jobs that should exist from Postgres alone: every rollout that is not settled (not
+ * Healthy, a spec not yet acted on, operations pending, or a wake-up time that has passed), in connected
+ * clusters. A flushed Redis, a crashed worker or a lost message therefore costs at most one sweep interval.
+ * Only one worker sweeps at a time (a transaction-scoped advisory lock); job ids make overlaps harmless anyway.
+ * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold.
+ */
+export class ReconcileSweep {
+  constructor(
+    private readonly database: DatabaseClient,
+    private readonly queue: ReconcileQueue,
+    private readonly logger: Logger,
+  ) {}
+
+  async sweep(now = new Date()): Promise<number> {
+    const due = await this.database.$transaction(async (transaction) => {
+      const [lock] = await transaction.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) AS locked`;
+      if (!lock?.locked) return [];
+      await transaction.$executeRaw`
+        UPDATE "Cluster" SET "connectionState" = 'Disconnected'
+        WHERE "connectionState" = 'Connected' AND "lastHeartbeatAt" < ${new Date(now.getTime() - AGENT_SILENCE_LIMIT_MS)}`;
+      return transaction.$queryRaw<{ id: string; version: number }[]>`
+        SELECT r.id, r.version FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
+        WHERE c."connectionState" = 'Connected' AND (
+          r.phase <> 'Healthy'
+          OR r."observedGeneration" <> r.generation
+          OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= ${now})
+          OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending'))`;
+    });
+    for (const rollout of due) await this.queue.request(rollout.id, rollout.version);
+    if (due.length > 0) this.logger.debug({ enqueued: due.length }, 'sweep re-enqueued unsettled rollouts');
+    return due.length;
+  }
+}

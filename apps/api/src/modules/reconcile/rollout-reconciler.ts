@@ -1,0 +1,313 @@
+import { jsonEqual, type RolloutSpec } from '@flotilla/argo-spec';
+import {
+  applyOperation,
+  reconcile,
+  REVISION_ANNOTATION,
+  type AnalysisRunKind,
+  type AnalysisRunPhase,
+  type Decision,
+  type ExperimentPhase,
+  type ObservedRolloutState,
+  type RolloutOperation,
+  type RolloutStatus,
+} from '@flotilla/rollout-engine';
+import type { AnalysisRun, Experiment, Prisma, Rollout, RolloutOperation as OperationRow } from '../../generated/prisma/client.js';
+import { inTransaction, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
+import type { EventBus } from '../../infrastructure/event-bus.js';
+import type { Logger } from '../../infrastructure/logger.js';
+import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import { toRolloutModel } from '../rollouts/rollout.mapper.js';
+import { rolloutTargetName } from '../rollouts/rollouts.service.js';
+import { ENGINE_ACTOR, engineAuditEntries } from './engine-audit.js';
+import type { ReconcileQueue } from './reconcile-queue.js';
+import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
+
+export type ReconcileOutcome =
+  | { result: 'written'; version: number; desiredChanged: boolean }
+  | { result: 'unchanged' }
+  | { result: 'held'; reason: string }
+  | { result: 'gone' };
+
+/** Another writer changed the rollout between our read and our write; the reconcile starts over. */
+export class VersionConflict extends Error {
+  constructor(readonly rolloutId: string) {
+    super(`rollout ${rolloutId} changed while it was being reconciled`);
+    this.name = 'VersionConflict';
+  }
+}
+
+const NOTHING_OBSERVED: ObservedRolloutState = { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: new Date(0).toISOString() };
+const MAX_ATTEMPTS = 5;
+
+type LoadedRollout = Rollout & {
+  cluster: { name: string; connectionState: string };
+  operations: OperationRow[];
+  analysisRuns: AnalysisRun[];
+  experiments: Experiment[];
+};
+
+interface OperationsOutcome {
+  spec: RolloutSpec;
+  status: RolloutStatus | undefined;
+  specChangedBy: string;
+  settled: { row: OperationRow; state: 'Applied' | 'Refused'; message: string | null }[];
+}
+
+/**
+ * The imperative shell around the rollout engine: loads a rollout with its version, carries out pending
+ * operations, runs the pure engine, and writes status, desired state, revisions, runs and audit events in one
+ * transaction guarded by that version. Subscribers, agents and timers hear of it only after the commit.
+ */
+export class RolloutReconciler {
+  constructor(
+    private readonly database: DatabaseClient,
+    private readonly audit: AuditService,
+    private readonly eventBus: EventBus,
+    private readonly queue: ReconcileQueue,
+    private readonly logger: Logger,
+  ) {}
+
+  async reconcile(rolloutId: string, clock: () => Date = () => new Date()): Promise<ReconcileOutcome> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.reconcileOnce(rolloutId, clock());
+      } catch (error) {
+        if (!(error instanceof VersionConflict) || attempt === MAX_ATTEMPTS) throw error;
+        this.logger.debug({ rolloutId, attempt }, 'version conflict, reconciling again');
+      }
+    }
+  }
+
+  private async reconcileOnce(rolloutId: string, now: Date): Promise<ReconcileOutcome> {
+    const rollout = await this.load(rolloutId);
+    if (!rollout) return { result: 'gone' };
+    if (rollout.cluster.connectionState !== 'Connected') {
+      return { result: 'held', reason: `cluster ${rollout.cluster.name} is ${rollout.cluster.connectionState.toLowerCase()}` };
+    }
+    const observed = (rollout.observed as ObservedRolloutState | null) ?? NOTHING_OBSERVED;
+    const operations = this.applyOperations(rollout, observed, now);
+    const specChanged = !jsonEqual(operations.spec, rollout.spec);
+    const generation = rollout.generation + (specChanged ? 1 : 0);
+    const decision = reconcile({
+      rollout: { name: rollout.name, namespace: rollout.namespace, generation, spec: operations.spec },
+      status: operations.status,
+      observed,
+      analysisRuns: rollout.analysisRuns.map((run) => ({
+        name: run.name,
+        kind: run.kind as AnalysisRunKind,
+        podTemplateHash: run.podTemplateHash ?? '',
+        stepIndex: run.stepIndex ?? undefined,
+        phase: run.phase as AnalysisRunPhase,
+        message: run.message,
+      })),
+      experiments: rollout.experiments.map((experiment) => ({
+        name: experiment.name,
+        podTemplateHash: experiment.podTemplateHash ?? '',
+        stepIndex: experiment.stepIndex ?? 0,
+        phase: experiment.phase as ExperimentPhase,
+        message: experiment.message,
+      })),
+      now,
+    });
+    const desiredChanged = !jsonEqual(decision.desired, rollout.desiredState);
+    const nothingChanged =
+      operations.settled.length === 0 &&
+      !specChanged &&
+      !desiredChanged &&
+      jsonEqual(decision.status, rollout.status) &&
+      decision.events.length === 0 &&
+      decision.analysisRunsToStart.length === 0 &&
+      decision.analysisRunsToTerminate.length === 0 &&
+      decision.experimentsToStart.length === 0 &&
+      decision.experimentsToTerminate.length === 0 &&
+      (decision.requeueAt?.getTime() ?? null) === (rollout.nextReconcileAt?.getTime() ?? null);
+    if (nothingChanged) return { result: 'unchanged' };
+
+    const version = await inTransaction(this.database, (transaction, afterCommit) =>
+      this.write(transaction, afterCommit, rollout, operations, generation, decision, desiredChanged, now),
+    );
+    return { result: 'written', version, desiredChanged };
+  }
+
+  private load(rolloutId: string): Promise<LoadedRollout | null> {
+    return this.database.rollout.findUnique({
+      where: { id: rolloutId },
+      include: {
+        cluster: { select: { name: true, connectionState: true } },
+        operations: { where: { state: 'Pending' }, orderBy: { requestedAt: 'asc' } },
+        analysisRuns: true,
+        experiments: true,
+      },
+    });
+  }
+
+  /** Carries out pending operations in the order they were asked, as `kubectl argo rollouts` would. */
+  private applyOperations(rollout: LoadedRollout, observed: ObservedRolloutState, now: Date): OperationsOutcome {
+    let spec = rollout.spec as unknown as RolloutSpec;
+    let status = (rollout.status as RolloutStatus | null) ?? undefined;
+    let specChangedBy = rollout.specChangedBy;
+    const settled: OperationsOutcome['settled'] = [];
+    for (const row of rollout.operations) {
+      const operation = { type: row.type, ...(row.parameters as object) } as RolloutOperation;
+      if (operation.type === 'undo' && (operation as { toRevision?: number | null }).toRevision === null) delete (operation as { toRevision?: number }).toRevision;
+      const result = applyOperation(spec, status, observed, operation, now);
+      if (!result.ok) {
+        settled.push({ row, state: 'Refused', message: result.refusal.message });
+        continue;
+      }
+      if (!jsonEqual(result.spec, spec)) specChangedBy = row.requestedBy;
+      spec = result.spec;
+      // Spec operations leave the status as it is and say so with `undefined`.
+      status = result.status ?? status;
+      settled.push({ row, state: 'Applied', message: null });
+    }
+    return { spec, status, specChangedBy, settled };
+  }
+
+  private async write(
+    transaction: Transaction,
+    afterCommit: AfterCommit,
+    rollout: LoadedRollout,
+    operations: OperationsOutcome,
+    generation: number,
+    decision: Decision,
+    desiredChanged: boolean,
+    now: Date,
+  ): Promise<number> {
+    const version = rollout.version + 1;
+    const updated = await transaction.rollout.updateMany({
+      where: { id: rollout.id, version: rollout.version },
+      data: {
+        spec: operations.spec as unknown as Prisma.InputJsonValue,
+        generation,
+        specChangedBy: operations.specChangedBy,
+        status: decision.status as unknown as Prisma.InputJsonValue,
+        phase: decision.status.phase,
+        message: decision.status.message,
+        observedGeneration: decision.status.observedGeneration,
+        desiredState: decision.desired as unknown as Prisma.InputJsonValue,
+        desiredVersion: rollout.desiredVersion + (desiredChanged ? 1 : 0),
+        nextReconcileAt: decision.requeueAt ?? null,
+        version,
+      },
+    });
+    if (updated.count === 0) throw new VersionConflict(rollout.id);
+
+    const target = { targetName: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name), targetId: rollout.id };
+    const auditEntries: AuditEntry[] = [];
+    for (const { row, state, message } of operations.settled) {
+      await transaction.rolloutOperation.update({ where: { id: row.id }, data: { state, message, completedAt: now } });
+      auditEntries.push({
+        actor: ENGINE_ACTOR,
+        action: state === 'Applied' ? 'rollout.operation_applied' : 'rollout.operation_refused',
+        targetType: 'Rollout',
+        ...target,
+        after: { operation: row.type, requestedBy: row.requestedBy, ...(message ? { message } : {}) },
+      });
+    }
+    await this.recordRevisions(transaction, rollout, operations, decision, now);
+    await this.recordRunRequests(transaction, rollout, decision, now);
+    auditEntries.push(...engineAuditEntries(target, operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined, decision.status, decision.events));
+    await this.audit.append(transaction, afterCommit, rollout.organizationId, auditEntries, now);
+
+    afterCommit.add(async () => {
+      const written = { ...rollout, spec: operations.spec, generation, status: decision.status, phase: decision.status.phase, message: decision.status.message, observedGeneration: decision.status.observedGeneration, updatedAt: now } as unknown as Rollout;
+      await this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...written, cluster: rollout.cluster }) });
+      if (desiredChanged) {
+        const change: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };
+        await this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change });
+      }
+      if (decision.requeueAt) await this.queue.wakeAt(rollout.id, decision.requeueAt, now);
+    });
+    return version;
+  }
+
+  /** The release history: a row per revision, credited to whoever changed the spec, closed with its outcome. */
+  private async recordRevisions(transaction: Transaction, rollout: LoadedRollout, operations: OperationsOutcome, decision: Decision, now: Date): Promise<void> {
+    for (const event of decision.events) {
+      if (event.type === 'RevisionStarted') {
+        await transaction.rolloutRevision.upsert({
+          where: { rolloutId_revision: { rolloutId: rollout.id, revision: event.revision } },
+          create: {
+            organizationId: rollout.organizationId,
+            rolloutId: rollout.id,
+            revision: event.revision,
+            podTemplateHash: event.podTemplateHash,
+            images: event.images,
+            specSnapshot: operations.spec as unknown as Prisma.InputJsonValue,
+            startedBy: operations.specChangedBy || ENGINE_ACTOR,
+            startedAt: now,
+          },
+          update: {},
+        });
+      } else if (event.type === 'RevisionFinished') {
+        await transaction.rolloutRevision.updateMany({
+          where: { rolloutId: rollout.id, revision: event.revision, finishedAt: null },
+          data: { outcome: event.outcome, finishedAt: now },
+        });
+      }
+    }
+    // A first deployment becomes stable without steps, so no finish event closes it: the Healthy stable does.
+    const { status } = decision;
+    if (status.phase === 'Healthy' && status.stableRS !== undefined && status.stableRS === status.currentPodHash) {
+      await transaction.rolloutRevision.updateMany({
+        where: { rolloutId: rollout.id, podTemplateHash: status.stableRS, finishedAt: null },
+        data: { outcome: 'Healthy', finishedAt: now },
+      });
+    }
+  }
+
+  /** Analysis runs and experiments the engine asked for; their names are deterministic, so asking twice is harmless. */
+  private async recordRunRequests(transaction: Transaction, rollout: LoadedRollout, decision: Decision, now: Date): Promise<void> {
+    const revisionOf = (podTemplateHash: string): number | null => {
+      const replicaSet = decision.desired.replicaSets.find((candidate) => candidate.podTemplateHash === podTemplateHash);
+      const revision = Number(replicaSet?.annotations[REVISION_ANNOTATION]);
+      return Number.isInteger(revision) ? revision : null;
+    };
+    if (decision.analysisRunsToStart.length > 0) {
+      await transaction.analysisRun.createMany({
+        data: decision.analysisRunsToStart.map((request) => ({
+          organizationId: rollout.organizationId,
+          clusterId: rollout.clusterId,
+          rolloutId: rollout.id,
+          namespace: rollout.namespace,
+          name: request.name,
+          kind: request.kind,
+          revision: revisionOf(request.podTemplateHash),
+          podTemplateHash: request.podTemplateHash,
+          stepIndex: request.stepIndex ?? null,
+          spec: { analysis: request.analysis, stablePodTemplateHash: request.stablePodTemplateHash ?? null } as unknown as Prisma.InputJsonValue,
+          startedAt: now,
+        })),
+        skipDuplicates: true,
+      });
+    }
+    if (decision.analysisRunsToTerminate.length > 0) {
+      await transaction.analysisRun.updateMany({
+        where: { rolloutId: rollout.id, name: { in: decision.analysisRunsToTerminate }, finishedAt: null },
+        data: { phase: 'Successful', message: 'terminated by the rollout', finishedAt: now },
+      });
+    }
+    if (decision.experimentsToStart.length > 0) {
+      await transaction.experiment.createMany({
+        data: decision.experimentsToStart.map((request) => ({
+          organizationId: rollout.organizationId,
+          clusterId: rollout.clusterId,
+          rolloutId: rollout.id,
+          namespace: rollout.namespace,
+          name: request.name,
+          spec: request as unknown as Prisma.InputJsonValue,
+          podTemplateHash: request.podTemplateHash,
+          stepIndex: request.stepIndex,
+        })),
+        skipDuplicates: true,
+      });
+    }
+    if (decision.experimentsToTerminate.length > 0) {
+      await transaction.experiment.updateMany({
+        where: { rolloutId: rollout.id, name: { in: decision.experimentsToTerminate } },
+        data: { phase: 'Successful', message: 'terminated by the rollout' },
+      });
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import { loadApiConfig } from './config/api-config.js';
+import { createDatabaseClient } from './infrastructure/database.js';
+import { EventBus } from './infrastructure/event-bus.js';
+import { createLogger } from './infrastructure/logger.js';
+import { createRedisConnection } from './infrastructure/redis.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { isReconcileJobData, RECONCILE_JOB, RECONCILE_QUEUE_NAME, ReconcileQueue } from './modules/reconcile/reconcile-queue.js';
+import { ReconcileSweep } from './modules/reconcile/reconcile-sweep.js';
+import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
+
+/**
+ * The worker process: runs reconcile jobs from BullMQ through the rollout engine, and sweeps Postgres for
+ * rollouts whose jobs may have been lost. Any number of workers can run side by side.
+ */
+const config = loadApiConfig();
+const logger = createLogger('worker', config.logLevel);
+const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 8);
+const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);
+const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
+
+const database = createDatabaseClient(config.databaseUrl, concurrency + 2);
+const redis = createRedisConnection(config.redisUrl);
+const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
+const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
+const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
+const queue = new ReconcileQueue(redis, config.redisPrefix);
+const reconciler = new RolloutReconciler(database, new AuditService(database, eventBus), eventBus, queue, logger.child({ component: 'reconciler' }));
+const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
+
+async function processJob(job: Job): Promise<string> {
+  if (job.name !== RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
+  if (!isReconcileJobData(job.data)) throw new UnrecoverableError(`malformed reconcile job ${job.id}`);
+  const started = performance.now();
+  const outcome = await reconciler.reconcile(job.data.rolloutId);
+  logger.debug({ rolloutId: job.data.rolloutId, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'reconciled');
+  return outcome.result;
+}
+
+const worker = new Worker(RECONCILE_QUEUE_NAME, processJob, {
+  connection: workerConnection,
+  prefix: config.redisPrefix,
+  concurrency,
+  lockDuration: lockDurationMs,
+  stalledInterval: Math.max(1000, Math.floor(lockDurationMs / 2)),
+});
+worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'reconcile job failed'));
+worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+
+const sweepTimer = setInterval(() => {
+  sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));
+}, sweepIntervalMs);
+await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'first sweep failed'));
+logger.info({ concurrency, sweepIntervalMs }, 'worker started');
+
+async function shutdown(signal: string): Promise<void> {
+  logger.info({ signal }, 'worker stopping');
+  clearInterval(sweepTimer);
+  await worker.close();
+  await queue.close();
+  await Promise.allSettled([database.$disconnect(), redis.quit(), subscriber.quit(), workerConnection.quit()]);
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,82 @@
+import { AGENT_PATH, decodeControlPlaneMessage, type AgentMessage, type DesiredRollout } from '@flotilla/protocol';
+import type { ObservedRolloutState } from '@flotilla/rollout-engine';
+import WebSocket from 'ws';
+
+/**
+ * A stand-in for a cluster with its agent, speaking the real protocol over a real WebSocket: whatever the control
+ * plane asks for is at once there, every pod ready. It tests the control plane's side; the real agent and
+ * Kubernetes simulator have their own end-to-end tests.
+ */
+export class ConvergingAgent {
+  private socket: WebSocket | undefined;
+  readonly desired = new Map<string, DesiredRollout>();
+
+  constructor(
+    private readonly apiUrl: string,
+    private readonly token: string,
+  ) {}
+
+  async connect(): Promise<void> {
+    const socket = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${this.token}` } });
+    this.socket = socket;
+    socket.on('message', (data) => this.receive(data.toString()));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    this.send({ type: 'hello', protocolVersion: 1, agentVersion: 'converging-test-agent', kubernetesVersion: 'v1.30.0' });
+  }
+
+  disconnect(): void {
+    this.socket?.terminate();
+    this.socket = undefined;
+  }
+
+  private receive(text: string): void {
+    const message = decodeControlPlaneMessage(text);
+    if (message.type === 'snapshot') {
+      this.desired.clear();
+      for (const desired of message.rollouts) this.converge(desired);
+    } else if (message.type === 'desired') {
+      this.converge(message.desired);
+    } else if (message.type === 'deleted') {
+      this.desired.delete(`${message.rollout.namespace}/${message.rollout.name}`);
+    }
+  }
+
+  private converge(desired: DesiredRollout): void {
+    const key = `${desired.rollout.namespace}/${desired.rollout.name}`;
+    const known = this.desired.get(key);
+    if (known && known.desiredVersion > desired.desiredVersion) return;
+    this.desired.set(key, desired);
+    this.send({ type: 'applied', rollout: desired.rollout, desiredVersion: desired.desiredVersion });
+    this.send({ type: 'observed', rollout: desired.rollout, desiredVersion: desired.desiredVersion, state: observedFrom(desired) });
+  }
+
+  private send(message: AgentMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+}
+
+export function observedFrom(desired: DesiredRollout): ObservedRolloutState {
+  const { state } = desired;
+  const selectors: Record<string, string | undefined> = Object.fromEntries(desired.serviceNames.map((name) => [name, undefined]));
+  for (const selector of Object.values(state.services)) if (selector) selectors[selector.service] = selector.podTemplateHash;
+  return {
+    replicaSets: state.replicaSets.map((replicaSet) => ({
+      podTemplateHash: replicaSet.podTemplateHash,
+      labels: replicaSet.labels,
+      annotations: replicaSet.annotations,
+      replicas: replicaSet.replicas,
+      currentReplicas: replicaSet.replicas,
+      readyReplicas: replicaSet.replicas,
+      availableReplicas: replicaSet.replicas,
+      template: replicaSet.template,
+      podProblems: [],
+      oldestPodCreatedAt: new Date().toISOString(),
+    })),
+    serviceSelectors: selectors,
+    trafficWeights: state.trafficRouting ? { [state.trafficRouting.router]: state.trafficRouting.canaryWeight } : {},
+    observedAt: new Date().toISOString(),
+  };
+}
