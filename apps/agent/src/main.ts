@@ -17,7 +17,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, base: { component: 'flotilla-agent' } });
-  const agent = await startAgent(config, logger);
+  let agent;
+  try {
+    agent = await startAgent(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start the agent (is the kubeconfig or the in-cluster service account readable?)');
+    process.exit(1);
+  }
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     void agent.stop().then(() => process.exit(0));
