@@ -12,6 +12,8 @@ node apps/api/dist/demo-bootstrap.js
 export PORT="${PORT:-3000}"
 node apps/api/dist/main.js &
 pids+=($!)
+node apps/api/dist/worker.js &
+pids+=($!)
 
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 cat <<INFO
