@@ -3,10 +3,11 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(api)
+[ ${#names[@]} -gt 0 ] || names=(api agent)
 for name in "${names[@]}"; do
   case "$name" in
     api) node apps/api/dist/bench/api.bench.js ;;
+    agent) node apps/agent/dist/bench/agent.bench.js ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac
 done
