@@ -74,6 +74,16 @@ describe('applyManifests with the Argo Rollouts documentation examples', () => {
     expect(read.rollout.images).toEqual(['argoproj/rollouts-demo:yellow']);
   });
 
+  it('creates rollouts applied at the same moment, each audited once on one unbroken chain', async () => {
+    const names = Array.from({ length: 8 }, (_, index) => `simultaneous-${index}`);
+    const results = await Promise.all(names.map((name) => apply(toYaml(canaryRollout(name)))));
+    expect(results.map((result) => result.errors)).toEqual(names.map(() => undefined));
+    const audited = await api.database.auditEvent.findMany({ where: { organizationId: org.id, action: 'rollout.created', targetName: { in: names.map((name) => `staging/shop/${name}`) } } });
+    expect(audited).toHaveLength(names.length);
+    const verdict = await graphqlData<{ verifyAuditChain: { valid: boolean } }>(api.url, org.tokens.viewer, '{ verifyAuditChain { valid } }');
+    expect(verdict.verifyAuditChain.valid).toBe(true);
+  });
+
   it('applies every example of the documentation', async () => {
     const files = [
       'smoke-tests-analysis-template.yaml',

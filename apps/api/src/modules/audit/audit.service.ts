@@ -28,7 +28,9 @@ export class AuditService {
 
   /**
    * Appends events to the organization's hash chain inside the caller's transaction. The organization row is
-   * locked for the rest of the transaction, so concurrent writers extend the chain one after another.
+   * locked for the rest of the transaction, so concurrent writers extend the chain one after another. The lock is
+   * `FOR NO KEY UPDATE`: rows inserted earlier in the transaction that reference the organization hold a key-share
+   * lock on it, which `FOR UPDATE` would wait on, deadlocking two such transactions.
    */
   async append(
     transaction: Transaction,
@@ -39,7 +41,7 @@ export class AuditService {
   ): Promise<AuditEvent[]> {
     if (entries.length === 0) return [];
     const [head] = await transaction.$queryRaw<{ auditSequence: number; auditHeadHash: string }[]>`
-      SELECT "auditSequence", "auditHeadHash" FROM "Organization" WHERE id = ${organizationId}::uuid FOR UPDATE`;
+      SELECT "auditSequence", "auditHeadHash" FROM "Organization" WHERE id = ${organizationId}::uuid FOR NO KEY UPDATE`;
     if (!head) throw new Error(`organization ${organizationId} does not exist`);
     let sequence = head.auditSequence;
     let previousHash = head.auditHeadHash;
