@@ -7,6 +7,7 @@ describe('decodeAgentMessage', () => {
     { type: 'heartbeat', sentAt: '2026-11-21T10:00:00Z' },
     { type: 'applied', rollout: { namespace: 'shop', name: 'checkout' }, desiredVersion: 4 },
     { type: 'observed', rollout: { namespace: 'shop', name: 'checkout' }, desiredVersion: 4, state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x' } },
+    { type: 'measurement', requestId: 'r1', outcome: { ok: true, value: [0.99], rawValue: '[0.99]' } },
   ])('accepts $type', (message) => {
     expect(decodeAgentMessage(JSON.stringify(message))).toEqual(message);
   });
@@ -19,6 +20,7 @@ describe('decodeAgentMessage', () => {
     ['a negative desired version', '{"type":"applied","rollout":{"namespace":"a","name":"b"},"desiredVersion":-1}', 'desiredVersion'],
     ['an observed state without replica sets', '{"type":"observed","rollout":{"namespace":"a","name":"b"},"desiredVersion":1,"state":{}}', 'state'],
     ['a rollout key missing its name', '{"type":"applied","rollout":{"namespace":"a"},"desiredVersion":1}', 'rollout'],
+    ['a measurement without an outcome', '{"type":"measurement","requestId":"r1"}', 'outcome'],
   ])('refuses %s, naming the field', (_title, text, path) => {
     expect(() => decodeAgentMessage(text)).toThrow(ProtocolError);
     try {
@@ -36,6 +38,7 @@ describe('decodeControlPlaneMessage', () => {
     { type: 'desired', desired: { rollout: { namespace: 'a', name: 'b' }, desiredVersion: 2, serviceNames: [], state: { replicaSets: [], services: {} } } },
     { type: 'deleted', rollout: { namespace: 'a', name: 'b' }, desiredVersion: 3 },
     { type: 'error', code: 'protocol/unsupported_version', message: 'upgrade' },
+    { type: 'measure', request: { requestId: 'r1', run: { name: 'run', namespace: 'shop', uid: 'u' }, metric: { name: 'm', provider: { web: { url: 'http://x' } } }, measurementIndex: 1, timeoutSeconds: 30 } },
   ])('accepts $type', (message) => {
     expect(decodeControlPlaneMessage(JSON.stringify(message))).toEqual(message);
   });

@@ -58,6 +58,10 @@ export function decodeAgentMessage(text: string): AgentMessage {
       field(message, 'desiredVersion', isVersion, 'a version number');
       field(message, 'state', (value): value is Json => isObject(value) && Array.isArray(value.replicaSets), 'an observed state with replicaSets');
       return message as unknown as AgentMessage;
+    case 'measurement':
+      field(message, 'requestId', isString, 'a string');
+      field(message, 'outcome', (value): value is Json => isObject(value) && typeof value.ok === 'boolean', 'an outcome with ok');
+      return message as unknown as AgentMessage;
     default:
       throw new ProtocolError('type', `unknown message type ${JSON.stringify(message.type)}`);
   }
@@ -79,6 +83,9 @@ export function decodeControlPlaneMessage(text: string): ControlPlaneMessage {
       return message as unknown as ControlPlaneMessage;
     case 'deleted':
       field(message, 'rollout', isRolloutKey, 'a {namespace, name} object');
+      return message as unknown as ControlPlaneMessage;
+    case 'measure':
+      field(message, 'request', (value): value is Json => isObject(value) && isString(value.requestId) && isObject(value.metric) && isObject(value.run), 'a measurement request');
       return message as unknown as ControlPlaneMessage;
     case 'error':
       field(message, 'message', isString, 'a string');

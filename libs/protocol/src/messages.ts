@@ -1,3 +1,4 @@
+import type { Metric } from '@flotilla/argo-spec';
 import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/rollout-engine';
 
 /**
@@ -37,6 +38,28 @@ export interface DesiredRollout {
   hubLoss: HubLossInstruction | undefined;
 }
 
+/**
+ * One measurement of one metric, to be taken inside the cluster: metric data sources usually live there, and
+ * `secretKeyRef` arguments are resolved only there. The metric's arguments are already substituted, except
+ * secret values, which appear as `$(flotilla-secret:<secret>/<key>)` markers for the agent to replace from the
+ * Secret in `run.namespace`.
+ */
+export interface MeasurementRequest {
+  /** Unique per attempt; the answer carries it back. */
+  requestId: string;
+  run: { name: string; namespace: string; uid: string };
+  metric: Metric;
+  /** Argo's numbering of measurements of this metric (used in Job names). */
+  measurementIndex: number;
+  /** The control plane records an Error measurement when no answer arrives in time. */
+  timeoutSeconds: number;
+}
+
+/** What a provider returned, exactly as `@flotilla/metric-providers` shapes it. */
+export type MeasurementOutcome =
+  | { ok: true; value: unknown; rawValue: string; phase?: 'Successful' | 'Failed' | 'Error' | 'Inconclusive'; metadata?: Record<string, string> }
+  | { ok: false; error: string; metadata?: Record<string, string> };
+
 // ---------------------------------------------------------------- control plane → agent
 
 export type ControlPlaneMessage =
@@ -46,6 +69,8 @@ export type ControlPlaneMessage =
   | { type: 'desired'; desired: DesiredRollout }
   /** The rollout was deleted: remove what the agent created for it. */
   | { type: 'deleted'; rollout: RolloutKey; desiredVersion: number }
+  /** Take one measurement and answer with `measurement`; repeated requestIds may be answered again. */
+  | { type: 'measure'; request: MeasurementRequest }
   | { type: 'error'; code: ProtocolErrorCode; message: string };
 
 // ---------------------------------------------------------------- agent → control plane
@@ -56,7 +81,9 @@ export type AgentMessage =
   /** The agent has applied this desired version to the cluster (it may still be converging). */
   | { type: 'applied'; rollout: RolloutKey; desiredVersion: number }
   /** What the cluster holds for one rollout; sent on change and periodically. */
-  | { type: 'observed'; rollout: RolloutKey; desiredVersion: number; state: ObservedRolloutState };
+  | { type: 'observed'; rollout: RolloutKey; desiredVersion: number; state: ObservedRolloutState }
+  /** The answer to a `measure` request. */
+  | { type: 'measurement'; requestId: string; outcome: MeasurementOutcome };
 
 export type ProtocolErrorCode = 'protocol/unsupported_version' | 'protocol/invalid_message' | 'auth/unauthenticated';
 
