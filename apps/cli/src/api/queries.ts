@@ -1,0 +1,148 @@
+/** GraphQL documents the commands send, with the shapes they read back (see apps/api/schema.gql). */
+
+export interface RolloutRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ClusterRow {
+  name: string;
+  connectionState: 'Connected' | 'Disconnected' | 'Pending';
+  agentVersion: string | null;
+  kubernetesVersion: string | null;
+  labels: Record<string, string>;
+  lastHeartbeatAt: string | null;
+  createdAt: string;
+}
+
+const CLUSTER_FIELDS = 'name connectionState agentVersion kubernetesVersion labels lastHeartbeatAt createdAt';
+
+export const CLUSTERS = `query { clusters { ${CLUSTER_FIELDS} } }`;
+export const REGISTER_CLUSTER = `mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken cluster { ${CLUSTER_FIELDS} } } }`;
+
+export interface AppliedDocument {
+  documentIndex: number;
+  kind: string;
+  name: string;
+  namespace: string | null;
+  action: 'Created' | 'Updated' | 'Unchanged';
+  generation: number;
+}
+
+export const APPLY_MANIFESTS = `mutation($cluster: String!, $namespace: String!, $yaml: String!) {
+  applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { documentIndex kind name namespace action generation }
+}`;
+
+/** The fields every listing of rollouts shows. */
+export interface RolloutSummary extends RolloutRef {
+  phase: string;
+  message: string;
+  strategy: 'Canary' | 'BlueGreen';
+  stepCount: number;
+  currentStepIndex: number | null;
+  images: string[];
+  generation: number;
+  observedGeneration: number;
+  labels: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A rollout with the spec and the status the rollout engine wrote, both as JSON. */
+export interface RolloutDetail extends RolloutSummary {
+  spec: unknown;
+  status: unknown;
+}
+
+const ROLLOUT_SUMMARY_FIELDS = 'cluster namespace name phase message strategy stepCount currentStepIndex images generation observedGeneration labels createdAt updatedAt';
+const ROLLOUT_DETAIL_FIELDS = `${ROLLOUT_SUMMARY_FIELDS} spec status`;
+
+export interface PageInfo {
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+export const ROLLOUTS = `query($filter: RolloutFilter, $page: PageInput) {
+  rollouts(filter: $filter, page: $page) { nodes { ${ROLLOUT_SUMMARY_FIELDS} } pageInfo { endCursor hasNextPage } }
+}`;
+
+export const ROLLOUT = `query($cluster: String!, $namespace: String!, $name: String!) {
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_DETAIL_FIELDS} }
+}`;
+
+export interface RolloutRevision {
+  revision: number;
+  podTemplateHash: string;
+  images: string[];
+  outcome: string;
+  startedAt: string;
+  finishedAt: string | null;
+  startedBy: string;
+}
+
+export const ROLLOUT_REVISIONS = `query($rollout: RolloutRef!) {
+  rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy }
+}`;
+
+export interface AnalysisRunSummary {
+  name: string;
+  kind: string;
+  phase: string;
+  message: string;
+  revision: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  measurements: { metricName: string; phase: string }[];
+}
+
+/** Everything the rollout tree draws, read at once. */
+export interface RolloutTreeData {
+  rollout: RolloutDetail;
+  rolloutRevisions: RolloutRevision[];
+  analysisRuns: { nodes: AnalysisRunSummary[] };
+}
+
+export const ROLLOUT_TREE = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!, $runs: AnalysisRunFilter!) {
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_DETAIL_FIELDS} }
+  rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy }
+  analysisRuns(filter: $runs, page: { first: 50 }) { nodes { name kind phase message revision startedAt finishedAt measurements { metricName phase } } }
+}`;
+
+export const ROLLOUT_CHANGED = `subscription($cluster: String, $namespace: String, $name: String) {
+  rolloutChanged(cluster: $cluster, namespace: $namespace, name: $name) { name generation updatedAt }
+}`;
+
+export type OperationType = 'promote' | 'abort' | 'retry' | 'pause' | 'resume' | 'restart' | 'setImage' | 'undo';
+
+export interface RolloutOperation {
+  id: string;
+  type: OperationType;
+  state: string;
+  message: string | null;
+  parameters: Record<string, unknown>;
+  requestedAt: string;
+  requestedBy: string;
+}
+
+const OPERATION_FIELDS = 'id type state message parameters requestedAt requestedBy';
+
+/** The mutation of an operation, with its own arguments declared after the rollout and reason. */
+export function operationMutation(type: OperationType, extraVariables: string, extraArguments: string): string {
+  return `mutation($rollout: RolloutRef!, $reason: String${extraVariables}) { operation: ${type}(rollout: $rollout, reason: $reason${extraArguments}) { ${OPERATION_FIELDS} } }`;
+}
+
+export interface AuditEvent {
+  sequence: number;
+  occurredAt: string;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetName: string;
+  reason: string | null;
+  requestId: string | null;
+}
+
+export const AUDIT_EVENTS = `query($filter: AuditEventFilter, $page: PageInput) {
+  auditEvents(filter: $filter, page: $page) { nodes { sequence occurredAt actor action targetType targetName reason requestId } pageInfo { endCursor hasNextPage } }
+}`;

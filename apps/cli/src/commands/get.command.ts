@@ -1,0 +1,71 @@
+import { ROLLOUT_TREE, type RolloutRef, type RolloutTreeData } from '../api/queries.js';
+import { ExitCode } from '../cli/cli-error.js';
+import type { Command, CommandContext } from '../cli/command.js';
+import { printedStructured } from '../output/structured.js';
+import { followRollout } from '../rollouts/follow-rollout.js';
+import { resolveRolloutRef, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
+import { renderRolloutTree } from '../rollouts/rollout-tree.js';
+import { TIMEOUT_FLAG, timeoutMs } from './duration-flag.js';
+
+const CLEAR_SCREEN = '\u001b[H\u001b[2J';
+const TICK_MS = 1000;
+const POLL_MS = 10_000;
+
+function readTree(context: CommandContext, rollout: RolloutRef): Promise<RolloutTreeData> {
+  return context.api().request<RolloutTreeData>(ROLLOUT_TREE, { ...rollout, rollout, runs: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name } });
+}
+
+/**
+ * Redraws the tree on each change and every second. On a terminal each frame replaces the last; otherwise frames are
+ * printed one after another, separated by a blank line, and a frame identical to the last is skipped.
+ */
+async function watchTree(context: CommandContext, rollout: RolloutRef): Promise<ExitCode> {
+  const { terminal, now } = context;
+  let latest: RolloutTreeData | undefined;
+  let lastFrame: string | undefined;
+  const draw = (): void => {
+    if (latest === undefined) return;
+    const frame = renderRolloutTree(latest, now(), terminal.style);
+    if (terminal.isTTY) terminal.out(`${CLEAR_SCREEN}${frame}`);
+    else if (frame !== lastFrame) terminal.out(`${lastFrame === undefined ? '' : '\n'}${frame}`);
+    lastFrame = frame;
+  };
+  const limit = timeoutMs(context.invocation);
+  await followRollout({
+    api: context.api(),
+    rollout,
+    read: () => readTree(context, rollout),
+    onReading: (data) => {
+      latest = data;
+      draw();
+      return undefined;
+    },
+    onTick: draw,
+    tickMs: TICK_MS,
+    pollMs: POLL_MS,
+    ...(limit === undefined ? {} : { timeoutMs: limit }),
+    stopSignal: context.stopSignal,
+  });
+  return ExitCode.Ok;
+}
+
+export const getRolloutCommand: Command = {
+  path: ['get', 'rollout'],
+  synopsis: 'NAME [--cluster CLUSTER] [--namespace NAMESPACE] [--watch [--timeout DURATION]]',
+  summary: 'Show a rollout as a tree of its revisions, ReplicaSets and analysis runs; --watch follows it live',
+  details: ['With --watch the tree is redrawn on every change until Ctrl-C (or --timeout); without a terminal each frame is printed in turn.'],
+  flags: [...ROLLOUT_LOCATION_FLAGS, { name: 'watch', short: 'w', kind: 'boolean', description: 'follow changes live' }, TIMEOUT_FLAG],
+  outputs: ['json', 'yaml'],
+  online: true,
+  async run(context) {
+    const { invocation, terminal, output } = context;
+    const name = invocation.positional(0, 'the rollout NAME');
+    invocation.atMostPositionals(1);
+    const rollout = await resolveRolloutRef(context, name);
+    if (invocation.boolean('watch')) return watchTree(context, rollout);
+    const data = await readTree(context, rollout);
+    if (printedStructured(terminal, output, data)) return ExitCode.Ok;
+    terminal.out(renderRolloutTree(data, context.now(), terminal.style));
+    return ExitCode.Ok;
+  },
+};

@@ -1,0 +1,54 @@
+import { parsePairs } from '../cli/arguments.js';
+import { ExitCode } from '../cli/cli-error.js';
+import type { Command } from '../cli/command.js';
+import { printedStructured } from '../output/structured.js';
+import { formatTable } from '../output/table.js';
+import { age } from '../output/time.js';
+import { phaseText } from '../rollouts/phase.js';
+import { listAllRollouts, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
+import { stepText } from '../rollouts/rollout-status.js';
+
+export const listRolloutsCommand: Command = {
+  path: ['list', 'rollouts'],
+  synopsis: '[--cluster CLUSTER] [--namespace NAMESPACE] [--phase PHASE] [-l KEY=VALUE]...',
+  summary: 'List rollouts across every cluster',
+  flags: [
+    ...ROLLOUT_LOCATION_FLAGS,
+    { name: 'phase', kind: 'string', valueName: 'PHASE', description: 'Pending, Progressing, Paused, Healthy or Degraded' },
+    { name: 'selector', short: 'l', kind: 'string', repeatable: true, valueName: 'KEY=VALUE', description: 'label the rollouts must have' },
+  ],
+  outputs: ['json', 'yaml', 'wide'],
+  online: true,
+  async run({ api, invocation, terminal, output, now }) {
+    invocation.atMostPositionals(0);
+    const labels = parsePairs(invocation.strings('selector'), '-l');
+    const filter = {
+      ...Object.fromEntries((['cluster', 'namespace', 'phase'] as const).flatMap((flag) => {
+        const value = invocation.string(flag);
+        return value === undefined ? [] : [[flag, value]];
+      })),
+      ...(Object.keys(labels).length > 0 ? { labels: Object.entries(labels).map(([key, value]) => `${key}=${value}`) } : {}),
+    };
+    const rollouts = await listAllRollouts(api(), filter);
+    if (printedStructured(terminal, output, rollouts)) return ExitCode.Ok;
+    if (rollouts.length === 0) {
+      terminal.out('No rollouts found.\n');
+      return ExitCode.Ok;
+    }
+    const wide = output === 'wide';
+    const headers = ['CLUSTER', 'NAMESPACE', 'NAME', 'STRATEGY', 'STATUS', 'STEP', 'IMAGES', 'AGE', ...(wide ? ['GENERATION', 'MESSAGE'] : [])];
+    const rows = rollouts.map((rollout) => [
+      rollout.cluster,
+      rollout.namespace,
+      rollout.name,
+      rollout.strategy,
+      phaseText(rollout.phase, terminal.style),
+      stepText(rollout),
+      rollout.images.join(','),
+      age(rollout.createdAt, now()),
+      ...(wide ? [`${rollout.observedGeneration}/${rollout.generation}`, rollout.message] : []),
+    ]);
+    terminal.out(formatTable(headers, rows));
+    return ExitCode.Ok;
+  },
+};

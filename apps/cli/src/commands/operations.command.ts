@@ -1,0 +1,108 @@
+import { operationMutation, type OperationType, type RolloutOperation } from '../api/queries.js';
+import type { FlagSpec } from '../cli/arguments.js';
+import { ExitCode, usageError } from '../cli/cli-error.js';
+import type { Command, Invocation } from '../cli/command.js';
+import { printedStructured } from '../output/structured.js';
+import { resolveRolloutRef, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
+
+const REASON_FLAG: FlagSpec = { name: 'reason', kind: 'string', valueName: 'TEXT', description: 'why, kept in the audit record' };
+
+/** What an operation adds to the mutation beyond the rollout and reason. */
+interface OperationArguments {
+  variables: Record<string, unknown>;
+  /** Declarations such as `, $full: Boolean!`. */
+  declarations: string;
+  /** Arguments such as `, full: $full`. */
+  arguments: string;
+}
+
+const NO_ARGUMENTS: OperationArguments = { variables: {}, declarations: '', arguments: '' };
+
+interface OperationSpec {
+  path: readonly string[];
+  type: OperationType;
+  synopsis: string;
+  summary: string;
+  flags?: readonly FlagSpec[];
+  /** Positionals after NAME. */
+  extraPositionals?: number;
+  arguments?(invocation: Invocation): OperationArguments;
+}
+
+/** A command that asks the rollout engine for one operation on one rollout and prints the request it made. */
+function operationCommand(spec: OperationSpec): Command {
+  return {
+    path: spec.path,
+    synopsis: `${spec.synopsis} [--cluster CLUSTER] [--namespace NAMESPACE] [--reason TEXT]`,
+    summary: spec.summary,
+    details: ['The rollout engine carries the operation out on its next reconcile; "flotilla status NAME" waits for the result.'],
+    flags: [...ROLLOUT_LOCATION_FLAGS, REASON_FLAG, ...(spec.flags ?? [])],
+    outputs: ['json', 'yaml'],
+    online: true,
+    async run(context) {
+      const { invocation, terminal, output } = context;
+      const name = invocation.positional(0, 'the rollout NAME');
+      invocation.atMostPositionals(1 + (spec.extraPositionals ?? 0));
+      const extra = spec.arguments?.(invocation) ?? NO_ARGUMENTS;
+      const rollout = await resolveRolloutRef(context, name);
+      const reason = invocation.string('reason') ?? null;
+      const { operation } = await context.api().request<{ operation: RolloutOperation }>(operationMutation(spec.type, extra.declarations, extra.arguments), {
+        rollout,
+        reason,
+        ...extra.variables,
+      });
+      if (printedStructured(terminal, output, operation)) return ExitCode.Ok;
+      const parameters = Object.entries(operation.parameters).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      terminal.out(
+        `rollout ${terminal.style.bold(`${rollout.cluster}/${rollout.namespace}/${rollout.name}`)}: ${operation.type}${parameters.length > 0 ? ` (${parameters.join(', ')})` : ''} requested, operation ${operation.id} is ${operation.state}\n`,
+      );
+      return ExitCode.Ok;
+    },
+  };
+}
+
+function setImageArguments(invocation: Invocation): OperationArguments {
+  const assignment = invocation.positional(1, 'CONTAINER=IMAGE');
+  const equals = assignment.indexOf('=');
+  if (equals <= 0 || equals === assignment.length - 1) throw usageError(`set image takes CONTAINER=IMAGE, not "${assignment}"`);
+  return {
+    variables: { container: assignment.slice(0, equals), image: assignment.slice(equals + 1) },
+    declarations: ', $container: String!, $image: String!',
+    arguments: ', container: $container, image: $image',
+  };
+}
+
+export const operationCommands: readonly Command[] = [
+  operationCommand({
+    path: ['set', 'image'],
+    type: 'setImage',
+    synopsis: 'NAME CONTAINER=IMAGE',
+    summary: 'Set a container\'s image, starting a new revision',
+    extraPositionals: 1,
+    arguments: setImageArguments,
+  }),
+  operationCommand({
+    path: ['promote'],
+    type: 'promote',
+    synopsis: 'NAME [--full]',
+    summary: 'Skip the current pause or step; with --full, go straight to 100% skipping the remaining steps and analysis',
+    flags: [{ name: 'full', kind: 'boolean', description: 'promote fully' }],
+    arguments: (invocation) => ({ variables: { full: invocation.boolean('full') }, declarations: ', $full: Boolean!', arguments: ', full: $full' }),
+  }),
+  operationCommand({ path: ['abort'], type: 'abort', synopsis: 'NAME', summary: 'Abort the update: the stable revision back to full size and all traffic' }),
+  operationCommand({ path: ['retry'], type: 'retry', synopsis: 'NAME', summary: 'Retry an aborted update from its first step' }),
+  operationCommand({ path: ['pause'], type: 'pause', synopsis: 'NAME', summary: 'Pause the rollout' }),
+  operationCommand({ path: ['resume'], type: 'resume', synopsis: 'NAME', summary: 'Resume a paused rollout' }),
+  operationCommand({ path: ['restart'], type: 'restart', synopsis: 'NAME', summary: 'Restart every pod, a few at a time' }),
+  operationCommand({
+    path: ['undo'],
+    type: 'undo',
+    synopsis: 'NAME [--to-revision N]',
+    summary: 'Roll back to a revision of the release history (the previous one by default)',
+    flags: [{ name: 'to-revision', kind: 'string', valueName: 'N', description: 'revision number' }],
+    arguments: (invocation) => {
+      const toRevision = invocation.integer('to-revision', 1);
+      return toRevision === undefined ? NO_ARGUMENTS : { variables: { toRevision }, declarations: ', $toRevision: Int', arguments: ', toRevision: $toRevision' };
+    },
+  }),
+];

@@ -1,0 +1,26 @@
+import type { Command } from '../cli/command.js';
+import { applyCommand } from './apply.command.js';
+import { auditCommand } from './audit.command.js';
+import { clustersCommand, registerClusterCommand } from './clusters.command.js';
+import { completionCommand } from './completion.command.js';
+import { getRolloutCommand } from './get.command.js';
+import { historyCommand } from './history.command.js';
+import { lintCommand } from './lint.command.js';
+import { listRolloutsCommand } from './list.command.js';
+import { operationCommands } from './operations.command.js';
+import { statusCommand } from './status.command.js';
+
+/** Every command of the program, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  clustersCommand,
+  registerClusterCommand,
+  applyCommand,
+  listRolloutsCommand,
+  getRolloutCommand,
+  ...operationCommands,
+  statusCommand,
+  historyCommand,
+  auditCommand,
+  lintCommand,
+  completionCommand(() => COMMANDS),
+];

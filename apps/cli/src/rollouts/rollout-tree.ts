@@ -1,0 +1,116 @@
+import type { AnalysisRunSummary, RolloutRevision, RolloutTreeData } from '../api/queries.js';
+import { formatTable } from '../output/table.js';
+import type { Styles } from '../output/terminal.js';
+import { age } from '../output/time.js';
+import { phaseText } from './phase.js';
+import { actualWeight, replicaSetRoles, rolloutFacts, setWeight, stepText, type RolloutFacts } from './rollout-status.js';
+
+const LABEL_WIDTH = 17;
+
+function field(label: string, value: string, indent = 0): string {
+  return `${' '.repeat(indent)}${`${label}:`.padEnd(LABEL_WIDTH - indent)}${value}`;
+}
+
+function imageLines(data: RolloutTreeData, facts: RolloutFacts): string[] {
+  const { rollout, rolloutRevisions } = data;
+  const stable = rolloutRevisions.find((revision) => revision.podTemplateHash === facts.stableHash);
+  const newRole = rollout.strategy === 'BlueGreen' ? 'preview' : 'canary';
+  const stableRole = rollout.strategy === 'BlueGreen' ? 'stable, active' : 'stable';
+  if (stable === undefined || facts.stableHash === facts.currentHash) return rollout.images.map((image) => `${image} (${stable === undefined ? newRole : stableRole})`);
+  return [...stable.images.map((image) => `${image} (${stableRole})`), ...rollout.images.map((image) => `${image} (${newRole})`)];
+}
+
+function summaryLines(data: RolloutTreeData, facts: RolloutFacts, style: Styles): string[] {
+  const { rollout } = data;
+  const lines = [
+    field('Name', style.bold(rollout.name)),
+    field('Namespace', rollout.namespace),
+    field('Cluster', rollout.cluster),
+    field('Status', phaseText(rollout.phase, style)),
+    field('Message', rollout.message || '-'),
+    field('Strategy', rollout.strategy),
+  ];
+  if (rollout.strategy === 'Canary') {
+    lines.push(field('Step', stepText(rollout), 2), field('SetWeight', String(setWeight(facts)), 2), field('ActualWeight', String(actualWeight(facts)), 2));
+  }
+  const [firstImage, ...otherImages] = imageLines(data, facts);
+  lines.push(field('Images', firstImage ?? '-'), ...otherImages.map((image) => `${' '.repeat(LABEL_WIDTH)}${image}`));
+  lines.push(
+    'Replicas:',
+    field('Desired', String(facts.specReplicas), 2),
+    field('Current', String(facts.replicas), 2),
+    field('Updated', String(facts.updatedReplicas), 2),
+    field('Ready', String(facts.readyReplicas), 2),
+    field('Available', String(facts.availableReplicas), 2),
+  );
+  if (rollout.observedGeneration < rollout.generation) lines.push(style.yellow(`Generation ${rollout.generation} is not reconciled yet (engine at ${rollout.observedGeneration})`));
+  return lines;
+}
+
+/** `✔ 3,✖ 1` : successful and failed measurements of a run, as the Argo plugin counts them. */
+export function measurementCounts(run: Pick<AnalysisRunSummary, 'measurements'>): string {
+  const successful = run.measurements.filter((measurement) => measurement.phase === 'Successful').length;
+  const failed = run.measurements.filter((measurement) => measurement.phase === 'Failed' || measurement.phase === 'Error').length;
+  return `✔ ${successful},✖ ${failed}`;
+}
+
+interface TreeNode {
+  icon: string;
+  name: string;
+  kind: string;
+  status: string;
+  age: string;
+  info: string;
+  children: TreeNode[];
+}
+
+function revisionNode(revision: RolloutRevision, data: RolloutTreeData, facts: RolloutFacts, now: Date, style: Styles): TreeNode {
+  const roles = replicaSetRoles(facts, data.rollout.strategy, revision.podTemplateHash);
+  const runs = data.analysisRuns.nodes.filter((run) => run.revision === revision.revision);
+  return {
+    icon: '#',
+    name: `revision:${revision.revision}`,
+    kind: 'Revision',
+    status: phaseText(revision.outcome, style),
+    age: age(revision.startedAt, now),
+    info: `${revision.images.join(',')} by ${revision.startedBy}`,
+    children: [
+      { icon: '⧉', name: `${data.rollout.name}-${revision.podTemplateHash}`, kind: 'ReplicaSet', status: '', age: age(revision.startedAt, now), info: roles.join(','), children: [] },
+      ...runs.map((run) => analysisRunNode(run, now, style)),
+    ],
+  };
+}
+
+function analysisRunNode(run: AnalysisRunSummary, now: Date, style: Styles): TreeNode {
+  return { icon: 'α', name: run.name, kind: 'AnalysisRun', status: phaseText(run.phase, style), age: age(run.startedAt, now), info: `${measurementCounts(run)} (${run.kind})`, children: [] };
+}
+
+function flatten(node: TreeNode, prefix: string, childPrefix: string): string[][] {
+  const row = [`${prefix}${node.icon} ${node.name}`, node.kind, node.status, node.age, node.info];
+  return [
+    row,
+    ...node.children.flatMap((child, index) => {
+      const last = index === node.children.length - 1;
+      return flatten(child, `${childPrefix}${last ? '└──' : '├──'}`, `${childPrefix}${last ? '   ' : '│  '}`);
+    }),
+  ];
+}
+
+/**
+ * One frame of `flotilla get rollout`: the summary block of `kubectl argo rollouts get rollout`, then a tree of the
+ * rollout's revisions, newest first, each with its ReplicaSet and analysis runs. Times are relative to `now`.
+ */
+export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Styles): string {
+  const facts = rolloutFacts(data.rollout);
+  const unattachedRuns = data.analysisRuns.nodes.filter((run) => !data.rolloutRevisions.some((revision) => revision.revision === run.revision));
+  const root: TreeNode = {
+    icon: '⟳',
+    name: data.rollout.name,
+    kind: 'Rollout',
+    status: phaseText(data.rollout.phase, style),
+    age: age(data.rollout.createdAt, now),
+    info: '',
+    children: [...data.rolloutRevisions.map((revision) => revisionNode(revision, data, facts, now, style)), ...unattachedRuns.map((run) => analysisRunNode(run, now, style))],
+  };
+  return `${summaryLines(data, facts, style).join('\n')}\n\n${formatTable(['NAME', 'KIND', 'STATUS', 'AGE', 'INFO'], flatten(root, '', ''))}`;
+}
