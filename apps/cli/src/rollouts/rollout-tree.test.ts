@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import type { RolloutTreeData } from '../api/queries.js';
+import type { Styles } from '../output/terminal.js';
+import { measurementCounts, renderRolloutTree } from './rollout-tree.js';
+
+const plain: Styles = { bold: (text) => text, dim: (text) => text, green: (text) => text, red: (text) => text, yellow: (text) => text, cyan: (text) => text };
+const now = new Date('2026-03-01T12:00:00Z');
+const before = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
+
+function pausedCanary(): RolloutTreeData {
+  return {
+    rollout: {
+      cluster: 'staging',
+      namespace: 'shop',
+      name: 'checkout',
+      phase: 'Paused',
+      message: 'CanaryPauseStep',
+      strategy: 'Canary',
+      stepCount: 6,
+      currentStepIndex: 1,
+      images: ['shop/checkout:2'],
+      generation: 2,
+      observedGeneration: 2,
+      labels: {},
+      createdAt: before(600),
+      updatedAt: before(5),
+      spec: { replicas: 5, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }] } } },
+      status: { stableRS: 'aaa111', currentPodHash: 'bbb222', currentStepIndex: 1, replicas: 5, updatedReplicas: 1, readyReplicas: 5, availableReplicas: 5 },
+    },
+    rolloutRevisions: [
+      { revision: 2, podTemplateHash: 'bbb222', images: ['shop/checkout:2'], outcome: 'Progressing', startedAt: before(30), finishedAt: null, startedBy: 'token:deployer' },
+      { revision: 1, podTemplateHash: 'aaa111', images: ['shop/checkout:1'], outcome: 'Healthy', startedAt: before(600), finishedAt: before(590), startedBy: 'token:ci' },
+    ],
+    analysisRuns: {
+      nodes: [
+        {
+          name: 'checkout-bbb222-2-0',
+          kind: 'step',
+          phase: 'Successful',
+          message: '',
+          revision: 2,
+          startedAt: before(20),
+          finishedAt: before(10),
+          measurements: [{ metricName: 'success-rate', phase: 'Successful' }, { metricName: 'success-rate', phase: 'Successful' }, { metricName: 'latency', phase: 'Failed' }],
+        },
+      ],
+    },
+  };
+}
+
+describe('renderRolloutTree', () => {
+  it('draws a paused canary as the Argo plugin does: summary, then revisions with ReplicaSets and runs', () => {
+    expect(renderRolloutTree(pausedCanary(), now, plain)).toBe(
+      [
+        'Name:            checkout',
+        'Namespace:       shop',
+        'Cluster:         staging',
+        'Status:          ॥ Paused',
+        'Message:         CanaryPauseStep',
+        'Strategy:        Canary',
+        '  Step:          1/6',
+        '  SetWeight:     20',
+        '  ActualWeight:  20',
+        'Images:          shop/checkout:1 (stable)',
+        '                 shop/checkout:2 (canary)',
+        'Replicas:',
+        '  Desired:       5',
+        '  Current:       5',
+        '  Updated:       1',
+        '  Ready:         5',
+        '  Available:     5',
+        '',
+        'NAME                          KIND          STATUS          AGE   INFO',
+        '⟳ checkout                    Rollout       ॥ Paused        10m',
+        '├──# revision:2               Revision      ◌ Progressing   30s   shop/checkout:2 by token:deployer',
+        '│  ├──⧉ checkout-bbb222       ReplicaSet                    30s   canary',
+        '│  └──α checkout-bbb222-2-0   AnalysisRun   ✔ Successful    20s   ✔ 2,✖ 1 (step)',
+        '└──# revision:1               Revision      ✔ Healthy       10m   shop/checkout:1 by token:ci',
+        '   └──⧉ checkout-aaa111       ReplicaSet                    10m   stable',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('names the one image stable once promoted and warns while a new generation waits for the engine', () => {
+    const data = pausedCanary();
+    data.rollout.phase = 'Healthy';
+    data.rollout.generation = 3;
+    data.rollout.status = { stableRS: 'bbb222', currentPodHash: 'bbb222', currentStepIndex: 3, replicas: 5, updatedReplicas: 5, readyReplicas: 5, availableReplicas: 5 };
+    const frame = renderRolloutTree(data, now, plain);
+    expect(frame).toContain('Images:          shop/checkout:2 (stable)\nReplicas:');
+    expect(frame).toContain('  Step:          1/6\n  SetWeight:     100\n  ActualWeight:  100');
+    expect(frame).toContain('Generation 3 is not reconciled yet (engine at 2)');
+  });
+});
+
+describe('measurementCounts', () => {
+  it.each([
+    { phases: [], text: '✔ 0,✖ 0' },
+    { phases: ['Successful', 'Inconclusive', 'Running'], text: '✔ 1,✖ 0' },
+    { phases: ['Failed', 'Error', 'Successful'], text: '✔ 1,✖ 2' },
+  ])('$phases: $text', ({ phases, text }) => {
+    expect(measurementCounts({ measurements: phases.map((phase) => ({ metricName: 'm', phase })) })).toBe(text);
+  });
+});
