@@ -1,4 +1,5 @@
 import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { createHttpTransport, createKubernetesJobRunner } from '@flotilla/metric-providers';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { PROTOCOL_VERSION, rolloutKeyString, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
@@ -9,6 +10,8 @@ import { ControlPlaneConnection, type ConnectionHandlers } from './connection/co
 import { DesiredStore, type DesiredChange } from './desired/desired-store.js';
 import { ClusterState, replicaSetOfPod, rolloutOfReplicaSet } from './kube/cluster-state.js';
 import { KubeHttp } from './kube/kube-http.js';
+import { MeasurementScheduler, type MeasurementStats } from './measure/measurement-scheduler.js';
+import { createMeasurementTaker } from './measure/take-measurement.js';
 import type { KubeObject } from './kube/kube-object.js';
 import { PODS, REPLICA_SETS, type Resource } from './kube/resources.js';
 import { ObservationPublisher, type ObservedMessage } from './observe/observation-publisher.js';
@@ -28,6 +31,7 @@ export interface AgentStats {
   fallbacksTaken: number;
   /** API writes made since the agent started. */
   writes: number;
+  measurements: MeasurementStats;
 }
 
 export interface AgentHandle {
@@ -174,9 +178,18 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
     resolveStopped = resolve;
   });
 
+  const measurements = new MeasurementScheduler({
+    concurrency: config.measurementConcurrency,
+    // In the cluster private addresses are where metric backends live, so no address policy applies.
+    take: createMeasurementTaker({ kube: http, http: createHttpTransport(), jobs: createKubernetesJobRunner(kubeConfig), agentNamespace: config.agentNamespace }),
+    send: (answer) => connection.send(answer),
+    logger,
+  });
+
   const handlers: ConnectionHandlers = {
     welcomed: () => {
       hubLoss.connected();
+      measurements.connected();
       announcedVersions.clear();
       if (hubLoss.activeFallbacks > 0) logger.warn({ activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken }, 'reconnected while rollouts run on their hub-loss fallback');
       publisher.publishAll(true);
@@ -191,6 +204,9 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
           return;
         case 'deleted':
           applyChanges(store.remove(message.rollout, message.desiredVersion));
+          return;
+        case 'measure':
+          measurements.submit(message.request);
           return;
       }
     },
@@ -233,6 +249,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
         queue.stop();
         publisher.stop();
         hubLoss.stop();
+        await measurements.stop();
         await connection.stop();
         cluster.stop();
         http.close();
@@ -240,7 +257,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
       return stopping;
     },
     stopped,
-    stats: () => ({ connected: connection.isConnected, rollouts: store.size, activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken, writes }),
+    stats: () => ({ connected: connection.isConnected, rollouts: store.size, activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken, writes, measurements: measurements.stats() }),
   };
 
   cluster.start();

@@ -21,6 +21,10 @@ export interface AgentConfig {
   reconnect: { baseMs: number; capMs: number; stableAfterMs: number; unauthenticatedRetryMs: number };
   /** Rollouts converged at the same time. */
   concurrency: number;
+  /** Measurements taken at the same time; further requests wait in arrival order. */
+  measurementConcurrency: number;
+  /** The agent's own namespace, where provider credential Secrets (`datadog`, `newrelic`, …) are looked up first. */
+  agentNamespace: string;
 }
 
 /** The environment is invalid; every problem found is listed, not just the first. */
@@ -30,6 +34,8 @@ export class AgentConfigError extends Error {
     this.name = 'AgentConfigError';
   }
 }
+
+const DEFAULT_AGENT_NAMESPACE = 'flotilla-system';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -92,6 +98,8 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
       unauthenticatedRetryMs: number('FLOTILLA_UNAUTHENTICATED_RETRY_SECONDS', 60, 1) * 1000,
     },
     concurrency: number('FLOTILLA_CONCURRENCY', 16, 1),
+    measurementConcurrency: number('FLOTILLA_MEASUREMENT_CONCURRENCY', 16, 1),
+    agentNamespace: env.FLOTILLA_AGENT_NAMESPACE || DEFAULT_AGENT_NAMESPACE,
   };
   if (problems.length > 0) throw new AgentConfigError(problems);
   return config;

@@ -59,6 +59,11 @@ export interface ServiceObject extends KubeObject {
   spec: { selector?: Record<string, string> };
 }
 
+/** Values are base64 as the API server returns them (`stringData` is write-only). */
+export interface SecretObject extends KubeObject {
+  data?: Record<string, string>;
+}
+
 /** A key that names one object of one resource in the agent's caches. */
 export const objectKey = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 
