@@ -65,3 +65,13 @@ export async function startProcess(entry: string, environment: Record<string, st
   child.kill();
   throw new Error(`${entry} did not become ready`);
 }
+
+/** Asks a process started by `startProcess` to stop, and kills it if it has not exited after `graceMs`. */
+export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,84 @@
+import { availableParallelism, loadavg } from 'node:os';
+import pg from 'pg';
+import { loadApiConfig } from '../config/api-config.js';
+import { createDatabaseClient } from '../infrastructure/database.js';
+import { createRedisConnection } from '../infrastructure/redis.js';
+import { withScratchDatabase } from './bench-support.js';
+import { decisionRateByScenario, measureDecisionRate, type DecisionRate } from './decision-rate.js';
+import { buildFleet } from './engine-fleet.js';
+import { measureSimpleUpdateRate, type UpdateRate } from './postgres-update-rate.js';
+import { measureReconcileJobRate, type JobRate } from './reconcile-job-rate.js';
+
+/**
+ * How fast the rollout engine decides, alone and through the worker: pure `reconcile` decisions over a mixed fleet
+ * of 10,000 rollouts; reconcile jobs through BullMQ and Postgres with one and with two worker processes; and, as
+ * the yardstick for the second figure, the simple-update rate of the same Postgres measured in the same run.
+ */
+const FLEET_SIZE = 10_000;
+const JOB_ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 2_000);
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8);
+const GOALS = { decisionsPerSecond: 50_000, queueShareOfUpdates: 0.25, twoWorkerSpeedup: 1.6 };
+
+const log = (message: string): void => void process.stderr.write(`[bench:engine] ${message}\n`);
+const rate = (value: number): string => `${Math.round(value).toLocaleString('en')}/s`;
+const verdict = (met: boolean, goal: string): string => `${met ? 'meets' : 'MISSES'} the goal of ${goal}`;
+const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
+
+log(`load average ${load()} on ${availableParallelism()} cores`);
+log(`building a fleet of ${FLEET_SIZE.toLocaleString('en')} rollouts, each carried to its state by the engine`);
+const fleet = buildFleet(FLEET_SIZE, (built) => log(`  ${built.toLocaleString('en')} built`));
+
+log('pure decisions, the same input objects every pass (the engine caches hashes and templates per object)');
+const sameObjects: DecisionRate = measureDecisionRate(fleet, { warmupPasses: 2, timedPasses: 5, freshObjects: false, progress: (message) => log(`  ${message}`) });
+log('pure decisions, fresh copies of the inputs every pass (as a worker loads them from Postgres)');
+const freshObjects: DecisionRate = measureDecisionRate(fleet, { warmupPasses: 1, timedPasses: 5, freshObjects: true, progress: (message) => log(`  ${message}`) });
+log('pure decisions per scenario (fresh copies)');
+const byScenario = decisionRateByScenario(fleet, 3);
+
+const config = loadApiConfig();
+const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'engine', async (databaseUrl) => {
+  log(`simple updates: 8 clients on a 10,000-row table for 5 s`);
+  const updates: UpdateRate = await measureSimpleUpdateRate(databaseUrl, { clients: 8, rows: 10_000, seconds: 5 });
+  log(`  ${rate(updates.transactionsPerSecond)}`);
+  const database = createDatabaseClient(databaseUrl, 4);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const redis = createRedisConnection(config.redisUrl);
+  const environment = { databaseUrl, redisUrl: config.redisUrl, database, pool, redis };
+  try {
+    const jobRates: JobRate[] = [];
+    for (const workers of [1, 2]) {
+      log(`reconcile jobs through BullMQ and Postgres, ${workers} worker(s)`);
+      const measured = await measureReconcileJobRate(environment, {
+        label: `workers-${workers}`,
+        workers,
+        concurrency: WORKER_CONCURRENCY,
+        rollouts: JOB_ROLLOUTS,
+        timeoutMs: 300_000,
+        progress: (message) => log(`  ${message}`),
+      });
+      log(`  ${rate(measured.jobsPerSecond)} (${measured.jobs} jobs in ${measured.seconds.toFixed(1)} s, ${measured.failedJobs} failed)`);
+      jobRates.push(measured);
+    }
+    return { updates, jobRates };
+  } finally {
+    await Promise.allSettled([database.$disconnect(), pool.end(), redis.quit()]);
+  }
+});
+
+const [oneWorker, twoWorkers] = jobRates as [JobRate, JobRate];
+const queueGoal = updates.transactionsPerSecond * GOALS.queueShareOfUpdates;
+const speedup = twoWorkers.jobsPerSecond / oneWorker.jobsPerSecond;
+const pad = (text: string): string => text.padEnd(62);
+process.stdout.write(
+  [
+    '',
+    `bench:engine (${availableParallelism()} cores, load average at the end ${load()})`,
+    `  ${pad(`pure reconcile, ${FLEET_SIZE.toLocaleString('en')} rollouts, same input objects each pass`)}${rate(sameObjects.decisionsPerSecond).padStart(12)}  ${verdict(sameObjects.decisionsPerSecond >= GOALS.decisionsPerSecond, `≥ ${rate(GOALS.decisionsPerSecond)}`)}`,
+    `  ${pad(`pure reconcile, ${FLEET_SIZE.toLocaleString('en')} rollouts, fresh copies each pass`)}${rate(freshObjects.decisionsPerSecond).padStart(12)}  ${verdict(freshObjects.decisionsPerSecond >= GOALS.decisionsPerSecond, `≥ ${rate(GOALS.decisionsPerSecond)}`)}`,
+    `  ${pad('Postgres simple updates (8 clients, autocommit)')}${rate(updates.transactionsPerSecond).padStart(12)}`,
+    `  ${pad(`reconcile jobs, 1 worker × concurrency ${oneWorker.concurrency} (${oneWorker.jobs} jobs)`)}${rate(oneWorker.jobsPerSecond).padStart(12)}  ${verdict(oneWorker.jobsPerSecond >= queueGoal, `≥ ¼ of simple updates = ${rate(queueGoal)}`)}`,
+    `  ${pad(`reconcile jobs, 2 workers × concurrency ${twoWorkers.concurrency} (${twoWorkers.jobs} jobs)`)}${rate(twoWorkers.jobsPerSecond).padStart(12)}  ${speedup.toFixed(2)} × one worker, ${verdict(speedup >= GOALS.twoWorkerSpeedup, `≥ ${GOALS.twoWorkerSpeedup} ×`)}`,
+    '  pure decisions per scenario (fresh copies): ' + [...byScenario].map(([scenario, value]) => `${scenario} ${rate(value)}`).join(', '),
+    '',
+  ].join('\n'),
+);

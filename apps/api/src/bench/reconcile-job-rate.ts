@@ -1,0 +1,144 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { DatabaseClient } from '../infrastructure/database.js';
+import { ReconcileQueue } from '../modules/reconcile/reconcile-queue.js';
+import { startProcess, stopProcess } from './bench-support.js';
+import { pendingRelease } from './engine-fleet.js';
+
+export interface JobRateEnvironment {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Seeds the rollouts. */
+  database: DatabaseClient;
+  /** Watches progress with one cheap count query at a time. */
+  pool: pg.Pool;
+  redis: Redis;
+}
+
+export interface JobRateOptions {
+  /** Names the run's organization, cluster and Redis prefix. */
+  label: string;
+  workers: number;
+  concurrency: number;
+  rollouts: number;
+  timeoutMs: number;
+  progress: (message: string) => void;
+}
+
+export interface JobRate {
+  workers: number;
+  concurrency: number;
+  jobs: number;
+  seconds: number;
+  jobsPerSecond: number;
+  failedJobs: number;
+}
+
+const SEED_BATCH = 250;
+const ENQUEUE_BATCH = 500;
+const POLL_MS = 50;
+// The sweep would enqueue the same rollouts on its own; the measurement wants only the jobs it sends.
+const QUIET_SWEEP = { SWEEP_INTERVAL_MS: '3600000', AGENT_SILENCE_LIMIT_MS: '3600000' };
+
+/** A cluster that is not yet connected (so that no sweep picks its rollouts) holding `count` pending releases. */
+async function seedCluster(database: DatabaseClient, label: string, count: number): Promise<{ clusterId: string; rolloutIds: { id: string; version: number }[] }> {
+  const organization = await database.organization.create({ data: { name: `bench-${label}` } });
+  const cluster = await database.cluster.create({
+    data: { organizationId: organization.id, name: label, agentTokenHash: `bench-${label}-${process.pid}`, connectionState: 'Pending', lastHeartbeatAt: new Date() },
+  });
+  const now = new Date();
+  for (let offset = 0; offset < count; offset += SEED_BATCH) {
+    const data = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, index): Prisma.RolloutCreateManyInput => {
+      const rollout = pendingRelease(offset + index);
+      const json = (value: unknown): Prisma.InputJsonValue => value as Prisma.InputJsonValue;
+      return {
+        organizationId: organization.id,
+        clusterId: cluster.id,
+        namespace: rollout.namespace,
+        name: rollout.name,
+        labels: { app: rollout.name },
+        spec: json(rollout.spec),
+        generation: rollout.generation,
+        observedGeneration: rollout.status?.observedGeneration ?? 0,
+        phase: rollout.status?.phase ?? 'Pending',
+        message: rollout.status?.message ?? '',
+        status: json(rollout.status),
+        specChangedBy: 'token:bench',
+        desiredState: json(rollout.desired),
+        desiredVersion: 1,
+        appliedDesiredVersion: 1,
+        observed: json(rollout.observed),
+        observedAt: now,
+        version: 1,
+      };
+    });
+    await database.rollout.createMany({ data });
+  }
+  const rolloutIds = await database.rollout.findMany({ where: { clusterId: cluster.id }, select: { id: true, version: true } });
+  return { clusterId: cluster.id, rolloutIds };
+}
+
+async function reconciledCount(pool: pg.Pool, clusterId: string): Promise<number> {
+  const result = await pool.query<{ done: number }>('SELECT count(*)::integer AS done FROM "Rollout" WHERE "clusterId" = $1 AND "observedGeneration" = generation', [clusterId]);
+  return result.rows[0]?.done ?? 0;
+}
+
+/**
+ * Reconcile jobs per second through BullMQ and Postgres: `rollouts` pending releases in a connected cluster, one
+ * job each sent through `ReconcileQueue.request`, timed from the first send until every rollout has observed its
+ * new generation. Each job loads the rollout, runs the engine and writes status, desired state, a revision and
+ * audit events in one version-guarded transaction, then publishes and schedules its wake-up.
+ */
+export async function measureReconcileJobRate(environment: JobRateEnvironment, options: JobRateOptions): Promise<JobRate> {
+  const { database, pool } = environment;
+  const prefix = `bench-engine-${process.pid}-${options.label}`;
+  const queue = new ReconcileQueue(environment.redis, prefix);
+  const workers: ChildProcess[] = [];
+  options.progress(`seeding ${options.rollouts} rollouts with a new image each`);
+  const { clusterId, rolloutIds } = await seedCluster(database, options.label, options.rollouts);
+  await pool.query('ANALYZE');
+  try {
+    const workerEnvironment = {
+      DATABASE_URL: environment.databaseUrl,
+      REDIS_URL: environment.redisUrl,
+      REDIS_PREFIX: prefix,
+      WORKER_CONCURRENCY: String(options.concurrency),
+      ...QUIET_SWEEP,
+    };
+    for (let started = 1; started <= options.workers; started++) {
+      workers.push(await startProcess('worker.js', workerEnvironment, async () => (await queue.queue.getWorkersCount()) >= started));
+    }
+    options.progress(`${options.workers} worker(s) × concurrency ${options.concurrency} ready; sending ${rolloutIds.length} jobs`);
+    await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
+
+    const started = performance.now();
+    for (let offset = 0; offset < rolloutIds.length; offset += ENQUEUE_BATCH) {
+      await Promise.all(rolloutIds.slice(offset, offset + ENQUEUE_BATCH).map(({ id, version }) => queue.request(id, version)));
+    }
+    let done = 0;
+    let lastReport = started;
+    while (done < rolloutIds.length) {
+      if (performance.now() - started > options.timeoutMs) {
+        const counts = await queue.queue.getJobCounts('waiting', 'active', 'failed');
+        throw new Error(`${done}/${rolloutIds.length} rollouts reconciled after ${options.timeoutMs} ms (jobs: ${JSON.stringify(counts)})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      done = await reconciledCount(pool, clusterId);
+      if (performance.now() - lastReport >= 1000) {
+        lastReport = performance.now();
+        options.progress(`  ${done}/${rolloutIds.length} reconciled`);
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const failedJobs = await queue.queue.getFailedCount();
+    return { workers: options.workers, concurrency: options.concurrency, jobs: rolloutIds.length, seconds, jobsPerSecond: rolloutIds.length / seconds, failedJobs };
+  } finally {
+    await Promise.all(workers.map((worker) => stopProcess(worker)));
+    // Later runs start workers whose sweep must not find this run's rollouts.
+    await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Disconnected' } });
+    await queue.queue.obliterate({ force: true });
+    await queue.close();
+  }
+}
