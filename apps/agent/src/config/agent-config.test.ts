@@ -16,10 +16,17 @@ describe('loadAgentConfig', () => {
     expect(config.kubeconfigPath).toBe('/kube/config');
   });
 
+  it.each([
+    [{}, { measurementConcurrency: 16, agentNamespace: 'flotilla-system' }],
+    [{ FLOTILLA_MEASUREMENT_CONCURRENCY: '4', FLOTILLA_AGENT_NAMESPACE: 'platform-agents' }, { measurementConcurrency: 4, agentNamespace: 'platform-agents' }],
+  ])('takes measurement settings from %j', (env, expected) => {
+    expect(loadAgentConfig({ FLOTILLA_URL: 'https://f.example', FLOTILLA_AGENT_TOKEN: 't', ...env })).toMatchObject(expected);
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {
-      loadAgentConfig({ FLOTILLA_URL: 'ftp://f.example', LOG_LEVEL: 'loud', FLOTILLA_RESYNC_INTERVAL_SECONDS: 'often' });
+      loadAgentConfig({ FLOTILLA_URL: 'ftp://f.example', LOG_LEVEL: 'loud', FLOTILLA_RESYNC_INTERVAL_SECONDS: 'often', FLOTILLA_MEASUREMENT_CONCURRENCY: '0' });
     } catch (caught) {
       error = caught;
     }
@@ -29,6 +36,7 @@ describe('loadAgentConfig', () => {
       'FLOTILLA_AGENT_TOKEN or FLOTILLA_AGENT_TOKEN_FILE is required',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       'FLOTILLA_RESYNC_INTERVAL_SECONDS must be a number ≥ 1, got "often"',
+      'FLOTILLA_MEASUREMENT_CONCURRENCY must be a number ≥ 1, got "0"',
     ]);
   });
 });
