@@ -15,7 +15,7 @@ export const plainDocumentLabel: DocumentLabel = (documentIndex) => `doc[${docum
 /** Which exit code an API error code ends the command with. */
 export function exitCodeOf(code: string): ExitCode {
   if (code.startsWith('auth/')) return ExitCode.Auth;
-  if (code.endsWith('/not_found')) return ExitCode.NotFound;
+  if (code.endsWith('not_found')) return ExitCode.NotFound;
   return ExitCode.Failure;
 }
 

@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
+import { hasAnsi, runCli } from './testing/cli-process.js';
+
+const examples = fileURLToPath(new URL('../../../libs/argo-spec/examples', import.meta.url));
+
+function manifestFolder(files: Record<string, string>): string {
+  const folder = mkdtempSync(join(tmpdir(), 'flotilla-lint-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(folder, name), text);
+  return folder;
+}
+
+const badWeight = () => {
+  const rollout = canaryRollout('bad');
+  rollout.spec.strategy.canary.steps[0].setWeight = 140;
+  return rollout;
+};
+
+describe('lint, offline with no server', () => {
+  it('passes the examples of the Argo documentation, a folder at a time', async () => {
+    const result = await runCli(['lint', '-f', examples]);
+    expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(result.stdout).toMatch(/✔ \d+ documents in \d+ files: no problems/);
+  });
+
+  it('prints every problem as file:doc[index] path: reason and exits 1', async () => {
+    const folder = manifestFolder({ 'good.yaml': toYaml(canaryRollout('good')), 'bad.yaml': toYaml(canaryRollout('fine'), badWeight()) });
+    const result = await runCli(['lint', '-f', join(folder, 'good.yaml'), '-f', join(folder, 'bad.yaml')]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual([`${join(folder, 'bad.yaml')}:doc[1] spec.strategy.canary.steps[0].setWeight: must be between 0 and 100, not 140`]);
+    expect(result.stderr).toBe('1 problem found\n');
+    expect(hasAnsi(result.stdout)).toBe(false);
+  });
+
+  it('reads stdin for -f -, and reports references to templates it was not given', async () => {
+    const rollout = canaryRollout('analysed');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }] } }];
+    const alone = await runCli(['lint', '-f', '-'], { stdin: stringify(rollout) });
+    expect(alone.exitCode).toBe(1);
+    expect(alone.stdout).toContain('<stdin>:doc[0] spec.strategy.canary.steps[1].analysis.templates[0].templateName: no AnalysisTemplate in namespace "default" named "success-rate"');
+    const assumed = await runCli(['lint', '-f', '-', '--template', 'success-rate'], { stdin: stringify(rollout) });
+    expect(assumed).toMatchObject({ exitCode: 0 });
+  });
+
+  it('prints problems as JSON with -o json', async () => {
+    const result = await runCli(['lint', '-f', '-', '-o', 'json'], { stdin: toYaml(badWeight()) });
+    expect(result.exitCode).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual([
+      { documentIndex: 0, document: '<stdin>:doc[0]', path: 'spec.strategy.canary.steps[0].setWeight', message: 'must be between 0 and 100, not 140' },
+    ]);
+  });
+
+  it('names a file that does not exist', async () => {
+    expect(await runCli(['lint', '-f', '/nonexistent.yaml'])).toMatchObject({ exitCode: 1, stderr: 'error: /nonexistent.yaml: no such file or folder\n' });
+  });
+});
+
+describe.concurrent('usage', () => {
+  it('documents commands and exit codes in --help', async () => {
+    const result = await runCli(['--help']);
+    expect(result.exitCode).toBe(0);
+    for (const word of ['get rollout NAME', 'set image NAME CONTAINER=IMAGE', 'lint -f PATH...', '4  authentication', '5  status: the rollout is Degraded']) expect(result.stdout).toContain(word);
+    const promote = await runCli(['promote', '--help']);
+    expect(promote.stdout).toContain('Usage: flotilla promote NAME [--full]');
+    expect(promote.stdout).toContain('--full');
+    expect(await runCli(['help', 'status'])).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('Usage: flotilla status NAME') });
+  });
+
+  it.each([
+    { args: [], stderr: 'Usage: flotilla [global flags] COMMAND' },
+    { args: ['deploy'], stderr: 'error: unknown command "deploy"' },
+    { args: ['get', 'rollout'], stderr: 'error: get rollout needs the rollout NAME\nRun "flotilla get rollout --help" for usage.' },
+    { args: ['promote', 'a', 'b'], stderr: 'error: promote does not take "b"' },
+    { args: ['set', 'image', 'checkout', 'shop:2'], stderr: 'error: set image takes CONTAINER=IMAGE, not "shop:2"' },
+    { args: ['list', 'rollouts', '--phase'], stderr: 'error: --phase needs a value (PHASE)' },
+    { args: ['clusters', '-o', 'table'], stderr: 'error: clusters does not print -o table: use json, yaml, wide' },
+    { args: ['status', 'x', '--timeout', 'soon'], stderr: 'error: --timeout takes a duration such as 90s or 5m, not "soon"' },
+    { args: ['undo', 'x', '--to-revision', '0'], stderr: 'error: --to-revision takes a whole number of at least 1, not "0"' },
+    { args: ['completion', 'fish'], stderr: 'error: completion knows bash and zsh, not "fish"' },
+  ])('exits 2 for flotilla $args', async ({ args, stderr }) => {
+    const result = await runCli(args);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(stderr);
+  });
+
+  it('exits 4 and says where a token can come from when there is none', async () => {
+    const result = await runCli(['clusters']);
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toContain('error: no API token: pass --token, set FLOTILLA_TOKEN');
+  });
+
+  it('exits 1 and names the server when it cannot be reached', async () => {
+    const result = await runCli(['clusters', '--server', 'http://127.0.0.1:9', '--token', 'x']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('error: cannot reach the API at http://127.0.0.1:9');
+  });
+});
+
+describe('completion', () => {
+  const complete = (script: string, words: string[]): string[] => {
+    const line = `COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _flotilla; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    return execFileSync('bash', ['-c', `${script}\n${line}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  };
+
+  it('completes commands, second words and flags in bash', async () => {
+    const { stdout: script, exitCode } = await runCli(['completion', 'bash']);
+    expect(exitCode).toBe(0);
+    expect(complete(script, ['flotilla', 'pro'])).toEqual(['promote']);
+    expect(complete(script, ['flotilla', 'get', ''])).toEqual(['rollout']);
+    expect(complete(script, ['flotilla', 'promote', 'checkout', '--fu'])).toEqual(['--full']);
+    expect(complete(script, ['flotilla', 'get', 'rollout', 'x', '--wa'])).toEqual(['--watch']);
+    expect(complete(script, ['flotilla', 'list', 'rollouts', '-o', 'y'])).toEqual(['yaml']);
+  });
+
+  it('prints a zsh script that loads the same function through bashcompinit', async () => {
+    const { stdout, exitCode } = await runCli(['completion', 'zsh']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/^#compdef flotilla\n/);
+    expect(stdout).toContain('bashcompinit');
+    expect(stdout).toContain('complete -o default -F _flotilla flotilla');
+  });
+});

@@ -1,0 +1,97 @@
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConvergingAgent } from '../../../test/support/converging-agent.js';
+import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
+import { eventually, startNodeProcess, stopProcess } from '../../../test/support/processes.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../../../test/support/test-api.js';
+import { hasAnsi, runCli, startCli } from './testing/cli-process.js';
+
+let api: TestApi;
+let org: TestOrganization;
+let worker: ChildProcess;
+let agent: ConvergingAgent;
+
+const shop = ['--cluster', 'staging', '--namespace', 'shop'];
+const cli = (args: string[], stdin?: string) => runCli(args, { environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: org.tokens.deployer }, ...(stdin === undefined ? {} : { stdin }) });
+
+/** The canary of the getting-started guide with a short timed pause, so that a release takes seconds. */
+function quickCanary(name: string, image: string) {
+  const rollout = canaryRollout(name, image);
+  rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '2s' } }, { setWeight: 60 }, { setWeight: 80 }];
+  return rollout;
+}
+
+/** Every `Step: x/N` of a stream of frames, in order. */
+const stepsShown = (frames: string): string[] => [...frames.matchAll(/ {2}Step: +(\d+\/\d+)/g)].map((match) => match[1] as string);
+
+beforeAll(async () => {
+  api = await startTestApi();
+  org = await api.organization({ cluster: 'staging' });
+  worker = startNodeProcess('apps/api/dist/worker.js', { ...api.environment, SWEEP_INTERVAL_MS: '500', JOB_LOCK_MS: '2000', AGENT_SILENCE_LIMIT_MS: '60000' });
+  agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
+  await agent.connect();
+  const applied = await cli(['apply', '-f', '-', ...shop], toYaml(quickCanary('checkout', 'shop/checkout:1'), quickCanary('cart', 'shop/cart:1')));
+  expect(applied.exitCode).toBe(0);
+});
+afterAll(async () => {
+  agent.disconnect();
+  await stopProcess(worker);
+  await api.close();
+});
+
+describe('a release operated from the terminal', () => {
+  it('set image, watch the steps advance live, promote, wait for Healthy, read the history', async () => {
+    expect(await cli(['status', 'checkout', ...shop, '--timeout', '30s'])).toMatchObject({ exitCode: 0 });
+
+    expect((await cli(['set', 'image', 'checkout', 'checkout=shop/checkout:2', ...shop])).exitCode).toBe(0);
+    const paused = await cli(['status', 'checkout', ...shop, '--timeout', '4s']);
+    expect(paused.exitCode).toBe(5);
+    expect(paused.stdout).toContain('Paused');
+    expect(paused.stderr).toMatch(/^error: timed out after 4s waiting for staging\/shop\/checkout to be Healthy\n {2}it is Paused - .+\n$/);
+
+    const watch = startCli(['get', 'rollout', 'checkout', ...shop, '--watch', '--timeout', '40s'], { environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: org.tokens.viewer } });
+    await eventually(async () => stepsShown(watch.stdout()).includes('1/6'), 15_000, 'the first frame at step 1/6');
+    expect(watch.stdout()).toContain('SetWeight:     20');
+    expect(watch.stdout()).toMatch(/Images: +shop\/checkout:1 \(stable\)\n +shop\/checkout:2 \(canary\)/);
+
+    expect((await cli(['promote', 'checkout', ...shop])).exitCode).toBe(0);
+    const healthy = await cli(['status', 'checkout', ...shop, '--timeout', '30s']);
+    expect(healthy).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(healthy.stdout.trim().split('\n').at(-1)).toMatch(/^Healthy/);
+    await eventually(async () => stepsShown(watch.stdout()).includes('6/6'), 15_000, 'a frame at step 6/6');
+    watch.child.kill('SIGINT');
+    const watched = await watch.finished;
+    expect(watched.exitCode).toBe(0);
+
+    const frames = watched.stdout.split('\n\nName:');
+    expect(frames.length).toBeGreaterThan(2);
+    const steps = stepsShown(watched.stdout).map((step) => Number(step.split('/')[0]));
+    expect(steps).toEqual([...steps].sort((left, right) => left - right));
+    expect(new Set(steps).size).toBeGreaterThanOrEqual(3);
+    expect(watched.stdout).toMatch(/# revision:2\s+Revision\s+✔ Healthy/);
+    expect(hasAnsi(watched.stdout)).toBe(false);
+
+    const history = await cli(['history', 'checkout', ...shop]);
+    const rows = history.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^REVISION\s+IMAGES\s+BY\s+STARTED\s+OUTCOME\s+DURATION$/);
+    expect(rows[1]).toMatch(/^2\s+shop\/checkout:2\s+token:deployer\s+\d+s ago\s+✔ Healthy\s+\d+s$/);
+    expect(rows[2]).toMatch(/^1\s+shop\/checkout:1\s+token:deployer\s+\d+s ago\s+\S+ \w+\s+\d+s/);
+    const json = JSON.parse((await cli(['history', 'checkout', ...shop, '-o', 'json'])).stdout) as { revision: number; images: string[] }[];
+    expect(json.map(({ revision, images }) => ({ revision, images }))).toEqual([
+      { revision: 2, images: ['shop/checkout:2'] },
+      { revision: 1, images: ['shop/checkout:1'] },
+    ]);
+  });
+
+  it('exits 5 with the reason once an aborted update leaves the rollout Degraded', async () => {
+    expect(await cli(['status', 'cart', ...shop, '--timeout', '30s'])).toMatchObject({ exitCode: 0 });
+    expect((await cli(['set', 'image', 'cart', 'cart=shop/cart:2', ...shop])).exitCode).toBe(0);
+    await eventually(async () => (await cli(['list', 'rollouts', '-l', 'app=cart', '--phase', 'Paused', '-o', 'json'])).stdout.includes('"cart"'), 20_000, 'cart to pause');
+
+    expect((await cli(['abort', 'cart', ...shop, '--reason', 'errors in the canary'])).exitCode).toBe(0);
+    const degraded = await cli(['status', 'cart', ...shop, '--timeout', '30s']);
+    expect(degraded.exitCode).toBe(5);
+    expect(degraded.stdout.trim().split('\n').at(-1)).toMatch(/^Degraded - .*abort/i);
+    expect(degraded.stderr).toMatch(/^error: staging\/shop\/cart is Degraded: .*abort/i);
+  });
+});
