@@ -8,6 +8,8 @@ import { createRedisConnection } from './infrastructure/redis.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { isReconcileJobData, RECONCILE_JOB, RECONCILE_QUEUE_NAME, ReconcileQueue } from './modules/reconcile/reconcile-queue.js';
 import { ReconcileSweep } from './modules/reconcile/reconcile-sweep.js';
+import { ANALYSIS_QUEUE_NAME, AnalysisQueue, parseAnalysisJob } from './modules/analysis-runs/analysis-queue.js';
+import { AnalysisRunner } from './modules/analysis-runs/analysis-runner.js';
 import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
 
 /**
@@ -24,10 +26,16 @@ const database = createDatabaseClient(config.databaseUrl, concurrency + 2);
 const redis = createRedisConnection(config.redisUrl);
 const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
 const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
+const analysisConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
 const queue = new ReconcileQueue(redis, config.redisPrefix);
-const reconciler = new RolloutReconciler(database, new AuditService(database, eventBus), eventBus, queue, logger.child({ component: 'reconciler' }));
+const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
+const reconciler = new RolloutReconciler(database, new AuditService(database, eventBus), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
+const analysis = new AnalysisRunner(database, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
+  measurementTimeoutSeconds: Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60),
+  centralAllowList: (process.env.CENTRAL_MEASUREMENT_ALLOW ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+});
 
 async function processJob(job: Job): Promise<string> {
   if (job.name !== RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
@@ -48,18 +56,42 @@ const worker = new Worker(RECONCILE_QUEUE_NAME, processJob, {
 worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'reconcile job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 
-const sweepTimer = setInterval(() => {
-  sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));
-}, sweepIntervalMs);
-await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'first sweep failed'));
+async function processAnalysisJob(job: Job): Promise<void> {
+  const parsed = parseAnalysisJob(job.name, job.data);
+  if (!parsed) throw new UnrecoverableError(`malformed analysis job ${job.name} ${job.id}`);
+  switch (parsed.name) {
+    case 'start':
+      return analysis.start(parsed.data.runId);
+    case 'measure':
+      return analysis.measure(parsed.data);
+    case 'record':
+      return analysis.record(parsed.data);
+  }
+}
+
+const analysisWorker = new Worker(ANALYSIS_QUEUE_NAME, processAnalysisJob, {
+  connection: analysisConnection,
+  prefix: config.redisPrefix,
+  concurrency,
+  lockDuration: Math.max(lockDurationMs, (Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60) + 10) * 1000),
+});
+analysisWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'analysis job failed'));
+analysisWorker.on('error', (error) => logger.error({ err: error }, 'analysis worker error'));
+
+async function sweep(): Promise<void> {
+  await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'reconcile sweep failed'));
+  await analysis.sweep().catch((error: unknown) => logger.warn({ err: error }, 'analysis sweep failed'));
+}
+const sweepTimer = setInterval(() => void sweep(), sweepIntervalMs);
+await sweep();
 logger.info({ concurrency, sweepIntervalMs }, 'worker started');
 
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'worker stopping');
   clearInterval(sweepTimer);
-  await worker.close();
-  await queue.close();
-  await Promise.allSettled([database.$disconnect(), redis.quit(), subscriber.quit(), workerConnection.quit()]);
+  await Promise.allSettled([worker.close(), analysisWorker.close()]);
+  await Promise.allSettled([queue.close(), analysisQueue.close()]);
+  await Promise.allSettled([database.$disconnect(), redis.quit(), subscriber.quit(), workerConnection.quit(), analysisConnection.quit()]);
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

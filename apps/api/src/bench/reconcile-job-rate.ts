@@ -23,6 +23,8 @@ export interface JobRateOptions {
   workers: number;
   concurrency: number;
   rollouts: number;
+  /** Organizations the rollouts are spread over, one cluster each: every organization has its own audit chain. */
+  organizations: number;
   timeoutMs: number;
   progress: (message: string) => void;
 }
@@ -30,6 +32,7 @@ export interface JobRateOptions {
 export interface JobRate {
   workers: number;
   concurrency: number;
+  organizations: number;
   jobs: number;
   seconds: number;
   jobsPerSecond: number;
@@ -42,19 +45,33 @@ const POLL_MS = 50;
 // The sweep would enqueue the same rollouts on its own; the measurement wants only the jobs it sends.
 const QUIET_SWEEP = { SWEEP_INTERVAL_MS: '3600000', AGENT_SILENCE_LIMIT_MS: '3600000' };
 
-/** A cluster that is not yet connected (so that no sweep picks its rollouts) holding `count` pending releases. */
-async function seedCluster(database: DatabaseClient, label: string, count: number): Promise<{ clusterId: string; rolloutIds: { id: string; version: number }[] }> {
-  const organization = await database.organization.create({ data: { name: `bench-${label}` } });
-  const cluster = await database.cluster.create({
-    data: { organizationId: organization.id, name: label, agentTokenHash: `bench-${label}-${process.pid}`, connectionState: 'Pending', lastHeartbeatAt: new Date() },
-  });
+interface SeededFleet {
+  clusterIds: string[];
+  rollouts: { id: string; version: number }[];
+}
+
+/**
+ * `count` pending releases spread over `organizations` organizations of one cluster each. The clusters are not
+ * connected yet, so that no sweep picks their rollouts before the measurement sends its jobs.
+ */
+async function seedFleet(database: DatabaseClient, label: string, count: number, organizations: number): Promise<SeededFleet> {
+  const clusters: { id: string; organizationId: string }[] = [];
+  for (let index = 0; index < organizations; index++) {
+    const organization = await database.organization.create({ data: { name: `bench-${label}-${index}` } });
+    const cluster = await database.cluster.create({
+      data: { organizationId: organization.id, name: label, agentTokenHash: `bench-${label}-${index}-${process.pid}`, connectionState: 'Pending', lastHeartbeatAt: new Date() },
+    });
+    clusters.push(cluster);
+  }
+  const clusterIds = clusters.map((cluster) => cluster.id);
   const now = new Date();
+  const json = (value: unknown): Prisma.InputJsonValue => value as Prisma.InputJsonValue;
   for (let offset = 0; offset < count; offset += SEED_BATCH) {
     const data = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, index): Prisma.RolloutCreateManyInput => {
       const rollout = pendingRelease(offset + index);
-      const json = (value: unknown): Prisma.InputJsonValue => value as Prisma.InputJsonValue;
+      const cluster = clusters[(offset + index) % clusters.length] as { id: string; organizationId: string };
       return {
-        organizationId: organization.id,
+        organizationId: cluster.organizationId,
         clusterId: cluster.id,
         namespace: rollout.namespace,
         name: rollout.name,
@@ -76,12 +93,12 @@ async function seedCluster(database: DatabaseClient, label: string, count: numbe
     });
     await database.rollout.createMany({ data });
   }
-  const rolloutIds = await database.rollout.findMany({ where: { clusterId: cluster.id }, select: { id: true, version: true } });
-  return { clusterId: cluster.id, rolloutIds };
+  const rollouts = await database.rollout.findMany({ where: { clusterId: { in: clusterIds } }, select: { id: true, version: true } });
+  return { clusterIds, rollouts };
 }
 
-async function reconciledCount(pool: pg.Pool, clusterId: string): Promise<number> {
-  const result = await pool.query<{ done: number }>('SELECT count(*)::integer AS done FROM "Rollout" WHERE "clusterId" = $1 AND "observedGeneration" = generation', [clusterId]);
+async function reconciledCount(pool: pg.Pool, clusterIds: readonly string[]): Promise<number> {
+  const result = await pool.query<{ done: number }>('SELECT count(*)::integer AS done FROM "Rollout" WHERE "clusterId" = ANY($1::uuid[]) AND "observedGeneration" = generation', [clusterIds]);
   return result.rows[0]?.done ?? 0;
 }
 
@@ -96,8 +113,8 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
   const prefix = `bench-engine-${process.pid}-${options.label}`;
   const queue = new ReconcileQueue(environment.redis, prefix);
   const workers: ChildProcess[] = [];
-  options.progress(`seeding ${options.rollouts} rollouts with a new image each`);
-  const { clusterId, rolloutIds } = await seedCluster(database, options.label, options.rollouts);
+  options.progress(`seeding ${options.rollouts} rollouts with a new image each, in ${options.organizations} organization(s)`);
+  const { clusterIds, rollouts: rolloutIds } = await seedFleet(database, options.label, options.rollouts, options.organizations);
   await pool.query('ANALYZE');
   try {
     const workerEnvironment = {
@@ -111,7 +128,7 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
       workers.push(await startProcess('worker.js', workerEnvironment, async () => (await queue.queue.getWorkersCount()) >= started));
     }
     options.progress(`${options.workers} worker(s) × concurrency ${options.concurrency} ready; sending ${rolloutIds.length} jobs`);
-    await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
+    await database.cluster.updateMany({ where: { id: { in: clusterIds } }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
 
     const started = performance.now();
     for (let offset = 0; offset < rolloutIds.length; offset += ENQUEUE_BATCH) {
@@ -125,7 +142,7 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
         throw new Error(`${done}/${rolloutIds.length} rollouts reconciled after ${options.timeoutMs} ms (jobs: ${JSON.stringify(counts)})`);
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      done = await reconciledCount(pool, clusterId);
+      done = await reconciledCount(pool, clusterIds);
       if (performance.now() - lastReport >= 1000) {
         lastReport = performance.now();
         options.progress(`  ${done}/${rolloutIds.length} reconciled`);
@@ -133,11 +150,11 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
     }
     const seconds = (performance.now() - started) / 1000;
     const failedJobs = await queue.queue.getFailedCount();
-    return { workers: options.workers, concurrency: options.concurrency, jobs: rolloutIds.length, seconds, jobsPerSecond: rolloutIds.length / seconds, failedJobs };
+    return { workers: options.workers, concurrency: options.concurrency, organizations: options.organizations, jobs: rolloutIds.length, seconds, jobsPerSecond: rolloutIds.length / seconds, failedJobs };
   } finally {
     await Promise.all(workers.map((worker) => stopProcess(worker)));
     // Later runs start workers whose sweep must not find this run's rollouts.
-    await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Disconnected' } });
+    await database.cluster.updateMany({ where: { id: { in: clusterIds } }, data: { connectionState: 'Disconnected' } });
     await queue.queue.obliterate({ force: true });
     await queue.close();
   }

@@ -10,6 +10,8 @@ export interface ApiConfig {
   maxRequestBytes: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  /** The shortest metric `interval` templates may ask for, to protect metric backends. */
+  minimumMetricIntervalSeconds: number;
   /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
   redisPrefix: string;
   /** Where the dashboard's built files are served from, when present. */
@@ -49,6 +51,7 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     maxRequestBytes: integer(environment, 'MAX_REQUEST_BYTES', 1024 * 1024, problems),
     maxQueryDepth: integer(environment, 'MAX_QUERY_DEPTH', 12, problems),
     maxQueryComplexity: integer(environment, 'MAX_QUERY_COMPLEXITY', 5000, problems),
+    minimumMetricIntervalSeconds: integer(environment, 'MIN_METRIC_INTERVAL_SECONDS', 5, problems),
     redisPrefix: environment.REDIS_PREFIX || 'flotilla',
     dashboardDirectory: environment.DASHBOARD_DIR || undefined,
   };

@@ -8,7 +8,8 @@ import { createDatabaseClient, type DatabaseClient } from './database.js';
 import { EventBus } from './event-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedisConnection } from './redis.js';
-import { API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from './tokens.js';
+import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from './tokens.js';
+import { AnalysisQueue } from '../modules/analysis-runs/analysis-queue.js';
 import { ReconcileQueue } from '../modules/reconcile/reconcile-queue.js';
 
 const EVENT_SUBSCRIBER = Symbol('EVENT_SUBSCRIBER');
@@ -22,6 +23,7 @@ export class CoreModule implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(EVENT_SUBSCRIBER) private readonly subscriber: Redis,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
+    @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
   ) {}
 
   static forRoot(config: ApiConfig, logger: Logger = createLogger('api', config.logLevel)): DynamicModule {
@@ -43,16 +45,17 @@ export class CoreModule implements OnApplicationShutdown {
           },
         },
         { provide: RECONCILE_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new ReconcileQueue(redis, config.redisPrefix) },
+        { provide: ANALYSIS_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new AnalysisQueue(redis, config.redisPrefix) },
         AuditService,
         AuthService,
         ApiMetrics,
       ],
-      exports: [API_CONFIG, LOGGER, DATABASE, REDIS, EVENT_BUS, RECONCILE_QUEUE, AuditService, AuthService, ApiMetrics],
+      exports: [API_CONFIG, LOGGER, DATABASE, REDIS, EVENT_BUS, RECONCILE_QUEUE, ANALYSIS_QUEUE, AuditService, AuthService, ApiMetrics],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.reconcileQueue.close();
+    await Promise.allSettled([this.reconcileQueue.close(), this.analysisQueue.close()]);
     await Promise.allSettled([this.database.$disconnect(), this.redis.quit(), this.subscriber.quit()]);
   }
 }

@@ -5,3 +5,4 @@ export const EVENT_BUS = Symbol('EVENT_BUS');
 export const API_CONFIG = Symbol('API_CONFIG');
 export const LOGGER = Symbol('LOGGER');
 export const RECONCILE_QUEUE = Symbol('RECONCILE_QUEUE');
+export const ANALYSIS_QUEUE = Symbol('ANALYSIS_QUEUE');

@@ -20,7 +20,9 @@ import type { Cluster } from '../../generated/prisma/client.js';
 import type { DatabaseClient } from '../../infrastructure/database.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import type { Logger } from '../../infrastructure/logger.js';
-import { DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import { ANALYSIS_QUEUE, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
+import { measurementOfRequest, type MeasurementRequested } from '../analysis-runs/analysis-runner.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import { toDesiredRollout } from './desired-rollout.js';
 
@@ -55,13 +57,14 @@ const withoutTime = (state: ObservedRolloutState | null): unknown => (state ? { 
 export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly connections = new Map<string, AgentConnection>();
-  private stopListening: (() => void) | undefined;
+  private readonly stopListening: (() => void)[] = [];
 
   constructor(
     private readonly httpAdapterHost: HttpAdapterHost,
     @Inject(DATABASE) private readonly database: DatabaseClient,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
+    @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -77,11 +80,18 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
           socket.destroy();
         });
     });
-    this.stopListening = this.eventBus.listen('desiredStateChanged', (message) => void this.forward(message.payload as DesiredStateChanged));
+    this.stopListening.push(
+      this.eventBus.listen('desiredStateChanged', (message) => void this.forward(message.payload as DesiredStateChanged)),
+      this.eventBus.listen('measurementRequested', (message) => {
+        const { clusterId, request } = message.payload as MeasurementRequested;
+        const connection = this.connections.get(clusterId);
+        if (connection) this.send(connection.socket, { type: 'measure', request });
+      }),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopListening?.();
+    for (const stop of this.stopListening) stop();
     for (const connection of this.connections.values()) connection.socket.close(1001, 'control plane shutting down');
     await Promise.all([...this.connections.values()].map((connection) => this.markDisconnected(connection)));
     this.server.close();
@@ -134,6 +144,14 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
         return;
       case 'observed':
         return this.observe(connection, message.rollout, message.state);
+      case 'measurement': {
+        const measurement = measurementOfRequest(message.requestId);
+        if (!measurement) return;
+        // An agent may only answer for runs of its own cluster.
+        const run = await this.database.analysisRun.findFirst({ where: { id: measurement.runId, clusterId: connection.clusterId }, select: { id: true } });
+        if (run) await this.analysisQueue.record(measurement.runId, measurement.metricName, measurement.index, message.outcome);
+        return;
+      }
     }
   }
 

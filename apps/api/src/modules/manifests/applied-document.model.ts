@@ -27,4 +27,7 @@ export class AppliedDocument {
 
   @Field(() => Int, { description: 'Generation of a Rollout or Experiment, version of a template, after the apply.' })
   generation!: number;
+
+  @Field(() => [String], { description: 'Accepted, but almost certainly not what was meant, such as a count not above failureLimit.' })
+  warnings!: string[];
 }

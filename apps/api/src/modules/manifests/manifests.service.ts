@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jsonEqual, parseManifests, type ArgoManifest } from '@flotilla/argo-spec';
+import { validateAnalysisSpec } from '@flotilla/analysis';
 import type { Cluster, Rollout } from '../../generated/prisma/client.js';
 import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
-import { ErrorCode, FlotillaError } from '../../common/errors.js';
+import { ErrorCode, FlotillaError, type FieldProblem } from '../../common/errors.js';
 import { assertDnsLabel } from '../../common/kubernetes-names.js';
 import { inTransaction, isUniqueViolation, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
 import { API_CONFIG, DATABASE } from '../../infrastructure/tokens.js';
@@ -33,6 +34,11 @@ const AUDIT_TARGET: Record<ArgoManifest['kind'], string> = {
 };
 
 const CONCURRENT_APPLY_ATTEMPTS = 3;
+
+function invalidManifests(problems: FieldProblem[]): FlotillaError {
+  const count = problems.length;
+  return new FlotillaError(ErrorCode.ManifestInvalid, `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`, problems);
+}
 
 @Injectable()
 export class ManifestsService {
@@ -80,10 +86,9 @@ export class ManifestsService {
       knownAnalysisTemplates: new Set(namespaced.map((template) => template.name)),
       knownClusterAnalysisTemplates: new Set(clusterWide.map((template) => template.name)),
     });
-    if (!result.ok) {
-      const count = result.errors.length;
-      throw new FlotillaError(ErrorCode.ManifestInvalid, `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`, result.errors);
-    }
+    if (!result.ok) throw invalidManifests(result.errors);
+    const analysisProblems = this.analysisProblems(result.documents);
+    if (analysisProblems.length > 0) throw invalidManifests(analysisProblems);
     const forbidden = result.documents.findIndex((document) => document.kind === 'ClusterAnalysisTemplate');
     if (forbidden >= 0 && !roleAllows(principal.role, 'admin')) {
       throw new FlotillaError(ErrorCode.Forbidden, 'ClusterAnalysisTemplates are shared by every cluster: applying one needs the admin role', [
@@ -91,6 +96,20 @@ export class ManifestsService {
       ]);
     }
     return { cluster, documents: result.documents };
+  }
+
+  /** What Argo finds only when a run starts — conditions that do not compile, intervals too short — refused now. */
+  private analysisProblems(documents: ArgoManifest[]): FieldProblem[] {
+    return documents.flatMap((document, documentIndex) =>
+      document.kind === 'AnalysisTemplate' || document.kind === 'ClusterAnalysisTemplate'
+        ? validateAnalysisSpec(document.spec, { minimumIntervalSeconds: this.config.minimumMetricIntervalSeconds }).errors.map((issue) => ({ documentIndex, ...issue }))
+        : [],
+    );
+  }
+
+  private warningsOf(document: ArgoManifest): string[] {
+    if (document.kind !== 'AnalysisTemplate' && document.kind !== 'ClusterAnalysisTemplate') return [];
+    return validateAnalysisSpec(document.spec, { minimumIntervalSeconds: this.config.minimumMetricIntervalSeconds }).warnings.map((issue) => `${issue.path}: ${issue.message}`);
   }
 
   private async store(transaction: Transaction, afterCommit: AfterCommit, target: ApplyTarget, documents: ArgoManifest[]): Promise<AppliedDocument[]> {
@@ -164,15 +183,16 @@ export class ManifestsService {
   private async storeAnalysisTemplate(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest & { kind: 'AnalysisTemplate' }): Promise<DocumentOutcome> {
     const spec = document.spec as object;
     const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
+    const annotations = document.metadata.annotations ?? {};
     const existing = await transaction.analysisTemplate.findUnique({ where: key });
     if (!existing) {
       const created = await transaction.analysisTemplate.create({
-        data: { organizationId: target.principal.organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, spec },
+        data: { organizationId: target.principal.organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, annotations, spec },
       });
       return this.outcome(target, documentIndex, document, ApplyAction.Created, created.version, created.id, undefined, spec);
     }
-    if (jsonEqual(existing.spec, spec)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
-    const updated = await transaction.analysisTemplate.update({ where: { id: existing.id }, data: { spec, version: { increment: 1 } } });
+    if (jsonEqual(existing.spec, spec) && jsonEqual(existing.annotations, annotations)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
+    const updated = await transaction.analysisTemplate.update({ where: { id: existing.id }, data: { spec, annotations, version: { increment: 1 } } });
     return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.version, updated.id, existing.spec, spec);
   }
 
@@ -185,13 +205,14 @@ export class ManifestsService {
     const spec = document.spec as object;
     const { organizationId } = target.principal;
     const key = { organizationId_name: { organizationId, name: document.metadata.name } };
+    const annotations = document.metadata.annotations ?? {};
     const existing = await transaction.clusterAnalysisTemplate.findUnique({ where: key });
     if (!existing) {
-      const created = await transaction.clusterAnalysisTemplate.create({ data: { organizationId, name: document.metadata.name, spec } });
+      const created = await transaction.clusterAnalysisTemplate.create({ data: { organizationId, name: document.metadata.name, annotations, spec } });
       return this.outcome(target, documentIndex, document, ApplyAction.Created, created.version, created.id, undefined, spec);
     }
-    if (jsonEqual(existing.spec, spec)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
-    const updated = await transaction.clusterAnalysisTemplate.update({ where: { id: existing.id }, data: { spec, version: { increment: 1 } } });
+    if (jsonEqual(existing.spec, spec) && jsonEqual(existing.annotations, annotations)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
+    const updated = await transaction.clusterAnalysisTemplate.update({ where: { id: existing.id }, data: { spec, annotations, version: { increment: 1 } } });
     return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.version, updated.id, existing.spec, spec);
   }
 
@@ -214,6 +235,7 @@ export class ManifestsService {
       namespace: clusterWide ? null : target.namespace,
       action,
       generation,
+      warnings: this.warningsOf(document),
     };
     if (action === ApplyAction.Unchanged) return { applied, audit: undefined, rolloutChanged: undefined };
     return {

@@ -20,6 +20,7 @@ import { toRolloutModel } from '../rollouts/rollout.mapper.js';
 import { rolloutTargetName } from '../rollouts/rollouts.service.js';
 import { ENGINE_ACTOR, engineAuditEntries } from './engine-audit.js';
 import type { ReconcileQueue } from './reconcile-queue.js';
+import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
 
 export type ReconcileOutcome =
@@ -64,6 +65,7 @@ export class RolloutReconciler {
     private readonly audit: AuditService,
     private readonly eventBus: EventBus,
     private readonly queue: ReconcileQueue,
+    private readonly analysisQueue: AnalysisQueue,
     private readonly logger: Logger,
   ) {}
 
@@ -206,7 +208,7 @@ export class RolloutReconciler {
       });
     }
     await this.recordRevisions(transaction, rollout, operations, decision, now);
-    await this.recordRunRequests(transaction, rollout, decision, now);
+    const startedRuns = await this.recordRunRequests(transaction, rollout, decision, now);
     auditEntries.push(...engineAuditEntries(target, operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined, decision.status, decision.events));
     await this.audit.append(transaction, afterCommit, rollout.organizationId, auditEntries, now);
 
@@ -218,6 +220,7 @@ export class RolloutReconciler {
         await this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change });
       }
       if (decision.requeueAt) await this.queue.wakeAt(rollout.id, decision.requeueAt, now);
+      for (const runId of startedRuns) await this.analysisQueue.start(runId);
     });
     return version;
   }
@@ -258,14 +261,16 @@ export class RolloutReconciler {
   }
 
   /** Analysis runs and experiments the engine asked for; their names are deterministic, so asking twice is harmless. */
-  private async recordRunRequests(transaction: Transaction, rollout: LoadedRollout, decision: Decision, now: Date): Promise<void> {
+  private async recordRunRequests(transaction: Transaction, rollout: LoadedRollout, decision: Decision, now: Date): Promise<string[]> {
     const revisionOf = (podTemplateHash: string): number | null => {
       const replicaSet = decision.desired.replicaSets.find((candidate) => candidate.podTemplateHash === podTemplateHash);
       const revision = Number(replicaSet?.annotations[REVISION_ANNOTATION]);
       return Number.isInteger(revision) ? revision : null;
     };
+    let created: { id: string }[] = [];
     if (decision.analysisRunsToStart.length > 0) {
-      await transaction.analysisRun.createMany({
+      created = await transaction.analysisRun.createManyAndReturn({
+        select: { id: true },
         data: decision.analysisRunsToStart.map((request) => ({
           organizationId: rollout.organizationId,
           clusterId: rollout.clusterId,
@@ -309,5 +314,6 @@ export class RolloutReconciler {
         data: { phase: 'Successful', message: 'terminated by the rollout' },
       });
     }
+    return created.map((run) => run.id);
   }
 }
