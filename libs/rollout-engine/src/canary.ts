@@ -271,6 +271,8 @@ function planTraffic(context: RolloutContext, canary: CanaryStrategy, index: num
     routing: canary.trafficRouting,
     canaryService: canary.canaryService,
     stableService: canary.stableService,
+    canaryPodTemplateHash: context.currentHash,
+    stablePodTemplateHash: stableHash,
     canaryWeight,
     stableWeight,
     additionalDestinations,

@@ -34,6 +34,7 @@ describe('nginx traffic-routed canary', () => {
       stable: { service: 'checkout-stable', podTemplateHash: stable },
       canary: { service: 'checkout-canary', podTemplateHash: canary },
     });
+    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ canaryPodTemplateHash: canary, stablePodTemplateHash: stable });
     expect(simulation.status?.canary.weights).toEqual({
       canary: { weight: 10, podTemplateHash: canary, serviceName: 'checkout-canary' },
       stable: { weight: 90, podTemplateHash: stable, serviceName: 'checkout-stable' },

@@ -207,6 +207,9 @@ export interface DesiredTrafficRouting {
   routing: RolloutTrafficRouting;
   canaryService: string | undefined;
   stableService: string | undefined;
+  /** The canary and stable ReplicaSets, for routers that select pods by hash (Istio DestinationRule subsets). */
+  canaryPodTemplateHash: string;
+  stablePodTemplateHash: string;
   canaryWeight: number;
   stableWeight: number;
   additionalDestinations: WeightDestination[];

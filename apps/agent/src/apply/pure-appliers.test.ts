@@ -13,6 +13,8 @@ const routing = (overrides: Partial<DesiredTrafficRouting> = {}): DesiredTraffic
   routing: { istio: { virtualService: { name: 'vs' } } },
   canaryService: 'web-canary',
   stableService: 'web-stable',
+  canaryPodTemplateHash: 'c1',
+  stablePodTemplateHash: 's1',
   canaryWeight: 25,
   stableWeight: 75,
   additionalDestinations: [],
@@ -105,7 +107,7 @@ describe('virtualServiceRoutes', () => {
     const desired = routing({ routing: { istio: { virtualService: { name: 'vs' }, destinationRule: { name: 'dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } } } });
     const bySubset = { name: 'p', route: [{ destination: { host: 'web', subset: 'stable' }, weight: 100 }, { destination: { host: 'web', subset: 'canary' }, weight: 0 }] };
     expect(virtualServiceRoutes([bySubset], { name: 'vs' }, desired)[0]?.route?.map((destination) => destination.weight)).toEqual([75, 25]);
-    expect(destinationRuleSubsets([{ name: 'stable', labels: { app: 'web' } }, { name: 'canary' }, { name: 'other' }], desired, { stable: 's1', canary: 'c1' })).toEqual([
+    expect(destinationRuleSubsets([{ name: 'stable', labels: { app: 'web' } }, { name: 'canary' }, { name: 'other' }], desired)).toEqual([
       { name: 'stable', labels: { app: 'web', 'rollouts-pod-template-hash': 's1' } },
       { name: 'canary', labels: { 'rollouts-pod-template-hash': 'c1' } },
       { name: 'other' },

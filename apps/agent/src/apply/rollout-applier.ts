@@ -55,7 +55,7 @@ export class RolloutApplier {
     const parts: Array<() => Promise<number>> = [
       () => this.replicaSets.apply(rollout, state.replicaSets),
       () => this.services.apply(rollout, state.services),
-      ...(routing === undefined ? [] : [() => this.applyRouting(rollout, routing, state)]),
+      ...(routing === undefined ? [] : [() => this.applyRouting(rollout, routing)]),
     ];
     let writes = 0;
     const failures: Error[] = [];
@@ -75,12 +75,12 @@ export class RolloutApplier {
     return (await this.replicaSets.apply(rollout, [])) + (await this.deleteOwnedRouterObjects(rollout));
   }
 
-  private applyRouting(rollout: RolloutKey, routing: DesiredTrafficRouting, state: DesiredRolloutState): Promise<number> {
+  private applyRouting(rollout: RolloutKey, routing: DesiredTrafficRouting): Promise<number> {
     switch (routing.router) {
       case 'nginx':
         return this.nginx.apply(rollout, routing);
       case 'istio':
-        return this.istio.apply(rollout, routing, state.services);
+        return this.istio.apply(rollout, routing);
       case 'smi':
         return this.smi.apply(rollout, routing);
       case 'gatewayAPI':

@@ -50,6 +50,8 @@ export function canaryRollout(options: CanaryOptions): DesiredRollout {
             routing: traffic.routing,
             canaryService: services?.canary,
             stableService: services?.stable,
+            canaryPodTemplateHash: canaryHash,
+            stablePodTemplateHash: stable.hash,
             canaryWeight: traffic.canaryWeight,
             stableWeight: (traffic.routing.maxTrafficWeight ?? 100) - traffic.canaryWeight,
             additionalDestinations: [],

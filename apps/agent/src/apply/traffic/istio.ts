@@ -1,6 +1,6 @@
 import type { IstioVirtualService, RouteMatch, SetHeaderRoute, SetMirrorRoute } from '@flotilla/argo-spec';
 import type { RolloutKey } from '@flotilla/protocol';
-import { POD_TEMPLATE_HASH_LABEL, type DesiredServiceSelectors, type DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import { POD_TEMPLATE_HASH_LABEL, type DesiredTrafficRouting } from '@flotilla/rollout-engine';
 import type { ClusterState } from '../../kube/cluster-state.js';
 import type { KubeHttp } from '../../kube/kube-http.js';
 import type { KubeObject } from '../../kube/kube-object.js';
@@ -138,12 +138,12 @@ export function virtualServiceRoutes(http: IstioHttpRoute[], virtualService: Ist
  * A DestinationRule's subsets with the canary and stable subsets selecting their ReplicaSets by hash label.
  * @example subsets [{ name: 'canary', labels: { app: 'web' } }], canary hash 'def' → [{ name: 'canary', labels: { app: 'web', 'rollouts-pod-template-hash': 'def' } }]
  */
-export function destinationRuleSubsets(subsets: NonNullable<DestinationRuleObject['spec']['subsets']>, routing: DesiredTrafficRouting, hashes: Partial<Record<Side, string>>) {
+export function destinationRuleSubsets(subsets: NonNullable<DestinationRuleObject['spec']['subsets']>, routing: DesiredTrafficRouting) {
   const rule = routing.routing.istio?.destinationRule;
+  const hashes: Record<Side, string> = { canary: routing.canaryPodTemplateHash, stable: routing.stablePodTemplateHash };
   return subsets.map((subset) => {
     const side: Side | undefined = subset.name === rule?.canarySubsetName ? 'canary' : subset.name === rule?.stableSubsetName ? 'stable' : undefined;
-    const hash = side === undefined ? undefined : hashes[side];
-    return hash === undefined ? subset : { ...subset, labels: { ...subset.labels, [POD_TEMPLATE_HASH_LABEL]: hash } };
+    return side === undefined ? subset : { ...subset, labels: { ...subset.labels, [POD_TEMPLATE_HASH_LABEL]: hashes[side] } };
   });
 }
 
@@ -154,16 +154,15 @@ export class IstioApplier {
     private readonly cluster: ClusterState,
   ) {}
 
-  async apply(rollout: RolloutKey, routing: DesiredTrafficRouting, services: DesiredServiceSelectors): Promise<number> {
+  async apply(rollout: RolloutKey, routing: DesiredTrafficRouting): Promise<number> {
     let writes = 0;
     const rule = routing.routing.istio?.destinationRule;
     if (rule !== undefined) {
       const rules = this.cluster.router(DESTINATION_RULES);
       await rules.whenSynced();
-      const hashes = { canary: services.canary?.podTemplateHash, stable: services.stable?.podTemplateHash };
       writes += await guardedUpdate(this.http, rules, DESTINATION_RULES, rollout.namespace, rule.name, (current) => {
         const subsets = (current as DestinationRuleObject).spec.subsets ?? [];
-        const updated = destinationRuleSubsets(subsets, routing, hashes);
+        const updated = destinationRuleSubsets(subsets, routing);
         return sameJson(subsets, updated) ? undefined : { spec: { subsets: updated } };
       });
     }
