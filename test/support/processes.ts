@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A compiled entry point of the project, run as its own process like in production. */
-export function startNodeProcess(entry: string, environment: Record<string, string>): ChildProcess {
+export function startNodeProcess(entry: string, environment: Record<string, string>, args: readonly string[] = []): ChildProcess {
   const path = `${root}${entry}`;
   if (!existsSync(path)) throw new Error(`${entry} is not built: run npm run build (npm test does it first)`);
-  const child = spawn(process.execPath, [path], {
+  const child = spawn(process.execPath, [path, ...args], {
     env: { ...process.env, LOG_LEVEL: process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn', ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -1,0 +1,225 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
+import { EventBus } from '../../apps/api/src/infrastructure/event-bus.js';
+import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
+import { AuditService } from '../../apps/api/src/modules/audit/audit.service.js';
+import { createOrganization } from '../../apps/api/src/modules/organizations/organizations.js';
+import { graphqlData } from './graphql-client.js';
+import { eventually, startNodeProcess, stopProcess } from './processes.js';
+import { SimulatedClusterClient } from './simulator-client.js';
+
+export const E2E_CLUSTERS = ['staging', 'production'] as const;
+export type E2eCluster = (typeof E2E_CLUSTERS)[number];
+
+export interface E2eOptions {
+  /** Worker processes started with the system. */
+  workers?: number;
+  /** Time from a pod's creation to Ready in the simulator. */
+  podReadyDelayMs?: number;
+}
+
+/** Short enough for tests to see a crash or a lost job within seconds, long enough for a loaded 2-core machine. */
+const WORKER_ENVIRONMENT = { SWEEP_INTERVAL_MS: '500', JOB_LOCK_MS: '2000', WORKER_CONCURRENCY: '4', AGENT_SILENCE_LIMIT_MS: '15000' };
+const AGENT_ENVIRONMENT = {
+  FLOTILLA_OBSERVE_DEBOUNCE_MS: '50',
+  FLOTILLA_RECONNECT_BASE_MS: '100',
+  FLOTILLA_RECONNECT_MAX_SECONDS: '1',
+  FLOTILLA_UNAUTHENTICATED_RETRY_SECONDS: '1',
+};
+
+const processLogLevel = (name: string): string => process.env[`E2E_${name}_LOG_LEVEL`] ?? process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn';
+
+/** A port nobody listens on right now, for a process that must be told its port up front. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port was assigned');
+  return address.port;
+}
+
+/** Fails at once, with the exit code, when a process the system needs has died while we wait on it. */
+function alive(child: ChildProcess, name: string): void {
+  if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode})`);
+}
+
+/**
+ * The whole system as separate processes talking over real sockets: the Kubernetes simulator with clusters
+ * `staging` and `production`, the API, workers, and one agent per cluster; an organization with an admin and a
+ * deployer token, both clusters registered. Whatever was started is stopped by `stop()`, also after a failed start.
+ */
+export class E2eSystem {
+  readonly redisPrefix = `e2e-${randomUUID().slice(0, 8)}`;
+  readonly clusters = {} as Record<E2eCluster, SimulatedClusterClient>;
+  readonly tokens = { admin: '', deployer: '' };
+  apiUrl = '';
+  database!: DatabaseClient;
+  private directory = '';
+  private simulator: ChildProcess | undefined;
+  private api: ChildProcess | undefined;
+  private readonly workers = new Set<ChildProcess>();
+  private readonly agents = new Map<E2eCluster, ChildProcess>();
+  private readonly agentTokens = {} as Record<E2eCluster, string>;
+  private readonly kubeconfigs = {} as Record<E2eCluster, string>;
+
+  private get environment(): Record<string, string> {
+    return { DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), REDIS_PREFIX: this.redisPrefix };
+  }
+
+  static async start(options: E2eOptions = {}): Promise<E2eSystem> {
+    const system = new E2eSystem();
+    try {
+      await system.startAll(options);
+      return system;
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+  }
+
+  private async startAll(options: E2eOptions): Promise<void> {
+    this.directory = await mkdtemp(join(tmpdir(), 'flotilla-e2e-'));
+    this.database = createDatabaseClient(inject('databaseUrl'), 4);
+    await Promise.all([this.startSimulator(options.podReadyDelayMs ?? 300), this.startApi()]);
+    await this.createOrganization();
+    for (let index = 0; index < (options.workers ?? 1); index += 1) this.startWorker();
+    for (const cluster of E2E_CLUSTERS) {
+      const registered = await this.graphql<{ registerCluster: { agentToken: string } }>(
+        this.tokens.admin,
+        'mutation($name: String!) { registerCluster(name: $name) { agentToken } }',
+        { name: cluster },
+      );
+      this.agentTokens[cluster] = registered.registerCluster.agentToken;
+      this.startAgent(cluster);
+    }
+    for (const cluster of E2E_CLUSTERS) await this.waitForConnectionState(cluster, 'Connected');
+  }
+
+  private async startSimulator(podReadyDelayMs: number): Promise<void> {
+    const kubeconfigDirectory = join(this.directory, 'kube');
+    const simulator = startNodeProcess('libs/kube-sim/dist/main.js', {}, [
+      '--port', '0',
+      '--clusters', E2E_CLUSTERS.join(','),
+      '--kubeconfig-dir', kubeconfigDirectory,
+      '--pod-ready-delay-ms', String(podReadyDelayMs),
+      '--log-level', processLogLevel('SIMULATOR'),
+    ]);
+    this.simulator = simulator;
+    for (const cluster of E2E_CLUSTERS) {
+      const path = join(kubeconfigDirectory, `${cluster}.yaml`);
+      const text = await eventually(async () => {
+        alive(simulator, 'the Kubernetes simulator');
+        return (await readFile(path, 'utf8').catch(() => '')) || undefined;
+      }, 15_000, `the simulator's kubeconfig ${path}`);
+      this.kubeconfigs[cluster] = path;
+      this.clusters[cluster] = SimulatedClusterClient.fromKubeconfig(text);
+    }
+  }
+
+  private async startApi(): Promise<void> {
+    const port = await freePort();
+    const api = startNodeProcess('apps/api/dist/main.js', { ...this.environment, PORT: String(port), AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API') });
+    this.api = api;
+    this.apiUrl = `http://127.0.0.1:${port}`;
+    await eventually(async () => {
+      alive(api, 'the API');
+      return (await fetch(`${this.apiUrl}/readyz`)).ok;
+    }, 30_000, 'the API to be ready');
+  }
+
+  private async createOrganization(): Promise<void> {
+    const publisher = new Redis(inject('redisUrl'));
+    const subscriber = new Redis(inject('redisUrl'));
+    try {
+      const audit = new AuditService(this.database, new EventBus(publisher, subscriber, createLogger('e2e', 'silent'), this.redisPrefix));
+      const created = await createOrganization(this.database, audit, `e2e-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
+      this.tokens.admin = created.secret;
+    } finally {
+      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+    }
+    const deployer = await this.graphql<{ createApiToken: { secret: string } }>(this.tokens.admin, 'mutation { createApiToken(name: "deployer", role: deployer) { secret } }');
+    this.tokens.deployer = deployer.createApiToken.secret;
+  }
+
+  startWorker(): ChildProcess {
+    const worker = startNodeProcess('apps/api/dist/worker.js', { ...this.environment, ...WORKER_ENVIRONMENT, LOG_LEVEL: processLogLevel('WORKER') });
+    this.workers.add(worker);
+    worker.once('exit', () => this.workers.delete(worker));
+    return worker;
+  }
+
+  /** `kill -9`: no goodbye to anyone, as when a machine dies. */
+  async killWorker(worker: ChildProcess): Promise<void> {
+    await stopProcess(worker, 'SIGKILL');
+  }
+
+  startAgent(cluster: E2eCluster): void {
+    const agent = startNodeProcess('apps/agent/dist/main.js', {
+      ...AGENT_ENVIRONMENT,
+      FLOTILLA_URL: this.apiUrl,
+      FLOTILLA_AGENT_TOKEN: this.agentTokens[cluster],
+      KUBECONFIG: this.kubeconfigs[cluster],
+      LOG_LEVEL: processLogLevel('AGENT'),
+    });
+    this.agents.set(cluster, agent);
+  }
+
+  /** `kill -9` of a cluster's agent: its socket closes without a goodbye. */
+  async killAgent(cluster: E2eCluster): Promise<void> {
+    const agent = this.agents.get(cluster);
+    if (agent) await stopProcess(agent, 'SIGKILL');
+    this.agents.delete(cluster);
+  }
+
+  async connectionState(cluster: E2eCluster): Promise<string> {
+    const data = await this.graphql<{ cluster: { connectionState: string } }>(this.tokens.deployer, 'query($name: String!) { cluster(name: $name) { connectionState } }', { name: cluster });
+    return data.cluster.connectionState;
+  }
+
+  async waitForConnectionState(cluster: E2eCluster, state: 'Connected' | 'Disconnected', timeoutMs = 15_000): Promise<void> {
+    await eventually(async () => (await this.connectionState(cluster)) === state, timeoutMs, `cluster ${cluster} to be ${state}`);
+  }
+
+  /**
+   * Deletes every Redis key of this system. Never FLUSHALL: other test files run their systems against the
+   * same Redis at the same time, each under its own prefix.
+   */
+  async deleteRedisKeys(): Promise<number> {
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      let deleted = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.redisPrefix}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) deleted += await redis.del(...keys);
+      } while (cursor !== '0');
+      return deleted;
+    } finally {
+      await redis.quit();
+    }
+  }
+
+  graphql<D>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<D> {
+    return graphqlData<D>(this.apiUrl, token, query, variables);
+  }
+
+  async stop(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((agent) => stopProcess(agent)));
+    await Promise.all([...this.workers].map((worker) => stopProcess(worker)));
+    await Promise.all([this.api, this.simulator].flatMap((child) => (child ? [stopProcess(child)] : [])));
+    await this.deleteRedisKeys().catch(() => 0);
+    await this.database?.$disconnect();
+    if (this.directory) await rm(this.directory, { recursive: true, force: true });
+  }
+}
