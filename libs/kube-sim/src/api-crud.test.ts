@@ -209,11 +209,19 @@ describe('CRUD through the official client', () => {
     expect(created.metadata['uid']).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Date(created.metadata['creationTimestamp'] as string | Date).getTime()).toBeGreaterThan(Date.now() - 60_000);
 
-    const read = JSON.parse(JSON.stringify(await api.read(namespace, 'one'))) as Record<string, unknown>;
     expect((await api.list(namespace)).items).toHaveLength(1);
 
-    kindCase.change(read);
-    const replaced = JSON.parse(JSON.stringify(await api.replace(namespace, 'one', read))) as Record<string, unknown>;
+    // Simulated controllers (the kubelet for pods) may update the object between our read and our replace; a
+    // real client re-reads and tries again on 409, and so does this test.
+    const replaceFromLatest = async (): Promise<Record<string, unknown>> => {
+      const read = JSON.parse(JSON.stringify(await api.read(namespace, 'one'))) as Record<string, unknown>;
+      kindCase.change(read);
+      return JSON.parse(JSON.stringify(await api.replace(namespace, 'one', read))) as Record<string, unknown>;
+    };
+    const replaced = await replaceFromLatest().catch(async (error: unknown) => {
+      if ((error as { code?: number }).code !== 409) throw error;
+      return replaceFromLatest();
+    });
     expect(kindCase.read(replaced)).toEqual(kindCase.expected);
     expect(Number((replaced['metadata'] as { resourceVersion: string }).resourceVersion)).toBeGreaterThan(Number(created.metadata['resourceVersion']));
 
