@@ -132,8 +132,10 @@ describe('Istio', () => {
       { name: 'static', route: [{ destination: { host: 'assets' } }] },
     ]);
 
+    // Observations from before the first write also served weight 0: only those after the change count.
+    const mark = running.controlPlane.received.length;
     running.controlPlane.publish(canaryRollout({ namespace, name: 'web', version: 2, stable: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'istio', routing, canaryWeight: 0 } }));
-    await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 0));
+    await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 0), 10_000, mark);
     // The weight and the header route may land in separate writes; the route goes away with the next one.
     const routeNames = () => get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', namespace, 'web-vsvc')?.spec.http.map((route) => route.name);
     await eventually(() => expect(routeNames()).toEqual(['primary', 'static']));
