@@ -156,9 +156,15 @@ export class E2eSystem {
     return worker;
   }
 
-  /** `kill -9`: no goodbye to anyone, as when a machine dies. */
-  async killWorker(worker: ChildProcess): Promise<void> {
+  /** `kill -9` of one running worker: no goodbye to anyone, its jobs locked until their lock expires. */
+  async killWorker(): Promise<void> {
+    const [worker] = this.workers;
+    if (!worker) throw new Error('no worker is running');
     await stopProcess(worker, 'SIGKILL');
+  }
+
+  get workerCount(): number {
+    return this.workers.size;
   }
 
   startAgent(cluster: E2eCluster): void {
