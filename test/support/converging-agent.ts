@@ -1,4 +1,4 @@
-import { AGENT_PATH, decodeControlPlaneMessage, type AgentMessage, type DesiredRollout } from '@flotilla/protocol';
+import { AGENT_PATH, decodeControlPlaneMessage, type AgentMessage, type DesiredRollout, type MeasurementOutcome, type MeasurementRequest } from '@flotilla/protocol';
 import type { ObservedRolloutState } from '@flotilla/rollout-engine';
 import WebSocket from 'ws';
 
@@ -7,13 +7,19 @@ import WebSocket from 'ws';
  * plane asks for is at once there, every pod ready. It tests the control plane's side; the real agent and
  * Kubernetes simulator have their own end-to-end tests.
  */
+/** Answers a measurement as a metric backend would; `undefined` leaves the request unanswered. */
+export type MeasurementResponder = (request: MeasurementRequest) => MeasurementOutcome | undefined;
+
 export class ConvergingAgent {
   private socket: WebSocket | undefined;
   readonly desired = new Map<string, DesiredRollout>();
+  /** Every measurement the control plane asked for, in order. */
+  readonly measurementRequests: MeasurementRequest[] = [];
 
   constructor(
     private readonly apiUrl: string,
     private readonly token: string,
+    private readonly respond: MeasurementResponder = () => undefined,
   ) {}
 
   async connect(): Promise<void> {
@@ -41,6 +47,10 @@ export class ConvergingAgent {
       this.converge(message.desired);
     } else if (message.type === 'deleted') {
       this.desired.delete(`${message.rollout.namespace}/${message.rollout.name}`);
+    } else if (message.type === 'measure') {
+      this.measurementRequests.push(message.request);
+      const outcome = this.respond(message.request);
+      if (outcome) this.send({ type: 'measurement', requestId: message.request.requestId, outcome });
     }
   }
 

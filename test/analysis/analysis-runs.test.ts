@@ -1,0 +1,270 @@
+import type { ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConvergingAgent, type MeasurementResponder } from '../support/converging-agent.js';
+import { graphqlData } from '../support/graphql-client.js';
+import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
+import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+
+let api: TestApi;
+const workers: ChildProcess[] = [];
+const agents: ConvergingAgent[] = [];
+
+beforeAll(async () => {
+  api = await startTestApi({ MIN_METRIC_INTERVAL_SECONDS: '1' });
+});
+afterEach(async () => {
+  for (const agent of agents.splice(0)) agent.disconnect();
+  await Promise.all(workers.splice(0).map((worker) => stopProcess(worker)));
+});
+afterAll(() => api.close());
+
+function startWorker(environment: Record<string, string> = {}): void {
+  workers.push(startNodeProcess('apps/api/dist/worker.js', { ...api.environment, SWEEP_INTERVAL_MS: '500', JOB_LOCK_MS: '3000', MEASUREMENT_TIMEOUT_SECONDS: '3', ...environment }));
+}
+
+/** A connected cluster whose stand-in agent answers measurements with `respond`. */
+async function clusterAnswering(respond: MeasurementResponder): Promise<{ org: TestOrganization; agent: ConvergingAgent }> {
+  const org = await api.organization({ cluster: 'staging' });
+  const agent = new ConvergingAgent(api.url, org.agentTokens.staging as string, respond);
+  agents.push(agent);
+  await agent.connect();
+  await eventually(async () => (await api.database.cluster.findFirst({ where: { organizationId: org.id, connectionState: 'Connected' } })) ?? undefined, 10_000, 'the agent');
+  return { org, agent };
+}
+
+const vector = (value: number): MeasurementOutcome => ({ ok: true, value: [value], rawValue: `[${value}]` });
+const byMetric = (values: Record<string, number>): MeasurementResponder => (request) => {
+  const value = values[request.metric.name];
+  return value === undefined ? undefined : vector(value);
+};
+
+function template(name: string, metric: Record<string, unknown>, extra: Record<string, unknown> = {}): Manifest {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { name, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: {
+      args: (extra.args as unknown[]) ?? [{ name: 'service-name' }],
+      metrics: [
+        {
+          name,
+          interval: '1s',
+          count: 3,
+          provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: `sum(rate(http_requests_total{service="{{args.service-name}}"}[1m]))` } },
+          ...metric,
+        },
+      ],
+    },
+  };
+}
+
+const successRate = template('success-rate', { successCondition: 'result[0] >= 0.95' });
+const errorRate = template('error-rate', { failureCondition: 'result[0] > 0.05' });
+const analysisArgs = [{ name: 'service-name', value: 'checkout' }];
+
+async function apply(org: TestOrganization, ...documents: Manifest[]): Promise<void> {
+  await graphqlData(api.url, org.tokens.admin, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', { yaml: toYaml(...documents) });
+}
+
+async function setImage(org: TestOrganization, name: string, image: string): Promise<void> {
+  await graphqlData(api.url, org.tokens.deployer, 'mutation($r: RolloutRef!, $image: String!) { setImage(rollout: $r, container: $c, image: $image) { id } }'.replace('$c', `"${name}"`), {
+    r: { cluster: 'staging', namespace: 'shop', name },
+    image,
+  });
+}
+
+type RolloutRow = { phase: string; message: string; status: unknown; generation: number; observedGeneration: number };
+
+async function waitForRollout(org: TestOrganization, name: string, accept: (row: RolloutRow) => boolean, what: string, timeoutMs = 30_000) {
+  let last = '';
+  return eventually(async () => {
+    const row = await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name } });
+    last = `${row.phase} "${row.message}" step ${(row.status as { currentStepIndex?: number } | null)?.currentStepIndex}`;
+    return accept(row) ? row : undefined;
+  }, timeoutMs, what).catch((error: Error) => {
+    throw new Error(`${error.message} (${name} is ${last})`);
+  });
+}
+
+const stepOf = (row: { status: unknown }) => (row.status as { currentStepIndex?: number }).currentStepIndex;
+/** The new revision has been acted on and has reached its last step. */
+const releasedTo = (lastStep: number) => (row: RolloutRow) =>
+  row.phase === 'Healthy' && row.generation > 1 && row.observedGeneration === row.generation && stepOf(row) === lastStep;
+
+async function runsOf(org: TestOrganization) {
+  return api.database.analysisRun.findMany({ where: { organizationId: org.id }, include: { measurements: { orderBy: [{ metricName: 'asc' }, { index: 'asc' }] } }, orderBy: { id: 'asc' } });
+}
+
+describe('analysis runs drive rollouts as in Argo', () => {
+  it('continues after a successful inline analysis step, keeping every measurement and the template versions it ran', async () => {
+    startWorker();
+    const { org, agent } = await clusterAnswering(byMetric({ 'success-rate': 0.99 }));
+    const rollout = canaryRollout('checkout', 'shop/checkout:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs } }, { setWeight: 60 }];
+    await apply(org, successRate, rollout);
+    await waitForRollout(org, 'checkout', (row) => row.phase === 'Healthy', 'the first deployment');
+
+    await setImage(org, 'checkout', 'shop/checkout:2');
+    await waitForRollout(org, 'checkout', releasedTo(3), 'the release to finish');
+
+    const [run] = await runsOf(org);
+    expect(run).toMatchObject({ kind: 'step', phase: 'Successful', revision: 2, stepIndex: 1 });
+    expect(run?.measurements.map(({ metricName, index, phase, value }) => ({ metricName, index, phase, value }))).toEqual([0, 1, 2].map((index) => ({ metricName: 'success-rate', index, phase: 'Successful', value: '[0.99]' })));
+    expect((run?.spec as { resolved: { templates: unknown[] } }).resolved.templates).toEqual([{ name: 'success-rate', clusterScope: false, version: 1 }]);
+    expect(agent.measurementRequests[0]?.metric.provider.prometheus?.query).toBe('sum(rate(http_requests_total{service="checkout"}[1m]))');
+
+    const listed = await graphqlData<{ analysisRuns: { nodes: { phase: string; measurements: unknown[] }[] } }>(
+      api.url, org.tokens.viewer, '{ analysisRuns(filter: { rollout: "checkout", revision: 2 }) { nodes { phase kind measurements { metricName phase value } } } }',
+    );
+    expect(listed.analysisRuns.nodes).toHaveLength(1);
+    expect(listed.analysisRuns.nodes[0]?.measurements).toHaveLength(3);
+  });
+
+  it('aborts to stable when background analysis over two merged templates fails', async () => {
+    startWorker();
+    const { org } = await clusterAnswering(byMetric({ 'success-rate': 0.99, 'error-rate': 0.5 }));
+    const rollout = canaryRollout('cart', 'shop/cart:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }];
+    rollout.spec.strategy.canary.analysis = { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: analysisArgs };
+    await apply(org, successRate, errorRate, rollout);
+    await waitForRollout(org, 'cart', (row) => row.phase === 'Healthy', 'the first deployment');
+
+    await setImage(org, 'cart', 'shop/cart:2');
+    const aborted = await waitForRollout(org, 'cart', (row) => row.phase === 'Degraded', 'the abort');
+    expect(aborted.message).toMatch(/aborted/i);
+    const [run] = await runsOf(org);
+    expect(run?.kind).toBe('background');
+    expect(run?.phase).toBe('Failed');
+    expect(new Set(run?.measurements.map((measurement) => measurement.metricName))).toEqual(new Set(['success-rate', 'error-rate']));
+    expect(run?.message).toContain('error-rate');
+  });
+
+  it('pauses on an inconclusive result until promoted', async () => {
+    startWorker();
+    const { org } = await clusterAnswering(byMetric({ latency: 0.7 }));
+    const latency = template('latency', { count: 1, successCondition: 'result[0] >= 0.95', failureCondition: 'result[0] < 0.5' });
+    const rollout = canaryRollout('search', 'shop/search:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'latency' }], args: analysisArgs } }, { setWeight: 60 }];
+    await apply(org, latency, rollout);
+    await waitForRollout(org, 'search', (row) => row.phase === 'Healthy', 'the first deployment');
+
+    await setImage(org, 'search', 'shop/search:2');
+    const paused = await waitForRollout(org, 'search', (row) => row.phase === 'Paused', 'the inconclusive pause');
+    expect(JSON.stringify(paused.status)).toContain('InconclusiveAnalysisRun');
+    expect((await runsOf(org))[0]?.phase).toBe('Inconclusive');
+
+    await graphqlData(api.url, org.tokens.deployer, 'mutation { promote(rollout: { cluster: "staging", namespace: "shop", name: "search" }) { id } }');
+    await waitForRollout(org, 'search', releasedTo(3), 'the release to finish after promote');
+  });
+
+  it('never switches the active Service when blue-green pre-promotion analysis fails', async () => {
+    startWorker();
+    const { org, agent } = await clusterAnswering(byMetric({ 'success-rate': 0.2 }));
+    const rollout = canaryRollout('payments', 'shop/payments:1');
+    rollout.spec.strategy = { blueGreen: { activeService: 'payments-active', previewService: 'payments-preview', autoPromotionEnabled: true, prePromotionAnalysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs } } };
+    await apply(org, successRate, rollout);
+    const first = await waitForRollout(org, 'payments', (row) => row.phase === 'Healthy', 'the first deployment');
+    const stableHash = (first.status as { stableRS: string }).stableRS;
+
+    await setImage(org, 'payments', 'shop/payments:2');
+    await waitForRollout(org, 'payments', (row) => row.phase === 'Degraded', 'the failed pre-promotion analysis');
+    const desired = agent.desired.get('shop/payments');
+    expect(desired?.state.services.active?.podTemplateHash).toBe(stableHash);
+    expect((await runsOf(org))[0]).toMatchObject({ kind: 'prePromotion', phase: 'Failed' });
+  });
+
+  it('sends secret arguments to the agent as markers, never as values', async () => {
+    startWorker();
+    const { org, agent } = await clusterAnswering(() => ({ ok: true, value: { healthy: true }, rawValue: '{"healthy":true}' }));
+    const probe: Manifest = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'probe' },
+      spec: {
+        args: [{ name: 'api-token', valueFrom: { secretKeyRef: { name: 'token-secret', key: 'apiToken' } } }],
+        metrics: [{ name: 'probe', count: 1, successCondition: 'result.healthy', provider: { web: { url: 'http://checkout.shop/health', headers: [{ key: 'Authorization', value: 'Bearer {{args.api-token}}' }] } } }],
+      },
+    };
+    const rollout = canaryRollout('profile', 'shop/profile:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 50 }, { analysis: { templates: [{ templateName: 'probe' }] } }];
+    await apply(org, probe, rollout);
+    await waitForRollout(org, 'profile', (row) => row.phase === 'Healthy', 'the first deployment');
+    await setImage(org, 'profile', 'shop/profile:2');
+    await waitForRollout(org, 'profile', releasedTo(2), 'the release to finish');
+
+    const header = agent.measurementRequests[0]?.metric.provider.web?.headers?.[0];
+    expect(header).toEqual({ key: 'Authorization', value: 'Bearer $(flotilla-secret:token-secret/apiToken)' });
+  });
+
+  it('records an Error when the agent does not answer in time, and the run follows consecutiveErrorLimit', async () => {
+    startWorker();
+    const { org } = await clusterAnswering(() => undefined);
+    const silent = template('silent', { count: 1, consecutiveErrorLimit: 0, successCondition: 'result[0] > 0' });
+    const rollout = canaryRollout('ledger', 'shop/ledger:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'silent' }], args: analysisArgs } }];
+    await apply(org, silent, rollout);
+    await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
+    await setImage(org, 'ledger', 'shop/ledger:2');
+    await waitForRollout(org, 'ledger', (row) => row.phase === 'Degraded', 'the abort after the error');
+    const [run] = await runsOf(org);
+    expect(run?.phase).toBe('Error');
+    expect(run?.measurements[0]).toMatchObject({ phase: 'Error', message: expect.stringContaining('no answer') });
+  });
+});
+
+describe('measurements taken from the control plane', () => {
+  let server: Server;
+  let url = '';
+  let requests = 0;
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      requests += 1;
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ ok: 1 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const centralTemplate = (): Manifest => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { name: 'saas', annotations: { 'flotilla.io/measure-from': 'control-plane' } },
+    spec: { metrics: [{ name: 'saas', count: 1, consecutiveErrorLimit: 0, successCondition: 'result.ok == 1', provider: { web: { url, jsonPath: '{$}' } } }] },
+  });
+
+  async function release(org: TestOrganization, name: string): Promise<void> {
+    const rollout = canaryRollout(name, `shop/${name}:1`);
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'saas' }] } }];
+    await apply(org, centralTemplate(), rollout);
+    await waitForRollout(org, name, (row) => row.phase === 'Healthy', 'the first deployment');
+    await setImage(org, name, `shop/${name}:2`);
+  }
+
+  it('refuses loopback and private addresses unless allowed', async () => {
+    startWorker();
+    const { org, agent } = await clusterAnswering(() => undefined);
+    const before = requests;
+    await release(org, 'refused');
+    await waitForRollout(org, 'refused', (row) => row.phase === 'Degraded', 'the abort');
+    const [run] = await runsOf(org);
+    expect(run?.measurements[0]).toMatchObject({ phase: 'Error', takenBy: 'control-plane' });
+    expect(run?.measurements[0]?.message).toMatch(/refused|loopback/i);
+    expect(requests).toBe(before);
+    expect(agent.measurementRequests).toEqual([] as MeasurementRequest[]);
+  });
+
+  it('measures centrally when the address is allowed', async () => {
+    startWorker({ CENTRAL_MEASUREMENT_ALLOW: '127.0.0.1/32' });
+    const { org } = await clusterAnswering(() => undefined);
+    await release(org, 'allowed');
+    await waitForRollout(org, 'allowed', releasedTo(2), 'the release to finish');
+    const [run] = await runsOf(org);
+    expect(run?.measurements[0]).toMatchObject({ phase: 'Successful', takenBy: 'control-plane' });
+  });
+});
