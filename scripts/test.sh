@@ -2,6 +2,7 @@
 # Runs every test against real PostgreSQL and Redis; the report lands in test-results/vitest.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+source scripts/test-tools.sh
 mkdir -p test-results
 export NO_COLOR=1
 npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Programs the tests drive that a fresh Debian machine lacks: Prometheus (a metric provider is tested against the
+# real one) and Chromium (the dashboard is tested in a real browser). Installed with apt-get when missing.
+# Usage: source scripts/test-tools.sh
+set -euo pipefail
+
+tool_install() {
+  if ! command -v apt-get >/dev/null; then printf '[test-tools] cannot install %s: no apt-get on this machine\n' "$*" >&2; return 1; fi
+  printf '[test-tools] installing %s with apt-get\n' "$*" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2 || {
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+  }
+}
+
+command -v prometheus >/dev/null || tool_install prometheus
+command -v chromium >/dev/null || tool_install chromium
