@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config/api-config.js';
 import { ErrorCode } from './common/errors.js';
@@ -31,6 +34,26 @@ function bodyErrorHandler(config: ApiConfig) {
   };
 }
 
+const DEFAULT_DASHBOARD_DIRECTORY = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
+const SERVER_PATHS = /^\/(graphql|graphiql|healthz|readyz|metrics|agent)(\/|$)/;
+
+/**
+ * Serves the dashboard's built files, and its index page for every other page address the dashboard routes
+ * itself (a single-page application), when the dashboard has been built.
+ */
+function serveDashboard(app: NestExpressApplication, directory: string, logger: Logger): void {
+  const index = join(directory, 'index.html');
+  if (!existsSync(index)) {
+    logger.info({ directory }, 'no dashboard build found; the dashboard is not served');
+    return;
+  }
+  app.useStaticAssets(directory, { index: false, maxAge: '1h' });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET' || SERVER_PATHS.test(request.path) || !request.accepts('html')) return next();
+    response.sendFile(index);
+  });
+}
+
 /** Starts the control plane's HTTP server: GraphQL (with subscriptions), health, metrics and GraphiQL. */
 export async function startApi(config: ApiConfig, logger: Logger, options: { writeSchema?: boolean } = {}): Promise<RunningApi> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
@@ -39,6 +62,7 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
   });
   app.use(express.json({ limit: config.maxRequestBytes }));
   app.use(bodyErrorHandler(config));
+  serveDashboard(app, config.dashboardDirectory ?? DEFAULT_DASHBOARD_DIRECTORY, logger);
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
