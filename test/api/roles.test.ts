@@ -88,3 +88,10 @@ describe('roles are enforced on every mutation', () => {
     expect(response.errors?.[0]?.extensions?.code).toBe('auth/unauthenticated');
   });
 });
+
+describe('me', () => {
+  it.each(['viewer', 'deployer', 'admin'] as const)('tells a %s token who it is', async (role) => {
+    const answer = await graphqlData<{ me: unknown }>(api.url, org.tokens[role], '{ me { organization tokenName role } }');
+    expect(answer.me).toEqual({ organization: org.name, tokenName: role, role });
+  });
+});

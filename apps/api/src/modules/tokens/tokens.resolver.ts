@@ -4,11 +4,18 @@ import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { CurrentPrincipal, CurrentRequest, type RequestContext } from '../../common/graphql/request-context.js';
 import { ApiTokenModel, IssuedApiToken } from './api-token.model.js';
+import { SessionModel } from './session.model.js';
 import { TokensService } from './tokens.service.js';
 
 @Resolver(() => ApiTokenModel)
 export class TokensResolver {
   constructor(private readonly tokens: TokensService) {}
+
+  @Query(() => SessionModel, { description: 'The caller: its token, role and organization, so that clients can show what it may do.' })
+  @RequiresRole('viewer')
+  me(@CurrentPrincipal() principal: Principal): Promise<SessionModel> {
+    return this.tokens.session(principal);
+  }
 
   @Query(() => [ApiTokenModel], { description: 'Every API token of the organization, revoked ones included.' })
   @RequiresRole('admin')

@@ -17,6 +17,11 @@ export class TokensService {
     private readonly audit: AuditService,
   ) {}
 
+  async session(principal: Principal): Promise<{ organization: string; tokenName: string; role: Role }> {
+    const organization = await this.database.organization.findUniqueOrThrow({ where: { id: principal.organizationId }, select: { name: true } });
+    return { organization: organization.name, tokenName: principal.tokenName, role: principal.role };
+  }
+
   list(principal: Principal): Promise<ApiToken[]> {
     return this.database.apiToken.findMany({ where: { organizationId: principal.organizationId }, orderBy: { createdAt: 'asc' } });
   }
