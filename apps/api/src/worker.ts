@@ -10,6 +10,7 @@ import { isReconcileJobData, RECONCILE_JOB, RECONCILE_QUEUE_NAME, ReconcileQueue
 import { ReconcileSweep } from './modules/reconcile/reconcile-sweep.js';
 import { ANALYSIS_QUEUE_NAME, AnalysisQueue, parseAnalysisJob } from './modules/analysis-runs/analysis-queue.js';
 import { AnalysisRunner } from './modules/analysis-runs/analysis-runner.js';
+import { pruneAnalysisHistory } from './modules/analysis-runs/analysis-history.js';
 import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
 
 /**
@@ -21,6 +22,7 @@ const logger = createLogger('worker', config.logLevel);
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 8);
 const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);
 const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
+const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
 
 const database = createDatabaseClient(config.databaseUrl, concurrency + 2);
 const redis = createRedisConnection(config.redisUrl);
@@ -81,6 +83,9 @@ analysisWorker.on('error', (error) => logger.error({ err: error }, 'analysis wor
 async function sweep(): Promise<void> {
   await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'reconcile sweep failed'));
   await analysis.sweep().catch((error: unknown) => logger.warn({ err: error }, 'analysis sweep failed'));
+  await pruneAnalysisHistory(database, analysisHistoryDays)
+    .then((pruned) => pruned > 0 && logger.info({ pruned, analysisHistoryDays }, 'old analysis runs pruned'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'analysis history pruning failed'));
 }
 const sweepTimer = setInterval(() => void sweep(), sweepIntervalMs);
 await sweep();
