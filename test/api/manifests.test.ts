@@ -184,3 +184,32 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
     expect(response.errors?.[0]?.extensions?.code).toBe('auth/forbidden');
   });
 });
+
+describe('applyManifests checks analysis templates as a run would use them', () => {
+  const analysisTemplate = (metric: Record<string, unknown>): Manifest => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { name: 'checks' },
+    spec: { metrics: [{ name: 'rate', provider: { web: { url: 'http://metrics.shop/rate' } }, ...metric }] },
+  });
+
+  it.each([
+    ['a condition that does not compile', { successCondition: 'result[0] >= ' }, 'spec.metrics[0].successCondition'],
+    ['a condition reaching for a prototype', { successCondition: 'result.constructor != nil' }, 'spec.metrics[0].successCondition'],
+    ['an interval below the configured minimum', { interval: '1s', count: 3 }, 'spec.metrics[0].interval'],
+  ])('refuses %s with its field path', async (_title, metric, path) => {
+    const response = await apply(toYaml(analysisTemplate(metric)));
+    expect(response.errors?.[0]?.extensions?.code).toBe('manifest/invalid');
+    expect(response.errors?.[0]?.extensions?.problems).toContainEqual(expect.objectContaining({ documentIndex: 0, path }));
+  });
+
+  it('warns, as Argo documents, when count is not above failureLimit', async () => {
+    const response = await graphqlData<{ applyManifests: { warnings: string[] }[] }>(
+      api.url,
+      org.tokens.deployer,
+      'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { warnings } }',
+      { yaml: toYaml(analysisTemplate({ interval: '30s', count: 2, failureLimit: 2, successCondition: 'result > 0' })) },
+    );
+    expect(response.applyManifests[0]?.warnings).toEqual([expect.stringContaining('spec.metrics[0]')]);
+  });
+});
