@@ -110,12 +110,17 @@ describe('list rollouts', () => {
     expect(hasAnsi(table.stdout)).toBe(false);
 
     const names = async (...args: string[]) => (JSON.parse((await runCli(['list', 'rollouts', ...args, '-o', 'json'], as('viewer'))).stdout) as { name: string }[]).map((rollout) => rollout.name).sort();
-    expect(await names('-l', 'app=checkout')).toEqual(['checkout']);
-    expect(await names('--namespace', 'shop', '--phase', 'Pending')).toEqual(expect.arrayContaining(['cart', 'checkout']));
-    expect(await names('--phase', 'Healthy')).toEqual([]);
-    const yaml = parse((await runCli(['list', 'rollouts', '-l', 'app=cart', '-o', 'yaml'], as('viewer'))).stdout) as { name: string; images: string[] }[];
-    expect(yaml).toMatchObject([{ name: 'cart', images: ['shop/cart:1'] }]);
-    const wide = await runCli(['list', 'rollouts', '-l', 'app=cart', '-o', 'wide'], as('viewer'));
+    const [byLabel, pendingInShop, healthy, yaml, wide] = await Promise.all([
+      names('-l', 'app=checkout'),
+      names('--namespace', 'shop', '--phase', 'Pending'),
+      names('--phase', 'Healthy'),
+      runCli(['list', 'rollouts', '-l', 'app=cart', '-o', 'yaml'], as('viewer')),
+      runCli(['list', 'rollouts', '-l', 'app=cart', '-o', 'wide'], as('viewer')),
+    ]);
+    expect(byLabel).toEqual(['checkout']);
+    expect(pendingInShop).toEqual(expect.arrayContaining(['cart', 'checkout']));
+    expect(healthy).toEqual([]);
+    expect(parse(yaml.stdout)).toMatchObject([{ name: 'cart', images: ['shop/cart:1'] }]);
     expect(wide.stdout).toMatch(/GENERATION\s+MESSAGE/);
   });
 });
@@ -132,7 +137,7 @@ describe('get rollout', () => {
     expect(yaml.rollout).toMatchObject({ name: 'checkout', spec: { replicas: 5 } });
   });
 
-  it.each([
+  it.concurrent.each([
     { args: ['get', 'rollout', 'ghost'], stderr: 'error: rollout/not_found: no rollout named ghost' },
     { args: ['get', 'rollout', 'ghost', ...shop], stderr: 'error: rollout/not_found: ' },
     { args: ['history', 'ghost', ...shop], stderr: 'error: rollout/not_found: ' },
@@ -183,7 +188,7 @@ describe('authentication', () => {
 });
 
 describe('operations', () => {
-  it.each([
+  it.concurrent.each([
     { args: ['set', 'image', 'cart', 'cart=shop/cart:2'], type: 'setImage', parameters: { container: 'cart', image: 'shop/cart:2' } },
     { args: ['promote', 'cart', '--full'], type: 'promote', parameters: { full: true } },
     { args: ['promote', 'cart'], type: 'promote', parameters: { full: false } },
@@ -203,7 +208,7 @@ describe('operations', () => {
     expect(done.stdout).toMatch(/^rollout staging\/shop\/checkout: setImage \(image=shop\/checkout:2, container=checkout\) requested, operation \S+ is Pending\n$/);
     const refused = await runCli(['set', 'image', 'checkout', 'sidecar=x:1', ...shop], as('deployer'));
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/^error: rollout\/operation_refused: .*sidecar.*\n  rollout\/operation_refused: container: .*sidecar/);
+    expect(refused.stderr).toBe('error: rollout/operation_refused: the pod template has no container named sidecar\n  rollout/operation_refused: container: no such container; the template has checkout\n');
     const undo = await runCli(['undo', 'checkout', '--to-revision', '7', ...shop], as('deployer'));
     expect(undo.exitCode).toBe(3);
     expect(undo.stderr).toMatch(/^error: rollout\/revision_not_found: .*\n  rollout\/revision_not_found: toRevision: /);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
-import { hasAnsi, runCli } from './testing/cli-process.js';
+import { hasAnsi, hasScript, runCli, runCliOnTerminal } from './testing/cli-process.js';
 
 const examples = fileURLToPath(new URL('../../../libs/argo-spec/examples', import.meta.url));
 
@@ -124,5 +124,12 @@ describe('completion', () => {
     expect(stdout).toMatch(/^#compdef flotilla\n/);
     expect(stdout).toContain('bashcompinit');
     expect(stdout).toContain('complete -o default -F _flotilla flotilla');
+  });
+});
+
+describe.runIf(hasScript())('colours', () => {
+  it('colours a terminal unless NO_COLOR is set', () => {
+    expect(hasAnsi(runCliOnTerminal(['lint', '-f', examples]))).toBe(true);
+    expect(hasAnsi(runCliOnTerminal(['lint', '-f', examples], { NO_COLOR: '1' }))).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { CliError, ExitCode } from '../cli/cli-error.js';
 import type { Connection } from '../config/connection.js';
 import { ApiError, type ApiProblem } from './api-error.js';
@@ -76,9 +75,13 @@ export class ApiClient {
     return new CliError(ExitCode.Auth, error.message, [`the token came from ${this.connection.tokenSource}`]);
   }
 
-  /** Starts a subscription; `next` gets each event's data until `dispose`. */
-  subscribe<D>(document: string, variables: Record<string, unknown>, handlers: SubscriptionHandlers<D>): Subscription {
+  /**
+   * Starts a subscription; `next` gets each event's data until `dispose`. The WebSocket client is loaded only here,
+   * which keeps every other command quick to start.
+   */
+  async subscribe<D>(document: string, variables: Record<string, unknown>, handlers: SubscriptionHandlers<D>): Promise<Subscription> {
     const authorization = this.authorization();
+    const [{ createClient }, { default: WebSocket }] = await Promise.all([import('graphql-ws'), import('ws')]);
     this.socketClient ??= createClient({
       url: `${this.connection.server.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,

@@ -7,7 +7,12 @@ import { resolveRolloutRef, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-l
 import { renderRolloutTree } from '../rollouts/rollout-tree.js';
 import { TIMEOUT_FLAG, timeoutMs } from './duration-flag.js';
 
-const CLEAR_SCREEN = '\u001b[H\u001b[2J';
+const CURSOR_HOME = '\u001b[H';
+const CLEAR_LINE_END = '\u001b[K';
+const CLEAR_BELOW = '\u001b[J';
+
+/** A frame drawn over the previous one in place, each line and the rest of the screen cleared, so it does not flicker. */
+const inPlace = (frame: string): string => `${CURSOR_HOME}${frame.replace(/\n/g, `${CLEAR_LINE_END}\n`)}${CLEAR_BELOW}`;
 const TICK_MS = 1000;
 const POLL_MS = 10_000;
 
@@ -16,8 +21,8 @@ function readTree(context: CommandContext, rollout: RolloutRef): Promise<Rollout
 }
 
 /**
- * Redraws the tree on each change and every second. On a terminal each frame replaces the last; otherwise frames are
- * printed one after another, separated by a blank line, and a frame identical to the last is skipped.
+ * Redraws the tree on each change. On a terminal each frame replaces the last and relative times are redrawn every
+ * second; otherwise each changed frame is printed after the last, separated by a blank line.
  */
 async function watchTree(context: CommandContext, rollout: RolloutRef): Promise<ExitCode> {
   const { terminal, now } = context;
@@ -26,7 +31,7 @@ async function watchTree(context: CommandContext, rollout: RolloutRef): Promise<
   const draw = (): void => {
     if (latest === undefined) return;
     const frame = renderRolloutTree(latest, now(), terminal.style);
-    if (terminal.isTTY) terminal.out(`${CLEAR_SCREEN}${frame}`);
+    if (terminal.isTTY) terminal.out(inPlace(frame));
     else if (frame !== lastFrame) terminal.out(`${lastFrame === undefined ? '' : '\n'}${frame}`);
     lastFrame = frame;
   };
@@ -40,8 +45,7 @@ async function watchTree(context: CommandContext, rollout: RolloutRef): Promise<
       draw();
       return undefined;
     },
-    onTick: draw,
-    tickMs: TICK_MS,
+    ...(terminal.isTTY ? { onTick: draw, tickMs: TICK_MS } : {}),
     pollMs: POLL_MS,
     ...(limit === undefined ? {} : { timeoutMs: limit }),
     stopSignal: context.stopSignal,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,15 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).finished;
 }
+
+/** Runs the built `flotilla` on a pseudo-terminal through util-linux `script`, returning what the terminal showed. */
+export function runCliOnTerminal(args: readonly string[], environment: Record<string, string> = {}): string {
+  const quoted = [process.execPath, entry, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FLOTILLA_') && key !== 'NO_COLOR'));
+  return execFileSync('script', ['-qec', quoted, '/dev/null'], { encoding: 'utf8', env: { ...inherited, ...environment } });
+}
+
+export const hasScript = (): boolean => spawnSync('script', ['--version']).status === 0;
 
 /** Whether a text holds any ANSI escape sequence. */
 // eslint-disable-next-line no-control-regex
