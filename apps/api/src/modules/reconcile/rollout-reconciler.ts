@@ -151,7 +151,6 @@ export class RolloutReconciler {
     const settled: OperationsOutcome['settled'] = [];
     for (const row of rollout.operations) {
       const operation = { type: row.type, ...(row.parameters as object) } as RolloutOperation;
-      if (operation.type === 'undo' && (operation as { toRevision?: number | null }).toRevision === null) delete (operation as { toRevision?: number }).toRevision;
       const result = applyOperation(spec, status, observed, operation, now);
       if (!result.ok) {
         settled.push({ row, state: 'Refused', message: result.refusal.message });

@@ -148,7 +148,7 @@ export class RolloutsResolver {
     @Args('toRevision', { type: () => Int, nullable: true, description: 'Revision number; the previous one when omitted.' }) toRevision?: number,
     @Args('reason', reasonArgument) reason?: string,
   ): Promise<RolloutOperationModel> {
-    return this.operate(principal, request, rollout, { type: 'undo', toRevision: toRevision ?? null }, reason);
+    return this.operate(principal, request, rollout, toRevision === undefined || toRevision === null ? { type: 'undo' } : { type: 'undo', toRevision }, reason);
   }
 
   @Mutation(() => RolloutModel, { description: 'Deletes a rollout from Flotilla; its agent removes what it created in the cluster.' })

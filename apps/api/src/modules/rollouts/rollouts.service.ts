@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RolloutSpec } from '@flotilla/argo-spec';
+import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
 import type { Prisma, RolloutOperation, RolloutRevision } from '../../generated/prisma/client.js';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
@@ -13,15 +14,8 @@ import { AuditService } from '../audit/audit.service.js';
 import { toRolloutModel, type RolloutWithCluster } from './rollout.mapper.js';
 import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef } from './rollout.model.js';
 
-export type OperationRequest =
-  | { type: 'promote'; full: boolean }
-  | { type: 'abort' }
-  | { type: 'retry' }
-  | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'restart' }
-  | { type: 'setImage'; container: string; image: string }
-  | { type: 'undo'; toRevision: number | null };
+/** An operation as the rollout engine carries it out. */
+export type OperationRequest = EngineOperation;
 
 const LABEL_EQUALITY = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/;
 
@@ -168,7 +162,7 @@ export class RolloutsService {
         throw new FlotillaError(ErrorCode.InputInvalid, 'image must not be empty', [{ path: 'image', message: 'must not be empty' }]);
       }
     }
-    if (operation.type === 'undo' && operation.toRevision !== null) {
+    if (operation.type === 'undo' && operation.toRevision !== undefined) {
       const revision = await this.database.rolloutRevision.findUnique({
         where: { rolloutId_revision: { rolloutId: rollout.id, revision: operation.toRevision } },
       });
