@@ -1,0 +1,165 @@
+/** The GraphQL documents the dashboard sends and the shapes it reads back (see apps/api/schema.gql). */
+
+export type ConnectionState = 'Connected' | 'Disconnected' | 'Pending';
+export type Strategy = 'Canary' | 'BlueGreen';
+export type Role = 'admin' | 'deployer' | 'viewer';
+
+export interface RolloutRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+export interface Cluster {
+  name: string;
+  connectionState: ConnectionState;
+  agentVersion: string | null;
+  kubernetesVersion: string | null;
+  labels: Record<string, string>;
+  lastHeartbeatAt: string | null;
+}
+
+export interface RolloutSummary extends RolloutRef {
+  phase: string;
+  message: string;
+  strategy: Strategy;
+  stepCount: number;
+  currentStepIndex: number | null;
+  images: string[];
+  labels: Record<string, string>;
+  generation: number;
+  observedGeneration: number;
+  updatedAt: string;
+}
+
+/** A rollout with its spec and the engine's status, both JSON the dashboard reads field by field. */
+export interface RolloutDetail extends RolloutSummary {
+  spec: unknown;
+  status: unknown;
+  createdAt: string;
+}
+
+export interface RolloutRevision {
+  revision: number;
+  podTemplateHash: string;
+  images: string[];
+  outcome: string;
+  startedAt: string;
+  finishedAt: string | null;
+  startedBy: string;
+}
+
+export type OperationType = 'promote' | 'abort' | 'retry' | 'pause' | 'resume' | 'restart' | 'setImage' | 'undo';
+
+export interface RolloutOperation {
+  id: string;
+  type: OperationType;
+  state: string;
+  message: string | null;
+  parameters: Record<string, unknown>;
+  requestedAt: string;
+  completedAt: string | null;
+  requestedBy: string;
+}
+
+export interface Measurement {
+  metricName: string;
+  index: number;
+  phase: string;
+  value: string | null;
+  message: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface AnalysisRun {
+  id: string;
+  name: string;
+  kind: string;
+  phase: string;
+  message: string;
+  revision: number | null;
+  spec: unknown;
+  startedAt: string;
+  finishedAt: string | null;
+  measurements: Measurement[];
+}
+
+export interface AuditEvent {
+  id: string;
+  sequence: number;
+  occurredAt: string;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetName: string;
+  reason: string | null;
+}
+
+const CLUSTER_FIELDS = 'name connectionState agentVersion kubernetesVersion labels lastHeartbeatAt';
+const ROLLOUT_SUMMARY_FIELDS = 'cluster namespace name phase message strategy stepCount currentStepIndex images labels generation observedGeneration updatedAt';
+const OPERATION_FIELDS = 'id type state message parameters requestedAt completedAt requestedBy';
+export const AUDIT_EVENT_FIELDS = 'id sequence occurredAt actor action targetType targetName reason';
+
+export const CLUSTERS = `query { clusters { ${CLUSTER_FIELDS} } }`;
+export interface ClustersData {
+  clusters: Cluster[];
+}
+
+export const ROLLOUTS = `query($page: PageInput) {
+  rollouts(page: $page) { nodes { ${ROLLOUT_SUMMARY_FIELDS} } pageInfo { endCursor hasNextPage } }
+}`;
+export interface RolloutsData {
+  rollouts: { nodes: RolloutSummary[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
+}
+
+export const ROLLOUT_DETAIL = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_SUMMARY_FIELDS} createdAt spec status }
+  rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy }
+  rolloutOperations(rollout: $rollout) { ${OPERATION_FIELDS} }
+}`;
+export interface RolloutDetailData {
+  rollout: RolloutDetail;
+  rolloutRevisions: RolloutRevision[];
+  rolloutOperations: RolloutOperation[];
+}
+
+export const ANALYSIS_RUNS = `query($filter: AnalysisRunFilter!) {
+  analysisRuns(filter: $filter, page: { first: 20 }) {
+    nodes { id name kind phase message revision spec startedAt finishedAt measurements { metricName index phase value message startedAt finishedAt } }
+  }
+}`;
+export interface AnalysisRunsData {
+  analysisRuns: { nodes: AnalysisRun[] };
+}
+
+export const AUDIT_EVENTS = `query($filter: AuditEventFilter, $page: PageInput) {
+  auditEvents(filter: $filter, page: $page) { nodes { ${AUDIT_EVENT_FIELDS} } }
+}`;
+export interface AuditEventsData {
+  auditEvents: { nodes: AuditEvent[] };
+}
+
+export const ROLLOUT_CHANGED = `subscription($cluster: String, $namespace: String, $name: String) {
+  rolloutChanged(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_SUMMARY_FIELDS} }
+}`;
+export interface RolloutChangedData {
+  rolloutChanged: RolloutSummary;
+}
+
+export const AUDIT_EVENT_ADDED = `subscription { auditEventAdded { ${AUDIT_EVENT_FIELDS} } }`;
+export interface AuditEventAddedData {
+  auditEventAdded: AuditEvent;
+}
+
+/** Answers for every valid token: used to check a token at login. */
+export const TOKEN_CHECK = 'query { clusters { name } }';
+/** Answers only for admin tokens; others get `auth/forbidden`. */
+export const ADMIN_CHECK = 'query { apiTokens { id } }';
+
+/** The mutation of one operation; promote and undo take their own argument. */
+export function operationMutation(type: Exclude<OperationType, 'setImage'>): string {
+  const extraVariable = type === 'promote' ? ', $full: Boolean!' : '';
+  const extraArgument = type === 'promote' ? ', full: $full' : '';
+  return `mutation($rollout: RolloutRef!, $reason: String${extraVariable}) { ${type}(rollout: $rollout, reason: $reason${extraArgument}) { ${OPERATION_FIELDS} } }`;
+}

@@ -1,0 +1,93 @@
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useSession } from '../session/session-context.js';
+import { GraphqlRequestError, requestGraphql } from './graphql-client.js';
+import type { LiveState } from './live-updates.js';
+
+export interface QueryState<Data> {
+  /** The latest answer; kept while a reload is under way so the page does not flicker. */
+  data: Data | undefined;
+  error: GraphqlRequestError | undefined;
+  loading: boolean;
+  reload(): void;
+}
+
+function asRequestError(error: unknown): GraphqlRequestError {
+  return error instanceof GraphqlRequestError ? error : new GraphqlRequestError('client/failed', error instanceof Error ? error.message : String(error), 'request');
+}
+
+/** Runs a query now and on every `reload()`, dropping answers that arrive after a newer request was sent. */
+export function useGraphqlQuery<Data>(document: string, variables: Record<string, unknown> = {}): QueryState<Data> {
+  const { token, signOut } = useSession();
+  const [data, setData] = useState<Data>();
+  const [error, setError] = useState<GraphqlRequestError>();
+  const [loading, setLoading] = useState(true);
+  const [generation, setGeneration] = useState(0);
+  const latestRequest = useRef(0);
+  const variablesKey = JSON.stringify(variables);
+
+  useEffect(() => {
+    const request = ++latestRequest.current;
+    setLoading(true);
+    requestGraphql<Data>(token, document, JSON.parse(variablesKey) as Record<string, unknown>).then(
+      (answer) => {
+        if (request !== latestRequest.current) return;
+        setData(answer);
+        setError(undefined);
+        setLoading(false);
+      },
+      (failure: unknown) => {
+        if (request !== latestRequest.current) return;
+        const requestError = asRequestError(failure);
+        if (requestError.unauthenticated) signOut(requestError.message);
+        setError(requestError);
+        setLoading(false);
+      },
+    );
+  }, [token, document, variablesKey, generation, signOut]);
+
+  const reload = useCallback(() => setGeneration((value) => value + 1), []);
+  return { data, error, loading, reload };
+}
+
+/** Calls `onData` with each event of a subscription for as long as the component is shown. */
+export function useSubscription<Data>(document: string, variables: Record<string, unknown>, onData: (data: Data) => void): void {
+  const { live } = useSession();
+  const latestHandler = useRef(onData);
+  latestHandler.current = onData;
+  const variablesKey = JSON.stringify(variables);
+
+  useEffect(
+    () =>
+      live.client.subscribe<Data>(
+        { query: document, variables: JSON.parse(variablesKey) as Record<string, unknown> },
+        {
+          next: (result) => {
+            if (result.data) latestHandler.current(result.data);
+          },
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      ),
+    [live, document, variablesKey],
+  );
+}
+
+/** Whether the subscription connection is up, re-rendering when that changes. */
+export function useLiveState(): LiveState {
+  const { live } = useSession();
+  return useSyncExternalStore(
+    (listener) => live.onStateChange(listener),
+    () => live.state(),
+  );
+}
+
+/** Calls `callback` every `intervalMs` while `active`; for data the API offers no subscription for. */
+export function useInterval(callback: () => void, intervalMs: number, active = true): void {
+  const latest = useRef(callback);
+  latest.current = callback;
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = window.setInterval(() => latest.current(), intervalMs);
+    return () => window.clearInterval(timer);
+  }, [intervalMs, active]);
+}

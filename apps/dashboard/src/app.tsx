@@ -1,0 +1,123 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { openLiveConnection, type LiveConnection } from './api/live-updates.js';
+import { AuditPage } from './audit/audit-page.js';
+import { FleetPage } from './fleet/fleet-page.js';
+import { RolloutPage } from './rollout/rollout-page.js';
+import { Link, useRoute } from './routing/router.js';
+import { LiveIndicator } from './shared/live-indicator.js';
+import { LoginPage, type SignedIn } from './session/login-page.js';
+import { discoverRole } from './session/role-discovery.js';
+import { SessionContext, useSession, type Session } from './session/session-context.js';
+import { tokenStorage } from './session/token-storage.js';
+
+type SignInState = { kind: 'checking'; token: string } | { kind: 'signed-out'; notice: string | undefined } | ({ kind: 'signed-in' } & SignedIn);
+
+function initialState(): SignInState {
+  const stored = tokenStorage.read();
+  return stored ? { kind: 'checking', token: stored } : { kind: 'signed-out', notice: undefined };
+}
+
+/** Signs in with the stored token or asks for one, then shows the page of the address. */
+export function App() {
+  const [state, setState] = useState<SignInState>(initialState);
+
+  useEffect(() => {
+    if (state.kind !== 'checking') return;
+    discoverRole(state.token).then(
+      ({ role }) => setState({ kind: 'signed-in', token: state.token, role }),
+      (error: unknown) => {
+        tokenStorage.clear();
+        setState({ kind: 'signed-out', notice: `Signed out: ${error instanceof Error ? error.message : String(error)}` });
+      },
+    );
+  }, [state]);
+
+  const signIn = useCallback((signedIn: SignedIn) => {
+    tokenStorage.write(signedIn.token);
+    setState({ kind: 'signed-in', ...signedIn });
+  }, []);
+  const signOut = useCallback((notice?: string) => {
+    tokenStorage.clear();
+    setState({ kind: 'signed-out', notice });
+  }, []);
+
+  switch (state.kind) {
+    case 'checking':
+      return <p className="loading-page">Signing in…</p>;
+    case 'signed-out':
+      return <LoginPage onSignedIn={signIn} notice={state.notice} />;
+    case 'signed-in':
+      return <SignedInApp token={state.token} role={state.role} signOut={signOut} />;
+  }
+}
+
+function SignedInApp({ token, role, signOut }: SignedIn & { signOut: (notice?: string) => void }) {
+  const [live, setLive] = useState<LiveConnection>();
+  useEffect(() => {
+    const connection = openLiveConnection(token);
+    setLive(connection);
+    return () => connection.dispose();
+  }, [token]);
+  const [operationForbidden, setOperationForbidden] = useState(false);
+  const noteOperationForbidden = useCallback(() => setOperationForbidden(true), []);
+  const session = useMemo<Session | undefined>(
+    () => (live ? { token, role, live, mayOperate: role !== 'viewer' && !operationForbidden, noteOperationForbidden, signOut } : undefined),
+    [token, role, live, operationForbidden, noteOperationForbidden, signOut],
+  );
+  if (!session) return <p className="loading-page">Connecting…</p>;
+  return (
+    <SessionContext.Provider value={session}>
+      <Shell />
+    </SessionContext.Provider>
+  );
+}
+
+function Shell() {
+  const route = useRoute();
+  return (
+    <>
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <Header />
+      <main id="content" tabIndex={-1}>
+        {route.page === 'fleet' ? <FleetPage /> : null}
+        {route.page === 'rollout' ? <RolloutPage key={`${route.rollout.cluster}/${route.rollout.namespace}/${route.rollout.name}`} rolloutRef={route.rollout} /> : null}
+        {route.page === 'audit' ? <AuditPage /> : null}
+        {route.page === 'not-found' ? (
+          <section className="card">
+            <h1>Page not found</h1>
+            <p>
+              Nothing lives at <code>{route.path}</code>. <Link to={{ page: 'fleet' }}>Back to the fleet</Link>
+            </p>
+          </section>
+        ) : null}
+      </main>
+    </>
+  );
+}
+
+function Header() {
+  const session = useSession();
+  return (
+    <header className="top-bar">
+      <Link to={{ page: 'fleet' }} className="brand">
+        <span aria-hidden="true">⛵</span> Flotilla
+      </Link>
+      <nav aria-label="Main">
+        <Link to={{ page: 'fleet' }}>Fleet</Link>
+        <Link to={{ page: 'audit' }}>Audit</Link>
+      </nav>
+      <div className="top-bar-end">
+        <LiveIndicator />
+        <span className="role" title="What this token may do, as the API answered">
+          {session.role ? `Role: ${session.role}` : 'Role: not reported'}
+          {session.mayOperate ? '' : ' · read-only'}
+        </span>
+        <button type="button" onClick={() => session.signOut()}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,220 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { CLUSTERS, ROLLOUT_CHANGED, ROLLOUTS, type Cluster, type ClustersData, type RolloutChangedData, type RolloutsData, type RolloutSummary } from '../api/documents.js';
+import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
+import { Link } from '../routing/router.js';
+import { PhaseBadge } from '../shared/phase-badge.js';
+import { phaseLook, ROLLOUT_PHASES } from '../shared/phase.js';
+import { RequestError } from '../shared/request-error.js';
+import { TimeAgo } from '../shared/time-cell.js';
+import { useNow } from '../shared/use-now.js';
+import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout, type FleetFilter } from './rollout-filter.js';
+
+const FLEET_PAGE_SIZE = 500;
+const CLUSTER_REFRESH_MS = 10_000;
+
+/** Every cluster with its agent, and every rollout of the fleet by phase, live. */
+export function FleetPage() {
+  const clusters = useGraphqlQuery<ClustersData>(CLUSTERS);
+  useInterval(clusters.reload, CLUSTER_REFRESH_MS);
+  return (
+    <>
+      <h1>Fleet</h1>
+      <RequestError error={clusters.error} what="the clusters" />
+      {clusters.data ? <ClusterTable clusters={clusters.data.clusters} /> : null}
+      <FleetRollouts />
+    </>
+  );
+}
+
+/** The rollouts of the fleet, patched in place by `rolloutChanged` events. */
+function FleetRollouts() {
+  const query = useGraphqlQuery<RolloutsData>(ROLLOUTS, { page: { first: FLEET_PAGE_SIZE } });
+  const [rollouts, setRollouts] = useState<RolloutSummary[]>([]);
+  const listed = useRef(rollouts);
+  listed.current = rollouts;
+  const { data, reload } = query;
+  useEffect(() => {
+    if (data) setRollouts(data.rollouts.nodes);
+  }, [data]);
+
+  const onRolloutChanged = useCallback(
+    ({ rolloutChanged }: RolloutChangedData) => {
+      const patched = withChangedRollout(listed.current, rolloutChanged);
+      if (patched) setRollouts(patched);
+      else reload();
+    },
+    [reload],
+  );
+  useSubscription(ROLLOUT_CHANGED, {}, onRolloutChanged);
+
+  if (query.error) return <RequestError error={query.error} what="the rollouts" />;
+  if (!data) return <p>Loading rollouts…</p>;
+  return <RolloutOverview rollouts={rollouts} truncated={data.rollouts.pageInfo.hasNextPage} />;
+}
+
+function ClusterTable({ clusters }: { clusters: Cluster[] }) {
+  const now = useNow();
+  return (
+    <section className="card" aria-labelledby="clusters-title">
+      <h2 id="clusters-title">Clusters</h2>
+      {clusters.length === 0 ? (
+        <p className="muted">No cluster is registered yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Cluster</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Agent version</th>
+              <th scope="col">Kubernetes</th>
+              <th scope="col">Last heartbeat</th>
+              <th scope="col">Labels</th>
+            </tr>
+          </thead>
+          <tbody>
+            {clusters.map((cluster) => (
+              <tr key={cluster.name} data-cluster={cluster.name}>
+                <th scope="row">{cluster.name}</th>
+                <td>
+                  <PhaseBadge phase={cluster.connectionState} />
+                </td>
+                <td>{cluster.agentVersion ?? <span className="muted">—</span>}</td>
+                <td>{cluster.kubernetesVersion ?? <span className="muted">—</span>}</td>
+                <td>
+                  <TimeAgo iso={cluster.lastHeartbeatAt} now={now} />
+                </td>
+                <td>
+                  <Labels labels={cluster.labels} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Labels({ labels }: { labels: Record<string, string> }) {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return <span className="muted">—</span>;
+  return (
+    <span className="labels">
+      {entries.map(([key, value]) => (
+        <code key={key} className="label">
+          {key}={value}
+        </code>
+      ))}
+    </span>
+  );
+}
+
+const distinct = (values: string[]): string[] => [...new Set(values)].sort();
+
+function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; truncated: boolean }) {
+  const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
+  const now = useNow();
+  const counts = countByPhase(rollouts);
+  const shown = rollouts.filter((rollout) => matchesFilter(rollout, filter));
+  const labelsReadable = parseLabelSelector(filter.labels) !== undefined;
+  const update = (field: keyof FleetFilter) => (event: { target: { value: string } }) => setFilter({ ...filter, [field]: event.target.value });
+
+  return (
+    <section className="card" aria-labelledby="rollouts-title">
+      <h2 id="rollouts-title">Rollouts</h2>
+      <ul className="phase-counts" aria-label="Rollouts by phase">
+        {ROLLOUT_PHASES.map((phase) => (
+          <li key={phase}>
+            <button
+              type="button"
+              className={`phase-count tone-${phaseLook(phase).tone}`}
+              aria-pressed={filter.phase === phase}
+              onClick={() => setFilter({ ...filter, phase: filter.phase === phase ? '' : phase })}
+              data-phase-count={phase}
+            >
+              <span className="count">{counts[phase] ?? 0}</span>
+              <span>
+                <span aria-hidden="true">{phaseLook(phase).symbol}</span> {phase}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter rollouts">
+        <label>
+          Cluster
+          <select value={filter.cluster} onChange={update('cluster')}>
+            <option value="">All</option>
+            {distinct(rollouts.map((rollout) => rollout.cluster)).map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Namespace
+          <select value={filter.namespace} onChange={update('namespace')}>
+            <option value="">All</option>
+            {distinct(rollouts.map((rollout) => rollout.namespace)).map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Phase
+          <select value={filter.phase} onChange={update('phase')}>
+            <option value="">All</option>
+            {ROLLOUT_PHASES.map((phase) => (
+              <option key={phase}>{phase}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Labels
+          <input value={filter.labels} onChange={update('labels')} placeholder="app=checkout,tier" aria-invalid={labelsReadable ? undefined : true} spellCheck={false} />
+        </label>
+        <button type="button" onClick={() => setFilter(NO_FILTER)} disabled={filter === NO_FILTER}>
+          Clear
+        </button>
+      </form>
+      {labelsReadable ? null : <p className="error">Labels are read as <code>key=value</code> or <code>key</code>, separated by commas.</p>}
+      {truncated ? <p className="notice">Showing the first {FLEET_PAGE_SIZE} rollouts of the fleet.</p> : null}
+      <p className="muted" aria-live="polite">
+        {shown.length} of {rollouts.length} rollouts
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Rollout</th>
+            <th scope="col">Cluster</th>
+            <th scope="col">Namespace</th>
+            <th scope="col">Phase</th>
+            <th scope="col">Strategy</th>
+            <th scope="col">Step</th>
+            <th scope="col">Images</th>
+            <th scope="col">Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((rollout) => (
+            <tr key={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`} data-rollout={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`}>
+              <th scope="row">
+                <Link to={{ page: 'rollout', rollout }}>{rollout.name}</Link>
+              </th>
+              <td>{rollout.cluster}</td>
+              <td>{rollout.namespace}</td>
+              <td>
+                <PhaseBadge phase={rollout.phase} />
+              </td>
+              <td>{rollout.strategy === 'BlueGreen' ? 'Blue-green' : 'Canary'}</td>
+              <td>{rollout.strategy === 'Canary' ? `${Math.min(rollout.currentStepIndex ?? 0, rollout.stepCount)}/${rollout.stepCount}` : '—'}</td>
+              <td className="images">{rollout.images.join(', ')}</td>
+              <td>
+                <TimeAgo iso={rollout.updatedAt} now={now} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,108 @@
+import type { RolloutOperation, RolloutRevision } from '../api/documents.js';
+import { PhaseBadge } from '../shared/phase-badge.js';
+import { TimeAgo } from '../shared/time-cell.js';
+import { useNow } from '../shared/use-now.js';
+import { replicaSetRoles, type RolloutFacts } from './rollout-facts.js';
+
+/** Every revision with its ReplicaSet and what that ReplicaSet is to the rollout now. */
+export function ReleaseHistory({ revisions, facts, rolloutName }: { revisions: RolloutRevision[]; facts: RolloutFacts; rolloutName: string }) {
+  const now = useNow();
+  return (
+    <section className="card" aria-labelledby="history-title">
+      <h2 id="history-title">Release history</h2>
+      {revisions.length === 0 ? <p className="muted">No revision has been released yet.</p> : null}
+      {revisions.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Revision</th>
+              <th scope="col">ReplicaSet</th>
+              <th scope="col">Role now</th>
+              <th scope="col">Images</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Started</th>
+              <th scope="col">Finished</th>
+              <th scope="col">By</th>
+            </tr>
+          </thead>
+          <tbody>
+            {revisions.map((revision) => {
+              const roles = replicaSetRoles(facts, revision.podTemplateHash);
+              return (
+                <tr key={revision.revision} data-revision={revision.revision}>
+                  <th scope="row">{revision.revision}</th>
+                  <td>
+                    <code>
+                      {rolloutName}-{revision.podTemplateHash}
+                    </code>
+                  </td>
+                  <td>{roles.length > 0 ? roles.map((role) => <span key={role} className={`role-tag role-${role}`}>{role}</span>) : <span className="muted">scaled down</span>}</td>
+                  <td className="images">{revision.images.join(', ')}</td>
+                  <td>
+                    <PhaseBadge phase={revision.outcome} />
+                  </td>
+                  <td>
+                    <TimeAgo iso={revision.startedAt} now={now} />
+                  </td>
+                  <td>
+                    <TimeAgo iso={revision.finishedAt} now={now} />
+                  </td>
+                  <td>
+                    <code>{revision.startedBy}</code>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+const parametersText = (parameters: Record<string, unknown>): string =>
+  Object.entries(parameters)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+
+/** The operations asked of the rollout, newest first, with what the engine made of them. */
+export function OperationHistory({ operations }: { operations: RolloutOperation[] }) {
+  const now = useNow();
+  return (
+    <section className="card" aria-labelledby="operations-title">
+      <h2 id="operations-title">Operation history</h2>
+      {operations.length === 0 ? <p className="muted">No operation has been asked of this rollout.</p> : null}
+      {operations.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Operation</th>
+              <th scope="col">State</th>
+              <th scope="col">Asked</th>
+              <th scope="col">By</th>
+            </tr>
+          </thead>
+          <tbody>
+            {operations.map((operation) => (
+              <tr key={operation.id} data-operation-row={operation.type}>
+                <td>
+                  {operation.type} <span className="muted">{parametersText(operation.parameters)}</span>
+                  {operation.message ? <div className="muted">{operation.message}</div> : null}
+                </td>
+                <td>
+                  <PhaseBadge phase={operation.state} />
+                </td>
+                <td>
+                  <TimeAgo iso={operation.requestedAt} now={now} />
+                </td>
+                <td>
+                  <code>{operation.requestedBy}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { operationMutation, type RolloutRef } from '../api/documents.js';
+import { GraphqlRequestError, requestGraphql } from '../api/graphql-client.js';
+import { useSession } from '../session/session-context.js';
+import { ConfirmDialog } from './confirm-dialog.js';
+import { OPERATION_ACTIONS, unavailableReason, type OperationActionInfo } from './operation-actions.js';
+import type { RolloutFacts } from './rollout-facts.js';
+
+type Outcome = { kind: 'sent'; label: string } | { kind: 'failed'; label: string; message: string; code: string };
+
+/** The operation buttons of a rollout: confirmed first, one request at a time, closed to tokens the API refuses. */
+export function OperationBar({ rollout, facts, revisionCount, onSent }: { rollout: RolloutRef; facts: RolloutFacts; revisionCount: number; onSent: () => void }) {
+  const session = useSession();
+  const [confirming, setConfirming] = useState<OperationActionInfo>();
+  const [inFlight, setInFlight] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome>();
+
+  const send = async (info: OperationActionInfo, reason: string | undefined) => {
+    setConfirming(undefined);
+    setInFlight(true);
+    setOutcome(undefined);
+    const variables: Record<string, unknown> = { rollout: { cluster: rollout.cluster, namespace: rollout.namespace, name: rollout.name }, reason };
+    if (info.mutation === 'promote') variables.full = info.action === 'promote-full';
+    try {
+      await requestGraphql(session.token, operationMutation(info.mutation), variables);
+      setOutcome({ kind: 'sent', label: info.label });
+      onSent();
+    } catch (error) {
+      const failure = error instanceof GraphqlRequestError ? error : new GraphqlRequestError('client/failed', String(error), info.mutation);
+      if (failure.forbidden) session.noteOperationForbidden();
+      if (failure.unauthenticated) session.signOut(failure.message);
+      setOutcome({ kind: 'failed', label: info.label, message: failure.message, code: failure.code });
+    } finally {
+      setInFlight(false);
+    }
+  };
+
+  return (
+    <section className="operations-bar" aria-label="Operations">
+      <div className="button-row">
+        {OPERATION_ACTIONS.map((info) => {
+          const unavailable = session.mayOperate ? unavailableReason(info.action, facts, revisionCount) : 'This token may not operate rollouts (viewer).';
+          return (
+            <button
+              key={info.action}
+              type="button"
+              className={info.destructive ? 'danger-outline' : undefined}
+              disabled={inFlight || unavailable !== undefined}
+              title={unavailable ?? info.effect}
+              data-operation={info.action}
+              onClick={() => setConfirming(info)}
+            >
+              {info.label}
+            </button>
+          );
+        })}
+      </div>
+      <p className="operation-outcome" role="status" aria-live="polite">
+        {inFlight ? 'Sending…' : null}
+        {outcome?.kind === 'sent' ? `${outcome.label} requested; the engine carries it out next.` : null}
+        {outcome?.kind === 'failed' ? (
+          <span className="error">
+            {outcome.label} failed: {outcome.message} <code>{outcome.code}</code>
+          </span>
+        ) : null}
+        {!session.mayOperate && outcome === undefined ? <span className="muted">Read-only: this token may watch but not operate.</span> : null}
+      </p>
+      {confirming ? <ConfirmDialog action={confirming} rolloutName={rollout.name} onConfirm={(reason) => void send(confirming, reason)} onCancel={() => setConfirming(undefined)} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+import { useCallback, useState } from 'react';
+import { AnalysisRuns } from '../analysis/analysis-runs.js';
+import { ROLLOUT_CHANGED, ROLLOUT_DETAIL, type RolloutDetailData, type RolloutRef } from '../api/documents.js';
+import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
+import { AuditTimeline } from '../audit/audit-timeline.js';
+import { Link } from '../routing/router.js';
+import { PhaseBadge } from '../shared/phase-badge.js';
+import { RequestError } from '../shared/request-error.js';
+import { OperationBar } from './operation-bar.js';
+import { OperationHistory, ReleaseHistory } from './history-tables.js';
+import { rolloutFacts } from './rollout-facts.js';
+import { RolloutSummaryCard } from './rollout-summary.js';
+import { StepsCard } from './steps-card.js';
+
+const PENDING_OPERATION_REFRESH_MS = 2_000;
+
+/** One rollout: its state, steps, revisions, analysis, operations and audit, following every change live. */
+export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
+  const query = useGraphqlQuery<RolloutDetailData>(ROLLOUT_DETAIL, { ...rolloutRef, rollout: rolloutRef });
+  const { reload } = query;
+  const [changeCount, setChangeCount] = useState(0);
+  const onChanged = useCallback(() => {
+    reload();
+    setChangeCount((count) => count + 1);
+  }, [reload]);
+  useSubscription(ROLLOUT_CHANGED, { ...rolloutRef }, onChanged);
+  // A refused operation changes nothing else, so no event announces it.
+  useInterval(reload, PENDING_OPERATION_REFRESH_MS, query.data?.rolloutOperations.some((operation) => operation.state === 'Pending') ?? false);
+
+  const title = (
+    <nav aria-label="Breadcrumb" className="breadcrumb">
+      <Link to={{ page: 'fleet' }}>Fleet</Link> / {rolloutRef.cluster} / {rolloutRef.namespace} /
+    </nav>
+  );
+  if (!query.data) {
+    return (
+      <>
+        {title}
+        <h1>{rolloutRef.name}</h1>
+        {query.error ? <RequestError error={query.error} what="the rollout" /> : <p>Loading…</p>}
+      </>
+    );
+  }
+  const { rollout, rolloutRevisions, rolloutOperations } = query.data;
+  const facts = rolloutFacts(rollout);
+  return (
+    <>
+      {title}
+      <div className="page-title">
+        <h1>{rollout.name}</h1>
+        <span data-testid="rollout-phase">
+          <PhaseBadge phase={rollout.phase} />
+        </span>
+        {rollout.message ? <span className="phase-message">{rollout.message}</span> : null}
+      </div>
+      <RequestError error={query.error} what="the latest state" />
+      <OperationBar rollout={rolloutRef} facts={facts} revisionCount={rolloutRevisions.length} onSent={onChanged} />
+      <div className="columns">
+        <RolloutSummaryCard rollout={rollout} facts={facts} revisions={rolloutRevisions} />
+        <StepsCard rollout={rollout} facts={facts} />
+      </div>
+      <ReleaseHistory revisions={rolloutRevisions} facts={facts} rolloutName={rollout.name} />
+      <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
+      <div className="columns">
+        <OperationHistory operations={rolloutOperations} />
+        <AuditTimeline targetName={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`} title="Audit timeline" />
+      </div>
+    </>
+  );
+}
