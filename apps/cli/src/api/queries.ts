@@ -67,10 +67,6 @@ export const ROLLOUTS = `query($filter: RolloutFilter, $page: PageInput) {
   rollouts(filter: $filter, page: $page) { nodes { ${ROLLOUT_SUMMARY_FIELDS} } pageInfo { endCursor hasNextPage } }
 }`;
 
-export const ROLLOUT = `query($cluster: String!, $namespace: String!, $name: String!) {
-  rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_DETAIL_FIELDS} }
-}`;
-
 export interface RolloutRevision {
   revision: number;
   podTemplateHash: string;
@@ -107,6 +103,17 @@ export const ROLLOUT_TREE = `query($cluster: String!, $namespace: String!, $name
   rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_DETAIL_FIELDS} }
   rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy }
   analysisRuns(filter: $runs, page: { first: 50 }) { nodes { name kind phase message revision startedAt finishedAt measurements { metricName phase } } }
+}`;
+
+/** What `status` reads each time: the rollout's phase and the operations the engine has still to carry out. */
+export interface RolloutStatusReading {
+  rollout: Pick<RolloutDetail, 'phase' | 'message' | 'generation' | 'observedGeneration'>;
+  rolloutOperations: Pick<RolloutOperation, 'type' | 'state'>[];
+}
+
+export const ROLLOUT_STATUS = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) { phase message generation observedGeneration }
+  rolloutOperations(rollout: $rollout) { type state }
 }`;
 
 export const ROLLOUT_CHANGED = `subscription($cluster: String, $namespace: String, $name: String) {

@@ -1,4 +1,4 @@
-import { ROLLOUT, type RolloutDetail } from '../api/queries.js';
+import { ROLLOUT_STATUS, type RolloutStatusReading } from '../api/queries.js';
 import { CliError, ExitCode } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { humanDuration } from '../output/time.js';
@@ -8,17 +8,28 @@ import { TIMEOUT_FLAG, timeoutMs } from './duration-flag.js';
 
 const POLL_MS = 2000;
 
-type Reading = Pick<RolloutDetail, 'phase' | 'message' | 'generation' | 'observedGeneration'>;
+const pendingOperations = (reading: RolloutStatusReading): string[] => reading.rolloutOperations.filter((operation) => operation.state === 'Pending').map((operation) => operation.type);
 
-/** One line per distinct state: `Paused - CanaryPauseStep`, or the wait for the engine to take up a new spec. */
-export function statusLine(rollout: Reading): string {
+/**
+ * One line per distinct state: `Paused - CanaryPauseStep`, or what the rollout engine has still to take up.
+ * @example statusLine({ rollout: { phase: 'Healthy', message: '', generation: 2, observedGeneration: 2 }, rolloutOperations: [{ type: 'setImage', state: 'Pending' }] })
+ * // => 'Waiting for the rollout engine to carry out setImage'
+ */
+export function statusLine(reading: RolloutStatusReading): string {
+  const { rollout } = reading;
+  const pending = pendingOperations(reading);
+  if (pending.length > 0) return `Waiting for the rollout engine to carry out ${pending.join(', ')}`;
   if (rollout.observedGeneration < rollout.generation) return `Waiting for the rollout engine to take up generation ${rollout.generation}`;
   return rollout.message ? `${rollout.phase} - ${rollout.message}` : rollout.phase;
 }
 
-/** Healthy once the engine has taken up the latest spec: 0; Degraded: 5; anything else: keep waiting. */
-export function statusVerdict(rollout: Reading): ExitCode | undefined {
-  if (rollout.observedGeneration < rollout.generation) return undefined;
+/**
+ * Settled once no operation is pending and the engine has taken up the latest spec: Healthy exits 0, Degraded 5;
+ * anything else keeps waiting, so that `set image` followed at once by `status` waits for the new revision.
+ */
+export function statusVerdict(reading: RolloutStatusReading): ExitCode | undefined {
+  const { rollout } = reading;
+  if (pendingOperations(reading).length > 0 || rollout.observedGeneration < rollout.generation) return undefined;
   if (rollout.phase === 'Healthy') return ExitCode.Ok;
   if (rollout.phase === 'Degraded') return ExitCode.TimeoutOrDegraded;
   return undefined;
@@ -36,12 +47,12 @@ export const statusCommand: Command = {
     invocation.atMostPositionals(1);
     const limit = timeoutMs(invocation);
     const rollout = await resolveRolloutRef(context, name);
-    let last: Reading | undefined;
+    let last: RolloutStatusReading | undefined;
     let lastLine: string | undefined;
     const outcome = await followRollout({
       api: context.api(),
       rollout,
-      read: async () => (await context.api().request<{ rollout: RolloutDetail }>(ROLLOUT, { ...rollout })).rollout,
+      read: () => context.api().request<RolloutStatusReading>(ROLLOUT_STATUS, { ...rollout, rollout }),
       onReading: (reading) => {
         last = reading;
         const line = statusLine(reading);
@@ -58,7 +69,7 @@ export const statusCommand: Command = {
       throw new CliError(ExitCode.TimeoutOrDegraded, `timed out after ${humanDuration(limit ?? 0)} waiting for ${where} to be Healthy`, last ? [`it is ${statusLine(last)}`] : []);
     }
     if (outcome.kind === 'stopped') return ExitCode.Failure;
-    if (outcome.exitCode === ExitCode.TimeoutOrDegraded) throw new CliError(ExitCode.TimeoutOrDegraded, `${where} is Degraded: ${last?.message || 'no reason given'}`);
+    if (outcome.exitCode === ExitCode.TimeoutOrDegraded) throw new CliError(ExitCode.TimeoutOrDegraded, `${where} is Degraded: ${last?.rollout.message || 'no reason given'}`);
     return outcome.exitCode;
   },
 };
