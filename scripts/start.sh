@@ -1,29 +1,126 @@
 #!/usr/bin/env bash
-# Brings the whole system up on this machine and keeps it in the foreground; Ctrl-C stops everything.
+# Brings the whole demo up on this machine and keeps it in the foreground: the Kubernetes simulator with clusters
+# staging and production, the API, a worker, one agent per cluster, and the guestbook application of deploy/demo
+# released as a canary in staging and blue-green in production. Ctrl-C stops everything.
+# Environment: PORT (API, default 3000), KUBE_SIM_PORT (simulator, default 6443), FLOTILLA_HOME (default .flotilla),
+# LOG_LEVEL (of every process, default info; their logs go to $FLOTILLA_HOME/logs/).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-pids=()
-stop_all() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap stop_all EXIT INT TERM
-
-node apps/api/dist/demo-bootstrap.js
-
 export PORT="${PORT:-3000}"
-node apps/api/dist/main.js &
-pids+=($!)
-node apps/api/dist/worker.js &
-pids+=($!)
+KUBE_SIM_PORT="${KUBE_SIM_PORT:-6443}"
+export FLOTILLA_HOME="${FLOTILLA_HOME:-$FLOTILLA_ROOT/.flotilla}"
+export FLOTILLA_URL="http://127.0.0.1:$PORT"
+CLUSTERS=(staging production)
+LOGS="$FLOTILLA_HOME/logs"
+mkdir -p "$LOGS" "$FLOTILLA_HOME/kube" "$FLOTILLA_HOME/agents"
 
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+say() { printf '[start] %s\n' "$*" >&2; }
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$PORT" "$KUBE_SIM_PORT"; do
+  if listening "$port"; then
+    say "port $port is in use (another npm start?); stop it, or choose others with PORT=… KUBE_SIM_PORT=… npm start"
+    exit 1
+  fi
+done
+
+pids=()
+names=()
+stop_all() {
+  trap - EXIT INT TERM
+  say "stopping"
+  # In reverse order of start, each gone before the next: agents before the API and the simulator they talk to.
+  for ((index = ${#pids[@]} - 1; index >= 0; index--)); do
+    kill "${pids[index]}" 2>/dev/null || true
+    wait "${pids[index]}" 2>/dev/null || true
+  done
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# Runs a process in the background with its log in $LOGS/<name>.log, in its own session: Ctrl-C reaches this script
+# only, which then stops the processes in order.
+run() {
+  local name=$1
+  shift
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 &
+  pids+=($!)
+  names+=("$name")
+}
+
+wait_until() {
+  local what=$1
+  shift
+  for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done
+  say "$what did not happen within 30 s; see $LOGS/"
+  exit 1
+}
+
+rm -f "$FLOTILLA_HOME"/kube/*.yaml
+say "starting the Kubernetes simulator on 127.0.0.1:$KUBE_SIM_PORT (clusters ${CLUSTERS[*]})"
+run kube-sim node libs/kube-sim/dist/main.js --port "$KUBE_SIM_PORT" --clusters "$(IFS=,; echo "${CLUSTERS[*]}")" \
+  --kubeconfig-dir "$FLOTILLA_HOME/kube" --pod-ready-delay-ms 1000 --log-level "${LOG_LEVEL:-info}"
+kubeconfigs_written() { for cluster in "${CLUSTERS[@]}"; do [ -s "$FLOTILLA_HOME/kube/$cluster.yaml" ] || return 1; done; }
+wait_until "the simulator writing its kubeconfigs" kubeconfigs_written
+
+say "starting the API on $FLOTILLA_URL and a worker"
+run api node apps/api/dist/main.js
+run worker node apps/api/dist/worker.js
+wait_until "the API answering /readyz" curl -fs "$FLOTILLA_URL/readyz" -o /dev/null
+
+say "preparing the demo organization, clusters and application"
+LOG_LEVEL="${LOG_LEVEL:-warn}" node apps/api/dist/demo-bootstrap.js | sed 's/^/  /' >&2
+
+for cluster in "${CLUSTERS[@]}"; do
+  run "agent-$cluster" env FLOTILLA_AGENT_TOKEN_FILE="$FLOTILLA_HOME/agents/$cluster.token" KUBECONFIG="$FLOTILLA_HOME/kube/$cluster.yaml" \
+    node apps/agent/dist/main.js
+done
+token="$(cat "$FLOTILLA_HOME/token")"
+agents_connected() {
+  for cluster in "${CLUSTERS[@]}"; do
+    curl -fs "$FLOTILLA_URL/graphql" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+      -d "{\"query\":\"{ cluster(name: \\\"$cluster\\\") { connectionState } }\"}" | grep -q '"Connected"' || return 1
+  done
+}
+wait_until "both agents connecting" agents_connected
+
+cli="node apps/cli/dist/main.js"
+# The CLI finds the demo at its defaults by itself; anywhere else it is told.
+[ "$FLOTILLA_HOME" = "$FLOTILLA_ROOT/.flotilla" ] || cli="FLOTILLA_TOKEN=\$(cat $FLOTILLA_HOME/token) $cli"
+[ "$PORT" = 3000 ] || cli="FLOTILLA_SERVER=$FLOTILLA_URL $cli"
+set_image='mutation { setImage(rollout: { cluster: \"staging\", namespace: \"guestbook\", name: \"guestbook\" }, container: \"guestbook\", image: \"argoproj/rollouts-demo:yellow\") { id state } }'
 cat <<INFO
 
-Flotilla is up.
-  GraphQL API   http://127.0.0.1:$PORT/graphql
-  GraphiQL      http://127.0.0.1:$PORT/graphiql   (token in .flotilla/token)
-  Health        http://127.0.0.1:$PORT/readyz
-  Try:          curl -s http://127.0.0.1:$PORT/graphql -H "authorization: Bearer \$(cat .flotilla/token)" \\
-                  -H 'content-type: application/json' -d '{"query":"{ clusters { name connectionState } }"}'
-Ctrl-C stops everything.
+Flotilla is up: guestbook runs as a canary in staging and blue-green in production (namespace guestbook).
+  GraphQL API   $FLOTILLA_URL/graphql            (token in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/token)
+  GraphiQL      $FLOTILLA_URL/graphiql           (add the header  Authorization: Bearer <token>)
+  Health        $FLOTILLA_URL/readyz   metrics $FLOTILLA_URL/metrics
+  Clusters      http://127.0.0.1:$KUBE_SIM_PORT/clusters/{staging,production}   (kubeconfigs in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/)
+  Logs          ${LOGS#"$FLOTILLA_ROOT/"}/
 INFO
+if curl -fs "$FLOTILLA_URL/" 2>/dev/null | grep -qi '<html'; then echo "  Dashboard     $FLOTILLA_URL/"; fi
+cat <<INFO
+
+Release a new image in staging:
+  curl -s $FLOTILLA_URL/graphql -H "authorization: Bearer \$(cat ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/token)" -H 'content-type: application/json' \\
+    -d '{"query":"$set_image"}'
+INFO
+if [ -f apps/cli/dist/main.js ]; then
+  cat <<INFO
+or with the CLI:
+  $cli set image guestbook guestbook=argoproj/rollouts-demo:yellow --cluster staging --namespace guestbook
+Watch it, and promote past the pause:
+  $cli get rollout guestbook --cluster staging --namespace guestbook --watch
+  $cli promote guestbook --cluster staging --namespace guestbook
+The same in production (blue-green): --cluster production.
+INFO
+fi
+echo "Ctrl-C stops everything."
+
+set +e
 wait -n "${pids[@]}"
+status=$?
+for index in "${!pids[@]}"; do
+  if ! kill -0 "${pids[index]}" 2>/dev/null; then say "${names[index]} stopped unexpectedly (status $status); its log: $LOGS/${names[index]}.log"; fi
+done
+exit "$status"
