@@ -51,9 +51,12 @@ export async function withScratchDatabase<T>(baseUrl: string, name: string, work
   }
 }
 
-/** Starts a compiled entry point of this app as its own process and waits until `ready` says so. */
-export async function startProcess(entry: string, environment: Record<string, string>, ready: () => Promise<boolean>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(`../${entry}`, import.meta.url))], {
+/**
+ * Starts a compiled entry point of this app as its own process and waits until `ready` says so. `nodeArguments`
+ * go before the entry, for flags Node refuses in NODE_OPTIONS such as `--cpu-prof`.
+ */
+export async function startProcess(entry: string, environment: Record<string, string>, ready: () => Promise<boolean>, nodeArguments: readonly string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArguments, fileURLToPath(new URL(`../${entry}`, import.meta.url))], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

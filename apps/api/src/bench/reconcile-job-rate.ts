@@ -6,6 +6,7 @@ import type { DatabaseClient } from '../infrastructure/database.js';
 import { ReconcileQueue } from '../modules/reconcile/reconcile-queue.js';
 import { startProcess, stopProcess } from './bench-support.js';
 import { pendingRelease } from './engine-fleet.js';
+import { cpuSecondsOf } from './process-cpu.js';
 
 export interface JobRateEnvironment {
   databaseUrl: string;
@@ -36,8 +37,12 @@ export interface JobRate {
   jobs: number;
   seconds: number;
   jobsPerSecond: number;
+  /** CPU milliseconds the worker processes spent per job, all workers together. */
+  workerCpuMsPerJob: number;
   failedJobs: number;
 }
+
+const workersCpuSeconds = (workers: readonly ChildProcess[]): number => workers.reduce((sum, worker) => sum + cpuSecondsOf(worker.pid as number), 0);
 
 const SEED_BATCH = 250;
 const ENQUEUE_BATCH = 500;
@@ -97,6 +102,16 @@ async function seedFleet(database: DatabaseClient, label: string, count: number,
   return { clusterIds, rollouts };
 }
 
+/** Each job of the run must have started its rollout's new revision, or it did not take the write path. */
+async function assertEveryJobWrote(pool: pg.Pool, clusterIds: readonly string[], jobs: number): Promise<void> {
+  const result = await pool.query<{ revisions: number }>(
+    'SELECT count(*)::integer AS revisions FROM "RolloutRevision" v JOIN "Rollout" r ON r.id = v."rolloutId" WHERE r."clusterId" = ANY($1::uuid[])',
+    [clusterIds],
+  );
+  const revisions = result.rows[0]?.revisions ?? 0;
+  if (revisions !== jobs) throw new Error(`${jobs} jobs ran but ${revisions} revisions were started: not every job wrote`);
+}
+
 async function reconciledCount(pool: pg.Pool, clusterIds: readonly string[]): Promise<number> {
   const result = await pool.query<{ done: number }>('SELECT count(*)::integer AS done FROM "Rollout" WHERE "clusterId" = ANY($1::uuid[]) AND "observedGeneration" = generation', [clusterIds]);
   return result.rows[0]?.done ?? 0;
@@ -130,6 +145,7 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
     options.progress(`${options.workers} worker(s) × concurrency ${options.concurrency} ready; sending ${rolloutIds.length} jobs`);
     await database.cluster.updateMany({ where: { id: { in: clusterIds } }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
 
+    const cpuBefore = workersCpuSeconds(workers);
     const started = performance.now();
     for (let offset = 0; offset < rolloutIds.length; offset += ENQUEUE_BATCH) {
       await Promise.all(rolloutIds.slice(offset, offset + ENQUEUE_BATCH).map(({ id, version }) => queue.request(id, version)));
@@ -149,8 +165,19 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
       }
     }
     const seconds = (performance.now() - started) / 1000;
+    const workerCpuMsPerJob = ((workersCpuSeconds(workers) - cpuBefore) * 1000) / rolloutIds.length;
     const failedJobs = await queue.queue.getFailedCount();
-    return { workers: options.workers, concurrency: options.concurrency, organizations: options.organizations, jobs: rolloutIds.length, seconds, jobsPerSecond: rolloutIds.length / seconds, failedJobs };
+    await assertEveryJobWrote(pool, clusterIds, rolloutIds.length);
+    return {
+      workers: options.workers,
+      concurrency: options.concurrency,
+      organizations: options.organizations,
+      jobs: rolloutIds.length,
+      seconds,
+      jobsPerSecond: rolloutIds.length / seconds,
+      workerCpuMsPerJob,
+      failedJobs,
+    };
   } finally {
     await Promise.all(workers.map((worker) => stopProcess(worker)));
     // Later runs start workers whose sweep must not find this run's rollouts.
