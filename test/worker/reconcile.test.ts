@@ -91,6 +91,13 @@ describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
     await graphqlData(api.url, org.tokens.deployer, 'mutation($r: RolloutRef!) { setImage(rollout: $r, container: "checkout", image: "shop/checkout:2") { id } }', { r: ref('checkout') });
     const paused = await waitForPhase(org, 'checkout', 'Paused', (row) => (row.status as { currentStepIndex?: number }).currentStepIndex === 1);
     expect(replicasByRole(paused)).toEqual({ stable: 4, canary: 1 });
+    const view = await graphqlData<{ rollout: { replicaSets: { role: string; revision: number; images: string[]; desiredReplicas: number; readyReplicas: number }[] } }>(
+      api.url, org.tokens.viewer, '{ rollout(cluster: "staging", namespace: "shop", name: "checkout") { replicaSets { role revision images desiredReplicas readyReplicas } } }',
+    );
+    expect(view.rollout.replicaSets).toEqual([
+      { role: 'canary', revision: 2, images: ['shop/checkout:2'], desiredReplicas: 1, readyReplicas: 1 },
+      { role: 'stable', revision: 1, images: ['shop/checkout:1'], desiredReplicas: 4, readyReplicas: 4 },
+    ]);
 
     await operate(org, 'promote(rollout: $r) { id }', 'checkout');
     const healthy = await waitForPhase(org, 'checkout', 'Healthy', (row) => row.observedGeneration === row.generation && (row.status as { currentStepIndex?: number }).currentStepIndex === 6);

@@ -246,10 +246,10 @@ export class AnalysisRunner {
     return measurementRetentionLimit(metricName, resolved.spec.measurementRetention);
   }
 
+  /** Locks the run's row and reads it in the same statement: Prisma's query API has no `FOR UPDATE`. */
   private async lockRun(transaction: Transaction, runId: string): Promise<AnalysisRun | undefined> {
-    const [locked] = await transaction.$queryRaw<{ id: string }[]>`SELECT id FROM "AnalysisRun" WHERE id = ${runId}::uuid FOR UPDATE`;
-    if (!locked) return undefined;
-    return (await transaction.analysisRun.findUnique({ where: { id: runId } })) ?? undefined;
+    const [locked] = await transaction.$queryRaw<AnalysisRun[]>`SELECT * FROM "AnalysisRun" WHERE id = ${runId}::uuid FOR UPDATE`;
+    return locked;
   }
 
   private async finish(run: AnalysisRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {

@@ -212,7 +212,18 @@ export class RolloutReconciler {
     await this.audit.append(transaction, afterCommit, rollout.organizationId, auditEntries, now);
 
     afterCommit.add(async () => {
-      const written = { ...rollout, spec: operations.spec, generation, status: decision.status, phase: decision.status.phase, message: decision.status.message, observedGeneration: decision.status.observedGeneration, updatedAt: now } as unknown as Rollout;
+      const written = {
+        ...rollout,
+        spec: operations.spec,
+        generation,
+        status: decision.status,
+        phase: decision.status.phase,
+        message: decision.status.message,
+        observedGeneration: decision.status.observedGeneration,
+        desiredState: decision.desired,
+        desiredVersion: rollout.desiredVersion + (desiredChanged ? 1 : 0),
+        updatedAt: now,
+      } as unknown as Rollout;
       await this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...written, cluster: rollout.cluster }) });
       if (desiredChanged) {
         const change: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };

@@ -1,4 +1,6 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
+import type { DesiredRolloutState, ObservedRolloutState, RolloutStatus } from '@flotilla/rollout-engine';
+import { replicaSetViews } from './replica-set-view.js';
 import type { Cluster, Rollout } from '../../generated/prisma/client.js';
 import { RolloutStrategy, type RolloutModel } from './rollout.model.js';
 
@@ -33,6 +35,16 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
     currentStepIndex: currentStepIndex(row.status),
     stepCount: spec.strategy.canary?.steps?.length ?? 0,
     status: row.status,
+    replicaSets: replicaSetViews(
+      row.desiredState as DesiredRolloutState | null,
+      row.observed as ObservedRolloutState | null,
+      row.status as RolloutStatus | null,
+      spec.strategy.blueGreen !== undefined,
+    ),
+    observedTrafficWeights: ((row.observed as ObservedRolloutState | null)?.trafficWeights ?? {}) as Record<string, number>,
+    observedAt: row.observedAt,
+    desiredVersion: row.desiredVersion,
+    appliedDesiredVersion: row.appliedDesiredVersion,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -9,6 +9,39 @@ export enum RolloutStrategy {
 
 registerEnumType(RolloutStrategy, { name: 'RolloutStrategy', description: 'How a new revision replaces the stable one.' });
 
+@ObjectType('ReplicaSet', { description: 'One ReplicaSet of a rollout: what the engine wants next to what the cluster holds.' })
+export class ReplicaSetModel {
+  @Field({ description: 'pod-template-hash, also the `rollouts-pod-template-hash` label.' })
+  podTemplateHash!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Revision of the rollout it belongs to.' })
+  revision!: number | null;
+
+  @Field({ description: 'stable, canary, active, preview or old.' })
+  role!: string;
+
+  @Field(() => [String], { description: 'Container images of its pods.' })
+  images!: string[];
+
+  @Field(() => Int, { nullable: true, description: 'Replicas the engine asks for; null once it is to be removed.' })
+  desiredReplicas!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Pods that exist, as the agent last reported; null before it was seen.' })
+  replicas!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Ready pods, as the agent last reported.' })
+  readyReplicas!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Pods ready for at least minReadySeconds, as the agent last reported.' })
+  availableReplicas!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'When it will be scaled down (ISO time), if it is waiting to be.' })
+  scaleDownDeadline!: string | null;
+
+  @Field(() => [String], { description: 'Pod problems the agent reported, such as CrashLoopBackOff.' })
+  podProblems!: string[];
+}
+
 @ObjectType('Rollout', { description: 'A Rollout (argoproj.io/v1alpha1) in one namespace of one cluster.' })
 export class RolloutModel {
   @Field(() => ID, { description: 'Stable identifier.' })
@@ -58,6 +91,21 @@ export class RolloutModel {
 
   @Field(() => JsonScalar, { nullable: true, description: 'Full status written by the rollout engine.' })
   status!: unknown;
+
+  @Field(() => [ReplicaSetModel], { description: 'Its ReplicaSets, newest revision first.' })
+  replicaSets!: ReplicaSetModel[];
+
+  @Field(() => JsonScalar, { description: 'Canary weight each traffic router reported, by router (`nginx`, `istio`, `smi`, `gatewayAPI`).' })
+  observedTrafficWeights!: Record<string, number>;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the agent last reported a change in the cluster.' })
+  observedAt!: Date | null;
+
+  @Field(() => Int, { description: 'Version of the desired state sent to the agent; grows with every change.' })
+  desiredVersion!: number;
+
+  @Field(() => Int, { description: 'The desired version the agent reported as applied.' })
+  appliedDesiredVersion!: number;
 
   @Field(() => GraphQLISODateTime, { description: 'When it was first applied.' })
   createdAt!: Date;

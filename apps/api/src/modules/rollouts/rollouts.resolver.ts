@@ -174,7 +174,14 @@ export class RolloutsResolver {
   ): AsyncIterableIterator<{ rolloutChanged: RolloutModel }> {
     return subscriptionFor(this.eventBus, 'rolloutChanged', principal.organizationId, (rollout: RolloutModel) => {
       if ((cluster && rollout.cluster !== cluster) || (namespace && rollout.namespace !== namespace) || (name && rollout.name !== name)) return undefined;
-      return { rolloutChanged: { ...rollout, createdAt: new Date(rollout.createdAt), updatedAt: new Date(rollout.updatedAt) } };
+      return {
+        rolloutChanged: {
+          ...rollout,
+          createdAt: new Date(rollout.createdAt),
+          updatedAt: new Date(rollout.updatedAt),
+          observedAt: rollout.observedAt ? new Date(rollout.observedAt) : null,
+        },
+      };
     });
   }
 

@@ -1,0 +1,70 @@
+import {
+  REVISION_ANNOTATION,
+  SCALE_DOWN_DEADLINE_ANNOTATION,
+  type DesiredRolloutState,
+  type ObservedRolloutState,
+  type RolloutStatus,
+} from '@flotilla/rollout-engine';
+
+export type ReplicaSetRole = 'stable' | 'canary' | 'active' | 'preview' | 'old';
+
+/** One ReplicaSet of a rollout as people look at it: what the engine wants next to what the cluster holds. */
+export interface ReplicaSetView {
+  podTemplateHash: string;
+  revision: number | null;
+  role: ReplicaSetRole;
+  images: string[];
+  desiredReplicas: number | null;
+  replicas: number | null;
+  readyReplicas: number | null;
+  availableReplicas: number | null;
+  scaleDownDeadline: string | null;
+  podProblems: string[];
+}
+
+function roleOf(hash: string, status: RolloutStatus | null, isBlueGreen: boolean): ReplicaSetRole {
+  if (!status) return 'stable';
+  const { blueGreen } = status;
+  if (isBlueGreen) {
+    if (hash === blueGreen.activeSelector) return 'active';
+    if (hash === blueGreen.previewSelector || hash === status.currentPodHash) return 'preview';
+    return 'old';
+  }
+  if (hash === status.stableRS) return 'stable';
+  return hash === status.currentPodHash ? 'canary' : 'old';
+}
+
+/**
+ * Every ReplicaSet the engine wants or the agent reports, newest revision first.
+ * @example a canary at 20%: [{ role: 'canary', desiredReplicas: 1, readyReplicas: 1 }, { role: 'stable', desiredReplicas: 4, … }]
+ */
+export function replicaSetViews(
+  desired: DesiredRolloutState | null,
+  observed: ObservedRolloutState | null,
+  status: RolloutStatus | null,
+  isBlueGreen: boolean,
+): ReplicaSetView[] {
+  const desiredByHash = new Map((desired?.replicaSets ?? []).map((replicaSet) => [replicaSet.podTemplateHash, replicaSet]));
+  const observedByHash = new Map((observed?.replicaSets ?? []).map((replicaSet) => [replicaSet.podTemplateHash, replicaSet]));
+  const hashes = [...new Set([...desiredByHash.keys(), ...observedByHash.keys()])];
+  const views = hashes.map((hash): ReplicaSetView => {
+    const wanted = desiredByHash.get(hash);
+    const seen = observedByHash.get(hash);
+    const annotations = { ...seen?.annotations, ...wanted?.annotations };
+    const revision = Number(annotations[REVISION_ANNOTATION]);
+    const template = wanted?.template ?? seen?.template;
+    return {
+      podTemplateHash: hash,
+      revision: Number.isInteger(revision) ? revision : null,
+      role: roleOf(hash, status, isBlueGreen),
+      images: template?.spec.containers.map((container) => container.image ?? '') ?? [],
+      desiredReplicas: wanted?.replicas ?? null,
+      replicas: seen?.currentReplicas ?? null,
+      readyReplicas: seen?.readyReplicas ?? null,
+      availableReplicas: seen?.availableReplicas ?? null,
+      scaleDownDeadline: status?.scaleDownDeadlines[hash] ?? annotations[SCALE_DOWN_DEADLINE_ANNOTATION] ?? null,
+      podProblems: (seen?.podProblems ?? []).map((problem) => `${problem.reason} (${problem.pods} pods): ${problem.message}`),
+    };
+  });
+  return views.sort((a, b) => (b.revision ?? -1) - (a.revision ?? -1));
+}
