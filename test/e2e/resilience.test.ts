@@ -39,7 +39,7 @@ async function finished(space: E2eNamespace, name: string, timeoutMs = 40_000): 
   await space.waitFor(name, 'to run v2 pods only', async () => isDeepStrictEqual(await space.readyPodsByHash(name), { [healthy.status?.stableRS ?? '']: 5 }));
 }
 
-describe('a rollout survives the loss of the processes that carry it', { timeout: 90_000 }, () => {
+describe('a rollout survives the loss of the processes that carry it', { timeout: 120_000 }, () => {
   it('holds while its cluster’s agent is killed, even past the end of a timed pause, and finishes once the agent is back', async () => {
     // Given a rollout at its 4 s timed pause
     const { space, stableHash } = await promotedUpdate('agent-loss', 'catalog');
