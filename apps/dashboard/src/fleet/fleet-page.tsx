@@ -111,6 +111,20 @@ function Labels({ labels }: { labels: Record<string, string> }) {
 
 const distinct = (values: string[]): string[] => [...new Set(values)].sort();
 
+function FilterSelect({ id, label, value, options, onChange }: { id: string; label: string; value: string; options: readonly string[]; onChange: (event: { target: { value: string } }) => void }) {
+  return (
+    <div className="filter">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={onChange}>
+        <option value="">All</option>
+        {options.map((option) => (
+          <option key={option}>{option}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; truncated: boolean }) {
   const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
   const now = useNow();
@@ -141,37 +155,13 @@ function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; 
         ))}
       </ul>
       <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter rollouts">
-        <label>
-          Cluster
-          <select value={filter.cluster} onChange={update('cluster')}>
-            <option value="">All</option>
-            {distinct(rollouts.map((rollout) => rollout.cluster)).map((name) => (
-              <option key={name}>{name}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Namespace
-          <select value={filter.namespace} onChange={update('namespace')}>
-            <option value="">All</option>
-            {distinct(rollouts.map((rollout) => rollout.namespace)).map((name) => (
-              <option key={name}>{name}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Phase
-          <select value={filter.phase} onChange={update('phase')}>
-            <option value="">All</option>
-            {ROLLOUT_PHASES.map((phase) => (
-              <option key={phase}>{phase}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Labels
-          <input value={filter.labels} onChange={update('labels')} placeholder="app=checkout,tier" aria-invalid={labelsReadable ? undefined : true} spellCheck={false} />
-        </label>
+        <FilterSelect id="filter-cluster" label="Cluster" value={filter.cluster} options={distinct(rollouts.map((rollout) => rollout.cluster))} onChange={update('cluster')} />
+        <FilterSelect id="filter-namespace" label="Namespace" value={filter.namespace} options={distinct(rollouts.map((rollout) => rollout.namespace))} onChange={update('namespace')} />
+        <FilterSelect id="filter-phase" label="Phase" value={filter.phase} options={ROLLOUT_PHASES} onChange={update('phase')} />
+        <div className="filter">
+          <label htmlFor="filter-labels">Labels</label>
+          <input id="filter-labels" value={filter.labels} onChange={update('labels')} placeholder="app=checkout,tier" aria-invalid={labelsReadable ? undefined : true} spellCheck={false} />
+        </div>
         <button type="button" onClick={() => setFilter(NO_FILTER)} disabled={filter === NO_FILTER}>
           Clear
         </button>

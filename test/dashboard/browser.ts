@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const screenshotDirectory = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+
+/** Debian's Chromium, headless, kept off the network: this machine's network is closed and the dashboard must not need it. */
+export async function launchBrowser(): Promise<Browser> {
+  // Playwright starts each browser with a new empty profile directory of its own (`--user-data-dir`).
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface DashboardPage {
+  page: Page;
+  context: BrowserContext;
+  /** Every request the page made to a host other than the API's, which should stay empty. */
+  foreignRequests: string[];
+}
+
+/** A fresh browser context (empty localStorage) at laptop size, refusing any request that leaves the API's origin. */
+export async function openDashboard(browser: Browser, apiUrl: string): Promise<DashboardPage> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const foreignRequests: string[] = [];
+  const origin = new URL(apiUrl).origin;
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith('data:')) return route.continue();
+    foreignRequests.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  await page.goto(apiUrl);
+  return { page, context, foreignRequests };
+}
+
+/** Signs in through the login form, as a person would. */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
+}
+
+/** Saves a full-page screenshot under test-results/screenshots/ and returns its path. */
+export async function screenshot(page: Page, name: string, path = `${screenshotDirectory}${name}.png`): Promise<string> {
+  mkdirSync(screenshotDirectory, { recursive: true });
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

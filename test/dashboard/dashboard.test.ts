@@ -1,0 +1,220 @@
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { MeasurementResponder } from '../support/converging-agent.js';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConvergingAgent } from '../support/converging-agent.js';
+import { graphqlData } from '../support/graphql-client.js';
+import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
+import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { launchBrowser, openDashboard, screenshot, signIn, type DashboardPage } from './browser.js';
+import { ensureDashboardBuilt } from './dashboard-build.js';
+
+const SUCCESS_RATES = [0.97, 0.99, 0.96];
+// Argo numbers measurements from 1 in what it sends; the API lists them from 0.
+const answerSuccessRates: MeasurementResponder = (request) => {
+  const value = SUCCESS_RATES[(request.measurementIndex - 1) % SUCCESS_RATES.length] as number;
+  return { ok: true, value: [value], rawValue: `[${value}]` };
+};
+
+const successRateTemplate: Manifest = {
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'AnalysisTemplate',
+  metadata: { name: 'success-rate' },
+  spec: {
+    args: [{ name: 'service-name' }],
+    metrics: [
+      {
+        name: 'success-rate',
+        interval: '1s',
+        count: 3,
+        successCondition: 'result[0] >= 0.95',
+        failureCondition: 'result[0] < 0.5',
+        provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: 'sum(rate(http_requests_total{service="{{args.service-name}}",code!~"5.."}[1m])) / sum(rate(http_requests_total{service="{{args.service-name}}"}[1m]))' } },
+      },
+    ],
+  },
+};
+
+let api: TestApi;
+let org: TestOrganization;
+let worker: ChildProcess;
+let agent: ConvergingAgent;
+let browser: Browser;
+const openPages: DashboardPage[] = [];
+
+beforeAll(async () => {
+  ensureDashboardBuilt();
+  api = await startTestApi({ MIN_METRIC_INTERVAL_SECONDS: '1' });
+  org = await api.organization({ cluster: 'staging' });
+  // The stand-in agent sends no heartbeats; the scenarios together outlast the default silence limit.
+  worker = startNodeProcess('apps/api/dist/worker.js', { ...api.environment, SWEEP_INTERVAL_MS: '500', JOB_LOCK_MS: '3000', AGENT_SILENCE_LIMIT_MS: '600000' });
+  agent = new ConvergingAgent(api.url, org.agentTokens.staging as string, answerSuccessRates);
+  await agent.connect();
+  browser = await launchBrowser();
+});
+afterEach(async (context) => {
+  const failed = context.task.result?.state === 'fail';
+  for (const [index, opened] of openPages.splice(0).entries()) {
+    if (failed) await screenshot(opened.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}-${index}`);
+    await opened.context.close();
+    expect(opened.foreignRequests, 'requests that left the API origin').toEqual([]);
+  }
+});
+afterAll(async () => {
+  await browser?.close();
+  agent?.disconnect();
+  if (worker) await stopProcess(worker);
+  await api?.close();
+});
+
+async function dashboardSignedInAs(token: string): Promise<Page> {
+  const opened = await openDashboard(browser, api.url);
+  openPages.push(opened);
+  await signIn(opened.page, token);
+  return opened.page;
+}
+
+async function apply(...documents: Manifest[]): Promise<void> {
+  await graphqlData(api.url, org.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', { yaml: toYaml(...documents) });
+}
+
+async function setImage(name: string, image: string): Promise<void> {
+  await graphqlData(api.url, org.tokens.deployer, 'mutation($rollout: RolloutRef!, $container: String!, $image: String!) { setImage(rollout: $rollout, container: $container, image: $image) { id } }', {
+    rollout: { cluster: 'staging', namespace: 'shop', name },
+    container: name,
+    image,
+  });
+}
+
+async function waitForPhase(name: string, phase: string, generation = 1): Promise<void> {
+  await eventually(
+    async () => {
+      const row = await api.database.rollout.findFirst({ where: { organizationId: org.id, name } });
+      return row !== null && row.phase === phase && row.generation >= generation && row.observedGeneration === row.generation;
+    },
+    30_000,
+    `${name} to be ${phase} at generation ${generation}`,
+  );
+}
+
+/** A rollout deployed once and then given a new image, so that its canary steps are walked. */
+async function releasedRollout(name: string, steps: unknown[], ...extraDocuments: Manifest[]): Promise<void> {
+  const rollout = canaryRollout(name, `shop/${name}:1`);
+  rollout.spec.strategy.canary.steps = steps;
+  await apply(...extraDocuments, rollout);
+  await waitForPhase(name, 'Healthy');
+  await setImage(name, `shop/${name}:2`);
+}
+
+const rolloutPath = (name: string) => `${api.url}/rollouts/staging/shop/${name}`;
+const phaseBadge = (page: Page, phase: string) => page.getByTestId('rollout-phase').locator(`[data-phase="${phase}"]`);
+
+describe('the dashboard in a browser', { timeout: 90_000 }, () => {
+  it('signs in with a token and shows the connected cluster and each rollout phase across the fleet', async () => {
+    await apply(canaryRollout('catalog', 'shop/catalog:1'));
+    await waitForPhase('catalog', 'Healthy');
+    const opened = await openDashboard(browser, api.url);
+    openPages.push(opened);
+    const { page } = opened;
+
+    await page.getByLabel('API token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'does not accept this token' }).waitFor();
+    await signIn(page, org.tokens.admin);
+
+    const cluster = page.locator('tr[data-cluster="staging"]');
+    await cluster.locator('[data-phase="Connected"]').waitFor();
+    expect(await cluster.textContent()).toContain('converging-test-agent');
+    const row = page.locator('tr[data-rollout="staging/shop/catalog"]');
+    await row.locator('[data-phase="Healthy"]').waitFor();
+    expect(await page.locator('[data-phase-count="Healthy"] .count').textContent()).toBe('1');
+    expect(await page.getByText('Role: admin').count()).toBe(1);
+    await screenshot(page, 'fleet-overview');
+
+    await page.getByLabel('Phase', { exact: true }).selectOption('Paused');
+    await page.getByText('0 of 1 rollouts').waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByLabel('Labels').fill('app=catalog');
+    await page.getByText('1 of 1 rollouts').waitFor();
+
+    await row.getByRole('link', { name: 'catalog' }).click();
+    await page.getByRole('heading', { name: 'catalog', level: 1 }).waitFor();
+    expect(page.url()).toBe(rolloutPath('catalog'));
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'catalog', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    expect(await page.evaluate(() => window.localStorage.length)).toBe(0);
+  });
+
+  it('promotes a rollout paused at an indefinite pause after confirmation and follows it live to Healthy, with the promote in the audit timeline', async () => {
+    await releasedRollout('checkout', [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }]);
+    await waitForPhase('checkout', 'Paused', 2);
+    const page = await dashboardSignedInAs(org.tokens.deployer);
+    await page.goto(rolloutPath('checkout'));
+    await phaseBadge(page, 'Paused').waitFor();
+    expect(await page.locator('[aria-current="step"]').textContent()).toContain('Pause until promoted');
+    expect(await page.getByTestId('set-weight').textContent()).toBe('20%');
+    expect(await page.locator('tr[data-revision="2"]').textContent()).toContain('canary');
+    expect(await page.locator('tr[data-revision="1"]').textContent()).toContain('stable');
+    await screenshot(page, 'rollout-paused');
+
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.locator('[data-operation="promote"]').click();
+    const dialog = page.getByRole('dialog', { name: 'Promote checkout?' });
+    await dialog.getByLabel(/Reason/).fill('canary looks good');
+    await screenshot(page, 'promote-confirmation');
+    await dialog.getByRole('button', { name: 'Promote' }).click();
+
+    await phaseBadge(page, 'Healthy').waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.getByTestId('set-weight').textContent()).toBe('100%');
+    expect(await page.locator('[data-step-state="done"]').count()).toBe(3);
+    const promoted = page.locator('[data-audit-action="rollout.promote"]');
+    await promoted.waitFor();
+    expect(await promoted.textContent()).toContain('token:deployer');
+    expect(await promoted.textContent()).toContain('canary looks good');
+    await page.locator('tr[data-operation-row="promote"] [data-phase="Applied"]').waitFor();
+    await screenshot(page, 'rollout-promoted');
+  });
+
+  it('charts the measurements of an analysis step with its success and failure thresholds', async () => {
+    await releasedRollout('search', [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service-name', value: 'search' }] } }, { setWeight: 60 }], successRateTemplate);
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    await page.goto(rolloutPath('search'));
+    const chart = page.locator('svg[data-chart]');
+    await chart.waitFor();
+
+    await phaseBadge(page, 'Healthy').waitFor({ timeout: 30_000 });
+    await expect.poll(() => chart.locator('[data-measurement]').count(), { timeout: 10_000 }).toBe(3);
+    expect(await chart.locator('[data-phase="Successful"]').count()).toBe(3);
+    expect(await chart.locator('[data-threshold="success-rate:success:0.95"]').textContent()).toBe('success-rate success ≥ 0.95');
+    expect(await chart.locator('[data-threshold="success-rate:failure:0.5"]').textContent()).toBe('success-rate failure < 0.5');
+    const marks = await chart.locator('[data-measurement] title').allTextContents();
+    expect(marks.map((mark) => mark.split(' (')[0])).toEqual(['success-rate #0: [0.97]', 'success-rate #1: [0.99]', 'success-rate #2: [0.96]']);
+    await page.locator('[data-analysis-run] [data-phase="Successful"]').first().waitFor();
+
+    const path = await screenshot(page, 'rollout-analysis');
+    const docsImages = fileURLToPath(new URL('../../docs/images/', import.meta.url));
+    mkdirSync(docsImages, { recursive: true });
+    copyFileSync(path, `${docsImages}dashboard.png`);
+  });
+
+  it('shows a viewer token every operation disabled', async () => {
+    await apply(canaryRollout('cart', 'shop/cart:1'));
+    await waitForPhase('cart', 'Healthy');
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    await page.goto(rolloutPath('cart'));
+    await phaseBadge(page, 'Healthy').waitFor();
+
+    const buttons = page.locator('[data-operation]');
+    expect(await buttons.count()).toBe(8);
+    for (const button of await buttons.all()) expect(await button.isDisabled()).toBe(true);
+    expect(await page.getByText('Role: viewer · read-only').count()).toBe(1);
+    await screenshot(page, 'rollout-viewer');
+  });
+});
