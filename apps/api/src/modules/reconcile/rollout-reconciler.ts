@@ -239,9 +239,9 @@ export class RolloutReconciler {
   private async recordRevisions(transaction: Transaction, rollout: LoadedRollout, operations: OperationsOutcome, decision: Decision, now: Date): Promise<void> {
     for (const event of decision.events) {
       if (event.type === 'RevisionStarted') {
-        await transaction.rolloutRevision.upsert({
-          where: { rolloutId_revision: { rolloutId: rollout.id, revision: event.revision } },
-          create: {
+        // One INSERT … ON CONFLICT DO NOTHING: an upsert that updates nothing reads, inserts and reads again.
+        await transaction.rolloutRevision.createMany({
+          data: {
             organizationId: rollout.organizationId,
             rolloutId: rollout.id,
             revision: event.revision,
@@ -251,7 +251,7 @@ export class RolloutReconciler {
             startedBy: operations.specChangedBy || ENGINE_ACTOR,
             startedAt: now,
           },
-          update: {},
+          skipDuplicates: true,
         });
       } else if (event.type === 'RevisionFinished') {
         await transaction.rolloutRevision.updateMany({
