@@ -83,8 +83,10 @@ const fleetSize = FLEET_SIZE.toLocaleString('en');
 const jobsLabel = (run: JobRate): string =>
   `reconcile jobs, ${run.workers} worker${run.workers > 1 ? 's' : ''} × concurrency ${run.concurrency}, ${run.organizations} org${run.organizations > 1 ? 's' : ''} (${run.jobs} jobs)`;
 const row = (label: string, value: number, note = ''): string => `  ${label.padEnd(66)}${rate(value).padStart(10)}  ${note}`;
-const pureNote = (measured: DecisionRate): string =>
-  `${rate(measured.decisionsPerCpuSecond)} per CPU second; ${verdict(measured.decisionsPerSecond >= GOALS.decisionsPerSecond, `≥ ${rate(GOALS.decisionsPerSecond)}`)}`;
+const pureNote = (measured: DecisionRate): string => {
+  const met = (value: number): string => (value >= GOALS.decisionsPerSecond ? 'meets' : 'MISSES');
+  return `${rate(measured.decisionsPerCpuSecond)} per CPU second; ${met(measured.decisionsPerSecond)} the goal of ≥ ${rate(GOALS.decisionsPerSecond)} by the wall clock, ${met(measured.decisionsPerCpuSecond)} it per CPU second`;
+};
 process.stdout.write(
   [
     '',
