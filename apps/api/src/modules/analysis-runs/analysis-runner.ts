@@ -40,6 +40,15 @@ export interface MeasurementRequested {
   request: MeasurementRequest;
 }
 
+/** What recording a measurement changed, for the work that follows the commit. */
+interface Settled {
+  run: AnalysisRun;
+  nextAt: Date | undefined;
+  phaseChanged: boolean;
+}
+
+type EvaluatedOutcome = ReturnType<typeof evaluateOutcome>;
+
 const COMPLETED: readonly string[] = ['Successful', 'Failed', 'Error', 'Inconclusive'];
 
 const requestIdOf = (job: MeasureJob): string => `${job.runId}.${job.metricName}.${job.index}`;
@@ -112,6 +121,17 @@ export class AnalysisRunner {
     // the sweep asks again for the measurement, which is still due, once the agent is back.
     if (measuredBy === 'agent' && run.cluster.connectionState !== 'Connected') return;
     const requestId = requestIdOf(job);
+    const request: MeasurementRequest = {
+      requestId,
+      run: { name: run.name, namespace: run.namespace, uid: run.id },
+      metric,
+      measurementIndex: job.index + 1,
+      timeoutSeconds: this.options.measurementTimeoutSeconds,
+    };
+    if (measuredBy === 'control-plane') {
+      await this.measureCentrally(job, request, now);
+      return;
+    }
     const begun = await inTransaction(this.database, async (transaction) => {
       const locked = await this.lockRun(transaction, run.id);
       if (!locked || locked.phase !== 'Running') return false;
@@ -132,70 +152,94 @@ export class AnalysisRunner {
       return true;
     });
     if (!begun) return;
-    const request: MeasurementRequest = {
-      requestId,
-      run: { name: run.name, namespace: run.namespace, uid: run.id },
-      metric,
-      measurementIndex: job.index + 1,
-      timeoutSeconds: this.options.measurementTimeoutSeconds,
-    };
-    if (measuredBy === 'control-plane') {
-      const outcome = await measureMetric(metric, {
-        http: this.centralTransport,
-        secrets: async () => undefined,
-        run: request.run,
-        measurementIndex: request.measurementIndex,
-        timeoutMs: this.options.measurementTimeoutSeconds * 1000,
-      });
-      await this.record({ ...job, outcome: outcome as MeasurementOutcome }, new Date());
-      return;
-    }
     const requested: MeasurementRequested = { clusterId: run.clusterId, request };
     await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
   }
 
-  /** Records an outcome, assesses the metric and the run, and schedules what comes next. */
-  async record(job: RecordJob, now = new Date()): Promise<void> {
-    const outcome = await inTransaction(this.database, async (transaction) => {
+  /**
+   * Takes a measurement from the control plane and stores it once, completed, in one transaction: with no agent
+   * to wait for, an in-flight row would only cost a second transaction. A retried job measures again; the
+   * measurement's unique key keeps the first answer.
+   */
+  private async measureCentrally(job: MeasureJob, request: MeasurementRequest, startedAt: Date): Promise<void> {
+    const outcome = await measureMetric(request.metric, {
+      http: this.centralTransport,
+      secrets: async () => undefined,
+      run: request.run,
+      measurementIndex: request.measurementIndex,
+      timeoutMs: this.options.measurementTimeoutSeconds * 1000,
+    });
+    const now = new Date();
+    const settled = await inTransaction(this.database, async (transaction) => {
       const run = await this.lockRun(transaction, job.runId);
       if (!run || run.phase !== 'Running') return undefined;
-      const resolved = (run.spec as unknown as RunSpecDocument).resolved;
-      const metric = resolved?.spec.metrics.find((candidate) => candidate.name === job.metricName);
+      const evaluated = evaluateOutcome(request.metric, outcome as MeasurementOutcome);
+      const created = await transaction.measurement.createMany({
+        data: [{ analysisRunId: run.id, metricName: job.metricName, index: job.index, takenBy: 'control-plane', requestId: request.requestId, startedAt, finishedAt: now, phase: evaluated.phase, value: evaluated.value ?? null, message: evaluated.message ?? null }],
+        skipDuplicates: true,
+      });
+      if (created.count === 0) return undefined;
+      return this.settle(transaction, run, job.metricName, { ...evaluated, startedAt }, now);
+    });
+    await this.followUp(job, settled, now);
+  }
+
+  /** Records an agent's outcome for an in-flight measurement, assesses the metric and the run, and schedules what comes next. */
+  async record(job: RecordJob, now = new Date()): Promise<void> {
+    const settled = await inTransaction(this.database, async (transaction) => {
+      const run = await this.lockRun(transaction, job.runId);
+      if (!run || run.phase !== 'Running') return undefined;
+      const metric = (run.spec as unknown as RunSpecDocument).resolved?.spec.metrics.find((candidate) => candidate.name === job.metricName);
       const measurement = await transaction.measurement.findUnique({
         where: { analysisRunId_metricName_index: { analysisRunId: run.id, metricName: job.metricName, index: job.index } },
       });
-      if (!resolved || !metric || !measurement || measurement.phase !== 'Running') return undefined;
-
+      if (!metric || !measurement || measurement.phase !== 'Running') return undefined;
       const evaluated = evaluateOutcome(metric, job.outcome);
       await transaction.measurement.update({
         where: { id: measurement.id },
         data: { phase: evaluated.phase, value: evaluated.value ?? null, message: evaluated.message ?? null, finishedAt: now },
       });
-      const state = loadRunState(run.metricResults);
-      const completed: Measurement = { phase: evaluated.phase, startedAt: measurement.startedAt, finishedAt: now, ...(evaluated.value === undefined ? {} : { value: evaluated.value }), ...(evaluated.message === undefined ? {} : { message: evaluated.message }) };
-      state.results = state.results.map((result) => (result.name === metric.name ? recordMeasurement(result, completed, this.retentionOf(resolved, metric.name)) : result));
-      const assessment = assessRun(state.results, resolved.spec);
-      state.results = assessment.metricResults;
-      const metricResult = state.results.find((result) => result.name === metric.name);
-      const metricDone = !metricResult || COMPLETED.includes(metricResult.phase);
-      const nextAt = metricDone || COMPLETED.includes(assessment.phase) ? undefined : nextMeasurementTime(metric, metricResult, run.startedAt);
-      state.nextAt[metric.name] = nextAt?.toISOString() ?? null;
-      const runDone = COMPLETED.includes(assessment.phase);
-      await transaction.analysisRun.update({
-        where: { id: run.id },
-        data: {
-          phase: assessment.phase,
-          message: assessment.message,
-          metricResults: storeRunState(state) as Prisma.InputJsonValue,
-          nextMeasurementAt: runDone ? null : earliestDue(state),
-          ...(runDone ? { finishedAt: now } : {}),
-        },
-      });
-      return { run, nextAt, phaseChanged: assessment.phase !== run.phase };
+      return this.settle(transaction, run, job.metricName, { ...evaluated, startedAt: measurement.startedAt }, now);
     });
-    if (!outcome) return;
-    if (outcome.nextAt) await this.queue.measureAt(job.runId, job.metricName, job.index + 1, outcome.nextAt, now);
-    if (outcome.phaseChanged) await this.wakeRollout(outcome.run);
+    await this.followUp(job, settled, now);
+  }
+
+  /**
+   * Adds a completed measurement to the run's state, assesses the metric and the run as Argo does, and writes the
+   * run. The caller holds the run's lock and has stored the measurement's row.
+   */
+  private async settle(transaction: Transaction, run: AnalysisRun, metricName: string, evaluated: EvaluatedOutcome & { startedAt: Date }, now: Date): Promise<Settled | undefined> {
+    const resolved = (run.spec as unknown as RunSpecDocument).resolved;
+    const metric = resolved?.spec.metrics.find((candidate) => candidate.name === metricName);
+    if (!resolved || !metric) return undefined;
+    const state = loadRunState(run.metricResults);
+    const completed: Measurement = { phase: evaluated.phase, startedAt: evaluated.startedAt, finishedAt: now, ...(evaluated.value === undefined ? {} : { value: evaluated.value }), ...(evaluated.message === undefined ? {} : { message: evaluated.message }) };
+    state.results = state.results.map((result) => (result.name === metric.name ? recordMeasurement(result, completed, this.retentionOf(resolved, metric.name)) : result));
+    const assessment = assessRun(state.results, resolved.spec);
+    state.results = assessment.metricResults;
+    const metricResult = state.results.find((result) => result.name === metric.name);
+    const metricDone = !metricResult || COMPLETED.includes(metricResult.phase);
+    const nextAt = metricDone || COMPLETED.includes(assessment.phase) ? undefined : nextMeasurementTime(metric, metricResult, run.startedAt);
+    state.nextAt[metric.name] = nextAt?.toISOString() ?? null;
+    const runDone = COMPLETED.includes(assessment.phase);
+    await transaction.analysisRun.update({
+      where: { id: run.id },
+      data: {
+        phase: assessment.phase,
+        message: assessment.message,
+        metricResults: storeRunState(state) as Prisma.InputJsonValue,
+        nextMeasurementAt: runDone ? null : earliestDue(state),
+        ...(runDone ? { finishedAt: now } : {}),
+      },
+    });
+    return { run, nextAt, phaseChanged: assessment.phase !== run.phase };
+  }
+
+  /** After the commit: the metric's next measurement, and the rollout's reconcile when the run's phase moved. */
+  private async followUp(job: MeasureJob, settled: Settled | undefined, now: Date): Promise<void> {
+    if (!settled) return;
+    if (settled.nextAt) await this.queue.measureAt(job.runId, job.metricName, job.index + 1, settled.nextAt, now);
+    if (settled.phaseChanged) await this.wakeRollout(settled.run);
   }
 
   /**
