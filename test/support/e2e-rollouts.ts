@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
 import type { E2eCluster, E2eSystem } from './e2e-system.js';
 import { eventually } from './processes.js';
 import type { SimulatedClusterClient, SimulatedObject } from './simulator-client.js';
-
-export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
 
 /** What the API reports of a rollout, as `rollout(...)` answers it. */
 export interface ReportedRollout {

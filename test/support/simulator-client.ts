@@ -76,7 +76,8 @@ export class SimulatedClusterClient {
   }
 
   private path(kind: SimulatedKind, namespace: string | undefined, name?: string): string {
-    const resource = RESOURCES[kind];
+    const resource = RESOURCES[kind] as (typeof RESOURCES)[SimulatedKind] | undefined;
+    if (!resource) throw new Error(`the simulator client knows no kind ${kind}; add it to RESOURCES`);
     const scope = resource.namespaced ? `/namespaces/${namespace ?? 'default'}` : '';
     return `${resource.prefix}${scope}/${resource.plural}${name === undefined ? '' : `/${name}`}`;
   }
