@@ -159,6 +159,9 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await phaseBadge(page, 'Paused').waitFor();
     expect(await page.locator('[aria-current="step"]').textContent()).toContain('Pause until promoted');
     expect(await page.getByTestId('set-weight').textContent()).toBe('20%');
+    expect(await page.getByTestId('actual-weight').textContent()).toBe('20%');
+    expect(await page.locator('tr[data-replica-set="canary"] [data-testid="ready-of-desired"]').textContent()).toBe('1 / 1');
+    expect(await page.locator('tr[data-replica-set="stable"] [data-testid="ready-of-desired"]').textContent()).toBe('4 / 4');
     expect(await page.locator('tr[data-revision="2"]').textContent()).toContain('canary');
     expect(await page.locator('tr[data-revision="1"]').textContent()).toContain('stable');
     await screenshot(page, 'rollout-paused');

@@ -4,9 +4,10 @@ import { AuditPage } from './audit/audit-page.js';
 import { FleetPage } from './fleet/fleet-page.js';
 import { RolloutPage } from './rollout/rollout-page.js';
 import { Link, useRoute } from './routing/router.js';
+import { BrandMark } from './shared/brand-mark.js';
 import { LiveIndicator } from './shared/live-indicator.js';
 import { LoginPage, type SignedIn } from './session/login-page.js';
-import { discoverRole } from './session/role-discovery.js';
+import { discoverIdentity } from './session/role-discovery.js';
 import { SessionContext, useSession, type Session } from './session/session-context.js';
 import { tokenStorage } from './session/token-storage.js';
 
@@ -23,8 +24,8 @@ export function App() {
 
   useEffect(() => {
     if (state.kind !== 'checking') return;
-    discoverRole(state.token).then(
-      ({ role }) => setState({ kind: 'signed-in', token: state.token, role }),
+    discoverIdentity(state.token).then(
+      (identity) => setState({ kind: 'signed-in', token: state.token, identity }),
       (error: unknown) => {
         tokenStorage.clear();
         setState({ kind: 'signed-out', notice: `Signed out: ${error instanceof Error ? error.message : String(error)}` });
@@ -47,11 +48,11 @@ export function App() {
     case 'signed-out':
       return <LoginPage onSignedIn={signIn} notice={state.notice} />;
     case 'signed-in':
-      return <SignedInApp token={state.token} role={state.role} signOut={signOut} />;
+      return <SignedInApp token={state.token} identity={state.identity} signOut={signOut} />;
   }
 }
 
-function SignedInApp({ token, role, signOut }: SignedIn & { signOut: (notice?: string) => void }) {
+function SignedInApp({ token, identity, signOut }: SignedIn & { signOut: (notice?: string) => void }) {
   const [live, setLive] = useState<LiveConnection>();
   useEffect(() => {
     const connection = openLiveConnection(token);
@@ -61,8 +62,8 @@ function SignedInApp({ token, role, signOut }: SignedIn & { signOut: (notice?: s
   const [operationForbidden, setOperationForbidden] = useState(false);
   const noteOperationForbidden = useCallback(() => setOperationForbidden(true), []);
   const session = useMemo<Session | undefined>(
-    () => (live ? { token, role, live, mayOperate: role !== 'viewer' && !operationForbidden, noteOperationForbidden, signOut } : undefined),
-    [token, role, live, operationForbidden, noteOperationForbidden, signOut],
+    () => (live ? { token, identity, live, mayOperate: identity.role !== 'viewer' && !operationForbidden, noteOperationForbidden, signOut } : undefined),
+    [token, identity, live, operationForbidden, noteOperationForbidden, signOut],
   );
   if (!session) return <p className="loading-page">Connecting…</p>;
   return (
@@ -110,8 +111,8 @@ function Header() {
       </nav>
       <div className="top-bar-end">
         <LiveIndicator />
-        <span className="role" title="What this token may do, as the API answered">
-          {session.role ? `Role: ${session.role}` : 'Role: not reported'}
+        <span className="role" title={`Token ${session.identity.tokenName} of ${session.identity.organization}`}>
+          {session.identity.tokenName} · Role: {session.identity.role}
           {session.mayOperate ? '' : ' · read-only'}
         </span>
         <button type="button" onClick={() => session.signOut()}>

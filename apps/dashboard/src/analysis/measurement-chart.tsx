@@ -47,6 +47,12 @@ function seriesOf(measurements: readonly Measurement[], metrics: readonly Metric
   });
 }
 
+/** Tick times whose clock texts differ, since a short run would print the same second several times. */
+function distinctLabels(ticks: number[]): number[] {
+  const seen = new Set<string>();
+  return ticks.filter((tick) => !seen.has(clock(tick)) && seen.add(clock(tick)));
+}
+
 const clock = (time: number): string => new Date(time).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const formatValue = (value: number): string => (Math.abs(value) >= 1000 || value === Math.round(value) ? String(value) : String(Number(value.toPrecision(4))));
 
@@ -71,7 +77,7 @@ function ThresholdLine({ threshold, kind, series, y, x0, x1 }: { threshold: Thre
   return (
     <g className={`threshold threshold-${kind}`} data-threshold={`${series.metricName}:${kind}:${threshold.value}`}>
       <line x1={x0} x2={x1} y1={y} y2={y} />
-      <text x={x1 - 4} y={kind === 'success' ? y - 5 : y + 13} textAnchor="end">
+      <text x={x0 + 6} y={kind === 'success' ? y - 6 : y + 15} textAnchor="start">
         {text}
       </text>
     </g>
@@ -97,7 +103,7 @@ export function MeasurementChart({ measurements, metrics, title }: { measurement
   );
   const y = linearScale(yDomain, [HEIGHT - MARGIN.bottom, MARGIN.top]);
   const yTicks = niceTicks(yDomain[0], yDomain[1], 5).filter((tick) => tick >= yDomain[0] && tick <= yDomain[1]);
-  const xTicks = times.length === 0 ? [] : [0, 0.25, 0.5, 0.75, 1].map((share) => firstTime - timePadding + share * (lastTime - firstTime + 2 * timePadding));
+  const xTicks = times.length === 0 ? [] : distinctLabels([0.05, 0.35, 0.65, 0.95].map((share) => firstTime - timePadding + share * (lastTime - firstTime + 2 * timePadding)));
   const unplaced = measurements.filter((measurement) => measurementNumber(measurement.value) === undefined);
   const descriptionId = `chart-desc-${title.replace(/\W+/g, '-')}`;
 

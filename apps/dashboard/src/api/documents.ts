@@ -32,11 +32,31 @@ export interface RolloutSummary extends RolloutRef {
   updatedAt: string;
 }
 
+/** One ReplicaSet: the pods the engine wants next to those the agent last reported. */
+export interface ReplicaSet {
+  podTemplateHash: string;
+  revision: number | null;
+  role: string;
+  images: string[];
+  desiredReplicas: number | null;
+  replicas: number | null;
+  readyReplicas: number | null;
+  availableReplicas: number | null;
+  scaleDownDeadline: string | null;
+  podProblems: string[];
+}
+
 /** A rollout with its spec and the engine's status, both JSON the dashboard reads field by field. */
 export interface RolloutDetail extends RolloutSummary {
   spec: unknown;
   status: unknown;
   createdAt: string;
+  replicaSets: ReplicaSet[];
+  /** Canary weight each traffic router reported, by router. */
+  observedTrafficWeights: Record<string, unknown>;
+  desiredVersion: number;
+  appliedDesiredVersion: number;
+  observedAt: string | null;
 }
 
 export interface RolloutRevision {
@@ -114,7 +134,10 @@ export interface RolloutsData {
 }
 
 export const ROLLOUT_DETAIL = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
-  rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_SUMMARY_FIELDS} createdAt spec status }
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+    ${ROLLOUT_SUMMARY_FIELDS} createdAt spec status observedTrafficWeights desiredVersion appliedDesiredVersion observedAt
+    replicaSets { podTemplateHash revision role images desiredReplicas replicas readyReplicas availableReplicas scaleDownDeadline podProblems }
+  }
   rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy }
   rolloutOperations(rollout: $rollout) { ${OPERATION_FIELDS} }
 }`;
@@ -152,10 +175,10 @@ export interface AuditEventAddedData {
   auditEventAdded: AuditEvent;
 }
 
-/** Answers for every valid token: used to check a token at login. */
-export const TOKEN_CHECK = 'query { clusters { name } }';
-/** Answers only for admin tokens; others get `auth/forbidden`. */
-export const ADMIN_CHECK = 'query { apiTokens { id } }';
+export const ME = 'query { me { role tokenName organization } }';
+export interface MeData {
+  me: { role: Role; tokenName: string; organization: string };
+}
 
 /** The mutation of one operation; promote and undo take their own argument. */
 export function operationMutation(type: Exclude<OperationType, 'setImage'>): string {

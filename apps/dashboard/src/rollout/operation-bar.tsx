@@ -14,6 +14,7 @@ export function OperationBar({ rollout, facts, revisionCount, onSent }: { rollou
   const [confirming, setConfirming] = useState<OperationActionInfo>();
   const [inFlight, setInFlight] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
+  const readOnlyReason = session.identity.role === 'viewer' ? 'the viewer role may watch but not operate rollouts.' : 'the API refused this token an operation.';
 
   const send = async (info: OperationActionInfo, reason: string | undefined) => {
     setConfirming(undefined);
@@ -39,7 +40,7 @@ export function OperationBar({ rollout, facts, revisionCount, onSent }: { rollou
     <section className="operations-bar" aria-label="Operations">
       <div className="button-row">
         {OPERATION_ACTIONS.map((info) => {
-          const unavailable = session.mayOperate ? unavailableReason(info.action, facts, revisionCount) : 'This token may not operate rollouts (viewer).';
+          const unavailable = session.mayOperate ? unavailableReason(info.action, facts, revisionCount) : readOnlyReason;
           return (
             <button
               key={info.action}
@@ -63,7 +64,7 @@ export function OperationBar({ rollout, facts, revisionCount, onSent }: { rollou
             {outcome.label} failed: {outcome.message} <code>{outcome.code}</code>
           </span>
         ) : null}
-        {!session.mayOperate && outcome === undefined ? <span className="muted">Read-only: this token may watch but not operate.</span> : null}
+        {!session.mayOperate && outcome === undefined ? <span className="muted">Read-only: {readOnlyReason}</span> : null}
       </p>
       {confirming ? <ConfirmDialog action={confirming} rolloutName={rollout.name} onConfirm={(reason) => void send(confirming, reason)} onCancel={() => setConfirming(undefined)} /> : null}
     </section>

@@ -15,6 +15,11 @@ export interface RolloutFacts {
   pauseReasons: string[];
   /** Canary weight the traffic router is asked to serve; only set with traffic routing. */
   routedCanaryWeight: number | undefined;
+  /** Canary weight a traffic router reported serving, as the agent observed it. */
+  observedRouterWeight: number | undefined;
+  /** Available pods of the canary ReplicaSet and of all ReplicaSets, as the agent reported them. */
+  canaryAvailable: number | undefined;
+  totalAvailable: number | undefined;
   replicas: number;
   updatedReplicas: number;
   readyReplicas: number;
@@ -25,7 +30,7 @@ const record = (value: unknown): Record<string, unknown> => (typeof value === 'o
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
-export function rolloutFacts(rollout: Pick<RolloutDetail, 'spec' | 'status' | 'strategy'>): RolloutFacts {
+export function rolloutFacts(rollout: Pick<RolloutDetail, 'spec' | 'status' | 'strategy' | 'replicaSets' | 'observedTrafficWeights'>): RolloutFacts {
   const spec = record(rollout.spec);
   const status = record(rollout.status);
   const canarySpec = record(record(spec.strategy).canary);
@@ -44,11 +49,20 @@ export function rolloutFacts(rollout: Pick<RolloutDetail, 'spec' | 'status' | 's
     aborted: status.abort === true,
     pauseReasons: pauseConditions.map((condition) => text(record(condition).reason)).filter((reason): reason is string => reason !== undefined),
     routedCanaryWeight: count(record(record(record(status.canary).weights).canary).weight),
+    observedRouterWeight: Object.values(rollout.observedTrafficWeights).map(count).find((weight) => weight !== undefined),
+    ...availableShares(rollout.replicaSets),
     replicas: count(status.replicas) ?? 0,
     updatedReplicas: count(status.updatedReplicas) ?? 0,
     readyReplicas: count(status.readyReplicas) ?? 0,
     availableReplicas: count(status.availableReplicas) ?? 0,
   };
+}
+
+function availableShares(replicaSets: RolloutDetail['replicaSets']): Pick<RolloutFacts, 'canaryAvailable' | 'totalAvailable'> {
+  const reported = replicaSets.filter((replicaSet) => replicaSet.availableReplicas !== null);
+  if (reported.length === 0) return { canaryAvailable: undefined, totalAvailable: undefined };
+  const canary = reported.find((replicaSet) => replicaSet.role === 'canary');
+  return { canaryAvailable: canary?.availableReplicas ?? 0, totalAvailable: reported.reduce((sum, replicaSet) => sum + (replicaSet.availableReplicas ?? 0), 0) };
 }
 
 /** The new revision is the stable one: nothing is being rolled out. */
@@ -74,15 +88,18 @@ export function setWeight(facts: RolloutFacts): number {
 }
 
 /**
- * The share of traffic the canary gets: the routed weight with traffic routing, else its share of the pods, since a
- * basic canary splits traffic by pod count.
- * @example actualWeight({ ...facts, replicas: 5, updatedReplicas: 1, stableHash: 'a', currentHash: 'b' }) === 20
+ * The share of traffic the canary gets: with traffic routing the weight the router reported (else the one it was
+ * asked for); without, the canary's share of the available pods, since a basic canary splits traffic by pod count.
+ * @example actualWeight({ ...facts, canaryAvailable: 1, totalAvailable: 5, stableHash: 'a', currentHash: 'b' }) === 20
  */
 export function actualWeight(facts: RolloutFacts): number {
+  if (facts.observedRouterWeight !== undefined) return facts.observedRouterWeight;
   if (facts.routedCanaryWeight !== undefined) return facts.routedCanaryWeight;
   if (fullyPromoted(facts)) return 100;
-  if (facts.replicas === 0) return 0;
-  return Math.round((facts.updatedReplicas * 100) / facts.replicas);
+  if (facts.canaryAvailable !== undefined && facts.totalAvailable !== undefined) {
+    return facts.totalAvailable === 0 ? 0 : Math.round((facts.canaryAvailable * 100) / facts.totalAvailable);
+  }
+  return facts.replicas === 0 ? 0 : Math.round((facts.updatedReplicas * 100) / facts.replicas);
 }
 
 /** What the ReplicaSet of a pod-template-hash is to the rollout: `stable`, `canary`, `active`, `preview`, or nothing. */

@@ -8,6 +8,7 @@ import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
 import { OperationBar } from './operation-bar.js';
 import { OperationHistory, ReleaseHistory } from './history-tables.js';
+import { ReplicaSetsCard } from './replica-sets-card.js';
 import { rolloutFacts } from './rollout-facts.js';
 import { RolloutSummaryCard } from './rollout-summary.js';
 import { StepsCard } from './steps-card.js';
@@ -59,6 +60,7 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
         <RolloutSummaryCard rollout={rollout} facts={facts} revisions={rolloutRevisions} />
         <StepsCard rollout={rollout} facts={facts} />
       </div>
+      <ReplicaSetsCard rollout={rollout} />
       <ReleaseHistory revisions={rolloutRevisions} facts={facts} rolloutName={rollout.name} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <div className="columns">

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import type { Role } from '../api/documents.js';
 import { GraphqlRequestError } from '../api/graphql-client.js';
-import { discoverRole } from './role-discovery.js';
+import { BrandMark } from '../shared/brand-mark.js';
+import { discoverIdentity, type TokenIdentity } from './role-discovery.js';
 
 export interface SignedIn {
   token: string;
-  role: Role | undefined;
+  identity: TokenIdentity;
 }
 
 /** Asks for an API token and checks it against the API before keeping it. */
@@ -24,8 +24,7 @@ export function LoginPage({ onSignedIn, notice }: { onSignedIn: (signedIn: Signe
     setChecking(true);
     setProblem(undefined);
     try {
-      const { role } = await discoverRole(candidate);
-      onSignedIn({ token: candidate, role });
+      onSignedIn({ token: candidate, identity: await discoverIdentity(candidate) });
     } catch (error) {
       setProblem(error instanceof GraphqlRequestError && error.unauthenticated ? 'The API does not accept this token.' : `Could not sign in: ${error instanceof Error ? error.message : String(error)}`);
       setChecking(false);
@@ -36,10 +35,7 @@ export function LoginPage({ onSignedIn, notice }: { onSignedIn: (signedIn: Signe
     <main className="login">
       <form className="card login-card" onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">
-          <span className="brand-mark" aria-hidden="true">
-            ⛵
-          </span>{' '}
-          Flotilla
+          <BrandMark /> Flotilla
         </h1>
         <p>Sign in with an API token of your organization. Viewer tokens can watch; deployer and admin tokens can also operate rollouts.</p>
         {notice ? (

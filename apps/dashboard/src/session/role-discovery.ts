@@ -1,26 +1,19 @@
-import { ADMIN_CHECK, type Role } from '../api/documents.js';
-import { GraphqlRequestError, requestGraphql } from '../api/graphql-client.js';
+import { ME, type MeData, type Role } from '../api/documents.js';
+import { requestGraphql } from '../api/graphql-client.js';
 
-/** What a token may do, as far as the API lets a client find out: `undefined` when it did not say. */
+/** Who a token is, as the API tells it. */
 export interface TokenIdentity {
-  role: Role | undefined;
+  role: Role;
+  tokenName: string;
+  organization: string;
 }
 
-const ROLE_IN_FORBIDDEN_MESSAGE = /this token has (admin|deployer|viewer)\b/;
-
 /**
- * Reads the role of a token from the API's own answer: admins may list tokens; anyone else is refused with a
- * message naming their role ("the admin role is required; this token has viewer").
- * Fails with the request's error when the token itself is refused (`auth/unauthenticated`).
- * @example discoverRole('viewer-secret') resolves to { role: 'viewer' }
+ * Asks the API who a token is (`me`); fails with the request's error when the token is refused
+ * (`auth/unauthenticated`).
+ * @example discoverIdentity('viewer-secret') resolves to { role: 'viewer', tokenName: 'viewer', organization: 'demo' }
  */
-export async function discoverRole(token: string): Promise<TokenIdentity> {
-  try {
-    await requestGraphql(token, ADMIN_CHECK);
-    return { role: 'admin' };
-  } catch (error) {
-    if (!(error instanceof GraphqlRequestError) || !error.forbidden) throw error;
-    const role = ROLE_IN_FORBIDDEN_MESSAGE.exec(error.message)?.[1] as Role | undefined;
-    return { role };
-  }
+export async function discoverIdentity(token: string): Promise<TokenIdentity> {
+  const { me } = await requestGraphql<MeData>(token, ME);
+  return me;
 }

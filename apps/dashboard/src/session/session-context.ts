@@ -1,11 +1,11 @@
 import { createContext, useContext } from 'react';
-import type { Role } from '../api/documents.js';
 import type { LiveConnection } from '../api/live-updates.js';
+import type { TokenIdentity } from './role-discovery.js';
 
-/** The signed-in token, what it may do as far as known, and its subscription connection. */
+/** The signed-in token, who it is, what it may do and its subscription connection. */
 export interface Session {
   token: string;
-  role: Role | undefined;
+  identity: TokenIdentity;
   /** False for viewer tokens, and for any token once the API refused it an operation. */
   mayOperate: boolean;
   live: LiveConnection;

@@ -1,0 +1,95 @@
+import type { ReplicaSet, RolloutDetail } from '../api/documents.js';
+import { TimeAgo } from '../shared/time-cell.js';
+import { useNow } from '../shared/use-now.js';
+
+const count = (value: number | null): string => (value === null ? '—' : String(value));
+
+/** A bar of ready pods out of the desired ones, with the numbers written out beside it. */
+function PodBar({ replicaSet }: { replicaSet: ReplicaSet }) {
+  const desired = replicaSet.desiredReplicas ?? 0;
+  const ready = replicaSet.readyReplicas ?? 0;
+  const slots = Math.max(desired, replicaSet.replicas ?? 0);
+  if (slots === 0) return <span className="muted">no pods</span>;
+  return (
+    <span className="pod-bar" aria-hidden="true">
+      {Array.from({ length: Math.min(slots, 20) }, (_, index) => (
+        <span key={index} className={index < ready ? 'pod pod-ready' : 'pod pod-waiting'} />
+      ))}
+    </span>
+  );
+}
+
+/** The rollout's ReplicaSets with the pods the engine wants and the pods the agent saw. */
+export function ReplicaSetsCard({ rollout }: { rollout: RolloutDetail }) {
+  const now = useNow();
+  const inSync = rollout.appliedDesiredVersion >= rollout.desiredVersion;
+  return (
+    <section className="card" aria-labelledby="replica-sets-title">
+      <h2 id="replica-sets-title">ReplicaSets</h2>
+      <p className="muted">
+        {inSync ? '✔ The agent has applied the latest desired state' : `… The agent has applied desired state ${rollout.appliedDesiredVersion} of ${rollout.desiredVersion}`}
+        {rollout.observedAt ? (
+          <>
+            ; last report <TimeAgo iso={rollout.observedAt} now={now} />
+          </>
+        ) : null}
+        .
+      </p>
+      {rollout.replicaSets.length === 0 ? <p className="muted">No ReplicaSet yet.</p> : null}
+      {rollout.replicaSets.length > 0 ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">ReplicaSet</th>
+              <th scope="col">Revision</th>
+              <th scope="col">Role</th>
+              <th scope="col">Images</th>
+              <th scope="col">Pods (ready / desired)</th>
+              <th scope="col">Current</th>
+              <th scope="col">Available</th>
+              <th scope="col">Notes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rollout.replicaSets.map((replicaSet) => (
+              <tr key={replicaSet.podTemplateHash} data-replica-set={replicaSet.role}>
+                <th scope="row">
+                  <code>
+                    {rollout.name}-{replicaSet.podTemplateHash}
+                  </code>
+                </th>
+                <td>{count(replicaSet.revision)}</td>
+                <td>
+                  <span className={`role-tag role-${replicaSet.role}`}>{replicaSet.role}</span>
+                </td>
+                <td className="images">{replicaSet.images.join(', ')}</td>
+                <td>
+                  <span className="pods-cell">
+                    <PodBar replicaSet={replicaSet} />
+                    <span data-testid="ready-of-desired">
+                      {count(replicaSet.readyReplicas)} / {replicaSet.desiredReplicas === null ? 'to be removed' : replicaSet.desiredReplicas}
+                    </span>
+                  </span>
+                </td>
+                <td>{count(replicaSet.replicas)}</td>
+                <td>{count(replicaSet.availableReplicas)}</td>
+                <td>
+                  {replicaSet.podProblems.map((problem) => (
+                    <div key={problem} className="error">
+                      ⚠ {problem}
+                    </div>
+                  ))}
+                  {replicaSet.scaleDownDeadline ? (
+                    <div className="muted">
+                      scaled down at <time dateTime={replicaSet.scaleDownDeadline}>{new Date(replicaSet.scaleDownDeadline).toLocaleTimeString()}</time>
+                    </div>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
