@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 const RESOURCES = {
   Namespace: { prefix: '/api/v1', plural: 'namespaces', namespaced: false },
   Service: { prefix: '/api/v1', plural: 'services', namespaced: true },
+  Secret: { prefix: '/api/v1', plural: 'secrets', namespaced: true },
   Pod: { prefix: '/api/v1', plural: 'pods', namespaced: true },
   ReplicaSet: { prefix: '/apis/apps/v1', plural: 'replicasets', namespaced: true },
   Ingress: { prefix: '/apis/networking.k8s.io/v1', plural: 'ingresses', namespaced: true },

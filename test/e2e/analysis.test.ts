@@ -1,0 +1,162 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { E2eNamespace } from '../support/e2e-rollouts.js';
+import { E2eSystem } from '../support/e2e-system.js';
+import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
+import type { SimulatedObject } from '../support/simulator-client.js';
+
+/**
+ * Analysis through the real agent: the worker schedules measurements, the API sends them to the agent process,
+ * which reads the token from a Secret in the simulated cluster and queries a metric endpoint served here.
+ */
+let system: E2eSystem;
+let metrics: Server;
+let metricsUrl = '';
+const API_TOKEN = 's3cr3t-analysis-token';
+/** The success rate each service reports, and the Authorization headers the endpoint received. */
+const successRates = new Map<string, number>();
+const authorizations: string[] = [];
+
+beforeAll(async () => {
+  metrics = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://metrics');
+    authorizations.push(request.headers.authorization ?? '');
+    if (request.headers.authorization !== `Bearer ${API_TOKEN}`) {
+      response.writeHead(401).end();
+      return;
+    }
+    const service = url.searchParams.get('service') ?? '';
+    const rate = successRates.get(service) ?? 1;
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ service, successRate: rate, errorRate: Number((1 - rate).toFixed(4)) }));
+  });
+  await new Promise<void>((resolve) => metrics.listen(0, '127.0.0.1', resolve));
+  metricsUrl = `http://127.0.0.1:${(metrics.address() as AddressInfo).port}`;
+  system = await E2eSystem.start();
+});
+afterAll(async () => {
+  await system?.stop();
+  await new Promise<void>((resolve) => metrics.close(() => resolve()));
+});
+
+function webTemplate(name: string, field: string, conditions: Record<string, string | number>): Manifest {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { name },
+    spec: {
+      args: [{ name: 'service-name' }, { name: 'api-token', valueFrom: { secretKeyRef: { name: 'metrics-token', key: 'token' } } }],
+      metrics: [
+        {
+          name,
+          interval: '5s',
+          count: 2,
+          ...conditions,
+          provider: {
+            web: {
+              url: `${metricsUrl}/rate?service={{args.service-name}}`,
+              headers: [{ key: 'Authorization', value: 'Bearer {{args.api-token}}' }],
+              jsonPath: `{$.${field}}`,
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+const successRate = () => webTemplate('success-rate', 'successRate', { successCondition: 'result >= 0.95' });
+const errorRate = () => webTemplate('error-rate', 'errorRate', { failureCondition: 'result > 0.05' });
+const latency = () => webTemplate('latency', 'successRate', { successCondition: 'result >= 0.95', failureCondition: 'result < 0.5', count: 1 });
+
+const tokenSecret = (): SimulatedObject =>
+  ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'metrics-token' }, type: 'Opaque', data: { token: Buffer.from(API_TOKEN).toString('base64') } }) as unknown as SimulatedObject;
+
+/** A rollout released once, with the Secret and templates its analysis needs in its namespace. */
+async function released(prefix: string, rollout: Manifest, templates: Manifest[]): Promise<E2eNamespace> {
+  const space = await E2eNamespace.create(system, 'staging', prefix);
+  await space.seed(tokenSecret());
+  await space.applyManifests(toYaml(...templates, rollout));
+  await space.waitForPhase(rollout.metadata.name, 'Healthy');
+  return space;
+}
+
+const args = (service: string) => [{ name: 'service-name', value: service }];
+
+async function runsOf(space: E2eNamespace) {
+  return system.database.analysisRun.findMany({ where: { namespace: space.namespace }, include: { measurements: true }, orderBy: { id: 'asc' } });
+}
+
+describe.concurrent('analysis through the agent decides releases', { timeout: 150_000 }, () => {
+  it('continues after an inline analysis that succeeds, the agent reading the token from the cluster’s Secret', async () => {
+    successRates.set('checkout', 0.99);
+    const rollout = canaryRollout('checkout', 'shop/checkout:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: args('checkout') } }, { setWeight: 60 }];
+    const space = await released('analysis-ok', rollout, [successRate()]);
+
+    await space.setImage('checkout', 'checkout', 'shop/checkout:2');
+    await space.waitForPhase('checkout', 'Healthy', (reported) => reported.generation > 1 && reported.observedGeneration === reported.generation && reported.currentStepIndex === 3, 90_000);
+
+    const [run] = await runsOf(space);
+    expect(run).toMatchObject({ kind: 'step', phase: 'Successful' });
+    expect(run?.measurements.map((measurement) => [measurement.phase, measurement.value])).toEqual([['Successful', '0.99'], ['Successful', '0.99']]);
+    expect(authorizations).toContain(`Bearer ${API_TOKEN}`);
+    const stored = JSON.stringify(await system.database.analysisRun.findMany({ where: { namespace: space.namespace } }));
+    expect(stored).not.toContain(API_TOKEN);
+  });
+
+  it('aborts to stable when background analysis over success-rate and error-rate, merged in one run, fails', async () => {
+    successRates.set('cart', 0.8);
+    const rollout = canaryRollout('cart', 'shop/cart:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }];
+    rollout.spec.strategy.canary.analysis = { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: args('cart') };
+    const space = await released('analysis-fail', rollout, [successRate(), errorRate()]);
+
+    await space.setImage('cart', 'cart', 'shop/cart:2');
+    await space.waitForPhase('cart', 'Degraded', () => true, 90_000);
+    const [run] = await runsOf(space);
+    expect(run).toMatchObject({ kind: 'background', phase: 'Failed' });
+    expect(new Set(run?.measurements.map((measurement) => measurement.metricName))).toEqual(new Set(['success-rate', 'error-rate']));
+    await space.waitFor('cart', 'the stable pods back at full size', async () => Object.values(await space.readyPodsByHash('cart')).includes(5));
+  });
+
+  it('pauses on an inconclusive result until promoted', async () => {
+    successRates.set('search', 0.7);
+    const rollout = canaryRollout('search', 'shop/search:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'latency' }], args: args('search') } }, { setWeight: 60 }];
+    const space = await released('analysis-inconclusive', rollout, [latency()]);
+
+    await space.setImage('search', 'search', 'shop/search:2');
+    await space.waitForPhase('search', 'Paused', (reported) => reported.generation > 1, 90_000);
+    expect((await runsOf(space))[0]?.phase).toBe('Inconclusive');
+    await space.operate('promote', 'search');
+    await space.waitForPhase('search', 'Healthy', (reported) => reported.observedGeneration === reported.generation && reported.currentStepIndex === 3, 90_000);
+  });
+
+  it('never switches the active Service when blue-green pre-promotion analysis fails', async () => {
+    successRates.set('payments', 0.2);
+    const rollout: Manifest = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'payments' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'payments' } },
+        template: { metadata: { labels: { app: 'payments' } }, spec: { containers: [{ name: 'payments', image: 'shop/payments:1' }] } },
+        strategy: { blueGreen: { activeService: 'payments-active', previewService: 'payments-preview', prePromotionAnalysis: { templates: [{ templateName: 'success-rate' }], args: args('payments') } } },
+      },
+    };
+    const space = await E2eNamespace.create(system, 'staging', 'analysis-bluegreen');
+    const service = (name: string): SimulatedObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'payments' }, ports: [{ port: 80 }] } });
+    await space.seed(tokenSecret(), service('payments-active'), service('payments-preview'));
+    await space.applyManifests(toYaml(successRate(), rollout));
+    const first = await space.waitForPhase('payments', 'Healthy');
+    const stableHash = first.status?.stableRS ?? '';
+
+    await space.setImage('payments', 'payments', 'shop/payments:2');
+    await space.waitForPhase('payments', 'Degraded', () => true, 90_000);
+    expect((await space.serviceSelector('payments-active'))?.['rollouts-pod-template-hash']).toBe(stableHash);
+    expect((await runsOf(space))[0]).toMatchObject({ kind: 'prePromotion', phase: 'Failed' });
+  });
+});
