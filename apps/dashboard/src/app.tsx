@@ -103,7 +103,7 @@ function Header() {
   return (
     <header className="top-bar">
       <Link to={{ page: 'fleet' }} className="brand">
-        <span aria-hidden="true">⛵</span> Flotilla
+        <BrandMark /> Flotilla
       </Link>
       <nav aria-label="Main">
         <Link to={{ page: 'fleet' }}>Fleet</Link>

@@ -77,7 +77,7 @@ function ThresholdLine({ threshold, kind, series, y, x0, x1 }: { threshold: Thre
   return (
     <g className={`threshold threshold-${kind}`} data-threshold={`${series.metricName}:${kind}:${threshold.value}`}>
       <line x1={x0} x2={x1} y1={y} y2={y} />
-      <text x={x0 + 6} y={kind === 'success' ? y - 6 : y + 15} textAnchor="start">
+      <text x={x0 + 6} y={kind === 'success' ? y + 15 : y - 6} textAnchor="start">
         {text}
       </text>
     </g>
