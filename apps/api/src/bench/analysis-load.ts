@@ -6,7 +6,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { DatabaseClient } from '../infrastructure/database.js';
 import { AnalysisQueue } from '../modules/analysis-runs/analysis-queue.js';
 import { MEASURE_FROM_ANNOTATION } from '../modules/analysis-runs/run-resolution.js';
-import { startProcess, stopProcess } from './bench-support.js';
+import { graphqlRequest, startProcess, stopProcess } from './bench-support.js';
 import type { MetricEndpoint } from './metric-endpoint.js';
 import { MeasuringAgent } from './measuring-agent.js';
 import { CpuMeter, cpuSecondsOf } from './process-cpu.js';
@@ -62,17 +62,6 @@ const metricName = (index: number): string => `probe-${index}`;
 const RUN_PREFIX = 'probe-run-';
 const runName = (slot: number): string => `${RUN_PREFIX}${slot}`;
 
-async function graphql<T>(url: string, token: string, query: string, variables: object = {}): Promise<T> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
 /** An AnalysisTemplate of web metrics on the endpoint, each path naming the load, the run's slot and the metric. */
 function templateYaml(endpoint: string, options: AnalysisLoadOptions): string {
   const base = `${endpoint}/${options.measuredFrom}`;
@@ -92,10 +81,10 @@ function templateYaml(endpoint: string, options: AnalysisLoadOptions): string {
 /** Registers the load's cluster and applies its template through the API, as a user would. */
 async function prepareCluster(environment: AnalysisLoadEnvironment, clusterName: string, options: AnalysisLoadOptions): Promise<{ clusterId: string; agentToken: string }> {
   const { api } = environment;
-  const registered = await graphql<{ registerCluster: { agentToken: string; cluster: { id: string } } }>(
+  const registered = await graphqlRequest<{ registerCluster: { agentToken: string; cluster: { id: string } } }>(
     api.url, api.adminToken, 'mutation($name: String!) { registerCluster(name: $name) { agentToken cluster { id } } }', { name: clusterName },
   );
-  await graphql(api.url, api.adminToken, 'mutation($cluster: String!, $ns: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $ns, yaml: $yaml) { action } }', {
+  await graphqlRequest(api.url, api.adminToken, 'mutation($cluster: String!, $ns: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $ns, yaml: $yaml) { action } }', {
     cluster: clusterName,
     ns: NAMESPACE,
     yaml: templateYaml(environment.endpoint.url, options),

@@ -5,7 +5,7 @@ import { createLogger } from '../infrastructure/logger.js';
 import { createRedisConnection } from '../infrastructure/redis.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { createOrganization } from '../modules/organizations/organizations.js';
-import { formatMs, measureLatency, startProcess, withScratchDatabase } from './bench-support.js';
+import { formatMs, graphqlRequest, measureLatency, startProcess, withScratchDatabase } from './bench-support.js';
 
 /**
  * API latency against the real database: the first page (100) of `rollouts` with 10,000 rollouts stored,
@@ -35,13 +35,7 @@ spec: ${JSON.stringify(rolloutSpec(name, image))}
 `;
 
 async function post(url: string, token: string, query: string, variables: object): Promise<void> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { errors?: unknown[] };
-  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  await graphqlRequest(url, token, query, variables);
 }
 
 const baseConfig = loadApiConfig();

@@ -29,6 +29,18 @@ export async function measureLatency(samples: number, run: (index: number) => Pr
   return { samples, p50: percentile(durations, 0.5), p99: percentile(durations, 0.99), max: durations.at(-1) ?? Number.NaN };
 }
 
+/** Sends a GraphQL request to the API with a bearer token; GraphQL errors are thrown. */
+export async function graphqlRequest<T>(apiUrl: string, token: string, query: string, variables: object = {}): Promise<T> {
+  const response = await fetch(`${apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
 export const formatMs = (value: number): string => `${value.toFixed(1)} ms`;
 
 /** A fresh database for one benchmark run, migrated like production, dropped afterwards. */
