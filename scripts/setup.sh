@@ -24,3 +24,6 @@ npx --no-install prisma migrate deploy 2>&1 | grep -E 'applied|migrations found|
 
 step "building (tsc -b)"
 npx --no-install tsc -b
+
+step "building the dashboard (vite build)"
+npx --no-install vite build apps/dashboard --logLevel warn

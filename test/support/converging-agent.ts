@@ -10,8 +10,11 @@ import WebSocket from 'ws';
 /** Answers a measurement as a metric backend would; `undefined` leaves the request unanswered. */
 export type MeasurementResponder = (request: MeasurementRequest) => MeasurementOutcome | undefined;
 
+const HEARTBEAT_INTERVAL_MS = 2000;
+
 export class ConvergingAgent {
   private socket: WebSocket | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   readonly desired = new Map<string, DesiredRollout>();
   /** Every measurement the control plane asked for, in order. */
   readonly measurementRequests: MeasurementRequest[] = [];
@@ -31,9 +34,13 @@ export class ConvergingAgent {
       socket.once('error', reject);
     });
     this.send({ type: 'hello', protocolVersion: 1, agentVersion: 'converging-test-agent', kubernetesVersion: 'v1.30.0' });
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => this.send({ type: 'heartbeat', sentAt: new Date().toISOString() }), HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.unref();
   }
 
   disconnect(): void {
+    clearInterval(this.heartbeat);
     this.socket?.terminate();
     this.socket = undefined;
   }
