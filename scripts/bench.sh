@@ -3,11 +3,13 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(api agent)
+[ ${#names[@]} -gt 0 ] || names=(engine api agent analysis)
 for name in "${names[@]}"; do
   case "$name" in
     api) node apps/api/dist/bench/api.bench.js ;;
     agent) node apps/agent/dist/bench/agent.bench.js ;;
+    engine) node apps/api/dist/bench/engine.bench.js ;;
+    analysis) node apps/api/dist/bench/analysis.bench.js ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac
 done
