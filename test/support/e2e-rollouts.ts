@@ -15,7 +15,8 @@ export interface ReportedRollout {
   status: {
     stableRS?: string;
     currentPodHash?: string;
-    conditions?: { type: string; status: string; reason: string; message: string }[];
+    conditions?: { type: string; status: string; reason: string; message: string; lastTransitionTime: string }[];
+    pauseConditions?: { reason: string; startTime: string }[];
     blueGreen?: { activeSelector?: string; previewSelector?: string };
     scaleDownDeadlines?: Record<string, string>;
   } | null;
@@ -102,6 +103,16 @@ export class E2eNamespace {
       { r: this.ref(name) },
     );
     return data.rolloutRevisions;
+  }
+
+  /** The steps the engine completed, as its audit records them, oldest first. */
+  async completedSteps(name: string): Promise<{ stepIndex: number; occurredAt: string }[]> {
+    const data = await this.system.graphql<{ auditEvents: { nodes: { occurredAt: string; after: { stepIndex: number } }[] } }>(
+      this.system.tokens.deployer,
+      'query($f: AuditEventFilter) { auditEvents(filter: $f, page: { first: 500 }) { nodes { occurredAt after } } }',
+      { f: { action: 'rollout.step_completed', targetName: `${this.cluster}/${this.namespace}/${name}` } },
+    );
+    return data.auditEvents.nodes.map((event) => ({ stepIndex: event.after.stepIndex, occurredAt: event.occurredAt })).reverse();
   }
 
   /** The rollout's ReplicaSets in the cluster, ordered by hash so that comparisons do not depend on listing order. */
