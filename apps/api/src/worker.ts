@@ -20,11 +20,13 @@ import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
 const config = loadApiConfig();
 const logger = createLogger('worker', config.logLevel);
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 8);
+/** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
+const analysisConcurrency = Number(process.env.ANALYSIS_CONCURRENCY ?? 16);
 const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);
 const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
 const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
 
-const database = createDatabaseClient(config.databaseUrl, concurrency + 2);
+const database = createDatabaseClient(config.databaseUrl, concurrency + Math.min(analysisConcurrency, 8) + 2);
 const redis = createRedisConnection(config.redisUrl);
 const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
 const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
@@ -74,7 +76,7 @@ async function processAnalysisJob(job: Job): Promise<void> {
 const analysisWorker = new Worker(ANALYSIS_QUEUE_NAME, processAnalysisJob, {
   connection: analysisConnection,
   prefix: config.redisPrefix,
-  concurrency,
+  concurrency: analysisConcurrency,
   lockDuration: Math.max(lockDurationMs, (Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60) + 10) * 1000),
 });
 analysisWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'analysis job failed'));
@@ -87,13 +89,22 @@ async function sweep(): Promise<void> {
     .then((pruned) => pruned > 0 && logger.info({ pruned, analysisHistoryDays }, 'old analysis runs pruned'))
     .catch((error: unknown) => logger.warn({ err: error }, 'analysis history pruning failed'));
 }
-const sweepTimer = setInterval(() => void sweep(), sweepIntervalMs);
-await sweep();
+/** One sweep at a time: a tick that finds the previous sweep still running skips. */
+let sweeping: Promise<void> | undefined;
+function sweepOnce(): Promise<void> {
+  sweeping ??= sweep().finally(() => {
+    sweeping = undefined;
+  });
+  return sweeping;
+}
+const sweepTimer = setInterval(() => void sweepOnce(), sweepIntervalMs);
+await sweepOnce();
 logger.info({ concurrency, sweepIntervalMs }, 'worker started');
 
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'worker stopping');
   clearInterval(sweepTimer);
+  await sweeping;
   await Promise.allSettled([worker.close(), analysisWorker.close()]);
   await Promise.allSettled([queue.close(), analysisQueue.close()]);
   await Promise.allSettled([database.$disconnect(), redis.quit(), subscriber.quit(), workerConnection.quit(), analysisConnection.quit()]);
