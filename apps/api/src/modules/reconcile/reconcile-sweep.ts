@@ -35,7 +35,7 @@ export class ReconcileSweep {
           OR r."observedGeneration" <> r.generation
           OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= ${now})
           OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending'))`;
-    });
+    }, { timeout: 30_000, maxWait: 10_000 });
     for (const rollout of due) await this.queue.request(rollout.id, rollout.version);
     if (due.length > 0) this.logger.debug({ enqueued: due.length }, 'sweep re-enqueued unsettled rollouts');
     return due.length;
