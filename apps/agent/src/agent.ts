@@ -1,5 +1,3 @@
-import { KubeConfig, Watch } from '@kubernetes/client-node';
-import { createHttpTransport, createKubernetesJobRunner } from '@flotilla/metric-providers';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { PROTOCOL_VERSION, rolloutKeyString, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
@@ -9,9 +7,10 @@ import type { AgentConfig, TokenSource } from './config/agent-config.js';
 import { ControlPlaneConnection, type ConnectionHandlers } from './connection/control-plane-connection.js';
 import { DesiredStore, type DesiredChange } from './desired/desired-store.js';
 import { ClusterState, replicaSetOfPod, rolloutOfReplicaSet } from './kube/cluster-state.js';
+import { loadKubeCredentials } from './kube/kube-credentials.js';
 import { KubeHttp } from './kube/kube-http.js';
+import { lazyMeasurementTaker } from './measure/lazy-measurement-taker.js';
 import { MeasurementScheduler, type MeasurementStats } from './measure/measurement-scheduler.js';
-import { createMeasurementTaker } from './measure/take-measurement.js';
 import type { KubeObject } from './kube/kube-object.js';
 import { PODS, REPLICA_SETS, type Resource } from './kube/resources.js';
 import { ObservationPublisher, type ObservedMessage } from './observe/observation-publisher.js';
@@ -42,13 +41,6 @@ export interface AgentHandle {
   stats(): AgentStats;
 }
 
-function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (path === undefined) kubeConfig.loadFromDefault();
-  else kubeConfig.loadFromFile(path);
-  return kubeConfig;
-}
-
 async function readToken(source: TokenSource): Promise<string> {
   return source.kind === 'value' ? source.token : (await readFile(source.path, 'utf8')).trim();
 }
@@ -59,8 +51,7 @@ async function readToken(source: TokenSource): Promise<string> {
  * @example const agent = await startAgent(loadAgentConfig(process.env), pino()); … await agent.stop();
  */
 export async function startAgent(config: AgentConfig, logger: Logger): Promise<AgentHandle> {
-  const http = new KubeHttp(loadKubeConfig(config.kubeconfigPath));
-  const kubeConfig = loadKubeConfig(config.kubeconfigPath);
+  const http = new KubeHttp(loadKubeCredentials(config.kubeconfigPath, process.env));
   const store = new DesiredStore();
   const removals = new Map<string, RolloutKey>();
   const references = new ReferenceIndex();
@@ -90,7 +81,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
     }
   };
 
-  const cluster = new ClusterState(http, new Watch(kubeConfig), (resource, change) => objectChanged(resource, change.object), logger);
+  const cluster = new ClusterState(http, (resource, change) => objectChanged(resource, change.object), logger);
   const applier = new RolloutApplier(http, cluster);
 
   const converge = async (key: string): Promise<void> => {
@@ -180,8 +171,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
 
   const measurements = new MeasurementScheduler({
     concurrency: config.measurementConcurrency,
-    // In the cluster private addresses are where metric backends live, so no address policy applies.
-    take: createMeasurementTaker({ kube: http, http: createHttpTransport(), jobs: createKubernetesJobRunner(kubeConfig), agentNamespace: config.agentNamespace }),
+    take: lazyMeasurementTaker({ kube: http, kubeconfigPath: config.kubeconfigPath, agentNamespace: config.agentNamespace }),
     send: (answer) => connection.send(answer),
     logger,
   });

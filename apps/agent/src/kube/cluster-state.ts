@@ -1,6 +1,5 @@
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLOUT_LABEL, type RolloutKey } from '@flotilla/protocol';
 import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
-import type { Watch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeHttp } from './kube-http.js';
 import { keyOf, objectKey, type KubeObject, type PodObject, type ReplicaSetObject, type ServiceObject } from './kube-object.js';
@@ -47,13 +46,12 @@ export class ClusterState {
 
   constructor(
     private readonly http: KubeHttp,
-    private readonly watch: Watch,
     private readonly listener: ObjectChangeListener,
     private readonly logger: Logger,
   ) {
-    this.replicaSets = new ObjectCache(REPLICA_SETS, http, watch, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, (change) => this.replicaSetChanged(change), logger);
-    this.pods = new ObjectCache(PODS, http, watch, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger);
-    this.services = new ObjectCache(SERVICES, http, watch, undefined, (change) => listener(SERVICES, change), logger);
+    this.replicaSets = new ObjectCache(REPLICA_SETS, http, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, (change) => this.replicaSetChanged(change), logger);
+    this.pods = new ObjectCache(PODS, http, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger);
+    this.services = new ObjectCache(SERVICES, http, undefined, (change) => listener(SERVICES, change), logger);
   }
 
   start(): void {
@@ -77,7 +75,7 @@ export class ClusterState {
   router(resource: Resource): ObjectCache<KubeObject> {
     let cache = this.routers.get(resource.plural);
     if (cache === undefined) {
-      cache = new ObjectCache<KubeObject>(resource, this.http, this.watch, undefined, (change) => this.listener(resource, change), this.logger);
+      cache = new ObjectCache<KubeObject>(resource, this.http, undefined, (change) => this.listener(resource, change), this.logger);
       this.routers.set(resource.plural, cache);
       cache.start();
     }

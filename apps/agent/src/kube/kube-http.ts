@@ -1,6 +1,7 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { KubeCredentials } from './kube-credentials.js';
 import type { KubeObject } from './kube-object.js';
 import { apiVersionOf, resourcePath, type Resource } from './resources.js';
 
@@ -29,23 +30,31 @@ export interface ObjectList<T extends KubeObject> {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
-/** Credentials are asked of the client library at most this often (they may rotate, but not per request). */
-const CREDENTIALS_TTL_MS = 10_000;
-const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+/** A token file is read again at most this often (projected service account tokens rotate, but not per request). */
+const TOKEN_TTL_MS = 10_000;
+/** Concurrent requests per API server; more wait for a free connection instead of opening one each. */
+const MAX_SOCKETS = 32;
+/** The server ends a watch after about this long, so that a connection lost without a FIN is noticed. */
+const WATCH_TIMEOUT_SECONDS = 290;
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WatchHandle {
+  abort(): void;
+}
 
 /**
- * JSON requests to the API server of the current kubeconfig context. Credentials come from the client library on
- * every request (in-cluster tokens are rotated); connections are kept alive across requests.
+ * JSON requests to one API server. Connections are kept alive and pooled; watches use connections of their own so
+ * that they never hold a slot of the pool.
  */
 export class KubeHttp {
-  private readonly server: URL;
-  private agent: HttpAgent | undefined;
-  private credentials: { headers: OutgoingHttpHeaders; until: number } | undefined;
+  private readonly agent: HttpAgent;
+  private readonly watchAgent: HttpAgent;
+  private token: { value: string | undefined; until: number } | undefined;
 
-  constructor(private readonly config: KubeConfig) {
-    const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig names no current cluster');
-    this.server = new URL(cluster.server);
+  constructor(private readonly credentials: KubeCredentials) {
+    this.agent = this.createAgent(true);
+    this.watchAgent = this.createAgent(false);
   }
 
   async get<T extends KubeObject>(target: Resource, namespace: string, name: string): Promise<T | undefined> {
@@ -88,47 +97,98 @@ export class KubeHttp {
   }
 
   async request<T>(method: string, path: string, body?: object, contentType = 'application/json'): Promise<T> {
+    const response = await this.send(method, path, this.agent, REQUEST_TIMEOUT_MS, body, contentType);
+    const answer = await readJson(response).catch((error: unknown) => {
+      throw new KubeApiError(method, path, 0, 'Unreachable', error instanceof Error ? error.message : String(error));
+    });
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) return answer as T;
+    throw apiError(method, path, status, answer);
+  }
+
+  /**
+   * Watches a collection from `query.resourceVersion`, calling `onEvent` for every event line and `onEnd` once when
+   * the stream ends (without an error when the server closed it). Rejects when the server refuses the watch; a
+   * 410 there, or an ERROR event with code 410, means the history is gone and the caller must list again.
+   * @example const handle = await http.watch('/api/v1/pods', { resourceVersion: '42', allowWatchBookmarks: 'true' }, onEvent, onEnd); handle.abort();
+   */
+  async watch<T>(path: string, query: Record<string, string>, onEvent: (type: WatchEventType, object: T) => void, onEnd: (error: unknown) => void): Promise<WatchHandle> {
+    const search = new URLSearchParams({ ...query, watch: 'true', timeoutSeconds: String(WATCH_TIMEOUT_SECONDS) });
+    const target = `${path}?${search.toString()}`;
+    const response = await this.send('GET', target, this.watchAgent, (WATCH_TIMEOUT_SECONDS + 30) * 1000);
+    const status = response.statusCode ?? 0;
+    if (status !== 200) throw apiError('GET', target, status, await readJson(response).catch(() => undefined));
+    let ended = false;
+    const end = (error: unknown): void => {
+      if (ended) return;
+      ended = true;
+      onEnd(error);
+    };
+    let pending = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      pending += chunk;
+      let newline = pending.indexOf('\n');
+      while (newline >= 0) {
+        const line = pending.slice(0, newline).trim();
+        pending = pending.slice(newline + 1);
+        newline = pending.indexOf('\n');
+        if (line === '') continue;
+        let event: { type: WatchEventType; object: T };
+        try {
+          event = JSON.parse(line) as { type: WatchEventType; object: T };
+        } catch (error) {
+          response.destroy(new KubeApiError('GET', target, status, 'InvalidWatchEvent', `not JSON: ${error instanceof Error ? error.message : String(error)}`));
+          return;
+        }
+        onEvent(event.type, event.object);
+      }
+    });
+    response.on('end', () => end(undefined));
+    response.on('error', (error) => end(error));
+    response.on('close', () => end(response.complete ? undefined : new KubeApiError('GET', target, status, 'WatchInterrupted', 'the watch connection closed')));
+    return { abort: () => response.destroy() };
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.watchAgent.destroy();
+  }
+
+  private async send(method: string, path: string, agent: HttpAgent, timeoutMs: number, body?: object, contentType = 'application/json'): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: OutgoingHttpHeaders = { ...(await this.authorizationHeaders()), Accept: 'application/json' };
+    const headers: OutgoingHttpHeaders = { Accept: 'application/json' };
+    const token = await this.bearerToken();
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     if (payload !== undefined) {
       headers['Content-Type'] = contentType;
       headers['Content-Length'] = Buffer.byteLength(payload);
     }
-    const url = new URL(`${this.server.pathname.replace(/\/$/, '')}${path}`, this.server);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<T>((resolve, reject) => {
-      const outgoing = send(url, { method, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS }, (response) => {
-        readJson(response).then((answer) => {
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(answer as T);
-          else reject(apiError(method, path, status, answer));
-        }, reject);
-      });
-      outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    const server = this.credentials.server;
+    const url = new URL(`${server.pathname.replace(/\/$/, '')}${path}`, server);
+    const open = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const outgoing = open(url, { method, headers, agent, timeout: timeoutMs }, resolve);
+      outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       outgoing.on('error', (error) => reject(new KubeApiError(method, path, 0, 'Unreachable', error.message)));
       outgoing.end(payload);
     });
   }
 
-  private async authorizationHeaders(): Promise<OutgoingHttpHeaders> {
-    if (this.credentials !== undefined && Date.now() < this.credentials.until) return this.credentials.headers;
-    const options: RequestOptions = {};
-    await this.config.applyToHTTPSOptions(options);
-    this.agent ??= this.createAgent(options);
-    const headers = { ...(options.headers as OutgoingHttpHeaders | undefined) };
-    this.credentials = { headers, until: Date.now() + CREDENTIALS_TTL_MS };
-    return headers;
+  private async bearerToken(): Promise<string | undefined> {
+    const source = this.credentials.token;
+    if (source.kind === 'none') return undefined;
+    if (source.kind === 'value') return source.token;
+    if (this.token !== undefined && Date.now() < this.token.until) return this.token.value;
+    const value = (await readFile(source.path, 'utf8')).trim();
+    this.token = { value, until: Date.now() + TOKEN_TTL_MS };
+    return value;
   }
 
-  close(): void {
-    this.agent?.destroy();
-  }
-
-  private createAgent(options: RequestOptions): HttpAgent {
-    if (this.server.protocol !== 'https:') return new HttpAgent({ keepAlive: true });
-    const tls: Record<string, unknown> = {};
-    for (const field of TLS_FIELDS) if (options[field] !== undefined) tls[field] = options[field];
-    return new HttpsAgent({ keepAlive: true, ...tls });
+  private createAgent(keepAlive: boolean): HttpAgent {
+    if (this.credentials.server.protocol !== 'https:') return new HttpAgent({ keepAlive, maxSockets: keepAlive ? MAX_SOCKETS : Infinity });
+    const { ca, clientCertificate, clientKey, skipTlsVerify } = this.credentials;
+    return new HttpsAgent({ keepAlive, maxSockets: keepAlive ? MAX_SOCKETS : Infinity, ca, cert: clientCertificate, key: clientKey, rejectUnauthorized: !skipTlsVerify });
   }
 }
 

@@ -1,7 +1,6 @@
-import type { Watch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { nextBackoffMs } from '../connection/backoff.js';
-import type { KubeHttp } from './kube-http.js';
+import { KubeApiError, type KubeHttp } from './kube-http.js';
 import { keyOf, objectKey, type KubeObject } from './kube-object.js';
 import { resourcePath, type Resource } from './resources.js';
 
@@ -13,6 +12,8 @@ interface SyncWaiter {
 }
 
 const GONE = 410;
+
+const isGone = (error: unknown): boolean => error instanceof KubeApiError && error.status === GONE;
 
 /** Resource versions are opaque to clients, but every API server we know issues growing integers. */
 function isOlder(candidate: KubeObject, cached: KubeObject | undefined): boolean {
@@ -40,7 +41,6 @@ export class ObjectCache<T extends KubeObject> {
   constructor(
     readonly resource: Resource,
     private readonly http: KubeHttp,
-    private readonly watch: Watch,
     private readonly labelSelector: string | undefined,
     private readonly onChange: (change: CacheChange<T>) => void,
     private readonly logger: Logger,
@@ -127,10 +127,10 @@ export class ObjectCache<T extends KubeObject> {
     let expired = false;
     const query: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true' };
     if (this.labelSelector !== undefined) query.labelSelector = this.labelSelector;
-    const controller = await this.watch.watch(
+    const controller = await this.http.watch(
       resourcePath(this.resource),
       query,
-      (type: string, object: T & { code?: number }) => {
+      (type, object: T & { code?: number }) => {
         if (type === 'ERROR') {
           expired ||= object.code === GONE;
           return;
@@ -148,15 +148,22 @@ export class ObjectCache<T extends KubeObject> {
   private watchEnded(error: unknown, expired: boolean): void {
     this.abortWatch = undefined;
     if (this.stopped) return;
-    const status = (error as { statusCode?: number } | null)?.statusCode;
-    if (expired || status === GONE) {
+    if (expired || isGone(error)) {
       void this.relist();
     } else if (error) {
-      this.retryLater(error, () => this.startWatch().catch((watchError: unknown) => this.retryLater(watchError, () => this.relist())));
+      this.retryLater(error, () => this.resumeWatch());
     } else {
       this.failures = 0;
-      this.startWatch().catch((watchError: unknown) => this.retryLater(watchError, () => this.relist()));
+      void this.resumeWatch();
     }
+  }
+
+  /** Watches again from the last resourceVersion; a refused watch lists again, at once when the history is gone. */
+  private resumeWatch(): Promise<void> {
+    return this.startWatch().catch((error: unknown) => {
+      if (isGone(error)) void this.relist();
+      else this.retryLater(error, () => this.relist());
+    });
   }
 
   private retryLater(error: unknown, retry: () => Promise<void>): void {
