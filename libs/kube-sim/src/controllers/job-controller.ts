@@ -2,8 +2,9 @@ import { kubeTimestamp, type ClusterStore } from '../cluster-store.js';
 import { isJsonObject, readPath, type StoredObject } from '../kube-object.js';
 import { JOB, POD } from '../resource-catalogue.js';
 import type { EventRecorder } from './event-recorder.js';
-import { controllerKeyOf, isTerminal, podFromTemplate, podPhase, podsControlledBy, readySince, writeStatus } from './owned-pods.js';
-import { objectKey, splitObjectKey, WorkQueue } from './work-queue.js';
+import { isTerminal, podFromTemplate, podPhase, podsControlledBy, readySince, writeStatus } from './owned-pods.js';
+import { PodOwnerController } from './pod-owner-controller.js';
+import { splitObjectKey } from './work-queue.js';
 
 function finishedCondition(job: StoredObject): string | undefined {
   const conditions = readPath(job, ['status', 'conditions']);
@@ -27,34 +28,12 @@ const jobCondition = (type: string, reason: string, message: string, at: string)
  * `Failed` with reason BackoffLimitExceeded once more than `backoffLimit` pods failed. Failed pods are replaced
  * at once: the exponential back-off between retries is not simulated.
  */
-export class JobController {
-  private readonly queue: WorkQueue;
-  private unsubscribe: () => void = () => undefined;
-
-  constructor(
-    private readonly store: ClusterStore,
-    private readonly events: EventRecorder,
-    private readonly now: () => number,
-    onError: (key: string, error: unknown) => void,
-  ) {
-    this.queue = new WorkQueue((key) => this.reconcile(key), onError);
+export class JobController extends PodOwnerController {
+  constructor(store: ClusterStore, events: EventRecorder, now: () => number, onError: (key: string, error: unknown) => void) {
+    super(store, events, now, { resource: JOB, kind: 'Job' }, onError);
   }
 
-  start(): void {
-    this.unsubscribe = this.store.onChange((change) => {
-      if (change.resource === JOB && change.type !== 'DELETED') this.queue.add(objectKey(change.object.metadata.namespace, change.object.metadata.name));
-      const owner = controllerKeyOf(change, 'Job');
-      if (owner !== undefined) this.queue.add(owner);
-    });
-    for (const job of this.store.list(JOB)) this.queue.add(objectKey(job.metadata.namespace, job.metadata.name));
-  }
-
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
-  }
-
-  private reconcile(key: string): void {
+  protected reconcile(key: string): void {
     const { namespace, name } = splitObjectKey(key);
     const job = this.store.get(JOB, namespace, name);
     if (!job || job.metadata.deletionTimestamp !== undefined || finishedCondition(job) !== undefined) return;

@@ -3,8 +3,9 @@ import { readPath, type StoredObject } from '../kube-object.js';
 import { matchesLabels, type LabelRequirement } from '../label-selector.js';
 import { POD, REPLICA_SET } from '../resource-catalogue.js';
 import type { EventRecorder } from './event-recorder.js';
-import { controllerKeyOf, isTerminal, podFromTemplate, podsControlledBy, readySince, writeStatus } from './owned-pods.js';
-import { objectKey, splitObjectKey, WorkQueue } from './work-queue.js';
+import { isTerminal, podFromTemplate, podsControlledBy, readySince, writeStatus } from './owned-pods.js';
+import { PodOwnerController } from './pod-owner-controller.js';
+import { splitObjectKey } from './work-queue.js';
 
 /**
  * Order in which surplus pods are deleted, as the real controller ranks them: unscheduled before scheduled,
@@ -31,34 +32,12 @@ function compareRanks(left: StoredObject, right: StoredObject): number {
  * Keeps each ReplicaSet's pods at `spec.replicas` and reports `replicas`, `fullyLabeledReplicas`,
  * `readyReplicas`, `availableReplicas` (Ready for `minReadySeconds`) and `observedGeneration`.
  */
-export class ReplicaSetController {
-  private readonly queue: WorkQueue;
-  private unsubscribe: () => void = () => undefined;
-
-  constructor(
-    private readonly store: ClusterStore,
-    private readonly events: EventRecorder,
-    private readonly now: () => number,
-    onError: (key: string, error: unknown) => void,
-  ) {
-    this.queue = new WorkQueue((key) => this.reconcile(key), onError);
+export class ReplicaSetController extends PodOwnerController {
+  constructor(store: ClusterStore, events: EventRecorder, now: () => number, onError: (key: string, error: unknown) => void) {
+    super(store, events, now, { resource: REPLICA_SET, kind: 'ReplicaSet' }, onError);
   }
 
-  start(): void {
-    this.unsubscribe = this.store.onChange((change) => {
-      if (change.resource === REPLICA_SET && change.type !== 'DELETED') this.queue.add(objectKey(change.object.metadata.namespace, change.object.metadata.name));
-      const owner = controllerKeyOf(change, 'ReplicaSet');
-      if (owner !== undefined) this.queue.add(owner);
-    });
-    for (const replicaSet of this.store.list(REPLICA_SET)) this.queue.add(objectKey(replicaSet.metadata.namespace, replicaSet.metadata.name));
-  }
-
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
-  }
-
-  private reconcile(key: string): void {
+  protected reconcile(key: string): void {
     const { namespace, name } = splitObjectKey(key);
     const replicaSet = this.store.get(REPLICA_SET, namespace, name);
     if (!replicaSet || replicaSet.metadata.deletionTimestamp !== undefined) return;
