@@ -80,7 +80,8 @@ async function main(): Promise<void> {
 
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
   const probe = fileURLToPath(new URL('./memory-probe.js', import.meta.url));
-  const agent: ChildProcess = spawn(process.execPath, ['--import', probe, main], {
+  // Started with the Node flags deploy/agent/deployment.yaml uses.
+  const agent: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=2', '--import', probe, main], {
     env: { ...process.env, FLOTILLA_URL: controlPlane.url, FLOTILLA_AGENT_TOKEN: TOKEN, KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeApiError, KubeHttp, type WatchEventType } from './kube-http.js';
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+let server: Server;
+let handler: Handler = (_request, response) => response.end();
+let http: KubeHttp;
+const requests: IncomingMessage[] = [];
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    requests.push(request);
+    handler(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  http = new KubeHttp({ server: new URL(`http://127.0.0.1:${port}`), ca: undefined, clientCertificate: undefined, clientKey: undefined, skipTlsVerify: false, token: { kind: 'value', token: 'sa-token' } });
+});
+
+afterAll(async () => {
+  http.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+interface Seen {
+  events: Array<[WatchEventType, unknown]>;
+  ended: Promise<unknown>;
+}
+
+async function watchUntilEnd(query: Record<string, string>): Promise<Seen> {
+  const events: Array<[WatchEventType, unknown]> = [];
+  let resolveEnded: (error: unknown) => void = () => undefined;
+  const ended = new Promise<unknown>((resolve) => {
+    resolveEnded = resolve;
+  });
+  await http.watch('/api/v1/pods', query, (type, object) => events.push([type, object]), resolveEnded);
+  return { events, ended };
+}
+
+const line = (type: WatchEventType, object: object): string => `${JSON.stringify({ type, object })}\n`;
+
+describe('KubeHttp.watch', () => {
+  it('asks for a watch from the resourceVersion with the bearer token and parses events split across chunks', async () => {
+    const stream = line('ADDED', { metadata: { name: 'a', resourceVersion: '11' } }) + line('BOOKMARK', { metadata: { resourceVersion: '12' } }) + line('DELETED', { metadata: { name: 'a', resourceVersion: '13' } });
+    handler = (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      const cuts = [0, 7, 40, stream.length - 3, stream.length];
+      cuts.slice(1).forEach((end, index) => response.write(stream.slice(cuts[index], end)));
+      response.end();
+    };
+    const seen = await watchUntilEnd({ resourceVersion: '10', allowWatchBookmarks: 'true' });
+    expect(await seen.ended).toBeUndefined();
+    expect(seen.events.map(([type, object]) => [type, (object as { metadata: { resourceVersion: string } }).metadata.resourceVersion])).toEqual([
+      ['ADDED', '11'],
+      ['BOOKMARK', '12'],
+      ['DELETED', '13'],
+    ]);
+    const request = requests.at(-1);
+    const url = new URL(request?.url ?? '', 'http://x');
+    expect([url.pathname, url.searchParams.get('watch'), url.searchParams.get('resourceVersion'), url.searchParams.get('allowWatchBookmarks')]).toEqual(['/api/v1/pods', 'true', '10', 'true']);
+    expect(request?.headers.authorization).toBe('Bearer sa-token');
+  });
+
+  it('passes an ERROR event with code 410 on to the caller, who must list again', async () => {
+    handler = (_request, response) => {
+      response.writeHead(200);
+      response.end(line('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }));
+    };
+    const seen = await watchUntilEnd({ resourceVersion: '1' });
+    await seen.ended;
+    expect(seen.events).toEqual([['ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }]]);
+  });
+
+  it.each([
+    [410, 'Expired'],
+    [403, 'Forbidden'],
+  ])('rejects a watch the server refuses with %i, keeping the status and reason', async (status, reason) => {
+    handler = (_request, response) => {
+      response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ kind: 'Status', code: status, reason, message: 'refused' }));
+    };
+    const refusal = watchUntilEnd({ resourceVersion: '1' });
+    await expect(refusal).rejects.toBeInstanceOf(KubeApiError);
+    await expect(refusal).rejects.toMatchObject({ status, reason });
+  });
+
+  it('ends with an error when the connection drops in the middle of the stream', async () => {
+    handler = (request, response) => {
+      response.writeHead(200);
+      response.write(line('ADDED', { metadata: { name: 'b', resourceVersion: '5' } }));
+      setTimeout(() => request.socket.destroy(), 20);
+    };
+    const seen = await watchUntilEnd({ resourceVersion: '4' });
+    expect(await seen.ended).toBeInstanceOf(Error);
+    expect(seen.events).toHaveLength(1);
+  });
+
+  it('ends with an error on a line that is not JSON', async () => {
+    handler = (_request, response) => {
+      response.writeHead(200);
+      response.end('{"type":"ADDED",\n');
+    };
+    const seen = await watchUntilEnd({ resourceVersion: '1' });
+    expect(await seen.ended).toMatchObject({ reason: 'InvalidWatchEvent' });
+  });
+
+  it('ends once, with an error, when the caller aborts', async () => {
+    handler = (_request, response) => {
+      response.writeHead(200);
+      response.write(line('ADDED', { metadata: { name: 'c', resourceVersion: '2' } }));
+    };
+    const endings: unknown[] = [];
+    const handle = await http.watch('/api/v1/pods', { resourceVersion: '1' }, () => undefined, (error) => endings.push(error));
+    handle.abort();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(endings).toHaveLength(1);
+  });
+});
