@@ -2,47 +2,39 @@ import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nest
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
-@ObjectType('AnalysisTemplate', { description: 'An AnalysisTemplate of one namespace of one cluster.' })
-export class AnalysisTemplateModel {
+/** What both kinds of template share. */
+@ObjectType({ isAbstract: true })
+abstract class TemplateFields {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
 
+  @Field({ description: 'metadata.name.' })
+  name!: string;
+
+  @Field(() => Int, { description: 'Grows by one each time the spec changes; analysis runs record it.' })
+  version!: number;
+
+  @Field(() => JsonScalar, { description: 'The spec exactly as applied.' })
+  spec!: unknown;
+
+  @Field(() => JsonScalar, { description: 'metadata.annotations, such as `flotilla.io/measure-from`.' })
+  annotations!: unknown;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the spec last changed.' })
+  updatedAt!: Date;
+}
+
+@ObjectType('AnalysisTemplate', { description: 'An AnalysisTemplate of one namespace of one cluster.' })
+export class AnalysisTemplateModel extends TemplateFields {
   @Field({ description: 'Cluster name.' })
   cluster!: string;
 
   @Field({ description: 'Namespace.' })
   namespace!: string;
-
-  @Field({ description: 'metadata.name.' })
-  name!: string;
-
-  @Field(() => Int, { description: 'Grows by one each time the spec changes; analysis runs record it.' })
-  version!: number;
-
-  @Field(() => JsonScalar, { description: 'The spec exactly as applied.' })
-  spec!: unknown;
-
-  @Field(() => GraphQLISODateTime, { description: 'When the spec last changed.' })
-  updatedAt!: Date;
 }
 
 @ObjectType('ClusterAnalysisTemplate', { description: 'A ClusterAnalysisTemplate: one definition shared by every cluster of the organization.' })
-export class ClusterAnalysisTemplateModel {
-  @Field(() => ID, { description: 'Stable identifier.' })
-  id!: string;
-
-  @Field({ description: 'metadata.name.' })
-  name!: string;
-
-  @Field(() => Int, { description: 'Grows by one each time the spec changes; analysis runs record it.' })
-  version!: number;
-
-  @Field(() => JsonScalar, { description: 'The spec exactly as applied.' })
-  spec!: unknown;
-
-  @Field(() => GraphQLISODateTime, { description: 'When the spec last changed.' })
-  updatedAt!: Date;
-}
+export class ClusterAnalysisTemplateModel extends TemplateFields {}
 
 @ObjectType('Measurement', { description: 'One measurement of one metric of an analysis run.' })
 export class MeasurementModel {
