@@ -21,12 +21,12 @@ const config = loadApiConfig();
 const logger = createLogger('worker', config.logLevel);
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 8);
 /** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
-const analysisConcurrency = Number(process.env.ANALYSIS_CONCURRENCY ?? 16);
+const analysisConcurrency = Number(process.env.ANALYSIS_CONCURRENCY ?? 48);
 const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);
 const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
 const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
 
-const database = createDatabaseClient(config.databaseUrl, concurrency + Math.min(analysisConcurrency, 8) + 2);
+const database = createDatabaseClient(config.databaseUrl, Number(process.env.DATABASE_POOL_SIZE ?? concurrency + Math.min(analysisConcurrency, 16) + 2));
 const redis = createRedisConnection(config.redisUrl);
 const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
 const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
