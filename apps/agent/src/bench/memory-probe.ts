@@ -1,7 +1,9 @@
 /**
  * Preloaded into the benchmarked agent (`node --import`): answers `'memory'` on the IPC channel with the process's
- * `process.memoryUsage()`, so that the benchmark can print the heap next to the resident size.
+ * `process.memoryUsage()` as it is, and `'live-memory'` with it after a full collection (the agent must run with
+ * `--expose-gc`), which tells retained objects from garbage waiting for the next major collection.
  */
 process.on('message', (message) => {
-  if (message === 'memory') process.send?.(process.memoryUsage());
+  if (message === 'live-memory') globalThis.gc?.();
+  if (message === 'memory' || message === 'live-memory') process.send?.(process.memoryUsage());
 });
