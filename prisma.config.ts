@@ -36,21 +36,21 @@ function runScriptsWhole(adapter: ConnectedAdapter, pool: pg.Pool): ConnectedAda
 
 /** Creates the shadow database itself and drops it only after its pool is closed. */
 class MigratingPrismaPg extends PrismaPg {
-  constructor(private readonly config: pg.PoolConfig) {
-    super(config);
+  constructor(private readonly connection: pg.PoolConfig) {
+    super(connection);
   }
 
   override async connect() {
-    const pool = new pg.Pool(this.config);
+    const pool = new pg.Pool(this.connection);
     return runScriptsWhole(await new PrismaPg(pool).connect(), pool);
   }
 
   override async connectToShadowDb() {
-    const admin = new pg.Client(this.config);
+    const admin = new pg.Client(this.connection);
     await admin.connect();
     const database = `prisma_shadow_${randomUUID().replace(/-/g, '')}`;
     await admin.query(`CREATE DATABASE "${database}"`);
-    const pool = new pg.Pool({ ...this.config, database });
+    const pool = new pg.Pool({ ...this.connection, database });
     const adapter = runScriptsWhole(await new PrismaPg(pool).connect(), pool);
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {

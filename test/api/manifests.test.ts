@@ -42,7 +42,7 @@ describe('applyManifests with the Argo Rollouts documentation examples', () => {
     expect(applied.applyManifests).toEqual([
       { documentIndex: 0, kind: 'Rollout', name: 'rollouts-demo', namespace: 'shop', action: 'Created', generation: 1 },
       { documentIndex: 1, kind: 'AnalysisTemplate', name: 'success-rate', namespace: 'shop', action: 'Created', generation: 1 },
-      { documentIndex: 2, kind: 'ClusterAnalysisTemplate', name: parseYamlDocuments(clusterTemplate)[0]?.metadata.name, namespace: null, action: 'Created', generation: 1 },
+      { documentIndex: 2, kind: 'ClusterAnalysisTemplate', name: (parseYamlDocuments(clusterTemplate)[0] as Manifest | undefined)?.metadata.name, namespace: null, action: 'Created', generation: 1 },
     ]);
     const read = await graphqlData<{ rollout: Manifest }>(api.url, org.tokens.viewer, ROLLOUT, { name: 'rollouts-demo' });
     expect(read.rollout).toMatchObject({ spec: canary.spec, generation: 1, phase: 'Pending', images: ['argoproj/rollouts-demo:blue'], stepCount: 6, strategy: 'Canary', labels: { app: 'rollouts-demo' } });
