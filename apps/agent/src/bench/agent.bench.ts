@@ -3,16 +3,20 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
-import { startKubeSim } from '@flotilla/kube-sim';
+import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { rolloutKeyString } from '@flotilla/protocol';
 import { FakeControlPlane } from '../testing/fake-control-plane.js';
 import { canaryRollout } from '../testing/desired-rollouts.js';
+import { startSimulatorProcess } from './simulator-process.js';
 
 /**
  * One agent process, 500 rollouts in one simulated cluster. The fake control plane changes the replica count of
  * every rollout, in waves, and the time from sending each change to seeing it in the simulator (through a watch)
  * is measured. Prints p50/p99 latency and the agent's resident memory next to the goals.
+ *
+ * The simulator and the agent each run in their own process, so that this one holds only the fake control plane and
+ * the timing watch: a burst then measures the agent, not the harness competing with it for one event loop.
+ * BENCH_CPU_PROF_DIR=<dir> writes CPU profiles of the agent and the simulator there.
  */
 const ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 500);
 const WAVES = Number(process.env.BENCH_WAVES ?? 4);
@@ -22,6 +26,9 @@ const GOAL_RSS_MB = 100;
 const CLUSTER = 'bench';
 const NAMESPACE = 'bench';
 const TOKEN = 'bench-token';
+const CPU_PROFILE_DIRECTORY = process.env.BENCH_CPU_PROF_DIR;
+const profilingFlags = (name: string): string[] =>
+  CPU_PROFILE_DIRECTORY === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIRECTORY, '--cpu-prof-name', `${name}.cpuprofile`];
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,11 +60,12 @@ const desired = (index: number, version: number, replicas: number) =>
   canaryRollout({ namespace: NAMESPACE, name: rolloutName(index), version, stable: { hash: 'h1', replicas } });
 
 async function main(): Promise<void> {
-  const sim = await startKubeSim({ clusters: [CLUSTER], podReadyDelayMs: 200 });
-  sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
   const directory = await mkdtemp(join(tmpdir(), 'flotilla-agent-bench-'));
-  const kubeconfig = join(directory, 'kubeconfig');
-  await sim.writeKubeconfig(CLUSTER, kubeconfig);
+  const sim = await startSimulatorProcess({ cluster: CLUSTER, podReadyDelayMs: 200, kubeconfigDirectory: directory, nodeFlags: profilingFlags('kube-sim') });
+  const kubeconfig = sim.kubeconfig;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfig);
+  await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } } });
   const controlPlane = await FakeControlPlane.start({ token: TOKEN, cluster: CLUSTER });
   for (let index = 0; index < ROLLOUTS; index += 1) {
     const initial = desired(index, 1, 1);
@@ -67,8 +75,6 @@ async function main(): Promise<void> {
   // The simulator's view: when did each ReplicaSet reach each replica count.
   const waiting = new Map<string, { replicas: number; sentAt: number }>();
   const latencies: number[] = [];
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kubeconfig);
   const watch = await new Watch(kubeConfig).watch(`/apis/apps/v1/namespaces/${NAMESPACE}/replicasets`, {}, (_type: string, object: { metadata?: { name?: string }; spec?: { replicas?: number } }) => {
     const name = object.metadata?.name ?? '';
     const expected = waiting.get(name);
@@ -81,12 +87,12 @@ async function main(): Promise<void> {
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
   const probe = fileURLToPath(new URL('./memory-probe.js', import.meta.url));
   // Started with the Node flags deploy/agent/deployment.yaml uses; --expose-gc only lets the probe collect at the end.
-  const agent: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=2', '--expose-gc', '--import', probe, main], {
+  const agent: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=2', '--expose-gc', ...profilingFlags('agent'), '--import', probe, main], {
     env: { ...process.env, FLOTILLA_URL: controlPlane.url, FLOTILLA_AGENT_TOKEN: TOKEN, KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pid = agent.pid ?? 0;
-  log(`agent process ${pid}; ${ROLLOUTS} rollouts in cluster "${CLUSTER}"`);
+  log(`agent process ${pid}, kube-sim process ${sim.pid}; ${ROLLOUTS} rollouts in cluster "${CLUSTER}"`);
 
   try {
     const startedAt = performance.now();
