@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { jsonEqual, parseManifests, type ArgoManifest } from '@flotilla/argo-spec';
-import { validateAnalysisSpec } from '@flotilla/analysis';
+import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
 import type { Cluster, Rollout } from '../../generated/prisma/client.js';
 import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError, type FieldProblem } from '../../common/errors.js';
@@ -14,6 +14,8 @@ import { ApplyAction, type AppliedDocument } from './applied-document.model.js';
 
 interface ApplyTarget {
   principal: Principal;
+  /** Warnings of each document, by document index. */
+  warnings: readonly string[][];
   clusterId: string;
   clusterName: string;
   namespace: string;
@@ -60,8 +62,8 @@ export class ManifestsService {
         { path: 'yaml', message: `larger than ${this.config.maxRequestBytes} bytes` },
       ]);
     }
-    const { cluster, documents } = await this.validate(principal, clusterName, namespace, yaml);
-    const target: ApplyTarget = { principal, clusterId: cluster.id, clusterName, namespace, requestId };
+    const { cluster, documents, warnings } = await this.validate(principal, clusterName, namespace, yaml);
+    const target: ApplyTarget = { principal, warnings, clusterId: cluster.id, clusterName, namespace, requestId };
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await inTransaction(this.database, (transaction, afterCommit) => this.store(transaction, afterCommit, target, documents));
@@ -73,7 +75,7 @@ export class ManifestsService {
   }
 
   /** Reads the cluster and the template names the documents may refer to at once, then validates. */
-  private async validate(principal: Principal, clusterName: string, namespace: string, yaml: string): Promise<{ cluster: Cluster; documents: ArgoManifest[] }> {
+  private async validate(principal: Principal, clusterName: string, namespace: string, yaml: string): Promise<{ cluster: Cluster; documents: ArgoManifest[]; warnings: string[][] }> {
     const { organizationId } = principal;
     const [cluster, namespaced, clusterWide] = await Promise.all([
       this.database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: clusterName } } }),
@@ -87,7 +89,8 @@ export class ManifestsService {
       knownClusterAnalysisTemplates: new Set(clusterWide.map((template) => template.name)),
     });
     if (!result.ok) throw invalidManifests(result.errors);
-    const analysisProblems = this.analysisProblems(result.documents);
+    const analysis = this.checkAnalysis(result.documents);
+    const analysisProblems = analysis.flatMap((check, documentIndex) => check.errors.map((issue) => ({ documentIndex, ...issue })));
     if (analysisProblems.length > 0) throw invalidManifests(analysisProblems);
     const forbidden = result.documents.findIndex((document) => document.kind === 'ClusterAnalysisTemplate');
     if (forbidden >= 0 && !roleAllows(principal.role, 'admin')) {
@@ -95,21 +98,16 @@ export class ManifestsService {
         { documentIndex: forbidden, path: 'kind', message: 'needs the admin role' },
       ]);
     }
-    return { cluster, documents: result.documents };
+    return { cluster, documents: result.documents, warnings: analysis.map((check) => check.warnings.map((issue) => `${issue.path}: ${issue.message}`)) };
   }
 
-  /** What Argo finds only when a run starts — conditions that do not compile, intervals too short — refused now. */
-  private analysisProblems(documents: ArgoManifest[]): FieldProblem[] {
-    return documents.flatMap((document, documentIndex) =>
+  /** What Argo finds only when a run starts — conditions that do not compile, intervals too short — checked now. */
+  private checkAnalysis(documents: ArgoManifest[]): AnalysisSpecValidation[] {
+    return documents.map((document) =>
       document.kind === 'AnalysisTemplate' || document.kind === 'ClusterAnalysisTemplate'
-        ? validateAnalysisSpec(document.spec, { minimumIntervalSeconds: this.config.minimumMetricIntervalSeconds }).errors.map((issue) => ({ documentIndex, ...issue }))
-        : [],
+        ? validateAnalysisSpec(document.spec, { minimumIntervalSeconds: this.config.minimumMetricIntervalSeconds })
+        : { errors: [], warnings: [] },
     );
-  }
-
-  private warningsOf(document: ArgoManifest): string[] {
-    if (document.kind !== 'AnalysisTemplate' && document.kind !== 'ClusterAnalysisTemplate') return [];
-    return validateAnalysisSpec(document.spec, { minimumIntervalSeconds: this.config.minimumMetricIntervalSeconds }).warnings.map((issue) => `${issue.path}: ${issue.message}`);
   }
 
   private async store(transaction: Transaction, afterCommit: AfterCommit, target: ApplyTarget, documents: ArgoManifest[]): Promise<AppliedDocument[]> {
@@ -235,7 +233,7 @@ export class ManifestsService {
       namespace: clusterWide ? null : target.namespace,
       action,
       generation,
-      warnings: this.warningsOf(document),
+      warnings: target.warnings[documentIndex] ?? [],
     };
     if (action === ApplyAction.Unchanged) return { applied, audit: undefined, rolloutChanged: undefined };
     return {
