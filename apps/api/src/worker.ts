@@ -5,6 +5,7 @@ import { createDatabaseClient } from './infrastructure/database.js';
 import { EventBus } from './infrastructure/event-bus.js';
 import { createLogger } from './infrastructure/logger.js';
 import { createRedisConnection } from './infrastructure/redis.js';
+import { SqlPool } from './infrastructure/sql.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { isReconcileJobData, RECONCILE_JOB, RECONCILE_QUEUE_NAME, ReconcileQueue } from './modules/reconcile/reconcile-queue.js';
 import { ReconcileSweep } from './modules/reconcile/reconcile-sweep.js';
@@ -27,6 +28,8 @@ const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
 const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
 
 const database = createDatabaseClient(config.databaseUrl, Number(process.env.DATABASE_POOL_SIZE ?? concurrency + Math.min(analysisConcurrency, 16) + 2));
+/** Hand-written SQL on the hot paths (reconcile load and write, measurements); Prisma for the rest. */
+const sql = new SqlPool(config.databaseUrl, Number(process.env.SQL_POOL_SIZE ?? concurrency + Math.min(analysisConcurrency, 16) + 2));
 const redis = createRedisConnection(config.redisUrl);
 const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
 const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
@@ -107,7 +110,7 @@ async function shutdown(signal: string): Promise<void> {
   await sweeping;
   await Promise.allSettled([worker.close(), analysisWorker.close()]);
   await Promise.allSettled([queue.close(), analysisQueue.close()]);
-  await Promise.allSettled([database.$disconnect(), redis.quit(), subscriber.quit(), workerConnection.quit(), analysisConnection.quit()]);
+  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit(), workerConnection.quit(), analysisConnection.quit()]);
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,95 @@
+import { randomFillSync } from 'node:crypto';
+import pg from 'pg';
+import { AfterCommit, type Transaction } from './database.js';
+
+/**
+ * Hand-written SQL for the worker's hot paths (loading and writing a rollout, recording measurements), where the
+ * Prisma client's per-query planning costs more than the query itself. Everything else stays on Prisma.
+ */
+/** A statement sent as a named prepared statement: Postgres plans it once per connection. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+export type SqlText = string | PreparedStatement;
+
+export interface SqlSession {
+  query<Row extends object>(statement: SqlText, values?: readonly unknown[]): Promise<Row[]>;
+}
+
+export class SqlPool implements SqlSession {
+  private readonly pool: pg.Pool;
+
+  constructor(url: string, maxConnections: number) {
+    this.pool = new pg.Pool({ connectionString: url, max: maxConnections, types: { getTypeParser: typeParser } });
+  }
+
+  async query<Row extends object>(statement: SqlText, values: readonly unknown[] = []): Promise<Row[]> {
+    const result = await this.pool.query<Row>(toConfig(statement, values));
+    return result.rows;
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection; what it registers on `afterCommit` runs only after the
+   * commit. Any error rolls everything back.
+   */
+  async transaction<T>(work: (session: SqlSession, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const afterCommit = new AfterCommit();
+    let result: T;
+    try {
+      await client.query('BEGIN');
+      const session: SqlSession = {
+        query: async <Row extends object>(statement: SqlText, values: readonly unknown[] = []) => (await client.query<Row>(toConfig(statement, values))).rows,
+      };
+      result = await work(session, afterCommit);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      throw error;
+    }
+    client.release();
+    await afterCommit.run();
+    return result;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** The session of a Prisma interactive transaction, for SQL shared by Prisma callers and `SqlPool` callers. */
+export function prismaSession(transaction: Transaction): SqlSession {
+  return {
+    query: <Row extends object>(statement: SqlText, values: readonly unknown[] = []) =>
+      transaction.$queryRawUnsafe<Row[]>(typeof statement === 'string' ? statement : statement.text, ...values.map(toParameter)),
+  };
+}
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+
+/** Prisma keeps `DateTime` columns as UTC in `timestamp(3)`; read them back as UTC whatever the process's zone. */
+const typeParser = ((oid: number, format?: string) =>
+  oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary' ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
+
+/** Dates travel as UTC ISO strings, which `timestamp(3)` columns store as they are. */
+const toParameter = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
+
+function toConfig(statement: SqlText, values: readonly unknown[]): pg.QueryConfig {
+  const parameters = values.map(toParameter);
+  return typeof statement === 'string' ? { text: statement, values: parameters } : { name: statement.name, text: statement.text, values: parameters };
+}
+
+const uuidBytes = Buffer.alloc(16);
+
+/** A time-ordered UUID (RFC 9562 version 7), as Prisma's `uuid(7)` defaults make them. */
+export function uuidV7(now = Date.now()): string {
+  randomFillSync(uuidBytes);
+  uuidBytes.writeUIntBE(now, 0, 6);
+  uuidBytes[6] = 0x70 | ((uuidBytes[6] as number) & 0x0f);
+  uuidBytes[8] = 0x80 | ((uuidBytes[8] as number) & 0x3f);
+  const hex = uuidBytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
