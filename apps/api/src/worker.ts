@@ -37,7 +37,7 @@ const analysisConnection = createRedisConnection(config.redisUrl, { forWorkers: 
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
 const queue = new ReconcileQueue(redis, config.redisPrefix);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
-const reconciler = new RolloutReconciler(database, new AuditService(database, eventBus), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
+const reconciler = new RolloutReconciler(sql, new AuditService(database, eventBus), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
 const analysis = new AnalysisRunner(database, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60),

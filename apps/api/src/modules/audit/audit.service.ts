@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditEvent } from '../../generated/prisma/client.js';
-import type { AfterCommit, DatabaseClient, Transaction } from '../../infrastructure/database.js';
+import type { AfterCommit, DatabaseClient } from '../../infrastructure/database.js';
+import { uuidV7, type PreparedStatement, type SqlSession } from '../../infrastructure/sql.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import { DATABASE, EVENT_BUS } from '../../infrastructure/tokens.js';
 import { auditEventHash, verifyChainSegment, type ChainVerdict } from './audit-chain.js';
@@ -19,6 +20,22 @@ export interface AuditEntry {
 
 const VERIFY_BATCH = 1000;
 
+const LOCK_CHAIN_HEAD: PreparedStatement = {
+  name: 'audit-lock-chain-head',
+  text: 'SELECT "auditSequence" AS sequence, "auditHeadHash" AS hash FROM "Organization" WHERE id = $1::uuid FOR NO KEY UPDATE',
+};
+
+/** Inserts the chained events (a JSON array) and moves the organization's chain head to the last of them. */
+const APPEND_EVENTS: PreparedStatement = {
+  name: 'audit-append-events',
+  text: `WITH appended AS (
+    INSERT INTO "AuditEvent" (id, "organizationId", sequence, actor, action, "targetType", "targetName", "targetId", before, after, reason, "requestId", "occurredAt", "previousHash", hash)
+    SELECT e.id, $1::uuid, e.sequence, e.actor, e.action, e."targetType", e."targetName", e."targetId", e.before, e.after, e.reason, e."requestId", $2::timestamp, e."previousHash", e.hash
+    FROM jsonb_to_recordset($3::jsonb) AS e(id uuid, sequence integer, actor text, action text, "targetType" text, "targetName" text, "targetId" text, before jsonb, after jsonb, reason text, "requestId" text, "previousHash" text, hash text)
+  )
+  UPDATE "Organization" SET "auditSequence" = $4::integer, "auditHeadHash" = $5::text WHERE id = $1::uuid`,
+};
+
 @Injectable()
 export class AuditService {
   constructor(
@@ -27,25 +44,26 @@ export class AuditService {
   ) {}
 
   /**
-   * Appends events to the organization's hash chain inside the caller's transaction. The organization row is
-   * locked for the rest of the transaction, so concurrent writers extend the chain one after another. The lock is
-   * `FOR NO KEY UPDATE`: rows inserted earlier in the transaction that reference the organization hold a key-share
-   * lock on it, which `FOR UPDATE` would wait on, deadlocking two such transactions.
+   * Appends events to the organization's hash chain inside the caller's transaction, in two statements: the first
+   * locks the organization's chain head, the second inserts the events and moves the head. The lock lasts until
+   * the commit, so concurrent writers extend the chain one after another; callers append last, just before they
+   * commit, to hold it briefly. The lock is `FOR NO KEY UPDATE`: rows inserted earlier in the transaction that
+   * reference the organization hold a key-share lock on it, which `FOR UPDATE` would wait on, deadlocking two such
+   * transactions.
    */
   async append(
-    transaction: Transaction,
+    session: SqlSession,
     afterCommit: AfterCommit,
     organizationId: string,
     entries: readonly AuditEntry[],
     now = new Date(),
   ): Promise<AuditEvent[]> {
     if (entries.length === 0) return [];
-    const [head] = await transaction.$queryRaw<{ auditSequence: number; auditHeadHash: string }[]>`
-      SELECT "auditSequence", "auditHeadHash" FROM "Organization" WHERE id = ${organizationId}::uuid FOR NO KEY UPDATE`;
+    const [head] = await session.query<{ sequence: number; hash: string }>(LOCK_CHAIN_HEAD, [organizationId]);
     if (!head) throw new Error(`organization ${organizationId} does not exist`);
-    let sequence = head.auditSequence;
-    let previousHash = head.auditHeadHash;
-    const rows = entries.map((entry) => {
+    let sequence = head.sequence;
+    let previousHash = head.hash;
+    const events = entries.map((entry): AuditEvent => {
       sequence += 1;
       const fields = {
         organizationId,
@@ -64,23 +82,14 @@ export class AuditService {
       };
       const hash = auditEventHash(fields);
       previousHash = hash;
-      return { ...fields, hash };
+      return { id: uuidV7(now.getTime()), ...fields, before: fields.before as AuditEvent['before'], after: fields.after as AuditEvent['after'], hash };
     });
-    const created = await transaction.auditEvent.createManyAndReturn({
-      data: rows.map((row) => ({
-        ...row,
-        before: row.before === null ? undefined : (row.before as object),
-        after: row.after === null ? undefined : (row.after as object),
-      })),
-    });
-    await transaction.organization.update({
-      where: { id: organizationId },
-      data: { auditSequence: sequence, auditHeadHash: previousHash },
-    });
+    const rows = events.map(({ organizationId: _organization, occurredAt: _occurredAt, ...row }) => row);
+    await session.query(APPEND_EVENTS, [organizationId, now, JSON.stringify(rows), sequence, previousHash]);
     afterCommit.add(async () => {
-      for (const event of created) await this.eventBus.publish('auditEventAdded', { organizationId, payload: event });
+      for (const event of events) await this.eventBus.publish('auditEventAdded', { organizationId, payload: event });
     });
-    return created;
+    return events;
   }
 
   /** Recomputes every hash of the organization's chain, in order, and compares the end with the recorded head. */

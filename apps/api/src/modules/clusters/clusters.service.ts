@@ -4,6 +4,7 @@ import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { generateSecret, hashSecret } from '../../common/auth/secrets.js';
 import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
 import { inTransaction, isUniqueViolation, type DatabaseClient } from '../../infrastructure/database.js';
+import { prismaSession } from '../../infrastructure/sql.js';
 import { DATABASE } from '../../infrastructure/tokens.js';
 import { AuditService } from '../audit/audit.service.js';
 import { assertDnsLabel, assertLabels } from '../../common/kubernetes-names.js';
@@ -41,7 +42,7 @@ export class ClustersService {
         const created = await transaction.cluster.create({
           data: { organizationId: principal.organizationId, name, labels, agentTokenHash: hashSecret(agentToken) },
         });
-        await this.audit.append(transaction, afterCommit, principal.organizationId, [
+        await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
           { actor: actorOf(principal), action: 'cluster.registered', targetType: 'Cluster', targetName: name, targetId: created.id, after: { name, labels }, requestId },
         ]);
         return created;
@@ -59,7 +60,7 @@ export class ClustersService {
     const agentToken = generateSecret('agent');
     const cluster = await inTransaction(this.database, async (transaction, afterCommit) => {
       const updated = await transaction.cluster.update({ where: { id: existing.id }, data: { agentTokenHash: hashSecret(agentToken) } });
-      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         { actor: actorOf(principal), action: 'cluster.agent_token_rotated', targetType: 'Cluster', targetName: name, targetId: existing.id, requestId },
       ]);
       return updated;

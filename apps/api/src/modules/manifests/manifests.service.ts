@@ -6,6 +6,7 @@ import { actorOf, roleAllows, type Principal } from '../../common/auth/principal
 import { ErrorCode, FlotillaError, type FieldProblem } from '../../common/errors.js';
 import { assertDnsLabel } from '../../common/kubernetes-names.js';
 import { inTransaction, isUniqueViolation, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
+import { prismaSession } from '../../infrastructure/sql.js';
 import { API_CONFIG, DATABASE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
@@ -116,7 +117,7 @@ export class ManifestsService {
       outcomes.push(await this.storeDocument(transaction, target, documentIndex, document));
     }
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
-    await this.audit.append(transaction, afterCommit, target.principal.organizationId, entries);
+    await this.audit.append(prismaSession(transaction), afterCommit, target.principal.organizationId, entries);
     for (const outcome of outcomes) {
       if (!outcome.rolloutChanged) continue;
       this.rollouts.announce(afterCommit, { ...outcome.rolloutChanged, cluster: { name: target.clusterName } });

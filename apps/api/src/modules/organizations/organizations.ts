@@ -1,6 +1,7 @@
 import type { Organization } from '../../generated/prisma/client.js';
 import type { Role } from '../../generated/prisma/enums.js';
 import { inTransaction, type DatabaseClient } from '../../infrastructure/database.js';
+import { prismaSession } from '../../infrastructure/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { issueApiToken, type IssuedToken } from '../tokens/issue-api-token.js';
 
@@ -22,7 +23,7 @@ export async function createOrganization(
 ): Promise<NewOrganization> {
   return inTransaction(database, async (transaction, afterCommit) => {
     const organization = await transaction.organization.create({ data: { name } });
-    await audit.append(transaction, afterCommit, organization.id, [
+    await audit.append(prismaSession(transaction), afterCommit, organization.id, [
       { actor: SYSTEM_ACTOR, action: 'organization.created', targetType: 'Organization', targetName: name, targetId: organization.id },
     ]);
     const issued = await issueApiToken(transaction, afterCommit, audit, { organizationId: organization.id, ...firstToken, createdBy: SYSTEM_ACTOR });

@@ -11,8 +11,9 @@ import {
   type RolloutOperation,
   type RolloutStatus,
 } from '@flotilla/rollout-engine';
-import type { AnalysisRun, Experiment, Prisma, Rollout, RolloutOperation as OperationRow } from '../../generated/prisma/client.js';
-import { inTransaction, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
+import type { Rollout } from '../../generated/prisma/client.js';
+import type { AfterCommit } from '../../infrastructure/database.js';
+import type { SqlPool, SqlSession } from '../../infrastructure/sql.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import type { Logger } from '../../infrastructure/logger.js';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
@@ -22,6 +23,7 @@ import { ENGINE_ACTOR, engineAuditEntries } from './engine-audit.js';
 import type { ReconcileQueue } from './reconcile-queue.js';
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
+import { loadRolloutForReconcile, ReconcileWrite, type LoadedRollout, type PendingOperation } from './reconcile-store.js';
 
 export type ReconcileOutcome =
   | { result: 'written'; version: number; desiredChanged: boolean }
@@ -40,18 +42,11 @@ export class VersionConflict extends Error {
 const NOTHING_OBSERVED: ObservedRolloutState = { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: new Date(0).toISOString() };
 const MAX_ATTEMPTS = 5;
 
-type LoadedRollout = Rollout & {
-  cluster: { name: string; connectionState: string };
-  operations: OperationRow[];
-  analysisRuns: AnalysisRun[];
-  experiments: Experiment[];
-};
-
 interface OperationsOutcome {
   spec: RolloutSpec;
   status: RolloutStatus | undefined;
   specChangedBy: string;
-  settled: { row: OperationRow; state: 'Applied' | 'Refused'; message: string | null }[];
+  settled: { row: PendingOperation; state: 'Applied' | 'Refused'; message: string | null }[];
 }
 
 /**
@@ -61,7 +56,7 @@ interface OperationsOutcome {
  */
 export class RolloutReconciler {
   constructor(
-    private readonly database: DatabaseClient,
+    private readonly sql: SqlPool,
     private readonly audit: AuditService,
     private readonly eventBus: EventBus,
     private readonly queue: ReconcileQueue,
@@ -81,7 +76,7 @@ export class RolloutReconciler {
   }
 
   private async reconcileOnce(rolloutId: string, now: Date): Promise<ReconcileOutcome> {
-    const rollout = await this.load(rolloutId);
+    const rollout = await loadRolloutForReconcile(this.sql, rolloutId);
     if (!rollout) return { result: 'gone' };
     if (rollout.cluster.connectionState !== 'Connected') {
       return { result: 'held', reason: `cluster ${rollout.cluster.name} is ${rollout.cluster.connectionState.toLowerCase()}` };
@@ -125,22 +120,8 @@ export class RolloutReconciler {
       (decision.requeueAt?.getTime() ?? null) === (rollout.nextReconcileAt?.getTime() ?? null);
     if (nothingChanged) return { result: 'unchanged' };
 
-    const version = await inTransaction(this.database, (transaction, afterCommit) =>
-      this.write(transaction, afterCommit, rollout, operations, generation, decision, desiredChanged, now),
-    );
+    const version = await this.sql.transaction((session, afterCommit) => this.write(session, afterCommit, rollout, operations, generation, decision, desiredChanged, now));
     return { result: 'written', version, desiredChanged };
-  }
-
-  private load(rolloutId: string): Promise<LoadedRollout | null> {
-    return this.database.rollout.findUnique({
-      where: { id: rolloutId },
-      include: {
-        cluster: { select: { name: true, connectionState: true } },
-        operations: { where: { state: 'Pending' }, orderBy: { requestedAt: 'asc' } },
-        analysisRuns: true,
-        experiments: true,
-      },
-    });
   }
 
   /** Carries out pending operations in the order they were asked, as `kubectl argo rollouts` would. */
@@ -166,7 +147,7 @@ export class RolloutReconciler {
   }
 
   private async write(
-    transaction: Transaction,
+    session: SqlSession,
     afterCommit: AfterCommit,
     rollout: LoadedRollout,
     operations: OperationsOutcome,
@@ -175,56 +156,54 @@ export class RolloutReconciler {
     desiredChanged: boolean,
     now: Date,
   ): Promise<number> {
+    const store = new ReconcileWrite(session, rollout, now);
     const version = rollout.version + 1;
-    const updated = await transaction.rollout.updateMany({
-      where: { id: rollout.id, version: rollout.version },
-      data: {
-        spec: operations.spec as unknown as Prisma.InputJsonValue,
-        generation,
-        specChangedBy: operations.specChangedBy,
-        status: decision.status as unknown as Prisma.InputJsonValue,
-        phase: decision.status.phase,
-        message: decision.status.message,
-        observedGeneration: decision.status.observedGeneration,
-        desiredState: decision.desired as unknown as Prisma.InputJsonValue,
-        desiredVersion: rollout.desiredVersion + (desiredChanged ? 1 : 0),
-        nextReconcileAt: decision.requeueAt ?? null,
-        version,
-      },
+    const desiredVersion = rollout.desiredVersion + (desiredChanged ? 1 : 0);
+    const written = await store.updateRollout(rollout.version, {
+      spec: operations.spec,
+      generation,
+      specChangedBy: operations.specChangedBy,
+      status: decision.status,
+      desiredState: decision.desired,
+      desiredVersion,
+      nextReconcileAt: decision.requeueAt ?? null,
+      version,
+      updatedAt: now,
     });
-    if (updated.count === 0) throw new VersionConflict(rollout.id);
+    if (!written) throw new VersionConflict(rollout.id);
+
+    await store.settleOperations(operations.settled.map(({ row, state, message }) => ({ id: row.id, state, message })));
+    await this.recordRevisions(store, operations, decision);
+    const startedRuns = await this.recordRunRequests(store, decision);
 
     const target = { targetName: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name), targetId: rollout.id };
-    const auditEntries: AuditEntry[] = [];
-    for (const { row, state, message } of operations.settled) {
-      await transaction.rolloutOperation.update({ where: { id: row.id }, data: { state, message, completedAt: now } });
-      auditEntries.push({
-        actor: ENGINE_ACTOR,
-        action: state === 'Applied' ? 'rollout.operation_applied' : 'rollout.operation_refused',
-        targetType: 'Rollout',
-        ...target,
-        after: { operation: row.type, requestedBy: row.requestedBy, ...(message ? { message } : {}) },
-      });
-    }
-    await this.recordRevisions(transaction, rollout, operations, decision, now);
-    const startedRuns = await this.recordRunRequests(transaction, rollout, decision, now);
+    const auditEntries: AuditEntry[] = operations.settled.map(({ row, state, message }) => ({
+      actor: ENGINE_ACTOR,
+      action: state === 'Applied' ? 'rollout.operation_applied' : 'rollout.operation_refused',
+      targetType: 'Rollout',
+      ...target,
+      after: { operation: row.type, requestedBy: row.requestedBy, ...(message ? { message } : {}) },
+    }));
     auditEntries.push(...engineAuditEntries(target, operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined, decision.status, decision.events));
-    await this.audit.append(transaction, afterCommit, rollout.organizationId, auditEntries, now);
+    // Last before the commit: the chain head stays locked from here until then.
+    await this.audit.append(session, afterCommit, rollout.organizationId, auditEntries, now);
 
     afterCommit.add(async () => {
-      const written = {
+      const row: Rollout = {
         ...rollout,
-        spec: operations.spec,
+        spec: operations.spec as unknown as Rollout['spec'],
         generation,
-        status: decision.status,
+        status: decision.status as unknown as Rollout['status'],
         phase: decision.status.phase,
         message: decision.status.message,
         observedGeneration: decision.status.observedGeneration,
-        desiredState: decision.desired,
-        desiredVersion: rollout.desiredVersion + (desiredChanged ? 1 : 0),
+        desiredState: decision.desired as unknown as Rollout['desiredState'],
+        desiredVersion,
+        nextReconcileAt: decision.requeueAt ?? null,
+        version,
         updatedAt: now,
-      } as unknown as Rollout;
-      await this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...written, cluster: rollout.cluster }) });
+      };
+      await this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...row, cluster: rollout.cluster }) });
       if (desiredChanged) {
         const change: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };
         await this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change });
@@ -236,94 +215,47 @@ export class RolloutReconciler {
   }
 
   /** The release history: a row per revision, credited to whoever changed the spec, closed with its outcome. */
-  private async recordRevisions(transaction: Transaction, rollout: LoadedRollout, operations: OperationsOutcome, decision: Decision, now: Date): Promise<void> {
+  private async recordRevisions(store: ReconcileWrite, operations: OperationsOutcome, decision: Decision): Promise<void> {
     for (const event of decision.events) {
       if (event.type === 'RevisionStarted') {
-        // One INSERT … ON CONFLICT DO NOTHING: an upsert that updates nothing reads, inserts and reads again.
-        await transaction.rolloutRevision.createMany({
-          data: {
-            organizationId: rollout.organizationId,
-            rolloutId: rollout.id,
-            revision: event.revision,
-            podTemplateHash: event.podTemplateHash,
-            images: event.images,
-            specSnapshot: operations.spec as unknown as Prisma.InputJsonValue,
-            startedBy: operations.specChangedBy || ENGINE_ACTOR,
-            startedAt: now,
-          },
-          skipDuplicates: true,
+        await store.startRevision({
+          revision: event.revision,
+          podTemplateHash: event.podTemplateHash,
+          images: event.images,
+          specSnapshot: operations.spec,
+          startedBy: operations.specChangedBy || ENGINE_ACTOR,
         });
       } else if (event.type === 'RevisionFinished') {
-        await transaction.rolloutRevision.updateMany({
-          where: { rolloutId: rollout.id, revision: event.revision, finishedAt: null },
-          data: { outcome: event.outcome, finishedAt: now },
-        });
+        await store.finishRevision(event.revision, event.outcome);
       }
     }
     // A first deployment becomes stable without steps, so no finish event closes it: the Healthy stable does.
     const { status } = decision;
     if (status.phase === 'Healthy' && status.stableRS !== undefined && status.stableRS === status.currentPodHash) {
-      await transaction.rolloutRevision.updateMany({
-        where: { rolloutId: rollout.id, podTemplateHash: status.stableRS, finishedAt: null },
-        data: { outcome: 'Healthy', finishedAt: now },
-      });
+      await store.finishRevisionOfHash(status.stableRS, 'Healthy');
     }
   }
 
   /** Analysis runs and experiments the engine asked for; their names are deterministic, so asking twice is harmless. */
-  private async recordRunRequests(transaction: Transaction, rollout: LoadedRollout, decision: Decision, now: Date): Promise<string[]> {
+  private async recordRunRequests(store: ReconcileWrite, decision: Decision): Promise<string[]> {
     const revisionOf = (podTemplateHash: string): number | null => {
       const replicaSet = decision.desired.replicaSets.find((candidate) => candidate.podTemplateHash === podTemplateHash);
       const revision = Number(replicaSet?.annotations[REVISION_ANNOTATION]);
       return Number.isInteger(revision) ? revision : null;
     };
-    let created: { id: string }[] = [];
-    if (decision.analysisRunsToStart.length > 0) {
-      created = await transaction.analysisRun.createManyAndReturn({
-        select: { id: true },
-        data: decision.analysisRunsToStart.map((request) => ({
-          organizationId: rollout.organizationId,
-          clusterId: rollout.clusterId,
-          rolloutId: rollout.id,
-          namespace: rollout.namespace,
-          name: request.name,
-          kind: request.kind,
-          revision: revisionOf(request.podTemplateHash),
-          podTemplateHash: request.podTemplateHash,
-          stepIndex: request.stepIndex ?? null,
-          spec: { analysis: request.analysis, stablePodTemplateHash: request.stablePodTemplateHash ?? null } as unknown as Prisma.InputJsonValue,
-          startedAt: now,
-        })),
-        skipDuplicates: true,
-      });
-    }
-    if (decision.analysisRunsToTerminate.length > 0) {
-      await transaction.analysisRun.updateMany({
-        where: { rolloutId: rollout.id, name: { in: decision.analysisRunsToTerminate }, finishedAt: null },
-        data: { phase: 'Successful', message: 'terminated by the rollout', finishedAt: now },
-      });
-    }
-    if (decision.experimentsToStart.length > 0) {
-      await transaction.experiment.createMany({
-        data: decision.experimentsToStart.map((request) => ({
-          organizationId: rollout.organizationId,
-          clusterId: rollout.clusterId,
-          rolloutId: rollout.id,
-          namespace: rollout.namespace,
-          name: request.name,
-          spec: request as unknown as Prisma.InputJsonValue,
-          podTemplateHash: request.podTemplateHash,
-          stepIndex: request.stepIndex,
-        })),
-        skipDuplicates: true,
-      });
-    }
-    if (decision.experimentsToTerminate.length > 0) {
-      await transaction.experiment.updateMany({
-        where: { rolloutId: rollout.id, name: { in: decision.experimentsToTerminate } },
-        data: { phase: 'Successful', message: 'terminated by the rollout' },
-      });
-    }
-    return created.map((run) => run.id);
+    const started = await store.startAnalysisRuns(
+      decision.analysisRunsToStart.map((request) => ({
+        name: request.name,
+        kind: request.kind,
+        revision: revisionOf(request.podTemplateHash),
+        podTemplateHash: request.podTemplateHash,
+        stepIndex: request.stepIndex ?? null,
+        spec: { analysis: request.analysis, stablePodTemplateHash: request.stablePodTemplateHash ?? null },
+      })),
+    );
+    await store.terminateAnalysisRuns(decision.analysisRunsToTerminate);
+    await store.startExperiments(decision.experimentsToStart.map((request) => ({ name: request.name, spec: request, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex })));
+    await store.terminateExperiments(decision.experimentsToTerminate);
+    return started;
   }
 }

@@ -6,6 +6,7 @@ import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
 import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
 import { inTransaction, type AfterCommit, type DatabaseClient } from '../../infrastructure/database.js';
+import { prismaSession } from '../../infrastructure/sql.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
@@ -91,7 +92,7 @@ export class RolloutsService {
       // A reconcile that read the rollout before this operation existed must not write over it unseen.
       const { version } = await transaction.rollout.update({ where: { id: rollout.id }, data: { version: { increment: 1 } }, select: { version: true } });
       this.requestReconcile(afterCommit, rollout.id, version);
-      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         {
           actor: actorOf(principal),
           action: `rollout.${type}`,
@@ -114,7 +115,7 @@ export class RolloutsService {
       await transaction.rollout.delete({ where: { id: rollout.id } });
       const deleted: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };
       afterCommit.add(() => this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: deleted }));
-      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         {
           actor: actorOf(principal),
           action: 'rollout.deleted',

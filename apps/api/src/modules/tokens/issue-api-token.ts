@@ -2,6 +2,7 @@ import type { ApiToken } from '../../generated/prisma/client.js';
 import type { Role } from '../../generated/prisma/enums.js';
 import { generateSecret, hashSecret, secretPrefix } from '../../common/auth/secrets.js';
 import type { AfterCommit, Transaction } from '../../infrastructure/database.js';
+import { prismaSession } from '../../infrastructure/sql.js';
 import type { AuditService } from '../audit/audit.service.js';
 
 export interface IssuedToken {
@@ -38,7 +39,7 @@ export async function issueApiToken(
       createdBy: request.createdBy,
     },
   });
-  await audit.append(transaction, afterCommit, request.organizationId, [
+  await audit.append(prismaSession(transaction), afterCommit, request.organizationId, [
     {
       actor: request.createdBy,
       action: 'token.created',

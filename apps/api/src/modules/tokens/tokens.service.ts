@@ -6,6 +6,7 @@ import { generateSecret, hashSecret, secretPrefix } from '../../common/auth/secr
 import { issueApiToken, tokenAuditView, type IssuedToken } from './issue-api-token.js';
 import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
 import { inTransaction, type DatabaseClient } from '../../infrastructure/database.js';
+import { prismaSession } from '../../infrastructure/sql.js';
 import { DATABASE } from '../../infrastructure/tokens.js';
 import { AuditService } from '../audit/audit.service.js';
 
@@ -42,7 +43,7 @@ export class TokensService {
     const secret = generateSecret('api');
     const token = await inTransaction(this.database, async (transaction, afterCommit) => {
       const updated = await transaction.apiToken.update({ where: { id }, data: { tokenHash: hashSecret(secret), tokenPrefix: secretPrefix(secret) } });
-      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         { actor: actorOf(principal), action: 'token.rotated', targetType: 'ApiToken', targetName: existing.name, targetId: id, before: tokenAuditView(existing), after: tokenAuditView(updated), requestId },
       ]);
       return updated;
@@ -55,7 +56,7 @@ export class TokensService {
     if (existing.revokedAt) return existing;
     return inTransaction(this.database, async (transaction, afterCommit) => {
       const updated = await transaction.apiToken.update({ where: { id }, data: { revokedAt: now } });
-      await this.audit.append(transaction, afterCommit, principal.organizationId, [
+      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         { actor: actorOf(principal), action: 'token.revoked', targetType: 'ApiToken', targetName: existing.name, targetId: id, before: tokenAuditView(existing), after: tokenAuditView(updated), requestId },
       ]);
       return updated;
