@@ -291,6 +291,7 @@ export interface Decision {
 }
 
 export interface ReconcileInput {
+  /** `generation` grows with every change of `spec`, as in Kubernetes: the engine trusts it to know an unchanged spec. */
   rollout: { name: string; namespace: string; generation: number; spec: RolloutSpec };
   status: RolloutStatus | undefined;
   observed: ObservedRolloutState;
