@@ -9,7 +9,6 @@ export { parseCidr, parseIp, cidrContains, refusedRangeOf, REFUSED_RANGES, type 
 export { findJsonPath, toJsonPathPlus } from './json-path.js';
 export { goFloat, goFloatG, goSprint, goQueryEscape, goEncodeQuery } from './go-format.js';
 export * from './jobs/job-runner.js';
-export { createKubernetesJobRunner, JobNameTakenError } from './jobs/kubernetes-job-runner.js';
 export { prometheusAdapter, parseSampleValue, shapeQueryData } from './providers/prometheus.js';
 export { webAdapter } from './providers/web.js';
 export { jobAdapter, jobManifest } from './providers/job.js';
