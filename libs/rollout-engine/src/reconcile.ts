@@ -50,8 +50,8 @@ function cachedStepsHash(steps: readonly CanaryStep[]): string {
  * The previous decision saw this very spec (same generation), so the hashes it derived from the template and the
  * steps still hold: a shell that loads fresh objects every time skips hashing them again.
  */
-function decidedOnThisSpec(previous: RolloutStatus | undefined, generation: number): previous is RolloutStatus {
-  return previous !== undefined && previous.observedGeneration === generation;
+function decidedOnThisSpec(previous: RolloutStatus | undefined, generation: number): RolloutStatus | undefined {
+  return previous?.observedGeneration === generation ? previous : undefined;
 }
 
 function initialStatus(currentHash: string, generation: number, nowIso: string): RolloutStatus {
@@ -294,7 +294,7 @@ function openRevision(context: RolloutContext, previous: RolloutStatus | undefin
     startRevision(context, previous, currentWasObserved);
   }
   if (canary !== undefined) {
-    const stepsHash = decidedOnThisSpec(previous, status.observedGeneration) && previous.currentStepHash !== undefined ? previous.currentStepHash : cachedStepsHash(steps);
+    const stepsHash = decidedOnThisSpec(previous, status.observedGeneration)?.currentStepHash ?? cachedStepsHash(steps);
     if (status.currentStepHash !== undefined && status.currentStepHash !== stepsHash) {
       status.currentStepIndex = status.stableRS === currentHash ? steps.length : 0;
       status.pauseConditions = [];
@@ -345,7 +345,7 @@ export function reconcile(input: ReconcileInput): Decision {
   const previous = input.status;
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
-  const currentHash = decidedOnThisSpec(previous, rollout.generation) ? previous.currentPodHash : cachedPodTemplateHash(spec.template, previous?.collisionCount);
+  const currentHash = decidedOnThisSpec(previous, rollout.generation)?.currentPodHash ?? cachedPodTemplateHash(spec.template, previous?.collisionCount);
   const revisions = observedRevisions(observed.replicaSets);
   const observedCurrentRevision = revisions.get(currentHash);
   let highestOther = 0;

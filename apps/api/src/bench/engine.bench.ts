@@ -18,6 +18,9 @@ const FLEET_SIZE = 10_000;
 const JOB_ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 2_000);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8);
 const SPREAD_ORGANIZATIONS = 8;
+/** With BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
+const PROFILE_DIRECTORY = process.env.BENCH_CPU_PROFILE_DIR;
+
 const GOALS = { decisionsPerSecond: 50_000, queueShareOfUpdates: 0.25, twoWorkerSpeedup: 1.6 };
 
 const log = (message: string): void => void process.stderr.write(`[bench:engine] ${message}\n`);
@@ -65,6 +68,7 @@ const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'eng
         concurrency: WORKER_CONCURRENCY,
         rollouts: JOB_ROLLOUTS,
         timeoutMs: 600_000,
+        workerNodeArguments: PROFILE_DIRECTORY ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIRECTORY}`] : [],
         progress: (message) => log(`  ${message}`),
       });
       log(`  ${rate(measured.jobsPerSecond)} (${measured.jobs} jobs in ${measured.seconds.toFixed(1)} s, ${cpuPerJob(measured)}, ${measured.failedJobs} failed)`);

@@ -27,6 +27,8 @@ export interface JobRateOptions {
   /** Organizations the rollouts are spread over, one cluster each: every organization has its own audit chain. */
   organizations: number;
   timeoutMs: number;
+  /** Extra `node` arguments of the worker processes, such as `--cpu-prof`. */
+  workerNodeArguments?: readonly string[];
   progress: (message: string) => void;
 }
 
@@ -140,7 +142,7 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
       ...QUIET_SWEEP,
     };
     for (let started = 1; started <= options.workers; started++) {
-      workers.push(await startProcess('worker.js', workerEnvironment, async () => (await queue.queue.getWorkersCount()) >= started));
+      workers.push(await startProcess('worker.js', workerEnvironment, async () => (await queue.queue.getWorkersCount()) >= started, options.workerNodeArguments));
     }
     options.progress(`${options.workers} worker(s) × concurrency ${options.concurrency} ready; sending ${rolloutIds.length} jobs`);
     await database.cluster.updateMany({ where: { id: { in: clusterIds } }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
