@@ -12,6 +12,7 @@ import { ReconcileSweep } from './modules/reconcile/reconcile-sweep.js';
 import { ANALYSIS_QUEUE_NAME, AnalysisQueue, parseAnalysisJob } from './modules/analysis-runs/analysis-queue.js';
 import { AnalysisRunner } from './modules/analysis-runs/analysis-runner.js';
 import { pruneAnalysisHistory } from './modules/analysis-runs/analysis-history.js';
+import { ReconcileStore } from './modules/reconcile/reconcile-store.js';
 import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
 
 /**
@@ -30,14 +31,14 @@ const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
 const database = createDatabaseClient(config.databaseUrl, Number(process.env.DATABASE_POOL_SIZE ?? concurrency + Math.min(analysisConcurrency, 16) + 2));
 /** Hand-written SQL on the hot paths (reconcile load and write, measurements); Prisma for the rest. */
 const sql = new SqlPool(config.databaseUrl, Number(process.env.SQL_POOL_SIZE ?? concurrency + Math.min(analysisConcurrency, 16) + 2));
-const redis = createRedisConnection(config.redisUrl);
+const redis = createRedisConnection(config.redisUrl, { autoPipelining: true });
 const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
 const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
 const analysisConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
 const queue = new ReconcileQueue(redis, config.redisPrefix);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
-const reconciler = new RolloutReconciler(sql, new AuditService(database, eventBus), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
+const reconciler = new RolloutReconciler(new ReconcileStore(sql, new AuditService(database, eventBus)), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
 const analysis = new AnalysisRunner(database, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60),

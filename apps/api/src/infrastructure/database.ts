@@ -18,8 +18,9 @@ export class AfterCommit {
     this.callbacks.push(callback);
   }
 
+  /** Starts every callback in the order registered, in one tick, so that their Redis commands leave together. */
   async run(): Promise<void> {
-    for (const callback of this.callbacks) await callback();
+    await Promise.all(this.callbacks.map((callback) => callback()));
   }
 }
 

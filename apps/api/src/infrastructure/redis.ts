@@ -1,9 +1,16 @@
 import { Redis } from 'ioredis';
 
-/** A Redis connection; `forWorkers` connections never give up on a command, as BullMQ workers require. */
-export function createRedisConnection(url: string, options: { forWorkers?: boolean } = {}): Redis {
+export interface RedisConnectionOptions {
+  /** Never give up on a command, as BullMQ workers require. */
+  forWorkers?: boolean;
+  /** Send the commands issued in one tick in one write: for busy producers (publishing, enqueuing), never for blocking reads. */
+  autoPipelining?: boolean;
+}
+
+export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: options.forWorkers ? null : 3,
+    enableAutoPipelining: options.autoPipelining ?? false,
     enableReadyCheck: true,
     lazyConnect: false,
   });

@@ -20,21 +20,29 @@ export interface AuditEntry {
 
 const VERIFY_BATCH = 1000;
 
-const LOCK_CHAIN_HEAD: PreparedStatement = {
-  name: 'audit-lock-chain-head',
-  text: 'SELECT "auditSequence" AS sequence, "auditHeadHash" AS hash FROM "Organization" WHERE id = $1::uuid FOR NO KEY UPDATE',
+/** Chain heads are locked in id order, so that two writers appending to the same organizations cannot deadlock. */
+const LOCK_CHAIN_HEADS: PreparedStatement = {
+  name: 'audit-lock-chain-heads',
+  text: 'SELECT id, "auditSequence" AS sequence, "auditHeadHash" AS hash FROM "Organization" WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE',
 };
 
-/** Inserts the chained events (a JSON array) and moves the organization's chain head to the last of them. */
+/** Inserts the chained events (a JSON array) and moves each organization's chain head to its last one. */
 const APPEND_EVENTS: PreparedStatement = {
   name: 'audit-append-events',
   text: `WITH appended AS (
     INSERT INTO "AuditEvent" (id, "organizationId", sequence, actor, action, "targetType", "targetName", "targetId", before, after, reason, "requestId", "occurredAt", "previousHash", hash)
-    SELECT e.id, $1::uuid, e.sequence, e.actor, e.action, e."targetType", e."targetName", e."targetId", e.before, e.after, e.reason, e."requestId", $2::timestamp, e."previousHash", e.hash
-    FROM jsonb_to_recordset($3::jsonb) AS e(id uuid, sequence integer, actor text, action text, "targetType" text, "targetName" text, "targetId" text, before jsonb, after jsonb, reason text, "requestId" text, "previousHash" text, hash text)
+    SELECT e.id, e."organizationId", e.sequence, e.actor, e.action, e."targetType", e."targetName", e."targetId", e.before, e.after, e.reason, e."requestId", e."occurredAt", e."previousHash", e.hash
+    FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, "organizationId" uuid, sequence integer, actor text, action text, "targetType" text, "targetName" text, "targetId" text,
+      before jsonb, after jsonb, reason text, "requestId" text, "occurredAt" timestamp, "previousHash" text, hash text)
   )
-  UPDATE "Organization" SET "auditSequence" = $4::integer, "auditHeadHash" = $5::text WHERE id = $1::uuid`,
+  UPDATE "Organization" o SET "auditSequence" = h.sequence, "auditHeadHash" = h.hash FROM jsonb_to_recordset($2::jsonb) AS h(id uuid, sequence integer, hash text) WHERE o.id = h.id`,
 };
+
+export interface AuditAppend {
+  organizationId: string;
+  entries: readonly AuditEntry[];
+  occurredAt: Date;
+}
 
 @Injectable()
 export class AuditService {
@@ -43,51 +51,41 @@ export class AuditService {
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
   ) {}
 
+  /** Appends events to one organization's hash chain inside the caller's transaction; see `appendToChains`. */
+  append(session: SqlSession, afterCommit: AfterCommit, organizationId: string, entries: readonly AuditEntry[], now = new Date()): Promise<AuditEvent[]> {
+    return this.appendToChains(session, afterCommit, [{ organizationId, entries, occurredAt: now }]);
+  }
+
   /**
-   * Appends events to the organization's hash chain inside the caller's transaction, in two statements: the first
-   * locks the organization's chain head, the second inserts the events and moves the head. The lock lasts until
-   * the commit, so concurrent writers extend the chain one after another; callers append last, just before they
-   * commit, to hold it briefly. The lock is `FOR NO KEY UPDATE`: rows inserted earlier in the transaction that
-   * reference the organization hold a key-share lock on it, which `FOR UPDATE` would wait on, deadlocking two such
-   * transactions.
+   * Appends events to the hash chains of their organizations inside the caller's transaction, in two statements:
+   * the first locks the chain heads, the second inserts the events and moves the heads. The locks last until the
+   * commit, so concurrent writers extend a chain one after another; callers append last, just before they commit,
+   * to hold them briefly. The locks are `FOR NO KEY UPDATE`: rows inserted earlier in the transaction that
+   * reference an organization hold a key-share lock on it, which `FOR UPDATE` would wait on, deadlocking two
+   * such transactions.
    */
-  async append(
-    session: SqlSession,
-    afterCommit: AfterCommit,
-    organizationId: string,
-    entries: readonly AuditEntry[],
-    now = new Date(),
-  ): Promise<AuditEvent[]> {
-    if (entries.length === 0) return [];
-    const [head] = await session.query<{ sequence: number; hash: string }>(LOCK_CHAIN_HEAD, [organizationId]);
-    if (!head) throw new Error(`organization ${organizationId} does not exist`);
-    let sequence = head.sequence;
-    let previousHash = head.hash;
-    const events = entries.map((entry): AuditEvent => {
-      sequence += 1;
-      const fields = {
-        organizationId,
-        sequence,
-        actor: entry.actor,
-        action: entry.action,
-        targetType: entry.targetType,
-        targetName: entry.targetName,
-        targetId: entry.targetId ?? null,
-        before: entry.before ?? null,
-        after: entry.after ?? null,
-        reason: entry.reason ?? null,
-        requestId: entry.requestId ?? null,
-        occurredAt: now,
-        previousHash,
-      };
-      const hash = auditEventHash(fields);
-      previousHash = hash;
-      return { id: uuidV7(now.getTime()), ...fields, before: fields.before as AuditEvent['before'], after: fields.after as AuditEvent['after'], hash };
-    });
-    const rows = events.map(({ organizationId: _organization, occurredAt: _occurredAt, ...row }) => row);
-    await session.query(APPEND_EVENTS, [organizationId, now, JSON.stringify(rows), sequence, previousHash]);
+  async appendToChains(session: SqlSession, afterCommit: AfterCommit, appends: readonly AuditAppend[]): Promise<AuditEvent[]> {
+    const entriesByOrganization = new Map<string, TimedEntry[]>();
+    for (const { organizationId, entries, occurredAt } of appends) {
+      const timed = entries.map((entry) => ({ entry, occurredAt }));
+      if (timed.length > 0) entriesByOrganization.set(organizationId, [...(entriesByOrganization.get(organizationId) ?? []), ...timed]);
+    }
+    if (entriesByOrganization.size === 0) return [];
+    const heads = await session.query<{ id: string; sequence: number; hash: string }>(LOCK_CHAIN_HEADS, [[...entriesByOrganization.keys()]]);
+    const events: AuditEvent[] = [];
+    const movedHeads: { id: string; sequence: number; hash: string }[] = [];
+    for (const [organizationId, entries] of entriesByOrganization) {
+      const head = heads.find((candidate) => candidate.id === organizationId);
+      if (!head) throw new Error(`organization ${organizationId} does not exist`);
+      const chained = chainEvents(organizationId, head, entries);
+      events.push(...chained);
+      const last = chained.at(-1) as AuditEvent;
+      movedHeads.push({ id: organizationId, sequence: last.sequence, hash: last.hash });
+    }
+    await session.query(APPEND_EVENTS, [JSON.stringify(events), JSON.stringify(movedHeads)]);
+    // Issued together, in order: one connection delivers them in that order.
     afterCommit.add(async () => {
-      for (const event of events) await this.eventBus.publish('auditEventAdded', { organizationId, payload: event });
+      await Promise.all(events.map((event) => this.eventBus.publish('auditEventAdded', { organizationId: event.organizationId, payload: event })));
     });
     return events;
   }
@@ -124,4 +122,36 @@ export class AuditService {
     }
     return { valid: true, checkedEvents, brokenAtSequence: null, reason: null };
   }
+}
+
+interface TimedEntry {
+  entry: AuditEntry;
+  occurredAt: Date;
+}
+
+/** The events that extend a chain from `head`, each hashed over its content and the hash of the one before. */
+function chainEvents(organizationId: string, head: { sequence: number; hash: string }, entries: readonly TimedEntry[]): AuditEvent[] {
+  let sequence = head.sequence;
+  let previousHash = head.hash;
+  return entries.map(({ entry, occurredAt }): AuditEvent => {
+    sequence += 1;
+    const fields = {
+      organizationId,
+      sequence,
+      actor: entry.actor,
+      action: entry.action,
+      targetType: entry.targetType,
+      targetName: entry.targetName,
+      targetId: entry.targetId ?? null,
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+      reason: entry.reason ?? null,
+      requestId: entry.requestId ?? null,
+      occurredAt,
+      previousHash,
+    };
+    const hash = auditEventHash(fields);
+    previousHash = hash;
+    return { id: uuidV7(occurredAt.getTime()), ...fields, before: fields.before as AuditEvent['before'], after: fields.after as AuditEvent['after'], hash };
+  });
 }

@@ -1,9 +1,13 @@
 import type { Rollout } from '../../generated/prisma/client.js';
+import { MicroBatcher } from '../../infrastructure/micro-batcher.js';
+import type { AfterCommit } from '../../infrastructure/database.js';
 import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../../infrastructure/sql.js';
+import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 
 /**
- * The reconciler's reads and writes in hand-written SQL: a reconcile is the worker's hottest path, and one
- * statement per step costs a fraction of the Prisma client's query planning.
+ * The reconciler's reads and writes, in hand-written SQL and batched: the reconciles a worker runs at the same
+ * moment load their rollouts in one query and write their results in one transaction, each write still guarded
+ * by its rollout's version.
  */
 
 export interface PendingOperation {
@@ -45,9 +49,9 @@ type LoadedRow = Rollout & {
   experiments: RolloutExperimentState[];
 };
 
-/** The rollout, its cluster's connection, its pending operations in order, and the states of its runs and experiments. */
-const LOAD_ROLLOUT: PreparedStatement = {
-  name: 'reconcile-load-rollout',
+/** The rollouts, their clusters' connections, their pending operations in order, and the states of their runs and experiments. */
+const LOAD_ROLLOUTS: PreparedStatement = {
+  name: 'reconcile-load-rollouts',
   text: `SELECT r.*, c.name AS "clusterName", c."connectionState" AS "clusterConnectionState",
     COALESCE((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'type', o.type, 'parameters', o.parameters, 'requestedBy', o."requestedBy") ORDER BY o."requestedAt", o.id)
       FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending'), '[]') AS operations,
@@ -55,64 +59,66 @@ const LOAD_ROLLOUT: PreparedStatement = {
       FROM "AnalysisRun" a WHERE a."rolloutId" = r.id), '[]') AS "analysisRuns",
     COALESCE((SELECT jsonb_agg(jsonb_build_object('name', e.name, 'podTemplateHash', e."podTemplateHash", 'stepIndex', e."stepIndex", 'phase', e.phase, 'message', e.message))
       FROM "Experiment" e WHERE e."rolloutId" = r.id), '[]') AS experiments
-  FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId" WHERE r.id = $1::uuid`,
+  FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId" WHERE r.id = ANY($1::uuid[])`,
 };
 
-/** Writes the reconcile's result only if nobody else wrote the rollout since it was loaded. */
-const UPDATE_ROLLOUT_AT_VERSION: PreparedStatement = {
-  name: 'reconcile-update-rollout',
-  text: `UPDATE "Rollout" SET spec = $3::jsonb, generation = $4::integer, "specChangedBy" = $5::text, status = $6::jsonb, phase = $7::text, message = $8::text,
-    "observedGeneration" = $9::integer, "desiredState" = $10::jsonb, "desiredVersion" = $11::integer, "nextReconcileAt" = $12::timestamp, version = $13::integer, "updatedAt" = $14::timestamp
-  WHERE id = $1::uuid AND version = $2::integer RETURNING version`,
+/**
+ * Writes every rollout of the batch whose version is still the one its reconcile read, and, for those only, what
+ * their reconciles asked for besides: operations settled, revisions, analysis runs and experiments started or
+ * ended. Answers the ids of the rollouts written and of the runs started.
+ */
+const WRITE_RECONCILES: PreparedStatement = {
+  name: 'reconcile-write-batch',
+  text: `WITH w AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(id uuid, expected integer, spec jsonb, generation integer, "specChangedBy" text, status jsonb, phase text, message text,
+      "observedGeneration" integer, "desiredState" jsonb, "desiredVersion" integer, "nextReconcileAt" timestamp, version integer, at timestamp)
+  ), updated AS (
+    UPDATE "Rollout" r SET spec = w.spec, generation = w.generation, "specChangedBy" = w."specChangedBy", status = w.status, phase = w.phase, message = w.message,
+      "observedGeneration" = w."observedGeneration", "desiredState" = w."desiredState", "desiredVersion" = w."desiredVersion", "nextReconcileAt" = w."nextReconcileAt",
+      version = w.version, "updatedAt" = w.at
+    FROM w WHERE r.id = w.id AND r.version = w.expected RETURNING r.id
+  ), settled AS (
+    UPDATE "RolloutOperation" o SET state = s.state, message = s.message, "completedAt" = s.at
+    FROM jsonb_to_recordset($2::jsonb) AS s(id uuid, "rolloutId" uuid, state text, message text, at timestamp)
+    WHERE o.id = s.id AND s."rolloutId" IN (SELECT id FROM updated)
+  ), revisions AS (
+    INSERT INTO "RolloutRevision" (id, "organizationId", "rolloutId", revision, "podTemplateHash", images, "specSnapshot", "startedBy", "startedAt")
+    SELECT v.id, v."organizationId", v."rolloutId", v.revision, v."podTemplateHash", ARRAY(SELECT jsonb_array_elements_text(v.images)), v."specSnapshot", v."startedBy", v.at
+    FROM jsonb_to_recordset($3::jsonb) AS v(id uuid, "organizationId" uuid, "rolloutId" uuid, revision integer, "podTemplateHash" text, images jsonb, "specSnapshot" jsonb, "startedBy" text, at timestamp)
+    WHERE v."rolloutId" IN (SELECT id FROM updated)
+    ON CONFLICT ("rolloutId", revision) DO NOTHING
+  ), runs AS (
+    INSERT INTO "AnalysisRun" (id, "organizationId", "clusterId", "rolloutId", namespace, name, kind, revision, "podTemplateHash", "stepIndex", spec, "startedAt")
+    SELECT n.id, n."organizationId", n."clusterId", n."rolloutId", n.namespace, n.name, n.kind, n.revision, n."podTemplateHash", n."stepIndex", n.spec, n.at
+    FROM jsonb_to_recordset($4::jsonb) AS n(id uuid, "organizationId" uuid, "clusterId" uuid, "rolloutId" uuid, namespace text, name text, kind text, revision integer,
+      "podTemplateHash" text, "stepIndex" integer, spec jsonb, at timestamp)
+    WHERE n."rolloutId" IN (SELECT id FROM updated)
+    ON CONFLICT ("clusterId", namespace, name) DO NOTHING RETURNING id
+  ), ended_runs AS (
+    UPDATE "AnalysisRun" a SET phase = 'Successful', message = 'terminated by the rollout', "finishedAt" = t.at
+    FROM jsonb_to_recordset($5::jsonb) AS t("rolloutId" uuid, name text, at timestamp)
+    WHERE a."rolloutId" = t."rolloutId" AND a.name = t.name AND a."finishedAt" IS NULL AND t."rolloutId" IN (SELECT id FROM updated)
+  ), experiments AS (
+    INSERT INTO "Experiment" (id, "organizationId", "clusterId", "rolloutId", namespace, name, spec, "podTemplateHash", "stepIndex", "updatedAt")
+    SELECT n.id, n."organizationId", n."clusterId", n."rolloutId", n.namespace, n.name, n.spec, n."podTemplateHash", n."stepIndex", n.at
+    FROM jsonb_to_recordset($6::jsonb) AS n(id uuid, "organizationId" uuid, "clusterId" uuid, "rolloutId" uuid, namespace text, name text, spec jsonb,
+      "podTemplateHash" text, "stepIndex" integer, at timestamp)
+    WHERE n."rolloutId" IN (SELECT id FROM updated)
+    ON CONFLICT ("clusterId", namespace, name) DO NOTHING
+  ), ended_experiments AS (
+    UPDATE "Experiment" x SET phase = 'Successful', message = 'terminated by the rollout', "updatedAt" = t.at
+    FROM jsonb_to_recordset($7::jsonb) AS t("rolloutId" uuid, name text, at timestamp)
+    WHERE x."rolloutId" = t."rolloutId" AND x.name = t.name AND t."rolloutId" IN (SELECT id FROM updated)
+  )
+  SELECT (SELECT COALESCE(jsonb_agg(id), '[]') FROM updated) AS written, (SELECT COALESCE(jsonb_agg(id), '[]') FROM runs) AS "startedRuns"`,
 };
 
-const SETTLE_OPERATIONS: PreparedStatement = {
-  name: 'reconcile-settle-operations',
-  text: `UPDATE "RolloutOperation" o SET state = s.state, message = s.message, "completedAt" = $2::timestamp
-  FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, state text, message text) WHERE o.id = s.id`,
-};
-
-const START_REVISION: PreparedStatement = {
-  name: 'reconcile-start-revision',
-  text: `INSERT INTO "RolloutRevision" (id, "organizationId", "rolloutId", revision, "podTemplateHash", images, "specSnapshot", "startedBy", "startedAt")
-  VALUES ($1::uuid, $2::uuid, $3::uuid, $4::integer, $5::text, $6::text[], $7::jsonb, $8::text, $9::timestamp) ON CONFLICT ("rolloutId", revision) DO NOTHING`,
-};
-
-const FINISH_REVISION: PreparedStatement = {
-  name: 'reconcile-finish-revision',
-  text: `UPDATE "RolloutRevision" SET outcome = $3::text, "finishedAt" = $4::timestamp WHERE "rolloutId" = $1::uuid AND revision = $2::integer AND "finishedAt" IS NULL`,
-};
-
-const FINISH_REVISION_OF_HASH: PreparedStatement = {
-  name: 'reconcile-finish-revision-of-hash',
-  text: `UPDATE "RolloutRevision" SET outcome = $3::text, "finishedAt" = $4::timestamp WHERE "rolloutId" = $1::uuid AND "podTemplateHash" = $2::text AND "finishedAt" IS NULL`,
-};
-
-const START_ANALYSIS_RUNS: PreparedStatement = {
-  name: 'reconcile-start-analysis-runs',
-  text: `INSERT INTO "AnalysisRun" (id, "organizationId", "clusterId", "rolloutId", namespace, name, kind, revision, "podTemplateHash", "stepIndex", spec, "startedAt")
-  SELECT n.id, $2::uuid, $3::uuid, $4::uuid, $5::text, n.name, n.kind, n.revision, n."podTemplateHash", n."stepIndex", n.spec, $6::timestamp
-  FROM jsonb_to_recordset($1::jsonb) AS n(id uuid, name text, kind text, revision integer, "podTemplateHash" text, "stepIndex" integer, spec jsonb)
-  ON CONFLICT ("clusterId", namespace, name) DO NOTHING RETURNING id`,
-};
-
-const TERMINATE_ANALYSIS_RUNS: PreparedStatement = {
-  name: 'reconcile-terminate-analysis-runs',
-  text: `UPDATE "AnalysisRun" SET phase = 'Successful', message = 'terminated by the rollout', "finishedAt" = $3::timestamp
-  WHERE "rolloutId" = $1::uuid AND name = ANY($2::text[]) AND "finishedAt" IS NULL`,
-};
-
-const START_EXPERIMENTS: PreparedStatement = {
-  name: 'reconcile-start-experiments',
-  text: `INSERT INTO "Experiment" (id, "organizationId", "clusterId", "rolloutId", namespace, name, spec, "podTemplateHash", "stepIndex", "updatedAt")
-  SELECT n.id, $2::uuid, $3::uuid, $4::uuid, $5::text, n.name, n.spec, n."podTemplateHash", n."stepIndex", $6::timestamp
-  FROM jsonb_to_recordset($1::jsonb) AS n(id uuid, name text, spec jsonb, "podTemplateHash" text, "stepIndex" integer)
-  ON CONFLICT ("clusterId", namespace, name) DO NOTHING`,
-};
-
-const TERMINATE_EXPERIMENTS: PreparedStatement = {
-  name: 'reconcile-terminate-experiments',
-  text: `UPDATE "Experiment" SET phase = 'Successful', message = 'terminated by the rollout', "updatedAt" = $3::timestamp WHERE "rolloutId" = $1::uuid AND name = ANY($2::text[])`,
+/** A separate statement: a revision started by the first one is visible to it, as a revision can start and finish at once. */
+const FINISH_REVISIONS: PreparedStatement = {
+  name: 'reconcile-finish-revisions',
+  text: `UPDATE "RolloutRevision" rr SET outcome = f.outcome, "finishedAt" = f.at
+  FROM jsonb_to_recordset($1::jsonb) AS f("rolloutId" uuid, revision integer, "podTemplateHash" text, outcome text, at timestamp)
+  WHERE rr."rolloutId" = f."rolloutId" AND rr."finishedAt" IS NULL AND (rr.revision = f.revision OR rr."podTemplateHash" = f."podTemplateHash")`,
 };
 
 export interface RolloutWrite {
@@ -124,7 +130,6 @@ export interface RolloutWrite {
   desiredVersion: number;
   nextReconcileAt: Date | null;
   version: number;
-  updatedAt: Date;
 }
 
 export interface RevisionStart {
@@ -134,6 +139,9 @@ export interface RevisionStart {
   specSnapshot: unknown;
   startedBy: string;
 }
+
+/** Closes the open record of a revision, found by its number or by its pod template hash. */
+export type RevisionFinish = ({ revision: number } | { podTemplateHash: string }) & { outcome: string };
 
 export interface AnalysisRunStart {
   name: string;
@@ -151,83 +159,112 @@ export interface ExperimentStart {
   stepIndex: number;
 }
 
-type Owner = Pick<Rollout, 'id' | 'organizationId' | 'clusterId' | 'namespace'>;
-
-export async function loadRolloutForReconcile(sql: SqlPool, rolloutId: string): Promise<LoadedRollout | null> {
-  const [row] = await sql.query<LoadedRow>(LOAD_ROLLOUT, [rolloutId]);
-  if (!row) return null;
-  const { clusterName, clusterConnectionState, ...rollout } = row;
-  return { ...rollout, cluster: { name: clusterName, connectionState: clusterConnectionState } };
+/** Everything one reconcile writes, applied only if the rollout is still at `expectedVersion`. */
+export interface ReconcileWritePlan {
+  rollout: Pick<Rollout, 'id' | 'organizationId' | 'clusterId' | 'namespace'>;
+  expectedVersion: number;
+  update: RolloutWrite;
+  settledOperations: { id: string; state: string; message: string | null }[];
+  revisionStarts: RevisionStart[];
+  revisionFinishes: RevisionFinish[];
+  analysisRunStarts: AnalysisRunStart[];
+  analysisRunsToEnd: string[];
+  experimentStarts: ExperimentStart[];
+  experimentsToEnd: string[];
+  audit: AuditEntry[];
+  now: Date;
 }
 
-/** The statements of one reconcile's transaction, each sent only when the decision needs it. */
-export class ReconcileWrite {
+/** `written` is false when another writer changed the rollout after its reconcile read it. */
+export type WriteResult = { written: false } | { written: true; startedRunIds: string[] };
+
+export class ReconcileStore {
+  private readonly loads = new MicroBatcher<string, LoadedRollout | null>((ids) => this.loadBatch(ids));
+  private readonly writes = new MicroBatcher<ReconcileWritePlan, WriteResult>((plans) => this.writeBatchOrEach(plans));
+
   constructor(
-    private readonly session: SqlSession,
-    private readonly rollout: Owner,
-    private readonly now: Date,
+    private readonly sql: SqlPool,
+    private readonly audit: AuditService,
   ) {}
 
-  /** False when another writer changed the rollout after `expectedVersion` was read. */
-  async updateRollout(expectedVersion: number, write: RolloutWrite): Promise<boolean> {
-    const rows = await this.session.query<{ version: number }>(UPDATE_ROLLOUT_AT_VERSION, [
-      this.rollout.id,
-      expectedVersion,
-      JSON.stringify(write.spec),
-      write.generation,
-      write.specChangedBy,
-      JSON.stringify(write.status),
-      write.status.phase,
-      write.status.message,
-      write.status.observedGeneration,
-      JSON.stringify(write.desiredState),
-      write.desiredVersion,
-      write.nextReconcileAt,
-      write.version,
-      write.updatedAt,
+  load(rolloutId: string): Promise<LoadedRollout | null> {
+    return this.loads.submit(rolloutId);
+  }
+
+  /** Resolves once the write is committed (or known to have lost to another writer). */
+  write(plan: ReconcileWritePlan): Promise<WriteResult> {
+    return this.writes.submit(plan);
+  }
+
+  private async loadBatch(ids: readonly string[]): Promise<(LoadedRollout | null)[]> {
+    const rows = await this.sql.query<LoadedRow>(LOAD_ROLLOUTS, [[...new Set(ids)]]);
+    const byId = new Map(
+      rows.map(({ clusterName, clusterConnectionState, ...rollout }) => [rollout.id, { ...rollout, cluster: { name: clusterName, connectionState: clusterConnectionState } }]),
+    );
+    // A rollout asked for twice in one batch is handed out as separate copies: callers build on what they load.
+    const handedOut = new Set<string>();
+    return ids.map((id) => {
+      const rollout = byId.get(id);
+      if (!rollout) return null;
+      if (!handedOut.has(id)) {
+        handedOut.add(id);
+        return rollout;
+      }
+      return structuredClone(rollout);
+    });
+  }
+
+  /** A batch that fails is written again one plan at a time, so that one bad plan fails only its own reconcile. */
+  private async writeBatchOrEach(plans: readonly ReconcileWritePlan[]): Promise<WriteResult[]> {
+    try {
+      return await this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, plans));
+    } catch (error) {
+      if (plans.length === 1) throw error;
+      const results: WriteResult[] = [];
+      for (const plan of plans) results.push(...(await this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, [plan]))));
+      return results;
+    }
+  }
+
+  private async writeBatch(session: SqlSession, afterCommit: AfterCommit, plans: readonly ReconcileWritePlan[]): Promise<WriteResult[]> {
+    // Two reconciles of one rollout in a batch read the same version: the first one wins, as it would in turn.
+    const seen = new Set<string>();
+    const contenders = plans.filter((plan) => !seen.has(plan.rollout.id) && seen.add(plan.rollout.id));
+    const runIds = new Map(contenders.map((plan) => [plan, plan.analysisRunStarts.map(() => uuidV7(plan.now.getTime()))]));
+    const [outcome] = await session.query<{ written: string[]; startedRuns: string[] }>(WRITE_RECONCILES, [
+      JSON.stringify(contenders.map(({ rollout, expectedVersion, update, now }) => ({ id: rollout.id, expected: expectedVersion, ...update, ...update.status, at: now }))),
+      JSON.stringify(contenders.flatMap(({ rollout, settledOperations, now }) => settledOperations.map((operation) => ({ ...operation, rolloutId: rollout.id, at: now })))),
+      JSON.stringify(
+        contenders.flatMap(({ rollout, revisionStarts, now }) =>
+          revisionStarts.map((start) => ({ ...start, id: uuidV7(now.getTime()), organizationId: rollout.organizationId, rolloutId: rollout.id, at: now })),
+        ),
+      ),
+      JSON.stringify(
+        contenders.flatMap((plan) =>
+          plan.analysisRunStarts.map((start, index) => ({ ...start, ...owner(plan), id: runIds.get(plan)?.[index], at: plan.now })),
+        ),
+      ),
+      JSON.stringify(contenders.flatMap(({ rollout, analysisRunsToEnd, now }) => analysisRunsToEnd.map((name) => ({ rolloutId: rollout.id, name, at: now })))),
+      JSON.stringify(contenders.flatMap((plan) => plan.experimentStarts.map((start) => ({ ...start, ...owner(plan), id: uuidV7(plan.now.getTime()), at: plan.now })))),
+      JSON.stringify(contenders.flatMap(({ rollout, experimentsToEnd, now }) => experimentsToEnd.map((name) => ({ rolloutId: rollout.id, name, at: now })))),
     ]);
-    return rows.length === 1;
+    const written = new Set(outcome?.written ?? []);
+    const startedRuns = new Set(outcome?.startedRuns ?? []);
+    const winners = contenders.filter((plan) => written.has(plan.rollout.id));
+    const finishes = winners.flatMap(({ rollout, revisionFinishes, now }) => revisionFinishes.map((finish) => ({ ...finish, rolloutId: rollout.id, at: now })));
+    if (finishes.length > 0) await session.query(FINISH_REVISIONS, [JSON.stringify(finishes)]);
+    // Last before the commit: the chain heads stay locked from here until then.
+    await this.audit.appendToChains(
+      session,
+      afterCommit,
+      winners.map((plan) => ({ organizationId: plan.rollout.organizationId, entries: plan.audit, occurredAt: plan.now })),
+    );
+    return plans.map((plan): WriteResult =>
+      winners.includes(plan) ? { written: true, startedRunIds: (runIds.get(plan) ?? []).filter((id) => startedRuns.has(id)) } : { written: false },
+    );
   }
+}
 
-  async settleOperations(settled: readonly { id: string; state: string; message: string | null }[]): Promise<void> {
-    if (settled.length > 0) await this.session.query(SETTLE_OPERATIONS, [JSON.stringify(settled), this.now]);
-  }
-
-  /** Starting a revision twice (a retried job) keeps the first record. */
-  async startRevision(start: RevisionStart): Promise<void> {
-    const { id, organizationId } = this.rollout;
-    await this.session.query(START_REVISION, [uuidV7(this.now.getTime()), organizationId, id, start.revision, start.podTemplateHash, start.images, JSON.stringify(start.specSnapshot), start.startedBy, this.now]);
-  }
-
-  async finishRevision(revision: number, outcome: string): Promise<void> {
-    await this.session.query(FINISH_REVISION, [this.rollout.id, revision, outcome, this.now]);
-  }
-
-  async finishRevisionOfHash(podTemplateHash: string, outcome: string): Promise<void> {
-    await this.session.query(FINISH_REVISION_OF_HASH, [this.rollout.id, podTemplateHash, outcome, this.now]);
-  }
-
-  /** Run names are deterministic, so asking twice starts one run; returns the ids of the runs started now. */
-  async startAnalysisRuns(runs: readonly AnalysisRunStart[]): Promise<string[]> {
-    if (runs.length === 0) return [];
-    const rows = runs.map((run) => ({ id: uuidV7(this.now.getTime()), ...run }));
-    const { id, organizationId, clusterId, namespace } = this.rollout;
-    const started = await this.session.query<{ id: string }>(START_ANALYSIS_RUNS, [JSON.stringify(rows), organizationId, clusterId, id, namespace, this.now]);
-    return started.map((run) => run.id);
-  }
-
-  async terminateAnalysisRuns(names: readonly string[]): Promise<void> {
-    if (names.length > 0) await this.session.query(TERMINATE_ANALYSIS_RUNS, [this.rollout.id, names, this.now]);
-  }
-
-  async startExperiments(experiments: readonly ExperimentStart[]): Promise<void> {
-    if (experiments.length === 0) return;
-    const rows = experiments.map((experiment) => ({ id: uuidV7(this.now.getTime()), ...experiment }));
-    const { id, organizationId, clusterId, namespace } = this.rollout;
-    await this.session.query(START_EXPERIMENTS, [JSON.stringify(rows), organizationId, clusterId, id, namespace, this.now]);
-  }
-
-  async terminateExperiments(names: readonly string[]): Promise<void> {
-    if (names.length > 0) await this.session.query(TERMINATE_EXPERIMENTS, [this.rollout.id, names, this.now]);
-  }
+function owner({ rollout }: ReconcileWritePlan): { organizationId: string; clusterId: string; rolloutId: string; namespace: string } {
+  return { organizationId: rollout.organizationId, clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace };
 }

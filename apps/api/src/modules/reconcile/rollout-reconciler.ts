@@ -12,18 +12,16 @@ import {
   type RolloutStatus,
 } from '@flotilla/rollout-engine';
 import type { Rollout } from '../../generated/prisma/client.js';
-import type { AfterCommit } from '../../infrastructure/database.js';
-import type { SqlPool, SqlSession } from '../../infrastructure/sql.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import type { Logger } from '../../infrastructure/logger.js';
-import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import type { AuditEntry } from '../audit/audit.service.js';
 import { toRolloutModel } from '../rollouts/rollout.mapper.js';
 import { rolloutTargetName } from '../rollouts/rollouts.service.js';
 import { ENGINE_ACTOR, engineAuditEntries } from './engine-audit.js';
 import type { ReconcileQueue } from './reconcile-queue.js';
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
-import { loadRolloutForReconcile, ReconcileWrite, type LoadedRollout, type PendingOperation } from './reconcile-store.js';
+import type { LoadedRollout, PendingOperation, ReconcileStore, ReconcileWritePlan, RevisionFinish } from './reconcile-store.js';
 
 export type ReconcileOutcome =
   | { result: 'written'; version: number; desiredChanged: boolean }
@@ -56,8 +54,7 @@ interface OperationsOutcome {
  */
 export class RolloutReconciler {
   constructor(
-    private readonly sql: SqlPool,
-    private readonly audit: AuditService,
+    private readonly store: ReconcileStore,
     private readonly eventBus: EventBus,
     private readonly queue: ReconcileQueue,
     private readonly analysisQueue: AnalysisQueue,
@@ -76,7 +73,7 @@ export class RolloutReconciler {
   }
 
   private async reconcileOnce(rolloutId: string, now: Date): Promise<ReconcileOutcome> {
-    const rollout = await loadRolloutForReconcile(this.sql, rolloutId);
+    const rollout = await this.store.load(rolloutId);
     if (!rollout) return { result: 'gone' };
     if (rollout.cluster.connectionState !== 'Connected') {
       return { result: 'held', reason: `cluster ${rollout.cluster.name} is ${rollout.cluster.connectionState.toLowerCase()}` };
@@ -120,7 +117,7 @@ export class RolloutReconciler {
       (decision.requeueAt?.getTime() ?? null) === (rollout.nextReconcileAt?.getTime() ?? null);
     if (nothingChanged) return { result: 'unchanged' };
 
-    const version = await this.sql.transaction((session, afterCommit) => this.write(session, afterCommit, rollout, operations, generation, decision, desiredChanged, now));
+    const version = await this.write(rollout, operations, generation, decision, desiredChanged, now);
     return { result: 'written', version, desiredChanged };
   }
 
@@ -146,116 +143,109 @@ export class RolloutReconciler {
     return { spec, status, specChangedBy, settled };
   }
 
-  private async write(
-    session: SqlSession,
-    afterCommit: AfterCommit,
-    rollout: LoadedRollout,
-    operations: OperationsOutcome,
-    generation: number,
-    decision: Decision,
-    desiredChanged: boolean,
-    now: Date,
-  ): Promise<number> {
-    const store = new ReconcileWrite(session, rollout, now);
+  private async write(rollout: LoadedRollout, operations: OperationsOutcome, generation: number, decision: Decision, desiredChanged: boolean, now: Date): Promise<number> {
     const version = rollout.version + 1;
     const desiredVersion = rollout.desiredVersion + (desiredChanged ? 1 : 0);
-    const written = await store.updateRollout(rollout.version, {
-      spec: operations.spec,
-      generation,
-      specChangedBy: operations.specChangedBy,
-      status: decision.status,
-      desiredState: decision.desired,
-      desiredVersion,
-      nextReconcileAt: decision.requeueAt ?? null,
-      version,
-      updatedAt: now,
-    });
-    if (!written) throw new VersionConflict(rollout.id);
-
-    await store.settleOperations(operations.settled.map(({ row, state, message }) => ({ id: row.id, state, message })));
-    await this.recordRevisions(store, operations, decision);
-    const startedRuns = await this.recordRunRequests(store, decision);
-
     const target = { targetName: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name), targetId: rollout.id };
-    const auditEntries: AuditEntry[] = operations.settled.map(({ row, state, message }) => ({
+    const audit: AuditEntry[] = operations.settled.map(({ row, state, message }) => ({
       actor: ENGINE_ACTOR,
       action: state === 'Applied' ? 'rollout.operation_applied' : 'rollout.operation_refused',
       targetType: 'Rollout',
       ...target,
       after: { operation: row.type, requestedBy: row.requestedBy, ...(message ? { message } : {}) },
     }));
-    auditEntries.push(...engineAuditEntries(target, operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined, decision.status, decision.events));
-    // Last before the commit: the chain head stays locked from here until then.
-    await this.audit.append(session, afterCommit, rollout.organizationId, auditEntries, now);
-
-    afterCommit.add(async () => {
-      const row: Rollout = {
-        ...rollout,
-        spec: operations.spec as unknown as Rollout['spec'],
+    audit.push(...engineAuditEntries(target, operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined, decision.status, decision.events));
+    const plan: ReconcileWritePlan = {
+      rollout,
+      expectedVersion: rollout.version,
+      update: {
+        spec: operations.spec,
         generation,
-        status: decision.status as unknown as Rollout['status'],
-        phase: decision.status.phase,
-        message: decision.status.message,
-        observedGeneration: decision.status.observedGeneration,
-        desiredState: decision.desired as unknown as Rollout['desiredState'],
+        specChangedBy: operations.specChangedBy,
+        status: decision.status,
+        desiredState: decision.desired,
         desiredVersion,
         nextReconcileAt: decision.requeueAt ?? null,
         version,
-        updatedAt: now,
-      };
-      await this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...row, cluster: rollout.cluster }) });
-      if (desiredChanged) {
-        const change: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };
-        await this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change });
-      }
-      if (decision.requeueAt) await this.queue.wakeAt(rollout.id, decision.requeueAt, now);
-      for (const runId of startedRuns) await this.analysisQueue.start(runId);
-    });
+      },
+      settledOperations: operations.settled.map(({ row, state, message }) => ({ id: row.id, state, message })),
+      ...revisionRecords(operations, decision),
+      ...runRequests(decision),
+      audit,
+      now,
+    };
+    const result = await this.store.write(plan);
+    if (!result.written) throw new VersionConflict(rollout.id);
+
+    const row: Rollout = {
+      ...rollout,
+      spec: operations.spec as unknown as Rollout['spec'],
+      generation,
+      status: decision.status as unknown as Rollout['status'],
+      phase: decision.status.phase,
+      message: decision.status.message,
+      observedGeneration: decision.status.observedGeneration,
+      desiredState: decision.desired as unknown as Rollout['desiredState'],
+      desiredVersion,
+      nextReconcileAt: decision.requeueAt ?? null,
+      version,
+      updatedAt: now,
+    };
+    const change: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };
+    // Issued in one tick, so that the connection sends them together.
+    await Promise.all([
+      this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...row, cluster: rollout.cluster }) }),
+      desiredChanged && this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change }),
+      decision.requeueAt && this.queue.wakeAt(rollout.id, decision.requeueAt, now),
+      ...result.startedRunIds.map((runId) => this.analysisQueue.start(runId)),
+    ]);
     return version;
   }
+}
 
-  /** The release history: a row per revision, credited to whoever changed the spec, closed with its outcome. */
-  private async recordRevisions(store: ReconcileWrite, operations: OperationsOutcome, decision: Decision): Promise<void> {
-    for (const event of decision.events) {
-      if (event.type === 'RevisionStarted') {
-        await store.startRevision({
-          revision: event.revision,
-          podTemplateHash: event.podTemplateHash,
-          images: event.images,
-          specSnapshot: operations.spec,
-          startedBy: operations.specChangedBy || ENGINE_ACTOR,
-        });
-      } else if (event.type === 'RevisionFinished') {
-        await store.finishRevision(event.revision, event.outcome);
-      }
-    }
-    // A first deployment becomes stable without steps, so no finish event closes it: the Healthy stable does.
-    const { status } = decision;
-    if (status.phase === 'Healthy' && status.stableRS !== undefined && status.stableRS === status.currentPodHash) {
-      await store.finishRevisionOfHash(status.stableRS, 'Healthy');
+/** The release history: a row per revision, credited to whoever changed the spec, closed with its outcome. */
+function revisionRecords(operations: OperationsOutcome, decision: Decision): Pick<ReconcileWritePlan, 'revisionStarts' | 'revisionFinishes'> {
+  const revisionStarts: ReconcileWritePlan['revisionStarts'] = [];
+  const revisionFinishes: RevisionFinish[] = [];
+  for (const event of decision.events) {
+    if (event.type === 'RevisionStarted') {
+      revisionStarts.push({
+        revision: event.revision,
+        podTemplateHash: event.podTemplateHash,
+        images: event.images,
+        specSnapshot: operations.spec,
+        startedBy: operations.specChangedBy || ENGINE_ACTOR,
+      });
+    } else if (event.type === 'RevisionFinished') {
+      revisionFinishes.push({ revision: event.revision, outcome: event.outcome });
     }
   }
-
-  /** Analysis runs and experiments the engine asked for; their names are deterministic, so asking twice is harmless. */
-  private async recordRunRequests(store: ReconcileWrite, decision: Decision): Promise<string[]> {
-    const revisionOf = (podTemplateHash: string): number | null => {
-      const replicaSet = decision.desired.replicaSets.find((candidate) => candidate.podTemplateHash === podTemplateHash);
-      const revision = Number(replicaSet?.annotations[REVISION_ANNOTATION]);
-      return Number.isInteger(revision) ? revision : null;
-    };
-    const started = await store.startAnalysisRuns(
-      decision.analysisRunsToStart.map((request) => ({
-        name: request.name,
-        kind: request.kind,
-        revision: revisionOf(request.podTemplateHash),
-        podTemplateHash: request.podTemplateHash,
-        stepIndex: request.stepIndex ?? null,
-        spec: { analysis: request.analysis, stablePodTemplateHash: request.stablePodTemplateHash ?? null },
-      })),
-    );
-    await store.terminateAnalysisRuns(decision.analysisRunsToTerminate);
-    await store.startExperiments(decision.experimentsToStart.map((request) => ({ name: request.name, spec: request, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex })));
-    await store.terminateExperiments(decision.experimentsToTerminate);
-    return started;
+  // A first deployment becomes stable without steps, so no finish event closes it: the Healthy stable does.
+  const { status } = decision;
+  if (status.phase === 'Healthy' && status.stableRS !== undefined && status.stableRS === status.currentPodHash) {
+    revisionFinishes.push({ podTemplateHash: status.stableRS, outcome: 'Healthy' });
   }
+  return { revisionStarts, revisionFinishes };
+}
+
+/** Analysis runs and experiments the engine asked for; their names are deterministic, so asking twice is harmless. */
+function runRequests(decision: Decision): Pick<ReconcileWritePlan, 'analysisRunStarts' | 'analysisRunsToEnd' | 'experimentStarts' | 'experimentsToEnd'> {
+  const revisionOf = (podTemplateHash: string): number | null => {
+    const replicaSet = decision.desired.replicaSets.find((candidate) => candidate.podTemplateHash === podTemplateHash);
+    const revision = Number(replicaSet?.annotations[REVISION_ANNOTATION]);
+    return Number.isInteger(revision) ? revision : null;
+  };
+  return {
+    analysisRunStarts: decision.analysisRunsToStart.map((request) => ({
+      name: request.name,
+      kind: request.kind,
+      revision: revisionOf(request.podTemplateHash),
+      podTemplateHash: request.podTemplateHash,
+      stepIndex: request.stepIndex ?? null,
+      spec: { analysis: request.analysis, stablePodTemplateHash: request.stablePodTemplateHash ?? null },
+    })),
+    analysisRunsToEnd: decision.analysisRunsToTerminate,
+    experimentStarts: decision.experimentsToStart.map((request) => ({ name: request.name, spec: request, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex })),
+    experimentsToEnd: decision.experimentsToTerminate,
+  };
 }

@@ -1,0 +1,36 @@
+/**
+ * Gathers the requests made during one turn of the event loop and hands them to `flush` together, so that
+ * concurrent jobs share one database round trip instead of taking one each. `flush` answers every request in
+ * order; if it throws, every request of that batch is rejected with the error.
+ */
+export class MicroBatcher<Request, Answer> {
+  private pending: { request: Request; resolve: (answer: Answer) => void; reject: (error: unknown) => void }[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly flush: (requests: Request[]) => Promise<Answer[]>,
+    private readonly maxBatch = 256,
+  ) {}
+
+  submit(request: Request): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      this.pending.push({ request, resolve, reject });
+      if (this.pending.length >= this.maxBatch) this.flushNow();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flushNow());
+      }
+    });
+  }
+
+  private flushNow(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.flush(batch.map((entry) => entry.request)).then(
+      (answers) => batch.forEach((entry, index) => entry.resolve(answers[index] as Answer)),
+      (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+    );
+  }
+}
