@@ -21,16 +21,17 @@ import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
  */
 const config = loadApiConfig();
 const logger = createLogger('worker', config.logLevel);
-const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 8);
+/** Reconciles running at once; the ones that reach the database together share its round trips. */
+const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 32);
 /** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
 const analysisConcurrency = Number(process.env.ANALYSIS_CONCURRENCY ?? 48);
 const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);
 const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
 const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
 
-const database = createDatabaseClient(config.databaseUrl, Number(process.env.DATABASE_POOL_SIZE ?? concurrency + Math.min(analysisConcurrency, 16) + 2));
+const database = createDatabaseClient(config.databaseUrl, Number(process.env.DATABASE_POOL_SIZE ?? 8));
 /** Hand-written SQL on the hot paths (reconcile load and write, measurements); Prisma for the rest. */
-const sql = new SqlPool(config.databaseUrl, Number(process.env.SQL_POOL_SIZE ?? concurrency + Math.min(analysisConcurrency, 16) + 2));
+const sql = new SqlPool(config.databaseUrl, Number(process.env.SQL_POOL_SIZE ?? 24));
 const redis = createRedisConnection(config.redisUrl, { autoPipelining: true });
 const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
 const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true });

@@ -16,7 +16,8 @@ import { measureReconcileJobRate, type JobRate } from './reconcile-job-rate.js';
  */
 const FLEET_SIZE = 10_000;
 const JOB_ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 2_000);
-const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8);
+/** The worker's default concurrency unless BENCH_WORKER_CONCURRENCY says otherwise. */
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 32);
 const SPREAD_ORGANIZATIONS = 8;
 /** With BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
 const PROFILE_DIRECTORY = process.env.BENCH_CPU_PROFILE_DIR;
