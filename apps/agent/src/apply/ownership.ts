@@ -46,18 +46,18 @@ export function exactMapPatch(current: Record<string, string> | undefined, desir
   return Object.keys(patch).length === 0 ? undefined : patch;
 }
 
-/** Deterministic JSON for comparing the parts of objects the agent writes. */
-export function sameJson(left: unknown, right: unknown): boolean {
-  return canonicalJson(left) === canonicalJson(right);
-}
+const isJsonRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, entry]) => entry !== undefined)
-      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
-    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+const definedKeys = (record: Record<string, unknown>): string[] => Object.keys(record).filter((key) => record[key] !== undefined);
+
+/**
+ * Whether two parts of objects the agent writes are the same JSON: key order does not count, a key holding
+ * `undefined` counts as absent and `undefined` as a value as `null`, as they would be sent.
+ */
+export function sameJson(left: unknown, right: unknown): boolean {
+  if ((left ?? null) === (right ?? null)) return true;
+  if (Array.isArray(left)) return Array.isArray(right) && left.length === right.length && left.every((item, index) => sameJson(item, right[index]));
+  if (!isJsonRecord(left) || !isJsonRecord(right)) return false;
+  const keys = definedKeys(left);
+  return keys.length === definedKeys(right).length && keys.every((key) => right[key] !== undefined && sameJson(left[key], right[key]));
 }

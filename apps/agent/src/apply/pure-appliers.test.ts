@@ -3,7 +3,7 @@ import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
 import type { PodObject, ReplicaSetObject } from '../kube/kube-object.js';
 import { podProblems } from '../observe/observed-replica-set.js';
 import { desiredReplicaSet } from '../testing/desired-rollouts.js';
-import { exactMapPatch } from './ownership.js';
+import { exactMapPatch, sameJson } from './ownership.js';
 import { replicaSetManifest, replicaSetPatch, selectorLabels } from './replica-set-manifest.js';
 import { podsToRestart } from './restart.js';
 import { destinationRuleSubsets, virtualServiceRoutes } from './traffic/istio.js';
@@ -33,6 +33,22 @@ describe('exactMapPatch', () => {
   });
 });
 
+describe('sameJson', () => {
+  it.each([
+    [{ a: 1, b: [1, { c: 'x' }] }, { b: [1, { c: 'x' }], a: 1 }, true],
+    [{ a: 1, gone: undefined }, { a: 1 }, true],
+    [[undefined], [null], true],
+    [{ a: null }, { b: undefined, a: null }, true],
+    [{ a: null }, { a: undefined, b: 1 }, false],
+    [{ a: [1, 2] }, { a: [2, 1] }, false],
+    [{ a: { b: 1 } }, { a: { b: '1' } }, false],
+    [[], {}, false],
+  ])('%j and %j: %s', (left, right, expected) => {
+    expect(sameJson(left, right)).toBe(expected);
+    expect(sameJson(right, left)).toBe(expected);
+  });
+});
+
 describe('ReplicaSet manifests', () => {
   it('leaves role labels out of the selector, which cannot change later', () => {
     const desired = desiredReplicaSet('web', { hash: 'abc', replicas: 2 }, { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"canary"}}' });
@@ -59,12 +75,13 @@ describe('podsToRestart', () => {
   const restart = { podsCreatedBefore: '2026-01-01T12:00:00Z', maxUnavailable: 1 };
 
   it.each([
-    ['the oldest ready pod when all are ready', [pod('b', '2026-01-01T11:01:00Z', true), pod('a', '2026-01-01T11:00:00Z', true)], ['a']],
-    ['nothing while a replacement is not ready', [pod('a', '2026-01-01T11:00:00Z', true), pod('new', '2026-01-01T12:01:00Z', false)], []],
-    ['an old pod that is not ready, at no cost', [pod('a', '2026-01-01T11:00:00Z', false), pod('b', '2026-01-01T11:01:00Z', true)], ['a']],
-    ['nothing once every pod is newer', [pod('n', '2026-01-01T12:01:00Z', true)], []],
-  ])('deletes %s', (_label, pods, expected) => {
-    expect(podsToRestart(pods, restart).map((deleted) => deleted.metadata.name)).toEqual(expected);
+    ['the oldest ready pod when all are ready', 2, [pod('b', '2026-01-01T11:01:00Z', true), pod('a', '2026-01-01T11:00:00Z', true)], ['a']],
+    ['nothing while a replacement is not ready', 2, [pod('a', '2026-01-01T11:00:00Z', true), pod('new', '2026-01-01T12:01:00Z', false)], []],
+    ['nothing while a deleted pod has no replacement yet', 2, [pod('b', '2026-01-01T11:01:00Z', true)], []],
+    ['an old pod that is not ready, at no cost', 2, [pod('a', '2026-01-01T11:00:00Z', false), pod('b', '2026-01-01T11:01:00Z', true)], ['a']],
+    ['nothing once every pod is newer', 1, [pod('n', '2026-01-01T12:01:00Z', true)], []],
+  ])('deletes %s', (_label, replicas, pods, expected) => {
+    expect(podsToRestart(pods, replicas, restart).map((deleted) => deleted.metadata.name)).toEqual(expected);
   });
 });
 

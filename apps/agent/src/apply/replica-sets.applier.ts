@@ -41,8 +41,9 @@ export class ReplicaSetApplier {
       writes += 1;
     }
     if (desired.restart !== undefined) {
-      for (const pod of podsToRestart(this.cluster.podsOf(existing), desired.restart)) {
+      for (const pod of podsToRestart(this.cluster.podsOf(existing), desired.replicas, desired.restart)) {
         await this.http.delete(PODS, rollout.namespace, pod.metadata.name, { uid: pod.metadata.uid ?? '' });
+        this.cluster.forgetPod(pod);
         writes += 1;
       }
     }

@@ -104,6 +104,13 @@ export class ClusterState {
     if (rollout !== undefined) addToIndex(this.replicaSetsByRollout, rollout, keyOf(replicaSet));
   }
 
+  /** Drops a pod the agent deleted, so that the next pass counts it as gone before its watch event arrives. */
+  forgetPod(pod: PodObject): void {
+    this.pods.forget(pod.metadata.namespace, pod.metadata.name);
+    const replicaSet = replicaSetOfPod(pod);
+    if (replicaSet !== undefined) removeFromIndex(this.podsByReplicaSet, replicaSet, keyOf(pod));
+  }
+
   private replicaSetChanged(change: CacheChange<ReplicaSetObject>): void {
     const rollout = rolloutOfReplicaSet(change.object);
     if (rollout !== undefined) {
