@@ -2,7 +2,7 @@ import { admitCreate, admitUpdate, missingName, type AdmissionContext } from './
 import { alreadyExists, badRequest, conflict, expired, KubeApiError, notFound } from './api-errors.js';
 import { ChangeHistory, type ChangeType, type StoreChange } from './change-history.js';
 import type { DeterministicRandom } from './deterministic-random.js';
-import { isJsonObject, jsonEqual, type KubeObject, type ObjectMeta, type StoredObject } from './kube-object.js';
+import { cloneJson, isJsonObject, jsonEqual, type KubeObject, type ObjectMeta, type StoredObject } from './kube-object.js';
 import { matchesFilter, type ObjectFilter } from './object-filter.js';
 import { NAMESPACE, preferredApiVersion, resourceKey, RESOURCE_TYPES, type PropagationPolicy, type ResourceType } from './resource-catalogue.js';
 
@@ -23,7 +23,7 @@ export interface WatchSubscription {
 }
 
 /** Receives the events of one watch, already translated for its filter. */
-export type WatchListener = (type: ChangeType, object: StoredObject, change: StoreChange | undefined) => void;
+export type WatchListener = (type: ChangeType, object: StoredObject) => void;
 
 interface Subscriber {
   resource: ResourceType;
@@ -39,9 +39,13 @@ interface ObjectAddress {
 
 const EVERY_NAMESPACE = '\u0000every';
 
+let lastTimestamp = { second: Number.NaN, text: '' };
+
 /** The `metav1.Time` format: second precision, UTC. */
 export function kubeTimestamp(milliseconds: number): string {
-  return new Date(milliseconds).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(milliseconds / 1000);
+  if (second !== lastTimestamp.second) lastTimestamp = { second, text: new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return lastTimestamp.text;
 }
 
 /**
@@ -197,7 +201,7 @@ export class ClusterStore {
 
   private checkedBody(resource: ResourceType, body: unknown): KubeObject {
     if (!isJsonObject(body)) throw badRequest('the body of the request is not a JSON object');
-    const object = structuredClone(body) as KubeObject;
+    const object = cloneJson(body) as KubeObject;
     if (object.kind !== undefined && object.kind !== resource.kind) {
       throw badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${resource.kind})`);
     }
@@ -356,7 +360,7 @@ export class ClusterStore {
    */
   watch(resource: ResourceType, filter: ObjectFilter, fromRevision: number | undefined, listener: WatchListener): WatchSubscription {
     if (fromRevision === undefined || fromRevision === 0) {
-      for (const object of this.list(resource, filter)) listener('ADDED', object, undefined);
+      for (const object of this.list(resource, filter)) listener('ADDED', object);
     } else {
       if (fromRevision < this.history.compactedRevision) {
         throw expired(`too old resource version: ${fromRevision} (${this.history.compactedRevision})`);
@@ -428,10 +432,10 @@ function deliver(subscriber: Subscriber, change: StoreChange): void {
   const { resource, filter, listener } = subscriber;
   const matchesNow = matchesFilter(resource, change.object, filter);
   if (change.type !== 'MODIFIED') {
-    if (matchesNow) listener(change.type, change.object, change);
+    if (matchesNow) listener(change.type, change.object);
     return;
   }
   const matchedBefore = change.previous !== undefined && matchesFilter(resource, change.previous, filter);
-  if (matchesNow) listener(matchedBefore ? 'MODIFIED' : 'ADDED', change.object, change);
-  else if (matchedBefore) listener('DELETED', change.object, change);
+  if (matchesNow) listener(matchedBefore ? 'MODIFIED' : 'ADDED', change.object);
+  else if (matchedBefore) listener('DELETED', change.object);
 }

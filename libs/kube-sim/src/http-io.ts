@@ -27,7 +27,11 @@ export function parseJsonBody(text: string): unknown {
 }
 
 export function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(response, statusCode, JSON.stringify(body));
+}
+
+/** Sends a body that is JSON text already. */
+export function sendJsonText(response: ServerResponse, statusCode: number, text: string): void {
   response.writeHead(statusCode, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   response.end(text);
 }

@@ -1,4 +1,4 @@
-import { isJsonObject, jsonEqual } from './kube-object.js';
+import { cloneJson, isJsonObject, jsonEqual } from './kube-object.js';
 import { PatchError } from './patch-error.js';
 
 interface Operation {
@@ -17,7 +17,7 @@ type Container = Record<string, unknown> | unknown[];
  */
 export function applyJsonPatch(document: unknown, patch: unknown): unknown {
   if (!Array.isArray(patch)) throw new PatchError('a JSON patch must be an array of operations', true);
-  let result = structuredClone(document);
+  let result = cloneJson(document);
   for (const entry of patch) {
     if (!isJsonObject(entry) || typeof entry['op'] !== 'string' || typeof entry['path'] !== 'string') {
       throw new PatchError(`invalid JSON patch operation: ${JSON.stringify(entry)}`, true);
@@ -40,7 +40,7 @@ function applyOperation(document: unknown, operation: Operation): unknown {
       return insert(removed.document, operation.path, removed.value);
     }
     case 'copy':
-      return insert(document, operation.path, structuredClone(lookup(document, requireFrom(operation))));
+      return insert(document, operation.path, cloneJson(lookup(document, requireFrom(operation))));
     case 'test':
       if (!jsonEqual(lookup(document, operation.path), operation.value)) {
         throw new PatchError(`testing value at ${operation.path} failed`, false);
@@ -53,7 +53,7 @@ function applyOperation(document: unknown, operation: Operation): unknown {
 
 function requireValue(operation: Operation): unknown {
   if (!('value' in operation)) throw new PatchError(`operation "${operation.op}" at ${operation.path} has no value`, true);
-  return structuredClone(operation.value);
+  return cloneJson(operation.value);
 }
 
 function requireFrom(operation: Operation): string {

@@ -44,6 +44,21 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A deep copy of a JSON value: plain objects and arrays are copied field by field (several times faster than
+ * `structuredClone` for API objects); anything else that is an object (a `Date` in a caller's object) is cloned.
+ */
+export function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const original = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(original)) copy[key] = cloneJson(original[key]);
+  return copy as T;
+}
+
 /** Reads a nested field, `undefined` when any step is missing or not an object. */
 export function readPath(value: unknown, path: readonly string[]): unknown {
   let current = value;

@@ -11,11 +11,11 @@ import type { KubeObject } from './kube-object.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { parseLabelSelector } from './label-selector.js';
 import { checkSelectableFields } from './object-filter.js';
+import { presentObject } from './presented-object.js';
 import { parseApiPath } from './request-route.js';
 import { handleResourceRequest } from './resource-handler.js';
 import { findResourceTypeByKind, RESOURCE_TYPES, type ResourceType } from './resource-catalogue.js';
 import { SimulatedCluster } from './simulated-cluster.js';
-import { presentObject } from './watch-stream.js';
 
 export interface KubeSimOptions {
   host?: string;

@@ -1,4 +1,4 @@
-import { isJsonObject } from './kube-object.js';
+import { cloneJson, isJsonObject } from './kube-object.js';
 
 /**
  * Applies a JSON merge patch (RFC 7386): objects merge recursively, `null` removes a field, anything else replaces.
@@ -6,7 +6,7 @@ import { isJsonObject } from './kube-object.js';
  *   // → { spec: { replicas: 3 } }
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isJsonObject(patch)) return structuredClone(patch);
+  if (!isJsonObject(patch)) return cloneJson(patch);
   const result: Record<string, unknown> = isJsonObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];

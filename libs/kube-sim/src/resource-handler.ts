@@ -2,17 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, KubeApiError, methodNotAllowed, unsupportedMediaType } from './api-errors.js';
 import type { ClusterStore, DeleteOptions } from './cluster-store.js';
 import { parseFieldSelector } from './field-selector.js';
-import { parseJsonBody, readBody, sendJson } from './http-io.js';
+import { parseJsonBody, readBody, sendJson, sendJsonText } from './http-io.js';
 import { applyJsonPatch } from './json-patch.js';
 import { isJsonObject, readPath, type KubeObject, type StoredObject } from './kube-object.js';
 import { formatLabelSelector, parseLabelSelector, requirementsOfLabelSelector, SelectorSyntaxError } from './label-selector.js';
 import { applyMergePatch } from './merge-patch.js';
 import { checkSelectableFields, type ObjectFilter } from './object-filter.js';
 import { PatchError } from './patch-error.js';
+import { presentedJson, presentObject } from './presented-object.js';
 import type { ApiRoute } from './request-route.js';
 import { groupVersion, type PropagationPolicy, type ResourceType } from './resource-catalogue.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
-import { presentObject, streamWatch, type WatchStreamOptions } from './watch-stream.js';
+import { streamWatch, type WatchStreamOptions } from './watch-stream.js';
 
 export type ResourceRoute = Extract<ApiRoute, { kind: 'resource' }>;
 
@@ -33,7 +34,7 @@ export async function handleResourceRequest(store: ClusterStore, request: Resour
   if (query.has('dryRun')) throw badRequest('dryRun is not supported by this API server');
   const apiVersion = groupVersion(route.resource.group, route.version);
   const reply = (statusCode: number, object: StoredObject): void =>
-    sendJson(response, statusCode, route.subresource === 'scale' ? scaleOf(object) : presentObject(object, apiVersion));
+    route.subresource === 'scale' ? sendJson(response, statusCode, scaleOf(object)) : sendJsonText(response, statusCode, presentedJson(object, apiVersion));
   if (route.name === undefined) {
     switch (method) {
       case 'GET':

@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { KubeApiError } from './api-errors.js';
-import type { ChangeType, StoreChange } from './change-history.js';
+import type { ChangeType } from './change-history.js';
 import type { ClusterStore } from './cluster-store.js';
-import type { KubeObject } from './kube-object.js';
+import type { StoredObject } from './kube-object.js';
 import type { ObjectFilter } from './object-filter.js';
+import { presentedJson } from './presented-object.js';
 import { groupVersion, type ResourceType } from './resource-catalogue.js';
 
 export interface WatchRequest {
@@ -24,25 +25,7 @@ export interface WatchStreamOptions {
   open: Set<() => void>;
 }
 
-const serializedChanges = new WeakMap<StoreChange, Map<string, string>>();
-
-/** The object as a client of `apiVersion` sees it (versions of one resource share a schema here). */
-export function presentObject(object: KubeObject, apiVersion: string): KubeObject {
-  return object.apiVersion === apiVersion ? object : { ...object, apiVersion };
-}
-
-function eventLine(type: ChangeType, object: KubeObject, apiVersion: string, change: StoreChange | undefined): string {
-  const key = `${type}|${apiVersion}`;
-  const cached = change && serializedChanges.get(change)?.get(key);
-  if (cached) return cached;
-  const line = `${JSON.stringify({ type, object: presentObject(object, apiVersion) })}\n`;
-  if (change) {
-    const byKey = serializedChanges.get(change) ?? new Map<string, string>();
-    serializedChanges.set(change, byKey);
-    byKey.set(key, line);
-  }
-  return line;
-}
+const eventLine = (type: ChangeType, object: StoredObject, apiVersion: string): string => `{"type":"${type}","object":${presentedJson(object, apiVersion)}}\n`;
 
 /**
  * Serves a watch as the API server does: a chunked stream of JSON lines, bookmarks when asked, an ERROR event
@@ -57,24 +40,38 @@ export function streamWatch(store: ClusterStore, request: WatchRequest, response
     const timers: NodeJS.Timeout[] = [];
     let cancel = (): void => undefined;
     let ended = false;
+    // Events of one turn of the event loop (every write the requests of that turn made) leave in one chunk.
+    let unsent = '';
+    let sending: NodeJS.Immediate | undefined;
+    const send = (): void => {
+      sending = undefined;
+      if (unsent === '' || response.destroyed) return;
+      response.write(unsent);
+      unsent = '';
+    };
     const end = (): void => {
       if (ended) return;
       ended = true;
       cancel();
       timers.forEach((timer) => clearTimeout(timer));
+      clearImmediate(sending);
+      send();
       options.open.delete(end);
       response.end();
       resolve();
     };
     const write = (line: string): void => {
       if (ended) return;
-      response.write(line);
-      if (response.writableLength > options.maxBufferedBytes) end();
+      unsent += line;
+      sending ??= setImmediate(() => {
+        send();
+        if (response.writableLength > options.maxBufferedBytes) end();
+      });
     };
     response.on('close', end);
     options.open.add(end);
     try {
-      const subscription = store.watch(request.resource, request.filter, request.fromRevision, (type, object, change) => write(eventLine(type, object, apiVersion, change)));
+      const subscription = store.watch(request.resource, request.filter, request.fromRevision, (type, object) => write(eventLine(type, object, apiVersion)));
       cancel = () => subscription.cancel();
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;

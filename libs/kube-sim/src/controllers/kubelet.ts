@@ -23,6 +23,8 @@ interface PodLife {
   podIP: string;
   stage: PodStage;
   timer?: NodeJS.Timeout;
+  /** The next step, once its time has come; it runs from the kubelet's queue of due steps. */
+  dueStep?: () => void;
 }
 
 /**
@@ -33,6 +35,8 @@ interface PodLife {
 export class Kubelet {
   private readonly lives = new Map<string, PodLife>();
   private readonly queue: WorkQueue;
+  /** Pods (by uid) whose next step is due. */
+  private readonly dueSteps: WorkQueue;
   private assignedIps = 0;
   private unsubscribe: () => void = () => undefined;
 
@@ -45,6 +49,7 @@ export class Kubelet {
     onError: (key: string, error: unknown) => void,
   ) {
     this.queue = new WorkQueue((key) => this.admit(key), onError);
+    this.dueSteps = new WorkQueue((uid) => this.takeDueStep(uid), onError);
   }
 
   start(): void {
@@ -55,6 +60,7 @@ export class Kubelet {
   stop(): void {
     this.unsubscribe();
     this.queue.stop();
+    this.dueSteps.stop();
     this.lives.forEach((life) => clearTimeout(life.timer));
     this.lives.clear();
   }
@@ -95,8 +101,17 @@ export class Kubelet {
   private after(life: PodLife, delayMs: number, step: () => void): void {
     clearTimeout(life.timer);
     life.timer = setTimeout(() => {
-      if (this.lives.get(life.uid) === life) step();
+      life.dueStep = step;
+      this.dueSteps.add(life.uid);
     }, delayMs);
+  }
+
+  private takeDueStep(uid: string): void {
+    const life = this.lives.get(uid);
+    const step = life?.dueStep;
+    if (life === undefined || step === undefined) return;
+    life.dueStep = undefined;
+    step();
   }
 
   private currentPod(life: PodLife): StoredObject | undefined {

@@ -28,7 +28,7 @@ export function readySince(pod: StoredObject): number | undefined {
   return Date.parse(String(ready['lastTransitionTime']));
 }
 
-/** A pod stamped from a workload's pod template, controlled by `owner`. */
+/** A pod stamped from a workload's pod template, controlled by `owner`; it shares the template's parts, as the store copies what it creates. */
 export function podFromTemplate(owner: StoredObject, ownerApiVersion: string): object {
   const template = readPath(owner, ['spec', 'template']);
   const templateMetadata = isJsonObject(template) && isJsonObject(template['metadata']) ? template['metadata'] : {};
@@ -42,7 +42,7 @@ export function podFromTemplate(owner: StoredObject, ownerApiVersion: string): o
       ...(templateMetadata['annotations'] === undefined ? {} : { annotations: templateMetadata['annotations'] }),
       ownerReferences: [{ apiVersion: ownerApiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }],
     },
-    spec: structuredClone(isJsonObject(template) ? template['spec'] : {}),
+    spec: isJsonObject(template) ? template['spec'] : {},
   };
 }
 

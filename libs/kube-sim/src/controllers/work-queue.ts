@@ -1,6 +1,13 @@
 /**
+ * How long a controller works through its queue before the simulator serves the requests that arrived meanwhile:
+ * a real API server does not wait for the controllers, which run in processes of their own.
+ */
+const SLICE_MS = 4;
+
+/**
  * A controller's queue of object keys: a key added many times before it is processed is processed once,
- * always outside the caller's stack, so a controller never writes from inside a store notification.
+ * always outside the caller's stack, so a controller never writes from inside a store notification. A long
+ * queue is worked through in slices of `SLICE_MS`, with the simulator's other work in between.
  */
 export class WorkQueue {
   private readonly pending = new Set<string>();
@@ -41,15 +48,17 @@ export class WorkQueue {
 
   private flush(): void {
     this.flushScheduled = undefined;
-    const keys = [...this.pending];
-    this.pending.clear();
-    for (const key of keys) {
+    const sliceEnd = performance.now() + SLICE_MS;
+    for (const key of [...this.pending]) {
+      this.pending.delete(key);
       try {
         this.process(key);
       } catch (error) {
         this.onError(key, error);
       }
+      if (performance.now() >= sliceEnd) break;
     }
+    if (this.pending.size > 0) this.flushScheduled ??= setImmediate(() => this.flush());
   }
 }
 
