@@ -12,6 +12,7 @@ import { KubeHttp } from './kube/kube-http.js';
 import { lazyMeasurementTaker } from './measure/lazy-measurement-taker.js';
 import { MeasurementScheduler, type MeasurementStats } from './measure/measurement-scheduler.js';
 import type { KubeObject } from './kube/kube-object.js';
+import { isStatusReport, type CacheChange } from './kube/object-cache.js';
 import { PODS, REPLICA_SETS, type Resource } from './kube/resources.js';
 import { ObservationPublisher, type ObservedMessage } from './observe/observation-publisher.js';
 import { observedReplicaSet } from './observe/observed-replica-set.js';
@@ -41,6 +42,9 @@ export interface AgentHandle {
   stats(): AgentStats;
 }
 
+/** Observations wait at most this long while the agent is busy applying changes. */
+const OBSERVE_MAX_DEFER_MS = 1000;
+
 async function readToken(source: TokenSource): Promise<string> {
   return source.kind === 'value' ? source.token : (await readFile(source.path, 'utf8')).trim();
 }
@@ -65,7 +69,19 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
     return (since === undefined ? undefined : fallbackState(desired, since)) ?? desired.state;
   };
 
-  const objectChanged = (resource: Resource, object: KubeObject): void => {
+  const restartUnderWay = (key: string): boolean => {
+    const desired = store.get(key);
+    return desired !== undefined && effectiveState(key, desired).replicaSets.some((replicaSet) => replicaSet.restart !== undefined);
+  };
+
+  /** Status reports of ReplicaSets, and pods outside a restart, change what is observed but never what to write. */
+  const callsForWrites = (resource: Resource, change: CacheChange<KubeObject>, key: string): boolean => {
+    if (resource === PODS) return restartUnderWay(key);
+    return resource !== REPLICA_SETS || !isStatusReport(change);
+  };
+
+  const objectChanged = (resource: Resource, change: CacheChange<KubeObject>): void => {
+    const object = change.object;
     let keys: Iterable<string>;
     if (resource === REPLICA_SETS) keys = [rolloutOfReplicaSet(object)].filter((key): key is string => key !== undefined);
     else if (resource === PODS) {
@@ -76,12 +92,12 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
     } else keys = references.rolloutsReferring(resource, object.metadata.namespace ?? '', object.metadata.name);
     for (const key of keys) {
       if (store.get(key) === undefined && !removals.has(key)) continue;
-      queue.add(key);
+      if (callsForWrites(resource, change, key)) queue.add(key);
       publisher.changed(key);
     }
   };
 
-  const cluster = new ClusterState(http, (resource, change) => objectChanged(resource, change.object), logger);
+  const cluster = new ClusterState(http, objectChanged, logger);
   const applier = new RolloutApplier(http, cluster);
 
   const converge = async (key: string): Promise<void> => {
@@ -136,6 +152,8 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
   const publisher = new ObservationPublisher(observe, () => [...store.all()].map((desired) => rolloutKeyString(desired.rollout)), (message) => connection.send(message), {
     debounceMs: config.observeDebounceMs,
     intervalMs: config.observeIntervalMs,
+    deferWhile: () => queue.busy,
+    maxDeferMs: OBSERVE_MAX_DEFER_MS,
   });
 
   const hubLoss = new HubLossGuard(

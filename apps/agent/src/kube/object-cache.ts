@@ -4,7 +4,21 @@ import { KubeApiError, type KubeHttp } from './kube-http.js';
 import { keyOf, objectKey, type KubeObject } from './kube-object.js';
 import { resourcePath, type Resource } from './resources.js';
 
-export type CacheChange<T extends KubeObject> = { type: 'upsert'; object: T } | { type: 'delete'; object: T };
+/** A new or changed object (with the version it replaces, when one was cached), or a deleted one. */
+export type CacheChange<T extends KubeObject> = { type: 'upsert'; object: T; previous: T | undefined } | { type: 'delete'; object: T };
+
+const sameStringMap = (left: Record<string, string> | undefined, right: Record<string, string> | undefined): boolean => {
+  const leftKeys = Object.keys(left ?? {});
+  return leftKeys.length === Object.keys(right ?? {}).length && leftKeys.every((key) => left?.[key] === right?.[key]);
+};
+
+/** Whether a change only reported status: the same generation (spec), labels and annotations as the version it replaces. */
+export function isStatusReport(change: CacheChange<KubeObject>): boolean {
+  if (change.type !== 'upsert' || change.previous === undefined) return false;
+  const before = change.previous.metadata;
+  const after = change.object.metadata;
+  return before.generation !== undefined && before.generation === after.generation && sameStringMap(before.labels, after.labels) && sameStringMap(before.annotations, after.annotations);
+}
 
 interface SyncWaiter {
   resolve: () => void;
@@ -120,7 +134,7 @@ export class ObjectCache<T extends KubeObject> {
     const cached = this.objects.get(keyOf(object));
     if (cached?.metadata.resourceVersion === object.metadata.resourceVersion || isOlder(object, cached)) return;
     this.objects.set(keyOf(object), object);
-    this.onChange({ type: 'upsert', object });
+    this.onChange({ type: 'upsert', object, previous: cached });
   }
 
   private async startWatch(): Promise<void> {

@@ -6,17 +6,23 @@ export type ObservedMessage = Extract<AgentMessage, { type: 'observed' }>;
 export interface PublisherOptions {
   debounceMs: number;
   intervalMs: number;
+  /** While this holds (the agent is busy writing), observations wait so that more changes coalesce into each. */
+  deferWhile: () => boolean;
+  /** How long observations wait at most while `deferWhile` holds, counted from the first change not yet sent. */
+  maxDeferMs: number;
 }
 
 /**
  * Sends `observed` messages: a rollout whose objects changed is observed again after `debounceMs` (changes within
- * the window coalesce into one message), sent only when the observation differs from the last one sent; and every
- * rollout is sent again every `intervalMs`, changed or not.
+ * the window coalesce into one message), or later while the agent is busy writing (at most `maxDeferMs`), sent only
+ * when the observation differs from the last one sent; and every rollout is sent again every `intervalMs`, changed
+ * or not.
  */
 export class ObservationPublisher {
   private readonly dirty = new Set<string>();
   private readonly lastSent = new Map<string, ObservedMessage>();
   private flushTimer: NodeJS.Timeout | undefined;
+  private dirtySince = 0;
   private readonly intervalTimer: NodeJS.Timeout;
 
   constructor(
@@ -29,8 +35,9 @@ export class ObservationPublisher {
   }
 
   changed(rolloutKey: string): void {
+    if (this.dirty.size === 0) this.dirtySince = Date.now();
     this.dirty.add(rolloutKey);
-    this.flushTimer ??= setTimeout(() => this.flush(), this.options.debounceMs);
+    this.flushTimer ??= setTimeout(() => this.flushUnlessDeferred(), this.options.debounceMs);
   }
 
   /**
@@ -54,6 +61,15 @@ export class ObservationPublisher {
   stop(): void {
     clearTimeout(this.flushTimer);
     clearInterval(this.intervalTimer);
+  }
+
+  private flushUnlessDeferred(): void {
+    this.flushTimer = undefined;
+    if (this.options.deferWhile() && Date.now() - this.dirtySince < this.options.maxDeferMs) {
+      this.flushTimer = setTimeout(() => this.flushUnlessDeferred(), this.options.debounceMs);
+      return;
+    }
+    this.flush();
   }
 
   private flush(): void {

@@ -34,6 +34,11 @@ export class KeyedWorkQueue {
     this.pump();
   }
 
+  /** Whether some key is running or waiting to run (keys waiting for a retry do not count). */
+  get busy(): boolean {
+    return this.waiting.size + this.running.size > 0;
+  }
+
   get pending(): number {
     return this.waiting.size + this.running.size + this.retryTimers.size;
   }
