@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConvergingAgent, type MeasurementResponder } from '../support/converging-agent.js';
 import { graphqlData } from '../support/graphql-client.js';
@@ -257,6 +258,43 @@ describe('measurements taken from the control plane', () => {
     expect(run?.measurements[0]?.message).toMatch(/refused|loopback/i);
     expect(requests).toBe(before);
     expect(agent.measurementRequests).toEqual([] as MeasurementRequest[]);
+  });
+
+  it('takes the metrics of a run that fall due together in one go, and re-derives them from Postgres after Redis loses them', async () => {
+    startWorker({ CENTRAL_MEASUREMENT_ALLOW: '127.0.0.1/32' });
+    const { org } = await clusterAnswering(() => undefined);
+    const pair: Manifest = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'pair', annotations: { 'flotilla.io/measure-from': 'control-plane' } },
+      spec: { metrics: ['first', 'second'].map((name) => ({ name, interval: '1s', count: 3, successCondition: 'result.ok == 1', provider: { web: { url, jsonPath: '{$}' } } })) },
+    };
+    const rollout = canaryRollout('paired', 'shop/paired:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'pair' }] } }];
+    await apply(org, pair, rollout);
+    await waitForRollout(org, 'paired', (row) => row.phase === 'Healthy', 'the first deployment');
+    await setImage(org, 'paired', 'shop/paired:2');
+    await eventually(async () => ((await runsOf(org))[0]?.measurements.length ?? 0) >= 2 || undefined, 20_000, 'the first measurements');
+
+    // Every queued job goes, the next measurements' delayed jobs with them.
+    const redis = new Redis(api.environment.REDIS_URL as string);
+    try {
+      const keys = await redis.keys(`${api.environment.REDIS_PREFIX}:analysis:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      await redis.quit();
+    }
+
+    await waitForRollout(org, 'paired', releasedTo(2), 'the release to finish', 40_000);
+    const [run] = await runsOf(org);
+    expect(run?.phase).toBe('Successful');
+    const measurements = run?.measurements ?? [];
+    for (const index of [0, 1, 2]) {
+      const taken = measurements.filter((measurement) => measurement.index === index);
+      expect(taken.map((measurement) => measurement.metricName), `index ${index}`).toEqual(['first', 'second']);
+      expect(new Set(taken.map((measurement) => `${measurement.startedAt.toISOString()} ${measurement.finishedAt?.toISOString()}`)).size, `index ${index} taken together`).toBe(1);
+    }
+    expect(measurements).toHaveLength(6);
   });
 
   it('measures centrally when the address is allowed', async () => {

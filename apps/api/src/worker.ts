@@ -41,7 +41,7 @@ const queue = new ReconcileQueue(redis, config.redisPrefix);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
 const reconciler = new RolloutReconciler(new ReconcileStore(sql, new AuditService(database, eventBus)), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
-const analysis = new AnalysisRunner(database, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
+const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60),
   centralAllowList: (process.env.CENTRAL_MEASUREMENT_ALLOW ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
 });

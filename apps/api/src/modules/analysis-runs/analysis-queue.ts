@@ -8,13 +8,20 @@ export interface StartJob {
   runId: string;
 }
 
-export interface MeasureJob {
-  runId: string;
+/** One measurement of a run: measurement `index` of metric `metricName`. */
+export interface DueMeasurement {
   metricName: string;
   index: number;
 }
 
-export interface RecordJob extends MeasureJob {
+/** The measurements of one run that fall due at the same moment, taken together as Argo takes them. */
+export interface MeasureJob {
+  runId: string;
+  due: DueMeasurement[];
+}
+
+export interface RecordJob extends DueMeasurement {
+  runId: string;
   outcome: MeasurementOutcome;
 }
 
@@ -23,27 +30,55 @@ export type AnalysisJob = { name: 'start'; data: StartJob } | { name: 'measure';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
+function parseDueMeasurement(data: unknown): DueMeasurement | undefined {
+  if (!isObject(data) || typeof data.metricName !== 'string' || !Number.isInteger(data.index)) return undefined;
+  return { metricName: data.metricName, index: data.index as number };
+}
+
+/** The measurements a `measure` job asks for; jobs queued before measurements were grouped name just one. */
+function parseDue(data: Record<string, unknown>): DueMeasurement[] | undefined {
+  if (!Array.isArray(data.due)) {
+    const single = parseDueMeasurement(data);
+    return single ? [single] : undefined;
+  }
+  const due = data.due.map(parseDueMeasurement);
+  return due.length > 0 && due.every((measurement) => measurement !== undefined) ? (due as DueMeasurement[]) : undefined;
+}
+
 /** Checks a job picked up from Redis; `undefined` for a name or payload this version does not know. */
 export function parseAnalysisJob(name: string, data: unknown): AnalysisJob | undefined {
   if (!isObject(data) || typeof data.runId !== 'string') return undefined;
   if (name === 'start') return { name, data: { runId: data.runId } };
-  if (typeof data.metricName !== 'string' || !Number.isInteger(data.index)) return undefined;
-  const measure: MeasureJob = { runId: data.runId, metricName: data.metricName, index: data.index as number };
-  if (name === 'measure') return { name, data: measure };
-  if (name === 'record' && isObject(data.outcome) && typeof data.outcome.ok === 'boolean') {
-    return { name, data: { ...measure, outcome: data.outcome as unknown as MeasurementOutcome } };
+  if (name === 'measure') {
+    const due = parseDue(data);
+    return due ? { name, data: { runId: data.runId, due } } : undefined;
+  }
+  const measurement = parseDueMeasurement(data);
+  if (name === 'record' && measurement && isObject(data.outcome) && typeof data.outcome.ok === 'boolean') {
+    return { name, data: { runId: data.runId, ...measurement, outcome: data.outcome as unknown as MeasurementOutcome } };
   }
   return undefined;
 }
 
-/** Job ids may not hold `:`; metric names are DNS-like, so encoding is only a precaution. */
+/** Job ids may not hold `:`; metric names are DNS-like, so encoding is only a precaution (it also escapes `+`). */
 const idPart = (text: string): string => encodeURIComponent(text).replace(/:/g, '%3A');
+
+const byMetricName = (left: DueMeasurement, right: DueMeasurement): number => (left.metricName < right.metricName ? -1 : left.metricName > right.metricName ? 1 : 0);
+
+/**
+ * `<run>.<metric>.<index>` for one measurement, `<run>.<metric>.<index>+<metric>.<index>…` (by metric name) for
+ * several: the same measurements of a run always get the same id, whoever queues them.
+ */
+export function measureJobId(runId: string, due: readonly DueMeasurement[]): string {
+  return `${runId}.${[...due].sort(byMetricName).map((measurement) => `${idPart(measurement.metricName)}.${measurement.index}`).join('+')}`;
+}
 
 const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: { age: 300, count: 1000 }, attempts: 5, backoff: { type: 'exponential', delay: 200 } } as const;
 
 /**
- * Producer side of the `analysis` queue. Each measurement is one delayed job per run, metric and index, so that a
- * duplicate changes nothing; the worker's sweep re-derives due measurements from Postgres after a Redis loss.
+ * Producer side of the `analysis` queue. The measurements of a run due at one moment are one delayed job, keyed
+ * by the run and the metrics and indexes it takes, so that a duplicate changes nothing; the worker's sweep
+ * re-derives due measurements from Postgres after a Redis loss.
  */
 export class AnalysisQueue {
   readonly queue: Queue;
@@ -56,12 +91,10 @@ export class AnalysisQueue {
     await this.queue.add('start', { runId }, { jobId: `${runId}.start`, ...JOB_OPTIONS });
   }
 
-  async measureAt(runId: string, metricName: string, index: number, at: Date, now = new Date()): Promise<void> {
-    await this.queue.add('measure', { runId, metricName, index }, {
-      jobId: `${runId}.${idPart(metricName)}.${index}`,
-      delay: Math.max(0, at.getTime() - now.getTime()),
-      ...JOB_OPTIONS,
-    });
+  /** Queues the measurements to be taken at `at` (counted from now, when the job is added, as BullMQ counts it). */
+  async measureAt(runId: string, due: readonly DueMeasurement[], at: Date): Promise<void> {
+    const job: MeasureJob = { runId, due: [...due] };
+    await this.queue.add('measure', job, { jobId: measureJobId(runId, due), delay: Math.max(0, at.getTime() - Date.now()), ...JOB_OPTIONS });
   }
 
   async record(runId: string, metricName: string, index: number, outcome: MeasurementOutcome): Promise<void> {

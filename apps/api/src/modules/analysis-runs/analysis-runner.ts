@@ -1,25 +1,32 @@
-import type { Metric, RolloutAnalysis, AnalysisTemplateSpec } from '@flotilla/argo-spec';
-import {
-  assessRun,
-  evaluateMeasurementResult,
-  isDryRunMetric,
-  measurementRetentionLimit,
-  newMetricResult,
-  nextMeasurementTime,
-  recordMeasurement,
-  type AnalysisPhase,
-  type Measurement,
-} from '@flotilla/analysis';
+import type { Metric } from '@flotilla/argo-spec';
+import { evaluateMeasurementResult, isCompleted, isDryRunMetric, newMetricResult, nextMeasurementTime, type AnalysisPhase, type Measurement } from '@flotilla/analysis';
 import { createHttpTransport, measureMetric, type HttpTransport } from '@flotilla/metric-providers';
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
-import type { AnalysisRun, Prisma } from '../../generated/prisma/client.js';
-import { inTransaction, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import type { Logger } from '../../infrastructure/logger.js';
+import type { SqlPool, SqlSession } from '../../infrastructure/sql.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
-import type { AnalysisQueue, MeasureJob, RecordJob } from './analysis-queue.js';
-import { resolveRun, type ResolvedRun, type StoredTemplate } from './run-resolution.js';
-import { earliestDue, loadRunState, storeRunState, type RunState } from './run-state.js';
+import type { AnalysisQueue, DueMeasurement, MeasureJob, RecordJob } from './analysis-queue.js';
+import { ResolvedRuns } from './resolved-runs.js';
+import { resolveRun, type MeasuredBy } from './run-resolution.js';
+import { beginMeasurements, groupByDueTime, settleMeasurements, type ScheduledMeasurement, type SettledMeasurement } from './run-settlement.js';
+import { finishRun, loadPendingRun, loadTemplate, markRunning, rolloutVersion, type PendingRun } from './run-start-store.js';
+import type { RunState } from './run-state.js';
+import {
+  completeMeasurement,
+  findMeasurement,
+  insertMeasurements,
+  loadRunSnapshot,
+  lockRun,
+  recordIfUnchanged,
+  writeRunAssessment,
+  writeRunProgress,
+  type MeasurementBatch,
+  type RunAssessmentWrite,
+  type RunProgress,
+  type RunSnapshot,
+} from './run-store.js';
+import { findDueRuns, findOverdueMeasurements, findPendingRuns } from './sweep-store.js';
 
 export interface AnalysisRunnerOptions {
   /** Seconds a measurement may take before it is recorded as an Error. */
@@ -28,42 +35,53 @@ export interface AnalysisRunnerOptions {
   centralAllowList: string[];
 }
 
-/** What the reconciler stored when it asked for the run, and what `start` adds. */
-interface RunSpecDocument {
-  analysis: RolloutAnalysis;
-  stablePodTemplateHash: string | null;
-  resolved?: ResolvedRun;
-}
-
 export interface MeasurementRequested {
   clusterId: string;
   request: MeasurementRequest;
 }
 
-/** What recording a measurement changed, for the work that follows the commit. */
+/** What recording measurements changed, for the work that follows the commit. */
 interface Settled {
-  run: AnalysisRun;
-  nextAt: Date | undefined;
+  next: ScheduledMeasurement[];
   phaseChanged: boolean;
+  finished: boolean;
+}
+
+/** A measurement a job asks for, with its metric as the run resolved it. */
+interface WantedMeasurement extends DueMeasurement {
+  metric: Metric;
 }
 
 type EvaluatedOutcome = ReturnType<typeof evaluateOutcome>;
 
-const COMPLETED: readonly string[] = ['Successful', 'Failed', 'Error', 'Inconclusive'];
+/** Runs whose resolved spec is kept in memory: more than a worker measures at once at fleet scale. */
+const RESOLVED_RUNS_KEPT = 20_000;
+/**
+ * The sweep re-queues a measurement only once it is this late: one due more recently is most likely queued or
+ * being taken, and re-adding it would only be a no-op round trip to Redis.
+ */
+const SWEEP_GRACE_MS = 5_000;
+const SWEEP_BATCH = 1_000;
 
-const requestIdOf = (job: MeasureJob): string => `${job.runId}.${job.metricName}.${job.index}`;
+const requestIdOf = (runId: string, measurement: DueMeasurement): string => `${runId}.${measurement.metricName}.${measurement.index}`;
+
+function completedMeasurement(evaluated: EvaluatedOutcome, startedAt: Date, finishedAt: Date): Measurement {
+  return { phase: evaluated.phase, startedAt, finishedAt, ...(evaluated.value === undefined ? {} : { value: evaluated.value }), ...(evaluated.message === undefined ? {} : { message: evaluated.message }) };
+}
 
 /**
- * Runs analysis for rollouts: resolves a run's templates and arguments when it starts, takes each measurement
- * when it is due (through the cluster's agent, or centrally when the template allows it), records outcomes, and
- * assesses metrics and the run as Argo does. A finished run wakes the rollout's reconcile. Every step is a job
- * keyed by run, metric and index, and every write checks the run's state first, so repeats change nothing.
+ * Runs analysis for rollouts: resolves a run's templates and arguments when it starts, takes the measurements of
+ * a run that fall due together (through the cluster's agent, or centrally when the template allows it), records
+ * outcomes, and assesses metrics and the run as Argo does. A finished run wakes the rollout's reconcile. Every
+ * step is a job keyed by run, metrics and indexes, and every write checks the run's state first, so repeats
+ * change nothing. Everything goes through hand-written SQL: a fleet takes hundreds of measurements a second.
  */
 export class AnalysisRunner {
   private readonly centralTransport: HttpTransport;
+  private readonly resolvedRuns = new ResolvedRuns(RESOLVED_RUNS_KEPT);
 
   constructor(
-    private readonly database: DatabaseClient,
+    private readonly sql: SqlPool,
     private readonly queue: AnalysisQueue,
     private readonly reconcileQueue: ReconcileQueue,
     private readonly eventBus: EventBus,
@@ -75,240 +93,221 @@ export class AnalysisRunner {
 
   /** Resolves the run and schedules the first measurement of each metric. */
   async start(runId: string, now = new Date()): Promise<void> {
-    const run = await this.database.analysisRun.findUnique({ where: { id: runId }, include: { rollout: { select: { name: true, clusterId: true } } } });
-    if (!run || run.phase !== 'Pending') return;
-    const document = run.spec as unknown as RunSpecDocument;
-    const stored = await this.templatesOf(run, document.analysis);
-    const resolved = resolveRun(document.analysis, stored, {
+    const run = await loadPendingRun(this.sql, runId);
+    if (!run) return;
+    const { analysis, stablePodTemplateHash } = run.spec;
+    const stored = await Promise.all(analysis.templates.map((reference) => loadTemplate(this.sql, run, reference)));
+    const resolved = resolveRun(analysis, stored, {
       podTemplateHash: run.podTemplateHash ?? '',
-      stablePodTemplateHash: document.stablePodTemplateHash ?? undefined,
-      fieldValues: { 'metadata.name': run.rollout?.name ?? run.name, 'metadata.namespace': run.namespace },
+      stablePodTemplateHash: stablePodTemplateHash ?? undefined,
+      fieldValues: { 'metadata.name': run.rolloutName ?? run.name, 'metadata.namespace': run.namespace },
     });
     if (typeof resolved === 'string') {
       await this.finish(run, 'Error', resolved, now);
       return;
     }
-    const state: RunState = { results: [], nextAt: {} };
-    for (const metric of resolved.spec.metrics) {
-      state.results.push(newMetricResult(metric.name, isDryRunMetric(metric.name, resolved.spec.dryRun)));
-      state.nextAt[metric.name] = (nextMeasurementTime(metric, undefined, now) ?? now).toISOString();
-    }
-    const updated = await this.database.analysisRun.updateMany({
-      where: { id: run.id, phase: 'Pending' },
-      data: {
-        spec: { ...document, resolved } as unknown as Prisma.InputJsonValue,
-        phase: 'Running',
-        message: '',
-        startedAt: now,
-        metricResults: storeRunState(state) as Prisma.InputJsonValue,
-        nextMeasurementAt: earliestDue(state),
-      },
-    });
-    if (updated.count === 0) return;
-    for (const metric of resolved.spec.metrics) await this.queue.measureAt(run.id, metric.name, 0, new Date(state.nextAt[metric.name] as string), now);
+    const first: ScheduledMeasurement[] = resolved.spec.metrics.map((metric) => ({ metricName: metric.name, index: 0, at: nextMeasurementTime(metric, undefined, now) ?? now }));
+    const state: RunState = {
+      results: resolved.spec.metrics.map((metric) => newMetricResult(metric.name, isDryRunMetric(metric.name, resolved.spec.dryRun))),
+      nextAt: Object.fromEntries(first.map(({ metricName, at }) => [metricName, at.toISOString()])),
+    };
+    if (!(await markRunning(this.sql, run, resolved, state, now))) return;
+    this.resolvedRuns.remember(run.id, resolved);
+    await this.schedule(run.id, first);
     await this.wakeRollout(run);
   }
 
-  /** Takes measurement `index` of a metric, unless it was taken already or the run has ended. */
+  /**
+   * Takes the measurements a job asks for, unless they were taken already or the run has ended: those of the
+   * cluster's agent are sent to it, those of the control plane are taken here and recorded together.
+   */
   async measure(job: MeasureJob, now = new Date()): Promise<void> {
-    const run = await this.database.analysisRun.findUnique({ where: { id: job.runId }, include: { cluster: { select: { connectionState: true } } } });
+    const run = await this.snapshot(job.runId);
     if (!run || run.phase !== 'Running' || run.finishedAt) return;
-    const resolved = (run.spec as unknown as RunSpecDocument).resolved;
-    const metric = resolved?.spec.metrics.find((candidate) => candidate.name === job.metricName);
-    if (!resolved || !metric) return;
-    const measuredBy = resolved.measuredBy[metric.name] ?? 'agent';
-    // Nothing can be measured in a cluster whose agent is away: the run waits rather than counting errors, and
-    // the sweep asks again for the measurement, which is still due, once the agent is back.
-    if (measuredBy === 'agent' && run.cluster.connectionState !== 'Connected') return;
-    const requestId = requestIdOf(job);
-    const request: MeasurementRequest = {
-      requestId,
-      run: { name: run.name, namespace: run.namespace, uid: run.id },
-      metric,
-      measurementIndex: job.index + 1,
-      timeoutSeconds: this.options.measurementTimeoutSeconds,
-    };
-    if (measuredBy === 'control-plane') {
-      await this.measureCentrally(job, request, now);
-      return;
-    }
-    const begun = await inTransaction(this.database, async (transaction) => {
-      const locked = await this.lockRun(transaction, run.id);
-      if (!locked || locked.phase !== 'Running') return false;
-      const created = await transaction.measurement.createMany({
-        data: [{ analysisRunId: run.id, metricName: metric.name, index: job.index, phase: 'Running', takenBy: measuredBy, requestId, startedAt: now }],
-        skipDuplicates: true,
-      });
-      if (created.count === 0) return false;
-      const state = loadRunState(locked.metricResults);
-      state.results = state.results.map((result) =>
-        result.name === metric.name ? recordMeasurement(result, { phase: 'Running', startedAt: now }, this.retentionOf(resolved, metric.name)) : result,
-      );
-      state.nextAt[metric.name] = null;
-      await transaction.analysisRun.update({
-        where: { id: run.id },
-        data: { metricResults: storeRunState(state) as Prisma.InputJsonValue, nextMeasurementAt: earliestDue(state) },
-      });
-      return true;
+    const wanted = job.due.flatMap((due): WantedMeasurement[] => {
+      const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === due.metricName);
+      return metric ? [{ ...due, metric }] : [];
     });
-    if (!begun) return;
-    const requested: MeasurementRequested = { clusterId: run.clusterId, request };
-    await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
+    const measuredBy = (measurement: WantedMeasurement): MeasuredBy => run.resolved.measuredBy[measurement.metricName] ?? 'agent';
+    const byAgent = wanted.filter((measurement) => measuredBy(measurement) === 'agent');
+    const central = wanted.filter((measurement) => measuredBy(measurement) === 'control-plane');
+    // Nothing can be measured in a cluster whose agent is away: the run waits rather than counting errors, and
+    // the sweep asks again for the measurements, which are still due, once the agent is back.
+    if (byAgent.length > 0 && run.agentConnected) await this.requestFromAgent(run, byAgent, now);
+    if (central.length > 0) await this.measureCentrally(run, central, now);
+  }
+
+  /** Stores the measurements as in flight, then asks the cluster's agent for them. */
+  private async requestFromAgent(run: RunSnapshot, wanted: readonly WantedMeasurement[], now: Date): Promise<void> {
+    const begun = await this.sql.transaction(async (session) => {
+      const locked = await lockRun(session, run.id);
+      if (!locked || locked.phase !== 'Running') return [];
+      const created = await insertMeasurements(session, {
+        runId: run.id,
+        takenBy: 'agent',
+        startedAt: now,
+        finishedAt: null,
+        measurements: wanted.map((measurement) => ({ metricName: measurement.metricName, index: measurement.index, phase: 'Running', value: null, message: null, requestId: requestIdOf(run.id, measurement) })),
+      });
+      const started = wanted.filter((measurement) => created.has(measurement.metricName));
+      if (started.length > 0) await writeRunProgress(session, run.id, beginMeasurements(locked.state, run.resolved, started.map((measurement) => measurement.metricName), now));
+      return started;
+    });
+    for (const measurement of begun) {
+      const requested: MeasurementRequested = { clusterId: run.clusterId, request: this.requestOf(run, measurement) };
+      await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
+    }
   }
 
   /**
-   * Takes a measurement from the control plane and stores it once, completed, in one transaction: with no agent
-   * to wait for, an in-flight row would only cost a second transaction. A retried job measures again; the
-   * measurement's unique key keeps the first answer.
+   * Takes measurements from the control plane, side by side, and stores them once, completed: with no agent to
+   * wait for, in-flight rows would only cost another write. They finish together when the last answer is in, so
+   * metrics of one interval stay due together. They are recorded in one statement against the run as read before
+   * measuring; if it changed meanwhile, under the run's lock against the run as it is. A retried job measures
+   * again; the measurements' unique key keeps the first answers.
    */
-  private async measureCentrally(job: MeasureJob, request: MeasurementRequest, startedAt: Date): Promise<void> {
-    const outcome = await measureMetric(request.metric, {
-      http: this.centralTransport,
-      secrets: async () => undefined,
-      run: request.run,
-      measurementIndex: request.measurementIndex,
-      timeoutMs: this.options.measurementTimeoutSeconds * 1000,
+  private async measureCentrally(run: RunSnapshot, wanted: readonly WantedMeasurement[], startedAt: Date): Promise<void> {
+    const outcomes = await Promise.all(
+      wanted.map((measurement) => {
+        const request = this.requestOf(run, measurement);
+        return measureMetric(request.metric, {
+          http: this.centralTransport,
+          secrets: async () => undefined,
+          run: request.run,
+          measurementIndex: request.measurementIndex,
+          timeoutMs: this.options.measurementTimeoutSeconds * 1000,
+        });
+      }),
+    );
+    const finishedAt = new Date();
+    const evaluated = wanted.map((measurement, position) => ({ ...measurement, ...evaluateOutcome(measurement.metric, outcomes[position] as MeasurementOutcome) }));
+    const batch: MeasurementBatch = {
+      runId: run.id,
+      takenBy: 'control-plane',
+      startedAt,
+      finishedAt,
+      measurements: evaluated.map((measurement) => ({
+        metricName: measurement.metricName,
+        index: measurement.index,
+        phase: measurement.phase,
+        value: measurement.value ?? null,
+        message: measurement.message ?? null,
+        requestId: requestIdOf(run.id, measurement),
+      })),
+    };
+    const completed = evaluated.map((measurement): SettledMeasurement => ({ metricName: measurement.metricName, index: measurement.index, measurement: completedMeasurement(measurement, startedAt, finishedAt) }));
+    const optimistic = this.assess(run, run, completed, finishedAt);
+    if (await recordIfUnchanged(this.sql, run, batch, optimistic.write)) {
+      await this.followUp(run, optimistic.settled);
+      return;
+    }
+    const settled = await this.sql.transaction(async (session) => {
+      const locked = await lockRun(session, run.id);
+      if (!locked || locked.phase !== 'Running') return undefined;
+      const created = await insertMeasurements(session, batch);
+      const stored = completed.filter((measurement) => created.has(measurement.metricName));
+      return stored.length === 0 ? undefined : this.settle(session, run, locked, stored, finishedAt);
     });
-    const now = new Date();
-    const settled = await inTransaction(this.database, async (transaction) => {
-      const run = await this.lockRun(transaction, job.runId);
-      if (!run || run.phase !== 'Running') return undefined;
-      const evaluated = evaluateOutcome(request.metric, outcome as MeasurementOutcome);
-      const created = await transaction.measurement.createMany({
-        data: [{ analysisRunId: run.id, metricName: job.metricName, index: job.index, takenBy: 'control-plane', requestId: request.requestId, startedAt, finishedAt: now, phase: evaluated.phase, value: evaluated.value ?? null, message: evaluated.message ?? null }],
-        skipDuplicates: true,
-      });
-      if (created.count === 0) return undefined;
-      return this.settle(transaction, run, job.metricName, { ...evaluated, startedAt }, now);
-    });
-    await this.followUp(job, settled, now);
+    await this.followUp(run, settled);
   }
 
   /** Records an agent's outcome for an in-flight measurement, assesses the metric and the run, and schedules what comes next. */
   async record(job: RecordJob, now = new Date()): Promise<void> {
-    const settled = await inTransaction(this.database, async (transaction) => {
-      const run = await this.lockRun(transaction, job.runId);
-      if (!run || run.phase !== 'Running') return undefined;
-      const metric = (run.spec as unknown as RunSpecDocument).resolved?.spec.metrics.find((candidate) => candidate.name === job.metricName);
-      const measurement = await transaction.measurement.findUnique({
-        where: { analysisRunId_metricName_index: { analysisRunId: run.id, metricName: job.metricName, index: job.index } },
-      });
-      if (!metric || !measurement || measurement.phase !== 'Running') return undefined;
-      const evaluated = evaluateOutcome(metric, job.outcome);
-      await transaction.measurement.update({
-        where: { id: measurement.id },
-        data: { phase: evaluated.phase, value: evaluated.value ?? null, message: evaluated.message ?? null, finishedAt: now },
-      });
-      return this.settle(transaction, run, job.metricName, { ...evaluated, startedAt: measurement.startedAt }, now);
+    const run = await this.snapshot(job.runId);
+    const metric = run?.resolved.spec.metrics.find((candidate) => candidate.name === job.metricName);
+    if (!run || !metric) return;
+    const evaluated = evaluateOutcome(metric, job.outcome);
+    const settled = await this.sql.transaction(async (session) => {
+      const locked = await lockRun(session, run.id);
+      if (!locked || locked.phase !== 'Running') return undefined;
+      const measurement = await findMeasurement(session, run.id, job.metricName, job.index);
+      if (!measurement || measurement.phase !== 'Running') return undefined;
+      await completeMeasurement(session, measurement.id, { phase: evaluated.phase, value: evaluated.value ?? null, message: evaluated.message ?? null }, now);
+      return this.settle(session, run, locked, [{ metricName: job.metricName, index: job.index, measurement: completedMeasurement(evaluated, measurement.startedAt, now) }], now);
     });
-    await this.followUp(job, settled, now);
+    await this.followUp(run, settled);
   }
 
-  /**
-   * Adds a completed measurement to the run's state, assesses the metric and the run as Argo does, and writes the
-   * run. The caller holds the run's lock and has stored the measurement's row.
-   */
-  private async settle(transaction: Transaction, run: AnalysisRun, metricName: string, evaluated: EvaluatedOutcome & { startedAt: Date }, now: Date): Promise<Settled | undefined> {
-    const resolved = (run.spec as unknown as RunSpecDocument).resolved;
-    const metric = resolved?.spec.metrics.find((candidate) => candidate.name === metricName);
-    if (!resolved || !metric) return undefined;
-    const state = loadRunState(run.metricResults);
-    const completed: Measurement = { phase: evaluated.phase, startedAt: evaluated.startedAt, finishedAt: now, ...(evaluated.value === undefined ? {} : { value: evaluated.value }), ...(evaluated.message === undefined ? {} : { message: evaluated.message }) };
-    state.results = state.results.map((result) => (result.name === metric.name ? recordMeasurement(result, completed, this.retentionOf(resolved, metric.name)) : result));
-    const assessment = assessRun(state.results, resolved.spec);
-    state.results = assessment.metricResults;
-    const metricResult = state.results.find((result) => result.name === metric.name);
-    const metricDone = !metricResult || COMPLETED.includes(metricResult.phase);
-    const nextAt = metricDone || COMPLETED.includes(assessment.phase) ? undefined : nextMeasurementTime(metric, metricResult, run.startedAt);
-    state.nextAt[metric.name] = nextAt?.toISOString() ?? null;
-    const runDone = COMPLETED.includes(assessment.phase);
-    await transaction.analysisRun.update({
-      where: { id: run.id },
-      data: {
-        phase: assessment.phase,
-        message: assessment.message,
-        metricResults: storeRunState(state) as Prisma.InputJsonValue,
-        nextMeasurementAt: runDone ? null : earliestDue(state),
-        ...(runDone ? { finishedAt: now } : {}),
-      },
-    });
-    return { run, nextAt, phaseChanged: assessment.phase !== run.phase };
+  /** Adds completed measurements to the run's state and assesses the metrics and the run as Argo does. */
+  private assess(run: RunSnapshot, progress: RunProgress, measurements: readonly SettledMeasurement[], now: Date): { write: RunAssessmentWrite; settled: Settled } {
+    const settlement = settleMeasurements(progress.state, run.resolved, progress.startedAt, measurements);
+    const finished = isCompleted(settlement.phase);
+    return {
+      write: { phase: settlement.phase, message: settlement.message, state: settlement.state, finishedAt: finished ? now : undefined },
+      settled: { next: settlement.next, phaseChanged: settlement.phase !== progress.phase, finished },
+    };
   }
 
-  /** After the commit: the metric's next measurement, and the rollout's reconcile when the run's phase moved. */
-  private async followUp(job: MeasureJob, settled: Settled | undefined, now: Date): Promise<void> {
+  /** Assesses and writes the run; the caller holds the run's lock and has stored the measurements' rows. */
+  private async settle(session: SqlSession, run: RunSnapshot, locked: RunProgress, measurements: readonly SettledMeasurement[], now: Date): Promise<Settled> {
+    const { write, settled } = this.assess(run, locked, measurements, now);
+    await writeRunAssessment(session, run.id, write);
+    return settled;
+  }
+
+  /** After the commit: the metrics' next measurements, and the rollout's reconcile when the run's phase moved. */
+  private async followUp(run: RunSnapshot, settled: Settled | undefined): Promise<void> {
     if (!settled) return;
-    if (settled.nextAt) await this.queue.measureAt(job.runId, job.metricName, job.index + 1, settled.nextAt, now);
-    if (settled.phaseChanged) await this.wakeRollout(settled.run);
+    if (settled.finished) this.resolvedRuns.forget(run.id);
+    await this.schedule(run.id, settled.next);
+    if (settled.phaseChanged) await this.wakeRollout(run);
+  }
+
+  /** One job per moment at which measurements of the run fall due. */
+  private async schedule(runId: string, scheduled: readonly ScheduledMeasurement[]): Promise<void> {
+    for (const group of groupByDueTime(scheduled)) await this.queue.measureAt(runId, group.due, group.at);
+  }
+
+  /** The run as it is now, its resolved spec read from Postgres only the first time. */
+  private async snapshot(runId: string): Promise<RunSnapshot | undefined> {
+    const known = this.resolvedRuns.get(runId);
+    const run = await loadRunSnapshot(this.sql, runId, known);
+    if (run && !known) this.resolvedRuns.remember(runId, run.resolved);
+    return run;
+  }
+
+  private requestOf(run: RunSnapshot, measurement: WantedMeasurement): MeasurementRequest {
+    return {
+      requestId: requestIdOf(run.id, measurement),
+      run: { name: run.name, namespace: run.namespace, uid: run.id },
+      metric: measurement.metric,
+      measurementIndex: measurement.index + 1,
+      timeoutSeconds: this.options.measurementTimeoutSeconds,
+    };
   }
 
   /**
-   * Re-derives the analysis work that should be queued from Postgres alone: runs not started, measurements due,
-   * and measurements whose answer is overdue (recorded as Errors).
+   * Re-derives the analysis work that should be queued from Postgres alone: runs not started, measurements due
+   * (grouped by due time as when they were scheduled, so that a job still queued is not queued twice), and
+   * measurements whose answer is overdue (recorded as Errors).
    */
   async sweep(now = new Date()): Promise<void> {
-    const pending = await this.database.analysisRun.findMany({ where: { phase: 'Pending', finishedAt: null }, select: { id: true }, take: 1000 });
-    for (const run of pending) await this.queue.start(run.id);
-    const due = await this.database.analysisRun.findMany({ where: { phase: 'Running', nextMeasurementAt: { lte: now } }, select: { id: true, metricResults: true }, take: 1000 });
-    for (const run of due) {
-      const state = loadRunState(run.metricResults);
-      for (const result of state.results) {
-        const at = state.nextAt[result.name];
-        if (at && new Date(at) <= now) await this.queue.measureAt(run.id, result.name, result.count + result.error, now, now);
-      }
+    for (const runId of await findPendingRuns(this.sql, SWEEP_BATCH)) await this.queue.start(runId);
+    const dueBy = new Date(now.getTime() - SWEEP_GRACE_MS);
+    for (const run of await findDueRuns(this.sql, dueBy, SWEEP_BATCH)) {
+      const due = Object.entries(run.nextAt).flatMap(([metricName, at]): ScheduledMeasurement[] =>
+        at !== null && new Date(at) <= dueBy ? [{ metricName, index: run.nextIndex[metricName] ?? 0, at: new Date(at) }] : [],
+      );
+      await this.schedule(run.id, due);
     }
-    const overdue = await this.database.measurement.findMany({
-      where: { phase: 'Running', startedAt: { lt: new Date(now.getTime() - this.options.measurementTimeoutSeconds * 1000) } },
-      select: { analysisRunId: true, metricName: true, index: true, takenBy: true },
-      take: 1000,
-    });
-    for (const measurement of overdue) {
-      const error = `no answer from ${measurement.takenBy === 'agent' ? "the cluster's agent" : 'the provider'} within ${this.options.measurementTimeoutSeconds} s`;
+    const timeoutSeconds = this.options.measurementTimeoutSeconds;
+    for (const measurement of await findOverdueMeasurements(this.sql, new Date(now.getTime() - timeoutSeconds * 1000), SWEEP_BATCH)) {
+      const error = `no answer from ${measurement.takenBy === 'agent' ? "the cluster's agent" : 'the provider'} within ${timeoutSeconds} s`;
       await this.queue.record(measurement.analysisRunId, measurement.metricName, measurement.index, { ok: false, error });
     }
   }
 
-  private async templatesOf(run: AnalysisRun, analysis: RolloutAnalysis): Promise<(StoredTemplate | undefined)[]> {
-    return Promise.all(
-      analysis.templates.map(async (reference): Promise<StoredTemplate | undefined> => {
-        const template = reference.clusterScope
-          ? await this.database.clusterAnalysisTemplate.findUnique({ where: { organizationId_name: { organizationId: run.organizationId, name: reference.templateName } } })
-          : await this.database.analysisTemplate.findUnique({ where: { clusterId_namespace_name: { clusterId: run.clusterId, namespace: run.namespace, name: reference.templateName } } });
-        if (!template) return undefined;
-        return {
-          name: template.name,
-          clusterScope: reference.clusterScope === true,
-          version: template.version,
-          annotations: template.annotations as Record<string, string>,
-          spec: template.spec as unknown as AnalysisTemplateSpec,
-        };
-      }),
-    );
-  }
-
-  private retentionOf(resolved: ResolvedRun, metricName: string): number {
-    return measurementRetentionLimit(metricName, resolved.spec.measurementRetention);
-  }
-
-  /** Locks the run's row and reads it in the same statement: Prisma's query API has no `FOR UPDATE`. */
-  private async lockRun(transaction: Transaction, runId: string): Promise<AnalysisRun | undefined> {
-    const [locked] = await transaction.$queryRaw<AnalysisRun[]>`SELECT * FROM "AnalysisRun" WHERE id = ${runId}::uuid FOR UPDATE`;
-    return locked;
-  }
-
-  private async finish(run: AnalysisRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {
-    const updated = await this.database.analysisRun.updateMany({ where: { id: run.id, finishedAt: null }, data: { phase, message, finishedAt: now, nextMeasurementAt: null } });
-    if (updated.count > 0) {
-      this.logger.info({ run: run.name, phase, message }, 'analysis run ended');
-      await this.wakeRollout(run);
-    }
+  private async finish(run: PendingRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {
+    if (!(await finishRun(this.sql, run.id, phase, message, now))) return;
+    this.logger.info({ run: run.name, phase, message }, 'analysis run ended');
+    await this.wakeRollout(run);
   }
 
   /** The rollout reads its runs' phases at its next reconcile. */
-  private async wakeRollout(run: Pick<AnalysisRun, 'rolloutId'>): Promise<void> {
+  private async wakeRollout(run: { rolloutId: string | null }): Promise<void> {
     if (!run.rolloutId) return;
-    const rollout = await this.database.rollout.findUnique({ where: { id: run.rolloutId }, select: { id: true, version: true } });
-    if (rollout) await this.reconcileQueue.request(rollout.id, rollout.version);
+    const version = await rolloutVersion(this.sql, run.rolloutId);
+    if (version !== undefined) await this.reconcileQueue.request(run.rolloutId, version);
   }
 }
 
@@ -321,7 +320,7 @@ export function evaluateOutcome(metric: Metric, outcome: MeasurementOutcome): { 
 }
 
 /** Where an agent's answer belongs: request ids are `<run id>.<metric>.<index>`. */
-export function measurementOfRequest(requestId: string): MeasureJob | undefined {
+export function measurementOfRequest(requestId: string): (DueMeasurement & { runId: string }) | undefined {
   const match = /^([0-9a-f-]{36})\.(.+)\.(\d+)$/.exec(requestId);
   return match ? { runId: match[1] as string, metricName: match[2] as string, index: Number(match[3]) } : undefined;
 }

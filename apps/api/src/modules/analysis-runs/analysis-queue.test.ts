@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { measureJobId, parseAnalysisJob } from './analysis-queue.js';
+
+const runId = '0190a0c0-0000-7000-8000-000000000001';
+
+describe('measureJobId', () => {
+  it('names a single measurement by run, metric and index', () => {
+    expect(measureJobId(runId, [{ metricName: 'success-rate', index: 3 }])).toBe(`${runId}.success-rate.3`);
+  });
+
+  it('names the same measurements the same whatever their order', () => {
+    const id = measureJobId(runId, [{ metricName: 'b', index: 1 }, { metricName: 'a', index: 2 }]);
+    expect(id).toBe(`${runId}.a.2+b.1`);
+    expect(measureJobId(runId, [{ metricName: 'a', index: 2 }, { metricName: 'b', index: 1 }])).toBe(id);
+  });
+
+  it('keeps metric names from being read as separators', () => {
+    expect(measureJobId(runId, [{ metricName: 'a+b:c', index: 0 }])).toBe(`${runId}.a%2Bb%3Ac.0`);
+  });
+});
+
+describe('parseAnalysisJob', () => {
+  it('reads a measure job of several measurements', () => {
+    expect(parseAnalysisJob('measure', { runId, due: [{ metricName: 'a', index: 0 }, { metricName: 'b', index: 0 }] })).toEqual({
+      name: 'measure',
+      data: { runId, due: [{ metricName: 'a', index: 0 }, { metricName: 'b', index: 0 }] },
+    });
+  });
+
+  it('reads a measure job queued with a single measurement', () => {
+    expect(parseAnalysisJob('measure', { runId, metricName: 'a', index: 4 })).toEqual({ name: 'measure', data: { runId, due: [{ metricName: 'a', index: 4 }] } });
+  });
+
+  it.each([
+    { case: 'no measurements', data: { runId, due: [] } },
+    { case: 'an index that is not an integer', data: { runId, due: [{ metricName: 'a', index: 1.5 }] } },
+    { case: 'no run', data: { due: [{ metricName: 'a', index: 0 }] } },
+  ])('refuses a measure job with $case', ({ data }) => {
+    expect(parseAnalysisJob('measure', data)).toBeUndefined();
+  });
+
+  it('reads a record job with its outcome', () => {
+    const outcome = { ok: false, error: 'timeout' };
+    expect(parseAnalysisJob('record', { runId, metricName: 'a', index: 2, outcome })).toEqual({ name: 'record', data: { runId, metricName: 'a', index: 2, outcome } });
+  });
+});

@@ -1,0 +1,202 @@
+import type { AnalysisPhase } from '@flotilla/analysis';
+import { uuidV7, type PreparedStatement, type SqlSession } from '../../infrastructure/sql.js';
+import type { MeasuredBy, ResolvedRun } from './run-resolution.js';
+import { earliestDue, loadRunState, storeRunState, type RunState } from './run-state.js';
+
+/**
+ * Hand-written SQL for taking and recording measurements, the analysis hot path: one prepared statement per
+ * step, measurements of a run written in one statement.
+ */
+
+/** A run's phase and state as read at one moment. */
+export interface RunProgress {
+  phase: string;
+  startedAt: Date;
+  state: RunState;
+}
+
+/**
+ * A run as a measurement finds it: what it is, whether it and its cluster's agent can be measured now, and its
+ * state with the row version it was read at (Postgres' `xmin`, which every update of the row changes).
+ */
+export interface RunSnapshot extends RunProgress {
+  id: string;
+  name: string;
+  namespace: string;
+  organizationId: string;
+  clusterId: string;
+  rolloutId: string | null;
+  finishedAt: Date | null;
+  agentConnected: boolean;
+  resolved: ResolvedRun;
+  version: string;
+}
+
+export interface NewMeasurement {
+  metricName: string;
+  index: number;
+  phase: string;
+  value: string | null;
+  message: string | null;
+  requestId: string;
+}
+
+/** Measurements of one run taken from one place over the same span (`finishedAt` null while in flight). */
+export interface MeasurementBatch {
+  runId: string;
+  takenBy: MeasuredBy;
+  startedAt: Date;
+  finishedAt: Date | null;
+  measurements: readonly NewMeasurement[];
+}
+
+export interface InFlightMeasurement {
+  id: string;
+  phase: string;
+  startedAt: Date;
+}
+
+export interface RunAssessmentWrite {
+  phase: AnalysisPhase;
+  message: string;
+  state: RunState;
+  /** Set when the assessment ended the run. */
+  finishedAt: Date | undefined;
+}
+
+const RUN_SNAPSHOT: PreparedStatement = {
+  name: 'analysis-run-snapshot',
+  text: `SELECT r.phase, r."startedAt", r."finishedAt", c."connectionState" = 'Connected' AS "agentConnected", r.name, r.namespace, r."organizationId", r."clusterId",
+              r."rolloutId", r."metricResults", r.xmin::text AS version, CASE WHEN $2::boolean THEN r.spec -> 'resolved' END AS resolved
+         FROM "AnalysisRun" r JOIN "Cluster" c ON c.id = r."clusterId" WHERE r.id = $1::uuid`,
+};
+
+const LOCK_RUN: PreparedStatement = {
+  name: 'analysis-lock-run',
+  text: `SELECT phase, "startedAt", "metricResults" FROM "AnalysisRun" WHERE id = $1::uuid FOR UPDATE`,
+};
+
+/** Parameters $1 to $11 are a `MeasurementBatch`, as `batchParameters` lists them. */
+const INSERT_BATCH = `INSERT INTO "Measurement" (id, "analysisRunId", "metricName", index, phase, value, message, "takenBy", "requestId", "startedAt", "finishedAt")
+  SELECT m.id, $1::uuid, m."metricName", m.index, m.phase, m.value, m.message, $2::text, m."requestId", $3::timestamp, $4::timestamp
+    FROM unnest($5::uuid[], $6::text[], $7::integer[], $8::text[], $9::text[], $10::text[], $11::text[]) AS m(id, "metricName", index, phase, value, message, "requestId")`;
+
+const INSERT_MEASUREMENTS: PreparedStatement = {
+  name: 'analysis-insert-measurements',
+  text: `${INSERT_BATCH} ON CONFLICT ("analysisRunId", "metricName", index) DO NOTHING RETURNING "metricName"`,
+};
+
+/**
+ * Stores a batch and the run's assessment in one statement, provided the run is still Running at the version the
+ * assessment was made from and none of the batch's measurements is stored yet; otherwise writes nothing.
+ */
+const RECORD_IF_UNCHANGED: PreparedStatement = {
+  name: 'analysis-record-if-unchanged',
+  text: `WITH run AS (
+    UPDATE "AnalysisRun" SET phase = $12::text, message = $13::text, "metricResults" = $14::jsonb, "nextMeasurementAt" = $15::timestamp, "finishedAt" = COALESCE($16::timestamp, "finishedAt")
+     WHERE id = $1::uuid AND xmin = $17::xid AND phase = 'Running'
+       AND NOT EXISTS (SELECT 1 FROM "Measurement" stored JOIN unnest($6::text[], $7::integer[]) AS batch("metricName", index)
+                         ON stored."metricName" = batch."metricName" AND stored.index = batch.index WHERE stored."analysisRunId" = $1::uuid)
+    RETURNING id)
+  ${INSERT_BATCH.replace('FROM unnest', 'FROM run, unnest')} RETURNING "metricName"`,
+};
+
+const WRITE_RUN_PROGRESS: PreparedStatement = {
+  name: 'analysis-write-run-progress',
+  text: `UPDATE "AnalysisRun" SET "metricResults" = $2::jsonb, "nextMeasurementAt" = $3::timestamp WHERE id = $1::uuid`,
+};
+
+const WRITE_RUN_ASSESSMENT: PreparedStatement = {
+  name: 'analysis-write-run-assessment',
+  text: `UPDATE "AnalysisRun" SET phase = $2::text, message = $3::text, "metricResults" = $4::jsonb, "nextMeasurementAt" = $5::timestamp, "finishedAt" = COALESCE($6::timestamp, "finishedAt")
+  WHERE id = $1::uuid`,
+};
+
+const IN_FLIGHT_MEASUREMENT: PreparedStatement = {
+  name: 'analysis-in-flight-measurement',
+  text: `SELECT id, phase, "startedAt" FROM "Measurement" WHERE "analysisRunId" = $1::uuid AND "metricName" = $2::text AND index = $3::integer`,
+};
+
+const COMPLETE_MEASUREMENT: PreparedStatement = {
+  name: 'analysis-complete-measurement',
+  text: `UPDATE "Measurement" SET phase = $2::text, value = $3::text, message = $4::text, "finishedAt" = $5::timestamp WHERE id = $1::uuid`,
+};
+
+interface SnapshotRow extends Omit<RunSnapshot, 'id' | 'resolved' | 'state'> {
+  resolved: ResolvedRun | null;
+  metricResults: unknown;
+}
+
+/**
+ * The run as it is now; `undefined` when it does not exist or has not started. A started run's resolved spec
+ * never changes: a caller that has it passes it as `known`, and it is not read again.
+ */
+export async function loadRunSnapshot(session: SqlSession, runId: string, known: ResolvedRun | undefined): Promise<RunSnapshot | undefined> {
+  const [row] = await session.query<SnapshotRow>(RUN_SNAPSHOT, [runId, known === undefined]);
+  const resolved = known ?? row?.resolved;
+  if (!row || !resolved) return undefined;
+  const { metricResults, ...snapshot } = row;
+  return { ...snapshot, id: runId, resolved, state: loadRunState(metricResults) };
+}
+
+/** Reads the run's progress and locks its row for the rest of the transaction. */
+export async function lockRun(session: SqlSession, runId: string): Promise<RunProgress | undefined> {
+  const [row] = await session.query<{ phase: string; startedAt: Date; metricResults: unknown }>(LOCK_RUN, [runId]);
+  return row ? { phase: row.phase, startedAt: row.startedAt, state: loadRunState(row.metricResults) } : undefined;
+}
+
+/** Stores the batch's measurements; answers the metrics of those that were new (a repeat keeps the first). */
+export async function insertMeasurements(session: SqlSession, batch: MeasurementBatch): Promise<Set<string>> {
+  const rows = await session.query<{ metricName: string }>(INSERT_MEASUREMENTS, batchParameters(batch));
+  return new Set(rows.map((row) => row.metricName));
+}
+
+/**
+ * Stores completed measurements with the run's assessment made from `run` as read, without a lock: false, and
+ * nothing written, when the run changed since it was read or one of the measurements is stored already.
+ */
+export async function recordIfUnchanged(session: SqlSession, run: Pick<RunSnapshot, 'id' | 'version'>, batch: MeasurementBatch, write: RunAssessmentWrite): Promise<boolean> {
+  const rows = await session.query(RECORD_IF_UNCHANGED, [...batchParameters(batch), ...assessmentParameters(write), run.version]);
+  return rows.length > 0;
+}
+
+function batchParameters(batch: MeasurementBatch): unknown[] {
+  const { measurements } = batch;
+  return [
+    batch.runId,
+    batch.takenBy,
+    batch.startedAt,
+    batch.finishedAt,
+    measurements.map(() => uuidV7()),
+    measurements.map((measurement) => measurement.metricName),
+    measurements.map((measurement) => measurement.index),
+    measurements.map((measurement) => measurement.phase),
+    measurements.map((measurement) => measurement.value),
+    measurements.map((measurement) => measurement.message),
+    measurements.map((measurement) => measurement.requestId),
+  ];
+}
+
+/** `phase`, `message`, `metricResults`, `nextMeasurementAt` and `finishedAt` of an assessment, in that order. */
+function assessmentParameters(write: RunAssessmentWrite): unknown[] {
+  const nextMeasurementAt = write.finishedAt ? null : earliestDue(write.state);
+  return [write.phase, write.message, JSON.stringify(storeRunState(write.state)), nextMeasurementAt, write.finishedAt ?? null];
+}
+
+/** Writes measurements started but not finished: the run's phase stays, its state and next due time move. */
+export async function writeRunProgress(session: SqlSession, runId: string, state: RunState): Promise<void> {
+  await session.query(WRITE_RUN_PROGRESS, [runId, JSON.stringify(storeRunState(state)), earliestDue(state)]);
+}
+
+export async function writeRunAssessment(session: SqlSession, runId: string, write: RunAssessmentWrite): Promise<void> {
+  await session.query(WRITE_RUN_ASSESSMENT, [runId, ...assessmentParameters(write)]);
+}
+
+export async function findMeasurement(session: SqlSession, runId: string, metricName: string, index: number): Promise<InFlightMeasurement | undefined> {
+  const [row] = await session.query<InFlightMeasurement>(IN_FLIGHT_MEASUREMENT, [runId, metricName, index]);
+  return row;
+}
+
+export async function completeMeasurement(session: SqlSession, id: string, outcome: Pick<NewMeasurement, 'phase' | 'value' | 'message'>, finishedAt: Date): Promise<void> {
+  await session.query(COMPLETE_MEASUREMENT, [id, outcome.phase, outcome.value, outcome.message, finishedAt]);
+}
