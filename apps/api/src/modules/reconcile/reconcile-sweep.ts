@@ -4,6 +4,8 @@ import type { ReconcileQueue } from './reconcile-queue.js';
 
 /** Any constant works, as long as every worker uses the same one. */
 const SWEEP_LOCK_KEY = 4_711_001;
+/** Jobs sent at once: a pipelining connection writes them together. */
+const ENQUEUE_BATCH = 500;
 /** A cluster whose agent has not been heard of for this long is disconnected, whichever API process it was on. */
 export const AGENT_SILENCE_LIMIT_MS = Number(process.env.AGENT_SILENCE_LIMIT_MS ?? 20_000);
 
@@ -36,7 +38,9 @@ export class ReconcileSweep {
           OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= ${now})
           OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending'))`;
     }, { timeout: 30_000, maxWait: 10_000 });
-    for (const rollout of due) await this.queue.request(rollout.id, rollout.version);
+    for (let offset = 0; offset < due.length; offset += ENQUEUE_BATCH) {
+      await Promise.all(due.slice(offset, offset + ENQUEUE_BATCH).map((rollout) => this.queue.request(rollout.id, rollout.version)));
+    }
     if (due.length > 0) this.logger.debug({ enqueued: due.length }, 'sweep re-enqueued unsettled rollouts');
     return due.length;
   }

@@ -196,7 +196,8 @@ export class RolloutReconciler {
     await Promise.all([
       this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...row, cluster: rollout.cluster }) }),
       desiredChanged && this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change }),
-      decision.requeueAt && this.queue.wakeAt(rollout.id, decision.requeueAt, now),
+      // A wake-up already asked for is in the queue, or the sweep finds it due in Postgres if Redis lost it.
+      decision.requeueAt && decision.requeueAt.getTime() !== rollout.nextReconcileAt?.getTime() && this.queue.wakeAt(rollout.id, decision.requeueAt, now),
       ...result.startedRunIds.map((runId) => this.analysisQueue.start(runId)),
     ]);
     return version;
