@@ -1,5 +1,5 @@
 import type { Rollout } from '../../generated/prisma/client.js';
-import { MicroBatcher } from '../../infrastructure/micro-batcher.js';
+import { BatchItemFailure, MicroBatcher } from '../../infrastructure/micro-batcher.js';
 import type { AfterCommit } from '../../infrastructure/database.js';
 import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../../infrastructure/sql.js';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
@@ -215,13 +215,16 @@ export class ReconcileStore {
   }
 
   /** A batch that fails is written again one plan at a time, so that one bad plan fails only its own reconcile. */
-  private async writeBatchOrEach(plans: readonly ReconcileWritePlan[]): Promise<WriteResult[]> {
+  private async writeBatchOrEach(plans: readonly ReconcileWritePlan[]): Promise<(WriteResult | BatchItemFailure)[]> {
     try {
       return await this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, plans));
     } catch (error) {
       if (plans.length === 1) throw error;
-      const results: WriteResult[] = [];
-      for (const plan of plans) results.push(...(await this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, [plan]))));
+      const results: (WriteResult | BatchItemFailure)[] = [];
+      for (const plan of plans) {
+        const alone = await this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, [plan])).catch((failure: unknown) => [new BatchItemFailure(failure)]);
+        results.push(...alone);
+      }
       return results;
     }
   }
