@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
 
-export type Topic = 'rolloutChanged' | 'auditEventAdded' | 'desiredStateChanged' | 'measurementRequested';
+export type Topic = 'rolloutChanged' | 'auditEventsAdded' | 'desiredStateChanged' | 'measurementRequested';
 
 export interface BusMessage<P> {
   organizationId: string;

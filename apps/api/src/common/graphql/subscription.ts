@@ -3,30 +3,31 @@ import type { EventBus, Topic } from '../../infrastructure/event-bus.js';
 const MAX_BUFFERED = 1000;
 
 /**
- * An async iterator over one topic of the event bus, holding only the caller's organization's events.
+ * An async iterator over one topic of the event bus, holding only the caller's organization's events; a message
+ * gives as many results as `toResults` makes of it (none for a message the subscriber filters out).
  * A subscriber that falls more than MAX_BUFFERED events behind loses the oldest ones.
  */
 export function subscriptionFor<P, R>(
   eventBus: EventBus,
   topic: Topic,
   organizationId: string,
-  toResult: (payload: P) => R | undefined,
+  toResults: (payload: P) => readonly R[],
 ): AsyncIterableIterator<R> {
   const buffered: R[] = [];
   let waiting: ((result: IteratorResult<R>) => void) | undefined;
   let done = false;
   const stop = eventBus.listen(topic, (message) => {
     if (done || message.organizationId !== organizationId) return;
-    const result = toResult(message.payload as P);
-    if (result === undefined) return;
-    if (waiting) {
-      const resolve = waiting;
-      waiting = undefined;
-      resolve({ value: result, done: false });
-      return;
+    for (const result of toResults(message.payload as P)) {
+      if (waiting) {
+        const resolve = waiting;
+        waiting = undefined;
+        resolve({ value: result, done: false });
+        continue;
+      }
+      buffered.push(result);
+      if (buffered.length > MAX_BUFFERED) buffered.shift();
     }
-    buffered.push(result);
-    if (buffered.length > MAX_BUFFERED) buffered.shift();
   });
   const finish = (): Promise<IteratorResult<R>> => {
     done = true;

@@ -51,8 +51,8 @@ export class AuditResolver {
   @Subscription(() => AuditEventModel, { description: 'Every audit event of the organization as it is written.' })
   @RequiresRole('viewer')
   auditEventAdded(@CurrentPrincipal() principal: Principal): AsyncIterableIterator<{ auditEventAdded: AuditEventModel }> {
-    return subscriptionFor(this.eventBus, 'auditEventAdded', principal.organizationId, (event: AuditEventModel) => ({
-      auditEventAdded: { ...event, occurredAt: new Date(event.occurredAt) },
-    }));
+    return subscriptionFor(this.eventBus, 'auditEventsAdded', principal.organizationId, (events: AuditEventModel[]) =>
+      events.map((event) => ({ auditEventAdded: { ...event, occurredAt: new Date(event.occurredAt) } })),
+    );
   }
 }

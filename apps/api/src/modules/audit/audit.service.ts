@@ -83,9 +83,13 @@ export class AuditService {
       movedHeads.push({ id: organizationId, sequence: last.sequence, hash: last.hash });
     }
     await session.query(APPEND_EVENTS, [JSON.stringify(events), JSON.stringify(movedHeads)]);
-    // Issued together, in order: one connection delivers them in that order.
+    // One message per organization, its events in chain order.
     afterCommit.add(async () => {
-      await Promise.all(events.map((event) => this.eventBus.publish('auditEventAdded', { organizationId: event.organizationId, payload: event })));
+      await Promise.all(
+        [...entriesByOrganization.keys()].map((organizationId) =>
+          this.eventBus.publish('auditEventsAdded', { organizationId, payload: events.filter((event) => event.organizationId === organizationId) }),
+        ),
+      );
     });
     return events;
   }

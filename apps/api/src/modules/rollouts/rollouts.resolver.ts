@@ -173,15 +173,17 @@ export class RolloutsResolver {
     @Args('name', { nullable: true }) name?: string,
   ): AsyncIterableIterator<{ rolloutChanged: RolloutModel }> {
     return subscriptionFor(this.eventBus, 'rolloutChanged', principal.organizationId, (rollout: RolloutModel) => {
-      if ((cluster && rollout.cluster !== cluster) || (namespace && rollout.namespace !== namespace) || (name && rollout.name !== name)) return undefined;
-      return {
-        rolloutChanged: {
-          ...rollout,
-          createdAt: new Date(rollout.createdAt),
-          updatedAt: new Date(rollout.updatedAt),
-          observedAt: rollout.observedAt ? new Date(rollout.observedAt) : null,
+      if ((cluster && rollout.cluster !== cluster) || (namespace && rollout.namespace !== namespace) || (name && rollout.name !== name)) return [];
+      return [
+        {
+          rolloutChanged: {
+            ...rollout,
+            createdAt: new Date(rollout.createdAt),
+            updatedAt: new Date(rollout.updatedAt),
+            observedAt: rollout.observedAt ? new Date(rollout.observedAt) : null,
+          },
         },
-      };
+      ];
     });
   }
 
