@@ -212,16 +212,18 @@ describe('CRUD through the official client', () => {
     expect((await api.list(namespace)).items).toHaveLength(1);
 
     // Simulated controllers (the kubelet for pods) may update the object between our read and our replace; a
-    // real client re-reads and tries again on 409, and so does this test.
-    const replaceFromLatest = async (): Promise<Record<string, unknown>> => {
+    // real client re-reads and tries again on 409 (client-go's RetryOnConflict: up to 5 attempts), and so does this test.
+    const replaceFromLatest = async (attemptsLeft: number): Promise<Record<string, unknown>> => {
       const read = JSON.parse(JSON.stringify(await api.read(namespace, 'one'))) as Record<string, unknown>;
       kindCase.change(read);
-      return JSON.parse(JSON.stringify(await api.replace(namespace, 'one', read))) as Record<string, unknown>;
+      try {
+        return JSON.parse(JSON.stringify(await api.replace(namespace, 'one', read))) as Record<string, unknown>;
+      } catch (error) {
+        if ((error as { code?: number }).code !== 409 || attemptsLeft <= 1) throw error;
+        return replaceFromLatest(attemptsLeft - 1);
+      }
     };
-    const replaced = await replaceFromLatest().catch(async (error: unknown) => {
-      if ((error as { code?: number }).code !== 409) throw error;
-      return replaceFromLatest();
-    });
+    const replaced = await replaceFromLatest(5);
     expect(kindCase.read(replaced)).toEqual(kindCase.expected);
     expect(Number((replaced['metadata'] as { resourceVersion: string }).resourceVersion)).toBeGreaterThan(Number(created.metadata['resourceVersion']));
 

@@ -1,5 +1,6 @@
 /** Characters the API server uses for `generateName` suffixes (no vowels, no look-alikes). */
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const HEX_DIGITS = '0123456789abcdef';
 
 /** A seeded pseudo-random source (mulberry32), so names and uids repeat from run to run. */
 export class DeterministicRandom {
@@ -27,12 +28,17 @@ export class DeterministicRandom {
     return suffix;
   }
 
+  /** `length` hexadecimal digits. */
+  hex(length: number): string {
+    let digits = '';
+    for (let index = 0; index < length; index += 1) digits += HEX_DIGITS[Math.floor(this.next() * 16)];
+    return digits;
+  }
+
   /** A version-4-shaped UUID. */
   uuid(): string {
-    const hex = Array.from({ length: 32 }, () => Math.floor(this.next() * 16).toString(16));
-    hex[12] = '4';
-    hex[16] = ((Math.floor(this.next() * 4) + 8) as number).toString(16);
-    const text = hex.join('');
-    return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+    const digits = this.hex(32);
+    const variant = HEX_DIGITS[Math.floor(this.next() * 4) + 8];
+    return `${digits.slice(0, 8)}-${digits.slice(8, 12)}-4${digits.slice(13, 16)}-${variant}${digits.slice(17, 20)}-${digits.slice(20)}`;
   }
 }

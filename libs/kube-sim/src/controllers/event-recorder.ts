@@ -29,7 +29,7 @@ export class EventRecorder {
       this.store.update(EVENT, namespace, existing.metadata.name, { ...existing, count: Number(existing['count'] ?? 1) + 1, lastTimestamp: timestamp });
       return;
     }
-    const name = `${involved.metadata.name}.${this.random16Hex()}`;
+    const name = `${involved.metadata.name}.${this.store.random.hex(16)}`;
     this.eventNames.set(key, name);
     this.store.create(EVENT, namespace, {
       apiVersion: 'v1',
@@ -54,9 +54,5 @@ export class EventRecorder {
       reportingComponent: this.component,
       reportingInstance: this.host ?? '',
     });
-  }
-
-  private random16Hex(): string {
-    return Array.from({ length: 16 }, () => Math.floor(this.store.random.next() * 16).toString(16)).join('');
   }
 }

@@ -2,7 +2,7 @@
  * How long a controller works through its queue before the simulator serves the requests that arrived meanwhile:
  * a real API server does not wait for the controllers, which run in processes of their own.
  */
-const SLICE_MS = 4;
+const SLICE_MS = 1;
 
 /**
  * A controller's queue of object keys: a key added many times before it is processed is processed once,
