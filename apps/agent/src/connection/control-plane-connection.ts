@@ -34,7 +34,7 @@ const UNEXPECTED_RESPONSE = /Unexpected server response: (\d+)/;
  */
 export class ControlPlaneConnection {
   private socket: WebSocket | undefined;
-  /** The TCP connection under `socket`, corked while the messages of one tick are being sent. */
+  /** The TCP connection under `socket`, corked while the messages of one event-loop turn are being sent. */
   private connection: Socket | undefined;
   private corked = false;
   private welcomed = false;
@@ -61,21 +61,22 @@ export class ControlPlaneConnection {
 
   /**
    * Sends a message if the control plane has welcomed this connection; false when it could not be sent. The
-   * messages sent within one tick (an observation of every changed rollout) leave in one network write.
+   * messages sent within one turn of the event loop (an observation of every changed rollout, `applied` for every
+   * write answered meanwhile) leave in one network write.
    */
   send(message: AgentMessage): boolean {
     if (!this.isConnected || this.socket === undefined) return false;
-    this.corkUntilNextTick();
+    this.corkUntilTurnEnds();
     this.socket.send(JSON.stringify(message));
     return true;
   }
 
-  private corkUntilNextTick(): void {
+  private corkUntilTurnEnds(): void {
     const connection = this.connection;
     if (connection === undefined || this.corked) return;
     this.corked = true;
     connection.cork();
-    process.nextTick(() => {
+    setImmediate(() => {
       this.corked = false;
       connection.uncork();
     });

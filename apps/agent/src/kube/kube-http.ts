@@ -51,8 +51,12 @@ export class KubeHttp {
   private readonly agent: HttpAgent;
   private readonly watchAgent: HttpAgent;
   private token: { value: string | undefined; until: number } | undefined;
+  /** Where requests go, taken apart once rather than per request. */
+  private readonly server: { protocol: string; hostname: string; port: string; pathPrefix: string };
 
   constructor(private readonly credentials: KubeCredentials) {
+    const { protocol, hostname, port, pathname } = credentials.server;
+    this.server = { protocol, hostname: hostname.replace(/^\[(.*)\]$/, '$1'), port, pathPrefix: pathname.replace(/\/$/, '') };
     this.agent = this.createAgent(true);
     this.watchAgent = this.createAgent(false);
   }
@@ -164,11 +168,10 @@ export class KubeHttp {
       headers['Content-Type'] = contentType;
       headers['Content-Length'] = Buffer.byteLength(payload);
     }
-    const server = this.credentials.server;
-    const url = new URL(`${server.pathname.replace(/\/$/, '')}${path}`, server);
-    const open = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const { protocol, hostname, port, pathPrefix } = this.server;
+    const open = protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const outgoing = open(url, { method, headers, agent, timeout: timeoutMs }, resolve);
+      const outgoing = open({ protocol, hostname, port, path: `${pathPrefix}${path}`, method, headers, agent, timeout: timeoutMs }, resolve);
       outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       outgoing.on('error', (error) => reject(new KubeApiError(method, path, 0, 'Unreachable', error.message)));
       outgoing.end(payload);
@@ -193,9 +196,15 @@ export class KubeHttp {
 }
 
 async function readJson(response: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', reject);
+    response.on('close', () => {
+      if (!response.complete) reject(new Error('the connection closed before the whole answer arrived'));
+    });
+  });
   if (text === '') return undefined;
   try {
     return JSON.parse(text);
