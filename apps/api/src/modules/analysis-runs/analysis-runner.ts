@@ -54,8 +54,8 @@ interface WantedMeasurement extends DueMeasurement {
 
 type EvaluatedOutcome = ReturnType<typeof evaluateOutcome>;
 
-/** Runs whose resolved spec is kept in memory: more than a worker measures at once at fleet scale. */
-const RESOLVED_RUNS_KEPT = 20_000;
+/** Runs whose resolved spec is kept in memory (about 2 KB each for five web metrics). */
+const RESOLVED_RUNS_KEPT = 10_000;
 /**
  * The sweep re-queues a measurement only once it is this late: one due more recently is most likely queued or
  * being taken, and re-adding it would only be a no-op round trip to Redis.
