@@ -27,7 +27,8 @@ const GOALS = { decisionsPerSecond: 50_000, queueShareOfUpdates: 0.25, twoWorker
 const log = (message: string): void => void process.stderr.write(`[bench:engine] ${message}\n`);
 const rate = (value: number): string => `${Math.round(value).toLocaleString('en')}/s`;
 const verdict = (met: boolean, goal: string): string => `${met ? 'meets' : 'MISSES'} the goal of ${goal}`;
-const cpuPerJob = (run: JobRate): string => `${run.workerCpuMsPerJob.toFixed(1)} ms worker CPU per job`;
+const cpuPerJob = (run: JobRate): string =>
+  `CPU per job: worker ${run.workerCpuMsPerJob.toFixed(2)} ms, Postgres ${run.postgresCpuMsPerJob.toFixed(2)} ms, Redis ${run.redisCpuMsPerJob.toFixed(2)} ms, whole machine ${run.machineCpuMsPerJob.toFixed(2)} ms`;
 const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
 
 const loadAtStart = load();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = ((): number => {
   try {
@@ -18,6 +18,32 @@ export function cpuSecondsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After the name, field 3 (state) is at index 0, so utime (14) and stime (15) are at 11 and 12.
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds used so far by every live process whose command name is `command` (every Postgres backend, say).
+ * A process that exits between two readings takes its seconds with it, so compare readings over processes that
+ * live throughout, such as the backends of a pool.
+ */
+export function cpuSecondsOfCommand(command: string): number {
+  let seconds = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === command) seconds += cpuSecondsOf(Number(entry));
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return seconds;
+}
+
+/** CPU seconds the whole machine has been busy so far, all cores together (`/proc/stat`, everything but idle and iowait). */
+export function machineBusyCpuSeconds(): number {
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** CPU seconds per wall second of a process since the previous call (or since it was created). */

@@ -6,7 +6,7 @@ import type { DatabaseClient } from '../infrastructure/database.js';
 import { ReconcileQueue } from '../modules/reconcile/reconcile-queue.js';
 import { startProcess, stopProcess } from './bench-support.js';
 import { pendingRelease } from './engine-fleet.js';
-import { cpuSecondsOf } from './process-cpu.js';
+import { cpuSecondsOf, cpuSecondsOfCommand, machineBusyCpuSeconds } from './process-cpu.js';
 
 export interface JobRateEnvironment {
   databaseUrl: string;
@@ -41,10 +41,26 @@ export interface JobRate {
   jobsPerSecond: number;
   /** CPU milliseconds the worker processes spent per job, all workers together. */
   workerCpuMsPerJob: number;
+  /** The same for the Postgres and Redis server processes, and for the whole machine (everything running on it). */
+  postgresCpuMsPerJob: number;
+  redisCpuMsPerJob: number;
+  machineCpuMsPerJob: number;
   failedJobs: number;
 }
 
-const workersCpuSeconds = (workers: readonly ChildProcess[]): number => workers.reduce((sum, worker) => sum + cpuSecondsOf(worker.pid as number), 0);
+interface CpuReadings {
+  workers: number;
+  postgres: number;
+  redis: number;
+  machine: number;
+}
+
+const cpuReadings = (workers: readonly ChildProcess[]): CpuReadings => ({
+  workers: workers.reduce((sum, worker) => sum + cpuSecondsOf(worker.pid as number), 0),
+  postgres: cpuSecondsOfCommand('postgres'),
+  redis: cpuSecondsOfCommand('redis-server'),
+  machine: machineBusyCpuSeconds(),
+});
 
 const SEED_BATCH = 250;
 const ENQUEUE_BATCH = 500;
@@ -147,7 +163,7 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
     options.progress(`${options.workers} worker(s) × concurrency ${options.concurrency} ready; sending ${rolloutIds.length} jobs`);
     await database.cluster.updateMany({ where: { id: { in: clusterIds } }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
 
-    const cpuBefore = workersCpuSeconds(workers);
+    const cpuBefore = cpuReadings(workers);
     const started = performance.now();
     for (let offset = 0; offset < rolloutIds.length; offset += ENQUEUE_BATCH) {
       await Promise.all(rolloutIds.slice(offset, offset + ENQUEUE_BATCH).map(({ id, version }) => queue.request(id, version)));
@@ -167,7 +183,8 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    const workerCpuMsPerJob = ((workersCpuSeconds(workers) - cpuBefore) * 1000) / rolloutIds.length;
+    const cpuAfter = cpuReadings(workers);
+    const msPerJob = (key: keyof CpuReadings): number => ((cpuAfter[key] - cpuBefore[key]) * 1000) / rolloutIds.length;
     const failedJobs = await queue.queue.getFailedCount();
     await assertEveryJobWrote(pool, clusterIds, rolloutIds.length);
     return {
@@ -177,7 +194,10 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
       jobs: rolloutIds.length,
       seconds,
       jobsPerSecond: rolloutIds.length / seconds,
-      workerCpuMsPerJob,
+      workerCpuMsPerJob: msPerJob('workers'),
+      postgresCpuMsPerJob: msPerJob('postgres'),
+      redisCpuMsPerJob: msPerJob('redis'),
+      machineCpuMsPerJob: msPerJob('machine'),
       failedJobs,
     };
   } finally {
