@@ -26,6 +26,16 @@ export function rolloutOfReplicaSet(replicaSet: KubeObject): string | undefined 
   return rollout === undefined ? undefined : objectKey(replicaSet.metadata.namespace, rollout);
 }
 
+/** What the agent reads of a pod (identity, owner, age, readiness, container states); its spec and the rest are dropped. */
+export function podAsCached(pod: PodObject): PodObject {
+  const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, ownerReferences } = pod.metadata;
+  const { phase, conditions, containerStatuses, initContainerStatuses } = pod.status ?? {};
+  return {
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, ownerReferences },
+    ...(pod.status === undefined ? {} : { status: { phase, conditions, containerStatuses, initContainerStatuses } }),
+  };
+}
+
 /** The ReplicaSet controlling a pod, as `namespace/name`. */
 export function replicaSetOfPod(pod: KubeObject): string | undefined {
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'ReplicaSet');
@@ -50,7 +60,7 @@ export class ClusterState {
     private readonly logger: Logger,
   ) {
     this.replicaSets = new ObjectCache(REPLICA_SETS, http, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, (change) => this.replicaSetChanged(change), logger);
-    this.pods = new ObjectCache(PODS, http, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger);
+    this.pods = new ObjectCache(PODS, http, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger, podAsCached);
     this.services = new ObjectCache(SERVICES, http, undefined, (change) => listener(SERVICES, change), logger);
   }
 

@@ -58,6 +58,8 @@ export class ObjectCache<T extends KubeObject> {
     private readonly labelSelector: string | undefined,
     private readonly onChange: (change: CacheChange<T>) => void,
     private readonly logger: Logger,
+    /** What of each object is kept, as with an informer's transform: fields the agent never reads cost memory. */
+    private readonly keep: (object: T) => T = (object) => object,
   ) {}
 
   start(): void {
@@ -130,9 +132,10 @@ export class ObjectCache<T extends KubeObject> {
     }
   }
 
-  private upsert(object: T): void {
-    const cached = this.objects.get(keyOf(object));
-    if (cached?.metadata.resourceVersion === object.metadata.resourceVersion || isOlder(object, cached)) return;
+  private upsert(received: T): void {
+    const cached = this.objects.get(keyOf(received));
+    if (cached?.metadata.resourceVersion === received.metadata.resourceVersion || isOlder(received, cached)) return;
+    const object = this.keep(received);
     this.objects.set(keyOf(object), object);
     this.onChange({ type: 'upsert', object, previous: cached });
   }
@@ -151,7 +154,7 @@ export class ObjectCache<T extends KubeObject> {
         }
         if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
         if (type === 'ADDED' || type === 'MODIFIED') this.upsert(object);
-        else if (type === 'DELETED' && this.objects.delete(keyOf(object))) this.onChange({ type: 'delete', object });
+        else if (type === 'DELETED' && this.objects.delete(keyOf(object))) this.onChange({ type: 'delete', object: this.keep(object) });
       },
       (error: unknown) => this.watchEnded(error, expired),
     );
