@@ -4,16 +4,22 @@ import { badRequest, KubeApiError } from './api-errors.js';
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** Reads the request body as text; refuses bodies above the API server's 3 MiB limit. */
-export async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new KubeApiError(413, 'BadRequest', 'Request entity too large: limit is 3145728');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+export function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) return;
+      request.off('data', onData);
+      request.resume();
+      reject(new KubeApiError(413, 'BadRequest', 'Request entity too large: limit is 3145728'));
+    };
+    request.on('data', onData);
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
 }
 
 /** Parses a JSON body; an empty body is `undefined`. */
