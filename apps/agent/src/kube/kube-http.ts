@@ -32,8 +32,11 @@ export interface ObjectList<T extends KubeObject> {
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A token file is read again at most this often (projected service account tokens rotate, but not per request). */
 const TOKEN_TTL_MS = 10_000;
-/** Concurrent requests per API server; more wait for a free connection instead of opening one each. */
-const MAX_SOCKETS = 32;
+/**
+ * Concurrent requests per API server, one per rollout converging at once by default (`FLOTILLA_CONCURRENCY`); more
+ * wait for a free connection instead of opening one each.
+ */
+const MAX_SOCKETS = 64;
 /** The server ends a watch after about this long, so that a connection lost without a FIN is noticed. */
 const WATCH_TIMEOUT_SECONDS = 290;
 
