@@ -3,6 +3,9 @@ import { sameJson } from '../apply/ownership.js';
 
 export type ObservedMessage = Extract<AgentMessage, { type: 'observed' }>;
 
+/** How long a flush observes before the answers to the agent's writes get their turn (the rest follows at once). */
+const FLUSH_SLICE_MS = 5;
+
 export interface PublisherOptions {
   debounceMs: number;
   intervalMs: number;
@@ -22,6 +25,7 @@ export class ObservationPublisher {
   private readonly dirty = new Set<string>();
   private readonly lastSent = new Map<string, ObservedMessage>();
   private flushTimer: NodeJS.Timeout | undefined;
+  private nextSlice: NodeJS.Immediate | undefined;
   private dirtySince = 0;
   private readonly intervalTimer: NodeJS.Timeout;
 
@@ -47,10 +51,7 @@ export class ObservationPublisher {
   publishAll(now = false): void {
     this.lastSent.clear();
     for (const key of this.rolloutKeys()) this.changed(key);
-    if (now) {
-      clearTimeout(this.flushTimer);
-      this.flush();
-    }
+    if (now) this.flushAll();
   }
 
   forget(rolloutKey: string): void {
@@ -60,6 +61,7 @@ export class ObservationPublisher {
 
   stop(): void {
     clearTimeout(this.flushTimer);
+    clearImmediate(this.nextSlice);
     clearInterval(this.intervalTimer);
   }
 
@@ -69,19 +71,34 @@ export class ObservationPublisher {
       this.flushTimer = setTimeout(() => this.flushUnlessDeferred(), this.options.debounceMs);
       return;
     }
-    this.flush();
+    this.flushSlice();
   }
 
-  private flush(): void {
+  private flushAll(): void {
+    clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const keys = [...this.dirty];
-    this.dirty.clear();
-    for (const key of keys) {
-      const message = this.observe(key);
-      if (message === undefined) continue;
-      const previous = this.lastSent.get(key);
-      if (previous !== undefined && previous.desiredVersion === message.desiredVersion && sameJson({ ...previous.state, observedAt: '' }, { ...message.state, observedAt: '' })) continue;
-      if (this.send(message)) this.lastSent.set(key, message);
+    clearImmediate(this.nextSlice);
+    this.nextSlice = undefined;
+    for (const key of [...this.dirty]) this.publish(key);
+  }
+
+  private flushSlice(): void {
+    clearImmediate(this.nextSlice);
+    this.nextSlice = undefined;
+    const sliceEnd = performance.now() + FLUSH_SLICE_MS;
+    for (const key of [...this.dirty]) {
+      this.publish(key);
+      if (performance.now() >= sliceEnd) break;
     }
+    if (this.dirty.size > 0) this.nextSlice ??= setImmediate(() => this.flushSlice());
+  }
+
+  private publish(key: string): void {
+    this.dirty.delete(key);
+    const message = this.observe(key);
+    if (message === undefined) return;
+    const previous = this.lastSent.get(key);
+    if (previous !== undefined && previous.desiredVersion === message.desiredVersion && sameJson({ ...previous.state, observedAt: '' }, { ...message.state, observedAt: '' })) return;
+    if (this.send(message)) this.lastSent.set(key, message);
   }
 }
