@@ -5,7 +5,7 @@ import type { Prisma } from '../../apps/api/src/generated/prisma/client.js';
 import { SqlPool } from '../../apps/api/src/infrastructure/sql.js';
 import type { ResolvedRun } from '../../apps/api/src/modules/analysis-runs/run-resolution.js';
 import { storeRunState, type RunState } from '../../apps/api/src/modules/analysis-runs/run-state.js';
-import { loadRunSnapshot, recordIfUnchanged, type MeasurementBatch, type RunAssessmentWrite, type RunSnapshot } from '../../apps/api/src/modules/analysis-runs/run-store.js';
+import { beginIfUnchanged, loadRunSnapshot, recordIfUnchanged, type MeasurementBatch, type RunAssessmentWrite, type RunSnapshot } from '../../apps/api/src/modules/analysis-runs/run-store.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 let api: TestApi;
@@ -94,6 +94,38 @@ describe('recording measurements without a lock', () => {
     const snapshot = await snapshotOf(runId);
 
     expect(await recordIfUnchanged(sql, snapshot, batch(runId, 0), assessment('after the end'))).toBe(false);
+    expect(await api.database.measurement.count({ where: { analysisRunId: runId } })).toBe(0);
+  });
+});
+
+describe('starting measurements without a lock', () => {
+  const inFlight = (runId: string): MeasurementBatch => ({
+    runId,
+    takenBy: 'agent',
+    startedAt,
+    finishedAt: null,
+    measurements: [{ metricName: 'a', index: 0, phase: 'Running', value: null, message: null, requestId: `${runId}.a.0` }],
+  });
+
+  it('stores the in-flight rows and the run\'s progress together when the run is as it was read', async () => {
+    const runId = await runningRun('begun');
+    const snapshot = await snapshotOf(runId);
+    expect(await beginIfUnchanged(sql, snapshot, inFlight(runId), { ...state('in flight'), nextAt: { a: null, b: startedAt.toISOString() } })).toBe(true);
+
+    const [row] = await api.database.measurement.findMany({ where: { analysisRunId: runId } });
+    expect(row).toMatchObject({ metricName: 'a', index: 0, phase: 'Running', takenBy: 'agent', finishedAt: null, requestId: `${runId}.a.0` });
+    const run = await api.database.analysisRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.phase).toBe('Running');
+    expect(run.nextMeasurementAt).toEqual(startedAt);
+    expect((await snapshotOf(runId)).state).toMatchObject({ nextAt: { a: null }, results: [{ message: 'in flight' }, {}] });
+  });
+
+  it('writes nothing when the run changed since it was read', async () => {
+    const runId = await runningRun('begun-late');
+    const stale = await snapshotOf(runId);
+    await api.database.analysisRun.update({ where: { id: runId }, data: { message: 'written by someone else' } });
+
+    expect(await beginIfUnchanged(sql, stale, inFlight(runId), state('from a stale read'))).toBe(false);
     expect(await api.database.measurement.count({ where: { analysisRunId: runId } })).toBe(0);
   });
 });

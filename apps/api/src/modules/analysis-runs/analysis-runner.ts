@@ -13,6 +13,7 @@ import { beginMeasurements, groupByDueTime, settleMeasurements, type ScheduledMe
 import { finishRun, loadPendingRun, loadTemplate, markRunning, rolloutVersion, type PendingRun } from './run-start-store.js';
 import type { RunState } from './run-state.js';
 import {
+  beginIfUnchanged,
   completeMeasurement,
   findMeasurement,
   insertMeasurements,
@@ -137,22 +138,30 @@ export class AnalysisRunner {
     if (central.length > 0) await this.measureCentrally(run, central, now);
   }
 
-  /** Stores the measurements as in flight, then asks the cluster's agent for them. */
+  /**
+   * Stores the measurements as in flight, then asks the cluster's agent for them: in one statement against the
+   * run as read before, or, if it changed meanwhile, under the run's lock against the run as it is.
+   */
   private async requestFromAgent(run: RunSnapshot, wanted: readonly WantedMeasurement[], now: Date): Promise<void> {
-    const begun = await this.sql.transaction(async (session) => {
-      const locked = await lockRun(session, run.id);
-      if (!locked || locked.phase !== 'Running') return [];
-      const created = await insertMeasurements(session, {
-        runId: run.id,
-        takenBy: 'agent',
-        startedAt: now,
-        finishedAt: null,
-        measurements: wanted.map((measurement) => ({ metricName: measurement.metricName, index: measurement.index, phase: 'Running', value: null, message: null, requestId: requestIdOf(run.id, measurement) })),
-      });
-      const started = wanted.filter((measurement) => created.has(measurement.metricName));
-      if (started.length > 0) await writeRunProgress(session, run.id, beginMeasurements(locked.state, run.resolved, started.map((measurement) => measurement.metricName), now));
-      return started;
-    });
+    const batch: MeasurementBatch = {
+      runId: run.id,
+      takenBy: 'agent',
+      startedAt: now,
+      finishedAt: null,
+      measurements: wanted.map((measurement) => ({ metricName: measurement.metricName, index: measurement.index, phase: 'Running', value: null, message: null, requestId: requestIdOf(run.id, measurement) })),
+    };
+    const inFlight = (state: RunState, measurements: readonly WantedMeasurement[]): RunState =>
+      beginMeasurements(state, run.resolved, measurements.map((measurement) => measurement.metricName), now);
+    const begun = (await beginIfUnchanged(this.sql, run, batch, inFlight(run.state, wanted)))
+      ? wanted
+      : await this.sql.transaction(async (session) => {
+          const locked = await lockRun(session, run.id);
+          if (!locked || locked.phase !== 'Running') return [];
+          const created = await insertMeasurements(session, batch);
+          const started = wanted.filter((measurement) => created.has(measurement.metricName));
+          if (started.length > 0) await writeRunProgress(session, run.id, inFlight(locked.state, started));
+          return started;
+        });
     for (const measurement of begun) {
       const requested: MeasurementRequested = { clusterId: run.clusterId, request: this.requestOf(run, measurement) };
       await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });

@@ -87,19 +87,30 @@ const INSERT_MEASUREMENTS: PreparedStatement = {
 };
 
 /**
- * Stores a batch and the run's assessment in one statement, provided the run is still Running at the version the
- * assessment was made from and none of the batch's measurements is stored yet; otherwise writes nothing.
+ * Stores a batch together with an update of its run (`assignments`, parameters from $12, the run's version
+ * last), provided the run is still Running at the version the update was made from and none of the batch's
+ * measurements is stored yet; otherwise writes nothing and answers no rows.
  */
-const RECORD_IF_UNCHANGED: PreparedStatement = {
-  name: 'analysis-record-if-unchanged',
-  text: `WITH run AS (
-    UPDATE "AnalysisRun" SET phase = $12::text, message = $13::text, "metricResults" = $14::jsonb, "nextMeasurementAt" = $15::timestamp, "finishedAt" = COALESCE($16::timestamp, "finishedAt")
-     WHERE id = $1::uuid AND xmin = $17::xid AND phase = 'Running'
+function insertIfUnchanged(name: string, assignments: string, versionParameter: number): PreparedStatement {
+  return {
+    name,
+    text: `WITH run AS (
+    UPDATE "AnalysisRun" SET ${assignments}
+     WHERE id = $1::uuid AND xmin = $${versionParameter}::xid AND phase = 'Running'
        AND NOT EXISTS (SELECT 1 FROM "Measurement" stored JOIN unnest($6::text[], $7::integer[]) AS batch("metricName", index)
                          ON stored."metricName" = batch."metricName" AND stored.index = batch.index WHERE stored."analysisRunId" = $1::uuid)
     RETURNING id)
   ${INSERT_BATCH.replace('FROM unnest', 'FROM run, unnest')} RETURNING "metricName"`,
-};
+  };
+}
+
+const RECORD_IF_UNCHANGED = insertIfUnchanged(
+  'analysis-record-if-unchanged',
+  `phase = $12::text, message = $13::text, "metricResults" = $14::jsonb, "nextMeasurementAt" = $15::timestamp, "finishedAt" = COALESCE($16::timestamp, "finishedAt")`,
+  17,
+);
+
+const BEGIN_IF_UNCHANGED = insertIfUnchanged('analysis-begin-if-unchanged', `"metricResults" = $12::jsonb, "nextMeasurementAt" = $13::timestamp`, 14);
 
 const WRITE_RUN_PROGRESS: PreparedStatement = {
   name: 'analysis-write-run-progress',
@@ -160,6 +171,12 @@ export async function recordIfUnchanged(session: SqlSession, run: Pick<RunSnapsh
   return rows.length > 0;
 }
 
+/** Stores in-flight measurements with the run's progress made from `run` as read, without a lock, as `recordIfUnchanged` does. */
+export async function beginIfUnchanged(session: SqlSession, run: Pick<RunSnapshot, 'id' | 'version'>, batch: MeasurementBatch, state: RunState): Promise<boolean> {
+  const rows = await session.query(BEGIN_IF_UNCHANGED, [...batchParameters(batch), ...progressParameters(state), run.version]);
+  return rows.length > 0;
+}
+
 function batchParameters(batch: MeasurementBatch): unknown[] {
   const { measurements } = batch;
   return [
@@ -185,7 +202,12 @@ function assessmentParameters(write: RunAssessmentWrite): unknown[] {
 
 /** Writes measurements started but not finished: the run's phase stays, its state and next due time move. */
 export async function writeRunProgress(session: SqlSession, runId: string, state: RunState): Promise<void> {
-  await session.query(WRITE_RUN_PROGRESS, [runId, JSON.stringify(storeRunState(state)), earliestDue(state)]);
+  await session.query(WRITE_RUN_PROGRESS, [runId, ...progressParameters(state)]);
+}
+
+/** `metricResults` and `nextMeasurementAt` of a run's state, in that order. */
+function progressParameters(state: RunState): unknown[] {
+  return [JSON.stringify(storeRunState(state)), earliestDue(state)];
 }
 
 export async function writeRunAssessment(session: SqlSession, runId: string, write: RunAssessmentWrite): Promise<void> {
