@@ -173,12 +173,18 @@ export class KubeHttp {
     }
     const { protocol, hostname, port, pathPrefix } = this.server;
     const open = protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      const outgoing = open({ protocol, hostname, port, path: `${pathPrefix}${path}`, method, headers, agent, timeout: timeoutMs }, resolve);
-      outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      outgoing.on('error', (error) => reject(new KubeApiError(method, path, 0, 'Unreachable', error.message)));
-      outgoing.end(payload);
-    });
+    const attempt = (): Promise<IncomingMessage> =>
+      new Promise<IncomingMessage>((resolve, reject) => {
+        const outgoing = open({ protocol, hostname, port, path: `${pathPrefix}${path}`, method, headers, agent, timeout: timeoutMs }, resolve);
+        outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+        outgoing.on('error', (error: NodeJS.ErrnoException) => {
+          // The server closed this idle kept-alive connection as the request left on it: it never read the request.
+          if (outgoing.reusedSocket && error.code === 'ECONNRESET') resolve(attempt());
+          else reject(new KubeApiError(method, path, 0, 'Unreachable', error.message));
+        });
+        outgoing.end(payload);
+      });
+    return attempt();
   }
 
   private async bearerToken(): Promise<string | undefined> {
