@@ -241,7 +241,8 @@ export class KubeSim {
 export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   const podReadyDelayMs = options.podReadyDelayMs ?? 1000;
   const logger = options.logger ?? pino({ level: 'silent' });
-  const server = createServer();
+  // kube-apiserver keeps idle connections 90 s (Node's default of 5 s would close them under clients that pool them).
+  const server = createServer({ keepAliveTimeout: 90_000 });
   const sim = new KubeSim(server, {
     podReadyDelayMs,
     crashLoopIntervalMs: options.crashLoopIntervalMs ?? Math.max(podReadyDelayMs, 100),
