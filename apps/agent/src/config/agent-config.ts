@@ -97,7 +97,7 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
       stableAfterMs: number('FLOTILLA_RECONNECT_STABLE_AFTER_SECONDS', 10, 0) * 1000,
       unauthenticatedRetryMs: number('FLOTILLA_UNAUTHENTICATED_RETRY_SECONDS', 60, 1) * 1000,
     },
-    concurrency: number('FLOTILLA_CONCURRENCY', 64, 1),
+    concurrency: number('FLOTILLA_CONCURRENCY', 32, 1),
     measurementConcurrency: number('FLOTILLA_MEASUREMENT_CONCURRENCY', 16, 1),
     agentNamespace: env.FLOTILLA_AGENT_NAMESPACE || DEFAULT_AGENT_NAMESPACE,
   };

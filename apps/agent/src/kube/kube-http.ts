@@ -36,7 +36,7 @@ const TOKEN_TTL_MS = 10_000;
  * Concurrent requests per API server, one per rollout converging at once by default (`FLOTILLA_CONCURRENCY`); more
  * wait for a free connection instead of opening one each.
  */
-const MAX_SOCKETS = 64;
+const MAX_SOCKETS = 32;
 /** The server ends a watch after about this long, so that a connection lost without a FIN is noticed. */
 const WATCH_TIMEOUT_SECONDS = 290;
 
