@@ -1,5 +1,5 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import { Agent, fetch } from 'undici';
+import { Agent, request as sendOverUndici } from 'undici';
 import { AddressRefusedError, errorMessage, HttpTransportError } from '../errors.js';
 import { AddressGuard, type AddressPolicy } from './address-policy.js';
 
@@ -65,7 +65,8 @@ function rootCause(error: unknown): unknown {
 }
 
 /**
- * An `HttpTransport` over undici's `fetch`. With an address policy, every host (the first one and each
+ * An `HttpTransport` over undici's `request` (a fraction of `fetch`'s cost per call, and like Go's client it
+ * adds no headers of its own). With an address policy, every host (the first one and each
  * redirect target) is resolved and checked before connecting, and the socket connects to the checked
  * addresses only, so a second DNS answer cannot smuggle in a refused address.
  * @example
@@ -98,29 +99,28 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new HttpTransportError('invalid-url', url, `unsupported URL scheme ${target.protocol}`);
       // Sockets are not opened for IP literals through `lookup`, so literals are checked here.
       if (guard) await guard.resolve(target.hostname);
-      const response = await fetch(url, {
+      const response = await sendOverUndici(url, {
         method,
         headers: request.headers ?? {},
         ...(body === undefined ? {} : { body }),
-        redirect: 'manual',
         signal,
         dispatcher: agentFor(request.insecure ?? false),
       });
-      const location = response.headers.get('location');
-      if (REDIRECT_STATUSES.has(response.status) && location !== null) {
-        await response.body?.cancel();
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      const location = headers.location;
+      if (REDIRECT_STATUSES.has(response.statusCode) && location !== undefined) {
+        await response.body.dump();
         url = new URL(location, url).toString();
-        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
         }
         continue;
       }
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      return { status: response.status, headers, body: await response.text(), url };
+      return { status: response.statusCode, headers, body: await response.body.text(), url };
     }
     throw new HttpTransportError('too-many-redirects', request.url, `more than ${maxRedirects} redirects from ${request.url}`);
   }
