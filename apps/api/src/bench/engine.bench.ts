@@ -15,7 +15,8 @@ import { measureReconcileJobRate, type JobRate } from './reconcile-job-rate.js';
  * the yardstick for the second figure, the simple-update rate of the same Postgres measured in the same run.
  */
 const FLEET_SIZE = 10_000;
-const JOB_ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 2_000);
+const JOB_ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 3_000);
+const WARMUP_ROLLOUTS = Number(process.env.BENCH_WARMUP_ROLLOUTS ?? 1_000);
 /** The worker's default concurrency unless BENCH_WORKER_CONCURRENCY says otherwise. */
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 32);
 const SPREAD_ORGANIZATIONS = 8;
@@ -69,6 +70,7 @@ const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'eng
         ...run,
         concurrency: WORKER_CONCURRENCY,
         rollouts: JOB_ROLLOUTS,
+        warmupRollouts: WARMUP_ROLLOUTS,
         timeoutMs: 600_000,
         workerNodeArguments: PROFILE_DIRECTORY ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIRECTORY}`] : [],
         progress: (message) => log(`  ${message}`),

@@ -24,6 +24,8 @@ export interface JobRateOptions {
   workers: number;
   concurrency: number;
   rollouts: number;
+  /** Jobs run first and left out of the figures, so that they measure warmed-up workers. */
+  warmupRollouts: number;
   /** Organizations the rollouts are spread over, one cluster each: every organization has its own audit chain. */
   organizations: number;
   timeoutMs: number;
@@ -135,10 +137,40 @@ async function reconciledCount(pool: pg.Pool, clusterIds: readonly string[]): Pr
   return result.rows[0]?.done ?? 0;
 }
 
+/** Sends one job per rollout and waits until `alreadyDone` plus these rollouts have observed their new generation. */
+async function runJobs(
+  queue: ReconcileQueue,
+  pool: pg.Pool,
+  clusterIds: readonly string[],
+  rollouts: readonly { id: string; version: number }[],
+  alreadyDone: number,
+  options: Pick<JobRateOptions, 'timeoutMs' | 'progress'>,
+): Promise<void> {
+  const started = performance.now();
+  for (let offset = 0; offset < rollouts.length; offset += ENQUEUE_BATCH) {
+    await Promise.all(rollouts.slice(offset, offset + ENQUEUE_BATCH).map(({ id, version }) => queue.request(id, version)));
+  }
+  const target = alreadyDone + rollouts.length;
+  let done = alreadyDone;
+  let lastReport = started;
+  while (done < target) {
+    if (performance.now() - started > options.timeoutMs) {
+      const counts = await queue.queue.getJobCounts('waiting', 'active', 'failed');
+      throw new Error(`${done - alreadyDone}/${rollouts.length} rollouts reconciled after ${options.timeoutMs} ms (jobs: ${JSON.stringify(counts)})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    done = await reconciledCount(pool, clusterIds);
+    if (performance.now() - lastReport >= 1000) {
+      lastReport = performance.now();
+      options.progress(`  ${done - alreadyDone}/${rollouts.length} reconciled`);
+    }
+  }
+}
+
 /**
  * Reconcile jobs per second through BullMQ and Postgres: `rollouts` pending releases in a connected cluster, one
- * job each sent through `ReconcileQueue.request`, timed from the first send until every rollout has observed its
- * new generation. Each job loads the rollout, runs the engine and writes status, desired state, a revision and
+ * job each sent through `ReconcileQueue.request` after `warmupRollouts` untimed ones, timed from the first send
+ * until every rollout has observed its new generation. Each job loads the rollout, runs the engine and writes status, desired state, a revision and
  * audit events in one version-guarded transaction, then publishes and schedules its wake-up.
  */
 export async function measureReconcileJobRate(environment: JobRateEnvironment, options: JobRateOptions): Promise<JobRate> {
@@ -146,8 +178,9 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
   const prefix = `bench-engine-${process.pid}-${options.label}`;
   const queue = new ReconcileQueue(environment.redis, prefix);
   const workers: ChildProcess[] = [];
-  options.progress(`seeding ${options.rollouts} rollouts with a new image each, in ${options.organizations} organization(s)`);
-  const { clusterIds, rollouts: rolloutIds } = await seedFleet(database, options.label, options.rollouts, options.organizations);
+  const total = options.warmupRollouts + options.rollouts;
+  options.progress(`seeding ${total} rollouts with a new image each, in ${options.organizations} organization(s)`);
+  const { clusterIds, rollouts: rolloutIds } = await seedFleet(database, options.label, total, options.organizations);
   await pool.query('ANALYZE');
   try {
     const workerEnvironment = {
@@ -160,40 +193,28 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
     for (let started = 1; started <= options.workers; started++) {
       workers.push(await startProcess('worker.js', workerEnvironment, async () => (await queue.queue.getWorkersCount()) >= started, options.workerNodeArguments));
     }
-    options.progress(`${options.workers} worker(s) × concurrency ${options.concurrency} ready; sending ${rolloutIds.length} jobs`);
+    options.progress(`${options.workers} worker(s) × concurrency ${options.concurrency} ready`);
     await database.cluster.updateMany({ where: { id: { in: clusterIds } }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
 
+    const warmup = rolloutIds.slice(0, options.warmupRollouts);
+    const timed = rolloutIds.slice(options.warmupRollouts);
+    options.progress(`warming up with ${warmup.length} jobs`);
+    await runJobs(queue, pool, clusterIds, warmup, 0, options);
     const cpuBefore = cpuReadings(workers);
     const started = performance.now();
-    for (let offset = 0; offset < rolloutIds.length; offset += ENQUEUE_BATCH) {
-      await Promise.all(rolloutIds.slice(offset, offset + ENQUEUE_BATCH).map(({ id, version }) => queue.request(id, version)));
-    }
-    let done = 0;
-    let lastReport = started;
-    while (done < rolloutIds.length) {
-      if (performance.now() - started > options.timeoutMs) {
-        const counts = await queue.queue.getJobCounts('waiting', 'active', 'failed');
-        throw new Error(`${done}/${rolloutIds.length} rollouts reconciled after ${options.timeoutMs} ms (jobs: ${JSON.stringify(counts)})`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      done = await reconciledCount(pool, clusterIds);
-      if (performance.now() - lastReport >= 1000) {
-        lastReport = performance.now();
-        options.progress(`  ${done}/${rolloutIds.length} reconciled`);
-      }
-    }
+    await runJobs(queue, pool, clusterIds, timed, warmup.length, options);
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpuReadings(workers);
-    const msPerJob = (key: keyof CpuReadings): number => ((cpuAfter[key] - cpuBefore[key]) * 1000) / rolloutIds.length;
+    const msPerJob = (key: keyof CpuReadings): number => ((cpuAfter[key] - cpuBefore[key]) * 1000) / timed.length;
     const failedJobs = await queue.queue.getFailedCount();
     await assertEveryJobWrote(pool, clusterIds, rolloutIds.length);
     return {
       workers: options.workers,
       concurrency: options.concurrency,
       organizations: options.organizations,
-      jobs: rolloutIds.length,
+      jobs: timed.length,
       seconds,
-      jobsPerSecond: rolloutIds.length / seconds,
+      jobsPerSecond: timed.length / seconds,
       workerCpuMsPerJob: msPerJob('workers'),
       postgresCpuMsPerJob: msPerJob('postgres'),
       redisCpuMsPerJob: msPerJob('redis'),
