@@ -2,10 +2,9 @@ import { randomFillSync } from 'node:crypto';
 import pg from 'pg';
 import { AfterCommit, type Transaction } from './database.js';
 
-/**
- * Hand-written SQL for the worker's hot paths (loading and writing a rollout, recording measurements), where the
- * Prisma client's per-query planning costs more than the query itself. Everything else stays on Prisma.
- */
+// Hand-written SQL for the worker's hot paths (loading and writing rollouts, recording measurements), where the
+// Prisma client's per-query planning costs more than the query itself. Everything else stays on Prisma.
+
 /** A statement sent as a named prepared statement: Postgres plans it once per connection. */
 export interface PreparedStatement {
   name: string;
@@ -25,9 +24,8 @@ export class SqlPool implements SqlSession {
     this.pool = new pg.Pool({ connectionString: url, max: maxConnections, types: { getTypeParser: typeParser } });
   }
 
-  async query<Row extends object>(statement: SqlText, values: readonly unknown[] = []): Promise<Row[]> {
-    const result = await this.pool.query<Row>(toConfig(statement, values));
-    return result.rows;
+  query<Row extends object>(statement: SqlText, values: readonly unknown[] = []): Promise<Row[]> {
+    return rowsOf(this.pool, statement, values);
   }
 
   /**
@@ -40,17 +38,14 @@ export class SqlPool implements SqlSession {
     let result: T;
     try {
       await client.query('BEGIN');
-      const session: SqlSession = {
-        query: async <Row extends object>(statement: SqlText, values: readonly unknown[] = []) => (await client.query<Row>(toConfig(statement, values))).rows,
-      };
-      result = await work(session, afterCommit);
+      result = await work({ query: (statement, values = []) => rowsOf(client, statement, values) }, afterCommit);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
       throw error;
+    } finally {
+      client.release();
     }
-    client.release();
     await afterCommit.run();
     return result;
   }
@@ -77,9 +72,10 @@ const typeParser = ((oid: number, format?: string) =>
 /** Dates travel as UTC ISO strings, which `timestamp(3)` columns store as they are. */
 const toParameter = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
 
-function toConfig(statement: SqlText, values: readonly unknown[]): pg.QueryConfig {
+async function rowsOf<Row extends object>(queryable: pg.Pool | pg.PoolClient, statement: SqlText, values: readonly unknown[]): Promise<Row[]> {
   const parameters = values.map(toParameter);
-  return typeof statement === 'string' ? { text: statement, values: parameters } : { name: statement.name, text: statement.text, values: parameters };
+  const config: pg.QueryConfig = typeof statement === 'string' ? { text: statement, values: parameters } : { name: statement.name, text: statement.text, values: parameters };
+  return (await queryable.query<Row>(config)).rows;
 }
 
 const uuidBytes = Buffer.alloc(16);

@@ -162,10 +162,13 @@ export class AnalysisRunner {
           if (started.length > 0) await writeRunProgress(session, run.id, inFlight(locked.state, started));
           return started;
         });
-    for (const measurement of begun) {
-      const requested: MeasurementRequested = { clusterId: run.clusterId, request: this.requestOf(run, measurement) };
-      await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
-    }
+    // Issued in one tick, so that the connection sends them together.
+    await Promise.all(
+      begun.map((measurement) => {
+        const requested: MeasurementRequested = { clusterId: run.clusterId, request: this.requestOf(run, measurement) };
+        return this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
+      }),
+    );
   }
 
   /**
@@ -264,7 +267,7 @@ export class AnalysisRunner {
 
   /** One job per moment at which measurements of the run fall due. */
   private async schedule(runId: string, scheduled: readonly ScheduledMeasurement[]): Promise<void> {
-    for (const group of groupByDueTime(scheduled)) await this.queue.measureAt(runId, group.due, group.at);
+    await Promise.all(groupByDueTime(scheduled).map((group) => this.queue.measureAt(runId, group.due, group.at)));
   }
 
   /** The run as it is now, its resolved spec read from Postgres only the first time. */

@@ -67,29 +67,27 @@ export class AuditService {
   async appendToChains(session: SqlSession, afterCommit: AfterCommit, appends: readonly AuditAppend[]): Promise<AuditEvent[]> {
     const entriesByOrganization = new Map<string, TimedEntry[]>();
     for (const { organizationId, entries, occurredAt } of appends) {
-      const timed = entries.map((entry) => ({ entry, occurredAt }));
-      if (timed.length > 0) entriesByOrganization.set(organizationId, [...(entriesByOrganization.get(organizationId) ?? []), ...timed]);
+      if (entries.length === 0) continue;
+      const timed = entriesByOrganization.get(organizationId) ?? [];
+      for (const entry of entries) timed.push({ entry, occurredAt });
+      entriesByOrganization.set(organizationId, timed);
     }
     if (entriesByOrganization.size === 0) return [];
     const heads = await session.query<{ id: string; sequence: number; hash: string }>(LOCK_CHAIN_HEADS, [[...entriesByOrganization.keys()]]);
-    const events: AuditEvent[] = [];
-    const movedHeads: { id: string; sequence: number; hash: string }[] = [];
-    for (const [organizationId, entries] of entriesByOrganization) {
+    const chains = [...entriesByOrganization].map(([organizationId, entries]) => {
       const head = heads.find((candidate) => candidate.id === organizationId);
       if (!head) throw new Error(`organization ${organizationId} does not exist`);
-      const chained = chainEvents(organizationId, head, entries);
-      events.push(...chained);
+      return { organizationId, events: chainEvents(organizationId, head, entries) };
+    });
+    const events = chains.flatMap((chain) => chain.events);
+    const movedHeads = chains.map(({ organizationId, events: chained }) => {
       const last = chained.at(-1) as AuditEvent;
-      movedHeads.push({ id: organizationId, sequence: last.sequence, hash: last.hash });
-    }
+      return { id: organizationId, sequence: last.sequence, hash: last.hash };
+    });
     await session.query(APPEND_EVENTS, [JSON.stringify(events), JSON.stringify(movedHeads)]);
     // One message per organization, its events in chain order.
     afterCommit.add(async () => {
-      await Promise.all(
-        [...entriesByOrganization.keys()].map((organizationId) =>
-          this.eventBus.publish('auditEventsAdded', { organizationId, payload: events.filter((event) => event.organizationId === organizationId) }),
-        ),
-      );
+      await Promise.all(chains.map(({ organizationId, events: chained }) => this.eventBus.publish('auditEventsAdded', { organizationId, payload: chained })));
     });
     return events;
   }

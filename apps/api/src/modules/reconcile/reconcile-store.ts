@@ -26,13 +26,7 @@ export interface RolloutAnalysisRunState {
   message: string;
 }
 
-export interface RolloutExperimentState {
-  name: string;
-  podTemplateHash: string | null;
-  stepIndex: number | null;
-  phase: string;
-  message: string;
-}
+export type RolloutExperimentState = Omit<RolloutAnalysisRunState, 'kind'>;
 
 export type LoadedRollout = Rollout & {
   cluster: { name: string; connectionState: string };
@@ -41,13 +35,7 @@ export type LoadedRollout = Rollout & {
   experiments: RolloutExperimentState[];
 };
 
-type LoadedRow = Rollout & {
-  clusterName: string;
-  clusterConnectionState: string;
-  operations: PendingOperation[];
-  analysisRuns: RolloutAnalysisRunState[];
-  experiments: RolloutExperimentState[];
-};
+type LoadedRow = Omit<LoadedRollout, 'cluster'> & { clusterName: string; clusterConnectionState: string };
 
 /** The rollouts, their clusters' connections, their pending operations in order, and the states of their runs and experiments. */
 const LOAD_ROLLOUTS: PreparedStatement = {
@@ -234,27 +222,23 @@ export class ReconcileStore {
     const seen = new Set<string>();
     const contenders = plans.filter((plan) => !seen.has(plan.rollout.id) && seen.add(plan.rollout.id));
     const runIds = new Map(contenders.map((plan) => [plan, plan.analysisRunStarts.map(() => uuidV7(plan.now.getTime()))]));
+    /** What the plans ask for of one kind, each row with its rollout's ids and its reconcile's time. */
+    const rows = (ofPlan: (plan: ReconcileWritePlan) => readonly object[]): string =>
+      JSON.stringify(contenders.flatMap((plan) => ofPlan(plan).map((row) => ({ ...row, ...owner(plan), at: plan.now }))));
+    const named = (names: readonly string[]): object[] => names.map((name) => ({ name }));
     const [outcome] = await session.query<{ written: string[]; startedRuns: string[] }>(WRITE_RECONCILES, [
-      JSON.stringify(contenders.map(({ rollout, expectedVersion, update, now }) => ({ id: rollout.id, expected: expectedVersion, ...update, ...update.status, at: now }))),
-      JSON.stringify(contenders.flatMap(({ rollout, settledOperations, now }) => settledOperations.map((operation) => ({ ...operation, rolloutId: rollout.id, at: now })))),
-      JSON.stringify(
-        contenders.flatMap(({ rollout, revisionStarts, now }) =>
-          revisionStarts.map((start) => ({ ...start, id: uuidV7(now.getTime()), organizationId: rollout.organizationId, rolloutId: rollout.id, at: now })),
-        ),
-      ),
-      JSON.stringify(
-        contenders.flatMap((plan) =>
-          plan.analysisRunStarts.map((start, index) => ({ ...start, ...owner(plan), id: runIds.get(plan)?.[index], at: plan.now })),
-        ),
-      ),
-      JSON.stringify(contenders.flatMap(({ rollout, analysisRunsToEnd, now }) => analysisRunsToEnd.map((name) => ({ rolloutId: rollout.id, name, at: now })))),
-      JSON.stringify(contenders.flatMap((plan) => plan.experimentStarts.map((start) => ({ ...start, ...owner(plan), id: uuidV7(plan.now.getTime()), at: plan.now })))),
-      JSON.stringify(contenders.flatMap(({ rollout, experimentsToEnd, now }) => experimentsToEnd.map((name) => ({ rolloutId: rollout.id, name, at: now })))),
+      rows(({ rollout, expectedVersion, update }) => [{ id: rollout.id, expected: expectedVersion, ...update, ...update.status }]),
+      rows((plan) => plan.settledOperations),
+      rows((plan) => plan.revisionStarts.map((start) => ({ ...start, id: uuidV7(plan.now.getTime()) }))),
+      rows((plan) => plan.analysisRunStarts.map((start, index) => ({ ...start, id: runIds.get(plan)?.[index] }))),
+      rows((plan) => named(plan.analysisRunsToEnd)),
+      rows((plan) => plan.experimentStarts.map((start) => ({ ...start, id: uuidV7(plan.now.getTime()) }))),
+      rows((plan) => named(plan.experimentsToEnd)),
     ]);
     const written = new Set(outcome?.written ?? []);
     const startedRuns = new Set(outcome?.startedRuns ?? []);
     const winners = contenders.filter((plan) => written.has(plan.rollout.id));
-    const finishes = winners.flatMap(({ rollout, revisionFinishes, now }) => revisionFinishes.map((finish) => ({ ...finish, rolloutId: rollout.id, at: now })));
+    const finishes = winners.flatMap((plan) => plan.revisionFinishes.map((finish) => ({ ...finish, ...owner(plan), at: plan.now })));
     if (finishes.length > 0) await session.query(FINISH_REVISIONS, [JSON.stringify(finishes)]);
     // Last before the commit: the chain heads stay locked from here until then.
     await this.audit.appendToChains(
@@ -262,8 +246,9 @@ export class ReconcileStore {
       afterCommit,
       winners.map((plan) => ({ organizationId: plan.rollout.organizationId, entries: plan.audit, occurredAt: plan.now })),
     );
+    const won = new Set(winners);
     return plans.map((plan): WriteResult =>
-      winners.includes(plan) ? { written: true, startedRunIds: (runIds.get(plan) ?? []).filter((id) => startedRuns.has(id)) } : { written: false },
+      won.has(plan) ? { written: true, startedRunIds: (runIds.get(plan) ?? []).filter((id) => startedRuns.has(id)) } : { written: false },
     );
   }
 }
