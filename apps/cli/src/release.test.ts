@@ -58,7 +58,8 @@ describe('a release operated from the terminal', () => {
     const healthy = await cli(['status', 'checkout', ...shop, '--timeout', '30s']);
     expect(healthy).toMatchObject({ exitCode: 0, stderr: '' });
     expect(healthy.stdout.trim().split('\n').at(-1)).toMatch(/^Healthy/);
-    await eventually(async () => stepsShown(watch.stdout()).includes('6/6'), 15_000, 'a frame at step 6/6');
+    // The status above reads the rollout as soon as it is Healthy; the watch may print that frame a moment later.
+    await eventually(async () => stepsShown(watch.stdout()).includes('6/6') && /# revision:2\s+Revision\s+✔ Healthy/.test(watch.stdout()), 15_000, 'a frame at step 6/6 with revision 2 Healthy');
     watch.child.kill('SIGINT');
     const watched = await watch.finished;
     expect(watched.exitCode).toBe(0);
