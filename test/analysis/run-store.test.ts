@@ -5,7 +5,7 @@ import type { Prisma } from '../../apps/api/src/generated/prisma/client.js';
 import { SqlPool } from '../../apps/api/src/infrastructure/sql.js';
 import type { ResolvedRun } from '../../apps/api/src/modules/analysis-runs/run-resolution.js';
 import { storeRunState, type RunState } from '../../apps/api/src/modules/analysis-runs/run-state.js';
-import { beginIfUnchanged, loadRunSnapshot, recordIfUnchanged, type MeasurementBatch, type RunAssessmentWrite, type RunSnapshot } from '../../apps/api/src/modules/analysis-runs/run-store.js';
+import { beginIfUnchanged, completeIfUnchanged, completeMeasurements, loadRunSnapshot, recordIfUnchanged, type MeasurementBatch, type MeasurementCompletion, type RunAssessmentWrite, type RunSnapshot } from '../../apps/api/src/modules/analysis-runs/run-store.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 let api: TestApi;
@@ -127,5 +127,56 @@ describe('starting measurements without a lock', () => {
 
     expect(await beginIfUnchanged(sql, stale, inFlight(runId), state('from a stale read'))).toBe(false);
     expect(await api.database.measurement.count({ where: { analysisRunId: runId } })).toBe(0);
+  });
+});
+
+describe("completing an agent's measurements", () => {
+  const answeredAt = new Date(startedAt.getTime() + 35);
+  const completion = (metricName: string, phase: 'Successful' | 'Failed' = 'Successful'): MeasurementCompletion => ({ metricName, index: 0, phase, value: '[1]', message: null, finishedAt: answeredAt });
+
+  async function inFlightRun(name: string): Promise<string> {
+    const runId = await runningRun(name);
+    for (const metricName of ['a', 'b']) await api.database.measurement.create({ data: { analysisRunId: runId, metricName, index: 0, phase: 'Running', takenBy: 'agent', startedAt } });
+    return runId;
+  }
+  const rowsOf = async (runId: string) =>
+    (await api.database.measurement.findMany({ where: { analysisRunId: runId }, orderBy: { metricName: 'asc' } })).map(({ metricName, phase, value, finishedAt }) => ({ metricName, phase, value, finishedAt }));
+
+  it('completes the measurements and writes the run together when the run is as it was read', async () => {
+    const runId = await inFlightRun('completed');
+    expect(await completeIfUnchanged(sql, await snapshotOf(runId), [completion('a'), completion('b', 'Failed')], assessment('after the answers'))).toBe(true);
+
+    expect(await rowsOf(runId)).toEqual([
+      { metricName: 'a', phase: 'Successful', value: '[1]', finishedAt: answeredAt },
+      { metricName: 'b', phase: 'Failed', value: '[1]', finishedAt: answeredAt },
+    ]);
+    expect((await snapshotOf(runId)).state.results[0]?.message).toBe('after the answers');
+  });
+
+  it('writes nothing when the run changed since it was read', async () => {
+    const runId = await inFlightRun('completed-late');
+    const stale = await snapshotOf(runId);
+    await api.database.analysisRun.update({ where: { id: runId }, data: { message: 'written by someone else' } });
+
+    expect(await completeIfUnchanged(sql, stale, [completion('a'), completion('b')], assessment('from a stale read'))).toBe(false);
+    expect((await rowsOf(runId)).map((row) => row.phase)).toEqual(['Running', 'Running']);
+    expect((await snapshotOf(runId)).state.results[0]?.message).toBe('initial');
+  });
+
+  it('writes nothing when one of the measurements is no longer in flight', async () => {
+    const runId = await inFlightRun('answered-twice');
+    await api.database.measurement.updateMany({ where: { analysisRunId: runId, metricName: 'b' }, data: { phase: 'Error', finishedAt: startedAt } });
+
+    expect(await completeIfUnchanged(sql, await snapshotOf(runId), [completion('a'), completion('b')], assessment('counted twice'))).toBe(false);
+    expect((await rowsOf(runId)).map((row) => row.phase)).toEqual(['Running', 'Error']);
+  });
+
+  it('completes, under a lock, only the measurements still in flight and answers when they started', async () => {
+    const runId = await inFlightRun('partly-answered');
+    await api.database.measurement.updateMany({ where: { analysisRunId: runId, metricName: 'b' }, data: { phase: 'Error', finishedAt: startedAt } });
+
+    const started = await sql.transaction((session) => completeMeasurements(session, runId, [completion('a'), completion('b')]));
+    expect([...started]).toEqual([['a', startedAt]]);
+    expect((await rowsOf(runId)).map((row) => row.phase)).toEqual(['Successful', 'Error']);
   });
 });

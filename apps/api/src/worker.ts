@@ -66,7 +66,7 @@ worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
 
 async function processAnalysisJob(job: Job): Promise<void> {
-  const parsed = parseAnalysisJob(job.name, job.data);
+  const parsed = parseAnalysisJob(job.name, job.data, new Date(job.timestamp));
   if (!parsed) throw new UnrecoverableError(`malformed analysis job ${job.name} ${job.id}`);
   switch (parsed.name) {
     case 'start':

@@ -9,6 +9,7 @@ import {
   ProtocolError,
   type AgentMessage,
   type ControlPlaneMessage,
+  type MeasurementOutcome,
   type RolloutKey,
 } from '@flotilla/protocol';
 import type { ObservedRolloutState } from '@flotilla/rollout-engine';
@@ -24,6 +25,7 @@ import { ANALYSIS_QUEUE, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '..
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import { measurementOfRequest, type MeasurementRequested } from '../analysis-runs/analysis-runner.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
+import { AnswerCollector } from './answer-collector.js';
 import { toDesiredRollout } from './desired-rollout.js';
 
 export const HEARTBEAT_INTERVAL_SECONDS = Number(process.env.AGENT_HEARTBEAT_SECONDS ?? 5);
@@ -36,6 +38,7 @@ interface AgentConnection {
   organizationId: string;
   socket: WebSocket;
   lastHeartbeatWrite: number;
+  answers: AnswerCollector;
 }
 
 export interface DesiredStateChanged {
@@ -83,9 +86,11 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
     this.stopListening.push(
       this.eventBus.listen('desiredStateChanged', (message) => void this.forward(message.payload as DesiredStateChanged)),
       this.eventBus.listen('measurementRequested', (message) => {
-        const { clusterId, request } = message.payload as MeasurementRequested;
+        const { clusterId, requests } = message.payload as MeasurementRequested;
         const connection = this.connections.get(clusterId);
-        if (connection) this.send(connection.socket, { type: 'measure', request });
+        if (!connection) return;
+        connection.answers.asked(requests);
+        for (const request of requests) this.send(connection.socket, { type: 'measure', request });
       }),
     );
   }
@@ -108,12 +113,16 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
       socket.close(CLOSE_CODES.unauthenticated, 'unauthenticated');
       return;
     }
-    const connection: AgentConnection = { clusterId: cluster.id, clusterName: cluster.name, organizationId: cluster.organizationId, socket, lastHeartbeatWrite: 0 };
     const log = this.logger.child({ component: 'agent-gateway', cluster: cluster.name });
+    const answers = new AnswerCollector((runId, answered) => {
+      this.analysisQueue.record(runId, answered).catch((error: unknown) => log.warn({ err: error, runId }, 'measurement answers not queued'));
+    });
+    const connection: AgentConnection = { clusterId: cluster.id, clusterName: cluster.name, organizationId: cluster.organizationId, socket, lastHeartbeatWrite: 0, answers };
     socket.on('message', (data) => {
       this.handle(connection, data.toString()).catch((error: unknown) => log.warn({ err: error }, 'agent message not handled'));
     });
     socket.on('close', () => {
+      answers.close();
       if (this.connections.get(cluster.id) === connection) {
         this.connections.delete(cluster.id);
         this.markDisconnected(connection).catch((error: unknown) => log.warn({ err: error }, 'could not record the disconnection'));
@@ -144,15 +153,22 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
         return;
       case 'observed':
         return this.observe(connection, message.rollout, message.state);
-      case 'measurement': {
-        const measurement = measurementOfRequest(message.requestId);
-        if (!measurement) return;
-        // An agent may only answer for runs of its own cluster.
-        const run = await this.database.analysisRun.findFirst({ where: { id: measurement.runId, clusterId: connection.clusterId }, select: { id: true } });
-        if (run) await this.analysisQueue.record(measurement.runId, measurement.metricName, measurement.index, message.outcome);
-        return;
-      }
+      case 'measurement':
+        return this.answer(connection, message.requestId, message.outcome);
     }
+  }
+
+  /**
+   * Takes an agent's answer. One to a request sent on this connection joins the answers asked for with it; any
+   * other (sent before a reconnection, say) is recorded alone, once the run is known to be of the agent's cluster.
+   */
+  private async answer(connection: AgentConnection, requestId: string, outcome: MeasurementOutcome): Promise<void> {
+    const answeredAt = new Date();
+    if (connection.answers.answered(requestId, outcome, answeredAt)) return;
+    const measurement = measurementOfRequest(requestId);
+    if (!measurement) return;
+    const run = await this.database.analysisRun.findFirst({ where: { id: measurement.runId, clusterId: connection.clusterId }, select: { id: true } });
+    if (run) await this.analysisQueue.record(measurement.runId, [{ metricName: measurement.metricName, index: measurement.index, outcome, answeredAt }]);
   }
 
   private async greet(connection: AgentConnection, hello: Extract<AgentMessage, { type: 'hello' }>): Promise<void> {

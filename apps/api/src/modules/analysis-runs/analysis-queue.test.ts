@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { measureJobId, parseAnalysisJob } from './analysis-queue.js';
 
 const runId = '0190a0c0-0000-7000-8000-000000000001';
+const queuedAt = new Date('2026-06-01T00:00:02.000Z');
 
 describe('measureJobId', () => {
   it('names a single measurement by run, metric and index', () => {
@@ -21,14 +22,14 @@ describe('measureJobId', () => {
 
 describe('parseAnalysisJob', () => {
   it('reads a measure job of several measurements', () => {
-    expect(parseAnalysisJob('measure', { runId, due: [{ metricName: 'a', index: 0 }, { metricName: 'b', index: 0 }] })).toEqual({
+    expect(parseAnalysisJob('measure', { runId, due: [{ metricName: 'a', index: 0 }, { metricName: 'b', index: 0 }] }, queuedAt)).toEqual({
       name: 'measure',
       data: { runId, due: [{ metricName: 'a', index: 0 }, { metricName: 'b', index: 0 }] },
     });
   });
 
   it('reads a measure job queued with a single measurement', () => {
-    expect(parseAnalysisJob('measure', { runId, metricName: 'a', index: 4 })).toEqual({ name: 'measure', data: { runId, due: [{ metricName: 'a', index: 4 }] } });
+    expect(parseAnalysisJob('measure', { runId, metricName: 'a', index: 4 }, queuedAt)).toEqual({ name: 'measure', data: { runId, due: [{ metricName: 'a', index: 4 }] } });
   });
 
   it.each([
@@ -36,11 +37,34 @@ describe('parseAnalysisJob', () => {
     { case: 'an index that is not an integer', data: { runId, due: [{ metricName: 'a', index: 1.5 }] } },
     { case: 'no run', data: { due: [{ metricName: 'a', index: 0 }] } },
   ])('refuses a measure job with $case', ({ data }) => {
-    expect(parseAnalysisJob('measure', data)).toBeUndefined();
+    expect(parseAnalysisJob('measure', data, queuedAt)).toBeUndefined();
   });
 
-  it('reads a record job with its outcome', () => {
+  it('reads a record job with its answers and when each arrived', () => {
+    const answers = [
+      { metricName: 'a', index: 2, outcome: { ok: false, error: 'timeout' }, answeredAt: '2026-06-01T00:00:01.250Z' },
+      { metricName: 'b', index: 2, outcome: { ok: true, value: [1], rawValue: '[1]' }, answeredAt: '2026-06-01T00:00:01.300Z' },
+    ];
+    expect(parseAnalysisJob('record', { runId, answers }, queuedAt)).toEqual({
+      name: 'record',
+      data: { runId, answers: answers.map((answer) => ({ ...answer, answeredAt: new Date(answer.answeredAt) })) },
+    });
+  });
+
+  it('reads a record job queued with a single answer as answered when it was queued', () => {
     const outcome = { ok: false, error: 'timeout' };
-    expect(parseAnalysisJob('record', { runId, metricName: 'a', index: 2, outcome })).toEqual({ name: 'record', data: { runId, metricName: 'a', index: 2, outcome } });
+    expect(parseAnalysisJob('record', { runId, metricName: 'a', index: 2, outcome }, queuedAt)).toEqual({
+      name: 'record',
+      data: { runId, answers: [{ metricName: 'a', index: 2, outcome, answeredAt: queuedAt }] },
+    });
+  });
+
+  it.each([
+    { case: 'no answers', data: { runId, answers: [] } },
+    { case: 'an answer without its time', data: { runId, answers: [{ metricName: 'a', index: 0, outcome: { ok: true, value: 1 } }] } },
+    { case: 'an answer at no valid time', data: { runId, answers: [{ metricName: 'a', index: 0, outcome: { ok: true, value: 1 }, answeredAt: 'soon' }] } },
+    { case: 'an answer without an outcome', data: { runId, answers: [{ metricName: 'a', index: 0, answeredAt: '2026-06-01T00:00:00Z' }] } },
+  ])('refuses a record job with $case', ({ data }) => {
+    expect(parseAnalysisJob('record', data, queuedAt)).toBeUndefined();
   });
 });

@@ -20,9 +20,16 @@ export interface MeasureJob {
   due: DueMeasurement[];
 }
 
-export interface RecordJob extends DueMeasurement {
-  runId: string;
+/** What the cluster's agent answered for one measurement, and when the answer reached the control plane. */
+export interface MeasurementAnswer extends DueMeasurement {
   outcome: MeasurementOutcome;
+  answeredAt: Date;
+}
+
+/** Answers for measurements of one run, recorded together. */
+export interface RecordJob {
+  runId: string;
+  answers: MeasurementAnswer[];
 }
 
 /** The jobs of the `analysis` queue and their payloads, shared by every producer and the worker. */
@@ -45,19 +52,34 @@ function parseDue(data: Record<string, unknown>): DueMeasurement[] | undefined {
   return due.length > 0 && due.every((measurement) => measurement !== undefined) ? (due as DueMeasurement[]) : undefined;
 }
 
+function parseAnswer(data: unknown): MeasurementAnswer | undefined {
+  const measurement = parseDueMeasurement(data);
+  if (!measurement || !isObject(data) || !isObject(data.outcome) || typeof data.outcome.ok !== 'boolean' || typeof data.answeredAt !== 'string') return undefined;
+  const answeredAt = new Date(data.answeredAt);
+  return Number.isNaN(answeredAt.getTime()) ? undefined : { ...measurement, outcome: data.outcome as unknown as MeasurementOutcome, answeredAt };
+}
+
+/** The answers a `record` job carries; a job queued before answers were grouped holds one, answered when queued. */
+function parseAnswers(data: Record<string, unknown>, queuedAt: Date): MeasurementAnswer[] | undefined {
+  if (!Array.isArray(data.answers)) {
+    const single = parseAnswer({ ...data, answeredAt: queuedAt.toISOString() });
+    return single ? [single] : undefined;
+  }
+  const answers = data.answers.map(parseAnswer);
+  return answers.length > 0 && answers.every((answer) => answer !== undefined) ? (answers as MeasurementAnswer[]) : undefined;
+}
+
 /** Checks a job picked up from Redis; `undefined` for a name or payload this version does not know. */
-export function parseAnalysisJob(name: string, data: unknown): AnalysisJob | undefined {
+export function parseAnalysisJob(name: string, data: unknown, queuedAt: Date): AnalysisJob | undefined {
   if (!isObject(data) || typeof data.runId !== 'string') return undefined;
   if (name === 'start') return { name, data: { runId: data.runId } };
   if (name === 'measure') {
     const due = parseDue(data);
     return due ? { name, data: { runId: data.runId, due } } : undefined;
   }
-  const measurement = parseDueMeasurement(data);
-  if (name === 'record' && measurement && isObject(data.outcome) && typeof data.outcome.ok === 'boolean') {
-    return { name, data: { runId: data.runId, ...measurement, outcome: data.outcome as unknown as MeasurementOutcome } };
-  }
-  return undefined;
+  if (name !== 'record') return undefined;
+  const answers = parseAnswers(data, queuedAt);
+  return answers ? { name, data: { runId: data.runId, answers } } : undefined;
 }
 
 /** Job ids may not hold `:`; metric names are DNS-like, so encoding is only a precaution (it also escapes `+`). */
@@ -97,8 +119,10 @@ export class AnalysisQueue {
     await this.queue.add('measure', job, { jobId: measureJobId(runId, due), delay: Math.max(0, at.getTime() - Date.now()), ...JOB_OPTIONS });
   }
 
-  async record(runId: string, metricName: string, index: number, outcome: MeasurementOutcome): Promise<void> {
-    await this.queue.add('record', { runId, metricName, index, outcome }, { jobId: `${runId}.${idPart(metricName)}.${index}.record`, ...JOB_OPTIONS });
+  /** Queues answers of one run to be recorded together, once: the same answers always get the same job id. */
+  async record(runId: string, answers: readonly MeasurementAnswer[]): Promise<void> {
+    const job: RecordJob = { runId, answers: [...answers] };
+    await this.queue.add('record', job, { jobId: `${measureJobId(runId, answers)}.record`, ...JOB_OPTIONS });
   }
 
   close(): Promise<void> {

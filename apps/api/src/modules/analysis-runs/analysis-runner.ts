@@ -6,7 +6,7 @@ import type { EventBus } from '../../infrastructure/event-bus.js';
 import type { Logger } from '../../infrastructure/logger.js';
 import type { SqlPool, SqlSession } from '../../infrastructure/sql.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
-import type { AnalysisQueue, DueMeasurement, MeasureJob, RecordJob } from './analysis-queue.js';
+import type { AnalysisQueue, DueMeasurement, MeasureJob, MeasurementAnswer, RecordJob } from './analysis-queue.js';
 import { ResolvedRuns } from './resolved-runs.js';
 import { resolveRun, type MeasuredBy } from './run-resolution.js';
 import { beginMeasurements, groupByDueTime, settleMeasurements, type ScheduledMeasurement, type SettledMeasurement } from './run-settlement.js';
@@ -14,8 +14,8 @@ import { finishRun, loadPendingRun, loadTemplate, markRunning, rolloutVersion, t
 import type { RunState } from './run-state.js';
 import {
   beginIfUnchanged,
-  completeMeasurement,
-  findMeasurement,
+  completeIfUnchanged,
+  completeMeasurements,
   insertMeasurements,
   loadRunSnapshot,
   lockRun,
@@ -23,6 +23,7 @@ import {
   writeRunAssessment,
   writeRunProgress,
   type MeasurementBatch,
+  type MeasurementCompletion,
   type RunAssessmentWrite,
   type RunProgress,
   type RunSnapshot,
@@ -36,9 +37,10 @@ export interface AnalysisRunnerOptions {
   centralAllowList: string[];
 }
 
+/** Measurements of one run for the cluster's agent, asked for together so that their answers are recorded together. */
 export interface MeasurementRequested {
   clusterId: string;
-  request: MeasurementRequest;
+  requests: MeasurementRequest[];
 }
 
 /** What recording measurements changed, for the work that follows the commit. */
@@ -66,8 +68,14 @@ const SWEEP_BATCH = 1_000;
 
 const requestIdOf = (runId: string, measurement: DueMeasurement): string => `${runId}.${measurement.metricName}.${measurement.index}`;
 
-function completedMeasurement(evaluated: EvaluatedOutcome, startedAt: Date, finishedAt: Date): Measurement {
-  return { phase: evaluated.phase, startedAt, finishedAt, ...(evaluated.value === undefined ? {} : { value: evaluated.value }), ...(evaluated.message === undefined ? {} : { message: evaluated.message }) };
+function completedMeasurement({ phase, value, message }: Pick<Measurement, 'phase'> & { value?: string | null; message?: string | null }, startedAt: Date, finishedAt: Date): Measurement {
+  return { phase, startedAt, finishedAt, ...(value == null ? {} : { value }), ...(message == null ? {} : { message }) };
+}
+
+/** When the metric's measurement in flight started, as the run's state holds it. */
+function inFlightSince(state: RunState, metricName: string): Date | undefined {
+  const last = state.results.find((result) => result.name === metricName)?.measurements.at(-1);
+  return last?.phase === 'Running' ? last.startedAt : undefined;
 }
 
 /**
@@ -162,13 +170,9 @@ export class AnalysisRunner {
           if (started.length > 0) await writeRunProgress(session, run.id, inFlight(locked.state, started));
           return started;
         });
-    // Issued in one tick, so that the connection sends them together.
-    await Promise.all(
-      begun.map((measurement) => {
-        const requested: MeasurementRequested = { clusterId: run.clusterId, request: this.requestOf(run, measurement) };
-        return this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
-      }),
-    );
+    if (begun.length === 0) return;
+    const requested: MeasurementRequested = { clusterId: run.clusterId, requests: begun.map((measurement) => this.requestOf(run, measurement)) };
+    await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
   }
 
   /**
@@ -223,19 +227,41 @@ export class AnalysisRunner {
     await this.followUp(run, settled);
   }
 
-  /** Records an agent's outcome for an in-flight measurement, assesses the metric and the run, and schedules what comes next. */
-  async record(job: RecordJob, now = new Date()): Promise<void> {
+  /**
+   * Records an agent's answers for in-flight measurements of a run, assesses the metrics and the run once, and
+   * schedules what comes next: in one statement against the run as read before, or, if it changed meanwhile,
+   * under the run's lock against the run as it is. Answers for measurements no longer in flight change nothing.
+   */
+  async record(job: RecordJob): Promise<void> {
     const run = await this.snapshot(job.runId);
-    const metric = run?.resolved.spec.metrics.find((candidate) => candidate.name === job.metricName);
-    if (!run || !metric) return;
-    const evaluated = evaluateOutcome(metric, job.outcome);
+    if (!run || run.phase !== 'Running' || run.finishedAt) return;
+    const completions = job.answers.flatMap((answer): MeasurementCompletion[] => {
+      const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === answer.metricName);
+      if (!metric) return [];
+      const evaluated = evaluateOutcome(metric, answer.outcome);
+      return [{ metricName: answer.metricName, index: answer.index, phase: evaluated.phase, value: evaluated.value ?? null, message: evaluated.message ?? null, finishedAt: answer.answeredAt }];
+    });
+    if (completions.length === 0) return;
+    const lastAnswerAt = new Date(Math.max(...completions.map((completion) => completion.finishedAt.getTime())));
+    const settledFrom = (startedAt: (metricName: string) => Date | undefined): SettledMeasurement[] =>
+      completions.flatMap((completion) => {
+        const started = startedAt(completion.metricName);
+        return started ? [{ metricName: completion.metricName, index: completion.index, measurement: completedMeasurement(completion, started, completion.finishedAt) }] : [];
+      });
+    const optimistic = settledFrom((metricName) => inFlightSince(run.state, metricName));
+    if (optimistic.length === completions.length) {
+      const { write, settled } = this.assess(run, run, optimistic, lastAnswerAt);
+      if (await completeIfUnchanged(this.sql, run, completions, write)) {
+        await this.followUp(run, settled);
+        return;
+      }
+    }
     const settled = await this.sql.transaction(async (session) => {
       const locked = await lockRun(session, run.id);
       if (!locked || locked.phase !== 'Running') return undefined;
-      const measurement = await findMeasurement(session, run.id, job.metricName, job.index);
-      if (!measurement || measurement.phase !== 'Running') return undefined;
-      await completeMeasurement(session, measurement.id, { phase: evaluated.phase, value: evaluated.value ?? null, message: evaluated.message ?? null }, now);
-      return this.settle(session, run, locked, [{ metricName: job.metricName, index: job.index, measurement: completedMeasurement(evaluated, measurement.startedAt, now) }], now);
+      const started = await completeMeasurements(session, run.id, completions);
+      const stored = settledFrom((metricName) => started.get(metricName));
+      return stored.length === 0 ? undefined : this.settle(session, run, locked, stored, lastAnswerAt);
     });
     await this.followUp(run, settled);
   }
@@ -303,10 +329,13 @@ export class AnalysisRunner {
       await this.schedule(run.id, due);
     }
     const timeoutSeconds = this.options.measurementTimeoutSeconds;
+    const unanswered = new Map<string, MeasurementAnswer[]>();
     for (const measurement of await findOverdueMeasurements(this.sql, new Date(now.getTime() - timeoutSeconds * 1000), SWEEP_BATCH)) {
       const error = `no answer from ${measurement.takenBy === 'agent' ? "the cluster's agent" : 'the provider'} within ${timeoutSeconds} s`;
-      await this.queue.record(measurement.analysisRunId, measurement.metricName, measurement.index, { ok: false, error });
+      const answer: MeasurementAnswer = { metricName: measurement.metricName, index: measurement.index, outcome: { ok: false, error }, answeredAt: now };
+      unanswered.set(measurement.analysisRunId, [...(unanswered.get(measurement.analysisRunId) ?? []), answer]);
     }
+    for (const [runId, answers] of unanswered) await this.queue.record(runId, answers);
   }
 
   private async finish(run: PendingRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {

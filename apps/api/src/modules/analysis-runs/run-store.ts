@@ -50,12 +50,6 @@ export interface MeasurementBatch {
   measurements: readonly NewMeasurement[];
 }
 
-export interface InFlightMeasurement {
-  id: string;
-  phase: string;
-  startedAt: Date;
-}
-
 export interface RunAssessmentWrite {
   phase: AnalysisPhase;
   message: string;
@@ -123,14 +117,33 @@ const WRITE_RUN_ASSESSMENT: PreparedStatement = {
   WHERE id = $1::uuid`,
 };
 
-const IN_FLIGHT_MEASUREMENT: PreparedStatement = {
-  name: 'analysis-in-flight-measurement',
-  text: `SELECT id, phase, "startedAt" FROM "Measurement" WHERE "analysisRunId" = $1::uuid AND "metricName" = $2::text AND index = $3::integer`,
+/** Parameters $1 to $6: the run, then a `MeasurementCompletions` as `completionParameters` lists it. */
+const COMPLETIONS = `unnest($2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::timestamp[]) AS done("metricName", index, phase, value, message, "finishedAt")`;
+
+const COMPLETE_IN_FLIGHT = `UPDATE "Measurement" stored SET phase = done.phase, value = done.value, message = done.message, "finishedAt" = done."finishedAt"
+    FROM ${COMPLETIONS}
+   WHERE stored."analysisRunId" = $1::uuid AND stored."metricName" = done."metricName" AND stored.index = done.index AND stored.phase = 'Running'`;
+
+/**
+ * Completes in-flight measurements together with an update of their run (the assessment, parameters from $8,
+ * the run's version last), provided the run is still Running at the version the assessment was made from and
+ * every one of the measurements is still in flight; otherwise writes nothing and answers no rows.
+ */
+const COMPLETE_IF_UNCHANGED: PreparedStatement = {
+  name: 'analysis-complete-if-unchanged',
+  text: `WITH run AS (
+    UPDATE "AnalysisRun" SET phase = $8::text, message = $9::text, "metricResults" = $10::jsonb, "nextMeasurementAt" = $11::timestamp, "finishedAt" = COALESCE($12::timestamp, "finishedAt")
+     WHERE id = $1::uuid AND xmin = $13::xid AND phase = 'Running'
+       AND (SELECT count(*) FROM "Measurement" stored JOIN unnest($2::text[], $3::integer[]) AS done("metricName", index)
+              ON stored."metricName" = done."metricName" AND stored.index = done.index
+             WHERE stored."analysisRunId" = $1::uuid AND stored.phase = 'Running') = cardinality($2::text[])
+    RETURNING id)
+  ${COMPLETE_IN_FLIGHT.replace('FROM unnest', 'FROM run, unnest')} RETURNING stored."metricName"`,
 };
 
-const COMPLETE_MEASUREMENT: PreparedStatement = {
-  name: 'analysis-complete-measurement',
-  text: `UPDATE "Measurement" SET phase = $2::text, value = $3::text, message = $4::text, "finishedAt" = $5::timestamp WHERE id = $1::uuid`,
+const COMPLETE_MEASUREMENTS: PreparedStatement = {
+  name: 'analysis-complete-measurements',
+  text: `${COMPLETE_IN_FLIGHT} RETURNING stored."metricName", stored."startedAt"`,
 };
 
 interface SnapshotRow extends Omit<RunSnapshot, 'id' | 'resolved' | 'state'> {
@@ -214,11 +227,39 @@ export async function writeRunAssessment(session: SqlSession, runId: string, wri
   await session.query(WRITE_RUN_ASSESSMENT, [runId, ...assessmentParameters(write)]);
 }
 
-export async function findMeasurement(session: SqlSession, runId: string, metricName: string, index: number): Promise<InFlightMeasurement | undefined> {
-  const [row] = await session.query<InFlightMeasurement>(IN_FLIGHT_MEASUREMENT, [runId, metricName, index]);
-  return row;
+/** Measurements of a run that an agent answered, each completed at the time its answer arrived. */
+export interface MeasurementCompletion {
+  metricName: string;
+  index: number;
+  phase: AnalysisPhase;
+  value: string | null;
+  message: string | null;
+  finishedAt: Date;
 }
 
-export async function completeMeasurement(session: SqlSession, id: string, outcome: Pick<NewMeasurement, 'phase' | 'value' | 'message'>, finishedAt: Date): Promise<void> {
-  await session.query(COMPLETE_MEASUREMENT, [id, outcome.phase, outcome.value, outcome.message, finishedAt]);
+function completionParameters(runId: string, completions: readonly MeasurementCompletion[]): unknown[] {
+  return [
+    runId,
+    completions.map((completion) => completion.metricName),
+    completions.map((completion) => completion.index),
+    completions.map((completion) => completion.phase),
+    completions.map((completion) => completion.value),
+    completions.map((completion) => completion.message),
+    completions.map((completion) => completion.finishedAt),
+  ];
+}
+
+/**
+ * Completes in-flight measurements with the run's assessment made from `run` as read, without a lock: false, and
+ * nothing written, when the run changed since it was read or one of the measurements is no longer in flight.
+ */
+export async function completeIfUnchanged(session: SqlSession, run: Pick<RunSnapshot, 'id' | 'version'>, completions: readonly MeasurementCompletion[], write: RunAssessmentWrite): Promise<boolean> {
+  const rows = await session.query(COMPLETE_IF_UNCHANGED, [...completionParameters(run.id, completions), ...assessmentParameters(write), run.version]);
+  return rows.length > 0;
+}
+
+/** Completes those of the measurements still in flight; answers when each of them started. */
+export async function completeMeasurements(session: SqlSession, runId: string, completions: readonly MeasurementCompletion[]): Promise<Map<string, Date>> {
+  const rows = await session.query<{ metricName: string; startedAt: Date }>(COMPLETE_MEASUREMENTS, completionParameters(runId, completions));
+  return new Map(rows.map((row) => [row.metricName, row.startedAt]));
 }
