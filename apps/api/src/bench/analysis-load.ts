@@ -43,9 +43,17 @@ export interface AnalysisLoadOptions {
   progress: (message: string) => void;
 }
 
+/** How fast a worker took the backlog left by an outage of one interval, in which every metric fell due. */
+export interface CatchUp {
+  measurements: number;
+  seconds: number;
+}
+
 export interface AnalysisLoadResult {
   schedule: ScheduleReport;
+  /** Steady rate: each measurement is due an interval after the previous one finished, so it stays below metrics / interval. */
   measurementsPerSecond: number;
+  catchUp: CatchUp;
   /** CPU seconds per wall second over the window. */
   workerCpu: number;
   apiCpu: number;
@@ -132,10 +140,30 @@ async function startRunsEvenly(database: DatabaseClient, queue: AnalysisQueue, c
   }
 }
 
+/** Waits until every metric has a measurement started since the worker came back, and says how long that took. */
+async function takeBacklog(pool: pg.Pool, clusterId: string, metrics: number, progress: (message: string) => void): Promise<CatchUp> {
+  const restartedMs = Date.now();
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { rows } = await pool.query<{ taken: number; last_ms: number | null }>(
+      `SELECT count(DISTINCT (m."analysisRunId", m."metricName"))::int AS taken, (extract(epoch FROM max(m."startedAt")) * 1000)::float8 AS last_ms
+         FROM "Measurement" m JOIN "AnalysisRun" r ON r.id = m."analysisRunId"
+        WHERE r."clusterId" = $1::uuid AND extract(epoch FROM m."startedAt") * 1000 >= $2::float8`,
+      [clusterId, restartedMs],
+    );
+    const { taken, last_ms: lastMs } = rows[0] ?? { taken: 0, last_ms: null };
+    progress(`  catch-up: ${taken}/${metrics} metrics measured since the worker came back`);
+    if (taken >= metrics && lastMs !== null) return { measurements: taken, seconds: (lastMs - restartedMs) / 1000 };
+    if (performance.now() > deadline) throw new Error(`the backlog was not taken within 120 s (${taken}/${metrics})`);
+  }
+}
+
 /**
  * Keeps `runs × metricsPerRun` metrics measuring the endpoint every `intervalSeconds` through a worker process
  * started for the purpose, and reports over a window after a warm-up: how late each measurement started against
- * its due time, how many were taken, and the CPU the worker (and the API) used.
+ * its due time, how many were taken, and the CPU the worker (and the API) used. Then it stops the worker for an
+ * interval and measures how fast a new one takes the backlog: the most measurements per second it can take.
  */
 export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, label: string, options: AnalysisLoadOptions): Promise<AnalysisLoadResult> {
   const { database, pool, api, endpoint } = environment;
@@ -143,14 +171,8 @@ export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, 
   let worker: ChildProcess | undefined;
   let agent: MeasuringAgent | undefined;
   const { clusterId, agentToken } = await prepareCluster(environment, label, options);
-  try {
-    const cluster = await database.cluster.findUniqueOrThrow({ where: { id: clusterId }, select: { organizationId: true } });
-    if (options.measuredFrom === 'agent') {
-      agent = new MeasuringAgent(api.url, agentToken);
-      await agent.connect();
-      await waitForConnection(database, clusterId);
-    }
-    worker = await startProcess(
+  const startWorker = (): Promise<ChildProcess> =>
+    startProcess(
       'worker.js',
       {
         DATABASE_URL: environment.databaseUrl,
@@ -162,6 +184,14 @@ export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, 
       async () => (await queue.queue.getWorkersCount()) >= 1,
       options.workerNodeArguments,
     );
+  try {
+    const cluster = await database.cluster.findUniqueOrThrow({ where: { id: clusterId }, select: { organizationId: true } });
+    if (options.measuredFrom === 'agent') {
+      agent = new MeasuringAgent(api.url, agentToken);
+      await agent.connect();
+      await waitForConnection(database, clusterId);
+    }
+    worker = await startWorker();
     const workerPid = worker.pid as number;
     options.progress(`worker ready; starting ${options.runs} runs × ${options.metricsPerRun} metrics over ${options.rampSeconds} s`);
 
@@ -190,15 +220,25 @@ export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, 
     const failedJobs = await queue.queue.getFailedCount();
     await stopProcess(worker);
     worker = undefined;
+    const stoppedAt = performance.now();
 
     const wallSeconds = (closed.wallMs - opened.wallMs) / 1000;
     const runsNotStarted = await database.analysisRun.count({ where: { clusterId, phase: 'Pending' } });
     const measurements = await loadTimedMeasurements(pool, clusterId, options.intervalSeconds * 1000);
     const window = { startMs: opened.epochMs, endMs: closed.epochMs, intervalMs: options.intervalSeconds * 1000 };
     const schedule = scheduleReport(measurements, window, (run, metric) => endpoint.arrivals.get(`/${options.measuredFrom}/${run.slice(RUN_PREFIX.length)}/${metric}`) ?? []);
+
+    // Away for an interval (and a second for measurements that finished while it stopped), the worker leaves every
+    // metric due; a new one takes that backlog as fast as it can.
+    await sleepUntil(stoppedAt + options.intervalSeconds * 1000 + 1000);
+    worker = await startWorker();
+    const catchUp = await takeBacklog(pool, clusterId, options.runs * options.metricsPerRun, options.progress);
+    await stopProcess(worker);
+    worker = undefined;
     return {
       schedule,
       measurementsPerSecond: schedule.started / wallSeconds,
+      catchUp,
       workerCpu: (closed.workerCpu - opened.workerCpu) / wallSeconds,
       apiCpu: (closed.apiCpu - opened.apiCpu) / wallSeconds,
       runsNotStarted,
