@@ -119,10 +119,15 @@ export class AnalysisQueue {
     await this.queue.add('measure', job, { jobId: measureJobId(runId, due), delay: Math.max(0, at.getTime() - Date.now()), ...JOB_OPTIONS });
   }
 
-  /** Queues answers of one run to be recorded together, once: the same answers always get the same job id. */
+  /**
+   * Queues answers of one run to be recorded together, once: the same answers always get the same job id. They
+   * wait behind due measurements (BullMQ takes jobs without a priority first): a metric's next measurement is due
+   * an interval after its answer arrived, so recording later delays nothing, whereas a measure job that waits is
+   * late. Records cannot be starved: no metric is measured again before its answer is recorded.
+   */
   async record(runId: string, answers: readonly MeasurementAnswer[]): Promise<void> {
     const job: RecordJob = { runId, answers: [...answers] };
-    await this.queue.add('record', job, { jobId: `${measureJobId(runId, answers)}.record`, ...JOB_OPTIONS });
+    await this.queue.add('record', job, { jobId: `${measureJobId(runId, answers)}.record`, priority: 1, ...JOB_OPTIONS });
   }
 
   close(): Promise<void> {
