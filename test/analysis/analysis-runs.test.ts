@@ -217,6 +217,37 @@ describe('analysis runs drive rollouts as in Argo', () => {
   });
 });
 
+describe("an agent's answers", () => {
+  it('are recorded when they arrive after a reconnection, and only from an agent of the run\'s cluster', async () => {
+    startWorker({ MEASUREMENT_TIMEOUT_SECONDS: '30' });
+    const { org, agent } = await clusterAnswering(() => undefined);
+    const stranger = (await clusterAnswering(() => undefined)).agent;
+    const rollout = canaryRollout('ledger', 'shop/ledger:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: analysisArgs } }];
+    await apply(org, successRate, errorRate, rollout);
+    await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
+    await setImage(org, 'ledger', 'shop/ledger:2');
+    const asked = await eventually(async () => (agent.measurementRequests.length >= 2 ? agent.measurementRequests.slice(0, 2) : undefined), 15_000, 'both measurements asked for');
+
+    for (const request of asked) stranger.answer(request.requestId, vector(0));
+    // Time for a wrongly taken answer to be recorded: none must be.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await runsOf(org))[0]?.measurements.map((measurement) => measurement.phase)).toEqual(['Running', 'Running']);
+    agent.disconnect();
+    await agent.connect();
+    for (const request of asked) agent.answer(request.requestId, vector(request.metric.name === 'success-rate' ? 0.99 : 0.01));
+
+    const measured = await eventually(async () => {
+      const [run] = await runsOf(org);
+      return run?.measurements.filter((measurement) => measurement.index === 0 && measurement.phase !== 'Running').length === 2 ? run : undefined;
+    }, 15_000, 'the answers recorded');
+    expect(measured.measurements.filter((measurement) => measurement.index === 0).map(({ metricName, phase, value }) => ({ metricName, phase, value }))).toEqual([
+      { metricName: 'error-rate', phase: 'Successful', value: '[0.01]' },
+      { metricName: 'success-rate', phase: 'Successful', value: '[0.99]' },
+    ]);
+  });
+});
+
 describe('measurements taken from the control plane', () => {
   let server: Server;
   let url = '';

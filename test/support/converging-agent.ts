@@ -61,6 +61,11 @@ export class ConvergingAgent {
     }
   }
 
+  /** Answers a request later, on whatever connection is open now. */
+  answer(requestId: string, outcome: MeasurementOutcome): void {
+    this.send({ type: 'measurement', requestId, outcome });
+  }
+
   private converge(desired: DesiredRollout): void {
     const key = `${desired.rollout.namespace}/${desired.rollout.name}`;
     const known = this.desired.get(key);
