@@ -170,7 +170,8 @@ describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
     await operate(org, 'promote(rollout: $r) { id }', 'payments');
     await stopProcess(doomed, 'SIGKILL');
 
-    await waitForPhase(org, 'payments', 'Progressing', (row) => ((row.status as { currentStepIndex?: number }).currentStepIndex ?? 0) >= 3);
+    // Step 3 is the 2 s pause: Redis then holds the timer that ends it.
+    await eventually(async () => ((await rolloutState(org, 'payments')).status as { currentStepIndex?: number }).currentStepIndex === 3 || undefined, 20_000, 'payments at the timed pause');
     const redis = new Redis(api.environment.REDIS_URL as string);
     const keys = await redis.keys(`${api.environment.REDIS_PREFIX}:*`);
     if (keys.length > 0) await redis.del(...keys);

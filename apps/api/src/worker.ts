@@ -22,7 +22,7 @@ import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
 const config = loadApiConfig();
 const logger = createLogger('worker', config.logLevel);
 /** Reconciles running at once; the ones that reach the database together share its round trips. */
-const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 32);
+const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 64);
 /** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
 const analysisConcurrency = Number(process.env.ANALYSIS_CONCURRENCY ?? 48);
 const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);

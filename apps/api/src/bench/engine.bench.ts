@@ -18,7 +18,7 @@ const FLEET_SIZE = 10_000;
 const JOB_ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 3_000);
 const WARMUP_ROLLOUTS = Number(process.env.BENCH_WARMUP_ROLLOUTS ?? 1_000);
 /** The worker's default concurrency unless BENCH_WORKER_CONCURRENCY says otherwise. */
-const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 32);
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 64);
 const SPREAD_ORGANIZATIONS = 8;
 /** With BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
 const PROFILE_DIRECTORY = process.env.BENCH_CPU_PROFILE_DIR;

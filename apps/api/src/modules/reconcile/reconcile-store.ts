@@ -168,7 +168,11 @@ export type WriteResult = { written: false } | { written: true; startedRunIds: s
 
 export class ReconcileStore {
   private readonly loads = new MicroBatcher<string, LoadedRollout | null>((ids) => this.loadBatch(ids));
-  private readonly writes = new MicroBatcher<ReconcileWritePlan, WriteResult>((plans) => this.writeBatchOrEach(plans));
+  /**
+   * One batch written at a time: the reconciles that finish meanwhile go out together in the next, rather than as
+   * small transactions that queue, commit by commit, on their organization's audit chain head.
+   */
+  private readonly writes = new MicroBatcher<ReconcileWritePlan, WriteResult>((plans) => this.writeBatchOrEach(plans), { maxInFlight: 1 });
 
   constructor(
     private readonly sql: SqlPool,
