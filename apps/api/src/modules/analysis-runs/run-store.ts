@@ -50,6 +50,16 @@ export interface MeasurementBatch {
   measurements: readonly NewMeasurement[];
 }
 
+/** Measurements of a run that an agent answered, each completed at the time its answer arrived. */
+export interface MeasurementCompletion {
+  metricName: string;
+  index: number;
+  phase: AnalysisPhase;
+  value: string | null;
+  message: string | null;
+  finishedAt: Date;
+}
+
 export interface RunAssessmentWrite {
   phase: AnalysisPhase;
   message: string;
@@ -190,6 +200,11 @@ export async function beginIfUnchanged(session: SqlSession, run: Pick<RunSnapsho
   return rows.length > 0;
 }
 
+/** One array per field, for `unnest`: the statements take rows as parallel columns. */
+function columnsOf<Row>(rows: readonly Row[], fields: readonly (keyof Row)[]): unknown[][] {
+  return fields.map((field) => rows.map((row) => row[field]));
+}
+
 function batchParameters(batch: MeasurementBatch): unknown[] {
   const { measurements } = batch;
   return [
@@ -198,12 +213,7 @@ function batchParameters(batch: MeasurementBatch): unknown[] {
     batch.startedAt,
     batch.finishedAt,
     measurements.map(() => uuidV7()),
-    measurements.map((measurement) => measurement.metricName),
-    measurements.map((measurement) => measurement.index),
-    measurements.map((measurement) => measurement.phase),
-    measurements.map((measurement) => measurement.value),
-    measurements.map((measurement) => measurement.message),
-    measurements.map((measurement) => measurement.requestId),
+    ...columnsOf(measurements, ['metricName', 'index', 'phase', 'value', 'message', 'requestId']),
   ];
 }
 
@@ -227,26 +237,8 @@ export async function writeRunAssessment(session: SqlSession, runId: string, wri
   await session.query(WRITE_RUN_ASSESSMENT, [runId, ...assessmentParameters(write)]);
 }
 
-/** Measurements of a run that an agent answered, each completed at the time its answer arrived. */
-export interface MeasurementCompletion {
-  metricName: string;
-  index: number;
-  phase: AnalysisPhase;
-  value: string | null;
-  message: string | null;
-  finishedAt: Date;
-}
-
 function completionParameters(runId: string, completions: readonly MeasurementCompletion[]): unknown[] {
-  return [
-    runId,
-    completions.map((completion) => completion.metricName),
-    completions.map((completion) => completion.index),
-    completions.map((completion) => completion.phase),
-    completions.map((completion) => completion.value),
-    completions.map((completion) => completion.message),
-    completions.map((completion) => completion.finishedAt),
-  ];
+  return [runId, ...columnsOf(completions, ['metricName', 'index', 'phase', 'value', 'message', 'finishedAt'])];
 }
 
 /**
