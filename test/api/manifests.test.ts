@@ -203,6 +203,26 @@ describe('applyManifests checks analysis templates as a run would use them', () 
     expect(response.errors?.[0]?.extensions?.problems).toContainEqual(expect.objectContaining({ documentIndex: 0, path }));
   });
 
+  it('refuses a rollout that leaves out an argument a stored template needs, and stores nothing of it', async () => {
+    const needsService: Manifest = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'needs-service' },
+      spec: { args: [{ name: 'service' }], metrics: [{ name: 'rate', provider: { web: { url: 'http://metrics.shop/{{args.service}}' } } }] },
+    };
+    expect((await apply(toYaml(needsService))).errors).toBeUndefined();
+    const rollout = canaryRollout('argument-less');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'needs-service' }] } }];
+    const before = await storedCounts(org.id);
+
+    const response = await apply(toYaml(rollout));
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'manifest/invalid',
+      problems: [{ documentIndex: 0, path: 'spec.strategy.canary.steps[1].analysis.templates[0].templateName', message: expect.stringContaining('needs "service" passed in args') }],
+    });
+    expect(await storedCounts(org.id)).toEqual(before);
+  });
+
   it('warns, as Argo documents, when count is not above failureLimit', async () => {
     const response = await graphqlData<{ applyManifests: { warnings: string[] }[] }>(
       api.url,

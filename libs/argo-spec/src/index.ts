@@ -2,4 +2,4 @@ export * from './types.js';
 export * from './duration.js';
 export { jsonEqual } from './json-equal.js';
 export type { ManifestIssue } from './manifests/issues.js';
-export { parseManifests, type ManifestParseResult, type ValidationContext } from './manifests/parse-manifests.js';
+export { argumentsToPass, parseManifests, type ManifestParseResult, type ValidationContext } from './manifests/parse-manifests.js';

@@ -27,7 +27,8 @@ export const lintCommand: Command = {
     if (paths.length === 0) throw usageError('lint needs -f PATH');
     const files = await readManifestFiles(paths, readStdin);
     const combined = combineManifests(files);
-    const assumed = new Set(invocation.strings('template'));
+    // Offline, an assumed template's arguments are unknown: none is required of it.
+    const assumed = new Map(invocation.strings('template').map((name) => [name, []]));
     const result = parseManifests(combined.yaml, {
       namespace: invocation.string('namespace') ?? namespaceOfDocuments(combined.yaml) ?? 'default',
       knownAnalysisTemplates: assumed,

@@ -10,15 +10,15 @@ const readExample = (file: string): string => readFileSync(new URL(file, example
 
 const emptyContext: ValidationContext = {
   namespace: 'default',
-  knownAnalysisTemplates: new Set(),
-  knownClusterAnalysisTemplates: new Set(),
+  knownAnalysisTemplates: new Map(),
+  knownClusterAnalysisTemplates: new Map(),
 };
 
 /** The templates the examples reference, as if they were already stored. */
 const storedTemplatesContext: ValidationContext = {
   ...emptyContext,
-  knownAnalysisTemplates: new Set(['success-rate', 'smoke-tests', 'http-benchmark']),
-  knownClusterAnalysisTemplates: new Set(['success-rate']),
+  knownAnalysisTemplates: new Map([['success-rate', []], ['smoke-tests', []], ['http-benchmark', []]]),
+  knownClusterAnalysisTemplates: new Map([['success-rate', []]]),
 };
 
 describe('the examples from the Argo Rollouts documentation', () => {

@@ -4,8 +4,8 @@ import { parseManifests, type ValidationContext } from './parse-manifests.js';
 
 const context: ValidationContext = {
   namespace: 'shop',
-  knownAnalysisTemplates: new Set(['success-rate']),
-  knownClusterAnalysisTemplates: new Set(['error-rate']),
+  knownAnalysisTemplates: new Map([['success-rate', []]]),
+  knownClusterAnalysisTemplates: new Map([['error-rate', []]]),
 };
 
 type Document = Record<string, unknown>;
@@ -299,6 +299,23 @@ describe('parseManifests across documents', () => {
       [0, 'spec.strategy.blueGreen.prePromotionAnalysis.templates[0].templateName', 'AnalysisTemplate "latency" needs "service" passed in args'],
       [3, 'spec.analyses[0].templateName', 'AnalysisTemplate "latency" needs "service" passed in args'],
     ]);
+  });
+
+  it('requires the arguments a stored template leaves without a value, unless the same apply replaces it', () => {
+    const stored = { ...context, knownAnalysisTemplates: new Map([['latency', ['service']]]), knownClusterAnalysisTemplates: new Map([['latency', ['region', 'service']]]) };
+    const rollout = edit(canaryRollout(), [
+      ['spec.strategy.canary.analysis', { templates: [{ templateName: 'latency' }, { templateName: 'latency', clusterScope: true }], args: [{ name: 'service', value: 'checkout' }] }],
+      ['spec.strategy.canary.steps[1]', { analysis: { templates: [{ templateName: 'latency' }] } }],
+    ]);
+    const result = parseManifests(yaml(rollout), stored);
+    expect(result.ok ? [] : result.errors).toEqual([
+      { documentIndex: 0, path: 'spec.strategy.canary.analysis.templates[1].templateName', message: 'ClusterAnalysisTemplate "latency" needs "region" passed in args, as it declares no value for it' },
+      { documentIndex: 0, path: 'spec.strategy.canary.steps[1].analysis.templates[0].templateName', message: 'AnalysisTemplate "latency" needs "service" passed in args, as it declares no value for it' },
+    ]);
+
+    const replacement = edit(analysisTemplate(), [['spec.args[0].value', 'checkout']]);
+    const withoutStep = edit(rollout, [['spec.strategy.canary.analysis.templates', [{ templateName: 'latency' }]]]);
+    expect(parseManifests(yaml(withoutStep, replacement), stored)).toMatchObject({ ok: true });
   });
 
   it('allows one name for different kinds, and refuses it twice for one kind', () => {

@@ -7,10 +7,10 @@ import { readYamlDocuments } from './yaml-documents.js';
 export interface ValidationContext {
   /** The namespace the documents are applied to; a document's metadata.namespace, when set, must equal it. */
   namespace: string;
-  /** AnalysisTemplate names already stored in that cluster and namespace. */
-  knownAnalysisTemplates: ReadonlySet<string>;
-  /** ClusterAnalysisTemplate names already stored for the organization. */
-  knownClusterAnalysisTemplates: ReadonlySet<string>;
+  /** AnalysisTemplates already stored in that cluster and namespace, by name, with the arguments each needs passed. */
+  knownAnalysisTemplates: ReadonlyMap<string, readonly string[]>;
+  /** ClusterAnalysisTemplates already stored for the organization, as `knownAnalysisTemplates`. */
+  knownClusterAnalysisTemplates: ReadonlyMap<string, readonly string[]>;
 }
 
 export type ManifestParseResult = { ok: true; documents: ArgoManifest[] } | { ok: false; errors: ManifestIssue[] };
@@ -29,11 +29,13 @@ function checkDuplicateNames(documents: readonly CheckedDocument[]): void {
 type TemplateKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
 
 /** Arguments a template declares with neither value nor valueFrom: whoever runs it must pass them. */
+export function argumentsToPass(spec: { args?: readonly ({ name?: string; value?: unknown; valueFrom?: unknown } | undefined)[] }): string[] {
+  return (spec.args ?? []).flatMap((argument) => (argument?.name !== undefined && argument.value === undefined && argument.valueFrom === undefined ? [argument.name] : []));
+}
+
 function unresolvedArguments(document: CheckedDocument): string[] {
   if (document.checked?.kind !== 'AnalysisTemplate' && document.checked?.kind !== 'ClusterAnalysisTemplate') return [];
-  return (document.checked.spec.args ?? []).flatMap((argument) =>
-    argument?.name !== undefined && argument.value === undefined && argument.valueFrom === undefined ? [argument.name] : [],
-  );
+  return argumentsToPass(document.checked.spec);
 }
 
 /** Templates of one kind applied together, by name, with the arguments each needs passed. */
@@ -50,8 +52,9 @@ function checkTemplateReferences(documents: readonly CheckedDocument[], context:
     if (document.checked === undefined) continue;
     for (const reference of templateReferences(document.checked)) {
       const kind: TemplateKind = reference.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
-      const neededArguments = applied[kind].get(reference.templateName);
-      if (neededArguments === undefined && !stored[kind].has(reference.templateName)) {
+      // A template applied with these manifests replaces the stored one of that name.
+      const neededArguments = applied[kind].get(reference.templateName) ?? stored[kind].get(reference.templateName);
+      if (neededArguments === undefined) {
         const where = kind === 'AnalysisTemplate' ? `AnalysisTemplate in namespace "${context.namespace}"` : kind;
         document.issues.add(reference.path, `no ${where} named "${reference.templateName}" exists or is applied with these manifests`);
       }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { jsonEqual, parseManifests, type ArgoManifest } from '@flotilla/argo-spec';
+import { argumentsToPass, jsonEqual, parseManifests, type AnalysisTemplateSpec, type ArgoManifest } from '@flotilla/argo-spec';
 import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
 import type { Cluster, Rollout } from '../../generated/prisma/client.js';
 import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
@@ -38,6 +38,11 @@ const AUDIT_TARGET: Record<ArgoManifest['kind'], string> = {
 
 const CONCURRENT_APPLY_ATTEMPTS = 3;
 
+/** Stored templates by name, with the arguments a reference must pass to each (those they give no value). */
+function argumentsByTemplate(templates: readonly { name: string; spec: unknown }[]): Map<string, string[]> {
+  return new Map(templates.map((template) => [template.name, argumentsToPass(template.spec as AnalysisTemplateSpec)]));
+}
+
 function invalidManifests(problems: FieldProblem[]): FlotillaError {
   const count = problems.length;
   return new FlotillaError(ErrorCode.ManifestInvalid, `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`, problems);
@@ -75,19 +80,19 @@ export class ManifestsService {
     }
   }
 
-  /** Reads the cluster and the template names the documents may refer to at once, then validates. */
+  /** Reads the cluster and the templates the documents may refer to at once, then validates. */
   private async validate(principal: Principal, clusterName: string, namespace: string, yaml: string): Promise<{ cluster: Cluster; documents: ArgoManifest[]; warnings: string[][] }> {
     const { organizationId } = principal;
     const [cluster, namespaced, clusterWide] = await Promise.all([
       this.database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: clusterName } } }),
-      this.database.analysisTemplate.findMany({ where: { cluster: { organizationId, name: clusterName }, namespace }, select: { name: true } }),
-      this.database.clusterAnalysisTemplate.findMany({ where: { organizationId }, select: { name: true } }),
+      this.database.analysisTemplate.findMany({ where: { cluster: { organizationId, name: clusterName }, namespace }, select: { name: true, spec: true } }),
+      this.database.clusterAnalysisTemplate.findMany({ where: { organizationId }, select: { name: true, spec: true } }),
     ]);
     if (!cluster) throw new FlotillaError(ErrorCode.ClusterNotFound, `cluster ${clusterName} was not found`, [{ path: 'cluster', message: 'no such cluster' }]);
     const result = parseManifests(yaml, {
       namespace,
-      knownAnalysisTemplates: new Set(namespaced.map((template) => template.name)),
-      knownClusterAnalysisTemplates: new Set(clusterWide.map((template) => template.name)),
+      knownAnalysisTemplates: argumentsByTemplate(namespaced),
+      knownClusterAnalysisTemplates: argumentsByTemplate(clusterWide),
     });
     if (!result.ok) throw invalidManifests(result.errors);
     const analysis = this.checkAnalysis(result.documents);
