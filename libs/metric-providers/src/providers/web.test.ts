@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeBackend, testContext, type FakeBackend } from '../fake-backend.test-support.js';
+import { startSelfSignedHttpsServer, type SelfSignedHttpsServer } from './self-signed-https.test-support.js';
 import { webAdapter } from './web.js';
 
 let backend: FakeBackend;
@@ -61,5 +62,25 @@ describe('webAdapter', () => {
     backend.respond({ delayMs: 1500, body: STATUS_BODY });
     const outcome = await webAdapter.measure({ url: `${backend.url}/slow`, timeoutSeconds: 1 }, testContext());
     expect(outcome).toMatchObject({ ok: false, error: expect.stringContaining('timed out after 1000 ms') as unknown });
+  });
+});
+
+describe('webAdapter over HTTPS with a self-signed certificate', () => {
+  let server: SelfSignedHttpsServer;
+  beforeAll(async () => {
+    server = await startSelfSignedHttpsServer(STATUS_BODY);
+  });
+  afterAll(() => server.close());
+
+  it('refuses the certificate unless insecure is set', async () => {
+    const outcome = await webAdapter.measure({ url: `${server.url}/api/status`, jsonPath: '{$.data.ok}' }, testContext());
+    expect(outcome).toMatchObject({ ok: false, error: expect.stringContaining(`GET ${server.url}/api/status failed: self-signed certificate`) as unknown });
+    expect(server.requestPaths).toEqual([]);
+  });
+
+  it('measures when insecure skips the verification', async () => {
+    const outcome = await webAdapter.measure({ url: `${server.url}/api/secure-status`, jsonPath: '{$.data.ok}', insecure: true }, testContext());
+    expect(outcome).toEqual({ ok: true, value: true, rawValue: 'true' });
+    expect(server.requestPaths).toEqual(['/api/secure-status']);
   });
 });
