@@ -2,7 +2,7 @@ import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import type { AgentMessage, MeasurementRequest } from '@flotilla/protocol';
 import type { Metric } from '@flotilla/argo-spec';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { REDACTED } from './measure/redaction.js';
+import { REDACTED } from '@flotilla/metric-providers';
 import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
 import { startMetricBackend, type MetricBackend } from './testing/metric-backend.js';
 

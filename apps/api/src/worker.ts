@@ -44,6 +44,7 @@ const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 's
 const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60),
   centralAllowList: (process.env.CENTRAL_MEASUREMENT_ALLOW ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+  centralCredentialsDirectory: process.env.CENTRAL_CREDENTIALS_DIR || undefined,
 });
 
 async function processJob(job: Job): Promise<string> {

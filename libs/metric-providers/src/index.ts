@@ -7,6 +7,8 @@ export { createHttpTransport, type HttpMethod, type HttpRequest, type HttpRespon
 export { AddressGuard, type AddressPolicy, type ResolvedAddress } from './http/address-policy.js';
 export { parseCidr, parseIp, cidrContains, refusedRangeOf, REFUSED_RANGES, type Cidr, type NamedRange } from './http/ip-ranges.js';
 export { findJsonPath, toJsonPathPlus } from './json-path.js';
+export { mapStrings, stringsOf } from './json-strings.js';
+export { MIN_REDACTED_LENGTH, REDACTED, redactSecrets } from './redaction.js';
 export { goFloat, goFloatG, goSprint, goQueryEscape, goEncodeQuery } from './go-format.js';
 export * from './jobs/job-runner.js';
 export { prometheusAdapter, parseSampleValue, shapeQueryData } from './providers/prometheus.js';

@@ -1,5 +1,5 @@
+import { REDACTED, redactSecrets } from '@flotilla/metric-providers';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactSecrets } from './redaction.js';
 import { resolveSecretMarkers, secretReferencesIn } from './secret-markers.js';
 
 const metric = {

@@ -1,6 +1,6 @@
 import { findSecretMarkers, replaceSecretMarkers } from '@flotilla/analysis';
 import type { SecretKeyRef } from '@flotilla/argo-spec';
-import { mapStrings, stringsOf } from './json-strings.js';
+import { mapStrings, stringsOf } from '@flotilla/metric-providers';
 
 /**
  * Every Secret key the markers of a value refer to, each once, in order of first appearance.

@@ -1,9 +1,8 @@
 import type { SecretKeyRef } from '@flotilla/argo-spec';
-import { measureMetric, type HttpTransport, type JobRunner, type SecretLookup } from '@flotilla/metric-providers';
+import { measureMetric, redactSecrets, type HttpTransport, type JobRunner, type SecretLookup } from '@flotilla/metric-providers';
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
 import type { KubeHttp } from '../kube/kube-http.js';
 import { SecretReader, type SecretData } from './cluster-secrets.js';
-import { redactSecrets } from './redaction.js';
 import { resolveSecretMarkers, secretReferencesIn } from './secret-markers.js';
 
 export interface MeasurementDependencies {

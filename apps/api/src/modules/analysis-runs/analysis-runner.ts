@@ -1,12 +1,13 @@
 import type { Metric } from '@flotilla/argo-spec';
 import { evaluateMeasurementResult, isCompleted, isDryRunMetric, newMetricResult, nextMeasurementTime, type AnalysisPhase, type Measurement } from '@flotilla/analysis';
-import { createHttpTransport, measureMetric, type HttpTransport } from '@flotilla/metric-providers';
+import { createHttpTransport, measureMetric, redactSecrets, type HttpTransport } from '@flotilla/metric-providers';
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import type { Logger } from '../../infrastructure/logger.js';
 import type { SqlPool, SqlSession } from '../../infrastructure/sql.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import type { AnalysisQueue, DueMeasurement, MeasureJob, MeasurementAnswer, RecordJob } from './analysis-queue.js';
+import { MountedCredentials } from './mounted-credentials.js';
 import { ResolvedRuns } from './resolved-runs.js';
 import { resolveRun, type MeasuredBy } from './run-resolution.js';
 import { beginMeasurements, groupByDueTime, settleMeasurements, type ScheduledMeasurement, type SettledMeasurement } from './run-settlement.js';
@@ -35,6 +36,8 @@ export interface AnalysisRunnerOptions {
   measurementTimeoutSeconds: number;
   /** Networks and hosts central measurements may reach although private (CIDRs, host names, `*.suffix`). */
   centralAllowList: string[];
+  /** Where the provider credential Secrets of central measurements are mounted (`<directory>/<secret>/<key>`). */
+  centralCredentialsDirectory: string | undefined;
 }
 
 /** Measurements of one run for the cluster's agent, asked for together so that their answers are recorded together. */
@@ -87,6 +90,7 @@ function inFlightSince(state: RunState, metricName: string): Date | undefined {
  */
 export class AnalysisRunner {
   private readonly centralTransport: HttpTransport;
+  private readonly centralCredentials: MountedCredentials;
   private readonly resolvedRuns = new ResolvedRuns(RESOLVED_RUNS_KEPT);
 
   constructor(
@@ -98,6 +102,7 @@ export class AnalysisRunner {
     private readonly options: AnalysisRunnerOptions,
   ) {
     this.centralTransport = createHttpTransport({ addressPolicy: { allow: options.centralAllowList } });
+    this.centralCredentials = new MountedCredentials(options.centralCredentialsDirectory);
   }
 
   /** Resolves the run and schedules the first measurement of each metric. */
@@ -184,15 +189,17 @@ export class AnalysisRunner {
    */
   private async measureCentrally(run: RunSnapshot, wanted: readonly WantedMeasurement[], startedAt: Date): Promise<void> {
     const outcomes = await Promise.all(
-      wanted.map((measurement) => {
+      wanted.map(async (measurement) => {
         const request = this.requestOf(run, measurement);
-        return measureMetric(request.metric, {
+        const credentials = this.centralCredentials.session();
+        const outcome = await measureMetric(request.metric, {
           http: this.centralTransport,
-          secrets: async () => undefined,
+          secrets: credentials.lookup,
           run: request.run,
           measurementIndex: request.measurementIndex,
           timeoutMs: this.options.measurementTimeoutSeconds * 1000,
         });
+        return redactSecrets(outcome, credentials.revealed);
       }),
     );
     const finishedAt = new Date();
