@@ -27,14 +27,19 @@ function startWorker(environment: Record<string, string> = {}): void {
   workers.push(startNodeProcess('apps/api/dist/worker.js', { ...api.environment, SWEEP_INTERVAL_MS: '500', JOB_LOCK_MS: '3000', MEASUREMENT_TIMEOUT_SECONDS: '3', ...environment }));
 }
 
+/** Connects a stand-in agent for a registered cluster of `org`, answering measurements with `respond`. */
+async function connectAgent(org: TestOrganization, cluster: string, respond: MeasurementResponder): Promise<ConvergingAgent> {
+  const agent = new ConvergingAgent(api.url, org.agentTokens[cluster] as string, respond);
+  agents.push(agent);
+  await agent.connect();
+  await eventually(async () => (await api.database.cluster.findFirst({ where: { organizationId: org.id, name: cluster, connectionState: 'Connected' } })) ?? undefined, 10_000, `the agent of ${cluster}`);
+  return agent;
+}
+
 /** A connected cluster whose stand-in agent answers measurements with `respond`. */
 async function clusterAnswering(respond: MeasurementResponder): Promise<{ org: TestOrganization; agent: ConvergingAgent }> {
   const org = await api.organization({ cluster: 'staging' });
-  const agent = new ConvergingAgent(api.url, org.agentTokens.staging as string, respond);
-  agents.push(agent);
-  await agent.connect();
-  await eventually(async () => (await api.database.cluster.findFirst({ where: { organizationId: org.id, connectionState: 'Connected' } })) ?? undefined, 10_000, 'the agent');
-  return { org, agent };
+  return { org, agent: await connectAgent(org, 'staging', respond) };
 }
 
 const vector = (value: number): MeasurementOutcome => ({ ok: true, value: [value], rawValue: `[${value}]` });
@@ -67,13 +72,15 @@ const successRate = template('success-rate', { successCondition: 'result[0] >= 0
 const errorRate = template('error-rate', { failureCondition: 'result[0] > 0.05' });
 const analysisArgs = [{ name: 'service-name', value: 'checkout' }];
 
-async function apply(org: TestOrganization, ...documents: Manifest[]): Promise<void> {
-  await graphqlData(api.url, org.tokens.admin, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', { yaml: toYaml(...documents) });
+async function applyIn(org: TestOrganization, cluster: string, ...documents: Manifest[]): Promise<void> {
+  await graphqlData(api.url, org.tokens.admin, 'mutation($cluster: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: "shop", yaml: $yaml) { name } }', { cluster, yaml: toYaml(...documents) });
 }
 
-async function setImage(org: TestOrganization, name: string, image: string): Promise<void> {
+const apply = (org: TestOrganization, ...documents: Manifest[]): Promise<void> => applyIn(org, 'staging', ...documents);
+
+async function setImage(org: TestOrganization, name: string, image: string, cluster = 'staging'): Promise<void> {
   await graphqlData(api.url, org.tokens.deployer, 'mutation($r: RolloutRef!, $image: String!) { setImage(rollout: $r, container: $c, image: $image) { id } }'.replace('$c', `"${name}"`), {
-    r: { cluster: 'staging', namespace: 'shop', name },
+    r: { cluster, namespace: 'shop', name },
     image,
   });
 }
@@ -335,5 +342,62 @@ describe('measurements taken from the control plane', () => {
     await waitForRollout(org, 'allowed', releasedTo(2), 'the release to finish');
     const [run] = await runsOf(org);
     expect(run?.measurements[0]).toMatchObject({ phase: 'Successful', takenBy: 'control-plane' });
+  });
+});
+
+describe('a ClusterAnalysisTemplate shared by the clusters of an organization', () => {
+  it('runs in every cluster from the version current when each run started', async () => {
+    startWorker();
+    const { org } = await clusterAnswering(byMetric({ 'success-rate': 0.99 }));
+    const registered = await graphqlData<{ registerCluster: { agentToken: string } }>(
+      api.url, org.tokens.admin, 'mutation { registerCluster(name: "production") { agentToken } }',
+    );
+    org.agentTokens.production = registered.registerCluster.agentToken;
+    await connectAgent(org, 'production', byMetric({ 'success-rate': 0.99 }));
+
+    const clusterTemplate = (successCondition: string): Manifest => ({ ...template('success-rate', { count: 1, successCondition }), kind: 'ClusterAnalysisTemplate' });
+    const rolloutReferringToIt = (name: string): Manifest => {
+      const rollout = canaryRollout(name, `shop/${name}:1`);
+      rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate', clusterScope: true }], args: analysisArgs } }, { setWeight: 60 }];
+      return rollout;
+    };
+    const clusterNames = new Map((await api.database.cluster.findMany({ where: { organizationId: org.id } })).map((cluster) => [cluster.id, cluster.name]));
+    const releaseTo = async (name: string, cluster: string, revision: number): Promise<void> => {
+      await setImage(org, name, `shop/${name}:${revision}`, cluster);
+      await waitForRollout(org, name, (row) => releasedTo(3)(row) && row.generation === revision, `${name} revision ${revision} released`);
+    };
+    /** Each run's cluster, revision, outcome and the template versions it ran, by revision and then cluster. */
+    const templatesRun = async () =>
+      (await runsOf(org))
+        .map((run) => ({
+          cluster: clusterNames.get(run.clusterId),
+          revision: run.revision,
+          phase: run.phase,
+          templates: (run.spec as { resolved: { templates: unknown[] } }).resolved.templates,
+          successCondition: (run.spec as { resolved: { spec: { metrics: { successCondition?: string }[] } } }).resolved.spec.metrics[0]?.successCondition,
+        }))
+        .sort((left, right) => (left.revision ?? 0) - (right.revision ?? 0) || String(left.cluster).localeCompare(String(right.cluster)));
+
+    await apply(org, clusterTemplate('result[0] >= 0.95'), rolloutReferringToIt('checkout'));
+    await applyIn(org, 'production', rolloutReferringToIt('basket'));
+    await waitForRollout(org, 'checkout', (row) => row.phase === 'Healthy', 'the first deployment in staging');
+    await waitForRollout(org, 'basket', (row) => row.phase === 'Healthy', 'the first deployment in production');
+    await Promise.all([releaseTo('checkout', 'staging', 2), releaseTo('basket', 'production', 2)]);
+
+    const firstVersion = [{ name: 'success-rate', clusterScope: true, version: 1 }];
+    const firstRuns = [
+      { cluster: 'production', revision: 2, phase: 'Successful', templates: firstVersion, successCondition: 'result[0] >= 0.95' },
+      { cluster: 'staging', revision: 2, phase: 'Successful', templates: firstVersion, successCondition: 'result[0] >= 0.95' },
+    ];
+    expect(await templatesRun()).toEqual(firstRuns);
+
+    await apply(org, clusterTemplate('result[0] >= 0.98'));
+    expect(await api.database.clusterAnalysisTemplate.findFirstOrThrow({ where: { organizationId: org.id, name: 'success-rate' } })).toMatchObject({ version: 2 });
+    await releaseTo('checkout', 'staging', 3);
+
+    expect(await templatesRun()).toEqual([
+      ...firstRuns,
+      { cluster: 'staging', revision: 3, phase: 'Successful', templates: [{ name: 'success-rate', clusterScope: true, version: 2 }], successCondition: 'result[0] >= 0.98' },
+    ]);
   });
 });
