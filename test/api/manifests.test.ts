@@ -179,6 +179,21 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
     expect(badNamespace.errors?.[0]?.extensions).toMatchObject({ code: 'input/invalid', problems: [{ path: 'namespace' }] });
   });
 
+  it('refuses hub-loss annotations it cannot carry out, naming each', async () => {
+    const rollout = canaryRollout('hub-loss');
+    rollout.metadata.annotations = { 'flotilla.io/hub-loss-policy': 'rollback', 'flotilla.io/hub-loss-after-seconds': 'soon' };
+    const before = await storedCounts(org.id);
+    const response = await apply(toYaml(rollout));
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'manifest/invalid',
+      problems: [
+        { documentIndex: 0, path: "metadata.annotations['flotilla.io/hub-loss-policy']" },
+        { documentIndex: 0, path: "metadata.annotations['flotilla.io/hub-loss-after-seconds']" },
+      ],
+    });
+    expect(await storedCounts(org.id)).toEqual(before);
+  });
+
   it('refuses a ClusterAnalysisTemplate from a deployer', async () => {
     const response = await apply(exampleManifest('success-rate-cluster-analysis-template.yaml'));
     expect(response.errors?.[0]?.extensions?.code).toBe('auth/forbidden');

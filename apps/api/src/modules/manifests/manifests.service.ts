@@ -9,6 +9,7 @@ import { inTransaction, isUniqueViolation, type AfterCommit, type DatabaseClient
 import { prismaSession } from '../../infrastructure/sql.js';
 import { API_CONFIG, DATABASE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
+import { hubLossAnnotationProblems } from '../agent-gateway/hub-loss.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import { RolloutsService, rolloutTargetName } from '../rollouts/rollouts.service.js';
 import { ApplyAction, type AppliedDocument } from './applied-document.model.js';
@@ -97,7 +98,10 @@ export class ManifestsService {
     if (!result.ok) throw invalidManifests(result.errors);
     const analysis = this.checkAnalysis(result.documents);
     const analysisProblems = analysis.flatMap((check, documentIndex) => check.errors.map((issue) => ({ documentIndex, ...issue })));
-    if (analysisProblems.length > 0) throw invalidManifests(analysisProblems);
+    const hubLossProblems = result.documents.flatMap((document, documentIndex) =>
+      document.kind === 'Rollout' ? hubLossAnnotationProblems(document.metadata.annotations).map((issue) => ({ documentIndex, ...issue })) : [],
+    );
+    if (analysisProblems.length + hubLossProblems.length > 0) throw invalidManifests([...analysisProblems, ...hubLossProblems]);
     const forbidden = result.documents.findIndex((document) => document.kind === 'ClusterAnalysisTemplate');
     if (forbidden >= 0 && !roleAllows(principal.role, 'admin')) {
       throw new FlotillaError(ErrorCode.Forbidden, 'ClusterAnalysisTemplates are shared by every cluster: applying one needs the admin role', [
