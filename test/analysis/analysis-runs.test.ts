@@ -130,6 +130,10 @@ describe('analysis runs drive rollouts as in Argo', () => {
     );
     expect(listed.analysisRuns.nodes).toHaveLength(1);
     expect(listed.analysisRuns.nodes[0]?.measurements).toHaveLength(3);
+    const byName = await graphqlData<{ analysisRuns: { nodes: { name: string; revision: number }[] } }>(
+      api.url, org.tokens.viewer, 'query($name: String!) { analysisRuns(filter: { cluster: "staging", namespace: "shop", name: $name }) { nodes { name revision } } }', { name: run?.name },
+    );
+    expect(byName.analysisRuns.nodes).toEqual([{ name: run?.name, revision: 2 }]);
   });
 
   it('aborts to stable when background analysis over two merged templates fails', async () => {

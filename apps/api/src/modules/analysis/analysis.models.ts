@@ -119,6 +119,9 @@ export class AnalysisRunFilter {
   @Field(() => String, { nullable: true, description: 'Name of the rollout the runs belong to.' })
   rollout?: string;
 
+  @Field(() => String, { nullable: true, description: 'Name of the run itself (unique in its cluster and namespace).' })
+  name?: string;
+
   @Field(() => Int, { nullable: true, description: 'Rollout revision analysed.' })
   revision?: number;
 

@@ -52,6 +52,7 @@ export class AnalysisResolver {
       ...(filter?.cluster ? { cluster: { name: filter.cluster } } : {}),
       ...(filter?.namespace ? { namespace: filter.namespace } : {}),
       ...(filter?.rollout ? { rollout: { name: filter.rollout } } : {}),
+      ...(filter?.name ? { name: filter.name } : {}),
       ...(filter?.revision !== undefined && filter.revision !== null ? { revision: filter.revision } : {}),
       ...(filter?.phase ? { phase: filter.phase } : {}),
     };
