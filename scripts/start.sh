@@ -69,7 +69,8 @@ run worker node apps/api/dist/worker.js
 wait_until "the API answering /readyz" curl -fs "$FLOTILLA_URL/readyz" -o /dev/null
 
 say "preparing the demo organization, clusters and application"
-LOG_LEVEL="${LOG_LEVEL:-warn}" node apps/api/dist/demo-bootstrap.js | sed 's/^/  /' >&2
+# The bootstrap reaches the simulator with fetch, which trusts the simulator's certificate only when told.
+NODE_EXTRA_CA_CERTS="$FLOTILLA_HOME/kube/ca.crt" LOG_LEVEL="${LOG_LEVEL:-warn}" node apps/api/dist/demo-bootstrap.js | sed 's/^/  /' >&2
 
 for cluster in "${CLUSTERS[@]}"; do
   run "agent-$cluster" env FLOTILLA_AGENT_TOKEN_FILE="$FLOTILLA_HOME/agents/$cluster.token" KUBECONFIG="$FLOTILLA_HOME/kube/$cluster.yaml" \
@@ -95,7 +96,8 @@ Flotilla is up: guestbook runs as a canary in staging and blue-green in producti
   GraphQL API   $FLOTILLA_URL/graphql            (token in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/token)
   GraphiQL      $FLOTILLA_URL/graphiql           (add the header  Authorization: Bearer <token>)
   Health        $FLOTILLA_URL/readyz   metrics $FLOTILLA_URL/metrics
-  Clusters      http://127.0.0.1:$KUBE_SIM_PORT/clusters/{staging,production}   (kubeconfigs in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/)
+  Clusters      https://127.0.0.1:$KUBE_SIM_PORT/clusters/{staging,production}   (kubeconfigs in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/)
+  kubectl       KUBECONFIG=${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/staging.yaml kubectl get pods -n guestbook
   Logs          ${LOGS#"$FLOTILLA_ROOT/"}/
 INFO
 if curl -fs "$FLOTILLA_URL/" 2>/dev/null | grep -qi '<html'; then echo "  Dashboard     $FLOTILLA_URL/"; fi

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { internalError, KubeApiError, pathNotFound, unauthorized } from './api-errors.js';
@@ -15,6 +16,7 @@ import { presentObject } from './presented-object.js';
 import { parseApiPath } from './request-route.js';
 import { handleResourceRequest } from './resource-handler.js';
 import { findResourceTypeByKind, RESOURCE_TYPES, type ResourceType } from './resource-catalogue.js';
+import { selfSignedCertificate } from './self-signed-certificate.js';
 import { SimulatedCluster } from './simulated-cluster.js';
 
 export interface KubeSimOptions {
@@ -33,10 +35,10 @@ export interface KubeSimOptions {
   /** Seeds generated names and uids, so runs repeat. */
   seed?: string;
   /**
-   * Accept requests that carry no credentials, like kube-apiserver's `--anonymous-auth` (a wrong token is still
-   * refused). kubectl needs it: it never sends credentials to a plain-http server.
+   * Serve https with a certificate made at start, which the kubeconfigs trust. kubectl needs it: it sends no
+   * credentials to a plain-http server. Off by default, so that tests can reach the simulator with plain requests.
    */
-  anonymousAuth?: boolean;
+  tls?: boolean;
   /** Defaults to a silent logger. */
   logger?: Logger;
 }
@@ -79,13 +81,15 @@ export class KubeSim {
 
   constructor(
     private readonly server: Server,
-    private readonly options: Required<Omit<KubeSimOptions, 'host' | 'port' | 'clusters'>>,
+    private readonly options: Required<Omit<KubeSimOptions, 'host' | 'port' | 'clusters' | 'tls'>>,
+    /** The certificate (PEM) it serves https with, for clients to trust; undefined over plain http. */
+    readonly certificate?: string,
   ) {}
 
   get url(): string {
     const address = this.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `http://${host}:${address.port}`;
+    return `${this.certificate === undefined ? 'http' : 'https'}://${host}:${address.port}`;
   }
 
   get clusterNames(): string[] {
@@ -98,7 +102,7 @@ export class KubeSim {
   }
 
   kubeconfig(name: string): string {
-    return kubeconfigYaml(name, this.clusterUrl(name), this.cluster(name).token);
+    return kubeconfigYaml(name, this.clusterUrl(name), this.cluster(name).token, this.certificate);
   }
 
   async writeKubeconfig(name: string, path: string): Promise<void> {
@@ -188,8 +192,7 @@ export class KubeSim {
       response.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       return;
     }
-    const { authorization } = request.headers;
-    if (authorization === undefined ? !this.options.anonymousAuth : authorization !== `Bearer ${cluster.token}`) throw unauthorized();
+    if (request.headers.authorization !== `Bearer ${cluster.token}`) throw unauthorized();
     switch (route.kind) {
       case 'version':
         return sendJson(response, 200, SERVER_VERSION);
@@ -242,7 +245,10 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   const podReadyDelayMs = options.podReadyDelayMs ?? 1000;
   const logger = options.logger ?? pino({ level: 'silent' });
   // kube-apiserver keeps idle connections 90 s (Node's default of 5 s would close them under clients that pool them).
-  const server = createServer({ keepAliveTimeout: 90_000 });
+  const keepAliveTimeout = 90_000;
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.tls === true ? selfSignedCertificate([host, '127.0.0.1', '::1', 'localhost']) : undefined;
+  const server = tls === undefined ? createServer({ keepAliveTimeout }) : createHttpsServer({ keepAliveTimeout, cert: tls.certificate, key: tls.privateKey });
   const sim = new KubeSim(server, {
     podReadyDelayMs,
     crashLoopIntervalMs: options.crashLoopIntervalMs ?? Math.max(podReadyDelayMs, 100),
@@ -250,9 +256,8 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
     watchHistoryLimit: options.watchHistoryLimit ?? 10_000,
     imageBehaviour: options.imageBehaviour ?? defaultImageBehaviour,
     seed: options.seed ?? 'kube-sim',
-    anonymousAuth: options.anonymousAuth ?? false,
     logger,
-  });
+  }, tls?.certificate);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const startedAt = Date.now();
     sim.handle(request, response).then(
@@ -268,7 +273,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   for (const name of options.clusters) sim.addCluster(name);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   return sim;
 }

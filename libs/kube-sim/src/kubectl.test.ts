@@ -1,7 +1,8 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,15 +43,17 @@ spec:
 describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
   let sim: KubeSim;
   let directory: string;
+  let env: NodeJS.ProcessEnv;
   let kubectl: (...args: string[]) => Promise<string>;
 
   beforeAll(async () => {
-    // kubectl never sends credentials to a plain-http server, so this cluster accepts anonymous requests.
-    sim = await startKubeSim({ clusters: ['a'], podReadyDelayMs: 20, anonymousAuth: true });
+    // kubectl sends credentials only over https.
+    sim = await startKubeSim({ clusters: ['a'], podReadyDelayMs: 20, tls: true });
     directory = await mkdtemp(join(tmpdir(), 'kube-sim-kubectl-'));
     const kubeconfig = join(directory, 'config');
     await sim.writeKubeconfig('a', kubeconfig);
-    kubectl = async (...args) => (await run('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: directory } })).stdout;
+    env = { ...process.env, KUBECONFIG: kubeconfig, HOME: directory };
+    kubectl = async (...args) => (await run('kubectl', args, { env })).stdout;
   });
   afterAll(async () => {
     await sim.stop();
@@ -81,5 +84,27 @@ describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
   it('reads Istio resources by short name', async () => {
     sim.apply('a', { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'vs', namespace: 'default' }, spec: { hosts: ['web'] } });
     expect((await kubectl('get', 'vs', '-o', 'name')).trim()).toBe('virtualservice.networking.istio.io/vs');
+  });
+
+  it('patches a ConfigMap while a watch reports each change', async () => {
+    const file = join(directory, 'settings.yaml');
+    await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\ndata: {mode: blue}\n');
+    expect(await kubectl('apply', '-f', file)).toBe('configmap/settings created\n');
+    const watch = spawn('kubectl', ['get', 'configmap', 'settings', '--watch', '--output-watch-events', '-o', 'jsonpath={.type} {.object.data.mode}{"\\n"}'], { env });
+    try {
+      const events = createInterface({ input: watch.stdout })[Symbol.asyncIterator]();
+      expect((await events.next()).value).toBe('ADDED blue');
+      expect(await kubectl('patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"green"}}')).toBe('configmap/settings patched\n');
+      expect((await events.next()).value).toBe('MODIFIED green');
+      expect(await kubectl('patch', 'configmap', 'settings', '-p', '{"data":{"mode":"red"}}')).toBe('configmap/settings patched\n');
+      expect((await events.next()).value).toBe('MODIFIED red');
+    } finally {
+      watch.kill();
+    }
+    expect(sim.get('a', { kind: 'ConfigMap', namespace: 'default', name: 'settings' })).toMatchObject({ data: { mode: 'red' } });
+  });
+
+  it('is refused with a token other than the cluster’s', async () => {
+    await expect(kubectl('--token', 'wrong', 'get', 'configmaps')).rejects.toMatchObject({ stderr: 'error: You must be logged in to the server (Unauthorized)\n' });
   });
 });

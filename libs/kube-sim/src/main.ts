@@ -1,11 +1,13 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startKubeSim } from './kube-sim.js';
 
 const USAGE = `usage: node libs/kube-sim/dist/main.js [--host 127.0.0.1] [--port 6443] [--clusters staging,production]
-  [--kubeconfig-dir .flotilla/kube] [--pod-ready-delay-ms 1000] [--anonymous-auth] [--log-level info]`;
+  [--kubeconfig-dir .flotilla/kube] [--pod-ready-delay-ms 1000] [--plain-http] [--log-level info]
+Serves https with a certificate made at start, which the kubeconfigs trust (also written to ca.crt beside them);
+--plain-http serves http instead, to which kubectl sends no credentials.`;
 
 function nonNegativeInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -20,7 +22,7 @@ const { values } = parseArgs({
     clusters: { type: 'string', default: 'default' },
     'kubeconfig-dir': { type: 'string' },
     'pod-ready-delay-ms': { type: 'string' },
-    'anonymous-auth': { type: 'boolean', default: false },
+    'plain-http': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'info' },
   },
 });
@@ -32,12 +34,16 @@ const sim = await startKubeSim({
   port: nonNegativeInteger('port', values.port, 6443),
   clusters,
   podReadyDelayMs: nonNegativeInteger('pod-ready-delay-ms', values['pod-ready-delay-ms'], 1000),
-  anonymousAuth: values['anonymous-auth'],
+  tls: !values['plain-http'],
   logger,
 });
 
 const kubeconfigDir = values['kubeconfig-dir'];
-if (kubeconfigDir !== undefined) await mkdir(kubeconfigDir, { recursive: true });
+if (kubeconfigDir !== undefined) {
+  await mkdir(kubeconfigDir, { recursive: true });
+  // Written before the kubeconfigs, whose appearance tells scripts that the simulator is ready.
+  if (sim.certificate !== undefined) await writeFile(join(kubeconfigDir, 'ca.crt'), sim.certificate);
+}
 for (const cluster of clusters) {
   const kubeconfig = kubeconfigDir === undefined ? undefined : join(kubeconfigDir, `${cluster}.yaml`);
   if (kubeconfig !== undefined) await sim.writeKubeconfig(cluster, kubeconfig);
