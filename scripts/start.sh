@@ -69,8 +69,7 @@ run worker node apps/api/dist/worker.js
 wait_until "the API answering /readyz" curl -fs "$FLOTILLA_URL/readyz" -o /dev/null
 
 say "preparing the demo organization, clusters and application"
-# The bootstrap reaches the simulator with fetch, which trusts the simulator's certificate only when told.
-NODE_EXTRA_CA_CERTS="$FLOTILLA_HOME/kube/ca.crt" LOG_LEVEL="${LOG_LEVEL:-warn}" node apps/api/dist/demo-bootstrap.js | sed 's/^/  /' >&2
+LOG_LEVEL="${LOG_LEVEL:-warn}" node apps/api/dist/demo-bootstrap.js | sed 's/^/  /' >&2
 
 for cluster in "${CLUSTERS[@]}"; do
   run "agent-$cluster" env FLOTILLA_AGENT_TOKEN_FILE="$FLOTILLA_HOME/agents/$cluster.token" KUBECONFIG="$FLOTILLA_HOME/kube/$cluster.yaml" \

@@ -1,3 +1,4 @@
+import { Agent, fetch } from 'undici';
 import { parse } from 'yaml';
 
 /** The few kinds the end-to-end tests create or read, with where the Kubernetes API serves them. */
@@ -39,20 +40,27 @@ export class SimulatorRequestError extends Error {
 
 /**
  * One cluster of the Kubernetes simulator, reached over its HTTP API like any client would, with the server
- * address and bearer token of the kubeconfig the simulator wrote for it.
+ * address, bearer token and certificate authority of the kubeconfig the simulator wrote for it.
  */
 export class SimulatedClusterClient {
+  private readonly dispatcher: Agent | undefined;
+
   constructor(
     readonly server: string,
     private readonly token: string,
-  ) {}
+    /** PEM of the certificate authority the server's certificate is checked against, for an https server. */
+    certificateAuthority?: string,
+  ) {
+    this.dispatcher = certificateAuthority === undefined ? undefined : new Agent({ connect: { ca: certificateAuthority } });
+  }
 
   static fromKubeconfig(text: string): SimulatedClusterClient {
-    const kubeconfig = parse(text) as { clusters: { cluster: { server: string } }[]; users: { user: { token: string } }[] };
-    const server = kubeconfig.clusters[0]?.cluster.server;
+    const kubeconfig = parse(text) as { clusters: { cluster: { server: string; 'certificate-authority-data'?: string } }[]; users: { user: { token: string } }[] };
+    const cluster = kubeconfig.clusters[0]?.cluster;
     const token = kubeconfig.users[0]?.user.token;
-    if (!server || !token) throw new Error('the kubeconfig names no server or token');
-    return new SimulatedClusterClient(server, token);
+    if (!cluster?.server || !token) throw new Error('the kubeconfig names no server or token');
+    const authority = cluster['certificate-authority-data'];
+    return new SimulatedClusterClient(cluster.server, token, authority === undefined ? undefined : Buffer.from(authority, 'base64').toString('utf8'));
   }
 
   /** Creates the object, or replaces it when it exists (the team's own objects, as `kubectl apply` would). */
@@ -87,6 +95,7 @@ export class SimulatedClusterClient {
   private async request(method: string, path: string, body?: unknown, tolerated: number[] = []): Promise<unknown> {
     const response = await fetch(`${this.server}${path}`, {
       method,
+      dispatcher: this.dispatcher,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });

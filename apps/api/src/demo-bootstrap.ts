@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Agent, fetch, type Response } from 'undici';
 import { parseAllDocuments, stringify } from 'yaml';
 import { hashSecret } from './common/auth/secrets.js';
 import { loadApiConfig } from './config/api-config.js';
@@ -114,17 +115,24 @@ async function readDocuments(path: string): Promise<KubeDocument[]> {
 
 /** One simulated cluster reached with its kubeconfig, as a client of the Kubernetes API. */
 class SimulatedCluster {
+  private readonly dispatcher: Agent | undefined;
+
   constructor(
     private readonly server: string,
     private readonly token: string,
-  ) {}
+    /** PEM of the certificate authority an https server's certificate is checked against. */
+    certificateAuthority: string | undefined,
+  ) {
+    this.dispatcher = certificateAuthority === undefined ? undefined : new Agent({ connect: { ca: certificateAuthority } });
+  }
 
   static async fromKubeconfig(path: string): Promise<SimulatedCluster> {
-    const [kubeconfig] = await readDocuments(path);
-    const server = (kubeconfig as { clusters?: { cluster: { server: string } }[] } | undefined)?.clusters?.[0]?.cluster.server;
-    const token = (kubeconfig as { users?: { user: { token: string } }[] } | undefined)?.users?.[0]?.user.token;
-    if (!server || !token) throw new DemoBootstrapError(`${path} names no server or token; is the Kubernetes simulator running?`);
-    return new SimulatedCluster(server, token);
+    const [kubeconfig] = (await readDocuments(path)) as { clusters?: { cluster: { server: string; 'certificate-authority-data'?: string } }[]; users?: { user: { token: string } }[] }[];
+    const cluster = kubeconfig?.clusters?.[0]?.cluster;
+    const token = kubeconfig?.users?.[0]?.user.token;
+    if (!cluster?.server || !token) throw new DemoBootstrapError(`${path} names no server or token; is the Kubernetes simulator running?`);
+    const authority = cluster['certificate-authority-data'];
+    return new SimulatedCluster(cluster.server, token, authority === undefined ? undefined : Buffer.from(authority, 'base64').toString('utf8'));
   }
 
   /** Creates the object, or replaces the one of that name, like `kubectl apply` of a whole object. */
@@ -152,6 +160,7 @@ class SimulatedCluster {
   private request(method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${this.server}${path}`, {
       method,
+      dispatcher: this.dispatcher,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
