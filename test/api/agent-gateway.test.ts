@@ -1,0 +1,75 @@
+import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION } from '@flotilla/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { eventually } from '../support/processes.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+
+let api: TestApi;
+let org: TestOrganization;
+beforeAll(async () => {
+  api = await startTestApi();
+  org = await api.organization({ cluster: 'staging' });
+});
+afterAll(() => api.close());
+
+interface Session {
+  socket: WebSocket;
+  messages: { type: string; code?: string }[];
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** Connects as an agent would, keeping every message the control plane sends and how the connection ends. */
+async function connect(token: string): Promise<Session> {
+  const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
+  const messages: Session['messages'] = [];
+  socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as Session['messages'][number]));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, messages, closed };
+}
+
+const hello = (protocolVersion: number) => JSON.stringify({ type: 'hello', protocolVersion, agentVersion: 'gateway-test', kubernetesVersion: 'v1.30.0' });
+const received = (session: Session, type: string) =>
+  eventually(async () => {
+    const matching = session.messages.filter((message) => message.type === type);
+    return matching.length > 0 ? matching : undefined;
+  }, 5_000, `a ${type} message`);
+const connectionState = async () => (await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id } })).connectionState;
+
+describe('the agent gateway', () => {
+  it('refuses an unknown agent token with auth/unauthenticated and closes with 4401', async () => {
+    const session = await connect('not-a-token');
+    expect(await session.closed).toEqual({ code: CLOSE_CODES.unauthenticated, reason: 'unauthenticated' });
+    expect(session.messages).toEqual([expect.objectContaining({ type: 'error', code: 'auth/unauthenticated' })]);
+  });
+
+  it('refuses another protocol version and closes with 4426, leaving the cluster disconnected', async () => {
+    const session = await connect(org.agentTokens.staging as string);
+    session.socket.send(hello(PROTOCOL_VERSION + 1));
+    expect((await session.closed).code).toBe(CLOSE_CODES.unsupportedVersion);
+    expect(session.messages).toEqual([expect.objectContaining({ type: 'error', code: 'protocol/unsupported_version' })]);
+    expect(await connectionState()).not.toBe('Connected');
+  });
+
+  it('greets a valid hello with welcome and a snapshot, names an unreadable message, and hands the cluster to a newer connection', async () => {
+    const first = await connect(org.agentTokens.staging as string);
+    first.socket.send(hello(PROTOCOL_VERSION));
+    expect(await received(first, 'snapshot')).toHaveLength(1);
+    expect(first.messages.map((message) => message.type).slice(0, 2)).toEqual(['welcome', 'snapshot']);
+    expect(await connectionState()).toBe('Connected');
+
+    first.socket.send('{"type":"observed"');
+    expect(await received(first, 'error')).toEqual([expect.objectContaining({ code: 'protocol/invalid_message' })]);
+
+    const second = await connect(org.agentTokens.staging as string);
+    second.socket.send(hello(PROTOCOL_VERSION));
+    expect((await first.closed).code).toBe(CLOSE_CODES.replacedByNewerConnection);
+    expect(await received(second, 'welcome')).toHaveLength(1);
+    second.socket.close();
+    await second.closed;
+    await eventually(async () => (await connectionState()) === 'Disconnected' || undefined, 5_000, 'the cluster to be Disconnected');
+  });
+});
