@@ -106,18 +106,31 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     expect(stored).not.toContain(API_TOKEN);
   });
 
-  it('aborts to stable when background analysis over success-rate and error-rate, merged in one run, fails', async () => {
-    successRates.set('cart', 0.8);
+  it('aborts to stable when the application starts failing under background analysis over success-rate and error-rate, merged in one run', async () => {
+    successRates.set('cart', 0.99);
     const rollout = canaryRollout('cart', 'shop/cart:1');
     rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }];
     rollout.spec.strategy.canary.analysis = { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: args('cart') };
-    const space = await released('analysis-fail', rollout, [successRate(), errorRate()]);
+    const longer = { count: 10 };
+    const space = await released('analysis-fail', rollout, [
+      webTemplate('success-rate', 'successRate', { successCondition: 'result >= 0.95', ...longer }),
+      webTemplate('error-rate', 'errorRate', { failureCondition: 'result > 0.05', ...longer }),
+    ]);
 
     await space.setImage('cart', 'cart', 'shop/cart:2');
+    await space.waitFor('cart', 'a first healthy measurement of both metrics', async () => {
+      const measurements = (await runsOf(space))[0]?.measurements ?? [];
+      return measurements.filter((measurement) => measurement.index === 0 && measurement.phase === 'Successful').length === 2;
+    });
+    successRates.set('cart', 0.8);
+
     await space.waitForPhase('cart', 'Degraded', () => true, 90_000);
     const [run] = await runsOf(space);
     expect(run).toMatchObject({ kind: 'background', phase: 'Failed' });
-    expect(new Set(run?.measurements.map((measurement) => measurement.metricName))).toEqual(new Set(['success-rate', 'error-rate']));
+    const phasesOf = (metricName: string) => run?.measurements.filter((measurement) => measurement.metricName === metricName).map((measurement) => measurement.phase);
+    expect(phasesOf('success-rate')?.[0]).toBe('Successful');
+    expect(phasesOf('success-rate')?.at(-1)).toBe('Failed');
+    expect(phasesOf('error-rate')?.[0]).toBe('Successful');
     await space.waitFor('cart', 'the stable pods back at full size', async () => Object.values(await space.readyPodsByHash('cart')).includes(5));
   });
 
