@@ -21,7 +21,7 @@ export function selfSignedCertificate(hosts: readonly string[], now = new Date()
   const name = sequence(set(sequence(objectIdentifier(OID.commonName), utf8String('kube-sim'))));
   const toBeSigned = sequence(
     contextTag(0, integer(Buffer.from([2]))),
-    integer(randomBytes(16)),
+    integer(positiveSerial()),
     ECDSA_WITH_SHA256,
     name,
     sequence(utcTime(new Date(now.getTime() - HOUR_MS)), utcTime(new Date(now.getTime() + VALIDITY_MS))),
@@ -99,6 +99,13 @@ function contextTag(number: number, content: Buffer): Buffer {
 }
 
 /** A non-negative INTEGER from its big-endian bytes. */
+/** 16 random bytes as a positive serial number whose first byte is not zero, so that its DER form is minimal. */
+function positiveSerial(): Buffer {
+  const bytes = randomBytes(16);
+  bytes[0] = ((bytes[0] as number) & 0x7f) | 0x01;
+  return bytes;
+}
+
 function integer(bytes: Buffer): Buffer {
   const needsSignByte = ((bytes[0] ?? 0) & 0x80) !== 0;
   return tlv(0x02, needsSignByte ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);

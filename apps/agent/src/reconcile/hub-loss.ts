@@ -1,6 +1,9 @@
 import type { DesiredRollout } from '@flotilla/protocol';
 import type { DesiredRolloutState } from '@flotilla/rollout-engine';
 
+/** A longer delay would overflow Node's timer and fire at once. */
+const LONGEST_TIMER_MS = 2_147_483_647;
+
 /** Put on every ReplicaSet of a rollout the agent has moved to its fallback on its own; it shows in observations. */
 export const HUB_LOSS_FALLBACK_ANNOTATION = 'flotilla.io/hub-loss-fallback-at';
 
@@ -43,7 +46,7 @@ export class HubLossGuard {
         this.fallbacks.set(key, since);
         this.switched += 1;
         this.switchToFallback(key, since);
-      }, desired.hubLoss.afterSeconds * 1000);
+      }, Math.min(desired.hubLoss.afterSeconds * 1000, LONGEST_TIMER_MS));
       this.timers.set(key, timer);
     }
   }

@@ -69,8 +69,8 @@ const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
 const typeParser = ((oid: number, format?: string) =>
   oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary' ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
 
-/** Dates travel as UTC ISO strings, which `timestamp(3)` columns store as they are. */
-const toParameter = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
+/** Dates, alone or in arrays, travel as UTC ISO strings, which `timestamp(3)` columns store as they are. */
+const toParameter = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.map(toParameter) : value);
 
 async function rowsOf<Row extends object>(queryable: pg.Pool | pg.PoolClient, statement: SqlText, values: readonly unknown[]): Promise<Row[]> {
   const parameters = values.map(toParameter);

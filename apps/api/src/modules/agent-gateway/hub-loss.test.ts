@@ -69,8 +69,10 @@ describe('hubLossAnnotationProblems', () => {
   it('names the annotation and the reason for an unknown policy or a delay that is not whole seconds', () => {
     expect(hubLossAnnotationProblems({ [HUB_LOSS_POLICY_ANNOTATION]: 'scale-to-zero', [HUB_LOSS_AFTER_ANNOTATION]: '1.5' })).toEqual([
       { path: "metadata.annotations['flotilla.io/hub-loss-policy']", message: 'the only hub-loss policy is "rollback-to-stable", got "scale-to-zero"' },
-      { path: "metadata.annotations['flotilla.io/hub-loss-after-seconds']", message: 'must be a whole number of seconds above 0, got "1.5"' },
+      { path: "metadata.annotations['flotilla.io/hub-loss-after-seconds']", message: 'must be a whole number of seconds from 1 to 2147483, got "1.5"' },
     ]);
     expect(hubLossAnnotationProblems({ [HUB_LOSS_AFTER_ANNOTATION]: '0' })).toHaveLength(1);
+    expect(hubLossAnnotationProblems({ [HUB_LOSS_AFTER_ANNOTATION]: '2147483' })).toEqual([]);
+    expect(hubLossAnnotationProblems({ [HUB_LOSS_AFTER_ANNOTATION]: '3000000' })).toHaveLength(1);
   });
 });

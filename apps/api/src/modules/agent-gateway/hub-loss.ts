@@ -5,6 +5,8 @@ export const HUB_LOSS_POLICY_ANNOTATION = 'flotilla.io/hub-loss-policy';
 export const HUB_LOSS_AFTER_ANNOTATION = 'flotilla.io/hub-loss-after-seconds';
 const DEFAULT_AFTER_SECONDS = 300;
 const ROLLBACK_TO_STABLE = 'rollback-to-stable';
+/** The longest delay an agent's timer can wait (2³¹−1 ms, about 24.8 days). */
+export const MAX_AFTER_SECONDS = 2_147_483;
 
 /** What is wrong with a rollout's hub-loss annotations, by field path; they are refused at apply. */
 export function hubLossAnnotationProblems(annotations: Record<string, string> | undefined): { path: string; message: string }[] {
@@ -14,8 +16,8 @@ export function hubLossAnnotationProblems(annotations: Record<string, string> | 
   if (policy !== undefined && policy !== ROLLBACK_TO_STABLE) {
     problems.push({ path: `metadata.annotations['${HUB_LOSS_POLICY_ANNOTATION}']`, message: `the only hub-loss policy is "${ROLLBACK_TO_STABLE}", got "${policy}"` });
   }
-  if (after !== undefined && !/^[1-9][0-9]*$/.test(after)) {
-    problems.push({ path: `metadata.annotations['${HUB_LOSS_AFTER_ANNOTATION}']`, message: `must be a whole number of seconds above 0, got "${after}"` });
+  if (after !== undefined && (!/^[1-9][0-9]*$/.test(after) || Number(after) > MAX_AFTER_SECONDS)) {
+    problems.push({ path: `metadata.annotations['${HUB_LOSS_AFTER_ANNOTATION}']`, message: `must be a whole number of seconds from 1 to ${MAX_AFTER_SECONDS}, got "${after}"` });
   }
   return problems;
 }
@@ -59,5 +61,5 @@ export function hubLossInstruction(
       mirrorRoutes: [],
     },
   };
-  return { afterSeconds: Number.isFinite(afterSeconds) && afterSeconds > 0 ? afterSeconds : DEFAULT_AFTER_SECONDS, fallback };
+  return { afterSeconds: Number.isFinite(afterSeconds) && afterSeconds > 0 ? Math.min(afterSeconds, MAX_AFTER_SECONDS) : DEFAULT_AFTER_SECONDS, fallback };
 }
