@@ -37,18 +37,19 @@ function startDatadog(): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
+let datadogAddress = '';
 beforeAll(async () => {
-  const address = await startDatadog();
-  // Laid out as Kubernetes mounts a Secret: a file per key, and its own dot-entries beside them.
+  datadogAddress = await startDatadog();
   credentials = await mkdtemp(join(tmpdir(), 'flotilla-credentials-'));
-  await mkdir(join(credentials, 'datadog', '..2026_11_22'), { recursive: true });
-  await Promise.all([
-    writeFile(join(credentials, 'datadog', 'api-key'), API_KEY),
-    writeFile(join(credentials, 'datadog', 'app-key'), APP_KEY),
-    writeFile(join(credentials, 'datadog', 'address'), address),
-  ]);
   api = await startTestApi({ MIN_METRIC_INTERVAL_SECONDS: '1' });
 });
+
+/** The organization's `datadog` Secret, laid out as Kubernetes mounts one: a file per key, its own dot-entries beside them. */
+async function mountDatadogSecret(organizationId: string): Promise<void> {
+  const secret = join(credentials, organizationId, 'datadog');
+  await mkdir(join(secret, '..2026_11_22'), { recursive: true });
+  await Promise.all([writeFile(join(secret, 'api-key'), API_KEY), writeFile(join(secret, 'app-key'), APP_KEY), writeFile(join(secret, 'address'), datadogAddress)]);
+}
 afterAll(async () => {
   agent?.disconnect();
   if (worker) await stopProcess(worker);
@@ -63,6 +64,7 @@ describe('measurements taken from the control plane with provider credentials', 
   it('authenticate with the mounted Secret, and no credential value is stored', async () => {
     worker = startNodeProcess('apps/api/dist/worker.js', { ...api.environment, SWEEP_INTERVAL_MS: '500', CENTRAL_MEASUREMENT_ALLOW: '127.0.0.1/32', CENTRAL_CREDENTIALS_DIR: credentials });
     const org = await api.organization({ cluster: 'staging' });
+    await mountDatadogSecret(org.id);
     agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
     await agent.connect();
     const template: Manifest = {

@@ -9,7 +9,7 @@ import { SqlPool } from './infrastructure/sql.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { isReconcileJobData, RECONCILE_JOB, RECONCILE_QUEUE_NAME, ReconcileQueue } from './modules/reconcile/reconcile-queue.js';
 import { ReconcileSweep } from './modules/reconcile/reconcile-sweep.js';
-import { ANALYSIS_QUEUE_NAME, AnalysisQueue, parseAnalysisJob } from './modules/analysis-runs/analysis-queue.js';
+import { ANALYSIS_QUEUE_NAME, ANALYSIS_RECORDS_QUEUE_NAME, AnalysisQueue, parseAnalysisJob } from './modules/analysis-runs/analysis-queue.js';
 import { AnalysisRunner } from './modules/analysis-runs/analysis-runner.js';
 import { pruneAnalysisHistory } from './modules/analysis-runs/analysis-history.js';
 import { ReconcileStore } from './modules/reconcile/reconcile-store.js';
@@ -25,6 +25,8 @@ const logger = createLogger('worker', config.logLevel);
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 64);
 /** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
 const analysisConcurrency = Number(process.env.ANALYSIS_CONCURRENCY ?? 48);
+/** Agents' answers are short database writes, taken apart from measurements so that neither waits for the other. */
+const recordConcurrency = Number(process.env.RECORD_CONCURRENCY ?? 16);
 const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);
 const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
 const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
@@ -36,6 +38,7 @@ const redis = createRedisConnection(config.redisUrl, { autoPipelining: true });
 const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
 const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
 const analysisConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
+const recordConnection = createRedisConnection(config.redisUrl, { forWorkers: true });
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
 const queue = new ReconcileQueue(redis, config.redisPrefix);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
@@ -85,8 +88,16 @@ const analysisWorker = new Worker(ANALYSIS_QUEUE_NAME, processAnalysisJob, {
   concurrency: analysisConcurrency,
   lockDuration: Math.max(lockDurationMs, (Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60) + 10) * 1000),
 });
-analysisWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'analysis job failed'));
-analysisWorker.on('error', (error) => logger.error({ err: error }, 'analysis worker error'));
+const recordWorker = new Worker(ANALYSIS_RECORDS_QUEUE_NAME, processAnalysisJob, {
+  connection: recordConnection,
+  prefix: config.redisPrefix,
+  concurrency: recordConcurrency,
+  lockDuration: lockDurationMs,
+});
+for (const analysisJobs of [analysisWorker, recordWorker]) {
+  analysisJobs.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'analysis job failed'));
+  analysisJobs.on('error', (error) => logger.error({ err: error }, 'analysis worker error'));
+}
 
 async function sweep(): Promise<void> {
   await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'reconcile sweep failed'));
@@ -111,9 +122,9 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'worker stopping');
   clearInterval(sweepTimer);
   await sweeping;
-  await Promise.allSettled([worker.close(), analysisWorker.close()]);
+  await Promise.allSettled([worker.close(), analysisWorker.close(), recordWorker.close()]);
   await Promise.allSettled([queue.close(), analysisQueue.close()]);
-  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit(), workerConnection.quit(), analysisConnection.quit()]);
+  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit(), workerConnection.quit(), analysisConnection.quit(), recordConnection.quit()]);
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

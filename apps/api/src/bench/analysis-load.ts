@@ -206,18 +206,19 @@ export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, 
       await sleepUntil(tick);
       if (!opened && tick >= windowStart) opened = { epochMs: Date.now(), wallMs: performance.now(), workerCpu: cpuSecondsOf(workerPid), apiCpu: cpuSecondsOf(api.pid) };
       const counts = await queue.queue.getJobCounts('delayed', 'waiting', 'active', 'failed');
+      const records = await queue.records.getJobCounts('waiting', 'active');
       const seen = endpoint.requests();
       options.progress(
         `  ${Math.round((tick - began) / 1000)} s ${tick <= windowStart ? 'warm-up' : 'window '}: ${Math.round((seen - requests) / PROGRESS_SECONDS)} requests/s at the endpoint, ` +
           `worker CPU ${meter.read().toFixed(2)}, jobs delayed ${counts.delayed} waiting ${counts.waiting} active ${counts.active} failed ${counts.failed}` +
-          (agent ? `, agent asked ${agent.requested} answered ${agent.answered}` : ''),
+          (agent ? `, agent asked ${agent.requested} answered ${agent.answered}, records waiting ${records.waiting} active ${records.active}` : ''),
       );
       requests = seen;
     }
     if (!opened) throw new Error('the measured window never opened');
     const closed = { epochMs: Date.now(), wallMs: performance.now(), workerCpu: cpuSecondsOf(workerPid), apiCpu: cpuSecondsOf(api.pid) };
     await ramp;
-    const failedJobs = await queue.queue.getFailedCount();
+    const failedJobs = (await queue.queue.getFailedCount()) + (await queue.records.getFailedCount());
     await stopProcess(worker);
     worker = undefined;
     const stoppedAt = performance.now();
@@ -249,7 +250,7 @@ export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, 
     if (worker) await stopProcess(worker);
     // A later load's worker must not find these runs due.
     await database.analysisRun.updateMany({ where: { clusterId, finishedAt: null }, data: { phase: 'Successful', message: 'benchmark over', finishedAt: new Date(), nextMeasurementAt: null } });
-    await queue.queue.obliterate({ force: true });
+    await Promise.all([queue.queue.obliterate({ force: true }), queue.records.obliterate({ force: true })]);
     await queue.close();
   }
 }

@@ -84,5 +84,11 @@ describe('MicroBatcher', () => {
     const failed = [1, 2].map((request) => broken.submit(request).catch((error: Error) => error.message));
     expect(await Promise.all(failed)).toEqual(['connection lost', 'connection lost']);
     expect(await broken.submit(3).catch((error: Error) => error.message)).toBe('connection lost');
+
+    const throwing = new MicroBatcher<number, number>((): Promise<number[]> => {
+      throw new Error('not connected');
+    }, { maxInFlight: 1 });
+    expect(await throwing.submit(1).catch((error: Error) => error.message)).toBe('not connected');
+    expect(await throwing.submit(2).catch((error: Error) => error.message)).toBe('not connected');
   });
 });

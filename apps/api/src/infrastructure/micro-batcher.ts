@@ -50,7 +50,7 @@ export class MicroBatcher<Request, Answer> {
     if (this.pending.length === 0 || this.inFlight >= this.maxInFlight) return;
     const batch = this.pending.splice(0, this.maxBatch);
     this.inFlight += 1;
-    this.flush(batch.map((entry) => entry.request))
+    this.flushSafely(batch.map((entry) => entry.request))
       .then(
         (answers) =>
           batch.forEach((entry, index) => {
@@ -64,5 +64,14 @@ export class MicroBatcher<Request, Answer> {
         this.inFlight -= 1;
         this.flushNow();
       });
+  }
+
+  /** `flush`, with an error it throws at once turned into a rejection like any other. */
+  private flushSafely(requests: Request[]): Promise<(Answer | BatchItemFailure)[]> {
+    try {
+      return this.flush(requests);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }

@@ -1,9 +1,6 @@
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
 import type { MeasurementAnswer } from '../analysis-runs/analysis-queue.js';
-import { measurementOfRequest } from '../analysis-runs/analysis-runner.js';
-
-/** How long past its requests' own timeout a group waits for answers before it is handed on as it is. */
-const GRACE_MS = 5_000;
+import { ANSWER_GRACE_MS, measurementOfRequest } from '../analysis-runs/analysis-runner.js';
 
 interface AskedGroup {
   runId: string;
@@ -28,7 +25,7 @@ export class AnswerCollector {
     const fresh = requests.filter((request) => !this.groupsByRequest.has(request.requestId));
     const runId = fresh[0] && measurementOfRequest(fresh[0].requestId)?.runId;
     if (!runId) return;
-    const timeoutMs = Math.max(...fresh.map((request) => request.timeoutSeconds)) * 1000 + GRACE_MS;
+    const timeoutMs = Math.max(...fresh.map((request) => request.timeoutSeconds)) * 1000 + ANSWER_GRACE_MS;
     const group: AskedGroup = { runId, unanswered: new Set(fresh.map((request) => request.requestId)), answers: [], giveUp: setTimeout(() => this.finish(group), timeoutMs) };
     group.giveUp.unref();
     for (const requestId of group.unanswered) this.groupsByRequest.set(requestId, group);

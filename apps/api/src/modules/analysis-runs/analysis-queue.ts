@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { MeasurementOutcome } from '@flotilla/protocol';
 
 export const ANALYSIS_QUEUE_NAME = 'analysis';
+/** Agents' answers to be recorded: a queue of their own, so that they neither wait behind due measurements nor delay them. */
+export const ANALYSIS_RECORDS_QUEUE_NAME = 'analysis-records';
 
 export interface StartJob {
   runId: string;
@@ -104,9 +106,11 @@ const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: { age: 300, count: 1
  */
 export class AnalysisQueue {
   readonly queue: Queue;
+  readonly records: Queue;
 
   constructor(connection: Redis, prefix: string) {
     this.queue = new Queue(ANALYSIS_QUEUE_NAME, { connection, prefix });
+    this.records = new Queue(ANALYSIS_RECORDS_QUEUE_NAME, { connection, prefix });
   }
 
   async start(runId: string): Promise<void> {
@@ -119,18 +123,13 @@ export class AnalysisQueue {
     await this.queue.add('measure', job, { jobId: measureJobId(runId, due), delay: Math.max(0, at.getTime() - Date.now()), ...JOB_OPTIONS });
   }
 
-  /**
-   * Queues answers of one run to be recorded together, once: the same answers always get the same job id. They
-   * wait behind due measurements (BullMQ takes jobs without a priority first): a metric's next measurement is due
-   * an interval after its answer arrived, so recording later delays nothing, whereas a measure job that waits is
-   * late. Records cannot be starved: no metric is measured again before its answer is recorded.
-   */
+  /** Queues answers of one run to be recorded together, once: the same answers always get the same job id. */
   async record(runId: string, answers: readonly MeasurementAnswer[]): Promise<void> {
     const job: RecordJob = { runId, answers: [...answers] };
-    await this.queue.add('record', job, { jobId: `${measureJobId(runId, answers)}.record`, priority: 1, ...JOB_OPTIONS });
+    await this.records.add('record', job, { jobId: `${measureJobId(runId, answers)}.record`, ...JOB_OPTIONS });
   }
 
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await Promise.all([this.queue.close(), this.records.close()]);
   }
 }

@@ -36,7 +36,7 @@ export interface AnalysisRunnerOptions {
   measurementTimeoutSeconds: number;
   /** Networks and hosts central measurements may reach although private (CIDRs, host names, `*.suffix`). */
   centralAllowList: string[];
-  /** Where the provider credential Secrets of central measurements are mounted (`<directory>/<secret>/<key>`). */
+  /** Where the provider credential Secrets of central measurements are mounted (`<directory>/<organization id>/<secret>/<key>`). */
   centralCredentialsDirectory: string | undefined;
 }
 
@@ -68,6 +68,11 @@ const RESOLVED_RUNS_KEPT = 10_000;
  */
 const SWEEP_GRACE_MS = 5_000;
 const SWEEP_BATCH = 1_000;
+/**
+ * How long past its timeout an agent's answer is still waited for: the gateway hands on the answers it gathered
+ * by then, and the sweep records a measurement as unanswered only after twice as long, so that it never races them.
+ */
+export const ANSWER_GRACE_MS = 5_000;
 
 const requestIdOf = (runId: string, measurement: DueMeasurement): string => `${runId}.${measurement.metricName}.${measurement.index}`;
 
@@ -191,7 +196,7 @@ export class AnalysisRunner {
     const outcomes = await Promise.all(
       wanted.map(async (measurement) => {
         const request = this.requestOf(run, measurement);
-        const credentials = this.centralCredentials.session();
+        const credentials = this.centralCredentials.session(run.organizationId);
         const outcome = await measureMetric(request.metric, {
           http: this.centralTransport,
           secrets: credentials.lookup,
@@ -337,7 +342,7 @@ export class AnalysisRunner {
     }
     const timeoutSeconds = this.options.measurementTimeoutSeconds;
     const unanswered = new Map<string, MeasurementAnswer[]>();
-    for (const measurement of await findOverdueMeasurements(this.sql, new Date(now.getTime() - timeoutSeconds * 1000), SWEEP_BATCH)) {
+    for (const measurement of await findOverdueMeasurements(this.sql, new Date(now.getTime() - timeoutSeconds * 1000 - 2 * ANSWER_GRACE_MS), SWEEP_BATCH)) {
       const error = `no answer from ${measurement.takenBy === 'agent' ? "the cluster's agent" : 'the provider'} within ${timeoutSeconds} s`;
       const answer: MeasurementAnswer = { metricName: measurement.metricName, index: measurement.index, outcome: { ok: false, error }, answeredAt: now };
       unanswered.set(measurement.analysisRunId, [...(unanswered.get(measurement.analysisRunId) ?? []), answer]);

@@ -1,10 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretLookup } from '@flotilla/metric-providers';
 
 /** A mounted Secret is re-read at most this often, so that a rotated credential is taken up without a restart. */
 const REREAD_MS = 10_000;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type SecretData = Record<string, string>;
 
@@ -15,45 +16,61 @@ export interface CredentialSession {
 }
 
 /**
- * Provider credentials for measurements taken by the control plane (`datadog`, `newrelic`, `cloudwatch`, …),
- * read from Secrets mounted as volumes under one directory, as Kubernetes mounts them: `<directory>/<secret>/<key>`,
- * one file per key. This is the control plane's counterpart of the Secrets an agent reads from its own namespace;
- * the values stay in memory and never reach Postgres.
+ * Provider credentials for measurements taken by the control plane (`datadog`, `newrelic`, `cloudwatch`, …), each
+ * organization its own: Secrets mounted as volumes under `<directory>/<organization id>/<secret>/<key>`, one file
+ * per key, as Kubernetes mounts them. This is the control plane's counterpart of the Secrets an agent reads from
+ * its own namespace; the values stay in memory and never reach Postgres.
  */
 export class MountedCredentials {
   private readonly cache = new Map<string, { data: SecretData | undefined; readAt: number }>();
 
   constructor(private readonly directory: string | undefined) {}
 
-  session(): CredentialSession {
+  /** The credentials one measurement of the organization may read. */
+  session(organizationId: string): CredentialSession {
     const revealed: string[] = [];
     const lookup: SecretLookup = async (name) => {
-      const data = await this.read(name);
+      const data = await this.read(organizationId, name);
       if (data) revealed.push(...Object.values(data));
       return data;
     };
     return { lookup, revealed };
   }
 
-  private async read(name: string): Promise<SecretData | undefined> {
-    if (this.directory === undefined || !SECRET_NAME.test(name)) return undefined;
-    const cached = this.cache.get(name);
+  private async read(organizationId: string, name: string): Promise<SecretData | undefined> {
+    if (this.directory === undefined || !UUID.test(organizationId) || !SECRET_NAME.test(name)) return undefined;
+    const path = join(this.directory, organizationId, name);
+    const cached = this.cache.get(path);
     if (cached && Date.now() - cached.readAt < REREAD_MS) return cached.data;
-    const data = await readSecretVolume(join(this.directory, name));
-    this.cache.set(name, { data, readAt: Date.now() });
+    const data = await readSecretVolume(path);
+    this.cache.set(path, { data, readAt: Date.now() });
     return data;
   }
 }
 
-/** The keys of a mounted Secret; Kubernetes keeps its own bookkeeping in entries starting with a dot. */
+const isMissing = (error: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/**
+ * The keys of a mounted Secret: its regular files, links followed. Kubernetes keeps its own bookkeeping in entries
+ * starting with a dot; a key whose link dangles for a moment while the Secret is updated is left out.
+ */
 async function readSecretVolume(path: string): Promise<SecretData | undefined> {
   let keys: string[];
   try {
     keys = (await readdir(path)).filter((key) => !key.startsWith('.'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if (isMissing(error)) return undefined;
     throw error;
   }
-  const entries = await Promise.all(keys.map(async (key) => [key, await readFile(join(path, key), 'utf8')] as const));
-  return Object.fromEntries(entries);
+  const entries = await Promise.all(
+    keys.map(async (key): Promise<[string, string] | undefined> => {
+      try {
+        return (await stat(join(path, key))).isFile() ? [key, await readFile(join(path, key), 'utf8')] : undefined;
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    }),
+  );
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry !== undefined));
 }
