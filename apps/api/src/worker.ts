@@ -26,7 +26,7 @@ const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 64);
 /** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
 const analysisConcurrency = Number(process.env.ANALYSIS_CONCURRENCY ?? 48);
 /** Agents' answers are short database writes, taken apart from measurements so that neither waits for the other. */
-const recordConcurrency = Number(process.env.RECORD_CONCURRENCY ?? 16);
+const recordConcurrency = Number(process.env.RECORD_CONCURRENCY ?? 8);
 const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);
 const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
 const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
