@@ -198,6 +198,15 @@ describe('pod problems', () => {
     expect(observed.state.replicaSets.find((set) => set.podTemplateHash === 'good')?.podProblems).toEqual([]);
   });
 
+  it('reports pods a ResourceQuota refuses as FailedCreate on their ReplicaSet', async () => {
+    const namespace = nextNamespace();
+    sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace }, spec: { hard: { pods: '2' } } });
+    const { controlPlane } = await start();
+    controlPlane.desired.set(`${namespace}/capped`, canaryRollout({ namespace, name: 'capped', version: 1, stable: { hash: 'c1', replicas: 3 } }));
+    const observed = await controlPlane.waitFor<Observed>(observedFor(namespace, 'capped', (message) => message.state.replicaSets.some((set) => set.podProblems.length > 0)));
+    expect(observed.state.replicaSets[0]?.podProblems).toEqual([{ reason: 'FailedCreate', message: expect.stringContaining('exceeded quota: pods') as string, pods: 1 }]);
+  });
+
   it('recreates pods created before a restart, never more unavailable than allowed', async () => {
     const namespace = nextNamespace();
     const { controlPlane } = await start();

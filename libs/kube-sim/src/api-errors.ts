@@ -9,6 +9,7 @@ export type StatusReason =
   | 'MethodNotAllowed'
   | 'BadRequest'
   | 'Unauthorized'
+  | 'Forbidden'
   | 'UnsupportedMediaType'
   | 'InternalError';
 
@@ -98,6 +99,12 @@ export function methodNotAllowed(method: string): KubeApiError {
 
 export function unauthorized(): KubeApiError {
   return new KubeApiError(401, 'Unauthorized', 'Unauthorized');
+}
+
+/** A create refused because a ResourceQuota of the namespace is used up, worded as the quota admission plugin words it. */
+export function quotaExceeded(type: ResourceType, name: string, quota: string, used: number, limit: number): KubeApiError {
+  const message = `${type.plural} "${name}" is forbidden: exceeded quota: ${quota}, requested: ${type.plural}=1, used: ${type.plural}=${used}, limited: ${type.plural}=${limit}`;
+  return new KubeApiError(403, 'Forbidden', message, { name, kind: type.plural });
 }
 
 export function pathNotFound(path: string): KubeApiError {

@@ -1,10 +1,10 @@
 import { admitCreate, admitUpdate, missingName, type AdmissionContext } from './admission.js';
-import { alreadyExists, badRequest, conflict, expired, KubeApiError, notFound } from './api-errors.js';
+import { alreadyExists, badRequest, conflict, expired, KubeApiError, notFound, quotaExceeded } from './api-errors.js';
 import { ChangeHistory, type ChangeType, type StoreChange } from './change-history.js';
 import type { DeterministicRandom } from './deterministic-random.js';
-import { cloneJson, isJsonObject, jsonEqual, type KubeObject, type ObjectMeta, type StoredObject } from './kube-object.js';
+import { cloneJson, isJsonObject, jsonEqual, readPath, type KubeObject, type ObjectMeta, type StoredObject } from './kube-object.js';
 import { matchesFilter, type ObjectFilter } from './object-filter.js';
-import { NAMESPACE, preferredApiVersion, resourceKey, RESOURCE_TYPES, type PropagationPolicy, type ResourceType } from './resource-catalogue.js';
+import { NAMESPACE, POD, preferredApiVersion, RESOURCE_QUOTA, resourceKey, RESOURCE_TYPES, type PropagationPolicy, type ResourceType } from './resource-catalogue.js';
 
 export interface DeleteOptions {
   propagationPolicy?: PropagationPolicy;
@@ -187,7 +187,20 @@ export class ClusterStore {
     const stored = object as StoredObject;
     stored.metadata = { ...kept, name, uid: this.random.uuid(), resourceVersion: '', generation: 1, creationTimestamp: kubeTimestamp(this.now()) };
     admitCreate(resource, stored, this.admission);
+    if (resource === POD) this.checkPodQuota(metadata.namespace ?? 'default', name);
     return this.commit('ADDED', resource, stored);
+  }
+
+  /** The `pods` limit of the namespace's ResourceQuotas, counting its pods that have not ended, as quota admission does. */
+  private checkPodQuota(namespace: string, name: string): void {
+    const quotas = this.list(RESOURCE_QUOTA, { namespace }).flatMap((quota) => {
+      const limit = Number(readPath(quota, ['spec', 'hard', 'pods']));
+      return Number.isInteger(limit) ? [{ quota: quota.metadata.name, limit }] : [];
+    });
+    if (quotas.length === 0) return;
+    const used = this.list(POD, { namespace }).filter((pod) => !['Succeeded', 'Failed'].includes(String(readPath(pod, ['status', 'phase'])))).length;
+    const exceeded = quotas.find(({ limit }) => used + 1 > limit);
+    if (exceeded) throw quotaExceeded(POD, name, exceeded.quota, used, exceeded.limit);
   }
 
   private nameForCreate(resource: ResourceType, metadata: ObjectMeta): string {

@@ -74,6 +74,34 @@ describe('ReplicaSet controller', () => {
     await eventually(() => expect(podsOf(namespace, 'app=sized')).toHaveLength(4));
   });
 
+  it('reports FailedCreate while a ResourceQuota refuses its pods, and creates them once there is room', async () => {
+    const namespace = await freshNamespace(clients, 'quota');
+    await clients.core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'pods' }, spec: { hard: { pods: '2' } } } });
+    const refused = await clients.core.createNamespacedPod({ namespace, body: { metadata: { name: 'first' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } }).then(
+      () => clients.core.createNamespacedPod({ namespace, body: { metadata: { name: 'second' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } }),
+    ).then(
+      () => clients.core.createNamespacedPod({ namespace, body: { metadata: { name: 'third' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } }),
+    ).then(() => undefined, (error: { code?: number; body?: string }) => error);
+    expect(refused?.code).toBe(403);
+    expect(refused?.body).toContain('pods \\"third\\" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2');
+    await clients.core.deleteNamespacedPod({ namespace, name: 'second' });
+    await clients.core.deleteNamespacedPod({ namespace, name: 'first' });
+
+    await clients.core.replaceNamespacedResourceQuota({ namespace, name: 'pods', body: { metadata: { name: 'pods' }, spec: { hard: { pods: '1' } } } });
+    await clients.apps.createNamespacedReplicaSet({ namespace, body: replicaSet('capped', 3, 'web:1') });
+    await eventually(() =>
+      expect(replicaSetStatus(namespace, 'capped')?.conditions).toEqual([
+        { type: 'ReplicaFailure', status: 'True', lastTransitionTime: expect.any(String), reason: 'FailedCreate', message: expect.stringContaining('exceeded quota: pods, requested: pods=1, used: pods=1, limited: pods=1') },
+      ]),
+    );
+    expect(podsOf(namespace, 'app=capped')).toHaveLength(1);
+    expect(eventReasons(namespace, 'capped')).toEqual(expect.arrayContaining(['SuccessfulCreate', 'FailedCreate']));
+
+    await clients.core.deleteNamespacedResourceQuota({ namespace, name: 'pods' });
+    await eventually(() => expect(replicaSetStatus(namespace, 'capped')).toMatchObject({ replicas: 3, readyReplicas: 3 }), 4000);
+    expect(replicaSetStatus(namespace, 'capped')?.conditions).toBeUndefined();
+  });
+
   it('crash-loops a bad image with a growing restartCount and BackOff events', async () => {
     const namespace = await freshNamespace(clients, 'crash');
     await clients.apps.createNamespacedReplicaSet({ namespace, body: replicaSet('broken', 1, 'web:bad') });

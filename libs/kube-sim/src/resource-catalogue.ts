@@ -96,6 +96,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     extraFields: { type: stringAt('type') },
   }),
   defineResource({ group: '', versions: ['v1'], plural: 'configmaps', kind: 'ConfigMap', shortNames: ['cm'] }),
+  defineResource({ group: '', versions: ['v1'], plural: 'resourcequotas', kind: 'ResourceQuota', shortNames: ['quota'], hasStatus: true }),
   defineResource({
     group: '',
     versions: ['v1'],
@@ -215,6 +216,7 @@ export const EVENT = findResourceType('', 'events') as ResourceType;
 export const NAMESPACE = findResourceType('', 'namespaces') as ResourceType;
 export const REPLICA_SET = findResourceType('apps', 'replicasets') as ResourceType;
 export const JOB = findResourceType('batch', 'jobs') as ResourceType;
+export const RESOURCE_QUOTA = findResourceType('', 'resourcequotas') as ResourceType;
 
 /** The groups served under `/apis`, each with its versions in preference order. */
 export function servedGroups(): Array<{ name: string; versions: readonly string[] }> {

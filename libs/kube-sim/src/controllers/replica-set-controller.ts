@@ -1,4 +1,5 @@
-import type { ClusterStore } from '../cluster-store.js';
+import { KubeApiError } from '../api-errors.js';
+import { kubeTimestamp, type ClusterStore } from '../cluster-store.js';
 import { readPath, type StoredObject } from '../kube-object.js';
 import { matchesLabels, type LabelRequirement } from '../label-selector.js';
 import { POD, REPLICA_SET } from '../resource-catalogue.js';
@@ -6,6 +7,9 @@ import type { EventRecorder } from './event-recorder.js';
 import { isTerminal, podFromTemplate, podsControlledBy, readySince, writeStatus } from './owned-pods.js';
 import { PodOwnerController } from './pod-owner-controller.js';
 import { splitObjectKey } from './work-queue.js';
+
+/** How soon a ReplicaSet whose pods were refused tries again. */
+const CREATE_RETRY_MS = 1_000;
 
 /**
  * Order in which surplus pods are deleted, as the real controller ranks them: unscheduled before scheduled,
@@ -30,7 +34,8 @@ function compareRanks(left: StoredObject, right: StoredObject): number {
 
 /**
  * Keeps each ReplicaSet's pods at `spec.replicas` and reports `replicas`, `fullyLabeledReplicas`,
- * `readyReplicas`, `availableReplicas` (Ready for `minReadySeconds`) and `observedGeneration`.
+ * `readyReplicas`, `availableReplicas` (Ready for `minReadySeconds`) and `observedGeneration`, with a
+ * `ReplicaFailure` condition (`FailedCreate`) while a ResourceQuota refuses its pods.
  */
 export class ReplicaSetController extends PodOwnerController {
   constructor(store: ClusterStore, events: EventRecorder, now: () => number, onError: (key: string, error: unknown) => void) {
@@ -43,10 +48,16 @@ export class ReplicaSetController extends PodOwnerController {
     if (!replicaSet || replicaSet.metadata.deletionTimestamp !== undefined) return;
     const desired = Number(readPath(replicaSet, ['spec', 'replicas']) ?? 1);
     let active = podsControlledBy(this.store, replicaSet).filter((pod) => !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined);
+    let failure: string | undefined;
     if (active.length < desired) {
-      const created = Array.from({ length: desired - active.length }, () => this.store.create(POD, namespace, podFromTemplate(replicaSet, 'apps/v1')));
-      created.forEach((pod) => this.events.record(replicaSet, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`));
+      const { created, refused } = this.createPods(replicaSet, desired - active.length);
       active = [...active, ...created];
+      if (refused) {
+        failure = refused.message;
+        this.events.record(replicaSet, 'Warning', 'FailedCreate', `Error creating: ${refused.message}`);
+        // The real controller retries with a backoff; room may be made by pods of other owners.
+        this.queue.addAfter(key, CREATE_RETRY_MS);
+      }
     } else if (active.length > desired) {
       const surplus = [...active].sort(compareRanks).slice(0, active.length - desired);
       for (const pod of surplus) {
@@ -55,10 +66,35 @@ export class ReplicaSetController extends PodOwnerController {
       }
       active = active.filter((pod) => !surplus.includes(pod));
     }
-    this.reportStatus(key, replicaSet, active);
+    this.reportStatus(key, replicaSet, active, failure);
   }
 
-  private reportStatus(key: string, replicaSet: StoredObject, pods: readonly StoredObject[]): void {
+  /** Creates pods one at a time, as the real controller's batches do, until one is refused (by a quota). */
+  private createPods(replicaSet: StoredObject, count: number): { created: StoredObject[]; refused: KubeApiError | undefined } {
+    const created: StoredObject[] = [];
+    for (let index = 0; index < count; index += 1) {
+      try {
+        const pod = this.store.create(POD, replicaSet.metadata.namespace, podFromTemplate(replicaSet, 'apps/v1'));
+        this.events.record(replicaSet, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+        created.push(pod);
+      } catch (error) {
+        if (!(error instanceof KubeApiError) || error.status.code !== 403) throw error;
+        return { created, refused: error };
+      }
+    }
+    return { created, refused: undefined };
+  }
+
+  /** The `ReplicaFailure` condition, kept with its transition time while the same failure lasts. */
+  private replicaFailure(replicaSet: StoredObject, message: string | undefined): Record<string, unknown>[] {
+    if (message === undefined) return [];
+    const conditions = (readPath(replicaSet, ['status', 'conditions']) ?? []) as Record<string, unknown>[];
+    const previous = conditions.find((condition) => condition['type'] === 'ReplicaFailure' && condition['message'] === message);
+    const since = (previous?.['lastTransitionTime'] as string | undefined) ?? kubeTimestamp(this.now());
+    return [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: since, reason: 'FailedCreate', message }];
+  }
+
+  private reportStatus(key: string, replicaSet: StoredObject, pods: readonly StoredObject[], failure: string | undefined): void {
     const templateLabels = (readPath(replicaSet, ['spec', 'template', 'metadata', 'labels']) ?? {}) as Record<string, string>;
     const templateRequirements = Object.entries(templateLabels).map(([label, value]): LabelRequirement => ({ key: label, operator: 'Equals', values: [value] }));
     const minReadyMs = Number(readPath(replicaSet, ['spec', 'minReadySeconds']) ?? 0) * 1000;
@@ -75,6 +111,7 @@ export class ReplicaSetController extends PodOwnerController {
       ...(readyTimes.length > 0 ? { readyReplicas: readyTimes.length } : {}),
       ...(available > 0 ? { availableReplicas: available } : {}),
       observedGeneration: current.metadata.generation ?? 1,
+      ...(failure === undefined ? {} : { conditions: this.replicaFailure(current, failure) }),
     });
   }
 }
