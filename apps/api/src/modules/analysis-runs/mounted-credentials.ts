@@ -4,6 +4,7 @@ import type { SecretLookup } from '@flotilla/metric-providers';
 
 /** A mounted Secret is re-read at most this often, so that a rotated credential is taken up without a restart. */
 const REREAD_MS = 10_000;
+const CACHED_SECRETS = 1_024;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -43,7 +44,10 @@ export class MountedCredentials {
     const cached = this.cache.get(path);
     if (cached && Date.now() - cached.readAt < REREAD_MS) return cached.data;
     const data = await readSecretVolume(path);
+    this.cache.delete(path);
     this.cache.set(path, { data, readAt: Date.now() });
+    // Templates name the Secrets they want: keep the most recently read ones, not every name ever asked for.
+    if (this.cache.size > CACHED_SECRETS) this.cache.delete(this.cache.keys().next().value as string);
     return data;
   }
 }
