@@ -1,5 +1,5 @@
+import { readKubeconfig } from '@flotilla/kube-sim';
 import { Agent, fetch } from 'undici';
-import { parse } from 'yaml';
 
 /** The few kinds the end-to-end tests create or read, with where the Kubernetes API serves them. */
 const RESOURCES = {
@@ -55,12 +55,9 @@ export class SimulatedClusterClient {
   }
 
   static fromKubeconfig(text: string): SimulatedClusterClient {
-    const kubeconfig = parse(text) as { clusters: { cluster: { server: string; 'certificate-authority-data'?: string } }[]; users: { user: { token: string } }[] };
-    const cluster = kubeconfig.clusters[0]?.cluster;
-    const token = kubeconfig.users[0]?.user.token;
-    if (!cluster?.server || !token) throw new Error('the kubeconfig names no server or token');
-    const authority = cluster['certificate-authority-data'];
-    return new SimulatedClusterClient(cluster.server, token, authority === undefined ? undefined : Buffer.from(authority, 'base64').toString('utf8'));
+    const access = readKubeconfig(text);
+    if (!access) throw new Error('the kubeconfig names no server or token');
+    return new SimulatedClusterClient(access.server, access.token, access.certificateAuthority);
   }
 
   /** Creates the object, or replaces it when it exists (the team's own objects, as `kubectl apply` would). */

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readKubeconfig } from '@flotilla/kube-sim';
 import { Agent, fetch, type Response } from 'undici';
 import { parseAllDocuments, stringify } from 'yaml';
 import { hashSecret } from './common/auth/secrets.js';
@@ -127,12 +128,9 @@ class SimulatedCluster {
   }
 
   static async fromKubeconfig(path: string): Promise<SimulatedCluster> {
-    const [kubeconfig] = (await readDocuments(path)) as { clusters?: { cluster: { server: string; 'certificate-authority-data'?: string } }[]; users?: { user: { token: string } }[] }[];
-    const cluster = kubeconfig?.clusters?.[0]?.cluster;
-    const token = kubeconfig?.users?.[0]?.user.token;
-    if (!cluster?.server || !token) throw new DemoBootstrapError(`${path} names no server or token; is the Kubernetes simulator running?`);
-    const authority = cluster['certificate-authority-data'];
-    return new SimulatedCluster(cluster.server, token, authority === undefined ? undefined : Buffer.from(authority, 'base64').toString('utf8'));
+    const access = readKubeconfig(await readFile(path, 'utf8'));
+    if (!access) throw new DemoBootstrapError(`${path} names no server or token; is the Kubernetes simulator running?`);
+    return new SimulatedCluster(access.server, access.token, access.certificateAuthority);
   }
 
   /** Creates the object, or replaces the one of that name, like `kubectl apply` of a whole object. */

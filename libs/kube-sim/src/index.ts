@@ -5,6 +5,8 @@ export { defaultImageBehaviour, imageTag } from './controllers/image-behaviour.j
 export type { KubeObject, ObjectMeta, OwnerReference, JsonValue, JsonObject } from './kube-object.js';
 export type { StatusBody, StatusReason, StatusCause, StatusDetails } from './api-errors.js';
 export { RESOURCE_TYPES } from './resource-catalogue.js';
+export { selfSignedCertificate, type SelfSignedCertificate } from './self-signed-certificate.js';
+export { readKubeconfig, type SimulatorAccess } from './kubeconfig.js';
 export type { ResourceType } from './resource-catalogue.js';
 export { parseLabelSelector, matchesLabels } from './label-selector.js';
 export type { LabelRequirement } from './label-selector.js';

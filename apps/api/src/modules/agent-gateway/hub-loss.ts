@@ -6,7 +6,7 @@ export const HUB_LOSS_AFTER_ANNOTATION = 'flotilla.io/hub-loss-after-seconds';
 const DEFAULT_AFTER_SECONDS = 300;
 const ROLLBACK_TO_STABLE = 'rollback-to-stable';
 /** The longest delay an agent's timer can wait (2³¹−1 ms, about 24.8 days). */
-export const MAX_AFTER_SECONDS = 2_147_483;
+const MAX_AFTER_SECONDS = 2_147_483;
 
 /** What is wrong with a rollout's hub-loss annotations, by field path; they are refused at apply. */
 export function hubLossAnnotationProblems(annotations: Record<string, string> | undefined): { path: string; message: string }[] {

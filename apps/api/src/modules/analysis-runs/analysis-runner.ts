@@ -58,8 +58,6 @@ interface WantedMeasurement extends DueMeasurement {
   metric: Metric;
 }
 
-type EvaluatedOutcome = ReturnType<typeof evaluateOutcome>;
-
 /** Runs whose resolved spec is kept in memory (about 2 KB each for five web metrics). */
 const RESOLVED_RUNS_KEPT = 10_000;
 /**

@@ -209,16 +209,17 @@ export class ReconcileStore {
   /** A batch that fails is written again one plan at a time, so that one bad plan fails only its own reconcile. */
   private async writeBatchOrEach(plans: readonly ReconcileWritePlan[]): Promise<(WriteResult | BatchItemFailure)[]> {
     try {
-      return await this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, plans));
+      return await this.writeInTransaction(plans);
     } catch (error) {
       if (plans.length === 1) throw error;
       const results: (WriteResult | BatchItemFailure)[] = [];
-      for (const plan of plans) {
-        const alone = await this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, [plan])).catch((failure: unknown) => [new BatchItemFailure(failure)]);
-        results.push(...alone);
-      }
+      for (const plan of plans) results.push(...(await this.writeInTransaction([plan]).catch((failure: unknown) => [new BatchItemFailure(failure)])));
       return results;
     }
+  }
+
+  private writeInTransaction(plans: readonly ReconcileWritePlan[]): Promise<WriteResult[]> {
+    return this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, plans));
   }
 
   private async writeBatch(session: SqlSession, afterCommit: AfterCommit, plans: readonly ReconcileWritePlan[]): Promise<WriteResult[]> {
