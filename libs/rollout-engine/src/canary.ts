@@ -1,4 +1,4 @@
-import { pauseDurationSeconds, type CanaryStep, type CanaryStrategy, type SetHeaderRoute, type SetMirrorRoute } from '@flotilla/argo-spec';
+import { pauseDurationSeconds, type CanaryStep, type CanaryStrategy, type RolloutExperimentStep, type SetHeaderRoute, type SetMirrorRoute } from '@flotilla/argo-spec';
 import {
   canaryReplicasOrWeight,
   describeStep,
@@ -22,7 +22,7 @@ import {
   type RunOutcome,
 } from './context.js';
 import { abortScaleDownDelaySeconds, canaryFenceposts, scaleDownDelaySeconds } from './defaults.js';
-import { experimentRequest } from './experiments.js';
+import { experimentDestinations, experimentRequest } from './experiment/step-experiment.js';
 import { otherReplicaSets, planOtherReplicaSets, scheduleScaleDown } from './old-replica-sets.js';
 import { calculateReplicaCountsForBasicCanary, calculateReplicaCountsForTrafficRoutedCanary } from './replica-math.js';
 import type { ObservedReplicaSet, WeightDestination } from './types.js';
@@ -100,13 +100,13 @@ function routerCanaryWeight(context: RolloutContext, canary: CanaryStrategy, ind
   return Math.min(Math.max(weight, 0), fullWeight);
 }
 
-function experimentStepOutcome(context: RolloutContext, canary: CanaryStrategy, step: CanaryStep, index: number): RunOutcome {
+function experimentStepOutcome(context: RolloutContext, experimentStep: RolloutExperimentStep, index: number): RunOutcome {
   const name = ownedRunName(context, String(index));
   context.wantedExperiments.add(name);
   context.status.canary.currentExperiment = name;
   const experiment = context.experiments.get(name);
   if (experiment === undefined) {
-    context.experimentsToStart.push(experimentRequest(context, canary, step, index, name));
+    context.experimentsToStart.push(experimentRequest(context, experimentStep, index, name));
     context.awaitingRun = true;
     return { state: 'waiting' };
   }
@@ -162,7 +162,7 @@ function evaluateStep(context: RolloutContext, canary: CanaryStrategy, step: Can
     return stepOutcomeOfRun(context, run.outcome, 'InconclusiveAnalysisRun');
   }
   if (step.experiment !== undefined) {
-    return stepOutcomeOfRun(context, experimentStepOutcome(context, canary, step, index), 'InconclusiveExperiment');
+    return stepOutcomeOfRun(context, experimentStepOutcome(context, step.experiment, index), 'InconclusiveExperiment');
   }
   return 'complete';
 }
@@ -236,19 +236,6 @@ function routesUpTo<Route extends { name: string }>(steps: readonly CanaryStep[]
     else routes.set(route.name, route);
   }
   return [...routes.values()];
-}
-
-function experimentDestinations(context: RolloutContext, canary: CanaryStrategy, index: number): WeightDestination[] {
-  const step = canary.steps?.[index];
-  const name = context.status.canary.currentExperiment;
-  if (step?.experiment === undefined || name === undefined || context.status.abort) return [];
-  const destinations: WeightDestination[] = [];
-  for (const template of step.experiment.templates) {
-    if (template.weight === undefined) continue;
-    const hash = template.specRef === 'stable' ? (context.status.stableRS ?? context.currentHash) : context.currentHash;
-    destinations.push({ weight: template.weight, podTemplateHash: hash, serviceName: `${name}-${template.name}` });
-  }
-  return destinations;
 }
 
 function planTraffic(context: RolloutContext, canary: CanaryStrategy, index: number, canaryWeight: number): void {

@@ -12,3 +12,4 @@ export {
   type ReplicaSetCounts,
   type TrafficRoutedReplicaInput,
 } from './replica-math.js';
+export { reconcileExperiment } from './experiment/reconcile-experiment.js';

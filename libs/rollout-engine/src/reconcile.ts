@@ -9,6 +9,7 @@ import { desiredReplicaSets } from './desired-state.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
 import { planRestart } from './restart.js';
 import {
+  EXPERIMENT_LABEL,
   REVISION_ANNOTATION,
   type Decision,
   type DesiredReplicaSet,
@@ -340,7 +341,10 @@ function clearPlan(context: RolloutContext): void {
  * // → status.stableRS === status.currentPodHash, desired.replicaSets[0].replicas === 3, phase 'Progressing'
  */
 export function reconcile(input: ReconcileInput): Decision {
-  const { rollout, observed, now } = input;
+  const { rollout, now } = input;
+  // Experiments are reconciled on their own (reconcileExperiment): their ReplicaSets and runs are not the revisions'.
+  const observed = { ...input.observed, replicaSets: input.observed.replicaSets.filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === undefined) };
+  const analysisRuns = input.analysisRuns.filter((run) => run.kind !== 'experiment');
   const spec = rollout.spec;
   const previous = input.status;
   const nowMs = now.getTime();
@@ -366,7 +370,7 @@ export function reconcile(input: ReconcileInput): Decision {
     currentHash,
     revisions,
     currentRevision,
-    analysisRuns: new Map(input.analysisRuns.map((run) => [run.name, run])),
+    analysisRuns: new Map(analysisRuns.map((run) => [run.name, run])),
     experiments: new Map(input.experiments.map((experiment) => [experiment.name, experiment])),
     previous,
     status,
@@ -401,7 +405,7 @@ export function reconcile(input: ReconcileInput): Decision {
     status,
     desired: { replicaSets, services: context.services, trafficRouting: context.trafficRouting },
     analysisRunsToStart: context.analysisRunsToStart,
-    analysisRunsToTerminate: input.analysisRuns.filter((run) => isActive(run.phase) && !context.wantedAnalysisRuns.has(run.name)).map((run) => run.name),
+    analysisRunsToTerminate: analysisRuns.filter((run) => isActive(run.phase) && !context.wantedAnalysisRuns.has(run.name)).map((run) => run.name),
     experimentsToStart: context.experimentsToStart,
     experimentsToTerminate: input.experiments.filter((experiment) => isActive(experiment.phase) && !context.wantedExperiments.has(experiment.name)).map((experiment) => experiment.name),
     events,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanaryStep, CanaryStrategy } from '@flotilla/argo-spec';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
+import { POD_TEMPLATE_HASH_LABEL } from './types.js';
 
 const nginx = { nginx: { stableIngress: 'checkout' } };
 
@@ -166,7 +167,7 @@ describe('nginx traffic-routed canary', () => {
     simulation.settle();
     const canary = simulation.status?.currentPodHash as string;
     const request = simulation.decisions.flatMap((decision) => decision.experimentsToStart)[0];
-    expect(request?.templates.map((template) => [template.name, template.podTemplateHash, template.replicas, template.weight])).toEqual([
+    expect(request?.spec.templates.map((template) => [template.name, template.template.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL], template.replicas, template.weight])).toEqual([
       ['baseline', stable, 1, 5],
       ['candidate', canary, 1, 5],
     ]);

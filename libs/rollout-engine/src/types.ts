@@ -1,8 +1,7 @@
 import type {
-  PodTemplateMetadata,
+  ExperimentSpec,
   PodTemplateSpec,
   RolloutAnalysis,
-  RolloutExperimentStepAnalysisTemplateRef,
   RolloutSpec,
   RolloutTrafficRouting,
   SetHeaderRoute,
@@ -15,6 +14,10 @@ export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
 export const DESIRED_REPLICAS_ANNOTATION = 'rollout.argoproj.io/desired-replicas';
 export const SCALE_DOWN_DEADLINE_ANNOTATION = 'scale-down-deadline';
 export const EPHEMERAL_METADATA_ANNOTATION = 'rollout.argoproj.io/ephemeral-metadata';
+/** Marks a ReplicaSet or Service as belonging to an experiment (its name), not to the rollout's revisions. */
+export const EXPERIMENT_LABEL = 'flotilla.io/experiment';
+/** The experiment template a ReplicaSet or Service runs. */
+export const EXPERIMENT_TEMPLATE_LABEL = 'flotilla.io/experiment-template';
 
 // ---------------------------------------------------------------- status
 
@@ -164,7 +167,7 @@ export interface ObservedRolloutState {
   observedAt: string;
 }
 
-export type AnalysisRunKind = 'background' | 'step' | 'prePromotion' | 'postPromotion';
+export type AnalysisRunKind = 'background' | 'step' | 'prePromotion' | 'postPromotion' | 'experiment';
 export type AnalysisRunPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
 
 export interface AnalysisRunState {
@@ -186,11 +189,78 @@ export interface ExperimentState {
   message: string;
 }
 
+export type ExperimentTemplateStatusCode = 'Progressing' | 'Running' | 'Successful' | 'Failed' | 'Error';
+
+export interface ExperimentTemplateStatus {
+  name: string;
+  status: ExperimentTemplateStatusCode;
+  message: string;
+  podTemplateHash: string;
+  replicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  /** ISO time the counts or the status last changed; the template's progress deadline counts from it. */
+  lastTransitionTime: string;
+}
+
+export interface ExperimentAnalysisRunStatus {
+  /** The analysis' name in the experiment spec. */
+  name: string;
+  /** The analysis run started for it. */
+  analysisRun: string;
+  phase: AnalysisRunPhase;
+  message: string;
+}
+
+/** What the experiment controller keeps between reconciles, as upstream's `Experiment.status`. */
+export interface ExperimentStatus {
+  phase: ExperimentPhase;
+  message: string;
+  /** ISO time every template first ran its replicas: the duration counts from it and analyses start then. */
+  availableAt: string | undefined;
+  /** ISO time the phase completed: the templates scale down `scaleDownDelaySeconds` later. */
+  finishedAt: string | undefined;
+  templateStatuses: ExperimentTemplateStatus[];
+  analysisRuns: ExperimentAnalysisRunStatus[];
+}
+
+export interface ExperimentReconcileInput {
+  experiment: { name: string; namespace: string; spec: ExperimentSpec };
+  status: ExperimentStatus | undefined;
+  /** Ended by its rollout (or by `spec.terminate`): runs stop, templates scale down. */
+  terminate: boolean;
+  /** The revision of the rollout that started it, given to its analysis runs; empty for a standalone experiment. */
+  podTemplateHash: string;
+  /** The ReplicaSets labelled with this experiment's name. */
+  observedReplicaSets: ObservedReplicaSet[];
+  /** Its analysis runs, by run name. */
+  analysisRuns: AnalysisRunState[];
+  now: Date;
+}
+
+export type ExperimentEvent =
+  | { type: 'ExperimentPhaseChanged'; experiment: string; from: ExperimentPhase; to: ExperimentPhase; message: string }
+  | { type: 'ExperimentTemplateChanged'; experiment: string; template: string; from: ExperimentTemplateStatusCode | undefined; to: ExperimentTemplateStatusCode; message: string };
+
+export interface ExperimentDecision {
+  status: ExperimentStatus;
+  replicaSets: DesiredReplicaSet[];
+  services: DesiredExperimentService[];
+  analysisRunsToStart: AnalysisRunRequest[];
+  analysisRunsToTerminate: string[];
+  events: ExperimentEvent[];
+  requeueAt: Date | undefined;
+  /** Completed and scaled down: nothing of it is left in the cluster, and it needs no more reconciles. */
+  released: boolean;
+}
+
 // ---------------------------------------------------------------- decision
 
 export type TrafficRouterKind = 'nginx' | 'istio' | 'smi' | 'gatewayAPI';
 
 export interface DesiredReplicaSet {
+  /** The ReplicaSet's name when it is not `<rollout>-<pod template hash>`: an experiment's is `<experiment>-<template>`. */
+  name?: string;
   podTemplateHash: string;
   /** The rollout template with the hash label and the role's ephemeral metadata applied. */
   template: PodTemplateSpec;
@@ -224,11 +294,28 @@ export interface DesiredServiceSelectors {
   preview?: { service: string; podTemplateHash: string };
 }
 
+export interface DesiredServicePort {
+  name?: string;
+  protocol: string;
+  port: number;
+  targetPort: number;
+}
+
+/** A Service the agent creates for an experiment template and deletes when the experiment no longer needs it. */
+export interface DesiredExperimentService {
+  name: string;
+  labels: Record<string, string>;
+  selector: Record<string, string>;
+  ports: DesiredServicePort[];
+}
+
 /** The full cluster state of one rollout; an agent converges to it without knowing history. */
 export interface DesiredRolloutState {
   replicaSets: DesiredReplicaSet[];
   services: DesiredServiceSelectors;
   trafficRouting: DesiredTrafficRouting | undefined;
+  /** Services of running experiments; absent means none. */
+  experimentServices?: DesiredExperimentService[];
 }
 
 export interface AnalysisRunRequest {
@@ -240,25 +327,16 @@ export interface AnalysisRunRequest {
   /** Hash of the stable ReplicaSet, for `podTemplateHashValue: Stable` arguments. */
   stablePodTemplateHash: string | undefined;
   stepIndex: number | undefined;
+  /** The experiment a run of kind `experiment` belongs to. */
+  experimentName?: string;
 }
 
-export interface ExperimentTemplateRequest {
-  name: string;
-  replicas: number;
-  podTemplateHash: string;
-  template: PodTemplateSpec;
-  metadata: PodTemplateMetadata | undefined;
-  weight: number | undefined;
-  serviceName: string | undefined;
-}
-
+/** An experiment a rollout's `experiment` step asks for, its templates and analyses resolved as upstream resolves them. */
 export interface ExperimentRequest {
   name: string;
   podTemplateHash: string;
   stepIndex: number;
-  duration: string | undefined;
-  templates: ExperimentTemplateRequest[];
-  analyses: RolloutExperimentStepAnalysisTemplateRef[];
+  spec: ExperimentSpec;
 }
 
 export type RevisionOutcome = 'Healthy' | 'Aborted' | 'Superseded' | 'RolledBack';

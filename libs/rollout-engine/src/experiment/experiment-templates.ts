@@ -1,0 +1,66 @@
+import type { ExperimentTemplate, PodTemplateSpec } from '@flotilla/argo-spec';
+import { podTemplateHash } from '../pod-template-hash.js';
+import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, type DesiredExperimentService, type DesiredReplicaSet, type DesiredServicePort } from '../types.js';
+
+/** An experiment's ReplicaSets are named as upstream names them: `<experiment>-<template>`. */
+export const experimentReplicaSetName = (experiment: string, template: string): string => `${experiment}-${template}`;
+
+/** The Service of a template: the name it gives, else its ReplicaSet's name, as upstream. */
+export const experimentServiceName = (experiment: string, template: Pick<ExperimentTemplate, 'name' | 'service'>): string =>
+  template.service?.name || experimentReplicaSetName(experiment, template.name);
+
+/**
+ * The hash of a template's pods. A template taken from a rollout's ReplicaSet still carries that ReplicaSet's hash
+ * label, so its hash differs from the revision's and the rollout's Services never select experiment pods.
+ */
+export const experimentTemplateHash = (template: ExperimentTemplate): string => podTemplateHash(template.template);
+
+function withHashLabel(template: PodTemplateSpec, hash: string): PodTemplateSpec {
+  return { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash } } };
+}
+
+/** The ReplicaSet running a template, at `replicas`. */
+export function experimentReplicaSet(experiment: string, template: ExperimentTemplate, replicas: number): DesiredReplicaSet {
+  const hash = experimentTemplateHash(template);
+  return {
+    name: experimentReplicaSetName(experiment, template.name),
+    podTemplateHash: hash,
+    template: withHashLabel(template.template, hash),
+    replicas,
+    labels: { [EXPERIMENT_LABEL]: experiment, [EXPERIMENT_TEMPLATE_LABEL]: template.name },
+    annotations: {},
+    restart: undefined,
+  };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The ports of every container, as upstream exposes them; a template without ports gets no Service. */
+function servicePorts(template: PodTemplateSpec): DesiredServicePort[] {
+  const ports: DesiredServicePort[] = [];
+  for (const container of template.spec.containers) {
+    for (const port of Array.isArray(container.ports) ? container.ports : []) {
+      if (!isRecord(port) || typeof port.containerPort !== 'number') continue;
+      ports.push({
+        ...(typeof port.name === 'string' ? { name: port.name } : {}),
+        protocol: typeof port.protocol === 'string' ? port.protocol : 'TCP',
+        port: port.containerPort,
+        targetPort: port.containerPort,
+      });
+    }
+  }
+  return ports;
+}
+
+/** The Service of a template that asks for one (or is weighted), selecting exactly its pods; undefined otherwise. */
+export function experimentService(experiment: string, template: ExperimentTemplate): DesiredExperimentService | undefined {
+  if (template.service === undefined && template.weight === undefined) return undefined;
+  const ports = servicePorts(template.template);
+  if (ports.length === 0) return undefined;
+  return {
+    name: experimentServiceName(experiment, template),
+    labels: { [EXPERIMENT_LABEL]: experiment, [EXPERIMENT_TEMPLATE_LABEL]: template.name },
+    selector: { ...template.selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: experimentTemplateHash(template) },
+    ports,
+  };
+}
