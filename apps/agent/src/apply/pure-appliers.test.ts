@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
-import type { PodObject, ReplicaSetObject } from '../kube/kube-object.js';
+import type { DesiredExperimentService, DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import type { PodObject, ReplicaSetObject, ServiceObject } from '../kube/kube-object.js';
 import { podProblems } from '../observe/observed-replica-set.js';
 import { desiredReplicaSet } from '../testing/desired-rollouts.js';
+import { experimentServiceManifest, experimentServicePatch } from './experiment-service-manifest.js';
 import { exactMapPatch, sameJson } from './ownership.js';
 import { replicaSetManifest, replicaSetPatch, selectorLabels } from './replica-set-manifest.js';
 import { podsToRestart } from './restart.js';
@@ -64,6 +65,40 @@ describe('ReplicaSet manifests', () => {
     const rollout = { namespace: 'shop', name: 'web' };
     const desired = desiredReplicaSet('web', { hash: 'abc', replicas: 2 });
     expect(replicaSetPatch(rollout, drift(replicaSetManifest(rollout, desired)), desired)).toEqual(expected);
+  });
+
+  it.each([
+    ['a revision as Argo does, by rollout and hash', undefined, 'web-abc'],
+    ['an experiment ReplicaSet by the name it is given', 'web-7-exp-baseline', 'web-7-exp-baseline'],
+  ])('names %s', (_label, name, expected) => {
+    const desired = { ...desiredReplicaSet('web', { hash: 'abc', replicas: 1 }), ...(name === undefined ? {} : { name }) };
+    expect(replicaSetManifest({ namespace: 'shop', name: 'web' }, desired).metadata.name).toBe(expected);
+  });
+});
+
+describe('experiment Services', () => {
+  const rollout = { namespace: 'shop', name: 'web' };
+  const desired: DesiredExperimentService = {
+    name: 'web-7-exp-canary',
+    labels: { 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/rollout': 'someone-else' },
+    selector: { 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/experiment-template': 'canary' },
+    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+  };
+
+  it('creates a ClusterIP Service whose ownership labels win over the desired ones', () => {
+    expect(experimentServiceManifest(rollout, desired)).toEqual({
+      metadata: { name: 'web-7-exp-canary', namespace: 'shop', labels: { 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/rollout': 'web', 'app.kubernetes.io/managed-by': 'flotilla' } },
+      spec: { type: 'ClusterIP', selector: desired.selector, ports: desired.ports },
+    });
+  });
+
+  it.each([
+    ['nothing when equal', (service: ServiceObject) => service, undefined],
+    ['a changed selector key and an extra one', (service: ServiceObject) => ({ ...service, spec: { ...service.spec, selector: { 'flotilla.io/experiment': 'old', extra: 'x' } } }), { spec: { selector: { extra: null, 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/experiment-template': 'canary' } } }],
+    ['the ports as a whole', (service: ServiceObject) => ({ ...service, spec: { ...service.spec, ports: [{ name: 'http', protocol: 'TCP', port: 81, targetPort: 8080 }, { port: 9090 }] } }), { spec: { ports: desired.ports } }],
+    ['a changed label', (service: ServiceObject) => ({ ...service, metadata: { ...service.metadata, labels: { ...service.metadata.labels, 'flotilla.io/experiment': 'old' } } }), { metadata: { labels: { 'flotilla.io/experiment': 'web-7-exp' } } }],
+  ])('patches %s', (_label, drift, expected) => {
+    expect(experimentServicePatch(rollout, drift(experimentServiceManifest(rollout, desired)), desired)).toEqual(expected);
   });
 });
 

@@ -7,6 +7,13 @@ import { exactMapPatch, ownershipLabels, sameJson } from './ownership.js';
 /** ReplicaSets are named as Argo Rollouts names them: `<rollout>-<pod template hash>`. */
 export const replicaSetName = (rolloutName: string, podTemplateHash: string): string => `${rolloutName}-${podTemplateHash}`;
 
+/**
+ * The name of a desired ReplicaSet: its own when the control plane gives one (an experiment's), else Argo's.
+ * @example desiredReplicaSetName('web', { name: 'web-exp-baseline', podTemplateHash: 'e1', … }) // 'web-exp-baseline'
+ *          desiredReplicaSetName('web', { podTemplateHash: 'abc', … }) // 'web-abc'
+ */
+export const desiredReplicaSetName = (rolloutName: string, desired: DesiredReplicaSet): string => desired.name ?? replicaSetName(rolloutName, desired.podTemplateHash);
+
 function injectedMetadata(desired: DesiredReplicaSet): PodTemplateMetadata | undefined {
   const injected = desired.annotations[EPHEMERAL_METADATA_ANNOTATION];
   if (injected === undefined) return undefined;
@@ -39,7 +46,7 @@ export function replicaSetLabels(rollout: RolloutKey, desired: DesiredReplicaSet
 export function replicaSetManifest(rollout: RolloutKey, desired: DesiredReplicaSet): ReplicaSetObject {
   return {
     metadata: {
-      name: replicaSetName(rollout.name, desired.podTemplateHash),
+      name: desiredReplicaSetName(rollout.name, desired),
       namespace: rollout.namespace,
       labels: replicaSetLabels(rollout, desired),
       annotations: { ...desired.annotations },

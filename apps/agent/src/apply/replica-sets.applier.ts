@@ -5,7 +5,7 @@ import { isAlreadyExists, type KubeHttp } from '../kube/kube-http.js';
 import type { ReplicaSetObject } from '../kube/kube-object.js';
 import { PODS, REPLICA_SETS } from '../kube/resources.js';
 import { isOwnedBy, NotOwnedError } from './ownership.js';
-import { replicaSetManifest, replicaSetName, replicaSetPatch } from './replica-set-manifest.js';
+import { desiredReplicaSetName, replicaSetManifest, replicaSetPatch } from './replica-set-manifest.js';
 import { podsToRestart } from './restart.js';
 
 /** Creates, scales, relabels and deletes the ReplicaSets of one rollout, and recreates pods for a restart. */
@@ -15,7 +15,10 @@ export class ReplicaSetApplier {
     private readonly cluster: ClusterState,
   ) {}
 
-  /** Converges the rollout's ReplicaSets to `desired`; returns how many API writes it made. */
+  /**
+   * Converges the rollout's ReplicaSets, its experiments' included, to `desired`: an owned ReplicaSet whose pod
+   * template hash is not desired is deleted. Returns how many API writes it made.
+   */
   async apply(rollout: RolloutKey, desired: DesiredReplicaSet[]): Promise<number> {
     let writes = 0;
     for (const replicaSet of desired) writes += await this.applyOne(rollout, replicaSet);
@@ -30,7 +33,7 @@ export class ReplicaSetApplier {
   }
 
   private async applyOne(rollout: RolloutKey, desired: DesiredReplicaSet): Promise<number> {
-    const name = replicaSetName(rollout.name, desired.podTemplateHash);
+    const name = desiredReplicaSetName(rollout.name, desired);
     const existing = this.cluster.replicaSets.get(rollout.namespace, name) ?? (await this.createOrRead(rollout, desired));
     if (existing === undefined) return 1;
     if (!isOwnedBy(existing, rollout)) throw new NotOwnedError('ReplicaSet', rollout.namespace, name);
@@ -56,7 +59,7 @@ export class ReplicaSetApplier {
    */
   private async createOrRead(rollout: RolloutKey, desired: DesiredReplicaSet): Promise<ReplicaSetObject | undefined> {
     // Unowned ReplicaSets are not cached (the cache selects the agent's label), so look before creating.
-    const name = replicaSetName(rollout.name, desired.podTemplateHash);
+    const name = desiredReplicaSetName(rollout.name, desired);
     const found = await this.http.get<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name);
     if (found !== undefined) return found;
     try {

@@ -4,6 +4,7 @@ import type { ClusterState } from '../kube/cluster-state.js';
 import { isNotFound, type KubeHttp } from '../kube/kube-http.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { INGRESSES, TRAFFIC_SPLITS } from '../kube/resources.js';
+import { ExperimentServiceApplier } from './experiment-services.applier.js';
 import { isOwnedBy, ownershipLabels } from './ownership.js';
 import { ReplicaSetApplier } from './replica-sets.applier.js';
 import { ServiceApplier } from './services.applier.js';
@@ -25,10 +26,11 @@ export class ConvergeError extends Error {
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-/** Converges everything one rollout needs in the cluster: ReplicaSets, Service selectors, traffic routers. */
+/** Converges everything one rollout needs in the cluster: ReplicaSets, Service selectors, experiment Services, traffic routers. */
 export class RolloutApplier {
   private readonly replicaSets: ReplicaSetApplier;
   private readonly services: ServiceApplier;
+  private readonly experimentServices: ExperimentServiceApplier;
   private readonly nginx: NginxApplier;
   private readonly istio: IstioApplier;
   private readonly smi: SmiApplier;
@@ -40,6 +42,7 @@ export class RolloutApplier {
   ) {
     this.replicaSets = new ReplicaSetApplier(http, cluster);
     this.services = new ServiceApplier(http, cluster);
+    this.experimentServices = new ExperimentServiceApplier(http, cluster);
     this.nginx = new NginxApplier(http, cluster);
     this.istio = new IstioApplier(http, cluster);
     this.smi = new SmiApplier(http, cluster);
@@ -55,6 +58,7 @@ export class RolloutApplier {
     const parts: Array<() => Promise<number>> = [
       () => this.replicaSets.apply(rollout, state.replicaSets),
       () => this.services.apply(rollout, state.services),
+      () => this.experimentServices.apply(rollout, state.experimentServices ?? []),
       ...(routing === undefined ? [] : [() => this.applyRouting(rollout, routing)]),
     ];
     let writes = 0;
@@ -72,7 +76,7 @@ export class RolloutApplier {
 
   /** Deletes what the agent created for a rollout that no longer exists; objects of the team stay. */
   async remove(rollout: RolloutKey): Promise<number> {
-    return (await this.replicaSets.apply(rollout, [])) + (await this.deleteOwnedRouterObjects(rollout));
+    return (await this.replicaSets.apply(rollout, [])) + (await this.experimentServices.apply(rollout, [])) + (await this.deleteOwnedRouterObjects(rollout));
   }
 
   private applyRouting(rollout: RolloutKey, routing: DesiredTrafficRouting): Promise<number> {

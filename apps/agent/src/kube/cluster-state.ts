@@ -20,6 +20,17 @@ function removeFromIndex(index: Map<string, Set<string>>, key: string, member: s
   if (members?.size === 0) index.delete(key);
 }
 
+/** Files a changed object under the key `keyFor` gives it, and out of its previous version's key when that differs. */
+function reindex<T extends KubeObject>(index: Map<string, Set<string>>, change: CacheChange<T>, keyFor: (object: T) => string | undefined): void {
+  const member = keyOf(change.object);
+  const key = keyFor(change.object);
+  const previousKey = change.type === 'upsert' && change.previous !== undefined ? keyFor(change.previous) : undefined;
+  if (previousKey !== undefined && previousKey !== key) removeFromIndex(index, previousKey, member);
+  if (key === undefined) return;
+  if (change.type === 'delete') removeFromIndex(index, key, member);
+  else addToIndex(index, key, member);
+}
+
 /** The rollout a ReplicaSet created by the agent belongs to, as `namespace/name`. */
 export function rolloutOfReplicaSet(replicaSet: KubeObject): string | undefined {
   const rollout = replicaSet.metadata.labels?.[ROLLOUT_LABEL];
@@ -36,6 +47,11 @@ export function podAsCached(pod: PodObject): PodObject {
   };
 }
 
+/** The rollout a Service created by the agent belongs to, as `namespace/name`; undefined for the team's Services. */
+function rolloutOfAgentService(service: KubeObject): string | undefined {
+  return service.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ? rolloutOfReplicaSet(service) : undefined;
+}
+
 /** The ReplicaSet controlling a pod, as `namespace/name`. */
 export function replicaSetOfPod(pod: KubeObject): string | undefined {
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'ReplicaSet');
@@ -44,7 +60,8 @@ export function replicaSetOfPod(pod: KubeObject): string | undefined {
 
 /**
  * What the agent sees of its cluster: the ReplicaSets it created, the pods of rollout ReplicaSets, every Service,
- * and router objects once a rollout uses that kind of router; indexed by rollout and by ReplicaSet.
+ * and router objects once a rollout uses that kind of router; ReplicaSets and the Services the agent created are
+ * indexed by rollout, pods by ReplicaSet.
  */
 export class ClusterState {
   readonly replicaSets: ObjectCache<ReplicaSetObject>;
@@ -52,6 +69,7 @@ export class ClusterState {
   readonly services: ObjectCache<ServiceObject>;
   private readonly routers = new Map<string, ObjectCache<KubeObject>>();
   private readonly replicaSetsByRollout = new Map<string, Set<string>>();
+  private readonly servicesByRollout = new Map<string, Set<string>>();
   private readonly podsByReplicaSet = new Map<string, Set<string>>();
 
   constructor(
@@ -61,7 +79,7 @@ export class ClusterState {
   ) {
     this.replicaSets = new ObjectCache(REPLICA_SETS, http, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, (change) => this.replicaSetChanged(change), logger);
     this.pods = new ObjectCache(PODS, http, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger, podAsCached);
-    this.services = new ObjectCache(SERVICES, http, undefined, (change) => listener(SERVICES, change), logger);
+    this.services = new ObjectCache(SERVICES, http, undefined, (change) => this.serviceChanged(change), logger);
   }
 
   start(): void {
@@ -102,6 +120,12 @@ export class ClusterState {
     return [...keys].map((key) => this.replicaSets.get(...splitKey(key))).filter((replicaSet): replicaSet is ReplicaSetObject => replicaSet !== undefined);
   }
 
+  /** The Services the agent created for a rollout. */
+  servicesOf(rollout: RolloutKey): ServiceObject[] {
+    const keys = this.servicesByRollout.get(objectKey(rollout.namespace, rollout.name)) ?? new Set<string>();
+    return [...keys].map((key) => this.services.get(...splitKey(key))).filter((service): service is ServiceObject => service !== undefined);
+  }
+
   podsOf(replicaSet: ReplicaSetObject): PodObject[] {
     const keys = this.podsByReplicaSet.get(keyOf(replicaSet)) ?? new Set<string>();
     return [...keys].map((key) => this.pods.get(...splitKey(key))).filter((pod): pod is PodObject => pod !== undefined);
@@ -114,6 +138,13 @@ export class ClusterState {
     if (rollout !== undefined) addToIndex(this.replicaSetsByRollout, rollout, keyOf(replicaSet));
   }
 
+  /** Records a Service the agent wrote, keeping the index right before its watch event arrives. */
+  rememberService(service: ServiceObject): void {
+    this.services.remember(service);
+    const rollout = rolloutOfAgentService(service);
+    if (rollout !== undefined) addToIndex(this.servicesByRollout, rollout, keyOf(service));
+  }
+
   /** Drops a pod the agent deleted, so that the next pass counts it as gone before its watch event arrives. */
   forgetPod(pod: PodObject): void {
     this.pods.forget(pod.metadata.namespace, pod.metadata.name);
@@ -122,21 +153,18 @@ export class ClusterState {
   }
 
   private replicaSetChanged(change: CacheChange<ReplicaSetObject>): void {
-    const rollout = rolloutOfReplicaSet(change.object);
-    if (rollout !== undefined) {
-      if (change.type === 'delete') removeFromIndex(this.replicaSetsByRollout, rollout, keyOf(change.object));
-      else addToIndex(this.replicaSetsByRollout, rollout, keyOf(change.object));
-    }
+    reindex(this.replicaSetsByRollout, change, rolloutOfReplicaSet);
     this.listener(REPLICA_SETS, change);
   }
 
   private podChanged(change: CacheChange<PodObject>): void {
-    const replicaSet = replicaSetOfPod(change.object);
-    if (replicaSet !== undefined) {
-      if (change.type === 'delete') removeFromIndex(this.podsByReplicaSet, replicaSet, keyOf(change.object));
-      else addToIndex(this.podsByReplicaSet, replicaSet, keyOf(change.object));
-    }
+    reindex(this.podsByReplicaSet, change, replicaSetOfPod);
     this.listener(PODS, change);
+  }
+
+  private serviceChanged(change: CacheChange<ServiceObject>): void {
+    reindex(this.servicesByRollout, change, rolloutOfAgentService);
+    this.listener(SERVICES, change);
   }
 }
 

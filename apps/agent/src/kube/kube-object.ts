@@ -57,8 +57,16 @@ export interface PodObject extends KubeObject {
   status?: { phase?: string; conditions?: Condition[]; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
 }
 
+export interface ServicePort {
+  name?: string;
+  protocol?: string;
+  port: number;
+  /** A number, or the name of a container port. */
+  targetPort?: number | string;
+}
+
 export interface ServiceObject extends KubeObject {
-  spec: { selector?: Record<string, string> };
+  spec: { type?: string; selector?: Record<string, string>; ports?: ServicePort[] };
 }
 
 /** Values are base64 as the API server returns them (`stringData` is write-only). */
