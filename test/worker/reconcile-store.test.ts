@@ -59,7 +59,7 @@ function plan(rollout: ReconcileWritePlan['rollout'], phase: string, revision: n
     analysisRunStarts: [],
     analysisRunsToEnd: [],
     experimentStarts: [],
-    experimentsToEnd: [],
+    experimentUpdates: [],
     audit: [{ actor: 'engine', action: 'rollout.status_changed', targetType: 'Rollout', targetName: `staging/shop/${phase}`, after: { phase } }],
     now: new Date(),
   };

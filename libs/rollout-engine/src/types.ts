@@ -225,7 +225,7 @@ export interface ExperimentStatus {
 }
 
 export interface ExperimentReconcileInput {
-  experiment: { name: string; namespace: string; spec: ExperimentSpec };
+  experiment: { name: string; spec: ExperimentSpec };
   status: ExperimentStatus | undefined;
   /** Ended by its rollout (or by `spec.terminate`): runs stop, templates scale down. */
   terminate: boolean;

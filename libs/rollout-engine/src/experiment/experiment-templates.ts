@@ -1,5 +1,5 @@
 import type { ExperimentTemplate, PodTemplateSpec } from '@flotilla/argo-spec';
-import { podTemplateHash } from '../pod-template-hash.js';
+import { hashOf } from '../pod-template-hash.js';
 import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, type DesiredExperimentService, type DesiredReplicaSet, type DesiredServicePort } from '../types.js';
 
 /** An experiment's ReplicaSets are named as upstream names them: `<experiment>-<template>`. */
@@ -10,10 +10,10 @@ export const experimentServiceName = (experiment: string, template: Pick<Experim
   template.service?.name || experimentReplicaSetName(experiment, template.name);
 
 /**
- * The hash of a template's pods. A template taken from a rollout's ReplicaSet still carries that ReplicaSet's hash
- * label, so its hash differs from the revision's and the rollout's Services never select experiment pods.
+ * The hash of a template's pods, over the experiment's name and the pod template: two experiments running the same
+ * template (a baseline in two steps) get distinct pods, and no experiment shares a hash with a rollout revision.
  */
-export const experimentTemplateHash = (template: ExperimentTemplate): string => podTemplateHash(template.template);
+export const experimentTemplateHash = (experiment: string, template: ExperimentTemplate): string => hashOf({ experiment, template: template.template });
 
 function withHashLabel(template: PodTemplateSpec, hash: string): PodTemplateSpec {
   return { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash } } };
@@ -21,7 +21,7 @@ function withHashLabel(template: PodTemplateSpec, hash: string): PodTemplateSpec
 
 /** The ReplicaSet running a template, at `replicas`. */
 export function experimentReplicaSet(experiment: string, template: ExperimentTemplate, replicas: number): DesiredReplicaSet {
-  const hash = experimentTemplateHash(template);
+  const hash = experimentTemplateHash(experiment, template);
   return {
     name: experimentReplicaSetName(experiment, template.name),
     podTemplateHash: hash,
@@ -60,7 +60,7 @@ export function experimentService(experiment: string, template: ExperimentTempla
   return {
     name: experimentServiceName(experiment, template),
     labels: { [EXPERIMENT_LABEL]: experiment, [EXPERIMENT_TEMPLATE_LABEL]: template.name },
-    selector: { ...template.selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: experimentTemplateHash(template) },
+    selector: { ...template.selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: experimentTemplateHash(experiment, template) },
     ports,
   };
 }

@@ -44,7 +44,7 @@ class ExperimentHarness {
 
   reconcile(): ExperimentDecision {
     this.last = reconcileExperiment({
-      experiment: { name: 'checkout-abc-2-1', namespace: 'shop', spec: this.spec },
+      experiment: { name: 'checkout-abc-2-1', spec: this.spec },
       status: this.status,
       terminate: this.terminate,
       podTemplateHash: 'canary2',
@@ -109,6 +109,13 @@ describe('reconcileExperiment', () => {
       },
     ]);
     expect(decision.analysisRunsToStart).toEqual([]);
+  });
+
+  it('gives the same template distinct pods in two experiments', () => {
+    const hashes = ['checkout-abc-2-1', 'checkout-abc-2-4'].map(
+      (name) => reconcileExperiment({ experiment: { name, spec: spec() }, status: undefined, terminate: false, podTemplateHash: 'canary2', observedReplicaSets: [], analysisRuns: [], now: START }).replicaSets[0]?.podTemplateHash,
+    );
+    expect(new Set(hashes).size).toBe(2);
   });
 
   it('runs once every template is available: analyses start in the same reconcile, with the experiment and the revision', () => {

@@ -66,7 +66,7 @@ function templateStatus(input: ExperimentReconcileInput, previous: ExperimentSta
   const before = previous.templateStatuses.find((status) => status.name === template.name);
   const status: ExperimentTemplateStatus = before
     ? { ...before, ...counts }
-    : { name: template.name, status: 'Progressing', message: '', podTemplateHash: experimentTemplateHash(template), ...counts, lastTransitionTime: nowIso };
+    : { name: template.name, status: 'Progressing', message: '', podTemplateHash: experimentTemplateHash(input.experiment.name, template), ...counts, lastTransitionTime: nowIso };
   if (before && (before.replicas !== counts.replicas || before.readyReplicas !== counts.readyReplicas || before.availableReplicas !== counts.availableReplicas)) {
     status.lastTransitionTime = nowIso;
   }

@@ -67,6 +67,6 @@ export function experimentDestinations(context: RolloutContext, canary: CanarySt
     .filter((template) => template.weight !== undefined)
     .map((template) => {
       const resolved = experimentTemplate(context, template);
-      return { weight: template.weight ?? 0, podTemplateHash: experimentTemplateHash(resolved), serviceName: experimentServiceName(name, resolved) };
+      return { weight: template.weight ?? 0, podTemplateHash: experimentTemplateHash(name, resolved), serviceName: experimentServiceName(name, resolved) };
     });
 }

@@ -1,4 +1,5 @@
-import type { RolloutEvent, RolloutStatus } from '@flotilla/rollout-engine';
+import type { ExperimentEvent, RolloutEvent, RolloutStatus } from '@flotilla/rollout-engine';
+import { rolloutTargetName } from '../rollouts/rollouts.service.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 
 export const ENGINE_ACTOR = 'engine';
@@ -68,4 +69,16 @@ export function engineAuditEntries(
     }
   }
   return entries;
+}
+
+/** An experiment's phase and template transitions, recorded against the experiment. */
+export function experimentAuditEntries(clusterName: string, namespace: string, events: readonly ExperimentEvent[]): AuditEntry[] {
+  return events.map((event) => ({
+    actor: ENGINE_ACTOR,
+    action: event.type === 'ExperimentPhaseChanged' ? 'experiment.phase_changed' : 'experiment.template_changed',
+    targetType: 'Experiment',
+    targetName: rolloutTargetName(clusterName, namespace, event.experiment),
+    before: event.from === undefined ? null : { phase: event.from },
+    after: event.type === 'ExperimentPhaseChanged' ? { phase: event.to, message: event.message } : { template: event.template, status: event.to, message: event.message },
+  }));
 }

@@ -26,7 +26,18 @@ export interface RolloutAnalysisRunState {
   message: string;
 }
 
-export type RolloutExperimentState = Omit<RolloutAnalysisRunState, 'kind'>;
+export interface RolloutExperimentState {
+  id: string;
+  name: string;
+  podTemplateHash: string | null;
+  stepIndex: number | null;
+  phase: string;
+  message: string;
+  /** Spec and status are loaded only while the experiment has something in the cluster. */
+  spec: unknown;
+  status: unknown;
+  released: boolean;
+}
 
 export type LoadedRollout = Rollout & {
   cluster: { name: string; connectionState: string };
@@ -45,15 +56,17 @@ const LOAD_ROLLOUTS: PreparedStatement = {
       FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending'), '[]') AS operations,
     COALESCE((SELECT jsonb_agg(jsonb_build_object('name', a.name, 'kind', a.kind, 'podTemplateHash', a."podTemplateHash", 'stepIndex', a."stepIndex", 'phase', a.phase, 'message', a.message))
       FROM "AnalysisRun" a WHERE a."rolloutId" = r.id), '[]') AS "analysisRuns",
-    COALESCE((SELECT jsonb_agg(jsonb_build_object('name', e.name, 'podTemplateHash', e."podTemplateHash", 'stepIndex', e."stepIndex", 'phase', e.phase, 'message', e.message))
+    COALESCE((SELECT jsonb_agg(jsonb_build_object('id', e.id, 'name', e.name, 'podTemplateHash', e."podTemplateHash", 'stepIndex', e."stepIndex", 'phase', e.phase,
+        'message', e.message, 'released', e."releasedAt" IS NOT NULL,
+        'spec', CASE WHEN e."releasedAt" IS NULL THEN e.spec END, 'status', CASE WHEN e."releasedAt" IS NULL THEN e.status END))
       FROM "Experiment" e WHERE e."rolloutId" = r.id), '[]') AS experiments
   FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId" WHERE r.id = ANY($1::uuid[])`,
 };
 
 /**
  * Writes every rollout of the batch whose version is still the one its reconcile read, and, for those only, what
- * their reconciles asked for besides: operations settled, revisions, analysis runs and experiments started or
- * ended. Answers the ids of the rollouts written and of the runs started.
+ * their reconciles asked for besides: operations settled, revisions, experiments started or moved on, analysis runs
+ * started or ended. Answers the ids of the rollouts written and of the runs started.
  */
 const WRITE_RECONCILES: PreparedStatement = {
   name: 'reconcile-write-batch',
@@ -75,28 +88,33 @@ const WRITE_RECONCILES: PreparedStatement = {
     FROM jsonb_to_recordset($3::jsonb) AS v(id uuid, "organizationId" uuid, "rolloutId" uuid, revision integer, "podTemplateHash" text, images jsonb, "specSnapshot" jsonb, "startedBy" text, at timestamp)
     WHERE v."rolloutId" IN (SELECT id FROM updated)
     ON CONFLICT ("rolloutId", revision) DO NOTHING
+  ), experiments AS (
+    INSERT INTO "Experiment" (id, "organizationId", "clusterId", "rolloutId", namespace, name, spec, "podTemplateHash", "stepIndex", phase, message, status, "releasedAt", "updatedAt")
+    SELECT n.id, n."organizationId", n."clusterId", n."rolloutId", n.namespace, n.name, n.spec, n."podTemplateHash", n."stepIndex", n.phase, n.message, n.status,
+      CASE WHEN n.released THEN n.at END, n.at
+    FROM jsonb_to_recordset($6::jsonb) AS n(id uuid, "organizationId" uuid, "clusterId" uuid, "rolloutId" uuid, namespace text, name text, spec jsonb,
+      "podTemplateHash" text, "stepIndex" integer, phase text, message text, status jsonb, released boolean, at timestamp)
+    WHERE n."rolloutId" IN (SELECT id FROM updated)
+    ON CONFLICT ("clusterId", namespace, name) DO NOTHING RETURNING id, "clusterId", namespace, name
+  ), experiment_updates AS (
+    UPDATE "Experiment" x SET phase = u.phase, message = u.message, status = u.status, "releasedAt" = CASE WHEN u.released THEN u.at END,
+      version = x.version + 1, "updatedAt" = u.at
+    FROM jsonb_to_recordset($7::jsonb) AS u("rolloutId" uuid, name text, phase text, message text, status jsonb, released boolean, at timestamp)
+    WHERE x."rolloutId" = u."rolloutId" AND x.name = u.name AND u."rolloutId" IN (SELECT id FROM updated)
   ), runs AS (
-    INSERT INTO "AnalysisRun" (id, "organizationId", "clusterId", "rolloutId", namespace, name, kind, revision, "podTemplateHash", "stepIndex", spec, "startedAt")
-    SELECT n.id, n."organizationId", n."clusterId", n."rolloutId", n.namespace, n.name, n.kind, n.revision, n."podTemplateHash", n."stepIndex", n.spec, n.at
+    INSERT INTO "AnalysisRun" (id, "organizationId", "clusterId", "rolloutId", "experimentId", namespace, name, kind, revision, "podTemplateHash", "stepIndex", spec, "startedAt")
+    SELECT n.id, n."organizationId", n."clusterId", n."rolloutId",
+      COALESCE((SELECT x.id FROM experiments x WHERE x."clusterId" = n."clusterId" AND x.namespace = n.namespace AND x.name = n."experimentName"),
+        (SELECT x.id FROM "Experiment" x WHERE x."clusterId" = n."clusterId" AND x.namespace = n.namespace AND x.name = n."experimentName")),
+      n.namespace, n.name, n.kind, n.revision, n."podTemplateHash", n."stepIndex", n.spec, n.at
     FROM jsonb_to_recordset($4::jsonb) AS n(id uuid, "organizationId" uuid, "clusterId" uuid, "rolloutId" uuid, namespace text, name text, kind text, revision integer,
-      "podTemplateHash" text, "stepIndex" integer, spec jsonb, at timestamp)
+      "podTemplateHash" text, "stepIndex" integer, spec jsonb, "experimentName" text, at timestamp)
     WHERE n."rolloutId" IN (SELECT id FROM updated)
     ON CONFLICT ("clusterId", namespace, name) DO NOTHING RETURNING id
   ), ended_runs AS (
     UPDATE "AnalysisRun" a SET phase = 'Successful', message = 'terminated by the rollout', "finishedAt" = t.at
     FROM jsonb_to_recordset($5::jsonb) AS t("rolloutId" uuid, name text, at timestamp)
     WHERE a."rolloutId" = t."rolloutId" AND a.name = t.name AND a."finishedAt" IS NULL AND t."rolloutId" IN (SELECT id FROM updated)
-  ), experiments AS (
-    INSERT INTO "Experiment" (id, "organizationId", "clusterId", "rolloutId", namespace, name, spec, "podTemplateHash", "stepIndex", "updatedAt")
-    SELECT n.id, n."organizationId", n."clusterId", n."rolloutId", n.namespace, n.name, n.spec, n."podTemplateHash", n."stepIndex", n.at
-    FROM jsonb_to_recordset($6::jsonb) AS n(id uuid, "organizationId" uuid, "clusterId" uuid, "rolloutId" uuid, namespace text, name text, spec jsonb,
-      "podTemplateHash" text, "stepIndex" integer, at timestamp)
-    WHERE n."rolloutId" IN (SELECT id FROM updated)
-    ON CONFLICT ("clusterId", namespace, name) DO NOTHING
-  ), ended_experiments AS (
-    UPDATE "Experiment" x SET phase = 'Successful', message = 'terminated by the rollout', "updatedAt" = t.at
-    FROM jsonb_to_recordset($7::jsonb) AS t("rolloutId" uuid, name text, at timestamp)
-    WHERE x."rolloutId" = t."rolloutId" AND x.name = t.name AND t."rolloutId" IN (SELECT id FROM updated)
   )
   SELECT (SELECT COALESCE(jsonb_agg(id), '[]') FROM updated) AS written, (SELECT COALESCE(jsonb_agg(id), '[]') FROM runs) AS "startedRuns"`,
 };
@@ -138,10 +156,19 @@ export interface AnalysisRunStart {
   podTemplateHash: string;
   stepIndex: number | null;
   spec: unknown;
+  experimentName: string | null;
 }
 
-export interface ExperimentStart {
+/** An experiment's state as its controller left it. */
+export interface ExperimentState {
   name: string;
+  phase: string;
+  message: string;
+  status: unknown;
+  released: boolean;
+}
+
+export interface ExperimentStart extends ExperimentState {
   spec: unknown;
   podTemplateHash: string;
   stepIndex: number;
@@ -158,7 +185,7 @@ export interface ReconcileWritePlan {
   analysisRunStarts: AnalysisRunStart[];
   analysisRunsToEnd: string[];
   experimentStarts: ExperimentStart[];
-  experimentsToEnd: string[];
+  experimentUpdates: ExperimentState[];
   audit: AuditEntry[];
   now: Date;
 }
@@ -238,7 +265,7 @@ export class ReconcileStore {
       rows((plan) => plan.analysisRunStarts.map((start, index) => ({ ...start, id: runIds.get(plan)?.[index] }))),
       rows((plan) => named(plan.analysisRunsToEnd)),
       rows((plan) => plan.experimentStarts.map((start) => ({ ...start, id: uuidV7(plan.now.getTime()) }))),
-      rows((plan) => named(plan.experimentsToEnd)),
+      rows((plan) => plan.experimentUpdates),
     ]);
     const written = new Set(outcome?.written ?? []);
     const startedRuns = new Set(outcome?.startedRuns ?? []);

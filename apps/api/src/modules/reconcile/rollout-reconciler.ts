@@ -1,13 +1,17 @@
-import { jsonEqual, type RolloutSpec } from '@flotilla/argo-spec';
+import { jsonEqual, type ExperimentSpec, type RolloutSpec } from '@flotilla/argo-spec';
 import {
   applyOperation,
   reconcile,
+  reconcileRolloutExperiments,
   REVISION_ANNOTATION,
   type AnalysisRunKind,
   type AnalysisRunPhase,
+  type AnalysisRunState,
   type Decision,
   type ExperimentPhase,
+  type ExperimentStatus,
   type ObservedRolloutState,
+  type RolloutExperimentsResult,
   type RolloutOperation,
   type RolloutStatus,
 } from '@flotilla/rollout-engine';
@@ -17,7 +21,7 @@ import type { Logger } from '../../infrastructure/logger.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 import { toRolloutModel } from '../rollouts/rollout.mapper.js';
 import { rolloutTargetName } from '../rollouts/rollouts.service.js';
-import { ENGINE_ACTOR, engineAuditEntries } from './engine-audit.js';
+import { ENGINE_ACTOR, engineAuditEntries, experimentAuditEntries } from './engine-audit.js';
 import type { ReconcileQueue } from './reconcile-queue.js';
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
@@ -82,18 +86,19 @@ export class RolloutReconciler {
     const operations = this.applyOperations(rollout, observed, now);
     const specChanged = !jsonEqual(operations.spec, rollout.spec);
     const generation = rollout.generation + (specChanged ? 1 : 0);
-    const decision = reconcile({
+    const runs: AnalysisRunState[] = rollout.analysisRuns.map((run) => ({
+      name: run.name,
+      kind: run.kind as AnalysisRunKind,
+      podTemplateHash: run.podTemplateHash ?? '',
+      stepIndex: run.stepIndex ?? undefined,
+      phase: run.phase as AnalysisRunPhase,
+      message: run.message,
+    }));
+    const engineDecision = reconcile({
       rollout: { name: rollout.name, namespace: rollout.namespace, generation, spec: operations.spec },
       status: operations.status,
       observed,
-      analysisRuns: rollout.analysisRuns.map((run) => ({
-        name: run.name,
-        kind: run.kind as AnalysisRunKind,
-        podTemplateHash: run.podTemplateHash ?? '',
-        stepIndex: run.stepIndex ?? undefined,
-        phase: run.phase as AnalysisRunPhase,
-        message: run.message,
-      })),
+      analysisRuns: runs,
       experiments: rollout.experiments.map((experiment) => ({
         name: experiment.name,
         podTemplateHash: experiment.podTemplateHash ?? '',
@@ -103,6 +108,22 @@ export class RolloutReconciler {
       })),
       now,
     });
+    const experiments = reconcileRolloutExperiments({
+      decision: engineDecision,
+      experiments: rollout.experiments
+        .filter((experiment) => !experiment.released)
+        .map((experiment) => ({
+          name: experiment.name,
+          podTemplateHash: experiment.podTemplateHash ?? '',
+          spec: experiment.spec as ExperimentSpec,
+          status: (experiment.status as ExperimentStatus | null) ?? undefined,
+          phase: experiment.phase as ExperimentPhase,
+        })),
+      observed,
+      analysisRuns: runs.filter((run) => run.kind === 'experiment'),
+      now,
+    });
+    const { decision } = experiments;
     const desiredChanged = !jsonEqual(decision.desired, rollout.desiredState);
     const nothingChanged =
       operations.settled.length === 0 &&
@@ -113,11 +134,11 @@ export class RolloutReconciler {
       decision.analysisRunsToStart.length === 0 &&
       decision.analysisRunsToTerminate.length === 0 &&
       decision.experimentsToStart.length === 0 &&
-      decision.experimentsToTerminate.length === 0 &&
+      experiments.changed.length === 0 &&
       (decision.requeueAt?.getTime() ?? null) === (rollout.nextReconcileAt?.getTime() ?? null);
     if (nothingChanged) return { result: 'unchanged' };
 
-    const version = await this.write(rollout, operations, generation, decision, desiredChanged, now);
+    const version = await this.write(rollout, operations, generation, experiments, desiredChanged, now);
     return { result: 'written', version, desiredChanged };
   }
 
@@ -143,7 +164,8 @@ export class RolloutReconciler {
     return { spec, status, specChangedBy, settled };
   }
 
-  private async write(rollout: LoadedRollout, operations: OperationsOutcome, generation: number, decision: Decision, desiredChanged: boolean, now: Date): Promise<number> {
+  private async write(rollout: LoadedRollout, operations: OperationsOutcome, generation: number, experiments: RolloutExperimentsResult, desiredChanged: boolean, now: Date): Promise<number> {
+    const { decision } = experiments;
     const version = rollout.version + 1;
     const desiredVersion = rollout.desiredVersion + (desiredChanged ? 1 : 0);
     const target = { targetName: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name), targetId: rollout.id };
@@ -154,7 +176,10 @@ export class RolloutReconciler {
       ...target,
       after: { operation: row.type, requestedBy: row.requestedBy, ...(message ? { message } : {}) },
     }));
-    audit.push(...engineAuditEntries(target, operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined, decision.status, decision.events));
+    audit.push(
+      ...engineAuditEntries(target, operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined, decision.status, decision.events),
+      ...experimentAuditEntries(rollout.cluster.name, rollout.namespace, experiments.events),
+    );
     const plan: ReconcileWritePlan = {
       rollout,
       expectedVersion: rollout.version,
@@ -170,7 +195,7 @@ export class RolloutReconciler {
       },
       settledOperations: operations.settled.map(({ row, state, message }) => ({ id: row.id, state, message })),
       ...revisionRecords(operations, decision),
-      ...runRequests(decision),
+      ...runRequests(experiments),
       audit,
       now,
     };
@@ -230,12 +255,13 @@ function revisionRecords(operations: OperationsOutcome, decision: Decision): Pic
 }
 
 /** Analysis runs and experiments the engine asked for; their names are deterministic, so asking twice is harmless. */
-function runRequests(decision: Decision): Pick<ReconcileWritePlan, 'analysisRunStarts' | 'analysisRunsToEnd' | 'experimentStarts' | 'experimentsToEnd'> {
+function runRequests({ decision, started, changed }: RolloutExperimentsResult): Pick<ReconcileWritePlan, 'analysisRunStarts' | 'analysisRunsToEnd' | 'experimentStarts' | 'experimentUpdates'> {
   const revisionOf = (podTemplateHash: string): number | null => {
     const replicaSet = decision.desired.replicaSets.find((candidate) => candidate.podTemplateHash === podTemplateHash);
     const revision = Number(replicaSet?.annotations[REVISION_ANNOTATION]);
     return Number.isInteger(revision) ? revision : null;
   };
+  const experimentState = ({ name, status, released }: RolloutExperimentsResult['changed'][number]) => ({ name, phase: status.phase, message: status.message, status, released });
   return {
     analysisRunStarts: decision.analysisRunsToStart.map((request) => ({
       name: request.name,
@@ -244,9 +270,10 @@ function runRequests(decision: Decision): Pick<ReconcileWritePlan, 'analysisRunS
       podTemplateHash: request.podTemplateHash,
       stepIndex: request.stepIndex ?? null,
       spec: { analysis: request.analysis, stablePodTemplateHash: request.stablePodTemplateHash ?? null },
+      experimentName: request.experimentName ?? null,
     })),
     analysisRunsToEnd: decision.analysisRunsToTerminate,
-    experimentStarts: decision.experimentsToStart.map((request) => ({ name: request.name, spec: request, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex })),
-    experimentsToEnd: decision.experimentsToTerminate,
+    experimentStarts: started.map(({ request, ...state }) => ({ ...experimentState(state), spec: request.spec, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex })),
+    experimentUpdates: changed.map(experimentState),
   };
 }
