@@ -1,0 +1,93 @@
+import { jsonEqual, type ExperimentSpec } from '@flotilla/argo-spec';
+import {
+  EXPERIMENT_LABEL,
+  type AnalysisRunState,
+  type Decision,
+  type ExperimentDecision,
+  type ExperimentEvent,
+  type ExperimentPhase,
+  type ExperimentRequest,
+  type ExperimentStatus,
+  type ObservedRolloutState,
+} from '../types.js';
+import { reconcileExperiment } from './reconcile-experiment.js';
+
+/** An experiment of the rollout that still has something in the cluster. */
+export interface RolloutExperiment {
+  name: string;
+  podTemplateHash: string;
+  spec: ExperimentSpec;
+  status: ExperimentStatus | undefined;
+  /** The phase the rollout engine was given for it. */
+  phase: ExperimentPhase;
+}
+
+export interface ExperimentOutcome {
+  name: string;
+  status: ExperimentStatus;
+  released: boolean;
+}
+
+export interface RolloutExperimentsInput {
+  decision: Decision;
+  experiments: RolloutExperiment[];
+  observed: ObservedRolloutState;
+  /** The rollout's runs of kind `experiment`. */
+  analysisRuns: AnalysisRunState[];
+  now: Date;
+}
+
+export interface RolloutExperimentsResult {
+  /** The rollout's decision with its experiments' ReplicaSets, Services, runs and wake-ups added. */
+  decision: Decision;
+  /** Each experiment the decision starts, with its first state. */
+  started: (ExperimentOutcome & { request: ExperimentRequest })[];
+  /** The existing experiments whose state changed. */
+  changed: ExperimentOutcome[];
+  events: ExperimentEvent[];
+}
+
+const earliest = (left: Date | undefined, right: Date | undefined): Date | undefined =>
+  left === undefined ? right : right === undefined ? left : left.getTime() <= right.getTime() ? left : right;
+
+/**
+ * Runs the experiment controller for each live experiment of a rollout, and for those its decision starts, and
+ * folds their cluster state into the rollout's. When an experiment's phase moves, the rollout is woken at once, so
+ * its engine reads the new phase (an experiment step completes, aborts or pauses on it).
+ */
+export function reconcileRolloutExperiments(input: RolloutExperimentsInput): RolloutExperimentsResult {
+  const { decision, now } = input;
+  const terminated = new Set(decision.experimentsToTerminate);
+  const requests = new Map<RolloutExperiment, ExperimentRequest>(
+    decision.experimentsToStart.map((request) => [{ name: request.name, podTemplateHash: request.podTemplateHash, spec: request.spec, status: undefined, phase: 'Pending' }, request]),
+  );
+  const merged: Decision = {
+    ...decision,
+    desired: { ...decision.desired, replicaSets: [...decision.desired.replicaSets] },
+    analysisRunsToStart: [...decision.analysisRunsToStart],
+    analysisRunsToTerminate: [...decision.analysisRunsToTerminate],
+  };
+  const result: RolloutExperimentsResult = { decision: merged, started: [], changed: [], events: [] };
+  for (const experiment of [...input.experiments, ...requests.keys()]) {
+    const outcome: ExperimentDecision = reconcileExperiment({
+      experiment: { name: experiment.name, spec: experiment.spec },
+      status: experiment.status,
+      terminate: terminated.has(experiment.name),
+      podTemplateHash: experiment.podTemplateHash,
+      observedReplicaSets: input.observed.replicaSets.filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === experiment.name),
+      analysisRuns: input.analysisRuns,
+      now,
+    });
+    merged.desired.replicaSets.push(...outcome.replicaSets);
+    if (outcome.services.length > 0) merged.desired.experimentServices = [...(merged.desired.experimentServices ?? []), ...outcome.services];
+    merged.analysisRunsToStart.push(...outcome.analysisRunsToStart);
+    merged.analysisRunsToTerminate.push(...outcome.analysisRunsToTerminate);
+    merged.requeueAt = earliest(merged.requeueAt, outcome.status.phase === experiment.phase ? outcome.requeueAt : now);
+    result.events.push(...outcome.events);
+    const state = { name: experiment.name, status: outcome.status, released: outcome.released };
+    const request = requests.get(experiment);
+    if (request !== undefined) result.started.push({ ...state, request });
+    else if (outcome.released || !jsonEqual(outcome.status, experiment.status)) result.changed.push(state);
+  }
+  return result;
+}
