@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { EXPERIMENT_LABEL, POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2eNamespace } from '../support/e2e-rollouts.js';
@@ -88,6 +89,22 @@ async function runsOf(space: E2eNamespace) {
   return system.database.analysisRun.findMany({ where: { namespace: space.namespace }, include: { measurements: true }, orderBy: { id: 'asc' } });
 }
 
+/** The experiment a rollout started (it starts one), once it exists. */
+async function experimentOf(space: E2eNamespace, rollout: string): Promise<{ id: string; name: string }> {
+  const find = () => system.database.experiment.findFirst({ where: { namespace: space.namespace }, select: { id: true, name: true } });
+  await space.waitFor(rollout, 'to start an experiment', async () => (await find()) !== null, 60_000);
+  const found = await find();
+  if (found === null) throw new Error(`${rollout} started no experiment`);
+  return found;
+}
+
+async function experimentReplicaSets(space: E2eNamespace, experiment: string) {
+  const items = await space.kube.list('ReplicaSet', space.namespace);
+  return items
+    .filter((item) => item.metadata.labels?.[EXPERIMENT_LABEL] === experiment)
+    .map((item) => ({ name: item.metadata.name, hash: item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '', readyReplicas: (item.status?.readyReplicas as number | undefined) ?? 0 }));
+}
+
 describe.concurrent('analysis through the agent decides releases', { timeout: 150_000 }, () => {
   it('continues after an inline analysis that succeeds, the agent reading the token from the cluster’s Secret', async () => {
     successRates.set('checkout', 0.99);
@@ -145,6 +162,66 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     expect((await runsOf(space))[0]?.phase).toBe('Inconclusive');
     await space.operate('promote', 'search');
     await space.waitForPhase('search', 'Healthy', (reported) => reported.observedGeneration === reported.generation && reported.currentStepIndex === 3, 90_000);
+  });
+
+  it('runs an experiment step beside the rollout: its required analysis succeeds, the rollout goes on, and the experiment is scaled down and released', async () => {
+    successRates.set('reviews', 0.99);
+    const rollout = canaryRollout('reviews', 'shop/reviews:1');
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      {
+        experiment: {
+          templates: [
+            { name: 'baseline', specRef: 'stable' },
+            { name: 'candidate', specRef: 'canary', service: {} },
+          ],
+          analyses: [{ name: 'compare', templateName: 'success-rate', args: args('reviews'), requiredForCompletion: true }],
+        },
+      },
+      { setWeight: 60 },
+    ];
+    const space = await released('experiment-ok', rollout, [successRate()]);
+
+    await space.setImage('reviews', 'reviews', 'shop/reviews:2');
+    const running = await experimentOf(space, 'reviews');
+    await space.waitFor('reviews', 'both experiment templates running a ready pod', async () => {
+      const experimentSets = await experimentReplicaSets(space, running.name);
+      return experimentSets.length === 2 && experimentSets.every((replicaSet) => replicaSet.readyReplicas === 1);
+    });
+    const experimentSets = await experimentReplicaSets(space, running.name);
+    const candidate = experimentSets.find((replicaSet) => replicaSet.name.endsWith('-candidate'));
+    const revisionHashes = new Set((await space.replicaSets('reviews')).map((replicaSet) => replicaSet.hash));
+    expect(experimentSets.every((replicaSet) => !revisionHashes.has(replicaSet.hash))).toBe(true);
+    expect(await space.serviceSelector(`${running.name}-candidate`)).toEqual({ app: 'reviews', 'rollouts-pod-template-hash': candidate?.hash });
+
+    await space.waitForPhase('reviews', 'Healthy', (reported) => reported.generation > 1 && reported.observedGeneration === reported.generation && reported.currentStepIndex === 3, 90_000);
+    const finished = await system.database.experiment.findUniqueOrThrow({ where: { id: running.id }, include: { analysisRuns: { include: { measurements: true } } } });
+    expect(finished.phase).toBe('Successful');
+    expect(finished.analysisRuns.map((run) => [run.name, run.kind, run.phase, run.measurements.length])).toEqual([[`${running.name}-compare`, 'experiment', 'Successful', 2]]);
+
+    await space.waitFor('reviews', 'the experiment released: its ReplicaSets and Service gone', async () => {
+      const row = await system.database.experiment.findUniqueOrThrow({ where: { id: running.id } });
+      return row.releasedAt !== null && (await experimentReplicaSets(space, running.name)).length === 0 && (await space.serviceSelector(`${running.name}-candidate`)) === undefined;
+    }, 90_000);
+  });
+
+  it('aborts to stable when the analysis of an experiment step fails', async () => {
+    successRates.set('ratings', 0.5);
+    const rollout = canaryRollout('ratings', 'shop/ratings:1');
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      { experiment: { duration: '5m', templates: [{ name: 'candidate', specRef: 'canary' }], analyses: [{ name: 'compare', templateName: 'error-rate', args: args('ratings') }] } },
+      { setWeight: 60 },
+    ];
+    const space = await released('experiment-fail', rollout, [errorRate()]);
+
+    await space.setImage('ratings', 'ratings', 'shop/ratings:2');
+    const degraded = await space.waitForPhase('ratings', 'Degraded', (reported) => reported.generation > 1, 90_000);
+    expect(degraded.message).toContain('Rollout aborted update to revision 2');
+    const experiment = await system.database.experiment.findFirstOrThrow({ where: { namespace: space.namespace }, include: { analysisRuns: true } });
+    expect(experiment).toMatchObject({ phase: 'Failed' });
+    expect(experiment.analysisRuns.map((run) => [run.kind, run.phase])).toEqual([['experiment', 'Failed']]);
+    await space.waitFor('ratings', 'the stable pods back at full size', async () => Object.values(await space.readyPodsByHash('ratings')).includes(5));
   });
 
   it('never switches the active Service when blue-green pre-promotion analysis fails', async () => {

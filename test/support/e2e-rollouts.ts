@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
+import { EXPERIMENT_LABEL, POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
 import type { E2eCluster, E2eSystem } from './e2e-system.js';
 import { eventually } from './processes.js';
 import type { SimulatedClusterClient, SimulatedObject } from './simulator-client.js';
@@ -115,11 +115,17 @@ export class E2eNamespace {
     return data.auditEvents.nodes.map((event) => ({ stepIndex: event.after.stepIndex, occurredAt: event.occurredAt })).reverse();
   }
 
-  /** The rollout's ReplicaSets in the cluster, ordered by hash so that comparisons do not depend on listing order. */
+  /**
+   * The ReplicaSets of the rollout's revisions in the cluster (not those of its experiments), ordered by hash so that
+   * comparisons do not depend on listing order.
+   */
   async replicaSets(rollout: string): Promise<HeldReplicaSet[]> {
     const items = await this.kube.list('ReplicaSet', this.namespace);
     return items
-      .filter((item) => item.metadata.name.startsWith(`${rollout}-`) && item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] !== undefined)
+      .filter(
+        (item) =>
+          item.metadata.name.startsWith(`${rollout}-`) && item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] !== undefined && item.metadata.labels[EXPERIMENT_LABEL] === undefined,
+      )
       .map((item) => ({
         hash: item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '',
         image: item.spec?.template?.spec?.containers?.[0]?.image as string | undefined,
