@@ -161,20 +161,26 @@ describe('nginx traffic-routed canary', () => {
         { name: 'baseline', specRef: 'stable' as const, replicas: 1, weight: 5 },
         { name: 'candidate', specRef: 'canary' as const, replicas: 1, weight: 5 },
       ],
+      analyses: [{ name: 'compare', templateName: 'compare' }],
     };
     const { simulation, stable } = deployed({ steps: [{ setWeight: 10 }, { experiment }, { setWeight: 50 }] });
     simulation.setImage('shop/checkout:2.0');
     simulation.settle();
     const canary = simulation.status?.currentPodHash as string;
     const request = simulation.decisions.flatMap((decision) => decision.experimentsToStart)[0];
+    const name = request?.name as string;
     expect(request?.spec.templates.map((template) => [template.name, template.template.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL], template.replicas, template.weight])).toEqual([
       ['baseline', stable, 1, 5],
       ['candidate', canary, 1, 5],
     ]);
+    expect(simulation.experiment(name)?.phase).toBe('Running');
     expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ canaryWeight: 10, stableWeight: 80 });
-    simulation.finishExperiment(request?.name as string, 'Failed', 'baseline and candidate differ');
+    expect(simulation.lastDecision.desired.trafficRouting?.additionalDestinations.map((destination) => destination.serviceName)).toEqual([`${name}-baseline`, `${name}-candidate`]);
+    simulation.finishRun(`${name}-compare`, 'Failed', 'baseline and candidate differ');
     simulation.settle();
+    expect(simulation.experiment(name)).toMatchObject({ phase: 'Failed', message: 'baseline and candidate differ' });
     expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
+    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ canaryWeight: 0, stableWeight: 100, additionalDestinations: [] });
   });
 
   it('maxTrafficWeight sets the unit of every weight', () => {

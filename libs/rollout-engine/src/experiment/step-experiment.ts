@@ -58,11 +58,14 @@ export function experimentRequest(context: RolloutContext, step: RolloutExperime
   };
 }
 
-/** The weights a routed `experiment` step gives its weighted templates' Services, while the experiment is current. */
+/**
+ * The weights a routed `experiment` step gives its weighted templates' Services while the experiment runs, as upstream:
+ * not before every template is available, so no traffic goes to a Service without ready pods.
+ */
 export function experimentDestinations(context: RolloutContext, canary: CanaryStrategy, index: number): WeightDestination[] {
   const step = canary.steps?.[index]?.experiment;
   const name = context.status.canary.currentExperiment;
-  if (step === undefined || name === undefined || context.status.abort) return [];
+  if (step === undefined || name === undefined || context.status.abort || context.experiments.get(name)?.phase !== 'Running') return [];
   return step.templates
     .filter((template) => template.weight !== undefined)
     .map((template) => {

@@ -1,4 +1,5 @@
-import type { RolloutSpec } from '@flotilla/argo-spec';
+import type { ExperimentSpec, RolloutSpec } from '@flotilla/argo-spec';
+import { reconcileRolloutExperiments, type ExperimentOutcome } from '../experiment/rollout-experiments.js';
 import { applyOperation } from '../operations.js';
 import { reconcile } from '../reconcile.js';
 import type {
@@ -6,8 +7,9 @@ import type {
   AnalysisRunState,
   Decision,
   DesiredRolloutState,
-  ExperimentPhase,
+  ExperimentEvent,
   ExperimentState,
+  ExperimentStatus,
   ObservedReplicaSet,
   ObservedRolloutState,
   OperationResult,
@@ -48,13 +50,27 @@ export function converge(observed: ObservedRolloutState, desired: DesiredRollout
   return { replicaSets, serviceSelectors, trafficWeights, observedAt: options.nowIso };
 }
 
+/** An experiment as the control plane keeps it: the engine's view, plus the spec and status its controller carries on. */
+export interface SimulatedExperiment extends ExperimentState {
+  spec: ExperimentSpec;
+  status: ExperimentStatus;
+  released: boolean;
+}
+
+const rowState = ({ status, released }: ExperimentOutcome): Pick<SimulatedExperiment, 'phase' | 'message' | 'status' | 'released'> => ({
+  phase: status.phase,
+  message: status.message,
+  status,
+  released,
+});
+
 export function emptyObservation(nowIso: string): ObservedRolloutState {
   return { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: nowIso };
 }
 
 /**
- * One rollout and a cluster that obeys: reconcile, let the agent converge, repeat; a fake clock moves only to the
- * times the engine asks to be woken at. Every decision is kept for inspection.
+ * One rollout and a cluster that obeys: reconcile, carry out its experiments, let the agent converge, repeat; a fake
+ * clock moves only to the times the engine asks to be woken at. Every decision is kept for inspection.
  */
 export class RolloutSimulation {
   spec: RolloutSpec;
@@ -64,9 +80,10 @@ export class RolloutSimulation {
   generation = 1;
   readonly stuck = new Set<string>();
   readonly decisions: Decision[] = [];
+  readonly experimentEvents: ExperimentEvent[] = [];
   private readonly runs = new Map<string, AnalysisRunState>();
-  private readonly experimentStates = new Map<string, ExperimentState>();
-  /** Phase given to analysis runs and experiments as soon as they are started. */
+  private readonly experimentRows = new Map<string, SimulatedExperiment>();
+  /** Phase given to analysis runs as soon as they are started. */
   runPhaseOnStart: AnalysisRunPhase = 'Running';
 
   constructor(spec: RolloutSpec, start: Date, readonly name = 'checkout') {
@@ -81,27 +98,47 @@ export class RolloutSimulation {
     return decision;
   }
 
-  /** One reconcile, then the agent applies its desired state and the run controller starts requested runs. */
+  /**
+   * One reconcile as the control plane does it: the rollout engine, then the experiment controller for the rollout's
+   * live experiments and those it starts; the agent applies the desired state and the run controller starts runs.
+   */
   step(): Decision {
-    const decision = reconcile({
+    const runs = [...this.runs.values()];
+    const rows = [...this.experimentRows.values()];
+    const rolloutDecision = reconcile({
       rollout: { name: this.name, namespace: 'shop', generation: this.generation, spec: this.spec },
       status: this.status,
       observed: this.observed,
-      analysisRuns: [...this.runs.values()],
-      experiments: [...this.experimentStates.values()],
+      analysisRuns: runs,
+      experiments: rows.map(({ name, podTemplateHash, stepIndex, phase, message }) => ({ name, podTemplateHash, stepIndex, phase, message })),
       now: this.now,
     });
+    const experiments = reconcileRolloutExperiments({
+      decision: rolloutDecision,
+      experiments: rows.filter((row) => !row.released).map(({ name, podTemplateHash, spec, status, phase }) => ({ name, podTemplateHash, spec, status, phase })),
+      observed: this.observed,
+      analysisRuns: runs.filter((run) => run.kind === 'experiment'),
+      now: this.now,
+    });
+    const { decision } = experiments;
     this.decisions.push(decision);
+    this.experimentEvents.push(...experiments.events);
     this.status = decision.status;
     this.observed = converge(this.observed, decision.desired, { stuck: this.stuck, nowIso: this.now.toISOString() });
+    // A run's or experiment's name is its identity: asking again for one that exists starts nothing.
     for (const request of decision.analysisRunsToStart) {
+      if (this.runs.has(request.name)) continue;
       this.runs.set(request.name, { name: request.name, kind: request.kind, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex, phase: this.runPhaseOnStart, message: '' });
     }
     for (const name of decision.analysisRunsToTerminate) this.finishRun(name, 'Successful', 'terminated');
-    for (const request of decision.experimentsToStart) {
-      this.experimentStates.set(request.name, { name: request.name, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex, phase: this.runPhaseOnStart, message: '' });
+    for (const { request, ...outcome } of experiments.started) {
+      if (this.experimentRows.has(request.name)) continue;
+      this.experimentRows.set(request.name, { name: request.name, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex, spec: request.spec, ...rowState(outcome) });
     }
-    for (const name of decision.experimentsToTerminate) this.finishExperiment(name, 'Successful', 'terminated');
+    for (const outcome of experiments.changed) {
+      const row = this.experimentRows.get(outcome.name);
+      if (row !== undefined) this.experimentRows.set(outcome.name, { ...row, ...rowState(outcome) });
+    }
     return decision;
   }
 
@@ -109,9 +146,9 @@ export class RolloutSimulation {
   settle(limit = 40): Decision[] {
     const taken: Decision[] = [];
     for (let round = 0; round < limit; round++) {
-      const before = JSON.stringify([this.status, this.observed]);
+      const before = this.snapshot();
       taken.push(this.step());
-      if (JSON.stringify([this.status, this.observed]) === before) return taken;
+      if (this.snapshot() === before) return taken;
     }
     throw new Error(`rollout did not settle in ${limit} reconciles: ${JSON.stringify(this.status)}`);
   }
@@ -150,13 +187,19 @@ export class RolloutSimulation {
     this.runs.set(name, { ...run, phase, message });
   }
 
-  finishExperiment(name: string, phase: ExperimentPhase, message = ''): void {
-    const experiment = this.experimentStates.get(name);
-    if (experiment === undefined) throw new Error(`no experiment ${name}`);
-    this.experimentStates.set(name, { ...experiment, phase, message });
+  analysisRun(name: string): AnalysisRunState | undefined {
+    return this.runs.get(name);
+  }
+
+  experiment(name: string): SimulatedExperiment | undefined {
+    return this.experimentRows.get(name);
   }
 
   replicasByHash(): Record<string, number> {
     return Object.fromEntries(this.lastDecision.desired.replicaSets.filter((replicaSet) => replicaSet.replicas > 0).map((replicaSet) => [replicaSet.podTemplateHash, replicaSet.replicas]));
+  }
+
+  private snapshot(): string {
+    return JSON.stringify([this.status, this.observed, [...this.runs.values()], [...this.experimentRows.values()]]);
   }
 }
