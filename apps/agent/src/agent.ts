@@ -6,7 +6,7 @@ import { RolloutApplier } from './apply/rollout-applier.js';
 import type { AgentConfig, TokenSource } from './config/agent-config.js';
 import { ControlPlaneConnection, type ConnectionHandlers } from './connection/control-plane-connection.js';
 import { DesiredStore, type DesiredChange } from './desired/desired-store.js';
-import { ClusterState, replicaSetOfPod, rolloutOfReplicaSet } from './kube/cluster-state.js';
+import { ClusterState, ownerKeyOf, replicaSetOfPod } from './kube/cluster-state.js';
 import { loadKubeCredentials } from './kube/kube-credentials.js';
 import { KubeHttp } from './kube/kube-http.js';
 import { lazyMeasurementTaker } from './measure/lazy-measurement-taker.js';
@@ -83,12 +83,12 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
   const objectChanged = (resource: Resource, change: CacheChange<KubeObject>): void => {
     const object = change.object;
     let keys: Iterable<string>;
-    if (resource === REPLICA_SETS) keys = [rolloutOfReplicaSet(object)].filter((key): key is string => key !== undefined);
+    if (resource === REPLICA_SETS) keys = [ownerKeyOf(object)].filter((key): key is string => key !== undefined);
     else if (resource === PODS) {
       const owner = replicaSetOfPod(object);
       const [namespace, name] = owner === undefined ? [] : [object.metadata.namespace, owner.slice(owner.indexOf('/') + 1)];
       const replicaSet = name === undefined ? undefined : cluster.replicaSets.get(namespace, name);
-      keys = [replicaSet && rolloutOfReplicaSet(replicaSet)].filter((key): key is string => key !== undefined);
+      keys = [replicaSet && ownerKeyOf(replicaSet)].filter((key): key is string => key !== undefined);
     } else keys = references.rolloutsReferring(resource, object.metadata.namespace ?? '', object.metadata.name);
     for (const key of keys) {
       if (store.get(key) === undefined && !removals.has(key)) continue;

@@ -1,5 +1,5 @@
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
-import { MANAGED_BY_LABEL, ROLLOUT_LABEL, type AgentMessage, type DesiredRollout } from '@flotilla/protocol';
+import { MANAGED_BY_LABEL, ROLLOUT_LABEL, rolloutKeyString, type AgentMessage, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
 import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, type DesiredExperimentService, type DesiredReplicaSet } from '@flotilla/rollout-engine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PodObject, ReplicaSetObject, ServiceObject } from './kube/kube-object.js';
@@ -28,17 +28,18 @@ async function start(): Promise<AgentUnderTest> {
 const replicaSet = (namespace: string, name: string): ReplicaSetObject | undefined => sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name });
 const service = (namespace: string, name: string): ServiceObject | undefined => sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name });
 
-const templateLabels = (template: string): Record<string, string> => ({ [EXPERIMENT_LABEL]: EXPERIMENT, [EXPERIMENT_TEMPLATE_LABEL]: template });
+const templateLabels = (template: string, experiment = EXPERIMENT): Record<string, string> => ({ [EXPERIMENT_LABEL]: experiment, [EXPERIMENT_TEMPLATE_LABEL]: template });
 
 /** An experiment template's ReplicaSet as the control plane asks for it: named `<experiment>-<template>`. */
-function experimentReplicaSet(template: string, revision: RevisionSpec): DesiredReplicaSet {
+function experimentReplicaSet(template: string, revision: RevisionSpec, experiment = EXPERIMENT): DesiredReplicaSet {
   const base = desiredReplicaSet('shop', revision);
-  const labels = { ...base.labels, ...templateLabels(template) };
-  return { ...base, name: `${EXPERIMENT}-${template}`, labels, template: { ...base.template, metadata: { labels } } };
+  const labels = { ...base.labels, ...templateLabels(template, experiment) };
+  return { ...base, name: `${experiment}-${template}`, labels, template: { ...base.template, metadata: { labels } } };
 }
 
-function experimentService(template: string, port = 80): DesiredExperimentService {
-  return { name: `${EXPERIMENT}-${template}`, labels: templateLabels(template), selector: templateLabels(template), ports: [{ name: 'http', protocol: 'TCP', port, targetPort: 8080 }] };
+function experimentService(template: string, port = 80, experiment = EXPERIMENT): DesiredExperimentService {
+  const labels = templateLabels(template, experiment);
+  return { name: `${experiment}-${template}`, labels, selector: labels, ports: [{ name: 'http', protocol: 'TCP', port, targetPort: 8080 }] };
 }
 
 /** The shop rollout at `version`: a stable revision, plus the given experiment ReplicaSets and Services. */
@@ -47,8 +48,35 @@ function shop(namespace: string, version: number, replicaSets: DesiredReplicaSet
   return { ...desired, state: { ...desired.state, replicaSets: [...desired.state.replicaSets, ...replicaSets], experimentServices } };
 }
 
-const observedShop = (namespace: string, check: (message: Observed) => boolean) => (message: AgentMessage) =>
-  message.type === 'observed' && message.rollout.namespace === namespace && message.rollout.name === 'shop' && check(message);
+const observedFor = (key: RolloutKey, check: (message: Observed) => boolean) => (message: AgentMessage) =>
+  message.type === 'observed' && rolloutKeyString(message.rollout) === rolloutKeyString(key) && check(message);
+
+const observedShop = (namespace: string, check: (message: Observed) => boolean) => observedFor({ namespace, name: 'shop' }, check);
+
+/** A standalone experiment named `shop`, like the rollout, running one ReplicaSet and one Service per template. */
+const standaloneShop = (namespace: string): RolloutKey => ({ namespace, name: 'shop', kind: 'Experiment' });
+
+function standaloneExperiment(namespace: string, version: number, templates: string[]): DesiredRollout {
+  return {
+    rollout: standaloneShop(namespace),
+    desiredVersion: version,
+    serviceNames: [],
+    state: {
+      replicaSets: templates.map((template) => experimentReplicaSet(template, { hash: `x-${template}`, replicas: 1 }, 'shop')),
+      services: {},
+      trafficRouting: undefined,
+      experimentServices: templates.map((template) => experimentService(template, 80, 'shop')),
+    },
+    hubLoss: undefined,
+  };
+}
+
+const hashesOf = (message: Observed): string[] => message.state.replicaSets.map((set) => set.podTemplateHash);
+
+const allAvailable = (message: Observed): boolean => message.state.replicaSets.every((set) => set.replicas > 0 && set.availableReplicas === set.replicas);
+
+const removed = (agent: AgentUnderTest, key: RolloutKey): boolean =>
+  agent.logs.some((record) => record.msg === 'removed the objects of a deleted rollout' && record.rollout === rolloutKeyString(key));
 
 const convergeFailure = (agent: AgentUnderTest, text: string): boolean =>
   agent.logs.some((record) => record.msg === 'could not converge rollout' && String((record.err as { message?: string } | undefined)?.message).includes(text));
@@ -140,5 +168,72 @@ describe('experiments', () => {
     agent.controlPlane.publish(shop(namespace, 2));
     await eventually(() => expect(service(namespace, `${EXPERIMENT}-canary`)).toBeUndefined());
     expect(service(namespace, `${EXPERIMENT}-baseline`)?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+  });
+});
+
+describe('standalone experiments', () => {
+  it('runs beside a rollout of the same name, each converging and observing only its own ReplicaSets and Services, and deleting one removes only its objects', async () => {
+    const namespace = nextNamespace();
+    const rollout = { namespace, name: 'shop' };
+    const experiment = standaloneShop(namespace);
+    const running = await start();
+    const { controlPlane } = running;
+    controlPlane.desired.set(rolloutKeyString(rollout), shop(namespace, 1, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 1 })], [experimentService('baseline')]));
+    controlPlane.desired.set(rolloutKeyString(experiment), standaloneExperiment(namespace, 1, ['baseline', 'canary']));
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.kind === 'Experiment' && message.rollout.namespace === namespace && message.desiredVersion === 1);
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.kind === undefined && message.rollout.namespace === namespace && message.desiredVersion === 1);
+    const observedExperiment = await controlPlane.waitFor<Observed>(observedFor(experiment, (message) => hashesOf(message).join() === 'x-baseline,x-canary' && allAvailable(message)));
+    await controlPlane.waitFor(observedShop(namespace, (message) => hashesOf(message).join() === 'e1,st4ble' && allAvailable(message)));
+
+    const experimentOwnership = { [MANAGED_BY_LABEL]: 'flotilla', ...templateLabels('canary', 'shop') };
+    expect(replicaSet(namespace, 'shop-canary')?.metadata.labels).toEqual({ app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'x-canary', ...experimentOwnership });
+    expect(service(namespace, 'shop-canary')?.metadata.labels).toEqual(experimentOwnership);
+    expect(observedExperiment.state.replicaSets.find((set) => set.podTemplateHash === 'x-canary')?.labels).toEqual({ app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'x-canary', ...experimentOwnership });
+    expect([observedExperiment.desiredVersion, observedExperiment.state.serviceSelectors, observedExperiment.state.trafficWeights]).toEqual([1, {}, {}]);
+    const observations = controlPlane.received.filter((message): message is Observed => message.type === 'observed' && message.rollout.namespace === namespace);
+    expect(new Set(observations.filter((message) => message.rollout.kind === 'Experiment').flatMap(hashesOf))).toEqual(new Set(['x-baseline', 'x-canary']));
+    expect(new Set(observations.filter((message) => message.rollout.kind === undefined).flatMap(hashesOf))).toEqual(new Set(['e1', 'st4ble']));
+
+    const experimentBaseline = replicaSet(namespace, 'shop-baseline')?.metadata.uid;
+    controlPlane.publish(shop(namespace, 2));
+    await eventually(() => expect([replicaSet(namespace, `${EXPERIMENT}-baseline`), service(namespace, `${EXPERIMENT}-baseline`)]).toEqual([undefined, undefined]));
+    controlPlane.publish(standaloneExperiment(namespace, 2, ['baseline']));
+    await eventually(() => expect([replicaSet(namespace, 'shop-canary'), service(namespace, 'shop-canary')]).toEqual([undefined, undefined]));
+    expect([replicaSet(namespace, 'shop-baseline')?.metadata.uid, service(namespace, 'shop-baseline')?.metadata.labels]).toEqual([experimentBaseline, { [MANAGED_BY_LABEL]: 'flotilla', ...templateLabels('baseline', 'shop') }]);
+    expect(replicaSet(namespace, 'shop-st4ble')?.spec.replicas).toBe(2);
+
+    const rolloutStable = replicaSet(namespace, 'shop-st4ble')?.metadata.uid;
+    controlPlane.deleteRollout(experiment, 3);
+    await eventually(() => expect(removed(running, experiment)).toBe(true));
+    expect([replicaSet(namespace, 'shop-baseline'), service(namespace, 'shop-baseline')]).toEqual([undefined, undefined]);
+    expect(replicaSet(namespace, 'shop-st4ble')?.metadata.uid).toBe(rolloutStable);
+    await eventually(() => {
+      const lastOfRollout = controlPlane.received.filter((message): message is Observed => observedShop(namespace, () => true)(message)).at(-1);
+      expect(lastOfRollout === undefined ? undefined : hashesOf(lastOfRollout)).toEqual(['st4ble']);
+    });
+  });
+
+  it('outlives the deletion of the rollout of its name, and is removed once a snapshot no longer lists it', async () => {
+    const namespace = nextNamespace();
+    const rollout = { namespace, name: 'shop' };
+    const experiment = standaloneShop(namespace);
+    const running = await start();
+    const { controlPlane } = running;
+    controlPlane.desired.set(rolloutKeyString(rollout), shop(namespace, 1));
+    controlPlane.desired.set(rolloutKeyString(experiment), standaloneExperiment(namespace, 1, ['baseline']));
+    await controlPlane.waitFor(observedFor(experiment, (message) => hashesOf(message).join() === 'x-baseline' && allAvailable(message)));
+    await eventually(() => expect(replicaSet(namespace, 'shop-st4ble')).toBeDefined());
+    const experimentObjects = [replicaSet(namespace, 'shop-baseline')?.metadata.uid, service(namespace, 'shop-baseline')?.metadata.uid];
+
+    controlPlane.deleteRollout(rollout, 2);
+    await eventually(() => expect(removed(running, rollout)).toBe(true));
+    expect(replicaSet(namespace, 'shop-st4ble')).toBeUndefined();
+    expect([replicaSet(namespace, 'shop-baseline')?.metadata.uid, service(namespace, 'shop-baseline')?.metadata.uid]).toEqual(experimentObjects);
+
+    controlPlane.desired.delete(rolloutKeyString(experiment));
+    controlPlane.dropConnection();
+    await eventually(() => expect(removed(running, experiment)).toBe(true));
+    expect([replicaSet(namespace, 'shop-baseline'), service(namespace, 'shop-baseline')]).toEqual([undefined, undefined]);
+    expect(controlPlane.connections).toBe(2);
   });
 });

@@ -22,7 +22,8 @@ function field<T>(message: Json, name: string, check: (value: unknown) => value 
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isVersion = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
-const isRolloutKey = (value: unknown): value is RolloutKey => isObject(value) && isString(value.namespace) && isString(value.name);
+const isRolloutKey = (value: unknown): value is RolloutKey =>
+  isObject(value) && isString(value.namespace) && isString(value.name) && (value.kind === undefined || value.kind === 'Experiment');
 
 function parseObject(text: string): Json {
   let parsed: unknown;
@@ -50,11 +51,11 @@ export function decodeAgentMessage(text: string): AgentMessage {
       field(message, 'sentAt', isString, 'an ISO time');
       return message as unknown as AgentMessage;
     case 'applied':
-      field(message, 'rollout', isRolloutKey, 'a {namespace, name} object');
+      field(message, 'rollout', isRolloutKey, 'a {namespace, name, kind?} object');
       field(message, 'desiredVersion', isVersion, 'a version number');
       return message as unknown as AgentMessage;
     case 'observed':
-      field(message, 'rollout', isRolloutKey, 'a {namespace, name} object');
+      field(message, 'rollout', isRolloutKey, 'a {namespace, name, kind?} object');
       field(message, 'desiredVersion', isVersion, 'a version number');
       field(message, 'state', (value): value is Json => isObject(value) && Array.isArray(value.replicaSets), 'an observed state with replicaSets');
       return message as unknown as AgentMessage;
@@ -82,7 +83,7 @@ export function decodeControlPlaneMessage(text: string): ControlPlaneMessage {
       field(message, 'desired', (value): value is Json => isObject(value) && isRolloutKey(value.rollout) && isVersion(value.desiredVersion) && isObject(value.state), 'a desired rollout');
       return message as unknown as ControlPlaneMessage;
     case 'deleted':
-      field(message, 'rollout', isRolloutKey, 'a {namespace, name} object');
+      field(message, 'rollout', isRolloutKey, 'a {namespace, name, kind?} object');
       return message as unknown as ControlPlaneMessage;
     case 'measure':
       field(message, 'request', (value): value is Json => isObject(value) && isString(value.requestId) && isObject(value.metric) && isObject(value.run), 'a measurement request');
@@ -95,4 +96,4 @@ export function decodeControlPlaneMessage(text: string): ControlPlaneMessage {
   }
 }
 
-export const rolloutKeyString = (key: RolloutKey): string => `${key.namespace}/${key.name}`;
+export const rolloutKeyString = (key: RolloutKey): string => (key.kind === 'Experiment' ? `experiment:${key.namespace}/${key.name}` : `${key.namespace}/${key.name}`);

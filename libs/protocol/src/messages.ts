@@ -15,9 +15,11 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'flotilla';
 export const ROLLOUT_LABEL = 'flotilla.io/rollout';
 
+/** What a desired state is for: a rollout, or (`kind: 'Experiment'`) a standalone experiment. */
 export interface RolloutKey {
   namespace: string;
   name: string;
+  kind?: 'Experiment';
 }
 
 /** What the agent does on its own while the control plane is unreachable. */
@@ -64,10 +66,10 @@ export type MeasurementOutcome =
 
 export type ControlPlaneMessage =
   | { type: 'welcome'; protocolVersion: number; cluster: string; heartbeatIntervalSeconds: number }
-  /** Every rollout of the cluster; owned objects of rollouts not listed are to be removed. */
+  /** Every rollout and standalone experiment of the cluster; owned objects of keys not listed are to be removed. */
   | { type: 'snapshot'; rollouts: DesiredRollout[] }
   | { type: 'desired'; desired: DesiredRollout }
-  /** The rollout was deleted: remove what the agent created for it. */
+  /** The rollout (or standalone experiment) was deleted: remove what the agent created for it. */
   | { type: 'deleted'; rollout: RolloutKey; desiredVersion: number }
   /** Take one measurement and answer with `measurement`; repeated requestIds may be answered again. */
   | { type: 'measure'; request: MeasurementRequest }

@@ -1,10 +1,9 @@
 import type { RolloutKey } from '@flotilla/protocol';
 import type { DesiredExperimentService, DesiredServicePort } from '@flotilla/rollout-engine';
 import type { ServiceObject, ServicePort } from '../kube/kube-object.js';
-import { exactMapPatch, ownershipLabels, sameJson } from './ownership.js';
+import { exactMapPatch, sameJson, withOwnershipLabels } from './ownership.js';
 
-/** The desired labels with the ownership labels last, so that no desired label can disown the Service. */
-const experimentServiceLabels = (rollout: RolloutKey, desired: DesiredExperimentService): Record<string, string> => ({ ...desired.labels, ...ownershipLabels(rollout) });
+const experimentServiceLabels = (rollout: RolloutKey, desired: DesiredExperimentService): Record<string, string> => withOwnershipLabels(rollout, desired.labels);
 
 /** The fields of a port the agent writes; the API server's defaults and anything else are left out of comparisons. */
 const writtenPortFields = (port: ServicePort | DesiredServicePort): ServicePort => ({ name: port.name, protocol: port.protocol, port: port.port, targetPort: port.targetPort });

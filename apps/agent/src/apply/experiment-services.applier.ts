@@ -8,9 +8,9 @@ import { experimentServiceManifest, experimentServicePatch } from './experiment-
 import { isOwnedBy, NotOwnedError } from './ownership.js';
 
 /**
- * Creates, updates and deletes the Services of a rollout's experiments. Only Services the agent created for the
- * rollout are changed or deleted: a team Service under a desired name is reported and left alone, and the other
- * experiment Services still converge.
+ * Creates, updates and deletes the Services of a rollout's experiments, or of a standalone experiment. Only Services
+ * the agent created for that key are changed or deleted: a team Service under a desired name is reported and left
+ * alone, and the other experiment Services still converge.
  */
 export class ExperimentServiceApplier {
   constructor(

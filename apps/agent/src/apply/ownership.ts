@@ -1,13 +1,41 @@
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLOUT_LABEL, type RolloutKey } from '@flotilla/protocol';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLOUT_LABEL, rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
+import { EXPERIMENT_LABEL } from '@flotilla/rollout-engine';
 import type { KubeObject } from '../kube/kube-object.js';
 
-/** Labels that mark an object as created by the agent for one rollout. */
-export const ownershipLabels = (rollout: RolloutKey): Record<string, string> => ({ [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ROLLOUT_LABEL]: rollout.name });
+/**
+ * Labels that mark an object as created by the agent for one key: a rollout, or a standalone experiment. A standalone
+ * experiment's objects carry no rollout label, so that a rollout of the same name never takes them for its own.
+ * @example ownershipLabels({ namespace: 'shop', name: 'web' }) // { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web' }
+ *          ownershipLabels({ namespace: 'shop', name: 'web', kind: 'Experiment' }) // { …managed-by, 'flotilla.io/experiment': 'web' }
+ */
+export const ownershipLabels = (key: RolloutKey): Record<string, string> =>
+  key.kind === 'Experiment' ? { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [EXPERIMENT_LABEL]: key.name } : { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ROLLOUT_LABEL]: key.name };
 
-/** Whether the agent created this object for this rollout; anything else it only touches field by field, if at all. */
-export function isOwnedBy(object: KubeObject, rollout: RolloutKey): boolean {
+/** `labels` with the ownership labels of `key` over them, so that no desired label can disown the object. */
+export function withOwnershipLabels(key: RolloutKey, labels: Record<string, string>): Record<string, string> {
+  const owned = { ...labels, ...ownershipLabels(key) };
+  if (key.kind === 'Experiment') delete owned[ROLLOUT_LABEL];
+  return owned;
+}
+
+/**
+ * The key the agent created an object for: its rollout's when it has a rollout label (an experiment of a rollout
+ * belongs to the rollout), else its standalone experiment's; undefined for objects the agent did not create.
+ */
+export function ownerOf(object: KubeObject): RolloutKey | undefined {
   const labels = object.metadata.labels ?? {};
-  return object.metadata.namespace === rollout.namespace && labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labels[ROLLOUT_LABEL] === rollout.name;
+  if (labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) return undefined;
+  const namespace = object.metadata.namespace ?? '';
+  const rollout = labels[ROLLOUT_LABEL];
+  if (rollout !== undefined) return { namespace, name: rollout };
+  const experiment = labels[EXPERIMENT_LABEL];
+  return experiment === undefined ? undefined : { namespace, name: experiment, kind: 'Experiment' };
+}
+
+/** Whether the agent created this object for this key; anything else it only touches field by field, if at all. */
+export function isOwnedBy(object: KubeObject, key: RolloutKey): boolean {
+  const owner = ownerOf(object);
+  return owner !== undefined && rolloutKeyString(owner) === rolloutKeyString(key);
 }
 
 /** An object exists under the name the agent needs, but someone else created it. */

@@ -4,7 +4,7 @@ import type { PodObject, ReplicaSetObject, ServiceObject } from '../kube/kube-ob
 import { podProblems } from '../observe/observed-replica-set.js';
 import { desiredReplicaSet } from '../testing/desired-rollouts.js';
 import { experimentServiceManifest, experimentServicePatch } from './experiment-service-manifest.js';
-import { exactMapPatch, sameJson } from './ownership.js';
+import { exactMapPatch, isOwnedBy, ownerOf, sameJson } from './ownership.js';
 import { replicaSetManifest, replicaSetPatch, selectorLabels } from './replica-set-manifest.js';
 import { podsToRestart } from './restart.js';
 import { destinationRuleSubsets, virtualServiceRoutes } from './traffic/istio.js';
@@ -50,6 +50,38 @@ describe('sameJson', () => {
   });
 });
 
+describe('ownership', () => {
+  const rolloutKey = { namespace: 'shop', name: 'web' };
+  const experimentKey = { namespace: 'shop', name: 'web', kind: 'Experiment' } as const;
+  const labelled = (labels: Record<string, string>, namespace = 'shop') => ({ metadata: { name: 'x', namespace, labels } });
+
+  it.each([
+    ['a rollout ReplicaSet to its rollout', { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web' }, rolloutKey],
+    ["a rollout's experiment ReplicaSet to the rollout", { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web', 'flotilla.io/experiment': 'web-3-exp' }, rolloutKey],
+    ["a standalone experiment's ReplicaSet to the experiment", { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/experiment': 'web' }, experimentKey],
+    ['an object the agent did not create to nobody', { 'flotilla.io/rollout': 'web' }, undefined],
+  ])('gives %s', (_label, labels, owner) => {
+    expect(ownerOf(labelled(labels))).toEqual(owner);
+  });
+
+  it('never lets a rollout and a standalone experiment of the same name own each other\'s objects', () => {
+    const experimentObject = labelled(replicaSetManifest(experimentKey, desiredReplicaSet('web', { hash: 'x1', replicas: 1 })).metadata.labels ?? {});
+    const rolloutObject = labelled(replicaSetManifest(rolloutKey, desiredReplicaSet('web', { hash: 'r1', replicas: 1 })).metadata.labels ?? {});
+    expect([isOwnedBy(experimentObject, experimentKey), isOwnedBy(experimentObject, rolloutKey)]).toEqual([true, false]);
+    expect([isOwnedBy(rolloutObject, rolloutKey), isOwnedBy(rolloutObject, experimentKey)]).toEqual([true, false]);
+    expect(isOwnedBy(labelled(experimentObject.metadata.labels, 'other'), experimentKey)).toBe(false);
+  });
+
+  it.each([
+    ['a rollout', rolloutKey, { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web', 'flotilla.io/experiment': 'someone-else' }],
+    ['a standalone experiment', experimentKey, { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/experiment': 'web' }],
+  ])('keeps desired labels from disowning a ReplicaSet of %s', (_label, key, ownership) => {
+    const desired = desiredReplicaSet('web', { hash: 'x1', replicas: 1 });
+    desired.labels = { ...desired.labels, 'app.kubernetes.io/managed-by': 'someone', 'flotilla.io/rollout': 'other', 'flotilla.io/experiment': 'someone-else' };
+    expect(replicaSetManifest(key, desired).metadata.labels).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'x1', ...ownership });
+  });
+});
+
 describe('ReplicaSet manifests', () => {
   it('leaves role labels out of the selector, which cannot change later', () => {
     const desired = desiredReplicaSet('web', { hash: 'abc', replicas: 2 }, { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"canary"}}' });
@@ -90,6 +122,11 @@ describe('experiment Services', () => {
       metadata: { name: 'web-7-exp-canary', namespace: 'shop', labels: { 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/rollout': 'web', 'app.kubernetes.io/managed-by': 'flotilla' } },
       spec: { type: 'ClusterIP', selector: desired.selector, ports: desired.ports },
     });
+  });
+
+  it('labels the Service of a standalone experiment with the experiment and no rollout', () => {
+    const standalone = { namespace: 'shop', name: 'web-7-exp', kind: 'Experiment' } as const;
+    expect(experimentServiceManifest(standalone, desired).metadata.labels).toEqual({ 'flotilla.io/experiment': 'web-7-exp', 'app.kubernetes.io/managed-by': 'flotilla' });
   });
 
   it.each([

@@ -2,7 +2,7 @@ import type { PodTemplateMetadata } from '@flotilla/argo-spec';
 import type { RolloutKey } from '@flotilla/protocol';
 import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
 import type { ReplicaSetObject } from '../kube/kube-object.js';
-import { exactMapPatch, ownershipLabels, sameJson } from './ownership.js';
+import { exactMapPatch, sameJson, withOwnershipLabels } from './ownership.js';
 
 /** ReplicaSets are named as Argo Rollouts names them: `<rollout>-<pod template hash>`. */
 export const replicaSetName = (rolloutName: string, podTemplateHash: string): string => `${rolloutName}-${podTemplateHash}`;
@@ -39,7 +39,7 @@ export function selectorLabels(desired: DesiredReplicaSet): Record<string, strin
 }
 
 export function replicaSetLabels(rollout: RolloutKey, desired: DesiredReplicaSet): Record<string, string> {
-  return { ...desired.labels, [POD_TEMPLATE_HASH_LABEL]: desired.podTemplateHash, ...ownershipLabels(rollout) };
+  return withOwnershipLabels(rollout, { ...desired.labels, [POD_TEMPLATE_HASH_LABEL]: desired.podTemplateHash });
 }
 
 /** The ReplicaSet the agent creates for a desired one. */

@@ -1,4 +1,4 @@
-import type { RolloutKey } from '@flotilla/protocol';
+import { rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
 import type { DesiredRolloutState, DesiredTrafficRouting } from '@flotilla/rollout-engine';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { isNotFound, type KubeHttp } from '../kube/kube-http.js';
@@ -19,7 +19,7 @@ export class ConvergeError extends Error {
     readonly rollout: RolloutKey,
     readonly failures: Error[],
   ) {
-    super(`${rollout.namespace}/${rollout.name}: ${failures.map((failure) => failure.message).join('; ')}`);
+    super(`${rolloutKeyString(rollout)}: ${failures.map((failure) => failure.message).join('; ')}`);
     this.name = 'ConvergeError';
   }
 }
@@ -74,9 +74,13 @@ export class RolloutApplier {
     return writes;
   }
 
-  /** Deletes what the agent created for a rollout that no longer exists; objects of the team stay. */
+  /**
+   * Deletes what the agent created for a rollout or standalone experiment that no longer exists; objects of the team
+   * stay. A standalone experiment has no router objects, so none are looked for.
+   */
   async remove(rollout: RolloutKey): Promise<number> {
-    return (await this.replicaSets.apply(rollout, [])) + (await this.experimentServices.apply(rollout, [])) + (await this.deleteOwnedRouterObjects(rollout));
+    const writes = (await this.replicaSets.apply(rollout, [])) + (await this.experimentServices.apply(rollout, []));
+    return rollout.kind === 'Experiment' ? writes : writes + (await this.deleteOwnedRouterObjects(rollout));
   }
 
   private applyRouting(rollout: RolloutKey, routing: DesiredTrafficRouting): Promise<number> {

@@ -32,4 +32,14 @@ describe('DesiredStore', () => {
     expect(changes.map((change) => `${change.type} ${change.key}`)).toEqual(['removed shop/api', 'changed shop/web', 'changed shop/worker']);
     expect([...store.all()].map((desired) => desired.rollout.name)).toEqual(['web', 'worker']);
   });
+
+  it('keeps a standalone experiment apart from the rollout of its name: own versions, own removal', () => {
+    const store = new DesiredStore();
+    const experimentKey = { namespace: 'shop', name: 'web', kind: 'Experiment' } as const;
+    store.put(rollout('web', 5));
+    expect(store.put({ ...rollout('web', 1), rollout: experimentKey })).toEqual([expect.objectContaining({ type: 'changed', key: 'experiment:shop/web' })]);
+    expect(store.remove(experimentKey, 2)).toEqual([{ type: 'removed', key: 'experiment:shop/web', rollout: experimentKey }]);
+    expect(store.get('shop/web')?.desiredVersion).toBe(5);
+    expect(store.replaceAll([rollout('web', 5)]).map((change) => `${change.type} ${change.key}`)).toEqual(['changed shop/web']);
+  });
 });

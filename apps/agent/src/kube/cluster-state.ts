@@ -1,6 +1,7 @@
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLOUT_LABEL, type RolloutKey } from '@flotilla/protocol';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
 import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
 import type { Logger } from 'pino';
+import { ownerOf } from '../apply/ownership.js';
 import type { KubeHttp } from './kube-http.js';
 import { keyOf, objectKey, type KubeObject, type PodObject, type ReplicaSetObject, type ServiceObject } from './kube-object.js';
 import { ObjectCache, type CacheChange } from './object-cache.js';
@@ -31,10 +32,14 @@ function reindex<T extends KubeObject>(index: Map<string, Set<string>>, change: 
   else addToIndex(index, key, member);
 }
 
-/** The rollout a ReplicaSet created by the agent belongs to, as `namespace/name`. */
-export function rolloutOfReplicaSet(replicaSet: KubeObject): string | undefined {
-  const rollout = replicaSet.metadata.labels?.[ROLLOUT_LABEL];
-  return rollout === undefined ? undefined : objectKey(replicaSet.metadata.namespace, rollout);
+/**
+ * The key string (`rolloutKeyString`) of the rollout or standalone experiment an object created by the agent belongs
+ * to; undefined for objects the agent did not create.
+ * @example ownerKeyOf(a ReplicaSet labelled managed-by flotilla and `flotilla.io/experiment: web` in shop) // 'experiment:shop/web'
+ */
+export function ownerKeyOf(object: KubeObject): string | undefined {
+  const owner = ownerOf(object);
+  return owner === undefined ? undefined : rolloutKeyString(owner);
 }
 
 /** What the agent reads of a pod (identity, owner, age, readiness, container states); its spec and the rest are dropped. */
@@ -47,11 +52,6 @@ export function podAsCached(pod: PodObject): PodObject {
   };
 }
 
-/** The rollout a Service created by the agent belongs to, as `namespace/name`; undefined for the team's Services. */
-function rolloutOfAgentService(service: KubeObject): string | undefined {
-  return service.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE ? rolloutOfReplicaSet(service) : undefined;
-}
-
 /** The ReplicaSet controlling a pod, as `namespace/name`. */
 export function replicaSetOfPod(pod: KubeObject): string | undefined {
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller === true && reference.kind === 'ReplicaSet');
@@ -61,15 +61,15 @@ export function replicaSetOfPod(pod: KubeObject): string | undefined {
 /**
  * What the agent sees of its cluster: the ReplicaSets it created, the pods of rollout ReplicaSets, every Service,
  * and router objects once a rollout uses that kind of router; ReplicaSets and the Services the agent created are
- * indexed by rollout, pods by ReplicaSet.
+ * indexed by the key string of their rollout or standalone experiment, pods by ReplicaSet.
  */
 export class ClusterState {
   readonly replicaSets: ObjectCache<ReplicaSetObject>;
   readonly pods: ObjectCache<PodObject>;
   readonly services: ObjectCache<ServiceObject>;
   private readonly routers = new Map<string, ObjectCache<KubeObject>>();
-  private readonly replicaSetsByRollout = new Map<string, Set<string>>();
-  private readonly servicesByRollout = new Map<string, Set<string>>();
+  private readonly replicaSetsByOwner = new Map<string, Set<string>>();
+  private readonly servicesByOwner = new Map<string, Set<string>>();
   private readonly podsByReplicaSet = new Map<string, Set<string>>();
 
   constructor(
@@ -115,14 +115,15 @@ export class ClusterState {
     return this.routers.get(resource.plural)?.get(namespace, name);
   }
 
-  replicaSetsOf(rollout: RolloutKey): ReplicaSetObject[] {
-    const keys = this.replicaSetsByRollout.get(objectKey(rollout.namespace, rollout.name)) ?? new Set<string>();
+  /** The ReplicaSets the agent created for a rollout or standalone experiment. */
+  replicaSetsOf(owner: RolloutKey): ReplicaSetObject[] {
+    const keys = this.replicaSetsByOwner.get(rolloutKeyString(owner)) ?? new Set<string>();
     return [...keys].map((key) => this.replicaSets.get(...splitKey(key))).filter((replicaSet): replicaSet is ReplicaSetObject => replicaSet !== undefined);
   }
 
-  /** The Services the agent created for a rollout. */
-  servicesOf(rollout: RolloutKey): ServiceObject[] {
-    const keys = this.servicesByRollout.get(objectKey(rollout.namespace, rollout.name)) ?? new Set<string>();
+  /** The Services the agent created for a rollout or standalone experiment. */
+  servicesOf(owner: RolloutKey): ServiceObject[] {
+    const keys = this.servicesByOwner.get(rolloutKeyString(owner)) ?? new Set<string>();
     return [...keys].map((key) => this.services.get(...splitKey(key))).filter((service): service is ServiceObject => service !== undefined);
   }
 
@@ -134,15 +135,15 @@ export class ClusterState {
   /** Records an object the agent wrote, keeping the indexes right before its watch event arrives. */
   rememberReplicaSet(replicaSet: ReplicaSetObject): void {
     this.replicaSets.remember(replicaSet);
-    const rollout = rolloutOfReplicaSet(replicaSet);
-    if (rollout !== undefined) addToIndex(this.replicaSetsByRollout, rollout, keyOf(replicaSet));
+    const owner = ownerKeyOf(replicaSet);
+    if (owner !== undefined) addToIndex(this.replicaSetsByOwner, owner, keyOf(replicaSet));
   }
 
   /** Records a Service the agent wrote, keeping the index right before its watch event arrives. */
   rememberService(service: ServiceObject): void {
     this.services.remember(service);
-    const rollout = rolloutOfAgentService(service);
-    if (rollout !== undefined) addToIndex(this.servicesByRollout, rollout, keyOf(service));
+    const owner = ownerKeyOf(service);
+    if (owner !== undefined) addToIndex(this.servicesByOwner, owner, keyOf(service));
   }
 
   /** Drops a pod the agent deleted, so that the next pass counts it as gone before its watch event arrives. */
@@ -153,7 +154,7 @@ export class ClusterState {
   }
 
   private replicaSetChanged(change: CacheChange<ReplicaSetObject>): void {
-    reindex(this.replicaSetsByRollout, change, rolloutOfReplicaSet);
+    reindex(this.replicaSetsByOwner, change, ownerKeyOf);
     this.listener(REPLICA_SETS, change);
   }
 
@@ -163,7 +164,7 @@ export class ClusterState {
   }
 
   private serviceChanged(change: CacheChange<ServiceObject>): void {
-    reindex(this.servicesByRollout, change, rolloutOfAgentService);
+    reindex(this.servicesByOwner, change, ownerKeyOf);
     this.listener(SERVICES, change);
   }
 }
