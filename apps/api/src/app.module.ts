@@ -20,6 +20,7 @@ import { AnalysisResolver } from './modules/analysis/analysis.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { ClustersResolver } from './modules/clusters/clusters.resolver.js';
 import { ClustersService } from './modules/clusters/clusters.service.js';
+import { ExperimentsResolver } from './modules/experiment-queries/experiments.resolver.js';
 import { HealthController } from './modules/health/health.controller.js';
 import { ApiMetrics } from './modules/health/metrics.js';
 import { ManifestsResolver } from './modules/manifests/manifests.resolver.js';
@@ -105,6 +106,7 @@ export class AppModule {
         ManifestsService,
         ManifestsResolver,
         AnalysisResolver,
+        ExperimentsResolver,
         AuditResolver,
         AgentGateway,
       ],

@@ -12,6 +12,7 @@ export const ErrorCode = {
   RolloutNotFound: 'rollout/not_found',
   RevisionNotFound: 'rollout/revision_not_found',
   OperationRefused: 'rollout/operation_refused',
+  ExperimentNotFound: 'experiment/not_found',
   TokenNotFound: 'token/not_found',
   Conflict: 'conflict',
   Internal: 'internal',

@@ -7,6 +7,7 @@ import { isIdCursor, PageInput, pageRequest, toPage } from '../../common/graphql
 import { CurrentPrincipal } from '../../common/graphql/request-context.js';
 import type { DatabaseClient } from '../../infrastructure/database.js';
 import { DATABASE } from '../../infrastructure/tokens.js';
+import { ANALYSIS_RUN_INCLUDE, toAnalysisRunModel } from './analysis-run.mapper.js';
 import {
   AnalysisRunFilter,
   AnalysisRunPage,
@@ -58,12 +59,12 @@ export class AnalysisResolver {
     };
     const rows = await this.database.analysisRun.findMany({
       where,
-      include: { cluster: { select: { name: true } }, measurements: { orderBy: [{ metricName: 'asc' }, { index: 'asc' }] } },
+      include: ANALYSIS_RUN_INCLUDE,
       orderBy: { id: 'desc' },
       take: take + 1,
       ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
     });
     const result = toPage(rows, take, (row) => ({ id: row.id }));
-    return { nodes: result.nodes.map((row) => ({ ...row, cluster: row.cluster.name })), pageInfo: result.pageInfo };
+    return { nodes: result.nodes.map(toAnalysisRunModel), pageInfo: result.pageInfo };
   }
 }
