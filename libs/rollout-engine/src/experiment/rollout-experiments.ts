@@ -79,7 +79,11 @@ export function reconcileRolloutExperiments(input: RolloutExperimentsInput): Rol
       now,
     });
     merged.desired.replicaSets.push(...outcome.replicaSets);
-    if (outcome.services.length > 0) merged.desired.experimentServices = [...(merged.desired.experimentServices ?? []), ...outcome.services];
+    // A Service name both a replaced experiment and its successor give goes to the successor, which comes later.
+    if (outcome.services.length > 0) {
+      const taken = new Set(outcome.services.map((service) => service.name));
+      merged.desired.experimentServices = [...(merged.desired.experimentServices ?? []).filter((service) => !taken.has(service.name)), ...outcome.services];
+    }
     merged.analysisRunsToStart.push(...outcome.analysisRunsToStart);
     merged.analysisRunsToTerminate.push(...outcome.analysisRunsToTerminate);
     merged.requeueAt = earliest(merged.requeueAt, outcome.status.phase === experiment.phase ? outcome.requeueAt : now);
