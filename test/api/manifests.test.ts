@@ -194,6 +194,37 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
     expect(await storedCounts(org.id)).toEqual(before);
   });
 
+  it('refuses a new spec for an Experiment that has completed, or whose name a rollout step took, changing nothing', async () => {
+    const experiment = (name: string, image: string): Manifest => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Experiment',
+      metadata: { name },
+      spec: {
+        duration: '1m',
+        templates: [{ name: 'baseline', selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image }] } } }],
+      },
+    });
+    await apply(toYaml(experiment('completed', 'web:1'), experiment('stepped', 'web:1')));
+    await api.database.experiment.updateMany({ where: { organizationId: org.id, name: 'completed' }, data: { phase: 'Successful' } });
+    await api.database.experiment.updateMany({ where: { organizationId: org.id, name: 'stepped' }, data: { stepIndex: 2 } });
+    const before = await storedCounts(org.id);
+
+    const response = await apply(toYaml(experiment('completed', 'web:2'), experiment('stepped', 'web:2')));
+
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'manifest/invalid',
+      problems: [{ documentIndex: 0, path: 'metadata.name', message: 'the experiment has completed (Successful); apply it under a new name to run it again' }],
+    });
+    expect(await storedCounts(org.id)).toEqual(before);
+    const refusedStep = await apply(toYaml(experiment('stepped', 'web:2')));
+    expect(refusedStep.errors?.[0]?.extensions?.problems).toEqual([expect.objectContaining({ documentIndex: 0, path: 'metadata.name', message: expect.stringContaining('rollout step') })]);
+    const stored = await api.database.experiment.findMany({ where: { organizationId: org.id }, orderBy: { name: 'asc' } });
+    expect(stored.map((row) => [row.name, row.generation])).toEqual([
+      ['completed', 1],
+      ['stepped', 1],
+    ]);
+  });
+
   it('refuses a ClusterAnalysisTemplate from a deployer', async () => {
     const response = await apply(exampleManifest('success-rate-cluster-analysis-template.yaml'));
     expect(response.errors?.[0]?.extensions?.code).toBe('auth/forbidden');

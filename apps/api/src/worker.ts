@@ -14,10 +14,11 @@ import { AnalysisRunner } from './modules/analysis-runs/analysis-runner.js';
 import { pruneAnalysisHistory } from './modules/analysis-runs/analysis-history.js';
 import { ReconcileStore } from './modules/reconcile/reconcile-store.js';
 import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
+import { ExperimentReconciler } from './modules/experiments/experiment-reconciler.js';
 
 /**
- * The worker process: runs reconcile jobs from BullMQ through the rollout engine, and sweeps Postgres for
- * rollouts whose jobs may have been lost. Any number of workers can run side by side.
+ * The worker process: runs reconcile jobs from BullMQ through the rollout engine (and the experiment controller for
+ * standalone experiments), and sweeps Postgres for rollouts and experiments whose jobs may have been lost. Any number of workers can run side by side.
  */
 const config = loadApiConfig();
 const logger = createLogger('worker', config.logLevel);
@@ -42,7 +43,9 @@ const recordConnection = createRedisConnection(config.redisUrl, { forWorkers: tr
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
 const queue = new ReconcileQueue(redis, config.redisPrefix);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
-const reconciler = new RolloutReconciler(new ReconcileStore(sql, new AuditService(database, eventBus)), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
+const audit = new AuditService(database, eventBus);
+const reconciler = new RolloutReconciler(new ReconcileStore(sql, audit), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
+const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
 const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60),
@@ -54,8 +57,8 @@ async function processJob(job: Job): Promise<string> {
   if (job.name !== RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
   if (!isReconcileJobData(job.data)) throw new UnrecoverableError(`malformed reconcile job ${job.id}`);
   const started = performance.now();
-  const outcome = await reconciler.reconcile(job.data.rolloutId);
-  logger.debug({ rolloutId: job.data.rolloutId, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'reconciled');
+  const outcome = 'rolloutId' in job.data ? await reconciler.reconcile(job.data.rolloutId) : await experiments.reconcile(job.data.experimentId);
+  logger.debug({ ...job.data, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'reconciled');
   return outcome.result;
 }
 

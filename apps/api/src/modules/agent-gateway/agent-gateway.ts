@@ -26,7 +26,8 @@ import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import { measurementOfRequest, type MeasurementRequested } from '../analysis-runs/analysis-runner.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import { AnswerCollector } from './answer-collector.js';
-import { toDesiredRollout } from './desired-rollout.js';
+import { STANDALONE_LIVE_EXPERIMENT } from '../experiments/experiment-reconciler.js';
+import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
 
 export const HEARTBEAT_INTERVAL_SECONDS = Number(process.env.AGENT_HEARTBEAT_SECONDS ?? 5);
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
@@ -41,11 +42,11 @@ interface AgentConnection {
   answers: AnswerCollector;
 }
 
+/** The desired state of a rollout or a standalone experiment (its `key`, with `id` its row) changed or it was deleted. */
 export interface DesiredStateChanged {
   clusterId: string;
-  rolloutId: string;
-  namespace: string;
-  name: string;
+  id: string;
+  key: RolloutKey;
 }
 
 /** The time part of an observation changes every report; only the rest says whether the cluster changed. */
@@ -146,6 +147,7 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
       case 'heartbeat':
         return this.heartbeat(connection);
       case 'applied':
+        if (message.rollout.kind === 'Experiment') return;
         await this.database.rollout.updateMany({
           where: { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name, appliedDesiredVersion: { lt: message.desiredVersion } },
           data: { appliedDesiredVersion: message.desiredVersion },
@@ -186,11 +188,19 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
     });
     connection.lastHeartbeatWrite = Date.now();
     this.send(connection.socket, { type: 'welcome', protocolVersion: PROTOCOL_VERSION, cluster: connection.clusterName, heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS });
-    const rollouts = await this.database.rollout.findMany({ where: { clusterId: connection.clusterId } });
-    this.send(connection.socket, { type: 'snapshot', rollouts: rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []) });
-    // Rollouts held while the cluster was away go on now.
+    const [rollouts, experiments] = await Promise.all([
+      this.database.rollout.findMany({ where: { clusterId: connection.clusterId } }),
+      this.database.experiment.findMany({ where: { clusterId: connection.clusterId, ...STANDALONE_LIVE_EXPERIMENT } }),
+    ]);
+    const desired = [...rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []), ...experiments.flatMap((experiment) => toDesiredExperiment(experiment) ?? [])];
+    this.send(connection.socket, { type: 'snapshot', rollouts: desired });
+    // What was held while the cluster was away goes on now.
     for (const rollout of rollouts) await this.reconcileQueue.request(rollout.id, rollout.version);
-    this.logger.info({ component: 'agent-gateway', cluster: connection.clusterName, agentVersion: hello.agentVersion, rollouts: rollouts.length }, 'agent connected');
+    for (const experiment of experiments) await this.reconcileQueue.requestExperiment(experiment.id, experiment.version);
+    this.logger.info(
+      { component: 'agent-gateway', cluster: connection.clusterName, agentVersion: hello.agentVersion, rollouts: rollouts.length, experiments: experiments.length },
+      'agent connected',
+    );
   }
 
   private async heartbeat(connection: AgentConnection): Promise<void> {
@@ -202,29 +212,32 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
   private async observe(connection: AgentConnection, key: RolloutKey, state: ObservedRolloutState): Promise<void> {
-    const rollout = await this.database.rollout.findUnique({
-      where: { clusterId_namespace_name: { clusterId: connection.clusterId, namespace: key.namespace, name: key.name } },
-      select: { id: true, observed: true },
-    });
-    if (!rollout || jsonEqual(withoutTime(rollout.observed as ObservedRolloutState | null), withoutTime(state))) return;
-    const { version } = await this.database.rollout.update({
-      where: { id: rollout.id },
-      data: { observed: state as unknown as object, observedAt: new Date(), version: { increment: 1 } },
-      select: { version: true },
-    });
+    const where = { clusterId_namespace_name: { clusterId: connection.clusterId, namespace: key.namespace, name: key.name } };
+    const select = { id: true, observed: true } as const;
+    const unchanged = (row: { observed: unknown }): boolean => jsonEqual(withoutTime(row.observed as ObservedRolloutState | null), withoutTime(state));
+    const data = { observed: state as unknown as object, version: { increment: 1 } };
+    if (key.kind === 'Experiment') {
+      const experiment = await this.database.experiment.findUnique({ where, select });
+      if (!experiment || unchanged(experiment)) return;
+      const { version } = await this.database.experiment.update({ where: { id: experiment.id }, data, select: { version: true } });
+      await this.reconcileQueue.requestExperiment(experiment.id, version);
+      return;
+    }
+    const rollout = await this.database.rollout.findUnique({ where, select });
+    if (!rollout || unchanged(rollout)) return;
+    const { version } = await this.database.rollout.update({ where: { id: rollout.id }, data: { ...data, observedAt: new Date() }, select: { version: true } });
     await this.reconcileQueue.request(rollout.id, version);
   }
 
   private async forward(change: DesiredStateChanged): Promise<void> {
     const connection = this.connections.get(change.clusterId);
     if (!connection) return;
-    const rollout = await this.database.rollout.findUnique({ where: { id: change.rolloutId } });
-    if (!rollout) {
-      this.send(connection.socket, { type: 'deleted', rollout: { namespace: change.namespace, name: change.name }, desiredVersion: Number.MAX_SAFE_INTEGER });
-      return;
-    }
-    const desired = toDesiredRollout(rollout);
-    if (desired) this.send(connection.socket, { type: 'desired', desired });
+    const desired =
+      change.key.kind === 'Experiment'
+        ? await this.database.experiment.findUnique({ where: { id: change.id } }).then((experiment) => (experiment ? (toDesiredExperiment(experiment) ?? null) : undefined))
+        : await this.database.rollout.findUnique({ where: { id: change.id } }).then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
+    if (desired === undefined) this.send(connection.socket, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });
+    else if (desired !== null) this.send(connection.socket, { type: 'desired', desired });
   }
 
   private async markDisconnected(connection: AgentConnection): Promise<void> {

@@ -1,7 +1,7 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
 import type { DesiredRollout } from '@flotilla/protocol';
 import type { DesiredRolloutState, RolloutStatus } from '@flotilla/rollout-engine';
-import type { Rollout } from '../../generated/prisma/client.js';
+import type { Experiment, Rollout } from '../../generated/prisma/client.js';
 import { hubLossInstruction } from './hub-loss.js';
 
 /** Services a rollout names, whose selectors its agent watches and switches. */
@@ -24,5 +24,17 @@ export function toDesiredRollout(rollout: Rollout): DesiredRollout | undefined {
     serviceNames: serviceNamesOf(spec),
     state,
     hubLoss: hubLossInstruction(rollout.annotations as Record<string, string>, state, status?.stableRS, spec.replicas ?? 1),
+  };
+}
+
+/** The message an agent gets for a standalone experiment, or undefined before its first reconcile. */
+export function toDesiredExperiment(experiment: Experiment): DesiredRollout | undefined {
+  if (!experiment.desiredState) return undefined;
+  return {
+    rollout: { namespace: experiment.namespace, name: experiment.name, kind: 'Experiment' },
+    desiredVersion: experiment.desiredVersion,
+    serviceNames: [],
+    state: experiment.desiredState as unknown as DesiredRolloutState,
+    hubLoss: undefined,
   };
 }

@@ -11,7 +11,7 @@ import { MountedCredentials } from './mounted-credentials.js';
 import { ResolvedRuns } from './resolved-runs.js';
 import { resolveRun, type MeasuredBy } from './run-resolution.js';
 import { beginMeasurements, groupByDueTime, settleMeasurements, type ScheduledMeasurement, type SettledMeasurement } from './run-settlement.js';
-import { finishRun, loadPendingRun, loadTemplate, markRunning, rolloutVersion, type PendingRun } from './run-start-store.js';
+import { finishRun, loadPendingRun, loadTemplate, markRunning, rolloutVersion, standaloneExperimentVersion, type PendingRun } from './run-start-store.js';
 import type { RunState } from './run-state.js';
 import {
   beginIfUnchanged,
@@ -87,8 +87,8 @@ function inFlightSince(state: RunState, metricName: string): Date | undefined {
 /**
  * Runs analysis for rollouts: resolves a run's templates and arguments when it starts, takes the measurements of
  * a run that fall due together (through the cluster's agent, or centrally when the template allows it), records
- * outcomes, and assesses metrics and the run as Argo does. A finished run wakes the rollout's reconcile. Every
- * step is a job keyed by run, metrics and indexes, and every write checks the run's state first, so repeats
+ * outcomes, and assesses metrics and the run as Argo does. A finished run wakes its rollout's (or standalone
+ * experiment's) reconcile. Every step is a job keyed by run, metrics and indexes, and every write checks the run's state first, so repeats
  * change nothing. Everything goes through hand-written SQL: a fleet takes hundreds of measurements a second.
  */
 export class AnalysisRunner {
@@ -131,7 +131,7 @@ export class AnalysisRunner {
     if (!(await markRunning(this.sql, run, resolved, state, now))) return;
     this.resolvedRuns.remember(run.id, resolved);
     await this.schedule(run.id, first);
-    await this.wakeRollout(run);
+    await this.wakeOwner(run);
   }
 
   /**
@@ -293,12 +293,12 @@ export class AnalysisRunner {
     return settled;
   }
 
-  /** After the commit: the metrics' next measurements, and the rollout's reconcile when the run's phase moved. */
+  /** After the commit: the metrics' next measurements, and the owner's reconcile when the run's phase moved. */
   private async followUp(run: RunSnapshot, settled: Settled | undefined): Promise<void> {
     if (!settled) return;
     if (settled.finished) this.resolvedRuns.forget(run.id);
     await this.schedule(run.id, settled.next);
-    if (settled.phaseChanged) await this.wakeRollout(run);
+    if (settled.phaseChanged) await this.wakeOwner(run);
   }
 
   /** One job per moment at which measurements of the run fall due. */
@@ -351,14 +351,18 @@ export class AnalysisRunner {
   private async finish(run: PendingRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {
     if (!(await finishRun(this.sql, run.id, phase, message, now))) return;
     this.logger.info({ run: run.name, phase, message }, 'analysis run ended');
-    await this.wakeRollout(run);
+    await this.wakeOwner(run);
   }
 
-  /** The rollout reads its runs' phases at its next reconcile. */
-  private async wakeRollout(run: { rolloutId: string | null }): Promise<void> {
-    if (!run.rolloutId) return;
-    const version = await rolloutVersion(this.sql, run.rolloutId);
-    if (version !== undefined) await this.reconcileQueue.request(run.rolloutId, version);
+  /** The run's rollout, or its standalone experiment, reads its phase at its next reconcile. */
+  private async wakeOwner(run: { rolloutId: string | null; experimentId: string | null }): Promise<void> {
+    if (run.rolloutId) {
+      const version = await rolloutVersion(this.sql, run.rolloutId);
+      if (version !== undefined) await this.reconcileQueue.request(run.rolloutId, version);
+    } else if (run.experimentId) {
+      const version = await standaloneExperimentVersion(this.sql, run.experimentId);
+      if (version !== undefined) await this.reconcileQueue.requestExperiment(run.experimentId, version);
+    }
   }
 }
 

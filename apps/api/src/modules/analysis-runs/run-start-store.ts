@@ -20,6 +20,7 @@ export interface PendingRun {
   namespace: string;
   name: string;
   rolloutId: string | null;
+  experimentId: string | null;
   rolloutName: string | null;
   podTemplateHash: string | null;
   spec: RunSpecDocument;
@@ -27,7 +28,7 @@ export interface PendingRun {
 
 const PENDING_RUN: PreparedStatement = {
   name: 'analysis-pending-run',
-  text: `SELECT r.id, r."organizationId", r."clusterId", r.namespace, r.name, r."rolloutId", ro.name AS "rolloutName", r."podTemplateHash", r.spec
+  text: `SELECT r.id, r."organizationId", r."clusterId", r.namespace, r.name, r."rolloutId", r."experimentId", ro.name AS "rolloutName", r."podTemplateHash", r.spec
          FROM "AnalysisRun" r LEFT JOIN "Rollout" ro ON ro.id = r."rolloutId" WHERE r.id = $1::uuid AND r.phase = 'Pending'`,
 };
 
@@ -55,6 +56,11 @@ const FINISH_RUN: PreparedStatement = {
 const ROLLOUT_VERSION: PreparedStatement = {
   name: 'analysis-rollout-version',
   text: `SELECT version FROM "Rollout" WHERE id = $1::uuid`,
+};
+
+const STANDALONE_EXPERIMENT_VERSION: PreparedStatement = {
+  name: 'analysis-experiment-version',
+  text: `SELECT version FROM "Experiment" WHERE id = $1::uuid AND "rolloutId" IS NULL AND "stepIndex" IS NULL`,
 };
 
 export async function loadPendingRun(session: SqlSession, runId: string): Promise<PendingRun | undefined> {
@@ -85,5 +91,11 @@ export async function finishRun(session: SqlSession, runId: string, phase: strin
 
 export async function rolloutVersion(session: SqlSession, rolloutId: string): Promise<number | undefined> {
   const [row] = await session.query<{ version: number }>(ROLLOUT_VERSION, [rolloutId]);
+  return row?.version;
+}
+
+/** The version of a standalone experiment; undefined for an experiment of a rollout, which its rollout reconciles. */
+export async function standaloneExperimentVersion(session: SqlSession, experimentId: string): Promise<number | undefined> {
+  const [row] = await session.query<{ version: number }>(STANDALONE_EXPERIMENT_VERSION, [experimentId]);
   return row?.version;
 }

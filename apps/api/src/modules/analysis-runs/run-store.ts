@@ -26,6 +26,7 @@ export interface RunSnapshot extends RunProgress {
   organizationId: string;
   clusterId: string;
   rolloutId: string | null;
+  experimentId: string | null;
   finishedAt: Date | null;
   agentConnected: boolean;
   resolved: ResolvedRun;
@@ -71,7 +72,7 @@ export interface RunAssessmentWrite {
 const RUN_SNAPSHOT: PreparedStatement = {
   name: 'analysis-run-snapshot',
   text: `SELECT r.phase, r."startedAt", r."finishedAt", c."connectionState" = 'Connected' AS "agentConnected", r.name, r.namespace, r."organizationId", r."clusterId",
-              r."rolloutId", r."metricResults", r.xmin::text AS version, CASE WHEN $2::boolean THEN r.spec -> 'resolved' END AS resolved
+              r."rolloutId", r."experimentId", r."metricResults", r.xmin::text AS version, CASE WHEN $2::boolean THEN r.spec -> 'resolved' END AS resolved
          FROM "AnalysisRun" r JOIN "Cluster" c ON c.id = r."clusterId" WHERE r.id = $1::uuid`,
 };
 

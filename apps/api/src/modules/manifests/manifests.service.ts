@@ -7,12 +7,13 @@ import { ErrorCode, FlotillaError, type FieldProblem } from '../../common/errors
 import { assertDnsLabel } from '../../common/kubernetes-names.js';
 import { inTransaction, isUniqueViolation, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
 import { prismaSession } from '../../infrastructure/sql.js';
-import { API_CONFIG, DATABASE } from '../../infrastructure/tokens.js';
+import { API_CONFIG, DATABASE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import { hubLossAnnotationProblems } from '../agent-gateway/hub-loss.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import { RolloutsService, rolloutTargetName } from '../rollouts/rollouts.service.js';
 import { ApplyAction, type AppliedDocument } from './applied-document.model.js';
+import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 
 interface ApplyTarget {
   principal: Principal;
@@ -28,6 +29,7 @@ interface DocumentOutcome {
   applied: AppliedDocument;
   audit: AuditEntry | undefined;
   rolloutChanged: Rollout | undefined;
+  experimentChanged?: { id: string; version: number };
 }
 
 const AUDIT_TARGET: Record<ArgoManifest['kind'], string> = {
@@ -49,6 +51,13 @@ function invalidManifests(problems: FieldProblem[]): FlotillaError {
   return new FlotillaError(ErrorCode.ManifestInvalid, `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`, problems);
 }
 
+/** Why an experiment's spec may not change: it belongs to a rollout's step, or it has run its course. */
+function experimentUpdateRefusal(existing: { stepIndex: number | null; rolloutId: string | null; phase: string }): string | undefined {
+  if (existing.stepIndex !== null || existing.rolloutId !== null) return 'an experiment of that name was started by a rollout step; it is not applied';
+  if (!['Pending', 'Running'].includes(existing.phase)) return `the experiment has completed (${existing.phase}); apply it under a new name to run it again`;
+  return undefined;
+}
+
 @Injectable()
 export class ManifestsService {
   constructor(
@@ -56,6 +65,7 @@ export class ManifestsService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly audit: AuditService,
     private readonly rollouts: RolloutsService,
+    @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
 
   /**
@@ -127,10 +137,11 @@ export class ManifestsService {
     }
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
     await this.audit.append(prismaSession(transaction), afterCommit, target.principal.organizationId, entries);
-    for (const outcome of outcomes) {
-      if (!outcome.rolloutChanged) continue;
-      this.rollouts.announce(afterCommit, { ...outcome.rolloutChanged, cluster: { name: target.clusterName } });
-      this.rollouts.requestReconcile(afterCommit, outcome.rolloutChanged.id, outcome.rolloutChanged.version);
+    for (const { rolloutChanged, experimentChanged } of outcomes) {
+      if (experimentChanged) afterCommit.add(() => this.reconcileQueue.requestExperiment(experimentChanged.id, experimentChanged.version));
+      if (!rolloutChanged) continue;
+      this.rollouts.announce(afterCommit, { ...rolloutChanged, cluster: { name: target.clusterName } });
+      this.rollouts.requestReconcile(afterCommit, rolloutChanged.id, rolloutChanged.version);
     }
     return outcomes.map((outcome) => outcome.applied);
   }
@@ -181,11 +192,13 @@ export class ManifestsService {
       const created = await transaction.experiment.create({
         data: { organizationId: target.principal.organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, spec },
       });
-      return this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec);
+      return { ...this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec), experimentChanged: created };
     }
     if (jsonEqual(existing.spec, spec)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
+    const refusal = experimentUpdateRefusal(existing);
+    if (refusal !== undefined) throw invalidManifests([{ documentIndex, path: 'metadata.name', message: refusal }]);
     const updated = await transaction.experiment.update({ where: { id: existing.id }, data: { spec, generation: { increment: 1 }, version: { increment: 1 } } });
-    return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec);
+    return { ...this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec), experimentChanged: updated };
   }
 
   private async storeAnalysisTemplate(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest & { kind: 'AnalysisTemplate' }): Promise<DocumentOutcome> {

@@ -4,13 +4,13 @@ import type { Redis } from 'ioredis';
 export const RECONCILE_QUEUE_NAME = 'reconcile';
 export const RECONCILE_JOB = 'reconcile';
 
-/** The payload of a reconcile job, shared by every producer and the worker. */
-export interface ReconcileJobData {
-  rolloutId: string;
-}
+/** The payload of a reconcile job, shared by every producer and the worker: a rollout, or a standalone experiment. */
+export type ReconcileJobData = { rolloutId: string } | { experimentId: string };
 
 export function isReconcileJobData(value: unknown): value is ReconcileJobData {
-  return typeof value === 'object' && value !== null && typeof (value as { rolloutId?: unknown }).rolloutId === 'string';
+  if (typeof value !== 'object' || value === null) return false;
+  const { rolloutId, experimentId } = value as { rolloutId?: unknown; experimentId?: unknown };
+  return typeof rolloutId === 'string' || typeof experimentId === 'string';
 }
 
 /**
@@ -25,7 +25,7 @@ const JOB_OPTIONS = {
 } as const;
 
 /**
- * Producer side of the `reconcile` queue. Job ids make duplicates harmless: every change of a rollout row bumps
+ * Producer side of the `reconcile` queue. Job ids make duplicates harmless: every change of a rollout (or experiment) row bumps
  * its version, and a trigger for a version is one job however often it is sent; a wake-up at an exact time is
  * one job per time. The queue is disposable: the worker's sweep re-derives what is due from Postgres.
  */
@@ -44,6 +44,16 @@ export class ReconcileQueue {
   /** Wakes the rollout's reconcile at an exact time (end of a pause, a delay or a deadline). */
   async wakeAt(rolloutId: string, at: Date, now = new Date()): Promise<void> {
     await this.queue.add(RECONCILE_JOB, { rolloutId }, { jobId: `${rolloutId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS });
+  }
+
+  /** Asks for a reconcile of the standalone experiment as it is at `version`. */
+  async requestExperiment(experimentId: string, version: number): Promise<void> {
+    await this.queue.add(RECONCILE_JOB, { experimentId }, { jobId: `${experimentId}.v${version}`, ...JOB_OPTIONS });
+  }
+
+  /** Wakes the standalone experiment's reconcile at an exact time (end of its duration, a deadline, its scale-down). */
+  async wakeExperimentAt(experimentId: string, at: Date, now = new Date()): Promise<void> {
+    await this.queue.add(RECONCILE_JOB, { experimentId }, { jobId: `${experimentId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS });
   }
 
   close(): Promise<void> {

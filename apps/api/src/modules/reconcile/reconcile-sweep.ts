@@ -11,8 +11,8 @@ export const AGENT_SILENCE_LIMIT_MS = Number(process.env.AGENT_SILENCE_LIMIT_MS 
 
 /**
  * Re-derives the reconcile jobs that should exist from Postgres alone: every rollout that is not settled (not
- * Healthy, a spec not yet acted on, operations pending, or a wake-up time that has passed), in connected
- * clusters. A flushed Redis, a crashed worker or a lost message therefore costs at most one sweep interval.
+ * Healthy, a spec not yet acted on, operations pending, or a wake-up time that has passed) and every standalone
+ * experiment still in its cluster, in connected clusters. A flushed Redis, a crashed worker or a lost message therefore costs at most one sweep interval.
  * Only one worker sweeps at a time (a transaction-scoped advisory lock); job ids make overlaps harmless anyway.
  * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold.
  */
@@ -24,24 +24,32 @@ export class ReconcileSweep {
   ) {}
 
   async sweep(now = new Date()): Promise<number> {
-    const due = await this.database.$transaction(async (transaction) => {
+    const { due, experiments } = await this.database.$transaction(async (transaction) => {
       const [lock] = await transaction.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) AS locked`;
-      if (!lock?.locked) return [];
+      if (!lock?.locked) return { due: [], experiments: [] };
       await transaction.$executeRaw`
         UPDATE "Cluster" SET "connectionState" = 'Disconnected'
         WHERE "connectionState" = 'Connected' AND "lastHeartbeatAt" < ${new Date(now.getTime() - AGENT_SILENCE_LIMIT_MS)}`;
-      return transaction.$queryRaw<{ id: string; version: number }[]>`
+      const rollouts = await transaction.$queryRaw<{ id: string; version: number }[]>`
         SELECT r.id, r.version FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
         WHERE c."connectionState" = 'Connected' AND (
           r.phase <> 'Healthy'
           OR r."observedGeneration" <> r.generation
           OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= ${now})
           OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending'))`;
+      // Standalone experiments still in their cluster; those of rollouts are reconciled with their rollout.
+      const live = await transaction.$queryRaw<{ id: string; version: number }[]>`
+        SELECT e.id, e.version FROM "Experiment" e JOIN "Cluster" c ON c.id = e."clusterId"
+        WHERE c."connectionState" = 'Connected' AND e."releasedAt" IS NULL AND e."rolloutId" IS NULL AND e."stepIndex" IS NULL`;
+      return { due: rollouts, experiments: live };
     }, { timeout: 30_000, maxWait: 10_000 });
     for (let offset = 0; offset < due.length; offset += ENQUEUE_BATCH) {
       await Promise.all(due.slice(offset, offset + ENQUEUE_BATCH).map((rollout) => this.queue.request(rollout.id, rollout.version)));
     }
-    if (due.length > 0) this.logger.debug({ enqueued: due.length }, 'sweep re-enqueued unsettled rollouts');
-    return due.length;
+    for (let offset = 0; offset < experiments.length; offset += ENQUEUE_BATCH) {
+      await Promise.all(experiments.slice(offset, offset + ENQUEUE_BATCH).map((experiment) => this.queue.requestExperiment(experiment.id, experiment.version)));
+    }
+    if (due.length + experiments.length > 0) this.logger.debug({ rollouts: due.length, experiments: experiments.length }, 'sweep re-enqueued unsettled work');
+    return due.length + experiments.length;
   }
 }

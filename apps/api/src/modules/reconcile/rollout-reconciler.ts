@@ -216,7 +216,7 @@ export class RolloutReconciler {
       version,
       updatedAt: now,
     };
-    const change: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };
+    const change: DesiredStateChanged = { clusterId: rollout.clusterId, id: rollout.id, key: { namespace: rollout.namespace, name: rollout.name } };
     // Issued in one tick, so that the connection sends them together.
     await Promise.all([
       this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...row, cluster: rollout.cluster }) }),

@@ -112,8 +112,10 @@ export class RolloutsService {
   async delete(principal: Principal, ref: RolloutRef, reason: string | null, requestId: string): Promise<RolloutModel> {
     const rollout = await this.find(principal, ref);
     return inTransaction(this.database, async (transaction, afterCommit) => {
+      // The agent removes what it ran for the rollout, its experiments' ReplicaSets included: they have nothing left.
+      await transaction.experiment.updateMany({ where: { rolloutId: rollout.id, releasedAt: null }, data: { releasedAt: new Date() } });
       await transaction.rollout.delete({ where: { id: rollout.id } });
-      const deleted: DesiredStateChanged = { clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace, name: rollout.name };
+      const deleted: DesiredStateChanged = { clusterId: rollout.clusterId, id: rollout.id, key: { namespace: rollout.namespace, name: rollout.name } };
       afterCommit.add(() => this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: deleted }));
       await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         {
