@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2eNamespace } from '../support/e2e-rollouts.js';
 import { E2eSystem } from '../support/e2e-system.js';
+import { eventually } from '../support/processes.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
 import type { SimulatedObject } from '../support/simulator-client.js';
 
@@ -103,6 +104,43 @@ async function experimentReplicaSets(space: E2eNamespace, experiment: string) {
   return items
     .filter((item) => item.metadata.labels?.[EXPERIMENT_LABEL] === experiment)
     .map((item) => ({ name: item.metadata.name, hash: item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '', readyReplicas: (item.status?.readyReplicas as number | undefined) ?? 0 }));
+}
+
+/** An Experiment of two templates (images 1 and 2) with a Service for the candidate, analysed by `analysis`. */
+function standaloneExperiment(name: string, options: { duration: string; scaleDownDelaySeconds: number; analysis: string }): Manifest {
+  const app = name.split('-')[0] ?? name;
+  const template = (variant: string, image: string) => ({
+    name: variant,
+    replicas: 1,
+    selector: { matchLabels: { app, variant } },
+    template: { metadata: { labels: { app, variant } }, spec: { containers: [{ name: app, image, ports: [{ name: 'http', containerPort: 8080 }] }] } },
+    ...(variant === 'candidate' ? { service: {} } : {}),
+  });
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Experiment',
+    metadata: { name },
+    spec: {
+      duration: options.duration,
+      scaleDownDelaySeconds: options.scaleDownDelaySeconds,
+      templates: [template('baseline', `shop/${app}:1`), template('candidate', `shop/${app}:2`)],
+      analyses: [{ name: 'compare', templateName: options.analysis, args: args(app) }],
+    },
+  };
+}
+
+type ExperimentRow = NonNullable<Awaited<ReturnType<E2eSystem['database']['experiment']['findFirst']>>>;
+
+/** The experiment's row once `condition` holds. */
+function experimentRow(space: E2eNamespace, name: string, condition: (row: ExperimentRow) => boolean, timeoutMs = 60_000): Promise<ExperimentRow> {
+  return eventually(
+    async () => {
+      const row = await system.database.experiment.findFirst({ where: { namespace: space.namespace, name } });
+      return row !== null && condition(row) ? row : undefined;
+    },
+    timeoutMs,
+    `experiment ${name}`,
+  );
 }
 
 describe.concurrent('analysis through the agent decides releases', { timeout: 150_000 }, () => {
@@ -222,6 +260,40 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     expect(experiment).toMatchObject({ phase: 'Failed' });
     expect(experiment.analysisRuns.map((run) => [run.kind, run.phase])).toEqual([['experiment', 'Failed']]);
     await space.waitFor('ratings', 'the stable pods back at full size', async () => Object.values(await space.readyPodsByHash('ratings')).includes(5));
+  });
+
+  it('runs a standalone Experiment for its duration with its analysis, then scales it down and releases it', async () => {
+    successRates.set('guestbook', 0.99);
+    const space = await E2eNamespace.create(system, 'staging', 'experiment-standalone');
+    await space.seed(tokenSecret());
+    await space.applyManifests(toYaml(successRate(), standaloneExperiment('guestbook-compare', { duration: '15s', scaleDownDelaySeconds: 3, analysis: 'success-rate' })));
+
+    const running = await experimentRow(space, 'guestbook-compare', (row) => row.phase === 'Running');
+    await eventually(async () => (await experimentReplicaSets(space, 'guestbook-compare')).filter((replicaSet) => replicaSet.readyReplicas === 1).length === 2, 60_000, 'both templates ready');
+    const sets = await experimentReplicaSets(space, 'guestbook-compare');
+    expect(sets.map((replicaSet) => replicaSet.name).sort()).toEqual(['guestbook-compare-baseline', 'guestbook-compare-candidate']);
+    const candidate = sets.find((replicaSet) => replicaSet.name.endsWith('-candidate'));
+    expect(await space.serviceSelector('guestbook-compare-candidate')).toEqual({ app: 'guestbook', variant: 'candidate', [POD_TEMPLATE_HASH_LABEL]: candidate?.hash });
+
+    const finished = await experimentRow(space, 'guestbook-compare', (row) => row.phase !== 'Running' && row.phase !== 'Pending', 90_000);
+    expect(finished.phase).toBe('Successful');
+    const runs = await system.database.analysisRun.findMany({ where: { experimentId: running.id }, include: { measurements: true } });
+    expect(runs.map((run) => [run.name, run.kind, run.rolloutId, run.phase])).toEqual([['guestbook-compare-compare', 'experiment', null, 'Successful']]);
+    expect(runs[0]?.measurements.map((measurement) => measurement.value)).toEqual(['0.99', '0.99']);
+
+    await experimentRow(space, 'guestbook-compare', (row) => row.releasedAt !== null, 60_000);
+    await eventually(async () => (await experimentReplicaSets(space, 'guestbook-compare')).length === 0 && (await space.serviceSelector('guestbook-compare-candidate')) === undefined, 30_000, 'the experiment’s objects deleted');
+  });
+
+  it('fails a standalone Experiment whose analysis fails, before its duration', async () => {
+    successRates.set('orders', 0.5);
+    const space = await E2eNamespace.create(system, 'staging', 'experiment-failing');
+    await space.seed(tokenSecret());
+    await space.applyManifests(toYaml(errorRate(), standaloneExperiment('orders-compare', { duration: '10m', scaleDownDelaySeconds: 3, analysis: 'error-rate' })));
+
+    const failed = await experimentRow(space, 'orders-compare', (row) => row.phase !== 'Running' && row.phase !== 'Pending', 90_000);
+    expect(failed.phase).toBe('Failed');
+    await experimentRow(space, 'orders-compare', (row) => row.releasedAt !== null, 60_000);
   });
 
   it('never switches the active Service when blue-green pre-promotion analysis fails', async () => {
