@@ -263,3 +263,35 @@ describe('experiments query', () => {
     expect(response.errors?.[0]?.extensions?.code).toBe('auth/unauthenticated');
   });
 });
+
+describe('deleting a rollout', () => {
+  it('keeps its analysis runs and experiments as history under names of their own, released, so the same rollout applied again starts afresh', async () => {
+    const initech = await api.organization({ cluster: 'staging' });
+    const apply = () =>
+      graphqlData(api.url, initech.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', {
+        yaml: toYaml(canaryRollout('cart')),
+      });
+    await apply();
+    const staging = await clusterOf(initech, 'staging');
+    const rollout = await api.database.rollout.findFirstOrThrow({ where: { organizationId: initech.id, name: 'cart' } });
+    const names = { experiment: 'cart-5f6d7c-1-1', run: 'cart-5f6d7c-1-1-compare' };
+    const experiment = await api.database.experiment.create({
+      data: { organizationId: initech.id, clusterId: staging, rolloutId: rollout.id, namespace: 'shop', name: names.experiment, podTemplateHash: '5f6d7c', stepIndex: 1, spec: json(experimentSpec), phase: 'Running' },
+    });
+    const run = await api.database.analysisRun.create({
+      data: { organizationId: initech.id, clusterId: staging, rolloutId: rollout.id, experimentId: experiment.id, namespace: 'shop', name: names.run, kind: 'experiment', spec: json({}) },
+    });
+
+    await graphqlData(api.url, initech.tokens.deployer, 'mutation { deleteRollout(rollout: { cluster: "staging", namespace: "shop", name: "cart" }) { id } }');
+
+    const suffix = `~${rollout.id.slice(0, 8)}`;
+    expect(await api.database.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).toMatchObject({ name: names.experiment + suffix, rolloutId: null, releasedAt: expect.any(Date) });
+    expect(await api.database.analysisRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ name: names.run + suffix, rolloutId: null });
+    await apply();
+    const again = await api.database.rollout.findFirstOrThrow({ where: { organizationId: initech.id, name: 'cart' } });
+    const fresh = await api.database.experiment.create({
+      data: { organizationId: initech.id, clusterId: staging, rolloutId: again.id, namespace: 'shop', name: names.experiment, podTemplateHash: '5f6d7c', stepIndex: 1, spec: json(experimentSpec) },
+    });
+    expect(fresh.name).toBe(names.experiment);
+  });
+});

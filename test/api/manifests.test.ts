@@ -218,11 +218,29 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
     expect(await storedCounts(org.id)).toEqual(before);
     const refusedStep = await apply(toYaml(experiment('stepped', 'web:2')));
     expect(refusedStep.errors?.[0]?.extensions?.problems).toEqual([expect.objectContaining({ documentIndex: 0, path: 'metadata.name', message: expect.stringContaining('rollout step') })]);
-    const stored = await api.database.experiment.findMany({ where: { organizationId: org.id }, orderBy: { name: 'asc' } });
+    const stored = await api.database.experiment.findMany({ where: { organizationId: org.id, name: { in: ['completed', 'stepped'] } }, orderBy: { name: 'asc' } });
     expect(stored.map((row) => [row.name, row.generation])).toEqual([
       ['completed', 1],
       ['stepped', 1],
     ]);
+  });
+
+  it('lets a running Experiment be terminated but not change its templates', async () => {
+    const running: Manifest = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Experiment',
+      metadata: { name: 'running' },
+      spec: { templates: [{ name: 'baseline', selector: { matchLabels: { app: 'running' } }, template: { metadata: { labels: { app: 'running' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } }] },
+    };
+    await apply(toYaml(running));
+    const reimaged = structuredClone(running);
+    reimaged.spec.templates[0].template.spec.containers[0].image = 'web:2';
+    const refused = await apply(toYaml(reimaged));
+    expect(refused.errors?.[0]?.extensions?.problems).toEqual([
+      expect.objectContaining({ path: 'metadata.name', message: 'the templates of a running experiment cannot change; apply it under a new name to run other templates' }),
+    ]);
+    const terminated = await apply(toYaml({ ...running, spec: { ...running.spec, terminate: true } }));
+    expect(terminated.data?.applyManifests).toEqual([expect.objectContaining({ kind: 'Experiment', name: 'running', action: 'Updated', generation: 2 })]);
   });
 
   it('refuses a ClusterAnalysisTemplate from a deployer', async () => {

@@ -187,6 +187,8 @@ export interface ExperimentState {
   stepIndex: number;
   phase: ExperimentPhase;
   message: string;
+  /** The spec it runs, as it was made; absent once it is released. */
+  spec?: ExperimentSpec;
 }
 
 export type ExperimentTemplateStatusCode = 'Progressing' | 'Running' | 'Successful' | 'Failed' | 'Error';

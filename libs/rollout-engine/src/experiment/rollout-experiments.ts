@@ -52,8 +52,8 @@ const earliest = (left: Date | undefined, right: Date | undefined): Date | undef
 
 /**
  * Runs the experiment controller for each live experiment of a rollout, and for those its decision starts, and
- * folds their cluster state into the rollout's. When an experiment's phase moves, the rollout is woken at once, so
- * its engine reads the new phase (an experiment step completes, aborts or pauses on it).
+ * folds their cluster state into the rollout's. When a running experiment's phase moves, the rollout is woken at once,
+ * so its engine reads the new phase (an experiment step completes, aborts or pauses on it).
  */
 export function reconcileRolloutExperiments(input: RolloutExperimentsInput): RolloutExperimentsResult {
   const { decision, now } = input;
@@ -86,10 +86,12 @@ export function reconcileRolloutExperiments(input: RolloutExperimentsInput): Rol
     }
     merged.analysisRunsToStart.push(...outcome.analysisRunsToStart);
     merged.analysisRunsToTerminate.push(...outcome.analysisRunsToTerminate);
-    merged.requeueAt = earliest(merged.requeueAt, outcome.status.phase === experiment.phase ? outcome.requeueAt : now);
+    const request = requests.get(experiment);
+    // A started experiment's first phase is read from its new row at the next reconcile, which its pods' observations bring.
+    const phaseMoved = request === undefined && outcome.status.phase !== experiment.phase;
+    merged.requeueAt = earliest(merged.requeueAt, phaseMoved ? now : outcome.requeueAt);
     result.events.push(...outcome.events);
     const state = { name: experiment.name, status: outcome.status, released: outcome.released };
-    const request = requests.get(experiment);
     if (request !== undefined) result.started.push({ ...state, request });
     else if (outcome.released || !jsonEqual(outcome.status, experiment.status)) result.changed.push(state);
   }

@@ -62,14 +62,15 @@ export function experimentRequest(context: RolloutContext, step: RolloutExperime
  * The weights a routed `experiment` step gives its weighted templates' Services while the experiment runs, as upstream:
  * not before every template is available, so no traffic goes to a Service without ready pods.
  */
+/**
+ * The weights a routed `experiment` step gives its weighted templates' Services while the experiment runs, taken from
+ * the experiment's own spec: its pods' hashes were fixed when it was made.
+ */
 export function experimentDestinations(context: RolloutContext, canary: CanaryStrategy, index: number): WeightDestination[] {
-  const step = canary.steps?.[index]?.experiment;
   const name = context.status.canary.currentExperiment;
-  if (step === undefined || name === undefined || context.status.abort || context.experiments.get(name)?.phase !== 'Running') return [];
-  return step.templates
-    .filter((template) => template.weight !== undefined)
-    .map((template) => {
-      const resolved = experimentTemplate(context, template);
-      return { weight: template.weight ?? 0, podTemplateHash: experimentTemplateHash(name, resolved), serviceName: experimentServiceName(name, resolved) };
-    });
+  const experiment = name === undefined ? undefined : context.experiments.get(name);
+  if (canary.steps?.[index]?.experiment === undefined || name === undefined || context.status.abort || experiment?.phase !== 'Running' || experiment.spec === undefined) return [];
+  return experiment.spec.templates.flatMap((template) =>
+    template.weight === undefined ? [] : [{ weight: template.weight, podTemplateHash: experimentTemplateHash(name, template), serviceName: experimentServiceName(name, template) }],
+  );
 }

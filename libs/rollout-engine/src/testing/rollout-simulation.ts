@@ -110,7 +110,7 @@ export class RolloutSimulation {
       status: this.status,
       observed: this.observed,
       analysisRuns: runs,
-      experiments: rows.map(({ name, podTemplateHash, stepIndex, phase, message }) => ({ name, podTemplateHash, stepIndex, phase, message })),
+      experiments: rows.map(({ name, podTemplateHash, stepIndex, phase, message, spec, released }) => ({ name, podTemplateHash, stepIndex, phase, message, ...(released ? {} : { spec }) })),
       now: this.now,
     });
     const experiments = reconcileRolloutExperiments({

@@ -60,7 +60,7 @@ const ROLLOUT_VERSION: PreparedStatement = {
 
 const STANDALONE_EXPERIMENT_VERSION: PreparedStatement = {
   name: 'analysis-experiment-version',
-  text: `SELECT version FROM "Experiment" WHERE id = $1::uuid AND "rolloutId" IS NULL AND "stepIndex" IS NULL`,
+  text: `SELECT version FROM "Experiment" WHERE id = $1::uuid AND "stepIndex" IS NULL`,
 };
 
 export async function loadPendingRun(session: SqlSession, runId: string): Promise<PendingRun | undefined> {

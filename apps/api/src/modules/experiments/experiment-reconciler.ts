@@ -19,8 +19,11 @@ import type { AuditService } from '../audit/audit.service.js';
 import { experimentAuditEntries } from '../reconcile/engine-audit.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 
-/** Experiments applied on their own (not started by a rollout's step) that still have something in their cluster. */
-export const STANDALONE_LIVE_EXPERIMENT = { rolloutId: null, stepIndex: null, releasedAt: null } satisfies Prisma.ExperimentWhereInput;
+/**
+ * Experiments applied on their own that still have something in their cluster. A rollout step's experiment always has
+ * its step index, even once its rollout is deleted.
+ */
+export const STANDALONE_LIVE_EXPERIMENT = { stepIndex: null, releasedAt: null } satisfies Prisma.ExperimentWhereInput;
 
 export type ExperimentReconcileOutcome = { result: 'written' } | { result: 'unchanged' } | { result: 'held'; reason: string } | { result: 'gone' };
 
@@ -151,26 +154,21 @@ export class ExperimentReconciler {
 
   /** Creates the runs asked for (a name already taken is left as it is) and answers the ids of those created. */
   private async startRuns(transaction: Transaction, experiment: LoadedExperiment, decision: ExperimentDecision, now: Date): Promise<string[]> {
-    const started: string[] = [];
-    for (const request of decision.analysisRunsToStart) {
-      const created = await transaction.analysisRun.createManyAndReturn({
-        data: [
-          {
-            organizationId: experiment.organizationId,
-            clusterId: experiment.clusterId,
-            experimentId: experiment.id,
-            namespace: experiment.namespace,
-            name: request.name,
-            kind: request.kind,
-            spec: { analysis: request.analysis, stablePodTemplateHash: null } as unknown as Prisma.InputJsonValue,
-            startedAt: now,
-          },
-        ],
-        skipDuplicates: true,
-        select: { id: true },
-      });
-      started.push(...created.map((run) => run.id));
-    }
-    return started;
+    if (decision.analysisRunsToStart.length === 0) return [];
+    const created = await transaction.analysisRun.createManyAndReturn({
+      data: decision.analysisRunsToStart.map((request) => ({
+        organizationId: experiment.organizationId,
+        clusterId: experiment.clusterId,
+        experimentId: experiment.id,
+        namespace: experiment.namespace,
+        name: request.name,
+        kind: request.kind,
+        spec: { analysis: request.analysis, stablePodTemplateHash: null } as unknown as Prisma.InputJsonValue,
+        startedAt: now,
+      })),
+      skipDuplicates: true,
+      select: { id: true },
+    });
+    return created.map((run) => run.id);
   }
 }

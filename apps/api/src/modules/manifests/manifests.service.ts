@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { argumentsToPass, jsonEqual, parseManifests, type AnalysisTemplateSpec, type ArgoManifest } from '@flotilla/argo-spec';
+import { argumentsToPass, jsonEqual, parseManifests, type AnalysisTemplateSpec, type ArgoManifest, type ExperimentSpec } from '@flotilla/argo-spec';
 import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
 import type { Cluster, Rollout } from '../../generated/prisma/client.js';
 import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
@@ -51,10 +51,14 @@ function invalidManifests(problems: FieldProblem[]): FlotillaError {
   return new FlotillaError(ErrorCode.ManifestInvalid, `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`, problems);
 }
 
-/** Why an experiment's spec may not change: it belongs to a rollout's step, or it has run its course. */
-function experimentUpdateRefusal(existing: { stepIndex: number | null; rolloutId: string | null; phase: string }): string | undefined {
+/**
+ * Why an experiment's spec may not change: it belongs to a rollout's step, it has run its course, or the change is to
+ * the templates it already runs (their ReplicaSets' pods and selectors are fixed when they are made).
+ */
+function experimentUpdateRefusal(existing: { stepIndex: number | null; rolloutId: string | null; phase: string; spec: unknown }, spec: ExperimentSpec): string | undefined {
   if (existing.stepIndex !== null || existing.rolloutId !== null) return 'an experiment of that name was started by a rollout step; it is not applied';
   if (!['Pending', 'Running'].includes(existing.phase)) return `the experiment has completed (${existing.phase}); apply it under a new name to run it again`;
+  if (!jsonEqual((existing.spec as ExperimentSpec).templates, spec.templates)) return 'the templates of a running experiment cannot change; apply it under a new name to run other templates';
   return undefined;
 }
 
@@ -195,7 +199,7 @@ export class ManifestsService {
       return { ...this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec), experimentChanged: created };
     }
     if (jsonEqual(existing.spec, spec)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
-    const refusal = experimentUpdateRefusal(existing);
+    const refusal = experimentUpdateRefusal(existing, document.spec);
     if (refusal !== undefined) throw invalidManifests([{ documentIndex, path: 'metadata.name', message: refusal }]);
     const updated = await transaction.experiment.update({ where: { id: existing.id }, data: { spec, generation: { increment: 1 }, version: { increment: 1 } } });
     return { ...this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec), experimentChanged: updated };

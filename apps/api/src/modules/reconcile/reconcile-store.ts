@@ -48,7 +48,10 @@ export type LoadedRollout = Rollout & {
 
 type LoadedRow = Omit<LoadedRollout, 'cluster'> & { clusterName: string; clusterConnectionState: string };
 
-/** The rollouts, their clusters' connections, their pending operations in order, and the states of their runs and experiments. */
+/**
+ * The rollouts, their clusters' connections, their pending operations in order, the states of their runs, and their
+ * experiments that are live or of the current revision, oldest first (a later one wins a Service name they share).
+ */
 const LOAD_ROLLOUTS: PreparedStatement = {
   name: 'reconcile-load-rollouts',
   text: `SELECT r.*, c.name AS "clusterName", c."connectionState" AS "clusterConnectionState",
@@ -58,8 +61,8 @@ const LOAD_ROLLOUTS: PreparedStatement = {
       FROM "AnalysisRun" a WHERE a."rolloutId" = r.id), '[]') AS "analysisRuns",
     COALESCE((SELECT jsonb_agg(jsonb_build_object('id', e.id, 'name', e.name, 'podTemplateHash', e."podTemplateHash", 'stepIndex', e."stepIndex", 'phase', e.phase,
         'message', e.message, 'released', e."releasedAt" IS NOT NULL,
-        'spec', CASE WHEN e."releasedAt" IS NULL THEN e.spec END, 'status', CASE WHEN e."releasedAt" IS NULL THEN e.status END))
-      FROM "Experiment" e WHERE e."rolloutId" = r.id), '[]') AS experiments
+        'spec', CASE WHEN e."releasedAt" IS NULL THEN e.spec END, 'status', CASE WHEN e."releasedAt" IS NULL THEN e.status END) ORDER BY e.id)
+      FROM "Experiment" e WHERE e."rolloutId" = r.id AND (e."releasedAt" IS NULL OR e."podTemplateHash" = r.status ->> 'currentPodHash')), '[]') AS experiments
   FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId" WHERE r.id = ANY($1::uuid[])`,
 };
 

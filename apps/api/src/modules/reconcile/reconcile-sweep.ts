@@ -1,5 +1,6 @@
 import type { DatabaseClient } from '../../infrastructure/database.js';
 import type { Logger } from '../../infrastructure/logger.js';
+import { STANDALONE_LIVE_EXPERIMENT } from '../experiments/experiment-reconciler.js';
 import type { ReconcileQueue } from './reconcile-queue.js';
 
 /** Any constant works, as long as every worker uses the same one. */
@@ -11,8 +12,8 @@ export const AGENT_SILENCE_LIMIT_MS = Number(process.env.AGENT_SILENCE_LIMIT_MS 
 
 /**
  * Re-derives the reconcile jobs that should exist from Postgres alone: every rollout that is not settled (not
- * Healthy, a spec not yet acted on, operations pending, or a wake-up time that has passed) and every standalone
- * experiment still in its cluster, in connected clusters. A flushed Redis, a crashed worker or a lost message therefore costs at most one sweep interval.
+ * Healthy, a spec not yet acted on, operations pending, a wake-up time that has passed, or an experiment not yet
+ * released) and every standalone experiment still in its cluster, in connected clusters. A flushed Redis, a crashed worker or a lost message therefore costs at most one sweep interval.
  * Only one worker sweeps at a time (a transaction-scoped advisory lock); job ids make overlaps harmless anyway.
  * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold.
  */
@@ -36,11 +37,17 @@ export class ReconcileSweep {
           r.phase <> 'Healthy'
           OR r."observedGeneration" <> r.generation
           OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= ${now})
-          OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending'))`;
-      // Standalone experiments still in their cluster; those of rollouts are reconciled with their rollout.
-      const live = await transaction.$queryRaw<{ id: string; version: number }[]>`
-        SELECT e.id, e.version FROM "Experiment" e JOIN "Cluster" c ON c.id = e."clusterId"
-        WHERE c."connectionState" = 'Connected' AND e."releasedAt" IS NULL AND e."rolloutId" IS NULL AND e."stepIndex" IS NULL`;
+          OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending')
+          OR EXISTS (SELECT 1 FROM "Experiment" e WHERE e."rolloutId" = r.id AND e."releasedAt" IS NULL))`;
+      // Standalone experiments still in their cluster that run, or wait for a time that has come or for their release.
+      const live = await transaction.experiment.findMany({
+        where: {
+          ...STANDALONE_LIVE_EXPERIMENT,
+          cluster: { connectionState: 'Connected' },
+          OR: [{ phase: { in: ['Pending', 'Running'] } }, { nextReconcileAt: null }, { nextReconcileAt: { lte: now } }],
+        },
+        select: { id: true, version: true },
+      });
       return { due: rollouts, experiments: live };
     }, { timeout: 30_000, maxWait: 10_000 });
     for (let offset = 0; offset < due.length; offset += ENQUEUE_BATCH) {

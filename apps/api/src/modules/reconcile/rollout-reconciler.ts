@@ -105,6 +105,7 @@ export class RolloutReconciler {
         stepIndex: experiment.stepIndex ?? 0,
         phase: experiment.phase as ExperimentPhase,
         message: experiment.message,
+        ...(experiment.released ? {} : { spec: experiment.spec as ExperimentSpec }),
       })),
       now,
     });

@@ -5,7 +5,7 @@ import type { Prisma, RolloutOperation, RolloutRevision } from '../../generated/
 import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
 import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
-import { inTransaction, type AfterCommit, type DatabaseClient } from '../../infrastructure/database.js';
+import { inTransaction, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
 import { prismaSession } from '../../infrastructure/sql.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
@@ -21,6 +21,18 @@ export type OperationRequest = EngineOperation;
 const LABEL_EQUALITY = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/;
 
 export const rolloutTargetName = (cluster: string, namespace: string, name: string): string => `${cluster}/${namespace}/${name}`;
+
+/**
+ * Keeps a deleted rollout's analysis runs and experiments as history under names of their own (`<name>~<rollout id>`),
+ * so that a rollout applied again under the same name starts runs and experiments of the same deterministic names
+ * afresh. The agent removes what it ran for the rollout, experiment ReplicaSets included, so its experiments are
+ * released.
+ */
+async function retireChildren(transaction: Transaction, rolloutId: string): Promise<void> {
+  const suffix = `~${rolloutId.slice(0, 8)}`;
+  await transaction.$executeRaw`UPDATE "AnalysisRun" SET name = name || ${suffix} WHERE "rolloutId" = ${rolloutId}::uuid`;
+  await transaction.$executeRaw`UPDATE "Experiment" SET name = name || ${suffix}, "releasedAt" = COALESCE("releasedAt", now()) WHERE "rolloutId" = ${rolloutId}::uuid`;
+}
 
 @Injectable()
 export class RolloutsService {
@@ -112,8 +124,7 @@ export class RolloutsService {
   async delete(principal: Principal, ref: RolloutRef, reason: string | null, requestId: string): Promise<RolloutModel> {
     const rollout = await this.find(principal, ref);
     return inTransaction(this.database, async (transaction, afterCommit) => {
-      // The agent removes what it ran for the rollout, its experiments' ReplicaSets included: they have nothing left.
-      await transaction.experiment.updateMany({ where: { rolloutId: rollout.id, releasedAt: null }, data: { releasedAt: new Date() } });
+      await retireChildren(transaction, rollout.id);
       await transaction.rollout.delete({ where: { id: rollout.id } });
       const deleted: DesiredStateChanged = { clusterId: rollout.clusterId, id: rollout.id, key: { namespace: rollout.namespace, name: rollout.name } };
       afterCommit.add(() => this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: deleted }));
