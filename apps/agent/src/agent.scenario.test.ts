@@ -100,6 +100,20 @@ describe('converging ReplicaSets', () => {
     expect(observed.state.replicaSets[0]?.podProblems).toEqual([]);
   });
 
+  it('sets minReadySeconds on the ReplicaSet, so that its pods count as available only after that long ready', async () => {
+    const namespace = nextNamespace();
+    const { controlPlane } = await start();
+    const desired = canaryRollout({ namespace, name: 'slow', version: 1, stable: { hash: 'sl0w', replicas: 2 } });
+    const [stable] = desired.state.replicaSets;
+    if (stable === undefined) throw new Error('no stable ReplicaSet');
+    stable.minReadySeconds = 1;
+    controlPlane.desired.set(`${namespace}/slow`, desired);
+    const ready = await controlPlane.waitFor<Observed>(observedFor(namespace, 'slow', (message) => message.state.replicaSets[0]?.readyReplicas === 2));
+    expect(replicaSet(namespace, 'slow-sl0w')?.spec.minReadySeconds).toBe(1);
+    expect(ready.state.replicaSets[0]?.availableReplicas).toBe(0);
+    await controlPlane.waitFor<Observed>(observedFor(namespace, 'slow', (message) => message.state.replicaSets[0]?.availableReplicas === 2), 5000);
+  });
+
   it('scales with each newer desired version, ignores an older one, and deletes ReplicaSets no longer desired', async () => {
     const namespace = nextNamespace();
     const { controlPlane } = await start();

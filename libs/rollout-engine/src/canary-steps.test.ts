@@ -91,6 +91,14 @@ describe('canary housekeeping', () => {
     expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: next });
   });
 
+  it('gives every ReplicaSet the rollout’s minReadySeconds, for the ReplicaSet controller to count available pods by', () => {
+    const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps: [{ setWeight: 50 }, { pause: {} }] } }, { replicas: 2, minReadySeconds: 15 }), START);
+    simulation.settle();
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    expect(simulation.lastDecision.desired.replicaSets.map((replicaSet) => replicaSet.minReadySeconds)).toEqual([15, 15]);
+  });
+
   it('revisionHistoryLimit keeps only that many scaled-down ReplicaSets', () => {
     const simulation = new RolloutSimulation(rolloutSpec({ canary: {} }, { replicas: 2, revisionHistoryLimit: 2 }), START);
     simulation.settle();

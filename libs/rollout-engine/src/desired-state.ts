@@ -78,6 +78,7 @@ function desiredReplicaSet(context: RolloutContext, hash: string, plan: ReplicaS
     replicas: plan.replicas,
     labels: { ...template.metadata?.labels },
     annotations,
+    ...(context.spec.minReadySeconds ? { minReadySeconds: context.spec.minReadySeconds } : {}),
     restart: undefined,
   };
 }

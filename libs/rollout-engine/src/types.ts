@@ -269,6 +269,8 @@ export interface DesiredReplicaSet {
   replicas: number;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** Seconds a pod must be ready before it counts as available (`spec.minReadySeconds` of the ReplicaSet); absent is 0. */
+  minReadySeconds?: number;
   /** Recreate pods created before this ISO time, at most `maxUnavailable` at once (`spec.restartAt`). */
   restart: { podsCreatedBefore: string; maxUnavailable: number } | undefined;
 }

@@ -99,6 +99,17 @@ describe('ReplicaSet manifests', () => {
     expect(replicaSetPatch(rollout, drift(replicaSetManifest(rollout, desired)), desired)).toEqual(expected);
   });
 
+  it('sets minReadySeconds on a new ReplicaSet and patches it when it changes, back to 0 included', () => {
+    const rollout = { namespace: 'shop', name: 'web' };
+    const desired = { ...desiredReplicaSet('web', { hash: 'abc', replicas: 2 }), minReadySeconds: 10 };
+    const created = replicaSetManifest(rollout, desired);
+    expect(created.spec.minReadySeconds).toBe(10);
+    expect(replicaSetPatch(rollout, created, desired)).toBeUndefined();
+    expect(replicaSetPatch(rollout, created, { ...desired, minReadySeconds: 30 })).toEqual({ spec: { minReadySeconds: 30 } });
+    const { minReadySeconds: _dropped, ...withoutDelay } = desired;
+    expect(replicaSetPatch(rollout, created, withoutDelay)).toEqual({ spec: { minReadySeconds: 0 } });
+  });
+
   it.each([
     ['a revision as Argo does, by rollout and hash', undefined, 'web-abc'],
     ['an experiment ReplicaSet by the name it is given', 'web-7-exp-baseline', 'web-7-exp-baseline'],

@@ -51,14 +51,19 @@ export function replicaSetManifest(rollout: RolloutKey, desired: DesiredReplicaS
       labels: replicaSetLabels(rollout, desired),
       annotations: { ...desired.annotations },
     },
-    spec: { replicas: desired.replicas, selector: { matchLabels: selectorLabels(desired) }, template: desired.template },
+    spec: {
+      replicas: desired.replicas,
+      ...(desired.minReadySeconds ? { minReadySeconds: desired.minReadySeconds } : {}),
+      selector: { matchLabels: selectorLabels(desired) },
+      template: desired.template,
+    },
   };
 }
 
 /**
- * The merge patch that brings an existing ReplicaSet to the desired one: replicas, labels, annotations and the
- * pod template's metadata (role labels move between canary and stable). Undefined when nothing differs. The
- * template's spec is never patched: a pod template hash names exactly one spec.
+ * The merge patch that brings an existing ReplicaSet to the desired one: replicas, minReadySeconds, labels,
+ * annotations and the pod template's metadata (role labels move between canary and stable). Undefined when nothing
+ * differs. The template's spec is never patched: a pod template hash names exactly one spec.
  * @example replicaSetPatch(rollout, { …spec: { replicas: 2 } }, { …replicas: 5 }) // { spec: { replicas: 5 } }
  */
 export function replicaSetPatch(rollout: RolloutKey, existing: ReplicaSetObject, desired: DesiredReplicaSet): object | undefined {
@@ -67,6 +72,7 @@ export function replicaSetPatch(rollout: RolloutKey, existing: ReplicaSetObject,
   const metadata = { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
   const spec: Record<string, unknown> = {};
   if ((existing.spec.replicas ?? 1) !== desired.replicas) spec.replicas = desired.replicas;
+  if ((existing.spec.minReadySeconds ?? 0) !== (desired.minReadySeconds ?? 0)) spec.minReadySeconds = desired.minReadySeconds ?? 0;
   const existingTemplateMetadata = existing.spec.template.metadata ?? {};
   const desiredTemplateMetadata = desired.template.metadata ?? {};
   if (!sameJson(existingTemplateMetadata.labels ?? {}, desiredTemplateMetadata.labels ?? {}) || !sameJson(existingTemplateMetadata.annotations ?? {}, desiredTemplateMetadata.annotations ?? {})) {

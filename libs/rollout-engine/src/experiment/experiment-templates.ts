@@ -29,6 +29,7 @@ export function experimentReplicaSet(experiment: string, template: ExperimentTem
     replicas,
     labels: { [EXPERIMENT_LABEL]: experiment, [EXPERIMENT_TEMPLATE_LABEL]: template.name },
     annotations: {},
+    ...(template.minReadySeconds ? { minReadySeconds: template.minReadySeconds } : {}),
     restart: undefined,
   };
 }
