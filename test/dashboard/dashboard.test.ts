@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ExperimentStatus, ExperimentTemplateStatus } from '@flotilla/rollout-engine';
+import type { Prisma } from '../../apps/api/src/generated/prisma/client.js';
 import type { MeasurementResponder } from '../support/converging-agent.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +111,66 @@ async function releasedRollout(name: string, steps: unknown[], ...extraDocuments
   await setImage(name, `shop/${name}:2`);
 }
 
+const json = (value: unknown): Prisma.InputJsonValue => value as Prisma.InputJsonValue;
+
+const experimentTemplate = (name: string, podTemplateHash: string, status: ExperimentTemplateStatus['status'], ready: number): ExperimentTemplateStatus => ({
+  name,
+  status,
+  message: status === 'Failed' ? 'progress deadline exceeded' : '',
+  podTemplateHash,
+  replicas: 2,
+  readyReplicas: ready,
+  availableReplicas: ready,
+  lastTransitionTime: '2026-11-20T10:01:00.000Z',
+});
+
+/**
+ * Stores a completed experiment of a rollout's step as the reconciler leaves it (released, so no reconcile loads it
+ * again), with the analysis run it started when it has one.
+ */
+async function storeFinishedExperiment(rolloutName: string, name: string, stepIndex: number, status: ExperimentStatus): Promise<void> {
+  const rollout = await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name: rolloutName } });
+  const { podTemplateHash } = await api.database.rolloutRevision.findFirstOrThrow({ where: { rolloutId: rollout.id, revision: 1 } });
+  const experiment = await api.database.experiment.create({
+    data: {
+      organizationId: org.id,
+      clusterId: rollout.clusterId,
+      rolloutId: rollout.id,
+      namespace: 'shop',
+      name,
+      podTemplateHash,
+      stepIndex,
+      createdAt: new Date('2026-11-20T10:00:00.000Z'),
+      spec: json({ duration: '5m', templates: status.templateStatuses.map((template) => ({ name: template.name, replicas: template.replicas })) }),
+      phase: status.phase,
+      message: status.message,
+      status: json(status),
+      releasedAt: new Date('2026-11-20T10:06:30.000Z'),
+    },
+  });
+  for (const analysis of status.analysisRuns) {
+    await api.database.analysisRun.create({
+      data: {
+        organizationId: org.id,
+        clusterId: rollout.clusterId,
+        rolloutId: rollout.id,
+        experimentId: experiment.id,
+        namespace: 'shop',
+        name: analysis.analysisRun,
+        kind: 'experiment',
+        revision: 1,
+        podTemplateHash,
+        spec: json({ analysis: { templates: [{ templateName: 'success-rate' }] }, stablePodTemplateHash: null }),
+        phase: analysis.phase,
+        message: analysis.message,
+        startedAt: new Date('2026-11-20T10:01:00.000Z'),
+        finishedAt: new Date('2026-11-20T10:06:00.000Z'),
+        measurements: { create: [{ metricName: 'success-rate', index: 0, phase: 'Successful', value: '[0.98]', startedAt: new Date('2026-11-20T10:02:00.000Z'), finishedAt: new Date('2026-11-20T10:02:01.000Z') }] },
+      },
+    });
+  }
+}
+
 const rolloutPath = (name: string) => `${api.url}/rollouts/staging/shop/${name}`;
 const phaseBadge = (page: Page, phase: string) => page.getByTestId('rollout-phase').locator(`[data-phase="${phase}"]`);
 
@@ -208,6 +270,65 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
       mkdirSync(docsImages, { recursive: true });
       copyFileSync(path, `${docsImages}dashboard.png`);
     }
+  });
+
+  it('shows a rollout\'s experiments newest first with their templates and analyses once it has some, following the rollout live', async () => {
+    await apply(canaryRollout('pricing', 'shop/pricing:1'));
+    await waitForPhase('pricing', 'Healthy');
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    await page.goto(rolloutPath('pricing'));
+    await page.getByText('No analysis has run for this rollout.').waitFor();
+    expect(await page.getByRole('heading', { name: 'Experiments', level: 2 }).count()).toBe(0);
+
+    await storeFinishedExperiment('pricing', 'pricing-baseline-1', 0, {
+      phase: 'Successful',
+      message: 'analysis compare successful',
+      availableAt: '2026-11-20T10:01:00.000Z',
+      finishedAt: '2026-11-20T10:06:00.000Z',
+      templateStatuses: [experimentTemplate('baseline', '5d8f7c', 'Successful', 2), experimentTemplate('canary', '7b9c4d', 'Successful', 2)],
+      analysisRuns: [{ name: 'compare', analysisRun: 'pricing-baseline-1-compare', phase: 'Successful', message: 'all measurements passed' }],
+    });
+    await storeFinishedExperiment('pricing', 'pricing-baseline-2', 1, {
+      phase: 'Failed',
+      message: 'template canary failed: progress deadline exceeded',
+      availableAt: undefined,
+      finishedAt: '2026-11-20T10:06:00.000Z',
+      templateStatuses: [experimentTemplate('baseline', '5d8f7c', 'Running', 2), experimentTemplate('canary', '7b9c4d', 'Failed', 1)],
+      analysisRuns: [],
+    });
+    // Stored rows announce nothing; the next change of the rollout brings them onto the open page.
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await setImage('pricing', 'shop/pricing:2');
+
+    const section = page.getByRole('region', { name: 'Experiments' });
+    await section.waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await section.locator('[data-experiment]').evaluateAll((articles) => articles.map((article) => article.getAttribute('data-experiment')))).toEqual(['pricing-baseline-2', 'pricing-baseline-1']);
+
+    const failed = section.getByRole('article', { name: 'pricing-baseline-2' });
+    expect(await failed.locator('.run-header [data-phase="Failed"]').count()).toBe(1);
+    expect(await failed.textContent()).toContain('template canary failed: progress deadline exceeded');
+    expect(await failed.locator('.run-header .muted').textContent()).toMatch(/^step 2 of revision 1 · started .+ · finished .+ · released .+$/);
+    const failedCanary = failed.locator('tr[data-template="canary"]');
+    expect(await failedCanary.locator('[data-phase="Failed"]').count()).toBe(1);
+    expect(await failedCanary.getByTestId('template-ready').textContent()).toBe('1');
+    expect(await failedCanary.getByTestId('template-replicas').textContent()).toBe('2');
+    expect(await failed.getByRole('table', { name: 'Analyses' }).count()).toBe(0);
+
+    const succeeded = section.getByRole('article', { name: 'pricing-baseline-1' });
+    expect(await succeeded.locator('.run-header .muted').textContent()).toMatch(/^step 1 of revision 1 · started .+ · available .+ · finished .+ · released .+$/);
+    const templates = succeeded.getByRole('table', { name: 'Templates' });
+    expect(await templates.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-template')))).toEqual(['baseline', 'canary']);
+    expect(await templates.locator('tr[data-template="baseline"] [data-phase="Successful"]').count()).toBe(1);
+    expect(await templates.locator('tr[data-template="baseline"] [data-testid="template-available"]').textContent()).toBe('2');
+    const compare = succeeded.getByRole('table', { name: 'Analyses' }).locator('tr[data-analysis="compare"]');
+    expect(await compare.locator('[data-phase="Successful"]').count()).toBe(1);
+    await screenshot(page, 'rollout-experiments');
+
+    await compare.getByRole('link', { name: 'pricing-baseline-1-compare' }).click();
+    await expect.poll(() => page.evaluate(() => document.querySelector(':target')?.textContent)).toBe('pricing-baseline-1-compare');
+    expect(await page.locator('[data-analysis-run="pricing-baseline-1-compare"] h3').evaluate((heading) => heading.matches(':target'))).toBe(true);
+    expect(page.url()).toMatch(new RegExp(`^${rolloutPath('pricing')}#run-`));
   });
 
   it('shows a viewer token every operation disabled', async () => {

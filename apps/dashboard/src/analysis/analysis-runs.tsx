@@ -2,13 +2,14 @@ import { useEffect } from 'react';
 import { ANALYSIS_RUNS, type AnalysisRun, type AnalysisRunsData, type RolloutRef } from '../api/documents.js';
 import { useGraphqlQuery, useInterval } from '../api/use-graphql.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
+import { isActivePhase } from '../shared/phase.js';
 import { RequestError } from '../shared/request-error.js';
 import { formatTime } from '../shared/time.js';
 import { conditionThreshold, metricConditionsOf, type MetricConditions } from './condition-thresholds.js';
 import { MeasurementChart } from './measurement-chart.js';
+import { analysisRunAnchor } from './run-anchor.js';
 
 const RUNNING_REFRESH_MS = 2_000;
-const ACTIVE_PHASES = new Set(['Pending', 'Running']);
 
 /** The analysis runs of a rollout, newest first, each with its measurement chart; refreshed while any is running. */
 export function AnalysisRuns({ rollout, changeCount }: { rollout: RolloutRef; changeCount: number }) {
@@ -19,7 +20,7 @@ export function AnalysisRuns({ rollout, changeCount }: { rollout: RolloutRef; ch
     if (changeCount > 0) reload();
   }, [changeCount, reload]);
   // Measurements arrive without a rollout change, and the API has no subscription for them.
-  useInterval(reload, RUNNING_REFRESH_MS, runs.some((run) => ACTIVE_PHASES.has(run.phase)));
+  useInterval(reload, RUNNING_REFRESH_MS, runs.some((run) => isActivePhase(run.phase)));
 
   return (
     <section className="card" aria-labelledby="analysis-title">
@@ -36,9 +37,9 @@ export function AnalysisRuns({ rollout, changeCount }: { rollout: RolloutRef; ch
 function AnalysisRunView({ run }: { run: AnalysisRun }) {
   const metrics = metricConditionsOf(run.spec);
   return (
-    <article className="analysis-run" aria-labelledby={`run-${run.id}`} data-analysis-run={run.name}>
+    <article className="analysis-run" aria-labelledby={analysisRunAnchor(run.id)} data-analysis-run={run.name}>
       <header className="run-header">
-        <h3 id={`run-${run.id}`}>{run.name}</h3>
+        <h3 id={analysisRunAnchor(run.id)}>{run.name}</h3>
         <PhaseBadge phase={run.phase} />
         <span className="muted">
           {run.kind} analysis{run.revision !== null ? ` of revision ${run.revision}` : ''} · started {formatTime(run.startedAt)}

@@ -105,6 +105,42 @@ export interface AnalysisRun {
   measurements: Measurement[];
 }
 
+/** One template of an experiment: its ReplicaSet as the experiment last saw it. */
+export interface ExperimentTemplate {
+  name: string;
+  status: string;
+  message: string;
+  podTemplateHash: string;
+  replicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+}
+
+/** One analysis of an experiment and the run started for it. */
+export interface ExperimentAnalysis {
+  name: string;
+  analysisRun: string;
+  phase: string;
+  message: string;
+}
+
+export interface Experiment {
+  id: string;
+  name: string;
+  phase: string;
+  message: string;
+  stepIndex: number | null;
+  podTemplateHash: string | null;
+  createdAt: string;
+  availableAt: string | null;
+  finishedAt: string | null;
+  releasedAt: string | null;
+  templates: ExperimentTemplate[];
+  analyses: ExperimentAnalysis[];
+  /** The runs it started, by name and id, so that its analyses can point at them. */
+  analysisRuns: Pick<AnalysisRun, 'id' | 'name'>[];
+}
+
 export interface AuditEvent {
   id: string;
   sequence: number;
@@ -154,6 +190,20 @@ export const ANALYSIS_RUNS = `query($filter: AnalysisRunFilter!) {
 }`;
 export interface AnalysisRunsData {
   analysisRuns: { nodes: AnalysisRun[] };
+}
+
+export const EXPERIMENTS = `query($filter: ExperimentFilter!) {
+  experiments(filter: $filter, page: { first: 20 }) {
+    nodes {
+      id name phase message stepIndex podTemplateHash createdAt availableAt finishedAt releasedAt
+      templates { name status message podTemplateHash replicas readyReplicas availableReplicas }
+      analyses { name analysisRun phase message }
+      analysisRuns { id name }
+    }
+  }
+}`;
+export interface ExperimentsData {
+  experiments: { nodes: Experiment[] };
 }
 
 export const AUDIT_EVENTS = `query($filter: AuditEventFilter, $page: PageInput) {

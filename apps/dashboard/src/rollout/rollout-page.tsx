@@ -3,6 +3,7 @@ import { AnalysisRuns } from '../analysis/analysis-runs.js';
 import { ROLLOUT_CHANGED, ROLLOUT_DETAIL, type RolloutDetailData, type RolloutRef } from '../api/documents.js';
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
 import { AuditTimeline } from '../audit/audit-timeline.js';
+import { Experiments } from '../experiments/experiments-section.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
@@ -15,7 +16,7 @@ import { StepsCard } from './steps-card.js';
 
 const PENDING_OPERATION_REFRESH_MS = 2_000;
 
-/** One rollout: its state, steps, revisions, analysis, operations and audit, following every change live. */
+/** One rollout: its state, steps, revisions, analysis, experiments, operations and audit, following every change live. */
 export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
   const query = useGraphqlQuery<RolloutDetailData>(ROLLOUT_DETAIL, { ...rolloutRef, rollout: rolloutRef });
   const { reload } = query;
@@ -63,6 +64,7 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
       <ReplicaSetsCard rollout={rollout} />
       <ReleaseHistory revisions={rolloutRevisions} facts={facts} rolloutName={rollout.name} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
+      <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />
       <div className="columns">
         <OperationHistory operations={rolloutOperations} />
         <AuditTimeline targetName={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`} title="Audit timeline" />

@@ -36,3 +36,9 @@ export function phaseLook(phase: string): PhaseLook {
 
 /** The order phases are counted in on the fleet overview. */
 export const ROLLOUT_PHASES = ['Progressing', 'Paused', 'Degraded', 'Healthy', 'Pending'] as const;
+
+/**
+ * Whether an analysis run or experiment may still change on its own, without its rollout changing.
+ * @example isActivePhase('Running') === true
+ */
+export const isActivePhase = (phase: string): boolean => phase === 'Pending' || phase === 'Running';
