@@ -191,6 +191,42 @@ describe('basic canary: abort, retry and rollbacks', () => {
   });
 });
 
+describe('canary and stable Services, switched as upstream switches them', () => {
+  const withServices = () => {
+    const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps, canaryService: 'checkout-canary', stableService: 'checkout-stable' } }), START);
+    simulation.settle();
+    return { simulation, stable: simulation.status?.stableRS as string };
+  };
+
+  it('points a Service that selects no hash yet only at a fully available ReplicaSet', () => {
+    const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps, stableService: 'checkout-stable' } }), START);
+    const [first] = simulation.settle();
+    expect(first?.desired.services).toEqual({});
+    expect(simulation.lastDecision.desired.services).toEqual({ stable: { service: 'checkout-stable', podTemplateHash: simulation.status?.stableRS } });
+  });
+
+  it('keeps the canary Service where it is while the canary has no available pod', () => {
+    const { simulation, stable } = withServices();
+    simulation.setImage('shop/checkout:broken');
+    simulation.stuck.add(podHashOf(simulation, simulation.spec.template));
+    simulation.settle();
+    expect(simulation.observed.serviceSelectors).toEqual({ 'checkout-stable': stable, 'checkout-canary': stable });
+    simulation.stuck.clear();
+    simulation.settle();
+    expect(simulation.observed.serviceSelectors['checkout-canary']).toBe(simulation.status?.currentPodHash);
+  });
+
+  it('points the canary Service back at the stable pods on abort, without a traffic router', () => {
+    const { simulation, stable } = withServices();
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    expect(simulation.observed.serviceSelectors['checkout-canary']).toBe(simulation.status?.currentPodHash);
+    simulation.operate({ type: 'abort' });
+    simulation.settle();
+    expect(simulation.observed.serviceSelectors).toEqual({ 'checkout-stable': stable, 'checkout-canary': stable });
+  });
+});
+
 function podHashOf(simulation: RolloutSimulation, template: RolloutSimulation['spec']['template']): string {
   return podTemplateHash(template, simulation.status?.collisionCount);
 }

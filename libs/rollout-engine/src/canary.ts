@@ -268,12 +268,27 @@ function planTraffic(context: RolloutContext, canary: CanaryStrategy, index: num
   };
 }
 
+/**
+ * Where a Service's selector should point, as upstream switches it: to a ReplicaSet with at least one available pod
+ * (with every pod available when the Service selects no hash yet, so that adopting it does not overload a new
+ * ReplicaSet); until then it stays where it is.
+ */
+function serviceTarget(context: RolloutContext, service: string, hash: string): { service: string; podTemplateHash: string } | undefined {
+  const current = context.observed.serviceSelectors[service];
+  const replicaSet = context.replicaSets.get(hash);
+  const available = replicaSet?.availableReplicas ?? 0;
+  const ready = current === undefined ? replicaSet !== undefined && available > 0 && available >= replicaSet.replicas : available > 0;
+  if (current === hash || ready) return { service, podTemplateHash: hash };
+  return current === undefined ? undefined : { service, podTemplateHash: current };
+}
+
 function planServices(context: RolloutContext, canary: CanaryStrategy): void {
   const stableHash = context.status.stableRS ?? context.currentHash;
-  context.services = {
-    ...(canary.stableService ? { stable: { service: canary.stableService, podTemplateHash: stableHash } } : {}),
-    ...(canary.canaryService ? { canary: { service: canary.canaryService, podTemplateHash: context.currentHash } } : {}),
-  };
+  // Aborted without a traffic router, the canary Service goes back to the stable pods, as upstream.
+  const canaryHash = context.status.abort && canary.trafficRouting === undefined ? stableHash : context.currentHash;
+  const stable = canary.stableService ? serviceTarget(context, canary.stableService, stableHash) : undefined;
+  const canaryTarget = canary.canaryService ? serviceTarget(context, canary.canaryService, canaryHash) : undefined;
+  context.services = { ...(stable ? { stable } : {}), ...(canaryTarget ? { canary: canaryTarget } : {}) };
 }
 
 /** Canary replicas once aborted with traffic routing: kept for `abortScaleDownDelaySeconds`, then zero (0 = kept). */
