@@ -1,4 +1,4 @@
-import type { BlueGreenStrategy } from '@flotilla/argo-spec';
+import type { BlueGreenStrategy, PodTemplateMetadata } from '@flotilla/argo-spec';
 import {
   abortRollout,
   addPause,
@@ -113,6 +113,16 @@ function abortedReplicas(context: RolloutContext, blueGreen: BlueGreenStrategy):
   return kept;
 }
 
+/**
+ * Ephemeral metadata by role, as upstream's `reconcileEphemeralMetadata`: the stable ReplicaSet carries
+ * `activeMetadata`, a new one `previewMetadata` until it becomes the stable (so still while post-promotion analysis
+ * runs behind the switched active Service), and any other none.
+ */
+function roleMetadata(blueGreen: BlueGreenStrategy, hash: string, stableHash: string, currentHash: string): PodTemplateMetadata | undefined {
+  if (hash === stableHash) return blueGreen.activeMetadata;
+  return hash === currentHash ? blueGreen.previewMetadata : undefined;
+}
+
 function planBlueGreen(context: RolloutContext, blueGreen: BlueGreenStrategy): void {
   const status = context.status;
   const stableHash = status.stableRS ?? context.currentHash;
@@ -120,13 +130,14 @@ function planBlueGreen(context: RolloutContext, blueGreen: BlueGreenStrategy): v
   const activeHash = status.blueGreen.activeSelector ?? stableHash;
   const previewHash = status.abort ? stableHash : context.currentHash;
   status.blueGreen.previewSelector = previewHash;
+  const metadataOf = (hash: string): PodTemplateMetadata | undefined => roleMetadata(blueGreen, hash, stableHash, context.currentHash);
   if (context.currentHash !== activeHash) {
     const replicas = status.abort ? abortedReplicas(context, blueGreen) : previewReplicas(context, blueGreen);
-    context.plan.set(context.currentHash, { replicas, role: 'preview', metadata: blueGreen.previewMetadata });
+    context.plan.set(context.currentHash, { replicas, role: 'preview', metadata: metadataOf(context.currentHash) });
   }
-  context.plan.set(activeHash, { replicas: context.specReplicas, role: 'active', metadata: blueGreen.activeMetadata });
+  context.plan.set(activeHash, { replicas: context.specReplicas, role: 'active', metadata: metadataOf(activeHash) });
   if (stableHash !== activeHash && context.replicaSets.has(stableHash)) {
-    context.plan.set(stableHash, { replicas: context.specReplicas, role: 'stable', metadata: undefined });
+    context.plan.set(stableHash, { replicas: context.specReplicas, role: 'stable', metadata: metadataOf(stableHash) });
   }
   planOtherReplicaSets(context, otherReplicaSets(context), { availabilityFloor: undefined, totalAvailable: 0, revisionLimit: blueGreen.scaleDownDelayRevisionLimit });
   context.services = {

@@ -22,6 +22,14 @@ describe('basic canary, 5 replicas, steps 20 / pause / 40 / pause 10s / 60 / 80'
     expect(simulation.status?.stableRS).toBe(simulation.status?.currentPodHash);
   });
 
+  it('is Available only with spec.replicas pods available, as upstream: maxUnavailable does not loosen it', () => {
+    const simulation = deployedCanary();
+    const available = (decision: Decision): string | undefined => decision.status.conditions.find((condition) => condition.type === 'Available')?.status;
+    expect(available(simulation.lastDecision)).toBe('True');
+    simulation.observed = { ...simulation.observed, replicaSets: simulation.observed.replicaSets.map((replicaSet) => ({ ...replicaSet, availableReplicas: 4 })) };
+    expect(available(simulation.step())).toBe('False');
+  });
+
   it('a new image runs 1 canary and 4 stable pods, then pauses', () => {
     const simulation = deployedCanary();
     const stable = simulation.status?.stableRS as string;

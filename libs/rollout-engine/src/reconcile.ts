@@ -4,11 +4,12 @@ import { reconcileCanary } from './canary.js';
 import { trafficRouterOf } from './canary-weights.js';
 import { buildConditions, calculatePhase } from './conditions.js';
 import { abortRollout, markProgress, revisionOf, type RolloutContext } from './context.js';
-import { canaryFenceposts, DEFAULT_PROGRESS_DEADLINE_SECONDS, specReplicas } from './defaults.js';
+import { blueGreenMaxUnavailable, canaryFenceposts, DEFAULT_PROGRESS_DEADLINE_SECONDS, specReplicas } from './defaults.js';
 import { desiredReplicaSets } from './desired-state.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
 import { planRestart } from './restart.js';
 import {
+  DESIRED_REPLICAS_ANNOTATION,
   EXPERIMENT_LABEL,
   REVISION_ANNOTATION,
   type Decision,
@@ -171,10 +172,20 @@ function countsChanged(previous: RolloutStatus | undefined, status: RolloutStatu
   );
 }
 
-function minimumAvailable(context: RolloutContext): number {
-  const canary = context.spec.strategy.canary;
-  if (canary === undefined) return context.specReplicas;
-  return context.specReplicas - canaryFenceposts(context.spec, canary).maxUnavailable;
+/**
+ * Upstream's Available condition, which `maxUnavailable` does not loosen: a blue-green rollout's active ReplicaSet is
+ * saturated (sized for `spec.replicas` and every pod available); a canary has `spec.replicas` pods available in all.
+ */
+function isAvailable(context: RolloutContext): boolean {
+  const { status, specReplicas } = context;
+  if (context.spec.strategy.blueGreen === undefined) return status.availableReplicas >= specReplicas;
+  const active = status.blueGreen.activeSelector === undefined ? undefined : context.replicaSets.get(status.blueGreen.activeSelector);
+  return (
+    active !== undefined &&
+    active.replicas === specReplicas &&
+    active.annotations[DESIRED_REPLICAS_ANNOTATION] === String(specReplicas) &&
+    active.availableReplicas === specReplicas
+  );
 }
 
 function abortMessage(context: RolloutContext, previous: RolloutStatus | undefined): string | undefined {
@@ -231,7 +242,7 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
     timedOut,
     healthy,
     completed: healthy && status.stableRS === context.currentHash,
-    available: status.availableReplicas >= minimumAvailable(context),
+    available: isAvailable(context),
   });
   if (aborted !== undefined) [status.phase, status.message] = ['Degraded', `RolloutAborted: ${aborted}`];
   else if (timedOut) [status.phase, status.message] = ['Degraded', `ProgressDeadlineExceeded: ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.`];
@@ -310,12 +321,14 @@ function openRevision(context: RolloutContext, previous: RolloutStatus | undefin
 
 /** Runs the strategy and turns its plan into desired ReplicaSets (with restarts). */
 function planCluster(context: RolloutContext): DesiredReplicaSet[] {
-  const { blueGreen, canary } = context.spec.strategy;
+  const { spec } = context;
+  const { blueGreen } = spec.strategy;
+  const canary = spec.strategy.canary ?? {};
   if (blueGreen !== undefined) reconcileBlueGreen(context, blueGreen);
-  else reconcileCanary(context, canary ?? {});
+  else reconcileCanary(context, canary);
   pruneDeadlines(context);
   const replicaSets = desiredReplicaSets(context);
-  planRestart(context, replicaSets, canary === undefined ? 1 : canaryFenceposts(context.spec, canary).maxUnavailable);
+  planRestart(context, replicaSets, blueGreen !== undefined ? blueGreenMaxUnavailable(spec, blueGreen) : canaryFenceposts(spec, canary).maxUnavailable);
   return replicaSets;
 }
 
