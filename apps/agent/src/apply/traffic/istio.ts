@@ -29,9 +29,31 @@ export interface IstioHttpRoute {
   [field: string]: unknown;
 }
 
-interface VirtualServiceObject extends KubeObject {
-  spec: { http?: IstioHttpRoute[]; [field: string]: unknown };
+interface IstioL4Match {
+  port?: number;
+  sniHosts?: string[];
+  [field: string]: unknown;
 }
+
+/** A TLS (`spec.tls[]`) or TCP (`spec.tcp[]`) route: its matches select traffic by port, and for TLS by SNI host. */
+export interface IstioL4Route {
+  match?: IstioL4Match[];
+  route?: IstioRouteDestination[];
+  [field: string]: unknown;
+}
+
+interface VirtualServiceRoutes {
+  http: IstioHttpRoute[];
+  tls: IstioL4Route[];
+  tcp: IstioL4Route[];
+}
+
+interface VirtualServiceObject extends KubeObject {
+  spec: Partial<VirtualServiceRoutes> & { [field: string]: unknown };
+}
+
+type TlsRouteSelector = NonNullable<IstioVirtualService['tlsRoutes']>[number];
+type TcpRouteSelector = NonNullable<IstioVirtualService['tcpRoutes']>[number];
 
 interface DestinationRuleObject extends KubeObject {
   spec: { subsets?: Array<{ name: string; labels?: Record<string, string>; [field: string]: unknown }>; [field: string]: unknown };
@@ -72,6 +94,58 @@ function weightFor(destination: IstioDestination, routing: DesiredTrafficRouting
   if (side === 'canary') return routing.canaryWeight;
   if (side === 'stable') return routing.stableWeight;
   return routing.additionalDestinations.find((additional) => hostMatches(destination.host, additional.serviceName))?.weight;
+}
+
+/** A route with the canary, stable and additional weights on its destinations; destinations of other services keep theirs. */
+function withWeights<Route extends { route?: IstioRouteDestination[] }>(route: Route, routing: DesiredTrafficRouting): Route {
+  if (route.route === undefined) return route;
+  const destinations = route.route.map((destination) => {
+    const weight = weightFor(destination.destination, routing);
+    return weight === undefined ? destination : { ...destination, weight };
+  });
+  return { ...route, route: destinations };
+}
+
+/** The one port a TLS or TCP route's matches name (0 when they name none), undefined when they name several. */
+function portOf(route: IstioL4Route): number | undefined {
+  const ports = new Set((route.match ?? []).map((match) => match.port ?? 0));
+  return ports.size > 1 ? undefined : ([...ports][0] ?? 0);
+}
+
+/** A `tcpRoutes` entry selects the routes whose matches name its port, and only that port. */
+function selectsTcpRoute(selector: TcpRouteSelector, route: IstioL4Route): boolean {
+  const port = portOf(route);
+  return port !== undefined && port === (selector.port ?? 0);
+}
+
+/** A `tlsRoutes` entry selects the routes whose matches name its port, and exactly its SNI hosts between them. */
+function selectsTlsRoute(selector: TlsRouteSelector, route: IstioL4Route): boolean {
+  const hosts = [...new Set((route.match ?? []).flatMap((match) => match.sniHosts ?? []))].sort();
+  return selectsTcpRoute(selector, route) && sameJson(hosts, [...(selector.sniHosts ?? [])].sort());
+}
+
+function weightSelectedRoutes<Selector>(routes: IstioL4Route[], selectors: Selector[] | undefined, selects: (selector: Selector, route: IstioL4Route) => boolean, routing: DesiredTrafficRouting): IstioL4Route[] {
+  const wanted = selectors ?? [];
+  return routes.map((route) => (wanted.length === 0 || wanted.some((selector) => selects(selector, route)) ? withWeights(route, routing) : route));
+}
+
+/**
+ * A VirtualService's TLS routes with the rollout's weights on the routes its `tlsRoutes` select (every route when it
+ * lists none), the others left as they are.
+ * @example tls [{ match: [{ port: 443, sniHosts: ['web.example'] }], route: [web-stable 100, web-canary 0] }], tlsRoutes [{ port: 443, sniHosts: ['web.example'] }], canaryWeight 30
+ * // → [{ match: …, route: [web-stable 70, web-canary 30] }]
+ */
+export function weightedTlsRoutes(tls: IstioL4Route[], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): IstioL4Route[] {
+  return weightSelectedRoutes(tls, virtualService.tlsRoutes, selectsTlsRoute, routing);
+}
+
+/**
+ * A VirtualService's TCP routes with the rollout's weights on the routes its `tcpRoutes` select by port (every route
+ * when it lists none), the others left as they are.
+ * @example tcp [{ match: [{ port: 5432 }], route: [db-stable 100, db-canary 0] }], tcpRoutes [{ port: 5432 }], canaryWeight 30 → [{ match: …, route: [db-stable 70, db-canary 30] }]
+ */
+export function weightedTcpRoutes(tcp: IstioL4Route[], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): IstioL4Route[] {
+  return weightSelectedRoutes(tcp, virtualService.tcpRoutes, selectsTcpRoute, routing);
 }
 
 function canaryDestination(weighted: IstioHttpRoute | undefined, routing: DesiredTrafficRouting): IstioDestination {
@@ -116,14 +190,7 @@ export function virtualServiceRoutes(http: IstioHttpRoute[], virtualService: Ist
   const managed = new Set([...managedOrder, ...routing.headerRoutes.map((route) => route.name), ...routing.mirrorRoutes.map((route) => route.name)]);
   const kept = http
     .filter((route) => route.name === undefined || !managed.has(route.name))
-    .map((route) => {
-      if (!isWeightedRoute(route, virtualService, managed)) return route;
-      const destinations = (route.route ?? []).map((destination) => {
-        const weight = weightFor(destination.destination, routing);
-        return weight === undefined ? destination : { ...destination, weight };
-      });
-      return { ...route, route: destinations };
-    });
+    .map((route) => (isWeightedRoute(route, virtualService, managed) ? withWeights(route, routing) : route));
   const weighted = kept.find((route) => isWeightedRoute(route, virtualService, managed));
   const canary = canaryDestination(weighted, routing);
   const wanted = [...routing.headerRoutes.filter((route) => (route.match ?? []).length > 0).map((route) => headerRoute(route, canary)), ...routing.mirrorRoutes.map((route) => mirrorRoute(route, weighted, canary))];
@@ -132,6 +199,25 @@ export function virtualServiceRoutes(http: IstioHttpRoute[], virtualService: Ist
     return index === -1 ? managedOrder.length : index;
   };
   return [...wanted.sort((left, right) => rank(left) - rank(right)), ...kept];
+}
+
+/**
+ * The route lists of a VirtualService's spec that the rollout changes (HTTP, TLS, TCP), only those that differ from
+ * what is there; undefined when all are already right.
+ */
+export function virtualServiceChange(spec: VirtualServiceObject['spec'], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): Partial<VirtualServiceRoutes> | undefined {
+  const current: VirtualServiceRoutes = { http: spec.http ?? [], tls: spec.tls ?? [], tcp: spec.tcp ?? [] };
+  const updated: VirtualServiceRoutes = {
+    http: virtualServiceRoutes(current.http, virtualService, routing),
+    tls: weightedTlsRoutes(current.tls, virtualService, routing),
+    tcp: weightedTcpRoutes(current.tcp, virtualService, routing),
+  };
+  const change: Partial<VirtualServiceRoutes> = {
+    ...(sameJson(current.http, updated.http) ? {} : { http: updated.http }),
+    ...(sameJson(current.tls, updated.tls) ? {} : { tls: updated.tls }),
+    ...(sameJson(current.tcp, updated.tcp) ? {} : { tcp: updated.tcp }),
+  };
+  return Object.keys(change).length === 0 ? undefined : change;
 }
 
 /**
@@ -147,7 +233,7 @@ export function destinationRuleSubsets(subsets: NonNullable<DestinationRuleObjec
   });
 }
 
-/** Drives Istio VirtualService weights and managed routes, and DestinationRule subsets for subset-level splits. */
+/** Drives Istio VirtualService weights (HTTP, TLS and TCP routes) and managed HTTP routes, and DestinationRule subsets for subset-level splits. */
 export class IstioApplier {
   constructor(
     private readonly http: KubeHttp,
@@ -170,9 +256,8 @@ export class IstioApplier {
     await virtualServices.whenSynced();
     for (const virtualService of virtualServicesOf(routing)) {
       writes += await guardedUpdate(this.http, virtualServices, VIRTUAL_SERVICES, rollout.namespace, virtualService.name, (current) => {
-        const http = (current as VirtualServiceObject).spec.http ?? [];
-        const updated = virtualServiceRoutes(http, virtualService, routing);
-        return sameJson(http, updated) ? undefined : { spec: { http: updated } };
+        const change = virtualServiceChange((current as VirtualServiceObject).spec, virtualService, routing);
+        return change === undefined ? undefined : { spec: change };
       });
     }
     return writes;
