@@ -6,6 +6,7 @@ import type { KubeHttp } from '../../kube/kube-http.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { HTTP_ROUTES } from '../../kube/resources.js';
 import { sameJson } from '../ownership.js';
+import { MANAGED_HEADER_ROUTES_ANNOTATION, recordedHeaderRules, wantedHeaderRules, withoutRecordedRules } from './gateway-api-header-routes.js';
 import { guardedUpdate } from './guarded-update.js';
 
 export interface BackendRef {
@@ -14,7 +15,15 @@ export interface BackendRef {
   [field: string]: unknown;
 }
 
+export interface HttpRouteMatch {
+  path?: unknown;
+  queryParams?: unknown[];
+  [field: string]: unknown;
+}
+
 export interface HttpRouteRule {
+  matches?: HttpRouteMatch[];
+  filters?: unknown[];
   backendRefs?: BackendRef[];
   [field: string]: unknown;
 }
@@ -23,11 +32,18 @@ export interface HttpRouteObject extends KubeObject {
   spec: { rules?: HttpRouteRule[]; [field: string]: unknown };
 }
 
+export interface HttpRouteReference {
+  namespace: string;
+  name: string;
+  /** Whether the rollout's header routes go on this HTTPRoute: listed with `useHeaderRoutes: true`, or the single `httpRoute`. */
+  useHeaderRoutes: boolean;
+}
+
 /** The HTTPRoutes the Gateway API plugin configuration names, with the namespace they live in. */
-export function httpRoutesOf(rollout: RolloutKey, routing: DesiredTrafficRouting): Array<{ namespace: string; name: string }> {
+export function httpRoutesOf(rollout: RolloutKey, routing: DesiredTrafficRouting): HttpRouteReference[] {
   const plugin = routing.routing.plugins?.[GATEWAY_API_PLUGIN];
-  const names = plugin?.httpRoutes?.map((route) => route.name) ?? (plugin?.httpRoute === undefined ? [] : [plugin.httpRoute]);
-  return names.map((name) => ({ namespace: plugin?.namespace ?? rollout.namespace, name }));
+  const routes = plugin?.httpRoutes?.map((route) => ({ name: route.name, useHeaderRoutes: route.useHeaderRoutes === true })) ?? (plugin?.httpRoute === undefined ? [] : [{ name: plugin.httpRoute, useHeaderRoutes: true }]);
+  return routes.map((route) => ({ namespace: plugin?.namespace ?? rollout.namespace, ...route }));
 }
 
 /**
@@ -46,7 +62,24 @@ export function weightedRules(rules: HttpRouteRule[], routing: DesiredTrafficRou
   });
 }
 
-/** Drives the backendRef weights of the HTTPRoutes named by the Gateway API plugin configuration. */
+/**
+ * The merge patch converging an HTTPRoute, undefined when it is already right: the rules written for the rollout's
+ * header routes at the last converge (recorded in an annotation) are taken out, the remaining rules weighted, and the
+ * header rules now wanted appended and recorded. Other rules are left as they are.
+ */
+export function httpRouteChange(current: HttpRouteObject, routing: DesiredTrafficRouting, route: HttpRouteReference): object | undefined {
+  const rules = current.spec.rules ?? [];
+  const recorded = recordedHeaderRules(current.metadata.annotations);
+  const weighted = weightedRules(withoutRecordedRules(rules, recorded), routing);
+  const headerRules = route.useHeaderRoutes ? wantedHeaderRules(weighted, routing, route) : [];
+  const updated = [...weighted, ...headerRules.map(([, rule]) => rule)];
+  const wanted = Object.fromEntries(headerRules);
+  if (sameJson(rules, updated) && sameJson(recorded, wanted)) return undefined;
+  const annotation = headerRules.length === 0 ? null : JSON.stringify(wanted);
+  return { metadata: { annotations: { [MANAGED_HEADER_ROUTES_ANNOTATION]: annotation } }, spec: { rules: updated } };
+}
+
+/** Drives the backendRef weights and header route rules of the HTTPRoutes named by the Gateway API plugin configuration. */
 export class GatewayApiApplier {
   constructor(
     private readonly http: KubeHttp,
@@ -58,11 +91,7 @@ export class GatewayApiApplier {
     await routes.whenSynced();
     let writes = 0;
     for (const route of httpRoutesOf(rollout, routing)) {
-      writes += await guardedUpdate(this.http, routes, HTTP_ROUTES, route.namespace, route.name, (current) => {
-        const rules = (current as HttpRouteObject).spec.rules ?? [];
-        const updated = weightedRules(rules, routing);
-        return sameJson(rules, updated) ? undefined : { spec: { rules: updated } };
-      });
+      writes += await guardedUpdate(this.http, routes, HTTP_ROUTES, route.namespace, route.name, (current) => httpRouteChange(current as HttpRouteObject, routing, route));
     }
     return writes;
   }
