@@ -1,8 +1,9 @@
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import { CLOSE_CODES, MANAGED_BY_LABEL, ROLLOUT_LABEL, type AgentMessage } from '@flotilla/protocol';
-import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
+import type { PodTemplateMetadata } from '@flotilla/argo-spec';
+import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplicaSetObject, ServiceObject } from './kube/kube-object.js';
+import type { PodObject, ReplicaSetObject, ServiceObject } from './kube/kube-object.js';
 import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
 import { canaryRollout, desiredReplicaSet } from './testing/desired-rollouts.js';
 
@@ -129,6 +130,57 @@ describe('converging ReplicaSets', () => {
     expect(replicaSet(namespace, 'cart-new2')?.spec.replicas).toBe(5);
     const applied = controlPlane.received.filter((message) => message.type === 'applied' && message.rollout.namespace === namespace);
     expect(applied.map((message) => (message.type === 'applied' ? message.desiredVersion : -1))).toEqual([1, 2, 3]);
+  });
+});
+
+describe('ephemeral metadata', () => {
+  /** A ReplicaSet carrying role metadata, as the engine renders it: in its pod template and recorded in its annotation. */
+  function withRole(replicaSet: DesiredReplicaSet, metadata: PodTemplateMetadata): DesiredReplicaSet {
+    const labels = { ...replicaSet.template.metadata?.labels, ...metadata.labels };
+    return {
+      ...replicaSet,
+      template: { ...replicaSet.template, metadata: { labels, annotations: { ...metadata.annotations } } },
+      labels,
+      annotations: { ...replicaSet.annotations, [EPHEMERAL_METADATA_ANNOTATION]: JSON.stringify(metadata) },
+    };
+  }
+
+  const podsOf = (namespace: string, hash: string): PodObject[] => sim.list<PodObject>(CLUSTER, { kind: 'Pod', namespace, labelSelector: `${POD_TEMPLATE_HASH_LABEL}=${hash}` });
+
+  it("moves a promoted canary's running pods from canary to stable metadata in place, and leaves other labels alone", async () => {
+    const namespace = nextNamespace();
+    const { controlPlane, agent } = await start();
+    const canaryMetadata = { labels: { role: 'canary' } };
+    const stableMetadata = { labels: { role: 'stable' }, annotations: { 'example.com/dashboard': 'stable-pods' } };
+    const rollout = (version: number, roleMetadata: PodTemplateMetadata) => {
+      const desired = canaryRollout({ namespace, name: 'promo', version, stable: { hash: 'c1', replicas: 2 } });
+      desired.state.replicaSets = desired.state.replicaSets.map((replicaSet) => withRole(replicaSet, roleMetadata));
+      return desired;
+    };
+    controlPlane.desired.set(`${namespace}/promo`, rollout(1, canaryMetadata));
+    await controlPlane.waitFor(observedFor(namespace, 'promo', (message) => message.state.replicaSets[0]?.availableReplicas === 2));
+    const [first, second] = podsOf(namespace, 'c1');
+    if (first === undefined || second === undefined) throw new Error('the canary has no two pods');
+    expect(first.metadata.labels).toMatchObject({ role: 'canary' });
+    sim.apply(CLUSTER, { ...first, apiVersion: 'v1', kind: 'Pod', metadata: { ...first.metadata, labels: { ...first.metadata.labels, team: 'checkout' }, annotations: { 'team/note': 'keep' } } });
+    const uids = [first.metadata.uid, second.metadata.uid].sort();
+
+    controlPlane.publish(rollout(2, stableMetadata));
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.namespace === namespace && message.desiredVersion === 2);
+    const pods = podsOf(namespace, 'c1');
+    expect(pods.map((pod) => pod.metadata.uid).sort()).toEqual(uids);
+    const metadataOf = (uid: string | undefined) => pods.find((pod) => pod.metadata.uid === uid)?.metadata;
+    expect(metadataOf(first.metadata.uid)?.labels).toEqual({ app: 'promo', [POD_TEMPLATE_HASH_LABEL]: 'c1', role: 'stable', team: 'checkout' });
+    expect(metadataOf(first.metadata.uid)?.annotations).toEqual({ 'team/note': 'keep', 'example.com/dashboard': 'stable-pods' });
+    expect(metadataOf(second.metadata.uid)?.labels).toEqual({ app: 'promo', [POD_TEMPLATE_HASH_LABEL]: 'c1', role: 'stable' });
+    expect(metadataOf(second.metadata.uid)?.annotations).toEqual({ 'example.com/dashboard': 'stable-pods' });
+    expect(replicaSet(namespace, 'promo-c1')?.spec.selector).toEqual({ matchLabels: { app: 'promo', [POD_TEMPLATE_HASH_LABEL]: 'c1' } });
+
+    const writesBefore = agent.stats().writes;
+    controlPlane.publish(rollout(3, stableMetadata));
+    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.namespace === namespace && message.desiredVersion === 3);
+    expect(agent.stats().writes).toBe(writesBefore);
+    expect(podsOf(namespace, 'c1').map((pod) => pod.metadata.uid).sort()).toEqual(uids);
   });
 });
 

@@ -3,6 +3,7 @@ import type { DesiredExperimentService, DesiredTrafficRouting } from '@flotilla/
 import type { PodObject, ReplicaSetObject, ServiceObject } from '../kube/kube-object.js';
 import { podProblems } from '../observe/observed-replica-set.js';
 import { desiredReplicaSet } from '../testing/desired-rollouts.js';
+import { injectedMetadata, podMetadataPatch } from './ephemeral-pod-metadata.js';
 import { experimentServiceManifest, experimentServicePatch } from './experiment-service-manifest.js';
 import { exactMapPatch, isOwnedBy, ownerOf, sameJson } from './ownership.js';
 import { replicaSetManifest, replicaSetPatch, selectorLabels } from './replica-set-manifest.js';
@@ -116,6 +117,42 @@ describe('ReplicaSet manifests', () => {
   ])('names %s', (_label, name, expected) => {
     const desired = { ...desiredReplicaSet('web', { hash: 'abc', replicas: 1 }), ...(name === undefined ? {} : { name }) };
     expect(replicaSetManifest({ namespace: 'shop', name: 'web' }, desired).metadata.name).toBe(expected);
+  });
+});
+
+describe('podMetadataPatch', () => {
+  const canary = { labels: { role: 'canary', track: 'fast' }, annotations: { 'example.com/phase': 'canary' } };
+  const stable = { labels: { role: 'stable' }, annotations: { 'example.com/dashboard': 'stable-pods' } };
+  const pod = (labels: Record<string, string>, annotations?: Record<string, string>, deletionTimestamp?: string): PodObject => ({
+    metadata: { name: 'web-abc-x1', namespace: 'shop', labels, ...(annotations ? { annotations } : {}), ...(deletionTimestamp ? { deletionTimestamp } : {}) },
+  });
+
+  it.each([
+    [
+      'canary to stable: injected keys no longer wanted removed, new ones set, the team label and annotation kept',
+      pod({ app: 'web', role: 'canary', track: 'fast', team: 'checkout' }, { 'example.com/phase': 'canary', 'team/note': 'keep' }),
+      canary,
+      stable,
+      { metadata: { labels: { track: null, role: 'stable' }, annotations: { 'example.com/phase': null, 'example.com/dashboard': 'stable-pods' } } },
+    ],
+    ['nothing when the pod already matches', pod({ app: 'web', role: 'stable' }, { 'example.com/dashboard': 'stable-pods' }), canary, stable, undefined],
+    ['first injection: only the new keys', pod({ app: 'web' }), undefined, stable, { metadata: { labels: { role: 'stable' }, annotations: { 'example.com/dashboard': 'stable-pods' } } }],
+    ['metadata dropped: only keys the pod still has are removed', pod({ app: 'web', role: 'canary' }), canary, undefined, { metadata: { labels: { role: null } } }],
+    ['a pod being deleted is left alone', pod({ app: 'web', role: 'canary' }, undefined, '2026-01-01T00:00:00Z'), canary, stable, undefined],
+  ])('%s', (_label, current, before, now, expected) => {
+    expect(podMetadataPatch(current, before, now)).toEqual(expected);
+  });
+
+  it('never changes a label the ReplicaSet selects its pods by', () => {
+    const selector = { app: 'web', 'rollouts-pod-template-hash': 'abc' };
+    expect(podMetadataPatch(pod({ app: 'web', role: 'canary' }), { labels: { role: 'canary' } }, { labels: { app: 'other', role: 'stable' } }, selector)).toEqual({ metadata: { labels: { role: 'stable' } } });
+    expect(podMetadataPatch(pod({ app: 'web' }), { labels: { app: 'web' } }, undefined, selector)).toBeUndefined();
+  });
+
+  it('reads the injected metadata from the ephemeral-metadata annotation, ignoring one that is not JSON', () => {
+    expect(injectedMetadata({ 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"stable"}}' })).toEqual({ labels: { role: 'stable' } });
+    expect(injectedMetadata({ 'rollout.argoproj.io/ephemeral-metadata': '{role' })).toBeUndefined();
+    expect(injectedMetadata(undefined)).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
-import type { PodTemplateMetadata } from '@flotilla/argo-spec';
 import type { RolloutKey } from '@flotilla/protocol';
-import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
+import { POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
 import type { ReplicaSetObject } from '../kube/kube-object.js';
+import { injectedMetadata } from './ephemeral-pod-metadata.js';
 import { exactMapPatch, sameJson, withOwnershipLabels } from './ownership.js';
 
 /** ReplicaSets are named as Argo Rollouts names them: `<rollout>-<pod template hash>`. */
@@ -14,16 +14,6 @@ export const replicaSetName = (rolloutName: string, podTemplateHash: string): st
  */
 export const desiredReplicaSetName = (rolloutName: string, desired: DesiredReplicaSet): string => desired.name ?? replicaSetName(rolloutName, desired.podTemplateHash);
 
-function injectedMetadata(desired: DesiredReplicaSet): PodTemplateMetadata | undefined {
-  const injected = desired.annotations[EPHEMERAL_METADATA_ANNOTATION];
-  if (injected === undefined) return undefined;
-  try {
-    return JSON.parse(injected) as PodTemplateMetadata;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The selector of a new ReplicaSet: the rollout's pod labels and the hash label, without the labels of the role
  * (canary or stable metadata), which change over the ReplicaSet's life while a selector is immutable.
@@ -33,7 +23,7 @@ function injectedMetadata(desired: DesiredReplicaSet): PodTemplateMetadata | und
  */
 export function selectorLabels(desired: DesiredReplicaSet): Record<string, string> {
   const labels: Record<string, string> = { ...desired.template.metadata?.labels };
-  for (const key of Object.keys(injectedMetadata(desired)?.labels ?? {})) delete labels[key];
+  for (const key of Object.keys(injectedMetadata(desired.annotations)?.labels ?? {})) delete labels[key];
   labels[POD_TEMPLATE_HASH_LABEL] = desired.podTemplateHash;
   return labels;
 }

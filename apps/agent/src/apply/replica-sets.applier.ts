@@ -1,14 +1,18 @@
 import type { RolloutKey } from '@flotilla/protocol';
 import { POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
 import type { ClusterState } from '../kube/cluster-state.js';
-import { isAlreadyExists, type KubeHttp } from '../kube/kube-http.js';
-import type { ReplicaSetObject } from '../kube/kube-object.js';
+import { isAlreadyExists, isNotFound, type KubeHttp } from '../kube/kube-http.js';
+import type { PodObject, ReplicaSetObject } from '../kube/kube-object.js';
 import { PODS, REPLICA_SETS } from '../kube/resources.js';
+import { injectedMetadata, podMetadataPatch } from './ephemeral-pod-metadata.js';
 import { isOwnedBy, NotOwnedError } from './ownership.js';
 import { desiredReplicaSetName, replicaSetManifest, replicaSetPatch } from './replica-set-manifest.js';
 import { podsToRestart } from './restart.js';
 
-/** Creates, scales, relabels and deletes the ReplicaSets of one rollout, and recreates pods for a restart. */
+/**
+ * Creates, scales, relabels and deletes the ReplicaSets of one rollout, recreates pods for a restart, and moves
+ * running pods to the role metadata their ReplicaSet now injects.
+ */
 export class ReplicaSetApplier {
   constructor(
     private readonly http: KubeHttp,
@@ -48,6 +52,30 @@ export class ReplicaSetApplier {
         await this.http.delete(PODS, rollout.namespace, pod.metadata.name, { uid: pod.metadata.uid ?? '' });
         this.cluster.forgetPod(pod);
         writes += 1;
+      }
+    }
+    if (desired.replicas > 0) writes += await this.relabelPods(existing, desired);
+    return writes;
+  }
+
+  /**
+   * Brings the running pods of a ReplicaSet from the role metadata it injected before (its annotation as found) to
+   * the metadata it injects now, after the ReplicaSet itself so that pods it creates meanwhile already carry it.
+   * A ReplicaSet going to zero replicas is left as it is: its pods are on their way out.
+   */
+  private async relabelPods(existing: ReplicaSetObject, desired: DesiredReplicaSet): Promise<number> {
+    const before = injectedMetadata(existing.metadata.annotations);
+    const now = injectedMetadata(desired.annotations);
+    if (before === undefined && now === undefined) return 0;
+    let writes = 0;
+    for (const pod of this.cluster.podsOf(existing)) {
+      const patch = podMetadataPatch(pod, before, now, existing.spec.selector.matchLabels);
+      if (patch === undefined) continue;
+      try {
+        this.cluster.rememberPod(await this.http.mergePatch<PodObject>(PODS, pod.metadata.namespace ?? '', pod.metadata.name, patch));
+        writes += 1;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
       }
     }
     return writes;

@@ -42,12 +42,15 @@ export function ownerKeyOf(object: KubeObject): string | undefined {
   return owner === undefined ? undefined : rolloutKeyString(owner);
 }
 
-/** What the agent reads of a pod (identity, owner, age, readiness, container states); its spec and the rest are dropped. */
+/**
+ * What the agent reads of a pod (identity, owner, age, labels and annotations for role metadata, readiness, container
+ * states); its spec and the rest are dropped.
+ */
 export function podAsCached(pod: PodObject): PodObject {
-  const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, ownerReferences } = pod.metadata;
+  const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels, annotations, ownerReferences } = pod.metadata;
   const { phase, conditions, containerStatuses, initContainerStatuses } = pod.status ?? {};
   return {
-    metadata: { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, ownerReferences },
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels, annotations, ownerReferences },
     ...(pod.status === undefined ? {} : { status: { phase, conditions, containerStatuses, initContainerStatuses } }),
   };
 }
@@ -144,6 +147,11 @@ export class ClusterState {
     this.services.remember(service);
     const owner = ownerKeyOf(service);
     if (owner !== undefined) addToIndex(this.servicesByOwner, owner, keyOf(service));
+  }
+
+  /** Records a pod the agent patched, so that the next pass does not patch it again before its watch event arrives. */
+  rememberPod(pod: PodObject): void {
+    this.pods.remember(pod);
   }
 
   /** Drops a pod the agent deleted, so that the next pass counts it as gone before its watch event arrives. */

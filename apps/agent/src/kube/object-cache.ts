@@ -92,9 +92,9 @@ export class ObjectCache<T extends KubeObject> {
     return this.objects.values();
   }
 
-  /** Records an object the agent has just written, so that the next pass does not act on the older copy. */
+  /** Records an object the agent has just written (kept as a watched one is), so that the next pass does not act on the older copy. */
   remember(object: T): void {
-    if (!isOlder(object, this.objects.get(keyOf(object)))) this.objects.set(keyOf(object), object);
+    if (!isOlder(object, this.objects.get(keyOf(object)))) this.objects.set(keyOf(object), this.keep(object));
   }
 
   forget(namespace: string | undefined, name: string): void {
