@@ -43,7 +43,7 @@ interface IngressShape {
 }
 
 describe('NGINX', () => {
-  it('clones the stable Ingress into an owned canary Ingress with weight and header route, then follows weight changes', async () => {
+  it('clones the stable Ingress into an owned canary Ingress with its weight, then follows weight changes', async () => {
     const namespace = nextNamespace();
     const stableIngress = {
       apiVersion: 'networking.k8s.io/v1',
@@ -62,10 +62,9 @@ describe('NGINX', () => {
     const before = get('networking.k8s.io/v1', 'Ingress', namespace, 'web');
     running = await startAgentUnderTest(sim, CLUSTER);
     const routing = { nginx: { stableIngress: 'web', additionalIngressAnnotations: { 'canary-by-cookie': 'beta' } } };
-    const headerRoutes = [{ name: 'testers', match: [{ headerName: 'X-Canary', headerValue: { exact: 'yes' } }] }];
     running.controlPlane.desired.set(
       `${namespace}/shop`,
-      canaryRollout({ namespace, name: 'shop', version: 1, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'nginx', routing, canaryWeight: 20, headerRoutes } }),
+      canaryRollout({ namespace, name: 'shop', version: 1, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'nginx', routing, canaryWeight: 20 } }),
     );
     await running.controlPlane.waitFor(servedWeight(namespace, 'nginx', 20));
     const canary = get<IngressShape>('networking.k8s.io/v1', 'Ingress', namespace, 'shop-web-canary');
@@ -75,16 +74,12 @@ describe('NGINX', () => {
       'nginx.ingress.kubernetes.io/canary': 'true',
       'nginx.ingress.kubernetes.io/canary-weight': '20',
       'nginx.ingress.kubernetes.io/canary-by-cookie': 'beta',
-      'nginx.ingress.kubernetes.io/canary-by-header': 'X-Canary',
-      'nginx.ingress.kubernetes.io/canary-by-header-value': 'yes',
     });
     expect(canary?.spec.rules.map((rule) => [rule.host, rule.http.paths[0]?.backend.service.name])).toEqual([['shop.example', 'web-canary']]);
     expect(canary?.spec.tls).toEqual(stableIngress.spec.tls);
 
     running.controlPlane.publish(canaryRollout({ namespace, name: 'shop', version: 2, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 2 }, services: SERVICES, traffic: { router: 'nginx', routing, canaryWeight: 60 } }));
     await running.controlPlane.waitFor(servedWeight(namespace, 'nginx', 60));
-    const updated = get<IngressShape>('networking.k8s.io/v1', 'Ingress', namespace, 'shop-web-canary');
-    expect(updated?.metadata.annotations?.['nginx.ingress.kubernetes.io/canary-by-header']).toBeUndefined();
     expect(get('networking.k8s.io/v1', 'Ingress', namespace, 'web')).toEqual(before);
 
     running.controlPlane.deleteRollout({ namespace, name: 'shop' }, 3);

@@ -35,20 +35,6 @@ export const stableIngressesOf = (routing: DesiredTrafficRouting): string[] => {
 
 export const annotationPrefixOf = (routing: DesiredTrafficRouting): string => routing.routing.nginx?.annotationPrefix ?? DEFAULT_ANNOTATION_PREFIX;
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** NGINX routes one header to the canary: the first match of the first header route becomes `canary-by-header…`. */
-function headerAnnotations(routing: DesiredTrafficRouting, prefix: string): Record<string, string> {
-  const match = routing.headerRoutes.find((route) => (route.match ?? []).length > 0)?.match?.[0];
-  if (match === undefined) return {};
-  const annotations: Record<string, string> = { [`${prefix}/canary-by-header`]: match.headerName };
-  const { exact, prefix: valuePrefix, regex } = match.headerValue;
-  if (exact !== undefined) annotations[`${prefix}/canary-by-header-value`] = exact;
-  else if (regex !== undefined) annotations[`${prefix}/canary-by-header-pattern`] = regex;
-  else if (valuePrefix !== undefined) annotations[`${prefix}/canary-by-header-pattern`] = `^${escapeRegex(valuePrefix)}.*`;
-  return annotations;
-}
-
 /**
  * The canary Ingress for one stable Ingress, as Argo Rollouts builds it: the stable Ingress's rules that use the
  * stable Service, switched to the canary Service, its TLS and class, and the canary annotations.
@@ -72,7 +58,7 @@ export function canaryIngressManifest(rollout: RolloutKey, stable: IngressObject
   const ingressClass = stable.metadata.annotations?.[INGRESS_CLASS_ANNOTATION];
   if (ingressClass !== undefined) annotations[INGRESS_CLASS_ANNOTATION] = ingressClass;
   for (const [key, value] of Object.entries(nginx.additionalIngressAnnotations ?? {})) annotations[key.startsWith(prefix) ? key : `${prefix}/${key}`] = value;
-  Object.assign(annotations, nginx.canaryIngressAnnotations, headerAnnotations(routing, prefix));
+  Object.assign(annotations, nginx.canaryIngressAnnotations);
   annotations[`${prefix}/canary`] = 'true';
   annotations[`${prefix}/canary-weight`] = String(routing.canaryWeight);
   const total = routing.routing.maxTrafficWeight;
@@ -99,7 +85,7 @@ export function canaryIngressPatch(existing: IngressObject, desired: IngressObje
   };
 }
 
-/** Keeps one canary Ingress per stable Ingress at the desired weight and header route. */
+/** Keeps one canary Ingress per stable Ingress at the desired weight. */
 export class NginxApplier {
   constructor(
     private readonly http: KubeHttp,
