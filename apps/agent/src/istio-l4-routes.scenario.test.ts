@@ -112,12 +112,13 @@ describe('Istio TLS and TCP routes', () => {
     });
   });
 
-  it('weights the only TLS route when the rollout names none, and adds no HTTP routes to a VirtualService without them', async () => {
+  it('weights the only TLS route when the rollout names none, adds no HTTP routes to a VirtualService without them, and reports the weight it serves', async () => {
     const namespace = nextNamespace();
     sim.apply(CLUSTER, virtualService(namespace, { tls: [{ match: [webTls], route: split(443, 100, 0) }] }));
     running = await startAgentUnderTest(sim, CLUSTER);
     running.controlPlane.desired.set(`${namespace}/web`, rollout(namespace, 1, { istio: { virtualService: { name: 'web-vsvc' } } }, 40));
     await eventually(() => expect(weights(getVirtualService(namespace)?.spec.tls)).toEqual([[60, 40]]));
     expect(getVirtualService(namespace)?.spec.http).toBeUndefined();
+    await running.controlPlane.waitFor(servedWeight(namespace, 40), 10_000);
   });
 });

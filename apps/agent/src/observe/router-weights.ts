@@ -3,7 +3,7 @@ import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
 import type { KubeObject } from '../kube/kube-object.js';
 import { HTTP_ROUTES, INGRESSES, TRAFFIC_SPLITS, VIRTUAL_SERVICES, type Resource } from '../kube/resources.js';
 import { httpRoutesOf, type HttpRouteObject } from '../apply/traffic/gateway-api.js';
-import { isWeightedRoute, sideOf, virtualServicesOf, type IstioHttpRoute } from '../apply/traffic/istio.js';
+import { isWeightedRoute, isWeightedTcpRoute, isWeightedTlsRoute, sideOf, virtualServicesOf, type IstioHttpRoute, type IstioL4Route } from '../apply/traffic/istio.js';
 import { annotationPrefixOf, canaryIngressName, stableIngressesOf } from '../apply/traffic/nginx.js';
 import { trafficSplitNameOf, type TrafficSplitObject } from '../apply/traffic/smi.js';
 
@@ -26,10 +26,14 @@ export function servedCanaryWeight(rollout: RolloutKey, routing: DesiredTrafficR
     case 'istio': {
       const virtualService = virtualServicesOf(routing)[0];
       if (virtualService === undefined) return undefined;
-      const http = (lookup(VIRTUAL_SERVICES, rollout.namespace, virtualService.name)?.spec as { http?: IstioHttpRoute[] } | undefined)?.http;
-      if (http === undefined) return undefined;
+      const spec = lookup(VIRTUAL_SERVICES, rollout.namespace, virtualService.name)?.spec as { http?: IstioHttpRoute[]; tls?: IstioL4Route[]; tcp?: IstioL4Route[] } | undefined;
+      if (spec === undefined) return undefined;
       const managed = new Set((routing.routing.managedRoutes ?? []).map((route) => route.name));
-      const weighted = http.find((route) => isWeightedRoute(route, virtualService, managed));
+      // The first weighted route tells: HTTP, else TLS, else TCP (a VirtualService may split traffic with any of them).
+      const weighted =
+        (spec.http ?? []).find((route) => isWeightedRoute(route, virtualService, managed)) ??
+        (spec.tls ?? []).find((route) => isWeightedTlsRoute(route, virtualService)) ??
+        (spec.tcp ?? []).find((route) => isWeightedTcpRoute(route, virtualService));
       const canary = weighted?.route?.find((destination) => sideOf(destination.destination, routing) === 'canary');
       return weighted === undefined ? undefined : (canary?.weight ?? 0);
     }

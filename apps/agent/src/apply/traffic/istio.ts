@@ -124,10 +124,14 @@ function selectsTlsRoute(selector: TlsRouteSelector, route: IstioL4Route): boole
   return selectsTcpRoute(selector, route) && sameJson(hosts, [...(selector.sniHosts ?? [])].sort());
 }
 
-function weightSelectedRoutes<Selector>(routes: IstioL4Route[], selectors: Selector[] | undefined, selects: (selector: Selector, route: IstioL4Route) => boolean, routing: DesiredTrafficRouting): IstioL4Route[] {
-  const wanted = selectors ?? [];
-  return routes.map((route) => (wanted.length === 0 || wanted.some((selector) => selects(selector, route)) ? withWeights(route, routing) : route));
-}
+const isSelected = <Selector>(route: IstioL4Route, selectors: Selector[] | undefined, selects: (selector: Selector, route: IstioL4Route) => boolean): boolean =>
+  (selectors ?? []).length === 0 || (selectors ?? []).some((selector) => selects(selector, route));
+
+/** Whether the rollout weights this TLS route: one its `tlsRoutes` select, or any when it lists none. */
+export const isWeightedTlsRoute = (route: IstioL4Route, virtualService: IstioVirtualService): boolean => isSelected(route, virtualService.tlsRoutes, selectsTlsRoute);
+
+/** Whether the rollout weights this TCP route: one its `tcpRoutes` select, or any when it lists none. */
+export const isWeightedTcpRoute = (route: IstioL4Route, virtualService: IstioVirtualService): boolean => isSelected(route, virtualService.tcpRoutes, selectsTcpRoute);
 
 /**
  * A VirtualService's TLS routes with the rollout's weights on the routes its `tlsRoutes` select (every route when it
@@ -136,7 +140,7 @@ function weightSelectedRoutes<Selector>(routes: IstioL4Route[], selectors: Selec
  * // → [{ match: …, route: [web-stable 70, web-canary 30] }]
  */
 export function weightedTlsRoutes(tls: IstioL4Route[], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): IstioL4Route[] {
-  return weightSelectedRoutes(tls, virtualService.tlsRoutes, selectsTlsRoute, routing);
+  return tls.map((route) => (isWeightedTlsRoute(route, virtualService) ? withWeights(route, routing) : route));
 }
 
 /**
@@ -145,7 +149,7 @@ export function weightedTlsRoutes(tls: IstioL4Route[], virtualService: IstioVirt
  * @example tcp [{ match: [{ port: 5432 }], route: [db-stable 100, db-canary 0] }], tcpRoutes [{ port: 5432 }], canaryWeight 30 → [{ match: …, route: [db-stable 70, db-canary 30] }]
  */
 export function weightedTcpRoutes(tcp: IstioL4Route[], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): IstioL4Route[] {
-  return weightSelectedRoutes(tcp, virtualService.tcpRoutes, selectsTcpRoute, routing);
+  return tcp.map((route) => (isWeightedTcpRoute(route, virtualService) ? withWeights(route, routing) : route));
 }
 
 function canaryDestination(weighted: IstioHttpRoute | undefined, routing: DesiredTrafficRouting): IstioDestination {
