@@ -137,6 +137,24 @@ describe('reconcileExperiment', () => {
     expect(decision.requeueAt).toEqual(new Date(START.getTime() + 300_000));
   });
 
+  it('puts the experiment’s values into its analysis arguments, as upstream does', () => {
+    const references = [
+      { name: 'canary-hash', value: '{{templates.canary.podTemplateHash}}' },
+      { name: 'baseline', value: 'rs={{ templates.baseline.replicaset.name }}' },
+      { name: 'window', value: '{{experiment.availableAt}}/{{experiment.finishedAt}}' },
+      { name: 'other', value: '{{args.unknown}}' },
+    ];
+    const harness = new ExperimentHarness(spec({ analyses: [{ name: 'compare', templateName: 'success-rate', args: references }] }));
+    const [, canary] = harness.reconcile().replicaSets;
+    const [request] = harness.reconcile().analysisRunsToStart;
+    expect(request?.analysis.args).toEqual([
+      { name: 'canary-hash', value: canary?.podTemplateHash },
+      { name: 'baseline', value: 'rs=checkout-abc-2-1-baseline' },
+      { name: 'window', value: '2026-03-01T10:00:00Z/2026-03-01T10:05:00Z' },
+      { name: 'other', value: '{{args.unknown}}' },
+    ]);
+  });
+
   it('succeeds when the duration has passed, even with analyses still running, which it then stops; scales down after the delay', () => {
     const harness = new ExperimentHarness(spec({ scaleDownDelaySeconds: 10 }));
     harness.reconcile();

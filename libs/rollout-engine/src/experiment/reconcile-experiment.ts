@@ -12,6 +12,7 @@ import {
   type ObservedReplicaSet,
 } from '../types.js';
 import { assessAnalyses, assessTemplates, isCompleted, isTemplateCompleted, requiredAnalysesSuccessful } from './experiment-phases.js';
+import { resolvedExperimentArguments } from './experiment-arguments.js';
 import { experimentReplicaSet, experimentService, experimentTemplateHash } from './experiment-templates.js';
 
 /** A status change can make another (templates available → analyses start), so a reconcile settles a few passes. */
@@ -85,14 +86,14 @@ function templateStatus(input: ExperimentReconcileInput, previous: ExperimentSta
   return status;
 }
 
-function analysisRunRequest(input: ExperimentReconcileInput, analysis: ExperimentAnalysisTemplateRef): AnalysisRunRequest {
+function analysisRunRequest(input: ExperimentReconcileInput, analysis: ExperimentAnalysisTemplateRef, availableAt: string): AnalysisRunRequest {
   const { name, spec } = input.experiment;
   return {
     name: analysisRunName(name, analysis),
     kind: 'experiment',
     analysis: {
       templates: [{ templateName: analysis.templateName, ...(analysis.clusterScope === undefined ? {} : { clusterScope: analysis.clusterScope }) }],
-      ...(analysis.args === undefined ? {} : { args: analysis.args }),
+      ...(analysis.args === undefined ? {} : { args: resolvedExperimentArguments(analysis.args, name, spec, availableAt, durationMs(spec)) }),
       ...(spec.dryRun === undefined ? {} : { dryRun: spec.dryRun }),
       ...(spec.measurementRetention === undefined ? {} : { measurementRetention: spec.measurementRetention }),
     },
@@ -109,7 +110,7 @@ function analysisRunStatus(input: ExperimentReconcileInput, previous: Experiment
   if (previous.availableAt === undefined) return before;
   if (before === undefined) {
     if (terminating) return undefined;
-    const request = analysisRunRequest(input, analysis);
+    const request = analysisRunRequest(input, analysis, previous.availableAt);
     pass.runsToStart.push(request);
     return { name: analysis.name, analysisRun: request.name, phase: 'Pending', message: '' };
   }
@@ -117,7 +118,7 @@ function analysisRunStatus(input: ExperimentReconcileInput, previous: Experiment
   const run = input.analysisRuns.find((candidate) => candidate.name === before.analysisRun);
   if (run === undefined) {
     // Its creation is not visible yet; asking again is harmless, as a run's name is its identity.
-    if (!terminating) pass.runsToStart.push(analysisRunRequest(input, analysis));
+    if (!terminating) pass.runsToStart.push(analysisRunRequest(input, analysis, previous.availableAt));
     return before;
   }
   if (terminating) {
