@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredExperimentService, DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import type { DesiredExperimentService } from '@flotilla/rollout-engine';
 import type { PodObject, ReplicaSetObject, ServiceObject } from '../kube/kube-object.js';
 import { podProblems } from '../observe/observed-replica-set.js';
 import { desiredReplicaSet } from '../testing/desired-rollouts.js';
@@ -9,21 +9,9 @@ import { exactMapPatch, isOwnedBy, ownerOf, sameJson } from './ownership.js';
 import { replicaSetManifest, replicaSetPatch, selectorLabels } from './replica-set-manifest.js';
 import { podsToRestart } from './restart.js';
 import { destinationRuleSubsets, virtualServiceRoutes } from './traffic/istio.js';
+import { desiredRouting } from '../testing/desired-rollouts.js';
 
-const routing = (overrides: Partial<DesiredTrafficRouting> = {}): DesiredTrafficRouting => ({
-  router: 'istio',
-  routing: { istio: { virtualService: { name: 'vs' } } },
-  canaryService: 'web-canary',
-  stableService: 'web-stable',
-  canaryPodTemplateHash: 'c1',
-  stablePodTemplateHash: 's1',
-  canaryWeight: 25,
-  stableWeight: 75,
-  additionalDestinations: [],
-  headerRoutes: [],
-  mirrorRoutes: [],
-  ...overrides,
-});
+const routing = desiredRouting;
 
 describe('exactMapPatch', () => {
   it.each([

@@ -67,3 +67,19 @@ export function canaryRollout(options: CanaryOptions): DesiredRollout {
     hubLoss: options.hubLoss,
   };
 }
+
+/** A desired Istio routing of `web-canary` and `web-stable` at 25/75, for pure router tests; `overrides` change any part. */
+export const desiredRouting = (overrides: Partial<DesiredTrafficRouting> = {}): DesiredTrafficRouting => ({
+  router: 'istio',
+  routing: { istio: { virtualService: { name: 'vs' } } },
+  canaryService: 'web-canary',
+  stableService: 'web-stable',
+  canaryPodTemplateHash: 'c1',
+  stablePodTemplateHash: 's1',
+  canaryWeight: 25,
+  stableWeight: 75,
+  additionalDestinations: [],
+  headerRoutes: [],
+  mirrorRoutes: [],
+  ...overrides,
+});

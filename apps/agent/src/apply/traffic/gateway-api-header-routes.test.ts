@@ -3,23 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { MissingObjectError } from '../ownership.js';
 import { headerMatches, MANAGED_HEADER_ROUTES_ANNOTATION, recordedHeaderRules } from './gateway-api-header-routes.js';
 import { httpRouteChange, httpRoutesOf, type HttpRouteObject, type HttpRouteReference, type HttpRouteRule } from './gateway-api.js';
+import { desiredRouting } from '../../testing/desired-rollouts.js';
 
 const ROUTE: HttpRouteReference = { namespace: 'shop', name: 'web-route', useHeaderRoutes: true };
 
-const routing = (overrides: Partial<DesiredTrafficRouting> = {}): DesiredTrafficRouting => ({
-  router: 'gatewayAPI',
-  routing: { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'web-route' } }, managedRoutes: [{ name: 'first' }, { name: 'second' }] },
-  canaryService: 'web-canary',
-  stableService: 'web-stable',
-  canaryPodTemplateHash: 'c1',
-  stablePodTemplateHash: 's1',
-  canaryWeight: 20,
-  stableWeight: 80,
-  additionalDestinations: [],
-  headerRoutes: [],
-  mirrorRoutes: [],
-  ...overrides,
-});
+const routing = (overrides: Partial<DesiredTrafficRouting> = {}): DesiredTrafficRouting =>
+  desiredRouting({
+    router: 'gatewayAPI',
+    routing: { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'web-route' } }, managedRoutes: [{ name: 'first' }, { name: 'second' }] },
+    canaryWeight: 20,
+    stableWeight: 80,
+    ...overrides,
+  });
 
 const weightedRule = (canaryWeight: number): HttpRouteRule => ({
   matches: [{ path: { type: 'PathPrefix', value: '/shop' }, queryParams: [{ type: 'Exact', name: 'tier', value: 'gold' }], method: 'GET' }, { path: { type: 'Exact', value: '/cart' } }],

@@ -1,22 +1,9 @@
 import type { IstioVirtualService } from '@flotilla/argo-spec';
-import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
 import { describe, expect, it } from 'vitest';
 import { virtualServiceChange, weightedTcpRoutes, weightedTlsRoutes, type IstioL4Route } from './istio.js';
+import { desiredRouting } from '../../testing/desired-rollouts.js';
 
-const routing = (overrides: Partial<DesiredTrafficRouting> = {}): DesiredTrafficRouting => ({
-  router: 'istio',
-  routing: { istio: { virtualService: { name: 'vs' } } },
-  canaryService: 'web-canary',
-  stableService: 'web-stable',
-  canaryPodTemplateHash: 'c1',
-  stablePodTemplateHash: 's1',
-  canaryWeight: 25,
-  stableWeight: 75,
-  additionalDestinations: [],
-  headerRoutes: [],
-  mirrorRoutes: [],
-  ...overrides,
-});
+const routing = desiredRouting;
 
 const split = [
   { destination: { host: 'web-stable' }, weight: 100 },

@@ -18,6 +18,7 @@ import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { experimentAuditEntries } from '../reconcile/engine-audit.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
+import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-conflict.js';
 
 /**
  * Experiments applied on their own that still have something in their cluster. A rollout step's experiment always has
@@ -26,8 +27,6 @@ import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 export const STANDALONE_LIVE_EXPERIMENT = { stepIndex: null, releasedAt: null } satisfies Prisma.ExperimentWhereInput;
 
 export type ExperimentReconcileOutcome = { result: 'written' } | { result: 'unchanged' } | { result: 'held'; reason: string } | { result: 'gone' };
-
-const MAX_ATTEMPTS = 5;
 
 const loadExperiment = (database: DatabaseClient, id: string) =>
   database.experiment.findFirst({
@@ -39,9 +38,6 @@ const loadExperiment = (database: DatabaseClient, id: string) =>
   });
 
 type LoadedExperiment = NonNullable<Awaited<ReturnType<typeof loadExperiment>>>;
-
-/** Another writer changed the experiment between our read and our write; the reconcile starts over. */
-class ExperimentVersionConflict extends Error {}
 
 /** The cluster state of a standalone experiment, in the shape agents converge to. */
 function desiredStateOf(decision: ExperimentDecision): DesiredRolloutState {
@@ -69,15 +65,8 @@ export class ExperimentReconciler {
     private readonly logger: Logger,
   ) {}
 
-  async reconcile(experimentId: string, clock: () => Date = () => new Date()): Promise<ExperimentReconcileOutcome> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.reconcileOnce(experimentId, clock());
-      } catch (error) {
-        if (!(error instanceof ExperimentVersionConflict) || attempt === MAX_ATTEMPTS) throw error;
-        this.logger.debug({ experimentId, attempt }, 'version conflict, reconciling again');
-      }
-    }
+  reconcile(experimentId: string, clock: () => Date = () => new Date()): Promise<ExperimentReconcileOutcome> {
+    return reconcileUntilWritten(() => this.reconcileOnce(experimentId, clock()), this.logger, { experimentId });
   }
 
   private async reconcileOnce(experimentId: string, now: Date): Promise<ExperimentReconcileOutcome> {
@@ -132,7 +121,7 @@ export class ExperimentReconciler {
           version: experiment.version + 1,
         },
       });
-      if (count === 0) throw new ExperimentVersionConflict(`experiment ${experiment.id} changed while it was being reconciled`);
+      if (count === 0) throw new VersionConflict('experiment', experiment.id);
       const started = await this.startRuns(transaction, experiment, decision, now);
       if (decision.analysisRunsToTerminate.length > 0) {
         await transaction.analysisRun.updateMany({

@@ -26,6 +26,7 @@ import type { ReconcileQueue } from './reconcile-queue.js';
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
 import type { LoadedRollout, PendingOperation, ReconcileStore, ReconcileWritePlan, RevisionFinish } from './reconcile-store.js';
+import { reconcileUntilWritten, VersionConflict } from './version-conflict.js';
 
 export type ReconcileOutcome =
   | { result: 'written'; version: number; desiredChanged: boolean }
@@ -33,16 +34,7 @@ export type ReconcileOutcome =
   | { result: 'held'; reason: string }
   | { result: 'gone' };
 
-/** Another writer changed the rollout between our read and our write; the reconcile starts over. */
-export class VersionConflict extends Error {
-  constructor(readonly rolloutId: string) {
-    super(`rollout ${rolloutId} changed while it was being reconciled`);
-    this.name = 'VersionConflict';
-  }
-}
-
 const NOTHING_OBSERVED: ObservedRolloutState = { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: new Date(0).toISOString() };
-const MAX_ATTEMPTS = 5;
 
 interface OperationsOutcome {
   spec: RolloutSpec;
@@ -65,15 +57,8 @@ export class RolloutReconciler {
     private readonly logger: Logger,
   ) {}
 
-  async reconcile(rolloutId: string, clock: () => Date = () => new Date()): Promise<ReconcileOutcome> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.reconcileOnce(rolloutId, clock());
-      } catch (error) {
-        if (!(error instanceof VersionConflict) || attempt === MAX_ATTEMPTS) throw error;
-        this.logger.debug({ rolloutId, attempt }, 'version conflict, reconciling again');
-      }
-    }
+  reconcile(rolloutId: string, clock: () => Date = () => new Date()): Promise<ReconcileOutcome> {
+    return reconcileUntilWritten(() => this.reconcileOnce(rolloutId, clock()), this.logger, { rolloutId });
   }
 
   private async reconcileOnce(rolloutId: string, now: Date): Promise<ReconcileOutcome> {
@@ -201,7 +186,7 @@ export class RolloutReconciler {
       now,
     };
     const result = await this.store.write(plan);
-    if (!result.written) throw new VersionConflict(rollout.id);
+    if (!result.written) throw new VersionConflict('rollout', rollout.id);
 
     const row: Rollout = {
       ...rollout,
