@@ -279,7 +279,18 @@ describe('deleting a rollout', () => {
       data: { organizationId: initech.id, clusterId: staging, rolloutId: rollout.id, namespace: 'shop', name: names.experiment, podTemplateHash: '5f6d7c', stepIndex: 1, spec: json(experimentSpec), phase: 'Running' },
     });
     const run = await api.database.analysisRun.create({
-      data: { organizationId: initech.id, clusterId: staging, rolloutId: rollout.id, experimentId: experiment.id, namespace: 'shop', name: names.run, kind: 'experiment', spec: json({}) },
+      data: {
+        organizationId: initech.id,
+        clusterId: staging,
+        rolloutId: rollout.id,
+        experimentId: experiment.id,
+        namespace: 'shop',
+        name: names.run,
+        kind: 'experiment',
+        spec: json({ analysis: { templates: [{ templateName: 'success-rate' }] }, stablePodTemplateHash: null }),
+        phase: 'Successful',
+        finishedAt: new Date(),
+      },
     });
 
     await graphqlData(api.url, initech.tokens.deployer, 'mutation { deleteRollout(rollout: { cluster: "staging", namespace: "shop", name: "cart" }) { id } }');
