@@ -1,4 +1,5 @@
 import type { PodTemplateMetadata, PodTemplateSpec } from '@flotilla/argo-spec';
+import { withStableAntiAffinity } from './anti-affinity.js';
 import { revisionOf, type ReplicaSetPlan, type RolloutContext } from './context.js';
 import { DEFAULT_REVISION_HISTORY_LIMIT } from './defaults.js';
 import { previouslyInjected, templateForRole } from './ephemeral-metadata.js';
@@ -64,7 +65,8 @@ function prunedHashes(context: RolloutContext): Set<string> {
 function desiredReplicaSet(context: RolloutContext, hash: string, plan: ReplicaSetPlan): DesiredReplicaSet {
   const observed = context.replicaSets.get(hash);
   const base = hash === context.currentHash || observed === undefined ? context.spec.template : observed.template;
-  const template = cachedTemplateForRole(base, hash, plan.metadata, observed);
+  const roleTemplate = cachedTemplateForRole(base, hash, plan.metadata, observed);
+  const template = hash === context.currentHash ? withStableAntiAffinity(roleTemplate, context.spec, context.status.stableRS, hash) : roleTemplate;
   const annotations: Record<string, string> = {
     [REVISION_ANNOTATION]: String(revisionOf(context, hash)),
     [DESIRED_REPLICAS_ANNOTATION]: String(context.specReplicas),
