@@ -5,22 +5,22 @@ import {
   type Decision,
   type ExperimentDecision,
   type ExperimentEvent,
-  type ExperimentPhase,
   type ExperimentRequest,
+  type ExperimentState,
   type ExperimentStatus,
   type ObservedRolloutState,
 } from '../types.js';
 import { reconcileExperiment } from './reconcile-experiment.js';
 
-/** An experiment of the rollout that still has something in the cluster. */
-export interface RolloutExperiment {
-  name: string;
-  podTemplateHash: string;
-  spec: ExperimentSpec;
+/** An experiment of the rollout as stored: what the rollout engine reads of it, and the status its controller keeps. */
+export interface RolloutExperiment extends ExperimentState {
   status: ExperimentStatus | undefined;
-  /** The phase the rollout engine was given for it. */
-  phase: ExperimentPhase;
 }
+
+/** An experiment that still has something in the cluster: only a released one has no spec any more. */
+type LiveExperiment = RolloutExperiment & { spec: ExperimentSpec };
+
+const isLive = (experiment: RolloutExperiment): experiment is LiveExperiment => experiment.spec !== undefined;
 
 export interface ExperimentOutcome {
   name: string;
@@ -30,6 +30,7 @@ export interface ExperimentOutcome {
 
 export interface RolloutExperimentsInput {
   decision: Decision;
+  /** Every experiment of the rollout, released ones included (they are left alone). */
   experiments: RolloutExperiment[];
   observed: ObservedRolloutState;
   /** The rollout's runs of kind `experiment`. */
@@ -58,8 +59,8 @@ const earliest = (left: Date | undefined, right: Date | undefined): Date | undef
 export function reconcileRolloutExperiments(input: RolloutExperimentsInput): RolloutExperimentsResult {
   const { decision, now } = input;
   const terminated = new Set(decision.experimentsToTerminate);
-  const requests = new Map<RolloutExperiment, ExperimentRequest>(
-    decision.experimentsToStart.map((request) => [{ name: request.name, podTemplateHash: request.podTemplateHash, spec: request.spec, status: undefined, phase: 'Pending' }, request]),
+  const requests = new Map<LiveExperiment, ExperimentRequest>(
+    decision.experimentsToStart.map((request) => [{ ...request, phase: 'Pending', message: '', status: undefined }, request]),
   );
   const merged: Decision = {
     ...decision,
@@ -68,7 +69,7 @@ export function reconcileRolloutExperiments(input: RolloutExperimentsInput): Rol
     analysisRunsToTerminate: [...decision.analysisRunsToTerminate],
   };
   const result: RolloutExperimentsResult = { decision: merged, started: [], changed: [], events: [] };
-  for (const experiment of [...input.experiments, ...requests.keys()]) {
+  for (const experiment of [...input.experiments.filter(isLive), ...requests.keys()]) {
     const outcome: ExperimentDecision = reconcileExperiment({
       experiment: { name: experiment.name, spec: experiment.spec },
       status: experiment.status,

@@ -1,5 +1,5 @@
 import type { ExperimentSpec, RolloutSpec } from '@flotilla/argo-spec';
-import { reconcileRolloutExperiments, type ExperimentOutcome } from '../experiment/rollout-experiments.js';
+import { reconcileRolloutExperiments, type ExperimentOutcome, type RolloutExperiment } from '../experiment/rollout-experiments.js';
 import { applyOperation } from '../operations.js';
 import { reconcile } from '../reconcile.js';
 import type {
@@ -104,25 +104,25 @@ export class RolloutSimulation {
    */
   step(): Decision {
     const runs = [...this.runs.values()];
-    const rows = [...this.experimentRows.values()];
+    const experiments: RolloutExperiment[] = [...this.experimentRows.values()].map(({ spec, released, ...row }) => ({ ...row, ...(released ? {} : { spec }) }));
     const rolloutDecision = reconcile({
       rollout: { name: this.name, namespace: 'shop', generation: this.generation, spec: this.spec },
       status: this.status,
       observed: this.observed,
       analysisRuns: runs,
-      experiments: rows.map(({ name, podTemplateHash, stepIndex, phase, message, spec, released }) => ({ name, podTemplateHash, stepIndex, phase, message, ...(released ? {} : { spec }) })),
+      experiments,
       now: this.now,
     });
-    const experiments = reconcileRolloutExperiments({
+    const withExperiments = reconcileRolloutExperiments({
       decision: rolloutDecision,
-      experiments: rows.filter((row) => !row.released).map(({ name, podTemplateHash, spec, status, phase }) => ({ name, podTemplateHash, spec, status, phase })),
+      experiments,
       observed: this.observed,
       analysisRuns: runs.filter((run) => run.kind === 'experiment'),
       now: this.now,
     });
-    const { decision } = experiments;
+    const { decision } = withExperiments;
     this.decisions.push(decision);
-    this.experimentEvents.push(...experiments.events);
+    this.experimentEvents.push(...withExperiments.events);
     this.status = decision.status;
     this.observed = converge(this.observed, decision.desired, { stuck: this.stuck, nowIso: this.now.toISOString() });
     // A run's or experiment's name is its identity: asking again for one that exists starts nothing.
@@ -131,11 +131,11 @@ export class RolloutSimulation {
       this.runs.set(request.name, { name: request.name, kind: request.kind, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex, phase: this.runPhaseOnStart, message: '' });
     }
     for (const name of decision.analysisRunsToTerminate) this.finishRun(name, 'Successful', 'terminated');
-    for (const { request, ...outcome } of experiments.started) {
+    for (const { request, ...outcome } of withExperiments.started) {
       if (this.experimentRows.has(request.name)) continue;
       this.experimentRows.set(request.name, { name: request.name, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex, spec: request.spec, ...rowState(outcome) });
     }
-    for (const outcome of experiments.changed) {
+    for (const outcome of withExperiments.changed) {
       const row = this.experimentRows.get(outcome.name);
       if (row !== undefined) this.experimentRows.set(outcome.name, { ...row, ...rowState(outcome) });
     }

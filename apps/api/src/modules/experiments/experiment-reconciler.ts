@@ -1,8 +1,6 @@
 import { jsonEqual, type ExperimentSpec } from '@flotilla/argo-spec';
 import {
   reconcileExperiment,
-  type AnalysisRunKind,
-  type AnalysisRunPhase,
   type DesiredRolloutState,
   type ExperimentDecision,
   type ExperimentStatus,
@@ -16,6 +14,7 @@ import { prismaSession } from '../../infrastructure/sql.js';
 import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import type { AuditService } from '../audit/audit.service.js';
+import { analysisRunState } from '../reconcile/analysis-run-state.js';
 import { experimentAuditEntries } from '../reconcile/engine-audit.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-conflict.js';
@@ -82,14 +81,7 @@ export class ExperimentReconciler {
       terminate: false,
       podTemplateHash: '',
       observedReplicaSets: (experiment.observed as unknown as ObservedRolloutState | null)?.replicaSets ?? [],
-      analysisRuns: experiment.analysisRuns.map((run) => ({
-        name: run.name,
-        kind: run.kind as AnalysisRunKind,
-        podTemplateHash: run.podTemplateHash ?? '',
-        stepIndex: run.stepIndex ?? undefined,
-        phase: run.phase as AnalysisRunPhase,
-        message: run.message,
-      })),
+      analysisRuns: experiment.analysisRuns.map(analysisRunState),
       now,
     });
     const desired = desiredStateOf(decision);

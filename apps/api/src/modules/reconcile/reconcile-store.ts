@@ -3,6 +3,7 @@ import { BatchItemFailure, MicroBatcher } from '../../infrastructure/micro-batch
 import type { AfterCommit } from '../../infrastructure/database.js';
 import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../../infrastructure/sql.js';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import type { StoredRunState } from './analysis-run-state.js';
 
 /**
  * The reconciler's reads and writes, in hand-written SQL and batched: the reconciles a worker runs at the same
@@ -17,14 +18,6 @@ export interface PendingOperation {
   requestedBy: string;
 }
 
-export interface RolloutAnalysisRunState {
-  name: string;
-  kind: string;
-  podTemplateHash: string | null;
-  stepIndex: number | null;
-  phase: string;
-  message: string;
-}
 
 export interface RolloutExperimentState {
   id: string;
@@ -42,7 +35,7 @@ export interface RolloutExperimentState {
 export type LoadedRollout = Rollout & {
   cluster: { name: string; connectionState: string };
   operations: PendingOperation[];
-  analysisRuns: RolloutAnalysisRunState[];
+  analysisRuns: StoredRunState[];
   experiments: RolloutExperimentState[];
 };
 

@@ -4,13 +4,11 @@ import {
   reconcile,
   reconcileRolloutExperiments,
   REVISION_ANNOTATION,
-  type AnalysisRunKind,
-  type AnalysisRunPhase,
-  type AnalysisRunState,
   type Decision,
   type ExperimentPhase,
   type ExperimentStatus,
   type ObservedRolloutState,
+  type RolloutExperiment,
   type RolloutExperimentsResult,
   type RolloutOperation,
   type RolloutStatus,
@@ -21,6 +19,7 @@ import type { Logger } from '../../infrastructure/logger.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 import { toRolloutModel } from '../rollouts/rollout.mapper.js';
 import { rolloutTargetName } from '../rollouts/rollouts.service.js';
+import { analysisRunState } from './analysis-run-state.js';
 import { ENGINE_ACTOR, engineAuditEntries, experimentAuditEntries } from './engine-audit.js';
 import type { ReconcileQueue } from './reconcile-queue.js';
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
@@ -71,40 +70,27 @@ export class RolloutReconciler {
     const operations = this.applyOperations(rollout, observed, now);
     const specChanged = !jsonEqual(operations.spec, rollout.spec);
     const generation = rollout.generation + (specChanged ? 1 : 0);
-    const runs: AnalysisRunState[] = rollout.analysisRuns.map((run) => ({
-      name: run.name,
-      kind: run.kind as AnalysisRunKind,
-      podTemplateHash: run.podTemplateHash ?? '',
-      stepIndex: run.stepIndex ?? undefined,
-      phase: run.phase as AnalysisRunPhase,
-      message: run.message,
+    const runs = rollout.analysisRuns.map(analysisRunState);
+    const stored: RolloutExperiment[] = rollout.experiments.map((experiment) => ({
+      name: experiment.name,
+      podTemplateHash: experiment.podTemplateHash ?? '',
+      stepIndex: experiment.stepIndex ?? 0,
+      phase: experiment.phase as ExperimentPhase,
+      message: experiment.message,
+      ...(experiment.released ? {} : { spec: experiment.spec as ExperimentSpec }),
+      status: (experiment.status as ExperimentStatus | null) ?? undefined,
     }));
     const engineDecision = reconcile({
       rollout: { name: rollout.name, namespace: rollout.namespace, generation, spec: operations.spec },
       status: operations.status,
       observed,
       analysisRuns: runs,
-      experiments: rollout.experiments.map((experiment) => ({
-        name: experiment.name,
-        podTemplateHash: experiment.podTemplateHash ?? '',
-        stepIndex: experiment.stepIndex ?? 0,
-        phase: experiment.phase as ExperimentPhase,
-        message: experiment.message,
-        ...(experiment.released ? {} : { spec: experiment.spec as ExperimentSpec }),
-      })),
+      experiments: stored,
       now,
     });
     const experiments = reconcileRolloutExperiments({
       decision: engineDecision,
-      experiments: rollout.experiments
-        .filter((experiment) => !experiment.released)
-        .map((experiment) => ({
-          name: experiment.name,
-          podTemplateHash: experiment.podTemplateHash ?? '',
-          spec: experiment.spec as ExperimentSpec,
-          status: (experiment.status as ExperimentStatus | null) ?? undefined,
-          phase: experiment.phase as ExperimentPhase,
-        })),
+      experiments: stored,
       observed,
       analysisRuns: runs.filter((run) => run.kind === 'experiment'),
       now,
