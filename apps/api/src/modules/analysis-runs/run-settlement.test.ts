@@ -2,7 +2,7 @@ import type { Metric } from '@flotilla/argo-spec';
 import { newMetricResult, type Measurement } from '@flotilla/analysis';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedRun } from './run-resolution.js';
-import { beginMeasurements, groupByDueTime, settleMeasurements } from './run-settlement.js';
+import { beginMeasurements, DUE_TOGETHER_MS, groupByDueTime, settleMeasurements } from './run-settlement.js';
 import type { RunState } from './run-state.js';
 
 const metric = (name: string, extra: Partial<Metric> = {}): Metric => ({ name, interval: '10s', count: 3, failureLimit: 0, provider: { web: { url: `http://metrics/${name}` } }, ...extra });
@@ -72,18 +72,51 @@ describe('beginMeasurements', () => {
 });
 
 describe('groupByDueTime', () => {
+  const at = (milliseconds: number): Date => new Date(Date.parse('2026-06-01T00:00:10.000Z') + milliseconds);
+
   it('makes one group per moment, earliest first', () => {
-    const early = new Date('2026-06-01T00:00:10.000Z');
-    const late = new Date('2026-06-01T00:00:10.001Z');
     expect(
       groupByDueTime([
-        { metricName: 'a', index: 4, at: late },
-        { metricName: 'b', index: 2, at: early },
-        { metricName: 'c', index: 7, at: late },
+        { metricName: 'a', index: 4, at: at(5_000) },
+        { metricName: 'b', index: 2, at: at(0) },
+        { metricName: 'c', index: 7, at: at(5_000) },
       ]),
     ).toEqual([
-      { at: early, due: [{ metricName: 'b', index: 2 }] },
-      { at: late, due: [{ metricName: 'a', index: 4 }, { metricName: 'c', index: 7 }] },
+      { at: at(0), due: [{ metricName: 'b', index: 2 }] },
+      { at: at(5_000), due: [{ metricName: 'a', index: 4 }, { metricName: 'c', index: 7 }] },
     ]);
+  });
+
+  it(`takes due times within ${DUE_TOGETHER_MS} ms of a group's first as one moment, at the latest of them`, () => {
+    expect(
+      groupByDueTime([
+        { metricName: 'late', index: 1, at: at(DUE_TOGETHER_MS) },
+        { metricName: 'first', index: 1, at: at(0) },
+        { metricName: 'soon', index: 1, at: at(3) },
+        { metricName: 'next', index: 1, at: at(DUE_TOGETHER_MS + 1) },
+        { metricName: 'after', index: 1, at: at(DUE_TOGETHER_MS + 2) },
+      ]),
+    ).toEqual([
+      { at: at(DUE_TOGETHER_MS), due: [{ metricName: 'first', index: 1 }, { metricName: 'soon', index: 1 }, { metricName: 'late', index: 1 }] },
+      { at: at(DUE_TOGETHER_MS + 2), due: [{ metricName: 'next', index: 1 }, { metricName: 'after', index: 1 }] },
+    ]);
+  });
+
+  it('keeps metrics answered a few milliseconds apart due together, interval after interval', () => {
+    const run = resolvedRun(metric('latency', { count: 10 }), metric('errors', { count: 10 }));
+    let state = freshState('latency', 'errors');
+    let takenAt = startedAt;
+    for (let index = 0; index < 5; index++) {
+      const answer = (metricName: string, afterMs: number) => ({
+        metricName,
+        index,
+        measurement: { phase: 'Successful' as const, startedAt: takenAt, finishedAt: new Date(takenAt.getTime() + afterMs), value: '1' },
+      });
+      const settlement = settleMeasurements(state, run, startedAt, [answer('latency', 7), answer('errors', 41)]);
+      const groups = groupByDueTime(settlement.next);
+      expect(groups).toHaveLength(1);
+      state = settlement.state;
+      takenAt = (groups[0] as { at: Date }).at;
+    }
   });
 });

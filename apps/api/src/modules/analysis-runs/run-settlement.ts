@@ -55,13 +55,29 @@ export function settleMeasurements(state: RunState, resolved: ResolvedRun, runSt
   return { state: { results: assessment.metricResults, nextAt }, phase: assessment.phase, message: assessment.message, next };
 }
 
-/** Measurements due at the same moment, one group per moment (earliest first), so that each group is one job. */
+/**
+ * Due times at most this far apart are one moment. Metrics measured together finish a few milliseconds apart (each
+ * when its own answer arrives), so without it their next measurements would drift into jobs of their own.
+ */
+export const DUE_TOGETHER_MS = 250;
+
+/**
+ * Measurements due at the same moment, one group per moment (earliest first), so that each group is one job. A
+ * group starts at its earliest due time, takes every later one within `DUE_TOGETHER_MS` of it, and falls due at the
+ * latest of them: none is taken before it is due, and none waits longer than `DUE_TOGETHER_MS`.
+ */
 export function groupByDueTime(scheduled: readonly ScheduledMeasurement[]): { at: Date; due: DueMeasurement[] }[] {
-  const groups = new Map<number, DueMeasurement[]>();
-  for (const { metricName, index, at } of scheduled) {
-    const group = groups.get(at.getTime());
-    if (group) group.push({ metricName, index });
-    else groups.set(at.getTime(), [{ metricName, index }]);
+  const groups: { at: Date; due: DueMeasurement[] }[] = [];
+  let groupStart = Number.NEGATIVE_INFINITY;
+  for (const { metricName, index, at } of [...scheduled].sort((left, right) => left.at.getTime() - right.at.getTime())) {
+    const current = groups.at(-1);
+    if (current && at.getTime() - groupStart <= DUE_TOGETHER_MS) {
+      current.due.push({ metricName, index });
+      current.at = at;
+    } else {
+      groups.push({ at, due: [{ metricName, index }] });
+      groupStart = at.getTime();
+    }
   }
-  return [...groups.entries()].sort(([left], [right]) => left - right).map(([time, due]) => ({ at: new Date(time), due }));
+  return groups;
 }
