@@ -78,6 +78,21 @@ describe('batched reconcile writes', () => {
     expect(await database.rolloutRevision.count({ where: { rolloutId: rollout.id } })).toBe(1);
   });
 
+  it('replaces the spec and desired state when a write carries them, and keeps them when it leaves them out', async () => {
+    const rollout = await storedRollout();
+    const changed = plan(rollout, 'Progressing', 1);
+    const carried = { spec: { replicas: 3 }, desiredState: { replicaSets: [{ podTemplateHash: 'hash-1', replicas: 3 }] } };
+    expect(await store.write({ ...changed, update: { ...changed.update, ...carried } })).toMatchObject({ written: true });
+    const replaced = await database.rollout.findUniqueOrThrow({ where: { id: rollout.id } });
+    expect({ spec: replaced.spec, desiredState: replaced.desiredState }).toEqual(carried);
+
+    const unchanged = plan(rollout, 'Paused', 2);
+    const left = { ...unchanged, expectedVersion: 1, update: { ...unchanged.update, version: 2, spec: undefined, desiredState: undefined } };
+    expect(await store.write(left)).toMatchObject({ written: true });
+    const kept = await database.rollout.findUniqueOrThrow({ where: { id: rollout.id } });
+    expect({ spec: kept.spec, desiredState: kept.desiredState, phase: kept.phase, version: kept.version }).toEqual({ ...carried, phase: 'Paused', version: 2 });
+  });
+
   it('writes rollouts of several organizations in one transaction, each audit chain unbroken', async () => {
     const rollouts = await Promise.all([storedRollout(), storedRollout(), storedRollout()]);
     const results = await Promise.all(rollouts.map((rollout) => store.write(plan(rollout, 'Progressing', 1))));

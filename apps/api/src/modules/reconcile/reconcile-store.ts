@@ -70,8 +70,8 @@ const WRITE_RECONCILES: PreparedStatement = {
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(id uuid, expected integer, spec jsonb, generation integer, "specChangedBy" text, status jsonb, phase text, message text,
       "observedGeneration" integer, "desiredState" jsonb, "desiredVersion" integer, "nextReconcileAt" timestamp, version integer, at timestamp)
   ), updated AS (
-    UPDATE "Rollout" r SET spec = w.spec, generation = w.generation, "specChangedBy" = w."specChangedBy", status = w.status, phase = w.phase, message = w.message,
-      "observedGeneration" = w."observedGeneration", "desiredState" = w."desiredState", "desiredVersion" = w."desiredVersion", "nextReconcileAt" = w."nextReconcileAt",
+    UPDATE "Rollout" r SET spec = COALESCE(w.spec, r.spec), generation = w.generation, "specChangedBy" = w."specChangedBy", status = w.status, phase = w.phase, message = w.message,
+      "observedGeneration" = w."observedGeneration", "desiredState" = COALESCE(w."desiredState", r."desiredState"), "desiredVersion" = w."desiredVersion", "nextReconcileAt" = w."nextReconcileAt",
       version = w.version, "updatedAt" = w.at
     FROM w WHERE r.id = w.id AND r.version = w.expected RETURNING r.id
   ), settled AS (
@@ -123,6 +123,7 @@ const FINISH_REVISIONS: PreparedStatement = {
   WHERE rr."rolloutId" = f."rolloutId" AND rr."finishedAt" IS NULL AND (rr.revision = f.revision OR rr."podTemplateHash" = f."podTemplateHash")`,
 };
 
+/** `spec` and `desiredState` are `undefined` when the reconcile left them as stored: the row keeps its own, unsent. */
 export interface RolloutWrite {
   spec: unknown;
   generation: number;

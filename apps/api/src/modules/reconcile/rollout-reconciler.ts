@@ -156,11 +156,11 @@ export class RolloutReconciler {
       rollout,
       expectedVersion: rollout.version,
       update: {
-        spec: operations.spec,
+        spec: generation === rollout.generation ? undefined : operations.spec,
         generation,
         specChangedBy: operations.specChangedBy,
         status: decision.status,
-        desiredState: decision.desired,
+        desiredState: desiredChanged ? decision.desired : undefined,
         desiredVersion,
         nextReconcileAt: decision.requeueAt ?? null,
         version,
