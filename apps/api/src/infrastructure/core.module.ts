@@ -33,7 +33,7 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: API_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl) },
-        { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl) },
+        { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl, { autoPipelining: true }) },
         { provide: EVENT_SUBSCRIBER, useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true }) },
         {
           provide: EVENT_BUS,
