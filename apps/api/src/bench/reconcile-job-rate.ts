@@ -150,6 +150,7 @@ async function runJobs(
   for (let offset = 0; offset < rollouts.length; offset += ENQUEUE_BATCH) {
     await Promise.all(rollouts.slice(offset, offset + ENQUEUE_BATCH).map(({ id, version }) => queue.request(id, version)));
   }
+  options.progress(`  ${rollouts.length} jobs sent in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   const target = alreadyDone + rollouts.length;
   let done = alreadyDone;
   let lastReport = started;
