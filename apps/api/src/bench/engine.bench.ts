@@ -91,6 +91,18 @@ const fleetSize = FLEET_SIZE.toLocaleString('en');
 const jobsLabel = (run: JobRate): string =>
   `reconcile jobs, ${run.workers} worker${run.workers > 1 ? 's' : ''} × concurrency ${run.concurrency}, ${run.organizations} org${run.organizations > 1 ? 's' : ''} (${run.jobs} jobs)`;
 const row = (label: string, value: number, note = ''): string => `  ${label.padEnd(66)}${rate(value).padStart(10)}  ${note}`;
+/**
+ * What the machine allows at the one-worker run's cost per job: Postgres, Redis and the workers share its cores, so
+ * no number of workers can take jobs faster than the cores divided by the machine CPU a job costs.
+ */
+const capacityNote = (run: JobRate, goal: number): string => {
+  const cores = availableParallelism();
+  const ceiling = (cores * 1000) / run.machineCpuMsPerJob;
+  return (
+    `  machine: one worker keeps ${((run.jobsPerSecond * run.machineCpuMsPerJob) / 1000).toFixed(2)} of ${cores} cores busy; at ${run.machineCpuMsPerJob.toFixed(2)} ms of machine CPU per job ` +
+    `no number of workers passes ${rate(ceiling)} (${(ceiling / run.jobsPerSecond).toFixed(2)} × one worker); ${rate(goal)} needs at most ${((cores * 1000) / goal).toFixed(2)} ms per job with every core busy`
+  );
+};
 const pureNote = (measured: DecisionRate): string => {
   const met = (value: number): string => (value >= GOALS.decisionsPerSecond ? 'meets' : 'MISSES');
   return `${rate(measured.decisionsPerCpuSecond)} per CPU second; ${met(measured.decisionsPerSecond)} the goal of ≥ ${rate(GOALS.decisionsPerSecond)} by the wall clock, ${met(measured.decisionsPerCpuSecond)} it per CPU second`;
@@ -105,6 +117,7 @@ process.stdout.write(
     row(jobsLabel(oneWorker), oneWorker.jobsPerSecond, `${cpuPerJob(oneWorker)}; ${verdict(oneWorker.jobsPerSecond >= queueGoal, `≥ ¼ of simple updates = ${rate(queueGoal)}`)}`),
     row(jobsLabel(twoWorkers), twoWorkers.jobsPerSecond, `${cpuPerJob(twoWorkers)}; ${speedup.toFixed(2)} × one worker; ${verdict(speedup >= GOALS.twoWorkerSpeedup, `≥ ${GOALS.twoWorkerSpeedup} ×`)}`),
     row(jobsLabel(twoWorkersSpread), twoWorkersSpread.jobsPerSecond, `${cpuPerJob(twoWorkersSpread)}; ${(twoWorkersSpread.jobsPerSecond / oneWorker.jobsPerSecond).toFixed(2)} × one worker (an audit chain per organization)`),
+    capacityNote(oneWorker, queueGoal),
     `  pure decisions per CPU second by scenario (fresh copies): ${[...byScenario].map(([scenario, value]) => `${scenario} ${rate(value)}`).join(', ')}`,
     '',
   ].join('\n'),
