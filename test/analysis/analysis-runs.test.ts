@@ -257,6 +257,32 @@ describe("an agent's answers", () => {
       { metricName: 'success-rate', phase: 'Successful', value: '[0.99]' },
     ]);
   });
+
+  it('keep the metrics measured together due together, interval after interval, though they arrive apart', async () => {
+    startWorker();
+    const answerLater: { agent?: ConvergingAgent } = {};
+    const { org, agent } = await clusterAnswering((request) => {
+      const delayMs = request.metric.name === 'error-rate' ? 60 : 0;
+      setTimeout(() => answerLater.agent?.answer(request.requestId, vector(request.metric.name === 'success-rate' ? 0.99 : 0.01)), delayMs);
+      return undefined;
+    });
+    answerLater.agent = agent;
+    const rollout = canaryRollout('ledger', 'shop/ledger:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: analysisArgs } }];
+    await apply(org, successRate, errorRate, rollout);
+    await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
+    await setImage(org, 'ledger', 'shop/ledger:2');
+    await waitForRollout(org, 'ledger', releasedTo(2), 'the release to finish', 30_000);
+
+    const [run] = await runsOf(org);
+    expect(run?.phase).toBe('Successful');
+    for (const index of [0, 1, 2]) {
+      const taken = (run?.measurements ?? []).filter((measurement) => measurement.index === index);
+      expect(taken.map((measurement) => measurement.metricName), `index ${index}`).toEqual(['error-rate', 'success-rate']);
+      expect(new Set(taken.map((measurement) => measurement.startedAt.toISOString())).size, `index ${index} started together`).toBe(1);
+      expect(new Set(taken.map((measurement) => measurement.finishedAt?.toISOString())).size, `index ${index} finished as answered`).toBe(2);
+    }
+  });
 });
 
 describe('measurements taken from the control plane', () => {
