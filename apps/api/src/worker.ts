@@ -41,7 +41,8 @@ const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: tr
 const analysisConnection = createRedisConnection(config.redisUrl, { forWorkers: true, autoPipelining: true });
 const recordConnection = createRedisConnection(config.redisUrl, { forWorkers: true, autoPipelining: true });
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
-const queue = new ReconcileQueue(redis, config.redisPrefix);
+/** Wake-ups further off are left to the sweep, which queues each one for its exact time; three sweeps may pass first. */
+const queue = new ReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
 const audit = new AuditService(database, eventBus);
 const reconciler = new RolloutReconciler(new ReconcileStore(sql, audit), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));

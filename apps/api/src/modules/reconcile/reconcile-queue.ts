@@ -32,7 +32,16 @@ const JOB_OPTIONS = {
 export class ReconcileQueue {
   readonly queue: Queue<ReconcileJobData>;
 
-  constructor(connection: Redis, prefix: string) {
+  /**
+   * @param wakeUpHorizonMs wake-ups further off than this are not queued: the sweep queues each of them, for its
+   * exact time, once it comes this close (`ReconcileSweep`), so that Redis holds no timer for a far deadline and a
+   * deadline moved on before it comes leaves no job behind to wake the rollout for nothing.
+   */
+  constructor(
+    connection: Redis,
+    prefix: string,
+    readonly wakeUpHorizonMs = Number.POSITIVE_INFINITY,
+  ) {
     this.queue = new Queue<ReconcileJobData>(RECONCILE_QUEUE_NAME, { connection, prefix });
   }
 
@@ -41,8 +50,9 @@ export class ReconcileQueue {
     await this.queue.add(RECONCILE_JOB, { rolloutId }, { jobId: `${rolloutId}.v${version}`, ...JOB_OPTIONS });
   }
 
-  /** Wakes the rollout's reconcile at an exact time (end of a pause, a delay or a deadline). */
+  /** Wakes the rollout's reconcile at an exact time (end of a pause, a delay or a deadline) within the horizon. */
   async wakeAt(rolloutId: string, at: Date, now = new Date()): Promise<void> {
+    if (this.beyondHorizon(at, now)) return;
     await this.queue.add(RECONCILE_JOB, { rolloutId }, { jobId: `${rolloutId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS });
   }
 
@@ -51,9 +61,14 @@ export class ReconcileQueue {
     await this.queue.add(RECONCILE_JOB, { experimentId }, { jobId: `${experimentId}.v${version}`, ...JOB_OPTIONS });
   }
 
-  /** Wakes the standalone experiment's reconcile at an exact time (end of its duration, a deadline, its scale-down). */
+  /** Wakes the standalone experiment's reconcile at an exact time (end of its duration, a deadline, its scale-down) within the horizon. */
   async wakeExperimentAt(experimentId: string, at: Date, now = new Date()): Promise<void> {
+    if (this.beyondHorizon(at, now)) return;
     await this.queue.add(RECONCILE_JOB, { experimentId }, { jobId: `${experimentId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS });
+  }
+
+  private beyondHorizon(at: Date, now: Date): boolean {
+    return at.getTime() - now.getTime() > this.wakeUpHorizonMs;
   }
 
   close(): Promise<void> {

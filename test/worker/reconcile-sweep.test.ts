@@ -1,0 +1,70 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
+import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
+import { ReconcileQueue } from '../../apps/api/src/modules/reconcile/reconcile-queue.js';
+import { ReconcileSweep } from '../../apps/api/src/modules/reconcile/reconcile-sweep.js';
+import { eventually } from '../support/processes.js';
+
+const HORIZON_MS = 20_000;
+
+let database: DatabaseClient;
+let redis: Redis;
+let queue: ReconcileQueue;
+let sweep: ReconcileSweep;
+
+beforeAll(() => {
+  database = createDatabaseClient(inject('databaseUrl'), 2);
+  redis = new Redis(inject('redisUrl'));
+  queue = new ReconcileQueue(redis, `test-sweep-${process.pid}`, HORIZON_MS);
+  sweep = new ReconcileSweep(database, queue, createLogger('test', 'warn'));
+});
+afterAll(async () => {
+  await queue.queue.obliterate({ force: true });
+  await queue.close();
+  await Promise.allSettled([database.$disconnect(), redis.quit()]);
+});
+
+/** A settled rollout of a connected cluster that waits for `wakeAt` (a scale-down delay, say). */
+async function settledRolloutWaitingFor(wakeAt: Date): Promise<string> {
+  const label = `sweep-${process.pid}-${wakeAt.getTime()}`;
+  const organization = await database.organization.create({ data: { name: label } });
+  const cluster = await database.cluster.create({ data: { organizationId: organization.id, name: 'staging', agentTokenHash: label, connectionState: 'Connected', lastHeartbeatAt: new Date() } });
+  const spec = { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } }, strategy: { canary: {} } };
+  const rollout = await database.rollout.create({
+    data: { organizationId: organization.id, clusterId: cluster.id, namespace: 'shop', name: 'web', spec, phase: 'Healthy', generation: 1, observedGeneration: 1, nextReconcileAt: wakeAt },
+  });
+  return rollout.id;
+}
+
+const wakeUpJob = (rolloutId: string, at: Date) => queue.queue.getJob(`${rolloutId}.t${at.getTime()}`);
+
+describe('wake-ups beyond the horizon', () => {
+  it('are left out of Redis until the sweep finds them within the horizon, then queued for their exact time', async () => {
+    const now = new Date();
+    const at = new Date(now.getTime() + HORIZON_MS + 15_000);
+    const rolloutId = await settledRolloutWaitingFor(at);
+
+    await queue.wakeAt(rolloutId, at, now);
+    expect(await wakeUpJob(rolloutId, at)).toBeUndefined();
+    await sweep.sweep(now);
+    expect(await wakeUpJob(rolloutId, at)).toBeUndefined();
+
+    const later = new Date(now.getTime() + 20_000);
+    // Another sweeper may hold the sweep's lock for a moment: sweep again until this one ran.
+    const job = await eventually(async () => {
+      await sweep.sweep(later);
+      return (await wakeUpJob(rolloutId, at)) ?? undefined;
+    }, 10_000, 'the wake-up queued by the sweep');
+    expect(job.data).toEqual({ rolloutId });
+    expect(job.delay).toBe(at.getTime() - later.getTime());
+  });
+
+  it('are queued at once when within the horizon', async () => {
+    const now = new Date();
+    const at = new Date(now.getTime() + HORIZON_MS - 1_000);
+    const rolloutId = await settledRolloutWaitingFor(at);
+    await queue.wakeAt(rolloutId, at, now);
+    expect((await wakeUpJob(rolloutId, at))?.delay).toBe(at.getTime() - now.getTime());
+  });
+});
