@@ -25,6 +25,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Integration files share one database, and each runs its workers and API on a Redis prefix of its own: side by
+    // side, one file's worker would sweep up another's rollouts and announce their changes where that file's API
+    // never hears them. One file at a time, as vitest runs them on two cores anyway.
+    fileParallelism: false,
     projects: [
       { extends: true, test: { name: 'unit', include: ['libs/*/src/**/*.test.ts'] } },
       {
