@@ -258,6 +258,27 @@ describe("an agent's answers", () => {
     ]);
   });
 
+  it('come from an agent that restarted while measuring: it is asked again when it connects', async () => {
+    startWorker({ MEASUREMENT_TIMEOUT_SECONDS: '30' });
+    const { org, agent: lost } = await clusterAnswering(() => undefined);
+    const rollout = canaryRollout('ledger', 'shop/ledger:1');
+    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs } }];
+    await apply(org, successRate, rollout);
+    await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
+    await setImage(org, 'ledger', 'shop/ledger:2');
+    const [asked] = await eventually(async () => (lost.measurementRequests.length > 0 ? lost.measurementRequests : undefined), 15_000, 'the first measurement asked for');
+    lost.disconnect();
+
+    const restarted = await connectAgent(org, 'staging', byMetric({ 'success-rate': 0.99 }));
+    const first = await eventually(async () => {
+      const measurement = (await runsOf(org))[0]?.measurements.find((candidate) => candidate.index === 0);
+      return measurement?.phase === 'Running' ? undefined : measurement;
+    }, 15_000, 'the first measurement answered');
+    expect({ phase: first.phase, value: first.value }).toEqual({ phase: 'Successful', value: '[0.99]' });
+    const askedAgain = restarted.measurementRequests.find((request) => request.requestId === asked?.requestId);
+    expect(askedAgain?.timeoutSeconds).toBeGreaterThan(0);
+  });
+
   it('keep the metrics measured together due together, interval after interval, though they arrive apart', async () => {
     startWorker();
     const answerLater: { agent?: ConvergingAgent } = {};

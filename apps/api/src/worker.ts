@@ -49,7 +49,7 @@ const reconciler = new RolloutReconciler(new ReconcileStore(sql, audit), eventBu
 const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
 const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
-  measurementTimeoutSeconds: Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60),
+  measurementTimeoutSeconds: config.measurementTimeoutSeconds,
   centralAllowList: (process.env.CENTRAL_MEASUREMENT_ALLOW ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
   centralCredentialsDirectory: process.env.CENTRAL_CREDENTIALS_DIR || undefined,
 });
@@ -90,7 +90,7 @@ const analysisWorker = new Worker(ANALYSIS_QUEUE_NAME, processAnalysisJob, {
   connection: analysisConnection,
   prefix: config.redisPrefix,
   concurrency: analysisConcurrency,
-  lockDuration: Math.max(lockDurationMs, (Number(process.env.MEASUREMENT_TIMEOUT_SECONDS ?? 60) + 10) * 1000),
+  lockDuration: Math.max(lockDurationMs, (config.measurementTimeoutSeconds + 10) * 1000),
 });
 const recordWorker = new Worker(ANALYSIS_RECORDS_QUEUE_NAME, processAnalysisJob, {
   connection: recordConnection,

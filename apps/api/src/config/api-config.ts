@@ -16,6 +16,8 @@ export interface ApiConfig {
   redisPrefix: string;
   /** Where the dashboard's built files are served from, when present. */
   dashboardDirectory: string | undefined;
+  /** Seconds a measurement may take before it is recorded as an Error; agents are told what is left of it. */
+  measurementTimeoutSeconds: number;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -54,6 +56,7 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     minimumMetricIntervalSeconds: integer(environment, 'MIN_METRIC_INTERVAL_SECONDS', 5, problems),
     redisPrefix: environment.REDIS_PREFIX || 'flotilla',
     dashboardDirectory: environment.DASHBOARD_DIR || undefined,
+    measurementTimeoutSeconds: integer(environment, 'MEASUREMENT_TIMEOUT_SECONDS', 60, problems),
   };
   if (!/^[\w-]+$/.test(config.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
   if (problems.length > 0) throw new ConfigurationError(problems);

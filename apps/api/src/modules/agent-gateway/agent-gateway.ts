@@ -10,6 +10,7 @@ import {
   type AgentMessage,
   type ControlPlaneMessage,
   type MeasurementOutcome,
+  type MeasurementRequest,
   type RolloutKey,
 } from '@flotilla/protocol';
 import type { ObservedRolloutState } from '@flotilla/rollout-engine';
@@ -21,9 +22,11 @@ import type { Cluster } from '../../generated/prisma/client.js';
 import type { DatabaseClient } from '../../infrastructure/database.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import type { Logger } from '../../infrastructure/logger.js';
-import { ANALYSIS_QUEUE, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import type { ApiConfig } from '../../config/api-config.js';
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
-import { measurementOfRequest, type MeasurementRequested } from '../analysis-runs/analysis-runner.js';
+import { measurementOfRequest, measurementRequest, type MeasurementRequested } from '../analysis-runs/analysis-runner.js';
+import { resolvedMetricOf } from '../analysis-runs/run-resolution.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import { AnswerCollector } from './answer-collector.js';
 import { STANDALONE_LIVE_EXPERIMENT } from '../experiments/experiment-reconciler.js';
@@ -70,6 +73,7 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -89,9 +93,7 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
       this.eventBus.listen('measurementRequested', (message) => {
         const { clusterId, requests } = message.payload as MeasurementRequested;
         const connection = this.connections.get(clusterId);
-        if (!connection) return;
-        connection.answers.asked(requests);
-        for (const request of requests) this.send(connection.socket, { type: 'measure', request });
+        if (connection) this.ask(connection, requests);
       }),
     );
   }
@@ -194,6 +196,7 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
     ]);
     const desired = [...rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []), ...experiments.flatMap((experiment) => toDesiredExperiment(experiment) ?? [])];
     this.send(connection.socket, { type: 'snapshot', rollouts: desired });
+    await this.askAgainInFlight(connection);
     // What was held while the cluster was away goes on now.
     for (const rollout of rollouts) await this.reconcileQueue.request(rollout.id, rollout.version);
     for (const experiment of experiments) await this.reconcileQueue.requestExperiment(experiment.id, experiment.version);
@@ -201,6 +204,34 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
       { component: 'agent-gateway', cluster: connection.clusterName, agentVersion: hello.agentVersion, rollouts: rollouts.length, experiments: experiments.length },
       'agent connected',
     );
+  }
+
+  /** Sends measurement requests of one run, whose answers are then recorded together. */
+  private ask(connection: AgentConnection, requests: MeasurementRequest[]): void {
+    connection.answers.asked(requests);
+    for (const request of requests) this.send(connection.socket, { type: 'measure', request });
+  }
+
+  /**
+   * Asks again for the cluster's measurements still in flight, each with what is left of its time: an agent that
+   * restarted lost them, and one asked for while no gateway held the connection never heard of it. The agent takes
+   * a request it is still taking only once; an answer to one already recorded changes nothing.
+   */
+  private async askAgainInFlight(connection: AgentConnection): Promise<void> {
+    const inFlight = await this.database.measurement.findMany({
+      where: { phase: 'Running', takenBy: 'agent', analysisRun: { clusterId: connection.clusterId, phase: 'Running' } },
+      select: { metricName: true, index: true, startedAt: true, analysisRun: { select: { id: true, name: true, namespace: true, spec: true } } },
+      orderBy: [{ analysisRunId: 'asc' }, { metricName: 'asc' }],
+    });
+    const now = Date.now();
+    const byRun = new Map<string, MeasurementRequest[]>();
+    for (const { metricName, index, startedAt, analysisRun: run } of inFlight) {
+      const metric = resolvedMetricOf(run.spec, metricName);
+      const secondsLeft = Math.floor((startedAt.getTime() + this.config.measurementTimeoutSeconds * 1000 - now) / 1000);
+      if (!metric || secondsLeft < 1) continue;
+      byRun.set(run.id, [...(byRun.get(run.id) ?? []), measurementRequest(run, { metricName, index, metric }, secondsLeft)]);
+    }
+    for (const requests of byRun.values()) this.ask(connection, requests);
   }
 
   private async heartbeat(connection: AgentConnection): Promise<void> {

@@ -315,13 +315,7 @@ export class AnalysisRunner {
   }
 
   private requestOf(run: RunSnapshot, measurement: WantedMeasurement): MeasurementRequest {
-    return {
-      requestId: requestIdOf(run.id, measurement),
-      run: { name: run.name, namespace: run.namespace, uid: run.id },
-      metric: measurement.metric,
-      measurementIndex: measurement.index + 1,
-      timeoutSeconds: this.options.measurementTimeoutSeconds,
-    };
+    return measurementRequest(run, measurement, this.options.measurementTimeoutSeconds);
   }
 
   /**
@@ -372,6 +366,17 @@ export function evaluateOutcome(metric: Metric, outcome: MeasurementOutcome): { 
   if (outcome.phase) return { phase: outcome.phase, value: outcome.rawValue };
   const evaluation = evaluateMeasurementResult(metric, outcome.value);
   return { phase: evaluation.phase, value: outcome.rawValue, ...(evaluation.message ? { message: evaluation.message } : {}) };
+}
+
+/** What an agent is asked for measurement `index` of a metric of a run, to be answered within `timeoutSeconds`. */
+export function measurementRequest(run: { id: string; name: string; namespace: string }, measurement: DueMeasurement & { metric: Metric }, timeoutSeconds: number): MeasurementRequest {
+  return {
+    requestId: requestIdOf(run.id, measurement),
+    run: { name: run.name, namespace: run.namespace, uid: run.id },
+    metric: measurement.metric,
+    measurementIndex: measurement.index + 1,
+    timeoutSeconds,
+  };
 }
 
 /** Where an agent's answer belongs: request ids are `<run id>.<metric>.<index>`. */

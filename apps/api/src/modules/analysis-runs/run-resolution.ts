@@ -31,6 +31,12 @@ export interface ResolvedRun {
   measuredBy: Record<string, MeasuredBy>;
 }
 
+/** A metric of a started run, as its stored spec (`{ …, resolved }`) holds it; undefined before the run started. */
+export function resolvedMetricOf(runSpec: unknown, metricName: string): Metric | undefined {
+  const resolved = (runSpec as { resolved?: ResolvedRun } | null)?.resolved;
+  return resolved?.spec.metrics.find((metric) => metric.name === metricName);
+}
+
 export interface RunContext {
   podTemplateHash: string;
   stablePodTemplateHash: string | undefined;
