@@ -7,11 +7,11 @@ import {
   type RolloutSpec,
 } from '../types.js';
 import { checkAnalysisTemplateSpec } from './analysis-template-rules.js';
-import { dns1123SubdomainProblem } from '../kubernetes-names.js';
+import { dns1123SubdomainProblem, quoted } from '../kubernetes-names.js';
 import { checkDerivedNames } from './derived-names.js';
 import { checkExperimentSpec } from './experiment-rules.js';
 import { checkStorableData } from './storable-data.js';
-import { IssueList } from './issues.js';
+import { childPath, IssueList } from './issues.js';
 import { checkRolloutSpec } from './rollout-rules.js';
 import { describeValue, isPlainObject, type Loose } from './schema.js';
 import { analysisTemplateSpecSchema, experimentSpecSchema, objectMetaSchema, rolloutSpecSchema } from './shapes.js';
@@ -86,7 +86,7 @@ export function checkDocument(value: unknown, namespace: string): CheckedDocumen
   checkStorableData(value, issues);
   if (!issues.isEmpty) return { issues };
   for (const field of Object.keys(value)) {
-    if (!DOCUMENT_FIELDS.includes(field)) issues.add(field, `unknown field "${field}"`);
+    if (!DOCUMENT_FIELDS.includes(field)) issues.add(childPath('', field), `unknown field ${quoted(field)}`);
   }
   for (const field of DOCUMENT_FIELDS) {
     if (value[field] === undefined || value[field] === null) issues.add(field, 'is required');
