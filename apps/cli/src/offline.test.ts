@@ -78,6 +78,7 @@ describe.concurrent('usage', () => {
     { args: ['get', 'rollout'], stderr: 'error: get rollout needs the rollout NAME\nRun "flotilla get rollout --help" for usage.' },
     { args: ['promote', 'a', 'b'], stderr: 'error: promote does not take "b"' },
     { args: ['set', 'image', 'checkout', 'shop:2'], stderr: 'error: set image takes CONTAINER=IMAGE, not "shop:2"' },
+    { args: ['set', 'image', 'checkout', 'checkout=a b;rm -rf /'], stderr: 'error: the image "a b;rm -rf /" is not an image reference' },
     { args: ['list', 'rollouts', '--phase'], stderr: 'error: --phase needs a value (PHASE)' },
     { args: ['clusters', '-o', 'table'], stderr: 'error: clusters does not print -o table: use json, yaml, wide' },
     { args: ['status', 'x', '--timeout', 'soon'], stderr: 'error: --timeout takes a duration such as 90s or 5m, not "soon"' },

@@ -1,5 +1,6 @@
 import { operationMutation, type OperationType, type RolloutOperation } from '../api/queries.js';
 import type { FlagSpec } from '../cli/arguments.js';
+import { imageReferenceProblem, quoted } from '@flotilla/argo-spec';
 import { ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command, Invocation } from '../cli/command.js';
 import { printedStructured } from '../output/structured.js';
@@ -65,8 +66,11 @@ function setImageArguments(invocation: Invocation): OperationArguments {
   const assignment = invocation.positional(1, 'CONTAINER=IMAGE');
   const equals = assignment.indexOf('=');
   if (equals <= 0 || equals === assignment.length - 1) throw usageError(`set image takes CONTAINER=IMAGE, not "${assignment}"`);
+  const image = assignment.slice(equals + 1);
+  const imageProblem = imageReferenceProblem(image);
+  if (imageProblem !== undefined) throw usageError(`the image ${quoted(image)} ${imageProblem}`);
   return {
-    variables: { container: assignment.slice(0, equals), image: assignment.slice(equals + 1) },
+    variables: { container: assignment.slice(0, equals), image },
     declarations: ', $container: String!, $image: String!',
     arguments: ', container: $container, image: $image',
   };

@@ -1,4 +1,6 @@
 import { type AnalysisTemplateSpec, type Metric, METRIC_PROVIDER_NAMES, type TemplateArgument } from '../types.js';
+import { quoted } from '../kubernetes-names.js';
+import { MAX_INT32 } from '../limits.js';
 import { checkMetricRules } from './analysis-references.js';
 import { argumentPlaceholders, isArgumentPlaceholder } from './argument-placeholders.js';
 import { checkGoDuration } from './durations.js';
@@ -17,11 +19,15 @@ function checkMetricCount(value: number | string | undefined, path: string, min:
   if (typeof value === 'string' && isArgumentPlaceholder(value)) return undefined;
   const count = typeof value === 'number' ? value : DIGITS.test(value) ? Number(value) : undefined;
   if (count === undefined) {
-    issues.add(path, `must be an integer or an {{args.NAME}} placeholder, not ${JSON.stringify(value)}`);
+    issues.add(path, `must be an integer or an {{args.NAME}} placeholder, not ${typeof value === 'string' ? quoted(value) : value}`);
     return undefined;
   }
   if (count < min) {
     issues.add(path, `must be ${min === 0 ? 'non-negative' : `at least ${min}`}, not ${count}`);
+    return undefined;
+  }
+  if (count > MAX_INT32) {
+    issues.add(path, `must be at most ${MAX_INT32}, not ${quoted(String(value))}`);
     return undefined;
   }
   return count;

@@ -1,6 +1,8 @@
 import { pauseDurationSeconds } from '../duration.js';
 import { type CanaryStep, type CanaryStrategy, GATEWAY_API_PLUGIN } from '../types.js';
 import { checkRolloutAnalysis, checkRunArguments } from './analysis-references.js';
+import { quoted } from '../kubernetes-names.js';
+import { MAX_INT32 } from '../limits.js';
 import { checkAntiAffinity } from './anti-affinity-rules.js';
 import { checkGoDuration } from './durations.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
@@ -50,8 +52,9 @@ function checkStep(step: Loose<CanaryStep>, stepPath: string, { canary, path, is
   if (duration !== undefined) {
     const seconds = pauseDurationSeconds(duration);
     const durationPath = childPath(childPath(stepPath, 'pause'), 'duration');
-    if (seconds === undefined) issues.add(durationPath, `${JSON.stringify(duration)} is not a number of seconds or a duration such as "30s"`);
+    if (seconds === undefined) issues.add(durationPath, `${typeof duration === 'string' ? quoted(duration) : duration} is not a number of seconds or a duration such as "30s"`);
     else if (seconds < 0) issues.add(durationPath, `must be non-negative, not ${JSON.stringify(duration)}`);
+    else if (seconds > MAX_INT32) issues.add(durationPath, `must be at most ${MAX_INT32} seconds (about 68 years), not ${typeof duration === 'string' ? quoted(duration) : duration}`);
   }
 
   const scale = step.setCanaryScale;

@@ -7,8 +7,11 @@ import {
   type RolloutSpec,
 } from '../types.js';
 import { checkAnalysisTemplateSpec } from './analysis-template-rules.js';
+import { dns1123SubdomainProblem, quoted } from '../kubernetes-names.js';
+import { checkDerivedNames } from './derived-names.js';
 import { checkExperimentSpec } from './experiment-rules.js';
-import { IssueList } from './issues.js';
+import { checkStorableData } from './storable-data.js';
+import { childPath, IssueList } from './issues.js';
 import { checkRolloutSpec } from './rollout-rules.js';
 import { describeValue, isPlainObject, type Loose } from './schema.js';
 import { analysisTemplateSpecSchema, experimentSpecSchema, objectMetaSchema, rolloutSpecSchema } from './shapes.js';
@@ -27,14 +30,7 @@ export interface CheckedDocument {
   issues: IssueList;
 }
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
 const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
-
-/** `isDns1123Subdomain('checkout-api.v2') === true`; `isDns1123Subdomain('Checkout_API') === false`. */
-export function isDns1123Subdomain(text: string): boolean {
-  return text.length <= DNS1123_SUBDOMAIN_MAX_LENGTH && DNS1123_SUBDOMAIN.test(text);
-}
 
 function isArgoKind(kind: unknown): kind is ArgoKind {
   return typeof kind === 'string' && (ARGO_KINDS as readonly string[]).includes(kind);
@@ -71,12 +67,8 @@ function checkName(metadata: Record<string, unknown>, issues: IssueList): string
     return undefined;
   }
   if (typeof name !== 'string') return undefined;
-  if (!isDns1123Subdomain(name)) {
-    issues.add(
-      'metadata.name',
-      `"${name}" is not a valid name: use at most ${DNS1123_SUBDOMAIN_MAX_LENGTH} lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`,
-    );
-  }
+  const problem = dns1123SubdomainProblem(name);
+  if (problem !== undefined) issues.add('metadata.name', `is not a valid name: ${problem}`);
   return name;
 }
 
@@ -90,8 +82,11 @@ export function checkDocument(value: unknown, namespace: string): CheckedDocumen
     issues.add('', `must be a mapping with apiVersion, kind, metadata and spec, not ${describeValue(value)}`);
     return { issues };
   }
+  // Text no store keeps, or nesting deep enough to exhaust the checks below, leaves nothing else worth saying.
+  checkStorableData(value, issues);
+  if (!issues.isEmpty) return { issues };
   for (const field of Object.keys(value)) {
-    if (!DOCUMENT_FIELDS.includes(field)) issues.add(field, `unknown field "${field}"`);
+    if (!DOCUMENT_FIELDS.includes(field)) issues.add(childPath('', field), `unknown field ${quoted(field)}`);
   }
   for (const field of DOCUMENT_FIELDS) {
     if (value[field] === undefined || value[field] === null) issues.add(field, 'is required');
@@ -117,5 +112,6 @@ export function checkDocument(value: unknown, namespace: string): CheckedDocumen
   }
 
   const checked = knownKind !== undefined && spec !== undefined && spec !== null ? checkSpec(knownKind, spec, issues) : undefined;
+  if (knownKind !== undefined && name !== undefined) checkDerivedNames(knownKind, name, checked, issues);
   return { ...(knownKind && { kind: knownKind }), ...(name !== undefined && { name }), ...(checked && { checked }), issues };
 }

@@ -1,4 +1,6 @@
 import { parseGoDuration } from '../duration.js';
+import { MAX_GO_DURATION_MILLISECONDS } from '../limits.js';
+import { quoted } from '../kubernetes-names.js';
 import { isArgumentPlaceholder } from './argument-placeholders.js';
 import type { IssueList } from './issues.js';
 
@@ -16,8 +18,10 @@ export function checkGoDuration(
   if (options.allowPlaceholder && isArgumentPlaceholder(text)) return;
   const milliseconds = parseGoDuration(text);
   if (milliseconds === undefined) {
-    issues.add(path, `"${text}" is not a duration such as "30s", "5m" or "1h30m"`);
+    issues.add(path, `${quoted(text)} is not a duration such as "30s", "5m" or "1h30m"`);
+  } else if (Math.abs(milliseconds) > MAX_GO_DURATION_MILLISECONDS) {
+    issues.add(path, `${quoted(text)} is longer than the longest duration, 2562047h47m16s`);
   } else if (options.positive ? milliseconds <= 0 : milliseconds < 0) {
-    issues.add(path, `must be ${options.positive ? 'greater than zero' : 'non-negative'}, not "${text}"`);
+    issues.add(path, `must be ${options.positive ? 'greater than zero' : 'non-negative'}, not ${quoted(text)}`);
   }
 }

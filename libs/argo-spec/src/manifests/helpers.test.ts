@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelSelector } from '../types.js';
-import { isDns1123Subdomain } from './document.js';
+import { isDns1123Subdomain } from '../kubernetes-names.js';
 import { checkGoDuration } from './durations.js';
 import { IssueList } from './issues.js';
 import { isRfc3339 } from './rollout-rules.js';

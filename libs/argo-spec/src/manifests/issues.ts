@@ -26,8 +26,14 @@ export class IssueList {
   }
 }
 
-/** `childPath('spec', 'replicas') === 'spec.replicas'`; `childPath('', 'spec') === 'spec'`. */
+const PLAIN_FIELD = /^[^.[\]]+$/;
+
+/**
+ * `childPath('spec', 'replicas') === 'spec.replicas'`; `childPath('', 'spec') === 'spec'`;
+ * a field a dot path cannot show is quoted: `childPath('spec', '') === 'spec[""]'`.
+ */
 export function childPath(parent: string, field: string): string {
+  if (!PLAIN_FIELD.test(field)) return `${parent}[${JSON.stringify(field)}]`;
   return parent === '' ? field : `${parent}.${field}`;
 }
 

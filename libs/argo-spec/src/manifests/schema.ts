@@ -1,4 +1,6 @@
 import type { JsonValue } from '../types.js';
+import { quoted } from '../kubernetes-names.js';
+import { MAX_INT32 } from '../limits.js';
 import { childPath, indexPath, type IssueList, keyPath } from './issues.js';
 
 /**
@@ -32,8 +34,8 @@ export type FieldSchemas<T> = {
   [K in keyof T]-?: undefined extends T[K] ? OptionalSchema<Exclude<T[K], undefined>> : RequiredSchema<T[K]>;
 };
 
-const INT32_MAX = 2_147_483_647;
-const INT32_MIN = -2_147_483_648;
+const INT32_MAX = MAX_INT32;
+const INT32_MIN = -MAX_INT32 - 1;
 
 function schema<V>(check: (value: unknown, path: string, issues: IssueList) => Loose<V> | undefined): OptionalSchema<V> {
   return { required: false, check };
@@ -49,7 +51,7 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'number') return `the number ${value}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `the string ${quoted(value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -59,7 +61,8 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null;
 }
 
-export function string(options: { nonEmpty?: boolean } = {}): OptionalSchema<string> {
+/** A string, not blank when `nonEmpty`, and refused with the reason `problem` gives when it answers one. */
+export function string(options: { nonEmpty?: boolean; problem?: (text: string) => string | undefined } = {}): OptionalSchema<string> {
   return schema((value, path, issues) => {
     if (typeof value !== 'string') {
       issues.add(path, `must be a string, not ${describeValue(value)}`);
@@ -67,6 +70,11 @@ export function string(options: { nonEmpty?: boolean } = {}): OptionalSchema<str
     }
     if (options.nonEmpty === true && value.trim() === '') {
       issues.add(path, 'must not be empty');
+      return undefined;
+    }
+    const problem = options.problem?.(value);
+    if (problem !== undefined) {
+      issues.add(path, problem);
       return undefined;
     }
     return value;
@@ -129,10 +137,15 @@ export function intOrPercent(): OptionalSchema<number | string> {
   });
 }
 
-/** An IntOrString whose string form is checked by the rules that use it (a duration, a placeholder). */
+/** An IntOrString whose string form is checked by the rules that use it (a duration, a placeholder); its integer is an int32. */
 export function intOrString(): OptionalSchema<number | string> {
   return schema((value, path, issues) => {
-    if ((typeof value === 'number' && Number.isInteger(value)) || typeof value === 'string') return value;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' && Number.isInteger(value)) {
+      if (value >= INT32_MIN && value <= INT32_MAX) return value;
+      issues.add(path, `must be between ${INT32_MIN} and ${INT32_MAX}, not ${value}`);
+      return undefined;
+    }
     issues.add(path, `must be an integer or a string, not ${describeValue(value)}`);
     return undefined;
   });
@@ -159,15 +172,25 @@ export function array<Item>(item: Schema<Item>, options: { minItems?: number } =
   });
 }
 
-/** A map from any string key to values of one schema, such as labels. */
-export function record<V>(values: Schema<V>): OptionalSchema<Record<string, V>> {
+/**
+ * A map from string keys to values of one schema, such as labels: with `keyProblem`, each key is checked too,
+ * and with `maxEntries` the map is refused whole beyond that many keys.
+ */
+export function record<V>(values: Schema<V>, options: { keyProblem?: (key: string) => string | undefined; maxEntries?: number } = {}): OptionalSchema<Record<string, V>> {
   return schema<Record<string, V>>((value, path, issues) => {
     if (!isPlainObject(value)) {
       issues.add(path, `must be an object, not ${describeValue(value)}`);
       return undefined;
     }
+    const entries = Object.entries(value);
+    if (options.maxEntries !== undefined && entries.length > options.maxEntries) {
+      issues.add(path, `must have at most ${options.maxEntries} entries, not ${entries.length}`);
+      return undefined;
+    }
     const result: Record<string, Loose<V>> = {};
-    for (const [key, element] of Object.entries(value)) {
+    for (const [key, element] of entries) {
+      const keyProblem = options.keyProblem?.(key);
+      if (keyProblem !== undefined) issues.add(keyPath(path, key), `is not a valid key: ${keyProblem}`);
       const checked = values.check(element, keyPath(path, key), issues);
       if (checked !== undefined) result[key] = checked;
     }

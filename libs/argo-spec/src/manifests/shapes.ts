@@ -56,6 +56,9 @@ import {
   type WavefrontProvider,
   type WebProvider,
 } from '../types.js';
+import { imageReferenceProblem } from '../image-reference.js';
+import { ANNOTATIONS_MAX_TOTAL_BYTES, dns1123LabelProblem, labelValueProblem, qualifiedNameProblem } from '../kubernetes-names.js';
+import { MAX_ANNOTATIONS, MAX_LABELS } from '../limits.js';
 import { childPath, type IssueList } from './issues.js';
 import {
   array,
@@ -107,31 +110,57 @@ function openObject<T>(declared: Record<string, Schema<unknown>>): OptionalSchem
 
 const stringMap = (): OptionalSchema<Record<string, string>> => record(string());
 
-export const objectMetaSchema = object<ObjectMeta>({
-  name: string(),
-  namespace: string(),
-  labels: stringMap(),
-  annotations: stringMap(),
+/** Labels, or a selector's matchLabels: qualified-name keys, label values, at most MAX_LABELS of them. */
+const labelsSchema = record(string({ problem: labelValueProblem }), { keyProblem: qualifiedNameProblem, maxEntries: MAX_LABELS });
+
+const utf8 = new TextEncoder();
+
+const annotationEntriesSchema = record(string(), { keyProblem: qualifiedNameProblem, maxEntries: MAX_ANNOTATIONS });
+
+/** Annotations: qualified-name keys, at most MAX_ANNOTATIONS of them, within Kubernetes' total size. */
+const annotationsSchema = custom<Record<string, string>>((value, path, issues) => {
+  const checked = annotationEntriesSchema.check(value, path, issues);
+  if (checked === undefined) return undefined;
+  const totalBytes = Object.entries(checked).reduce((total, [key, text]) => total + utf8.encode(key).length + utf8.encode(text ?? '').length, 0);
+  if (totalBytes > ANNOTATIONS_MAX_TOTAL_BYTES) {
+    issues.add(path, `must total at most ${ANNOTATIONS_MAX_TOTAL_BYTES} bytes of keys and values, not ${totalBytes}`);
+    return undefined;
+  }
+  return checked;
 });
 
-const podTemplateMetadataSchema = object<PodTemplateMetadata>({ labels: stringMap(), annotations: stringMap() });
+export const objectMetaSchema = object<ObjectMeta>({
+  name: string(),
+  namespace: string({ problem: dns1123LabelProblem }),
+  labels: labelsSchema,
+  annotations: annotationsSchema,
+});
+
+const podTemplateMetadataSchema = object<PodTemplateMetadata>({ labels: labelsSchema, annotations: annotationsSchema });
 
 const labelSelectorSchema = object<LabelSelector>({
-  matchLabels: stringMap(),
+  matchLabels: labelsSchema,
   matchExpressions: array(
     object<LabelSelectorRequirement>({
-      key: required(nonEmpty()),
+      key: required(string({ problem: qualifiedNameProblem })),
       operator: required(oneOf(['In', 'NotIn', 'Exists', 'DoesNotExist'])),
-      values: array(string()),
+      values: array(string({ problem: labelValueProblem })),
     }),
   ),
 });
 
-const containerSchema = openObject<Container>({ name: required(nonEmpty()), image: string() });
+const containerSchema = openObject<Container>({ name: required(string({ problem: dns1123LabelProblem })), image: string({ problem: imageReferenceProblem }) });
 
-const podSpecSchema = openObject<PodSpec>({
+const refusedField = (message: string): OptionalSchema<never> =>
+  custom<never>((_value, path, issues) => {
+    issues.add(path, message);
+    return undefined;
+  });
+
+const podSpecSchema = openObject<PodSpec & { ephemeralContainers?: never }>({
   containers: required(array(containerSchema, { minItems: 1 })),
   initContainers: array(containerSchema),
+  ephemeralContainers: refusedField('cannot be set in a pod template: Kubernetes adds ephemeral containers to running pods only'),
 });
 
 const podTemplateSpecSchema = object<PodTemplateSpec>({
@@ -273,8 +302,8 @@ const trafficRoutingSchema = object<RolloutTrafficRouting>(
       stableIngress: nonEmpty(),
       stableIngresses: array(nonEmpty()),
       annotationPrefix: string(),
-      additionalIngressAnnotations: stringMap(),
-      canaryIngressAnnotations: stringMap(),
+      additionalIngressAnnotations: annotationsSchema,
+      canaryIngressAnnotations: annotationsSchema,
     }),
     istio: object<IstioTrafficRouting>({
       virtualService: istioVirtualServiceSchema,

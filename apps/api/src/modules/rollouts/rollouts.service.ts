@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RolloutSpec } from '@flotilla/argo-spec';
+import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem, type RolloutSpec } from '@flotilla/argo-spec';
 import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
 import type { Prisma, RolloutOperation, RolloutRevision } from '../../generated/prisma/client.js';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
@@ -19,6 +19,13 @@ import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef } from './rol
 export type OperationRequest = EngineOperation;
 
 const LABEL_EQUALITY = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/;
+
+/** A reason kept in the audit record: at most MAX_REASON_LENGTH characters of text Postgres can store. */
+function assertReason(reason: string | null): void {
+  if (reason === null) return;
+  const problem = reason.length > MAX_REASON_LENGTH ? `must be at most ${MAX_REASON_LENGTH} characters, not ${reason.length}` : unstorableTextProblem(reason);
+  if (problem !== undefined) throw new FlotillaError(ErrorCode.InputInvalid, `reason ${problem}`, [{ path: 'reason', message: problem }]);
+}
 
 export const rolloutTargetName = (cluster: string, namespace: string, name: string): string => `${cluster}/${namespace}/${name}`;
 
@@ -94,6 +101,7 @@ export class RolloutsService {
     reason: string | null,
     requestId: string,
   ): Promise<RolloutOperation> {
+    assertReason(reason);
     const rollout = await this.find(principal, ref);
     await this.assertApplicable(rollout, operation);
     const { type, ...parameters } = operation;
@@ -122,6 +130,7 @@ export class RolloutsService {
   }
 
   async delete(principal: Principal, ref: RolloutRef, reason: string | null, requestId: string): Promise<RolloutModel> {
+    assertReason(reason);
     const rollout = await this.find(principal, ref);
     return inTransaction(this.database, async (transaction, afterCommit) => {
       await retireChildren(transaction, rollout.id);
@@ -172,8 +181,9 @@ export class RolloutsService {
           { path: 'container', message: `no such container; the template has ${containers.map((container) => container.name).join(', ')}` },
         ]);
       }
-      if (operation.image.trim() === '') {
-        throw new FlotillaError(ErrorCode.InputInvalid, 'image must not be empty', [{ path: 'image', message: 'must not be empty' }]);
+      const imageProblem = imageReferenceProblem(operation.image);
+      if (imageProblem !== undefined) {
+        throw new FlotillaError(ErrorCode.InputInvalid, `image ${imageProblem}`, [{ path: 'image', message: imageProblem }]);
       }
     }
     if (operation.type === 'undo' && operation.toRevision !== undefined) {

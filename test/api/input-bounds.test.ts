@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostileDocument } from '../../libs/argo-spec/src/manifests/hostile-documents.fixtures.js';
+import { graphql } from '../support/graphql-client.js';
+import { canaryRollout, toYaml } from '../support/manifests.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+
+const APPLY = 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name action } }';
+const SET_IMAGE = 'mutation($image: String!, $reason: String) { setImage(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, container: "checkout", image: $image, reason: $reason) { id } }';
+
+let api: TestApi;
+let org: TestOrganization;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  org = await api.organization({ cluster: 'staging' });
+  const created = await graphql(api.url, org.tokens.admin, APPLY, { yaml: toYaml(canaryRollout('checkout')) });
+  expect(created.errors).toBeUndefined();
+});
+afterAll(() => api.close());
+
+/** Rows any accepted apply or operation would write, for this test's organization. */
+async function writtenRows(): Promise<number[]> {
+  const organizationId = org.id;
+  return Promise.all([
+    api.database.rollout.count({ where: { organizationId } }),
+    api.database.analysisTemplate.count({ where: { organizationId } }),
+    api.database.clusterAnalysisTemplate.count({ where: { organizationId } }),
+    api.database.experiment.count({ where: { organizationId } }),
+    api.database.rolloutOperation.count({ where: { organizationId } }),
+    api.database.auditEvent.count({ where: { organizationId } }),
+  ]);
+}
+
+describe('setImage refuses what is no image reference, recording nothing', () => {
+  it.each([
+    ['empty', '', 'must not be empty'],
+    ['blank', ' ', 'is not an image reference'],
+    ['a shell command', 'a b\nc;rm -rf /', 'is not an image reference'],
+    ['of 200,000 characters', 'a'.repeat(200_000), 'characters'],
+    ['with capitals', 'shop/Checkout:2', 'lowercase'],
+  ])('refuses an image %s', async (_title, image, reason) => {
+    const before = await writtenRows();
+    const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, { image });
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'input/invalid', problems: [{ path: 'image', message: expect.stringContaining(reason) }] });
+    expect(await writtenRows()).toEqual(before);
+  });
+
+  it.each([
+    ['r'.repeat(1025), 'at most 1024 characters'],
+    ['why\u0000not', 'NUL'],
+  ])('refuses a reason: %#', async (reason, message) => {
+    const before = await writtenRows();
+    const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, { image: 'shop/checkout:2', reason });
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'input/invalid', problems: [{ path: 'reason', message: expect.stringContaining(message) }] });
+    expect(await writtenRows()).toEqual(before);
+  });
+
+  it('still takes a valid image with a reason', async () => {
+    const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, { image: `registry.example.com:5000/shop/checkout:2@sha256:${'a'.repeat(64)}`, reason: 'r'.repeat(1024) });
+    expect(response.errors).toBeUndefined();
+  });
+});
+
+describe('applyManifests on hostile documents', () => {
+  it('answers manifest/invalid with every problem at a path and writes nothing, never internal', async () => {
+    const tally = { tried: 0, refusedCleanly: 0, accepted: 0, internal: 0 };
+    await fc.assert(
+      fc.asyncProperty(hostileDocument, async (document) => {
+        tally.tried += 1;
+        const before = await writtenRows();
+        const response = await graphql<{ applyManifests: unknown[] }>(api.url, org.tokens.admin, APPLY, { yaml: JSON.stringify(document) ?? 'null' });
+        const code = response.errors?.[0]?.extensions?.code;
+        if (code === 'internal') tally.internal += 1;
+        if (response.errors === undefined) {
+          tally.accepted += 1;
+          return;
+        }
+        expect(code).toBe('manifest/invalid');
+        for (const problem of response.errors[0]?.extensions?.problems ?? []) expect(problem).toEqual({ documentIndex: 0, path: expect.any(String), message: expect.any(String) });
+        expect(await writtenRows()).toEqual(before);
+        tally.refusedCleanly += 1;
+      }),
+      { numRuns: 25, seed: Number(process.env.FUZZ_SEED ?? 20261204) },
+    );
+    console.log(`manifest fuzzer (API): ${tally.tried} inputs tried, ${tally.refusedCleanly} refused cleanly, ${tally.accepted} accepted, ${tally.internal} internal errors, 0 crashes`);
+  });
+});
