@@ -1,20 +1,23 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import type { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
+import type { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import type { ApiConfig } from './config/api-config.js';
 import { AuthService } from './common/auth/auth.service.js';
 import { RoleGuard } from './common/auth/role.guard.js';
 import { FlotillaError } from './common/errors.js';
 import { formatGraphqlError } from './common/graphql/format-error.js';
-import { queryLimitsPlugin } from './common/graphql/query-limits.plugin.js';
+import { queryLimitsPlugin, refuseOverBudget } from './common/graphql/query-limits.plugin.js';
 import { newRequestId, type RequestContext } from './common/graphql/request-context.js';
+import { RequestDeadlineInterceptor } from './common/graphql/request-deadline.interceptor.js';
+import { RequestRateLimiter } from './common/rate-limit/request-rate-limiter.js';
 import { CoreModule } from './infrastructure/core.module.js';
 import type { Logger } from './infrastructure/logger.js';
-import { LOGGER } from './infrastructure/tokens.js';
+import { LOGGER, REDIS } from './infrastructure/tokens.js';
 import { AgentGateway } from './modules/agent-gateway/agent-gateway.js';
 import { AnalysisResolver } from './modules/analysis/analysis.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
@@ -34,7 +37,7 @@ const SCHEMA_FILE = fileURLToPath(new URL('../schema.gql', import.meta.url));
 
 /** The HTTP request of a GraphQL call, or the WebSocket connection parameters of a subscription. */
 interface ContextSource {
-  req?: IncomingMessage;
+  req?: Request;
   connectionParams?: Record<string, unknown>;
 }
 
@@ -45,13 +48,27 @@ function authorizationOf(source: ContextSource): string | undefined {
   return typeof fromParams === 'string' ? fromParams : undefined;
 }
 
-async function buildRequestContext(auth: AuthService, source: ContextSource): Promise<RequestContext> {
-  const requestId = newRequestId(source.req);
+/**
+ * Who is calling, and until when the request may run. A request without a valid token spends one request of its
+ * address's budget here, before anything else is done for it.
+ */
+async function buildRequestContext(
+  auth: AuthService,
+  rateLimiter: RequestRateLimiter,
+  source: ContextSource,
+  requestTimeoutMs: number,
+): Promise<RequestContext> {
+  const request = {
+    requestId: newRequestId(source.req),
+    clientAddress: source.req?.ip,
+    deadline: source.req ? Date.now() + requestTimeoutMs : undefined,
+  };
   try {
-    return { requestId, principal: await auth.authenticate(authorizationOf(source)), authenticationError: undefined };
+    return { ...request, principal: await auth.authenticate(authorizationOf(source)), authenticationError: undefined };
   } catch (error) {
-    if (error instanceof FlotillaError) return { requestId, principal: undefined, authenticationError: error };
-    throw error;
+    if (!(error instanceof FlotillaError)) throw error;
+    if (request.clientAddress) await rateLimiter.chargeAddress(request.clientAddress).catch(refuseOverBudget);
+    return { ...request, principal: undefined, authenticationError: error };
   }
 }
 
@@ -64,9 +81,14 @@ export class AppModule {
         CoreModule.forRoot(config),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [AuthService, ApiMetrics, LOGGER],
-          useFactory: (auth: AuthService, metrics: ApiMetrics, logger: Logger) => {
+          inject: [AuthService, ApiMetrics, LOGGER, REDIS],
+          useFactory: (auth: AuthService, metrics: ApiMetrics, logger: Logger, redis: Redis) => {
             const formatError = formatGraphqlError(logger);
+            const rateLimiter = new RequestRateLimiter(redis, config.redisPrefix, {
+              points: config.rateLimitPoints,
+              windowSeconds: config.rateLimitWindowSeconds,
+              anonymousRequests: config.rateLimitAnonymousRequests,
+            });
             return {
             autoSchemaFile: options.writeSchema ? SCHEMA_FILE : true,
             sortSchema: true,
@@ -74,6 +96,10 @@ export class AppModule {
             graphiql: false,
             introspection: true,
             includeStacktraceInErrorResponses: false,
+            parseOptions: { maxTokens: config.maxQueryTokens },
+            persistedQueries: false,
+            // A request refused mid-execution (its deadline passed) keeps its status, 503, as refusals before it do.
+            preserveHttpStatusForExecutionErrors: false,
             subscriptions: {
               'graphql-ws': {
                 path: '/graphql',
@@ -84,10 +110,20 @@ export class AppModule {
                   errors.map((error) => formatError(error.toJSON(), error)),
               },
             },
-            context: (source: ContextSource) => buildRequestContext(auth, source),
+            context: (source: ContextSource) => buildRequestContext(auth, rateLimiter, source, config.requestTimeoutMs),
             formatError,
             plugins: [
-              queryLimitsPlugin({ maxDepth: config.maxQueryDepth, maxComplexity: config.maxQueryComplexity }),
+              queryLimitsPlugin(
+                {
+                  maxDepth: config.maxQueryDepth,
+                  maxComplexity: config.maxQueryComplexity,
+                  maxRootFields: config.maxRootFields,
+                  maxAliases: config.maxQueryAliases,
+                  maxListEntries: config.maxListArgumentEntries,
+                  maxStringLength: config.maxStringArgumentLength,
+                },
+                rateLimiter,
+              ),
               metrics.apolloPlugin(),
             ],
             };
@@ -97,6 +133,7 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: RoleGuard },
+        { provide: APP_INTERCEPTOR, useClass: RequestDeadlineInterceptor },
         ClustersService,
         ClustersResolver,
         TokensService,

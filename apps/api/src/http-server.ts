@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,10 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
   app.use(bodyErrorHandler(config));
   serveDashboard(app, config.dashboardDirectory ?? DEFAULT_DASHBOARD_DIRECTORY, logger);
   app.enableShutdownHooks();
+  // A request must arrive whole within the request timeout, however slowly its client sends it.
+  const server = app.getHttpServer() as Server;
+  server.requestTimeout = config.requestTimeoutMs;
+  server.headersTimeout = Math.min(server.headersTimeout, config.requestTimeoutMs);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;

@@ -7,6 +7,8 @@ export const ErrorCode = {
   RequestTooLarge: 'request/too_large',
   QueryTooDeep: 'query/too_deep',
   QueryTooComplex: 'query/too_complex',
+  RateLimited: 'rate_limited',
+  RequestTimeout: 'request/timeout',
   ClusterNotFound: 'cluster/not_found',
   ClusterExists: 'cluster/already_exists',
   RolloutNotFound: 'rollout/not_found',
@@ -36,6 +38,18 @@ export class FlotillaError extends Error {
   ) {
     super(message);
     this.name = 'FlotillaError';
+  }
+}
+
+/** A refusal that may succeed later: the caller is told how long to wait. */
+export class RetryLaterError extends FlotillaError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+    this.name = 'RetryLaterError';
   }
 }
 

@@ -10,6 +10,23 @@ export interface ApiConfig {
   maxRequestBytes: number;
   maxQueryDepth: number;
   maxQueryComplexity: number;
+  /** Most lexical tokens a GraphQL document may hold; larger ones are not parsed. */
+  maxQueryTokens: number;
+  /** Most fields an operation may ask for at its root, after fragments are spread. */
+  maxRootFields: number;
+  /** Most aliased fields in one operation. */
+  maxQueryAliases: number;
+  /** Most entries of any list (and keys of any JSON object) in the arguments. */
+  maxListArgumentEntries: number;
+  /** Longest string argument, in characters; `applyManifests`' YAML is bounded by maxRequestBytes alone. */
+  maxStringArgumentLength: number;
+  /** How long a GraphQL request may run, and each API database statement with it; subscriptions excepted. */
+  requestTimeoutMs: number;
+  /** Points each API token may spend per window; a request costs its price (see query limits). */
+  rateLimitPoints: number;
+  rateLimitWindowSeconds: number;
+  /** Requests without a valid token each client address may make per window. */
+  rateLimitAnonymousRequests: number;
   /** The shortest metric `interval` templates may ask for, to protect metric backends. */
   minimumMetricIntervalSeconds: number;
   /** Prefix of every Redis key and channel, so that several deployments can share one Redis. */
@@ -53,12 +70,22 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     maxRequestBytes: integer(environment, 'MAX_REQUEST_BYTES', 1024 * 1024, problems),
     maxQueryDepth: integer(environment, 'MAX_QUERY_DEPTH', 12, problems),
     maxQueryComplexity: integer(environment, 'MAX_QUERY_COMPLEXITY', 5000, problems),
+    maxQueryTokens: integer(environment, 'MAX_QUERY_TOKENS', 5000, problems),
+    maxRootFields: integer(environment, 'MAX_ROOT_FIELDS', 20, problems),
+    maxQueryAliases: integer(environment, 'MAX_QUERY_ALIASES', 50, problems, 0),
+    maxListArgumentEntries: integer(environment, 'MAX_LIST_ARGUMENT_ENTRIES', 100, problems),
+    maxStringArgumentLength: integer(environment, 'MAX_STRING_ARGUMENT_LENGTH', 4096, problems),
+    requestTimeoutMs: integer(environment, 'REQUEST_TIMEOUT_MS', 30_000, problems),
+    rateLimitPoints: integer(environment, 'RATE_LIMIT_POINTS', 1_000_000, problems),
+    rateLimitWindowSeconds: integer(environment, 'RATE_LIMIT_WINDOW_SECONDS', 60, problems),
+    rateLimitAnonymousRequests: integer(environment, 'RATE_LIMIT_ANONYMOUS_REQUESTS', 300, problems),
     minimumMetricIntervalSeconds: integer(environment, 'MIN_METRIC_INTERVAL_SECONDS', 5, problems),
     redisPrefix: environment.REDIS_PREFIX || 'flotilla',
     dashboardDirectory: environment.DASHBOARD_DIR || undefined,
     measurementTimeoutSeconds: integer(environment, 'MEASUREMENT_TIMEOUT_SECONDS', 60, problems),
   };
   if (!/^[\w-]+$/.test(config.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
+  if (config.rateLimitPoints < config.maxQueryComplexity) problems.push('RATE_LIMIT_POINTS must be at least MAX_QUERY_COMPLEXITY, or the costliest queries could never run');
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
 }

@@ -32,7 +32,8 @@ export class CoreModule implements OnApplicationShutdown {
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl) },
+        // A statement outlives no request: the API's requests are abandoned at the same deadline.
+        { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl, 10, { statementTimeoutMs: config.requestTimeoutMs }) },
         { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl, { autoPipelining: true }) },
         { provide: EVENT_SUBSCRIBER, useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true }) },
         {

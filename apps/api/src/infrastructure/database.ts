@@ -5,9 +5,14 @@ export { Prisma };
 export type DatabaseClient = PrismaClient;
 export type Transaction = Prisma.TransactionClient;
 
-/** Opens the Prisma client over the pure-JavaScript Postgres driver (no native engine needed). */
-export function createDatabaseClient(url: string, poolSize = 10): DatabaseClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+/**
+ * Opens the Prisma client over the pure-JavaScript Postgres driver (no native engine needed); with
+ * `statementTimeoutMs`, Postgres cancels any statement of its sessions that runs longer.
+ */
+export function createDatabaseClient(url: string, poolSize = 10, options: { statementTimeoutMs?: number } = {}): DatabaseClient {
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: poolSize, ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}) }),
+  });
 }
 
 /** Callbacks registered inside a transaction that run only once it has committed. */

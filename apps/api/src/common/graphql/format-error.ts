@@ -1,7 +1,6 @@
-import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../../infrastructure/logger.js';
-import { ErrorCode, FlotillaError } from '../errors.js';
+import { ErrorCode, FlotillaError, RetryLaterError } from '../errors.js';
 
 const CLIENT_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -9,9 +8,17 @@ const CLIENT_ERROR_CODES = new Set([
   'BAD_USER_INPUT',
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   ...Object.values(ErrorCode),
 ]);
+
+/** The error first thrown, under the GraphQL errors that located or wrapped it. */
+function rootCause(error: unknown): unknown {
+  let cause = error;
+  while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+  return cause;
+}
 
 /**
  * Our errors go out with their stable code and field problems; GraphQL's own client errors as they are;
@@ -19,12 +26,16 @@ const CLIENT_ERROR_CODES = new Set([
  */
 export function formatGraphqlError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = rootCause(error);
     if (original instanceof FlotillaError) {
       return {
         message: original.message,
         path: formatted.path,
-        extensions: { code: original.code, ...(original.problems.length > 0 ? { problems: original.problems } : {}) },
+        extensions: {
+          code: original.code,
+          ...(original.problems.length > 0 ? { problems: original.problems } : {}),
+          ...(original instanceof RetryLaterError ? { retryAfterSeconds: original.retryAfterSeconds } : {}),
+        },
       };
     }
     const code = formatted.extensions?.code;

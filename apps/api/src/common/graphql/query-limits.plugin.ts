@@ -1,79 +1,22 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  GraphQLError,
-  Kind,
-  type FragmentDefinitionNode,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-  type ValueNode,
-} from 'graphql';
-import { ErrorCode } from '../errors.js';
+import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { ErrorCode, FlotillaError } from '../errors.js';
+import type { RequestRateLimiter } from '../rate-limit/request-rate-limiter.js';
+import { findArgumentProblems, type ArgumentBounds } from './argument-bounds.js';
+import { httpRefusal } from './http-refusal.js';
+import { measureOperation, type OperationMeasure } from './operation-cost.js';
+import type { RequestContext } from './request-context.js';
 
-export interface QueryLimits {
+export interface QueryLimits extends ArgumentBounds {
   maxDepth: number;
   maxComplexity: number;
+  maxRootFields: number;
+  maxAliases: number;
 }
 
-interface Cost {
-  depth: number;
-  complexity: number;
-}
-
-const LIST_SIZE_ARGUMENTS = new Set(['first', 'limit']);
-
-function listMultiplier(argumentValue: ValueNode | undefined, variables: Record<string, unknown>): number {
-  if (!argumentValue) return 1;
-  if (argumentValue.kind === Kind.INT) return Number(argumentValue.value);
-  if (argumentValue.kind === Kind.VARIABLE) {
-    const value = variables[argumentValue.name.value];
-    return typeof value === 'number' ? value : 1;
-  }
-  if (argumentValue.kind === Kind.OBJECT) {
-    const size = argumentValue.fields.find((field) => LIST_SIZE_ARGUMENTS.has(field.name.value));
-    return listMultiplier(size?.value, variables);
-  }
-  return 1;
-}
-
-/**
- * Depth counts the levels of nested fields (`{ a { b } }` is 2 deep); complexity counts fields, multiplying what lies under a paginated field
- * by its page size (`first`, `limit` or `page: { first }`).
- */
-export function measureOperation(
-  operation: OperationDefinitionNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-): Cost {
-  const visiting = new Set<string>();
-  const measure = (selectionSet: SelectionSetNode, depth: number): Cost => {
-    let deepest = depth;
-    let complexity = 0;
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (!selection.selectionSet) {
-          complexity += 1;
-          deepest = Math.max(deepest, depth + 1);
-          continue;
-        }
-        const sizeArgument = selection.arguments?.find((argument) => LIST_SIZE_ARGUMENTS.has(argument.name.value) || argument.name.value === 'page');
-        const inner = measure(selection.selectionSet, depth + 1);
-        complexity += 1 + listMultiplier(sizeArgument?.value, variables) * inner.complexity;
-        deepest = Math.max(deepest, inner.depth);
-      } else {
-        const fragmentSelection =
-          selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
-        const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
-        if (!fragmentSelection || (name && visiting.has(name))) continue;
-        if (name) visiting.add(name);
-        const inner = measure(fragmentSelection, depth);
-        if (name) visiting.delete(name);
-        complexity += inner.complexity;
-        deepest = Math.max(deepest, inner.depth);
-      }
-    }
-    return { depth: deepest, complexity };
-  };
-  return measure(operation.selectionSet, 0);
+/** Answers a spent budget with HTTP 429 and its retry delay; any other failure goes on as it is. */
+export function refuseOverBudget(error: unknown): never {
+  throw error instanceof FlotillaError ? httpRefusal(error) : error;
 }
 
 /** Introspection's fixed shape nests type references about 15 levels deep; tools such as GraphiQL need it. */
@@ -83,27 +26,52 @@ function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
   );
 }
 
-/** Refuses operations deeper or costlier than the configured limits before anything is resolved. */
-export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
+function overLimit(measure: OperationMeasure, limits: QueryLimits): FlotillaError | undefined {
+  if (measure.depth > limits.maxDepth) {
+    return new FlotillaError(ErrorCode.QueryTooDeep, `the query is ${measure.depth} levels deep; at most ${limits.maxDepth} are allowed`);
+  }
+  if (measure.rootFields > limits.maxRootFields) {
+    return new FlotillaError(ErrorCode.QueryTooComplex, `the query asks for ${measure.rootFields} root fields; at most ${limits.maxRootFields} are allowed`);
+  }
+  if (measure.aliases > limits.maxAliases) {
+    return new FlotillaError(ErrorCode.QueryTooComplex, `the query has ${measure.aliases} aliases; at most ${limits.maxAliases} are allowed`);
+  }
+  const [repeated] = measure.repeated;
+  if (repeated) return new FlotillaError(ErrorCode.QueryTooComplex, `${repeated} may be asked for once per request`);
+  if (measure.price > limits.maxComplexity) {
+    return new FlotillaError(ErrorCode.QueryTooComplex, `the query costs ${measure.price}; at most ${limits.maxComplexity} is allowed`);
+  }
+  return undefined;
+}
+
+/**
+ * Refuses, before anything is resolved, operations over the configured limits (depth, price, root fields, aliases),
+ * arguments over their bounds, subscriptions sent over HTTP, and operations over their token's rate limit, which
+ * each pays its price from. (Requests without a valid token are charged when their context is built.)
+ */
+export function queryLimitsPlugin(limits: QueryLimits, rateLimiter: RequestRateLimiter): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
       return {
-        async didResolveOperation({ operation, document, request }) {
-          if (!operation || isIntrospectionOnly(operation)) return;
+        async didResolveOperation({ operation, document, request, schema }) {
+          if (!operation) return;
+          if (operation.operation === 'subscription') {
+            throw httpRefusal(new FlotillaError(ErrorCode.InputInvalid, 'subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP'));
+          }
+          if (isIntrospectionOnly(operation)) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
           }
-          const cost = measureOperation(operation, fragments, request.variables ?? {});
-          if (cost.depth > limits.maxDepth) {
-            throw new GraphQLError(`the query is ${cost.depth} levels deep; at most ${limits.maxDepth} are allowed`, {
-              extensions: { code: ErrorCode.QueryTooDeep, http: { status: 400 } },
-            });
-          }
-          if (cost.complexity > limits.maxComplexity) {
-            throw new GraphQLError(`the query costs ${cost.complexity}; at most ${limits.maxComplexity} is allowed`, {
-              extensions: { code: ErrorCode.QueryTooComplex, http: { status: 400 } },
-            });
+          const variables = request.variables ?? {};
+          const measure = measureOperation(schema, operation, fragments, variables);
+          const refusal = overLimit(measure, limits);
+          if (refusal) throw httpRefusal(refusal);
+          const problems = findArgumentProblems(schema, operation, fragments, variables, limits);
+          const [first] = problems;
+          if (first) throw httpRefusal(new FlotillaError(ErrorCode.InputInvalid, `${first.path} ${first.message}`, problems));
+          if (contextValue.principal) {
+            await rateLimiter.chargeToken(contextValue.principal.tokenId, measure.price).catch(refuseOverBudget);
           }
         },
       };

@@ -10,6 +10,10 @@ export interface RequestContext {
   requestId: string;
   principal: Principal | undefined;
   authenticationError: FlotillaError | undefined;
+  /** The client's address as Express sees it (behind trusted proxies, the forwarded one); none for WebSocket calls. */
+  clientAddress: string | undefined;
+  /** When an HTTP request must have been answered (epoch ms); subscriptions have none. */
+  deadline: number | undefined;
 }
 
 export function newRequestId(request: IncomingMessage | undefined): string {

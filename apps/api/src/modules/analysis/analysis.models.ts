@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
@@ -20,7 +21,7 @@ abstract class TemplateFields {
   @Field(() => JsonScalar, { description: 'metadata.annotations, such as `flotilla.io/measure-from`.' })
   annotations!: unknown;
 
-  @Field(() => GraphQLISODateTime, { description: 'When the spec last changed.' })
+  @Field(() => DateTimeScalar, { description: 'When the spec last changed.' })
   updatedAt!: Date;
 }
 
@@ -53,10 +54,10 @@ export class MeasurementModel {
   @Field(() => String, { nullable: true, description: 'Why, for errors and failures.' })
   message!: string | null;
 
-  @Field(() => GraphQLISODateTime, { description: 'When the query started.' })
+  @Field(() => DateTimeScalar, { description: 'When the query started.' })
   startedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the query finished.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the query finished.' })
   finishedAt!: Date | null;
 }
 
@@ -89,10 +90,10 @@ export class AnalysisRunModel {
   @Field(() => JsonScalar, { description: 'The merged run spec, with the template versions it came from.' })
   spec!: unknown;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it started.' })
+  @Field(() => DateTimeScalar, { description: 'When it started.' })
   startedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it finished.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it finished.' })
   finishedAt!: Date | null;
 
   @Field(() => [MeasurementModel], { description: 'Every measurement kept, by metric and index.' })

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
@@ -37,7 +38,7 @@ export class AuditEventModel {
   @Field(() => String, { nullable: true, description: 'The request that caused it (`x-request-id`).' })
   requestId!: string | null;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it happened.' })
+  @Field(() => DateTimeScalar, { description: 'When it happened.' })
   occurredAt!: Date;
 
   @Field({ description: 'SHA-256 of the previous event of the organization; empty for the first.' })
@@ -70,10 +71,10 @@ export class AuditEventFilter {
   @Field(() => String, { nullable: true, description: 'Exact target type, such as `Rollout`.' })
   targetType?: string;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Events at or after this time.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Events at or after this time.' })
   from?: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Events before this time.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Events before this time.' })
   to?: Date;
 }
 

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { ConnectionState } from '../../generated/prisma/enums.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 
@@ -18,7 +19,7 @@ export class ClusterModel {
   @Field(() => ConnectionState, { description: 'Pending until the agent first connects.' })
   connectionState!: ConnectionState;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the agent last sent a heartbeat.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the agent last sent a heartbeat.' })
   lastHeartbeatAt!: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Version of the connected agent.' })
@@ -27,7 +28,7 @@ export class ClusterModel {
   @Field(() => String, { nullable: true, description: 'Kubernetes version the agent reported.' })
   kubernetesVersion!: string | null;
 
-  @Field(() => GraphQLISODateTime, { description: 'When the cluster was registered.' })
+  @Field(() => DateTimeScalar, { description: 'When the cluster was registered.' })
   createdAt!: Date;
 }
 

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
@@ -73,16 +74,16 @@ export class ExperimentModel {
   @Field({ description: 'Why it is in that phase.' })
   message!: string;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When every template first ran its replicas; the duration counts from then.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When every template first ran its replicas; the duration counts from then.' })
   availableAt!: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it completed.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it completed.' })
   finishedAt!: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When nothing of it was left in its cluster.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When nothing of it was left in its cluster.' })
   releasedAt!: Date | null;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it was created.' })
+  @Field(() => DateTimeScalar, { description: 'When it was created.' })
   createdAt!: Date;
 
   @Field(() => [ExperimentTemplateModel], { description: 'Its templates, in spec order.' })

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
@@ -98,7 +99,7 @@ export class RolloutModel {
   @Field(() => JsonScalar, { description: 'Canary weight each traffic router reported, by router (`nginx`, `istio`, `smi`, `gatewayAPI`).' })
   observedTrafficWeights!: Record<string, number>;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the agent last reported a change in the cluster.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the agent last reported a change in the cluster.' })
   observedAt!: Date | null;
 
   @Field(() => Int, { description: 'Version of the desired state sent to the agent; grows with every change.' })
@@ -107,10 +108,10 @@ export class RolloutModel {
   @Field(() => Int, { description: 'The desired version the agent reported as applied.' })
   appliedDesiredVersion!: number;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it was first applied.' })
+  @Field(() => DateTimeScalar, { description: 'When it was first applied.' })
   createdAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { description: 'When its spec or status last changed.' })
+  @Field(() => DateTimeScalar, { description: 'When its spec or status last changed.' })
   updatedAt!: Date;
 }
 
@@ -155,10 +156,10 @@ export class RolloutRevisionModel {
   @Field({ description: 'Progressing, Healthy, Aborted, Superseded or RolledBack.' })
   outcome!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it started.' })
+  @Field(() => DateTimeScalar, { description: 'When it started.' })
   startedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it ended.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it ended.' })
   finishedAt!: Date | null;
 
   @Field(() => JsonScalar, { description: 'The rollout spec it was released with.' })
@@ -185,10 +186,10 @@ export class RolloutOperationModel {
   @Field({ description: 'Who asked for it.' })
   requestedBy!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it was asked for.' })
+  @Field(() => DateTimeScalar, { description: 'When it was asked for.' })
   requestedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the engine carried it out or refused it.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the engine carried it out or refused it.' })
   completedAt!: Date | null;
 }
 

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { Role } from '../../generated/prisma/enums.js';
 
 registerEnumType(Role, {
@@ -23,13 +24,13 @@ export class ApiTokenModel {
   @Field({ description: 'Who created it.' })
   createdBy!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it was created.' })
+  @Field(() => DateTimeScalar, { description: 'When it was created.' })
   createdAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was last used, to the minute.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was last used, to the minute.' })
   lastUsedAt!: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was revoked; revoked tokens are refused.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was revoked; revoked tokens are refused.' })
   revokedAt!: Date | null;
 }
 

@@ -1,0 +1,37 @@
+/** What resolving one field costs, beyond the fields selected under it. */
+export interface FieldCost {
+  cost: number;
+  /** Asked for more than once in one request, it is refused. */
+  oncePerRequest?: boolean;
+}
+
+/** A field of the schema, `Type.field`, such as `Query.rollouts`. */
+export type FieldCoordinate = `${string}.${string}`;
+
+/** Root fields not listed cost this much: each reads or writes the database at least once. */
+export const ROOT_FIELD_COST = 10;
+/** Other fields not listed are read from what their parent loaded. */
+export const NESTED_FIELD_COST = 1;
+
+/**
+ * Fields whose price is not the default, by what they do at worst. `verifyAuditChain` reads and hashes the whole
+ * audit chain of the organization; `applyManifests` validates and stores every document of up to a request's worth of
+ * YAML; `Experiment.analysisRuns` is one more query for each experiment of a page.
+ */
+export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
+  'Query.verifyAuditChain': { cost: 1000, oncePerRequest: true },
+  'Query.auditEvents': { cost: 20 },
+  'Query.rollouts': { cost: 20 },
+  'Query.analysisRuns': { cost: 20 },
+  'Query.experiments': { cost: 20 },
+  'Mutation.applyManifests': { cost: 200 },
+  'Mutation.registerCluster': { cost: 50 },
+  'Mutation.rotateClusterAgentToken': { cost: 50 },
+  'Mutation.createApiToken': { cost: 50 },
+  'Mutation.rotateApiToken': { cost: 50 },
+  'Experiment.analysisRuns': { cost: ROOT_FIELD_COST },
+};
+
+export function costOfField(coordinate: FieldCoordinate, isRoot: boolean): FieldCost {
+  return FIELD_COSTS[coordinate] ?? { cost: isRoot ? ROOT_FIELD_COST : NESTED_FIELD_COST };
+}
