@@ -85,9 +85,8 @@ agents_connected() {
 wait_until "both agents connecting" agents_connected
 
 cli="node apps/cli/dist/main.js"
-# The CLI finds the demo at its defaults by itself; anywhere else it is told.
-[ "$FLOTILLA_HOME" = "$FLOTILLA_ROOT/.flotilla" ] || cli="FLOTILLA_TOKEN=\$(cat $FLOTILLA_HOME/token) $cli"
-[ "$PORT" = 3000 ] || cli="FLOTILLA_SERVER=$FLOTILLA_URL $cli"
+# The CLI finds the demo by itself in .flotilla (its token, and its address in .flotilla/server); anywhere else it is told.
+[ "$FLOTILLA_HOME" = "$FLOTILLA_ROOT/.flotilla" ] || cli="FLOTILLA_SERVER=$FLOTILLA_URL FLOTILLA_TOKEN=\$(cat $FLOTILLA_HOME/token) $cli"
 set_image='mutation { setImage(rollout: { cluster: \"staging\", namespace: \"guestbook\", name: \"guestbook\" }, container: \"guestbook\", image: \"argoproj/rollouts-demo:yellow\") { id state } }'
 cat <<INFO
 

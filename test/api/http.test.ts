@@ -37,9 +37,39 @@ describe('HTTP endpoints', () => {
       expect(source.startsWith('/graphiql/assets/')).toBe(true);
       const asset = await fetch(`${api.url}${source}`);
       expect(asset.status).toBe(200);
-      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(50);
     }
     expect((await fetch(`${api.url}/graphiql/assets/__proto__`)).status).toBe(404);
+  });
+
+  it('answers every request with the browser security headers, and no inline script in GraphiQL', async () => {
+    const responses = [
+      await fetch(`${api.url}/graphiql`),
+      await fetch(`${api.url}/graphiql/assets/start.js`),
+      await fetch(`${api.url}/healthz`),
+      await fetch(`${api.url}/no-such-page`),
+      await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ clusters { name } }"}' }),
+      await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }),
+    ];
+    for (const response of responses) {
+      const policy = Object.fromEntries((response.headers.get('content-security-policy') ?? '').split(';').map((directive) => {
+        const [name = '', ...values] = directive.trim().split(/\s+/);
+        return [name, values.join(' ')];
+      }));
+      expect(policy, response.url).toMatchObject({
+        'default-src': "'self'",
+        'script-src': "'self'",
+        'connect-src': "'self'",
+        'object-src': "'none'",
+        'base-uri': "'none'",
+        'frame-ancestors': "'none'",
+      });
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('strict-transport-security'), 'HSTS over plain HTTP').toBeNull();
+    }
+    const page = await responses[0]?.text();
+    expect(page).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|<style|\son\w+=/);
   });
 });
 

@@ -18,12 +18,18 @@ export interface DashboardPage {
   context: BrowserContext;
   /** Every request the page made to a host other than the API's, which should stay empty. */
   foreignRequests: string[];
+  /** Everything the Content-Security-Policy refused (events and console reports), which should stay empty. */
+  policyViolations: string[];
 }
 
-/** A fresh browser context (empty localStorage) at laptop size, refusing any request that leaves the API's origin. */
-export async function openDashboard(browser: Browser, apiUrl: string): Promise<DashboardPage> {
+/**
+ * A fresh browser context (empty localStorage) at laptop size at `path` of the API, refusing any request that leaves
+ * the API's origin and recording whatever the Content-Security-Policy refuses.
+ */
+export async function openDashboard(browser: Browser, apiUrl: string, path = '/'): Promise<DashboardPage> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const foreignRequests: string[] = [];
+  const policyViolations: string[] = [];
   const origin = new URL(apiUrl).origin;
   await context.route('**/*', async (route) => {
     const url = route.request().url();
@@ -31,9 +37,19 @@ export async function openDashboard(browser: Browser, apiUrl: string): Promise<D
     foreignRequests.push(url);
     return route.abort();
   });
+  await context.exposeBinding('reportPolicyViolation', (_source, violation: string) => policyViolations.push(violation));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { reportPolicyViolation(violation: string): void }).reportPolicyViolation;
+      report(`${event.effectiveDirective} refused ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
   const page = await context.newPage();
-  await page.goto(apiUrl);
-  return { page, context, foreignRequests };
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) policyViolations.push(message.text());
+  });
+  await page.goto(new URL(path, apiUrl).href);
+  return { page, context, foreignRequests, policyViolations };
 }
 
 /** Signs in through the login form, as a person would. */

@@ -63,6 +63,7 @@ afterEach(async (context) => {
     if (failed) await screenshot(opened.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}-${index}`);
     await opened.context.close();
     expect(opened.foreignRequests, 'requests that left the API origin').toEqual([]);
+    expect(opened.policyViolations, 'what the Content-Security-Policy refused').toEqual([]);
   }
 });
 afterAll(async () => {
@@ -329,6 +330,15 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await expect.poll(() => page.evaluate(() => document.querySelector(':target')?.textContent)).toBe('pricing-baseline-1-compare');
     expect(await page.locator('[data-analysis-run="pricing-baseline-1-compare"] h3').evaluate((heading) => heading.matches(':target'))).toBe(true);
     expect(page.url()).toMatch(new RegExp(`^${rolloutPath('pricing')}#run-`));
+  });
+
+  it('runs GraphiQL under the content security policy with the token the dashboard keeps', async () => {
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    const policy = (await page.goto(`${api.url}/graphiql`))?.headers()['content-security-policy'];
+    expect(policy).toContain("script-src 'self'");
+    await page.locator('.graphiql-execute-button').click();
+    await page.locator('.graphiql-response').filter({ hasText: '"name": "staging"' }).waitFor();
+    await screenshot(page, 'graphiql');
   });
 
   it('shows a viewer token every operation disabled', async () => {

@@ -15,7 +15,8 @@ import { createOrganization, issueOperatorToken } from './modules/organizations/
 
 /**
  * Prepares the local demo against a running API and Kubernetes simulator, and is safe to run any number of times:
- * - an organization `demo` with an admin token in `$FLOTILLA_HOME/token` (kept while it still works);
+ * - an organization `demo` with an admin token in `$FLOTILLA_HOME/token` (kept while it still works), and the API's
+ *   address in `$FLOTILLA_HOME/server`: the CLI sends that token to this address only;
  * - the clusters `staging` and `production`, registered once, their agent tokens in
  *   `$FLOTILLA_HOME/agents/<cluster>.token` (rotated through the API when the file is missing or stale);
  * - the team's own objects of `deploy/demo/<cluster>/cluster.yaml` (namespace, Services, Ingress) created in
@@ -30,6 +31,7 @@ const DEMO_NAMESPACE = 'guestbook';
 
 const home = resolve(process.env.FLOTILLA_HOME ?? '.flotilla');
 const tokenFile = join(home, 'token');
+const serverFile = join(home, 'server');
 const demoDirectory = fileURLToPath(new URL('../../../deploy/demo/', import.meta.url));
 
 const config = loadApiConfig();
@@ -190,6 +192,7 @@ async function applyRollouts(adminSecret: string, cluster: string): Promise<stri
 
 try {
   const { secret, organizationId, outcome } = await demoToken();
+  await writeFile(serverFile, `${apiUrl}\n`);
   logger.info({ tokenFile, outcome }, outcome === 'new' ? 'demo organization token issued' : 'demo organization token kept');
   const lines = [`Demo admin token (${outcome}), in ${tokenFile}`];
   for (const cluster of DEMO_CLUSTERS) {

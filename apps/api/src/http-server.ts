@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config/api-config.js';
 import { ErrorCode } from './common/errors.js';
 import type { Logger } from './infrastructure/logger.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface RunningApi {
   app: NestExpressApplication;
@@ -61,6 +62,7 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
     bodyParser: false,
     logger: false,
   });
+  app.use(securityHeaders());
   app.use(express.json({ limit: config.maxRequestBytes }));
   app.use(bodyErrorHandler(config));
   serveDashboard(app, config.dashboardDirectory ?? DEFAULT_DASHBOARD_DIRECTORY, logger);

@@ -27,18 +27,6 @@ export class HttpTransportError extends Error {
   }
 }
 
-/** A host the address policy does not let the control plane reach. */
-export class AddressRefusedError extends Error {
-  constructor(
-    readonly host: string,
-    readonly address: string,
-    readonly range: string,
-  ) {
-    super(`${host} resolves to ${address} (${range}), which the address policy refuses`);
-    this.name = 'AddressRefusedError';
-  }
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

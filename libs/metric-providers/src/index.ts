@@ -4,8 +4,6 @@ export * from './errors.js';
 export { defineAdapter } from './define-adapter.js';
 export * from './registry.js';
 export { createHttpTransport, type HttpMethod, type HttpRequest, type HttpResponse, type HttpTransport, type HttpTransportOptions } from './http/http-transport.js';
-export { AddressGuard, type AddressPolicy, type ResolvedAddress } from './http/address-policy.js';
-export { parseCidr, parseIp, cidrContains, refusedRangeOf, REFUSED_RANGES, type Cidr, type NamedRange } from './http/ip-ranges.js';
 export { findJsonPath, toJsonPathPlus } from './json-path.js';
 export { mapStrings, stringsOf } from './json-strings.js';
 export { MIN_REDACTED_LENGTH, REDACTED, redactSecrets } from './redaction.js';

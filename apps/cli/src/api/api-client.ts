@@ -21,7 +21,7 @@ function apiErrorFrom(errors: readonly GraphqlErrorBody[]): ApiError {
 }
 
 const NO_TOKEN_HELP =
-  'no API token: pass --token, set FLOTILLA_TOKEN, put token or tokenFile in ~/.config/flotilla/config.yaml, or run the local demo (npm start), which writes .flotilla/token';
+  'no API token: pass --token, set FLOTILLA_TOKEN, put token or tokenFile in ~/.config/flotilla/config.yaml, or run the local demo (npm start), which writes .flotilla/token for its own address';
 
 /** A subscription that ends when disposed. */
 export interface Subscription {
@@ -40,8 +40,9 @@ export class ApiClient {
   constructor(readonly connection: Connection) {}
 
   private authorization(): string {
-    if (this.connection.token === undefined) throw new CliError(ExitCode.Auth, NO_TOKEN_HELP);
-    return `Bearer ${this.connection.token}`;
+    const { token, tokenSource } = this.connection;
+    if (token === undefined) throw new CliError(ExitCode.Auth, NO_TOKEN_HELP, tokenSource === 'nowhere' ? [] : [tokenSource]);
+    return `Bearer ${token}`;
   }
 
   /** Runs one query or mutation; the API's errors come back as `ApiError`, with its code and problems. */

@@ -1,7 +1,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Agent, request as sendOverUndici } from 'undici';
-import { AddressRefusedError, errorMessage, HttpTransportError } from '../errors.js';
-import { AddressGuard, type AddressPolicy } from './address-policy.js';
+import { AddressGuard, AddressRefusedError, type AddressPolicy } from '@flotilla/outbound-policy';
+import { errorMessage, HttpTransportError } from '../errors.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { DatabaseClient } from '../../infrastructure/database.js';
 import { DATABASE, REDIS } from '../../infrastructure/tokens.js';
-import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE } from './graphiql.js';
+import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE, GRAPHIQL_PAGE_ASSETS } from './graphiql.js';
 import { ApiMetrics } from './metrics.js';
 
 const PROBE_TIMEOUT_MS = 2000;
@@ -62,6 +62,12 @@ export class HealthController {
 
   @Get('graphiql/assets/:file')
   graphiqlAsset(@Param('file') file: string, @Res() response: Response): void {
+    const own = GRAPHIQL_PAGE_ASSETS.get(file);
+    if (own) {
+      response.setHeader('content-type', own.contentType);
+      response.send(own.body);
+      return;
+    }
     const path = GRAPHIQL_ASSETS.get(file);
     if (!path) throw new HttpException('not found', HttpStatus.NOT_FOUND);
     response.sendFile(path, { maxAge: '1d' });

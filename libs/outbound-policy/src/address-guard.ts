@@ -1,6 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { AddressRefusedError } from '../errors.js';
-import { cidrContains, parseCidr, parseIp, refusedRangeOf, type Cidr } from './ip-ranges.js';
+import { cidrContains, parseCidr, parseIp, refusedRangeOf, unmapped, type Cidr } from './address-ranges.js';
 
 export interface ResolvedAddress {
   address: string;
@@ -8,14 +7,27 @@ export interface ResolvedAddress {
 }
 
 /**
- * Which hosts requests made centrally by the control plane may reach. Loopback, private, link-local
- * (cloud metadata included), unspecified and carrier-grade NAT addresses are refused unless allowed here.
+ * Which hosts requests made centrally by the control plane (metric queries, webhooks) may reach. Only public unicast
+ * addresses are reached unless allowed here: loopback, private, link-local (cloud metadata included), carrier-grade
+ * NAT, multicast, broadcast, reserved and every IPv6 form that carries one of them are refused.
  */
 export interface AddressPolicy {
-  /** CIDRs (`10.20.0.0/16`, `fd00::/8`), host names (`prometheus.internal`) and wildcards (`*.svc.cluster.local`). */
+  /** CIDRs (`10.20.0.0/16`, `fd00::/8`), addresses, host names (`prometheus.internal`) and wildcards (`*.svc.cluster.local`). */
   allow?: readonly string[];
   /** Resolves a host name to every address it has; defaults to the system resolver. */
   resolve?: (hostname: string) => Promise<ResolvedAddress[]>;
+}
+
+/** A host the address policy does not let the control plane reach. */
+export class AddressRefusedError extends Error {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
+    super(`${host} resolves to ${address} (${range}), which the address policy refuses`);
+    this.name = 'AddressRefusedError';
+  }
 }
 
 async function systemResolve(hostname: string): Promise<ResolvedAddress[]> {
@@ -38,8 +50,12 @@ export class AddressGuard {
 
   /** Throws `AddressRefusedError` when `address` (reached through `host`) is refused. */
   checkAddress(host: string, address: string): void {
-    if (this.hostAllowed(host) || this.cidrs.some((cidr) => cidrContains(cidr, address))) return;
-    const refused = refusedRangeOf(address);
+    if (this.hostAllowed(host)) return;
+    const parsed = parseIp(address);
+    if (parsed === undefined) throw new AddressRefusedError(host, address, 'not an IP address');
+    const reached = unmapped(parsed);
+    if (this.cidrs.some((cidr) => cidrContains(cidr, reached))) return;
+    const refused = refusedRangeOf(parsed);
     if (refused !== undefined) throw new AddressRefusedError(host, address, refused);
   }
 
@@ -50,7 +66,7 @@ export class AddressGuard {
   async resolve(hostname: string): Promise<ResolvedAddress[]> {
     const literal = parseIp(hostname);
     const unbracketed = hostname.replace(/^\[(.*)\]$/, '$1');
-    const addresses = literal ? [{ address: unbracketed, family: literal.family }] : await this.resolver(hostname);
+    const addresses = literal ? [{ address: unbracketed, family: literal.kind() === 'ipv4' ? (4 as const) : (6 as const) }] : await this.resolver(hostname);
     for (const { address } of addresses) this.checkAddress(hostname, address);
     return addresses;
   }
