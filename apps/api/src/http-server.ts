@@ -60,6 +60,8 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
     bodyParser: false,
     logger: false,
   });
+  // request.ip and request.secure believe X-Forwarded-* only from these proxies, as the agent gateway does.
+  app.set('trust proxy', config.trustedProxies);
   app.use(express.json({ limit: config.maxRequestBytes }));
   app.use(bodyErrorHandler(config));
   serveDashboard(app, config.dashboardDirectory ?? DEFAULT_DASHBOARD_DIRECTORY, logger);
