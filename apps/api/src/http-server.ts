@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config/api-config.js';
 import { ErrorCode } from './common/errors.js';
+import { compileProxyTrust } from './common/http/client-address.js';
+import { acceptProxyProtocol } from './common/http/proxy-protocol.js';
 import type { Logger } from './infrastructure/logger.js';
 
 export interface RunningApi {
@@ -60,6 +62,7 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
     bodyParser: false,
     logger: false,
   });
+  if (config.proxyProtocol) acceptProxyProtocol(app.getHttpServer(), compileProxyTrust(config.trustedProxies), logger);
   // request.ip and request.secure believe X-Forwarded-* only from these proxies, as the agent gateway does.
   app.set('trust proxy', config.trustedProxies);
   app.use(express.json({ limit: config.maxRequestBytes }));
