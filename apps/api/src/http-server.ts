@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config/api-config.js';
 import { ErrorCode } from './common/errors.js';
+import { compileProxyTrust } from './common/http/client-address.js';
+import { acceptProxyProtocol } from './common/http/proxy-protocol.js';
 import type { Logger } from './infrastructure/logger.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -62,6 +64,9 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
     bodyParser: false,
     logger: false,
   });
+  if (config.proxyProtocol) acceptProxyProtocol(app.getHttpServer(), compileProxyTrust(config.trustedProxies), logger);
+  // request.ip and request.secure believe X-Forwarded-* only from these proxies, as the agent gateway does.
+  app.set('trust proxy', config.trustedProxies);
   app.use(securityHeaders());
   app.use(express.json({ limit: config.maxRequestBytes }));
   app.use(bodyErrorHandler(config));

@@ -1,3 +1,4 @@
+import { AGENT_MESSAGE_BOUNDS, isCount, isNamespace, isObjectName, stringProblem } from './bounds.js';
 import type { AgentMessage, ControlPlaneMessage, RolloutKey } from './messages.js';
 
 export class ProtocolError extends Error {
@@ -36,36 +37,164 @@ function parseObject(text: string): Json {
   return parsed;
 }
 
+const optional =
+  <T>(check: (value: unknown) => value is T) =>
+  (value: unknown): value is T | undefined =>
+    value === undefined || check(value);
+
 /**
- * Checks the envelope of a message from an agent: its type and the fields the control plane routes on. Observed
- * states are passed on as the agent sent them; the engine reads them defensively.
+ * Walks a parsed message once, refusing what no field may hold: strings over the bound, with NUL or a lone
+ * surrogate (in keys too), arrays and objects over the bound of entries, nesting deeper than the bound.
+ * @example checkEveryValue({ a: ['x\u0000'] }) // throws ProtocolError at 'a[0]'
+ */
+function checkEveryValue(value: unknown, path = '', depth = 0): void {
+  if (typeof value === 'string') {
+    const problem = stringProblem(value);
+    if (problem) throw new ProtocolError(path, problem);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (depth >= AGENT_MESSAGE_BOUNDS.depth) throw new ProtocolError(path, `must not nest deeper than ${AGENT_MESSAGE_BOUNDS.depth}`);
+  const entries = Array.isArray(value) ? value.map((item, index) => [`${path}[${index}]`, item] as const) : Object.entries(value).map(([key, item]) => [path ? `${path}.${key}` : key, item, key] as const);
+  if (entries.length > AGENT_MESSAGE_BOUNDS.entries) throw new ProtocolError(path, `must hold at most ${AGENT_MESSAGE_BOUNDS.entries} entries`);
+  for (const [itemPath, item, key] of entries) {
+    const keyProblem = key === undefined ? undefined : stringProblem(key, AGENT_MESSAGE_BOUNDS.shortStringLength * 4);
+    if (keyProblem) throw new ProtocolError(itemPath, `key ${keyProblem}`);
+    checkEveryValue(item, itemPath, depth + 1);
+  }
+}
+
+/** Reads the fields of one object of a message, naming each by its path from the message. */
+class Fields {
+  constructor(
+    private readonly object: Json,
+    private readonly path: string,
+  ) {}
+
+  static of(parent: Fields, name: string): Fields {
+    const value = parent.object[name];
+    const path = parent.pathOf(name);
+    if (!isObject(value)) throw new ProtocolError(path, 'must be an object');
+    return new Fields(value, path);
+  }
+
+  pathOf(name: string): string {
+    return this.path ? `${this.path}.${name}` : name;
+  }
+
+  get(name: string): unknown {
+    return this.object[name];
+  }
+
+  require<T>(name: string, check: (value: unknown) => value is T, expected: string): T {
+    const value = this.object[name];
+    if (!check(value)) throw new ProtocolError(this.pathOf(name), `must be ${expected}`);
+    return value;
+  }
+
+  string(name: string, maxLength: number, accepts: (value: string) => boolean = () => true, expected = `a string of at most ${maxLength} characters`): string {
+    return this.require(name, (value): value is string => isString(value) && value.length <= maxLength && accepts(value), expected);
+  }
+
+  /** Each value of a `{ key: value }` field, with its path. */
+  each(name: string, check: (value: unknown) => boolean, expected: string, optionalField = false): void {
+    const value = this.object[name];
+    if (optionalField && value === undefined) return;
+    if (!isObject(value)) throw new ProtocolError(this.pathOf(name), 'must be an object');
+    for (const [key, item] of Object.entries(value)) if (!check(item)) throw new ProtocolError(`${this.pathOf(name)}.${key}`, `must be ${expected}`);
+  }
+
+  list(name: string, maxItems: number): Fields[] {
+    const value = this.object[name];
+    const path = this.pathOf(name);
+    if (!Array.isArray(value)) throw new ProtocolError(path, 'must be an array');
+    if (value.length > maxItems) throw new ProtocolError(path, `must hold at most ${maxItems} items`);
+    return value.map((item: unknown, index) => {
+      if (!isObject(item)) throw new ProtocolError(`${path}[${index}]`, 'must be an object');
+      return new Fields(item, `${path}[${index}]`);
+    });
+  }
+}
+
+const isIsoTime = (value: string): boolean => !Number.isNaN(Date.parse(value));
+const isDesiredVersion = (value: unknown): value is number => isCount(value) && value <= AGENT_MESSAGE_BOUNDS.maxDesiredVersion;
+
+function checkRolloutKey(message: Fields): void {
+  const key = Fields.of(message, 'rollout');
+  key.string('namespace', AGENT_MESSAGE_BOUNDS.namespaceLength, isNamespace, 'a namespace (a DNS-1123 label of at most 63 characters)');
+  key.string('name', AGENT_MESSAGE_BOUNDS.nameLength, isObjectName, 'a name (a DNS-1123 subdomain of at most 253 characters)');
+  key.require('kind', (value): value is 'Experiment' | undefined => value === undefined || value === 'Experiment', 'absent or "Experiment"');
+}
+
+function checkObservedState(message: Fields): void {
+  const state = Fields.of(message, 'state');
+  for (const replicaSet of state.list('replicaSets', AGENT_MESSAGE_BOUNDS.replicaSetsPerObservation)) {
+    replicaSet.string('podTemplateHash', AGENT_MESSAGE_BOUNDS.namespaceLength);
+    replicaSet.each('labels', isString, 'a string');
+    replicaSet.each('annotations', isString, 'a string');
+    for (const count of ['replicas', 'currentReplicas', 'readyReplicas', 'availableReplicas']) replicaSet.require(count, isCount, 'a non-negative integer');
+    replicaSet.require('template', isObject, 'a pod template');
+    if (replicaSet.get('podProblems') !== undefined) {
+      for (const problem of replicaSet.list('podProblems', AGENT_MESSAGE_BOUNDS.podProblemsPerReplicaSet)) {
+        problem.string('reason', AGENT_MESSAGE_BOUNDS.shortStringLength);
+        problem.require('message', isString, 'a string');
+        problem.require('pods', isCount, 'a non-negative integer');
+      }
+    }
+    replicaSet.require('oldestPodCreatedAt', optional(isString), 'an ISO time');
+  }
+  if (state.get('serviceSelectors') !== undefined) state.each('serviceSelectors', (value) => value === undefined || value === null || isString(value), 'a string');
+  if (state.get('trafficWeights') !== undefined) state.each('trafficWeights', isCount, 'a non-negative integer');
+  state.require('observedAt', optional(isString), 'an ISO time');
+}
+
+function checkOutcome(message: Fields): void {
+  const outcome = Fields.of(message, 'outcome');
+  const ok = outcome.require('ok', (value): value is boolean => typeof value === 'boolean', 'a boolean');
+  if (ok) {
+    outcome.require('rawValue', isString, 'a string');
+    outcome.require('phase', optional((value): value is string => ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(value as string)), 'a measurement phase');
+  } else {
+    outcome.require('error', isString, 'a string');
+  }
+  outcome.each('metadata', isString, 'a string', true);
+}
+
+/**
+ * Checks a message from an agent: its type, the fields the control plane routes on and stores, and the bounds of
+ * `AGENT_MESSAGE_BOUNDS` everywhere. A refusal names the field (`rollout.namespace`, `state.replicaSets[2].replicas`).
+ * Fields a newer agent may add are let through, within the same bounds.
  */
 export function decodeAgentMessage(text: string): AgentMessage {
-  const message = parseObject(text);
-  switch (message.type) {
+  const parsed = parseObject(text);
+  checkEveryValue(parsed);
+  const message = new Fields(parsed, '');
+  switch (parsed.type) {
     case 'hello':
-      field(message, 'protocolVersion', isVersion, 'a version number');
-      field(message, 'agentVersion', isString, 'a string');
-      return message as unknown as AgentMessage;
+      message.require('protocolVersion', isCount, 'a version number');
+      message.string('agentVersion', AGENT_MESSAGE_BOUNDS.shortStringLength);
+      message.require('kubernetesVersion', optional((value): value is string => isString(value) && value.length <= AGENT_MESSAGE_BOUNDS.shortStringLength), `absent or a string of at most ${AGENT_MESSAGE_BOUNDS.shortStringLength} characters`);
+      break;
     case 'heartbeat':
-      field(message, 'sentAt', isString, 'an ISO time');
-      return message as unknown as AgentMessage;
+      message.string('sentAt', AGENT_MESSAGE_BOUNDS.shortStringLength, isIsoTime, 'an ISO time');
+      break;
     case 'applied':
-      field(message, 'rollout', isRolloutKey, 'a {namespace, name, kind?} object');
-      field(message, 'desiredVersion', isVersion, 'a version number');
-      return message as unknown as AgentMessage;
+      checkRolloutKey(message);
+      message.require('desiredVersion', isDesiredVersion, `a version number (an integer from 0 to ${AGENT_MESSAGE_BOUNDS.maxDesiredVersion})`);
+      break;
     case 'observed':
-      field(message, 'rollout', isRolloutKey, 'a {namespace, name, kind?} object');
-      field(message, 'desiredVersion', isVersion, 'a version number');
-      field(message, 'state', (value): value is Json => isObject(value) && Array.isArray(value.replicaSets), 'an observed state with replicaSets');
-      return message as unknown as AgentMessage;
+      checkRolloutKey(message);
+      message.require('desiredVersion', isDesiredVersion, `a version number (an integer from 0 to ${AGENT_MESSAGE_BOUNDS.maxDesiredVersion})`);
+      checkObservedState(message);
+      break;
     case 'measurement':
-      field(message, 'requestId', isString, 'a string');
-      field(message, 'outcome', (value): value is Json => isObject(value) && typeof value.ok === 'boolean', 'an outcome with ok');
-      return message as unknown as AgentMessage;
+      message.string('requestId', AGENT_MESSAGE_BOUNDS.requestIdLength);
+      checkOutcome(message);
+      break;
     default:
-      throw new ProtocolError('type', `unknown message type ${JSON.stringify(message.type)}`);
+      throw new ProtocolError('type', `unknown message type ${String(JSON.stringify(parsed.type)).slice(0, 64)}`);
   }
+  return parsed as unknown as AgentMessage;
 }
 
 /** Checks the envelope of a message from the control plane. */

@@ -3,7 +3,8 @@ import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/rollou
 
 /**
  * Version 1 of the protocol between the control plane and the agent of a cluster. The agent connects out over
- * WebSocket to `AGENT_PATH` with `Authorization: Bearer <cluster agent token>`; every frame is one JSON message.
+ * WebSocket to `AGENT_PATH` with `Authorization: Bearer <cluster agent token>` (an unknown token is answered with
+ * HTTP 401 and never upgraded); every frame is one JSON message.
  * Level-triggered: the control plane always sends whole desired states with a version that only grows, and on
  * every (re)connection a snapshot of all of them, so no message ever needs to arrive exactly once.
  */
@@ -73,7 +74,8 @@ export type ControlPlaneMessage =
   | { type: 'deleted'; rollout: RolloutKey; desiredVersion: number }
   /** Take one measurement and answer with `measurement`; repeated requestIds may be answered again. */
   | { type: 'measure'; request: MeasurementRequest }
-  | { type: 'error'; code: ProtocolErrorCode; message: string };
+  /** `retryAfterSeconds` comes with `rate_limited`: when the agent's messages are taken again. */
+  | { type: 'error'; code: ProtocolErrorCode; message: string; retryAfterSeconds?: number };
 
 // ---------------------------------------------------------------- agent → control plane
 
@@ -87,7 +89,7 @@ export type AgentMessage =
   /** The answer to a `measure` request. */
   | { type: 'measurement'; requestId: string; outcome: MeasurementOutcome };
 
-export type ProtocolErrorCode = 'protocol/unsupported_version' | 'protocol/invalid_message' | 'auth/unauthenticated';
+export type ProtocolErrorCode = 'protocol/unsupported_version' | 'protocol/invalid_message' | 'auth/unauthenticated' | 'rate_limited';
 
 /** WebSocket close codes the control plane uses, so that the agent can tell retryable closes from final ones. */
 export const CLOSE_CODES = {
@@ -95,4 +97,6 @@ export const CLOSE_CODES = {
   unsupportedVersion: 4426,
   replacedByNewerConnection: 4409,
   invalidMessage: 4400,
+  /** The agent kept sending over its message rate after being told `rate_limited`. */
+  rateLimited: 4429,
 } as const;

@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { AGENT_PATH, CLOSE_CODES, decodeAgentMessage, PROTOCOL_VERSION, rolloutKeyString, type AgentMessage, type ControlPlaneMessage, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -16,8 +17,8 @@ interface Waiter {
 }
 
 /**
- * A control plane that speaks the agent protocol for tests and benchmarks: checks the bearer token (closing with
- * `unauthenticated` otherwise), answers `hello` with `welcome` and a snapshot of the desired rollouts it holds, and
+ * A control plane that speaks the agent protocol for tests and benchmarks: checks the bearer token (answering HTTP 401
+ * otherwise), answers `hello` with `welcome` and a snapshot of the desired rollouts it holds, and
  * records every message the agent sends.
  */
 export class FakeControlPlane {
@@ -36,12 +37,27 @@ export class FakeControlPlane {
     private readonly sockets: WebSocketServer,
     private readonly options: FakeControlPlaneOptions,
   ) {
-    sockets.on('connection', (socket, request) => this.accept(socket, request.headers.authorization));
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
+  }
+
+  /** As the control plane does: an unknown token is answered with HTTP 401 and never upgraded. */
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (request.url !== AGENT_PATH) {
+      socket.destroy();
+      return;
+    }
+    if (request.headers.authorization !== `Bearer ${this.options.token}`) {
+      this.refusals += 1;
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.sockets.handleUpgrade(request, socket, head, (webSocket) => this.accept(webSocket));
   }
 
   static async start(options: FakeControlPlaneOptions): Promise<FakeControlPlane> {
     const server = createServer();
-    const sockets = new WebSocketServer({ server, path: AGENT_PATH });
+    const sockets = new WebSocketServer({ noServer: true });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return new FakeControlPlane(server, sockets, options);
   }
@@ -106,14 +122,9 @@ export class FakeControlPlane {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private accept(socket: WebSocket, authorization: string | undefined): void {
+  private accept(socket: WebSocket): void {
     if (this.unavailable) {
       socket.close(1013, 'control plane unavailable');
-      return;
-    }
-    if (authorization !== `Bearer ${this.options.token}`) {
-      this.refusals += 1;
-      socket.close(CLOSE_CODES.unauthenticated, 'unknown agent token');
       return;
     }
     this.connections += 1;

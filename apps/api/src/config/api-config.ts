@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../common/errors.js';
+import { isAddressOrRange } from '../common/http/client-address.js';
 
 export interface ApiConfig {
   host: string;
@@ -35,6 +36,25 @@ export interface ApiConfig {
   dashboardDirectory: string | undefined;
   /** Seconds a measurement may take before it is recorded as an Error; agents are told what is left of it. */
   measurementTimeoutSeconds: number;
+  /** Addresses and CIDRs of the load balancers whose `X-Forwarded-For` or PROXY protocol header is believed. */
+  trustedProxies: string[];
+  /** Connections from trusted proxies start with a PROXY protocol (v1 or v2) header. */
+  proxyProtocol: boolean;
+  agent: AgentConnectionLimits;
+}
+
+/** What one agent connection may cost the control plane. */
+export interface AgentConnectionLimits {
+  /** Largest WebSocket message an agent may send. */
+  maxMessageBytes: number;
+  /** Time from opening TCP to a completed (authenticated) upgrade. */
+  handshakeTimeoutMs: number;
+  /** Upgrades of one client address being authenticated at once. */
+  maxPendingHandshakesPerAddress: number;
+  /** Messages one agent connection may send per second. */
+  messagesPerSecond: number;
+  /** Times within a minute an agent may be told `rate_limited` before it is disconnected. */
+  rateLimitStrikes: number;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -45,6 +65,19 @@ function integer(environment: Environment, name: string, fallback: number, probl
   const value = Number(text);
   if (!Number.isInteger(value) || value < minimum) problems.push(`${name} must be an integer of at least ${minimum}, got ${JSON.stringify(text)}`);
   return value;
+}
+
+function flag(environment: Environment, name: string, problems: string[]): boolean {
+  const text = environment[name];
+  if (text === undefined || text === '' || text === 'false') return false;
+  if (text !== 'true') problems.push(`${name} must be true or false, got ${JSON.stringify(text)}`);
+  return text === 'true';
+}
+
+function addressList(environment: Environment, name: string, problems: string[]): string[] {
+  const entries = (environment[name] ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) if (!isAddressOrRange(entry)) problems.push(`${name} holds ${JSON.stringify(entry)}, which is neither an IP address nor a CIDR range`);
+  return entries;
 }
 
 function url(environment: Environment, name: string, fallback: string, protocols: string[], problems: string[]): string {
@@ -83,7 +116,17 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     redisPrefix: environment.REDIS_PREFIX || 'flotilla',
     dashboardDirectory: environment.DASHBOARD_DIR || undefined,
     measurementTimeoutSeconds: integer(environment, 'MEASUREMENT_TIMEOUT_SECONDS', 60, problems),
+    trustedProxies: addressList(environment, 'TRUSTED_PROXIES', problems),
+    proxyProtocol: flag(environment, 'PROXY_PROTOCOL', problems),
+    agent: {
+      maxMessageBytes: integer(environment, 'AGENT_MAX_MESSAGE_BYTES', 1024 * 1024, problems),
+      handshakeTimeoutMs: integer(environment, 'AGENT_HANDSHAKE_TIMEOUT_MS', 10_000, problems),
+      maxPendingHandshakesPerAddress: integer(environment, 'AGENT_MAX_PENDING_HANDSHAKES', 20, problems),
+      messagesPerSecond: integer(environment, 'AGENT_MESSAGES_PER_SECOND', 5_000, problems),
+      rateLimitStrikes: integer(environment, 'AGENT_RATE_LIMIT_STRIKES', 10, problems),
+    },
   };
+  if (config.proxyProtocol && config.trustedProxies.length === 0) problems.push('PROXY_PROTOCOL needs TRUSTED_PROXIES: only trusted proxies may send the header');
   if (!/^[\w-]+$/.test(config.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
   if (config.rateLimitPoints < config.maxQueryComplexity) problems.push('RATE_LIMIT_POINTS must be at least MAX_QUERY_COMPLEXITY, or the costliest queries could never run');
   if (problems.length > 0) throw new ConfigurationError(problems);

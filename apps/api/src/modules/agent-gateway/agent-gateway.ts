@@ -16,25 +16,28 @@ import {
 import type { ObservedRolloutState } from '@flotilla/rollout-engine';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { hashSecret } from '../../common/auth/secrets.js';
+import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
 import type { Cluster } from '../../generated/prisma/client.js';
 import type { DatabaseClient } from '../../infrastructure/database.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import type { Logger } from '../../infrastructure/logger.js';
-import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
 import { measurementOfRequest, measurementRequest, type MeasurementRequested } from '../analysis-runs/analysis-runner.js';
 import { resolvedMetricOf } from '../analysis-runs/run-resolution.js';
 import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
+import { AgentRateLimit, RateStanding } from './agent-rate-limit.js';
 import { AnswerCollector } from './answer-collector.js';
+import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { STANDALONE_LIVE_EXPERIMENT } from '../experiments/experiment-reconciler.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
 
 export const HEARTBEAT_INTERVAL_SECONDS = Number(process.env.AGENT_HEARTBEAT_SECONDS ?? 5);
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
-const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 interface AgentConnection {
   clusterId: string;
@@ -43,6 +46,9 @@ interface AgentConnection {
   socket: WebSocket;
   lastHeartbeatWrite: number;
   answers: AnswerCollector;
+  /** The first message (the hello) is never dropped; the rate applies from the second on. */
+  greeted: boolean;
+  rate: RateStanding;
 }
 
 /** The desired state of a rollout or a standalone experiment (its `key`, with `id` its row) changed or it was deleted. */
@@ -62,9 +68,13 @@ const withoutTime = (state: ObservedRolloutState | null): unknown => (state ? { 
  */
 @Injectable()
 export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly server: WebSocketServer;
   private readonly connections = new Map<string, AgentConnection>();
   private readonly stopListening: (() => void)[] = [];
+  private readonly handshakes: HandshakeGuard;
+  private readonly proxyTrust: ProxyTrust;
+  private readonly rateLimit: AgentRateLimit;
+  private readonly log: Logger;
 
   constructor(
     private readonly httpAdapterHost: HttpAdapterHost,
@@ -74,19 +84,22 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.server = new WebSocketServer({ noServer: true, maxPayload: config.agent.maxMessageBytes });
+    this.handshakes = new HandshakeGuard(config.agent.handshakeTimeoutMs, config.agent.maxPendingHandshakesPerAddress);
+    this.proxyTrust = compileProxyTrust(config.trustedProxies);
+    this.rateLimit = new AgentRateLimit(redis, config.redisPrefix, config.agent.messagesPerSecond, config.agent.rateLimitStrikes);
+    this.log = logger.child({ component: 'agent-gateway' });
+  }
 
   onApplicationBootstrap(): void {
     const httpServer = this.httpAdapterHost.httpAdapter.getHttpServer() as Server;
+    httpServer.on('connection', (socket: Duplex) => this.handshakes.arm(socket, 408));
+    httpServer.on('request', (request: IncomingMessage) => this.handshakes.disarm(request.socket));
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (new URL(request.url ?? '/', 'http://agent').pathname !== AGENT_PATH) return;
-      // Authenticate before the upgrade completes, so that no frame arrives before its handlers are attached.
-      this.authenticate(request)
-        .then((cluster) => this.server.handleUpgrade(request, socket, head, (webSocket) => this.accept(webSocket, cluster)))
-        .catch((error: unknown) => {
-          this.logger.warn({ err: error }, 'agent connection failed');
-          socket.destroy();
-        });
+      if (new URL(request.url ?? '/', 'http://agent').pathname === AGENT_PATH) this.admit(request, socket, head);
+      else this.handshakes.disarm(socket);
     });
     this.stopListening.push(
       this.eventBus.listen('desiredStateChanged', (message) => void this.forward(message.payload as DesiredStateChanged)),
@@ -105,24 +118,74 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
     this.server.close();
   }
 
+  /**
+   * Upgrades an agent's request once its token names a cluster; anything else is answered over HTTP and never
+   * upgraded: 401 for an unknown token, 429 when the client address already has as many handshakes pending as it
+   * may, 503 when the token could not be checked in time.
+   */
+  private admit(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const address = clientAddressOf(request, this.proxyTrust);
+    const onSocketError = (error: Error): void => {
+      this.log.warn({ err: error, address }, 'agent handshake connection failed');
+      socket.destroy();
+    };
+    socket.on('error', onSocketError);
+    if (!this.handshakes.enter(address)) {
+      this.log.warn({ address }, 'too many agent handshakes pending from one address');
+      refuseConnection(socket, 429, 'too many pending handshakes from this address');
+      return;
+    }
+    this.handshakes.arm(socket, 503);
+    this.authenticate(request)
+      .then((cluster) => {
+        if (socket.destroyed) return;
+        if (!cluster) {
+          this.log.warn({ address }, 'agent token refused');
+          refuseConnection(socket, 401, 'the agent token is unknown or was rotated');
+          return;
+        }
+        this.server.handleUpgrade(request, socket, head, (webSocket) => {
+          socket.off('error', onSocketError);
+          this.accept(webSocket, cluster);
+        });
+      })
+      .catch((error: unknown) => {
+        this.log.warn({ err: error, address }, 'agent token could not be checked');
+        refuseConnection(socket, 503, 'the agent token could not be checked');
+      })
+      .finally(() => {
+        this.handshakes.leave(address);
+        this.handshakes.disarm(socket);
+      });
+  }
+
   private async authenticate(request: IncomingMessage): Promise<Cluster | null> {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     return token ? this.database.cluster.findUnique({ where: { agentTokenHash: hashSecret(token) } }) : null;
   }
 
-  private accept(socket: WebSocket, cluster: Cluster | null): void {
-    if (!cluster) {
-      this.send(socket, { type: 'error', code: 'auth/unauthenticated', message: 'the agent token is unknown or was rotated' });
-      socket.close(CLOSE_CODES.unauthenticated, 'unauthenticated');
-      return;
-    }
-    const log = this.logger.child({ component: 'agent-gateway', cluster: cluster.name });
+  private accept(socket: WebSocket, cluster: Cluster): void {
+    const log = this.log.child({ cluster: cluster.name });
     const answers = new AnswerCollector((runId, answered) => {
       this.analysisQueue.record(runId, answered).catch((error: unknown) => log.warn({ err: error, runId }, 'measurement answers not queued'));
     });
-    const connection: AgentConnection = { clusterId: cluster.id, clusterName: cluster.name, organizationId: cluster.organizationId, socket, lastHeartbeatWrite: 0, answers };
+    const connection: AgentConnection = {
+      clusterId: cluster.id,
+      clusterName: cluster.name,
+      organizationId: cluster.organizationId,
+      socket,
+      lastHeartbeatWrite: 0,
+      answers,
+      greeted: false,
+      rate: new RateStanding(),
+    };
+    // Frames ws cannot take (a reserved bit, an oversized message, bad UTF-8) end in 'error', then a close ws sends.
+    socket.on('error', (error) => {
+      log.warn({ err: error }, 'agent connection failed');
+      socket.close();
+    });
     socket.on('message', (data) => {
-      this.handle(connection, data.toString()).catch((error: unknown) => log.warn({ err: error }, 'agent message not handled'));
+      this.receive(connection, data.toString()).catch((error: unknown) => log.warn({ err: error }, 'agent message not handled'));
     });
     socket.on('close', () => {
       answers.close();
@@ -132,6 +195,34 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
         log.info('agent disconnected');
       }
     });
+  }
+
+  /** Takes a message within the agent's rate; over it, the message is dropped and the agent told, then closed. */
+  private async receive(connection: AgentConnection, text: string): Promise<void> {
+    if (!connection.greeted) {
+      connection.greeted = true;
+      return this.handle(connection, text);
+    }
+    const decision = await this.rateLimit.decide(connection.clusterId, connection.rate, Date.now());
+    if (connection.socket.readyState !== connection.socket.OPEN) return;
+    switch (decision.kind) {
+      case 'take':
+        return this.handle(connection, text);
+      case 'drop':
+        if (decision.tellRetryAfterSeconds === undefined) return;
+        this.log.warn({ cluster: connection.clusterName, retryAfterSeconds: decision.tellRetryAfterSeconds }, 'agent over its message rate');
+        this.send(connection.socket, {
+          type: 'error',
+          code: 'rate_limited',
+          message: `more than ${this.config.agent.messagesPerSecond} messages per second; messages are dropped until the rate falls`,
+          retryAfterSeconds: decision.tellRetryAfterSeconds,
+        });
+        return;
+      case 'disconnect':
+        this.log.warn({ cluster: connection.clusterName }, 'agent kept over its message rate; disconnecting');
+        connection.socket.close(CLOSE_CODES.rateLimited, 'message rate exceeded');
+        return;
+    }
   }
 
   private async handle(connection: AgentConnection, text: string): Promise<void> {

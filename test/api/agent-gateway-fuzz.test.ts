@@ -1,0 +1,156 @@
+import { AGENT_PATH, CLOSE_CODES, decodeAgentMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { eventually } from '../support/processes.js';
+import { openRaw, upgradeRequest } from '../support/raw-agent-socket.js';
+import { startTestApi, type TestApi } from '../support/test-api.js';
+
+let api: TestApi;
+let token: string;
+beforeAll(async () => {
+  api = await startTestApi({ AGENT_HANDSHAKE_TIMEOUT_MS: '1000' });
+  token = (await api.organization({ cluster: 'fuzzed' })).agentTokens.fuzzed as string;
+});
+afterAll(() => api.close());
+
+/** What the fuzzer saw: inputs sent, refused as the protocol says, answered otherwise than the protocol says, and
+ *  connections or processes lost. */
+interface FuzzSummary {
+  inputs: number;
+  refusedCleanly: number;
+  internalErrors: number;
+  crashes: number;
+}
+
+const summaryLine = (name: string, summary: FuzzSummary): string =>
+  `${name}: ${summary.inputs} inputs, ${summary.refusedCleanly} refused cleanly, ${summary.internalErrors} internal errors, ${summary.crashes} crashes`;
+
+async function serving(): Promise<boolean> {
+  const health = await fetch(`${api.url}/healthz`).then((response) => response.status === 200, () => false);
+  if (!health) return false;
+  const agent = await AgentSession.open();
+  const welcomed = await agent.greet().then(() => true, () => false);
+  agent.socket.close();
+  return welcomed;
+}
+
+class AgentSession {
+  readonly errors: { code?: string }[] = [];
+  welcomed = 0;
+  closeCode: number | undefined;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { type: string; code?: string };
+      if (message.type === 'error') this.errors.push(message);
+      if (message.type === 'welcome') this.welcomed += 1;
+    });
+    socket.on('close', (code) => (this.closeCode = code));
+  }
+
+  static async open(): Promise<AgentSession> {
+    const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return new AgentSession(socket);
+  }
+
+  async greet(): Promise<void> {
+    const before = this.welcomed;
+    this.socket.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'fuzz', kubernetesVersion: undefined }));
+    await eventually(async () => this.welcomed > before || undefined, 5_000, 'welcome');
+  }
+}
+
+const anyValue = fc.oneof(fc.anything(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary', maxLength: 40 }), fc.integer(), fc.double(), fc.constant(1e300));
+const messageLike = fc.record(
+  {
+    type: fc.constantFrom('hello', 'heartbeat', 'applied', 'observed', 'measurement', 'welcome', ''),
+    protocolVersion: fc.constantFrom(PROTOCOL_VERSION, -1, 1.5, '1', 1e300, null),
+    agentVersion: anyValue,
+    sentAt: fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), anyValue),
+    rollout: fc.oneof(fc.record({ namespace: fc.oneof(fc.constantFrom('shop', 'a'.repeat(64)), anyValue), name: anyValue, kind: fc.option(fc.constantFrom('Experiment', 'Rollout')) }), anyValue),
+    desiredVersion: anyValue,
+    state: fc.oneof(fc.record({ replicaSets: fc.array(fc.dictionary(fc.string(), anyValue, { maxKeys: 4 }), { maxLength: 3 }), trafficWeights: fc.dictionary(fc.string(), anyValue, { maxKeys: 2 }) }), anyValue),
+    requestId: anyValue,
+    outcome: fc.oneof(fc.record({ ok: fc.boolean(), rawValue: anyValue, value: anyValue, error: anyValue }), anyValue),
+  },
+  { requiredKeys: ['type'] },
+);
+/** A frame an agent could send: a message with random fields, any JSON, any text, any bytes. */
+const agentFrame = fc.oneof(
+  messageLike.map((message) => JSON.stringify(message)),
+  fc.json(),
+  fc.string({ unit: 'binary' }),
+  fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)),
+);
+
+const decodes = (frame: string | Buffer): boolean => {
+  try {
+    decodeAgentMessage(frame.toString());
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the agent gateway under random input', () => {
+  it('refuses random bytes and mangled upgrade requests before authentication, and stays up', async () => {
+    const summary: FuzzSummary = { inputs: 0, refusedCleanly: 0, internalErrors: 0, crashes: 0 };
+    const request = upgradeRequest({ authorization: `Bearer ${token}` });
+    const preamble = fc.oneof(
+      fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
+      fc.tuple(fc.nat({ max: request.length }), fc.uint8Array({ minLength: 1, maxLength: 64 })).map(([cut, noise]) => Buffer.concat([Buffer.from(request.slice(0, cut)), Buffer.from(noise)])),
+      fc.string({ unit: 'binary' }).map((header) => Buffer.from(upgradeRequest({ authorization: `Bearer ${header.replace(/[\r\n]/g, '')}` }))),
+    );
+    await fc.assert(
+      fc.asyncProperty(preamble, async (bytes) => {
+        summary.inputs += 1;
+        const connection = await openRaw(api.url);
+        connection.socket.end(bytes);
+        await connection.ended;
+        const status = /^HTTP\/1\.1 (\d{3})/.exec(connection.received().toString('latin1'))?.[1];
+        const authenticated = bytes.toString('latin1').includes(`Bearer ${token}\r\n`);
+        if (status === undefined || status.startsWith('4')) summary.refusedCleanly += 1;
+        else if (status !== '101' || !authenticated) summary.internalErrors += 1;
+      }),
+      { numRuns: 150 },
+    );
+    if (!(await serving())) summary.crashes += 1;
+    console.log(summaryLine('agent gateway fuzz, before authentication', summary));
+    expect(summary).toMatchObject({ internalErrors: 0, crashes: 0 });
+  });
+
+  it('answers random frames of an authenticated agent with protocol/invalid_message or takes them, and stays up', async () => {
+    const summary: FuzzSummary = { inputs: 0, refusedCleanly: 0, internalErrors: 0, crashes: 0 };
+    let session = await AgentSession.open();
+    await session.greet();
+    let expectedRefusals = 0;
+    const sessions = [session];
+    await fc.assert(
+      fc.asyncProperty(agentFrame, async (frame) => {
+        if (session.closeCode !== undefined) {
+          if (session.closeCode !== CLOSE_CODES.unsupportedVersion) summary.crashes += 1;
+          session = await AgentSession.open();
+          await session.greet();
+          sessions.push(session);
+        }
+        summary.inputs += 1;
+        if (!decodes(frame)) expectedRefusals += 1;
+        session.socket.send(frame);
+      }),
+      { numRuns: 300 },
+    );
+    await eventually(async () => sessions.reduce((sum, each) => sum + each.errors.length, 0) >= expectedRefusals || undefined, 5_000, `${expectedRefusals} refusals`);
+    for (const each of sessions) {
+      summary.refusedCleanly += each.errors.filter((error) => error.code === 'protocol/invalid_message').length;
+      summary.internalErrors += each.errors.filter((error) => error.code !== 'protocol/invalid_message').length;
+    }
+    if (!(await serving())) summary.crashes += 1;
+    console.log(summaryLine('agent gateway fuzz, authenticated', summary));
+    expect(summary).toMatchObject({ refusedCleanly: expectedRefusals, internalErrors: 0, crashes: 0 });
+  });
+});
