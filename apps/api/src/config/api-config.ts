@@ -55,6 +55,8 @@ export interface AgentConnectionLimits {
   messagesPerSecond: number;
   /** Times within a minute an agent may be told `rate_limited` before it is disconnected. */
   rateLimitStrikes: number;
+  /** How often agents are told to send a heartbeat. */
+  heartbeatIntervalSeconds: number;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -124,6 +126,7 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
       maxPendingHandshakesPerAddress: integer(environment, 'AGENT_MAX_PENDING_HANDSHAKES', 20, problems),
       messagesPerSecond: integer(environment, 'AGENT_MESSAGES_PER_SECOND', 5_000, problems),
       rateLimitStrikes: integer(environment, 'AGENT_RATE_LIMIT_STRIKES', 10, problems),
+      heartbeatIntervalSeconds: integer(environment, 'AGENT_HEARTBEAT_SECONDS', 5, problems),
     },
   };
   if (config.proxyProtocol && config.trustedProxies.length === 0) problems.push('PROXY_PROTOCOL needs TRUSTED_PROXIES: only trusted proxies may send the header');

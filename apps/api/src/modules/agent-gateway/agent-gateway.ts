@@ -36,7 +36,6 @@ import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { STANDALONE_LIVE_EXPERIMENT } from '../experiments/experiment-reconciler.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
 
-export const HEARTBEAT_INTERVAL_SECONDS = Number(process.env.AGENT_HEARTBEAT_SECONDS ?? 5);
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
 interface AgentConnection {
@@ -280,7 +279,7 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
       data: { connectionState: 'Connected', lastHeartbeatAt: new Date(), agentVersion: hello.agentVersion, kubernetesVersion: hello.kubernetesVersion ?? null },
     });
     connection.lastHeartbeatWrite = Date.now();
-    this.send(connection.socket, { type: 'welcome', protocolVersion: PROTOCOL_VERSION, cluster: connection.clusterName, heartbeatIntervalSeconds: HEARTBEAT_INTERVAL_SECONDS });
+    this.send(connection.socket, { type: 'welcome', protocolVersion: PROTOCOL_VERSION, cluster: connection.clusterName, heartbeatIntervalSeconds: this.config.agent.heartbeatIntervalSeconds });
     const [rollouts, experiments] = await Promise.all([
       this.database.rollout.findMany({ where: { clusterId: connection.clusterId } }),
       this.database.experiment.findMany({ where: { clusterId: connection.clusterId, ...STANDALONE_LIVE_EXPERIMENT } }),
