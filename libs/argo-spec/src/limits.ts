@@ -11,6 +11,8 @@ export const MAX_ANNOTATIONS = 64;
 export const MAX_NESTING_DEPTH = 64;
 /** Characters of a reason given to an operation (setImage, promote, abort, …), kept in the audit record. */
 export const MAX_REASON_LENGTH = 1024;
+/** Characters of a dryRun or measurementRetention `metricName` pattern; metric names themselves are rarely over 60. */
+export const MAX_METRIC_NAME_PATTERN_LENGTH = 253;
 /** Seconds a pause or any other int32 duration can last: 2^31 - 1, about 68 years, as Argo's `int32` seconds. */
 export const MAX_INT32 = 2_147_483_647;
 /** The longest Go `time.Duration`, in milliseconds: 2^63 - 1 nanoseconds, about 292 years (`2562047h47m16.854775807s`). */

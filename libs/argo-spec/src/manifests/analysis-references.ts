@@ -1,3 +1,5 @@
+import isSafeRegex from 'safe-regex2';
+import { MAX_METRIC_NAME_PATTERN_LENGTH } from '../limits.js';
 import type { AnalysisRunArgument, DryRun, MeasurementRetention, RolloutAnalysis } from '../types.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
 import type { Loose } from './schema.js';
@@ -56,9 +58,17 @@ export function checkMetricRules(
     const metricNamePath = childPath(indexPath(path, index), 'metricName');
     if (seen.has(metricName)) issues.add(metricNamePath, `duplicate rule for "${metricName}"`);
     seen.add(metricName);
+    if (metricName.length > MAX_METRIC_NAME_PATTERN_LENGTH) {
+      issues.add(metricNamePath, `must be at most ${MAX_METRIC_NAME_PATTERN_LENGTH} characters long`);
+      return;
+    }
     const pattern = metricNamePattern(metricName);
     if (pattern === undefined) {
       issues.add(metricNamePath, `"${metricName}" is not a valid regular expression`);
+    } else if (!isSafeRegex(pattern)) {
+      // Go's regexp runs in linear time whatever the pattern; JavaScript's backtracks, and nested repetition such as
+      // (a+)+ would take exponential time on a long enough metric name.
+      issues.add(metricNamePath, `"${metricName}" repeats a repetition (such as (a+)+), which could take exponential time to match`);
     } else if (knownMetricNames !== undefined && !knownMetricNames.some((known) => pattern.test(known))) {
       issues.add(metricNamePath, `"${metricName}" matches none of the metrics (${knownMetricNames.join(', ')})`);
     }

@@ -114,6 +114,8 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
     single('two arguments of one name', edit(analysisTemplate(), [['spec.args[1]', { name: 'service', value: 'checkout' }]]), 'spec.args[1].name', 'duplicate argument "service"'),
     single('an argument with value and valueFrom', edit(analysisTemplate(), [['spec.args[0]', { name: 'service', value: 'a', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }]]), 'spec.args[0]', 'only one of value and valueFrom'),
     single('a dry-run rule matching no metric', edit(analysisTemplate(), [['spec.dryRun', [{ metricName: 'error-.*' }]]]), 'spec.dryRun[0].metricName', 'matches none of the metrics (p99)'),
+    single('a dry-run rule that nests repetition', edit(analysisTemplate(), [['spec.dryRun', [{ metricName: '(p+)+9$' }]]]), 'spec.dryRun[0].metricName', 'exponential time'),
+    single('a dry-run rule over 253 characters', edit(analysisTemplate(), [['spec.dryRun', [{ metricName: `p${'9?'.repeat(200)}` }]]]), 'spec.dryRun[0].metricName', 'at most 253 characters'),
     single('a retention rule that is not a regular expression', edit(analysisTemplate(), [['spec.measurementRetention', [{ metricName: 'p99(', limit: 5 }]]]), 'spec.measurementRetention[0].metricName', 'not a valid regular expression'),
     // experiments
     single('an experiment without templates', edit(experiment(), [['spec.templates', []]]), 'spec.templates', 'must not be empty'),
