@@ -78,6 +78,14 @@ describe('the audit hash chain', () => {
     expect((await graphqlData<Verdict>(api.url, org.tokens.viewer, VERIFY)).verifyAuditChain).toMatchObject({ valid: false, checkedEvents: 6 });
   });
 
+  it('has no checkpoints while the control plane has no signing key', async () => {
+    const org = await organizationWithHistory();
+    const created = await graphql(api.url, org.tokens.admin, 'mutation { createAuditCheckpoint { id } }');
+    expect(created.errors?.[0]?.extensions?.code).toBe('audit/signing_off');
+    const listed = await graphqlData<{ auditCheckpoints: unknown }>(api.url, org.tokens.viewer, '{ auditCheckpoints { nodes { id } signingEnabled keyId publicKey } }');
+    expect(listed.auditCheckpoints).toEqual({ nodes: [], signingEnabled: false, keyId: null, publicKey: null });
+  });
+
   it('stays one unbroken chain under concurrent writers', async () => {
     const org = await organizationWithHistory();
     const writes = Array.from({ length: 24 }, (_, index) =>

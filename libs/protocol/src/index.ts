@@ -1,2 +1,3 @@
 export * from './messages.js';
 export * from './decode.js';
+export * from './audit-chain.js';

@@ -18,6 +18,10 @@ export interface ApiConfig {
   dashboardDirectory: string | undefined;
   /** Seconds a measurement may take before it is recorded as an Error; agents are told what is left of it. */
   measurementTimeoutSeconds: number;
+  /** PEM PKCS#8 Ed25519 private key that signs audit checkpoints; none turns checkpoints off. */
+  auditSigningKeyFile: string | undefined;
+  /** The worker signs a checkpoint of an organization's audit chain when its head moved and the last one is this old. */
+  auditCheckpointIntervalSeconds: number;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -57,6 +61,8 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     redisPrefix: environment.REDIS_PREFIX || 'flotilla',
     dashboardDirectory: environment.DASHBOARD_DIR || undefined,
     measurementTimeoutSeconds: integer(environment, 'MEASUREMENT_TIMEOUT_SECONDS', 60, problems),
+    auditSigningKeyFile: environment.AUDIT_SIGNING_KEY_FILE || undefined,
+    auditCheckpointIntervalSeconds: integer(environment, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, problems),
   };
   if (!/^[\w-]+$/.test(config.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
   if (problems.length > 0) throw new ConfigurationError(problems);
