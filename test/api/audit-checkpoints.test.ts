@@ -75,7 +75,7 @@ describe('signed checkpoints of the audit chain', () => {
     expect((await graphql(api.url, org.tokens.viewer, CREATE)).errors?.[0]?.extensions?.code).toBe('auth/forbidden');
     const other = await api.organization();
     expect((await graphqlData<CheckpointPage>(api.url, other.tokens.viewer, CHECKPOINTS)).auditCheckpoints.nodes).toEqual([]);
-    expect((await graphql(api.url, other.tokens.viewer, VERIFY, { from: signed.id })).errors?.[0]?.extensions?.code).toBe('audit/checkpoint_not_found');
+    for (const from of [signed.id, 'not-a-checkpoint']) expect((await graphql(api.url, other.tokens.viewer, VERIFY, { from })).errors?.[0]?.extensions?.code).toBe('audit/checkpoint_not_found');
   });
 
   it('let verifyAuditChain start after a checkpoint, and expose a consistent rewrite that a check from the first event cannot', async () => {

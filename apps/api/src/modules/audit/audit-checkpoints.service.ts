@@ -8,6 +8,8 @@ import { checkpointSignatureValid, type ChainVerdict } from './audit-chain.js';
 import type { AuditSigner } from './audit-signer.js';
 import { AuditService } from './audit.service.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A checkpoint with the public key of the key that signed it. */
 export type PublishedCheckpoint = AuditCheckpoint & { publicKeyPem: string };
 
@@ -97,7 +99,9 @@ export class AuditCheckpointsService {
    */
   async verifyChain(organizationId: string, fromCheckpointId: string | undefined): Promise<ChainVerdict> {
     if (fromCheckpointId === undefined) return this.audit.verifyChain(organizationId);
-    const checkpoint = await this.database.auditCheckpoint.findFirst({ where: { id: fromCheckpointId, organizationId }, include: { key: true } });
+    const checkpoint = UUID.test(fromCheckpointId)
+      ? await this.database.auditCheckpoint.findFirst({ where: { id: fromCheckpointId, organizationId }, include: { key: true } })
+      : null;
     if (checkpoint === null) throw new FlotillaError(ErrorCode.AuditCheckpointNotFound, `audit checkpoint ${fromCheckpointId} was not found`);
     const broken = (reason: string): ChainVerdict => ({ valid: false, fromSequence: checkpoint.sequence, checkedEvents: 0, brokenAtSequence: checkpoint.sequence, reason });
     if (!checkpointSignatureValid(checkpoint, checkpoint.signature, checkpoint.key.publicKeyPem)) return broken('the checkpoint\'s signature does not verify');
