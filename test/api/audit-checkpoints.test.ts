@@ -104,6 +104,12 @@ describe('signed checkpoints of the audit chain', () => {
       const page = (await graphqlData<CheckpointPage>(rotated.url, org.tokens.viewer, CHECKPOINTS)).auditCheckpoints;
       expect(page.nodes).toEqual([fresh, old]);
       expect(page).toMatchObject({ keyId: fresh.keyId, publicKey: fresh.publicKey });
+      const paged = 'query($after: String) { auditCheckpoints(page: { first: 1, after: $after }) { nodes { id } pageInfo { endCursor hasNextPage } } }';
+      type Paged = { auditCheckpoints: { nodes: { id: string }[]; pageInfo: { endCursor: string; hasNextPage: boolean } } };
+      const newest = (await graphqlData<Paged>(rotated.url, org.tokens.viewer, paged)).auditCheckpoints;
+      expect(newest).toMatchObject({ nodes: [{ id: fresh.id }], pageInfo: { hasNextPage: true } });
+      const older = (await graphqlData<Paged>(rotated.url, org.tokens.viewer, paged, { after: newest.pageInfo.endCursor })).auditCheckpoints;
+      expect(older).toMatchObject({ nodes: [{ id: old.id }], pageInfo: { hasNextPage: false } });
       expect((await graphqlData<Verdict>(rotated.url, org.tokens.viewer, VERIFY, { from: old.id })).verifyAuditChain).toMatchObject({ valid: true, fromSequence: old.sequence, checkedEvents: 1 });
     } finally {
       await rotated.close();

@@ -15,11 +15,6 @@ export type PublishedCheckpoint = AuditCheckpoint & { publicKeyPem: string };
 
 export type CheckpointOutcome = { organizationId: string; checkpoint: PublishedCheckpoint } | { organizationId: string; error: unknown };
 
-export interface CheckpointPage {
-  checkpoints: PublishedCheckpoint[];
-  hasNextPage: boolean;
-}
-
 /**
  * Signed checkpoints of the organizations' audit chains: a checkpoint states, under the Ed25519 key of
  * AUDIT_SIGNING_KEY_FILE, that a chain had a given head. A checkpoint kept elsewhere exposes any later rewrite of
@@ -81,15 +76,15 @@ export class AuditCheckpointsService {
     return outcomes;
   }
 
-  /** The organization's checkpoints, newest first, below the sequence `before` when given. */
-  async list(organizationId: string, take: number, before: number | undefined): Promise<CheckpointPage> {
+  /** Up to `limit` of the organization's checkpoints, newest first, below the sequence `before` when given. */
+  async list(organizationId: string, limit: number, before: number | undefined): Promise<PublishedCheckpoint[]> {
     const rows = await this.database.auditCheckpoint.findMany({
       where: { organizationId, ...(before === undefined ? {} : { sequence: { lt: before } }) },
       orderBy: { sequence: 'desc' },
-      take: take + 1,
+      take: limit,
       include: { key: true },
     });
-    return { checkpoints: rows.slice(0, take).map(published), hasNextPage: rows.length > take };
+    return rows.map(published);
   }
 
   /**

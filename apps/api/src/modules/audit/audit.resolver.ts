@@ -4,7 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { isSequenceCursor } from './audit-cursor.js';
-import { encodeCursor, PageInput, pageRequest, toPage } from '../../common/graphql/pagination.js';
+import { PageInput, pageRequest, toPage } from '../../common/graphql/pagination.js';
 import { CurrentPrincipal } from '../../common/graphql/request-context.js';
 import { subscriptionFor } from '../../common/graphql/subscription.js';
 import type { DatabaseClient } from '../../infrastructure/database.js';
@@ -58,12 +58,11 @@ export class AuditResolver {
   @RequiresRole('viewer')
   async auditCheckpoints(@CurrentPrincipal() principal: Principal, @Args('page', { nullable: true }) page?: PageInput): Promise<AuditCheckpointPage> {
     const { take, after } = pageRequest(page, isSequenceCursor);
-    const { checkpoints, hasNextPage } = await this.checkpoints.list(principal.organizationId, take, after?.sequence);
+    const { nodes, pageInfo } = toPage(await this.checkpoints.list(principal.organizationId, take + 1, after?.sequence), take, (row) => ({ sequence: row.sequence }));
     const signingKey = this.checkpoints.signingKey;
-    const last = checkpoints.at(-1);
     return {
-      nodes: checkpoints.map(toCheckpointModel),
-      pageInfo: { hasNextPage, endCursor: last === undefined ? null : encodeCursor({ sequence: last.sequence }) },
+      nodes: nodes.map(toCheckpointModel),
+      pageInfo,
       signingEnabled: signingKey !== null,
       keyId: signingKey?.keyId ?? null,
       publicKey: signingKey?.publicKeyPem ?? null,
