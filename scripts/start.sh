@@ -3,7 +3,8 @@
 # staging and production, the API, a worker, one agent per cluster, and the guestbook application of deploy/demo
 # released as a canary in staging and blue-green in production. Ctrl-C stops everything.
 # Environment: PORT (API, default 3000), KUBE_SIM_PORT (simulator, default 6443), FLOTILLA_HOME (default .flotilla),
-# LOG_LEVEL (of every process, default info; their logs go to $FLOTILLA_HOME/logs/).
+# LOG_LEVEL (of every process, default info; their logs go to $FLOTILLA_HOME/logs/), AUDIT_SIGNING_KEY_FILE (default
+# $FLOTILLA_HOME/audit-signing-key.pem, generated at the first start).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -55,6 +56,13 @@ wait_until() {
   say "$what did not happen within 30 s; see $LOGS/"
   exit 1
 }
+
+# The key that signs audit checkpoints, made once like a mounted secret: only the API and the worker read it.
+export AUDIT_SIGNING_KEY_FILE="${AUDIT_SIGNING_KEY_FILE:-$FLOTILLA_HOME/audit-signing-key.pem}"
+if [ ! -s "$AUDIT_SIGNING_KEY_FILE" ]; then
+  say "generating the audit signing key ${AUDIT_SIGNING_KEY_FILE#"$FLOTILLA_ROOT/"}"
+  (umask 077 && node -e "process.stdout.write(require('node:crypto').generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }))" >"$AUDIT_SIGNING_KEY_FILE")
+fi
 
 rm -f "$FLOTILLA_HOME"/kube/*.yaml
 say "starting the Kubernetes simulator on 127.0.0.1:$KUBE_SIM_PORT (clusters ${CLUSTERS[*]})"

@@ -52,6 +52,13 @@ describe('the audit hash chain', () => {
     await expect(api.database.auditEvent.deleteMany({ where: { organizationId: org.id } })).rejects.toThrow(/append-only/);
   });
 
+  it('is append-only: the database refuses to truncate it, directly or through a cascade', async () => {
+    const org = await organizationWithHistory();
+    await expect(api.database.$executeRawUnsafe('TRUNCATE "AuditEvent"')).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
+    await expect(api.database.$executeRawUnsafe('TRUNCATE "Organization" CASCADE')).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
+    expect(await api.database.auditEvent.count({ where: { organizationId: org.id } })).toBe(7);
+  });
+
   it.each([
     ['an altered reason', 'UPDATE "AuditEvent" SET reason = $2 WHERE "organizationId" = $1::uuid AND sequence = 7', 'it looked fine', 7, 'its content does not match its hash'],
     ['an altered actor', 'UPDATE "AuditEvent" SET actor = $2 WHERE "organizationId" = $1::uuid AND sequence = 3', 'token:someone-else', 3, 'its content does not match its hash'],
@@ -69,6 +76,14 @@ describe('the audit hash chain', () => {
     const org = await organizationWithHistory();
     await tamper('DELETE FROM "AuditEvent" WHERE "organizationId" = $1::uuid AND sequence = 7', org.id);
     expect((await graphqlData<Verdict>(api.url, org.tokens.viewer, VERIFY)).verifyAuditChain).toMatchObject({ valid: false, checkedEvents: 6 });
+  });
+
+  it('has no checkpoints while the control plane has no signing key', async () => {
+    const org = await organizationWithHistory();
+    const created = await graphql(api.url, org.tokens.admin, 'mutation { createAuditCheckpoint { id } }');
+    expect(created.errors?.[0]?.extensions?.code).toBe('audit/signing_off');
+    const listed = await graphqlData<{ auditCheckpoints: unknown }>(api.url, org.tokens.viewer, '{ auditCheckpoints { nodes { id } signingEnabled keyId publicKey } }');
+    expect(listed.auditCheckpoints).toEqual({ nodes: [], signingEnabled: false, keyId: null, publicKey: null });
   });
 
   it('stays one unbroken chain under concurrent writers', async () => {

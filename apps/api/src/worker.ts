@@ -6,6 +6,8 @@ import { EventBus } from './infrastructure/event-bus.js';
 import { createLogger } from './infrastructure/logger.js';
 import { createRedisConnection } from './infrastructure/redis.js';
 import { SqlPool } from './infrastructure/sql.js';
+import { AuditCheckpointsService } from './modules/audit/audit-checkpoints.service.js';
+import { AuditSigner } from './modules/audit/audit-signer.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { isReconcileJobData, RECONCILE_JOB, RECONCILE_QUEUE_NAME, ReconcileQueue } from './modules/reconcile/reconcile-queue.js';
 import { ReconcileSweep } from './modules/reconcile/reconcile-sweep.js';
@@ -45,6 +47,8 @@ const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'even
 const queue = new ReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
 const audit = new AuditService(database, eventBus);
+const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
+const checkpoints = new AuditCheckpointsService(database, auditSigner ?? null, audit);
 const reconciler = new RolloutReconciler(new ReconcileStore(sql, audit), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
 const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
@@ -109,6 +113,15 @@ async function sweep(): Promise<void> {
   await pruneAnalysisHistory(database, analysisHistoryDays)
     .then((pruned) => pruned > 0 && logger.info({ pruned, analysisHistoryDays }, 'old analysis runs pruned'))
     .catch((error: unknown) => logger.warn({ err: error }, 'analysis history pruning failed'));
+  if (auditSigner) await checkpointAuditChains().catch((error: unknown) => logger.warn({ err: error }, 'audit checkpointing failed'));
+}
+
+/** Signs the chain head of every organization whose head moved and whose newest checkpoint is an interval old. */
+async function checkpointAuditChains(): Promise<void> {
+  for (const outcome of await checkpoints.checkpointDue(new Date(), config.auditCheckpointIntervalSeconds)) {
+    if ('error' in outcome) logger.error({ organizationId: outcome.organizationId, err: outcome.error }, 'audit checkpoint refused');
+    else logger.info({ organizationId: outcome.organizationId, sequence: outcome.checkpoint.sequence, keyId: outcome.checkpoint.keyId }, 'audit checkpoint signed');
+  }
 }
 /** One sweep at a time: a tick that finds the previous sweep still running skips. */
 let sweeping: Promise<void> | undefined;
@@ -120,7 +133,7 @@ function sweepOnce(): Promise<void> {
 }
 const sweepTimer = setInterval(() => void sweepOnce(), sweepIntervalMs);
 await sweepOnce();
-logger.info({ concurrency, sweepIntervalMs }, 'worker started');
+logger.info({ concurrency, sweepIntervalMs, auditSigningKeyId: auditSigner?.keyId ?? null }, 'worker started');
 
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'worker stopping');

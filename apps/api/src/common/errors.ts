@@ -16,6 +16,9 @@ export const ErrorCode = {
   OperationRefused: 'rollout/operation_refused',
   ExperimentNotFound: 'experiment/not_found',
   TokenNotFound: 'token/not_found',
+  AuditSigningOff: 'audit/signing_off',
+  AuditChainBroken: 'audit/chain_broken',
+  AuditCheckpointNotFound: 'audit/checkpoint_not_found',
   Conflict: 'conflict',
   Internal: 'internal',
 } as const;

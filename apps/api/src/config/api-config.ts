@@ -40,6 +40,10 @@ export interface ApiConfig {
   trustedProxies: string[];
   /** Connections from trusted proxies start with a PROXY protocol (v1 or v2) header. */
   proxyProtocol: boolean;
+  /** PEM PKCS#8 Ed25519 private key that signs audit checkpoints; none turns checkpoints off. */
+  auditSigningKeyFile: string | undefined;
+  /** The worker signs a checkpoint of an organization's audit chain when its head moved and the last one is this old. */
+  auditCheckpointIntervalSeconds: number;
   agent: AgentConnectionLimits;
 }
 
@@ -120,6 +124,8 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     measurementTimeoutSeconds: integer(environment, 'MEASUREMENT_TIMEOUT_SECONDS', 60, problems),
     trustedProxies: addressList(environment, 'TRUSTED_PROXIES', problems),
     proxyProtocol: flag(environment, 'PROXY_PROTOCOL', problems),
+    auditSigningKeyFile: environment.AUDIT_SIGNING_KEY_FILE || undefined,
+    auditCheckpointIntervalSeconds: integer(environment, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, problems),
     agent: {
       maxMessageBytes: integer(environment, 'AGENT_MAX_MESSAGE_BYTES', 1024 * 1024, problems),
       handshakeTimeoutMs: integer(environment, 'AGENT_HANDSHAKE_TIMEOUT_MS', 10_000, problems),

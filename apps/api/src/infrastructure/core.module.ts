@@ -2,13 +2,15 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from '../config/api-config.js';
 import { AuthService } from '../common/auth/auth.service.js';
+import { AuditCheckpointsService } from '../modules/audit/audit-checkpoints.service.js';
+import { AuditSigner } from '../modules/audit/audit-signer.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { ApiMetrics } from '../modules/health/metrics.js';
 import { createDatabaseClient, type DatabaseClient } from './database.js';
 import { EventBus } from './event-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedisConnection } from './redis.js';
-import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from './tokens.js';
+import { ANALYSIS_QUEUE, API_CONFIG, AUDIT_SIGNER, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from './tokens.js';
 import { AnalysisQueue } from '../modules/analysis-runs/analysis-queue.js';
 import { ReconcileQueue } from '../modules/reconcile/reconcile-queue.js';
 
@@ -47,11 +49,13 @@ export class CoreModule implements OnApplicationShutdown {
         },
         { provide: RECONCILE_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new ReconcileQueue(redis, config.redisPrefix) },
         { provide: ANALYSIS_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new AnalysisQueue(redis, config.redisPrefix) },
+        { provide: AUDIT_SIGNER, useFactory: () => AuditSigner.fromFile(config.auditSigningKeyFile) ?? null },
         AuditService,
+        AuditCheckpointsService,
         AuthService,
         ApiMetrics,
       ],
-      exports: [API_CONFIG, LOGGER, DATABASE, REDIS, EVENT_BUS, RECONCILE_QUEUE, ANALYSIS_QUEUE, AuditService, AuthService, ApiMetrics],
+      exports: [API_CONFIG, LOGGER, DATABASE, REDIS, EVENT_BUS, RECONCILE_QUEUE, ANALYSIS_QUEUE, AuditService, AuditCheckpointsService, AuthService, ApiMetrics],
     };
   }
 

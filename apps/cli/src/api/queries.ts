@@ -153,3 +153,45 @@ export interface AuditEvent {
 export const AUDIT_EVENTS = `query($filter: AuditEventFilter, $page: PageInput) {
   auditEvents(filter: $filter, page: $page) { nodes { sequence occurredAt actor action targetType targetName reason requestId } pageInfo { endCursor hasNextPage } }
 }`;
+
+/** An audit event with every field its hash covers. */
+export interface ChainedAuditEventRow {
+  organizationId: string;
+  sequence: number;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetName: string;
+  targetId: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  requestId: string | null;
+  occurredAt: string;
+  previousHash: string;
+  hash: string;
+}
+
+export const AUDIT_CHAIN = `query($page: PageInput) {
+  auditEvents(page: $page) {
+    nodes { organizationId sequence actor action targetType targetName targetId before after reason requestId occurredAt previousHash hash }
+    pageInfo { endCursor hasNextPage }
+  }
+}`;
+
+/** A signed checkpoint of the audit chain with the public key that verifies it: the file `audit verify --checkpoint` reads. */
+export interface AuditCheckpoint {
+  id: string;
+  organizationId: string;
+  sequence: number;
+  headHash: string;
+  signedAt: string;
+  keyId: string;
+  publicKey: string;
+  signature: string;
+}
+
+const CHECKPOINT_FIELDS = 'id organizationId sequence headHash signedAt keyId publicKey signature';
+
+export const NEWEST_AUDIT_CHECKPOINT = `query { auditCheckpoints(page: { first: 1 }) { nodes { ${CHECKPOINT_FIELDS} } signingEnabled } }`;
+export const CREATE_AUDIT_CHECKPOINT = `mutation { createAuditCheckpoint { ${CHECKPOINT_FIELDS} } }`;

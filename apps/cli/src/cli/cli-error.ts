@@ -6,6 +6,7 @@ export const ExitCode = {
   NotFound: 3,
   Auth: 4,
   TimeoutOrDegraded: 5,
+  AuditMismatch: 6,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -11,6 +11,7 @@ export const EXIT_CODE_HELP = [
   '  3  not found (rollout, cluster, revision)',
   '  4  authentication or permission refused',
   '  5  status: the rollout is Degraded, or --timeout passed',
+  '  6  audit verify: the audit chain is broken, or does not match the checkpoint',
 ];
 
 const CONNECTION_HELP = [

@@ -1,6 +1,8 @@
 import type { Command } from '../cli/command.js';
 import { applyCommand } from './apply.command.js';
+import { auditCheckpointCommand } from './audit-checkpoint.command.js';
 import { auditCommand } from './audit.command.js';
+import { auditVerifyCommand } from './audit-verify.command.js';
 import { clustersCommand, registerClusterCommand } from './clusters.command.js';
 import { completionCommand } from './completion.command.js';
 import { getRolloutCommand } from './get.command.js';
@@ -21,6 +23,8 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   historyCommand,
   auditCommand,
+  auditVerifyCommand,
+  auditCheckpointCommand,
   lintCommand,
   completionCommand(() => COMMANDS),
 ];

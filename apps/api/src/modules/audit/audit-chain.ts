@@ -1,64 +1,29 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../common/canonical-json.js';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { auditEventHashInput, checkpointSignatureInput, type ChainedAuditFields, type CheckpointStatement } from '@flotilla/protocol';
 
-/** The fields of an audit event that its hash covers: everything but its own id and hash. */
-export interface ChainedAuditFields {
-  organizationId: string;
-  sequence: number;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetName: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  requestId: string | null;
-  occurredAt: Date;
-  previousHash: string;
-}
+/** SHA-256 (hex) over the event's canonical form, which includes the previous event's hash. */
+export const auditEventHash = (event: ChainedAuditFields): string => createHash('sha256').update(auditEventHashInput(event)).digest('hex');
 
-/** SHA-256 over the canonical JSON of the event, which includes the previous event's hash. */
-export function auditEventHash(event: ChainedAuditFields): string {
-  const covered: Record<keyof ChainedAuditFields, unknown> = {
-    organizationId: event.organizationId,
-    sequence: event.sequence,
-    actor: event.actor,
-    action: event.action,
-    targetType: event.targetType,
-    targetName: event.targetName,
-    targetId: event.targetId,
-    before: event.before ?? null,
-    after: event.after ?? null,
-    reason: event.reason,
-    requestId: event.requestId,
-    occurredAt: event.occurredAt.toISOString(),
-    previousHash: event.previousHash,
-  };
-  return createHash('sha256').update(canonicalJson(covered)).digest('hex');
+/** A key's id: SHA-256 (hex) of its DER SubjectPublicKeyInfo, the same for its private and its public half. */
+export const signingKeyId = (key: KeyObject): string =>
+  createHash('sha256').update((key.type === 'private' ? createPublicKey(key) : key).export({ type: 'spki', format: 'der' })).digest('hex');
+
+/** Whether `signature` (base64) is the Ed25519 signature of the statement by the key of `publicKeyPem`. */
+export function checkpointSignatureValid(statement: CheckpointStatement, signature: string, publicKeyPem: string): boolean {
+  try {
+    const publicKey = createPublicKey(publicKeyPem);
+    return signingKeyId(publicKey) === statement.keyId && verify(null, Buffer.from(checkpointSignatureInput(statement)), publicKey, Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
+  }
 }
 
 export interface ChainVerdict {
   valid: boolean;
+  /** Sequence of the checkpoint the verification started after; 0 when it started from the first event. */
+  fromSequence: number;
   checkedEvents: number;
   /** The first sequence number whose event does not verify. */
   brokenAtSequence: number | null;
   reason: string | null;
-}
-
-/** Checks one batch of consecutive events against the hash of the event before the batch. */
-export function verifyChainSegment(
-  events: readonly (ChainedAuditFields & { hash: string })[],
-  expected: { previousHash: string; nextSequence: number },
-): { ok: true } | { ok: false; sequence: number; reason: string } {
-  let previousHash = expected.previousHash;
-  let sequence = expected.nextSequence;
-  for (const event of events) {
-    if (event.sequence !== sequence) return { ok: false, sequence, reason: `event ${sequence} is missing` };
-    if (event.previousHash !== previousHash) return { ok: false, sequence, reason: 'it does not link to the event before it' };
-    if (auditEventHash(event) !== event.hash) return { ok: false, sequence, reason: 'its content does not match its hash' };
-    previousHash = event.hash;
-    sequence += 1;
-  }
-  return { ok: true };
 }

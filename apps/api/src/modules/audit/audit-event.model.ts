@@ -8,6 +8,9 @@ export class AuditEventModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
 
+  @Field({ description: 'The organization whose hash chain holds it; its hash covers this too.' })
+  organizationId!: string;
+
   @Field(() => Int, { description: 'Position in the organization\'s hash chain, from 1.' })
   sequence!: number;
 
@@ -82,6 +85,9 @@ export class AuditEventFilter {
 export class AuditChainVerification {
   @Field({ description: 'Whether every event links to the one before and matches its hash.' })
   valid!: boolean;
+
+  @Field(() => Int, { description: 'Sequence of the checkpoint the verification started after; 0 when it started from the first event.' })
+  fromSequence!: number;
 
   @Field(() => Int, { description: 'How many events verified before the first problem, or in all.' })
   checkedEvents!: number;

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -11,14 +11,15 @@ import type { DatabaseClient } from '../../infrastructure/database.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import { DATABASE, EVENT_BUS } from '../../infrastructure/tokens.js';
 import { AuditChainVerification, AuditEventFilter, AuditEventModel, AuditEventPage } from './audit-event.model.js';
-import { AuditService } from './audit.service.js';
+import { AuditCheckpointModel, AuditCheckpointPage } from './audit-checkpoint.model.js';
+import { AuditCheckpointsService, type PublishedCheckpoint } from './audit-checkpoints.service.js';
 
 @Resolver(() => AuditEventModel)
 export class AuditResolver {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
-    private readonly audit: AuditService,
+    private readonly checkpoints: AuditCheckpointsService,
   ) {}
 
   @Query(() => AuditEventPage, { description: 'Audit events of the organization, newest first.' })
@@ -42,10 +43,36 @@ export class AuditResolver {
     return toPage(rows, take, (row) => ({ sequence: row.sequence }));
   }
 
-  @Query(() => AuditChainVerification, { description: 'Recomputes the organization\'s audit hash chain and reports the first break.' })
+  @Query(() => AuditChainVerification, {
+    description: 'Recomputes the organization\'s audit hash chain up to its head and reports the first break; from the first event, or after a checkpoint whose signature and head hash verify.',
+  })
   @RequiresRole('viewer')
-  verifyAuditChain(@CurrentPrincipal() principal: Principal): Promise<AuditChainVerification> {
-    return this.audit.verifyChain(principal.organizationId);
+  verifyAuditChain(
+    @CurrentPrincipal() principal: Principal,
+    @Args('fromCheckpoint', { type: () => ID, nullable: true, description: 'Id of a checkpoint the caller trusts: only the events after it are checked.' }) fromCheckpoint?: string,
+  ): Promise<AuditChainVerification> {
+    return this.checkpoints.verifyChain(principal.organizationId, fromCheckpoint ?? undefined);
+  }
+
+  @Query(() => AuditCheckpointPage, { description: 'Signed checkpoints of the organization\'s audit chain, newest first, with the key that signs new ones.' })
+  @RequiresRole('viewer')
+  async auditCheckpoints(@CurrentPrincipal() principal: Principal, @Args('page', { nullable: true }) page?: PageInput): Promise<AuditCheckpointPage> {
+    const { take, after } = pageRequest(page, isSequenceCursor);
+    const { nodes, pageInfo } = toPage(await this.checkpoints.list(principal.organizationId, take + 1, after?.sequence), take, (row) => ({ sequence: row.sequence }));
+    const signingKey = this.checkpoints.signingKey;
+    return {
+      nodes: nodes.map(toCheckpointModel),
+      pageInfo,
+      signingEnabled: signingKey !== null,
+      keyId: signingKey?.keyId ?? null,
+      publicKey: signingKey?.publicKeyPem ?? null,
+    };
+  }
+
+  @Mutation(() => AuditCheckpointModel, { description: 'Signs the current head of the organization\'s audit chain now (the worker also does at intervals); a head signed already returns its checkpoint.' })
+  @RequiresRole('admin')
+  async createAuditCheckpoint(@CurrentPrincipal() principal: Principal): Promise<AuditCheckpointModel> {
+    return toCheckpointModel(await this.checkpoints.create(principal.organizationId, new Date()));
   }
 
   @Subscription(() => AuditEventModel, { description: 'Every audit event of the organization as it is written.' })
@@ -56,3 +83,14 @@ export class AuditResolver {
     );
   }
 }
+
+const toCheckpointModel = ({ publicKeyPem, ...checkpoint }: PublishedCheckpoint): AuditCheckpointModel => ({
+  id: checkpoint.id,
+  organizationId: checkpoint.organizationId,
+  sequence: checkpoint.sequence,
+  headHash: checkpoint.headHash,
+  signedAt: checkpoint.signedAt,
+  keyId: checkpoint.keyId,
+  publicKey: publicKeyPem,
+  signature: checkpoint.signature,
+});

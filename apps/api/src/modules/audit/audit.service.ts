@@ -4,7 +4,8 @@ import type { AfterCommit, DatabaseClient } from '../../infrastructure/database.
 import { uuidV7, type PreparedStatement, type SqlSession } from '../../infrastructure/sql.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import { DATABASE, EVENT_BUS } from '../../infrastructure/tokens.js';
-import { auditEventHash, verifyChainSegment, type ChainVerdict } from './audit-chain.js';
+import { verifyChainSegment, type ChainPosition } from '@flotilla/protocol';
+import { auditEventHash, type ChainVerdict } from './audit-chain.js';
 
 export interface AuditEntry {
   actor: string;
@@ -19,6 +20,7 @@ export interface AuditEntry {
 }
 
 const VERIFY_BATCH = 1000;
+const GENESIS: ChainPosition = { previousHash: '', nextSequence: 1 };
 
 /** Chain heads are locked in id order, so that two writers appending to the same organizations cannot deadlock. */
 const LOCK_CHAIN_HEADS: PreparedStatement = {
@@ -92,37 +94,41 @@ export class AuditService {
     return events;
   }
 
-  /** Recomputes every hash of the organization's chain, in order, and compares the end with the recorded head. */
-  async verifyChain(organizationId: string): Promise<ChainVerdict> {
-    const organization = await this.database.organization.findUniqueOrThrow({ where: { id: organizationId } });
-    let expected = { previousHash: '', nextSequence: 1 };
+  /**
+   * Recomputes the hashes of the organization's chain in order, from the first event or from a trusted position
+   * (a verified checkpoint), up to the head recorded when it starts: events appended meanwhile are left for the next
+   * verification. The head's event must be the last one and carry the recorded head hash.
+   */
+  async verifyChain(organizationId: string, from: ChainPosition = GENESIS): Promise<ChainVerdict> {
+    const head = await this.database.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { auditSequence: true, auditHeadHash: true } });
+    const fromSequence = from.nextSequence - 1;
+    let expected = from;
     let checkedEvents = 0;
-    for (;;) {
+    while (expected.nextSequence <= head.auditSequence) {
       const batch = await this.database.auditEvent.findMany({
-        where: { organizationId, sequence: { gte: expected.nextSequence } },
+        where: { organizationId, sequence: { gte: expected.nextSequence, lte: head.auditSequence } },
         orderBy: { sequence: 'asc' },
         take: VERIFY_BATCH,
       });
-      const verdict = verifyChainSegment(batch, expected);
+      const verdict = verifyChainSegment(batch, expected, auditEventHash);
       if (!verdict.ok) {
         const verifiedBefore = checkedEvents + (verdict.sequence - expected.nextSequence);
-        return { valid: false, checkedEvents: verifiedBefore, brokenAtSequence: verdict.sequence, reason: verdict.reason };
+        return { valid: false, fromSequence, checkedEvents: verifiedBefore, brokenAtSequence: verdict.sequence, reason: verdict.reason };
       }
       checkedEvents += batch.length;
       const last = batch.at(-1);
       if (!last) break;
       expected = { previousHash: last.hash, nextSequence: last.sequence + 1 };
-      if (batch.length < VERIFY_BATCH) break;
     }
-    if (checkedEvents !== organization.auditSequence) {
-      const reason = `the chain ends at ${checkedEvents} but the head records ${organization.auditSequence} events`;
-      return { valid: false, checkedEvents, brokenAtSequence: checkedEvents + 1, reason };
+    const lastSequence = expected.nextSequence - 1;
+    if (lastSequence !== head.auditSequence) {
+      const reason = `the chain ends at ${lastSequence} but the head records ${head.auditSequence} events`;
+      return { valid: false, fromSequence, checkedEvents, brokenAtSequence: lastSequence + 1, reason };
     }
-    const lastEvent = await this.database.auditEvent.findFirst({ where: { organizationId }, orderBy: { sequence: 'desc' } });
-    if ((lastEvent?.hash ?? '') !== organization.auditHeadHash) {
-      return { valid: false, checkedEvents, brokenAtSequence: organization.auditSequence, reason: 'the newest event does not match the recorded head' };
+    if (expected.previousHash !== head.auditHeadHash) {
+      return { valid: false, fromSequence, checkedEvents, brokenAtSequence: head.auditSequence, reason: 'the newest event does not match the recorded head' };
     }
-    return { valid: true, checkedEvents, brokenAtSequence: null, reason: null };
+    return { valid: true, fromSequence, checkedEvents, brokenAtSequence: null, reason: null };
   }
 }
 
