@@ -15,12 +15,15 @@ export const NESTED_FIELD_COST = 1;
 
 /**
  * Fields whose price is not the default, by what they do at worst. `verifyAuditChain` reads and hashes the whole
- * audit chain of the organization; `applyManifests` validates and stores every document of up to a request's worth of
+ * audit chain of the organization (or from a checkpoint on); `createAuditCheckpoint` verifies the chain since the last
+ * checkpoint before it signs; `applyManifests` validates and stores every document of up to a request's worth of
  * YAML; `Experiment.analysisRuns` is one more query for each experiment of a page.
  */
 export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'Query.verifyAuditChain': { cost: 1000, oncePerRequest: true },
   'Query.auditEvents': { cost: 20 },
+  'Query.auditCheckpoints': { cost: 20 },
+  'Mutation.createAuditCheckpoint': { cost: 1000, oncePerRequest: true },
   'Query.rollouts': { cost: 20 },
   'Query.analysisRuns': { cost: 20 },
   'Query.experiments': { cost: 20 },
