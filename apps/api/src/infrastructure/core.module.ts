@@ -27,14 +27,15 @@ export class CoreModule implements OnApplicationShutdown {
   ) {}
 
   static forRoot(config: ApiConfig, logger: Logger = createLogger('api', config.logLevel)): DynamicModule {
+    const connectionLogger = logger.child({ component: 'connections' });
     return {
       module: CoreModule,
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl) },
-        { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl, { autoPipelining: true }) },
-        { provide: EVENT_SUBSCRIBER, useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true }) },
+        { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl, undefined, connectionLogger) },
+        { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl, { autoPipelining: true, logger: connectionLogger }) },
+        { provide: EVENT_SUBSCRIBER, useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true, logger: connectionLogger }) },
         {
           provide: EVENT_BUS,
           inject: [REDIS, EVENT_SUBSCRIBER],

@@ -1,13 +1,19 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { Logger } from './logger.js';
 
 export { Prisma };
 export type DatabaseClient = PrismaClient;
 export type Transaction = Prisma.TransactionClient;
 
-/** Opens the Prisma client over the pure-JavaScript Postgres driver (no native engine needed). */
-export function createDatabaseClient(url: string, poolSize = 10): DatabaseClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+/**
+ * Opens the Prisma client over the pure-JavaScript Postgres driver (no native engine needed). A connection that
+ * Postgres closes (a restart, `pg_terminate_backend`) is dropped from the pool and reported to `logger`; the next
+ * query opens a new one.
+ */
+export function createDatabaseClient(url: string, poolSize = 10, logger?: Logger): DatabaseClient {
+  const report = (error: Error): void => logger?.warn({ err: error }, 'database connection lost');
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }, { onPoolError: report, onConnectionError: report }) });
 }
 
 /** Callbacks registered inside a transaction that run only once it has committed. */
