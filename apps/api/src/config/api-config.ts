@@ -18,11 +18,13 @@ export interface ApiConfig {
   dashboardDirectory: string | undefined;
   /** Seconds a measurement may take before it is recorded as an Error; agents are told what is left of it. */
   measurementTimeoutSeconds: number;
+  /** Seconds from SIGTERM to a forced exit; within them the process closes what it holds. */
+  shutdownGraceSeconds: number;
 }
 
-type Environment = Record<string, string | undefined>;
+export type Environment = Record<string, string | undefined>;
 
-function integer(environment: Environment, name: string, fallback: number, problems: string[], minimum = 1): number {
+export function integer(environment: Environment, name: string, fallback: number, problems: string[], minimum = 1): number {
   const text = environment[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
@@ -41,9 +43,8 @@ function url(environment: Environment, name: string, fallback: string, protocols
   return text;
 }
 
-/** Reads and validates the configuration once at boot; every problem is reported together. */
-export function loadApiConfig(environment: Environment = process.env): ApiConfig {
-  const problems: string[] = [];
+/** Reads the API's settings, adding what is wrong with them to `problems`. */
+export function readApiConfig(environment: Environment, problems: string[]): ApiConfig {
   const config: ApiConfig = {
     host: environment.HOST || '127.0.0.1',
     port: integer(environment, 'PORT', 3000, problems, 0),
@@ -57,8 +58,16 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     redisPrefix: environment.REDIS_PREFIX || 'flotilla',
     dashboardDirectory: environment.DASHBOARD_DIR || undefined,
     measurementTimeoutSeconds: integer(environment, 'MEASUREMENT_TIMEOUT_SECONDS', 60, problems),
+    shutdownGraceSeconds: integer(environment, 'SHUTDOWN_GRACE_SECONDS', 20, problems),
   };
   if (!/^[\w-]+$/.test(config.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
+  return config;
+}
+
+/** Reads and validates the configuration once at boot; every problem is reported together. */
+export function loadApiConfig(environment: Environment = process.env): ApiConfig {
+  const problems: string[] = [];
+  const config = readApiConfig(environment, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
 }
