@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,11 @@ import type { Logger } from './infrastructure/logger.js';
 export interface RunningApi {
   app: NestExpressApplication;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections, closes idle keep-alive ones, gives requests under way `inFlightGraceMs` to finish and
+   * then cuts every connection left, and closes the application's WebSockets and its Postgres and Redis connections.
+   */
+  close(inFlightGraceMs?: number): Promise<void>;
 }
 
 /** Answers body-parser failures (too large, malformed JSON) in the GraphQL error shape instead of HTML. */
@@ -63,10 +68,22 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
   app.use(express.json({ limit: config.maxRequestBytes }));
   app.use(bodyErrorHandler(config));
   serveDashboard(app, config.dashboardDirectory ?? DEFAULT_DASHBOARD_DIRECTORY, logger);
-  app.enableShutdownHooks();
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address() as AddressInfo;
+  const server = app.getHttpServer() as Server;
+  const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
   logger.info({ url, graphql: `${url}/graphql`, graphiql: `${url}/graphiql` }, 'control plane API listening');
-  return { app, url, close: () => app.close() };
+  return {
+    app,
+    url,
+    async close(inFlightGraceMs = 5000) {
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), inFlightGraceMs).unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
 }
