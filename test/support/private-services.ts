@@ -40,6 +40,11 @@ export class PrivatePostgres {
     return join(this.directory, 'data');
   }
 
+  /** The server writes here, not to pg_ctl's output, which would then never close. */
+  private get logFile(): string {
+    return join(this.directory, 'server.log');
+  }
+
   static async start(): Promise<PrivatePostgres> {
     const directory = mkdtempSync(join(tmpdir(), 'flotilla-postgres-'));
     const server = new PrivatePostgres(directory, await freePort());
@@ -50,7 +55,7 @@ export class PrivatePostgres {
       }
       await server.control('initdb', ['-D', server.dataDirectory, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
       await server.control('pg_ctl', [
-        'start', '-w', '-D', server.dataDirectory, '-l', join(directory, 'server.log'),
+        'start', '-w', '-D', server.dataDirectory, '-l', server.logFile,
         '-o', `-p ${server.port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
       ]);
       await server.control('createdb', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', 'flotilla']);
@@ -68,7 +73,7 @@ export class PrivatePostgres {
 
   /** `pg_ctl restart -m fast`: every session is terminated (57P01), and the server is back once it returns. */
   async restart(): Promise<void> {
-    await this.control('pg_ctl', ['restart', '-w', '-m', 'fast', '-D', this.dataDirectory]);
+    await this.control('pg_ctl', ['restart', '-w', '-m', 'fast', '-D', this.dataDirectory, '-l', this.logFile]);
   }
 
   async stop(): Promise<void> {
