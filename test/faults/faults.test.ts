@@ -89,12 +89,22 @@ describe('every process rides out the loss of what it depends on, and the releas
     await releaseThrough('postgres-restart', () => postgres!.restart());
     expect(system.runningWorkers.map((worker) => worker.process.pid)).toEqual(workersBefore);
     await everyWorkerReady();
+    const [worker] = system.runningWorkers;
+    expect(await (await fetch(`${worker?.healthUrl}/metrics`)).text()).toContain('flotilla_worker_process_resident_memory_bytes');
   });
 
   it('finishes when Redis is killed for 30 s and comes back empty', async () => {
     await releaseThrough('redis-outage', async () => {
       await redis!.kill();
-      await new Promise((resolve) => setTimeout(resolve, REDIS_OUTAGE_MS));
+      const outageEnds = Date.now() + REDIS_OUTAGE_MS;
+      const [worker] = system.runningWorkers;
+      const unready = await eventually(async () => {
+        const response = await fetch(`${worker?.healthUrl}/readyz`);
+        return response.status === 503 ? ((await response.json()) as Record<string, string>) : undefined;
+      }, 10_000, 'a worker to report Redis unavailable');
+      expect(unready).toMatchObject({ status: 'unavailable', postgres: 'ok', sql: 'ok' });
+      expect(unready.redis).not.toBe('ok');
+      await new Promise((resolve) => setTimeout(resolve, outageEnds - Date.now()));
       await redis!.startServer();
     });
     expect(system.workerCount).toBe(2);
