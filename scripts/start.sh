@@ -10,6 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 export PORT="${PORT:-3000}"
 KUBE_SIM_PORT="${KUBE_SIM_PORT:-6443}"
+export WORKER_HEALTH_PORT="${WORKER_HEALTH_PORT:-3001}"
 export FLOTILLA_HOME="${FLOTILLA_HOME:-$FLOTILLA_ROOT/.flotilla}"
 export FLOTILLA_URL="http://127.0.0.1:$PORT"
 CLUSTERS=(staging production)
@@ -18,9 +19,9 @@ mkdir -p "$LOGS" "$FLOTILLA_HOME/kube" "$FLOTILLA_HOME/agents"
 
 say() { printf '[start] %s\n' "$*" >&2; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$PORT" "$KUBE_SIM_PORT"; do
+for port in "$PORT" "$KUBE_SIM_PORT" "$WORKER_HEALTH_PORT"; do
   if listening "$port"; then
-    say "port $port is in use (another npm start?); stop it, or choose others with PORT=… KUBE_SIM_PORT=… npm start"
+    say "port $port is in use (another npm start?); stop it, or choose others with PORT=… KUBE_SIM_PORT=… WORKER_HEALTH_PORT=… npm start"
     exit 1
   fi
 done

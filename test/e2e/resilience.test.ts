@@ -74,7 +74,7 @@ describe('a rollout survives the loss of the processes that carry it', { timeout
     // Then the other one carries the rollout to the end
     await finished(space, 'orders');
     expect(system.workerCount).toBe(1);
-    system.startWorker();
+    await system.startWorker();
   });
 
   it('finishes when every Redis key of the system is deleted mid-rollout', async () => {

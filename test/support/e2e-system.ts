@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -12,7 +11,7 @@ import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
 import { AuditService } from '../../apps/api/src/modules/audit/audit.service.js';
 import { createOrganization } from '../../apps/api/src/modules/organizations/organizations.js';
 import { graphqlData } from './graphql-client.js';
-import { eventually, startNodeProcess, stopProcess } from './processes.js';
+import { eventually, exitOf, freePort, startNodeProcess, stopProcess, type ProcessExit } from './processes.js';
 import { SimulatedClusterClient } from './simulator-client.js';
 
 export const E2E_CLUSTERS = ['staging', 'production'] as const;
@@ -23,6 +22,19 @@ export interface E2eOptions {
   workers?: number;
   /** Time from a pod's creation to Ready in the simulator. */
   podReadyDelayMs?: number;
+  /** The Postgres and Redis the processes use; this run's shared database and Redis unless told. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Settings added to (or overriding) the API's, every worker's and every agent's environment. */
+  apiEnvironment?: Record<string, string>;
+  workerEnvironment?: Record<string, string>;
+  agentEnvironment?: Record<string, string>;
+}
+
+/** A running worker process and the address of its health endpoint. */
+export interface E2eWorker {
+  process: ChildProcess;
+  healthUrl: string;
 }
 
 /** Short enough for tests to see a crash or a lost job within seconds, long enough for a loaded 2-core machine. */
@@ -35,16 +47,6 @@ const AGENT_ENVIRONMENT = {
 };
 
 const processLogLevel = (name: string): string => process.env[`E2E_${name}_LOG_LEVEL`] ?? process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn';
-
-/** A port nobody listens on right now, for a process that must be told its port up front. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port was assigned');
-  return address.port;
-}
 
 /** Fails at once, with the exit code, when a process the system needs has died while we wait on it. */
 function alive(child: ChildProcess, name: string): void {
@@ -65,17 +67,27 @@ export class E2eSystem {
   private directory = '';
   private simulator: ChildProcess | undefined;
   private api: ChildProcess | undefined;
-  private readonly workers = new Set<ChildProcess>();
+  private readonly workers = new Set<E2eWorker>();
   private readonly agents = new Map<E2eCluster, ChildProcess>();
   private readonly agentTokens = {} as Record<E2eCluster, string>;
   private readonly kubeconfigs = {} as Record<E2eCluster, string>;
 
+  private constructor(private readonly options: E2eOptions) {}
+
+  get databaseUrl(): string {
+    return this.options.databaseUrl ?? inject('databaseUrl');
+  }
+
+  get redisUrl(): string {
+    return this.options.redisUrl ?? inject('redisUrl');
+  }
+
   private get environment(): Record<string, string> {
-    return { DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), REDIS_PREFIX: this.redisPrefix };
+    return { DATABASE_URL: this.databaseUrl, REDIS_URL: this.redisUrl, REDIS_PREFIX: this.redisPrefix };
   }
 
   static async start(options: E2eOptions = {}): Promise<E2eSystem> {
-    const system = new E2eSystem();
+    const system = new E2eSystem(options);
     try {
       await system.startAll(options);
       return system;
@@ -87,10 +99,10 @@ export class E2eSystem {
 
   private async startAll(options: E2eOptions): Promise<void> {
     this.directory = await mkdtemp(join(tmpdir(), 'flotilla-e2e-'));
-    this.database = createDatabaseClient(inject('databaseUrl'), 4);
+    this.database = createDatabaseClient(this.databaseUrl, 4);
     await Promise.all([this.startSimulator(options.podReadyDelayMs ?? 300), this.startApi()]);
     await this.createOrganization();
-    for (let index = 0; index < (options.workers ?? 1); index += 1) this.startWorker();
+    for (let index = 0; index < (options.workers ?? 1); index += 1) await this.startWorker();
     for (const cluster of E2E_CLUSTERS) {
       const registered = await this.graphql<{ registerCluster: { agentToken: string } }>(
         this.tokens.admin,
@@ -124,9 +136,10 @@ export class E2eSystem {
     }
   }
 
-  private async startApi(): Promise<void> {
-    const port = await freePort();
-    const api = startNodeProcess('apps/api/dist/main.js', { ...this.environment, PORT: String(port), AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API') });
+  /** Starts the API, on the port it had before when it is started again, so that agents find it where they left it. */
+  async startApi(): Promise<void> {
+    const port = this.apiUrl ? Number(new URL(this.apiUrl).port) : await freePort();
+    const api = startNodeProcess('apps/api/dist/main.js', { ...this.environment, PORT: String(port), AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API'), ...this.options.apiEnvironment });
     this.api = api;
     this.apiUrl = `http://127.0.0.1:${port}`;
     await eventually(async () => {
@@ -136,8 +149,8 @@ export class E2eSystem {
   }
 
   private async createOrganization(): Promise<void> {
-    const publisher = new Redis(inject('redisUrl'));
-    const subscriber = new Redis(inject('redisUrl'));
+    const publisher = new Redis(this.redisUrl);
+    const subscriber = new Redis(this.redisUrl);
     try {
       const audit = new AuditService(this.database, new EventBus(publisher, subscriber, createLogger('e2e', 'silent'), this.redisPrefix));
       const created = await createOrganization(this.database, audit, `e2e-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
@@ -149,10 +162,18 @@ export class E2eSystem {
     this.tokens.deployer = deployer.createApiToken.secret;
   }
 
-  startWorker(): ChildProcess {
-    const worker = startNodeProcess('apps/api/dist/worker.js', { ...this.environment, ...WORKER_ENVIRONMENT, LOG_LEVEL: processLogLevel('WORKER') });
+  async startWorker(): Promise<E2eWorker> {
+    const healthPort = await freePort();
+    const child = startNodeProcess('apps/api/dist/worker.js', {
+      ...this.environment,
+      ...WORKER_ENVIRONMENT,
+      WORKER_HEALTH_PORT: String(healthPort),
+      LOG_LEVEL: processLogLevel('WORKER'),
+      ...this.options.workerEnvironment,
+    });
+    const worker = { process: child, healthUrl: `http://127.0.0.1:${healthPort}` };
     this.workers.add(worker);
-    worker.once('exit', () => this.workers.delete(worker));
+    child.once('exit', () => this.workers.delete(worker));
     return worker;
   }
 
@@ -160,11 +181,34 @@ export class E2eSystem {
   async killWorker(): Promise<void> {
     const [worker] = this.workers;
     if (!worker) throw new Error('no worker is running');
-    await stopProcess(worker, 'SIGKILL');
+    await stopProcess(worker.process, 'SIGKILL');
   }
 
   get workerCount(): number {
     return this.workers.size;
+  }
+
+  /** The workers running now, oldest first. */
+  get runningWorkers(): readonly E2eWorker[] {
+    return [...this.workers];
+  }
+
+  /** `kill -9` of the API: every agent, subscription and request loses its connection at once. */
+  async killApi(): Promise<void> {
+    if (this.api) await stopProcess(this.api, 'SIGKILL');
+    this.api = undefined;
+  }
+
+  /** Sends the API `signal` and waits at most `timeoutMs` for it to exit: how it exited, or undefined while it still runs. */
+  async signalApi(signal: NodeJS.Signals, timeoutMs: number): Promise<ProcessExit | undefined> {
+    const api = this.api;
+    if (!api) throw new Error('the API is not running');
+    api.kill(signal);
+    return exitOf(api, timeoutMs);
+  }
+
+  get apiProcessId(): number | undefined {
+    return this.api?.pid;
   }
 
   startAgent(cluster: E2eCluster): void {
@@ -174,6 +218,7 @@ export class E2eSystem {
       FLOTILLA_AGENT_TOKEN: this.agentTokens[cluster],
       KUBECONFIG: this.kubeconfigs[cluster],
       LOG_LEVEL: processLogLevel('AGENT'),
+      ...this.options.agentEnvironment,
     });
     this.agents.set(cluster, agent);
   }
@@ -199,7 +244,7 @@ export class E2eSystem {
    * same Redis at the same time, each under its own prefix.
    */
   async deleteRedisKeys(): Promise<number> {
-    const redis = new Redis(inject('redisUrl'));
+    const redis = new Redis(this.redisUrl);
     try {
       let deleted = 0;
       let cursor = '0';
@@ -222,7 +267,7 @@ export class E2eSystem {
     const agents = [...this.agents.values()];
     this.agents.clear();
     await Promise.all(agents.map((agent) => stopProcess(agent)));
-    await Promise.all([...this.workers].map((worker) => stopProcess(worker)));
+    await Promise.all([...this.workers].map((worker) => stopProcess(worker.process)));
     await Promise.all([this.api, this.simulator].flatMap((child) => (child ? [stopProcess(child)] : [])));
     await this.deleteRedisKeys().catch(() => 0);
     await this.database?.$disconnect();

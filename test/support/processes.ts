@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -9,10 +10,31 @@ export function startNodeProcess(entry: string, environment: Record<string, stri
   const path = `${root}${entry}`;
   if (!existsSync(path)) throw new Error(`${entry} is not built: run npm run build (npm test does it first)`);
   const child = spawn(process.execPath, [path, ...args], {
-    env: { ...process.env, LOG_LEVEL: process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn', ...environment },
+    // Tests run several workers side by side: each serves its health endpoint on a free port unless told one.
+    env: { ...process.env, LOG_LEVEL: process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn', WORKER_HEALTH_PORT: '0', ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return child;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** How `child` exited, waiting at most `timeoutMs`; undefined while it still runs. */
+export async function exitOf(child: ChildProcess, timeoutMs: number): Promise<ProcessExit | undefined> {
+  if (child.exitCode === null && child.signalCode === null) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise((resolve) => child.once('exit', resolve)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  return child.exitCode === null && child.signalCode === null ? undefined : { code: child.exitCode, signal: child.signalCode };
 }
 
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -38,4 +60,14 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A port nobody listens on right now, for a process that must be told its port up front. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port was assigned');
+  return address.port;
 }

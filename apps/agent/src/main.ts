@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = pino({ level: config.logLevel, base: { component: 'flotilla-agent' } });
+  // Every watch and the connection retry on their own; a stray failed promise is logged, not a reason to stop.
+  process.on('unhandledRejection', (reason: unknown) => logger.error({ err: reason }, 'unhandled promise rejection'));
   let agent;
   try {
     agent = await startAgent(config, logger);
@@ -25,8 +27,18 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const shutdown = (signal: string): void => {
-    logger.info({ signal }, 'stopping');
-    void agent.stop().then(() => process.exit(0));
+    logger.info({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, 'stopping');
+    setTimeout(() => {
+      logger.error({ waitingFor: 'the watches and the control plane connection to close' }, 'grace period over; exiting without waiting further');
+      process.exit(1);
+    }, config.shutdownGraceMs).unref();
+    agent.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stopping failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

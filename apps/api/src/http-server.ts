@@ -18,7 +18,11 @@ import { securityHeaders } from './security-headers.js';
 export interface RunningApi {
   app: NestExpressApplication;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections, closes idle keep-alive ones, gives requests under way `inFlightGraceMs` to finish and
+   * then cuts every connection left, and closes the application's WebSockets and its Postgres and Redis connections.
+   */
+  close(inFlightGraceMs?: number): Promise<void>;
 }
 
 /** Answers body-parser failures (too large, malformed JSON) in the GraphQL error shape instead of HTML. */
@@ -71,14 +75,25 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
   app.use(express.json({ limit: config.maxRequestBytes }));
   app.use(bodyErrorHandler(config));
   serveDashboard(app, config.dashboardDirectory ?? DEFAULT_DASHBOARD_DIRECTORY, logger);
-  app.enableShutdownHooks();
   // A request must arrive whole within the request timeout, however slowly its client sends it.
   const server = app.getHttpServer() as Server;
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(server.headersTimeout, config.requestTimeoutMs);
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address() as AddressInfo;
+  const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
   logger.info({ url, graphql: `${url}/graphql`, graphiql: `${url}/graphiql` }, 'control plane API listening');
-  return { app, url, close: () => app.close() };
+  return {
+    app,
+    url,
+    async close(inFlightGraceMs = 5000) {
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), inFlightGraceMs).unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
+    },
+  };
 }

@@ -1,12 +1,19 @@
 import { loadApiConfig } from './config/api-config.js';
 import { startApi } from './http-server.js';
 import { createLogger } from './infrastructure/logger.js';
+import { stopOnSignals, surviveUnhandledRejections } from './infrastructure/process-lifecycle.js';
 
 const config = loadApiConfig();
 const logger = createLogger('api', config.logLevel);
+surviveUnhandledRejections(logger);
 
 try {
-  await startApi(config, logger);
+  const api = await startApi(config, logger);
+  const graceMs = config.shutdownGraceSeconds * 1000;
+  // Requests under way get half the grace period; the other half is for the goodbyes to agents and the connections.
+  stopOnSignals(logger, graceMs, async (step) => {
+    await step('HTTP requests, WebSockets and connections of the API', () => api.close(graceMs / 2));
+  });
 } catch (error) {
   logger.fatal({ err: error }, 'control plane API failed to start');
   process.exit(1);

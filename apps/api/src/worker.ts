@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
-import { loadApiConfig } from './config/api-config.js';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadWorkerConfig } from './config/worker-config.js';
 import { createDatabaseClient } from './infrastructure/database.js';
 import { EventBus } from './infrastructure/event-bus.js';
 import { createLogger } from './infrastructure/logger.js';
+import { stopOnSignals, surviveUnhandledRejections } from './infrastructure/process-lifecycle.js';
 import { createRedisConnection } from './infrastructure/redis.js';
 import { SqlPool } from './infrastructure/sql.js';
 import { AuditCheckpointsService } from './modules/audit/audit-checkpoints.service.js';
@@ -17,31 +19,27 @@ import { pruneAnalysisHistory } from './modules/analysis-runs/analysis-history.j
 import { ReconcileStore } from './modules/reconcile/reconcile-store.js';
 import { RolloutReconciler } from './modules/reconcile/rollout-reconciler.js';
 import { ExperimentReconciler } from './modules/experiments/experiment-reconciler.js';
+import { startWorkerHealth } from './worker-health.js';
 
 /**
  * The worker process: runs reconcile jobs from BullMQ through the rollout engine (and the experiment controller for
  * standalone experiments), and sweeps Postgres for rollouts and experiments whose jobs may have been lost. Any number of workers can run side by side.
  */
-const config = loadApiConfig();
+const config = loadWorkerConfig();
 const logger = createLogger('worker', config.logLevel);
-/** Reconciles running at once; the ones that reach the database together share its round trips. */
-const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 64);
-/** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
-const analysisConcurrency = Number(process.env.ANALYSIS_CONCURRENCY ?? 48);
-/** Agents' answers are short database writes, taken apart from measurements so that neither waits for the other. */
-const recordConcurrency = Number(process.env.RECORD_CONCURRENCY ?? 8);
-const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 10_000);
-const lockDurationMs = Number(process.env.JOB_LOCK_MS ?? 30_000);
-const analysisHistoryDays = Number(process.env.ANALYSIS_HISTORY_DAYS ?? 90);
+surviveUnhandledRejections(logger);
+const { sweepIntervalMs, jobLockMs } = config;
 
-const database = createDatabaseClient(config.databaseUrl, Number(process.env.DATABASE_POOL_SIZE ?? 8));
+const connectionLogger = logger.child({ component: 'connections' });
+const database = createDatabaseClient(config.databaseUrl, config.databasePoolSize, { logger: connectionLogger });
 /** Hand-written SQL on the hot paths (reconcile load and write, measurements); Prisma for the rest. */
-const sql = new SqlPool(config.databaseUrl, Number(process.env.SQL_POOL_SIZE ?? 24));
-const redis = createRedisConnection(config.redisUrl, { autoPipelining: true });
-const subscriber = createRedisConnection(config.redisUrl, { forWorkers: true });
-const workerConnection = createRedisConnection(config.redisUrl, { forWorkers: true, autoPipelining: true });
-const analysisConnection = createRedisConnection(config.redisUrl, { forWorkers: true, autoPipelining: true });
-const recordConnection = createRedisConnection(config.redisUrl, { forWorkers: true, autoPipelining: true });
+const sql = new SqlPool(config.databaseUrl, config.sqlPoolSize, connectionLogger);
+const redisConnection = (options: { forWorkers?: boolean; autoPipelining?: boolean }) => createRedisConnection(config.redisUrl, { ...options, logger: connectionLogger });
+const redis = redisConnection({ autoPipelining: true });
+const subscriber = redisConnection({ forWorkers: true });
+const workerConnection = redisConnection({ forWorkers: true, autoPipelining: true });
+const analysisConnection = redisConnection({ forWorkers: true, autoPipelining: true });
+const recordConnection = redisConnection({ forWorkers: true, autoPipelining: true });
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
 /** Wake-ups further off are left to the sweep, which queues each one for its exact time; three sweeps may pass first. */
 const queue = new ReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
@@ -54,8 +52,8 @@ const experiments = new ExperimentReconciler(database, audit, eventBus, queue, a
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
 const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: config.measurementTimeoutSeconds,
-  centralAllowList: (process.env.CENTRAL_MEASUREMENT_ALLOW ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
-  centralCredentialsDirectory: process.env.CENTRAL_CREDENTIALS_DIR || undefined,
+  centralAllowList: config.centralMeasurementAllow,
+  centralCredentialsDirectory: config.centralCredentialsDirectory,
 });
 
 async function processJob(job: Job): Promise<string> {
@@ -70,9 +68,9 @@ async function processJob(job: Job): Promise<string> {
 const worker = new Worker(RECONCILE_QUEUE_NAME, processJob, {
   connection: workerConnection,
   prefix: config.redisPrefix,
-  concurrency,
-  lockDuration: lockDurationMs,
-  stalledInterval: Math.max(1000, Math.floor(lockDurationMs / 2)),
+  concurrency: config.concurrency,
+  lockDuration: jobLockMs,
+  stalledInterval: Math.max(1000, Math.floor(jobLockMs / 2)),
 });
 worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'reconcile job failed'));
 worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
@@ -93,14 +91,14 @@ async function processAnalysisJob(job: Job): Promise<void> {
 const analysisWorker = new Worker(ANALYSIS_QUEUE_NAME, processAnalysisJob, {
   connection: analysisConnection,
   prefix: config.redisPrefix,
-  concurrency: analysisConcurrency,
-  lockDuration: Math.max(lockDurationMs, (config.measurementTimeoutSeconds + 10) * 1000),
+  concurrency: config.analysisConcurrency,
+  lockDuration: Math.max(jobLockMs, (config.measurementTimeoutSeconds + 10) * 1000),
 });
 const recordWorker = new Worker(ANALYSIS_RECORDS_QUEUE_NAME, processAnalysisJob, {
   connection: recordConnection,
   prefix: config.redisPrefix,
-  concurrency: recordConcurrency,
-  lockDuration: lockDurationMs,
+  concurrency: config.recordConcurrency,
+  lockDuration: jobLockMs,
 });
 for (const analysisJobs of [analysisWorker, recordWorker]) {
   analysisJobs.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'analysis job failed'));
@@ -110,8 +108,8 @@ for (const analysisJobs of [analysisWorker, recordWorker]) {
 async function sweep(): Promise<void> {
   await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'reconcile sweep failed'));
   await analysis.sweep().catch((error: unknown) => logger.warn({ err: error }, 'analysis sweep failed'));
-  await pruneAnalysisHistory(database, analysisHistoryDays)
-    .then((pruned) => pruned > 0 && logger.info({ pruned, analysisHistoryDays }, 'old analysis runs pruned'))
+  await pruneAnalysisHistory(database, config.analysisHistoryDays)
+    .then((pruned) => pruned > 0 && logger.info({ pruned, analysisHistoryDays: config.analysisHistoryDays }, 'old analysis runs pruned'))
     .catch((error: unknown) => logger.warn({ err: error }, 'analysis history pruning failed'));
   if (auditSigner) await checkpointAuditChains().catch((error: unknown) => logger.warn({ err: error }, 'audit checkpointing failed'));
 }
@@ -132,17 +130,37 @@ function sweepOnce(): Promise<void> {
   return sweeping;
 }
 const sweepTimer = setInterval(() => void sweepOnce(), sweepIntervalMs);
-await sweepOnce();
-logger.info({ concurrency, sweepIntervalMs, auditSigningKeyId: auditSigner?.keyId ?? null }, 'worker started');
 
-async function shutdown(signal: string): Promise<void> {
-  logger.info({ signal }, 'worker stopping');
-  clearInterval(sweepTimer);
-  await sweeping;
-  await Promise.allSettled([worker.close(), analysisWorker.close(), recordWorker.close()]);
-  await Promise.allSettled([queue.close(), analysisQueue.close()]);
-  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit(), workerConnection.quit(), analysisConnection.quit(), recordConnection.quit()]);
-  process.exit(0);
+const metrics = new Registry();
+collectDefaultMetrics({ register: metrics, prefix: 'flotilla_worker_' });
+let health;
+try {
+  health = await startWorkerHealth({
+    host: config.healthHost,
+    port: config.healthPort,
+    metrics,
+    probes: { postgres: () => database.$queryRaw`SELECT 1`, sql: () => sql.query('SELECT 1'), redis: () => redis.ping() },
+  });
+} catch (error) {
+  logger.fatal({ err: error, host: config.healthHost, port: config.healthPort }, 'cannot serve the worker health endpoint');
+  process.exit(1);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+await sweepOnce();
+logger.info({ concurrency: config.concurrency, sweepIntervalMs, health: health.url, auditSigningKeyId: auditSigner?.keyId ?? null }, 'worker started');
+
+stopOnSignals(logger, config.shutdownGraceSeconds * 1000, async (step) => {
+  clearInterval(sweepTimer);
+  await step('the sweep under way', async () => sweeping);
+  await Promise.all([
+    step('reconcile jobs under way', () => worker.close()),
+    step('analysis jobs under way', () => analysisWorker.close()),
+    step('record jobs under way', () => recordWorker.close()),
+  ]);
+  await Promise.all([step('reconcile queue', () => queue.close()), step('analysis queue', () => analysisQueue.close())]);
+  await Promise.all([
+    step('the health endpoint', () => health.close()),
+    step('the database client', () => database.$disconnect()),
+    step('the SQL pool', () => sql.end()),
+    ...[redis, subscriber, workerConnection, analysisConnection, recordConnection].map((connection, index) => step(`redis connection ${index + 1}`, () => connection.quit())),
+  ]);
+});

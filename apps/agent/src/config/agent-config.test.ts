@@ -23,6 +23,11 @@ describe('loadAgentConfig', () => {
     expect(loadAgentConfig({ FLOTILLA_URL: 'https://f.example', FLOTILLA_AGENT_TOKEN: 't', ...env })).toMatchObject(expected);
   });
 
+  it('gives the agent 20 s from SIGTERM to a forced exit unless SHUTDOWN_GRACE_SECONDS says otherwise', () => {
+    const required = { FLOTILLA_URL: 'https://f.example', FLOTILLA_AGENT_TOKEN: 't' };
+    expect([loadAgentConfig(required).shutdownGraceMs, loadAgentConfig({ ...required, SHUTDOWN_GRACE_SECONDS: '5' }).shutdownGraceMs]).toEqual([20_000, 5000]);
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {

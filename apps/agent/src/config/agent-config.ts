@@ -25,6 +25,8 @@ export interface AgentConfig {
   measurementConcurrency: number;
   /** The agent's own namespace, where provider credential Secrets (`datadog`, `newrelic`, …) are looked up first. */
   agentNamespace: string;
+  /** Time from SIGTERM to a forced exit; within it the agent closes its watches and its connection. */
+  shutdownGraceMs: number;
 }
 
 /** The environment is invalid; every problem found is listed, not just the first. */
@@ -100,6 +102,7 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
     concurrency: number('FLOTILLA_CONCURRENCY', 32, 1),
     measurementConcurrency: number('FLOTILLA_MEASUREMENT_CONCURRENCY', 16, 1),
     agentNamespace: env.FLOTILLA_AGENT_NAMESPACE || DEFAULT_AGENT_NAMESPACE,
+    shutdownGraceMs: number('SHUTDOWN_GRACE_SECONDS', 20, 1) * 1000,
   };
   if (problems.length > 0) throw new AgentConfigError(problems);
   return config;

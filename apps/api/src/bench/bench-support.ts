@@ -69,7 +69,8 @@ export async function withScratchDatabase<T>(baseUrl: string, name: string, work
  */
 export async function startProcess(entry: string, environment: Record<string, string>, ready: () => Promise<boolean>, nodeArguments: readonly string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArguments, fileURLToPath(new URL(`../${entry}`, import.meta.url))], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...environment },
+    // Benchmarks run several workers side by side: each serves its health endpoint on a free port unless told one.
+    env: { ...process.env, LOG_LEVEL: 'warn', WORKER_HEALTH_PORT: '0', ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let attempt = 0; attempt < 200; attempt += 1) {

@@ -44,6 +44,8 @@ export interface ApiConfig {
   auditSigningKeyFile: string | undefined;
   /** The worker signs a checkpoint of an organization's audit chain when its head moved and the last one is this old. */
   auditCheckpointIntervalSeconds: number;
+  /** Seconds from SIGTERM to a forced exit; within them the process closes what it holds. */
+  shutdownGraceSeconds: number;
   agent: AgentConnectionLimits;
 }
 
@@ -63,9 +65,9 @@ export interface AgentConnectionLimits {
   heartbeatIntervalSeconds: number;
 }
 
-type Environment = Record<string, string | undefined>;
+export type Environment = Record<string, string | undefined>;
 
-function integer(environment: Environment, name: string, fallback: number, problems: string[], minimum = 1): number {
+export function integer(environment: Environment, name: string, fallback: number, problems: string[], minimum = 1): number {
   const text = environment[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
@@ -97,9 +99,8 @@ function url(environment: Environment, name: string, fallback: string, protocols
   return text;
 }
 
-/** Reads and validates the configuration once at boot; every problem is reported together. */
-export function loadApiConfig(environment: Environment = process.env): ApiConfig {
-  const problems: string[] = [];
+/** Reads the API's settings, adding what is wrong with them to `problems`. */
+export function readApiConfig(environment: Environment, problems: string[]): ApiConfig {
   const config: ApiConfig = {
     host: environment.HOST || '127.0.0.1',
     port: integer(environment, 'PORT', 3000, problems, 0),
@@ -126,6 +127,7 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
     proxyProtocol: flag(environment, 'PROXY_PROTOCOL', problems),
     auditSigningKeyFile: environment.AUDIT_SIGNING_KEY_FILE || undefined,
     auditCheckpointIntervalSeconds: integer(environment, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, problems),
+    shutdownGraceSeconds: integer(environment, 'SHUTDOWN_GRACE_SECONDS', 20, problems),
     agent: {
       maxMessageBytes: integer(environment, 'AGENT_MAX_MESSAGE_BYTES', 1024 * 1024, problems),
       handshakeTimeoutMs: integer(environment, 'AGENT_HANDSHAKE_TIMEOUT_MS', 10_000, problems),
@@ -138,6 +140,13 @@ export function loadApiConfig(environment: Environment = process.env): ApiConfig
   if (config.proxyProtocol && config.trustedProxies.length === 0) problems.push('PROXY_PROTOCOL needs TRUSTED_PROXIES: only trusted proxies may send the header');
   if (!/^[\w-]+$/.test(config.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
   if (config.rateLimitPoints < config.maxQueryComplexity) problems.push('RATE_LIMIT_POINTS must be at least MAX_QUERY_COMPLEXITY, or the costliest queries could never run');
+  return config;
+}
+
+/** Reads and validates the configuration once at boot; every problem is reported together. */
+export function loadApiConfig(environment: Environment = process.env): ApiConfig {
+  const problems: string[] = [];
+  const config = readApiConfig(environment, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
 }

@@ -29,15 +29,16 @@ export class CoreModule implements OnApplicationShutdown {
   ) {}
 
   static forRoot(config: ApiConfig, logger: Logger = createLogger('api', config.logLevel)): DynamicModule {
+    const connectionLogger = logger.child({ component: 'connections' });
     return {
       module: CoreModule,
       providers: [
         { provide: API_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         // A statement outlives no request: the API's requests are abandoned at the same deadline.
-        { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl, 10, { statementTimeoutMs: config.requestTimeoutMs }) },
-        { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl, { autoPipelining: true }) },
-        { provide: EVENT_SUBSCRIBER, useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true }) },
+        { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl, 10, { statementTimeoutMs: config.requestTimeoutMs, logger: connectionLogger }) },
+        { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl, { autoPipelining: true, logger: connectionLogger }) },
+        { provide: EVENT_SUBSCRIBER, useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true, logger: connectionLogger }) },
         {
           provide: EVENT_BUS,
           inject: [REDIS, EVENT_SUBSCRIBER],

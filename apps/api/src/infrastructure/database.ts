@@ -1,18 +1,21 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { Logger } from './logger.js';
 
 export { Prisma };
 export type DatabaseClient = PrismaClient;
 export type Transaction = Prisma.TransactionClient;
 
 /**
- * Opens the Prisma client over the pure-JavaScript Postgres driver (no native engine needed); with
- * `statementTimeoutMs`, Postgres cancels any statement of its sessions that runs longer.
+ * Opens the Prisma client over the pure-JavaScript Postgres driver (no native engine needed). With
+ * `statementTimeoutMs`, Postgres cancels any statement of its sessions that runs longer. A connection that Postgres
+ * closes (a restart, `pg_terminate_backend`) is dropped from the pool and reported to `logger`; the next query opens a
+ * new one.
  */
-export function createDatabaseClient(url: string, poolSize = 10, options: { statementTimeoutMs?: number } = {}): DatabaseClient {
-  return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: poolSize, ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}) }),
-  });
+export function createDatabaseClient(url: string, poolSize = 10, options: { statementTimeoutMs?: number; logger?: Logger } = {}): DatabaseClient {
+  const report = (error: Error): void => options.logger?.warn({ err: error }, 'database connection lost');
+  const timeout = options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {};
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize, ...timeout }, { onPoolError: report, onConnectionError: report }) });
 }
 
 /** Callbacks registered inside a transaction that run only once it has committed. */

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
 
 export interface RedisConnectionOptions {
   /** Never give up on a command, as BullMQ workers require. */
@@ -9,13 +10,43 @@ export interface RedisConnectionOptions {
    * connection whose own blocking reads would hold up the commands pipelined behind them.
    */
   autoPipelining?: boolean;
+  /** Where a lost connection is reported while the client reconnects. */
+  logger?: Logger;
 }
 
+/** Waits between reconnection attempts: 100 ms more per attempt, at most 2 s, for as long as it takes. */
+const reconnectDelayMs = (attempt: number): number => Math.min(attempt * 100, 2000);
+
+/**
+ * A Redis connection that reconnects by itself whenever the connection is lost (a restart, a failover, a network
+ * cut), resubscribing to its channels; the error of each failed attempt is logged instead of thrown.
+ */
 export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): Redis {
-  return new Redis(url, {
+  const connection = new Redis(url, {
     maxRetriesPerRequest: options.forWorkers ? null : 3,
     enableAutoPipelining: options.autoPipelining ?? false,
     enableReadyCheck: true,
     lazyConnect: false,
+    retryStrategy: reconnectDelayMs,
   });
+  const { logger } = options;
+  if (logger) {
+    let reported = false;
+    // One warning per outage, not one per reconnection attempt.
+    connection.on('error', (error: Error) => {
+      if (!reported) logger.warn({ err: error }, 'redis connection lost; reconnecting');
+      reported = true;
+    });
+    connection.on('ready', () => {
+      if (reported) logger.info('redis connection back');
+      reported = false;
+    });
+  }
+  return connection;
 }
+
+/**
+ * For BullMQ queues over a connection made here: their errors are the connection's, which it reports itself, and
+ * without a listener BullMQ prints every reconnection attempt to stderr.
+ */
+export const connectionErrorReported = (): void => undefined;

@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import pg from 'pg';
 import { AfterCommit, type Transaction } from './database.js';
+import type { Logger } from './logger.js';
 
 // Hand-written SQL for the worker's hot paths (loading and writing rollouts, recording measurements), where the
 // Prisma client's per-query planning costs more than the query itself. Everything else stays on Prisma.
@@ -17,11 +18,19 @@ export interface SqlSession {
   query<Row extends object>(statement: SqlText, values?: readonly unknown[]): Promise<Row[]>;
 }
 
+/**
+ * A pool of Postgres connections that outlives them: a connection Postgres closes (a restart, `pg_terminate_backend`)
+ * is reported to `logger` and dropped, and the next query opens a new one.
+ */
 export class SqlPool implements SqlSession {
   private readonly pool: pg.Pool;
+  private readonly reportLostConnection: (error: Error) => void;
 
-  constructor(url: string, maxConnections: number) {
+  constructor(url: string, maxConnections: number, logger?: Logger) {
     this.pool = new pg.Pool({ connectionString: url, max: maxConnections, types: { getTypeParser: typeParser } });
+    this.reportLostConnection = (error) => logger?.warn({ err: error }, 'database connection lost');
+    // Without a listener, an idle connection closed by the server would throw from the pool and end the process.
+    this.pool.on('error', this.reportLostConnection);
   }
 
   query<Row extends object>(statement: SqlText, values: readonly unknown[] = []): Promise<Row[]> {
@@ -34,6 +43,8 @@ export class SqlPool implements SqlSession {
    */
   async transaction<T>(work: (session: SqlSession, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // Between two statements the connection has no query to fail, so its loss arrives as an 'error' event.
+    client.on('error', this.reportLostConnection);
     const afterCommit = new AfterCommit();
     let result: T;
     try {
@@ -44,6 +55,7 @@ export class SqlPool implements SqlSession {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', this.reportLostConnection);
       client.release();
     }
     await afterCommit.run();

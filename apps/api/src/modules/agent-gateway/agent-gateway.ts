@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { jsonEqual } from '@flotilla/argo-spec';
 import {
@@ -66,7 +66,7 @@ const withoutTime = (state: ObservedRolloutState | null): unknown => (state ? { 
  * change something are stored and trigger a reconcile; the connection state of the cluster is kept current.
  */
 @Injectable()
-export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly server: WebSocketServer;
   private readonly connections = new Map<string, AgentConnection>();
   private readonly stopListening: (() => void)[] = [];
@@ -110,10 +110,15 @@ export class AgentGateway implements OnApplicationBootstrap, OnApplicationShutdo
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Says goodbye to every agent before the HTTP server closes, which waits for every socket it ever accepted:
+   * an agent connection left open would hold the server, and the process, forever.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     for (const stop of this.stopListening) stop();
     for (const connection of this.connections.values()) connection.socket.close(1001, 'control plane shutting down');
     await Promise.all([...this.connections.values()].map((connection) => this.markDisconnected(connection)));
+    for (const socket of this.server.clients) socket.terminate();
     this.server.close();
   }
 

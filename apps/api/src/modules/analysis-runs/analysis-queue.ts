@@ -1,3 +1,4 @@
+import { connectionErrorReported } from '../../infrastructure/redis.js';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MeasurementOutcome } from '@flotilla/protocol';
@@ -97,7 +98,8 @@ export function measureJobId(runId: string, due: readonly DueMeasurement[]): str
   return `${runId}.${[...due].sort(byMetricName).map((measurement) => `${idPart(measurement.metricName)}.${measurement.index}`).join('+')}`;
 }
 
-const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: { age: 300, count: 1000 }, attempts: 5, backoff: { type: 'exponential', delay: 200 } } as const;
+/** Failed jobs are dropped, so that the sweep can queue the same job id again (see the reconcile queue's). */
+const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: true, attempts: 5, backoff: { type: 'exponential', delay: 200 } } as const;
 
 /**
  * Producer side of the `analysis` queue. The measurements of a run due at one moment are one delayed job, keyed
@@ -111,6 +113,7 @@ export class AnalysisQueue {
   constructor(connection: Redis, prefix: string) {
     this.queue = new Queue(ANALYSIS_QUEUE_NAME, { connection, prefix });
     this.records = new Queue(ANALYSIS_RECORDS_QUEUE_NAME, { connection, prefix });
+    for (const queue of [this.queue, this.records]) queue.on('error', connectionErrorReported);
   }
 
   async start(runId: string): Promise<void> {

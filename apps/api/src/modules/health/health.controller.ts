@@ -2,18 +2,10 @@ import { Controller, Get, Header, HttpException, HttpStatus, Inject, Param, Res 
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { DatabaseClient } from '../../infrastructure/database.js';
+import { probeAll } from '../../infrastructure/probes.js';
 import { DATABASE, REDIS } from '../../infrastructure/tokens.js';
 import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE, GRAPHIQL_PAGE_ASSETS } from './graphiql.js';
 import { ApiMetrics } from './metrics.js';
-
-const PROBE_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`${what} did not answer in ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS).unref()),
-  ]);
-}
 
 @Controller()
 export class HealthController {
@@ -31,20 +23,8 @@ export class HealthController {
   /** Ready when both Postgres and Redis answer. */
   @Get('readyz')
   async readyz(): Promise<{ status: 'ready'; postgres: 'ok'; redis: 'ok' }> {
-    const [postgres, redis] = await Promise.allSettled([
-      withTimeout(this.database.$queryRaw`SELECT 1`, 'postgres'),
-      withTimeout(this.redis.ping(), 'redis'),
-    ]);
-    if (postgres.status === 'rejected' || redis.status === 'rejected') {
-      throw new HttpException(
-        {
-          status: 'unavailable',
-          postgres: postgres.status === 'fulfilled' ? 'ok' : String(postgres.reason),
-          redis: redis.status === 'fulfilled' ? 'ok' : String(redis.reason),
-        },
-        HttpStatus.SERVICE_UNAVAILABLE,
-      );
-    }
+    const { ready, checks } = await probeAll({ postgres: () => this.database.$queryRaw`SELECT 1`, redis: () => this.redis.ping() });
+    if (!ready) throw new HttpException({ status: 'unavailable', ...checks }, HttpStatus.SERVICE_UNAVAILABLE);
     return { status: 'ready', postgres: 'ok', redis: 'ok' };
   }
 

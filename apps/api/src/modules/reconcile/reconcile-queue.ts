@@ -1,3 +1,4 @@
+import { connectionErrorReported } from '../../infrastructure/redis.js';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -19,7 +20,10 @@ export function isReconcileJobData(value: unknown): value is ReconcileJobData {
  */
 const JOB_OPTIONS = {
   removeOnComplete: true,
-  removeOnFail: { age: 300, count: 1000 },
+  // A job that used up its attempts (Postgres or Redis away for longer than its backoff) is dropped, not kept: kept,
+  // its id would turn away the sweep's request for the same version, and the rollout would wait for a person. The
+  // worker logs the failure.
+  removeOnFail: true,
   attempts: 5,
   backoff: { type: 'exponential', delay: 200 },
 } as const;
@@ -43,6 +47,7 @@ export class ReconcileQueue {
     readonly wakeUpHorizonMs = Number.POSITIVE_INFINITY,
   ) {
     this.queue = new Queue<ReconcileJobData>(RECONCILE_QUEUE_NAME, { connection, prefix });
+    this.queue.on('error', connectionErrorReported);
   }
 
   /** Asks for a reconcile of the rollout as it is at `version`. */

@@ -1,0 +1,51 @@
+import type { Logger } from './logger.js';
+
+/** Runs one part of stopping, under a name that the forced exit reports while it is still running. */
+export type StopStep = <T>(name: string, work: () => Promise<T>) => Promise<T | undefined>;
+
+/**
+ * Stops the process on SIGTERM or SIGINT: `stop` closes what the process holds, and the process exits 0 once it
+ * is done. Whatever `stop` is still waiting for after `graceMs`, the process then exits 1 anyway, logging what
+ * that was, so that it is gone before its supervisor's own deadline (Kubernetes' is 30 s by default).
+ */
+export function stopOnSignals(logger: Logger, graceMs: number, stop: (step: StopStep) => Promise<void>): void {
+  const pending = new Set<string>();
+  const step: StopStep = async (name, work) => {
+    pending.add(name);
+    try {
+      return await work();
+    } catch (error) {
+      logger.warn({ err: error, step: name }, 'stopping step failed');
+      return undefined;
+    } finally {
+      pending.delete(name);
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal, graceSeconds: graceMs / 1000 }, 'stopping');
+    setTimeout(() => {
+      logger.error({ waitingFor: [...pending] }, 'grace period over; exiting without waiting further');
+      process.exit(1);
+    }, graceMs).unref();
+    stop(step).then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'stopping failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+/**
+ * A promise nobody waited for that failed is logged and the process goes on: each job, sweep and request handles
+ * its own failures, so a stray one is a lost piece of work that the next sweep redoes, not a reason to stop.
+ */
+export function surviveUnhandledRejections(logger: Logger): void {
+  process.on('unhandledRejection', (reason: unknown) => logger.error({ err: reason }, 'unhandled promise rejection'));
+}
