@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
 @ObjectType('AuditCheckpoint', {
@@ -17,7 +18,7 @@ export class AuditCheckpointModel {
   @Field({ description: 'Hash of that event.' })
   headHash!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it was signed.' })
+  @Field(() => DateTimeScalar, { description: 'When it was signed.' })
   signedAt!: Date;
 
   @Field({ description: 'SHA-256 (hex) of the signing key\'s DER SubjectPublicKeyInfo.' })
