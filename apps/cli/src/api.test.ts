@@ -181,7 +181,9 @@ describe('authentication', () => {
     mkdirSync(join(project, '.flotilla'));
     mkdirSync(join(project, 'service'));
     writeFileSync(join(project, '.flotilla', 'token'), `${org.tokens.viewer}\n`);
-    const fromDemo = await runCli(['clusters', '-o', 'json', '--server', api.url], { cwd: join(project, 'service') });
+    // The demo's token goes only to the address the demo recorded beside it.
+    writeFileSync(join(project, '.flotilla', 'server'), `${api.url}\n`);
+    const fromDemo = await runCli(['clusters', '-o', 'json'], { cwd: join(project, 'service') });
     expect(fromDemo.exitCode).toBe(0);
     expect(JSON.parse(fromDemo.stdout)).toEqual(JSON.parse(fromConfig.stdout));
   });
