@@ -6,10 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
-import { EventBus } from '../../apps/api/src/infrastructure/event-bus.js';
-import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
-import { AuditService } from '../../apps/api/src/modules/audit/audit.service.js';
-import { createOrganization } from '../../apps/api/src/modules/organizations/organizations.js';
+import { alive, createOrganizationWithAdmin, startApiProcess } from './api-process.js';
 import { graphqlData } from './graphql-client.js';
 import { eventually, exitOf, freePort, startNodeProcess, stopProcess, type ProcessExit } from './processes.js';
 import { SimulatedClusterClient } from './simulator-client.js';
@@ -47,11 +44,6 @@ const AGENT_ENVIRONMENT = {
 };
 
 const processLogLevel = (name: string): string => process.env[`E2E_${name}_LOG_LEVEL`] ?? process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn';
-
-/** Fails at once, with the exit code, when a process the system needs has died while we wait on it. */
-function alive(child: ChildProcess, name: string): void {
-  if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode})`);
-}
 
 /**
  * The whole system as separate processes talking over real sockets: the Kubernetes simulator with clusters
@@ -138,26 +130,14 @@ export class E2eSystem {
 
   /** Starts the API, on the port it had before when it is started again, so that agents find it where they left it. */
   async startApi(): Promise<void> {
-    const port = this.apiUrl ? Number(new URL(this.apiUrl).port) : await freePort();
-    const api = startNodeProcess('apps/api/dist/main.js', { ...this.environment, PORT: String(port), AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API'), ...this.options.apiEnvironment });
-    this.api = api;
-    this.apiUrl = `http://127.0.0.1:${port}`;
-    await eventually(async () => {
-      alive(api, 'the API');
-      return (await fetch(`${this.apiUrl}/readyz`)).ok;
-    }, 30_000, 'the API to be ready');
+    const port = this.apiUrl ? Number(new URL(this.apiUrl).port) : undefined;
+    const api = await startApiProcess({ ...this.environment, AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API'), ...this.options.apiEnvironment }, { port });
+    this.api = api.child;
+    this.apiUrl = api.url;
   }
 
   private async createOrganization(): Promise<void> {
-    const publisher = new Redis(this.redisUrl);
-    const subscriber = new Redis(this.redisUrl);
-    try {
-      const audit = new AuditService(this.database, new EventBus(publisher, subscriber, createLogger('e2e', 'silent'), this.redisPrefix));
-      const created = await createOrganization(this.database, audit, `e2e-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
-      this.tokens.admin = created.secret;
-    } finally {
-      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
-    }
+    this.tokens.admin = await createOrganizationWithAdmin(this.database, this.redisUrl, this.redisPrefix, `e2e-${randomUUID().slice(0, 8)}`);
     const deployer = await this.graphql<{ createApiToken: { secret: string } }>(this.tokens.admin, 'mutation { createApiToken(name: "deployer", role: deployer) { secret } }');
     this.tokens.deployer = deployer.createApiToken.secret;
   }

@@ -5,14 +5,26 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+export interface NodeProcessOptions {
+  /** Options of node itself, before the entry point (`--expose-gc`, `--import`). */
+  nodeArguments?: readonly string[];
+  /** Opens an IPC channel to the process (`child.send`, `process.on('message')`). */
+  ipc?: boolean;
+}
+
 /** A compiled entry point of the project, run as its own process like in production. */
-export function startNodeProcess(entry: string, environment: Record<string, string>, args: readonly string[] = []): ChildProcess {
+export function startNodeProcess(
+  entry: string,
+  environment: Record<string, string>,
+  args: readonly string[] = [],
+  options: NodeProcessOptions = {},
+): ChildProcess {
   const path = `${root}${entry}`;
   if (!existsSync(path)) throw new Error(`${entry} is not built: run npm run build (npm test does it first)`);
-  const child = spawn(process.execPath, [path, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), path, ...args], {
     // Tests run several workers side by side: each serves its health endpoint on a free port unless told one.
     env: { ...process.env, LOG_LEVEL: process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn', WORKER_HEALTH_PORT: '0', ...environment },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],
   });
   return child;
 }

@@ -98,6 +98,9 @@ export class AppModule {
             includeStacktraceInErrorResponses: false,
             parseOptions: { maxTokens: config.maxQueryTokens },
             persistedQueries: false,
+            // Apollo's default cache of parsed documents is sized by their JSON, a fraction of what their syntax
+            // trees take in the heap: distinct maximal documents held it at hundreds of megabytes long after the load.
+            documentStore: null,
             // A request refused mid-execution (its deadline passed) keeps its status, 503, as refusals before it do.
             preserveHttpStatusForExecutionErrors: false,
             subscriptions: {

@@ -1,0 +1,40 @@
+import type { ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import type { DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
+import { EventBus } from '../../apps/api/src/infrastructure/event-bus.js';
+import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
+import { AuditService } from '../../apps/api/src/modules/audit/audit.service.js';
+import { createOrganization } from '../../apps/api/src/modules/organizations/organizations.js';
+import { eventually, freePort, startNodeProcess, type NodeProcessOptions } from './processes.js';
+
+/** Fails at once, with the exit code, when a process the system needs has died while we wait on it. */
+export function alive(child: ChildProcess, name: string): void {
+  if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode})`);
+}
+
+/** The built API started as its own process (on `port`, else a free one), once it answers /readyz. */
+export async function startApiProcess(
+  environment: Record<string, string>,
+  options: NodeProcessOptions & { port?: number | undefined } = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const port = options.port ?? (await freePort());
+  const child = startNodeProcess('apps/api/dist/main.js', { ...environment, PORT: String(port) }, [], options);
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => {
+    alive(child, 'the API');
+    return (await fetch(`${url}/readyz`)).ok;
+  }, 30_000, 'the API to be ready');
+  return { child, url };
+}
+
+/** An organization created straight in the database (as the demo's bootstrap does); answers its admin token's secret. */
+export async function createOrganizationWithAdmin(database: DatabaseClient, redisUrl: string, redisPrefix: string, name: string): Promise<string> {
+  const publisher = new Redis(redisUrl);
+  const subscriber = new Redis(redisUrl);
+  try {
+    const audit = new AuditService(database, new EventBus(publisher, subscriber, createLogger('test', 'silent'), redisPrefix));
+    return (await createOrganization(database, audit, name, { name: 'admin', role: 'admin' })).secret;
+  } finally {
+    await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+  }
+}
