@@ -6,5 +6,6 @@ source scripts/test-tools.sh
 printf '\n[test] type-checking sources and tests together\n' >&2
 npx --no-install tsc -p tsconfig.typecheck.json
 mkdir -p test-results
+rm -f test-results/abuse-report.jsonl
 export NO_COLOR=1
 npx --no-install vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"

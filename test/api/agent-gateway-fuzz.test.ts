@@ -2,6 +2,7 @@ import { AGENT_PATH, CLOSE_CODES, decodeAgentMessage, PROTOCOL_VERSION } from '@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { reportAbuse, type AbuseTally } from '../support/abuse-report.js';
 import { eventually } from '../support/processes.js';
 import { openRaw, upgradeRequest } from '../support/raw-agent-socket.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
@@ -13,18 +14,6 @@ beforeAll(async () => {
   token = (await api.organization({ cluster: 'fuzzed' })).agentTokens.fuzzed as string;
 });
 afterAll(() => api.close());
-
-/** What the fuzzer saw: inputs sent, refused as the protocol says, answered otherwise than the protocol says, and
- *  connections or processes lost. */
-interface FuzzSummary {
-  inputs: number;
-  refusedCleanly: number;
-  internalErrors: number;
-  crashes: number;
-}
-
-const summaryLine = (name: string, summary: FuzzSummary): string =>
-  `${name}: ${summary.inputs} inputs, ${summary.refusedCleanly} refused cleanly, ${summary.internalErrors} internal errors, ${summary.crashes} crashes`;
 
 async function serving(): Promise<boolean> {
   const health = await fetch(`${api.url}/healthz`).then((response) => response.status === 200, () => false);
@@ -99,7 +88,7 @@ const decodes = (frame: string | Buffer): boolean => {
 
 describe('the agent gateway under random input', () => {
   it('refuses random bytes and mangled upgrade requests before authentication, and stays up', async () => {
-    const summary: FuzzSummary = { inputs: 0, refusedCleanly: 0, internalErrors: 0, crashes: 0 };
+    const summary: AbuseTally = { surface: '', inputs: 0, refusedCleanly: 0, accepted: 0, internalErrors: 0, crashes: 0 };
     const request = upgradeRequest({ authorization: `Bearer ${token}` });
     const preamble = fc.oneof(
       fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
@@ -115,17 +104,18 @@ describe('the agent gateway under random input', () => {
         const status = /^HTTP\/1\.1 (\d{3})/.exec(connection.received().toString('latin1'))?.[1];
         const authenticated = bytes.toString('latin1').includes(`Bearer ${token}\r\n`);
         if (status === undefined || status.startsWith('4')) summary.refusedCleanly += 1;
-        else if (status !== '101' || !authenticated) summary.internalErrors += 1;
+        else if (status === '101' && authenticated) summary.accepted += 1;
+        else summary.internalErrors += 1;
       }),
       { numRuns: 150 },
     );
     if (!(await serving())) summary.crashes += 1;
-    console.log(summaryLine('agent gateway fuzz, before authentication', summary));
+    reportAbuse({ kind: 'fuzz', ...summary, surface: 'agent gateway, raw bytes before authentication' });
     expect(summary).toMatchObject({ internalErrors: 0, crashes: 0 });
   });
 
   it('answers random frames of an authenticated agent with protocol/invalid_message or takes them, and stays up', async () => {
-    const summary: FuzzSummary = { inputs: 0, refusedCleanly: 0, internalErrors: 0, crashes: 0 };
+    const summary: AbuseTally = { surface: '', inputs: 0, refusedCleanly: 0, accepted: 0, internalErrors: 0, crashes: 0 };
     let session = await AgentSession.open();
     await session.greet();
     let expectedRefusals = 0;
@@ -149,8 +139,9 @@ describe('the agent gateway under random input', () => {
       summary.refusedCleanly += each.errors.filter((error) => error.code === 'protocol/invalid_message').length;
       summary.internalErrors += each.errors.filter((error) => error.code !== 'protocol/invalid_message').length;
     }
+    summary.accepted = summary.inputs - summary.refusedCleanly - summary.internalErrors;
     if (!(await serving())) summary.crashes += 1;
-    console.log(summaryLine('agent gateway fuzz, authenticated', summary));
+    reportAbuse({ kind: 'fuzz', ...summary, surface: 'agent gateway, frames of an authenticated agent' });
     expect(summary).toMatchObject({ refusedCleanly: expectedRefusals, internalErrors: 0, crashes: 0 });
   });
 });

@@ -15,6 +15,7 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { reportAbuse } from '../support/abuse-report.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
 
 const schema = buildSchema(readFileSync(fileURLToPath(new URL('../../apps/api/schema.gql', import.meta.url)), 'utf8'));
@@ -173,6 +174,6 @@ it('answers every generated operation without an internal error, and stays up', 
   );
   const health = await fetch(`${api.url}/healthz`).catch(() => undefined);
   if (!health?.ok) tally.crashes += 1;
-  console.info(`graphql fuzz: ${tally.inputs} inputs, ${tally.refused} refused cleanly, ${tally.accepted} accepted, ${tally.internal} internal errors, ${tally.crashes} crashes (seed ${SEED})`);
+  reportAbuse({ kind: 'fuzz', surface: `GraphQL arguments (seed ${SEED})`, inputs: tally.inputs, refusedCleanly: tally.refused, accepted: tally.accepted, internalErrors: tally.internal, crashes: tally.crashes });
   expect(tally.crashes).toBe(0);
 }, 60_000);

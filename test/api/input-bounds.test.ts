@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostileDocument } from '../../libs/argo-spec/src/manifests/hostile-documents.fixtures.js';
+import { reportAbuse } from '../support/abuse-report.js';
 import { graphql } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
@@ -84,6 +85,6 @@ describe('applyManifests on hostile documents', () => {
       }),
       { numRuns: 25, seed: Number(process.env.FUZZ_SEED ?? 20261204) },
     );
-    console.log(`manifest fuzzer (API): ${tally.tried} inputs tried, ${tally.refusedCleanly} refused cleanly, ${tally.accepted} accepted, ${tally.internal} internal errors, 0 crashes`);
+    reportAbuse({ kind: 'fuzz', surface: 'manifests through applyManifests', inputs: tally.tried, refusedCleanly: tally.refusedCleanly, accepted: tally.accepted, internalErrors: tally.internal, crashes: 0 });
   });
 });

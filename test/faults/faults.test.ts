@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportAbuse } from '../support/abuse-report.js';
 import { E2eNamespace } from '../support/e2e-rollouts.js';
 import { E2eSystem } from '../support/e2e-system.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
@@ -28,11 +29,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
   await Promise.all([postgres?.stop(), redis?.stop()]);
-  const memory = `${megabytes(apiMemory.before)} → ${megabytes(apiMemory.after)} MiB`;
-  process.stdout.write(
-    `fault suite: ${tally.faults} faults injected, ${tally.releases} releases finished, ${tally.lostSteps} lost steps, ${tally.doubledSteps} doubled steps, ` +
-      `API resident memory across the Postgres and Redis outages ${memory}\n`,
-  );
+  reportAbuse({ kind: 'faults', faults: tally.faults, releasesFinished: tally.releases, lostSteps: tally.lostSteps, doubledSteps: tally.doubledSteps });
+  if (apiMemory.before !== undefined && apiMemory.after !== undefined) {
+    reportAbuse({ kind: 'memory', measure: 'API resident memory across the Postgres and Redis outages', beforeBytes: apiMemory.before, afterBytes: apiMemory.after });
+  }
 });
 
 function canary(name: string, image: string): Manifest {
@@ -47,8 +47,6 @@ function residentBytes(pid: number | undefined): number | undefined {
   const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return kilobytes === undefined ? undefined : Number(kilobytes) * 1024;
 }
-
-const megabytes = (bytes: number | undefined): string => (bytes === undefined ? '?' : (bytes / 2 ** 20).toFixed(0));
 
 /**
  * Updates a fresh canary from v1 to v2, runs `fault` once it has completed its first step, and then expects the

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { reportAbuse } from '../../../../test/support/abuse-report.js';
 import { unstorableTextProblem } from '../limits.js';
 import { context } from './documents.fixtures.js';
 import { hostileDocument } from './hostile-documents.fixtures.js';
@@ -18,7 +19,7 @@ const tally = { tried: 0, accepted: 0, refusedCleanly: 0, crashes: 0 };
 
 describe('parseManifests on hostile documents', () => {
   afterAll(() => {
-    console.log(`manifest fuzzer (validator): ${tally.tried} inputs tried, ${tally.refusedCleanly} refused cleanly, ${tally.accepted} accepted, 0 internal errors, ${tally.crashes} crashes`);
+    reportAbuse({ kind: 'fuzz', surface: 'manifests through the validator', inputs: tally.tried, refusedCleanly: tally.refusedCleanly, accepted: tally.accepted, internalErrors: 0, crashes: tally.crashes });
   });
 
   it('answers every document with a result, each problem at a path, and accepts nothing unstorable', () => {
