@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditCheckpoint } from '../../apps/cli/src/api/queries.js';
 import { checkpointSignatureValid } from '../../apps/api/src/modules/audit/audit-chain.js';
 import { AuditSigner } from '../../apps/api/src/modules/audit/audit-signer.js';
 import { rewriteAuditHistory } from '../support/audit-tampering.js';
@@ -19,18 +20,8 @@ afterAll(async () => {
   await api.close();
 });
 
-interface Checkpoint {
-  id: string;
-  organizationId: string;
-  sequence: number;
-  headHash: string;
-  signedAt: string;
-  keyId: string;
-  publicKey: string;
-  signature: string;
-}
 interface CheckpointPage {
-  auditCheckpoints: { nodes: Checkpoint[]; signingEnabled: boolean; keyId: string | null; publicKey: string | null };
+  auditCheckpoints: { nodes: AuditCheckpoint[]; signingEnabled: boolean; keyId: string | null; publicKey: string | null };
 }
 interface Verdict {
   verifyAuditChain: { valid: boolean; fromSequence: number; checkedEvents: number; brokenAtSequence: number | null; reason: string | null };
@@ -43,7 +34,7 @@ const VERIFY = 'query($from: ID) { verifyAuditChain(fromCheckpoint: $from) { val
 const newToken = (api: TestApi, org: TestOrganization, name: string) =>
   graphqlData(api.url, org.tokens.admin, 'mutation($name: String!) { createApiToken(name: $name, role: viewer) { secret } }', { name });
 const headOf = async (org: TestOrganization) => (await api.database.organization.findUniqueOrThrow({ where: { id: org.id } })).auditSequence;
-const signedCorrectly = (checkpoint: Checkpoint) => checkpointSignatureValid({ ...checkpoint, signedAt: new Date(checkpoint.signedAt) }, checkpoint.signature, checkpoint.publicKey);
+const signedCorrectly = (checkpoint: AuditCheckpoint) => checkpointSignatureValid({ ...checkpoint, signedAt: new Date(checkpoint.signedAt) }, checkpoint.signature, checkpoint.publicKey);
 
 describe('signed checkpoints of the audit chain', () => {
   it('are signed by the worker at intervals once the head moved', async () => {
@@ -64,14 +55,14 @@ describe('signed checkpoints of the audit chain', () => {
 
   it('are signed on demand by an admin, once per head however many ask at once, and refused to viewers', async () => {
     const org = await api.organization();
-    const signed = (await graphqlData<{ createAuditCheckpoint: Checkpoint }>(api.url, org.tokens.admin, CREATE)).createAuditCheckpoint;
+    const signed = (await graphqlData<{ createAuditCheckpoint: AuditCheckpoint }>(api.url, org.tokens.admin, CREATE)).createAuditCheckpoint;
     expect(signed).toMatchObject({ organizationId: org.id, sequence: await headOf(org) });
     expect(signedCorrectly(signed)).toBe(true);
     await newToken(api, org, 'moves-the-head');
-    const together = await Promise.all(Array.from({ length: 4 }, () => graphqlData<{ createAuditCheckpoint: Checkpoint }>(api.url, org.tokens.admin, CREATE)));
+    const together = await Promise.all(Array.from({ length: 4 }, () => graphqlData<{ createAuditCheckpoint: AuditCheckpoint }>(api.url, org.tokens.admin, CREATE)));
     expect(new Set(together.map((result) => result.createAuditCheckpoint.id)).size).toBe(1);
     expect(together[0]?.createAuditCheckpoint.sequence).toBe(signed.sequence + 1);
-    expect((await graphqlData<{ createAuditCheckpoint: Checkpoint }>(api.url, org.tokens.admin, CREATE)).createAuditCheckpoint.id).toBe(together[0]?.createAuditCheckpoint.id);
+    expect((await graphqlData<{ createAuditCheckpoint: AuditCheckpoint }>(api.url, org.tokens.admin, CREATE)).createAuditCheckpoint.id).toBe(together[0]?.createAuditCheckpoint.id);
     expect((await graphql(api.url, org.tokens.viewer, CREATE)).errors?.[0]?.extensions?.code).toBe('auth/forbidden');
     const other = await api.organization();
     expect((await graphqlData<CheckpointPage>(api.url, other.tokens.viewer, CHECKPOINTS)).auditCheckpoints.nodes).toEqual([]);
@@ -80,7 +71,7 @@ describe('signed checkpoints of the audit chain', () => {
 
   it('let verifyAuditChain start after a checkpoint, and expose a consistent rewrite that a check from the first event cannot', async () => {
     const org = await api.organization();
-    const signed = (await graphqlData<{ createAuditCheckpoint: Checkpoint }>(api.url, org.tokens.admin, CREATE)).createAuditCheckpoint;
+    const signed = (await graphqlData<{ createAuditCheckpoint: AuditCheckpoint }>(api.url, org.tokens.admin, CREATE)).createAuditCheckpoint;
     await newToken(api, org, 'after-the-checkpoint');
     await newToken(api, org, 'and-another');
     const fromCheckpoint = (await graphqlData<Verdict>(api.url, org.tokens.viewer, VERIFY, { from: signed.id })).verifyAuditChain;
@@ -95,11 +86,11 @@ describe('signed checkpoints of the audit chain', () => {
 
   it('stay verifiable with their own public key after the signing key is replaced', async () => {
     const org = await api.organization();
-    const old = (await graphqlData<{ createAuditCheckpoint: Checkpoint }>(api.url, org.tokens.admin, CREATE)).createAuditCheckpoint;
+    const old = (await graphqlData<{ createAuditCheckpoint: AuditCheckpoint }>(api.url, org.tokens.admin, CREATE)).createAuditCheckpoint;
     const rotated = await startTestApi({ ...api.environment, AUDIT_SIGNING_KEY_FILE: writeSigningKeyFile() });
     try {
       await newToken(rotated, org, 'after-rotation');
-      const fresh = (await graphqlData<{ createAuditCheckpoint: Checkpoint }>(rotated.url, org.tokens.admin, CREATE)).createAuditCheckpoint;
+      const fresh = (await graphqlData<{ createAuditCheckpoint: AuditCheckpoint }>(rotated.url, org.tokens.admin, CREATE)).createAuditCheckpoint;
       expect(fresh.keyId).not.toBe(old.keyId);
       const page = (await graphqlData<CheckpointPage>(rotated.url, org.tokens.viewer, CHECKPOINTS)).auditCheckpoints;
       expect(page.nodes).toEqual([fresh, old]);

@@ -1,3 +1,5 @@
+import type { ChainedAuditFields } from '@flotilla/protocol';
+
 /** GraphQL documents the commands send, with the shapes they read back (see apps/api/schema.gql). */
 
 export interface RolloutRef {
@@ -154,23 +156,8 @@ export const AUDIT_EVENTS = `query($filter: AuditEventFilter, $page: PageInput) 
   auditEvents(filter: $filter, page: $page) { nodes { sequence occurredAt actor action targetType targetName reason requestId } pageInfo { endCursor hasNextPage } }
 }`;
 
-/** An audit event with every field its hash covers. */
-export interface ChainedAuditEventRow {
-  organizationId: string;
-  sequence: number;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetName: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  requestId: string | null;
-  occurredAt: string;
-  previousHash: string;
-  hash: string;
-}
+/** An audit event with every field its hash covers, as the API answers it (its time as ISO-8601 text), and its hash. */
+export type ChainedAuditEventRow = Omit<ChainedAuditFields, 'occurredAt'> & { occurredAt: string; hash: string };
 
 export const AUDIT_CHAIN = `query($page: PageInput) {
   auditEvents(page: $page) {
