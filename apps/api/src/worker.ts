@@ -6,7 +6,7 @@ import { createDatabaseClient } from './infrastructure/database.js';
 import { EventBus } from './infrastructure/event-bus.js';
 import { createLogger } from './infrastructure/logger.js';
 import { stopOnSignals, surviveUnhandledRejections } from './infrastructure/process-lifecycle.js';
-import { createRedisConnection } from './infrastructure/redis.js';
+import { createRedisConnection, isConnectionLoss } from './infrastructure/redis.js';
 import { SqlPool } from './infrastructure/sql.js';
 import { AuditCheckpointsService } from './modules/audit/audit-checkpoints.service.js';
 import { AuditSigner } from './modules/audit/audit-signer.js';
@@ -73,7 +73,9 @@ const worker = new Worker(RECONCILE_QUEUE_NAME, processJob, {
   stalledInterval: Math.max(1000, Math.floor(jobLockMs / 2)),
 });
 worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'reconcile job failed'));
-worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+worker.on('error', (error) => {
+  if (!isConnectionLoss(error)) logger.error({ err: error }, 'worker error');
+});
 
 async function processAnalysisJob(job: Job): Promise<void> {
   const parsed = parseAnalysisJob(job.name, job.data, new Date(job.timestamp));
@@ -102,7 +104,9 @@ const recordWorker = new Worker(ANALYSIS_RECORDS_QUEUE_NAME, processAnalysisJob,
 });
 for (const analysisJobs of [analysisWorker, recordWorker]) {
   analysisJobs.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'analysis job failed'));
-  analysisJobs.on('error', (error) => logger.error({ err: error }, 'analysis worker error'));
+  analysisJobs.on('error', (error) => {
+    if (!isConnectionLoss(error)) logger.error({ err: error }, 'analysis worker error');
+  });
 }
 
 async function sweep(): Promise<void> {

@@ -45,6 +45,14 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
   return connection;
 }
 
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/** Whether an error is the loss of the Redis connection, which the connection itself reports once per outage. */
+export function isConnectionLoss(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && CONNECTION_ERROR_CODES.has(code)) || error.message === 'Connection is closed.';
+}
+
 /**
  * For BullMQ queues over a connection made here: their errors are the connection's, which it reports itself, and
  * without a listener BullMQ prints every reconnection attempt to stderr.
