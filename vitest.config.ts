@@ -19,6 +19,8 @@ function libraryAliases(library: string): Array<{ find: RegExp; replacement: str
 // frameworks that run it (Node picks the CommonJS one), or its `instanceof` checks fail.
 const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 
+const ISOLATED_FILES = ['test/faults/**/*.test.ts', 'test/api/memory-soak.test.ts'];
+
 export default defineConfig({
   resolve: { alias: [...readdirSync(`${root}libs`).flatMap(libraryAliases), { find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
@@ -36,9 +38,14 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ISOLATED_FILES,
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
+      // Files whose processes use nothing another file's workers could reach (a Postgres and Redis of their own, or
+      // an API with no worker on a Redis prefix of its own), and which mostly wait: scripts/test.sh runs them in a
+      // second vitest beside the rest.
+      { extends: true, test: { name: 'isolated', include: ISOLATED_FILES, globalSetup: ['test/support/global-setup.ts'] } },
     ],
   },
 });

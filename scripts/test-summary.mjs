@@ -1,9 +1,10 @@
 // Prints what the abuse and fault tests found, then the closing line CI reads, `N passed, N failed`, from vitest's
-// JSON report.
-import { existsSync, readFileSync } from 'node:fs';
+// JSON reports: the one named (default test-results/vitest.json) and every other `vitest-*.json` beside it.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 const reportPath = process.argv[2] ?? 'test-results/vitest.json';
-const abusePath = process.argv[3] ?? 'test-results/abuse-report.jsonl';
+const abusePath = join(dirname(reportPath), 'abuse-report.jsonl');
 
 function printAbuseSummary() {
   if (!existsSync(abusePath)) return;
@@ -17,14 +18,27 @@ function printAbuseSummary() {
   );
 }
 
-printAbuseSummary();
-let report;
-try {
-  report = JSON.parse(readFileSync(reportPath, 'utf8'));
-} catch (error) {
-  console.log(`no test report at ${reportPath}: ${error.message}`);
-  console.log('0 passed, 1 failed');
-  process.exit(0);
+function siblingReports() {
+  const directory = dirname(reportPath);
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory)
+    .filter((name) => /^vitest-.+\.json$/.test(name) && name !== basename(reportPath))
+    .map((name) => join(directory, name));
 }
-const failed = report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
-console.log(`${report.numPassedTests} passed, ${failed} failed, ${report.numPendingTests + report.numTodoTests} skipped`);
+
+printAbuseSummary();
+const totals = { passed: 0, failed: 0, skipped: 0 };
+for (const path of [reportPath, ...siblingReports()]) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    console.log(`no test report at ${path}: ${error.message}`);
+    totals.failed += 1;
+    continue;
+  }
+  totals.passed += report.numPassedTests;
+  totals.failed += report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
+  totals.skipped += report.numPendingTests + report.numTodoTests;
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
