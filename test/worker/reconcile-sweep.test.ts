@@ -7,6 +7,8 @@ import { ReconcileSweep } from '../../apps/api/src/modules/reconcile/reconcile-s
 import { eventually } from '../support/processes.js';
 
 const HORIZON_MS = 20_000;
+/** The worker's default. */
+const AGENT_SILENCE_LIMIT_MS = 20_000;
 
 let database: DatabaseClient;
 let redis: Redis;
@@ -17,7 +19,7 @@ beforeAll(() => {
   database = createDatabaseClient(inject('databaseUrl'), 2);
   redis = new Redis(inject('redisUrl'));
   queue = new ReconcileQueue(redis, `test-sweep-${process.pid}`, HORIZON_MS);
-  sweep = new ReconcileSweep(database, queue, createLogger('test', 'warn'));
+  sweep = new ReconcileSweep(database, queue, createLogger('test', 'warn'), AGENT_SILENCE_LIMIT_MS);
 });
 afterAll(async () => {
   await queue.queue.obliterate({ force: true });

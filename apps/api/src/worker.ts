@@ -49,7 +49,7 @@ const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
 const checkpoints = new AuditCheckpointsService(database, auditSigner ?? null, audit);
 const reconciler = new RolloutReconciler(new ReconcileStore(sql, audit), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
 const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
-const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }));
+const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }), config.agentSilenceLimitMs);
 const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: config.measurementTimeoutSeconds,
   centralAllowList: config.centralMeasurementAllow,

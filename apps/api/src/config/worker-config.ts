@@ -10,6 +10,8 @@ export interface WorkerConfig extends ApiConfig {
   recordConcurrency: number;
   /** How often Postgres is swept for rollouts, experiments and analysis runs whose jobs may have been lost. */
   sweepIntervalMs: number;
+  /** A cluster whose agent has not been heard of for this long is marked disconnected, whichever API process it was on. */
+  agentSilenceLimitMs: number;
   /** How long a job stays locked to its worker without a renewal; a dead worker's jobs go to another after it. */
   jobLockMs: number;
   /** Finished analysis runs older than this are deleted. */
@@ -34,6 +36,7 @@ export function loadWorkerConfig(environment: Environment = process.env): Worker
     analysisConcurrency: integer(environment, 'ANALYSIS_CONCURRENCY', 48, problems),
     recordConcurrency: integer(environment, 'RECORD_CONCURRENCY', 8, problems),
     sweepIntervalMs: integer(environment, 'SWEEP_INTERVAL_MS', 10_000, problems, 100),
+    agentSilenceLimitMs: integer(environment, 'AGENT_SILENCE_LIMIT_MS', 20_000, problems, 1000),
     jobLockMs: integer(environment, 'JOB_LOCK_MS', 30_000, problems, 1000),
     analysisHistoryDays: integer(environment, 'ANALYSIS_HISTORY_DAYS', 90, problems),
     databasePoolSize: integer(environment, 'DATABASE_POOL_SIZE', 8, problems),

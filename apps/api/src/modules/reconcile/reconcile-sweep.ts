@@ -7,8 +7,6 @@ import type { ReconcileQueue } from './reconcile-queue.js';
 const SWEEP_LOCK_KEY = 4_711_001;
 /** Jobs sent at once: a pipelining connection writes them together. */
 const ENQUEUE_BATCH = 500;
-/** A cluster whose agent has not been heard of for this long is disconnected, whichever API process it was on. */
-export const AGENT_SILENCE_LIMIT_MS = Number(process.env.AGENT_SILENCE_LIMIT_MS ?? 20_000);
 
 /**
  * Re-derives the reconcile jobs that should exist from Postgres alone: every rollout that is not settled (not
@@ -23,6 +21,8 @@ export class ReconcileSweep {
     private readonly database: DatabaseClient,
     private readonly queue: ReconcileQueue,
     private readonly logger: Logger,
+    /** A cluster whose agent has not been heard of for this long is disconnected, whichever API process it was on. */
+    private readonly agentSilenceLimitMs: number,
   ) {}
 
   async sweep(now = new Date()): Promise<number> {
@@ -31,7 +31,7 @@ export class ReconcileSweep {
       if (!lock?.locked) return { due: [], experiments: [], wakeUps: [], experimentWakeUps: [] };
       await transaction.$executeRaw`
         UPDATE "Cluster" SET "connectionState" = 'Disconnected'
-        WHERE "connectionState" = 'Connected' AND "lastHeartbeatAt" < ${new Date(now.getTime() - AGENT_SILENCE_LIMIT_MS)}`;
+        WHERE "connectionState" = 'Connected' AND "lastHeartbeatAt" < ${new Date(now.getTime() - this.agentSilenceLimitMs)}`;
       const rollouts = await transaction.$queryRaw<{ id: string; version: number }[]>`
         SELECT r.id, r.version FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
         WHERE c."connectionState" = 'Connected' AND (
