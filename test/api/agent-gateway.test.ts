@@ -1,16 +1,10 @@
 import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION } from '@flotilla/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { eventually } from '../support/processes.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { apiForThisFile } from '../support/test-api.js';
 
-let api: TestApi;
-let org: TestOrganization;
-beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
-});
-afterAll(() => api.close());
+const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 interface Session {
   socket: WebSocket;

@@ -14,22 +14,15 @@ import {
   type GraphQLInputType,
   type GraphQLObjectType,
 } from 'graphql';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { reportAbuse } from '../support/abuse-report.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { apiForThisFile } from '../support/test-api.js';
 
 const schema = buildSchema(readFileSync(fileURLToPath(new URL('../../apps/api/schema.gql', import.meta.url)), 'utf8'));
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20_250_801;
 const RUNS = 300;
 
-let api: TestApi;
-let org: TestOrganization;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
-});
-afterAll(() => api.close());
+const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 /** Values no well-behaved client sends, of every JSON type, so that every argument also meets the wrong type. */
 const wrongTypeValue = fc.oneof(fc.constant({}), fc.constant([]), fc.constant(true), fc.constant(-0.5), fc.constant('7'), fc.constant({ nested: [null] }));

@@ -3,16 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { eventually } from '../support/processes.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { apiForThisFile, startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
 
-let api: TestApi;
-let org: TestOrganization;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
-});
-afterAll(() => api.close());
+const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 const codeOf = (response: { errors?: { extensions?: { code?: string } }[] | undefined }): string | undefined => response.errors?.[0]?.extensions?.code;
 

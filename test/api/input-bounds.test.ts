@@ -1,24 +1,20 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hostileDocument } from '../../libs/argo-spec/src/manifests/hostile-documents.fixtures.js';
 import { reportAbuse } from '../support/abuse-report.js';
 import { graphql } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { apiForThisFile } from '../support/test-api.js';
 
 const APPLY = 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name action } }';
 const SET_IMAGE = 'mutation($image: String!, $reason: String) { setImage(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, container: "checkout", image: $image, reason: $reason) { id } }';
 
-let api: TestApi;
-let org: TestOrganization;
+const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
   const created = await graphql(api.url, org.tokens.admin, APPLY, { yaml: toYaml(canaryRollout('checkout')) });
   expect(created.errors).toBeUndefined();
 });
-afterAll(() => api.close());
 
 /** Rows any accepted apply or operation would write, for this test's organization. */
 async function writtenRows(): Promise<number[]> {

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, exampleManifest, parseYamlDocuments, toYaml, type Manifest } from '../support/manifests.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { apiForThisFile } from '../support/test-api.js';
 
 const APPLY = `mutation($cluster: String!, $namespace: String!, $yaml: String!) {
   applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { documentIndex kind name namespace action generation }
 }`;
 const ROLLOUT = `query($name: String!) { rollout(cluster: "staging", namespace: "shop", name: $name) { spec generation phase images stepCount strategy labels } }`;
 
-let api: TestApi;
-let org: TestOrganization;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
-});
-afterAll(() => api.close());
+const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 const apply = (yaml: string, token = org.tokens.deployer) => graphql<{ applyManifests: unknown[] }>(api.url, token, APPLY, { cluster: 'staging', namespace: 'shop', yaml });
 

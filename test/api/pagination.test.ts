@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { apiForThisFile } from '../support/test-api.js';
 
-let api: TestApi;
-let org: TestOrganization;
+const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 const names = Array.from({ length: 23 }, (_, index) => `app-${String(index).padStart(2, '0')}`);
 
 beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
   await graphqlData(api.url, org.tokens.admin, 'mutation { registerCluster(name: "production") { agentToken } }');
   const apply = 'mutation($cluster: String!, $namespace: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { name } }';
   const documents = names.map((name, index) => {
@@ -21,7 +18,6 @@ beforeAll(async () => {
   await graphqlData(api.url, org.tokens.deployer, apply, { cluster: 'staging', namespace: 'shop', yaml: toYaml(...documents.slice(0, 15)) });
   await graphqlData(api.url, org.tokens.deployer, apply, { cluster: 'production', namespace: 'shop', yaml: toYaml(...documents.slice(15)) });
 });
-afterAll(() => api.close());
 
 type Page = { rollouts: { nodes: { cluster: string; name: string }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } };
 const LIST = `query($filter: RolloutFilter, $page: PageInput) {

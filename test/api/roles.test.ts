@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, exampleManifest, toYaml } from '../support/manifests.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { apiForThisFile } from '../support/test-api.js';
 
-let api: TestApi;
-let org: TestOrganization;
+const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 const rollout = { cluster: 'staging', namespace: 'shop', name: 'checkout' };
 type Role = 'viewer' | 'deployer' | 'admin';
 
 beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
   await graphqlData(api.url, org.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', {
     yaml: toYaml(canaryRollout('checkout')),
   });
 });
-afterAll(() => api.close());
 
 /** Each mutation, the least role allowed to run it, and its variables. */
 const mutations: [string, Role, string, () => Record<string, unknown>][] = [

@@ -1,17 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { buildClientSchema, buildSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphqlData } from '../support/graphql-client.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { apiForThisFile } from '../support/test-api.js';
 
-let api: TestApi;
-let org: TestOrganization;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization();
-});
-afterAll(() => api.close());
+const { api, org } = await apiForThisFile();
 
 const normalise = (schema: ReturnType<typeof buildSchema>): string => printSchema(lexicographicSortSchema(schema));
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import type { Role } from '../../apps/api/src/generated/prisma/enums.js';
 import { loadApiConfig } from '../../apps/api/src/config/api-config.js';
 import { startApi } from '../../apps/api/src/http-server.js';
@@ -71,4 +71,14 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
       await database.$disconnect();
     },
   };
+}
+
+/**
+ * The API a test file shares, started while the file is collected and closed after its last test, with one
+ * organization (and its cluster, when named): `const { api, org } = await apiForThisFile({ cluster: 'staging' });`.
+ */
+export async function apiForThisFile(options: { cluster?: string; environment?: Record<string, string> } = {}): Promise<{ api: TestApi; org: TestOrganization }> {
+  const api = await startTestApi(options.environment);
+  afterAll(() => api.close());
+  return { api, org: await api.organization(options.cluster === undefined ? {} : { cluster: options.cluster }) };
 }

@@ -1,14 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../../../test/support/test-api.js';
+import { apiForThisFile } from '../../../test/support/test-api.js';
 import { hasAnsi, runCli } from './testing/cli-process.js';
 
-let api: TestApi;
-let org: TestOrganization;
+const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 const as = (role: 'admin' | 'deployer' | 'viewer', token = org.tokens[role]) => ({ environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: token } });
 const shop = ['--cluster', 'staging', '--namespace', 'shop'];
@@ -27,12 +26,9 @@ function folderWith(files: Record<string, string>): string {
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
   const applied = await runCli(['apply', '-f', folderWith({ 'checkout.yaml': toYaml(canaryRollout('checkout', 'shop/checkout:1'), analysisTemplate), 'cart.yaml': toYaml(canaryRollout('cart', 'shop/cart:1')) }), ...shop], as('deployer'));
   expect(applied).toMatchObject({ exitCode: 0, stderr: '' });
 });
-afterAll(() => api.close());
 
 describe('clusters', () => {
   it('registers a cluster, printing its agent token once, and lists clusters with their labels', async () => {
