@@ -8,7 +8,9 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
 
 /** Every entry point a library exports (`@flotilla/<lib>` and subpaths such as `@flotilla/<lib>/job`), to its source. */
 function libraryAliases(library: string): Array<{ find: RegExp; replacement: string }> {
-  const manifest = JSON.parse(readFileSync(`${root}libs/${library}/package.json`, 'utf8')) as { exports: Record<string, { source: string }> };
+  const manifest = JSON.parse(readFileSync(`${root}libs/${library}/package.json`, 'utf8')) as {
+    exports: Record<string, { source: string }>;
+  };
   return Object.entries(manifest.exports).map(([subpath, entry]) => ({
     find: new RegExp(`^${escapeRegExp(`@flotilla/${library}${subpath.slice(1)}`)}$`),
     replacement: `${root}libs/${library}/${entry.source.replace(/^\.\//, '')}`,

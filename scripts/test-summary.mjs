@@ -8,7 +8,10 @@ const abusePath = join(dirname(reportPath), 'abuse-report.jsonl');
 
 function printAbuseSummary() {
   if (!existsSync(abusePath)) return;
-  const records = readFileSync(abusePath, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const records = readFileSync(abusePath, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   console.log(`\nabuse and faults (${abusePath}):`);
   for (const record of records) console.log(`  ${record.line}`);
   const fuzz = records.filter((record) => record.kind === 'fuzz');

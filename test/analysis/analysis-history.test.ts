@@ -16,8 +16,17 @@ describe('analysis history retention', () => {
     const run = (name: string, finishedAt: Date | null) =>
       api.database.analysisRun.create({
         data: {
-          organizationId: org.id, clusterId: cluster.id, namespace: 'shop', name, kind: 'step', spec: {}, phase: finishedAt ? 'Successful' : 'Running', finishedAt,
-          measurements: { create: [{ metricName: 'rate', index: 0, phase: 'Successful', value: '1', startedAt: new Date('2026-01-01T00:00:00Z') }] },
+          organizationId: org.id,
+          clusterId: cluster.id,
+          namespace: 'shop',
+          name,
+          kind: 'step',
+          spec: {},
+          phase: finishedAt ? 'Successful' : 'Running',
+          finishedAt,
+          measurements: {
+            create: [{ metricName: 'rate', index: 0, phase: 'Successful', value: '1', startedAt: new Date('2026-01-01T00:00:00Z') }],
+          },
         },
       });
     await run('old', new Date('2026-02-01T00:00:00Z'));
@@ -26,7 +35,11 @@ describe('analysis history retention', () => {
 
     expect(await pruneAnalysisHistory(api.database, 0, now)).toBe(0);
     expect(await pruneAnalysisHistory(api.database, 30, now)).toBe(1);
-    const left = await api.database.analysisRun.findMany({ where: { organizationId: org.id }, select: { name: true }, orderBy: { name: 'asc' } });
+    const left = await api.database.analysisRun.findMany({
+      where: { organizationId: org.id },
+      select: { name: true },
+      orderBy: { name: 'asc' },
+    });
     expect(left.map((row) => row.name)).toEqual(['recent', 'running']);
     expect(await api.database.measurement.count({ where: { analysisRun: { organizationId: org.id } } })).toBe(2);
   });

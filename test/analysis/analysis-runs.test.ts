@@ -24,7 +24,15 @@ afterEach(async () => {
 afterAll(() => api.close());
 
 function startWorker(environment: Record<string, string> = {}): void {
-  workers.push(startNodeProcess('apps/api/dist/worker.js', { ...api.environment, SWEEP_INTERVAL_MS: '500', JOB_LOCK_MS: '3000', MEASUREMENT_TIMEOUT_SECONDS: '3', ...environment }));
+  workers.push(
+    startNodeProcess('apps/api/dist/worker.js', {
+      ...api.environment,
+      SWEEP_INTERVAL_MS: '500',
+      JOB_LOCK_MS: '3000',
+      MEASUREMENT_TIMEOUT_SECONDS: '3',
+      ...environment,
+    }),
+  );
 }
 
 /** Connects a stand-in agent for a registered cluster of `org`, answering measurements with `respond`. */
@@ -32,7 +40,13 @@ async function connectAgent(org: TestOrganization, cluster: string, respond: Mea
   const agent = new ConvergingAgent(api.url, org.agentTokens[cluster] as string, respond);
   agents.push(agent);
   await agent.connect();
-  await eventually(async () => (await api.database.cluster.findFirst({ where: { organizationId: org.id, name: cluster, connectionState: 'Connected' } })) ?? undefined, 10_000, `the agent of ${cluster}`);
+  await eventually(
+    async () =>
+      (await api.database.cluster.findFirst({ where: { organizationId: org.id, name: cluster, connectionState: 'Connected' } })) ??
+      undefined,
+    10_000,
+    `the agent of ${cluster}`,
+  );
   return agent;
 }
 
@@ -43,10 +57,12 @@ async function clusterAnswering(respond: MeasurementResponder): Promise<{ org: T
 }
 
 const vector = (value: number): MeasurementOutcome => ({ ok: true, value: [value], rawValue: `[${value}]` });
-const byMetric = (values: Record<string, number>): MeasurementResponder => (request) => {
-  const value = values[request.metric.name];
-  return value === undefined ? undefined : vector(value);
-};
+const byMetric =
+  (values: Record<string, number>): MeasurementResponder =>
+  (request) => {
+    const value = values[request.metric.name];
+    return value === undefined ? undefined : vector(value);
+  };
 
 function template(name: string, metric: Record<string, unknown>, extra: Record<string, unknown> = {}): Manifest {
   return {
@@ -60,7 +76,12 @@ function template(name: string, metric: Record<string, unknown>, extra: Record<s
           name,
           interval: '1s',
           count: 3,
-          provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: `sum(rate(http_requests_total{service="{{args.service-name}}"}[1m]))` } },
+          provider: {
+            prometheus: {
+              address: 'http://prometheus.monitoring:9090',
+              query: `sum(rate(http_requests_total{service="{{args.service-name}}"}[1m]))`,
+            },
+          },
           ...metric,
         },
       ],
@@ -73,27 +94,41 @@ const errorRate = template('error-rate', { failureCondition: 'result[0] > 0.05' 
 const analysisArgs = [{ name: 'service-name', value: 'checkout' }];
 
 async function applyIn(org: TestOrganization, cluster: string, ...documents: Manifest[]): Promise<void> {
-  await graphqlData(api.url, org.tokens.admin, 'mutation($cluster: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: "shop", yaml: $yaml) { name } }', { cluster, yaml: toYaml(...documents) });
+  await graphqlData(
+    api.url,
+    org.tokens.admin,
+    'mutation($cluster: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: "shop", yaml: $yaml) { name } }',
+    { cluster, yaml: toYaml(...documents) },
+  );
 }
 
 const apply = (org: TestOrganization, ...documents: Manifest[]): Promise<void> => applyIn(org, 'staging', ...documents);
 
 async function setImage(org: TestOrganization, name: string, image: string, cluster = 'staging'): Promise<void> {
-  await graphqlData(api.url, org.tokens.deployer, 'mutation($r: RolloutRef!, $image: String!) { setImage(rollout: $r, container: $c, image: $image) { id } }'.replace('$c', `"${name}"`), {
-    r: { cluster, namespace: 'shop', name },
-    image,
-  });
+  await graphqlData(
+    api.url,
+    org.tokens.deployer,
+    'mutation($r: RolloutRef!, $image: String!) { setImage(rollout: $r, container: $c, image: $image) { id } }'.replace('$c', `"${name}"`),
+    {
+      r: { cluster, namespace: 'shop', name },
+      image,
+    },
+  );
 }
 
 type RolloutRow = { phase: string; message: string; status: unknown; generation: number; observedGeneration: number };
 
 async function waitForRollout(org: TestOrganization, name: string, accept: (row: RolloutRow) => boolean, what: string, timeoutMs = 30_000) {
   let last = '';
-  return eventually(async () => {
-    const row = await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name } });
-    last = `${row.phase} "${row.message}" step ${(row.status as { currentStepIndex?: number } | null)?.currentStepIndex}`;
-    return accept(row) ? row : undefined;
-  }, timeoutMs, what).catch((error: Error) => {
+  return eventually(
+    async () => {
+      const row = await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name } });
+      last = `${row.phase} "${row.message}" step ${(row.status as { currentStepIndex?: number } | null)?.currentStepIndex}`;
+      return accept(row) ? row : undefined;
+    },
+    timeoutMs,
+    what,
+  ).catch((error: Error) => {
     throw new Error(`${error.message} (${name} is ${last})`);
   });
 }
@@ -104,7 +139,11 @@ const releasedTo = (lastStep: number) => (row: RolloutRow) =>
   row.phase === 'Healthy' && row.generation > 1 && row.observedGeneration === row.generation && stepOf(row) === lastStep;
 
 async function runsOf(org: TestOrganization) {
-  return api.database.analysisRun.findMany({ where: { organizationId: org.id }, include: { measurements: { orderBy: [{ metricName: 'asc' }, { index: 'asc' }] } }, orderBy: { id: 'asc' } });
+  return api.database.analysisRun.findMany({
+    where: { organizationId: org.id },
+    include: { measurements: { orderBy: [{ metricName: 'asc' }, { index: 'asc' }] } },
+    orderBy: { id: 'asc' },
+  });
 }
 
 describe('analysis runs drive rollouts as in Argo', () => {
@@ -112,7 +151,11 @@ describe('analysis runs drive rollouts as in Argo', () => {
     startWorker();
     const { org, agent } = await clusterAnswering(byMetric({ 'success-rate': 0.99 }));
     const rollout = canaryRollout('checkout', 'shop/checkout:1');
-    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs } }, { setWeight: 60 }];
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs } },
+      { setWeight: 60 },
+    ];
     await apply(org, successRate, rollout);
     await waitForRollout(org, 'checkout', (row) => row.phase === 'Healthy', 'the first deployment');
 
@@ -121,17 +164,26 @@ describe('analysis runs drive rollouts as in Argo', () => {
 
     const [run] = await runsOf(org);
     expect(run).toMatchObject({ kind: 'step', phase: 'Successful', revision: 2, stepIndex: 1 });
-    expect(run?.measurements.map(({ metricName, index, phase, value }) => ({ metricName, index, phase, value }))).toEqual([0, 1, 2].map((index) => ({ metricName: 'success-rate', index, phase: 'Successful', value: '[0.99]' })));
-    expect((run?.spec as { resolved: { templates: unknown[] } }).resolved.templates).toEqual([{ name: 'success-rate', clusterScope: false, version: 1 }]);
+    expect(run?.measurements.map(({ metricName, index, phase, value }) => ({ metricName, index, phase, value }))).toEqual(
+      [0, 1, 2].map((index) => ({ metricName: 'success-rate', index, phase: 'Successful', value: '[0.99]' })),
+    );
+    expect((run?.spec as { resolved: { templates: unknown[] } }).resolved.templates).toEqual([
+      { name: 'success-rate', clusterScope: false, version: 1 },
+    ]);
     expect(agent.measurementRequests[0]?.metric.provider.prometheus?.query).toBe('sum(rate(http_requests_total{service="checkout"}[1m]))');
 
     const listed = await graphqlData<{ analysisRuns: { nodes: { phase: string; measurements: unknown[] }[] } }>(
-      api.url, org.tokens.viewer, '{ analysisRuns(filter: { rollout: "checkout", revision: 2 }) { nodes { phase kind measurements { metricName phase value } } } }',
+      api.url,
+      org.tokens.viewer,
+      '{ analysisRuns(filter: { rollout: "checkout", revision: 2 }) { nodes { phase kind measurements { metricName phase value } } } }',
     );
     expect(listed.analysisRuns.nodes).toHaveLength(1);
     expect(listed.analysisRuns.nodes[0]?.measurements).toHaveLength(3);
     const byName = await graphqlData<{ analysisRuns: { nodes: { name: string; revision: number }[] } }>(
-      api.url, org.tokens.viewer, 'query($name: String!) { analysisRuns(filter: { cluster: "staging", namespace: "shop", name: $name }) { nodes { name revision } } }', { name: run?.name },
+      api.url,
+      org.tokens.viewer,
+      'query($name: String!) { analysisRuns(filter: { cluster: "staging", namespace: "shop", name: $name }) { nodes { name revision } } }',
+      { name: run?.name },
     );
     expect(byName.analysisRuns.nodes).toEqual([{ name: run?.name, revision: 2 }]);
   });
@@ -141,7 +193,10 @@ describe('analysis runs drive rollouts as in Argo', () => {
     const { org } = await clusterAnswering(byMetric({ 'success-rate': 0.99, 'error-rate': 0.5 }));
     const rollout = canaryRollout('cart', 'shop/cart:1');
     rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }];
-    rollout.spec.strategy.canary.analysis = { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: analysisArgs };
+    rollout.spec.strategy.canary.analysis = {
+      templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }],
+      args: analysisArgs,
+    };
     await apply(org, successRate, errorRate, rollout);
     await waitForRollout(org, 'cart', (row) => row.phase === 'Healthy', 'the first deployment');
 
@@ -160,7 +215,11 @@ describe('analysis runs drive rollouts as in Argo', () => {
     const { org } = await clusterAnswering(byMetric({ latency: 0.7 }));
     const latency = template('latency', { count: 1, successCondition: 'result[0] >= 0.95', failureCondition: 'result[0] < 0.5' });
     const rollout = canaryRollout('search', 'shop/search:1');
-    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'latency' }], args: analysisArgs } }, { setWeight: 60 }];
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 'latency' }], args: analysisArgs } },
+      { setWeight: 60 },
+    ];
     await apply(org, latency, rollout);
     await waitForRollout(org, 'search', (row) => row.phase === 'Healthy', 'the first deployment');
 
@@ -169,7 +228,11 @@ describe('analysis runs drive rollouts as in Argo', () => {
     expect(JSON.stringify(paused.status)).toContain('InconclusiveAnalysisRun');
     expect((await runsOf(org))[0]?.phase).toBe('Inconclusive');
 
-    await graphqlData(api.url, org.tokens.deployer, 'mutation { promote(rollout: { cluster: "staging", namespace: "shop", name: "search" }) { id } }');
+    await graphqlData(
+      api.url,
+      org.tokens.deployer,
+      'mutation { promote(rollout: { cluster: "staging", namespace: "shop", name: "search" }) { id } }',
+    );
     await waitForRollout(org, 'search', releasedTo(3), 'the release to finish after promote');
   });
 
@@ -177,7 +240,14 @@ describe('analysis runs drive rollouts as in Argo', () => {
     startWorker();
     const { org, agent } = await clusterAnswering(byMetric({ 'success-rate': 0.2 }));
     const rollout = canaryRollout('payments', 'shop/payments:1');
-    rollout.spec.strategy = { blueGreen: { activeService: 'payments-active', previewService: 'payments-preview', autoPromotionEnabled: true, prePromotionAnalysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs } } };
+    rollout.spec.strategy = {
+      blueGreen: {
+        activeService: 'payments-active',
+        previewService: 'payments-preview',
+        autoPromotionEnabled: true,
+        prePromotionAnalysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs },
+      },
+    };
     await apply(org, successRate, rollout);
     const first = await waitForRollout(org, 'payments', (row) => row.phase === 'Healthy', 'the first deployment');
     const stableHash = (first.status as { stableRS: string }).stableRS;
@@ -198,7 +268,16 @@ describe('analysis runs drive rollouts as in Argo', () => {
       metadata: { name: 'probe' },
       spec: {
         args: [{ name: 'api-token', valueFrom: { secretKeyRef: { name: 'token-secret', key: 'apiToken' } } }],
-        metrics: [{ name: 'probe', count: 1, successCondition: 'result.healthy', provider: { web: { url: 'http://checkout.shop/health', headers: [{ key: 'Authorization', value: 'Bearer {{args.api-token}}' }] } } }],
+        metrics: [
+          {
+            name: 'probe',
+            count: 1,
+            successCondition: 'result.healthy',
+            provider: {
+              web: { url: 'http://checkout.shop/health', headers: [{ key: 'Authorization', value: 'Bearer {{args.api-token}}' }] },
+            },
+          },
+        ],
       },
     };
     const rollout = canaryRollout('profile', 'shop/profile:1');
@@ -229,16 +308,23 @@ describe('analysis runs drive rollouts as in Argo', () => {
 });
 
 describe("an agent's answers", () => {
-  it('are recorded when they arrive after a reconnection, and only from an agent of the run\'s cluster', async () => {
+  it("are recorded when they arrive after a reconnection, and only from an agent of the run's cluster", async () => {
     startWorker({ MEASUREMENT_TIMEOUT_SECONDS: '30' });
     const { org, agent } = await clusterAnswering(() => undefined);
     const stranger = (await clusterAnswering(() => undefined)).agent;
     const rollout = canaryRollout('ledger', 'shop/ledger:1');
-    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: analysisArgs } }];
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: analysisArgs } },
+    ];
     await apply(org, successRate, errorRate, rollout);
     await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
     await setImage(org, 'ledger', 'shop/ledger:2');
-    const asked = await eventually(async () => (agent.measurementRequests.length >= 2 ? agent.measurementRequests.slice(0, 2) : undefined), 15_000, 'both measurements asked for');
+    const asked = await eventually(
+      async () => (agent.measurementRequests.length >= 2 ? agent.measurementRequests.slice(0, 2) : undefined),
+      15_000,
+      'both measurements asked for',
+    );
 
     for (const request of asked) stranger.answer(request.requestId, vector(0));
     // Time for a wrongly taken answer to be recorded: none must be.
@@ -248,11 +334,21 @@ describe("an agent's answers", () => {
     await agent.connect();
     for (const request of asked) agent.answer(request.requestId, vector(request.metric.name === 'success-rate' ? 0.99 : 0.01));
 
-    const measured = await eventually(async () => {
-      const [run] = await runsOf(org);
-      return run?.measurements.filter((measurement) => measurement.index === 0 && measurement.phase !== 'Running').length === 2 ? run : undefined;
-    }, 15_000, 'the answers recorded');
-    expect(measured.measurements.filter((measurement) => measurement.index === 0).map(({ metricName, phase, value }) => ({ metricName, phase, value }))).toEqual([
+    const measured = await eventually(
+      async () => {
+        const [run] = await runsOf(org);
+        return run?.measurements.filter((measurement) => measurement.index === 0 && measurement.phase !== 'Running').length === 2
+          ? run
+          : undefined;
+      },
+      15_000,
+      'the answers recorded',
+    );
+    expect(
+      measured.measurements
+        .filter((measurement) => measurement.index === 0)
+        .map(({ metricName, phase, value }) => ({ metricName, phase, value })),
+    ).toEqual([
       { metricName: 'error-rate', phase: 'Successful', value: '[0.01]' },
       { metricName: 'success-rate', phase: 'Successful', value: '[0.99]' },
     ]);
@@ -262,18 +358,29 @@ describe("an agent's answers", () => {
     startWorker({ MEASUREMENT_TIMEOUT_SECONDS: '30' });
     const { org, agent: lost } = await clusterAnswering(() => undefined);
     const rollout = canaryRollout('ledger', 'shop/ledger:1');
-    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs } }];
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 'success-rate' }], args: analysisArgs } },
+    ];
     await apply(org, successRate, rollout);
     await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
     await setImage(org, 'ledger', 'shop/ledger:2');
-    const [asked] = await eventually(async () => (lost.measurementRequests.length > 0 ? lost.measurementRequests : undefined), 15_000, 'the first measurement asked for');
+    const [asked] = await eventually(
+      async () => (lost.measurementRequests.length > 0 ? lost.measurementRequests : undefined),
+      15_000,
+      'the first measurement asked for',
+    );
     lost.disconnect();
 
     const restarted = await connectAgent(org, 'staging', byMetric({ 'success-rate': 0.99 }));
-    const first = await eventually(async () => {
-      const measurement = (await runsOf(org))[0]?.measurements.find((candidate) => candidate.index === 0);
-      return measurement?.phase === 'Running' ? undefined : measurement;
-    }, 15_000, 'the first measurement answered');
+    const first = await eventually(
+      async () => {
+        const measurement = (await runsOf(org))[0]?.measurements.find((candidate) => candidate.index === 0);
+        return measurement?.phase === 'Running' ? undefined : measurement;
+      },
+      15_000,
+      'the first measurement answered',
+    );
     expect({ phase: first.phase, value: first.value }).toEqual({ phase: 'Successful', value: '[0.99]' });
     const askedAgain = restarted.measurementRequests.find((request) => request.requestId === asked?.requestId);
     expect(askedAgain?.timeoutSeconds).toBeGreaterThan(0);
@@ -289,7 +396,10 @@ describe("an agent's answers", () => {
     });
     answerLater.agent = agent;
     const rollout = canaryRollout('ledger', 'shop/ledger:1');
-    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: analysisArgs } }];
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: analysisArgs } },
+    ];
     await apply(org, successRate, errorRate, rollout);
     await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
     await setImage(org, 'ledger', 'shop/ledger:2');
@@ -299,9 +409,14 @@ describe("an agent's answers", () => {
     expect(run?.phase).toBe('Successful');
     for (const index of [0, 1, 2]) {
       const taken = (run?.measurements ?? []).filter((measurement) => measurement.index === index);
-      expect(taken.map((measurement) => measurement.metricName), `index ${index}`).toEqual(['error-rate', 'success-rate']);
+      expect(
+        taken.map((measurement) => measurement.metricName),
+        `index ${index}`,
+      ).toEqual(['error-rate', 'success-rate']);
       expect(new Set(taken.map((measurement) => measurement.startedAt.toISOString())).size, `index ${index} started together`).toBe(1);
-      expect(new Set(taken.map((measurement) => measurement.finishedAt?.toISOString())).size, `index ${index} finished as answered`).toBe(2);
+      expect(new Set(taken.map((measurement) => measurement.finishedAt?.toISOString())).size, `index ${index} finished as answered`).toBe(
+        2,
+      );
     }
   });
 });
@@ -325,7 +440,17 @@ describe('measurements taken from the control plane', () => {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
     metadata: { name: 'saas', annotations: { 'flotilla.io/measure-from': 'control-plane' } },
-    spec: { metrics: [{ name: 'saas', count: 1, consecutiveErrorLimit: 0, successCondition: 'result.ok == 1', provider: { web: { url, jsonPath: '{$}' } } }] },
+    spec: {
+      metrics: [
+        {
+          name: 'saas',
+          count: 1,
+          consecutiveErrorLimit: 0,
+          successCondition: 'result.ok == 1',
+          provider: { web: { url, jsonPath: '{$}' } },
+        },
+      ],
+    },
   });
 
   async function release(org: TestOrganization, name: string): Promise<void> {
@@ -356,7 +481,15 @@ describe('measurements taken from the control plane', () => {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisTemplate',
       metadata: { name: 'pair', annotations: { 'flotilla.io/measure-from': 'control-plane' } },
-      spec: { metrics: ['first', 'second'].map((name) => ({ name, interval: '1s', count: 3, successCondition: 'result.ok == 1', provider: { web: { url, jsonPath: '{$}' } } })) },
+      spec: {
+        metrics: ['first', 'second'].map((name) => ({
+          name,
+          interval: '1s',
+          count: 3,
+          successCondition: 'result.ok == 1',
+          provider: { web: { url, jsonPath: '{$}' } },
+        })),
+      },
     };
     const rollout = canaryRollout('paired', 'shop/paired:1');
     rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'pair' }] } }];
@@ -380,8 +513,14 @@ describe('measurements taken from the control plane', () => {
     const measurements = run?.measurements ?? [];
     for (const index of [0, 1, 2]) {
       const taken = measurements.filter((measurement) => measurement.index === index);
-      expect(taken.map((measurement) => measurement.metricName), `index ${index}`).toEqual(['first', 'second']);
-      expect(new Set(taken.map((measurement) => `${measurement.startedAt.toISOString()} ${measurement.finishedAt?.toISOString()}`)).size, `index ${index} taken together`).toBe(1);
+      expect(
+        taken.map((measurement) => measurement.metricName),
+        `index ${index}`,
+      ).toEqual(['first', 'second']);
+      expect(
+        new Set(taken.map((measurement) => `${measurement.startedAt.toISOString()} ${measurement.finishedAt?.toISOString()}`)).size,
+        `index ${index} taken together`,
+      ).toBe(1);
     }
     expect(measurements).toHaveLength(6);
   });
@@ -401,18 +540,29 @@ describe('a ClusterAnalysisTemplate shared by the clusters of an organization', 
     startWorker();
     const { org } = await clusterAnswering(byMetric({ 'success-rate': 0.99 }));
     const registered = await graphqlData<{ registerCluster: { agentToken: string } }>(
-      api.url, org.tokens.admin, 'mutation { registerCluster(name: "production") { agentToken } }',
+      api.url,
+      org.tokens.admin,
+      'mutation { registerCluster(name: "production") { agentToken } }',
     );
     org.agentTokens.production = registered.registerCluster.agentToken;
     await connectAgent(org, 'production', byMetric({ 'success-rate': 0.99 }));
 
-    const clusterTemplate = (successCondition: string): Manifest => ({ ...template('success-rate', { count: 1, successCondition }), kind: 'ClusterAnalysisTemplate' });
+    const clusterTemplate = (successCondition: string): Manifest => ({
+      ...template('success-rate', { count: 1, successCondition }),
+      kind: 'ClusterAnalysisTemplate',
+    });
     const rolloutReferringToIt = (name: string): Manifest => {
       const rollout = canaryRollout(name, `shop/${name}:1`);
-      rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate', clusterScope: true }], args: analysisArgs } }, { setWeight: 60 }];
+      rollout.spec.strategy.canary.steps = [
+        { setWeight: 20 },
+        { analysis: { templates: [{ templateName: 'success-rate', clusterScope: true }], args: analysisArgs } },
+        { setWeight: 60 },
+      ];
       return rollout;
     };
-    const clusterNames = new Map((await api.database.cluster.findMany({ where: { organizationId: org.id } })).map((cluster) => [cluster.id, cluster.name]));
+    const clusterNames = new Map(
+      (await api.database.cluster.findMany({ where: { organizationId: org.id } })).map((cluster) => [cluster.id, cluster.name]),
+    );
     const releaseTo = async (name: string, cluster: string, revision: number): Promise<void> => {
       await setImage(org, name, `shop/${name}:${revision}`, cluster);
       await waitForRollout(org, name, (row) => releasedTo(3)(row) && row.generation === revision, `${name} revision ${revision} released`);
@@ -425,7 +575,8 @@ describe('a ClusterAnalysisTemplate shared by the clusters of an organization', 
           revision: run.revision,
           phase: run.phase,
           templates: (run.spec as { resolved: { templates: unknown[] } }).resolved.templates,
-          successCondition: (run.spec as { resolved: { spec: { metrics: { successCondition?: string }[] } } }).resolved.spec.metrics[0]?.successCondition,
+          successCondition: (run.spec as { resolved: { spec: { metrics: { successCondition?: string }[] } } }).resolved.spec.metrics[0]
+            ?.successCondition,
         }))
         .sort((left, right) => (left.revision ?? 0) - (right.revision ?? 0) || String(left.cluster).localeCompare(String(right.cluster)));
 
@@ -443,12 +594,20 @@ describe('a ClusterAnalysisTemplate shared by the clusters of an organization', 
     expect(await templatesRun()).toEqual(firstRuns);
 
     await apply(org, clusterTemplate('result[0] >= 0.98'));
-    expect(await api.database.clusterAnalysisTemplate.findFirstOrThrow({ where: { organizationId: org.id, name: 'success-rate' } })).toMatchObject({ version: 2 });
+    expect(
+      await api.database.clusterAnalysisTemplate.findFirstOrThrow({ where: { organizationId: org.id, name: 'success-rate' } }),
+    ).toMatchObject({ version: 2 });
     await releaseTo('checkout', 'staging', 3);
 
     expect(await templatesRun()).toEqual([
       ...firstRuns,
-      { cluster: 'staging', revision: 3, phase: 'Successful', templates: [{ name: 'success-rate', clusterScope: true, version: 2 }], successCondition: 'result[0] >= 0.98' },
+      {
+        cluster: 'staging',
+        revision: 3,
+        phase: 'Successful',
+        templates: [{ name: 'success-rate', clusterScope: true, version: 2 }],
+        successCondition: 'result[0] >= 0.98',
+      },
     ]);
   });
 });

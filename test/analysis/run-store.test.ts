@@ -5,7 +5,17 @@ import type { Prisma } from '../../apps/api/src/generated/prisma/client.js';
 import { SqlPool } from '../../apps/api/src/infrastructure/sql.js';
 import type { ResolvedRun } from '../../apps/api/src/modules/analysis-runs/run-resolution.js';
 import { storeRunState, type RunState } from '../../apps/api/src/modules/analysis-runs/run-state.js';
-import { beginIfUnchanged, completeIfUnchanged, completeMeasurements, loadRunSnapshot, recordIfUnchanged, type MeasurementBatch, type MeasurementCompletion, type RunAssessmentWrite, type RunSnapshot } from '../../apps/api/src/modules/analysis-runs/run-store.js';
+import {
+  beginIfUnchanged,
+  completeIfUnchanged,
+  completeMeasurements,
+  loadRunSnapshot,
+  recordIfUnchanged,
+  type MeasurementBatch,
+  type MeasurementCompletion,
+  type RunAssessmentWrite,
+  type RunSnapshot,
+} from '../../apps/api/src/modules/analysis-runs/run-store.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 let api: TestApi;
@@ -20,16 +30,29 @@ afterAll(async () => {
 });
 
 const metric = (name: string): Metric => ({ name, interval: '10s', provider: { web: { url: `http://metrics/${name}` } } });
-const resolved: ResolvedRun = { templates: [], spec: { metrics: [metric('a'), metric('b')], args: [], dryRun: [], measurementRetention: [] }, measuredBy: { a: 'control-plane', b: 'control-plane' } };
+const resolved: ResolvedRun = {
+  templates: [],
+  spec: { metrics: [metric('a'), metric('b')], args: [], dryRun: [], measurementRetention: [] },
+  measuredBy: { a: 'control-plane', b: 'control-plane' },
+};
 const startedAt = new Date('2026-06-01T00:00:00.000Z');
-const state = (label: string): RunState => ({ results: [{ ...newMetricResult('a'), message: label }, newMetricResult('b')], nextAt: { a: startedAt.toISOString(), b: startedAt.toISOString() } });
+const state = (label: string): RunState => ({
+  results: [{ ...newMetricResult('a'), message: label }, newMetricResult('b')],
+  nextAt: { a: startedAt.toISOString(), b: startedAt.toISOString() },
+});
 
 async function runningRun(name: string): Promise<string> {
   const org = await api.organization({ cluster: 'staging' });
   const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
   const run = await api.database.analysisRun.create({
     data: {
-      organizationId: org.id, clusterId: cluster.id, namespace: 'shop', name, kind: 'background', phase: 'Running', startedAt,
+      organizationId: org.id,
+      clusterId: cluster.id,
+      namespace: 'shop',
+      name,
+      kind: 'background',
+      phase: 'Running',
+      startedAt,
       spec: { analysis: { templates: [] }, stablePodTemplateHash: null, resolved } as unknown as Prisma.InputJsonValue,
       metricResults: storeRunState(state('initial')) as Prisma.InputJsonValue,
     },
@@ -48,7 +71,14 @@ const batch = (runId: string, index: number): MeasurementBatch => ({
   takenBy: 'control-plane',
   startedAt,
   finishedAt: new Date(startedAt.getTime() + 20),
-  measurements: ['a', 'b'].map((metricName) => ({ metricName, index, phase: 'Successful', value: '1', message: null, requestId: `${runId}.${metricName}.${index}` })),
+  measurements: ['a', 'b'].map((metricName) => ({
+    metricName,
+    index,
+    phase: 'Successful',
+    value: '1',
+    message: null,
+    requestId: `${runId}.${metricName}.${index}`,
+  })),
 });
 const assessment = (label: string): RunAssessmentWrite => ({ phase: 'Running', message: '', state: state(label), finishedAt: undefined });
 
@@ -61,8 +91,16 @@ describe('recording measurements without a lock', () => {
 
     expect(await recordIfUnchanged(sql, await snapshotOf(runId), batch(runId, 0), assessment('after 0'))).toBe(true);
     const measurements = await api.database.measurement.findMany({ where: { analysisRunId: runId }, orderBy: { metricName: 'asc' } });
-    expect(measurements.map(({ metricName, index, phase, takenBy, finishedAt }) => ({ metricName, index, phase, takenBy, finishedAt }))).toEqual(
-      ['a', 'b'].map((metricName) => ({ metricName, index: 0, phase: 'Successful', takenBy: 'control-plane', finishedAt: new Date(startedAt.getTime() + 20) })),
+    expect(
+      measurements.map(({ metricName, index, phase, takenBy, finishedAt }) => ({ metricName, index, phase, takenBy, finishedAt })),
+    ).toEqual(
+      ['a', 'b'].map((metricName) => ({
+        metricName,
+        index: 0,
+        phase: 'Successful',
+        takenBy: 'control-plane',
+        finishedAt: new Date(startedAt.getTime() + 20),
+      })),
     );
     const reread = await snapshotOf(runId);
     expect(reread.state.results[0]?.message).toBe('after 0');
@@ -107,13 +145,22 @@ describe('starting measurements without a lock', () => {
     measurements: [{ metricName: 'a', index: 0, phase: 'Running', value: null, message: null, requestId: `${runId}.a.0` }],
   });
 
-  it('stores the in-flight rows and the run\'s progress together when the run is as it was read', async () => {
+  it("stores the in-flight rows and the run's progress together when the run is as it was read", async () => {
     const runId = await runningRun('begun');
     const snapshot = await snapshotOf(runId);
-    expect(await beginIfUnchanged(sql, snapshot, inFlight(runId), { ...state('in flight'), nextAt: { a: null, b: startedAt.toISOString() } })).toBe(true);
+    expect(
+      await beginIfUnchanged(sql, snapshot, inFlight(runId), { ...state('in flight'), nextAt: { a: null, b: startedAt.toISOString() } }),
+    ).toBe(true);
 
     const [row] = await api.database.measurement.findMany({ where: { analysisRunId: runId } });
-    expect(row).toMatchObject({ metricName: 'a', index: 0, phase: 'Running', takenBy: 'agent', finishedAt: null, requestId: `${runId}.a.0` });
+    expect(row).toMatchObject({
+      metricName: 'a',
+      index: 0,
+      phase: 'Running',
+      takenBy: 'agent',
+      finishedAt: null,
+      requestId: `${runId}.a.0`,
+    });
     const run = await api.database.analysisRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run.phase).toBe('Running');
     expect(run.nextMeasurementAt).toEqual(startedAt);
@@ -132,19 +179,38 @@ describe('starting measurements without a lock', () => {
 
 describe("completing an agent's measurements", () => {
   const answeredAt = new Date(startedAt.getTime() + 35);
-  const completion = (metricName: string, phase: 'Successful' | 'Failed' = 'Successful'): MeasurementCompletion => ({ metricName, index: 0, phase, value: '[1]', message: null, finishedAt: answeredAt });
+  const completion = (metricName: string, phase: 'Successful' | 'Failed' = 'Successful'): MeasurementCompletion => ({
+    metricName,
+    index: 0,
+    phase,
+    value: '[1]',
+    message: null,
+    finishedAt: answeredAt,
+  });
 
   async function inFlightRun(name: string): Promise<string> {
     const runId = await runningRun(name);
-    for (const metricName of ['a', 'b']) await api.database.measurement.create({ data: { analysisRunId: runId, metricName, index: 0, phase: 'Running', takenBy: 'agent', startedAt } });
+    for (const metricName of ['a', 'b'])
+      await api.database.measurement.create({
+        data: { analysisRunId: runId, metricName, index: 0, phase: 'Running', takenBy: 'agent', startedAt },
+      });
     return runId;
   }
   const rowsOf = async (runId: string) =>
-    (await api.database.measurement.findMany({ where: { analysisRunId: runId }, orderBy: { metricName: 'asc' } })).map(({ metricName, phase, value, finishedAt }) => ({ metricName, phase, value, finishedAt }));
+    (await api.database.measurement.findMany({ where: { analysisRunId: runId }, orderBy: { metricName: 'asc' } })).map(
+      ({ metricName, phase, value, finishedAt }) => ({ metricName, phase, value, finishedAt }),
+    );
 
   it('completes the measurements and writes the run together when the run is as it was read', async () => {
     const runId = await inFlightRun('completed');
-    expect(await completeIfUnchanged(sql, await snapshotOf(runId), [completion('a'), completion('b', 'Failed')], assessment('after the answers'))).toBe(true);
+    expect(
+      await completeIfUnchanged(
+        sql,
+        await snapshotOf(runId),
+        [completion('a'), completion('b', 'Failed')],
+        assessment('after the answers'),
+      ),
+    ).toBe(true);
 
     expect(await rowsOf(runId)).toEqual([
       { metricName: 'a', phase: 'Successful', value: '[1]', finishedAt: answeredAt },
@@ -165,15 +231,23 @@ describe("completing an agent's measurements", () => {
 
   it('writes nothing when one of the measurements is no longer in flight', async () => {
     const runId = await inFlightRun('answered-twice');
-    await api.database.measurement.updateMany({ where: { analysisRunId: runId, metricName: 'b' }, data: { phase: 'Error', finishedAt: startedAt } });
+    await api.database.measurement.updateMany({
+      where: { analysisRunId: runId, metricName: 'b' },
+      data: { phase: 'Error', finishedAt: startedAt },
+    });
 
-    expect(await completeIfUnchanged(sql, await snapshotOf(runId), [completion('a'), completion('b')], assessment('counted twice'))).toBe(false);
+    expect(await completeIfUnchanged(sql, await snapshotOf(runId), [completion('a'), completion('b')], assessment('counted twice'))).toBe(
+      false,
+    );
     expect((await rowsOf(runId)).map((row) => row.phase)).toEqual(['Running', 'Error']);
   });
 
   it('completes, under a lock, only the measurements still in flight and answers when they started', async () => {
     const runId = await inFlightRun('partly-answered');
-    await api.database.measurement.updateMany({ where: { analysisRunId: runId, metricName: 'b' }, data: { phase: 'Error', finishedAt: startedAt } });
+    await api.database.measurement.updateMany({
+      where: { analysisRunId: runId, metricName: 'b' },
+      data: { phase: 'Error', finishedAt: startedAt },
+    });
 
     const started = await sql.transaction((session) => completeMeasurements(session, runId, [completion('a'), completion('b')]));
     expect([...started]).toEqual([['a', startedAt]]);

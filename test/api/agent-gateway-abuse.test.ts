@@ -42,7 +42,12 @@ async function connect(): Promise<Session> {
   return { socket, messages, closed };
 }
 
-const hello = JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'abuse-test', kubernetesVersion: 'v1.30.0' });
+const hello = JSON.stringify({
+  type: 'hello',
+  protocolVersion: PROTOCOL_VERSION,
+  agentVersion: 'abuse-test',
+  kubernetesVersion: 'v1.30.0',
+});
 
 /** The API still serves: health answers and an agent that says hello is welcomed. */
 async function expectApiServing(): Promise<void> {
@@ -52,7 +57,12 @@ async function expectApiServing(): Promise<void> {
   await eventually(async () => session.messages.find((message) => message.type === 'welcome'), 5_000, 'welcome');
   session.socket.close();
   await session.closed;
-  await eventually(async () => (await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id } })).connectionState === 'Disconnected' || undefined, 5_000, 'Disconnected');
+  await eventually(
+    async () =>
+      (await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id } })).connectionState === 'Disconnected' || undefined,
+    5_000,
+    'Disconnected',
+  );
 }
 
 const errorsOf = (session: Session) => session.messages.filter((message) => message.type === 'error');
@@ -106,7 +116,16 @@ describe('the agent gateway under abuse', () => {
       for (const connection of pending) connection.socket.write(upgradeRequest(fromOneClient));
       const fromAnother = await openRaw(api.url);
       fromAnother.socket.write(upgradeRequest({ authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.8' }));
-      await eventually(async () => (await api.database.$queryRaw<{ waiting: bigint }[]>`SELECT count(*) AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%agentTokenHash%'`)[0]?.waiting === 3n || undefined, 5_000, 'three token lookups waiting');
+      await eventually(
+        async () =>
+          (
+            await api.database.$queryRaw<
+              { waiting: bigint }[]
+            >`SELECT count(*) AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%agentTokenHash%'`
+          )[0]?.waiting === 3n || undefined,
+        5_000,
+        'three token lookups waiting',
+      );
 
       const overTheLimit = await rawUpgrade(api.url, fromOneClient);
       expect(overTheLimit.status).toBe(429);
@@ -123,9 +142,21 @@ describe('the agent gateway under abuse', () => {
   });
 
   it.each([
-    ['an agent version of 100,000 characters', { type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'v'.repeat(100_000) }, 'agentVersion'],
-    ['a desired version of 1e300', { type: 'applied', rollout: { namespace: 'shop', name: 'web' }, desiredVersion: 1e300 }, 'desiredVersion'],
-    ['a namespace longer than a DNS label', { type: 'applied', rollout: { namespace: 'n'.repeat(64), name: 'web' }, desiredVersion: 1 }, 'rollout.namespace'],
+    [
+      'an agent version of 100,000 characters',
+      { type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'v'.repeat(100_000) },
+      'agentVersion',
+    ],
+    [
+      'a desired version of 1e300',
+      { type: 'applied', rollout: { namespace: 'shop', name: 'web' }, desiredVersion: 1e300 },
+      'desiredVersion',
+    ],
+    [
+      'a namespace longer than a DNS label',
+      { type: 'applied', rollout: { namespace: 'n'.repeat(64), name: 'web' }, desiredVersion: 1 },
+      'rollout.namespace',
+    ],
     ['a NUL byte in a name', { type: 'applied', rollout: { namespace: 'shop', name: 'we\u0000b' }, desiredVersion: 1 }, 'rollout.name'],
     ['a lone surrogate in a request id', { type: 'measurement', requestId: 'r\ud800', outcome: { ok: false, error: 'x' } }, 'requestId'],
   ])('refuses %s with protocol/invalid_message naming the field, and stores nothing', async (_title, message, path) => {
@@ -134,7 +165,10 @@ describe('the agent gateway under abuse', () => {
     await eventually(async () => session.messages.find((received) => received.type === 'welcome'), 5_000, 'welcome');
     session.socket.send(JSON.stringify(message));
     const [error] = await eventually(async () => (errorsOf(session).length > 0 ? errorsOf(session) : undefined), 5_000, 'an error');
-    expect(error).toMatchObject({ code: 'protocol/invalid_message', message: expect.stringMatching(new RegExp(`^${path.replace('.', '\\.')}: `)) });
+    expect(error).toMatchObject({
+      code: 'protocol/invalid_message',
+      message: expect.stringMatching(new RegExp(`^${path.replace('.', '\\.')}: `)),
+    });
     const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
     expect(cluster.agentVersion).toBe('abuse-test');
     session.socket.close();
@@ -146,7 +180,8 @@ describe('the agent gateway under abuse', () => {
     session.socket.send(hello);
     await eventually(async () => session.messages.find((message) => message.type === 'welcome'), 5_000, 'welcome');
     const burst = (): void => {
-      for (let index = 0; index < MESSAGES_PER_SECOND * 2; index += 1) session.socket.send(JSON.stringify({ type: 'heartbeat', sentAt: new Date().toISOString() }));
+      for (let index = 0; index < MESSAGES_PER_SECOND * 2; index += 1)
+        session.socket.send(JSON.stringify({ type: 'heartbeat', sentAt: new Date().toISOString() }));
     };
     burst();
     const [limited] = await eventually(async () => (errorsOf(session).length > 0 ? errorsOf(session) : undefined), 5_000, 'rate_limited');

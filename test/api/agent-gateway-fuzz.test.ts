@@ -16,10 +16,16 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 async function serving(): Promise<boolean> {
-  const health = await fetch(`${api.url}/healthz`).then((response) => response.status === 200, () => false);
+  const health = await fetch(`${api.url}/healthz`).then(
+    (response) => response.status === 200,
+    () => false,
+  );
   if (!health) return false;
   const agent = await AgentSession.open();
-  const welcomed = await agent.greet().then(() => true, () => false);
+  const welcomed = await agent.greet().then(
+    () => true,
+    () => false,
+  );
   agent.socket.close();
   return welcomed;
 }
@@ -49,21 +55,46 @@ class AgentSession {
 
   async greet(): Promise<void> {
     const before = this.welcomed;
-    this.socket.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'fuzz', kubernetesVersion: undefined }));
+    this.socket.send(
+      JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'fuzz', kubernetesVersion: undefined }),
+    );
     await eventually(async () => this.welcomed > before || undefined, 5_000, 'welcome');
   }
 }
 
-const anyValue = fc.oneof(fc.anything(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary', maxLength: 40 }), fc.integer(), fc.double(), fc.constant(1e300));
+const anyValue = fc.oneof(
+  fc.anything(),
+  fc.string({ unit: 'grapheme' }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.integer(),
+  fc.double(),
+  fc.constant(1e300),
+);
 const messageLike = fc.record(
   {
     type: fc.constantFrom('hello', 'heartbeat', 'applied', 'observed', 'measurement', 'welcome', ''),
     protocolVersion: fc.constantFrom(PROTOCOL_VERSION, -1, 1.5, '1', 1e300, null),
     agentVersion: anyValue,
-    sentAt: fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), anyValue),
-    rollout: fc.oneof(fc.record({ namespace: fc.oneof(fc.constantFrom('shop', 'a'.repeat(64)), anyValue), name: anyValue, kind: fc.option(fc.constantFrom('Experiment', 'Rollout')) }), anyValue),
+    sentAt: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+      anyValue,
+    ),
+    rollout: fc.oneof(
+      fc.record({
+        namespace: fc.oneof(fc.constantFrom('shop', 'a'.repeat(64)), anyValue),
+        name: anyValue,
+        kind: fc.option(fc.constantFrom('Experiment', 'Rollout')),
+      }),
+      anyValue,
+    ),
     desiredVersion: anyValue,
-    state: fc.oneof(fc.record({ replicaSets: fc.array(fc.dictionary(fc.string(), anyValue, { maxKeys: 4 }), { maxLength: 3 }), trafficWeights: fc.dictionary(fc.string(), anyValue, { maxKeys: 2 }) }), anyValue),
+    state: fc.oneof(
+      fc.record({
+        replicaSets: fc.array(fc.dictionary(fc.string(), anyValue, { maxKeys: 4 }), { maxLength: 3 }),
+        trafficWeights: fc.dictionary(fc.string(), anyValue, { maxKeys: 2 }),
+      }),
+      anyValue,
+    ),
     requestId: anyValue,
     outcome: fc.oneof(fc.record({ ok: fc.boolean(), rawValue: anyValue, value: anyValue, error: anyValue }), anyValue),
   },
@@ -92,8 +123,12 @@ describe('the agent gateway under random input', () => {
     const request = upgradeRequest({ authorization: `Bearer ${token}` });
     const preamble = fc.oneof(
       fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
-      fc.tuple(fc.nat({ max: request.length }), fc.uint8Array({ minLength: 1, maxLength: 64 })).map(([cut, noise]) => Buffer.concat([Buffer.from(request.slice(0, cut)), Buffer.from(noise)])),
-      fc.string({ unit: 'binary' }).map((header) => Buffer.from(upgradeRequest({ authorization: `Bearer ${header.replace(/[\r\n]/g, '')}` }))),
+      fc
+        .tuple(fc.nat({ max: request.length }), fc.uint8Array({ minLength: 1, maxLength: 64 }))
+        .map(([cut, noise]) => Buffer.concat([Buffer.from(request.slice(0, cut)), Buffer.from(noise)])),
+      fc
+        .string({ unit: 'binary' })
+        .map((header) => Buffer.from(upgradeRequest({ authorization: `Bearer ${header.replace(/[\r\n]/g, '')}` }))),
     );
     await fc.assert(
       fc.asyncProperty(preamble, async (bytes) => {
@@ -134,7 +169,11 @@ describe('the agent gateway under random input', () => {
       }),
       { numRuns: 300 },
     );
-    await eventually(async () => sessions.reduce((sum, each) => sum + each.errors.length, 0) >= expectedRefusals || undefined, 5_000, `${expectedRefusals} refusals`);
+    await eventually(
+      async () => sessions.reduce((sum, each) => sum + each.errors.length, 0) >= expectedRefusals || undefined,
+      5_000,
+      `${expectedRefusals} refusals`,
+    );
     for (const each of sessions) {
       summary.refusedCleanly += each.errors.filter((error) => error.code === 'protocol/invalid_message').length;
       summary.internalErrors += each.errors.filter((error) => error.code !== 'protocol/invalid_message').length;

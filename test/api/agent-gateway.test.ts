@@ -17,7 +17,9 @@ async function connect(token: string): Promise<Session> {
   const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
   const messages: Session['messages'] = [];
   socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as Session['messages'][number]));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
@@ -25,12 +27,17 @@ async function connect(token: string): Promise<Session> {
   return { socket, messages, closed };
 }
 
-const hello = (protocolVersion: number) => JSON.stringify({ type: 'hello', protocolVersion, agentVersion: 'gateway-test', kubernetesVersion: 'v1.30.0' });
+const hello = (protocolVersion: number) =>
+  JSON.stringify({ type: 'hello', protocolVersion, agentVersion: 'gateway-test', kubernetesVersion: 'v1.30.0' });
 const received = (session: Session, type: string) =>
-  eventually(async () => {
-    const matching = session.messages.filter((message) => message.type === type);
-    return matching.length > 0 ? matching : undefined;
-  }, 5_000, `a ${type} message`);
+  eventually(
+    async () => {
+      const matching = session.messages.filter((message) => message.type === type);
+      return matching.length > 0 ? matching : undefined;
+    },
+    5_000,
+    `a ${type} message`,
+  );
 const connectionState = async () => (await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id } })).connectionState;
 
 describe('the agent gateway', () => {

@@ -17,7 +17,11 @@ async function organizationWithHistory(): Promise<TestOrganization> {
   const org = await api.organization({ cluster: 'staging' });
   const apply = 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }';
   await graphqlData(api.url, org.tokens.deployer, apply, { yaml: toYaml(canaryRollout('checkout')) });
-  await graphqlData(api.url, org.tokens.deployer, 'mutation { promote(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, reason: "looks good") { id } }');
+  await graphqlData(
+    api.url,
+    org.tokens.deployer,
+    'mutation { promote(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, reason: "looks good") { id } }',
+  );
   return org;
 }
 
@@ -39,16 +43,37 @@ describe('the audit hash chain', () => {
       '{ auditEvents { nodes { sequence actor action targetType targetName reason requestId previousHash hash } } }',
     );
     const actions = events.auditEvents.nodes.map((event) => event.action);
-    expect(actions).toEqual(['rollout.promote', 'rollout.created', 'cluster.registered', 'token.created', 'token.created', 'token.created', 'organization.created']);
-    expect(events.auditEvents.nodes[0]).toMatchObject({ actor: 'token:deployer', targetType: 'Rollout', targetName: 'staging/shop/checkout', reason: 'looks good', requestId: expect.any(String) });
+    expect(actions).toEqual([
+      'rollout.promote',
+      'rollout.created',
+      'cluster.registered',
+      'token.created',
+      'token.created',
+      'token.created',
+      'organization.created',
+    ]);
+    expect(events.auditEvents.nodes[0]).toMatchObject({
+      actor: 'token:deployer',
+      targetType: 'Rollout',
+      targetName: 'staging/shop/checkout',
+      reason: 'looks good',
+      requestId: expect.any(String),
+    });
     const [newest, older] = events.auditEvents.nodes;
     expect(newest?.previousHash).toBe(older?.hash);
-    expect((await graphqlData<Verdict>(api.url, org.tokens.viewer, VERIFY)).verifyAuditChain).toEqual({ valid: true, checkedEvents: 7, brokenAtSequence: null, reason: null });
+    expect((await graphqlData<Verdict>(api.url, org.tokens.viewer, VERIFY)).verifyAuditChain).toEqual({
+      valid: true,
+      checkedEvents: 7,
+      brokenAtSequence: null,
+      reason: null,
+    });
   });
 
   it('is append-only: the database refuses updates and deletes', async () => {
     const org = await organizationWithHistory();
-    await expect(api.database.auditEvent.updateMany({ where: { organizationId: org.id }, data: { actor: 'someone-else' } })).rejects.toThrow(/append-only/);
+    await expect(
+      api.database.auditEvent.updateMany({ where: { organizationId: org.id }, data: { actor: 'someone-else' } }),
+    ).rejects.toThrow(/append-only/);
     await expect(api.database.auditEvent.deleteMany({ where: { organizationId: org.id } })).rejects.toThrow(/append-only/);
   });
 
@@ -60,10 +85,28 @@ describe('the audit hash chain', () => {
   });
 
   it.each([
-    ['an altered reason', 'UPDATE "AuditEvent" SET reason = $2 WHERE "organizationId" = $1::uuid AND sequence = 7', 'it looked fine', 7, 'its content does not match its hash'],
-    ['an altered actor', 'UPDATE "AuditEvent" SET actor = $2 WHERE "organizationId" = $1::uuid AND sequence = 3', 'token:someone-else', 3, 'its content does not match its hash'],
+    [
+      'an altered reason',
+      'UPDATE "AuditEvent" SET reason = $2 WHERE "organizationId" = $1::uuid AND sequence = 7',
+      'it looked fine',
+      7,
+      'its content does not match its hash',
+    ],
+    [
+      'an altered actor',
+      'UPDATE "AuditEvent" SET actor = $2 WHERE "organizationId" = $1::uuid AND sequence = 3',
+      'token:someone-else',
+      3,
+      'its content does not match its hash',
+    ],
     ['a removed event', 'DELETE FROM "AuditEvent" WHERE "organizationId" = $1::uuid AND sequence = $2', 4, 4, 'event 4 is missing'],
-    ['a recomputed hash that no longer links', 'UPDATE "AuditEvent" SET "previousHash" = $2 WHERE "organizationId" = $1::uuid AND sequence = 5', 'f'.repeat(64), 5, 'does not link'],
+    [
+      'a recomputed hash that no longer links',
+      'UPDATE "AuditEvent" SET "previousHash" = $2 WHERE "organizationId" = $1::uuid AND sequence = 5',
+      'f'.repeat(64),
+      5,
+      'does not link',
+    ],
   ])('fails after %s', async (_title, sql, value, brokenAt, reason) => {
     const org = await organizationWithHistory();
     await tamper(sql, org.id, value);
@@ -75,21 +118,33 @@ describe('the audit hash chain', () => {
   it('fails when the newest events are cut off', async () => {
     const org = await organizationWithHistory();
     await tamper('DELETE FROM "AuditEvent" WHERE "organizationId" = $1::uuid AND sequence = 7', org.id);
-    expect((await graphqlData<Verdict>(api.url, org.tokens.viewer, VERIFY)).verifyAuditChain).toMatchObject({ valid: false, checkedEvents: 6 });
+    expect((await graphqlData<Verdict>(api.url, org.tokens.viewer, VERIFY)).verifyAuditChain).toMatchObject({
+      valid: false,
+      checkedEvents: 6,
+    });
   });
 
   it('has no checkpoints while the control plane has no signing key', async () => {
     const org = await organizationWithHistory();
     const created = await graphql(api.url, org.tokens.admin, 'mutation { createAuditCheckpoint { id } }');
     expect(created.errors?.[0]?.extensions?.code).toBe('audit/signing_off');
-    const listed = await graphqlData<{ auditCheckpoints: unknown }>(api.url, org.tokens.viewer, '{ auditCheckpoints { nodes { id } signingEnabled keyId publicKey } }');
+    const listed = await graphqlData<{ auditCheckpoints: unknown }>(
+      api.url,
+      org.tokens.viewer,
+      '{ auditCheckpoints { nodes { id } signingEnabled keyId publicKey } }',
+    );
     expect(listed.auditCheckpoints).toEqual({ nodes: [], signingEnabled: false, keyId: null, publicKey: null });
   });
 
   it('stays one unbroken chain under concurrent writers', async () => {
     const org = await organizationWithHistory();
     const writes = Array.from({ length: 24 }, (_, index) =>
-      graphql(api.url, org.tokens.deployer, 'mutation($reason: String) { pause(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, reason: $reason) { id } }', { reason: `writer ${index}` }),
+      graphql(
+        api.url,
+        org.tokens.deployer,
+        'mutation($reason: String) { pause(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, reason: $reason) { id } }',
+        { reason: `writer ${index}` },
+      ),
     );
     const responses = await Promise.all(writes);
     expect(responses.every((response) => response.errors === undefined)).toBe(true);
@@ -100,15 +155,25 @@ describe('the audit hash chain', () => {
   it('filters by actor, action prefix, target and time', async () => {
     const org = await organizationWithHistory();
     const query = `query($filter: AuditEventFilter) { auditEvents(filter: $filter) { nodes { action actor } } }`;
-    const byActor = await graphqlData<{ auditEvents: { nodes: { action: string }[] } }>(api.url, org.tokens.viewer, query, { filter: { actor: 'token:deployer' } });
+    const byActor = await graphqlData<{ auditEvents: { nodes: { action: string }[] } }>(api.url, org.tokens.viewer, query, {
+      filter: { actor: 'token:deployer' },
+    });
     expect(byActor.auditEvents.nodes.map((event) => event.action)).toEqual(['rollout.promote', 'rollout.created']);
-    const byPrefix = await graphqlData<{ auditEvents: { nodes: { action: string }[] } }>(api.url, org.tokens.viewer, query, { filter: { action: 'token.' } });
+    const byPrefix = await graphqlData<{ auditEvents: { nodes: { action: string }[] } }>(api.url, org.tokens.viewer, query, {
+      filter: { action: 'token.' },
+    });
     expect(byPrefix.auditEvents.nodes).toHaveLength(3);
-    const byTarget = await graphqlData<{ auditEvents: { nodes: unknown[] } }>(api.url, org.tokens.viewer, query, { filter: { targetName: 'staging/shop/checkout', targetType: 'Rollout' } });
+    const byTarget = await graphqlData<{ auditEvents: { nodes: unknown[] } }>(api.url, org.tokens.viewer, query, {
+      filter: { targetName: 'staging/shop/checkout', targetType: 'Rollout' },
+    });
     expect(byTarget.auditEvents.nodes).toHaveLength(2);
-    const future = await graphqlData<{ auditEvents: { nodes: unknown[] } }>(api.url, org.tokens.viewer, query, { filter: { from: new Date(Date.now() + 60_000).toISOString() } });
+    const future = await graphqlData<{ auditEvents: { nodes: unknown[] } }>(api.url, org.tokens.viewer, query, {
+      filter: { from: new Date(Date.now() + 60_000).toISOString() },
+    });
     expect(future.auditEvents.nodes).toEqual([]);
-    const past = await graphqlData<{ auditEvents: { nodes: unknown[] } }>(api.url, org.tokens.viewer, query, { filter: { to: new Date(Date.now() + 60_000).toISOString() } });
+    const past = await graphqlData<{ auditEvents: { nodes: unknown[] } }>(api.url, org.tokens.viewer, query, {
+      filter: { to: new Date(Date.now() + 60_000).toISOString() },
+    });
     expect(past.auditEvents.nodes).toHaveLength(7);
   });
 });

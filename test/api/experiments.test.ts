@@ -12,8 +12,18 @@ let globex: TestOrganization;
 const experimentSpec = {
   duration: '5m',
   templates: [
-    { name: 'baseline', replicas: 1, selector: { matchLabels: { app: 'checkout' } }, template: { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'checkout', image: 'shop/checkout:1' }] } } },
-    { name: 'canary', replicas: 1, selector: { matchLabels: { app: 'checkout' } }, template: { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'checkout', image: 'shop/checkout:2' }] } } },
+    {
+      name: 'baseline',
+      replicas: 1,
+      selector: { matchLabels: { app: 'checkout' } },
+      template: { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'checkout', image: 'shop/checkout:1' }] } },
+    },
+    {
+      name: 'canary',
+      replicas: 1,
+      selector: { matchLabels: { app: 'checkout' } },
+      template: { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'checkout', image: 'shop/checkout:2' }] } },
+    },
   ],
   analyses: [{ name: 'compare', templateName: 'success-rate', requiredForCompletion: true }],
 };
@@ -58,14 +68,27 @@ beforeAll(async () => {
   acme = await api.organization({ cluster: 'staging' });
   globex = await api.organization({ cluster: 'staging' });
   await graphqlData(api.url, acme.tokens.admin, 'mutation { registerCluster(name: "production") { agentToken } }');
-  await graphqlData(api.url, acme.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', {
-    yaml: toYaml(canaryRollout('checkout')),
-  });
+  await graphqlData(
+    api.url,
+    acme.tokens.deployer,
+    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+    {
+      yaml: toYaml(canaryRollout('checkout')),
+    },
+  );
   const staging = await clusterOf(acme, 'staging');
   const rollout = await api.database.rollout.findFirstOrThrow({ where: { organizationId: acme.id, name: 'checkout' } });
 
   await api.database.experiment.create({
-    data: { organizationId: acme.id, clusterId: staging, namespace: 'shop', name: 'smoke-test', spec: json(experimentSpec), phase: 'Running', status: json(runningStatus) },
+    data: {
+      organizationId: acme.id,
+      clusterId: staging,
+      namespace: 'shop',
+      name: 'smoke-test',
+      spec: json(experimentSpec),
+      phase: 'Running',
+      status: json(runningStatus),
+    },
   });
   const ofRollout = await api.database.experiment.create({
     data: {
@@ -111,10 +134,22 @@ beforeAll(async () => {
     },
   });
   await api.database.experiment.create({
-    data: { organizationId: acme.id, clusterId: await clusterOf(acme, 'production'), namespace: 'load', name: 'load-test', spec: json(experimentSpec) },
+    data: {
+      organizationId: acme.id,
+      clusterId: await clusterOf(acme, 'production'),
+      namespace: 'load',
+      name: 'load-test',
+      spec: json(experimentSpec),
+    },
   });
   await api.database.experiment.create({
-    data: { organizationId: globex.id, clusterId: await clusterOf(globex, 'staging'), namespace: 'shop', name: 'globex-trial', spec: json(experimentSpec) },
+    data: {
+      organizationId: globex.id,
+      clusterId: await clusterOf(globex, 'staging'),
+      namespace: 'shop',
+      name: 'globex-trial',
+      spec: json(experimentSpec),
+    },
   });
 });
 afterAll(() => api.close());
@@ -126,17 +161,27 @@ const FIELDS = `id cluster namespace name rollout stepIndex podTemplateHash phas
 type ExperimentNode = { id: string; cluster: string; namespace: string; name: string } & Record<string, unknown>;
 type ExperimentList = { experiments: { nodes: ExperimentNode[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } };
 
-async function list(token: string, filter: Record<string, unknown> = {}, page?: { first: number; after?: string | null }): Promise<ExperimentList['experiments']> {
-  const data = await graphqlData<ExperimentList>(api.url, token, `query($filter: ExperimentFilter, $page: PageInput) {
+async function list(
+  token: string,
+  filter: Record<string, unknown> = {},
+  page?: { first: number; after?: string | null },
+): Promise<ExperimentList['experiments']> {
+  const data = await graphqlData<ExperimentList>(
+    api.url,
+    token,
+    `query($filter: ExperimentFilter, $page: PageInput) {
     experiments(filter: $filter, page: $page) { nodes { ${FIELDS} } pageInfo { endCursor hasNextPage } }
-  }`, { filter, page });
+  }`,
+    { filter, page },
+  );
   return data.experiments;
 }
 
-const namesOf = async (filter: Record<string, unknown>): Promise<string[]> => (await list(acme.tokens.viewer, filter)).nodes.map((node) => node.name);
+const namesOf = async (filter: Record<string, unknown>): Promise<string[]> =>
+  (await list(acme.tokens.viewer, filter)).nodes.map((node) => node.name);
 
 describe('experiments query', () => {
-  it('lists the organization\'s experiments newest first, standalone and of rollouts', async () => {
+  it("lists the organization's experiments newest first, standalone and of rollouts", async () => {
     const stored = await api.database.experiment.findMany({ where: { organizationId: acme.id }, orderBy: { id: 'desc' } });
     const { nodes, pageInfo } = await list(acme.tokens.viewer);
     expect(nodes.map((node) => node.name)).toEqual(stored.map((row) => row.name));
@@ -160,7 +205,15 @@ describe('experiments query', () => {
       releasedAt: null,
       spec: experimentSpec,
       templates: [
-        { name: 'baseline', status: 'Running', message: '', podTemplateHash: '5d8f7c', replicas: 1, readyReplicas: 1, availableReplicas: 1 },
+        {
+          name: 'baseline',
+          status: 'Running',
+          message: '',
+          podTemplateHash: '5d8f7c',
+          replicas: 1,
+          readyReplicas: 1,
+          availableReplicas: 1,
+        },
         { name: 'canary', status: 'Running', message: '', podTemplateHash: '7b9c4d', replicas: 1, readyReplicas: 0, availableReplicas: 0 },
       ],
       analyses: [{ name: 'compare', analysisRun: 'smoke-test-compare', phase: 'Running', message: '' }],
@@ -187,7 +240,15 @@ describe('experiments query', () => {
       analyses: [{ name: 'compare', analysisRun: 'checkout-6c8f9d-2-1-compare', phase: 'Successful', message: 'all measurements passed' }],
     });
     const [pending] = (await list(acme.tokens.viewer, { name: 'load-test' })).nodes;
-    expect(pending).toMatchObject({ cluster: 'production', namespace: 'load', phase: 'Pending', availableAt: null, finishedAt: null, templates: [], analyses: [] });
+    expect(pending).toMatchObject({
+      cluster: 'production',
+      namespace: 'load',
+      phase: 'Pending',
+      availableAt: null,
+      finishedAt: null,
+      templates: [],
+      analyses: [],
+    });
   });
 
   it('narrows by cluster, namespace, name, rollout and phase', async () => {
@@ -246,14 +307,22 @@ describe('experiments query', () => {
     );
     const [listed] = (await list(acme.tokens.viewer, { name: 'checkout-6c8f9d-2-1' })).nodes;
     expect(one.experiment).toEqual(listed);
-    const missing = await graphql(api.url, acme.tokens.viewer, '{ experiment(cluster: "staging", namespace: "shop", name: "nowhere") { name } }');
+    const missing = await graphql(
+      api.url,
+      acme.tokens.viewer,
+      '{ experiment(cluster: "staging", namespace: "shop", name: "nowhere") { name } }',
+    );
     expect(missing.errors?.[0]?.extensions?.code).toBe('experiment/not_found');
   });
 
   it('shows another organization nothing of these experiments', async () => {
     expect((await list(globex.tokens.admin)).nodes.map((node) => node.name)).toEqual(['globex-trial']);
     expect((await list(globex.tokens.admin, { cluster: 'staging', namespace: 'shop', rollout: 'checkout' })).nodes).toEqual([]);
-    const response = await graphql(api.url, globex.tokens.admin, '{ experiment(cluster: "staging", namespace: "shop", name: "smoke-test") { name analysisRuns { name } } }');
+    const response = await graphql(
+      api.url,
+      globex.tokens.admin,
+      '{ experiment(cluster: "staging", namespace: "shop", name: "smoke-test") { name analysisRuns { name } } }',
+    );
     expect(response.data).toBeNull();
     expect(response.errors?.[0]?.extensions?.code).toBe('experiment/not_found');
   });
@@ -268,15 +337,30 @@ describe('deleting a rollout', () => {
   it('keeps its analysis runs and experiments as history under names of their own, released, so the same rollout applied again starts afresh', async () => {
     const initech = await api.organization({ cluster: 'staging' });
     const apply = () =>
-      graphqlData(api.url, initech.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', {
-        yaml: toYaml(canaryRollout('cart')),
-      });
+      graphqlData(
+        api.url,
+        initech.tokens.deployer,
+        'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+        {
+          yaml: toYaml(canaryRollout('cart')),
+        },
+      );
     await apply();
     const staging = await clusterOf(initech, 'staging');
     const rollout = await api.database.rollout.findFirstOrThrow({ where: { organizationId: initech.id, name: 'cart' } });
     const names = { experiment: 'cart-5f6d7c-1-1', run: 'cart-5f6d7c-1-1-compare' };
     const experiment = await api.database.experiment.create({
-      data: { organizationId: initech.id, clusterId: staging, rolloutId: rollout.id, namespace: 'shop', name: names.experiment, podTemplateHash: '5f6d7c', stepIndex: 1, spec: json(experimentSpec), phase: 'Running' },
+      data: {
+        organizationId: initech.id,
+        clusterId: staging,
+        rolloutId: rollout.id,
+        namespace: 'shop',
+        name: names.experiment,
+        podTemplateHash: '5f6d7c',
+        stepIndex: 1,
+        spec: json(experimentSpec),
+        phase: 'Running',
+      },
     });
     const run = await api.database.analysisRun.create({
       data: {
@@ -293,15 +377,35 @@ describe('deleting a rollout', () => {
       },
     });
 
-    await graphqlData(api.url, initech.tokens.deployer, 'mutation { deleteRollout(rollout: { cluster: "staging", namespace: "shop", name: "cart" }) { id } }');
+    await graphqlData(
+      api.url,
+      initech.tokens.deployer,
+      'mutation { deleteRollout(rollout: { cluster: "staging", namespace: "shop", name: "cart" }) { id } }',
+    );
 
     const suffix = `~${rollout.id.slice(0, 8)}`;
-    expect(await api.database.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).toMatchObject({ name: names.experiment + suffix, rolloutId: null, releasedAt: expect.any(Date) });
-    expect(await api.database.analysisRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ name: names.run + suffix, rolloutId: null });
+    expect(await api.database.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).toMatchObject({
+      name: names.experiment + suffix,
+      rolloutId: null,
+      releasedAt: expect.any(Date),
+    });
+    expect(await api.database.analysisRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({
+      name: names.run + suffix,
+      rolloutId: null,
+    });
     await apply();
     const again = await api.database.rollout.findFirstOrThrow({ where: { organizationId: initech.id, name: 'cart' } });
     const fresh = await api.database.experiment.create({
-      data: { organizationId: initech.id, clusterId: staging, rolloutId: again.id, namespace: 'shop', name: names.experiment, podTemplateHash: '5f6d7c', stepIndex: 1, spec: json(experimentSpec) },
+      data: {
+        organizationId: initech.id,
+        clusterId: staging,
+        rolloutId: again.id,
+        namespace: 'shop',
+        name: names.experiment,
+        podTemplateHash: '5f6d7c',
+        stepIndex: 1,
+        spec: json(experimentSpec),
+      },
     });
     expect(fresh.name).toBe(names.experiment);
   });

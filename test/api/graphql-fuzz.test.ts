@@ -25,7 +25,14 @@ const RUNS = 300;
 const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 /** Values no well-behaved client sends, of every JSON type, so that every argument also meets the wrong type. */
-const wrongTypeValue = fc.oneof(fc.constant({}), fc.constant([]), fc.constant(true), fc.constant(-0.5), fc.constant('7'), fc.constant({ nested: [null] }));
+const wrongTypeValue = fc.oneof(
+  fc.constant({}),
+  fc.constant([]),
+  fc.constant(true),
+  fc.constant(-0.5),
+  fc.constant('7'),
+  fc.constant({ nested: [null] }),
+);
 
 const hostileString = fc.oneof(
   fc.constant(''),
@@ -37,7 +44,10 @@ const hostileString = fc.oneof(
   fc.constant("'; DROP TABLE rollouts; --"),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
-const plausibleString = fc.oneof(fc.constantFrom('staging', 'default', 'demo', 'shop', 'app', 'nginx:1.27', 'canary'), fc.string({ maxLength: 12 }));
+const plausibleString = fc.oneof(
+  fc.constantFrom('staging', 'default', 'demo', 'shop', 'app', 'nginx:1.27', 'canary'),
+  fc.string({ maxLength: 12 }),
+);
 const hostileNumber = fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53 + 1, -1, 0, 1.5, 1e308, -1e308, Number.MIN_VALUE);
 
 /** What each scalar may be sent as: shapes a client would send, then hostile ones. */
@@ -54,11 +64,23 @@ function scalarValue(name: string): fc.Arbitrary<unknown> {
       return fc.boolean();
     case 'DateTime':
       return fc.oneof(
-        fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString()),
-        fc.constantFrom('2025-02-30T00:00:00Z', '10000-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', '2025-01-01', 'nope', '2025-01-01T00:00:00+99:00'),
+        fc
+          .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+          .map((date) => date.toISOString()),
+        fc.constantFrom(
+          '2025-02-30T00:00:00Z',
+          '10000-01-01T00:00:00Z',
+          '+275760-09-13T00:00:00.000Z',
+          '2025-01-01',
+          'nope',
+          '2025-01-01T00:00:00+99:00',
+        ),
       );
     case 'JSON':
-      return fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(Object.fromEntries(Array.from({ length: 150 }, (_, index) => [`k${index}`, 'v']))));
+      return fc.oneof(
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.constant(Object.fromEntries(Array.from({ length: 150 }, (_, index) => [`k${index}`, 'v']))),
+      );
     default:
       throw new Error(`the fuzzer has no values for the scalar ${name}`);
   }
@@ -66,13 +88,21 @@ function scalarValue(name: string): fc.Arbitrary<unknown> {
 
 /** Values for an input type: its valid shapes, hostile values of the right type, null where it is not allowed, and wrong types. */
 function inputValue(type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> {
-  if (isNonNullType(type)) return fc.oneof({ arbitrary: inputValue(type.ofType, depth), weight: 12 }, { arbitrary: fc.constant(null), weight: 1 });
+  if (isNonNullType(type))
+    return fc.oneof({ arbitrary: inputValue(type.ofType, depth), weight: 12 }, { arbitrary: fc.constant(null), weight: 1 });
   const value = ((): fc.Arbitrary<unknown> => {
     if (isListType(type)) {
       const item = inputValue(type.ofType, depth + 1);
-      return fc.oneof({ arbitrary: fc.array(item, { maxLength: 3 }), weight: 6 }, { arbitrary: item.map((entry) => Array.from({ length: 150 }, () => entry)), weight: 1 });
+      return fc.oneof(
+        { arbitrary: fc.array(item, { maxLength: 3 }), weight: 6 },
+        { arbitrary: item.map((entry) => Array.from({ length: 150 }, () => entry)), weight: 1 },
+      );
     }
-    if (isEnumType(type)) return fc.oneof({ arbitrary: fc.constantFrom(...type.getValues().map((entry) => entry.name)), weight: 6 }, { arbitrary: fc.constant('NOT_A_VALUE'), weight: 1 });
+    if (isEnumType(type))
+      return fc.oneof(
+        { arbitrary: fc.constantFrom(...type.getValues().map((entry) => entry.name)), weight: 6 },
+        { arbitrary: fc.constant('NOT_A_VALUE'), weight: 1 },
+      );
     if (isInputObjectType(type)) {
       const fields = Object.values(type.getFields());
       return fc.record(Object.fromEntries(fields.map((field) => [field.name, inputValue(field.type, depth + 1)])), {
@@ -115,22 +145,28 @@ function rootFields(operation: 'query' | 'mutation'): Array<{ operation: 'query'
   return Object.values(root?.getFields() ?? {}).map((field) => ({ operation, field }));
 }
 
-const fuzzCase: fc.Arbitrary<FuzzCase> = fc
-  .constantFrom(...rootFields('query'), ...rootFields('mutation'))
-  .chain(({ operation, field }) =>
-    fc
-      .record({
-        variables: fc.record(Object.fromEntries(field.args.map((argument) => [argument.name, inputValue(argument.type)])), { requiredKeys: [] }),
-        role: fc.constantFrom('admin' as const, 'viewer' as const),
-      })
-      .map(({ variables, role }) => {
-        const declared = field.args.map((argument) => `$${argument.name}: ${String(argument.type)}`);
-        const passed = field.args.map((argument) => `${argument.name}: $${argument.name}`);
-        const header = declared.length > 0 ? `(${declared.join(', ')})` : '';
-        const call = passed.length > 0 ? `(${passed.join(', ')})` : '';
-        return { operation, field: field.name, document: `${operation} fuzz${header} { ${field.name}${call} ${selectionOf(field)} }`, variables, role };
+const fuzzCase: fc.Arbitrary<FuzzCase> = fc.constantFrom(...rootFields('query'), ...rootFields('mutation')).chain(({ operation, field }) =>
+  fc
+    .record({
+      variables: fc.record(Object.fromEntries(field.args.map((argument) => [argument.name, inputValue(argument.type)])), {
+        requiredKeys: [],
       }),
-  );
+      role: fc.constantFrom('admin' as const, 'viewer' as const),
+    })
+    .map(({ variables, role }) => {
+      const declared = field.args.map((argument) => `$${argument.name}: ${String(argument.type)}`);
+      const passed = field.args.map((argument) => `${argument.name}: $${argument.name}`);
+      const header = declared.length > 0 ? `(${declared.join(', ')})` : '';
+      const call = passed.length > 0 ? `(${passed.join(', ')})` : '';
+      return {
+        operation,
+        field: field.name,
+        document: `${operation} fuzz${header} { ${field.name}${call} ${selectionOf(field)} }`,
+        variables,
+        role,
+      };
+    }),
+);
 
 interface Outcome {
   status: number;
@@ -167,6 +203,14 @@ it('answers every generated operation without an internal error, and stays up', 
   );
   const health = await fetch(`${api.url}/healthz`).catch(() => undefined);
   if (!health?.ok) tally.crashes += 1;
-  reportAbuse({ kind: 'fuzz', surface: `GraphQL arguments (seed ${SEED})`, inputs: tally.inputs, refusedCleanly: tally.refused, accepted: tally.accepted, internalErrors: tally.internal, crashes: tally.crashes });
+  reportAbuse({
+    kind: 'fuzz',
+    surface: `GraphQL arguments (seed ${SEED})`,
+    inputs: tally.inputs,
+    refusedCleanly: tally.refused,
+    accepted: tally.accepted,
+    internalErrors: tally.internal,
+    crashes: tally.crashes,
+  });
   expect(tally.crashes).toBe(0);
 }, 60_000);

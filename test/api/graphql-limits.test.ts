@@ -7,14 +7,18 @@ import { apiForThisFile, startTestApi, type TestApi, type TestOrganization } fro
 
 const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
-const codeOf = (response: { errors?: { extensions?: { code?: string } }[] | undefined }): string | undefined => response.errors?.[0]?.extensions?.code;
+const codeOf = (response: { errors?: { extensions?: { code?: string } }[] | undefined }): string | undefined =>
+  response.errors?.[0]?.extensions?.code;
 
 describe('operations are priced by what their fields cost', () => {
   it('answers verifyAuditChain once per request, and refuses hundreds of aliases of it', async () => {
     expect((await graphqlData(api.url, org.tokens.viewer, '{ verifyAuditChain { valid } }')).verifyAuditChain).toEqual({ valid: true });
     const twice = await graphql(api.url, org.tokens.viewer, '{ a: verifyAuditChain { valid } b: verifyAuditChain { valid } }');
     expect(twice.status).toBe(400);
-    expect(twice.errors?.[0]).toMatchObject({ message: 'Query.verifyAuditChain may be asked for once per request', extensions: { code: 'query/too_complex' } });
+    expect(twice.errors?.[0]).toMatchObject({
+      message: 'Query.verifyAuditChain may be asked for once per request',
+      extensions: { code: 'query/too_complex' },
+    });
     const aliases = Array.from({ length: 500 }, (_, index) => `a${index}: verifyAuditChain { valid }`).join(' ');
     expect(codeOf(await graphql(api.url, org.tokens.viewer, `{ ${aliases} }`))).toBe('query/too_complex');
   });
@@ -42,7 +46,10 @@ describe('arguments are bounded and checked before any resolver runs', () => {
     const labels = Array.from({ length: count }, (_, index) => `k${index}=v`);
     const response = await graphql(api.url, org.tokens.viewer, rolloutsByLabels, { labels });
     expect(response.status).toBe(400);
-    expect(response.errors?.[0]?.extensions).toEqual({ code: 'input/invalid', problems: [{ path: 'rollouts.filter.labels', message: 'must have at most 64 entries' }] });
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: 'input/invalid',
+      problems: [{ path: 'rollouts.filter.labels', message: 'must have at most 64 entries' }],
+    });
   });
 
   it.each([
@@ -51,34 +58,67 @@ describe('arguments are bounded and checked before any resolver runs', () => {
     ['a lone surrogate', 'shop\uD800', 'must be valid Unicode (it holds a lone surrogate)', 'GRAPHQL_PARSE_FAILED'],
     ['a string over the length bound', 'x'.repeat(4097), 'must be at most 4096 characters long', 'input/invalid'],
   ])('refuses %s in a string argument, literal or variable', async (_title, value, message, literalCode) => {
-    const literal = await graphql(api.url, org.tokens.viewer, `{ r: rollout(cluster: "staging", namespace: ${JSON.stringify(value)}, name: "a") { id } }`);
+    const literal = await graphql(
+      api.url,
+      org.tokens.viewer,
+      `{ r: rollout(cluster: "staging", namespace: ${JSON.stringify(value)}, name: "a") { id } }`,
+    );
     expect(codeOf(literal)).toBe(literalCode);
     if (literalCode === 'input/invalid') expect(literal.errors?.[0]?.extensions?.problems).toEqual([{ path: 'r.namespace', message }]);
-    const variable = await graphql(api.url, org.tokens.viewer, 'query($ref: RolloutRef!) { rolloutRevisions(rollout: $ref) { revision } }', {
-      ref: { cluster: 'staging', namespace: value, name: 'a' },
+    const variable = await graphql(
+      api.url,
+      org.tokens.viewer,
+      'query($ref: RolloutRef!) { rolloutRevisions(rollout: $ref) { revision } }',
+      {
+        ref: { cluster: 'staging', namespace: value, name: 'a' },
+      },
+    );
+    expect(variable.errors?.[0]?.extensions).toEqual({
+      code: 'input/invalid',
+      problems: [{ path: 'rolloutRevisions.rollout.namespace', message }],
     });
-    expect(variable.errors?.[0]?.extensions).toEqual({ code: 'input/invalid', problems: [{ path: 'rolloutRevisions.rollout.namespace', message }] });
   });
 
   it('refuses NUL characters and oversized lists inside JSON arguments', async () => {
     const register = 'mutation($labels: JSON) { registerCluster(name: "prod", labels: $labels) { agentToken } }';
     const nul = await graphql(api.url, org.tokens.admin, register, { labels: { env: 'prod\u0000' } });
-    expect(nul.errors?.[0]?.extensions).toEqual({ code: 'input/invalid', problems: [{ path: 'registerCluster.labels.env', message: 'must not contain NUL characters' }] });
-    const wide = await graphql(api.url, org.tokens.admin, register, { labels: Object.fromEntries(Array.from({ length: 101 }, (_, index) => [`k${index}`, 'v'])) });
+    expect(nul.errors?.[0]?.extensions).toEqual({
+      code: 'input/invalid',
+      problems: [{ path: 'registerCluster.labels.env', message: 'must not contain NUL characters' }],
+    });
+    const wide = await graphql(api.url, org.tokens.admin, register, {
+      labels: Object.fromEntries(Array.from({ length: 101 }, (_, index) => [`k${index}`, 'v'])),
+    });
     expect(codeOf(wide)).toBe('input/invalid');
     expect(await api.database.cluster.count({ where: { organizationId: org.id, name: 'prod' } })).toBe(0);
   });
 
-  it.each(['nope', '2025-02-30T00:00:00Z', '10000-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', '2025-01-01'])('refuses the date %j as bad input', async (date) => {
-    const variable = await graphql(api.url, org.tokens.viewer, 'query($from: DateTime) { auditEvents(filter: { from: $from }) { nodes { id } } }', { from: date });
-    expect(variable.status).toBe(400);
-    expect(codeOf(variable)).toBe('BAD_USER_INPUT');
-    const literal = await graphql(api.url, org.tokens.viewer, `{ auditEvents(filter: { to: ${JSON.stringify(date)} }) { nodes { id } } }`);
-    expect(codeOf(literal)).toBe('GRAPHQL_VALIDATION_FAILED');
-  });
+  it.each(['nope', '2025-02-30T00:00:00Z', '10000-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z', '2025-01-01'])(
+    'refuses the date %j as bad input',
+    async (date) => {
+      const variable = await graphql(
+        api.url,
+        org.tokens.viewer,
+        'query($from: DateTime) { auditEvents(filter: { from: $from }) { nodes { id } } }',
+        { from: date },
+      );
+      expect(variable.status).toBe(400);
+      expect(codeOf(variable)).toBe('BAD_USER_INPUT');
+      const literal = await graphql(
+        api.url,
+        org.tokens.viewer,
+        `{ auditEvents(filter: { to: ${JSON.stringify(date)} }) { nodes { id } } }`,
+      );
+      expect(codeOf(literal)).toBe('GRAPHQL_VALIDATION_FAILED');
+    },
+  );
 
   it('accepts dates with an offset', async () => {
-    const response = await graphql(api.url, org.tokens.viewer, '{ auditEvents(filter: { from: "2020-02-29T23:00:00.5+01:00", to: "2999-12-31T23:59:59Z" }) { nodes { action } } }');
+    const response = await graphql(
+      api.url,
+      org.tokens.viewer,
+      '{ auditEvents(filter: { from: "2020-02-29T23:00:00.5+01:00", to: "2999-12-31T23:59:59Z" }) { nodes { action } } }',
+    );
     expect(response.errors).toBeUndefined();
   });
 });
@@ -106,11 +146,21 @@ describe('a request over its time or its budget', () => {
   let limitedOrg: TestOrganization;
 
   beforeAll(async () => {
-    limited = await startTestApi({ REQUEST_TIMEOUT_MS: '1500', MAX_QUERY_COMPLEXITY: '300', RATE_LIMIT_POINTS: '400', RATE_LIMIT_ANONYMOUS_REQUESTS: '3' });
-    limitedOrg = await limited.organization({ cluster: 'staging' });
-    await graphqlData(limited.url, limitedOrg.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', {
-      yaml: toYaml(canaryRollout('checkout')),
+    limited = await startTestApi({
+      REQUEST_TIMEOUT_MS: '1500',
+      MAX_QUERY_COMPLEXITY: '300',
+      RATE_LIMIT_POINTS: '400',
+      RATE_LIMIT_ANONYMOUS_REQUESTS: '3',
     });
+    limitedOrg = await limited.organization({ cluster: 'staging' });
+    await graphqlData(
+      limited.url,
+      limitedOrg.tokens.deployer,
+      'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+      {
+        yaml: toYaml(canaryRollout('checkout')),
+      },
+    );
   });
   afterAll(() => limited.close());
 
@@ -120,11 +170,18 @@ describe('a request over its time or its budget', () => {
     try {
       await locker.query('BEGIN');
       await locker.query(`SELECT 1 FROM "Rollout" WHERE "organizationId" = $1 FOR UPDATE`, [limitedOrg.id]);
-      const response = await graphql(limited.url, limitedOrg.tokens.deployer, 'mutation { pause(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }) { id } }');
+      const response = await graphql(
+        limited.url,
+        limitedOrg.tokens.deployer,
+        'mutation { pause(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }) { id } }',
+      );
       expect(response.status).toBe(503);
       expect(response.errors?.[0]?.extensions?.code).toBe('request/timeout');
       const waitingOnLocks = async (): Promise<number> =>
-        Number((await locker.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n);
+        Number(
+          (await locker.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))
+            .rows[0].n,
+        );
       await eventually(async () => (await waitingOnLocks()) === 0, 10_000, 'the statement waiting on the lock to be cancelled');
     } finally {
       await locker.query('COMMIT');

@@ -11,9 +11,14 @@ let org: TestOrganization;
 beforeAll(async () => {
   api = await startTestApi({ MAX_REQUEST_BYTES: String(64 * 1024), MAX_QUERY_DEPTH: '6', MAX_QUERY_COMPLEXITY: '500' });
   org = await api.organization({ cluster: 'staging' });
-  await graphqlData(api.url, org.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', {
-    yaml: toYaml(canaryRollout('checkout')),
-  });
+  await graphqlData(
+    api.url,
+    org.tokens.deployer,
+    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+    {
+      yaml: toYaml(canaryRollout('checkout')),
+    },
+  );
 });
 afterAll(() => api.close());
 
@@ -48,14 +53,20 @@ describe('HTTP endpoints', () => {
       await fetch(`${api.url}/graphiql/assets/start.js`),
       await fetch(`${api.url}/healthz`),
       await fetch(`${api.url}/no-such-page`),
-      await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ clusters { name } }"}' }),
+      await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ clusters { name } }"}',
+      }),
       await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }),
     ];
     for (const response of responses) {
-      const policy = Object.fromEntries((response.headers.get('content-security-policy') ?? '').split(';').map((directive) => {
-        const [name = '', ...values] = directive.trim().split(/\s+/);
-        return [name, values.join(' ')];
-      }));
+      const policy = Object.fromEntries(
+        (response.headers.get('content-security-policy') ?? '').split(';').map((directive) => {
+          const [name = '', ...values] = directive.trim().split(/\s+/);
+          return [name, values.join(' ')];
+        }),
+      );
       expect(policy, response.url).toMatchObject({
         'default-src': "'self'",
         'script-src': "'self'",
@@ -78,23 +89,38 @@ describe('bad input is refused with a stable code and no stack trace', () => {
     const response = await fetch(`${api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${org.tokens.deployer}` },
-      body: JSON.stringify({ query: 'mutation($y: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $y) { name } }', variables: { y: 'x'.repeat(70 * 1024) } }),
+      body: JSON.stringify({
+        query: 'mutation($y: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $y) { name } }',
+        variables: { y: 'x'.repeat(70 * 1024) },
+      }),
     });
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ errors: [{ message: 'the request exceeds 65536 bytes', extensions: { code: 'request/too_large' } }] });
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'the request exceeds 65536 bytes', extensions: { code: 'request/too_large' } }],
+    });
   });
 
   it('refuses queries deeper than the limit', async () => {
-    const response = await graphql(api.url, org.tokens.viewer, '{ a: rollouts { nodes { id } } b: rollouts { pageInfo { hasNextPage } } ...F } fragment F on Query { rollouts { nodes { id } } }');
+    const response = await graphql(
+      api.url,
+      org.tokens.viewer,
+      '{ a: rollouts { nodes { id } } b: rollouts { pageInfo { hasNextPage } } ...F } fragment F on Query { rollouts { nodes { id } } }',
+    );
     expect(response.errors).toBeUndefined();
-    const deep = await graphql(api.url, org.tokens.viewer, '{ rollouts { nodes { id } } __schema { types { fields { type { ofType { ofType { name } } } } } } }');
+    const deep = await graphql(
+      api.url,
+      org.tokens.viewer,
+      '{ rollouts { nodes { id } } __schema { types { fields { type { ofType { ofType { name } } } } } } }',
+    );
     expect(deep.errors?.[0]).toMatchObject({ extensions: { code: 'query/too_deep' } });
   });
 
   it('refuses queries costlier than the limit, counting page sizes', async () => {
     const fields = 'id name namespace cluster phase message generation';
     expect((await graphql(api.url, org.tokens.viewer, `{ rollouts(page: { first: 50 }) { nodes { ${fields} } } }`)).errors).toBeUndefined();
-    const costly = await graphql(api.url, org.tokens.viewer, `query($n: Int!) { rollouts(page: { first: $n }) { nodes { ${fields} } } }`, { n: 100 });
+    const costly = await graphql(api.url, org.tokens.viewer, `query($n: Int!) { rollouts(page: { first: $n }) { nodes { ${fields} } } }`, {
+      n: 100,
+    });
     expect(costly.errors?.[0]?.extensions?.code).toBe('query/too_complex');
   });
 
@@ -109,20 +135,32 @@ describe('bad input is refused with a stable code and no stack trace', () => {
   });
 
   it('refuses a request body that is not JSON', async () => {
-    const response = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'input/invalid' } }] });
   });
 
   it('refuses a setImage for a container the template does not have, recording nothing', async () => {
     const before = await api.database.rolloutOperation.count();
-    const response = await graphql(api.url, org.tokens.deployer, 'mutation { setImage(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, container: "sidecar", image: "x:1") { id } }');
+    const response = await graphql(
+      api.url,
+      org.tokens.deployer,
+      'mutation { setImage(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, container: "sidecar", image: "x:1") { id } }',
+    );
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'rollout/operation_refused', problems: [{ path: 'container' }] });
     expect(await api.database.rolloutOperation.count()).toBe(before);
   });
 
   it('refuses an undo to a revision the history does not have', async () => {
-    const response = await graphql(api.url, org.tokens.deployer, 'mutation { undo(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, toRevision: 7) { id } }');
+    const response = await graphql(
+      api.url,
+      org.tokens.deployer,
+      'mutation { undo(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, toRevision: 7) { id } }',
+    );
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'rollout/revision_not_found', problems: [{ path: 'toRevision' }] });
   });
 });
@@ -138,30 +176,51 @@ describe('subscriptions over graphql-ws', () => {
     const received: { rollout?: unknown; audit?: unknown } = {};
     const done = new Promise<void>((resolve, reject) => {
       const check = () => received.rollout && received.audit && resolve();
-      client.subscribe({ query: 'subscription { rolloutChanged(cluster: "staging") { name images } }' }, {
-        next: (message) => { received.rollout = message.data; check(); },
-        error: reject,
-        complete: () => undefined,
-      });
-      client.subscribe({ query: 'subscription { auditEventAdded { action actor targetName } }' }, {
-        next: (message) => { received.audit = received.audit ?? message.data; check(); },
-        error: reject,
-        complete: () => undefined,
-      });
+      client.subscribe(
+        { query: 'subscription { rolloutChanged(cluster: "staging") { name images } }' },
+        {
+          next: (message) => {
+            received.rollout = message.data;
+            check();
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+      client.subscribe(
+        { query: 'subscription { auditEventAdded { action actor targetName } }' },
+        {
+          next: (message) => {
+            received.audit = received.audit ?? message.data;
+            check();
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await graphqlData(api.url, other.tokens.admin, 'mutation { createApiToken(name: "noise", role: viewer) { secret } }');
-    await graphqlData(api.url, org.tokens.deployer, 'mutation { promote(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }) { id } }');
+    await graphqlData(
+      api.url,
+      org.tokens.deployer,
+      'mutation { promote(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }) { id } }',
+    );
     await done;
     await client.dispose();
     expect(received.rollout).toEqual({ rolloutChanged: { name: 'checkout', images: ['argoproj/rollouts-demo:blue'] } });
-    expect(received.audit).toEqual({ auditEventAdded: { action: 'rollout.promote', actor: 'token:deployer', targetName: 'staging/shop/checkout' } });
+    expect(received.audit).toEqual({
+      auditEventAdded: { action: 'rollout.promote', actor: 'token:deployer', targetName: 'staging/shop/checkout' },
+    });
   });
 
   it('refuses a subscription without a token', async () => {
     const client = createClient({ url: `${api.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket });
     const outcome = await new Promise<unknown>((resolve) => {
-      client.subscribe({ query: 'subscription { auditEventAdded { action } }' }, { next: resolve, error: resolve, complete: () => resolve('complete') });
+      client.subscribe(
+        { query: 'subscription { auditEventAdded { action } }' },
+        { next: resolve, error: resolve, complete: () => resolve('complete') },
+      );
     });
     await client.dispose();
     expect(JSON.stringify(outcome)).toContain('auth/unauthenticated');

@@ -7,7 +7,8 @@ import { canaryRollout, toYaml } from '../support/manifests.js';
 import { apiForThisFile } from '../support/test-api.js';
 
 const APPLY = 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name action } }';
-const SET_IMAGE = 'mutation($image: String!, $reason: String) { setImage(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, container: "checkout", image: $image, reason: $reason) { id } }';
+const SET_IMAGE =
+  'mutation($image: String!, $reason: String) { setImage(rollout: { cluster: "staging", namespace: "shop", name: "checkout" }, container: "checkout", image: $image, reason: $reason) { id } }';
 
 const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
@@ -40,7 +41,10 @@ describe('setImage refuses what is no image reference, recording nothing', () =>
   ])('refuses an image %s', async (_title, image, reason, path) => {
     const before = await writtenRows();
     const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, { image });
-    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'input/invalid', problems: [{ path, message: expect.stringContaining(reason) }] });
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'input/invalid',
+      problems: [{ path, message: expect.stringContaining(reason) }],
+    });
     expect(await writtenRows()).toEqual(before);
   });
 
@@ -50,12 +54,18 @@ describe('setImage refuses what is no image reference, recording nothing', () =>
   ])('refuses a reason: %#', async (reason, message, path) => {
     const before = await writtenRows();
     const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, { image: 'shop/checkout:2', reason });
-    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'input/invalid', problems: [{ path, message: expect.stringContaining(message) }] });
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'input/invalid',
+      problems: [{ path, message: expect.stringContaining(message) }],
+    });
     expect(await writtenRows()).toEqual(before);
   });
 
   it('still takes a valid image with a reason', async () => {
-    const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, { image: `registry.example.com:5000/shop/checkout:2@sha256:${'a'.repeat(64)}`, reason: 'r'.repeat(1024) });
+    const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, {
+      image: `registry.example.com:5000/shop/checkout:2@sha256:${'a'.repeat(64)}`,
+      reason: 'r'.repeat(1024),
+    });
     expect(response.errors).toBeUndefined();
   });
 });
@@ -67,7 +77,9 @@ describe('applyManifests on hostile documents', () => {
       fc.asyncProperty(hostileDocument, async (document) => {
         tally.tried += 1;
         const before = await writtenRows();
-        const response = await graphql<{ applyManifests: unknown[] }>(api.url, org.tokens.admin, APPLY, { yaml: JSON.stringify(document) ?? 'null' });
+        const response = await graphql<{ applyManifests: unknown[] }>(api.url, org.tokens.admin, APPLY, {
+          yaml: JSON.stringify(document) ?? 'null',
+        });
         const code = response.errors?.[0]?.extensions?.code;
         if (code === 'internal') tally.internal += 1;
         if (response.errors === undefined) {
@@ -75,12 +87,21 @@ describe('applyManifests on hostile documents', () => {
           return;
         }
         expect(code).toBe('manifest/invalid');
-        for (const problem of response.errors[0]?.extensions?.problems ?? []) expect(problem).toEqual({ documentIndex: 0, path: expect.any(String), message: expect.any(String) });
+        for (const problem of response.errors[0]?.extensions?.problems ?? [])
+          expect(problem).toEqual({ documentIndex: 0, path: expect.any(String), message: expect.any(String) });
         expect(await writtenRows()).toEqual(before);
         tally.refusedCleanly += 1;
       }),
       { numRuns: 25, seed: Number(process.env.FUZZ_SEED ?? 20261204) },
     );
-    reportAbuse({ kind: 'fuzz', surface: 'manifests through applyManifests', inputs: tally.tried, refusedCleanly: tally.refusedCleanly, accepted: tally.accepted, internalErrors: tally.internal, crashes: 0 });
+    reportAbuse({
+      kind: 'fuzz',
+      surface: 'manifests through applyManifests',
+      inputs: tally.tried,
+      refusedCleanly: tally.refusedCleanly,
+      accepted: tally.accepted,
+      internalErrors: tally.internal,
+      crashes: 0,
+    });
   });
 });

@@ -10,7 +10,8 @@ const ROLLOUT = `query($name: String!) { rollout(cluster: "staging", namespace: 
 
 const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
-const apply = (yaml: string, token = org.tokens.deployer) => graphql<{ applyManifests: unknown[] }>(api.url, token, APPLY, { cluster: 'staging', namespace: 'shop', yaml });
+const apply = (yaml: string, token = org.tokens.deployer) =>
+  graphql<{ applyManifests: unknown[] }>(api.url, token, APPLY, { cluster: 'staging', namespace: 'shop', yaml });
 
 async function storedCounts(organizationId: string) {
   const [rollouts, templates, clusterTemplates, experiments, auditEvents] = await Promise.all([
@@ -30,15 +31,34 @@ describe('applyManifests with the Argo Rollouts documentation examples', () => {
     const clusterTemplate = exampleManifest('success-rate-cluster-analysis-template.yaml');
     const yaml = [toYaml(canary), template, clusterTemplate].join('---\n');
 
-    const applied = await graphqlData<{ applyManifests: Manifest[] }>(api.url, org.tokens.admin, APPLY, { cluster: 'staging', namespace: 'shop', yaml });
+    const applied = await graphqlData<{ applyManifests: Manifest[] }>(api.url, org.tokens.admin, APPLY, {
+      cluster: 'staging',
+      namespace: 'shop',
+      yaml,
+    });
 
     expect(applied.applyManifests).toEqual([
       { documentIndex: 0, kind: 'Rollout', name: 'rollouts-demo', namespace: 'shop', action: 'Created', generation: 1 },
       { documentIndex: 1, kind: 'AnalysisTemplate', name: 'success-rate', namespace: 'shop', action: 'Created', generation: 1 },
-      { documentIndex: 2, kind: 'ClusterAnalysisTemplate', name: (parseYamlDocuments(clusterTemplate)[0] as Manifest | undefined)?.metadata.name, namespace: null, action: 'Created', generation: 1 },
+      {
+        documentIndex: 2,
+        kind: 'ClusterAnalysisTemplate',
+        name: (parseYamlDocuments(clusterTemplate)[0] as Manifest | undefined)?.metadata.name,
+        namespace: null,
+        action: 'Created',
+        generation: 1,
+      },
     ]);
     const read = await graphqlData<{ rollout: Manifest }>(api.url, org.tokens.viewer, ROLLOUT, { name: 'rollouts-demo' });
-    expect(read.rollout).toMatchObject({ spec: canary.spec, generation: 1, phase: 'Pending', images: ['argoproj/rollouts-demo:blue'], stepCount: 6, strategy: 'Canary', labels: { app: 'rollouts-demo' } });
+    expect(read.rollout).toMatchObject({
+      spec: canary.spec,
+      generation: 1,
+      phase: 'Pending',
+      images: ['argoproj/rollouts-demo:blue'],
+      stepCount: 6,
+      strategy: 'Canary',
+      labels: { app: 'rollouts-demo' },
+    });
     const templates = await graphqlData<{ analysisTemplates: Manifest[]; clusterAnalysisTemplates: Manifest[] }>(
       api.url,
       org.tokens.viewer,
@@ -71,9 +91,15 @@ describe('applyManifests with the Argo Rollouts documentation examples', () => {
     const names = Array.from({ length: 8 }, (_, index) => `simultaneous-${index}`);
     const results = await Promise.all(names.map((name) => apply(toYaml(canaryRollout(name)))));
     expect(results.map((result) => result.errors)).toEqual(names.map(() => undefined));
-    const audited = await api.database.auditEvent.findMany({ where: { organizationId: org.id, action: 'rollout.created', targetName: { in: names.map((name) => `staging/shop/${name}`) } } });
+    const audited = await api.database.auditEvent.findMany({
+      where: { organizationId: org.id, action: 'rollout.created', targetName: { in: names.map((name) => `staging/shop/${name}`) } },
+    });
     expect(audited).toHaveLength(names.length);
-    const verdict = await graphqlData<{ verifyAuditChain: { valid: boolean } }>(api.url, org.tokens.viewer, '{ verifyAuditChain { valid } }');
+    const verdict = await graphqlData<{ verifyAuditChain: { valid: boolean } }>(
+      api.url,
+      org.tokens.viewer,
+      '{ verifyAuditChain { valid } }',
+    );
     expect(verdict.verifyAuditChain.valid).toBe(true);
   });
 
@@ -96,34 +122,204 @@ describe('applyManifests with the Argo Rollouts documentation examples', () => {
 type Breakage = (manifest: Manifest) => void;
 
 const invalidRollouts: [string, Breakage, string][] = [
-  ['an apiVersion other than v1alpha1', (m) => { m.apiVersion = 'argoproj.io/v1beta1'; }, 'apiVersion'],
-  ['a kind that is not an Argo kind', (m) => { m.kind = 'Deployment'; }, 'kind'],
-  ['a name that is not DNS-1123', (m) => { m.metadata.name = 'Rollouts_Demo'; }, 'metadata.name'],
-  ['another namespace', (m) => { m.metadata.namespace = 'billing'; }, 'metadata.namespace'],
-  ['negative replicas', (m) => { m.spec.replicas = -1; }, 'spec.replicas'],
-  ['replicas as a string', (m) => { m.spec.replicas = 'five'; }, 'spec.replicas'],
-  ['no selector', (m) => { delete m.spec.selector; }, 'spec.selector'],
-  ['a selector missing the template labels', (m) => { m.spec.selector.matchLabels.app = 'other'; }, 'spec.template.metadata.labels'],
-  ['no containers', (m) => { m.spec.template.spec.containers = []; }, 'spec.template.spec.containers'],
-  ['both strategies', (m) => { m.spec.strategy.blueGreen = { activeService: 'active' }; }, 'spec.strategy'],
-  ['no strategy', (m) => { m.spec.strategy = {}; }, 'spec.strategy'],
-  ['a weight above 100', (m) => { m.spec.strategy.canary.steps[0] = { setWeight: 120 }; }, 'spec.strategy.canary.steps[0].setWeight'],
-  ['a negative weight', (m) => { m.spec.strategy.canary.steps[2] = { setWeight: -10 }; }, 'spec.strategy.canary.steps[2].setWeight'],
-  ['a step with two actions', (m) => { m.spec.strategy.canary.steps[1] = { pause: {}, setWeight: 30 }; }, 'spec.strategy.canary.steps[1]'],
-  ['an empty step', (m) => { m.spec.strategy.canary.steps[4] = {}; }, 'spec.strategy.canary.steps[4]'],
-  ['a pause with an unknown unit', (m) => { m.spec.strategy.canary.steps[3] = { pause: { duration: '10x' } }; }, 'spec.strategy.canary.steps[3].pause.duration'],
-  ['a negative pause', (m) => { m.spec.strategy.canary.steps[3] = { pause: { duration: -5 } }; }, 'spec.strategy.canary.steps[3].pause.duration'],
-  ['setCanaryScale without traffic routing', (m) => { m.spec.strategy.canary.steps[1] = { setCanaryScale: { replicas: 1 } }; }, 'spec.strategy.canary.steps[1].setCanaryScale'],
-  ['maxSurge and maxUnavailable both 0', (m) => { m.spec.strategy.canary.maxSurge = 0; m.spec.strategy.canary.maxUnavailable = 0; }, 'spec.strategy.canary.maxSurge'],
-  ['a maxSurge that is not a count or percentage', (m) => { m.spec.strategy.canary.maxSurge = 'half'; }, 'spec.strategy.canary.maxSurge'],
-  ['an unknown canary field', (m) => { m.spec.strategy.canary.maxsurge = 1; }, 'spec.strategy.canary.maxsurge'],
-  ['a missing analysis template', (m) => { m.spec.strategy.canary.steps[1] = { analysis: { templates: [{ templateName: 'no-such-template' }] } }; }, 'spec.strategy.canary.steps[1].analysis.templates[0].templateName'],
-  ['a missing cluster analysis template', (m) => { m.spec.strategy.canary.analysis = { templates: [{ templateName: 'no-such-template', clusterScope: true }] }; }, 'spec.strategy.canary.analysis.templates[0].templateName'],
-  ['background analysis starting after the last step', (m) => { m.spec.strategy.canary.analysis = { templates: [{ templateName: 'success-rate' }], startingStep: 9 }; }, 'spec.strategy.canary.analysis.startingStep'],
-  ['a restartAt that is not RFC 3339', (m) => { m.spec.restartAt = 'yesterday'; }, 'spec.restartAt'],
-  ['a progress deadline within minReadySeconds', (m) => { m.spec.minReadySeconds = 30; m.spec.progressDeadlineSeconds = 10; }, 'spec.progressDeadlineSeconds'],
-  ['blue-green with one service for active and preview', (m) => { m.spec.strategy = { blueGreen: { activeService: 'web', previewService: 'web' } }; }, 'spec.strategy.blueGreen.activeService'],
-  ['blue-green preview replica count 0', (m) => { m.spec.strategy = { blueGreen: { activeService: 'web', previewReplicaCount: 0 } }; }, 'spec.strategy.blueGreen.previewReplicaCount'],
+  [
+    'an apiVersion other than v1alpha1',
+    (m) => {
+      m.apiVersion = 'argoproj.io/v1beta1';
+    },
+    'apiVersion',
+  ],
+  [
+    'a kind that is not an Argo kind',
+    (m) => {
+      m.kind = 'Deployment';
+    },
+    'kind',
+  ],
+  [
+    'a name that is not DNS-1123',
+    (m) => {
+      m.metadata.name = 'Rollouts_Demo';
+    },
+    'metadata.name',
+  ],
+  [
+    'another namespace',
+    (m) => {
+      m.metadata.namespace = 'billing';
+    },
+    'metadata.namespace',
+  ],
+  [
+    'negative replicas',
+    (m) => {
+      m.spec.replicas = -1;
+    },
+    'spec.replicas',
+  ],
+  [
+    'replicas as a string',
+    (m) => {
+      m.spec.replicas = 'five';
+    },
+    'spec.replicas',
+  ],
+  [
+    'no selector',
+    (m) => {
+      delete m.spec.selector;
+    },
+    'spec.selector',
+  ],
+  [
+    'a selector missing the template labels',
+    (m) => {
+      m.spec.selector.matchLabels.app = 'other';
+    },
+    'spec.template.metadata.labels',
+  ],
+  [
+    'no containers',
+    (m) => {
+      m.spec.template.spec.containers = [];
+    },
+    'spec.template.spec.containers',
+  ],
+  [
+    'both strategies',
+    (m) => {
+      m.spec.strategy.blueGreen = { activeService: 'active' };
+    },
+    'spec.strategy',
+  ],
+  [
+    'no strategy',
+    (m) => {
+      m.spec.strategy = {};
+    },
+    'spec.strategy',
+  ],
+  [
+    'a weight above 100',
+    (m) => {
+      m.spec.strategy.canary.steps[0] = { setWeight: 120 };
+    },
+    'spec.strategy.canary.steps[0].setWeight',
+  ],
+  [
+    'a negative weight',
+    (m) => {
+      m.spec.strategy.canary.steps[2] = { setWeight: -10 };
+    },
+    'spec.strategy.canary.steps[2].setWeight',
+  ],
+  [
+    'a step with two actions',
+    (m) => {
+      m.spec.strategy.canary.steps[1] = { pause: {}, setWeight: 30 };
+    },
+    'spec.strategy.canary.steps[1]',
+  ],
+  [
+    'an empty step',
+    (m) => {
+      m.spec.strategy.canary.steps[4] = {};
+    },
+    'spec.strategy.canary.steps[4]',
+  ],
+  [
+    'a pause with an unknown unit',
+    (m) => {
+      m.spec.strategy.canary.steps[3] = { pause: { duration: '10x' } };
+    },
+    'spec.strategy.canary.steps[3].pause.duration',
+  ],
+  [
+    'a negative pause',
+    (m) => {
+      m.spec.strategy.canary.steps[3] = { pause: { duration: -5 } };
+    },
+    'spec.strategy.canary.steps[3].pause.duration',
+  ],
+  [
+    'setCanaryScale without traffic routing',
+    (m) => {
+      m.spec.strategy.canary.steps[1] = { setCanaryScale: { replicas: 1 } };
+    },
+    'spec.strategy.canary.steps[1].setCanaryScale',
+  ],
+  [
+    'maxSurge and maxUnavailable both 0',
+    (m) => {
+      m.spec.strategy.canary.maxSurge = 0;
+      m.spec.strategy.canary.maxUnavailable = 0;
+    },
+    'spec.strategy.canary.maxSurge',
+  ],
+  [
+    'a maxSurge that is not a count or percentage',
+    (m) => {
+      m.spec.strategy.canary.maxSurge = 'half';
+    },
+    'spec.strategy.canary.maxSurge',
+  ],
+  [
+    'an unknown canary field',
+    (m) => {
+      m.spec.strategy.canary.maxsurge = 1;
+    },
+    'spec.strategy.canary.maxsurge',
+  ],
+  [
+    'a missing analysis template',
+    (m) => {
+      m.spec.strategy.canary.steps[1] = { analysis: { templates: [{ templateName: 'no-such-template' }] } };
+    },
+    'spec.strategy.canary.steps[1].analysis.templates[0].templateName',
+  ],
+  [
+    'a missing cluster analysis template',
+    (m) => {
+      m.spec.strategy.canary.analysis = { templates: [{ templateName: 'no-such-template', clusterScope: true }] };
+    },
+    'spec.strategy.canary.analysis.templates[0].templateName',
+  ],
+  [
+    'background analysis starting after the last step',
+    (m) => {
+      m.spec.strategy.canary.analysis = { templates: [{ templateName: 'success-rate' }], startingStep: 9 };
+    },
+    'spec.strategy.canary.analysis.startingStep',
+  ],
+  [
+    'a restartAt that is not RFC 3339',
+    (m) => {
+      m.spec.restartAt = 'yesterday';
+    },
+    'spec.restartAt',
+  ],
+  [
+    'a progress deadline within minReadySeconds',
+    (m) => {
+      m.spec.minReadySeconds = 30;
+      m.spec.progressDeadlineSeconds = 10;
+    },
+    'spec.progressDeadlineSeconds',
+  ],
+  [
+    'blue-green with one service for active and preview',
+    (m) => {
+      m.spec.strategy = { blueGreen: { activeService: 'web', previewService: 'web' } };
+    },
+    'spec.strategy.blueGreen.activeService',
+  ],
+  [
+    'blue-green preview replica count 0',
+    (m) => {
+      m.spec.strategy = { blueGreen: { activeService: 'web', previewReplicaCount: 0 } };
+    },
+    'spec.strategy.blueGreen.previewReplicaCount',
+  ],
 ];
 
 describe('applyManifests refuses invalid manifests with the field path, storing nothing', () => {
@@ -155,8 +351,24 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
 
   it.each([
     ['malformed YAML', 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: x\n'],
-    ['an AnalysisTemplate with an unknown provider', toYaml({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 't' }, spec: { metrics: [{ name: 'm', provider: { dynatrace: {} } }] } })],
-    ['an AnalysisTemplate with a bad interval', toYaml({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 't' }, spec: { metrics: [{ name: 'm', interval: '5 minutes', provider: { web: { url: 'http://x' } } }] } })],
+    [
+      'an AnalysisTemplate with an unknown provider',
+      toYaml({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AnalysisTemplate',
+        metadata: { name: 't' },
+        spec: { metrics: [{ name: 'm', provider: { dynatrace: {} } }] },
+      }),
+    ],
+    [
+      'an AnalysisTemplate with a bad interval',
+      toYaml({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AnalysisTemplate',
+        metadata: { name: 't' },
+        spec: { metrics: [{ name: 'm', interval: '5 minutes', provider: { web: { url: 'http://x' } } }] },
+      }),
+    ],
   ])('refuses %s', async (_title, yaml) => {
     const before = await storedCounts(org.id);
     const response = await apply(yaml);
@@ -166,9 +378,17 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
   });
 
   it('refuses an unknown cluster and a namespace that is not a DNS label', async () => {
-    const unknownCluster = await graphql(api.url, org.tokens.deployer, APPLY, { cluster: 'nowhere', namespace: 'shop', yaml: toYaml(canaryRollout()) });
+    const unknownCluster = await graphql(api.url, org.tokens.deployer, APPLY, {
+      cluster: 'nowhere',
+      namespace: 'shop',
+      yaml: toYaml(canaryRollout()),
+    });
     expect(unknownCluster.errors?.[0]?.extensions?.code).toBe('cluster/not_found');
-    const badNamespace = await graphql(api.url, org.tokens.deployer, APPLY, { cluster: 'staging', namespace: 'Shop_1', yaml: toYaml(canaryRollout()) });
+    const badNamespace = await graphql(api.url, org.tokens.deployer, APPLY, {
+      cluster: 'staging',
+      namespace: 'Shop_1',
+      yaml: toYaml(canaryRollout()),
+    });
     expect(badNamespace.errors?.[0]?.extensions).toMatchObject({ code: 'input/invalid', problems: [{ path: 'namespace' }] });
   });
 
@@ -194,7 +414,13 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
       metadata: { name },
       spec: {
         duration: '1m',
-        templates: [{ name: 'baseline', selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image }] } } }],
+        templates: [
+          {
+            name: 'baseline',
+            selector: { matchLabels: { app: name } },
+            template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image }] } },
+          },
+        ],
       },
     });
     await apply(toYaml(experiment('completed', 'web:1'), experiment('stepped', 'web:1')));
@@ -206,12 +432,23 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
 
     expect(response.errors?.[0]?.extensions).toMatchObject({
       code: 'manifest/invalid',
-      problems: [{ documentIndex: 0, path: 'metadata.name', message: 'the experiment has completed (Successful); apply it under a new name to run it again' }],
+      problems: [
+        {
+          documentIndex: 0,
+          path: 'metadata.name',
+          message: 'the experiment has completed (Successful); apply it under a new name to run it again',
+        },
+      ],
     });
     expect(await storedCounts(org.id)).toEqual(before);
     const refusedStep = await apply(toYaml(experiment('stepped', 'web:2')));
-    expect(refusedStep.errors?.[0]?.extensions?.problems).toEqual([expect.objectContaining({ documentIndex: 0, path: 'metadata.name', message: expect.stringContaining('rollout step') })]);
-    const stored = await api.database.experiment.findMany({ where: { organizationId: org.id, name: { in: ['completed', 'stepped'] } }, orderBy: { name: 'asc' } });
+    expect(refusedStep.errors?.[0]?.extensions?.problems).toEqual([
+      expect.objectContaining({ documentIndex: 0, path: 'metadata.name', message: expect.stringContaining('rollout step') }),
+    ]);
+    const stored = await api.database.experiment.findMany({
+      where: { organizationId: org.id, name: { in: ['completed', 'stepped'] } },
+      orderBy: { name: 'asc' },
+    });
     expect(stored.map((row) => [row.name, row.generation])).toEqual([
       ['completed', 1],
       ['stepped', 1],
@@ -223,17 +460,30 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Experiment',
       metadata: { name: 'running' },
-      spec: { templates: [{ name: 'baseline', selector: { matchLabels: { app: 'running' } }, template: { metadata: { labels: { app: 'running' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } }] },
+      spec: {
+        templates: [
+          {
+            name: 'baseline',
+            selector: { matchLabels: { app: 'running' } },
+            template: { metadata: { labels: { app: 'running' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+          },
+        ],
+      },
     };
     await apply(toYaml(running));
     const reimaged = structuredClone(running);
     reimaged.spec.templates[0].template.spec.containers[0].image = 'web:2';
     const refused = await apply(toYaml(reimaged));
     expect(refused.errors?.[0]?.extensions?.problems).toEqual([
-      expect.objectContaining({ path: 'metadata.name', message: 'the templates of a running experiment cannot change; apply it under a new name to run other templates' }),
+      expect.objectContaining({
+        path: 'metadata.name',
+        message: 'the templates of a running experiment cannot change; apply it under a new name to run other templates',
+      }),
     ]);
     const terminated = await apply(toYaml({ ...running, spec: { ...running.spec, terminate: true } }));
-    expect(terminated.data?.applyManifests).toEqual([expect.objectContaining({ kind: 'Experiment', name: 'running', action: 'Updated', generation: 2 })]);
+    expect(terminated.data?.applyManifests).toEqual([
+      expect.objectContaining({ kind: 'Experiment', name: 'running', action: 'Updated', generation: 2 }),
+    ]);
   });
 
   it('refuses a ClusterAnalysisTemplate from a deployer', async () => {
@@ -265,7 +515,10 @@ describe('applyManifests checks analysis templates as a run would use them', () 
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisTemplate',
       metadata: { name: 'needs-service' },
-      spec: { args: [{ name: 'service' }], metrics: [{ name: 'rate', provider: { web: { url: 'http://metrics.shop/{{args.service}}' } } }] },
+      spec: {
+        args: [{ name: 'service' }],
+        metrics: [{ name: 'rate', provider: { web: { url: 'http://metrics.shop/{{args.service}}' } } }],
+      },
     };
     expect((await apply(toYaml(needsService))).errors).toBeUndefined();
     const rollout = canaryRollout('argument-less');
@@ -275,7 +528,13 @@ describe('applyManifests checks analysis templates as a run would use them', () 
     const response = await apply(toYaml(rollout));
     expect(response.errors?.[0]?.extensions).toMatchObject({
       code: 'manifest/invalid',
-      problems: [{ documentIndex: 0, path: 'spec.strategy.canary.steps[1].analysis.templates[0].templateName', message: expect.stringContaining('needs "service" passed in args') }],
+      problems: [
+        {
+          documentIndex: 0,
+          path: 'spec.strategy.canary.steps[1].analysis.templates[0].templateName',
+          message: expect.stringContaining('needs "service" passed in args'),
+        },
+      ],
     });
     expect(await storedCounts(org.id)).toEqual(before);
   });

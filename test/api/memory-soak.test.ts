@@ -77,9 +77,15 @@ function hostileRequests(): Array<() => Promise<unknown>> {
       () => send(`query ${tag} { rollout(cluster: "${'x'.repeat(500_000)}", namespace: "a", name: "b") { id } }`),
       () => send(`query ${tag}($name: String!) { cluster(name: $name) { name } }`, { name: 'y'.repeat(500_000) }),
       // Lists far over their bound.
-      () => send(`query ${tag}($labels: [String!]) { rollouts(filter: { labels: $labels }) { nodes { id } } }`, { labels: Array.from({ length: 30_000 }, (_, index) => `k${index}`) }),
+      () =>
+        send(`query ${tag}($labels: [String!]) { rollouts(filter: { labels: $labels }) { nodes { id } } }`, {
+          labels: Array.from({ length: 30_000 }, (_, index) => `k${index}`),
+        }),
       // Bad dates, NUL characters and lone surrogates.
-      () => send(`query ${tag}($from: DateTime) { auditEvents(filter: { from: $from }) { nodes { id } } }`, { from: `2025-02-30T00:00:00Z${'0'.repeat(50_000)}` }),
+      () =>
+        send(`query ${tag}($from: DateTime) { auditEvents(filter: { from: $from }) { nodes { id } } }`, {
+          from: `2025-02-30T00:00:00Z${'0'.repeat(50_000)}`,
+        }),
       () => send(`query ${tag}($name: String!) { cluster(name: $name) { name } }`, { name: `a\u0000${'\uD800'.repeat(50_000)}` }),
       // Over the price of an operation, and over the size of a request.
       () => send(`query ${tag} { ${aliases(40, 'rollouts(page: { first: 100 }) { nodes { id } }')} }`),
@@ -122,7 +128,11 @@ it('gives back, once idle, the memory a few hundred hostile requests took', asyn
   // The baseline is a warm process: every kind of refusal has run once, so what its code loads and compiles on first
   // use is in the baseline too, and what the load adds is what it left behind.
   const requests = hostileRequests();
-  await runConcurrently(requests.filter((_request, index) => index % 10 === 0), 4, async () => undefined);
+  await runConcurrently(
+    requests.filter((_request, index) => index % 10 === 0),
+    4,
+    async () => undefined,
+  );
   const baselineHeap = (await collectGarbage(api.child)).heapUsed;
   const baseline = await residentBytes(api.child);
 
@@ -136,7 +146,12 @@ it('gives back, once idle, the memory a few hundred hostile requests took', asyn
   const afterHeap = (await collectGarbage(api.child)).heapUsed;
   const after = await residentBytes(api.child);
 
-  reportAbuse({ kind: 'memory', measure: `API resident memory across ${requests.length} hostile requests and 30 s idle (peak ${Math.round(peak / MEBIBYTE)} MiB)`, beforeBytes: baseline, afterBytes: after });
+  reportAbuse({
+    kind: 'memory',
+    measure: `API resident memory across ${requests.length} hostile requests and 30 s idle (peak ${Math.round(peak / MEBIBYTE)} MiB)`,
+    beforeBytes: baseline,
+    afterBytes: after,
+  });
   reportAbuse({ kind: 'memory', measure: 'API heap in use across the same', beforeBytes: baselineHeap, afterBytes: afterHeap });
   expect((await fetch(`${api.url}/healthz`)).ok).toBe(true);
   expect(after).toBeLessThanOrEqual(baseline * ALLOWED_GROWTH);

@@ -9,14 +9,23 @@ const names = Array.from({ length: 23 }, (_, index) => `app-${String(index).padS
 
 beforeAll(async () => {
   await graphqlData(api.url, org.tokens.admin, 'mutation { registerCluster(name: "production") { agentToken } }');
-  const apply = 'mutation($cluster: String!, $namespace: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { name } }';
+  const apply =
+    'mutation($cluster: String!, $namespace: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { name } }';
   const documents = names.map((name, index) => {
     const rollout = canaryRollout(name);
     rollout.metadata.labels.tier = index % 2 === 0 ? 'web' : 'worker';
     return rollout;
   });
-  await graphqlData(api.url, org.tokens.deployer, apply, { cluster: 'staging', namespace: 'shop', yaml: toYaml(...documents.slice(0, 15)) });
-  await graphqlData(api.url, org.tokens.deployer, apply, { cluster: 'production', namespace: 'shop', yaml: toYaml(...documents.slice(15)) });
+  await graphqlData(api.url, org.tokens.deployer, apply, {
+    cluster: 'staging',
+    namespace: 'shop',
+    yaml: toYaml(...documents.slice(0, 15)),
+  });
+  await graphqlData(api.url, org.tokens.deployer, apply, {
+    cluster: 'production',
+    namespace: 'shop',
+    yaml: toYaml(...documents.slice(15)),
+  });
 });
 
 type Page = { rollouts: { nodes: { cluster: string; name: string }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } };
@@ -47,7 +56,9 @@ describe('cursor pagination', () => {
 
   it('combines filters with pages', async () => {
     expect((await readAll({ cluster: 'production' }, 3)).names).toEqual(names.slice(15));
-    expect((await readAll({ labels: ['tier=worker'], cluster: 'staging' }, 2)).names).toEqual(names.slice(0, 15).filter((_, index) => index % 2 === 1));
+    expect((await readAll({ labels: ['tier=worker'], cluster: 'staging' }, 2)).names).toEqual(
+      names.slice(0, 15).filter((_, index) => index % 2 === 1),
+    );
     expect((await readAll({ phase: 'Pending', namespace: 'shop' }, 7)).names).toHaveLength(23);
     expect((await readAll({ phase: 'Healthy' }, 7)).names).toEqual([]);
   });
@@ -56,9 +67,13 @@ describe('cursor pagination', () => {
     const sequences: number[] = [];
     let after: string | null = null;
     for (;;) {
-      const data: { auditEvents: { nodes: { sequence: number }[]; pageInfo: { endCursor: string; hasNextPage: boolean } } } = await graphqlData(
-        api.url, org.tokens.viewer, 'query($page: PageInput) { auditEvents(page: $page) { nodes { sequence } pageInfo { endCursor hasNextPage } } }', { page: { first: 5, after } },
-      );
+      const data: { auditEvents: { nodes: { sequence: number }[]; pageInfo: { endCursor: string; hasNextPage: boolean } } } =
+        await graphqlData(
+          api.url,
+          org.tokens.viewer,
+          'query($page: PageInput) { auditEvents(page: $page) { nodes { sequence } pageInfo { endCursor hasNextPage } } }',
+          { page: { first: 5, after } },
+        );
       sequences.push(...data.auditEvents.nodes.map((node) => node.sequence));
       if (!data.auditEvents.pageInfo.hasNextPage) break;
       after = data.auditEvents.pageInfo.endCursor;

@@ -9,15 +9,30 @@ const rollout = { cluster: 'staging', namespace: 'shop', name: 'checkout' };
 type Role = 'viewer' | 'deployer' | 'admin';
 
 beforeAll(async () => {
-  await graphqlData(api.url, org.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', {
-    yaml: toYaml(canaryRollout('checkout')),
-  });
+  await graphqlData(
+    api.url,
+    org.tokens.deployer,
+    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+    {
+      yaml: toYaml(canaryRollout('checkout')),
+    },
+  );
 });
 
 /** Each mutation, the least role allowed to run it, and its variables. */
 const mutations: [string, Role, string, () => Record<string, unknown>][] = [
-  ['applyManifests', 'deployer', 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', () => ({ yaml: toYaml(canaryRollout('checkout')) })],
-  ['setImage', 'deployer', 'mutation($r: RolloutRef!) { setImage(rollout: $r, container: "checkout", image: "demo:2") { state } }', () => ({ r: rollout })],
+  [
+    'applyManifests',
+    'deployer',
+    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+    () => ({ yaml: toYaml(canaryRollout('checkout')) }),
+  ],
+  [
+    'setImage',
+    'deployer',
+    'mutation($r: RolloutRef!) { setImage(rollout: $r, container: "checkout", image: "demo:2") { state } }',
+    () => ({ r: rollout }),
+  ],
   ['promote', 'deployer', 'mutation($r: RolloutRef!) { promote(rollout: $r) { state } }', () => ({ r: rollout })],
   ['promote full', 'deployer', 'mutation($r: RolloutRef!) { promote(rollout: $r, full: true) { state } }', () => ({ r: rollout })],
   ['abort', 'deployer', 'mutation($r: RolloutRef!) { abort(rollout: $r) { state } }', () => ({ r: rollout })],
@@ -26,10 +41,20 @@ const mutations: [string, Role, string, () => Record<string, unknown>][] = [
   ['resume', 'deployer', 'mutation($r: RolloutRef!) { resume(rollout: $r) { state } }', () => ({ r: rollout })],
   ['restart', 'deployer', 'mutation($r: RolloutRef!) { restart(rollout: $r) { state } }', () => ({ r: rollout })],
   ['undo', 'deployer', 'mutation($r: RolloutRef!) { undo(rollout: $r) { state } }', () => ({ r: rollout })],
-  ['registerCluster', 'admin', 'mutation($n: String!) { registerCluster(name: $n) { agentToken } }', () => ({ n: `c-${Math.random().toString(36).slice(2, 8)}` })],
+  [
+    'registerCluster',
+    'admin',
+    'mutation($n: String!) { registerCluster(name: $n) { agentToken } }',
+    () => ({ n: `c-${Math.random().toString(36).slice(2, 8)}` }),
+  ],
   ['rotateClusterAgentToken', 'admin', 'mutation { rotateClusterAgentToken(name: "staging") { agentToken } }', () => ({})],
   ['createApiToken', 'admin', 'mutation { createApiToken(name: "ci", role: viewer) { secret } }', () => ({})],
-  ['applyManifests of a ClusterAnalysisTemplate', 'admin', 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', () => ({ yaml: exampleManifest('success-rate-cluster-analysis-template.yaml') })],
+  [
+    'applyManifests of a ClusterAnalysisTemplate',
+    'admin',
+    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+    () => ({ yaml: exampleManifest('success-rate-cluster-analysis-template.yaml') }),
+  ],
 ];
 
 const ROLES: Role[] = ['viewer', 'deployer', 'admin'];
@@ -53,24 +78,39 @@ describe('roles are enforced on every mutation', () => {
   });
 
   it('lets viewers read but not list tokens', async () => {
-    expect((await graphql(api.url, org.tokens.viewer, '{ rollouts { nodes { name } } auditEvents { nodes { action } } }')).errors).toBeUndefined();
+    expect(
+      (await graphql(api.url, org.tokens.viewer, '{ rollouts { nodes { name } } auditEvents { nodes { action } } }')).errors,
+    ).toBeUndefined();
     expect((await graphql(api.url, org.tokens.viewer, '{ apiTokens { name } }')).errors?.[0]?.extensions?.code).toBe('auth/forbidden');
   });
 
   it('rotates and revokes tokens: the old secret stops working at once', async () => {
     const issued = await graphqlData<{ createApiToken: { token: { id: string }; secret: string } }>(
-      api.url, org.tokens.admin, 'mutation { createApiToken(name: "rotating", role: deployer) { token { id } secret } }',
+      api.url,
+      org.tokens.admin,
+      'mutation { createApiToken(name: "rotating", role: deployer) { token { id } secret } }',
     );
     const { id } = issued.createApiToken.token;
-    const rotated = await graphqlData<{ rotateApiToken: { secret: string } }>(api.url, org.tokens.admin, 'mutation($id: ID!) { rotateApiToken(id: $id) { secret } }', { id });
-    expect((await graphql(api.url, issued.createApiToken.secret, '{ clusters { name } }')).errors?.[0]?.extensions?.code).toBe('auth/unauthenticated');
+    const rotated = await graphqlData<{ rotateApiToken: { secret: string } }>(
+      api.url,
+      org.tokens.admin,
+      'mutation($id: ID!) { rotateApiToken(id: $id) { secret } }',
+      { id },
+    );
+    expect((await graphql(api.url, issued.createApiToken.secret, '{ clusters { name } }')).errors?.[0]?.extensions?.code).toBe(
+      'auth/unauthenticated',
+    );
     expect((await graphql(api.url, rotated.rotateApiToken.secret, '{ clusters { name } }')).errors).toBeUndefined();
 
     await graphqlData(api.url, org.tokens.admin, 'mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id });
-    expect((await graphql(api.url, rotated.rotateApiToken.secret, '{ clusters { name } }')).errors?.[0]?.extensions?.code).toBe('auth/unauthenticated');
+    expect((await graphql(api.url, rotated.rotateApiToken.secret, '{ clusters { name } }')).errors?.[0]?.extensions?.code).toBe(
+      'auth/unauthenticated',
+    );
     const stored = await api.database.apiToken.findUniqueOrThrow({ where: { id } });
     expect(stored.tokenHash).not.toContain(rotated.rotateApiToken.secret);
-    expect(JSON.stringify(await api.database.auditEvent.findMany({ where: { organizationId: org.id } }))).not.toContain(rotated.rotateApiToken.secret);
+    expect(JSON.stringify(await api.database.auditEvent.findMany({ where: { organizationId: org.id } }))).not.toContain(
+      rotated.rotateApiToken.secret,
+    );
   });
 
   it.each([
@@ -79,7 +119,11 @@ describe('roles are enforced on every mutation', () => {
     ['a malformed header', 'Basic abc'],
   ])('answers auth/unauthenticated for %s', async (_title, token) => {
     const response = token?.startsWith('Basic')
-      ? await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify({ query: '{ clusters { name } }' }) }).then((r) => r.json() as Promise<{ errors: { extensions: { code: string } }[] }>)
+      ? await fetch(`${api.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: token },
+          body: JSON.stringify({ query: '{ clusters { name } }' }),
+        }).then((r) => r.json() as Promise<{ errors: { extensions: { code: string } }[] }>)
       : await graphql(api.url, token, '{ clusters { name } }');
     expect(response.errors?.[0]?.extensions?.code).toBe('auth/unauthenticated');
   });

@@ -18,7 +18,14 @@ function newestChange(path: string): number {
  * tests start serves the code under test (the API only looks for the build when it starts).
  */
 export function ensureDashboardBuilt(): void {
-  const sources = Math.max(newestChange(join(dashboard, 'src')), newestChange(join(dashboard, 'index.html')), newestChange(join(dashboard, 'vite.config.ts')));
+  const sources = Math.max(
+    newestChange(join(dashboard, 'src')),
+    newestChange(join(dashboard, 'index.html')),
+    newestChange(join(dashboard, 'vite.config.ts')),
+  );
   if (existsSync(builtIndex) && statSync(builtIndex).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', dashboard, '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', dashboard, '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'pipe',
+  });
 }

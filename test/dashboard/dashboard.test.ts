@@ -34,7 +34,13 @@ const successRateTemplate: Manifest = {
         count: 3,
         successCondition: 'result[0] >= 0.95',
         failureCondition: 'result[0] < 0.5',
-        provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: 'sum(rate(http_requests_total{service="{{args.service-name}}",code!~"5.."}[1m])) / sum(rate(http_requests_total{service="{{args.service-name}}"}[1m]))' } },
+        provider: {
+          prometheus: {
+            address: 'http://prometheus.monitoring:9090',
+            query:
+              'sum(rate(http_requests_total{service="{{args.service-name}}",code!~"5.."}[1m])) / sum(rate(http_requests_total{service="{{args.service-name}}"}[1m]))',
+          },
+        },
       },
     ],
   },
@@ -52,7 +58,12 @@ beforeAll(async () => {
   api = await startTestApi({ MIN_METRIC_INTERVAL_SECONDS: '1' });
   org = await api.organization({ cluster: 'staging' });
   // The stand-in agent sends no heartbeats; the scenarios together outlast the default silence limit.
-  worker = startNodeProcess('apps/api/dist/worker.js', { ...api.environment, SWEEP_INTERVAL_MS: '500', JOB_LOCK_MS: '3000', AGENT_SILENCE_LIMIT_MS: '600000' });
+  worker = startNodeProcess('apps/api/dist/worker.js', {
+    ...api.environment,
+    SWEEP_INTERVAL_MS: '500',
+    JOB_LOCK_MS: '3000',
+    AGENT_SILENCE_LIMIT_MS: '600000',
+  });
   agent = new ConvergingAgent(api.url, org.agentTokens.staging as string, answerSuccessRates);
   await agent.connect();
   browser = await launchBrowser();
@@ -81,15 +92,25 @@ async function dashboardSignedInAs(token: string): Promise<Page> {
 }
 
 async function apply(...documents: Manifest[]): Promise<void> {
-  await graphqlData(api.url, org.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', { yaml: toYaml(...documents) });
+  await graphqlData(
+    api.url,
+    org.tokens.deployer,
+    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+    { yaml: toYaml(...documents) },
+  );
 }
 
 async function setImage(name: string, image: string): Promise<void> {
-  await graphqlData(api.url, org.tokens.deployer, 'mutation($rollout: RolloutRef!, $container: String!, $image: String!) { setImage(rollout: $rollout, container: $container, image: $image) { id } }', {
-    rollout: { cluster: 'staging', namespace: 'shop', name },
-    container: name,
-    image,
-  });
+  await graphqlData(
+    api.url,
+    org.tokens.deployer,
+    'mutation($rollout: RolloutRef!, $container: String!, $image: String!) { setImage(rollout: $rollout, container: $container, image: $image) { id } }',
+    {
+      rollout: { cluster: 'staging', namespace: 'shop', name },
+      container: name,
+      image,
+    },
+  );
 }
 
 async function waitForPhase(name: string, phase: string, generation = 1): Promise<void> {
@@ -114,7 +135,12 @@ async function releasedRollout(name: string, steps: unknown[], ...extraDocuments
 
 const json = (value: unknown): Prisma.InputJsonValue => value as Prisma.InputJsonValue;
 
-const experimentTemplate = (name: string, podTemplateHash: string, status: ExperimentTemplateStatus['status'], ready: number): ExperimentTemplateStatus => ({
+const experimentTemplate = (
+  name: string,
+  podTemplateHash: string,
+  status: ExperimentTemplateStatus['status'],
+  ready: number,
+): ExperimentTemplateStatus => ({
   name,
   status,
   message: status === 'Failed' ? 'progress deadline exceeded' : '',
@@ -142,7 +168,10 @@ async function storeFinishedExperiment(rolloutName: string, name: string, stepIn
       podTemplateHash,
       stepIndex,
       createdAt: new Date('2026-11-20T10:00:00.000Z'),
-      spec: json({ duration: '5m', templates: status.templateStatuses.map((template) => ({ name: template.name, replicas: template.replicas })) }),
+      spec: json({
+        duration: '5m',
+        templates: status.templateStatuses.map((template) => ({ name: template.name, replicas: template.replicas })),
+      }),
       phase: status.phase,
       message: status.message,
       status: json(status),
@@ -166,7 +195,18 @@ async function storeFinishedExperiment(rolloutName: string, name: string, stepIn
         message: analysis.message,
         startedAt: new Date('2026-11-20T10:01:00.000Z'),
         finishedAt: new Date('2026-11-20T10:06:00.000Z'),
-        measurements: { create: [{ metricName: 'success-rate', index: 0, phase: 'Successful', value: '[0.98]', startedAt: new Date('2026-11-20T10:02:00.000Z'), finishedAt: new Date('2026-11-20T10:02:01.000Z') }] },
+        measurements: {
+          create: [
+            {
+              metricName: 'success-rate',
+              index: 0,
+              phase: 'Successful',
+              value: '[0.98]',
+              startedAt: new Date('2026-11-20T10:02:00.000Z'),
+              finishedAt: new Date('2026-11-20T10:02:01.000Z'),
+            },
+          ],
+        },
       },
     });
   }
@@ -249,7 +289,15 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
   });
 
   it('charts the measurements of an analysis step with its success and failure thresholds', async () => {
-    await releasedRollout('search', [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service-name', value: 'search' }] } }, { setWeight: 60 }], successRateTemplate);
+    await releasedRollout(
+      'search',
+      [
+        { setWeight: 20 },
+        { analysis: { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service-name', value: 'search' }] } },
+        { setWeight: 60 },
+      ],
+      successRateTemplate,
+    );
     const page = await dashboardSignedInAs(org.tokens.viewer);
     await page.goto(rolloutPath('search'));
     const chart = page.locator('svg[data-chart]');
@@ -261,7 +309,11 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     expect(await chart.locator('[data-threshold="success-rate:success:0.95"]').textContent()).toBe('success-rate success ≥ 0.95');
     expect(await chart.locator('[data-threshold="success-rate:failure:0.5"]').textContent()).toBe('success-rate failure < 0.5');
     const marks = await chart.locator('[data-measurement] title').allTextContents();
-    expect(marks.map((mark) => mark.split(' (')[0])).toEqual(['success-rate #0: [0.97]', 'success-rate #1: [0.99]', 'success-rate #2: [0.96]']);
+    expect(marks.map((mark) => mark.split(' (')[0])).toEqual([
+      'success-rate #0: [0.97]',
+      'success-rate #1: [0.99]',
+      'success-rate #2: [0.96]',
+    ]);
     await page.locator('[data-analysis-run] [data-phase="Successful"]').first().waitFor();
 
     const path = await screenshot(page, 'rollout-analysis');
@@ -273,7 +325,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     }
   });
 
-  it('shows a rollout\'s experiments newest first with their templates and analyses once it has some, following the rollout live', async () => {
+  it("shows a rollout's experiments newest first with their templates and analyses once it has some, following the rollout live", async () => {
     await apply(canaryRollout('pricing', 'shop/pricing:1'));
     await waitForPhase('pricing', 'Healthy');
     const page = await dashboardSignedInAs(org.tokens.viewer);
@@ -286,8 +338,13 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
       message: 'analysis compare successful',
       availableAt: '2026-11-20T10:01:00.000Z',
       finishedAt: '2026-11-20T10:06:00.000Z',
-      templateStatuses: [experimentTemplate('baseline', '5d8f7c', 'Successful', 2), experimentTemplate('canary', '7b9c4d', 'Successful', 2)],
-      analysisRuns: [{ name: 'compare', analysisRun: 'pricing-baseline-1-compare', phase: 'Successful', message: 'all measurements passed' }],
+      templateStatuses: [
+        experimentTemplate('baseline', '5d8f7c', 'Successful', 2),
+        experimentTemplate('canary', '7b9c4d', 'Successful', 2),
+      ],
+      analysisRuns: [
+        { name: 'compare', analysisRun: 'pricing-baseline-1-compare', phase: 'Successful', message: 'all measurements passed' },
+      ],
     });
     await storeFinishedExperiment('pricing', 'pricing-baseline-2', 1, {
       phase: 'Failed',
@@ -304,12 +361,18 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     const section = page.getByRole('region', { name: 'Experiments' });
     await section.waitFor({ timeout: 20_000 });
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-    expect(await section.locator('[data-experiment]').evaluateAll((articles) => articles.map((article) => article.getAttribute('data-experiment')))).toEqual(['pricing-baseline-2', 'pricing-baseline-1']);
+    expect(
+      await section
+        .locator('[data-experiment]')
+        .evaluateAll((articles) => articles.map((article) => article.getAttribute('data-experiment'))),
+    ).toEqual(['pricing-baseline-2', 'pricing-baseline-1']);
 
     const failed = section.getByRole('article', { name: 'pricing-baseline-2' });
     expect(await failed.locator('.run-header [data-phase="Failed"]').count()).toBe(1);
     expect(await failed.textContent()).toContain('template canary failed: progress deadline exceeded');
-    expect(await failed.locator('.run-header .muted').textContent()).toMatch(/^step 2 of revision 1 · started .+ · finished .+ · released .+$/);
+    expect(await failed.locator('.run-header .muted').textContent()).toMatch(
+      /^step 2 of revision 1 · started .+ · finished .+ · released .+$/,
+    );
     const failedCanary = failed.locator('tr[data-template="canary"]');
     expect(await failedCanary.locator('[data-phase="Failed"]').count()).toBe(1);
     expect(await failedCanary.getByTestId('template-ready').textContent()).toBe('1');
@@ -317,9 +380,14 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     expect(await failed.getByRole('table', { name: 'Analyses' }).count()).toBe(0);
 
     const succeeded = section.getByRole('article', { name: 'pricing-baseline-1' });
-    expect(await succeeded.locator('.run-header .muted').textContent()).toMatch(/^step 1 of revision 1 · started .+ · available .+ · finished .+ · released .+$/);
+    expect(await succeeded.locator('.run-header .muted').textContent()).toMatch(
+      /^step 1 of revision 1 · started .+ · available .+ · finished .+ · released .+$/,
+    );
     const templates = succeeded.getByRole('table', { name: 'Templates' });
-    expect(await templates.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-template')))).toEqual(['baseline', 'canary']);
+    expect(await templates.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-template')))).toEqual([
+      'baseline',
+      'canary',
+    ]);
     expect(await templates.locator('tr[data-template="baseline"] [data-phase="Successful"]').count()).toBe(1);
     expect(await templates.locator('tr[data-template="baseline"] [data-testid="template-available"]').textContent()).toBe('2');
     const compare = succeeded.getByRole('table', { name: 'Analyses' }).locator('tr[data-analysis="compare"]');
@@ -328,7 +396,9 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
 
     await compare.getByRole('link', { name: 'pricing-baseline-1-compare' }).click();
     await expect.poll(() => page.evaluate(() => document.querySelector(':target')?.textContent)).toBe('pricing-baseline-1-compare');
-    expect(await page.locator('[data-analysis-run="pricing-baseline-1-compare"] h3').evaluate((heading) => heading.matches(':target'))).toBe(true);
+    expect(
+      await page.locator('[data-analysis-run="pricing-baseline-1-compare"] h3').evaluate((heading) => heading.matches(':target')),
+    ).toBe(true);
     expect(page.url()).toMatch(new RegExp(`^${rolloutPath('pricing')}#run-`));
   });
 

@@ -70,10 +70,17 @@ function webTemplate(name: string, field: string, conditions: Record<string, str
 
 const successRate = () => webTemplate('success-rate', 'successRate', { successCondition: 'result >= 0.95' });
 const errorRate = () => webTemplate('error-rate', 'errorRate', { failureCondition: 'result > 0.05' });
-const latency = () => webTemplate('latency', 'successRate', { successCondition: 'result >= 0.95', failureCondition: 'result < 0.5', count: 1 });
+const latency = () =>
+  webTemplate('latency', 'successRate', { successCondition: 'result >= 0.95', failureCondition: 'result < 0.5', count: 1 });
 
 const tokenSecret = (): SimulatedObject =>
-  ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'metrics-token' }, type: 'Opaque', data: { token: Buffer.from(API_TOKEN).toString('base64') } }) as unknown as SimulatedObject;
+  ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'metrics-token' },
+    type: 'Opaque',
+    data: { token: Buffer.from(API_TOKEN).toString('base64') },
+  }) as unknown as SimulatedObject;
 
 /** A rollout released once, with the Secret and templates its analysis needs in its namespace. */
 async function released(prefix: string, rollout: Manifest, templates: Manifest[]): Promise<E2eNamespace> {
@@ -87,7 +94,11 @@ async function released(prefix: string, rollout: Manifest, templates: Manifest[]
 const args = (service: string) => [{ name: 'service-name', value: service }];
 
 async function runsOf(space: E2eNamespace) {
-  return system.database.analysisRun.findMany({ where: { namespace: space.namespace }, include: { measurements: true }, orderBy: { id: 'asc' } });
+  return system.database.analysisRun.findMany({
+    where: { namespace: space.namespace },
+    include: { measurements: true },
+    orderBy: { id: 'asc' },
+  });
 }
 
 /** The experiment a rollout started (it starts one), once it exists. */
@@ -103,7 +114,11 @@ async function experimentReplicaSets(space: E2eNamespace, experiment: string) {
   const items = await space.kube.list('ReplicaSet', space.namespace);
   return items
     .filter((item) => item.metadata.labels?.[EXPERIMENT_LABEL] === experiment)
-    .map((item) => ({ name: item.metadata.name, hash: item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '', readyReplicas: (item.status?.readyReplicas as number | undefined) ?? 0 }));
+    .map((item) => ({
+      name: item.metadata.name,
+      hash: item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '',
+      readyReplicas: (item.status?.readyReplicas as number | undefined) ?? 0,
+    }));
 }
 
 /** An Experiment of two templates (images 1 and 2) with a Service for the candidate, analysed by `analysis`. */
@@ -113,7 +128,10 @@ function standaloneExperiment(name: string, options: { duration: string; scaleDo
     name: variant,
     replicas: 1,
     selector: { matchLabels: { app, variant } },
-    template: { metadata: { labels: { app, variant } }, spec: { containers: [{ name: app, image, ports: [{ name: 'http', containerPort: 8080 }] }] } },
+    template: {
+      metadata: { labels: { app, variant } },
+      spec: { containers: [{ name: app, image, ports: [{ name: 'http', containerPort: 8080 }] }] },
+    },
     ...(variant === 'candidate' ? { service: {} } : {}),
   });
   return {
@@ -132,7 +150,12 @@ function standaloneExperiment(name: string, options: { duration: string; scaleDo
 type ExperimentRow = NonNullable<Awaited<ReturnType<E2eSystem['database']['experiment']['findFirst']>>>;
 
 /** The experiment's row once `condition` holds. */
-function experimentRow(space: E2eNamespace, name: string, condition: (row: ExperimentRow) => boolean, timeoutMs = 60_000): Promise<ExperimentRow> {
+function experimentRow(
+  space: E2eNamespace,
+  name: string,
+  condition: (row: ExperimentRow) => boolean,
+  timeoutMs = 60_000,
+): Promise<ExperimentRow> {
   return eventually(
     async () => {
       const row = await system.database.experiment.findFirst({ where: { namespace: space.namespace, name } });
@@ -147,15 +170,27 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
   it('continues after an inline analysis that succeeds, the agent reading the token from the cluster’s Secret', async () => {
     successRates.set('checkout', 0.99);
     const rollout = canaryRollout('checkout', 'shop/checkout:1');
-    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }], args: args('checkout') } }, { setWeight: 60 }];
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 'success-rate' }], args: args('checkout') } },
+      { setWeight: 60 },
+    ];
     const space = await released('analysis-ok', rollout, [successRate()]);
 
     await space.setImage('checkout', 'checkout', 'shop/checkout:2');
-    await space.waitForPhase('checkout', 'Healthy', (reported) => reported.generation > 1 && reported.observedGeneration === reported.generation && reported.currentStepIndex === 3, 90_000);
+    await space.waitForPhase(
+      'checkout',
+      'Healthy',
+      (reported) => reported.generation > 1 && reported.observedGeneration === reported.generation && reported.currentStepIndex === 3,
+      90_000,
+    );
 
     const [run] = await runsOf(space);
     expect(run).toMatchObject({ kind: 'step', phase: 'Successful' });
-    expect(run?.measurements.map((measurement) => [measurement.phase, measurement.value])).toEqual([['Successful', '0.99'], ['Successful', '0.99']]);
+    expect(run?.measurements.map((measurement) => [measurement.phase, measurement.value])).toEqual([
+      ['Successful', '0.99'],
+      ['Successful', '0.99'],
+    ]);
     expect(authorizations).toContain(`Bearer ${API_TOKEN}`);
     const stored = JSON.stringify(await system.database.analysisRun.findMany({ where: { namespace: space.namespace } }));
     expect(stored).not.toContain(API_TOKEN);
@@ -165,7 +200,10 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     successRates.set('cart', 0.99);
     const rollout = canaryRollout('cart', 'shop/cart:1');
     rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }];
-    rollout.spec.strategy.canary.analysis = { templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }], args: args('cart') };
+    rollout.spec.strategy.canary.analysis = {
+      templates: [{ templateName: 'success-rate' }, { templateName: 'error-rate' }],
+      args: args('cart'),
+    };
     const longer = { count: 10 };
     const space = await released('analysis-fail', rollout, [
       webTemplate('success-rate', 'successRate', { successCondition: 'result >= 0.95', ...longer }),
@@ -182,24 +220,36 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     await space.waitForPhase('cart', 'Degraded', () => true, 90_000);
     const [run] = await runsOf(space);
     expect(run).toMatchObject({ kind: 'background', phase: 'Failed' });
-    const phasesOf = (metricName: string) => run?.measurements.filter((measurement) => measurement.metricName === metricName).map((measurement) => measurement.phase);
+    const phasesOf = (metricName: string) =>
+      run?.measurements.filter((measurement) => measurement.metricName === metricName).map((measurement) => measurement.phase);
     expect(phasesOf('success-rate')?.[0]).toBe('Successful');
     expect(phasesOf('success-rate')?.at(-1)).toBe('Failed');
     expect(phasesOf('error-rate')?.[0]).toBe('Successful');
-    await space.waitFor('cart', 'the stable pods back at full size', async () => Object.values(await space.readyPodsByHash('cart')).includes(5));
+    await space.waitFor('cart', 'the stable pods back at full size', async () =>
+      Object.values(await space.readyPodsByHash('cart')).includes(5),
+    );
   });
 
   it('pauses on an inconclusive result until promoted', async () => {
     successRates.set('search', 0.7);
     const rollout = canaryRollout('search', 'shop/search:1');
-    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'latency' }], args: args('search') } }, { setWeight: 60 }];
+    rollout.spec.strategy.canary.steps = [
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 'latency' }], args: args('search') } },
+      { setWeight: 60 },
+    ];
     const space = await released('analysis-inconclusive', rollout, [latency()]);
 
     await space.setImage('search', 'search', 'shop/search:2');
     await space.waitForPhase('search', 'Paused', (reported) => reported.generation > 1, 90_000);
     expect((await runsOf(space))[0]?.phase).toBe('Inconclusive');
     await space.operate('promote', 'search');
-    await space.waitForPhase('search', 'Healthy', (reported) => reported.observedGeneration === reported.generation && reported.currentStepIndex === 3, 90_000);
+    await space.waitForPhase(
+      'search',
+      'Healthy',
+      (reported) => reported.observedGeneration === reported.generation && reported.currentStepIndex === 3,
+      90_000,
+    );
   });
 
   it('runs an experiment step beside the rollout: its required analysis succeeds, the rollout goes on, and the experiment is scaled down and released', async () => {
@@ -230,17 +280,39 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     const candidate = experimentSets.find((replicaSet) => replicaSet.name.endsWith('-candidate'));
     const revisionHashes = new Set((await space.replicaSets('reviews')).map((replicaSet) => replicaSet.hash));
     expect(experimentSets.every((replicaSet) => !revisionHashes.has(replicaSet.hash))).toBe(true);
-    expect(await space.serviceSelector(`${running.name}-candidate`)).toEqual({ app: 'reviews', 'rollouts-pod-template-hash': candidate?.hash });
+    expect(await space.serviceSelector(`${running.name}-candidate`)).toEqual({
+      app: 'reviews',
+      'rollouts-pod-template-hash': candidate?.hash,
+    });
 
-    await space.waitForPhase('reviews', 'Healthy', (reported) => reported.generation > 1 && reported.observedGeneration === reported.generation && reported.currentStepIndex === 3, 90_000);
-    const finished = await system.database.experiment.findUniqueOrThrow({ where: { id: running.id }, include: { analysisRuns: { include: { measurements: true } } } });
+    await space.waitForPhase(
+      'reviews',
+      'Healthy',
+      (reported) => reported.generation > 1 && reported.observedGeneration === reported.generation && reported.currentStepIndex === 3,
+      90_000,
+    );
+    const finished = await system.database.experiment.findUniqueOrThrow({
+      where: { id: running.id },
+      include: { analysisRuns: { include: { measurements: true } } },
+    });
     expect(finished.phase).toBe('Successful');
-    expect(finished.analysisRuns.map((run) => [run.name, run.kind, run.phase, run.measurements.length])).toEqual([[`${running.name}-compare`, 'experiment', 'Successful', 2]]);
+    expect(finished.analysisRuns.map((run) => [run.name, run.kind, run.phase, run.measurements.length])).toEqual([
+      [`${running.name}-compare`, 'experiment', 'Successful', 2],
+    ]);
 
-    await space.waitFor('reviews', 'the experiment released: its ReplicaSets and Service gone', async () => {
-      const row = await system.database.experiment.findUniqueOrThrow({ where: { id: running.id } });
-      return row.releasedAt !== null && (await experimentReplicaSets(space, running.name)).length === 0 && (await space.serviceSelector(`${running.name}-candidate`)) === undefined;
-    }, 90_000);
+    await space.waitFor(
+      'reviews',
+      'the experiment released: its ReplicaSets and Service gone',
+      async () => {
+        const row = await system.database.experiment.findUniqueOrThrow({ where: { id: running.id } });
+        return (
+          row.releasedAt !== null &&
+          (await experimentReplicaSets(space, running.name)).length === 0 &&
+          (await space.serviceSelector(`${running.name}-candidate`)) === undefined
+        );
+      },
+      90_000,
+    );
   });
 
   it('aborts to stable when the analysis of an experiment step fails', async () => {
@@ -248,7 +320,13 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     const rollout = canaryRollout('ratings', 'shop/ratings:1');
     rollout.spec.strategy.canary.steps = [
       { setWeight: 20 },
-      { experiment: { duration: '5m', templates: [{ name: 'candidate', specRef: 'canary' }], analyses: [{ name: 'compare', templateName: 'error-rate', args: args('ratings') }] } },
+      {
+        experiment: {
+          duration: '5m',
+          templates: [{ name: 'candidate', specRef: 'canary' }],
+          analyses: [{ name: 'compare', templateName: 'error-rate', args: args('ratings') }],
+        },
+      },
       { setWeight: 60 },
     ];
     const space = await released('experiment-fail', rollout, [errorRate()]);
@@ -256,40 +334,69 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     await space.setImage('ratings', 'ratings', 'shop/ratings:2');
     const degraded = await space.waitForPhase('ratings', 'Degraded', (reported) => reported.generation > 1, 90_000);
     expect(degraded.message).toContain('Rollout aborted update to revision 2');
-    const experiment = await system.database.experiment.findFirstOrThrow({ where: { namespace: space.namespace }, include: { analysisRuns: true } });
+    const experiment = await system.database.experiment.findFirstOrThrow({
+      where: { namespace: space.namespace },
+      include: { analysisRuns: true },
+    });
     expect(experiment).toMatchObject({ phase: 'Failed' });
     expect(experiment.analysisRuns.map((run) => [run.kind, run.phase])).toEqual([['experiment', 'Failed']]);
-    await space.waitFor('ratings', 'the stable pods back at full size', async () => Object.values(await space.readyPodsByHash('ratings')).includes(5));
+    await space.waitFor('ratings', 'the stable pods back at full size', async () =>
+      Object.values(await space.readyPodsByHash('ratings')).includes(5),
+    );
   });
 
   it('runs a standalone Experiment for its duration with its analysis, then scales it down and releases it', async () => {
     successRates.set('guestbook', 0.99);
     const space = await E2eNamespace.create(system, 'staging', 'experiment-standalone');
     await space.seed(tokenSecret());
-    await space.applyManifests(toYaml(successRate(), standaloneExperiment('guestbook-compare', { duration: '15s', scaleDownDelaySeconds: 3, analysis: 'success-rate' })));
+    await space.applyManifests(
+      toYaml(
+        successRate(),
+        standaloneExperiment('guestbook-compare', { duration: '15s', scaleDownDelaySeconds: 3, analysis: 'success-rate' }),
+      ),
+    );
 
     const running = await experimentRow(space, 'guestbook-compare', (row) => row.phase === 'Running');
-    await eventually(async () => (await experimentReplicaSets(space, 'guestbook-compare')).filter((replicaSet) => replicaSet.readyReplicas === 1).length === 2, 60_000, 'both templates ready');
+    await eventually(
+      async () =>
+        (await experimentReplicaSets(space, 'guestbook-compare')).filter((replicaSet) => replicaSet.readyReplicas === 1).length === 2,
+      60_000,
+      'both templates ready',
+    );
     const sets = await experimentReplicaSets(space, 'guestbook-compare');
     expect(sets.map((replicaSet) => replicaSet.name).sort()).toEqual(['guestbook-compare-baseline', 'guestbook-compare-candidate']);
     const candidate = sets.find((replicaSet) => replicaSet.name.endsWith('-candidate'));
-    expect(await space.serviceSelector('guestbook-compare-candidate')).toEqual({ app: 'guestbook', variant: 'candidate', [POD_TEMPLATE_HASH_LABEL]: candidate?.hash });
+    expect(await space.serviceSelector('guestbook-compare-candidate')).toEqual({
+      app: 'guestbook',
+      variant: 'candidate',
+      [POD_TEMPLATE_HASH_LABEL]: candidate?.hash,
+    });
 
     const finished = await experimentRow(space, 'guestbook-compare', (row) => row.phase !== 'Running' && row.phase !== 'Pending', 90_000);
     expect(finished.phase).toBe('Successful');
     const runs = await system.database.analysisRun.findMany({ where: { experimentId: running.id }, include: { measurements: true } });
-    expect(runs.map((run) => [run.name, run.kind, run.rolloutId, run.phase])).toEqual([['guestbook-compare-compare', 'experiment', null, 'Successful']]);
+    expect(runs.map((run) => [run.name, run.kind, run.rolloutId, run.phase])).toEqual([
+      ['guestbook-compare-compare', 'experiment', null, 'Successful'],
+    ]);
     expect(runs[0]?.measurements.map((measurement) => measurement.value)).toEqual(['0.99', '0.99']);
 
     await experimentRow(space, 'guestbook-compare', (row) => row.releasedAt !== null, 60_000);
-    await eventually(async () => (await experimentReplicaSets(space, 'guestbook-compare')).length === 0 && (await space.serviceSelector('guestbook-compare-candidate')) === undefined, 30_000, 'the experiment’s objects deleted');
+    await eventually(
+      async () =>
+        (await experimentReplicaSets(space, 'guestbook-compare')).length === 0 &&
+        (await space.serviceSelector('guestbook-compare-candidate')) === undefined,
+      30_000,
+      'the experiment’s objects deleted',
+    );
   });
 
   it('fails a standalone Experiment whose analysis fails, before its duration', async () => {
     successRates.set('orders', 0.5);
     const space = await E2eNamespace.create(system, 'staging', 'experiment-failing');
     await space.seed(tokenSecret());
-    await space.applyManifests(toYaml(errorRate(), standaloneExperiment('orders-compare', { duration: '10m', scaleDownDelaySeconds: 3, analysis: 'error-rate' })));
+    await space.applyManifests(
+      toYaml(errorRate(), standaloneExperiment('orders-compare', { duration: '10m', scaleDownDelaySeconds: 3, analysis: 'error-rate' })),
+    );
 
     const failed = await experimentRow(space, 'orders-compare', (row) => row.phase !== 'Running' && row.phase !== 'Pending', 90_000);
     expect(failed.phase).toBe('Failed');
@@ -306,11 +413,22 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
         replicas: 2,
         selector: { matchLabels: { app: 'payments' } },
         template: { metadata: { labels: { app: 'payments' } }, spec: { containers: [{ name: 'payments', image: 'shop/payments:1' }] } },
-        strategy: { blueGreen: { activeService: 'payments-active', previewService: 'payments-preview', prePromotionAnalysis: { templates: [{ templateName: 'success-rate' }], args: args('payments') } } },
+        strategy: {
+          blueGreen: {
+            activeService: 'payments-active',
+            previewService: 'payments-preview',
+            prePromotionAnalysis: { templates: [{ templateName: 'success-rate' }], args: args('payments') },
+          },
+        },
       },
     };
     const space = await E2eNamespace.create(system, 'staging', 'analysis-bluegreen');
-    const service = (name: string): SimulatedObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'payments' }, ports: [{ port: 80 }] } });
+    const service = (name: string): SimulatedObject => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
+      spec: { selector: { app: 'payments' }, ports: [{ port: 80 }] },
+    });
     await space.seed(tokenSecret(), service('payments-active'), service('payments-preview'));
     await space.applyManifests(toYaml(successRate(), rollout));
     const first = await space.waitForPhase('payments', 'Healthy');

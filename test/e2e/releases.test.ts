@@ -20,7 +20,14 @@ afterAll(async () => {
 /** The getting-started canary with shorter timed pauses, for scenarios that are not about timing. */
 function quickCanary(name: string, image: string, edit: (rollout: Manifest) => void = () => {}): Manifest {
   const rollout = canaryRollout(name, image);
-  rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '2s' } }, { setWeight: 60 }, { setWeight: 80 }];
+  rollout.spec.strategy.canary.steps = [
+    { setWeight: 20 },
+    { pause: {} },
+    { setWeight: 40 },
+    { pause: { duration: '2s' } },
+    { setWeight: 60 },
+    { setWeight: 80 },
+  ];
   edit(rollout);
   return rollout;
 }
@@ -31,7 +38,9 @@ async function released(prefix: string, manifest: Manifest): Promise<{ space: E2
   await space.applyManifests(toYaml(manifest));
   const healthy = await space.waitForPhase(manifest.metadata.name, 'Healthy');
   const stableHash = healthy.status?.stableRS ?? '';
-  await space.waitFor(manifest.metadata.name, 'to run every pod of its first revision', async () => isDeepStrictEqual(await space.readyPodsByHash(manifest.metadata.name), { [stableHash]: 5 }));
+  await space.waitFor(manifest.metadata.name, 'to run every pod of its first revision', async () =>
+    isDeepStrictEqual(await space.readyPodsByHash(manifest.metadata.name), { [stableHash]: 5 }),
+  );
   return { space, stableHash };
 }
 
@@ -47,29 +56,59 @@ function blueGreenRollout(name: string, image: string): Manifest {
       revisionHistoryLimit: 2,
       selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image, ports: [{ containerPort: 8080 }] }] } },
-      strategy: { blueGreen: { activeService: `${name}-active`, previewService: `${name}-preview`, autoPromotionEnabled: false, scaleDownDelaySeconds: SCALE_DOWN_DELAY_SECONDS } },
+      strategy: {
+        blueGreen: {
+          activeService: `${name}-active`,
+          previewService: `${name}-preview`,
+          autoPromotionEnabled: false,
+          scaleDownDelaySeconds: SCALE_DOWN_DELAY_SECONDS,
+        },
+      },
     },
   };
 }
 
-const appService = (name: string, app: string): SimulatedObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] } });
+const appService = (name: string, app: string): SimulatedObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { selector: { app }, ports: [{ port: 80, targetPort: 8080 }] },
+});
 
 const WEIGHTS = [20, 50, 80];
 
 /** A canary that pauses after each weight, so that the test can read the router at every step. */
-function routedCanary(name: string, image: string, trafficRouting: object, services: { canaryService?: string; stableService?: string }): Manifest {
+function routedCanary(
+  name: string,
+  image: string,
+  trafficRouting: object,
+  services: { canaryService?: string; stableService?: string },
+): Manifest {
   const rollout = canaryRollout(name, image);
-  rollout.spec.strategy.canary = { ...services, trafficRouting, steps: WEIGHTS.flatMap((weight) => [{ setWeight: weight }, { pause: {} }]) };
+  rollout.spec.strategy.canary = {
+    ...services,
+    trafficRouting,
+    steps: WEIGHTS.flatMap((weight) => [{ setWeight: weight }, { pause: {} }]),
+  };
   return rollout;
 }
 
-const webService = (name: string): SimulatedObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
+const webService = (name: string): SimulatedObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+});
 
 /**
  * Releases `web:2` over `web:1` and, at each pause, reads the weight the router serves; returns the weights seen,
  * step by step, and the final weight once the rollout is Healthy.
  */
-async function weightsServed(space: E2eNamespace, manifest: (image: string) => Manifest, servedWeight: () => Promise<number | undefined>): Promise<{ atSteps: (number | undefined)[]; final: number | undefined; canaryHash: string }> {
+async function weightsServed(
+  space: E2eNamespace,
+  manifest: (image: string) => Manifest,
+  servedWeight: () => Promise<number | undefined>,
+): Promise<{ atSteps: (number | undefined)[]; final: number | undefined; canaryHash: string }> {
   await space.applyManifests(toYaml(manifest('shop/web:1')));
   await space.waitForPhase('web', 'Healthy');
   await space.setImage('web', 'web', 'shop/web:2');
@@ -78,7 +117,9 @@ async function weightsServed(space: E2eNamespace, manifest: (image: string) => M
   for (const [index, weight] of WEIGHTS.entries()) {
     const paused = await space.waitForPhase('web', 'Paused', (rollout) => rollout.currentStepIndex === index * 2 + 1);
     canaryHash = paused.status?.currentPodHash ?? '';
-    await space.waitFor('web', `to serve ${weight}% to the canary`, async () => (await servedWeight()) === weight, 10_000).catch(() => undefined);
+    await space
+      .waitFor('web', `to serve ${weight}% to the canary`, async () => (await servedWeight()) === weight, 10_000)
+      .catch(() => undefined);
     atSteps.push(await servedWeight());
     await space.operate('promote', 'web');
   }
@@ -100,7 +141,9 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       const paused = await space.waitForPhase('rollouts-demo', 'Paused', (rollout) => rollout.currentStepIndex === 1);
       const canaryHash = paused.status?.currentPodHash ?? '';
       expect(canaryHash).not.toBe(stableHash);
-      await space.waitFor('rollouts-demo', 'to run 1 canary and 4 stable pods', async () => isDeepStrictEqual(await space.readyPodsByHash('rollouts-demo'), { [stableHash]: 4, [canaryHash]: 1 }));
+      await space.waitFor('rollouts-demo', 'to run 1 canary and 4 stable pods', async () =>
+        isDeepStrictEqual(await space.readyPodsByHash('rollouts-demo'), { [stableHash]: 4, [canaryHash]: 1 }),
+      );
       expect(await space.replicaSets('rollouts-demo')).toEqual(
         expect.arrayContaining([
           { hash: stableHash, image: 'argoproj/rollouts-demo:blue', replicas: 4, readyReplicas: 4 },
@@ -113,7 +156,9 @@ describe.concurrent('releasing software across the API, workers, agents and the 
 
       // Then it holds at the 10 s pause for its whole duration, with two canary pods of five
       const timedPause = await space.waitForPhase('rollouts-demo', 'Paused', (rollout) => rollout.currentStepIndex === 3, 30_000);
-      await space.waitFor('rollouts-demo', 'to run 2 canary and 3 stable pods', async () => isDeepStrictEqual(await space.readyPodsByHash('rollouts-demo'), { [stableHash]: 3, [canaryHash]: 2 }));
+      await space.waitFor('rollouts-demo', 'to run 2 canary and 3 stable pods', async () =>
+        isDeepStrictEqual(await space.readyPodsByHash('rollouts-demo'), { [stableHash]: 3, [canaryHash]: 2 }),
+      );
       await space.waitFor('rollouts-demo', 'to leave the 10 s pause', (rollout) => (rollout.currentStepIndex ?? 0) > 3, 30_000);
       const pauseStartedAt = Date.parse(timedPause.status?.pauseConditions?.[0]?.startTime ?? '');
       const pauseEndedAt = Date.parse((await space.completedSteps('rollouts-demo')).find((step) => step.stepIndex === 3)?.occurredAt ?? '');
@@ -122,7 +167,9 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       // And it ends Healthy with yellow as the stable revision on all five pods and blue scaled away
       const healthy = await space.waitForPhase('rollouts-demo', 'Healthy', (rollout) => rollout.currentStepIndex === 6, 30_000);
       expect(healthy.status?.stableRS).toBe(canaryHash);
-      await space.waitFor('rollouts-demo', 'to run 5 yellow pods only', async () => isDeepStrictEqual(await space.readyPodsByHash('rollouts-demo'), { [canaryHash]: 5 }));
+      await space.waitFor('rollouts-demo', 'to run 5 yellow pods only', async () =>
+        isDeepStrictEqual(await space.readyPodsByHash('rollouts-demo'), { [canaryHash]: 5 }),
+      );
       expect((await space.replicaSets('rollouts-demo')).find((replicaSet) => replicaSet.hash === stableHash)?.replicas).toBe(0);
       expect(await space.revisions('rollouts-demo')).toEqual([
         { revision: 2, images: ['argoproj/rollouts-demo:yellow'], outcome: 'Healthy' },
@@ -143,7 +190,9 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       // Then stable is back at full size, the canary has no pods, and the rollout is Degraded
       const degraded = await space.waitForPhase('cart', 'Degraded');
       expect(degraded.message).toMatch(/abort/i);
-      await space.waitFor('cart', 'to run 5 stable pods only', async () => isDeepStrictEqual(await space.readyPodsByHash('cart'), { [stableHash]: 5 }));
+      await space.waitFor('cart', 'to run 5 stable pods only', async () =>
+        isDeepStrictEqual(await space.readyPodsByHash('cart'), { [stableHash]: 5 }),
+      );
       expect((await space.replicaSets('cart')).find((replicaSet) => replicaSet.hash === canaryHash)?.replicas).toBe(0);
 
       // And it stays Degraded while the spec still names the aborted image
@@ -165,20 +214,30 @@ describe.concurrent('releasing software across the API, workers, agents and the 
 
     it('goes Degraded with ProgressDeadlineExceeded when the new pods crash-loop', async () => {
       // Given a rollout with a 15 s progress deadline
-      const { space, stableHash } = await released('bad-image', quickCanary('search', 'shop/search:1', (rollout) => {
-        rollout.spec.progressDeadlineSeconds = 15;
-      }));
+      const { space, stableHash } = await released(
+        'bad-image',
+        quickCanary('search', 'shop/search:1', (rollout) => {
+          rollout.spec.progressDeadlineSeconds = 15;
+        }),
+      );
 
       // When the new image crashes on start
       const updatedAt = Date.now();
       await space.setImage('search', 'search', 'shop/search:bad');
 
       // Then its pods crash-loop in the cluster, and the agent reports it to the control plane
-      await space.waitFor('search', 'to have a crash-looping pod', async () => (await space.pods('search')).some((pod) => pod.waitingReason === 'CrashLoopBackOff'));
+      await space.waitFor('search', 'to have a crash-looping pod', async () =>
+        (await space.pods('search')).some((pod) => pod.waitingReason === 'CrashLoopBackOff'),
+      );
       await space.waitFor('search', 'to be reported crash-looping by the agent', async () => {
-        const row = await system.database.rollout.findFirstOrThrow({ where: { namespace: space.namespace, name: 'search' }, select: { observed: true } });
+        const row = await system.database.rollout.findFirstOrThrow({
+          where: { namespace: space.namespace, name: 'search' },
+          select: { observed: true },
+        });
         const observed = row.observed as { replicaSets: { podProblems: { reason: string }[] }[] } | null;
-        return (observed?.replicaSets ?? []).some((replicaSet) => replicaSet.podProblems.some((problem) => problem.reason === 'CrashLoopBackOff'));
+        return (observed?.replicaSets ?? []).some((replicaSet) =>
+          replicaSet.podProblems.some((problem) => problem.reason === 'CrashLoopBackOff'),
+        );
       });
 
       // And once the deadline has passed, not before, it is Degraded, while the stable pods keep serving
@@ -199,7 +258,11 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       await space.applyManifests(toYaml(blueGreenRollout('checkout', 'shop/checkout:1')));
       const first = await space.waitForPhase('checkout', 'Healthy');
       const blue = first.status?.stableRS ?? '';
-      await space.waitFor('checkout', 'to serve v1 from the active Service', async () => (await space.serviceSelector('checkout-active'))?.[POD_TEMPLATE_HASH_LABEL] === blue);
+      await space.waitFor(
+        'checkout',
+        'to serve v1 from the active Service',
+        async () => (await space.serviceSelector('checkout-active'))?.[POD_TEMPLATE_HASH_LABEL] === blue,
+      );
 
       // When the image is set to v2
       await space.setImage('checkout', 'checkout', 'shop/checkout:2');
@@ -208,24 +271,41 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       const paused = await space.waitForPhase('checkout', 'Paused');
       const green = paused.status?.currentPodHash ?? '';
       expect(green).not.toBe(blue);
-      await space.waitFor('checkout', 'to preview v2', async () => (await space.serviceSelector('checkout-preview'))?.[POD_TEMPLATE_HASH_LABEL] === green);
+      await space.waitFor(
+        'checkout',
+        'to preview v2',
+        async () => (await space.serviceSelector('checkout-preview'))?.[POD_TEMPLATE_HASH_LABEL] === green,
+      );
       expect(await space.serviceSelector('checkout-active')).toEqual({ app: 'checkout', [POD_TEMPLATE_HASH_LABEL]: blue });
-      await space.waitFor('checkout', 'to run both colours in full', async () => isDeepStrictEqual(await space.readyPodsByHash('checkout'), { [blue]: 3, [green]: 3 }));
+      await space.waitFor('checkout', 'to run both colours in full', async () =>
+        isDeepStrictEqual(await space.readyPodsByHash('checkout'), { [blue]: 3, [green]: 3 }),
+      );
 
       // When it is promoted
       await space.operate('promote', 'checkout');
 
       // Then the active Service switches to the new pods, and the old ones stay up for the scale-down delay
-      await space.waitFor('checkout', 'to serve v2 from the active Service', async () => (await space.serviceSelector('checkout-active'))?.[POD_TEMPLATE_HASH_LABEL] === green);
+      await space.waitFor(
+        'checkout',
+        'to serve v2 from the active Service',
+        async () => (await space.serviceSelector('checkout-active'))?.[POD_TEMPLATE_HASH_LABEL] === green,
+      );
       const switchedAt = Date.now();
       expect((await space.replicaSets('checkout')).find((replicaSet) => replicaSet.hash === blue)?.replicas).toBe(3);
       const healthy = await space.waitForPhase('checkout', 'Healthy');
       expect(healthy.status?.stableRS).toBe(green);
 
       // And after the delay the old ReplicaSet is scaled to zero
-      await space.waitFor('checkout', 'to scale v1 down', async () => (await space.replicaSets('checkout')).find((replicaSet) => replicaSet.hash === blue)?.replicas === 0, 20_000);
+      await space.waitFor(
+        'checkout',
+        'to scale v1 down',
+        async () => (await space.replicaSets('checkout')).find((replicaSet) => replicaSet.hash === blue)?.replicas === 0,
+        20_000,
+      );
       expect(Date.now() - switchedAt).toBeGreaterThanOrEqual((SCALE_DOWN_DELAY_SECONDS - 1) * 1000);
-      await space.waitFor('checkout', 'to run v2 pods only', async () => isDeepStrictEqual(await space.readyPodsByHash('checkout'), { [green]: 3 }));
+      await space.waitFor('checkout', 'to run v2 pods only', async () =>
+        isDeepStrictEqual(await space.readyPodsByHash('checkout'), { [green]: 3 }),
+      );
       expect(await space.serviceSelector('checkout-preview')).toEqual({ app: 'checkout', [POD_TEMPLATE_HASH_LABEL]: green });
     });
   });
@@ -238,17 +318,32 @@ describe.concurrent('releasing software across the API, workers, agents and the 
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
         metadata: { name: 'web', annotations: { 'kubernetes.io/ingress.class': 'nginx' } },
-        spec: { ingressClassName: 'nginx', rules: [{ host: 'web.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-stable', port: { number: 80 } } } }] } }] },
+        spec: {
+          ingressClassName: 'nginx',
+          rules: [
+            {
+              host: 'web.example',
+              http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-stable', port: { number: 80 } } } }] },
+            },
+          ],
+        },
       };
       await space.seed(webService('web-stable'), webService('web-canary'), stableIngress);
       const before = await space.kube.get('Ingress', space.namespace, 'web');
       const canaryWeight = async () => {
-        const weight = (await space.kube.get('Ingress', space.namespace, 'web-web-canary'))?.metadata.annotations?.['nginx.ingress.kubernetes.io/canary-weight'];
+        const weight = (await space.kube.get('Ingress', space.namespace, 'web-web-canary'))?.metadata.annotations?.[
+          'nginx.ingress.kubernetes.io/canary-weight'
+        ];
         return weight === undefined ? undefined : Number(weight);
       };
 
       // When a new image is released through the steps 20 / 50 / 80
-      const served = await weightsServed(space, (image) => routedCanary('web', image, { nginx: { stableIngress: 'web' } }, { canaryService: 'web-canary', stableService: 'web-stable' }), canaryWeight);
+      const served = await weightsServed(
+        space,
+        (image) =>
+          routedCanary('web', image, { nginx: { stableIngress: 'web' } }, { canaryService: 'web-canary', stableService: 'web-stable' }),
+        canaryWeight,
+      );
 
       // Then at each step the canary Ingress sends that share to the canary Service, and none once it is stable
       expect(served.atSteps).toEqual(WEIGHTS);
@@ -269,7 +364,13 @@ describe.concurrent('releasing software across the API, workers, agents and the 
           apiVersion: 'networking.istio.io/v1beta1',
           kind: 'DestinationRule',
           metadata: { name: 'web-destrule' },
-          spec: { host: 'web', subsets: [{ name: 'canary', labels: { app: 'web' } }, { name: 'stable', labels: { app: 'web' } }] },
+          spec: {
+            host: 'web',
+            subsets: [
+              { name: 'canary', labels: { app: 'web' } },
+              { name: 'stable', labels: { app: 'web' } },
+            ],
+          },
         },
         {
           apiVersion: 'networking.istio.io/v1beta1',
@@ -277,27 +378,50 @@ describe.concurrent('releasing software across the API, workers, agents and the 
           metadata: { name: 'web-vsvc' },
           spec: {
             hosts: ['web.example'],
-            http: [{ name: 'primary', route: [{ destination: { host: 'web', subset: 'stable' }, weight: 100 }, { destination: { host: 'web', subset: 'canary' }, weight: 0 }] }],
+            http: [
+              {
+                name: 'primary',
+                route: [
+                  { destination: { host: 'web', subset: 'stable' }, weight: 100 },
+                  { destination: { host: 'web', subset: 'canary' }, weight: 0 },
+                ],
+              },
+            ],
           },
         },
       );
       const routeWeights = async (): Promise<Record<string, number>> => {
-        const route = (await space.kube.get('VirtualService', space.namespace, 'web-vsvc'))?.spec.http[0].route as { destination: { subset: string }; weight: number }[];
+        const route = (await space.kube.get('VirtualService', space.namespace, 'web-vsvc'))?.spec.http[0].route as {
+          destination: { subset: string };
+          weight: number;
+        }[];
         return Object.fromEntries(route.map((destination) => [destination.destination.subset, destination.weight]));
       };
-      const trafficRouting = { istio: { virtualService: { name: 'web-vsvc', routes: ['primary'] }, destinationRule: { name: 'web-destrule', canarySubsetName: 'canary', stableSubsetName: 'stable' } } };
+      const trafficRouting = {
+        istio: {
+          virtualService: { name: 'web-vsvc', routes: ['primary'] },
+          destinationRule: { name: 'web-destrule', canarySubsetName: 'canary', stableSubsetName: 'stable' },
+        },
+      };
 
       // When a new image is released through the steps 20 / 50 / 80
-      const served = await weightsServed(space, (image) => routedCanary('web', image, trafficRouting, {}), async () => {
-        const weights = await routeWeights();
-        // Both sides always add up to the whole.
-        return weights.canary !== undefined && weights.canary + (weights.stable ?? 0) === 100 ? weights.canary : undefined;
-      });
+      const served = await weightsServed(
+        space,
+        (image) => routedCanary('web', image, trafficRouting, {}),
+        async () => {
+          const weights = await routeWeights();
+          // Both sides always add up to the whole.
+          return weights.canary !== undefined && weights.canary + (weights.stable ?? 0) === 100 ? weights.canary : undefined;
+        },
+      );
 
       // Then at each step the canary subset gets that weight, and none once it is stable
       expect(served.atSteps).toEqual(WEIGHTS);
       expect(served.final).toBe(0);
-      const subsets = (await space.kube.get('DestinationRule', space.namespace, 'web-destrule'))?.spec.subsets as { name: string; labels: Record<string, string> }[];
+      const subsets = (await space.kube.get('DestinationRule', space.namespace, 'web-destrule'))?.spec.subsets as {
+        name: string;
+        labels: Record<string, string>;
+      }[];
       expect(subsets.map((subset) => [subset.name, subset.labels[POD_TEMPLATE_HASH_LABEL]])).toEqual([
         ['canary', served.canaryHash],
         ['stable', served.canaryHash],

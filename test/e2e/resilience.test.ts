@@ -18,7 +18,14 @@ const TIMED_PAUSE_SECONDS = 4;
 /** Steps 20 / pause / 40 / pause 4s / 60 / 80, so that a failure can be staged at the timed pause. */
 function canary(name: string, image: string): Manifest {
   const rollout = canaryRollout(name, image);
-  rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: `${TIMED_PAUSE_SECONDS}s` } }, { setWeight: 60 }, { setWeight: 80 }];
+  rollout.spec.strategy.canary.steps = [
+    { setWeight: 20 },
+    { pause: {} },
+    { setWeight: 40 },
+    { pause: { duration: `${TIMED_PAUSE_SECONDS}s` } },
+    { setWeight: 60 },
+    { setWeight: 80 },
+  ];
   return rollout;
 }
 
@@ -35,8 +42,15 @@ async function promotedUpdate(prefix: string, name: string): Promise<{ space: E2
 
 /** The rollout finished its update: Healthy at the last step with every pod of v2 ready in the cluster. */
 async function finished(space: E2eNamespace, name: string, timeoutMs = 40_000): Promise<void> {
-  const healthy = await space.waitForPhase(name, 'Healthy', (rollout) => rollout.currentStepIndex === 6 && rollout.images[0] === `shop/${name}:2`, timeoutMs);
-  await space.waitFor(name, 'to run v2 pods only', async () => isDeepStrictEqual(await space.readyPodsByHash(name), { [healthy.status?.stableRS ?? '']: 5 }));
+  const healthy = await space.waitForPhase(
+    name,
+    'Healthy',
+    (rollout) => rollout.currentStepIndex === 6 && rollout.images[0] === `shop/${name}:2`,
+    timeoutMs,
+  );
+  await space.waitFor(name, 'to run v2 pods only', async () =>
+    isDeepStrictEqual(await space.readyPodsByHash(name), { [healthy.status?.stableRS ?? '']: 5 }),
+  );
 }
 
 describe('a rollout survives the loss of the processes that carry it', { timeout: 120_000 }, () => {

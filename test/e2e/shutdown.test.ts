@@ -33,7 +33,10 @@ async function openSubscription(): Promise<Client> {
       retryAttempts: 0,
       on: { connected: () => resolve(), error: reject },
     });
-    client.subscribe({ query: 'subscription { rolloutChanged { name } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    client.subscribe(
+      { query: 'subscription { rolloutChanged { name } }' },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
   });
   if (!client) throw new Error('no subscription client');
   return client;

@@ -13,7 +13,14 @@ import { eventually } from '../support/processes.js';
 // finish Healthy with no one stepping in, every step of it recorded exactly once.
 
 const REDIS_OUTAGE_MS = 30_000;
-const STEPS = [{ setWeight: 20 }, { pause: { duration: '1s' } }, { setWeight: 40 }, { pause: { duration: '1s' } }, { setWeight: 60 }, { setWeight: 80 }];
+const STEPS = [
+  { setWeight: 20 },
+  { pause: { duration: '1s' } },
+  { setWeight: 40 },
+  { pause: { duration: '1s' } },
+  { setWeight: 60 },
+  { setWeight: 80 },
+];
 
 let postgres: PrivatePostgres | undefined;
 let redis: PrivateRedis | undefined;
@@ -29,9 +36,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
   await Promise.all([postgres?.stop(), redis?.stop()]);
-  reportAbuse({ kind: 'faults', faults: tally.faults, releasesFinished: tally.releases, lostSteps: tally.lostSteps, doubledSteps: tally.doubledSteps });
+  reportAbuse({
+    kind: 'faults',
+    faults: tally.faults,
+    releasesFinished: tally.releases,
+    lostSteps: tally.lostSteps,
+    doubledSteps: tally.doubledSteps,
+  });
   if (apiMemory.before !== undefined && apiMemory.after !== undefined) {
-    reportAbuse({ kind: 'memory', measure: 'API resident memory across the Postgres and Redis outages', beforeBytes: apiMemory.before, afterBytes: apiMemory.after });
+    reportAbuse({
+      kind: 'memory',
+      measure: 'API resident memory across the Postgres and Redis outages',
+      beforeBytes: apiMemory.before,
+      afterBytes: apiMemory.after,
+    });
   }
 });
 
@@ -58,13 +76,24 @@ async function releaseThrough(name: string, fault: () => Promise<void>): Promise
   await space.waitForPhase(name, 'Healthy');
   const stepsBefore = (await space.completedSteps(name)).length;
   await space.setImage(name, name, `shop/${name}:2`);
-  await space.waitFor(name, 'to be past its first step', (rollout) => rollout.images[0] === `shop/${name}:2` && (rollout.currentStepIndex ?? 0) >= 1 && rollout.phase !== 'Healthy');
+  await space.waitFor(
+    name,
+    'to be past its first step',
+    (rollout) => rollout.images[0] === `shop/${name}:2` && (rollout.currentStepIndex ?? 0) >= 1 && rollout.phase !== 'Healthy',
+  );
 
   await fault();
   tally.faults += 1;
 
-  const healthy = await space.waitForPhase(name, 'Healthy', (rollout) => rollout.currentStepIndex === STEPS.length && rollout.images[0] === `shop/${name}:2`, 60_000);
-  await space.waitFor(name, 'to run v2 pods only', async () => isDeepStrictEqual(await space.readyPodsByHash(name), { [healthy.status?.stableRS ?? '']: 5 }));
+  const healthy = await space.waitForPhase(
+    name,
+    'Healthy',
+    (rollout) => rollout.currentStepIndex === STEPS.length && rollout.images[0] === `shop/${name}:2`,
+    60_000,
+  );
+  await space.waitFor(name, 'to run v2 pods only', async () =>
+    isDeepStrictEqual(await space.readyPodsByHash(name), { [healthy.status?.stableRS ?? '']: 5 }),
+  );
   tally.releases += 1;
 
   const recorded = (await space.completedSteps(name)).slice(stepsBefore).map((step) => step.stepIndex);
@@ -76,59 +105,71 @@ async function releaseThrough(name: string, fault: () => Promise<void>): Promise
 
 async function everyWorkerReady(): Promise<void> {
   for (const worker of system.runningWorkers) {
-    await eventually(async () => (await fetch(`${worker.healthUrl}/readyz`)).status === 200, 20_000, `worker ${worker.process.pid} to be ready`);
+    await eventually(
+      async () => (await fetch(`${worker.healthUrl}/readyz`)).status === 200,
+      20_000,
+      `worker ${worker.process.pid} to be ready`,
+    );
   }
 }
 
-describe('every process rides out the loss of what it depends on, and the release finishes with no one stepping in', { timeout: 120_000 }, () => {
-  it('finishes when Postgres restarts mid-release, and both workers survive the restart', async () => {
-    apiMemory.before = residentBytes(system.apiProcessId);
-    const workersBefore = system.runningWorkers.map((worker) => worker.process.pid);
-    await releaseThrough('postgres-restart', () => postgres!.restart());
-    expect(system.runningWorkers.map((worker) => worker.process.pid)).toEqual(workersBefore);
-    await everyWorkerReady();
-    const [worker] = system.runningWorkers;
-    expect(await (await fetch(`${worker?.healthUrl}/metrics`)).text()).toContain('flotilla_worker_process_resident_memory_bytes');
-  });
-
-  it('finishes when Redis is killed for 30 s and comes back empty', async () => {
-    await releaseThrough('redis-outage', async () => {
-      await redis!.kill();
-      const outageEnds = Date.now() + REDIS_OUTAGE_MS;
+describe(
+  'every process rides out the loss of what it depends on, and the release finishes with no one stepping in',
+  { timeout: 120_000 },
+  () => {
+    it('finishes when Postgres restarts mid-release, and both workers survive the restart', async () => {
+      apiMemory.before = residentBytes(system.apiProcessId);
+      const workersBefore = system.runningWorkers.map((worker) => worker.process.pid);
+      await releaseThrough('postgres-restart', () => postgres!.restart());
+      expect(system.runningWorkers.map((worker) => worker.process.pid)).toEqual(workersBefore);
+      await everyWorkerReady();
       const [worker] = system.runningWorkers;
-      const unready = await eventually(async () => {
-        const response = await fetch(`${worker?.healthUrl}/readyz`);
-        return response.status === 503 ? ((await response.json()) as Record<string, string>) : undefined;
-      }, 10_000, 'a worker to report Redis unavailable');
-      expect(unready).toMatchObject({ status: 'unavailable', postgres: 'ok', sql: 'ok' });
-      expect(unready.redis).not.toBe('ok');
-      await new Promise((resolve) => setTimeout(resolve, outageEnds - Date.now()));
-      await redis!.startServer();
+      expect(await (await fetch(`${worker?.healthUrl}/metrics`)).text()).toContain('flotilla_worker_process_resident_memory_bytes');
     });
-    expect(system.workerCount).toBe(2);
-    await everyWorkerReady();
-    expect((await fetch(`${system.apiUrl}/readyz`)).status).toBe(200);
-    apiMemory.after = residentBytes(system.apiProcessId);
-  });
 
-  it('finishes when the API is killed with SIGKILL and started again', async () => {
-    await releaseThrough('api-kill', async () => {
-      await system.killApi();
-      await system.startApi();
+    it('finishes when Redis is killed for 30 s and comes back empty', async () => {
+      await releaseThrough('redis-outage', async () => {
+        await redis!.kill();
+        const outageEnds = Date.now() + REDIS_OUTAGE_MS;
+        const [worker] = system.runningWorkers;
+        const unready = await eventually(
+          async () => {
+            const response = await fetch(`${worker?.healthUrl}/readyz`);
+            return response.status === 503 ? ((await response.json()) as Record<string, string>) : undefined;
+          },
+          10_000,
+          'a worker to report Redis unavailable',
+        );
+        expect(unready).toMatchObject({ status: 'unavailable', postgres: 'ok', sql: 'ok' });
+        expect(unready.redis).not.toBe('ok');
+        await new Promise((resolve) => setTimeout(resolve, outageEnds - Date.now()));
+        await redis!.startServer();
+      });
+      expect(system.workerCount).toBe(2);
+      await everyWorkerReady();
+      expect((await fetch(`${system.apiUrl}/readyz`)).status).toBe(200);
+      apiMemory.after = residentBytes(system.apiProcessId);
     });
-  });
 
-  it('finishes when a worker is killed with SIGKILL and started again', async () => {
-    await releaseThrough('worker-kill', async () => {
-      await system.killWorker();
-      await system.startWorker();
+    it('finishes when the API is killed with SIGKILL and started again', async () => {
+      await releaseThrough('api-kill', async () => {
+        await system.killApi();
+        await system.startApi();
+      });
     });
-  });
 
-  it('finishes when the agent is killed with SIGKILL and started again', async () => {
-    await releaseThrough('agent-kill', async () => {
-      await system.killAgent('staging');
-      system.startAgent('staging');
+    it('finishes when a worker is killed with SIGKILL and started again', async () => {
+      await releaseThrough('worker-kill', async () => {
+        await system.killWorker();
+        await system.startWorker();
+      });
     });
-  });
-});
+
+    it('finishes when the agent is killed with SIGKILL and started again', async () => {
+      await releaseThrough('agent-kill', async () => {
+        await system.killAgent('staging');
+        system.startAgent('staging');
+      });
+    });
+  },
+);

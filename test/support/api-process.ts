@@ -20,15 +20,24 @@ export async function startApiProcess(
   const port = options.port ?? (await freePort());
   const child = startNodeProcess('apps/api/dist/main.js', { ...environment, PORT: String(port) }, [], options);
   const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => {
-    alive(child, 'the API');
-    return (await fetch(`${url}/readyz`)).ok;
-  }, 30_000, 'the API to be ready');
+  await eventually(
+    async () => {
+      alive(child, 'the API');
+      return (await fetch(`${url}/readyz`)).ok;
+    },
+    30_000,
+    'the API to be ready',
+  );
   return { child, url };
 }
 
 /** An organization created straight in the database (as the demo's bootstrap does); answers its admin token's secret. */
-export async function createOrganizationWithAdmin(database: DatabaseClient, redisUrl: string, redisPrefix: string, name: string): Promise<string> {
+export async function createOrganizationWithAdmin(
+  database: DatabaseClient,
+  redisUrl: string,
+  redisPrefix: string,
+  name: string,
+): Promise<string> {
   const publisher = new Redis(redisUrl);
   const subscriber = new Redis(redisUrl);
   try {

@@ -1,4 +1,11 @@
-import { AGENT_PATH, decodeControlPlaneMessage, type AgentMessage, type DesiredRollout, type MeasurementOutcome, type MeasurementRequest } from '@flotilla/protocol';
+import {
+  AGENT_PATH,
+  decodeControlPlaneMessage,
+  type AgentMessage,
+  type DesiredRollout,
+  type MeasurementOutcome,
+  type MeasurementRequest,
+} from '@flotilla/protocol';
 import type { ObservedRolloutState } from '@flotilla/rollout-engine';
 import WebSocket from 'ws';
 
@@ -26,7 +33,9 @@ export class ConvergingAgent {
   ) {}
 
   async connect(): Promise<void> {
-    const socket = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const socket = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}${AGENT_PATH}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
     this.socket = socket;
     socket.on('message', (data) => this.receive(data.toString()));
     await new Promise<void>((resolve, reject) => {

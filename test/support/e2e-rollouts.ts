@@ -67,32 +67,46 @@ export class E2eNamespace {
   }
 
   async applyManifests(yaml: string): Promise<void> {
-    await this.system.graphql(this.system.tokens.deployer, 'mutation($c: String!, $n: String!, $yaml: String!) { applyManifests(cluster: $c, namespace: $n, yaml: $yaml) { name } }', {
-      c: this.cluster,
-      n: this.namespace,
-      yaml,
-    });
+    await this.system.graphql(
+      this.system.tokens.deployer,
+      'mutation($c: String!, $n: String!, $yaml: String!) { applyManifests(cluster: $c, namespace: $n, yaml: $yaml) { name } }',
+      {
+        c: this.cluster,
+        n: this.namespace,
+        yaml,
+      },
+    );
   }
 
   async setImage(rollout: string, container: string, image: string): Promise<void> {
-    await this.system.graphql(this.system.tokens.deployer, 'mutation($r: RolloutRef!, $container: String!, $image: String!) { setImage(rollout: $r, container: $container, image: $image) { id } }', {
-      r: this.ref(rollout),
-      container,
-      image,
-    });
+    await this.system.graphql(
+      this.system.tokens.deployer,
+      'mutation($r: RolloutRef!, $container: String!, $image: String!) { setImage(rollout: $r, container: $container, image: $image) { id } }',
+      {
+        r: this.ref(rollout),
+        container,
+        image,
+      },
+    );
   }
 
   /** `promote`, `abort`, `retry`, … as the deployer asks for it. */
   async operate(operation: 'promote' | 'abort' | 'retry' | 'pause' | 'resume', rollout: string): Promise<void> {
-    await this.system.graphql(this.system.tokens.deployer, `mutation($r: RolloutRef!) { ${operation}(rollout: $r) { id } }`, { r: this.ref(rollout) });
+    await this.system.graphql(this.system.tokens.deployer, `mutation($r: RolloutRef!) { ${operation}(rollout: $r) { id } }`, {
+      r: this.ref(rollout),
+    });
   }
 
   async rollout(name: string): Promise<ReportedRollout> {
-    const data = await this.system.graphql<{ rollout: ReportedRollout }>(this.system.tokens.deployer, `query($c: String!, $n: String!, $name: String!) { rollout(cluster: $c, namespace: $n, name: $name) { ${ROLLOUT_FIELDS} } }`, {
-      c: this.cluster,
-      n: this.namespace,
-      name,
-    });
+    const data = await this.system.graphql<{ rollout: ReportedRollout }>(
+      this.system.tokens.deployer,
+      `query($c: String!, $n: String!, $name: String!) { rollout(cluster: $c, namespace: $n, name: $name) { ${ROLLOUT_FIELDS} } }`,
+      {
+        c: this.cluster,
+        n: this.namespace,
+        name,
+      },
+    );
     return data.rollout;
   }
 
@@ -124,7 +138,9 @@ export class E2eNamespace {
     return items
       .filter(
         (item) =>
-          item.metadata.name.startsWith(`${rollout}-`) && item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] !== undefined && item.metadata.labels[EXPERIMENT_LABEL] === undefined,
+          item.metadata.name.startsWith(`${rollout}-`) &&
+          item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] !== undefined &&
+          item.metadata.labels[EXPERIMENT_LABEL] === undefined,
       )
       .map((item) => ({
         hash: item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '',
@@ -140,11 +156,18 @@ export class E2eNamespace {
     const hashes = new Set((await this.replicaSets(rollout)).map((replicaSet) => replicaSet.hash));
     const items = await this.kube.list('Pod', this.namespace);
     return items
-      .filter((pod) => hashes.has(pod.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '') && (pod.metadata as { deletionTimestamp?: string }).deletionTimestamp === undefined)
+      .filter(
+        (pod) =>
+          hashes.has(pod.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '') &&
+          (pod.metadata as { deletionTimestamp?: string }).deletionTimestamp === undefined,
+      )
       .map((pod) => ({
         hash: pod.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '',
-        ready: ((pod.status?.conditions ?? []) as { type: string; status: string }[]).some((condition) => condition.type === 'Ready' && condition.status === 'True'),
-        waitingReason: ((pod.status?.containerStatuses ?? []) as { state?: { waiting?: { reason?: string } } }[])[0]?.state?.waiting?.reason,
+        ready: ((pod.status?.conditions ?? []) as { type: string; status: string }[]).some(
+          (condition) => condition.type === 'Ready' && condition.status === 'True',
+        ),
+        waitingReason: ((pod.status?.containerStatuses ?? []) as { state?: { waiting?: { reason?: string } } }[])[0]?.state?.waiting
+          ?.reason,
       }));
   }
 
@@ -163,23 +186,46 @@ export class E2eNamespace {
    * Waits until the rollout satisfies `condition`; on timeout the error tells the phase, step and message the API
    * reports and the ReplicaSets the cluster holds.
    */
-  async waitFor(name: string, what: string, condition: (rollout: ReportedRollout) => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<ReportedRollout> {
+  async waitFor(
+    name: string,
+    what: string,
+    condition: (rollout: ReportedRollout) => boolean | Promise<boolean>,
+    timeoutMs = 30_000,
+  ): Promise<ReportedRollout> {
     let last: ReportedRollout | undefined;
     try {
-      return await eventually(async () => {
-        last = await this.rollout(name);
-        return (await condition(last)) ? last : undefined;
-      }, timeoutMs, `${name} ${what}`);
+      return await eventually(
+        async () => {
+          last = await this.rollout(name);
+          return (await condition(last)) ? last : undefined;
+        },
+        timeoutMs,
+        `${name} ${what}`,
+      );
     } catch (error) {
       const [held, ready] = await Promise.all([this.replicaSets(name).catch(() => []), this.readyPodsByHash(name).catch(() => ({}))]);
-      const reported = last ? `${last.phase} at step ${last.currentStepIndex} ("${last.message}", generation ${last.observedGeneration}/${last.generation})` : 'never read';
-      throw new Error(`${(error as Error).message}\n  API reports: ${reported}\n  cluster holds: ${JSON.stringify(held)}, ready pods by hash ${JSON.stringify(ready)}`);
+      const reported = last
+        ? `${last.phase} at step ${last.currentStepIndex} ("${last.message}", generation ${last.observedGeneration}/${last.generation})`
+        : 'never read';
+      throw new Error(
+        `${(error as Error).message}\n  API reports: ${reported}\n  cluster holds: ${JSON.stringify(held)}, ready pods by hash ${JSON.stringify(ready)}`,
+      );
     }
   }
 
   /** Waits until the rollout is in `phase` with its latest spec acted on, and any further `condition` holds. */
-  waitForPhase(name: string, phase: string, condition: (rollout: ReportedRollout) => boolean = () => true, timeoutMs?: number): Promise<ReportedRollout> {
-    return this.waitFor(name, `to be ${phase}`, (rollout) => rollout.phase === phase && rollout.observedGeneration === rollout.generation && condition(rollout), timeoutMs);
+  waitForPhase(
+    name: string,
+    phase: string,
+    condition: (rollout: ReportedRollout) => boolean = () => true,
+    timeoutMs?: number,
+  ): Promise<ReportedRollout> {
+    return this.waitFor(
+      name,
+      `to be ${phase}`,
+      (rollout) => rollout.phase === phase && rollout.observedGeneration === rollout.generation && condition(rollout),
+      timeoutMs,
+    );
   }
 
   private ref(name: string) {

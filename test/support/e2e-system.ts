@@ -110,19 +110,28 @@ export class E2eSystem {
   private async startSimulator(podReadyDelayMs: number): Promise<void> {
     const kubeconfigDirectory = join(this.directory, 'kube');
     const simulator = startNodeProcess('libs/kube-sim/dist/main.js', {}, [
-      '--port', '0',
-      '--clusters', E2E_CLUSTERS.join(','),
-      '--kubeconfig-dir', kubeconfigDirectory,
-      '--pod-ready-delay-ms', String(podReadyDelayMs),
-      '--log-level', processLogLevel('SIMULATOR'),
+      '--port',
+      '0',
+      '--clusters',
+      E2E_CLUSTERS.join(','),
+      '--kubeconfig-dir',
+      kubeconfigDirectory,
+      '--pod-ready-delay-ms',
+      String(podReadyDelayMs),
+      '--log-level',
+      processLogLevel('SIMULATOR'),
     ]);
     this.simulator = simulator;
     for (const cluster of E2E_CLUSTERS) {
       const path = join(kubeconfigDirectory, `${cluster}.yaml`);
-      const text = await eventually(async () => {
-        alive(simulator, 'the Kubernetes simulator');
-        return (await readFile(path, 'utf8').catch(() => '')) || undefined;
-      }, 15_000, `the simulator's kubeconfig ${path}`);
+      const text = await eventually(
+        async () => {
+          alive(simulator, 'the Kubernetes simulator');
+          return (await readFile(path, 'utf8').catch(() => '')) || undefined;
+        },
+        15_000,
+        `the simulator's kubeconfig ${path}`,
+      );
       this.kubeconfigs[cluster] = path;
       this.clusters[cluster] = SimulatedClusterClient.fromKubeconfig(text);
     }
@@ -131,14 +140,25 @@ export class E2eSystem {
   /** Starts the API, on the port it had before when it is started again, so that agents find it where they left it. */
   async startApi(): Promise<void> {
     const port = this.apiUrl ? Number(new URL(this.apiUrl).port) : undefined;
-    const api = await startApiProcess({ ...this.environment, AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API'), ...this.options.apiEnvironment }, { port });
+    const api = await startApiProcess(
+      { ...this.environment, AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API'), ...this.options.apiEnvironment },
+      { port },
+    );
     this.api = api.child;
     this.apiUrl = api.url;
   }
 
   private async createOrganization(): Promise<void> {
-    this.tokens.admin = await createOrganizationWithAdmin(this.database, this.redisUrl, this.redisPrefix, `e2e-${randomUUID().slice(0, 8)}`);
-    const deployer = await this.graphql<{ createApiToken: { secret: string } }>(this.tokens.admin, 'mutation { createApiToken(name: "deployer", role: deployer) { secret } }');
+    this.tokens.admin = await createOrganizationWithAdmin(
+      this.database,
+      this.redisUrl,
+      this.redisPrefix,
+      `e2e-${randomUUID().slice(0, 8)}`,
+    );
+    const deployer = await this.graphql<{ createApiToken: { secret: string } }>(
+      this.tokens.admin,
+      'mutation { createApiToken(name: "deployer", role: deployer) { secret } }',
+    );
     this.tokens.deployer = deployer.createApiToken.secret;
   }
 
@@ -211,7 +231,11 @@ export class E2eSystem {
   }
 
   async connectionState(cluster: E2eCluster): Promise<string> {
-    const data = await this.graphql<{ cluster: { connectionState: string } }>(this.tokens.deployer, 'query($name: String!) { cluster(name: $name) { connectionState } }', { name: cluster });
+    const data = await this.graphql<{ cluster: { connectionState: string } }>(
+      this.tokens.deployer,
+      'query($name: String!) { cluster(name: $name) { connectionState } }',
+      { name: cluster },
+    );
     return data.cluster.connectionState;
   }
 

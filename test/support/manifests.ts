@@ -26,7 +26,14 @@ export function canaryRollout(name = 'rollouts-demo', image = 'argoproj/rollouts
       replicas: 5,
       strategy: {
         canary: {
-          steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '10s' } }, { setWeight: 60 }, { setWeight: 80 }],
+          steps: [
+            { setWeight: 20 },
+            { pause: {} },
+            { setWeight: 40 },
+            { pause: { duration: '10s' } },
+            { setWeight: 60 },
+            { setWeight: 80 },
+          ],
         },
       },
       revisionHistoryLimit: 2,

@@ -55,8 +55,14 @@ export class PrivatePostgres {
       }
       await server.control('initdb', ['-D', server.dataDirectory, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
       await server.control('pg_ctl', [
-        'start', '-w', '-D', server.dataDirectory, '-l', server.logFile,
-        '-o', `-p ${server.port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
+        'start',
+        '-w',
+        '-D',
+        server.dataDirectory,
+        '-l',
+        server.logFile,
+        '-o',
+        `-p ${server.port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
       ]);
       await server.control('createdb', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', 'flotilla']);
       execFileSync(process.execPath, [`${root}node_modules/prisma/build/index.js`, 'migrate', 'deploy'], {
@@ -114,19 +120,27 @@ export class PrivateRedis {
   }
 
   async startServer(): Promise<void> {
-    const server = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    const server = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      { stdio: 'ignore' },
+    );
     this.server = server;
-    await eventually(async () => {
-      if (server.exitCode !== null) throw new Error(`redis-server exited (${server.exitCode})`);
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        return (await client.ping()) === 'PONG';
-      } finally {
-        client.disconnect();
-      }
-    }, 10_000, 'the private redis-server to answer');
+    await eventually(
+      async () => {
+        if (server.exitCode !== null) throw new Error(`redis-server exited (${server.exitCode})`);
+        const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+          return (await client.ping()) === 'PONG';
+        } finally {
+          client.disconnect();
+        }
+      },
+      10_000,
+      'the private redis-server to answer',
+    );
   }
 
   async stop(): Promise<void> {

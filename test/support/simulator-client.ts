@@ -18,7 +18,14 @@ export type SimulatedKind = keyof typeof RESOURCES;
 export interface SimulatedObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string; creationTimestamp?: string };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+  };
   // The tests read the parts they assert on; each kind's spec has its own shape.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spec?: any;

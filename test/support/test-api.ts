@@ -32,7 +32,13 @@ export interface TestApi {
 
 /** Starts the real API on a free port against this run's database and Redis. */
 export async function startTestApi(environment: Record<string, string> = {}): Promise<TestApi> {
-  const shared = { DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`, LOG_LEVEL: process.env.TEST_API_LOG_LEVEL ?? 'warn', ...environment };
+  const shared = {
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: inject('redisUrl'),
+    REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`,
+    LOG_LEVEL: process.env.TEST_API_LOG_LEVEL ?? 'warn',
+    ...environment,
+  };
   const config = loadApiConfig({ ...shared, PORT: '0' });
   const api = await startApi(config, createLogger('api-test', 'silent'));
   const database = createDatabaseClient(config.databaseUrl, 4);
@@ -77,7 +83,9 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
  * The API a test file shares, started while the file is collected and closed after its last test, with one
  * organization (and its cluster, when named): `const { api, org } = await apiForThisFile({ cluster: 'staging' });`.
  */
-export async function apiForThisFile(options: { cluster?: string; environment?: Record<string, string> } = {}): Promise<{ api: TestApi; org: TestOrganization }> {
+export async function apiForThisFile(
+  options: { cluster?: string; environment?: Record<string, string> } = {},
+): Promise<{ api: TestApi; org: TestOrganization }> {
   const api = await startTestApi(options.environment);
   afterAll(() => api.close());
   return { api, org: await api.organization(options.cluster === undefined ? {} : { cluster: options.cluster }) };

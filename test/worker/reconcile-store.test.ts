@@ -32,7 +32,12 @@ async function storedRollout(): Promise<ReconcileWritePlan['rollout']> {
   const label = `store-${process.pid}-${counter}`;
   const organization = await database.organization.create({ data: { name: label } });
   const cluster = await database.cluster.create({ data: { organizationId: organization.id, name: 'staging', agentTokenHash: label } });
-  const spec = { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } }, strategy: { canary: {} } };
+  const spec = {
+    replicas: 1,
+    selector: { matchLabels: { app: 'web' } },
+    template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+    strategy: { canary: {} },
+  };
   return database.rollout.create({
     data: { organizationId: organization.id, clusterId: cluster.id, namespace: 'shop', name: 'web', spec },
     select: { id: true, organizationId: true, clusterId: true, namespace: true },
@@ -54,13 +59,17 @@ function plan(rollout: ReconcileWritePlan['rollout'], phase: string, revision: n
       version: 1,
     },
     settledOperations: [],
-    revisionStarts: [{ revision, podTemplateHash: `hash-${revision}`, images: ['web:1'], specSnapshot: { replicas: 1 }, startedBy: 'token:test' }],
+    revisionStarts: [
+      { revision, podTemplateHash: `hash-${revision}`, images: ['web:1'], specSnapshot: { replicas: 1 }, startedBy: 'token:test' },
+    ],
     revisionFinishes: [],
     analysisRunStarts: [],
     analysisRunsToEnd: [],
     experimentStarts: [],
     experimentUpdates: [],
-    audit: [{ actor: 'engine', action: 'rollout.status_changed', targetType: 'Rollout', targetName: `staging/shop/${phase}`, after: { phase } }],
+    audit: [
+      { actor: 'engine', action: 'rollout.status_changed', targetType: 'Rollout', targetName: `staging/shop/${phase}`, after: { phase } },
+    ],
     now: new Date(),
   };
 }
@@ -87,10 +96,18 @@ describe('batched reconcile writes', () => {
     expect({ spec: replaced.spec, desiredState: replaced.desiredState }).toEqual(carried);
 
     const unchanged = plan(rollout, 'Paused', 2);
-    const left = { ...unchanged, expectedVersion: 1, update: { ...unchanged.update, version: 2, spec: undefined, desiredState: undefined } };
+    const left = {
+      ...unchanged,
+      expectedVersion: 1,
+      update: { ...unchanged.update, version: 2, spec: undefined, desiredState: undefined },
+    };
     expect(await store.write(left)).toMatchObject({ written: true });
     const kept = await database.rollout.findUniqueOrThrow({ where: { id: rollout.id } });
-    expect({ spec: kept.spec, desiredState: kept.desiredState, phase: kept.phase, version: kept.version }).toEqual({ ...carried, phase: 'Paused', version: 2 });
+    expect({ spec: kept.spec, desiredState: kept.desiredState, phase: kept.phase, version: kept.version }).toEqual({
+      ...carried,
+      phase: 'Paused',
+      version: 2,
+    });
   });
 
   it('writes rollouts of several organizations in one transaction, each audit chain unbroken', async () => {
@@ -106,11 +123,16 @@ describe('batched reconcile writes', () => {
 
   it('writes the rest of a batch when one of its plans fails, and fails only that one', async () => {
     const [good, bad] = await Promise.all([storedRollout(), storedRollout()]);
-    const [goodResult, badResult] = await Promise.allSettled([store.write(plan(good, 'Progressing', 1)), store.write(plan(bad, 'Progressing', 1.5))]);
+    const [goodResult, badResult] = await Promise.allSettled([
+      store.write(plan(good, 'Progressing', 1)),
+      store.write(plan(bad, 'Progressing', 1.5)),
+    ]);
 
     expect(goodResult).toEqual({ status: 'fulfilled', value: { written: true, startedRunIds: [] } });
     expect(badResult.status).toBe('rejected');
-    const [goodRow, badRow] = await Promise.all([good, bad].map((rollout) => database.rollout.findUniqueOrThrow({ where: { id: rollout.id } })));
+    const [goodRow, badRow] = await Promise.all(
+      [good, bad].map((rollout) => database.rollout.findUniqueOrThrow({ where: { id: rollout.id } })),
+    );
     expect([goodRow?.version, badRow?.version]).toEqual([1, 0]);
     expect(await database.auditEvent.count({ where: { organizationId: bad.organizationId } })).toBe(0);
   });

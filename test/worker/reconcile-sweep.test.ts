@@ -31,10 +31,33 @@ afterAll(async () => {
 async function settledRolloutWaitingFor(wakeAt: Date): Promise<string> {
   const label = `sweep-${process.pid}-${wakeAt.getTime()}`;
   const organization = await database.organization.create({ data: { name: label } });
-  const cluster = await database.cluster.create({ data: { organizationId: organization.id, name: 'staging', agentTokenHash: label, connectionState: 'Connected', lastHeartbeatAt: new Date() } });
-  const spec = { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } }, strategy: { canary: {} } };
+  const cluster = await database.cluster.create({
+    data: {
+      organizationId: organization.id,
+      name: 'staging',
+      agentTokenHash: label,
+      connectionState: 'Connected',
+      lastHeartbeatAt: new Date(),
+    },
+  });
+  const spec = {
+    replicas: 1,
+    selector: { matchLabels: { app: 'web' } },
+    template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+    strategy: { canary: {} },
+  };
   const rollout = await database.rollout.create({
-    data: { organizationId: organization.id, clusterId: cluster.id, namespace: 'shop', name: 'web', spec, phase: 'Healthy', generation: 1, observedGeneration: 1, nextReconcileAt: wakeAt },
+    data: {
+      organizationId: organization.id,
+      clusterId: cluster.id,
+      namespace: 'shop',
+      name: 'web',
+      spec,
+      phase: 'Healthy',
+      generation: 1,
+      observedGeneration: 1,
+      nextReconcileAt: wakeAt,
+    },
   });
   return rollout.id;
 }
@@ -54,10 +77,14 @@ describe('wake-ups beyond the horizon', () => {
 
     const later = new Date(now.getTime() + 20_000);
     // Another sweeper may hold the sweep's lock for a moment: sweep again until this one ran.
-    const job = await eventually(async () => {
-      await sweep.sweep(later);
-      return (await wakeUpJob(rolloutId, at)) ?? undefined;
-    }, 10_000, 'the wake-up queued by the sweep');
+    const job = await eventually(
+      async () => {
+        await sweep.sweep(later);
+        return (await wakeUpJob(rolloutId, at)) ?? undefined;
+      },
+      10_000,
+      'the wake-up queued by the sweep',
+    );
     expect(job.data).toEqual({ rolloutId });
     expect(job.delay).toBe(at.getTime() - later.getTime());
   });

@@ -23,7 +23,11 @@ afterEach(async () => {
 afterAll(() => api.close());
 
 function startWorker(): ChildProcess {
-  const worker = startNodeProcess('apps/api/dist/worker.js', { ...api.environment, ...WORKER_ENVIRONMENT, LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'warn' });
+  const worker = startNodeProcess('apps/api/dist/worker.js', {
+    ...api.environment,
+    ...WORKER_ENVIRONMENT,
+    LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'warn',
+  });
   workers.push(worker);
   return worker;
 }
@@ -33,21 +37,37 @@ async function connectedCluster(): Promise<TestOrganization> {
   const agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
   agents.push(agent);
   await agent.connect();
-  await eventually(async () => (await api.database.cluster.findFirst({ where: { organizationId: org.id, connectionState: 'Connected' } })) ?? undefined, 10_000, 'the agent to connect');
+  await eventually(
+    async () => (await api.database.cluster.findFirst({ where: { organizationId: org.id, connectionState: 'Connected' } })) ?? undefined,
+    10_000,
+    'the agent to connect',
+  );
   return org;
 }
 
 /** The canary of the getting-started guide with a short timed pause, so that the test runs in seconds. */
 function quickCanary(name: string, image: string) {
   const rollout = canaryRollout(name, image);
-  rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '2s' } }, { setWeight: 60 }, { setWeight: 80 }];
+  rollout.spec.strategy.canary.steps = [
+    { setWeight: 20 },
+    { pause: {} },
+    { setWeight: 40 },
+    { pause: { duration: '2s' } },
+    { setWeight: 60 },
+    { setWeight: 80 },
+  ];
   return rollout;
 }
 
 const ref = (name: string) => ({ cluster: 'staging', namespace: 'shop', name });
 
 async function apply(org: TestOrganization, yaml: string): Promise<void> {
-  await graphqlData(api.url, org.tokens.deployer, 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }', { yaml });
+  await graphqlData(
+    api.url,
+    org.tokens.deployer,
+    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+    { yaml },
+  );
 }
 
 async function operate(org: TestOrganization, mutation: string, name: string): Promise<void> {
@@ -58,13 +78,23 @@ async function rolloutState(org: TestOrganization, name: string) {
   return api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name } });
 }
 
-async function waitForPhase(org: TestOrganization, name: string, phase: string, extra: (row: Awaited<ReturnType<typeof rolloutState>>) => boolean = () => true, timeoutMs = 20_000) {
+async function waitForPhase(
+  org: TestOrganization,
+  name: string,
+  phase: string,
+  extra: (row: Awaited<ReturnType<typeof rolloutState>>) => boolean = () => true,
+  timeoutMs = 20_000,
+) {
   let last = '';
-  return eventually(async () => {
-    const row = await rolloutState(org, name);
-    last = `${row.phase} "${row.message}" step ${(row.status as { currentStepIndex?: number } | null)?.currentStepIndex} generation ${row.observedGeneration}/${row.generation}`;
-    return row.phase === phase && extra(row) ? row : undefined;
-  }, timeoutMs, `${name} to be ${phase}`).catch((error: Error) => {
+  return eventually(
+    async () => {
+      const row = await rolloutState(org, name);
+      last = `${row.phase} "${row.message}" step ${(row.status as { currentStepIndex?: number } | null)?.currentStepIndex} generation ${row.observedGeneration}/${row.generation}`;
+      return row.phase === phase && extra(row) ? row : undefined;
+    },
+    timeoutMs,
+    `${name} to be ${phase}`,
+  ).catch((error: Error) => {
     throw new Error(`${error.message} (${name} is ${last})`);
   });
 }
@@ -77,7 +107,11 @@ const replicasByRole = (row: { desiredState: unknown; status: unknown }) => {
 };
 
 async function auditActions(org: TestOrganization): Promise<{ action: string; after: unknown }[]> {
-  return api.database.auditEvent.findMany({ where: { organizationId: org.id, actor: 'engine' }, orderBy: { sequence: 'asc' }, select: { action: true, after: true } });
+  return api.database.auditEvent.findMany({
+    where: { organizationId: org.id, actor: 'engine' },
+    orderBy: { sequence: 'asc' },
+    select: { action: true, after: true },
+  });
 }
 
 describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
@@ -88,11 +122,25 @@ describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
     await apply(org, toYaml(quickCanary('checkout', 'shop/checkout:1')));
     await waitForPhase(org, 'checkout', 'Healthy');
 
-    await graphqlData(api.url, org.tokens.deployer, 'mutation($r: RolloutRef!) { setImage(rollout: $r, container: "checkout", image: "shop/checkout:2") { id } }', { r: ref('checkout') });
-    const paused = await waitForPhase(org, 'checkout', 'Paused', (row) => (row.status as { currentStepIndex?: number }).currentStepIndex === 1);
+    await graphqlData(
+      api.url,
+      org.tokens.deployer,
+      'mutation($r: RolloutRef!) { setImage(rollout: $r, container: "checkout", image: "shop/checkout:2") { id } }',
+      { r: ref('checkout') },
+    );
+    const paused = await waitForPhase(
+      org,
+      'checkout',
+      'Paused',
+      (row) => (row.status as { currentStepIndex?: number }).currentStepIndex === 1,
+    );
     expect(replicasByRole(paused)).toEqual({ stable: 4, canary: 1 });
-    const view = await graphqlData<{ rollout: { replicaSets: { role: string; revision: number; images: string[]; desiredReplicas: number; readyReplicas: number }[] } }>(
-      api.url, org.tokens.viewer, '{ rollout(cluster: "staging", namespace: "shop", name: "checkout") { replicaSets { role revision images desiredReplicas readyReplicas } } }',
+    const view = await graphqlData<{
+      rollout: { replicaSets: { role: string; revision: number; images: string[]; desiredReplicas: number; readyReplicas: number }[] };
+    }>(
+      api.url,
+      org.tokens.viewer,
+      '{ rollout(cluster: "staging", namespace: "shop", name: "checkout") { replicaSets { role revision images desiredReplicas readyReplicas } } }',
     );
     expect(view.rollout.replicaSets).toEqual([
       { role: 'canary', revision: 2, images: ['shop/checkout:2'], desiredReplicas: 1, readyReplicas: 1 },
@@ -100,7 +148,12 @@ describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
     ]);
 
     await operate(org, 'promote(rollout: $r) { id }', 'checkout');
-    const healthy = await waitForPhase(org, 'checkout', 'Healthy', (row) => row.observedGeneration === row.generation && (row.status as { currentStepIndex?: number }).currentStepIndex === 6);
+    const healthy = await waitForPhase(
+      org,
+      'checkout',
+      'Healthy',
+      (row) => row.observedGeneration === row.generation && (row.status as { currentStepIndex?: number }).currentStepIndex === 6,
+    );
     expect(replicasByRole(healthy)).toEqual({ stable: 5, canary: 5 });
 
     const revisions = await api.database.rolloutRevision.findMany({ where: { rolloutId: healthy.id }, orderBy: { revision: 'asc' } });
@@ -117,7 +170,11 @@ describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
     expect(count('rollout.completed', (after) => after.revision === 2)).toBe(1);
     const operations = await api.database.rolloutOperation.findMany({ where: { rolloutId: healthy.id } });
     expect(operations.map((operation) => operation.state)).toEqual(['Applied', 'Applied']);
-    const verdict = await graphqlData<{ verifyAuditChain: { valid: boolean } }>(api.url, org.tokens.viewer, '{ verifyAuditChain { valid } }');
+    const verdict = await graphqlData<{ verifyAuditChain: { valid: boolean } }>(
+      api.url,
+      org.tokens.viewer,
+      '{ verifyAuditChain { valid } }',
+    );
     expect(verdict.verifyAuditChain.valid).toBe(true);
   });
 
@@ -138,7 +195,9 @@ describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
     const rolledBack = await waitForPhase(org, 'cart', 'Healthy', (row) => row.observedGeneration === row.generation);
     expect((rolledBack.status as { currentStepIndex?: number }).currentStepIndex).toBe(6);
     const audit = await auditActions(org);
-    expect(audit.filter((entry) => entry.action === 'rollout.step_completed' && (entry.after as { stepIndex: number }).stepIndex > 1)).toEqual([]);
+    expect(
+      audit.filter((entry) => entry.action === 'rollout.step_completed' && (entry.after as { stepIndex: number }).stepIndex > 1),
+    ).toEqual([]);
   });
 
   it('holds a rollout while its cluster is disconnected and goes on when the agent is back', async () => {
@@ -148,7 +207,12 @@ describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
     await waitForPhase(org, 'search', 'Healthy');
     const agent = agents.at(-1) as ConvergingAgent;
     agent.disconnect();
-    await eventually(async () => (await api.database.cluster.findFirst({ where: { organizationId: org.id, connectionState: 'Disconnected' } })) ?? undefined, 10_000, 'the disconnection');
+    await eventually(
+      async () =>
+        (await api.database.cluster.findFirst({ where: { organizationId: org.id, connectionState: 'Disconnected' } })) ?? undefined,
+      10_000,
+      'the disconnection',
+    );
 
     await apply(org, toYaml(quickCanary('search', 'shop/search:2')));
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -171,16 +235,29 @@ describe('reconcile jobs on BullMQ carry rollouts through the engine', () => {
     await stopProcess(doomed, 'SIGKILL');
 
     // Step 3 is the 2 s pause: Redis then holds the timer that ends it.
-    await eventually(async () => ((await rolloutState(org, 'payments')).status as { currentStepIndex?: number }).currentStepIndex === 3 || undefined, 20_000, 'payments at the timed pause');
+    await eventually(
+      async () => ((await rolloutState(org, 'payments')).status as { currentStepIndex?: number }).currentStepIndex === 3 || undefined,
+      20_000,
+      'payments at the timed pause',
+    );
     const redis = new Redis(api.environment.REDIS_URL as string);
     const keys = await redis.keys(`${api.environment.REDIS_PREFIX}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
 
-    const healthy = await waitForPhase(org, 'payments', 'Healthy', (row) => (row.status as { currentStepIndex?: number }).currentStepIndex === 6);
+    const healthy = await waitForPhase(
+      org,
+      'payments',
+      'Healthy',
+      (row) => (row.status as { currentStepIndex?: number }).currentStepIndex === 6,
+    );
     const audit = await auditActions(org);
     for (const stepIndex of [0, 1, 2, 3, 4, 5]) {
-      expect(audit.filter((entry) => entry.action === 'rollout.step_completed' && (entry.after as { stepIndex: number }).stepIndex === stepIndex && healthy)).toHaveLength(1);
+      expect(
+        audit.filter(
+          (entry) => entry.action === 'rollout.step_completed' && (entry.after as { stepIndex: number }).stepIndex === stepIndex && healthy,
+        ),
+      ).toHaveLength(1);
     }
   });
 });

@@ -25,7 +25,8 @@ async function start(options?: Parameters<typeof startAgentUnderTest>[2]): Promi
   return running;
 }
 
-const replicaSet = (namespace: string, name: string): ReplicaSetObject | undefined => sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name });
+const replicaSet = (namespace: string, name: string): ReplicaSetObject | undefined =>
+  sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name });
 
 function service(namespace: string, name: string, selector: Record<string, string>): void {
   sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector, ports: [{ port: 80 }] } });
@@ -51,7 +52,12 @@ describe('connection', () => {
   it('says hello with its version and the Kubernetes version, then sends heartbeats', async () => {
     const { controlPlane } = await start({ heartbeatIntervalSeconds: 1 });
     const hello = await controlPlane.waitFor((message) => message.type === 'hello');
-    expect(hello).toMatchObject({ type: 'hello', protocolVersion: 1, agentVersion: '0.1.0', kubernetesVersion: expect.stringMatching(/^v1\./) });
+    expect(hello).toMatchObject({
+      type: 'hello',
+      protocolVersion: 1,
+      agentVersion: '0.1.0',
+      kubernetesVersion: expect.stringMatching(/^v1\./),
+    });
     const heartbeat = await controlPlane.waitFor((message) => message.type === 'heartbeat', 3000);
     expect(Date.parse((heartbeat as Extract<AgentMessage, { type: 'heartbeat' }>).sentAt)).not.toBeNaN();
   });
@@ -81,16 +87,35 @@ describe('converging ReplicaSets', () => {
   it('creates the ReplicaSets of a canary snapshot, named and labelled as Argo does, and reports them ready', async () => {
     const namespace = nextNamespace();
     const { controlPlane } = await start();
-    controlPlane.desired.set(`${namespace}/shop`, canaryRollout({ namespace, name: 'shop', version: 3, stable: { hash: 'st4ble', replicas: 3 }, canary: { hash: 'c4nary', replicas: 1 } }));
+    controlPlane.desired.set(
+      `${namespace}/shop`,
+      canaryRollout({
+        namespace,
+        name: 'shop',
+        version: 3,
+        stable: { hash: 'st4ble', replicas: 3 },
+        canary: { hash: 'c4nary', replicas: 1 },
+      }),
+    );
     await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 3);
     const stable = replicaSet(namespace, 'shop-st4ble');
-    expect(stable?.metadata.labels).toEqual({ app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'st4ble', [MANAGED_BY_LABEL]: 'flotilla', [ROLLOUT_LABEL]: 'shop' });
+    expect(stable?.metadata.labels).toEqual({
+      app: 'shop',
+      [POD_TEMPLATE_HASH_LABEL]: 'st4ble',
+      [MANAGED_BY_LABEL]: 'flotilla',
+      [ROLLOUT_LABEL]: 'shop',
+    });
     expect(stable?.spec.selector).toEqual({ matchLabels: { app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'st4ble' } });
     expect(stable?.metadata.ownerReferences).toBeUndefined();
     expect(stable?.spec.replicas).toBe(3);
     expect(replicaSet(namespace, 'shop-c4nary')?.spec.replicas).toBe(1);
     const observed = await controlPlane.waitFor<Observed>(
-      observedFor(namespace, 'shop', (message) => message.state.replicaSets.length === 2 && message.state.replicaSets.every((set) => set.availableReplicas === set.replicas)),
+      observedFor(
+        namespace,
+        'shop',
+        (message) =>
+          message.state.replicaSets.length === 2 && message.state.replicaSets.every((set) => set.availableReplicas === set.replicas),
+      ),
     );
     expect(observed.desiredVersion).toBe(3);
     expect(observed.state.replicaSets.map((set) => [set.podTemplateHash, set.replicas, set.readyReplicas, set.availableReplicas])).toEqual([
@@ -109,21 +134,34 @@ describe('converging ReplicaSets', () => {
     if (stable === undefined) throw new Error('no stable ReplicaSet');
     stable.minReadySeconds = 1;
     controlPlane.desired.set(`${namespace}/slow`, desired);
-    const ready = await controlPlane.waitFor<Observed>(observedFor(namespace, 'slow', (message) => message.state.replicaSets[0]?.readyReplicas === 2));
+    const ready = await controlPlane.waitFor<Observed>(
+      observedFor(namespace, 'slow', (message) => message.state.replicaSets[0]?.readyReplicas === 2),
+    );
     expect(replicaSet(namespace, 'slow-sl0w')?.spec.minReadySeconds).toBe(1);
     expect(ready.state.replicaSets[0]?.availableReplicas).toBe(0);
-    await controlPlane.waitFor<Observed>(observedFor(namespace, 'slow', (message) => message.state.replicaSets[0]?.availableReplicas === 2), 5000);
+    await controlPlane.waitFor<Observed>(
+      observedFor(namespace, 'slow', (message) => message.state.replicaSets[0]?.availableReplicas === 2),
+      5000,
+    );
   });
 
   it('scales with each newer desired version, ignores an older one, and deletes ReplicaSets no longer desired', async () => {
     const namespace = nextNamespace();
     const { controlPlane } = await start();
-    controlPlane.desired.set(`${namespace}/cart`, canaryRollout({ namespace, name: 'cart', version: 1, stable: { hash: 'old1', replicas: 4 }, canary: { hash: 'new2', replicas: 1 } }));
+    controlPlane.desired.set(
+      `${namespace}/cart`,
+      canaryRollout({ namespace, name: 'cart', version: 1, stable: { hash: 'old1', replicas: 4 }, canary: { hash: 'new2', replicas: 1 } }),
+    );
     await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.namespace === namespace);
-    controlPlane.publish(canaryRollout({ namespace, name: 'cart', version: 2, stable: { hash: 'old1', replicas: 2 }, canary: { hash: 'new2', replicas: 3 } }));
+    controlPlane.publish(
+      canaryRollout({ namespace, name: 'cart', version: 2, stable: { hash: 'old1', replicas: 2 }, canary: { hash: 'new2', replicas: 3 } }),
+    );
     await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 2);
     expect([replicaSet(namespace, 'cart-old1')?.spec.replicas, replicaSet(namespace, 'cart-new2')?.spec.replicas]).toEqual([2, 3]);
-    controlPlane.send({ type: 'desired', desired: canaryRollout({ namespace, name: 'cart', version: 1, stable: { hash: 'old1', replicas: 9 } }) });
+    controlPlane.send({
+      type: 'desired',
+      desired: canaryRollout({ namespace, name: 'cart', version: 1, stable: { hash: 'old1', replicas: 9 } }),
+    });
     controlPlane.publish(canaryRollout({ namespace, name: 'cart', version: 3, stable: { hash: 'new2', replicas: 5 } }));
     await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 3);
     await eventually(() => expect(replicaSet(namespace, 'cart-old1')).toBeUndefined());
@@ -145,7 +183,8 @@ describe('ephemeral metadata', () => {
     };
   }
 
-  const podsOf = (namespace: string, hash: string): PodObject[] => sim.list<PodObject>(CLUSTER, { kind: 'Pod', namespace, labelSelector: `${POD_TEMPLATE_HASH_LABEL}=${hash}` });
+  const podsOf = (namespace: string, hash: string): PodObject[] =>
+    sim.list<PodObject>(CLUSTER, { kind: 'Pod', namespace, labelSelector: `${POD_TEMPLATE_HASH_LABEL}=${hash}` });
 
   it("moves a promoted canary's running pods from canary to stable metadata in place, and leaves other labels alone", async () => {
     const namespace = nextNamespace();
@@ -162,15 +201,27 @@ describe('ephemeral metadata', () => {
     const [first, second] = podsOf(namespace, 'c1');
     if (first === undefined || second === undefined) throw new Error('the canary has no two pods');
     expect(first.metadata.labels).toMatchObject({ role: 'canary' });
-    sim.apply(CLUSTER, { ...first, apiVersion: 'v1', kind: 'Pod', metadata: { ...first.metadata, labels: { ...first.metadata.labels, team: 'checkout' }, annotations: { 'team/note': 'keep' } } });
+    sim.apply(CLUSTER, {
+      ...first,
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...first.metadata, labels: { ...first.metadata.labels, team: 'checkout' }, annotations: { 'team/note': 'keep' } },
+    });
     const uids = [first.metadata.uid, second.metadata.uid].sort();
 
     controlPlane.publish(rollout(2, stableMetadata));
-    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.namespace === namespace && message.desiredVersion === 2);
+    await controlPlane.waitFor(
+      (message) => message.type === 'applied' && message.rollout.namespace === namespace && message.desiredVersion === 2,
+    );
     const pods = podsOf(namespace, 'c1');
     expect(pods.map((pod) => pod.metadata.uid).sort()).toEqual(uids);
     const metadataOf = (uid: string | undefined) => pods.find((pod) => pod.metadata.uid === uid)?.metadata;
-    expect(metadataOf(first.metadata.uid)?.labels).toEqual({ app: 'promo', [POD_TEMPLATE_HASH_LABEL]: 'c1', role: 'stable', team: 'checkout' });
+    expect(metadataOf(first.metadata.uid)?.labels).toEqual({
+      app: 'promo',
+      [POD_TEMPLATE_HASH_LABEL]: 'c1',
+      role: 'stable',
+      team: 'checkout',
+    });
     expect(metadataOf(first.metadata.uid)?.annotations).toEqual({ 'team/note': 'keep', 'example.com/dashboard': 'stable-pods' });
     expect(metadataOf(second.metadata.uid)?.labels).toEqual({ app: 'promo', [POD_TEMPLATE_HASH_LABEL]: 'c1', role: 'stable' });
     expect(metadataOf(second.metadata.uid)?.annotations).toEqual({ 'example.com/dashboard': 'stable-pods' });
@@ -178,9 +229,15 @@ describe('ephemeral metadata', () => {
 
     const writesBefore = agent.stats().writes;
     controlPlane.publish(rollout(3, stableMetadata));
-    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.namespace === namespace && message.desiredVersion === 3);
+    await controlPlane.waitFor(
+      (message) => message.type === 'applied' && message.rollout.namespace === namespace && message.desiredVersion === 3,
+    );
     expect(agent.stats().writes).toBe(writesBefore);
-    expect(podsOf(namespace, 'c1').map((pod) => pod.metadata.uid).sort()).toEqual(uids);
+    expect(
+      podsOf(namespace, 'c1')
+        .map((pod) => pod.metadata.uid)
+        .sort(),
+    ).toEqual(uids);
   });
 });
 
@@ -191,18 +248,62 @@ describe('Services', () => {
     const { controlPlane, logs } = await start();
     controlPlane.desired.set(
       `${namespace}/pay`,
-      canaryRollout({ namespace, name: 'pay', version: 1, stable: { hash: 'aaa', replicas: 2 }, canary: { hash: 'bbb', replicas: 1 }, services: { stable: 'pay-stable', canary: 'pay-canary' } }),
+      canaryRollout({
+        namespace,
+        name: 'pay',
+        version: 1,
+        stable: { hash: 'aaa', replicas: 2 },
+        canary: { hash: 'bbb', replicas: 1 },
+        services: { stable: 'pay-stable', canary: 'pay-canary' },
+      }),
     );
-    await eventually(() => expect(sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name: 'pay-stable' })?.spec.selector).toEqual({ app: 'pay', tier: 'web', [POD_TEMPLATE_HASH_LABEL]: 'aaa' }));
+    await eventually(() =>
+      expect(sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name: 'pay-stable' })?.spec.selector).toEqual({
+        app: 'pay',
+        tier: 'web',
+        [POD_TEMPLATE_HASH_LABEL]: 'aaa',
+      }),
+    );
     expect(replicaSet(namespace, 'pay-bbb')?.spec.replicas).toBe(1);
-    await eventually(() => expect(logs.some((record) => String((record.err as { message?: string } | undefined)?.message).includes('Service scenario-') && record.msg === 'could not converge rollout')).toBe(true));
-    const observed = await controlPlane.waitFor<Observed>(observedFor(namespace, 'pay', (message) => message.state.serviceSelectors['pay-stable'] === 'aaa'));
+    await eventually(() =>
+      expect(
+        logs.some(
+          (record) =>
+            String((record.err as { message?: string } | undefined)?.message).includes('Service scenario-') &&
+            record.msg === 'could not converge rollout',
+        ),
+      ).toBe(true),
+    );
+    const observed = await controlPlane.waitFor<Observed>(
+      observedFor(namespace, 'pay', (message) => message.state.serviceSelectors['pay-stable'] === 'aaa'),
+    );
     expect(observed.state.serviceSelectors).toEqual({ 'pay-stable': 'aaa', 'pay-canary': undefined });
 
     service(namespace, 'pay-canary', { app: 'pay' });
-    controlPlane.publish(canaryRollout({ namespace, name: 'pay', version: 2, stable: { hash: 'bbb', replicas: 2 }, services: { stable: 'pay-stable', canary: 'pay-canary' } }));
-    await controlPlane.waitFor(observedFor(namespace, 'pay', (message) => message.desiredVersion === 2 && message.state.serviceSelectors['pay-stable'] === 'bbb' && message.state.serviceSelectors['pay-canary'] === 'bbb'));
-    expect(sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name: 'pay-stable' })?.spec.selector).toEqual({ app: 'pay', tier: 'web', [POD_TEMPLATE_HASH_LABEL]: 'bbb' });
+    controlPlane.publish(
+      canaryRollout({
+        namespace,
+        name: 'pay',
+        version: 2,
+        stable: { hash: 'bbb', replicas: 2 },
+        services: { stable: 'pay-stable', canary: 'pay-canary' },
+      }),
+    );
+    await controlPlane.waitFor(
+      observedFor(
+        namespace,
+        'pay',
+        (message) =>
+          message.desiredVersion === 2 &&
+          message.state.serviceSelectors['pay-stable'] === 'bbb' &&
+          message.state.serviceSelectors['pay-canary'] === 'bbb',
+      ),
+    );
+    expect(sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name: 'pay-stable' })?.spec.selector).toEqual({
+      app: 'pay',
+      tier: 'web',
+      [POD_TEMPLATE_HASH_LABEL]: 'bbb',
+    });
   });
 });
 
@@ -217,11 +318,20 @@ describe('ownership', () => {
       spec: { replicas: 1, selector: { matchLabels: lookalike.labels }, template: lookalike.template },
     });
     const { controlPlane } = await start();
-    controlPlane.desired.set(`${namespace}/api`, canaryRollout({ namespace, name: 'api', version: 1, stable: { hash: 'aaa', replicas: 1 } }));
-    controlPlane.desired.set(`${namespace}/worker`, canaryRollout({ namespace, name: 'worker', version: 1, stable: { hash: 'www', replicas: 1 } }));
+    controlPlane.desired.set(
+      `${namespace}/api`,
+      canaryRollout({ namespace, name: 'api', version: 1, stable: { hash: 'aaa', replicas: 1 } }),
+    );
+    controlPlane.desired.set(
+      `${namespace}/worker`,
+      canaryRollout({ namespace, name: 'worker', version: 1, stable: { hash: 'www', replicas: 1 } }),
+    );
     await eventually(() => expect([replicaSet(namespace, 'api-aaa'), replicaSet(namespace, 'worker-www')].every(Boolean)).toBe(true));
 
-    controlPlane.send({ type: 'snapshot', rollouts: [...controlPlane.desired.values()].filter((desired) => desired.rollout.name === 'worker') });
+    controlPlane.send({
+      type: 'snapshot',
+      rollouts: [...controlPlane.desired.values()].filter((desired) => desired.rollout.name === 'worker'),
+    });
     await eventually(() => expect(replicaSet(namespace, 'api-aaa')).toBeUndefined());
     controlPlane.deleteRollout({ namespace, name: 'worker' }, 2);
     await eventually(() => expect(replicaSet(namespace, 'worker-www')).toBeUndefined());
@@ -239,10 +349,21 @@ describe('ownership', () => {
     });
     const before = replicaSet(namespace, 'legacy-h1');
     const { controlPlane, logs } = await start();
-    controlPlane.desired.set(`${namespace}/legacy`, canaryRollout({ namespace, name: 'legacy', version: 1, stable: { hash: 'h1', replicas: 4 } }));
-    await eventually(() => expect(logs.some((record) => String((record.err as { message?: string } | undefined)?.message).includes('was not created by the agent'))).toBe(true));
+    controlPlane.desired.set(
+      `${namespace}/legacy`,
+      canaryRollout({ namespace, name: 'legacy', version: 1, stable: { hash: 'h1', replicas: 4 } }),
+    );
+    await eventually(() =>
+      expect(
+        logs.some((record) => String((record.err as { message?: string } | undefined)?.message).includes('was not created by the agent')),
+      ).toBe(true),
+    );
     const after = replicaSet(namespace, 'legacy-h1');
-    expect([after?.metadata.labels, after?.metadata.annotations, after?.spec]).toEqual([before?.metadata.labels, before?.metadata.annotations, before?.spec]);
+    expect([after?.metadata.labels, after?.metadata.annotations, after?.spec]).toEqual([
+      before?.metadata.labels,
+      before?.metadata.annotations,
+      before?.spec,
+    ]);
     expect(after?.spec.replicas).toBe(1);
   });
 });
@@ -253,10 +374,18 @@ describe('pod problems', () => {
     const { controlPlane } = await start();
     controlPlane.desired.set(
       `${namespace}/img`,
-      canaryRollout({ namespace, name: 'img', version: 1, stable: { hash: 'good', replicas: 1 }, canary: { hash: 'bad', replicas: 2, image: 'registry.example/img:bad' } }),
+      canaryRollout({
+        namespace,
+        name: 'img',
+        version: 1,
+        stable: { hash: 'good', replicas: 1 },
+        canary: { hash: 'bad', replicas: 2, image: 'registry.example/img:bad' },
+      }),
     );
     const observed = await controlPlane.waitFor<Observed>(
-      observedFor(namespace, 'img', (message) => message.state.replicaSets.some((set) => set.podTemplateHash === 'bad' && set.podProblems.some((problem) => problem.pods === 2))),
+      observedFor(namespace, 'img', (message) =>
+        message.state.replicaSets.some((set) => set.podTemplateHash === 'bad' && set.podProblems.some((problem) => problem.pods === 2)),
+      ),
     );
     const bad = observed.state.replicaSets.find((set) => set.podTemplateHash === 'bad');
     expect(bad?.podProblems).toEqual([{ reason: 'CrashLoopBackOff', message: expect.stringContaining('back-off'), pods: 2 }]);
@@ -268,9 +397,16 @@ describe('pod problems', () => {
     const namespace = nextNamespace();
     sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace }, spec: { hard: { pods: '2' } } });
     const { controlPlane } = await start();
-    controlPlane.desired.set(`${namespace}/capped`, canaryRollout({ namespace, name: 'capped', version: 1, stable: { hash: 'c1', replicas: 3 } }));
-    const observed = await controlPlane.waitFor<Observed>(observedFor(namespace, 'capped', (message) => message.state.replicaSets.some((set) => set.podProblems.length > 0)));
-    expect(observed.state.replicaSets[0]?.podProblems).toEqual([{ reason: 'FailedCreate', message: expect.stringContaining('exceeded quota: pods') as string, pods: 1 }]);
+    controlPlane.desired.set(
+      `${namespace}/capped`,
+      canaryRollout({ namespace, name: 'capped', version: 1, stable: { hash: 'c1', replicas: 3 } }),
+    );
+    const observed = await controlPlane.waitFor<Observed>(
+      observedFor(namespace, 'capped', (message) => message.state.replicaSets.some((set) => set.podProblems.length > 0)),
+    );
+    expect(observed.state.replicaSets[0]?.podProblems).toEqual([
+      { reason: 'FailedCreate', message: expect.stringContaining('exceeded quota: pods') as string, pods: 1 },
+    ]);
   });
 
   it('recreates pods created before a restart, never more unavailable than allowed', async () => {

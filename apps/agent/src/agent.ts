@@ -113,7 +113,10 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
     }
     writes += await applier.converge(desired.rollout, effectiveState(key, desired));
     appliedVersions.set(key, desired.desiredVersion);
-    if (announcedVersions.get(key) !== desired.desiredVersion && connection.send({ type: 'applied', rollout: desired.rollout, desiredVersion: desired.desiredVersion })) {
+    if (
+      announcedVersions.get(key) !== desired.desiredVersion &&
+      connection.send({ type: 'applied', rollout: desired.rollout, desiredVersion: desired.desiredVersion })
+    ) {
       announcedVersions.set(key, desired.desiredVersion);
     }
     publisher.changed(key);
@@ -129,12 +132,18 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
     const desired = store.get(key);
     if (desired === undefined) return undefined;
     const state = effectiveState(key, desired);
-    const serviceNames = new Set([...desired.serviceNames, ...Object.values(state.services).flatMap((selector) => (selector ? [selector.service] : []))]);
+    const serviceNames = new Set([
+      ...desired.serviceNames,
+      ...Object.values(state.services).flatMap((selector) => (selector ? [selector.service] : [])),
+    ]);
     const serviceSelectors: ObservedRolloutState['serviceSelectors'] = {};
-    for (const name of serviceNames) serviceSelectors[name] = cluster.services.get(desired.rollout.namespace, name)?.spec.selector?.['rollouts-pod-template-hash'];
+    for (const name of serviceNames)
+      serviceSelectors[name] = cluster.services.get(desired.rollout.namespace, name)?.spec.selector?.['rollouts-pod-template-hash'];
     const trafficWeights: ObservedRolloutState['trafficWeights'] = {};
     if (state.trafficRouting !== undefined) {
-      const weight = servedCanaryWeight(desired.rollout, state.trafficRouting, (resource, namespace, name) => cluster.peekRouter(resource, namespace, name));
+      const weight = servedCanaryWeight(desired.rollout, state.trafficRouting, (resource, namespace, name) =>
+        cluster.peekRouter(resource, namespace, name),
+      );
       if (weight !== undefined) trafficWeights[state.trafficRouting.router] = weight;
     }
     const replicaSets = cluster
@@ -149,16 +158,24 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
     };
   };
 
-  const publisher = new ObservationPublisher(observe, () => [...store.all()].map((desired) => rolloutKeyString(desired.rollout)), (message) => connection.send(message), {
-    debounceMs: config.observeDebounceMs,
-    intervalMs: config.observeIntervalMs,
-    deferWhile: () => queue.busy,
-    maxDeferMs: OBSERVE_MAX_DEFER_MS,
-  });
+  const publisher = new ObservationPublisher(
+    observe,
+    () => [...store.all()].map((desired) => rolloutKeyString(desired.rollout)),
+    (message) => connection.send(message),
+    {
+      debounceMs: config.observeDebounceMs,
+      intervalMs: config.observeIntervalMs,
+      deferWhile: () => queue.busy,
+      maxDeferMs: OBSERVE_MAX_DEFER_MS,
+    },
+  );
 
   const hubLoss = new HubLossGuard(
     (key, since) => {
-      logger.warn({ rollout: key, since, fallbacksTaken: hubLoss.fallbacksTaken }, 'control plane unreachable: converging rollout to its hub-loss fallback');
+      logger.warn(
+        { rollout: key, since, fallbacksTaken: hubLoss.fallbacksTaken },
+        'control plane unreachable: converging rollout to its hub-loss fallback',
+      );
       queue.add(key);
     },
     () => new Date(),
@@ -199,7 +216,11 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
       hubLoss.connected();
       measurements.connected();
       announcedVersions.clear();
-      if (hubLoss.activeFallbacks > 0) logger.warn({ activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken }, 'reconnected while rollouts run on their hub-loss fallback');
+      if (hubLoss.activeFallbacks > 0)
+        logger.warn(
+          { activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken },
+          'reconnected while rollouts run on their hub-loss fallback',
+        );
       publisher.publishAll(true);
     },
     message: (message) => {
@@ -265,7 +286,14 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<A
       return stopping;
     },
     stopped,
-    stats: () => ({ connected: connection.isConnected, rollouts: store.size, activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken, writes, measurements: measurements.stats() }),
+    stats: () => ({
+      connected: connection.isConnected,
+      rollouts: store.size,
+      activeFallbacks: hubLoss.activeFallbacks,
+      fallbacksTaken: hubLoss.fallbacksTaken,
+      writes,
+      measurements: measurements.stats(),
+    }),
   };
 
   cluster.start();

@@ -1,6 +1,19 @@
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
-import { MANAGED_BY_LABEL, ROLLOUT_LABEL, rolloutKeyString, type AgentMessage, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
-import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, type DesiredExperimentService, type DesiredReplicaSet } from '@flotilla/rollout-engine';
+import {
+  MANAGED_BY_LABEL,
+  ROLLOUT_LABEL,
+  rolloutKeyString,
+  type AgentMessage,
+  type DesiredRollout,
+  type RolloutKey,
+} from '@flotilla/protocol';
+import {
+  EXPERIMENT_LABEL,
+  EXPERIMENT_TEMPLATE_LABEL,
+  POD_TEMPLATE_HASH_LABEL,
+  type DesiredExperimentService,
+  type DesiredReplicaSet,
+} from '@flotilla/rollout-engine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PodObject, ReplicaSetObject, ServiceObject } from './kube/kube-object.js';
 import { eventually, startAgentUnderTest, type AgentUnderTest } from './testing/agent-harness.js';
@@ -25,10 +38,15 @@ async function start(): Promise<AgentUnderTest> {
   return running;
 }
 
-const replicaSet = (namespace: string, name: string): ReplicaSetObject | undefined => sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name });
-const service = (namespace: string, name: string): ServiceObject | undefined => sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name });
+const replicaSet = (namespace: string, name: string): ReplicaSetObject | undefined =>
+  sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name });
+const service = (namespace: string, name: string): ServiceObject | undefined =>
+  sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name });
 
-const templateLabels = (template: string, experiment = EXPERIMENT): Record<string, string> => ({ [EXPERIMENT_LABEL]: experiment, [EXPERIMENT_TEMPLATE_LABEL]: template });
+const templateLabels = (template: string, experiment = EXPERIMENT): Record<string, string> => ({
+  [EXPERIMENT_LABEL]: experiment,
+  [EXPERIMENT_TEMPLATE_LABEL]: template,
+});
 
 /** An experiment template's ReplicaSet as the control plane asks for it: named `<experiment>-<template>`. */
 function experimentReplicaSet(template: string, revision: RevisionSpec, experiment = EXPERIMENT): DesiredReplicaSet {
@@ -39,11 +57,21 @@ function experimentReplicaSet(template: string, revision: RevisionSpec, experime
 
 function experimentService(template: string, port = 80, experiment = EXPERIMENT): DesiredExperimentService {
   const labels = templateLabels(template, experiment);
-  return { name: `${experiment}-${template}`, labels, selector: labels, ports: [{ name: 'http', protocol: 'TCP', port, targetPort: 8080 }] };
+  return {
+    name: `${experiment}-${template}`,
+    labels,
+    selector: labels,
+    ports: [{ name: 'http', protocol: 'TCP', port, targetPort: 8080 }],
+  };
 }
 
 /** The shop rollout at `version`: a stable revision, plus the given experiment ReplicaSets and Services. */
-function shop(namespace: string, version: number, replicaSets: DesiredReplicaSet[] = [], experimentServices?: DesiredExperimentService[]): DesiredRollout {
+function shop(
+  namespace: string,
+  version: number,
+  replicaSets: DesiredReplicaSet[] = [],
+  experimentServices?: DesiredExperimentService[],
+): DesiredRollout {
   const desired = canaryRollout({ namespace, name: 'shop', version, stable: { hash: 'st4ble', replicas: 2 } });
   return { ...desired, state: { ...desired.state, replicaSets: [...desired.state.replicaSets, ...replicaSets], experimentServices } };
 }
@@ -73,13 +101,17 @@ function standaloneExperiment(namespace: string, version: number, templates: str
 
 const hashesOf = (message: Observed): string[] => message.state.replicaSets.map((set) => set.podTemplateHash);
 
-const allAvailable = (message: Observed): boolean => message.state.replicaSets.every((set) => set.replicas > 0 && set.availableReplicas === set.replicas);
+const allAvailable = (message: Observed): boolean =>
+  message.state.replicaSets.every((set) => set.replicas > 0 && set.availableReplicas === set.replicas);
 
 const removed = (agent: AgentUnderTest, key: RolloutKey): boolean =>
   agent.logs.some((record) => record.msg === 'removed the objects of a deleted rollout' && record.rollout === rolloutKeyString(key));
 
 const convergeFailure = (agent: AgentUnderTest, text: string): boolean =>
-  agent.logs.some((record) => record.msg === 'could not converge rollout' && String((record.err as { message?: string } | undefined)?.message).includes(text));
+  agent.logs.some(
+    (record) =>
+      record.msg === 'could not converge rollout' && String((record.err as { message?: string } | undefined)?.message).includes(text),
+  );
 
 beforeAll(async () => {
   sim = await startKubeSim({ clusters: [CLUSTER], podReadyDelayMs: 40 });
@@ -97,38 +129,84 @@ afterAll(async () => {
 describe('experiments', () => {
   it('runs an experiment ReplicaSet under its own name with a Service in front, updates the Service only when it differs, and deletes both once undesired', async () => {
     const namespace = nextNamespace();
-    sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace }, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } });
+    sim.apply(CLUSTER, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'shop', namespace },
+      spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] },
+    });
     const ownedNotExperiment = { name: 'shop-preview', namespace, labels: { [MANAGED_BY_LABEL]: 'flotilla', [ROLLOUT_LABEL]: 'shop' } };
-    sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Service', metadata: ownedNotExperiment, spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] } });
+    sim.apply(CLUSTER, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: ownedNotExperiment,
+      spec: { selector: { app: 'shop' }, ports: [{ port: 80 }] },
+    });
     const { controlPlane, agent } = await start();
-    controlPlane.desired.set(`${namespace}/shop`, shop(namespace, 1, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 2 })], [experimentService('baseline')]));
+    controlPlane.desired.set(
+      `${namespace}/shop`,
+      shop(namespace, 1, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 2 })], [experimentService('baseline')]),
+    );
     await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 1);
 
     const experimentSet = replicaSet(namespace, `${EXPERIMENT}-baseline`);
-    expect(experimentSet?.metadata.labels).toEqual({ app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'e1', ...templateLabels('baseline'), [MANAGED_BY_LABEL]: 'flotilla', [ROLLOUT_LABEL]: 'shop' });
+    expect(experimentSet?.metadata.labels).toEqual({
+      app: 'shop',
+      [POD_TEMPLATE_HASH_LABEL]: 'e1',
+      ...templateLabels('baseline'),
+      [MANAGED_BY_LABEL]: 'flotilla',
+      [ROLLOUT_LABEL]: 'shop',
+    });
     expect(experimentSet?.spec.replicas).toBe(2);
     expect(replicaSet(namespace, 'shop-e1')).toBeUndefined();
     const created = service(namespace, `${EXPERIMENT}-baseline`);
     expect(created?.metadata.labels).toEqual({ ...templateLabels('baseline'), [MANAGED_BY_LABEL]: 'flotilla', [ROLLOUT_LABEL]: 'shop' });
-    expect(created?.spec).toMatchObject({ type: 'ClusterIP', selector: templateLabels('baseline'), ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }] });
-    await controlPlane.waitFor(observedShop(namespace, (message) => message.state.replicaSets.some((set) => set.podTemplateHash === 'e1' && set.availableReplicas === 2)));
-    const selector = Object.entries(templateLabels('baseline')).map(([key, value]) => `${key}=${value}`).join(',');
+    expect(created?.spec).toMatchObject({
+      type: 'ClusterIP',
+      selector: templateLabels('baseline'),
+      ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+    });
+    await controlPlane.waitFor(
+      observedShop(namespace, (message) =>
+        message.state.replicaSets.some((set) => set.podTemplateHash === 'e1' && set.availableReplicas === 2),
+      ),
+    );
+    const selector = Object.entries(templateLabels('baseline'))
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',');
     const selected = sim.list<PodObject>(CLUSTER, { kind: 'Pod', namespace, labelSelector: selector });
     expect(selected.map((pod) => pod.metadata.ownerReferences?.[0]?.name)).toEqual([`${EXPERIMENT}-baseline`, `${EXPERIMENT}-baseline`]);
 
     const writesBefore = agent.stats().writes;
-    controlPlane.publish(shop(namespace, 2, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 2 })], [experimentService('baseline')]));
+    controlPlane.publish(
+      shop(namespace, 2, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 2 })], [experimentService('baseline')]),
+    );
     await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 2);
     expect(agent.stats().writes).toBe(writesBefore);
 
-    controlPlane.publish(shop(namespace, 3, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 2 })], [{ ...experimentService('baseline', 8081), selector: { ...templateLabels('baseline'), app: 'shop' } }]));
+    controlPlane.publish(
+      shop(
+        namespace,
+        3,
+        [experimentReplicaSet('baseline', { hash: 'e1', replicas: 2 })],
+        [{ ...experimentService('baseline', 8081), selector: { ...templateLabels('baseline'), app: 'shop' } }],
+      ),
+    );
     await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 3);
-    expect(service(namespace, `${EXPERIMENT}-baseline`)?.spec).toMatchObject({ selector: { ...templateLabels('baseline'), app: 'shop' }, ports: [{ name: 'http', protocol: 'TCP', port: 8081, targetPort: 8080 }] });
+    expect(service(namespace, `${EXPERIMENT}-baseline`)?.spec).toMatchObject({
+      selector: { ...templateLabels('baseline'), app: 'shop' },
+      ports: [{ name: 'http', protocol: 'TCP', port: 8081, targetPort: 8080 }],
+    });
     expect(service(namespace, `${EXPERIMENT}-baseline`)?.metadata.uid).toBe(created?.metadata.uid);
 
     controlPlane.publish(shop(namespace, 4));
     await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 4);
-    await eventually(() => expect([replicaSet(namespace, `${EXPERIMENT}-baseline`), service(namespace, `${EXPERIMENT}-baseline`)]).toEqual([undefined, undefined]));
+    await eventually(() =>
+      expect([replicaSet(namespace, `${EXPERIMENT}-baseline`), service(namespace, `${EXPERIMENT}-baseline`)]).toEqual([
+        undefined,
+        undefined,
+      ]),
+    );
     expect(replicaSet(namespace, 'shop-st4ble')?.spec.replicas).toBe(2);
     expect(service(namespace, 'shop')?.spec.selector).toEqual({ app: 'shop' });
     expect(service(namespace, 'shop-preview')).toBeDefined();
@@ -137,10 +215,19 @@ describe('experiments', () => {
   it('deletes the experiment Services of a deleted rollout', async () => {
     const namespace = nextNamespace();
     const { controlPlane } = await start();
-    controlPlane.desired.set(`${namespace}/shop`, shop(namespace, 1, [experimentReplicaSet('canary', { hash: 'e2', replicas: 1 })], [experimentService('canary')]));
+    controlPlane.desired.set(
+      `${namespace}/shop`,
+      shop(namespace, 1, [experimentReplicaSet('canary', { hash: 'e2', replicas: 1 })], [experimentService('canary')]),
+    );
     await eventually(() => expect(service(namespace, `${EXPERIMENT}-canary`)).toBeDefined());
     controlPlane.deleteRollout({ namespace, name: 'shop' }, 2);
-    await eventually(() => expect([replicaSet(namespace, `${EXPERIMENT}-canary`), service(namespace, `${EXPERIMENT}-canary`), replicaSet(namespace, 'shop-st4ble')]).toEqual([undefined, undefined, undefined]));
+    await eventually(() =>
+      expect([
+        replicaSet(namespace, `${EXPERIMENT}-canary`),
+        service(namespace, `${EXPERIMENT}-canary`),
+        replicaSet(namespace, 'shop-st4ble'),
+      ]).toEqual([undefined, undefined, undefined]),
+    );
   });
 
   it('reports a team Service under an experiment Service name, leaves it alone, and converges everything else', async () => {
@@ -155,15 +242,32 @@ describe('experiments', () => {
     const agent = await start();
     agent.controlPlane.desired.set(
       `${namespace}/shop`,
-      shop(namespace, 1, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 1 }), experimentReplicaSet('canary', { hash: 'e2', replicas: 1 })], [experimentService('baseline'), experimentService('canary')]),
+      shop(
+        namespace,
+        1,
+        [experimentReplicaSet('baseline', { hash: 'e1', replicas: 1 }), experimentReplicaSet('canary', { hash: 'e2', replicas: 1 })],
+        [experimentService('baseline'), experimentService('canary')],
+      ),
     );
-    await eventually(() => expect(convergeFailure(agent, `Service ${namespace}/${EXPERIMENT}-baseline exists and was not created by the agent`)).toBe(true));
+    await eventually(() =>
+      expect(convergeFailure(agent, `Service ${namespace}/${EXPERIMENT}-baseline exists and was not created by the agent`)).toBe(true),
+    );
     await agent.controlPlane.waitFor(
-      observedShop(namespace, (message) => ['st4ble', 'e1', 'e2'].every((hash) => message.state.replicaSets.some((set) => set.podTemplateHash === hash && set.availableReplicas === set.replicas && set.replicas > 0))),
+      observedShop(namespace, (message) =>
+        ['st4ble', 'e1', 'e2'].every((hash) =>
+          message.state.replicaSets.some(
+            (set) => set.podTemplateHash === hash && set.availableReplicas === set.replicas && set.replicas > 0,
+          ),
+        ),
+      ),
     );
     expect(service(namespace, `${EXPERIMENT}-canary`)?.spec.selector).toEqual(templateLabels('canary'));
     const after = service(namespace, `${EXPERIMENT}-baseline`);
-    expect([after?.metadata.labels, after?.metadata.resourceVersion, after?.spec]).toEqual([before?.metadata.labels, before?.metadata.resourceVersion, before?.spec]);
+    expect([after?.metadata.labels, after?.metadata.resourceVersion, after?.spec]).toEqual([
+      before?.metadata.labels,
+      before?.metadata.resourceVersion,
+      before?.spec,
+    ]);
 
     agent.controlPlane.publish(shop(namespace, 2));
     await eventually(() => expect(service(namespace, `${EXPERIMENT}-canary`)).toBeUndefined());
@@ -178,28 +282,71 @@ describe('standalone experiments', () => {
     const experiment = standaloneShop(namespace);
     const running = await start();
     const { controlPlane } = running;
-    controlPlane.desired.set(rolloutKeyString(rollout), shop(namespace, 1, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 1 })], [experimentService('baseline')]));
+    controlPlane.desired.set(
+      rolloutKeyString(rollout),
+      shop(namespace, 1, [experimentReplicaSet('baseline', { hash: 'e1', replicas: 1 })], [experimentService('baseline')]),
+    );
     controlPlane.desired.set(rolloutKeyString(experiment), standaloneExperiment(namespace, 1, ['baseline', 'canary']));
-    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.kind === 'Experiment' && message.rollout.namespace === namespace && message.desiredVersion === 1);
-    await controlPlane.waitFor((message) => message.type === 'applied' && message.rollout.kind === undefined && message.rollout.namespace === namespace && message.desiredVersion === 1);
-    const observedExperiment = await controlPlane.waitFor<Observed>(observedFor(experiment, (message) => hashesOf(message).join() === 'x-baseline,x-canary' && allAvailable(message)));
+    await controlPlane.waitFor(
+      (message) =>
+        message.type === 'applied' &&
+        message.rollout.kind === 'Experiment' &&
+        message.rollout.namespace === namespace &&
+        message.desiredVersion === 1,
+    );
+    await controlPlane.waitFor(
+      (message) =>
+        message.type === 'applied' &&
+        message.rollout.kind === undefined &&
+        message.rollout.namespace === namespace &&
+        message.desiredVersion === 1,
+    );
+    const observedExperiment = await controlPlane.waitFor<Observed>(
+      observedFor(experiment, (message) => hashesOf(message).join() === 'x-baseline,x-canary' && allAvailable(message)),
+    );
     await controlPlane.waitFor(observedShop(namespace, (message) => hashesOf(message).join() === 'e1,st4ble' && allAvailable(message)));
 
     const experimentOwnership = { [MANAGED_BY_LABEL]: 'flotilla', ...templateLabels('canary', 'shop') };
-    expect(replicaSet(namespace, 'shop-canary')?.metadata.labels).toEqual({ app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'x-canary', ...experimentOwnership });
+    expect(replicaSet(namespace, 'shop-canary')?.metadata.labels).toEqual({
+      app: 'shop',
+      [POD_TEMPLATE_HASH_LABEL]: 'x-canary',
+      ...experimentOwnership,
+    });
     expect(service(namespace, 'shop-canary')?.metadata.labels).toEqual(experimentOwnership);
-    expect(observedExperiment.state.replicaSets.find((set) => set.podTemplateHash === 'x-canary')?.labels).toEqual({ app: 'shop', [POD_TEMPLATE_HASH_LABEL]: 'x-canary', ...experimentOwnership });
-    expect([observedExperiment.desiredVersion, observedExperiment.state.serviceSelectors, observedExperiment.state.trafficWeights]).toEqual([1, {}, {}]);
-    const observations = controlPlane.received.filter((message): message is Observed => message.type === 'observed' && message.rollout.namespace === namespace);
-    expect(new Set(observations.filter((message) => message.rollout.kind === 'Experiment').flatMap(hashesOf))).toEqual(new Set(['x-baseline', 'x-canary']));
-    expect(new Set(observations.filter((message) => message.rollout.kind === undefined).flatMap(hashesOf))).toEqual(new Set(['e1', 'st4ble']));
+    expect(observedExperiment.state.replicaSets.find((set) => set.podTemplateHash === 'x-canary')?.labels).toEqual({
+      app: 'shop',
+      [POD_TEMPLATE_HASH_LABEL]: 'x-canary',
+      ...experimentOwnership,
+    });
+    expect([observedExperiment.desiredVersion, observedExperiment.state.serviceSelectors, observedExperiment.state.trafficWeights]).toEqual(
+      [1, {}, {}],
+    );
+    const observations = controlPlane.received.filter(
+      (message): message is Observed => message.type === 'observed' && message.rollout.namespace === namespace,
+    );
+    expect(new Set(observations.filter((message) => message.rollout.kind === 'Experiment').flatMap(hashesOf))).toEqual(
+      new Set(['x-baseline', 'x-canary']),
+    );
+    expect(new Set(observations.filter((message) => message.rollout.kind === undefined).flatMap(hashesOf))).toEqual(
+      new Set(['e1', 'st4ble']),
+    );
 
     const experimentBaseline = replicaSet(namespace, 'shop-baseline')?.metadata.uid;
     controlPlane.publish(shop(namespace, 2));
-    await eventually(() => expect([replicaSet(namespace, `${EXPERIMENT}-baseline`), service(namespace, `${EXPERIMENT}-baseline`)]).toEqual([undefined, undefined]));
+    await eventually(() =>
+      expect([replicaSet(namespace, `${EXPERIMENT}-baseline`), service(namespace, `${EXPERIMENT}-baseline`)]).toEqual([
+        undefined,
+        undefined,
+      ]),
+    );
     controlPlane.publish(standaloneExperiment(namespace, 2, ['baseline']));
-    await eventually(() => expect([replicaSet(namespace, 'shop-canary'), service(namespace, 'shop-canary')]).toEqual([undefined, undefined]));
-    expect([replicaSet(namespace, 'shop-baseline')?.metadata.uid, service(namespace, 'shop-baseline')?.metadata.labels]).toEqual([experimentBaseline, { [MANAGED_BY_LABEL]: 'flotilla', ...templateLabels('baseline', 'shop') }]);
+    await eventually(() =>
+      expect([replicaSet(namespace, 'shop-canary'), service(namespace, 'shop-canary')]).toEqual([undefined, undefined]),
+    );
+    expect([replicaSet(namespace, 'shop-baseline')?.metadata.uid, service(namespace, 'shop-baseline')?.metadata.labels]).toEqual([
+      experimentBaseline,
+      { [MANAGED_BY_LABEL]: 'flotilla', ...templateLabels('baseline', 'shop') },
+    ]);
     expect(replicaSet(namespace, 'shop-st4ble')?.spec.replicas).toBe(2);
 
     const rolloutStable = replicaSet(namespace, 'shop-st4ble')?.metadata.uid;
@@ -208,7 +355,9 @@ describe('standalone experiments', () => {
     expect([replicaSet(namespace, 'shop-baseline'), service(namespace, 'shop-baseline')]).toEqual([undefined, undefined]);
     expect(replicaSet(namespace, 'shop-st4ble')?.metadata.uid).toBe(rolloutStable);
     await eventually(() => {
-      const lastOfRollout = controlPlane.received.filter((message): message is Observed => observedShop(namespace, () => true)(message)).at(-1);
+      const lastOfRollout = controlPlane.received
+        .filter((message): message is Observed => observedShop(namespace, () => true)(message))
+        .at(-1);
       expect(lastOfRollout === undefined ? undefined : hashesOf(lastOfRollout)).toEqual(['st4ble']);
     });
   });
@@ -228,7 +377,9 @@ describe('standalone experiments', () => {
     controlPlane.deleteRollout(rollout, 2);
     await eventually(() => expect(removed(running, rollout)).toBe(true));
     expect(replicaSet(namespace, 'shop-st4ble')).toBeUndefined();
-    expect([replicaSet(namespace, 'shop-baseline')?.metadata.uid, service(namespace, 'shop-baseline')?.metadata.uid]).toEqual(experimentObjects);
+    expect([replicaSet(namespace, 'shop-baseline')?.metadata.uid, service(namespace, 'shop-baseline')?.metadata.uid]).toEqual(
+      experimentObjects,
+    );
 
     controlPlane.desired.delete(rolloutKeyString(experiment));
     controlPlane.dropConnection();

@@ -48,19 +48,37 @@ describe('Gateway API header routes', () => {
   it('adds, replaces and removes the header route rule of the HTTPRoute, leaves the team’s rule alone and writes nothing when it is already right', async () => {
     const namespace = 'gateway-header-routes';
     sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    for (const service of Object.values(SERVICES)) sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Service', metadata: { name: service, namespace }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+    for (const service of Object.values(SERVICES))
+      sim.apply(CLUSTER, {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: service, namespace },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+      });
     sim.apply(CLUSTER, {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: { name: 'web-route', namespace },
       spec: { parentRefs: [{ name: 'gateway' }], rules: [weightedRule(0), teamRule] },
     } as KubeObject);
-    const httpRoute = () => sim.get<HttpRouteShape>(CLUSTER, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'web-route' });
+    const httpRoute = () =>
+      sim.get<HttpRouteShape>(CLUSTER, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'web-route' });
     running = await startAgentUnderTest(sim, CLUSTER);
     const { controlPlane, agent } = running;
-    const routing = { plugins: { 'argoproj-labs/gatewayAPI': { httpRoutes: [{ name: 'web-route', useHeaderRoutes: true }] } }, managedRoutes: [{ name: 'beta' }] };
+    const routing = {
+      plugins: { 'argoproj-labs/gatewayAPI': { httpRoutes: [{ name: 'web-route', useHeaderRoutes: true }] } },
+      managedRoutes: [{ name: 'beta' }],
+    };
     const desired = (version: number, headerRoutes: SetHeaderRoute[]) =>
-      canaryRollout({ namespace, name: 'web', version, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'gatewayAPI', routing, canaryWeight: 25, headerRoutes } });
+      canaryRollout({
+        namespace,
+        name: 'web',
+        version,
+        stable: { hash: 's1', replicas: 1 },
+        canary: { hash: 'c1', replicas: 1 },
+        services: SERVICES,
+        traffic: { router: 'gatewayAPI', routing, canaryWeight: 25, headerRoutes },
+      });
 
     const exactBeta = { name: 'beta', match: [{ headerName: 'X-Beta', headerValue: { exact: 'yes' } }] };
     controlPlane.desired.set(`${namespace}/web`, desired(1, [exactBeta]));
@@ -78,7 +96,11 @@ describe('Gateway API header routes', () => {
 
     controlPlane.publish(desired(3, [{ name: 'beta', match: [{ headerName: 'X-Beta', headerValue: { prefix: 'on' } }] }]));
     await controlPlane.waitFor(applied(3));
-    expect(httpRoute()?.spec.rules).toEqual([weightedRule(25), teamRule, headerRule([{ name: 'X-Beta', type: 'RegularExpression', value: 'on.*' }])]);
+    expect(httpRoute()?.spec.rules).toEqual([
+      weightedRule(25),
+      teamRule,
+      headerRule([{ name: 'X-Beta', type: 'RegularExpression', value: 'on.*' }]),
+    ]);
 
     controlPlane.publish(desired(4, []));
     await controlPlane.waitFor(applied(4));

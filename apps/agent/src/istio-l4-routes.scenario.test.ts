@@ -14,7 +14,13 @@ let namespaceCounter = 0;
 function nextNamespace(): string {
   const name = `istio-l4-${++namespaceCounter}`;
   sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  for (const service of Object.values(SERVICES)) sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Service', metadata: { name: service, namespace: name }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+  for (const service of Object.values(SERVICES))
+    sim.apply(CLUSTER, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service, namespace: name },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+    });
   return name;
 }
 
@@ -24,29 +30,52 @@ interface Destination {
 }
 
 interface VirtualServiceShape {
-  spec: { hosts: string[]; gateways: string[]; http?: Array<{ name?: string; route: Destination[] }>; tls?: Array<{ match: unknown[]; route: Destination[] }>; tcp?: Array<{ match: unknown[]; route: Destination[] }> };
+  spec: {
+    hosts: string[];
+    gateways: string[];
+    http?: Array<{ name?: string; route: Destination[] }>;
+    tls?: Array<{ match: unknown[]; route: Destination[] }>;
+    tcp?: Array<{ match: unknown[]; route: Destination[] }>;
+  };
 }
 
-const getVirtualService = (namespace: string): VirtualServiceShape | undefined => sim.get<VirtualServiceShape>(CLUSTER, { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', namespace, name: 'web-vsvc' });
+const getVirtualService = (namespace: string): VirtualServiceShape | undefined =>
+  sim.get<VirtualServiceShape>(CLUSTER, { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', namespace, name: 'web-vsvc' });
 
 const servedWeight = (namespace: string, weight: number) => (message: AgentMessage) =>
-  message.type === 'observed' && message.rollout.namespace === namespace && (message.state.trafficWeights as Record<string, number | undefined>).istio === weight;
+  message.type === 'observed' &&
+  message.rollout.namespace === namespace &&
+  (message.state.trafficWeights as Record<string, number | undefined>).istio === weight;
 
 const split = (port: number, stable: number, canary: number): Destination[] => [
   { destination: { host: 'web-stable', port: { number: port } }, weight: stable },
   { destination: { host: 'web-canary', port: { number: port } }, weight: canary },
 ];
-const weights = (routes: Array<{ route: Destination[] }> | undefined) => routes?.map((route) => route.route.map((destination) => destination.weight));
+const weights = (routes: Array<{ route: Destination[] }> | undefined) =>
+  routes?.map((route) => route.route.map((destination) => destination.weight));
 
 const webTls = { port: 443, sniHosts: ['web.example'] };
 const adminTls = { port: 443, sniHosts: ['admin.example'] };
 
 function virtualService(namespace: string, spec: Partial<VirtualServiceShape['spec']>): KubeObject {
-  return { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'web-vsvc', namespace }, spec: { hosts: ['web.example', 'admin.example'], gateways: ['edge-gateway'], ...spec } } as KubeObject;
+  return {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'VirtualService',
+    metadata: { name: 'web-vsvc', namespace },
+    spec: { hosts: ['web.example', 'admin.example'], gateways: ['edge-gateway'], ...spec },
+  } as KubeObject;
 }
 
 function rollout(namespace: string, version: number, routing: RolloutTrafficRouting, canaryWeight: number) {
-  return canaryRollout({ namespace, name: 'web', version, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'istio', routing, canaryWeight } });
+  return canaryRollout({
+    namespace,
+    name: 'web',
+    version,
+    stable: { hash: 's1', replicas: 1 },
+    canary: { hash: 'c1', replicas: 1 },
+    services: SERVICES,
+    traffic: { router: 'istio', routing, canaryWeight },
+  });
 }
 
 beforeAll(async () => {
@@ -80,7 +109,9 @@ describe('Istio TLS and TCP routes', () => {
       }),
     );
     running = await startAgentUnderTest(sim, CLUSTER);
-    const routing = { istio: { virtualService: { name: 'web-vsvc', routes: ['primary'], tlsRoutes: [webTls], tcpRoutes: [{ port: 5432 }] } } };
+    const routing = {
+      istio: { virtualService: { name: 'web-vsvc', routes: ['primary'], tlsRoutes: [webTls], tcpRoutes: [{ port: 5432 }] } },
+    };
     running.controlPlane.desired.set(`${namespace}/web`, rollout(namespace, 1, routing, 30));
     await running.controlPlane.waitFor(servedWeight(namespace, 30));
     const weighted = getVirtualService(namespace)?.spec;

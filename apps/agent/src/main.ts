@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     logger.info({ signal, graceSeconds: config.shutdownGraceMs / 1000 }, 'stopping');
     setTimeout(() => {
-      logger.error({ waitingFor: 'the watches and the control plane connection to close' }, 'grace period over; exiting without waiting further');
+      logger.error(
+        { waitingFor: 'the watches and the control plane connection to close' },
+        'grace period over; exiting without waiting further',
+      );
       process.exit(1);
     }, config.shutdownGraceMs).unref();
     agent.stop().then(

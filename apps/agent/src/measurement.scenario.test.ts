@@ -34,13 +34,24 @@ async function connectedAgent(env: Record<string, string> = {}): Promise<AgentUn
 
 function request(namespace: string, metric: Metric, overrides: Partial<MeasurementRequest> = {}): MeasurementRequest {
   const requestId = `req-${++counter}`;
-  return { requestId, run: { name: 'checkout-6d8f9-2', namespace, uid: `uid-${requestId}` }, metric, measurementIndex: 1, timeoutSeconds: 10, ...overrides };
+  return {
+    requestId,
+    run: { name: 'checkout-6d8f9-2', namespace, uid: `uid-${requestId}` },
+    metric,
+    measurementIndex: 1,
+    timeoutSeconds: 10,
+    ...overrides,
+  };
 }
 
 function measure(agent: AgentUnderTest, measurement: MeasurementRequest): Promise<Answer> {
   const mark = agent.controlPlane.received.length;
   agent.controlPlane.send({ type: 'measure', request: measurement });
-  return agent.controlPlane.waitFor<Answer>((message) => message.type === 'measurement' && message.requestId === measurement.requestId, 10_000, mark);
+  return agent.controlPlane.waitFor<Answer>(
+    (message) => message.type === 'measurement' && message.requestId === measurement.requestId,
+    10_000,
+    mark,
+  );
 }
 
 const answersTo = (agent: AgentUnderTest, requestId: string): Answer[] =>
@@ -48,7 +59,13 @@ const answersTo = (agent: AgentUnderTest, requestId: string): Answer[] =>
 
 const webMetric = (path: string, extra: Partial<NonNullable<Metric['provider']['web']>> = {}): Metric => ({
   name: 'success-rate',
-  provider: { web: { url: `${backend.url}${path}`, headers: [{ key: 'Authorization', value: 'Bearer $(flotilla-secret:api-credentials/token)' }], ...extra } },
+  provider: {
+    web: {
+      url: `${backend.url}${path}`,
+      headers: [{ key: 'Authorization', value: 'Bearer $(flotilla-secret:api-credentials/token)' }],
+      ...extra,
+    },
+  },
 });
 
 const smokeJob = (image: string): Metric => ({
@@ -118,11 +135,16 @@ describe('secret markers', () => {
 describe('providers', () => {
   it('queries a Prometheus endpoint and answers with the vector', async () => {
     const namespace = nextNamespace();
-    backend.answer(() => ({ body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1_763_800_000, '0.995'] }] } } }));
+    backend.answer(() => ({
+      body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1_763_800_000, '0.995'] }] } },
+    }));
     const agent = await connectedAgent();
     const query = 'sum(rate(http_requests_total{code!~"5.."}[1m])) / sum(rate(http_requests_total[1m]))';
 
-    const answer = await measure(agent, request(namespace, { name: 'availability', provider: { prometheus: { address: backend.url, query } } }));
+    const answer = await measure(
+      agent,
+      request(namespace, { name: 'availability', provider: { prometheus: { address: backend.url, query } } }),
+    );
 
     expect(answer.outcome).toMatchObject({ ok: true, value: [0.995], rawValue: '[0.995]', metadata: { ResolvedPrometheusQuery: query } });
     const received = new URL(backend.requests[0]?.url ?? '', backend.url);
@@ -141,7 +163,9 @@ describe('providers', () => {
 
     const jobName = `${measurement.run.uid}.smoke.3`;
     expect(answer.outcome).toEqual({ ...expected, rawValue: '', metadata: { 'job-name': jobName } });
-    expect(sim.get(CLUSTER, { kind: 'Job', apiVersion: 'batch/v1', namespace, name: jobName })?.metadata.labels).toMatchObject({ 'analysisrun.argoproj.io/uid': measurement.run.uid });
+    expect(sim.get(CLUSTER, { kind: 'Job', apiVersion: 'batch/v1', namespace, name: jobName })?.metadata.labels).toMatchObject({
+      'analysisrun.argoproj.io/uid': measurement.run.uid,
+    });
   });
 
   it.each([
@@ -150,12 +174,19 @@ describe('providers', () => {
   ])('reads provider credentials from %s', async (_case, holder, apiKey) => {
     const agentNamespace = nextNamespace();
     const namespace = nextNamespace();
-    secret(holder === 'agent' ? agentNamespace : namespace, 'datadog', { address: backend.url, 'api-key': apiKey, 'app-key': 'application-key' });
+    secret(holder === 'agent' ? agentNamespace : namespace, 'datadog', {
+      address: backend.url,
+      'api-key': apiKey,
+      'app-key': 'application-key',
+    });
     if (holder === 'agent') secret(namespace, 'datadog', { address: backend.url, 'api-key': 'not-this-one', 'app-key': 'application-key' });
     backend.answer(() => ({ body: { status: 'ok', series: [{ pointlist: [[1_763_800_000_000, 0.012]] }] } }));
     const agent = await connectedAgent({ FLOTILLA_AGENT_NAMESPACE: agentNamespace });
 
-    const answer = await measure(agent, request(namespace, { name: 'error-rate', provider: { datadog: { query: 'sum:requests.error{service:checkout}' } } }));
+    const answer = await measure(
+      agent,
+      request(namespace, { name: 'error-rate', provider: { datadog: { query: 'sum:requests.error{service:checkout}' } } }),
+    );
 
     expect(answer.outcome).toEqual({ ok: true, value: 0.012, rawValue: '0.012' });
     expect(backend.requests[0]?.headers['dd-api-key']).toBe(apiKey);
@@ -209,7 +240,11 @@ describe('timeouts, duplicates and reconnects', () => {
     const mark = controlPlane.received.length;
     controlPlane.unavailable = false;
 
-    const answer = await controlPlane.waitFor<Answer>((message) => message.type === 'measurement' && message.requestId === measurement.requestId, 5000, mark);
+    const answer = await controlPlane.waitFor<Answer>(
+      (message) => message.type === 'measurement' && message.requestId === measurement.requestId,
+      5000,
+      mark,
+    );
     expect(answer.outcome).toEqual({ ok: true, value: 0.93, rawValue: '0.93' });
     expect(answersTo(agent, measurement.requestId)).toHaveLength(1);
     expect(agent.agent.stats().measurements.unsent).toBe(0);

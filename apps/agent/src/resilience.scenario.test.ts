@@ -17,7 +17,8 @@ function nextNamespace(): string {
   return name;
 }
 
-const replicas = (namespace: string, name: string): number | undefined => sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name })?.spec.replicas;
+const replicas = (namespace: string, name: string): number | undefined =>
+  sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name })?.spec.replicas;
 
 beforeAll(async () => {
   sim = await startKubeSim({ clusters: [CLUSTER], podReadyDelayMs: 40 });
@@ -36,7 +37,10 @@ describe('level-triggered convergence', () => {
   it('undoes a manual change to a ReplicaSet it owns, also after the API server dropped its watches', async () => {
     const namespace = nextNamespace();
     running = await startAgentUnderTest(sim, CLUSTER);
-    running.controlPlane.desired.set(`${namespace}/web`, canaryRollout({ namespace, name: 'web', version: 1, stable: { hash: 'aaa', replicas: 3 } }));
+    running.controlPlane.desired.set(
+      `${namespace}/web`,
+      canaryRollout({ namespace, name: 'web', version: 1, stable: { hash: 'aaa', replicas: 3 } }),
+    );
     await eventually(() => expect(replicas(namespace, 'web-aaa')).toBe(3));
     sim.dropWatches(CLUSTER);
     const drifted = sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name: 'web-aaa' });
@@ -52,10 +56,19 @@ describe('reconnecting', () => {
     const namespace = nextNamespace();
     running = await startAgentUnderTest(sim, CLUSTER);
     const { controlPlane } = running;
-    controlPlane.desired.set(`${namespace}/api`, canaryRollout({ namespace, name: 'api', version: 1, stable: { hash: 'v1', replicas: 2 } }));
-    await controlPlane.waitFor((message) => message.type === 'observed' && message.rollout.namespace === namespace && message.state.replicaSets[0]?.availableReplicas === 2);
+    controlPlane.desired.set(
+      `${namespace}/api`,
+      canaryRollout({ namespace, name: 'api', version: 1, stable: { hash: 'v1', replicas: 2 } }),
+    );
+    await controlPlane.waitFor(
+      (message) =>
+        message.type === 'observed' && message.rollout.namespace === namespace && message.state.replicaSets[0]?.availableReplicas === 2,
+    );
     controlPlane.dropConnection();
-    controlPlane.desired.set(`${namespace}/api`, canaryRollout({ namespace, name: 'api', version: 2, stable: { hash: 'v1', replicas: 1 }, canary: { hash: 'v2', replicas: 1 } }));
+    controlPlane.desired.set(
+      `${namespace}/api`,
+      canaryRollout({ namespace, name: 'api', version: 2, stable: { hash: 'v1', replicas: 1 }, canary: { hash: 'v2', replicas: 1 } }),
+    );
     const mark = controlPlane.received.length;
     await eventually(() => expect(controlPlane.connections).toBe(2));
     await controlPlane.waitFor((message) => message.type === 'observed' && message.rollout.namespace === namespace, 5000, mark);
@@ -70,10 +83,28 @@ describe('hub loss', () => {
     const namespace = nextNamespace();
     running = await startAgentUnderTest(sim, CLUSTER);
     const { controlPlane, agent } = running;
-    const guarded = canaryRollout({ namespace, name: 'guarded', version: 4, stable: { hash: 'st', replicas: 2 }, canary: { hash: 'cn', replicas: 2 } });
-    guarded.hubLoss = { afterSeconds: 0.3, fallback: canaryRollout({ namespace, name: 'guarded', version: 4, stable: { hash: 'st', replicas: 4 }, canary: { hash: 'cn', replicas: 0 } }).state };
+    const guarded = canaryRollout({
+      namespace,
+      name: 'guarded',
+      version: 4,
+      stable: { hash: 'st', replicas: 2 },
+      canary: { hash: 'cn', replicas: 2 },
+    });
+    guarded.hubLoss = {
+      afterSeconds: 0.3,
+      fallback: canaryRollout({
+        namespace,
+        name: 'guarded',
+        version: 4,
+        stable: { hash: 'st', replicas: 4 },
+        canary: { hash: 'cn', replicas: 0 },
+      }).state,
+    };
     controlPlane.desired.set(`${namespace}/guarded`, guarded);
-    controlPlane.desired.set(`${namespace}/plain`, canaryRollout({ namespace, name: 'plain', version: 1, stable: { hash: 'p1', replicas: 1 }, canary: { hash: 'p2', replicas: 2 } }));
+    controlPlane.desired.set(
+      `${namespace}/plain`,
+      canaryRollout({ namespace, name: 'plain', version: 1, stable: { hash: 'p1', replicas: 1 }, canary: { hash: 'p2', replicas: 2 } }),
+    );
     await eventually(() => expect([replicas(namespace, 'guarded-cn'), replicas(namespace, 'plain-p2')]).toEqual([2, 2]));
 
     controlPlane.unavailable = true;
@@ -93,7 +124,13 @@ describe('hub loss', () => {
     );
     expect(report.state.replicaSets.find((set) => set.podTemplateHash === 'st')?.annotations[HUB_LOSS_FALLBACK_ANNOTATION]).toBeDefined();
     await eventually(() => expect([replicas(namespace, 'guarded-st'), replicas(namespace, 'guarded-cn')]).toEqual([2, 2]));
-    await eventually(() => expect(sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name: 'guarded-st' })?.metadata.annotations?.[HUB_LOSS_FALLBACK_ANNOTATION]).toBeUndefined());
+    await eventually(() =>
+      expect(
+        sim.get<ReplicaSetObject>(CLUSTER, { kind: 'ReplicaSet', namespace, name: 'guarded-st' })?.metadata.annotations?.[
+          HUB_LOSS_FALLBACK_ANNOTATION
+        ],
+      ).toBeUndefined(),
+    );
     expect(agent.stats()).toMatchObject({ connected: true, activeFallbacks: 0, fallbacksTaken: 1 });
   });
 });

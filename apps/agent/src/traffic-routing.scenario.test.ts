@@ -15,14 +15,23 @@ let namespaceCounter = 0;
 function nextNamespace(): string {
   const name = `traffic-${++namespaceCounter}`;
   sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  for (const service of Object.values(SERVICES)) sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Service', metadata: { name: service, namespace: name }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
+  for (const service of Object.values(SERVICES))
+    sim.apply(CLUSTER, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service, namespace: name },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+    });
   return name;
 }
 
-const get = <T = KubeObject>(apiVersion: string, kind: string, namespace: string, name: string): T | undefined => sim.get<T>(CLUSTER, { apiVersion, kind, namespace, name });
+const get = <T = KubeObject>(apiVersion: string, kind: string, namespace: string, name: string): T | undefined =>
+  sim.get<T>(CLUSTER, { apiVersion, kind, namespace, name });
 
 const servedWeight = (namespace: string, router: string, weight: number) => (message: AgentMessage) =>
-  message.type === 'observed' && message.rollout.namespace === namespace && (message.state.trafficWeights as Record<string, number | undefined>)[router] === weight;
+  message.type === 'observed' &&
+  message.rollout.namespace === namespace &&
+  (message.state.trafficWeights as Record<string, number | undefined>)[router] === weight;
 
 beforeAll(async () => {
   sim = await startKubeSim({ clusters: [CLUSTER], podReadyDelayMs: 40 });
@@ -39,7 +48,11 @@ afterAll(async () => {
 
 interface IngressShape {
   metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: { ingressClassName?: string; rules: Array<{ host: string; http: { paths: Array<{ backend: { service: { name: string } } }> } }>; tls?: unknown[] };
+  spec: {
+    ingressClassName?: string;
+    rules: Array<{ host: string; http: { paths: Array<{ backend: { service: { name: string } } }> } }>;
+    tls?: unknown[];
+  };
 }
 
 describe('NGINX', () => {
@@ -53,8 +66,14 @@ describe('NGINX', () => {
         ingressClassName: 'nginx',
         tls: [{ hosts: ['shop.example'], secretName: 'shop-tls' }],
         rules: [
-          { host: 'shop.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-stable', port: { number: 80 } } } }] } },
-          { host: 'admin.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'admin', port: { number: 80 } } } }] } },
+          {
+            host: 'shop.example',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web-stable', port: { number: 80 } } } }] },
+          },
+          {
+            host: 'admin.example',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'admin', port: { number: 80 } } } }] },
+          },
         ],
       },
     };
@@ -64,7 +83,15 @@ describe('NGINX', () => {
     const routing = { nginx: { stableIngress: 'web', additionalIngressAnnotations: { 'canary-by-cookie': 'beta' } } };
     running.controlPlane.desired.set(
       `${namespace}/shop`,
-      canaryRollout({ namespace, name: 'shop', version: 1, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'nginx', routing, canaryWeight: 20 } }),
+      canaryRollout({
+        namespace,
+        name: 'shop',
+        version: 1,
+        stable: { hash: 's1', replicas: 1 },
+        canary: { hash: 'c1', replicas: 1 },
+        services: SERVICES,
+        traffic: { router: 'nginx', routing, canaryWeight: 20 },
+      }),
     );
     await running.controlPlane.waitFor(servedWeight(namespace, 'nginx', 20));
     const canary = get<IngressShape>('networking.k8s.io/v1', 'Ingress', namespace, 'shop-web-canary');
@@ -75,10 +102,22 @@ describe('NGINX', () => {
       'nginx.ingress.kubernetes.io/canary-weight': '20',
       'nginx.ingress.kubernetes.io/canary-by-cookie': 'beta',
     });
-    expect(canary?.spec.rules.map((rule) => [rule.host, rule.http.paths[0]?.backend.service.name])).toEqual([['shop.example', 'web-canary']]);
+    expect(canary?.spec.rules.map((rule) => [rule.host, rule.http.paths[0]?.backend.service.name])).toEqual([
+      ['shop.example', 'web-canary'],
+    ]);
     expect(canary?.spec.tls).toEqual(stableIngress.spec.tls);
 
-    running.controlPlane.publish(canaryRollout({ namespace, name: 'shop', version: 2, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 2 }, services: SERVICES, traffic: { router: 'nginx', routing, canaryWeight: 60 } }));
+    running.controlPlane.publish(
+      canaryRollout({
+        namespace,
+        name: 'shop',
+        version: 2,
+        stable: { hash: 's1', replicas: 1 },
+        canary: { hash: 'c1', replicas: 2 },
+        services: SERVICES,
+        traffic: { router: 'nginx', routing, canaryWeight: 60 },
+      }),
+    );
     await running.controlPlane.waitFor(servedWeight(namespace, 'nginx', 60));
     expect(get('networking.k8s.io/v1', 'Ingress', namespace, 'web')).toEqual(before);
 
@@ -90,7 +129,10 @@ describe('NGINX', () => {
 
 interface VirtualServiceShape {
   metadata: { annotations?: Record<string, string> };
-  spec: { hosts: string[]; http: Array<{ name?: string; match?: unknown[]; route: Array<{ destination: { host: string }; weight?: number }> }> };
+  spec: {
+    hosts: string[];
+    http: Array<{ name?: string; match?: unknown[]; route: Array<{ destination: { host: string }; weight?: number }> }>;
+  };
 }
 
 function virtualService(namespace: string): object {
@@ -101,7 +143,13 @@ function virtualService(namespace: string): object {
     spec: {
       hosts: ['web.example'],
       http: [
-        { name: 'primary', route: [{ destination: { host: 'web-stable' }, weight: 100 }, { destination: { host: 'web-canary' }, weight: 0 }] },
+        {
+          name: 'primary',
+          route: [
+            { destination: { host: 'web-stable' }, weight: 100 },
+            { destination: { host: 'web-canary' }, weight: 0 },
+          ],
+        },
         { name: 'static', route: [{ destination: { host: 'assets' } }] },
       ],
     },
@@ -117,22 +165,48 @@ describe('Istio', () => {
     const headerRoutes = [{ name: 'beta', match: [{ headerName: 'x-beta', headerValue: { prefix: 'on' } }] }];
     running.controlPlane.desired.set(
       `${namespace}/web`,
-      canaryRollout({ namespace, name: 'web', version: 1, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'istio', routing, canaryWeight: 30, headerRoutes } }),
+      canaryRollout({
+        namespace,
+        name: 'web',
+        version: 1,
+        stable: { hash: 's1', replicas: 1 },
+        canary: { hash: 'c1', replicas: 1 },
+        services: SERVICES,
+        traffic: { router: 'istio', routing, canaryWeight: 30, headerRoutes },
+      }),
     );
     await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 30));
     const http = get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', namespace, 'web-vsvc')?.spec.http;
     expect(http).toEqual([
       { name: 'beta', match: [{ headers: { 'x-beta': { prefix: 'on' } } }], route: [{ destination: { host: 'web-canary' }, weight: 100 }] },
-      { name: 'primary', route: [{ destination: { host: 'web-stable' }, weight: 70 }, { destination: { host: 'web-canary' }, weight: 30 }] },
+      {
+        name: 'primary',
+        route: [
+          { destination: { host: 'web-stable' }, weight: 70 },
+          { destination: { host: 'web-canary' }, weight: 30 },
+        ],
+      },
       { name: 'static', route: [{ destination: { host: 'assets' } }] },
     ]);
 
     // Observations from before the first write also served weight 0: only those after the change count.
     const mark = running.controlPlane.received.length;
-    running.controlPlane.publish(canaryRollout({ namespace, name: 'web', version: 2, stable: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'istio', routing, canaryWeight: 0 } }));
+    running.controlPlane.publish(
+      canaryRollout({
+        namespace,
+        name: 'web',
+        version: 2,
+        stable: { hash: 'c1', replicas: 1 },
+        services: SERVICES,
+        traffic: { router: 'istio', routing, canaryWeight: 0 },
+      }),
+    );
     await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 0), 10_000, mark);
     // The weight and the header route may land in separate writes; the route goes away with the next one.
-    const routeNames = () => get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', namespace, 'web-vsvc')?.spec.http.map((route) => route.name);
+    const routeNames = () =>
+      get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', namespace, 'web-vsvc')?.spec.http.map(
+        (route) => route.name,
+      );
     await eventually(() => expect(routeNames()).toEqual(['primary', 'static']));
   });
 
@@ -142,16 +216,24 @@ describe('Istio', () => {
     let conflicts = 0;
     const proxy: Server = createServer((incoming, outgoing) => {
       const forward = (): void => {
-        const upstream = httpRequest(new URL(incoming.url ?? '/', sim.url), { method: incoming.method, headers: incoming.headers }, (answer) => {
-          if (answer.statusCode === 409) conflicts += 1;
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        });
+        const upstream = httpRequest(
+          new URL(incoming.url ?? '/', sim.url),
+          { method: incoming.method, headers: incoming.headers },
+          (answer) => {
+            if (answer.statusCode === 409) conflicts += 1;
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(outgoing);
+          },
+        );
         incoming.pipe(upstream);
       };
       if (incoming.method === 'PATCH' && incoming.url?.includes('/virtualservices/web-vsvc') && conflicts === 0) {
         const current = get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', namespace, 'web-vsvc');
-        if (current) sim.apply(CLUSTER, { ...current, spec: { ...current.spec, http: [...current.spec.http, { name: 'late', route: [{ destination: { host: 'late' } }] }] } } as unknown as KubeObject);
+        if (current)
+          sim.apply(CLUSTER, {
+            ...current,
+            spec: { ...current.spec, http: [...current.spec.http, { name: 'late', route: [{ destination: { host: 'late' } }] }] },
+          } as unknown as KubeObject);
       }
       forward();
     });
@@ -161,7 +243,15 @@ describe('Istio', () => {
       const routing = { istio: { virtualService: { name: 'web-vsvc', routes: ['primary'] } } };
       running.controlPlane.desired.set(
         `${namespace}/web`,
-        canaryRollout({ namespace, name: 'web', version: 1, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'istio', routing, canaryWeight: 10 } }),
+        canaryRollout({
+          namespace,
+          name: 'web',
+          version: 1,
+          stable: { hash: 's1', replicas: 1 },
+          canary: { hash: 'c1', replicas: 1 },
+          services: SERVICES,
+          traffic: { router: 'istio', routing, canaryWeight: 10 },
+        }),
       );
       await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 10));
       expect(conflicts).toBe(1);
@@ -182,12 +272,44 @@ describe('SMI and Gateway API', () => {
     const namespace = nextNamespace();
     running = await startAgentUnderTest(sim, CLUSTER);
     const traffic = (canaryWeight: number) => ({ router: 'smi' as const, routing: { smi: { rootService: 'web' } }, canaryWeight });
-    running.controlPlane.desired.set(`${namespace}/web`, canaryRollout({ namespace, name: 'web', version: 1, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: traffic(5) }));
+    running.controlPlane.desired.set(
+      `${namespace}/web`,
+      canaryRollout({
+        namespace,
+        name: 'web',
+        version: 1,
+        stable: { hash: 's1', replicas: 1 },
+        canary: { hash: 'c1', replicas: 1 },
+        services: SERVICES,
+        traffic: traffic(5),
+      }),
+    );
     await running.controlPlane.waitFor(servedWeight(namespace, 'smi', 5));
-    const split = get<{ metadata: { labels?: Record<string, string> }; spec: unknown }>('split.smi-spec.io/v1alpha2', 'TrafficSplit', namespace, 'web');
+    const split = get<{ metadata: { labels?: Record<string, string> }; spec: unknown }>(
+      'split.smi-spec.io/v1alpha2',
+      'TrafficSplit',
+      namespace,
+      'web',
+    );
     expect(split?.metadata.labels?.[MANAGED_BY_LABEL]).toBe('flotilla');
-    expect(split?.spec).toEqual({ service: 'web', backends: [{ service: 'web-canary', weight: 5 }, { service: 'web-stable', weight: 95 }] });
-    running.controlPlane.publish(canaryRollout({ namespace, name: 'web', version: 2, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: traffic(40) }));
+    expect(split?.spec).toEqual({
+      service: 'web',
+      backends: [
+        { service: 'web-canary', weight: 5 },
+        { service: 'web-stable', weight: 95 },
+      ],
+    });
+    running.controlPlane.publish(
+      canaryRollout({
+        namespace,
+        name: 'web',
+        version: 2,
+        stable: { hash: 's1', replicas: 1 },
+        canary: { hash: 'c1', replicas: 1 },
+        services: SERVICES,
+        traffic: traffic(40),
+      }),
+    );
     await running.controlPlane.waitFor(servedWeight(namespace, 'smi', 40));
   });
 
@@ -200,7 +322,12 @@ describe('SMI and Gateway API', () => {
       spec: {
         parentRefs: [{ name: 'gateway' }],
         rules: [
-          { backendRefs: [{ name: 'web-stable', port: 80, weight: 100 }, { name: 'web-canary', port: 80, weight: 0 }] },
+          {
+            backendRefs: [
+              { name: 'web-stable', port: 80, weight: 100 },
+              { name: 'web-canary', port: 80, weight: 0 },
+            ],
+          },
           { matches: [{ path: { type: 'PathPrefix', value: '/docs' } }], backendRefs: [{ name: 'docs', port: 80 }] },
         ],
       },
@@ -209,12 +336,30 @@ describe('SMI and Gateway API', () => {
     const routing = { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'web-route' } } };
     running.controlPlane.desired.set(
       `${namespace}/web`,
-      canaryRollout({ namespace, name: 'web', version: 1, stable: { hash: 's1', replicas: 1 }, canary: { hash: 'c1', replicas: 1 }, services: SERVICES, traffic: { router: 'gatewayAPI', routing, canaryWeight: 25 } }),
+      canaryRollout({
+        namespace,
+        name: 'web',
+        version: 1,
+        stable: { hash: 's1', replicas: 1 },
+        canary: { hash: 'c1', replicas: 1 },
+        services: SERVICES,
+        traffic: { router: 'gatewayAPI', routing, canaryWeight: 25 },
+      }),
     );
     await running.controlPlane.waitFor(servedWeight(namespace, 'gatewayAPI', 25));
-    const route = get<{ spec: { parentRefs: unknown; rules: unknown } }>('gateway.networking.k8s.io/v1', 'HTTPRoute', namespace, 'web-route');
+    const route = get<{ spec: { parentRefs: unknown; rules: unknown } }>(
+      'gateway.networking.k8s.io/v1',
+      'HTTPRoute',
+      namespace,
+      'web-route',
+    );
     expect(route?.spec.rules).toEqual([
-      { backendRefs: [{ name: 'web-stable', port: 80, weight: 75 }, { name: 'web-canary', port: 80, weight: 25 }] },
+      {
+        backendRefs: [
+          { name: 'web-stable', port: 80, weight: 75 },
+          { name: 'web-canary', port: 80, weight: 25 },
+        ],
+      },
       { matches: [{ path: { type: 'PathPrefix', value: '/docs' } }], backendRefs: [{ name: 'docs', port: 80 }] },
     ]);
     expect(route?.spec.parentRefs).toEqual([{ name: 'gateway' }]);

@@ -90,45 +90,45 @@ export class AppModule {
               anonymousRequests: config.rateLimitAnonymousRequests,
             });
             return {
-            autoSchemaFile: options.writeSchema ? SCHEMA_FILE : true,
-            sortSchema: true,
-            path: '/graphql',
-            graphiql: false,
-            introspection: true,
-            includeStacktraceInErrorResponses: false,
-            parseOptions: { maxTokens: config.maxQueryTokens },
-            persistedQueries: false,
-            // Apollo's default cache of parsed documents is sized by their JSON, a fraction of what their syntax
-            // trees take in the heap: distinct maximal documents held it at hundreds of megabytes long after the load.
-            documentStore: null,
-            // A request refused mid-execution (its deadline passed) keeps its status, 503, as refusals before it do.
-            preserveHttpStatusForExecutionErrors: false,
-            subscriptions: {
-              'graphql-ws': {
-                path: '/graphql',
-                // Subscription results bypass Apollo, so their errors get the same formatting here.
-                onNext: (_context: unknown, _id: string, _payload: unknown, _arguments: unknown, result: ExecutionResult) =>
-                  result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
-                onError: (_context: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) =>
-                  errors.map((error) => formatError(error.toJSON(), error)),
-              },
-            },
-            context: (source: ContextSource) => buildRequestContext(auth, rateLimiter, source, config.requestTimeoutMs),
-            formatError,
-            plugins: [
-              queryLimitsPlugin(
-                {
-                  maxDepth: config.maxQueryDepth,
-                  maxComplexity: config.maxQueryComplexity,
-                  maxRootFields: config.maxRootFields,
-                  maxAliases: config.maxQueryAliases,
-                  maxListEntries: config.maxListArgumentEntries,
-                  maxStringLength: config.maxStringArgumentLength,
+              autoSchemaFile: options.writeSchema ? SCHEMA_FILE : true,
+              sortSchema: true,
+              path: '/graphql',
+              graphiql: false,
+              introspection: true,
+              includeStacktraceInErrorResponses: false,
+              parseOptions: { maxTokens: config.maxQueryTokens },
+              persistedQueries: false,
+              // Apollo's default cache of parsed documents is sized by their JSON, a fraction of what their syntax
+              // trees take in the heap: distinct maximal documents held it at hundreds of megabytes long after the load.
+              documentStore: null,
+              // A request refused mid-execution (its deadline passed) keeps its status, 503, as refusals before it do.
+              preserveHttpStatusForExecutionErrors: false,
+              subscriptions: {
+                'graphql-ws': {
+                  path: '/graphql',
+                  // Subscription results bypass Apollo, so their errors get the same formatting here.
+                  onNext: (_context: unknown, _id: string, _payload: unknown, _arguments: unknown, result: ExecutionResult) =>
+                    result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
+                  onError: (_context: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) =>
+                    errors.map((error) => formatError(error.toJSON(), error)),
                 },
-                rateLimiter,
-              ),
-              metrics.apolloPlugin(),
-            ],
+              },
+              context: (source: ContextSource) => buildRequestContext(auth, rateLimiter, source, config.requestTimeoutMs),
+              formatError,
+              plugins: [
+                queryLimitsPlugin(
+                  {
+                    maxDepth: config.maxQueryDepth,
+                    maxComplexity: config.maxQueryComplexity,
+                    maxRootFields: config.maxRootFields,
+                    maxAliases: config.maxQueryAliases,
+                    maxListEntries: config.maxListArgumentEntries,
+                    maxStringLength: config.maxStringArgumentLength,
+                  },
+                  rateLimiter,
+                ),
+                metrics.apolloPlugin(),
+              ],
             };
           },
         }),

@@ -92,18 +92,27 @@ async function graphql<D>(token: string, query: string, variables: Record<string
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: D; errors?: { message: string }[] };
-  if (body.errors || !body.data) throw new DemoBootstrapError(`GraphQL at ${apiUrl} answered: ${JSON.stringify(body.errors ?? response.status)}`);
+  if (body.errors || !body.data)
+    throw new DemoBootstrapError(`GraphQL at ${apiUrl} answered: ${JSON.stringify(body.errors ?? response.status)}`);
   return body.data;
 }
 
 /** Registers the cluster once; gives it a new agent token when the one on disk is missing or no longer valid. */
-async function agentToken(adminSecret: string, organizationId: string, cluster: string): Promise<{ path: string; outcome: Outcome | 'rotated' }> {
+async function agentToken(
+  adminSecret: string,
+  organizationId: string,
+  cluster: string,
+): Promise<{ path: string; outcome: Outcome | 'rotated' }> {
   const path = join(home, 'agents', `${cluster}.token`);
   const registered = await database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: cluster } } });
   const secret = await readSecret(path);
   if (registered && secret && hashSecret(secret) === registered.agentTokenHash) return { path, outcome: 'kept' };
   const mutation = registered ? 'rotateClusterAgentToken' : 'registerCluster';
-  const data = await graphql<Record<string, { agentToken: string }>>(adminSecret, `mutation($name: String!) { ${mutation}(name: $name) { agentToken } }`, { name: cluster });
+  const data = await graphql<Record<string, { agentToken: string }>>(
+    adminSecret,
+    `mutation($name: String!) { ${mutation}(name: $name) { agentToken } }`,
+    { name: cluster },
+  );
   const issued = data[mutation]?.agentToken;
   if (!issued) throw new DemoBootstrapError(`${mutation} returned no agent token for ${cluster}`);
   await writeSecret(path, issued);
@@ -142,7 +151,10 @@ class SimulatedCluster {
     if (created.status !== 409) return this.check(created, `create ${document.kind} ${document.metadata.name}`);
     const path = `${collection}/${document.metadata.name}`;
     const current = (await (await this.request('GET', path)).json()) as KubeDocument;
-    const replaced = await this.request('PUT', path, { ...document, metadata: { ...document.metadata, resourceVersion: current.metadata.resourceVersion } });
+    const replaced = await this.request('PUT', path, {
+      ...document,
+      metadata: { ...document.metadata, resourceVersion: current.metadata.resourceVersion },
+    });
     return this.check(replaced, `replace ${document.kind} ${document.metadata.name}`);
   }
 
@@ -154,7 +166,9 @@ class SimulatedCluster {
     const { resources } = (await discovery.json()) as { resources: { name: string; kind: string; namespaced: boolean }[] };
     const resource = resources.find((candidate) => candidate.kind === document.kind && !candidate.name.includes('/'));
     if (!resource) throw new DemoBootstrapError(`the cluster serves no ${document.kind} in ${document.apiVersion}`);
-    return resource.namespaced ? `${groupVersion}/namespaces/${document.metadata.namespace ?? DEMO_NAMESPACE}/${resource.name}` : `${groupVersion}/${resource.name}`;
+    return resource.namespaced
+      ? `${groupVersion}/namespaces/${document.metadata.namespace ?? DEMO_NAMESPACE}/${resource.name}`
+      : `${groupVersion}/${resource.name}`;
   }
 
   private request(method: string, path: string, body?: unknown): Promise<Response> {

@@ -35,7 +35,9 @@ function bodyErrorHandler(config: ApiConfig) {
       return;
     }
     if (error.type === 'entity.parse.failed') {
-      response.status(400).json({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: ErrorCode.InputInvalid } }] });
+      response
+        .status(400)
+        .json({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: ErrorCode.InputInvalid } }] });
       return;
     }
     next(error);

@@ -31,7 +31,9 @@ export async function startWorkerHealth(options: WorkerHealthOptions): Promise<W
       case '/healthz':
         return answer(200, { status: 'ok' });
       case '/readyz':
-        void probeAll(options.probes).then(({ ready, checks }) => answer(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks }));
+        void probeAll(options.probes).then(({ ready, checks }) =>
+          answer(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks }),
+        );
         return;
       case '/metrics':
         void options.metrics.metrics().then(

@@ -13,7 +13,12 @@ import { AuditSigner } from './modules/audit/audit-signer.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { isReconcileJobData, RECONCILE_JOB, RECONCILE_QUEUE_NAME, ReconcileQueue } from './modules/reconcile/reconcile-queue.js';
 import { ReconcileSweep } from './modules/reconcile/reconcile-sweep.js';
-import { ANALYSIS_QUEUE_NAME, ANALYSIS_RECORDS_QUEUE_NAME, AnalysisQueue, parseAnalysisJob } from './modules/analysis-runs/analysis-queue.js';
+import {
+  ANALYSIS_QUEUE_NAME,
+  ANALYSIS_RECORDS_QUEUE_NAME,
+  AnalysisQueue,
+  parseAnalysisJob,
+} from './modules/analysis-runs/analysis-queue.js';
 import { AnalysisRunner } from './modules/analysis-runs/analysis-runner.js';
 import { pruneAnalysisHistory } from './modules/analysis-runs/analysis-history.js';
 import { ReconcileStore } from './modules/reconcile/reconcile-store.js';
@@ -34,7 +39,8 @@ const connectionLogger = logger.child({ component: 'connections' });
 const database = createDatabaseClient(config.databaseUrl, config.databasePoolSize, { logger: connectionLogger });
 /** Hand-written SQL on the hot paths (reconcile load and write, measurements); Prisma for the rest. */
 const sql = new SqlPool(config.databaseUrl, config.sqlPoolSize, connectionLogger);
-const redisConnection = (options: { forWorkers?: boolean; autoPipelining?: boolean }) => createRedisConnection(config.redisUrl, { ...options, logger: connectionLogger });
+const redisConnection = (options: { forWorkers?: boolean; autoPipelining?: boolean }) =>
+  createRedisConnection(config.redisUrl, { ...options, logger: connectionLogger });
 const redis = redisConnection({ autoPipelining: true });
 const subscriber = redisConnection({ forWorkers: true });
 const workerConnection = redisConnection({ forWorkers: true, autoPipelining: true });
@@ -47,7 +53,13 @@ const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
 const audit = new AuditService(database, eventBus);
 const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
 const checkpoints = new AuditCheckpointsService(database, auditSigner ?? null, audit);
-const reconciler = new RolloutReconciler(new ReconcileStore(sql, audit), eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
+const reconciler = new RolloutReconciler(
+  new ReconcileStore(sql, audit),
+  eventBus,
+  queue,
+  analysisQueue,
+  logger.child({ component: 'reconciler' }),
+);
 const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }), config.agentSilenceLimitMs);
 const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
@@ -60,7 +72,8 @@ async function processJob(job: Job): Promise<string> {
   if (job.name !== RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
   if (!isReconcileJobData(job.data)) throw new UnrecoverableError(`malformed reconcile job ${job.id}`);
   const started = performance.now();
-  const outcome = 'rolloutId' in job.data ? await reconciler.reconcile(job.data.rolloutId) : await experiments.reconcile(job.data.experimentId);
+  const outcome =
+    'rolloutId' in job.data ? await reconciler.reconcile(job.data.rolloutId) : await experiments.reconcile(job.data.experimentId);
   logger.debug({ ...job.data, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'reconciled');
   return outcome.result;
 }
@@ -122,7 +135,11 @@ async function sweep(): Promise<void> {
 async function checkpointAuditChains(): Promise<void> {
   for (const outcome of await checkpoints.checkpointDue(new Date(), config.auditCheckpointIntervalSeconds)) {
     if ('error' in outcome) logger.error({ organizationId: outcome.organizationId, err: outcome.error }, 'audit checkpoint refused');
-    else logger.info({ organizationId: outcome.organizationId, sequence: outcome.checkpoint.sequence, keyId: outcome.checkpoint.keyId }, 'audit checkpoint signed');
+    else
+      logger.info(
+        { organizationId: outcome.organizationId, sequence: outcome.checkpoint.sequence, keyId: outcome.checkpoint.keyId },
+        'audit checkpoint signed',
+      );
   }
 }
 /** One sweep at a time: a tick that finds the previous sweep still running skips. */
@@ -150,7 +167,10 @@ try {
   process.exit(1);
 }
 await sweepOnce();
-logger.info({ concurrency: config.concurrency, sweepIntervalMs, health: health.url, auditSigningKeyId: auditSigner?.keyId ?? null }, 'worker started');
+logger.info(
+  { concurrency: config.concurrency, sweepIntervalMs, health: health.url, auditSigningKeyId: auditSigner?.keyId ?? null },
+  'worker started',
+);
 
 stopOnSignals(logger, config.shutdownGraceSeconds * 1000, async (step) => {
   clearInterval(sweepTimer);
@@ -165,6 +185,8 @@ stopOnSignals(logger, config.shutdownGraceSeconds * 1000, async (step) => {
     step('the health endpoint', () => health.close()),
     step('the database client', () => database.$disconnect()),
     step('the SQL pool', () => sql.end()),
-    ...[redis, subscriber, workerConnection, analysisConnection, recordConnection].map((connection, index) => step(`redis connection ${index + 1}`, () => connection.quit())),
+    ...[redis, subscriber, workerConnection, analysisConnection, recordConnection].map((connection, index) =>
+      step(`redis connection ${index + 1}`, () => connection.quit()),
+    ),
   ]);
 });

@@ -9,14 +9,23 @@ import { hasAnsi, runCli } from './testing/cli-process.js';
 
 const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
-const as = (role: 'admin' | 'deployer' | 'viewer', token = org.tokens[role]) => ({ environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: token } });
+const as = (role: 'admin' | 'deployer' | 'viewer', token = org.tokens[role]) => ({
+  environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: token },
+});
 const shop = ['--cluster', 'staging', '--namespace', 'shop'];
 
 const analysisTemplate = {
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'AnalysisTemplate',
   metadata: { name: 'always-fine' },
-  spec: { metrics: [{ name: 'fine', provider: { job: { spec: { template: { spec: { containers: [{ name: 'check', image: 'busybox' }], restartPolicy: 'Never' } } } } } }] },
+  spec: {
+    metrics: [
+      {
+        name: 'fine',
+        provider: { job: { spec: { template: { spec: { containers: [{ name: 'check', image: 'busybox' }], restartPolicy: 'Never' } } } } },
+      },
+    ],
+  },
 };
 
 function folderWith(files: Record<string, string>): string {
@@ -26,7 +35,18 @@ function folderWith(files: Record<string, string>): string {
 }
 
 beforeAll(async () => {
-  const applied = await runCli(['apply', '-f', folderWith({ 'checkout.yaml': toYaml(canaryRollout('checkout', 'shop/checkout:1'), analysisTemplate), 'cart.yaml': toYaml(canaryRollout('cart', 'shop/cart:1')) }), ...shop], as('deployer'));
+  const applied = await runCli(
+    [
+      'apply',
+      '-f',
+      folderWith({
+        'checkout.yaml': toYaml(canaryRollout('checkout', 'shop/checkout:1'), analysisTemplate),
+        'cart.yaml': toYaml(canaryRollout('cart', 'shop/cart:1')),
+      }),
+      ...shop,
+    ],
+    as('deployer'),
+  );
   expect(applied).toMatchObject({ exitCode: 0, stderr: '' });
 });
 
@@ -42,7 +62,10 @@ describe('clusters', () => {
     expect(listed.stdout).toMatch(/production\s+Pending\s+-\s+-\s+env=prod,region=eu\s+-/);
     expect(hasAnsi(listed.stdout)).toBe(false);
 
-    const json = JSON.parse((await runCli(['clusters', '-o', 'json'], as('viewer'))).stdout) as { name: string; labels: Record<string, string> }[];
+    const json = JSON.parse((await runCli(['clusters', '-o', 'json'], as('viewer'))).stdout) as {
+      name: string;
+      labels: Record<string, string>;
+    }[];
     expect(json.map((cluster) => cluster.name).sort()).toEqual(['production', 'staging']);
     expect(json.find((cluster) => cluster.name === 'production')?.labels).toEqual({ env: 'prod', region: 'eu' });
   });
@@ -60,14 +83,19 @@ describe('apply', () => {
     const first = await runCli(['apply', '-f', '-', ...shop], { ...as('deployer'), stdin: yaml });
     expect(first).toMatchObject({ exitCode: 0, stdout: 'rollout/search created in staging/shop (generation 1)\n' });
     const again = await runCli(['apply', '-f', '-', ...shop, '-o', 'json'], { ...as('deployer'), stdin: yaml });
-    expect(JSON.parse(again.stdout)).toEqual([{ documentIndex: 0, kind: 'Rollout', name: 'search', namespace: 'shop', action: 'Unchanged', generation: 1 }]);
+    expect(JSON.parse(again.stdout)).toEqual([
+      { documentIndex: 0, kind: 'Rollout', name: 'search', namespace: 'shop', action: 'Unchanged', generation: 1 },
+    ]);
   });
 
-  it('takes the only cluster and the documents\' namespace when neither is given', async () => {
+  it("takes the only cluster and the documents' namespace when neither is given", async () => {
     const other = await api.organization({ cluster: 'edge' });
     const rollout = canaryRollout('solo');
     rollout.metadata.namespace = 'tools';
-    const result = await runCli(['apply', '-f', '-'], { environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: other.tokens.deployer }, stdin: toYaml(rollout) });
+    const result = await runCli(['apply', '-f', '-'], {
+      environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: other.tokens.deployer },
+      stdin: toYaml(rollout),
+    });
     expect(result).toMatchObject({ exitCode: 0, stdout: 'rollout/solo created in edge/tools (generation 1)\n' });
   });
 
@@ -93,7 +121,9 @@ describe('apply', () => {
   it('names an unknown cluster: exit 3', async () => {
     const result = await runCli(['apply', '-f', '-', '--cluster', 'nowhere'], { ...as('deployer'), stdin: toYaml(canaryRollout('x')) });
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toContain('error: cluster/not_found: cluster nowhere was not found\n  cluster/not_found: cluster: no such cluster');
+    expect(result.stderr).toContain(
+      'error: cluster/not_found: cluster nowhere was not found\n  cluster/not_found: cluster: no such cluster',
+    );
   });
 });
 
@@ -105,7 +135,10 @@ describe('list rollouts', () => {
     expect(table.stdout).toMatch(/staging\s+shop\s+checkout\s+Canary\s+◌ Pending\s+0\/6\s+shop\/checkout:1\s+\d+s/);
     expect(hasAnsi(table.stdout)).toBe(false);
 
-    const names = async (...args: string[]) => (JSON.parse((await runCli(['list', 'rollouts', ...args, '-o', 'json'], as('viewer'))).stdout) as { name: string }[]).map((rollout) => rollout.name).sort();
+    const names = async (...args: string[]) =>
+      (JSON.parse((await runCli(['list', 'rollouts', ...args, '-o', 'json'], as('viewer'))).stdout) as { name: string }[])
+        .map((rollout) => rollout.name)
+        .sort();
     const [byLabel, pendingInShop, healthy, yaml, wide] = await Promise.all([
       names('-l', 'app=checkout'),
       names('--namespace', 'shop', '--phase', 'Pending'),
@@ -125,11 +158,15 @@ describe('get rollout', () => {
   it('finds the rollout by name alone and draws its tree', async () => {
     const result = await runCli(['get', 'rollout', 'checkout'], as('viewer'));
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('Name:            checkout\nNamespace:       shop\nCluster:         staging\nStatus:          ◌ Pending');
+    expect(result.stdout).toContain(
+      'Name:            checkout\nNamespace:       shop\nCluster:         staging\nStatus:          ◌ Pending',
+    );
     expect(result.stdout).toContain('  Step:          0/6');
     expect(result.stdout).toMatch(/⟳ checkout\s+Rollout\s+◌ Pending/);
     expect(hasAnsi(result.stdout)).toBe(false);
-    const yaml = parse((await runCli(['get', 'rollout', 'checkout', ...shop, '-o', 'yaml'], as('viewer'))).stdout) as { rollout: { name: string; spec: unknown } };
+    const yaml = parse((await runCli(['get', 'rollout', 'checkout', ...shop, '-o', 'yaml'], as('viewer'))).stdout) as {
+      rollout: { name: string; spec: unknown };
+    };
     expect(yaml.rollout).toMatchObject({ name: 'checkout', spec: { replicas: 5 } });
   });
 
@@ -145,10 +182,15 @@ describe('get rollout', () => {
   });
 
   it('asks for --namespace when the name alone is ambiguous', async () => {
-    await runCli(['apply', '-f', '-', '--cluster', 'staging', '--namespace', 'other'], { ...as('deployer'), stdin: toYaml(canaryRollout('cart', 'shop/cart:1')) });
+    await runCli(['apply', '-f', '-', '--cluster', 'staging', '--namespace', 'other'], {
+      ...as('deployer'),
+      stdin: toYaml(canaryRollout('cart', 'shop/cart:1')),
+    });
     const result = await runCli(['get', 'rollout', 'cart'], as('viewer'));
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('error: 2 rollouts are named cart: pass --cluster and --namespace\n  --cluster staging --namespace other\n  --cluster staging --namespace shop');
+    expect(result.stderr).toContain(
+      'error: 2 rollouts are named cart: pass --cluster and --namespace\n  --cluster staging --namespace other\n  --cluster staging --namespace shop',
+    );
   });
 });
 
@@ -198,15 +240,24 @@ describe('operations', () => {
   ])('$type asks the engine and prints the operation as JSON', async ({ args, type, parameters }) => {
     const result = await runCli([...args, ...shop, '-o', 'json'], as('deployer'));
     expect(result).toMatchObject({ exitCode: 0, stderr: '' });
-    expect(JSON.parse(result.stdout)).toMatchObject({ type, state: 'Pending', requestedBy: 'token:deployer', parameters: expect.objectContaining(parameters) });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      type,
+      state: 'Pending',
+      requestedBy: 'token:deployer',
+      parameters: expect.objectContaining(parameters),
+    });
   });
 
-  it('prints a readable line, and the API\'s refusal with its field', async () => {
+  it("prints a readable line, and the API's refusal with its field", async () => {
     const done = await runCli(['set', 'image', 'checkout', 'checkout=shop/checkout:2', ...shop], as('deployer'));
-    expect(done.stdout).toMatch(/^rollout staging\/shop\/checkout: setImage \(image=shop\/checkout:2, container=checkout\) requested, operation \S+ is Pending\n$/);
+    expect(done.stdout).toMatch(
+      /^rollout staging\/shop\/checkout: setImage \(image=shop\/checkout:2, container=checkout\) requested, operation \S+ is Pending\n$/,
+    );
     const refused = await runCli(['set', 'image', 'checkout', 'sidecar=x:1', ...shop], as('deployer'));
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toBe('error: rollout/operation_refused: the pod template has no container named sidecar\n  rollout/operation_refused: container: no such container; the template has checkout\n');
+    expect(refused.stderr).toBe(
+      'error: rollout/operation_refused: the pod template has no container named sidecar\n  rollout/operation_refused: container: no such container; the template has checkout\n',
+    );
     const undo = await runCli(['undo', 'checkout', '--to-revision', '7', ...shop], as('deployer'));
     expect(undo.exitCode).toBe(3);
     expect(undo.stderr).toMatch(/^error: rollout\/revision_not_found: .*\n  rollout\/revision_not_found: toRevision: /);
@@ -215,14 +266,18 @@ describe('operations', () => {
 
 describe('audit and history', () => {
   it('shows audit events narrowed by actor, action and time', async () => {
-    const events = JSON.parse((await runCli(['audit', '--actor', 'token:deployer', '--action', 'rollout.', '--since', '1h', '-o', 'json'], as('viewer'))).stdout) as { actor: string; action: string }[];
+    const events = JSON.parse(
+      (await runCli(['audit', '--actor', 'token:deployer', '--action', 'rollout.', '--since', '1h', '-o', 'json'], as('viewer'))).stdout,
+    ) as { actor: string; action: string }[];
     expect(events.length).toBeGreaterThan(3);
     expect(new Set(events.map((event) => event.actor))).toEqual(new Set(['token:deployer']));
     expect(events.every((event) => event.action.startsWith('rollout.'))).toBe(true);
     expect(events.map((event) => event.action)).toContain('rollout.promote');
 
     const table = await runCli(['audit', '--action', 'rollout.abort', '--limit', '1'], as('viewer'));
-    expect(table.stdout).toMatch(/^AGE\s+ACTOR\s+ACTION\s+TARGET\s+REASON\n\d+s\s+token:deployer\s+rollout\.abort\s+\S+ staging\/shop\/cart\s+error rate\n$/);
+    expect(table.stdout).toMatch(
+      /^AGE\s+ACTOR\s+ACTION\s+TARGET\s+REASON\n\d+s\s+token:deployer\s+rollout\.abort\s+\S+ staging\/shop\/cart\s+error rate\n$/,
+    );
     const future = await runCli(['audit', '--since', '2999-01-01T00:00:00Z'], as('viewer'));
     expect(future.stdout).toBe('No audit events match.\n');
   });

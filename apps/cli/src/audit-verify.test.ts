@@ -38,17 +38,28 @@ describe('flotilla audit verify', () => {
     expect((await cli(org, ['audit', 'verify'])).exitCode).toBe(0);
     const exposed = await cli(org, ['audit', 'verify', '--checkpoint', kept.file]);
     expect(exposed.exitCode).toBe(6);
-    expect(exposed.stderr).toMatch(new RegExp(`^error: the audit chain does not match the checkpoint at sequence ${kept.sequence}: it was rewritten up to there\\n  event ${kept.sequence} has hash [0-9a-f]{64}\\n`));
+    expect(exposed.stderr).toMatch(
+      new RegExp(
+        `^error: the audit chain does not match the checkpoint at sequence ${kept.sequence}: it was rewritten up to there\\n  event ${kept.sequence} has hash [0-9a-f]{64}\\n`,
+      ),
+    );
   });
 
   it('names the first event whose hash no longer matches its content', async () => {
     const org = await api.organization();
     await api.database.$transaction([
       api.database.$executeRawUnsafe('ALTER TABLE "AuditEvent" DISABLE TRIGGER "AuditEvent_append_only"'),
-      api.database.$executeRawUnsafe('UPDATE "AuditEvent" SET actor = $2 WHERE "organizationId" = $1::uuid AND sequence = 3', org.id, 'token:someone-else'),
+      api.database.$executeRawUnsafe(
+        'UPDATE "AuditEvent" SET actor = $2 WHERE "organizationId" = $1::uuid AND sequence = 3',
+        org.id,
+        'token:someone-else',
+      ),
       api.database.$executeRawUnsafe('ALTER TABLE "AuditEvent" ENABLE TRIGGER "AuditEvent_append_only"'),
     ]);
-    expect(await cli(org, ['audit', 'verify'])).toMatchObject({ exitCode: 6, stderr: 'error: the audit chain is broken at sequence 3: its content does not match its hash\n' });
+    expect(await cli(org, ['audit', 'verify'])).toMatchObject({
+      exitCode: 6,
+      stderr: 'error: the audit chain is broken at sequence 3: its content does not match its hash\n',
+    });
   });
 
   it('refuses a checkpoint whose signature does not verify, or that is no checkpoint', async () => {
@@ -60,6 +71,9 @@ describe('flotilla audit verify', () => {
     expect(refused.exitCode).toBe(6);
     expect(refused.stderr).toContain(`error: the checkpoint at sequence ${kept.sequence} does not verify with its public key`);
     writeFileSync(kept.file, '{"sequence": 3}');
-    expect(await cli(org, ['audit', 'verify', '--checkpoint', kept.file])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('lacks organizationId, headHash, signedAt, keyId, publicKey, signature') });
+    expect(await cli(org, ['audit', 'verify', '--checkpoint', kept.file])).toMatchObject({
+      exitCode: 2,
+      stderr: expect.stringContaining('lacks organizationId, headHash, signedAt, keyId, publicKey, signature'),
+    });
   });
 });

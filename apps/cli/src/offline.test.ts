@@ -33,7 +33,9 @@ describe('lint, offline with no server', () => {
     const folder = manifestFolder({ 'good.yaml': toYaml(canaryRollout('good')), 'bad.yaml': toYaml(canaryRollout('fine'), badWeight()) });
     const result = await runCli(['lint', '-f', join(folder, 'good.yaml'), '-f', join(folder, 'bad.yaml')]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout.trim().split('\n')).toEqual([`${join(folder, 'bad.yaml')}:doc[1] spec.strategy.canary.steps[0].setWeight: must be between 0 and 100, not 140`]);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      `${join(folder, 'bad.yaml')}:doc[1] spec.strategy.canary.steps[0].setWeight: must be between 0 and 100, not 140`,
+    ]);
     expect(result.stderr).toBe('1 problem found\n');
     expect(hasAnsi(result.stdout)).toBe(false);
   });
@@ -43,7 +45,9 @@ describe('lint, offline with no server', () => {
     rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }] } }];
     const alone = await runCli(['lint', '-f', '-'], { stdin: stringify(rollout) });
     expect(alone.exitCode).toBe(1);
-    expect(alone.stdout).toContain('<stdin>:doc[0] spec.strategy.canary.steps[1].analysis.templates[0].templateName: no AnalysisTemplate in namespace "default" named "success-rate"');
+    expect(alone.stdout).toContain(
+      '<stdin>:doc[0] spec.strategy.canary.steps[1].analysis.templates[0].templateName: no AnalysisTemplate in namespace "default" named "success-rate"',
+    );
     const assumed = await runCli(['lint', '-f', '-', '--template', 'success-rate'], { stdin: stringify(rollout) });
     expect(assumed).toMatchObject({ exitCode: 0 });
   });
@@ -52,12 +56,20 @@ describe('lint, offline with no server', () => {
     const result = await runCli(['lint', '-f', '-', '-o', 'json'], { stdin: toYaml(badWeight()) });
     expect(result.exitCode).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual([
-      { documentIndex: 0, document: '<stdin>:doc[0]', path: 'spec.strategy.canary.steps[0].setWeight', message: 'must be between 0 and 100, not 140' },
+      {
+        documentIndex: 0,
+        document: '<stdin>:doc[0]',
+        path: 'spec.strategy.canary.steps[0].setWeight',
+        message: 'must be between 0 and 100, not 140',
+      },
     ]);
   });
 
   it('names a file that does not exist', async () => {
-    expect(await runCli(['lint', '-f', '/nonexistent.yaml'])).toMatchObject({ exitCode: 1, stderr: 'error: /nonexistent.yaml: no such file or folder\n' });
+    expect(await runCli(['lint', '-f', '/nonexistent.yaml'])).toMatchObject({
+      exitCode: 1,
+      stderr: 'error: /nonexistent.yaml: no such file or folder\n',
+    });
   });
 });
 
@@ -65,7 +77,14 @@ describe.concurrent('usage', () => {
   it('documents commands and exit codes in --help', async () => {
     const result = await runCli(['--help']);
     expect(result.exitCode).toBe(0);
-    for (const word of ['get rollout NAME', 'set image NAME CONTAINER=IMAGE', 'lint -f PATH...', '4  authentication', '5  status: the rollout is Degraded']) expect(result.stdout).toContain(word);
+    for (const word of [
+      'get rollout NAME',
+      'set image NAME CONTAINER=IMAGE',
+      'lint -f PATH...',
+      '4  authentication',
+      '5  status: the rollout is Degraded',
+    ])
+      expect(result.stdout).toContain(word);
     const promote = await runCli(['promote', '--help']);
     expect(promote.stdout).toContain('Usage: flotilla promote NAME [--full]');
     expect(promote.stdout).toContain('--full');
@@ -106,7 +125,9 @@ describe.concurrent('usage', () => {
 describe('completion', () => {
   const complete = (script: string, words: string[]): string[] => {
     const line = `COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _flotilla; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    return execFileSync('bash', ['-c', `${script}\n${line}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('bash', ['-c', `${script}\n${line}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
   };
 
   it('completes commands, second words and flags in bash', async () => {

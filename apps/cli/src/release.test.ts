@@ -12,12 +12,23 @@ let worker: ChildProcess;
 let agent: ConvergingAgent;
 
 const shop = ['--cluster', 'staging', '--namespace', 'shop'];
-const cli = (args: string[], stdin?: string) => runCli(args, { environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: org.tokens.deployer }, ...(stdin === undefined ? {} : { stdin }) });
+const cli = (args: string[], stdin?: string) =>
+  runCli(args, {
+    environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: org.tokens.deployer },
+    ...(stdin === undefined ? {} : { stdin }),
+  });
 
 /** The canary of the getting-started guide with a short timed pause, so that a release takes seconds. */
 function quickCanary(name: string, image: string) {
   const rollout = canaryRollout(name, image);
-  rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '2s' } }, { setWeight: 60 }, { setWeight: 80 }];
+  rollout.spec.strategy.canary.steps = [
+    { setWeight: 20 },
+    { pause: {} },
+    { setWeight: 40 },
+    { pause: { duration: '2s' } },
+    { setWeight: 60 },
+    { setWeight: 80 },
+  ];
   return rollout;
 }
 
@@ -27,10 +38,18 @@ const stepsShown = (frames: string): string[] => [...frames.matchAll(/ {2}Step: 
 beforeAll(async () => {
   api = await startTestApi();
   org = await api.organization({ cluster: 'staging' });
-  worker = startNodeProcess('apps/api/dist/worker.js', { ...api.environment, SWEEP_INTERVAL_MS: '500', JOB_LOCK_MS: '2000', AGENT_SILENCE_LIMIT_MS: '60000' });
+  worker = startNodeProcess('apps/api/dist/worker.js', {
+    ...api.environment,
+    SWEEP_INTERVAL_MS: '500',
+    JOB_LOCK_MS: '2000',
+    AGENT_SILENCE_LIMIT_MS: '60000',
+  });
   agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
   await agent.connect();
-  const applied = await cli(['apply', '-f', '-', ...shop], toYaml(quickCanary('checkout', 'shop/checkout:1'), quickCanary('cart', 'shop/cart:1')));
+  const applied = await cli(
+    ['apply', '-f', '-', ...shop],
+    toYaml(quickCanary('checkout', 'shop/checkout:1'), quickCanary('cart', 'shop/cart:1')),
+  );
   expect(applied.exitCode).toBe(0);
 });
 afterAll(async () => {
@@ -49,7 +68,9 @@ describe('a release operated from the terminal', () => {
     expect(paused.stdout).toContain('Paused');
     expect(paused.stderr).toMatch(/^error: timed out after 4s waiting for staging\/shop\/checkout to be Healthy\n {2}it is Paused - .+\n$/);
 
-    const watch = startCli(['get', 'rollout', 'checkout', ...shop, '--watch', '--timeout', '40s'], { environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: org.tokens.viewer } });
+    const watch = startCli(['get', 'rollout', 'checkout', ...shop, '--watch', '--timeout', '40s'], {
+      environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: org.tokens.viewer },
+    });
     await eventually(async () => stepsShown(watch.stdout()).includes('1/6'), 15_000, 'the first frame at step 1/6');
     expect(watch.stdout()).toContain('SetWeight:     20');
     expect(watch.stdout()).toMatch(/Images: +shop\/checkout:1 \(stable\)\n +shop\/checkout:2 \(canary\)/);
@@ -59,7 +80,11 @@ describe('a release operated from the terminal', () => {
     expect(healthy).toMatchObject({ exitCode: 0, stderr: '' });
     expect(healthy.stdout.trim().split('\n').at(-1)).toMatch(/^Healthy/);
     // The status above reads the rollout as soon as it is Healthy; the watch may print that frame a moment later.
-    await eventually(async () => stepsShown(watch.stdout()).includes('6/6') && /# revision:2\s+Revision\s+✔ Healthy/.test(watch.stdout()), 15_000, 'a frame at step 6/6 with revision 2 Healthy');
+    await eventually(
+      async () => stepsShown(watch.stdout()).includes('6/6') && /# revision:2\s+Revision\s+✔ Healthy/.test(watch.stdout()),
+      15_000,
+      'a frame at step 6/6 with revision 2 Healthy',
+    );
     watch.child.kill('SIGINT');
     const watched = await watch.finished;
     expect(watched.exitCode).toBe(0);
@@ -87,7 +112,11 @@ describe('a release operated from the terminal', () => {
   it('exits 5 with the reason once an aborted update leaves the rollout Degraded', async () => {
     expect(await cli(['status', 'cart', ...shop, '--timeout', '30s'])).toMatchObject({ exitCode: 0 });
     expect((await cli(['set', 'image', 'cart', 'cart=shop/cart:2', ...shop])).exitCode).toBe(0);
-    await eventually(async () => (await cli(['list', 'rollouts', '-l', 'app=cart', '--phase', 'Paused', '-o', 'json'])).stdout.includes('"cart"'), 20_000, 'cart to pause');
+    await eventually(
+      async () => (await cli(['list', 'rollouts', '-l', 'app=cart', '--phase', 'Paused', '-o', 'json'])).stdout.includes('"cart"'),
+      20_000,
+      'cart to pause',
+    );
 
     expect((await cli(['abort', 'cart', ...shop, '--reason', 'errors in the canary'])).exitCode).toBe(0);
     const degraded = await cli(['status', 'cart', ...shop, '--timeout', '30s']);

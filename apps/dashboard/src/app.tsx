@@ -11,7 +11,8 @@ import { discoverIdentity } from './session/role-discovery.js';
 import { SessionContext, useSession, type Session } from './session/session-context.js';
 import { tokenStorage } from './session/token-storage.js';
 
-type SignInState = { kind: 'checking'; token: string } | { kind: 'signed-out'; notice: string | undefined } | ({ kind: 'signed-in' } & SignedIn);
+type SignInState =
+  { kind: 'checking'; token: string } | { kind: 'signed-out'; notice: string | undefined } | ({ kind: 'signed-in' } & SignedIn);
 
 function initialState(): SignInState {
   const stored = tokenStorage.read();
@@ -62,7 +63,10 @@ function SignedInApp({ token, identity, signOut }: SignedIn & { signOut: (notice
   const [operationForbidden, setOperationForbidden] = useState(false);
   const noteOperationForbidden = useCallback(() => setOperationForbidden(true), []);
   const session = useMemo<Session | undefined>(
-    () => (live ? { token, identity, live, mayOperate: identity.role !== 'viewer' && !operationForbidden, noteOperationForbidden, signOut } : undefined),
+    () =>
+      live
+        ? { token, identity, live, mayOperate: identity.role !== 'viewer' && !operationForbidden, noteOperationForbidden, signOut }
+        : undefined,
     [token, identity, live, operationForbidden, noteOperationForbidden, signOut],
   );
   if (!session) return <p className="loading-page">Connecting…</p>;
@@ -83,7 +87,9 @@ function Shell() {
       <Header />
       <main id="content" tabIndex={-1}>
         {route.page === 'fleet' ? <FleetPage /> : null}
-        {route.page === 'rollout' ? <RolloutPage key={`${route.rollout.cluster}/${route.rollout.namespace}/${route.rollout.name}`} rolloutRef={route.rollout} /> : null}
+        {route.page === 'rollout' ? (
+          <RolloutPage key={`${route.rollout.cluster}/${route.rollout.namespace}/${route.rollout.name}`} rolloutRef={route.rollout} />
+        ) : null}
         {route.page === 'audit' ? <AuditPage /> : null}
         {route.page === 'not-found' ? (
           <section className="card">

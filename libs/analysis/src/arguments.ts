@@ -47,7 +47,10 @@ export function findSecretMarkers(text: string): SecretKeyRef[] {
  * Replaces secret markers with the values `lookup` returns; the first secret it cannot find is returned instead.
  * @example replaceSecretMarkers('Bearer $(flotilla-secret:t/k)', () => 's3cr3t') === 'Bearer s3cr3t'
  */
-export function replaceSecretMarkers(text: string, lookup: (reference: SecretKeyRef) => string | undefined): string | { missing: SecretKeyRef } {
+export function replaceSecretMarkers(
+  text: string,
+  lookup: (reference: SecretKeyRef) => string | undefined,
+): string | { missing: SecretKeyRef } {
   let missing: SecretKeyRef | undefined;
   const replaced = text.replace(SECRET_MARKER, (marker, name: string, key: string) => {
     const value = lookup({ name, key });
@@ -65,7 +68,10 @@ export function replaceSecretMarkers(text: string, lookup: (reference: SecretKey
  * mergeArguments([{ name: 'service' }, { name: 'port', value: '9090' }], [{ name: 'service', value: 'web' }])
  * // [{ name: 'service', value: 'web' }, { name: 'port', value: '9090' }]
  */
-export function mergeArguments(templateArgs: readonly (TemplateArgument | RunArgument)[], runArgs: readonly AnalysisRunArgument[]): RunArgument[] | ArgumentError {
+export function mergeArguments(
+  templateArgs: readonly (TemplateArgument | RunArgument)[],
+  runArgs: readonly AnalysisRunArgument[],
+): RunArgument[] | ArgumentError {
   const merged: RunArgument[] = templateArgs.map((argument) => ({ ...argument }));
   for (const passed of runArgs) {
     const target = merged.find((argument) => argument.name === passed.name);
@@ -111,7 +117,11 @@ function resolveArgument(argument: RunArgument, context: ArgumentContext): strin
     const side = valueFrom.podTemplateHashValue === 'Stable' ? 'stable' : 'latest';
     const hash = context.podTemplateHash?.[side];
     if (hash === undefined) {
-      return new ArgumentError('unresolved-pod-template-hash', argument.name, `args.${argument.name}: no ${side} pod template hash is known`);
+      return new ArgumentError(
+        'unresolved-pod-template-hash',
+        argument.name,
+        `args.${argument.name}: no ${side} pod template hash is known`,
+      );
     }
     return hash;
   }

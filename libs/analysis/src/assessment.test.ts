@@ -11,7 +11,15 @@ const E = 'Error';
 describe('recordMeasurement', () => {
   it('counts completed measurements and tracks streaks', () => {
     const result = resultAfter([S, S, E, S, F, I, E, E]);
-    expect(result).toMatchObject({ count: 5, successful: 3, failed: 1, inconclusive: 1, error: 3, consecutiveError: 2, consecutiveSuccess: 0 });
+    expect(result).toMatchObject({
+      count: 5,
+      successful: 3,
+      failed: 1,
+      inconclusive: 1,
+      error: 3,
+      consecutiveError: 2,
+      consecutiveSuccess: 0,
+    });
   });
 
   it('replaces the in-flight measurement with its completion', () => {
@@ -40,7 +48,13 @@ describe('assessMetric', () => {
     ['failureLimit defaults to 0', {}, [F], 'Failed', 'failed (1) > failureLimit (0)'],
     ['inconclusiveLimit defaults to 0', {}, [I], 'Inconclusive', 'inconclusive (1) > inconclusiveLimit (0)'],
     ['consecutiveErrorLimit defaults to 4: four errors are tolerated', {}, [E, E, E, E], 'Running', undefined],
-    ['consecutiveErrorLimit defaults to 4: the fifth error ends it', {}, [E, E, E, E, E], 'Error', 'consecutiveErrors (5) > consecutiveErrorLimit (4)'],
+    [
+      'consecutiveErrorLimit defaults to 4: the fifth error ends it',
+      {},
+      [E, E, E, E, E],
+      'Error',
+      'consecutiveErrors (5) > consecutiveErrorLimit (4)',
+    ],
     ['an error streak is broken by a result', { interval: '1m' }, [E, E, E, E, S, E, E], 'Running', undefined],
     ['errors do not count towards count', { count: 2, interval: '1m' }, [S, E, E], 'Running', undefined],
     ['count reached', { count: 3, interval: '1m' }, [S, S, S], 'Successful', undefined],
@@ -51,18 +65,72 @@ describe('assessMetric', () => {
     ['failures within failureLimit', { count: 5, interval: '1m', failureLimit: 2 }, [F, S, F, S, S], 'Successful', undefined],
     ['failures beyond failureLimit', { interval: '1m', failureLimit: 2 }, [F, S, F, S, F], 'Failed', 'failed (3) > failureLimit (2)'],
     ['failureLimit as a string', { interval: '1m', failureLimit: '2' }, [F, F, F], 'Failed', 'failed (3) > failureLimit (2)'],
-    ['failureLimit -1 tolerates any failure', { count: 3, interval: '1m', failureLimit: -1, consecutiveSuccessLimit: 5 }, [F, F], 'Running', undefined],
+    [
+      'failureLimit -1 tolerates any failure',
+      { count: 3, interval: '1m', failureLimit: -1, consecutiveSuccessLimit: 5 },
+      [F, F],
+      'Running',
+      undefined,
+    ],
     ['inconclusive within limit', { count: 3, interval: '1m', inconclusiveLimit: 1 }, [I, S, S], 'Successful', undefined],
-    ['inconclusive beyond limit', { interval: '1m', inconclusiveLimit: 1 }, [I, I], 'Inconclusive', 'inconclusive (2) > inconclusiveLimit (1)'],
+    [
+      'inconclusive beyond limit',
+      { interval: '1m', inconclusiveLimit: 1 },
+      [I, I],
+      'Inconclusive',
+      'inconclusive (2) > inconclusiveLimit (1)',
+    ],
     ['consecutiveErrorLimit 0', { consecutiveErrorLimit: 0 }, [E], 'Error', 'consecutiveErrors (1) > consecutiveErrorLimit (0)'],
-    ['consecutive errors outrank failures', { interval: '1m', failureLimit: 0, consecutiveErrorLimit: 1 }, [F, E, E], 'Error', 'consecutiveErrors (2) > consecutiveErrorLimit (1)'],
+    [
+      'consecutive errors outrank failures',
+      { interval: '1m', failureLimit: 0, consecutiveErrorLimit: 1 },
+      [F, E, E],
+      'Error',
+      'consecutiveErrors (2) > consecutiveErrorLimit (1)',
+    ],
     ['inconclusive outranks failures', { interval: '1m' }, [F, I], 'Inconclusive', 'inconclusive (1) > inconclusiveLimit (0)'],
-    ['consecutiveSuccessLimit reached', { interval: '1m', failureLimit: -1, consecutiveSuccessLimit: 3 }, [F, S, S, S], 'Successful', undefined],
-    ['consecutiveSuccessLimit streak broken', { interval: '1m', failureLimit: -1, consecutiveSuccessLimit: 3 }, [S, S, F, S], 'Running', undefined],
-    ['only consecutiveSuccessLimit: count reached without it', { count: 4, interval: '1m', failureLimit: -1, consecutiveSuccessLimit: 3 }, [S, S, F, S], 'Failed', undefined],
-    ['both limits: count reached with neither', { count: 4, interval: '1m', failureLimit: 2, consecutiveSuccessLimit: 3 }, [S, F, S, F], 'Inconclusive', undefined],
-    ['both limits: success streak first', { count: 6, interval: '1m', failureLimit: 2, consecutiveSuccessLimit: 2 }, [F, S, S], 'Successful', undefined],
-    ['both limits: failures first', { count: 6, interval: '1m', failureLimit: 1, consecutiveSuccessLimit: 3 }, [F, S, F], 'Failed', 'failed (2) > failureLimit (1)'],
+    [
+      'consecutiveSuccessLimit reached',
+      { interval: '1m', failureLimit: -1, consecutiveSuccessLimit: 3 },
+      [F, S, S, S],
+      'Successful',
+      undefined,
+    ],
+    [
+      'consecutiveSuccessLimit streak broken',
+      { interval: '1m', failureLimit: -1, consecutiveSuccessLimit: 3 },
+      [S, S, F, S],
+      'Running',
+      undefined,
+    ],
+    [
+      'only consecutiveSuccessLimit: count reached without it',
+      { count: 4, interval: '1m', failureLimit: -1, consecutiveSuccessLimit: 3 },
+      [S, S, F, S],
+      'Failed',
+      undefined,
+    ],
+    [
+      'both limits: count reached with neither',
+      { count: 4, interval: '1m', failureLimit: 2, consecutiveSuccessLimit: 3 },
+      [S, F, S, F],
+      'Inconclusive',
+      undefined,
+    ],
+    [
+      'both limits: success streak first',
+      { count: 6, interval: '1m', failureLimit: 2, consecutiveSuccessLimit: 2 },
+      [F, S, S],
+      'Successful',
+      undefined,
+    ],
+    [
+      'both limits: failures first',
+      { count: 6, interval: '1m', failureLimit: 1, consecutiveSuccessLimit: 3 },
+      [F, S, F],
+      'Failed',
+      'failed (2) > failureLimit (1)',
+    ],
   ])('%s', (_, overrides, phases, phase, limitMessage) => {
     const assessment = assessMetric(metric(overrides), resultAfter(phases));
     expect(assessment).toEqual(limitMessage ? { phase, limitMessage } : { phase });

@@ -4,7 +4,19 @@ import { isCompleted, type AnalysisPhase, type CompletedPhase, type Measurement,
 
 /** An empty result for a metric that has not measured yet. */
 export function newMetricResult(name: string, dryRun = false): MetricResult {
-  return { name, phase: 'Running', measurements: [], count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0, consecutiveError: 0, consecutiveSuccess: 0, dryRun };
+  return {
+    name,
+    phase: 'Running',
+    measurements: [],
+    count: 0,
+    successful: 0,
+    failed: 0,
+    inconclusive: 0,
+    error: 0,
+    consecutiveError: 0,
+    consecutiveSuccess: 0,
+    dryRun,
+  };
 }
 
 /**
@@ -23,7 +35,13 @@ export function recordMeasurement(result: MetricResult, measurement: Measurement
   const next: MetricResult = { ...result, measurements: measurements.slice(-retentionLimit) };
   switch (measurement.phase) {
     case 'Successful':
-      return { ...next, count: next.count + 1, successful: next.successful + 1, consecutiveError: 0, consecutiveSuccess: next.consecutiveSuccess + 1 };
+      return {
+        ...next,
+        count: next.count + 1,
+        successful: next.successful + 1,
+        consecutiveError: 0,
+        consecutiveSuccess: next.consecutiveSuccess + 1,
+      };
     case 'Failed':
       return { ...next, count: next.count + 1, failed: next.failed + 1, consecutiveError: 0, consecutiveSuccess: 0 };
     case 'Inconclusive':
@@ -56,10 +74,16 @@ export function breachedLimit(metric: Metric, result: MetricResult): { phase: Co
     breach = { phase: 'Failed', limitMessage: `failed (${result.failed}) > failureLimit (${settings.failureLimit})` };
   }
   if (result.inconclusive > settings.inconclusiveLimit) {
-    breach = { phase: 'Inconclusive', limitMessage: `inconclusive (${result.inconclusive}) > inconclusiveLimit (${settings.inconclusiveLimit})` };
+    breach = {
+      phase: 'Inconclusive',
+      limitMessage: `inconclusive (${result.inconclusive}) > inconclusiveLimit (${settings.inconclusiveLimit})`,
+    };
   }
   if (result.consecutiveError > settings.consecutiveErrorLimit) {
-    breach = { phase: 'Error', limitMessage: `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${settings.consecutiveErrorLimit})` };
+    breach = {
+      phase: 'Error',
+      limitMessage: `consecutiveErrors (${result.consecutiveError}) > consecutiveErrorLimit (${settings.consecutiveErrorLimit})`,
+    };
   }
   return breach;
 }

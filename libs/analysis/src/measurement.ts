@@ -25,7 +25,10 @@ export interface MeasurementEvaluation {
  * evaluateMeasurementResult({ name: 'rate', successCondition: 'result[0] >= 0.95', provider: {} }, [0.9])
  * // { phase: 'Failed' }
  */
-export function evaluateMeasurementResult(metric: Pick<Metric, 'successCondition' | 'failureCondition'>, value: unknown): MeasurementEvaluation {
+export function evaluateMeasurementResult(
+  metric: Pick<Metric, 'successCondition' | 'failureCondition'>,
+  value: unknown,
+): MeasurementEvaluation {
   const success = decide(metric.successCondition, value);
   if (typeof success === 'string') return { phase: 'Error', message: success };
   const failure = decide(metric.failureCondition, value);

@@ -27,9 +27,31 @@ describe('measurementRetentionLimit', () => {
     ['a rule for another metric leaves the default', [{ metricName: 'success-rate', limit: 20 }], 10],
     ['a limit of 0 leaves the default', [{ metricName: 'error-rate', limit: 0 }], 10],
     // Argo builds a metric-to-rule map in rule order, so a later matching rule overwrites an earlier one.
-    ['the last matching rule wins', [{ metricName: '.*', limit: 3 }, { metricName: 'error-.*', limit: 7 }, { metricName: 'success-.*', limit: 5 }], 7],
-    ['the last matching rule wins even when broader', [{ metricName: 'error-rate', limit: 20 }, { metricName: '.*', limit: 4 }], 4],
-    ['a last matching rule with limit 0 falls back to the default, not to an earlier rule', [{ metricName: '.*', limit: 3 }, { metricName: 'error-rate', limit: 0 }], 10],
+    [
+      'the last matching rule wins',
+      [
+        { metricName: '.*', limit: 3 },
+        { metricName: 'error-.*', limit: 7 },
+        { metricName: 'success-.*', limit: 5 },
+      ],
+      7,
+    ],
+    [
+      'the last matching rule wins even when broader',
+      [
+        { metricName: 'error-rate', limit: 20 },
+        { metricName: '.*', limit: 4 },
+      ],
+      4,
+    ],
+    [
+      'a last matching rule with limit 0 falls back to the default, not to an earlier rule',
+      [
+        { metricName: '.*', limit: 3 },
+        { metricName: 'error-rate', limit: 0 },
+      ],
+      10,
+    ],
   ])('%s', (_case, rules, expected) => {
     expect(measurementRetentionLimit('error-rate', rules)).toBe(expected);
   });
@@ -46,7 +68,15 @@ describe('measurementRetentionLimit', () => {
       { phase: 'Successful', finishedAt: new Date(4000) },
       { phase: 'Successful', finishedAt: new Date(5000) },
     ]);
-    expect(result).toMatchObject({ count: 5, successful: 3, failed: 1, inconclusive: 1, error: 1, consecutiveSuccess: 2, consecutiveError: 0 });
+    expect(result).toMatchObject({
+      count: 5,
+      successful: 3,
+      failed: 1,
+      inconclusive: 1,
+      error: 1,
+      consecutiveSuccess: 2,
+      consecutiveError: 0,
+    });
   });
 });
 
@@ -59,6 +89,11 @@ describe('isDryRunMetric', () => {
     ['rules for other metrics', ['success-.*', '^rate$'], false],
     ['any matching rule among others', ['success-rate', 'error-.*'], true],
   ])('%s', (_case, patterns, expected) => {
-    expect(isDryRunMetric('error-rate', patterns.map((metricName) => ({ metricName })))).toBe(expected);
+    expect(
+      isDryRunMetric(
+        'error-rate',
+        patterns.map((metricName) => ({ metricName })),
+      ),
+    ).toBe(expected);
   });
 });

@@ -40,10 +40,34 @@ describe('assessRun', () => {
     ['both metrics still measuring', [S], [S], 'Running', ''],
     ['one metric complete, one measuring', [S, S, S], [S], 'Running', ''],
     ['both complete and successful', [S, S, S], [S, S, S], 'Successful', ''],
-    ['a failed metric wins over a successful one', [S, S, S], [S, F], 'Failed', 'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)'],
-    ['failure is worse than error', [E, E, E, E, E], [F], 'Failed', 'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)'],
-    ['error is worse than inconclusive', [I], [E, E, E, E, E], 'Error', 'Metric "error-rate" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)'],
-    ['inconclusive is worse than successful', [S, S, S], [I], 'Inconclusive', 'Metric "error-rate" assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0)'],
+    [
+      'a failed metric wins over a successful one',
+      [S, S, S],
+      [S, F],
+      'Failed',
+      'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)',
+    ],
+    [
+      'failure is worse than error',
+      [E, E, E, E, E],
+      [F],
+      'Failed',
+      'Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)',
+    ],
+    [
+      'error is worse than inconclusive',
+      [I],
+      [E, E, E, E, E],
+      'Error',
+      'Metric "error-rate" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)',
+    ],
+    [
+      'inconclusive is worse than successful',
+      [S, S, S],
+      [I],
+      'Inconclusive',
+      'Metric "error-rate" assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0)',
+    ],
   ])('%s', (_, successRate, errorRate, phase, message) => {
     const assessment = assessRun(results(successRate, errorRate), spec());
     expect(assessment.phase).toBe(phase);
@@ -56,7 +80,10 @@ describe('assessRun', () => {
 
   it('records the assessed phase and the last measurement message on each result', () => {
     const failing = resultAfter([S, F], 'error-rate');
-    const withMessage = { ...failing, measurements: failing.measurements.map((measurement) => ({ ...measurement, message: 'query returned 503' })) };
+    const withMessage = {
+      ...failing,
+      measurements: failing.measurements.map((measurement) => ({ ...measurement, message: 'query returned 503' })),
+    };
     const assessment = assessRun([resultAfter([S], 'success-rate'), withMessage], spec());
     expect(assessment.metricResults.map((result) => [result.name, result.phase, result.message])).toEqual([
       ['success-rate', 'Running', undefined],
@@ -75,7 +102,10 @@ describe('assessRun', () => {
     expect(assessment.message).toBe('');
     expect(assessment.runSummary).toEqual({ count: 1, successful: 1, failed: 0, inconclusive: 0, error: 0 });
     expect(assessment.dryRunSummary).toEqual({ count: 1, successful: 0, failed: 1, inconclusive: 0, error: 0 });
-    expect(assessment.metricResults[1]).toMatchObject({ phase: 'Failed', message: 'Metric assessed Failed due to failed (1) > failureLimit (0)' });
+    expect(assessment.metricResults[1]).toMatchObject({
+      phase: 'Failed',
+      message: 'Metric assessed Failed due to failed (1) > failureLimit (0)',
+    });
   });
 
   it('is Successful when every metric runs dry and fails', () => {
@@ -99,7 +129,10 @@ describe('assessRun', () => {
   });
 
   it('does not terminate for a failing dry-run metric', () => {
-    const failed = results([S], [F]).map((result) => ({ ...result, phase: result.name === 'error-rate' ? 'Failed' as const : result.phase }));
+    const failed = results([S], [F]).map((result) => ({
+      ...result,
+      phase: result.name === 'error-rate' ? ('Failed' as const) : result.phase,
+    }));
     expect(isTerminating(spec({ dryRun: [{ metricName: 'error-rate' }] }), failed)).toBe(false);
     expect(isTerminating(spec(), failed)).toBe(true);
   });

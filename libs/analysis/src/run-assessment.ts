@@ -19,8 +19,11 @@ export type RunSpecForAssessment = Pick<AnalysisRunSpec, 'metrics' | 'dryRun' | 
  */
 export function isTerminating(spec: RunSpecForAssessment, results: readonly MetricResult[]): boolean {
   if (spec.terminate) return true;
-  return results.some((result) => !isDryRunMetric(result.name, spec.dryRun)
-    && (result.phase === 'Failed' || result.phase === 'Error' || result.phase === 'Inconclusive'));
+  return results.some(
+    (result) =>
+      !isDryRunMetric(result.name, spec.dryRun) &&
+      (result.phase === 'Failed' || result.phase === 'Error' || result.phase === 'Inconclusive'),
+  );
 }
 
 export interface RunAssessment {

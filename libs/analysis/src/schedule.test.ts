@@ -9,7 +9,8 @@ import { metric, resultAfter } from './test-support.js';
 
 const START = new Date('2026-03-01T12:00:00Z');
 const at = (seconds: number): Date => new Date(START.getTime() + seconds * 1000);
-const secondsOf = (date: Date | undefined): number | undefined => (date === undefined ? undefined : (date.getTime() - START.getTime()) / 1000);
+const secondsOf = (date: Date | undefined): number | undefined =>
+  date === undefined ? undefined : (date.getTime() - START.getTime()) / 1000;
 
 describe('nextMeasurementTime', () => {
   it.each<[string, Partial<Metric>, MetricResult | undefined, number | undefined]>([
@@ -46,7 +47,10 @@ interface TimelineEntry {
  * Replays a run the way the worker drives it: whenever a measurement is due, the provider answers with
  * the next scripted value, the run is assessed, and time jumps to the earliest next measurement.
  */
-function replay(spec: AnalysisRunSpec, values: Record<string, unknown[]>): { timeline: TimelineEntry[]; phase: AnalysisPhase; message: string; endedAt: number } {
+function replay(
+  spec: AnalysisRunSpec,
+  values: Record<string, unknown[]>,
+): { timeline: TimelineEntry[]; phase: AnalysisPhase; message: string; endedAt: number } {
   let results: MetricResult[] = [];
   const timeline: TimelineEntry[] = [];
   let now = START;
@@ -58,18 +62,28 @@ function replay(spec: AnalysisRunSpec, values: Record<string, unknown[]>): { tim
       if (terminating || due === undefined || due > now) continue;
       const scripted = values[current.name] ?? [];
       const value = scripted.shift();
-      const { phase, message } = value instanceof Error
-        ? { phase: 'Error' as const, message: value.message }
-        : evaluateMeasurementResult(current, value);
+      const { phase, message } =
+        value instanceof Error ? { phase: 'Error' as const, message: value.message } : evaluateMeasurementResult(current, value);
       timeline.push({ second: secondsOf(now) as number, metric: current.name, phase });
-      const recorded = recordMeasurement(result ?? newMetricResult(current.name), { phase, startedAt: now, finishedAt: now, ...(message ? { message } : {}) }, 10);
+      const recorded = recordMeasurement(
+        result ?? newMetricResult(current.name),
+        { phase, startedAt: now, finishedAt: now, ...(message ? { message } : {}) },
+        10,
+      );
       results = [...results.filter((candidate) => candidate.name !== current.name), recorded];
     }
     const assessment = assessRun(results, spec);
     results = assessment.metricResults;
-    if (assessment.phase !== 'Running') return { timeline, phase: assessment.phase, message: assessment.message, endedAt: secondsOf(now) as number };
+    if (assessment.phase !== 'Running')
+      return { timeline, phase: assessment.phase, message: assessment.message, endedAt: secondsOf(now) as number };
     const upcoming = spec.metrics
-      .map((current) => nextMeasurementTime(current, results.find((candidate) => candidate.name === current.name), START))
+      .map((current) =>
+        nextMeasurementTime(
+          current,
+          results.find((candidate) => candidate.name === current.name),
+          START,
+        ),
+      )
       .filter((time): time is Date => time !== undefined && time > now)
       .sort((a, b) => a.getTime() - b.getTime());
     now = upcoming[0] ?? now;
@@ -86,7 +100,11 @@ describe('a run replayed over time', () => {
     const run = replay(runSpec([metric({ interval: '1m', count: 3, successCondition: 'result[0] >= 0.95' })]), {
       'success-rate': [[0.97], [0.96], [0.99]],
     });
-    expect(run.timeline.map((entry) => [entry.second, entry.phase])).toEqual([[0, 'Successful'], [60, 'Successful'], [120, 'Successful']]);
+    expect(run.timeline.map((entry) => [entry.second, entry.phase])).toEqual([
+      [0, 'Successful'],
+      [60, 'Successful'],
+      [120, 'Successful'],
+    ]);
     expect(run).toMatchObject({ phase: 'Successful', endedAt: 120 });
   });
 
@@ -124,22 +142,38 @@ describe('a run replayed over time', () => {
     const run = replay(runSpec([metric({ interval: '1m', successCondition: 'result < 0.05', consecutiveErrorLimit: 2 })]), {
       'success-rate': [0.01, null, null, null],
     });
-    expect(run.timeline.map((entry) => [entry.second, entry.phase])).toEqual([[0, 'Successful'], [60, 'Error'], [70, 'Error'], [80, 'Error']]);
-    expect(run).toMatchObject({ phase: 'Error', message: expect.stringContaining('consecutiveErrors (3) > consecutiveErrorLimit (2): "Error Message: invalid operation: < (mismatched types <nil> and float64)') });
+    expect(run.timeline.map((entry) => [entry.second, entry.phase])).toEqual([
+      [0, 'Successful'],
+      [60, 'Error'],
+      [70, 'Error'],
+      [80, 'Error'],
+    ]);
+    expect(run).toMatchObject({
+      phase: 'Error',
+      message: expect.stringContaining(
+        'consecutiveErrors (3) > consecutiveErrorLimit (2): "Error Message: invalid operation: < (mismatched types <nil> and float64)',
+      ),
+    });
   });
 
   it('succeeds on a streak of consecutive successes', () => {
-    const run = replay(runSpec([metric({ interval: '20s', count: 10, failureLimit: -1, consecutiveSuccessLimit: 3, successCondition: 'result == 200' })]), {
-      'success-rate': [500, 200, 500, 200, 200, 200, 200],
-    });
+    const run = replay(
+      runSpec([metric({ interval: '20s', count: 10, failureLimit: -1, consecutiveSuccessLimit: 3, successCondition: 'result == 200' })]),
+      {
+        'success-rate': [500, 200, 500, 200, 200, 200, 200],
+      },
+    );
     expect(run.timeline).toHaveLength(6);
     expect(run).toMatchObject({ phase: 'Successful', endedAt: 100 });
   });
 
   it('pauses on an inconclusive result', () => {
-    const run = replay(runSpec([metric({ interval: '1m', count: 5, successCondition: 'result >= 0.9', failureCondition: 'result < 0.5' })]), {
-      'success-rate': [0.95, 0.7],
-    });
+    const run = replay(
+      runSpec([metric({ interval: '1m', count: 5, successCondition: 'result >= 0.9', failureCondition: 'result < 0.5' })]),
+      {
+        'success-rate': [0.95, 0.7],
+      },
+    );
     expect(run).toMatchObject({ phase: 'Inconclusive', endedAt: 60 });
   });
 });

@@ -18,13 +18,19 @@ const errorRate: AnalysisTemplateSpec = {
 describe('mergeTemplates', () => {
   it('combines metrics, arguments and rules as the documented multi-template example', () => {
     const merged = mergeTemplates(
-      [{ name: 'success-rate', spec: successRate }, { name: 'error-rate', spec: errorRate }],
+      [
+        { name: 'success-rate', spec: successRate },
+        { name: 'error-rate', spec: errorRate },
+      ],
       [{ name: 'service-name', value: 'guestbook-svc.default.svc.cluster.local' }],
       { dryRun: [{ metricName: 'success-rate' }] },
     );
     expect(merged).toEqual({
       metrics: [...successRate.metrics, ...errorRate.metrics],
-      args: [{ name: 'service-name', value: 'guestbook-svc.default.svc.cluster.local' }, { name: 'port', value: '9090' }],
+      args: [
+        { name: 'service-name', value: 'guestbook-svc.default.svc.cluster.local' },
+        { name: 'port', value: '9090' },
+      ],
       dryRun: [{ metricName: 'success-rate' }, { metricName: 'error-rate' }],
       measurementRetention: [{ metricName: 'error-rate', limit: 20 }],
     });
@@ -32,7 +38,10 @@ describe('mergeTemplates', () => {
 
   it('puts AnalysisTemplates before ClusterAnalysisTemplates', () => {
     const merged = mergeTemplates(
-      [{ name: 'error-rate', clusterScope: true, spec: errorRate }, { name: 'success-rate', spec: successRate }],
+      [
+        { name: 'error-rate', clusterScope: true, spec: errorRate },
+        { name: 'success-rate', spec: successRate },
+      ],
       [{ name: 'service-name', value: 'web' }],
     );
     expect(merged).not.toBeInstanceOf(Error);
@@ -51,26 +60,47 @@ describe('mergeTemplates', () => {
   it.each<[string, Parameters<typeof mergeTemplates>, string, string, string]>([
     [
       'two metrics with one name',
-      [[{ name: 'a', spec: successRate }, { name: 'b', spec: successRate }], [{ name: 'service-name', value: 'x' }]],
-      'duplicate-metric', 'success-rate', "two metrics have the same name 'success-rate'",
+      [
+        [
+          { name: 'a', spec: successRate },
+          { name: 'b', spec: successRate },
+        ],
+        [{ name: 'service-name', value: 'x' }],
+      ],
+      'duplicate-metric',
+      'success-rate',
+      "two metrics have the same name 'success-rate'",
     ],
     [
       'one argument with two default values',
-      [[
-        { name: 'a', spec: { args: [{ name: 'port', value: '80' }], metrics: [metric({ name: 'a' })] } },
-        { name: 'b', spec: { args: [{ name: 'port', value: '8080' }], metrics: [metric({ name: 'b' })] } },
-      ], [{ name: 'port', value: '9090' }]],
-      'conflicting-argument', 'port', "Argument `port` specified multiple times with different values: '80', '8080'",
+      [
+        [
+          { name: 'a', spec: { args: [{ name: 'port', value: '80' }], metrics: [metric({ name: 'a' })] } },
+          { name: 'b', spec: { args: [{ name: 'port', value: '8080' }], metrics: [metric({ name: 'b' })] } },
+        ],
+        [{ name: 'port', value: '9090' }],
+      ],
+      'conflicting-argument',
+      'port',
+      "Argument `port` specified multiple times with different values: '80', '8080'",
     ],
     [
       'a dry-run rule given twice',
       [[{ name: 'error-rate', spec: errorRate }], [{ name: 'service-name', value: 'x' }], { dryRun: [{ metricName: 'error-rate' }] }],
-      'duplicate-dry-run-rule', 'error-rate', "two Dry-Run metric rules have the same name 'error-rate'",
+      'duplicate-dry-run-rule',
+      'error-rate',
+      "two Dry-Run metric rules have the same name 'error-rate'",
     ],
     [
       'a retention rule given twice',
-      [[{ name: 'error-rate', spec: errorRate }], [{ name: 'service-name', value: 'x' }], { measurementRetention: [{ metricName: 'error-rate', limit: 5 }] }],
-      'duplicate-measurement-retention-rule', 'error-rate', "two Measurement Retention metric rules have the same name 'error-rate'",
+      [
+        [{ name: 'error-rate', spec: errorRate }],
+        [{ name: 'service-name', value: 'x' }],
+        { measurementRetention: [{ metricName: 'error-rate', limit: 5 }] },
+      ],
+      'duplicate-measurement-retention-rule',
+      'error-rate',
+      "two Measurement Retention metric rules have the same name 'error-rate'",
     ],
   ])('refuses %s', (_, parameters, reason, subject, message) => {
     const merged = mergeTemplates(...parameters);

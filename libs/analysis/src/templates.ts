@@ -2,7 +2,8 @@ import type { AnalysisRunArgument, AnalysisTemplateSpec, DryRun, MeasurementRete
 import { ArgumentError, mergeArguments } from './arguments.js';
 import type { AnalysisRunSpec } from './run-types.js';
 
-export type TemplateMergeErrorReason = 'duplicate-metric' | 'conflicting-argument' | 'duplicate-dry-run-rule' | 'duplicate-measurement-retention-rule';
+export type TemplateMergeErrorReason =
+  'duplicate-metric' | 'conflicting-argument' | 'duplicate-dry-run-rule' | 'duplicate-measurement-retention-rule';
 
 /** Templates that cannot be combined into one run; `subject` names the metric, argument or rule. */
 export class TemplateMergeError extends Error {
@@ -51,7 +52,8 @@ export function mergeTemplates(
 
   const metrics = specs.flatMap((spec) => spec.metrics);
   const duplicateMetric = firstDuplicate(metrics.map((metric) => metric.name));
-  if (duplicateMetric !== undefined) return new TemplateMergeError('duplicate-metric', duplicateMetric, `two metrics have the same name '${duplicateMetric}'`);
+  if (duplicateMetric !== undefined)
+    return new TemplateMergeError('duplicate-metric', duplicateMetric, `two metrics have the same name '${duplicateMetric}'`);
 
   const templateArgs = flattenArguments(specs.flatMap((spec) => spec.args ?? []));
   if (templateArgs instanceof TemplateMergeError) return templateArgs;
@@ -61,7 +63,11 @@ export function mergeTemplates(
   const dryRun = [...(rules.dryRun ?? []), ...specs.flatMap((spec) => spec.dryRun ?? [])];
   const duplicateDryRun = firstDuplicate(dryRun.map((rule) => rule.metricName));
   if (duplicateDryRun !== undefined) {
-    return new TemplateMergeError('duplicate-dry-run-rule', duplicateDryRun, `two Dry-Run metric rules have the same name '${duplicateDryRun}'`);
+    return new TemplateMergeError(
+      'duplicate-dry-run-rule',
+      duplicateDryRun,
+      `two Dry-Run metric rules have the same name '${duplicateDryRun}'`,
+    );
   }
   const measurementRetention = [...(rules.measurementRetention ?? []), ...specs.flatMap((spec) => spec.measurementRetention ?? [])];
   const duplicateRetention = firstDuplicate(measurementRetention.map((rule) => rule.metricName));

@@ -9,7 +9,11 @@ export function metric(overrides: Partial<Metric> = {}): Metric {
 }
 
 /** A result after measurements with these phases, one a minute from `start`. */
-export function resultAfter(phases: readonly AnalysisPhase[], name = 'success-rate', start = new Date('2026-01-01T00:00:00Z')): MetricResult {
+export function resultAfter(
+  phases: readonly AnalysisPhase[],
+  name = 'success-rate',
+  start = new Date('2026-01-01T00:00:00Z'),
+): MetricResult {
   return phases.reduce((result, phase, index) => {
     const startedAt = new Date(start.getTime() + index * 60_000);
     const finished = phase !== 'Running' && phase !== 'Pending';

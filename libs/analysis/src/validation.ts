@@ -27,7 +27,11 @@ export interface ValidationOptions {
 const PROVIDER_NAMES: ReadonlySet<string> = new Set(METRIC_PROVIDER_NAMES);
 const LIMIT_FIELDS = ['count', 'failureLimit', 'inconclusiveLimit', 'consecutiveErrorLimit', 'consecutiveSuccessLimit'] as const;
 const LIMIT_MINIMUMS: Record<(typeof LIMIT_FIELDS)[number], number> = {
-  count: 0, failureLimit: -1, inconclusiveLimit: 0, consecutiveErrorLimit: 0, consecutiveSuccessLimit: 0,
+  count: 0,
+  failureLimit: -1,
+  inconclusiveLimit: 0,
+  consecutiveErrorLimit: 0,
+  consecutiveSuccessLimit: 0,
 };
 
 /**
@@ -48,7 +52,8 @@ export function validateAnalysisSpec(spec: AnalysisTemplateSpec, options: Valida
   if (spec.metrics.length === 0) error('spec.metrics', 'no metrics specified');
   spec.metrics.forEach((metric, index) => {
     const path = `spec.metrics[${index}]`;
-    if (spec.metrics.findIndex((other) => other.name === metric.name) !== index) error(`${path}.name`, `duplicate metric name '${metric.name}'`);
+    if (spec.metrics.findIndex((other) => other.name === metric.name) !== index)
+      error(`${path}.name`, `duplicate metric name '${metric.name}'`);
     validateConditions(metric, path, error);
     validateProvider(metric, path, error);
     validateTimings(metric, path, options.minimumIntervalSeconds, error);
@@ -145,7 +150,8 @@ function validatePlaceholders(text: string, path: string, declared: ReadonlySet<
 function validateArguments(spec: AnalysisTemplateSpec, supplied: readonly string[] | undefined, error: Report): void {
   (spec.args ?? []).forEach((argument, index) => {
     const path = `spec.args[${index}]`;
-    if ((spec.args ?? []).findIndex((other) => other.name === argument.name) !== index) error(`${path}.name`, `duplicate argument '${argument.name}'`);
+    if ((spec.args ?? []).findIndex((other) => other.name === argument.name) !== index)
+      error(`${path}.name`, `duplicate argument '${argument.name}'`);
     const required = argument.value === undefined && argument.valueFrom === undefined;
     if (required && supplied !== undefined && !supplied.includes(argument.name)) {
       error(path, `argument '${argument.name}' has no default and is not supplied`);

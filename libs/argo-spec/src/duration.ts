@@ -3,7 +3,7 @@ import type { IntOrString } from './types.js';
 const UNIT_MILLISECONDS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
+  µs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,

@@ -20,7 +20,10 @@ describe('parseImageReference, on the upstream reference table', () => {
     ['sub-dom1.foo.com/bar/baz/quux:some-long-tag', { domain: 'sub-dom1.foo.com', path: 'bar/baz/quux', tag: 'some-long-tag' }],
     ['b.gcr.io/test.example.com/my-app:test.example.com', { domain: 'b.gcr.io', path: 'test.example.com/my-app', tag: 'test.example.com' }],
     ['xn--n3h.com/myimage:xn--n3h.com', { domain: 'xn--n3h.com', path: 'myimage', tag: 'xn--n3h.com' }],
-    [`xn--7o8h.com/myimage:xn--7o8h.com@sha256:${HEX64}`, { domain: 'xn--7o8h.com', path: 'myimage', tag: 'xn--7o8h.com', digest: `sha256:${HEX64}` }],
+    [
+      `xn--7o8h.com/myimage:xn--7o8h.com@sha256:${HEX64}`,
+      { domain: 'xn--7o8h.com', path: 'myimage', tag: 'xn--7o8h.com', digest: `sha256:${HEX64}` },
+    ],
     ['foo_bar.com:8080', { path: 'foo_bar.com', tag: '8080' }],
     ['foo/foo_bar.com:8080', { domain: 'foo', path: 'foo_bar.com', tag: '8080' }],
     ['192.168.1.1', { path: '192.168.1.1' }],
@@ -67,11 +70,17 @@ describe('parseImageReference, on the upstream reference table', () => {
 });
 
 describe('parseImageReference on hostile input', () => {
-  it.each([' ', ' nginx', 'nginx ', 'a b\nc;rm -rf /', 'nginx\u0000', 'nginx:\uD800', 'nginx:' + 'a'.repeat(129), 'a..b', 'a/-b'])('refuses %j', (input) => {
-    expect(parseImageReference(input).ok).toBe(false);
-  });
+  it.each([' ', ' nginx', 'nginx ', 'a b\nc;rm -rf /', 'nginx\u0000', 'nginx:\uD800', 'nginx:' + 'a'.repeat(129), 'a..b', 'a/-b'])(
+    'refuses %j',
+    (input) => {
+      expect(parseImageReference(input).ok).toBe(false);
+    },
+  );
 
   it('refuses 200,000 characters by their length alone', () => {
-    expect(parseImageReference('a'.repeat(200_000))).toEqual({ ok: false, reason: `must be at most ${MAX_IMAGE_REFERENCE_LENGTH} characters, not 200000` });
+    expect(parseImageReference('a'.repeat(200_000))).toEqual({
+      ok: false,
+      reason: `must be at most ${MAX_IMAGE_REFERENCE_LENGTH} characters, not 200000`,
+    });
   });
 });

@@ -56,7 +56,8 @@ function checkDigest(digest: string): string | undefined {
   const [algorithm = '', hex = ''] = digest.split(':');
   const expectedLength = DIGEST_HEX_LENGTHS[algorithm];
   if (expectedLength === undefined) return `digest algorithm "${algorithm}" is not supported; use sha256, sha384 or sha512`;
-  if (hex.length !== expectedLength || !/^[a-f0-9]+$/.test(hex)) return `a ${algorithm} digest is ${expectedLength} lowercase hexadecimal digits`;
+  if (hex.length !== expectedLength || !/^[a-f0-9]+$/.test(hex))
+    return `a ${algorithm} digest is ${expectedLength} lowercase hexadecimal digits`;
   return undefined;
 }
 
@@ -68,7 +69,8 @@ function checkDigest(digest: string): string | undefined {
  */
 export function parseImageReference(text: string): ImageReferenceResult {
   if (text === '') return { ok: false, reason: 'must not be empty' };
-  if (text.length > MAX_IMAGE_REFERENCE_LENGTH) return { ok: false, reason: `must be at most ${MAX_IMAGE_REFERENCE_LENGTH} characters, not ${text.length}` };
+  if (text.length > MAX_IMAGE_REFERENCE_LENGTH)
+    return { ok: false, reason: `must be at most ${MAX_IMAGE_REFERENCE_LENGTH} characters, not ${text.length}` };
   const match = REFERENCE.exec(text);
   if (match === null) {
     const lowerCaseMatches = text.toLowerCase() !== text && REFERENCE.test(text.toLowerCase());
@@ -79,12 +81,21 @@ export function parseImageReference(text: string): ImageReferenceResult {
   const nameMatch = ANCHORED_NAME.exec(name);
   const domain = nameMatch?.[1];
   const path = nameMatch?.[2] ?? name;
-  if (path.length > MAX_PATH_LENGTH) return { ok: false, reason: `has a repository name of ${path.length} characters; at most ${MAX_PATH_LENGTH} are allowed` };
+  if (path.length > MAX_PATH_LENGTH)
+    return { ok: false, reason: `has a repository name of ${path.length} characters; at most ${MAX_PATH_LENGTH} are allowed` };
   if (digest !== undefined) {
     const digestProblem = checkDigest(digest);
     if (digestProblem !== undefined) return { ok: false, reason: digestProblem };
   }
-  return { ok: true, reference: { ...(domain !== undefined && { domain }), path, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) } };
+  return {
+    ok: true,
+    reference: {
+      ...(domain !== undefined && { domain }),
+      path,
+      ...(tag !== undefined && { tag }),
+      ...(digest !== undefined && { digest }),
+    },
+  };
 }
 
 /** Why an image cannot be pulled, or `undefined` when it is a valid reference. */

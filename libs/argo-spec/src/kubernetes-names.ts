@@ -33,7 +33,9 @@ function tooLong(text: string, max: number): string | undefined {
 export function dns1123LabelProblem(text: string): string | undefined {
   return (
     tooLong(text, DNS1123_LABEL_MAX_LENGTH) ??
-    (DNS1123_LABEL.test(text) ? undefined : `${quoted(text)} must be lowercase letters, digits and "-", starting and ending with a letter or digit`)
+    (DNS1123_LABEL.test(text)
+      ? undefined
+      : `${quoted(text)} must be lowercase letters, digits and "-", starting and ending with a letter or digit`)
   );
 }
 
@@ -44,7 +46,9 @@ export function dns1123LabelProblem(text: string): string | undefined {
 export function dns1123SubdomainProblem(text: string): string | undefined {
   return (
     tooLong(text, DNS1123_SUBDOMAIN_MAX_LENGTH) ??
-    (DNS1123_SUBDOMAIN.test(text) ? undefined : `${quoted(text)} must be lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`)
+    (DNS1123_SUBDOMAIN.test(text)
+      ? undefined
+      : `${quoted(text)} must be lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`)
   );
 }
 
@@ -69,7 +73,9 @@ export function qualifiedNameProblem(key: string): string | undefined {
   if (name === undefined || name === '') return `${quoted(key)} must have a name after its prefix`;
   return (
     tooLong(name, QUALIFIED_NAME_MAX_LENGTH) ??
-    (QUALIFIED_NAME.test(name) ? undefined : `${quoted(key)} must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit`)
+    (QUALIFIED_NAME.test(name)
+      ? undefined
+      : `${quoted(key)} must be letters, digits, "-", "_" and ".", starting and ending with a letter or digit`)
   );
 }
 
@@ -80,6 +86,8 @@ export function qualifiedNameProblem(key: string): string | undefined {
 export function labelValueProblem(value: string): string | undefined {
   return (
     tooLong(value, LABEL_VALUE_MAX_LENGTH) ??
-    (LABEL_VALUE.test(value) ? undefined : `${quoted(value)} must be empty or letters, digits, "-", "_" and ".", starting and ending with a letter or digit`)
+    (LABEL_VALUE.test(value)
+      ? undefined
+      : `${quoted(value)} must be empty or letters, digits, "-", "_" and ".", starting and ending with a letter or digit`)
   );
 }

@@ -396,7 +396,17 @@ export interface MetricProvider {
 }
 
 export const METRIC_PROVIDER_NAMES = [
-  'prometheus', 'web', 'job', 'datadog', 'newRelic', 'wavefront', 'graphite', 'influxdb', 'cloudWatch', 'kayenta', 'skywalking',
+  'prometheus',
+  'web',
+  'job',
+  'datadog',
+  'newRelic',
+  'wavefront',
+  'graphite',
+  'influxdb',
+  'cloudWatch',
+  'kayenta',
+  'skywalking',
 ] as const satisfies readonly (keyof MetricProvider)[];
 
 export type MetricProviderName = (typeof METRIC_PROVIDER_NAMES)[number];
@@ -468,11 +478,7 @@ export type AnalysisTemplateManifest = ArgoDocument<'AnalysisTemplate', Analysis
 export type ClusterAnalysisTemplateManifest = ArgoDocument<'ClusterAnalysisTemplate', AnalysisTemplateSpec>;
 export type ExperimentManifest = ArgoDocument<'Experiment', ExperimentSpec>;
 
-export type ArgoManifest =
-  | RolloutManifest
-  | AnalysisTemplateManifest
-  | ClusterAnalysisTemplateManifest
-  | ExperimentManifest;
+export type ArgoManifest = RolloutManifest | AnalysisTemplateManifest | ClusterAnalysisTemplateManifest | ExperimentManifest;
 
 export type ArgoKind = ArgoManifest['kind'];
 

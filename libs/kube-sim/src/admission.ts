@@ -148,15 +148,23 @@ function validateName(resource: ResourceType, name: string): StatusCause[] {
   const pattern = LABEL_NAMED_RESOURCES.has(resource.plural) ? DNS_LABEL : DNS_SUBDOMAIN;
   const limit = LABEL_NAMED_RESOURCES.has(resource.plural) ? 63 : 253;
   if (pattern.test(name) && name.length <= limit) return [];
-  return [invalidValue('metadata.name', name, `a lowercase RFC 1123 ${pattern === DNS_LABEL ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`)];
+  return [
+    invalidValue(
+      'metadata.name',
+      name,
+      `a lowercase RFC 1123 ${pattern === DNS_LABEL ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+    ),
+  ];
 }
 
 function validateContainers(containers: unknown, field: string): StatusCause[] {
   if (!Array.isArray(containers) || containers.length === 0) return [required(field)];
   return containers.flatMap((container, index) => {
     const causes: StatusCause[] = [];
-    if (!isJsonObject(container) || typeof container['name'] !== 'string' || container['name'] === '') causes.push(required(`${field}[${index}].name`));
-    if (!isJsonObject(container) || typeof container['image'] !== 'string' || container['image'] === '') causes.push(required(`${field}[${index}].image`));
+    if (!isJsonObject(container) || typeof container['name'] !== 'string' || container['name'] === '')
+      causes.push(required(`${field}[${index}].name`));
+    if (!isJsonObject(container) || typeof container['image'] !== 'string' || container['image'] === '')
+      causes.push(required(`${field}[${index}].image`));
     return causes;
   });
 }
@@ -179,16 +187,31 @@ function validateSpec(resource: ResourceType, object: KubeObject): StatusCause[]
       return validateContainers(readPath(object, ['spec', 'containers']), 'spec.containers');
     case 'ReplicaSet': {
       const replicas = readPath(object, ['spec', 'replicas']);
-      const replicaCauses = typeof replicas === 'number' && replicas < 0 ? [invalidValue('spec.replicas', replicas, 'must be greater than or equal to 0')] : [];
-      return [...replicaCauses, ...validateSelectorMatchesTemplate(object), ...validateContainers(readPath(object, ['spec', 'template', 'spec', 'containers']), 'spec.template.spec.containers')];
+      const replicaCauses =
+        typeof replicas === 'number' && replicas < 0 ? [invalidValue('spec.replicas', replicas, 'must be greater than or equal to 0')] : [];
+      return [
+        ...replicaCauses,
+        ...validateSelectorMatchesTemplate(object),
+        ...validateContainers(readPath(object, ['spec', 'template', 'spec', 'containers']), 'spec.template.spec.containers'),
+      ];
     }
     case 'Job': {
       const restartPolicy = readPath(object, ['spec', 'template', 'spec', 'restartPolicy']);
       const restartCauses =
         restartPolicy === 'Never' || restartPolicy === 'OnFailure'
           ? []
-          : [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(restartPolicy)}: supported values: "OnFailure", "Never"`, field: 'spec.template.spec.restartPolicy' }];
-      return [...restartCauses, ...validateSelectorMatchesTemplate(object), ...validateContainers(readPath(object, ['spec', 'template', 'spec', 'containers']), 'spec.template.spec.containers')];
+          : [
+              {
+                reason: 'FieldValueNotSupported',
+                message: `Unsupported value: ${JSON.stringify(restartPolicy)}: supported values: "OnFailure", "Never"`,
+                field: 'spec.template.spec.restartPolicy',
+              },
+            ];
+      return [
+        ...restartCauses,
+        ...validateSelectorMatchesTemplate(object),
+        ...validateContainers(readPath(object, ['spec', 'template', 'spec', 'containers']), 'spec.template.spec.containers'),
+      ];
     }
     case 'Service': {
       const type = readPath(object, ['spec', 'type']);
@@ -204,7 +227,11 @@ function validateSpec(resource: ResourceType, object: KubeObject): StatusCause[]
 
 const IMMUTABLE_FIELDS: Readonly<Record<string, ReadonlyArray<readonly string[]>>> = {
   ReplicaSet: [['spec', 'selector']],
-  Job: [['spec', 'selector'], ['spec', 'template'], ['spec', 'completionMode']],
+  Job: [
+    ['spec', 'selector'],
+    ['spec', 'template'],
+    ['spec', 'completionMode'],
+  ],
 };
 
 /**
@@ -228,7 +255,9 @@ export function admitUpdate(resource: ResourceType, object: StoredObject, previo
     defaultServicePorts(spec);
   }
   if (resource.kind === 'Pod' || resource.kind === 'ReplicaSet' || resource.kind === 'Job') {
-    defaultPodSpec(objectAt(resource.kind === 'Pod' ? (object as Fields) : objectAt(objectAt(object as Fields, 'spec'), 'template'), 'spec'));
+    defaultPodSpec(
+      objectAt(resource.kind === 'Pod' ? (object as Fields) : objectAt(objectAt(object as Fields, 'spec'), 'template'), 'spec'),
+    );
   }
   const immutableCauses = (IMMUTABLE_FIELDS[resource.kind] ?? [])
     .filter((path) => !jsonEqual(readPath(object, path), readPath(previous, path)))
@@ -239,5 +268,7 @@ export function admitUpdate(resource: ResourceType, object: StoredObject, previo
 
 /** The 422 for a create that names no object. */
 export function missingName(resource: ResourceType): KubeApiError {
-  return invalid(resource, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
+  return invalid(resource, '', [
+    { reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' },
+  ]);
 }

@@ -37,13 +37,15 @@ interface KindCase {
   };
 }
 
-const custom = (group: string, version: string, plural: string): KindCase['api'] => ({ custom: api }) => ({
-  create: (namespace, body) => api.createNamespacedCustomObject({ group, version, namespace, plural, body }),
-  read: (namespace, name) => api.getNamespacedCustomObject({ group, version, namespace, plural, name }),
-  replace: (namespace, name, body) => api.replaceNamespacedCustomObject({ group, version, namespace, plural, name, body }),
-  list: (namespace) => api.listNamespacedCustomObject({ group, version, namespace, plural }) as Promise<{ items: unknown[] }>,
-  remove: (namespace, name) => api.deleteNamespacedCustomObject({ group, version, namespace, plural, name }),
-});
+const custom =
+  (group: string, version: string, plural: string): KindCase['api'] =>
+  ({ custom: api }) => ({
+    create: (namespace, body) => api.createNamespacedCustomObject({ group, version, namespace, plural, body }),
+    read: (namespace, name) => api.getNamespacedCustomObject({ group, version, namespace, plural, name }),
+    replace: (namespace, name, body) => api.replaceNamespacedCustomObject({ group, version, namespace, plural, name, body }),
+    list: (namespace) => api.listNamespacedCustomObject({ group, version, namespace, plural }) as Promise<{ items: unknown[] }>,
+    remove: (namespace, name) => api.deleteNamespacedCustomObject({ group, version, namespace, plural, name }),
+  });
 
 const labelChange: Pick<KindCase, 'change' | 'read' | 'expected'> = {
   change: (object) => {
@@ -54,10 +56,38 @@ const labelChange: Pick<KindCase, 'change' | 'read' | 'expected'> = {
 };
 
 const customCases: KindCase[] = [
-  ...['v1alpha3', 'v1beta1', 'v1'].map((version) => ({ kind: `VirtualService ${version}`, group: 'networking.istio.io', version, plural: 'virtualservices', kindName: 'VirtualService', spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' }, weight: 100 }] }] } })),
-  ...['v1alpha3', 'v1beta1', 'v1'].map((version) => ({ kind: `DestinationRule ${version}`, group: 'networking.istio.io', version, plural: 'destinationrules', kindName: 'DestinationRule', spec: { host: 'web', subsets: [{ name: 'stable', labels: { app: 'web' } }] } })),
-  ...['v1alpha1', 'v1alpha2', 'v1alpha3'].map((version) => ({ kind: `TrafficSplit ${version}`, group: 'split.smi-spec.io', version, plural: 'trafficsplits', kindName: 'TrafficSplit', spec: { service: 'web', backends: [{ service: 'web-stable', weight: 100 }] } })),
-  ...['v1', 'v1beta1'].map((version) => ({ kind: `HTTPRoute ${version}`, group: 'gateway.networking.k8s.io', version, plural: 'httproutes', kindName: 'HTTPRoute', spec: { rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } })),
+  ...['v1alpha3', 'v1beta1', 'v1'].map((version) => ({
+    kind: `VirtualService ${version}`,
+    group: 'networking.istio.io',
+    version,
+    plural: 'virtualservices',
+    kindName: 'VirtualService',
+    spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' }, weight: 100 }] }] },
+  })),
+  ...['v1alpha3', 'v1beta1', 'v1'].map((version) => ({
+    kind: `DestinationRule ${version}`,
+    group: 'networking.istio.io',
+    version,
+    plural: 'destinationrules',
+    kindName: 'DestinationRule',
+    spec: { host: 'web', subsets: [{ name: 'stable', labels: { app: 'web' } }] },
+  })),
+  ...['v1alpha1', 'v1alpha2', 'v1alpha3'].map((version) => ({
+    kind: `TrafficSplit ${version}`,
+    group: 'split.smi-spec.io',
+    version,
+    plural: 'trafficsplits',
+    kindName: 'TrafficSplit',
+    spec: { service: 'web', backends: [{ service: 'web-stable', weight: 100 }] },
+  })),
+  ...['v1', 'v1beta1'].map((version) => ({
+    kind: `HTTPRoute ${version}`,
+    group: 'gateway.networking.k8s.io',
+    version,
+    plural: 'httproutes',
+    kindName: 'HTTPRoute',
+    spec: { rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+  })),
 ].map(({ kind, group, version, plural, kindName, spec }) => ({
   kind,
   body: (name: string) => ({ apiVersion: `${group}/${version}`, kind: kindName, metadata: { name }, spec }),
@@ -112,7 +142,15 @@ const builtInCases: KindCase[] = [
   },
   {
     kind: 'Event',
-    body: (name) => ({ apiVersion: 'v1', kind: 'Event', metadata: { name }, involvedObject: { kind: 'Pod', name: 'x' }, reason: 'Tested', message: 'm', type: 'Normal' }),
+    body: (name) => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name },
+      involvedObject: { kind: 'Pod', name: 'x' },
+      reason: 'Tested',
+      message: 'm',
+      type: 'Normal',
+    }),
     change: (object) => {
       object['message'] = 'changed';
     },
@@ -156,7 +194,12 @@ const builtInCases: KindCase[] = [
   },
   {
     kind: 'Job',
-    body: (name) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: { suspend: true, template: { spec: { ...podSpec, restartPolicy: 'Never' } } } }),
+    body: (name) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name },
+      spec: { suspend: true, template: { spec: { ...podSpec, restartPolicy: 'Never' } } },
+    }),
     ...labelChange,
     api: ({ batch }) => ({
       create: (namespace, body) => batch.createNamespacedJob({ namespace, body }),
@@ -168,7 +211,12 @@ const builtInCases: KindCase[] = [
   },
   {
     kind: 'Ingress',
-    body: (name) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name }, spec: { rules: [{ host: 'web.example.com' }] } }),
+    body: (name) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name },
+      spec: { rules: [{ host: 'web.example.com' }] },
+    }),
     change: (object) => {
       (object['spec'] as Record<string, unknown>)['rules'] = [{ host: 'other.example.com' }];
     },
@@ -184,7 +232,12 @@ const builtInCases: KindCase[] = [
   },
   {
     kind: 'Lease',
-    body: (name) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: 'agent-1', leaseDurationSeconds: 15 } }),
+    body: (name) => ({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name },
+      spec: { holderIdentity: 'agent-1', leaseDurationSeconds: 15 },
+    }),
     change: (object) => {
       (object['spec'] as Record<string, unknown>)['holderIdentity'] = 'agent-2';
     },
@@ -225,7 +278,9 @@ describe('CRUD through the official client', () => {
     };
     const replaced = await replaceFromLatest(5);
     expect(kindCase.read(replaced)).toEqual(kindCase.expected);
-    expect(Number((replaced['metadata'] as { resourceVersion: string }).resourceVersion)).toBeGreaterThan(Number(created.metadata['resourceVersion']));
+    expect(Number((replaced['metadata'] as { resourceVersion: string }).resourceVersion)).toBeGreaterThan(
+      Number(created.metadata['resourceVersion']),
+    );
 
     await api.remove(namespace, 'one');
     expect((await refusal(api.read(namespace, 'one'))).code).toBe(404);
@@ -252,16 +307,23 @@ describe('CRUD through the official client', () => {
     const namespace = await freshNamespace(clients);
     const generated = await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { generateName: 'cfg-' } } });
     expect(generated.metadata?.name).toMatch(/^cfg-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-    const secret = await clients.core.createNamespacedSecret({ namespace, body: { metadata: { name: 's' }, stringData: { token: 'abc' } } });
+    const secret = await clients.core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 's' }, stringData: { token: 'abc' } },
+    });
     expect(secret).toMatchObject({ type: 'Opaque', data: { token: Buffer.from('abc').toString('base64') } });
-    const service = await clients.core.createNamespacedService({ namespace, body: { metadata: { name: 'svc' }, spec: { ports: [{ port: 80 }] } } });
+    const service = await clients.core.createNamespacedService({
+      namespace,
+      body: { metadata: { name: 'svc' }, spec: { ports: [{ port: 80 }] } },
+    });
     expect(service.spec?.clusterIP).toMatch(/^10\.96\.\d+\.\d+$/);
   });
 
   it('lists every namespace', async () => {
     const first = await freshNamespace(clients);
     const second = await freshNamespace(clients);
-    for (const namespace of [first, second]) await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'everywhere', labels: { spread: 'yes' } } } });
+    for (const namespace of [first, second])
+      await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'everywhere', labels: { spread: 'yes' } } } });
     const listed = await clients.core.listConfigMapForAllNamespaces({ labelSelector: 'spread=yes' });
     expect(listed.items.map((item) => item.metadata?.namespace)).toEqual([first, second].sort());
   });
@@ -270,13 +332,19 @@ describe('CRUD through the official client', () => {
 describe('generation and resourceVersion', () => {
   it('bumps generation on spec changes only and refuses stale updates with 409', async () => {
     const namespace = await freshNamespace(clients);
-    const created = await clients.apps.createNamespacedReplicaSet({ namespace, body: { metadata: { name: 'web' }, spec: replicaSetSpec(0) } });
+    const created = await clients.apps.createNamespacedReplicaSet({
+      namespace,
+      body: { metadata: { name: 'web' }, spec: replicaSetSpec(0) },
+    });
     const labelled = await clients.apps.patchNamespacedReplicaSet(
       { namespace, name: 'web', body: { metadata: { labels: { a: 'b' } } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     expect(labelled.metadata?.generation).toBe(1);
-    const scaled = await clients.apps.patchNamespacedReplicaSet({ namespace, name: 'web', body: { spec: { replicas: 0, minReadySeconds: 3 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const scaled = await clients.apps.patchNamespacedReplicaSet(
+      { namespace, name: 'web', body: { spec: { replicas: 0, minReadySeconds: 3 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     expect(scaled.metadata?.generation).toBe(2);
 
     const stale = { ...created, spec: { ...created.spec, minReadySeconds: 9 } } as typeof created;
@@ -288,7 +356,8 @@ describe('generation and resourceVersion', () => {
       reason: 'Conflict',
       code: 409,
       details: { name: 'web', group: 'apps', kind: 'replicasets' },
-      message: 'Operation cannot be fulfilled on replicasets.apps "web": the object has been modified; please apply your changes to the latest version and try again',
+      message:
+        'Operation cannot be fulfilled on replicasets.apps "web": the object has been modified; please apply your changes to the latest version and try again',
     });
   });
 
@@ -303,7 +372,10 @@ describe('generation and resourceVersion', () => {
 describe('patches', () => {
   it('applies a merge patch', async () => {
     const namespace = await freshNamespace(clients);
-    await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'm', labels: { keep: 'yes', drop: 'yes' } }, data: { a: '1' } } });
+    await clients.core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'm', labels: { keep: 'yes', drop: 'yes' } }, data: { a: '1' } },
+    });
     const patched = await clients.core.patchNamespacedConfigMap(
       { namespace, name: 'm', body: { metadata: { labels: { drop: null, added: 'yes' } }, data: { b: '2' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
@@ -316,12 +388,23 @@ describe('patches', () => {
     const namespace = await freshNamespace(clients);
     await clients.apps.createNamespacedReplicaSet({ namespace, body: { metadata: { name: 'web' }, spec: replicaSetSpec(0) } });
     const patched = await clients.apps.patchNamespacedReplicaSet(
-      { namespace, name: 'web', body: [{ op: 'test', path: '/spec/replicas', value: 0 }, { op: 'replace', path: '/spec/replicas', value: 0 }, { op: 'add', path: '/metadata/annotations', value: { a: 'b' } }] },
+      {
+        namespace,
+        name: 'web',
+        body: [
+          { op: 'test', path: '/spec/replicas', value: 0 },
+          { op: 'replace', path: '/spec/replicas', value: 0 },
+          { op: 'add', path: '/metadata/annotations', value: { a: 'b' } },
+        ],
+      },
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     );
     expect(patched.metadata?.annotations).toEqual({ a: 'b' });
     const failed = await refusal(
-      clients.apps.patchNamespacedReplicaSet({ namespace, name: 'web', body: [{ op: 'test', path: '/spec/replicas', value: 7 }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)),
+      clients.apps.patchNamespacedReplicaSet(
+        { namespace, name: 'web', body: [{ op: 'test', path: '/spec/replicas', value: 7 }] },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      ),
     );
     expect(failed.code).toBe(422);
   });
@@ -330,7 +413,16 @@ describe('patches', () => {
     const namespace = await freshNamespace(clients);
     await clients.core.createNamespacedPod({
       namespace,
-      body: { metadata: { name: 'two' }, spec: { restartPolicy: 'Never', containers: [{ name: 'app', image: 'app:1' }, { name: 'proxy', image: 'proxy:1' }] } },
+      body: {
+        metadata: { name: 'two' },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            { name: 'app', image: 'app:1' },
+            { name: 'proxy', image: 'proxy:1' },
+          ],
+        },
+      },
     });
     const patched = await clients.core.patchNamespacedPod(
       { namespace, name: 'two', body: { spec: { containers: [{ name: 'app', image: 'app:2' }] } } },
@@ -342,20 +434,40 @@ describe('patches', () => {
   it('refuses a strategic merge patch on a custom resource with 415', async () => {
     const namespace = await freshNamespace(clients);
     const resource = { group: 'networking.istio.io', version: 'v1beta1', namespace, plural: 'virtualservices', name: 'vs' };
-    await clients.custom.createNamespacedCustomObject({ ...resource, body: { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'vs' }, spec: { hosts: ['a'] } } });
-    const refused = await refusal(clients.custom.patchNamespacedCustomObject({ ...resource, body: { spec: { hosts: ['b'] } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)));
+    await clients.custom.createNamespacedCustomObject({
+      ...resource,
+      body: { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'vs' }, spec: { hosts: ['a'] } },
+    });
+    const refused = await refusal(
+      clients.custom.patchNamespacedCustomObject(
+        { ...resource, body: { spec: { hosts: ['b'] } } },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      ),
+    );
     expect(refused.code).toBe(415);
-    const merged = (await clients.custom.patchNamespacedCustomObject({ ...resource, body: { spec: { hosts: ['b'] } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as { apiVersion: string; spec: unknown };
+    const merged = (await clients.custom.patchNamespacedCustomObject(
+      { ...resource, body: { spec: { hosts: ['b'] } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as { apiVersion: string; spec: unknown };
     expect(merged).toMatchObject({ apiVersion: 'networking.istio.io/v1beta1', spec: { hosts: ['b'] } });
   });
 
   it('patches the status subresource without touching the spec, and the main resource without touching the status', async () => {
     const namespace = await freshNamespace(clients);
     const resource = { group: 'networking.istio.io', version: 'v1', namespace, plural: 'virtualservices', name: 'vs' };
-    await clients.custom.createNamespacedCustomObject({ ...resource, body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'vs' }, spec: { hosts: ['a'] } } });
+    await clients.custom.createNamespacedCustomObject({
+      ...resource,
+      body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'vs' }, spec: { hosts: ['a'] } },
+    });
     const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-    await clients.custom.patchNamespacedCustomObjectStatus({ ...resource, body: { spec: { hosts: ['ignored'] }, status: { observedGeneration: 1 } } }, merge);
-    await clients.custom.patchNamespacedCustomObject({ ...resource, body: { spec: { hosts: ['b'] }, status: { observedGeneration: 99 } } }, merge);
+    await clients.custom.patchNamespacedCustomObjectStatus(
+      { ...resource, body: { spec: { hosts: ['ignored'] }, status: { observedGeneration: 1 } } },
+      merge,
+    );
+    await clients.custom.patchNamespacedCustomObject(
+      { ...resource, body: { spec: { hosts: ['b'] }, status: { observedGeneration: 99 } } },
+      merge,
+    );
     expect(sim.get('a', { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name: 'vs' })).toMatchObject({
       spec: { hosts: ['b'] },
       status: { observedGeneration: 1 },
@@ -385,7 +497,11 @@ describe('Status bodies', () => {
     await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'm' } } });
     const { code, status } = await refusal(clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'm' } } }));
     expect(code).toBe(409);
-    expect(status).toMatchObject({ reason: 'AlreadyExists', message: 'configmaps "m" already exists', details: { name: 'm', kind: 'configmaps' } });
+    expect(status).toMatchObject({
+      reason: 'AlreadyExists',
+      message: 'configmaps "m" already exists',
+      details: { name: 'm', kind: 'configmaps' },
+    });
   });
 
   it.each([
@@ -402,14 +518,27 @@ describe('Status bodies', () => {
   it('422 Invalid when a ReplicaSet selector does not match its template, or changes', async () => {
     const namespace = await freshNamespace(clients);
     const mismatched = await refusal(
-      clients.apps.createNamespacedReplicaSet({ namespace, body: { metadata: { name: 'web' }, spec: { ...replicaSetSpec(0), selector: { matchLabels: { app: 'other' } } } } }),
+      clients.apps.createNamespacedReplicaSet({
+        namespace,
+        body: { metadata: { name: 'web' }, spec: { ...replicaSetSpec(0), selector: { matchLabels: { app: 'other' } } } },
+      }),
     );
     expect(mismatched.status?.details?.causes?.[0]?.field).toBe('spec.template.metadata.labels');
     await clients.apps.createNamespacedReplicaSet({ namespace, body: { metadata: { name: 'web' }, spec: replicaSetSpec(0) } });
     const immutable = await refusal(
-      clients.apps.patchNamespacedReplicaSet({ namespace, name: 'web', body: { spec: { selector: { matchLabels: { app: 'web', extra: 'x' } } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      clients.apps.patchNamespacedReplicaSet(
+        { namespace, name: 'web', body: { spec: { selector: { matchLabels: { app: 'web', extra: 'x' } } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
-    expect(immutable.status).toMatchObject({ code: 422, details: { causes: expect.arrayContaining([expect.objectContaining({ field: 'spec.selector', message: expect.stringContaining('field is immutable') as string })]) as unknown } });
+    expect(immutable.status).toMatchObject({
+      code: 422,
+      details: {
+        causes: expect.arrayContaining([
+          expect.objectContaining({ field: 'spec.selector', message: expect.stringContaining('field is immutable') as string }),
+        ]) as unknown,
+      },
+    });
   });
 
   it('404 when creating in a namespace that does not exist', async () => {
@@ -421,7 +550,9 @@ describe('Status bodies', () => {
     const response = await fetch(`${sim.clusterUrl('a')}/api/v1/namespaces`);
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
-    const withOtherToken = await fetch(`${sim.clusterUrl('a')}/api/v1/namespaces`, { headers: { authorization: `Bearer ${tokenOf('b')}` } });
+    const withOtherToken = await fetch(`${sim.clusterUrl('a')}/api/v1/namespaces`, {
+      headers: { authorization: `Bearer ${tokenOf('b')}` },
+    });
     expect(withOtherToken.status).toBe(401);
   });
 
@@ -459,7 +590,8 @@ describe('selectors and pagination', () => {
       ['delta', { app: 'cache' }],
       ['echo', {}],
     ];
-    for (const [name, labels] of labelled) await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels } } });
+    for (const [name, labels] of labelled)
+      await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name, labels } } });
   });
 
   it.each([
@@ -508,7 +640,11 @@ describe('selectors and pagination', () => {
 
   it('deletes a collection by label', async () => {
     const scratch = await freshNamespace(clients);
-    for (const name of ['x', 'y', 'z']) await clients.core.createNamespacedConfigMap({ namespace: scratch, body: { metadata: { name, labels: { group: name === 'z' ? 'keep' : 'drop' } } } });
+    for (const name of ['x', 'y', 'z'])
+      await clients.core.createNamespacedConfigMap({
+        namespace: scratch,
+        body: { metadata: { name, labels: { group: name === 'z' ? 'keep' : 'drop' } } },
+      });
     await clients.core.deleteCollectionNamespacedConfigMap({ namespace: scratch, labelSelector: 'group=drop' });
     expect((await clients.core.listNamespacedConfigMap({ namespace: scratch })).items.map((item) => item.metadata?.name)).toEqual(['z']);
   });
@@ -542,7 +678,15 @@ describe('discovery', () => {
     ['/api/v1', 'namespaces', { kind: 'Namespace', namespaced: false, shortNames: ['ns'] }],
     ['/api/v1', 'pods/status', { kind: 'Pod', verbs: ['get', 'patch', 'update'] }],
     ['/apis/apps/v1', 'replicasets/scale', { kind: 'Scale', group: 'autoscaling', version: 'v1' }],
-    ['/apis/apps/v1', 'replicasets', { kind: 'ReplicaSet', shortNames: ['rs'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] }],
+    [
+      '/apis/apps/v1',
+      'replicasets',
+      {
+        kind: 'ReplicaSet',
+        shortNames: ['rs'],
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      },
+    ],
     ['/apis/networking.istio.io/v1alpha3', 'virtualservices', { kind: 'VirtualService', shortNames: ['vs'] }],
     ['/apis/split.smi-spec.io/v1alpha2', 'trafficsplits', { kind: 'TrafficSplit' }],
     ['/apis/gateway.networking.k8s.io/v1beta1', 'httproutes', { kind: 'HTTPRoute' }],
@@ -556,7 +700,13 @@ describe('discovery', () => {
   it('lists groups with their preferred versions', async () => {
     const groups = (await discover('/apis')) as { groups: Array<{ name: string; preferredVersion: { version: string } }> };
     expect(groups.groups.map((group) => `${group.name}:${group.preferredVersion.version}`)).toEqual(
-      expect.arrayContaining(['apps:v1', 'batch:v1', 'networking.istio.io:v1', 'split.smi-spec.io:v1alpha3', 'gateway.networking.k8s.io:v1']),
+      expect.arrayContaining([
+        'apps:v1',
+        'batch:v1',
+        'networking.istio.io:v1',
+        'split.smi-spec.io:v1alpha3',
+        'gateway.networking.k8s.io:v1',
+      ]),
     );
     expect(await discover('/version')).toMatchObject({ major: '1', gitVersion: expect.stringMatching(/^v1\.\d+/) as string });
     expect(await discover('/api')).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });

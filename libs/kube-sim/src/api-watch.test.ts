@@ -41,7 +41,9 @@ describe('watch', () => {
     const namespace = await freshNamespace(clients, 'watch');
     await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'before' } } });
     const listed = await clients.core.listNamespacedConfigMap({ namespace });
-    const watch = await collect(clients, `/api/v1/namespaces/${namespace}/configmaps`, { resourceVersion: listed.metadata?.resourceVersion ?? '' });
+    const watch = await collect(clients, `/api/v1/namespaces/${namespace}/configmaps`, {
+      resourceVersion: listed.metadata?.resourceVersion ?? '',
+    });
     await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'one' } } });
     await clients.core.replaceNamespacedConfigMap({ namespace, name: 'one', body: { metadata: { name: 'one' }, data: { a: '1' } } });
     await clients.core.deleteNamespacedConfigMap({ namespace, name: 'one' });
@@ -55,7 +57,9 @@ describe('watch', () => {
     const namespace = await freshNamespace(clients, 'replay');
     const first = await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'first' } } });
     await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'second' } } });
-    const replay = await collect(clients, `/api/v1/namespaces/${namespace}/configmaps`, { resourceVersion: first.metadata?.resourceVersion ?? '' });
+    const replay = await collect(clients, `/api/v1/namespaces/${namespace}/configmaps`, {
+      resourceVersion: first.metadata?.resourceVersion ?? '',
+    });
     const fresh = await collect(clients, `/api/v1/namespaces/${namespace}/configmaps`, {});
     await eventually(() => {
       expect(summary(replay.received)).toEqual(['ADDED second']);
@@ -79,11 +83,26 @@ describe('watch', () => {
 
   it('filters by selectors: objects leaving the selection are DELETED, entering it ADDED', async () => {
     const namespace = await freshNamespace(clients, 'selected');
-    const watch = await collect(clients, `/api/v1/namespaces/${namespace}/configmaps`, { labelSelector: 'track=canary', resourceVersion: '0' });
+    const watch = await collect(clients, `/api/v1/namespaces/${namespace}/configmaps`, {
+      labelSelector: 'track=canary',
+      resourceVersion: '0',
+    });
     await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'moving', labels: { track: 'stable' } } } });
-    await clients.core.replaceNamespacedConfigMap({ namespace, name: 'moving', body: { metadata: { name: 'moving', labels: { track: 'canary' } } } });
-    await clients.core.replaceNamespacedConfigMap({ namespace, name: 'moving', body: { metadata: { name: 'moving', labels: { track: 'canary' } }, data: { a: '1' } } });
-    await clients.core.replaceNamespacedConfigMap({ namespace, name: 'moving', body: { metadata: { name: 'moving', labels: { track: 'stable' } } } });
+    await clients.core.replaceNamespacedConfigMap({
+      namespace,
+      name: 'moving',
+      body: { metadata: { name: 'moving', labels: { track: 'canary' } } },
+    });
+    await clients.core.replaceNamespacedConfigMap({
+      namespace,
+      name: 'moving',
+      body: { metadata: { name: 'moving', labels: { track: 'canary' } }, data: { a: '1' } },
+    });
+    await clients.core.replaceNamespacedConfigMap({
+      namespace,
+      name: 'moving',
+      body: { metadata: { name: 'moving', labels: { track: 'stable' } } },
+    });
     await eventually(() => expect(summary(watch.received)).toEqual(['ADDED moving', 'MODIFIED moving', 'DELETED moving']));
     watch.stop();
   });
@@ -98,7 +117,9 @@ describe('watch', () => {
       plural: 'virtualservices',
       body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'vs' }, spec: { hosts: ['a'] } },
     });
-    await eventually(() => expect(watch.received.map((event) => [event.type, event.object.apiVersion])).toEqual([['ADDED', 'networking.istio.io/v1alpha3']]));
+    await eventually(() =>
+      expect(watch.received.map((event) => [event.type, event.object.apiVersion])).toEqual([['ADDED', 'networking.istio.io/v1alpha3']]),
+    );
     watch.stop();
   });
 
@@ -120,7 +141,8 @@ describe('expired resourceVersions', () => {
   });
 
   const churn = async (namespace: string, writes: number): Promise<void> => {
-    for (let index = 0; index < writes; index += 1) await clients.core.createNamespacedSecret({ namespace, body: { metadata: { generateName: 'churn-' } } });
+    for (let index = 0; index < writes; index += 1)
+      await clients.core.createNamespacedSecret({ namespace, body: { metadata: { generateName: 'churn-' } } });
   };
 
   it('answers a watch from a compacted resourceVersion with an ERROR event carrying 410 Expired', async () => {
@@ -141,7 +163,9 @@ describe('expired resourceVersions', () => {
     for (const name of ['a', 'b', 'c']) await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name } } });
     const first = await clients.core.listNamespacedConfigMap({ namespace, limit: 1 });
     await churn(namespace, 15);
-    const { code, status } = await refusal(clients.core.listNamespacedConfigMap({ namespace, limit: 1, _continue: first.metadata?._continue }));
+    const { code, status } = await refusal(
+      clients.core.listNamespacedConfigMap({ namespace, limit: 1, _continue: first.metadata?._continue }),
+    );
     expect(code).toBe(410);
     expect(status).toMatchObject({ reason: 'Expired', code: 410 });
   });
@@ -164,7 +188,14 @@ describe('expired resourceVersions', () => {
     sim.dropWatches('a');
     await eventually(() => expect(lists).toBe(2));
     await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'after-recovery' } } });
-    await eventually(() => expect(informer.list(namespace).map((object) => object.metadata?.name).sort()).toEqual(['after-recovery', 'initial']));
+    await eventually(() =>
+      expect(
+        informer
+          .list(namespace)
+          .map((object) => object.metadata?.name)
+          .sort(),
+      ).toEqual(['after-recovery', 'initial']),
+    );
     await informer.stop();
   });
 });

@@ -6,7 +6,11 @@ const change = (revision: number): StoreChange => ({
   type: 'ADDED',
   resource: POD,
   revision,
-  object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${revision}`, uid: `u${revision}`, resourceVersion: String(revision), creationTimestamp: '2026-01-01T00:00:00Z' } },
+  object: {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `p${revision}`, uid: `u${revision}`, resourceVersion: String(revision), creationTimestamp: '2026-01-01T00:00:00Z' },
+  },
 });
 
 describe('ChangeHistory', () => {

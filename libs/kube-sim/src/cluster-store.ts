@@ -4,7 +4,16 @@ import { ChangeHistory, type ChangeType, type StoreChange } from './change-histo
 import type { DeterministicRandom } from './deterministic-random.js';
 import { cloneJson, isJsonObject, jsonEqual, readPath, type KubeObject, type ObjectMeta, type StoredObject } from './kube-object.js';
 import { matchesFilter, type ObjectFilter } from './object-filter.js';
-import { NAMESPACE, POD, preferredApiVersion, RESOURCE_QUOTA, resourceKey, RESOURCE_TYPES, type PropagationPolicy, type ResourceType } from './resource-catalogue.js';
+import {
+  NAMESPACE,
+  POD,
+  preferredApiVersion,
+  RESOURCE_QUOTA,
+  resourceKey,
+  RESOURCE_TYPES,
+  type PropagationPolicy,
+  type ResourceType,
+} from './resource-catalogue.js';
 
 export interface DeleteOptions {
   propagationPolicy?: PropagationPolicy;
@@ -141,7 +150,9 @@ export class ClusterStore {
     if (limit === undefined || limit <= 0 || remaining.length <= limit) return { items: remaining, resourceVersion };
     const items = remaining.slice(0, limit);
     const last = items.at(-1) as StoredObject;
-    const token = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(resourceVersion), start: this.objectKey(last) })).toString('base64');
+    const token = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(resourceVersion), start: this.objectKey(last) })).toString(
+      'base64',
+    );
     return { items, resourceVersion, continueToken: token, remainingItemCount: remaining.length - limit };
   }
 
@@ -185,7 +196,14 @@ export class ClusterStore {
     if (this.get(resource, metadata.namespace, name)) throw alreadyExists(resource, name);
     const { resourceVersion: _resourceVersion, deletionTimestamp: _deletion, deletionGracePeriodSeconds: _grace, ...kept } = metadata;
     const stored = object as StoredObject;
-    stored.metadata = { ...kept, name, uid: this.random.uuid(), resourceVersion: '', generation: 1, creationTimestamp: kubeTimestamp(this.now()) };
+    stored.metadata = {
+      ...kept,
+      name,
+      uid: this.random.uuid(),
+      resourceVersion: '',
+      generation: 1,
+      creationTimestamp: kubeTimestamp(this.now()),
+    };
     admitCreate(resource, stored, this.admission);
     if (resource === POD) this.checkPodQuota(metadata.namespace ?? 'default', name);
     return this.commit('ADDED', resource, stored);
@@ -198,7 +216,9 @@ export class ClusterStore {
       return Number.isInteger(limit) ? [{ quota: quota.metadata.name, limit }] : [];
     });
     if (quotas.length === 0) return;
-    const used = this.list(POD, { namespace }).filter((pod) => !['Succeeded', 'Failed'].includes(String(readPath(pod, ['status', 'phase'])))).length;
+    const used = this.list(POD, { namespace }).filter(
+      (pod) => !['Succeeded', 'Failed'].includes(String(readPath(pod, ['status', 'phase']))),
+    ).length;
     const exceeded = quotas.find(({ limit }) => used + 1 > limit);
     if (exceeded) throw quotaExceeded(POD, name, exceeded.quota, used, exceeded.limit);
   }
@@ -218,8 +238,13 @@ export class ClusterStore {
     if (object.kind !== undefined && object.kind !== resource.kind) {
       throw badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${resource.kind})`);
     }
-    if (object.apiVersion !== undefined && !resource.versions.some((version) => object.apiVersion === (resource.group ? `${resource.group}/${version}` : version))) {
-      throw badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${preferredApiVersion(resource)})`);
+    if (
+      object.apiVersion !== undefined &&
+      !resource.versions.some((version) => object.apiVersion === (resource.group ? `${resource.group}/${version}` : version))
+    ) {
+      throw badRequest(
+        `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${preferredApiVersion(resource)})`,
+      );
     }
     object.apiVersion = preferredApiVersion(resource);
     object.kind = resource.kind;
@@ -237,7 +262,8 @@ export class ClusterStore {
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
     }
-    if (object.metadata.resourceVersion && object.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(resource, name);
+    if (object.metadata.resourceVersion && object.metadata.resourceVersion !== current.metadata.resourceVersion)
+      throw conflict(resource, name);
     const next = subresource === 'status' ? this.statusReplacement(current, object) : this.specReplacement(resource, current, object);
     if (jsonEqual(next, current)) return current;
     if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0) {
@@ -254,7 +280,8 @@ export class ClusterStore {
   }
 
   private specReplacement(resource: ResourceType, current: StoredObject, object: KubeObject): StoredObject {
-    const { name, namespace, uid, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, generation, resourceVersion } = current.metadata;
+    const { name, namespace, uid, creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, generation, resourceVersion } =
+      current.metadata;
     const { labels, annotations, ownerReferences, finalizers, generateName } = object.metadata;
     const next = object as StoredObject;
     next.metadata = {
@@ -289,7 +316,12 @@ export class ClusterStore {
     const current = this.require(resource, namespace, name);
     const { uid, resourceVersion } = options.preconditions ?? {};
     if (uid !== undefined && uid !== current.metadata.uid) {
-      throw new KubeApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`, { name, kind: resource.plural });
+      throw new KubeApiError(
+        409,
+        'Conflict',
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`,
+        { name, kind: resource.plural },
+      );
     }
     if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion) throw conflict(resource, name);
     if ((current.metadata.finalizers ?? []).length > 0) {
@@ -312,7 +344,9 @@ export class ClusterStore {
   deleteCollection(resource: ResourceType, filter: ObjectFilter, options: DeleteOptions = {}): StoredObject[] {
     return this.list(resource, filter)
       .filter((object) => this.get(resource, object.metadata.namespace, object.metadata.name) !== undefined)
-      .map((object) => this.delete(resource, object.metadata.namespace, object.metadata.name, { propagationPolicy: options.propagationPolicy }));
+      .map((object) =>
+        this.delete(resource, object.metadata.namespace, object.metadata.name, { propagationPolicy: options.propagationPolicy }),
+      );
   }
 
   private emptyNamespace(namespace: StoredObject): void {
@@ -344,7 +378,12 @@ export class ClusterStore {
   private orphanDependents(ownerUid: string): void {
     for (const { resource, namespace, name } of this.dependentAddresses(ownerUid)) {
       const dependent = this.get(resource, namespace, name);
-      if (dependent) this.replaceOwners(resource, dependent, (dependent.metadata.ownerReferences ?? []).filter((reference) => reference.uid !== ownerUid));
+      if (dependent)
+        this.replaceOwners(
+          resource,
+          dependent,
+          (dependent.metadata.ownerReferences ?? []).filter((reference) => reference.uid !== ownerUid),
+        );
     }
   }
 

@@ -11,7 +11,12 @@ beforeAll(async () => {
     clusters: ['a'],
     podReadyDelayMs: 30,
     crashLoopIntervalMs: 40,
-    imageBehaviour: (image) => (image.endsWith(':bad') || image.endsWith(':fail') ? 'crash' : image.endsWith(':missing') || image.startsWith('private/') ? 'pull-error' : 'run'),
+    imageBehaviour: (image) =>
+      image.endsWith(':bad') || image.endsWith(':fail')
+        ? 'crash'
+        : image.endsWith(':missing') || image.startsWith('private/')
+          ? 'pull-error'
+          : 'run',
   });
   clients = clientsFor(sim, 'a');
 });
@@ -24,13 +29,17 @@ const replicaSet = (name: string, replicas: number, image: string, extra: Record
   spec: {
     replicas,
     selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name, 'rollouts-pod-template-hash': 'abc123' } }, spec: { containers: [{ name: 'app', image }] } },
+    template: {
+      metadata: { labels: { app: name, 'rollouts-pod-template-hash': 'abc123' } },
+      spec: { containers: [{ name: 'app', image }] },
+    },
     ...extra,
   },
 });
 
 const podsOf = (namespace: string, selector: string): V1Pod[] => sim.list<V1Pod>('a', { kind: 'Pod', namespace, labelSelector: selector });
-const replicaSetStatus = (namespace: string, name: string) => sim.get<V1ReplicaSet>('a', { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, name })?.status;
+const replicaSetStatus = (namespace: string, name: string) =>
+  sim.get<V1ReplicaSet>('a', { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace, name })?.status;
 const eventReasons = (namespace: string, name: string): string[] =>
   sim.list<CoreV1Event>('a', { kind: 'Event', namespace, fieldSelector: `involvedObject.name=${name}` }).map((event) => event.reason ?? '');
 
@@ -38,20 +47,41 @@ describe('ReplicaSet controller', () => {
   it('creates owned, labelled pods that become Ready, and scales down again', async () => {
     const namespace = await freshNamespace(clients, 'rs');
     const created = await clients.apps.createNamespacedReplicaSet({ namespace, body: replicaSet('web', 3, 'web:1') });
-    await eventually(() => expect(replicaSetStatus(namespace, 'web')).toEqual({ replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: 1 }));
+    await eventually(() =>
+      expect(replicaSetStatus(namespace, 'web')).toEqual({
+        replicas: 3,
+        fullyLabeledReplicas: 3,
+        readyReplicas: 3,
+        availableReplicas: 3,
+        observedGeneration: 1,
+      }),
+    );
     const pods = podsOf(namespace, 'app=web');
     expect(pods).toHaveLength(3);
     for (const pod of pods) {
       expect(pod.metadata?.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
       expect(pod.metadata?.labels).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'abc123' });
-      expect(pod.metadata?.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: created.metadata?.uid, controller: true, blockOwnerDeletion: true }]);
+      expect(pod.metadata?.ownerReferences).toEqual([
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: created.metadata?.uid, controller: true, blockOwnerDeletion: true },
+      ]);
       expect(pod.status).toMatchObject({ phase: 'Running', podIP: expect.stringMatching(/^10\.244\./) as string });
       expect(pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status).toBe('True');
       expect(pod.status?.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0, state: { running: {} } });
     }
 
-    await clients.apps.patchNamespacedReplicaSetScale({ namespace, name: 'web', body: { spec: { replicas: 1 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-    await eventually(() => expect(replicaSetStatus(namespace, 'web')).toEqual({ replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 2 }));
+    await clients.apps.patchNamespacedReplicaSetScale(
+      { namespace, name: 'web', body: { spec: { replicas: 1 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(() =>
+      expect(replicaSetStatus(namespace, 'web')).toEqual({
+        replicas: 1,
+        fullyLabeledReplicas: 1,
+        readyReplicas: 1,
+        availableReplicas: 1,
+        observedGeneration: 2,
+      }),
+    );
     expect(podsOf(namespace, 'app=web')).toHaveLength(1);
     expect(eventReasons(namespace, 'web')).toEqual(expect.arrayContaining(['SuccessfulCreate', 'SuccessfulDelete']));
   });
@@ -69,7 +99,12 @@ describe('ReplicaSet controller', () => {
     await clients.apps.createNamespacedReplicaSet({ namespace, body: replicaSet('sized', 2, 'web:1') });
     await eventually(() => expect(replicaSetStatus(namespace, 'sized')?.replicas).toBe(2));
     const scale = await clients.apps.readNamespacedReplicaSetScale({ namespace, name: 'sized' });
-    expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 2 }, status: { replicas: 2, selector: 'app=sized' } });
+    expect(scale).toMatchObject({
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      spec: { replicas: 2 },
+      status: { replicas: 2, selector: 'app=sized' },
+    });
     await clients.apps.replaceNamespacedReplicaSetScale({ namespace, name: 'sized', body: { ...scale, spec: { replicas: 4 } } });
     await eventually(() => expect(podsOf(namespace, 'app=sized')).toHaveLength(4));
   });
@@ -77,21 +112,46 @@ describe('ReplicaSet controller', () => {
   it('reports FailedCreate while a ResourceQuota refuses its pods, and creates them once there is room', async () => {
     const namespace = await freshNamespace(clients, 'quota');
     await clients.core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'pods' }, spec: { hard: { pods: '2' } } } });
-    const refused = await clients.core.createNamespacedPod({ namespace, body: { metadata: { name: 'first' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } }).then(
-      () => clients.core.createNamespacedPod({ namespace, body: { metadata: { name: 'second' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } }),
-    ).then(
-      () => clients.core.createNamespacedPod({ namespace, body: { metadata: { name: 'third' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } }),
-    ).then(() => undefined, (error: { code?: number; body?: string }) => error);
+    const refused = await clients.core
+      .createNamespacedPod({ namespace, body: { metadata: { name: 'first' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } })
+      .then(() =>
+        clients.core.createNamespacedPod({
+          namespace,
+          body: { metadata: { name: 'second' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } },
+        }),
+      )
+      .then(() =>
+        clients.core.createNamespacedPod({
+          namespace,
+          body: { metadata: { name: 'third' }, spec: { containers: [{ name: 'app', image: 'web:1' }] } },
+        }),
+      )
+      .then(
+        () => undefined,
+        (error: { code?: number; body?: string }) => error,
+      );
     expect(refused?.code).toBe(403);
-    expect(refused?.body).toContain('pods \\"third\\" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2');
+    expect(refused?.body).toContain(
+      'pods \\"third\\" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2',
+    );
     await clients.core.deleteNamespacedPod({ namespace, name: 'second' });
     await clients.core.deleteNamespacedPod({ namespace, name: 'first' });
 
-    await clients.core.replaceNamespacedResourceQuota({ namespace, name: 'pods', body: { metadata: { name: 'pods' }, spec: { hard: { pods: '1' } } } });
+    await clients.core.replaceNamespacedResourceQuota({
+      namespace,
+      name: 'pods',
+      body: { metadata: { name: 'pods' }, spec: { hard: { pods: '1' } } },
+    });
     await clients.apps.createNamespacedReplicaSet({ namespace, body: replicaSet('capped', 3, 'web:1') });
     await eventually(() =>
       expect(replicaSetStatus(namespace, 'capped')?.conditions).toEqual([
-        { type: 'ReplicaFailure', status: 'True', lastTransitionTime: expect.any(String), reason: 'FailedCreate', message: expect.stringContaining('exceeded quota: pods, requested: pods=1, used: pods=1, limited: pods=1') },
+        {
+          type: 'ReplicaFailure',
+          status: 'True',
+          lastTransitionTime: expect.any(String),
+          reason: 'FailedCreate',
+          message: expect.stringContaining('exceeded quota: pods, requested: pods=1, used: pods=1, limited: pods=1'),
+        },
       ]),
     );
     expect(podsOf(namespace, 'app=capped')).toHaveLength(1);
@@ -110,9 +170,17 @@ describe('ReplicaSet controller', () => {
       expect(candidate?.status?.containerStatuses?.[0]?.restartCount).toBeGreaterThanOrEqual(3);
       return candidate as V1Pod;
     });
-    expect(pod.status?.containerStatuses?.[0]).toMatchObject({ ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } });
+    expect(pod.status?.containerStatuses?.[0]).toMatchObject({
+      ready: false,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { exitCode: 1 } },
+    });
     expect(pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status).toBe('False');
-    const backOff = sim.list<CoreV1Event>('a', { kind: 'Event', namespace, fieldSelector: `involvedObject.name=${pod.metadata?.name ?? ''},reason=BackOff` })[0];
+    const backOff = sim.list<CoreV1Event>('a', {
+      kind: 'Event',
+      namespace,
+      fieldSelector: `involvedObject.name=${pod.metadata?.name ?? ''},reason=BackOff`,
+    })[0];
     expect(backOff).toMatchObject({ type: 'Warning', source: { component: 'kubelet' } });
     expect(backOff?.count).toBeGreaterThanOrEqual(2);
     expect(replicaSetStatus(namespace, 'broken')).toEqual({ replicas: 1, fullyLabeledReplicas: 1, observedGeneration: 1 });
@@ -120,7 +188,10 @@ describe('ReplicaSet controller', () => {
 
   it.each([['web:missing'], ['private/web:1']])('%s stays Pending in ImagePullBackOff', async (image) => {
     const namespace = await freshNamespace(clients, 'pull');
-    await clients.core.createNamespacedPod({ namespace, body: { metadata: { name: 'unpullable' }, spec: { containers: [{ name: 'app', image }] } } });
+    await clients.core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: 'unpullable' }, spec: { containers: [{ name: 'app', image }] } },
+    });
     await eventually(() => {
       const pod = sim.get<V1Pod>('a', { kind: 'Pod', namespace, name: 'unpullable' });
       expect(pod?.status?.phase).toBe('Pending');
@@ -136,7 +207,8 @@ describe('Job controller', () => {
     spec: { backoffLimit, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'check', image }] } } },
   });
   const jobOf = (namespace: string, name: string) => sim.get<V1Job>('a', { kind: 'Job', namespace, name }) ?? {};
-  const conditionTypes = (current: V1Job): string[] => (current.status?.conditions ?? []).filter((condition) => condition.status === 'True').map((condition) => condition.type);
+  const conditionTypes = (current: V1Job): string[] =>
+    (current.status?.conditions ?? []).filter((condition) => condition.status === 'True').map((condition) => condition.type);
 
   it('runs a Job to Complete', async () => {
     const namespace = await freshNamespace(clients, 'job');
@@ -154,7 +226,9 @@ describe('Job controller', () => {
     await clients.batch.createNamespacedJob({ namespace, body: job('broken', 'check:fail', 1) });
     await eventually(() => expect(conditionTypes(jobOf(namespace, 'broken'))).toEqual(['FailureTarget', 'Failed']));
     expect(jobOf(namespace, 'broken').status).toMatchObject({ failed: 2 });
-    expect(jobOf(namespace, 'broken').status?.conditions?.find((condition) => condition.type === 'Failed')?.reason).toBe('BackoffLimitExceeded');
+    expect(jobOf(namespace, 'broken').status?.conditions?.find((condition) => condition.type === 'Failed')?.reason).toBe(
+      'BackoffLimitExceeded',
+    );
     expect(podsOf(namespace, 'job-name=broken').map((pod) => pod.status?.phase)).toEqual(['Failed', 'Failed']);
   });
 });
@@ -164,18 +238,27 @@ describe('garbage collection', () => {
     ['Background', 0],
     ['Foreground', 0],
     ['Orphan', 2],
-  ] as const)('deleting a ReplicaSet with propagationPolicy %s leaves %d pods, none of them owned', async (propagationPolicy, remaining) => {
-    const namespace = await freshNamespace(clients, 'gc');
-    await clients.apps.createNamespacedReplicaSet({ namespace, body: replicaSet('owner', 2, 'web:1') });
-    await eventually(() => expect(podsOf(namespace, 'app=owner')).toHaveLength(2));
-    await clients.apps.deleteNamespacedReplicaSet({ namespace, name: 'owner', propagationPolicy });
-    const owners = podsOf(namespace, 'app=owner').map((pod) => pod.metadata?.ownerReferences);
-    expect(owners).toEqual(Array.from({ length: remaining }, () => undefined));
-  });
+  ] as const)(
+    'deleting a ReplicaSet with propagationPolicy %s leaves %d pods, none of them owned',
+    async (propagationPolicy, remaining) => {
+      const namespace = await freshNamespace(clients, 'gc');
+      await clients.apps.createNamespacedReplicaSet({ namespace, body: replicaSet('owner', 2, 'web:1') });
+      await eventually(() => expect(podsOf(namespace, 'app=owner')).toHaveLength(2));
+      await clients.apps.deleteNamespacedReplicaSet({ namespace, name: 'owner', propagationPolicy });
+      const owners = podsOf(namespace, 'app=owner').map((pod) => pod.metadata?.ownerReferences);
+      expect(owners).toEqual(Array.from({ length: remaining }, () => undefined));
+    },
+  );
 
   it('orphans the pods of a deleted Job by default, as batch/v1 does', async () => {
     const namespace = await freshNamespace(clients, 'jobgc');
-    await clients.batch.createNamespacedJob({ namespace, body: { metadata: { name: 'left' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'c:1' }] } } } } });
+    await clients.batch.createNamespacedJob({
+      namespace,
+      body: {
+        metadata: { name: 'left' },
+        spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'c:1' }] } } },
+      },
+    });
     await eventually(() => expect(podsOf(namespace, 'job-name=left')).toHaveLength(1));
     await clients.batch.deleteNamespacedJob({ namespace, name: 'left' });
     expect(podsOf(namespace, 'job-name=left')).toHaveLength(1);
@@ -187,7 +270,10 @@ describe('garbage collection', () => {
     await clients.core.deleteNamespacedConfigMap({ namespace, name: 'held' });
     const held = await clients.core.readNamespacedConfigMap({ namespace, name: 'held' });
     expect(held.metadata?.deletionTimestamp).toBeInstanceOf(Date);
-    await clients.core.patchNamespacedConfigMap({ namespace, name: 'held', body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await clients.core.patchNamespacedConfigMap(
+      { namespace, name: 'held', body: { metadata: { finalizers: null } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     expect(sim.get('a', { kind: 'ConfigMap', namespace, name: 'held' })).toBeUndefined();
   });
 });

@@ -46,8 +46,22 @@ function resourceEntries(type: ResourceType): object[] {
     ...(type.shortNames.length > 0 ? { shortNames: type.shortNames } : {}),
     ...(type.categories.length > 0 ? { categories: type.categories } : {}),
   };
-  const status = { name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: SUBRESOURCE_VERBS };
-  const scale = { name: `${type.plural}/scale`, singularName: '', namespaced: type.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: SUBRESOURCE_VERBS };
+  const status = {
+    name: `${type.plural}/status`,
+    singularName: '',
+    namespaced: type.namespaced,
+    kind: type.kind,
+    verbs: SUBRESOURCE_VERBS,
+  };
+  const scale = {
+    name: `${type.plural}/scale`,
+    singularName: '',
+    namespaced: type.namespaced,
+    group: 'autoscaling',
+    version: 'v1',
+    kind: 'Scale',
+    verbs: SUBRESOURCE_VERBS,
+  };
   return [main, ...(type.hasStatus ? [status] : []), ...(type.hasScale ? [scale] : [])];
 }
 
@@ -55,5 +69,10 @@ function resourceEntries(type: ResourceType): object[] {
 export function apiResourceList(group: string, version: string): object | undefined {
   const types = RESOURCE_TYPES.filter((type) => type.group === group && type.versions.includes(version));
   if (types.length === 0) return undefined;
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion(group, version), resources: types.flatMap(resourceEntries) };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: groupVersion(group, version),
+    resources: types.flatMap(resourceEntries),
+  };
 }

@@ -38,7 +38,11 @@ export function sendJson(response: ServerResponse, statusCode: number, body: unk
 
 /** Sends a body that is JSON text already. */
 export function sendJsonText(response: ServerResponse, statusCode: number, text: string): void {
-  response.writeHead(statusCode, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  response.writeHead(statusCode, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+  });
   response.end(text);
 }
 

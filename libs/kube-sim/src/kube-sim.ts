@@ -67,7 +67,10 @@ export class UnknownClusterError extends Error {
 }
 
 export class UnknownKindError extends Error {
-  constructor(readonly kind: string, readonly apiVersion: string | undefined) {
+  constructor(
+    readonly kind: string,
+    readonly apiVersion: string | undefined,
+  ) {
     super(`the simulator serves no kind ${kind}${apiVersion === undefined ? '' : ` in ${apiVersion}`}`);
     this.name = 'UnknownKindError';
   }
@@ -145,7 +148,11 @@ export class KubeSim {
     const resource = this.resourceOf(query.kind, query.apiVersion);
     const fields = parseFieldSelector(query.fieldSelector ?? '');
     checkSelectableFields(resource, fields);
-    const filter = { ...(query.namespace === undefined ? {} : { namespace: query.namespace }), labels: parseLabelSelector(query.labelSelector ?? ''), fields };
+    const filter = {
+      ...(query.namespace === undefined ? {} : { namespace: query.namespace }),
+      labels: parseLabelSelector(query.labelSelector ?? ''),
+      fields,
+    };
     return this.cluster(cluster)
       .store.list(resource, filter)
       .map((object) => structuredClone(presentObject(object, query.apiVersion ?? object.apiVersion)) as T);
@@ -176,7 +183,8 @@ export class KubeSim {
   }
 
   private resourceOf(kind: string, apiVersion: string | undefined): ResourceType {
-    const resource = apiVersion === undefined ? RESOURCE_TYPES.find((type) => type.kind === kind) : findResourceTypeByKind(apiVersion, kind);
+    const resource =
+      apiVersion === undefined ? RESOURCE_TYPES.find((type) => type.kind === kind) : findResourceTypeByKind(apiVersion, kind);
     if (!resource) throw new UnknownKindError(kind, apiVersion);
     return resource;
   }
@@ -203,7 +211,9 @@ export class KubeSim {
         return sendJson(response, 200, { paths: {} });
       case 'openapi-v2':
         // kubectl asks for the protobuf form; an empty message is a valid, empty OpenAPI v2 document.
-        response.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'Content-Length': 0 }).end();
+        response
+          .writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'Content-Length': 0 })
+          .end();
         return;
       case 'group-list':
         return sendJson(response, 200, apiGroupList());
@@ -248,16 +258,23 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   const keepAliveTimeout = 90_000;
   const host = options.host ?? '127.0.0.1';
   const tls = options.tls === true ? selfSignedCertificate([host, '127.0.0.1', '::1', 'localhost']) : undefined;
-  const server = tls === undefined ? createServer({ keepAliveTimeout }) : createHttpsServer({ keepAliveTimeout, cert: tls.certificate, key: tls.privateKey });
-  const sim = new KubeSim(server, {
-    podReadyDelayMs,
-    crashLoopIntervalMs: options.crashLoopIntervalMs ?? Math.max(podReadyDelayMs, 100),
-    bookmarkIntervalMs: options.bookmarkIntervalMs ?? 30_000,
-    watchHistoryLimit: options.watchHistoryLimit ?? 10_000,
-    imageBehaviour: options.imageBehaviour ?? defaultImageBehaviour,
-    seed: options.seed ?? 'kube-sim',
-    logger,
-  }, tls?.certificate);
+  const server =
+    tls === undefined
+      ? createServer({ keepAliveTimeout })
+      : createHttpsServer({ keepAliveTimeout, cert: tls.certificate, key: tls.privateKey });
+  const sim = new KubeSim(
+    server,
+    {
+      podReadyDelayMs,
+      crashLoopIntervalMs: options.crashLoopIntervalMs ?? Math.max(podReadyDelayMs, 100),
+      bookmarkIntervalMs: options.bookmarkIntervalMs ?? 30_000,
+      watchHistoryLimit: options.watchHistoryLimit ?? 10_000,
+      imageBehaviour: options.imageBehaviour ?? defaultImageBehaviour,
+      seed: options.seed ?? 'kube-sim',
+      logger,
+    },
+    tls?.certificate,
+  );
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const startedAt = Date.now();
     sim.handle(request, response).then(

@@ -9,7 +9,11 @@ describe('readKubeconfig', () => {
       token: 't0k3n',
       certificateAuthority: pem,
     });
-    expect(readKubeconfig(kubeconfigYaml('dev', 'http://127.0.0.1:6443/clusters/dev', 't0k3n'))).toEqual({ server: 'http://127.0.0.1:6443/clusters/dev', token: 't0k3n', certificateAuthority: undefined });
+    expect(readKubeconfig(kubeconfigYaml('dev', 'http://127.0.0.1:6443/clusters/dev', 't0k3n'))).toEqual({
+      server: 'http://127.0.0.1:6443/clusters/dev',
+      token: 't0k3n',
+      certificateAuthority: undefined,
+    });
   });
 
   it('finds nothing in a kubeconfig without a server or a token', () => {

@@ -8,7 +8,10 @@ import { parse, stringify } from 'yaml';
  */
 export function kubeconfigYaml(clusterName: string, server: string, token: string, certificateAuthority?: string): string {
   const user = `${clusterName}-admin`;
-  const trust = certificateAuthority === undefined ? { 'insecure-skip-tls-verify': true } : { 'certificate-authority-data': Buffer.from(certificateAuthority).toString('base64') };
+  const trust =
+    certificateAuthority === undefined
+      ? { 'insecure-skip-tls-verify': true }
+      : { 'certificate-authority-data': Buffer.from(certificateAuthority).toString('base64') };
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -30,10 +33,17 @@ export interface SimulatorAccess {
 
 /** The server, token and trusted certificate of a kubeconfig `kubeconfigYaml` wrote; `undefined` when it names no server or token. */
 export function readKubeconfig(text: string): SimulatorAccess | undefined {
-  const kubeconfig = parse(text) as { clusters?: { cluster?: { server?: string; 'certificate-authority-data'?: string } }[]; users?: { user?: { token?: string } }[] } | null;
+  const kubeconfig = parse(text) as {
+    clusters?: { cluster?: { server?: string; 'certificate-authority-data'?: string } }[];
+    users?: { user?: { token?: string } }[];
+  } | null;
   const cluster = kubeconfig?.clusters?.[0]?.cluster;
   const token = kubeconfig?.users?.[0]?.user?.token;
   if (!cluster?.server || !token) return undefined;
   const authority = cluster['certificate-authority-data'];
-  return { server: cluster.server, token, certificateAuthority: authority === undefined ? undefined : Buffer.from(authority, 'base64').toString('utf8') };
+  return {
+    server: cluster.server,
+    token,
+    certificateAuthority: authority === undefined ? undefined : Buffer.from(authority, 'base64').toString('utf8'),
+  };
 }

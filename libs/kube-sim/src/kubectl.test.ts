@@ -67,7 +67,9 @@ describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
     await eventually(async () => expect((await kubectl('get', 'pods', '-l', 'app=web', '-o', 'name')).trim().split('\n')).toHaveLength(2));
 
     expect(await kubectl('scale', 'rs', 'web', '--replicas=3')).toContain('replicaset.apps/web scaled');
-    await eventually(() => expect(sim.get<V1ReplicaSet>('a', { kind: 'ReplicaSet', namespace: 'default', name: 'web' })?.status?.readyReplicas).toBe(3));
+    await eventually(() =>
+      expect(sim.get<V1ReplicaSet>('a', { kind: 'ReplicaSet', namespace: 'default', name: 'web' })?.status?.readyReplicas).toBe(3),
+    );
 
     await writeFile(file, manifest('web:2'));
     expect(await kubectl('apply', '-f', file)).toContain('replicaset.apps/web configured');
@@ -82,7 +84,12 @@ describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
   });
 
   it('reads Istio resources by short name', async () => {
-    sim.apply('a', { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'vs', namespace: 'default' }, spec: { hosts: ['web'] } });
+    sim.apply('a', {
+      apiVersion: 'networking.istio.io/v1beta1',
+      kind: 'VirtualService',
+      metadata: { name: 'vs', namespace: 'default' },
+      spec: { hosts: ['web'] },
+    });
     expect((await kubectl('get', 'vs', '-o', 'name')).trim()).toBe('virtualservice.networking.istio.io/vs');
   });
 
@@ -90,11 +97,17 @@ describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
     const file = join(directory, 'settings.yaml');
     await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\ndata: {mode: blue}\n');
     expect(await kubectl('apply', '-f', file)).toBe('configmap/settings created\n');
-    const watch = spawn('kubectl', ['get', 'configmap', 'settings', '--watch', '--output-watch-events', '-o', 'jsonpath={.type} {.object.data.mode}{"\\n"}'], { env });
+    const watch = spawn(
+      'kubectl',
+      ['get', 'configmap', 'settings', '--watch', '--output-watch-events', '-o', 'jsonpath={.type} {.object.data.mode}{"\\n"}'],
+      { env },
+    );
     try {
       const events = createInterface({ input: watch.stdout })[Symbol.asyncIterator]();
       expect((await events.next()).value).toBe('ADDED blue');
-      expect(await kubectl('patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"green"}}')).toBe('configmap/settings patched\n');
+      expect(await kubectl('patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"green"}}')).toBe(
+        'configmap/settings patched\n',
+      );
       expect((await events.next()).value).toBe('MODIFIED green');
       expect(await kubectl('patch', 'configmap', 'settings', '-p', '{"data":{"mode":"red"}}')).toBe('configmap/settings patched\n');
       expect((await events.next()).value).toBe('MODIFIED red');
@@ -105,6 +118,8 @@ describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
   });
 
   it('is refused with a token other than the cluster’s', async () => {
-    await expect(kubectl('--token', 'wrong', 'get', 'configmaps')).rejects.toMatchObject({ stderr: 'error: You must be logged in to the server (Unauthorized)\n' });
+    await expect(kubectl('--token', 'wrong', 'get', 'configmaps')).rejects.toMatchObject({
+      stderr: 'error: You must be logged in to the server (Unauthorized)\n',
+    });
   });
 });

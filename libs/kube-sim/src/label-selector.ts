@@ -138,10 +138,16 @@ export function requirementsOfLabelSelector(selector: {
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
 }): LabelRequirement[] {
-  const fromLabels = Object.entries(selector.matchLabels ?? {}).map(([key, value]): LabelRequirement => ({ key, operator: 'Equals', values: [value] }));
-  const fromExpressions = (selector.matchExpressions ?? []).map(
-    ({ key, operator, values }): LabelRequirement => ({ key, operator: operator as LabelOperator, values: values ?? [] }),
-  );
+  const fromLabels = Object.entries(selector.matchLabels ?? {}).map(([key, value]): LabelRequirement => ({
+    key,
+    operator: 'Equals',
+    values: [value],
+  }));
+  const fromExpressions = (selector.matchExpressions ?? []).map(({ key, operator, values }): LabelRequirement => ({
+    key,
+    operator: operator as LabelOperator,
+    values: values ?? [],
+  }));
   return [...fromLabels, ...fromExpressions];
 }
 

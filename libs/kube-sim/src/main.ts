@@ -28,7 +28,10 @@ const { values } = parseArgs({
 });
 
 const logger = pino({ level: values['log-level'] });
-const clusters = values.clusters.split(',').map((name) => name.trim()).filter((name) => name !== '');
+const clusters = values.clusters
+  .split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
 const sim = await startKubeSim({
   host: values.host,
   port: nonNegativeInteger('port', values.port, 6443),

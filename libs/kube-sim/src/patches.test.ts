@@ -27,7 +27,13 @@ describe('JSON patch (RFC 6902)', () => {
     [[{ op: 'remove', path: '/metadata/labels/app~1name' }], { ...document, metadata: { labels: {} } }],
     [[{ op: 'move', from: '/spec/replicas', path: '/spec/count' }], { ...document, spec: { list: ['a', 'b'], count: 1 } }],
     [[{ op: 'copy', from: '/spec/replicas', path: '/spec/count' }], { ...document, spec: { ...document.spec, count: 1 } }],
-    [[{ op: 'test', path: '/spec/replicas', value: 1 }, { op: 'replace', path: '/spec/replicas', value: 2 }], { ...document, spec: { ...document.spec, replicas: 2 } }],
+    [
+      [
+        { op: 'test', path: '/spec/replicas', value: 1 },
+        { op: 'replace', path: '/spec/replicas', value: 2 },
+      ],
+      { ...document, spec: { ...document.spec, replicas: 2 } },
+    ],
   ])('%j', (patch, expected) => {
     expect(applyJsonPatch(document, patch)).toEqual(expected);
   });
@@ -55,7 +61,15 @@ describe('strategic merge patch', () => {
     metadata: { finalizers: ['a'] },
     spec: {
       containers: [
-        { name: 'app', image: 'app:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }], ports: [{ containerPort: 80, name: 'http' }] },
+        {
+          name: 'app',
+          image: 'app:1',
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '2' },
+          ],
+          ports: [{ containerPort: 80, name: 'http' }],
+        },
         { name: 'proxy', image: 'proxy:1' },
       ],
       tolerations: [{ key: 'x' }],
@@ -70,13 +84,31 @@ describe('strategic merge patch', () => {
     ],
     [
       'merges env by name and keeps the rest',
-      { spec: { containers: [{ name: 'app', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }] }] } },
-      (result: typeof pod) => expect(result.spec.containers[0]?.env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }]),
+      {
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              env: [
+                { name: 'B', value: '3' },
+                { name: 'C', value: '4' },
+              ],
+            },
+          ],
+        },
+      },
+      (result: typeof pod) =>
+        expect(result.spec.containers[0]?.env).toEqual([
+          { name: 'A', value: '1' },
+          { name: 'B', value: '3' },
+          { name: 'C', value: '4' },
+        ]),
     ],
     [
       'merges container ports by containerPort',
       { spec: { containers: [{ name: 'app', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 9090 }] }] } },
-      (result: typeof pod) => expect(result.spec.containers[0]?.ports).toEqual([{ containerPort: 80, name: 'http', protocol: 'TCP' }, { containerPort: 9090 }]),
+      (result: typeof pod) =>
+        expect(result.spec.containers[0]?.ports).toEqual([{ containerPort: 80, name: 'http', protocol: 'TCP' }, { containerPort: 9090 }]),
     ],
     [
       'deletes an element with $patch: delete',
@@ -101,7 +133,8 @@ describe('strategic merge patch', () => {
     [
       'orders with $setElementOrder',
       { spec: { '$setElementOrder/containers': [{ name: 'proxy' }, { name: 'app' }], containers: [{ name: 'proxy', image: 'proxy:2' }] } },
-      (result: typeof pod) => expect(result.spec.containers.map((container) => `${container.name}=${container.image}`)).toEqual(['proxy=proxy:2', 'app=app:1']),
+      (result: typeof pod) =>
+        expect(result.spec.containers.map((container) => `${container.name}=${container.image}`)).toEqual(['proxy=proxy:2', 'app=app:1']),
     ],
     [
       'replaces a whole map with $patch: replace',
@@ -119,7 +152,9 @@ describe('strategic merge patch', () => {
 
   it('merges service ports by port', () => {
     const service = { spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443 }] } };
-    expect(applyStrategicMergePatch(service, { spec: { ports: [{ port: 80, targetPort: 9090 }] } })).toEqual({ spec: { ports: [{ port: 80, targetPort: 9090 }, { port: 443 }] } });
+    expect(applyStrategicMergePatch(service, { spec: { ports: [{ port: 80, targetPort: 9090 }] } })).toEqual({
+      spec: { ports: [{ port: 80, targetPort: 9090 }, { port: 443 }] },
+    });
   });
 
   it('refuses a merge-keyed element without its key', () => {

@@ -21,7 +21,10 @@ export type ApiRoute =
  *   // → { kind: 'resource', resource: replicasets, version: 'v1', namespace: 'prod', name: 'web', subresource: 'scale' }
  */
 export function parseApiPath(path: string): ApiRoute {
-  const segments = path.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+  const segments = path
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(decodeURIComponent);
   const [root, ...rest] = segments;
   if (root === 'version' && rest.length === 0) return { kind: 'version' };
   if ((root === 'healthz' || root === 'readyz' || root === 'livez') && rest.length === 0) return { kind: 'health' };
@@ -44,7 +47,8 @@ export function parseApiPath(path: string): ApiRoute {
 
 function parseResourcePath(group: string, version: string, segments: readonly string[]): ApiRoute {
   const [first, second, third, ...afterNamespace] = segments;
-  const namespacedTarget = first === 'namespaces' && second !== undefined && third !== undefined ? findResourceType(group, third) : undefined;
+  const namespacedTarget =
+    first === 'namespaces' && second !== undefined && third !== undefined ? findResourceType(group, third) : undefined;
   if (namespacedTarget?.namespaced && namespacedTarget.versions.includes(version)) {
     return withItem(namespacedTarget, version, second, afterNamespace);
   }
@@ -65,4 +69,3 @@ function withItem(resource: ResourceType, version: string, namespace: string | u
   const allowed = (subresource === 'status' && resource.hasStatus) || (subresource === 'scale' && resource.hasScale);
   return allowed ? { kind: 'resource', resource, version, ...scoped, name, subresource } : { kind: 'unknown' };
 }
-

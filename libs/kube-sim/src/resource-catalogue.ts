@@ -87,7 +87,15 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
       'spec.serviceAccountName': stringAt('spec', 'serviceAccountName'),
     },
   }),
-  defineResource({ group: '', versions: ['v1'], plural: 'services', kind: 'Service', shortNames: ['svc'], categories: ['all'], hasStatus: true }),
+  defineResource({
+    group: '',
+    versions: ['v1'],
+    plural: 'services',
+    kind: 'Service',
+    shortNames: ['svc'],
+    categories: ['all'],
+    hasStatus: true,
+  }),
   defineResource({
     group: '',
     versions: ['v1'],
@@ -138,7 +146,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     defaultPropagation: 'Orphan',
     extraFields: { 'status.successful': stringAt('status', 'succeeded') },
   }),
-  defineResource({ group: 'networking.k8s.io', versions: ['v1'], plural: 'ingresses', kind: 'Ingress', shortNames: ['ing'], hasStatus: true }),
+  defineResource({
+    group: 'networking.k8s.io',
+    versions: ['v1'],
+    plural: 'ingresses',
+    kind: 'Ingress',
+    shortNames: ['ing'],
+    hasStatus: true,
+  }),
   defineResource({ group: 'coordination.k8s.io', versions: ['v1'], plural: 'leases', kind: 'Lease' }),
   defineResource({
     group: 'networking.istio.io',

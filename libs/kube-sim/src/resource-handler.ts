@@ -29,12 +29,18 @@ export interface ResourceRequest {
 const PROPAGATION_POLICIES: readonly PropagationPolicy[] = ['Orphan', 'Background', 'Foreground'];
 
 /** Serves one request on a resource path: list, watch, get, create, update, patch, delete, deletecollection. */
-export async function handleResourceRequest(store: ClusterStore, request: ResourceRequest, watchOptions: WatchStreamOptions): Promise<void> {
+export async function handleResourceRequest(
+  store: ClusterStore,
+  request: ResourceRequest,
+  watchOptions: WatchStreamOptions,
+): Promise<void> {
   const { route, method, query, response } = request;
   if (query.has('dryRun')) throw badRequest('dryRun is not supported by this API server');
   const apiVersion = groupVersion(route.resource.group, route.version);
   const reply = (statusCode: number, object: StoredObject): void =>
-    route.subresource === 'scale' ? sendJson(response, statusCode, scaleOf(object)) : sendJsonText(response, statusCode, presentedJson(object, apiVersion));
+    route.subresource === 'scale'
+      ? sendJson(response, statusCode, scaleOf(object))
+      : sendJsonText(response, statusCode, presentedJson(object, apiVersion));
   if (route.name === undefined) {
     switch (method) {
       case 'GET':
@@ -43,7 +49,11 @@ export async function handleResourceRequest(store: ClusterStore, request: Resour
         return reply(201, store.create(route.resource, route.namespace, await jsonBody(request)));
       case 'DELETE': {
         if (!route.resource.namespaced) throw methodNotAllowed(method);
-        const deleted = store.deleteCollection(route.resource, filterOf(route, query), deleteOptions(query, parseJsonBody(await readBody(request.incoming))));
+        const deleted = store.deleteCollection(
+          route.resource,
+          filterOf(route, query),
+          deleteOptions(query, parseJsonBody(await readBody(request.incoming))),
+        );
         return sendJson(response, 200, listBody(route, deleted, store.resourceVersion));
       }
       default:
@@ -63,13 +73,17 @@ export async function handleResourceRequest(store: ClusterStore, request: Resour
     case 'PATCH': {
       const patch = await jsonBody(request);
       const current = store.require(route.resource, route.namespace, name);
-      if (route.subresource === 'scale') return reply(200, applyScale(store, route, name, patchDocument(route.resource, request.contentType, scaleOf(current), patch)));
+      if (route.subresource === 'scale')
+        return reply(200, applyScale(store, route, name, patchDocument(route.resource, request.contentType, scaleOf(current), patch)));
       const patched = patchDocument(route.resource, request.contentType, presentObject(current, apiVersion), patch);
       return reply(200, store.update(route.resource, route.namespace, name, patched, route.subresource));
     }
     case 'DELETE':
       if (route.subresource !== undefined) throw methodNotAllowed(method);
-      return reply(200, store.delete(route.resource, route.namespace, name, deleteOptions(query, parseJsonBody(await readBody(request.incoming)))));
+      return reply(
+        200,
+        store.delete(route.resource, route.namespace, name, deleteOptions(query, parseJsonBody(await readBody(request.incoming)))),
+      );
     default:
       throw methodNotAllowed(method);
   }
@@ -109,7 +123,12 @@ function integerParameter(query: URLSearchParams, name: string): number | undefi
   return Number(text);
 }
 
-function listBody(route: ResourceRoute, items: readonly StoredObject[], resourceVersion: string, page: { continueToken?: string; remainingItemCount?: number } = {}): object {
+function listBody(
+  route: ResourceRoute,
+  items: readonly StoredObject[],
+  resourceVersion: string,
+  page: { continueToken?: string; remainingItemCount?: number } = {},
+): object {
   return {
     kind: `${route.resource.kind}List`,
     apiVersion: groupVersion(route.resource.group, route.version),
@@ -119,7 +138,9 @@ function listBody(route: ResourceRoute, items: readonly StoredObject[], resource
       ...(page.remainingItemCount === undefined ? {} : { remainingItemCount: page.remainingItemCount }),
     },
     // Built-in lists carry bare items; custom resources keep apiVersion and kind on each item.
-    items: items.map((item) => (route.resource.custom ? presentObject(item, groupVersion(route.resource.group, route.version)) : withoutTypeMeta(item))),
+    items: items.map((item) =>
+      route.resource.custom ? presentObject(item, groupVersion(route.resource.group, route.version)) : withoutTypeMeta(item),
+    ),
   };
 }
 
@@ -133,7 +154,13 @@ function serveList(store: ClusterStore, route: ResourceRoute, query: URLSearchPa
   sendJson(response, 200, listBody(route, page.items, page.resourceVersion, page));
 }
 
-function serveWatch(store: ClusterStore, route: ResourceRoute, query: URLSearchParams, response: ServerResponse, options: WatchStreamOptions): Promise<void> {
+function serveWatch(
+  store: ClusterStore,
+  route: ResourceRoute,
+  query: URLSearchParams,
+  response: ServerResponse,
+  options: WatchStreamOptions,
+): Promise<void> {
   const filter = filterOf(route, query);
   const resourceVersion = query.get('resourceVersion');
   if (resourceVersion && !/^\d+$/.test(resourceVersion)) throw badRequest(`invalid resource version: ${resourceVersion}`);
@@ -153,10 +180,15 @@ function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
   const orphan = fromBody['orphanDependents'] === true || query.get('orphanDependents') === 'true';
   const policy = fromBody['propagationPolicy'] ?? query.get('propagationPolicy') ?? (orphan ? 'Orphan' : undefined);
   if (policy !== undefined && !PROPAGATION_POLICIES.includes(policy as PropagationPolicy)) {
-    throw badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+    throw badRequest(
+      `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   const preconditions = isJsonObject(fromBody['preconditions']) ? (fromBody['preconditions'] as DeleteOptions['preconditions']) : undefined;
-  return { ...(policy === undefined ? {} : { propagationPolicy: policy as PropagationPolicy }), ...(preconditions ? { preconditions } : {}) };
+  return {
+    ...(policy === undefined ? {} : { propagationPolicy: policy as PropagationPolicy }),
+    ...(preconditions ? { preconditions } : {}),
+  };
 }
 
 /** Applies a patch of the given media type; strategic merge is refused on custom resources, as on a real cluster. */
@@ -199,11 +231,22 @@ function scaleOf(object: StoredObject): object {
 function applyScale(store: ClusterStore, route: ResourceRoute, name: string, scale: unknown): StoredObject {
   const replicas = readPath(scale, ['spec', 'replicas']);
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw new KubeApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+    throw new KubeApiError(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+    );
   }
   const current = store.require(route.resource, route.namespace, name);
   const expectedVersion = readPath(scale, ['metadata', 'resourceVersion']);
   const spec = isJsonObject(current['spec']) ? current['spec'] : {};
-  const next = { ...current, metadata: { ...current.metadata, ...(typeof expectedVersion === 'string' && expectedVersion !== '' ? { resourceVersion: expectedVersion } : {}) }, spec: { ...spec, replicas } };
+  const next = {
+    ...current,
+    metadata: {
+      ...current.metadata,
+      ...(typeof expectedVersion === 'string' && expectedVersion !== '' ? { resourceVersion: expectedVersion } : {}),
+    },
+    spec: { ...spec, replicas },
+  };
   return store.update(route.resource, route.namespace, name, next);
 }

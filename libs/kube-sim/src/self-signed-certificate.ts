@@ -27,11 +27,14 @@ export function selfSignedCertificate(hosts: readonly string[], now = new Date()
     sequence(utcTime(new Date(now.getTime() - HOUR_MS)), utcTime(new Date(now.getTime() + VALIDITY_MS))),
     name,
     publicKey.export({ type: 'spki', format: 'der' }),
-    contextTag(3, sequence(
-      extension(OID.basicConstraints, true, sequence(BOOLEAN_TRUE)),
-      extension(OID.keyUsage, true, KEY_USAGE_SIGNATURE_AND_CERTIFICATE_SIGNING),
-      extension(OID.subjectAltName, false, sequence(...[...new Set(hosts)].map(generalName))),
-    )),
+    contextTag(
+      3,
+      sequence(
+        extension(OID.basicConstraints, true, sequence(BOOLEAN_TRUE)),
+        extension(OID.keyUsage, true, KEY_USAGE_SIGNATURE_AND_CERTIFICATE_SIGNING),
+        extension(OID.subjectAltName, false, sequence(...[...new Set(hosts)].map(generalName))),
+      ),
+    ),
   );
   const certificate = sequence(toBeSigned, ECDSA_WITH_SHA256, bitString(sign('sha256', toBeSigned, privateKey)));
   return { certificate: pem('CERTIFICATE', certificate), privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };

@@ -35,7 +35,8 @@ export class SimulatedCluster {
     const { now } = settings;
     this.store = new ClusterStore(name, new DeterministicRandom(`${settings.seed}/${name}`), settings.watchHistoryLimit, now);
     const logger = settings.logger.child({ cluster: name });
-    const onError = (controller: string) => (key: string, error: unknown) => logger.warn({ controller, key, err: error }, 'reconcile failed');
+    const onError = (controller: string) => (key: string, error: unknown) =>
+      logger.warn({ controller, key, err: error }, 'reconcile failed');
     this.controllers = [
       new ReplicaSetController(this.store, new EventRecorder(this.store, 'replicaset-controller', now), now, onError('replicaset')),
       new JobController(this.store, new EventRecorder(this.store, 'job-controller', now), now, onError('job')),

@@ -60,7 +60,8 @@ function mergeObject(original: unknown, patch: Record<string, unknown>, path: re
     if (key.startsWith(DELETE_FROM)) {
       const field = key.slice(DELETE_FROM.length);
       const current = result[field];
-      if (Array.isArray(current) && Array.isArray(value)) result[field] = current.filter((item) => !value.some((removed) => jsonEqual(removed, item)));
+      if (Array.isArray(current) && Array.isArray(value))
+        result[field] = current.filter((item) => !value.some((removed) => jsonEqual(removed, item)));
     } else if (key.startsWith(SET_ORDER)) {
       const field = key.slice(SET_ORDER.length);
       const current = result[field];
@@ -80,10 +81,12 @@ function withoutDirectives(value: Record<string, unknown>): Record<string, unkno
 
 function mergeList(original: unknown, patch: unknown[], path: readonly string[]): unknown[] {
   const replaceMarker = patch.findIndex((item) => isJsonObject(item) && item['$patch'] === 'replace');
-  if (replaceMarker >= 0) return patch.filter((_, index) => index !== replaceMarker).map((item) => (isJsonObject(item) ? withoutDirectives(item) : item));
+  if (replaceMarker >= 0)
+    return patch.filter((_, index) => index !== replaceMarker).map((item) => (isJsonObject(item) ? withoutDirectives(item) : item));
   const field = path.at(-1) ?? '';
   const current = Array.isArray(original) ? original : [];
-  if (MERGED_SCALAR_LISTS.has(field)) return [...current, ...patch.filter((item) => !current.some((existing) => jsonEqual(existing, item)))];
+  if (MERGED_SCALAR_LISTS.has(field))
+    return [...current, ...patch.filter((item) => !current.some((existing) => jsonEqual(existing, item)))];
   const mergeKey = mergeKeyOf(path);
   if (mergeKey === undefined) return patch.map((item) => (isJsonObject(item) ? withoutDirectives(item) : item));
   const merged = [...current];

@@ -25,14 +25,20 @@ export interface WatchStreamOptions {
   open: Set<() => void>;
 }
 
-const eventLine = (type: ChangeType, object: StoredObject, apiVersion: string): string => `{"type":"${type}","object":${presentedJson(object, apiVersion)}}\n`;
+const eventLine = (type: ChangeType, object: StoredObject, apiVersion: string): string =>
+  `{"type":"${type}","object":${presentedJson(object, apiVersion)}}\n`;
 
 /**
  * Serves a watch as the API server does: a chunked stream of JSON lines, bookmarks when asked, an ERROR event
  * carrying the Status when the watch cannot start (410 Expired for a compacted resourceVersion), and an end
  * after `timeoutSeconds`. Resolves when the stream ends.
  */
-export function streamWatch(store: ClusterStore, request: WatchRequest, response: ServerResponse, options: WatchStreamOptions): Promise<void> {
+export function streamWatch(
+  store: ClusterStore,
+  request: WatchRequest,
+  response: ServerResponse,
+  options: WatchStreamOptions,
+): Promise<void> {
   const apiVersion = groupVersion(request.resource.group, request.version);
   response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   response.flushHeaders();
@@ -71,7 +77,9 @@ export function streamWatch(store: ClusterStore, request: WatchRequest, response
     response.on('close', end);
     options.open.add(end);
     try {
-      const subscription = store.watch(request.resource, request.filter, request.fromRevision, (type, object) => write(eventLine(type, object, apiVersion)));
+      const subscription = store.watch(request.resource, request.filter, request.fromRevision, (type, object) =>
+        write(eventLine(type, object, apiVersion)),
+      );
       cancel = () => subscription.cancel();
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;

@@ -37,7 +37,13 @@ export async function startFakeBackend(): Promise<FakeBackend> {
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const target = new URL(incoming.url ?? '/', 'http://backend');
-      const request: RecordedRequest = { method: incoming.method ?? '', path: target.pathname, query: target.search.slice(1), headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request: RecordedRequest = {
+        method: incoming.method ?? '',
+        path: target.pathname,
+        query: target.search.slice(1),
+        headers: incoming.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(request);
       const next = answers.length > 1 ? answers.shift() : answers[0];
       const answer = typeof next === 'function' ? next(request) : (next ?? {});

@@ -29,6 +29,11 @@ describe('Go number formats', () => {
   });
 
   it('encodes queries as url.Values.Encode', () => {
-    expect(goEncodeQuery([['to', '2'], ['query', "avg:cpu{*} by {host}!'()~"]])).toBe('query=avg%3Acpu%7B%2A%7D+by+%7Bhost%7D%21%27%28%29~&to=2');
+    expect(
+      goEncodeQuery([
+        ['to', '2'],
+        ['query', "avg:cpu{*} by {host}!'()~"],
+      ]),
+    ).toBe('query=avg%3Acpu%7B%2A%7D+by+%7Bhost%7D%21%27%28%29~&to=2');
   });
 });

@@ -3,7 +3,14 @@ export * from './context.js';
 export * from './errors.js';
 export { defineAdapter } from './define-adapter.js';
 export * from './registry.js';
-export { createHttpTransport, type HttpMethod, type HttpRequest, type HttpResponse, type HttpTransport, type HttpTransportOptions } from './http/http-transport.js';
+export {
+  createHttpTransport,
+  type HttpMethod,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTransport,
+  type HttpTransportOptions,
+} from './http/http-transport.js';
 export { findJsonPath, toJsonPathPlus } from './json-path.js';
 export { mapStrings, stringsOf } from './json-strings.js';
 export { MIN_REDACTED_LENGTH, REDACTED, redactSecrets } from './redaction.js';

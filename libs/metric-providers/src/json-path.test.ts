@@ -14,7 +14,12 @@ describe('JSONPath in Kubernetes syntax', () => {
     expect(toJsonPathPlus(path)).toBe(converted);
   });
 
-  const document = { results: [{ ok: true, 'weird-key': 1 }, { ok: false, 'weird-key': 2 }] };
+  const document = {
+    results: [
+      { ok: true, 'weird-key': 1 },
+      { ok: false, 'weird-key': 2 },
+    ],
+  };
   it.each([
     ['{$.results[*].ok}', [true, false]],
     ["{$.results[?(@.ok==false)]['weird-key']}", [2]],

@@ -15,7 +15,9 @@ export const MIN_REDACTED_LENGTH = 4;
  * // { ok: false, error: 'GET https://x/?key=[redacted] failed' }
  */
 export function redactSecrets<T>(value: T, secrets: Iterable<string>): T {
-  const ordered = [...new Set(secrets)].filter((secret) => secret.length >= MIN_REDACTED_LENGTH).sort((left, right) => right.length - left.length);
+  const ordered = [...new Set(secrets)]
+    .filter((secret) => secret.length >= MIN_REDACTED_LENGTH)
+    .sort((left, right) => right.length - left.length);
   if (ordered.length === 0) return value;
   return mapStrings(value, (text) => ordered.reduce((redacted, secret) => redacted.replaceAll(secret, REDACTED), text));
 }

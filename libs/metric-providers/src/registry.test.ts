@@ -21,7 +21,9 @@ describe('createProviderRegistry', () => {
 
 describe('measureMetric', () => {
   it('measures with the single provider of the metric', async () => {
-    backend.respond({ body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.98'] }] } }) });
+    backend.respond({
+      body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '0.98'] }] } }),
+    });
     const outcome = await measureMetric({ name: 'success-rate', provider: { prometheus: { address: backend.url, query: 'up' } } }, context);
     expect(outcome).toMatchObject({ ok: true, value: [0.98], rawValue: '[0.98]' });
   });
@@ -41,7 +43,10 @@ describe('measureMetric', () => {
         throw new Error('backend exploded');
       }),
     });
-    await expect(measureMetric({ name: 'status', provider: { web: { url: 'http://a' } } }, context, registry)).resolves.toEqual({ ok: false, error: 'backend exploded' });
+    await expect(measureMetric({ name: 'status', provider: { web: { url: 'http://a' } } }, context, registry)).resolves.toEqual({
+      ok: false,
+      error: 'backend exploded',
+    });
     expect(seen).toEqual(['status']);
   });
 

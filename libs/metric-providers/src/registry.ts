@@ -43,7 +43,12 @@ export function providerKindsOf(provider: MetricProvider): MetricProviderName[] 
   return METRIC_PROVIDER_NAMES.filter((kind) => provider[kind] !== undefined && provider[kind] !== null);
 }
 
-async function run<Kind extends MetricProviderName>(registry: ProviderRegistry, kind: Kind, provider: MetricProvider, context: MeasureContext): Promise<ProviderOutcome> {
+async function run<Kind extends MetricProviderName>(
+  registry: ProviderRegistry,
+  kind: Kind,
+  provider: MetricProvider,
+  context: MeasureContext,
+): Promise<ProviderOutcome> {
   const adapter: MetricProviderAdapter<Kind> = registry[kind];
   const settings = provider[kind] as NonNullable<MetricProvider[Kind]>;
   return adapter.measure(settings, context);

@@ -11,7 +11,8 @@ describe('AddressGuard', () => {
     'mapped.internal': ['::ffff:10.20.0.6'],
     'grafana.svc.cluster.local': ['10.96.0.12'],
   };
-  const resolve = (hostname: string) => Promise.resolve((dns[hostname] ?? []).map((address) => ({ address, family: address.includes(':') ? (6 as const) : (4 as const) })));
+  const resolve = (hostname: string) =>
+    Promise.resolve((dns[hostname] ?? []).map((address) => ({ address, family: address.includes(':') ? (6 as const) : (4 as const) })));
 
   it('resolves a public name to its addresses', async () => {
     await expect(new AddressGuard({ resolve }).resolve('metrics.example.com')).resolves.toEqual([{ address: '93.184.216.34', family: 4 }]);

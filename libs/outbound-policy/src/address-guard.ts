@@ -66,7 +66,9 @@ export class AddressGuard {
   async resolve(hostname: string): Promise<ResolvedAddress[]> {
     const literal = parseIp(hostname);
     const unbracketed = hostname.replace(/^\[(.*)\]$/, '$1');
-    const addresses = literal ? [{ address: unbracketed, family: literal.kind() === 'ipv4' ? (4 as const) : (6 as const) }] : await this.resolver(hostname);
+    const addresses = literal
+      ? [{ address: unbracketed, family: literal.kind() === 'ipv4' ? (4 as const) : (6 as const) }]
+      : await this.resolver(hostname);
     for (const { address } of addresses) this.checkAddress(hostname, address);
     return addresses;
   }

@@ -80,9 +80,12 @@ describe('refusedRangeOf', () => {
 });
 
 describe('parseIp', () => {
-  it.each(['127.1', '0x7f.0.0.1', '2130706433', 'prometheus.internal', '', '[::1', '1.2.3.4.5'])('takes %j for no address (a host name to resolve)', (text) => {
-    expect(parseIp(text)).toBeUndefined();
-  });
+  it.each(['127.1', '0x7f.0.0.1', '2130706433', 'prometheus.internal', '', '[::1', '1.2.3.4.5'])(
+    'takes %j for no address (a host name to resolve)',
+    (text) => {
+      expect(parseIp(text)).toBeUndefined();
+    },
+  );
 
   it('reads bracketed IPv6 literals', () => {
     expect(parseIp('[::1]')?.toString()).toBe('::1');
@@ -103,7 +106,10 @@ describe('parseCidr', () => {
     expect(cidrContains(cidr, ip(outside))).toBe(false);
   });
 
-  it.each(['10.0.0.0/33', 'fc00::/129', 'prometheus.internal', '10.0.0.0/x', '10.1/16', '*.svc.cluster.local', ''])('rejects %s', (text) => {
-    expect(parseCidr(text)).toBeUndefined();
-  });
+  it.each(['10.0.0.0/33', 'fc00::/129', 'prometheus.internal', '10.0.0.0/x', '10.1/16', '*.svc.cluster.local', ''])(
+    'rejects %s',
+    (text) => {
+      expect(parseCidr(text)).toBeUndefined();
+    },
+  );
 });

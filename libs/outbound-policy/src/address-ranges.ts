@@ -15,7 +15,11 @@ const IPV4_CARRIERS: ReadonlyArray<{ name: string; network: Cidr; embedded: (par
   // 2002:AABB:CCDD::/48 routes to AA.BB.CC.DD.
   { name: '6to4', network: ipaddr.parseCIDR('2002::/16'), embedded: (parts) => [octets(parts[1], parts[2])] },
   // 2001:0:SSSS:SSSS:flags:port:CCCC:CCCC: the server in clear, the client's address inverted.
-  { name: 'Teredo', network: ipaddr.parseCIDR('2001::/32'), embedded: (parts) => [octets(parts[2], parts[3]), octets(parts[6], parts[7]).map((octet) => octet ^ 0xff)] },
+  {
+    name: 'Teredo',
+    network: ipaddr.parseCIDR('2001::/32'),
+    embedded: (parts) => [octets(parts[2], parts[3]), octets(parts[6], parts[7]).map((octet) => octet ^ 0xff)],
+  },
 ];
 
 function octets(high = 0, low = 0): number[] {
@@ -68,7 +72,10 @@ export function refusedRangeOf(address: IpAddress): string | undefined {
   if (address instanceof ipaddr.IPv6) {
     const carrier = IPV4_CARRIERS.find((candidate) => cidrContains(candidate.network, address));
     if (carrier !== undefined) {
-      const refusals = carrier.embedded(address.parts).map((embedded) => new ipaddr.IPv4(embedded)).filter((ipv4) => ipv4.range() !== 'unicast');
+      const refusals = carrier
+        .embedded(address.parts)
+        .map((embedded) => new ipaddr.IPv4(embedded))
+        .filter((ipv4) => ipv4.range() !== 'unicast');
       return refusals[0] && `${refusals[0].range()} ${refusals[0].toString()} carried by ${carrier.name}`;
     }
   }

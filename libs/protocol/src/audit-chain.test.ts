@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { auditEventHashInput, checkpointSignatureInput, verifyChainSegment, type ChainedAuditEvent, type ChainedAuditFields } from './audit-chain.js';
+import {
+  auditEventHashInput,
+  checkpointSignatureInput,
+  verifyChainSegment,
+  type ChainedAuditEvent,
+  type ChainedAuditFields,
+} from './audit-chain.js';
 
 // The canonical text stands in for its digest: what the chain checks is which text each hash covers.
 const hashOf = (event: ChainedAuditFields): string => auditEventHashInput(event);
@@ -50,14 +56,25 @@ describe('verifyChainSegment', () => {
   it.each([
     ['an intact chain', intact, { ok: true }],
     ['a missing event', [at(0), at(2), at(3)], { ok: false, sequence: 2, reason: 'event 2 is missing' }],
-    ['an altered event', [at(0), { ...at(1), reason: 'edited' }, at(2), at(3)], { ok: false, sequence: 2, reason: 'its content does not match its hash' }],
-    ['an event linked elsewhere', [at(0), at(1), { ...at(2), previousHash: 'other' }, at(3)], { ok: false, sequence: 3, reason: 'it does not link to the event before it' }],
+    [
+      'an altered event',
+      [at(0), { ...at(1), reason: 'edited' }, at(2), at(3)],
+      { ok: false, sequence: 2, reason: 'its content does not match its hash' },
+    ],
+    [
+      'an event linked elsewhere',
+      [at(0), at(1), { ...at(2), previousHash: 'other' }, at(3)],
+      { ok: false, sequence: 3, reason: 'it does not link to the event before it' },
+    ],
   ])('from the first event: %s', (_title, events, verdict) => {
     expect(verifyChainSegment(events, { previousHash: '', nextSequence: 1 }, hashOf)).toEqual(verdict);
   });
 
   it('starts after a trusted position, such as a checkpoint', () => {
     expect(verifyChainSegment(intact.slice(2), { previousHash: at(1).hash, nextSequence: 3 }, hashOf)).toEqual({ ok: true });
-    expect(verifyChainSegment(intact.slice(2), { previousHash: 'a rewritten head', nextSequence: 3 }, hashOf)).toMatchObject({ ok: false, sequence: 3 });
+    expect(verifyChainSegment(intact.slice(2), { previousHash: 'a rewritten head', nextSequence: 3 }, hashOf)).toMatchObject({
+      ok: false,
+      sequence: 3,
+    });
   });
 });

@@ -63,7 +63,11 @@ export type SegmentVerdict = { ok: true } | { ok: false; sequence: number; reaso
  * @example verifyChainSegment([first, second], { previousHash: '', nextSequence: 1 }, hashOf)
  * // => { ok: true }, or { ok: false, sequence: 2, reason: 'its content does not match its hash' }
  */
-export function verifyChainSegment(events: readonly ChainedAuditEvent[], expected: ChainPosition, hashOf: (event: ChainedAuditFields) => string): SegmentVerdict {
+export function verifyChainSegment(
+  events: readonly ChainedAuditEvent[],
+  expected: ChainPosition,
+  hashOf: (event: ChainedAuditFields) => string,
+): SegmentVerdict {
   let previousHash = expected.previousHash;
   let sequence = expected.nextSequence;
   for (const event of events) {

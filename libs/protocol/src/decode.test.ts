@@ -8,8 +8,18 @@ describe('decodeAgentMessage', () => {
     { type: 'heartbeat', sentAt: '2026-11-21T10:00:00Z' },
     { type: 'applied', rollout: { namespace: 'shop', name: 'checkout' }, desiredVersion: 4 },
     { type: 'applied', rollout: { namespace: 'shop', name: 'checkout', kind: 'Experiment' }, desiredVersion: 4 },
-    { type: 'observed', rollout: { namespace: 'shop', name: 'checkout' }, desiredVersion: 4, state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x' } },
-    { type: 'observed', rollout: { namespace: 'shop', name: 'checkout', kind: 'Experiment' }, desiredVersion: 4, state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x' } },
+    {
+      type: 'observed',
+      rollout: { namespace: 'shop', name: 'checkout' },
+      desiredVersion: 4,
+      state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x' },
+    },
+    {
+      type: 'observed',
+      rollout: { namespace: 'shop', name: 'checkout', kind: 'Experiment' },
+      desiredVersion: 4,
+      state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x' },
+    },
     { type: 'measurement', requestId: 'r1', outcome: { ok: true, value: [0.99], rawValue: '[0.99]' } },
   ])('accepts $type', (message) => {
     expect(decodeAgentMessage(JSON.stringify(message))).toEqual(message);
@@ -21,10 +31,22 @@ describe('decodeAgentMessage', () => {
     ['an unknown type', '{"type":"shout"}', 'type'],
     ['a hello without a version', '{"type":"hello","agentVersion":"1"}', 'protocolVersion'],
     ['a negative desired version', '{"type":"applied","rollout":{"namespace":"a","name":"b"},"desiredVersion":-1}', 'desiredVersion'],
-    ['an observed state without replica sets', '{"type":"observed","rollout":{"namespace":"a","name":"b"},"desiredVersion":1,"state":{}}', 'state.replicaSets'],
+    [
+      'an observed state without replica sets',
+      '{"type":"observed","rollout":{"namespace":"a","name":"b"},"desiredVersion":1,"state":{}}',
+      'state.replicaSets',
+    ],
     ['a rollout key missing its name', '{"type":"applied","rollout":{"namespace":"a"},"desiredVersion":1}', 'rollout.name'],
-    ['a key of an unknown kind', '{"type":"applied","rollout":{"namespace":"a","name":"b","kind":"Rollout"},"desiredVersion":1}', 'rollout.kind'],
-    ['an observed key whose kind is not a string', '{"type":"observed","rollout":{"namespace":"a","name":"b","kind":1},"desiredVersion":1,"state":{"replicaSets":[]}}', 'rollout.kind'],
+    [
+      'a key of an unknown kind',
+      '{"type":"applied","rollout":{"namespace":"a","name":"b","kind":"Rollout"},"desiredVersion":1}',
+      'rollout.kind',
+    ],
+    [
+      'an observed key whose kind is not a string',
+      '{"type":"observed","rollout":{"namespace":"a","name":"b","kind":1},"desiredVersion":1,"state":{"replicaSets":[]}}',
+      'rollout.kind',
+    ],
     ['a measurement without an outcome', '{"type":"measurement","requestId":"r1"}', 'outcome'],
   ])('refuses %s, naming the field', (_title, text, path) => {
     expect(() => decodeAgentMessage(text)).toThrow(ProtocolError);
@@ -37,28 +59,79 @@ describe('decodeAgentMessage', () => {
 });
 
 describe('decodeAgentMessage bounds', () => {
-  const replicaSet = { podTemplateHash: 'abc', labels: {}, annotations: {}, replicas: 1, currentReplicas: 1, readyReplicas: 1, availableReplicas: 1, template: {}, podProblems: [] };
-  const observed = (state: object) => ({ type: 'observed', rollout: { namespace: 'shop', name: 'web' }, desiredVersion: 1, state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x', ...state } });
+  const replicaSet = {
+    podTemplateHash: 'abc',
+    labels: {},
+    annotations: {},
+    replicas: 1,
+    currentReplicas: 1,
+    readyReplicas: 1,
+    availableReplicas: 1,
+    template: {},
+    podProblems: [],
+  };
+  const observed = (state: object) => ({
+    type: 'observed',
+    rollout: { namespace: 'shop', name: 'web' },
+    desiredVersion: 1,
+    state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x', ...state },
+  });
   it.each<[string, object, string]>([
     ['an agent version of 100,000 characters', { type: 'hello', protocolVersion: 1, agentVersion: 'v'.repeat(100_000) }, 'agentVersion'],
     ['an agent version over 128 characters', { type: 'hello', protocolVersion: 1, agentVersion: 'v'.repeat(129) }, 'agentVersion'],
     ['a protocol version of 1e300', { type: 'hello', protocolVersion: 1e300, agentVersion: '1' }, 'protocolVersion'],
     ['a desired version of 1e300', { type: 'applied', rollout: { namespace: 'a', name: 'b' }, desiredVersion: 1e300 }, 'desiredVersion'],
-    ['a desired version over 32 bits', { type: 'applied', rollout: { namespace: 'a', name: 'b' }, desiredVersion: 2 ** 31 }, 'desiredVersion'],
+    [
+      'a desired version over 32 bits',
+      { type: 'applied', rollout: { namespace: 'a', name: 'b' }, desiredVersion: 2 ** 31 },
+      'desiredVersion',
+    ],
     ['a fractional desired version', { type: 'applied', rollout: { namespace: 'a', name: 'b' }, desiredVersion: 1.5 }, 'desiredVersion'],
-    ['a namespace of 64 characters', { type: 'applied', rollout: { namespace: 'n'.repeat(64), name: 'b' }, desiredVersion: 1 }, 'rollout.namespace'],
+    [
+      'a namespace of 64 characters',
+      { type: 'applied', rollout: { namespace: 'n'.repeat(64), name: 'b' }, desiredVersion: 1 },
+      'rollout.namespace',
+    ],
     ['a namespace with a dot', { type: 'applied', rollout: { namespace: 'a.b', name: 'b' }, desiredVersion: 1 }, 'rollout.namespace'],
-    ['a name of 254 characters', { type: 'applied', rollout: { namespace: 'a', name: 'n'.repeat(254) }, desiredVersion: 1 }, 'rollout.name'],
+    [
+      'a name of 254 characters',
+      { type: 'applied', rollout: { namespace: 'a', name: 'n'.repeat(254) }, desiredVersion: 1 },
+      'rollout.name',
+    ],
     ['a NUL byte in a name', { type: 'applied', rollout: { namespace: 'a', name: 'b\u0000' }, desiredVersion: 1 }, 'rollout.name'],
     ['a lone surrogate in a request id', { type: 'measurement', requestId: 'r\ud800', outcome: { ok: false, error: 'x' } }, 'requestId'],
-    ['a lone surrogate in a key', { type: 'measurement', requestId: 'r', outcome: { ok: false, error: 'x', metadata: { '\udc00': 'x' } } }, 'outcome.metadata.\udc00'],
-    ['a NUL byte deep in a pod template', observed({ replicaSets: [{ ...replicaSet, template: { spec: { containers: [{ image: 'a\u0000' }] } } }] }), 'state.replicaSets[0].template.spec.containers[0].image'],
-    ['a string over 64 KiB', { type: 'measurement', requestId: 'r', outcome: { ok: false, error: 'e'.repeat(64 * 1024 + 1) } }, 'outcome.error'],
+    [
+      'a lone surrogate in a key',
+      { type: 'measurement', requestId: 'r', outcome: { ok: false, error: 'x', metadata: { '\udc00': 'x' } } },
+      'outcome.metadata.\udc00',
+    ],
+    [
+      'a NUL byte deep in a pod template',
+      observed({ replicaSets: [{ ...replicaSet, template: { spec: { containers: [{ image: 'a\u0000' }] } } }] }),
+      'state.replicaSets[0].template.spec.containers[0].image',
+    ],
+    [
+      'a string over 64 KiB',
+      { type: 'measurement', requestId: 'r', outcome: { ok: false, error: 'e'.repeat(64 * 1024 + 1) } },
+      'outcome.error',
+    ],
     ['257 replica sets', observed({ replicaSets: Array.from({ length: 257 }, () => replicaSet) }), 'state.replicaSets'],
     ['a negative replica count', observed({ replicaSets: [{ ...replicaSet, readyReplicas: -1 }] }), 'state.replicaSets[0].readyReplicas'],
     ['a traffic weight of 1e300', observed({ trafficWeights: { nginx: 1e300 } }), 'state.trafficWeights.nginx'],
-    ['an array of 10,001 items', { type: 'measurement', requestId: 'r', outcome: { ok: true, rawValue: '', value: Array.from({ length: 10_001 }, () => 0) } }, 'outcome.value'],
-    ['a value nested 40 deep', { type: 'measurement', requestId: 'r', outcome: { ok: true, rawValue: '', value: JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown } }, 'outcome.value' + '[0]'.repeat(30)],
+    [
+      'an array of 10,001 items',
+      { type: 'measurement', requestId: 'r', outcome: { ok: true, rawValue: '', value: Array.from({ length: 10_001 }, () => 0) } },
+      'outcome.value',
+    ],
+    [
+      'a value nested 40 deep',
+      {
+        type: 'measurement',
+        requestId: 'r',
+        outcome: { ok: true, rawValue: '', value: JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown },
+      },
+      'outcome.value' + '[0]'.repeat(30),
+    ],
     ['a heartbeat time that is not a time', { type: 'heartbeat', sentAt: 'soon' }, 'sentAt'],
   ])('refuses %s at its path', (_title, message, path) => {
     expect(() => decodeAgentMessage(JSON.stringify(message))).toThrow(expect.objectContaining({ name: 'ProtocolError', path }));
@@ -66,7 +139,11 @@ describe('decodeAgentMessage bounds', () => {
 
   it('accepts the largest legitimate values', () => {
     const message = observed({ replicaSets: [{ ...replicaSet, labels: { app: 'l'.repeat(63) } }] });
-    const key = { type: 'applied', rollout: { namespace: 'n'.repeat(63), name: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}` }, desiredVersion: 2 ** 31 - 1 };
+    const key = {
+      type: 'applied',
+      rollout: { namespace: 'n'.repeat(63), name: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}` },
+      desiredVersion: 2 ** 31 - 1,
+    };
     expect(decodeAgentMessage(JSON.stringify(message))).toEqual(message);
     expect(decodeAgentMessage(JSON.stringify(key))).toEqual(key);
   });
@@ -76,29 +153,57 @@ describe('decodeControlPlaneMessage', () => {
   it.each([
     { type: 'welcome', protocolVersion: 1, cluster: 'staging', heartbeatIntervalSeconds: 10 },
     { type: 'snapshot', rollouts: [] },
-    { type: 'desired', desired: { rollout: { namespace: 'a', name: 'b' }, desiredVersion: 2, serviceNames: [], state: { replicaSets: [], services: {} } } },
+    {
+      type: 'desired',
+      desired: { rollout: { namespace: 'a', name: 'b' }, desiredVersion: 2, serviceNames: [], state: { replicaSets: [], services: {} } },
+    },
     { type: 'deleted', rollout: { namespace: 'a', name: 'b' }, desiredVersion: 3 },
     {
       type: 'desired',
-      desired: { rollout: { namespace: 'a', name: 'b', kind: 'Experiment' }, desiredVersion: 2, serviceNames: [], state: { replicaSets: [], services: {}, experimentServices: [] } },
+      desired: {
+        rollout: { namespace: 'a', name: 'b', kind: 'Experiment' },
+        desiredVersion: 2,
+        serviceNames: [],
+        state: { replicaSets: [], services: {}, experimentServices: [] },
+      },
     },
     { type: 'deleted', rollout: { namespace: 'a', name: 'b', kind: 'Experiment' }, desiredVersion: 3 },
     { type: 'error', code: 'protocol/unsupported_version', message: 'upgrade' },
-    { type: 'measure', request: { requestId: 'r1', run: { name: 'run', namespace: 'shop', uid: 'u' }, metric: { name: 'm', provider: { web: { url: 'http://x' } } }, measurementIndex: 1, timeoutSeconds: 30 } },
+    {
+      type: 'measure',
+      request: {
+        requestId: 'r1',
+        run: { name: 'run', namespace: 'shop', uid: 'u' },
+        metric: { name: 'm', provider: { web: { url: 'http://x' } } },
+        measurementIndex: 1,
+        timeoutSeconds: 30,
+      },
+    },
   ])('accepts $type', (message) => {
     expect(decodeControlPlaneMessage(JSON.stringify(message))).toEqual(message);
   });
 
   it.each([
-    ['a desired state for a key of an unknown kind', '{"type":"desired","desired":{"rollout":{"namespace":"a","name":"b","kind":"Rollout"},"desiredVersion":1,"state":{}}}', 'desired'],
-    ['a deletion of a key whose kind is lower-case', '{"type":"deleted","rollout":{"namespace":"a","name":"b","kind":"experiment"},"desiredVersion":1}', 'rollout'],
+    [
+      'a desired state for a key of an unknown kind',
+      '{"type":"desired","desired":{"rollout":{"namespace":"a","name":"b","kind":"Rollout"},"desiredVersion":1,"state":{}}}',
+      'desired',
+    ],
+    [
+      'a deletion of a key whose kind is lower-case',
+      '{"type":"deleted","rollout":{"namespace":"a","name":"b","kind":"experiment"},"desiredVersion":1}',
+      'rollout',
+    ],
   ])('refuses %s, naming the field', (_title, text, path) => {
     expect(() => decodeControlPlaneMessage(text)).toThrow(expect.objectContaining({ name: 'ProtocolError', path }));
   });
 
-  it.each(['{"type":"desired","desired":{"rollout":{"namespace":"a","name":"b"}}}', '{"type":"snapshot"}', '{"type":1}'])('refuses %s', (text) => {
-    expect(() => decodeControlPlaneMessage(text)).toThrow(ProtocolError);
-  });
+  it.each(['{"type":"desired","desired":{"rollout":{"namespace":"a","name":"b"}}}', '{"type":"snapshot"}', '{"type":1}'])(
+    'refuses %s',
+    (text) => {
+      expect(() => decodeControlPlaneMessage(text)).toThrow(ProtocolError);
+    },
+  );
 });
 
 describe('rolloutKeyString', () => {

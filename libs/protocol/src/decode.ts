@@ -55,8 +55,11 @@ function checkEveryValue(value: unknown, path = '', depth = 0): void {
   }
   if (typeof value !== 'object' || value === null) return;
   if (depth >= AGENT_MESSAGE_BOUNDS.depth) throw new ProtocolError(path, `must not nest deeper than ${AGENT_MESSAGE_BOUNDS.depth}`);
-  const entries = Array.isArray(value) ? value.map((item, index) => [`${path}[${index}]`, item] as const) : Object.entries(value).map(([key, item]) => [path ? `${path}.${key}` : key, item, key] as const);
-  if (entries.length > AGENT_MESSAGE_BOUNDS.entries) throw new ProtocolError(path, `must hold at most ${AGENT_MESSAGE_BOUNDS.entries} entries`);
+  const entries = Array.isArray(value)
+    ? value.map((item, index) => [`${path}[${index}]`, item] as const)
+    : Object.entries(value).map(([key, item]) => [path ? `${path}.${key}` : key, item, key] as const);
+  if (entries.length > AGENT_MESSAGE_BOUNDS.entries)
+    throw new ProtocolError(path, `must hold at most ${AGENT_MESSAGE_BOUNDS.entries} entries`);
   for (const [itemPath, item, key] of entries) {
     const keyProblem = key === undefined ? undefined : stringProblem(key, AGENT_MESSAGE_BOUNDS.shortStringLength * 4);
     if (keyProblem) throw new ProtocolError(itemPath, `key ${keyProblem}`);
@@ -92,7 +95,12 @@ class Fields {
     return value;
   }
 
-  string(name: string, maxLength: number, accepts: (value: string) => boolean = () => true, expected = `a string of at most ${maxLength} characters`): string {
+  string(
+    name: string,
+    maxLength: number,
+    accepts: (value: string) => boolean = () => true,
+    expected = `a string of at most ${maxLength} characters`,
+  ): string {
     return this.require(name, (value): value is string => isString(value) && value.length <= maxLength && accepts(value), expected);
   }
 
@@ -101,7 +109,8 @@ class Fields {
     const value = this.object[name];
     if (optionalField && value === undefined) return;
     if (!isObject(value)) throw new ProtocolError(this.pathOf(name), 'must be an object');
-    for (const [key, item] of Object.entries(value)) if (!check(item)) throw new ProtocolError(`${this.pathOf(name)}.${key}`, `must be ${expected}`);
+    for (const [key, item] of Object.entries(value))
+      if (!check(item)) throw new ProtocolError(`${this.pathOf(name)}.${key}`, `must be ${expected}`);
   }
 
   list(name: string, maxItems: number): Fields[] {
@@ -123,7 +132,11 @@ function checkRolloutKey(message: Fields): void {
   const key = Fields.of(message, 'rollout');
   key.string('namespace', AGENT_MESSAGE_BOUNDS.namespaceLength, isNamespace, 'a namespace (a DNS-1123 label of at most 63 characters)');
   key.string('name', AGENT_MESSAGE_BOUNDS.nameLength, isObjectName, 'a name (a DNS-1123 subdomain of at most 253 characters)');
-  key.require('kind', (value): value is 'Experiment' | undefined => value === undefined || value === 'Experiment', 'absent or "Experiment"');
+  key.require(
+    'kind',
+    (value): value is 'Experiment' | undefined => value === undefined || value === 'Experiment',
+    'absent or "Experiment"',
+  );
 }
 
 function checkObservedState(message: Fields): void {
@@ -132,7 +145,8 @@ function checkObservedState(message: Fields): void {
     replicaSet.string('podTemplateHash', AGENT_MESSAGE_BOUNDS.namespaceLength);
     replicaSet.each('labels', isString, 'a string');
     replicaSet.each('annotations', isString, 'a string');
-    for (const count of ['replicas', 'currentReplicas', 'readyReplicas', 'availableReplicas']) replicaSet.require(count, isCount, 'a non-negative integer');
+    for (const count of ['replicas', 'currentReplicas', 'readyReplicas', 'availableReplicas'])
+      replicaSet.require(count, isCount, 'a non-negative integer');
     replicaSet.require('template', isObject, 'a pod template');
     if (replicaSet.get('podProblems') !== undefined) {
       for (const problem of replicaSet.list('podProblems', AGENT_MESSAGE_BOUNDS.podProblemsPerReplicaSet)) {
@@ -143,7 +157,8 @@ function checkObservedState(message: Fields): void {
     }
     replicaSet.require('oldestPodCreatedAt', optional(isString), 'an ISO time');
   }
-  if (state.get('serviceSelectors') !== undefined) state.each('serviceSelectors', (value) => value === undefined || value === null || isString(value), 'a string');
+  if (state.get('serviceSelectors') !== undefined)
+    state.each('serviceSelectors', (value) => value === undefined || value === null || isString(value), 'a string');
   if (state.get('trafficWeights') !== undefined) state.each('trafficWeights', isCount, 'a non-negative integer');
   state.require('observedAt', optional(isString), 'an ISO time');
 }
@@ -153,7 +168,11 @@ function checkOutcome(message: Fields): void {
   const ok = outcome.require('ok', (value): value is boolean => typeof value === 'boolean', 'a boolean');
   if (ok) {
     outcome.require('rawValue', isString, 'a string');
-    outcome.require('phase', optional((value): value is string => ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(value as string)), 'a measurement phase');
+    outcome.require(
+      'phase',
+      optional((value): value is string => ['Successful', 'Failed', 'Error', 'Inconclusive'].includes(value as string)),
+      'a measurement phase',
+    );
   } else {
     outcome.require('error', isString, 'a string');
   }
@@ -173,18 +192,30 @@ export function decodeAgentMessage(text: string): AgentMessage {
     case 'hello':
       message.require('protocolVersion', isCount, 'a version number');
       message.string('agentVersion', AGENT_MESSAGE_BOUNDS.shortStringLength);
-      message.require('kubernetesVersion', optional((value): value is string => isString(value) && value.length <= AGENT_MESSAGE_BOUNDS.shortStringLength), `absent or a string of at most ${AGENT_MESSAGE_BOUNDS.shortStringLength} characters`);
+      message.require(
+        'kubernetesVersion',
+        optional((value): value is string => isString(value) && value.length <= AGENT_MESSAGE_BOUNDS.shortStringLength),
+        `absent or a string of at most ${AGENT_MESSAGE_BOUNDS.shortStringLength} characters`,
+      );
       break;
     case 'heartbeat':
       message.string('sentAt', AGENT_MESSAGE_BOUNDS.shortStringLength, isIsoTime, 'an ISO time');
       break;
     case 'applied':
       checkRolloutKey(message);
-      message.require('desiredVersion', isDesiredVersion, `a version number (an integer from 0 to ${AGENT_MESSAGE_BOUNDS.maxDesiredVersion})`);
+      message.require(
+        'desiredVersion',
+        isDesiredVersion,
+        `a version number (an integer from 0 to ${AGENT_MESSAGE_BOUNDS.maxDesiredVersion})`,
+      );
       break;
     case 'observed':
       checkRolloutKey(message);
-      message.require('desiredVersion', isDesiredVersion, `a version number (an integer from 0 to ${AGENT_MESSAGE_BOUNDS.maxDesiredVersion})`);
+      message.require(
+        'desiredVersion',
+        isDesiredVersion,
+        `a version number (an integer from 0 to ${AGENT_MESSAGE_BOUNDS.maxDesiredVersion})`,
+      );
       checkObservedState(message);
       break;
     case 'measurement':
@@ -209,13 +240,24 @@ export function decodeControlPlaneMessage(text: string): ControlPlaneMessage {
       field(message, 'rollouts', Array.isArray, 'an array');
       return message as unknown as ControlPlaneMessage;
     case 'desired':
-      field(message, 'desired', (value): value is Json => isObject(value) && isRolloutKey(value.rollout) && isVersion(value.desiredVersion) && isObject(value.state), 'a desired rollout');
+      field(
+        message,
+        'desired',
+        (value): value is Json =>
+          isObject(value) && isRolloutKey(value.rollout) && isVersion(value.desiredVersion) && isObject(value.state),
+        'a desired rollout',
+      );
       return message as unknown as ControlPlaneMessage;
     case 'deleted':
       field(message, 'rollout', isRolloutKey, 'a {namespace, name, kind?} object');
       return message as unknown as ControlPlaneMessage;
     case 'measure':
-      field(message, 'request', (value): value is Json => isObject(value) && isString(value.requestId) && isObject(value.metric) && isObject(value.run), 'a measurement request');
+      field(
+        message,
+        'request',
+        (value): value is Json => isObject(value) && isString(value.requestId) && isObject(value.metric) && isObject(value.run),
+        'a measurement request',
+      );
       return message as unknown as ControlPlaneMessage;
     case 'error':
       field(message, 'message', isString, 'a string');
@@ -225,4 +267,5 @@ export function decodeControlPlaneMessage(text: string): ControlPlaneMessage {
   }
 }
 
-export const rolloutKeyString = (key: RolloutKey): string => (key.kind === 'Experiment' ? `experiment:${key.namespace}/${key.name}` : `${key.namespace}/${key.name}`);
+export const rolloutKeyString = (key: RolloutKey): string =>
+  key.kind === 'Experiment' ? `experiment:${key.namespace}/${key.name}` : `${key.namespace}/${key.name}`;

@@ -60,7 +60,13 @@ export interface MeasurementRequest {
 
 /** What a provider returned, exactly as `@flotilla/metric-providers` shapes it. */
 export type MeasurementOutcome =
-  | { ok: true; value: unknown; rawValue: string; phase?: 'Successful' | 'Failed' | 'Error' | 'Inconclusive'; metadata?: Record<string, string> }
+  | {
+      ok: true;
+      value: unknown;
+      rawValue: string;
+      phase?: 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+      metadata?: Record<string, string>;
+    }
   | { ok: false; error: string; metadata?: Record<string, string> };
 
 // ---------------------------------------------------------------- control plane → agent

@@ -5,12 +5,14 @@ const HOSTNAME_TOPOLOGY_KEY = 'kubernetes.io/hostname';
 
 const antiAffinityOf = (spec: RolloutSpec): AntiAffinity | undefined => {
   const configured = spec.strategy.canary?.antiAffinity ?? spec.strategy.blueGreen?.antiAffinity;
-  return configured?.preferredDuringSchedulingIgnoredDuringExecution !== undefined || configured?.requiredDuringSchedulingIgnoredDuringExecution !== undefined
+  return configured?.preferredDuringSchedulingIgnoredDuringExecution !== undefined ||
+    configured?.requiredDuringSchedulingIgnoredDuringExecution !== undefined
     ? configured
     : undefined;
 };
 
-const isJsonObject = (value: unknown): value is Record<string, JsonValue> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isJsonObject = (value: unknown): value is Record<string, JsonValue> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const asRecord = (value: unknown): Record<string, JsonValue> => (isJsonObject(value) ? value : {});
 
@@ -24,7 +26,12 @@ const asList = (value: JsonValue | undefined): JsonValue[] => (Array.isArray(val
  *   .requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchExpressions: [{ key: 'rollouts-pod-template-hash',
  *   operator: 'In', values: ['abc'] }] }, topologyKey: 'kubernetes.io/hostname' }]
  */
-export function withStableAntiAffinity(template: PodTemplateSpec, spec: RolloutSpec, stableHash: string | undefined, hash: string): PodTemplateSpec {
+export function withStableAntiAffinity(
+  template: PodTemplateSpec,
+  spec: RolloutSpec,
+  stableHash: string | undefined,
+  hash: string,
+): PodTemplateSpec {
   const antiAffinity = antiAffinityOf(spec);
   if (antiAffinity === undefined || stableHash === undefined || stableHash === hash) return template;
   const term: JsonValue = {
@@ -34,7 +41,8 @@ export function withStableAntiAffinity(template: PodTemplateSpec, spec: RolloutS
   const affinity = asRecord(template.spec.affinity);
   const podAntiAffinity = asRecord(affinity.podAntiAffinity);
   const preferred = antiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
-  const kind = preferred === undefined ? 'requiredDuringSchedulingIgnoredDuringExecution' : 'preferredDuringSchedulingIgnoredDuringExecution';
+  const kind =
+    preferred === undefined ? 'requiredDuringSchedulingIgnoredDuringExecution' : 'preferredDuringSchedulingIgnoredDuringExecution';
   const entry: JsonValue = preferred === undefined ? term : { weight: preferred.weight, podAffinityTerm: term };
   const injected: Record<string, JsonValue> = { ...podAntiAffinity, [kind]: [...asList(podAntiAffinity[kind]), entry] };
   return { ...template, spec: { ...template.spec, affinity: { ...affinity, podAntiAffinity: injected } } };

@@ -59,11 +59,20 @@ describe('blue-green', () => {
     const decisions = simulation.settle();
     expect(simulation.observed.serviceSelectors['checkout-active']).toBe(green);
     expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: green });
-    expect(decisions.flatMap((decision) => decision.events)).toContainEqual({ type: 'ServiceSelectorSwitched', service: 'checkout-active', from: blue, to: green });
+    expect(decisions.flatMap((decision) => decision.events)).toContainEqual({
+      type: 'ServiceSelectorSwitched',
+      service: 'checkout-active',
+      from: blue,
+      to: green,
+    });
     expect(simulation.replicasByHash()).toEqual({ [blue]: 3, [green]: 3 });
     const deadline = new Date(START.getTime() + 35_000);
     expect(simulation.lastDecision.requeueAt).toEqual(deadline);
-    expect(simulation.lastDecision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === blue)?.annotations['scale-down-deadline']).toBe(deadline.toISOString());
+    expect(
+      simulation.lastDecision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === blue)?.annotations[
+        'scale-down-deadline'
+      ],
+    ).toBe(deadline.toISOString());
 
     simulation.wakeUp();
     expect(simulation.replicasByHash()).toEqual({ [green]: 3 });
@@ -88,18 +97,28 @@ describe('blue-green', () => {
     expect(simulation.replicasByHash()).toEqual({ [blue]: 3, [green]: 1 });
     simulation.operate({ type: 'promote', full: false });
     const decisions = simulation.settle();
-    const greenSizes = decisions.map((decision) => decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === green)?.replicas);
+    const greenSizes = decisions.map(
+      (decision) => decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === green)?.replicas,
+    );
     expect(greenSizes[0]).toBe(3);
     expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: green });
   });
 
   it('a failed pre-promotion analysis aborts and the active Service never switches', () => {
-    const { simulation, blue } = deployed({ activeService: 'checkout-active', prePromotionAnalysis: { templates: [{ templateName: 'smoke' }] } });
+    const { simulation, blue } = deployed({
+      activeService: 'checkout-active',
+      prePromotionAnalysis: { templates: [{ templateName: 'smoke' }] },
+    });
     simulation.setImage('shop/checkout:2.0');
     const [first] = simulation.settle();
     const green = simulation.status?.currentPodHash as string;
     const request = simulation.decisions.flatMap((decision) => decision.analysisRunsToStart)[0];
-    expect(request).toMatchObject({ kind: 'prePromotion', podTemplateHash: green, stablePodTemplateHash: blue, name: `checkout-${green}-2-pre` });
+    expect(request).toMatchObject({
+      kind: 'prePromotion',
+      podTemplateHash: green,
+      stablePodTemplateHash: blue,
+      name: `checkout-${green}-2-pre`,
+    });
     expect(first?.desired.services.active?.podTemplateHash).toBe(blue);
     simulation.finishRun(`checkout-${green}-2-pre`, 'Failed', 'Metric "errors" assessed Failed');
     simulation.settle();
@@ -113,7 +132,10 @@ describe('blue-green', () => {
   });
 
   it('a failed post-promotion analysis reverts the active Service to the old hash', () => {
-    const { simulation, blue } = deployed({ activeService: 'checkout-active', postPromotionAnalysis: { templates: [{ templateName: 'smoke' }] } });
+    const { simulation, blue } = deployed({
+      activeService: 'checkout-active',
+      postPromotionAnalysis: { templates: [{ templateName: 'smoke' }] },
+    });
     simulation.setImage('shop/checkout:2.0');
     simulation.settle();
     const green = simulation.status?.currentPodHash as string;
@@ -175,7 +197,12 @@ describe('blue-green', () => {
   it('gives previewMetadata to the new ReplicaSet until it is stable, activeMetadata to the stable one, none to the old', () => {
     const previewMetadata = { labels: { role: 'preview' } };
     const activeMetadata = { labels: { role: 'active' }, annotations: { 'shop.io/serving': 'production' } };
-    const { simulation, blue } = deployed({ ...manual, previewMetadata, activeMetadata, postPromotionAnalysis: { templates: [{ templateName: 'smoke' }] } });
+    const { simulation, blue } = deployed({
+      ...manual,
+      previewMetadata,
+      activeMetadata,
+      postPromotionAnalysis: { templates: [{ templateName: 'smoke' }] },
+    });
     expect(injected(simulation, blue)).toEqual({ role: 'active', annotation: JSON.stringify(activeMetadata) });
     expect(desiredReplicaSet(simulation, blue)?.template.metadata?.annotations).toEqual({ 'shop.io/serving': 'production' });
 
@@ -184,7 +211,10 @@ describe('blue-green', () => {
     const green = simulation.status?.currentPodHash as string;
     expect(simulation.status?.phase).toBe('Paused');
     expect(injected(simulation, green)).toEqual({ role: 'preview', annotation: JSON.stringify(previewMetadata) });
-    expect(desiredReplicaSet(simulation, green)?.template.metadata?.labels).toMatchObject({ app: 'checkout', 'rollouts-pod-template-hash': green });
+    expect(desiredReplicaSet(simulation, green)?.template.metadata?.labels).toMatchObject({
+      app: 'checkout',
+      'rollouts-pod-template-hash': green,
+    });
     expect(injected(simulation, blue)).toEqual({ role: 'active', annotation: JSON.stringify(activeMetadata) });
 
     // Switched, but post-promotion analysis still runs: the stable has not moved, and neither has the metadata.
@@ -231,7 +261,9 @@ describe('blue-green', () => {
 
     const lostOnePod = {
       ...simulation.observed,
-      replicaSets: simulation.observed.replicaSets.map((replicaSet) => (replicaSet.podTemplateHash === blue ? { ...replicaSet, availableReplicas: 2 } : replicaSet)),
+      replicaSets: simulation.observed.replicaSets.map((replicaSet) =>
+        replicaSet.podTemplateHash === blue ? { ...replicaSet, availableReplicas: 2 } : replicaSet,
+      ),
     };
     simulation.observed = lostOnePod;
     expect(availableCondition(simulation.step().status.conditions)).toBe('False');

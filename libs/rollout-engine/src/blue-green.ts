@@ -1,13 +1,5 @@
 import type { BlueGreenStrategy, PodTemplateMetadata } from '@flotilla/argo-spec';
-import {
-  abortRollout,
-  addPause,
-  markProgress,
-  pauseWasPromoted,
-  requireAnalysisRun,
-  wakeUpAt,
-  type RolloutContext,
-} from './context.js';
+import { abortRollout, addPause, markProgress, pauseWasPromoted, requireAnalysisRun, wakeUpAt, type RolloutContext } from './context.js';
 import { abortScaleDownDelaySeconds, scaleDownDelaySeconds } from './defaults.js';
 import { otherReplicaSets, planOtherReplicaSets, scheduleScaleDown } from './old-replica-sets.js';
 
@@ -88,7 +80,8 @@ function progressBlueGreen(context: RolloutContext, blueGreen: BlueGreenStrategy
   status.pauseConditions = [];
   status.controllerPause = false;
   status.blueGreen.scaleUpPreviewCheckPoint = false;
-  if (previousStable !== undefined && previousStable !== context.currentHash) scheduleScaleDown(context, previousStable, scaleDownDelaySeconds(blueGreen));
+  if (previousStable !== undefined && previousStable !== context.currentHash)
+    scheduleScaleDown(context, previousStable, scaleDownDelaySeconds(blueGreen));
   context.events.push(
     { type: 'RolloutCompleted', revision: context.currentRevision, podTemplateHash: context.currentHash },
     { type: 'RevisionFinished', revision: context.currentRevision, podTemplateHash: context.currentHash, outcome: 'Healthy' },
@@ -118,7 +111,12 @@ function abortedReplicas(context: RolloutContext, blueGreen: BlueGreenStrategy):
  * `activeMetadata`, a new one `previewMetadata` until it becomes the stable (so still while post-promotion analysis
  * runs behind the switched active Service), and any other none.
  */
-function roleMetadata(blueGreen: BlueGreenStrategy, hash: string, stableHash: string, currentHash: string): PodTemplateMetadata | undefined {
+function roleMetadata(
+  blueGreen: BlueGreenStrategy,
+  hash: string,
+  stableHash: string,
+  currentHash: string,
+): PodTemplateMetadata | undefined {
   if (hash === stableHash) return blueGreen.activeMetadata;
   return hash === currentHash ? blueGreen.previewMetadata : undefined;
 }
@@ -139,7 +137,11 @@ function planBlueGreen(context: RolloutContext, blueGreen: BlueGreenStrategy): v
   if (stableHash !== activeHash && context.replicaSets.has(stableHash)) {
     context.plan.set(stableHash, { replicas: context.specReplicas, role: 'stable', metadata: metadataOf(stableHash) });
   }
-  planOtherReplicaSets(context, otherReplicaSets(context), { availabilityFloor: undefined, totalAvailable: 0, revisionLimit: blueGreen.scaleDownDelayRevisionLimit });
+  planOtherReplicaSets(context, otherReplicaSets(context), {
+    availabilityFloor: undefined,
+    totalAvailable: 0,
+    revisionLimit: blueGreen.scaleDownDelayRevisionLimit,
+  });
   context.services = {
     active: { service: blueGreen.activeService, podTemplateHash: activeHash },
     ...(blueGreen.previewService ? { preview: { service: blueGreen.previewService, podTemplateHash: previewHash } } : {}),

@@ -17,7 +17,10 @@ interface StepExpectation {
 /** Rolls a new image out to a 4-replica canary whose steps are `[step, pause {}]` and settles. */
 function afterStep(step: CanaryStep, routed: boolean): RolloutSimulation {
   const trafficRouting = routed ? { trafficRouting: { nginx: { stableIngress: 'checkout' } }, canaryService: 'c', stableService: 's' } : {};
-  const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps: [step, { pause: {} }], ...trafficRouting } }, { replicas: 4 }), START);
+  const simulation = new RolloutSimulation(
+    rolloutSpec({ canary: { steps: [step, { pause: {} }], ...trafficRouting } }, { replicas: 4 }),
+    START,
+  );
   simulation.settle();
   simulation.setImage('shop/checkout:2.0');
   simulation.settle();
@@ -26,23 +29,75 @@ function afterStep(step: CanaryStep, routed: boolean): RolloutSimulation {
 
 describe('each canary step type', () => {
   it.each<[string, CanaryStep, boolean, StepExpectation]>([
-    ['setWeight completes once the canary is available', { setWeight: 50 }, false, { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 2 }],
-    ['routed setWeight completes once the router serves it', { setWeight: 50 }, true, { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 2 }],
+    [
+      'setWeight completes once the canary is available',
+      { setWeight: 50 },
+      false,
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 2 },
+    ],
+    [
+      'routed setWeight completes once the router serves it',
+      { setWeight: 50 },
+      true,
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 2 },
+    ],
     ['pause {} waits for a promote', { pause: {} }, false, { index: 0, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0 }],
-    ['pause with a duration wakes up at its end', { pause: { duration: '1m' } }, false, { index: 0, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0, requeueInSeconds: 60 }],
-    ['pause of zero seconds passes at once', { pause: { duration: 0 } }, false, { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0 }],
-    ['analysis waits for its run', { analysis: { templates: [{ templateName: 'smoke' }] } }, false, { index: 0, phase: 'Progressing', message: 'more replicas need to be updated', canaryReplicas: 0, runsRequested: 1 }],
-    ['experiment waits for the experiment', { experiment: { templates: [{ name: 'candidate', specRef: 'canary' }] } }, false, { index: 0, phase: 'Progressing', message: 'more replicas need to be updated', canaryReplicas: 0, experimentsRequested: 1 }],
-    ['setCanaryScale sizes the canary', { setCanaryScale: { replicas: 3 } }, true, { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 3 }],
-    ['setCanaryScale weight sizes by percent', { setCanaryScale: { weight: 50 } }, true, { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 2 }],
-    ['setHeaderRoute applies its route', { setHeaderRoute: { name: 'beta', match: [{ headerName: 'x', headerValue: { exact: 'y' } }] } }, true, { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0 }],
-    ['setMirrorRoute applies its route', { setMirrorRoute: { name: 'shadow', percentage: 10 } }, true, { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0 }],
+    [
+      'pause with a duration wakes up at its end',
+      { pause: { duration: '1m' } },
+      false,
+      { index: 0, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0, requeueInSeconds: 60 },
+    ],
+    [
+      'pause of zero seconds passes at once',
+      { pause: { duration: 0 } },
+      false,
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0 },
+    ],
+    [
+      'analysis waits for its run',
+      { analysis: { templates: [{ templateName: 'smoke' }] } },
+      false,
+      { index: 0, phase: 'Progressing', message: 'more replicas need to be updated', canaryReplicas: 0, runsRequested: 1 },
+    ],
+    [
+      'experiment waits for the experiment',
+      { experiment: { templates: [{ name: 'candidate', specRef: 'canary' }] } },
+      false,
+      { index: 0, phase: 'Progressing', message: 'more replicas need to be updated', canaryReplicas: 0, experimentsRequested: 1 },
+    ],
+    [
+      'setCanaryScale sizes the canary',
+      { setCanaryScale: { replicas: 3 } },
+      true,
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 3 },
+    ],
+    [
+      'setCanaryScale weight sizes by percent',
+      { setCanaryScale: { weight: 50 } },
+      true,
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 2 },
+    ],
+    [
+      'setHeaderRoute applies its route',
+      { setHeaderRoute: { name: 'beta', match: [{ headerName: 'x', headerValue: { exact: 'y' } }] } },
+      true,
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0 },
+    ],
+    [
+      'setMirrorRoute applies its route',
+      { setMirrorRoute: { name: 'shadow', percentage: 10 } },
+      true,
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 0 },
+    ],
   ])('%s', (_name, step, routed, expected) => {
     const simulation = afterStep(step, routed);
     const canary = simulation.status?.currentPodHash as string;
     expect(simulation.status).toMatchObject({ currentStepIndex: expected.index, phase: expected.phase, message: expected.message });
     expect(simulation.replicasByHash()[canary] ?? 0).toBe(expected.canaryReplicas);
-    expect(simulation.lastDecision.requeueAt).toEqual(expected.requeueInSeconds === undefined ? undefined : new Date(START.getTime() + expected.requeueInSeconds * 1000));
+    expect(simulation.lastDecision.requeueAt).toEqual(
+      expected.requeueInSeconds === undefined ? undefined : new Date(START.getTime() + expected.requeueInSeconds * 1000),
+    );
     expect(simulation.decisions.flatMap((decision) => decision.analysisRunsToStart)).toHaveLength(expected.runsRequested ?? 0);
     expect(simulation.decisions.flatMap((decision) => decision.experimentsToStart)).toHaveLength(expected.experimentsRequested ?? 0);
   });
@@ -51,7 +106,11 @@ describe('each canary step type', () => {
 describe('each strategy on its first deployment and its first update', () => {
   it.each<[string, Parameters<typeof rolloutSpec>[0], string[]]>([
     ['basic canary', { canary: { steps: [{ setWeight: 25 }, { pause: {} }] } }, ['stable:3', 'canary:1']],
-    ['traffic-routed canary', { canary: { steps: [{ setWeight: 25 }, { pause: {} }], trafficRouting: { smi: {} } } }, ['stable:4', 'canary:1']],
+    [
+      'traffic-routed canary',
+      { canary: { steps: [{ setWeight: 25 }, { pause: {} }], trafficRouting: { smi: {} } } },
+      ['stable:4', 'canary:1'],
+    ],
     ['blue-green', { blueGreen: { activeService: 'active', autoPromotionEnabled: false } }, ['active:4', 'preview:4']],
     ['canary without steps', { canary: {} }, ['stable:4']],
   ])('%s', (_name, strategy, expectedRoles) => {
@@ -63,7 +122,10 @@ describe('each strategy on its first deployment and its first update', () => {
     simulation.settle();
     const roles = simulation.lastDecision.desired.replicaSets
       .filter((replicaSet) => replicaSet.replicas > 0)
-      .map((replicaSet) => `${replicaSet.podTemplateHash === simulation.status?.currentPodHash ? roleOfCurrent(strategy) : roleOfStable(strategy)}:${replicaSet.replicas}`)
+      .map(
+        (replicaSet) =>
+          `${replicaSet.podTemplateHash === simulation.status?.currentPodHash ? roleOfCurrent(strategy) : roleOfStable(strategy)}:${replicaSet.replicas}`,
+      )
       .sort();
     expect(roles).toEqual([...expectedRoles].sort());
   });
@@ -86,13 +148,20 @@ describe('canary housekeeping', () => {
     simulation.setImage('shop/checkout:2.0');
     const decisions = simulation.settle();
     const next = simulation.status?.currentPodHash as string;
-    const sizes = decisions.map((decision) => decision.desired.replicaSets.map((replicaSet) => `${replicaSet.podTemplateHash === stable ? 'old' : 'new'}=${replicaSet.replicas}`).join(' '));
+    const sizes = decisions.map((decision) =>
+      decision.desired.replicaSets
+        .map((replicaSet) => `${replicaSet.podTemplateHash === stable ? 'old' : 'new'}=${replicaSet.replicas}`)
+        .join(' '),
+    );
     expect(sizes.slice(0, 6)).toEqual(['new=1 old=4', 'new=1 old=3', 'new=2 old=3', 'new=2 old=2', 'new=3 old=2', 'new=3 old=1']);
     expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: next });
   });
 
   it('gives every ReplicaSet the rollout’s minReadySeconds, for the ReplicaSet controller to count available pods by', () => {
-    const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps: [{ setWeight: 50 }, { pause: {} }] } }, { replicas: 2, minReadySeconds: 15 }), START);
+    const simulation = new RolloutSimulation(
+      rolloutSpec({ canary: { steps: [{ setWeight: 50 }, { pause: {} }] } }, { replicas: 2, minReadySeconds: 15 }),
+      START,
+    );
     simulation.settle();
     simulation.setImage('shop/checkout:2.0');
     simulation.settle();
@@ -106,7 +175,9 @@ describe('canary housekeeping', () => {
       simulation.setImage(`shop/checkout:${version}`);
       simulation.settle();
     }
-    const revisions = simulation.lastDecision.desired.replicaSets.map((replicaSet) => replicaSet.annotations['rollout.argoproj.io/revision']);
+    const revisions = simulation.lastDecision.desired.replicaSets.map(
+      (replicaSet) => replicaSet.annotations['rollout.argoproj.io/revision'],
+    );
     expect(revisions).toEqual(['5', '3', '4']);
   });
 
@@ -122,18 +193,30 @@ describe('canary housekeeping', () => {
     simulation.setImage('shop/checkout:1.0');
     simulation.settle();
     expect(simulation.status).toMatchObject({ phase: 'Healthy', currentStepIndex: 2 });
-    expect(simulation.decisions.flatMap((decision) => decision.events.map((event) => event.type)).filter((type) => type === 'RolloutPaused')).toHaveLength(1);
+    expect(
+      simulation.decisions.flatMap((decision) => decision.events.map((event) => event.type)).filter((type) => type === 'RolloutPaused'),
+    ).toHaveLength(1);
   });
 
   it('ephemeral canary and stable metadata follow the role of each ReplicaSet', () => {
     const canaryMetadata = { labels: { role: 'canary' } };
     const stableMetadata = { labels: { role: 'stable' } };
-    const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps: [{ setWeight: 50 }, { pause: {} }], canaryMetadata, stableMetadata } }, { replicas: 2 }), START);
+    const simulation = new RolloutSimulation(
+      rolloutSpec({ canary: { steps: [{ setWeight: 50 }, { pause: {} }], canaryMetadata, stableMetadata } }, { replicas: 2 }),
+      START,
+    );
     simulation.settle();
     simulation.setImage('shop/checkout:2.0');
     simulation.settle();
-    const roles = () => simulation.lastDecision.desired.replicaSets.map((replicaSet) => [replicaSet.template.metadata?.labels?.['role'], replicaSet.labels['rollouts-pod-template-hash'] === replicaSet.podTemplateHash]);
-    expect(roles()).toEqual([['canary', true], ['stable', true]]);
+    const roles = () =>
+      simulation.lastDecision.desired.replicaSets.map((replicaSet) => [
+        replicaSet.template.metadata?.labels?.['role'],
+        replicaSet.labels['rollouts-pod-template-hash'] === replicaSet.podTemplateHash,
+      ]);
+    expect(roles()).toEqual([
+      ['canary', true],
+      ['stable', true],
+    ]);
     simulation.operate({ type: 'promote', full: false });
     simulation.settle();
     expect(roles()[0]).toEqual(['stable', true]);

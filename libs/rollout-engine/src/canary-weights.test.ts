@@ -3,7 +3,13 @@ import type { CanaryStep } from '@flotilla/argo-spec';
 import { canaryReplicasOrWeight, currentSetWeight, describeStep, previousSetWeight } from './canary-weights.js';
 import type { RolloutStatus } from './types.js';
 
-const steps: CanaryStep[] = [{ setWeight: 10 }, { pause: {} }, { setCanaryScale: { replicas: 2 } }, { setWeight: 50 }, { setCanaryScale: { matchTrafficWeight: true } }];
+const steps: CanaryStep[] = [
+  { setWeight: 10 },
+  { pause: {} },
+  { setCanaryScale: { replicas: 2 } },
+  { setWeight: 50 },
+  { setCanaryScale: { matchTrafficWeight: true } },
+];
 
 describe('canary weights by step index', () => {
   it.each([
@@ -27,7 +33,14 @@ describe('canary weights by step index', () => {
     ['promote full is 100%', routed, { ...status, promoteFull: true }, 0, true, { replicas: undefined, weightPercent: 100 }],
     ['no distinct stable is 100%', { steps }, status, 0, false, { replicas: undefined, weightPercent: 100 }],
     ['abort is 0%', { steps }, { ...status, abort: true }, 3, true, { replicas: undefined, weightPercent: 0 }],
-    ['maxTrafficWeight turns weights into percent', { steps, trafficRouting: { smi: {}, maxTrafficWeight: 200 } }, status, 0, true, { replicas: undefined, weightPercent: 5 }],
+    [
+      'maxTrafficWeight turns weights into percent',
+      { steps, trafficRouting: { smi: {}, maxTrafficWeight: 200 } },
+      status,
+      0,
+      true,
+      { replicas: undefined, weightPercent: 5 },
+    ],
   ])('%s', (_name, canary, current, index, distinctStable, expected) => {
     expect(canaryReplicasOrWeight(canary, current, index, distinctStable)).toEqual(expected);
   });

@@ -57,7 +57,12 @@ function setCanaryScaleAt(canary: CanaryStrategy, status: RolloutStatus, index: 
  * (upstream `GetCanaryReplicasOrWeight`).
  * @example steps [setWeight 20, pause {}] at index 1 → { replicas: undefined, weightPercent: 20 }
  */
-export function canaryReplicasOrWeight(canary: CanaryStrategy, status: RolloutStatus, index: number, hasDistinctStable: boolean): { replicas: number | undefined; weightPercent: number } {
+export function canaryReplicasOrWeight(
+  canary: CanaryStrategy,
+  status: RolloutStatus,
+  index: number,
+  hasDistinctStable: boolean,
+): { replicas: number | undefined; weightPercent: number } {
   if (status.promoteFull || !hasDistinctStable) return { replicas: undefined, weightPercent: 100 };
   const fullWeight = maxTrafficWeight(canary);
   const scale = setCanaryScaleAt(canary, status, index);

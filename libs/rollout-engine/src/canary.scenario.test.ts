@@ -24,9 +24,13 @@ describe('basic canary, 5 replicas, steps 20 / pause / 40 / pause 10s / 60 / 80'
 
   it('is Available only with spec.replicas pods available, as upstream: maxUnavailable does not loosen it', () => {
     const simulation = deployedCanary();
-    const available = (decision: Decision): string | undefined => decision.status.conditions.find((condition) => condition.type === 'Available')?.status;
+    const available = (decision: Decision): string | undefined =>
+      decision.status.conditions.find((condition) => condition.type === 'Available')?.status;
     expect(available(simulation.lastDecision)).toBe('True');
-    simulation.observed = { ...simulation.observed, replicaSets: simulation.observed.replicaSets.map((replicaSet) => ({ ...replicaSet, availableReplicas: 4 })) };
+    simulation.observed = {
+      ...simulation.observed,
+      replicaSets: simulation.observed.replicaSets.map((replicaSet) => ({ ...replicaSet, availableReplicas: 4 })),
+    };
     expect(available(simulation.step())).toBe('False');
   });
 
@@ -74,13 +78,23 @@ describe('basic canary, every intermediate state', () => {
     const stable = simulation.status?.stableRS as string;
     const summarize = (decisions: Decision[]): string[] =>
       decisions.map((decision) => {
-        const sizes = decision.desired.replicaSets.map((replicaSet) => `${replicaSet.podTemplateHash === stable ? 'stable' : 'canary'}=${replicaSet.replicas}`).join(' ');
+        const sizes = decision.desired.replicaSets
+          .map((replicaSet) => `${replicaSet.podTemplateHash === stable ? 'stable' : 'canary'}=${replicaSet.replicas}`)
+          .join(' ');
         return `${decision.status.currentStepIndex} ${decision.status.phase} ${sizes}`;
       });
     simulation.setImage('shop/checkout:2.0');
-    expect(summarize(simulation.settle())).toEqual(['0 Progressing canary=1 stable=4', '1 Paused canary=1 stable=4', '1 Paused canary=1 stable=4']);
+    expect(summarize(simulation.settle())).toEqual([
+      '0 Progressing canary=1 stable=4',
+      '1 Paused canary=1 stable=4',
+      '1 Paused canary=1 stable=4',
+    ]);
     simulation.operate({ type: 'promote', full: false });
-    expect(summarize(simulation.settle())).toEqual(['2 Progressing canary=2 stable=3', '3 Paused canary=2 stable=3', '3 Paused canary=2 stable=3']);
+    expect(summarize(simulation.settle())).toEqual([
+      '2 Progressing canary=2 stable=3',
+      '3 Paused canary=2 stable=3',
+      '3 Paused canary=2 stable=3',
+    ]);
     expect(summarize(simulation.wakeUp())).toEqual([
       '4 Progressing canary=3 stable=2',
       '5 Progressing canary=4 stable=1',
@@ -107,7 +121,10 @@ describe('basic canary: abort, retry and rollbacks', () => {
     expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
     expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true, stableRS: stable, currentPodHash: canary });
     expect(simulation.status?.message).toBe('RolloutAborted: Rollout aborted update to revision 2');
-    expect(simulation.status?.conditions.find((condition) => condition.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'RolloutAborted' });
+    expect(simulation.status?.conditions.find((condition) => condition.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'RolloutAborted',
+    });
     const events = decisions.flatMap((decision) => decision.events);
     expect(events).toContainEqual({ type: 'RevisionFinished', revision: 2, podTemplateHash: canary, outcome: 'Aborted' });
     expect(events.filter((event) => event.type === 'RolloutAborted')).toHaveLength(1);
@@ -132,7 +149,10 @@ describe('basic canary: abort, retry and rollbacks', () => {
     expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
     expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: stable, currentStepIndex: 6, pauseConditions: [] });
     expect(decisions[0]?.events).toContainEqual({ type: 'RevisionFinished', revision: 2, podTemplateHash: canary, outcome: 'RolledBack' });
-    const revisions = simulation.lastDecision.desired.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet.annotations['rollout.argoproj.io/revision']]);
+    const revisions = simulation.lastDecision.desired.replicaSets.map((replicaSet) => [
+      replicaSet.podTemplateHash,
+      replicaSet.annotations['rollout.argoproj.io/revision'],
+    ]);
     expect(revisions).toContainEqual([stable, '3']);
   });
 
@@ -201,7 +221,10 @@ describe('basic canary: abort, retry and rollbacks', () => {
 
 describe('canary and stable Services, switched as upstream switches them', () => {
   const withServices = () => {
-    const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps, canaryService: 'checkout-canary', stableService: 'checkout-stable' } }), START);
+    const simulation = new RolloutSimulation(
+      rolloutSpec({ canary: { steps, canaryService: 'checkout-canary', stableService: 'checkout-stable' } }),
+      START,
+    );
     simulation.settle();
     return { simulation, stable: simulation.status?.stableRS as string };
   };
@@ -210,7 +233,9 @@ describe('canary and stable Services, switched as upstream switches them', () =>
     const simulation = new RolloutSimulation(rolloutSpec({ canary: { steps, stableService: 'checkout-stable' } }), START);
     const [first] = simulation.settle();
     expect(first?.desired.services).toEqual({});
-    expect(simulation.lastDecision.desired.services).toEqual({ stable: { service: 'checkout-stable', podTemplateHash: simulation.status?.stableRS } });
+    expect(simulation.lastDecision.desired.services).toEqual({
+      stable: { service: 'checkout-stable', podTemplateHash: simulation.status?.stableRS },
+    });
   });
 
   it('keeps the canary Service where it is while the canary has no available pod', () => {

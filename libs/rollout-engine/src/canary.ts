@@ -1,4 +1,11 @@
-import { pauseDurationSeconds, type CanaryStep, type CanaryStrategy, type RolloutExperimentStep, type SetHeaderRoute, type SetMirrorRoute } from '@flotilla/argo-spec';
+import {
+  pauseDurationSeconds,
+  type CanaryStep,
+  type CanaryStrategy,
+  type RolloutExperimentStep,
+  type SetHeaderRoute,
+  type SetMirrorRoute,
+} from '@flotilla/argo-spec';
 import {
   canaryReplicasOrWeight,
   describeStep,
@@ -62,7 +69,8 @@ function countsAt(context: RolloutContext, canary: CanaryStrategy, index: number
       canaryReplicasOverride: wanted.replicas,
       dynamicStableScale: canary.dynamicStableScale === true,
       minPodsPerReplicaSet: canary.minPodsPerReplicaSet,
-      actualWeights: served === undefined ? undefined : { canary: (served * 100) / fullWeight, stable: ((fullWeight - served) * 100) / fullWeight },
+      actualWeights:
+        served === undefined ? undefined : { canary: (served * 100) / fullWeight, stable: ((fullWeight - served) * 100) / fullWeight },
       abort: context.status.abort,
     });
   }
@@ -85,7 +93,8 @@ function atDesiredCounts(context: RolloutContext, canary: CanaryStrategy, counts
   const trafficRouted = canary.trafficRouting !== undefined;
   if (!trafficRouted || canary.dynamicStableScale !== true) {
     const stable = distinctStableReplicaSet(context);
-    if (stable === undefined ? counts.stable !== 0 : counts.stable !== stable.replicas || counts.stable !== stable.currentReplicas) return false;
+    if (stable === undefined ? counts.stable !== 0 : counts.stable !== stable.replicas || counts.stable !== stable.currentReplicas)
+      return false;
   }
   return trafficRouted || otherReplicaSets(context).every((replicaSet) => replicaSet.availableReplicas === 0);
 }
@@ -116,7 +125,11 @@ function experimentStepOutcome(context: RolloutContext, experimentStep: RolloutE
 }
 
 /** Folds a run's outcome into the step: success completes it, failure aborts, inconclusive pauses until promoted. */
-function stepOutcomeOfRun(context: RolloutContext, outcome: RunOutcome, inconclusiveReason: 'InconclusiveAnalysisRun' | 'InconclusiveExperiment'): StepOutcome {
+function stepOutcomeOfRun(
+  context: RolloutContext,
+  outcome: RunOutcome,
+  inconclusiveReason: 'InconclusiveAnalysisRun' | 'InconclusiveExperiment',
+): StepOutcome {
   switch (outcome.state) {
     case 'successful':
       return 'complete';
@@ -219,7 +232,8 @@ function completeIfFullyPromoted(context: RolloutContext, canary: CanaryStrategy
   status.canary.currentStepAnalysisRun = undefined;
   status.canary.currentBackgroundAnalysisRun = undefined;
   status.canary.currentExperiment = undefined;
-  if (previousStable !== undefined && canary.trafficRouting !== undefined) scheduleScaleDown(context, previousStable, scaleDownDelaySeconds(canary));
+  if (previousStable !== undefined && canary.trafficRouting !== undefined)
+    scheduleScaleDown(context, previousStable, scaleDownDelaySeconds(canary));
   context.events.push(
     { type: 'RolloutCompleted', revision: context.currentRevision, podTemplateHash: context.currentHash },
     { type: 'RevisionFinished', revision: context.currentRevision, podTemplateHash: context.currentHash, outcome: 'Healthy' },
@@ -227,7 +241,12 @@ function completeIfFullyPromoted(context: RolloutContext, canary: CanaryStrategy
   markProgress(context);
 }
 
-function routesUpTo<Route extends { name: string }>(steps: readonly CanaryStep[], index: number, pick: (step: CanaryStep) => Route | undefined, isRemoval: (route: Route) => boolean): Route[] {
+function routesUpTo<Route extends { name: string }>(
+  steps: readonly CanaryStep[],
+  index: number,
+  pick: (step: CanaryStep) => Route | undefined,
+  isRemoval: (route: Route) => boolean,
+): Route[] {
   const routes = new Map<string, Route>();
   for (let stepIndex = 0; stepIndex <= Math.min(index, steps.length - 1); stepIndex++) {
     const route = pick(steps[stepIndex] as CanaryStep);
@@ -248,7 +267,11 @@ function planTraffic(context: RolloutContext, canary: CanaryStrategy, index: num
   const additionalWeight = additionalDestinations.reduce((sum, destination) => sum + destination.weight, 0);
   const stableWeight = Math.max(0, fullWeight - canaryWeight - additionalWeight);
   context.status.canary.weights = {
-    canary: { weight: canaryWeight, podTemplateHash: context.currentHash, ...(canary.canaryService ? { serviceName: canary.canaryService } : {}) },
+    canary: {
+      weight: canaryWeight,
+      podTemplateHash: context.currentHash,
+      ...(canary.canaryService ? { serviceName: canary.canaryService } : {}),
+    },
     stable: { weight: stableWeight, podTemplateHash: stableHash, ...(canary.stableService ? { serviceName: canary.stableService } : {}) },
     additionalDestinations,
   };
@@ -263,8 +286,22 @@ function planTraffic(context: RolloutContext, canary: CanaryStrategy, index: num
     canaryWeight,
     stableWeight,
     additionalDestinations,
-    headerRoutes: inFlight ? routesUpTo<SetHeaderRoute>(steps, index, (step) => step.setHeaderRoute, (route) => route.match === undefined) : [],
-    mirrorRoutes: inFlight ? routesUpTo<SetMirrorRoute>(steps, index, (step) => step.setMirrorRoute, (route) => route.match === undefined) : [],
+    headerRoutes: inFlight
+      ? routesUpTo<SetHeaderRoute>(
+          steps,
+          index,
+          (step) => step.setHeaderRoute,
+          (route) => route.match === undefined,
+        )
+      : [],
+    mirrorRoutes: inFlight
+      ? routesUpTo<SetMirrorRoute>(
+          steps,
+          index,
+          (step) => step.setMirrorRoute,
+          (route) => route.match === undefined,
+        )
+      : [],
   };
 }
 
@@ -314,7 +351,8 @@ function planReplicaSets(context: RolloutContext, canary: CanaryStrategy): void 
     metadata: fullyPromoted ? canary.stableMetadata : canary.canaryMetadata,
   });
   const stable = distinctStableReplicaSet(context);
-  if (stable !== undefined) context.plan.set(stable.podTemplateHash, { replicas: counts.stable, role: 'stable', metadata: canary.stableMetadata });
+  if (stable !== undefined)
+    context.plan.set(stable.podTemplateHash, { replicas: counts.stable, role: 'stable', metadata: canary.stableMetadata });
   let totalAvailable = 0;
   for (const replicaSet of context.replicaSets.values()) totalAvailable += replicaSet.availableReplicas;
   planOtherReplicaSets(context, others, {

@@ -43,10 +43,14 @@ export function calculatePhase({ spec, specReplicas, status, waitingForPostPromo
   if (spec.strategy.blueGreen !== undefined) {
     if (status.blueGreen.activeSelector !== status.currentPodHash) return ['Progressing', 'active service cutover pending'];
     if (status.stableRS !== status.currentPodHash) {
-      return ['Progressing', waitingForPostPromotionAnalysis ? 'waiting for analysis to complete' : 'waiting for post-promotion verification to complete'];
+      return [
+        'Progressing',
+        waitingForPostPromotionAnalysis ? 'waiting for analysis to complete' : 'waiting for post-promotion verification to complete',
+      ];
     }
   } else {
-    if (spec.strategy.canary?.trafficRouting === undefined && status.replicas > status.updatedReplicas) return ['Progressing', 'old replicas are pending termination'];
+    if (spec.strategy.canary?.trafficRouting === undefined && status.replicas > status.updatedReplicas)
+      return ['Progressing', 'old replicas are pending termination'];
     if (status.stableRS !== status.currentPodHash) return ['Progressing', 'waiting for all steps to complete'];
   }
   return ['Healthy', ''];
@@ -72,13 +76,33 @@ export function buildConditions(facts: ConditionFacts): RolloutCondition[] {
   if (facts.abortMessage !== undefined) {
     conditions.push(mergeCondition(previous, 'Progressing', 'False', 'RolloutAborted', facts.abortMessage, nowIso));
   } else if (facts.timedOut) {
-    conditions.push(mergeCondition(previous, 'Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${replicaSetName}" has timed out progressing.`, nowIso));
+    conditions.push(
+      mergeCondition(
+        previous,
+        'Progressing',
+        'False',
+        'ProgressDeadlineExceeded',
+        `ReplicaSet "${replicaSetName}" has timed out progressing.`,
+        nowIso,
+      ),
+    );
   } else if (facts.paused) {
     conditions.push(mergeCondition(previous, 'Progressing', 'Unknown', 'RolloutPaused', 'Rollout is paused', nowIso));
   } else if (facts.healthy && facts.completed) {
-    conditions.push(mergeCondition(previous, 'Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${replicaSetName}" has successfully progressed.`, nowIso));
+    conditions.push(
+      mergeCondition(
+        previous,
+        'Progressing',
+        'True',
+        'NewReplicaSetAvailable',
+        `ReplicaSet "${replicaSetName}" has successfully progressed.`,
+        nowIso,
+      ),
+    );
   } else {
-    conditions.push(mergeCondition(previous, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${replicaSetName}" is progressing.`, nowIso));
+    conditions.push(
+      mergeCondition(previous, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${replicaSetName}" is progressing.`, nowIso),
+    );
   }
   conditions.push(
     facts.available
@@ -86,7 +110,8 @@ export function buildConditions(facts: ConditionFacts): RolloutCondition[] {
       : mergeCondition(previous, 'Available', 'False', 'AvailableReason', 'Rollout does not have minimum availability', nowIso),
   );
   if (facts.paused) conditions.push(mergeCondition(previous, 'Paused', 'True', 'RolloutPaused', 'Rollout is paused', nowIso));
-  else if (previous.some((condition) => condition.type === 'Paused')) conditions.push(mergeCondition(previous, 'Paused', 'False', 'RolloutResumed', 'Rollout is resumed', nowIso));
+  else if (previous.some((condition) => condition.type === 'Paused'))
+    conditions.push(mergeCondition(previous, 'Paused', 'False', 'RolloutResumed', 'Rollout is resumed', nowIso));
   conditions.push(
     facts.healthy
       ? mergeCondition(previous, 'Healthy', 'True', 'RolloutHealthy', 'Rollout is healthy', nowIso)
@@ -94,7 +119,14 @@ export function buildConditions(facts: ConditionFacts): RolloutCondition[] {
   );
   conditions.push(
     facts.completed
-      ? mergeCondition(previous, 'Completed', 'True', 'RolloutCompleted', `Rollout completed update to revision ${facts.revision} (${replicaSetName})`, nowIso)
+      ? mergeCondition(
+          previous,
+          'Completed',
+          'True',
+          'RolloutCompleted',
+          `Rollout completed update to revision ${facts.revision} (${replicaSetName})`,
+          nowIso,
+        )
       : mergeCondition(previous, 'Completed', 'False', 'RolloutCompleted', 'Rollout not completed', nowIso),
   );
   return conditions;

@@ -132,7 +132,10 @@ export function abortRollout(context: RolloutContext, reason: string | undefined
   status.controllerPause = false;
   status.promoteFull = false;
   context.events.push(
-    { type: 'RolloutAborted', message: `Rollout aborted update to revision ${context.currentRevision}${reason === undefined ? '' : `: ${reason}`}` },
+    {
+      type: 'RolloutAborted',
+      message: `Rollout aborted update to revision ${context.currentRevision}${reason === undefined ? '' : `: ${reason}`}`,
+    },
     { type: 'RevisionFinished', revision: context.currentRevision, podTemplateHash: context.currentHash, outcome: 'Aborted' },
   );
 }

@@ -18,7 +18,11 @@ export function specReplicas(spec: RolloutSpec): number {
 export function canaryFenceposts(spec: RolloutSpec, canary: CanaryStrategy): { maxSurge: number; maxUnavailable: number } {
   const replicas = specReplicas(spec);
   if (replicas === 0) return { maxSurge: 0, maxUnavailable: 0 };
-  const { maxSurge, maxUnavailable } = resolveFenceposts(canary.maxSurge ?? DEFAULT_MAX_SURGE, canary.maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE, replicas);
+  const { maxSurge, maxUnavailable } = resolveFenceposts(
+    canary.maxSurge ?? DEFAULT_MAX_SURGE,
+    canary.maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE,
+    replicas,
+  );
   return { maxSurge, maxUnavailable: Math.min(maxUnavailable, replicas) };
 }
 

@@ -30,7 +30,12 @@ function metadataAnnotation(metadata: PodTemplateMetadata): string {
  * `templateForRole`, remembered per base template object: specs and observations are passed again and again
  * unchanged, and rebuilding every template dominated the cost of a decision. Decisions share these objects.
  */
-function cachedTemplateForRole(base: PodTemplateSpec, hash: string, metadata: PodTemplateMetadata | undefined, observed: ObservedReplicaSet | undefined): PodTemplateSpec {
+function cachedTemplateForRole(
+  base: PodTemplateSpec,
+  hash: string,
+  metadata: PodTemplateMetadata | undefined,
+  observed: ObservedReplicaSet | undefined,
+): PodTemplateSpec {
   let byKey = renderedTemplates.get(base);
   if (byKey === undefined) {
     byKey = new Map();
@@ -66,7 +71,8 @@ function desiredReplicaSet(context: RolloutContext, hash: string, plan: ReplicaS
   const observed = context.replicaSets.get(hash);
   const base = hash === context.currentHash || observed === undefined ? context.spec.template : observed.template;
   const roleTemplate = cachedTemplateForRole(base, hash, plan.metadata, observed);
-  const template = hash === context.currentHash ? withStableAntiAffinity(roleTemplate, context.spec, context.status.stableRS, hash) : roleTemplate;
+  const template =
+    hash === context.currentHash ? withStableAntiAffinity(roleTemplate, context.spec, context.status.stableRS, hash) : roleTemplate;
   const annotations: Record<string, string> = {
     [REVISION_ANNOTATION]: String(revisionOf(context, hash)),
     [DESIRED_REPLICAS_ANNOTATION]: String(context.specReplicas),

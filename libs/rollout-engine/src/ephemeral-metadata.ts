@@ -24,7 +24,12 @@ function withoutKeys(values: Record<string, string> | undefined, keys: Record<st
  * @example templateForRole(template, 'abc', { labels: { role: 'canary' } }, undefined).metadata.labels
  * // → { ...template labels, role: 'canary', 'rollouts-pod-template-hash': 'abc' }
  */
-export function templateForRole(base: PodTemplateSpec, hash: string, metadata: PodTemplateMetadata | undefined, injectedBefore: PodTemplateMetadata | undefined): PodTemplateSpec {
+export function templateForRole(
+  base: PodTemplateSpec,
+  hash: string,
+  metadata: PodTemplateMetadata | undefined,
+  injectedBefore: PodTemplateMetadata | undefined,
+): PodTemplateSpec {
   const labels = { ...withoutKeys(base.metadata?.labels, injectedBefore?.labels), ...metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash };
   const annotations = { ...withoutKeys(base.metadata?.annotations, injectedBefore?.annotations), ...metadata?.annotations };
   return { ...base, metadata: { ...base.metadata, labels, annotations } };

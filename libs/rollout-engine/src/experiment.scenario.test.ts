@@ -25,7 +25,14 @@ const isExperimentReplicaSet = (replicaSet: DesiredReplicaSet): boolean => repli
 function summary(decision: Decision, stable: string): string {
   const sizes = decision.desired.replicaSets.map((replicaSet) => {
     const template = replicaSet.labels[EXPERIMENT_TEMPLATE_LABEL];
-    const role = template !== undefined ? `experiment/${template}` : replicaSet.podTemplateHash === stable ? 'stable' : replicaSet.podTemplateHash === decision.status.currentPodHash ? 'canary' : 'old';
+    const role =
+      template !== undefined
+        ? `experiment/${template}`
+        : replicaSet.podTemplateHash === stable
+          ? 'stable'
+          : replicaSet.podTemplateHash === decision.status.currentPodHash
+            ? 'canary'
+            : 'old';
     return `${role}=${replicaSet.replicas}`;
   });
   return [decision.status.currentStepIndex, decision.status.phase, ...sizes].join(' ');
@@ -42,8 +49,13 @@ function experimentReplicaSets(decision: Decision): DesiredReplicaSet[] {
 function expectRolloutCountsWithoutExperimentPods(simulation: RolloutSimulation): void {
   simulation.decisions.slice(1).forEach((decision, index) => {
     const previous = simulation.decisions[index] as Decision;
-    const rolloutPods = previous.desired.replicaSets.filter((replicaSet) => !isExperimentReplicaSet(replicaSet)).reduce((sum, replicaSet) => sum + replicaSet.replicas, 0);
-    expect({ replicas: decision.status.replicas, availableReplicas: decision.status.availableReplicas }).toEqual({ replicas: rolloutPods, availableReplicas: rolloutPods });
+    const rolloutPods = previous.desired.replicaSets
+      .filter((replicaSet) => !isExperimentReplicaSet(replicaSet))
+      .reduce((sum, replicaSet) => sum + replicaSet.replicas, 0);
+    expect({ replicas: decision.status.replicas, availableReplicas: decision.status.availableReplicas }).toEqual({
+      replicas: rolloutPods,
+      availableReplicas: rolloutPods,
+    });
   });
 }
 
@@ -61,7 +73,9 @@ const baselineAndCanary: RolloutExperimentStep['templates'] = [
 
 describe('experiment step with a duration', () => {
   it('runs its templates next to the rollout for the duration, then the rollout goes on and the experiment scales down after its delay', () => {
-    const { simulation, stable } = deployed({ steps: [{ setWeight: 20 }, { experiment: { duration: '30s', templates: baselineAndCanary } }, { setWeight: 60 }] });
+    const { simulation, stable } = deployed({
+      steps: [{ setWeight: 20 }, { experiment: { duration: '30s', templates: baselineAndCanary } }, { setWeight: 60 }],
+    });
     simulation.setImage('shop/checkout:2.0');
     const starting = simulation.settle();
     const canary = simulation.status?.currentPodHash as string;
@@ -74,16 +88,34 @@ describe('experiment step with a duration', () => {
       '1 Progressing canary=1 stable=4 experiment/baseline=1 experiment/canary=1',
     ]);
     const [baseline, candidate] = experimentReplicaSets(simulation.lastDecision);
-    expect(baseline).toMatchObject({ name: `${name}-baseline`, labels: { [EXPERIMENT_LABEL]: name, [EXPERIMENT_TEMPLATE_LABEL]: 'baseline' } });
-    expect(candidate).toMatchObject({ name: `${name}-canary`, labels: { [EXPERIMENT_LABEL]: name, [EXPERIMENT_TEMPLATE_LABEL]: 'canary' } });
+    expect(baseline).toMatchObject({
+      name: `${name}-baseline`,
+      labels: { [EXPERIMENT_LABEL]: name, [EXPERIMENT_TEMPLATE_LABEL]: 'baseline' },
+    });
+    expect(candidate).toMatchObject({
+      name: `${name}-canary`,
+      labels: { [EXPERIMENT_LABEL]: name, [EXPERIMENT_TEMPLATE_LABEL]: 'canary' },
+    });
     expect(baseline?.template.spec.containers[0]?.image).toBe('shop/checkout:1.0');
     expect(candidate?.template.spec.containers[0]?.image).toBe('shop/checkout:2.0');
     const experimentHashes = [baseline?.podTemplateHash, candidate?.podTemplateHash];
     expect(new Set([...experimentHashes, stable, canary]).size).toBe(4);
-    expect(experimentReplicaSets(simulation.lastDecision).map((replicaSet) => replicaSet.template.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL])).toEqual(experimentHashes);
-    expect(simulation.observed.replicaSets.filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === name).map((replicaSet) => replicaSet.availableReplicas)).toEqual([1, 1]);
-    expect(simulation.experiment(name)).toMatchObject({ phase: 'Running', released: false, status: { availableAt: START.toISOString(), finishedAt: undefined } });
-    expect(simulation.experimentEvents.filter((event) => event.type === 'ExperimentPhaseChanged').map((event) => `${event.from}->${event.to}`)).toEqual(['Pending->Running']);
+    expect(
+      experimentReplicaSets(simulation.lastDecision).map((replicaSet) => replicaSet.template.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL]),
+    ).toEqual(experimentHashes);
+    expect(
+      simulation.observed.replicaSets
+        .filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === name)
+        .map((replicaSet) => replicaSet.availableReplicas),
+    ).toEqual([1, 1]);
+    expect(simulation.experiment(name)).toMatchObject({
+      phase: 'Running',
+      released: false,
+      status: { availableAt: START.toISOString(), finishedAt: undefined },
+    });
+    expect(
+      simulation.experimentEvents.filter((event) => event.type === 'ExperimentPhaseChanged').map((event) => `${event.from}->${event.to}`),
+    ).toEqual(['Pending->Running']);
     expect(simulation.lastDecision.requeueAt).toEqual(at(30));
 
     const finishing = simulation.wakeUp();
@@ -98,7 +130,12 @@ describe('experiment step with a duration', () => {
       '3 Healthy canary=5 stable=0 experiment/baseline=1 experiment/canary=1',
       '3 Healthy canary=5 stable=0 experiment/baseline=1 experiment/canary=1',
     ]);
-    expect(finishing.flatMap((decision) => decision.events)).toContainEqual({ type: 'RolloutStepCompleted', stepIndex: 1, stepCount: 3, step: 'experiment' });
+    expect(finishing.flatMap((decision) => decision.events)).toContainEqual({
+      type: 'RolloutStepCompleted',
+      stepIndex: 1,
+      stepCount: 3,
+      step: 'experiment',
+    });
     expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: canary, canary: { currentExperiment: undefined } });
     expect(simulation.lastDecision.requeueAt).toEqual(at(60));
 
@@ -117,7 +154,10 @@ describe('experiment step with a duration', () => {
 });
 
 describe('experiment step with a required analysis and no duration', () => {
-  const experiment: RolloutExperimentStep = { templates: baselineAndCanary, analyses: [{ name: 'compare', templateName: 'compare', requiredForCompletion: true }] };
+  const experiment: RolloutExperimentStep = {
+    templates: baselineAndCanary,
+    analyses: [{ name: 'compare', templateName: 'compare', requiredForCompletion: true }],
+  };
   const steps = [{ setWeight: 20 }, { experiment }, { setWeight: 60 }];
 
   /** A new image rolled out up to the experiment step, its templates available and its analysis running. */
@@ -136,10 +176,21 @@ describe('experiment step with a required analysis and no duration', () => {
     expect(requests[startedAt]).toEqual([]);
     expect(requests[startedAt + 1]).toEqual([run]);
     expect(requests.flat()).toEqual([run]);
-    expect(simulation.decisions[startedAt + 1]?.analysisRunsToStart[0]).toMatchObject({ kind: 'experiment', experimentName: name, podTemplateHash: canary, analysis: { templates: [{ templateName: 'compare' }] } });
+    expect(simulation.decisions[startedAt + 1]?.analysisRunsToStart[0]).toMatchObject({
+      kind: 'experiment',
+      experimentName: name,
+      podTemplateHash: canary,
+      analysis: { templates: [{ templateName: 'compare' }] },
+    });
     expect(simulation.analysisRun(run)).toMatchObject({ kind: 'experiment', phase: 'Running' });
-    expect(simulation.experiment(name)?.status.analysisRuns).toEqual([{ name: 'compare', analysisRun: run, phase: 'Running', message: '' }]);
-    expect(simulation.status).toMatchObject({ currentStepIndex: 1, phase: 'Progressing', canary: { currentExperiment: name, currentStepAnalysisRun: undefined } });
+    expect(simulation.experiment(name)?.status.analysisRuns).toEqual([
+      { name: 'compare', analysisRun: run, phase: 'Running', message: '' },
+    ]);
+    expect(simulation.status).toMatchObject({
+      currentStepIndex: 1,
+      phase: 'Progressing',
+      canary: { currentExperiment: name, currentStepAnalysisRun: undefined },
+    });
     expect(simulation.lastDecision.requeueAt).toBeUndefined();
   });
 
@@ -240,7 +291,9 @@ describe('traffic-routed experiment step with weighted templates', () => {
 
   const weightsOf = (decision: Decision): number[] => {
     const routing = decision.desired.trafficRouting;
-    return routing === undefined ? [] : [routing.canaryWeight, routing.stableWeight, ...routing.additionalDestinations.map((destination) => destination.weight)];
+    return routing === undefined
+      ? []
+      : [routing.canaryWeight, routing.stableWeight, ...routing.additionalDestinations.map((destination) => destination.weight)];
   };
   const sum = (weights: number[]): number => weights.reduce((total, weight) => total + weight, 0);
 
@@ -256,7 +309,11 @@ describe('traffic-routed experiment step with weighted templates', () => {
       { weight: 5, podTemplateHash: baseline?.podTemplateHash, serviceName: `${name}-baseline` },
       { weight: 5, podTemplateHash: candidate?.podTemplateHash, serviceName: 'checkout-experiment-canary' },
     ];
-    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ canaryPodTemplateHash: canary, stablePodTemplateHash: stable, additionalDestinations: destinations });
+    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({
+      canaryPodTemplateHash: canary,
+      stablePodTemplateHash: stable,
+      additionalDestinations: destinations,
+    });
     expect(simulation.status?.canary.weights).toEqual({
       canary: { weight: 10, podTemplateHash: canary, serviceName: 'checkout-canary' },
       stable: { weight: 80, podTemplateHash: stable, serviceName: 'checkout-stable' },
@@ -343,12 +400,18 @@ describe('traffic-routed experiment step with weighted templates', () => {
     // Both experiments run until the first one's scale-down delay ends; only the current one gets traffic.
     const byExperiment = (decision: Decision): Record<string, number[]> => {
       const sizes: Record<string, number[]> = {};
-      for (const replicaSet of experimentReplicaSets(decision)) (sizes[replicaSet.labels[EXPERIMENT_LABEL] as string] ??= []).push(replicaSet.replicas);
+      for (const replicaSet of experimentReplicaSets(decision))
+        (sizes[replicaSet.labels[EXPERIMENT_LABEL] as string] ??= []).push(replicaSet.replicas);
       return sizes;
     };
     expect(byExperiment(simulation.lastDecision)).toEqual({ [first]: [1, 1], [second]: [1, 1] });
-    expect(simulation.lastDecision.desired.trafficRouting?.additionalDestinations.map((destination) => destination.serviceName)).toEqual([`${second}-baseline`, `${second}-canary`]);
-    expect(simulation.lastDecision.desired.trafficRouting?.additionalDestinations.map((destination) => destination.podTemplateHash)).toEqual(
+    expect(simulation.lastDecision.desired.trafficRouting?.additionalDestinations.map((destination) => destination.serviceName)).toEqual([
+      `${second}-baseline`,
+      `${second}-canary`,
+    ]);
+    expect(
+      simulation.lastDecision.desired.trafficRouting?.additionalDestinations.map((destination) => destination.podTemplateHash),
+    ).toEqual(
       experimentReplicaSets(simulation.lastDecision)
         .filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === second)
         .map((replicaSet) => replicaSet.podTemplateHash),

@@ -13,4 +13,9 @@ export {
   type TrafficRoutedReplicaInput,
 } from './replica-math.js';
 export { reconcileExperiment } from './experiment/reconcile-experiment.js';
-export { reconcileRolloutExperiments, type ExperimentOutcome, type RolloutExperiment, type RolloutExperimentsResult } from './experiment/rollout-experiments.js';
+export {
+  reconcileRolloutExperiments,
+  type ExperimentOutcome,
+  type RolloutExperiment,
+  type RolloutExperimentsResult,
+} from './experiment/rollout-experiments.js';

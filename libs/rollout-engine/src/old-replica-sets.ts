@@ -5,7 +5,8 @@ import type { ObservedReplicaSet } from './types.js';
 export function otherReplicaSets(context: RolloutContext): ObservedReplicaSet[] {
   const others: ObservedReplicaSet[] = [];
   for (const replicaSet of context.replicaSets.values()) {
-    if (replicaSet.podTemplateHash !== context.currentHash && replicaSet.podTemplateHash !== context.status.stableRS) others.push(replicaSet);
+    if (replicaSet.podTemplateHash !== context.currentHash && replicaSet.podTemplateHash !== context.status.stableRS)
+      others.push(replicaSet);
   }
   return others.sort((left, right) => revisionOf(context, left.podTemplateHash) - revisionOf(context, right.podTemplateHash));
 }
@@ -43,7 +44,8 @@ export function planOtherReplicaSets(
   for (let index = others.length - 1; index >= 0; index--) {
     const replicaSet = others[index] as ObservedReplicaSet;
     const withinLimit = options.revisionLimit === undefined || kept.size < options.revisionLimit;
-    if (replicaSet.replicas > 0 && withinLimit && isScaleDownDelayed(context, replicaSet.podTemplateHash)) kept.add(replicaSet.podTemplateHash);
+    if (replicaSet.replicas > 0 && withinLimit && isScaleDownDelayed(context, replicaSet.podTemplateHash))
+      kept.add(replicaSet.podTemplateHash);
   }
   let removable = options.availabilityFloor === undefined ? Infinity : Math.max(0, options.totalAvailable - options.availabilityFloor);
   for (const replicaSet of others) {

@@ -32,7 +32,12 @@ describe('applyOperation: status patches', () => {
     ['promote clears the pause', pausedCanary, { type: 'promote', full: false }, { pauseConditions: [], currentStepIndex: 1 }],
     ['promote full asks for full promotion', pausedCanary, { type: 'promote', full: true }, { promoteFull: true, pauseConditions: [] }],
     ['abort sets abort for the engine to act on', pausedCanary, { type: 'abort' }, { abort: true, abortedAt: undefined }],
-    ['retry restarts from step 0 with fresh runs', abortedCanary, { type: 'retry' }, { abort: false, currentStepIndex: 0, retryAttempt: 1, pauseConditions: [] }],
+    [
+      'retry restarts from step 0 with fresh runs',
+      abortedCanary,
+      { type: 'retry' },
+      { abort: false, currentStepIndex: 0, retryAttempt: 1, pauseConditions: [] },
+    ],
   ])('%s', (_name, build, operation, expected) => {
     const simulation = build();
     const result = applyOperation(simulation.spec, simulation.status, simulation.observed, operation, START);
@@ -56,8 +61,18 @@ describe('applyOperation: spec changes', () => {
     ['pause sets spec.paused', { type: 'pause' }, (spec) => spec.paused, true],
     ['resume clears spec.paused', { type: 'resume' }, (spec) => spec.paused, false],
     ['restart sets restartAt to now', { type: 'restart' }, (spec) => spec.restartAt, START.toISOString()],
-    ['setImage changes the named container', { type: 'setImage', container: 'app', image: 'shop/checkout:9' }, (spec) => spec.template.spec.containers[0]?.image, 'shop/checkout:9'],
-    ['setImage * changes every container', { type: 'setImage', container: '*', image: 'shop/checkout:9' }, (spec) => spec.template.spec.containers[0]?.image, 'shop/checkout:9'],
+    [
+      'setImage changes the named container',
+      { type: 'setImage', container: 'app', image: 'shop/checkout:9' },
+      (spec) => spec.template.spec.containers[0]?.image,
+      'shop/checkout:9',
+    ],
+    [
+      'setImage * changes every container',
+      { type: 'setImage', container: '*', image: 'shop/checkout:9' },
+      (spec) => spec.template.spec.containers[0]?.image,
+      'shop/checkout:9',
+    ],
   ])('%s', (_name, operation, pick, expected) => {
     const simulation = healthyCanary();
     const result = applyOperation(simulation.spec, simulation.status, simulation.observed, operation, START);
@@ -90,7 +105,12 @@ describe('applyOperation: refusals', () => {
     ['abort of a healthy rollout', healthyCanary, { type: 'abort' }, 'operation/not_in_progress'],
     ['abort twice', abortedCanary, { type: 'abort' }, 'operation/already_aborted'],
     ['retry of a rollout that is not aborted', pausedCanary, { type: 'retry' }, 'operation/not_aborted'],
-    ['setImage of an unknown container', healthyCanary, { type: 'setImage', container: 'sidecar', image: 'x' }, 'operation/unknown_container'],
+    [
+      'setImage of an unknown container',
+      healthyCanary,
+      { type: 'setImage', container: 'sidecar', image: 'x' },
+      'operation/unknown_container',
+    ],
     ['undo to an unknown revision', healthyCanary, { type: 'undo', toRevision: 7 }, 'operation/unknown_revision'],
     ['undo with no previous revision', healthyCanary, { type: 'undo' }, 'operation/unknown_revision'],
   ])('%s', (_name, build, operation, code) => {
@@ -115,7 +135,10 @@ describe('operations replayed through reconcile', () => {
     simulation.setImage('shop/checkout:2.0');
     simulation.settle();
     expect(simulation.status).toMatchObject({ phase: 'Paused', message: 'manually paused', currentStepIndex: 0 });
-    expect(simulation.status?.conditions.find((condition) => condition.type === 'Paused')).toMatchObject({ status: 'True', reason: 'RolloutPaused' });
+    expect(simulation.status?.conditions.find((condition) => condition.type === 'Paused')).toMatchObject({
+      status: 'True',
+      reason: 'RolloutPaused',
+    });
     simulation.operate({ type: 'resume' });
     const decisions = simulation.settle();
     expect(simulation.status).toMatchObject({ phase: 'Paused', message: 'CanaryPauseStep', currentStepIndex: 1 });

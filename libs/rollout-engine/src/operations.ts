@@ -17,13 +17,19 @@ function isInProgress(spec: RolloutSpec, status: RolloutStatus): boolean {
   return status.stableRS !== status.currentPodHash || spec.paused === true;
 }
 
-function promote(spec: RolloutSpec, status: RolloutStatus | undefined, operation: Extract<RolloutOperation, { type: 'promote' }>): OperationResult {
+function promote(
+  spec: RolloutSpec,
+  status: RolloutStatus | undefined,
+  operation: Extract<RolloutOperation, { type: 'promote' }>,
+): OperationResult {
   if (status === undefined) return refuse(operation, 'operation/never_reconciled', 'the rollout has not been reconciled yet');
-  if (!isInProgress(spec, status)) return refuse(operation, 'operation/not_in_progress', 'the rollout is fully promoted: nothing to promote');
+  if (!isInProgress(spec, status))
+    return refuse(operation, 'operation/not_in_progress', 'the rollout is fully promoted: nothing to promote');
   if (status.abort) return refuse(operation, 'operation/already_aborted', 'the rollout is aborted: retry it or change its template');
   const unpaused: RolloutSpec = spec.paused === true ? { ...spec, paused: false } : spec;
   if (operation.full) return { ok: true, spec: unpaused, status: { ...status, promoteFull: true, pauseConditions: [] } };
-  if (spec.paused === true || status.pauseConditions.length > 0) return { ok: true, spec: unpaused, status: { ...status, pauseConditions: [] } };
+  if (spec.paused === true || status.pauseConditions.length > 0)
+    return { ok: true, spec: unpaused, status: { ...status, pauseConditions: [] } };
   const stepCount = spec.strategy.canary?.steps?.length ?? 0;
   const index = status.currentStepIndex ?? 0;
   if (spec.strategy.canary === undefined || index >= stepCount) {
@@ -49,7 +55,12 @@ function setImage(spec: RolloutSpec, operation: Extract<RolloutOperation, { type
   return { ok: true, spec: { ...spec, template }, status: undefined };
 }
 
-function undo(spec: RolloutSpec, status: RolloutStatus | undefined, observed: ObservedRolloutState, operation: Extract<RolloutOperation, { type: 'undo' }>): OperationResult {
+function undo(
+  spec: RolloutSpec,
+  status: RolloutStatus | undefined,
+  observed: ObservedRolloutState,
+  operation: Extract<RolloutOperation, { type: 'undo' }>,
+): OperationResult {
   const byRevision = observed.replicaSets
     .map((replicaSet) => ({ replicaSet, revision: Number(replicaSet.annotations[REVISION_ANNOTATION]) }))
     .filter((entry) => Number.isInteger(entry.revision))
@@ -57,7 +68,10 @@ function undo(spec: RolloutSpec, status: RolloutStatus | undefined, observed: Ob
   const current = byRevision.find((entry) => entry.replicaSet.podTemplateHash === status?.currentPodHash);
   const target =
     operation.toRevision === undefined
-      ? byRevision.find((entry) => entry.replicaSet.podTemplateHash !== status?.currentPodHash && (current === undefined || entry.revision < current.revision))
+      ? byRevision.find(
+          (entry) =>
+            entry.replicaSet.podTemplateHash !== status?.currentPodHash && (current === undefined || entry.revision < current.revision),
+        )
       : byRevision.find((entry) => entry.revision === operation.toRevision);
   if (target === undefined) {
     const wanted = operation.toRevision === undefined ? 'a previous revision' : `revision ${operation.toRevision}`;
@@ -86,10 +100,12 @@ export function applyOperation(
     case 'abort':
       if (status === undefined) return refuse(operation, 'operation/never_reconciled', 'the rollout has not been reconciled yet');
       if (status.abort) return refuse(operation, 'operation/already_aborted', 'the rollout is already aborted');
-      if (status.stableRS === status.currentPodHash) return refuse(operation, 'operation/not_in_progress', 'the rollout is fully promoted: nothing to abort');
+      if (status.stableRS === status.currentPodHash)
+        return refuse(operation, 'operation/not_in_progress', 'the rollout is fully promoted: nothing to abort');
       return { ok: true, spec, status: { ...status, abort: true, abortedAt: undefined } };
     case 'retry':
-      if (status === undefined || !status.abort) return refuse(operation, 'operation/not_aborted', 'only an aborted rollout can be retried');
+      if (status === undefined || !status.abort)
+        return refuse(operation, 'operation/not_aborted', 'only an aborted rollout can be retried');
       return {
         ok: true,
         spec,

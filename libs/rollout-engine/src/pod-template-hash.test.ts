@@ -21,7 +21,10 @@ describe('pod template hash', () => {
   });
 
   it('ignores key order and empty objects', () => {
-    const reordered = { spec: { containers: [{ image: 'shop/checkout:1.0', name: 'app' }] }, metadata: { annotations: {}, labels: { app: 'checkout' } } };
+    const reordered = {
+      spec: { containers: [{ image: 'shop/checkout:1.0', name: 'app' }] },
+      metadata: { annotations: {}, labels: { app: 'checkout' } },
+    };
     expect(canonicalJson(reordered)).toBe(canonicalJson(template));
     expect(podTemplateHash(reordered)).toBe(podTemplateHash(template));
   });

@@ -14,7 +14,8 @@ type Action =
   | { kind: 'operate'; operation: RolloutOperation }
   | { kind: 'tick'; seconds: number };
 
-const intOrPercent = (max: number): fc.Arbitrary<IntOrString> => fc.oneof(fc.integer({ min: 0, max }), fc.constantFrom('0%', '10%', '25%', '50%', '100%'));
+const intOrPercent = (max: number): fc.Arbitrary<IntOrString> =>
+  fc.oneof(fc.integer({ min: 0, max }), fc.constantFrom('0%', '10%', '25%', '50%', '100%'));
 
 const stepArbitrary: fc.Arbitrary<CanaryStep> = fc.oneof(
   fc.integer({ min: 0, max: 100 }).map((setWeight) => ({ setWeight })),
@@ -38,7 +39,9 @@ const specArbitrary: fc.Arbitrary<RolloutSpec> = fc
           steps,
           maxSurge,
           maxUnavailable,
-          ...(routed ? { trafficRouting: { nginx: { stableIngress: 'checkout' } }, dynamicStableScale, canaryService: 'c', stableService: 's' } : {}),
+          ...(routed
+            ? { trafficRouting: { nginx: { stableIngress: 'checkout' } }, dynamicStableScale, canaryService: 'c', stableService: 's' }
+            : {}),
         },
       },
       { replicas },
@@ -56,7 +59,12 @@ const operationArbitrary: fc.Arbitrary<RolloutOperation> = fc.constantFrom<Rollo
 
 const actionArbitrary: fc.Arbitrary<Action> = fc.oneof(
   { weight: 6, arbitrary: fc.boolean().map((podsBecomeReady) => ({ kind: 'reconcile' as const, podsBecomeReady })) },
-  { weight: 2, arbitrary: fc.record({ version: fc.integer({ min: 1, max: 4 }), broken: fc.boolean() }).map((change) => ({ kind: 'setImage' as const, ...change })) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ version: fc.integer({ min: 1, max: 4 }), broken: fc.boolean() })
+      .map((change) => ({ kind: 'setImage' as const, ...change })),
+  },
   { weight: 2, arbitrary: operationArbitrary.map((operation) => ({ kind: 'operate' as const, operation })) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 120 }).map((seconds) => ({ kind: 'tick' as const, seconds })) },
 );
@@ -70,7 +78,14 @@ interface World {
 }
 
 function inputOf(world: World): ReconcileInput {
-  return { rollout: { name: 'checkout', namespace: 'shop', generation: 1, spec: world.spec }, status: world.status, observed: world.observed, analysisRuns: [], experiments: [], now: world.now };
+  return {
+    rollout: { name: 'checkout', namespace: 'shop', generation: 1, spec: world.spec },
+    status: world.status,
+    observed: world.observed,
+    analysisRuns: [],
+    experiments: [],
+    now: world.now,
+  };
 }
 
 /** The agent applies the decision; pods it adds are ready now only when `podsBecomeReady` (and never for a broken image). */
@@ -104,7 +119,13 @@ function act(world: World, action: Action, check: (decision: Decision, before: O
       return;
     }
     case 'setImage': {
-      const result = applyOperation(world.spec, world.status, world.observed, { type: 'setImage', container: 'app', image: `shop/checkout:${action.version}${action.broken ? '-broken' : ''}` }, world.now);
+      const result = applyOperation(
+        world.spec,
+        world.status,
+        world.observed,
+        { type: 'setImage', container: 'app', image: `shop/checkout:${action.version}${action.broken ? '-broken' : ''}` },
+        world.now,
+      );
       if (!result.ok) return;
       world.spec = result.spec;
       if (action.broken) world.broken.add(reconcile(inputOf(world)).status.currentPodHash);
@@ -154,8 +175,13 @@ describe('reconcile properties over random canaries and observation sequences', 
         const floor = (spec.replicas ?? 1) - maxUnavailable;
         for (const action of actions) {
           act(world, action, (decision, before) => {
-            const availableBefore = new Map(before.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet.availableReplicas]));
-            const stillAvailable = decision.desired.replicaSets.reduce((sum, replicaSet) => sum + Math.min(replicaSet.replicas, availableBefore.get(replicaSet.podTemplateHash) ?? 0), 0);
+            const availableBefore = new Map(
+              before.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet.availableReplicas]),
+            );
+            const stillAvailable = decision.desired.replicaSets.reduce(
+              (sum, replicaSet) => sum + Math.min(replicaSet.replicas, availableBefore.get(replicaSet.podTemplateHash) ?? 0),
+              0,
+            );
             const totalBefore = [...availableBefore.values()].reduce((sum, available) => sum + available, 0);
             expect(stillAvailable).toBeGreaterThanOrEqual(Math.min(floor, totalBefore));
           });
@@ -200,7 +226,8 @@ describe('reconcile properties over random canaries and observation sequences', 
         let decision = reconcile(inputOf(world));
         for (let round = 0; round < 30; round++) {
           applyDecision(world, decision, true);
-          if (decision.requeueAt !== undefined && decision.requeueAt.getTime() - world.now.getTime() <= 60_000) world.now = decision.requeueAt;
+          if (decision.requeueAt !== undefined && decision.requeueAt.getTime() - world.now.getTime() <= 60_000)
+            world.now = decision.requeueAt;
           decision = reconcile(inputOf(world));
         }
         expect(decision.status.abort).toBe(true);
@@ -209,7 +236,12 @@ describe('reconcile properties over random canaries and observation sequences', 
         const stableReplicaSet = decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === stable);
         expect(stableReplicaSet?.replicas).toBe(replicas);
         if (decision.desired.trafficRouting !== undefined) expect(decision.desired.trafficRouting.canaryWeight).toBe(0);
-        else expect(decision.desired.replicaSets.filter((replicaSet) => replicaSet.podTemplateHash !== stable).every((replicaSet) => replicaSet.replicas === 0)).toBe(true);
+        else
+          expect(
+            decision.desired.replicaSets
+              .filter((replicaSet) => replicaSet.podTemplateHash !== stable)
+              .every((replicaSet) => replicaSet.replicas === 0),
+          ).toBe(true);
       }),
       { numRuns: 150 },
     );

@@ -75,8 +75,19 @@ function initialStatus(currentHash: string, generation: number, nowIso: string):
     updatedReplicas: 0,
     readyReplicas: 0,
     availableReplicas: 0,
-    canary: { weights: undefined, currentStepAnalysisRun: undefined, currentBackgroundAnalysisRun: undefined, currentExperiment: undefined },
-    blueGreen: { activeSelector: undefined, previewSelector: undefined, scaleUpPreviewCheckPoint: false, prePromotionAnalysisRun: undefined, postPromotionAnalysisRun: undefined },
+    canary: {
+      weights: undefined,
+      currentStepAnalysisRun: undefined,
+      currentBackgroundAnalysisRun: undefined,
+      currentExperiment: undefined,
+    },
+    blueGreen: {
+      activeSelector: undefined,
+      previewSelector: undefined,
+      scaleUpPreviewCheckPoint: false,
+      prePromotionAnalysisRun: undefined,
+      postPromotionAnalysisRun: undefined,
+    },
     restartedAt: undefined,
     collisionCount: undefined,
     scaleDownDeadlines: {},
@@ -98,7 +109,12 @@ function observedRevisions(replicaSets: readonly ObservedReplicaSet[]): Map<stri
  * Whether going back to an existing ReplicaSet counts as a rollback inside `rollbackWindow.revisions`: it is older
  * than the stable one and at most that many revisions lie between them (the stable included).
  */
-function isRollbackWithinWindow(spec: RolloutSpec, revisions: ReadonlyMap<string, number>, currentHash: string, stableHash: string | undefined): boolean {
+function isRollbackWithinWindow(
+  spec: RolloutSpec,
+  revisions: ReadonlyMap<string, number>,
+  currentHash: string,
+  stableHash: string | undefined,
+): boolean {
   const window = spec.rollbackWindow?.revisions ?? 0;
   const currentRevision = revisions.get(currentHash);
   const stableRevision = stableHash === undefined ? undefined : revisions.get(stableHash);
@@ -132,15 +148,31 @@ function startRevision(context: RolloutContext, previous: RolloutStatus, observe
     promoteFull: false,
     retryAttempt: 0,
   } satisfies Partial<RolloutStatus>);
-  status.canary = { weights: status.canary.weights, currentStepAnalysisRun: undefined, currentBackgroundAnalysisRun: undefined, currentExperiment: undefined };
-  status.blueGreen = { ...status.blueGreen, activeSelector: status.stableRS, scaleUpPreviewCheckPoint: false, prePromotionAnalysisRun: undefined, postPromotionAnalysisRun: undefined };
+  status.canary = {
+    weights: status.canary.weights,
+    currentStepAnalysisRun: undefined,
+    currentBackgroundAnalysisRun: undefined,
+    currentExperiment: undefined,
+  };
+  status.blueGreen = {
+    ...status.blueGreen,
+    activeSelector: status.stableRS,
+    scaleUpPreviewCheckPoint: false,
+    prePromotionAnalysisRun: undefined,
+    postPromotionAnalysisRun: undefined,
+  };
   if (context.currentHash === status.stableRS) {
     if (status.currentStepIndex !== undefined) status.currentStepIndex = steps.length;
   } else if (observedCurrentRevision && isRollbackWithinWindow(context.spec, context.revisions, context.currentHash, status.stableRS)) {
     status.promoteFull = true;
   }
   markProgress(context);
-  context.events.push({ type: 'RevisionStarted', revision: context.currentRevision, podTemplateHash: context.currentHash, images: imagesOf(context.spec.template) });
+  context.events.push({
+    type: 'RevisionStarted',
+    revision: context.currentRevision,
+    podTemplateHash: context.currentHash,
+    images: imagesOf(context.spec.template),
+  });
 }
 
 function countReplicas(context: RolloutContext): void {
@@ -220,7 +252,8 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
   if (paused !== (previous?.phase === 'Paused')) markProgress(context);
   let timedOut = false;
   if (phase === 'Progressing' && !status.abort && !context.awaitingRun) {
-    const deadlineMs = Date.parse(status.lastProgressAt ?? context.nowIso) + (spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
+    const deadlineMs =
+      Date.parse(status.lastProgressAt ?? context.nowIso) + (spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
     timedOut = context.nowMs >= deadlineMs;
     if (!timedOut) context.wakeUps.push(deadlineMs);
     const wasTimedOut = previous?.conditions.some((condition) => condition.reason === 'ProgressDeadlineExceeded') === true;
@@ -245,7 +278,11 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
     available: isAvailable(context),
   });
   if (aborted !== undefined) [status.phase, status.message] = ['Degraded', `RolloutAborted: ${aborted}`];
-  else if (timedOut) [status.phase, status.message] = ['Degraded', `ProgressDeadlineExceeded: ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.`];
+  else if (timedOut)
+    [status.phase, status.message] = [
+      'Degraded',
+      `ProgressDeadlineExceeded: ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.`,
+    ];
   else [status.phase, status.message] = [phase, message];
 }
 
@@ -253,18 +290,23 @@ function transitionEvents(context: RolloutContext, previous: RolloutStatus | und
   const status = context.status;
   const events: RolloutEvent[] = [];
   if (status.phase === 'Paused' && previous?.phase !== 'Paused') {
-    events.push({ type: 'RolloutPaused', reason: context.spec.paused === true ? 'SpecPaused' : (status.pauseConditions[0]?.reason ?? 'SpecPaused') });
+    events.push({
+      type: 'RolloutPaused',
+      reason: context.spec.paused === true ? 'SpecPaused' : (status.pauseConditions[0]?.reason ?? 'SpecPaused'),
+    });
   }
   if (previous?.phase === 'Paused' && status.phase !== 'Paused' && status.phase !== 'Degraded') events.push({ type: 'RolloutResumed' });
   for (const replicaSet of replicaSets) {
     const from = context.replicaSets.get(replicaSet.podTemplateHash)?.replicas ?? 0;
-    if (from !== replicaSet.replicas) events.push({ type: 'ScalingReplicaSet', podTemplateHash: replicaSet.podTemplateHash, from, to: replicaSet.replicas });
+    if (from !== replicaSet.replicas)
+      events.push({ type: 'ScalingReplicaSet', podTemplateHash: replicaSet.podTemplateHash, from, to: replicaSet.replicas });
   }
   const canary = context.spec.strategy.canary;
   const router = canary === undefined ? undefined : trafficRouterOf(canary);
   const fromWeight = previous?.canary.weights?.canary.weight ?? 0;
   const toWeight = status.canary.weights?.canary.weight ?? 0;
-  if (router !== undefined && fromWeight !== toWeight) events.push({ type: 'TrafficWeightUpdated', router, from: fromWeight, to: toWeight });
+  if (router !== undefined && fromWeight !== toWeight)
+    events.push({ type: 'TrafficWeightUpdated', router, from: fromWeight, to: toWeight });
   const activeService = context.spec.strategy.blueGreen?.activeService;
   const active = status.blueGreen.activeSelector;
   if (activeService !== undefined && active !== undefined && previous?.blueGreen.activeSelector !== active) {
@@ -301,7 +343,12 @@ function openRevision(context: RolloutContext, previous: RolloutStatus | undefin
     status.stableRS = currentHash;
     status.currentStepIndex = canary === undefined ? undefined : steps.length;
     status.blueGreen.activeSelector = spec.strategy.blueGreen === undefined ? undefined : currentHash;
-    context.events.push({ type: 'RevisionStarted', revision: currentRevision, podTemplateHash: currentHash, images: imagesOf(spec.template) });
+    context.events.push({
+      type: 'RevisionStarted',
+      revision: currentRevision,
+      podTemplateHash: currentHash,
+      images: imagesOf(spec.template),
+    });
   } else if (previous.currentPodHash !== currentHash) {
     startRevision(context, previous, currentWasObserved);
   }
@@ -328,7 +375,11 @@ function planCluster(context: RolloutContext): DesiredReplicaSet[] {
   else reconcileCanary(context, canary);
   pruneDeadlines(context);
   const replicaSets = desiredReplicaSets(context);
-  planRestart(context, replicaSets, blueGreen !== undefined ? blueGreenMaxUnavailable(spec, blueGreen) : canaryFenceposts(spec, canary).maxUnavailable);
+  planRestart(
+    context,
+    replicaSets,
+    blueGreen !== undefined ? blueGreenMaxUnavailable(spec, blueGreen) : canaryFenceposts(spec, canary).maxUnavailable,
+  );
   return replicaSets;
 }
 
@@ -356,18 +407,23 @@ function clearPlan(context: RolloutContext): void {
 export function reconcile(input: ReconcileInput): Decision {
   const { rollout, now } = input;
   // Experiments are reconciled on their own (reconcileExperiment): their ReplicaSets and runs are not the revisions'.
-  const observed = { ...input.observed, replicaSets: input.observed.replicaSets.filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === undefined) };
+  const observed = {
+    ...input.observed,
+    replicaSets: input.observed.replicaSets.filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === undefined),
+  };
   const analysisRuns = input.analysisRuns.filter((run) => run.kind !== 'experiment');
   const spec = rollout.spec;
   const previous = input.status;
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
-  const currentHash = decidedOnThisSpec(previous, rollout.generation)?.currentPodHash ?? cachedPodTemplateHash(spec.template, previous?.collisionCount);
+  const currentHash =
+    decidedOnThisSpec(previous, rollout.generation)?.currentPodHash ?? cachedPodTemplateHash(spec.template, previous?.collisionCount);
   const revisions = observedRevisions(observed.replicaSets);
   const observedCurrentRevision = revisions.get(currentHash);
   let highestOther = 0;
   for (const [hash, revision] of revisions) if (hash !== currentHash && revision > highestOther) highestOther = revision;
-  const currentRevision = observedCurrentRevision !== undefined && observedCurrentRevision > highestOther ? observedCurrentRevision : highestOther + 1;
+  const currentRevision =
+    observedCurrentRevision !== undefined && observedCurrentRevision > highestOther ? observedCurrentRevision : highestOther + 1;
   const status: RolloutStatus =
     previous === undefined
       ? initialStatus(currentHash, rollout.generation, nowIso)
@@ -418,9 +474,13 @@ export function reconcile(input: ReconcileInput): Decision {
     status,
     desired: { replicaSets, services: context.services, trafficRouting: context.trafficRouting },
     analysisRunsToStart: context.analysisRunsToStart,
-    analysisRunsToTerminate: analysisRuns.filter((run) => isActive(run.phase) && !context.wantedAnalysisRuns.has(run.name)).map((run) => run.name),
+    analysisRunsToTerminate: analysisRuns
+      .filter((run) => isActive(run.phase) && !context.wantedAnalysisRuns.has(run.name))
+      .map((run) => run.name),
     experimentsToStart: context.experimentsToStart,
-    experimentsToTerminate: input.experiments.filter((experiment) => isActive(experiment.phase) && !context.wantedExperiments.has(experiment.name)).map((experiment) => experiment.name),
+    experimentsToTerminate: input.experiments
+      .filter((experiment) => isActive(experiment.phase) && !context.wantedExperiments.has(experiment.name))
+      .map((experiment) => experiment.name),
     events,
     requeueAt: wakeUps.length === 0 ? undefined : new Date(Math.min(...wakeUps)),
   };

@@ -23,7 +23,11 @@ export function scaledValue(value: IntOrString, total: number, roundUp: boolean)
  * may be unavailable so that a rollout can always move.
  * @example resolveFenceposts('0%', '0%', 10) → { maxSurge: 0, maxUnavailable: 1 }
  */
-export function resolveFenceposts(maxSurge: IntOrString, maxUnavailable: IntOrString, replicas: number): { maxSurge: number; maxUnavailable: number } {
+export function resolveFenceposts(
+  maxSurge: IntOrString,
+  maxUnavailable: IntOrString,
+  replicas: number,
+): { maxSurge: number; maxUnavailable: number } {
   const surge = scaledValue(maxSurge, replicas, true);
   const unavailable = scaledValue(maxUnavailable, replicas, false);
   if (surge === 0 && unavailable === 0) return { maxSurge: 0, maxUnavailable: 1 };
@@ -52,7 +56,11 @@ function weightDelta(weight: number, canary: number, total: number): number {
  * Both sides keep at least one pod for weights 1–99 unless a single pod cannot surge; ties pick the larger canary.
  * @example approximateWeightedCanaryStableReplicaCounts(10, 24, 1) → { canary: 3, stable: 8 } (27.2% is nearest)
  */
-export function approximateWeightedCanaryStableReplicaCounts(replicas: number, weight: number, maxSurge: number): { canary: number; stable: number } {
+export function approximateWeightedCanaryStableReplicaCounts(
+  replicas: number,
+  weight: number,
+  maxSurge: number,
+): { canary: number; stable: number } {
   if (replicas === 0) return { canary: 0, stable: 0 };
   const ceil = Math.ceil((replicas * weight) / 100);
   const floor = Math.floor((replicas * weight) / 100);
@@ -126,7 +134,11 @@ export interface BasicCanaryReplicaInput {
  */
 export function calculateReplicaCountsForBasicCanary(input: BasicCanaryReplicaInput): { canary: number; stable: number } {
   const { specReplicas, maxSurge, canary, stable, others } = input;
-  let { canary: desiredCanary, stable: desiredStable } = approximateWeightedCanaryStableReplicaCounts(specReplicas, input.desiredWeight, maxSurge);
+  let { canary: desiredCanary, stable: desiredStable } = approximateWeightedCanaryStableReplicaCounts(
+    specReplicas,
+    input.desiredWeight,
+    maxSurge,
+  );
   let canaryCount = canary?.replicas ?? 0;
   let stableCount = stable?.replicas ?? 0;
   if (stable === undefined) {

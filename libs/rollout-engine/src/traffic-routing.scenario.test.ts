@@ -8,7 +8,10 @@ const nginx = { nginx: { stableIngress: 'checkout' } };
 
 function deployed(canary: CanaryStrategy, replicas = 10): { simulation: RolloutSimulation; stable: string } {
   const simulation = new RolloutSimulation(
-    rolloutSpec({ canary: { canaryService: 'checkout-canary', stableService: 'checkout-stable', trafficRouting: nginx, ...canary } }, { replicas }),
+    rolloutSpec(
+      { canary: { canaryService: 'checkout-canary', stableService: 'checkout-stable', trafficRouting: nginx, ...canary } },
+      { replicas },
+    ),
     START,
   );
   simulation.settle();
@@ -23,7 +26,12 @@ describe('nginx traffic-routed canary', () => {
     simulation.setImage('shop/checkout:2.0');
     const decisions = simulation.settle();
     const canary = simulation.status?.currentPodHash as string;
-    expect(decisions.map((decision) => [decision.desired.trafficRouting?.canaryWeight, decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === canary)?.replicas])).toEqual([
+    expect(
+      decisions.map((decision) => [
+        decision.desired.trafficRouting?.canaryWeight,
+        decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === canary)?.replicas,
+      ]),
+    ).toEqual([
       [0, 1],
       [10, 1],
       [10, 1],
@@ -41,7 +49,12 @@ describe('nginx traffic-routed canary', () => {
       stable: { weight: 90, podTemplateHash: stable, serviceName: 'checkout-stable' },
       additionalDestinations: [],
     });
-    expect(decisions.flatMap((decision) => decision.events)).toContainEqual({ type: 'TrafficWeightUpdated', router: 'nginx', from: 0, to: 10 });
+    expect(decisions.flatMap((decision) => decision.events)).toContainEqual({
+      type: 'TrafficWeightUpdated',
+      router: 'nginx',
+      from: 0,
+      to: 10,
+    });
 
     simulation.wakeUp();
     expect(simulation.observed.trafficWeights.nginx).toBe(50);
@@ -79,7 +92,10 @@ describe('nginx traffic-routed canary', () => {
       { setWeight: 20 },
       { pause: {} },
     ];
-    const { simulation } = deployed({ steps: routeSteps, trafficRouting: { ...nginx, managedRoutes: [{ name: 'beta' }, { name: 'shadow' }] } });
+    const { simulation } = deployed({
+      steps: routeSteps,
+      trafficRouting: { ...nginx, managedRoutes: [{ name: 'beta' }, { name: 'shadow' }] },
+    });
     simulation.setImage('shop/checkout:2.0');
     simulation.settle();
     expect(simulation.lastDecision.desired.trafficRouting?.headerRoutes.map((route) => route.name)).toEqual(['beta']);
@@ -169,22 +185,39 @@ describe('nginx traffic-routed canary', () => {
     const canary = simulation.status?.currentPodHash as string;
     const request = simulation.decisions.flatMap((decision) => decision.experimentsToStart)[0];
     const name = request?.name as string;
-    expect(request?.spec.templates.map((template) => [template.name, template.template.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL], template.replicas, template.weight])).toEqual([
+    expect(
+      request?.spec.templates.map((template) => [
+        template.name,
+        template.template.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL],
+        template.replicas,
+        template.weight,
+      ]),
+    ).toEqual([
       ['baseline', stable, 1, 5],
       ['candidate', canary, 1, 5],
     ]);
     expect(simulation.experiment(name)?.phase).toBe('Running');
     expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ canaryWeight: 10, stableWeight: 80 });
-    expect(simulation.lastDecision.desired.trafficRouting?.additionalDestinations.map((destination) => destination.serviceName)).toEqual([`${name}-baseline`, `${name}-candidate`]);
+    expect(simulation.lastDecision.desired.trafficRouting?.additionalDestinations.map((destination) => destination.serviceName)).toEqual([
+      `${name}-baseline`,
+      `${name}-candidate`,
+    ]);
     simulation.finishRun(`${name}-compare`, 'Failed', 'baseline and candidate differ');
     simulation.settle();
     expect(simulation.experiment(name)).toMatchObject({ phase: 'Failed', message: 'baseline and candidate differ' });
     expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
-    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({ canaryWeight: 0, stableWeight: 100, additionalDestinations: [] });
+    expect(simulation.lastDecision.desired.trafficRouting).toMatchObject({
+      canaryWeight: 0,
+      stableWeight: 100,
+      additionalDestinations: [],
+    });
   });
 
   it('maxTrafficWeight sets the unit of every weight', () => {
-    const { simulation, stable } = deployed({ steps: [{ setWeight: 250 }, { pause: {} }], trafficRouting: { ...nginx, maxTrafficWeight: 1000 } });
+    const { simulation, stable } = deployed({
+      steps: [{ setWeight: 250 }, { pause: {} }],
+      trafficRouting: { ...nginx, maxTrafficWeight: 1000 },
+    });
     simulation.setImage('shop/checkout:2.0');
     simulation.settle();
     const canary = simulation.status?.currentPodHash as string;

@@ -242,7 +242,14 @@ export interface ExperimentReconcileInput {
 
 export type ExperimentEvent =
   | { type: 'ExperimentPhaseChanged'; experiment: string; from: ExperimentPhase; to: ExperimentPhase; message: string }
-  | { type: 'ExperimentTemplateChanged'; experiment: string; template: string; from: ExperimentTemplateStatusCode | undefined; to: ExperimentTemplateStatusCode; message: string };
+  | {
+      type: 'ExperimentTemplateChanged';
+      experiment: string;
+      template: string;
+      from: ExperimentTemplateStatusCode | undefined;
+      to: ExperimentTemplateStatusCode;
+      message: string;
+    };
 
 export interface ExperimentDecision {
   status: ExperimentStatus;
@@ -409,6 +416,4 @@ export interface OperationRefusal {
   operation: RolloutOperation['type'];
 }
 
-export type OperationResult =
-  | { ok: true; spec: RolloutSpec; status: RolloutStatus | undefined }
-  | { ok: false; refusal: OperationRefusal };
+export type OperationResult = { ok: true; spec: RolloutSpec; status: RolloutStatus | undefined } | { ok: false; refusal: OperationRefusal };

@@ -3,10 +3,16 @@ import type { DesiredExperimentService, DesiredServicePort } from '@flotilla/rol
 import type { ServiceObject, ServicePort } from '../kube/kube-object.js';
 import { exactMapPatch, sameJson, withOwnershipLabels } from './ownership.js';
 
-const experimentServiceLabels = (rollout: RolloutKey, desired: DesiredExperimentService): Record<string, string> => withOwnershipLabels(rollout, desired.labels);
+const experimentServiceLabels = (rollout: RolloutKey, desired: DesiredExperimentService): Record<string, string> =>
+  withOwnershipLabels(rollout, desired.labels);
 
 /** The fields of a port the agent writes; the API server's defaults and anything else are left out of comparisons. */
-const writtenPortFields = (port: ServicePort | DesiredServicePort): ServicePort => ({ name: port.name, protocol: port.protocol, port: port.port, targetPort: port.targetPort });
+const writtenPortFields = (port: ServicePort | DesiredServicePort): ServicePort => ({
+  name: port.name,
+  protocol: port.protocol,
+  port: port.port,
+  targetPort: port.targetPort,
+});
 
 /** The Service the agent creates for an experiment template. */
 export function experimentServiceManifest(rollout: RolloutKey, desired: DesiredExperimentService): ServiceObject {
@@ -22,7 +28,11 @@ export function experimentServiceManifest(rollout: RolloutKey, desired: DesiredE
  * @example experimentServicePatch(rollout, { …spec: { selector: { app: 'web', old: 'x' }, ports } }, { …selector: { app: 'web' }, ports })
  * // → { spec: { selector: { old: null } } }
  */
-export function experimentServicePatch(rollout: RolloutKey, existing: ServiceObject, desired: DesiredExperimentService): object | undefined {
+export function experimentServicePatch(
+  rollout: RolloutKey,
+  existing: ServiceObject,
+  desired: DesiredExperimentService,
+): object | undefined {
   const labels = exactMapPatch(existing.metadata.labels, experimentServiceLabels(rollout, desired));
   const selector = exactMapPatch(existing.spec.selector, desired.selector);
   const ports = desired.ports.map(writtenPortFields);

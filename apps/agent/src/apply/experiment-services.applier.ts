@@ -32,7 +32,8 @@ export class ExperimentServiceApplier {
     }
     const wanted = new Set(desired.map((service) => service.name));
     for (const existing of this.cluster.servicesOf(rollout)) {
-      if (wanted.has(existing.metadata.name) || existing.metadata.labels?.[EXPERIMENT_LABEL] === undefined || !isOwnedBy(existing, rollout)) continue;
+      if (wanted.has(existing.metadata.name) || existing.metadata.labels?.[EXPERIMENT_LABEL] === undefined || !isOwnedBy(existing, rollout))
+        continue;
       await this.http.delete(SERVICES, rollout.namespace, existing.metadata.name, { uid: existing.metadata.uid ?? '' });
       writes += 1;
     }

@@ -9,7 +9,9 @@ import type { KubeObject } from '../kube/kube-object.js';
  *          ownershipLabels({ namespace: 'shop', name: 'web', kind: 'Experiment' }) // { …managed-by, 'flotilla.io/experiment': 'web' }
  */
 export const ownershipLabels = (key: RolloutKey): Record<string, string> =>
-  key.kind === 'Experiment' ? { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [EXPERIMENT_LABEL]: key.name } : { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ROLLOUT_LABEL]: key.name };
+  key.kind === 'Experiment'
+    ? { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [EXPERIMENT_LABEL]: key.name }
+    : { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ROLLOUT_LABEL]: key.name };
 
 /** `labels` with the ownership labels of `key` over them, so that no desired label can disown the object. */
 export function withOwnershipLabels(key: RolloutKey, labels: Record<string, string>): Record<string, string> {
@@ -67,14 +69,18 @@ export class MissingObjectError extends Error {
  * Undefined when they already match.
  * @example exactMapPatch({ a: '1', b: '2' }, { a: '1', c: '3' }) // { b: null, c: '3' }
  */
-export function exactMapPatch(current: Record<string, string> | undefined, desired: Record<string, string>): Record<string, string | null> | undefined {
+export function exactMapPatch(
+  current: Record<string, string> | undefined,
+  desired: Record<string, string>,
+): Record<string, string | null> | undefined {
   const patch: Record<string, string | null> = {};
   for (const key of Object.keys(current ?? {})) if (!(key in desired)) patch[key] = null;
   for (const [key, value] of Object.entries(desired)) if (current?.[key] !== value) patch[key] = value;
   return Object.keys(patch).length === 0 ? undefined : patch;
 }
 
-const isJsonRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isJsonRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const definedKeys = (record: Record<string, unknown>): string[] => Object.keys(record).filter((key) => record[key] !== undefined);
 
@@ -84,7 +90,8 @@ const definedKeys = (record: Record<string, unknown>): string[] => Object.keys(r
  */
 export function sameJson(left: unknown, right: unknown): boolean {
   if ((left ?? null) === (right ?? null)) return true;
-  if (Array.isArray(left)) return Array.isArray(right) && left.length === right.length && left.every((item, index) => sameJson(item, right[index]));
+  if (Array.isArray(left))
+    return Array.isArray(right) && left.length === right.length && left.every((item, index) => sameJson(item, right[index]));
   if (!isJsonRecord(left) || !isJsonRecord(right)) return false;
   const keys = definedKeys(left);
   return keys.length === definedKeys(right).length && keys.every((key) => right[key] !== undefined && sameJson(left[key], right[key]));

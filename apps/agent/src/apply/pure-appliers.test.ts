@@ -16,7 +16,11 @@ const routing = desiredRouting;
 describe('exactMapPatch', () => {
   it.each([
     [{ a: '1' }, { a: '1' }, undefined],
-    [{ a: '1', b: '2' }, { a: '1', c: '3' }, { b: null, c: '3' }],
+    [
+      { a: '1', b: '2' },
+      { a: '1', c: '3' },
+      { b: null, c: '3' },
+    ],
     [undefined, { a: '1' }, { a: '1' }],
   ])('from %j to %j is %j', (current, desired, expected) => {
     expect(exactMapPatch(current, desired)).toEqual(expected);
@@ -46,34 +50,59 @@ describe('ownership', () => {
 
   it.each([
     ['a rollout ReplicaSet to its rollout', { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web' }, rolloutKey],
-    ["a rollout's experiment ReplicaSet to the rollout", { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web', 'flotilla.io/experiment': 'web-3-exp' }, rolloutKey],
-    ["a standalone experiment's ReplicaSet to the experiment", { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/experiment': 'web' }, experimentKey],
+    [
+      "a rollout's experiment ReplicaSet to the rollout",
+      { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web', 'flotilla.io/experiment': 'web-3-exp' },
+      rolloutKey,
+    ],
+    [
+      "a standalone experiment's ReplicaSet to the experiment",
+      { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/experiment': 'web' },
+      experimentKey,
+    ],
     ['an object the agent did not create to nobody', { 'flotilla.io/rollout': 'web' }, undefined],
   ])('gives %s', (_label, labels, owner) => {
     expect(ownerOf(labelled(labels))).toEqual(owner);
   });
 
-  it('never lets a rollout and a standalone experiment of the same name own each other\'s objects', () => {
-    const experimentObject = labelled(replicaSetManifest(experimentKey, desiredReplicaSet('web', { hash: 'x1', replicas: 1 })).metadata.labels ?? {});
-    const rolloutObject = labelled(replicaSetManifest(rolloutKey, desiredReplicaSet('web', { hash: 'r1', replicas: 1 })).metadata.labels ?? {});
+  it("never lets a rollout and a standalone experiment of the same name own each other's objects", () => {
+    const experimentObject = labelled(
+      replicaSetManifest(experimentKey, desiredReplicaSet('web', { hash: 'x1', replicas: 1 })).metadata.labels ?? {},
+    );
+    const rolloutObject = labelled(
+      replicaSetManifest(rolloutKey, desiredReplicaSet('web', { hash: 'r1', replicas: 1 })).metadata.labels ?? {},
+    );
     expect([isOwnedBy(experimentObject, experimentKey), isOwnedBy(experimentObject, rolloutKey)]).toEqual([true, false]);
     expect([isOwnedBy(rolloutObject, rolloutKey), isOwnedBy(rolloutObject, experimentKey)]).toEqual([true, false]);
     expect(isOwnedBy(labelled(experimentObject.metadata.labels, 'other'), experimentKey)).toBe(false);
   });
 
   it.each([
-    ['a rollout', rolloutKey, { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web', 'flotilla.io/experiment': 'someone-else' }],
+    [
+      'a rollout',
+      rolloutKey,
+      { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/rollout': 'web', 'flotilla.io/experiment': 'someone-else' },
+    ],
     ['a standalone experiment', experimentKey, { 'app.kubernetes.io/managed-by': 'flotilla', 'flotilla.io/experiment': 'web' }],
   ])('keeps desired labels from disowning a ReplicaSet of %s', (_label, key, ownership) => {
     const desired = desiredReplicaSet('web', { hash: 'x1', replicas: 1 });
-    desired.labels = { ...desired.labels, 'app.kubernetes.io/managed-by': 'someone', 'flotilla.io/rollout': 'other', 'flotilla.io/experiment': 'someone-else' };
+    desired.labels = {
+      ...desired.labels,
+      'app.kubernetes.io/managed-by': 'someone',
+      'flotilla.io/rollout': 'other',
+      'flotilla.io/experiment': 'someone-else',
+    };
     expect(replicaSetManifest(key, desired).metadata.labels).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'x1', ...ownership });
   });
 });
 
 describe('ReplicaSet manifests', () => {
   it('leaves role labels out of the selector, which cannot change later', () => {
-    const desired = desiredReplicaSet('web', { hash: 'abc', replicas: 2 }, { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"canary"}}' });
+    const desired = desiredReplicaSet(
+      'web',
+      { hash: 'abc', replicas: 2 },
+      { 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"canary"}}' },
+    );
     desired.template = { ...desired.template, metadata: { labels: { ...desired.template.metadata?.labels, role: 'canary' } } };
     expect(selectorLabels(desired)).toEqual({ app: 'web', 'rollouts-pod-template-hash': 'abc' });
   });
@@ -81,7 +110,18 @@ describe('ReplicaSet manifests', () => {
   it.each([
     ['nothing when equal', (set: ReplicaSetObject) => set, undefined],
     ['replicas', (set: ReplicaSetObject) => ({ ...set, spec: { ...set.spec, replicas: 9 } }), { spec: { replicas: 2 } }],
-    ['a foreign label and a stale annotation', (set: ReplicaSetObject) => ({ ...set, metadata: { ...set.metadata, labels: { ...set.metadata.labels, extra: 'x' }, annotations: { old: 'y', 'rollout.argoproj.io/revision': '1' } } }), { metadata: { labels: { extra: null }, annotations: { old: null } } }],
+    [
+      'a foreign label and a stale annotation',
+      (set: ReplicaSetObject) => ({
+        ...set,
+        metadata: {
+          ...set.metadata,
+          labels: { ...set.metadata.labels, extra: 'x' },
+          annotations: { old: 'y', 'rollout.argoproj.io/revision': '1' },
+        },
+      }),
+      { metadata: { labels: { extra: null }, annotations: { old: null } } },
+    ],
   ])('patches %s', (_label, drift, expected) => {
     const rollout = { namespace: 'shop', name: 'web' };
     const desired = desiredReplicaSet('web', { hash: 'abc', replicas: 2 });
@@ -112,7 +152,13 @@ describe('podMetadataPatch', () => {
   const canary = { labels: { role: 'canary', track: 'fast' }, annotations: { 'example.com/phase': 'canary' } };
   const stable = { labels: { role: 'stable' }, annotations: { 'example.com/dashboard': 'stable-pods' } };
   const pod = (labels: Record<string, string>, annotations?: Record<string, string>, deletionTimestamp?: string): PodObject => ({
-    metadata: { name: 'web-abc-x1', namespace: 'shop', labels, ...(annotations ? { annotations } : {}), ...(deletionTimestamp ? { deletionTimestamp } : {}) },
+    metadata: {
+      name: 'web-abc-x1',
+      namespace: 'shop',
+      labels,
+      ...(annotations ? { annotations } : {}),
+      ...(deletionTimestamp ? { deletionTimestamp } : {}),
+    },
   });
 
   it.each([
@@ -121,24 +167,62 @@ describe('podMetadataPatch', () => {
       pod({ app: 'web', role: 'canary', track: 'fast', team: 'checkout' }, { 'example.com/phase': 'canary', 'team/note': 'keep' }),
       canary,
       stable,
-      { metadata: { labels: { track: null, role: 'stable' }, annotations: { 'example.com/phase': null, 'example.com/dashboard': 'stable-pods' } } },
+      {
+        metadata: {
+          labels: { track: null, role: 'stable' },
+          annotations: { 'example.com/phase': null, 'example.com/dashboard': 'stable-pods' },
+        },
+      },
     ],
-    ['nothing when the pod already matches', pod({ app: 'web', role: 'stable' }, { 'example.com/dashboard': 'stable-pods' }), canary, stable, undefined],
-    ['first injection: only the new keys', pod({ app: 'web' }), undefined, stable, { metadata: { labels: { role: 'stable' }, annotations: { 'example.com/dashboard': 'stable-pods' } } }],
-    ['metadata dropped: only keys the pod still has are removed', pod({ app: 'web', role: 'canary' }), canary, undefined, { metadata: { labels: { role: null } } }],
-    ['a pod being deleted is left alone', pod({ app: 'web', role: 'canary' }, undefined, '2026-01-01T00:00:00Z'), canary, stable, undefined],
+    [
+      'nothing when the pod already matches',
+      pod({ app: 'web', role: 'stable' }, { 'example.com/dashboard': 'stable-pods' }),
+      canary,
+      stable,
+      undefined,
+    ],
+    [
+      'first injection: only the new keys',
+      pod({ app: 'web' }),
+      undefined,
+      stable,
+      { metadata: { labels: { role: 'stable' }, annotations: { 'example.com/dashboard': 'stable-pods' } } },
+    ],
+    [
+      'metadata dropped: only keys the pod still has are removed',
+      pod({ app: 'web', role: 'canary' }),
+      canary,
+      undefined,
+      { metadata: { labels: { role: null } } },
+    ],
+    [
+      'a pod being deleted is left alone',
+      pod({ app: 'web', role: 'canary' }, undefined, '2026-01-01T00:00:00Z'),
+      canary,
+      stable,
+      undefined,
+    ],
   ])('%s', (_label, current, before, now, expected) => {
     expect(podMetadataPatch(current, before, now)).toEqual(expected);
   });
 
   it('never changes a label the ReplicaSet selects its pods by', () => {
     const selector = { app: 'web', 'rollouts-pod-template-hash': 'abc' };
-    expect(podMetadataPatch(pod({ app: 'web', role: 'canary' }), { labels: { role: 'canary' } }, { labels: { app: 'other', role: 'stable' } }, selector)).toEqual({ metadata: { labels: { role: 'stable' } } });
+    expect(
+      podMetadataPatch(
+        pod({ app: 'web', role: 'canary' }),
+        { labels: { role: 'canary' } },
+        { labels: { app: 'other', role: 'stable' } },
+        selector,
+      ),
+    ).toEqual({ metadata: { labels: { role: 'stable' } } });
     expect(podMetadataPatch(pod({ app: 'web' }), { labels: { app: 'web' } }, undefined, selector)).toBeUndefined();
   });
 
   it('reads the injected metadata from the ephemeral-metadata annotation, ignoring one that is not JSON', () => {
-    expect(injectedMetadata({ 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"stable"}}' })).toEqual({ labels: { role: 'stable' } });
+    expect(injectedMetadata({ 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"stable"}}' })).toEqual({
+      labels: { role: 'stable' },
+    });
     expect(injectedMetadata({ 'rollout.argoproj.io/ephemeral-metadata': '{role' })).toBeUndefined();
     expect(injectedMetadata(undefined)).toBeUndefined();
   });
@@ -155,21 +239,46 @@ describe('experiment Services', () => {
 
   it('creates a ClusterIP Service whose ownership labels win over the desired ones', () => {
     expect(experimentServiceManifest(rollout, desired)).toEqual({
-      metadata: { name: 'web-7-exp-canary', namespace: 'shop', labels: { 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/rollout': 'web', 'app.kubernetes.io/managed-by': 'flotilla' } },
+      metadata: {
+        name: 'web-7-exp-canary',
+        namespace: 'shop',
+        labels: { 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/rollout': 'web', 'app.kubernetes.io/managed-by': 'flotilla' },
+      },
       spec: { type: 'ClusterIP', selector: desired.selector, ports: desired.ports },
     });
   });
 
   it('labels the Service of a standalone experiment with the experiment and no rollout', () => {
     const standalone = { namespace: 'shop', name: 'web-7-exp', kind: 'Experiment' } as const;
-    expect(experimentServiceManifest(standalone, desired).metadata.labels).toEqual({ 'flotilla.io/experiment': 'web-7-exp', 'app.kubernetes.io/managed-by': 'flotilla' });
+    expect(experimentServiceManifest(standalone, desired).metadata.labels).toEqual({
+      'flotilla.io/experiment': 'web-7-exp',
+      'app.kubernetes.io/managed-by': 'flotilla',
+    });
   });
 
   it.each([
     ['nothing when equal', (service: ServiceObject) => service, undefined],
-    ['a changed selector key and an extra one', (service: ServiceObject) => ({ ...service, spec: { ...service.spec, selector: { 'flotilla.io/experiment': 'old', extra: 'x' } } }), { spec: { selector: { extra: null, 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/experiment-template': 'canary' } } }],
-    ['the ports as a whole', (service: ServiceObject) => ({ ...service, spec: { ...service.spec, ports: [{ name: 'http', protocol: 'TCP', port: 81, targetPort: 8080 }, { port: 9090 }] } }), { spec: { ports: desired.ports } }],
-    ['a changed label', (service: ServiceObject) => ({ ...service, metadata: { ...service.metadata, labels: { ...service.metadata.labels, 'flotilla.io/experiment': 'old' } } }), { metadata: { labels: { 'flotilla.io/experiment': 'web-7-exp' } } }],
+    [
+      'a changed selector key and an extra one',
+      (service: ServiceObject) => ({ ...service, spec: { ...service.spec, selector: { 'flotilla.io/experiment': 'old', extra: 'x' } } }),
+      { spec: { selector: { extra: null, 'flotilla.io/experiment': 'web-7-exp', 'flotilla.io/experiment-template': 'canary' } } },
+    ],
+    [
+      'the ports as a whole',
+      (service: ServiceObject) => ({
+        ...service,
+        spec: { ...service.spec, ports: [{ name: 'http', protocol: 'TCP', port: 81, targetPort: 8080 }, { port: 9090 }] },
+      }),
+      { spec: { ports: desired.ports } },
+    ],
+    [
+      'a changed label',
+      (service: ServiceObject) => ({
+        ...service,
+        metadata: { ...service.metadata, labels: { ...service.metadata.labels, 'flotilla.io/experiment': 'old' } },
+      }),
+      { metadata: { labels: { 'flotilla.io/experiment': 'web-7-exp' } } },
+    ],
   ])('patches %s', (_label, drift, expected) => {
     expect(experimentServicePatch(rollout, drift(experimentServiceManifest(rollout, desired)), desired)).toEqual(expected);
   });
@@ -184,9 +293,19 @@ describe('podsToRestart', () => {
 
   it.each([
     ['the oldest ready pod when all are ready', 2, [pod('b', '2026-01-01T11:01:00Z', true), pod('a', '2026-01-01T11:00:00Z', true)], ['a']],
-    ['nothing while a replacement is not ready', 2, [pod('a', '2026-01-01T11:00:00Z', true), pod('new', '2026-01-01T12:01:00Z', false)], []],
+    [
+      'nothing while a replacement is not ready',
+      2,
+      [pod('a', '2026-01-01T11:00:00Z', true), pod('new', '2026-01-01T12:01:00Z', false)],
+      [],
+    ],
     ['nothing while a deleted pod has no replacement yet', 2, [pod('b', '2026-01-01T11:01:00Z', true)], []],
-    ['an old pod that is not ready, at no cost', 2, [pod('a', '2026-01-01T11:00:00Z', false), pod('b', '2026-01-01T11:01:00Z', true)], ['a']],
+    [
+      'an old pod that is not ready, at no cost',
+      2,
+      [pod('a', '2026-01-01T11:00:00Z', false), pod('b', '2026-01-01T11:01:00Z', true)],
+      ['a'],
+    ],
     ['nothing once every pod is newer', 1, [pod('n', '2026-01-01T12:01:00Z', true)], []],
   ])('deletes %s', (_label, replicas, pods, expected) => {
     expect(podsToRestart(pods, replicas, restart).map((deleted) => deleted.metadata.name)).toEqual(expected);
@@ -194,25 +313,58 @@ describe('podsToRestart', () => {
 });
 
 describe('podProblems', () => {
-  const waiting = (reason: string): PodObject => ({ metadata: { name: reason }, status: { containerStatuses: [{ name: 'app', state: { waiting: { reason, message: `${reason}!` } } }] } });
-  const replicaSet = (conditions: ReplicaSetObject['status']) => ({ ...replicaSetManifest({ namespace: 'n', name: 'r' }, desiredReplicaSet('r', { hash: 'h', replicas: 3 })), status: conditions });
+  const waiting = (reason: string): PodObject => ({
+    metadata: { name: reason },
+    status: { containerStatuses: [{ name: 'app', state: { waiting: { reason, message: `${reason}!` } } }] },
+  });
+  const replicaSet = (conditions: ReplicaSetObject['status']) => ({
+    ...replicaSetManifest({ namespace: 'n', name: 'r' }, desiredReplicaSet('r', { hash: 'h', replicas: 3 })),
+    status: conditions,
+  });
 
   it.each([
     ['pods starting are no problem', [waiting('ContainerCreating')], undefined, []],
-    ['crash loops are counted per pod', [waiting('CrashLoopBackOff'), waiting('CrashLoopBackOff')], undefined, [{ reason: 'CrashLoopBackOff', message: 'CrashLoopBackOff!', pods: 2 }]],
-    ['pull errors are named', [waiting('ImagePullBackOff')], undefined, [{ reason: 'ImagePullBackOff', message: 'ImagePullBackOff!', pods: 1 }]],
-    ['FailedCreate counts the missing pods', [], { replicas: 1, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'quota exceeded' }] }, [{ reason: 'FailedCreate', message: 'quota exceeded', pods: 2 }]],
+    [
+      'crash loops are counted per pod',
+      [waiting('CrashLoopBackOff'), waiting('CrashLoopBackOff')],
+      undefined,
+      [{ reason: 'CrashLoopBackOff', message: 'CrashLoopBackOff!', pods: 2 }],
+    ],
+    [
+      'pull errors are named',
+      [waiting('ImagePullBackOff')],
+      undefined,
+      [{ reason: 'ImagePullBackOff', message: 'ImagePullBackOff!', pods: 1 }],
+    ],
+    [
+      'FailedCreate counts the missing pods',
+      [],
+      { replicas: 1, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'quota exceeded' }] },
+      [{ reason: 'FailedCreate', message: 'quota exceeded', pods: 2 }],
+    ],
   ])('%s', (_label, pods, status, expected) => {
     expect(podProblems(replicaSet(status), pods)).toEqual(expected);
   });
 });
 
 describe('virtualServiceRoutes', () => {
-  const primary = { name: 'primary', route: [{ destination: { host: 'web-stable.shop.svc.cluster.local' }, weight: 100 }, { destination: { host: 'web-canary' }, weight: 0 }] };
+  const primary = {
+    name: 'primary',
+    route: [
+      { destination: { host: 'web-stable.shop.svc.cluster.local' }, weight: 100 },
+      { destination: { host: 'web-canary' }, weight: 0 },
+    ],
+  };
 
   it('weights destinations by host, including fully qualified hosts', () => {
     expect(virtualServiceRoutes([primary], { name: 'vs' }, routing())).toEqual([
-      { name: 'primary', route: [{ destination: { host: 'web-stable.shop.svc.cluster.local' }, weight: 75 }, { destination: { host: 'web-canary' }, weight: 25 }] },
+      {
+        name: 'primary',
+        route: [
+          { destination: { host: 'web-stable.shop.svc.cluster.local' }, weight: 75 },
+          { destination: { host: 'web-canary' }, weight: 25 },
+        ],
+      },
     ]);
   });
 
@@ -224,13 +376,27 @@ describe('virtualServiceRoutes', () => {
     });
     const routes = virtualServiceRoutes([primary], { name: 'vs' }, desired);
     expect(routes.map((route) => route.name)).toEqual(['mirror', 'header', 'primary']);
-    expect(routes[0]).toMatchObject({ match: [{ method: { exact: 'GET' }, uri: { prefix: '/api' } }], mirror: { host: 'web-canary' }, mirrorPercentage: { value: 35 } });
+    expect(routes[0]).toMatchObject({
+      match: [{ method: { exact: 'GET' }, uri: { prefix: '/api' } }],
+      mirror: { host: 'web-canary' },
+      mirrorPercentage: { value: 35 },
+    });
     expect(routes[0]?.route?.map((destination) => destination.weight)).toEqual([75, 25]);
   });
 
   it('uses subsets when a DestinationRule is configured, and labels the subsets by hash', () => {
-    const desired = routing({ routing: { istio: { virtualService: { name: 'vs' }, destinationRule: { name: 'dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } } } });
-    const bySubset = { name: 'p', route: [{ destination: { host: 'web', subset: 'stable' }, weight: 100 }, { destination: { host: 'web', subset: 'canary' }, weight: 0 }] };
+    const desired = routing({
+      routing: {
+        istio: { virtualService: { name: 'vs' }, destinationRule: { name: 'dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } },
+      },
+    });
+    const bySubset = {
+      name: 'p',
+      route: [
+        { destination: { host: 'web', subset: 'stable' }, weight: 100 },
+        { destination: { host: 'web', subset: 'canary' }, weight: 0 },
+      ],
+    };
     expect(virtualServiceRoutes([bySubset], { name: 'vs' }, desired)[0]?.route?.map((destination) => destination.weight)).toEqual([75, 25]);
     expect(destinationRuleSubsets([{ name: 'stable', labels: { app: 'web' } }, { name: 'canary' }, { name: 'other' }], desired)).toEqual([
       { name: 'stable', labels: { app: 'web', 'rollouts-pod-template-hash': 's1' } },
@@ -241,7 +407,8 @@ describe('virtualServiceRoutes', () => {
 
   it('removes managed routes that are no longer wanted', () => {
     const desired = routing({ routing: { istio: { virtualService: { name: 'vs' } }, managedRoutes: [{ name: 'header' }] } });
-    expect(virtualServiceRoutes([{ name: 'header', route: [] }, primary], { name: 'vs' }, desired).map((route) => route.name)).toEqual(['primary']);
+    expect(virtualServiceRoutes([{ name: 'header', route: [] }, primary], { name: 'vs' }, desired).map((route) => route.name)).toEqual([
+      'primary',
+    ]);
   });
 });
-

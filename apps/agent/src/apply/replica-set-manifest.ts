@@ -12,7 +12,8 @@ export const replicaSetName = (rolloutName: string, podTemplateHash: string): st
  * @example desiredReplicaSetName('web', { name: 'web-exp-baseline', podTemplateHash: 'e1', … }) // 'web-exp-baseline'
  *          desiredReplicaSetName('web', { podTemplateHash: 'abc', … }) // 'web-abc'
  */
-export const desiredReplicaSetName = (rolloutName: string, desired: DesiredReplicaSet): string => desired.name ?? replicaSetName(rolloutName, desired.podTemplateHash);
+export const desiredReplicaSetName = (rolloutName: string, desired: DesiredReplicaSet): string =>
+  desired.name ?? replicaSetName(rolloutName, desired.podTemplateHash);
 
 /**
  * The selector of a new ReplicaSet: the rollout's pod labels and the hash label, without the labels of the role
@@ -65,10 +66,18 @@ export function replicaSetPatch(rollout: RolloutKey, existing: ReplicaSetObject,
   if ((existing.spec.minReadySeconds ?? 0) !== (desired.minReadySeconds ?? 0)) spec.minReadySeconds = desired.minReadySeconds ?? 0;
   const existingTemplateMetadata = existing.spec.template.metadata ?? {};
   const desiredTemplateMetadata = desired.template.metadata ?? {};
-  if (!sameJson(existingTemplateMetadata.labels ?? {}, desiredTemplateMetadata.labels ?? {}) || !sameJson(existingTemplateMetadata.annotations ?? {}, desiredTemplateMetadata.annotations ?? {})) {
+  if (
+    !sameJson(existingTemplateMetadata.labels ?? {}, desiredTemplateMetadata.labels ?? {}) ||
+    !sameJson(existingTemplateMetadata.annotations ?? {}, desiredTemplateMetadata.annotations ?? {})
+  ) {
     const templateLabels = exactMapPatch(existingTemplateMetadata.labels, desiredTemplateMetadata.labels ?? {});
     const templateAnnotations = exactMapPatch(existingTemplateMetadata.annotations, desiredTemplateMetadata.annotations ?? {});
-    spec.template = { metadata: { ...(templateLabels ? { labels: templateLabels } : {}), ...(templateAnnotations ? { annotations: templateAnnotations } : {}) } };
+    spec.template = {
+      metadata: {
+        ...(templateLabels ? { labels: templateLabels } : {}),
+        ...(templateAnnotations ? { annotations: templateAnnotations } : {}),
+      },
+    };
   }
   const patch = { ...(Object.keys(metadata).length > 0 ? { metadata } : {}), ...(Object.keys(spec).length > 0 ? { spec } : {}) };
   return Object.keys(patch).length === 0 ? undefined : patch;

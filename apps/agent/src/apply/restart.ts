@@ -2,7 +2,8 @@ import type { DesiredReplicaSet } from '@flotilla/rollout-engine';
 import type { PodObject } from '../kube/kube-object.js';
 
 export const isPodReady = (pod: PodObject): boolean =>
-  pod.metadata.deletionTimestamp === undefined && (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
+  pod.metadata.deletionTimestamp === undefined &&
+  (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True');
 
 /**
  * Pods to delete now for a restart (`spec.restartAt`): pods created before `podsCreatedBefore`, the not-ready ones

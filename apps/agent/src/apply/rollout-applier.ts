@@ -99,7 +99,9 @@ export class RolloutApplier {
   /** Listed from the API rather than the caches: a router kind may not be watched since the agent restarted. */
   private async deleteOwnedRouterObjects(rollout: RolloutKey): Promise<number> {
     let writes = 0;
-    const selector = Object.entries(ownershipLabels(rollout)).map(([key, value]) => `${key}=${value}`).join(',');
+    const selector = Object.entries(ownershipLabels(rollout))
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',');
     for (const resource of [INGRESSES, TRAFFIC_SPLITS]) {
       let owned: KubeObject[];
       try {

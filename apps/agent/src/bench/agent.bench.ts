@@ -32,11 +32,14 @@ const NAMESPACE = 'bench';
 const TOKEN = 'bench-token';
 const CPU_PROFILE_DIRECTORY = process.env.BENCH_CPU_PROF_DIR;
 const profilingFlags = (name: string): string[] =>
-  CPU_PROFILE_DIRECTORY === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIRECTORY, '--cpu-prof-name', `${name}.cpuprofile`];
+  CPU_PROFILE_DIRECTORY === undefined
+    ? []
+    : ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIRECTORY, '--cpu-prof-name', `${name}.cpuprofile`];
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const percentile = (sorted: number[], fraction: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
+const percentile = (sorted: number[], fraction: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
 
 const megabytes = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 
@@ -65,11 +68,18 @@ const desired = (index: number, version: number, replicas: number) =>
 
 async function main(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'flotilla-agent-bench-'));
-  const sim = await startSimulatorProcess({ cluster: CLUSTER, podReadyDelayMs: POD_READY_DELAY_MS, kubeconfigDirectory: directory, nodeFlags: profilingFlags('kube-sim') });
+  const sim = await startSimulatorProcess({
+    cluster: CLUSTER,
+    podReadyDelayMs: POD_READY_DELAY_MS,
+    kubeconfigDirectory: directory,
+    nodeFlags: profilingFlags('kube-sim'),
+  });
   const kubeconfig = sim.kubeconfig;
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfig);
-  await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } } });
+  await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } } });
   const controlPlane = await FakeControlPlane.start({ token: TOKEN, cluster: CLUSTER });
   for (let index = 0; index < ROLLOUTS; index += 1) {
     const initial = desired(index, 1, 1);
@@ -79,24 +89,35 @@ async function main(): Promise<void> {
   // The simulator's view: when did each ReplicaSet reach each replica count.
   const waiting = new Map<string, { replicas: number; sentAt: number }>();
   const latencies: number[] = [];
-  const watch = await new Watch(kubeConfig).watch(`/apis/apps/v1/namespaces/${NAMESPACE}/replicasets`, {}, (_type: string, object: { metadata?: { name?: string }; spec?: { replicas?: number } }) => {
-    const name = object.metadata?.name ?? '';
-    const expected = waiting.get(name);
-    if (expected !== undefined && object.spec?.replicas === expected.replicas) {
-      latencies.push(performance.now() - expected.sentAt);
-      waiting.delete(name);
-    }
-  }, () => undefined);
+  const watch = await new Watch(kubeConfig).watch(
+    `/apis/apps/v1/namespaces/${NAMESPACE}/replicasets`,
+    {},
+    (_type: string, object: { metadata?: { name?: string }; spec?: { replicas?: number } }) => {
+      const name = object.metadata?.name ?? '';
+      const expected = waiting.get(name);
+      if (expected !== undefined && object.spec?.replicas === expected.replicas) {
+        latencies.push(performance.now() - expected.sentAt);
+        waiting.delete(name);
+      }
+    },
+    () => undefined,
+  );
 
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
   const probe = fileURLToPath(new URL('./memory-probe.js', import.meta.url));
   // Started with the Node flags deploy/agent/deployment.yaml uses; --expose-gc only lets the probe collect at the end.
-  const agent: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=2', '--expose-gc', ...profilingFlags('agent'), '--import', probe, main], {
-    env: { ...process.env, FLOTILLA_URL: controlPlane.url, FLOTILLA_AGENT_TOKEN: TOKEN, KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const agent: ChildProcess = spawn(
+    process.execPath,
+    ['--max-semi-space-size=2', '--expose-gc', ...profilingFlags('agent'), '--import', probe, main],
+    {
+      env: { ...process.env, FLOTILLA_URL: controlPlane.url, FLOTILLA_AGENT_TOKEN: TOKEN, KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const pid = agent.pid ?? 0;
-  log(`agent process ${pid}, kube-sim process ${sim.pid}; ${ROLLOUTS} rollouts in cluster "${CLUSTER}"; simulated pods become ready ${POD_READY_DELAY_MS} ms after creation`);
+  log(
+    `agent process ${pid}, kube-sim process ${sim.pid}; ${ROLLOUTS} rollouts in cluster "${CLUSTER}"; simulated pods become ready ${POD_READY_DELAY_MS} ms after creation`,
+  );
 
   try {
     const startedAt = performance.now();
@@ -127,7 +148,9 @@ async function main(): Promise<void> {
       const measured = latencies.slice(before);
       (pacedWave ? paced : burst).push(...measured);
       const sorted = [...measured].sort((left, right) => left - right);
-      log(`  wave ${wave}/${WAVES} (${pacedWave ? `paced ${PACED_PER_SECOND}/s` : 'burst of all'}, scale to ${replicas}): ${measured.length}/${ROLLOUTS} seen, p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, ${await memoryLine(agent)}`);
+      log(
+        `  wave ${wave}/${WAVES} (${pacedWave ? `paced ${PACED_PER_SECOND}/s` : 'burst of all'}, scale to ${replicas}): ${measured.length}/${ROLLOUTS} seen, p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, ${await memoryLine(agent)}`,
+      );
       waiting.clear();
       await sleep(1500);
     }
@@ -135,12 +158,19 @@ async function main(): Promise<void> {
     const rss = await residentMegabytes(pid);
     log('');
     log(`results (${ROLLOUTS} rollouts, one agent process, simulated pods ready ${POD_READY_DELAY_MS} ms after creation)`);
-    for (const [label, values] of [['paced changes', paced], ['burst changes', burst]] as const) {
+    for (const [label, values] of [
+      ['paced changes', paced],
+      ['burst changes', burst],
+    ] as const) {
       const sorted = [...values].sort((left, right) => left - right);
       const p99 = percentile(sorted, 0.99);
-      log(`  ${label.padEnd(14)} n=${sorted.length}  p50 ${percentile(sorted, 0.5).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  (goal p99 < ${GOAL_P99_MS} ms: ${p99 < GOAL_P99_MS ? 'met' : 'missed'})`);
+      log(
+        `  ${label.padEnd(14)} n=${sorted.length}  p50 ${percentile(sorted, 0.5).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  (goal p99 < ${GOAL_P99_MS} ms: ${p99 < GOAL_P99_MS ? 'met' : 'missed'})`,
+      );
     }
-    log(`  agent resident memory ${rss.toFixed(1)} MB  (goal < ${GOAL_RSS_MB} MB: ${rss < GOAL_RSS_MB ? 'met' : 'missed'}); heap still reachable after a full collection ${megabytes((await memoryUsageOf(agent, 'live-memory')).heapUsed)} MB`);
+    log(
+      `  agent resident memory ${rss.toFixed(1)} MB  (goal < ${GOAL_RSS_MB} MB: ${rss < GOAL_RSS_MB ? 'met' : 'missed'}); heap still reachable after a full collection ${megabytes((await memoryUsageOf(agent, 'live-memory')).heapUsed)} MB`,
+    );
   } finally {
     agent.kill('SIGTERM');
     await new Promise((resolve) => agent.once('exit', resolve));

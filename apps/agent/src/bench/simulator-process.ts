@@ -60,11 +60,16 @@ export function startSimulatorProcess(options: SimulatorProcessOptions): Promise
   const args = [
     ...nodeFlags,
     simulatorEntry(),
-    '--port', '0',
-    '--clusters', cluster,
-    '--kubeconfig-dir', kubeconfigDirectory,
-    '--pod-ready-delay-ms', String(podReadyDelayMs),
-    '--log-level', 'info',
+    '--port',
+    '0',
+    '--clusters',
+    cluster,
+    '--kubeconfig-dir',
+    kubeconfigDirectory,
+    '--pod-ready-delay-ms',
+    String(podReadyDelayMs),
+    '--log-level',
+    'info',
   ];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const output: string[] = [];

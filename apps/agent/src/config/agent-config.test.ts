@@ -11,27 +11,42 @@ describe('loadAgentConfig', () => {
   });
 
   it('reads the token from a file when asked, and the kubeconfig path when given', () => {
-    const config = loadAgentConfig({ FLOTILLA_URL: 'https://f.example', FLOTILLA_AGENT_TOKEN_FILE: '/var/run/token', KUBECONFIG: '/kube/config' });
+    const config = loadAgentConfig({
+      FLOTILLA_URL: 'https://f.example',
+      FLOTILLA_AGENT_TOKEN_FILE: '/var/run/token',
+      KUBECONFIG: '/kube/config',
+    });
     expect(config.token).toEqual({ kind: 'file', path: '/var/run/token' });
     expect(config.kubeconfigPath).toBe('/kube/config');
   });
 
   it.each([
     [{}, { measurementConcurrency: 16, agentNamespace: 'flotilla-system' }],
-    [{ FLOTILLA_MEASUREMENT_CONCURRENCY: '4', FLOTILLA_AGENT_NAMESPACE: 'platform-agents' }, { measurementConcurrency: 4, agentNamespace: 'platform-agents' }],
+    [
+      { FLOTILLA_MEASUREMENT_CONCURRENCY: '4', FLOTILLA_AGENT_NAMESPACE: 'platform-agents' },
+      { measurementConcurrency: 4, agentNamespace: 'platform-agents' },
+    ],
   ])('takes measurement settings from %j', (env, expected) => {
     expect(loadAgentConfig({ FLOTILLA_URL: 'https://f.example', FLOTILLA_AGENT_TOKEN: 't', ...env })).toMatchObject(expected);
   });
 
   it('gives the agent 20 s from SIGTERM to a forced exit unless SHUTDOWN_GRACE_SECONDS says otherwise', () => {
     const required = { FLOTILLA_URL: 'https://f.example', FLOTILLA_AGENT_TOKEN: 't' };
-    expect([loadAgentConfig(required).shutdownGraceMs, loadAgentConfig({ ...required, SHUTDOWN_GRACE_SECONDS: '5' }).shutdownGraceMs]).toEqual([20_000, 5000]);
+    expect([
+      loadAgentConfig(required).shutdownGraceMs,
+      loadAgentConfig({ ...required, SHUTDOWN_GRACE_SECONDS: '5' }).shutdownGraceMs,
+    ]).toEqual([20_000, 5000]);
   });
 
   it('reports every problem at once', () => {
     let error: unknown;
     try {
-      loadAgentConfig({ FLOTILLA_URL: 'ftp://f.example', LOG_LEVEL: 'loud', FLOTILLA_RESYNC_INTERVAL_SECONDS: 'often', FLOTILLA_MEASUREMENT_CONCURRENCY: '0' });
+      loadAgentConfig({
+        FLOTILLA_URL: 'ftp://f.example',
+        LOG_LEVEL: 'loud',
+        FLOTILLA_RESYNC_INTERVAL_SECONDS: 'often',
+        FLOTILLA_MEASUREMENT_CONCURRENCY: '0',
+      });
     } catch (caught) {
       error = caught;
     }

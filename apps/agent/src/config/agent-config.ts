@@ -65,7 +65,8 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
   else {
     try {
       const url = new URL(base);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`FLOTILLA_URL must be http:// or https://, got ${url.protocol}`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        problems.push(`FLOTILLA_URL must be http:// or https://, got ${url.protocol}`);
       url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
       url.pathname = `${url.pathname.replace(/\/+$/, '')}${AGENT_PATH}`;
       controlPlaneUrl = url.toString();
@@ -83,7 +84,8 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
   else problems.push('FLOTILLA_AGENT_TOKEN or FLOTILLA_AGENT_TOKEN_FILE is required');
 
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
 
   const config: AgentConfig = {
     controlPlaneUrl,

@@ -194,7 +194,10 @@ export class ControlPlaneConnection {
       return;
     }
     if (code === CLOSE_CODES.unauthenticated || this.refusedWithStatus === 401 || this.refusedWithStatus === 403) {
-      logger.error({ code, status: this.refusedWithStatus, retryInMs: reconnect.unauthenticatedRetryMs }, 'the control plane refused the agent token; check FLOTILLA_AGENT_TOKEN');
+      logger.error(
+        { code, status: this.refusedWithStatus, retryInMs: reconnect.unauthenticatedRetryMs },
+        'the control plane refused the agent token; check FLOTILLA_AGENT_TOKEN',
+      );
       this.scheduleReconnect(reconnect.unauthenticatedRetryMs);
       return;
     }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { canaryRollout } from '../testing/desired-rollouts.js';
 import { DesiredStore } from './desired-store.js';
 
-const rollout = (name: string, version: number) => canaryRollout({ namespace: 'shop', name, version, stable: { hash: `h${version}`, replicas: 1 } });
+const rollout = (name: string, version: number) =>
+  canaryRollout({ namespace: 'shop', name, version, stable: { hash: `h${version}`, replicas: 1 } });
 
 describe('DesiredStore', () => {
   it.each([
@@ -19,7 +20,9 @@ describe('DesiredStore', () => {
   it('ignores a late desired state of a deleted rollout, but takes a newer one', () => {
     const store = new DesiredStore();
     store.put(rollout('web', 2));
-    expect(store.remove({ namespace: 'shop', name: 'web' }, 3)).toEqual([{ type: 'removed', key: 'shop/web', rollout: { namespace: 'shop', name: 'web' } }]);
+    expect(store.remove({ namespace: 'shop', name: 'web' }, 3)).toEqual([
+      { type: 'removed', key: 'shop/web', rollout: { namespace: 'shop', name: 'web' } },
+    ]);
     expect(store.put(rollout('web', 3))).toEqual([]);
     expect(store.put(rollout('web', 4))).toHaveLength(1);
   });
@@ -29,7 +32,11 @@ describe('DesiredStore', () => {
     store.put(rollout('web', 2));
     store.put(rollout('api', 7));
     const changes = store.replaceAll([rollout('web', 2), rollout('worker', 1)]);
-    expect(changes.map((change) => `${change.type} ${change.key}`)).toEqual(['removed shop/api', 'changed shop/web', 'changed shop/worker']);
+    expect(changes.map((change) => `${change.type} ${change.key}`)).toEqual([
+      'removed shop/api',
+      'changed shop/web',
+      'changed shop/worker',
+    ]);
     expect([...store.all()].map((desired) => desired.rollout.name)).toEqual(['web', 'worker']);
   });
 
@@ -37,7 +44,9 @@ describe('DesiredStore', () => {
     const store = new DesiredStore();
     const experimentKey = { namespace: 'shop', name: 'web', kind: 'Experiment' } as const;
     store.put(rollout('web', 5));
-    expect(store.put({ ...rollout('web', 1), rollout: experimentKey })).toEqual([expect.objectContaining({ type: 'changed', key: 'experiment:shop/web' })]);
+    expect(store.put({ ...rollout('web', 1), rollout: experimentKey })).toEqual([
+      expect.objectContaining({ type: 'changed', key: 'experiment:shop/web' }),
+    ]);
     expect(store.remove(experimentKey, 2)).toEqual([{ type: 'removed', key: 'experiment:shop/web', rollout: experimentKey }]);
     expect(store.get('shop/web')?.desiredVersion).toBe(5);
     expect(store.replaceAll([rollout('web', 5)]).map((change) => `${change.type} ${change.key}`)).toEqual(['changed shop/web']);

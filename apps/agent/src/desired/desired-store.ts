@@ -1,6 +1,7 @@
 import { rolloutKeyString, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
 
-export type DesiredChange = { type: 'changed'; key: string; desired: DesiredRollout } | { type: 'removed'; key: string; rollout: RolloutKey };
+export type DesiredChange =
+  { type: 'changed'; key: string; desired: DesiredRollout } | { type: 'removed'; key: string; rollout: RolloutKey };
 
 /**
  * The last desired state of every rollout of the cluster. Versions only grow: an older version than the one held is

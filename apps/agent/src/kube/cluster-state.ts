@@ -22,7 +22,11 @@ function removeFromIndex(index: Map<string, Set<string>>, key: string, member: s
 }
 
 /** Files a changed object under the key `keyFor` gives it, and out of its previous version's key when that differs. */
-function reindex<T extends KubeObject>(index: Map<string, Set<string>>, change: CacheChange<T>, keyFor: (object: T) => string | undefined): void {
+function reindex<T extends KubeObject>(
+  index: Map<string, Set<string>>,
+  change: CacheChange<T>,
+  keyFor: (object: T) => string | undefined,
+): void {
   const member = keyOf(change.object);
   const key = keyFor(change.object);
   const previousKey = change.type === 'upsert' && change.previous !== undefined ? keyFor(change.previous) : undefined;
@@ -47,7 +51,8 @@ export function ownerKeyOf(object: KubeObject): string | undefined {
  * states); its spec and the rest are dropped.
  */
 export function podAsCached(pod: PodObject): PodObject {
-  const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels, annotations, ownerReferences } = pod.metadata;
+  const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels, annotations, ownerReferences } =
+    pod.metadata;
   const { phase, conditions, containerStatuses, initContainerStatuses } = pod.status ?? {};
   return {
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels, annotations, ownerReferences },
@@ -80,7 +85,13 @@ export class ClusterState {
     private readonly listener: ObjectChangeListener,
     private readonly logger: Logger,
   ) {
-    this.replicaSets = new ObjectCache(REPLICA_SETS, http, `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`, (change) => this.replicaSetChanged(change), logger);
+    this.replicaSets = new ObjectCache(
+      REPLICA_SETS,
+      http,
+      `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+      (change) => this.replicaSetChanged(change),
+      logger,
+    );
     this.pods = new ObjectCache(PODS, http, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger, podAsCached);
     this.services = new ObjectCache(SERVICES, http, undefined, (change) => this.serviceChanged(change), logger);
   }
@@ -121,7 +132,9 @@ export class ClusterState {
   /** The ReplicaSets the agent created for a rollout or standalone experiment. */
   replicaSetsOf(owner: RolloutKey): ReplicaSetObject[] {
     const keys = this.replicaSetsByOwner.get(rolloutKeyString(owner)) ?? new Set<string>();
-    return [...keys].map((key) => this.replicaSets.get(...splitKey(key))).filter((replicaSet): replicaSet is ReplicaSetObject => replicaSet !== undefined);
+    return [...keys]
+      .map((key) => this.replicaSets.get(...splitKey(key)))
+      .filter((replicaSet): replicaSet is ReplicaSetObject => replicaSet !== undefined);
   }
 
   /** The Services the agent created for a rollout or standalone experiment. */

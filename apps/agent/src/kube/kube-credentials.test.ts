@@ -19,7 +19,12 @@ afterAll(() => rm(directory, { recursive: true, force: true }));
 
 const base64 = (text: string): string => Buffer.from(text).toString('base64');
 
-async function kubeconfig(name: string, cluster: Record<string, unknown>, user: Record<string, unknown> | undefined, currentContext = 'main'): Promise<string> {
+async function kubeconfig(
+  name: string,
+  cluster: Record<string, unknown>,
+  user: Record<string, unknown> | undefined,
+  currentContext = 'main',
+): Promise<string> {
   const path = join(directory, name);
   await writeFile(
     path,
@@ -43,7 +48,11 @@ async function kubeconfig(name: string, cluster: Record<string, unknown>, user: 
 
 describe('loadKubeconfig', () => {
   it('reads the current context: inline CA, token', async () => {
-    const path = await kubeconfig('inline', { server: 'https://10.0.0.1:6443', 'certificate-authority-data': base64('INLINE CA') }, { token: 'secret-token' });
+    const path = await kubeconfig(
+      'inline',
+      { server: 'https://10.0.0.1:6443', 'certificate-authority-data': base64('INLINE CA') },
+      { token: 'secret-token' },
+    );
     const credentials = loadKubeconfig(path);
     expect(credentials.server.href).toBe('https://10.0.0.1:6443/');
     expect(credentials.ca?.toString()).toBe('INLINE CA');
@@ -52,9 +61,17 @@ describe('loadKubeconfig', () => {
   });
 
   it('reads files relative to the kubeconfig: CA, client certificate and key', async () => {
-    const path = await kubeconfig('files', { server: 'https://api.example', 'certificate-authority': 'ca.crt' }, { 'client-certificate': 'client.crt', 'client-key': join(directory, 'client.key') });
+    const path = await kubeconfig(
+      'files',
+      { server: 'https://api.example', 'certificate-authority': 'ca.crt' },
+      { 'client-certificate': 'client.crt', 'client-key': join(directory, 'client.key') },
+    );
     const credentials = loadKubeconfig(path);
-    expect([credentials.ca?.toString(), credentials.clientCertificate?.toString(), credentials.clientKey?.toString()]).toEqual(['CA FROM FILE', 'CERT FROM FILE', 'KEY FROM FILE']);
+    expect([credentials.ca?.toString(), credentials.clientCertificate?.toString(), credentials.clientKey?.toString()]).toEqual([
+      'CA FROM FILE',
+      'CERT FROM FILE',
+      'KEY FROM FILE',
+    ]);
     expect(credentials.token).toEqual({ kind: 'none' });
   });
 
@@ -62,7 +79,12 @@ describe('loadKubeconfig', () => {
     const path = await kubeconfig(
       'mixed',
       { server: 'https://api.example', 'insecure-skip-tls-verify': true },
-      { 'client-certificate-data': base64('INLINE CERT'), 'client-certificate': 'client.crt', 'client-key-data': base64('INLINE KEY'), tokenFile: 'token' },
+      {
+        'client-certificate-data': base64('INLINE CERT'),
+        'client-certificate': 'client.crt',
+        'client-key-data': base64('INLINE KEY'),
+        tokenFile: 'token',
+      },
     );
     const credentials = loadKubeconfig(path);
     expect(credentials.skipTlsVerify).toBe(true);
@@ -91,7 +113,12 @@ describe('loadKubeconfig', () => {
     ['an unknown current-context', { server: 'https://api.example' }, 'gone', /no context named "gone"/],
     ['a cluster without server', {}, 'main', /cluster "main" has no server/],
     ['an invalid server', { server: 'not a url' }, 'main', /invalid server/],
-    ['an unreadable CA file', { server: 'https://api.example', 'certificate-authority': 'missing.crt' }, 'main', /cannot read the certificate authority/],
+    [
+      'an unreadable CA file',
+      { server: 'https://api.example', 'certificate-authority': 'missing.crt' },
+      'main',
+      /cannot read the certificate authority/,
+    ],
   ])('explains %s', async (label, cluster, currentContext, message) => {
     const path = await kubeconfig(`broken-${label.replaceAll(' ', '-')}`, cluster, { token: 't' }, currentContext);
     expect(() => loadKubeconfig(path)).toThrow(KubeCredentialsError);
@@ -113,12 +140,19 @@ describe('loadInClusterCredentials', () => {
   });
 
   it('brackets an IPv6 service host', () => {
-    expect(loadInClusterCredentials({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }, directory).server.href).toBe('https://[fd00::1]:6443/');
+    expect(loadInClusterCredentials({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' }, directory).server.href).toBe(
+      'https://[fd00::1]:6443/',
+    );
   });
 
   it.each([
     ['without the service environment', {}, '.', /KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set/],
-    ['without a mounted token', { KUBERNETES_SERVICE_HOST: 'h', KUBERNETES_SERVICE_PORT: '1' }, 'nowhere', /no service account token is mounted/],
+    [
+      'without a mounted token',
+      { KUBERNETES_SERVICE_HOST: 'h', KUBERNETES_SERVICE_PORT: '1' },
+      'nowhere',
+      /no service account token is mounted/,
+    ],
   ])('refuses to start %s', (_label, env, serviceAccount, message) => {
     expect(() => loadInClusterCredentials(env, join(directory, serviceAccount))).toThrow(message);
   });

@@ -53,7 +53,8 @@ function entryNamed<T>(document: Record<string, unknown>, listField: string, ite
   const list = document[listField];
   const entry = Array.isArray(list) ? (list as Record<string, unknown>[]).find((candidate) => candidate.name === name) : undefined;
   const item = entry?.[itemField];
-  if (typeof item !== 'object' || item === null) throw new KubeCredentialsError(source, `no ${itemField} named ${JSON.stringify(name)} in ${listField}`);
+  if (typeof item !== 'object' || item === null)
+    throw new KubeCredentialsError(source, `no ${itemField} named ${JSON.stringify(name)} in ${listField}`);
   return item as T;
 }
 
@@ -67,7 +68,10 @@ function pemFrom(data: unknown, path: unknown, baseDirectory: string, source: st
   try {
     return readFileSync(resolved);
   } catch (error) {
-    throw new KubeCredentialsError(source, `cannot read the ${what} ${resolved}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new KubeCredentialsError(
+      source,
+      `cannot read the ${what} ${resolved}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -97,7 +101,10 @@ export function loadKubeconfig(path: string): KubeCredentials {
   const unsupported = (['exec', 'auth-provider', 'username'] as const).filter((field) => user[field] !== undefined);
   if (unsupported.length > 0) {
     const names = unsupported.map((field) => (field === 'username' ? 'basic auth (username/password)' : `${field} credential plugins`));
-    throw new KubeCredentialsError(path, `user ${JSON.stringify(userName)} uses ${names.join(' and ')}, which the agent does not support; give it a token, tokenFile or client certificate`);
+    throw new KubeCredentialsError(
+      path,
+      `user ${JSON.stringify(userName)} uses ${names.join(' and ')}, which the agent does not support; give it a token, tokenFile or client certificate`,
+    );
   }
   const serverText = asString(cluster.server);
   if (serverText === undefined) throw new KubeCredentialsError(path, `cluster ${JSON.stringify(clusterName)} has no server`);
@@ -118,7 +125,11 @@ export function loadKubeconfig(path: string): KubeCredentials {
     clientKey: pemFrom(user['client-key-data'], user['client-key'], base, path, 'client key'),
     skipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
     token:
-      tokenValue !== undefined ? { kind: 'value', token: tokenValue } : tokenFile !== undefined ? { kind: 'file', path: isAbsolute(tokenFile) ? tokenFile : join(base, tokenFile) } : { kind: 'none' },
+      tokenValue !== undefined
+        ? { kind: 'value', token: tokenValue }
+        : tokenFile !== undefined
+          ? { kind: 'file', path: isAbsolute(tokenFile) ? tokenFile : join(base, tokenFile) }
+          : { kind: 'none' },
   };
 }
 
@@ -131,7 +142,11 @@ export function loadKubeconfig(path: string): KubeCredentials {
 export function loadInClusterCredentials(env: Record<string, string | undefined>, directory = SERVICE_ACCOUNT_DIRECTORY): KubeCredentials {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
-  if (!host || !port) throw new KubeCredentialsError(directory, 'KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set to use the in-cluster service account');
+  if (!host || !port)
+    throw new KubeCredentialsError(
+      directory,
+      'KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set to use the in-cluster service account',
+    );
   const tokenPath = join(directory, 'token');
   if (!existsSync(tokenPath)) throw new KubeCredentialsError(directory, 'no service account token is mounted');
   const hostInUrl = host.includes(':') ? `[${host}]` : host;

@@ -22,7 +22,8 @@ export class KubeApiError extends Error {
 
 export const isNotFound = (error: unknown): boolean => error instanceof KubeApiError && error.status === 404;
 export const isConflict = (error: unknown): boolean => error instanceof KubeApiError && error.status === 409;
-export const isAlreadyExists = (error: unknown): boolean => error instanceof KubeApiError && error.status === 409 && error.reason === 'AlreadyExists';
+export const isAlreadyExists = (error: unknown): boolean =>
+  error instanceof KubeApiError && error.status === 409 && error.reason === 'AlreadyExists';
 
 export interface ObjectList<T extends KubeObject> {
   items: T[];
@@ -119,7 +120,12 @@ export class KubeHttp {
    * 410 there, or an ERROR event with code 410, means the history is gone and the caller must list again.
    * @example const handle = await http.watch('/api/v1/pods', { resourceVersion: '42', allowWatchBookmarks: 'true' }, onEvent, onEnd); handle.abort();
    */
-  async watch<T>(path: string, query: Record<string, string>, onEvent: (type: WatchEventType, object: T) => void, onEnd: (error: unknown) => void): Promise<WatchHandle> {
+  async watch<T>(
+    path: string,
+    query: Record<string, string>,
+    onEvent: (type: WatchEventType, object: T) => void,
+    onEnd: (error: unknown) => void,
+  ): Promise<WatchHandle> {
     const search = new URLSearchParams({ ...query, watch: 'true', timeoutSeconds: String(WATCH_TIMEOUT_SECONDS) });
     const target = `${path}?${search.toString()}`;
     const response = await this.send('GET', target, this.watchAgent, (WATCH_TIMEOUT_SECONDS + 30) * 1000);
@@ -145,7 +151,15 @@ export class KubeHttp {
         try {
           event = JSON.parse(line) as { type: WatchEventType; object: T };
         } catch (error) {
-          response.destroy(new KubeApiError('GET', target, status, 'InvalidWatchEvent', `not JSON: ${error instanceof Error ? error.message : String(error)}`));
+          response.destroy(
+            new KubeApiError(
+              'GET',
+              target,
+              status,
+              'InvalidWatchEvent',
+              `not JSON: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+          );
           return;
         }
         onEvent(event.type, event.object);
@@ -153,7 +167,9 @@ export class KubeHttp {
     });
     response.on('end', () => end(undefined));
     response.on('error', (error) => end(error));
-    response.on('close', () => end(response.complete ? undefined : new KubeApiError('GET', target, status, 'WatchInterrupted', 'the watch connection closed')));
+    response.on('close', () =>
+      end(response.complete ? undefined : new KubeApiError('GET', target, status, 'WatchInterrupted', 'the watch connection closed')),
+    );
     return { abort: () => response.destroy() };
   }
 
@@ -162,7 +178,14 @@ export class KubeHttp {
     this.watchAgent.destroy();
   }
 
-  private async send(method: string, path: string, agent: HttpAgent, timeoutMs: number, body?: object, contentType = 'application/json'): Promise<IncomingMessage> {
+  private async send(
+    method: string,
+    path: string,
+    agent: HttpAgent,
+    timeoutMs: number,
+    body?: object,
+    contentType = 'application/json',
+  ): Promise<IncomingMessage> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: OutgoingHttpHeaders = { Accept: 'application/json' };
     const token = await this.bearerToken();
@@ -175,7 +198,10 @@ export class KubeHttp {
     const open = protocol === 'https:' ? httpsRequest : httpRequest;
     const attempt = (): Promise<IncomingMessage> =>
       new Promise<IncomingMessage>((resolve, reject) => {
-        const outgoing = open({ protocol, hostname, port, path: `${pathPrefix}${path}`, method, headers, agent, timeout: timeoutMs }, resolve);
+        const outgoing = open(
+          { protocol, hostname, port, path: `${pathPrefix}${path}`, method, headers, agent, timeout: timeoutMs },
+          resolve,
+        );
         outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
         outgoing.on('error', (error: NodeJS.ErrnoException) => {
           // The server closed this idle kept-alive connection as the request left on it: it never read the request.
@@ -200,7 +226,14 @@ export class KubeHttp {
   private createAgent(keepAlive: boolean): HttpAgent {
     if (this.credentials.server.protocol !== 'https:') return new HttpAgent({ keepAlive, maxSockets: keepAlive ? MAX_SOCKETS : Infinity });
     const { ca, clientCertificate, clientKey, skipTlsVerify } = this.credentials;
-    return new HttpsAgent({ keepAlive, maxSockets: keepAlive ? MAX_SOCKETS : Infinity, ca, cert: clientCertificate, key: clientKey, rejectUnauthorized: !skipTlsVerify });
+    return new HttpsAgent({
+      keepAlive,
+      maxSockets: keepAlive ? MAX_SOCKETS : Infinity,
+      ca,
+      cert: clientCertificate,
+      key: clientKey,
+      rejectUnauthorized: !skipTlsVerify,
+    });
   }
 }
 

@@ -17,7 +17,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  http = new KubeHttp({ server: new URL(`http://127.0.0.1:${port}`), ca: undefined, clientCertificate: undefined, clientKey: undefined, skipTlsVerify: false, token: { kind: 'value', token: 'sa-token' } });
+  http = new KubeHttp({
+    server: new URL(`http://127.0.0.1:${port}`),
+    ca: undefined,
+    clientCertificate: undefined,
+    clientKey: undefined,
+    skipTlsVerify: false,
+    token: { kind: 'value', token: 'sa-token' },
+  });
 });
 
 afterAll(async () => {
@@ -45,7 +52,10 @@ const line = (type: WatchEventType, object: object): string => `${JSON.stringify
 
 describe('KubeHttp.watch', () => {
   it('asks for a watch from the resourceVersion with the bearer token and parses events split across chunks', async () => {
-    const stream = line('ADDED', { metadata: { name: 'a', resourceVersion: '11' } }) + line('BOOKMARK', { metadata: { resourceVersion: '12' } }) + line('DELETED', { metadata: { name: 'a', resourceVersion: '13' } });
+    const stream =
+      line('ADDED', { metadata: { name: 'a', resourceVersion: '11' } }) +
+      line('BOOKMARK', { metadata: { resourceVersion: '12' } }) +
+      line('DELETED', { metadata: { name: 'a', resourceVersion: '13' } });
     handler = (_request, response) => {
       response.writeHead(200, { 'Content-Type': 'application/json' });
       const cuts = [0, 7, 40, stream.length - 3, stream.length];
@@ -54,14 +64,21 @@ describe('KubeHttp.watch', () => {
     };
     const seen = await watchUntilEnd({ resourceVersion: '10', allowWatchBookmarks: 'true' });
     expect(await seen.ended).toBeUndefined();
-    expect(seen.events.map(([type, object]) => [type, (object as { metadata: { resourceVersion: string } }).metadata.resourceVersion])).toEqual([
+    expect(
+      seen.events.map(([type, object]) => [type, (object as { metadata: { resourceVersion: string } }).metadata.resourceVersion]),
+    ).toEqual([
       ['ADDED', '11'],
       ['BOOKMARK', '12'],
       ['DELETED', '13'],
     ]);
     const request = requests.at(-1);
     const url = new URL(request?.url ?? '', 'http://x');
-    expect([url.pathname, url.searchParams.get('watch'), url.searchParams.get('resourceVersion'), url.searchParams.get('allowWatchBookmarks')]).toEqual(['/api/v1/pods', 'true', '10', 'true']);
+    expect([
+      url.pathname,
+      url.searchParams.get('watch'),
+      url.searchParams.get('resourceVersion'),
+      url.searchParams.get('allowWatchBookmarks'),
+    ]).toEqual(['/api/v1/pods', 'true', '10', 'true']);
     expect(request?.headers.authorization).toBe('Bearer sa-token');
   });
 
@@ -114,7 +131,12 @@ describe('KubeHttp.watch', () => {
       response.write(line('ADDED', { metadata: { name: 'c', resourceVersion: '2' } }));
     };
     const endings: unknown[] = [];
-    const handle = await http.watch('/api/v1/pods', { resourceVersion: '1' }, () => undefined, (error) => endings.push(error));
+    const handle = await http.watch(
+      '/api/v1/pods',
+      { resourceVersion: '1' },
+      () => undefined,
+      (error) => endings.push(error),
+    );
     handle.abort();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(endings).toHaveLength(1);

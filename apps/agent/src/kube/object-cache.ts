@@ -17,7 +17,12 @@ export function isStatusReport(change: CacheChange<KubeObject>): boolean {
   if (change.type !== 'upsert' || change.previous === undefined) return false;
   const before = change.previous.metadata;
   const after = change.object.metadata;
-  return before.generation !== undefined && before.generation === after.generation && sameStringMap(before.labels, after.labels) && sameStringMap(before.annotations, after.annotations);
+  return (
+    before.generation !== undefined &&
+    before.generation === after.generation &&
+    sameStringMap(before.labels, after.labels) &&
+    sameStringMap(before.annotations, after.annotations)
+  );
 }
 
 interface SyncWaiter {

@@ -7,7 +7,10 @@ import { loadOnce } from './load-once.js';
  */
 export function lazyKubernetesJobRunner(kubeconfigPath: string | undefined): JobRunner {
   const runner = loadOnce(async (): Promise<JobRunner> => {
-    const [{ KubeConfig }, { createKubernetesJobRunner }] = await Promise.all([import('@kubernetes/client-node'), import('@flotilla/metric-providers/job')]);
+    const [{ KubeConfig }, { createKubernetesJobRunner }] = await Promise.all([
+      import('@kubernetes/client-node'),
+      import('@flotilla/metric-providers/job'),
+    ]);
     const kubeConfig = new KubeConfig();
     if (kubeconfigPath === undefined) kubeConfig.loadFromDefault();
     else kubeConfig.loadFromFile(kubeconfigPath);

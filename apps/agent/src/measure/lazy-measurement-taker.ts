@@ -8,11 +8,23 @@ import type { TakeMeasurement } from './take-measurement.js';
  * Kubernetes client that job metrics use is loaded later still, on the first job metric.
  * @example const take = lazyMeasurementTaker({ kube, kubeconfigPath: process.env.KUBECONFIG, agentNamespace: 'flotilla-system' });
  */
-export function lazyMeasurementTaker(options: { kube: KubeHttp; kubeconfigPath: string | undefined; agentNamespace: string }): TakeMeasurement {
+export function lazyMeasurementTaker(options: {
+  kube: KubeHttp;
+  kubeconfigPath: string | undefined;
+  agentNamespace: string;
+}): TakeMeasurement {
   const taker = loadOnce(async (): Promise<TakeMeasurement> => {
-    const [providers, { createMeasurementTaker }] = await Promise.all([import('@flotilla/metric-providers'), import('./take-measurement.js')]);
+    const [providers, { createMeasurementTaker }] = await Promise.all([
+      import('@flotilla/metric-providers'),
+      import('./take-measurement.js'),
+    ]);
     // In the cluster private addresses are where metric backends live, so no address policy applies.
-    return createMeasurementTaker({ kube: options.kube, http: providers.createHttpTransport(), jobs: lazyKubernetesJobRunner(options.kubeconfigPath), agentNamespace: options.agentNamespace });
+    return createMeasurementTaker({
+      kube: options.kube,
+      http: providers.createHttpTransport(),
+      jobs: lazyKubernetesJobRunner(options.kubeconfigPath),
+      agentNamespace: options.agentNamespace,
+    });
   });
   return async (request, signal) => (await taker())(request, signal);
 }

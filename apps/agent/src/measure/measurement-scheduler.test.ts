@@ -12,7 +12,13 @@ interface Started {
 const measured = (value: number): MeasurementOutcome => ({ ok: true, value, rawValue: String(value) });
 
 function request(requestId: string, timeoutSeconds = 30): MeasurementRequest {
-  return { requestId, run: { name: 'checkout-1', namespace: 'shop', uid: 'u1' }, metric: { name: 'rate', provider: { web: { url: 'http://backend/rate' } } }, measurementIndex: 1, timeoutSeconds };
+  return {
+    requestId,
+    run: { name: 'checkout-1', namespace: 'shop', uid: 'u1' },
+    metric: { name: 'rate', provider: { web: { url: 'http://backend/rate' } } },
+    measurementIndex: 1,
+    timeoutSeconds,
+  };
 }
 
 /** A scheduler whose measurements finish when the test says, on a clock the test moves. */
@@ -76,7 +82,13 @@ describe('MeasurementScheduler', () => {
     await new Promise<void>((resolve) => job?.signal.addEventListener('abort', () => resolve()));
     job?.finish({ ok: true, value: undefined, rawValue: '', phase: 'Successful', metadata: { 'job-name': 'u1.smoke.1' } });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(sent).toEqual([{ type: 'measurement', requestId: 'job', outcome: { ok: false, error: 'measurement did not finish within 0.05 s', metadata: { 'job-name': 'u1.smoke.1' } } }]);
+    expect(sent).toEqual([
+      {
+        type: 'measurement',
+        requestId: 'job',
+        outcome: { ok: false, error: 'measurement did not finish within 0.05 s', metadata: { 'job-name': 'u1.smoke.1' } },
+      },
+    ]);
   });
 
   it('does not start a measurement that waited past its timeout', async () => {

@@ -98,7 +98,10 @@ export class MeasurementScheduler {
       if (next === undefined) return;
       if (next.expiresAt <= this.now()) {
         this.accepted.delete(next.request.requestId);
-        this.options.logger.warn({ requestId: next.request.requestId, timeoutSeconds: next.request.timeoutSeconds }, 'a measurement waited past its timeout; not started');
+        this.options.logger.warn(
+          { requestId: next.request.requestId, timeoutSeconds: next.request.timeoutSeconds },
+          'a measurement waited past its timeout; not started',
+        );
         continue;
       }
       this.start(next);
@@ -110,10 +113,13 @@ export class MeasurementScheduler {
     const log = this.options.logger.child({ requestId, run: `${run.namespace}/${run.name}`, metric: metric.name });
     const controller = new AbortController();
     let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, Math.min(expiresAt - this.now(), MAX_TIMER_MS));
+    const deadline = setTimeout(
+      () => {
+        timedOut = true;
+        controller.abort();
+      },
+      Math.min(expiresAt - this.now(), MAX_TIMER_MS),
+    );
     const startedAt = this.now();
     log.debug({ providers: Object.keys(metric.provider) }, 'measuring');
     const settle = (taken: MeasurementOutcome): void => {
@@ -121,8 +127,17 @@ export class MeasurementScheduler {
       this.running.delete(requestId);
       this.accepted.delete(requestId);
       if (this.stopped) return;
-      const outcome: MeasurementOutcome = timedOut ? { ok: false, error: `measurement did not finish within ${timeoutSeconds} s`, ...(taken.metadata ? { metadata: taken.metadata } : {}) } : taken;
-      log.debug({ ok: outcome.ok, ...(outcome.ok ? { phase: outcome.phase } : { error: outcome.error }), durationMs: this.now() - startedAt }, 'measured');
+      const outcome: MeasurementOutcome = timedOut
+        ? {
+            ok: false,
+            error: `measurement did not finish within ${timeoutSeconds} s`,
+            ...(taken.metadata ? { metadata: taken.metadata } : {}),
+          }
+        : taken;
+      log.debug(
+        { ok: outcome.ok, ...(outcome.ok ? { phase: outcome.phase } : { error: outcome.error }), durationMs: this.now() - startedAt },
+        'measured',
+      );
       this.deliver({ type: 'measurement', requestId, outcome }, expiresAt);
       this.startWaiting();
     };

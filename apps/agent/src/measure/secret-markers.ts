@@ -18,7 +18,10 @@ export function secretReferencesIn(value: unknown): SecretKeyRef[] {
  * cannot give is returned instead.
  * @example resolveSecretMarkers({ query: 'k=$(flotilla-secret:api/token)' }, () => 's3cr3t') // { resolved: { query: 'k=s3cr3t' } }
  */
-export function resolveSecretMarkers<T>(value: T, lookup: (reference: SecretKeyRef) => string | undefined): { resolved: T } | { missing: SecretKeyRef } {
+export function resolveSecretMarkers<T>(
+  value: T,
+  lookup: (reference: SecretKeyRef) => string | undefined,
+): { resolved: T } | { missing: SecretKeyRef } {
   let missing: SecretKeyRef | undefined;
   const resolved = mapStrings(value, (text) => {
     if (missing !== undefined) return text;

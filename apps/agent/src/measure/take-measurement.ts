@@ -15,10 +15,15 @@ export interface MeasurementDependencies {
 
 export type TakeMeasurement = (request: MeasurementRequest, signal: AbortSignal) => Promise<MeasurementOutcome>;
 
-const notFound = (reference: SecretKeyRef, namespace: string): string => `secret ${reference.name}/${reference.key} not found in namespace ${namespace}`;
+const notFound = (reference: SecretKeyRef, namespace: string): string =>
+  `secret ${reference.name}/${reference.key} not found in namespace ${namespace}`;
 
 /** Reads the Secret keys the markers name, once per Secret; the first key that is missing is returned instead. */
-async function readReferencedKeys(secrets: SecretReader, namespace: string, references: SecretKeyRef[]): Promise<Map<string, SecretData> | { missing: SecretKeyRef }> {
+async function readReferencedKeys(
+  secrets: SecretReader,
+  namespace: string,
+  references: SecretKeyRef[],
+): Promise<Map<string, SecretData> | { missing: SecretKeyRef }> {
   const byName = new Map<string, SecretData>();
   for (const reference of references) {
     if (!byName.has(reference.name)) {
@@ -36,7 +41,8 @@ async function readReferencedKeys(secrets: SecretReader, namespace: string, refe
  * in the run's namespace when the agent's has no Secret of that name.
  */
 function credentialLookup(secrets: SecretReader, agentNamespace: string, runNamespace: string): SecretLookup {
-  return async (name) => (await secrets.read(agentNamespace, name)) ?? (runNamespace === agentNamespace ? undefined : await secrets.read(runNamespace, name));
+  return async (name) =>
+    (await secrets.read(agentNamespace, name)) ?? (runNamespace === agentNamespace ? undefined : await secrets.read(runNamespace, name));
 }
 
 /** Makes sure the outcome travels as JSON exactly as the control plane will read it. */
@@ -66,7 +72,10 @@ export function createMeasurementTaker(dependencies: MeasurementDependencies): T
     try {
       keys = await readReferencedKeys(secrets, namespace, secretReferencesIn(request.metric));
     } catch (error) {
-      return { ok: false, error: `cannot read secrets in namespace ${namespace}: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        ok: false,
+        error: `cannot read secrets in namespace ${namespace}: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     if (!(keys instanceof Map)) return { ok: false, error: notFound(keys.missing, namespace) };
     const resolvedKeys = keys;

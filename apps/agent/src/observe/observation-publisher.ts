@@ -98,7 +98,12 @@ export class ObservationPublisher {
     const message = this.observe(key);
     if (message === undefined) return;
     const previous = this.lastSent.get(key);
-    if (previous !== undefined && previous.desiredVersion === message.desiredVersion && sameJson({ ...previous.state, observedAt: '' }, { ...message.state, observedAt: '' })) return;
+    if (
+      previous !== undefined &&
+      previous.desiredVersion === message.desiredVersion &&
+      sameJson({ ...previous.state, observedAt: '' }, { ...message.state, observedAt: '' })
+    )
+      return;
     if (this.send(message)) this.lastSent.set(key, message);
   }
 }

@@ -13,7 +13,9 @@ export function podProblems(replicaSet: ReplicaSetObject, pods: PodObject[]): Po
   const problems = new Map<PodProblemReason, PodProblem>();
   for (const pod of pods) {
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-    const waiting = statuses.map((status) => status.state?.waiting).find((state) => state?.reason !== undefined && WAITING_PROBLEMS.has(state.reason));
+    const waiting = statuses
+      .map((status) => status.state?.waiting)
+      .find((state) => state?.reason !== undefined && WAITING_PROBLEMS.has(state.reason));
     if (waiting?.reason === undefined) continue;
     const reason = waiting.reason as PodProblemReason;
     const problem = problems.get(reason) ?? { reason, message: waiting.message ?? reason, pods: 0 };

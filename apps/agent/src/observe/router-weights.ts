@@ -3,7 +3,15 @@ import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
 import type { KubeObject } from '../kube/kube-object.js';
 import { HTTP_ROUTES, INGRESSES, TRAFFIC_SPLITS, VIRTUAL_SERVICES, type Resource } from '../kube/resources.js';
 import { httpRoutesOf, type HttpRouteObject } from '../apply/traffic/gateway-api.js';
-import { isWeightedRoute, isWeightedTcpRoute, isWeightedTlsRoute, sideOf, virtualServicesOf, type IstioHttpRoute, type IstioL4Route } from '../apply/traffic/istio.js';
+import {
+  isWeightedRoute,
+  isWeightedTcpRoute,
+  isWeightedTlsRoute,
+  sideOf,
+  virtualServicesOf,
+  type IstioHttpRoute,
+  type IstioL4Route,
+} from '../apply/traffic/istio.js';
 import { annotationPrefixOf, canaryIngressName, stableIngressesOf } from '../apply/traffic/nginx.js';
 import { trafficSplitNameOf, type TrafficSplitObject } from '../apply/traffic/smi.js';
 
@@ -26,7 +34,8 @@ export function servedCanaryWeight(rollout: RolloutKey, routing: DesiredTrafficR
     case 'istio': {
       const virtualService = virtualServicesOf(routing)[0];
       if (virtualService === undefined) return undefined;
-      const spec = lookup(VIRTUAL_SERVICES, rollout.namespace, virtualService.name)?.spec as { http?: IstioHttpRoute[]; tls?: IstioL4Route[]; tcp?: IstioL4Route[] } | undefined;
+      const spec = lookup(VIRTUAL_SERVICES, rollout.namespace, virtualService.name)?.spec as
+        { http?: IstioHttpRoute[]; tls?: IstioL4Route[]; tcp?: IstioL4Route[] } | undefined;
       if (spec === undefined) return undefined;
       const managed = new Set((routing.routing.managedRoutes ?? []).map((route) => route.name));
       // The first weighted route tells: HTTP, else TLS, else TCP (a VirtualService may split traffic with any of them).

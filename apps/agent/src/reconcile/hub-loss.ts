@@ -17,7 +17,10 @@ export function fallbackState(desired: DesiredRollout, since: string): DesiredRo
   if (fallback === undefined) return undefined;
   return {
     ...fallback,
-    replicaSets: fallback.replicaSets.map((replicaSet) => ({ ...replicaSet, annotations: { ...replicaSet.annotations, [HUB_LOSS_FALLBACK_ANNOTATION]: since } })),
+    replicaSets: fallback.replicaSets.map((replicaSet) => ({
+      ...replicaSet,
+      annotations: { ...replicaSet.annotations, [HUB_LOSS_FALLBACK_ANNOTATION]: since },
+    })),
   };
 }
 
@@ -40,13 +43,16 @@ export class HubLossGuard {
   connectionLost(rollouts: Iterable<[string, DesiredRollout]>): void {
     for (const [key, desired] of rollouts) {
       if (desired.hubLoss === undefined || this.timers.has(key) || this.fallbacks.has(key)) continue;
-      const timer = setTimeout(() => {
-        this.timers.delete(key);
-        const since = this.now().toISOString();
-        this.fallbacks.set(key, since);
-        this.switched += 1;
-        this.switchToFallback(key, since);
-      }, Math.min(desired.hubLoss.afterSeconds * 1000, LONGEST_TIMER_MS));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(key);
+          const since = this.now().toISOString();
+          this.fallbacks.set(key, since);
+          this.switched += 1;
+          this.switchToFallback(key, since);
+        },
+        Math.min(desired.hubLoss.afterSeconds * 1000, LONGEST_TIMER_MS),
+      );
       this.timers.set(key, timer);
     }
   }

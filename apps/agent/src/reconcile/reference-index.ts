@@ -17,7 +17,8 @@ export function referencedObjects(desired: DesiredRollout, state: DesiredRollout
   const { namespace, name } = desired.rollout;
   const references = new Set<string>();
   for (const service of desired.serviceNames) references.add(reference(SERVICES, namespace, service));
-  for (const selector of Object.values(state.services)) if (selector !== undefined) references.add(reference(SERVICES, namespace, selector.service));
+  for (const selector of Object.values(state.services))
+    if (selector !== undefined) references.add(reference(SERVICES, namespace, selector.service));
   for (const service of state.experimentServices ?? []) references.add(reference(SERVICES, namespace, service.name));
   const routing = state.trafficRouting;
   if (routing === undefined) return [...references];

@@ -65,7 +65,11 @@ export class KeyedWorkQueue {
           this.failures.set(key, failures);
           const retryInMs = nextBackoffMs(failures, Math.random(), this.options.retry);
           this.options.failed(key, error, retryInMs);
-          if (!this.stopped && !this.again.has(key)) this.retryTimers.set(key, setTimeout(() => this.add(key), retryInMs));
+          if (!this.stopped && !this.again.has(key))
+            this.retryTimers.set(
+              key,
+              setTimeout(() => this.add(key), retryInMs),
+            );
           this.finished(key);
         },
       );

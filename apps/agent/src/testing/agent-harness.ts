@@ -34,7 +34,10 @@ export async function startAgentUnderTest(sim: KubeSim, cluster: string, options
   const kubeconfig = join(directory, 'kubeconfig');
   const original = sim.kubeconfig(cluster);
   await writeFile(kubeconfig, options.apiServer === undefined ? original : original.replace(sim.url, options.apiServer), { mode: 0o600 });
-  const controlPlane = await FakeControlPlane.start({ token: 'control-plane-token', heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 1 });
+  const controlPlane = await FakeControlPlane.start({
+    token: 'control-plane-token',
+    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 1,
+  });
   const config = loadAgentConfig({
     FLOTILLA_URL: controlPlane.url,
     FLOTILLA_AGENT_TOKEN: options.agentToken ?? 'control-plane-token',

@@ -1,6 +1,12 @@
 import type { RolloutTrafficRouting } from '@flotilla/argo-spec';
 import type { DesiredRollout, HubLossInstruction } from '@flotilla/protocol';
-import { POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet, type DesiredRolloutState, type DesiredTrafficRouting, type TrafficRouterKind } from '@flotilla/rollout-engine';
+import {
+  POD_TEMPLATE_HASH_LABEL,
+  type DesiredReplicaSet,
+  type DesiredRolloutState,
+  type DesiredTrafficRouting,
+  type TrafficRouterKind,
+} from '@flotilla/rollout-engine';
 
 export interface RevisionSpec {
   hash: string;
@@ -13,7 +19,10 @@ export function desiredReplicaSet(app: string, revision: RevisionSpec, annotatio
   const labels = { app, [POD_TEMPLATE_HASH_LABEL]: revision.hash };
   return {
     podTemplateHash: revision.hash,
-    template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: revision.image ?? `registry.example/${app}:${revision.hash}` }] } },
+    template: {
+      metadata: { labels },
+      spec: { containers: [{ name: 'app', image: revision.image ?? `registry.example/${app}:${revision.hash}` }] },
+    },
     replicas: revision.replicas,
     labels,
     annotations: { 'rollout.argoproj.io/revision': '1', ...annotations },
@@ -28,7 +37,13 @@ export interface CanaryOptions {
   stable: RevisionSpec;
   canary?: RevisionSpec;
   services?: { stable: string; canary: string };
-  traffic?: { router: TrafficRouterKind; routing: RolloutTrafficRouting; canaryWeight: number; headerRoutes?: DesiredTrafficRouting['headerRoutes']; mirrorRoutes?: DesiredTrafficRouting['mirrorRoutes'] };
+  traffic?: {
+    router: TrafficRouterKind;
+    routing: RolloutTrafficRouting;
+    canaryWeight: number;
+    headerRoutes?: DesiredTrafficRouting['headerRoutes'];
+    mirrorRoutes?: DesiredTrafficRouting['mirrorRoutes'];
+  };
   hubLoss?: HubLossInstruction;
 }
 
@@ -41,7 +56,10 @@ export function canaryRollout(options: CanaryOptions): DesiredRollout {
     services:
       services === undefined
         ? {}
-        : { stable: { service: services.stable, podTemplateHash: stable.hash }, canary: { service: services.canary, podTemplateHash: canaryHash } },
+        : {
+            stable: { service: services.stable, podTemplateHash: stable.hash },
+            canary: { service: services.canary, podTemplateHash: canaryHash },
+          },
     trafficRouting:
       traffic === undefined
         ? undefined

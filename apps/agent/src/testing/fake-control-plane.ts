@@ -1,7 +1,17 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { AGENT_PATH, CLOSE_CODES, decodeAgentMessage, PROTOCOL_VERSION, rolloutKeyString, type AgentMessage, type ControlPlaneMessage, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
+import {
+  AGENT_PATH,
+  CLOSE_CODES,
+  decodeAgentMessage,
+  PROTOCOL_VERSION,
+  rolloutKeyString,
+  type AgentMessage,
+  type ControlPlaneMessage,
+  type DesiredRollout,
+  type RolloutKey,
+} from '@flotilla/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface FakeControlPlaneOptions {
@@ -111,7 +121,11 @@ export class FakeControlPlane {
       this.waiters.push(waiter);
       setTimeout(() => {
         this.waiters = this.waiters.filter((candidate) => candidate !== waiter);
-        reject(new Error(`no matching agent message within ${timeoutMs} ms; last received: ${JSON.stringify(this.received.slice(-3)).slice(0, 1500)}`));
+        reject(
+          new Error(
+            `no matching agent message within ${timeoutMs} ms; last received: ${JSON.stringify(this.received.slice(-3)).slice(0, 1500)}`,
+          ),
+        );
       }, timeoutMs).unref();
     });
   }

@@ -33,7 +33,12 @@ export async function startMetricBackend(): Promise<MetricBackend> {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
-      const request: ReceivedRequest = { method: incoming.method ?? '', url: incoming.url ?? '/', headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request: ReceivedRequest = {
+        method: incoming.method ?? '',
+        url: incoming.url ?? '/',
+        headers: incoming.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(request);
       load.current += 1;
       load.highest = Math.max(load.highest, load.current);

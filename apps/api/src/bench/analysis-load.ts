@@ -82,21 +82,38 @@ function templateYaml(endpoint: string, options: AnalysisLoadOptions): string {
     provider: { web: { url: `${base}/{{args.slot}}/${metricName(index)}`, jsonPath: '{$}' } },
   }));
   const annotations = options.measuredFrom === 'control-plane' ? { [MEASURE_FROM_ANNOTATION]: 'control-plane' } : {};
-  const document = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: TEMPLATE, annotations }, spec: { args: [{ name: 'slot' }], metrics } };
+  const document = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { name: TEMPLATE, annotations },
+    spec: { args: [{ name: 'slot' }], metrics },
+  };
   return JSON.stringify(document);
 }
 
 /** Registers the load's cluster and applies its template through the API, as a user would. */
-async function prepareCluster(environment: AnalysisLoadEnvironment, clusterName: string, options: AnalysisLoadOptions): Promise<{ clusterId: string; agentToken: string }> {
+async function prepareCluster(
+  environment: AnalysisLoadEnvironment,
+  clusterName: string,
+  options: AnalysisLoadOptions,
+): Promise<{ clusterId: string; agentToken: string }> {
   const { api } = environment;
   const registered = await graphqlRequest<{ registerCluster: { agentToken: string; cluster: { id: string } } }>(
-    api.url, api.adminToken, 'mutation($name: String!) { registerCluster(name: $name) { agentToken cluster { id } } }', { name: clusterName },
+    api.url,
+    api.adminToken,
+    'mutation($name: String!) { registerCluster(name: $name) { agentToken cluster { id } } }',
+    { name: clusterName },
   );
-  await graphqlRequest(api.url, api.adminToken, 'mutation($cluster: String!, $ns: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $ns, yaml: $yaml) { action } }', {
-    cluster: clusterName,
-    ns: NAMESPACE,
-    yaml: templateYaml(environment.endpoint.url, options),
-  });
+  await graphqlRequest(
+    api.url,
+    api.adminToken,
+    'mutation($cluster: String!, $ns: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $ns, yaml: $yaml) { action } }',
+    {
+      cluster: clusterName,
+      ns: NAMESPACE,
+      yaml: templateYaml(environment.endpoint.url, options),
+    },
+  );
   return { clusterId: registered.registerCluster.cluster.id, agentToken: registered.registerCluster.agentToken };
 }
 
@@ -113,7 +130,13 @@ async function waitForConnection(database: DatabaseClient, clusterId: string): P
  * Creates runs as the reconciler does when the engine asks for analysis (rows in Pending, then a `start` job
  * each), `runs / rampSeconds` every second.
  */
-async function startRunsEvenly(database: DatabaseClient, queue: AnalysisQueue, clusterId: string, organizationId: string, options: AnalysisLoadOptions): Promise<void> {
+async function startRunsEvenly(
+  database: DatabaseClient,
+  queue: AnalysisQueue,
+  clusterId: string,
+  organizationId: string,
+  options: AnalysisLoadOptions,
+): Promise<void> {
   const perSecond = Math.ceil(options.runs / options.rampSeconds);
   const began = performance.now();
   for (let second = 0, slot = 0; slot < options.runs; second += 1) {
@@ -165,7 +188,11 @@ async function takeBacklog(pool: pg.Pool, clusterId: string, metrics: number, pr
  * its due time, how many were taken, and the CPU the worker (and the API) used. Then it stops the worker for an
  * interval and measures how fast a new one takes the backlog: the most measurements per second it can take.
  */
-export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, label: string, options: AnalysisLoadOptions): Promise<AnalysisLoadResult> {
+export async function measureAnalysisLoad(
+  environment: AnalysisLoadEnvironment,
+  label: string,
+  options: AnalysisLoadOptions,
+): Promise<AnalysisLoadResult> {
   const { database, pool, api, endpoint } = environment;
   const queue = new AnalysisQueue(environment.redis, api.redisPrefix);
   let worker: ChildProcess | undefined;
@@ -204,14 +231,17 @@ export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, 
     let opened: { epochMs: number; wallMs: number; workerCpu: number; apiCpu: number } | undefined;
     for (let tick = began + PROGRESS_SECONDS * 1000; tick <= windowEnd; tick += PROGRESS_SECONDS * 1000) {
       await sleepUntil(tick);
-      if (!opened && tick >= windowStart) opened = { epochMs: Date.now(), wallMs: performance.now(), workerCpu: cpuSecondsOf(workerPid), apiCpu: cpuSecondsOf(api.pid) };
+      if (!opened && tick >= windowStart)
+        opened = { epochMs: Date.now(), wallMs: performance.now(), workerCpu: cpuSecondsOf(workerPid), apiCpu: cpuSecondsOf(api.pid) };
       const counts = await queue.queue.getJobCounts('delayed', 'waiting', 'active', 'failed');
       const records = await queue.records.getJobCounts('waiting', 'active');
       const seen = endpoint.requests();
       options.progress(
         `  ${Math.round((tick - began) / 1000)} s ${tick <= windowStart ? 'warm-up' : 'window '}: ${Math.round((seen - requests) / PROGRESS_SECONDS)} requests/s at the endpoint, ` +
           `worker CPU ${meter.read().toFixed(2)}, jobs delayed ${counts.delayed} waiting ${counts.waiting} active ${counts.active} failed ${counts.failed}` +
-          (agent ? `, agent asked ${agent.requested} answered ${agent.answered}, records waiting ${records.waiting} active ${records.active}` : ''),
+          (agent
+            ? `, agent asked ${agent.requested} answered ${agent.answered}, records waiting ${records.waiting} active ${records.active}`
+            : ''),
       );
       requests = seen;
     }
@@ -227,7 +257,11 @@ export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, 
     const runsNotStarted = await database.analysisRun.count({ where: { clusterId, phase: 'Pending' } });
     const measurements = await loadTimedMeasurements(pool, clusterId, options.intervalSeconds * 1000);
     const window = { startMs: opened.epochMs, endMs: closed.epochMs, intervalMs: options.intervalSeconds * 1000 };
-    const schedule = scheduleReport(measurements, window, (run, metric) => endpoint.arrivals.get(`/${options.measuredFrom}/${run.slice(RUN_PREFIX.length)}/${metric}`) ?? []);
+    const schedule = scheduleReport(
+      measurements,
+      window,
+      (run, metric) => endpoint.arrivals.get(`/${options.measuredFrom}/${run.slice(RUN_PREFIX.length)}/${metric}`) ?? [],
+    );
 
     // Away for an interval (and a second for measurements that finished while it stopped), the worker leaves every
     // metric due; a new one takes that backlog as fast as it can.
@@ -249,7 +283,10 @@ export async function measureAnalysisLoad(environment: AnalysisLoadEnvironment, 
     agent?.disconnect();
     if (worker) await stopProcess(worker);
     // A later load's worker must not find these runs due.
-    await database.analysisRun.updateMany({ where: { clusterId, finishedAt: null }, data: { phase: 'Successful', message: 'benchmark over', finishedAt: new Date(), nextMeasurementAt: null } });
+    await database.analysisRun.updateMany({
+      where: { clusterId, finishedAt: null },
+      data: { phase: 'Successful', message: 'benchmark over', finishedAt: new Date(), nextMeasurementAt: null },
+    });
     await Promise.all([queue.queue.obliterate({ force: true }), queue.records.obliterate({ force: true })]);
     await queue.close();
   }

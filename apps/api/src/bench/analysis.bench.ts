@@ -30,9 +30,13 @@ const PORT = Number(process.env.BENCH_PORT ?? 3902);
 const GOALS = { jitterP99Ms: 1000, measurementsPerSecond: 500 };
 
 const log = (message: string): void => void process.stderr.write(`[bench:analysis] ${message}\n`);
-const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 for (const mode of MODES) if (mode !== 'control-plane' && mode !== 'agent') throw new Error(`BENCH_ANALYSIS_MODES: unknown mode ${mode}`);
-if (WARMUP_SECONDS % 5 !== 0 || WINDOW_SECONDS % 5 !== 0) throw new Error('BENCH_WARMUP_SECONDS and BENCH_WINDOW_SECONDS must be multiples of 5');
+if (WARMUP_SECONDS % 5 !== 0 || WINDOW_SECONDS % 5 !== 0)
+  throw new Error('BENCH_WARMUP_SECONDS and BENCH_WINDOW_SECONDS must be multiples of 5');
 
 const loadAtStart = load();
 log(`load average ${loadAtStart} on ${availableParallelism()} cores`);
@@ -47,12 +51,26 @@ const results = await withScratchDatabase(config.databaseUrl, 'analysis', async 
   const endpoint = await startMetricEndpoint();
   const audit = new AuditService(database, new EventBus(redis, subscriber, logger, redisPrefix));
   const { secret } = await createOrganization(database, audit, 'bench', { name: 'bench', role: 'admin' });
-  const api = await startProcess('main.js', { DATABASE_URL: databaseUrl, REDIS_URL: config.redisUrl, REDIS_PREFIX: redisPrefix, PORT: String(PORT) }, async () => (await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok);
+  const api = await startProcess(
+    'main.js',
+    { DATABASE_URL: databaseUrl, REDIS_URL: config.redisUrl, REDIS_PREFIX: redisPrefix, PORT: String(PORT) },
+    async () => (await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok,
+  );
   try {
-    const environment = { databaseUrl, redisUrl: config.redisUrl, api: { url: `http://127.0.0.1:${PORT}`, adminToken: secret, pid: api.pid as number, redisPrefix }, database, pool, redis, endpoint };
+    const environment = {
+      databaseUrl,
+      redisUrl: config.redisUrl,
+      api: { url: `http://127.0.0.1:${PORT}`, adminToken: secret, pid: api.pid as number, redisPrefix },
+      database,
+      pool,
+      redis,
+      endpoint,
+    };
     const measured: [MeasuredFrom, AnalysisLoadResult][] = [];
     for (const mode of MODES) {
-      log(`measured from ${mode}: ${RUNS} runs × ${METRICS_PER_RUN} metrics every ${INTERVAL_SECONDS} s; ${WARMUP_SECONDS} s warm-up, ${WINDOW_SECONDS} s window`);
+      log(
+        `measured from ${mode}: ${RUNS} runs × ${METRICS_PER_RUN} metrics every ${INTERVAL_SECONDS} s; ${WARMUP_SECONDS} s warm-up, ${WINDOW_SECONDS} s window`,
+      );
       const result = await measureAnalysisLoad(environment, `bench-${mode}`, {
         measuredFrom: mode,
         runs: RUNS,

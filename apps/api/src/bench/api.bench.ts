@@ -23,7 +23,11 @@ function rolloutSpec(name: string, image: string): object {
     replicas: 5,
     selector: { matchLabels: { app: name } },
     template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image }] } },
-    strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '10s' } }, { setWeight: 60 }, { setWeight: 80 }] } },
+    strategy: {
+      canary: {
+        steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '10s' } }, { setWeight: 60 }, { setWeight: 80 }],
+      },
+    },
   };
 }
 
@@ -46,28 +50,48 @@ await withScratchDatabase(baseConfig.databaseUrl, 'api', async (databaseUrl) => 
   const subscriber = createRedisConnection(baseConfig.redisUrl);
   const audit = new AuditService(database, new EventBus(publisher, subscriber, logger, baseConfig.redisPrefix));
   const { organization, secret } = await createOrganization(database, audit, 'bench', { name: 'bench', role: 'admin' });
-  const cluster = await database.cluster.create({ data: { organizationId: organization.id, name: 'bench', agentTokenHash: 'bench-unused' } });
+  const cluster = await database.cluster.create({
+    data: { organizationId: organization.id, name: 'bench', agentTokenHash: 'bench-unused' },
+  });
 
   log(`storing ${STORED_ROLLOUTS} rollouts`);
   for (let offset = 0; offset < STORED_ROLLOUTS; offset += 1000) {
     await database.rollout.createMany({
       data: Array.from({ length: 1000 }, (_, index) => {
         const name = `app-${String(offset + index).padStart(5, '0')}`;
-        return { organizationId: organization.id, clusterId: cluster.id, namespace: `team-${(offset + index) % 40}`, name, labels: { app: name }, spec: rolloutSpec(name, 'demo:1'), phase: 'Healthy' };
+        return {
+          organizationId: organization.id,
+          clusterId: cluster.id,
+          namespace: `team-${(offset + index) % 40}`,
+          name,
+          labels: { app: name },
+          spec: rolloutSpec(name, 'demo:1'),
+          phase: 'Healthy',
+        };
       }),
     });
   }
   await database.$executeRawUnsafe('ANALYZE');
 
-  const api = await startProcess('main.js', { DATABASE_URL: databaseUrl, REDIS_URL: baseConfig.redisUrl, PORT: String(PORT) }, async () => (await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok);
+  const api = await startProcess(
+    'main.js',
+    { DATABASE_URL: databaseUrl, REDIS_URL: baseConfig.redisUrl, PORT: String(PORT) },
+    async () => (await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok,
+  );
   const url = `http://127.0.0.1:${PORT}`;
   try {
-    const listQuery = 'query { rollouts(page: { first: 100 }) { nodes { id cluster namespace name phase generation images stepCount } pageInfo { endCursor hasNextPage } } }';
+    const listQuery =
+      'query { rollouts(page: { first: 100 }) { nodes { id cluster namespace name phase generation images stepCount } pageInfo { endCursor hasNextPage } } }';
     for (let warm = 0; warm < 20; warm += 1) await post(url, secret, listQuery, {});
     log(`listing the first page of 100, ${SAMPLES} times`);
-    const list = await measureLatency(SAMPLES, () => post(url, secret, listQuery, {}), (done) => log(`  ${done}/${SAMPLES}`));
+    const list = await measureLatency(
+      SAMPLES,
+      () => post(url, secret, listQuery, {}),
+      (done) => log(`  ${done}/${SAMPLES}`),
+    );
 
-    const applyMutation = 'mutation($yaml: String!) { applyManifests(cluster: "bench", namespace: "apply", yaml: $yaml) { action generation } }';
+    const applyMutation =
+      'mutation($yaml: String!) { applyManifests(cluster: "bench", namespace: "apply", yaml: $yaml) { action generation } }';
     for (let warm = 0; warm < 20; warm += 1) await post(url, secret, applyMutation, { yaml: rolloutYaml(`warm-${warm}`, 'demo:1') });
     log(`applying a one-Rollout document, ${SAMPLES} times (half new rollouts, half spec changes)`);
     const apply = await measureLatency(
@@ -76,7 +100,8 @@ await withScratchDatabase(baseConfig.databaseUrl, 'api', async (databaseUrl) => 
       (done) => log(`  ${done}/${SAMPLES}`),
     );
 
-    const verdict = (p99: number, goal: number): string => (p99 < goal ? `meets the goal of p99 < ${goal} ms` : `MISSES the goal of p99 < ${goal} ms`);
+    const verdict = (p99: number, goal: number): string =>
+      p99 < goal ? `meets the goal of p99 < ${goal} ms` : `MISSES the goal of p99 < ${goal} ms`;
     process.stdout.write(
       [
         '',

@@ -17,7 +17,11 @@ export interface LatencySummary {
   max: number;
 }
 
-export async function measureLatency(samples: number, run: (index: number) => Promise<void>, progress?: (done: number) => void): Promise<LatencySummary> {
+export async function measureLatency(
+  samples: number,
+  run: (index: number) => Promise<void>,
+  progress?: (done: number) => void,
+): Promise<LatencySummary> {
   const durations: number[] = [];
   for (let index = 0; index < samples; index += 1) {
     const started = performance.now();
@@ -53,7 +57,11 @@ export async function withScratchDatabase<T>(baseUrl: string, name: string, work
   const url = Object.assign(new URL(baseUrl), { pathname: `/${database}` }).toString();
   try {
     const root = fileURLToPath(new URL('../../../../', import.meta.url));
-    const migrate = spawn(process.execPath, [`${root}node_modules/prisma/build/index.js`, 'migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
+    const migrate = spawn(process.execPath, [`${root}node_modules/prisma/build/index.js`, 'migrate', 'deploy'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: 'ignore',
+    });
     const [code] = (await once(migrate, 'exit')) as [number];
     if (code !== 0) throw new Error(`migrations failed with exit code ${code}`);
     return await work(url);
@@ -67,7 +75,12 @@ export async function withScratchDatabase<T>(baseUrl: string, name: string, work
  * Starts a compiled entry point of this app as its own process and waits until `ready` says so. `nodeArguments`
  * go before the entry, for flags Node refuses in NODE_OPTIONS such as `--cpu-prof`.
  */
-export async function startProcess(entry: string, environment: Record<string, string>, ready: () => Promise<boolean>, nodeArguments: readonly string[] = []): Promise<ChildProcess> {
+export async function startProcess(
+  entry: string,
+  environment: Record<string, string>,
+  ready: () => Promise<boolean>,
+  nodeArguments: readonly string[] = [],
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArguments, fileURLToPath(new URL(`../${entry}`, import.meta.url))], {
     // Benchmarks run several workers side by side: each serves its health endpoint on a free port unless told one.
     env: { ...process.env, LOG_LEVEL: 'warn', WORKER_HEALTH_PORT: '0', ...environment },

@@ -65,7 +65,9 @@ export function measureDecisionRate(fleet: readonly FleetRollout[], options: Dec
     wallRates.push(inputs.length / time.wallSeconds);
     cpuRates.push(inputs.length / time.cpuSeconds);
     const perSecond = (rate: number | undefined): string => Math.round(rate ?? Number.NaN).toLocaleString('en');
-    options.progress?.(`pass ${pass + 1}/${options.timedPasses}: ${perSecond(wallRates.at(-1))} decisions/s, ${perSecond(cpuRates.at(-1))} per CPU second`);
+    options.progress?.(
+      `pass ${pass + 1}/${options.timedPasses}: ${perSecond(wallRates.at(-1))} decisions/s, ${perSecond(cpuRates.at(-1))} per CPU second`,
+    );
   }
   return { decisionsPerSecond: median(wallRates), decisionsPerCpuSecond: median(cpuRates) };
 }

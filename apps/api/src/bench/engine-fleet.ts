@@ -47,8 +47,23 @@ export const FLEET_MIX: Readonly<Record<FleetScenario, number>> = {
 const FLEET_START = new Date('2026-06-01T08:00:00.000Z');
 const SETTLE_LIMIT = 40;
 
-const BASIC_STEPS: CanaryStep[] = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '10s' } }, { setWeight: 60 }, { setWeight: 80 }];
-const ROUTED_STEPS: CanaryStep[] = [{ setWeight: 5 }, { pause: {} }, { setWeight: 25 }, { pause: { duration: '30s' } }, { setWeight: 50 }, { pause: { duration: '1m' } }, { setWeight: 75 }];
+const BASIC_STEPS: CanaryStep[] = [
+  { setWeight: 20 },
+  { pause: {} },
+  { setWeight: 40 },
+  { pause: { duration: '10s' } },
+  { setWeight: 60 },
+  { setWeight: 80 },
+];
+const ROUTED_STEPS: CanaryStep[] = [
+  { setWeight: 5 },
+  { pause: {} },
+  { setWeight: 25 },
+  { pause: { duration: '30s' } },
+  { setWeight: 50 },
+  { pause: { duration: '1m' } },
+  { setWeight: 75 },
+];
 
 function strategyOf(scenario: FleetScenario, name: string): RolloutStrategy {
   switch (scenario) {
@@ -58,7 +73,14 @@ function strategyOf(scenario: FleetScenario, name: string): RolloutStrategy {
     case 'aborted-canary':
       return { canary: { steps: BASIC_STEPS } };
     case 'nginx-canary':
-      return { canary: { canaryService: `${name}-canary`, stableService: `${name}-stable`, trafficRouting: { nginx: { stableIngress: name } }, steps: ROUTED_STEPS } };
+      return {
+        canary: {
+          canaryService: `${name}-canary`,
+          stableService: `${name}-stable`,
+          trafficRouting: { nginx: { stableIngress: name } },
+          steps: ROUTED_STEPS,
+        },
+      };
     case 'istio-canary':
       return {
         canary: {
@@ -71,7 +93,14 @@ function strategyOf(scenario: FleetScenario, name: string): RolloutStrategy {
       };
     case 'blue-green-preview':
     case 'blue-green-promoted':
-      return { blueGreen: { activeService: `${name}-active`, previewService: `${name}-preview`, autoPromotionEnabled: false, scaleDownDelaySeconds: 30 } };
+      return {
+        blueGreen: {
+          activeService: `${name}-active`,
+          previewService: `${name}-preview`,
+          autoPromotionEnabled: false,
+          scaleDownDelaySeconds: 30,
+        },
+      };
   }
 }
 
@@ -82,7 +111,16 @@ function fleetSpec(scenario: FleetScenario, name: string, image: string, replica
     selector: { matchLabels: { app: name } },
     template: {
       metadata: { labels: { app: name, tier: 'web' } },
-      spec: { containers: [{ name: 'app', image, ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }], resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image,
+            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+            resources: { requests: { cpu: '100m', memory: '128Mi' } },
+          },
+        ],
+      },
     },
     strategy: strategyOf(scenario, name),
   };
@@ -91,24 +129,23 @@ function fleetSpec(scenario: FleetScenario, name: string, image: string, replica
 /** The cluster as an agent that applies every desired state at once reports it. */
 function convergedObservation(observed: ObservedRolloutState, desired: DesiredRolloutState, nowIso: string): ObservedRolloutState {
   const before = new Map(observed.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet]));
-  const replicaSets = desired.replicaSets.map(
-    (wanted): ObservedReplicaSet => ({
-      podTemplateHash: wanted.podTemplateHash,
-      labels: wanted.labels,
-      annotations: wanted.annotations,
-      replicas: wanted.replicas,
-      currentReplicas: wanted.replicas,
-      readyReplicas: wanted.replicas,
-      availableReplicas: wanted.replicas,
-      template: wanted.template,
-      podProblems: [],
-      oldestPodCreatedAt: before.get(wanted.podTemplateHash)?.oldestPodCreatedAt ?? nowIso,
-    }),
-  );
+  const replicaSets = desired.replicaSets.map((wanted): ObservedReplicaSet => ({
+    podTemplateHash: wanted.podTemplateHash,
+    labels: wanted.labels,
+    annotations: wanted.annotations,
+    replicas: wanted.replicas,
+    currentReplicas: wanted.replicas,
+    readyReplicas: wanted.replicas,
+    availableReplicas: wanted.replicas,
+    template: wanted.template,
+    podProblems: [],
+    oldestPodCreatedAt: before.get(wanted.podTemplateHash)?.oldestPodCreatedAt ?? nowIso,
+  }));
   const serviceSelectors = { ...observed.serviceSelectors };
   for (const selector of Object.values(desired.services)) serviceSelectors[selector.service] = selector.podTemplateHash;
   const routing = desired.trafficRouting;
-  const trafficWeights = routing === undefined ? observed.trafficWeights : { ...observed.trafficWeights, [routing.router]: routing.canaryWeight };
+  const trafficWeights =
+    routing === undefined ? observed.trafficWeights : { ...observed.trafficWeights, [routing.router]: routing.canaryWeight };
   return { replicaSets, serviceSelectors, trafficWeights, observedAt: nowIso };
 }
 
@@ -147,7 +184,14 @@ class DrivenRollout {
     this.desired = decision.desired;
     this.observed = convergedObservation(this.observed, decision.desired, this.now.toISOString());
     for (const request of decision.analysisRunsToStart) {
-      this.runs.set(request.name, { name: request.name, kind: request.kind, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex, phase: 'Running', message: '' });
+      this.runs.set(request.name, {
+        name: request.name,
+        kind: request.kind,
+        podTemplateHash: request.podTemplateHash,
+        stepIndex: request.stepIndex,
+        phase: 'Running',
+        message: '',
+      });
     }
     for (const name of decision.analysisRunsToTerminate) {
       const run = this.runs.get(name);
@@ -191,7 +235,15 @@ class DrivenRollout {
 
   /** The rows a control plane stores for this rollout. */
   stored(): StoredRollout {
-    return { name: this.name, namespace: this.namespace, spec: this.spec, generation: this.generation, status: this.status, observed: this.observed, desired: this.desired };
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      spec: this.spec,
+      generation: this.generation,
+      status: this.status,
+      observed: this.observed,
+      desired: this.desired,
+    };
   }
 
   elapse(seconds: number): this {
@@ -246,7 +298,11 @@ function fleetRollout(scenario: FleetScenario, index: number, random: () => numb
   const rollout = new DrivenRollout(name, namespace, fleetSpec(scenario, name, image(0), replicas), FLEET_START);
   const nextSeconds = 1 + Math.floor(random() * 20);
   const stepCount = scenario === 'basic-canary' || scenario === 'aborted-canary' ? BASIC_STEPS.length : ROUTED_STEPS.length;
-  const release = (): DrivenRollout => rollout.settle().elapse(600).operate({ type: 'setImage', container: 'app', image: image(1) });
+  const release = (): DrivenRollout =>
+    rollout
+      .settle()
+      .elapse(600)
+      .operate({ type: 'setImage', container: 'app', image: image(1) });
   switch (scenario) {
     case 'first-deployment':
       break;

@@ -30,7 +30,10 @@ const rate = (value: number): string => `${Math.round(value).toLocaleString('en'
 const verdict = (met: boolean, goal: string): string => `${met ? 'meets' : 'MISSES'} the goal of ${goal}`;
 const cpuPerJob = (run: JobRate): string =>
   `CPU per job: worker ${run.workerCpuMsPerJob.toFixed(2)} ms, Postgres ${run.postgresCpuMsPerJob.toFixed(2)} ms, Redis ${run.redisCpuMsPerJob.toFixed(2)} ms, whole machine ${run.machineCpuMsPerJob.toFixed(2)} ms`;
-const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
 const loadAtStart = load();
 log(`load average ${loadAtStart} on ${availableParallelism()} cores`);
@@ -38,9 +41,19 @@ log(`building a fleet of ${FLEET_SIZE.toLocaleString('en')} rollouts, each carri
 const fleet = buildFleet(FLEET_SIZE, (built) => log(`  ${built.toLocaleString('en')} built`));
 
 log('pure decisions, the same input objects every pass (the engine caches hashes and templates per object)');
-const sameObjects: DecisionRate = measureDecisionRate(fleet, { warmupPasses: 2, timedPasses: 5, freshObjects: false, progress: (message) => log(`  ${message}`) });
+const sameObjects: DecisionRate = measureDecisionRate(fleet, {
+  warmupPasses: 2,
+  timedPasses: 5,
+  freshObjects: false,
+  progress: (message) => log(`  ${message}`),
+});
 log('pure decisions, fresh copies of the inputs every pass (as a worker loads them from Postgres)');
-const freshObjects: DecisionRate = measureDecisionRate(fleet, { warmupPasses: 1, timedPasses: 5, freshObjects: true, progress: (message) => log(`  ${message}`) });
+const freshObjects: DecisionRate = measureDecisionRate(fleet, {
+  warmupPasses: 1,
+  timedPasses: 5,
+  freshObjects: true,
+  progress: (message) => log(`  ${message}`),
+});
 log('pure decisions per scenario (fresh copies)');
 const byScenario = decisionRateByScenario(fleet, 3);
 
@@ -75,7 +88,9 @@ const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'eng
         workerNodeArguments: PROFILE_DIRECTORY ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIRECTORY}`] : [],
         progress: (message) => log(`  ${message}`),
       });
-      log(`  ${rate(measured.jobsPerSecond)} (${measured.jobs} jobs in ${measured.seconds.toFixed(1)} s, ${cpuPerJob(measured)}, ${measured.failedJobs} failed)`);
+      log(
+        `  ${rate(measured.jobsPerSecond)} (${measured.jobs} jobs in ${measured.seconds.toFixed(1)} s, ${cpuPerJob(measured)}, ${measured.failedJobs} failed)`,
+      );
       jobRates.push(measured);
     }
     return { updates, jobRates };
@@ -114,9 +129,21 @@ process.stdout.write(
     row(`pure reconcile, ${fleetSize} rollouts, same input objects each pass`, sameObjects.decisionsPerSecond, pureNote(sameObjects)),
     row(`pure reconcile, ${fleetSize} rollouts, fresh copies each pass`, freshObjects.decisionsPerSecond, pureNote(freshObjects)),
     row('Postgres simple updates (8 clients, autocommit, 10,000 rows)', updates.transactionsPerSecond),
-    row(jobsLabel(oneWorker), oneWorker.jobsPerSecond, `${cpuPerJob(oneWorker)}; ${verdict(oneWorker.jobsPerSecond >= queueGoal, `≥ ¼ of simple updates = ${rate(queueGoal)}`)}`),
-    row(jobsLabel(twoWorkers), twoWorkers.jobsPerSecond, `${cpuPerJob(twoWorkers)}; ${speedup.toFixed(2)} × one worker; ${verdict(speedup >= GOALS.twoWorkerSpeedup, `≥ ${GOALS.twoWorkerSpeedup} ×`)}`),
-    row(jobsLabel(twoWorkersSpread), twoWorkersSpread.jobsPerSecond, `${cpuPerJob(twoWorkersSpread)}; ${(twoWorkersSpread.jobsPerSecond / oneWorker.jobsPerSecond).toFixed(2)} × one worker (an audit chain per organization)`),
+    row(
+      jobsLabel(oneWorker),
+      oneWorker.jobsPerSecond,
+      `${cpuPerJob(oneWorker)}; ${verdict(oneWorker.jobsPerSecond >= queueGoal, `≥ ¼ of simple updates = ${rate(queueGoal)}`)}`,
+    ),
+    row(
+      jobsLabel(twoWorkers),
+      twoWorkers.jobsPerSecond,
+      `${cpuPerJob(twoWorkers)}; ${speedup.toFixed(2)} × one worker; ${verdict(speedup >= GOALS.twoWorkerSpeedup, `≥ ${GOALS.twoWorkerSpeedup} ×`)}`,
+    ),
+    row(
+      jobsLabel(twoWorkersSpread),
+      twoWorkersSpread.jobsPerSecond,
+      `${cpuPerJob(twoWorkersSpread)}; ${(twoWorkersSpread.jobsPerSecond / oneWorker.jobsPerSecond).toFixed(2)} × one worker (an audit chain per organization)`,
+    ),
     capacityNote(oneWorker, queueGoal),
     `  pure decisions per CPU second by scenario (fresh copies): ${[...byScenario].map(([scenario, value]) => `${scenario} ${rate(value)}`).join(', ')}`,
     '',

@@ -1,5 +1,12 @@
 import { createHttpTransport, measureMetric } from '@flotilla/metric-providers';
-import { AGENT_PATH, decodeControlPlaneMessage, PROTOCOL_VERSION, type AgentMessage, type MeasurementOutcome, type MeasurementRequest } from '@flotilla/protocol';
+import {
+  AGENT_PATH,
+  decodeControlPlaneMessage,
+  PROTOCOL_VERSION,
+  type AgentMessage,
+  type MeasurementOutcome,
+  type MeasurementRequest,
+} from '@flotilla/protocol';
 import WebSocket from 'ws';
 
 /**
@@ -21,7 +28,9 @@ export class MeasuringAgent {
   ) {}
 
   async connect(): Promise<void> {
-    const socket = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const socket = new WebSocket(`${this.apiUrl.replace(/^http/, 'ws')}${AGENT_PATH}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
     this.socket = socket;
     socket.on('message', (data) => this.receive(data.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -41,7 +50,10 @@ export class MeasuringAgent {
     const message = decodeControlPlaneMessage(text);
     if (message.type === 'welcome') {
       clearInterval(this.heartbeat);
-      this.heartbeat = setInterval(() => this.send({ type: 'heartbeat', sentAt: new Date().toISOString() }), message.heartbeatIntervalSeconds * 1000);
+      this.heartbeat = setInterval(
+        () => this.send({ type: 'heartbeat', sentAt: new Date().toISOString() }),
+        message.heartbeatIntervalSeconds * 1000,
+      );
     } else if (message.type === 'measure') {
       this.requested += 1;
       void this.measure(message.request);

@@ -84,7 +84,13 @@ async function seedFleet(database: DatabaseClient, label: string, count: number,
   for (let index = 0; index < organizations; index++) {
     const organization = await database.organization.create({ data: { name: `bench-${label}-${index}` } });
     const cluster = await database.cluster.create({
-      data: { organizationId: organization.id, name: label, agentTokenHash: `bench-${label}-${index}-${process.pid}`, connectionState: 'Pending', lastHeartbeatAt: new Date() },
+      data: {
+        organizationId: organization.id,
+        name: label,
+        agentTokenHash: `bench-${label}-${index}-${process.pid}`,
+        connectionState: 'Pending',
+        lastHeartbeatAt: new Date(),
+      },
     });
     clusters.push(cluster);
   }
@@ -133,7 +139,10 @@ async function assertEveryJobWrote(pool: pg.Pool, clusterIds: readonly string[],
 }
 
 async function reconciledCount(pool: pg.Pool, clusterIds: readonly string[]): Promise<number> {
-  const result = await pool.query<{ done: number }>('SELECT count(*)::integer AS done FROM "Rollout" WHERE "clusterId" = ANY($1::uuid[]) AND "observedGeneration" = generation', [clusterIds]);
+  const result = await pool.query<{ done: number }>(
+    'SELECT count(*)::integer AS done FROM "Rollout" WHERE "clusterId" = ANY($1::uuid[]) AND "observedGeneration" = generation',
+    [clusterIds],
+  );
   return result.rows[0]?.done ?? 0;
 }
 
@@ -157,7 +166,9 @@ async function runJobs(
   while (done < target) {
     if (performance.now() - started > options.timeoutMs) {
       const counts = await queue.queue.getJobCounts('waiting', 'active', 'failed');
-      throw new Error(`${done - alreadyDone}/${rollouts.length} rollouts reconciled after ${options.timeoutMs} ms (jobs: ${JSON.stringify(counts)})`);
+      throw new Error(
+        `${done - alreadyDone}/${rollouts.length} rollouts reconciled after ${options.timeoutMs} ms (jobs: ${JSON.stringify(counts)})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     done = await reconciledCount(pool, clusterIds);
@@ -192,10 +203,20 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
       ...QUIET_SWEEP,
     };
     for (let started = 1; started <= options.workers; started++) {
-      workers.push(await startProcess('worker.js', workerEnvironment, async () => (await queue.queue.getWorkersCount()) >= started, options.workerNodeArguments));
+      workers.push(
+        await startProcess(
+          'worker.js',
+          workerEnvironment,
+          async () => (await queue.queue.getWorkersCount()) >= started,
+          options.workerNodeArguments,
+        ),
+      );
     }
     options.progress(`${options.workers} worker(s) × concurrency ${options.concurrency} ready`);
-    await database.cluster.updateMany({ where: { id: { in: clusterIds } }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
+    await database.cluster.updateMany({
+      where: { id: { in: clusterIds } },
+      data: { connectionState: 'Connected', lastHeartbeatAt: new Date() },
+    });
 
     const warmup = rolloutIds.slice(0, options.warmupRollouts);
     const timed = rolloutIds.slice(options.warmupRollouts);

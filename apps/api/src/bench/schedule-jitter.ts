@@ -40,7 +40,14 @@ export interface MeasurementWindow {
 
 /** Every measurement of the cluster's runs with its due time, computed by Postgres from the rows themselves. */
 export async function loadTimedMeasurements(pool: pg.Pool, clusterId: string, intervalMs: number): Promise<TimedMeasurement[]> {
-  const result = await pool.query<{ run: string; metric: string; index: number; due_ms: number; started_ms: number; finished_ms: number | null }>(
+  const result = await pool.query<{
+    run: string;
+    metric: string;
+    index: number;
+    due_ms: number;
+    started_ms: number;
+    finished_ms: number | null;
+  }>(
     `SELECT r.name AS run, m."metricName" AS metric, m.index,
             (extract(epoch FROM CASE WHEN m.index = 0 THEN r."startedAt"
                   ELSE lag(m."finishedAt") OVER (PARTITION BY m."analysisRunId", m."metricName" ORDER BY m.index) + make_interval(secs => $2::float8 / 1000) END) * 1000)::float8 AS due_ms,
@@ -50,7 +57,14 @@ export async function loadTimedMeasurements(pool: pg.Pool, clusterId: string, in
       WHERE r."clusterId" = $1::uuid`,
     [clusterId, intervalMs],
   );
-  return result.rows.map((row) => ({ run: row.run, metric: row.metric, index: row.index, dueMs: row.due_ms, startedMs: row.started_ms, finishedMs: row.finished_ms }));
+  return result.rows.map((row) => ({
+    run: row.run,
+    metric: row.metric,
+    index: row.index,
+    dueMs: row.due_ms,
+    startedMs: row.started_ms,
+    finishedMs: row.finished_ms,
+  }));
 }
 
 function summarise(samples: number[]): JitterSummary {
@@ -67,7 +81,11 @@ function summarise(samples: number[]): JitterSummary {
  *   { startMs: 0, endMs: 60_000, intervalMs: 10_000 }, () => [])
  * // startJitter.p50 40; notStarted 1 (index 2 was due at 20,050 and never started)
  */
-export function scheduleReport(measurements: readonly TimedMeasurement[], window: MeasurementWindow, arrivalsOf: (run: string, metric: string) => readonly number[]): ScheduleReport {
+export function scheduleReport(
+  measurements: readonly TimedMeasurement[],
+  window: MeasurementWindow,
+  arrivalsOf: (run: string, metric: string) => readonly number[],
+): ScheduleReport {
   const inWindow = (time: number): boolean => time >= window.startMs && time < window.endMs;
   const startJitter: number[] = [];
   const requestJitter: number[] = [];
@@ -94,5 +112,12 @@ export function scheduleReport(measurements: readonly TimedMeasurement[], window
     startJitter.push(window.endMs - nextDue);
     requestJitter.push(window.endMs - nextDue);
   }
-  return { due: startJitter.length, started, finished, notStarted, startJitter: summarise(startJitter), requestJitter: summarise(requestJitter) };
+  return {
+    due: startJitter.length,
+    started,
+    finished,
+    notStarted,
+    startJitter: summarise(startJitter),
+    requestJitter: summarise(requestJitter),
+  };
 }

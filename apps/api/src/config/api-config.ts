@@ -71,7 +71,8 @@ export function integer(environment: Environment, name: string, fallback: number
   const text = environment[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < minimum) problems.push(`${name} must be an integer of at least ${minimum}, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value < minimum)
+    problems.push(`${name} must be an integer of at least ${minimum}, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -83,8 +84,12 @@ function flag(environment: Environment, name: string, problems: string[]): boole
 }
 
 function addressList(environment: Environment, name: string, problems: string[]): string[] {
-  const entries = (environment[name] ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
-  for (const entry of entries) if (!isAddressOrRange(entry)) problems.push(`${name} holds ${JSON.stringify(entry)}, which is neither an IP address nor a CIDR range`);
+  const entries = (environment[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries)
+    if (!isAddressOrRange(entry)) problems.push(`${name} holds ${JSON.stringify(entry)}, which is neither an IP address nor a CIDR range`);
   return entries;
 }
 
@@ -137,9 +142,11 @@ export function readApiConfig(environment: Environment, problems: string[]): Api
       heartbeatIntervalSeconds: integer(environment, 'AGENT_HEARTBEAT_SECONDS', 5, problems),
     },
   };
-  if (config.proxyProtocol && config.trustedProxies.length === 0) problems.push('PROXY_PROTOCOL needs TRUSTED_PROXIES: only trusted proxies may send the header');
+  if (config.proxyProtocol && config.trustedProxies.length === 0)
+    problems.push('PROXY_PROTOCOL needs TRUSTED_PROXIES: only trusted proxies may send the header');
   if (!/^[\w-]+$/.test(config.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
-  if (config.rateLimitPoints < config.maxQueryComplexity) problems.push('RATE_LIMIT_POINTS must be at least MAX_QUERY_COMPLEXITY, or the costliest queries could never run');
+  if (config.rateLimitPoints < config.maxQueryComplexity)
+    problems.push('RATE_LIMIT_POINTS must be at least MAX_QUERY_COMPLEXITY, or the costliest queries could never run');
   return config;
 }
 

@@ -4,11 +4,21 @@ import { loadWorkerConfig } from './worker-config.js';
 
 describe('loadWorkerConfig', () => {
   it('takes its defaults from an empty environment', () => {
-    expect(loadWorkerConfig({})).toMatchObject({ concurrency: 64, sweepIntervalMs: 10_000, healthHost: '127.0.0.1', healthPort: 3001, shutdownGraceSeconds: 20, centralMeasurementAllow: [] });
+    expect(loadWorkerConfig({})).toMatchObject({
+      concurrency: 64,
+      sweepIntervalMs: 10_000,
+      healthHost: '127.0.0.1',
+      healthPort: 3001,
+      shutdownGraceSeconds: 20,
+      centralMeasurementAllow: [],
+    });
   });
 
   it('reads port 0 as any free port and lists central networks', () => {
-    expect(loadWorkerConfig({ WORKER_HEALTH_PORT: '0', CENTRAL_MEASUREMENT_ALLOW: '10.0.0.0/8, 127.0.0.1/32' })).toMatchObject({ healthPort: 0, centralMeasurementAllow: ['10.0.0.0/8', '127.0.0.1/32'] });
+    expect(loadWorkerConfig({ WORKER_HEALTH_PORT: '0', CENTRAL_MEASUREMENT_ALLOW: '10.0.0.0/8, 127.0.0.1/32' })).toMatchObject({
+      healthPort: 0,
+      centralMeasurementAllow: ['10.0.0.0/8', '127.0.0.1/32'],
+    });
   });
 
   it('reports every problem of the API’s settings and its own at once', () => {

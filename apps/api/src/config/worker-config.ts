@@ -41,7 +41,10 @@ export function loadWorkerConfig(environment: Environment = process.env): Worker
     analysisHistoryDays: integer(environment, 'ANALYSIS_HISTORY_DAYS', 90, problems),
     databasePoolSize: integer(environment, 'DATABASE_POOL_SIZE', 8, problems),
     sqlPoolSize: integer(environment, 'SQL_POOL_SIZE', 24, problems),
-    centralMeasurementAllow: (environment.CENTRAL_MEASUREMENT_ALLOW ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+    centralMeasurementAllow: (environment.CENTRAL_MEASUREMENT_ALLOW ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
     centralCredentialsDirectory: environment.CENTRAL_CREDENTIALS_DIR || undefined,
     healthHost: environment.WORKER_HEALTH_HOST || '127.0.0.1',
     healthPort: integer(environment, 'WORKER_HEALTH_PORT', 3001, problems, 0),

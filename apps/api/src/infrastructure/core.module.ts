@@ -36,9 +36,16 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: API_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         // A statement outlives no request: the API's requests are abandoned at the same deadline.
-        { provide: DATABASE, useFactory: () => createDatabaseClient(config.databaseUrl, 10, { statementTimeoutMs: config.requestTimeoutMs, logger: connectionLogger }) },
+        {
+          provide: DATABASE,
+          useFactory: () =>
+            createDatabaseClient(config.databaseUrl, 10, { statementTimeoutMs: config.requestTimeoutMs, logger: connectionLogger }),
+        },
         { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl, { autoPipelining: true, logger: connectionLogger }) },
-        { provide: EVENT_SUBSCRIBER, useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true, logger: connectionLogger }) },
+        {
+          provide: EVENT_SUBSCRIBER,
+          useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true, logger: connectionLogger }),
+        },
         {
           provide: EVENT_BUS,
           inject: [REDIS, EVENT_SUBSCRIBER],
@@ -56,7 +63,19 @@ export class CoreModule implements OnApplicationShutdown {
         AuthService,
         ApiMetrics,
       ],
-      exports: [API_CONFIG, LOGGER, DATABASE, REDIS, EVENT_BUS, RECONCILE_QUEUE, ANALYSIS_QUEUE, AuditService, AuditCheckpointsService, AuthService, ApiMetrics],
+      exports: [
+        API_CONFIG,
+        LOGGER,
+        DATABASE,
+        REDIS,
+        EVENT_BUS,
+        RECONCILE_QUEUE,
+        ANALYSIS_QUEUE,
+        AuditService,
+        AuditCheckpointsService,
+        AuthService,
+        ApiMetrics,
+      ],
     };
   }
 

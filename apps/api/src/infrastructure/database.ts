@@ -12,10 +12,16 @@ export type Transaction = Prisma.TransactionClient;
  * closes (a restart, `pg_terminate_backend`) is dropped from the pool and reported to `logger`; the next query opens a
  * new one.
  */
-export function createDatabaseClient(url: string, poolSize = 10, options: { statementTimeoutMs?: number; logger?: Logger } = {}): DatabaseClient {
+export function createDatabaseClient(
+  url: string,
+  poolSize = 10,
+  options: { statementTimeoutMs?: number; logger?: Logger } = {},
+): DatabaseClient {
   const report = (error: Error): void => options.logger?.warn({ err: error }, 'database connection lost');
   const timeout = options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {};
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize, ...timeout }, { onPoolError: report, onConnectionError: report }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: poolSize, ...timeout }, { onPoolError: report, onConnectionError: report }),
+  });
 }
 
 /** Callbacks registered inside a transaction that run only once it has committed. */

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
-
 export type Topic = 'rolloutChanged' | 'auditEventsAdded' | 'desiredStateChanged' | 'measurementRequested';
 
 export interface BusMessage<P> {

@@ -12,7 +12,9 @@ export function probe<T>(promise: Promise<T>, what: string): Promise<T> {
 }
 
 /** Runs every probe at once: `ok` for each that answered, the reason for each that did not. */
-export async function probeAll(probes: Record<string, () => Promise<unknown>>): Promise<{ ready: boolean; checks: Record<string, string> }> {
+export async function probeAll(
+  probes: Record<string, () => Promise<unknown>>,
+): Promise<{ ready: boolean; checks: Record<string, string> }> {
   const names = Object.keys(probes);
   const outcomes = await Promise.allSettled(names.map((name) => probe((probes[name] as () => Promise<unknown>)(), name)));
   const checks: Record<string, string> = {};

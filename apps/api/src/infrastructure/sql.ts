@@ -79,14 +79,24 @@ const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
 
 /** Prisma keeps `DateTime` columns as UTC in `timestamp(3)`; read them back as UTC whatever the process's zone. */
 const typeParser = ((oid: number, format?: string) =>
-  oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary' ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
+  oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary'
+    ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
+    : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
 
 /** Dates, alone or in arrays, travel as UTC ISO strings, which `timestamp(3)` columns store as they are. */
-const toParameter = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.map(toParameter) : value);
+const toParameter = (value: unknown): unknown =>
+  value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.map(toParameter) : value;
 
-async function rowsOf<Row extends object>(queryable: pg.Pool | pg.PoolClient, statement: SqlText, values: readonly unknown[]): Promise<Row[]> {
+async function rowsOf<Row extends object>(
+  queryable: pg.Pool | pg.PoolClient,
+  statement: SqlText,
+  values: readonly unknown[],
+): Promise<Row[]> {
   const parameters = values.map(toParameter);
-  const config: pg.QueryConfig = typeof statement === 'string' ? { text: statement, values: parameters } : { name: statement.name, text: statement.text, values: parameters };
+  const config: pg.QueryConfig =
+    typeof statement === 'string'
+      ? { text: statement, values: parameters }
+      : { name: statement.name, text: statement.text, values: parameters };
   return (await queryable.query<Row>(config)).rows;
 }
 

@@ -58,7 +58,9 @@ export class ApiClient {
       });
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-      throw new CliError(ExitCode.Failure, `cannot reach the API at ${this.connection.server}: ${cause}`, ['set --server or FLOTILLA_SERVER to where the control plane listens']);
+      throw new CliError(ExitCode.Failure, `cannot reach the API at ${this.connection.server}: ${cause}`, [
+        'set --server or FLOTILLA_SERVER to where the control plane listens',
+      ]);
     }
     let body: GraphqlBody<D>;
     try {
@@ -67,7 +69,8 @@ export class ApiClient {
       throw new CliError(ExitCode.Failure, `the API at ${url} answered HTTP ${response.status} without GraphQL JSON; is --server right?`);
     }
     if (body.errors !== undefined && body.errors.length > 0) throw this.explain(apiErrorFrom(body.errors));
-    if (body.data === null || body.data === undefined) throw new CliError(ExitCode.Failure, `the API answered HTTP ${response.status} without data`);
+    if (body.data === null || body.data === undefined)
+      throw new CliError(ExitCode.Failure, `the API answered HTTP ${response.status} without data`);
     return body.data;
   }
 
@@ -94,7 +97,8 @@ export class ApiClient {
       { query: document, variables },
       {
         next: (message) => {
-          if (message.errors !== undefined && message.errors.length > 0) handlers.error(this.explain(apiErrorFrom(message.errors as GraphqlErrorBody[])));
+          if (message.errors !== undefined && message.errors.length > 0)
+            handlers.error(this.explain(apiErrorFrom(message.errors as GraphqlErrorBody[])));
           else if (message.data) handlers.next(message.data);
         },
         error: (error) => handlers.error(subscriptionFailure(error)),
@@ -113,6 +117,11 @@ export class ApiClient {
 
 function subscriptionFailure(error: unknown): CliError {
   if (Array.isArray(error)) return apiErrorFrom(error as GraphqlErrorBody[]);
-  const reason = error instanceof Error ? error.message : typeof error === 'object' && error !== null && 'reason' in error ? String(error.reason) : String(error);
+  const reason =
+    error instanceof Error
+      ? error.message
+      : typeof error === 'object' && error !== null && 'reason' in error
+        ? String(error.reason)
+        : String(error);
   return new CliError(ExitCode.Failure, `the subscription failed: ${reason}`);
 }

@@ -26,7 +26,9 @@ export function exitCodeOf(code: string): ExitCode {
  * // => 'manifest/invalid: doc[1] spec.replicas: must be at least 0'
  */
 export function describeProblem(code: string, problem: ApiProblem, label: DocumentLabel = plainDocumentLabel): string {
-  const where = [problem.documentIndex === undefined ? undefined : label(problem.documentIndex), problem.path || undefined].filter(Boolean).join(' ');
+  const where = [problem.documentIndex === undefined ? undefined : label(problem.documentIndex), problem.path || undefined]
+    .filter(Boolean)
+    .join(' ');
   return `${code}: ${where ? `${where}: ` : ''}${problem.message}`;
 }
 
@@ -38,7 +40,11 @@ export class ApiError extends CliError {
     readonly problems: readonly ApiProblem[] = [],
     label: DocumentLabel = plainDocumentLabel,
   ) {
-    super(exitCodeOf(code), `${code}: ${message}`, problems.map((problem) => describeProblem(code, problem, label)));
+    super(
+      exitCodeOf(code),
+      `${code}: ${message}`,
+      problems.map((problem) => describeProblem(code, problem, label)),
+    );
     this.name = 'ApiError';
   }
 

@@ -57,7 +57,8 @@ export interface RolloutDetail extends RolloutSummary {
   status: unknown;
 }
 
-const ROLLOUT_SUMMARY_FIELDS = 'cluster namespace name phase message strategy stepCount currentStepIndex images generation observedGeneration labels createdAt updatedAt';
+const ROLLOUT_SUMMARY_FIELDS =
+  'cluster namespace name phase message strategy stepCount currentStepIndex images generation observedGeneration labels createdAt updatedAt';
 const ROLLOUT_DETAIL_FIELDS = `${ROLLOUT_SUMMARY_FIELDS} spec status`;
 
 export interface PageInfo {

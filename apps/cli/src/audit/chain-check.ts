@@ -1,5 +1,11 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { auditEventHashInput, checkpointSignatureInput, verifyChainSegment, type ChainedAuditFields, type SegmentVerdict } from '@flotilla/protocol';
+import {
+  auditEventHashInput,
+  checkpointSignatureInput,
+  verifyChainSegment,
+  type ChainedAuditFields,
+  type SegmentVerdict,
+} from '@flotilla/protocol';
 import type { AuditCheckpoint, ChainedAuditEventRow } from '../api/queries.js';
 
 // The digest and signature primitives over the canonical forms of @flotilla/protocol, as the control plane uses them.
@@ -9,9 +15,14 @@ const auditEventHash = (event: ChainedAuditFields): string => createHash('sha256
 export function checkpointSignatureValid(checkpoint: AuditCheckpoint): boolean {
   try {
     const publicKey = createPublicKey(checkpoint.publicKey);
-    const keyId = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    const keyId = createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex');
     const statement = { ...checkpoint, signedAt: new Date(checkpoint.signedAt) };
-    return keyId === checkpoint.keyId && verify(null, Buffer.from(checkpointSignatureInput(statement)), publicKey, Buffer.from(checkpoint.signature, 'base64'));
+    return (
+      keyId === checkpoint.keyId &&
+      verify(null, Buffer.from(checkpointSignatureInput(statement)), publicKey, Buffer.from(checkpoint.signature, 'base64'))
+    );
   } catch {
     return false;
   }

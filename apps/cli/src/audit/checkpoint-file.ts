@@ -12,11 +12,13 @@ export async function readCheckpointFile(path: string): Promise<AuditCheckpoint>
   } catch (error) {
     throw usageError(`--checkpoint ${path} cannot be read as JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw usageError(`--checkpoint ${path} holds no checkpoint object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw usageError(`--checkpoint ${path} holds no checkpoint object`);
   const record = parsed as Record<string, unknown>;
   const sequenceValid = Number.isInteger(record.sequence) && (record.sequence as number) >= 1;
   const missing = [...(sequenceValid ? [] : ['sequence']), ...STRING_FIELDS.filter((field) => typeof record[field] !== 'string')];
-  if (missing.length > 0) throw usageError(`--checkpoint ${path} lacks ${missing.join(', ')}; keep the output of flotilla audit checkpoint -o json`);
+  if (missing.length > 0)
+    throw usageError(`--checkpoint ${path} lacks ${missing.join(', ')}; keep the output of flotilla audit checkpoint -o json`);
   if (Number.isNaN(new Date(record.signedAt as string).getTime())) throw usageError(`--checkpoint ${path}: signedAt is not a time`);
   return {
     id: typeof record.id === 'string' ? record.id : '',

@@ -21,7 +21,12 @@ describe('parseArguments', () => {
     { tokens: ['-n', 'shop', 'checkout', '-w'], positionals: ['checkout'], values: { namespace: ['shop'] }, booleans: ['watch'] },
     { tokens: ['-n=shop'], positionals: [], values: { namespace: ['shop'] }, booleans: [] },
     { tokens: ['--watch', '--watch=false'], positionals: [], values: {}, booleans: [] },
-    { tokens: ['-f', 'a.yaml', '--filename', 'b.yaml', '-f', '-'], positionals: [], values: { filename: ['a.yaml', 'b.yaml', '-'] }, booleans: [] },
+    {
+      tokens: ['-f', 'a.yaml', '--filename', 'b.yaml', '-f', '-'],
+      positionals: [],
+      values: { filename: ['a.yaml', 'b.yaml', '-'] },
+      booleans: [],
+    },
     { tokens: ['-', 'x'], positionals: ['-', 'x'], values: {}, booleans: [] },
     { tokens: ['a', '--', '--watch', '-n'], positionals: ['a', '--watch', '-n'], values: {}, booleans: [] },
     { tokens: ['--namespace='], positionals: [], values: { namespace: [''] }, booleans: [] },

@@ -67,7 +67,8 @@ export function parseArguments(tokens: readonly string[], flags: readonly FlagSp
     let value = inlineValue;
     if (value === undefined) {
       const next = tokens[index + 1];
-      if (next === undefined || (looksLikeFlag(next) && next !== '-')) throw usageError(`--${spec.name} needs a value${spec.valueName ? ` (${spec.valueName})` : ''}`);
+      if (next === undefined || (looksLikeFlag(next) && next !== '-'))
+        throw usageError(`--${spec.name} needs a value${spec.valueName ? ` (${spec.valueName})` : ''}`);
       value = next;
       index += 1;
     }

@@ -45,7 +45,8 @@ export class Invocation {
   integer(flag: string, minimum: number): number | undefined {
     const text = this.string(flag);
     if (text === undefined) return undefined;
-    if (!/^-?\d+$/.test(text) || Number(text) < minimum) throw usageError(`--${flag} takes a whole number of at least ${minimum}, not "${text}"`);
+    if (!/^-?\d+$/.test(text) || Number(text) < minimum)
+      throw usageError(`--${flag} takes a whole number of at least ${minimum}, not "${text}"`);
     return Number(text);
   }
 }

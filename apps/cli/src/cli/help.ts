@@ -60,7 +60,9 @@ export function programHelp(commands: readonly Command[], globalFlags: readonly 
 
 /** The help of one command, printed by `flotilla COMMAND --help`. */
 export function commandHelp(command: Command, globalFlags: readonly FlagSpec[]): string {
-  const globals = globalFlags.filter((flag) => (flag.name === 'output' ? command.outputs !== undefined : flag.name === 'help' || command.online));
+  const globals = globalFlags.filter((flag) =>
+    flag.name === 'output' ? command.outputs !== undefined : flag.name === 'help' || command.online,
+  );
   const output = command.outputs === undefined ? [] : [`Output formats (-o): ${command.outputs.join(', ')}.`, ''];
   return [
     `Usage: ${PROGRAM} ${commandName(command)} ${command.synopsis}`.trimEnd(),

@@ -41,7 +41,9 @@ function splitLeadingFlags(argv: readonly string[]): { leading: string[]; rest: 
   let index = 0;
   while (index < argv.length && (argv[index] as string).startsWith('-') && argv[index] !== '-') {
     const token = argv[index] as string;
-    const takesValue = GLOBAL_FLAGS.some((flag) => flag.kind === 'string' && (token === `--${flag.name}` || (flag.short !== undefined && token === `-${flag.short}`)));
+    const takesValue = GLOBAL_FLAGS.some(
+      (flag) => flag.kind === 'string' && (token === `--${flag.name}` || (flag.short !== undefined && token === `-${flag.short}`)),
+    );
     index += takesValue ? 2 : 1;
   }
   return { leading: argv.slice(0, index), rest: argv.slice(index) };
@@ -63,7 +65,12 @@ function printError(terminal: Terminal, error: CliError, command: Command | unde
   terminal.err(`${lines.join('\n')}\n`);
 }
 
-async function dispatch(commands: readonly Command[], argv: readonly string[], cli: CliEnvironment, found: { command?: Command }): Promise<ExitCode> {
+async function dispatch(
+  commands: readonly Command[],
+  argv: readonly string[],
+  cli: CliEnvironment,
+  found: { command?: Command },
+): Promise<ExitCode> {
   const { leading, rest } = splitLeadingFlags(argv);
   const leadingFlags = parseArguments(leading, GLOBAL_FLAGS);
   const wantsHelp = leadingFlags.booleans.has('help');
@@ -77,7 +84,14 @@ async function dispatch(commands: readonly Command[], argv: readonly string[], c
     return ExitCode.Usage;
   }
   const command = findCommand(commands, rest);
-  if (command === undefined) throw new CliError(ExitCode.Usage, `unknown command "${rest.filter((word) => !word.startsWith('-')).slice(0, 2).join(' ')}"`);
+  if (command === undefined)
+    throw new CliError(
+      ExitCode.Usage,
+      `unknown command "${rest
+        .filter((word) => !word.startsWith('-'))
+        .slice(0, 2)
+        .join(' ')}"`,
+    );
   found.command = command;
   const parsed = parseArguments([...leading, ...rest.slice(command.path.length)], [...command.flags, ...GLOBAL_FLAGS]);
   if (parsed.booleans.has('help')) {
@@ -95,7 +109,14 @@ async function dispatch(commands: readonly Command[], argv: readonly string[], c
     api: () => {
       const server = invocation.string('server');
       const token = invocation.string('token');
-      api ??= new ApiClient(resolveConnection({ flags: { ...(server === undefined ? {} : { server }), ...(token === undefined ? {} : { token }) }, environment: cli.environment, cwd: cli.cwd, home: cli.home }));
+      api ??= new ApiClient(
+        resolveConnection({
+          flags: { ...(server === undefined ? {} : { server }), ...(token === undefined ? {} : { token }) },
+          environment: cli.environment,
+          cwd: cli.cwd,
+          home: cli.home,
+        }),
+      );
       return api;
     },
     readStdin: cli.readStdin,

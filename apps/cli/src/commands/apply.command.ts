@@ -7,7 +7,14 @@ import { combineManifests, namespaceOfDocuments, readManifestFiles } from '../ma
 import { printedStructured } from '../output/structured.js';
 import { CLUSTER_FLAG, NAMESPACE_FLAG } from '../rollouts/rollout-lookup.js';
 
-export const FILE_FLAG: FlagSpec = { name: 'filename', short: 'f', kind: 'string', repeatable: true, valueName: 'PATH', description: 'file, folder (recursively) or - for stdin' };
+export const FILE_FLAG: FlagSpec = {
+  name: 'filename',
+  short: 'f',
+  kind: 'string',
+  repeatable: true,
+  valueName: 'PATH',
+  description: 'file, folder (recursively) or - for stdin',
+};
 
 /** The cluster named by --cluster, or the organization's only cluster. */
 async function targetCluster(context: CommandContext): Promise<string> {
@@ -16,7 +23,9 @@ async function targetCluster(context: CommandContext): Promise<string> {
   const { clusters } = await context.api().request<{ clusters: { name: string }[] }>(CLUSTERS);
   const [only] = clusters;
   if (only !== undefined && clusters.length === 1) return only.name;
-  throw usageError(`apply needs --cluster: the organization has ${clusters.length === 0 ? 'no cluster' : `clusters ${clusters.map((cluster) => cluster.name).join(', ')}`}`);
+  throw usageError(
+    `apply needs --cluster: the organization has ${clusters.length === 0 ? 'no cluster' : `clusters ${clusters.map((cluster) => cluster.name).join(', ')}`}`,
+  );
 }
 
 export const applyCommand: Command = {
@@ -25,7 +34,7 @@ export const applyCommand: Command = {
   summary: 'Apply Argo Rollouts manifests (Rollout, AnalysisTemplate, ClusterAnalysisTemplate, Experiment)',
   details: [
     'All files are validated and applied together: on any problem, every problem is listed and nothing is applied.',
-    'Without --cluster, the organization\'s only cluster; without --namespace, the first metadata.namespace of the',
+    "Without --cluster, the organization's only cluster; without --namespace, the first metadata.namespace of the",
     'documents, else "default".',
   ],
   flags: [FILE_FLAG, CLUSTER_FLAG, NAMESPACE_FLAG],
@@ -43,7 +52,9 @@ export const applyCommand: Command = {
     const cluster = await targetCluster(context);
     let applied: AppliedDocument[];
     try {
-      ({ applyManifests: applied } = await context.api().request<{ applyManifests: AppliedDocument[] }>(APPLY_MANIFESTS, { cluster, namespace, yaml: combined.yaml }));
+      ({ applyManifests: applied } = await context
+        .api()
+        .request<{ applyManifests: AppliedDocument[] }>(APPLY_MANIFESTS, { cluster, namespace, yaml: combined.yaml }));
     } catch (error) {
       throw error instanceof ApiError ? error.withDocumentLabels(combined.label) : error;
     }
@@ -51,7 +62,9 @@ export const applyCommand: Command = {
     for (const document of applied) {
       const where = document.namespace ? ` in ${cluster}/${document.namespace}` : '';
       const version = document.kind === 'Rollout' || document.kind === 'Experiment' ? 'generation' : 'version';
-      terminal.out(`${document.kind.toLowerCase()}/${terminal.style.bold(document.name)} ${document.action.toLowerCase()}${where} (${version} ${document.generation})\n`);
+      terminal.out(
+        `${document.kind.toLowerCase()}/${terminal.style.bold(document.name)} ${document.action.toLowerCase()}${where} (${version} ${document.generation})\n`,
+      );
     }
     return ExitCode.Ok;
   },

@@ -8,7 +8,7 @@ export const auditCheckpointCommand: Command = {
   synopsis: '[--new]',
   summary: 'Print the newest signed checkpoint of the audit chain, to keep elsewhere',
   details: [
-    'A checkpoint is the control plane\'s Ed25519 signature over the chain\'s head. Keep its JSON (with -o json) where ' +
+    "A checkpoint is the control plane's Ed25519 signature over the chain's head. Keep its JSON (with -o json) where " +
       'whoever can write the database cannot: flotilla audit verify --checkpoint FILE then detects any rewrite up to it.',
   ],
   flags: [{ name: 'new', kind: 'boolean', description: 'sign the current head first (admin)' }],
@@ -20,10 +20,14 @@ export const auditCheckpointCommand: Command = {
     if (invocation.boolean('new')) {
       checkpoint = (await api().request<{ createAuditCheckpoint: AuditCheckpoint }>(CREATE_AUDIT_CHECKPOINT)).createAuditCheckpoint;
     } else {
-      const newest = await api().request<{ auditCheckpoints: { nodes: AuditCheckpoint[]; signingEnabled: boolean } }>(NEWEST_AUDIT_CHECKPOINT);
+      const newest = await api().request<{ auditCheckpoints: { nodes: AuditCheckpoint[]; signingEnabled: boolean } }>(
+        NEWEST_AUDIT_CHECKPOINT,
+      );
       checkpoint = newest.auditCheckpoints.nodes[0];
       if (checkpoint === undefined) {
-        const why = newest.auditCheckpoints.signingEnabled ? 'none is signed yet: sign one with --new' : 'the control plane does not sign checkpoints (it has no AUDIT_SIGNING_KEY_FILE)';
+        const why = newest.auditCheckpoints.signingEnabled
+          ? 'none is signed yet: sign one with --new'
+          : 'the control plane does not sign checkpoints (it has no AUDIT_SIGNING_KEY_FILE)';
         throw new CliError(ExitCode.NotFound, `no audit checkpoint: ${why}`);
       }
     }

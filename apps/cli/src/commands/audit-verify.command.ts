@@ -19,7 +19,9 @@ async function wholeChain(api: ApiClient): Promise<ChainedAuditEventRow[]> {
   const newestFirst: ChainedAuditEventRow[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: { auditEvents: { nodes: ChainedAuditEventRow[]; pageInfo: PageInfo } } = await api.request(AUDIT_CHAIN, { page: { first: PAGE_SIZE, after } });
+    const page: { auditEvents: { nodes: ChainedAuditEventRow[]; pageInfo: PageInfo } } = await api.request(AUDIT_CHAIN, {
+      page: { first: PAGE_SIZE, after },
+    });
     newestFirst.push(...page.auditEvents.nodes);
     if (!page.auditEvents.pageInfo.hasNextPage) return newestFirst.reverse();
     after = page.auditEvents.pageInfo.endCursor;
@@ -30,11 +32,18 @@ const mismatch = (message: string, details: string[] = []): CliError => new CliE
 
 /** Fails unless the kept checkpoint is signed by its key and the chain holds its head at its sequence. */
 function checkCheckpoint(checkpoint: AuditCheckpoint, events: readonly ChainedAuditEventRow[]): void {
-  if (!checkpointSignatureValid(checkpoint)) throw mismatch(`the checkpoint at sequence ${checkpoint.sequence} does not verify with its public key (key ${checkpoint.keyId})`);
+  if (!checkpointSignatureValid(checkpoint))
+    throw mismatch(`the checkpoint at sequence ${checkpoint.sequence} does not verify with its public key (key ${checkpoint.keyId})`);
   const organizationId = events[0]?.organizationId;
-  if (organizationId !== checkpoint.organizationId) throw mismatch(`the checkpoint is of organization ${checkpoint.organizationId}, the token's audit is of ${organizationId ?? 'no organization'}`);
+  if (organizationId !== checkpoint.organizationId)
+    throw mismatch(
+      `the checkpoint is of organization ${checkpoint.organizationId}, the token's audit is of ${organizationId ?? 'no organization'}`,
+    );
   const event = events[checkpoint.sequence - 1];
-  if (event === undefined) throw mismatch(`the audit chain ends at sequence ${events.length}, before the checkpoint's sequence ${checkpoint.sequence}: events were removed`);
+  if (event === undefined)
+    throw mismatch(
+      `the audit chain ends at sequence ${events.length}, before the checkpoint's sequence ${checkpoint.sequence}: events were removed`,
+    );
   if (event.hash !== checkpoint.headHash) {
     throw mismatch(`the audit chain does not match the checkpoint at sequence ${checkpoint.sequence}: it was rewritten up to there`, [
       `event ${checkpoint.sequence} has hash ${event.hash}`,
@@ -54,7 +63,14 @@ export const auditVerifyCommand: Command = {
       'the file, and the chain must hold the signed head at its sequence.',
     `Exits 0 when intact, ${ExitCode.AuditMismatch} when the chain is broken or does not match the checkpoint, naming the first bad sequence.`,
   ],
-  flags: [{ name: 'checkpoint', kind: 'string', valueName: 'FILE', description: 'a checkpoint kept elsewhere, as printed by flotilla audit checkpoint -o json' }],
+  flags: [
+    {
+      name: 'checkpoint',
+      kind: 'string',
+      valueName: 'FILE',
+      description: 'a checkpoint kept elsewhere, as printed by flotilla audit checkpoint -o json',
+    },
+  ],
   outputs: ['json', 'yaml'],
   online: true,
   async run({ api, invocation, terminal, output }) {
@@ -68,11 +84,15 @@ export const auditVerifyCommand: Command = {
     const report: ChainReport = {
       valid: true,
       checkedEvents: events.length,
-      checkpoint: checkpoint === undefined ? null : { sequence: checkpoint.sequence, keyId: checkpoint.keyId, signedAt: checkpoint.signedAt },
+      checkpoint:
+        checkpoint === undefined ? null : { sequence: checkpoint.sequence, keyId: checkpoint.keyId, signedAt: checkpoint.signedAt },
     };
     if (printedStructured(terminal, output, report)) return ExitCode.Ok;
     terminal.out(`✔ the audit chain is intact: ${events.length} event${events.length === 1 ? '' : 's'}\n`);
-    if (checkpoint !== undefined) terminal.out(`✔ it holds the checkpoint at sequence ${checkpoint.sequence}, signed ${checkpoint.signedAt} by key ${checkpoint.keyId}\n`);
+    if (checkpoint !== undefined)
+      terminal.out(
+        `✔ it holds the checkpoint at sequence ${checkpoint.sequence}, signed ${checkpoint.signedAt} by key ${checkpoint.keyId}\n`,
+      );
     return ExitCode.Ok;
   },
 };

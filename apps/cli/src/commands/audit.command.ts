@@ -25,7 +25,8 @@ export const auditCommand: Command = {
     invocation.atMostPositionals(0);
     const since = invocation.string('since');
     const from = since === undefined ? undefined : parseSince(since, now());
-    if (since !== undefined && from === undefined) throw usageError(`--since takes a duration such as 2h or an ISO 8601 time, not "${since}"`);
+    if (since !== undefined && from === undefined)
+      throw usageError(`--since takes a duration such as 2h or an ISO 8601 time, not "${since}"`);
     const limit = invocation.integer('limit', 1) ?? DEFAULT_LIMIT;
     const filter = {
       ...(invocation.string('actor') === undefined ? {} : { actor: invocation.string('actor') }),
@@ -36,7 +37,10 @@ export const auditCommand: Command = {
     const events: AuditEvent[] = [];
     let after: string | null = null;
     while (events.length < limit) {
-      const page: { auditEvents: { nodes: AuditEvent[]; pageInfo: PageInfo } } = await api().request(AUDIT_EVENTS, { filter, page: { first: Math.min(PAGE_LIMIT, limit - events.length), after } });
+      const page: { auditEvents: { nodes: AuditEvent[]; pageInfo: PageInfo } } = await api().request(AUDIT_EVENTS, {
+        filter,
+        page: { first: Math.min(PAGE_LIMIT, limit - events.length), after },
+      });
       events.push(...page.auditEvents.nodes);
       if (!page.auditEvents.pageInfo.hasNextPage) break;
       after = page.auditEvents.pageInfo.endCursor;

@@ -7,7 +7,10 @@ import { formatTable } from '../output/table.js';
 import type { Styles } from '../output/terminal.js';
 import { age } from '../output/time.js';
 
-const formatLabels = (labels: Record<string, string>): string => Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',') || '<none>';
+const formatLabels = (labels: Record<string, string>): string =>
+  Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',') || '<none>';
 
 function stateText(state: ClusterRow['connectionState'], style: Styles): string {
   if (state === 'Connected') return style.green(state);
@@ -37,7 +40,9 @@ export const clustersCommand: Command = {
       cluster.lastHeartbeatAt === null ? '-' : `${age(cluster.lastHeartbeatAt, now())} ago`,
       ...(wide ? [age(cluster.createdAt, now())] : []),
     ]);
-    terminal.out(clusters.length === 0 ? 'No clusters yet: register one with "flotilla clusters register NAME".\n' : formatTable(headers, rows));
+    terminal.out(
+      clusters.length === 0 ? 'No clusters yet: register one with "flotilla clusters register NAME".\n' : formatTable(headers, rows),
+    );
     return ExitCode.Ok;
   },
 };
@@ -47,16 +52,30 @@ export const registerClusterCommand: Command = {
   synopsis: 'NAME [--label KEY=VALUE]...',
   summary: 'Register a cluster and print its agent token, shown only this once',
   details: ['Give the token to the agent of that cluster as FLOTILLA_AGENT_TOKEN or FLOTILLA_AGENT_TOKEN_FILE.'],
-  flags: [{ name: 'label', short: 'l', kind: 'string', repeatable: true, valueName: 'KEY=VALUE', description: 'label of the cluster, such as env=prod' }],
+  flags: [
+    {
+      name: 'label',
+      short: 'l',
+      kind: 'string',
+      repeatable: true,
+      valueName: 'KEY=VALUE',
+      description: 'label of the cluster, such as env=prod',
+    },
+  ],
   outputs: ['json', 'yaml'],
   online: true,
   async run({ api, invocation, terminal, output }) {
     const name = invocation.positional(0, 'the cluster NAME');
     invocation.atMostPositionals(1);
     const labels = parsePairs(invocation.strings('label'), '--label');
-    const { registerCluster } = await api().request<{ registerCluster: { agentToken: string; cluster: ClusterRow } }>(REGISTER_CLUSTER, { name, labels });
+    const { registerCluster } = await api().request<{ registerCluster: { agentToken: string; cluster: ClusterRow } }>(REGISTER_CLUSTER, {
+      name,
+      labels,
+    });
     if (printedStructured(terminal, output, registerCluster)) return ExitCode.Ok;
-    terminal.out(`cluster ${terminal.style.bold(name)} registered. Its agent token, shown only now (Flotilla keeps only its hash):\n${registerCluster.agentToken}\n`);
+    terminal.out(
+      `cluster ${terminal.style.bold(name)} registered. Its agent token, shown only now (Flotilla keeps only its hash):\n${registerCluster.agentToken}\n`,
+    );
     return ExitCode.Ok;
   },
 };

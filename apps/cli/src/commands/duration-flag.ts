@@ -3,7 +3,13 @@ import type { FlagSpec } from '../cli/arguments.js';
 import { usageError } from '../cli/cli-error.js';
 import type { Invocation } from '../cli/command.js';
 
-export const TIMEOUT_FLAG: FlagSpec = { name: 'timeout', short: 't', kind: 'string', valueName: 'DURATION', description: 'give up after this long, such as 90s or 5m (0: never)' };
+export const TIMEOUT_FLAG: FlagSpec = {
+  name: 'timeout',
+  short: 't',
+  kind: 'string',
+  valueName: 'DURATION',
+  description: 'give up after this long, such as 90s or 5m (0: never)',
+};
 
 /** Milliseconds of --timeout, `undefined` when absent or 0. */
 export function timeoutMs(invocation: Invocation): number | undefined {

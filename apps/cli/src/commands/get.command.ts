@@ -17,7 +17,13 @@ const TICK_MS = 1000;
 const POLL_MS = 10_000;
 
 function readTree(context: CommandContext, rollout: RolloutRef): Promise<RolloutTreeData> {
-  return context.api().request<RolloutTreeData>(ROLLOUT_TREE, { ...rollout, rollout, runs: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name } });
+  return context
+    .api()
+    .request<RolloutTreeData>(ROLLOUT_TREE, {
+      ...rollout,
+      rollout,
+      runs: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name },
+    });
 }
 
 /**
@@ -57,7 +63,9 @@ export const getRolloutCommand: Command = {
   path: ['get', 'rollout'],
   synopsis: 'NAME [--cluster CLUSTER] [--namespace NAMESPACE] [--watch [--timeout DURATION]]',
   summary: 'Show a rollout as a tree of its revisions, ReplicaSets and analysis runs; --watch follows it live',
-  details: ['With --watch the tree is redrawn on every change until Ctrl-C (or --timeout); without a terminal each frame is printed in turn.'],
+  details: [
+    'With --watch the tree is redrawn on every change until Ctrl-C (or --timeout); without a terminal each frame is printed in turn.',
+  ],
   flags: [...ROLLOUT_LOCATION_FLAGS, { name: 'watch', short: 'w', kind: 'boolean', description: 'follow changes live' }, TIMEOUT_FLAG],
   outputs: ['json', 'yaml'],
   online: true,

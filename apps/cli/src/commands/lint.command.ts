@@ -17,7 +17,13 @@ export const lintCommand: Command = {
   flags: [
     FILE_FLAG,
     NAMESPACE_FLAG,
-    { name: 'template', kind: 'string', repeatable: true, valueName: 'NAME', description: 'an AnalysisTemplate or ClusterAnalysisTemplate assumed to exist already' },
+    {
+      name: 'template',
+      kind: 'string',
+      repeatable: true,
+      valueName: 'NAME',
+      description: 'an AnalysisTemplate or ClusterAnalysisTemplate assumed to exist already',
+    },
   ],
   outputs: ['json', 'yaml'],
   online: false,
@@ -34,14 +40,19 @@ export const lintCommand: Command = {
       knownAnalysisTemplates: assumed,
       knownClusterAnalysisTemplates: assumed,
     });
-    const problems: (ManifestIssue & { document: string })[] = result.ok ? [] : result.errors.map((issue) => ({ ...issue, document: combined.label(issue.documentIndex) }));
+    const problems: (ManifestIssue & { document: string })[] = result.ok
+      ? []
+      : result.errors.map((issue) => ({ ...issue, document: combined.label(issue.documentIndex) }));
     if (printedStructured(terminal, output, problems)) return problems.length === 0 ? ExitCode.Ok : ExitCode.Failure;
     if (problems.length === 0) {
       const count = result.ok ? result.documents.length : 0;
-      terminal.out(`${terminal.style.green('✔')} ${count} document${count === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}: no problems\n`);
+      terminal.out(
+        `${terminal.style.green('✔')} ${count} document${count === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}: no problems\n`,
+      );
       return ExitCode.Ok;
     }
-    for (const problem of problems) terminal.out(`${problem.document} ${problem.path ? `${problem.path}: ` : ''}${terminal.style.red(problem.message)}\n`);
+    for (const problem of problems)
+      terminal.out(`${problem.document} ${problem.path ? `${problem.path}: ` : ''}${terminal.style.red(problem.message)}\n`);
     terminal.err(`${problems.length} problem${problems.length === 1 ? '' : 's'} found\n`);
     return ExitCode.Failure;
   },

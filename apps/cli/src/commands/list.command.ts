@@ -23,10 +23,12 @@ export const listRolloutsCommand: Command = {
     invocation.atMostPositionals(0);
     const labels = parsePairs(invocation.strings('selector'), '-l');
     const filter = {
-      ...Object.fromEntries((['cluster', 'namespace', 'phase'] as const).flatMap((flag) => {
-        const value = invocation.string(flag);
-        return value === undefined ? [] : [[flag, value]];
-      })),
+      ...Object.fromEntries(
+        (['cluster', 'namespace', 'phase'] as const).flatMap((flag) => {
+          const value = invocation.string(flag);
+          return value === undefined ? [] : [[flag, value]];
+        }),
+      ),
       ...(Object.keys(labels).length > 0 ? { labels: Object.entries(labels).map(([key, value]) => `${key}=${value}`) } : {}),
     };
     const rollouts = await listAllRollouts(api(), filter);
@@ -36,7 +38,17 @@ export const listRolloutsCommand: Command = {
       return ExitCode.Ok;
     }
     const wide = output === 'wide';
-    const headers = ['CLUSTER', 'NAMESPACE', 'NAME', 'STRATEGY', 'STATUS', 'STEP', 'IMAGES', 'AGE', ...(wide ? ['GENERATION', 'MESSAGE'] : [])];
+    const headers = [
+      'CLUSTER',
+      'NAMESPACE',
+      'NAME',
+      'STRATEGY',
+      'STATUS',
+      'STEP',
+      'IMAGES',
+      'AGE',
+      ...(wide ? ['GENERATION', 'MESSAGE'] : []),
+    ];
     const rows = rollouts.map((rollout) => [
       rollout.cluster,
       rollout.namespace,

@@ -47,13 +47,17 @@ function operationCommand(spec: OperationSpec): Command {
       const extra = spec.arguments?.(invocation) ?? NO_ARGUMENTS;
       const rollout = await resolveRolloutRef(context, name);
       const reason = invocation.string('reason') ?? null;
-      const { operation } = await context.api().request<{ operation: RolloutOperation }>(operationMutation(spec.type, extra.declarations, extra.arguments), {
-        rollout,
-        reason,
-        ...extra.variables,
-      });
+      const { operation } = await context
+        .api()
+        .request<{ operation: RolloutOperation }>(operationMutation(spec.type, extra.declarations, extra.arguments), {
+          rollout,
+          reason,
+          ...extra.variables,
+        });
       if (printedStructured(terminal, output, operation)) return ExitCode.Ok;
-      const parameters = Object.entries(operation.parameters).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      const parameters = Object.entries(operation.parameters).map(
+        ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+      );
       terminal.out(
         `rollout ${terminal.style.bold(`${rollout.cluster}/${rollout.namespace}/${rollout.name}`)}: ${operation.type}${parameters.length > 0 ? ` (${parameters.join(', ')})` : ''} requested, operation ${operation.id} is ${operation.state}\n`,
       );
@@ -81,7 +85,7 @@ export const operationCommands: readonly Command[] = [
     path: ['set', 'image'],
     type: 'setImage',
     synopsis: 'NAME CONTAINER=IMAGE',
-    summary: 'Set a container\'s image, starting a new revision',
+    summary: "Set a container's image, starting a new revision",
     extraPositionals: 1,
     arguments: setImageArguments,
   }),
@@ -91,9 +95,18 @@ export const operationCommands: readonly Command[] = [
     synopsis: 'NAME [--full]',
     summary: 'Skip the current pause or step; with --full, go straight to 100% skipping the remaining steps and analysis',
     flags: [{ name: 'full', kind: 'boolean', description: 'promote fully' }],
-    arguments: (invocation) => ({ variables: { full: invocation.boolean('full') }, declarations: ', $full: Boolean!', arguments: ', full: $full' }),
+    arguments: (invocation) => ({
+      variables: { full: invocation.boolean('full') },
+      declarations: ', $full: Boolean!',
+      arguments: ', full: $full',
+    }),
   }),
-  operationCommand({ path: ['abort'], type: 'abort', synopsis: 'NAME', summary: 'Abort the update: the stable revision back to full size and all traffic' }),
+  operationCommand({
+    path: ['abort'],
+    type: 'abort',
+    synopsis: 'NAME',
+    summary: 'Abort the update: the stable revision back to full size and all traffic',
+  }),
   operationCommand({ path: ['retry'], type: 'retry', synopsis: 'NAME', summary: 'Retry an aborted update from its first step' }),
   operationCommand({ path: ['pause'], type: 'pause', synopsis: 'NAME', summary: 'Pause the rollout' }),
   operationCommand({ path: ['resume'], type: 'resume', synopsis: 'NAME', summary: 'Resume a paused rollout' }),
@@ -106,7 +119,9 @@ export const operationCommands: readonly Command[] = [
     flags: [{ name: 'to-revision', kind: 'string', valueName: 'N', description: 'revision number' }],
     arguments: (invocation) => {
       const toRevision = invocation.integer('to-revision', 1);
-      return toRevision === undefined ? NO_ARGUMENTS : { variables: { toRevision }, declarations: ', $toRevision: Int', arguments: ', toRevision: $toRevision' };
+      return toRevision === undefined
+        ? NO_ARGUMENTS
+        : { variables: { toRevision }, declarations: ', $toRevision: Int', arguments: ', toRevision: $toRevision' };
     },
   }),
 ];

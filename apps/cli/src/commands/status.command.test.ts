@@ -11,12 +11,37 @@ const reading = (phase: string, message: string, generations: [number, number], 
 describe('status', () => {
   it.each([
     { case: 'Healthy and settled', reading: reading('Healthy', '', [2, 2]), verdict: ExitCode.Ok, line: 'Healthy' },
-    { case: 'Degraded', reading: reading('Degraded', 'RolloutAborted: aborted', [2, 2]), verdict: ExitCode.TimeoutOrDegraded, line: 'Degraded - RolloutAborted: aborted' },
+    {
+      case: 'Degraded',
+      reading: reading('Degraded', 'RolloutAborted: aborted', [2, 2]),
+      verdict: ExitCode.TimeoutOrDegraded,
+      line: 'Degraded - RolloutAborted: aborted',
+    },
     { case: 'Paused', reading: reading('Paused', 'CanaryPauseStep', [2, 2]), verdict: undefined, line: 'Paused - CanaryPauseStep' },
-    { case: 'Healthy before a set image is taken up', reading: reading('Healthy', '', [2, 2], ['setImage']), verdict: undefined, line: 'Waiting for the rollout engine to carry out setImage' },
-    { case: 'Healthy before a new spec is taken up', reading: reading('Healthy', '', [2, 3]), verdict: undefined, line: 'Waiting for the rollout engine to take up generation 3' },
-    { case: 'Degraded with a retry pending', reading: reading('Degraded', 'aborted', [2, 2], ['retry']), verdict: undefined, line: 'Waiting for the rollout engine to carry out retry' },
-    { case: 'never reconciled', reading: reading('Pending', '', [0, 1]), verdict: undefined, line: 'Waiting for the rollout engine to take up generation 1' },
+    {
+      case: 'Healthy before a set image is taken up',
+      reading: reading('Healthy', '', [2, 2], ['setImage']),
+      verdict: undefined,
+      line: 'Waiting for the rollout engine to carry out setImage',
+    },
+    {
+      case: 'Healthy before a new spec is taken up',
+      reading: reading('Healthy', '', [2, 3]),
+      verdict: undefined,
+      line: 'Waiting for the rollout engine to take up generation 3',
+    },
+    {
+      case: 'Degraded with a retry pending',
+      reading: reading('Degraded', 'aborted', [2, 2], ['retry']),
+      verdict: undefined,
+      line: 'Waiting for the rollout engine to carry out retry',
+    },
+    {
+      case: 'never reconciled',
+      reading: reading('Pending', '', [0, 1]),
+      verdict: undefined,
+      line: 'Waiting for the rollout engine to take up generation 1',
+    },
   ])('$case', ({ reading: value, verdict, line }) => {
     expect(statusVerdict(value)).toBe(verdict);
     expect(statusLine(value)).toBe(line);

@@ -8,7 +8,8 @@ import { TIMEOUT_FLAG, timeoutMs } from './duration-flag.js';
 
 const POLL_MS = 2000;
 
-const pendingOperations = (reading: RolloutStatusReading): string[] => reading.rolloutOperations.filter((operation) => operation.state === 'Pending').map((operation) => operation.type);
+const pendingOperations = (reading: RolloutStatusReading): string[] =>
+  reading.rolloutOperations.filter((operation) => operation.state === 'Pending').map((operation) => operation.type);
 
 /**
  * One line per distinct state: `Paused - CanaryPauseStep`, or what the rollout engine has still to take up.
@@ -66,10 +67,15 @@ export const statusCommand: Command = {
     });
     const where = `${rollout.cluster}/${rollout.namespace}/${rollout.name}`;
     if (outcome.kind === 'timeout') {
-      throw new CliError(ExitCode.TimeoutOrDegraded, `timed out after ${humanDuration(limit ?? 0)} waiting for ${where} to be Healthy`, last ? [`it is ${statusLine(last)}`] : []);
+      throw new CliError(
+        ExitCode.TimeoutOrDegraded,
+        `timed out after ${humanDuration(limit ?? 0)} waiting for ${where} to be Healthy`,
+        last ? [`it is ${statusLine(last)}`] : [],
+      );
     }
     if (outcome.kind === 'stopped') return ExitCode.Failure;
-    if (outcome.exitCode === ExitCode.TimeoutOrDegraded) throw new CliError(ExitCode.TimeoutOrDegraded, `${where} is Degraded: ${last?.rollout.message || 'no reason given'}`);
+    if (outcome.exitCode === ExitCode.TimeoutOrDegraded)
+      throw new CliError(ExitCode.TimeoutOrDegraded, `${where} is Degraded: ${last?.rollout.message || 'no reason given'}`);
     return outcome.exitCode;
   },
 };

@@ -32,14 +32,22 @@ describe('resolveConnection', () => {
   });
 
   it('prefers the config file over the demo, reading tokenFile relative to it', () => {
-    const sources = layout({ config: 'server: https://flotilla.example/\ntokenFile: token\n', tokenFile: 'from-file', demoToken: 'demo-secret' });
+    const sources = layout({
+      config: 'server: https://flotilla.example/\ntokenFile: token\n',
+      tokenFile: 'from-file',
+      demoToken: 'demo-secret',
+    });
     expect(resolveConnection(sources())).toMatchObject({ server: 'https://flotilla.example', token: 'from-file' });
   });
 
   it('prefers the environment over the config file, and flags over both', () => {
     const sources = layout({ config: 'server: https://config.example\ntoken: from-config\n' });
     const environment = { FLOTILLA_SERVER: 'http://env.example:3000/graphql', FLOTILLA_TOKEN: 'from-env' };
-    expect(resolveConnection(sources({ environment }))).toEqual({ server: 'http://env.example:3000', token: 'from-env', tokenSource: 'FLOTILLA_TOKEN' });
+    expect(resolveConnection(sources({ environment }))).toEqual({
+      server: 'http://env.example:3000',
+      token: 'from-env',
+      tokenSource: 'FLOTILLA_TOKEN',
+    });
     expect(resolveConnection(sources({ environment, flags: { server: 'http://flag.example', token: 'from-flag' } }))).toEqual({
       server: 'http://flag.example',
       token: 'from-flag',
@@ -89,7 +97,11 @@ describe('resolveConnection', () => {
     { name: '--token', overrides: { flags: { token: '' } } },
   ])('takes $name set empty as no token, even at the demo address', ({ name, overrides }) => {
     const sources = layout({ demoToken: 'demo-secret' });
-    expect(resolveConnection(sources(overrides))).toEqual({ server: 'http://127.0.0.1:3000', token: undefined, tokenSource: `${name} is empty` });
+    expect(resolveConnection(sources(overrides))).toEqual({
+      server: 'http://127.0.0.1:3000',
+      token: undefined,
+      tokenSource: `${name} is empty`,
+    });
   });
 
   it('has no token when none is found anywhere', () => {

@@ -44,7 +44,8 @@ function readConfigFile(path: string): ConfigFile {
     throw new CliError(ExitCode.Failure, `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(ExitCode.Failure, `${path} must be a mapping with server, token or tokenFile`);
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new CliError(ExitCode.Failure, `${path} must be a mapping with server, token or tokenFile`);
   const config: ConfigFile = {};
   for (const key of ['server', 'token', 'tokenFile'] as const) {
     const value = (parsed as Record<string, unknown>)[key];
@@ -110,7 +111,9 @@ export function resolveConnection(sources: ConnectionSources): Connection {
   const configPath = configFilePath(sources);
   const config = readConfigFile(configPath);
   const demo = findLocalDemo(sources.cwd);
-  const server = withoutTrailingPath(flags.server ?? (environment.FLOTILLA_SERVER || undefined) ?? config.server ?? demo?.server ?? DEFAULT_SERVER);
+  const server = withoutTrailingPath(
+    flags.server ?? (environment.FLOTILLA_SERVER || undefined) ?? config.server ?? demo?.server ?? DEFAULT_SERVER,
+  );
   if (flags.token !== undefined) return { server, ...explicitToken(flags.token, '--token') };
   if (environment.FLOTILLA_TOKEN !== undefined) return { server, ...explicitToken(environment.FLOTILLA_TOKEN, 'FLOTILLA_TOKEN') };
   if (config.token !== undefined) return { server, ...explicitToken(config.token, configPath) };
@@ -119,6 +122,7 @@ export function resolveConnection(sources: ConnectionSources): Connection {
     return { server, ...explicitToken(readTokenFile(path), path) };
   }
   if (demo === undefined) return { server, token: undefined, tokenSource: 'nowhere' };
-  if (!sameOrigin(server, demo.server)) return { server, token: undefined, tokenSource: `${demo.tokenFile} is kept for the demo at ${demo.server}, not ${server}` };
+  if (!sameOrigin(server, demo.server))
+    return { server, token: undefined, tokenSource: `${demo.tokenFile} is kept for the demo at ${demo.server}, not ${server}` };
   return { server, token: readTokenFile(demo.tokenFile), tokenSource: demo.tokenFile };
 }

@@ -49,11 +49,19 @@ describe('readManifestFiles', () => {
     writeFileSync(join(root, 'deploy', 'nested', 'c.json'), '{"c": 1}');
     writeFileSync(join(root, 'single.yaml'), 'single: 1\n');
     const files = await readManifestFiles([join(root, 'single.yaml'), join(root, 'deploy'), '-'], async () => 'from: stdin\n');
-    expect(files.map((file) => file.label.replace(root, '<root>'))).toEqual(['<root>/single.yaml', '<root>/deploy/a.yml', '<root>/deploy/b.yaml', '<root>/deploy/nested/c.json', '<stdin>']);
+    expect(files.map((file) => file.label.replace(root, '<root>'))).toEqual([
+      '<root>/single.yaml',
+      '<root>/deploy/a.yml',
+      '<root>/deploy/b.yaml',
+      '<root>/deploy/nested/c.json',
+      '<stdin>',
+    ]);
     expect(files.at(-1)?.text).toBe('from: stdin\n');
   });
 
   it('names a path that does not exist', async () => {
-    await expect(readManifestFiles(['/nonexistent/rollout.yaml'], async () => '')).rejects.toThrow('/nonexistent/rollout.yaml: no such file or folder');
+    await expect(readManifestFiles(['/nonexistent/rollout.yaml'], async () => '')).rejects.toThrow(
+      '/nonexistent/rollout.yaml: no such file or folder',
+    );
   });
 });

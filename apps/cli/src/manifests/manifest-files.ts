@@ -36,7 +36,8 @@ export async function readManifestFiles(paths: readonly string[], readStdin: () 
     const found = await stat(path).catch(() => undefined);
     if (found === undefined) throw new CliError(ExitCode.Failure, `${path}: no such file or folder`);
     const inside = found.isDirectory() ? await filesUnder(path) : [path];
-    if (found.isDirectory() && inside.length === 0) throw new CliError(ExitCode.Failure, `${path}: the folder holds no .yaml, .yml or .json file`);
+    if (found.isDirectory() && inside.length === 0)
+      throw new CliError(ExitCode.Failure, `${path}: the folder holds no .yaml, .yml or .json file`);
     for (const file of inside) files.push({ label: file, text: await readFile(file, 'utf8') });
   }
   return files;

@@ -10,7 +10,14 @@ export interface Styles {
 
 const ansi = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
 
-const COLOURED: Styles = { bold: ansi(1, 22), dim: ansi(2, 22), green: ansi(32, 39), red: ansi(31, 39), yellow: ansi(33, 39), cyan: ansi(36, 39) };
+const COLOURED: Styles = {
+  bold: ansi(1, 22),
+  dim: ansi(2, 22),
+  green: ansi(32, 39),
+  red: ansi(31, 39),
+  yellow: ansi(33, 39),
+  cyan: ansi(36, 39),
+};
 const identity = (text: string): string => text;
 const PLAIN: Styles = { bold: identity, dim: identity, green: identity, red: identity, yellow: identity, cyan: identity };
 

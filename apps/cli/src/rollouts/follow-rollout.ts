@@ -73,13 +73,15 @@ export function followRollout<T>(options: FollowOptions<T>): Promise<FollowOutco
       return;
     }
     options.stopSignal.addEventListener('abort', onStop, { once: true });
-    options.api.subscribe(ROLLOUT_CHANGED, { ...options.rollout }, { next: () => void readNow(), error: (error) => finish(() => reject(error)) }).then(
-      (started) => {
-        if (settled) void started.dispose();
-        else subscription = started;
-      },
-      (error: unknown) => finish(() => reject(error)),
-    );
+    options.api
+      .subscribe(ROLLOUT_CHANGED, { ...options.rollout }, { next: () => void readNow(), error: (error) => finish(() => reject(error)) })
+      .then(
+        (started) => {
+          if (settled) void started.dispose();
+          else subscription = started;
+        },
+        (error: unknown) => finish(() => reject(error)),
+      );
     timers.push(setInterval(() => void readNow(), options.pollMs));
     const { onTick } = options;
     if (onTick !== undefined) timers.push(setInterval(() => !reading && !settled && onTick(), options.tickMs ?? 1000));

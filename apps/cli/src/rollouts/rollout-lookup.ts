@@ -5,7 +5,13 @@ import { CliError, ExitCode } from '../cli/cli-error.js';
 import type { CommandContext } from '../cli/command.js';
 
 export const CLUSTER_FLAG: FlagSpec = { name: 'cluster', kind: 'string', valueName: 'CLUSTER', description: 'cluster name' };
-export const NAMESPACE_FLAG: FlagSpec = { name: 'namespace', short: 'n', kind: 'string', valueName: 'NAMESPACE', description: 'Kubernetes namespace' };
+export const NAMESPACE_FLAG: FlagSpec = {
+  name: 'namespace',
+  short: 'n',
+  kind: 'string',
+  valueName: 'NAMESPACE',
+  description: 'Kubernetes namespace',
+};
 
 /** --cluster and --namespace; either may be left out when the rollout's name alone finds it. */
 export const ROLLOUT_LOCATION_FLAGS: readonly FlagSpec[] = [CLUSTER_FLAG, NAMESPACE_FLAG];
@@ -24,7 +30,10 @@ export async function listAllRollouts(api: ApiClient, filter: RolloutFilter): Pr
   const rollouts: RolloutSummary[] = [];
   let after: string | null = null;
   do {
-    const page: { rollouts: { nodes: RolloutSummary[]; pageInfo: PageInfo } } = await api.request(ROLLOUTS, { filter, page: { first: PAGE_SIZE, after } });
+    const page: { rollouts: { nodes: RolloutSummary[]; pageInfo: PageInfo } } = await api.request(ROLLOUTS, {
+      filter,
+      page: { first: PAGE_SIZE, after },
+    });
     rollouts.push(...page.rollouts.nodes);
     after = page.rollouts.pageInfo.hasNextPage ? page.rollouts.pageInfo.endCursor : null;
   } while (after !== null);

@@ -63,12 +63,38 @@ describe('rolloutFacts', () => {
   it('reads the engine status and the spec, ignoring fields of the wrong type', () => {
     const read = rolloutFacts({
       spec: { replicas: 3, strategy: { canary: { steps: [{ setWeight: 10 }, { pause: {} }, { setWeight: 'x' }] } } },
-      status: { stableRS: 'aaa', currentPodHash: 'bbb', currentStepIndex: 1, abort: true, replicas: 4, updatedReplicas: 1, readyReplicas: 'four', canary: { weights: { canary: { weight: 10 } } } },
+      status: {
+        stableRS: 'aaa',
+        currentPodHash: 'bbb',
+        currentStepIndex: 1,
+        abort: true,
+        replicas: 4,
+        updatedReplicas: 1,
+        readyReplicas: 'four',
+        canary: { weights: { canary: { weight: 10 } } },
+      },
     });
-    expect(read).toMatchObject({ specReplicas: 3, steps: [{ setWeight: 10 }, {}, {}], stableHash: 'aaa', currentHash: 'bbb', currentStepIndex: 1, aborted: true, replicas: 4, updatedReplicas: 1, readyReplicas: 0, routedCanaryWeight: 10 });
+    expect(read).toMatchObject({
+      specReplicas: 3,
+      steps: [{ setWeight: 10 }, {}, {}],
+      stableHash: 'aaa',
+      currentHash: 'bbb',
+      currentStepIndex: 1,
+      aborted: true,
+      replicas: 4,
+      updatedReplicas: 1,
+      readyReplicas: 0,
+      routedCanaryWeight: 10,
+    });
   });
 
   it('reads a rollout the engine has not reconciled yet', () => {
-    expect(rolloutFacts({ spec: { strategy: { blueGreen: {} } }, status: null })).toMatchObject({ specReplicas: 1, steps: [], stableHash: undefined, currentStepIndex: undefined, replicas: 0 });
+    expect(rolloutFacts({ spec: { strategy: { blueGreen: {} } }, status: null })).toMatchObject({
+      specReplicas: 1,
+      steps: [],
+      stableHash: undefined,
+      currentStepIndex: undefined,
+      replicas: 0,
+    });
   });
 });

@@ -18,7 +18,8 @@ export interface RolloutFacts {
   availableReplicas: number;
 }
 
-const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
@@ -26,7 +27,11 @@ export function rolloutFacts(rollout: Pick<RolloutDetail, 'spec' | 'status'>): R
   const spec = record(rollout.spec);
   const status = record(rollout.status);
   const canarySpec = record(record(spec.strategy).canary);
-  const steps = Array.isArray(canarySpec.steps) ? canarySpec.steps.map((step) => ({ ...(count(record(step).setWeight) === undefined ? {} : { setWeight: count(record(step).setWeight) as number }) })) : [];
+  const steps = Array.isArray(canarySpec.steps)
+    ? canarySpec.steps.map((step) => ({
+        ...(count(record(step).setWeight) === undefined ? {} : { setWeight: count(record(step).setWeight) as number }),
+      }))
+    : [];
   const blueGreen = record(status.blueGreen);
   return {
     specReplicas: count(spec.replicas) ?? 1,

@@ -3,7 +3,14 @@ import type { RolloutTreeData } from '../api/queries.js';
 import type { Styles } from '../output/terminal.js';
 import { measurementCounts, renderRolloutTree } from './rollout-tree.js';
 
-const plain: Styles = { bold: (text) => text, dim: (text) => text, green: (text) => text, red: (text) => text, yellow: (text) => text, cyan: (text) => text };
+const plain: Styles = {
+  bold: (text) => text,
+  dim: (text) => text,
+  green: (text) => text,
+  red: (text) => text,
+  yellow: (text) => text,
+  cyan: (text) => text,
+};
 const now = new Date('2026-03-01T12:00:00Z');
 const before = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
 
@@ -25,11 +32,35 @@ function pausedCanary(): RolloutTreeData {
       createdAt: before(600),
       updatedAt: before(5),
       spec: { replicas: 5, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }] } } },
-      status: { stableRS: 'aaa111', currentPodHash: 'bbb222', currentStepIndex: 1, replicas: 5, updatedReplicas: 1, readyReplicas: 5, availableReplicas: 5 },
+      status: {
+        stableRS: 'aaa111',
+        currentPodHash: 'bbb222',
+        currentStepIndex: 1,
+        replicas: 5,
+        updatedReplicas: 1,
+        readyReplicas: 5,
+        availableReplicas: 5,
+      },
     },
     rolloutRevisions: [
-      { revision: 2, podTemplateHash: 'bbb222', images: ['shop/checkout:2'], outcome: 'Progressing', startedAt: before(30), finishedAt: null, startedBy: 'token:deployer' },
-      { revision: 1, podTemplateHash: 'aaa111', images: ['shop/checkout:1'], outcome: 'Healthy', startedAt: before(600), finishedAt: before(590), startedBy: 'token:ci' },
+      {
+        revision: 2,
+        podTemplateHash: 'bbb222',
+        images: ['shop/checkout:2'],
+        outcome: 'Progressing',
+        startedAt: before(30),
+        finishedAt: null,
+        startedBy: 'token:deployer',
+      },
+      {
+        revision: 1,
+        podTemplateHash: 'aaa111',
+        images: ['shop/checkout:1'],
+        outcome: 'Healthy',
+        startedAt: before(600),
+        finishedAt: before(590),
+        startedBy: 'token:ci',
+      },
     ],
     analysisRuns: {
       nodes: [
@@ -41,7 +72,11 @@ function pausedCanary(): RolloutTreeData {
           revision: 2,
           startedAt: before(20),
           finishedAt: before(10),
-          measurements: [{ metricName: 'success-rate', phase: 'Successful' }, { metricName: 'success-rate', phase: 'Successful' }, { metricName: 'latency', phase: 'Failed' }],
+          measurements: [
+            { metricName: 'success-rate', phase: 'Successful' },
+            { metricName: 'success-rate', phase: 'Successful' },
+            { metricName: 'latency', phase: 'Failed' },
+          ],
         },
       ],
     },
@@ -86,7 +121,15 @@ describe('renderRolloutTree', () => {
     const data = pausedCanary();
     data.rollout.phase = 'Healthy';
     data.rollout.generation = 3;
-    data.rollout.status = { stableRS: 'bbb222', currentPodHash: 'bbb222', currentStepIndex: 3, replicas: 5, updatedReplicas: 5, readyReplicas: 5, availableReplicas: 5 };
+    data.rollout.status = {
+      stableRS: 'bbb222',
+      currentPodHash: 'bbb222',
+      currentStepIndex: 3,
+      replicas: 5,
+      updatedReplicas: 5,
+      readyReplicas: 5,
+      availableReplicas: 5,
+    };
     const frame = renderRolloutTree(data, now, plain);
     expect(frame).toContain('Images:          shop/checkout:2 (stable)\nReplicas:');
     expect(frame).toContain('  Step:          1/6\n  SetWeight:     100\n  ActualWeight:  100');

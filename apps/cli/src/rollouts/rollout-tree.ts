@@ -16,7 +16,8 @@ function imageLines(data: RolloutTreeData, facts: RolloutFacts): string[] {
   const stable = rolloutRevisions.find((revision) => revision.podTemplateHash === facts.stableHash);
   const newRole = rollout.strategy === 'BlueGreen' ? 'preview' : 'canary';
   const stableRole = rollout.strategy === 'BlueGreen' ? 'stable, active' : 'stable';
-  if (stable === undefined || facts.stableHash === facts.currentHash) return rollout.images.map((image) => `${image} (${stable === undefined ? newRole : stableRole})`);
+  if (stable === undefined || facts.stableHash === facts.currentHash)
+    return rollout.images.map((image) => `${image} (${stable === undefined ? newRole : stableRole})`);
   return [...stable.images.map((image) => `${image} (${stableRole})`), ...rollout.images.map((image) => `${image} (${newRole})`)];
 }
 
@@ -31,7 +32,11 @@ function summaryLines(data: RolloutTreeData, facts: RolloutFacts, style: Styles)
     field('Strategy', rollout.strategy),
   ];
   if (rollout.strategy === 'Canary') {
-    lines.push(field('Step', stepText(rollout), 2), field('SetWeight', String(setWeight(facts)), 2), field('ActualWeight', String(actualWeight(facts)), 2));
+    lines.push(
+      field('Step', stepText(rollout), 2),
+      field('SetWeight', String(setWeight(facts)), 2),
+      field('ActualWeight', String(actualWeight(facts)), 2),
+    );
   }
   const [firstImage, ...otherImages] = imageLines(data, facts);
   lines.push(field('Images', firstImage ?? '-'), ...otherImages.map((image) => `${' '.repeat(LABEL_WIDTH)}${image}`));
@@ -43,7 +48,8 @@ function summaryLines(data: RolloutTreeData, facts: RolloutFacts, style: Styles)
     field('Ready', String(facts.readyReplicas), 2),
     field('Available', String(facts.availableReplicas), 2),
   );
-  if (rollout.observedGeneration < rollout.generation) lines.push(style.yellow(`Generation ${rollout.generation} is not reconciled yet (engine at ${rollout.observedGeneration})`));
+  if (rollout.observedGeneration < rollout.generation)
+    lines.push(style.yellow(`Generation ${rollout.generation} is not reconciled yet (engine at ${rollout.observedGeneration})`));
   return lines;
 }
 
@@ -75,14 +81,30 @@ function revisionNode(revision: RolloutRevision, data: RolloutTreeData, facts: R
     age: age(revision.startedAt, now),
     info: `${revision.images.join(',')} by ${revision.startedBy}`,
     children: [
-      { icon: '⧉', name: `${data.rollout.name}-${revision.podTemplateHash}`, kind: 'ReplicaSet', status: '', age: age(revision.startedAt, now), info: roles.join(','), children: [] },
+      {
+        icon: '⧉',
+        name: `${data.rollout.name}-${revision.podTemplateHash}`,
+        kind: 'ReplicaSet',
+        status: '',
+        age: age(revision.startedAt, now),
+        info: roles.join(','),
+        children: [],
+      },
       ...runs.map((run) => analysisRunNode(run, now, style)),
     ],
   };
 }
 
 function analysisRunNode(run: AnalysisRunSummary, now: Date, style: Styles): TreeNode {
-  return { icon: 'α', name: run.name, kind: 'AnalysisRun', status: phaseText(run.phase, style), age: age(run.startedAt, now), info: `${measurementCounts(run)} (${run.kind})`, children: [] };
+  return {
+    icon: 'α',
+    name: run.name,
+    kind: 'AnalysisRun',
+    status: phaseText(run.phase, style),
+    age: age(run.startedAt, now),
+    info: `${measurementCounts(run)} (${run.kind})`,
+    children: [],
+  };
 }
 
 function flatten(node: TreeNode, prefix: string, childPrefix: string): string[][] {
@@ -102,7 +124,9 @@ function flatten(node: TreeNode, prefix: string, childPrefix: string): string[][
  */
 export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Styles): string {
   const facts = rolloutFacts(data.rollout);
-  const unattachedRuns = data.analysisRuns.nodes.filter((run) => !data.rolloutRevisions.some((revision) => revision.revision === run.revision));
+  const unattachedRuns = data.analysisRuns.nodes.filter(
+    (run) => !data.rolloutRevisions.some((revision) => revision.revision === run.revision),
+  );
   const root: TreeNode = {
     icon: '⟳',
     name: data.rollout.name,
@@ -110,7 +134,10 @@ export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Style
     status: phaseText(data.rollout.phase, style),
     age: age(data.rollout.createdAt, now),
     info: '',
-    children: [...data.rolloutRevisions.map((revision) => revisionNode(revision, data, facts, now, style)), ...unattachedRuns.map((run) => analysisRunNode(run, now, style))],
+    children: [
+      ...data.rolloutRevisions.map((revision) => revisionNode(revision, data, facts, now, style)),
+      ...unattachedRuns.map((run) => analysisRunNode(run, now, style)),
+    ],
   };
   return `${summaryLines(data, facts, style).join('\n')}\n\n${formatTable(['NAME', 'KIND', 'STATUS', 'AGE', 'INFO'], flatten(root, '', ''))}`;
 }

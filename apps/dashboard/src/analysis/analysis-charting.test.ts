@@ -44,7 +44,15 @@ describe('conditionThreshold', () => {
   it('reads the conditions of every metric of a started run, and none before templates are resolved', () => {
     const spec = {
       analysis: { templates: [{ templateName: 'success-rate' }] },
-      resolved: { spec: { metrics: [{ name: 'success-rate', successCondition: 'result[0] >= 0.95' }, { name: 'errors', failureCondition: 'result > 5', successCondition: '' }, { provider: {} }] } },
+      resolved: {
+        spec: {
+          metrics: [
+            { name: 'success-rate', successCondition: 'result[0] >= 0.95' },
+            { name: 'errors', failureCondition: 'result > 5', successCondition: '' },
+            { provider: {} },
+          ],
+        },
+      },
     };
     expect(metricConditionsOf(spec)).toEqual([
       { metricName: 'success-rate', successCondition: 'result[0] >= 0.95', failureCondition: undefined },

@@ -13,14 +13,20 @@ const RUNNING_REFRESH_MS = 2_000;
 
 /** The analysis runs of a rollout, newest first, each with its measurement chart; refreshed while any is running. */
 export function AnalysisRuns({ rollout, changeCount }: { rollout: RolloutRef; changeCount: number }) {
-  const query = useGraphqlQuery<AnalysisRunsData>(ANALYSIS_RUNS, { filter: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name } });
+  const query = useGraphqlQuery<AnalysisRunsData>(ANALYSIS_RUNS, {
+    filter: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name },
+  });
   const { reload } = query;
   const runs = query.data?.analysisRuns.nodes ?? [];
   useEffect(() => {
     if (changeCount > 0) reload();
   }, [changeCount, reload]);
   // Measurements arrive without a rollout change, and the API has no subscription for them.
-  useInterval(reload, RUNNING_REFRESH_MS, runs.some((run) => isActivePhase(run.phase)));
+  useInterval(
+    reload,
+    RUNNING_REFRESH_MS,
+    runs.some((run) => isActivePhase(run.phase)),
+  );
 
   return (
     <section className="card" aria-labelledby="analysis-title">

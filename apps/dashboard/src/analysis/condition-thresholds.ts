@@ -37,7 +37,8 @@ export interface MetricConditions {
   failureCondition: string | undefined;
 }
 
-const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
 
 /**
@@ -50,6 +51,8 @@ export function metricConditionsOf(runSpec: unknown): MetricConditions[] {
   if (!Array.isArray(metrics)) return [];
   return metrics.map(record).flatMap((metric) => {
     const metricName = text(metric.name);
-    return metricName ? [{ metricName, successCondition: text(metric.successCondition), failureCondition: text(metric.failureCondition) }] : [];
+    return metricName
+      ? [{ metricName, successCondition: text(metric.successCondition), failureCondition: text(metric.failureCondition) }]
+      : [];
   });
 }

@@ -33,7 +33,9 @@ function seriesOf(measurements: readonly Measurement[], metrics: readonly Metric
       .filter((measurement) => measurement.metricName === metricName)
       .flatMap((measurement) => {
         const value = measurementNumber(measurement.value);
-        return value === undefined ? [] : [{ measurement, value, time: new Date(measurement.finishedAt ?? measurement.startedAt).getTime() }];
+        return value === undefined
+          ? []
+          : [{ measurement, value, time: new Date(measurement.finishedAt ?? measurement.startedAt).getTime() }];
       })
       .sort((a, b) => a.time - b.time);
     return {
@@ -53,8 +55,10 @@ function distinctLabels(ticks: number[]): number[] {
   return ticks.filter((tick) => !seen.has(clock(tick)) && seen.add(clock(tick)));
 }
 
-const clock = (time: number): string => new Date(time).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const formatValue = (value: number): string => (Math.abs(value) >= 1000 || value === Math.round(value) ? String(value) : String(Number(value.toPrecision(4))));
+const clock = (time: number): string =>
+  new Date(time).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const formatValue = (value: number): string =>
+  Math.abs(value) >= 1000 || value === Math.round(value) ? String(value) : String(Number(value.toPrecision(4)));
 
 /** The mark of a measurement: its phase decides colour and shape, so the shape alone tells the phase too. */
 function PhaseMark({ phase, x, y }: { phase: string; x: number; y: number }) {
@@ -72,7 +76,21 @@ function PhaseMark({ phase, x, y }: { phase: string; x: number; y: number }) {
   }
 }
 
-function ThresholdLine({ threshold, kind, series, y, x0, x1 }: { threshold: Threshold; kind: 'success' | 'failure'; series: Series; y: number; x0: number; x1: number }) {
+function ThresholdLine({
+  threshold,
+  kind,
+  series,
+  y,
+  x0,
+  x1,
+}: {
+  threshold: Threshold;
+  kind: 'success' | 'failure';
+  series: Series;
+  y: number;
+  x0: number;
+  x1: number;
+}) {
   const text = `${series.metricName} ${kind} ${OPERATOR_TEXT[threshold.operator]} ${formatValue(threshold.value)}`;
   return (
     <g className={`threshold threshold-${kind}`} data-threshold={`${series.metricName}:${kind}:${threshold.value}`}>
@@ -88,10 +106,20 @@ function ThresholdLine({ threshold, kind, series, y, x0, x1 }: { threshold: Thre
  * The measurements of one analysis run over time: a line per metric, a mark per measurement coloured and shaped by
  * its phase, and the success and failure thresholds of conditions that compare the value with a number.
  */
-export function MeasurementChart({ measurements, metrics, title }: { measurements: readonly Measurement[]; metrics: readonly MetricConditions[]; title: string }) {
+export function MeasurementChart({
+  measurements,
+  metrics,
+  title,
+}: {
+  measurements: readonly Measurement[];
+  metrics: readonly MetricConditions[];
+  title: string;
+}) {
   const series = seriesOf(measurements, metrics);
   const points = series.flatMap((line) => line.points);
-  const thresholds = series.flatMap((line) => [line.success, line.failure]).filter((threshold): threshold is Threshold => threshold !== undefined);
+  const thresholds = series
+    .flatMap((line) => [line.success, line.failure])
+    .filter((threshold): threshold is Threshold => threshold !== undefined);
   const times = points.map((point) => point.time);
   const firstTime = times.length > 0 ? Math.min(...times) : 0;
   const lastTime = times.length > 0 ? Math.max(...times) : 0;
@@ -103,17 +131,29 @@ export function MeasurementChart({ measurements, metrics, title }: { measurement
   );
   const y = linearScale(yDomain, [HEIGHT - MARGIN.bottom, MARGIN.top]);
   const yTicks = niceTicks(yDomain[0], yDomain[1], 5).filter((tick) => tick >= yDomain[0] && tick <= yDomain[1]);
-  const xTicks = times.length === 0 ? [] : distinctLabels([0.05, 0.35, 0.65, 0.95].map((share) => firstTime - timePadding + share * (lastTime - firstTime + 2 * timePadding)));
+  const xTicks =
+    times.length === 0
+      ? []
+      : distinctLabels([0.05, 0.35, 0.65, 0.95].map((share) => firstTime - timePadding + share * (lastTime - firstTime + 2 * timePadding)));
   const unplaced = measurements.filter((measurement) => measurementNumber(measurement.value) === undefined);
   const descriptionId = `chart-desc-${title.replace(/\W+/g, '-')}`;
 
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${descriptionId}-title`} aria-describedby={descriptionId} data-chart={title}>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        role="img"
+        aria-labelledby={`${descriptionId}-title`}
+        aria-describedby={descriptionId}
+        data-chart={title}
+      >
         <title id={`${descriptionId}-title`}>Measurements of {title}</title>
         <desc id={descriptionId}>
           {series
-            .map((line) => `${line.metricName}: ${line.points.length} values${line.points.length ? ` from ${formatValue(Math.min(...line.points.map((p) => p.value)))} to ${formatValue(Math.max(...line.points.map((p) => p.value)))}` : ''}${line.success ? `, success ${OPERATOR_TEXT[line.success.operator]} ${line.success.value}` : ''}${line.failure ? `, failure ${OPERATOR_TEXT[line.failure.operator]} ${line.failure.value}` : ''}`)
+            .map(
+              (line) =>
+                `${line.metricName}: ${line.points.length} values${line.points.length ? ` from ${formatValue(Math.min(...line.points.map((p) => p.value)))} to ${formatValue(Math.max(...line.points.map((p) => p.value)))}` : ''}${line.success ? `, success ${OPERATOR_TEXT[line.success.operator]} ${line.success.value}` : ''}${line.failure ? `, failure ${OPERATOR_TEXT[line.failure.operator]} ${line.failure.value}` : ''}`,
+            )
             .join('; ')}
         </desc>
         <g className="axis">
@@ -135,15 +175,43 @@ export function MeasurementChart({ measurements, metrics, title }: { measurement
         </g>
         {series.map((line) => (
           <g key={`thresholds-${line.metricName}`}>
-            {line.success ? <ThresholdLine threshold={line.success} kind="success" series={line} y={y(line.success.value)} x0={MARGIN.left} x1={WIDTH - MARGIN.right} /> : null}
-            {line.failure ? <ThresholdLine threshold={line.failure} kind="failure" series={line} y={y(line.failure.value)} x0={MARGIN.left} x1={WIDTH - MARGIN.right} /> : null}
+            {line.success ? (
+              <ThresholdLine
+                threshold={line.success}
+                kind="success"
+                series={line}
+                y={y(line.success.value)}
+                x0={MARGIN.left}
+                x1={WIDTH - MARGIN.right}
+              />
+            ) : null}
+            {line.failure ? (
+              <ThresholdLine
+                threshold={line.failure}
+                kind="failure"
+                series={line}
+                y={y(line.failure.value)}
+                x0={MARGIN.left}
+                x1={WIDTH - MARGIN.right}
+              />
+            ) : null}
           </g>
         ))}
         {series.map((line) => (
           <g key={line.metricName} data-series={line.metricName}>
-            <polyline points={line.points.map((point) => `${x(point.time)},${y(point.value)}`).join(' ')} fill="none" stroke={line.colour} strokeWidth={2} strokeDasharray={line.dash} />
+            <polyline
+              points={line.points.map((point) => `${x(point.time)},${y(point.value)}`).join(' ')}
+              fill="none"
+              stroke={line.colour}
+              strokeWidth={2}
+              strokeDasharray={line.dash}
+            />
             {line.points.map((point) => (
-              <g key={point.measurement.index} data-measurement={`${line.metricName}#${point.measurement.index}`} data-phase={point.measurement.phase}>
+              <g
+                key={point.measurement.index}
+                data-measurement={`${line.metricName}#${point.measurement.index}`}
+                data-phase={point.measurement.phase}
+              >
                 <title>{`${line.metricName} #${point.measurement.index}: ${point.measurement.value ?? '—'} (${point.measurement.phase}) at ${clock(point.time)}`}</title>
                 <PhaseMark phase={point.measurement.phase} x={x(point.time)} y={y(point.value)} />
               </g>
@@ -201,7 +269,9 @@ export function MeasurementChart({ measurements, metrics, title }: { measurement
           </svg>
           failure threshold
         </span>
-        {unplaced.length > 0 ? <span className="muted">{unplaced.length} measurement(s) without a number are listed below only.</span> : null}
+        {unplaced.length > 0 ? (
+          <span className="muted">{unplaced.length} measurement(s) without a number are listed below only.</span>
+        ) : null}
       </figcaption>
     </figure>
   );

@@ -153,7 +153,8 @@ export interface AuditEvent {
 }
 
 const CLUSTER_FIELDS = 'name connectionState agentVersion kubernetesVersion labels lastHeartbeatAt';
-const ROLLOUT_SUMMARY_FIELDS = 'cluster namespace name phase message strategy stepCount currentStepIndex images labels generation observedGeneration updatedAt';
+const ROLLOUT_SUMMARY_FIELDS =
+  'cluster namespace name phase message strategy stepCount currentStepIndex images labels generation observedGeneration updatedAt';
 const OPERATION_FIELDS = 'id type state message parameters requestedAt completedAt requestedBy';
 export const AUDIT_EVENT_FIELDS = 'id sequence occurredAt actor action targetType targetName reason';
 

@@ -46,7 +46,11 @@ export async function requestGraphql<Data>(token: string, document: string, vari
       body: JSON.stringify({ query: document, variables }),
     });
   } catch (error) {
-    throw new GraphqlRequestError(NETWORK_ERROR_CODE, `the API did not answer (${error instanceof Error ? error.message : String(error)})`, operation);
+    throw new GraphqlRequestError(
+      NETWORK_ERROR_CODE,
+      `the API did not answer (${error instanceof Error ? error.message : String(error)})`,
+      operation,
+    );
   }
   let body: { data?: Data | null; errors?: GraphqlErrorEntry[] };
   try {
@@ -56,6 +60,7 @@ export async function requestGraphql<Data>(token: string, document: string, vari
   }
   const [firstError] = body.errors ?? [];
   if (firstError) throw new GraphqlRequestError(firstError.extensions?.code ?? `http/${response.status}`, firstError.message, operation);
-  if (body.data === undefined || body.data === null) throw new GraphqlRequestError(`http/${response.status}`, 'the API answered without data', operation);
+  if (body.data === undefined || body.data === null)
+    throw new GraphqlRequestError(`http/${response.status}`, 'the API answered without data', operation);
   return body.data;
 }

@@ -12,7 +12,9 @@ export interface QueryState<Data> {
 }
 
 function asRequestError(error: unknown): GraphqlRequestError {
-  return error instanceof GraphqlRequestError ? error : new GraphqlRequestError('client/failed', error instanceof Error ? error.message : String(error), 'request');
+  return error instanceof GraphqlRequestError
+    ? error
+    : new GraphqlRequestError('client/failed', error instanceof Error ? error.message : String(error), 'request');
 }
 
 /** Runs a query now and on every `reload()`, dropping answers that arrive after a newer request was sent. */

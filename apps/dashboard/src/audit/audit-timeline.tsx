@@ -16,11 +16,15 @@ export function AuditTimeline({ targetName, title }: { targetName?: string; titl
   const [events, setEvents] = useState<AuditEvent[]>([]);
   const now = useNow();
   useEffect(() => {
-    if (query.data) setEvents((live) => live.reduce((timeline, event) => withAuditEvent(timeline, event, TIMELINE_LENGTH), query.data?.auditEvents.nodes ?? []));
+    if (query.data)
+      setEvents((live) =>
+        live.reduce((timeline, event) => withAuditEvent(timeline, event, TIMELINE_LENGTH), query.data?.auditEvents.nodes ?? []),
+      );
   }, [query.data]);
   const onEvent = useCallback(
     ({ auditEventAdded }: AuditEventAddedData) => {
-      if (targetName === undefined || auditEventAdded.targetName === targetName) setEvents((current) => withAuditEvent(current, auditEventAdded, TIMELINE_LENGTH));
+      if (targetName === undefined || auditEventAdded.targetName === targetName)
+        setEvents((current) => withAuditEvent(current, auditEventAdded, TIMELINE_LENGTH));
     },
     [targetName],
   );

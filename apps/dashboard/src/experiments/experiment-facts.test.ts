@@ -17,7 +17,10 @@ describe('analysisRows', () => {
       ['compare', '#run-0190-a'],
       ['smoke', '#run-0190-b'],
     ]);
-    expect(analysisRows({ analyses: [analysis('compare', 'not-started')], analysisRuns: [] })[0]).toEqual({ ...analysis('compare', 'not-started'), runHref: undefined });
+    expect(analysisRows({ analyses: [analysis('compare', 'not-started')], analysisRuns: [] })[0]).toEqual({
+      ...analysis('compare', 'not-started'),
+      runHref: undefined,
+    });
   });
 });
 

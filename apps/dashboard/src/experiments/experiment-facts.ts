@@ -23,7 +23,10 @@ export function analysisRows(experiment: Pick<Experiment, 'analyses' | 'analysis
  * @example experimentOrigin({ stepIndex: 1, podTemplateHash: '6c8f9d' }, [{ revision: 2, podTemplateHash: '6c8f9d' }]) === 'step 2 of revision 2'
  * @example experimentOrigin({ stepIndex: 1, podTemplateHash: '6c8f9d' }, []) === 'step 2 of 6c8f9d'
  */
-export function experimentOrigin(experiment: Pick<Experiment, 'stepIndex' | 'podTemplateHash'>, revisions: Pick<RolloutRevision, 'revision' | 'podTemplateHash'>[]): string {
+export function experimentOrigin(
+  experiment: Pick<Experiment, 'stepIndex' | 'podTemplateHash'>,
+  revisions: Pick<RolloutRevision, 'revision' | 'podTemplateHash'>[],
+): string {
   if (experiment.stepIndex === null) return 'standalone';
   const step = `step ${experiment.stepIndex + 1}`;
   if (experiment.podTemplateHash === null) return step;
@@ -41,7 +44,9 @@ export interface ExperimentMoment {
  * counts from then), completed, and nothing of it left in its cluster.
  * @example experimentMoments({ createdAt: 'T0', availableAt: 'T1', finishedAt: null, releasedAt: null }) → [{ label: 'started', iso: 'T0' }, { label: 'available', iso: 'T1' }]
  */
-export function experimentMoments(experiment: Pick<Experiment, 'createdAt' | 'availableAt' | 'finishedAt' | 'releasedAt'>): ExperimentMoment[] {
+export function experimentMoments(
+  experiment: Pick<Experiment, 'createdAt' | 'availableAt' | 'finishedAt' | 'releasedAt'>,
+): ExperimentMoment[] {
   const moments: [ExperimentMoment['label'], string | null][] = [
     ['started', experiment.createdAt],
     ['available', experiment.availableAt],

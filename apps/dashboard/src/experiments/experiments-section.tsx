@@ -13,15 +13,29 @@ const RUNNING_REFRESH_MS = 2_000;
  * The experiments the rollout's experiment steps started, newest first, with their templates and analyses; refreshed
  * while any is running, and left out for a rollout that never had one.
  */
-export function Experiments({ rollout, revisions, changeCount }: { rollout: RolloutRef; revisions: RolloutRevision[]; changeCount: number }) {
-  const query = useGraphqlQuery<ExperimentsData>(EXPERIMENTS, { filter: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name } });
+export function Experiments({
+  rollout,
+  revisions,
+  changeCount,
+}: {
+  rollout: RolloutRef;
+  revisions: RolloutRevision[];
+  changeCount: number;
+}) {
+  const query = useGraphqlQuery<ExperimentsData>(EXPERIMENTS, {
+    filter: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name },
+  });
   const { reload } = query;
   const experiments = query.data?.experiments.nodes ?? [];
   useEffect(() => {
     if (changeCount > 0) reload();
   }, [changeCount, reload]);
   // Template pods and analyses move without a rollout change, and the API has no subscription for them.
-  useInterval(reload, RUNNING_REFRESH_MS, experiments.some((experiment) => isActivePhase(experiment.phase)));
+  useInterval(
+    reload,
+    RUNNING_REFRESH_MS,
+    experiments.some((experiment) => isActivePhase(experiment.phase)),
+  );
 
   if (experiments.length === 0 && !query.error) return null;
   return (

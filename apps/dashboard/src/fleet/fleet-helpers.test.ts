@@ -6,13 +6,34 @@ import { timeAgo } from '../shared/time.js';
 import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout } from './rollout-filter.js';
 
 function rollout(name: string, overrides: Partial<RolloutSummary> = {}): RolloutSummary {
-  return { cluster: 'staging', namespace: 'shop', name, phase: 'Healthy', message: '', strategy: 'Canary', stepCount: 3, currentStepIndex: 3, images: [], labels: { app: name, tier: 'web' }, generation: 1, observedGeneration: 1, updatedAt: '2026-01-01T00:00:00Z', ...overrides };
+  return {
+    cluster: 'staging',
+    namespace: 'shop',
+    name,
+    phase: 'Healthy',
+    message: '',
+    strategy: 'Canary',
+    stepCount: 3,
+    currentStepIndex: 3,
+    images: [],
+    labels: { app: name, tier: 'web' },
+    generation: 1,
+    observedGeneration: 1,
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
 }
 
 describe('fleet filter', () => {
   it.each([
     ['app=checkout', [{ key: 'app', value: 'checkout' }]],
-    ['app == checkout, tier', [{ key: 'app', value: 'checkout' }, { key: 'tier', value: undefined }]],
+    [
+      'app == checkout, tier',
+      [
+        { key: 'app', value: 'checkout' },
+        { key: 'tier', value: undefined },
+      ],
+    ],
     ['', []],
     ['app!=checkout', undefined],
     ['=x', undefined],
@@ -57,7 +78,10 @@ describe('routes', () => {
 
 describe('live timelines', () => {
   it('adds an event once, in sequence order, up to the limit', () => {
-    const events = [{ id: 'c', sequence: 3 }, { id: 'a', sequence: 1 }];
+    const events = [
+      { id: 'c', sequence: 3 },
+      { id: 'a', sequence: 1 },
+    ];
     expect(withAuditEvent(events, { id: 'b', sequence: 2 }, 50).map((event) => event.sequence)).toEqual([3, 2, 1]);
     expect(withAuditEvent(events, { id: 'c', sequence: 3 }, 50)).toEqual(events);
     expect(withAuditEvent(events, { id: 'd', sequence: 4 }, 2).map((event) => event.id)).toEqual(['d', 'c']);

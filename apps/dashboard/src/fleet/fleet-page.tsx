@@ -1,5 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CLUSTERS, ROLLOUT_CHANGED, ROLLOUTS, type Cluster, type ClustersData, type RolloutChangedData, type RolloutsData, type RolloutSummary } from '../api/documents.js';
+import {
+  CLUSTERS,
+  ROLLOUT_CHANGED,
+  ROLLOUTS,
+  type Cluster,
+  type ClustersData,
+  type RolloutChangedData,
+  type RolloutsData,
+  type RolloutSummary,
+} from '../api/documents.js';
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
@@ -111,7 +120,19 @@ function Labels({ labels }: { labels: Record<string, string> }) {
 
 const distinct = (values: string[]): string[] => [...new Set(values)].sort();
 
-function FilterSelect({ id, label, value, options, onChange }: { id: string; label: string; value: string; options: readonly string[]; onChange: (event: { target: { value: string } }) => void }) {
+function FilterSelect({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  options: readonly string[];
+  onChange: (event: { target: { value: string } }) => void;
+}) {
   return (
     <div className="filter">
       <label htmlFor={id}>{label}</label>
@@ -131,7 +152,8 @@ function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; 
   const counts = countByPhase(rollouts);
   const shown = rollouts.filter((rollout) => matchesFilter(rollout, filter));
   const labelsReadable = parseLabelSelector(filter.labels) !== undefined;
-  const update = (field: keyof FleetFilter) => (event: { target: { value: string } }) => setFilter({ ...filter, [field]: event.target.value });
+  const update = (field: keyof FleetFilter) => (event: { target: { value: string } }) =>
+    setFilter({ ...filter, [field]: event.target.value });
 
   return (
     <section className="card" aria-labelledby="rollouts-title">
@@ -155,18 +177,41 @@ function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; 
         ))}
       </ul>
       <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter rollouts">
-        <FilterSelect id="filter-cluster" label="Cluster" value={filter.cluster} options={distinct(rollouts.map((rollout) => rollout.cluster))} onChange={update('cluster')} />
-        <FilterSelect id="filter-namespace" label="Namespace" value={filter.namespace} options={distinct(rollouts.map((rollout) => rollout.namespace))} onChange={update('namespace')} />
+        <FilterSelect
+          id="filter-cluster"
+          label="Cluster"
+          value={filter.cluster}
+          options={distinct(rollouts.map((rollout) => rollout.cluster))}
+          onChange={update('cluster')}
+        />
+        <FilterSelect
+          id="filter-namespace"
+          label="Namespace"
+          value={filter.namespace}
+          options={distinct(rollouts.map((rollout) => rollout.namespace))}
+          onChange={update('namespace')}
+        />
         <FilterSelect id="filter-phase" label="Phase" value={filter.phase} options={ROLLOUT_PHASES} onChange={update('phase')} />
         <div className="filter">
           <label htmlFor="filter-labels">Labels</label>
-          <input id="filter-labels" value={filter.labels} onChange={update('labels')} placeholder="app=checkout,tier" aria-invalid={labelsReadable ? undefined : true} spellCheck={false} />
+          <input
+            id="filter-labels"
+            value={filter.labels}
+            onChange={update('labels')}
+            placeholder="app=checkout,tier"
+            aria-invalid={labelsReadable ? undefined : true}
+            spellCheck={false}
+          />
         </div>
         <button type="button" onClick={() => setFilter(NO_FILTER)} disabled={filter === NO_FILTER}>
           Clear
         </button>
       </form>
-      {labelsReadable ? null : <p className="error">Labels are read as <code>key=value</code> or <code>key</code>, separated by commas.</p>}
+      {labelsReadable ? null : (
+        <p className="error">
+          Labels are read as <code>key=value</code> or <code>key</code>, separated by commas.
+        </p>
+      )}
       {truncated ? <p className="notice">Showing the first {FLEET_PAGE_SIZE} rollouts of the fleet.</p> : null}
       <p className="muted" aria-live="polite">
         {shown.length} of {rollouts.length} rollouts
@@ -186,7 +231,10 @@ function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; 
         </thead>
         <tbody>
           {shown.map((rollout) => (
-            <tr key={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`} data-rollout={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`}>
+            <tr
+              key={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`}
+              data-rollout={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`}
+            >
               <th scope="row">
                 <Link to={{ page: 'rollout', rollout }}>{rollout.name}</Link>
               </th>
@@ -196,7 +244,9 @@ function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; 
                 <PhaseBadge phase={rollout.phase} />
               </td>
               <td>{rollout.strategy === 'BlueGreen' ? 'Blue-green' : 'Canary'}</td>
-              <td>{rollout.strategy === 'Canary' ? `${Math.min(rollout.currentStepIndex ?? 0, rollout.stepCount)}/${rollout.stepCount}` : '—'}</td>
+              <td>
+                {rollout.strategy === 'Canary' ? `${Math.min(rollout.currentStepIndex ?? 0, rollout.stepCount)}/${rollout.stepCount}` : '—'}
+              </td>
               <td className="images">{rollout.images.join(', ')}</td>
               <td>
                 <TimeAgo iso={rollout.updatedAt} now={now} />

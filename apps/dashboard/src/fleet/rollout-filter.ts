@@ -22,7 +22,10 @@ export interface LabelRequirement {
  */
 export function parseLabelSelector(text: string): LabelRequirement[] | undefined {
   const requirements: LabelRequirement[] = [];
-  for (const part of text.split(',').map((piece) => piece.trim()).filter((piece) => piece !== '')) {
+  for (const part of text
+    .split(',')
+    .map((piece) => piece.trim())
+    .filter((piece) => piece !== '')) {
     const match = /^([A-Za-z0-9][\w./-]*)(?:\s*==?\s*([\w./-]*))?$/.exec(part);
     if (!match?.[1]) return undefined;
     requirements.push({ key: match[1], value: match[2] });
@@ -52,7 +55,9 @@ export function countByPhase(rollouts: readonly Pick<RolloutSummary, 'phase'>[])
 
 /** Replaces the rollout an event is about, keeping the list's order; `undefined` when the list does not hold it. */
 export function withChangedRollout<R extends RolloutSummary>(rollouts: readonly R[], changed: RolloutSummary): R[] | undefined {
-  const index = rollouts.findIndex((rollout) => rollout.cluster === changed.cluster && rollout.namespace === changed.namespace && rollout.name === changed.name);
+  const index = rollouts.findIndex(
+    (rollout) => rollout.cluster === changed.cluster && rollout.namespace === changed.namespace && rollout.name === changed.name,
+  );
   if (index < 0) return undefined;
   return rollouts.map((rollout, position) => (position === index ? { ...rollout, ...changed } : rollout));
 }

@@ -5,7 +5,15 @@ import { useNow } from '../shared/use-now.js';
 import { replicaSetRoles, type RolloutFacts } from './rollout-facts.js';
 
 /** Every revision with its ReplicaSet and what that ReplicaSet is to the rollout now. */
-export function ReleaseHistory({ revisions, facts, rolloutName }: { revisions: RolloutRevision[]; facts: RolloutFacts; rolloutName: string }) {
+export function ReleaseHistory({
+  revisions,
+  facts,
+  rolloutName,
+}: {
+  revisions: RolloutRevision[];
+  facts: RolloutFacts;
+  rolloutName: string;
+}) {
   const now = useNow();
   return (
     <section className="card" aria-labelledby="history-title">
@@ -36,7 +44,17 @@ export function ReleaseHistory({ revisions, facts, rolloutName }: { revisions: R
                       {rolloutName}-{revision.podTemplateHash}
                     </code>
                   </td>
-                  <td>{roles.length > 0 ? roles.map((role) => <span key={role} className={`role-tag role-${role}`}>{role}</span>) : <span className="muted">scaled down</span>}</td>
+                  <td>
+                    {roles.length > 0 ? (
+                      roles.map((role) => (
+                        <span key={role} className={`role-tag role-${role}`}>
+                          {role}
+                        </span>
+                      ))
+                    ) : (
+                      <span className="muted">scaled down</span>
+                    )}
+                  </td>
                   <td className="images">{revision.images.join(', ')}</td>
                   <td>
                     <PhaseBadge phase={revision.outcome} />

@@ -14,14 +14,50 @@ export interface OperationActionInfo {
 }
 
 export const OPERATION_ACTIONS: readonly OperationActionInfo[] = [
-  { action: 'promote', mutation: 'promote', label: 'Promote', effect: 'Skips the current pause or step and moves on to the next step.', destructive: false },
-  { action: 'promote-full', mutation: 'promote', label: 'Promote full', effect: 'Goes straight to 100%, skipping the remaining steps and analysis.', destructive: true },
-  { action: 'abort', mutation: 'abort', label: 'Abort', effect: 'Scales the stable revision back to full size and gives it all traffic.', destructive: true },
-  { action: 'retry', mutation: 'retry', label: 'Retry', effect: 'Starts the aborted update again from its first step.', destructive: false },
-  { action: 'pause', mutation: 'pause', label: 'Pause', effect: 'Holds the rollout where it is (spec.paused) until resumed.', destructive: false },
+  {
+    action: 'promote',
+    mutation: 'promote',
+    label: 'Promote',
+    effect: 'Skips the current pause or step and moves on to the next step.',
+    destructive: false,
+  },
+  {
+    action: 'promote-full',
+    mutation: 'promote',
+    label: 'Promote full',
+    effect: 'Goes straight to 100%, skipping the remaining steps and analysis.',
+    destructive: true,
+  },
+  {
+    action: 'abort',
+    mutation: 'abort',
+    label: 'Abort',
+    effect: 'Scales the stable revision back to full size and gives it all traffic.',
+    destructive: true,
+  },
+  {
+    action: 'retry',
+    mutation: 'retry',
+    label: 'Retry',
+    effect: 'Starts the aborted update again from its first step.',
+    destructive: false,
+  },
+  {
+    action: 'pause',
+    mutation: 'pause',
+    label: 'Pause',
+    effect: 'Holds the rollout where it is (spec.paused) until resumed.',
+    destructive: false,
+  },
   { action: 'resume', mutation: 'resume', label: 'Resume', effect: 'Lifts the pause and lets the rollout continue.', destructive: false },
   { action: 'restart', mutation: 'restart', label: 'Restart', effect: 'Recreates every pod, a few at a time.', destructive: true },
-  { action: 'undo', mutation: 'undo', label: 'Undo', effect: 'Rolls back to the previous revision of the release history.', destructive: true },
+  {
+    action: 'undo',
+    mutation: 'undo',
+    label: 'Undo',
+    effect: 'Rolls back to the previous revision of the release history.',
+    destructive: true,
+  },
 ];
 
 /**

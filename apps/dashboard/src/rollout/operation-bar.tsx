@@ -9,18 +9,32 @@ import type { RolloutFacts } from './rollout-facts.js';
 type Outcome = { kind: 'sent'; label: string } | { kind: 'failed'; label: string; message: string; code: string };
 
 /** The operation buttons of a rollout: confirmed first, one request at a time, closed to tokens the API refuses. */
-export function OperationBar({ rollout, facts, revisionCount, onSent }: { rollout: RolloutRef; facts: RolloutFacts; revisionCount: number; onSent: () => void }) {
+export function OperationBar({
+  rollout,
+  facts,
+  revisionCount,
+  onSent,
+}: {
+  rollout: RolloutRef;
+  facts: RolloutFacts;
+  revisionCount: number;
+  onSent: () => void;
+}) {
   const session = useSession();
   const [confirming, setConfirming] = useState<OperationActionInfo>();
   const [inFlight, setInFlight] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
-  const readOnlyReason = session.identity.role === 'viewer' ? 'the viewer role may watch but not operate rollouts.' : 'the API refused this token an operation.';
+  const readOnlyReason =
+    session.identity.role === 'viewer' ? 'the viewer role may watch but not operate rollouts.' : 'the API refused this token an operation.';
 
   const send = async (info: OperationActionInfo, reason: string | undefined) => {
     setConfirming(undefined);
     setInFlight(true);
     setOutcome(undefined);
-    const variables: Record<string, unknown> = { rollout: { cluster: rollout.cluster, namespace: rollout.namespace, name: rollout.name }, reason };
+    const variables: Record<string, unknown> = {
+      rollout: { cluster: rollout.cluster, namespace: rollout.namespace, name: rollout.name },
+      reason,
+    };
     if (info.mutation === 'promote') variables.full = info.action === 'promote-full';
     try {
       await requestGraphql(session.token, operationMutation(info.mutation), variables);
@@ -66,7 +80,14 @@ export function OperationBar({ rollout, facts, revisionCount, onSent }: { rollou
         ) : null}
         {!session.mayOperate && outcome === undefined ? <span className="muted">Read-only: {readOnlyReason}</span> : null}
       </p>
-      {confirming ? <ConfirmDialog action={confirming} rolloutName={rollout.name} onConfirm={(reason) => void send(confirming, reason)} onCancel={() => setConfirming(undefined)} /> : null}
+      {confirming ? (
+        <ConfirmDialog
+          action={confirming}
+          rolloutName={rollout.name}
+          onConfirm={(reason) => void send(confirming, reason)}
+          onCancel={() => setConfirming(undefined)}
+        />
+      ) : null}
     </section>
   );
 }

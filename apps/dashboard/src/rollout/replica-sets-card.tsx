@@ -27,7 +27,9 @@ export function ReplicaSetsCard({ rollout }: { rollout: RolloutDetail }) {
     <section className="card" aria-labelledby="replica-sets-title">
       <h2 id="replica-sets-title">ReplicaSets</h2>
       <p className="muted">
-        {inSync ? '✔ The agent has applied the latest desired state' : `… The agent has applied desired state ${rollout.appliedDesiredVersion} of ${rollout.desiredVersion}`}
+        {inSync
+          ? '✔ The agent has applied the latest desired state'
+          : `… The agent has applied desired state ${rollout.appliedDesiredVersion} of ${rollout.desiredVersion}`}
         {rollout.observedAt ? (
           <>
             ; last report <TimeAgo iso={rollout.observedAt} now={now} />
@@ -67,7 +69,8 @@ export function ReplicaSetsCard({ rollout }: { rollout: RolloutDetail }) {
                   <span className="pods-cell">
                     <PodBar replicaSet={replicaSet} />
                     <span data-testid="ready-of-desired">
-                      {count(replicaSet.readyReplicas)} / {replicaSet.desiredReplicas === null ? 'to be removed' : replicaSet.desiredReplicas}
+                      {count(replicaSet.readyReplicas)} /{' '}
+                      {replicaSet.desiredReplicas === null ? 'to be removed' : replicaSet.desiredReplicas}
                     </span>
                   </span>
                 </td>
@@ -81,7 +84,8 @@ export function ReplicaSetsCard({ rollout }: { rollout: RolloutDetail }) {
                   ))}
                   {replicaSet.scaleDownDeadline ? (
                     <div className="muted">
-                      scaled down at <time dateTime={replicaSet.scaleDownDeadline}>{new Date(replicaSet.scaleDownDeadline).toLocaleTimeString()}</time>
+                      scaled down at{' '}
+                      <time dateTime={replicaSet.scaleDownDeadline}>{new Date(replicaSet.scaleDownDeadline).toLocaleTimeString()}</time>
                     </div>
                   ) : null}
                 </td>

@@ -6,10 +6,25 @@ import { actualWeight, describeStep, replicaSetRoles, rolloutFacts, setWeight, s
 const steps = [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }, { pause: { duration: '10s' } }];
 
 function replicaSet(role: string, availableReplicas: number | null): ReplicaSet {
-  return { podTemplateHash: role, revision: 1, role, images: [], desiredReplicas: 1, replicas: 1, readyReplicas: 1, availableReplicas, scaleDownDeadline: null, podProblems: [] };
+  return {
+    podTemplateHash: role,
+    revision: 1,
+    role,
+    images: [],
+    desiredReplicas: 1,
+    replicas: 1,
+    readyReplicas: 1,
+    availableReplicas,
+    scaleDownDeadline: null,
+    podProblems: [],
+  };
 }
 
-function factsOf(status: Record<string, unknown>, overrides: Partial<Pick<RolloutDetail, 'replicaSets' | 'observedTrafficWeights' | 'strategy'>> = {}, spec: Record<string, unknown> = {}): RolloutFacts {
+function factsOf(
+  status: Record<string, unknown>,
+  overrides: Partial<Pick<RolloutDetail, 'replicaSets' | 'observedTrafficWeights' | 'strategy'>> = {},
+  spec: Record<string, unknown> = {},
+): RolloutFacts {
   return rolloutFacts({
     strategy: 'Canary',
     spec: { replicas: 5, strategy: { canary: { steps } }, ...spec },
@@ -22,16 +37,20 @@ function factsOf(status: Record<string, unknown>, overrides: Partial<Pick<Rollou
 
 describe('rolloutFacts', () => {
   it('reads what it needs from the spec and status, tolerating missing or malformed fields', () => {
-    expect(rolloutFacts({ strategy: 'Canary', spec: null, status: 'nonsense', replicaSets: [], observedTrafficWeights: {} })).toMatchObject({
-      specReplicas: 1,
-      steps: [],
-      stableHash: undefined,
-      currentStepIndex: undefined,
-      aborted: false,
-      pauseReasons: [],
-      canaryAvailable: undefined,
-    });
-    expect(factsOf({ pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 'x' }, {}], abort: true }, {}, { paused: true })).toMatchObject({ pauseReasons: ['CanaryPauseStep'], aborted: true, specPaused: true });
+    expect(rolloutFacts({ strategy: 'Canary', spec: null, status: 'nonsense', replicaSets: [], observedTrafficWeights: {} })).toMatchObject(
+      {
+        specReplicas: 1,
+        steps: [],
+        stableHash: undefined,
+        currentStepIndex: undefined,
+        aborted: false,
+        pauseReasons: [],
+        canaryAvailable: undefined,
+      },
+    );
+    expect(
+      factsOf({ pauseConditions: [{ reason: 'CanaryPauseStep', startTime: 'x' }, {}], abort: true }, {}, { paused: true }),
+    ).toMatchObject({ pauseReasons: ['CanaryPauseStep'], aborted: true, specPaused: true });
   });
 });
 
@@ -48,7 +67,12 @@ describe('weights', () => {
   });
 
   it.each([
-    ['from the router the agent observed', { observedTrafficWeights: { nginx: 35 } }, { canary: { weights: { canary: { weight: 40 } } } }, 35],
+    [
+      'from the router the agent observed',
+      { observedTrafficWeights: { nginx: 35 } },
+      { canary: { weights: { canary: { weight: 40 } } } },
+      35,
+    ],
     ['from the weight the router was asked for', {}, { canary: { weights: { canary: { weight: 40 } } } }, 40],
     ['from available pods of the canary', { replicaSets: [replicaSet('canary', 1), replicaSet('stable', 4)] }, {}, 20],
     ['as 0 when no pod is available', { replicaSets: [replicaSet('canary', 0), replicaSet('stable', 0)] }, {}, 0],

@@ -26,11 +26,14 @@ export interface RolloutFacts {
   availableReplicas: number;
 }
 
-const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
-export function rolloutFacts(rollout: Pick<RolloutDetail, 'spec' | 'status' | 'strategy' | 'replicaSets' | 'observedTrafficWeights'>): RolloutFacts {
+export function rolloutFacts(
+  rollout: Pick<RolloutDetail, 'spec' | 'status' | 'strategy' | 'replicaSets' | 'observedTrafficWeights'>,
+): RolloutFacts {
   const spec = record(rollout.spec);
   const status = record(rollout.status);
   const canarySpec = record(record(spec.strategy).canary);
@@ -47,9 +50,13 @@ export function rolloutFacts(rollout: Pick<RolloutDetail, 'spec' | 'status' | 's
     activeHash: text(blueGreen.activeSelector),
     previewHash: text(blueGreen.previewSelector),
     aborted: status.abort === true,
-    pauseReasons: pauseConditions.map((condition) => text(record(condition).reason)).filter((reason): reason is string => reason !== undefined),
+    pauseReasons: pauseConditions
+      .map((condition) => text(record(condition).reason))
+      .filter((reason): reason is string => reason !== undefined),
     routedCanaryWeight: count(record(record(record(status.canary).weights).canary).weight),
-    observedRouterWeight: Object.values(rollout.observedTrafficWeights).map(count).find((weight) => weight !== undefined),
+    observedRouterWeight: Object.values(rollout.observedTrafficWeights)
+      .map(count)
+      .find((weight) => weight !== undefined),
     ...availableShares(rollout.replicaSets),
     replicas: count(status.replicas) ?? 0,
     updatedReplicas: count(status.updatedReplicas) ?? 0,
@@ -62,14 +69,18 @@ function availableShares(replicaSets: RolloutDetail['replicaSets']): Pick<Rollou
   const reported = replicaSets.filter((replicaSet) => replicaSet.availableReplicas !== null);
   if (reported.length === 0) return { canaryAvailable: undefined, totalAvailable: undefined };
   const canary = reported.find((replicaSet) => replicaSet.role === 'canary');
-  return { canaryAvailable: canary?.availableReplicas ?? 0, totalAvailable: reported.reduce((sum, replicaSet) => sum + (replicaSet.availableReplicas ?? 0), 0) };
+  return {
+    canaryAvailable: canary?.availableReplicas ?? 0,
+    totalAvailable: reported.reduce((sum, replicaSet) => sum + (replicaSet.availableReplicas ?? 0), 0),
+  };
 }
 
 /** The new revision is the stable one: nothing is being rolled out. */
 export const fullyPromoted = (facts: RolloutFacts): boolean => facts.stableHash !== undefined && facts.stableHash === facts.currentHash;
 
 /** A new revision is on its way and has not been aborted. */
-export const updateInProgress = (facts: RolloutFacts): boolean => facts.currentHash !== undefined && facts.stableHash !== undefined && facts.stableHash !== facts.currentHash;
+export const updateInProgress = (facts: RolloutFacts): boolean =>
+  facts.currentHash !== undefined && facts.stableHash !== undefined && facts.stableHash !== facts.currentHash;
 
 /**
  * The canary weight the current step sets, as Argo's `GetCurrentSetWeight` reads it: 0 once aborted, 100 past the
@@ -124,7 +135,9 @@ export function describeStep(step: Record<string, unknown>): string {
   if ('setWeight' in step) return `Set weight ${String(step.setWeight)}%`;
   if ('pause' in step) {
     const duration = record(step.pause).duration;
-    return duration === undefined ? 'Pause until promoted' : `Pause for ${typeof duration === 'number' ? `${duration}s` : String(duration)}`;
+    return duration === undefined
+      ? 'Pause until promoted'
+      : `Pause for ${typeof duration === 'number' ? `${duration}s` : String(duration)}`;
   }
   if ('analysis' in step) return `Analysis: ${templateNames(record(step.analysis).templates)}`;
   if ('experiment' in step) {

@@ -27,7 +27,11 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
   }, [reload]);
   useSubscription(ROLLOUT_CHANGED, { ...rolloutRef }, onChanged);
   // A refused operation changes nothing else, so no event announces it.
-  useInterval(reload, PENDING_OPERATION_REFRESH_MS, query.data?.rolloutOperations.some((operation) => operation.state === 'Pending') ?? false);
+  useInterval(
+    reload,
+    PENDING_OPERATION_REFRESH_MS,
+    query.data?.rolloutOperations.some((operation) => operation.state === 'Pending') ?? false,
+  );
 
   const title = (
     <nav aria-label="Breadcrumb" className="breadcrumb">

@@ -5,12 +5,21 @@ import { actualWeight, setWeight, type RolloutFacts } from './rollout-facts.js';
 function imagesByRole(rollout: RolloutDetail, facts: RolloutFacts, revisions: RolloutRevision[]): { image: string; role: string }[] {
   const newRole = facts.strategy === 'BlueGreen' ? 'preview' : 'canary';
   const stable = revisions.find((revision) => revision.podTemplateHash === facts.stableHash);
-  if (!stable || facts.stableHash === facts.currentHash) return rollout.images.map((image) => ({ image, role: stable ? 'stable' : newRole }));
+  if (!stable || facts.stableHash === facts.currentHash)
+    return rollout.images.map((image) => ({ image, role: stable ? 'stable' : newRole }));
   return [...stable.images.map((image) => ({ image, role: 'stable' })), ...rollout.images.map((image) => ({ image, role: newRole }))];
 }
 
 /** Strategy, weights, images and pod counts of a rollout, as Argo's dashboard summarises them. */
-export function RolloutSummaryCard({ rollout, facts, revisions }: { rollout: RolloutDetail; facts: RolloutFacts; revisions: RolloutRevision[] }) {
+export function RolloutSummaryCard({
+  rollout,
+  facts,
+  revisions,
+}: {
+  rollout: RolloutDetail;
+  facts: RolloutFacts;
+  revisions: RolloutRevision[];
+}) {
   const rows: [string, ReactNode][] = [
     ['Cluster', rollout.cluster],
     ['Namespace', rollout.namespace],
@@ -34,10 +43,19 @@ export function RolloutSummaryCard({ rollout, facts, revisions }: { rollout: Rol
         ))}
       </ul>,
     ],
-    ['Pods', `${facts.specReplicas} desired · ${facts.replicas} current · ${facts.updatedReplicas} updated · ${facts.readyReplicas} ready · ${facts.availableReplicas} available`],
-    ['Generation', rollout.observedGeneration < rollout.generation ? `${rollout.generation} (engine at ${rollout.observedGeneration})` : String(rollout.generation)],
+    [
+      'Pods',
+      `${facts.specReplicas} desired · ${facts.replicas} current · ${facts.updatedReplicas} updated · ${facts.readyReplicas} ready · ${facts.availableReplicas} available`,
+    ],
+    [
+      'Generation',
+      rollout.observedGeneration < rollout.generation
+        ? `${rollout.generation} (engine at ${rollout.observedGeneration})`
+        : String(rollout.generation),
+    ],
   );
-  if (facts.pauseReasons.length > 0 || facts.specPaused) rows.push(['Paused by', [...facts.pauseReasons, ...(facts.specPaused ? ['spec.paused'] : [])].join(', ')]);
+  if (facts.pauseReasons.length > 0 || facts.specPaused)
+    rows.push(['Paused by', [...facts.pauseReasons, ...(facts.specPaused ? ['spec.paused'] : [])].join(', ')]);
   if (facts.aborted) rows.push(['Aborted', 'yes: the stable revision serves all traffic']);
   return (
     <section className="card" aria-labelledby="summary-title">

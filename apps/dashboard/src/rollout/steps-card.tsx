@@ -35,7 +35,12 @@ export function StepsCard({ rollout, facts }: { rollout: RolloutDetail; facts: R
         {facts.steps.map((step, index) => {
           const state = stepState(facts, index);
           return (
-            <li key={index} className={`step step-${state}`} aria-current={state === 'current' ? 'step' : undefined} data-step-state={state}>
+            <li
+              key={index}
+              className={`step step-${state}`}
+              aria-current={state === 'current' ? 'step' : undefined}
+              data-step-state={state}
+            >
               <span className="step-symbol" aria-hidden="true">
                 {STATE_SYMBOL[state]}
               </span>

@@ -8,11 +8,15 @@ export type Route = { page: 'fleet' } | { page: 'rollout'; rollout: RolloutRef }
  * @example routeOf('/rollouts/staging/shop/checkout') → { page: 'rollout', rollout: { cluster: 'staging', namespace: 'shop', name: 'checkout' } }
  */
 export function routeOf(pathname: string): Route {
-  const parts = pathname.split('/').filter((part) => part !== '').map((part) => decodeURIComponent(part));
+  const parts = pathname
+    .split('/')
+    .filter((part) => part !== '')
+    .map((part) => decodeURIComponent(part));
   if (parts.length === 0) return { page: 'fleet' };
   if (parts.length === 1 && parts[0] === 'audit') return { page: 'audit' };
   const [first, cluster, namespace, name] = parts;
-  if (parts.length === 4 && first === 'rollouts' && cluster && namespace && name) return { page: 'rollout', rollout: { cluster, namespace, name } };
+  if (parts.length === 4 && first === 'rollouts' && cluster && namespace && name)
+    return { page: 'rollout', rollout: { cluster, namespace, name } };
   return { page: 'not-found', path: pathname };
 }
 

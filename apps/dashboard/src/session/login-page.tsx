@@ -26,7 +26,11 @@ export function LoginPage({ onSignedIn, notice }: { onSignedIn: (signedIn: Signe
     try {
       onSignedIn({ token: candidate, identity: await discoverIdentity(candidate) });
     } catch (error) {
-      setProblem(error instanceof GraphqlRequestError && error.unauthenticated ? 'The API does not accept this token.' : `Could not sign in: ${error instanceof Error ? error.message : String(error)}`);
+      setProblem(
+        error instanceof GraphqlRequestError && error.unauthenticated
+          ? 'The API does not accept this token.'
+          : `Could not sign in: ${error instanceof Error ? error.message : String(error)}`,
+      );
       setChecking(false);
     }
   };

@@ -27,7 +27,10 @@ function predicateOutcome(name: string, closure: Closure | undefined, element: u
   return outcome;
 }
 
-function closureBuiltin(name: string, over: (items: ConditionArray, test: (item: unknown) => boolean, closure: Closure) => unknown): Builtin {
+function closureBuiltin(
+  name: string,
+  over: (items: ConditionArray, test: (item: unknown) => boolean, closure: Closure) => unknown,
+): Builtin {
   return {
     parameters: 2,
     closureParameter: 1,
@@ -47,7 +50,8 @@ function asInt(value: unknown): number {
   if (typeof value !== 'string') throw typeMismatch(`asInt() not supported on ${typeName(value)}`);
   if (!GO_INTEGER.test(value)) throw invalidSyntax('ParseInt', value);
   const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed)) throw new EvaluationFailure('invalid-value', `strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
+  if (!Number.isSafeInteger(parsed))
+    throw new EvaluationFailure('invalid-value', `strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
   return parsed;
 }
 

@@ -104,9 +104,9 @@ describe('data access', () => {
     ['result.missing == nil', { present: 1 }, true],
     ['result?.data == nil', null, true],
     ['result?.[0] == nil', null, true],
-    ["result.items[0].name == \"web\"", { items: [{ name: 'web' }] }, true],
+    ['result.items[0].name == "web"', { items: [{ name: 'web' }] }, true],
     ['len(result) == 2', { a: 1, b: 2 }, true],
-    ["len(result) == 3", 'héé', true],
+    ['len(result) == 3', 'héé', true],
   ])('%s with %j is %s', (condition, result, expected) => {
     expect(evaluate(condition, result)).toBe(expected);
   });
@@ -166,8 +166,8 @@ describe('evaluation errors are returned, never thrown', () => {
     ['result.data.value > 1', {}, 'type-mismatch', 'cannot fetch value from <nil>'],
     ['result[5] > 1', [1, 2], 'index-out-of-range', 'index out of range: 5 (array length is 2)'],
     ['result[0.5] > 1', [1, 2], 'type-mismatch', 'cannot use float64 as an index of []interface {}'],
-    ["asInt(result) > 1", 'abc', 'invalid-value', 'strconv.ParseInt: parsing "abc": invalid syntax'],
-    ["asFloat(result) > 1", '1,5', 'invalid-value', 'strconv.ParseFloat: parsing "1,5": invalid syntax'],
+    ['asInt(result) > 1', 'abc', 'invalid-value', 'strconv.ParseInt: parsing "abc": invalid syntax'],
+    ['asFloat(result) > 1', '1,5', 'invalid-value', 'strconv.ParseFloat: parsing "1,5": invalid syntax'],
     ['asInt(result) > 1', [1], 'type-mismatch', 'asInt() not supported on []interface {}'],
     ['isNaN(result)', '1', 'type-mismatch', 'isNaN() expects float64, got string'],
     ['len(result) > 0', 3, 'type-mismatch', 'invalid argument for len (type float64)'],
@@ -193,7 +193,10 @@ describe('evaluation errors are returned, never thrown', () => {
   });
 
   it('refuses values that are not plain data', () => {
-    expect(evaluate('result.size == 0', new Map())).toMatchObject({ reason: 'type-mismatch', detail: 'cannot fetch size from unsupported object' });
+    expect(evaluate('result.size == 0', new Map())).toMatchObject({
+      reason: 'type-mismatch',
+      detail: 'cannot fetch size from unsupported object',
+    });
     expect(evaluate('result.name == nil', () => 1)).toMatchObject({ reason: 'type-mismatch' });
   });
 });
@@ -218,7 +221,11 @@ describe('compilation refuses what cannot run', () => {
     ["result == 'a\\q'", 'invalid escape sequence \\q', 12],
     ['#index > 0', 'only # is supported as a closure variable', 0],
     ['result.data()', 'only built-in functions can be called', 11],
-    ['(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))', 'condition nests too deeply', 64],
+    [
+      '(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))',
+      'condition nests too deeply',
+      64,
+    ],
   ])('%s: %s at %d', (condition, reason, position) => {
     const compiled = compileCondition(condition);
     expect(compiled).toBeInstanceOf(ConditionSyntaxError);
@@ -251,7 +258,9 @@ describe('compilation refuses what cannot run', () => {
   });
 
   it('reads a syntax error message with the condition and position', () => {
-    expect((compileCondition('result >') as ConditionSyntaxError).message).toBe('unexpected end of condition at position 8 of condition "result >"');
+    expect((compileCondition('result >') as ConditionSyntaxError).message).toBe(
+      'unexpected end of condition at position 8 of condition "result >"',
+    );
   });
 });
 
@@ -272,12 +281,18 @@ describe('argument placeholders in conditions', () => {
   });
 
   it('reports an argument that was not supplied', () => {
-    expect(evaluate('result < {{args.threshold}}', 1, {})).toMatchObject({ reason: 'missing-argument', detail: 'argument threshold was not supplied' });
+    expect(evaluate('result < {{args.threshold}}', 1, {})).toMatchObject({
+      reason: 'missing-argument',
+      detail: 'argument threshold was not supplied',
+    });
     expect(evaluate('result < {{args.threshold}}', 1)).toMatchObject({ reason: 'missing-argument', position: 9 });
   });
 
   it('reports a substituted value that breaks the syntax or names an unknown function', () => {
     expect(evaluate('result < {{args.threshold}}', 1, { threshold: '>' })).toMatchObject({ reason: 'syntax' });
-    expect(evaluate('{{args.check}} > 0', 1, { check: 'exec(result)' })).toMatchObject({ reason: 'unknown-function', detail: 'unknown function exec' });
+    expect(evaluate('{{args.check}} > 0', 1, { check: 'exec(result)' })).toMatchObject({
+      reason: 'unknown-function',
+      detail: 'unknown function exec',
+    });
   });
 });

@@ -108,6 +108,7 @@ function run(source: string, tree: ConditionNode, result: unknown): ConditionOut
     // Only a value nested deeper than the call stack allows gets here.
     return new ConditionEvaluationError(source, 'invalid-value', `value cannot be evaluated: ${String(failure)}`, undefined);
   }
-  if (typeof value !== 'boolean') return new ConditionEvaluationError(source, 'not-boolean', `expected bool, but got ${typeName(value)}`, undefined);
+  if (typeof value !== 'boolean')
+    return new ConditionEvaluationError(source, 'not-boolean', `expected bool, but got ${typeName(value)}`, undefined);
   return value;
 }

@@ -45,11 +45,7 @@ function evaluate(node: ConditionNode, scope: Scope): unknown {
       return fetch(target, evaluateNode(node.key, scope));
     }
     case 'slice':
-      return slice(
-        evaluateNode(node.target, scope),
-        node.from && evaluateNode(node.from, scope),
-        node.to && evaluateNode(node.to, scope),
-      );
+      return slice(evaluateNode(node.target, scope), node.from && evaluateNode(node.from, scope), node.to && evaluateNode(node.to, scope));
     case 'unary':
       return unary(node.operator, evaluateNode(node.operand, scope));
     case 'binary':
@@ -84,7 +80,8 @@ function fetch(target: unknown, key: unknown): unknown {
   }
   if (isConditionArray(target) || typeof target === 'string') {
     const items = typeof target === 'string' ? [...target] : target;
-    if (typeof key !== 'number' || !Number.isInteger(key)) throw typeMismatch(`cannot use ${typeName(key)} as an index of ${typeName(target)}`);
+    if (typeof key !== 'number' || !Number.isInteger(key))
+      throw typeMismatch(`cannot use ${typeName(key)} as an index of ${typeName(target)}`);
     const index = key < 0 ? items.length + key : key;
     if (index < 0 || index >= items.length) {
       throw new EvaluationFailure('index-out-of-range', `index out of range: ${key} (array length is ${items.length})`);

@@ -23,7 +23,16 @@ export class ConditionParseFailure {
 const TWO_CHARACTER_PUNCTUATION = new Set(['**', '==', '!=', '<=', '>=', '&&', '||', '??', '?.']);
 const ONE_CHARACTER_PUNCTUATION = new Set([...'+-*/%<>!?:.,()[]{}']);
 const ESCAPES: ReadonlyMap<string, string> = new Map([
-  ['n', '\n'], ['t', '\t'], ['r', '\r'], ['b', '\b'], ['f', '\f'], ['v', '\v'], ['0', '\0'], ['\\', '\\'], ["'", "'"], ['"', '"'],
+  ['n', '\n'],
+  ['t', '\t'],
+  ['r', '\r'],
+  ['b', '\b'],
+  ['f', '\f'],
+  ['v', '\v'],
+  ['0', '\0'],
+  ['\\', '\\'],
+  ["'", "'"],
+  ['"', '"'],
 ]);
 const NUMBER = /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/y;

@@ -18,15 +18,40 @@ interface BinaryRule {
 
 // Precedences follow expr-lang, so `not a == b` reads `(not a) == b` exactly as in Argo.
 const BINARY_PRECEDENCE: ReadonlyMap<string, number> = new Map([
-  ['or', 10], ['||', 10], ['and', 15], ['&&', 15],
-  ['==', 20], ['!=', 20], ['<', 20], ['<=', 20], ['>', 20], ['>=', 20], ['in', 20], ['contains', 20], ['startsWith', 20], ['endsWith', 20],
-  ['+', 30], ['-', 30], ['*', 60], ['/', 60], ['%', 60], ['**', 100], ['??', 500],
+  ['or', 10],
+  ['||', 10],
+  ['and', 15],
+  ['&&', 15],
+  ['==', 20],
+  ['!=', 20],
+  ['<', 20],
+  ['<=', 20],
+  ['>', 20],
+  ['>=', 20],
+  ['in', 20],
+  ['contains', 20],
+  ['startsWith', 20],
+  ['endsWith', 20],
+  ['+', 30],
+  ['-', 30],
+  ['*', 60],
+  ['/', 60],
+  ['%', 60],
+  ['**', 100],
+  ['??', 500],
 ]);
-const OPERATOR_ALIASES: ReadonlyMap<string, BinaryOperator> = new Map([['||', 'or'], ['&&', 'and']]);
+const OPERATOR_ALIASES: ReadonlyMap<string, BinaryOperator> = new Map([
+  ['||', 'or'],
+  ['&&', 'and'],
+]);
 const UNARY_PRECEDENCE = { not: 50, sign: 90 } as const;
 const NOT_PRECEDENCE = 20;
 const UNSUPPORTED_OPERATORS = new Set(['matches']);
-const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([['true', true], ['false', false], ['nil', null]]);
+const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([
+  ['true', true],
+  ['false', false],
+  ['nil', null],
+]);
 const MAXIMUM_NESTING = 64;
 
 /**
@@ -169,7 +194,9 @@ class Parser {
       const argumentStart = this.peek().start;
       const wantsClosure = signature.closureParameter === args.length;
       if (this.isPunctuation('{') !== wantsClosure) {
-        const reason = wantsClosure ? `argument ${args.length + 1} of ${name} must be a closure such as {# > 0}` : `${name} takes no closure here`;
+        const reason = wantsClosure
+          ? `argument ${args.length + 1} of ${name} must be a closure such as {# > 0}`
+          : `${name} takes no closure here`;
         throw new ConditionParseFailure(reason, argumentStart);
       }
       args.push(wantsClosure ? this.parseClosure() : this.parseExpression(0));
@@ -209,9 +236,10 @@ class Parser {
       if (token.value === '.' || token.value === '?.') {
         this.next();
         const optional = token.value === '?.';
-        node = optional && this.isPunctuation('[')
-          ? this.parseIndex(node, this.next().start, true)
-          : { kind: 'member', target: node, key: this.parsePropertyName(), optional, start: token.start };
+        node =
+          optional && this.isPunctuation('[')
+            ? this.parseIndex(node, this.next().start, true)
+            : { kind: 'member', target: node, key: this.parsePropertyName(), optional, start: token.start };
       } else if (token.value === '[') {
         this.next();
         node = this.parseIndex(node, token.start, false);

@@ -1,10 +1,26 @@
 /** The parsed form of a condition. Every node remembers where it starts in the source text. */
 
 export type BinaryOperator =
-  | '+' | '-' | '*' | '/' | '%' | '**'
-  | '==' | '!=' | '<' | '<=' | '>' | '>='
-  | 'and' | 'or' | 'in' | 'not in' | '??'
-  | 'contains' | 'startsWith' | 'endsWith';
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '**'
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'and'
+  | 'or'
+  | 'in'
+  | 'not in'
+  | '??'
+  | 'contains'
+  | 'startsWith'
+  | 'endsWith';
 
 export type UnaryOperator = 'not' | '-' | '+';
 

@@ -57,8 +57,10 @@ export function valuesEqual(left: unknown, right: unknown): boolean {
   }
   if (isConditionMap(left) && isConditionMap(right)) {
     const keys = Object.keys(left);
-    return keys.length === Object.keys(right).length
-      && keys.every((key) => hasOwnDataProperty(right, key) && valuesEqual(readOwnProperty(left, key), readOwnProperty(right, key)));
+    return (
+      keys.length === Object.keys(right).length &&
+      keys.every((key) => hasOwnDataProperty(right, key) && valuesEqual(readOwnProperty(left, key), readOwnProperty(right, key)))
+    );
   }
   return left === right;
 }

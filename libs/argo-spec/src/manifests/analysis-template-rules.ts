@@ -86,7 +86,10 @@ function checkMetric(metric: Loose<Metric>, metricPath: string, declaredArgument
   checkMetricCount(metric.consecutiveSuccessLimit, childPath(metricPath, 'consecutiveSuccessLimit'), 0, issues);
 
   if (count !== undefined && count > 0) {
-    for (const [field, limit] of [['failureLimit', failureLimit], ['inconclusiveLimit', inconclusiveLimit]] as const) {
+    for (const [field, limit] of [
+      ['failureLimit', failureLimit],
+      ['inconclusiveLimit', inconclusiveLimit],
+    ] as const) {
       if (limit !== undefined && limit > count) issues.add(childPath(metricPath, field), `must not exceed count (${count}), not ${limit}`);
     }
   }
@@ -101,9 +104,14 @@ function checkTemplateArguments(args: Loose<TemplateArgument[]> | undefined, iss
   args?.forEach((argument, index) => {
     if (argument === undefined) return;
     const argumentPath = indexPath('spec.args', index);
-    if (argument.value !== undefined && argument.valueFrom !== undefined) issues.add(argumentPath, 'must set only one of value and valueFrom');
+    if (argument.value !== undefined && argument.valueFrom !== undefined)
+      issues.add(argumentPath, 'must set only one of value and valueFrom');
     const valueFrom = argument.valueFrom;
-    if (valueFrom !== undefined && !hadRefusedFields(valueFrom) && isPresent(valueFrom, 'secretKeyRef') === isPresent(valueFrom, 'fieldRef')) {
+    if (
+      valueFrom !== undefined &&
+      !hadRefusedFields(valueFrom) &&
+      isPresent(valueFrom, 'secretKeyRef') === isPresent(valueFrom, 'fieldRef')
+    ) {
       issues.add(childPath(argumentPath, 'valueFrom'), 'must set exactly one of secretKeyRef and fieldRef');
     }
   });

@@ -52,9 +52,17 @@ function checkStep(step: Loose<CanaryStep>, stepPath: string, { canary, path, is
   if (duration !== undefined) {
     const seconds = pauseDurationSeconds(duration);
     const durationPath = childPath(childPath(stepPath, 'pause'), 'duration');
-    if (seconds === undefined) issues.add(durationPath, `${typeof duration === 'string' ? quoted(duration) : duration} is not a number of seconds or a duration such as "30s"`);
+    if (seconds === undefined)
+      issues.add(
+        durationPath,
+        `${typeof duration === 'string' ? quoted(duration) : duration} is not a number of seconds or a duration such as "30s"`,
+      );
     else if (seconds < 0) issues.add(durationPath, `must be non-negative, not ${JSON.stringify(duration)}`);
-    else if (seconds > MAX_INT32) issues.add(durationPath, `must be at most ${MAX_INT32} seconds (about 68 years), not ${typeof duration === 'string' ? quoted(duration) : duration}`);
+    else if (seconds > MAX_INT32)
+      issues.add(
+        durationPath,
+        `must be at most ${MAX_INT32} seconds (about 68 years), not ${typeof duration === 'string' ? quoted(duration) : duration}`,
+      );
   }
 
   const scale = step.setCanaryScale;
@@ -92,7 +100,10 @@ function checkStep(step: Loose<CanaryStep>, stepPath: string, { canary, path, is
   }
 
   const managedRoutes = routing?.managedRoutes;
-  for (const [action, route] of [['setHeaderRoute', headerRoute], ['setMirrorRoute', mirrorRoute]] as const) {
+  for (const [action, route] of [
+    ['setHeaderRoute', headerRoute],
+    ['setMirrorRoute', mirrorRoute],
+  ] as const) {
     if (route?.name === undefined || managedRoutes === undefined) continue;
     if (!managedRoutes.some((managed) => managed?.name === route.name)) {
       issues.add(childPath(childPath(stepPath, action), 'name'), `"${route.name}" is not listed in ${path}.trafficRouting.managedRoutes`);
@@ -108,7 +119,8 @@ function checkStep(step: Loose<CanaryStep>, stepPath: string, { canary, path, is
       if (template?.weight === undefined) return;
       const weightPath = childPath(indexPath(templatesPath, index), 'weight');
       if (routing === undefined) issues.add(weightPath, 'requires spec.strategy.canary.trafficRouting');
-      else if (routing.smi === undefined && routing.istio === undefined) issues.add(weightPath, 'is only supported with the smi or istio router');
+      else if (routing.smi === undefined && routing.istio === undefined)
+        issues.add(weightPath, 'is only supported with the smi or istio router');
     });
     checkGoDuration(experiment.duration, childPath(experimentPath, 'duration'), issues, { positive: true, allowPlaceholder: false });
     const analysesPath = childPath(experimentPath, 'analyses');
@@ -140,7 +152,8 @@ export function checkCanary(canary: Loose<CanaryStrategy>, path: string, issues:
   }
 
   if (routing === undefined) {
-    if (canary.scaleDownDelaySeconds !== undefined) issues.add(childPath(path, 'scaleDownDelaySeconds'), 'can only be used with trafficRouting');
+    if (canary.scaleDownDelaySeconds !== undefined)
+      issues.add(childPath(path, 'scaleDownDelaySeconds'), 'can only be used with trafficRouting');
     if (canary.dynamicStableScale === true) issues.add(childPath(path, 'dynamicStableScale'), 'can only be used with trafficRouting');
   } else {
     const routingPath = childPath(path, 'trafficRouting');
@@ -173,7 +186,9 @@ export function checkCanary(canary: Loose<CanaryStrategy>, path: string, issues:
     if (analysis.startingStep !== undefined && analysis.startingStep >= stepCount) {
       issues.add(
         childPath(analysisPath, 'startingStep'),
-        stepCount === 0 ? 'needs steps to start at' : `must name one of the ${stepCount} steps (0 to ${stepCount - 1}), not ${analysis.startingStep}`,
+        stepCount === 0
+          ? 'needs steps to start at'
+          : `must name one of the ${stepCount} steps (0 to ${stepCount - 1}), not ${analysis.startingStep}`,
       );
     }
   }

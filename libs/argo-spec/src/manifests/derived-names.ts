@@ -22,7 +22,12 @@ function checkLabelValueName(name: string, path: string, max: number, why: strin
 }
 
 /** Templates of one experiment, whose name is `experimentName` or at most `experimentNameLength` long. */
-function checkTemplates(templates: readonly (Template | undefined)[] | undefined, templatesPath: string, experimentNameLength: number, issues: IssueList): void {
+function checkTemplates(
+  templates: readonly (Template | undefined)[] | undefined,
+  templatesPath: string,
+  experimentNameLength: number,
+  issues: IssueList,
+): void {
   templates?.forEach((template, index) => {
     const templatePath = indexPath(templatesPath, index);
     const name = template?.name;
@@ -37,7 +42,8 @@ function checkTemplates(templates: readonly (Template | undefined)[] | undefined
     const serviceName = template?.service?.name;
     if (serviceName !== undefined && serviceName !== '') {
       const serviceProblem = dns1123LabelProblem(serviceName);
-      if (serviceProblem !== undefined) issues.add(childPath(childPath(templatePath, 'service'), 'name'), `is not a valid Service name: ${serviceProblem}`);
+      if (serviceProblem !== undefined)
+        issues.add(childPath(childPath(templatePath, 'service'), 'name'), `is not a valid Service name: ${serviceProblem}`);
     } else if (template?.service !== undefined || template?.weight !== undefined) {
       const derivedLength = experimentNameLength + 1 + name.length;
       if (derivedLength > DNS1123_LABEL_MAX_LENGTH) {

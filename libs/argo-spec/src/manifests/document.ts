@@ -1,11 +1,4 @@
-import {
-  ARGO_API_VERSION,
-  ARGO_KINDS,
-  type AnalysisTemplateSpec,
-  type ArgoKind,
-  type ExperimentSpec,
-  type RolloutSpec,
-} from '../types.js';
+import { ARGO_API_VERSION, ARGO_KINDS, type AnalysisTemplateSpec, type ArgoKind, type ExperimentSpec, type RolloutSpec } from '../types.js';
 import { checkAnalysisTemplateSpec } from './analysis-template-rules.js';
 import { dns1123SubdomainProblem, quoted } from '../kubernetes-names.js';
 import { checkDerivedNames } from './derived-names.js';

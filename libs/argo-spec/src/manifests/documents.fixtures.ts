@@ -37,7 +37,10 @@ export const routedCanaryRollout = (router: Document): Document => {
 };
 
 export const nginxRouting = { nginx: { stableIngress: 'checkout' } };
-export const istioRouting = { istio: { virtualService: { name: 'checkout', routes: ['primary'] } }, managedRoutes: [{ name: 'header-route' }] };
+export const istioRouting = {
+  istio: { virtualService: { name: 'checkout', routes: ['primary'] } },
+  managedRoutes: [{ name: 'header-route' }],
+};
 
 export const blueGreenRollout = (): Document =>
   edit(canaryRollout(), [['spec.strategy', { blueGreen: { activeService: 'checkout-active', previewService: 'checkout-preview' } }]]);

@@ -5,7 +5,9 @@ import { parseManifests, type ValidationContext } from './parse-manifests.js';
 import { readYamlDocuments } from './yaml-documents.js';
 
 const examplesDirectory = new URL('../../examples/', import.meta.url);
-const exampleFiles = readdirSync(examplesDirectory).filter((file) => file.endsWith('.yaml')).sort();
+const exampleFiles = readdirSync(examplesDirectory)
+  .filter((file) => file.endsWith('.yaml'))
+  .sort();
 const readExample = (file: string): string => readFileSync(new URL(file, examplesDirectory), 'utf8');
 
 const emptyContext: ValidationContext = {
@@ -17,7 +19,11 @@ const emptyContext: ValidationContext = {
 /** The templates the examples reference, as if they were already stored. */
 const storedTemplatesContext: ValidationContext = {
   ...emptyContext,
-  knownAnalysisTemplates: new Map([['success-rate', []], ['smoke-tests', []], ['http-benchmark', []]]),
+  knownAnalysisTemplates: new Map([
+    ['success-rate', []],
+    ['smoke-tests', []],
+    ['http-benchmark', []],
+  ]),
   knownClusterAnalysisTemplates: new Map([['success-rate', []]]),
 };
 

@@ -15,11 +15,19 @@ export function checkExperimentSpec(spec: Loose<ExperimentSpec>, issues: IssueLi
   spec.templates?.forEach((template, index) => {
     if (template === undefined) return;
     const templatePath = indexPath('spec.templates', index);
-    checkSelectedPodTemplate(template.selector, template.template, childPath(templatePath, 'selector'), childPath(templatePath, 'template'), issues);
+    checkSelectedPodTemplate(
+      template.selector,
+      template.template,
+      childPath(templatePath, 'selector'),
+      childPath(templatePath, 'template'),
+      issues,
+    );
   });
   checkGoDuration(spec.duration, 'spec.duration', issues, { positive: true, allowPlaceholder: false });
   checkUniqueNames(spec.analyses, 'spec.analyses', 'analysis', issues);
-  spec.analyses?.forEach((analysis, index) => checkRunArguments(analysis?.args, childPath(indexPath('spec.analyses', index), 'args'), issues));
+  spec.analyses?.forEach((analysis, index) =>
+    checkRunArguments(analysis?.args, childPath(indexPath('spec.analyses', index), 'args'), issues),
+  );
   checkMetricRules(spec.dryRun, 'spec.dryRun', undefined, issues);
   checkMetricRules(spec.measurementRetention, 'spec.measurementRetention', undefined, issues);
 }

@@ -19,7 +19,15 @@ const tally = { tried: 0, accepted: 0, refusedCleanly: 0, crashes: 0 };
 
 describe('parseManifests on hostile documents', () => {
   afterAll(() => {
-    reportAbuse({ kind: 'fuzz', surface: 'manifests through the validator', inputs: tally.tried, refusedCleanly: tally.refusedCleanly, accepted: tally.accepted, internalErrors: 0, crashes: tally.crashes });
+    reportAbuse({
+      kind: 'fuzz',
+      surface: 'manifests through the validator',
+      inputs: tally.tried,
+      refusedCleanly: tally.refusedCleanly,
+      accepted: tally.accepted,
+      internalErrors: 0,
+      crashes: tally.crashes,
+    });
   });
 
   it('answers every document with a result, each problem at a path, and accepts nothing unstorable', () => {

@@ -12,12 +12,17 @@ describe('isRfc3339', () => {
     expect(isRfc3339(text)).toBe(true);
   });
 
-  it.each(['2024-05-01', '2024-05-01 10:00:00Z', '2023-02-29T10:00:00Z', '2024-13-01T10:00:00Z', '2024-05-01T24:00:00Z', '2024-05-01T10:00:00+25:00', 'yesterday'])(
-    'refuses %s',
-    (text) => {
-      expect(isRfc3339(text)).toBe(false);
-    },
-  );
+  it.each([
+    '2024-05-01',
+    '2024-05-01 10:00:00Z',
+    '2023-02-29T10:00:00Z',
+    '2024-13-01T10:00:00Z',
+    '2024-05-01T24:00:00Z',
+    '2024-05-01T10:00:00+25:00',
+    'yesterday',
+  ])('refuses %s', (text) => {
+    expect(isRfc3339(text)).toBe(false);
+  });
 });
 
 describe('isDns1123Subdomain', () => {
@@ -64,7 +69,11 @@ describe('checkGoDuration', () => {
     ['0s', { positive: false, allowPlaceholder: false }, []],
     ['0s', { positive: true, allowPlaceholder: false }, ['must be greater than zero, not "0s"']],
     ['{{args.interval}}', { positive: true, allowPlaceholder: true }, []],
-    ['{{args.interval}}', { positive: true, allowPlaceholder: false }, ['"{{args.interval}}" is not a duration such as "30s", "5m" or "1h30m"']],
+    [
+      '{{args.interval}}',
+      { positive: true, allowPlaceholder: false },
+      ['"{{args.interval}}" is not a duration such as "30s", "5m" or "1h30m"'],
+    ],
     ['-1m', { positive: false, allowPlaceholder: true }, ['must be non-negative, not "-1m"']],
   ] as const)('%s with %j', (text, options, expected) => {
     expect(issuesFor(text, options)).toEqual(expected);
@@ -88,7 +97,11 @@ describe('readYamlDocuments', () => {
   it('refuses aliases that would expand without bound', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let level = 1; level < 8; level++) {
-      lines.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10).fill(`*${String.fromCharCode(96 + level)}`).join(', ')}]`);
+      lines.push(
+        `${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + level)}`)
+          .join(', ')}]`,
+      );
     }
     const [document] = readYamlDocuments(lines.join('\n'));
     expect(document).toEqual({ readable: false, issues: [{ path: '', message: expect.stringContaining('invalid YAML') }] });

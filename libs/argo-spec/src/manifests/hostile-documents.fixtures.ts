@@ -3,7 +3,22 @@ import { analysisTemplate, canaryRollout, type Document, experiment } from './do
 
 /** Values an attacker would try: huge and control-laden strings, broken UTF-16, odd numbers, wrong types, depth and width. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\uD800', 'x\uDFFFy', 'a b\nc;rm -rf /', '{{args.x}}', '99999999999h', '-1s', '1e300', 'NaN', '%', '../..'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\uD800',
+    'x\uDFFFy',
+    'a b\nc;rm -rf /',
+    '{{args.x}}',
+    '99999999999h',
+    '-1s',
+    '1e300',
+    'NaN',
+    '%',
+    '../..',
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.integer({ min: 300, max: 70_000 }).map((length) => 'a'.repeat(length)),
@@ -26,7 +41,8 @@ const MAX_MUTATED_DEPTH = 12;
 function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   if (prefix.length >= MAX_MUTATED_DEPTH) return [prefix];
   if (Array.isArray(value)) return [prefix, ...value.flatMap((element, index) => pathsOf(element, [...prefix, index]))];
-  if (typeof value === 'object' && value !== null) return [prefix, ...Object.entries(value).flatMap(([key, element]) => pathsOf(element, [...prefix, key]))];
+  if (typeof value === 'object' && value !== null)
+    return [prefix, ...Object.entries(value).flatMap(([key, element]) => pathsOf(element, [...prefix, key]))];
   return [prefix];
 }
 
@@ -43,7 +59,10 @@ const validDocuments = [canaryRollout, analysisTemplate, experiment];
 
 /** A valid Rollout, AnalysisTemplate or Experiment with one to three of its paths, or a new key, set to hostile values. */
 export const hostileDocument: fc.Arbitrary<unknown> = fc
-  .tuple(fc.constantFrom(...validDocuments), fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.string({ maxLength: 8 }), hostileValue), { minLength: 1, maxLength: 3 }))
+  .tuple(
+    fc.constantFrom(...validDocuments),
+    fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.string({ maxLength: 8 }), hostileValue), { minLength: 1, maxLength: 3 }),
+  )
   .map(([makeDocument, mutations]) =>
     mutations.reduce<unknown>((document, [pathIndex, addKey, key, value]) => {
       if (typeof document !== 'object' || document === null) return document;

@@ -29,8 +29,12 @@ function checkDuplicateNames(documents: readonly CheckedDocument[]): void {
 type TemplateKind = 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
 
 /** Arguments a template declares with neither value nor valueFrom: whoever runs it must pass them. */
-export function argumentsToPass(spec: { args?: readonly ({ name?: string; value?: unknown; valueFrom?: unknown } | undefined)[] }): string[] {
-  return (spec.args ?? []).flatMap((argument) => (argument?.name !== undefined && argument.value === undefined && argument.valueFrom === undefined ? [argument.name] : []));
+export function argumentsToPass(spec: {
+  args?: readonly ({ name?: string; value?: unknown; valueFrom?: unknown } | undefined)[];
+}): string[] {
+  return (spec.args ?? []).flatMap((argument) =>
+    argument?.name !== undefined && argument.value === undefined && argument.valueFrom === undefined ? [argument.name] : [],
+  );
 }
 
 function unresolvedArguments(document: CheckedDocument): string[] {
@@ -41,12 +45,17 @@ function unresolvedArguments(document: CheckedDocument): string[] {
 /** Templates of one kind applied together, by name, with the arguments each needs passed. */
 function appliedTemplates(documents: readonly CheckedDocument[], kind: TemplateKind): Map<string, string[]> {
   return new Map(
-    documents.flatMap((document) => (document.kind === kind && document.name !== undefined ? [[document.name, unresolvedArguments(document)] as const] : [])),
+    documents.flatMap((document) =>
+      document.kind === kind && document.name !== undefined ? [[document.name, unresolvedArguments(document)] as const] : [],
+    ),
   );
 }
 
 function checkTemplateReferences(documents: readonly CheckedDocument[], context: ValidationContext): void {
-  const applied = { AnalysisTemplate: appliedTemplates(documents, 'AnalysisTemplate'), ClusterAnalysisTemplate: appliedTemplates(documents, 'ClusterAnalysisTemplate') };
+  const applied = {
+    AnalysisTemplate: appliedTemplates(documents, 'AnalysisTemplate'),
+    ClusterAnalysisTemplate: appliedTemplates(documents, 'ClusterAnalysisTemplate'),
+  };
   const stored = { AnalysisTemplate: context.knownAnalysisTemplates, ClusterAnalysisTemplate: context.knownClusterAnalysisTemplates };
   for (const document of documents) {
     if (document.checked === undefined) continue;

@@ -176,7 +176,10 @@ export function array<Item>(item: Schema<Item>, options: { minItems?: number } =
  * A map from string keys to values of one schema, such as labels: with `keyProblem`, each key is checked too,
  * and with `maxEntries` the map is refused whole beyond that many keys.
  */
-export function record<V>(values: Schema<V>, options: { keyProblem?: (key: string) => string | undefined; maxEntries?: number } = {}): OptionalSchema<Record<string, V>> {
+export function record<V>(
+  values: Schema<V>,
+  options: { keyProblem?: (key: string) => string | undefined; maxEntries?: number } = {},
+): OptionalSchema<Record<string, V>> {
   return schema<Record<string, V>>((value, path, issues) => {
     if (!isPlainObject(value)) {
       issues.add(path, `must be an object, not ${describeValue(value)}`);

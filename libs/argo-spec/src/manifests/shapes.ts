@@ -121,7 +121,10 @@ const annotationEntriesSchema = record(string(), { keyProblem: qualifiedNameProb
 const annotationsSchema = custom<Record<string, string>>((value, path, issues) => {
   const checked = annotationEntriesSchema.check(value, path, issues);
   if (checked === undefined) return undefined;
-  const totalBytes = Object.entries(checked).reduce((total, [key, text]) => total + utf8.encode(key).length + utf8.encode(text ?? '').length, 0);
+  const totalBytes = Object.entries(checked).reduce(
+    (total, [key, text]) => total + utf8.encode(key).length + utf8.encode(text ?? '').length,
+    0,
+  );
   if (totalBytes > ANNOTATIONS_MAX_TOTAL_BYTES) {
     issues.add(path, `must total at most ${ANNOTATIONS_MAX_TOTAL_BYTES} bytes of keys and values, not ${totalBytes}`);
     return undefined;
@@ -149,7 +152,10 @@ const labelSelectorSchema = object<LabelSelector>({
   ),
 });
 
-const containerSchema = openObject<Container>({ name: required(string({ problem: dns1123LabelProblem })), image: string({ problem: imageReferenceProblem }) });
+const containerSchema = openObject<Container>({
+  name: required(string({ problem: dns1123LabelProblem })),
+  image: string({ problem: imageReferenceProblem }),
+});
 
 const refusedField = (message: string): OptionalSchema<never> =>
   custom<never>((_value, path, issues) => {
@@ -445,8 +451,7 @@ const metricProviderSchema = object<MetricProvider>(
     skywalking: object<SkywalkingProvider>({ address: required(nonEmpty()), query: required(nonEmpty()), interval: string() }),
   },
   {
-    describeUnknownField: (field) =>
-      `unknown metric provider "${field}" (supported: ${METRIC_PROVIDER_NAMES.join(', ')})`,
+    describeUnknownField: (field) => `unknown metric provider "${field}" (supported: ${METRIC_PROVIDER_NAMES.join(', ')})`,
   },
 );
 

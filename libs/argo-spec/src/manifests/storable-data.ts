@@ -23,7 +23,8 @@ function walk(value: unknown, path: string, depth: number, issues: IssueList): v
   for (const [key, element] of Object.entries(value)) {
     const keyProblem = unstorableTextProblem(key);
     // A key that cannot be stored is named by its position, since it cannot be printed either.
-    const elementPath = keyProblem !== undefined ? keyPath(path, JSON.stringify(key)) : IDENTIFIER.test(key) ? childPath(path, key) : keyPath(path, key);
+    const elementPath =
+      keyProblem !== undefined ? keyPath(path, JSON.stringify(key)) : IDENTIFIER.test(key) ? childPath(path, key) : keyPath(path, key);
     if (keyProblem !== undefined) issues.add(elementPath, `has a key that ${keyProblem}`);
     walk(element, elementPath, depth + 1, issues);
   }

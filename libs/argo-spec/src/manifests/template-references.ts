@@ -15,7 +15,8 @@ export interface TemplateReference {
 
 type Arguments = readonly ({ name?: string } | undefined)[] | undefined;
 
-const argumentNames = (args: Arguments): string[] => (args ?? []).flatMap((argument) => (argument?.name === undefined ? [] : [argument.name]));
+const argumentNames = (args: Arguments): string[] =>
+  (args ?? []).flatMap((argument) => (argument?.name === undefined ? [] : [argument.name]));
 
 function fromAnalysis(analysis: Loose<RolloutAnalysis> | undefined, path: string): TemplateReference[] {
   const passedArguments = argumentNames(analysis?.args);

@@ -33,7 +33,10 @@ export function checkTrafficRouting(routing: Loose<RolloutTrafficRouting>, path:
     }
     const rule = istio.destinationRule;
     if (rule?.canarySubsetName !== undefined && rule.canarySubsetName === rule.stableSubsetName) {
-      issues.add(childPath(childPath(childPath(path, 'istio'), 'destinationRule'), 'canarySubsetName'), 'must differ from stableSubsetName');
+      issues.add(
+        childPath(childPath(childPath(path, 'istio'), 'destinationRule'), 'canarySubsetName'),
+        'must differ from stableSubsetName',
+      );
     }
   }
   const gatewayApi = routing.plugins?.[GATEWAY_API_PLUGIN];

@@ -42,7 +42,12 @@ function lineOfExcessiveNesting(text: string): number | undefined {
 export function readYamlDocuments(text: string): YamlDocument[] {
   const nestingLine = lineOfExcessiveNesting(text);
   if (nestingLine !== undefined) {
-    return [{ readable: false, issues: [{ path: '', message: `invalid YAML at line ${nestingLine}: brackets nest deeper than ${MAX_NESTING_DEPTH} levels` }] }];
+    return [
+      {
+        readable: false,
+        issues: [{ path: '', message: `invalid YAML at line ${nestingLine}: brackets nest deeper than ${MAX_NESTING_DEPTH} levels` }],
+      },
+    ];
   }
   const documents: YamlDocument[] = [];
   for (const document of parseAllDocuments(text, { version: '1.2', schema: 'core', uniqueKeys: true, prettyErrors: true })) {

@@ -26,7 +26,11 @@ export class EventRecorder {
     const existingName = this.eventNames.get(key);
     const existing = existingName === undefined ? undefined : this.store.get(EVENT, namespace, existingName);
     if (existing) {
-      this.store.update(EVENT, namespace, existing.metadata.name, { ...existing, count: Number(existing['count'] ?? 1) + 1, lastTimestamp: timestamp });
+      this.store.update(EVENT, namespace, existing.metadata.name, {
+        ...existing,
+        count: Number(existing['count'] ?? 1) + 1,
+        lastTimestamp: timestamp,
+      });
       return;
     }
     const name = `${involved.metadata.name}.${this.store.random.hex(16)}`;

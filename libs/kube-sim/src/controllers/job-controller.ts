@@ -9,7 +9,8 @@ import { splitObjectKey } from './work-queue.js';
 function finishedCondition(job: StoredObject): string | undefined {
   const conditions = readPath(job, ['status', 'conditions']);
   const finished = (Array.isArray(conditions) ? conditions : []).find(
-    (condition) => isJsonObject(condition) && (condition['type'] === 'Complete' || condition['type'] === 'Failed') && condition['status'] === 'True',
+    (condition) =>
+      isJsonObject(condition) && (condition['type'] === 'Complete' || condition['type'] === 'Failed') && condition['status'] === 'True',
   );
   return isJsonObject(finished) ? String(finished['type']) : undefined;
 }

@@ -121,7 +121,9 @@ export class Kubelet {
 
   private containersOf(pod: StoredObject): ContainerSpec[] {
     const containers = readPath(pod, ['spec', 'containers']);
-    return (Array.isArray(containers) ? containers : []).filter(isJsonObject).map((container) => ({ name: String(container['name']), image: String(container['image']) }));
+    return (Array.isArray(containers) ? containers : [])
+      .filter(isJsonObject)
+      .map((container) => ({ name: String(container['name']), image: String(container['image']) }));
   }
 
   private report(pod: StoredObject, life: PodLife): StoredObject {
@@ -146,7 +148,12 @@ export class Kubelet {
     const reported = this.report(pod, life);
     containers.forEach((container, index) => {
       if (behaviours[index] === 'pull-error') {
-        this.kubeletEvents.record(reported, 'Warning', 'Failed', `Failed to pull image "${container.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${container.image}": not found`);
+        this.kubeletEvents.record(
+          reported,
+          'Warning',
+          'Failed',
+          `Failed to pull image "${container.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${container.image}": not found`,
+        );
         this.kubeletEvents.record(reported, 'Normal', 'BackOff', `Back-off pulling image "${container.image}"`);
       } else {
         this.kubeletEvents.record(reported, 'Normal', 'Pulled', `Container image "${container.image}" already present on machine`);
@@ -160,7 +167,9 @@ export class Kubelet {
       if (behaviours.includes('crash')) this.after(life, this.options.crashLoopIntervalMs, () => this.crash(life));
       return;
     }
-    this.after(life, behaviours.includes('crash') ? 0 : this.options.podReadyDelayMs, () => this.complete(life, !behaviours.includes('crash')));
+    this.after(life, behaviours.includes('crash') ? 0 : this.options.podReadyDelayMs, () =>
+      this.complete(life, !behaviours.includes('crash')),
+    );
   }
 
   private crash(life: PodLife): void {
@@ -169,7 +178,12 @@ export class Kubelet {
     life.stage = { ...life.stage, restarts: life.stage.restarts + 1, lastCrashAt: kubeTimestamp(this.now()) };
     const reported = this.report(pod, life);
     for (const container of this.containersOf(pod).filter((candidate) => this.options.imageBehaviour(candidate.image) === 'crash')) {
-      this.kubeletEvents.record(reported, 'Warning', 'BackOff', `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace ?? ''}(${pod.metadata.uid})`);
+      this.kubeletEvents.record(
+        reported,
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace ?? ''}(${pod.metadata.uid})`,
+      );
     }
     this.after(life, this.options.crashLoopIntervalMs, () => this.crash(life));
   }

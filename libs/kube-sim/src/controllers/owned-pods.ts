@@ -7,7 +7,9 @@ import { POD, type ResourceType } from '../resource-catalogue.js';
 export function podsControlledBy(store: ClusterStore, owner: StoredObject): StoredObject[] {
   return store
     .dependentsOf(owner.metadata.uid, POD)
-    .filter((pod) => pod.metadata.ownerReferences?.some((reference) => reference.uid === owner.metadata.uid && reference.controller === true));
+    .filter((pod) =>
+      pod.metadata.ownerReferences?.some((reference) => reference.uid === owner.metadata.uid && reference.controller === true),
+    );
 }
 
 export function podPhase(pod: StoredObject): string | undefined {
@@ -40,7 +42,16 @@ export function podFromTemplate(owner: StoredObject, ownerApiVersion: string): o
       namespace: owner.metadata.namespace,
       ...(templateMetadata['labels'] === undefined ? {} : { labels: templateMetadata['labels'] }),
       ...(templateMetadata['annotations'] === undefined ? {} : { annotations: templateMetadata['annotations'] }),
-      ownerReferences: [{ apiVersion: ownerApiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: ownerApiVersion,
+          kind: owner.kind,
+          name: owner.metadata.name,
+          uid: owner.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: isJsonObject(template) ? template['spec'] : {},
   };

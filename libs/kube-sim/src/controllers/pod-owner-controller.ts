@@ -25,7 +25,8 @@ export abstract class PodOwnerController {
   start(): void {
     const { resource, kind } = this.owner;
     this.unsubscribe = this.store.onChange((change) => {
-      if (change.resource === resource && change.type !== 'DELETED') this.queue.add(objectKey(change.object.metadata.namespace, change.object.metadata.name));
+      if (change.resource === resource && change.type !== 'DELETED')
+        this.queue.add(objectKey(change.object.metadata.namespace, change.object.metadata.name));
       const owner = controllerKeyOf(change, kind);
       if (owner !== undefined) this.queue.add(owner);
     });

@@ -29,7 +29,8 @@ const condition = (type: string, status: boolean, at: string, reason?: string, m
   ...(message === undefined ? {} : { message }),
 });
 
-const containerId = (podIP: string, name: string): string => `containerd://${Buffer.from(`${podIP}/${name}`).toString('hex').padEnd(64, '0').slice(0, 64)}`;
+const containerId = (podIP: string, name: string): string =>
+  `containerd://${Buffer.from(`${podIP}/${name}`).toString('hex').padEnd(64, '0').slice(0, 64)}`;
 
 function containerStatus(container: ContainerSpec, behaviour: ImageBehaviour, input: PodStatusInput): object {
   const { stage } = input;
@@ -42,7 +43,13 @@ function containerStatus(container: ContainerSpec, behaviour: ImageBehaviour, in
   const withImage = { ...base, imageID, containerID: containerId(input.podIP, container.name) };
   if (stage.stage === 'completed') {
     const exitCode = behaviour === 'crash' ? 1 : 0;
-    const terminated = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: stage.startedAt, finishedAt: stage.finishedAt, containerID: withImage.containerID };
+    const terminated = {
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      startedAt: stage.startedAt,
+      finishedAt: stage.finishedAt,
+      containerID: withImage.containerID,
+    };
     return { ...withImage, state: { terminated } };
   }
   if (behaviour === 'crash') {
@@ -51,7 +58,9 @@ function containerStatus(container: ContainerSpec, behaviour: ImageBehaviour, in
       ...withImage,
       restartCount: stage.restarts,
       state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container=${container.name}` } },
-      lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: stage.startedAt, finishedAt: lastCrash, containerID: withImage.containerID } },
+      lastState: {
+        terminated: { exitCode: 1, reason: 'Error', startedAt: stage.startedAt, finishedAt: lastCrash, containerID: withImage.containerID },
+      },
     };
   }
   return { ...withImage, ready: true, started: true, state: { running: { startedAt: stage.startedAt } } };
@@ -66,12 +75,24 @@ export function podStatus(input: PodStatusInput): Record<string, unknown> {
   const { stage, scheduledAt } = input;
   const behaviours = input.containers.map((container) => input.behaviourOf(container.image));
   const statuses = input.containers.map((container, index) => containerStatus(container, behaviours[index] ?? 'run', input));
-  const unready = input.containers.filter((_, index) => stage.stage !== 'started' || behaviours[index] !== 'run').map((container) => container.name);
+  const unready = input.containers
+    .filter((_, index) => stage.stage !== 'started' || behaviours[index] !== 'run')
+    .map((container) => container.name);
   const changedAt = stage.stage === 'created' ? scheduledAt : stage.stage === 'completed' ? stage.finishedAt : stage.startedAt;
   const phase =
-    stage.stage === 'completed' ? (stage.succeeded ? 'Succeeded' : 'Failed') : stage.stage === 'created' || behaviours.includes('pull-error') ? 'Pending' : 'Running';
+    stage.stage === 'completed'
+      ? stage.succeeded
+        ? 'Succeeded'
+        : 'Failed'
+      : stage.stage === 'created' || behaviours.includes('pull-error')
+        ? 'Pending'
+        : 'Running';
   const ready = unready.length === 0;
-  const [readyReason, readyMessage] = ready ? [undefined, undefined] : stage.stage === 'completed' ? ['PodCompleted', undefined] : ['ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`];
+  const [readyReason, readyMessage] = ready
+    ? [undefined, undefined]
+    : stage.stage === 'completed'
+      ? ['PodCompleted', undefined]
+      : ['ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`];
   return {
     phase,
     conditions: [

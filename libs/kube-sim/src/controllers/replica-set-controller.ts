@@ -96,7 +96,11 @@ export class ReplicaSetController extends PodOwnerController {
 
   private reportStatus(key: string, replicaSet: StoredObject, pods: readonly StoredObject[], failure: string | undefined): void {
     const templateLabels = (readPath(replicaSet, ['spec', 'template', 'metadata', 'labels']) ?? {}) as Record<string, string>;
-    const templateRequirements = Object.entries(templateLabels).map(([label, value]): LabelRequirement => ({ key: label, operator: 'Equals', values: [value] }));
+    const templateRequirements = Object.entries(templateLabels).map(([label, value]): LabelRequirement => ({
+      key: label,
+      operator: 'Equals',
+      values: [value],
+    }));
     const minReadyMs = Number(readPath(replicaSet, ['spec', 'minReadySeconds']) ?? 0) * 1000;
     const now = this.now();
     const readyTimes = pods.map(readySince).filter((since): since is number => since !== undefined);

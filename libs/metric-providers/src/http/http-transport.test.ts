@@ -21,9 +21,21 @@ async function failure(promise: Promise<unknown>): Promise<HttpTransportError> {
 describe('createHttpTransport', () => {
   it('sends the method, headers and body and returns status, headers and body', async () => {
     backend.respond({ status: 201, headers: { 'X-Answer': '42' }, body: 'created' });
-    const response = await createHttpTransport().send({ method: 'PUT', url: `${backend.url}/things?x=1`, headers: { 'X-Test': 'yes' }, body: 'payload', timeoutMs: 2000 });
+    const response = await createHttpTransport().send({
+      method: 'PUT',
+      url: `${backend.url}/things?x=1`,
+      headers: { 'X-Test': 'yes' },
+      body: 'payload',
+      timeoutMs: 2000,
+    });
     expect(response).toMatchObject({ status: 201, body: 'created', headers: { 'x-answer': '42' } });
-    expect(backend.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/things', query: 'x=1', body: 'payload', headers: { 'x-test': 'yes' } });
+    expect(backend.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: '/things',
+      query: 'x=1',
+      body: 'payload',
+      headers: { 'x-test': 'yes' },
+    });
   });
 
   it('turns a slow answer into a timeout', async () => {
@@ -40,34 +52,48 @@ describe('createHttpTransport', () => {
 
   it('refuses loopback under the default address policy, before connecting', async () => {
     const before = backend.requests.length;
-    const error = await failure(createHttpTransport({ addressPolicy: {} }).send({ method: 'GET', url: `${backend.url}/`, timeoutMs: 2000 }));
+    const error = await failure(
+      createHttpTransport({ addressPolicy: {} }).send({ method: 'GET', url: `${backend.url}/`, timeoutMs: 2000 }),
+    );
     expect(error.kind).toBe('address-refused');
     expect(error.message).toContain('(loopback)');
     expect(backend.requests.length).toBe(before);
   });
 
   it('refuses the cloud metadata address', async () => {
-    const error = await failure(createHttpTransport({ addressPolicy: {} }).send({ method: 'GET', url: 'http://169.254.169.254/latest/meta-data/', timeoutMs: 2000 }));
+    const error = await failure(
+      createHttpTransport({ addressPolicy: {} }).send({ method: 'GET', url: 'http://169.254.169.254/latest/meta-data/', timeoutMs: 2000 }),
+    );
     expect(error).toMatchObject({ kind: 'address-refused' });
   });
 
   it('refuses a host name that resolves to loopback, at connect time', async () => {
     const port = new URL(backend.url).port;
-    const error = await failure(createHttpTransport({ addressPolicy: {} }).send({ method: 'GET', url: `http://localhost:${port}/`, timeoutMs: 2000 }));
+    const error = await failure(
+      createHttpTransport({ addressPolicy: {} }).send({ method: 'GET', url: `http://localhost:${port}/`, timeoutMs: 2000 }),
+    );
     expect(error.kind).toBe('address-refused');
   });
 
   it('reaches a host name the allow-list names, through the checked address', async () => {
     const port = new URL(backend.url).port;
     backend.respond({ body: 'ok' });
-    const transport = createHttpTransport({ addressPolicy: { allow: ['localhost'], resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]) } });
-    await expect(transport.send({ method: 'GET', url: `http://localhost:${port}/`, timeoutMs: 2000 })).resolves.toMatchObject({ status: 200, body: 'ok' });
+    const transport = createHttpTransport({
+      addressPolicy: { allow: ['localhost'], resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]) },
+    });
+    await expect(transport.send({ method: 'GET', url: `http://localhost:${port}/`, timeoutMs: 2000 })).resolves.toMatchObject({
+      status: 200,
+      body: 'ok',
+    });
   });
 
   it('follows redirects to allowed addresses and refuses a redirect to a refused one', async () => {
     const transport = createHttpTransport({ addressPolicy: { allow: ['127.0.0.1/32'] } });
     backend.respond({ status: 302, headers: { Location: '/final' } }, { body: 'landed' });
-    await expect(transport.send({ method: 'GET', url: `${backend.url}/start`, timeoutMs: 2000 })).resolves.toMatchObject({ body: 'landed', url: `${backend.url}/final` });
+    await expect(transport.send({ method: 'GET', url: `${backend.url}/start`, timeoutMs: 2000 })).resolves.toMatchObject({
+      body: 'landed',
+      url: `${backend.url}/final`,
+    });
     backend.respond({ status: 307, headers: { Location: 'http://169.254.169.254/latest/meta-data/iam' } });
     const error = await failure(transport.send({ method: 'GET', url: `${backend.url}/start`, timeoutMs: 2000 }));
     expect(error.kind).toBe('address-refused');
@@ -76,7 +102,9 @@ describe('createHttpTransport', () => {
 
   it('gives up after too many redirects', async () => {
     backend.respond({ status: 302, headers: { Location: '/again' } });
-    const error = await failure(createHttpTransport({ maxRedirects: 2 }).send({ method: 'GET', url: `${backend.url}/loop`, timeoutMs: 2000 }));
+    const error = await failure(
+      createHttpTransport({ maxRedirects: 2 }).send({ method: 'GET', url: `${backend.url}/loop`, timeoutMs: 2000 }),
+    );
     expect(error.kind).toBe('too-many-redirects');
   });
 

@@ -47,7 +47,8 @@ function guardedLookup(guard: AddressGuard) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     guard.resolve(hostname).then(
       (addresses) => {
-        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
+        const wanted =
+          options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
         const first = wanted[0];
         if (options.all) callback(null, wanted);
         else if (first) callback(null, first.address, first.family);
@@ -96,7 +97,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       } catch {
         throw new HttpTransportError('invalid-url', url, `invalid URL "${url}"`);
       }
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new HttpTransportError('invalid-url', url, `unsupported URL scheme ${target.protocol}`);
+      if (target.protocol !== 'http:' && target.protocol !== 'https:')
+        throw new HttpTransportError('invalid-url', url, `unsupported URL scheme ${target.protocol}`);
       // Sockets are not opened for IP literals through `lookup`, so literals are checked here.
       if (guard) await guard.resolve(target.hostname);
       const response = await sendOverUndici(url, {
@@ -135,7 +137,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         if (error instanceof HttpTransportError) throw error;
         const cause = rootCause(error);
         if (cause instanceof AddressRefusedError) throw new HttpTransportError('address-refused', request.url, cause.message);
-        if (timeout.aborted) throw new HttpTransportError('timeout', request.url, `${request.method} ${request.url} timed out after ${request.timeoutMs} ms`);
+        if (timeout.aborted)
+          throw new HttpTransportError('timeout', request.url, `${request.method} ${request.url} timed out after ${request.timeoutMs} ms`);
         if (request.signal?.aborted) throw new HttpTransportError('aborted', request.url, `${request.method} ${request.url} was aborted`);
         throw new HttpTransportError('network', request.url, `${request.method} ${request.url} failed: ${errorMessage(cause)}`);
       }

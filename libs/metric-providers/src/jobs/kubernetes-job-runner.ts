@@ -5,13 +5,18 @@ const CONFLICT = 409;
 const NOT_FOUND = 404;
 
 function finishedAs(job: V1Job): JobProgress {
-  const finished = (job.status?.conditions ?? []).find((condition) => (condition.type === 'Complete' || condition.type === 'Failed') && condition.status === 'True');
+  const finished = (job.status?.conditions ?? []).find(
+    (condition) => (condition.type === 'Complete' || condition.type === 'Failed') && condition.status === 'True',
+  );
   return finished?.type === 'Complete' ? 'Complete' : finished?.type === 'Failed' ? 'Failed' : 'Running';
 }
 
 /** Error thrown by the runner when a Job of the wanted name belongs to another run. */
 export class JobNameTakenError extends Error {
-  constructor(readonly namespace: string, readonly jobName: string) {
+  constructor(
+    readonly namespace: string,
+    readonly jobName: string,
+  ) {
     super(`job ${namespace}/${jobName} already exists and belongs to another analysis run`);
     this.name = 'JobNameTakenError';
   }
@@ -33,7 +38,8 @@ export function createKubernetesJobRunner(config: KubeConfig): JobRunner {
       } catch (error) {
         if (!(error instanceof ApiException) || error.code !== CONFLICT) throw error;
         const existing = await batch.readNamespacedJob({ name, namespace });
-        if (existing.metadata?.labels?.[ANALYSIS_RUN_UID_LABEL] !== job.metadata.labels[ANALYSIS_RUN_UID_LABEL]) throw new JobNameTakenError(namespace, name);
+        if (existing.metadata?.labels?.[ANALYSIS_RUN_UID_LABEL] !== job.metadata.labels[ANALYSIS_RUN_UID_LABEL])
+          throw new JobNameTakenError(namespace, name);
         return { name, created: false };
       }
     },

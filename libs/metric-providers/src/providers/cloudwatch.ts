@@ -38,7 +38,12 @@ export function toMetricDataQuery(query: JsonObject): JsonObject {
               defined([
                 ['Namespace', metric['namespace']],
                 ['MetricName', metric['metricName']],
-                ['Dimensions', dimensions?.map((dimension): JsonObject => (isRecord(dimension) ? { Name: String(dimension['name']), Value: String(dimension['value']) } : {}))],
+                [
+                  'Dimensions',
+                  dimensions?.map((dimension): JsonObject =>
+                    isRecord(dimension) ? { Name: String(dimension['name']), Value: String(dimension['value']) } : {},
+                  ),
+                ],
               ]),
           ],
           ['Period', metricStat['period'] === undefined ? undefined : Number(metricStat['period'])],
@@ -59,7 +64,8 @@ interface MetricDataResult {
 
 function toResult(entry: unknown): MetricDataResult {
   const record = isRecord(entry) ? entry : {};
-  const numbers = (value: unknown): number[] => (Array.isArray(value) ? value.filter((item): item is number => typeof item === 'number') : []);
+  const numbers = (value: unknown): number[] =>
+    Array.isArray(value) ? value.filter((item): item is number => typeof item === 'number') : [];
   return {
     Id: String(record['Id'] ?? ''),
     Label: String(record['Label'] ?? ''),
@@ -81,17 +87,36 @@ async function measureCloudWatch(provider: CloudWatchProvider, context: MeasureC
     EndTime: Math.floor(end.getTime() / 1000),
     MetricDataQueries: provider.metricDataQueries.map(toMetricDataQuery),
   });
-  const credentials = { accessKeyId: secret['access-key-id'] ?? '', secretAccessKey: secret['secret-access-key'] ?? '', ...(secret['session-token'] ? { sessionToken: secret['session-token'] } : {}) };
-  const headers = signV4({ method: 'POST', url: endpoint, headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': TARGET }, body }, credentials, region, 'monitoring', end);
+  const credentials = {
+    accessKeyId: secret['access-key-id'] ?? '',
+    secretAccessKey: secret['secret-access-key'] ?? '',
+    ...(secret['session-token'] ? { sessionToken: secret['session-token'] } : {}),
+  };
+  const headers = signV4(
+    { method: 'POST', url: endpoint, headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': TARGET }, body },
+    credentials,
+    region,
+    'monitoring',
+    end,
+  );
   const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, { method: 'POST', url: endpoint, headers, body });
   const answer = parseJson(PROVIDER, response.body);
   if (response.status < 200 || response.status >= 300) {
-    const type = isRecord(answer) ? String(answer['__type'] ?? '').split('#').pop() : '';
+    const type = isRecord(answer)
+      ? String(answer['__type'] ?? '')
+          .split('#')
+          .pop()
+      : '';
     const message = isRecord(answer) ? String(answer['message'] ?? answer['Message'] ?? '') : '';
-    throw new MeasurementError(PROVIDER, `GetMetricData failed with status ${response.status}: ${type}: ${message}`, { httpStatusCode: String(response.status) });
+    throw new MeasurementError(PROVIDER, `GetMetricData failed with status ${response.status}: ${type}: ${message}`, {
+      httpStatusCode: String(response.status),
+    });
   }
   const results = (isRecord(answer) && Array.isArray(answer['MetricDataResults']) ? answer['MetricDataResults'] : []).map(toResult);
-  const messages = isRecord(answer) && Array.isArray(answer['Messages']) && answer['Messages'].length > 0 ? { messages: JSON.stringify(answer['Messages']) } : undefined;
+  const messages =
+    isRecord(answer) && Array.isArray(answer['Messages']) && answer['Messages'].length > 0
+      ? { messages: JSON.stringify(answer['Messages']) }
+      : undefined;
   return measured(results, goSprint(results.map((result) => result.Values)), messages ? { metadata: messages } : {});
 }
 

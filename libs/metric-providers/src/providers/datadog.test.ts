@@ -9,7 +9,8 @@ beforeAll(async () => {
 afterAll(() => backend.close());
 
 const NOW_SECONDS = Math.floor(FIXED_NOW.getTime() / 1000);
-const context = () => testContext({ secrets: secretsFrom({ datadog: { address: backend.url, 'api-key': 'dd-api', 'app-key': 'dd-app' } }) });
+const context = () =>
+  testContext({ secrets: secretsFrom({ datadog: { address: backend.url, 'api-key': 'dd-api', 'app-key': 'dd-app' } }) });
 
 // Shaped as in Datadog's API reference for "Query timeseries points" (v1) and "Query scalar data" (v2).
 const V1_ANSWER = JSON.stringify({
@@ -18,7 +19,17 @@ const V1_ANSWER = JSON.stringify({
   from_date: (NOW_SECONDS - 300) * 1000,
   to_date: NOW_SECONDS * 1000,
   query: 'sum:requests.error.count{service:checkout}',
-  series: [{ metric: 'requests.error.count', pointlist: [[(NOW_SECONDS - 60) * 1000, 0.02], [NOW_SECONDS * 1000, 0.0042]], scope: 'service:checkout', length: 2 }],
+  series: [
+    {
+      metric: 'requests.error.count',
+      pointlist: [
+        [(NOW_SECONDS - 60) * 1000, 0.02],
+        [NOW_SECONDS * 1000, 0.0042],
+      ],
+      scope: 'service:checkout',
+      length: 2,
+    },
+  ],
 });
 const V2_ANSWER = JSON.stringify({
   data: {
@@ -37,8 +48,25 @@ describe('shapes', () => {
 
   it.each([
     ['the first value', JSON.parse(V2_ANSWER) as unknown, { value: 0.0042, rawValue: '0.0042' }],
-    ['an empty column', { data: { attributes: { columns: [{ name: 'a', type: 'number', values: [] }] } } }, { value: null, rawValue: '[]' }],
-    ['a group column first', { data: { attributes: { columns: [{ name: 'host', type: 'group', values: [['a']] }, { name: 'a', type: 'number', values: [7] }] } } }, { value: 7, rawValue: '7' }],
+    [
+      'an empty column',
+      { data: { attributes: { columns: [{ name: 'a', type: 'number', values: [] }] } } },
+      { value: null, rawValue: '[]' },
+    ],
+    [
+      'a group column first',
+      {
+        data: {
+          attributes: {
+            columns: [
+              { name: 'host', type: 'group', values: [['a']] },
+              { name: 'a', type: 'number', values: [7] },
+            ],
+          },
+        },
+      },
+      { value: 7, rawValue: '7' },
+    ],
   ])('v2: %s', (_name, answer, shaped) => {
     expect(shapeV2Answer(answer)).toEqual(shaped);
   });
@@ -57,7 +85,10 @@ describe('shapes', () => {
 describe('datadogAdapter', () => {
   it('v1: queries the window before now with both keys', async () => {
     backend.respond({ body: V1_ANSWER });
-    const outcome = await datadogAdapter.measure({ query: 'sum:requests.error.count{service:checkout}.as_rate()', interval: '5m' }, context());
+    const outcome = await datadogAdapter.measure(
+      { query: 'sum:requests.error.count{service:checkout}.as_rate()', interval: '5m' },
+      context(),
+    );
     expect(outcome).toEqual({ ok: true, value: 0.0042, rawValue: '0.0042' });
     expect(backend.requests.at(-1)).toMatchObject({
       method: 'GET',
@@ -70,12 +101,22 @@ describe('datadogAdapter', () => {
   it('v2: posts a scalar request with queries, formula and aggregator', async () => {
     backend.respond({ body: V2_ANSWER });
     const outcome = await datadogAdapter.measure(
-      { apiVersion: 'v2', interval: '10m', queries: { a: 'sum:requests.error{service:checkout}.as_count()', b: 'sum:requests{service:checkout}.as_count()' }, formula: 'a/b', aggregator: 'sum' },
+      {
+        apiVersion: 'v2',
+        interval: '10m',
+        queries: { a: 'sum:requests.error{service:checkout}.as_count()', b: 'sum:requests{service:checkout}.as_count()' },
+        formula: 'a/b',
+        aggregator: 'sum',
+      },
       context(),
     );
     expect(outcome).toEqual({ ok: true, value: 0.0042, rawValue: '0.0042' });
     const request = backend.requests.at(-1);
-    expect(request).toMatchObject({ method: 'POST', path: '/api/v2/query/scalar', headers: { 'dd-api-key': 'dd-api', 'dd-application-key': 'dd-app' } });
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: '/api/v2/query/scalar',
+      headers: { 'dd-api-key': 'dd-api', 'dd-application-key': 'dd-app' },
+    });
     expect(JSON.parse(request?.body ?? '')).toEqual({
       data: {
         type: 'scalar_request',
@@ -94,7 +135,11 @@ describe('datadogAdapter', () => {
 
   it('no data is null, which default() in a condition can replace', async () => {
     backend.respond({ body: JSON.stringify({ status: 'ok', series: [] }) });
-    await expect(datadogAdapter.measure({ query: 'sum:requests.error.count{service:checkout}' }, context())).resolves.toEqual({ ok: true, value: null, rawValue: '[]' });
+    await expect(datadogAdapter.measure({ query: 'sum:requests.error.count{service:checkout}' }, context())).resolves.toEqual({
+      ok: true,
+      value: null,
+      rawValue: '[]',
+    });
   });
 
   it.each([
@@ -109,7 +154,10 @@ describe('datadogAdapter', () => {
   });
 
   it('needs both keys in the datadog secret', async () => {
-    const outcome = await datadogAdapter.measure({ query: 'avg:system.cpu.user{*}' }, testContext({ secrets: secretsFrom({ datadog: { 'api-key': 'x' } }) }));
+    const outcome = await datadogAdapter.measure(
+      { query: 'avg:system.cpu.user{*}' },
+      testContext({ secrets: secretsFrom({ datadog: { 'api-key': 'x' } }) }),
+    );
     expect(outcome).toEqual({ ok: false, error: 'secret "datadog" lacks app-key' });
   });
 });

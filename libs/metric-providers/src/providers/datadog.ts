@@ -21,7 +21,8 @@ export function validateDatadogProvider(provider: DatadogProvider): string | und
   if (!provider.query && queries.length === 0) return 'Must have either a query or queries. Please review the Analysis Template.';
   if (provider.query && queries.length > 0) return 'Cannot have both a query and queries. Please review the Analysis Template.';
   const apiVersion = provider.apiVersion ?? 'v1';
-  if (apiVersion === 'v1' && !provider.query) return 'Query is empty. API Version v1 only supports using the query parameter in your Analysis Template.';
+  if (apiVersion === 'v1' && !provider.query)
+    return 'Query is empty. API Version v1 only supports using the query parameter in your Analysis Template.';
   if (provider.formula && queries.length === 0) return 'Formula are only valid when queries are set. Please review the Analysis Template.';
   if (!provider.formula && queries.length > 1) return 'When multiple queries are provided you must include a formula.';
   if (apiVersion === 'v1' && provider.aggregator) return 'Aggregator is not supported in v1. Please review the Analysis Template.';
@@ -30,8 +31,10 @@ export function validateDatadogProvider(provider: DatadogProvider): string | und
 
 function checkStatus(response: HttpResponse): void {
   const metadata = { httpStatusCode: String(response.status) };
-  if (response.status === 401 || response.status === 403) throw new MeasurementError(PROVIDER, `received authentication error response code: ${response.status} ${response.body}`, metadata);
-  if (response.status !== 200) throw new MeasurementError(PROVIDER, `received non 2xx response code: ${response.status} ${response.body}`, metadata);
+  if (response.status === 401 || response.status === 403)
+    throw new MeasurementError(PROVIDER, `received authentication error response code: ${response.status} ${response.body}`, metadata);
+  if (response.status !== 200)
+    throw new MeasurementError(PROVIDER, `received non 2xx response code: ${response.status} ${response.body}`, metadata);
 }
 
 /**
@@ -44,7 +47,8 @@ export function shapeV1Answer(answer: unknown): { value: number | null; rawValue
   const points = isRecord(first) && Array.isArray(first['pointlist']) ? first['pointlist'] : [];
   if (points.length === 0) return { value: null, rawValue: JSON.stringify(series) };
   const last: unknown = points[points.length - 1];
-  if (!Array.isArray(last) || last.length !== 2 || typeof last[1] !== 'number') throw new MeasurementError(PROVIDER, 'Datapoint does not have 2 values');
+  if (!Array.isArray(last) || last.length !== 2 || typeof last[1] !== 'number')
+    throw new MeasurementError(PROVIDER, 'Datapoint does not have 2 values');
   return { value: last[1], rawValue: goFloat(last[1]) };
 }
 
@@ -55,7 +59,8 @@ export function shapeV1Answer(answer: unknown): { value: number | null; rawValue
  */
 export function shapeV2Answer(answer: unknown): { value: number | null; rawValue: string } {
   const data = isRecord(answer) ? answer['data'] : undefined;
-  if (isRecord(data) && typeof data['errors'] === 'string' && data['errors'] !== '') throw new MeasurementError(PROVIDER, `There were errors in your query: ${data['errors']}`);
+  if (isRecord(data) && typeof data['errors'] === 'string' && data['errors'] !== '')
+    throw new MeasurementError(PROVIDER, `There were errors in your query: ${data['errors']}`);
   const attributes = isRecord(data) && isRecord(data['attributes']) ? data['attributes'] : {};
   const columns = Array.isArray(attributes['columns']) ? attributes['columns'] : [];
   const numberColumns = columns.filter((column): column is Record<string, unknown> => isRecord(column) && column['type'] !== 'group');
@@ -74,10 +79,22 @@ async function measureDatadog(provider: DatadogProvider, context: MeasureContext
   const to = Math.floor(measurementTime(context).getTime() / 1000);
   const from = to - Math.floor(intervalMs / 1000);
   const address = secret['address'] || DEFAULT_ADDRESS;
-  const headers = { 'Content-Type': 'application/json', 'DD-API-KEY': secret['api-key'] ?? '', 'DD-APPLICATION-KEY': secret['app-key'] ?? '' };
+  const headers = {
+    'Content-Type': 'application/json',
+    'DD-API-KEY': secret['api-key'] ?? '',
+    'DD-APPLICATION-KEY': secret['app-key'] ?? '',
+  };
   if ((provider.apiVersion ?? 'v1') === 'v1') {
-    const parameters = goEncodeQuery([['from', String(from)], ['query', provider.query ?? ''], ['to', String(to)]]);
-    const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, { method: 'GET', url: `${joinUrl(address, 'api/v1/query')}?${parameters}`, headers });
+    const parameters = goEncodeQuery([
+      ['from', String(from)],
+      ['query', provider.query ?? ''],
+      ['to', String(to)],
+    ]);
+    const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, {
+      method: 'GET',
+      url: `${joinUrl(address, 'api/v1/query')}?${parameters}`,
+      headers,
+    });
     checkStatus(response);
     const { value, rawValue } = shapeV1Answer(parseJson(PROVIDER, response.body));
     return measured(value, rawValue);
@@ -88,13 +105,23 @@ async function measureDatadog(provider: DatadogProvider, context: MeasureContext
       attributes: {
         from: from * 1000,
         to: to * 1000,
-        queries: Object.entries(queries).map(([name, query]) => ({ aggregator: provider.aggregator ?? DEFAULT_AGGREGATOR, data_source: 'metrics', name, query })),
+        queries: Object.entries(queries).map(([name, query]) => ({
+          aggregator: provider.aggregator ?? DEFAULT_AGGREGATOR,
+          data_source: 'metrics',
+          name,
+          query,
+        })),
         formulas: provider.formula ? [{ formula: provider.formula }] : [],
       },
       type: 'scalar_request',
     },
   };
-  const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, { method: 'POST', url: joinUrl(address, 'api/v2/query/scalar'), headers, body: JSON.stringify(body) });
+  const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, {
+    method: 'POST',
+    url: joinUrl(address, 'api/v2/query/scalar'),
+    headers,
+    body: JSON.stringify(body),
+  });
   checkStatus(response);
   const { value, rawValue } = shapeV2Answer(parseJson(PROVIDER, response.body));
   return measured(value, rawValue);

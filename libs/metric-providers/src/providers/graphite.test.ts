@@ -14,18 +14,44 @@ const QUERY = `target=summarize(
 
 describe('graphite', () => {
   it('builds the render URL as Argo does', () => {
-    expect(graphiteRenderUrl('http://graphite.example.com/', 'target=sum(a.*)&from=-5min')).toBe('http://graphite.example.com/render?format=json&from=-5min&target=sum%28a.%2A%29');
+    expect(graphiteRenderUrl('http://graphite.example.com/', 'target=sum(a.*)&from=-5min')).toBe(
+      'http://graphite.example.com/render?format=json&from=-5min&target=sum%28a.%2A%29',
+    );
   });
 
   it.each([
-    [[{ target: 'a', datapoints: [[1.5, 1700000000], [null, 1700000060], ['2.5', 1700000120]] }], [1.5, 2.5]],
+    [
+      [
+        {
+          target: 'a',
+          datapoints: [
+            [1.5, 1700000000],
+            [null, 1700000060],
+            ['2.5', 1700000120],
+          ],
+        },
+      ],
+      [1.5, 2.5],
+    ],
     [[], []],
   ])('keeps the non-null values of the first target in %j', (answer, values) => {
     expect(graphiteValues(answer)).toEqual(values);
   });
 
   it('requests the render API and returns the values', async () => {
-    backend.respond({ body: JSON.stringify([{ target: 'summarize(asPercent(...))', tags: { name: 'checkout' }, datapoints: [[0.5, 1700000000], [null, 1700000300], [1.25, 1700000600]] }]) });
+    backend.respond({
+      body: JSON.stringify([
+        {
+          target: 'summarize(asPercent(...))',
+          tags: { name: 'checkout' },
+          datapoints: [
+            [0.5, 1700000000],
+            [null, 1700000300],
+            [1.25, 1700000600],
+          ],
+        },
+      ]),
+    });
     const outcome = await graphiteAdapter.measure({ address: backend.url, query: QUERY }, testContext());
     expect(outcome).toEqual({ ok: true, value: [0.5, 1.25], rawValue: '[0.500000,1.250000]' });
     expect(backend.requests.at(-1)).toMatchObject({

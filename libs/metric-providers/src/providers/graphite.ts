@@ -25,7 +25,8 @@ function pointValue(point: unknown): number | undefined {
   const raw: unknown = Array.isArray(point) ? point[0] : undefined;
   if (raw === null || raw === undefined) return undefined;
   const value = typeof raw === 'string' ? Number(raw) : raw;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new MeasurementError(PROVIDER, `error unmarshaling data point: ${JSON.stringify(point)}`);
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new MeasurementError(PROVIDER, `error unmarshaling data point: ${JSON.stringify(point)}`);
   return value;
 }
 
@@ -41,8 +42,12 @@ export function graphiteValues(answer: unknown): number[] {
 
 async function measureGraphite(provider: GraphiteProvider, context: MeasureContext): Promise<MeasuredOutcome> {
   if (!provider.address) throw new MeasurementError(PROVIDER, 'Graphite address is not a valid URL');
-  const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, { method: 'GET', url: graphiteRenderUrl(provider.address, provider.query) });
-  if (response.status >= 400) throw new MeasurementError(PROVIDER, `error response: ${response.body}`, { httpStatusCode: String(response.status) });
+  const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, {
+    method: 'GET',
+    url: graphiteRenderUrl(provider.address, provider.query),
+  });
+  if (response.status >= 400)
+    throw new MeasurementError(PROVIDER, `error response: ${response.body}`, { httpStatusCode: String(response.status) });
   const answer = parseJson(PROVIDER, response.body);
   const [first]: unknown[] = Array.isArray(answer) ? answer : [];
   const datapoints = isRecord(first) && Array.isArray(first['datapoints']) ? first['datapoints'] : [];

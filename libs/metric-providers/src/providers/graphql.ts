@@ -24,7 +24,9 @@ export async function graphqlQuery(
   const answer = response.body.trim().startsWith('{') ? parseJson(provider, response.body) : undefined;
   const errors = isRecord(answer) && Array.isArray(answer['errors']) ? answer['errors'] : [];
   if (errors.length > 0) {
-    const messages = errors.map((error) => (isRecord(error) && typeof error['message'] === 'string' ? error['message'] : JSON.stringify(error)));
+    const messages = errors.map((error) =>
+      isRecord(error) && typeof error['message'] === 'string' ? error['message'] : JSON.stringify(error),
+    );
     throw new MeasurementError(provider, `graphql: ${messages.join('; ')}`);
   }
   requireSuccess(provider, response);

@@ -26,7 +26,8 @@ const ANSWER = [
   '',
 ].join('\r\n');
 
-const context = () => testContext({ secrets: secretsFrom({ 'influx-prod': { address: backend.url, org: 'acme corp', authToken: 'influx-token' } }) });
+const context = () =>
+  testContext({ secrets: secretsFrom({ 'influx-prod': { address: backend.url, org: 'acme corp', authToken: 'influx-token' } }) });
 const QUERY = 'from(bucket: "http") |> range(start: -5m) |> filter(fn: (r) => r._field == "success_rate") |> last()';
 
 describe('fluxValues', () => {
@@ -41,13 +42,25 @@ describe('influxdbAdapter', () => {
     const outcome = await influxdbAdapter.measure({ profile: 'influx-prod', query: QUERY }, context());
     expect(outcome).toEqual({ ok: true, value: [0.97, 0.5, 'up, "mostly"'], rawValue: '[0.97 0.5 up, "mostly"]' });
     const request = backend.requests.at(-1);
-    expect(request).toMatchObject({ method: 'POST', path: '/api/v2/query', query: 'org=acme+corp', headers: { authorization: 'Token influx-token', 'content-type': 'application/json' } });
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: '/api/v2/query',
+      query: 'org=acme+corp',
+      headers: { authorization: 'Token influx-token', 'content-type': 'application/json' },
+    });
     expect(JSON.parse(request?.body ?? '')).toEqual({ query: QUERY, type: 'flux', dialect: FLUX_DIALECT });
   });
 
   it.each([
     ['no records', { body: '' }, 'no results returned from flux query'],
-    ['a 400', { status: 400, body: JSON.stringify({ code: 'invalid', message: 'compilation failed: error at @1:1-1:5: undefined identifier fron' }) }, '400: compilation failed'],
+    [
+      'a 400',
+      {
+        status: 400,
+        body: JSON.stringify({ code: 'invalid', message: 'compilation failed: error at @1:1-1:5: undefined identifier fron' }),
+      },
+      '400: compilation failed',
+    ],
     ['a 401', { status: 401, body: JSON.stringify({ code: 'unauthorized', message: 'unauthorized access' }) }, '401: unauthorized access'],
   ])('turns %s into an error outcome', async (_name, answer, message) => {
     backend.respond(answer);

@@ -18,7 +18,10 @@ afterAll(() => sim.stop());
 
 const smokeTest = (image: string) => ({
   metadata: { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'sre' } },
-  spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image, command: ['./smoke-test.sh'] }] } } },
+  spec: {
+    backoffLimit: 0,
+    template: { spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image, command: ['./smoke-test.sh'] }] } },
+  },
 });
 
 const jobNamed = (name: string) => sim.get('staging', { kind: 'Job', apiVersion: 'batch/v1', namespace: 'default', name });
@@ -29,21 +32,35 @@ describe('jobManifest', () => {
       name: 'a1b2.smoke.3',
       namespace: 'shop',
       labels: { team: 'payments', [ANALYSIS_RUN_UID_LABEL]: 'a1b2' },
-      annotations: { 'example.com/owner': 'sre', 'analysisrun.argoproj.io/name': 'checkout-6d8f9-2', 'analysisrun.argoproj.io/metric-name': 'smoke' },
+      annotations: {
+        'example.com/owner': 'sre',
+        'analysisrun.argoproj.io/name': 'checkout-6d8f9-2',
+        'analysisrun.argoproj.io/metric-name': 'smoke',
+      },
     });
   });
 });
 
 describe('jobAdapter against the Kubernetes simulator', () => {
   const context = (uid: string, measurementIndex = 1, signal?: AbortSignal) =>
-    testContext({ jobs, run: { name: 'checkout-6d8f9-2', namespace: 'default', uid }, metricName: 'smoke', measurementIndex, pollIntervalMs: 20, ...(signal ? { signal } : {}) });
+    testContext({
+      jobs,
+      run: { name: 'checkout-6d8f9-2', namespace: 'default', uid },
+      metricName: 'smoke',
+      measurementIndex,
+      pollIntervalMs: 20,
+      ...(signal ? { signal } : {}),
+    });
 
   it('creates the Job and is Successful once it completes', async () => {
     const outcome = await jobAdapter.measure(smokeTest('smoke:1'), context('run-ok'));
     expect(outcome).toEqual({ ok: true, value: true, rawValue: '', phase: 'Successful', metadata: { 'job-name': 'run-ok.smoke.1' } });
     const job = jobNamed('run-ok.smoke.1') as KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
     expect(job.metadata.labels).toMatchObject({ team: 'payments', [ANALYSIS_RUN_UID_LABEL]: 'run-ok' });
-    expect(job.metadata.annotations).toMatchObject({ 'analysisrun.argoproj.io/name': 'checkout-6d8f9-2', 'analysisrun.argoproj.io/metric-name': 'smoke' });
+    expect(job.metadata.annotations).toMatchObject({
+      'analysisrun.argoproj.io/name': 'checkout-6d8f9-2',
+      'analysisrun.argoproj.io/metric-name': 'smoke',
+    });
     expect(job.spec.template.spec.containers[0]?.image).toBe('smoke:1');
   });
 
@@ -66,12 +83,21 @@ describe('jobAdapter against the Kubernetes simulator', () => {
     const terminate = new AbortController();
     const measuring = jobAdapter.measure(smokeTest('smoke:1'), context('run-stop', 1, terminate.signal));
     terminate.abort();
-    await expect(measuring).resolves.toEqual({ ok: true, value: undefined, rawValue: '', phase: 'Successful', metadata: { 'job-name': 'run-stop.smoke.1' } });
+    await expect(measuring).resolves.toEqual({
+      ok: true,
+      value: undefined,
+      rawValue: '',
+      phase: 'Successful',
+      metadata: { 'job-name': 'run-stop.smoke.1' },
+    });
     const job = jobNamed('run-stop.smoke.1');
     expect(job === undefined || job.metadata.deletionTimestamp !== undefined).toBe(true);
   });
 
   it('is an error without Kubernetes access', async () => {
-    await expect(jobAdapter.measure(smokeTest('smoke:1'), testContext())).resolves.toEqual({ ok: false, error: 'no Kubernetes access to run jobs' });
+    await expect(jobAdapter.measure(smokeTest('smoke:1'), testContext())).resolves.toEqual({
+      ok: false,
+      error: 'no Kubernetes access to run jobs',
+    });
   });
 });

@@ -30,7 +30,11 @@ export function jobManifest(provider: JobProvider, run: MeasureContext['run'], m
       name: `${run.uid}.${metricName}.${measurementIndex}`,
       namespace: run.namespace,
       labels: { ...provider.metadata?.labels, [ANALYSIS_RUN_UID_LABEL]: run.uid },
-      annotations: { ...provider.metadata?.annotations, [ANALYSIS_RUN_NAME_ANNOTATION]: run.name, [ANALYSIS_RUN_METRIC_ANNOTATION]: metricName },
+      annotations: {
+        ...provider.metadata?.annotations,
+        [ANALYSIS_RUN_NAME_ANNOTATION]: run.name,
+        [ANALYSIS_RUN_METRIC_ANNOTATION]: metricName,
+      },
     },
     spec: provider.spec,
   };

@@ -24,21 +24,32 @@ export function kayentaPhase(score: number, threshold: KayentaProvider['threshol
 
 async function getJson(context: MeasureContext, url: string): Promise<unknown> {
   const response = await sendRequest(context, REQUEST_TIMEOUT_MS, { method: 'GET', url });
-  if (response.status !== 200) throw new MeasurementError(PROVIDER, `Invalid Response: status ${response.status}`, { httpStatusCode: String(response.status) });
+  if (response.status !== 200)
+    throw new MeasurementError(PROVIDER, `Invalid Response: status ${response.status}`, { httpStatusCode: String(response.status) });
   return parseJson(PROVIDER, response.body);
 }
 
 async function canaryConfigId(provider: KayentaProvider, context: MeasureContext): Promise<string> {
-  const query = goEncodeQuery([['application', provider.application], ['configurationAccountName', provider.configurationAccountName]]);
+  const query = goEncodeQuery([
+    ['application', provider.application],
+    ['configurationAccountName', provider.configurationAccountName],
+  ]);
   const configs = await getJson(context, `${joinUrl(provider.address, 'canaryConfig')}?${query}`);
   const match = (Array.isArray(configs) ? configs : []).find((config) => isRecord(config) && config['name'] === provider.canaryConfigName);
-  if (!isRecord(match) || typeof match['id'] !== 'string') throw new MeasurementError(PROVIDER, `canary config "${provider.canaryConfigName}" not found for application "${provider.application}"`);
+  if (!isRecord(match) || typeof match['id'] !== 'string')
+    throw new MeasurementError(
+      PROVIDER,
+      `canary config "${provider.canaryConfigName}" not found for application "${provider.application}"`,
+    );
   return match['id'];
 }
 
 function scopesPayload(provider: KayentaProvider): Record<string, unknown> {
   return Object.fromEntries(
-    provider.scopes.map((scope) => [String(scope['name']), { controlScope: scope['controlScope'], experimentScope: scope['experimentScope'] }]),
+    provider.scopes.map((scope) => [
+      String(scope['name']),
+      { controlScope: scope['controlScope'], experimentScope: scope['experimentScope'] },
+    ]),
   );
 }
 
@@ -59,9 +70,13 @@ async function startCanary(provider: KayentaProvider, context: MeasureContext): 
     method: 'POST',
     url: `${joinUrl(provider.address, `canary/${encodeURIComponent(configId)}`)}?${query}`,
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ scopes: scopesPayload(provider), thresholds: { pass: provider.threshold.pass, marginal: provider.threshold.marginal } }),
+    body: JSON.stringify({
+      scopes: scopesPayload(provider),
+      thresholds: { pass: provider.threshold.pass, marginal: provider.threshold.marginal },
+    }),
   });
-  if (response.status !== 200) throw new MeasurementError(PROVIDER, `Invalid Response: status ${response.status}`, { httpStatusCode: String(response.status) });
+  if (response.status !== 200)
+    throw new MeasurementError(PROVIDER, `Invalid Response: status ${response.status}`, { httpStatusCode: String(response.status) });
   const started = parseJson(PROVIDER, response.body);
   const executionId = isRecord(started) ? started['canaryExecutionId'] : undefined;
   if (typeof executionId !== 'string' || executionId === '') throw new MeasurementError(PROVIDER, 'Invalid canaryExecutionId');
@@ -70,7 +85,8 @@ async function startCanary(provider: KayentaProvider, context: MeasureContext): 
 
 /** The score of a finished execution, or `undefined` while it runs. */
 function scoreOf(execution: unknown, metadata: Record<string, string>): number | undefined {
-  if (!isRecord(execution) || typeof execution['complete'] !== 'boolean') throw new MeasurementError(PROVIDER, 'Missing Complete Status', metadata);
+  if (!isRecord(execution) || typeof execution['complete'] !== 'boolean')
+    throw new MeasurementError(PROVIDER, 'Missing Complete Status', metadata);
   if (!execution['complete']) return undefined;
   const result = execution['result'];
   const judgeResult = isRecord(result) ? result['judgeResult'] : undefined;
@@ -85,7 +101,8 @@ async function measureKayenta(provider: KayentaProvider, context: MeasureContext
   const scoreUrl = joinUrl(provider.address, `canary/${encodeURIComponent(executionId)}`);
   for (;;) {
     await pause(context.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, context.signal);
-    if (context.signal?.aborted) throw new MeasurementError(PROVIDER, `canary execution ${executionId} was still running when the measurement was aborted`, metadata);
+    if (context.signal?.aborted)
+      throw new MeasurementError(PROVIDER, `canary execution ${executionId} was still running when the measurement was aborted`, metadata);
     const score = scoreOf(await getJson(context, scoreUrl), metadata);
     if (score !== undefined) return measured(score, String(score), { phase: kayentaPhase(score, provider.threshold), metadata });
   }

@@ -9,9 +9,14 @@ beforeAll(async () => {
 afterAll(() => backend.close());
 
 const context = () =>
-  testContext({ secrets: secretsFrom({ 'newrelic-prod': { 'personal-api-key': 'NRAK-123', 'account-id': '1234567', 'base-url-nerdgraph': `${backend.url}/graphql` } }) });
+  testContext({
+    secrets: secretsFrom({
+      'newrelic-prod': { 'personal-api-key': 'NRAK-123', 'account-id': '1234567', 'base-url-nerdgraph': `${backend.url}/graphql` },
+    }),
+  });
 const nerdgraph = (results: unknown[]) => JSON.stringify({ data: { actor: { account: { nrql: { results } } } } });
-const QUERY = "FROM Transaction SELECT percentage(count(*), WHERE error is false) AS successRate WHERE appName = 'checkout' SINCE 5 minutes ago";
+const QUERY =
+  "FROM Transaction SELECT percentage(count(*), WHERE error is false) AS successRate WHERE appName = 'checkout' SINCE 5 minutes ago";
 
 describe('newRelicAdapter', () => {
   it('posts NRQL to NerdGraph with the API key and account of the profile', async () => {
@@ -19,19 +24,38 @@ describe('newRelicAdapter', () => {
     const outcome = await newRelicAdapter.measure({ profile: 'newrelic-prod', query: QUERY }, context());
     expect(outcome).toEqual({ ok: true, value: { successRate: 99.2 }, rawValue: '{"successRate":99.2}' });
     const request = backend.requests.at(-1);
-    expect(request).toMatchObject({ method: 'POST', path: '/graphql', headers: { 'api-key': 'NRAK-123', 'content-type': 'application/json' } });
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'api-key': 'NRAK-123', 'content-type': 'application/json' },
+    });
     expect(JSON.parse(request?.body ?? '')).toEqual({ query: NRQL_QUERY, variables: { accountId: 1234567, query: QUERY } });
   });
 
   it('hands several rows over as an array', async () => {
-    backend.respond({ body: nerdgraph([{ facet: 'a', count: 1 }, { facet: 'b', count: 2 }]) });
+    backend.respond({
+      body: nerdgraph([
+        { facet: 'a', count: 1 },
+        { facet: 'b', count: 2 },
+      ]),
+    });
     const outcome = await newRelicAdapter.measure({ profile: 'newrelic-prod', query: QUERY }, context());
-    expect(outcome).toMatchObject({ ok: true, value: [{ facet: 'a', count: 1 }, { facet: 'b', count: 2 }] });
+    expect(outcome).toMatchObject({
+      ok: true,
+      value: [
+        { facet: 'a', count: 1 },
+        { facet: 'b', count: 2 },
+      ],
+    });
   });
 
   it.each([
     ['no rows', { body: nerdgraph([]) }, 'no results returned from NRQL query'],
-    ['GraphQL errors', { body: JSON.stringify({ data: null, errors: [{ message: 'NRQL Syntax Error: Error at line 1' }] }) }, 'graphql: NRQL Syntax Error: Error at line 1'],
+    [
+      'GraphQL errors',
+      { body: JSON.stringify({ data: null, errors: [{ message: 'NRQL Syntax Error: Error at line 1' }] }) },
+      'graphql: NRQL Syntax Error: Error at line 1',
+    ],
     ['a 502', { status: 502, body: 'Bad Gateway' }, 'received non 2xx response code: 502'],
   ])('turns %s into an error outcome', async (_name, answer, message) => {
     backend.respond(answer);
@@ -40,6 +64,9 @@ describe('newRelicAdapter', () => {
   });
 
   it('reads the newrelic profile by default', async () => {
-    await expect(newRelicAdapter.measure({ query: QUERY }, context())).resolves.toEqual({ ok: false, error: 'secret "newrelic" not found' });
+    await expect(newRelicAdapter.measure({ query: QUERY }, context())).resolves.toEqual({
+      ok: false,
+      error: 'secret "newrelic" not found',
+    });
   });
 });

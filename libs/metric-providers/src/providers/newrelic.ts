@@ -46,7 +46,15 @@ async function measureNewRelic(provider: NewRelicProvider, context: MeasureConte
   const region = secret['region'] || 'us';
   const endpoint = secret['base-url-nerdgraph'] || NERDGRAPH_BY_REGION[region];
   if (!endpoint) throw new MeasurementError(PROVIDER, `unknown New Relic region "${region}"`);
-  const data = await graphqlQuery(PROVIDER, context, DEFAULT_TIMEOUT_MS, endpoint, { 'API-Key': secret['personal-api-key'] ?? '' }, NRQL_QUERY, { accountId, query: provider.query });
+  const data = await graphqlQuery(
+    PROVIDER,
+    context,
+    DEFAULT_TIMEOUT_MS,
+    endpoint,
+    { 'API-Key': secret['personal-api-key'] ?? '' },
+    NRQL_QUERY,
+    { accountId, query: provider.query },
+  );
   const { value, rawValue } = shapeNrqlResults(nrqlResults(data));
   return measured(value, rawValue);
 }

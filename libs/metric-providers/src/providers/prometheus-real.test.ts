@@ -29,15 +29,17 @@ function startCountingService(): Promise<Server> {
   const startedAt = Date.now();
   const server = createServer((_request, response) => {
     const seconds = (Date.now() - startedAt) / 1000;
-    response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(
-      [
-        '# HELP http_requests_total Requests served.',
-        '# TYPE http_requests_total counter',
-        `http_requests_total{code="200"} ${Math.floor(seconds * 19)}`,
-        `http_requests_total{code="500"} ${Math.floor(seconds * 1)}`,
-        '',
-      ].join('\n'),
-    );
+    response
+      .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' })
+      .end(
+        [
+          '# HELP http_requests_total Requests served.',
+          '# TYPE http_requests_total counter',
+          `http_requests_total{code="200"} ${Math.floor(seconds * 19)}`,
+          `http_requests_total{code="500"} ${Math.floor(seconds * 1)}`,
+          '',
+        ].join('\n'),
+      );
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -65,12 +67,19 @@ describe('prometheus adapter against a real Prometheus', () => {
     storage = await mkdtemp(join(tmpdir(), 'flotilla-prometheus-'));
     const servicePort = (service.address() as AddressInfo).port;
     const config = join(storage, 'prometheus.yml');
-    await writeFile(config, `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: checkout\n    static_configs:\n      - targets: ['127.0.0.1:${servicePort}']\n`);
+    await writeFile(
+      config,
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: checkout\n    static_configs:\n      - targets: ['127.0.0.1:${servicePort}']\n`,
+    );
     const port = await freePort();
     address = `http://127.0.0.1:${port}`;
-    prometheus = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(storage, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    prometheus = spawn(
+      'prometheus',
+      [`--config.file=${config}`, `--storage.tsdb.path=${join(storage, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     prometheus.stderr?.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
     });

@@ -23,13 +23,36 @@ const VECTOR = JSON.stringify({
 describe('shapeQueryData', () => {
   it.each([
     ['scalar', { resultType: 'scalar', result: [1435781451.781, '0.95'] }, 0.95, '0.95'],
-    ['vector', { resultType: 'vector', result: [{ metric: {}, value: [1, '0.97'] }, { metric: {}, value: [1, '0.5'] }] }, [0.97, 0.5], '[0.97,0.5]'],
+    [
+      'vector',
+      {
+        resultType: 'vector',
+        result: [
+          { metric: {}, value: [1, '0.97'] },
+          { metric: {}, value: [1, '0.5'] },
+        ],
+      },
+      [0.97, 0.5],
+      '[0.97,0.5]',
+    ],
     ['empty vector', { resultType: 'vector', result: [] }, [], '[]'],
     ['vector with NaN', { resultType: 'vector', result: [{ metric: {}, value: [1, 'NaN'] }] }, [NaN], '[NaN]'],
     ['scalar +Inf', { resultType: 'scalar', result: [1, '+Inf'] }, Infinity, '+Inf'],
     [
       'matrix',
-      { resultType: 'matrix', result: [{ metric: {}, values: [[1, '1'], [2, '2']] }, { metric: {}, values: [[1, '-Inf']] }] },
+      {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: {},
+            values: [
+              [1, '1'],
+              [2, '2'],
+            ],
+          },
+          { metric: {}, values: [[1, '-Inf']] },
+        ],
+      },
       [[1, 2], [-Infinity]],
       '[[1,2],[-Inf]]',
     ],
@@ -56,38 +79,74 @@ describe('prometheusAdapter', () => {
   it('sends an instant query with time, timeout and headers and returns the vector as numbers', async () => {
     backend.respond({ body: VECTOR });
     const outcome = await prometheusAdapter.measure(
-      { ...provider, address: `${backend.url}/prom/`, timeout: 15, headers: [{ key: 'X-Scope-OrgID', value: 'team-a' }, { key: 'Authorization', value: 'Bearer abc' }] },
+      {
+        ...provider,
+        address: `${backend.url}/prom/`,
+        timeout: 15,
+        headers: [
+          { key: 'X-Scope-OrgID', value: 'team-a' },
+          { key: 'Authorization', value: 'Bearer abc' },
+        ],
+      },
       testContext(),
     );
     expect(outcome).toEqual({ ok: true, value: [1, 0], rawValue: '[1,0]', metadata: { ResolvedPrometheusQuery: provider.query } });
     const request = backend.requests.at(-1);
-    expect(request).toMatchObject({ method: 'GET', path: '/prom/api/v1/query', body: '', headers: { 'x-scope-orgid': 'team-a', authorization: 'Bearer abc' } });
+    expect(request).toMatchObject({
+      method: 'GET',
+      path: '/prom/api/v1/query',
+      body: '',
+      headers: { 'x-scope-orgid': 'team-a', authorization: 'Bearer abc' },
+    });
     expect(request?.query).toBe(
       `query=sum%28rate%28http_requests_total%7Bcode%21~%225..%22%7D%5B5m%5D%29%29+%2F+sum%28rate%28http_requests_total%5B5m%5D%29%29&time=${FIXED_NOW.getTime() / 1000}&timeout=15s`,
     );
   });
 
   it('fetches an oauth2 token first and sends it as a bearer token', async () => {
-    backend.respond((request) => (request.path === '/token' ? { body: JSON.stringify({ access_token: 'tok-1', token_type: 'Bearer', expires_in: 3600 }) } : { body: VECTOR }));
-    const authentication = { oauth2: { tokenUrl: `${backend.url}/token`, clientId: 'rollouts', clientSecret: 's3cret', scopes: ['read', 'query'] } };
+    backend.respond((request) =>
+      request.path === '/token'
+        ? { body: JSON.stringify({ access_token: 'tok-1', token_type: 'Bearer', expires_in: 3600 }) }
+        : { body: VECTOR },
+    );
+    const authentication = {
+      oauth2: { tokenUrl: `${backend.url}/token`, clientId: 'rollouts', clientSecret: 's3cret', scopes: ['read', 'query'] },
+    };
     const outcome = await prometheusAdapter.measure({ ...provider, address: backend.url, authentication }, testContext());
     expect(outcome.ok).toBe(true);
     const [tokenRequest, queryRequest] = backend.requests.slice(-2);
-    expect(tokenRequest).toMatchObject({ method: 'POST', path: '/token', body: 'grant_type=client_credentials&client_id=rollouts&client_secret=s3cret&scope=read+query' });
+    expect(tokenRequest).toMatchObject({
+      method: 'POST',
+      path: '/token',
+      body: 'grant_type=client_credentials&client_id=rollouts&client_secret=s3cret&scope=read+query',
+    });
     expect(queryRequest?.headers['authorization']).toBe('Bearer tok-1');
   });
 
   it('reports warnings as metadata', async () => {
-    backend.respond({ body: JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '3'] }, warnings: ['partial response'] }) });
+    backend.respond({
+      body: JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '3'] }, warnings: ['partial response'] }),
+    });
     const outcome = await prometheusAdapter.measure({ ...provider, address: backend.url }, testContext());
     expect(outcome).toMatchObject({ ok: true, value: 3, rawValue: '3', metadata: { warnings: '"partial response"' } });
   });
 
   it.each([
-    ['a query error', { status: 400, body: JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error' }) }, 'bad_data: invalid parameter "query": 1:5: parse error'],
+    [
+      'a query error',
+      {
+        status: 400,
+        body: JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error' }),
+      },
+      'bad_data: invalid parameter "query": 1:5: parse error',
+    ],
     ['a 503 without a body', { status: 503, body: '' }, 'server returned HTTP status 503'],
     ['a malformed body', { status: 200, body: '{"status":"success","data":' }, 'could not parse JSON body'],
-    ['an unknown result type', { status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'string', result: [1, 'x'] } }) }, 'Prometheus metric type not supported'],
+    [
+      'an unknown result type',
+      { status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'string', result: [1, 'x'] } }) },
+      'Prometheus metric type not supported',
+    ],
   ])('turns %s into an error outcome', async (_name, answer, message) => {
     backend.respond(answer);
     const outcome = await prometheusAdapter.measure({ ...provider, address: backend.url }, testContext());
@@ -102,6 +161,8 @@ describe('prometheusAdapter', () => {
   });
 
   it('refuses an address that is not a URL', async () => {
-    await expect(prometheusAdapter.measure({ ...provider, address: 'prometheus:9090' }, testContext())).resolves.toMatchObject({ ok: false });
+    await expect(prometheusAdapter.measure({ ...provider, address: 'prometheus:9090' }, testContext())).resolves.toMatchObject({
+      ok: false,
+    });
   });
 });

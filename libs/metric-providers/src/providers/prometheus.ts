@@ -87,12 +87,14 @@ async function oauth2Token(authentication: JsonObject | undefined, context: Meas
     body: form.toString(),
   });
   const token = response.status === 200 ? parseJson(PROVIDER, response.body) : undefined;
-  if (!isRecord(token) || typeof token['access_token'] !== 'string') throw new MeasurementError(PROVIDER, `oauth2 token request failed with status ${response.status}`);
+  if (!isRecord(token) || typeof token['access_token'] !== 'string')
+    throw new MeasurementError(PROVIDER, `oauth2 token request failed with status ${response.status}`);
   return token['access_token'];
 }
 
 async function measurePrometheus(provider: PrometheusProvider, context: MeasureContext): Promise<MeasuredOutcome> {
-  if (provider.timeout !== undefined && provider.timeout < 0) throw new MeasurementError(PROVIDER, 'prometheus timeout should not be negative');
+  if (provider.timeout !== undefined && provider.timeout < 0)
+    throw new MeasurementError(PROVIDER, 'prometheus timeout should not be negative');
   if (isRecord(provider.authentication?.['sigv4'])) throw new MeasurementError(PROVIDER, 'sigv4 authentication is not supported');
   let address: URL;
   try {
@@ -100,7 +102,10 @@ async function measurePrometheus(provider: PrometheusProvider, context: MeasureC
   } catch {
     throw new MeasurementError(PROVIDER, 'prometheus address is not in url format');
   }
-  const parameters: [string, string][] = [['query', provider.query], ['time', String(measurementTime(context).getTime() / 1000)]];
+  const parameters: [string, string][] = [
+    ['query', provider.query],
+    ['time', String(measurementTime(context).getTime() / 1000)],
+  ];
   if (provider.timeout) parameters.push(['timeout', timeoutParameter(provider.timeout)]);
   const headers: Record<string, string> = {};
   const token = await oauth2Token(provider.authentication, context);
@@ -116,7 +121,9 @@ async function measurePrometheus(provider: PrometheusProvider, context: MeasureC
   // Prometheus explains failures in a JSON body; a failure without one is reported by its status.
   const body = succeeded ? parseJson(PROVIDER, response.body) : tolerantJson(response.body);
   if (isRecord(body) && body['status'] === 'error') {
-    throw new MeasurementError(PROVIDER, `${String(body['errorType'] ?? 'error')}: ${String(body['error'] ?? 'query failed')}`, { httpStatusCode: String(response.status) });
+    throw new MeasurementError(PROVIDER, `${String(body['errorType'] ?? 'error')}: ${String(body['error'] ?? 'query failed')}`, {
+      httpStatusCode: String(response.status),
+    });
   }
   if (!succeeded || !isRecord(body)) {
     throw new MeasurementError(PROVIDER, `server returned HTTP status ${response.status}`, { httpStatusCode: String(response.status) });

@@ -3,7 +3,11 @@ import { MeasurementError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from '../http/http-transport.js';
 
 /** Sends a provider's request with the measurement's signal and timeout (`defaultTimeoutMs` unless the context overrides it). */
-export function sendRequest(context: MeasureContext, defaultTimeoutMs: number, request: Omit<HttpRequest, 'timeoutMs' | 'signal'>): Promise<HttpResponse> {
+export function sendRequest(
+  context: MeasureContext,
+  defaultTimeoutMs: number,
+  request: Omit<HttpRequest, 'timeoutMs' | 'signal'>,
+): Promise<HttpResponse> {
   return context.http.send({
     ...request,
     timeoutMs: context.timeoutMs ?? defaultTimeoutMs,
@@ -26,12 +30,19 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** Throws unless the response is 2xx, quoting the body as Argo's providers do. */
 export function requireSuccess(provider: string, response: HttpResponse): void {
   if (response.status < 200 || response.status >= 300) {
-    throw new MeasurementError(provider, `received non 2xx response code: ${response.status} ${response.body}`.trim(), { httpStatusCode: String(response.status) });
+    throw new MeasurementError(provider, `received non 2xx response code: ${response.status} ${response.body}`.trim(), {
+      httpStatusCode: String(response.status),
+    });
   }
 }
 
 /** The Secret `name`, with every key of `required` set; throws naming what is missing. */
-export async function requireSecret(context: MeasureContext, provider: string, name: string, required: readonly string[]): Promise<Record<string, string>> {
+export async function requireSecret(
+  context: MeasureContext,
+  provider: string,
+  name: string,
+  required: readonly string[],
+): Promise<Record<string, string>> {
   const secret = await context.secrets(name);
   if (!secret) throw new MeasurementError(provider, `secret "${name}" not found`);
   const missing = required.filter((key) => !secret[key]);

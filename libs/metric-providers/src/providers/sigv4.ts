@@ -18,10 +18,14 @@ const hmac = (key: Buffer | string, text: string): Buffer => createHmac('sha256'
 
 /** `20150830T123600Z`: the `X-Amz-Date` form of a time. */
 export function amzDate(time: Date): string {
-  return time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return time
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
-const rfc3986 = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (text: string): string =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function canonicalQuery(url: URL): string {
   return [...url.searchParams]
@@ -40,7 +44,13 @@ function canonicalQuery(url: URL): string {
  *   'us-east-1', 'service', new Date('2015-08-30T12:36:00Z'))
  * // Authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa3…'
  */
-export function signV4(request: SignableRequest, credentials: AwsCredentials, region: string, service: string, time: Date): Record<string, string> {
+export function signV4(
+  request: SignableRequest,
+  credentials: AwsCredentials,
+  region: string,
+  service: string,
+  time: Date,
+): Record<string, string> {
   const url = new URL(request.url);
   const timestamp = amzDate(time);
   const day = timestamp.slice(0, 8);
@@ -62,5 +72,8 @@ export function signV4(request: SignableRequest, credentials: AwsCredentials, re
   const stringToSign = ['AWS4-HMAC-SHA256', timestamp, scope, sha256Hex(canonicalRequest)].join('\n');
   const signingKey = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), service), 'aws4_request');
   const signature = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
-  return { ...headers, Authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+  return {
+    ...headers,
+    Authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+  };
 }

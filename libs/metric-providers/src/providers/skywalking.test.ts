@@ -29,11 +29,18 @@ describe('skywalkingAdapter', () => {
     expect(outcome).toEqual({ ok: true, value: data, rawValue: JSON.stringify(data) });
     const request = backend.requests.at(-1);
     expect(request).toMatchObject({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' } });
-    expect(JSON.parse(request?.body ?? '')).toEqual({ query: QUERY, variables: { duration: { start: '2024-03-05 0904', end: '2024-03-05 0907', step: 'MINUTE' } } });
+    expect(JSON.parse(request?.body ?? '')).toEqual({
+      query: QUERY,
+      variables: { duration: { start: '2024-03-05 0904', end: '2024-03-05 0907', step: 'MINUTE' } },
+    });
   });
 
   it.each([
-    ['GraphQL errors', { body: JSON.stringify({ errors: [{ message: 'Validation error of type FieldUndefined' }] }) }, 'graphql: Validation error of type FieldUndefined'],
+    [
+      'GraphQL errors',
+      { body: JSON.stringify({ errors: [{ message: 'Validation error of type FieldUndefined' }] }) },
+      'graphql: Validation error of type FieldUndefined',
+    ],
     ['null data', { body: JSON.stringify({ data: null }) }, 'no results returned from SkyWalking query'],
     ['a 500', { status: 500, body: 'oap down' }, 'received non 2xx response code: 500'],
   ])('turns %s into an error outcome', async (_name, answer, message) => {

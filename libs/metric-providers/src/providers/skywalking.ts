@@ -25,7 +25,9 @@ async function measureSkywalking(provider: SkywalkingProvider, context: MeasureC
   if (intervalMs === undefined) throw new MeasurementError(PROVIDER, `invalid interval "${provider.interval ?? ''}"`);
   const end = measurementTime(context);
   const duration = { start: skywalkingMinute(new Date(end.getTime() - intervalMs)), end: skywalkingMinute(end), step: 'MINUTE' };
-  const data = await graphqlQuery(PROVIDER, context, DEFAULT_TIMEOUT_MS, joinUrl(provider.address, 'graphql'), {}, provider.query, { duration });
+  const data = await graphqlQuery(PROVIDER, context, DEFAULT_TIMEOUT_MS, joinUrl(provider.address, 'graphql'), {}, provider.query, {
+    duration,
+  });
   if (data === null || data === undefined) throw new MeasurementError(PROVIDER, 'no results returned from SkyWalking query');
   return measured(data, JSON.stringify(data));
 }

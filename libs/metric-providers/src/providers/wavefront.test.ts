@@ -14,7 +14,14 @@ const QUERY = 'sum(rate(ts(http.requests.errors, app="checkout")))';
 
 describe('closestPoint', () => {
   it.each([
-    [[[NOW - 30, 0.1], [NOW - 2, 0.2], [NOW + 5, 0.3]], { value: 0.2, epochSeconds: NOW - 2, driftSeconds: -2 }],
+    [
+      [
+        [NOW - 30, 0.1],
+        [NOW - 2, 0.2],
+        [NOW + 5, 0.3],
+      ],
+      { value: 0.2, epochSeconds: NOW - 2, driftSeconds: -2 },
+    ],
     [[[NOW + 1, 4]], { value: 4, epochSeconds: NOW + 1, driftSeconds: 1 }],
   ])('picks the point nearest the measurement time in %j', (points, closest) => {
     expect(closestPoint(points, NOW)).toEqual(closest);
@@ -23,7 +30,14 @@ describe('closestPoint', () => {
 
 describe('wavefrontAdapter', () => {
   it('queries the chart API at the measurement time with the address token', async () => {
-    backend.respond({ body: JSON.stringify({ name: QUERY, query: QUERY, granularity: 1, timeseries: [{ label: 'http.requests.errors', host: 'checkout-1', tags: {}, data: [[NOW - 1, 0.0123]] }] }) });
+    backend.respond({
+      body: JSON.stringify({
+        name: QUERY,
+        query: QUERY,
+        granularity: 1,
+        timeseries: [{ label: 'http.requests.errors', host: 'checkout-1', tags: {}, data: [[NOW - 1, 0.0123]] }],
+      }),
+    });
     const outcome = await wavefrontAdapter.measure({ address: backend.url, query: QUERY }, context());
     expect(outcome).toEqual({ ok: true, value: 0.0123, rawValue: '0.01', metadata: { timestamps: String(NOW - 1), drift: '-1' } });
     expect(backend.requests.at(-1)).toMatchObject({
@@ -37,7 +51,12 @@ describe('wavefrontAdapter', () => {
   it('hands several series over as an array', async () => {
     backend.respond({ body: JSON.stringify({ warnings: 'slow query', timeseries: [{ data: [[NOW, 1]] }, { data: [[NOW - 3, 2.5]] }] }) });
     const outcome = await wavefrontAdapter.measure({ address: backend.url, query: QUERY }, context());
-    expect(outcome).toEqual({ ok: true, value: [1, 2.5], rawValue: '[1.00,2.50]', metadata: { warnings: 'slow query', timestamps: `[${NOW},${NOW - 3}]`, drift: '[0,-3]' } });
+    expect(outcome).toEqual({
+      ok: true,
+      value: [1, 2.5],
+      rawValue: '[1.00,2.50]',
+      metadata: { warnings: 'slow query', timestamps: `[${NOW},${NOW - 3}]`, drift: '[0,-3]' },
+    });
   });
 
   it.each([
@@ -50,6 +69,9 @@ describe('wavefrontAdapter', () => {
   });
 
   it('needs a token for the address', async () => {
-    await expect(wavefrontAdapter.measure({ address: 'other.wavefront.com', query: QUERY }, context())).resolves.toEqual({ ok: false, error: 'API token not found' });
+    await expect(wavefrontAdapter.measure({ address: 'other.wavefront.com', query: QUERY }, context())).resolves.toEqual({
+      ok: false,
+      error: 'API token not found',
+    });
   });
 });

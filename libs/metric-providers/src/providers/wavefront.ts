@@ -56,18 +56,27 @@ async function measureWavefront(provider: WavefrontProvider, context: MeasureCon
   });
   requireSuccess(PROVIDER, response);
   const answer = parseJson(PROVIDER, response.body);
-  const warnings: Record<string, string> = isRecord(answer) && typeof answer['warnings'] === 'string' && answer['warnings'] !== '' ? { warnings: answer['warnings'] } : {};
+  const warnings: Record<string, string> =
+    isRecord(answer) && typeof answer['warnings'] === 'string' && answer['warnings'] !== '' ? { warnings: answer['warnings'] } : {};
   const series = isRecord(answer) && Array.isArray(answer['timeseries']) ? answer['timeseries'] : [];
   if (series.length === 0) throw new MeasurementError(PROVIDER, 'No TimeSeries found in response from Wavefront', warnings);
   const points = series.map((entry) => closestPoint(isRecord(entry) && Array.isArray(entry['data']) ? entry['data'] : [], nowSeconds));
   const [only] = points;
   if (points.length === 1 && only) {
-    return measured(only.value, twoDecimals(only.value), { metadata: { ...warnings, timestamps: String(only.epochSeconds), drift: String(only.driftSeconds) } });
+    return measured(only.value, twoDecimals(only.value), {
+      metadata: { ...warnings, timestamps: String(only.epochSeconds), drift: String(only.driftSeconds) },
+    });
   }
   return measured(
     points.map((point) => point.value),
     bracketed(points.map((point) => twoDecimals(point.value))),
-    { metadata: { ...warnings, timestamps: bracketed(points.map((point) => String(point.epochSeconds))), drift: bracketed(points.map((point) => String(point.driftSeconds))) } },
+    {
+      metadata: {
+        ...warnings,
+        timestamps: bracketed(points.map((point) => String(point.epochSeconds))),
+        drift: bracketed(points.map((point) => String(point.driftSeconds))),
+      },
+    },
   );
 }
 

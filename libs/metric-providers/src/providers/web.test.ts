@@ -9,7 +9,16 @@ beforeAll(async () => {
 });
 afterAll(() => backend.close());
 
-const STATUS_BODY = JSON.stringify({ data: { ok: true, successPercent: 0.99, checks: [{ name: 'db', ok: true }, { name: 'cache', ok: false }] } });
+const STATUS_BODY = JSON.stringify({
+  data: {
+    ok: true,
+    successPercent: 0.99,
+    checks: [
+      { name: 'db', ok: true },
+      { name: 'cache', ok: false },
+    ],
+  },
+});
 
 describe('webAdapter', () => {
   it.each([
@@ -20,31 +29,62 @@ describe('webAdapter', () => {
     [undefined, JSON.parse(STATUS_BODY) as unknown, STATUS_BODY],
   ])('takes the first match of %s', async (jsonPath, value, rawValue) => {
     backend.respond({ body: STATUS_BODY });
-    const outcome = await webAdapter.measure({ url: `${backend.url}/api/status`, ...(jsonPath === undefined ? {} : { jsonPath }) }, testContext());
+    const outcome = await webAdapter.measure(
+      { url: `${backend.url}/api/status`, ...(jsonPath === undefined ? {} : { jsonPath }) },
+      testContext(),
+    );
     expect(outcome).toEqual({ ok: true, value, rawValue });
   });
 
   it('sends GET with the headers by default', async () => {
     backend.respond({ body: STATUS_BODY });
-    await webAdapter.measure({ url: `${backend.url}/api/status?service=checkout`, headers: [{ key: 'Authorization', value: 'Bearer t0k' }], jsonPath: '{$.data.ok}' }, testContext());
-    expect(backend.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/status', query: 'service=checkout', body: '', headers: { authorization: 'Bearer t0k' } });
+    await webAdapter.measure(
+      {
+        url: `${backend.url}/api/status?service=checkout`,
+        headers: [{ key: 'Authorization', value: 'Bearer t0k' }],
+        jsonPath: '{$.data.ok}',
+      },
+      testContext(),
+    );
+    expect(backend.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: '/api/status',
+      query: 'service=checkout',
+      body: '',
+      headers: { authorization: 'Bearer t0k' },
+    });
   });
 
   it('posts a JSON body with its content type', async () => {
     backend.respond({ body: STATUS_BODY });
-    await webAdapter.measure({ url: `${backend.url}/api/query`, method: 'POST', jsonBody: { service: 'checkout', window: '5m' }, jsonPath: '{$.data.ok}' }, testContext());
-    expect(backend.requests.at(-1)).toMatchObject({ method: 'POST', body: '{"service":"checkout","window":"5m"}', headers: { 'content-type': 'application/json' } });
+    await webAdapter.measure(
+      { url: `${backend.url}/api/query`, method: 'POST', jsonBody: { service: 'checkout', window: '5m' }, jsonPath: '{$.data.ok}' },
+      testContext(),
+    );
+    expect(backend.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      body: '{"service":"checkout","window":"5m"}',
+      headers: { 'content-type': 'application/json' },
+    });
   });
 
   it('puts a string body as written', async () => {
     backend.respond({ body: STATUS_BODY });
-    await webAdapter.measure({ url: `${backend.url}/api/query`, method: 'PUT', body: 'service=checkout', jsonPath: '{$.data.ok}' }, testContext());
+    await webAdapter.measure(
+      { url: `${backend.url}/api/query`, method: 'PUT', body: 'service=checkout', jsonPath: '{$.data.ok}' },
+      testContext(),
+    );
     expect(backend.requests.at(-1)).toMatchObject({ method: 'PUT', body: 'service=checkout' });
   });
 
   it('treats a body that is not JSON as a plain status check', async () => {
     backend.respond({ body: 'OK', headers: { 'Content-Type': 'text/plain' } });
-    await expect(webAdapter.measure({ url: `${backend.url}/healthz` }, testContext())).resolves.toEqual({ ok: true, value: 'OK', rawValue: 'OK', phase: 'Successful' });
+    await expect(webAdapter.measure({ url: `${backend.url}/healthz` }, testContext())).resolves.toEqual({
+      ok: true,
+      value: 'OK',
+      rawValue: 'OK',
+      phase: 'Successful',
+    });
   });
 
   it.each([
@@ -74,12 +114,18 @@ describe('webAdapter over HTTPS with a self-signed certificate', () => {
 
   it('refuses the certificate unless insecure is set', async () => {
     const outcome = await webAdapter.measure({ url: `${server.url}/api/status`, jsonPath: '{$.data.ok}' }, testContext());
-    expect(outcome).toMatchObject({ ok: false, error: expect.stringContaining(`GET ${server.url}/api/status failed: self-signed certificate`) as unknown });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: expect.stringContaining(`GET ${server.url}/api/status failed: self-signed certificate`) as unknown,
+    });
     expect(server.requestPaths).toEqual([]);
   });
 
   it('measures when insecure skips the verification', async () => {
-    const outcome = await webAdapter.measure({ url: `${server.url}/api/secure-status`, jsonPath: '{$.data.ok}', insecure: true }, testContext());
+    const outcome = await webAdapter.measure(
+      { url: `${server.url}/api/secure-status`, jsonPath: '{$.data.ok}', insecure: true },
+      testContext(),
+    );
     expect(outcome).toEqual({ ok: true, value: true, rawValue: 'true' });
     expect(server.requestPaths).toEqual(['/api/secure-status']);
   });

@@ -13,7 +13,8 @@ function requestBody(provider: WebProvider, method: string): string | undefined 
   const hasBody = provider.body !== undefined && provider.body !== '';
   const hasJsonBody = provider.jsonBody !== undefined && provider.jsonBody !== null;
   if (hasBody && hasJsonBody) throw new MeasurementError(PROVIDER, 'use either Body or JSONBody; both cannot exists for WebMetric payload');
-  if ((hasBody || hasJsonBody) && method === 'GET') throw new MeasurementError(PROVIDER, 'Body/JSONBody can only be used with POST or PUT WebMetric Method types');
+  if ((hasBody || hasJsonBody) && method === 'GET')
+    throw new MeasurementError(PROVIDER, 'Body/JSONBody can only be used with POST or PUT WebMetric Method types');
   return hasJsonBody ? JSON.stringify(provider.jsonBody) : hasBody ? provider.body : undefined;
 }
 
@@ -31,7 +32,8 @@ async function measureWeb(provider: WebProvider, context: MeasureContext): Promi
   const headers: Record<string, string> = {};
   for (const header of provider.headers ?? []) headers[header.key] = header.value;
   if (provider.jsonBody !== undefined && provider.jsonBody !== null) headers['Content-Type'] = 'application/json';
-  const timeoutSeconds = provider.timeoutSeconds !== undefined && provider.timeoutSeconds > 0 ? provider.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
+  const timeoutSeconds =
+    provider.timeoutSeconds !== undefined && provider.timeoutSeconds > 0 ? provider.timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
   const response = await sendRequest(context, timeoutSeconds * 1000, {
     method,
     url: provider.url,

@@ -9,7 +9,12 @@ const rfc3339 = (time: number): string => new Date(Math.floor(time / 1000) * 100
  * `{{templates.<name>.replicaset.name}}`, and once the templates are available `{{experiment.availableAt}}` and, with a
  * duration, `{{experiment.finishedAt}}`.
  */
-function experimentValues(experiment: string, spec: ExperimentSpec, availableAt: string | undefined, durationMs: number | undefined): Map<string, string> {
+function experimentValues(
+  experiment: string,
+  spec: ExperimentSpec,
+  availableAt: string | undefined,
+  durationMs: number | undefined,
+): Map<string, string> {
   const values = new Map<string, string>();
   if (availableAt !== undefined) {
     values.set('experiment.availableAt', rfc3339(Date.parse(availableAt)));
@@ -35,6 +40,11 @@ export function resolvedExperimentArguments(
 ): AnalysisRunArgument[] {
   const values = experimentValues(experiment, spec, availableAt, durationMs);
   return args.map((argument) =>
-    argument.value === undefined ? argument : { ...argument, value: argument.value.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (reference: string, key: string) => values.get(key) ?? reference) },
+    argument.value === undefined
+      ? argument
+      : {
+          ...argument,
+          value: argument.value.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (reference: string, key: string) => values.get(key) ?? reference),
+        },
   );
 }

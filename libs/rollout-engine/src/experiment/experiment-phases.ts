@@ -1,5 +1,11 @@
 import type { ExperimentAnalysisTemplateRef } from '@flotilla/argo-spec';
-import type { AnalysisRunPhase, ExperimentAnalysisRunStatus, ExperimentPhase, ExperimentTemplateStatus, ExperimentTemplateStatusCode } from '../types.js';
+import type {
+  AnalysisRunPhase,
+  ExperimentAnalysisRunStatus,
+  ExperimentPhase,
+  ExperimentTemplateStatus,
+  ExperimentTemplateStatusCode,
+} from '../types.js';
 
 /** Upstream's order of template statuses, best first. */
 const TEMPLATE_ORDER: readonly ExperimentTemplateStatusCode[] = ['Successful', 'Running', 'Progressing', 'Error', 'Failed'];
@@ -8,7 +14,8 @@ const ANALYSIS_ORDER: readonly AnalysisRunPhase[] = ['Pending', 'Running', 'Succ
 
 export const isCompleted = (phase: ExperimentPhase | AnalysisRunPhase): boolean => phase !== 'Pending' && phase !== 'Running';
 
-export const isTemplateCompleted = (status: ExperimentTemplateStatusCode): boolean => status === 'Successful' || status === 'Failed' || status === 'Error';
+export const isTemplateCompleted = (status: ExperimentTemplateStatusCode): boolean =>
+  status === 'Successful' || status === 'Failed' || status === 'Error';
 
 export interface Assessment {
   phase: ExperimentPhase;
@@ -30,7 +37,10 @@ export function assessTemplates(names: readonly string[], statuses: readonly Exp
   return { phase: worst === 'Progressing' ? 'Pending' : worst, message };
 }
 
-export function requiredAnalysesSuccessful(analyses: readonly ExperimentAnalysisTemplateRef[], runs: readonly ExperimentAnalysisRunStatus[]): boolean {
+export function requiredAnalysesSuccessful(
+  analyses: readonly ExperimentAnalysisTemplateRef[],
+  runs: readonly ExperimentAnalysisRunStatus[],
+): boolean {
   const required = analyses.filter((analysis) => analysis.requiredForCompletion === true);
   return required.length > 0 && required.every((analysis) => runs.find((run) => run.name === analysis.name)?.phase === 'Successful');
 }
@@ -39,7 +49,10 @@ export function requiredAnalysesSuccessful(analyses: readonly ExperimentAnalysis
  * The worst completed analysis phase, Successful when none failed: as upstream ranks phases, a Pending or Running run
  * is not worse than Successful, so a passed duration ends the experiment while its analyses still run.
  */
-export function assessAnalyses(analyses: readonly ExperimentAnalysisTemplateRef[], runs: readonly ExperimentAnalysisRunStatus[]): Assessment {
+export function assessAnalyses(
+  analyses: readonly ExperimentAnalysisTemplateRef[],
+  runs: readonly ExperimentAnalysisRunStatus[],
+): Assessment {
   let worst: AnalysisRunPhase = 'Successful';
   let message = '';
   for (const analysis of analyses) {

@@ -1,6 +1,13 @@
 import type { ExperimentTemplate, PodTemplateSpec } from '@flotilla/argo-spec';
 import { hashOf } from '../pod-template-hash.js';
-import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, type DesiredExperimentService, type DesiredReplicaSet, type DesiredServicePort } from '../types.js';
+import {
+  EXPERIMENT_LABEL,
+  EXPERIMENT_TEMPLATE_LABEL,
+  POD_TEMPLATE_HASH_LABEL,
+  type DesiredExperimentService,
+  type DesiredReplicaSet,
+  type DesiredServicePort,
+} from '../types.js';
 
 /** An experiment's ReplicaSets are named as upstream names them: `<experiment>-<template>`. */
 export const experimentReplicaSetName = (experiment: string, template: string): string => `${experiment}-${template}`;
@@ -13,7 +20,8 @@ export const experimentServiceName = (experiment: string, template: Pick<Experim
  * The hash of a template's pods, over the experiment's name and the pod template: two experiments running the same
  * template (a baseline in two steps) get distinct pods, and no experiment shares a hash with a rollout revision.
  */
-export const experimentTemplateHash = (experiment: string, template: ExperimentTemplate): string => hashOf({ experiment, template: template.template });
+export const experimentTemplateHash = (experiment: string, template: ExperimentTemplate): string =>
+  hashOf({ experiment, template: template.template });
 
 function withHashLabel(template: PodTemplateSpec, hash: string): PodTemplateSpec {
   return { ...template, metadata: { ...template.metadata, labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash } } };

@@ -23,7 +23,13 @@ const spec = (overrides: Partial<ExperimentSpec> = {}): ExperimentSpec => ({
   duration: '5m',
   templates: [
     { name: 'baseline', replicas: 1, selector: { matchLabels: { app: 'checkout' } }, template: podTemplate('checkout:1', 'stable1') },
-    { name: 'canary', replicas: 2, selector: { matchLabels: { app: 'checkout' } }, template: podTemplate('checkout:2', 'canary2'), service: {} },
+    {
+      name: 'canary',
+      replicas: 2,
+      selector: { matchLabels: { app: 'checkout' } },
+      template: podTemplate('checkout:2', 'canary2'),
+      service: {},
+    },
   ],
   analyses: [{ name: 'compare', templateName: 'success-rate', args: [{ name: 'service', value: 'checkout' }] }],
   ...overrides,
@@ -54,7 +60,15 @@ class ExperimentHarness {
     });
     this.status = this.last.status;
     for (const request of this.last.analysisRunsToStart) {
-      if (!this.runs.has(request.name)) this.runs.set(request.name, { name: request.name, kind: 'experiment', podTemplateHash: request.podTemplateHash, stepIndex: undefined, phase: 'Running', message: '' });
+      if (!this.runs.has(request.name))
+        this.runs.set(request.name, {
+          name: request.name,
+          kind: 'experiment',
+          podTemplateHash: request.podTemplateHash,
+          stepIndex: undefined,
+          phase: 'Running',
+          message: '',
+        });
     }
     for (const name of this.last.analysisRunsToTerminate) this.finishRun(name, 'Successful', 'terminated');
     this.observed = this.last.replicaSets.map((replicaSet) => {
@@ -113,7 +127,16 @@ describe('reconcileExperiment', () => {
 
   it('gives the same template distinct pods in two experiments', () => {
     const hashes = ['checkout-abc-2-1', 'checkout-abc-2-4'].map(
-      (name) => reconcileExperiment({ experiment: { name, spec: spec() }, status: undefined, terminate: false, podTemplateHash: 'canary2', observedReplicaSets: [], analysisRuns: [], now: START }).replicaSets[0]?.podTemplateHash,
+      (name) =>
+        reconcileExperiment({
+          experiment: { name, spec: spec() },
+          status: undefined,
+          terminate: false,
+          podTemplateHash: 'canary2',
+          observedReplicaSets: [],
+          analysisRuns: [],
+          now: START,
+        }).replicaSets[0]?.podTemplateHash,
     );
     expect(new Set(hashes).size).toBe(2);
   });
@@ -165,7 +188,13 @@ describe('reconcileExperiment', () => {
     expect(ended.analysisRunsToTerminate).toEqual(['checkout-abc-2-1-compare']);
     expect(ended.replicaSets.map((replicaSet) => replicaSet.replicas)).toEqual([1, 2]);
     expect(ended.requeueAt).toEqual(new Date(harness.now.getTime() + 10_000));
-    expect(ended.events).toContainEqual({ type: 'ExperimentPhaseChanged', experiment: 'checkout-abc-2-1', from: 'Running', to: 'Successful', message: '' });
+    expect(ended.events).toContainEqual({
+      type: 'ExperimentPhaseChanged',
+      experiment: 'checkout-abc-2-1',
+      from: 'Running',
+      to: 'Successful',
+      message: '',
+    });
 
     harness.advanceTo(ended.requeueAt);
     const scaling = harness.reconcile();

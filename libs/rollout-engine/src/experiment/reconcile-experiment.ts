@@ -1,4 +1,10 @@
-import { jsonEqual, pauseDurationSeconds, type ExperimentAnalysisTemplateRef, type ExperimentSpec, type ExperimentTemplate } from '@flotilla/argo-spec';
+import {
+  jsonEqual,
+  pauseDurationSeconds,
+  type ExperimentAnalysisTemplateRef,
+  type ExperimentSpec,
+  type ExperimentTemplate,
+} from '@flotilla/argo-spec';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_SCALE_DOWN_DELAY_SECONDS } from '../defaults.js';
 import {
   EXPERIMENT_TEMPLATE_LABEL,
@@ -18,7 +24,14 @@ import { experimentReplicaSet, experimentService, experimentTemplateHash } from 
 /** A status change can make another (templates available → analyses start), so a reconcile settles a few passes. */
 const MAX_PASSES = 3;
 
-const initialStatus = (): ExperimentStatus => ({ phase: 'Pending', message: '', availableAt: undefined, finishedAt: undefined, templateStatuses: [], analysisRuns: [] });
+const initialStatus = (): ExperimentStatus => ({
+  phase: 'Pending',
+  message: '',
+  availableAt: undefined,
+  finishedAt: undefined,
+  templateStatuses: [],
+  analysisRuns: [],
+});
 
 const analysisRunName = (experiment: string, analysis: ExperimentAnalysisTemplateRef): string => `${experiment}-${analysis.name}`;
 
@@ -59,22 +72,44 @@ interface Pass {
   runsToTerminate: string[];
 }
 
-function templateStatus(input: ExperimentReconcileInput, previous: ExperimentStatus, template: ExperimentTemplate, terminating: boolean): ExperimentTemplateStatus {
+function templateStatus(
+  input: ExperimentReconcileInput,
+  previous: ExperimentStatus,
+  template: ExperimentTemplate,
+  terminating: boolean,
+): ExperimentTemplateStatus {
   const nowIso = input.now.toISOString();
   const { spec } = input.experiment;
   const observed = observedOf(input, template);
-  const counts = { replicas: observed?.currentReplicas ?? 0, readyReplicas: observed?.readyReplicas ?? 0, availableReplicas: observed?.availableReplicas ?? 0 };
+  const counts = {
+    replicas: observed?.currentReplicas ?? 0,
+    readyReplicas: observed?.readyReplicas ?? 0,
+    availableReplicas: observed?.availableReplicas ?? 0,
+  };
   const before = previous.templateStatuses.find((status) => status.name === template.name);
   const status: ExperimentTemplateStatus = before
     ? { ...before, ...counts }
-    : { name: template.name, status: 'Progressing', message: '', podTemplateHash: experimentTemplateHash(input.experiment.name, template), ...counts, lastTransitionTime: nowIso };
-  if (before && (before.replicas !== counts.replicas || before.readyReplicas !== counts.readyReplicas || before.availableReplicas !== counts.availableReplicas)) {
+    : {
+        name: template.name,
+        status: 'Progressing',
+        message: '',
+        podTemplateHash: experimentTemplateHash(input.experiment.name, template),
+        ...counts,
+        lastTransitionTime: nowIso,
+      };
+  if (
+    before &&
+    (before.replicas !== counts.replicas ||
+      before.readyReplicas !== counts.readyReplicas ||
+      before.availableReplicas !== counts.availableReplicas)
+  ) {
     status.lastTransitionTime = nowIso;
   }
   if (isTemplateCompleted(status.status)) return status;
   const desired = isCompleted(previous.phase) ? 0 : replicasOf(template);
   const duration = durationMs(spec);
-  const passedDuration = duration !== undefined && previous.availableAt !== undefined && input.now.getTime() >= Date.parse(previous.availableAt) + duration;
+  const passedDuration =
+    duration !== undefined && previous.availableAt !== undefined && input.now.getTime() >= Date.parse(previous.availableAt) + duration;
   if (desired === status.availableReplicas) {
     status.status = passedDuration || terminating ? 'Successful' : 'Running';
   } else if (input.now.getTime() > Date.parse(status.lastTransitionTime) + progressDeadlineMs(spec)) {
@@ -86,14 +121,22 @@ function templateStatus(input: ExperimentReconcileInput, previous: ExperimentSta
   return status;
 }
 
-function analysisRunRequest(input: ExperimentReconcileInput, analysis: ExperimentAnalysisTemplateRef, availableAt: string): AnalysisRunRequest {
+function analysisRunRequest(
+  input: ExperimentReconcileInput,
+  analysis: ExperimentAnalysisTemplateRef,
+  availableAt: string,
+): AnalysisRunRequest {
   const { name, spec } = input.experiment;
   return {
     name: analysisRunName(name, analysis),
     kind: 'experiment',
     analysis: {
-      templates: [{ templateName: analysis.templateName, ...(analysis.clusterScope === undefined ? {} : { clusterScope: analysis.clusterScope }) }],
-      ...(analysis.args === undefined ? {} : { args: resolvedExperimentArguments(analysis.args, name, spec, availableAt, durationMs(spec)) }),
+      templates: [
+        { templateName: analysis.templateName, ...(analysis.clusterScope === undefined ? {} : { clusterScope: analysis.clusterScope }) },
+      ],
+      ...(analysis.args === undefined
+        ? {}
+        : { args: resolvedExperimentArguments(analysis.args, name, spec, availableAt, durationMs(spec)) }),
       ...(spec.dryRun === undefined ? {} : { dryRun: spec.dryRun }),
       ...(spec.measurementRetention === undefined ? {} : { measurementRetention: spec.measurementRetention }),
     },
@@ -105,7 +148,13 @@ function analysisRunRequest(input: ExperimentReconcileInput, analysis: Experimen
 }
 
 /** Upstream's `reconcileAnalysisRun`: runs start once the templates are available, and stop when the experiment ends. */
-function analysisRunStatus(input: ExperimentReconcileInput, previous: ExperimentStatus, analysis: ExperimentAnalysisTemplateRef, terminating: boolean, pass: Pass): ExperimentAnalysisRunStatus | undefined {
+function analysisRunStatus(
+  input: ExperimentReconcileInput,
+  previous: ExperimentStatus,
+  analysis: ExperimentAnalysisTemplateRef,
+  terminating: boolean,
+  pass: Pass,
+): ExperimentAnalysisRunStatus | undefined {
   const before = previous.analysisRuns.find((run) => run.name === analysis.name);
   if (previous.availableAt === undefined) return before;
   if (before === undefined) {
@@ -172,7 +221,12 @@ function nextWakeUp(input: ExperimentReconcileInput, status: ExperimentStatus): 
     if (duration !== undefined && status.availableAt !== undefined) candidates.push(Date.parse(status.availableAt) + duration);
     for (const template of spec.templates) {
       const templateState = status.templateStatuses.find((candidate) => candidate.name === template.name);
-      if (templateState === undefined || isTemplateCompleted(templateState.status) || templateState.availableReplicas === replicasOf(template)) continue;
+      if (
+        templateState === undefined ||
+        isTemplateCompleted(templateState.status) ||
+        templateState.availableReplicas === replicasOf(template)
+      )
+        continue;
       // One millisecond past the deadline: the deadline is exceeded only after it.
       candidates.push(Date.parse(templateState.lastTransitionTime) + progressDeadlineMs(spec) + 1);
     }
@@ -185,9 +239,18 @@ function transitions(name: string, before: ExperimentStatus, after: ExperimentSt
   const events: ExperimentEvent[] = [];
   for (const template of after.templateStatuses) {
     const from = before.templateStatuses.find((candidate) => candidate.name === template.name)?.status;
-    if (from !== template.status) events.push({ type: 'ExperimentTemplateChanged', experiment: name, template: template.name, from, to: template.status, message: template.message });
+    if (from !== template.status)
+      events.push({
+        type: 'ExperimentTemplateChanged',
+        experiment: name,
+        template: template.name,
+        from,
+        to: template.status,
+        message: template.message,
+      });
   }
-  if (before.phase !== after.phase) events.push({ type: 'ExperimentPhaseChanged', experiment: name, from: before.phase, to: after.phase, message: after.message });
+  if (before.phase !== after.phase)
+    events.push({ type: 'ExperimentPhaseChanged', experiment: name, from: before.phase, to: after.phase, message: after.message });
   return events;
 }
 
@@ -220,7 +283,9 @@ export function reconcileExperiment(input: ExperimentReconcileInput): Experiment
     });
   return {
     status,
-    replicaSets: released ? [] : spec.templates.map((template) => experimentReplicaSet(name, template, scaledDown ? 0 : replicasOf(template))),
+    replicaSets: released
+      ? []
+      : spec.templates.map((template) => experimentReplicaSet(name, template, scaledDown ? 0 : replicasOf(template))),
     services: scaledDown ? [] : spec.templates.flatMap((template) => experimentService(name, template) ?? []),
     analysisRunsToStart: [...runsToStart.values()],
     analysisRunsToTerminate: [...runsToTerminate],

@@ -83,7 +83,10 @@ export function reconcileRolloutExperiments(input: RolloutExperimentsInput): Rol
     // A Service name both a replaced experiment and its successor give goes to the successor, which comes later.
     if (outcome.services.length > 0) {
       const taken = new Set(outcome.services.map((service) => service.name));
-      merged.desired.experimentServices = [...(merged.desired.experimentServices ?? []).filter((service) => !taken.has(service.name)), ...outcome.services];
+      merged.desired.experimentServices = [
+        ...(merged.desired.experimentServices ?? []).filter((service) => !taken.has(service.name)),
+        ...outcome.services,
+      ];
     }
     merged.analysisRunsToStart.push(...outcome.analysisRunsToStart);
     merged.analysisRunsToTerminate.push(...outcome.analysisRunsToTerminate);

@@ -1,4 +1,11 @@
-import type { AnalysisRunArgument, CanaryStrategy, ExperimentTemplate, PodTemplateSpec, RolloutExperimentStep, RolloutExperimentTemplate } from '@flotilla/argo-spec';
+import type {
+  AnalysisRunArgument,
+  CanaryStrategy,
+  ExperimentTemplate,
+  PodTemplateSpec,
+  RolloutExperimentStep,
+  RolloutExperimentTemplate,
+} from '@flotilla/argo-spec';
 import type { RolloutContext } from '../context.js';
 import { POD_TEMPLATE_HASH_LABEL, type ExperimentRequest, type WeightDestination } from '../types.js';
 import { experimentServiceName, experimentTemplateHash } from './experiment-templates.js';
@@ -29,7 +36,9 @@ function experimentTemplate(context: RolloutContext, step: RolloutExperimentTemp
         ...(annotations === undefined ? {} : { annotations: { ...source.metadata?.annotations, ...annotations } }),
       },
     },
-    ...(step.weight !== undefined || step.service !== undefined ? { service: { ...(step.service?.name ? { name: step.service.name } : {}) } } : {}),
+    ...(step.weight !== undefined || step.service !== undefined
+      ? { service: { ...(step.service?.name ? { name: step.service.name } : {}) } }
+      : {}),
     ...(step.weight === undefined ? {} : { weight: step.weight }),
     ...(context.spec.minReadySeconds === undefined ? {} : { minReadySeconds: context.spec.minReadySeconds }),
   };
@@ -43,7 +52,12 @@ function resolvedArgument(context: RolloutContext, argument: AnalysisRunArgument
 }
 
 /** The experiment an `experiment` step asks for, named `name`: the step's templates taken from the stable or canary ReplicaSet. */
-export function experimentRequest(context: RolloutContext, step: RolloutExperimentStep, stepIndex: number, name: string): ExperimentRequest {
+export function experimentRequest(
+  context: RolloutContext,
+  step: RolloutExperimentStep,
+  stepIndex: number,
+  name: string,
+): ExperimentRequest {
   return {
     name,
     podTemplateHash: context.currentHash,
@@ -52,7 +66,10 @@ export function experimentRequest(context: RolloutContext, step: RolloutExperime
       ...(step.duration === undefined ? {} : { duration: step.duration }),
       ...(context.spec.progressDeadlineSeconds === undefined ? {} : { progressDeadlineSeconds: context.spec.progressDeadlineSeconds }),
       templates: step.templates.map((template) => experimentTemplate(context, template)),
-      analyses: (step.analyses ?? []).map((analysis) => ({ ...analysis, args: (analysis.args ?? []).map((argument) => resolvedArgument(context, argument)) })),
+      analyses: (step.analyses ?? []).map((analysis) => ({
+        ...analysis,
+        args: (analysis.args ?? []).map((argument) => resolvedArgument(context, argument)),
+      })),
       ...(step.dryRun === undefined ? {} : { dryRun: step.dryRun }),
     },
   };
@@ -69,8 +86,23 @@ export function experimentRequest(context: RolloutContext, step: RolloutExperime
 export function experimentDestinations(context: RolloutContext, canary: CanaryStrategy, index: number): WeightDestination[] {
   const name = context.status.canary.currentExperiment;
   const experiment = name === undefined ? undefined : context.experiments.get(name);
-  if (canary.steps?.[index]?.experiment === undefined || name === undefined || context.status.abort || experiment?.phase !== 'Running' || experiment.spec === undefined) return [];
+  if (
+    canary.steps?.[index]?.experiment === undefined ||
+    name === undefined ||
+    context.status.abort ||
+    experiment?.phase !== 'Running' ||
+    experiment.spec === undefined
+  )
+    return [];
   return experiment.spec.templates.flatMap((template) =>
-    template.weight === undefined ? [] : [{ weight: template.weight, podTemplateHash: experimentTemplateHash(name, template), serviceName: experimentServiceName(name, template) }],
+    template.weight === undefined
+      ? []
+      : [
+          {
+            weight: template.weight,
+            podTemplateHash: experimentTemplateHash(name, template),
+            serviceName: experimentServiceName(name, template),
+          },
+        ],
   );
 }

@@ -1,7 +1,10 @@
 import type { CanaryStrategy, BlueGreenStrategy, RolloutSpec } from '@flotilla/argo-spec';
 
 /** A rollout spec of one `app` container, labelled `app: checkout`. */
-export function rolloutSpec(strategy: { canary?: CanaryStrategy; blueGreen?: BlueGreenStrategy }, overrides: Partial<RolloutSpec> = {}): RolloutSpec {
+export function rolloutSpec(
+  strategy: { canary?: CanaryStrategy; blueGreen?: BlueGreenStrategy },
+  overrides: Partial<RolloutSpec> = {},
+): RolloutSpec {
   return {
     replicas: 5,
     selector: { matchLabels: { app: 'checkout' } },

@@ -40,13 +40,17 @@ export function converge(observed: ObservedRolloutState, desired: DesiredRollout
       readyReplicas: healthy,
       availableReplicas: healthy,
       template: wanted.template,
-      podProblems: stuck && wanted.replicas > 0 ? [{ reason: 'ImagePullBackOff', message: 'Back-off pulling image', pods: wanted.replicas }] : [],
+      podProblems:
+        stuck && wanted.replicas > 0 ? [{ reason: 'ImagePullBackOff', message: 'Back-off pulling image', pods: wanted.replicas }] : [],
       oldestPodCreatedAt: restarted || existing?.oldestPodCreatedAt === undefined ? options.nowIso : existing.oldestPodCreatedAt,
     };
   });
   const serviceSelectors: Record<string, string | undefined> = { ...observed.serviceSelectors };
   for (const selector of Object.values(desired.services)) serviceSelectors[selector.service] = selector.podTemplateHash;
-  const trafficWeights = desired.trafficRouting === undefined ? observed.trafficWeights : { ...observed.trafficWeights, [desired.trafficRouting.router]: desired.trafficRouting.canaryWeight };
+  const trafficWeights =
+    desired.trafficRouting === undefined
+      ? observed.trafficWeights
+      : { ...observed.trafficWeights, [desired.trafficRouting.router]: desired.trafficRouting.canaryWeight };
   return { replicaSets, serviceSelectors, trafficWeights, observedAt: options.nowIso };
 }
 
@@ -86,7 +90,11 @@ export class RolloutSimulation {
   /** Phase given to analysis runs as soon as they are started. */
   runPhaseOnStart: AnalysisRunPhase = 'Running';
 
-  constructor(spec: RolloutSpec, start: Date, readonly name = 'checkout') {
+  constructor(
+    spec: RolloutSpec,
+    start: Date,
+    readonly name = 'checkout',
+  ) {
     this.spec = spec;
     this.now = start;
     this.observed = emptyObservation(start.toISOString());
@@ -104,7 +112,10 @@ export class RolloutSimulation {
    */
   step(): Decision {
     const runs = [...this.runs.values()];
-    const experiments: RolloutExperiment[] = [...this.experimentRows.values()].map(({ spec, released, ...row }) => ({ ...row, ...(released ? {} : { spec }) }));
+    const experiments: RolloutExperiment[] = [...this.experimentRows.values()].map(({ spec, released, ...row }) => ({
+      ...row,
+      ...(released ? {} : { spec }),
+    }));
     const rolloutDecision = reconcile({
       rollout: { name: this.name, namespace: 'shop', generation: this.generation, spec: this.spec },
       status: this.status,
@@ -128,12 +139,25 @@ export class RolloutSimulation {
     // A run's or experiment's name is its identity: asking again for one that exists starts nothing.
     for (const request of decision.analysisRunsToStart) {
       if (this.runs.has(request.name)) continue;
-      this.runs.set(request.name, { name: request.name, kind: request.kind, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex, phase: this.runPhaseOnStart, message: '' });
+      this.runs.set(request.name, {
+        name: request.name,
+        kind: request.kind,
+        podTemplateHash: request.podTemplateHash,
+        stepIndex: request.stepIndex,
+        phase: this.runPhaseOnStart,
+        message: '',
+      });
     }
     for (const name of decision.analysisRunsToTerminate) this.finishRun(name, 'Successful', 'terminated');
     for (const { request, ...outcome } of withExperiments.started) {
       if (this.experimentRows.has(request.name)) continue;
-      this.experimentRows.set(request.name, { name: request.name, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex, spec: request.spec, ...rowState(outcome) });
+      this.experimentRows.set(request.name, {
+        name: request.name,
+        podTemplateHash: request.podTemplateHash,
+        stepIndex: request.stepIndex,
+        spec: request.spec,
+        ...rowState(outcome),
+      });
     }
     for (const outcome of withExperiments.changed) {
       const row = this.experimentRows.get(outcome.name);
@@ -196,7 +220,11 @@ export class RolloutSimulation {
   }
 
   replicasByHash(): Record<string, number> {
-    return Object.fromEntries(this.lastDecision.desired.replicaSets.filter((replicaSet) => replicaSet.replicas > 0).map((replicaSet) => [replicaSet.podTemplateHash, replicaSet.replicas]));
+    return Object.fromEntries(
+      this.lastDecision.desired.replicaSets
+        .filter((replicaSet) => replicaSet.replicas > 0)
+        .map((replicaSet) => [replicaSet.podTemplateHash, replicaSet.replicas]),
+    );
   }
 
   private snapshot(): string {

@@ -10,14 +10,20 @@ const ROUTE: HttpRouteReference = { namespace: 'shop', name: 'web-route', useHea
 const routing = (overrides: Partial<DesiredTrafficRouting> = {}): DesiredTrafficRouting =>
   desiredRouting({
     router: 'gatewayAPI',
-    routing: { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'web-route' } }, managedRoutes: [{ name: 'first' }, { name: 'second' }] },
+    routing: {
+      plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'web-route' } },
+      managedRoutes: [{ name: 'first' }, { name: 'second' }],
+    },
     canaryWeight: 20,
     stableWeight: 80,
     ...overrides,
   });
 
 const weightedRule = (canaryWeight: number): HttpRouteRule => ({
-  matches: [{ path: { type: 'PathPrefix', value: '/shop' }, queryParams: [{ type: 'Exact', name: 'tier', value: 'gold' }], method: 'GET' }, { path: { type: 'Exact', value: '/cart' } }],
+  matches: [
+    { path: { type: 'PathPrefix', value: '/shop' }, queryParams: [{ type: 'Exact', name: 'tier', value: 'gold' }], method: 'GET' },
+    { path: { type: 'Exact', value: '/cart' } },
+  ],
   filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'X-Via', value: 'gw' }] } }],
   backendRefs: [
     { name: 'web-stable', port: 8080, weight: 100 - canaryWeight },
@@ -31,7 +37,11 @@ const canaryRef = { group: '', kind: 'Service', name: 'web-canary', port: 8080, 
 const filters = weightedRule(0).filters;
 const betaRule: HttpRouteRule = {
   matches: [
-    { path: { type: 'PathPrefix', value: '/shop' }, queryParams: [{ type: 'Exact', name: 'tier', value: 'gold' }], headers: [{ name: 'X-Beta', type: 'Exact', value: 'yes' }] },
+    {
+      path: { type: 'PathPrefix', value: '/shop' },
+      queryParams: [{ type: 'Exact', name: 'tier', value: 'gold' }],
+      headers: [{ name: 'X-Beta', type: 'Exact', value: 'yes' }],
+    },
     { path: { type: 'Exact', value: '/cart' }, headers: [{ name: 'X-Beta', type: 'Exact', value: 'yes' }] },
   ],
   filters,
@@ -53,7 +63,10 @@ interface RouteChange {
 /** The HTTPRoute as it is after the change is merged, for a second converge. */
 function applied(route: HttpRouteObject, change: RouteChange): HttpRouteObject {
   const annotation = change.metadata.annotations[MANAGED_HEADER_ROUTES_ANNOTATION];
-  return httpRoute(change.spec.rules, annotation === null || annotation === undefined ? undefined : { [MANAGED_HEADER_ROUTES_ANNOTATION]: annotation });
+  return httpRoute(
+    change.spec.rules,
+    annotation === null || annotation === undefined ? undefined : { [MANAGED_HEADER_ROUTES_ANNOTATION]: annotation },
+  );
 }
 
 describe('headerMatches', () => {
@@ -70,7 +83,11 @@ describe('httpRoutesOf', () => {
   it('puts header routes on the single httpRoute, and on listed routes only with useHeaderRoutes', () => {
     const rollout = { namespace: 'shop', name: 'web' };
     expect(httpRoutesOf(rollout, routing())).toEqual([ROUTE]);
-    const listed = routing({ routing: { plugins: { 'argoproj-labs/gatewayAPI': { namespace: 'edge', httpRoutes: [{ name: 'a', useHeaderRoutes: true }, { name: 'b' }] } } } });
+    const listed = routing({
+      routing: {
+        plugins: { 'argoproj-labs/gatewayAPI': { namespace: 'edge', httpRoutes: [{ name: 'a', useHeaderRoutes: true }, { name: 'b' }] } },
+      },
+    });
     expect(httpRoutesOf(rollout, listed)).toEqual([
       { namespace: 'edge', name: 'a', useHeaderRoutes: true },
       { namespace: 'edge', name: 'b', useHeaderRoutes: false },
@@ -94,7 +111,10 @@ describe('httpRouteChange', () => {
   });
 
   it('replaces its rule when the header route changes, keeps it when only the weight changes, and orders rules as managedRoutes', () => {
-    const route = applied(httpRoute([]), httpRouteChange(httpRoute([weightedRule(0), teamRule]), routing({ headerRoutes: [beta] }), ROUTE) as RouteChange);
+    const route = applied(
+      httpRoute([]),
+      httpRouteChange(httpRoute([weightedRule(0), teamRule]), routing({ headerRoutes: [beta] }), ROUTE) as RouteChange,
+    );
     const reweighted = httpRouteChange(route, routing({ headerRoutes: [beta], canaryWeight: 50, stableWeight: 50 }), ROUTE) as RouteChange;
     expect(reweighted.spec.rules).toEqual([weightedRule(50), teamRule, betaRule]);
 
@@ -103,12 +123,18 @@ describe('httpRouteChange', () => {
     const changed = httpRouteChange(route, routing({ headerRoutes: [changedBeta, first] }), ROUTE) as RouteChange;
     const headersOf = (rule: HttpRouteRule | undefined) => rule?.matches?.[0]?.headers;
     expect(changed.spec.rules.slice(0, 2)).toEqual([weightedRule(20), teamRule]);
-    expect(changed.spec.rules.slice(2).map(headersOf)).toEqual([[{ name: 'X-Tier', type: 'RegularExpression', value: 'gold.*' }], [{ name: 'X-Beta', type: 'RegularExpression', value: 'y.s' }]]);
+    expect(changed.spec.rules.slice(2).map(headersOf)).toEqual([
+      [{ name: 'X-Tier', type: 'RegularExpression', value: 'gold.*' }],
+      [{ name: 'X-Beta', type: 'RegularExpression', value: 'y.s' }],
+    ]);
     expect(Object.keys(recordedHeaderRules(changed.metadata.annotations as Record<string, string>))).toEqual(['first', 'second']);
   });
 
   it('removes its rule when the header route has no match or is no longer wanted, and the annotation with it', () => {
-    const route = applied(httpRoute([]), httpRouteChange(httpRoute([weightedRule(0), teamRule]), routing({ headerRoutes: [beta] }), ROUTE) as RouteChange);
+    const route = applied(
+      httpRoute([]),
+      httpRouteChange(httpRoute([weightedRule(0), teamRule]), routing({ headerRoutes: [beta] }), ROUTE) as RouteChange,
+    );
     for (const headerRoutes of [[{ name: 'second' }], []]) {
       const change = httpRouteChange(route, routing({ headerRoutes }), ROUTE) as RouteChange;
       expect(change.spec.rules).toEqual([weightedRule(20), teamRule]);
@@ -118,7 +144,9 @@ describe('httpRouteChange', () => {
 
   it('keeps a team rule equal to no recorded rule, even one sending a header to the canary', () => {
     const teamHeaderRule = { ...betaRule, matches: betaRule.matches?.slice(0, 1) };
-    const route = httpRoute([weightedRule(20), teamHeaderRule, betaRule], { [MANAGED_HEADER_ROUTES_ANNOTATION]: JSON.stringify({ second: betaRule }) });
+    const route = httpRoute([weightedRule(20), teamHeaderRule, betaRule], {
+      [MANAGED_HEADER_ROUTES_ANNOTATION]: JSON.stringify({ second: betaRule }),
+    });
     const change = httpRouteChange(route, routing(), ROUTE) as RouteChange;
     // A team rule's canary backendRef is weighted like any other.
     expect(change.spec.rules).toEqual([weightedRule(20), { ...teamHeaderRule, backendRefs: [{ ...canaryRef, weight: 20 }] }]);
@@ -128,13 +156,23 @@ describe('httpRouteChange', () => {
     const route = httpRoute([weightedRule(20), betaRule], { [MANAGED_HEADER_ROUTES_ANNOTATION]: JSON.stringify({ second: betaRule }) });
     const change = httpRouteChange(route, routing({ headerRoutes: [beta] }), { ...ROUTE, useHeaderRoutes: false }) as RouteChange;
     expect(change.spec.rules).toEqual([weightedRule(20)]);
-    expect(httpRouteChange(httpRoute([weightedRule(20)]), routing({ headerRoutes: [beta] }), { ...ROUTE, useHeaderRoutes: false })).toBeUndefined();
+    expect(
+      httpRouteChange(httpRoute([weightedRule(20)]), routing({ headerRoutes: [beta] }), { ...ROUTE, useHeaderRoutes: false }),
+    ).toBeUndefined();
   });
 
   it('matches everything the rule did when the weighted rule has no matches, and fails without a rule holding both services', () => {
-    const bare = { backendRefs: [{ name: 'web-stable', weight: 80 }, { name: 'web-canary', weight: 20 }] };
+    const bare = {
+      backendRefs: [
+        { name: 'web-stable', weight: 80 },
+        { name: 'web-canary', weight: 20 },
+      ],
+    };
     const change = httpRouteChange(httpRoute([bare]), routing({ headerRoutes: [beta] }), ROUTE) as RouteChange;
-    expect(change.spec.rules[1]).toEqual({ matches: [{ headers: [{ name: 'X-Beta', type: 'Exact', value: 'yes' }] }], backendRefs: [{ group: '', kind: 'Service', name: 'web-canary', weight: 1 }] });
+    expect(change.spec.rules[1]).toEqual({
+      matches: [{ headers: [{ name: 'X-Beta', type: 'Exact', value: 'yes' }] }],
+      backendRefs: [{ group: '', kind: 'Service', name: 'web-canary', weight: 1 }],
+    });
     expect(() => httpRouteChange(httpRoute([teamRule]), routing({ headerRoutes: [beta] }), ROUTE)).toThrow(MissingObjectError);
   });
 

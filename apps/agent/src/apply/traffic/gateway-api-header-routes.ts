@@ -61,7 +61,11 @@ export function headerRouteRule(source: HttpRouteRule, route: SetHeaderRoute, ca
   }));
   const port = source.backendRefs?.find((ref) => ref.name === canaryService)?.port;
   const canary = { group: '', kind: 'Service', name: canaryService, ...(port === undefined ? {} : { port }), weight: 1 };
-  return { matches, ...(source.filters === undefined || source.filters.length === 0 ? {} : { filters: structuredClone(source.filters) }), backendRefs: [canary] };
+  return {
+    matches,
+    ...(source.filters === undefined || source.filters.length === 0 ? {} : { filters: structuredClone(source.filters) }),
+    backendRefs: [canary],
+  };
 }
 
 /** `rules` without the recorded ones: for each recorded rule, the first rule equal to it in content is dropped. */
@@ -79,14 +83,25 @@ export function withoutRecordedRules(rules: HttpRouteRule[], recorded: ManagedHe
  * matches, built from the first rule holding both the canary and the stable backendRefs.
  * @throws MissingObjectError when a header route is wanted and no rule holds both backendRefs
  */
-export function wantedHeaderRules(rules: HttpRouteRule[], routing: DesiredTrafficRouting, route: { namespace: string; name: string }): Array<[string, HttpRouteRule]> {
+export function wantedHeaderRules(
+  rules: HttpRouteRule[],
+  routing: DesiredTrafficRouting,
+  route: { namespace: string; name: string },
+): Array<[string, HttpRouteRule]> {
   const wanted = routing.headerRoutes.filter((headerRoute) => (headerRoute.match ?? []).length > 0);
   const { canaryService, stableService } = routing;
   if (wanted.length === 0 || canaryService === undefined) return [];
   const holds = (rule: HttpRouteRule, service: string | undefined): boolean => (rule.backendRefs ?? []).some((ref) => ref.name === service);
   const source = rules.find((rule) => holds(rule, canaryService) && holds(rule, stableService));
-  if (source === undefined) throw new MissingObjectError('HTTPRoute rule with the canary and stable backendRefs', route.namespace, `${route.name}/${canaryService},${stableService ?? ''}`);
+  if (source === undefined)
+    throw new MissingObjectError(
+      'HTTPRoute rule with the canary and stable backendRefs',
+      route.namespace,
+      `${route.name}/${canaryService},${stableService ?? ''}`,
+    );
   const order = (routing.routing.managedRoutes ?? []).map((managed) => managed.name);
   const rank = (name: string): number => (order.includes(name) ? order.indexOf(name) : order.length);
-  return wanted.sort((left, right) => rank(left.name) - rank(right.name)).map((headerRoute) => [headerRoute.name, headerRouteRule(source, headerRoute, canaryService)]);
+  return wanted
+    .sort((left, right) => rank(left.name) - rank(right.name))
+    .map((headerRoute) => [headerRoute.name, headerRouteRule(source, headerRoute, canaryService)]);
 }

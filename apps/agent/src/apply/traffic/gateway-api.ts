@@ -6,7 +6,12 @@ import type { KubeHttp } from '../../kube/kube-http.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { HTTP_ROUTES } from '../../kube/resources.js';
 import { sameJson } from '../ownership.js';
-import { MANAGED_HEADER_ROUTES_ANNOTATION, recordedHeaderRules, wantedHeaderRules, withoutRecordedRules } from './gateway-api-header-routes.js';
+import {
+  MANAGED_HEADER_ROUTES_ANNOTATION,
+  recordedHeaderRules,
+  wantedHeaderRules,
+  withoutRecordedRules,
+} from './gateway-api-header-routes.js';
 import { guardedUpdate } from './guarded-update.js';
 
 export interface BackendRef {
@@ -42,7 +47,9 @@ export interface HttpRouteReference {
 /** The HTTPRoutes the Gateway API plugin configuration names, with the namespace they live in. */
 export function httpRoutesOf(rollout: RolloutKey, routing: DesiredTrafficRouting): HttpRouteReference[] {
   const plugin = routing.routing.plugins?.[GATEWAY_API_PLUGIN];
-  const routes = plugin?.httpRoutes?.map((route) => ({ name: route.name, useHeaderRoutes: route.useHeaderRoutes === true })) ?? (plugin?.httpRoute === undefined ? [] : [{ name: plugin.httpRoute, useHeaderRoutes: true }]);
+  const routes =
+    plugin?.httpRoutes?.map((route) => ({ name: route.name, useHeaderRoutes: route.useHeaderRoutes === true })) ??
+    (plugin?.httpRoute === undefined ? [] : [{ name: plugin.httpRoute, useHeaderRoutes: true }]);
   return routes.map((route) => ({ namespace: plugin?.namespace ?? rollout.namespace, ...route }));
 }
 
@@ -53,12 +60,17 @@ export function httpRoutesOf(rollout: RolloutKey, routing: DesiredTrafficRouting
  */
 export function weightedRules(rules: HttpRouteRule[], routing: DesiredTrafficRouting): HttpRouteRule[] {
   const weights = new Map<string, number>();
-  routing.additionalDestinations.forEach((destination) => destination.serviceName !== undefined && weights.set(destination.serviceName, destination.weight));
+  routing.additionalDestinations.forEach(
+    (destination) => destination.serviceName !== undefined && weights.set(destination.serviceName, destination.weight),
+  );
   if (routing.stableService !== undefined) weights.set(routing.stableService, routing.stableWeight);
   if (routing.canaryService !== undefined) weights.set(routing.canaryService, routing.canaryWeight);
   return rules.map((rule) => {
     if (rule.backendRefs === undefined) return rule;
-    return { ...rule, backendRefs: rule.backendRefs.map((ref) => (weights.has(ref.name) ? { ...ref, weight: weights.get(ref.name) } : ref)) };
+    return {
+      ...rule,
+      backendRefs: rule.backendRefs.map((ref) => (weights.has(ref.name) ? { ...ref, weight: weights.get(ref.name) } : ref)),
+    };
   });
 }
 
@@ -91,7 +103,9 @@ export class GatewayApiApplier {
     await routes.whenSynced();
     let writes = 0;
     for (const route of httpRoutesOf(rollout, routing)) {
-      writes += await guardedUpdate(this.http, routes, HTTP_ROUTES, route.namespace, route.name, (current) => httpRouteChange(current as HttpRouteObject, routing, route));
+      writes += await guardedUpdate(this.http, routes, HTTP_ROUTES, route.namespace, route.name, (current) =>
+        httpRouteChange(current as HttpRouteObject, routing, route),
+      );
     }
     return writes;
   }

@@ -40,7 +40,12 @@ export async function guardedUpdate(
     const change = changeOf(current);
     if (change === undefined) return 0;
     try {
-      cache.remember(await http.mergePatch(resource, namespace, name, { ...change, metadata: { ...(change as { metadata?: object }).metadata, resourceVersion: current.metadata.resourceVersion } }));
+      cache.remember(
+        await http.mergePatch(resource, namespace, name, {
+          ...change,
+          metadata: { ...(change as { metadata?: object }).metadata, resourceVersion: current.metadata.resourceVersion },
+        }),
+      );
       return 1;
     } catch (error) {
       if (!isConflict(error)) throw error;

@@ -14,17 +14,59 @@ const UNWEIGHTED = [100, 0];
 const WEIGHTED = [75, 25];
 
 describe('weightedTlsRoutes selects routes as Argo does', () => {
-  const vs = (tlsRoutes?: IstioVirtualService['tlsRoutes']): IstioVirtualService => ({ name: 'vs', ...(tlsRoutes === undefined ? {} : { tlsRoutes }) });
+  const vs = (tlsRoutes?: IstioVirtualService['tlsRoutes']): IstioVirtualService => ({
+    name: 'vs',
+    ...(tlsRoutes === undefined ? {} : { tlsRoutes }),
+  });
   it.each<[string, IstioVirtualService, IstioL4Route['match'], number[]]>([
     ['port and SNI hosts match', vs([{ port: 443, sniHosts: ['web.example'] }]), [{ port: 443, sniHosts: ['web.example'] }], WEIGHTED],
-    ['SNI hosts match in any order, spread over matches', vs([{ port: 443, sniHosts: ['b.example', 'a.example'] }]), [{ port: 443, sniHosts: ['a.example'] }, { port: 443, sniHosts: ['b.example', 'a.example'] }], WEIGHTED],
-    ['the route has an SNI host the selector lacks', vs([{ port: 443, sniHosts: ['web.example'] }]), [{ port: 443, sniHosts: ['web.example', 'admin.example'] }], UNWEIGHTED],
-    ['the selector has an SNI host the route lacks', vs([{ port: 443, sniHosts: ['web.example', 'admin.example'] }]), [{ port: 443, sniHosts: ['web.example'] }], UNWEIGHTED],
+    [
+      'SNI hosts match in any order, spread over matches',
+      vs([{ port: 443, sniHosts: ['b.example', 'a.example'] }]),
+      [
+        { port: 443, sniHosts: ['a.example'] },
+        { port: 443, sniHosts: ['b.example', 'a.example'] },
+      ],
+      WEIGHTED,
+    ],
+    [
+      'the route has an SNI host the selector lacks',
+      vs([{ port: 443, sniHosts: ['web.example'] }]),
+      [{ port: 443, sniHosts: ['web.example', 'admin.example'] }],
+      UNWEIGHTED,
+    ],
+    [
+      'the selector has an SNI host the route lacks',
+      vs([{ port: 443, sniHosts: ['web.example', 'admin.example'] }]),
+      [{ port: 443, sniHosts: ['web.example'] }],
+      UNWEIGHTED,
+    ],
     ['the port differs', vs([{ port: 8443, sniHosts: ['web.example'] }]), [{ port: 443, sniHosts: ['web.example'] }], UNWEIGHTED],
-    ['the route names several ports', vs([{ port: 443, sniHosts: ['web.example'] }]), [{ port: 443, sniHosts: ['web.example'] }, { port: 8443, sniHosts: ['web.example'] }], UNWEIGHTED],
+    [
+      'the route names several ports',
+      vs([{ port: 443, sniHosts: ['web.example'] }]),
+      [
+        { port: 443, sniHosts: ['web.example'] },
+        { port: 8443, sniHosts: ['web.example'] },
+      ],
+      UNWEIGHTED,
+    ],
     ['neither selector nor route names a port', vs([{ sniHosts: ['web.example'] }]), [{ sniHosts: ['web.example'] }], WEIGHTED],
-    ['the selector names no port, the route does', vs([{ sniHosts: ['web.example'] }]), [{ port: 443, sniHosts: ['web.example'] }], UNWEIGHTED],
-    ['a second selector matches', vs([{ port: 8443, sniHosts: ['web.example'] }, { port: 443, sniHosts: ['web.example'] }]), [{ port: 443, sniHosts: ['web.example'] }], WEIGHTED],
+    [
+      'the selector names no port, the route does',
+      vs([{ sniHosts: ['web.example'] }]),
+      [{ port: 443, sniHosts: ['web.example'] }],
+      UNWEIGHTED,
+    ],
+    [
+      'a second selector matches',
+      vs([
+        { port: 8443, sniHosts: ['web.example'] },
+        { port: 443, sniHosts: ['web.example'] },
+      ]),
+      [{ port: 443, sniHosts: ['web.example'] }],
+      WEIGHTED,
+    ],
     ['no tlsRoutes: every route', vs(), [{ port: 443, sniHosts: ['web.example'] }], WEIGHTED],
     ['empty tlsRoutes: every route', vs([]), [{ port: 443, sniHosts: ['web.example'] }], WEIGHTED],
   ])('%s', (_label, virtualService, match, expected) => {
@@ -33,22 +75,39 @@ describe('weightedTlsRoutes selects routes as Argo does', () => {
 });
 
 describe('weightedTcpRoutes selects routes as Argo does', () => {
-  const vs = (tcpRoutes?: IstioVirtualService['tcpRoutes']): IstioVirtualService => ({ name: 'vs', ...(tcpRoutes === undefined ? {} : { tcpRoutes }) });
+  const vs = (tcpRoutes?: IstioVirtualService['tcpRoutes']): IstioVirtualService => ({
+    name: 'vs',
+    ...(tcpRoutes === undefined ? {} : { tcpRoutes }),
+  });
   it.each<[string, IstioVirtualService, IstioL4Route['match'], number[]]>([
     ['the port matches', vs([{ port: 5432 }]), [{ port: 5432 }], WEIGHTED],
-    ['the port matches in every match', vs([{ port: 5432 }]), [{ port: 5432, sourceLabels: { app: 'a' } }, { port: 5432, sourceLabels: { app: 'b' } }], WEIGHTED],
+    [
+      'the port matches in every match',
+      vs([{ port: 5432 }]),
+      [
+        { port: 5432, sourceLabels: { app: 'a' } },
+        { port: 5432, sourceLabels: { app: 'b' } },
+      ],
+      WEIGHTED,
+    ],
     ['the port differs', vs([{ port: 5433 }]), [{ port: 5432 }], UNWEIGHTED],
     ['the route names several ports', vs([{ port: 5432 }]), [{ port: 5432 }, { port: 5433 }], UNWEIGHTED],
     ['a route without matches has no port', vs([{}]), undefined, WEIGHTED],
     ['no tcpRoutes: every route', vs(), [{ port: 5432 }], WEIGHTED],
   ])('%s', (_label, virtualService, match, expected) => {
-    expect(weightsOf(weightedTcpRoutes([{ ...(match === undefined ? {} : { match }), route: split }], virtualService, routing())[0])).toEqual(expected);
+    expect(
+      weightsOf(weightedTcpRoutes([{ ...(match === undefined ? {} : { match }), route: split }], virtualService, routing())[0]),
+    ).toEqual(expected);
   });
 });
 
 describe('TLS and TCP destination weights', () => {
   it('weights canary, stable and additional destinations like HTTP ones, leaving other destinations and fields alone', () => {
-    const desired = routing({ canaryWeight: 20, stableWeight: 70, additionalDestinations: [{ serviceName: 'web-baseline', podTemplateHash: 'b1', weight: 10 }] });
+    const desired = routing({
+      canaryWeight: 20,
+      stableWeight: 70,
+      additionalDestinations: [{ serviceName: 'web-baseline', podTemplateHash: 'b1', weight: 10 }],
+    });
     const route: IstioL4Route = {
       match: [{ port: 5432, sourceLabels: { team: 'shop' } }],
       route: [
@@ -74,12 +133,18 @@ describe('TLS and TCP destination weights', () => {
   });
 
   it('weights by subset when a DestinationRule is configured', () => {
-    const desired = routing({ routing: { istio: { virtualService: { name: 'vs' }, destinationRule: { name: 'dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } } } });
+    const desired = routing({
+      routing: {
+        istio: { virtualService: { name: 'vs' }, destinationRule: { name: 'dr', canarySubsetName: 'canary', stableSubsetName: 'stable' } },
+      },
+    });
     const bySubset = [
       { destination: { host: 'web', subset: 'stable' }, weight: 100 },
       { destination: { host: 'web', subset: 'canary' }, weight: 0 },
     ];
-    expect(weightsOf(weightedTlsRoutes([{ match: [{ port: 443, sniHosts: ['web.example'] }], route: bySubset }], { name: 'vs' }, desired)[0])).toEqual(WEIGHTED);
+    expect(
+      weightsOf(weightedTlsRoutes([{ match: [{ port: 443, sniHosts: ['web.example'] }], route: bySubset }], { name: 'vs' }, desired)[0]),
+    ).toEqual(WEIGHTED);
   });
 
   it('leaves unselected routes and routes without destinations as they are', () => {
@@ -92,7 +157,12 @@ describe('TLS and TCP destination weights', () => {
 });
 
 describe('virtualServiceChange', () => {
-  const virtualService: IstioVirtualService = { name: 'vs', routes: ['primary'], tlsRoutes: [{ port: 443, sniHosts: ['web.example'] }], tcpRoutes: [{ port: 5432 }] };
+  const virtualService: IstioVirtualService = {
+    name: 'vs',
+    routes: ['primary'],
+    tlsRoutes: [{ port: 443, sniHosts: ['web.example'] }],
+    tcpRoutes: [{ port: 5432 }],
+  };
   const spec = {
     hosts: ['web.example'],
     http: [{ name: 'primary', route: split }],
@@ -112,7 +182,11 @@ describe('virtualServiceChange', () => {
   });
 
   it('writes only the lists that differ, and nothing once all are right', () => {
-    const weighted = { ...spec, tls: weightedTlsRoutes(spec.tls, virtualService, routing()), tcp: weightedTcpRoutes(spec.tcp, virtualService, routing()) };
+    const weighted = {
+      ...spec,
+      tls: weightedTlsRoutes(spec.tls, virtualService, routing()),
+      tcp: weightedTcpRoutes(spec.tcp, virtualService, routing()),
+    };
     expect(Object.keys(virtualServiceChange(weighted, virtualService, routing()) ?? {})).toEqual(['http']);
     const httpOnly = { hosts: ['web.example'], http: virtualServiceChange(spec, virtualService, routing())?.http };
     expect(virtualServiceChange(httpOnly, virtualService, routing())).toBeUndefined();

@@ -67,7 +67,8 @@ export const virtualServicesOf = (routing: DesiredTrafficRouting): IstioVirtualS
 };
 
 /** `web-canary` matches the destination hosts `web-canary` and `web-canary.shop.svc.cluster.local`. */
-const hostMatches = (host: string, service: string | undefined): boolean => service !== undefined && (host === service || host.startsWith(`${service}.`));
+const hostMatches = (host: string, service: string | undefined): boolean =>
+  service !== undefined && (host === service || host.startsWith(`${service}.`));
 
 /** Which side of the release a route destination sends traffic to, by subset when a DestinationRule is used. */
 export function sideOf(destination: IstioDestination, routing: DesiredTrafficRouting): Side | undefined {
@@ -124,14 +125,19 @@ function selectsTlsRoute(selector: TlsRouteSelector, route: IstioL4Route): boole
   return selectsTcpRoute(selector, route) && sameJson(hosts, [...(selector.sniHosts ?? [])].sort());
 }
 
-const isSelected = <Selector>(route: IstioL4Route, selectors: Selector[] | undefined, selects: (selector: Selector, route: IstioL4Route) => boolean): boolean =>
-  (selectors ?? []).length === 0 || (selectors ?? []).some((selector) => selects(selector, route));
+const isSelected = <Selector>(
+  route: IstioL4Route,
+  selectors: Selector[] | undefined,
+  selects: (selector: Selector, route: IstioL4Route) => boolean,
+): boolean => (selectors ?? []).length === 0 || (selectors ?? []).some((selector) => selects(selector, route));
 
 /** Whether the rollout weights this TLS route: one its `tlsRoutes` select, or any when it lists none. */
-export const isWeightedTlsRoute = (route: IstioL4Route, virtualService: IstioVirtualService): boolean => isSelected(route, virtualService.tlsRoutes, selectsTlsRoute);
+export const isWeightedTlsRoute = (route: IstioL4Route, virtualService: IstioVirtualService): boolean =>
+  isSelected(route, virtualService.tlsRoutes, selectsTlsRoute);
 
 /** Whether the rollout weights this TCP route: one its `tcpRoutes` select, or any when it lists none. */
-export const isWeightedTcpRoute = (route: IstioL4Route, virtualService: IstioVirtualService): boolean => isSelected(route, virtualService.tcpRoutes, selectsTcpRoute);
+export const isWeightedTcpRoute = (route: IstioL4Route, virtualService: IstioVirtualService): boolean =>
+  isSelected(route, virtualService.tcpRoutes, selectsTcpRoute);
 
 /**
  * A VirtualService's TLS routes with the rollout's weights on the routes its `tlsRoutes` select (every route when it
@@ -139,7 +145,11 @@ export const isWeightedTcpRoute = (route: IstioL4Route, virtualService: IstioVir
  * @example tls [{ match: [{ port: 443, sniHosts: ['web.example'] }], route: [web-stable 100, web-canary 0] }], tlsRoutes [{ port: 443, sniHosts: ['web.example'] }], canaryWeight 30
  * // → [{ match: …, route: [web-stable 70, web-canary 30] }]
  */
-export function weightedTlsRoutes(tls: IstioL4Route[], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): IstioL4Route[] {
+export function weightedTlsRoutes(
+  tls: IstioL4Route[],
+  virtualService: IstioVirtualService,
+  routing: DesiredTrafficRouting,
+): IstioL4Route[] {
   return tls.map((route) => (isWeightedTlsRoute(route, virtualService) ? withWeights(route, routing) : route));
 }
 
@@ -148,7 +158,11 @@ export function weightedTlsRoutes(tls: IstioL4Route[], virtualService: IstioVirt
  * when it lists none), the others left as they are.
  * @example tcp [{ match: [{ port: 5432 }], route: [db-stable 100, db-canary 0] }], tcpRoutes [{ port: 5432 }], canaryWeight 30 → [{ match: …, route: [db-stable 70, db-canary 30] }]
  */
-export function weightedTcpRoutes(tcp: IstioL4Route[], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): IstioL4Route[] {
+export function weightedTcpRoutes(
+  tcp: IstioL4Route[],
+  virtualService: IstioVirtualService,
+  routing: DesiredTrafficRouting,
+): IstioL4Route[] {
   return tcp.map((route) => (isWeightedTcpRoute(route, virtualService) ? withWeights(route, routing) : route));
 }
 
@@ -189,15 +203,26 @@ function mirrorRoute(route: SetMirrorRoute, weighted: IstioHttpRoute | undefined
  * @example routes [{ name: 'primary', route: [web-stable 100, web-canary 0] }], canaryWeight 30, header route 'beta'
  * // → [{ name: 'beta', match: [{ headers: … }], route: [web-canary 100] }, { name: 'primary', route: [web-stable 70, web-canary 30] }]
  */
-export function virtualServiceRoutes(http: IstioHttpRoute[], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): IstioHttpRoute[] {
+export function virtualServiceRoutes(
+  http: IstioHttpRoute[],
+  virtualService: IstioVirtualService,
+  routing: DesiredTrafficRouting,
+): IstioHttpRoute[] {
   const managedOrder = (routing.routing.managedRoutes ?? []).map((route) => route.name);
-  const managed = new Set([...managedOrder, ...routing.headerRoutes.map((route) => route.name), ...routing.mirrorRoutes.map((route) => route.name)]);
+  const managed = new Set([
+    ...managedOrder,
+    ...routing.headerRoutes.map((route) => route.name),
+    ...routing.mirrorRoutes.map((route) => route.name),
+  ]);
   const kept = http
     .filter((route) => route.name === undefined || !managed.has(route.name))
     .map((route) => (isWeightedRoute(route, virtualService, managed) ? withWeights(route, routing) : route));
   const weighted = kept.find((route) => isWeightedRoute(route, virtualService, managed));
   const canary = canaryDestination(weighted, routing);
-  const wanted = [...routing.headerRoutes.filter((route) => (route.match ?? []).length > 0).map((route) => headerRoute(route, canary)), ...routing.mirrorRoutes.map((route) => mirrorRoute(route, weighted, canary))];
+  const wanted = [
+    ...routing.headerRoutes.filter((route) => (route.match ?? []).length > 0).map((route) => headerRoute(route, canary)),
+    ...routing.mirrorRoutes.map((route) => mirrorRoute(route, weighted, canary)),
+  ];
   const rank = (route: IstioHttpRoute): number => {
     const index = managedOrder.indexOf(route.name ?? '');
     return index === -1 ? managedOrder.length : index;
@@ -209,7 +234,11 @@ export function virtualServiceRoutes(http: IstioHttpRoute[], virtualService: Ist
  * The route lists of a VirtualService's spec that the rollout changes (HTTP, TLS, TCP), only those that differ from
  * what is there; undefined when all are already right.
  */
-export function virtualServiceChange(spec: VirtualServiceObject['spec'], virtualService: IstioVirtualService, routing: DesiredTrafficRouting): Partial<VirtualServiceRoutes> | undefined {
+export function virtualServiceChange(
+  spec: VirtualServiceObject['spec'],
+  virtualService: IstioVirtualService,
+  routing: DesiredTrafficRouting,
+): Partial<VirtualServiceRoutes> | undefined {
   const current: VirtualServiceRoutes = { http: spec.http ?? [], tls: spec.tls ?? [], tcp: spec.tcp ?? [] };
   const updated: VirtualServiceRoutes = {
     http: virtualServiceRoutes(current.http, virtualService, routing),
@@ -232,7 +261,8 @@ export function destinationRuleSubsets(subsets: NonNullable<DestinationRuleObjec
   const rule = routing.routing.istio?.destinationRule;
   const hashes: Record<Side, string> = { canary: routing.canaryPodTemplateHash, stable: routing.stablePodTemplateHash };
   return subsets.map((subset) => {
-    const side: Side | undefined = subset.name === rule?.canarySubsetName ? 'canary' : subset.name === rule?.stableSubsetName ? 'stable' : undefined;
+    const side: Side | undefined =
+      subset.name === rule?.canarySubsetName ? 'canary' : subset.name === rule?.stableSubsetName ? 'stable' : undefined;
     return side === undefined ? subset : { ...subset, labels: { ...subset.labels, [POD_TEMPLATE_HASH_LABEL]: hashes[side] } };
   });
 }

@@ -26,14 +26,16 @@ export interface IngressObject extends KubeObject {
 }
 
 /** As Argo Rollouts names it: `<rollout>-<stable ingress>-canary`. */
-export const canaryIngressName = (rolloutName: string, stableIngress: string): string => `${rolloutName}-${stableIngress}-canary`.slice(0, MAX_NAME_LENGTH);
+export const canaryIngressName = (rolloutName: string, stableIngress: string): string =>
+  `${rolloutName}-${stableIngress}-canary`.slice(0, MAX_NAME_LENGTH);
 
 export const stableIngressesOf = (routing: DesiredTrafficRouting): string[] => {
   const nginx = routing.routing.nginx;
   return nginx?.stableIngresses ?? (nginx?.stableIngress === undefined ? [] : [nginx.stableIngress]);
 };
 
-export const annotationPrefixOf = (routing: DesiredTrafficRouting): string => routing.routing.nginx?.annotationPrefix ?? DEFAULT_ANNOTATION_PREFIX;
+export const annotationPrefixOf = (routing: DesiredTrafficRouting): string =>
+  routing.routing.nginx?.annotationPrefix ?? DEFAULT_ANNOTATION_PREFIX;
 
 /**
  * The canary Ingress for one stable Ingress, as Argo Rollouts builds it: the stable Ingress's rules that use the
@@ -49,22 +51,31 @@ export function canaryIngressManifest(rollout: RolloutKey, stable: IngressObject
     const paths = rule.http?.paths ?? [];
     if (!paths.some((path) => path.backend.service?.name === routing.stableService)) continue;
     const switched = paths.map((path) =>
-      path.backend.service?.name === routing.stableService ? { ...path, backend: { ...path.backend, service: { ...path.backend.service, name: routing.canaryService ?? '' } } } : path,
+      path.backend.service?.name === routing.stableService
+        ? { ...path, backend: { ...path.backend, service: { ...path.backend.service, name: routing.canaryService ?? '' } } }
+        : path,
     );
     rules.push({ ...rule, http: { ...rule.http, paths: switched } });
   }
-  if (rules.length === 0) throw new MissingObjectError('Ingress rule using Service', rollout.namespace, `${stable.metadata.name}/${routing.stableService ?? ''}`);
+  if (rules.length === 0)
+    throw new MissingObjectError('Ingress rule using Service', rollout.namespace, `${stable.metadata.name}/${routing.stableService ?? ''}`);
   const annotations: Record<string, string> = {};
   const ingressClass = stable.metadata.annotations?.[INGRESS_CLASS_ANNOTATION];
   if (ingressClass !== undefined) annotations[INGRESS_CLASS_ANNOTATION] = ingressClass;
-  for (const [key, value] of Object.entries(nginx.additionalIngressAnnotations ?? {})) annotations[key.startsWith(prefix) ? key : `${prefix}/${key}`] = value;
+  for (const [key, value] of Object.entries(nginx.additionalIngressAnnotations ?? {}))
+    annotations[key.startsWith(prefix) ? key : `${prefix}/${key}`] = value;
   Object.assign(annotations, nginx.canaryIngressAnnotations);
   annotations[`${prefix}/canary`] = 'true';
   annotations[`${prefix}/canary-weight`] = String(routing.canaryWeight);
   const total = routing.routing.maxTrafficWeight;
   if (total !== undefined && total !== 100) annotations[`${prefix}/canary-weight-total`] = String(total);
   return {
-    metadata: { name: canaryIngressName(rollout.name, stable.metadata.name), namespace: rollout.namespace, labels: ownershipLabels(rollout), annotations },
+    metadata: {
+      name: canaryIngressName(rollout.name, stable.metadata.name),
+      namespace: rollout.namespace,
+      labels: ownershipLabels(rollout),
+      annotations,
+    },
     spec: {
       ...(stable.spec.ingressClassName === undefined ? {} : { ingressClassName: stable.spec.ingressClassName }),
       rules,
@@ -77,11 +88,15 @@ export function canaryIngressManifest(rollout: RolloutKey, stable: IngressObject
 export function canaryIngressPatch(existing: IngressObject, desired: IngressObject): object | undefined {
   const annotations = exactMapPatch(existing.metadata.annotations, desired.metadata.annotations ?? {});
   const specMatches =
-    sameJson(existing.spec.rules, desired.spec.rules) && sameJson(existing.spec.tls, desired.spec.tls) && existing.spec.ingressClassName === desired.spec.ingressClassName;
+    sameJson(existing.spec.rules, desired.spec.rules) &&
+    sameJson(existing.spec.tls, desired.spec.tls) &&
+    existing.spec.ingressClassName === desired.spec.ingressClassName;
   if (annotations === undefined && specMatches) return undefined;
   return {
     ...(annotations ? { metadata: { annotations } } : {}),
-    ...(specMatches ? {} : { spec: { ingressClassName: desired.spec.ingressClassName ?? null, rules: desired.spec.rules, tls: desired.spec.tls ?? null } }),
+    ...(specMatches
+      ? {}
+      : { spec: { ingressClassName: desired.spec.ingressClassName ?? null, rules: desired.spec.rules, tls: desired.spec.tls ?? null } }),
   };
 }
 

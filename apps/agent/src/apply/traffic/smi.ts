@@ -17,7 +17,8 @@ export interface TrafficSplitObject extends KubeObject {
 }
 
 /** As Argo Rollouts names it: `trafficSplitName`, or the rollout's name. */
-export const trafficSplitNameOf = (rollout: RolloutKey, routing: DesiredTrafficRouting): string => routing.routing.smi?.trafficSplitName ?? rollout.name;
+export const trafficSplitNameOf = (rollout: RolloutKey, routing: DesiredTrafficRouting): string =>
+  routing.routing.smi?.trafficSplitName ?? rollout.name;
 
 /**
  * The backends of the rollout's TrafficSplit: canary, stable, then experiment destinations.
@@ -51,7 +52,12 @@ export class SmiApplier {
     const spec = { service: routing.routing.smi?.rootService ?? routing.stableService ?? '', backends: trafficSplitBackends(routing) };
     if (splits.get(rollout.namespace, name) === undefined) {
       try {
-        splits.remember(await this.http.create<TrafficSplitObject>(TRAFFIC_SPLITS, rollout.namespace, { metadata: { name, namespace: rollout.namespace, labels: ownershipLabels(rollout) }, spec }));
+        splits.remember(
+          await this.http.create<TrafficSplitObject>(TRAFFIC_SPLITS, rollout.namespace, {
+            metadata: { name, namespace: rollout.namespace, labels: ownershipLabels(rollout) },
+            spec,
+          }),
+        );
         return 1;
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;

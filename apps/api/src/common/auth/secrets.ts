@@ -17,4 +17,3 @@ export function hashSecret(secret: string): string {
 export function secretPrefix(secret: string): string {
   return secret.slice(0, 10);
 }
-

@@ -114,7 +114,12 @@ export function findArgumentProblems(
           const argumentDefinition = definition?.args.find((candidate) => candidate.name === argument.name.value);
           if (!argumentDefinition) continue;
           const value = valueFromASTUntyped(argument.value, variables);
-          check(argumentDefinition.type, value, `${responseKey}.${argument.name.value}`, `${parent?.name}.${selection.name.value}.${argument.name.value}`);
+          check(
+            argumentDefinition.type,
+            value,
+            `${responseKey}.${argument.name.value}`,
+            `${parent?.name}.${selection.name.value}.${argument.name.value}`,
+          );
         }
         if (selection.selectionSet) walk(selection.selectionSet, definition ? getNamedType(definition.type) : undefined, `${responseKey}.`);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -23,7 +23,9 @@ function isCalendarDate([, year, month, day]: RegExpExecArray): boolean {
 function isClockTime(match: RegExpExecArray): boolean {
   const [hour, minute, second] = [match[4], match[5], match[6]].map(Number) as [number, number, number];
   const offset = match[8] as string;
-  return hour <= 23 && minute <= 59 && second <= 59 && (offset === 'Z' || (Number(offset.slice(1, 3)) <= 23 && Number(offset.slice(4)) <= 59));
+  return (
+    hour <= 23 && minute <= 59 && second <= 59 && (offset === 'Z' || (Number(offset.slice(1, 3)) <= 23 && Number(offset.slice(4)) <= 59))
+  );
 }
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string | null>({

@@ -48,7 +48,11 @@ export function fieldDefinition(parent: GraphQLNamedType | undefined, name: stri
 }
 
 /** The selection's type condition, or its parent's type when it has none. */
-export function fragmentType(schema: GraphQLSchema, typeCondition: string | undefined, parent: GraphQLNamedType | undefined): GraphQLNamedType | undefined {
+export function fragmentType(
+  schema: GraphQLSchema,
+  typeCondition: string | undefined,
+  parent: GraphQLNamedType | undefined,
+): GraphQLNamedType | undefined {
   return typeCondition ? schema.getType(typeCondition) : parent;
 }
 
@@ -77,11 +81,17 @@ export function measureOperation(
     if (!field.selectionSet) return { depth: depth + 1, price: cost };
     const type = fieldDefinition(parent, field.name.value)?.type;
     const inner = measure(field.selectionSet, type ? getNamedType(type) : undefined, depth + 1);
-    const sizeArgument = field.arguments?.find((argument) => LIST_SIZE_ARGUMENTS.has(argument.name.value) || argument.name.value === 'page');
+    const sizeArgument = field.arguments?.find(
+      (argument) => LIST_SIZE_ARGUMENTS.has(argument.name.value) || argument.name.value === 'page',
+    );
     return { depth: inner.depth, price: cost + listMultiplier(sizeArgument?.value, variables) * inner.price };
   };
 
-  const measure = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined, depth: number): { depth: number; price: number } => {
+  const measure = (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLNamedType | undefined,
+    depth: number,
+  ): { depth: number; price: number } => {
     let deepest = depth;
     let price = 0;
     for (const selection of selectionSet.selections) {
@@ -106,6 +116,8 @@ export function measureOperation(
 
   const root = schema.getRootType(operation.operation) ?? undefined;
   const { depth, price } = measure(operation.selectionSet, root, 0);
-  const repeated = [...seen].filter(([coordinate, count]) => count > 1 && costOfField(coordinate, false).oncePerRequest).map(([coordinate]) => coordinate);
+  const repeated = [...seen]
+    .filter(([coordinate, count]) => count > 1 && costOfField(coordinate, false).oncePerRequest)
+    .map(([coordinate]) => coordinate);
   return { depth, price, rootFields, aliases, repeated };
 }

@@ -64,5 +64,7 @@ export function toPage<T, C>(rows: T[], take: number, cursorOf: (row: T) => C): 
 }
 
 export const isIdCursor = (value: unknown): value is { id: string } =>
-  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' &&
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { id?: unknown }).id === 'string' &&
   /^[0-9a-f-]{36}$/.test((value as { id: string }).id);

@@ -31,10 +31,16 @@ function overLimit(measure: OperationMeasure, limits: QueryLimits): FlotillaErro
     return new FlotillaError(ErrorCode.QueryTooDeep, `the query is ${measure.depth} levels deep; at most ${limits.maxDepth} are allowed`);
   }
   if (measure.rootFields > limits.maxRootFields) {
-    return new FlotillaError(ErrorCode.QueryTooComplex, `the query asks for ${measure.rootFields} root fields; at most ${limits.maxRootFields} are allowed`);
+    return new FlotillaError(
+      ErrorCode.QueryTooComplex,
+      `the query asks for ${measure.rootFields} root fields; at most ${limits.maxRootFields} are allowed`,
+    );
   }
   if (measure.aliases > limits.maxAliases) {
-    return new FlotillaError(ErrorCode.QueryTooComplex, `the query has ${measure.aliases} aliases; at most ${limits.maxAliases} are allowed`);
+    return new FlotillaError(
+      ErrorCode.QueryTooComplex,
+      `the query has ${measure.aliases} aliases; at most ${limits.maxAliases} are allowed`,
+    );
   }
   const [repeated] = measure.repeated;
   if (repeated) return new FlotillaError(ErrorCode.QueryTooComplex, `${repeated} may be asked for once per request`);
@@ -56,7 +62,9 @@ export function queryLimitsPlugin(limits: QueryLimits, rateLimiter: RequestRateL
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return;
           if (operation.operation === 'subscription') {
-            throw httpRefusal(new FlotillaError(ErrorCode.InputInvalid, 'subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP'));
+            throw httpRefusal(
+              new FlotillaError(ErrorCode.InputInvalid, 'subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP'),
+            );
           }
           if (isIntrospectionOnly(operation)) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};

@@ -32,4 +32,6 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, context: E
   return principal;
 });
 
-export const CurrentRequest = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext => requestContextOf(context));
+export const CurrentRequest = createParamDecorator((_data: unknown, context: ExecutionContext): RequestContext =>
+  requestContextOf(context),
+);

@@ -6,7 +6,11 @@ import { clientAddressOf, compileProxyTrust, isAddressOrRange, rememberProxiedAd
 function requestFrom(peer: string, forwardedFor?: string): IncomingMessage {
   const socket = new Socket();
   Object.defineProperty(socket, 'remoteAddress', { value: peer });
-  return { socket, connection: socket, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } } as unknown as IncomingMessage;
+  return {
+    socket,
+    connection: socket,
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+  } as unknown as IncomingMessage;
 }
 
 describe('clientAddressOf', () => {

@@ -32,7 +32,11 @@ function exchange(port: number, bytes: Buffer): Promise<string> {
 
 const request = Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 192.0.2.9\r\nConnection: close\r\n\r\n');
 const v2Header = Buffer.from(
-  new V2ProxyProtocol(Command.PROXY, TransportProtocol.STREAM, new IPv4ProxyAddress(IPv4Address.createFrom([203, 0, 113, 8]), 51234, IPv4Address.createFrom([10, 0, 0, 1]), 443)).build(),
+  new V2ProxyProtocol(
+    Command.PROXY,
+    TransportProtocol.STREAM,
+    new IPv4ProxyAddress(IPv4Address.createFrom([203, 0, 113, 8]), 51234, IPv4Address.createFrom([10, 0, 0, 1]), 443),
+  ).build(),
 );
 
 describe('acceptProxyProtocol', () => {
@@ -42,7 +46,9 @@ describe('acceptProxyProtocol', () => {
     ['a v1 header of a proxy health check', Buffer.from('PROXY UNKNOWN\r\n'), '192.0.2.9'],
   ])('takes the client address from %s of a trusted proxy', async (_title, header, expected) => {
     const port = await serverTrusting(['127.0.0.1']);
-    expect(await exchange(port, Buffer.concat([header, request]))).toMatch(new RegExp(`^HTTP/1.1 200 [\\s\\S]*\\r\\n\\r\\n${expected.replaceAll('.', '\\.')}$`));
+    expect(await exchange(port, Buffer.concat([header, request]))).toMatch(
+      new RegExp(`^HTTP/1.1 200 [\\s\\S]*\\r\\n\\r\\n${expected.replaceAll('.', '\\.')}$`),
+    );
   });
 
   it('closes a connection from a trusted proxy without a header, unanswered', async () => {
@@ -52,7 +58,9 @@ describe('acceptProxyProtocol', () => {
 
   it('never reads a header from a peer that is not trusted', async () => {
     const port = await serverTrusting([]);
-    expect(await exchange(port, Buffer.concat([Buffer.from('PROXY TCP4 203.0.113.7 10.0.0.1 51234 443\r\n'), request]))).toMatch(/^HTTP\/1.1 400 /);
+    expect(await exchange(port, Buffer.concat([Buffer.from('PROXY TCP4 203.0.113.7 10.0.0.1 51234 443\r\n'), request]))).toMatch(
+      /^HTTP\/1.1 400 /,
+    );
   });
 });
 

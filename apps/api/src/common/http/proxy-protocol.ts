@@ -31,7 +31,9 @@ export function parseProxyHeader(received: Buffer): ProxyHeader | undefined {
     if (received.length < total) return undefined;
     const address = V2ProxyProtocol.parse(new Uint8Array(received.subarray(0, total))).proxyAddress;
     const clientAddress =
-      address instanceof IPv4ProxyAddress || address instanceof IPv6ProxyAddress ? ipaddr.fromByteArray([...address.sourceAddress.address]).toString() : undefined;
+      address instanceof IPv4ProxyAddress || address instanceof IPv6ProxyAddress
+        ? ipaddr.fromByteArray([...address.sourceAddress.address]).toString()
+        : undefined;
     return { clientAddress, rest: received.subarray(total) };
   }
   const prefix = received.subarray(0, V1_PREFIX.length);

@@ -52,6 +52,10 @@ async function charge(limiter: RateLimiterRedis, key: string, points: number, wh
   } catch (refusal) {
     if (!(refusal instanceof RateLimiterRes)) throw refusal;
     const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-    throw new RetryLaterError(ErrorCode.RateLimited, `${who} has spent its request budget; retry in ${retryAfterSeconds} s`, retryAfterSeconds);
+    throw new RetryLaterError(
+      ErrorCode.RateLimited,
+      `${who} has spent its request budget; retry in ${retryAfterSeconds} s`,
+      retryAfterSeconds,
+    );
   }
 }

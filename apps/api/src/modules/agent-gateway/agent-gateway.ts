@@ -171,7 +171,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   private accept(socket: WebSocket, cluster: Cluster): void {
     const log = this.log.child({ cluster: cluster.name });
     const answers = new AnswerCollector((runId, answered) => {
-      this.analysisQueue.record(runId, answered).catch((error: unknown) => log.warn({ err: error, runId }, 'measurement answers not queued'));
+      this.analysisQueue
+        .record(runId, answered)
+        .catch((error: unknown) => log.warn({ err: error, runId }, 'measurement answers not queued'));
     });
     const connection: AgentConnection = {
       clusterId: cluster.id,
@@ -214,7 +216,10 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         return this.handle(connection, text);
       case 'drop':
         if (decision.tellRetryAfterSeconds === undefined) return;
-        this.log.warn({ cluster: connection.clusterName, retryAfterSeconds: decision.tellRetryAfterSeconds }, 'agent over its message rate');
+        this.log.warn(
+          { cluster: connection.clusterName, retryAfterSeconds: decision.tellRetryAfterSeconds },
+          'agent over its message rate',
+        );
         this.send(connection.socket, {
           type: 'error',
           code: 'rate_limited',
@@ -246,7 +251,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       case 'applied':
         if (message.rollout.kind === 'Experiment') return;
         await this.database.rollout.updateMany({
-          where: { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name, appliedDesiredVersion: { lt: message.desiredVersion } },
+          where: {
+            clusterId: connection.clusterId,
+            namespace: message.rollout.namespace,
+            name: message.rollout.name,
+            appliedDesiredVersion: { lt: message.desiredVersion },
+          },
           data: { appliedDesiredVersion: message.desiredVersion },
         });
         return;
@@ -266,13 +276,23 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     if (connection.answers.answered(requestId, outcome, answeredAt)) return;
     const measurement = measurementOfRequest(requestId);
     if (!measurement) return;
-    const run = await this.database.analysisRun.findFirst({ where: { id: measurement.runId, clusterId: connection.clusterId }, select: { id: true } });
-    if (run) await this.analysisQueue.record(measurement.runId, [{ metricName: measurement.metricName, index: measurement.index, outcome, answeredAt }]);
+    const run = await this.database.analysisRun.findFirst({
+      where: { id: measurement.runId, clusterId: connection.clusterId },
+      select: { id: true },
+    });
+    if (run)
+      await this.analysisQueue.record(measurement.runId, [
+        { metricName: measurement.metricName, index: measurement.index, outcome, answeredAt },
+      ]);
   }
 
   private async greet(connection: AgentConnection, hello: Extract<AgentMessage, { type: 'hello' }>): Promise<void> {
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      this.send(connection.socket, { type: 'error', code: 'protocol/unsupported_version', message: `this control plane speaks protocol ${PROTOCOL_VERSION}` });
+      this.send(connection.socket, {
+        type: 'error',
+        code: 'protocol/unsupported_version',
+        message: `this control plane speaks protocol ${PROTOCOL_VERSION}`,
+      });
       connection.socket.close(CLOSE_CODES.unsupportedVersion, 'unsupported protocol version');
       return;
     }
@@ -281,22 +301,41 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     if (previous && previous !== connection) previous.socket.close(CLOSE_CODES.replacedByNewerConnection, 'replaced by a newer connection');
     await this.database.cluster.update({
       where: { id: connection.clusterId },
-      data: { connectionState: 'Connected', lastHeartbeatAt: new Date(), agentVersion: hello.agentVersion, kubernetesVersion: hello.kubernetesVersion ?? null },
+      data: {
+        connectionState: 'Connected',
+        lastHeartbeatAt: new Date(),
+        agentVersion: hello.agentVersion,
+        kubernetesVersion: hello.kubernetesVersion ?? null,
+      },
     });
     connection.lastHeartbeatWrite = Date.now();
-    this.send(connection.socket, { type: 'welcome', protocolVersion: PROTOCOL_VERSION, cluster: connection.clusterName, heartbeatIntervalSeconds: this.config.agent.heartbeatIntervalSeconds });
+    this.send(connection.socket, {
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      cluster: connection.clusterName,
+      heartbeatIntervalSeconds: this.config.agent.heartbeatIntervalSeconds,
+    });
     const [rollouts, experiments] = await Promise.all([
       this.database.rollout.findMany({ where: { clusterId: connection.clusterId } }),
       this.database.experiment.findMany({ where: { clusterId: connection.clusterId, ...STANDALONE_LIVE_EXPERIMENT } }),
     ]);
-    const desired = [...rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []), ...experiments.flatMap((experiment) => toDesiredExperiment(experiment) ?? [])];
+    const desired = [
+      ...rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []),
+      ...experiments.flatMap((experiment) => toDesiredExperiment(experiment) ?? []),
+    ];
     this.send(connection.socket, { type: 'snapshot', rollouts: desired });
     await this.askAgainInFlight(connection);
     // What was held while the cluster was away goes on now.
     for (const rollout of rollouts) await this.reconcileQueue.request(rollout.id, rollout.version);
     for (const experiment of experiments) await this.reconcileQueue.requestExperiment(experiment.id, experiment.version);
     this.logger.info(
-      { component: 'agent-gateway', cluster: connection.clusterName, agentVersion: hello.agentVersion, rollouts: rollouts.length, experiments: experiments.length },
+      {
+        component: 'agent-gateway',
+        cluster: connection.clusterName,
+        agentVersion: hello.agentVersion,
+        rollouts: rollouts.length,
+        experiments: experiments.length,
+      },
       'agent connected',
     );
   }
@@ -315,7 +354,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   private async askAgainInFlight(connection: AgentConnection): Promise<void> {
     const inFlight = await this.database.measurement.findMany({
       where: { phase: 'Running', takenBy: 'agent', analysisRun: { clusterId: connection.clusterId, phase: 'Running' } },
-      select: { metricName: true, index: true, startedAt: true, analysisRun: { select: { id: true, name: true, namespace: true, spec: true } } },
+      select: {
+        metricName: true,
+        index: true,
+        startedAt: true,
+        analysisRun: { select: { id: true, name: true, namespace: true, spec: true } },
+      },
       orderBy: [{ analysisRunId: 'asc' }, { metricName: 'asc' }],
     });
     const now = Date.now();
@@ -333,14 +377,18 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const now = Date.now();
     if (now - connection.lastHeartbeatWrite < HEARTBEAT_WRITE_INTERVAL_MS) return;
     connection.lastHeartbeatWrite = now;
-    await this.database.cluster.update({ where: { id: connection.clusterId }, data: { lastHeartbeatAt: new Date(now), connectionState: 'Connected' } });
+    await this.database.cluster.update({
+      where: { id: connection.clusterId },
+      data: { lastHeartbeatAt: new Date(now), connectionState: 'Connected' },
+    });
   }
 
   /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
   private async observe(connection: AgentConnection, key: RolloutKey, state: ObservedRolloutState): Promise<void> {
     const where = { clusterId_namespace_name: { clusterId: connection.clusterId, namespace: key.namespace, name: key.name } };
     const select = { id: true, observed: true } as const;
-    const unchanged = (row: { observed: unknown }): boolean => jsonEqual(withoutTime(row.observed as ObservedRolloutState | null), withoutTime(state));
+    const unchanged = (row: { observed: unknown }): boolean =>
+      jsonEqual(withoutTime(row.observed as ObservedRolloutState | null), withoutTime(state));
     const data = { observed: state as unknown as object, version: { increment: 1 } };
     if (key.kind === 'Experiment') {
       const experiment = await this.database.experiment.findUnique({ where, select });
@@ -351,7 +399,11 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     }
     const rollout = await this.database.rollout.findUnique({ where, select });
     if (!rollout || unchanged(rollout)) return;
-    const { version } = await this.database.rollout.update({ where: { id: rollout.id }, data: { ...data, observedAt: new Date() }, select: { version: true } });
+    const { version } = await this.database.rollout.update({
+      where: { id: rollout.id },
+      data: { ...data, observedAt: new Date() },
+      select: { version: true },
+    });
     await this.reconcileQueue.request(rollout.id, version);
   }
 
@@ -360,14 +412,22 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     if (!connection) return;
     const desired =
       change.key.kind === 'Experiment'
-        ? await this.database.experiment.findUnique({ where: { id: change.id } }).then((experiment) => (experiment ? (toDesiredExperiment(experiment) ?? null) : undefined))
-        : await this.database.rollout.findUnique({ where: { id: change.id } }).then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
-    if (desired === undefined) this.send(connection.socket, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });
+        ? await this.database.experiment
+            .findUnique({ where: { id: change.id } })
+            .then((experiment) => (experiment ? (toDesiredExperiment(experiment) ?? null) : undefined))
+        : await this.database.rollout
+            .findUnique({ where: { id: change.id } })
+            .then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
+    if (desired === undefined)
+      this.send(connection.socket, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });
     else if (desired !== null) this.send(connection.socket, { type: 'desired', desired });
   }
 
   private async markDisconnected(connection: AgentConnection): Promise<void> {
-    await this.database.cluster.updateMany({ where: { id: connection.clusterId, connectionState: 'Connected' }, data: { connectionState: 'Disconnected' } });
+    await this.database.cluster.updateMany({
+      where: { id: connection.clusterId, connectionState: 'Connected' },
+      data: { connectionState: 'Disconnected' },
+    });
   }
 
   private send(socket: WebSocket, message: ControlPlaneMessage): void {

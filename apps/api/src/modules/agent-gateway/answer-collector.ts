@@ -26,7 +26,12 @@ export class AnswerCollector {
     const runId = fresh[0] && measurementOfRequest(fresh[0].requestId)?.runId;
     if (!runId) return;
     const timeoutMs = Math.max(...fresh.map((request) => request.timeoutSeconds)) * 1000 + ANSWER_GRACE_MS;
-    const group: AskedGroup = { runId, unanswered: new Set(fresh.map((request) => request.requestId)), answers: [], giveUp: setTimeout(() => this.finish(group), timeoutMs) };
+    const group: AskedGroup = {
+      runId,
+      unanswered: new Set(fresh.map((request) => request.requestId)),
+      answers: [],
+      giveUp: setTimeout(() => this.finish(group), timeoutMs),
+    };
     group.giveUp.unref();
     for (const requestId of group.unanswered) this.groupsByRequest.set(requestId, group);
   }

@@ -4,7 +4,10 @@ import { HUB_LOSS_AFTER_ANNOTATION, HUB_LOSS_POLICY_ANNOTATION, hubLossAnnotatio
 
 const replicaSet = (podTemplateHash: string, replicas: number): DesiredReplicaSet => ({
   podTemplateHash,
-  template: { metadata: { labels: { app: 'checkout', 'rollouts-pod-template-hash': podTemplateHash } }, spec: { containers: [{ name: 'checkout', image: `shop/checkout:${podTemplateHash}` }] } },
+  template: {
+    metadata: { labels: { app: 'checkout', 'rollouts-pod-template-hash': podTemplateHash } },
+    spec: { containers: [{ name: 'checkout', image: `shop/checkout:${podTemplateHash}` }] },
+  },
   replicas,
   labels: { 'rollouts-pod-template-hash': podTemplateHash },
   annotations: {},
@@ -14,7 +17,10 @@ const replicaSet = (podTemplateHash: string, replicas: number): DesiredReplicaSe
 /** A canary at 40% on a router: stable `abc` at 3, canary `def` at 2, an experiment taking 10% and a header route. */
 const canaryAt40: DesiredRolloutState = {
   replicaSets: [replicaSet('abc', 3), replicaSet('def', 2)],
-  services: { stable: { service: 'checkout-stable', podTemplateHash: 'abc' }, canary: { service: 'checkout-canary', podTemplateHash: 'def' } },
+  services: {
+    stable: { service: 'checkout-stable', podTemplateHash: 'abc' },
+    canary: { service: 'checkout-canary', podTemplateHash: 'def' },
+  },
   trafficRouting: {
     router: 'nginx',
     routing: { nginx: { stableIngress: 'checkout' } },
@@ -35,7 +41,9 @@ describe('hubLossInstruction', () => {
   it('falls back to the stable ReplicaSet at full size, serving every request, after the default 300 s', () => {
     const instruction = hubLossInstruction(policy, canaryAt40, 'abc', 5);
     expect(instruction?.afterSeconds).toBe(300);
-    expect(instruction?.fallback.replicaSets.map(({ podTemplateHash, replicas, restart }) => ({ podTemplateHash, replicas, restart }))).toEqual([
+    expect(
+      instruction?.fallback.replicaSets.map(({ podTemplateHash, replicas, restart }) => ({ podTemplateHash, replicas, restart })),
+    ).toEqual([
       { podTemplateHash: 'abc', replicas: 5, restart: undefined },
       { podTemplateHash: 'def', replicas: 0, restart: undefined },
     ]);
@@ -43,7 +51,13 @@ describe('hubLossInstruction', () => {
       stable: { service: 'checkout-stable', podTemplateHash: 'abc' },
       canary: { service: 'checkout-canary', podTemplateHash: 'abc' },
     });
-    expect(instruction?.fallback.trafficRouting).toMatchObject({ canaryWeight: 0, stableWeight: 100, additionalDestinations: [], headerRoutes: [], mirrorRoutes: [] });
+    expect(instruction?.fallback.trafficRouting).toMatchObject({
+      canaryWeight: 0,
+      stableWeight: 100,
+      additionalDestinations: [],
+      headerRoutes: [],
+      mirrorRoutes: [],
+    });
   });
 
   it('waits as long as the rollout asks', () => {
@@ -68,8 +82,14 @@ describe('hubLossAnnotationProblems', () => {
 
   it('names the annotation and the reason for an unknown policy or a delay that is not whole seconds', () => {
     expect(hubLossAnnotationProblems({ [HUB_LOSS_POLICY_ANNOTATION]: 'scale-to-zero', [HUB_LOSS_AFTER_ANNOTATION]: '1.5' })).toEqual([
-      { path: "metadata.annotations['flotilla.io/hub-loss-policy']", message: 'the only hub-loss policy is "rollback-to-stable", got "scale-to-zero"' },
-      { path: "metadata.annotations['flotilla.io/hub-loss-after-seconds']", message: 'must be a whole number of seconds from 1 to 2147483, got "1.5"' },
+      {
+        path: "metadata.annotations['flotilla.io/hub-loss-policy']",
+        message: 'the only hub-loss policy is "rollback-to-stable", got "scale-to-zero"',
+      },
+      {
+        path: "metadata.annotations['flotilla.io/hub-loss-after-seconds']",
+        message: 'must be a whole number of seconds from 1 to 2147483, got "1.5"',
+      },
     ]);
     expect(hubLossAnnotationProblems({ [HUB_LOSS_AFTER_ANNOTATION]: '0' })).toHaveLength(1);
     expect(hubLossAnnotationProblems({ [HUB_LOSS_AFTER_ANNOTATION]: '2147483' })).toEqual([]);

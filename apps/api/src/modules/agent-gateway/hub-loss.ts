@@ -14,16 +14,24 @@ export function hubLossAnnotationProblems(annotations: Record<string, string> | 
   const policy = annotations?.[HUB_LOSS_POLICY_ANNOTATION];
   const after = annotations?.[HUB_LOSS_AFTER_ANNOTATION];
   if (policy !== undefined && policy !== ROLLBACK_TO_STABLE) {
-    problems.push({ path: `metadata.annotations['${HUB_LOSS_POLICY_ANNOTATION}']`, message: `the only hub-loss policy is "${ROLLBACK_TO_STABLE}", got "${policy}"` });
+    problems.push({
+      path: `metadata.annotations['${HUB_LOSS_POLICY_ANNOTATION}']`,
+      message: `the only hub-loss policy is "${ROLLBACK_TO_STABLE}", got "${policy}"`,
+    });
   }
   if (after !== undefined && (!/^[1-9][0-9]*$/.test(after) || Number(after) > MAX_AFTER_SECONDS)) {
-    problems.push({ path: `metadata.annotations['${HUB_LOSS_AFTER_ANNOTATION}']`, message: `must be a whole number of seconds from 1 to ${MAX_AFTER_SECONDS}, got "${after}"` });
+    problems.push({
+      path: `metadata.annotations['${HUB_LOSS_AFTER_ANNOTATION}']`,
+      message: `must be a whole number of seconds from 1 to ${MAX_AFTER_SECONDS}, got "${after}"`,
+    });
   }
   return problems;
 }
 
 function totalWeight(routing: NonNullable<DesiredRolloutState['trafficRouting']>): number {
-  return routing.canaryWeight + routing.stableWeight + routing.additionalDestinations.reduce((sum, destination) => sum + destination.weight, 0);
+  return (
+    routing.canaryWeight + routing.stableWeight + routing.additionalDestinations.reduce((sum, destination) => sum + destination.weight, 0)
+  );
 }
 
 /**
@@ -61,5 +69,8 @@ export function hubLossInstruction(
       mirrorRoutes: [],
     },
   };
-  return { afterSeconds: Number.isFinite(afterSeconds) && afterSeconds > 0 ? Math.min(afterSeconds, MAX_AFTER_SECONDS) : DEFAULT_AFTER_SECONDS, fallback };
+  return {
+    afterSeconds: Number.isFinite(afterSeconds) && afterSeconds > 0 ? Math.min(afterSeconds, MAX_AFTER_SECONDS) : DEFAULT_AFTER_SECONDS,
+    fallback,
+  };
 }

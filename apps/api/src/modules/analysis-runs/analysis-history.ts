@@ -8,6 +8,8 @@ const DAY_MS = 86_400_000;
  */
 export async function pruneAnalysisHistory(database: DatabaseClient, retentionDays: number, now = new Date()): Promise<number> {
   if (retentionDays <= 0) return 0;
-  const { count } = await database.analysisRun.deleteMany({ where: { finishedAt: { lt: new Date(now.getTime() - retentionDays * DAY_MS) } } });
+  const { count } = await database.analysisRun.deleteMany({
+    where: { finishedAt: { lt: new Date(now.getTime() - retentionDays * DAY_MS) } },
+  });
   return count;
 }

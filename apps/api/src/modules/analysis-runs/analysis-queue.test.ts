@@ -10,9 +10,17 @@ describe('measureJobId', () => {
   });
 
   it('names the same measurements the same whatever their order', () => {
-    const id = measureJobId(runId, [{ metricName: 'b', index: 1 }, { metricName: 'a', index: 2 }]);
+    const id = measureJobId(runId, [
+      { metricName: 'b', index: 1 },
+      { metricName: 'a', index: 2 },
+    ]);
     expect(id).toBe(`${runId}.a.2+b.1`);
-    expect(measureJobId(runId, [{ metricName: 'a', index: 2 }, { metricName: 'b', index: 1 }])).toBe(id);
+    expect(
+      measureJobId(runId, [
+        { metricName: 'a', index: 2 },
+        { metricName: 'b', index: 1 },
+      ]),
+    ).toBe(id);
   });
 
   it('keeps metric names from being read as separators', () => {
@@ -22,14 +30,35 @@ describe('measureJobId', () => {
 
 describe('parseAnalysisJob', () => {
   it('reads a measure job of several measurements', () => {
-    expect(parseAnalysisJob('measure', { runId, due: [{ metricName: 'a', index: 0 }, { metricName: 'b', index: 0 }] }, queuedAt)).toEqual({
+    expect(
+      parseAnalysisJob(
+        'measure',
+        {
+          runId,
+          due: [
+            { metricName: 'a', index: 0 },
+            { metricName: 'b', index: 0 },
+          ],
+        },
+        queuedAt,
+      ),
+    ).toEqual({
       name: 'measure',
-      data: { runId, due: [{ metricName: 'a', index: 0 }, { metricName: 'b', index: 0 }] },
+      data: {
+        runId,
+        due: [
+          { metricName: 'a', index: 0 },
+          { metricName: 'b', index: 0 },
+        ],
+      },
     });
   });
 
   it('reads a measure job queued with a single measurement', () => {
-    expect(parseAnalysisJob('measure', { runId, metricName: 'a', index: 4 }, queuedAt)).toEqual({ name: 'measure', data: { runId, due: [{ metricName: 'a', index: 4 }] } });
+    expect(parseAnalysisJob('measure', { runId, metricName: 'a', index: 4 }, queuedAt)).toEqual({
+      name: 'measure',
+      data: { runId, due: [{ metricName: 'a', index: 4 }] },
+    });
   });
 
   it.each([
@@ -62,7 +91,10 @@ describe('parseAnalysisJob', () => {
   it.each([
     { case: 'no answers', data: { runId, answers: [] } },
     { case: 'an answer without its time', data: { runId, answers: [{ metricName: 'a', index: 0, outcome: { ok: true, value: 1 } }] } },
-    { case: 'an answer at no valid time', data: { runId, answers: [{ metricName: 'a', index: 0, outcome: { ok: true, value: 1 }, answeredAt: 'soon' }] } },
+    {
+      case: 'an answer at no valid time',
+      data: { runId, answers: [{ metricName: 'a', index: 0, outcome: { ok: true, value: 1 }, answeredAt: 'soon' }] },
+    },
     { case: 'an answer without an outcome', data: { runId, answers: [{ metricName: 'a', index: 0, answeredAt: '2026-06-01T00:00:00Z' }] } },
   ])('refuses a record job with $case', ({ data }) => {
     expect(parseAnalysisJob('record', data, queuedAt)).toBeUndefined();

@@ -57,9 +57,18 @@ function parseDue(data: Record<string, unknown>): DueMeasurement[] | undefined {
 
 function parseAnswer(data: unknown): MeasurementAnswer | undefined {
   const measurement = parseDueMeasurement(data);
-  if (!measurement || !isObject(data) || !isObject(data.outcome) || typeof data.outcome.ok !== 'boolean' || typeof data.answeredAt !== 'string') return undefined;
+  if (
+    !measurement ||
+    !isObject(data) ||
+    !isObject(data.outcome) ||
+    typeof data.outcome.ok !== 'boolean' ||
+    typeof data.answeredAt !== 'string'
+  )
+    return undefined;
   const answeredAt = new Date(data.answeredAt);
-  return Number.isNaN(answeredAt.getTime()) ? undefined : { ...measurement, outcome: data.outcome as unknown as MeasurementOutcome, answeredAt };
+  return Number.isNaN(answeredAt.getTime())
+    ? undefined
+    : { ...measurement, outcome: data.outcome as unknown as MeasurementOutcome, answeredAt };
 }
 
 /** The answers a `record` job carries; a job queued before answers were grouped holds one, answered when queued. */
@@ -88,14 +97,18 @@ export function parseAnalysisJob(name: string, data: unknown, queuedAt: Date): A
 /** Job ids may not hold `:`; metric names are DNS-like, so encoding is only a precaution (it also escapes `+`). */
 const idPart = (text: string): string => encodeURIComponent(text).replace(/:/g, '%3A');
 
-const byMetricName = (left: DueMeasurement, right: DueMeasurement): number => (left.metricName < right.metricName ? -1 : left.metricName > right.metricName ? 1 : 0);
+const byMetricName = (left: DueMeasurement, right: DueMeasurement): number =>
+  left.metricName < right.metricName ? -1 : left.metricName > right.metricName ? 1 : 0;
 
 /**
  * `<run>.<metric>.<index>` for one measurement, `<run>.<metric>.<index>+<metric>.<index>…` (by metric name) for
  * several: the same measurements of a run always get the same id, whoever queues them.
  */
 export function measureJobId(runId: string, due: readonly DueMeasurement[]): string {
-  return `${runId}.${[...due].sort(byMetricName).map((measurement) => `${idPart(measurement.metricName)}.${measurement.index}`).join('+')}`;
+  return `${runId}.${[...due]
+    .sort(byMetricName)
+    .map((measurement) => `${idPart(measurement.metricName)}.${measurement.index}`)
+    .join('+')}`;
 }
 
 /** Failed jobs are dropped, so that the sweep can queue the same job id again (see the reconcile queue's). */
@@ -123,7 +136,11 @@ export class AnalysisQueue {
   /** Queues the measurements to be taken at `at` (counted from now, when the job is added, as BullMQ counts it). */
   async measureAt(runId: string, due: readonly DueMeasurement[], at: Date): Promise<void> {
     const job: MeasureJob = { runId, due: [...due] };
-    await this.queue.add('measure', job, { jobId: measureJobId(runId, due), delay: Math.max(0, at.getTime() - Date.now()), ...JOB_OPTIONS });
+    await this.queue.add('measure', job, {
+      jobId: measureJobId(runId, due),
+      delay: Math.max(0, at.getTime() - Date.now()),
+      ...JOB_OPTIONS,
+    });
   }
 
   /** Queues answers of one run to be recorded together, once: the same answers always get the same job id. */

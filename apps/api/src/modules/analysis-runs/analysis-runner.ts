@@ -1,5 +1,13 @@
 import type { Metric } from '@flotilla/argo-spec';
-import { evaluateMeasurementResult, isCompleted, isDryRunMetric, newMetricResult, nextMeasurementTime, type AnalysisPhase, type Measurement } from '@flotilla/analysis';
+import {
+  evaluateMeasurementResult,
+  isCompleted,
+  isDryRunMetric,
+  newMetricResult,
+  nextMeasurementTime,
+  type AnalysisPhase,
+  type Measurement,
+} from '@flotilla/analysis';
 import { createHttpTransport, measureMetric, redactSecrets, type HttpTransport } from '@flotilla/metric-providers';
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
 import type { EventBus } from '../../infrastructure/event-bus.js';
@@ -10,8 +18,22 @@ import type { AnalysisQueue, DueMeasurement, MeasureJob, MeasurementAnswer, Reco
 import { MountedCredentials } from './mounted-credentials.js';
 import { ResolvedRuns } from './resolved-runs.js';
 import { resolveRun, type MeasuredBy } from './run-resolution.js';
-import { beginMeasurements, groupByDueTime, settleMeasurements, type ScheduledMeasurement, type SettledMeasurement } from './run-settlement.js';
-import { finishRun, loadPendingRun, loadTemplate, markRunning, rolloutVersion, standaloneExperimentVersion, type PendingRun } from './run-start-store.js';
+import {
+  beginMeasurements,
+  groupByDueTime,
+  settleMeasurements,
+  type ScheduledMeasurement,
+  type SettledMeasurement,
+} from './run-settlement.js';
+import {
+  finishRun,
+  loadPendingRun,
+  loadTemplate,
+  markRunning,
+  rolloutVersion,
+  standaloneExperimentVersion,
+  type PendingRun,
+} from './run-start-store.js';
 import type { RunState } from './run-state.js';
 import {
   beginIfUnchanged,
@@ -74,7 +96,11 @@ export const ANSWER_GRACE_MS = 5_000;
 
 const requestIdOf = (runId: string, measurement: DueMeasurement): string => `${runId}.${measurement.metricName}.${measurement.index}`;
 
-function completedMeasurement({ phase, value, message }: Pick<Measurement, 'phase'> & { value?: string | null; message?: string | null }, startedAt: Date, finishedAt: Date): Measurement {
+function completedMeasurement(
+  { phase, value, message }: Pick<Measurement, 'phase'> & { value?: string | null; message?: string | null },
+  startedAt: Date,
+  finishedAt: Date,
+): Measurement {
   return { phase, startedAt, finishedAt, ...(value == null ? {} : { value }), ...(message == null ? {} : { message }) };
 }
 
@@ -123,7 +149,11 @@ export class AnalysisRunner {
       await this.finish(run, 'Error', resolved, now);
       return;
     }
-    const first: ScheduledMeasurement[] = resolved.spec.metrics.map((metric) => ({ metricName: metric.name, index: 0, at: nextMeasurementTime(metric, undefined, now) ?? now }));
+    const first: ScheduledMeasurement[] = resolved.spec.metrics.map((metric) => ({
+      metricName: metric.name,
+      index: 0,
+      at: nextMeasurementTime(metric, undefined, now) ?? now,
+    }));
     const state: RunState = {
       results: resolved.spec.metrics.map((metric) => newMetricResult(metric.name, isDryRunMetric(metric.name, resolved.spec.dryRun))),
       nextAt: Object.fromEntries(first.map(({ metricName, at }) => [metricName, at.toISOString()])),
@@ -164,10 +194,22 @@ export class AnalysisRunner {
       takenBy: 'agent',
       startedAt: now,
       finishedAt: null,
-      measurements: wanted.map((measurement) => ({ metricName: measurement.metricName, index: measurement.index, phase: 'Running', value: null, message: null, requestId: requestIdOf(run.id, measurement) })),
+      measurements: wanted.map((measurement) => ({
+        metricName: measurement.metricName,
+        index: measurement.index,
+        phase: 'Running',
+        value: null,
+        message: null,
+        requestId: requestIdOf(run.id, measurement),
+      })),
     };
     const inFlight = (state: RunState, measurements: readonly WantedMeasurement[]): RunState =>
-      beginMeasurements(state, run.resolved, measurements.map((measurement) => measurement.metricName), now);
+      beginMeasurements(
+        state,
+        run.resolved,
+        measurements.map((measurement) => measurement.metricName),
+        now,
+      );
     const begun = (await beginIfUnchanged(this.sql, run, batch, inFlight(run.state, wanted)))
       ? wanted
       : await this.sql.transaction(async (session) => {
@@ -179,7 +221,10 @@ export class AnalysisRunner {
           return started;
         });
     if (begun.length === 0) return;
-    const requested: MeasurementRequested = { clusterId: run.clusterId, requests: begun.map((measurement) => this.requestOf(run, measurement)) };
+    const requested: MeasurementRequested = {
+      clusterId: run.clusterId,
+      requests: begun.map((measurement) => this.requestOf(run, measurement)),
+    };
     await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
   }
 
@@ -206,7 +251,10 @@ export class AnalysisRunner {
       }),
     );
     const finishedAt = new Date();
-    const evaluated = wanted.map((measurement, position) => ({ ...measurement, ...evaluateOutcome(measurement.metric, outcomes[position] as MeasurementOutcome) }));
+    const evaluated = wanted.map((measurement, position) => ({
+      ...measurement,
+      ...evaluateOutcome(measurement.metric, outcomes[position] as MeasurementOutcome),
+    }));
     const batch: MeasurementBatch = {
       runId: run.id,
       takenBy: 'control-plane',
@@ -221,7 +269,11 @@ export class AnalysisRunner {
         requestId: requestIdOf(run.id, measurement),
       })),
     };
-    const completed = evaluated.map((measurement): SettledMeasurement => ({ metricName: measurement.metricName, index: measurement.index, measurement: completedMeasurement(measurement, startedAt, finishedAt) }));
+    const completed = evaluated.map((measurement): SettledMeasurement => ({
+      metricName: measurement.metricName,
+      index: measurement.index,
+      measurement: completedMeasurement(measurement, startedAt, finishedAt),
+    }));
     const optimistic = this.assess(run, run, completed, finishedAt);
     if (await recordIfUnchanged(this.sql, run, batch, optimistic.write)) {
       await this.followUp(run, optimistic.settled);
@@ -249,14 +301,31 @@ export class AnalysisRunner {
       const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === answer.metricName);
       if (!metric) return [];
       const evaluated = evaluateOutcome(metric, answer.outcome);
-      return [{ metricName: answer.metricName, index: answer.index, phase: evaluated.phase, value: evaluated.value ?? null, message: evaluated.message ?? null, finishedAt: answer.answeredAt }];
+      return [
+        {
+          metricName: answer.metricName,
+          index: answer.index,
+          phase: evaluated.phase,
+          value: evaluated.value ?? null,
+          message: evaluated.message ?? null,
+          finishedAt: answer.answeredAt,
+        },
+      ];
     });
     if (completions.length === 0) return;
     const lastAnswerAt = new Date(Math.max(...completions.map((completion) => completion.finishedAt.getTime())));
     const settledFrom = (startedAt: (metricName: string) => Date | undefined): SettledMeasurement[] =>
       completions.flatMap((completion) => {
         const started = startedAt(completion.metricName);
-        return started ? [{ metricName: completion.metricName, index: completion.index, measurement: completedMeasurement(completion, started, completion.finishedAt) }] : [];
+        return started
+          ? [
+              {
+                metricName: completion.metricName,
+                index: completion.index,
+                measurement: completedMeasurement(completion, started, completion.finishedAt),
+              },
+            ]
+          : [];
       });
     const optimistic = settledFrom((metricName) => inFlightSince(run.state, metricName));
     if (optimistic.length === completions.length) {
@@ -277,7 +346,12 @@ export class AnalysisRunner {
   }
 
   /** Adds completed measurements to the run's state and assesses the metrics and the run as Argo does. */
-  private assess(run: RunSnapshot, progress: RunProgress, measurements: readonly SettledMeasurement[], now: Date): { write: RunAssessmentWrite; settled: Settled } {
+  private assess(
+    run: RunSnapshot,
+    progress: RunProgress,
+    measurements: readonly SettledMeasurement[],
+    now: Date,
+  ): { write: RunAssessmentWrite; settled: Settled } {
     const settlement = settleMeasurements(progress.state, run.resolved, progress.startedAt, measurements);
     const finished = isCompleted(settlement.phase);
     return {
@@ -287,7 +361,13 @@ export class AnalysisRunner {
   }
 
   /** Assesses and writes the run; the caller holds the run's lock and has stored the measurements' rows. */
-  private async settle(session: SqlSession, run: RunSnapshot, locked: RunProgress, measurements: readonly SettledMeasurement[], now: Date): Promise<Settled> {
+  private async settle(
+    session: SqlSession,
+    run: RunSnapshot,
+    locked: RunProgress,
+    measurements: readonly SettledMeasurement[],
+    now: Date,
+  ): Promise<Settled> {
     const { write, settled } = this.assess(run, locked, measurements, now);
     await writeRunAssessment(session, run.id, write);
     return settled;
@@ -334,9 +414,18 @@ export class AnalysisRunner {
     }
     const timeoutSeconds = this.options.measurementTimeoutSeconds;
     const unanswered = new Map<string, MeasurementAnswer[]>();
-    for (const measurement of await findOverdueMeasurements(this.sql, new Date(now.getTime() - timeoutSeconds * 1000 - 2 * ANSWER_GRACE_MS), SWEEP_BATCH)) {
+    for (const measurement of await findOverdueMeasurements(
+      this.sql,
+      new Date(now.getTime() - timeoutSeconds * 1000 - 2 * ANSWER_GRACE_MS),
+      SWEEP_BATCH,
+    )) {
       const error = `no answer from ${measurement.takenBy === 'agent' ? "the cluster's agent" : 'the provider'} within ${timeoutSeconds} s`;
-      const answer: MeasurementAnswer = { metricName: measurement.metricName, index: measurement.index, outcome: { ok: false, error }, answeredAt: now };
+      const answer: MeasurementAnswer = {
+        metricName: measurement.metricName,
+        index: measurement.index,
+        outcome: { ok: false, error },
+        answeredAt: now,
+      };
       unanswered.set(measurement.analysisRunId, [...(unanswered.get(measurement.analysisRunId) ?? []), answer]);
     }
     for (const [runId, answers] of unanswered) await this.queue.record(runId, answers);
@@ -361,7 +450,10 @@ export class AnalysisRunner {
 }
 
 /** The phase of one measurement from what the provider returned, as Argo evaluates it. */
-export function evaluateOutcome(metric: Metric, outcome: MeasurementOutcome): { phase: 'Successful' | 'Failed' | 'Error' | 'Inconclusive'; value?: string; message?: string } {
+export function evaluateOutcome(
+  metric: Metric,
+  outcome: MeasurementOutcome,
+): { phase: 'Successful' | 'Failed' | 'Error' | 'Inconclusive'; value?: string; message?: string } {
   if (!outcome.ok) return { phase: 'Error', message: outcome.error };
   if (outcome.phase) return { phase: outcome.phase, value: outcome.rawValue };
   const evaluation = evaluateMeasurementResult(metric, outcome.value);
@@ -369,7 +461,11 @@ export function evaluateOutcome(metric: Metric, outcome: MeasurementOutcome): { 
 }
 
 /** What an agent is asked for measurement `index` of a metric of a run, to be answered within `timeoutSeconds`. */
-export function measurementRequest(run: { id: string; name: string; namespace: string }, measurement: DueMeasurement & { metric: Metric }, timeoutSeconds: number): MeasurementRequest {
+export function measurementRequest(
+  run: { id: string; name: string; namespace: string },
+  measurement: DueMeasurement & { metric: Metric },
+  timeoutSeconds: number,
+): MeasurementRequest {
   return {
     requestId: requestIdOf(run.id, measurement),
     run: { name: run.name, namespace: run.namespace, uid: run.id },

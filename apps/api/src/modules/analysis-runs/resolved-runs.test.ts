@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedRun } from './run-resolution.js';
 import { ResolvedRuns } from './resolved-runs.js';
 
-const resolved = (name: string): ResolvedRun => ({ templates: [{ name, clusterScope: false, version: 1 }], spec: { metrics: [], args: [], dryRun: [], measurementRetention: [] }, measuredBy: {} });
+const resolved = (name: string): ResolvedRun => ({
+  templates: [{ name, clusterScope: false, version: 1 }],
+  spec: { metrics: [], args: [], dryRun: [], measurementRetention: [] },
+  measuredBy: {},
+});
 
 describe('ResolvedRuns', () => {
   it('makes room by dropping the run used longest ago', () => {

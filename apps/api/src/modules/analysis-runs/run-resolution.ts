@@ -50,11 +50,16 @@ export interface RunContext {
  * or missing argument, a secret needed by a metric measured centrally.
  * @example resolveRun({ templates: [{ templateName: 'success-rate' }], args: [{ name: 'service-name', value: 'checkout' }] }, …)
  */
-export function resolveRun(analysis: RolloutAnalysis, stored: readonly (StoredTemplate | undefined)[], context: RunContext): ResolvedRun | string {
+export function resolveRun(
+  analysis: RolloutAnalysis,
+  stored: readonly (StoredTemplate | undefined)[],
+  context: RunContext,
+): ResolvedRun | string {
   const templates: StoredTemplate[] = [];
   for (const [index, template] of stored.entries()) {
     const reference = analysis.templates[index];
-    if (!template) return `${reference?.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${reference?.templateName} not found`;
+    if (!template)
+      return `${reference?.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${reference?.templateName} not found`;
     templates.push(template);
   }
   const merged = mergeTemplates(
@@ -64,7 +69,10 @@ export function resolveRun(analysis: RolloutAnalysis, stored: readonly (StoredTe
   );
   if (merged instanceof TemplateMergeError || merged instanceof ArgumentError) return merged.message;
   const values = resolveArguments(merged.args, [], {
-    podTemplateHash: { latest: context.podTemplateHash, ...(context.stablePodTemplateHash ? { stable: context.stablePodTemplateHash } : {}) },
+    podTemplateHash: {
+      latest: context.podTemplateHash,
+      ...(context.stablePodTemplateHash ? { stable: context.stablePodTemplateHash } : {}),
+    },
     fieldValues: context.fieldValues,
   });
   if (values instanceof ArgumentError) return values.message;

@@ -5,7 +5,14 @@ import type { ResolvedRun } from './run-resolution.js';
 import { beginMeasurements, DUE_TOGETHER_MS, groupByDueTime, settleMeasurements } from './run-settlement.js';
 import type { RunState } from './run-state.js';
 
-const metric = (name: string, extra: Partial<Metric> = {}): Metric => ({ name, interval: '10s', count: 3, failureLimit: 0, provider: { web: { url: `http://metrics/${name}` } }, ...extra });
+const metric = (name: string, extra: Partial<Metric> = {}): Metric => ({
+  name,
+  interval: '10s',
+  count: 3,
+  failureLimit: 0,
+  provider: { web: { url: `http://metrics/${name}` } },
+  ...extra,
+});
 const resolvedRun = (...metrics: Metric[]): ResolvedRun => ({
   templates: [],
   spec: { metrics, args: [], dryRun: [], measurementRetention: [] },
@@ -13,7 +20,10 @@ const resolvedRun = (...metrics: Metric[]): ResolvedRun => ({
 });
 const startedAt = new Date('2026-06-01T00:00:00.000Z');
 const finishedAt = new Date('2026-06-01T00:00:00.250Z');
-const freshState = (...names: string[]): RunState => ({ results: names.map((name) => newMetricResult(name)), nextAt: Object.fromEntries(names.map((name) => [name, startedAt.toISOString()])) });
+const freshState = (...names: string[]): RunState => ({
+  results: names.map((name) => newMetricResult(name)),
+  nextAt: Object.fromEntries(names.map((name) => [name, startedAt.toISOString()])),
+});
 const completed = (phase: Measurement['phase']): Measurement => ({ phase, startedAt, finishedAt, value: '1' });
 
 describe('settleMeasurements', () => {
@@ -30,7 +40,15 @@ describe('settleMeasurements', () => {
       { name: 'errors', count: 1, successful: 1 },
     ]);
     expect(settlement.state.nextAt).toEqual({ latency: nextAt.toISOString(), errors: nextAt.toISOString() });
-    expect(groupByDueTime(settlement.next)).toEqual([{ at: nextAt, due: [{ metricName: 'latency', index: 1 }, { metricName: 'errors', index: 1 }] }]);
+    expect(groupByDueTime(settlement.next)).toEqual([
+      {
+        at: nextAt,
+        due: [
+          { metricName: 'latency', index: 1 },
+          { metricName: 'errors', index: 1 },
+        ],
+      },
+    ]);
   });
 
   it('stops measuring a metric that failed, and fails the run at its next assessment, as upstream', () => {
@@ -46,7 +64,9 @@ describe('settleMeasurements', () => {
     expect(first.next.map(({ metricName, index }) => ({ metricName, index }))).toEqual([{ metricName: 'latency', index: 1 }]);
     expect(first.state.nextAt.errors).toBeNull();
 
-    const second = settleMeasurements(first.state, run, startedAt, [{ metricName: 'latency', index: 1, measurement: completed('Successful') }]);
+    const second = settleMeasurements(first.state, run, startedAt, [
+      { metricName: 'latency', index: 1, measurement: completed('Successful') },
+    ]);
     expect(second.phase).toBe('Failed');
     expect(second.message).toContain('errors');
     expect(second.next).toEqual([]);
@@ -55,7 +75,9 @@ describe('settleMeasurements', () => {
   it('leaves the due times of metrics outside the batch as they were', () => {
     const run = resolvedRun(metric('latency'), metric('errors', { interval: '30s' }));
     const state = freshState('latency', 'errors');
-    const settlement = settleMeasurements(state, run, startedAt, [{ metricName: 'latency', index: 0, measurement: completed('Successful') }]);
+    const settlement = settleMeasurements(state, run, startedAt, [
+      { metricName: 'latency', index: 0, measurement: completed('Successful') },
+    ]);
     expect(settlement.state.nextAt.errors).toBe(state.nextAt.errors);
     expect(settlement.next).toEqual([{ metricName: 'latency', index: 1, at: new Date(finishedAt.getTime() + 10_000) }]);
   });
@@ -83,7 +105,13 @@ describe('groupByDueTime', () => {
       ]),
     ).toEqual([
       { at: at(0), due: [{ metricName: 'b', index: 2 }] },
-      { at: at(5_000), due: [{ metricName: 'a', index: 4 }, { metricName: 'c', index: 7 }] },
+      {
+        at: at(5_000),
+        due: [
+          { metricName: 'a', index: 4 },
+          { metricName: 'c', index: 7 },
+        ],
+      },
     ]);
   });
 
@@ -97,8 +125,21 @@ describe('groupByDueTime', () => {
         { metricName: 'after', index: 1, at: at(DUE_TOGETHER_MS + 2) },
       ]),
     ).toEqual([
-      { at: at(DUE_TOGETHER_MS), due: [{ metricName: 'first', index: 1 }, { metricName: 'soon', index: 1 }, { metricName: 'late', index: 1 }] },
-      { at: at(DUE_TOGETHER_MS + 2), due: [{ metricName: 'next', index: 1 }, { metricName: 'after', index: 1 }] },
+      {
+        at: at(DUE_TOGETHER_MS),
+        due: [
+          { metricName: 'first', index: 1 },
+          { metricName: 'soon', index: 1 },
+          { metricName: 'late', index: 1 },
+        ],
+      },
+      {
+        at: at(DUE_TOGETHER_MS + 2),
+        due: [
+          { metricName: 'next', index: 1 },
+          { metricName: 'after', index: 1 },
+        ],
+      },
     ]);
   });
 

@@ -1,4 +1,12 @@
-import { assessRun, isCompleted, measurementRetentionLimit, nextMeasurementTime, recordMeasurement, type AnalysisPhase, type Measurement } from '@flotilla/analysis';
+import {
+  assessRun,
+  isCompleted,
+  measurementRetentionLimit,
+  nextMeasurementTime,
+  recordMeasurement,
+  type AnalysisPhase,
+  type Measurement,
+} from '@flotilla/analysis';
 import type { DueMeasurement } from './analysis-queue.js';
 import type { ResolvedRun } from './run-resolution.js';
 import type { RunState } from './run-state.js';
@@ -29,7 +37,10 @@ function withMeasurement(state: RunState, resolved: ResolvedRun, metricName: str
 export function beginMeasurements(state: RunState, resolved: ResolvedRun, metricNames: readonly string[], startedAt: Date): RunState {
   let next: RunState = { results: state.results, nextAt: { ...state.nextAt } };
   for (const metricName of metricNames) {
-    next = { results: withMeasurement(next, resolved, metricName, { phase: 'Running', startedAt }), nextAt: { ...next.nextAt, [metricName]: null } };
+    next = {
+      results: withMeasurement(next, resolved, metricName, { phase: 'Running', startedAt }),
+      nextAt: { ...next.nextAt, [metricName]: null },
+    };
   }
   return next;
 }
@@ -38,9 +49,15 @@ export function beginMeasurements(state: RunState, resolved: ResolvedRun, metric
  * Adds completed measurements to the run's state and assesses the metrics and the run once, as Argo's controller
  * does after taking the measurements due in one reconcile; answers when each of those metrics is next due.
  */
-export function settleMeasurements(state: RunState, resolved: ResolvedRun, runStartedAt: Date, settled: readonly SettledMeasurement[]): Settlement {
+export function settleMeasurements(
+  state: RunState,
+  resolved: ResolvedRun,
+  runStartedAt: Date,
+  settled: readonly SettledMeasurement[],
+): Settlement {
   let recorded: RunState = state;
-  for (const { metricName, measurement } of settled) recorded = { ...recorded, results: withMeasurement(recorded, resolved, metricName, measurement) };
+  for (const { metricName, measurement } of settled)
+    recorded = { ...recorded, results: withMeasurement(recorded, resolved, metricName, measurement) };
   const assessment = assessRun(recorded.results, resolved.spec);
   const nextAt = { ...state.nextAt };
   const next: ScheduledMeasurement[] = [];

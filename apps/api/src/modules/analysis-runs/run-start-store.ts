@@ -69,17 +69,45 @@ export async function loadPendingRun(session: SqlSession, runId: string): Promis
 }
 
 /** The template a run refers to, as stored now; `undefined` when there is none by that name. */
-export async function loadTemplate(session: SqlSession, run: PendingRun, reference: AnalysisTemplateRef): Promise<StoredTemplate | undefined> {
+export async function loadTemplate(
+  session: SqlSession,
+  run: PendingRun,
+  reference: AnalysisTemplateRef,
+): Promise<StoredTemplate | undefined> {
   const [row] = reference.clusterScope
     ? await session.query<Omit<StoredTemplate, 'clusterScope'>>(CLUSTER_TEMPLATE, [run.organizationId, reference.templateName])
-    : await session.query<Omit<StoredTemplate, 'clusterScope'>>(NAMESPACED_TEMPLATE, [run.clusterId, run.namespace, reference.templateName]);
-  return row ? { name: row.name, clusterScope: reference.clusterScope === true, version: row.version, annotations: row.annotations, spec: row.spec as AnalysisTemplateSpec } : undefined;
+    : await session.query<Omit<StoredTemplate, 'clusterScope'>>(NAMESPACED_TEMPLATE, [
+        run.clusterId,
+        run.namespace,
+        reference.templateName,
+      ]);
+  return row
+    ? {
+        name: row.name,
+        clusterScope: reference.clusterScope === true,
+        version: row.version,
+        annotations: row.annotations,
+        spec: row.spec as AnalysisTemplateSpec,
+      }
+    : undefined;
 }
 
 /** Moves a Pending run to Running with its resolved spec and first state; false when it was not Pending any more. */
-export async function markRunning(session: SqlSession, run: PendingRun, resolved: ResolvedRun, state: RunState, startedAt: Date): Promise<boolean> {
+export async function markRunning(
+  session: SqlSession,
+  run: PendingRun,
+  resolved: ResolvedRun,
+  state: RunState,
+  startedAt: Date,
+): Promise<boolean> {
   const spec: RunSpecDocument = { ...run.spec, resolved };
-  const rows = await session.query(MARK_RUNNING, [run.id, JSON.stringify(spec), startedAt, JSON.stringify(storeRunState(state)), earliestDue(state)]);
+  const rows = await session.query(MARK_RUNNING, [
+    run.id,
+    JSON.stringify(spec),
+    startedAt,
+    JSON.stringify(storeRunState(state)),
+    earliestDue(state),
+  ]);
   return rows.length > 0;
 }
 

@@ -7,7 +7,11 @@ export interface RunState {
   nextAt: Record<string, string | null>;
 }
 
-type StoredMeasurement = Omit<Measurement, 'startedAt' | 'finishedAt' | 'resumeAt'> & { startedAt?: string; finishedAt?: string; resumeAt?: string };
+type StoredMeasurement = Omit<Measurement, 'startedAt' | 'finishedAt' | 'resumeAt'> & {
+  startedAt?: string;
+  finishedAt?: string;
+  resumeAt?: string;
+};
 type StoredResult = Omit<MetricResult, 'measurements'> & { measurements: StoredMeasurement[] };
 
 const toDate = (text: string | undefined): Date | undefined => (text === undefined ? undefined : new Date(text));
@@ -47,6 +51,8 @@ export function storeRunState(state: RunState): object {
 
 /** The earliest due time of any metric, which the sweep uses to find overdue runs. */
 export function earliestDue(state: RunState): Date | null {
-  const due = Object.values(state.nextAt).filter((time): time is string => time !== null).map((time) => new Date(time).getTime());
+  const due = Object.values(state.nextAt)
+    .filter((time): time is string => time !== null)
+    .map((time) => new Date(time).getTime());
   return due.length === 0 ? null : new Date(Math.min(...due));
 }

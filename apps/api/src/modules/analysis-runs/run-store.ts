@@ -115,7 +115,11 @@ const RECORD_IF_UNCHANGED = insertIfUnchanged(
   17,
 );
 
-const BEGIN_IF_UNCHANGED = insertIfUnchanged('analysis-begin-if-unchanged', `"metricResults" = $12::jsonb, "nextMeasurementAt" = $13::timestamp`, 14);
+const BEGIN_IF_UNCHANGED = insertIfUnchanged(
+  'analysis-begin-if-unchanged',
+  `"metricResults" = $12::jsonb, "nextMeasurementAt" = $13::timestamp`,
+  14,
+);
 
 const WRITE_RUN_PROGRESS: PreparedStatement = {
   name: 'analysis-write-run-progress',
@@ -166,7 +170,11 @@ interface SnapshotRow extends Omit<RunSnapshot, 'id' | 'resolved' | 'state'> {
  * The run as it is now; `undefined` when it does not exist or has not started. A started run's resolved spec
  * never changes: a caller that has it passes it as `known`, and it is not read again.
  */
-export async function loadRunSnapshot(session: SqlSession, runId: string, known: ResolvedRun | undefined): Promise<RunSnapshot | undefined> {
+export async function loadRunSnapshot(
+  session: SqlSession,
+  runId: string,
+  known: ResolvedRun | undefined,
+): Promise<RunSnapshot | undefined> {
   const [row] = await session.query<SnapshotRow>(RUN_SNAPSHOT, [runId, known === undefined]);
   const resolved = known ?? row?.resolved;
   if (!row || !resolved) return undefined;
@@ -190,13 +198,23 @@ export async function insertMeasurements(session: SqlSession, batch: Measurement
  * Stores completed measurements with the run's assessment made from `run` as read, without a lock: false, and
  * nothing written, when the run changed since it was read or one of the measurements is stored already.
  */
-export async function recordIfUnchanged(session: SqlSession, run: Pick<RunSnapshot, 'id' | 'version'>, batch: MeasurementBatch, write: RunAssessmentWrite): Promise<boolean> {
+export async function recordIfUnchanged(
+  session: SqlSession,
+  run: Pick<RunSnapshot, 'id' | 'version'>,
+  batch: MeasurementBatch,
+  write: RunAssessmentWrite,
+): Promise<boolean> {
   const rows = await session.query(RECORD_IF_UNCHANGED, [...batchParameters(batch), ...assessmentParameters(write), run.version]);
   return rows.length > 0;
 }
 
 /** Stores in-flight measurements with the run's progress made from `run` as read, without a lock, as `recordIfUnchanged` does. */
-export async function beginIfUnchanged(session: SqlSession, run: Pick<RunSnapshot, 'id' | 'version'>, batch: MeasurementBatch, state: RunState): Promise<boolean> {
+export async function beginIfUnchanged(
+  session: SqlSession,
+  run: Pick<RunSnapshot, 'id' | 'version'>,
+  batch: MeasurementBatch,
+  state: RunState,
+): Promise<boolean> {
   const rows = await session.query(BEGIN_IF_UNCHANGED, [...batchParameters(batch), ...progressParameters(state), run.version]);
   return rows.length > 0;
 }
@@ -246,13 +264,29 @@ function completionParameters(runId: string, completions: readonly MeasurementCo
  * Completes in-flight measurements with the run's assessment made from `run` as read, without a lock: false, and
  * nothing written, when the run changed since it was read or one of the measurements is no longer in flight.
  */
-export async function completeIfUnchanged(session: SqlSession, run: Pick<RunSnapshot, 'id' | 'version'>, completions: readonly MeasurementCompletion[], write: RunAssessmentWrite): Promise<boolean> {
-  const rows = await session.query(COMPLETE_IF_UNCHANGED, [...completionParameters(run.id, completions), ...assessmentParameters(write), run.version]);
+export async function completeIfUnchanged(
+  session: SqlSession,
+  run: Pick<RunSnapshot, 'id' | 'version'>,
+  completions: readonly MeasurementCompletion[],
+  write: RunAssessmentWrite,
+): Promise<boolean> {
+  const rows = await session.query(COMPLETE_IF_UNCHANGED, [
+    ...completionParameters(run.id, completions),
+    ...assessmentParameters(write),
+    run.version,
+  ]);
   return rows.length > 0;
 }
 
 /** Completes those of the measurements still in flight; answers when each of them started. */
-export async function completeMeasurements(session: SqlSession, runId: string, completions: readonly MeasurementCompletion[]): Promise<Map<string, Date>> {
-  const rows = await session.query<{ metricName: string; startedAt: Date }>(COMPLETE_MEASUREMENTS, completionParameters(runId, completions));
+export async function completeMeasurements(
+  session: SqlSession,
+  runId: string,
+  completions: readonly MeasurementCompletion[],
+): Promise<Map<string, Date>> {
+  const rows = await session.query<{ metricName: string; startedAt: Date }>(
+    COMPLETE_MEASUREMENTS,
+    completionParameters(runId, completions),
+  );
   return new Map(rows.map((row) => [row.metricName, row.startedAt]));
 }

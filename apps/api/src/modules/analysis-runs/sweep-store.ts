@@ -42,7 +42,10 @@ export async function findPendingRuns(session: SqlSession, limit: number): Promi
 
 /** Running runs with a metric due at `dueBy` or earlier. */
 export async function findDueRuns(session: SqlSession, dueBy: Date, limit: number): Promise<DueRun[]> {
-  const rows = await session.query<{ id: string; nextAt: Record<string, string | null> | null; nextIndex: Record<string, number> | null }>(DUE_RUNS, [dueBy, limit]);
+  const rows = await session.query<{ id: string; nextAt: Record<string, string | null> | null; nextIndex: Record<string, number> | null }>(
+    DUE_RUNS,
+    [dueBy, limit],
+  );
   return rows.map((row) => ({ id: row.id, nextAt: row.nextAt ?? {}, nextIndex: row.nextIndex ?? {} }));
 }
 

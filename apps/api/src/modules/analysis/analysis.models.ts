@@ -34,7 +34,9 @@ export class AnalysisTemplateModel extends TemplateFields {
   namespace!: string;
 }
 
-@ObjectType('ClusterAnalysisTemplate', { description: 'A ClusterAnalysisTemplate: one definition shared by every cluster of the organization.' })
+@ObjectType('ClusterAnalysisTemplate', {
+  description: 'A ClusterAnalysisTemplate: one definition shared by every cluster of the organization.',
+})
 export class ClusterAnalysisTemplateModel extends TemplateFields {}
 
 @ObjectType('Measurement', { description: 'One measurement of one metric of an analysis run.' })
@@ -42,7 +44,7 @@ export class MeasurementModel {
   @Field({ description: 'The metric measured.' })
   metricName!: string;
 
-  @Field(() => Int, { description: 'Position among the metric\'s measurements, from 0.' })
+  @Field(() => Int, { description: "Position among the metric's measurements, from 0." })
   index!: number;
 
   @Field({ description: 'Successful, Failed, Inconclusive, Error or Running.' })

@@ -8,12 +8,7 @@ import { CurrentPrincipal } from '../../common/graphql/request-context.js';
 import type { DatabaseClient } from '../../infrastructure/database.js';
 import { DATABASE } from '../../infrastructure/tokens.js';
 import { ANALYSIS_RUN_INCLUDE, toAnalysisRunModel } from './analysis-run.mapper.js';
-import {
-  AnalysisRunFilter,
-  AnalysisRunPage,
-  AnalysisTemplateModel,
-  ClusterAnalysisTemplateModel,
-} from './analysis.models.js';
+import { AnalysisRunFilter, AnalysisRunPage, AnalysisTemplateModel, ClusterAnalysisTemplateModel } from './analysis.models.js';
 
 @Resolver()
 export class AnalysisResolver {
@@ -27,17 +22,24 @@ export class AnalysisResolver {
     @Args('namespace', { nullable: true }) namespace?: string,
   ): Promise<AnalysisTemplateModel[]> {
     const rows = await this.database.analysisTemplate.findMany({
-      where: { organizationId: principal.organizationId, ...(cluster ? { cluster: { name: cluster } } : {}), ...(namespace ? { namespace } : {}) },
+      where: {
+        organizationId: principal.organizationId,
+        ...(cluster ? { cluster: { name: cluster } } : {}),
+        ...(namespace ? { namespace } : {}),
+      },
       include: { cluster: { select: { name: true } } },
       orderBy: [{ clusterId: 'asc' }, { namespace: 'asc' }, { name: 'asc' }],
     });
     return rows.map((row) => ({ ...row, cluster: row.cluster.name }));
   }
 
-  @Query(() => [ClusterAnalysisTemplateModel], { description: 'The organization\'s ClusterAnalysisTemplates, by name.' })
+  @Query(() => [ClusterAnalysisTemplateModel], { description: "The organization's ClusterAnalysisTemplates, by name." })
   @RequiresRole('viewer')
   clusterAnalysisTemplates(@CurrentPrincipal() principal: Principal): Promise<ClusterAnalysisTemplateModel[]> {
-    return this.database.clusterAnalysisTemplate.findMany({ where: { organizationId: principal.organizationId }, orderBy: { name: 'asc' } });
+    return this.database.clusterAnalysisTemplate.findMany({
+      where: { organizationId: principal.organizationId },
+      orderBy: { name: 'asc' },
+    });
   }
 
   @Query(() => AnalysisRunPage, { description: 'Analysis runs with their measurements, newest first.' })

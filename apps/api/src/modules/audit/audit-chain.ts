@@ -6,13 +6,18 @@ export const auditEventHash = (event: ChainedAuditFields): string => createHash(
 
 /** A key's id: SHA-256 (hex) of its DER SubjectPublicKeyInfo, the same for its private and its public half. */
 export const signingKeyId = (key: KeyObject): string =>
-  createHash('sha256').update((key.type === 'private' ? createPublicKey(key) : key).export({ type: 'spki', format: 'der' })).digest('hex');
+  createHash('sha256')
+    .update((key.type === 'private' ? createPublicKey(key) : key).export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 
 /** Whether `signature` (base64) is the Ed25519 signature of the statement by the key of `publicKeyPem`. */
 export function checkpointSignatureValid(statement: CheckpointStatement, signature: string, publicKeyPem: string): boolean {
   try {
     const publicKey = createPublicKey(publicKeyPem);
-    return signingKeyId(publicKey) === statement.keyId && verify(null, Buffer.from(checkpointSignatureInput(statement)), publicKey, Buffer.from(signature, 'base64'));
+    return (
+      signingKeyId(publicKey) === statement.keyId &&
+      verify(null, Buffer.from(checkpointSignatureInput(statement)), publicKey, Buffer.from(signature, 'base64'))
+    );
   } catch {
     return false;
   }

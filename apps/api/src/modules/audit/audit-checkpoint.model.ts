@@ -3,7 +3,8 @@ import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 
 @ObjectType('AuditCheckpoint', {
-  description: 'A signed statement that the organization\'s audit chain had this head. Keep one elsewhere: `flotilla audit verify --checkpoint FILE` then detects any rewrite of the chain up to it.',
+  description:
+    "A signed statement that the organization's audit chain had this head. Keep one elsewhere: `flotilla audit verify --checkpoint FILE` then detects any rewrite of the chain up to it.",
 })
 export class AuditCheckpointModel {
   @Field(() => ID, { description: 'Stable identifier; pass it to `verifyAuditChain(fromCheckpoint:)`.' })
@@ -21,13 +22,16 @@ export class AuditCheckpointModel {
   @Field(() => DateTimeScalar, { description: 'When it was signed.' })
   signedAt!: Date;
 
-  @Field({ description: 'SHA-256 (hex) of the signing key\'s DER SubjectPublicKeyInfo.' })
+  @Field({ description: "SHA-256 (hex) of the signing key's DER SubjectPublicKeyInfo." })
   keyId!: string;
 
-  @Field({ description: 'The signing key\'s public key, PEM (SPKI).' })
+  @Field({ description: "The signing key's public key, PEM (SPKI)." })
   publicKey!: string;
 
-  @Field({ description: 'Ed25519 signature, base64, over the canonical JSON of format `flotilla.audit-checkpoint.v1`, organizationId, sequence, headHash, signedAt and keyId.' })
+  @Field({
+    description:
+      'Ed25519 signature, base64, over the canonical JSON of format `flotilla.audit-checkpoint.v1`, organizationId, sequence, headHash, signedAt and keyId.',
+  })
   signature!: string;
 }
 

@@ -39,18 +39,34 @@ export class AuditCheckpointsService {
    */
   async create(organizationId: string, now: Date): Promise<PublishedCheckpoint> {
     const signer = this.signer;
-    if (signer === null) throw new FlotillaError(ErrorCode.AuditSigningOff, 'audit checkpoints are off: the control plane has no AUDIT_SIGNING_KEY_FILE');
-    const head = await this.database.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { auditSequence: true, auditHeadHash: true } });
-    const signed = await this.database.auditCheckpoint.findUnique({ where: { organizationId_sequence: { organizationId, sequence: head.auditSequence } }, include: { key: true } });
+    if (signer === null)
+      throw new FlotillaError(ErrorCode.AuditSigningOff, 'audit checkpoints are off: the control plane has no AUDIT_SIGNING_KEY_FILE');
+    const head = await this.database.organization.findUniqueOrThrow({
+      where: { id: organizationId },
+      select: { auditSequence: true, auditHeadHash: true },
+    });
+    const signed = await this.database.auditCheckpoint.findUnique({
+      where: { organizationId_sequence: { organizationId, sequence: head.auditSequence } },
+      include: { key: true },
+    });
     if (signed !== null) return published(signed);
     const verdict = await this.audit.verifyChain(organizationId, await this.newestOwnCheckpoint(organizationId, signer));
     if (!verdict.valid) {
-      throw new FlotillaError(ErrorCode.AuditChainBroken, `the audit chain is broken at sequence ${verdict.brokenAtSequence}: ${verdict.reason}; no checkpoint was signed`);
+      throw new FlotillaError(
+        ErrorCode.AuditChainBroken,
+        `the audit chain is broken at sequence ${verdict.brokenAtSequence}: ${verdict.reason}; no checkpoint was signed`,
+      );
     }
     const statement = { organizationId, sequence: head.auditSequence, headHash: head.auditHeadHash, signedAt: now, keyId: signer.keyId };
-    await this.database.auditSigningKey.createMany({ data: [{ keyId: signer.keyId, publicKeyPem: signer.publicKeyPem }], skipDuplicates: true });
+    await this.database.auditSigningKey.createMany({
+      data: [{ keyId: signer.keyId, publicKeyPem: signer.publicKeyPem }],
+      skipDuplicates: true,
+    });
     await this.database.auditCheckpoint.createMany({ data: [{ ...statement, signature: signer.sign(statement) }], skipDuplicates: true });
-    const stored = await this.database.auditCheckpoint.findUniqueOrThrow({ where: { organizationId_sequence: { organizationId, sequence: head.auditSequence } }, include: { key: true } });
+    const stored = await this.database.auditCheckpoint.findUniqueOrThrow({
+      where: { organizationId_sequence: { organizationId, sequence: head.auditSequence } },
+      include: { key: true },
+    });
     return published(stored);
   }
 
@@ -97,20 +113,37 @@ export class AuditCheckpointsService {
     const checkpoint = UUID.test(fromCheckpointId)
       ? await this.database.auditCheckpoint.findFirst({ where: { id: fromCheckpointId, organizationId }, include: { key: true } })
       : null;
-    if (checkpoint === null) throw new FlotillaError(ErrorCode.AuditCheckpointNotFound, `audit checkpoint ${fromCheckpointId} was not found`);
-    const broken = (reason: string): ChainVerdict => ({ valid: false, fromSequence: checkpoint.sequence, checkedEvents: 0, brokenAtSequence: checkpoint.sequence, reason });
-    if (!checkpointSignatureValid(checkpoint, checkpoint.signature, checkpoint.key.publicKeyPem)) return broken('the checkpoint\'s signature does not verify');
-    const event = await this.database.auditEvent.findUnique({ where: { organizationId_sequence: { organizationId, sequence: checkpoint.sequence } }, select: { hash: true } });
+    if (checkpoint === null)
+      throw new FlotillaError(ErrorCode.AuditCheckpointNotFound, `audit checkpoint ${fromCheckpointId} was not found`);
+    const broken = (reason: string): ChainVerdict => ({
+      valid: false,
+      fromSequence: checkpoint.sequence,
+      checkedEvents: 0,
+      brokenAtSequence: checkpoint.sequence,
+      reason,
+    });
+    if (!checkpointSignatureValid(checkpoint, checkpoint.signature, checkpoint.key.publicKeyPem))
+      return broken("the checkpoint's signature does not verify");
+    const event = await this.database.auditEvent.findUnique({
+      where: { organizationId_sequence: { organizationId, sequence: checkpoint.sequence } },
+      select: { hash: true },
+    });
     if (event?.hash !== checkpoint.headHash) return broken(`event ${checkpoint.sequence} does not carry the checkpoint's head hash`);
     return this.audit.verifyChain(organizationId, { previousHash: checkpoint.headHash, nextSequence: checkpoint.sequence + 1 });
   }
 
   /** Where the chain is known good: after the newest checkpoint this signer made, if its signature holds. */
   private async newestOwnCheckpoint(organizationId: string, signer: AuditSigner): Promise<ChainPosition | undefined> {
-    const newest = await this.database.auditCheckpoint.findFirst({ where: { organizationId, keyId: signer.keyId }, orderBy: { sequence: 'desc' } });
+    const newest = await this.database.auditCheckpoint.findFirst({
+      where: { organizationId, keyId: signer.keyId },
+      orderBy: { sequence: 'desc' },
+    });
     if (newest === null || !checkpointSignatureValid(newest, newest.signature, signer.publicKeyPem)) return undefined;
     return { previousHash: newest.headHash, nextSequence: newest.sequence + 1 };
   }
 }
 
-const published = ({ key, ...checkpoint }: AuditCheckpoint & { key: { publicKeyPem: string } }): PublishedCheckpoint => ({ ...checkpoint, publicKeyPem: key.publicKeyPem });
+const published = ({ key, ...checkpoint }: AuditCheckpoint & { key: { publicKeyPem: string } }): PublishedCheckpoint => ({
+  ...checkpoint,
+  publicKeyPem: key.publicKeyPem,
+});

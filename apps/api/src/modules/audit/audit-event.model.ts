@@ -11,7 +11,7 @@ export class AuditEventModel {
   @Field({ description: 'The organization whose hash chain holds it; its hash covers this too.' })
   organizationId!: string;
 
-  @Field(() => Int, { description: 'Position in the organization\'s hash chain, from 1.' })
+  @Field(() => Int, { description: "Position in the organization's hash chain, from 1." })
   sequence!: number;
 
   @Field({ description: 'Who acted: `token:<name>` for API tokens, `engine` for the rollout engine, `agent:<cluster>` for agents.' })
@@ -35,7 +35,7 @@ export class AuditEventModel {
   @Field(() => JsonScalar, { nullable: true, description: 'The object after the change, where it matters.' })
   after!: unknown;
 
-  @Field(() => String, { nullable: true, description: 'Why, in the actor\'s words.' })
+  @Field(() => String, { nullable: true, description: "Why, in the actor's words." })
   reason!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The request that caused it (`x-request-id`).' })
@@ -81,7 +81,7 @@ export class AuditEventFilter {
   to?: Date;
 }
 
-@ObjectType({ description: 'The result of recomputing the organization\'s audit hash chain.' })
+@ObjectType({ description: "The result of recomputing the organization's audit hash chain." })
 export class AuditChainVerification {
   @Field({ description: 'Whether every event links to the one before and matches its hash.' })
   valid!: boolean;

@@ -28,7 +28,9 @@ export class AuditSigner {
       throw new ConfigurationError([`AUDIT_SIGNING_KEY_FILE ${path} cannot be read as a private key (${cause})`]);
     }
     if (privateKey.asymmetricKeyType !== 'ed25519') {
-      throw new ConfigurationError([`AUDIT_SIGNING_KEY_FILE ${path} holds an ${privateKey.asymmetricKeyType ?? 'unknown'} key, not an Ed25519 one`]);
+      throw new ConfigurationError([
+        `AUDIT_SIGNING_KEY_FILE ${path} holds an ${privateKey.asymmetricKeyType ?? 'unknown'} key, not an Ed25519 one`,
+      ]);
     }
     return new AuditSigner(privateKey);
   }

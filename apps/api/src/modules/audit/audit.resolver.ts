@@ -36,7 +36,9 @@ export class AuditResolver {
       ...(filter?.action ? { action: filter.action.endsWith('.') ? { startsWith: filter.action } : filter.action } : {}),
       ...(filter?.targetName ? { targetName: filter.targetName } : {}),
       ...(filter?.targetType ? { targetType: filter.targetType } : {}),
-      ...(filter?.from || filter?.to ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
+      ...(filter?.from || filter?.to
+        ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
+        : {}),
       ...(after ? { sequence: { lt: after.sequence } } : {}),
     };
     const rows = await this.database.auditEvent.findMany({ where, orderBy: { sequence: 'desc' }, take: take + 1 });
@@ -44,21 +46,34 @@ export class AuditResolver {
   }
 
   @Query(() => AuditChainVerification, {
-    description: 'Recomputes the organization\'s audit hash chain up to its head and reports the first break; from the first event, or after a checkpoint whose signature and head hash verify.',
+    description:
+      "Recomputes the organization's audit hash chain up to its head and reports the first break; from the first event, or after a checkpoint whose signature and head hash verify.",
   })
   @RequiresRole('viewer')
   verifyAuditChain(
     @CurrentPrincipal() principal: Principal,
-    @Args('fromCheckpoint', { type: () => ID, nullable: true, description: 'Id of a checkpoint the caller trusts: only the events after it are checked.' }) fromCheckpoint?: string,
+    @Args('fromCheckpoint', {
+      type: () => ID,
+      nullable: true,
+      description: 'Id of a checkpoint the caller trusts: only the events after it are checked.',
+    })
+    fromCheckpoint?: string,
   ): Promise<AuditChainVerification> {
     return this.checkpoints.verifyChain(principal.organizationId, fromCheckpoint ?? undefined);
   }
 
-  @Query(() => AuditCheckpointPage, { description: 'Signed checkpoints of the organization\'s audit chain, newest first, with the key that signs new ones.' })
+  @Query(() => AuditCheckpointPage, {
+    description: "Signed checkpoints of the organization's audit chain, newest first, with the key that signs new ones.",
+  })
   @RequiresRole('viewer')
-  async auditCheckpoints(@CurrentPrincipal() principal: Principal, @Args('page', { nullable: true }) page?: PageInput): Promise<AuditCheckpointPage> {
+  async auditCheckpoints(
+    @CurrentPrincipal() principal: Principal,
+    @Args('page', { nullable: true }) page?: PageInput,
+  ): Promise<AuditCheckpointPage> {
     const { take, after } = pageRequest(page, isSequenceCursor);
-    const { nodes, pageInfo } = toPage(await this.checkpoints.list(principal.organizationId, take + 1, after?.sequence), take, (row) => ({ sequence: row.sequence }));
+    const { nodes, pageInfo } = toPage(await this.checkpoints.list(principal.organizationId, take + 1, after?.sequence), take, (row) => ({
+      sequence: row.sequence,
+    }));
     const signingKey = this.checkpoints.signingKey;
     return {
       nodes: nodes.map(toCheckpointModel),
@@ -69,7 +84,10 @@ export class AuditResolver {
     };
   }
 
-  @Mutation(() => AuditCheckpointModel, { description: 'Signs the current head of the organization\'s audit chain now (the worker also does at intervals); a head signed already returns its checkpoint.' })
+  @Mutation(() => AuditCheckpointModel, {
+    description:
+      "Signs the current head of the organization's audit chain now (the worker also does at intervals); a head signed already returns its checkpoint.",
+  })
   @RequiresRole('admin')
   async createAuditCheckpoint(@CurrentPrincipal() principal: Principal): Promise<AuditCheckpointModel> {
     return toCheckpointModel(await this.checkpoints.create(principal.organizationId, new Date()));

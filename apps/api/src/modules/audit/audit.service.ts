@@ -54,7 +54,13 @@ export class AuditService {
   ) {}
 
   /** Appends events to one organization's hash chain inside the caller's transaction; see `appendToChains`. */
-  append(session: SqlSession, afterCommit: AfterCommit, organizationId: string, entries: readonly AuditEntry[], now = new Date()): Promise<AuditEvent[]> {
+  append(
+    session: SqlSession,
+    afterCommit: AfterCommit,
+    organizationId: string,
+    entries: readonly AuditEntry[],
+    now = new Date(),
+  ): Promise<AuditEvent[]> {
     return this.appendToChains(session, afterCommit, [{ organizationId, entries, occurredAt: now }]);
   }
 
@@ -75,7 +81,9 @@ export class AuditService {
       entriesByOrganization.set(organizationId, timed);
     }
     if (entriesByOrganization.size === 0) return [];
-    const heads = await session.query<{ id: string; sequence: number; hash: string }>(LOCK_CHAIN_HEADS, [[...entriesByOrganization.keys()]]);
+    const heads = await session.query<{ id: string; sequence: number; hash: string }>(LOCK_CHAIN_HEADS, [
+      [...entriesByOrganization.keys()],
+    ]);
     const chains = [...entriesByOrganization].map(([organizationId, entries]) => {
       const head = heads.find((candidate) => candidate.id === organizationId);
       if (!head) throw new Error(`organization ${organizationId} does not exist`);
@@ -89,7 +97,11 @@ export class AuditService {
     await session.query(APPEND_EVENTS, [JSON.stringify(events), JSON.stringify(movedHeads)]);
     // One message per organization, its events in chain order.
     afterCommit.add(async () => {
-      await Promise.all(chains.map(({ organizationId, events: chained }) => this.eventBus.publish('auditEventsAdded', { organizationId, payload: chained })));
+      await Promise.all(
+        chains.map(({ organizationId, events: chained }) =>
+          this.eventBus.publish('auditEventsAdded', { organizationId, payload: chained }),
+        ),
+      );
     });
     return events;
   }
@@ -100,7 +112,10 @@ export class AuditService {
    * verification. The head's event must be the last one and carry the recorded head hash.
    */
   async verifyChain(organizationId: string, from: ChainPosition = GENESIS): Promise<ChainVerdict> {
-    const head = await this.database.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { auditSequence: true, auditHeadHash: true } });
+    const head = await this.database.organization.findUniqueOrThrow({
+      where: { id: organizationId },
+      select: { auditSequence: true, auditHeadHash: true },
+    });
     const fromSequence = from.nextSequence - 1;
     let expected = from;
     let checkedEvents = 0;
@@ -126,7 +141,13 @@ export class AuditService {
       return { valid: false, fromSequence, checkedEvents, brokenAtSequence: lastSequence + 1, reason };
     }
     if (expected.previousHash !== head.auditHeadHash) {
-      return { valid: false, fromSequence, checkedEvents, brokenAtSequence: head.auditSequence, reason: 'the newest event does not match the recorded head' };
+      return {
+        valid: false,
+        fromSequence,
+        checkedEvents,
+        brokenAtSequence: head.auditSequence,
+        reason: 'the newest event does not match the recorded head',
+      };
     }
     return { valid: true, fromSequence, checkedEvents, brokenAtSequence: null, reason: null };
   }
@@ -160,6 +181,12 @@ function chainEvents(organizationId: string, head: { sequence: number; hash: str
     };
     const hash = auditEventHash(fields);
     previousHash = hash;
-    return { id: uuidV7(occurredAt.getTime()), ...fields, before: fields.before as AuditEvent['before'], after: fields.after as AuditEvent['after'], hash };
+    return {
+      id: uuidV7(occurredAt.getTime()),
+      ...fields,
+      before: fields.before as AuditEvent['before'],
+      after: fields.after as AuditEvent['after'],
+      hash,
+    };
   });
 }

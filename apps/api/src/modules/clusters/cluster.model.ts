@@ -3,7 +3,7 @@ import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { ConnectionState } from '../../generated/prisma/enums.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 
-registerEnumType(ConnectionState, { name: 'ConnectionState', description: 'Whether the cluster\'s agent is connected.' });
+registerEnumType(ConnectionState, { name: 'ConnectionState', description: "Whether the cluster's agent is connected." });
 
 @ObjectType('Cluster', { description: 'A Kubernetes cluster of the organization, reached through its agent.' })
 export class ClusterModel {

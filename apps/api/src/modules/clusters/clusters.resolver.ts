@@ -28,12 +28,13 @@ export class ClustersResolver {
     @CurrentPrincipal() principal: Principal,
     @CurrentRequest() request: RequestContext,
     @Args('name', { description: 'DNS-1123 label, unique in the organization.' }) name: string,
-    @Args('labels', { type: () => JsonScalar, nullable: true, description: 'Labels such as `{"env":"prod"}`.' }) labels?: Record<string, string>,
+    @Args('labels', { type: () => JsonScalar, nullable: true, description: 'Labels such as `{"env":"prod"}`.' })
+    labels?: Record<string, string>,
   ): Promise<ClusterRegistration> {
     return this.clusterService.register(principal, name, labels ?? {}, request.requestId) as Promise<ClusterRegistration>;
   }
 
-  @Mutation(() => ClusterRegistration, { description: 'Replaces a cluster\'s agent token; the old one stops working at once.' })
+  @Mutation(() => ClusterRegistration, { description: "Replaces a cluster's agent token; the old one stops working at once." })
   @RequiresRole('admin')
   rotateClusterAgentToken(
     @CurrentPrincipal() principal: Principal,

@@ -43,13 +43,24 @@ export class ClustersService {
           data: { organizationId: principal.organizationId, name, labels, agentTokenHash: hashSecret(agentToken) },
         });
         await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
-          { actor: actorOf(principal), action: 'cluster.registered', targetType: 'Cluster', targetName: name, targetId: created.id, after: { name, labels }, requestId },
+          {
+            actor: actorOf(principal),
+            action: 'cluster.registered',
+            targetType: 'Cluster',
+            targetName: name,
+            targetId: created.id,
+            after: { name, labels },
+            requestId,
+          },
         ]);
         return created;
       });
       return { cluster, agentToken };
     } catch (error) {
-      if (isUniqueViolation(error)) throw new FlotillaError(ErrorCode.ClusterExists, `cluster ${name} is already registered`, [{ path: 'name', message: 'already registered' }]);
+      if (isUniqueViolation(error))
+        throw new FlotillaError(ErrorCode.ClusterExists, `cluster ${name} is already registered`, [
+          { path: 'name', message: 'already registered' },
+        ]);
       throw error;
     }
   }
@@ -61,7 +72,14 @@ export class ClustersService {
     const cluster = await inTransaction(this.database, async (transaction, afterCommit) => {
       const updated = await transaction.cluster.update({ where: { id: existing.id }, data: { agentTokenHash: hashSecret(agentToken) } });
       await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
-        { actor: actorOf(principal), action: 'cluster.agent_token_rotated', targetType: 'Cluster', targetName: name, targetId: existing.id, requestId },
+        {
+          actor: actorOf(principal),
+          action: 'cluster.agent_token_rotated',
+          targetType: 'Cluster',
+          targetName: name,
+          targetId: existing.id,
+          requestId,
+        },
       ]);
       return updated;
     });

@@ -30,15 +30,17 @@ export function toExperimentModel(row: ExperimentRow): ExperimentModel {
     finishedAt: timeOrNull(status?.finishedAt),
     releasedAt: row.releasedAt,
     createdAt: row.createdAt,
-    templates: (status?.templateStatuses ?? []).map(({ name, status: templateStatus, message, podTemplateHash, replicas, readyReplicas, availableReplicas }) => ({
-      name,
-      status: templateStatus,
-      message,
-      podTemplateHash,
-      replicas,
-      readyReplicas,
-      availableReplicas,
-    })),
+    templates: (status?.templateStatuses ?? []).map(
+      ({ name, status: templateStatus, message, podTemplateHash, replicas, readyReplicas, availableReplicas }) => ({
+        name,
+        status: templateStatus,
+        message,
+        podTemplateHash,
+        replicas,
+        readyReplicas,
+        availableReplicas,
+      }),
+    ),
     analyses: (status?.analysisRuns ?? []).map(({ name, analysisRun, phase, message }) => ({ name, analysisRun, phase, message })),
   };
 }

@@ -42,7 +42,7 @@ export class ExperimentAnalysisModel {
   message!: string;
 }
 
-@ObjectType('Experiment', { description: 'An Experiment, standalone or started by a rollout\'s experiment step.' })
+@ObjectType('Experiment', { description: "An Experiment, standalone or started by a rollout's experiment step." })
 export class ExperimentModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
@@ -56,7 +56,10 @@ export class ExperimentModel {
   @Field({ description: 'Experiment name.' })
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'Name of the rollout whose experiment step started it; null for a standalone experiment.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name of the rollout whose experiment step started it; null for a standalone experiment.',
+  })
   rollout!: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Index of the rollout step that started it.' })
@@ -74,7 +77,10 @@ export class ExperimentModel {
   @Field({ description: 'Why it is in that phase.' })
   message!: string;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When every template first ran its replicas; the duration counts from then.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When every template first ran its replicas; the duration counts from then.',
+  })
   availableAt!: Date | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it completed.' })

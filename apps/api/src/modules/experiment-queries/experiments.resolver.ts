@@ -60,7 +60,9 @@ export class ExperimentsResolver {
     return toExperimentModel(row);
   }
 
-  @ResolveField(() => [AnalysisRunModel], { description: 'The analysis runs it started, with their measurements, in the order they started.' })
+  @ResolveField(() => [AnalysisRunModel], {
+    description: 'The analysis runs it started, with their measurements, in the order they started.',
+  })
   @RequiresRole('viewer')
   async analysisRuns(@CurrentPrincipal() principal: Principal, @Parent() experiment: ExperimentModel): Promise<AnalysisRunModel[]> {
     const rows = await this.database.analysisRun.findMany({

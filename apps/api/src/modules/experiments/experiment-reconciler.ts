@@ -25,7 +25,8 @@ import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-con
  */
 export const STANDALONE_LIVE_EXPERIMENT = { stepIndex: null, releasedAt: null } satisfies Prisma.ExperimentWhereInput;
 
-export type ExperimentReconcileOutcome = { result: 'written' } | { result: 'unchanged' } | { result: 'held'; reason: string } | { result: 'gone' };
+export type ExperimentReconcileOutcome =
+  { result: 'written' } | { result: 'unchanged' } | { result: 'held'; reason: string } | { result: 'gone' };
 
 const loadExperiment = (database: DatabaseClient, id: string) =>
   database.experiment.findFirst({
@@ -98,7 +99,13 @@ export class ExperimentReconciler {
     return { result: 'written' };
   }
 
-  private async write(experiment: LoadedExperiment, decision: ExperimentDecision, desired: DesiredRolloutState, desiredChanged: boolean, now: Date): Promise<void> {
+  private async write(
+    experiment: LoadedExperiment,
+    decision: ExperimentDecision,
+    desired: DesiredRolloutState,
+    desiredChanged: boolean,
+    now: Date,
+  ): Promise<void> {
     await inTransaction(this.database, async (transaction, afterCommit) => {
       const { count } = await transaction.experiment.updateMany({
         where: { id: experiment.id, version: experiment.version },
@@ -121,12 +128,23 @@ export class ExperimentReconciler {
           data: { phase: 'Successful', message: 'terminated by the experiment', finishedAt: now },
         });
       }
-      await this.audit.append(prismaSession(transaction), afterCommit, experiment.organizationId, experimentAuditEntries(experiment.cluster.name, experiment.namespace, decision.events));
-      const change: DesiredStateChanged = { clusterId: experiment.clusterId, id: experiment.id, key: { namespace: experiment.namespace, name: experiment.name, kind: 'Experiment' } };
+      await this.audit.append(
+        prismaSession(transaction),
+        afterCommit,
+        experiment.organizationId,
+        experimentAuditEntries(experiment.cluster.name, experiment.namespace, decision.events),
+      );
+      const change: DesiredStateChanged = {
+        clusterId: experiment.clusterId,
+        id: experiment.id,
+        key: { namespace: experiment.namespace, name: experiment.name, kind: 'Experiment' },
+      };
       afterCommit.add(async () => {
         await Promise.all([
           desiredChanged && this.eventBus.publish('desiredStateChanged', { organizationId: experiment.organizationId, payload: change }),
-          decision.requeueAt && decision.requeueAt.getTime() !== experiment.nextReconcileAt?.getTime() && this.queue.wakeExperimentAt(experiment.id, decision.requeueAt, now),
+          decision.requeueAt &&
+            decision.requeueAt.getTime() !== experiment.nextReconcileAt?.getTime() &&
+            this.queue.wakeExperimentAt(experiment.id, decision.requeueAt, now),
           ...started.map((runId) => this.analysisQueue.start(runId)),
         ]);
       });
@@ -134,7 +152,12 @@ export class ExperimentReconciler {
   }
 
   /** Creates the runs asked for (a name already taken is left as it is) and answers the ids of those created. */
-  private async startRuns(transaction: Transaction, experiment: LoadedExperiment, decision: ExperimentDecision, now: Date): Promise<string[]> {
+  private async startRuns(
+    transaction: Transaction,
+    experiment: LoadedExperiment,
+    decision: ExperimentDecision,
+    now: Date,
+  ): Promise<string[]> {
     if (decision.analysisRunsToStart.length === 0) return [];
     const created = await transaction.analysisRun.createManyAndReturn({
       data: decision.analysisRunsToStart.map((request) => ({

@@ -1,11 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { argumentsToPass, jsonEqual, parseManifests, type AnalysisTemplateSpec, type ArgoManifest, type ExperimentSpec } from '@flotilla/argo-spec';
+import {
+  argumentsToPass,
+  jsonEqual,
+  parseManifests,
+  type AnalysisTemplateSpec,
+  type ArgoManifest,
+  type ExperimentSpec,
+} from '@flotilla/argo-spec';
 import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
 import type { Cluster, Rollout } from '../../generated/prisma/client.js';
 import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError, type FieldProblem } from '../../common/errors.js';
 import { assertDnsLabel } from '../../common/kubernetes-names.js';
-import { inTransaction, isUniqueViolation, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
+import {
+  inTransaction,
+  isUniqueViolation,
+  type AfterCommit,
+  type DatabaseClient,
+  type Transaction,
+} from '../../infrastructure/database.js';
 import { prismaSession } from '../../infrastructure/sql.js';
 import { API_CONFIG, DATABASE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
@@ -48,17 +61,27 @@ function argumentsByTemplate(templates: readonly { name: string; spec: unknown }
 
 function invalidManifests(problems: FieldProblem[]): FlotillaError {
   const count = problems.length;
-  return new FlotillaError(ErrorCode.ManifestInvalid, `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`, problems);
+  return new FlotillaError(
+    ErrorCode.ManifestInvalid,
+    `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`,
+    problems,
+  );
 }
 
 /**
  * Why an experiment's spec may not change: it belongs to a rollout's step, it has run its course, or the change is to
  * the templates it already runs (their ReplicaSets' pods and selectors are fixed when they are made).
  */
-function experimentUpdateRefusal(existing: { stepIndex: number | null; rolloutId: string | null; phase: string; spec: unknown }, spec: ExperimentSpec): string | undefined {
-  if (existing.stepIndex !== null || existing.rolloutId !== null) return 'an experiment of that name was started by a rollout step; it is not applied';
-  if (!['Pending', 'Running'].includes(existing.phase)) return `the experiment has completed (${existing.phase}); apply it under a new name to run it again`;
-  if (!jsonEqual((existing.spec as ExperimentSpec).templates, spec.templates)) return 'the templates of a running experiment cannot change; apply it under a new name to run other templates';
+function experimentUpdateRefusal(
+  existing: { stepIndex: number | null; rolloutId: string | null; phase: string; spec: unknown },
+  spec: ExperimentSpec,
+): string | undefined {
+  if (existing.stepIndex !== null || existing.rolloutId !== null)
+    return 'an experiment of that name was started by a rollout step; it is not applied';
+  if (!['Pending', 'Running'].includes(existing.phase))
+    return `the experiment has completed (${existing.phase}); apply it under a new name to run it again`;
+  if (!jsonEqual((existing.spec as ExperimentSpec).templates, spec.templates))
+    return 'the templates of a running experiment cannot change; apply it under a new name to run other templates';
   return undefined;
 }
 
@@ -96,14 +119,25 @@ export class ManifestsService {
   }
 
   /** Reads the cluster and the templates the documents may refer to at once, then validates. */
-  private async validate(principal: Principal, clusterName: string, namespace: string, yaml: string): Promise<{ cluster: Cluster; documents: ArgoManifest[]; warnings: string[][] }> {
+  private async validate(
+    principal: Principal,
+    clusterName: string,
+    namespace: string,
+    yaml: string,
+  ): Promise<{ cluster: Cluster; documents: ArgoManifest[]; warnings: string[][] }> {
     const { organizationId } = principal;
     const [cluster, namespaced, clusterWide] = await Promise.all([
       this.database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: clusterName } } }),
-      this.database.analysisTemplate.findMany({ where: { cluster: { organizationId, name: clusterName }, namespace }, select: { name: true, spec: true } }),
+      this.database.analysisTemplate.findMany({
+        where: { cluster: { organizationId, name: clusterName }, namespace },
+        select: { name: true, spec: true },
+      }),
       this.database.clusterAnalysisTemplate.findMany({ where: { organizationId }, select: { name: true, spec: true } }),
     ]);
-    if (!cluster) throw new FlotillaError(ErrorCode.ClusterNotFound, `cluster ${clusterName} was not found`, [{ path: 'cluster', message: 'no such cluster' }]);
+    if (!cluster)
+      throw new FlotillaError(ErrorCode.ClusterNotFound, `cluster ${clusterName} was not found`, [
+        { path: 'cluster', message: 'no such cluster' },
+      ]);
     const result = parseManifests(yaml, {
       namespace,
       knownAnalysisTemplates: argumentsByTemplate(namespaced),
@@ -113,16 +147,24 @@ export class ManifestsService {
     const analysis = this.checkAnalysis(result.documents);
     const analysisProblems = analysis.flatMap((check, documentIndex) => check.errors.map((issue) => ({ documentIndex, ...issue })));
     const hubLossProblems = result.documents.flatMap((document, documentIndex) =>
-      document.kind === 'Rollout' ? hubLossAnnotationProblems(document.metadata.annotations).map((issue) => ({ documentIndex, ...issue })) : [],
+      document.kind === 'Rollout'
+        ? hubLossAnnotationProblems(document.metadata.annotations).map((issue) => ({ documentIndex, ...issue }))
+        : [],
     );
     if (analysisProblems.length + hubLossProblems.length > 0) throw invalidManifests([...analysisProblems, ...hubLossProblems]);
     const forbidden = result.documents.findIndex((document) => document.kind === 'ClusterAnalysisTemplate');
     if (forbidden >= 0 && !roleAllows(principal.role, 'admin')) {
-      throw new FlotillaError(ErrorCode.Forbidden, 'ClusterAnalysisTemplates are shared by every cluster: applying one needs the admin role', [
-        { documentIndex: forbidden, path: 'kind', message: 'needs the admin role' },
-      ]);
+      throw new FlotillaError(
+        ErrorCode.Forbidden,
+        'ClusterAnalysisTemplates are shared by every cluster: applying one needs the admin role',
+        [{ documentIndex: forbidden, path: 'kind', message: 'needs the admin role' }],
+      );
     }
-    return { cluster, documents: result.documents, warnings: analysis.map((check) => check.warnings.map((issue) => `${issue.path}: ${issue.message}`)) };
+    return {
+      cluster,
+      documents: result.documents,
+      warnings: analysis.map((check) => check.warnings.map((issue) => `${issue.path}: ${issue.message}`)),
+    };
   }
 
   /** What Argo finds only when a run starts — conditions that do not compile, intervals too short — checked now. */
@@ -134,7 +176,12 @@ export class ManifestsService {
     );
   }
 
-  private async store(transaction: Transaction, afterCommit: AfterCommit, target: ApplyTarget, documents: ArgoManifest[]): Promise<AppliedDocument[]> {
+  private async store(
+    transaction: Transaction,
+    afterCommit: AfterCommit,
+    target: ApplyTarget,
+    documents: ArgoManifest[],
+  ): Promise<AppliedDocument[]> {
     const outcomes: DocumentOutcome[] = [];
     for (const [documentIndex, document] of documents.entries()) {
       outcomes.push(await this.storeDocument(transaction, target, documentIndex, document));
@@ -150,7 +197,12 @@ export class ManifestsService {
     return outcomes.map((outcome) => outcome.applied);
   }
 
-  private storeDocument(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest): Promise<DocumentOutcome> {
+  private storeDocument(
+    transaction: Transaction,
+    target: ApplyTarget,
+    documentIndex: number,
+    document: ArgoManifest,
+  ): Promise<DocumentOutcome> {
     switch (document.kind) {
       case 'Rollout':
         return this.storeRollout(transaction, target, documentIndex, document);
@@ -163,7 +215,12 @@ export class ManifestsService {
     }
   }
 
-  private async storeRollout(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest & { kind: 'Rollout' }): Promise<DocumentOutcome> {
+  private async storeRollout(
+    transaction: Transaction,
+    target: ApplyTarget,
+    documentIndex: number,
+    document: ArgoManifest & { kind: 'Rollout' },
+  ): Promise<DocumentOutcome> {
     const { organizationId } = target.principal;
     const labels = document.metadata.labels ?? {};
     const annotations = document.metadata.annotations ?? {};
@@ -172,7 +229,16 @@ export class ManifestsService {
     const existing = await transaction.rollout.findUnique({ where: key });
     if (!existing) {
       const created = await transaction.rollout.create({
-        data: { organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, labels, annotations, spec, specChangedBy: actorOf(target.principal) },
+        data: {
+          organizationId,
+          clusterId: target.clusterId,
+          namespace: target.namespace,
+          name: document.metadata.name,
+          labels,
+          annotations,
+          spec,
+          specChangedBy: actorOf(target.principal),
+        },
       });
       return this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec, created);
     }
@@ -183,41 +249,84 @@ export class ManifestsService {
     }
     const updated = await transaction.rollout.update({
       where: { id: existing.id },
-      data: { labels, annotations, spec, version: { increment: 1 }, ...(specChanged ? { generation: { increment: 1 }, specChangedBy: actorOf(target.principal) } : {}) },
+      data: {
+        labels,
+        annotations,
+        spec,
+        version: { increment: 1 },
+        ...(specChanged ? { generation: { increment: 1 }, specChangedBy: actorOf(target.principal) } : {}),
+      },
     });
     return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec, updated);
   }
 
-  private async storeExperiment(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest & { kind: 'Experiment' }): Promise<DocumentOutcome> {
+  private async storeExperiment(
+    transaction: Transaction,
+    target: ApplyTarget,
+    documentIndex: number,
+    document: ArgoManifest & { kind: 'Experiment' },
+  ): Promise<DocumentOutcome> {
     const spec = document.spec as object;
     const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
     const existing = await transaction.experiment.findUnique({ where: key });
     if (!existing) {
       const created = await transaction.experiment.create({
-        data: { organizationId: target.principal.organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, spec },
+        data: {
+          organizationId: target.principal.organizationId,
+          clusterId: target.clusterId,
+          namespace: target.namespace,
+          name: document.metadata.name,
+          spec,
+        },
       });
-      return { ...this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec), experimentChanged: created };
+      return {
+        ...this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec),
+        experimentChanged: created,
+      };
     }
-    if (jsonEqual(existing.spec, spec)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
+    if (jsonEqual(existing.spec, spec))
+      return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
     const refusal = experimentUpdateRefusal(existing, document.spec);
     if (refusal !== undefined) throw invalidManifests([{ documentIndex, path: 'metadata.name', message: refusal }]);
-    const updated = await transaction.experiment.update({ where: { id: existing.id }, data: { spec, generation: { increment: 1 }, version: { increment: 1 } } });
-    return { ...this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec), experimentChanged: updated };
+    const updated = await transaction.experiment.update({
+      where: { id: existing.id },
+      data: { spec, generation: { increment: 1 }, version: { increment: 1 } },
+    });
+    return {
+      ...this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec),
+      experimentChanged: updated,
+    };
   }
 
-  private async storeAnalysisTemplate(transaction: Transaction, target: ApplyTarget, documentIndex: number, document: ArgoManifest & { kind: 'AnalysisTemplate' }): Promise<DocumentOutcome> {
+  private async storeAnalysisTemplate(
+    transaction: Transaction,
+    target: ApplyTarget,
+    documentIndex: number,
+    document: ArgoManifest & { kind: 'AnalysisTemplate' },
+  ): Promise<DocumentOutcome> {
     const spec = document.spec as object;
     const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
     const annotations = document.metadata.annotations ?? {};
     const existing = await transaction.analysisTemplate.findUnique({ where: key });
     if (!existing) {
       const created = await transaction.analysisTemplate.create({
-        data: { organizationId: target.principal.organizationId, clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name, annotations, spec },
+        data: {
+          organizationId: target.principal.organizationId,
+          clusterId: target.clusterId,
+          namespace: target.namespace,
+          name: document.metadata.name,
+          annotations,
+          spec,
+        },
       });
       return this.outcome(target, documentIndex, document, ApplyAction.Created, created.version, created.id, undefined, spec);
     }
-    if (jsonEqual(existing.spec, spec) && jsonEqual(existing.annotations, annotations)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
-    const updated = await transaction.analysisTemplate.update({ where: { id: existing.id }, data: { spec, annotations, version: { increment: 1 } } });
+    if (jsonEqual(existing.spec, spec) && jsonEqual(existing.annotations, annotations))
+      return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
+    const updated = await transaction.analysisTemplate.update({
+      where: { id: existing.id },
+      data: { spec, annotations, version: { increment: 1 } },
+    });
     return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.version, updated.id, existing.spec, spec);
   }
 
@@ -233,11 +342,17 @@ export class ManifestsService {
     const annotations = document.metadata.annotations ?? {};
     const existing = await transaction.clusterAnalysisTemplate.findUnique({ where: key });
     if (!existing) {
-      const created = await transaction.clusterAnalysisTemplate.create({ data: { organizationId, name: document.metadata.name, annotations, spec } });
+      const created = await transaction.clusterAnalysisTemplate.create({
+        data: { organizationId, name: document.metadata.name, annotations, spec },
+      });
       return this.outcome(target, documentIndex, document, ApplyAction.Created, created.version, created.id, undefined, spec);
     }
-    if (jsonEqual(existing.spec, spec) && jsonEqual(existing.annotations, annotations)) return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
-    const updated = await transaction.clusterAnalysisTemplate.update({ where: { id: existing.id }, data: { spec, annotations, version: { increment: 1 } } });
+    if (jsonEqual(existing.spec, spec) && jsonEqual(existing.annotations, annotations))
+      return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
+    const updated = await transaction.clusterAnalysisTemplate.update({
+      where: { id: existing.id },
+      data: { spec, annotations, version: { increment: 1 } },
+    });
     return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.version, updated.id, existing.spec, spec);
   }
 

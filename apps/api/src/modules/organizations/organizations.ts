@@ -26,12 +26,23 @@ export async function createOrganization(
     await audit.append(prismaSession(transaction), afterCommit, organization.id, [
       { actor: SYSTEM_ACTOR, action: 'organization.created', targetType: 'Organization', targetName: name, targetId: organization.id },
     ]);
-    const issued = await issueApiToken(transaction, afterCommit, audit, { organizationId: organization.id, ...firstToken, createdBy: SYSTEM_ACTOR });
+    const issued = await issueApiToken(transaction, afterCommit, audit, {
+      organizationId: organization.id,
+      ...firstToken,
+      createdBy: SYSTEM_ACTOR,
+    });
     return { organization, ...issued };
   });
 }
 
 /** Issues one more token for an existing organization, on behalf of the control plane's operator. */
-export function issueOperatorToken(database: DatabaseClient, audit: AuditService, organizationId: string, token: { name: string; role: Role }): Promise<IssuedToken> {
-  return inTransaction(database, (transaction, afterCommit) => issueApiToken(transaction, afterCommit, audit, { organizationId, ...token, createdBy: SYSTEM_ACTOR }));
+export function issueOperatorToken(
+  database: DatabaseClient,
+  audit: AuditService,
+  organizationId: string,
+  token: { name: string; role: Role },
+): Promise<IssuedToken> {
+  return inTransaction(database, (transaction, afterCommit) =>
+    issueApiToken(transaction, afterCommit, audit, { organizationId, ...token, createdBy: SYSTEM_ACTOR }),
+  );
 }

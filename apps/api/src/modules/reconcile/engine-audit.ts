@@ -79,6 +79,9 @@ export function experimentAuditEntries(clusterName: string, namespace: string, e
     targetType: 'Experiment',
     targetName: rolloutTargetName(clusterName, namespace, event.experiment),
     before: event.from === undefined ? null : { phase: event.from },
-    after: event.type === 'ExperimentPhaseChanged' ? { phase: event.to, message: event.message } : { template: event.template, status: event.to, message: event.message },
+    after:
+      event.type === 'ExperimentPhaseChanged'
+        ? { phase: event.to, message: event.message }
+        : { template: event.template, status: event.to, message: event.message },
   }));
 }

@@ -58,7 +58,11 @@ export class ReconcileQueue {
   /** Wakes the rollout's reconcile at an exact time (end of a pause, a delay or a deadline) within the horizon. */
   async wakeAt(rolloutId: string, at: Date, now = new Date()): Promise<void> {
     if (this.beyondHorizon(at, now)) return;
-    await this.queue.add(RECONCILE_JOB, { rolloutId }, { jobId: `${rolloutId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS });
+    await this.queue.add(
+      RECONCILE_JOB,
+      { rolloutId },
+      { jobId: `${rolloutId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS },
+    );
   }
 
   /** Asks for a reconcile of the standalone experiment as it is at `version`. */
@@ -69,7 +73,11 @@ export class ReconcileQueue {
   /** Wakes the standalone experiment's reconcile at an exact time (end of its duration, a deadline, its scale-down) within the horizon. */
   async wakeExperimentAt(experimentId: string, at: Date, now = new Date()): Promise<void> {
     if (this.beyondHorizon(at, now)) return;
-    await this.queue.add(RECONCILE_JOB, { experimentId }, { jobId: `${experimentId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS });
+    await this.queue.add(
+      RECONCILE_JOB,
+      { experimentId },
+      { jobId: `${experimentId}.t${at.getTime()}`, delay: Math.max(0, at.getTime() - now.getTime()), ...JOB_OPTIONS },
+    );
   }
 
   private beyondHorizon(at: Date, now: Date): boolean {

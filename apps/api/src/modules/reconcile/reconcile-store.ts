@@ -18,7 +18,6 @@ export interface PendingOperation {
   requestedBy: string;
 }
 
-
 export interface RolloutExperimentState {
   id: string;
   name: string;
@@ -215,7 +214,10 @@ export class ReconcileStore {
   private async loadBatch(ids: readonly string[]): Promise<(LoadedRollout | null)[]> {
     const rows = await this.sql.query<LoadedRow>(LOAD_ROLLOUTS, [[...new Set(ids)]]);
     const byId = new Map(
-      rows.map(({ clusterName, clusterConnectionState, ...rollout }) => [rollout.id, { ...rollout, cluster: { name: clusterName, connectionState: clusterConnectionState } }]),
+      rows.map(({ clusterName, clusterConnectionState, ...rollout }) => [
+        rollout.id,
+        { ...rollout, cluster: { name: clusterName, connectionState: clusterConnectionState } },
+      ]),
     );
     // A rollout asked for twice in one batch is handed out as separate copies: callers build on what they load.
     const handedOut = new Set<string>();
@@ -237,7 +239,8 @@ export class ReconcileStore {
     } catch (error) {
       if (plans.length === 1) throw error;
       const results: (WriteResult | BatchItemFailure)[] = [];
-      for (const plan of plans) results.push(...(await this.writeInTransaction([plan]).catch((failure: unknown) => [new BatchItemFailure(failure)])));
+      for (const plan of plans)
+        results.push(...(await this.writeInTransaction([plan]).catch((failure: unknown) => [new BatchItemFailure(failure)])));
       return results;
     }
   }

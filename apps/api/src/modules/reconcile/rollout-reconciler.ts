@@ -33,7 +33,12 @@ export type ReconcileOutcome =
   | { result: 'held'; reason: string }
   | { result: 'gone' };
 
-const NOTHING_OBSERVED: ObservedRolloutState = { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: new Date(0).toISOString() };
+const NOTHING_OBSERVED: ObservedRolloutState = {
+  replicaSets: [],
+  serviceSelectors: {},
+  trafficWeights: {},
+  observedAt: new Date(0).toISOString(),
+};
 
 interface OperationsOutcome {
   spec: RolloutSpec;
@@ -136,7 +141,14 @@ export class RolloutReconciler {
     return { spec, status, specChangedBy, settled };
   }
 
-  private async write(rollout: LoadedRollout, operations: OperationsOutcome, generation: number, experiments: RolloutExperimentsResult, desiredChanged: boolean, now: Date): Promise<number> {
+  private async write(
+    rollout: LoadedRollout,
+    operations: OperationsOutcome,
+    generation: number,
+    experiments: RolloutExperimentsResult,
+    desiredChanged: boolean,
+    now: Date,
+  ): Promise<number> {
     const { decision } = experiments;
     const version = rollout.version + 1;
     const desiredVersion = rollout.desiredVersion + (desiredChanged ? 1 : 0);
@@ -149,7 +161,12 @@ export class RolloutReconciler {
       after: { operation: row.type, requestedBy: row.requestedBy, ...(message ? { message } : {}) },
     }));
     audit.push(
-      ...engineAuditEntries(target, operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined, decision.status, decision.events),
+      ...engineAuditEntries(
+        target,
+        operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined,
+        decision.status,
+        decision.events,
+      ),
       ...experimentAuditEntries(rollout.cluster.name, rollout.namespace, experiments.events),
     );
     const plan: ReconcileWritePlan = {
@@ -188,13 +205,22 @@ export class RolloutReconciler {
       version,
       updatedAt: now,
     };
-    const change: DesiredStateChanged = { clusterId: rollout.clusterId, id: rollout.id, key: { namespace: rollout.namespace, name: rollout.name } };
+    const change: DesiredStateChanged = {
+      clusterId: rollout.clusterId,
+      id: rollout.id,
+      key: { namespace: rollout.namespace, name: rollout.name },
+    };
     // Issued in one tick, so that the connection sends them together.
     await Promise.all([
-      this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel({ ...row, cluster: rollout.cluster }) }),
+      this.eventBus.publish('rolloutChanged', {
+        organizationId: rollout.organizationId,
+        payload: toRolloutModel({ ...row, cluster: rollout.cluster }),
+      }),
       desiredChanged && this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change }),
       // A wake-up already asked for is in the queue, or the sweep finds it due in Postgres if Redis lost it.
-      decision.requeueAt && decision.requeueAt.getTime() !== rollout.nextReconcileAt?.getTime() && this.queue.wakeAt(rollout.id, decision.requeueAt, now),
+      decision.requeueAt &&
+        decision.requeueAt.getTime() !== rollout.nextReconcileAt?.getTime() &&
+        this.queue.wakeAt(rollout.id, decision.requeueAt, now),
       ...result.startedRunIds.map((runId) => this.analysisQueue.start(runId)),
     ]);
     return version;
@@ -202,7 +228,10 @@ export class RolloutReconciler {
 }
 
 /** The release history: a row per revision, credited to whoever changed the spec, closed with its outcome. */
-function revisionRecords(operations: OperationsOutcome, decision: Decision): Pick<ReconcileWritePlan, 'revisionStarts' | 'revisionFinishes'> {
+function revisionRecords(
+  operations: OperationsOutcome,
+  decision: Decision,
+): Pick<ReconcileWritePlan, 'revisionStarts' | 'revisionFinishes'> {
   const revisionStarts: ReconcileWritePlan['revisionStarts'] = [];
   const revisionFinishes: RevisionFinish[] = [];
   for (const event of decision.events) {
@@ -227,13 +256,26 @@ function revisionRecords(operations: OperationsOutcome, decision: Decision): Pic
 }
 
 /** Analysis runs and experiments the engine asked for; their names are deterministic, so asking twice is harmless. */
-function runRequests({ decision, started, changed }: RolloutExperimentsResult): Pick<ReconcileWritePlan, 'analysisRunStarts' | 'analysisRunsToEnd' | 'experimentStarts' | 'experimentUpdates'> {
+function runRequests({
+  decision,
+  started,
+  changed,
+}: RolloutExperimentsResult): Pick<
+  ReconcileWritePlan,
+  'analysisRunStarts' | 'analysisRunsToEnd' | 'experimentStarts' | 'experimentUpdates'
+> {
   const revisionOf = (podTemplateHash: string): number | null => {
     const replicaSet = decision.desired.replicaSets.find((candidate) => candidate.podTemplateHash === podTemplateHash);
     const revision = Number(replicaSet?.annotations[REVISION_ANNOTATION]);
     return Number.isInteger(revision) ? revision : null;
   };
-  const experimentState = ({ name, status, released }: RolloutExperimentsResult['changed'][number]) => ({ name, phase: status.phase, message: status.message, status, released });
+  const experimentState = ({ name, status, released }: RolloutExperimentsResult['changed'][number]) => ({
+    name,
+    phase: status.phase,
+    message: status.message,
+    status,
+    released,
+  });
   return {
     analysisRunStarts: decision.analysisRunsToStart.map((request) => ({
       name: request.name,
@@ -245,7 +287,12 @@ function runRequests({ decision, started, changed }: RolloutExperimentsResult): 
       experimentName: request.experimentName ?? null,
     })),
     analysisRunsToEnd: decision.analysisRunsToTerminate,
-    experimentStarts: started.map(({ request, ...state }) => ({ ...experimentState(state), spec: request.spec, podTemplateHash: request.podTemplateHash, stepIndex: request.stepIndex })),
+    experimentStarts: started.map(({ request, ...state }) => ({
+      ...experimentState(state),
+      spec: request.spec,
+      podTemplateHash: request.podTemplateHash,
+      stepIndex: request.stepIndex,
+    })),
     experimentUpdates: changed.map(experimentState),
   };
 }

@@ -96,7 +96,9 @@ export class RolloutModel {
   @Field(() => [ReplicaSetModel], { description: 'Its ReplicaSets, newest revision first.' })
   replicaSets!: ReplicaSetModel[];
 
-  @Field(() => JsonScalar, { description: 'Canary weight each traffic router reported, by router (`nginx`, `istio`, `smi`, `gatewayAPI`).' })
+  @Field(() => JsonScalar, {
+    description: 'Canary weight each traffic router reported, by router (`nginx`, `istio`, `smi`, `gatewayAPI`).',
+  })
   observedTrafficWeights!: Record<string, number>;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the agent last reported a change in the cluster.' })
@@ -139,7 +141,7 @@ export class RolloutFilter {
   labels?: string[];
 }
 
-@ObjectType('RolloutRevision', { description: 'One revision in a rollout\'s release history.' })
+@ObjectType('RolloutRevision', { description: "One revision in a rollout's release history." })
 export class RolloutRevisionModel {
   @Field(() => Int, { description: 'Revision number, from 1.' })
   revision!: number;

@@ -7,14 +7,7 @@ import { CurrentPrincipal, CurrentRequest, type RequestContext } from '../../com
 import { subscriptionFor } from '../../common/graphql/subscription.js';
 import type { EventBus } from '../../infrastructure/event-bus.js';
 import { EVENT_BUS } from '../../infrastructure/tokens.js';
-import {
-  RolloutFilter,
-  RolloutModel,
-  RolloutOperationModel,
-  RolloutPage,
-  RolloutRef,
-  RolloutRevisionModel,
-} from './rollout.model.js';
+import { RolloutFilter, RolloutModel, RolloutOperationModel, RolloutPage, RolloutRef, RolloutRevisionModel } from './rollout.model.js';
 import { RolloutsService, type OperationRequest } from './rollouts.service.js';
 
 const reasonArgument = { nullable: true, description: 'Why, kept in the audit record.' } as const;
@@ -26,7 +19,7 @@ export class RolloutsResolver {
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
   ) {}
 
-  @Query(() => RolloutPage, { description: 'Rollouts across the organization\'s clusters.' })
+  @Query(() => RolloutPage, { description: "Rollouts across the organization's clusters." })
   @RequiresRole('viewer')
   rollouts(
     @CurrentPrincipal() principal: Principal,
@@ -59,7 +52,7 @@ export class RolloutsResolver {
     return this.rolloutService.operations(principal, rollout);
   }
 
-  @Mutation(() => RolloutOperationModel, { description: 'Sets a container\'s image, starting a new revision.' })
+  @Mutation(() => RolloutOperationModel, { description: "Sets a container's image, starting a new revision." })
   @RequiresRole('deployer')
   setImage(
     @CurrentPrincipal() principal: Principal,
@@ -72,7 +65,9 @@ export class RolloutsResolver {
     return this.operate(principal, request, rollout, { type: 'setImage', container, image }, reason);
   }
 
-  @Mutation(() => RolloutOperationModel, { description: 'Skips the current pause or step; with `full`, goes straight to 100% skipping the remaining steps and analysis.' })
+  @Mutation(() => RolloutOperationModel, {
+    description: 'Skips the current pause or step; with `full`, goes straight to 100% skipping the remaining steps and analysis.',
+  })
   @RequiresRole('deployer')
   promote(
     @CurrentPrincipal() principal: Principal,
@@ -145,10 +140,17 @@ export class RolloutsResolver {
     @CurrentPrincipal() principal: Principal,
     @CurrentRequest() request: RequestContext,
     @Args('rollout') rollout: RolloutRef,
-    @Args('toRevision', { type: () => Int, nullable: true, description: 'Revision number; the previous one when omitted.' }) toRevision?: number,
+    @Args('toRevision', { type: () => Int, nullable: true, description: 'Revision number; the previous one when omitted.' })
+    toRevision?: number,
     @Args('reason', reasonArgument) reason?: string,
   ): Promise<RolloutOperationModel> {
-    return this.operate(principal, request, rollout, toRevision === undefined || toRevision === null ? { type: 'undo' } : { type: 'undo', toRevision }, reason);
+    return this.operate(
+      principal,
+      request,
+      rollout,
+      toRevision === undefined || toRevision === null ? { type: 'undo' } : { type: 'undo', toRevision },
+      reason,
+    );
   }
 
   @Mutation(() => RolloutModel, { description: 'Deletes a rollout from Flotilla; its agent removes what it created in the cluster.' })
@@ -173,7 +175,8 @@ export class RolloutsResolver {
     @Args('name', { nullable: true }) name?: string,
   ): AsyncIterableIterator<{ rolloutChanged: RolloutModel }> {
     return subscriptionFor(this.eventBus, 'rolloutChanged', principal.organizationId, (rollout: RolloutModel) => {
-      if ((cluster && rollout.cluster !== cluster) || (namespace && rollout.namespace !== namespace) || (name && rollout.name !== name)) return [];
+      if ((cluster && rollout.cluster !== cluster) || (namespace && rollout.namespace !== namespace) || (name && rollout.name !== name))
+        return [];
       return [
         {
           rolloutChanged: {

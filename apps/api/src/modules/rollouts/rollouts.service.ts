@@ -23,7 +23,10 @@ const LABEL_EQUALITY = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/;
 /** A reason kept in the audit record: at most MAX_REASON_LENGTH characters of text Postgres can store. */
 function assertReason(reason: string | null): void {
   if (reason === null) return;
-  const problem = reason.length > MAX_REASON_LENGTH ? `must be at most ${MAX_REASON_LENGTH} characters, not ${reason.length}` : unstorableTextProblem(reason);
+  const problem =
+    reason.length > MAX_REASON_LENGTH
+      ? `must be at most ${MAX_REASON_LENGTH} characters, not ${reason.length}`
+      : unstorableTextProblem(reason);
   if (problem !== undefined) throw new FlotillaError(ErrorCode.InputInvalid, `reason ${problem}`, [{ path: 'reason', message: problem }]);
 }
 
@@ -110,7 +113,11 @@ export class RolloutsService {
         data: { organizationId: principal.organizationId, rolloutId: rollout.id, type, parameters, requestedBy: actorOf(principal) },
       });
       // A reconcile that read the rollout before this operation existed must not write over it unseen.
-      const { version } = await transaction.rollout.update({ where: { id: rollout.id }, data: { version: { increment: 1 } }, select: { version: true } });
+      const { version } = await transaction.rollout.update({
+        where: { id: rollout.id },
+        data: { version: { increment: 1 } },
+        select: { version: true },
+      });
       this.requestReconcile(afterCommit, rollout.id, version);
       await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         {
@@ -135,7 +142,11 @@ export class RolloutsService {
     return inTransaction(this.database, async (transaction, afterCommit) => {
       await retireChildren(transaction, rollout.id);
       await transaction.rollout.delete({ where: { id: rollout.id } });
-      const deleted: DesiredStateChanged = { clusterId: rollout.clusterId, id: rollout.id, key: { namespace: rollout.namespace, name: rollout.name } };
+      const deleted: DesiredStateChanged = {
+        clusterId: rollout.clusterId,
+        id: rollout.id,
+        key: { namespace: rollout.namespace, name: rollout.name },
+      };
       afterCommit.add(() => this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: deleted }));
       await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         {
@@ -160,7 +171,9 @@ export class RolloutsService {
 
   /** Publishes the rollout as written to subscribers once the transaction has committed. */
   announce(afterCommit: AfterCommit, rollout: RolloutWithCluster): void {
-    afterCommit.add(() => this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel(rollout) }));
+    afterCommit.add(() =>
+      this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel(rollout) }),
+    );
   }
 
   private async find(principal: Principal, ref: RolloutRef): Promise<RolloutWithCluster> {

@@ -4,7 +4,8 @@ import { Role } from '../../generated/prisma/enums.js';
 
 registerEnumType(Role, {
   name: 'Role',
-  description: 'viewer reads; deployer also operates rollouts and applies manifests; admin also manages clusters, tokens and cluster-wide templates.',
+  description:
+    'viewer reads; deployer also operates rollouts and applies manifests; admin also manages clusters, tokens and cluster-wide templates.',
 });
 
 @ObjectType('ApiToken', { description: 'An API token. Its secret is shown once, when created or rotated.' })

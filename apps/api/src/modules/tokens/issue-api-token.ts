@@ -19,7 +19,12 @@ export interface TokenRequest {
   requestId?: string;
 }
 
-export const tokenAuditView = (token: ApiToken) => ({ name: token.name, role: token.role, tokenPrefix: token.tokenPrefix, revokedAt: token.revokedAt });
+export const tokenAuditView = (token: ApiToken) => ({
+  name: token.name,
+  role: token.role,
+  tokenPrefix: token.tokenPrefix,
+  revokedAt: token.revokedAt,
+});
 
 /** Creates a token inside the caller's transaction and audits it; only the hash of its secret is stored. */
 export async function issueApiToken(
