@@ -1,0 +1,54 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+/** Imports a pure library may never make: it decides, it does not perform. */
+const IO_PACKAGES = [
+  '@nestjs/*',
+  '@prisma/*',
+  'bullmq',
+  'ioredis',
+  'pg',
+  '@kubernetes/client-node',
+  'ws',
+  'undici',
+  'pino',
+  'node:*',
+  'fs',
+  'net',
+  'http',
+  'https',
+  'child_process',
+];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '.nx/**', 'test-results/**', 'coverage/**', '.flotilla/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { project: ['./tsconfig.typecheck.json'], tsconfigRootDir: import.meta.dirname } },
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure'], bannedExternalImports: IO_PACKAGES },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter'] },
+            { sourceTag: 'type:node', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:node'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:node', 'type:store', 'type:shell'] },
+            { sourceTag: 'scope:agent', notDependOnLibsWithTags: ['type:store', 'scope:engine', 'type:test'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/dashboard/**/*.ts', 'apps/dashboard/**/*.tsx'],
+    languageOptions: { parserOptions: { project: ['./apps/dashboard/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+  },
+  { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  prettier,
+);
