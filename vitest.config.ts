@@ -34,7 +34,7 @@ export default defineConfig({
     // never hears them. One file at a time, as vitest runs them on two cores anyway.
     fileParallelism: false,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['libs/*/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['libs/*/src/**/*.test.ts', 'tools/src/**/*.test.ts'] } },
       {
         extends: true,
         test: {

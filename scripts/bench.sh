@@ -6,10 +6,10 @@ names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(engine api agent analysis)
 for name in "${names[@]}"; do
   case "$name" in
-    api) node apps/api/dist/bench/api.bench.js ;;
+    api) node tools/dist/bench/api/api.bench.js ;;
     agent) node apps/agent/dist/bench/agent.bench.js ;;
-    engine) node apps/api/dist/bench/engine.bench.js ;;
-    analysis) node apps/api/dist/bench/analysis.bench.js ;;
+    engine) node tools/dist/bench/api/engine.bench.js ;;
+    analysis) node tools/dist/bench/api/analysis.bench.js ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac
 done

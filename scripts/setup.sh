@@ -17,7 +17,7 @@ step "checking PostgreSQL and Redis"
 source scripts/services.sh
 
 step "generating the database client"
-npx --no-install prisma generate >/dev/null
+bash scripts/generate-database-client.sh
 
 step "applying database migrations to ${DATABASE_URL%%\?*}"
 npx --no-install prisma migrate deploy 2>&1 | grep -E 'applied|migrations found|No pending|Error' >&2 || true

@@ -74,11 +74,11 @@ wait_until "the simulator writing its kubeconfigs" kubeconfigs_written
 
 say "starting the API on $FLOTILLA_URL and a worker"
 run api node apps/api/dist/main.js
-run worker node apps/api/dist/worker.js
+run worker node apps/worker/dist/main.js
 wait_until "the API answering /readyz" curl -fs "$FLOTILLA_URL/readyz" -o /dev/null
 
 say "preparing the demo organization, clusters and application"
-LOG_LEVEL="${LOG_LEVEL:-warn}" node apps/api/dist/demo-bootstrap.js | sed 's/^/  /' >&2
+LOG_LEVEL="${LOG_LEVEL:-warn}" node tools/dist/demo/demo-bootstrap.js | sed 's/^/  /' >&2
 
 for cluster in "${CLUSTERS[@]}"; do
   run "agent-$cluster" env FLOTILLA_AGENT_TOKEN_FILE="$FLOTILLA_HOME/agents/$cluster.token" KUBECONFIG="$FLOTILLA_HOME/kube/$cluster.yaml" \

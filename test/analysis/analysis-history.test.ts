@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneAnalysisHistory } from '../../apps/api/src/modules/analysis-runs/analysis-history.js';
+import { pruneAnalysisHistory } from '../../libs/stores/src/analysis-runs/analysis-history.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 let api: TestApi;

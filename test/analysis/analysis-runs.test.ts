@@ -25,7 +25,7 @@ afterAll(() => api.close());
 
 function startWorker(environment: Record<string, string> = {}): void {
   workers.push(
-    startNodeProcess('apps/api/dist/worker.js', {
+    startNodeProcess('apps/worker/dist/main.js', {
       ...api.environment,
       SWEEP_INTERVAL_MS: '500',
       JOB_LOCK_MS: '3000',

@@ -87,7 +87,7 @@ const datadogMetric = (name: string, query: string) => ({
 
 describe('measurements taken from the control plane with provider credentials', () => {
   it('authenticate with the mounted Secret, and no credential value is stored', async () => {
-    worker = startNodeProcess('apps/api/dist/worker.js', {
+    worker = startNodeProcess('apps/worker/dist/main.js', {
       ...api.environment,
       SWEEP_INTERVAL_MS: '500',
       CENTRAL_MEASUREMENT_ALLOW: '127.0.0.1/32',

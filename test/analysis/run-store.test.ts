@@ -1,10 +1,10 @@
 import type { Metric } from '@flotilla/argo-spec';
 import { newMetricResult } from '@flotilla/analysis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Prisma } from '../../apps/api/src/generated/prisma/client.js';
-import { SqlPool } from '../../apps/api/src/infrastructure/sql.js';
-import type { ResolvedRun } from '../../apps/api/src/modules/analysis-runs/run-resolution.js';
-import { storeRunState, type RunState } from '../../apps/api/src/modules/analysis-runs/run-state.js';
+import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
+import type { ResolvedRun } from '../../libs/stores/src/analysis-runs/run-resolution.js';
+import { storeRunState, type RunState } from '../../libs/stores/src/analysis-runs/run-state.js';
 import {
   beginIfUnchanged,
   completeIfUnchanged,
@@ -15,7 +15,7 @@ import {
   type MeasurementCompletion,
   type RunAssessmentWrite,
   type RunSnapshot,
-} from '../../apps/api/src/modules/analysis-runs/run-store.js';
+} from '../../libs/stores/src/analysis-runs/run-store.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 let api: TestApi;

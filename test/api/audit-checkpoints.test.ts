@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditCheckpoint } from '../../apps/cli/src/api/queries.js';
-import { checkpointSignatureValid } from '../../apps/api/src/modules/audit/audit-chain.js';
-import { AuditSigner } from '../../apps/api/src/modules/audit/audit-signer.js';
+import { checkpointSignatureValid } from '../../libs/stores/src/audit/audit-chain.js';
+import { AuditSigner } from '../../libs/stores/src/audit/audit-signer.js';
 import { rewriteAuditHistory } from '../support/audit-tampering.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
@@ -41,7 +41,7 @@ const signedCorrectly = (checkpoint: AuditCheckpoint) =>
 describe('signed checkpoints of the audit chain', () => {
   it('are signed by the worker at intervals once the head moved', async () => {
     const org = await api.organization();
-    worker = startNodeProcess('apps/api/dist/worker.js', {
+    worker = startNodeProcess('apps/worker/dist/main.js', {
       ...api.environment,
       AUDIT_CHECKPOINT_INTERVAL_SECONDS: '1',
       SWEEP_INTERVAL_MS: '200',

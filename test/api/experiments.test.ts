@@ -1,6 +1,6 @@
 import type { ExperimentStatus } from '@flotilla/rollout-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Prisma } from '../../apps/api/src/generated/prisma/client.js';
+import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';

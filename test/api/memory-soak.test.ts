@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
+import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { reportAbuse } from '../support/abuse-report.js';
 import { createOrganizationWithAdmin, startApiProcess } from '../support/api-process.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';

@@ -2,11 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExperimentStatus, ExperimentTemplateStatus } from '@flotilla/rollout-engine';
-import type { Prisma } from '../../apps/api/src/generated/prisma/client.js';
-import type { MeasurementResponder } from '../support/converging-agent.js';
+import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
+import { type MeasurementResponder, ConvergingAgent } from '../support/converging-agent.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConvergingAgent } from '../support/converging-agent.js';
 import { graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
 import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
@@ -58,7 +57,7 @@ beforeAll(async () => {
   api = await startTestApi({ MIN_METRIC_INTERVAL_SECONDS: '1' });
   org = await api.organization({ cluster: 'staging' });
   // The stand-in agent sends no heartbeats; the scenarios together outlast the default silence limit.
-  worker = startNodeProcess('apps/api/dist/worker.js', {
+  worker = startNodeProcess('apps/worker/dist/main.js', {
     ...api.environment,
     SWEEP_INTERVAL_MS: '500',
     JOB_LOCK_MS: '3000',

@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import type { DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
-import { EventBus } from '../../apps/api/src/infrastructure/event-bus.js';
-import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
-import { AuditService } from '../../apps/api/src/modules/audit/audit.service.js';
-import { createOrganization } from '../../apps/api/src/modules/organizations/organizations.js';
+import type { DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { EventBus } from '../../libs/events/src/event-bus.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { AuditService } from '../../libs/stores/src/audit/audit.service.js';
+import { createOrganization } from '../../libs/stores/src/organizations/organizations.js';
 import { eventually, freePort, startNodeProcess, type NodeProcessOptions } from './processes.js';
 
 /** Fails at once, with the exit code, when a process the system needs has died while we wait on it. */

@@ -1,5 +1,5 @@
-import type { DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
-import { auditEventHash } from '../../apps/api/src/modules/audit/audit-chain.js';
+import type { DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { auditEventHash } from '../../libs/stores/src/audit/audit-chain.js';
 
 /**
  * Rewrites the reason of one audit event as someone with direct database access would, around the append-only

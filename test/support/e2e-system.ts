@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
+import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { alive, createOrganizationWithAdmin, startApiProcess } from './api-process.js';
 import { graphqlData } from './graphql-client.js';
 import { eventually, exitOf, freePort, startNodeProcess, stopProcess, type ProcessExit } from './processes.js';
@@ -164,7 +164,7 @@ export class E2eSystem {
 
   async startWorker(): Promise<E2eWorker> {
     const healthPort = await freePort();
-    const child = startNodeProcess('apps/api/dist/worker.js', {
+    const child = startNodeProcess('apps/worker/dist/main.js', {
       ...this.environment,
       ...WORKER_ENVIRONMENT,
       WORKER_HEALTH_PORT: String(healthPort),

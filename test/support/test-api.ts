@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, inject } from 'vitest';
-import type { Role } from '../../apps/api/src/generated/prisma/enums.js';
+import type { Role } from '../../libs/stores/src/generated/prisma/enums.js';
 import { loadApiConfig } from '../../apps/api/src/config/api-config.js';
 import { startApi } from '../../apps/api/src/http-server.js';
-import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
-import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
-import { AuditService } from '../../apps/api/src/modules/audit/audit.service.js';
-import { createOrganization } from '../../apps/api/src/modules/organizations/organizations.js';
+import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { AuditService } from '../../libs/stores/src/audit/audit.service.js';
+import { createOrganization } from '../../libs/stores/src/organizations/organizations.js';
 import { graphqlData } from './graphql-client.js';
 import { EVENT_BUS } from '../../apps/api/src/infrastructure/tokens.js';
-import type { EventBus } from '../../apps/api/src/infrastructure/event-bus.js';
+import type { EventBus } from '../../libs/events/src/event-bus.js';
 
 export interface TestOrganization {
   id: string;

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
-import { EventBus } from '../../apps/api/src/infrastructure/event-bus.js';
-import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
-import { SqlPool } from '../../apps/api/src/infrastructure/sql.js';
-import { AuditService } from '../../apps/api/src/modules/audit/audit.service.js';
-import { ReconcileStore, type ReconcileWritePlan } from '../../apps/api/src/modules/reconcile/reconcile-store.js';
+import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { EventBus } from '../../libs/events/src/event-bus.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
+import { AuditService } from '../../libs/stores/src/audit/audit.service.js';
+import { ReconcileStore, type ReconcileWritePlan } from '../../libs/stores/src/rollouts/reconcile-store.js';
 
 let database: DatabaseClient;
 let sql: SqlPool;

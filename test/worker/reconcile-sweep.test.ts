@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../apps/api/src/infrastructure/database.js';
-import { createLogger } from '../../apps/api/src/infrastructure/logger.js';
-import { ReconcileQueue } from '../../apps/api/src/modules/reconcile/reconcile-queue.js';
-import { ReconcileSweep } from '../../apps/api/src/modules/reconcile/reconcile-sweep.js';
+import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { eventually } from '../support/processes.js';
 
 const HORIZON_MS = 20_000;

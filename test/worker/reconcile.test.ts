@@ -23,7 +23,7 @@ afterEach(async () => {
 afterAll(() => api.close());
 
 function startWorker(): ChildProcess {
-  const worker = startNodeProcess('apps/api/dist/worker.js', {
+  const worker = startNodeProcess('apps/worker/dist/main.js', {
     ...api.environment,
     ...WORKER_ENVIRONMENT,
     LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'warn',

@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config/api-config.js';
-import { ErrorCode } from './common/errors.js';
+import { ErrorCode, type Logger } from '@flotilla/service-runtime';
 import { compileProxyTrust } from './common/http/client-address.js';
 import { acceptProxyProtocol } from './common/http/proxy-protocol.js';
-import type { Logger } from './infrastructure/logger.js';
 import { securityHeaders } from './security-headers.js';
 
 export interface RunningApi {

@@ -1,7 +1,6 @@
 import { loadApiConfig } from './config/api-config.js';
 import { startApi } from './http-server.js';
-import { createLogger } from './infrastructure/logger.js';
-import { stopOnSignals, surviveUnhandledRejections } from './infrastructure/process-lifecycle.js';
+import { createLogger, stopOnSignals, surviveUnhandledRejections } from '@flotilla/service-runtime';
 
 const config = loadApiConfig();
 const logger = createLogger('api', config.logLevel);

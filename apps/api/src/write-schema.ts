@@ -1,6 +1,6 @@
 import { loadApiConfig } from './config/api-config.js';
 import { startApi } from './http-server.js';
-import { createLogger } from './infrastructure/logger.js';
+import { createLogger } from '@flotilla/service-runtime';
 
 /** Regenerates apps/api/schema.gql from the code-first models, so that API changes show in review. */
 const config = { ...loadApiConfig(), port: 0 };

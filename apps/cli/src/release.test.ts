@@ -38,7 +38,7 @@ const stepsShown = (frames: string): string[] => [...frames.matchAll(/ {2}Step: 
 beforeAll(async () => {
   api = await startTestApi();
   org = await api.organization({ cluster: 'staging' });
-  worker = startNodeProcess('apps/api/dist/worker.js', {
+  worker = startNodeProcess('apps/worker/dist/main.js', {
     ...api.environment,
     SWEEP_INTERVAL_MS: '500',
     JOB_LOCK_MS: '2000',

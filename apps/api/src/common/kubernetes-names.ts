@@ -1,5 +1,5 @@
 import { dns1123LabelProblem, labelValueProblem, MAX_LABELS, qualifiedNameProblem } from '@flotilla/argo-spec';
-import { ErrorCode, FlotillaError } from './errors.js';
+import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
 
 function invalid(path: string, message: string): FlotillaError {
   return new FlotillaError(ErrorCode.InputInvalid, `${path} ${message}`, [{ path, message }]);

@@ -1,18 +1,13 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { EventBus } from '@flotilla/events';
+import { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
+import { createLogger, createRedisConnection, type Logger } from '@flotilla/service-runtime';
+import { AuditCheckpointsService, AuditService, AuditSigner, createDatabaseClient, type DatabaseClient } from '@flotilla/stores';
 import type { ApiConfig } from '../config/api-config.js';
 import { AuthService } from '../common/auth/auth.service.js';
-import { AuditCheckpointsService } from '../modules/audit/audit-checkpoints.service.js';
-import { AuditSigner } from '../modules/audit/audit-signer.js';
-import { AuditService } from '../modules/audit/audit.service.js';
 import { ApiMetrics } from '../modules/health/metrics.js';
-import { createDatabaseClient, type DatabaseClient } from './database.js';
-import { EventBus } from './event-bus.js';
-import { createLogger, type Logger } from './logger.js';
-import { createRedisConnection } from './redis.js';
 import { ANALYSIS_QUEUE, API_CONFIG, AUDIT_SIGNER, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from './tokens.js';
-import { AnalysisQueue } from '../modules/analysis-runs/analysis-queue.js';
-import { ReconcileQueue } from '../modules/reconcile/reconcile-queue.js';
 
 const EVENT_SUBSCRIBER = Symbol('EVENT_SUBSCRIBER');
 
@@ -58,8 +53,17 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: RECONCILE_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new ReconcileQueue(redis, config.redisPrefix) },
         { provide: ANALYSIS_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new AnalysisQueue(redis, config.redisPrefix) },
         { provide: AUDIT_SIGNER, useFactory: () => AuditSigner.fromFile(config.auditSigningKeyFile) ?? null },
-        AuditService,
-        AuditCheckpointsService,
+        {
+          provide: AuditService,
+          inject: [DATABASE, EVENT_BUS],
+          useFactory: (database: DatabaseClient, bus: EventBus) => new AuditService(database, bus),
+        },
+        {
+          provide: AuditCheckpointsService,
+          inject: [DATABASE, AUDIT_SIGNER, AuditService],
+          useFactory: (database: DatabaseClient, signer: AuditSigner | null, audit: AuditService) =>
+            new AuditCheckpointsService(database, signer, audit),
+        },
         AuthService,
         ApiMetrics,
       ],

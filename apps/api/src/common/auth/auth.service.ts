@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../infrastructure/tokens.js';
-import type { DatabaseClient } from '../../infrastructure/database.js';
-import { ErrorCode, FlotillaError } from '../errors.js';
+import type { DatabaseClient } from '@flotilla/stores';
+import { ErrorCode, FlotillaError, hashSecret } from '@flotilla/service-runtime';
 import type { Principal } from './principal.js';
-import { hashSecret } from './secrets.js';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 

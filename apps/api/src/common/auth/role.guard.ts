@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ErrorCode, FlotillaError } from '../errors.js';
+import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
 import { requestContextOf } from '../graphql/request-context.js';
 import { roleAllows, type Role } from './principal.js';
 import { REQUIRED_ROLE } from './requires-role.decorator.js';

@@ -14,7 +14,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { FieldProblem } from '../errors.js';
+import type { FieldProblem } from '@flotilla/service-runtime';
 import { fieldDefinition, fragmentType } from './operation-cost.js';
 
 export interface ArgumentBounds {

@@ -1,6 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Logger } from '../../infrastructure/logger.js';
-import { ErrorCode, FlotillaError, RetryLaterError } from '../errors.js';
+import { type Logger, ErrorCode, FlotillaError, RetryLaterError } from '@flotilla/service-runtime';
 
 const CLIENT_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',

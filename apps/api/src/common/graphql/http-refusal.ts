@@ -1,6 +1,6 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { ErrorCode, RetryLaterError, type FlotillaError } from '../errors.js';
+import { ErrorCode, RetryLaterError, type FlotillaError } from '@flotilla/service-runtime';
 
 function statusOf(error: FlotillaError): number {
   switch (error.code) {

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType, InputType } from '@nestjs/graphql';
-import { ErrorCode, FlotillaError } from '../errors.js';
+import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
 
 @ObjectType({ description: 'Where a page ends and whether more follow.' })
 export class PageInfo {

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
-import { ErrorCode, FlotillaError } from '../errors.js';
+import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
 import type { RequestRateLimiter } from '../rate-limit/request-rate-limiter.js';
 import { findArgumentProblems, type ArgumentBounds } from './argument-bounds.js';
 import { httpRefusal } from './http-refusal.js';

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Principal } from '../auth/principal.js';
-import type { FlotillaError } from '../errors.js';
+import type { FlotillaError } from '@flotilla/service-runtime';
 
 /** What every resolver can know about the request it serves. */
 export interface RequestContext {

@@ -1,6 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { throwError, timeout, type Observable } from 'rxjs';
-import { ErrorCode, FlotillaError } from '../errors.js';
+import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
 import { httpRefusal } from './http-refusal.js';
 import { requestContextOf } from './request-context.js';
 

@@ -1,4 +1,4 @@
-import type { EventBus, Topic } from '../../infrastructure/event-bus.js';
+import type { EventBus, EventTopics, Topic } from '@flotilla/events';
 
 const MAX_BUFFERED = 1000;
 
@@ -7,18 +7,18 @@ const MAX_BUFFERED = 1000;
  * gives as many results as `toResults` makes of it (none for a message the subscriber filters out).
  * A subscriber that falls more than MAX_BUFFERED events behind loses the oldest ones.
  */
-export function subscriptionFor<P, R>(
+export function subscriptionFor<T extends Topic, R>(
   eventBus: EventBus,
-  topic: Topic,
+  topic: T,
   organizationId: string,
-  toResults: (payload: P) => readonly R[],
+  toResults: (payload: EventTopics[T]) => readonly R[],
 ): AsyncIterableIterator<R> {
   const buffered: R[] = [];
   let waiting: ((result: IteratorResult<R>) => void) | undefined;
   let done = false;
   const stop = eventBus.listen(topic, (message) => {
     if (done || message.organizationId !== organizationId) return;
-    for (const result of toResults(message.payload as P)) {
+    for (const result of toResults(message.payload)) {
       if (waiting) {
         const resolve = waiting;
         waiting = undefined;

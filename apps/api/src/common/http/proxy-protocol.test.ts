@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { IPv4Address, IPv4ProxyAddress, Command, TransportProtocol, V2ProxyProtocol } from 'proxy-protocol-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../infrastructure/logger.js';
+import { createLogger } from '../../../../../libs/service-runtime/src/logger.js';
 import { clientAddressOf, compileProxyTrust } from './client-address.js';
 import { acceptProxyProtocol, parseProxyHeader } from './proxy-protocol.js';
 

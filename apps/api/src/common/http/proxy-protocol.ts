@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { IPv4ProxyAddress, IPv6ProxyAddress, V1ProxyProtocol, V2ProxyProtocol } from 'proxy-protocol-js';
-import type { Logger } from '../../infrastructure/logger.js';
+import type { Logger } from '@flotilla/service-runtime';
 import { rememberProxiedAddress, type ProxyTrust } from './client-address.js';
 
 const V1_PREFIX = Buffer.from('PROXY ');

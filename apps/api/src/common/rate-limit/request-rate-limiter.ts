@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { ErrorCode, RetryLaterError } from '../errors.js';
+import { ErrorCode, RetryLaterError } from '@flotilla/service-runtime';
 
 export interface RateLimits {
   /** Points each API token may spend per window. */

@@ -18,22 +18,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { hashSecret } from '../../common/auth/secrets.js';
+import { hashSecret, type Logger } from '@flotilla/service-runtime';
 import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
-import type { Cluster } from '../../generated/prisma/client.js';
-import type { DatabaseClient } from '../../infrastructure/database.js';
-import type { EventBus } from '../../infrastructure/event-bus.js';
-import type { Logger } from '../../infrastructure/logger.js';
+import { type Cluster, type DatabaseClient, resolvedMetricOf, STANDALONE_LIVE_EXPERIMENT } from '@flotilla/stores';
+import { type EventBus, measurementOfRequest, measurementRequest, type DesiredStateChanged } from '@flotilla/events';
 import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
-import type { AnalysisQueue } from '../analysis-runs/analysis-queue.js';
-import { measurementOfRequest, measurementRequest, type MeasurementRequested } from '../analysis-runs/analysis-runner.js';
-import { resolvedMetricOf } from '../analysis-runs/run-resolution.js';
-import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
+import type { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
 import { AgentRateLimit, RateStanding } from './agent-rate-limit.js';
 import { AnswerCollector } from './answer-collector.js';
 import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
-import { STANDALONE_LIVE_EXPERIMENT } from '../experiments/experiment-reconciler.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
@@ -48,13 +42,6 @@ interface AgentConnection {
   /** The first message (the hello) is never dropped; the rate applies from the second on. */
   greeted: boolean;
   rate: RateStanding;
-}
-
-/** The desired state of a rollout or a standalone experiment (its `key`, with `id` its row) changed or it was deleted. */
-export interface DesiredStateChanged {
-  clusterId: string;
-  id: string;
-  key: RolloutKey;
 }
 
 /** The time part of an observation changes every report; only the rest says whether the cluster changed. */
@@ -101,9 +88,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       else this.handshakes.disarm(socket);
     });
     this.stopListening.push(
-      this.eventBus.listen('desiredStateChanged', (message) => void this.forward(message.payload as DesiredStateChanged)),
+      this.eventBus.listen('desiredStateChanged', (message) => void this.forward(message.payload)),
       this.eventBus.listen('measurementRequested', (message) => {
-        const { clusterId, requests } = message.payload as MeasurementRequested;
+        const { clusterId, requests } = message.payload;
         const connection = this.connections.get(clusterId);
         if (connection) this.ask(connection, requests);
       }),

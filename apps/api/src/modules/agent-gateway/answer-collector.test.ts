@@ -1,6 +1,6 @@
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MeasurementAnswer } from '../analysis-runs/analysis-queue.js';
+import type { MeasurementAnswer } from '../../../../../libs/queues/src/analysis-queue.js';
 import { AnswerCollector } from './answer-collector.js';
 
 const runId = '0190a0c0-0000-7000-8000-000000000001';

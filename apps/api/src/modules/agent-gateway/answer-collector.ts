@@ -1,6 +1,6 @@
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
-import type { MeasurementAnswer } from '../analysis-runs/analysis-queue.js';
-import { ANSWER_GRACE_MS, measurementOfRequest } from '../analysis-runs/analysis-runner.js';
+import type { MeasurementAnswer } from '@flotilla/queues';
+import { ANSWER_GRACE_MS, measurementOfRequest } from '@flotilla/events';
 
 interface AskedGroup {
   runId: string;

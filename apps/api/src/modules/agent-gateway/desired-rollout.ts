@@ -1,7 +1,7 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
 import type { DesiredRollout } from '@flotilla/protocol';
 import type { DesiredRolloutState, RolloutStatus } from '@flotilla/rollout-engine';
-import type { Experiment, Rollout } from '../../generated/prisma/client.js';
+import type { Experiment, Rollout } from '@flotilla/stores';
 import { hubLossInstruction } from './hub-loss.js';
 
 /** Services a rollout names, whose selectors its agent watches and switches. */

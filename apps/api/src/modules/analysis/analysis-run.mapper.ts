@@ -1,4 +1,4 @@
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Prisma } from '@flotilla/stores';
 import type { AnalysisRunModel } from './analysis.models.js';
 
 /** What an AnalysisRun object needs loaded with its row. */

@@ -1,11 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Prisma, DatabaseClient } from '@flotilla/stores';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { isIdCursor, PageInput, pageRequest, toPage } from '../../common/graphql/pagination.js';
 import { CurrentPrincipal } from '../../common/graphql/request-context.js';
-import type { DatabaseClient } from '../../infrastructure/database.js';
 import { DATABASE } from '../../infrastructure/tokens.js';
 import { ANALYSIS_RUN_INCLUDE, toAnalysisRunModel } from './analysis-run.mapper.js';
 import { AnalysisRunFilter, AnalysisRunPage, AnalysisTemplateModel, ClusterAnalysisTemplateModel } from './analysis.models.js';

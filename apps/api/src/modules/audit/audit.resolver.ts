@@ -1,18 +1,16 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
-import type { Prisma } from '../../generated/prisma/client.js';
+import { type Prisma, type DatabaseClient, AuditCheckpointsService, type PublishedCheckpoint } from '@flotilla/stores';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { isSequenceCursor } from './audit-cursor.js';
 import { PageInput, pageRequest, toPage } from '../../common/graphql/pagination.js';
 import { CurrentPrincipal } from '../../common/graphql/request-context.js';
 import { subscriptionFor } from '../../common/graphql/subscription.js';
-import type { DatabaseClient } from '../../infrastructure/database.js';
-import type { EventBus } from '../../infrastructure/event-bus.js';
+import type { EventBus } from '@flotilla/events';
 import { DATABASE, EVENT_BUS } from '../../infrastructure/tokens.js';
 import { AuditChainVerification, AuditEventFilter, AuditEventModel, AuditEventPage } from './audit-event.model.js';
 import { AuditCheckpointModel, AuditCheckpointPage } from './audit-checkpoint.model.js';
-import { AuditCheckpointsService, type PublishedCheckpoint } from './audit-checkpoints.service.js';
 
 @Resolver(() => AuditEventModel)
 export class AuditResolver {

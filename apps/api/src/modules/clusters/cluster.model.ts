@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
-import { ConnectionState } from '../../generated/prisma/enums.js';
+import { ConnectionState } from '@flotilla/stores';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 
 registerEnumType(ConnectionState, { name: 'ConnectionState', description: "Whether the cluster's agent is connected." });

@@ -1,12 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Cluster } from '../../generated/prisma/client.js';
+import { type Cluster, inTransaction, isUniqueViolation, type DatabaseClient, prismaSession, AuditService } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
-import { generateSecret, hashSecret } from '../../common/auth/secrets.js';
-import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
-import { inTransaction, isUniqueViolation, type DatabaseClient } from '../../infrastructure/database.js';
-import { prismaSession } from '../../infrastructure/sql.js';
+import { generateSecret, hashSecret, ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import { DATABASE } from '../../infrastructure/tokens.js';
-import { AuditService } from '../audit/audit.service.js';
 import { assertDnsLabel, assertLabels } from '../../common/kubernetes-names.js';
 
 export interface RegisteredCluster {

@@ -1,5 +1,5 @@
 import type { ExperimentStatus } from '@flotilla/rollout-engine';
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Prisma } from '@flotilla/stores';
 import type { ExperimentModel } from './experiment.models.js';
 
 /** What an Experiment object needs loaded with its row. */

@@ -1,12 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Prisma, DatabaseClient } from '@flotilla/stores';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { ErrorCode, notFound } from '../../common/errors.js';
+import { ErrorCode, notFound } from '@flotilla/service-runtime';
 import { isIdCursor, PageInput, pageRequest, toPage } from '../../common/graphql/pagination.js';
 import { CurrentPrincipal } from '../../common/graphql/request-context.js';
-import type { DatabaseClient } from '../../infrastructure/database.js';
 import { DATABASE } from '../../infrastructure/tokens.js';
 import { ANALYSIS_RUN_INCLUDE, toAnalysisRunModel } from '../analysis/analysis-run.mapper.js';
 import { AnalysisRunModel } from '../analysis/analysis.models.js';

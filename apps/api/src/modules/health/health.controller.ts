@@ -1,8 +1,8 @@
 import { Controller, Get, Header, HttpException, HttpStatus, Inject, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
-import type { DatabaseClient } from '../../infrastructure/database.js';
-import { probeAll } from '../../infrastructure/probes.js';
+import type { DatabaseClient } from '@flotilla/stores';
+import { probeAll } from '@flotilla/service-runtime';
 import { DATABASE, REDIS } from '../../infrastructure/tokens.js';
 import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE, GRAPHIQL_PAGE_ASSETS } from './graphiql.js';
 import { ApiMetrics } from './metrics.js';

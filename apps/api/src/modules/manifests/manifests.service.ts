@@ -8,25 +8,28 @@ import {
   type ExperimentSpec,
 } from '@flotilla/argo-spec';
 import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
-import type { Cluster, Rollout } from '../../generated/prisma/client.js';
-import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
-import { ErrorCode, FlotillaError, type FieldProblem } from '../../common/errors.js';
-import { assertDnsLabel } from '../../common/kubernetes-names.js';
 import {
+  type Cluster,
+  type Rollout,
   inTransaction,
   isUniqueViolation,
   type AfterCommit,
   type DatabaseClient,
   type Transaction,
-} from '../../infrastructure/database.js';
-import { prismaSession } from '../../infrastructure/sql.js';
+  prismaSession,
+  AuditService,
+  type AuditEntry,
+  rolloutTargetName,
+} from '@flotilla/stores';
+import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
+import { ErrorCode, FlotillaError, type FieldProblem } from '@flotilla/service-runtime';
+import { assertDnsLabel } from '../../common/kubernetes-names.js';
 import { API_CONFIG, DATABASE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import { hubLossAnnotationProblems } from '../agent-gateway/hub-loss.js';
-import { AuditService, type AuditEntry } from '../audit/audit.service.js';
-import { RolloutsService, rolloutTargetName } from '../rollouts/rollouts.service.js';
+import { RolloutsService } from '../rollouts/rollouts.service.js';
 import { ApplyAction, type AppliedDocument } from './applied-document.model.js';
-import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
+import type { ReconcileQueue } from '@flotilla/queues';
 
 interface ApplyTarget {
   principal: Principal;

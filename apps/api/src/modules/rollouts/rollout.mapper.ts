@@ -1,10 +1,8 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
 import type { DesiredRolloutState, ObservedRolloutState, RolloutStatus } from '@flotilla/rollout-engine';
 import { replicaSetViews } from './replica-set-view.js';
-import type { Cluster, Rollout } from '../../generated/prisma/client.js';
+import type { RolloutWithCluster } from '@flotilla/stores';
 import { RolloutStrategy, type RolloutModel } from './rollout.model.js';
-
-export type RolloutWithCluster = Rollout & { cluster: Pick<Cluster, 'name'> };
 
 export function containerImages(spec: RolloutSpec): string[] {
   return spec.template.spec.containers.map((container) => container.image ?? '');
@@ -47,5 +45,18 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
     appliedDesiredVersion: row.appliedDesiredVersion,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+/** A rollout row as another process published it: its dates crossed as JSON text. */
+export function revivedRolloutRow(published: RolloutWithCluster): RolloutWithCluster {
+  const date = (value: Date | string): Date => new Date(value);
+  const optionalDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+  return {
+    ...published,
+    createdAt: date(published.createdAt),
+    updatedAt: date(published.updatedAt),
+    observedAt: optionalDate(published.observedAt),
+    nextReconcileAt: optionalDate(published.nextReconcileAt),
   };
 }

@@ -5,10 +5,11 @@ import type { Principal } from '../../common/auth/principal.js';
 import { PageInput } from '../../common/graphql/pagination.js';
 import { CurrentPrincipal, CurrentRequest, type RequestContext } from '../../common/graphql/request-context.js';
 import { subscriptionFor } from '../../common/graphql/subscription.js';
-import type { EventBus } from '../../infrastructure/event-bus.js';
+import type { EventBus } from '@flotilla/events';
 import { EVENT_BUS } from '../../infrastructure/tokens.js';
 import { RolloutFilter, RolloutModel, RolloutOperationModel, RolloutPage, RolloutRef, RolloutRevisionModel } from './rollout.model.js';
 import { RolloutsService, type OperationRequest } from './rollouts.service.js';
+import { revivedRolloutRow, toRolloutModel } from './rollout.mapper.js';
 
 const reasonArgument = { nullable: true, description: 'Why, kept in the audit record.' } as const;
 
@@ -174,19 +175,14 @@ export class RolloutsResolver {
     @Args('namespace', { nullable: true }) namespace?: string,
     @Args('name', { nullable: true }) name?: string,
   ): AsyncIterableIterator<{ rolloutChanged: RolloutModel }> {
-    return subscriptionFor(this.eventBus, 'rolloutChanged', principal.organizationId, (rollout: RolloutModel) => {
-      if ((cluster && rollout.cluster !== cluster) || (namespace && rollout.namespace !== namespace) || (name && rollout.name !== name))
+    return subscriptionFor(this.eventBus, 'rolloutChanged', principal.organizationId, (rollout) => {
+      if (
+        (cluster && rollout.cluster.name !== cluster) ||
+        (namespace && rollout.namespace !== namespace) ||
+        (name && rollout.name !== name)
+      )
         return [];
-      return [
-        {
-          rolloutChanged: {
-            ...rollout,
-            createdAt: new Date(rollout.createdAt),
-            updatedAt: new Date(rollout.updatedAt),
-            observedAt: rollout.observedAt ? new Date(rollout.observedAt) : null,
-          },
-        },
-      ];
+      return [{ rolloutChanged: toRolloutModel(revivedRolloutRow(rollout)) }];
     });
   }
 

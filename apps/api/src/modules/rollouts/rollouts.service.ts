@@ -1,18 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem, type RolloutSpec } from '@flotilla/argo-spec';
 import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
-import type { Prisma, RolloutOperation, RolloutRevision } from '../../generated/prisma/client.js';
+import {
+  type Prisma,
+  type RolloutOperation,
+  type RolloutRevision,
+  inTransaction,
+  type AfterCommit,
+  type DatabaseClient,
+  type Transaction,
+  prismaSession,
+  AuditService,
+  rolloutTargetName,
+  type RolloutWithCluster,
+} from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
-import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
+import { ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
-import { inTransaction, type AfterCommit, type DatabaseClient, type Transaction } from '../../infrastructure/database.js';
-import { prismaSession } from '../../infrastructure/sql.js';
-import type { EventBus } from '../../infrastructure/event-bus.js';
+import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
-import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
-import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
-import { AuditService } from '../audit/audit.service.js';
-import { toRolloutModel, type RolloutWithCluster } from './rollout.mapper.js';
+import type { ReconcileQueue } from '@flotilla/queues';
+import { toRolloutModel } from './rollout.mapper.js';
 import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef } from './rollout.model.js';
 
 /** An operation as the rollout engine carries it out. */
@@ -29,8 +37,6 @@ function assertReason(reason: string | null): void {
       : unstorableTextProblem(reason);
   if (problem !== undefined) throw new FlotillaError(ErrorCode.InputInvalid, `reason ${problem}`, [{ path: 'reason', message: problem }]);
 }
-
-export const rolloutTargetName = (cluster: string, namespace: string, name: string): string => `${cluster}/${namespace}/${name}`;
 
 /**
  * Keeps a deleted rollout's analysis runs and experiments as history under names of their own (`<name>~<rollout id>`),
@@ -171,9 +177,7 @@ export class RolloutsService {
 
   /** Publishes the rollout as written to subscribers once the transaction has committed. */
   announce(afterCommit: AfterCommit, rollout: RolloutWithCluster): void {
-    afterCommit.add(() =>
-      this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: toRolloutModel(rollout) }),
-    );
+    afterCommit.add(() => this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: rollout }));
   }
 
   private async find(principal: Principal, ref: RolloutRef): Promise<RolloutWithCluster> {

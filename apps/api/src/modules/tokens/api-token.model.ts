@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
-import { Role } from '../../generated/prisma/enums.js';
+import { Role } from '@flotilla/stores';
 
 registerEnumType(Role, {
   name: 'Role',

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from '@nestjs/graphql';
-import { Role } from '../../generated/prisma/enums.js';
+import { Role } from '@flotilla/stores';
 
 @ObjectType('Session', { description: 'Who the caller is: the token it presents and its organization.' })
 export class SessionModel {

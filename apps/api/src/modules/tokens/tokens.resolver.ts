@@ -1,5 +1,5 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Role } from '../../generated/prisma/enums.js';
+import { Role } from '@flotilla/stores';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { CurrentPrincipal, CurrentRequest, type RequestContext } from '../../common/graphql/request-context.js';

@@ -1,14 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ApiToken } from '../../generated/prisma/client.js';
-import type { Role } from '../../generated/prisma/enums.js';
+import {
+  type ApiToken,
+  type Role,
+  issueApiToken,
+  tokenAuditView,
+  type IssuedToken,
+  inTransaction,
+  type DatabaseClient,
+  prismaSession,
+  AuditService,
+} from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
-import { generateSecret, hashSecret, secretPrefix } from '../../common/auth/secrets.js';
-import { issueApiToken, tokenAuditView, type IssuedToken } from './issue-api-token.js';
-import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
-import { inTransaction, type DatabaseClient } from '../../infrastructure/database.js';
-import { prismaSession } from '../../infrastructure/sql.js';
+import { generateSecret, hashSecret, secretPrefix, ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import { DATABASE } from '../../infrastructure/tokens.js';
-import { AuditService } from '../audit/audit.service.js';
 
 @Injectable()
 export class TokensService {

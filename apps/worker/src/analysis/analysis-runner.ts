@@ -1,0 +1,448 @@
+import type { Metric } from '@flotilla/argo-spec';
+import {
+  evaluateMeasurementResult,
+  isCompleted,
+  isDryRunMetric,
+  newMetricResult,
+  nextMeasurementTime,
+  type AnalysisPhase,
+  type Measurement,
+} from '@flotilla/analysis';
+import { createHttpTransport, measureMetric, redactSecrets, type HttpTransport } from '@flotilla/metric-providers';
+import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
+import { ANSWER_GRACE_MS, measurementRequest, measurementRequestId, type EventBus, type MeasurementRequested } from '@flotilla/events';
+import type { Logger } from '@flotilla/service-runtime';
+import {
+  type SqlPool,
+  type SqlSession,
+  resolveRun,
+  type MeasuredBy,
+  finishRun,
+  loadPendingRun,
+  loadTemplate,
+  markRunning,
+  rolloutVersion,
+  standaloneExperimentVersion,
+  type PendingRun,
+  type RunState,
+  beginIfUnchanged,
+  completeIfUnchanged,
+  completeMeasurements,
+  insertMeasurements,
+  loadRunSnapshot,
+  lockRun,
+  recordIfUnchanged,
+  writeRunAssessment,
+  writeRunProgress,
+  type MeasurementBatch,
+  type MeasurementCompletion,
+  type RunAssessmentWrite,
+  type RunProgress,
+  type RunSnapshot,
+  findDueRuns,
+  findOverdueMeasurements,
+  findPendingRuns,
+} from '@flotilla/stores';
+import type { ReconcileQueue, AnalysisQueue, DueMeasurement, MeasureJob, MeasurementAnswer, RecordJob } from '@flotilla/queues';
+import { MountedCredentials } from './mounted-credentials.js';
+import { ResolvedRuns } from './resolved-runs.js';
+import {
+  beginMeasurements,
+  groupByDueTime,
+  settleMeasurements,
+  type ScheduledMeasurement,
+  type SettledMeasurement,
+} from './run-settlement.js';
+
+export interface AnalysisRunnerOptions {
+  /** Seconds a measurement may take before it is recorded as an Error. */
+  measurementTimeoutSeconds: number;
+  /** Networks and hosts central measurements may reach although private (CIDRs, host names, `*.suffix`). */
+  centralAllowList: string[];
+  /** Where the provider credential Secrets of central measurements are mounted (`<directory>/<organization id>/<secret>/<key>`). */
+  centralCredentialsDirectory: string | undefined;
+}
+
+/** What recording measurements changed, for the work that follows the commit. */
+interface Settled {
+  next: ScheduledMeasurement[];
+  phaseChanged: boolean;
+  finished: boolean;
+}
+
+/** A measurement a job asks for, with its metric as the run resolved it. */
+interface WantedMeasurement extends DueMeasurement {
+  metric: Metric;
+}
+
+/** Runs whose resolved spec is kept in memory (about 2 KB each for five web metrics). */
+const RESOLVED_RUNS_KEPT = 10_000;
+/**
+ * The sweep re-queues a measurement only once it is this late: one due more recently is most likely queued or
+ * being taken, and re-adding it would only be a no-op round trip to Redis.
+ */
+const SWEEP_GRACE_MS = 5_000;
+const SWEEP_BATCH = 1_000;
+function completedMeasurement(
+  { phase, value, message }: Pick<Measurement, 'phase'> & { value?: string | null; message?: string | null },
+  startedAt: Date,
+  finishedAt: Date,
+): Measurement {
+  return { phase, startedAt, finishedAt, ...(value == null ? {} : { value }), ...(message == null ? {} : { message }) };
+}
+
+/** When the metric's measurement in flight started, as the run's state holds it. */
+function inFlightSince(state: RunState, metricName: string): Date | undefined {
+  const last = state.results.find((result) => result.name === metricName)?.measurements.at(-1);
+  return last?.phase === 'Running' ? last.startedAt : undefined;
+}
+
+/**
+ * Runs analysis for rollouts: resolves a run's templates and arguments when it starts, takes the measurements of
+ * a run that fall due together (through the cluster's agent, or centrally when the template allows it), records
+ * outcomes, and assesses metrics and the run as Argo does. A finished run wakes its rollout's (or standalone
+ * experiment's) reconcile. Every step is a job keyed by run, metrics and indexes, and every write checks the run's state first, so repeats
+ * change nothing. Everything goes through hand-written SQL: a fleet takes hundreds of measurements a second.
+ */
+export class AnalysisRunner {
+  private readonly centralTransport: HttpTransport;
+  private readonly centralCredentials: MountedCredentials;
+  private readonly resolvedRuns = new ResolvedRuns(RESOLVED_RUNS_KEPT);
+
+  constructor(
+    private readonly sql: SqlPool,
+    private readonly queue: AnalysisQueue,
+    private readonly reconcileQueue: ReconcileQueue,
+    private readonly eventBus: EventBus,
+    private readonly logger: Logger,
+    private readonly options: AnalysisRunnerOptions,
+  ) {
+    this.centralTransport = createHttpTransport({ addressPolicy: { allow: options.centralAllowList } });
+    this.centralCredentials = new MountedCredentials(options.centralCredentialsDirectory);
+  }
+
+  /** Resolves the run and schedules the first measurement of each metric. */
+  async start(runId: string, now = new Date()): Promise<void> {
+    const run = await loadPendingRun(this.sql, runId);
+    if (!run) return;
+    const { analysis, stablePodTemplateHash } = run.spec;
+    const stored = await Promise.all(analysis.templates.map((reference) => loadTemplate(this.sql, run, reference)));
+    const resolved = resolveRun(analysis, stored, {
+      podTemplateHash: run.podTemplateHash ?? '',
+      stablePodTemplateHash: stablePodTemplateHash ?? undefined,
+      fieldValues: { 'metadata.name': run.rolloutName ?? run.name, 'metadata.namespace': run.namespace },
+    });
+    if (typeof resolved === 'string') {
+      await this.finish(run, 'Error', resolved, now);
+      return;
+    }
+    const first: ScheduledMeasurement[] = resolved.spec.metrics.map((metric) => ({
+      metricName: metric.name,
+      index: 0,
+      at: nextMeasurementTime(metric, undefined, now) ?? now,
+    }));
+    const state: RunState = {
+      results: resolved.spec.metrics.map((metric) => newMetricResult(metric.name, isDryRunMetric(metric.name, resolved.spec.dryRun))),
+      nextAt: Object.fromEntries(first.map(({ metricName, at }) => [metricName, at.toISOString()])),
+    };
+    if (!(await markRunning(this.sql, run, resolved, state, now))) return;
+    this.resolvedRuns.remember(run.id, resolved);
+    await this.schedule(run.id, first);
+    await this.wakeOwner(run);
+  }
+
+  /**
+   * Takes the measurements a job asks for, unless they were taken already or the run has ended: those of the
+   * cluster's agent are sent to it, those of the control plane are taken here and recorded together.
+   */
+  async measure(job: MeasureJob, now = new Date()): Promise<void> {
+    const run = await this.snapshot(job.runId);
+    if (!run || run.phase !== 'Running' || run.finishedAt) return;
+    const wanted = job.due.flatMap((due): WantedMeasurement[] => {
+      const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === due.metricName);
+      return metric ? [{ ...due, metric }] : [];
+    });
+    const measuredBy = (measurement: WantedMeasurement): MeasuredBy => run.resolved.measuredBy[measurement.metricName] ?? 'agent';
+    const byAgent = wanted.filter((measurement) => measuredBy(measurement) === 'agent');
+    const central = wanted.filter((measurement) => measuredBy(measurement) === 'control-plane');
+    // Nothing can be measured in a cluster whose agent is away: the run waits rather than counting errors, and
+    // the sweep asks again for the measurements, which are still due, once the agent is back.
+    if (byAgent.length > 0 && run.agentConnected) await this.requestFromAgent(run, byAgent, now);
+    if (central.length > 0) await this.measureCentrally(run, central, now);
+  }
+
+  /**
+   * Stores the measurements as in flight, then asks the cluster's agent for them: in one statement against the
+   * run as read before, or, if it changed meanwhile, under the run's lock against the run as it is.
+   */
+  private async requestFromAgent(run: RunSnapshot, wanted: readonly WantedMeasurement[], now: Date): Promise<void> {
+    const batch: MeasurementBatch = {
+      runId: run.id,
+      takenBy: 'agent',
+      startedAt: now,
+      finishedAt: null,
+      measurements: wanted.map((measurement) => ({
+        metricName: measurement.metricName,
+        index: measurement.index,
+        phase: 'Running',
+        value: null,
+        message: null,
+        requestId: measurementRequestId(run.id, measurement),
+      })),
+    };
+    const inFlight = (state: RunState, measurements: readonly WantedMeasurement[]): RunState =>
+      beginMeasurements(
+        state,
+        run.resolved,
+        measurements.map((measurement) => measurement.metricName),
+        now,
+      );
+    const begun = (await beginIfUnchanged(this.sql, run, batch, inFlight(run.state, wanted)))
+      ? wanted
+      : await this.sql.transaction(async (session) => {
+          const locked = await lockRun(session, run.id);
+          if (!locked || locked.phase !== 'Running') return [];
+          const created = await insertMeasurements(session, batch);
+          const started = wanted.filter((measurement) => created.has(measurement.metricName));
+          if (started.length > 0) await writeRunProgress(session, run.id, inFlight(locked.state, started));
+          return started;
+        });
+    if (begun.length === 0) return;
+    const requested: MeasurementRequested = {
+      clusterId: run.clusterId,
+      requests: begun.map((measurement) => this.requestOf(run, measurement)),
+    };
+    await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
+  }
+
+  /**
+   * Takes measurements from the control plane, side by side, and stores them once, completed: with no agent to
+   * wait for, in-flight rows would only cost another write. They finish together when the last answer is in, so
+   * metrics of one interval stay due together. They are recorded in one statement against the run as read before
+   * measuring; if it changed meanwhile, under the run's lock against the run as it is. A retried job measures
+   * again; the measurements' unique key keeps the first answers.
+   */
+  private async measureCentrally(run: RunSnapshot, wanted: readonly WantedMeasurement[], startedAt: Date): Promise<void> {
+    const outcomes = await Promise.all(
+      wanted.map(async (measurement) => {
+        const request = this.requestOf(run, measurement);
+        const credentials = this.centralCredentials.session(run.organizationId);
+        const outcome = await measureMetric(request.metric, {
+          http: this.centralTransport,
+          secrets: credentials.lookup,
+          run: request.run,
+          measurementIndex: request.measurementIndex,
+          timeoutMs: this.options.measurementTimeoutSeconds * 1000,
+        });
+        return redactSecrets(outcome, credentials.revealed);
+      }),
+    );
+    const finishedAt = new Date();
+    const evaluated = wanted.map((measurement, position) => ({
+      ...measurement,
+      ...evaluateOutcome(measurement.metric, outcomes[position] as MeasurementOutcome),
+    }));
+    const batch: MeasurementBatch = {
+      runId: run.id,
+      takenBy: 'control-plane',
+      startedAt,
+      finishedAt,
+      measurements: evaluated.map((measurement) => ({
+        metricName: measurement.metricName,
+        index: measurement.index,
+        phase: measurement.phase,
+        value: measurement.value ?? null,
+        message: measurement.message ?? null,
+        requestId: measurementRequestId(run.id, measurement),
+      })),
+    };
+    const completed = evaluated.map((measurement): SettledMeasurement => ({
+      metricName: measurement.metricName,
+      index: measurement.index,
+      measurement: completedMeasurement(measurement, startedAt, finishedAt),
+    }));
+    const optimistic = this.assess(run, run, completed, finishedAt);
+    if (await recordIfUnchanged(this.sql, run, batch, optimistic.write)) {
+      await this.followUp(run, optimistic.settled);
+      return;
+    }
+    const settled = await this.sql.transaction(async (session) => {
+      const locked = await lockRun(session, run.id);
+      if (!locked || locked.phase !== 'Running') return undefined;
+      const created = await insertMeasurements(session, batch);
+      const stored = completed.filter((measurement) => created.has(measurement.metricName));
+      return stored.length === 0 ? undefined : this.settle(session, run, locked, stored, finishedAt);
+    });
+    await this.followUp(run, settled);
+  }
+
+  /**
+   * Records an agent's answers for in-flight measurements of a run, assesses the metrics and the run once, and
+   * schedules what comes next: in one statement against the run as read before, or, if it changed meanwhile,
+   * under the run's lock against the run as it is. Answers for measurements no longer in flight change nothing.
+   */
+  async record(job: RecordJob): Promise<void> {
+    const run = await this.snapshot(job.runId);
+    if (!run || run.phase !== 'Running' || run.finishedAt) return;
+    const completions = job.answers.flatMap((answer): MeasurementCompletion[] => {
+      const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === answer.metricName);
+      if (!metric) return [];
+      const evaluated = evaluateOutcome(metric, answer.outcome);
+      return [
+        {
+          metricName: answer.metricName,
+          index: answer.index,
+          phase: evaluated.phase,
+          value: evaluated.value ?? null,
+          message: evaluated.message ?? null,
+          finishedAt: answer.answeredAt,
+        },
+      ];
+    });
+    if (completions.length === 0) return;
+    const lastAnswerAt = new Date(Math.max(...completions.map((completion) => completion.finishedAt.getTime())));
+    const settledFrom = (startedAt: (metricName: string) => Date | undefined): SettledMeasurement[] =>
+      completions.flatMap((completion) => {
+        const started = startedAt(completion.metricName);
+        return started
+          ? [
+              {
+                metricName: completion.metricName,
+                index: completion.index,
+                measurement: completedMeasurement(completion, started, completion.finishedAt),
+              },
+            ]
+          : [];
+      });
+    const optimistic = settledFrom((metricName) => inFlightSince(run.state, metricName));
+    if (optimistic.length === completions.length) {
+      const { write, settled } = this.assess(run, run, optimistic, lastAnswerAt);
+      if (await completeIfUnchanged(this.sql, run, completions, write)) {
+        await this.followUp(run, settled);
+        return;
+      }
+    }
+    const settled = await this.sql.transaction(async (session) => {
+      const locked = await lockRun(session, run.id);
+      if (!locked || locked.phase !== 'Running') return undefined;
+      const started = await completeMeasurements(session, run.id, completions);
+      const stored = settledFrom((metricName) => started.get(metricName));
+      return stored.length === 0 ? undefined : this.settle(session, run, locked, stored, lastAnswerAt);
+    });
+    await this.followUp(run, settled);
+  }
+
+  /** Adds completed measurements to the run's state and assesses the metrics and the run as Argo does. */
+  private assess(
+    run: RunSnapshot,
+    progress: RunProgress,
+    measurements: readonly SettledMeasurement[],
+    now: Date,
+  ): { write: RunAssessmentWrite; settled: Settled } {
+    const settlement = settleMeasurements(progress.state, run.resolved, progress.startedAt, measurements);
+    const finished = isCompleted(settlement.phase);
+    return {
+      write: { phase: settlement.phase, message: settlement.message, state: settlement.state, finishedAt: finished ? now : undefined },
+      settled: { next: settlement.next, phaseChanged: settlement.phase !== progress.phase, finished },
+    };
+  }
+
+  /** Assesses and writes the run; the caller holds the run's lock and has stored the measurements' rows. */
+  private async settle(
+    session: SqlSession,
+    run: RunSnapshot,
+    locked: RunProgress,
+    measurements: readonly SettledMeasurement[],
+    now: Date,
+  ): Promise<Settled> {
+    const { write, settled } = this.assess(run, locked, measurements, now);
+    await writeRunAssessment(session, run.id, write);
+    return settled;
+  }
+
+  /** After the commit: the metrics' next measurements, and the owner's reconcile when the run's phase moved. */
+  private async followUp(run: RunSnapshot, settled: Settled | undefined): Promise<void> {
+    if (!settled) return;
+    if (settled.finished) this.resolvedRuns.forget(run.id);
+    await this.schedule(run.id, settled.next);
+    if (settled.phaseChanged) await this.wakeOwner(run);
+  }
+
+  /** One job per moment at which measurements of the run fall due. */
+  private async schedule(runId: string, scheduled: readonly ScheduledMeasurement[]): Promise<void> {
+    await Promise.all(groupByDueTime(scheduled).map((group) => this.queue.measureAt(runId, group.due, group.at)));
+  }
+
+  /** The run as it is now, its resolved spec read from Postgres only the first time. */
+  private async snapshot(runId: string): Promise<RunSnapshot | undefined> {
+    const known = this.resolvedRuns.get(runId);
+    const run = await loadRunSnapshot(this.sql, runId, known);
+    if (run && !known) this.resolvedRuns.remember(runId, run.resolved);
+    return run;
+  }
+
+  private requestOf(run: RunSnapshot, measurement: WantedMeasurement): MeasurementRequest {
+    return measurementRequest(run, measurement, this.options.measurementTimeoutSeconds);
+  }
+
+  /**
+   * Re-derives the analysis work that should be queued from Postgres alone: runs not started, measurements due
+   * (grouped by due time as when they were scheduled, so that a job still queued is not queued twice), and
+   * measurements whose answer is overdue (recorded as Errors).
+   */
+  async sweep(now = new Date()): Promise<void> {
+    for (const runId of await findPendingRuns(this.sql, SWEEP_BATCH)) await this.queue.start(runId);
+    const dueBy = new Date(now.getTime() - SWEEP_GRACE_MS);
+    for (const run of await findDueRuns(this.sql, dueBy, SWEEP_BATCH)) {
+      const due = Object.entries(run.nextAt).flatMap(([metricName, at]): ScheduledMeasurement[] =>
+        at !== null && new Date(at) <= dueBy ? [{ metricName, index: run.nextIndex[metricName] ?? 0, at: new Date(at) }] : [],
+      );
+      await this.schedule(run.id, due);
+    }
+    const timeoutSeconds = this.options.measurementTimeoutSeconds;
+    const unanswered = new Map<string, MeasurementAnswer[]>();
+    for (const measurement of await findOverdueMeasurements(
+      this.sql,
+      new Date(now.getTime() - timeoutSeconds * 1000 - 2 * ANSWER_GRACE_MS),
+      SWEEP_BATCH,
+    )) {
+      const error = `no answer from ${measurement.takenBy === 'agent' ? "the cluster's agent" : 'the provider'} within ${timeoutSeconds} s`;
+      const answer: MeasurementAnswer = {
+        metricName: measurement.metricName,
+        index: measurement.index,
+        outcome: { ok: false, error },
+        answeredAt: now,
+      };
+      unanswered.set(measurement.analysisRunId, [...(unanswered.get(measurement.analysisRunId) ?? []), answer]);
+    }
+    for (const [runId, answers] of unanswered) await this.queue.record(runId, answers);
+  }
+
+  private async finish(run: PendingRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {
+    if (!(await finishRun(this.sql, run.id, phase, message, now))) return;
+    this.logger.info({ run: run.name, phase, message }, 'analysis run ended');
+    await this.wakeOwner(run);
+  }
+
+  /** The run's rollout, or its standalone experiment, reads its phase at its next reconcile. */
+  private async wakeOwner(run: { rolloutId: string | null; experimentId: string | null }): Promise<void> {
+    if (run.rolloutId) {
+      const version = await rolloutVersion(this.sql, run.rolloutId);
+      if (version !== undefined) await this.reconcileQueue.request(run.rolloutId, version);
+    } else if (run.experimentId) {
+      const version = await standaloneExperimentVersion(this.sql, run.experimentId);
+      if (version !== undefined) await this.reconcileQueue.requestExperiment(run.experimentId, version);
+    }
+  }
+}
+
+/** The phase of one measurement from what the provider returned, as Argo evaluates it. */
+export function evaluateOutcome(
+  metric: Metric,
+  outcome: MeasurementOutcome,
+): { phase: 'Successful' | 'Failed' | 'Error' | 'Inconclusive'; value?: string; message?: string } {
+  if (!outcome.ok) return { phase: 'Error', message: outcome.error };
+  if (outcome.phase) return { phase: outcome.phase, value: outcome.rawValue };
+  const evaluation = evaluateMeasurementResult(metric, outcome.value);
+  return { phase: evaluation.phase, value: outcome.rawValue, ...(evaluation.message ? { message: evaluation.message } : {}) };
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '@flotilla/service-runtime';
+import { loadWorkerConfig } from './worker-config.js';
+
+describe('loadWorkerConfig', () => {
+  it('takes its defaults from an empty environment', () => {
+    expect(loadWorkerConfig({})).toMatchObject({
+      concurrency: 64,
+      sweepIntervalMs: 10_000,
+      healthHost: '127.0.0.1',
+      healthPort: 3001,
+      shutdownGraceSeconds: 20,
+      centralMeasurementAllow: [],
+    });
+  });
+
+  it('reads port 0 as any free port and lists central networks', () => {
+    expect(loadWorkerConfig({ WORKER_HEALTH_PORT: '0', CENTRAL_MEASUREMENT_ALLOW: '10.0.0.0/8, 127.0.0.1/32' })).toMatchObject({
+      healthPort: 0,
+      centralMeasurementAllow: ['10.0.0.0/8', '127.0.0.1/32'],
+    });
+  });
+
+  it('reports every problem of the shared settings and its own at once', () => {
+    let error: unknown;
+    try {
+      loadWorkerConfig({ REDIS_URL: 'http://x', WORKER_CONCURRENCY: '0', WORKER_HEALTH_PORT: '70000', SHUTDOWN_GRACE_SECONDS: '-1' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).problems).toEqual([
+      'REDIS_URL must use redis: or rediss:, got http:',
+      'SHUTDOWN_GRACE_SECONDS must be an integer of at least 1, got "-1"',
+      'WORKER_CONCURRENCY must be an integer of at least 1, got "0"',
+      'WORKER_HEALTH_PORT must be a port number, got 70000',
+    ]);
+  });
+});

@@ -1,0 +1,58 @@
+import {
+  integer,
+  list,
+  loadSettings,
+  port,
+  readControlPlaneSettings,
+  type ControlPlaneSettings,
+  type Environment,
+  type SettingsReader,
+} from '@flotilla/service-runtime';
+
+export interface WorkerConfig extends ControlPlaneSettings {
+  /** Reconciles running at once; the ones that reach the database together share its round trips. */
+  concurrency: number;
+  /** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
+  analysisConcurrency: number;
+  /** Agents' answers are short database writes, taken apart from measurements so that neither waits for the other. */
+  recordConcurrency: number;
+  /** How often Postgres is swept for rollouts, experiments and analysis runs whose jobs may have been lost. */
+  sweepIntervalMs: number;
+  /** A cluster whose agent has not been heard of for this long is marked disconnected, whichever API process it was on. */
+  agentSilenceLimitMs: number;
+  /** How long a job stays locked to its worker without a renewal; a dead worker's jobs go to another after it. */
+  jobLockMs: number;
+  /** Finished analysis runs older than this are deleted. */
+  analysisHistoryDays: number;
+  /** Connections of the Prisma client and of the hand-written SQL on the hot paths. */
+  databasePoolSize: number;
+  sqlPoolSize: number;
+  /** Networks (CIDR) that central measurements may reach. */
+  centralMeasurementAllow: string[];
+  centralCredentialsDirectory: string | undefined;
+  /** Where `/healthz`, `/readyz` and `/metrics` are served; port 0 takes any free port (logged at boot). */
+  healthHost: string;
+  healthPort: number;
+}
+
+export const readWorkerConfig: SettingsReader<WorkerConfig> = (environment, problems) => ({
+  ...readControlPlaneSettings(environment, problems),
+  concurrency: integer(environment, 'WORKER_CONCURRENCY', 64, problems),
+  analysisConcurrency: integer(environment, 'ANALYSIS_CONCURRENCY', 48, problems),
+  recordConcurrency: integer(environment, 'RECORD_CONCURRENCY', 8, problems),
+  sweepIntervalMs: integer(environment, 'SWEEP_INTERVAL_MS', 10_000, problems, 100),
+  agentSilenceLimitMs: integer(environment, 'AGENT_SILENCE_LIMIT_MS', 20_000, problems, 1000),
+  jobLockMs: integer(environment, 'JOB_LOCK_MS', 30_000, problems, 1000),
+  analysisHistoryDays: integer(environment, 'ANALYSIS_HISTORY_DAYS', 90, problems),
+  databasePoolSize: integer(environment, 'DATABASE_POOL_SIZE', 8, problems),
+  sqlPoolSize: integer(environment, 'SQL_POOL_SIZE', 24, problems),
+  centralMeasurementAllow: list(environment, 'CENTRAL_MEASUREMENT_ALLOW'),
+  centralCredentialsDirectory: environment.CENTRAL_CREDENTIALS_DIR || undefined,
+  healthHost: environment.WORKER_HEALTH_HOST || '127.0.0.1',
+  healthPort: port(environment, 'WORKER_HEALTH_PORT', 3001, problems),
+});
+
+/** Reads and validates the worker's configuration once at boot; every problem is reported together. */
+export function loadWorkerConfig(environment: Environment = process.env): WorkerConfig {
+  return loadSettings(readWorkerConfig, environment);
+}

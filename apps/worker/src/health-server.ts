@@ -1,0 +1,65 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { probeAll } from '@flotilla/service-runtime';
+
+export interface WorkerHealthOptions {
+  host: string;
+  port: number;
+  /** What `/readyz` asks, by name: each must answer for the worker to be ready. */
+  probes: Record<string, () => Promise<unknown>>;
+  metrics: Registry;
+}
+
+export interface WorkerHealthServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's small HTTP server: `/healthz` (the process answers), `/readyz` (every dependency answers, 503 naming
+ * those that do not) and `/metrics` (Prometheus).
+ */
+export async function startWorkerHealth(options: WorkerHealthOptions): Promise<WorkerHealthServer> {
+  const server: Server = createServer((request, response) => {
+    const answer = (status: number, body: unknown): void => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    const path = new URL(request.url ?? '/', 'http://worker').pathname;
+    if (request.method !== 'GET') return answer(405, { error: 'only GET is served' });
+    switch (path) {
+      case '/healthz':
+        return answer(200, { status: 'ok' });
+      case '/readyz':
+        void probeAll(options.probes).then(({ ready, checks }) =>
+          answer(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks }),
+        );
+        return;
+      case '/metrics':
+        void options.metrics.metrics().then(
+          (text) => response.writeHead(200, { 'content-type': options.metrics.contentType }).end(text),
+          (error: unknown) => answer(500, { error: String(error) }),
+        );
+        return;
+      default:
+        return answer(404, { error: 'not found' });
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

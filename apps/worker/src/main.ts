@@ -1,0 +1,201 @@
+import 'reflect-metadata';
+import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadWorkerConfig } from './config/worker-config.js';
+import {
+  createDatabaseClient,
+  SqlPool,
+  AuditCheckpointsService,
+  AuditSigner,
+  AuditService,
+  pruneAnalysisHistory,
+  ReconcileStore,
+} from '@flotilla/stores';
+import { EventBus } from '@flotilla/events';
+import {
+  createLogger,
+  stopOnSignals,
+  surviveUnhandledRejections,
+  createRedisConnection,
+  isConnectionLoss,
+} from '@flotilla/service-runtime';
+import {
+  isReconcileJobData,
+  RECONCILE_JOB,
+  RECONCILE_QUEUE_NAME,
+  ReconcileQueue,
+  ANALYSIS_QUEUE_NAME,
+  ANALYSIS_RECORDS_QUEUE_NAME,
+  AnalysisQueue,
+  parseAnalysisJob,
+} from '@flotilla/queues';
+import { ReconcileSweep } from './reconcile/reconcile-sweep.js';
+import { AnalysisRunner } from './analysis/analysis-runner.js';
+import { RolloutReconciler } from './reconcile/rollout-reconciler.js';
+import { ExperimentReconciler } from './experiments/experiment-reconciler.js';
+import { startWorkerHealth } from './health-server.js';
+
+/**
+ * The worker process: runs reconcile jobs from BullMQ through the rollout engine (and the experiment controller for
+ * standalone experiments), and sweeps Postgres for rollouts and experiments whose jobs may have been lost. Any number of workers can run side by side.
+ */
+const config = loadWorkerConfig();
+const logger = createLogger('worker', config.logLevel);
+surviveUnhandledRejections(logger);
+const { sweepIntervalMs, jobLockMs } = config;
+
+const connectionLogger = logger.child({ component: 'connections' });
+const database = createDatabaseClient(config.databaseUrl, config.databasePoolSize, { logger: connectionLogger });
+/** Hand-written SQL on the hot paths (reconcile load and write, measurements); Prisma for the rest. */
+const sql = new SqlPool(config.databaseUrl, config.sqlPoolSize, connectionLogger);
+const redisConnection = (options: { forWorkers?: boolean; autoPipelining?: boolean }) =>
+  createRedisConnection(config.redisUrl, { ...options, logger: connectionLogger });
+const redis = redisConnection({ autoPipelining: true });
+const subscriber = redisConnection({ forWorkers: true });
+const workerConnection = redisConnection({ forWorkers: true, autoPipelining: true });
+const analysisConnection = redisConnection({ forWorkers: true, autoPipelining: true });
+const recordConnection = redisConnection({ forWorkers: true, autoPipelining: true });
+const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
+/** Wake-ups further off are left to the sweep, which queues each one for its exact time; three sweeps may pass first. */
+const queue = new ReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
+const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
+const audit = new AuditService(database, eventBus);
+const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
+const checkpoints = new AuditCheckpointsService(database, auditSigner ?? null, audit);
+const reconciler = new RolloutReconciler(
+  new ReconcileStore(sql, audit),
+  eventBus,
+  queue,
+  analysisQueue,
+  logger.child({ component: 'reconciler' }),
+);
+const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
+const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }), config.agentSilenceLimitMs);
+const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
+  measurementTimeoutSeconds: config.measurementTimeoutSeconds,
+  centralAllowList: config.centralMeasurementAllow,
+  centralCredentialsDirectory: config.centralCredentialsDirectory,
+});
+
+async function processJob(job: Job): Promise<string> {
+  if (job.name !== RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
+  if (!isReconcileJobData(job.data)) throw new UnrecoverableError(`malformed reconcile job ${job.id}`);
+  const started = performance.now();
+  const outcome =
+    'rolloutId' in job.data ? await reconciler.reconcile(job.data.rolloutId) : await experiments.reconcile(job.data.experimentId);
+  logger.debug({ ...job.data, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'reconciled');
+  return outcome.result;
+}
+
+const worker = new Worker(RECONCILE_QUEUE_NAME, processJob, {
+  connection: workerConnection,
+  prefix: config.redisPrefix,
+  concurrency: config.concurrency,
+  lockDuration: jobLockMs,
+  stalledInterval: Math.max(1000, Math.floor(jobLockMs / 2)),
+});
+worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'reconcile job failed'));
+worker.on('error', (error) => {
+  if (!isConnectionLoss(error)) logger.error({ err: error }, 'worker error');
+});
+
+async function processAnalysisJob(job: Job): Promise<void> {
+  const parsed = parseAnalysisJob(job.name, job.data, new Date(job.timestamp));
+  if (!parsed) throw new UnrecoverableError(`malformed analysis job ${job.name} ${job.id}`);
+  switch (parsed.name) {
+    case 'start':
+      return analysis.start(parsed.data.runId);
+    case 'measure':
+      return analysis.measure(parsed.data);
+    case 'record':
+      return analysis.record(parsed.data);
+  }
+}
+
+const analysisWorker = new Worker(ANALYSIS_QUEUE_NAME, processAnalysisJob, {
+  connection: analysisConnection,
+  prefix: config.redisPrefix,
+  concurrency: config.analysisConcurrency,
+  lockDuration: Math.max(jobLockMs, (config.measurementTimeoutSeconds + 10) * 1000),
+});
+const recordWorker = new Worker(ANALYSIS_RECORDS_QUEUE_NAME, processAnalysisJob, {
+  connection: recordConnection,
+  prefix: config.redisPrefix,
+  concurrency: config.recordConcurrency,
+  lockDuration: jobLockMs,
+});
+for (const analysisJobs of [analysisWorker, recordWorker]) {
+  analysisJobs.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'analysis job failed'));
+  analysisJobs.on('error', (error) => {
+    if (!isConnectionLoss(error)) logger.error({ err: error }, 'analysis worker error');
+  });
+}
+
+async function sweep(): Promise<void> {
+  await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'reconcile sweep failed'));
+  await analysis.sweep().catch((error: unknown) => logger.warn({ err: error }, 'analysis sweep failed'));
+  await pruneAnalysisHistory(database, config.analysisHistoryDays)
+    .then((pruned) => pruned > 0 && logger.info({ pruned, analysisHistoryDays: config.analysisHistoryDays }, 'old analysis runs pruned'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'analysis history pruning failed'));
+  if (auditSigner) await checkpointAuditChains().catch((error: unknown) => logger.warn({ err: error }, 'audit checkpointing failed'));
+}
+
+/** Signs the chain head of every organization whose head moved and whose newest checkpoint is an interval old. */
+async function checkpointAuditChains(): Promise<void> {
+  for (const outcome of await checkpoints.checkpointDue(new Date(), config.auditCheckpointIntervalSeconds)) {
+    if ('error' in outcome) logger.error({ organizationId: outcome.organizationId, err: outcome.error }, 'audit checkpoint refused');
+    else
+      logger.info(
+        { organizationId: outcome.organizationId, sequence: outcome.checkpoint.sequence, keyId: outcome.checkpoint.keyId },
+        'audit checkpoint signed',
+      );
+  }
+}
+/** One sweep at a time: a tick that finds the previous sweep still running skips. */
+let sweeping: Promise<void> | undefined;
+function sweepOnce(): Promise<void> {
+  sweeping ??= sweep().finally(() => {
+    sweeping = undefined;
+  });
+  return sweeping;
+}
+const sweepTimer = setInterval(() => void sweepOnce(), sweepIntervalMs);
+
+const metrics = new Registry();
+collectDefaultMetrics({ register: metrics, prefix: 'flotilla_worker_' });
+let health;
+try {
+  health = await startWorkerHealth({
+    host: config.healthHost,
+    port: config.healthPort,
+    metrics,
+    probes: { postgres: () => database.$queryRaw`SELECT 1`, sql: () => sql.query('SELECT 1'), redis: () => redis.ping() },
+  });
+} catch (error) {
+  logger.fatal({ err: error, host: config.healthHost, port: config.healthPort }, 'cannot serve the worker health endpoint');
+  process.exit(1);
+}
+await sweepOnce();
+logger.info(
+  { concurrency: config.concurrency, sweepIntervalMs, health: health.url, auditSigningKeyId: auditSigner?.keyId ?? null },
+  'worker started',
+);
+
+stopOnSignals(logger, config.shutdownGraceSeconds * 1000, async (step) => {
+  clearInterval(sweepTimer);
+  await step('the sweep under way', async () => sweeping);
+  await Promise.all([
+    step('reconcile jobs under way', () => worker.close()),
+    step('analysis jobs under way', () => analysisWorker.close()),
+    step('record jobs under way', () => recordWorker.close()),
+  ]);
+  await Promise.all([step('reconcile queue', () => queue.close()), step('analysis queue', () => analysisQueue.close())]);
+  await Promise.all([
+    step('the health endpoint', () => health.close()),
+    step('the database client', () => database.$disconnect()),
+    step('the SQL pool', () => sql.end()),
+    ...[redis, subscriber, workerConnection, analysisConnection, recordConnection].map((connection, index) =>
+      step(`redis connection ${index + 1}`, () => connection.quit()),
+    ),
+  ]);
+});

@@ -1,0 +1,86 @@
+import { type DatabaseClient, STANDALONE_LIVE_EXPERIMENT } from '@flotilla/stores';
+import type { Logger } from '@flotilla/service-runtime';
+import type { ReconcileQueue } from '@flotilla/queues';
+
+/** Any constant works, as long as every worker uses the same one. */
+const SWEEP_LOCK_KEY = 4_711_001;
+/** Jobs sent at once: a pipelining connection writes them together. */
+const ENQUEUE_BATCH = 500;
+
+/**
+ * Re-derives the reconcile jobs that should exist from Postgres alone: every rollout that is not settled (not
+ * Healthy, a spec not yet acted on, operations pending, a wake-up time that has passed, or an experiment not yet
+ * released) and every standalone experiment still in its cluster, in connected clusters. A flushed Redis, a crashed worker or a lost message therefore costs at most one sweep interval.
+ * Only one worker sweeps at a time (a transaction-scoped advisory lock); job ids make overlaps harmless anyway.
+ * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold, and queues the
+ * wake-ups that have come within the queue's horizon, each for its exact time.
+ */
+export class ReconcileSweep {
+  constructor(
+    private readonly database: DatabaseClient,
+    private readonly queue: ReconcileQueue,
+    private readonly logger: Logger,
+    /** A cluster whose agent has not been heard of for this long is disconnected, whichever API process it was on. */
+    private readonly agentSilenceLimitMs: number,
+  ) {}
+
+  async sweep(now = new Date()): Promise<number> {
+    const { due, experiments, wakeUps, experimentWakeUps } = await this.database.$transaction(
+      async (transaction) => {
+        const [lock] = await transaction.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) AS locked`;
+        if (!lock?.locked) return { due: [], experiments: [], wakeUps: [], experimentWakeUps: [] };
+        await transaction.$executeRaw`
+        UPDATE "Cluster" SET "connectionState" = 'Disconnected'
+        WHERE "connectionState" = 'Connected' AND "lastHeartbeatAt" < ${new Date(now.getTime() - this.agentSilenceLimitMs)}`;
+        const rollouts = await transaction.$queryRaw<{ id: string; version: number }[]>`
+        SELECT r.id, r.version FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
+        WHERE c."connectionState" = 'Connected' AND (
+          r.phase <> 'Healthy'
+          OR r."observedGeneration" <> r.generation
+          OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= ${now})
+          OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending')
+          OR EXISTS (SELECT 1 FROM "Experiment" e WHERE e."rolloutId" = r.id AND e."releasedAt" IS NULL))`;
+        // Standalone experiments still in their cluster that run, or wait for a time that has come or for their release.
+        const live = await transaction.experiment.findMany({
+          where: {
+            ...STANDALONE_LIVE_EXPERIMENT,
+            cluster: { connectionState: 'Connected' },
+            OR: [{ phase: { in: ['Pending', 'Running'] } }, { nextReconcileAt: null }, { nextReconcileAt: { lte: now } }],
+          },
+          select: { id: true, version: true },
+        });
+        const horizon = this.queue.wakeUpHorizonMs;
+        if (!Number.isFinite(horizon)) return { due: rollouts, experiments: live, wakeUps: [], experimentWakeUps: [] };
+        const until = new Date(now.getTime() + horizon);
+        const wakeUps = await transaction.$queryRaw<{ id: string; at: Date }[]>`
+        SELECT r.id, r."nextReconcileAt" AS at FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
+        WHERE c."connectionState" = 'Connected' AND r."nextReconcileAt" > ${now} AND r."nextReconcileAt" <= ${until}`;
+        const experimentWakeUps = await transaction.experiment.findMany({
+          where: { ...STANDALONE_LIVE_EXPERIMENT, cluster: { connectionState: 'Connected' }, nextReconcileAt: { gt: now, lte: until } },
+          select: { id: true, nextReconcileAt: true },
+        });
+        return { due: rollouts, experiments: live, wakeUps, experimentWakeUps };
+      },
+      { timeout: 30_000, maxWait: 10_000 },
+    );
+    await inBatches(due, (rollout) => this.queue.request(rollout.id, rollout.version));
+    await inBatches(experiments, (experiment) => this.queue.requestExperiment(experiment.id, experiment.version));
+    await inBatches(wakeUps, (rollout) => this.queue.wakeAt(rollout.id, rollout.at, now));
+    await inBatches(experimentWakeUps, (experiment) =>
+      experiment.nextReconcileAt ? this.queue.wakeExperimentAt(experiment.id, experiment.nextReconcileAt, now) : Promise.resolve(),
+    );
+    if (due.length + experiments.length + wakeUps.length + experimentWakeUps.length > 0) {
+      this.logger.debug(
+        { rollouts: due.length, experiments: experiments.length, wakeUps: wakeUps.length + experimentWakeUps.length },
+        'sweep re-enqueued unsettled work and upcoming wake-ups',
+      );
+    }
+    return due.length + experiments.length;
+  }
+}
+
+/** Sends every item, `ENQUEUE_BATCH` at a time. */
+async function inBatches<T>(items: readonly T[], send: (item: T) => Promise<void>): Promise<void> {
+  for (let offset = 0; offset < items.length; offset += ENQUEUE_BATCH)
+    await Promise.all(items.slice(offset, offset + ENQUEUE_BATCH).map(send));
+}

@@ -1,0 +1,3 @@
+export * from './event-bus.js';
+export * from './measurement-requests.js';
+export * from './topics.js';

@@ -1,0 +1,27 @@
+import type { MeasurementRequest, RolloutKey } from '@flotilla/protocol';
+import type { AuditEvent, RolloutWithCluster } from '@flotilla/stores';
+
+/** The desired state of a rollout or a standalone experiment (its `key`, with `id` its row) changed or it was deleted. */
+export interface DesiredStateChanged {
+  clusterId: string;
+  id: string;
+  key: RolloutKey;
+}
+
+/** Measurements of one run for the cluster's agent, asked for together so that their answers are recorded together. */
+export interface MeasurementRequested {
+  clusterId: string;
+  requests: MeasurementRequest[];
+}
+
+/** What each topic carries. Payloads cross processes as JSON: a listener revives the dates it reads. */
+export interface EventTopics {
+  /** A rollout's row after a change, with its cluster's name. */
+  rolloutChanged: RolloutWithCluster;
+  /** Events appended to one organization's audit chain, in chain order. */
+  auditEventsAdded: AuditEvent[];
+  desiredStateChanged: DesiredStateChanged;
+  measurementRequested: MeasurementRequested;
+}
+
+export type Topic = keyof EventTopics;

@@ -1,0 +1,2 @@
+export * from './analysis-queue.js';
+export * from './reconcile-queue.js';

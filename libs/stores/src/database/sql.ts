@@ -1,0 +1,122 @@
+import { randomFillSync } from 'node:crypto';
+import pg from 'pg';
+import { AfterCommit, type Transaction } from './database.js';
+import type { Logger } from '@flotilla/service-runtime';
+
+// Hand-written SQL for the worker's hot paths (loading and writing rollouts, recording measurements), where the
+// Prisma client's per-query planning costs more than the query itself. Everything else stays on Prisma.
+
+/** A statement sent as a named prepared statement: Postgres plans it once per connection. */
+export interface PreparedStatement {
+  name: string;
+  text: string;
+}
+
+export type SqlText = string | PreparedStatement;
+
+export interface SqlSession {
+  query<Row extends object>(statement: SqlText, values?: readonly unknown[]): Promise<Row[]>;
+}
+
+/**
+ * A pool of Postgres connections that outlives them: a connection Postgres closes (a restart, `pg_terminate_backend`)
+ * is reported to `logger` and dropped, and the next query opens a new one.
+ */
+export class SqlPool implements SqlSession {
+  private readonly pool: pg.Pool;
+  private readonly reportLostConnection: (error: Error) => void;
+
+  constructor(url: string, maxConnections: number, logger?: Logger) {
+    this.pool = new pg.Pool({ connectionString: url, max: maxConnections, types: { getTypeParser: typeParser } });
+    this.reportLostConnection = (error) => logger?.warn({ err: error }, 'database connection lost');
+    // Without a listener, an idle connection closed by the server would throw from the pool and end the process.
+    this.pool.on('error', this.reportLostConnection);
+  }
+
+  query<Row extends object>(statement: SqlText, values: readonly unknown[] = []): Promise<Row[]> {
+    return rowsOf(this.pool, statement, values);
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection; what it registers on `afterCommit` runs only after the
+   * commit. Any error rolls everything back.
+   */
+  async transaction<T>(work: (session: SqlSession, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // Between two statements the connection has no query to fail, so its loss arrives as an 'error' event.
+    client.on('error', this.reportLostConnection);
+    const afterCommit = new AfterCommit();
+    let result: T;
+    try {
+      await client.query('BEGIN');
+      result = await work({ query: (statement, values = []) => rowsOf(client, statement, values) }, afterCommit);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.off('error', this.reportLostConnection);
+      client.release();
+    }
+    await afterCommit.run();
+    return result;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/** The session of a Prisma interactive transaction, for SQL shared by Prisma callers and `SqlPool` callers. */
+export function prismaSession(transaction: Transaction): SqlSession {
+  return {
+    query: <Row extends object>(statement: SqlText, values: readonly unknown[] = []) =>
+      transaction.$queryRawUnsafe<Row[]>(typeof statement === 'string' ? statement : statement.text, ...values.map(toParameter)),
+  };
+}
+
+const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+
+/** Prisma keeps `DateTime` columns as UTC in `timestamp(3)`; read them back as UTC whatever the process's zone. */
+const typeParser = ((oid: number, format?: string) =>
+  oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary'
+    ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
+    : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
+
+/** Dates, alone or in arrays, travel as UTC ISO strings, which `timestamp(3)` columns store as they are. */
+const toParameter = (value: unknown): unknown =>
+  value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.map(toParameter) : value;
+
+async function rowsOf<Row extends object>(
+  queryable: pg.Pool | pg.PoolClient,
+  statement: SqlText,
+  values: readonly unknown[],
+): Promise<Row[]> {
+  const parameters = values.map(toParameter);
+  const config: pg.QueryConfig =
+    typeof statement === 'string'
+      ? { text: statement, values: parameters }
+      : { name: statement.name, text: statement.text, values: parameters };
+  return (await queryable.query<Row>(config)).rows;
+}
+
+/** Random bytes drawn a page at a time: one call into the system's generator costs far more than the 10 bytes an id takes. */
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = Buffer.alloc(RANDOM_POOL_BYTES);
+let randomPoolOffset = RANDOM_POOL_BYTES;
+const uuidBytes = Buffer.alloc(16);
+
+/** A time-ordered UUID (RFC 9562 version 7), as Prisma's `uuid(7)` defaults make them. */
+export function uuidV7(now = Date.now()): string {
+  if (randomPoolOffset + 10 > RANDOM_POOL_BYTES) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  uuidBytes.writeUIntBE(now, 0, 6);
+  randomPool.copy(uuidBytes, 6, randomPoolOffset, randomPoolOffset + 10);
+  randomPoolOffset += 10;
+  uuidBytes[6] = 0x70 | ((uuidBytes[6] as number) & 0x0f);
+  uuidBytes[8] = 0x80 | ((uuidBytes[8] as number) & 0x3f);
+  const hex = uuidBytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,150 @@
+import { availableParallelism, loadavg } from 'node:os';
+import pg from 'pg';
+import { loadSettings, readControlPlaneSettings, createRedisConnection } from '@flotilla/service-runtime';
+import { createDatabaseClient } from '@flotilla/stores';
+import { withScratchDatabase } from './bench-support.js';
+import { decisionRateByScenario, measureDecisionRate, type DecisionRate } from './decision-rate.js';
+import { buildFleet } from './engine-fleet.js';
+import { measureSimpleUpdateRate, type UpdateRate } from './postgres-update-rate.js';
+import { measureReconcileJobRate, type JobRate } from './reconcile-job-rate.js';
+
+/**
+ * How fast the rollout engine decides, alone and through the worker: pure `reconcile` decisions over a mixed fleet
+ * of 10,000 rollouts; reconcile jobs through BullMQ and Postgres with one and with two worker processes; and, as
+ * the yardstick for the second figure, the simple-update rate of the same Postgres measured in the same run.
+ */
+const FLEET_SIZE = 10_000;
+const JOB_ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 3_000);
+const WARMUP_ROLLOUTS = Number(process.env.BENCH_WARMUP_ROLLOUTS ?? 1_000);
+/** The worker's default concurrency unless BENCH_WORKER_CONCURRENCY says otherwise. */
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 64);
+const SPREAD_ORGANIZATIONS = 8;
+/** With BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
+const PROFILE_DIRECTORY = process.env.BENCH_CPU_PROFILE_DIR;
+
+const GOALS = { decisionsPerSecond: 50_000, queueShareOfUpdates: 0.25, twoWorkerSpeedup: 1.6 };
+
+const log = (message: string): void => void process.stderr.write(`[bench:engine] ${message}\n`);
+const rate = (value: number): string => `${Math.round(value).toLocaleString('en')}/s`;
+const verdict = (met: boolean, goal: string): string => `${met ? 'meets' : 'MISSES'} the goal of ${goal}`;
+const cpuPerJob = (run: JobRate): string =>
+  `CPU per job: worker ${run.workerCpuMsPerJob.toFixed(2)} ms, Postgres ${run.postgresCpuMsPerJob.toFixed(2)} ms, Redis ${run.redisCpuMsPerJob.toFixed(2)} ms, whole machine ${run.machineCpuMsPerJob.toFixed(2)} ms`;
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+const loadAtStart = load();
+log(`load average ${loadAtStart} on ${availableParallelism()} cores`);
+log(`building a fleet of ${FLEET_SIZE.toLocaleString('en')} rollouts, each carried to its state by the engine`);
+const fleet = buildFleet(FLEET_SIZE, (built) => log(`  ${built.toLocaleString('en')} built`));
+
+log('pure decisions, the same input objects every pass (the engine caches hashes and templates per object)');
+const sameObjects: DecisionRate = measureDecisionRate(fleet, {
+  warmupPasses: 2,
+  timedPasses: 5,
+  freshObjects: false,
+  progress: (message) => log(`  ${message}`),
+});
+log('pure decisions, fresh copies of the inputs every pass (as a worker loads them from Postgres)');
+const freshObjects: DecisionRate = measureDecisionRate(fleet, {
+  warmupPasses: 1,
+  timedPasses: 5,
+  freshObjects: true,
+  progress: (message) => log(`  ${message}`),
+});
+log('pure decisions per scenario (fresh copies)');
+const byScenario = decisionRateByScenario(fleet, 3);
+
+const config = loadSettings(readControlPlaneSettings);
+/** The two runs the goals compare, then the second one again with its rollouts spread over several audit chains. */
+const JOB_RUNS = [
+  { workers: 1, organizations: 1 },
+  { workers: 2, organizations: 1 },
+  { workers: 2, organizations: SPREAD_ORGANIZATIONS },
+];
+const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'engine', async (databaseUrl) => {
+  log('simple updates: 8 clients on a 10,000-row table for 5 s');
+  const updates: UpdateRate = await measureSimpleUpdateRate(databaseUrl, { clients: 8, rows: 10_000, seconds: 5 });
+  log(`  ${rate(updates.transactionsPerSecond)}`);
+  const database = createDatabaseClient(databaseUrl, 4);
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  // The scratch database is dropped with its connections; one still closing at that moment reports it here.
+  pool.on('error', (error) => log(`polling connection closed: ${error.message}`));
+  const redis = createRedisConnection(config.redisUrl);
+  const environment = { databaseUrl, redisUrl: config.redisUrl, database, pool, redis };
+  try {
+    const jobRates: JobRate[] = [];
+    for (const [index, run] of JOB_RUNS.entries()) {
+      log(`reconcile jobs through BullMQ and Postgres: ${run.workers} worker(s), ${run.organizations} organization(s)`);
+      const measured = await measureReconcileJobRate(environment, {
+        label: `run-${index}`,
+        ...run,
+        concurrency: WORKER_CONCURRENCY,
+        rollouts: JOB_ROLLOUTS,
+        warmupRollouts: WARMUP_ROLLOUTS,
+        timeoutMs: 600_000,
+        workerNodeArguments: PROFILE_DIRECTORY ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIRECTORY}`] : [],
+        progress: (message) => log(`  ${message}`),
+      });
+      log(
+        `  ${rate(measured.jobsPerSecond)} (${measured.jobs} jobs in ${measured.seconds.toFixed(1)} s, ${cpuPerJob(measured)}, ${measured.failedJobs} failed)`,
+      );
+      jobRates.push(measured);
+    }
+    return { updates, jobRates };
+  } finally {
+    await Promise.allSettled([database.$disconnect(), pool.end(), redis.quit()]);
+  }
+});
+
+const [oneWorker, twoWorkers, twoWorkersSpread] = jobRates as [JobRate, JobRate, JobRate];
+const queueGoal = updates.transactionsPerSecond * GOALS.queueShareOfUpdates;
+const speedup = twoWorkers.jobsPerSecond / oneWorker.jobsPerSecond;
+const fleetSize = FLEET_SIZE.toLocaleString('en');
+const jobsLabel = (run: JobRate): string =>
+  `reconcile jobs, ${run.workers} worker${run.workers > 1 ? 's' : ''} × concurrency ${run.concurrency}, ${run.organizations} org${run.organizations > 1 ? 's' : ''} (${run.jobs} jobs)`;
+const row = (label: string, value: number, note = ''): string => `  ${label.padEnd(66)}${rate(value).padStart(10)}  ${note}`;
+/**
+ * What the machine allows at the one-worker run's cost per job: Postgres, Redis and the workers share its cores, so
+ * no number of workers can take jobs faster than the cores divided by the machine CPU a job costs.
+ */
+const capacityNote = (run: JobRate, goal: number): string => {
+  const cores = availableParallelism();
+  const ceiling = (cores * 1000) / run.machineCpuMsPerJob;
+  return (
+    `  machine: one worker keeps ${((run.jobsPerSecond * run.machineCpuMsPerJob) / 1000).toFixed(2)} of ${cores} cores busy; at ${run.machineCpuMsPerJob.toFixed(2)} ms of machine CPU per job ` +
+    `no number of workers passes ${rate(ceiling)} (${(ceiling / run.jobsPerSecond).toFixed(2)} × one worker); ${rate(goal)} needs at most ${((cores * 1000) / goal).toFixed(2)} ms per job with every core busy`
+  );
+};
+const pureNote = (measured: DecisionRate): string => {
+  const met = (value: number): string => (value >= GOALS.decisionsPerSecond ? 'meets' : 'MISSES');
+  return `${rate(measured.decisionsPerCpuSecond)} per CPU second; ${met(measured.decisionsPerSecond)} the goal of ≥ ${rate(GOALS.decisionsPerSecond)} by the wall clock, ${met(measured.decisionsPerCpuSecond)} it per CPU second`;
+};
+process.stdout.write(
+  [
+    '',
+    `bench:engine (${availableParallelism()} cores; load average ${loadAtStart} at the start, ${load()} at the end)`,
+    row(`pure reconcile, ${fleetSize} rollouts, same input objects each pass`, sameObjects.decisionsPerSecond, pureNote(sameObjects)),
+    row(`pure reconcile, ${fleetSize} rollouts, fresh copies each pass`, freshObjects.decisionsPerSecond, pureNote(freshObjects)),
+    row('Postgres simple updates (8 clients, autocommit, 10,000 rows)', updates.transactionsPerSecond),
+    row(
+      jobsLabel(oneWorker),
+      oneWorker.jobsPerSecond,
+      `${cpuPerJob(oneWorker)}; ${verdict(oneWorker.jobsPerSecond >= queueGoal, `≥ ¼ of simple updates = ${rate(queueGoal)}`)}`,
+    ),
+    row(
+      jobsLabel(twoWorkers),
+      twoWorkers.jobsPerSecond,
+      `${cpuPerJob(twoWorkers)}; ${speedup.toFixed(2)} × one worker; ${verdict(speedup >= GOALS.twoWorkerSpeedup, `≥ ${GOALS.twoWorkerSpeedup} ×`)}`,
+    ),
+    row(
+      jobsLabel(twoWorkersSpread),
+      twoWorkersSpread.jobsPerSecond,
+      `${cpuPerJob(twoWorkersSpread)}; ${(twoWorkersSpread.jobsPerSecond / oneWorker.jobsPerSecond).toFixed(2)} × one worker (an audit chain per organization)`,
+    ),
+    capacityNote(oneWorker, queueGoal),
+    `  pure decisions per CPU second by scenario (fresh copies): ${[...byScenario].map(([scenario, value]) => `${scenario} ${rate(value)}`).join(', ')}`,
+    '',
+  ].join('\n'),
+);
