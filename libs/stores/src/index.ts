@@ -18,3 +18,5 @@ export * from './tokens/issue-api-token.js';
 export * from './experiments/standalone-experiments.js';
 export * from './rollouts/rollout-row.js';
 export * from './generated/prisma/client.js';
+export * from './scope/scope.js';
+export * from './scope/json-column.js';
