@@ -1,4 +1,4 @@
-import { createLogger, createRedisConnection, loadSettings, readControlPlaneSettings } from '@flotilla/service-runtime';
+import { createLogger, createRedisConnection, loadSettings, port, readControlPlaneSettings } from '@flotilla/service-runtime';
 import { AuditService, createDatabaseClient, createOrganization } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 import { formatMs, graphqlRequest, measureLatency, startProcess, withScratchDatabase } from './bench-support.js';
@@ -9,7 +9,6 @@ import { formatMs, graphqlRequest, measureLatency, startProcess, withScratchData
  */
 const STORED_ROLLOUTS = 10_000;
 const SAMPLES = 300;
-const PORT = Number(process.env.BENCH_PORT ?? 3901);
 const GOALS = { listP99: 50, applyP99: 100 };
 
 const log = (message: string): void => void process.stderr.write(`[bench:api] ${message}\n`);
@@ -38,7 +37,10 @@ async function post(url: string, token: string, query: string, variables: object
   await graphqlRequest(url, token, query, variables);
 }
 
-const baseConfig = loadSettings(readControlPlaneSettings);
+const baseConfig = loadSettings((environment, problems) => ({
+  ...readControlPlaneSettings(environment, problems),
+  port: port(environment, 'BENCH_PORT', 3901, problems),
+}));
 await withScratchDatabase(baseConfig.databaseUrl, 'api', async (databaseUrl) => {
   const logger = createLogger('bench', 'warn');
   const database = createDatabaseClient(databaseUrl, 4);
@@ -71,10 +73,10 @@ await withScratchDatabase(baseConfig.databaseUrl, 'api', async (databaseUrl) => 
 
   const api = await startProcess(
     'apps/api/dist/main.js',
-    { DATABASE_URL: databaseUrl, REDIS_URL: baseConfig.redisUrl, PORT: String(PORT) },
-    async () => (await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok,
+    { DATABASE_URL: databaseUrl, REDIS_URL: baseConfig.redisUrl, PORT: String(baseConfig.port) },
+    async () => (await fetch(`http://127.0.0.1:${baseConfig.port}/readyz`)).ok,
   );
-  const url = `http://127.0.0.1:${PORT}`;
+  const url = `http://127.0.0.1:${baseConfig.port}`;
   try {
     const listQuery =
       'query { rollouts(page: { first: 100 }) { nodes { id cluster namespace name phase generation images stepCount } pageInfo { endCursor hasNextPage } } }';

@@ -1,6 +1,13 @@
 import { availableParallelism, loadavg } from 'node:os';
 import pg from 'pg';
-import { loadSettings, readControlPlaneSettings, createRedisConnection } from '@flotilla/service-runtime';
+import {
+  loadSettings,
+  readControlPlaneSettings,
+  createRedisConnection,
+  integer,
+  type ControlPlaneSettings,
+  type SettingsReader,
+} from '@flotilla/service-runtime';
 import { createDatabaseClient } from '@flotilla/stores';
 import { withScratchDatabase } from './bench-support.js';
 import { decisionRateByScenario, measureDecisionRate, type DecisionRate } from './decision-rate.js';
@@ -14,13 +21,24 @@ import { measureReconcileJobRate, type JobRate } from './reconcile-job-rate.js';
  * the yardstick for the second figure, the simple-update rate of the same Postgres measured in the same run.
  */
 const FLEET_SIZE = 10_000;
-const JOB_ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 3_000);
-const WARMUP_ROLLOUTS = Number(process.env.BENCH_WARMUP_ROLLOUTS ?? 1_000);
-/** The worker's default concurrency unless BENCH_WORKER_CONCURRENCY says otherwise. */
-const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 64);
 const SPREAD_ORGANIZATIONS = 8;
-/** With BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
-const PROFILE_DIRECTORY = process.env.BENCH_CPU_PROFILE_DIR;
+
+interface EngineBenchSettings extends ControlPlaneSettings {
+  jobRollouts: number;
+  warmupRollouts: number;
+  /** The worker's default concurrency unless BENCH_WORKER_CONCURRENCY says otherwise. */
+  workerConcurrency: number;
+  /** With BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
+  profileDirectory: string | undefined;
+}
+
+const readEngineBenchSettings: SettingsReader<EngineBenchSettings> = (environment, problems) => ({
+  ...readControlPlaneSettings(environment, problems),
+  jobRollouts: integer(environment, 'BENCH_ROLLOUTS', 3_000, problems),
+  warmupRollouts: integer(environment, 'BENCH_WARMUP_ROLLOUTS', 1_000, problems, 0),
+  workerConcurrency: integer(environment, 'BENCH_WORKER_CONCURRENCY', 64, problems),
+  profileDirectory: environment.BENCH_CPU_PROFILE_DIR || undefined,
+});
 
 const GOALS = { decisionsPerSecond: 50_000, queueShareOfUpdates: 0.25, twoWorkerSpeedup: 1.6 };
 
@@ -56,7 +74,7 @@ const freshObjects: DecisionRate = measureDecisionRate(fleet, {
 log('pure decisions per scenario (fresh copies)');
 const byScenario = decisionRateByScenario(fleet, 3);
 
-const config = loadSettings(readControlPlaneSettings);
+const config = loadSettings(readEngineBenchSettings);
 /** The two runs the goals compare, then the second one again with its rollouts spread over several audit chains. */
 const JOB_RUNS = [
   { workers: 1, organizations: 1 },
@@ -80,11 +98,11 @@ const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'eng
       const measured = await measureReconcileJobRate(environment, {
         label: `run-${index}`,
         ...run,
-        concurrency: WORKER_CONCURRENCY,
-        rollouts: JOB_ROLLOUTS,
-        warmupRollouts: WARMUP_ROLLOUTS,
+        concurrency: config.workerConcurrency,
+        rollouts: config.jobRollouts,
+        warmupRollouts: config.warmupRollouts,
         timeoutMs: 600_000,
-        workerNodeArguments: PROFILE_DIRECTORY ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIRECTORY}`] : [],
+        workerNodeArguments: config.profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${config.profileDirectory}`] : [],
         progress: (message) => log(`  ${message}`),
       });
       log(
