@@ -7,7 +7,7 @@ names=("$@")
 for name in "${names[@]}"; do
   case "$name" in
     api) node apps/api/dist/bench/api.bench.js ;;
-    agent) node apps/agent/dist/bench/agent.bench.js ;;
+    agent) node tools/dist/bench/agent/agent.bench.js ;;
     engine) node apps/api/dist/bench/engine.bench.js ;;
     analysis) node apps/api/dist/bench/analysis.bench.js ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;

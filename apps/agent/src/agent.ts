@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { PROTOCOL_VERSION, rolloutKeyString, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
-import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/rollout-engine';
+import {
+  PROTOCOL_VERSION,
+  rolloutKeyString,
+  type DesiredRollout,
+  type DesiredRolloutState,
+  type ObservedRolloutState,
+  type RolloutKey,
+} from '@flotilla/protocol';
 import { RolloutApplier } from './apply/rollout-applier.js';
 import type { AgentConfig, TokenSource } from './config/agent-config.js';
 import { ControlPlaneConnection, type ConnectionHandlers } from './connection/control-plane-connection.js';
