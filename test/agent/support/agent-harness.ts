@@ -49,7 +49,7 @@ export async function startAgentUnderTest(sim: KubeSim, cluster: string, options
     ...options.env,
   });
   const logs: AgentUnderTest['logs'] = [];
-  const agent = await startAgent(config, recordingLogger(logs));
+  const agent = startAgent(config, recordingLogger(logs));
   return {
     controlPlane,
     agent,
