@@ -48,6 +48,8 @@ export default tseslint.config(
             { sourceTag: 'type:node', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:node'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:node', 'type:store', 'type:shell'] },
             { sourceTag: 'scope:agent', notDependOnLibsWithTags: ['type:store', 'scope:engine', 'type:test'] },
+            // Benchmarks and the demo bootstrap drive whole systems from a checkout; nothing depends on them.
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],

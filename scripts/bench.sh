@@ -7,7 +7,7 @@ names=("$@")
 for name in "${names[@]}"; do
   case "$name" in
     api) node tools/dist/bench/api/api.bench.js ;;
-    agent) node apps/agent/dist/bench/agent.bench.js ;;
+    agent) node tools/dist/bench/agent/agent.bench.js ;;
     engine) node tools/dist/bench/api/engine.bench.js ;;
     analysis) node tools/dist/bench/api/analysis.bench.js ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { PROTOCOL_VERSION, rolloutKeyString, type DesiredRollout, type RolloutKey } from '@flotilla/protocol';
-import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/rollout-engine';
+import {
+  PROTOCOL_VERSION,
+  rolloutKeyString,
+  type DesiredRollout,
+  type DesiredRolloutState,
+  type ObservedRolloutState,
+  type RolloutKey,
+} from '@flotilla/protocol';
 import { RolloutApplier } from './apply/rollout-applier.js';
 import type { AgentConfig, TokenSource } from './config/agent-config.js';
 import { ControlPlaneConnection, type ConnectionHandlers } from './connection/control-plane-connection.js';
@@ -52,9 +58,9 @@ async function readToken(source: TokenSource): Promise<string> {
 /**
  * Starts an agent: watches the cluster, connects to the control plane and converges every rollout the control
  * plane describes, level-triggered, reporting what it observes.
- * @example const agent = await startAgent(loadAgentConfig(process.env), pino()); … await agent.stop();
+ * @example const agent = startAgent(loadAgentConfig(process.env), pino()); … await agent.stop();
  */
-export async function startAgent(config: AgentConfig, logger: Logger): Promise<AgentHandle> {
+export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
   const http = new KubeHttp(loadKubeCredentials(config.kubeconfigPath, process.env));
   const store = new DesiredStore();
   const removals = new Map<string, RolloutKey>();

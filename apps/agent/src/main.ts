@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason: unknown) => logger.error({ err: reason }, 'unhandled promise rejection'));
   let agent;
   try {
-    agent = await startAgent(config, logger);
+    agent = startAgent(config, logger);
   } catch (error) {
     logger.fatal({ err: error }, 'cannot start the agent (is the kubeconfig or the in-cluster service account readable?)');
     process.exit(1);

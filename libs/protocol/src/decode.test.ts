@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAgentMessage, decodeControlPlaneMessage, ProtocolError, rolloutKeyString } from './decode.js';
-import type { RolloutKey } from './messages.js';
+import { decodeAgentMessage, decodeControlPlaneMessage, ProtocolError } from './decode.js';
+import { rolloutKeyString, type RolloutKey } from './rollout-key.js';
 
 describe('decodeAgentMessage', () => {
   it.each([

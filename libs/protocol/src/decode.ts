@@ -1,5 +1,6 @@
 import { AGENT_MESSAGE_BOUNDS, isCount, isNamespace, isObjectName, stringProblem } from './bounds.js';
-import type { AgentMessage, ControlPlaneMessage, RolloutKey } from './messages.js';
+import type { AgentMessage, ControlPlaneMessage } from './messages.js';
+import type { RolloutKey } from './rollout-key.js';
 
 export class ProtocolError extends Error {
   constructor(
@@ -266,6 +267,3 @@ export function decodeControlPlaneMessage(text: string): ControlPlaneMessage {
       throw new ProtocolError('type', `unknown message type ${JSON.stringify(message.type)}`);
   }
 }
-
-export const rolloutKeyString = (key: RolloutKey): string =>
-  key.kind === 'Experiment' ? `experiment:${key.namespace}/${key.name}` : `${key.namespace}/${key.name}`;

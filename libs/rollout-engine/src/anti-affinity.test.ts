@@ -1,7 +1,7 @@
+import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
-import { POD_TEMPLATE_HASH_LABEL } from './types.js';
 
 const repelling = (stable: string) => ({
   labelSelector: { matchExpressions: [{ key: POD_TEMPLATE_HASH_LABEL, operator: 'In', values: [stable] }] },

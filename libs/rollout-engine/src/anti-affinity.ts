@@ -1,5 +1,5 @@
 import type { AntiAffinity, JsonValue, PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
-import { POD_TEMPLATE_HASH_LABEL } from './types.js';
+import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/protocol';
 
 const HOSTNAME_TOPOLOGY_KEY = 'kubernetes.io/hostname';
 

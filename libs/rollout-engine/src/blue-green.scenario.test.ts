@@ -1,9 +1,10 @@
+import { EPHEMERAL_METADATA_ANNOTATION, type DesiredReplicaSet } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import type { BlueGreenStrategy } from '@flotilla/argo-spec';
 import { podTemplateHash } from './pod-template-hash.js';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
-import { EPHEMERAL_METADATA_ANNOTATION, type DesiredReplicaSet, type RolloutCondition } from './types.js';
+import type { RolloutCondition } from './types.js';
 
 function deployed(blueGreen: BlueGreenStrategy, replicas = 3): { simulation: RolloutSimulation; blue: string } {
   const simulation = new RolloutSimulation(rolloutSpec({ blueGreen }, { replicas }), START);

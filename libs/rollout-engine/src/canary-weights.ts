@@ -1,6 +1,7 @@
 import { GATEWAY_API_PLUGIN, type CanaryStep, type CanaryStrategy, type SetCanaryScale } from '@flotilla/argo-spec';
+import type { TrafficRouterKind } from '@flotilla/protocol';
 import { abortScaleDownDelaySeconds, DEFAULT_MAX_TRAFFIC_WEIGHT } from './defaults.js';
-import type { RolloutStatus, TrafficRouterKind } from './types.js';
+import type { RolloutStatus } from './types.js';
 
 /** The traffic router a canary configures, if the engine knows how to drive it. */
 export function trafficRouterOf(canary: CanaryStrategy): TrafficRouterKind | undefined {

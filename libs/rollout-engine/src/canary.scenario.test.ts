@@ -197,7 +197,7 @@ describe('basic canary: abort, retry and rollbacks', () => {
     expect(simulation.status?.message).toMatch(/^ProgressDeadlineExceeded: ReplicaSet "checkout-\w+" has timed out progressing\.$/);
     expect(decisions.flatMap((decision) => decision.events)).toContainEqual({
       type: 'ProgressDeadlineExceeded',
-      message: expect.stringMatching(/has timed out progressing\. ImagePullBackOff on 1 pod\(s\): Back-off pulling image$/),
+      message: expect.stringMatching(/has timed out progressing\. ImagePullBackOff on 1 pod\(s\): Back-off pulling image$/) as unknown,
     });
   });
 

@@ -6,6 +6,7 @@ import {
   type SetHeaderRoute,
   type SetMirrorRoute,
 } from '@flotilla/argo-spec';
+import type { ObservedReplicaSet } from '@flotilla/protocol';
 import {
   canaryReplicasOrWeight,
   describeStep,
@@ -32,7 +33,6 @@ import { abortScaleDownDelaySeconds, canaryFenceposts, scaleDownDelaySeconds } f
 import { experimentDestinations, experimentRequest } from './experiment/step-experiment.js';
 import { otherReplicaSets, planOtherReplicaSets, scheduleScaleDown } from './old-replica-sets.js';
 import { calculateReplicaCountsForBasicCanary, calculateReplicaCountsForTrafficRoutedCanary } from './replica-math.js';
-import type { ObservedReplicaSet, WeightDestination } from './types.js';
 
 type StepOutcome = 'complete' | 'waiting';
 

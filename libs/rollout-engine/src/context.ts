@@ -1,14 +1,11 @@
 import type { PodTemplateMetadata, RolloutAnalysis, RolloutSpec } from '@flotilla/argo-spec';
+import type { DesiredServiceSelectors, DesiredTrafficRouting, ObservedReplicaSet, ObservedRolloutState } from '@flotilla/protocol';
 import type {
   AnalysisRunKind,
   AnalysisRunRequest,
   AnalysisRunState,
-  DesiredServiceSelectors,
-  DesiredTrafficRouting,
   ExperimentRequest,
   ExperimentState,
-  ObservedReplicaSet,
-  ObservedRolloutState,
   PauseReason,
   RolloutEvent,
   RolloutStatus,

@@ -1,16 +1,17 @@
 import type { PodTemplateMetadata, PodTemplateSpec } from '@flotilla/argo-spec';
-import { withStableAntiAffinity } from './anti-affinity.js';
-import { revisionOf, type ReplicaSetPlan, type RolloutContext } from './context.js';
-import { DEFAULT_REVISION_HISTORY_LIMIT } from './defaults.js';
-import { previouslyInjected, templateForRole } from './ephemeral-metadata.js';
 import {
   DESIRED_REPLICAS_ANNOTATION,
   EPHEMERAL_METADATA_ANNOTATION,
+  injectedEphemeralMetadata,
   REVISION_ANNOTATION,
   SCALE_DOWN_DEADLINE_ANNOTATION,
   type DesiredReplicaSet,
   type ObservedReplicaSet,
-} from './types.js';
+} from '@flotilla/protocol';
+import { withStableAntiAffinity } from './anti-affinity.js';
+import { revisionOf, type ReplicaSetPlan, type RolloutContext } from './context.js';
+import { DEFAULT_REVISION_HISTORY_LIMIT } from './defaults.js';
+import { templateForRole } from './ephemeral-metadata.js';
 
 const renderedTemplates = new WeakMap<PodTemplateSpec, Map<string, PodTemplateSpec>>();
 const metadataIds = new WeakMap<PodTemplateMetadata, number>();
@@ -49,7 +50,7 @@ function cachedTemplateForRole(
   const key = `${hash}\u0000${metadataId}\u0000${observed?.annotations[EPHEMERAL_METADATA_ANNOTATION] ?? ''}`;
   let template = byKey.get(key);
   if (template === undefined) {
-    template = templateForRole(base, hash, metadata, previouslyInjected(observed));
+    template = templateForRole(base, hash, metadata, injectedEphemeralMetadata(observed?.annotations));
     byKey.set(key, template);
   }
   return template;

@@ -1,16 +1,5 @@
 import type { PodTemplateMetadata, PodTemplateSpec } from '@flotilla/argo-spec';
-import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL, type ObservedReplicaSet } from './types.js';
-
-/** The role metadata last injected into a ReplicaSet's pods, as recorded in its annotation. */
-export function previouslyInjected(replicaSet: ObservedReplicaSet | undefined): PodTemplateMetadata | undefined {
-  const injected = replicaSet?.annotations[EPHEMERAL_METADATA_ANNOTATION];
-  if (injected === undefined) return undefined;
-  try {
-    return JSON.parse(injected) as PodTemplateMetadata;
-  } catch {
-    return undefined;
-  }
-}
+import { injectedEphemeralMetadata, POD_TEMPLATE_HASH_LABEL, type ObservedReplicaSet } from '@flotilla/protocol';
 
 function withoutKeys(values: Record<string, string> | undefined, keys: Record<string, string> | undefined): Record<string, string> {
   const result = { ...values };
@@ -37,7 +26,7 @@ export function templateForRole(
 
 /** The template a ReplicaSet was created from, without the hash label or injected role metadata (for `undo`). */
 export function originalTemplate(replicaSet: ObservedReplicaSet): PodTemplateSpec {
-  const injected = previouslyInjected(replicaSet);
+  const injected = injectedEphemeralMetadata(replicaSet.annotations);
   const labels = withoutKeys(replicaSet.template.metadata?.labels, { ...injected?.labels, [POD_TEMPLATE_HASH_LABEL]: '' });
   const annotations = withoutKeys(replicaSet.template.metadata?.annotations, injected?.annotations);
   return { ...replicaSet.template, metadata: { ...replicaSet.template.metadata, labels, annotations } };

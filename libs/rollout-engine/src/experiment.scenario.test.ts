@@ -1,8 +1,9 @@
+import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import type { CanaryStrategy, PodTemplateSpec, RolloutExperimentStep, RolloutSpec } from '@flotilla/argo-spec';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
-import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, type Decision, type DesiredReplicaSet } from './types.js';
+import type { Decision } from './types.js';
 
 const SECOND = 1000;
 const at = (seconds: number): Date => new Date(START.getTime() + seconds * SECOND);

@@ -1,5 +1,5 @@
+import type { ObservedReplicaSet } from '@flotilla/protocol';
 import { revisionOf, wakeUpAt, type RolloutContext } from './context.js';
-import type { ObservedReplicaSet } from './types.js';
 
 /** Observed ReplicaSets that are neither the current nor the stable one, oldest revision first. */
 export function otherReplicaSets(context: RolloutContext): ObservedReplicaSet[] {

@@ -1,13 +1,7 @@
 import type { Container, PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
+import { REVISION_ANNOTATION, type ObservedRolloutState } from '@flotilla/protocol';
 import { originalTemplate } from './ephemeral-metadata.js';
-import {
-  REVISION_ANNOTATION,
-  type ObservedRolloutState,
-  type OperationRefusalCode,
-  type OperationResult,
-  type RolloutOperation,
-  type RolloutStatus,
-} from './types.js';
+import type { OperationRefusalCode, OperationResult, RolloutOperation, RolloutStatus } from './types.js';
 
 function refuse(operation: RolloutOperation, code: OperationRefusalCode, message: string): OperationResult {
   return { ok: false, refusal: { code, message, operation: operation.type } };

@@ -1,3 +1,4 @@
+import type { ObservedRolloutState } from '@flotilla/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanaryStep, IntOrString, RolloutSpec } from '@flotilla/argo-spec';
@@ -6,7 +7,7 @@ import { applyOperation } from './operations.js';
 import { reconcile } from './reconcile.js';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { converge, emptyObservation } from './testing/rollout-simulation.js';
-import type { Decision, ObservedRolloutState, ReconcileInput, RolloutOperation, RolloutStatus } from './types.js';
+import type { Decision, ReconcileInput, RolloutOperation, RolloutStatus } from './types.js';
 
 type Action =
   | { kind: 'reconcile'; podsBecomeReady: boolean }

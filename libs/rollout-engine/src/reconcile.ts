@@ -1,4 +1,12 @@
 import type { CanaryStep, PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
+import {
+  DESIRED_REPLICAS_ANNOTATION,
+  EXPERIMENT_LABEL,
+  replicaSetName,
+  REVISION_ANNOTATION,
+  type DesiredReplicaSet,
+  type ObservedReplicaSet,
+} from '@flotilla/protocol';
 import { reconcileBlueGreen } from './blue-green.js';
 import { reconcileCanary } from './canary.js';
 import { trafficRouterOf } from './canary-weights.js';
@@ -8,17 +16,7 @@ import { blueGreenMaxUnavailable, canaryFenceposts, DEFAULT_PROGRESS_DEADLINE_SE
 import { desiredReplicaSets } from './desired-state.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
 import { planRestart } from './restart.js';
-import {
-  DESIRED_REPLICAS_ANNOTATION,
-  EXPERIMENT_LABEL,
-  REVISION_ANNOTATION,
-  type Decision,
-  type DesiredReplicaSet,
-  type ObservedReplicaSet,
-  type ReconcileInput,
-  type RolloutEvent,
-  type RolloutStatus,
-} from './types.js';
+import type { Decision, ReconcileInput, RolloutEvent, RolloutStatus } from './types.js';
 
 const templateHashes = new WeakMap<PodTemplateSpec, Map<number, string>>();
 const stepsHashes = new WeakMap<readonly CanaryStep[], string>();
@@ -232,7 +230,7 @@ function abortMessage(context: RolloutContext, previous: RolloutStatus | undefin
 function timedOutMessage(context: RolloutContext): string {
   const problems = context.replicaSets.get(context.currentHash)?.podProblems ?? [];
   const details = problems.map((problem) => `${problem.reason} on ${problem.pods} pod(s): ${problem.message}`).join('; ');
-  const message = `ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.`;
+  const message = `ReplicaSet "${replicaSetName(context.name, context.currentHash)}" has timed out progressing.`;
   return details === '' ? message : `${message} ${details}`;
 }
 
@@ -268,7 +266,7 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
   status.conditions = buildConditions({
     previous: previous?.conditions ?? [],
     nowIso: context.nowIso,
-    replicaSetName: `${context.name}-${context.currentHash}`,
+    replicaSetName: replicaSetName(context.name, context.currentHash),
     revision: context.currentRevision,
     paused,
     abortMessage: aborted,
@@ -281,7 +279,7 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
   else if (timedOut)
     [status.phase, status.message] = [
       'Degraded',
-      `ProgressDeadlineExceeded: ReplicaSet "${context.name}-${context.currentHash}" has timed out progressing.`,
+      `ProgressDeadlineExceeded: ReplicaSet "${replicaSetName(context.name, context.currentHash)}" has timed out progressing.`,
     ];
   else [status.phase, status.message] = [phase, message];
 }

@@ -1,5 +1,5 @@
+import type { DesiredReplicaSet } from '@flotilla/protocol';
 import { wakeUpAt, type RolloutContext } from './context.js';
-import type { DesiredReplicaSet } from './types.js';
 
 /**
  * `spec.restartAt`: once due, asks the agent to recreate the pods created before it, one ReplicaSet at a time and at

@@ -1,8 +1,8 @@
+import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import type { CanaryStep, CanaryStrategy } from '@flotilla/argo-spec';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
-import { POD_TEMPLATE_HASH_LABEL } from './types.js';
 
 const nginx = { nginx: { stableIngress: 'checkout' } };
 

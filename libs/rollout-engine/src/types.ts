@@ -1,23 +1,13 @@
+import type { ExperimentSpec, RolloutAnalysis, RolloutSpec } from '@flotilla/argo-spec';
 import type {
-  ExperimentSpec,
-  PodTemplateSpec,
-  RolloutAnalysis,
-  RolloutSpec,
-  RolloutTrafficRouting,
-  SetHeaderRoute,
-  SetMirrorRoute,
-} from '@flotilla/argo-spec';
-
-/** Label that ties a ReplicaSet, its pods and the Services selecting them to one pod template. */
-export const POD_TEMPLATE_HASH_LABEL = 'rollouts-pod-template-hash';
-export const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
-export const DESIRED_REPLICAS_ANNOTATION = 'rollout.argoproj.io/desired-replicas';
-export const SCALE_DOWN_DEADLINE_ANNOTATION = 'scale-down-deadline';
-export const EPHEMERAL_METADATA_ANNOTATION = 'rollout.argoproj.io/ephemeral-metadata';
-/** Marks a ReplicaSet or Service as belonging to an experiment (its name), not to the rollout's revisions. */
-export const EXPERIMENT_LABEL = 'flotilla.io/experiment';
-/** The experiment template a ReplicaSet or Service runs. */
-export const EXPERIMENT_TEMPLATE_LABEL = 'flotilla.io/experiment-template';
+  DesiredExperimentService,
+  DesiredReplicaSet,
+  DesiredRolloutState,
+  ObservedReplicaSet,
+  ObservedRolloutState,
+  TrafficRouterKind,
+  WeightDestination,
+} from '@flotilla/protocol';
 
 // ---------------------------------------------------------------- status
 
@@ -56,12 +46,6 @@ export interface PauseCondition {
   reason: PauseReason;
   /** ISO time the pause began; timed pauses and auto-promotion count from it. */
   startTime: string;
-}
-
-export interface WeightDestination {
-  weight: number;
-  podTemplateHash: string;
-  serviceName?: string;
 }
 
 export interface TrafficWeights {
@@ -131,41 +115,6 @@ export interface RolloutStatus {
 }
 
 // ---------------------------------------------------------------- observations
-
-export type PodProblemReason = 'ImagePullBackOff' | 'ErrImagePull' | 'CrashLoopBackOff' | 'FailedCreate';
-
-export interface PodProblem {
-  reason: PodProblemReason;
-  message: string;
-  pods: number;
-}
-
-export interface ObservedReplicaSet {
-  podTemplateHash: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  /** `spec.replicas` as the cluster holds it. */
-  replicas: number;
-  /** Pods that exist (`status.replicas`). */
-  currentReplicas: number;
-  readyReplicas: number;
-  /** Ready for at least `minReadySeconds`, as the ReplicaSet controller reports it. */
-  availableReplicas: number;
-  template: PodTemplateSpec;
-  podProblems: PodProblem[];
-  /** ISO creation time of the oldest pod, used to see whether a restart has reached this ReplicaSet. */
-  oldestPodCreatedAt: string | undefined;
-}
-
-/** What the agent of the rollout's cluster last reported. */
-export interface ObservedRolloutState {
-  replicaSets: ObservedReplicaSet[];
-  /** Current `rollouts-pod-template-hash` selector of each Service the rollout names, by Service name. */
-  serviceSelectors: Record<string, string | undefined>;
-  /** Canary weight each traffic router currently applies, by router (`nginx`, `istio`, `smi`, `gatewayAPI`). */
-  trafficWeights: Partial<Record<TrafficRouterKind, number>>;
-  observedAt: string;
-}
 
 export type AnalysisRunKind = 'background' | 'step' | 'prePromotion' | 'postPromotion' | 'experiment';
 export type AnalysisRunPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
@@ -264,70 +213,6 @@ export interface ExperimentDecision {
 }
 
 // ---------------------------------------------------------------- decision
-
-export type TrafficRouterKind = 'nginx' | 'istio' | 'smi' | 'gatewayAPI';
-
-export interface DesiredReplicaSet {
-  /** The ReplicaSet's name when it is not `<rollout>-<pod template hash>`: an experiment's is `<experiment>-<template>`. */
-  name?: string;
-  podTemplateHash: string;
-  /** The rollout template with the hash label and the role's ephemeral metadata applied. */
-  template: PodTemplateSpec;
-  replicas: number;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  /** Seconds a pod must be ready before it counts as available (`spec.minReadySeconds` of the ReplicaSet); absent is 0. */
-  minReadySeconds?: number;
-  /** Recreate pods created before this ISO time, at most `maxUnavailable` at once (`spec.restartAt`). */
-  restart: { podsCreatedBefore: string; maxUnavailable: number } | undefined;
-}
-
-export interface DesiredTrafficRouting {
-  router: TrafficRouterKind;
-  /** The rollout's `trafficRouting` block: which Ingress, VirtualService, TrafficSplit or HTTPRoute to drive. */
-  routing: RolloutTrafficRouting;
-  canaryService: string | undefined;
-  stableService: string | undefined;
-  /** The canary and stable ReplicaSets, for routers that select pods by hash (Istio DestinationRule subsets). */
-  canaryPodTemplateHash: string;
-  stablePodTemplateHash: string;
-  canaryWeight: number;
-  stableWeight: number;
-  additionalDestinations: WeightDestination[];
-  headerRoutes: SetHeaderRoute[];
-  mirrorRoutes: SetMirrorRoute[];
-}
-
-export interface DesiredServiceSelectors {
-  stable?: { service: string; podTemplateHash: string };
-  canary?: { service: string; podTemplateHash: string };
-  active?: { service: string; podTemplateHash: string };
-  preview?: { service: string; podTemplateHash: string };
-}
-
-export interface DesiredServicePort {
-  name?: string;
-  protocol: string;
-  port: number;
-  targetPort: number;
-}
-
-/** A Service the agent creates for an experiment template and deletes when the experiment no longer needs it. */
-export interface DesiredExperimentService {
-  name: string;
-  labels: Record<string, string>;
-  selector: Record<string, string>;
-  ports: DesiredServicePort[];
-}
-
-/** The full cluster state of one rollout; an agent converges to it without knowing history. */
-export interface DesiredRolloutState {
-  replicaSets: DesiredReplicaSet[];
-  services: DesiredServiceSelectors;
-  trafficRouting: DesiredTrafficRouting | undefined;
-  /** Services of running experiments; absent means none. */
-  experimentServices?: DesiredExperimentService[];
-}
 
 export interface AnalysisRunRequest {
   /** Deterministic: starting the same request twice creates one run. */

@@ -1,17 +1,5 @@
 import type { PodTemplateMetadata } from '@flotilla/argo-spec';
-import { EPHEMERAL_METADATA_ANNOTATION } from '@flotilla/rollout-engine';
 import type { PodObject } from '../kube/kube-object.js';
-
-/** The role metadata (canary, stable, active or preview) a ReplicaSet's annotations say is injected into its pods. */
-export function injectedMetadata(annotations: Record<string, string> | undefined): PodTemplateMetadata | undefined {
-  const injected = annotations?.[EPHEMERAL_METADATA_ANNOTATION];
-  if (injected === undefined) return undefined;
-  try {
-    return JSON.parse(injected) as PodTemplateMetadata;
-  } catch {
-    return undefined;
-  }
-}
 
 function roleMapPatch(
   current: Record<string, string> | undefined,

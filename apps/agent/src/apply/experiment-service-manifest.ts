@@ -1,5 +1,4 @@
-import type { RolloutKey } from '@flotilla/protocol';
-import type { DesiredExperimentService, DesiredServicePort } from '@flotilla/rollout-engine';
+import type { DesiredExperimentService, DesiredServicePort, RolloutKey } from '@flotilla/protocol';
 import type { ServiceObject, ServicePort } from '../kube/kube-object.js';
 import { exactMapPatch, sameJson, withOwnershipLabels } from './ownership.js';
 

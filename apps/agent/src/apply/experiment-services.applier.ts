@@ -1,5 +1,4 @@
-import type { RolloutKey } from '@flotilla/protocol';
-import { EXPERIMENT_LABEL, type DesiredExperimentService } from '@flotilla/rollout-engine';
+import { EXPERIMENT_LABEL, type DesiredExperimentService, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { isAlreadyExists, type KubeHttp } from '../kube/kube-http.js';
 import type { ServiceObject } from '../kube/kube-object.js';

@@ -1,5 +1,4 @@
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLOUT_LABEL, rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
-import { EXPERIMENT_LABEL } from '@flotilla/rollout-engine';
+import { EXPERIMENT_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLOUT_LABEL, rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
 import type { KubeObject } from '../kube/kube-object.js';
 
 /**

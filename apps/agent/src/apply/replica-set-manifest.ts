@@ -1,11 +1,12 @@
-import type { RolloutKey } from '@flotilla/protocol';
-import { POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
+import {
+  injectedEphemeralMetadata,
+  POD_TEMPLATE_HASH_LABEL,
+  replicaSetName,
+  type DesiredReplicaSet,
+  type RolloutKey,
+} from '@flotilla/protocol';
 import type { ReplicaSetObject } from '../kube/kube-object.js';
-import { injectedMetadata } from './ephemeral-pod-metadata.js';
 import { exactMapPatch, sameJson, withOwnershipLabels } from './ownership.js';
-
-/** ReplicaSets are named as Argo Rollouts names them: `<rollout>-<pod template hash>`. */
-export const replicaSetName = (rolloutName: string, podTemplateHash: string): string => `${rolloutName}-${podTemplateHash}`;
 
 /**
  * The name of a desired ReplicaSet: its own when the control plane gives one (an experiment's), else Argo's.
@@ -24,7 +25,7 @@ export const desiredReplicaSetName = (rolloutName: string, desired: DesiredRepli
  */
 export function selectorLabels(desired: DesiredReplicaSet): Record<string, string> {
   const labels: Record<string, string> = { ...desired.template.metadata?.labels };
-  for (const key of Object.keys(injectedMetadata(desired.annotations)?.labels ?? {})) delete labels[key];
+  for (const key of Object.keys(injectedEphemeralMetadata(desired.annotations)?.labels ?? {})) delete labels[key];
   labels[POD_TEMPLATE_HASH_LABEL] = desired.podTemplateHash;
   return labels;
 }

@@ -1,10 +1,9 @@
-import type { RolloutKey } from '@flotilla/protocol';
-import { POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
+import { injectedEphemeralMetadata, POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { isAlreadyExists, isNotFound, type KubeHttp } from '../kube/kube-http.js';
 import type { PodObject, ReplicaSetObject } from '../kube/kube-object.js';
 import { PODS, REPLICA_SETS } from '../kube/resources.js';
-import { injectedMetadata, podMetadataPatch } from './ephemeral-pod-metadata.js';
+import { podMetadataPatch } from './ephemeral-pod-metadata.js';
 import { isOwnedBy, NotOwnedError } from './ownership.js';
 import { desiredReplicaSetName, replicaSetManifest, replicaSetPatch } from './replica-set-manifest.js';
 import { podsToRestart } from './restart.js';
@@ -64,8 +63,8 @@ export class ReplicaSetApplier {
    * A ReplicaSet going to zero replicas is left as it is: its pods are on their way out.
    */
   private async relabelPods(existing: ReplicaSetObject, desired: DesiredReplicaSet): Promise<number> {
-    const before = injectedMetadata(existing.metadata.annotations);
-    const now = injectedMetadata(desired.annotations);
+    const before = injectedEphemeralMetadata(existing.metadata.annotations);
+    const now = injectedEphemeralMetadata(desired.annotations);
     if (before === undefined && now === undefined) return 0;
     let writes = 0;
     for (const pod of this.cluster.podsOf(existing)) {

@@ -1,4 +1,4 @@
-import type { DesiredReplicaSet } from '@flotilla/rollout-engine';
+import type { DesiredReplicaSet } from '@flotilla/protocol';
 import type { PodObject } from '../kube/kube-object.js';
 
 export const isPodReady = (pod: PodObject): boolean =>

@@ -1,5 +1,4 @@
-import { rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
-import type { DesiredRolloutState, DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import { rolloutKeyString, type DesiredRolloutState, type DesiredTrafficRouting, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { isNotFound, type KubeHttp } from '../kube/kube-http.js';
 import type { KubeObject } from '../kube/kube-object.js';

@@ -1,5 +1,4 @@
-import { POD_TEMPLATE_HASH_LABEL, type DesiredServiceSelectors } from '@flotilla/rollout-engine';
-import type { RolloutKey } from '@flotilla/protocol';
+import { POD_TEMPLATE_HASH_LABEL, type DesiredServiceSelectors, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../kube/cluster-state.js';
 import type { KubeHttp } from '../kube/kube-http.js';
 import type { ServiceObject } from '../kube/kube-object.js';

@@ -1,5 +1,4 @@
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
-import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, POD_TEMPLATE_HASH_LABEL, rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { ownerOf } from '../apply/ownership.js';
 import type { KubeHttp } from './kube-http.js';

@@ -255,9 +255,15 @@ async function readJson(response: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** An answer without a Status message, as text: a plain-text body as it is, any other JSON as JSON. */
+function answerText(answer: unknown): string {
+  if (answer === undefined || answer === null) return '';
+  return typeof answer === 'string' ? answer : JSON.stringify(answer);
+}
+
 function apiError(method: string, path: string, status: number, answer: unknown): KubeApiError {
   const statusBody = typeof answer === 'object' && answer !== null ? (answer as { reason?: unknown; message?: unknown }) : {};
   const reason = typeof statusBody.reason === 'string' ? statusBody.reason : 'Unknown';
-  const message = typeof statusBody.message === 'string' ? statusBody.message : String(answer ?? '');
+  const message = typeof statusBody.message === 'string' ? statusBody.message : answerText(answer);
   return new KubeApiError(method, path, status, reason, message);
 }

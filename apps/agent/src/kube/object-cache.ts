@@ -50,7 +50,7 @@ export class ObjectCache<T extends KubeObject> {
   private readonly objects = new Map<string, T>();
   private resourceVersion = '';
   private synced = false;
-  private lastError: unknown;
+  private lastError: Error | undefined;
   private waiters: SyncWaiter[] = [];
   private failures = 0;
   private stopped = true;
@@ -85,7 +85,7 @@ export class ObjectCache<T extends KubeObject> {
   /** Resolves once the first list has completed; rejects when the latest list attempt failed. */
   whenSynced(): Promise<void> {
     if (this.synced) return Promise.resolve();
-    if (this.lastError !== undefined) return Promise.reject(this.lastError as Error);
+    if (this.lastError !== undefined) return Promise.reject(this.lastError);
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
@@ -118,7 +118,7 @@ export class ObjectCache<T extends KubeObject> {
       this.settleWaiters(undefined);
       await this.startWatch();
     } catch (error) {
-      this.lastError = error;
+      this.lastError = error instanceof Error ? error : new Error(String(error));
       this.settleWaiters(error);
       this.retryLater(error, () => this.relist());
     }

@@ -3,19 +3,10 @@ import { loadOnce } from './load-once.js';
 
 /**
  * A job runner that loads the Kubernetes client on the first job metric: only job metrics need that client, which
- * more than doubles the agent's memory. It reads the same kubeconfig (or in-cluster service account) as the agent.
+ * more than doubles the agent's memory.
  */
 export function lazyKubernetesJobRunner(kubeconfigPath: string | undefined): JobRunner {
-  const runner = loadOnce(async (): Promise<JobRunner> => {
-    const [{ KubeConfig }, { createKubernetesJobRunner }] = await Promise.all([
-      import('@kubernetes/client-node'),
-      import('@flotilla/metric-providers/job'),
-    ]);
-    const kubeConfig = new KubeConfig();
-    if (kubeconfigPath === undefined) kubeConfig.loadFromDefault();
-    else kubeConfig.loadFromFile(kubeconfigPath);
-    return createKubernetesJobRunner(kubeConfig);
-  });
+  const runner = loadOnce(async (): Promise<JobRunner> => (await import('./kubernetes-job-runner.js')).kubernetesJobRunner(kubeconfigPath));
   return {
     create: async (job) => (await runner()).create(job),
     progress: async (namespace, name) => (await runner()).progress(namespace, name),

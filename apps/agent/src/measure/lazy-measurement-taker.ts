@@ -14,14 +14,11 @@ export function lazyMeasurementTaker(options: {
   agentNamespace: string;
 }): TakeMeasurement {
   const taker = loadOnce(async (): Promise<TakeMeasurement> => {
-    const [providers, { createMeasurementTaker }] = await Promise.all([
-      import('@flotilla/metric-providers'),
-      import('./take-measurement.js'),
-    ]);
+    const { createHttpTransport, createMeasurementTaker } = await import('./take-measurement.js');
     // In the cluster private addresses are where metric backends live, so no address policy applies.
     return createMeasurementTaker({
       kube: options.kube,
-      http: providers.createHttpTransport(),
+      http: createHttpTransport(),
       jobs: lazyKubernetesJobRunner(options.kubeconfigPath),
       agentNamespace: options.agentNamespace,
     });

@@ -5,6 +5,9 @@ import type { KubeHttp } from '../kube/kube-http.js';
 import { SecretReader, type SecretData } from './cluster-secrets.js';
 import { resolveSecretMarkers, secretReferencesIn } from './secret-markers.js';
 
+/** The providers' HTTP transport, for the loader that reaches the providers only through this module. */
+export { createHttpTransport } from '@flotilla/metric-providers';
+
 export interface MeasurementDependencies {
   kube: KubeHttp;
   http: HttpTransport;

@@ -1,4 +1,4 @@
-import { POD_TEMPLATE_HASH_LABEL, type ObservedReplicaSet, type PodProblem, type PodProblemReason } from '@flotilla/rollout-engine';
+import { POD_TEMPLATE_HASH_LABEL, type ObservedReplicaSet, type PodProblem, type PodProblemReason } from '@flotilla/protocol';
 import type { PodObject, ReplicaSetObject } from '../kube/kube-object.js';
 
 const WAITING_PROBLEMS: ReadonlySet<string> = new Set<PodProblemReason>(['ImagePullBackOff', 'ErrImagePull', 'CrashLoopBackOff']);

@@ -1,5 +1,4 @@
-import type { RolloutKey } from '@flotilla/protocol';
-import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import type { DesiredTrafficRouting, RolloutKey } from '@flotilla/protocol';
 import type { KubeObject } from '../kube/kube-object.js';
 import { HTTP_ROUTES, INGRESSES, TRAFFIC_SPLITS, VIRTUAL_SERVICES, type Resource } from '../kube/resources.js';
 import { httpRoutesOf, type HttpRouteObject } from '../apply/traffic/gateway-api.js';

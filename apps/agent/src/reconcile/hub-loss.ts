@@ -1,5 +1,4 @@
-import type { DesiredRollout } from '@flotilla/protocol';
-import type { DesiredRolloutState } from '@flotilla/rollout-engine';
+import type { DesiredRollout, DesiredRolloutState } from '@flotilla/protocol';
 
 /** A longer delay would overflow Node's timer and fire at once. */
 const LONGEST_TIMER_MS = 2_147_483_647;

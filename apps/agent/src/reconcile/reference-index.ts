@@ -1,5 +1,4 @@
-import type { DesiredRollout } from '@flotilla/protocol';
-import type { DesiredRolloutState } from '@flotilla/rollout-engine';
+import type { DesiredRollout, DesiredRolloutState } from '@flotilla/protocol';
 import { httpRoutesOf } from '../apply/traffic/gateway-api.js';
 import { virtualServicesOf } from '../apply/traffic/istio.js';
 import { canaryIngressName, stableIngressesOf } from '../apply/traffic/nginx.js';

@@ -1,5 +1,4 @@
 import type { ExperimentTemplate, PodTemplateSpec } from '@flotilla/argo-spec';
-import { hashOf } from '../pod-template-hash.js';
 import {
   EXPERIMENT_LABEL,
   EXPERIMENT_TEMPLATE_LABEL,
@@ -7,7 +6,8 @@ import {
   type DesiredExperimentService,
   type DesiredReplicaSet,
   type DesiredServicePort,
-} from '../types.js';
+} from '@flotilla/protocol';
+import { hashOf } from '../pod-template-hash.js';
 
 /** An experiment's ReplicaSets are named as upstream names them: `<experiment>-<template>`. */
 export const experimentReplicaSetName = (experiment: string, template: string): string => `${experiment}-${template}`;

@@ -1,15 +1,7 @@
+import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, type ObservedReplicaSet } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '@flotilla/argo-spec';
-import {
-  EXPERIMENT_LABEL,
-  EXPERIMENT_TEMPLATE_LABEL,
-  POD_TEMPLATE_HASH_LABEL,
-  type AnalysisRunPhase,
-  type AnalysisRunState,
-  type ExperimentDecision,
-  type ExperimentStatus,
-  type ObservedReplicaSet,
-} from '../types.js';
+import type { AnalysisRunPhase, AnalysisRunState, ExperimentDecision, ExperimentStatus } from '../types.js';
 import { reconcileExperiment } from './reconcile-experiment.js';
 
 const START = new Date('2026-03-01T10:00:00.000Z');

@@ -5,17 +5,16 @@ import {
   type ExperimentSpec,
   type ExperimentTemplate,
 } from '@flotilla/argo-spec';
+import { EXPERIMENT_TEMPLATE_LABEL, type ObservedReplicaSet } from '@flotilla/protocol';
 import { DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_SCALE_DOWN_DELAY_SECONDS } from '../defaults.js';
-import {
-  EXPERIMENT_TEMPLATE_LABEL,
-  type AnalysisRunRequest,
-  type ExperimentAnalysisRunStatus,
-  type ExperimentDecision,
-  type ExperimentEvent,
-  type ExperimentReconcileInput,
-  type ExperimentStatus,
-  type ExperimentTemplateStatus,
-  type ObservedReplicaSet,
+import type {
+  AnalysisRunRequest,
+  ExperimentAnalysisRunStatus,
+  ExperimentDecision,
+  ExperimentEvent,
+  ExperimentReconcileInput,
+  ExperimentStatus,
+  ExperimentTemplateStatus,
 } from '../types.js';
 import { assessAnalyses, assessTemplates, isCompleted, isTemplateCompleted, requiredAnalysesSuccessful } from './experiment-phases.js';
 import { resolvedExperimentArguments } from './experiment-arguments.js';

@@ -1,14 +1,13 @@
 import { jsonEqual, type ExperimentSpec } from '@flotilla/argo-spec';
-import {
-  EXPERIMENT_LABEL,
-  type AnalysisRunState,
-  type Decision,
-  type ExperimentDecision,
-  type ExperimentEvent,
-  type ExperimentRequest,
-  type ExperimentState,
-  type ExperimentStatus,
-  type ObservedRolloutState,
+import { EXPERIMENT_LABEL, type ObservedRolloutState } from '@flotilla/protocol';
+import type {
+  AnalysisRunState,
+  Decision,
+  ExperimentDecision,
+  ExperimentEvent,
+  ExperimentRequest,
+  ExperimentState,
+  ExperimentStatus,
 } from '../types.js';
 import { reconcileExperiment } from './reconcile-experiment.js';
 

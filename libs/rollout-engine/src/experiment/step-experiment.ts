@@ -6,8 +6,9 @@ import type {
   RolloutExperimentStep,
   RolloutExperimentTemplate,
 } from '@flotilla/argo-spec';
+import { POD_TEMPLATE_HASH_LABEL, type WeightDestination } from '@flotilla/protocol';
 import type { RolloutContext } from '../context.js';
-import { POD_TEMPLATE_HASH_LABEL, type ExperimentRequest, type WeightDestination } from '../types.js';
+import type { ExperimentRequest } from '../types.js';
 import { experimentServiceName, experimentTemplateHash } from './experiment-templates.js';
 
 /** The pod template of the revision's ReplicaSet as the cluster runs it, its hash label included, as upstream copies it. */

@@ -1,4 +1,5 @@
 import type { ExperimentSpec, RolloutSpec } from '@flotilla/argo-spec';
+import type { DesiredRolloutState, ObservedReplicaSet, ObservedRolloutState } from '@flotilla/protocol';
 import { reconcileRolloutExperiments, type ExperimentOutcome, type RolloutExperiment } from '../experiment/rollout-experiments.js';
 import { applyOperation } from '../operations.js';
 import { reconcile } from '../reconcile.js';
@@ -6,12 +7,9 @@ import type {
   AnalysisRunPhase,
   AnalysisRunState,
   Decision,
-  DesiredRolloutState,
   ExperimentEvent,
   ExperimentState,
   ExperimentStatus,
-  ObservedReplicaSet,
-  ObservedRolloutState,
   OperationResult,
   RolloutOperation,
   RolloutStatus,

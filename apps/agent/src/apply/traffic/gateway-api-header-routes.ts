@@ -1,5 +1,5 @@
 import type { HeaderRoutingMatch, SetHeaderRoute } from '@flotilla/argo-spec';
-import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import type { DesiredTrafficRouting } from '@flotilla/protocol';
 import { MissingObjectError, sameJson } from '../ownership.js';
 import type { HttpRouteRule } from './gateway-api.js';
 

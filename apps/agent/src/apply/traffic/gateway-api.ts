@@ -1,6 +1,5 @@
 import { GATEWAY_API_PLUGIN } from '@flotilla/argo-spec';
-import type { RolloutKey } from '@flotilla/protocol';
-import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import type { DesiredTrafficRouting, RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
 import type { KubeHttp } from '../../kube/kube-http.js';
 import type { KubeObject } from '../../kube/kube-object.js';

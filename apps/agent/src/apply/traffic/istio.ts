@@ -1,6 +1,5 @@
 import type { IstioVirtualService, RouteMatch, SetHeaderRoute, SetMirrorRoute } from '@flotilla/argo-spec';
-import type { RolloutKey } from '@flotilla/protocol';
-import { POD_TEMPLATE_HASH_LABEL, type DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import { POD_TEMPLATE_HASH_LABEL, type DesiredTrafficRouting, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
 import type { KubeHttp } from '../../kube/kube-http.js';
 import type { KubeObject } from '../../kube/kube-object.js';

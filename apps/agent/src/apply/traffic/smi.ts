@@ -1,5 +1,4 @@
-import type { RolloutKey } from '@flotilla/protocol';
-import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import type { DesiredTrafficRouting, RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
 import { isAlreadyExists, type KubeHttp } from '../../kube/kube-http.js';
 import type { KubeObject } from '../../kube/kube-object.js';

@@ -1,23 +1,21 @@
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import {
+  EXPERIMENT_LABEL,
+  EXPERIMENT_TEMPLATE_LABEL,
   MANAGED_BY_LABEL,
+  POD_TEMPLATE_HASH_LABEL,
   ROLLOUT_LABEL,
   rolloutKeyString,
   type AgentMessage,
+  type DesiredExperimentService,
+  type DesiredReplicaSet,
   type DesiredRollout,
   type RolloutKey,
 } from '@flotilla/protocol';
-import {
-  EXPERIMENT_LABEL,
-  EXPERIMENT_TEMPLATE_LABEL,
-  POD_TEMPLATE_HASH_LABEL,
-  type DesiredExperimentService,
-  type DesiredReplicaSet,
-} from '@flotilla/rollout-engine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PodObject, ReplicaSetObject, ServiceObject } from './kube/kube-object.js';
-import { eventually, startAgentUnderTest, type AgentUnderTest } from './testing/agent-harness.js';
-import { canaryRollout, desiredReplicaSet, type RevisionSpec } from './testing/desired-rollouts.js';
+import type { PodObject, ReplicaSetObject, ServiceObject } from '../../apps/agent/src/kube/kube-object.js';
+import { eventually, startAgentUnderTest, type AgentUnderTest } from './support/agent-harness.js';
+import { canaryRollout, desiredReplicaSet, type RevisionSpec } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 type Observed = Extract<AgentMessage, { type: 'observed' }>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canaryRollout } from '../testing/desired-rollouts.js';
-import { DesiredStore } from './desired-store.js';
+import { canaryRollout } from '../../tools/src/agent-harness/desired-rollouts.js';
+import { DesiredStore } from '../../apps/agent/src/desired/desired-store.js';
 
 const rollout = (name: string, version: number) =>
   canaryRollout({ namespace: 'shop', name, version, stable: { hash: `h${version}`, replicas: 1 } });

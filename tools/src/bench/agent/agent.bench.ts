@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { rolloutKeyString } from '@flotilla/protocol';
-import { FakeControlPlane } from '../testing/fake-control-plane.js';
-import { canaryRollout } from '../testing/desired-rollouts.js';
+import { FakeControlPlane } from '../../agent-harness/fake-control-plane.js';
+import { canaryRollout } from '../../agent-harness/desired-rollouts.js';
 import { startSimulatorProcess } from './simulator-process.js';
 
 /**
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     () => undefined,
   );
 
-  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  const main = fileURLToPath(new URL('./dist/main.js', import.meta.resolve('@flotilla/agent/package.json')));
   const probe = fileURLToPath(new URL('./memory-probe.js', import.meta.url));
   // Started with the Node flags deploy/agent/deployment.yaml uses; --expose-gc only lets the probe collect at the end.
   const agent: ChildProcess = spawn(

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeSim } from '@flotilla/kube-sim';
 import { pino, type Logger } from 'pino';
-import { startAgent, type AgentHandle } from '../agent.js';
-import { loadAgentConfig } from '../config/agent-config.js';
-import { FakeControlPlane } from './fake-control-plane.js';
+import { startAgent, type AgentHandle } from '../../../apps/agent/src/agent.js';
+import { loadAgentConfig } from '../../../apps/agent/src/config/agent-config.js';
+import { FakeControlPlane } from '../../../tools/src/agent-harness/fake-control-plane.js';
 
 export interface AgentUnderTest {
   controlPlane: FakeControlPlane;
@@ -49,7 +49,7 @@ export async function startAgentUnderTest(sim: KubeSim, cluster: string, options
     ...options.env,
   });
   const logs: AgentUnderTest['logs'] = [];
-  const agent = await startAgent(config, recordingLogger(logs));
+  const agent = startAgent(config, recordingLogger(logs));
   return {
     controlPlane,
     agent,

@@ -1,7 +1,7 @@
 import type { IstioVirtualService } from '@flotilla/argo-spec';
 import { describe, expect, it } from 'vitest';
-import { virtualServiceChange, weightedTcpRoutes, weightedTlsRoutes, type IstioL4Route } from './istio.js';
-import { desiredRouting } from '../../testing/desired-rollouts.js';
+import { virtualServiceChange, weightedTcpRoutes, weightedTlsRoutes, type IstioL4Route } from '../../apps/agent/src/apply/traffic/istio.js';
+import { desiredRouting } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 const routing = desiredRouting;
 

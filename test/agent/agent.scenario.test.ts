@@ -1,11 +1,17 @@
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
-import { MANAGED_BY_LABEL, ROLLOUT_LABEL, type AgentMessage } from '@flotilla/protocol';
+import {
+  EPHEMERAL_METADATA_ANNOTATION,
+  MANAGED_BY_LABEL,
+  POD_TEMPLATE_HASH_LABEL,
+  ROLLOUT_LABEL,
+  type AgentMessage,
+  type DesiredReplicaSet,
+} from '@flotilla/protocol';
 import type { PodTemplateMetadata } from '@flotilla/argo-spec';
-import { EPHEMERAL_METADATA_ANNOTATION, POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet } from '@flotilla/rollout-engine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PodObject, ReplicaSetObject, ServiceObject } from './kube/kube-object.js';
-import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
-import { canaryRollout, desiredReplicaSet } from './testing/desired-rollouts.js';
+import type { PodObject, ReplicaSetObject, ServiceObject } from '../../apps/agent/src/kube/kube-object.js';
+import { startAgentUnderTest, eventually, type AgentUnderTest } from './support/agent-harness.js';
+import { canaryRollout, desiredReplicaSet } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 type Observed = Extract<AgentMessage, { type: 'observed' }>;
 
@@ -56,7 +62,7 @@ describe('connection', () => {
       type: 'hello',
       protocolVersion: 1,
       agentVersion: '0.1.0',
-      kubernetesVersion: expect.stringMatching(/^v1\./),
+      kubernetesVersion: expect.stringMatching(/^v1\./) as unknown,
     });
     const heartbeat = await controlPlane.waitFor((message) => message.type === 'heartbeat', 3000);
     expect(Date.parse((heartbeat as Extract<AgentMessage, { type: 'heartbeat' }>).sentAt)).not.toBeNaN();
@@ -388,7 +394,7 @@ describe('pod problems', () => {
       ),
     );
     const bad = observed.state.replicaSets.find((set) => set.podTemplateHash === 'bad');
-    expect(bad?.podProblems).toEqual([{ reason: 'CrashLoopBackOff', message: expect.stringContaining('back-off'), pods: 2 }]);
+    expect(bad?.podProblems).toEqual([{ reason: 'CrashLoopBackOff', message: expect.stringContaining('back-off') as unknown, pods: 2 }]);
     expect(bad?.readyReplicas).toBe(0);
     expect(observed.state.replicaSets.find((set) => set.podTemplateHash === 'good')?.podProblems).toEqual([]);
   });

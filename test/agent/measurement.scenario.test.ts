@@ -3,8 +3,8 @@ import type { AgentMessage, MeasurementRequest } from '@flotilla/protocol';
 import type { Metric } from '@flotilla/argo-spec';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REDACTED } from '@flotilla/metric-providers';
-import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
-import { startMetricBackend, type MetricBackend } from './testing/metric-backend.js';
+import { startAgentUnderTest, eventually, type AgentUnderTest } from './support/agent-harness.js';
+import { startMetricBackend, type MetricBackend } from './support/metric-backend.js';
 
 type Answer = Extract<AgentMessage, { type: 'measurement' }>;
 
@@ -23,7 +23,7 @@ function nextNamespace(): string {
 
 function secret(namespace: string, name: string, data: Record<string, string>): void {
   const encoded = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]));
-  sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, data: encoded } as never);
+  sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, data: encoded });
 }
 
 async function connectedAgent(env: Record<string, string> = {}): Promise<AgentUnderTest> {

@@ -1,9 +1,19 @@
-import type { DesiredTrafficRouting } from '@flotilla/rollout-engine';
+import type { DesiredTrafficRouting } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
-import { MissingObjectError } from '../ownership.js';
-import { headerMatches, MANAGED_HEADER_ROUTES_ANNOTATION, recordedHeaderRules } from './gateway-api-header-routes.js';
-import { httpRouteChange, httpRoutesOf, type HttpRouteObject, type HttpRouteReference, type HttpRouteRule } from './gateway-api.js';
-import { desiredRouting } from '../../testing/desired-rollouts.js';
+import { MissingObjectError } from '../../apps/agent/src/apply/ownership.js';
+import {
+  headerMatches,
+  MANAGED_HEADER_ROUTES_ANNOTATION,
+  recordedHeaderRules,
+} from '../../apps/agent/src/apply/traffic/gateway-api-header-routes.js';
+import {
+  httpRouteChange,
+  httpRoutesOf,
+  type HttpRouteObject,
+  type HttpRouteReference,
+  type HttpRouteRule,
+} from '../../apps/agent/src/apply/traffic/gateway-api.js';
+import { desiredRouting } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 const ROUTE: HttpRouteReference = { namespace: 'shop', name: 'web-route', useHeaderRoutes: true };
 

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredExperimentService } from '@flotilla/rollout-engine';
-import type { PodObject, ReplicaSetObject, ServiceObject } from '../kube/kube-object.js';
-import { podProblems } from '../observe/observed-replica-set.js';
-import { desiredReplicaSet } from '../testing/desired-rollouts.js';
-import { injectedMetadata, podMetadataPatch } from './ephemeral-pod-metadata.js';
-import { experimentServiceManifest, experimentServicePatch } from './experiment-service-manifest.js';
-import { exactMapPatch, isOwnedBy, ownerOf, sameJson } from './ownership.js';
-import { replicaSetManifest, replicaSetPatch, selectorLabels } from './replica-set-manifest.js';
-import { podsToRestart } from './restart.js';
-import { destinationRuleSubsets, virtualServiceRoutes } from './traffic/istio.js';
-import { desiredRouting } from '../testing/desired-rollouts.js';
+import type { DesiredExperimentService } from '@flotilla/protocol';
+import type { PodObject, ReplicaSetObject, ServiceObject } from '../../apps/agent/src/kube/kube-object.js';
+import { podProblems } from '../../apps/agent/src/observe/observed-replica-set.js';
+import { desiredReplicaSet, desiredRouting } from '../../tools/src/agent-harness/desired-rollouts.js';
+import { podMetadataPatch } from '../../apps/agent/src/apply/ephemeral-pod-metadata.js';
+import { experimentServiceManifest, experimentServicePatch } from '../../apps/agent/src/apply/experiment-service-manifest.js';
+import { exactMapPatch, isOwnedBy, ownerOf, sameJson } from '../../apps/agent/src/apply/ownership.js';
+import { replicaSetManifest, replicaSetPatch, selectorLabels } from '../../apps/agent/src/apply/replica-set-manifest.js';
+import { podsToRestart } from '../../apps/agent/src/apply/restart.js';
+import { destinationRuleSubsets, virtualServiceRoutes } from '../../apps/agent/src/apply/traffic/istio.js';
 
 const routing = desiredRouting;
 
@@ -217,14 +216,6 @@ describe('podMetadataPatch', () => {
       ),
     ).toEqual({ metadata: { labels: { role: 'stable' } } });
     expect(podMetadataPatch(pod({ app: 'web' }), { labels: { app: 'web' } }, undefined, selector)).toBeUndefined();
-  });
-
-  it('reads the injected metadata from the ephemeral-metadata annotation, ignoring one that is not JSON', () => {
-    expect(injectedMetadata({ 'rollout.argoproj.io/ephemeral-metadata': '{"labels":{"role":"stable"}}' })).toEqual({
-      labels: { role: 'stable' },
-    });
-    expect(injectedMetadata({ 'rollout.argoproj.io/ephemeral-metadata': '{role' })).toBeUndefined();
-    expect(injectedMetadata(undefined)).toBeUndefined();
   });
 });
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { startKubeSim, type KubeObject, type KubeSim } from '@flotilla/kube-sim';
 import { MANAGED_BY_LABEL, ROLLOUT_LABEL, type AgentMessage } from '@flotilla/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
-import { canaryRollout } from './testing/desired-rollouts.js';
+import { startAgentUnderTest, eventually, type AgentUnderTest } from './support/agent-harness.js';
+import { canaryRollout } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 const CLUSTER = 'edge';
 const SERVICES = { stable: 'web-stable', canary: 'web-canary' };
@@ -331,7 +331,7 @@ describe('SMI and Gateway API', () => {
           { matches: [{ path: { type: 'PathPrefix', value: '/docs' } }], backendRefs: [{ name: 'docs', port: 80 }] },
         ],
       },
-    } as KubeObject);
+    });
     running = await startAgentUnderTest(sim, CLUSTER);
     const routing = { plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'web-route' } } };
     running.controlPlane.desired.set(

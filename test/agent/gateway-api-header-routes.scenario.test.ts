@@ -1,10 +1,10 @@
 import type { SetHeaderRoute } from '@flotilla/argo-spec';
-import { startKubeSim, type KubeObject, type KubeSim } from '@flotilla/kube-sim';
+import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import type { AgentMessage } from '@flotilla/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MANAGED_HEADER_ROUTES_ANNOTATION } from './apply/traffic/gateway-api-header-routes.js';
-import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
-import { canaryRollout } from './testing/desired-rollouts.js';
+import { MANAGED_HEADER_ROUTES_ANNOTATION } from '../../apps/agent/src/apply/traffic/gateway-api-header-routes.js';
+import { startAgentUnderTest, eventually, type AgentUnderTest } from './support/agent-harness.js';
+import { canaryRollout } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 const CLUSTER = 'edge';
 const SERVICES = { stable: 'web-stable', canary: 'web-canary' };
@@ -60,7 +60,7 @@ describe('Gateway API header routes', () => {
       kind: 'HTTPRoute',
       metadata: { name: 'web-route', namespace },
       spec: { parentRefs: [{ name: 'gateway' }], rules: [weightedRule(0), teamRule] },
-    } as KubeObject);
+    });
     const httpRoute = () =>
       sim.get<HttpRouteShape>(CLUSTER, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', namespace, name: 'web-route' });
     running = await startAgentUnderTest(sim, CLUSTER);

@@ -1,10 +1,10 @@
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import type { AgentMessage } from '@flotilla/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplicaSetObject } from './kube/kube-object.js';
-import { HUB_LOSS_FALLBACK_ANNOTATION } from './reconcile/hub-loss.js';
-import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
-import { canaryRollout } from './testing/desired-rollouts.js';
+import type { ReplicaSetObject } from '../../apps/agent/src/kube/kube-object.js';
+import { HUB_LOSS_FALLBACK_ANNOTATION } from '../../apps/agent/src/reconcile/hub-loss.js';
+import { startAgentUnderTest, eventually, type AgentUnderTest } from './support/agent-harness.js';
+import { canaryRollout } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 const CLUSTER = 'us-east';
 let sim: KubeSim;

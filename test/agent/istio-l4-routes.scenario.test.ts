@@ -2,8 +2,8 @@ import { startKubeSim, type KubeObject, type KubeSim } from '@flotilla/kube-sim'
 import type { RolloutTrafficRouting } from '@flotilla/argo-spec';
 import type { AgentMessage } from '@flotilla/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAgentUnderTest, eventually, type AgentUnderTest } from './testing/agent-harness.js';
-import { canaryRollout } from './testing/desired-rollouts.js';
+import { startAgentUnderTest, eventually, type AgentUnderTest } from './support/agent-harness.js';
+import { canaryRollout } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 const CLUSTER = 'edge';
 const SERVICES = { stable: 'web-stable', canary: 'web-canary' };
@@ -63,7 +63,7 @@ function virtualService(namespace: string, spec: Partial<VirtualServiceShape['sp
     kind: 'VirtualService',
     metadata: { name: 'web-vsvc', namespace },
     spec: { hosts: ['web.example', 'admin.example'], gateways: ['edge-gateway'], ...spec },
-  } as KubeObject;
+  };
 }
 
 function rollout(namespace: string, version: number, routing: RolloutTrafficRouting, canaryWeight: number) {

@@ -1,12 +1,13 @@
 import type { RolloutTrafficRouting } from '@flotilla/argo-spec';
-import type { DesiredRollout, HubLossInstruction } from '@flotilla/protocol';
 import {
   POD_TEMPLATE_HASH_LABEL,
   type DesiredReplicaSet,
+  type DesiredRollout,
   type DesiredRolloutState,
   type DesiredTrafficRouting,
+  type HubLossInstruction,
   type TrafficRouterKind,
-} from '@flotilla/rollout-engine';
+} from '@flotilla/protocol';
 
 export interface RevisionSpec {
   hash: string;
