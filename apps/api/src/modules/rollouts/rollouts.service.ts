@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem, type RolloutSpec } from '@flotilla/argo-spec';
-import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
-import type { Prisma, RolloutOperation, RolloutRevision } from '../../generated/prisma/client.js';
+import type { RolloutOperation as EngineOperation, RolloutStatus } from '@flotilla/rollout-engine';
+import type { Prisma, RolloutOperation } from '../../generated/prisma/client.js';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError, notFound } from '../../common/errors.js';
 import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
@@ -13,7 +13,8 @@ import type { ReconcileQueue } from '../reconcile/reconcile-queue.js';
 import type { DesiredStateChanged } from '../agent-gateway/agent-gateway.js';
 import { AuditService } from '../audit/audit.service.js';
 import { toRolloutModel, type RolloutWithCluster } from './rollout.mapper.js';
-import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef } from './rollout.model.js';
+import { replicaSetRoles } from './replica-set-view.js';
+import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef, RolloutRevisionModel } from './rollout.model.js';
 
 /** An operation as the rollout engine carries it out. */
 export type OperationRequest = EngineOperation;
@@ -86,9 +87,12 @@ export class RolloutsService {
     return toRolloutModel(await this.find(principal, ref));
   }
 
-  async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevision[]> {
+  async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevisionModel[]> {
     const rollout = await this.find(principal, ref);
-    return this.database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'desc' } });
+    const revisions = await this.database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'desc' } });
+    const status = rollout.status as RolloutStatus | null;
+    const isBlueGreen = (rollout.spec as unknown as RolloutSpec).strategy.blueGreen !== undefined;
+    return revisions.map((revision) => ({ ...revision, roles: replicaSetRoles(revision.podTemplateHash, status, isBlueGreen) }));
   }
 
   async operations(principal: Principal, ref: RolloutRef): Promise<RolloutOperation[]> {
