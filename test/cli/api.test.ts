@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
-import { apiForThisFile } from '../../../test/support/test-api.js';
-import { hasAnsi, runCli } from './testing/cli-process.js';
+import { canaryRollout, toYaml } from '../support/manifests.js';
+import { apiForThisFile } from '../support/test-api.js';
+import { hasAnsi, runCli } from '../support/cli/cli-process.js';
 
 const { api, org } = await apiForThisFile({ cluster: 'staging' });
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
-import { hasAnsi, hasScript, runCli, runCliOnTerminal } from './testing/cli-process.js';
+import { canaryRollout, toYaml } from '../support/manifests.js';
+import { hasAnsi, hasScript, runCli, runCliOnTerminal } from '../support/cli/cli-process.js';
 
-const examples = fileURLToPath(new URL('../../../libs/argo-spec/examples', import.meta.url));
+const examples = fileURLToPath(new URL('../../libs/argo-spec/examples', import.meta.url));
 
 function manifestFolder(files: Record<string, string>): string {
   const folder = mkdtempSync(join(tmpdir(), 'flotilla-lint-'));

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rewriteAuditHistory } from '../../../test/support/audit-tampering.js';
-import { writeSigningKeyFile } from '../../../test/support/signing-key.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../../../test/support/test-api.js';
-import { isolatedDirectory, runCli } from './testing/cli-process.js';
+import { rewriteAuditHistory } from '../support/audit-tampering.js';
+import { writeSigningKeyFile } from '../support/signing-key.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { isolatedDirectory, runCli } from '../support/cli/cli-process.js';
 
 let api: TestApi;
 

@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConvergingAgent } from '../../../test/support/converging-agent.js';
-import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
-import { eventually, startNodeProcess, stopProcess } from '../../../test/support/processes.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../../../test/support/test-api.js';
-import { hasAnsi, runCli, startCli } from './testing/cli-process.js';
+import { ConvergingAgent } from '../support/converging-agent.js';
+import { canaryRollout, toYaml } from '../support/manifests.js';
+import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { hasAnsi, runCli, startCli } from '../support/cli/cli-process.js';
 
 let api: TestApi;
 let org: TestOrganization;
