@@ -61,5 +61,4 @@ export function runCliOnTerminal(args: readonly string[], environment: Record<st
 export const hasScript = (): boolean => spawnSync('script', ['--version']).status === 0;
 
 /** Whether a text holds any ANSI escape sequence. */
-// eslint-disable-next-line no-control-regex
 export const hasAnsi = (text: string): boolean => /\u001b\[/.test(text);

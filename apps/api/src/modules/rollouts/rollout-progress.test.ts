@@ -109,7 +109,7 @@ describe('rolloutProgress', () => {
 
   it('has no steps or weights for blue-green', () => {
     const progress = rolloutProgress({
-      spec: spec({ strategy: { blueGreen: { activeService: 'active' } } } as Partial<RolloutSpec>),
+      spec: spec({ strategy: { blueGreen: { activeService: 'active' } } }),
       status: status({ blueGreen: { ...status().blueGreen, activeSelector: 'stable', previewSelector: 'canary' } }),
       replicaSets: [],
       observedTrafficWeights: {},
