@@ -184,12 +184,37 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       const paused = await space.waitForPhase('cart', 'Paused', (rollout) => rollout.currentStepIndex === 1);
       const canaryHash = paused.status?.currentPodHash ?? '';
 
+      // And the API reports its status in typed fields: the step, the weights and why it is paused
+      const midCanary = await space.progress('cart');
+      expect(midCanary.progress).toMatchObject({
+        currentStep: { index: 1, count: 6, step: { index: 1, description: 'Pause until promoted', state: 'current' } },
+        weights: { setWeight: 20, actualWeight: 20, canary: null, stable: null },
+        replicas: { desired: 5, updated: 1 },
+        pause: { paused: true, specPaused: false, conditions: [{ reason: 'CanaryPauseStep' }] },
+        abort: { aborted: false, message: null, abortedAt: null },
+        podTemplateHashes: { current: canaryHash, stable: stableHash },
+      });
+      expect(Date.parse(midCanary.progress.pause.conditions[0]?.startTime ?? '')).not.toBeNaN();
+      expect(midCanary.revisionRoles).toEqual([
+        { podTemplateHash: canaryHash, roles: ['canary'] },
+        { podTemplateHash: stableHash, roles: ['stable'] },
+      ]);
+
       // When it is aborted
       await space.operate('abort', 'cart');
 
       // Then stable is back at full size, the canary has no pods, and the rollout is Degraded
       const degraded = await space.waitForPhase('cart', 'Degraded');
       expect(degraded.message).toMatch(/abort/i);
+      const aborted = (await space.progress('cart')).progress;
+      expect(aborted).toMatchObject({
+        weights: { setWeight: 0 },
+        abort: { aborted: true, message: expect.stringMatching(/abort/i) as unknown },
+      });
+      expect(Date.parse(aborted.abort.abortedAt ?? '')).not.toBeNaN();
+      expect(aborted.conditions).toContainEqual(
+        expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'RolloutAborted' }),
+      );
       await space.waitFor('cart', 'to run 5 stable pods only', async () =>
         isDeepStrictEqual(await space.readyPodsByHash('cart'), { [stableHash]: 5 }),
       );

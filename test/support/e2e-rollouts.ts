@@ -22,6 +22,25 @@ export interface ReportedRollout {
   } | null;
 }
 
+/** A rollout's status in the API's typed fields, with the roles of its revisions. */
+export interface ReportedProgress {
+  progress: {
+    currentStep: { index: number; count: number; step: { index: number; description: string; state: string } | null } | null;
+    weights: { setWeight: number; actualWeight: number; canary: number | null; stable: number | null } | null;
+    replicas: { desired: number; current: number; updated: number; ready: number; available: number };
+    conditions: { type: string; status: string; reason: string; message: string; lastTransitionTime: string }[];
+    pause: { paused: boolean; specPaused: boolean; controllerPause: boolean; conditions: { reason: string; startTime: string }[] };
+    abort: { aborted: boolean; message: string | null; abortedAt: string | null };
+    podTemplateHashes: { current: string | null; stable: string | null };
+  };
+  revisionRoles: { podTemplateHash: string; roles: string[] }[];
+}
+
+const PROGRESS_FIELDS = `currentStep { index count step { index description state } } weights { setWeight actualWeight canary stable }
+  replicas { desired current updated ready available } conditions { type status reason message lastTransitionTime }
+  pause { paused specPaused controllerPause conditions { reason startTime } } abort { aborted message abortedAt }
+  podTemplateHashes { current stable }`;
+
 /** A ReplicaSet of a rollout as the simulator holds it. */
 export interface HeldReplicaSet {
   hash: string;
@@ -108,6 +127,21 @@ export class E2eNamespace {
       },
     );
     return data.rollout;
+  }
+
+  async progress(name: string): Promise<ReportedProgress> {
+    const data = await this.system.graphql<{
+      rollout: Pick<ReportedProgress, 'progress'>;
+      rolloutRevisions: ReportedProgress['revisionRoles'];
+    }>(
+      this.system.tokens.deployer,
+      `query($c: String!, $n: String!, $name: String!, $r: RolloutRef!) {
+        rollout(cluster: $c, namespace: $n, name: $name) { progress { ${PROGRESS_FIELDS} } }
+        rolloutRevisions(rollout: $r) { podTemplateHash roles }
+      }`,
+      { c: this.cluster, n: this.namespace, name, r: this.ref(name) },
+    );
+    return { progress: data.rollout.progress, revisionRoles: data.rolloutRevisions };
   }
 
   async revisions(name: string): Promise<{ revision: number; images: string[]; outcome: string }[]> {

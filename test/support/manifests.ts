@@ -16,6 +16,15 @@ export const toYaml = (...documents: unknown[]): string => documents.map((docume
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = { [key: string]: any };
 
+/** The parts of a canary Rollout manifest that tests edit. */
+export interface CanaryManifestSpec {
+  replicas: number;
+  strategy: { canary: { steps: [Record<string, unknown>, ...Record<string, unknown>[]] } };
+}
+
+/** The spec of a manifest made by `canaryRollout`, typed for editing. */
+export const canarySpec = (rollout: Manifest): CanaryManifestSpec => rollout.spec as CanaryManifestSpec;
+
 /** The canary of Argo's getting-started guide: 5 replicas, steps 20 / pause / 40 / pause 10s / 60 / 80. */
 export function canaryRollout(name = 'rollouts-demo', image = 'argoproj/rollouts-demo:blue'): Manifest {
   return {

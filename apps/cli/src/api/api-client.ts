@@ -97,8 +97,7 @@ export class ApiClient {
       { query: document, variables },
       {
         next: (message) => {
-          if (message.errors !== undefined && message.errors.length > 0)
-            handlers.error(this.explain(apiErrorFrom(message.errors as GraphqlErrorBody[])));
+          if (message.errors !== undefined && message.errors.length > 0) handlers.error(this.explain(apiErrorFrom(message.errors)));
           else if (message.data) handlers.next(message.data);
         },
         error: (error) => handlers.error(subscriptionFailure(error)),

@@ -51,15 +51,26 @@ export interface RolloutSummary extends RolloutRef {
   updatedAt: string;
 }
 
-/** A rollout with the spec and the status the rollout engine wrote, both as JSON. */
+/** What the tree shows of a rollout's status, read from the API's typed `progress`. */
+export interface RolloutProgress {
+  currentStep: { index: number; count: number } | null;
+  weights: { setWeight: number; actualWeight: number } | null;
+  replicas: { desired: number; current: number; updated: number; ready: number; available: number };
+  podTemplateHashes: { stable: string | null };
+  fullyPromoted: boolean;
+}
+
+/** A rollout with its spec as JSON and its status as the API types it. */
 export interface RolloutDetail extends RolloutSummary {
   spec: unknown;
-  status: unknown;
+  progress: RolloutProgress;
 }
 
 const ROLLOUT_SUMMARY_FIELDS =
   'cluster namespace name phase message strategy stepCount currentStepIndex images generation observedGeneration labels createdAt updatedAt';
-const ROLLOUT_DETAIL_FIELDS = `${ROLLOUT_SUMMARY_FIELDS} spec status`;
+const ROLLOUT_PROGRESS_FIELDS =
+  'currentStep { index count } weights { setWeight actualWeight } replicas { desired current updated ready available } podTemplateHashes { stable } fullyPromoted';
+const ROLLOUT_DETAIL_FIELDS = `${ROLLOUT_SUMMARY_FIELDS} spec progress { ${ROLLOUT_PROGRESS_FIELDS} }`;
 
 export interface PageInfo {
   endCursor: string | null;
@@ -80,6 +91,11 @@ export interface RolloutRevision {
   startedBy: string;
 }
 
+/** A revision with what its ReplicaSet is to the rollout now (`stable`, `canary`, `active`, `preview`), as the tree shows it. */
+export interface RolloutRevisionWithRoles extends RolloutRevision {
+  roles: string[];
+}
+
 export const ROLLOUT_REVISIONS = `query($rollout: RolloutRef!) {
   rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy }
 }`;
@@ -98,13 +114,13 @@ export interface AnalysisRunSummary {
 /** Everything the rollout tree draws, read at once. */
 export interface RolloutTreeData {
   rollout: RolloutDetail;
-  rolloutRevisions: RolloutRevision[];
+  rolloutRevisions: RolloutRevisionWithRoles[];
   analysisRuns: { nodes: AnalysisRunSummary[] };
 }
 
 export const ROLLOUT_TREE = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!, $runs: AnalysisRunFilter!) {
   rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_DETAIL_FIELDS} }
-  rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy }
+  rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy roles }
   analysisRuns(filter: $runs, page: { first: 50 }) { nodes { name kind phase message revision startedAt finishedAt measurements { metricName phase } } }
 }`;
 

@@ -58,9 +58,9 @@ export interface CommandContext {
   output: OutputFormat | undefined;
   cwd: string;
   /** The API client, created on first use from flags, environment, config file or the local demo. */
-  api(): ApiClient;
-  readStdin(): Promise<string>;
-  now(): Date;
+  api: () => ApiClient;
+  readStdin: () => Promise<string>;
+  now: () => Date;
   /** Aborted on Ctrl-C or SIGTERM; long-running commands stop cleanly on it. */
   stopSignal: AbortSignal;
 }

@@ -21,9 +21,9 @@ export interface CliEnvironment {
   environment: Readonly<Record<string, string | undefined>>;
   cwd: string;
   home: string;
-  readStdin(): Promise<string>;
+  readStdin: () => Promise<string>;
   stopSignal: AbortSignal;
-  now(): Date;
+  now: () => Date;
 }
 
 /** The command named by the first words, the longest match winning (`clusters register` over `clusters`). */

@@ -70,13 +70,13 @@ export function completionCommand(commands: () => readonly Command[]): Command {
     details: ['Load it in the current shell with: source <(flotilla completion bash)'],
     flags: [],
     online: false,
-    async run({ invocation, terminal }) {
+    run({ invocation, terminal }) {
       const shell = invocation.positional(0, 'a shell: bash or zsh');
       invocation.atMostPositionals(1);
       if (shell === 'bash') terminal.out(bashCompletion(commands()));
       else if (shell === 'zsh') terminal.out(zshCompletion(commands()));
       else throw usageError(`completion knows bash and zsh, not "${shell}"`);
-      return ExitCode.Ok;
+      return Promise.resolve(ExitCode.Ok);
     },
   };
 }

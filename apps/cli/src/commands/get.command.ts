@@ -17,13 +17,11 @@ const TICK_MS = 1000;
 const POLL_MS = 10_000;
 
 function readTree(context: CommandContext, rollout: RolloutRef): Promise<RolloutTreeData> {
-  return context
-    .api()
-    .request<RolloutTreeData>(ROLLOUT_TREE, {
-      ...rollout,
-      rollout,
-      runs: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name },
-    });
+  return context.api().request<RolloutTreeData>(ROLLOUT_TREE, {
+    ...rollout,
+    rollout,
+    runs: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name },
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { RolloutSummary } from '../api/queries.js';
 import { parsePairs } from '../cli/arguments.js';
 import { ExitCode } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
@@ -6,7 +7,12 @@ import { formatTable } from '../output/table.js';
 import { age } from '../output/time.js';
 import { phaseText } from '../rollouts/phase.js';
 import { listAllRollouts, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
-import { stepText } from '../rollouts/rollout-status.js';
+
+/** `2/6` while a canary walks its steps, `-` for blue-green. */
+function stepText(rollout: Pick<RolloutSummary, 'stepCount' | 'currentStepIndex' | 'strategy'>): string {
+  if (rollout.strategy === 'BlueGreen') return '-';
+  return `${rollout.currentStepIndex ?? 0}/${rollout.stepCount}`;
+}
 
 export const listRolloutsCommand: Command = {
   path: ['list', 'rollouts'],

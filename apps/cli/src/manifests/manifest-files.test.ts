@@ -48,7 +48,7 @@ describe('readManifestFiles', () => {
     writeFileSync(join(root, 'deploy', 'notes.txt'), 'not a manifest');
     writeFileSync(join(root, 'deploy', 'nested', 'c.json'), '{"c": 1}');
     writeFileSync(join(root, 'single.yaml'), 'single: 1\n');
-    const files = await readManifestFiles([join(root, 'single.yaml'), join(root, 'deploy'), '-'], async () => 'from: stdin\n');
+    const files = await readManifestFiles([join(root, 'single.yaml'), join(root, 'deploy'), '-'], () => Promise.resolve('from: stdin\n'));
     expect(files.map((file) => file.label.replace(root, '<root>'))).toEqual([
       '<root>/single.yaml',
       '<root>/deploy/a.yml',
@@ -60,7 +60,7 @@ describe('readManifestFiles', () => {
   });
 
   it('names a path that does not exist', async () => {
-    await expect(readManifestFiles(['/nonexistent/rollout.yaml'], async () => '')).rejects.toThrow(
+    await expect(readManifestFiles(['/nonexistent/rollout.yaml'], () => Promise.resolve(''))).rejects.toThrow(
       '/nonexistent/rollout.yaml: no such file or folder',
     );
   });

@@ -1,11 +1,11 @@
 /** Text styles; each is the identity when colours are off. */
 export interface Styles {
-  bold(text: string): string;
-  dim(text: string): string;
-  green(text: string): string;
-  red(text: string): string;
-  yellow(text: string): string;
-  cyan(text: string): string;
+  bold: (text: string) => string;
+  dim: (text: string) => string;
+  green: (text: string) => string;
+  red: (text: string) => string;
+  yellow: (text: string) => string;
+  cyan: (text: string) => string;
 }
 
 const ansi = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
@@ -46,6 +46,5 @@ export function processTerminal(environment: Readonly<Record<string, string | un
 
 /** The printable width of a text, ignoring colour codes. */
 export function visibleLength(text: string): number {
-  // eslint-disable-next-line no-control-regex
   return [...text.replace(/\u001b\[\d+m/g, '')].length;
 }

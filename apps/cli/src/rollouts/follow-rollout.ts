@@ -2,6 +2,8 @@ import type { ApiClient, Subscription } from '../api/api-client.js';
 import { ROLLOUT_CHANGED, type RolloutRef } from '../api/queries.js';
 import type { ExitCode } from '../cli/cli-error.js';
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 export type FollowOutcome = { kind: 'finished'; exitCode: ExitCode } | { kind: 'timeout' } | { kind: 'stopped' };
 
 export interface FollowOptions<T> {
@@ -62,7 +64,7 @@ export function followRollout<T>(options: FollowOptions<T>): Promise<FollowOutco
           }
         } while (readAgain && !settled);
       } catch (error) {
-        finish(() => reject(error));
+        finish(() => reject(asError(error)));
       } finally {
         reading = false;
       }
@@ -74,13 +76,17 @@ export function followRollout<T>(options: FollowOptions<T>): Promise<FollowOutco
     }
     options.stopSignal.addEventListener('abort', onStop, { once: true });
     options.api
-      .subscribe(ROLLOUT_CHANGED, { ...options.rollout }, { next: () => void readNow(), error: (error) => finish(() => reject(error)) })
+      .subscribe(
+        ROLLOUT_CHANGED,
+        { ...options.rollout },
+        { next: () => void readNow(), error: (error) => finish(() => reject(asError(error))) },
+      )
       .then(
         (started) => {
           if (settled) void started.dispose();
           else subscription = started;
         },
-        (error: unknown) => finish(() => reject(error)),
+        (error: unknown) => finish(() => reject(asError(error))),
       );
     timers.push(setInterval(() => void readNow(), options.pollMs));
     const { onTick } = options;

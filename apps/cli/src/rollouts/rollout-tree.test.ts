@@ -32,14 +32,12 @@ function pausedCanary(): RolloutTreeData {
       createdAt: before(600),
       updatedAt: before(5),
       spec: { replicas: 5, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 40 }] } } },
-      status: {
-        stableRS: 'aaa111',
-        currentPodHash: 'bbb222',
-        currentStepIndex: 1,
-        replicas: 5,
-        updatedReplicas: 1,
-        readyReplicas: 5,
-        availableReplicas: 5,
+      progress: {
+        currentStep: { index: 1, count: 6 },
+        weights: { setWeight: 20, actualWeight: 20 },
+        replicas: { desired: 5, current: 5, updated: 1, ready: 5, available: 5 },
+        podTemplateHashes: { stable: 'aaa111' },
+        fullyPromoted: false,
       },
     },
     rolloutRevisions: [
@@ -51,6 +49,7 @@ function pausedCanary(): RolloutTreeData {
         startedAt: before(30),
         finishedAt: null,
         startedBy: 'token:deployer',
+        roles: ['canary'],
       },
       {
         revision: 1,
@@ -60,6 +59,7 @@ function pausedCanary(): RolloutTreeData {
         startedAt: before(600),
         finishedAt: before(590),
         startedBy: 'token:ci',
+        roles: ['stable'],
       },
     ],
     analysisRuns: {
@@ -121,14 +121,12 @@ describe('renderRolloutTree', () => {
     const data = pausedCanary();
     data.rollout.phase = 'Healthy';
     data.rollout.generation = 3;
-    data.rollout.status = {
-      stableRS: 'bbb222',
-      currentPodHash: 'bbb222',
-      currentStepIndex: 3,
-      replicas: 5,
-      updatedReplicas: 5,
-      readyReplicas: 5,
-      availableReplicas: 5,
+    data.rollout.progress = {
+      currentStep: { index: 1, count: 6 },
+      weights: { setWeight: 100, actualWeight: 100 },
+      replicas: { desired: 5, current: 5, updated: 5, ready: 5, available: 5 },
+      podTemplateHashes: { stable: 'bbb222' },
+      fullyPromoted: true,
     };
     const frame = renderRolloutTree(data, now, plain);
     expect(frame).toContain('Images:          shop/checkout:2 (stable)\nReplicas:');

@@ -1,9 +1,8 @@
-import type { AnalysisRunSummary, RolloutRevision, RolloutTreeData } from '../api/queries.js';
+import type { AnalysisRunSummary, RolloutRevisionWithRoles, RolloutTreeData } from '../api/queries.js';
 import { formatTable } from '../output/table.js';
 import type { Styles } from '../output/terminal.js';
 import { age } from '../output/time.js';
 import { phaseText } from './phase.js';
-import { actualWeight, replicaSetRoles, rolloutFacts, setWeight, stepText, type RolloutFacts } from './rollout-status.js';
 
 const LABEL_WIDTH = 17;
 
@@ -11,18 +10,20 @@ function field(label: string, value: string, indent = 0): string {
   return `${' '.repeat(indent)}${`${label}:`.padEnd(LABEL_WIDTH - indent)}${value}`;
 }
 
-function imageLines(data: RolloutTreeData, facts: RolloutFacts): string[] {
+function imageLines(data: RolloutTreeData): string[] {
   const { rollout, rolloutRevisions } = data;
-  const stable = rolloutRevisions.find((revision) => revision.podTemplateHash === facts.stableHash);
+  const { progress } = rollout;
+  const stable = rolloutRevisions.find((revision) => revision.podTemplateHash === progress.podTemplateHashes.stable);
   const newRole = rollout.strategy === 'BlueGreen' ? 'preview' : 'canary';
   const stableRole = rollout.strategy === 'BlueGreen' ? 'stable, active' : 'stable';
-  if (stable === undefined || facts.stableHash === facts.currentHash)
+  if (stable === undefined || progress.fullyPromoted)
     return rollout.images.map((image) => `${image} (${stable === undefined ? newRole : stableRole})`);
   return [...stable.images.map((image) => `${image} (${stableRole})`), ...rollout.images.map((image) => `${image} (${newRole})`)];
 }
 
-function summaryLines(data: RolloutTreeData, facts: RolloutFacts, style: Styles): string[] {
+function summaryLines(data: RolloutTreeData, style: Styles): string[] {
   const { rollout } = data;
+  const { currentStep, weights, replicas } = rollout.progress;
   const lines = [
     field('Name', style.bold(rollout.name)),
     field('Namespace', rollout.namespace),
@@ -31,22 +32,22 @@ function summaryLines(data: RolloutTreeData, facts: RolloutFacts, style: Styles)
     field('Message', rollout.message || '-'),
     field('Strategy', rollout.strategy),
   ];
-  if (rollout.strategy === 'Canary') {
+  if (currentStep !== null && weights !== null) {
     lines.push(
-      field('Step', stepText(rollout), 2),
-      field('SetWeight', String(setWeight(facts)), 2),
-      field('ActualWeight', String(actualWeight(facts)), 2),
+      field('Step', `${currentStep.index}/${currentStep.count}`, 2),
+      field('SetWeight', String(weights.setWeight), 2),
+      field('ActualWeight', String(weights.actualWeight), 2),
     );
   }
-  const [firstImage, ...otherImages] = imageLines(data, facts);
+  const [firstImage, ...otherImages] = imageLines(data);
   lines.push(field('Images', firstImage ?? '-'), ...otherImages.map((image) => `${' '.repeat(LABEL_WIDTH)}${image}`));
   lines.push(
     'Replicas:',
-    field('Desired', String(facts.specReplicas), 2),
-    field('Current', String(facts.replicas), 2),
-    field('Updated', String(facts.updatedReplicas), 2),
-    field('Ready', String(facts.readyReplicas), 2),
-    field('Available', String(facts.availableReplicas), 2),
+    field('Desired', String(replicas.desired), 2),
+    field('Current', String(replicas.current), 2),
+    field('Updated', String(replicas.updated), 2),
+    field('Ready', String(replicas.ready), 2),
+    field('Available', String(replicas.available), 2),
   );
   if (rollout.observedGeneration < rollout.generation)
     lines.push(style.yellow(`Generation ${rollout.generation} is not reconciled yet (engine at ${rollout.observedGeneration})`));
@@ -70,8 +71,7 @@ interface TreeNode {
   children: TreeNode[];
 }
 
-function revisionNode(revision: RolloutRevision, data: RolloutTreeData, facts: RolloutFacts, now: Date, style: Styles): TreeNode {
-  const roles = replicaSetRoles(facts, data.rollout.strategy, revision.podTemplateHash);
+function revisionNode(revision: RolloutRevisionWithRoles, data: RolloutTreeData, now: Date, style: Styles): TreeNode {
   const runs = data.analysisRuns.nodes.filter((run) => run.revision === revision.revision);
   return {
     icon: '#',
@@ -87,7 +87,7 @@ function revisionNode(revision: RolloutRevision, data: RolloutTreeData, facts: R
         kind: 'ReplicaSet',
         status: '',
         age: age(revision.startedAt, now),
-        info: roles.join(','),
+        info: revision.roles.join(','),
         children: [],
       },
       ...runs.map((run) => analysisRunNode(run, now, style)),
@@ -123,7 +123,6 @@ function flatten(node: TreeNode, prefix: string, childPrefix: string): string[][
  * rollout's revisions, newest first, each with its ReplicaSet and analysis runs. Times are relative to `now`.
  */
 export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Styles): string {
-  const facts = rolloutFacts(data.rollout);
   const unattachedRuns = data.analysisRuns.nodes.filter(
     (run) => !data.rolloutRevisions.some((revision) => revision.revision === run.revision),
   );
@@ -135,9 +134,9 @@ export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Style
     age: age(data.rollout.createdAt, now),
     info: '',
     children: [
-      ...data.rolloutRevisions.map((revision) => revisionNode(revision, data, facts, now, style)),
+      ...data.rolloutRevisions.map((revision) => revisionNode(revision, data, now, style)),
       ...unattachedRuns.map((run) => analysisRunNode(run, now, style)),
     ],
   };
-  return `${summaryLines(data, facts, style).join('\n')}\n\n${formatTable(['NAME', 'KIND', 'STATUS', 'AGE', 'INFO'], flatten(root, '', ''))}`;
+  return `${summaryLines(data, style).join('\n')}\n\n${formatTable(['NAME', 'KIND', 'STATUS', 'AGE', 'INFO'], flatten(root, '', ''))}`;
 }

@@ -13,7 +13,7 @@ export function measurementNumber(value: string | null): number | undefined {
   } catch {
     return undefined;
   }
-  const first = Array.isArray(parsed) ? parsed[0] : parsed;
+  const first: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
   const number = typeof first === 'string' && first.trim() !== '' ? Number(first) : first;
   return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
 }

@@ -46,14 +46,25 @@ export interface ReplicaSet {
   podProblems: string[];
 }
 
-/** A rollout with its spec and the engine's status, both JSON the dashboard reads field by field. */
+export type StepState = 'done' | 'current' | 'pending';
+
+/** What the pages show of a rollout's status, as the API types it. */
+export interface RolloutProgress {
+  currentStep: { index: number; count: number } | null;
+  steps: { index: number; description: string; state: StepState }[];
+  weights: { setWeight: number; actualWeight: number } | null;
+  replicas: { desired: number; current: number; updated: number; ready: number; available: number };
+  pause: { specPaused: boolean; conditions: { reason: string }[] };
+  abort: { aborted: boolean };
+  podTemplateHashes: { stable: string | null; active: string | null; preview: string | null };
+  fullyPromoted: boolean;
+  updateInProgress: boolean;
+}
+
 export interface RolloutDetail extends RolloutSummary {
-  spec: unknown;
-  status: unknown;
   createdAt: string;
+  progress: RolloutProgress;
   replicaSets: ReplicaSet[];
-  /** Canary weight each traffic router reported, by router. */
-  observedTrafficWeights: Record<string, unknown>;
   desiredVersion: number;
   appliedDesiredVersion: number;
   observedAt: string | null;
@@ -67,6 +78,8 @@ export interface RolloutRevision {
   startedAt: string;
   finishedAt: string | null;
   startedBy: string;
+  /** What its ReplicaSet is to the rollout now: `stable`, `canary`, `active` or `preview`; none once scaled down. */
+  roles: string[];
 }
 
 export type OperationType = 'promote' | 'abort' | 'retry' | 'pause' | 'resume' | 'restart' | 'setImage' | 'undo';
@@ -155,6 +168,9 @@ export interface AuditEvent {
 const CLUSTER_FIELDS = 'name connectionState agentVersion kubernetesVersion labels lastHeartbeatAt';
 const ROLLOUT_SUMMARY_FIELDS =
   'cluster namespace name phase message strategy stepCount currentStepIndex images labels generation observedGeneration updatedAt';
+const ROLLOUT_PROGRESS_FIELDS = `currentStep { index count } steps { index description state } weights { setWeight actualWeight }
+    replicas { desired current updated ready available } pause { specPaused conditions { reason } } abort { aborted }
+    podTemplateHashes { stable active preview } fullyPromoted updateInProgress`;
 const OPERATION_FIELDS = 'id type state message parameters requestedAt completedAt requestedBy';
 export const AUDIT_EVENT_FIELDS = 'id sequence occurredAt actor action targetType targetName reason';
 
@@ -172,10 +188,11 @@ export interface RolloutsData {
 
 export const ROLLOUT_DETAIL = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
   rollout(cluster: $cluster, namespace: $namespace, name: $name) {
-    ${ROLLOUT_SUMMARY_FIELDS} createdAt spec status observedTrafficWeights desiredVersion appliedDesiredVersion observedAt
+    ${ROLLOUT_SUMMARY_FIELDS} createdAt desiredVersion appliedDesiredVersion observedAt
+    progress { ${ROLLOUT_PROGRESS_FIELDS} }
     replicaSets { podTemplateHash revision role images desiredReplicas replicas readyReplicas availableReplicas scaleDownDeadline podProblems }
   }
-  rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy }
+  rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy roles }
   rolloutOperations(rollout: $rollout) { ${OPERATION_FIELDS} }
 }`;
 export interface RolloutDetailData {

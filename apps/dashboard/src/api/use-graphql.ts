@@ -8,7 +8,7 @@ export interface QueryState<Data> {
   data: Data | undefined;
   error: GraphqlRequestError | undefined;
   loading: boolean;
-  reload(): void;
+  reload: () => void;
 }
 
 function asRequestError(error: unknown): GraphqlRequestError {

@@ -2,18 +2,9 @@ import type { RolloutOperation, RolloutRevision } from '../api/documents.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
-import { replicaSetRoles, type RolloutFacts } from './rollout-facts.js';
 
 /** Every revision with its ReplicaSet and what that ReplicaSet is to the rollout now. */
-export function ReleaseHistory({
-  revisions,
-  facts,
-  rolloutName,
-}: {
-  revisions: RolloutRevision[];
-  facts: RolloutFacts;
-  rolloutName: string;
-}) {
+export function ReleaseHistory({ revisions, rolloutName }: { revisions: RolloutRevision[]; rolloutName: string }) {
   const now = useNow();
   return (
     <section className="card" aria-labelledby="history-title">
@@ -35,7 +26,7 @@ export function ReleaseHistory({
           </thead>
           <tbody>
             {revisions.map((revision) => {
-              const roles = replicaSetRoles(facts, revision.podTemplateHash);
+              const { roles } = revision;
               return (
                 <tr key={revision.revision} data-revision={revision.revision}>
                   <th scope="row">{revision.revision}</th>

@@ -1,5 +1,4 @@
-import type { OperationType } from '../api/documents.js';
-import { fullyPromoted, updateInProgress, type RolloutFacts } from './rollout-facts.js';
+import type { OperationType, RolloutProgress } from '../api/documents.js';
 
 /** The buttons of a rollout; `promote-full` is the promote mutation with `full: true`. */
 export type OperationAction = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume' | 'restart' | 'undo';
@@ -63,23 +62,29 @@ export const OPERATION_ACTIONS: readonly OperationActionInfo[] = [
 /**
  * Why an operation makes no sense in the rollout's present state, or `undefined` when it does. Lenient on purpose:
  * the engine has the last word and its refusals are shown in the operation history.
- * @example unavailableReason('retry', { ...facts, aborted: false }, 2) === 'Only an aborted update can be retried.'
+ * @example unavailableReason('retry', { ...progress, abort: { aborted: false } }, 2) === 'Only an aborted update can be retried.'
  */
-export function unavailableReason(action: OperationAction, facts: RolloutFacts, revisionCount: number): string | undefined {
+export function unavailableReason(
+  action: OperationAction,
+  progress: Pick<RolloutProgress, 'fullyPromoted' | 'updateInProgress' | 'abort' | 'pause'>,
+  revisionCount: number,
+): string | undefined {
+  const { aborted } = progress.abort;
+  const { specPaused } = progress.pause;
   switch (action) {
     case 'promote':
     case 'promote-full':
-      if (fullyPromoted(facts)) return 'The current revision is already fully promoted.';
-      return facts.aborted ? 'The update was aborted; retry it first.' : undefined;
+      if (progress.fullyPromoted) return 'The current revision is already fully promoted.';
+      return aborted ? 'The update was aborted; retry it first.' : undefined;
     case 'abort':
-      if (facts.aborted) return 'The update is already aborted.';
-      return updateInProgress(facts) ? undefined : 'No update is in progress.';
+      if (aborted) return 'The update is already aborted.';
+      return progress.updateInProgress ? undefined : 'No update is in progress.';
     case 'retry':
-      return facts.aborted ? undefined : 'Only an aborted update can be retried.';
+      return aborted ? undefined : 'Only an aborted update can be retried.';
     case 'pause':
-      return facts.specPaused ? 'The rollout is already paused.' : undefined;
+      return specPaused ? 'The rollout is already paused.' : undefined;
     case 'resume':
-      return facts.specPaused || facts.pauseReasons.length > 0 ? undefined : 'The rollout is not paused.';
+      return specPaused || progress.pause.conditions.length > 0 ? undefined : 'The rollout is not paused.';
     case 'restart':
       return undefined;
     case 'undo':

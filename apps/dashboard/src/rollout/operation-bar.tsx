@@ -1,22 +1,21 @@
 import { useState } from 'react';
-import { operationMutation, type RolloutRef } from '../api/documents.js';
+import { operationMutation, type RolloutProgress, type RolloutRef } from '../api/documents.js';
 import { GraphqlRequestError, requestGraphql } from '../api/graphql-client.js';
 import { useSession } from '../session/session-context.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { OPERATION_ACTIONS, unavailableReason, type OperationActionInfo } from './operation-actions.js';
-import type { RolloutFacts } from './rollout-facts.js';
 
 type Outcome = { kind: 'sent'; label: string } | { kind: 'failed'; label: string; message: string; code: string };
 
 /** The operation buttons of a rollout: confirmed first, one request at a time, closed to tokens the API refuses. */
 export function OperationBar({
   rollout,
-  facts,
+  progress,
   revisionCount,
   onSent,
 }: {
   rollout: RolloutRef;
-  facts: RolloutFacts;
+  progress: RolloutProgress;
   revisionCount: number;
   onSent: () => void;
 }) {
@@ -54,7 +53,7 @@ export function OperationBar({
     <section className="operations-bar" aria-label="Operations">
       <div className="button-row">
         {OPERATION_ACTIONS.map((info) => {
-          const unavailable = session.mayOperate ? unavailableReason(info.action, facts, revisionCount) : readOnlyReason;
+          const unavailable = session.mayOperate ? unavailableReason(info.action, progress, revisionCount) : readOnlyReason;
           return (
             <button
               key={info.action}

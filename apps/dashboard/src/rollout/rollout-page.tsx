@@ -10,7 +10,6 @@ import { RequestError } from '../shared/request-error.js';
 import { OperationBar } from './operation-bar.js';
 import { OperationHistory, ReleaseHistory } from './history-tables.js';
 import { ReplicaSetsCard } from './replica-sets-card.js';
-import { rolloutFacts } from './rollout-facts.js';
 import { RolloutSummaryCard } from './rollout-summary.js';
 import { StepsCard } from './steps-card.js';
 
@@ -48,7 +47,6 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
     );
   }
   const { rollout, rolloutRevisions, rolloutOperations } = query.data;
-  const facts = rolloutFacts(rollout);
   return (
     <>
       {title}
@@ -60,13 +58,13 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
         {rollout.message ? <span className="phase-message">{rollout.message}</span> : null}
       </div>
       <RequestError error={query.error} what="the latest state" />
-      <OperationBar rollout={rolloutRef} facts={facts} revisionCount={rolloutRevisions.length} onSent={onChanged} />
+      <OperationBar rollout={rolloutRef} progress={rollout.progress} revisionCount={rolloutRevisions.length} onSent={onChanged} />
       <div className="columns">
-        <RolloutSummaryCard rollout={rollout} facts={facts} revisions={rolloutRevisions} />
-        <StepsCard rollout={rollout} facts={facts} />
+        <RolloutSummaryCard rollout={rollout} revisions={rolloutRevisions} />
+        <StepsCard rollout={rollout} />
       </div>
       <ReplicaSetsCard rollout={rollout} />
-      <ReleaseHistory revisions={rolloutRevisions} facts={facts} rolloutName={rollout.name} />
+      <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />
       <div className="columns">

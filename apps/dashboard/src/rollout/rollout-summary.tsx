@@ -1,42 +1,33 @@
 import type { ReactNode } from 'react';
 import type { RolloutDetail, RolloutRevision } from '../api/documents.js';
-import { actualWeight, setWeight, type RolloutFacts } from './rollout-facts.js';
 
-function imagesByRole(rollout: RolloutDetail, facts: RolloutFacts, revisions: RolloutRevision[]): { image: string; role: string }[] {
-  const newRole = facts.strategy === 'BlueGreen' ? 'preview' : 'canary';
-  const stable = revisions.find((revision) => revision.podTemplateHash === facts.stableHash);
-  if (!stable || facts.stableHash === facts.currentHash)
-    return rollout.images.map((image) => ({ image, role: stable ? 'stable' : newRole }));
+function imagesByRole(rollout: RolloutDetail, revisions: RolloutRevision[]): { image: string; role: string }[] {
+  const newRole = rollout.strategy === 'BlueGreen' ? 'preview' : 'canary';
+  const stable = revisions.find((revision) => revision.podTemplateHash === rollout.progress.podTemplateHashes.stable);
+  if (!stable || rollout.progress.fullyPromoted) return rollout.images.map((image) => ({ image, role: stable ? 'stable' : newRole }));
   return [...stable.images.map((image) => ({ image, role: 'stable' })), ...rollout.images.map((image) => ({ image, role: newRole }))];
 }
 
 /** Strategy, weights, images and pod counts of a rollout, as Argo's dashboard summarises them. */
-export function RolloutSummaryCard({
-  rollout,
-  facts,
-  revisions,
-}: {
-  rollout: RolloutDetail;
-  facts: RolloutFacts;
-  revisions: RolloutRevision[];
-}) {
+export function RolloutSummaryCard({ rollout, revisions }: { rollout: RolloutDetail; revisions: RolloutRevision[] }) {
+  const { currentStep, weights, replicas, pause, abort } = rollout.progress;
   const rows: [string, ReactNode][] = [
     ['Cluster', rollout.cluster],
     ['Namespace', rollout.namespace],
-    ['Strategy', facts.strategy === 'BlueGreen' ? 'Blue-green' : 'Canary'],
+    ['Strategy', rollout.strategy === 'BlueGreen' ? 'Blue-green' : 'Canary'],
   ];
-  if (facts.strategy === 'Canary') {
+  if (currentStep !== null && weights !== null) {
     rows.push(
-      ['Step', `${Math.min(facts.currentStepIndex ?? 0, facts.steps.length)} of ${facts.steps.length}`],
-      ['Set weight', <span data-testid="set-weight">{setWeight(facts)}%</span>],
-      ['Actual weight', <span data-testid="actual-weight">{actualWeight(facts)}%</span>],
+      ['Step', `${currentStep.index} of ${currentStep.count}`],
+      ['Set weight', <span data-testid="set-weight">{weights.setWeight}%</span>],
+      ['Actual weight', <span data-testid="actual-weight">{weights.actualWeight}%</span>],
     );
   }
   rows.push(
     [
       'Images',
       <ul className="plain">
-        {imagesByRole(rollout, facts, revisions).map(({ image, role }) => (
+        {imagesByRole(rollout, revisions).map(({ image, role }) => (
           <li key={`${role}:${image}`}>
             <code>{image}</code> <span className={`role-tag role-${role}`}>{role}</span>
           </li>
@@ -45,7 +36,7 @@ export function RolloutSummaryCard({
     ],
     [
       'Pods',
-      `${facts.specReplicas} desired · ${facts.replicas} current · ${facts.updatedReplicas} updated · ${facts.readyReplicas} ready · ${facts.availableReplicas} available`,
+      `${replicas.desired} desired · ${replicas.current} current · ${replicas.updated} updated · ${replicas.ready} ready · ${replicas.available} available`,
     ],
     [
       'Generation',
@@ -54,9 +45,12 @@ export function RolloutSummaryCard({
         : String(rollout.generation),
     ],
   );
-  if (facts.pauseReasons.length > 0 || facts.specPaused)
-    rows.push(['Paused by', [...facts.pauseReasons, ...(facts.specPaused ? ['spec.paused'] : [])].join(', ')]);
-  if (facts.aborted) rows.push(['Aborted', 'yes: the stable revision serves all traffic']);
+  if (pause.conditions.length > 0 || pause.specPaused)
+    rows.push([
+      'Paused by',
+      [...pause.conditions.map((condition) => condition.reason), ...(pause.specPaused ? ['spec.paused'] : [])].join(', '),
+    ]);
+  if (abort.aborted) rows.push(['Aborted', 'yes: the stable revision serves all traffic']);
   return (
     <section className="card" aria-labelledby="summary-title">
       <h2 id="summary-title">Summary</h2>

@@ -37,7 +37,7 @@ export function LoginPage({ onSignedIn, notice }: { onSignedIn: (signedIn: Signe
 
   return (
     <main className="login">
-      <form className="card login-card" onSubmit={submit} aria-labelledby="login-title">
+      <form className="card login-card" onSubmit={(event) => void submit(event)} aria-labelledby="login-title">
         <h1 id="login-title">
           <BrandMark /> Flotilla
         </h1>

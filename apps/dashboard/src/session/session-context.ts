@@ -10,7 +10,7 @@ export interface Session {
   mayOperate: boolean;
   live: LiveConnection;
   noteOperationForbidden(): void;
-  signOut(reason?: string): void;
+  signOut: (reason?: string) => void;
 }
 
 export const SessionContext = createContext<Session | undefined>(undefined);

@@ -13,6 +13,7 @@ export interface ReplicaSetView {
   podTemplateHash: string;
   revision: number | null;
   role: ReplicaSetRole;
+  roles: ReplicaSetRole[];
   images: string[];
   desiredReplicas: number | null;
   replicas: number | null;
@@ -32,6 +33,25 @@ function roleOf(hash: string, status: RolloutStatus | null, isBlueGreen: boolean
   }
   if (hash === status.stableRS) return 'stable';
   return hash === status.currentPodHash ? 'canary' : 'old';
+}
+
+/**
+ * Every part the ReplicaSet of a pod-template-hash plays now: a blue-green stable one is also the active one; an
+ * old one plays none.
+ * @example replicaSetRoles('aaa', { stableRS: 'aaa', blueGreen: { activeSelector: 'aaa', … }, … }, true) → ['stable', 'active']
+ */
+export function replicaSetRoles(hash: string, status: RolloutStatus | null, isBlueGreen: boolean): ReplicaSetRole[] {
+  if (!status) return [];
+  const { activeSelector, previewSelector } = status.blueGreen;
+  if (isBlueGreen) {
+    return [
+      ...(hash === status.stableRS ? (['stable'] as const) : []),
+      ...(hash === activeSelector ? (['active'] as const) : []),
+      ...(hash === previewSelector && hash !== activeSelector ? (['preview'] as const) : []),
+    ];
+  }
+  if (hash === status.stableRS) return ['stable'];
+  return hash === status.currentPodHash ? ['canary'] : [];
 }
 
 /**
@@ -57,6 +77,7 @@ export function replicaSetViews(
       podTemplateHash: hash,
       revision: Number.isInteger(revision) ? revision : null,
       role: roleOf(hash, status, isBlueGreen),
+      roles: replicaSetRoles(hash, status, isBlueGreen),
       images: template?.spec.containers.map((container) => container.image ?? '') ?? [],
       desiredReplicas: wanted?.replicas ?? null,
       replicas: seen?.currentReplicas ?? null,

@@ -39,7 +39,7 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
       row.status as RolloutStatus | null,
       spec.strategy.blueGreen !== undefined,
     ),
-    observedTrafficWeights: ((row.observed as ObservedRolloutState | null)?.trafficWeights ?? {}) as Record<string, number>,
+    observedTrafficWeights: (row.observed as ObservedRolloutState | null)?.trafficWeights ?? {},
     observedAt: row.observedAt,
     desiredVersion: row.desiredVersion,
     appliedDesiredVersion: row.appliedDesiredVersion,

@@ -21,6 +21,11 @@ export class ReplicaSetModel {
   @Field({ description: 'stable, canary, active, preview or old.' })
   role!: string;
 
+  @Field(() => [String], {
+    description: 'Every part it plays now: stable, canary, active or preview (a blue-green stable one is also active); none when old.',
+  })
+  roles!: string[];
+
   @Field(() => [String], { description: 'Container images of its pods.' })
   images!: string[];
 
@@ -90,7 +95,11 @@ export class RolloutModel {
   @Field(() => Int, { description: 'Number of canary steps; 0 for blue-green.' })
   stepCount!: number;
 
-  @Field(() => JsonScalar, { nullable: true, description: 'Full status written by the rollout engine.' })
+  @Field(() => JsonScalar, {
+    nullable: true,
+    description: 'Full status written by the rollout engine.',
+    deprecationReason: 'Read the typed fields instead: `progress`, and `roles` of `replicaSets` and of `rolloutRevisions`.',
+  })
   status!: unknown;
 
   @Field(() => [ReplicaSetModel], { description: 'Its ReplicaSets, newest revision first.' })
@@ -157,6 +166,11 @@ export class RolloutRevisionModel {
 
   @Field({ description: 'Progressing, Healthy, Aborted, Superseded or RolledBack.' })
   outcome!: string;
+
+  @Field(() => [String], {
+    description: 'What its ReplicaSet is to the rollout now: stable, canary, active or preview; none once scaled down.',
+  })
+  roles!: string[];
 
   @Field(() => DateTimeScalar, { description: 'When it started.' })
   startedAt!: Date;

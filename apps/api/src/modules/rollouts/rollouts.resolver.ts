@@ -1,5 +1,7 @@
 import { Inject } from '@nestjs/common';
-import { Args, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import type { RolloutSpec } from '@flotilla/argo-spec';
+import type { RolloutStatus } from '@flotilla/rollout-engine';
+import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { PageInput } from '../../common/graphql/pagination.js';
@@ -8,6 +10,8 @@ import { subscriptionFor } from '../../common/graphql/subscription.js';
 import type { EventBus } from '@flotilla/events';
 import { EVENT_BUS } from '../../infrastructure/tokens.js';
 import { RolloutFilter, RolloutModel, RolloutOperationModel, RolloutPage, RolloutRef, RolloutRevisionModel } from './rollout.model.js';
+import { rolloutProgress } from './rollout-progress.js';
+import { RolloutProgressModel } from './rollout-progress.model.js';
 import { RolloutsService, type OperationRequest } from './rollouts.service.js';
 import { revivedRolloutRow, toRolloutModel } from './rollout.mapper.js';
 
@@ -39,6 +43,20 @@ export class RolloutsResolver {
     @Args('name') name: string,
   ): Promise<RolloutModel> {
     return this.rolloutService.get(principal, { cluster, namespace, name });
+  }
+
+  // Read from the rollout as loaded (or as announced to subscribers), so it costs no query.
+  @ResolveField(() => RolloutProgressModel, {
+    description: 'Its status in typed fields: step, weights, pods, conditions, pauses, abort and analysis.',
+  })
+  @RequiresRole('viewer')
+  progress(@Parent() rollout: RolloutModel): RolloutProgressModel {
+    return rolloutProgress({
+      spec: rollout.spec as RolloutSpec,
+      status: rollout.status as RolloutStatus | null,
+      replicaSets: rollout.replicaSets,
+      observedTrafficWeights: rollout.observedTrafficWeights,
+    });
   }
 
   @Query(() => [RolloutRevisionModel], { description: 'Release history of one rollout, newest first.' })

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem, type RolloutSpec } from '@flotilla/argo-spec';
-import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
+import type { RolloutOperation as EngineOperation, RolloutStatus } from '@flotilla/rollout-engine';
 import {
   type Prisma,
   type RolloutOperation,
-  type RolloutRevision,
   inTransaction,
   type AfterCommit,
   type DatabaseClient,
@@ -21,7 +20,8 @@ import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ReconcileQueue } from '@flotilla/queues';
 import { toRolloutModel } from './rollout.mapper.js';
-import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef } from './rollout.model.js';
+import { replicaSetRoles } from './replica-set-view.js';
+import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef, RolloutRevisionModel } from './rollout.model.js';
 
 /** An operation as the rollout engine carries it out. */
 export type OperationRequest = EngineOperation;
@@ -92,9 +92,12 @@ export class RolloutsService {
     return toRolloutModel(await this.find(principal, ref));
   }
 
-  async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevision[]> {
+  async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevisionModel[]> {
     const rollout = await this.find(principal, ref);
-    return this.database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'desc' } });
+    const revisions = await this.database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'desc' } });
+    const status = rollout.status as RolloutStatus | null;
+    const isBlueGreen = (rollout.spec as unknown as RolloutSpec).strategy.blueGreen !== undefined;
+    return revisions.map((revision) => ({ ...revision, roles: replicaSetRoles(revision.podTemplateHash, status, isBlueGreen) }));
   }
 
   async operations(principal: Principal, ref: RolloutRef): Promise<RolloutOperation[]> {

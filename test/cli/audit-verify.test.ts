@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rewriteAuditHistory } from '../../../test/support/audit-tampering.js';
-import { writeSigningKeyFile } from '../../../test/support/signing-key.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../../../test/support/test-api.js';
-import { isolatedDirectory, runCli } from './testing/cli-process.js';
+import { rewriteAuditHistory } from '../support/audit-tampering.js';
+import { writeSigningKeyFile } from '../support/signing-key.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { isolatedDirectory, runCli } from '../support/cli/cli-process.js';
 
 let api: TestApi;
 
@@ -65,7 +65,7 @@ describe('flotilla audit verify', () => {
   it('refuses a checkpoint whose signature does not verify, or that is no checkpoint', async () => {
     const org = await api.organization();
     const kept = await keptCheckpoint(org);
-    const forged = { ...JSON.parse(readFileSync(kept.file, 'utf8')), headHash: 'f'.repeat(64) };
+    const forged = { ...(JSON.parse(readFileSync(kept.file, 'utf8')) as Record<string, unknown>), headHash: 'f'.repeat(64) };
     writeFileSync(kept.file, JSON.stringify(forged));
     const refused = await cli(org, ['audit', 'verify', '--checkpoint', kept.file]);
     expect(refused.exitCode).toBe(6);
@@ -73,7 +73,7 @@ describe('flotilla audit verify', () => {
     writeFileSync(kept.file, '{"sequence": 3}');
     expect(await cli(org, ['audit', 'verify', '--checkpoint', kept.file])).toMatchObject({
       exitCode: 2,
-      stderr: expect.stringContaining('lacks organizationId, headHash, signedAt, keyId, publicKey, signature'),
+      stderr: expect.stringContaining('lacks organizationId, headHash, signedAt, keyId, publicKey, signature') as unknown,
     });
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const entry = fileURLToPath(new URL('../../../apps/cli/dist/main.js', import.meta.url));
 
 /** A working directory and home with no config file and no demo token, so that only what a test passes counts. */
 export const isolatedDirectory = (): string => mkdtempSync(join(tmpdir(), 'flotilla-cli-'));
@@ -61,5 +61,4 @@ export function runCliOnTerminal(args: readonly string[], environment: Record<st
 export const hasScript = (): boolean => spawnSync('script', ['--version']).status === 0;
 
 /** Whether a text holds any ANSI escape sequence. */
-// eslint-disable-next-line no-control-regex
 export const hasAnsi = (text: string): boolean => /\u001b\[/.test(text);

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedDirectory, runCli } from '../testing/cli-process.js';
-import { resolveConnection, type ConnectionSources } from './connection.js';
+import { isolatedDirectory, runCli } from '../support/cli/cli-process.js';
+import { resolveConnection, type ConnectionSources } from '../../apps/cli/src/config/connection.js';
 
 /** A home with an optional config file and a project folder with an optional demo token, nested two levels down. */
 function layout(options: { config?: string; demoToken?: string; demoServer?: string; tokenFile?: string }) {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
-import { apiForThisFile } from '../../../test/support/test-api.js';
-import { hasAnsi, runCli } from './testing/cli-process.js';
+import { canaryRollout, canarySpec, toYaml } from '../support/manifests.js';
+import { apiForThisFile } from '../support/test-api.js';
+import { hasAnsi, runCli } from '../support/cli/cli-process.js';
 
 const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
@@ -91,7 +91,7 @@ describe('apply', () => {
   it("takes the only cluster and the documents' namespace when neither is given", async () => {
     const other = await api.organization({ cluster: 'edge' });
     const rollout = canaryRollout('solo');
-    rollout.metadata.namespace = 'tools';
+    (rollout.metadata as { namespace?: string }).namespace = 'tools';
     const result = await runCli(['apply', '-f', '-'], {
       environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: other.tokens.deployer },
       stdin: toYaml(rollout),
@@ -101,8 +101,8 @@ describe('apply', () => {
 
   it('lists every problem by file and document, applies nothing and exits 1', async () => {
     const bad = canaryRollout('broken');
-    bad.spec.strategy.canary.steps[0].setWeight = 140;
-    bad.spec.replicas = -1;
+    canarySpec(bad).strategy.canary.steps[0].setWeight = 140;
+    canarySpec(bad).replicas = -1;
     const folder = folderWith({ 'a-fine.yaml': toYaml(canaryRollout('fine')), 'b-broken.yaml': toYaml(canaryRollout('also-fine'), bad) });
     const result = await runCli(['apply', '-f', folder, ...shop], as('deployer'));
     expect(result.exitCode).toBe(1);
@@ -244,7 +244,7 @@ describe('operations', () => {
       type,
       state: 'Pending',
       requestedBy: 'token:deployer',
-      parameters: expect.objectContaining(parameters),
+      parameters: expect.objectContaining(parameters) as unknown,
     });
   });
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
-import { hasAnsi, hasScript, runCli, runCliOnTerminal } from './testing/cli-process.js';
+import { canaryRollout, canarySpec, toYaml } from '../support/manifests.js';
+import { hasAnsi, hasScript, runCli, runCliOnTerminal } from '../support/cli/cli-process.js';
 
-const examples = fileURLToPath(new URL('../../../libs/argo-spec/examples', import.meta.url));
+const examples = fileURLToPath(new URL('../../libs/argo-spec/examples', import.meta.url));
 
 function manifestFolder(files: Record<string, string>): string {
   const folder = mkdtempSync(join(tmpdir(), 'flotilla-lint-'));
@@ -18,7 +18,7 @@ function manifestFolder(files: Record<string, string>): string {
 
 const badWeight = () => {
   const rollout = canaryRollout('bad');
-  rollout.spec.strategy.canary.steps[0].setWeight = 140;
+  canarySpec(rollout).strategy.canary.steps[0].setWeight = 140;
   return rollout;
 };
 
@@ -42,7 +42,7 @@ describe('lint, offline with no server', () => {
 
   it('reads stdin for -f -, and reports references to templates it was not given', async () => {
     const rollout = canaryRollout('analysed');
-    rollout.spec.strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }] } }];
+    canarySpec(rollout).strategy.canary.steps = [{ setWeight: 20 }, { analysis: { templates: [{ templateName: 'success-rate' }] } }];
     const alone = await runCli(['lint', '-f', '-'], { stdin: stringify(rollout) });
     expect(alone.exitCode).toBe(1);
     expect(alone.stdout).toContain(
@@ -88,7 +88,10 @@ describe.concurrent('usage', () => {
     const promote = await runCli(['promote', '--help']);
     expect(promote.stdout).toContain('Usage: flotilla promote NAME [--full]');
     expect(promote.stdout).toContain('--full');
-    expect(await runCli(['help', 'status'])).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('Usage: flotilla status NAME') });
+    expect(await runCli(['help', 'status'])).toMatchObject({
+      exitCode: 0,
+      stdout: expect.stringContaining('Usage: flotilla status NAME') as unknown,
+    });
   });
 
   it.each([

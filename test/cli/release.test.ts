@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConvergingAgent } from '../../../test/support/converging-agent.js';
-import { canaryRollout, toYaml } from '../../../test/support/manifests.js';
-import { eventually, startNodeProcess, stopProcess } from '../../../test/support/processes.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../../../test/support/test-api.js';
-import { hasAnsi, runCli, startCli } from './testing/cli-process.js';
+import { ConvergingAgent } from '../support/converging-agent.js';
+import { canaryRollout, canarySpec, toYaml } from '../support/manifests.js';
+import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
+import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
+import { hasAnsi, runCli, startCli } from '../support/cli/cli-process.js';
 
 let api: TestApi;
 let org: TestOrganization;
@@ -21,7 +21,7 @@ const cli = (args: string[], stdin?: string) =>
 /** The canary of the getting-started guide with a short timed pause, so that a release takes seconds. */
 function quickCanary(name: string, image: string) {
   const rollout = canaryRollout(name, image);
-  rollout.spec.strategy.canary.steps = [
+  canarySpec(rollout).strategy.canary.steps = [
     { setWeight: 20 },
     { pause: {} },
     { setWeight: 40 },
@@ -71,7 +71,7 @@ describe('a release operated from the terminal', () => {
     const watch = startCli(['get', 'rollout', 'checkout', ...shop, '--watch', '--timeout', '40s'], {
       environment: { FLOTILLA_SERVER: api.url, FLOTILLA_TOKEN: org.tokens.viewer },
     });
-    await eventually(async () => stepsShown(watch.stdout()).includes('1/6'), 15_000, 'the first frame at step 1/6');
+    await eventually(() => Promise.resolve(stepsShown(watch.stdout()).includes('1/6')), 15_000, 'the first frame at step 1/6');
     expect(watch.stdout()).toContain('SetWeight:     20');
     expect(watch.stdout()).toMatch(/Images: +shop\/checkout:1 \(stable\)\n +shop\/checkout:2 \(canary\)/);
 
@@ -81,7 +81,7 @@ describe('a release operated from the terminal', () => {
     expect(healthy.stdout.trim().split('\n').at(-1)).toMatch(/^Healthy/);
     // The status above reads the rollout as soon as it is Healthy; the watch may print that frame a moment later.
     await eventually(
-      async () => stepsShown(watch.stdout()).includes('6/6') && /# revision:2\s+Revision\s+✔ Healthy/.test(watch.stdout()),
+      () => Promise.resolve(stepsShown(watch.stdout()).includes('6/6') && /# revision:2\s+Revision\s+✔ Healthy/.test(watch.stdout())),
       15_000,
       'a frame at step 6/6 with revision 2 Healthy',
     );
