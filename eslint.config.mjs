@@ -24,7 +24,7 @@ const IO_PACKAGES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '.nx/**', 'test-results/**', 'coverage/**', '.flotilla/**'] },
+  { ignores: ['.bench-compare/**', '**/dist/**', '**/node_modules/**', '**/generated/**', '.nx/**', 'test-results/**', 'coverage/**', '.flotilla/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { project: ['./tsconfig.typecheck.json'], tsconfigRootDir: import.meta.dirname } },
