@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { rolloutKeyString } from '@flotilla/protocol';
+import { integer, loadSettings } from '@flotilla/service-runtime';
 import { FakeControlPlane } from '../../agent-harness/fake-control-plane.js';
 import { canaryRollout } from '../../agent-harness/desired-rollouts.js';
 import { startSimulatorProcess } from './simulator-process.js';
@@ -21,20 +22,22 @@ import { startSimulatorProcess } from './simulator-process.js';
  * The simulated kubelet reports a new pod Running and Ready BENCH_POD_READY_DELAY_MS (200) after its creation, so
  * that pods start while a burst is still being applied; the output states the delay used.
  */
-const ROLLOUTS = Number(process.env.BENCH_ROLLOUTS ?? 500);
-const WAVES = Number(process.env.BENCH_WAVES ?? 4);
-const PACED_PER_SECOND = Number(process.env.BENCH_RATE ?? 250);
-const POD_READY_DELAY_MS = Number(process.env.BENCH_POD_READY_DELAY_MS ?? 200);
+const settings = loadSettings((environment, problems) => ({
+  rollouts: integer(environment, 'BENCH_ROLLOUTS', 500, problems),
+  waves: integer(environment, 'BENCH_WAVES', 4, problems),
+  pacedPerSecond: integer(environment, 'BENCH_RATE', 250, problems),
+  podReadyDelayMs: integer(environment, 'BENCH_POD_READY_DELAY_MS', 200, problems, 0),
+  cpuProfileDirectory: environment.BENCH_CPU_PROF_DIR || undefined,
+}));
 const GOAL_P99_MS = 500;
 const GOAL_RSS_MB = 100;
 const CLUSTER = 'bench';
 const NAMESPACE = 'bench';
 const TOKEN = 'bench-token';
-const CPU_PROFILE_DIRECTORY = process.env.BENCH_CPU_PROF_DIR;
 const profilingFlags = (name: string): string[] =>
-  CPU_PROFILE_DIRECTORY === undefined
+  settings.cpuProfileDirectory === undefined
     ? []
-    : ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIRECTORY, '--cpu-prof-name', `${name}.cpuprofile`];
+    : ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDirectory, '--cpu-prof-name', `${name}.cpuprofile`];
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'flotilla-agent-bench-'));
   const sim = await startSimulatorProcess({
     cluster: CLUSTER,
-    podReadyDelayMs: POD_READY_DELAY_MS,
+    podReadyDelayMs: settings.podReadyDelayMs,
     kubeconfigDirectory: directory,
     nodeFlags: profilingFlags('kube-sim'),
   });
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
     .makeApiClient(CoreV1Api)
     .createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } } });
   const controlPlane = await FakeControlPlane.start({ token: TOKEN, cluster: CLUSTER });
-  for (let index = 0; index < ROLLOUTS; index += 1) {
+  for (let index = 0; index < settings.rollouts; index += 1) {
     const initial = desired(index, 1, 1);
     controlPlane.desired.set(rolloutKeyString(initial.rollout), initial);
   }
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   );
   const pid = agent.pid ?? 0;
   log(
-    `agent process ${pid}, kube-sim process ${sim.pid}; ${ROLLOUTS} rollouts in cluster "${CLUSTER}"; simulated pods become ready ${POD_READY_DELAY_MS} ms after creation`,
+    `agent process ${pid}, kube-sim process ${sim.pid}; ${settings.rollouts} rollouts in cluster "${CLUSTER}"; simulated pods become ready ${settings.podReadyDelayMs} ms after creation`,
   );
 
   try {
@@ -125,23 +128,25 @@ async function main(): Promise<void> {
     controlPlane.onMessage((message) => {
       if (message.type === 'applied') applied += 1;
     });
-    while (applied < ROLLOUTS) {
+    while (applied < settings.rollouts) {
       await sleep(500);
-      log(`  initial convergence: ${applied}/${ROLLOUTS} applied`);
+      log(`  initial convergence: ${applied}/${settings.rollouts} applied`);
     }
-    log(`initial convergence of ${ROLLOUTS} rollouts: ${Math.round(performance.now() - startedAt)} ms, ${await memoryLine(agent)}`);
+    log(
+      `initial convergence of ${settings.rollouts} rollouts: ${Math.round(performance.now() - startedAt)} ms, ${await memoryLine(agent)}`,
+    );
     await sleep(1000);
 
     const burst: number[] = [];
     const paced: number[] = [];
-    for (let wave = 1; wave <= WAVES; wave += 1) {
+    for (let wave = 1; wave <= settings.waves; wave += 1) {
       const pacedWave = wave % 2 === 0;
       const replicas = wave % 2 === 1 ? 2 : 1;
       const before = latencies.length;
-      for (let index = 0; index < ROLLOUTS; index += 1) {
+      for (let index = 0; index < settings.rollouts; index += 1) {
         waiting.set(`${rolloutName(index)}-h1`, { replicas, sentAt: performance.now() });
         controlPlane.publish(desired(index, wave + 1, replicas));
-        if (pacedWave) await sleep(1000 / PACED_PER_SECOND);
+        if (pacedWave) await sleep(1000 / settings.pacedPerSecond);
       }
       const deadline = Date.now() + 30_000;
       while (waiting.size > 0 && Date.now() < deadline) await sleep(50);
@@ -149,7 +154,7 @@ async function main(): Promise<void> {
       (pacedWave ? paced : burst).push(...measured);
       const sorted = [...measured].sort((left, right) => left - right);
       log(
-        `  wave ${wave}/${WAVES} (${pacedWave ? `paced ${PACED_PER_SECOND}/s` : 'burst of all'}, scale to ${replicas}): ${measured.length}/${ROLLOUTS} seen, p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, ${await memoryLine(agent)}`,
+        `  wave ${wave}/${settings.waves} (${pacedWave ? `paced ${settings.pacedPerSecond}/s` : 'burst of all'}, scale to ${replicas}): ${measured.length}/${settings.rollouts} seen, p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, ${await memoryLine(agent)}`,
       );
       waiting.clear();
       await sleep(1500);
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
 
     const rss = await residentMegabytes(pid);
     log('');
-    log(`results (${ROLLOUTS} rollouts, one agent process, simulated pods ready ${POD_READY_DELAY_MS} ms after creation)`);
+    log(`results (${settings.rollouts} rollouts, one agent process, simulated pods ready ${settings.podReadyDelayMs} ms after creation)`);
     for (const [label, values] of [
       ['paced changes', paced],
       ['burst changes', burst],
