@@ -17,9 +17,10 @@ import {
 import { expect, it } from 'vitest';
 import { reportAbuse } from '../support/abuse-report.js';
 import { apiForThisFile } from '../support/test-api.js';
+import { fuzzSeed } from '../support/fuzz-seed.js';
 
 const schema = buildSchema(readFileSync(fileURLToPath(new URL('../../apps/api/schema.gql', import.meta.url)), 'utf8'));
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20_250_801;
+const SEED = fuzzSeed(20_250_801);
 const RUNS = 300;
 
 const { api, org } = await apiForThisFile({ cluster: 'staging' });

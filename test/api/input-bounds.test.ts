@@ -5,6 +5,7 @@ import { reportAbuse } from '../support/abuse-report.js';
 import { graphql } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
 import { apiForThisFile } from '../support/test-api.js';
+import { fuzzSeed } from '../support/fuzz-seed.js';
 
 const APPLY = 'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name action } }';
 const SET_IMAGE =
@@ -92,7 +93,7 @@ describe('applyManifests on hostile documents', () => {
         expect(await writtenRows()).toEqual(before);
         tally.refusedCleanly += 1;
       }),
-      { numRuns: 25, seed: Number(process.env.FUZZ_SEED ?? 20261204) },
+      { numRuns: 25, seed: fuzzSeed(20261204) },
     );
     reportAbuse({
       kind: 'fuzz',

@@ -5,6 +5,7 @@ import { unstorableTextProblem } from '../limits.js';
 import { context } from './documents.fixtures.js';
 import { hostileDocument } from './hostile-documents.fixtures.js';
 import { parseManifests } from './parse-manifests.js';
+import { fuzzSeed } from '../../../../test/support/fuzz-seed.js';
 
 const WHOLE_DOCUMENT_REASONS = /^(invalid YAML|must be a mapping)/;
 
@@ -54,7 +55,7 @@ describe('parseManifests on hostile documents', () => {
           if (error.path === '') expect(error.message).toMatch(WHOLE_DOCUMENT_REASONS);
         }
       }),
-      { numRuns: 200, seed: Number(process.env.FUZZ_SEED ?? 20261204) },
+      { numRuns: 200, seed: fuzzSeed(20261204) },
     );
   });
 });
