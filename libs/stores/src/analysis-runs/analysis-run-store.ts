@@ -320,7 +320,7 @@ export class AnalysisRunStore {
     return rows.length > 0;
   }
 
-  /** The version of the run's rollout, or of its standalone experiment: what a reconcile of its owner is asked for with. */
+  /** The version of a rollout, which a reconcile of it is asked for with. */
   async rolloutVersion(_scope: SystemScope, rolloutId: string): Promise<number | undefined> {
     const [row] = await this.sql.query<{ version: number }>(ROLLOUT_VERSION, [rolloutId]);
     return row?.version;
