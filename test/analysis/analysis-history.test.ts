@@ -1,12 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneAnalysisHistory } from '../../libs/stores/src/analysis-runs/analysis-history.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
+import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
+import { systemScope } from '../../libs/stores/src/scope/scope.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 let api: TestApi;
+let sql: SqlPool;
+let store: AnalysisRunStore;
+const sweep = systemScope('sweep');
 beforeAll(async () => {
   api = await startTestApi();
+  sql = new SqlPool(inject('databaseUrl'), 1);
+  store = new AnalysisRunStore(sql, api.database);
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  await sql.end();
+  await api.close();
+});
 
 describe('analysis history retention', () => {
   it('keeps runs and their measurements until they are older than the retention, and everything at 0', async () => {
@@ -33,8 +43,8 @@ describe('analysis history retention', () => {
     await run('recent', new Date('2026-05-20T00:00:00Z'));
     await run('running', null);
 
-    expect(await pruneAnalysisHistory(api.database, 0, now)).toBe(0);
-    expect(await pruneAnalysisHistory(api.database, 30, now)).toBe(1);
+    expect(await store.pruneHistory(sweep, 0, now)).toBe(0);
+    expect(await store.pruneHistory(sweep, 30, now)).toBe(1);
     const left = await api.database.analysisRun.findMany({
       where: { organizationId: org.id },
       select: { name: true },

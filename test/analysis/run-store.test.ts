@@ -1,28 +1,28 @@
 import type { Metric } from '@flotilla/argo-spec';
 import { newMetricResult } from '@flotilla/analysis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
+import { systemScope } from '../../libs/stores/src/scope/scope.js';
+import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import type { ResolvedRun } from '../../libs/stores/src/analysis-runs/run-resolution.js';
-import { storeRunState, type RunState } from '../../libs/stores/src/analysis-runs/run-state.js';
+import { runStateColumn, type RunState } from '../../libs/stores/src/analysis-runs/run-state.js';
 import {
-  beginIfUnchanged,
-  completeIfUnchanged,
-  completeMeasurements,
-  loadRunSnapshot,
-  recordIfUnchanged,
+  AnalysisRunStore,
   type MeasurementBatch,
   type MeasurementCompletion,
   type RunAssessmentWrite,
   type RunSnapshot,
-} from '../../libs/stores/src/analysis-runs/run-store.js';
+} from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 let api: TestApi;
 let sql: SqlPool;
+let store: AnalysisRunStore;
+const scope = systemScope('test');
 beforeAll(async () => {
   api = await startTestApi();
   sql = new SqlPool(inject('databaseUrl'), 2);
+  store = new AnalysisRunStore(sql, api.database);
 });
 afterAll(async () => {
   await sql.end();
@@ -53,15 +53,15 @@ async function runningRun(name: string): Promise<string> {
       kind: 'background',
       phase: 'Running',
       startedAt,
-      spec: { analysis: { templates: [] }, stablePodTemplateHash: null, resolved } as unknown as Prisma.InputJsonValue,
-      metricResults: storeRunState(state('initial')) as Prisma.InputJsonValue,
+      spec: runSpecColumn.encode({ analysis: { templates: [] }, stablePodTemplateHash: null, resolved }),
+      metricResults: runStateColumn.encode(state('initial')),
     },
   });
   return run.id;
 }
 
 async function snapshotOf(runId: string): Promise<RunSnapshot> {
-  const snapshot = await loadRunSnapshot(sql, runId, resolved);
+  const snapshot = await store.snapshot(scope, runId, resolved);
   if (!snapshot) throw new Error(`run ${runId} has no snapshot`);
   return snapshot;
 }
@@ -85,11 +85,11 @@ const assessment = (label: string): RunAssessmentWrite => ({ phase: 'Running', m
 describe('recording measurements without a lock', () => {
   it('stores the batch and the run together when the run is as it was read', async () => {
     const runId = await runningRun('unchanged');
-    const snapshot = await loadRunSnapshot(sql, runId, undefined);
+    const snapshot = await store.snapshot(scope, runId, undefined);
     expect(snapshot).toMatchObject({ phase: 'Running', resolved, startedAt });
     expect(snapshot?.state.results[0]?.message).toBe('initial');
 
-    expect(await recordIfUnchanged(sql, await snapshotOf(runId), batch(runId, 0), assessment('after 0'))).toBe(true);
+    expect(await store.recordIfUnchanged(scope, await snapshotOf(runId), batch(runId, 0), assessment('after 0'))).toBe(true);
     const measurements = await api.database.measurement.findMany({ where: { analysisRunId: runId }, orderBy: { metricName: 'asc' } });
     expect(
       measurements.map(({ metricName, index, phase, takenBy, finishedAt }) => ({ metricName, index, phase, takenBy, finishedAt })),
@@ -112,7 +112,7 @@ describe('recording measurements without a lock', () => {
     const stale = await snapshotOf(runId);
     await api.database.analysisRun.update({ where: { id: runId }, data: { message: 'written by someone else' } });
 
-    expect(await recordIfUnchanged(sql, stale, batch(runId, 0), assessment('from a stale read'))).toBe(false);
+    expect(await store.recordIfUnchanged(scope, stale, batch(runId, 0), assessment('from a stale read'))).toBe(false);
     expect(await api.database.measurement.count({ where: { analysisRunId: runId } })).toBe(0);
     expect((await snapshotOf(runId)).state.results[0]?.message).toBe('initial');
   });
@@ -122,7 +122,7 @@ describe('recording measurements without a lock', () => {
     await api.database.measurement.create({ data: { analysisRunId: runId, metricName: 'b', index: 0, phase: 'Successful', startedAt } });
     const snapshot = await snapshotOf(runId);
 
-    expect(await recordIfUnchanged(sql, snapshot, batch(runId, 0), assessment('counted twice'))).toBe(false);
+    expect(await store.recordIfUnchanged(scope, snapshot, batch(runId, 0), assessment('counted twice'))).toBe(false);
     expect(await api.database.measurement.count({ where: { analysisRunId: runId } })).toBe(1);
   });
 
@@ -131,7 +131,7 @@ describe('recording measurements without a lock', () => {
     await api.database.analysisRun.update({ where: { id: runId }, data: { phase: 'Successful', finishedAt: new Date() } });
     const snapshot = await snapshotOf(runId);
 
-    expect(await recordIfUnchanged(sql, snapshot, batch(runId, 0), assessment('after the end'))).toBe(false);
+    expect(await store.recordIfUnchanged(scope, snapshot, batch(runId, 0), assessment('after the end'))).toBe(false);
     expect(await api.database.measurement.count({ where: { analysisRunId: runId } })).toBe(0);
   });
 });
@@ -149,7 +149,10 @@ describe('starting measurements without a lock', () => {
     const runId = await runningRun('begun');
     const snapshot = await snapshotOf(runId);
     expect(
-      await beginIfUnchanged(sql, snapshot, inFlight(runId), { ...state('in flight'), nextAt: { a: null, b: startedAt.toISOString() } }),
+      await store.beginIfUnchanged(scope, snapshot, inFlight(runId), {
+        ...state('in flight'),
+        nextAt: { a: null, b: startedAt.toISOString() },
+      }),
     ).toBe(true);
 
     const [row] = await api.database.measurement.findMany({ where: { analysisRunId: runId } });
@@ -172,7 +175,7 @@ describe('starting measurements without a lock', () => {
     const stale = await snapshotOf(runId);
     await api.database.analysisRun.update({ where: { id: runId }, data: { message: 'written by someone else' } });
 
-    expect(await beginIfUnchanged(sql, stale, inFlight(runId), state('from a stale read'))).toBe(false);
+    expect(await store.beginIfUnchanged(scope, stale, inFlight(runId), state('from a stale read'))).toBe(false);
     expect(await api.database.measurement.count({ where: { analysisRunId: runId } })).toBe(0);
   });
 });
@@ -204,8 +207,8 @@ describe("completing an agent's measurements", () => {
   it('completes the measurements and writes the run together when the run is as it was read', async () => {
     const runId = await inFlightRun('completed');
     expect(
-      await completeIfUnchanged(
-        sql,
+      await store.completeIfUnchanged(
+        scope,
         await snapshotOf(runId),
         [completion('a'), completion('b', 'Failed')],
         assessment('after the answers'),
@@ -224,7 +227,7 @@ describe("completing an agent's measurements", () => {
     const stale = await snapshotOf(runId);
     await api.database.analysisRun.update({ where: { id: runId }, data: { message: 'written by someone else' } });
 
-    expect(await completeIfUnchanged(sql, stale, [completion('a'), completion('b')], assessment('from a stale read'))).toBe(false);
+    expect(await store.completeIfUnchanged(scope, stale, [completion('a'), completion('b')], assessment('from a stale read'))).toBe(false);
     expect((await rowsOf(runId)).map((row) => row.phase)).toEqual(['Running', 'Running']);
     expect((await snapshotOf(runId)).state.results[0]?.message).toBe('initial');
   });
@@ -236,9 +239,9 @@ describe("completing an agent's measurements", () => {
       data: { phase: 'Error', finishedAt: startedAt },
     });
 
-    expect(await completeIfUnchanged(sql, await snapshotOf(runId), [completion('a'), completion('b')], assessment('counted twice'))).toBe(
-      false,
-    );
+    expect(
+      await store.completeIfUnchanged(scope, await snapshotOf(runId), [completion('a'), completion('b')], assessment('counted twice')),
+    ).toBe(false);
     expect((await rowsOf(runId)).map((row) => row.phase)).toEqual(['Running', 'Error']);
   });
 
@@ -249,7 +252,9 @@ describe("completing an agent's measurements", () => {
       data: { phase: 'Error', finishedAt: startedAt },
     });
 
-    const started = await sql.transaction((session) => completeMeasurements(session, runId, [completion('a'), completion('b')]));
+    const started = await sql.transaction((session) =>
+      store.completeMeasurements(scope, session, runId, [completion('a'), completion('b')]),
+    );
     expect([...started]).toEqual([['a', startedAt]]);
     expect((await rowsOf(runId)).map((row) => row.phase)).toEqual(['Successful', 'Error']);
   });

@@ -8,8 +8,9 @@ import {
   AuditCheckpointsService,
   AuditSigner,
   AuditService,
-  pruneAnalysisHistory,
+  AnalysisRunStore,
   ReconcileStore,
+  systemScope,
 } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 import {
@@ -71,7 +72,8 @@ const reconciler = new RolloutReconciler(
 );
 const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }), config.agentSilenceLimitMs);
-const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
+const analysisRuns = new AnalysisRunStore(sql, database);
+const analysis = new AnalysisRunner(analysisRuns, sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: config.measurementTimeoutSeconds,
   centralAllowList: config.centralMeasurementAllow,
   centralCredentialsDirectory: config.centralCredentialsDirectory,
@@ -134,7 +136,8 @@ for (const analysisJobs of [analysisWorker, recordWorker]) {
 async function sweep(): Promise<void> {
   await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'reconcile sweep failed'));
   await analysis.sweep().catch((error: unknown) => logger.warn({ err: error }, 'analysis sweep failed'));
-  await pruneAnalysisHistory(database, config.analysisHistoryDays)
+  await analysisRuns
+    .pruneHistory(systemScope('sweep'), config.analysisHistoryDays)
     .then((pruned) => pruned > 0 && logger.info({ pruned, analysisHistoryDays: config.analysisHistoryDays }, 'old analysis runs pruned'))
     .catch((error: unknown) => logger.warn({ err: error }, 'analysis history pruning failed'));
   if (auditSigner) await checkpointAuditChains().catch((error: unknown) => logger.warn({ err: error }, 'audit checkpointing failed'));

@@ -3,7 +3,15 @@ import type { Redis } from 'ioredis';
 import { EventBus } from '@flotilla/events';
 import { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
 import { createLogger, createRedisConnection, type Logger } from '@flotilla/service-runtime';
-import { AuditCheckpointsService, AuditService, AuditSigner, createDatabaseClient, type DatabaseClient } from '@flotilla/stores';
+import {
+  AnalysisQueries,
+  AuditCheckpointsService,
+  AuditService,
+  AuditSigner,
+  createDatabaseClient,
+  ExperimentQueries,
+  type DatabaseClient,
+} from '@flotilla/stores';
 import type { ApiConfig } from '../config/api-config.js';
 import { AuthService } from '../common/auth/auth.service.js';
 import { ApiMetrics } from '../modules/health/metrics.js';
@@ -64,6 +72,8 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: (database: DatabaseClient, signer: AuditSigner | null, audit: AuditService) =>
             new AuditCheckpointsService(database, signer, audit),
         },
+        { provide: AnalysisQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new AnalysisQueries(database) },
+        { provide: ExperimentQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ExperimentQueries(database) },
         AuthService,
         ApiMetrics,
       ],
@@ -77,6 +87,8 @@ export class CoreModule implements OnApplicationShutdown {
         ANALYSIS_QUEUE,
         AuditService,
         AuditCheckpointsService,
+        AnalysisQueries,
+        ExperimentQueries,
         AuthService,
         ApiMetrics,
       ],

@@ -13,35 +13,19 @@ import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol'
 import { ANSWER_GRACE_MS, measurementRequest, measurementRequestId, type EventBus, type MeasurementRequested } from '@flotilla/events';
 import type { Logger } from '@flotilla/service-runtime';
 import {
-  type SqlPool,
-  type SqlSession,
   resolveRun,
+  systemScope,
+  type AnalysisRunStore,
   type MeasuredBy,
-  finishRun,
-  loadPendingRun,
-  loadTemplate,
-  markRunning,
-  rolloutVersion,
-  standaloneExperimentVersion,
-  type PendingRun,
-  type RunState,
-  beginIfUnchanged,
-  completeIfUnchanged,
-  completeMeasurements,
-  insertMeasurements,
-  loadRunSnapshot,
-  lockRun,
-  recordIfUnchanged,
-  writeRunAssessment,
-  writeRunProgress,
   type MeasurementBatch,
   type MeasurementCompletion,
+  type PendingRun,
   type RunAssessmentWrite,
   type RunProgress,
   type RunSnapshot,
-  findDueRuns,
-  findOverdueMeasurements,
-  findPendingRuns,
+  type RunState,
+  type SqlPool,
+  type SqlSession,
 } from '@flotilla/stores';
 import type { ReconcileQueue, AnalysisQueue, DueMeasurement, MeasureJob, MeasurementAnswer, RecordJob } from '@flotilla/queues';
 import { MountedCredentials } from './mounted-credentials.js';
@@ -83,6 +67,9 @@ const RESOLVED_RUNS_KEPT = 10_000;
  */
 const SWEEP_GRACE_MS = 5_000;
 const SWEEP_BATCH = 1_000;
+
+/** The runner acts on runs by id, whatever their organization. */
+const SCOPE = systemScope('analysis');
 function completedMeasurement(
   { phase, value, message }: Pick<Measurement, 'phase'> & { value?: string | null; message?: string | null },
   startedAt: Date,
@@ -102,7 +89,7 @@ function inFlightSince(state: RunState, metricName: string): Date | undefined {
  * a run that fall due together (through the cluster's agent, or centrally when the template allows it), records
  * outcomes, and assesses metrics and the run as Argo does. A finished run wakes its rollout's (or standalone
  * experiment's) reconcile. Every step is a job keyed by run, metrics and indexes, and every write checks the run's state first, so repeats
- * change nothing. Everything goes through hand-written SQL: a fleet takes hundreds of measurements a second.
+ * change nothing.
  */
 export class AnalysisRunner {
   private readonly centralTransport: HttpTransport;
@@ -110,6 +97,8 @@ export class AnalysisRunner {
   private readonly resolvedRuns = new ResolvedRuns(RESOLVED_RUNS_KEPT);
 
   constructor(
+    private readonly runs: AnalysisRunStore,
+    /** For the writes made under a run's lock. */
     private readonly sql: SqlPool,
     private readonly queue: AnalysisQueue,
     private readonly reconcileQueue: ReconcileQueue,
@@ -123,10 +112,10 @@ export class AnalysisRunner {
 
   /** Resolves the run and schedules the first measurement of each metric. */
   async start(runId: string, now = new Date()): Promise<void> {
-    const run = await loadPendingRun(this.sql, runId);
+    const run = await this.runs.pendingRun(SCOPE, runId);
     if (!run) return;
     const { analysis, stablePodTemplateHash } = run.spec;
-    const stored = await Promise.all(analysis.templates.map((reference) => loadTemplate(this.sql, run, reference)));
+    const stored = await Promise.all(analysis.templates.map((reference) => this.runs.template(SCOPE, run, reference)));
     const resolved = resolveRun(analysis, stored, {
       podTemplateHash: run.podTemplateHash ?? '',
       stablePodTemplateHash: stablePodTemplateHash ?? undefined,
@@ -145,7 +134,7 @@ export class AnalysisRunner {
       results: resolved.spec.metrics.map((metric) => newMetricResult(metric.name, isDryRunMetric(metric.name, resolved.spec.dryRun))),
       nextAt: Object.fromEntries(first.map(({ metricName, at }) => [metricName, at.toISOString()])),
     };
-    if (!(await markRunning(this.sql, run, resolved, state, now))) return;
+    if (!(await this.runs.markRunning(SCOPE, run, resolved, state, now))) return;
     this.resolvedRuns.remember(run.id, resolved);
     await this.schedule(run.id, first);
     await this.wakeOwner(run);
@@ -197,14 +186,14 @@ export class AnalysisRunner {
         measurements.map((measurement) => measurement.metricName),
         now,
       );
-    const begun = (await beginIfUnchanged(this.sql, run, batch, inFlight(run.state, wanted)))
+    const begun = (await this.runs.beginIfUnchanged(SCOPE, run, batch, inFlight(run.state, wanted)))
       ? wanted
       : await this.sql.transaction(async (session) => {
-          const locked = await lockRun(session, run.id);
+          const locked = await this.runs.lockRun(SCOPE, session, run.id);
           if (!locked || locked.phase !== 'Running') return [];
-          const created = await insertMeasurements(session, batch);
+          const created = await this.runs.insertMeasurements(SCOPE, session, batch);
           const started = wanted.filter((measurement) => created.has(measurement.metricName));
-          if (started.length > 0) await writeRunProgress(session, run.id, inFlight(locked.state, started));
+          if (started.length > 0) await this.runs.writeRunProgress(SCOPE, session, run.id, inFlight(locked.state, started));
           return started;
         });
     if (begun.length === 0) return;
@@ -262,14 +251,14 @@ export class AnalysisRunner {
       measurement: completedMeasurement(measurement, startedAt, finishedAt),
     }));
     const optimistic = this.assess(run, run, completed, finishedAt);
-    if (await recordIfUnchanged(this.sql, run, batch, optimistic.write)) {
+    if (await this.runs.recordIfUnchanged(SCOPE, run, batch, optimistic.write)) {
       await this.followUp(run, optimistic.settled);
       return;
     }
     const settled = await this.sql.transaction(async (session) => {
-      const locked = await lockRun(session, run.id);
+      const locked = await this.runs.lockRun(SCOPE, session, run.id);
       if (!locked || locked.phase !== 'Running') return undefined;
-      const created = await insertMeasurements(session, batch);
+      const created = await this.runs.insertMeasurements(SCOPE, session, batch);
       const stored = completed.filter((measurement) => created.has(measurement.metricName));
       return stored.length === 0 ? undefined : this.settle(session, run, locked, stored, finishedAt);
     });
@@ -317,15 +306,15 @@ export class AnalysisRunner {
     const optimistic = settledFrom((metricName) => inFlightSince(run.state, metricName));
     if (optimistic.length === completions.length) {
       const { write, settled } = this.assess(run, run, optimistic, lastAnswerAt);
-      if (await completeIfUnchanged(this.sql, run, completions, write)) {
+      if (await this.runs.completeIfUnchanged(SCOPE, run, completions, write)) {
         await this.followUp(run, settled);
         return;
       }
     }
     const settled = await this.sql.transaction(async (session) => {
-      const locked = await lockRun(session, run.id);
+      const locked = await this.runs.lockRun(SCOPE, session, run.id);
       if (!locked || locked.phase !== 'Running') return undefined;
-      const started = await completeMeasurements(session, run.id, completions);
+      const started = await this.runs.completeMeasurements(SCOPE, session, run.id, completions);
       const stored = settledFrom((metricName) => started.get(metricName));
       return stored.length === 0 ? undefined : this.settle(session, run, locked, stored, lastAnswerAt);
     });
@@ -356,7 +345,7 @@ export class AnalysisRunner {
     now: Date,
   ): Promise<Settled> {
     const { write, settled } = this.assess(run, locked, measurements, now);
-    await writeRunAssessment(session, run.id, write);
+    await this.runs.writeRunAssessment(SCOPE, session, run.id, write);
     return settled;
   }
 
@@ -376,7 +365,7 @@ export class AnalysisRunner {
   /** The run as it is now, its resolved spec read from Postgres only the first time. */
   private async snapshot(runId: string): Promise<RunSnapshot | undefined> {
     const known = this.resolvedRuns.get(runId);
-    const run = await loadRunSnapshot(this.sql, runId, known);
+    const run = await this.runs.snapshot(SCOPE, runId, known);
     if (run && !known) this.resolvedRuns.remember(runId, run.resolved);
     return run;
   }
@@ -391,9 +380,9 @@ export class AnalysisRunner {
    * measurements whose answer is overdue (recorded as Errors).
    */
   async sweep(now = new Date()): Promise<void> {
-    for (const runId of await findPendingRuns(this.sql, SWEEP_BATCH)) await this.queue.start(runId);
+    for (const runId of await this.runs.pendingRunIds(SCOPE, SWEEP_BATCH)) await this.queue.start(runId);
     const dueBy = new Date(now.getTime() - SWEEP_GRACE_MS);
-    for (const run of await findDueRuns(this.sql, dueBy, SWEEP_BATCH)) {
+    for (const run of await this.runs.dueRuns(SCOPE, dueBy, SWEEP_BATCH)) {
       const due = Object.entries(run.nextAt).flatMap(([metricName, at]): ScheduledMeasurement[] =>
         at !== null && new Date(at) <= dueBy ? [{ metricName, index: run.nextIndex[metricName] ?? 0, at: new Date(at) }] : [],
       );
@@ -401,8 +390,8 @@ export class AnalysisRunner {
     }
     const timeoutSeconds = this.options.measurementTimeoutSeconds;
     const unanswered = new Map<string, MeasurementAnswer[]>();
-    for (const measurement of await findOverdueMeasurements(
-      this.sql,
+    for (const measurement of await this.runs.overdueMeasurements(
+      SCOPE,
       new Date(now.getTime() - timeoutSeconds * 1000 - 2 * ANSWER_GRACE_MS),
       SWEEP_BATCH,
     )) {
@@ -419,7 +408,7 @@ export class AnalysisRunner {
   }
 
   private async finish(run: PendingRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {
-    if (!(await finishRun(this.sql, run.id, phase, message, now))) return;
+    if (!(await this.runs.finishRun(SCOPE, run.id, phase, message, now))) return;
     this.logger.info({ run: run.name, phase, message }, 'analysis run ended');
     await this.wakeOwner(run);
   }
@@ -427,10 +416,10 @@ export class AnalysisRunner {
   /** The run's rollout, or its standalone experiment, reads its phase at its next reconcile. */
   private async wakeOwner(run: { rolloutId: string | null; experimentId: string | null }): Promise<void> {
     if (run.rolloutId) {
-      const version = await rolloutVersion(this.sql, run.rolloutId);
+      const version = await this.runs.rolloutVersion(SCOPE, run.rolloutId);
       if (version !== undefined) await this.reconcileQueue.request(run.rolloutId, version);
     } else if (run.experimentId) {
-      const version = await standaloneExperimentVersion(this.sql, run.experimentId);
+      const version = await this.runs.standaloneExperimentVersion(SCOPE, run.experimentId);
       if (version !== undefined) await this.reconcileQueue.requestExperiment(run.experimentId, version);
     }
   }

@@ -8,6 +8,7 @@ import {
   TemplateMergeError,
   type AnalysisRunSpec,
 } from '@flotilla/analysis';
+import type { RunSpecDocument } from './analysis-run-columns.js';
 
 export const MEASURE_FROM_ANNOTATION = 'flotilla.io/measure-from';
 
@@ -31,10 +32,9 @@ export interface ResolvedRun {
   measuredBy: Record<string, MeasuredBy>;
 }
 
-/** A metric of a started run, as its stored spec (`{ …, resolved }`) holds it; undefined before the run started. */
-export function resolvedMetricOf(runSpec: unknown, metricName: string): Metric | undefined {
-  const resolved = (runSpec as { resolved?: ResolvedRun } | null)?.resolved;
-  return resolved?.spec.metrics.find((metric) => metric.name === metricName);
+/** A metric of a started run, as its spec holds it once resolved; undefined before the run started. */
+export function resolvedMetricOf(runSpec: RunSpecDocument, metricName: string): Metric | undefined {
+  return runSpec.resolved?.spec.metrics.find((metric) => metric.name === metricName);
 }
 
 export interface RunContext {

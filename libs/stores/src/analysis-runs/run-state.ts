@@ -1,4 +1,8 @@
 import type { Measurement, MetricResult } from '@flotilla/analysis';
+import { z } from 'zod';
+import type { Prisma } from '../generated/prisma/client.js';
+import { objectColumn, type JsonColumn } from '../scope/json-column.js';
+import { isJsonObject } from './analysis-run-columns.js';
 
 /** What a run keeps between measurements: the analysis library's results and when each metric is next due. */
 export interface RunState {
@@ -13,13 +17,29 @@ type StoredMeasurement = Omit<Measurement, 'startedAt' | 'finishedAt' | 'resumeA
   resumeAt?: string;
 };
 type StoredResult = Omit<MetricResult, 'measurements'> & { measurements: StoredMeasurement[] };
+interface StoredRunState {
+  results: StoredResult[];
+  nextAt: Record<string, string | null>;
+}
+
+/**
+ * The full check of a stored state. A metric result is the analysis library's large type: its name and measurements
+ * are checked, the counters it carries are taken as they are.
+ */
+const storedRunStateSchema: z.ZodType<StoredRunState> = z.object({
+  results: z.array(
+    z.custom<StoredResult>(
+      (result) => isJsonObject(result) && typeof result.name === 'string' && Array.isArray(result.measurements),
+      'a metric result with a name and measurements',
+    ),
+  ),
+  nextAt: z.record(z.string(), z.string().nullable()),
+});
 
 const toDate = (text: string | undefined): Date | undefined => (text === undefined ? undefined : new Date(text));
 const toText = (date: Date | undefined): string | undefined => date?.toISOString();
 
-/** Reads the JSON column back into the types the analysis library works with. */
-export function loadRunState(stored: unknown): RunState {
-  const state = (stored ?? { results: [], nextAt: {} }) as { results: StoredResult[]; nextAt: Record<string, string | null> };
+function fromStored(state: StoredRunState): RunState {
   return {
     nextAt: state.nextAt,
     results: state.results.map((result) => ({
@@ -34,7 +54,7 @@ export function loadRunState(stored: unknown): RunState {
   };
 }
 
-export function storeRunState(state: RunState): object {
+function toStored(state: RunState): StoredRunState {
   return {
     nextAt: state.nextAt,
     results: state.results.map((result) => ({
@@ -48,6 +68,20 @@ export function storeRunState(state: RunState): object {
     })),
   };
 }
+
+const storedRunStateColumn = objectColumn<StoredRunState>('AnalysisRun.metricResults', ['results', 'nextAt'], storedRunStateSchema);
+
+/** `AnalysisRun.metricResults`: the run's state, its times kept as ISO strings. */
+export const runStateColumn: JsonColumn<RunState> = {
+  column: storedRunStateColumn.column,
+  encode: (state) => storedRunStateColumn.encode(toStored(state)),
+  decode: (json) => fromStored(storedRunStateColumn.decode(json)),
+  validate: (json) => fromStored(storedRunStateColumn.validate(json)),
+};
+
+/** A run not started yet has no state: no results, nothing due. */
+export const decodeRunState = (json: Prisma.JsonValue | null): RunState =>
+  json === null ? { results: [], nextAt: {} } : runStateColumn.decode(json);
 
 /** The earliest due time of any metric, which the sweep uses to find overdue runs. */
 export function earliestDue(state: RunState): Date | null {

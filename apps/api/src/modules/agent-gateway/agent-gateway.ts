@@ -20,7 +20,14 @@ import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { hashSecret, type Logger } from '@flotilla/service-runtime';
 import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
-import { type Cluster, type DatabaseClient, resolvedMetricOf, STANDALONE_LIVE_EXPERIMENT } from '@flotilla/stores';
+import {
+  AnalysisQueries,
+  type Cluster,
+  type DatabaseClient,
+  resolvedMetricOf,
+  STANDALONE_LIVE_EXPERIMENT,
+  systemScope,
+} from '@flotilla/stores';
 import { type EventBus, measurementOfRequest, measurementRequest, type DesiredStateChanged } from '@flotilla/events';
 import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
@@ -31,6 +38,9 @@ import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
+
+/** The gateway acts for the cluster whose agent's token it checked, whatever its organization. */
+const GATEWAY_SCOPE = systemScope('agent-gateway');
 
 interface AgentConnection {
   clusterId: string;
@@ -65,6 +75,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly httpAdapterHost: HttpAdapterHost,
     @Inject(DATABASE) private readonly database: DatabaseClient,
+    private readonly analysisQueries: AnalysisQueries,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
@@ -263,11 +274,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     if (connection.answers.answered(requestId, outcome, answeredAt)) return;
     const measurement = measurementOfRequest(requestId);
     if (!measurement) return;
-    const run = await this.database.analysisRun.findFirst({
-      where: { id: measurement.runId, clusterId: connection.clusterId },
-      select: { id: true },
-    });
-    if (run)
+    if (await this.analysisQueries.isRunOfCluster(GATEWAY_SCOPE, measurement.runId, connection.clusterId))
       await this.analysisQueue.record(measurement.runId, [
         { metricName: measurement.metricName, index: measurement.index, outcome, answeredAt },
       ]);
@@ -339,19 +346,10 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
    * a request it is still taking only once; an answer to one already recorded changes nothing.
    */
   private async askAgainInFlight(connection: AgentConnection): Promise<void> {
-    const inFlight = await this.database.measurement.findMany({
-      where: { phase: 'Running', takenBy: 'agent', analysisRun: { clusterId: connection.clusterId, phase: 'Running' } },
-      select: {
-        metricName: true,
-        index: true,
-        startedAt: true,
-        analysisRun: { select: { id: true, name: true, namespace: true, spec: true } },
-      },
-      orderBy: [{ analysisRunId: 'asc' }, { metricName: 'asc' }],
-    });
+    const inFlight = await this.analysisQueries.agentMeasurementsInFlight(GATEWAY_SCOPE, connection.clusterId);
     const now = Date.now();
     const byRun = new Map<string, MeasurementRequest[]>();
-    for (const { metricName, index, startedAt, analysisRun: run } of inFlight) {
+    for (const { metricName, index, startedAt, run } of inFlight) {
       const metric = resolvedMetricOf(run.spec, metricName);
       const secondsLeft = Math.floor((startedAt.getTime() + this.config.measurementTimeoutSeconds * 1000 - now) / 1000);
       if (!metric || secondsLeft < 1) continue;

@@ -1,14 +1,27 @@
-import type { Prisma } from '@flotilla/stores';
+import type { AnalysisRunRecord } from '@flotilla/stores';
 import type { AnalysisRunModel } from './analysis.models.js';
 
-/** What an AnalysisRun object needs loaded with its row. */
-export const ANALYSIS_RUN_INCLUDE = {
-  cluster: { select: { name: true } },
-  measurements: { orderBy: [{ metricName: 'asc' }, { index: 'asc' }] },
-} satisfies Prisma.AnalysisRunInclude;
-
-export type AnalysisRunRow = Prisma.AnalysisRunGetPayload<{ include: typeof ANALYSIS_RUN_INCLUDE }>;
-
-export function toAnalysisRunModel(row: AnalysisRunRow): AnalysisRunModel {
-  return { ...row, cluster: row.cluster.name };
+export function toAnalysisRunModel(run: AnalysisRunRecord): AnalysisRunModel {
+  return {
+    id: run.id,
+    cluster: run.cluster,
+    namespace: run.namespace,
+    name: run.name,
+    kind: run.kind,
+    revision: run.revision,
+    phase: run.phase,
+    message: run.message,
+    spec: run.spec,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    measurements: run.measurements.map(({ metricName, index, phase, value, message, startedAt, finishedAt }) => ({
+      metricName,
+      index,
+      phase,
+      value,
+      message,
+      startedAt,
+      finishedAt,
+    })),
+  };
 }

@@ -1,20 +1,21 @@
-import { Inject } from '@nestjs/common';
 import { Args, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { Prisma, DatabaseClient } from '@flotilla/stores';
+import { AnalysisQueries, ExperimentQueries, organizationScope } from '@flotilla/stores';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ErrorCode, notFound } from '@flotilla/service-runtime';
 import { isIdCursor, PageInput, pageRequest, toPage } from '../../common/graphql/pagination.js';
 import { CurrentPrincipal } from '../../common/graphql/request-context.js';
-import { DATABASE } from '../../infrastructure/tokens.js';
-import { ANALYSIS_RUN_INCLUDE, toAnalysisRunModel } from '../analysis/analysis-run.mapper.js';
+import { toAnalysisRunModel } from '../analysis/analysis-run.mapper.js';
 import { AnalysisRunModel } from '../analysis/analysis.models.js';
-import { EXPERIMENT_INCLUDE, toExperimentModel } from './experiment.mapper.js';
+import { toExperimentModel } from './experiment.mapper.js';
 import { ExperimentFilter, ExperimentModel, ExperimentPage } from './experiment.models.js';
 
 @Resolver(() => ExperimentModel)
 export class ExperimentsResolver {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseClient) {}
+  constructor(
+    private readonly experimentQueries: ExperimentQueries,
+    private readonly analysisQueries: AnalysisQueries,
+  ) {}
 
   @Query(() => ExperimentPage, { description: 'Experiments, standalone and of rollouts, newest first.' })
   @RequiresRole('viewer')
@@ -24,22 +25,11 @@ export class ExperimentsResolver {
     @Args('page', { nullable: true }) page?: PageInput,
   ): Promise<ExperimentPage> {
     const { take, after } = pageRequest(page, isIdCursor);
-    const where: Prisma.ExperimentWhereInput = {
-      organizationId: principal.organizationId,
-      ...(filter?.cluster ? { cluster: { name: filter.cluster } } : {}),
-      ...(filter?.namespace ? { namespace: filter.namespace } : {}),
-      ...(filter?.rollout ? { rollout: { name: filter.rollout } } : {}),
-      ...(filter?.name ? { name: filter.name } : {}),
-      ...(filter?.phase ? { phase: filter.phase } : {}),
-    };
-    const rows = await this.database.experiment.findMany({
-      where,
-      include: EXPERIMENT_INCLUDE,
-      orderBy: { id: 'desc' },
-      take: take + 1,
-      ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
+    const experiments = await this.experimentQueries.experiments(organizationScope(principal.organizationId), filter ?? {}, {
+      limit: take + 1,
+      afterId: after?.id,
     });
-    const result = toPage(rows, take, (row) => ({ id: row.id }));
+    const result = toPage(experiments, take, (experiment) => ({ id: experiment.id }));
     return { nodes: result.nodes.map(toExperimentModel), pageInfo: result.pageInfo };
   }
 
@@ -51,12 +41,9 @@ export class ExperimentsResolver {
     @Args('namespace') namespace: string,
     @Args('name') name: string,
   ): Promise<ExperimentModel> {
-    const row = await this.database.experiment.findFirst({
-      where: { organizationId: principal.organizationId, cluster: { name: cluster }, namespace, name },
-      include: EXPERIMENT_INCLUDE,
-    });
-    if (!row) throw notFound(ErrorCode.ExperimentNotFound, `experiment ${cluster}/${namespace}/${name}`);
-    return toExperimentModel(row);
+    const experiment = await this.experimentQueries.experiment(organizationScope(principal.organizationId), { cluster, namespace, name });
+    if (!experiment) throw notFound(ErrorCode.ExperimentNotFound, `experiment ${cluster}/${namespace}/${name}`);
+    return toExperimentModel(experiment);
   }
 
   @ResolveField(() => [AnalysisRunModel], {
@@ -64,11 +51,7 @@ export class ExperimentsResolver {
   })
   @RequiresRole('viewer')
   async analysisRuns(@CurrentPrincipal() principal: Principal, @Parent() experiment: ExperimentModel): Promise<AnalysisRunModel[]> {
-    const rows = await this.database.analysisRun.findMany({
-      where: { organizationId: principal.organizationId, experimentId: experiment.id },
-      include: ANALYSIS_RUN_INCLUDE,
-      orderBy: { id: 'asc' },
-    });
-    return rows.map(toAnalysisRunModel);
+    const runs = await this.analysisQueries.analysisRunsOfExperiment(organizationScope(principal.organizationId), experiment.id);
+    return runs.map(toAnalysisRunModel);
   }
 }

@@ -1,0 +1,194 @@
+import type { AnalysisTemplateSpec } from '@flotilla/argo-spec';
+import type { DatabaseClient } from '../database/database.js';
+import { isGiven, windowArguments, type PageWindow } from '../database/page-window.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { organizationFilter, type OrganizationScope, type SystemScope } from '../scope/scope.js';
+import { runSpecColumn, templateAnnotationsColumn, templateSpecColumn, type RunSpecDocument } from './analysis-run-columns.js';
+
+/** A template as the API shows it. */
+export interface TemplateRecord {
+  id: string;
+  name: string;
+  version: number;
+  spec: AnalysisTemplateSpec;
+  annotations: Record<string, string>;
+  updatedAt: Date;
+}
+
+export interface AnalysisTemplateRecord extends TemplateRecord {
+  /** Name of its cluster. */
+  cluster: string;
+  namespace: string;
+}
+
+export interface MeasurementRecord {
+  metricName: string;
+  index: number;
+  phase: string;
+  value: string | null;
+  message: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** A run with every measurement kept, by metric and index. */
+export interface AnalysisRunRecord {
+  id: string;
+  /** Name of its cluster. */
+  cluster: string;
+  namespace: string;
+  name: string;
+  kind: string;
+  revision: number | null;
+  phase: string;
+  message: string;
+  spec: RunSpecDocument;
+  startedAt: Date;
+  finishedAt: Date | null;
+  measurements: MeasurementRecord[];
+}
+
+export interface AnalysisRunFilter {
+  /** Cluster name. */
+  cluster?: string | null;
+  namespace?: string | null;
+  /** Name of the rollout the runs belong to. */
+  rollout?: string | null;
+  name?: string | null;
+  revision?: number | null;
+  phase?: string | null;
+}
+
+/** A measurement an agent was asked for and has not answered, with its run. */
+export interface AgentMeasurementInFlight {
+  metricName: string;
+  index: number;
+  startedAt: Date;
+  run: { id: string; name: string; namespace: string; spec: RunSpecDocument };
+}
+
+const RUN_INCLUDE = {
+  cluster: { select: { name: true } },
+  measurements: {
+    select: { metricName: true, index: true, phase: true, value: true, message: true, startedAt: true, finishedAt: true },
+    orderBy: [{ metricName: 'asc' }, { index: 'asc' }],
+  },
+} satisfies Prisma.AnalysisRunInclude;
+
+type RunRow = Prisma.AnalysisRunGetPayload<{ include: typeof RUN_INCLUDE }>;
+
+function toRunRecord(row: RunRow): AnalysisRunRecord {
+  return {
+    id: row.id,
+    cluster: row.cluster.name,
+    namespace: row.namespace,
+    name: row.name,
+    kind: row.kind,
+    revision: row.revision,
+    phase: row.phase,
+    message: row.message,
+    spec: runSpecColumn.decode(row.spec),
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    measurements: row.measurements,
+  };
+}
+
+function toTemplateRecord(row: {
+  id: string;
+  name: string;
+  version: number;
+  spec: Prisma.JsonValue;
+  annotations: Prisma.JsonValue;
+  updatedAt: Date;
+}): TemplateRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    spec: templateSpecColumn.decode(row.spec),
+    annotations: templateAnnotationsColumn.decode(row.annotations),
+    updatedAt: row.updatedAt,
+  };
+}
+
+/**
+ * What the API reads of analysis: templates, and runs with their measurements, always within the caller's
+ * organization; and, for the agent gateway acting for a cluster, the runs and measurements of that cluster.
+ */
+export class AnalysisQueries {
+  constructor(private readonly database: DatabaseClient) {}
+
+  /** AnalysisTemplates, optionally of one cluster (by name) and namespace. */
+  async analysisTemplates(
+    scope: OrganizationScope,
+    filter: { cluster?: string | undefined; namespace?: string | undefined },
+  ): Promise<AnalysisTemplateRecord[]> {
+    const rows = await this.database.analysisTemplate.findMany({
+      where: {
+        ...organizationFilter(scope),
+        ...(isGiven(filter.cluster) ? { cluster: { name: filter.cluster } } : {}),
+        ...(isGiven(filter.namespace) ? { namespace: filter.namespace } : {}),
+      },
+      include: { cluster: { select: { name: true } } },
+      orderBy: [{ clusterId: 'asc' }, { namespace: 'asc' }, { name: 'asc' }],
+    });
+    return rows.map((row) => ({ ...toTemplateRecord(row), cluster: row.cluster.name, namespace: row.namespace }));
+  }
+
+  /** The organization's ClusterAnalysisTemplates, by name. */
+  async clusterAnalysisTemplates(scope: OrganizationScope): Promise<TemplateRecord[]> {
+    const rows = await this.database.clusterAnalysisTemplate.findMany({ where: organizationFilter(scope), orderBy: { name: 'asc' } });
+    return rows.map(toTemplateRecord);
+  }
+
+  /** Runs with their measurements, newest first. */
+  async analysisRuns(scope: OrganizationScope, filter: AnalysisRunFilter, window: PageWindow): Promise<AnalysisRunRecord[]> {
+    const rows = await this.database.analysisRun.findMany({
+      where: {
+        ...organizationFilter(scope),
+        ...(isGiven(filter.cluster) ? { cluster: { name: filter.cluster } } : {}),
+        ...(isGiven(filter.namespace) ? { namespace: filter.namespace } : {}),
+        ...(isGiven(filter.rollout) ? { rollout: { name: filter.rollout } } : {}),
+        ...(isGiven(filter.name) ? { name: filter.name } : {}),
+        ...(isGiven(filter.revision) ? { revision: filter.revision } : {}),
+        ...(isGiven(filter.phase) ? { phase: filter.phase } : {}),
+      },
+      include: RUN_INCLUDE,
+      orderBy: { id: 'desc' },
+      ...windowArguments(window),
+    });
+    return rows.map(toRunRecord);
+  }
+
+  /** The runs an experiment started, with their measurements, in the order they started. */
+  async analysisRunsOfExperiment(scope: OrganizationScope, experimentId: string): Promise<AnalysisRunRecord[]> {
+    const rows = await this.database.analysisRun.findMany({
+      where: { ...organizationFilter(scope), experimentId },
+      include: RUN_INCLUDE,
+      orderBy: { id: 'asc' },
+    });
+    return rows.map(toRunRecord);
+  }
+
+  /** Whether the run is one of the cluster's: an agent may answer only for its own cluster. */
+  async isRunOfCluster(_scope: SystemScope, runId: string, clusterId: string): Promise<boolean> {
+    const run = await this.database.analysisRun.findFirst({ where: { id: runId, clusterId }, select: { id: true } });
+    return run !== null;
+  }
+
+  /** The measurements the cluster's agent was asked for and has not answered, of runs still Running, by run and metric. */
+  async agentMeasurementsInFlight(_scope: SystemScope, clusterId: string): Promise<AgentMeasurementInFlight[]> {
+    const rows = await this.database.measurement.findMany({
+      where: { phase: 'Running', takenBy: 'agent', analysisRun: { clusterId, phase: 'Running' } },
+      select: {
+        metricName: true,
+        index: true,
+        startedAt: true,
+        analysisRun: { select: { id: true, name: true, namespace: true, spec: true } },
+      },
+      orderBy: [{ analysisRunId: 'asc' }, { metricName: 'asc' }],
+    });
+    return rows.map(({ analysisRun: run, ...measurement }) => ({ ...measurement, run: { ...run, spec: runSpecColumn.decode(run.spec) } }));
+  }
+}
