@@ -54,7 +54,7 @@ async function runningRun(name: string): Promise<string> {
       phase: 'Running',
       startedAt,
       spec: { analysis: { templates: [] }, stablePodTemplateHash: null, resolved } as unknown as Prisma.InputJsonValue,
-      metricResults: storeRunState(state('initial')) as Prisma.InputJsonValue,
+      metricResults: storeRunState(state('initial')),
     },
   });
   return run.id;
