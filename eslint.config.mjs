@@ -59,6 +59,6 @@ export default tseslint.config(
     files: ['apps/dashboard/**/*.ts', 'apps/dashboard/**/*.tsx'],
     languageOptions: { parserOptions: { project: ['./apps/dashboard/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
   },
-  { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

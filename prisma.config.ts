@@ -67,7 +67,7 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
   schema: 'prisma/schema.prisma',
-  async adapter() {
-    return new MigratingPrismaPg(poolConfig(databaseUrl));
+  adapter() {
+    return Promise.resolve(new MigratingPrismaPg(poolConfig(databaseUrl)));
   },
 });

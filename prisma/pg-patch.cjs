@@ -1,5 +1,6 @@
 // Loaded by prisma.config.ts only (migrations), never by the application.
 // The wasm schema engine cannot read the "char" (18) and "name" (19) column types: present them as text.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS file, loaded through createRequire: require is its module system
 const Query = require('pg/lib/query');
 const handleRowDescription = Query.prototype.handleRowDescription;
 Query.prototype.handleRowDescription = function (message) {

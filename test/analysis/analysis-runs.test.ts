@@ -240,7 +240,7 @@ describe('analysis runs drive rollouts as in Argo', () => {
     startWorker();
     const { org, agent } = await clusterAnswering(byMetric({ 'success-rate': 0.2 }));
     const rollout = canaryRollout('payments', 'shop/payments:1');
-    rollout.spec.strategy = {
+    (rollout.spec as Manifest).strategy = {
       blueGreen: {
         activeService: 'payments-active',
         previewService: 'payments-preview',
@@ -303,7 +303,7 @@ describe('analysis runs drive rollouts as in Argo', () => {
     await waitForRollout(org, 'ledger', (row) => row.phase === 'Degraded', 'the abort after the error');
     const [run] = await runsOf(org);
     expect(run?.phase).toBe('Error');
-    expect(run?.measurements[0]).toMatchObject({ phase: 'Error', message: expect.stringContaining('no answer') });
+    expect(run?.measurements[0]).toMatchObject({ phase: 'Error', message: expect.stringContaining('no answer') as unknown });
   });
 });
 
@@ -321,7 +321,7 @@ describe("an agent's answers", () => {
     await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
     await setImage(org, 'ledger', 'shop/ledger:2');
     const asked = await eventually(
-      async () => (agent.measurementRequests.length >= 2 ? agent.measurementRequests.slice(0, 2) : undefined),
+      () => (agent.measurementRequests.length >= 2 ? agent.measurementRequests.slice(0, 2) : undefined),
       15_000,
       'both measurements asked for',
     );
@@ -366,7 +366,7 @@ describe("an agent's answers", () => {
     await waitForRollout(org, 'ledger', (row) => row.phase === 'Healthy', 'the first deployment');
     await setImage(org, 'ledger', 'shop/ledger:2');
     const [asked] = await eventually(
-      async () => (lost.measurementRequests.length > 0 ? lost.measurementRequests : undefined),
+      () => (lost.measurementRequests.length > 0 ? lost.measurementRequests : undefined),
       15_000,
       'the first measurement asked for',
     );

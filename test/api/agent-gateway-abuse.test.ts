@@ -33,7 +33,7 @@ interface Session {
 async function connect(): Promise<Session> {
   const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
   const messages: Session['messages'] = [];
-  socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as Session['messages'][number]));
+  socket.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString()) as Session['messages'][number]));
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
@@ -54,7 +54,7 @@ async function expectApiServing(): Promise<void> {
   expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
   const session = await connect();
   session.socket.send(hello);
-  await eventually(async () => session.messages.find((message) => message.type === 'welcome'), 5_000, 'welcome');
+  await eventually(() => session.messages.find((message) => message.type === 'welcome'), 5_000, 'welcome');
   session.socket.close();
   await session.closed;
   await eventually(
@@ -162,12 +162,12 @@ describe('the agent gateway under abuse', () => {
   ])('refuses %s with protocol/invalid_message naming the field, and stores nothing', async (_title, message, path) => {
     const session = await connect();
     session.socket.send(hello);
-    await eventually(async () => session.messages.find((received) => received.type === 'welcome'), 5_000, 'welcome');
+    await eventually(() => session.messages.find((received) => received.type === 'welcome'), 5_000, 'welcome');
     session.socket.send(JSON.stringify(message));
-    const [error] = await eventually(async () => (errorsOf(session).length > 0 ? errorsOf(session) : undefined), 5_000, 'an error');
+    const [error] = await eventually(() => (errorsOf(session).length > 0 ? errorsOf(session) : undefined), 5_000, 'an error');
     expect(error).toMatchObject({
       code: 'protocol/invalid_message',
-      message: expect.stringMatching(new RegExp(`^${path.replace('.', '\\.')}: `)),
+      message: expect.stringMatching(new RegExp(`^${path.replace('.', '\\.')}: `)) as unknown,
     });
     const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
     expect(cluster.agentVersion).toBe('abuse-test');
@@ -178,14 +178,14 @@ describe('the agent gateway under abuse', () => {
   it('answers an agent over its message rate with rate_limited, drops the excess, and closes a persistent one with 4429', async () => {
     const session = await connect();
     session.socket.send(hello);
-    await eventually(async () => session.messages.find((message) => message.type === 'welcome'), 5_000, 'welcome');
+    await eventually(() => session.messages.find((message) => message.type === 'welcome'), 5_000, 'welcome');
     const burst = (): void => {
       for (let index = 0; index < MESSAGES_PER_SECOND * 2; index += 1)
         session.socket.send(JSON.stringify({ type: 'heartbeat', sentAt: new Date().toISOString() }));
     };
     burst();
-    const [limited] = await eventually(async () => (errorsOf(session).length > 0 ? errorsOf(session) : undefined), 5_000, 'rate_limited');
-    expect(limited).toMatchObject({ code: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    const [limited] = await eventually(() => (errorsOf(session).length > 0 ? errorsOf(session) : undefined), 5_000, 'rate_limited');
+    expect(limited).toMatchObject({ code: 'rate_limited', retryAfterSeconds: expect.any(Number) as unknown });
     expect(errorsOf(session)).toHaveLength(1);
     const bursting = setInterval(() => session.socket.readyState === WebSocket.OPEN && burst(), 200);
     try {

@@ -37,7 +37,7 @@ class AgentSession {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as { type: string; code?: string };
+      const message = JSON.parse((data as Buffer).toString()) as { type: string; code?: string };
       if (message.type === 'error') this.errors.push(message);
       if (message.type === 'welcome') this.welcomed += 1;
     });
@@ -58,7 +58,7 @@ class AgentSession {
     this.socket.send(
       JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'fuzz', kubernetesVersion: undefined }),
     );
-    await eventually(async () => this.welcomed > before || undefined, 5_000, 'welcome');
+    await eventually(() => this.welcomed > before || undefined, 5_000, 'welcome');
   }
 }
 
@@ -170,7 +170,7 @@ describe('the agent gateway under random input', () => {
       { numRuns: 300 },
     );
     await eventually(
-      async () => sessions.reduce((sum, each) => sum + each.errors.length, 0) >= expectedRefusals || undefined,
+      () => sessions.reduce((sum, each) => sum + each.errors.length, 0) >= expectedRefusals || undefined,
       5_000,
       `${expectedRefusals} refusals`,
     );

@@ -16,7 +16,7 @@ interface Session {
 async function connect(token: string): Promise<Session> {
   const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
   const messages: Session['messages'] = [];
-  socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as Session['messages'][number]));
+  socket.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString()) as Session['messages'][number]));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
@@ -31,7 +31,7 @@ const hello = (protocolVersion: number) =>
   JSON.stringify({ type: 'hello', protocolVersion, agentVersion: 'gateway-test', kubernetesVersion: 'v1.30.0' });
 const received = (session: Session, type: string) =>
   eventually(
-    async () => {
+    () => {
       const matching = session.messages.filter((message) => message.type === type);
       return matching.length > 0 ? matching : undefined;
     },

@@ -57,7 +57,7 @@ describe('the audit hash chain', () => {
       targetType: 'Rollout',
       targetName: 'staging/shop/checkout',
       reason: 'looks good',
-      requestId: expect.any(String),
+      requestId: expect.any(String) as unknown,
     });
     const [newest, older] = events.auditEvents.nodes;
     expect(newest?.previousHash).toBe(older?.hash);

@@ -387,7 +387,7 @@ describe('deleting a rollout', () => {
     expect(await api.database.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).toMatchObject({
       name: names.experiment + suffix,
       rolloutId: null,
-      releasedAt: expect.any(Date),
+      releasedAt: expect.any(Date) as unknown,
     });
     expect(await api.database.analysisRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({
       name: names.run + suffix,

@@ -179,8 +179,11 @@ describe('a request over its time or its budget', () => {
       expect(response.errors?.[0]?.extensions?.code).toBe('request/timeout');
       const waitingOnLocks = async (): Promise<number> =>
         Number(
-          (await locker.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))
-            .rows[0].n,
+          (
+            await locker.query<{ n: string }>(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          ).rows[0]?.n,
         );
       await eventually(async () => (await waitingOnLocks()) === 0, 10_000, 'the statement waiting on the lock to be cancelled');
     } finally {

@@ -44,7 +44,7 @@ describe('setImage refuses what is no image reference, recording nothing', () =>
     const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, { image });
     expect(response.errors?.[0]?.extensions).toMatchObject({
       code: 'input/invalid',
-      problems: [{ path, message: expect.stringContaining(reason) }],
+      problems: [{ path, message: expect.stringContaining(reason) as unknown }],
     });
     expect(await writtenRows()).toEqual(before);
   });
@@ -57,7 +57,7 @@ describe('setImage refuses what is no image reference, recording nothing', () =>
     const response = await graphql(api.url, org.tokens.deployer, SET_IMAGE, { image: 'shop/checkout:2', reason });
     expect(response.errors?.[0]?.extensions).toMatchObject({
       code: 'input/invalid',
-      problems: [{ path, message: expect.stringContaining(message) }],
+      problems: [{ path, message: expect.stringContaining(message) as unknown }],
     });
     expect(await writtenRows()).toEqual(before);
   });
@@ -89,7 +89,7 @@ describe('applyManifests on hostile documents', () => {
         }
         expect(code).toBe('manifest/invalid');
         for (const problem of response.errors[0]?.extensions?.problems ?? [])
-          expect(problem).toEqual({ documentIndex: 0, path: expect.any(String), message: expect.any(String) });
+          expect(problem).toEqual({ documentIndex: 0, path: expect.any(String) as unknown, message: expect.any(String) as unknown });
         expect(await writtenRows()).toEqual(before);
         tally.refusedCleanly += 1;
       }),

@@ -43,7 +43,7 @@ describe('applyManifests with the Argo Rollouts documentation examples', () => {
       {
         documentIndex: 2,
         kind: 'ClusterAnalysisTemplate',
-        name: (parseYamlDocuments(clusterTemplate)[0] as Manifest | undefined)?.metadata.name,
+        name: (parseYamlDocuments(clusterTemplate)[0] as { metadata: { name: string } } | undefined)?.metadata.name,
         namespace: null,
         action: 'Created',
         generation: 1,
@@ -119,7 +119,7 @@ describe('applyManifests with the Argo Rollouts documentation examples', () => {
   });
 });
 
-type Breakage = (manifest: Manifest) => void;
+type Breakage = (manifest: ReturnType<typeof canaryRollout>) => void;
 
 const invalidRollouts: [string, Breakage, string][] = [
   [
@@ -167,7 +167,7 @@ const invalidRollouts: [string, Breakage, string][] = [
   [
     'no selector',
     (m) => {
-      delete m.spec.selector;
+      delete (m.spec as Manifest).selector;
     },
     'spec.selector',
   ],
@@ -181,7 +181,7 @@ const invalidRollouts: [string, Breakage, string][] = [
   [
     'no containers',
     (m) => {
-      m.spec.template.spec.containers = [];
+      (m.spec.template.spec as Manifest).containers = [];
     },
     'spec.template.spec.containers',
   ],
@@ -195,7 +195,7 @@ const invalidRollouts: [string, Breakage, string][] = [
   [
     'no strategy',
     (m) => {
-      m.spec.strategy = {};
+      (m.spec as Manifest).strategy = {};
     },
     'spec.strategy',
   ],
@@ -309,14 +309,14 @@ const invalidRollouts: [string, Breakage, string][] = [
   [
     'blue-green with one service for active and preview',
     (m) => {
-      m.spec.strategy = { blueGreen: { activeService: 'web', previewService: 'web' } };
+      (m.spec as Manifest).strategy = { blueGreen: { activeService: 'web', previewService: 'web' } };
     },
     'spec.strategy.blueGreen.activeService',
   ],
   [
     'blue-green preview replica count 0',
     (m) => {
-      m.spec.strategy = { blueGreen: { activeService: 'web', previewReplicaCount: 0 } };
+      (m.spec as Manifest).strategy = { blueGreen: { activeService: 'web', previewReplicaCount: 0 } };
     },
     'spec.strategy.blueGreen.previewReplicaCount',
   ],
@@ -443,7 +443,7 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
     expect(await storedCounts(org.id)).toEqual(before);
     const refusedStep = await apply(toYaml(experiment('stepped', 'web:2')));
     expect(refusedStep.errors?.[0]?.extensions?.problems).toEqual([
-      expect.objectContaining({ documentIndex: 0, path: 'metadata.name', message: expect.stringContaining('rollout step') }),
+      expect.objectContaining({ documentIndex: 0, path: 'metadata.name', message: expect.stringContaining('rollout step') as unknown }),
     ]);
     const stored = await api.database.experiment.findMany({
       where: { organizationId: org.id, name: { in: ['completed', 'stepped'] } },
@@ -456,7 +456,7 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
   });
 
   it('lets a running Experiment be terminated but not change its templates', async () => {
-    const running: Manifest = {
+    const experiment = (image: string) => ({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Experiment',
       metadata: { name: 'running' },
@@ -465,15 +465,14 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
           {
             name: 'baseline',
             selector: { matchLabels: { app: 'running' } },
-            template: { metadata: { labels: { app: 'running' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+            template: { metadata: { labels: { app: 'running' } }, spec: { containers: [{ name: 'web', image }] } },
           },
         ],
       },
-    };
+    });
+    const running = experiment('web:1');
     await apply(toYaml(running));
-    const reimaged = structuredClone(running);
-    reimaged.spec.templates[0].template.spec.containers[0].image = 'web:2';
-    const refused = await apply(toYaml(reimaged));
+    const refused = await apply(toYaml(experiment('web:2')));
     expect(refused.errors?.[0]?.extensions?.problems).toEqual([
       expect.objectContaining({
         path: 'metadata.name',
@@ -532,7 +531,7 @@ describe('applyManifests checks analysis templates as a run would use them', () 
         {
           documentIndex: 0,
           path: 'spec.strategy.canary.steps[1].analysis.templates[0].templateName',
-          message: expect.stringContaining('needs "service" passed in args'),
+          message: expect.stringContaining('needs "service" passed in args') as unknown,
         },
       ],
     });

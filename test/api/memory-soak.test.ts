@@ -131,7 +131,7 @@ it('gives back, once idle, the memory a few hundred hostile requests took', asyn
   await runConcurrently(
     requests.filter((_request, index) => index % 10 === 0),
     4,
-    async () => undefined,
+    () => Promise.resolve(),
   );
   const baselineHeap = (await collectGarbage(api.child)).heapUsed;
   const baseline = await residentBytes(api.child);

@@ -49,7 +49,7 @@ export async function openDashboard(browser: Browser, apiUrl: string, path = '/'
   await context.exposeBinding('reportPolicyViolation', (_source, violation: string) => policyViolations.push(violation));
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
-      const report = (window as unknown as { reportPolicyViolation(violation: string): void }).reportPolicyViolation;
+      const report = (window as unknown as { reportPolicyViolation: (violation: string) => void }).reportPolicyViolation;
       report(`${event.effectiveDirective} refused ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
     });
   });

@@ -83,7 +83,7 @@ const tokenSecret = (): SimulatedObject =>
   }) as unknown as SimulatedObject;
 
 /** A rollout released once, with the Secret and templates its analysis needs in its namespace. */
-async function released(prefix: string, rollout: Manifest, templates: Manifest[]): Promise<E2eNamespace> {
+async function released(prefix: string, rollout: Manifest & { metadata: { name: string } }, templates: Manifest[]): Promise<E2eNamespace> {
   const space = await E2eNamespace.create(system, 'staging', prefix);
   await space.seed(tokenSecret());
   await space.applyManifests(toYaml(...templates, rollout));

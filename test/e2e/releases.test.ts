@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 /** The getting-started canary with shorter timed pauses, for scenarios that are not about timing. */
-function quickCanary(name: string, image: string, edit: (rollout: Manifest) => void = () => {}): Manifest {
+function quickCanary(
+  name: string,
+  image: string,
+  edit: (rollout: ReturnType<typeof canaryRollout>) => void = () => {},
+): ReturnType<typeof canaryRollout> {
   const rollout = canaryRollout(name, image);
   rollout.spec.strategy.canary.steps = [
     { setWeight: 20 },
@@ -33,7 +37,10 @@ function quickCanary(name: string, image: string, edit: (rollout: Manifest) => v
 }
 
 /** A rollout released once, Healthy with every pod of its first revision ready in the cluster. */
-async function released(prefix: string, manifest: Manifest): Promise<{ space: E2eNamespace; stableHash: string }> {
+async function released(
+  prefix: string,
+  manifest: Manifest & { metadata: { name: string } },
+): Promise<{ space: E2eNamespace; stableHash: string }> {
   const space = await E2eNamespace.create(system, 'staging', prefix);
   await space.applyManifests(toYaml(manifest));
   const healthy = await space.waitForPhase(manifest.metadata.name, 'Healthy');

@@ -37,7 +37,7 @@ export class ConvergingAgent {
       headers: { authorization: `Bearer ${this.token}` },
     });
     this.socket = socket;
-    socket.on('message', (data) => this.receive(data.toString()));
+    socket.on('message', (data) => this.receive((data as Buffer).toString()));
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);

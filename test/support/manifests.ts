@@ -14,7 +14,23 @@ export const toYaml = (...documents: unknown[]): string => documents.map((docume
 
 // Tests edit manifests freely, as a person editing YAML would.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Manifest = { [key: string]: any };
+type ManifestValue = any;
+export type Manifest = { [key: string]: ManifestValue };
+
+/** A manifest with the metadata every Kubernetes object carries. */
+export interface NamedManifest extends Manifest {
+  metadata: Manifest & { name: string };
+}
+
+/** A rollout as `canaryRollout` builds it: the objects tests reach into are named, and each stays open to any edit. */
+export interface RolloutManifest extends NamedManifest {
+  metadata: Manifest & { name: string; labels: Manifest };
+  spec: Manifest & {
+    selector: Manifest & { matchLabels: Manifest };
+    strategy: Manifest & { canary: Manifest & { steps: ManifestValue[] } };
+    template: Manifest & { spec: Manifest & { containers: [Manifest, ...Manifest[]] } };
+  };
+}
 
 /** The parts of a canary Rollout manifest that tests edit. */
 export interface CanaryManifestSpec {
@@ -26,7 +42,7 @@ export interface CanaryManifestSpec {
 export const canarySpec = (rollout: Manifest): CanaryManifestSpec => rollout.spec as CanaryManifestSpec;
 
 /** The canary of Argo's getting-started guide: 5 replicas, steps 20 / pause / 40 / pause 10s / 60 / 80. */
-export function canaryRollout(name = 'rollouts-demo', image = 'argoproj/rollouts-demo:blue'): Manifest {
+export function canaryRollout(name = 'rollouts-demo', image = 'argoproj/rollouts-demo:blue'): RolloutManifest {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',

@@ -152,7 +152,7 @@ describe('a run replayed over time', () => {
       phase: 'Error',
       message: expect.stringContaining(
         'consecutiveErrors (3) > consecutiveErrorLimit (2): "Error Message: invalid operation: < (mismatched types <nil> and float64)',
-      ),
+      ) as unknown,
     });
   });
 

@@ -135,7 +135,7 @@ describe('validateAnalysisSpec', () => {
       expect(validation.warnings).toEqual([
         {
           path: 'spec.metrics[0].count',
-          message: expect.stringMatching(/^count \(\d\) is not above failureLimit \(\d\): the metric can never fail$/),
+          message: expect.stringMatching(/^count \(\d\) is not above failureLimit \(\d\): the metric can never fail$/) as unknown,
         },
       ]);
     },

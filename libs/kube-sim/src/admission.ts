@@ -248,16 +248,14 @@ export function admitCreate(resource: ResourceType, object: StoredObject, contex
 /** Validates a replacement of `previous` (immutable fields, spec rules) and carries over allocated values. */
 export function admitUpdate(resource: ResourceType, object: StoredObject, previous: StoredObject): void {
   if (resource.kind === 'Service') {
-    const spec = objectAt(object as Fields, 'spec');
+    const spec = objectAt(object, 'spec');
     for (const allocated of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) {
       defaultField(spec, allocated, readPath(previous, ['spec', allocated]));
     }
     defaultServicePorts(spec);
   }
   if (resource.kind === 'Pod' || resource.kind === 'ReplicaSet' || resource.kind === 'Job') {
-    defaultPodSpec(
-      objectAt(resource.kind === 'Pod' ? (object as Fields) : objectAt(objectAt(object as Fields, 'spec'), 'template'), 'spec'),
-    );
+    defaultPodSpec(objectAt(resource.kind === 'Pod' ? object : objectAt(objectAt(object, 'spec'), 'template'), 'spec'));
   }
   const immutableCauses = (IMMUTABLE_FIELDS[resource.kind] ?? [])
     .filter((path) => !jsonEqual(readPath(object, path), readPath(previous, path)))

@@ -148,9 +148,9 @@ describe('ReplicaSet controller', () => {
         {
           type: 'ReplicaFailure',
           status: 'True',
-          lastTransitionTime: expect.any(String),
+          lastTransitionTime: expect.any(String) as unknown,
           reason: 'FailedCreate',
-          message: expect.stringContaining('exceeded quota: pods, requested: pods=1, used: pods=1, limited: pods=1'),
+          message: expect.stringContaining('exceeded quota: pods, requested: pods=1, used: pods=1, limited: pods=1') as unknown,
         },
       ]),
     );

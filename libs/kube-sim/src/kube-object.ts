@@ -69,6 +69,11 @@ export function readPath(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
+/** A field that should hold a scalar, as text; an object or a list, which such a field should never hold, reads as its JSON. */
+export function scalarText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 /** Deep structural equality of two JSON values (key order ignored). */
 export function jsonEqual(left: unknown, right: unknown): boolean {
   if (left === right) return true;

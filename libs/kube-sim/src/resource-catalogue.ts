@@ -1,4 +1,4 @@
-import { readPath, type KubeObject } from './kube-object.js';
+import { readPath, scalarText, type KubeObject } from './kube-object.js';
 
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
 
@@ -31,7 +31,7 @@ const stringAt =
   (...path: string[]): FieldReader =>
   (object) => {
     const value = readPath(object, path);
-    return value === undefined || value === null ? '' : String(value);
+    return value === undefined || value === null ? '' : scalarText(value);
   };
 
 interface ResourceDefinition extends Partial<ResourceType> {

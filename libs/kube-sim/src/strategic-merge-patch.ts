@@ -1,4 +1,4 @@
-import { isJsonObject, jsonEqual } from './kube-object.js';
+import { isJsonObject, jsonEqual, scalarText } from './kube-object.js';
 import { PatchError } from './patch-error.js';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
@@ -45,7 +45,7 @@ export function applyStrategicMergePatch(original: unknown, patch: unknown): unk
 function mergeObject(original: unknown, patch: Record<string, unknown>, path: readonly string[]): unknown {
   const directive = patch['$patch'];
   if (directive === 'replace') return withoutDirectives(patch);
-  if (directive !== undefined && directive !== 'merge') throw new PatchError(`unknown $patch directive "${String(directive)}"`, true);
+  if (directive !== undefined && directive !== 'merge') throw new PatchError(`unknown $patch directive "${scalarText(directive)}"`, true);
   const result: Record<string, unknown> = isJsonObject(original) ? { ...original } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith('$')) continue;
@@ -84,7 +84,7 @@ function mergeList(original: unknown, patch: unknown[], path: readonly string[])
   if (replaceMarker >= 0)
     return patch.filter((_, index) => index !== replaceMarker).map((item) => (isJsonObject(item) ? withoutDirectives(item) : item));
   const field = path.at(-1) ?? '';
-  const current = Array.isArray(original) ? original : [];
+  const current: unknown[] = Array.isArray(original) ? original : [];
   if (MERGED_SCALAR_LISTS.has(field))
     return [...current, ...patch.filter((item) => !current.some((existing) => jsonEqual(existing, item)))];
   const mergeKey = mergeKeyOf(path);

@@ -9,12 +9,16 @@ export type EvaluationFailureReason =
   | 'syntax';
 
 /** Raised inside the evaluator and turned into a returned `ConditionEvaluationError` at its boundary. */
-export class EvaluationFailure {
+export class EvaluationFailure extends Error {
+  override readonly name = 'EvaluationFailure';
+
   constructor(
     readonly reason: EvaluationFailureReason,
     readonly detail: string,
     readonly position?: number,
-  ) {}
+  ) {
+    super(detail);
+  }
 
   at(position: number): EvaluationFailure {
     return this.position === undefined ? new EvaluationFailure(this.reason, this.detail, position) : this;

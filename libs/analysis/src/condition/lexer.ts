@@ -12,12 +12,16 @@ export type Token =
 export type ParseFailureCode = 'syntax' | 'unknown-function';
 
 /** A lexing or parsing failure at a character offset of the condition. */
-export class ConditionParseFailure {
+export class ConditionParseFailure extends Error {
+  override readonly name = 'ConditionParseFailure';
+
   constructor(
     readonly reason: string,
     readonly position: number,
     readonly code: ParseFailureCode = 'syntax',
-  ) {}
+  ) {
+    super(`${reason} at position ${position}`);
+  }
 }
 
 const TWO_CHARACTER_PUNCTUATION = new Set(['**', '==', '!=', '<=', '>=', '&&', '||', '??', '?.']);

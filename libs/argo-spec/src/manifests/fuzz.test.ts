@@ -51,7 +51,7 @@ describe('parseManifests on hostile documents', () => {
         tally.refusedCleanly += 1;
         expect(result.errors.length).toBeGreaterThan(0);
         for (const error of result.errors) {
-          expect(error).toEqual({ documentIndex: 0, path: expect.any(String), message: expect.any(String) });
+          expect(error).toEqual({ documentIndex: 0, path: expect.any(String) as unknown, message: expect.any(String) as unknown });
           if (error.path === '') expect(error.message).toMatch(WHOLE_DOCUMENT_REASONS);
         }
       }),

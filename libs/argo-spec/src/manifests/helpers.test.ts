@@ -85,7 +85,7 @@ describe('readYamlDocuments', () => {
     const documents = readYamlDocuments('---\na: 1\n---\n# only a comment\n---\n~\n---\nb: [1\n---\nc: 3\n---\n');
     expect(documents).toEqual([
       { readable: true, value: { a: 1 } },
-      { readable: false, issues: [{ path: '', message: expect.stringMatching(/^invalid YAML at line \d+, column \d+: /) }] },
+      { readable: false, issues: [{ path: '', message: expect.stringMatching(/^invalid YAML at line \d+, column \d+: /) as unknown }] },
       { readable: true, value: { c: 3 } },
     ]);
   });
@@ -104,6 +104,6 @@ describe('readYamlDocuments', () => {
       );
     }
     const [document] = readYamlDocuments(lines.join('\n'));
-    expect(document).toEqual({ readable: false, issues: [{ path: '', message: expect.stringContaining('invalid YAML') }] });
+    expect(document).toEqual({ readable: false, issues: [{ path: '', message: expect.stringContaining('invalid YAML') as unknown }] });
   });
 });

@@ -21,7 +21,7 @@ function expectIssues(text: string, expected: readonly ExpectedIssue[]): void {
   expect(result.ok).toBe(false);
   const errors = result.ok ? [] : result.errors;
   expect(errors).toEqual(
-    expected.map(([documentIndex, path, reasonWord]) => ({ documentIndex, path, message: expect.stringContaining(reasonWord) })),
+    expected.map(([documentIndex, path, reasonWord]) => ({ documentIndex, path, message: expect.stringContaining(reasonWord) as unknown })),
   );
 }
 

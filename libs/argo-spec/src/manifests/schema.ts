@@ -19,7 +19,7 @@ declare const schemaValue: unique symbol;
 export interface Schema<V> {
   readonly required: boolean;
   /** `undefined` when the value itself is unusable; every problem is recorded in `issues`. */
-  check(value: unknown, path: string, issues: IssueList): Loose<V> | undefined;
+  check(this: void, value: unknown, path: string, issues: IssueList): Loose<V> | undefined;
   readonly [schemaValue]?: V;
 }
 
@@ -47,12 +47,21 @@ export function required<V>(inner: OptionalSchema<V>): RequiredSchema<V> {
 
 /** `describeValue([]) === 'an array'`: how a value reads in a message. */
 export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'number') return `the number ${value}`;
-  if (typeof value === 'string') return `the string ${quoted(value)}`;
-  return `${typeof value} ${String(value)}`;
+  switch (typeof value) {
+    case 'object':
+      if (value === null) return 'null';
+      return Array.isArray(value) ? 'an array' : 'an object';
+    case 'number':
+      return `the number ${value}`;
+    case 'string':
+      return `the string ${quoted(value)}`;
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+    case 'undefined':
+    case 'function':
+      return `${typeof value} ${String(value)}`;
+  }
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -168,7 +177,7 @@ export function array<Item>(item: Schema<Item>, options: { minItems?: number } =
     if (options.minItems !== undefined && value.length < options.minItems) {
       issues.add(path, options.minItems === 1 ? 'must not be empty' : `must have at least ${options.minItems} items`);
     }
-    return value.map((element, index) => item.check(element, indexPath(path, index), issues)) as Loose<Item[]>;
+    return value.map((element, index) => item.check(element, indexPath(path, index), issues));
   });
 }
 
@@ -197,7 +206,7 @@ export function record<V>(
       const checked = values.check(element, keyPath(path, key), issues);
       if (checked !== undefined) result[key] = checked;
     }
-    return result as Loose<Record<string, V>>;
+    return result;
   });
 }
 
@@ -277,7 +286,7 @@ function isJsonValue(value: unknown): value is JsonValue {
 /** Any JSON value, not looked into: used where Kubernetes itself owns the shape (a Job spec, a container). */
 export function jsonValue(): OptionalSchema<JsonValue> {
   return schema<JsonValue>((value, path, issues) => {
-    if (isJsonValue(value)) return value as Loose<JsonValue>;
+    if (isJsonValue(value)) return value;
     issues.add(path, 'must be plain JSON data (no binary, timestamps or infinite numbers)');
     return undefined;
   });

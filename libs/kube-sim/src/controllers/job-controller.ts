@@ -1,5 +1,5 @@
 import { kubeTimestamp, type ClusterStore } from '../cluster-store.js';
-import { isJsonObject, readPath, type StoredObject } from '../kube-object.js';
+import { isJsonObject, readPath, scalarText, type StoredObject } from '../kube-object.js';
 import { JOB, POD } from '../resource-catalogue.js';
 import type { EventRecorder } from './event-recorder.js';
 import { isTerminal, podFromTemplate, podPhase, podsControlledBy, readySince, writeStatus } from './owned-pods.js';
@@ -8,7 +8,7 @@ import { splitObjectKey } from './work-queue.js';
 
 function finishedCondition(job: StoredObject): string | undefined {
   const conditions = readPath(job, ['status', 'conditions']);
-  const finished = (Array.isArray(conditions) ? conditions : []).find(
+  const finished: unknown = (Array.isArray(conditions) ? conditions : []).find(
     (condition) =>
       isJsonObject(condition) && (condition['type'] === 'Complete' || condition['type'] === 'Failed') && condition['status'] === 'True',
   );
@@ -47,7 +47,7 @@ export class JobController extends PodOwnerController {
     const failed = pods.filter((pod) => podPhase(pod) === 'Failed').length;
     let active = pods.filter((pod) => !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined);
     const timestamp = kubeTimestamp(this.now());
-    const startTime = String(readPath(job, ['status', 'startTime']) ?? timestamp);
+    const startTime = scalarText(readPath(job, ['status', 'startTime']) ?? timestamp);
     const conditions: object[] = [];
     let completionTime: string | undefined;
     if (succeeded >= completions) {

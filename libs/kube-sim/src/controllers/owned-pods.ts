@@ -25,7 +25,9 @@ export function isTerminal(pod: StoredObject): boolean {
 /** The time the pod last became Ready, or `undefined` while it is not Ready. */
 export function readySince(pod: StoredObject): number | undefined {
   const conditions = readPath(pod, ['status', 'conditions']);
-  const ready = (Array.isArray(conditions) ? conditions : []).find((condition) => isJsonObject(condition) && condition['type'] === 'Ready');
+  const ready: unknown = (Array.isArray(conditions) ? conditions : []).find(
+    (condition) => isJsonObject(condition) && condition['type'] === 'Ready',
+  );
   if (!isJsonObject(ready) || ready['status'] !== 'True') return undefined;
   return Date.parse(String(ready['lastTransitionTime']));
 }

@@ -4,7 +4,7 @@ import { defineAdapter } from '../define-adapter.js';
 import { MeasurementError } from '../errors.js';
 import { goSprint } from '../go-format.js';
 import { measured, type MeasuredOutcome } from '../outcome.js';
-import { isRecord, parseJson, requireSecret, sendRequest } from './provider-requests.js';
+import { isRecord, parseJson, requireSecret, scalarText, sendRequest } from './provider-requests.js';
 import { signV4 } from './sigv4.js';
 
 const PROVIDER = 'cloudWatch';
@@ -17,8 +17,8 @@ const TARGET = 'GraniteServiceVersion20100801.GetMetricData';
 
 /** Argo's query fields in the API's own capitalisation; `period` may be a string, the API wants a number. */
 export function toMetricDataQuery(query: JsonObject): JsonObject {
-  const metricStat = isRecord(query['metricStat']) ? (query['metricStat'] as JsonObject) : undefined;
-  const metric = metricStat && isRecord(metricStat['metric']) ? (metricStat['metric'] as JsonObject) : undefined;
+  const metricStat = isRecord(query['metricStat']) ? query['metricStat'] : undefined;
+  const metric = metricStat && isRecord(metricStat['metric']) ? metricStat['metric'] : undefined;
   const dimensions = Array.isArray(metric?.['dimensions']) ? metric['dimensions'] : undefined;
   const defined = (entries: [string, JsonObject[string] | undefined][]): JsonObject =>
     Object.fromEntries(entries.filter((entry): entry is [string, JsonObject[string]] => entry[1] !== undefined && entry[1] !== null));
@@ -41,7 +41,7 @@ export function toMetricDataQuery(query: JsonObject): JsonObject {
                 [
                   'Dimensions',
                   dimensions?.map((dimension): JsonObject =>
-                    isRecord(dimension) ? { Name: String(dimension['name']), Value: String(dimension['value']) } : {},
+                    isRecord(dimension) ? { Name: scalarText(dimension['name']), Value: scalarText(dimension['value']) } : {},
                   ),
                 ],
               ]),
@@ -67,9 +67,9 @@ function toResult(entry: unknown): MetricDataResult {
   const numbers = (value: unknown): number[] =>
     Array.isArray(value) ? value.filter((item): item is number => typeof item === 'number') : [];
   return {
-    Id: String(record['Id'] ?? ''),
-    Label: String(record['Label'] ?? ''),
-    StatusCode: String(record['StatusCode'] ?? ''),
+    Id: scalarText(record['Id'] ?? ''),
+    Label: scalarText(record['Label'] ?? ''),
+    StatusCode: scalarText(record['StatusCode'] ?? ''),
     Timestamps: numbers(record['Timestamps']).map((seconds) => new Date(seconds * 1000).toISOString()),
     Values: numbers(record['Values']),
   };
@@ -103,11 +103,11 @@ async function measureCloudWatch(provider: CloudWatchProvider, context: MeasureC
   const answer = parseJson(PROVIDER, response.body);
   if (response.status < 200 || response.status >= 300) {
     const type = isRecord(answer)
-      ? String(answer['__type'] ?? '')
+      ? scalarText(answer['__type'] ?? '')
           .split('#')
           .pop()
       : '';
-    const message = isRecord(answer) ? String(answer['message'] ?? answer['Message'] ?? '') : '';
+    const message = isRecord(answer) ? scalarText(answer['message'] ?? answer['Message'] ?? '') : '';
     throw new MeasurementError(PROVIDER, `GetMetricData failed with status ${response.status}: ${type}: ${message}`, {
       httpStatusCode: String(response.status),
     });

@@ -35,7 +35,7 @@ function pointValue(point: unknown): number | undefined {
  * @example graphiteValues([{ target: 'errors', datapoints: [[1.5, 1700000000], [null, 1700000060]] }]) // [1.5]
  */
 export function graphiteValues(answer: unknown): number[] {
-  const [first]: unknown[] = Array.isArray(answer) ? answer : [];
+  const first: unknown = Array.isArray(answer) ? answer[0] : undefined;
   const points = isRecord(first) && Array.isArray(first['datapoints']) ? first['datapoints'] : [];
   return points.map(pointValue).filter((value): value is number => value !== undefined);
 }
@@ -49,7 +49,7 @@ async function measureGraphite(provider: GraphiteProvider, context: MeasureConte
   if (response.status >= 400)
     throw new MeasurementError(PROVIDER, `error response: ${response.body}`, { httpStatusCode: String(response.status) });
   const answer = parseJson(PROVIDER, response.body);
-  const [first]: unknown[] = Array.isArray(answer) ? answer : [];
+  const first: unknown = Array.isArray(answer) ? answer[0] : undefined;
   const datapoints = isRecord(first) && Array.isArray(first['datapoints']) ? first['datapoints'] : [];
   if (datapoints.length === 0) throw new MeasurementError(PROVIDER, 'no values found');
   const values = graphiteValues(answer);

@@ -6,7 +6,7 @@ import { MeasurementError } from '../errors.js';
 import { goEncodeQuery, goQueryEscape } from '../go-format.js';
 import { pause } from '../pause.js';
 import { measured, type MeasuredOutcome } from '../outcome.js';
-import { isRecord, joinUrl, parseJson, sendRequest } from './provider-requests.js';
+import { isRecord, joinUrl, parseJson, scalarText, sendRequest } from './provider-requests.js';
 
 const PROVIDER = 'kayenta';
 /** Argo's per-request timeout and the delay before it looks at a running canary again. */
@@ -35,7 +35,9 @@ async function canaryConfigId(provider: KayentaProvider, context: MeasureContext
     ['configurationAccountName', provider.configurationAccountName],
   ]);
   const configs = await getJson(context, `${joinUrl(provider.address, 'canaryConfig')}?${query}`);
-  const match = (Array.isArray(configs) ? configs : []).find((config) => isRecord(config) && config['name'] === provider.canaryConfigName);
+  const match: unknown = (Array.isArray(configs) ? configs : []).find(
+    (config) => isRecord(config) && config['name'] === provider.canaryConfigName,
+  );
   if (!isRecord(match) || typeof match['id'] !== 'string')
     throw new MeasurementError(
       PROVIDER,
@@ -47,7 +49,7 @@ async function canaryConfigId(provider: KayentaProvider, context: MeasureContext
 function scopesPayload(provider: KayentaProvider): Record<string, unknown> {
   return Object.fromEntries(
     provider.scopes.map((scope) => [
-      String(scope['name']),
+      scalarText(scope['name']),
       { controlScope: scope['controlScope'], experimentScope: scope['experimentScope'] },
     ]),
   );

@@ -4,7 +4,7 @@ import { defineAdapter } from '../define-adapter.js';
 import { MeasurementError } from '../errors.js';
 import { goEncodeQuery, goFloat } from '../go-format.js';
 import { measured, type MeasuredOutcome } from '../outcome.js';
-import { isRecord, joinUrl, parseJson, sendRequest } from './provider-requests.js';
+import { isRecord, joinUrl, parseJson, scalarText, sendRequest } from './provider-requests.js';
 
 const PROVIDER = 'prometheus';
 /** Argo's default query timeout when `timeout` is not set. */
@@ -79,7 +79,8 @@ async function oauth2Token(authentication: JsonObject | undefined, context: Meas
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (typeof oauth2['clientId'] === 'string') form.set('client_id', oauth2['clientId']);
   if (typeof oauth2['clientSecret'] === 'string') form.set('client_secret', oauth2['clientSecret']);
-  if (Array.isArray(oauth2['scopes'])) form.set('scope', oauth2['scopes'].join(' '));
+  const scopes: readonly unknown[] | undefined = Array.isArray(oauth2['scopes']) ? oauth2['scopes'] : undefined;
+  if (scopes) form.set('scope', scopes.join(' '));
   const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, {
     method: 'POST',
     url: oauth2['tokenUrl'],
@@ -121,7 +122,7 @@ async function measurePrometheus(provider: PrometheusProvider, context: MeasureC
   // Prometheus explains failures in a JSON body; a failure without one is reported by its status.
   const body = succeeded ? parseJson(PROVIDER, response.body) : tolerantJson(response.body);
   if (isRecord(body) && body['status'] === 'error') {
-    throw new MeasurementError(PROVIDER, `${String(body['errorType'] ?? 'error')}: ${String(body['error'] ?? 'query failed')}`, {
+    throw new MeasurementError(PROVIDER, `${scalarText(body['errorType'] ?? 'error')}: ${scalarText(body['error'] ?? 'query failed')}`, {
       httpStatusCode: String(response.status),
     });
   }

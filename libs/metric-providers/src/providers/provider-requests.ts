@@ -27,6 +27,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A response or spec field that should hold a scalar, as text; an object or a list in its place reads as its JSON. */
+export function scalarText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 /** Throws unless the response is 2xx, quoting the body as Argo's providers do. */
 export function requireSuccess(provider: string, response: HttpResponse): void {
   if (response.status < 200 || response.status >= 300) {
