@@ -3,7 +3,16 @@ import type { Redis } from 'ioredis';
 import { EventBus } from '@flotilla/events';
 import { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
 import { createLogger, createRedisConnection, type Logger } from '@flotilla/service-runtime';
-import { AuditCheckpointsService, AuditService, AuditSigner, createDatabaseClient, type DatabaseClient } from '@flotilla/stores';
+import {
+  ApiTokenStore,
+  AuditCheckpointStore,
+  AuditSigner,
+  AuditStore,
+  ClusterStore,
+  createDatabaseClient,
+  OrganizationStore,
+  type DatabaseClient,
+} from '@flotilla/stores';
 import type { ApiConfig } from '../config/api-config.js';
 import { AuthService } from '../common/auth/auth.service.js';
 import { ApiMetrics } from '../modules/health/metrics.js';
@@ -54,15 +63,27 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: ANALYSIS_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new AnalysisQueue(redis, config.redisPrefix) },
         { provide: AUDIT_SIGNER, useFactory: () => AuditSigner.fromFile(config.auditSigningKeyFile) ?? null },
         {
-          provide: AuditService,
+          provide: AuditStore,
           inject: [DATABASE, EVENT_BUS],
-          useFactory: (database: DatabaseClient, bus: EventBus) => new AuditService(database, bus),
+          useFactory: (database: DatabaseClient, bus: EventBus) => new AuditStore(database, bus),
         },
         {
-          provide: AuditCheckpointsService,
-          inject: [DATABASE, AUDIT_SIGNER, AuditService],
-          useFactory: (database: DatabaseClient, signer: AuditSigner | null, audit: AuditService) =>
-            new AuditCheckpointsService(database, signer, audit),
+          provide: AuditCheckpointStore,
+          inject: [DATABASE, AUDIT_SIGNER, AuditStore],
+          useFactory: (database: DatabaseClient, signer: AuditSigner | null, audit: AuditStore) =>
+            new AuditCheckpointStore(database, signer, audit),
+        },
+        { provide: ClusterStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ClusterStore(database) },
+        {
+          provide: ApiTokenStore,
+          inject: [DATABASE, AuditStore],
+          useFactory: (database: DatabaseClient, audit: AuditStore) => new ApiTokenStore(database, audit),
+        },
+        {
+          provide: OrganizationStore,
+          inject: [DATABASE, AuditStore, ApiTokenStore],
+          useFactory: (database: DatabaseClient, audit: AuditStore, tokens: ApiTokenStore) =>
+            new OrganizationStore(database, audit, tokens),
         },
         AuthService,
         ApiMetrics,
@@ -75,8 +96,11 @@ export class CoreModule implements OnApplicationShutdown {
         EVENT_BUS,
         RECONCILE_QUEUE,
         ANALYSIS_QUEUE,
-        AuditService,
-        AuditCheckpointsService,
+        AuditStore,
+        AuditCheckpointStore,
+        ClusterStore,
+        ApiTokenStore,
+        OrganizationStore,
         AuthService,
         ApiMetrics,
       ],

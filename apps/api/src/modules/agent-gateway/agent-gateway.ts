@@ -18,9 +18,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { hashSecret, type Logger } from '@flotilla/service-runtime';
+import type { Logger } from '@flotilla/service-runtime';
 import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
-import { type Cluster, type DatabaseClient, resolvedMetricOf, STANDALONE_LIVE_EXPERIMENT } from '@flotilla/stores';
+import {
+  ClusterStore,
+  type ClusterRecord,
+  type DatabaseClient,
+  resolvedMetricOf,
+  STANDALONE_LIVE_EXPERIMENT,
+  systemScope,
+} from '@flotilla/stores';
 import { type EventBus, measurementOfRequest, measurementRequest, type DesiredStateChanged } from '@flotilla/events';
 import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
@@ -31,6 +38,7 @@ import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
+const GATEWAY = systemScope('agent-gateway');
 
 interface AgentConnection {
   clusterId: string;
@@ -65,6 +73,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly httpAdapterHost: HttpAdapterHost,
     @Inject(DATABASE) private readonly database: DatabaseClient,
+    private readonly clusters: ClusterStore,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
@@ -150,12 +159,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       });
   }
 
-  private async authenticate(request: IncomingMessage): Promise<Cluster | null> {
+  private async authenticate(request: IncomingMessage): Promise<ClusterRecord | null> {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    return token ? this.database.cluster.findUnique({ where: { agentTokenHash: hashSecret(token) } }) : null;
+    return token ? this.clusters.findByAgentToken(GATEWAY, token) : null;
   }
 
-  private accept(socket: WebSocket, cluster: Cluster): void {
+  private accept(socket: WebSocket, cluster: ClusterRecord): void {
     const log = this.log.child({ cluster: cluster.name });
     const answers = new AnswerCollector((runId, answered) => {
       this.analysisQueue
@@ -286,15 +295,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const previous = this.connections.get(connection.clusterId);
     this.connections.set(connection.clusterId, connection);
     if (previous && previous !== connection) previous.socket.close(CLOSE_CODES.replacedByNewerConnection, 'replaced by a newer connection');
-    await this.database.cluster.update({
-      where: { id: connection.clusterId },
-      data: {
-        connectionState: 'Connected',
-        lastHeartbeatAt: new Date(),
-        agentVersion: hello.agentVersion,
-        kubernetesVersion: hello.kubernetesVersion ?? null,
-      },
-    });
+    await this.clusters.recordAgentConnected(
+      GATEWAY,
+      connection.clusterId,
+      { agentVersion: hello.agentVersion, kubernetesVersion: hello.kubernetesVersion ?? null },
+      new Date(),
+    );
     connection.lastHeartbeatWrite = Date.now();
     this.send(connection.socket, {
       type: 'welcome',
@@ -364,10 +370,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const now = Date.now();
     if (now - connection.lastHeartbeatWrite < HEARTBEAT_WRITE_INTERVAL_MS) return;
     connection.lastHeartbeatWrite = now;
-    await this.database.cluster.update({
-      where: { id: connection.clusterId },
-      data: { lastHeartbeatAt: new Date(now), connectionState: 'Connected' },
-    });
+    await this.clusters.recordHeartbeat(GATEWAY, connection.clusterId, new Date(now));
   }
 
   /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
@@ -411,10 +414,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async markDisconnected(connection: AgentConnection): Promise<void> {
-    await this.database.cluster.updateMany({
-      where: { id: connection.clusterId, connectionState: 'Connected' },
-      data: { connectionState: 'Disconnected' },
-    });
+    await this.clusters.markDisconnected(GATEWAY, connection.clusterId);
   }
 
   private send(socket: WebSocket, message: ControlPlaneMessage): void {
