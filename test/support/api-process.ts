@@ -3,8 +3,10 @@ import { Redis } from 'ioredis';
 import type { DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
-import { AuditService } from '../../libs/stores/src/audit/audit.service.js';
-import { createOrganization } from '../../libs/stores/src/organizations/organizations.js';
+import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
+import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
+import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
+import { systemScope } from '../../libs/stores/src/scope/scope.js';
 import { eventually, freePort, startNodeProcess, type NodeProcessOptions } from './processes.js';
 
 /** Fails at once, with the exit code, when a process the system needs has died while we wait on it. */
@@ -41,8 +43,9 @@ export async function createOrganizationWithAdmin(
   const publisher = new Redis(redisUrl);
   const subscriber = new Redis(redisUrl);
   try {
-    const audit = new AuditService(database, new EventBus(publisher, subscriber, createLogger('test', 'silent'), redisPrefix));
-    return (await createOrganization(database, audit, name, { name: 'admin', role: 'admin' })).secret;
+    const audit = new AuditStore(database, new EventBus(publisher, subscriber, createLogger('test', 'silent'), redisPrefix));
+    const organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
+    return (await organizations.create(systemScope('test'), name, { name: 'admin', role: 'admin' })).secret;
   } finally {
     await Promise.allSettled([publisher.quit(), subscriber.quit()]);
   }

@@ -5,8 +5,10 @@ import { loadApiConfig } from '../../apps/api/src/config/api-config.js';
 import { startApi } from '../../apps/api/src/http-server.js';
 import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
-import { AuditService } from '../../libs/stores/src/audit/audit.service.js';
-import { createOrganization } from '../../libs/stores/src/organizations/organizations.js';
+import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
+import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
+import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
+import { systemScope } from '../../libs/stores/src/scope/scope.js';
 import { graphqlData } from './graphql-client.js';
 import { EVENT_BUS } from '../../apps/api/src/infrastructure/tokens.js';
 import type { EventBus } from '../../libs/events/src/event-bus.js';
@@ -42,14 +44,15 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
   const config = loadApiConfig({ ...shared, PORT: '0' });
   const api = await startApi(config, createLogger('api-test', 'silent'));
   const database = createDatabaseClient(config.databaseUrl, 4);
-  const audit = new AuditService(database, api.app.get<EventBus>(EVENT_BUS));
+  const audit = new AuditStore(database, api.app.get<EventBus>(EVENT_BUS));
+  const organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   return {
     url: api.url,
     environment: shared,
     database,
     async organization(options = {}) {
       const name = `org-${randomUUID().slice(0, 8)}`;
-      const created = await createOrganization(database, audit, name, { name: 'admin', role: 'admin' });
+      const created = await organizations.create(systemScope('test'), name, { name: 'admin', role: 'admin' });
       const tokens: Record<Role, string> = { admin: created.secret, deployer: '', viewer: '' };
       for (const role of ['deployer', 'viewer'] as const) {
         const issued = await graphqlData<{ createApiToken: { secret: string } }>(

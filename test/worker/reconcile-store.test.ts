@@ -4,13 +4,14 @@ import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
-import { AuditService } from '../../libs/stores/src/audit/audit.service.js';
+import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
+import { organizationScope } from '../../libs/stores/src/scope/scope.js';
 import { ReconcileStore, type ReconcileWritePlan } from '../../libs/stores/src/rollouts/reconcile-store.js';
 
 let database: DatabaseClient;
 let sql: SqlPool;
 let redis: Redis;
-let audit: AuditService;
+let audit: AuditStore;
 let store: ReconcileStore;
 
 beforeAll(() => {
@@ -18,7 +19,7 @@ beforeAll(() => {
   sql = new SqlPool(inject('databaseUrl'), 4);
   redis = new Redis(inject('redisUrl'));
   const eventBus = new EventBus(redis, redis, createLogger('test', 'warn'), `test-reconcile-store-${process.pid}`);
-  audit = new AuditService(database, eventBus);
+  audit = new AuditStore(database, eventBus);
   store = new ReconcileStore(sql, audit);
 });
 afterAll(async () => {
@@ -116,7 +117,7 @@ describe('batched reconcile writes', () => {
 
     expect(results.every((result) => result.written)).toBe(true);
     for (const rollout of rollouts) {
-      expect((await audit.verifyChain(rollout.organizationId)).valid).toBe(true);
+      expect((await audit.verifyChain(organizationScope(rollout.organizationId))).valid).toBe(true);
       expect(await database.rolloutRevision.count({ where: { rolloutId: rollout.id } })).toBe(1);
     }
   });

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
@@ -19,7 +20,7 @@ beforeAll(() => {
   database = createDatabaseClient(inject('databaseUrl'), 2);
   redis = new Redis(inject('redisUrl'));
   queue = new ReconcileQueue(redis, `test-sweep-${process.pid}`, HORIZON_MS);
-  sweep = new ReconcileSweep(database, queue, createLogger('test', 'warn'), AGENT_SILENCE_LIMIT_MS);
+  sweep = new ReconcileSweep(database, new ClusterStore(database), queue, createLogger('test', 'warn'), AGENT_SILENCE_LIMIT_MS);
 });
 afterAll(async () => {
   await queue.queue.obliterate({ force: true });

@@ -5,10 +5,12 @@ import { loadWorkerConfig } from './config/worker-config.js';
 import {
   createDatabaseClient,
   SqlPool,
-  AuditCheckpointsService,
+  AuditCheckpointStore,
   AuditSigner,
-  AuditService,
+  AuditStore,
   AnalysisRunStore,
+  ClusterStore,
+  pingDatabase,
   ReconcileStore,
   systemScope,
 } from '@flotilla/stores';
@@ -60,9 +62,9 @@ const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'even
 /** Wake-ups further off are left to the sweep, which queues each one for its exact time; three sweeps may pass first. */
 const queue = new ReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
-const audit = new AuditService(database, eventBus);
+const audit = new AuditStore(database, eventBus);
 const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
-const checkpoints = new AuditCheckpointsService(database, auditSigner ?? null, audit);
+const checkpoints = new AuditCheckpointStore(database, auditSigner ?? null, audit);
 const reconciler = new RolloutReconciler(
   new ReconcileStore(sql, audit),
   eventBus,
@@ -71,7 +73,13 @@ const reconciler = new RolloutReconciler(
   logger.child({ component: 'reconciler' }),
 );
 const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
-const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }), config.agentSilenceLimitMs);
+const sweeper = new ReconcileSweep(
+  database,
+  new ClusterStore(database),
+  queue,
+  logger.child({ component: 'sweep' }),
+  config.agentSilenceLimitMs,
+);
 const analysisRuns = new AnalysisRunStore(sql, database);
 const analysis = new AnalysisRunner(analysisRuns, sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: config.measurementTimeoutSeconds,
@@ -145,7 +153,7 @@ async function sweep(): Promise<void> {
 
 /** Signs the chain head of every organization whose head moved and whose newest checkpoint is an interval old. */
 async function checkpointAuditChains(): Promise<void> {
-  for (const outcome of await checkpoints.checkpointDue(new Date(), config.auditCheckpointIntervalSeconds)) {
+  for (const outcome of await checkpoints.checkpointDue(systemScope('worker'), new Date(), config.auditCheckpointIntervalSeconds)) {
     if ('error' in outcome) logger.error({ organizationId: outcome.organizationId, err: outcome.error }, 'audit checkpoint refused');
     else
       logger.info(
@@ -172,7 +180,7 @@ try {
     host: config.healthHost,
     port: config.healthPort,
     metrics,
-    probes: { postgres: () => database.$queryRaw`SELECT 1`, sql: () => sql.query('SELECT 1'), redis: () => redis.ping() },
+    probes: { postgres: () => pingDatabase(database), sql: () => sql.query('SELECT 1'), redis: () => redis.ping() },
   });
 } catch (error) {
   logger.fatal({ err: error, host: config.healthHost, port: config.healthPort }, 'cannot serve the worker health endpoint');

@@ -1,5 +1,5 @@
 import type { MeasurementRequest, RolloutKey } from '@flotilla/protocol';
-import type { AuditEvent, RolloutWithCluster } from '@flotilla/stores';
+import type { AuditEventRecord, RolloutWithCluster } from '@flotilla/stores';
 
 /** The desired state of a rollout or a standalone experiment (its `key`, with `id` its row) changed or it was deleted. */
 export interface DesiredStateChanged {
@@ -19,7 +19,7 @@ export interface EventTopics {
   /** A rollout's row after a change, with its cluster's name. */
   rolloutChanged: RolloutWithCluster;
   /** Events appended to one organization's audit chain, in chain order. */
-  auditEventsAdded: AuditEvent[];
+  auditEventsAdded: AuditEventRecord[];
   desiredStateChanged: DesiredStateChanged;
   measurementRequested: MeasurementRequested;
 }

@@ -5,7 +5,6 @@ import { readKubeconfig } from '@flotilla/kube-sim';
 import { Agent, fetch, type Response } from 'undici';
 import { parseAllDocuments, stringify } from 'yaml';
 import {
-  hashSecret,
   loadSettings,
   port,
   readControlPlaneSettings,
@@ -14,7 +13,15 @@ import {
   createLogger,
   createRedisConnection,
 } from '@flotilla/service-runtime';
-import { createDatabaseClient, type DatabaseClient, AuditService, createOrganization, issueOperatorToken } from '@flotilla/stores';
+import {
+  ApiTokenStore,
+  AuditStore,
+  ClusterStore,
+  createDatabaseClient,
+  organizationScope,
+  OrganizationStore,
+  systemScope,
+} from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 
 /**
@@ -59,7 +66,11 @@ const logger = createLogger('demo-bootstrap', config.logLevel);
 const database = createDatabaseClient(config.databaseUrl, 2);
 const publisher = createRedisConnection(config.redisUrl);
 const subscriber = createRedisConnection(config.redisUrl);
-const audit = new AuditService(database, new EventBus(publisher, subscriber, logger, config.redisPrefix));
+const audit = new AuditStore(database, new EventBus(publisher, subscriber, logger, config.redisPrefix));
+const tokens = new ApiTokenStore(database, audit);
+const organizations = new OrganizationStore(database, audit, tokens);
+const clusters = new ClusterStore(database);
+const OPERATOR = systemScope('demo-bootstrap');
 
 type Outcome = 'kept' | 'new';
 
@@ -85,21 +96,22 @@ async function writeSecret(path: string, secret: string): Promise<void> {
 
 const readSecret = async (path: string): Promise<string> => (await readFile(path, 'utf8').catch(() => '')).trim();
 
-async function existingToken(client: DatabaseClient): Promise<string | undefined> {
+/** The secret of the token file, while it is a token of the demo organization that is not revoked. */
+async function existingToken(organizationId: string): Promise<string | undefined> {
   const secret = await readSecret(tokenFile);
   if (!secret) return undefined;
-  const token = await client.apiToken.findUnique({ where: { tokenHash: hashSecret(secret) }, include: { organization: true } });
-  return token && !token.revokedAt && token.organization.name === DEMO_ORGANIZATION ? secret : undefined;
+  const token = await tokens.findBySecret(OPERATOR, secret);
+  return token && !token.revokedAt && token.organizationId === organizationId ? secret : undefined;
 }
 
 async function demoToken(): Promise<{ secret: string; organizationId: string; outcome: Outcome }> {
-  const kept = await existingToken(database);
-  const organization = await database.organization.findUnique({ where: { name: DEMO_ORGANIZATION } });
+  const organization = await organizations.findByName(OPERATOR, DEMO_ORGANIZATION);
+  const kept = organization ? await existingToken(organization.id) : undefined;
   if (kept && organization) return { secret: kept, organizationId: organization.id, outcome: 'kept' };
   const adminToken = { name: 'demo-admin', role: 'admin' as const };
   const issued = organization
-    ? { ...(await issueOperatorToken(database, audit, organization.id, adminToken)), organization }
-    : await createOrganization(database, audit, DEMO_ORGANIZATION, adminToken);
+    ? { ...(await organizations.issueOperatorToken(organizationScope(organization.id), adminToken)), organization }
+    : await organizations.create(OPERATOR, DEMO_ORGANIZATION, adminToken);
   await writeSecret(tokenFile, issued.secret);
   return { secret: issued.secret, organizationId: issued.organization.id, outcome: 'new' };
 }
@@ -123,9 +135,9 @@ async function agentToken(
   cluster: string,
 ): Promise<{ path: string; outcome: Outcome | 'rotated' }> {
   const path = join(home, 'agents', `${cluster}.token`);
-  const registered = await database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: cluster } } });
+  const registered = await clusters.findByName(organizationScope(organizationId), cluster);
   const secret = await readSecret(path);
-  if (registered && secret && hashSecret(secret) === registered.agentTokenHash) return { path, outcome: 'kept' };
+  if (registered && secret && (await clusters.findByAgentToken(OPERATOR, secret))?.id === registered.id) return { path, outcome: 'kept' };
   const mutation = registered ? 'rotateClusterAgentToken' : 'registerCluster';
   const data = await graphql<Record<string, { agentToken: string }>>(
     adminSecret,

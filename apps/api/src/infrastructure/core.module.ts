@@ -5,11 +5,14 @@ import { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
 import { createLogger, createRedisConnection, type Logger } from '@flotilla/service-runtime';
 import {
   AnalysisQueries,
-  AuditCheckpointsService,
-  AuditService,
+  AuditCheckpointStore,
+  AuditStore,
   AuditSigner,
   createDatabaseClient,
   ExperimentQueries,
+  ApiTokenStore,
+  ClusterStore,
+  OrganizationStore,
   type DatabaseClient,
 } from '@flotilla/stores';
 import type { ApiConfig } from '../config/api-config.js';
@@ -62,15 +65,27 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: ANALYSIS_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new AnalysisQueue(redis, config.redisPrefix) },
         { provide: AUDIT_SIGNER, useFactory: () => AuditSigner.fromFile(config.auditSigningKeyFile) ?? null },
         {
-          provide: AuditService,
+          provide: AuditStore,
           inject: [DATABASE, EVENT_BUS],
-          useFactory: (database: DatabaseClient, bus: EventBus) => new AuditService(database, bus),
+          useFactory: (database: DatabaseClient, bus: EventBus) => new AuditStore(database, bus),
         },
         {
-          provide: AuditCheckpointsService,
-          inject: [DATABASE, AUDIT_SIGNER, AuditService],
-          useFactory: (database: DatabaseClient, signer: AuditSigner | null, audit: AuditService) =>
-            new AuditCheckpointsService(database, signer, audit),
+          provide: AuditCheckpointStore,
+          inject: [DATABASE, AUDIT_SIGNER, AuditStore],
+          useFactory: (database: DatabaseClient, signer: AuditSigner | null, audit: AuditStore) =>
+            new AuditCheckpointStore(database, signer, audit),
+        },
+        { provide: ClusterStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ClusterStore(database) },
+        {
+          provide: ApiTokenStore,
+          inject: [DATABASE, AuditStore],
+          useFactory: (database: DatabaseClient, audit: AuditStore) => new ApiTokenStore(database, audit),
+        },
+        {
+          provide: OrganizationStore,
+          inject: [DATABASE, AuditStore, ApiTokenStore],
+          useFactory: (database: DatabaseClient, audit: AuditStore, tokens: ApiTokenStore) =>
+            new OrganizationStore(database, audit, tokens),
         },
         { provide: AnalysisQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new AnalysisQueries(database) },
         { provide: ExperimentQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ExperimentQueries(database) },
@@ -85,10 +100,13 @@ export class CoreModule implements OnApplicationShutdown {
         EVENT_BUS,
         RECONCILE_QUEUE,
         ANALYSIS_QUEUE,
-        AuditService,
-        AuditCheckpointsService,
+        AuditStore,
+        AuditCheckpointStore,
         AnalysisQueries,
         ExperimentQueries,
+        ClusterStore,
+        ApiTokenStore,
+        OrganizationStore,
         AuthService,
         ApiMetrics,
       ],

@@ -13,7 +13,8 @@ import {
   type Transaction,
   prismaSession,
   STANDALONE_LIVE_EXPERIMENT,
-  type AuditService,
+  type AuditStore,
+  organizationScope,
   analysisRunState,
 } from '@flotilla/stores';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
@@ -55,7 +56,7 @@ function desiredStateOf(decision: ExperimentDecision): DesiredRolloutState {
 export class ExperimentReconciler {
   constructor(
     private readonly database: DatabaseClient,
-    private readonly audit: AuditService,
+    private readonly audit: AuditStore,
     private readonly eventBus: EventBus,
     private readonly queue: ReconcileQueue,
     private readonly analysisQueue: AnalysisQueue,
@@ -126,9 +127,9 @@ export class ExperimentReconciler {
         });
       }
       await this.audit.append(
+        organizationScope(experiment.organizationId),
         prismaSession(transaction),
         afterCommit,
-        experiment.organizationId,
         experimentAuditEntries(experiment.cluster.name, experiment.namespace, decision.events),
       );
       const change: DesiredStateChanged = {

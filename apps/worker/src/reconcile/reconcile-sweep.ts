@@ -1,4 +1,4 @@
-import { type DatabaseClient, STANDALONE_LIVE_EXPERIMENT } from '@flotilla/stores';
+import { type ClusterStore, type DatabaseClient, STANDALONE_LIVE_EXPERIMENT, systemScope } from '@flotilla/stores';
 import type { Logger } from '@flotilla/service-runtime';
 import type { ReconcileQueue } from '@flotilla/queues';
 
@@ -6,6 +6,7 @@ import type { ReconcileQueue } from '@flotilla/queues';
 const SWEEP_LOCK_KEY = 4_711_001;
 /** Jobs sent at once: a pipelining connection writes them together. */
 const ENQUEUE_BATCH = 500;
+const SWEEP = systemScope('sweep');
 
 /**
  * Re-derives the reconcile jobs that should exist from Postgres alone: every rollout that is not settled (not
@@ -18,6 +19,7 @@ const ENQUEUE_BATCH = 500;
 export class ReconcileSweep {
   constructor(
     private readonly database: DatabaseClient,
+    private readonly clusters: ClusterStore,
     private readonly queue: ReconcileQueue,
     private readonly logger: Logger,
     /** A cluster whose agent has not been heard of for this long is disconnected, whichever API process it was on. */
@@ -29,9 +31,7 @@ export class ReconcileSweep {
       async (transaction) => {
         const [lock] = await transaction.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) AS locked`;
         if (!lock?.locked) return { due: [], experiments: [], wakeUps: [], experimentWakeUps: [] };
-        await transaction.$executeRaw`
-        UPDATE "Cluster" SET "connectionState" = 'Disconnected'
-        WHERE "connectionState" = 'Connected' AND "lastHeartbeatAt" < ${new Date(now.getTime() - this.agentSilenceLimitMs)}`;
+        await this.clusters.disconnectSilentAgents(SWEEP, transaction, new Date(now.getTime() - this.agentSilenceLimitMs));
         const rollouts = await transaction.$queryRaw<{ id: string; version: number }[]>`
         SELECT r.id, r.version FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
         WHERE c."connectionState" = 'Connected' AND (

@@ -2,7 +2,8 @@ import type { Rollout } from '../generated/prisma/client.js';
 import { BatchItemFailure, MicroBatcher } from '../database/micro-batcher.js';
 import type { AfterCommit } from '../database/database.js';
 import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../database/sql.js';
-import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
+import { systemScope } from '../scope/scope.js';
 import type { StoredRunState } from './analysis-run-state.js';
 
 /**
@@ -199,7 +200,7 @@ export class ReconcileStore {
 
   constructor(
     private readonly sql: SqlPool,
-    private readonly audit: AuditService,
+    private readonly audit: AuditStore,
   ) {}
 
   load(rolloutId: string): Promise<LoadedRollout | null> {
@@ -274,6 +275,7 @@ export class ReconcileStore {
     if (finishes.length > 0) await session.query(FINISH_REVISIONS, [JSON.stringify(finishes)]);
     // Last before the commit: the chain heads stay locked from here until then.
     await this.audit.appendToChains(
+      systemScope('worker'),
       session,
       afterCommit,
       winners.map((plan) => ({ organizationId: plan.rollout.organizationId, entries: plan.audit, occurredAt: plan.now })),

@@ -11,7 +11,7 @@ import {
   type ControlPlaneSettings,
   type SettingsReader,
 } from '@flotilla/service-runtime';
-import { AuditService, createDatabaseClient, createOrganization } from '@flotilla/stores';
+import { ApiTokenStore, AuditStore, createDatabaseClient, OrganizationStore, systemScope } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 import { measureAnalysisLoad, type AnalysisLoadResult, type MeasuredFrom } from './analysis-load.js';
 import { startProcess, stopProcess, withScratchDatabase } from './bench-support.js';
@@ -81,8 +81,9 @@ const results = await withScratchDatabase(config.databaseUrl, 'analysis', async 
   const redis = createRedisConnection(config.redisUrl);
   const subscriber = createRedisConnection(config.redisUrl);
   const endpoint = await startMetricEndpoint();
-  const audit = new AuditService(database, new EventBus(redis, subscriber, logger, redisPrefix));
-  const { secret } = await createOrganization(database, audit, 'bench', { name: 'bench', role: 'admin' });
+  const audit = new AuditStore(database, new EventBus(redis, subscriber, logger, redisPrefix));
+  const organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
+  const { secret } = await organizations.create(systemScope('bench'), 'bench', { name: 'bench', role: 'admin' });
   const api = await startProcess(
     'apps/api/dist/main.js',
     { DATABASE_URL: databaseUrl, REDIS_URL: config.redisUrl, REDIS_PREFIX: redisPrefix, PORT: String(settings.port) },

@@ -1,5 +1,5 @@
 import { createLogger, createRedisConnection, loadSettings, port, readControlPlaneSettings } from '@flotilla/service-runtime';
-import { AuditService, createDatabaseClient, createOrganization } from '@flotilla/stores';
+import { ApiTokenStore, AuditStore, createDatabaseClient, OrganizationStore, systemScope } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 import { formatMs, graphqlRequest, measureLatency, startProcess, withScratchDatabase } from './bench-support.js';
 
@@ -46,8 +46,9 @@ await withScratchDatabase(baseConfig.databaseUrl, 'api', async (databaseUrl) => 
   const database = createDatabaseClient(databaseUrl, 4);
   const publisher = createRedisConnection(baseConfig.redisUrl);
   const subscriber = createRedisConnection(baseConfig.redisUrl);
-  const audit = new AuditService(database, new EventBus(publisher, subscriber, logger, baseConfig.redisPrefix));
-  const { organization, secret } = await createOrganization(database, audit, 'bench', { name: 'bench', role: 'admin' });
+  const audit = new AuditStore(database, new EventBus(publisher, subscriber, logger, baseConfig.redisPrefix));
+  const organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
+  const { organization, secret } = await organizations.create(systemScope('bench'), 'bench', { name: 'bench', role: 'admin' });
   const cluster = await database.cluster.create({
     data: { organizationId: organization.id, name: 'bench', agentTokenHash: 'bench-unused' },
   });

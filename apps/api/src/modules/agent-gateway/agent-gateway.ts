@@ -18,11 +18,12 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { hashSecret, type Logger } from '@flotilla/service-runtime';
+import type { Logger } from '@flotilla/service-runtime';
 import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
 import {
   AnalysisQueries,
-  type Cluster,
+  ClusterStore,
+  type ClusterRecord,
   type DatabaseClient,
   resolvedMetricOf,
   STANDALONE_LIVE_EXPERIMENT,
@@ -76,6 +77,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly httpAdapterHost: HttpAdapterHost,
     @Inject(DATABASE) private readonly database: DatabaseClient,
     private readonly analysisQueries: AnalysisQueries,
+    private readonly clusters: ClusterStore,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
@@ -161,12 +163,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       });
   }
 
-  private async authenticate(request: IncomingMessage): Promise<Cluster | null> {
+  private async authenticate(request: IncomingMessage): Promise<ClusterRecord | null> {
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    return token ? this.database.cluster.findUnique({ where: { agentTokenHash: hashSecret(token) } }) : null;
+    return token ? this.clusters.findByAgentToken(GATEWAY_SCOPE, token) : null;
   }
 
-  private accept(socket: WebSocket, cluster: Cluster): void {
+  private accept(socket: WebSocket, cluster: ClusterRecord): void {
     const log = this.log.child({ cluster: cluster.name });
     const answers = new AnswerCollector((runId, answered) => {
       this.analysisQueue
@@ -293,15 +295,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const previous = this.connections.get(connection.clusterId);
     this.connections.set(connection.clusterId, connection);
     if (previous && previous !== connection) previous.socket.close(CLOSE_CODES.replacedByNewerConnection, 'replaced by a newer connection');
-    await this.database.cluster.update({
-      where: { id: connection.clusterId },
-      data: {
-        connectionState: 'Connected',
-        lastHeartbeatAt: new Date(),
-        agentVersion: hello.agentVersion,
-        kubernetesVersion: hello.kubernetesVersion ?? null,
-      },
-    });
+    await this.clusters.recordAgentConnected(
+      GATEWAY_SCOPE,
+      connection.clusterId,
+      { agentVersion: hello.agentVersion, kubernetesVersion: hello.kubernetesVersion ?? null },
+      new Date(),
+    );
     connection.lastHeartbeatWrite = Date.now();
     this.send(connection.socket, {
       type: 'welcome',
@@ -362,10 +361,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const now = Date.now();
     if (now - connection.lastHeartbeatWrite < HEARTBEAT_WRITE_INTERVAL_MS) return;
     connection.lastHeartbeatWrite = now;
-    await this.database.cluster.update({
-      where: { id: connection.clusterId },
-      data: { lastHeartbeatAt: new Date(now), connectionState: 'Connected' },
-    });
+    await this.clusters.recordHeartbeat(GATEWAY_SCOPE, connection.clusterId, new Date(now));
   }
 
   /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
@@ -409,10 +405,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async markDisconnected(connection: AgentConnection): Promise<void> {
-    await this.database.cluster.updateMany({
-      where: { id: connection.clusterId, connectionState: 'Connected' },
-      data: { connectionState: 'Disconnected' },
-    });
+    await this.clusters.markDisconnected(GATEWAY_SCOPE, connection.clusterId);
   }
 
   private send(socket: WebSocket, message: ControlPlaneMessage): void {

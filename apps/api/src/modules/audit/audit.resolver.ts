@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
-import { type Prisma, type DatabaseClient, AuditCheckpointsService, type PublishedCheckpoint } from '@flotilla/stores';
+import { AuditCheckpointStore, type AuditCheckpointRecord, AuditStore, organizationScope } from '@flotilla/stores';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { isSequenceCursor } from './audit-cursor.js';
@@ -8,16 +8,16 @@ import { PageInput, pageRequest, toPage } from '../../common/graphql/pagination.
 import { CurrentPrincipal } from '../../common/graphql/request-context.js';
 import { subscriptionFor } from '../../common/graphql/subscription.js';
 import type { EventBus } from '@flotilla/events';
-import { DATABASE, EVENT_BUS } from '../../infrastructure/tokens.js';
+import { EVENT_BUS } from '../../infrastructure/tokens.js';
 import { AuditChainVerification, AuditEventFilter, AuditEventModel, AuditEventPage } from './audit-event.model.js';
 import { AuditCheckpointModel, AuditCheckpointPage } from './audit-checkpoint.model.js';
 
 @Resolver(() => AuditEventModel)
 export class AuditResolver {
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseClient,
+    private readonly audit: AuditStore,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
-    private readonly checkpoints: AuditCheckpointsService,
+    private readonly checkpoints: AuditCheckpointStore,
   ) {}
 
   @Query(() => AuditEventPage, { description: 'Audit events of the organization, newest first.' })
@@ -28,18 +28,7 @@ export class AuditResolver {
     @Args('page', { nullable: true }) page?: PageInput,
   ): Promise<AuditEventPage> {
     const { take, after } = pageRequest(page, isSequenceCursor);
-    const where: Prisma.AuditEventWhereInput = {
-      organizationId: principal.organizationId,
-      ...(filter?.actor ? { actor: filter.actor } : {}),
-      ...(filter?.action ? { action: filter.action.endsWith('.') ? { startsWith: filter.action } : filter.action } : {}),
-      ...(filter?.targetName ? { targetName: filter.targetName } : {}),
-      ...(filter?.targetType ? { targetType: filter.targetType } : {}),
-      ...(filter?.from || filter?.to
-        ? { occurredAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } }
-        : {}),
-      ...(after ? { sequence: { lt: after.sequence } } : {}),
-    };
-    const rows = await this.database.auditEvent.findMany({ where, orderBy: { sequence: 'desc' }, take: take + 1 });
+    const rows = await this.audit.list(organizationScope(principal.organizationId), filter ?? {}, take + 1, after?.sequence);
     return toPage(rows, take, (row) => ({ sequence: row.sequence }));
   }
 
@@ -57,7 +46,7 @@ export class AuditResolver {
     })
     fromCheckpoint?: string,
   ): Promise<AuditChainVerification> {
-    return this.checkpoints.verifyChain(principal.organizationId, fromCheckpoint ?? undefined);
+    return this.checkpoints.verifyChain(organizationScope(principal.organizationId), fromCheckpoint ?? undefined);
   }
 
   @Query(() => AuditCheckpointPage, {
@@ -69,9 +58,13 @@ export class AuditResolver {
     @Args('page', { nullable: true }) page?: PageInput,
   ): Promise<AuditCheckpointPage> {
     const { take, after } = pageRequest(page, isSequenceCursor);
-    const { nodes, pageInfo } = toPage(await this.checkpoints.list(principal.organizationId, take + 1, after?.sequence), take, (row) => ({
-      sequence: row.sequence,
-    }));
+    const { nodes, pageInfo } = toPage(
+      await this.checkpoints.list(organizationScope(principal.organizationId), take + 1, after?.sequence),
+      take,
+      (row) => ({
+        sequence: row.sequence,
+      }),
+    );
     const signingKey = this.checkpoints.signingKey;
     return {
       nodes: nodes.map(toCheckpointModel),
@@ -88,7 +81,7 @@ export class AuditResolver {
   })
   @RequiresRole('admin')
   async createAuditCheckpoint(@CurrentPrincipal() principal: Principal): Promise<AuditCheckpointModel> {
-    return toCheckpointModel(await this.checkpoints.create(principal.organizationId, new Date()));
+    return toCheckpointModel(await this.checkpoints.create(organizationScope(principal.organizationId), new Date()));
   }
 
   @Subscription(() => AuditEventModel, { description: 'Every audit event of the organization as it is written.' })
@@ -100,7 +93,7 @@ export class AuditResolver {
   }
 }
 
-const toCheckpointModel = ({ publicKeyPem, ...checkpoint }: PublishedCheckpoint): AuditCheckpointModel => ({
+const toCheckpointModel = ({ publicKeyPem, ...checkpoint }: AuditCheckpointRecord): AuditCheckpointModel => ({
   id: checkpoint.id,
   organizationId: checkpoint.organizationId,
   sequence: checkpoint.sequence,

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
-import { ConnectionState } from '@flotilla/stores';
+import { ConnectionState, type ClusterLabels } from '@flotilla/stores';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 
 registerEnumType(ConnectionState, { name: 'ConnectionState', description: "Whether the cluster's agent is connected." });
@@ -14,7 +14,7 @@ export class ClusterModel {
   name!: string;
 
   @Field(() => JsonScalar, { description: 'Labels given at registration, such as `{"env":"prod"}`.' })
-  labels!: Record<string, string>;
+  labels!: ClusterLabels;
 
   @Field(() => ConnectionState, { description: 'Pending until the agent first connects.' })
   connectionState!: ConnectionState;

@@ -13,13 +13,13 @@ export class ClustersResolver {
   @Query(() => [ClusterModel], { description: 'Every cluster of the organization, by name.' })
   @RequiresRole('viewer')
   clusters(@CurrentPrincipal() principal: Principal): Promise<ClusterModel[]> {
-    return this.clusterService.list(principal) as Promise<ClusterModel[]>;
+    return this.clusterService.list(principal);
   }
 
   @Query(() => ClusterModel, { description: 'One cluster by name.' })
   @RequiresRole('viewer')
   cluster(@CurrentPrincipal() principal: Principal, @Args('name') name: string): Promise<ClusterModel> {
-    return this.clusterService.get(principal, name) as Promise<ClusterModel>;
+    return this.clusterService.get(principal, name);
   }
 
   @Mutation(() => ClusterRegistration, { description: 'Registers a cluster and returns its agent token, once.' })
@@ -31,7 +31,7 @@ export class ClustersResolver {
     @Args('labels', { type: () => JsonScalar, nullable: true, description: 'Labels such as `{"env":"prod"}`.' })
     labels?: Record<string, string>,
   ): Promise<ClusterRegistration> {
-    return this.clusterService.register(principal, name, labels ?? {}, request.requestId) as Promise<ClusterRegistration>;
+    return this.clusterService.register(principal, name, labels ?? {}, request.requestId);
   }
 
   @Mutation(() => ClusterRegistration, { description: "Replaces a cluster's agent token; the old one stops working at once." })
@@ -41,6 +41,6 @@ export class ClustersResolver {
     @CurrentRequest() request: RequestContext,
     @Args('name') name: string,
   ): Promise<ClusterRegistration> {
-    return this.clusterService.rotateAgentToken(principal, name, request.requestId) as Promise<ClusterRegistration>;
+    return this.clusterService.rotateAgentToken(principal, name, request.requestId);
   }
 }

@@ -1,12 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Cluster, inTransaction, isUniqueViolation, type DatabaseClient, prismaSession, AuditService } from '@flotilla/stores';
+import {
+  AuditStore,
+  ClusterStore,
+  type ClusterLabels,
+  type ClusterRecord,
+  inTransaction,
+  isUniqueViolation,
+  type DatabaseClient,
+  organizationScope,
+  prismaSession,
+} from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
-import { generateSecret, hashSecret, ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
+import { generateSecret, ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import { DATABASE } from '../../infrastructure/tokens.js';
 import { assertDnsLabel, assertLabels } from '../../common/kubernetes-names.js';
 
 export interface RegisteredCluster {
-  cluster: Cluster;
+  cluster: ClusterRecord;
   agentToken: string;
 }
 
@@ -14,31 +24,29 @@ export interface RegisteredCluster {
 export class ClustersService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
-    private readonly audit: AuditService,
+    private readonly clusters: ClusterStore,
+    private readonly audit: AuditStore,
   ) {}
 
-  list(principal: Principal): Promise<Cluster[]> {
-    return this.database.cluster.findMany({ where: { organizationId: principal.organizationId }, orderBy: { name: 'asc' } });
+  list(principal: Principal): Promise<ClusterRecord[]> {
+    return this.clusters.list(organizationScope(principal.organizationId));
   }
 
-  async get(principal: Principal, name: string): Promise<Cluster> {
-    const cluster = await this.database.cluster.findUnique({
-      where: { organizationId_name: { organizationId: principal.organizationId, name } },
-    });
+  async get(principal: Principal, name: string): Promise<ClusterRecord> {
+    const cluster = await this.clusters.findByName(organizationScope(principal.organizationId), name);
     if (!cluster) throw notFound(ErrorCode.ClusterNotFound, `cluster ${name}`);
     return cluster;
   }
 
-  async register(principal: Principal, name: string, labels: Record<string, string>, requestId: string): Promise<RegisteredCluster> {
+  async register(principal: Principal, name: string, labels: ClusterLabels, requestId: string): Promise<RegisteredCluster> {
     assertDnsLabel('name', name);
     assertLabels('labels', labels);
+    const scope = organizationScope(principal.organizationId);
     const agentToken = generateSecret('agent');
     try {
       const cluster = await inTransaction(this.database, async (transaction, afterCommit) => {
-        const created = await transaction.cluster.create({
-          data: { organizationId: principal.organizationId, name, labels, agentTokenHash: hashSecret(agentToken) },
-        });
-        await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
+        const created = await this.clusters.register(scope, transaction, { name, labels, agentToken });
+        await this.audit.append(scope, prismaSession(transaction), afterCommit, [
           {
             actor: actorOf(principal),
             action: 'cluster.registered',
@@ -63,11 +71,12 @@ export class ClustersService {
 
   /** Issues a new agent token; the old one stops working at once. */
   async rotateAgentToken(principal: Principal, name: string, requestId: string): Promise<RegisteredCluster> {
+    const scope = organizationScope(principal.organizationId);
     const existing = await this.get(principal, name);
     const agentToken = generateSecret('agent');
     const cluster = await inTransaction(this.database, async (transaction, afterCommit) => {
-      const updated = await transaction.cluster.update({ where: { id: existing.id }, data: { agentTokenHash: hashSecret(agentToken) } });
-      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
+      const updated = await this.clusters.replaceAgentToken(scope, transaction, existing.id, agentToken);
+      await this.audit.append(scope, prismaSession(transaction), afterCommit, [
         {
           actor: actorOf(principal),
           action: 'cluster.agent_token_rotated',

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpException, HttpStatus, Inject, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
-import type { DatabaseClient } from '@flotilla/stores';
+import { pingDatabase, type DatabaseClient } from '@flotilla/stores';
 import { probeAll } from '@flotilla/service-runtime';
 import { DATABASE, REDIS } from '../../infrastructure/tokens.js';
 import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE, GRAPHIQL_PAGE_ASSETS } from './graphiql.js';
@@ -23,7 +23,7 @@ export class HealthController {
   /** Ready when both Postgres and Redis answer. */
   @Get('readyz')
   async readyz(): Promise<{ status: 'ready'; postgres: 'ok'; redis: 'ok' }> {
-    const { ready, checks } = await probeAll({ postgres: () => this.database.$queryRaw`SELECT 1`, redis: () => this.redis.ping() });
+    const { ready, checks } = await probeAll({ postgres: () => pingDatabase(this.database), redis: () => this.redis.ping() });
     if (!ready) throw new HttpException({ status: 'unavailable', ...checks }, HttpStatus.SERVICE_UNAVAILABLE);
     return { status: 'ready', postgres: 'ok', redis: 'ok' };
   }

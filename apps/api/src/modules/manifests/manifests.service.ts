@@ -17,7 +17,8 @@ import {
   type DatabaseClient,
   type Transaction,
   prismaSession,
-  AuditService,
+  AuditStore,
+  organizationScope,
   type AuditEntry,
   rolloutTargetName,
 } from '@flotilla/stores';
@@ -93,7 +94,7 @@ export class ManifestsService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    private readonly audit: AuditService,
+    private readonly audit: AuditStore,
     private readonly rollouts: RolloutsService,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
@@ -190,7 +191,7 @@ export class ManifestsService {
       outcomes.push(await this.storeDocument(transaction, target, documentIndex, document));
     }
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
-    await this.audit.append(prismaSession(transaction), afterCommit, target.principal.organizationId, entries);
+    await this.audit.append(organizationScope(target.principal.organizationId), prismaSession(transaction), afterCommit, entries);
     for (const { rolloutChanged, experimentChanged } of outcomes) {
       if (experimentChanged) afterCommit.add(() => this.reconcileQueue.requestExperiment(experimentChanged.id, experimentChanged.version));
       if (!rolloutChanged) continue;

@@ -9,7 +9,8 @@ import {
   type DatabaseClient,
   type Transaction,
   prismaSession,
-  AuditService,
+  AuditStore,
+  organizationScope,
   rolloutTargetName,
   type RolloutWithCluster,
 } from '@flotilla/stores';
@@ -56,7 +57,7 @@ export class RolloutsService {
     @Inject(DATABASE) private readonly database: DatabaseClient,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
-    private readonly audit: AuditService,
+    private readonly audit: AuditStore,
   ) {}
 
   async list(principal: Principal, filter: RolloutFilter | undefined, page: PageInput | undefined): Promise<RolloutPage> {
@@ -128,7 +129,7 @@ export class RolloutsService {
         select: { version: true },
       });
       this.requestReconcile(afterCommit, rollout.id, version);
-      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
+      await this.audit.append(organizationScope(principal.organizationId), prismaSession(transaction), afterCommit, [
         {
           actor: actorOf(principal),
           action: `rollout.${type}`,
@@ -157,7 +158,7 @@ export class RolloutsService {
         key: { namespace: rollout.namespace, name: rollout.name },
       };
       afterCommit.add(() => this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: deleted }));
-      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
+      await this.audit.append(organizationScope(principal.organizationId), prismaSession(transaction), afterCommit, [
         {
           actor: actorOf(principal),
           action: 'rollout.deleted',

@@ -1,36 +1,37 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  type ApiToken,
-  type Role,
-  issueApiToken,
-  tokenAuditView,
-  type IssuedToken,
+  type ApiTokenRecord,
+  ApiTokenStore,
+  AuditStore,
   inTransaction,
   type DatabaseClient,
+  type IssuedToken,
+  OrganizationStore,
+  organizationScope,
   prismaSession,
-  AuditService,
+  type Role,
+  tokenAuditView,
 } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
-import { generateSecret, hashSecret, secretPrefix, ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
+import { generateSecret, ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import { DATABASE } from '../../infrastructure/tokens.js';
 
 @Injectable()
 export class TokensService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
-    private readonly audit: AuditService,
+    private readonly tokens: ApiTokenStore,
+    private readonly organizations: OrganizationStore,
+    private readonly audit: AuditStore,
   ) {}
 
   async session(principal: Principal): Promise<{ organization: string; tokenName: string; role: Role }> {
-    const organization = await this.database.organization.findUniqueOrThrow({
-      where: { id: principal.organizationId },
-      select: { name: true },
-    });
+    const organization = await this.organizations.get(organizationScope(principal.organizationId));
     return { organization: organization.name, tokenName: principal.tokenName, role: principal.role };
   }
 
-  list(principal: Principal): Promise<ApiToken[]> {
-    return this.database.apiToken.findMany({ where: { organizationId: principal.organizationId }, orderBy: { createdAt: 'asc' } });
+  list(principal: Principal): Promise<ApiTokenRecord[]> {
+    return this.tokens.list(organizationScope(principal.organizationId));
   }
 
   async create(principal: Principal, name: string, role: Role, requestId: string): Promise<IssuedToken> {
@@ -40,8 +41,7 @@ export class TokensService {
       ]);
     }
     return inTransaction(this.database, (transaction, afterCommit) =>
-      issueApiToken(transaction, afterCommit, this.audit, {
-        organizationId: principal.organizationId,
+      this.tokens.issue(organizationScope(principal.organizationId), transaction, afterCommit, {
         name,
         role,
         createdBy: actorOf(principal),
@@ -52,16 +52,14 @@ export class TokensService {
 
   /** Gives the token a new secret; the old secret stops working at once. */
   async rotate(principal: Principal, id: string, requestId: string): Promise<IssuedToken> {
+    const scope = organizationScope(principal.organizationId);
     const existing = await this.find(principal, id);
     if (existing.revokedAt)
       throw new FlotillaError(ErrorCode.InputInvalid, 'a revoked token cannot be rotated', [{ path: 'id', message: 'token is revoked' }]);
     const secret = generateSecret('api');
     const token = await inTransaction(this.database, async (transaction, afterCommit) => {
-      const updated = await transaction.apiToken.update({
-        where: { id },
-        data: { tokenHash: hashSecret(secret), tokenPrefix: secretPrefix(secret) },
-      });
-      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
+      const updated = await this.tokens.replaceSecret(scope, transaction, id, secret);
+      await this.audit.append(scope, prismaSession(transaction), afterCommit, [
         {
           actor: actorOf(principal),
           action: 'token.rotated',
@@ -78,12 +76,13 @@ export class TokensService {
     return { token, secret };
   }
 
-  async revoke(principal: Principal, id: string, requestId: string, now = new Date()): Promise<ApiToken> {
+  async revoke(principal: Principal, id: string, requestId: string, now = new Date()): Promise<ApiTokenRecord> {
+    const scope = organizationScope(principal.organizationId);
     const existing = await this.find(principal, id);
     if (existing.revokedAt) return existing;
     return inTransaction(this.database, async (transaction, afterCommit) => {
-      const updated = await transaction.apiToken.update({ where: { id }, data: { revokedAt: now } });
-      await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
+      const updated = await this.tokens.revoke(scope, transaction, id, now);
+      await this.audit.append(scope, prismaSession(transaction), afterCommit, [
         {
           actor: actorOf(principal),
           action: 'token.revoked',
@@ -99,10 +98,8 @@ export class TokensService {
     });
   }
 
-  private async find(principal: Principal, id: string): Promise<ApiToken> {
-    const token = /^[0-9a-f-]{36}$/.test(id)
-      ? await this.database.apiToken.findFirst({ where: { id, organizationId: principal.organizationId } })
-      : null;
+  private async find(principal: Principal, id: string): Promise<ApiTokenRecord> {
+    const token = await this.tokens.find(organizationScope(principal.organizationId), id);
     if (!token) throw notFound(ErrorCode.TokenNotFound, `token ${id}`);
     return token;
   }

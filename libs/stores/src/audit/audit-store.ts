@@ -1,8 +1,17 @@
-import type { AuditEvent } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import type { AfterCommit, DatabaseClient } from '../database/database.js';
 import { uuidV7, type PreparedStatement, type SqlSession } from '../database/sql.js';
-import { verifyChainSegment, type ChainPosition } from '@flotilla/protocol';
+import type { OrganizationScope, Scope } from '../scope/scope.js';
+import { verifyChainSegment, type ChainedAuditEvent, type ChainPosition } from '@flotilla/protocol';
 import { auditEventHash, type ChainVerdict } from './audit-chain.js';
+
+/**
+ * One event of an organization's audit chain. `before` and `after` hold whatever JSON the writer gave: the store
+ * reads them back as they are, since nothing but the hash (which covers them verbatim) interprets them.
+ */
+export interface AuditEventRecord extends ChainedAuditEvent {
+  id: string;
+}
 
 export interface AuditEntry {
   actor: string;
@@ -16,17 +25,33 @@ export interface AuditEntry {
   requestId?: string | null;
 }
 
+/** Which events a listing returns; every given condition must hold. */
+export interface AuditEventQuery {
+  actor?: string;
+  /** An exact action, or a prefix ending in `.` (`rollout.`). */
+  action?: string;
+  targetName?: string;
+  targetType?: string;
+  /** Events at or after this time. */
+  from?: Date;
+  /** Events before this time. */
+  to?: Date;
+}
+
 const VERIFY_BATCH = 1000;
 const GENESIS: ChainPosition = { previousHash: '', nextSequence: 1 };
 
+// The append is hand-written SQL: two statements for any number of events and organizations, run in the reconcile
+// write, whose cost per job `npm run bench:engine` measures (docs/benchmarks.md).
+
 /** Chain heads are locked in id order, so that two writers appending to the same organizations cannot deadlock. */
-const LOCK_CHAIN_HEADS: PreparedStatement = {
+export const LOCK_CHAIN_HEADS: PreparedStatement = {
   name: 'audit-lock-chain-heads',
   text: 'SELECT id, "auditSequence" AS sequence, "auditHeadHash" AS hash FROM "Organization" WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE',
 };
 
 /** Inserts the chained events (a JSON array) and moves each organization's chain head to its last one. */
-const APPEND_EVENTS: PreparedStatement = {
+export const APPEND_EVENTS: PreparedStatement = {
   name: 'audit-append-events',
   text: `WITH appended AS (
     INSERT INTO "AuditEvent" (id, "organizationId", sequence, actor, action, "targetType", "targetName", "targetId", before, after, reason, "requestId", "occurredAt", "previousHash", hash)
@@ -45,24 +70,25 @@ export interface AuditAppend {
 
 /** Where appended events are announced after the commit (the event bus, in every process). */
 export interface AuditEventsPublisher {
-  publish(topic: 'auditEventsAdded', message: { organizationId: string; payload: AuditEvent[] }): Promise<void>;
+  publish(topic: 'auditEventsAdded', message: { organizationId: string; payload: AuditEventRecord[] }): Promise<void>;
 }
 
-export class AuditService {
+/** The organizations' append-only audit chains: their events and their heads. */
+export class AuditStore {
   constructor(
     private readonly database: DatabaseClient,
     private readonly eventBus: AuditEventsPublisher,
   ) {}
 
-  /** Appends events to one organization's hash chain inside the caller's transaction; see `appendToChains`. */
+  /** Appends events to the chain of the scope's organization inside the caller's transaction; see `appendToChains`. */
   append(
+    scope: OrganizationScope,
     session: SqlSession,
     afterCommit: AfterCommit,
-    organizationId: string,
     entries: readonly AuditEntry[],
     now = new Date(),
-  ): Promise<AuditEvent[]> {
-    return this.appendToChains(session, afterCommit, [{ organizationId, entries, occurredAt: now }]);
+  ): Promise<AuditEventRecord[]> {
+    return this.appendToChains(scope, session, afterCommit, [{ organizationId: scope.organizationId, entries, occurredAt: now }]);
   }
 
   /**
@@ -71,9 +97,16 @@ export class AuditService {
    * commit, so concurrent writers extend a chain one after another; callers append last, just before they commit,
    * to hold them briefly. The locks are `FOR NO KEY UPDATE`: rows inserted earlier in the transaction that
    * reference an organization hold a key-share lock on it, which `FOR UPDATE` would wait on, deadlocking two
-   * such transactions.
+   * such transactions. In an organization scope, every append must be of that organization.
    */
-  async appendToChains(session: SqlSession, afterCommit: AfterCommit, appends: readonly AuditAppend[]): Promise<AuditEvent[]> {
+  async appendToChains(
+    scope: Scope,
+    session: SqlSession,
+    afterCommit: AfterCommit,
+    appends: readonly AuditAppend[],
+  ): Promise<AuditEventRecord[]> {
+    const foreign = scope.kind === 'organization' ? appends.find((append) => append.organizationId !== scope.organizationId) : undefined;
+    if (foreign) throw new Error(`an audit event of organization ${foreign.organizationId} cannot be appended in another's scope`);
     const entriesByOrganization = new Map<string, TimedEntry[]>();
     for (const { organizationId, entries, occurredAt } of appends) {
       if (entries.length === 0) continue;
@@ -92,7 +125,7 @@ export class AuditService {
     });
     const events = chains.flatMap((chain) => chain.events);
     const movedHeads = chains.map(({ organizationId, events: chained }) => {
-      const last = chained.at(-1) as AuditEvent;
+      const last = chained.at(-1) as AuditEventRecord;
       return { id: organizationId, sequence: last.sequence, hash: last.hash };
     });
     await session.query(APPEND_EVENTS, [JSON.stringify(events), JSON.stringify(movedHeads)]);
@@ -112,17 +145,15 @@ export class AuditService {
    * (a verified checkpoint), up to the head recorded when it starts: events appended meanwhile are left for the next
    * verification. The head's event must be the last one and carry the recorded head hash.
    */
-  async verifyChain(organizationId: string, from: ChainPosition = GENESIS): Promise<ChainVerdict> {
-    const head = await this.database.organization.findUniqueOrThrow({
-      where: { id: organizationId },
-      select: { auditSequence: true, auditHeadHash: true },
-    });
+  async verifyChain(scope: OrganizationScope, from: ChainPosition = GENESIS): Promise<ChainVerdict> {
+    const { organizationId } = scope;
+    const head = await this.head(scope);
     const fromSequence = from.nextSequence - 1;
     let expected = from;
     let checkedEvents = 0;
-    while (expected.nextSequence <= head.auditSequence) {
+    while (expected.nextSequence <= head.sequence) {
       const batch = await this.database.auditEvent.findMany({
-        where: { organizationId, sequence: { gte: expected.nextSequence, lte: head.auditSequence } },
+        where: { organizationId, sequence: { gte: expected.nextSequence, lte: head.sequence } },
         orderBy: { sequence: 'asc' },
         take: VERIFY_BATCH,
       });
@@ -137,21 +168,60 @@ export class AuditService {
       expected = { previousHash: last.hash, nextSequence: last.sequence + 1 };
     }
     const lastSequence = expected.nextSequence - 1;
-    if (lastSequence !== head.auditSequence) {
-      const reason = `the chain ends at ${lastSequence} but the head records ${head.auditSequence} events`;
+    if (lastSequence !== head.sequence) {
+      const reason = `the chain ends at ${lastSequence} but the head records ${head.sequence} events`;
       return { valid: false, fromSequence, checkedEvents, brokenAtSequence: lastSequence + 1, reason };
     }
-    if (expected.previousHash !== head.auditHeadHash) {
+    if (expected.previousHash !== head.hash) {
       return {
         valid: false,
         fromSequence,
         checkedEvents,
-        brokenAtSequence: head.auditSequence,
+        brokenAtSequence: head.sequence,
         reason: 'the newest event does not match the recorded head',
       };
     }
     return { valid: true, fromSequence, checkedEvents, brokenAtSequence: null, reason: null };
   }
+
+  /** Up to `limit` of the organization's events that match `query`, newest first, below the sequence `before` when given. */
+  list(scope: OrganizationScope, query: AuditEventQuery, limit: number, before: number | undefined): Promise<AuditEventRecord[]> {
+    const where: Prisma.AuditEventWhereInput = {
+      organizationId: scope.organizationId,
+      ...(query.actor ? { actor: query.actor } : {}),
+      ...(query.action ? { action: query.action.endsWith('.') ? { startsWith: query.action } : query.action } : {}),
+      ...(query.targetName ? { targetName: query.targetName } : {}),
+      ...(query.targetType ? { targetType: query.targetType } : {}),
+      ...(query.from || query.to
+        ? { occurredAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lt: query.to } : {}) } }
+        : {}),
+      ...(before === undefined ? {} : { sequence: { lt: before } }),
+    };
+    return this.database.auditEvent.findMany({ where, orderBy: { sequence: 'desc' }, take: limit });
+  }
+
+  /** The organization's chain head: the sequence and hash of its newest event (0 and '' before the first). */
+  async head(scope: OrganizationScope): Promise<AuditChainHead> {
+    const { auditSequence, auditHeadHash } = await this.database.organization.findUniqueOrThrow({
+      where: { id: scope.organizationId },
+      select: { auditSequence: true, auditHeadHash: true },
+    });
+    return { sequence: auditSequence, hash: auditHeadHash };
+  }
+
+  /** The hash of the organization's event at `sequence`, or null when there is none. */
+  async hashAt(scope: OrganizationScope, sequence: number): Promise<string | null> {
+    const event = await this.database.auditEvent.findUnique({
+      where: { organizationId_sequence: { organizationId: scope.organizationId, sequence } },
+      select: { hash: true },
+    });
+    return event?.hash ?? null;
+  }
+}
+
+export interface AuditChainHead {
+  sequence: number;
+  hash: string;
 }
 
 interface TimedEntry {
@@ -160,10 +230,10 @@ interface TimedEntry {
 }
 
 /** The events that extend a chain from `head`, each hashed over its content and the hash of the one before. */
-function chainEvents(organizationId: string, head: { sequence: number; hash: string }, entries: readonly TimedEntry[]): AuditEvent[] {
+function chainEvents(organizationId: string, head: AuditChainHead, entries: readonly TimedEntry[]): AuditEventRecord[] {
   let sequence = head.sequence;
   let previousHash = head.hash;
-  return entries.map(({ entry, occurredAt }): AuditEvent => {
+  return entries.map(({ entry, occurredAt }): AuditEventRecord => {
     sequence += 1;
     const fields = {
       organizationId,
@@ -182,12 +252,6 @@ function chainEvents(organizationId: string, head: { sequence: number; hash: str
     };
     const hash = auditEventHash(fields);
     previousHash = hash;
-    return {
-      id: uuidV7(occurredAt.getTime()),
-      ...fields,
-      before: fields.before as AuditEvent['before'],
-      after: fields.after as AuditEvent['after'],
-      hash,
-    };
+    return { id: uuidV7(occurredAt.getTime()), ...fields, hash };
   });
 }
