@@ -24,7 +24,18 @@ const IO_PACKAGES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['.bench-compare/**', '**/dist/**', '**/node_modules/**', '**/generated/**', '.nx/**', 'test-results/**', 'coverage/**', '.flotilla/**'] },
+  {
+    ignores: [
+      '.bench-compare/**',
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/generated/**',
+      '.nx/**',
+      'test-results/**',
+      'coverage/**',
+      '.flotilla/**',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { project: ['./tsconfig.typecheck.json'], tsconfigRootDir: import.meta.dirname } },
@@ -46,6 +57,8 @@ export default tseslint.config(
             { sourceTag: 'type:pure', onlyDependOnLibsWithTags: ['type:pure'], bannedExternalImports: IO_PACKAGES },
             { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter'] },
             { sourceTag: 'type:node', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:node'] },
+            { sourceTag: 'type:store', onlyDependOnLibsWithTags: ['type:pure', 'type:shell'] },
+            { sourceTag: 'type:shell', onlyDependOnLibsWithTags: ['type:pure', 'type:shell', 'type:store'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:pure', 'type:adapter', 'type:node', 'type:store', 'type:shell'] },
             { sourceTag: 'scope:agent', notDependOnLibsWithTags: ['type:store', 'scope:engine', 'type:test'] },
             // Benchmarks and the demo bootstrap drive whole systems from a checkout; nothing depends on them.
@@ -58,6 +71,12 @@ export default tseslint.config(
   {
     files: ['apps/dashboard/**/*.ts', 'apps/dashboard/**/*.tsx'],
     languageOptions: { parserOptions: { project: ['./apps/dashboard/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // Tests are never built into a product (test/build/production-builds.test.ts checks that): they may reach any
+    // library, and the support under test/ that is no project of its own.
+    files: ['**/*.test.ts', '**/*.test-support.ts', 'test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   { files: ['**/*.mjs', '**/*.cjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
