@@ -9,7 +9,8 @@ import {
   AuditSigner,
   AuditService,
   pruneAnalysisHistory,
-  ReconcileStore,
+  RolloutStore,
+  ExperimentStore,
 } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 import {
@@ -62,15 +63,18 @@ const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
 const audit = new AuditService(database, eventBus);
 const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
 const checkpoints = new AuditCheckpointsService(database, auditSigner ?? null, audit);
-const reconciler = new RolloutReconciler(
-  new ReconcileStore(sql, audit),
-  eventBus,
+const rollouts = new RolloutStore(database, { sql, audit });
+const experimentStore = new ExperimentStore(database, audit);
+const reconciler = new RolloutReconciler(rollouts, eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
+const experiments = new ExperimentReconciler(experimentStore, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
+const sweeper = new ReconcileSweep(
+  database,
+  rollouts,
+  experimentStore,
   queue,
-  analysisQueue,
-  logger.child({ component: 'reconciler' }),
+  logger.child({ component: 'sweep' }),
+  config.agentSilenceLimitMs,
 );
-const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
-const sweeper = new ReconcileSweep(database, queue, logger.child({ component: 'sweep' }), config.agentSilenceLimitMs);
 const analysis = new AnalysisRunner(sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: config.measurementTimeoutSeconds,
   centralAllowList: config.centralMeasurementAllow,

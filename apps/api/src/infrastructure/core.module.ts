@@ -3,7 +3,16 @@ import type { Redis } from 'ioredis';
 import { EventBus } from '@flotilla/events';
 import { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
 import { createLogger, createRedisConnection, type Logger } from '@flotilla/service-runtime';
-import { AuditCheckpointsService, AuditService, AuditSigner, createDatabaseClient, type DatabaseClient } from '@flotilla/stores';
+import {
+  AnalysisTemplateStore,
+  AuditCheckpointsService,
+  AuditService,
+  AuditSigner,
+  createDatabaseClient,
+  ExperimentStore,
+  RolloutStore,
+  type DatabaseClient,
+} from '@flotilla/stores';
 import type { ApiConfig } from '../config/api-config.js';
 import { AuthService } from '../common/auth/auth.service.js';
 import { ApiMetrics } from '../modules/health/metrics.js';
@@ -64,6 +73,17 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: (database: DatabaseClient, signer: AuditSigner | null, audit: AuditService) =>
             new AuditCheckpointsService(database, signer, audit),
         },
+        { provide: RolloutStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new RolloutStore(database) },
+        {
+          provide: ExperimentStore,
+          inject: [DATABASE, AuditService],
+          useFactory: (database: DatabaseClient, audit: AuditService) => new ExperimentStore(database, audit),
+        },
+        {
+          provide: AnalysisTemplateStore,
+          inject: [DATABASE],
+          useFactory: (database: DatabaseClient) => new AnalysisTemplateStore(database),
+        },
         AuthService,
         ApiMetrics,
       ],
@@ -77,6 +97,9 @@ export class CoreModule implements OnApplicationShutdown {
         ANALYSIS_QUEUE,
         AuditService,
         AuditCheckpointsService,
+        RolloutStore,
+        ExperimentStore,
+        AnalysisTemplateStore,
         AuthService,
         ApiMetrics,
       ],

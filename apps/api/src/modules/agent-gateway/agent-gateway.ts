@@ -20,7 +20,7 @@ import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { hashSecret, type Logger } from '@flotilla/service-runtime';
 import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
-import { type Cluster, type DatabaseClient, resolvedMetricOf, STANDALONE_LIVE_EXPERIMENT } from '@flotilla/stores';
+import { type Cluster, type DatabaseClient, ExperimentStore, resolvedMetricOf, RolloutStore, systemScope } from '@flotilla/stores';
 import { type EventBus, measurementOfRequest, measurementRequest, type DesiredStateChanged } from '@flotilla/events';
 import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
@@ -31,6 +31,7 @@ import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
+const GATEWAY = systemScope('agent-gateway');
 
 interface AgentConnection {
   clusterId: string;
@@ -46,6 +47,8 @@ interface AgentConnection {
 
 /** The time part of an observation changes every report; only the rest says whether the cluster changed. */
 const withoutTime = (state: ObservedRolloutState | null): unknown => (state ? { ...state, observedAt: undefined } : null);
+const sameObservation = (stored: ObservedRolloutState | null, reported: ObservedRolloutState): boolean =>
+  jsonEqual(withoutTime(stored), withoutTime(reported));
 
 /**
  * The control plane's end of the agent protocol: agents connect out to `AGENT_PATH`, get every desired state
@@ -65,6 +68,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly httpAdapterHost: HttpAdapterHost,
     @Inject(DATABASE) private readonly database: DatabaseClient,
+    private readonly rollouts: RolloutStore,
+    private readonly experiments: ExperimentStore,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
@@ -237,15 +242,11 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         return this.heartbeat(connection);
       case 'applied':
         if (message.rollout.kind === 'Experiment') return;
-        await this.database.rollout.updateMany({
-          where: {
-            clusterId: connection.clusterId,
-            namespace: message.rollout.namespace,
-            name: message.rollout.name,
-            appliedDesiredVersion: { lt: message.desiredVersion },
-          },
-          data: { appliedDesiredVersion: message.desiredVersion },
-        });
+        await this.rollouts.recordApplied(
+          GATEWAY,
+          { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name },
+          message.desiredVersion,
+        );
         return;
       case 'observed':
         return this.observe(connection, message.rollout, message.state);
@@ -303,8 +304,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       heartbeatIntervalSeconds: this.config.agent.heartbeatIntervalSeconds,
     });
     const [rollouts, experiments] = await Promise.all([
-      this.database.rollout.findMany({ where: { clusterId: connection.clusterId } }),
-      this.database.experiment.findMany({ where: { clusterId: connection.clusterId, ...STANDALONE_LIVE_EXPERIMENT } }),
+      this.rollouts.ofCluster(GATEWAY, connection.clusterId),
+      this.experiments.liveStandaloneOfCluster(GATEWAY, connection.clusterId),
     ]);
     const desired = [
       ...rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []),
@@ -372,25 +373,17 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
   private async observe(connection: AgentConnection, key: RolloutKey, state: ObservedRolloutState): Promise<void> {
-    const where = { clusterId_namespace_name: { clusterId: connection.clusterId, namespace: key.namespace, name: key.name } };
-    const select = { id: true, observed: true } as const;
-    const unchanged = (row: { observed: unknown }): boolean =>
-      jsonEqual(withoutTime(row.observed as ObservedRolloutState | null), withoutTime(state));
-    const data = { observed: state as unknown as object, version: { increment: 1 } };
+    const stored = { clusterId: connection.clusterId, namespace: key.namespace, name: key.name };
     if (key.kind === 'Experiment') {
-      const experiment = await this.database.experiment.findUnique({ where, select });
-      if (!experiment || unchanged(experiment)) return;
-      const { version } = await this.database.experiment.update({ where: { id: experiment.id }, data, select: { version: true } });
+      const experiment = await this.experiments.observedOf(GATEWAY, stored);
+      if (!experiment || sameObservation(experiment.observed, state)) return;
+      const version = await this.experiments.recordObserved(GATEWAY, experiment.id, state);
       await this.reconcileQueue.requestExperiment(experiment.id, version);
       return;
     }
-    const rollout = await this.database.rollout.findUnique({ where, select });
-    if (!rollout || unchanged(rollout)) return;
-    const { version } = await this.database.rollout.update({
-      where: { id: rollout.id },
-      data: { ...data, observedAt: new Date() },
-      select: { version: true },
-    });
+    const rollout = await this.rollouts.observedOf(GATEWAY, stored);
+    if (!rollout || sameObservation(rollout.observed, state)) return;
+    const version = await this.rollouts.recordObserved(GATEWAY, rollout.id, state, new Date());
     await this.reconcileQueue.request(rollout.id, version);
   }
 
@@ -399,12 +392,10 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     if (!connection) return;
     const desired =
       change.key.kind === 'Experiment'
-        ? await this.database.experiment
-            .findUnique({ where: { id: change.id } })
+        ? await this.experiments
+            .findById(GATEWAY, change.id)
             .then((experiment) => (experiment ? (toDesiredExperiment(experiment) ?? null) : undefined))
-        : await this.database.rollout
-            .findUnique({ where: { id: change.id } })
-            .then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
+        : await this.rollouts.findById(GATEWAY, change.id).then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
     if (desired === undefined)
       this.send(connection.socket, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });
     else if (desired !== null) this.send(connection.socket, { type: 'desired', desired });

@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem, type RolloutSpec } from '@flotilla/argo-spec';
+import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem } from '@flotilla/argo-spec';
 import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
 import {
-  type Prisma,
-  type RolloutOperation,
-  type RolloutRevision,
   inTransaction,
   type AfterCommit,
   type DatabaseClient,
-  type Transaction,
   prismaSession,
   AuditService,
+  organizationScope,
   rolloutTargetName,
+  RolloutStore,
+  type RolloutOperationRecord,
+  type RolloutRevisionRecord,
   type RolloutWithCluster,
 } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
@@ -38,22 +38,11 @@ function assertReason(reason: string | null): void {
   if (problem !== undefined) throw new FlotillaError(ErrorCode.InputInvalid, `reason ${problem}`, [{ path: 'reason', message: problem }]);
 }
 
-/**
- * Keeps a deleted rollout's analysis runs and experiments as history under names of their own (`<name>~<rollout id>`),
- * so that a rollout applied again under the same name starts runs and experiments of the same deterministic names
- * afresh. The agent removes what it ran for the rollout, experiment ReplicaSets included, so its experiments are
- * released.
- */
-async function retireChildren(transaction: Transaction, rolloutId: string): Promise<void> {
-  const suffix = `~${rolloutId.slice(0, 8)}`;
-  await transaction.$executeRaw`UPDATE "AnalysisRun" SET name = name || ${suffix} WHERE "rolloutId" = ${rolloutId}::uuid`;
-  await transaction.$executeRaw`UPDATE "Experiment" SET name = name || ${suffix}, "releasedAt" = COALESCE("releasedAt", now()) WHERE "rolloutId" = ${rolloutId}::uuid`;
-}
-
 @Injectable()
 export class RolloutsService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
+    private readonly rollouts: RolloutStore,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     private readonly audit: AuditService,
@@ -61,29 +50,20 @@ export class RolloutsService {
 
   async list(principal: Principal, filter: RolloutFilter | undefined, page: PageInput | undefined): Promise<RolloutPage> {
     const { take, after } = pageRequest(page, isIdCursor);
-    const labelConditions = (filter?.labels ?? []).map((equality, index): Prisma.RolloutWhereInput => {
+    const labels = (filter?.labels ?? []).map((equality, index) => {
       const match = LABEL_EQUALITY.exec(equality);
       if (!match) {
         throw new FlotillaError(ErrorCode.InputInvalid, `filter.labels[${index}] must look like key=value`, [
           { path: `filter.labels[${index}]`, message: 'must look like key=value' },
         ]);
       }
-      return { labels: { path: [match[1] as string], equals: match[2] as string } };
+      return { key: match[1] as string, value: match[2] as string };
     });
-    const where: Prisma.RolloutWhereInput = {
-      organizationId: principal.organizationId,
-      ...(filter?.cluster ? { cluster: { name: filter.cluster } } : {}),
-      ...(filter?.namespace ? { namespace: filter.namespace } : {}),
-      ...(filter?.phase ? { phase: filter.phase } : {}),
-      ...(labelConditions.length > 0 ? { AND: labelConditions } : {}),
-    };
-    const rows = await this.database.rollout.findMany({
-      where,
-      include: { cluster: { select: { name: true } } },
-      orderBy: [{ clusterId: 'asc' }, { namespace: 'asc' }, { name: 'asc' }, { id: 'asc' }],
-      take: take + 1,
-      ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
-    });
+    const rows = await this.rollouts.list(
+      organizationScope(principal.organizationId),
+      { cluster: filter?.cluster, namespace: filter?.namespace, phase: filter?.phase, labels },
+      { take, afterId: after?.id },
+    );
     const result = toPage(rows, take, (row) => ({ id: row.id }));
     return { nodes: result.nodes.map(toRolloutModel), pageInfo: result.pageInfo };
   }
@@ -92,14 +72,14 @@ export class RolloutsService {
     return toRolloutModel(await this.find(principal, ref));
   }
 
-  async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevision[]> {
+  async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevisionRecord[]> {
     const rollout = await this.find(principal, ref);
-    return this.database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'desc' } });
+    return this.rollouts.revisions(organizationScope(principal.organizationId), rollout.id);
   }
 
-  async operations(principal: Principal, ref: RolloutRef): Promise<RolloutOperation[]> {
+  async operations(principal: Principal, ref: RolloutRef): Promise<RolloutOperationRecord[]> {
     const rollout = await this.find(principal, ref);
-    return this.database.rolloutOperation.findMany({ where: { rolloutId: rollout.id }, orderBy: { requestedAt: 'desc' }, take: 100 });
+    return this.rollouts.operations(organizationScope(principal.organizationId), rollout.id, 100);
   }
 
   /** Records the operation and its audit event; the rollout engine carries it out. */
@@ -109,22 +89,15 @@ export class RolloutsService {
     operation: OperationRequest,
     reason: string | null,
     requestId: string,
-  ): Promise<RolloutOperation> {
+  ): Promise<RolloutOperationRecord> {
     assertReason(reason);
+    const scope = organizationScope(principal.organizationId);
     const rollout = await this.find(principal, ref);
-    await this.assertApplicable(rollout, operation);
+    await this.assertApplicable(principal, rollout, operation);
     const { type, ...parameters } = operation;
     return inTransaction(this.database, async (transaction, afterCommit) => {
-      const recorded = await transaction.rolloutOperation.create({
-        data: { organizationId: principal.organizationId, rolloutId: rollout.id, type, parameters, requestedBy: actorOf(principal) },
-      });
-      // A reconcile that read the rollout before this operation existed must not write over it unseen.
-      const { version } = await transaction.rollout.update({
-        where: { id: rollout.id },
-        data: { version: { increment: 1 } },
-        select: { version: true },
-      });
-      this.requestReconcile(afterCommit, rollout.id, version);
+      const recorded = await this.rollouts.requestOperation(scope, transaction, rollout.id, operation, actorOf(principal));
+      this.requestReconcile(afterCommit, rollout.id, recorded.version);
       await this.audit.append(prismaSession(transaction), afterCommit, principal.organizationId, [
         {
           actor: actorOf(principal),
@@ -138,7 +111,7 @@ export class RolloutsService {
         },
       ]);
       this.announce(afterCommit, rollout);
-      return recorded;
+      return recorded.operation;
     });
   }
 
@@ -146,8 +119,7 @@ export class RolloutsService {
     assertReason(reason);
     const rollout = await this.find(principal, ref);
     return inTransaction(this.database, async (transaction, afterCommit) => {
-      await retireChildren(transaction, rollout.id);
-      await transaction.rollout.delete({ where: { id: rollout.id } });
+      await this.rollouts.delete(organizationScope(principal.organizationId), transaction, rollout.id);
       const deleted: DesiredStateChanged = {
         clusterId: rollout.clusterId,
         id: rollout.id,
@@ -181,16 +153,13 @@ export class RolloutsService {
   }
 
   private async find(principal: Principal, ref: RolloutRef): Promise<RolloutWithCluster> {
-    const rollout = await this.database.rollout.findFirst({
-      where: { organizationId: principal.organizationId, cluster: { name: ref.cluster }, namespace: ref.namespace, name: ref.name },
-      include: { cluster: { select: { name: true } } },
-    });
+    const rollout = await this.rollouts.find(organizationScope(principal.organizationId), ref);
     if (!rollout) throw notFound(ErrorCode.RolloutNotFound, `rollout ${rolloutTargetName(ref.cluster, ref.namespace, ref.name)}`);
     return rollout;
   }
 
-  private async assertApplicable(rollout: RolloutWithCluster, operation: OperationRequest): Promise<void> {
-    const spec = rollout.spec as unknown as RolloutSpec;
+  private async assertApplicable(principal: Principal, rollout: RolloutWithCluster, operation: OperationRequest): Promise<void> {
+    const { spec } = rollout;
     if (operation.type === 'setImage') {
       const containers = [...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])];
       if (!containers.some((container) => container.name === operation.container)) {
@@ -204,10 +173,7 @@ export class RolloutsService {
       }
     }
     if (operation.type === 'undo' && operation.toRevision !== undefined) {
-      const revision = await this.database.rolloutRevision.findUnique({
-        where: { rolloutId_revision: { rolloutId: rollout.id, revision: operation.toRevision } },
-      });
-      if (!revision) {
+      if (!(await this.rollouts.hasRevision(organizationScope(principal.organizationId), rollout.id, operation.toRevision))) {
         throw new FlotillaError(ErrorCode.RevisionNotFound, `rollout has no revision ${operation.toRevision}`, [
           { path: 'toRevision', message: 'no such revision in the release history' },
         ]);
