@@ -1,7 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
+import { ExperimentStore } from '../../libs/stores/src/experiments/experiment-store.js';
+import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
@@ -20,7 +23,17 @@ beforeAll(() => {
   database = createDatabaseClient(inject('databaseUrl'), 2);
   redis = new Redis(inject('redisUrl'));
   queue = new ReconcileQueue(redis, `test-sweep-${process.pid}`, HORIZON_MS);
-  sweep = new ReconcileSweep(database, new ClusterStore(database), queue, createLogger('test', 'warn'), AGENT_SILENCE_LIMIT_MS);
+  // The sweep writes no audit events: nothing is published.
+  const audit = new AuditStore(database, { publish: () => Promise.resolve() });
+  sweep = new ReconcileSweep(
+    database,
+    new RolloutStore(database),
+    new ExperimentStore(database, audit),
+    new ClusterStore(database),
+    queue,
+    createLogger('test', 'warn'),
+    AGENT_SILENCE_LIMIT_MS,
+  );
 });
 afterAll(async () => {
   await queue.queue.obliterate({ force: true });

@@ -10,8 +10,9 @@ import {
   AuditStore,
   AnalysisRunStore,
   ClusterStore,
+  ExperimentStore,
   pingDatabase,
-  ReconcileStore,
+  RolloutStore,
   systemScope,
 } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
@@ -65,16 +66,14 @@ const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
 const audit = new AuditStore(database, eventBus);
 const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
 const checkpoints = new AuditCheckpointStore(database, auditSigner ?? null, audit);
-const reconciler = new RolloutReconciler(
-  new ReconcileStore(sql, audit),
-  eventBus,
-  queue,
-  analysisQueue,
-  logger.child({ component: 'reconciler' }),
-);
-const experiments = new ExperimentReconciler(database, audit, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
+const rollouts = new RolloutStore(database, { sql, audit });
+const experimentStore = new ExperimentStore(database, audit);
+const reconciler = new RolloutReconciler(rollouts, eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
+const experiments = new ExperimentReconciler(experimentStore, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(
   database,
+  rollouts,
+  experimentStore,
   new ClusterStore(database),
   queue,
   logger.child({ component: 'sweep' }),

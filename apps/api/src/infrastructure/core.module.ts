@@ -13,6 +13,9 @@ import {
   ApiTokenStore,
   ClusterStore,
   OrganizationStore,
+  AnalysisTemplateStore,
+  ExperimentStore,
+  RolloutStore,
   type DatabaseClient,
 } from '@flotilla/stores';
 import type { ApiConfig } from '../config/api-config.js';
@@ -89,6 +92,17 @@ export class CoreModule implements OnApplicationShutdown {
         },
         { provide: AnalysisQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new AnalysisQueries(database) },
         { provide: ExperimentQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ExperimentQueries(database) },
+        { provide: RolloutStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new RolloutStore(database) },
+        {
+          provide: ExperimentStore,
+          inject: [DATABASE, AuditStore],
+          useFactory: (database: DatabaseClient, audit: AuditStore) => new ExperimentStore(database, audit),
+        },
+        {
+          provide: AnalysisTemplateStore,
+          inject: [DATABASE],
+          useFactory: (database: DatabaseClient) => new AnalysisTemplateStore(database),
+        },
         AuthService,
         ApiMetrics,
       ],
@@ -107,6 +121,9 @@ export class CoreModule implements OnApplicationShutdown {
         ClusterStore,
         ApiTokenStore,
         OrganizationStore,
+        RolloutStore,
+        ExperimentStore,
+        AnalysisTemplateStore,
         AuthService,
         ApiMetrics,
       ],

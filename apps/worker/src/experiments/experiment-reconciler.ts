@@ -1,22 +1,6 @@
-import { jsonEqual, type ExperimentSpec } from '@flotilla/argo-spec';
-import {
-  reconcileExperiment,
-  type DesiredRolloutState,
-  type ExperimentDecision,
-  type ExperimentStatus,
-  type ObservedRolloutState,
-} from '@flotilla/rollout-engine';
-import {
-  type Prisma,
-  inTransaction,
-  type DatabaseClient,
-  type Transaction,
-  prismaSession,
-  STANDALONE_LIVE_EXPERIMENT,
-  type AuditStore,
-  organizationScope,
-  analysisRunState,
-} from '@flotilla/stores';
+import { jsonEqual } from '@flotilla/argo-spec';
+import { reconcileExperiment, type DesiredRolloutState, type ExperimentDecision } from '@flotilla/rollout-engine';
+import { analysisRunState, systemScope, type ExperimentStore, type LoadedExperiment } from '@flotilla/stores';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import type { Logger } from '@flotilla/service-runtime';
 import type { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
@@ -26,16 +10,7 @@ import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-con
 export type ExperimentReconcileOutcome =
   { result: 'written' } | { result: 'unchanged' } | { result: 'held'; reason: string } | { result: 'gone' };
 
-const loadExperiment = (database: DatabaseClient, id: string) =>
-  database.experiment.findFirst({
-    where: { id, ...STANDALONE_LIVE_EXPERIMENT },
-    include: {
-      cluster: { select: { name: true, connectionState: true } },
-      analysisRuns: { select: { name: true, kind: true, podTemplateHash: true, stepIndex: true, phase: true, message: true } },
-    },
-  });
-
-type LoadedExperiment = NonNullable<Awaited<ReturnType<typeof loadExperiment>>>;
+const WORKER = systemScope('worker');
 
 /** The cluster state of a standalone experiment, in the shape agents converge to. */
 function desiredStateOf(decision: ExperimentDecision): DesiredRolloutState {
@@ -55,8 +30,7 @@ function desiredStateOf(decision: ExperimentDecision): DesiredRolloutState {
  */
 export class ExperimentReconciler {
   constructor(
-    private readonly database: DatabaseClient,
-    private readonly audit: AuditStore,
+    private readonly experiments: ExperimentStore,
     private readonly eventBus: EventBus,
     private readonly queue: ReconcileQueue,
     private readonly analysisQueue: AnalysisQueue,
@@ -68,18 +42,17 @@ export class ExperimentReconciler {
   }
 
   private async reconcileOnce(experimentId: string, now: Date): Promise<ExperimentReconcileOutcome> {
-    const experiment = await loadExperiment(this.database, experimentId);
+    const experiment = await this.experiments.loadForReconcile(WORKER, experimentId);
     if (!experiment) return { result: 'gone' };
     if (experiment.cluster.connectionState !== 'Connected') {
       return { result: 'held', reason: `cluster ${experiment.cluster.name} is ${experiment.cluster.connectionState.toLowerCase()}` };
     }
-    const spec = experiment.spec as unknown as ExperimentSpec;
     const decision = reconcileExperiment({
-      experiment: { name: experiment.name, spec },
-      status: (experiment.status as unknown as ExperimentStatus | null) ?? undefined,
+      experiment: { name: experiment.name, spec: experiment.spec },
+      status: experiment.status ?? undefined,
       terminate: false,
       podTemplateHash: '',
-      observedReplicaSets: (experiment.observed as unknown as ObservedRolloutState | null)?.replicaSets ?? [],
+      observedReplicaSets: experiment.observed?.replicaSets ?? [],
       analysisRuns: experiment.analysisRuns.map(analysisRunState),
       now,
     });
@@ -104,73 +77,35 @@ export class ExperimentReconciler {
     desiredChanged: boolean,
     now: Date,
   ): Promise<void> {
-    await inTransaction(this.database, async (transaction, afterCommit) => {
-      const { count } = await transaction.experiment.updateMany({
-        where: { id: experiment.id, version: experiment.version },
-        data: {
-          phase: decision.status.phase,
-          message: decision.status.message,
-          status: decision.status as unknown as Prisma.InputJsonValue,
-          releasedAt: decision.released ? now : null,
-          desiredState: desired as unknown as Prisma.InputJsonValue,
-          desiredVersion: experiment.desiredVersion + (desiredChanged ? 1 : 0),
-          nextReconcileAt: decision.requeueAt ?? null,
-          version: experiment.version + 1,
-        },
-      });
-      if (count === 0) throw new VersionConflict('experiment', experiment.id);
-      const started = await this.startRuns(transaction, experiment, decision, now);
-      if (decision.analysisRunsToTerminate.length > 0) {
-        await transaction.analysisRun.updateMany({
-          where: { experimentId: experiment.id, name: { in: decision.analysisRunsToTerminate }, finishedAt: null },
-          data: { phase: 'Successful', message: 'terminated by the experiment', finishedAt: now },
-        });
-      }
-      await this.audit.append(
-        organizationScope(experiment.organizationId),
-        prismaSession(transaction),
-        afterCommit,
-        experimentAuditEntries(experiment.cluster.name, experiment.namespace, decision.events),
-      );
-      const change: DesiredStateChanged = {
-        clusterId: experiment.clusterId,
-        id: experiment.id,
-        key: { namespace: experiment.namespace, name: experiment.name, kind: 'Experiment' },
-      };
-      afterCommit.add(async () => {
-        await Promise.all([
-          desiredChanged && this.eventBus.publish('desiredStateChanged', { organizationId: experiment.organizationId, payload: change }),
-          decision.requeueAt &&
-            decision.requeueAt.getTime() !== experiment.nextReconcileAt?.getTime() &&
-            this.queue.wakeExperimentAt(experiment.id, decision.requeueAt, now),
-          ...started.map((runId) => this.analysisQueue.start(runId)),
-        ]);
-      });
-    });
-  }
-
-  /** Creates the runs asked for (a name already taken is left as it is) and answers the ids of those created. */
-  private async startRuns(
-    transaction: Transaction,
-    experiment: LoadedExperiment,
-    decision: ExperimentDecision,
-    now: Date,
-  ): Promise<string[]> {
-    if (decision.analysisRunsToStart.length === 0) return [];
-    const created = await transaction.analysisRun.createManyAndReturn({
-      data: decision.analysisRunsToStart.map((request) => ({
-        organizationId: experiment.organizationId,
-        clusterId: experiment.clusterId,
-        experimentId: experiment.id,
-        namespace: experiment.namespace,
+    const result = await this.experiments.writeReconcile(WORKER, {
+      experiment,
+      expectedVersion: experiment.version,
+      status: decision.status,
+      released: decision.released,
+      desiredState: desired,
+      desiredVersion: experiment.desiredVersion + (desiredChanged ? 1 : 0),
+      nextReconcileAt: decision.requeueAt ?? null,
+      analysisRunStarts: decision.analysisRunsToStart.map((request) => ({
         name: request.name,
         kind: request.kind,
-        spec: { analysis: request.analysis, stablePodTemplateHash: null } as unknown as Prisma.InputJsonValue,
-        startedAt: now,
+        spec: { analysis: request.analysis, stablePodTemplateHash: null },
       })),
-      skipDuplicates: true,
-      select: { id: true },
+      analysisRunsToEnd: decision.analysisRunsToTerminate,
+      audit: experimentAuditEntries(experiment.cluster.name, experiment.namespace, decision.events),
+      now,
     });
-    return created.map((run) => run.id);
+    if (!result.written) throw new VersionConflict('experiment', experiment.id);
+    const change: DesiredStateChanged = {
+      clusterId: experiment.clusterId,
+      id: experiment.id,
+      key: { namespace: experiment.namespace, name: experiment.name, kind: 'Experiment' },
+    };
+    await Promise.all([
+      desiredChanged && this.eventBus.publish('desiredStateChanged', { organizationId: experiment.organizationId, payload: change }),
+      decision.requeueAt &&
+        decision.requeueAt.getTime() !== experiment.nextReconcileAt?.getTime() &&
+        this.queue.wakeExperimentAt(experiment.id, decision.requeueAt, now),
+      ...result.startedRunIds.map((runId) => this.analysisQueue.start(runId)),
+    ]);
   }
 }

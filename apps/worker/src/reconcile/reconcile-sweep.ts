@@ -1,4 +1,4 @@
-import { type ClusterStore, type DatabaseClient, STANDALONE_LIVE_EXPERIMENT, systemScope } from '@flotilla/stores';
+import { systemScope, type ClusterStore, type DatabaseClient, type ExperimentStore, type RolloutStore } from '@flotilla/stores';
 import type { Logger } from '@flotilla/service-runtime';
 import type { ReconcileQueue } from '@flotilla/queues';
 
@@ -19,6 +19,8 @@ const SWEEP = systemScope('sweep');
 export class ReconcileSweep {
   constructor(
     private readonly database: DatabaseClient,
+    private readonly rollouts: RolloutStore,
+    private readonly experiments: ExperimentStore,
     private readonly clusters: ClusterStore,
     private readonly queue: ReconcileQueue,
     private readonly logger: Logger,
@@ -32,33 +34,13 @@ export class ReconcileSweep {
         const [lock] = await transaction.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) AS locked`;
         if (!lock?.locked) return { due: [], experiments: [], wakeUps: [], experimentWakeUps: [] };
         await this.clusters.disconnectSilentAgents(SWEEP, transaction, new Date(now.getTime() - this.agentSilenceLimitMs));
-        const rollouts = await transaction.$queryRaw<{ id: string; version: number }[]>`
-        SELECT r.id, r.version FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
-        WHERE c."connectionState" = 'Connected' AND (
-          r.phase <> 'Healthy'
-          OR r."observedGeneration" <> r.generation
-          OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= ${now})
-          OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending')
-          OR EXISTS (SELECT 1 FROM "Experiment" e WHERE e."rolloutId" = r.id AND e."releasedAt" IS NULL))`;
-        // Standalone experiments still in their cluster that run, or wait for a time that has come or for their release.
-        const live = await transaction.experiment.findMany({
-          where: {
-            ...STANDALONE_LIVE_EXPERIMENT,
-            cluster: { connectionState: 'Connected' },
-            OR: [{ phase: { in: ['Pending', 'Running'] } }, { nextReconcileAt: null }, { nextReconcileAt: { lte: now } }],
-          },
-          select: { id: true, version: true },
-        });
+        const rollouts = await this.rollouts.unsettled(SWEEP, transaction, now);
+        const live = await this.experiments.unsettled(SWEEP, transaction, now);
         const horizon = this.queue.wakeUpHorizonMs;
         if (!Number.isFinite(horizon)) return { due: rollouts, experiments: live, wakeUps: [], experimentWakeUps: [] };
         const until = new Date(now.getTime() + horizon);
-        const wakeUps = await transaction.$queryRaw<{ id: string; at: Date }[]>`
-        SELECT r.id, r."nextReconcileAt" AS at FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
-        WHERE c."connectionState" = 'Connected' AND r."nextReconcileAt" > ${now} AND r."nextReconcileAt" <= ${until}`;
-        const experimentWakeUps = await transaction.experiment.findMany({
-          where: { ...STANDALONE_LIVE_EXPERIMENT, cluster: { connectionState: 'Connected' }, nextReconcileAt: { gt: now, lte: until } },
-          select: { id: true, nextReconcileAt: true },
-        });
+        const wakeUps = await this.rollouts.wakeUps(SWEEP, transaction, now, until);
+        const experimentWakeUps = await this.experiments.wakeUps(SWEEP, transaction, now, until);
         return { due: rollouts, experiments: live, wakeUps, experimentWakeUps };
       },
       { timeout: 30_000, maxWait: 10_000 },
@@ -66,9 +48,7 @@ export class ReconcileSweep {
     await inBatches(due, (rollout) => this.queue.request(rollout.id, rollout.version));
     await inBatches(experiments, (experiment) => this.queue.requestExperiment(experiment.id, experiment.version));
     await inBatches(wakeUps, (rollout) => this.queue.wakeAt(rollout.id, rollout.at, now));
-    await inBatches(experimentWakeUps, (experiment) =>
-      experiment.nextReconcileAt ? this.queue.wakeExperimentAt(experiment.id, experiment.nextReconcileAt, now) : Promise.resolve(),
-    );
+    await inBatches(experimentWakeUps, (experiment) => this.queue.wakeExperimentAt(experiment.id, experiment.at, now));
     if (due.length + experiments.length + wakeUps.length + experimentWakeUps.length > 0) {
       this.logger.debug(
         { rollouts: due.length, experiments: experiments.length, wakeUps: wakeUps.length + experimentWakeUps.length },

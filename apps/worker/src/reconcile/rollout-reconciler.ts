@@ -1,4 +1,4 @@
-import { jsonEqual, type ExperimentSpec, type RolloutSpec } from '@flotilla/argo-spec';
+import { jsonEqual, type RolloutSpec } from '@flotilla/argo-spec';
 import {
   applyOperation,
   reconcile,
@@ -6,23 +6,21 @@ import {
   REVISION_ANNOTATION,
   type Decision,
   type ExperimentPhase,
-  type ExperimentStatus,
   type ObservedRolloutState,
   type RolloutExperiment,
   type RolloutExperimentsResult,
-  type RolloutOperation,
   type RolloutStatus,
 } from '@flotilla/rollout-engine';
 import {
-  type Rollout,
   type AuditEntry,
   rolloutTargetName,
   analysisRunState,
   type LoadedRollout,
   type PendingOperation,
-  type ReconcileStore,
+  type RolloutStore,
   type ReconcileWritePlan,
   type RevisionFinish,
+  systemScope,
 } from '@flotilla/stores';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import type { Logger } from '@flotilla/service-runtime';
@@ -35,6 +33,8 @@ export type ReconcileOutcome =
   | { result: 'unchanged' }
   | { result: 'held'; reason: string }
   | { result: 'gone' };
+
+const WORKER = systemScope('worker');
 
 const NOTHING_OBSERVED: ObservedRolloutState = {
   replicaSets: [],
@@ -57,7 +57,7 @@ interface OperationsOutcome {
  */
 export class RolloutReconciler {
   constructor(
-    private readonly store: ReconcileStore,
+    private readonly rollouts: RolloutStore,
     private readonly eventBus: EventBus,
     private readonly queue: ReconcileQueue,
     private readonly analysisQueue: AnalysisQueue,
@@ -69,12 +69,12 @@ export class RolloutReconciler {
   }
 
   private async reconcileOnce(rolloutId: string, now: Date): Promise<ReconcileOutcome> {
-    const rollout = await this.store.load(rolloutId);
+    const rollout = await this.rollouts.loadForReconcile(WORKER, rolloutId);
     if (!rollout) return { result: 'gone' };
     if (rollout.cluster.connectionState !== 'Connected') {
       return { result: 'held', reason: `cluster ${rollout.cluster.name} is ${rollout.cluster.connectionState.toLowerCase()}` };
     }
-    const observed = (rollout.observed as ObservedRolloutState | null) ?? NOTHING_OBSERVED;
+    const observed = rollout.observed ?? NOTHING_OBSERVED;
     const operations = this.applyOperations(rollout, observed, now);
     const specChanged = !jsonEqual(operations.spec, rollout.spec);
     const generation = rollout.generation + (specChanged ? 1 : 0);
@@ -85,8 +85,8 @@ export class RolloutReconciler {
       stepIndex: experiment.stepIndex ?? 0,
       phase: experiment.phase as ExperimentPhase,
       message: experiment.message,
-      ...(experiment.released ? {} : { spec: experiment.spec as ExperimentSpec }),
-      status: (experiment.status as ExperimentStatus | null) ?? undefined,
+      ...(experiment.released || experiment.spec === null ? {} : { spec: experiment.spec }),
+      status: experiment.status ?? undefined,
     }));
     const engineDecision = reconcile({
       rollout: { name: rollout.name, namespace: rollout.namespace, generation, spec: operations.spec },
@@ -124,13 +124,12 @@ export class RolloutReconciler {
 
   /** Carries out pending operations in the order they were asked, as `kubectl argo rollouts` would. */
   private applyOperations(rollout: LoadedRollout, observed: ObservedRolloutState, now: Date): OperationsOutcome {
-    let spec = rollout.spec as unknown as RolloutSpec;
-    let status = (rollout.status as RolloutStatus | null) ?? undefined;
+    let spec = rollout.spec;
+    let status = rollout.status ?? undefined;
     let specChangedBy = rollout.specChangedBy;
     const settled: OperationsOutcome['settled'] = [];
     for (const row of rollout.operations) {
-      const operation = { type: row.type, ...(row.parameters as object) } as RolloutOperation;
-      const result = applyOperation(spec, status, observed, operation, now);
+      const result = applyOperation(spec, status, observed, row.operation, now);
       if (!result.ok) {
         settled.push({ row, state: 'Refused', message: result.refusal.message });
         continue;
@@ -161,15 +160,10 @@ export class RolloutReconciler {
       action: state === 'Applied' ? 'rollout.operation_applied' : 'rollout.operation_refused',
       targetType: 'Rollout',
       ...target,
-      after: { operation: row.type, requestedBy: row.requestedBy, ...(message ? { message } : {}) },
+      after: { operation: row.operation.type, requestedBy: row.requestedBy, ...(message ? { message } : {}) },
     }));
     audit.push(
-      ...engineAuditEntries(
-        target,
-        operations.status ?? (rollout.status as RolloutStatus | null) ?? undefined,
-        decision.status,
-        decision.events,
-      ),
+      ...engineAuditEntries(target, operations.status ?? rollout.status ?? undefined, decision.status, decision.events),
       ...experimentAuditEntries(rollout.cluster.name, rollout.namespace, experiments.events),
     );
     const plan: ReconcileWritePlan = {
@@ -191,18 +185,18 @@ export class RolloutReconciler {
       audit,
       now,
     };
-    const result = await this.store.write(plan);
+    const result = await this.rollouts.writeReconcile(WORKER, plan);
     if (!result.written) throw new VersionConflict('rollout', rollout.id);
 
-    const row: Rollout = {
+    const written: LoadedRollout = {
       ...rollout,
-      spec: operations.spec as unknown as Rollout['spec'],
+      spec: operations.spec,
       generation,
-      status: decision.status as unknown as Rollout['status'],
+      status: decision.status,
       phase: decision.status.phase,
       message: decision.status.message,
       observedGeneration: decision.status.observedGeneration,
-      desiredState: decision.desired as unknown as Rollout['desiredState'],
+      desiredState: decision.desired,
       desiredVersion,
       nextReconcileAt: decision.requeueAt ?? null,
       version,
@@ -217,7 +211,7 @@ export class RolloutReconciler {
     await Promise.all([
       this.eventBus.publish('rolloutChanged', {
         organizationId: rollout.organizationId,
-        payload: { ...row, cluster: rollout.cluster },
+        payload: written,
       }),
       desiredChanged && this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change }),
       // A wake-up already asked for is in the queue, or the sweep finds it due in Postgres if Redis lost it.

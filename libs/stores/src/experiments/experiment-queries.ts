@@ -9,7 +9,7 @@ import { organizationFilter, type OrganizationScope } from '../scope/scope.js';
 import { isJsonObject } from '../analysis-runs/analysis-run-columns.js';
 
 /** An experiment, standalone or of a rollout, as the API shows it. */
-export interface ExperimentRecord {
+export interface ExperimentView {
   id: string;
   /** Name of its cluster. */
   cluster: string;
@@ -72,7 +72,7 @@ const EXPERIMENT_INCLUDE = {
 
 type ExperimentRow = Prisma.ExperimentGetPayload<{ include: typeof EXPERIMENT_INCLUDE }>;
 
-function toExperimentRecord(row: ExperimentRow): ExperimentRecord {
+function toExperimentView(row: ExperimentRow): ExperimentView {
   return {
     id: row.id,
     cluster: row.cluster.name,
@@ -95,7 +95,7 @@ export class ExperimentQueries {
   constructor(private readonly database: DatabaseClient) {}
 
   /** Experiments, standalone and of rollouts, newest first. */
-  async experiments(scope: OrganizationScope, filter: ExperimentFilter, window: PageWindow): Promise<ExperimentRecord[]> {
+  async experiments(scope: OrganizationScope, filter: ExperimentFilter, window: PageWindow): Promise<ExperimentView[]> {
     const rows = await this.database.experiment.findMany({
       where: {
         ...organizationFilter(scope),
@@ -109,18 +109,18 @@ export class ExperimentQueries {
       orderBy: { id: 'desc' },
       ...windowArguments(window),
     });
-    return rows.map(toExperimentRecord);
+    return rows.map(toExperimentView);
   }
 
   /** One experiment by cluster name, namespace and name; undefined when the organization has none. */
   async experiment(
     scope: OrganizationScope,
     key: { cluster: string; namespace: string; name: string },
-  ): Promise<ExperimentRecord | undefined> {
+  ): Promise<ExperimentView | undefined> {
     const row = await this.database.experiment.findFirst({
       where: { ...organizationFilter(scope), cluster: { name: key.cluster }, namespace: key.namespace, name: key.name },
       include: EXPERIMENT_INCLUDE,
     });
-    return row ? toExperimentRecord(row) : undefined;
+    return row ? toExperimentView(row) : undefined;
   }
 }

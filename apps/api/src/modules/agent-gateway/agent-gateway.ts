@@ -23,11 +23,12 @@ import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../commo
 import {
   AnalysisQueries,
   ClusterStore,
+  ExperimentStore,
+  resolvedMetricOf,
+  RolloutStore,
+  systemScope,
   type ClusterRecord,
   type DatabaseClient,
-  resolvedMetricOf,
-  STANDALONE_LIVE_EXPERIMENT,
-  systemScope,
 } from '@flotilla/stores';
 import { type EventBus, measurementOfRequest, measurementRequest, type DesiredStateChanged } from '@flotilla/events';
 import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
@@ -57,6 +58,8 @@ interface AgentConnection {
 
 /** The time part of an observation changes every report; only the rest says whether the cluster changed. */
 const withoutTime = (state: ObservedRolloutState | null): unknown => (state ? { ...state, observedAt: undefined } : null);
+const sameObservation = (stored: ObservedRolloutState | null, reported: ObservedRolloutState): boolean =>
+  jsonEqual(withoutTime(stored), withoutTime(reported));
 
 /**
  * The control plane's end of the agent protocol: agents connect out to `AGENT_PATH`, get every desired state
@@ -78,6 +81,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(DATABASE) private readonly database: DatabaseClient,
     private readonly analysisQueries: AnalysisQueries,
     private readonly clusters: ClusterStore,
+    private readonly rollouts: RolloutStore,
+    private readonly experiments: ExperimentStore,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
@@ -250,15 +255,11 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         return this.heartbeat(connection);
       case 'applied':
         if (message.rollout.kind === 'Experiment') return;
-        await this.database.rollout.updateMany({
-          where: {
-            clusterId: connection.clusterId,
-            namespace: message.rollout.namespace,
-            name: message.rollout.name,
-            appliedDesiredVersion: { lt: message.desiredVersion },
-          },
-          data: { appliedDesiredVersion: message.desiredVersion },
-        });
+        await this.rollouts.recordApplied(
+          GATEWAY_SCOPE,
+          { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name },
+          message.desiredVersion,
+        );
         return;
       case 'observed':
         return this.observe(connection, message.rollout, message.state);
@@ -309,8 +310,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       heartbeatIntervalSeconds: this.config.agent.heartbeatIntervalSeconds,
     });
     const [rollouts, experiments] = await Promise.all([
-      this.database.rollout.findMany({ where: { clusterId: connection.clusterId } }),
-      this.database.experiment.findMany({ where: { clusterId: connection.clusterId, ...STANDALONE_LIVE_EXPERIMENT } }),
+      this.rollouts.ofCluster(GATEWAY_SCOPE, connection.clusterId),
+      this.experiments.liveStandaloneOfCluster(GATEWAY_SCOPE, connection.clusterId),
     ]);
     const desired = [
       ...rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []),
@@ -366,25 +367,17 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
   private async observe(connection: AgentConnection, key: RolloutKey, state: ObservedRolloutState): Promise<void> {
-    const where = { clusterId_namespace_name: { clusterId: connection.clusterId, namespace: key.namespace, name: key.name } };
-    const select = { id: true, observed: true } as const;
-    const unchanged = (row: { observed: unknown }): boolean =>
-      jsonEqual(withoutTime(row.observed as ObservedRolloutState | null), withoutTime(state));
-    const data = { observed: state as unknown as object, version: { increment: 1 } };
+    const stored = { clusterId: connection.clusterId, namespace: key.namespace, name: key.name };
     if (key.kind === 'Experiment') {
-      const experiment = await this.database.experiment.findUnique({ where, select });
-      if (!experiment || unchanged(experiment)) return;
-      const { version } = await this.database.experiment.update({ where: { id: experiment.id }, data, select: { version: true } });
+      const experiment = await this.experiments.observedOf(GATEWAY_SCOPE, stored);
+      if (!experiment || sameObservation(experiment.observed, state)) return;
+      const version = await this.experiments.recordObserved(GATEWAY_SCOPE, experiment.id, state);
       await this.reconcileQueue.requestExperiment(experiment.id, version);
       return;
     }
-    const rollout = await this.database.rollout.findUnique({ where, select });
-    if (!rollout || unchanged(rollout)) return;
-    const { version } = await this.database.rollout.update({
-      where: { id: rollout.id },
-      data: { ...data, observedAt: new Date() },
-      select: { version: true },
-    });
+    const rollout = await this.rollouts.observedOf(GATEWAY_SCOPE, stored);
+    if (!rollout || sameObservation(rollout.observed, state)) return;
+    const version = await this.rollouts.recordObserved(GATEWAY_SCOPE, rollout.id, state, new Date());
     await this.reconcileQueue.request(rollout.id, version);
   }
 
@@ -393,11 +386,11 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     if (!connection) return;
     const desired =
       change.key.kind === 'Experiment'
-        ? await this.database.experiment
-            .findUnique({ where: { id: change.id } })
+        ? await this.experiments
+            .findById(GATEWAY_SCOPE, change.id)
             .then((experiment) => (experiment ? (toDesiredExperiment(experiment) ?? null) : undefined))
-        : await this.database.rollout
-            .findUnique({ where: { id: change.id } })
+        : await this.rollouts
+            .findById(GATEWAY_SCOPE, change.id)
             .then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
     if (desired === undefined)
       this.send(connection.socket, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });

@@ -1,7 +1,6 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
 import type { DesiredRollout } from '@flotilla/protocol';
-import type { DesiredRolloutState, RolloutStatus } from '@flotilla/rollout-engine';
-import type { Experiment, Rollout } from '@flotilla/stores';
+import type { ExperimentRecord, RolloutRecord } from '@flotilla/stores';
 import { hubLossInstruction } from './hub-loss.js';
 
 /** Services a rollout names, whose selectors its agent watches and switches. */
@@ -13,28 +12,26 @@ export function serviceNamesOf(spec: RolloutSpec): string[] {
 }
 
 /** The message an agent gets for one rollout, or undefined while the engine has not computed a desired state yet. */
-export function toDesiredRollout(rollout: Rollout): DesiredRollout | undefined {
-  if (!rollout.desiredState) return undefined;
-  const spec = rollout.spec as unknown as RolloutSpec;
-  const state = rollout.desiredState as unknown as DesiredRolloutState;
-  const status = rollout.status as unknown as RolloutStatus | null;
+export function toDesiredRollout(rollout: RolloutRecord): DesiredRollout | undefined {
+  const { spec, desiredState: state, status } = rollout;
+  if (!state) return undefined;
   return {
     rollout: { namespace: rollout.namespace, name: rollout.name },
     desiredVersion: rollout.desiredVersion,
     serviceNames: serviceNamesOf(spec),
     state,
-    hubLoss: hubLossInstruction(rollout.annotations as Record<string, string>, state, status?.stableRS, spec.replicas ?? 1),
+    hubLoss: hubLossInstruction(rollout.annotations, state, status?.stableRS, spec.replicas ?? 1),
   };
 }
 
 /** The message an agent gets for a standalone experiment, or undefined before its first reconcile. */
-export function toDesiredExperiment(experiment: Experiment): DesiredRollout | undefined {
+export function toDesiredExperiment(experiment: ExperimentRecord): DesiredRollout | undefined {
   if (!experiment.desiredState) return undefined;
   return {
     rollout: { namespace: experiment.namespace, name: experiment.name, kind: 'Experiment' },
     desiredVersion: experiment.desiredVersion,
     serviceNames: [],
-    state: experiment.desiredState as unknown as DesiredRolloutState,
+    state: experiment.desiredState,
     hubLoss: undefined,
   };
 }

@@ -1,9 +1,9 @@
-import type { ExperimentRecord } from '@flotilla/stores';
+import type { ExperimentView } from '@flotilla/stores';
 import type { ExperimentModel } from './experiment.models.js';
 
 const timeOrNull = (iso: string | undefined): Date | null => (iso ? new Date(iso) : null);
 
-export function toExperimentModel(experiment: ExperimentRecord): ExperimentModel {
+export function toExperimentModel(experiment: ExperimentView): ExperimentModel {
   const { status } = experiment;
   return {
     id: experiment.id,

@@ -1,16 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  argumentsToPass,
-  jsonEqual,
-  parseManifests,
-  type AnalysisTemplateSpec,
-  type ArgoManifest,
-  type ExperimentSpec,
-} from '@flotilla/argo-spec';
+import { argumentsToPass, jsonEqual, parseManifests, type ArgoManifest, type ExperimentSpec } from '@flotilla/argo-spec';
 import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
 import {
-  type Cluster,
-  type Rollout,
   inTransaction,
   isUniqueViolation,
   type AfterCommit,
@@ -21,6 +12,15 @@ import {
   organizationScope,
   type AuditEntry,
   rolloutTargetName,
+  type OrganizationScope,
+  RolloutStore,
+  type RolloutRecord,
+  ExperimentStore,
+  type ExperimentRecord,
+  AnalysisTemplateStore,
+  type TemplateApplied,
+  type TemplateManifest,
+  type TemplateSpecByName,
 } from '@flotilla/stores';
 import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError, type FieldProblem } from '@flotilla/service-runtime';
@@ -34,6 +34,7 @@ import type { ReconcileQueue } from '@flotilla/queues';
 
 interface ApplyTarget {
   principal: Principal;
+  scope: OrganizationScope;
   /** Warnings of each document, by document index. */
   warnings: readonly string[][];
   clusterId: string;
@@ -45,7 +46,7 @@ interface ApplyTarget {
 interface DocumentOutcome {
   applied: AppliedDocument;
   audit: AuditEntry | undefined;
-  rolloutChanged: Rollout | undefined;
+  rolloutChanged: RolloutRecord | undefined;
   experimentChanged?: { id: string; version: number };
 }
 
@@ -58,9 +59,20 @@ const AUDIT_TARGET: Record<ArgoManifest['kind'], string> = {
 
 const CONCURRENT_APPLY_ATTEMPTS = 3;
 
+/** What the stores answer for an apply, as the API reports it. */
+const APPLY_ACTION: Record<'Created' | 'Updated' | 'Unchanged', ApplyAction> = {
+  Created: ApplyAction.Created,
+  Updated: ApplyAction.Updated,
+  Unchanged: ApplyAction.Unchanged,
+};
+
 /** Stored templates by name, with the arguments a reference must pass to each (those they give no value). */
-function argumentsByTemplate(templates: readonly { name: string; spec: unknown }[]): Map<string, string[]> {
-  return new Map(templates.map((template) => [template.name, argumentsToPass(template.spec as AnalysisTemplateSpec)]));
+function argumentsByTemplate(templates: readonly TemplateSpecByName[]): Map<string, string[]> {
+  return new Map(templates.map((template) => [template.name, argumentsToPass(template.spec)]));
+}
+
+function templateManifest(document: ArgoManifest & { kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate' }): TemplateManifest {
+  return { name: document.metadata.name, annotations: document.metadata.annotations ?? {}, spec: document.spec };
 }
 
 function invalidManifests(problems: FieldProblem[]): FlotillaError {
@@ -76,15 +88,12 @@ function invalidManifests(problems: FieldProblem[]): FlotillaError {
  * Why an experiment's spec may not change: it belongs to a rollout's step, it has run its course, or the change is to
  * the templates it already runs (their ReplicaSets' pods and selectors are fixed when they are made).
  */
-function experimentUpdateRefusal(
-  existing: { stepIndex: number | null; rolloutId: string | null; phase: string; spec: unknown },
-  spec: ExperimentSpec,
-): string | undefined {
+function experimentUpdateRefusal(existing: ExperimentRecord, spec: ExperimentSpec): string | undefined {
   if (existing.stepIndex !== null || existing.rolloutId !== null)
     return 'an experiment of that name was started by a rollout step; it is not applied';
   if (!['Pending', 'Running'].includes(existing.phase))
     return `the experiment has completed (${existing.phase}); apply it under a new name to run it again`;
-  if (!jsonEqual((existing.spec as ExperimentSpec).templates, spec.templates))
+  if (!jsonEqual(existing.spec.templates, spec.templates))
     return 'the templates of a running experiment cannot change; apply it under a new name to run other templates';
   return undefined;
 }
@@ -96,6 +105,9 @@ export class ManifestsService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly audit: AuditStore,
     private readonly rollouts: RolloutsService,
+    private readonly rolloutStore: RolloutStore,
+    private readonly experiments: ExperimentStore,
+    private readonly templates: AnalysisTemplateStore,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
 
@@ -111,7 +123,8 @@ export class ManifestsService {
       ]);
     }
     const { cluster, documents, warnings } = await this.validate(principal, clusterName, namespace, yaml);
-    const target: ApplyTarget = { principal, warnings, clusterId: cluster.id, clusterName, namespace, requestId };
+    const scope = organizationScope(principal.organizationId);
+    const target: ApplyTarget = { principal, scope, warnings, clusterId: cluster.id, clusterName, namespace, requestId };
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await inTransaction(this.database, (transaction, afterCommit) => this.store(transaction, afterCommit, target, documents));
@@ -128,15 +141,13 @@ export class ManifestsService {
     clusterName: string,
     namespace: string,
     yaml: string,
-  ): Promise<{ cluster: Cluster; documents: ArgoManifest[]; warnings: string[][] }> {
+  ): Promise<{ cluster: { id: string }; documents: ArgoManifest[]; warnings: string[][] }> {
     const { organizationId } = principal;
+    const scope = organizationScope(organizationId);
     const [cluster, namespaced, clusterWide] = await Promise.all([
-      this.database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: clusterName } } }),
-      this.database.analysisTemplate.findMany({
-        where: { cluster: { organizationId, name: clusterName }, namespace },
-        select: { name: true, spec: true },
-      }),
-      this.database.clusterAnalysisTemplate.findMany({ where: { organizationId }, select: { name: true, spec: true } }),
+      this.database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: clusterName } }, select: { id: true } }),
+      this.templates.namespacedSpecs(scope, clusterName, namespace),
+      this.templates.clusterWideSpecs(scope),
     ]);
     if (!cluster)
       throw new FlotillaError(ErrorCode.ClusterNotFound, `cluster ${clusterName} was not found`, [
@@ -225,43 +236,19 @@ export class ManifestsService {
     documentIndex: number,
     document: ArgoManifest & { kind: 'Rollout' },
   ): Promise<DocumentOutcome> {
-    const { organizationId } = target.principal;
-    const labels = document.metadata.labels ?? {};
-    const annotations = document.metadata.annotations ?? {};
-    const spec = document.spec as object;
-    const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
-    const existing = await transaction.rollout.findUnique({ where: key });
-    if (!existing) {
-      const created = await transaction.rollout.create({
-        data: {
-          organizationId,
-          clusterId: target.clusterId,
-          namespace: target.namespace,
-          name: document.metadata.name,
-          labels,
-          annotations,
-          spec,
-          specChangedBy: actorOf(target.principal),
-        },
-      });
-      return this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec, created);
-    }
-    const specChanged = !jsonEqual(existing.spec, spec);
-    const metadataChanged = !jsonEqual(existing.labels, labels) || !jsonEqual(existing.annotations, annotations);
-    if (!specChanged && !metadataChanged) {
-      return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
-    }
-    const updated = await transaction.rollout.update({
-      where: { id: existing.id },
-      data: {
-        labels,
-        annotations,
-        spec,
-        version: { increment: 1 },
-        ...(specChanged ? { generation: { increment: 1 }, specChangedBy: actorOf(target.principal) } : {}),
-      },
+    const applied = await this.rolloutStore.apply(target.scope, transaction, {
+      clusterId: target.clusterId,
+      namespace: target.namespace,
+      name: document.metadata.name,
+      labels: document.metadata.labels ?? {},
+      annotations: document.metadata.annotations ?? {},
+      spec: document.spec,
+      appliedBy: actorOf(target.principal),
     });
-    return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec, updated);
+    const { rollout } = applied;
+    const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
+    const action = APPLY_ACTION[applied.action];
+    return this.outcome(target, documentIndex, document, action, rollout.generation, rollout.id, before, document.spec, rollout);
   }
 
   private async storeExperiment(
@@ -270,19 +257,11 @@ export class ManifestsService {
     documentIndex: number,
     document: ArgoManifest & { kind: 'Experiment' },
   ): Promise<DocumentOutcome> {
-    const spec = document.spec as object;
-    const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
-    const existing = await transaction.experiment.findUnique({ where: key });
+    const { spec } = document;
+    const key = { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name };
+    const existing = await this.experiments.find(target.scope, transaction, key);
     if (!existing) {
-      const created = await transaction.experiment.create({
-        data: {
-          organizationId: target.principal.organizationId,
-          clusterId: target.clusterId,
-          namespace: target.namespace,
-          name: document.metadata.name,
-          spec,
-        },
-      });
+      const created = await this.experiments.create(target.scope, transaction, { ...key, spec });
       return {
         ...this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec),
         experimentChanged: created,
@@ -290,12 +269,9 @@ export class ManifestsService {
     }
     if (jsonEqual(existing.spec, spec))
       return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
-    const refusal = experimentUpdateRefusal(existing, document.spec);
+    const refusal = experimentUpdateRefusal(existing, spec);
     if (refusal !== undefined) throw invalidManifests([{ documentIndex, path: 'metadata.name', message: refusal }]);
-    const updated = await transaction.experiment.update({
-      where: { id: existing.id },
-      data: { spec, generation: { increment: 1 }, version: { increment: 1 } },
-    });
+    const updated = await this.experiments.updateSpec(target.scope, transaction, existing.id, spec);
     return {
       ...this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec),
       experimentChanged: updated,
@@ -308,30 +284,8 @@ export class ManifestsService {
     documentIndex: number,
     document: ArgoManifest & { kind: 'AnalysisTemplate' },
   ): Promise<DocumentOutcome> {
-    const spec = document.spec as object;
-    const key = { clusterId_namespace_name: { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name } };
-    const annotations = document.metadata.annotations ?? {};
-    const existing = await transaction.analysisTemplate.findUnique({ where: key });
-    if (!existing) {
-      const created = await transaction.analysisTemplate.create({
-        data: {
-          organizationId: target.principal.organizationId,
-          clusterId: target.clusterId,
-          namespace: target.namespace,
-          name: document.metadata.name,
-          annotations,
-          spec,
-        },
-      });
-      return this.outcome(target, documentIndex, document, ApplyAction.Created, created.version, created.id, undefined, spec);
-    }
-    if (jsonEqual(existing.spec, spec) && jsonEqual(existing.annotations, annotations))
-      return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
-    const updated = await transaction.analysisTemplate.update({
-      where: { id: existing.id },
-      data: { spec, annotations, version: { increment: 1 } },
-    });
-    return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.version, updated.id, existing.spec, spec);
+    const applied = await this.templates.applyNamespaced(target.scope, transaction, target, templateManifest(document));
+    return this.templateOutcome(target, documentIndex, document, applied);
   }
 
   private async storeClusterAnalysisTemplate(
@@ -340,24 +294,13 @@ export class ManifestsService {
     documentIndex: number,
     document: ArgoManifest & { kind: 'ClusterAnalysisTemplate' },
   ): Promise<DocumentOutcome> {
-    const spec = document.spec as object;
-    const { organizationId } = target.principal;
-    const key = { organizationId_name: { organizationId, name: document.metadata.name } };
-    const annotations = document.metadata.annotations ?? {};
-    const existing = await transaction.clusterAnalysisTemplate.findUnique({ where: key });
-    if (!existing) {
-      const created = await transaction.clusterAnalysisTemplate.create({
-        data: { organizationId, name: document.metadata.name, annotations, spec },
-      });
-      return this.outcome(target, documentIndex, document, ApplyAction.Created, created.version, created.id, undefined, spec);
-    }
-    if (jsonEqual(existing.spec, spec) && jsonEqual(existing.annotations, annotations))
-      return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.version, existing.id);
-    const updated = await transaction.clusterAnalysisTemplate.update({
-      where: { id: existing.id },
-      data: { spec, annotations, version: { increment: 1 } },
-    });
-    return this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.version, updated.id, existing.spec, spec);
+    const applied = await this.templates.applyClusterWide(target.scope, transaction, templateManifest(document));
+    return this.templateOutcome(target, documentIndex, document, applied);
+  }
+
+  private templateOutcome(target: ApplyTarget, documentIndex: number, document: ArgoManifest, applied: TemplateApplied): DocumentOutcome {
+    const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
+    return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], applied.version, applied.id, before, document.spec);
   }
 
   private outcome(
@@ -369,7 +312,7 @@ export class ManifestsService {
     id: string,
     before?: unknown,
     after?: unknown,
-    changedRollout?: Rollout,
+    changedRollout?: RolloutRecord,
   ): DocumentOutcome {
     const clusterWide = document.kind === 'ClusterAnalysisTemplate';
     const applied: AppliedDocument = {

@@ -1,5 +1,4 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
-import type { DesiredRolloutState, ObservedRolloutState, RolloutStatus } from '@flotilla/rollout-engine';
 import { replicaSetViews } from './replica-set-view.js';
 import type { RolloutWithCluster } from '@flotilla/stores';
 import { RolloutStrategy, type RolloutModel } from './rollout.model.js';
@@ -15,14 +14,14 @@ function currentStepIndex(status: unknown): number | null {
 }
 
 export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
-  const spec = row.spec as unknown as RolloutSpec;
+  const { spec } = row;
   return {
     id: row.id,
     cluster: row.cluster.name,
     namespace: row.namespace,
     name: row.name,
-    labels: row.labels as Record<string, string>,
-    annotations: row.annotations as Record<string, string>,
+    labels: row.labels,
+    annotations: row.annotations,
     strategy: spec.strategy.blueGreen ? RolloutStrategy.BlueGreen : RolloutStrategy.Canary,
     spec: row.spec,
     generation: row.generation,
@@ -33,13 +32,8 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
     currentStepIndex: currentStepIndex(row.status),
     stepCount: spec.strategy.canary?.steps?.length ?? 0,
     status: row.status,
-    replicaSets: replicaSetViews(
-      row.desiredState as DesiredRolloutState | null,
-      row.observed as ObservedRolloutState | null,
-      row.status as RolloutStatus | null,
-      spec.strategy.blueGreen !== undefined,
-    ),
-    observedTrafficWeights: (row.observed as ObservedRolloutState | null)?.trafficWeights ?? {},
+    replicaSets: replicaSetViews(row.desiredState, row.observed, row.status, spec.strategy.blueGreen !== undefined),
+    observedTrafficWeights: row.observed?.trafficWeights ?? {},
     observedAt: row.observedAt,
     desiredVersion: row.desiredVersion,
     appliedDesiredVersion: row.appliedDesiredVersion,

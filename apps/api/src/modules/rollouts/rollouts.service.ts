@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem, type RolloutSpec } from '@flotilla/argo-spec';
-import type { RolloutOperation as EngineOperation, RolloutStatus } from '@flotilla/rollout-engine';
+import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem } from '@flotilla/argo-spec';
+import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
 import {
-  type Prisma,
-  type RolloutOperation,
   inTransaction,
   type AfterCommit,
   type DatabaseClient,
-  type Transaction,
   prismaSession,
   AuditStore,
   organizationScope,
   rolloutTargetName,
+  RolloutStore,
+  type RolloutOperationRecord,
+  type RolloutRevisionRecord,
   type RolloutWithCluster,
 } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
@@ -39,22 +39,11 @@ function assertReason(reason: string | null): void {
   if (problem !== undefined) throw new FlotillaError(ErrorCode.InputInvalid, `reason ${problem}`, [{ path: 'reason', message: problem }]);
 }
 
-/**
- * Keeps a deleted rollout's analysis runs and experiments as history under names of their own (`<name>~<rollout id>`),
- * so that a rollout applied again under the same name starts runs and experiments of the same deterministic names
- * afresh. The agent removes what it ran for the rollout, experiment ReplicaSets included, so its experiments are
- * released.
- */
-async function retireChildren(transaction: Transaction, rolloutId: string): Promise<void> {
-  const suffix = `~${rolloutId.slice(0, 8)}`;
-  await transaction.$executeRaw`UPDATE "AnalysisRun" SET name = name || ${suffix} WHERE "rolloutId" = ${rolloutId}::uuid`;
-  await transaction.$executeRaw`UPDATE "Experiment" SET name = name || ${suffix}, "releasedAt" = COALESCE("releasedAt", now()) WHERE "rolloutId" = ${rolloutId}::uuid`;
-}
-
 @Injectable()
 export class RolloutsService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
+    private readonly rollouts: RolloutStore,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     private readonly audit: AuditStore,
@@ -62,29 +51,20 @@ export class RolloutsService {
 
   async list(principal: Principal, filter: RolloutFilter | undefined, page: PageInput | undefined): Promise<RolloutPage> {
     const { take, after } = pageRequest(page, isIdCursor);
-    const labelConditions = (filter?.labels ?? []).map((equality, index): Prisma.RolloutWhereInput => {
+    const labels = (filter?.labels ?? []).map((equality, index) => {
       const match = LABEL_EQUALITY.exec(equality);
       if (!match) {
         throw new FlotillaError(ErrorCode.InputInvalid, `filter.labels[${index}] must look like key=value`, [
           { path: `filter.labels[${index}]`, message: 'must look like key=value' },
         ]);
       }
-      return { labels: { path: [match[1] as string], equals: match[2] as string } };
+      return { key: match[1] as string, value: match[2] as string };
     });
-    const where: Prisma.RolloutWhereInput = {
-      organizationId: principal.organizationId,
-      ...(filter?.cluster ? { cluster: { name: filter.cluster } } : {}),
-      ...(filter?.namespace ? { namespace: filter.namespace } : {}),
-      ...(filter?.phase ? { phase: filter.phase } : {}),
-      ...(labelConditions.length > 0 ? { AND: labelConditions } : {}),
-    };
-    const rows = await this.database.rollout.findMany({
-      where,
-      include: { cluster: { select: { name: true } } },
-      orderBy: [{ clusterId: 'asc' }, { namespace: 'asc' }, { name: 'asc' }, { id: 'asc' }],
-      take: take + 1,
-      ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
-    });
+    const rows = await this.rollouts.list(
+      organizationScope(principal.organizationId),
+      { cluster: filter?.cluster, namespace: filter?.namespace, phase: filter?.phase, labels },
+      { take, afterId: after?.id },
+    );
     const result = toPage(rows, take, (row) => ({ id: row.id }));
     return { nodes: result.nodes.map(toRolloutModel), pageInfo: result.pageInfo };
   }
@@ -95,15 +75,14 @@ export class RolloutsService {
 
   async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevisionModel[]> {
     const rollout = await this.find(principal, ref);
-    const revisions = await this.database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'desc' } });
-    const status = rollout.status as RolloutStatus | null;
-    const isBlueGreen = (rollout.spec as unknown as RolloutSpec).strategy.blueGreen !== undefined;
-    return revisions.map((revision) => ({ ...revision, roles: replicaSetRoles(revision.podTemplateHash, status, isBlueGreen) }));
+    const revisions = await this.rollouts.revisions(organizationScope(principal.organizationId), rollout.id);
+    const isBlueGreen = rollout.spec.strategy.blueGreen !== undefined;
+    return revisions.map((revision) => ({ ...revision, roles: replicaSetRoles(revision.podTemplateHash, rollout.status, isBlueGreen) }));
   }
 
-  async operations(principal: Principal, ref: RolloutRef): Promise<RolloutOperation[]> {
+  async operations(principal: Principal, ref: RolloutRef): Promise<RolloutOperationRecord[]> {
     const rollout = await this.find(principal, ref);
-    return this.database.rolloutOperation.findMany({ where: { rolloutId: rollout.id }, orderBy: { requestedAt: 'desc' }, take: 100 });
+    return this.rollouts.operations(organizationScope(principal.organizationId), rollout.id, 100);
   }
 
   /** Records the operation and its audit event; the rollout engine carries it out. */
@@ -113,23 +92,16 @@ export class RolloutsService {
     operation: OperationRequest,
     reason: string | null,
     requestId: string,
-  ): Promise<RolloutOperation> {
+  ): Promise<RolloutOperationRecord> {
     assertReason(reason);
+    const scope = organizationScope(principal.organizationId);
     const rollout = await this.find(principal, ref);
-    await this.assertApplicable(rollout, operation);
+    await this.assertApplicable(principal, rollout, operation);
     const { type, ...parameters } = operation;
     return inTransaction(this.database, async (transaction, afterCommit) => {
-      const recorded = await transaction.rolloutOperation.create({
-        data: { organizationId: principal.organizationId, rolloutId: rollout.id, type, parameters, requestedBy: actorOf(principal) },
-      });
-      // A reconcile that read the rollout before this operation existed must not write over it unseen.
-      const { version } = await transaction.rollout.update({
-        where: { id: rollout.id },
-        data: { version: { increment: 1 } },
-        select: { version: true },
-      });
-      this.requestReconcile(afterCommit, rollout.id, version);
-      await this.audit.append(organizationScope(principal.organizationId), prismaSession(transaction), afterCommit, [
+      const recorded = await this.rollouts.requestOperation(scope, transaction, rollout.id, operation, actorOf(principal));
+      this.requestReconcile(afterCommit, rollout.id, recorded.version);
+      await this.audit.append(scope, prismaSession(transaction), afterCommit, [
         {
           actor: actorOf(principal),
           action: `rollout.${type}`,
@@ -142,7 +114,7 @@ export class RolloutsService {
         },
       ]);
       this.announce(afterCommit, rollout);
-      return recorded;
+      return recorded.operation;
     });
   }
 
@@ -150,8 +122,7 @@ export class RolloutsService {
     assertReason(reason);
     const rollout = await this.find(principal, ref);
     return inTransaction(this.database, async (transaction, afterCommit) => {
-      await retireChildren(transaction, rollout.id);
-      await transaction.rollout.delete({ where: { id: rollout.id } });
+      await this.rollouts.delete(organizationScope(principal.organizationId), transaction, rollout.id);
       const deleted: DesiredStateChanged = {
         clusterId: rollout.clusterId,
         id: rollout.id,
@@ -185,16 +156,13 @@ export class RolloutsService {
   }
 
   private async find(principal: Principal, ref: RolloutRef): Promise<RolloutWithCluster> {
-    const rollout = await this.database.rollout.findFirst({
-      where: { organizationId: principal.organizationId, cluster: { name: ref.cluster }, namespace: ref.namespace, name: ref.name },
-      include: { cluster: { select: { name: true } } },
-    });
+    const rollout = await this.rollouts.find(organizationScope(principal.organizationId), ref);
     if (!rollout) throw notFound(ErrorCode.RolloutNotFound, `rollout ${rolloutTargetName(ref.cluster, ref.namespace, ref.name)}`);
     return rollout;
   }
 
-  private async assertApplicable(rollout: RolloutWithCluster, operation: OperationRequest): Promise<void> {
-    const spec = rollout.spec as unknown as RolloutSpec;
+  private async assertApplicable(principal: Principal, rollout: RolloutWithCluster, operation: OperationRequest): Promise<void> {
+    const { spec } = rollout;
     if (operation.type === 'setImage') {
       const containers = [...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])];
       if (!containers.some((container) => container.name === operation.container)) {
@@ -208,10 +176,7 @@ export class RolloutsService {
       }
     }
     if (operation.type === 'undo' && operation.toRevision !== undefined) {
-      const revision = await this.database.rolloutRevision.findUnique({
-        where: { rolloutId_revision: { rolloutId: rollout.id, revision: operation.toRevision } },
-      });
-      if (!revision) {
+      if (!(await this.rollouts.hasRevision(organizationScope(principal.organizationId), rollout.id, operation.toRevision))) {
         throw new FlotillaError(ErrorCode.RevisionNotFound, `rollout has no revision ${operation.toRevision}`, [
           { path: 'toRevision', message: 'no such revision in the release history' },
         ]);

@@ -1,21 +1,27 @@
-import type { Rollout } from '../generated/prisma/client.js';
+import type { ExperimentSpec, RolloutSpec } from '@flotilla/argo-spec';
+import type { DesiredRolloutState, ExperimentStatus, RolloutOperation, RolloutStatus } from '@flotilla/rollout-engine';
+import type { Prisma, Rollout } from '../generated/prisma/client.js';
 import { BatchItemFailure, MicroBatcher } from '../database/micro-batcher.js';
 import type { AfterCommit } from '../database/database.js';
 import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
 import { systemScope } from '../scope/scope.js';
+import type { RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
+import { experimentColumns } from '../experiments/experiment-columns.js';
 import type { StoredRunState } from './analysis-run-state.js';
+import { operationColumn, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
+import type { RolloutRecord } from './rollout-record.js';
 
 /**
  * The reconciler's reads and writes, in hand-written SQL and batched: the reconciles a worker runs at the same
  * moment load their rollouts in one query and write their results in one transaction, each write still guarded
- * by its rollout's version.
+ * by its rollout's version. Hand-written, as the Prisma client's per-query planning costs more than these queries:
+ * `npm run bench:engine` measures the reconcile rate this path sustains (docs/benchmarks.md).
  */
 
 export interface PendingOperation {
   id: string;
-  type: string;
-  parameters: object;
+  operation: RolloutOperation;
   requestedBy: string;
 }
 
@@ -27,25 +33,32 @@ export interface RolloutExperimentState {
   phase: string;
   message: string;
   /** Spec and status are loaded only while the experiment has something in the cluster. */
-  spec: unknown;
-  status: unknown;
+  spec: ExperimentSpec | null;
+  status: ExperimentStatus | null;
   released: boolean;
 }
 
-export type LoadedRollout = Rollout & {
+export type LoadedRollout = RolloutRecord & {
   cluster: { name: string; connectionState: string };
   operations: PendingOperation[];
   analysisRuns: StoredRunState[];
   experiments: RolloutExperimentState[];
 };
 
-type LoadedRow = Omit<LoadedRollout, 'cluster'> & { clusterName: string; clusterConnectionState: string };
+/** A row of LOAD_ROLLOUTS as Postgres answers it, its JSON not yet decoded. */
+type LoadedRow = Rollout & {
+  clusterName: string;
+  clusterConnectionState: string;
+  operations: { id: string; type: string; parameters: Prisma.JsonObject; requestedBy: string }[];
+  analysisRuns: StoredRunState[];
+  experiments: (Omit<RolloutExperimentState, 'spec' | 'status'> & { spec: Prisma.JsonValue; status: Prisma.JsonValue })[];
+};
 
 /**
  * The rollouts, their clusters' connections, their pending operations in order, the states of their runs, and their
  * experiments that are live or of the current revision, oldest first (a later one wins a Service name they share).
  */
-const LOAD_ROLLOUTS: PreparedStatement = {
+export const LOAD_ROLLOUTS: PreparedStatement = {
   name: 'reconcile-load-rollouts',
   text: `SELECT r.*, c.name AS "clusterName", c."connectionState" AS "clusterConnectionState",
     COALESCE((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'type', o.type, 'parameters', o.parameters, 'requestedBy', o."requestedBy") ORDER BY o."requestedAt", o.id)
@@ -64,7 +77,7 @@ const LOAD_ROLLOUTS: PreparedStatement = {
  * their reconciles asked for besides: operations settled, revisions, experiments started or moved on, analysis runs
  * started or ended. Answers the ids of the rollouts written and of the runs started.
  */
-const WRITE_RECONCILES: PreparedStatement = {
+export const WRITE_RECONCILES: PreparedStatement = {
   name: 'reconcile-write-batch',
   text: `WITH w AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(id uuid, expected integer, spec jsonb, generation integer, "specChangedBy" text, status jsonb, phase text, message text,
@@ -116,7 +129,7 @@ const WRITE_RECONCILES: PreparedStatement = {
 };
 
 /** A separate statement: a revision started by the first one is visible to it, as a revision can start and finish at once. */
-const FINISH_REVISIONS: PreparedStatement = {
+export const FINISH_REVISIONS: PreparedStatement = {
   name: 'reconcile-finish-revisions',
   text: `UPDATE "RolloutRevision" rr SET outcome = f.outcome, "finishedAt" = f.at
   FROM jsonb_to_recordset($1::jsonb) AS f("rolloutId" uuid, revision integer, "podTemplateHash" text, outcome text, at timestamp)
@@ -125,11 +138,11 @@ const FINISH_REVISIONS: PreparedStatement = {
 
 /** `spec` and `desiredState` are `undefined` when the reconcile left them as stored: the row keeps its own, unsent. */
 export interface RolloutWrite {
-  spec: unknown;
+  spec: RolloutSpec | undefined;
   generation: number;
   specChangedBy: string;
-  status: { phase: string; message: string; observedGeneration: number };
-  desiredState: unknown;
+  status: RolloutStatus;
+  desiredState: DesiredRolloutState | undefined;
   desiredVersion: number;
   nextReconcileAt: Date | null;
   version: number;
@@ -139,7 +152,7 @@ export interface RevisionStart {
   revision: number;
   podTemplateHash: string;
   images: string[];
-  specSnapshot: unknown;
+  specSnapshot: RolloutSpec;
   startedBy: string;
 }
 
@@ -152,7 +165,7 @@ export interface AnalysisRunStart {
   revision: number | null;
   podTemplateHash: string;
   stepIndex: number | null;
-  spec: unknown;
+  spec: RunSpecDocument;
   experimentName: string | null;
 }
 
@@ -161,19 +174,19 @@ export interface ExperimentState {
   name: string;
   phase: string;
   message: string;
-  status: unknown;
+  status: ExperimentStatus;
   released: boolean;
 }
 
 export interface ExperimentStart extends ExperimentState {
-  spec: unknown;
+  spec: ExperimentSpec;
   podTemplateHash: string;
   stepIndex: number;
 }
 
 /** Everything one reconcile writes, applied only if the rollout is still at `expectedVersion`. */
 export interface ReconcileWritePlan {
-  rollout: Pick<Rollout, 'id' | 'organizationId' | 'clusterId' | 'namespace'>;
+  rollout: Pick<RolloutRecord, 'id' | 'organizationId' | 'clusterId' | 'namespace'>;
   expectedVersion: number;
   update: RolloutWrite;
   settledOperations: { id: string; state: string; message: string | null }[];
@@ -190,7 +203,8 @@ export interface ReconcileWritePlan {
 /** `written` is false when another writer changed the rollout after its reconcile read it. */
 export type WriteResult = { written: false } | { written: true; startedRunIds: string[] };
 
-export class ReconcileStore {
+/** The batched reconcile path of the rollout store. */
+export class ReconcileBatches {
   private readonly loads = new MicroBatcher<string, LoadedRollout | null>((ids) => this.loadBatch(ids));
   /**
    * One batch written at a time: the reconciles that finish meanwhile go out together in the next, rather than as
@@ -214,12 +228,7 @@ export class ReconcileStore {
 
   private async loadBatch(ids: readonly string[]): Promise<(LoadedRollout | null)[]> {
     const rows = await this.sql.query<LoadedRow>(LOAD_ROLLOUTS, [[...new Set(ids)]]);
-    const byId = new Map(
-      rows.map(({ clusterName, clusterConnectionState, ...rollout }) => [
-        rollout.id,
-        { ...rollout, cluster: { name: clusterName, connectionState: clusterConnectionState } },
-      ]),
-    );
+    const byId = new Map(rows.map((row) => [row.id, loadedRolloutOf(row)]));
     // A rollout asked for twice in one batch is handed out as separate copies: callers build on what they load.
     const handedOut = new Set<string>();
     return ids.map((id) => {
@@ -260,13 +269,27 @@ export class ReconcileStore {
       JSON.stringify(contenders.flatMap((plan) => ofPlan(plan).map((row) => ({ ...row, ...owner(plan), at: plan.now }))));
     const named = (names: readonly string[]): object[] => names.map((name) => ({ name }));
     const [outcome] = await session.query<{ written: string[]; startedRuns: string[] }>(WRITE_RECONCILES, [
-      rows(({ rollout, expectedVersion, update }) => [{ id: rollout.id, expected: expectedVersion, ...update, ...update.status }]),
+      rows(({ rollout, expectedVersion, update }) => [{ id: rollout.id, expected: expectedVersion, ...rolloutRow(update) }]),
       rows((plan) => plan.settledOperations),
-      rows((plan) => plan.revisionStarts.map((start) => ({ ...start, id: uuidV7(plan.now.getTime()) }))),
+      rows((plan) =>
+        plan.revisionStarts.map((start) => ({
+          ...start,
+          specSnapshot: rolloutColumns.specSnapshot.encode(start.specSnapshot),
+          id: uuidV7(plan.now.getTime()),
+        })),
+      ),
       rows((plan) => plan.analysisRunStarts.map((start, index) => ({ ...start, id: runIds.get(plan)?.[index] }))),
       rows((plan) => named(plan.analysisRunsToEnd)),
-      rows((plan) => plan.experimentStarts.map((start) => ({ ...start, id: uuidV7(plan.now.getTime()) }))),
-      rows((plan) => plan.experimentUpdates),
+      rows((plan) =>
+        plan.experimentStarts.map((start) => ({
+          ...experimentRow(start),
+          spec: experimentColumns.spec.encode(start.spec),
+          podTemplateHash: start.podTemplateHash,
+          stepIndex: start.stepIndex,
+          id: uuidV7(plan.now.getTime()),
+        })),
+      ),
+      rows((plan) => plan.experimentUpdates.map(experimentRow)),
     ]);
     const written = new Set(outcome?.written ?? []);
     const startedRuns = new Set(outcome?.startedRuns ?? []);
@@ -289,4 +312,40 @@ export class ReconcileStore {
 
 function owner({ rollout }: ReconcileWritePlan): { organizationId: string; clusterId: string; rolloutId: string; namespace: string } {
   return { organizationId: rollout.organizationId, clusterId: rollout.clusterId, rolloutId: rollout.id, namespace: rollout.namespace };
+}
+
+/** The columns of the rollout's row a reconcile writes, JSON encoded; `spec` and `desiredState` only when they changed. */
+function rolloutRow(update: RolloutWrite): object {
+  const { status, spec, desiredState } = update;
+  return {
+    ...update,
+    spec: spec && rolloutColumns.spec.encode(spec),
+    status: rolloutColumns.status.encode(status),
+    phase: status.phase,
+    message: status.message,
+    observedGeneration: status.observedGeneration,
+    desiredState: desiredState && rolloutColumns.desiredState.encode(desiredState),
+  };
+}
+
+function experimentRow(state: ExperimentState): object {
+  return { ...state, status: experimentColumns.status.encode(state.status) };
+}
+
+function loadedRolloutOf({ clusterName, clusterConnectionState, operations, analysisRuns, experiments, ...row }: LoadedRow): LoadedRollout {
+  return {
+    ...rolloutRecordOf(row),
+    cluster: { name: clusterName, connectionState: clusterConnectionState },
+    operations: operations.map(({ id, type, parameters, requestedBy }) => ({
+      id,
+      operation: operationColumn.decode({ type, ...parameters }),
+      requestedBy,
+    })),
+    analysisRuns,
+    experiments: experiments.map((experiment) => ({
+      ...experiment,
+      spec: experiment.spec === null ? null : experimentColumns.spec.decode(experiment.spec),
+      status: experiment.status === null ? null : experimentColumns.status.decode(experiment.status),
+    })),
+  };
 }

@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import type { ExperimentSpec } from '@flotilla/argo-spec';
+import type { DesiredRolloutState, ExperimentStatus, ObservedRolloutState } from '@flotilla/rollout-engine';
+import { inTransaction, type DatabaseClient, type Transaction } from '../database/database.js';
+import { prismaSession } from '../database/sql.js';
+import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
+import type { RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
+import type { StoredRunState } from '../rollouts/analysis-run-state.js';
+import type { RolloutKey } from '../rollouts/rollout-store.js';
+import type { WriteResult } from '../rollouts/reconcile-batches.js';
+import { anyObject, shapedAs } from '../rollouts/json-shapes.js';
+import { objectColumn } from '../scope/json-column.js';
+import { organizationFilter, organizationScope, type OrganizationScope, type SystemScope } from '../scope/scope.js';
+import { experimentColumns, experimentRecordOf } from './experiment-columns.js';
+import type { ExperimentRecord } from './experiment-record.js';
+import { STANDALONE_LIVE_EXPERIMENT } from './standalone-experiments.js';
+
+/** An Experiment document as applied to a cluster's namespace. */
+export interface ExperimentManifest extends RolloutKey {
+  spec: ExperimentSpec;
+}
+
+/** A standalone experiment with everything its reconcile reads. */
+export type LoadedExperiment = ExperimentRecord & {
+  cluster: { name: string; connectionState: string };
+  analysisRuns: StoredRunState[];
+};
+
+/** Everything one reconcile of a standalone experiment writes, applied only if it is still at `expectedVersion`. */
+export interface ExperimentWritePlan {
+  experiment: Pick<ExperimentRecord, 'id' | 'organizationId' | 'clusterId' | 'namespace'>;
+  expectedVersion: number;
+  status: ExperimentStatus;
+  released: boolean;
+  desiredState: DesiredRolloutState;
+  desiredVersion: number;
+  nextReconcileAt: Date | null;
+  /** Runs to create; a name already taken is left as it is. */
+  analysisRunStarts: { name: string; kind: string; spec: RunSpecDocument }[];
+  analysisRunsToEnd: string[];
+  audit: AuditEntry[];
+  now: Date;
+}
+
+const runSpecColumn = objectColumn<RunSpecDocument>(
+  'AnalysisRun.spec',
+  ['analysis'],
+  shapedAs<RunSpecDocument>(z.looseObject({ analysis: anyObject })),
+);
+
+const LOADED_WITH = {
+  cluster: { select: { name: true, connectionState: true } },
+  analysisRuns: { select: { name: true, kind: true, podTemplateHash: true, stepIndex: true, phase: true, message: true } },
+} as const;
+
+/**
+ * Experiments: those applied on their own, which this store reads and writes whole, and those of rollout steps,
+ * which the rollout store writes with their rollout.
+ */
+export class ExperimentStore {
+  constructor(
+    private readonly database: DatabaseClient,
+    private readonly audit: AuditStore,
+  ) {}
+
+  async find(scope: OrganizationScope, transaction: Transaction, key: RolloutKey): Promise<ExperimentRecord | null> {
+    const row = await transaction.experiment.findUnique({ where: { clusterId_namespace_name: key, ...organizationFilter(scope) } });
+    return row && experimentRecordOf(row);
+  }
+
+  async create(scope: OrganizationScope, transaction: Transaction, manifest: ExperimentManifest): Promise<ExperimentRecord> {
+    const { spec, ...key } = manifest;
+    const row = await transaction.experiment.create({
+      data: { organizationId: scope.organizationId, ...key, spec: experimentColumns.spec.encode(spec) },
+    });
+    return experimentRecordOf(row);
+  }
+
+  /** A new spec: a new generation, and a version a reconcile that read the old one cannot write over. */
+  async updateSpec(scope: OrganizationScope, transaction: Transaction, id: string, spec: ExperimentSpec): Promise<ExperimentRecord> {
+    const row = await transaction.experiment.update({
+      where: { id, ...organizationFilter(scope) },
+      data: { spec: experimentColumns.spec.encode(spec), generation: { increment: 1 }, version: { increment: 1 } },
+    });
+    return experimentRecordOf(row);
+  }
+
+  /** The standalone experiments of a cluster that still have something in it, for its agent's snapshot. */
+  async liveStandaloneOfCluster(_scope: SystemScope, clusterId: string): Promise<ExperimentRecord[]> {
+    return (await this.database.experiment.findMany({ where: { clusterId, ...STANDALONE_LIVE_EXPERIMENT } })).map(experimentRecordOf);
+  }
+
+  async findById(_scope: SystemScope, id: string): Promise<ExperimentRecord | null> {
+    const row = await this.database.experiment.findUnique({ where: { id } });
+    return row && experimentRecordOf(row);
+  }
+
+  /** What the agent last observed of an experiment, with its id; null when the cluster has no such experiment. */
+  async observedOf(_scope: SystemScope, key: RolloutKey): Promise<{ id: string; observed: ObservedRolloutState | null } | null> {
+    const row = await this.database.experiment.findUnique({
+      where: { clusterId_namespace_name: key },
+      select: { id: true, observed: true },
+    });
+    return row && { id: row.id, observed: row.observed === null ? null : experimentColumns.observed.decode(row.observed) };
+  }
+
+  /** Stores a new observation, and answers the version it moved the experiment on to. */
+  async recordObserved(_scope: SystemScope, id: string, observed: ObservedRolloutState): Promise<number> {
+    const { version } = await this.database.experiment.update({
+      where: { id },
+      data: { observed: experimentColumns.observed.encode(observed), version: { increment: 1 } },
+      select: { version: true },
+    });
+    return version;
+  }
+
+  /** A standalone experiment still in its cluster, with its cluster's connection and its runs; null otherwise. */
+  async loadForReconcile(_scope: SystemScope, id: string): Promise<LoadedExperiment | null> {
+    const row = await this.database.experiment.findFirst({ where: { id, ...STANDALONE_LIVE_EXPERIMENT }, include: LOADED_WITH });
+    if (!row) return null;
+    const { cluster, analysisRuns, ...experiment } = row;
+    return { ...experimentRecordOf(experiment), cluster, analysisRuns };
+  }
+
+  /**
+   * Writes a standalone experiment's reconcile in one transaction, if it is still at the version the reconcile read:
+   * its row, the runs it starts and ends, its audit events. Resolves once committed.
+   */
+  writeReconcile(_scope: SystemScope, plan: ExperimentWritePlan): Promise<WriteResult> {
+    const { experiment, now } = plan;
+    return inTransaction(this.database, async (transaction, afterCommit): Promise<WriteResult> => {
+      const { count } = await transaction.experiment.updateMany({
+        where: { id: experiment.id, version: plan.expectedVersion },
+        data: {
+          phase: plan.status.phase,
+          message: plan.status.message,
+          status: experimentColumns.status.encode(plan.status),
+          releasedAt: plan.released ? now : null,
+          desiredState: experimentColumns.desiredState.encode(plan.desiredState),
+          desiredVersion: plan.desiredVersion,
+          nextReconcileAt: plan.nextReconcileAt,
+          version: plan.expectedVersion + 1,
+        },
+      });
+      if (count === 0) return { written: false };
+      const startedRunIds = await this.startRuns(transaction, plan);
+      if (plan.analysisRunsToEnd.length > 0) {
+        await transaction.analysisRun.updateMany({
+          where: { experimentId: experiment.id, name: { in: plan.analysisRunsToEnd }, finishedAt: null },
+          data: { phase: 'Successful', message: 'terminated by the experiment', finishedAt: now },
+        });
+      }
+      await this.audit.append(organizationScope(experiment.organizationId), prismaSession(transaction), afterCommit, plan.audit);
+      return { written: true, startedRunIds };
+    });
+  }
+
+  /** Standalone experiments of connected clusters that run, or wait for a time that has come or for their release. */
+  unsettled(_scope: SystemScope, transaction: Transaction, now: Date): Promise<{ id: string; version: number }[]> {
+    return transaction.experiment.findMany({
+      where: {
+        ...STANDALONE_LIVE_EXPERIMENT,
+        cluster: { connectionState: 'Connected' },
+        OR: [{ phase: { in: ['Pending', 'Running'] } }, { nextReconcileAt: null }, { nextReconcileAt: { lte: now } }],
+      },
+      select: { id: true, version: true },
+    });
+  }
+
+  /** Standalone experiments of connected clusters to wake after `after` and by `until`. */
+  async wakeUps(_scope: SystemScope, transaction: Transaction, after: Date, until: Date): Promise<{ id: string; at: Date }[]> {
+    const rows = await transaction.experiment.findMany({
+      where: { ...STANDALONE_LIVE_EXPERIMENT, cluster: { connectionState: 'Connected' }, nextReconcileAt: { gt: after, lte: until } },
+      select: { id: true, nextReconcileAt: true },
+    });
+    return rows.flatMap(({ id, nextReconcileAt }) => (nextReconcileAt ? [{ id, at: nextReconcileAt }] : []));
+  }
+
+  /** Creates the runs asked for (a name already taken is left as it is) and answers the ids of those created. */
+  private async startRuns(transaction: Transaction, { experiment, analysisRunStarts, now }: ExperimentWritePlan): Promise<string[]> {
+    if (analysisRunStarts.length === 0) return [];
+    const created = await transaction.analysisRun.createManyAndReturn({
+      data: analysisRunStarts.map((start) => ({
+        organizationId: experiment.organizationId,
+        clusterId: experiment.clusterId,
+        experimentId: experiment.id,
+        namespace: experiment.namespace,
+        name: start.name,
+        kind: start.kind,
+        spec: runSpecColumn.encode(start.spec),
+        startedAt: now,
+      })),
+      skipDuplicates: true,
+      select: { id: true },
+    });
+    return created.map((run) => run.id);
+  }
+}

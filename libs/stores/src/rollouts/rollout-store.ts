@@ -1,0 +1,283 @@
+import { jsonEqual, type RolloutSpec } from '@flotilla/argo-spec';
+import type { ObservedRolloutState, RolloutOperation } from '@flotilla/rollout-engine';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { DatabaseClient, Transaction } from '../database/database.js';
+import { prismaSession, type PreparedStatement, type SqlPool } from '../database/sql.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import { organizationFilter, type OrganizationScope, type SystemScope } from '../scope/scope.js';
+import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type WriteResult } from './reconcile-batches.js';
+import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
+import type { RolloutOperationRecord, RolloutRecord, RolloutRevisionRecord, RolloutWithCluster } from './rollout-record.js';
+
+/** A rollout by its cluster's id, as agents name it. */
+export interface RolloutKey {
+  clusterId: string;
+  namespace: string;
+  name: string;
+}
+
+/** A rollout by its cluster's name, as people name it. */
+export interface RolloutName {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+export interface RolloutListFilter {
+  cluster?: string;
+  namespace?: string;
+  phase?: string;
+  /** Label equalities, all of which must hold. */
+  labels: { key: string; value: string }[];
+}
+
+/** A page of the list: up to `take` rollouts after the one of id `afterId`. */
+export interface RolloutListPage {
+  take: number;
+  afterId: string | undefined;
+}
+
+/** A Rollout document as applied to a cluster's namespace. */
+export interface RolloutManifest extends RolloutKey {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  spec: RolloutSpec;
+  appliedBy: string;
+}
+
+export type RolloutApplied =
+  { action: 'Created' | 'Unchanged'; rollout: RolloutRecord } | { action: 'Updated'; rollout: RolloutRecord; previousSpec: RolloutSpec };
+
+/**
+ * Every write a reconcile must not overlook (a spec applied, an operation asked, an observation) moves the version
+ * on, so that a reconcile that read the row before it writes nothing: the guard is in `WRITE_RECONCILES`.
+ */
+const NEXT_VERSION = { version: { increment: 1 } } satisfies Prisma.RolloutUpdateInput;
+
+const WITH_CLUSTER_NAME = { cluster: { select: { name: true } } } as const;
+
+/** The rollouts of connected clusters that are not settled: the sweep re-derives their reconcile jobs from these. */
+export const UNSETTLED_ROLLOUTS: PreparedStatement = {
+  name: 'sweep-unsettled-rollouts',
+  text: `SELECT r.id, r.version FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
+  WHERE c."connectionState" = 'Connected' AND (
+    r.phase <> 'Healthy'
+    OR r."observedGeneration" <> r.generation
+    OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= $1::timestamp)
+    OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending')
+    OR EXISTS (SELECT 1 FROM "Experiment" e WHERE e."rolloutId" = r.id AND e."releasedAt" IS NULL))`,
+};
+
+/** The wake-ups of rollouts of connected clusters that fall in a window. */
+export const ROLLOUT_WAKE_UPS: PreparedStatement = {
+  name: 'sweep-rollout-wake-ups',
+  text: `SELECT r.id, r."nextReconcileAt" AS at FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
+  WHERE c."connectionState" = 'Connected' AND r."nextReconcileAt" > $1::timestamp AND r."nextReconcileAt" <= $2::timestamp`,
+};
+
+/**
+ * Keeps a deleted rollout's analysis runs and experiments as history under names of their own (`<name>~<suffix>`),
+ * so that a rollout applied again under the same name starts runs and experiments of the same deterministic names
+ * afresh. The agent removes what it ran for the rollout, so its experiments are released.
+ */
+export const RETIRE_ROLLOUT_RUNS: PreparedStatement = {
+  name: 'retire-rollout-runs',
+  text: `UPDATE "AnalysisRun" SET name = name || $3::text WHERE "rolloutId" = $1::uuid AND "organizationId" = $2::uuid`,
+};
+
+export const RETIRE_ROLLOUT_EXPERIMENTS: PreparedStatement = {
+  name: 'retire-rollout-experiments',
+  text: `UPDATE "Experiment" SET name = name || $3::text, "releasedAt" = COALESCE("releasedAt", now())
+  WHERE "rolloutId" = $1::uuid AND "organizationId" = $2::uuid`,
+};
+
+/**
+ * Rollouts with their revisions and operations. Every write of a rollout goes through here: manifests applied,
+ * operations asked, observations and applied versions reported by agents, and the reconciler's batched writes.
+ */
+export class RolloutStore {
+  private readonly reconciles: ReconcileBatches | undefined;
+
+  /** `reconcilePath` is what the worker's reconciles need; a store made without it serves everything else. */
+  constructor(
+    private readonly database: DatabaseClient,
+    reconcilePath?: { sql: SqlPool; audit: AuditStore },
+  ) {
+    this.reconciles = reconcilePath && new ReconcileBatches(reconcilePath.sql, reconcilePath.audit);
+  }
+
+  /** Rollouts in the order of their cluster, namespace and name, one more than a page asks for when there are more. */
+  async list(scope: OrganizationScope, filter: RolloutListFilter, page: RolloutListPage): Promise<RolloutWithCluster[]> {
+    const rows = await this.database.rollout.findMany({
+      where: {
+        ...organizationFilter(scope),
+        ...(filter.cluster ? { cluster: { name: filter.cluster } } : {}),
+        ...(filter.namespace ? { namespace: filter.namespace } : {}),
+        ...(filter.phase ? { phase: filter.phase } : {}),
+        ...(filter.labels.length > 0 ? { AND: filter.labels.map(({ key, value }) => ({ labels: { path: [key], equals: value } })) } : {}),
+      },
+      include: WITH_CLUSTER_NAME,
+      orderBy: [{ clusterId: 'asc' }, { namespace: 'asc' }, { name: 'asc' }, { id: 'asc' }],
+      take: page.take + 1,
+      ...(page.afterId ? { cursor: { id: page.afterId }, skip: 1 } : {}),
+    });
+    return rows.map(withClusterName);
+  }
+
+  async find(scope: OrganizationScope, name: RolloutName): Promise<RolloutWithCluster | null> {
+    const row = await this.database.rollout.findFirst({
+      where: { ...organizationFilter(scope), cluster: { name: name.cluster }, namespace: name.namespace, name: name.name },
+      include: WITH_CLUSTER_NAME,
+    });
+    return row && withClusterName(row);
+  }
+
+  /** The release history, newest first. */
+  async revisions(scope: OrganizationScope, rolloutId: string): Promise<RolloutRevisionRecord[]> {
+    const rows = await this.database.rolloutRevision.findMany({
+      where: { ...organizationFilter(scope), rolloutId },
+      orderBy: { revision: 'desc' },
+    });
+    return rows.map(revisionRecordOf);
+  }
+
+  async hasRevision(scope: OrganizationScope, rolloutId: string, revision: number): Promise<boolean> {
+    return (await this.database.rolloutRevision.count({ where: { ...organizationFilter(scope), rolloutId, revision } })) > 0;
+  }
+
+  /** The latest `limit` operations, newest first. */
+  async operations(scope: OrganizationScope, rolloutId: string, limit: number): Promise<RolloutOperationRecord[]> {
+    const rows = await this.database.rolloutOperation.findMany({
+      where: { ...organizationFilter(scope), rolloutId },
+      orderBy: { requestedAt: 'desc' },
+      take: limit,
+    });
+    return rows.map(operationRecordOf);
+  }
+
+  /** Records an operation for the engine to carry out, and answers the rollout's version it moved on to. */
+  async requestOperation(
+    scope: OrganizationScope,
+    transaction: Transaction,
+    rolloutId: string,
+    { type, ...parameters }: RolloutOperation,
+    requestedBy: string,
+  ): Promise<{ operation: RolloutOperationRecord; version: number }> {
+    const recorded = await transaction.rolloutOperation.create({
+      data: {
+        organizationId: scope.organizationId,
+        rolloutId,
+        type,
+        parameters: operationParametersColumn.encode(parameters),
+        requestedBy,
+      },
+    });
+    const { version } = await transaction.rollout.update({
+      where: { id: rolloutId, ...organizationFilter(scope) },
+      data: NEXT_VERSION,
+      select: { version: true },
+    });
+    return { operation: operationRecordOf(recorded), version };
+  }
+
+  /** Deletes a rollout, its revisions and operations; its analysis runs and experiments stay as history. */
+  async delete(scope: OrganizationScope, transaction: Transaction, rolloutId: string): Promise<void> {
+    const session = prismaSession(transaction);
+    const retirement = [rolloutId, scope.organizationId, `~${rolloutId.slice(0, 8)}`];
+    await session.query(RETIRE_ROLLOUT_RUNS, retirement);
+    await session.query(RETIRE_ROLLOUT_EXPERIMENTS, retirement);
+    await transaction.rollout.delete({ where: { id: rolloutId, ...organizationFilter(scope) } });
+  }
+
+  /** Creates or updates the rollout of a manifest; its generation grows only when its spec really changed. */
+  async apply(scope: OrganizationScope, transaction: Transaction, manifest: RolloutManifest): Promise<RolloutApplied> {
+    const { clusterId, namespace, name, labels, annotations, spec, appliedBy } = manifest;
+    const columns = {
+      labels: rolloutColumns.labels.encode(labels),
+      annotations: rolloutColumns.annotations.encode(annotations),
+      spec: rolloutColumns.spec.encode(spec),
+    };
+    const existingRow = await transaction.rollout.findUnique({
+      where: { clusterId_namespace_name: { clusterId, namespace, name }, ...organizationFilter(scope) },
+    });
+    if (!existingRow) {
+      const created = await transaction.rollout.create({
+        data: { organizationId: scope.organizationId, clusterId, namespace, name, ...columns, specChangedBy: appliedBy },
+      });
+      return { action: 'Created', rollout: rolloutRecordOf(created) };
+    }
+    const existing = rolloutRecordOf(existingRow);
+    const specChanged = !jsonEqual(existing.spec, spec);
+    if (!specChanged && jsonEqual(existing.labels, labels) && jsonEqual(existing.annotations, annotations)) {
+      return { action: 'Unchanged', rollout: existing };
+    }
+    const updated = await transaction.rollout.update({
+      where: { id: existing.id },
+      data: { ...columns, ...NEXT_VERSION, ...(specChanged ? { generation: { increment: 1 }, specChangedBy: appliedBy } : {}) },
+    });
+    return { action: 'Updated', rollout: rolloutRecordOf(updated), previousSpec: existing.spec };
+  }
+
+  /** The rollouts of a cluster, for its agent's snapshot. */
+  async ofCluster(_scope: SystemScope, clusterId: string): Promise<RolloutRecord[]> {
+    return (await this.database.rollout.findMany({ where: { clusterId } })).map(rolloutRecordOf);
+  }
+
+  async findById(_scope: SystemScope, id: string): Promise<RolloutRecord | null> {
+    const row = await this.database.rollout.findUnique({ where: { id } });
+    return row && rolloutRecordOf(row);
+  }
+
+  /** Records the desired version an agent applied, unless it already reported a later one. */
+  async recordApplied(_scope: SystemScope, key: RolloutKey, desiredVersion: number): Promise<void> {
+    await this.database.rollout.updateMany({
+      where: { ...key, appliedDesiredVersion: { lt: desiredVersion } },
+      data: { appliedDesiredVersion: desiredVersion },
+    });
+  }
+
+  /** What the agent last observed of a rollout, with its id; null when the cluster has no such rollout. */
+  async observedOf(_scope: SystemScope, key: RolloutKey): Promise<{ id: string; observed: ObservedRolloutState | null } | null> {
+    const row = await this.database.rollout.findUnique({ where: { clusterId_namespace_name: key }, select: { id: true, observed: true } });
+    return row && { id: row.id, observed: row.observed === null ? null : rolloutColumns.observed.decode(row.observed) };
+  }
+
+  /** Stores a new observation, and answers the version it moved the rollout on to. */
+  async recordObserved(_scope: SystemScope, id: string, observed: ObservedRolloutState, at: Date): Promise<number> {
+    const { version } = await this.database.rollout.update({
+      where: { id },
+      data: { observed: rolloutColumns.observed.encode(observed), observedAt: at, ...NEXT_VERSION },
+      select: { version: true },
+    });
+    return version;
+  }
+
+  /** See `UNSETTLED_ROLLOUTS`; in the sweep's transaction. */
+  unsettled(_scope: SystemScope, transaction: Transaction, now: Date): Promise<{ id: string; version: number }[]> {
+    return prismaSession(transaction).query(UNSETTLED_ROLLOUTS, [now]);
+  }
+
+  /** Rollouts of connected clusters to wake after `after` and by `until`; in the sweep's transaction. */
+  wakeUps(_scope: SystemScope, transaction: Transaction, after: Date, until: Date): Promise<{ id: string; at: Date }[]> {
+    return prismaSession(transaction).query(ROLLOUT_WAKE_UPS, [after, until]);
+  }
+
+  /** A rollout with everything its reconcile reads; the loads of one moment share one query. */
+  loadForReconcile(_scope: SystemScope, rolloutId: string): Promise<LoadedRollout | null> {
+    return this.reconcilePath().load(rolloutId);
+  }
+
+  /** Writes what a reconcile decided if the rollout is still at the version it read; resolves once committed. */
+  writeReconcile(_scope: SystemScope, plan: ReconcileWritePlan): Promise<WriteResult> {
+    return this.reconcilePath().write(plan);
+  }
+
+  private reconcilePath(): ReconcileBatches {
+    if (!this.reconciles) throw new Error('this rollout store was made without the SQL pool and audit store reconciles write with');
+    return this.reconciles;
+  }
+}
+
+function withClusterName({ cluster, ...row }: Prisma.RolloutGetPayload<{ include: typeof WITH_CLUSTER_NAME }>): RolloutWithCluster {
+  return { ...rolloutRecordOf(row), cluster };
+}
