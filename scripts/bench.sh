@@ -6,10 +6,10 @@ names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(engine api agent analysis)
 for name in "${names[@]}"; do
   case "$name" in
-    api) node tools/dist/bench/api/api.bench.js ;;
+    api) node tools/dist/bench/control-plane/api.bench.js ;;
     agent) node tools/dist/bench/agent/agent.bench.js ;;
-    engine) node tools/dist/bench/api/engine.bench.js ;;
-    analysis) node tools/dist/bench/api/analysis.bench.js ;;
+    engine) node tools/dist/bench/control-plane/engine.bench.js ;;
+    analysis) node tools/dist/bench/control-plane/analysis.bench.js ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac
 done

@@ -27,3 +27,4 @@ export * from './analysis-templates/analysis-template-store.js';
 export * from './generated/prisma/client.js';
 export * from './scope/scope.js';
 export * from './scope/json-column.js';
+export * from './database/advisory-lock.js';

@@ -1,4 +1,11 @@
-import { systemScope, type ClusterStore, type DatabaseClient, type ExperimentStore, type RolloutStore } from '@flotilla/stores';
+import {
+  inTransactionHoldingLock,
+  systemScope,
+  type ClusterStore,
+  type DatabaseClient,
+  type ExperimentStore,
+  type RolloutStore,
+} from '@flotilla/stores';
 import type { Logger } from '@flotilla/service-runtime';
 import type { ReconcileQueue } from '@flotilla/queues';
 
@@ -29,10 +36,10 @@ export class ReconcileSweep {
   ) {}
 
   async sweep(now = new Date()): Promise<number> {
-    const { due, experiments, wakeUps, experimentWakeUps } = await this.database.$transaction(
+    const found = await inTransactionHoldingLock(
+      this.database,
+      SWEEP_LOCK_KEY,
       async (transaction) => {
-        const [lock] = await transaction.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) AS locked`;
-        if (!lock?.locked) return { due: [], experiments: [], wakeUps: [], experimentWakeUps: [] };
         await this.clusters.disconnectSilentAgents(SWEEP, transaction, new Date(now.getTime() - this.agentSilenceLimitMs));
         const rollouts = await this.rollouts.unsettled(SWEEP, transaction, now);
         const live = await this.experiments.unsettled(SWEEP, transaction, now);
@@ -43,8 +50,9 @@ export class ReconcileSweep {
         const experimentWakeUps = await this.experiments.wakeUps(SWEEP, transaction, now, until);
         return { due: rollouts, experiments: live, wakeUps, experimentWakeUps };
       },
-      { timeout: 30_000, maxWait: 10_000 },
+      { timeoutMs: 30_000, maxWaitMs: 10_000 },
     );
+    const { due, experiments, wakeUps, experimentWakeUps } = found ?? { due: [], experiments: [], wakeUps: [], experimentWakeUps: [] };
     await inBatches(due, (rollout) => this.queue.request(rollout.id, rollout.version));
     await inBatches(experiments, (experiment) => this.queue.requestExperiment(experiment.id, experiment.version));
     await inBatches(wakeUps, (rollout) => this.queue.wakeAt(rollout.id, rollout.at, now));

@@ -18,6 +18,7 @@ import {
   ExperimentStore,
   type ExperimentRecord,
   AnalysisTemplateStore,
+  ClusterStore,
   type TemplateApplied,
   type TemplateManifest,
   type TemplateSpecByName,
@@ -108,6 +109,7 @@ export class ManifestsService {
     private readonly rolloutStore: RolloutStore,
     private readonly experiments: ExperimentStore,
     private readonly templates: AnalysisTemplateStore,
+    private readonly clusters: ClusterStore,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
 
@@ -142,10 +144,9 @@ export class ManifestsService {
     namespace: string,
     yaml: string,
   ): Promise<{ cluster: { id: string }; documents: ArgoManifest[]; warnings: string[][] }> {
-    const { organizationId } = principal;
-    const scope = organizationScope(organizationId);
+    const scope = organizationScope(principal.organizationId);
     const [cluster, namespaced, clusterWide] = await Promise.all([
-      this.database.cluster.findUnique({ where: { organizationId_name: { organizationId, name: clusterName } }, select: { id: true } }),
+      this.clusters.findByName(scope, clusterName),
       this.templates.namespacedSpecs(scope, clusterName, namespace),
       this.templates.clusterWideSpecs(scope),
     ]);
