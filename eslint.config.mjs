@@ -73,6 +73,20 @@ export default tseslint.config(
     languageOptions: { parserOptions: { project: ['./apps/dashboard/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
   },
   {
+    // Only the stores reach the database: the applications go through them.
+    files: ['apps/**/*.ts', 'apps/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@prisma/*', 'pg', '@flotilla/stores/prisma'], message: 'reach the database through a store of @flotilla/stores' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests are never built into a product (test/build/production-builds.test.ts checks that): they may reach any
     // library, and the support under test/ that is no project of its own.
     files: ['**/*.test.ts', '**/*.test-support.ts', 'test/**/*.ts'],

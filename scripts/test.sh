@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test against real PostgreSQL and Redis; the reports land in test-results/vitest*.json.
-# With arguments (`npm test -- test/api/http.test.ts`), runs one vitest with them.
+# Runs every test against real PostgreSQL and Redis, and the linters; the reports land in test-results/vitest*.json.
+# With arguments (`npm test -- test/api/http.test.ts`), runs one vitest with them and nothing else.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 source scripts/test-tools.sh
 printf '\n[test] type-checking sources and tests together\n' >&2
 npx --no-install tsc -p tsconfig.typecheck.json
 mkdir -p test-results
-rm -f test-results/abuse-report.jsonl test-results/vitest*.json test-results/isolated.log
+rm -f test-results/abuse-report.jsonl test-results/vitest*.json test-results/isolated.log test-results/lint.log
 export NO_COLOR=1
 run_vitest() { npx --no-install vitest run --reporter=default --reporter=json "$@"; }
 
@@ -16,16 +16,26 @@ if [ "$#" -gt 0 ]; then
   exit
 fi
 
-# The isolated files (fault injection, the memory soak) mostly wait, on resources no other file touches: they run in
-# a second vitest beside the rest, and their output is shown once both are done.
-printf '\n[test] the isolated files run beside the rest; their output follows at the end\n' >&2
+# ESLint (type-aware, with the module boundaries and import cycles) and Prettier's check, and the isolated files (fault
+# injection, the memory soak), mostly wait or use what the integration files leave idle: they run beside the rest,
+# and their output is shown once all are done.
+printf '\n[test] lint and the isolated files run beside the rest; their output follows at the end\n' >&2
+lint() { npx --no-install nx show projects >/dev/null && npx --no-install eslint . && npx --no-install prettier --check . --log-level warn && echo 'ESLint and Prettier: clean'; }
+lint >test-results/lint.log 2>&1 &
+linting=$!
 run_vitest --project isolated --outputFile.json=test-results/vitest-isolated.json >test-results/isolated.log 2>&1 &
 isolated=$!
 status=0
 run_vitest --project unit --project integration --outputFile.json=test-results/vitest.json || status=$?
 isolated_status=0
 wait "$isolated" || isolated_status=$?
+lint_status=0
+wait "$linting" || lint_status=$?
 printf '\n[test] the isolated files (test-results/isolated.log)\n' >&2
 cat test-results/isolated.log
-if [ "$status" -eq 0 ]; then status=$isolated_status; fi
+printf '\n[test] lint (test-results/lint.log)\n' >&2
+cat test-results/lint.log
+for outcome in "$isolated_status" "$lint_status"; do
+  if [ "$status" -eq 0 ]; then status=$outcome; fi
+done
 exit "$status"

@@ -111,13 +111,13 @@ async function experimentOf(space: E2eNamespace, rollout: string): Promise<{ id:
 }
 
 async function experimentReplicaSets(space: E2eNamespace, experiment: string) {
-  const items = await space.kube.list('ReplicaSet', space.namespace);
+  const items = await space.kube.list<unknown, { readyReplicas?: number }>('ReplicaSet', space.namespace);
   return items
     .filter((item) => item.metadata.labels?.[EXPERIMENT_LABEL] === experiment)
     .map((item) => ({
       name: item.metadata.name,
       hash: item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '',
-      readyReplicas: (item.status?.readyReplicas as number | undefined) ?? 0,
+      readyReplicas: item.status?.readyReplicas ?? 0,
     }));
 }
 

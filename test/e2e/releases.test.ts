@@ -5,6 +5,7 @@ import { E2eNamespace } from '../support/e2e-rollouts.js';
 import { E2eSystem } from '../support/e2e-system.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
 import type { SimulatedObject } from '../support/simulator-client.js';
+import type { V1IngressSpec } from '@kubernetes/client-node';
 
 // One system for every release scenario of this file: starting the processes costs more than most scenarios,
 // and each scenario has its own namespace, so they run side by side.
@@ -380,9 +381,9 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       // Then at each step the canary Ingress sends that share to the canary Service, and none once it is stable
       expect(served.atSteps).toEqual(WEIGHTS);
       expect(served.final).toBe(0);
-      const canaryIngress = await space.kube.get('Ingress', space.namespace, 'web-web-canary');
+      const canaryIngress = await space.kube.get<V1IngressSpec>('Ingress', space.namespace, 'web-web-canary');
       expect(canaryIngress?.metadata.annotations?.['nginx.ingress.kubernetes.io/canary']).toBe('true');
-      expect(canaryIngress?.spec.rules[0].http.paths[0].backend.service.name).toBe('web-canary');
+      expect(canaryIngress?.spec?.rules?.[0]?.http?.paths[0]?.backend.service?.name).toBe('web-canary');
       expect((await space.kube.get('Ingress', space.namespace, 'web'))?.spec).toEqual(before?.spec);
       expect((await space.serviceSelector('web-stable'))?.[POD_TEMPLATE_HASH_LABEL]).toBe(served.canaryHash);
     });
@@ -423,10 +424,12 @@ describe.concurrent('releasing software across the API, workers, agents and the 
         },
       );
       const routeWeights = async (): Promise<Record<string, number>> => {
-        const route = (await space.kube.get('VirtualService', space.namespace, 'web-vsvc'))?.spec.http[0].route as {
-          destination: { subset: string };
-          weight: number;
-        }[];
+        const virtualService = await space.kube.get<{ http: { route: { destination: { subset: string }; weight: number }[] }[] }>(
+          'VirtualService',
+          space.namespace,
+          'web-vsvc',
+        );
+        const route = virtualService?.spec?.http[0]?.route ?? [];
         return Object.fromEntries(route.map((destination) => [destination.destination.subset, destination.weight]));
       };
       const trafficRouting = {
@@ -450,10 +453,12 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       // Then at each step the canary subset gets that weight, and none once it is stable
       expect(served.atSteps).toEqual(WEIGHTS);
       expect(served.final).toBe(0);
-      const subsets = (await space.kube.get('DestinationRule', space.namespace, 'web-destrule'))?.spec.subsets as {
-        name: string;
-        labels: Record<string, string>;
-      }[];
+      const destinationRule = await space.kube.get<{ subsets: { name: string; labels: Record<string, string> }[] }>(
+        'DestinationRule',
+        space.namespace,
+        'web-destrule',
+      );
+      const subsets = destinationRule?.spec?.subsets ?? [];
       expect(subsets.map((subset) => [subset.name, subset.labels[POD_TEMPLATE_HASH_LABEL]])).toEqual([
         ['canary', served.canaryHash],
         ['stable', served.canaryHash],

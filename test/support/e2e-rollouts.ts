@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EXPERIMENT_LABEL, POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
 import type { E2eCluster, E2eSystem } from './e2e-system.js';
 import { eventually } from './processes.js';
+import type { V1PodSpec, V1PodStatus, V1ReplicaSetSpec, V1ReplicaSetStatus, V1ServiceSpec } from '@kubernetes/client-node';
 import type { SimulatedClusterClient, SimulatedObject } from './simulator-client.js';
 
 /** What the API reports of a rollout, as `rollout(...)` answers it. */
@@ -168,7 +169,7 @@ export class E2eNamespace {
    * comparisons do not depend on listing order.
    */
   async replicaSets(rollout: string): Promise<HeldReplicaSet[]> {
-    const items = await this.kube.list('ReplicaSet', this.namespace);
+    const items = await this.kube.list<V1ReplicaSetSpec, V1ReplicaSetStatus>('ReplicaSet', this.namespace);
     return items
       .filter(
         (item) =>
@@ -178,9 +179,9 @@ export class E2eNamespace {
       )
       .map((item) => ({
         hash: item.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '',
-        image: item.spec?.template?.spec?.containers?.[0]?.image as string | undefined,
-        replicas: (item.spec?.replicas as number | undefined) ?? 0,
-        readyReplicas: (item.status?.readyReplicas as number | undefined) ?? 0,
+        image: item.spec?.template?.spec?.containers[0]?.image,
+        replicas: item.spec?.replicas ?? 0,
+        readyReplicas: item.status?.readyReplicas ?? 0,
       }))
       .sort((left, right) => left.hash.localeCompare(right.hash));
   }
@@ -188,7 +189,7 @@ export class E2eNamespace {
   /** Pods of the rollout's ReplicaSets that are not on their way out. */
   async pods(rollout: string): Promise<HeldPod[]> {
     const hashes = new Set((await this.replicaSets(rollout)).map((replicaSet) => replicaSet.hash));
-    const items = await this.kube.list('Pod', this.namespace);
+    const items = await this.kube.list<V1PodSpec, V1PodStatus>('Pod', this.namespace);
     return items
       .filter(
         (pod) =>
@@ -197,11 +198,8 @@ export class E2eNamespace {
       )
       .map((pod) => ({
         hash: pod.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? '',
-        ready: ((pod.status?.conditions ?? []) as { type: string; status: string }[]).some(
-          (condition) => condition.type === 'Ready' && condition.status === 'True',
-        ),
-        waitingReason: ((pod.status?.containerStatuses ?? []) as { state?: { waiting?: { reason?: string } } }[])[0]?.state?.waiting
-          ?.reason,
+        ready: (pod.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True'),
+        waitingReason: pod.status?.containerStatuses?.[0]?.state?.waiting?.reason,
       }));
   }
 
@@ -213,7 +211,7 @@ export class E2eNamespace {
   }
 
   async serviceSelector(service: string): Promise<Record<string, string> | undefined> {
-    return (await this.kube.get('Service', this.namespace, service))?.spec?.selector as Record<string, string> | undefined;
+    return (await this.kube.get<V1ServiceSpec>('Service', this.namespace, service))?.spec?.selector;
   }
 
   /**

@@ -15,7 +15,8 @@ const RESOURCES = {
 
 export type SimulatedKind = keyof typeof RESOURCES;
 
-export interface SimulatedObject {
+/** An object as the simulator serves it; a reader names the shape of the spec and status it reads. */
+export interface SimulatedObject<Spec = unknown, Status = unknown> {
   apiVersion: string;
   kind: string;
   metadata: {
@@ -26,11 +27,8 @@ export interface SimulatedObject {
     resourceVersion?: string;
     creationTimestamp?: string;
   };
-  // The tests read the parts they assert on; each kind's spec has its own shape.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  spec?: any;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  status?: any;
+  spec?: Spec;
+  status?: Status;
 }
 
 export class SimulatorRequestError extends Error {
@@ -78,13 +76,21 @@ export class SimulatedClusterClient {
     return (await this.request('PUT', this.path(kind, namespace, object.metadata.name), replacement)) as SimulatedObject;
   }
 
-  async get(kind: SimulatedKind, namespace: string | undefined, name: string): Promise<SimulatedObject | undefined> {
-    return (await this.request('GET', this.path(kind, namespace, name), undefined, [404])) as SimulatedObject | undefined;
+  async get<Spec = unknown, Status = unknown>(
+    kind: SimulatedKind,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<SimulatedObject<Spec, Status> | undefined> {
+    return (await this.request('GET', this.path(kind, namespace, name), undefined, [404])) as SimulatedObject<Spec, Status> | undefined;
   }
 
-  async list(kind: SimulatedKind, namespace: string, labelSelector?: string): Promise<SimulatedObject[]> {
+  async list<Spec = unknown, Status = unknown>(
+    kind: SimulatedKind,
+    namespace: string,
+    labelSelector?: string,
+  ): Promise<SimulatedObject<Spec, Status>[]> {
     const query = labelSelector === undefined ? '' : `?labelSelector=${encodeURIComponent(labelSelector)}`;
-    const list = (await this.request('GET', `${this.path(kind, namespace)}${query}`)) as { items: SimulatedObject[] };
+    const list = (await this.request('GET', `${this.path(kind, namespace)}${query}`)) as { items: SimulatedObject<Spec, Status>[] };
     return list.items;
   }
 

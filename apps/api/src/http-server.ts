@@ -77,7 +77,7 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
   app.use(bodyErrorHandler(config));
   serveDashboard(app, config.dashboardDirectory ?? DEFAULT_DASHBOARD_DIRECTORY, logger);
   // A request must arrive whole within the request timeout, however slowly its client sends it.
-  const server = app.getHttpServer() as Server;
+  const server: Server = app.getHttpServer();
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(server.headersTimeout, config.requestTimeoutMs);
   await app.listen(config.port, config.host);

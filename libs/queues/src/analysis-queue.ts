@@ -52,7 +52,7 @@ function parseDue(data: Record<string, unknown>): DueMeasurement[] | undefined {
     return single ? [single] : undefined;
   }
   const due = data.due.map(parseDueMeasurement);
-  return due.length > 0 && due.every((measurement) => measurement !== undefined) ? (due as DueMeasurement[]) : undefined;
+  return due.length > 0 && due.every((measurement) => measurement !== undefined) ? due : undefined;
 }
 
 function parseAnswer(data: unknown): MeasurementAnswer | undefined {
@@ -78,7 +78,7 @@ function parseAnswers(data: Record<string, unknown>, queuedAt: Date): Measuremen
     return single ? [single] : undefined;
   }
   const answers = data.answers.map(parseAnswer);
-  return answers.length > 0 && answers.every((answer) => answer !== undefined) ? (answers as MeasurementAnswer[]) : undefined;
+  return answers.length > 0 && answers.every((answer) => answer !== undefined) ? answers : undefined;
 }
 
 /** Checks a job picked up from Redis; `undefined` for a name or payload this version does not know. */

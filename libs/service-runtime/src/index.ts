@@ -5,3 +5,4 @@ export * from './process-lifecycle.js';
 export * from './redis.js';
 export * from './secrets.js';
 export * from './config/settings.js';
+export * from './websocket-text.js';

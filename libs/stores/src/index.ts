@@ -24,7 +24,6 @@ export * from './rollouts/rollout-record.js';
 export * from './experiments/experiment-record.js';
 export * from './experiments/experiment-store.js';
 export * from './analysis-templates/analysis-template-store.js';
-export * from './generated/prisma/client.js';
 export * from './scope/scope.js';
 export * from './scope/json-column.js';
 export * from './database/advisory-lock.js';

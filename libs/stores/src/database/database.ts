@@ -2,7 +2,6 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '@flotilla/service-runtime';
 
-export { Prisma };
 export type DatabaseClient = PrismaClient;
 export type Transaction = Prisma.TransactionClient;
 
@@ -34,7 +33,7 @@ export class AfterCommit {
 
   /** Starts every callback in the order registered, in one tick, so that their Redis commands leave together. */
   async run(): Promise<void> {
-    await Promise.all(this.callbacks.map((callback) => callback()));
+    await Promise.all(this.callbacks.map(async (callback) => callback()));
   }
 }
 

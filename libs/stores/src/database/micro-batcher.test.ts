@@ -78,12 +78,7 @@ describe('MicroBatcher', () => {
     release(0);
     expect(await Promise.all(answers)).toEqual([10, 'refused -2', 30]);
 
-    const broken = new MicroBatcher<number, number>(
-      async () => {
-        throw new Error('connection lost');
-      },
-      { maxInFlight: 1 },
-    );
+    const broken = new MicroBatcher<number, number>(() => Promise.reject(new Error('connection lost')), { maxInFlight: 1 });
     const failed = [1, 2].map((request) => broken.submit(request).catch((error: Error) => error.message));
     expect(await Promise.all(failed)).toEqual(['connection lost', 'connection lost']);
     expect(await broken.submit(3).catch((error: Error) => error.message)).toBe('connection lost');

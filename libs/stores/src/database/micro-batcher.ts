@@ -71,7 +71,7 @@ export class MicroBatcher<Request, Answer> {
     try {
       return this.flush(requests);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 }

@@ -75,13 +75,16 @@ export function prismaSession(transaction: Transaction): SqlSession {
   };
 }
 
-const TIMESTAMP_WITHOUT_TIME_ZONE = 1114;
+const TIMESTAMP_WITHOUT_TIME_ZONE = pg.types.builtins.TIMESTAMP;
 
 /** Prisma keeps `DateTime` columns as UTC in `timestamp(3)`; read them back as UTC whatever the process's zone. */
-const typeParser = ((oid: number, format?: string) =>
+const typeParser: typeof pg.types.getTypeParser = (oid, format) =>
   oid === TIMESTAMP_WITHOUT_TIME_ZONE && format !== 'binary'
     ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
-    : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
+    : builtInParser(oid, format);
+
+/** pg's own parser of a type, which pg-types declares as returning `any`. */
+const builtInParser = (oid: number, format: 'text' | 'binary' | undefined): unknown => pg.types.getTypeParser(oid, format);
 
 /** Dates, alone or in arrays, travel as UTC ISO strings, which `timestamp(3)` columns store as they are. */
 const toParameter = (value: unknown): unknown =>

@@ -34,7 +34,7 @@ export function objectColumn<T extends object>(
 ): JsonColumn<T> {
   return {
     column,
-    encode: (value) => value as Prisma.InputJsonValue,
+    encode: (value) => value,
     decode(json) {
       if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new JsonColumnError(column, 'not an object');
       for (const key of requiredKeys) if (!(key in json)) throw new JsonColumnError(column, `no ${key}`);

@@ -1,13 +1,7 @@
 import { createHttpTransport, measureMetric } from '@flotilla/metric-providers';
-import {
-  AGENT_PATH,
-  decodeControlPlaneMessage,
-  PROTOCOL_VERSION,
-  type AgentMessage,
-  type MeasurementOutcome,
-  type MeasurementRequest,
-} from '@flotilla/protocol';
+import { AGENT_PATH, decodeControlPlaneMessage, PROTOCOL_VERSION, type AgentMessage, type MeasurementRequest } from '@flotilla/protocol';
 import WebSocket from 'ws';
+import { websocketText } from '@flotilla/service-runtime';
 
 /**
  * A cluster agent reduced to measuring: it speaks the real protocol over the gateway's WebSocket, takes every
@@ -32,7 +26,7 @@ export class MeasuringAgent {
       headers: { authorization: `Bearer ${this.token}` },
     });
     this.socket = socket;
-    socket.on('message', (data) => this.receive(data.toString()));
+    socket.on('message', (data) => this.receive(websocketText(data)));
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
@@ -63,13 +57,13 @@ export class MeasuringAgent {
   private async measure(request: MeasurementRequest): Promise<void> {
     const outcome = await measureMetric(request.metric, {
       http: this.http,
-      secrets: async () => undefined,
+      secrets: () => Promise.resolve(undefined),
       run: request.run,
       measurementIndex: request.measurementIndex,
       timeoutMs: request.timeoutSeconds * 1000,
     });
     this.answered += 1;
-    this.send({ type: 'measurement', requestId: request.requestId, outcome: outcome as MeasurementOutcome });
+    this.send({ type: 'measurement', requestId: request.requestId, outcome });
   }
 
   private send(message: AgentMessage): void {

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { Prisma, DatabaseClient } from '@flotilla/stores';
+import type { DatabaseClient } from '@flotilla/stores';
+import type { Prisma } from '@flotilla/stores/prisma';
 import { ReconcileQueue } from '@flotilla/queues';
 import { startProcess, stopProcess } from './bench-support.js';
 import { pendingRelease } from './engine-fleet.js';

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
 import type { RequestRateLimiter } from '../rate-limit/request-rate-limiter.js';
 import { findArgumentProblems, type ArgumentBounds } from './argument-bounds.js';
@@ -57,11 +57,11 @@ function overLimit(measure: OperationMeasure, limits: QueryLimits): FlotillaErro
  */
 export function queryLimitsPlugin(limits: QueryLimits, rateLimiter: RequestRateLimiter): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart({ contextValue }) {
-      return {
+    requestDidStart({ contextValue }) {
+      return Promise.resolve({
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return;
-          if (operation.operation === 'subscription') {
+          if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
             throw httpRefusal(
               new FlotillaError(ErrorCode.InputInvalid, 'subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP'),
             );
@@ -82,7 +82,7 @@ export function queryLimitsPlugin(limits: QueryLimits, rateLimiter: RequestRateL
             await rateLimiter.chargeToken(contextValue.principal.tokenId, measure.price).catch(refuseOverBudget);
           }
         },
-      };
+      });
     },
   };
 }

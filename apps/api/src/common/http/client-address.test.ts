@@ -28,7 +28,7 @@ describe('clientAddressOf', () => {
 
   it('takes the address a PROXY protocol header gave over any X-Forwarded-For', () => {
     const request = requestFrom('10.0.0.1', '192.0.2.1');
-    rememberProxiedAddress(request.socket as Socket, '203.0.113.7');
+    rememberProxiedAddress(request.socket, '203.0.113.7');
     expect(clientAddressOf(request, compileProxyTrust(['10.0.0.1']))).toBe('203.0.113.7');
   });
 });

@@ -38,5 +38,5 @@ export function rememberProxiedAddress(socket: Socket, address: string): void {
  *          the same request from 198.51.100.2 → '198.51.100.2'
  */
 export function clientAddressOf(request: IncomingMessage, trust: ProxyTrust): string {
-  return addressesFromProxyProtocol.get(request.socket as Socket) ?? proxyAddr(request, trust);
+  return addressesFromProxyProtocol.get(request.socket) ?? proxyAddr(request, trust);
 }

@@ -18,7 +18,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Logger } from '@flotilla/service-runtime';
+import { websocketText, type Logger } from '@flotilla/service-runtime';
 import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
 import {
   AnalysisQueries,
@@ -28,10 +28,9 @@ import {
   RolloutStore,
   systemScope,
   type ClusterRecord,
-  type DatabaseClient,
 } from '@flotilla/stores';
 import { type EventBus, measurementOfRequest, measurementRequest, type DesiredStateChanged } from '@flotilla/events';
-import { ANALYSIS_QUEUE, API_CONFIG, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
+import { ANALYSIS_QUEUE, API_CONFIG, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import type { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
 import { AgentRateLimit, RateStanding } from './agent-rate-limit.js';
@@ -78,7 +77,6 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     private readonly httpAdapterHost: HttpAdapterHost,
-    @Inject(DATABASE) private readonly database: DatabaseClient,
     private readonly analysisQueries: AnalysisQueries,
     private readonly clusters: ClusterStore,
     private readonly rollouts: RolloutStore,
@@ -196,7 +194,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       socket.close();
     });
     socket.on('message', (data) => {
-      this.receive(connection, data.toString()).catch((error: unknown) => log.warn({ err: error }, 'agent message not handled'));
+      this.receive(connection, websocketText(data)).catch((error: unknown) => log.warn({ err: error }, 'agent message not handled'));
     });
     socket.on('close', () => {
       answers.close();

@@ -57,9 +57,7 @@ export function hubLossInstruction(
       replicas: replicaSet.podTemplateHash === stablePodTemplateHash ? replicas : 0,
       restart: undefined,
     })),
-    services: Object.fromEntries(
-      Object.entries(desired.services).map(([role, selector]) => [role, toStable(selector)]),
-    ) as DesiredRolloutState['services'],
+    services: Object.fromEntries(Object.entries(desired.services).map(([role, selector]) => [role, toStable(selector)])),
     trafficRouting: desired.trafficRouting && {
       ...desired.trafficRouting,
       canaryWeight: 0,

@@ -27,15 +27,16 @@ export class ApiMetrics {
   /** Counts and times every GraphQL operation. */
   apolloPlugin(): ApolloServerPlugin {
     return {
-      requestDidStart: async () => {
+      requestDidStart: () => {
         const stopTimer = this.graphqlDuration.startTimer();
-        return {
-          willSendResponse: async ({ operation, errors }) => {
+        return Promise.resolve({
+          willSendResponse: ({ operation, errors }) => {
             const type = operation?.operation ?? 'unknown';
             stopTimer({ type });
             this.graphqlOperations.inc({ type, outcome: errors && errors.length > 0 ? 'error' : 'ok' });
+            return Promise.resolve();
           },
-        };
+        });
       },
     };
   }

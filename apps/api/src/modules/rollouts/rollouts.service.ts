@@ -11,7 +11,6 @@ import {
   rolloutTargetName,
   RolloutStore,
   type RolloutOperationRecord,
-  type RolloutRevisionRecord,
   type RolloutWithCluster,
 } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';

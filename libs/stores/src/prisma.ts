@@ -1,0 +1,3 @@
+// The generated Prisma client, for test fixtures and benchmark seeding only: applications reach the database through
+// the stores (ESLint refuses this entry point in apps/).
+export * from './generated/prisma/client.js';
