@@ -11,6 +11,8 @@ before=".bench-compare/$(git rev-parse --short "$revision")"
 if [ ! -d "$before" ]; then
   git worktree add --detach "$before" "$revision" >&2
   cp -al node_modules "$before/"
+  # The same installed packages serve both checkouts: the revision's set-up must not reinstall over shared files.
+  touch "$before/node_modules/.package-lock.json"
 fi
 names="$*"
 BENCH_COMPARE_BEFORE="$before" BENCH_COMPARE_AFTER=. BENCH_COMPARE_NAMES="${names// /,}" node tools/dist/bench/compare.js
