@@ -34,10 +34,15 @@ const NUMBER = /-?\d+(?:[.,]\d+)*(?:\.\d+)?/g;
 /** Every figure of one run's output, by the line it is on (numbers blanked) and its place on that line. */
 function figuresOf(output: string): Map<string, number> {
   const figures = new Map<string, number>();
+  const seen = new Map<string, number>();
   for (const line of output.split('\n')) {
     const numbers = line.match(NUMBER);
     if (!numbers || line.includes('load average')) continue;
-    const label = line.replace(NUMBER, '#').trim();
+    // Rows of the same shape (one worker, two workers) are told apart by their order.
+    const shape = line.replace(NUMBER, '#').trim();
+    const occurrence = (seen.get(shape) ?? 0) + 1;
+    seen.set(shape, occurrence);
+    const label = occurrence === 1 ? shape : `${shape} (#${occurrence})`;
     numbers.forEach((text, index) => figures.set(`${label} [${index + 1}]`, Number(text.replace(/,/g, ''))));
   }
   return figures;
