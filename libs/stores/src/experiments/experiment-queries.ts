@@ -1,12 +1,10 @@
 import type { ExperimentSpec } from '@flotilla/argo-spec';
-import type { ExperimentAnalysisRunStatus, ExperimentPhase, ExperimentStatus, ExperimentTemplateStatus } from '@flotilla/rollout-engine';
-import { z } from 'zod';
+import type { ExperimentStatus } from '@flotilla/rollout-engine';
 import type { DatabaseClient } from '../database/database.js';
 import { isGiven, windowArguments, type PageWindow } from '../database/page-window.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { objectColumn } from '../scope/json-column.js';
 import { organizationFilter, type OrganizationScope } from '../scope/scope.js';
-import { isJsonObject } from '../analysis-runs/analysis-run-columns.js';
+import { experimentColumns } from './experiment-columns.js';
 
 /** An experiment, standalone or of a rollout, as the API shows it. */
 export interface ExperimentView {
@@ -38,33 +36,6 @@ export interface ExperimentFilter {
   phase?: string | null;
 }
 
-const withName = (value: unknown): boolean => isJsonObject(value) && typeof value.name === 'string';
-const PHASES = ['Pending', 'Running', 'Successful', 'Failed', 'Error', 'Inconclusive'] as const satisfies readonly ExperimentPhase[];
-
-// The spec is the manifests' type, validated when applied: its full check covers the top level. A status's template
-// and analysis entries are checked for their names.
-const specColumn = objectColumn<ExperimentSpec>(
-  'Experiment.spec',
-  ['templates'],
-  z.custom<ExperimentSpec>((spec) => isJsonObject(spec) && Array.isArray(spec.templates), 'an experiment spec with templates'),
-);
-
-const statusColumn = objectColumn<ExperimentStatus>(
-  'Experiment.status',
-  ['phase', 'templateStatuses', 'analysisRuns'],
-  z
-    .object({
-      phase: z.enum(PHASES),
-      message: z.string(),
-      availableAt: z.string().optional(),
-      finishedAt: z.string().optional(),
-      templateStatuses: z.array(z.custom<ExperimentTemplateStatus>(withName, 'a template status with a name')),
-      analysisRuns: z.array(z.custom<ExperimentAnalysisRunStatus>(withName, 'an analysis status with a name')),
-    })
-    // JSON keeps no undefined: the two times are absent until they happen.
-    .transform(({ availableAt, finishedAt, ...status }) => ({ ...status, availableAt, finishedAt })),
-);
-
 const EXPERIMENT_INCLUDE = {
   cluster: { select: { name: true } },
   rollout: { select: { name: true } },
@@ -81,10 +52,10 @@ function toExperimentView(row: ExperimentRow): ExperimentView {
     rollout: row.rollout?.name ?? null,
     stepIndex: row.stepIndex,
     podTemplateHash: row.podTemplateHash,
-    spec: specColumn.decode(row.spec),
+    spec: experimentColumns.spec.decode(row.spec),
     phase: row.phase,
     message: row.message,
-    status: row.status === null ? null : statusColumn.decode(row.status),
+    status: row.status === null ? null : experimentColumns.status.decode(row.status),
     releasedAt: row.releasedAt,
     createdAt: row.createdAt,
   };

@@ -1,15 +1,12 @@
-import { z } from 'zod';
 import type { ExperimentSpec } from '@flotilla/argo-spec';
 import type { DesiredRolloutState, ExperimentStatus, ObservedRolloutState } from '@flotilla/rollout-engine';
 import { inTransaction, type DatabaseClient, type Transaction } from '../database/database.js';
 import { prismaSession } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
-import type { RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
+import { runSpecColumn, type RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
 import type { StoredRunState } from '../rollouts/analysis-run-state.js';
 import type { RolloutKey } from '../rollouts/rollout-store.js';
 import type { WriteResult } from '../rollouts/reconcile-batches.js';
-import { anyObject, shapedAs } from '../rollouts/json-shapes.js';
-import { objectColumn } from '../scope/json-column.js';
 import { organizationFilter, organizationScope, type OrganizationScope, type SystemScope } from '../scope/scope.js';
 import { experimentColumns, experimentRecordOf } from './experiment-columns.js';
 import type { ExperimentRecord } from './experiment-record.js';
@@ -41,12 +38,6 @@ export interface ExperimentWritePlan {
   audit: AuditEntry[];
   now: Date;
 }
-
-const runSpecColumn = objectColumn<RunSpecDocument>(
-  'AnalysisRun.spec',
-  ['analysis'],
-  shapedAs<RunSpecDocument>(z.looseObject({ analysis: anyObject })),
-);
 
 const LOADED_WITH = {
   cluster: { select: { name: true, connectionState: true } },

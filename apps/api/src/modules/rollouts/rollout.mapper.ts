@@ -7,12 +7,6 @@ export function containerImages(spec: RolloutSpec): string[] {
   return spec.template.spec.containers.map((container) => container.image ?? '');
 }
 
-function currentStepIndex(status: unknown): number | null {
-  if (typeof status !== 'object' || status === null) return null;
-  const index = (status as { currentStepIndex?: unknown }).currentStepIndex;
-  return typeof index === 'number' ? index : null;
-}
-
 export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
   const { spec } = row;
   return {
@@ -29,7 +23,7 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
     phase: row.phase,
     message: row.message,
     images: containerImages(spec),
-    currentStepIndex: currentStepIndex(row.status),
+    currentStepIndex: row.status?.currentStepIndex ?? null,
     stepCount: spec.strategy.canary?.steps?.length ?? 0,
     status: row.status,
     replicaSets: replicaSetViews(row.desiredState, row.observed, row.status, spec.strategy.blueGreen !== undefined),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type ApiTokenRecord,
+  type AuditEntry,
   ApiTokenStore,
   AuditStore,
   inTransaction,
@@ -60,16 +61,7 @@ export class TokensService {
     const token = await inTransaction(this.database, async (transaction, afterCommit) => {
       const updated = await this.tokens.replaceSecret(scope, transaction, id, secret);
       await this.audit.append(scope, prismaSession(transaction), afterCommit, [
-        {
-          actor: actorOf(principal),
-          action: 'token.rotated',
-          targetType: 'ApiToken',
-          targetName: existing.name,
-          targetId: id,
-          before: tokenAuditView(existing),
-          after: tokenAuditView(updated),
-          requestId,
-        },
+        tokenChange('token.rotated', principal, existing, updated, requestId),
       ]);
       return updated;
     });
@@ -83,16 +75,7 @@ export class TokensService {
     return inTransaction(this.database, async (transaction, afterCommit) => {
       const updated = await this.tokens.revoke(scope, transaction, id, now);
       await this.audit.append(scope, prismaSession(transaction), afterCommit, [
-        {
-          actor: actorOf(principal),
-          action: 'token.revoked',
-          targetType: 'ApiToken',
-          targetName: existing.name,
-          targetId: id,
-          before: tokenAuditView(existing),
-          after: tokenAuditView(updated),
-          requestId,
-        },
+        tokenChange('token.revoked', principal, existing, updated, requestId),
       ]);
       return updated;
     });
@@ -103,4 +86,18 @@ export class TokensService {
     if (!token) throw notFound(ErrorCode.TokenNotFound, `token ${id}`);
     return token;
   }
+}
+
+/** The audit entry of a change to an existing token, before and after as the audit shows tokens. */
+function tokenChange(action: string, principal: Principal, before: ApiTokenRecord, after: ApiTokenRecord, requestId: string): AuditEntry {
+  return {
+    actor: actorOf(principal),
+    action,
+    targetType: 'ApiToken',
+    targetName: before.name,
+    targetId: before.id,
+    before: tokenAuditView(before),
+    after: tokenAuditView(after),
+    requestId,
+  };
 }
