@@ -12,8 +12,7 @@ export function parseYamlDocuments(text: string): Record<string, unknown>[] {
 
 export const toYaml = (...documents: unknown[]): string => documents.map((document) => stringify(document)).join('---\n');
 
-// Tests edit manifests freely, as a person editing YAML would.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests edit manifests freely, as a person editing YAML would
 type ManifestValue = any;
 export type Manifest = { [key: string]: ManifestValue };
 
