@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { EXPERIMENT_LABEL, POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
+import { EXPERIMENT_LABEL, POD_TEMPLATE_HASH_LABEL } from '@flotilla/protocol';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2eNamespace } from '../support/e2e-rollouts.js';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
+import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/protocol';
 import { E2eNamespace } from '../support/e2e-rollouts.js';
 import { E2eSystem } from '../support/e2e-system.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';

@@ -5,8 +5,8 @@ import {
   type DesiredRollout,
   type MeasurementOutcome,
   type MeasurementRequest,
+  type ObservedRolloutState,
 } from '@flotilla/protocol';
-import type { ObservedRolloutState } from '@flotilla/rollout-engine';
 import WebSocket from 'ws';
 
 /**

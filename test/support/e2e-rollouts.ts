@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EXPERIMENT_LABEL, POD_TEMPLATE_HASH_LABEL } from '@flotilla/rollout-engine';
+import { EXPERIMENT_LABEL, POD_TEMPLATE_HASH_LABEL } from '@flotilla/protocol';
 import type { E2eCluster, E2eSystem } from './e2e-system.js';
 import { eventually } from './processes.js';
 import type { V1PodSpec, V1PodStatus, V1ReplicaSetSpec, V1ReplicaSetStatus, V1ServiceSpec } from '@kubernetes/client-node';

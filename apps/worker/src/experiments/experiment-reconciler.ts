@@ -1,5 +1,6 @@
 import { jsonEqual } from '@flotilla/argo-spec';
-import { reconcileExperiment, type DesiredRolloutState, type ExperimentDecision } from '@flotilla/rollout-engine';
+import { reconcileExperiment, type ExperimentDecision } from '@flotilla/rollout-engine';
+import { type DesiredRolloutState } from '@flotilla/protocol';
 import { analysisRunState, systemScope, type ExperimentStore, type LoadedExperiment } from '@flotilla/stores';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import type { Logger } from '@flotilla/service-runtime';

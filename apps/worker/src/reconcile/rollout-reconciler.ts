@@ -3,14 +3,13 @@ import {
   applyOperation,
   reconcile,
   reconcileRolloutExperiments,
-  REVISION_ANNOTATION,
   type Decision,
   type ExperimentPhase,
-  type ObservedRolloutState,
   type RolloutExperiment,
   type RolloutExperimentsResult,
   type RolloutStatus,
 } from '@flotilla/rollout-engine';
+import { REVISION_ANNOTATION, type ObservedRolloutState } from '@flotilla/protocol';
 import {
   type AuditEntry,
   rolloutTargetName,

@@ -1,5 +1,6 @@
 import type { ExperimentSpec } from '@flotilla/argo-spec';
-import type { DesiredRolloutState, ExperimentStatus, ObservedRolloutState } from '@flotilla/rollout-engine';
+import type { ExperimentStatus } from '@flotilla/rollout-engine';
+import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/protocol';
 
 /**
  * An experiment as it is stored: applied on its own, or started by a rollout's step (then with the step's revision

@@ -1,5 +1,6 @@
 import type { ExperimentSpec } from '@flotilla/argo-spec';
-import type { DesiredRolloutState, ExperimentStatus, ObservedRolloutState } from '@flotilla/rollout-engine';
+import type { ExperimentStatus } from '@flotilla/rollout-engine';
+import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/protocol';
 import { inTransaction, type DatabaseClient, type Transaction } from '../database/database.js';
 import { prismaSession } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';

@@ -1,5 +1,6 @@
 import type { ExperimentSpec, RolloutSpec } from '@flotilla/argo-spec';
-import type { DesiredRolloutState, ExperimentStatus, RolloutOperation, RolloutStatus } from '@flotilla/rollout-engine';
+import type { ExperimentStatus, RolloutOperation, RolloutStatus } from '@flotilla/rollout-engine';
+import type { DesiredRolloutState } from '@flotilla/protocol';
 import type { Prisma, Rollout } from '../generated/prisma/client.js';
 import { BatchItemFailure, MicroBatcher } from '../database/micro-batcher.js';
 import type { AfterCommit } from '../database/database.js';

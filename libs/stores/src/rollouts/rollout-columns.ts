@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RolloutSpec } from '@flotilla/argo-spec';
-import type { DesiredRolloutState, ObservedRolloutState, RolloutOperation, RolloutStatus } from '@flotilla/rollout-engine';
+import type { RolloutOperation, RolloutStatus } from '@flotilla/rollout-engine';
+import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/protocol';
 import { objectColumn, type JsonColumn } from '../scope/json-column.js';
 import type { Rollout, RolloutOperation as RolloutOperationRow, RolloutRevision } from '../generated/prisma/client.js';
 import { anyObject, shapedAs, stringMapColumn } from './json-shapes.js';

@@ -1,5 +1,6 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
-import type { DesiredRolloutState, ObservedRolloutState, RolloutStatus } from '@flotilla/rollout-engine';
+import type { RolloutStatus } from '@flotilla/rollout-engine';
+import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/protocol';
 
 /** A rollout as it is stored: its manifest, the engine's status and desired state, and what its agent observed. */
 export interface RolloutRecord {

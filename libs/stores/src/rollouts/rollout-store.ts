@@ -1,5 +1,6 @@
 import { jsonEqual, type RolloutSpec } from '@flotilla/argo-spec';
-import type { ObservedRolloutState, RolloutOperation } from '@flotilla/rollout-engine';
+import type { RolloutOperation } from '@flotilla/rollout-engine';
+import type { ObservedRolloutState } from '@flotilla/protocol';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
 import { prismaSession, type PreparedStatement, type SqlPool } from '../database/sql.js';

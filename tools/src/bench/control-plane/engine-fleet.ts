@@ -4,13 +4,11 @@ import {
   reconcile,
   type AnalysisRunState,
   type Decision,
-  type DesiredRolloutState,
-  type ObservedReplicaSet,
-  type ObservedRolloutState,
   type ReconcileInput,
   type RolloutOperation,
   type RolloutStatus,
 } from '@flotilla/rollout-engine';
+import { type DesiredRolloutState, type ObservedReplicaSet, type ObservedRolloutState } from '@flotilla/protocol';
 
 /**
  * Reconcile inputs for a fleet of rollouts in every state the engine meets: each rollout is carried there by the

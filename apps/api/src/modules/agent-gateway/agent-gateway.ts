@@ -12,8 +12,8 @@ import {
   type MeasurementOutcome,
   type MeasurementRequest,
   type RolloutKey,
+  type ObservedRolloutState,
 } from '@flotilla/protocol';
-import type { ObservedRolloutState } from '@flotilla/rollout-engine';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';

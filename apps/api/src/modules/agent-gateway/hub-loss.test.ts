@@ -1,4 +1,4 @@
-import type { DesiredReplicaSet, DesiredRolloutState } from '@flotilla/rollout-engine';
+import type { DesiredReplicaSet, DesiredRolloutState } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import { HUB_LOSS_AFTER_ANNOTATION, HUB_LOSS_POLICY_ANNOTATION, hubLossAnnotationProblems, hubLossInstruction } from './hub-loss.js';
 

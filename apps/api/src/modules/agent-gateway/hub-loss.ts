@@ -1,5 +1,4 @@
-import type { DesiredRolloutState } from '@flotilla/rollout-engine';
-import type { HubLossInstruction } from '@flotilla/protocol';
+import type { DesiredRolloutState, HubLossInstruction } from '@flotilla/protocol';
 
 export const HUB_LOSS_POLICY_ANNOTATION = 'flotilla.io/hub-loss-policy';
 export const HUB_LOSS_AFTER_ANNOTATION = 'flotilla.io/hub-loss-after-seconds';

@@ -1,10 +1,10 @@
+import { type RolloutStatus } from '@flotilla/rollout-engine';
 import {
   REVISION_ANNOTATION,
   SCALE_DOWN_DEADLINE_ANNOTATION,
   type DesiredRolloutState,
   type ObservedRolloutState,
-  type RolloutStatus,
-} from '@flotilla/rollout-engine';
+} from '@flotilla/protocol';
 
 export type ReplicaSetRole = 'stable' | 'canary' | 'active' | 'preview' | 'old';
 
