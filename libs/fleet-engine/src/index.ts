@@ -1,0 +1,2 @@
+export * from './cluster-selector.js';
+export * from './wave-plan.js';
