@@ -1,2 +1,3 @@
 export * from './cluster-selector.js';
 export * from './wave-plan.js';
+export * from './wave-gate.js';
