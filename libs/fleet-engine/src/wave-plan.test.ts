@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { membersAtOnce, planWaves, type FleetCluster, type FleetSelection, type MaxParallel } from './wave-plan.js';
+import {
+  membersAtOnce,
+  membersToChange,
+  planWaves,
+  type FleetCluster,
+  type FleetSelection,
+  type MaxParallel,
+  type MemberProgress,
+} from './wave-plan.js';
 
 const cluster = (name: string, labels: Record<string, string>): FleetCluster => ({ name, labels });
 
@@ -87,5 +95,45 @@ describe('membersAtOnce', () => {
     [2, 0, 0],
   ])('maxParallel %s of %i members: %i at once', (maxParallel, members, expected) => {
     expect(membersAtOnce(maxParallel, members)).toBe(expected);
+  });
+});
+
+describe('membersToChange', () => {
+  it.each<[string, Record<string, MemberProgress>, number, string[]]>([
+    ['a first batch, in name order', { c: 'pending', a: 'pending', b: 'pending' }, 2, ['a', 'b']],
+    ['the room left beside members still changing', { a: 'settled', b: 'changing', c: 'pending', d: 'pending' }, 2, ['c']],
+    ['nothing while the batch is full', { a: 'changing', b: 'changing', c: 'pending' }, 2, []],
+    ['nothing once every member changed', { a: 'settled', b: 'changing' }, 3, []],
+    ['every member when all may change at once', { a: 'pending', b: 'pending' }, 2, ['a', 'b']],
+  ])('%s', (_case, members, atOnce, expected) => {
+    expect(membersToChange(members, atOnce)).toEqual(expected);
+  });
+
+  it('never has more than its share of a wave changing at once, and changes every member in the end', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(fc.boolean(), { maxLength: 200 }),
+        (size, atOnce, settles) => {
+          const members: Record<string, MemberProgress> = {};
+          for (let index = 0; index < size; index += 1) members[`m${String(index).padStart(2, '0')}`] = 'pending';
+          const step = (): void => {
+            for (const name of membersToChange(members, atOnce)) members[name] = 'changing';
+            expect(Object.values(members).filter((state) => state === 'changing').length).toBeLessThanOrEqual(atOnce);
+          };
+          for (const settle of settles) {
+            step();
+            const first = Object.keys(members).find((name) => members[name] === 'changing');
+            if (settle && first) members[first] = 'settled';
+          }
+          for (let round = 0; round <= size; round += 1) {
+            step();
+            for (const name of Object.keys(members)) if (members[name] === 'changing') members[name] = 'settled';
+          }
+          expect(Object.values(members).every((state) => state === 'settled')).toBe(true);
+        },
+      ),
+    );
   });
 });

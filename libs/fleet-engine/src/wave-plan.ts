@@ -68,3 +68,19 @@ export function membersAtOnce(maxParallel: MaxParallel | undefined, members: num
   const wanted = typeof maxParallel === 'number' ? maxParallel : Math.ceil((members * Number(maxParallel.slice(0, -1))) / 100);
   return Math.min(members, Math.max(1, wanted));
 }
+
+/** Where a member of the wave under way stands in its release. */
+export type MemberProgress = 'pending' | 'changing' | 'settled';
+
+/**
+ * The members whose template changes now: pending ones, in name order, as long as no more than `membersAtOnce`
+ * are changing at once. A member is changing from its template change until it is Healthy on the new revision.
+ *
+ * @example membersToChange({ a: 'settled', b: 'changing', c: 'pending', d: 'pending' }, 2) // ['c']
+ */
+export function membersToChange(members: Readonly<Record<string, MemberProgress>>, atOnce: number): string[] {
+  const names = Object.keys(members).sort();
+  const changing = names.filter((name) => members[name] === 'changing').length;
+  const room = Math.max(0, atOnce - changing);
+  return names.filter((name) => members[name] === 'pending').slice(0, room);
+}
