@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExperimentSpec, RolloutSpec } from '../../libs/argo-spec/src/types.js';
 import type { ExperimentStatus, RolloutStatus } from '../../libs/rollout-engine/src/types.js';
+import { initialStatus } from '../../libs/rollout-engine/src/reconcile.js';
 import type { DesiredRolloutState } from '../../libs/protocol/src/index.js';
 import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
@@ -49,36 +50,15 @@ const EXPERIMENT_SPEC: ExperimentSpec = {
 };
 
 const rolloutStatus = (phase: RolloutStatus['phase'], currentPodHash = 'hash-1'): RolloutStatus => ({
+  ...initialStatus(currentPodHash, 1, '2026-12-04T12:00:00.000Z'),
   phase,
   message: `${phase} by this plan`,
-  observedGeneration: 1,
-  currentPodHash,
-  stableRS: undefined,
   currentStepIndex: 0,
-  currentStepHash: undefined,
-  pauseConditions: [],
-  controllerPause: false,
-  abort: false,
-  abortedAt: undefined,
-  promoteFull: false,
-  conditions: [],
   replicas: 1,
   updatedReplicas: 1,
   readyReplicas: 1,
   availableReplicas: 1,
-  canary: { weights: undefined, currentStepAnalysisRun: undefined, currentBackgroundAnalysisRun: undefined, currentExperiment: undefined },
-  blueGreen: {
-    activeSelector: undefined,
-    previewSelector: undefined,
-    scaleUpPreviewCheckPoint: false,
-    prePromotionAnalysisRun: undefined,
-    postPromotionAnalysisRun: undefined,
-  },
-  restartedAt: undefined,
-  collisionCount: undefined,
-  scaleDownDeadlines: {},
   lastProgressAt: undefined,
-  retryAttempt: 0,
 });
 
 const experimentStatus = (phase: ExperimentStatus['phase']): ExperimentStatus => ({

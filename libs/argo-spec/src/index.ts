@@ -6,3 +6,4 @@ export { argumentsToPass, parseManifests, type ManifestParseResult, type Validat
 export { imageReferenceProblem, parseImageReference, type ImageReference, type ImageReferenceResult } from './image-reference.js';
 export * from './kubernetes-names.js';
 export * from './limits.js';
+export { selectorMatches } from './manifests/selectors.js';

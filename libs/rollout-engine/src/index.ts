@@ -1,5 +1,5 @@
 export * from './types.js';
-export { reconcile } from './reconcile.js';
+export { initialStatus, reconcile } from './reconcile.js';
 export { applyOperation } from './operations.js';
 export { podTemplateHash } from './pod-template-hash.js';
 export {

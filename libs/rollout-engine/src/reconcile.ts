@@ -54,7 +54,8 @@ function decidedOnThisSpec(previous: RolloutStatus | undefined, generation: numb
   return previous?.observedGeneration === generation ? previous : undefined;
 }
 
-function initialStatus(currentHash: string, generation: number, nowIso: string): RolloutStatus {
+/** The status a rollout starts from before its first reconcile: nothing counted, no step, no pause. */
+export function initialStatus(currentHash: string, generation: number, nowIso: string): RolloutStatus {
   return {
     phase: 'Progressing',
     message: '',

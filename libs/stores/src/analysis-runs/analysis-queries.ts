@@ -1,6 +1,6 @@
 import type { AnalysisTemplateSpec } from '@flotilla/argo-spec';
 import type { DatabaseClient } from '../database/database.js';
-import { isGiven, windowArguments, type PageWindow } from '../database/page-window.js';
+import { isGiven, placementWhere, windowArguments, type PageWindow, type PlacementFilter } from '../database/page-window.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { organizationFilter, type OrganizationScope, type SystemScope } from '../scope/scope.js';
 import { runSpecColumn, templateAnnotationsColumn, templateSpecColumn, type RunSpecDocument } from './analysis-run-columns.js';
@@ -48,15 +48,9 @@ export interface AnalysisRunRecord {
   measurements: MeasurementRecord[];
 }
 
-export interface AnalysisRunFilter {
-  /** Cluster name. */
-  cluster?: string | null;
-  namespace?: string | null;
-  /** Name of the rollout the runs belong to. */
-  rollout?: string | null;
-  name?: string | null;
+/** Runs by cluster, namespace, rollout, name and phase, and by the revision they analysed. */
+export interface AnalysisRunFilter extends PlacementFilter {
   revision?: number | null;
-  phase?: string | null;
 }
 
 /** A measurement an agent was asked for and has not answered, with its run. */
@@ -147,12 +141,8 @@ export class AnalysisQueries {
     const rows = await this.database.analysisRun.findMany({
       where: {
         ...organizationFilter(scope),
-        ...(isGiven(filter.cluster) ? { cluster: { name: filter.cluster } } : {}),
-        ...(isGiven(filter.namespace) ? { namespace: filter.namespace } : {}),
-        ...(isGiven(filter.rollout) ? { rollout: { name: filter.rollout } } : {}),
-        ...(isGiven(filter.name) ? { name: filter.name } : {}),
+        ...placementWhere(filter),
         ...(isGiven(filter.revision) ? { revision: filter.revision } : {}),
-        ...(isGiven(filter.phase) ? { phase: filter.phase } : {}),
       },
       include: RUN_INCLUDE,
       orderBy: { id: 'desc' },

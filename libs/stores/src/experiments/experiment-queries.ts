@@ -1,7 +1,7 @@
 import type { ExperimentSpec } from '@flotilla/argo-spec';
 import type { ExperimentStatus } from '@flotilla/rollout-engine';
 import type { DatabaseClient } from '../database/database.js';
-import { isGiven, windowArguments, type PageWindow } from '../database/page-window.js';
+import { placementWhere, windowArguments, type PageWindow, type PlacementFilter } from '../database/page-window.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { organizationFilter, type OrganizationScope } from '../scope/scope.js';
 import { experimentColumns } from './experiment-columns.js';
@@ -26,15 +26,8 @@ export interface ExperimentView {
   createdAt: Date;
 }
 
-export interface ExperimentFilter {
-  /** Cluster name. */
-  cluster?: string | null;
-  namespace?: string | null;
-  /** Name of the rollout whose experiment steps started them. */
-  rollout?: string | null;
-  name?: string | null;
-  phase?: string | null;
-}
+/** Experiments by cluster, namespace, the rollout whose experiment steps started them, name and phase. */
+export type ExperimentFilter = PlacementFilter;
 
 const EXPERIMENT_INCLUDE = {
   cluster: { select: { name: true } },
@@ -70,11 +63,7 @@ export class ExperimentQueries {
     const rows = await this.database.experiment.findMany({
       where: {
         ...organizationFilter(scope),
-        ...(isGiven(filter.cluster) ? { cluster: { name: filter.cluster } } : {}),
-        ...(isGiven(filter.namespace) ? { namespace: filter.namespace } : {}),
-        ...(isGiven(filter.rollout) ? { rollout: { name: filter.rollout } } : {}),
-        ...(isGiven(filter.name) ? { name: filter.name } : {}),
-        ...(isGiven(filter.phase) ? { phase: filter.phase } : {}),
+        ...placementWhere(filter),
       },
       include: EXPERIMENT_INCLUDE,
       orderBy: { id: 'desc' },

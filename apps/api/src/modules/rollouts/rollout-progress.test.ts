@@ -1,5 +1,5 @@
 import type { CanaryStep, RolloutSpec } from '@flotilla/argo-spec';
-import type { RolloutStatus } from '@flotilla/rollout-engine';
+import { initialStatus, type RolloutStatus } from '@flotilla/rollout-engine';
 import { describe, expect, it } from 'vitest';
 import { replicaSetRoles } from './replica-set-view.js';
 import { describeStep, rolloutProgress, type RolloutProgressSource } from './rollout-progress.js';
@@ -10,36 +10,13 @@ const spec = (overrides: Partial<RolloutSpec> = {}): RolloutSpec =>
   ({ replicas: 5, strategy: { canary: { steps } }, ...overrides }) as unknown as RolloutSpec;
 
 const status = (overrides: Partial<RolloutStatus> = {}): RolloutStatus => ({
-  phase: 'Progressing',
-  message: '',
-  observedGeneration: 2,
-  currentPodHash: 'canary',
+  ...initialStatus('canary', 2, '2026-12-04T12:00:00.000Z'),
   stableRS: 'stable',
   currentStepIndex: 0,
-  currentStepHash: undefined,
-  pauseConditions: [],
-  controllerPause: false,
-  abort: false,
-  abortedAt: undefined,
-  promoteFull: false,
-  conditions: [],
   replicas: 5,
-  updatedReplicas: 0,
   readyReplicas: 5,
   availableReplicas: 5,
-  canary: { weights: undefined, currentStepAnalysisRun: undefined, currentBackgroundAnalysisRun: undefined, currentExperiment: undefined },
-  blueGreen: {
-    activeSelector: undefined,
-    previewSelector: undefined,
-    scaleUpPreviewCheckPoint: false,
-    prePromotionAnalysisRun: undefined,
-    postPromotionAnalysisRun: undefined,
-  },
-  restartedAt: undefined,
-  collisionCount: undefined,
-  scaleDownDeadlines: {},
   lastProgressAt: undefined,
-  retryAttempt: 0,
   ...overrides,
 });
 
