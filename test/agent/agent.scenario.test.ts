@@ -138,16 +138,17 @@ describe('converging ReplicaSets', () => {
     const desired = canaryRollout({ namespace, name: 'slow', version: 1, stable: { hash: 'sl0w', replicas: 2 } });
     const [stable] = desired.state.replicaSets;
     if (stable === undefined) throw new Error('no stable ReplicaSet');
-    stable.minReadySeconds = 1;
+    // Long enough that the first report of the pods ready comes before they count as available, even on a loaded machine.
+    stable.minReadySeconds = 4;
     controlPlane.desired.set(`${namespace}/slow`, desired);
     const ready = await controlPlane.waitFor<Observed>(
       observedFor(namespace, 'slow', (message) => message.state.replicaSets[0]?.readyReplicas === 2),
     );
-    expect(replicaSet(namespace, 'slow-sl0w')?.spec.minReadySeconds).toBe(1);
+    expect(replicaSet(namespace, 'slow-sl0w')?.spec.minReadySeconds).toBe(4);
     expect(ready.state.replicaSets[0]?.availableReplicas).toBe(0);
     await controlPlane.waitFor<Observed>(
       observedFor(namespace, 'slow', (message) => message.state.replicaSets[0]?.availableReplicas === 2),
-      5000,
+      10_000,
     );
   });
 
