@@ -1,0 +1,208 @@
+import type { PodTemplateSpec } from '@flotilla/argo-spec';
+import type { FleetCluster } from './wave-plan.js';
+import type { FleetRolloutSpec } from './fleet-rollout-spec.js';
+
+/** What a fleet release changes in each member's Rollout. */
+export type FleetChange =
+  /** That container's image in each member's own template: other per-cluster differences stay. */
+  | { type: 'image'; container: string; image: string }
+  /** The members' pod template, replaced whole. */
+  | { type: 'template'; template: PodTemplateSpec };
+
+/**
+ * `Progressing`, `Paused`, `Halted` and `RollingBack` are active: the release owns its members' templates.
+ * The others are final.
+ */
+export type ReleasePhase = 'Progressing' | 'Paused' | 'Halted' | 'RollingBack' | 'Succeeded' | 'Aborted' | 'RolledBack' | 'Superseded';
+
+export const ACTIVE_RELEASE_PHASES: readonly ReleasePhase[] = ['Progressing', 'Paused', 'Halted', 'RollingBack'];
+
+export type WavePhase = 'Pending' | 'Progressing' | 'Passed' | 'Failed' | 'RollingBack' | 'RolledBack';
+
+export type GateName = 'healthy' | 'soak' | 'approval';
+export type GateState = 'Pending' | 'Waiting' | 'Passed' | 'Failed';
+
+export interface GateStatus {
+  gate: GateName;
+  state: GateState;
+  message: string;
+  /** ISO time the gate last changed state. */
+  since: string | null;
+  /** ISO time the gate may pass on its own (the soak's end). */
+  until: string | null;
+}
+
+/**
+ * A member's place in the release:
+ * - `Pending`: not changed yet (or waiting for its turn in `maxParallel`);
+ * - `Changing`: its template was changed; it runs its own steps;
+ * - `Released`: Healthy and fully promoted on the template the release set;
+ * - `Failed`: Degraded, aborted, changed outside the release, disconnected past the timeout, or missing;
+ * - `Skipped`: passed over by `skipFleetMember`, or missing with `allowMissing`;
+ * - `RollingBack` / `RolledBack`: its template set back to `previousTemplate`.
+ */
+export type MemberState = 'Pending' | 'Changing' | 'Released' | 'Failed' | 'Skipped' | 'RollingBack' | 'RolledBack';
+
+export interface MemberStatus {
+  cluster: string;
+  state: MemberState;
+  message: string;
+  /** ISO time the release changed the member's template (last time, after a retry). */
+  changedAt: string | null;
+  /** `podTemplateHash` (no collision count) of the template this release set. */
+  targetHash: string | null;
+  /**
+   * The template the member had before the first release of a chain of superseding releases changed it: what
+   * `rollbackAll` and `abortFleetRelease(rollback: true)` restore. Null while untouched.
+   */
+  previousTemplate: PodTemplateSpec | null;
+  previousHash: string | null;
+}
+
+export interface WaveStatus {
+  name: string;
+  phase: WavePhase;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Since when every member has been Released without a break. */
+  healthySince: string | null;
+  approval: { by: string; at: string; reason: string | null } | null;
+  gates: GateStatus[];
+  /** Frozen when the release starts, in cluster-name order. */
+  members: MemberStatus[];
+}
+
+export interface ReleaseStatus {
+  phase: ReleasePhase;
+  message: string;
+  /** Index of the wave under way; `waves.length` once every wave passed. */
+  currentWave: number;
+  waves: WaveStatus[];
+  /** Clusters the FleetRollout selects that no wave takes. */
+  unassigned: string[];
+  /** The phase to return to on resume (Paused keeps what it paused). */
+  pausedFrom: ReleasePhase | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+/** A member's Rollout as the control plane holds it now. */
+export type MemberObservation =
+  | { present: false }
+  | {
+      present: true;
+      /** The Rollout's `spec.template` now. */
+      template: PodTemplateSpec;
+      /** `podTemplateHash(template)`, no collision count. */
+      templateHash: string;
+      /** The Rollout's phase, as its status reports it for its current generation (`Progressing` until then). */
+      phase: 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
+      /** The status was computed for the current spec generation. */
+      reconciled: boolean;
+      /** Its stable ReplicaSet is the current template's one. */
+      fullyPromoted: boolean;
+      aborted: boolean;
+      /** It waits at a pause that a promote would end (a step pause or `spec.paused`). */
+      waitsAtPause: boolean;
+      /** When its cluster's agent was last lost; null while connected. */
+      disconnectedSince: Date | null;
+    };
+
+export interface StartReleaseInput {
+  spec: FleetRolloutSpec;
+  clusters: readonly FleetCluster[];
+  /** The release this one supersedes, while active: each member's `previousTemplate` carries over. */
+  superseded?: ReleaseStatus;
+  now: Date;
+}
+
+export interface ReleaseInput {
+  spec: FleetRolloutSpec;
+  change: FleetChange;
+  status: ReleaseStatus;
+  /** By cluster name; a member absent here counts as `{ present: false }`. */
+  members: Readonly<Record<string, MemberObservation>>;
+  now: Date;
+}
+
+/** A member's template to write, in the same transaction as the release's status. */
+export interface MemberTemplateChange {
+  cluster: string;
+  template: PodTemplateSpec;
+  purpose: 'release' | 'rollback';
+}
+
+/** A rollout operation to request of a member, in the same transaction as the release's status. */
+export interface MemberOperation {
+  cluster: string;
+  operation: { type: 'abort' } | { type: 'retry' } | { type: 'promote'; full: false };
+}
+
+export type ReleaseEventType =
+  | 'ReleaseStarted'
+  | 'WaveStarted'
+  | 'MemberChanged'
+  | 'MemberReleased'
+  | 'MemberFailed'
+  | 'MemberSkipped'
+  | 'MemberRetried'
+  | 'MemberRolledBack'
+  | 'GatePassed'
+  | 'GateFailed'
+  | 'WaveApproved'
+  | 'WavePromoted'
+  | 'WavePassed'
+  | 'WaveFailed'
+  | 'ReleasePaused'
+  | 'ReleaseResumed'
+  | 'ReleaseHalted'
+  | 'ReleaseRetried'
+  | 'RollbackStarted'
+  | 'ReleaseSucceeded'
+  | 'ReleaseAborted'
+  | 'ReleaseRolledBack'
+  | 'ReleaseSuperseded';
+
+/** What happened, for the audit chain and notifications. */
+export interface ReleaseEvent {
+  type: ReleaseEventType;
+  wave?: string;
+  cluster?: string;
+  gate?: GateName;
+  message: string;
+}
+
+export interface ReleaseDecision {
+  status: ReleaseStatus;
+  memberChanges: MemberTemplateChange[];
+  memberOperations: MemberOperation[];
+  events: ReleaseEvent[];
+  /** When to decide again with no member changing (a soak's end, a disconnection's deadline); null: no timer. */
+  wakeAt: Date | null;
+}
+
+/** Operations people ask of a release. */
+export type ReleaseOperation =
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'abort'; rollback: boolean }
+  | { type: 'approveWave'; wave: string | null; by: string; reason: string | null }
+  | { type: 'retry' }
+  | { type: 'promoteWave' }
+  | { type: 'skipMember'; cluster: string }
+  | { type: 'retryMember'; cluster: string };
+
+export type ReleaseOperationRefusalCode =
+  | 'fleet/release_finished'
+  | 'fleet/not_paused'
+  | 'fleet/already_paused'
+  | 'fleet/not_halted'
+  | 'fleet/no_approval_pending'
+  | 'fleet/unknown_wave'
+  | 'fleet/unknown_member'
+  | 'fleet/member_not_failed'
+  | 'fleet/member_finished'
+  | 'fleet/nothing_to_promote';
+
+export type ReleaseOperationResult =
+  { ok: true; decision: ReleaseDecision } | { ok: false; refusal: { code: ReleaseOperationRefusalCode; message: string } };
