@@ -73,12 +73,12 @@ export class E2eNamespace {
 
   static async create(system: E2eSystem, cluster: E2eCluster, prefix: string): Promise<E2eNamespace> {
     const namespace = `${prefix}-${randomUUID().slice(0, 6)}`;
-    await system.clusters[cluster].apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    await system.cluster(cluster).apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     return new E2eNamespace(system, cluster, namespace);
   }
 
   get kube(): SimulatedClusterClient {
-    return this.system.clusters[this.cluster];
+    return this.system.cluster(this.cluster);
   }
 
   /** Creates (or replaces) objects the team owns, such as Services and Ingresses, in this namespace. */

@@ -11,8 +11,9 @@ import { graphqlData } from './graphql-client.js';
 import { eventually, exitOf, freePort, startNodeProcess, stopProcess, type ProcessExit } from './processes.js';
 import { SimulatedClusterClient } from './simulator-client.js';
 
-export const E2E_CLUSTERS = ['staging', 'production'] as const;
-export type E2eCluster = (typeof E2E_CLUSTERS)[number];
+/** The clusters a system has unless told otherwise, by name, with their labels. */
+export const E2E_CLUSTERS: Readonly<Record<string, Record<string, string>>> = { staging: {}, production: {} };
+export type E2eCluster = string;
 
 export interface E2eOptions {
   /** Worker processes started with the system. */
@@ -26,6 +27,8 @@ export interface E2eOptions {
   apiEnvironment?: Record<string, string>;
   workerEnvironment?: Record<string, string>;
   agentEnvironment?: Record<string, string>;
+  /** The simulated clusters, by name, with the labels they are registered with; `E2E_CLUSTERS` unless told. */
+  clusters?: Readonly<Record<string, Record<string, string>>>;
 }
 
 /** A running worker process and the address of its health endpoint. */
@@ -46,13 +49,13 @@ const AGENT_ENVIRONMENT = {
 const processLogLevel = (name: string): string => process.env[`E2E_${name}_LOG_LEVEL`] ?? process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn';
 
 /**
- * The whole system as separate processes talking over real sockets: the Kubernetes simulator with clusters
- * `staging` and `production`, the API, workers, and one agent per cluster; an organization with an admin and a
- * deployer token, both clusters registered. Whatever was started is stopped by `stop()`, also after a failed start.
+ * The whole system as separate processes talking over real sockets: the Kubernetes simulator with its clusters
+ * (`staging` and `production` unless told), the API, workers, and one agent per cluster; an organization with an
+ * admin and a deployer token, every cluster registered with its labels. Whatever was started is stopped by `stop()`, also after a failed start.
  */
 export class E2eSystem {
   readonly redisPrefix = `e2e-${randomUUID().slice(0, 8)}`;
-  readonly clusters = {} as Record<E2eCluster, SimulatedClusterClient>;
+  private readonly clusterClients = new Map<E2eCluster, SimulatedClusterClient>();
   readonly tokens = { admin: '', deployer: '' };
   apiUrl = '';
   database!: DatabaseClient;
@@ -61,10 +64,22 @@ export class E2eSystem {
   private api: ChildProcess | undefined;
   private readonly workers = new Set<E2eWorker>();
   private readonly agents = new Map<E2eCluster, ChildProcess>();
-  private readonly agentTokens = {} as Record<E2eCluster, string>;
-  private readonly kubeconfigs = {} as Record<E2eCluster, string>;
+  private readonly agentTokens = new Map<E2eCluster, string>();
+  private readonly kubeconfigs = new Map<E2eCluster, string>();
 
   private constructor(private readonly options: E2eOptions) {}
+
+  /** The names of the system's clusters. */
+  get clusterNames(): E2eCluster[] {
+    return Object.keys(this.options.clusters ?? E2E_CLUSTERS);
+  }
+
+  /** The Kubernetes API of one of the system's clusters. */
+  cluster(name: E2eCluster): SimulatedClusterClient {
+    const client = this.clusterClients.get(name);
+    if (!client) throw new Error(`the system has no cluster ${name}; it has ${this.clusterNames.join(', ')}`);
+    return client;
+  }
 
   get databaseUrl(): string {
     return this.options.databaseUrl ?? inject('databaseUrl');
@@ -95,16 +110,17 @@ export class E2eSystem {
     await Promise.all([this.startSimulator(options.podReadyDelayMs ?? 300), this.startApi()]);
     await this.createOrganization();
     for (let index = 0; index < (options.workers ?? 1); index += 1) await this.startWorker();
-    for (const cluster of E2E_CLUSTERS) {
+    const labelsOf = options.clusters ?? E2E_CLUSTERS;
+    for (const cluster of this.clusterNames) {
       const registered = await this.graphql<{ registerCluster: { agentToken: string } }>(
         this.tokens.admin,
-        'mutation($name: String!) { registerCluster(name: $name) { agentToken } }',
-        { name: cluster },
+        'mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken } }',
+        { name: cluster, labels: labelsOf[cluster] },
       );
-      this.agentTokens[cluster] = registered.registerCluster.agentToken;
+      this.agentTokens.set(cluster, registered.registerCluster.agentToken);
       this.startAgent(cluster);
     }
-    for (const cluster of E2E_CLUSTERS) await this.waitForConnectionState(cluster, 'Connected');
+    for (const cluster of this.clusterNames) await this.waitForConnectionState(cluster, 'Connected');
   }
 
   private async startSimulator(podReadyDelayMs: number): Promise<void> {
@@ -113,7 +129,7 @@ export class E2eSystem {
       '--port',
       '0',
       '--clusters',
-      E2E_CLUSTERS.join(','),
+      this.clusterNames.join(','),
       '--kubeconfig-dir',
       kubeconfigDirectory,
       '--pod-ready-delay-ms',
@@ -122,7 +138,7 @@ export class E2eSystem {
       processLogLevel('SIMULATOR'),
     ]);
     this.simulator = simulator;
-    for (const cluster of E2E_CLUSTERS) {
+    for (const cluster of this.clusterNames) {
       const path = join(kubeconfigDirectory, `${cluster}.yaml`);
       const text = await eventually(
         async () => {
@@ -132,8 +148,8 @@ export class E2eSystem {
         15_000,
         `the simulator's kubeconfig ${path}`,
       );
-      this.kubeconfigs[cluster] = path;
-      this.clusters[cluster] = SimulatedClusterClient.fromKubeconfig(text);
+      this.kubeconfigs.set(cluster, path);
+      this.clusterClients.set(cluster, SimulatedClusterClient.fromKubeconfig(text));
     }
   }
 
@@ -215,8 +231,8 @@ export class E2eSystem {
     const agent = startNodeProcess('apps/agent/dist/main.js', {
       ...AGENT_ENVIRONMENT,
       FLOTILLA_URL: this.apiUrl,
-      FLOTILLA_AGENT_TOKEN: this.agentTokens[cluster],
-      KUBECONFIG: this.kubeconfigs[cluster],
+      FLOTILLA_AGENT_TOKEN: this.agentTokens.get(cluster) ?? '',
+      KUBECONFIG: this.kubeconfigs.get(cluster) ?? '',
       LOG_LEVEL: processLogLevel('AGENT'),
       ...this.options.agentEnvironment,
     });
