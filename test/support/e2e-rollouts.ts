@@ -71,8 +71,12 @@ export class E2eNamespace {
     readonly namespace: string,
   ) {}
 
-  static async create(system: E2eSystem, cluster: E2eCluster, prefix: string): Promise<E2eNamespace> {
-    const namespace = `${prefix}-${randomUUID().slice(0, 6)}`;
+  static create(system: E2eSystem, cluster: E2eCluster, prefix: string): Promise<E2eNamespace> {
+    return E2eNamespace.named(system, cluster, `${prefix}-${randomUUID().slice(0, 6)}`);
+  }
+
+  /** The namespace of exactly that name, as a release across clusters needs it the same everywhere. */
+  static async named(system: E2eSystem, cluster: E2eCluster, namespace: string): Promise<E2eNamespace> {
     await system.cluster(cluster).apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     return new E2eNamespace(system, cluster, namespace);
   }
