@@ -215,7 +215,7 @@ const rolloutPath = (name: string) => `${api.url}/rollouts/staging/shop/${name}`
 const phaseBadge = (page: Page, phase: string) => page.getByTestId('rollout-phase').locator(`[data-phase="${phase}"]`);
 
 describe('the dashboard in a browser', { timeout: 90_000 }, () => {
-  it('signs in with a token and shows the connected cluster and each rollout phase across the fleet', async () => {
+  it('signs in with a token and shows the connected cluster and each rollout phase on the overview', async () => {
     await apply(canaryRollout('catalog', 'shop/catalog:1'));
     await waitForPhase('catalog', 'Healthy');
     const opened = await openDashboard(browser, api.url);
@@ -234,7 +234,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await row.locator('[data-phase="Healthy"]').waitFor();
     expect(await page.locator('[data-phase-count="Healthy"] .count').textContent()).toBe('1');
     expect(await page.getByText('Role: admin').count()).toBe(1);
-    await screenshot(page, 'fleet-overview');
+    await screenshot(page, 'overview');
 
     await page.getByLabel('Phase', { exact: true }).selectOption('Paused');
     await page.getByText('0 of 1 rollouts').waitFor();

@@ -1,7 +1,8 @@
 import type { RolloutRef } from '../api/documents.js';
 
 /** The pages of the dashboard, each at its own address so it can be bookmarked and reloaded. */
-export type Route = { page: 'fleet' } | { page: 'rollout'; rollout: RolloutRef } | { page: 'audit' } | { page: 'not-found'; path: string };
+export type Route =
+  { page: 'overview' } | { page: 'rollout'; rollout: RolloutRef } | { page: 'audit' } | { page: 'not-found'; path: string };
 
 /**
  * The page an address shows.
@@ -12,7 +13,7 @@ export function routeOf(pathname: string): Route {
     .split('/')
     .filter((part) => part !== '')
     .map((part) => decodeURIComponent(part));
-  if (parts.length === 0) return { page: 'fleet' };
+  if (parts.length === 0) return { page: 'overview' };
   if (parts.length === 1 && parts[0] === 'audit') return { page: 'audit' };
   const [first, cluster, namespace, name] = parts;
   if (parts.length === 4 && first === 'rollouts' && cluster && namespace && name)
@@ -23,7 +24,7 @@ export function routeOf(pathname: string): Route {
 /** The address of a page. */
 export function pathOf(route: Route): string {
   switch (route.page) {
-    case 'fleet':
+    case 'overview':
       return '/';
     case 'audit':
       return '/audit';

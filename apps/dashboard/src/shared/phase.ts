@@ -34,7 +34,7 @@ export function phaseLook(phase: string): PhaseLook {
   return LOOKS[phase] ?? { tone: 'idle', symbol: '•' };
 }
 
-/** The order phases are counted in on the fleet overview. */
+/** The order phases are counted in on the overview. */
 export const ROLLOUT_PHASES = ['Progressing', 'Paused', 'Degraded', 'Healthy', 'Pending'] as const;
 
 /**

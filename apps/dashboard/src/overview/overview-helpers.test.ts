@@ -24,7 +24,7 @@ function rollout(name: string, overrides: Partial<RolloutSummary> = {}): Rollout
   };
 }
 
-describe('fleet filter', () => {
+describe('rollout filter', () => {
   it.each([
     ['app=checkout', [{ key: 'app', value: 'checkout' }]],
     [
@@ -66,7 +66,7 @@ describe('fleet filter', () => {
 
 describe('routes', () => {
   it.each<[string, Route]>([
-    ['/', { page: 'fleet' }],
+    ['/', { page: 'overview' }],
     ['/audit', { page: 'audit' }],
     ['/rollouts/staging/shop/checkout', { page: 'rollout', rollout: { cluster: 'staging', namespace: 'shop', name: 'checkout' } }],
     ['/rollouts/staging/shop', { page: 'not-found', path: '/rollouts/staging/shop' }],
