@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { openLiveConnection, type LiveConnection } from './api/live-updates.js';
 import { AuditPage } from './audit/audit-page.js';
+import { FleetRolloutPage } from './fleet/fleet-rollout-page.js';
+import { FleetRolloutsPage } from './fleet/fleet-rollouts-page.js';
 import { OverviewPage } from './overview/overview-page.js';
 import { RolloutPage } from './rollout/rollout-page.js';
 import { Link, useRoute } from './routing/router.js';
@@ -90,6 +92,14 @@ function Shell() {
         {route.page === 'rollout' ? (
           <RolloutPage key={`${route.rollout.cluster}/${route.rollout.namespace}/${route.rollout.name}`} rolloutRef={route.rollout} />
         ) : null}
+        {route.page === 'fleet-rollouts' ? <FleetRolloutsPage /> : null}
+        {route.page === 'fleet-rollout' ? (
+          <FleetRolloutPage
+            key={`${route.fleetRollout}/${route.release ?? 'current'}`}
+            name={route.fleetRollout}
+            releaseNumber={route.release}
+          />
+        ) : null}
         {route.page === 'audit' ? <AuditPage /> : null}
         {route.page === 'not-found' ? (
           <section className="card">
@@ -113,6 +123,7 @@ function Header() {
       </Link>
       <nav aria-label="Main">
         <Link to={{ page: 'overview' }}>Overview</Link>
+        <Link to={{ page: 'fleet-rollouts' }}>Fleet releases</Link>
         <Link to={{ page: 'audit' }}>Audit</Link>
       </nav>
       <div className="top-bar-end">

@@ -24,6 +24,14 @@ const LOOKS: Record<string, PhaseLook> = {
   RolledBack: { tone: 'warn', symbol: '↶' },
   Superseded: { tone: 'idle', symbol: '↷' },
   Pending: { tone: 'idle', symbol: '…' },
+  Succeeded: { tone: 'good', symbol: '✔' },
+  Passed: { tone: 'good', symbol: '✔' },
+  Released: { tone: 'good', symbol: '✔' },
+  Changing: { tone: 'busy', symbol: '◐' },
+  Waiting: { tone: 'warn', symbol: '◔' },
+  Halted: { tone: 'bad', symbol: '■' },
+  RollingBack: { tone: 'warn', symbol: '↶' },
+  Skipped: { tone: 'idle', symbol: '↷' },
 };
 
 /**
