@@ -65,7 +65,7 @@ export async function openDashboard(browser: Browser, apiUrl: string, path = '/'
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Fleet', level: 1 }).waitFor();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
 }
 
 /** Saves a full-page screenshot under test-results/screenshots/ and returns its path. */

@@ -211,11 +211,60 @@ async function storeFinishedExperiment(rolloutName: string, name: string, stepIn
   }
 }
 
+/** A FleetRollout of the Rollout shop/<rollout>: a canary wave of the staging cluster with a manual approval, then the rest. */
+function fleetRollout(name: string, rollout: string): Manifest {
+  return {
+    apiVersion: 'flotilla.io/v1alpha1',
+    kind: 'FleetRollout',
+    metadata: { name },
+    spec: {
+      rollout: { namespace: 'shop', name: rollout },
+      waves: [
+        { name: 'canary', clusterSelector: { matchLabels: { env: 'staging' } }, approval: 'manual' },
+        { name: 'production', maxParallel: '50%', allowMissing: true },
+      ],
+      failurePolicy: 'halt',
+    },
+  };
+}
+
+/** Organization-scoped documents, applied without a cluster or namespace, as FleetRollouts need the admin role. */
+async function applyAsAdmin(...documents: Manifest[]): Promise<void> {
+  await graphqlData(api.url, org.tokens.admin, 'mutation($yaml: String!) { applyManifests(yaml: $yaml) { name } }', {
+    yaml: toYaml(...documents),
+  });
+}
+
+async function labelCluster(cluster: string, labels: Record<string, string>): Promise<void> {
+  await graphqlData(
+    api.url,
+    org.tokens.admin,
+    'mutation($cluster: String!, $labels: JSON!) { updateClusterLabels(cluster: $cluster, labels: $labels) { name } }',
+    {
+      cluster,
+      labels,
+    },
+  );
+}
+
+/** A cluster no agent serves: the plan places it, and a release finds no Rollout there. */
+async function registerCluster(name: string, labels: Record<string, string>): Promise<void> {
+  await graphqlData(
+    api.url,
+    org.tokens.admin,
+    'mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken } }',
+    {
+      name,
+      labels,
+    },
+  );
+}
+
 const rolloutPath = (name: string) => `${api.url}/rollouts/staging/shop/${name}`;
 const phaseBadge = (page: Page, phase: string) => page.getByTestId('rollout-phase').locator(`[data-phase="${phase}"]`);
 
 describe('the dashboard in a browser', { timeout: 90_000 }, () => {
-  it('signs in with a token and shows the connected cluster and each rollout phase across the fleet', async () => {
+  it('signs in with a token and shows the connected cluster and each rollout phase on the overview', async () => {
     await apply(canaryRollout('catalog', 'shop/catalog:1'));
     await waitForPhase('catalog', 'Healthy');
     const opened = await openDashboard(browser, api.url);
@@ -234,7 +283,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await row.locator('[data-phase="Healthy"]').waitFor();
     expect(await page.locator('[data-phase-count="Healthy"] .count').textContent()).toBe('1');
     expect(await page.getByText('Role: admin').count()).toBe(1);
-    await screenshot(page, 'fleet-overview');
+    await screenshot(page, 'overview');
 
     await page.getByLabel('Phase', { exact: true }).selectOption('Paused');
     await page.getByText('0 of 1 rollouts').waitFor();
@@ -422,5 +471,75 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     for (const button of await buttons.all()) expect(await button.isDisabled()).toBe(true);
     expect(await page.getByText('Role: viewer · read-only').count()).toBe(1);
     await screenshot(page, 'rollout-viewer');
+  });
+
+  it("shows a FleetRollout's plan wave by wave, then its release: members' steps, the manual approval and who gave it", async () => {
+    await apply(canaryRollout('inventory', 'shop/inventory:1'));
+    await waitForPhase('inventory', 'Healthy');
+    await labelCluster('staging', { env: 'staging' });
+    await registerCluster('prod-eu', { env: 'production' });
+    await registerCluster('prod-us', { env: 'production' });
+    await applyAsAdmin(fleetRollout('inventory-fleet', 'inventory'));
+
+    const viewerPage = await dashboardSignedInAs(org.tokens.viewer);
+    await viewerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Fleet releases' }).click();
+    const row = viewerPage.locator('tr[data-fleet-rollout="inventory-fleet"]');
+    expect(await row.textContent()).toContain('shop/inventory');
+    expect(await row.textContent()).toContain('canary → production');
+    await row.getByRole('link', { name: 'inventory-fleet' }).click();
+    await viewerPage.getByRole('heading', { name: 'inventory-fleet', level: 1 }).waitFor();
+    expect(viewerPage.url()).toBe(`${api.url}/fleet/inventory-fleet`);
+    expect(await viewerPage.locator('tr[data-plan-wave="canary"] [data-testid="plan-clusters"]').textContent()).toBe('staging');
+    expect(await viewerPage.locator('tr[data-plan-wave="production"] [data-testid="plan-clusters"]').textContent()).toBe(
+      'prod-eu, prod-us',
+    );
+    await viewerPage.getByRole('heading', { name: 'No release yet', level: 2 }).waitFor();
+    const plannedBoard = await viewerPage
+      .locator('[data-wave]')
+      .evaluateAll((columns) =>
+        columns.map((column) => [
+          column.getAttribute('data-wave'),
+          [...column.querySelectorAll('[data-member]')].map((card) => card.getAttribute('data-member')),
+        ]),
+      );
+    expect(plannedBoard).toEqual([
+      ['canary', ['staging']],
+      ['production', ['prod-eu', 'prod-us']],
+    ]);
+    expect(await viewerPage.locator('[data-fleet-operation="release"]').isDisabled()).toBe(true);
+    await screenshot(viewerPage, 'fleet-plan');
+
+    // What follows needs the fleet release mutations and the worker's fleet releases.
+    const page = await dashboardSignedInAs(org.tokens.deployer);
+    await page.goto(`${api.url}/fleet/inventory-fleet`);
+    await page.locator('[data-fleet-operation="release"]').click();
+    const releaseDialog = page.getByRole('dialog', { name: 'Release inventory-fleet?' });
+    await releaseDialog.getByLabel('Image').fill('shop/inventory:2');
+    expect(await releaseDialog.getByLabel('Container').inputValue()).toBe('inventory');
+    await releaseDialog.getByLabel(/Reason/).fill('inventory 2 everywhere');
+    await releaseDialog.getByRole('button', { name: 'Release' }).click();
+
+    const release = page.locator('[data-release="1"]');
+    await release.getByRole('heading', { name: 'Release #1', level: 2 }).waitFor({ timeout: 20_000 });
+    expect(await release.textContent()).toContain('shop/inventory:2');
+    expect(await release.textContent()).toContain('inventory 2 everywhere');
+    const stagingCard = release.getByRole('article', { name: 'staging' });
+    await stagingCard.locator('[data-phase="Released"]').waitFor({ timeout: 30_000 });
+    expect(await stagingCard.getByTestId('member-rollout-phase').textContent()).toContain('Healthy');
+    const canary = release.locator('[data-wave="canary"]');
+    await canary.locator('[data-gate="approval"]').waitFor({ timeout: 20_000 });
+    expect(await release.locator('[data-wave="production"] [data-member]').count()).toBe(2);
+    await screenshot(page, 'fleet-release-waiting-for-approval');
+
+    await page.locator('[data-fleet-operation="approveWave"]').click();
+    const approveDialog = page.getByRole('dialog', { name: 'Approve wave canary of inventory-fleet?' });
+    await approveDialog.getByLabel(/Reason/).fill('staging looks good');
+    await approveDialog.getByRole('button', { name: 'Approve wave' }).click();
+    const approval = canary.getByTestId('wave-approval');
+    await approval.waitFor({ timeout: 20_000 });
+    expect(await approval.textContent()).toContain('staging looks good');
+    await page.getByTestId('release-phase').locator('[data-phase="Succeeded"]').waitFor({ timeout: 30_000 });
+    expect(await release.locator('[data-wave="production"] [data-member-state="Skipped"]').count()).toBe(2);
+    await screenshot(page, 'fleet-release-succeeded');
   });
 });

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { openLiveConnection, type LiveConnection } from './api/live-updates.js';
 import { AuditPage } from './audit/audit-page.js';
-import { FleetPage } from './fleet/fleet-page.js';
+import { FleetRolloutPage } from './fleet/fleet-rollout-page.js';
+import { FleetRolloutsPage } from './fleet/fleet-rollouts-page.js';
+import { OverviewPage } from './overview/overview-page.js';
 import { RolloutPage } from './rollout/rollout-page.js';
 import { Link, useRoute } from './routing/router.js';
 import { BrandMark } from './shared/brand-mark.js';
@@ -86,16 +88,24 @@ function Shell() {
       </a>
       <Header />
       <main id="content" tabIndex={-1}>
-        {route.page === 'fleet' ? <FleetPage /> : null}
+        {route.page === 'overview' ? <OverviewPage /> : null}
         {route.page === 'rollout' ? (
           <RolloutPage key={`${route.rollout.cluster}/${route.rollout.namespace}/${route.rollout.name}`} rolloutRef={route.rollout} />
+        ) : null}
+        {route.page === 'fleet-rollouts' ? <FleetRolloutsPage /> : null}
+        {route.page === 'fleet-rollout' ? (
+          <FleetRolloutPage
+            key={`${route.fleetRollout}/${route.release ?? 'current'}`}
+            name={route.fleetRollout}
+            releaseNumber={route.release}
+          />
         ) : null}
         {route.page === 'audit' ? <AuditPage /> : null}
         {route.page === 'not-found' ? (
           <section className="card">
             <h1>Page not found</h1>
             <p>
-              Nothing lives at <code>{route.path}</code>. <Link to={{ page: 'fleet' }}>Back to the fleet</Link>
+              Nothing lives at <code>{route.path}</code>. <Link to={{ page: 'overview' }}>Back to the overview</Link>
             </p>
           </section>
         ) : null}
@@ -108,11 +118,12 @@ function Header() {
   const session = useSession();
   return (
     <header className="top-bar">
-      <Link to={{ page: 'fleet' }} className="brand">
+      <Link to={{ page: 'overview' }} className="brand">
         <BrandMark /> Flotilla
       </Link>
       <nav aria-label="Main">
-        <Link to={{ page: 'fleet' }}>Fleet</Link>
+        <Link to={{ page: 'overview' }}>Overview</Link>
+        <Link to={{ page: 'fleet-rollouts' }}>Fleet releases</Link>
         <Link to={{ page: 'audit' }}>Audit</Link>
       </nav>
       <div className="top-bar-end">

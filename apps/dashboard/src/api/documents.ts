@@ -254,3 +254,182 @@ export function operationMutation(type: Exclude<OperationType, 'setImage'>): str
   const extraArgument = type === 'promote' ? ', full: $full' : '';
   return `mutation($rollout: RolloutRef!, $reason: String${extraVariable}) { ${type}(rollout: $rollout, reason: $reason${extraArgument}) { ${OPERATION_FIELDS} } }`;
 }
+
+export type FleetReleasePhase = 'Progressing' | 'Paused' | 'Halted' | 'RollingBack' | 'Succeeded' | 'Aborted' | 'RolledBack' | 'Superseded';
+export type FleetWavePhase = 'Pending' | 'Progressing' | 'Passed' | 'Failed' | 'RollingBack' | 'RolledBack';
+export type FleetMemberState = 'Pending' | 'Changing' | 'Released' | 'Failed' | 'Skipped' | 'RollingBack' | 'RolledBack';
+export type FleetGateState = 'Pending' | 'Waiting' | 'Passed' | 'Failed';
+
+/** A wave of a FleetRollout's spec, with the API's defaults filled in. */
+export interface FleetWaveSpec {
+  name: string;
+  clusterSelector: unknown;
+  maxParallel: string | null;
+  soakSeconds: number;
+  approval: string;
+  allowMissing: boolean;
+  disconnectedTimeoutSeconds: number;
+}
+
+/** Which cluster falls in which wave now. */
+export interface FleetPlan {
+  waves: { wave: string; clusters: string[] }[];
+  unassigned: string[];
+}
+
+export interface FleetChange {
+  container: string | null;
+  image: string | null;
+  template: unknown;
+}
+
+/** One gate of a wave: `healthy`, `soak` (counting down to `until`) or `approval`. */
+export interface FleetGate {
+  gate: string;
+  state: FleetGateState;
+  message: string;
+  since: string | null;
+  until: string | null;
+}
+
+/** A member Rollout as a fleet release card shows it: the rollout page's phase, step and weights. */
+export interface FleetMemberRollout extends RolloutRef {
+  phase: string;
+  message: string;
+  strategy: Strategy;
+  progress: Pick<RolloutProgress, 'currentStep' | 'weights' | 'pause' | 'abort'>;
+}
+
+export interface FleetMember {
+  cluster: string;
+  state: FleetMemberState;
+  message: string;
+  changedAt: string | null;
+  /** Null when the cluster has no such Rollout. */
+  rollout: FleetMemberRollout | null;
+}
+
+export interface FleetWave {
+  name: string;
+  phase: FleetWavePhase;
+  startedAt: string | null;
+  finishedAt: string | null;
+  healthySince: string | null;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  approvalReason: string | null;
+  gates: FleetGate[];
+  members: FleetMember[];
+}
+
+export interface FleetRelease {
+  number: number;
+  phase: FleetReleasePhase;
+  message: string;
+  change: FleetChange;
+  reason: string | null;
+  startedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Index of the wave under way; `waves.length` once every wave passed. */
+  currentWave: number;
+  waves: FleetWave[];
+  unassigned: string[];
+  supersededBy: number | null;
+}
+
+/** A FleetRollout as the list of fleet releases shows it. */
+export interface FleetRolloutSummary {
+  name: string;
+  rolloutNamespace: string;
+  rolloutName: string;
+  failurePolicy: string;
+  waves: FleetWaveSpec[];
+  updatedAt: string;
+  currentRelease: Pick<FleetRelease, 'number' | 'phase' | 'message' | 'startedAt'> | null;
+}
+
+export interface FleetRolloutDetail extends FleetRolloutSummary {
+  generation: number;
+  appliedBy: string;
+  plan: FleetPlan;
+}
+
+const FLEET_WAVE_SPEC_FIELDS = 'name clusterSelector maxParallel soakSeconds approval allowMissing disconnectedTimeoutSeconds';
+const FLEET_ROLLOUT_SUMMARY_FIELDS = `name rolloutNamespace rolloutName failurePolicy updatedAt waves { ${FLEET_WAVE_SPEC_FIELDS} }
+    currentRelease { number phase message startedAt }`;
+const FLEET_RELEASE_FIELDS = `number phase message change { container image template } reason startedBy startedAt finishedAt
+    currentWave unassigned supersededBy
+    waves {
+      name phase startedAt finishedAt healthySince approvedBy approvedAt approvalReason
+      gates { gate state message since until }
+      members {
+        cluster state message changedAt
+        rollout { cluster namespace name phase message strategy
+          progress { currentStep { index count } weights { setWeight actualWeight } pause { specPaused conditions { reason } } abort { aborted } } }
+      }
+    }`;
+
+export const FLEET_ROLLOUTS = `query { fleetRollouts { ${FLEET_ROLLOUT_SUMMARY_FIELDS} } }`;
+export interface FleetRolloutsData {
+  fleetRollouts: FleetRolloutSummary[];
+}
+
+/** How many releases the selector of older releases offers. */
+export const FLEET_RELEASE_CHOICES = 20;
+
+/** A FleetRollout with its plan, the releases to choose from and one release (`number` null: the current one). */
+export const FLEET_ROLLOUT_DETAIL = `query($name: String!, $number: Int) {
+  fleetRollout(name: $name) { ${FLEET_ROLLOUT_SUMMARY_FIELDS} generation appliedBy plan { waves { wave clusters } unassigned } }
+  fleetReleases(fleetRollout: $name, page: { first: ${FLEET_RELEASE_CHOICES} }) { nodes { number phase startedAt } }
+  fleetRelease(fleetRollout: $name, number: $number) { ${FLEET_RELEASE_FIELDS} }
+}`;
+export interface FleetRolloutDetailData {
+  fleetRollout: FleetRolloutDetail | null;
+  fleetReleases: { nodes: Pick<FleetRelease, 'number' | 'phase' | 'startedAt'>[] };
+  fleetRelease: FleetRelease | null;
+}
+
+export const FLEET_RELEASE_CHANGED = `subscription($fleetRollout: String) {
+  fleetReleaseChanged(fleetRollout: $fleetRollout) { number phase }
+}`;
+export interface FleetReleaseChangedData {
+  fleetReleaseChanged: Pick<FleetRelease, 'number' | 'phase'>;
+}
+
+/** The mutations of fleet releases, each acting on a FleetRollout's active release (releaseFleet starts one). */
+export type FleetMutation =
+  | 'releaseFleet'
+  | 'pauseFleetRelease'
+  | 'resumeFleetRelease'
+  | 'abortFleetRelease'
+  | 'approveWave'
+  | 'promoteWave'
+  | 'retryFleetRelease'
+  | 'skipFleetMember'
+  | 'retryFleetMember';
+
+const FLEET_MUTATION_ARGUMENTS: Record<FleetMutation, Record<string, string>> = {
+  releaseFleet: { image: 'String', container: 'String' },
+  pauseFleetRelease: {},
+  resumeFleetRelease: {},
+  abortFleetRelease: { rollback: 'Boolean!' },
+  approveWave: { wave: 'String' },
+  promoteWave: {},
+  retryFleetRelease: {},
+  skipFleetMember: { cluster: 'String!' },
+  retryFleetMember: { cluster: 'String!' },
+};
+
+/**
+ * The document of a fleet mutation, with its own arguments next to `fleetRollout` and `reason`.
+ * @example fleetMutation('skipFleetMember') → 'mutation($fleetRollout: String!, $reason: String!, $cluster: String!) { skipFleetMember(…) { number phase } }'
+ */
+export function fleetMutation(mutation: FleetMutation): string {
+  // Skipping or retrying one member needs a reason; the other operations take one optionally.
+  const reasonType = mutation === 'skipFleetMember' || mutation === 'retryFleetMember' ? 'String!' : 'String';
+  const own = Object.entries(FLEET_MUTATION_ARGUMENTS[mutation]);
+  const variables = [`$fleetRollout: String!`, `$reason: ${reasonType}`, ...own.map(([name, type]) => `$${name}: ${type}`)];
+  const argumentList = ['fleetRollout', 'reason', ...own.map(([name]) => name)].map((name) => `${name}: $${name}`);
+  return `mutation(${variables.join(', ')}) { ${mutation}(${argumentList.join(', ')}) { number phase } }`;
+}

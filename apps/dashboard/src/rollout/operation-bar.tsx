@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { operationMutation, type RolloutProgress, type RolloutRef } from '../api/documents.js';
 import { GraphqlRequestError, requestGraphql } from '../api/graphql-client.js';
 import { useSession } from '../session/session-context.js';
-import { ConfirmDialog } from './confirm-dialog.js';
+import { ConfirmDialog } from '../shared/confirm-dialog.js';
 import { OPERATION_ACTIONS, unavailableReason, type OperationActionInfo } from './operation-actions.js';
 
 type Outcome = { kind: 'sent'; label: string } | { kind: 'failed'; label: string; message: string; code: string };
@@ -81,8 +81,10 @@ export function OperationBar({
       </p>
       {confirming ? (
         <ConfirmDialog
-          action={confirming}
-          rolloutName={rollout.name}
+          title={`${confirming.label} ${rollout.name}?`}
+          effect={confirming.effect}
+          confirmLabel={confirming.label}
+          destructive={confirming.destructive}
           onConfirm={(reason) => void send(confirming, reason)}
           onCancel={() => setConfirming(undefined)}
         />

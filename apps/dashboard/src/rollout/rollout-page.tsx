@@ -34,7 +34,7 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
 
   const title = (
     <nav aria-label="Breadcrumb" className="breadcrumb">
-      <Link to={{ page: 'fleet' }}>Fleet</Link> / {rolloutRef.cluster} / {rolloutRef.namespace} /
+      <Link to={{ page: 'overview' }}>Overview</Link> / {rolloutRef.cluster} / {rolloutRef.namespace} /
     </nav>
   );
   if (!query.data) {

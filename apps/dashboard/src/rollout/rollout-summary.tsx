@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
 import type { RolloutDetail, RolloutRevision } from '../api/documents.js';
+import { FactList, progressFacts, type Fact } from './progress-facts.js';
 
 function imagesByRole(rollout: RolloutDetail, revisions: RolloutRevision[]): { image: string; role: string }[] {
   const newRole = rollout.strategy === 'BlueGreen' ? 'preview' : 'canary';
@@ -11,18 +11,12 @@ function imagesByRole(rollout: RolloutDetail, revisions: RolloutRevision[]): { i
 /** Strategy, weights, images and pod counts of a rollout, as Argo's dashboard summarises them. */
 export function RolloutSummaryCard({ rollout, revisions }: { rollout: RolloutDetail; revisions: RolloutRevision[] }) {
   const { currentStep, weights, replicas, pause, abort } = rollout.progress;
-  const rows: [string, ReactNode][] = [
+  const rows: Fact[] = [
     ['Cluster', rollout.cluster],
     ['Namespace', rollout.namespace],
     ['Strategy', rollout.strategy === 'BlueGreen' ? 'Blue-green' : 'Canary'],
   ];
-  if (currentStep !== null && weights !== null) {
-    rows.push(
-      ['Step', `${currentStep.index} of ${currentStep.count}`],
-      ['Set weight', <span data-testid="set-weight">{weights.setWeight}%</span>],
-      ['Actual weight', <span data-testid="actual-weight">{weights.actualWeight}%</span>],
-    );
-  }
+  rows.push(...progressFacts({ currentStep, weights }));
   rows.push(
     [
       'Images',
@@ -54,14 +48,7 @@ export function RolloutSummaryCard({ rollout, revisions }: { rollout: RolloutDet
   return (
     <section className="card" aria-labelledby="summary-title">
       <h2 id="summary-title">Summary</h2>
-      <dl className="facts">
-        {rows.map(([label, value]) => (
-          <div key={label}>
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <FactList facts={rows} />
     </section>
   );
 }

@@ -24,6 +24,14 @@ const LOOKS: Record<string, PhaseLook> = {
   RolledBack: { tone: 'warn', symbol: '↶' },
   Superseded: { tone: 'idle', symbol: '↷' },
   Pending: { tone: 'idle', symbol: '…' },
+  Succeeded: { tone: 'good', symbol: '✔' },
+  Passed: { tone: 'good', symbol: '✔' },
+  Released: { tone: 'good', symbol: '✔' },
+  Changing: { tone: 'busy', symbol: '◐' },
+  Waiting: { tone: 'warn', symbol: '◔' },
+  Halted: { tone: 'bad', symbol: '■' },
+  RollingBack: { tone: 'warn', symbol: '↶' },
+  Skipped: { tone: 'idle', symbol: '↷' },
 };
 
 /**
@@ -34,7 +42,7 @@ export function phaseLook(phase: string): PhaseLook {
   return LOOKS[phase] ?? { tone: 'idle', symbol: '•' };
 }
 
-/** The order phases are counted in on the fleet overview. */
+/** The order phases are counted in on the overview. */
 export const ROLLOUT_PHASES = ['Progressing', 'Paused', 'Degraded', 'Healthy', 'Pending'] as const;
 
 /**

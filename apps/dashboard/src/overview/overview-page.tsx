@@ -16,28 +16,28 @@ import { phaseLook, ROLLOUT_PHASES } from '../shared/phase.js';
 import { RequestError } from '../shared/request-error.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
-import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout, type FleetFilter } from './rollout-filter.js';
+import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout, type RolloutFilter } from './rollout-filter.js';
 
-const FLEET_PAGE_SIZE = 500;
+const ROLLOUT_PAGE_SIZE = 500;
 const CLUSTER_REFRESH_MS = 10_000;
 
-/** Every cluster with its agent, and every rollout of the fleet by phase, live. */
-export function FleetPage() {
+/** Every cluster with its agent, and every rollout of the organization by phase, live. */
+export function OverviewPage() {
   const clusters = useGraphqlQuery<ClustersData>(CLUSTERS);
   useInterval(clusters.reload, CLUSTER_REFRESH_MS);
   return (
     <>
-      <h1>Fleet</h1>
+      <h1>Overview</h1>
       <RequestError error={clusters.error} what="the clusters" />
       {clusters.data ? <ClusterTable clusters={clusters.data.clusters} /> : null}
-      <FleetRollouts />
+      <AllRollouts />
     </>
   );
 }
 
-/** The rollouts of the fleet, patched in place by `rolloutChanged` events. */
-function FleetRollouts() {
-  const query = useGraphqlQuery<RolloutsData>(ROLLOUTS, { page: { first: FLEET_PAGE_SIZE } });
+/** The rollouts of every cluster, patched in place by `rolloutChanged` events. */
+function AllRollouts() {
+  const query = useGraphqlQuery<RolloutsData>(ROLLOUTS, { page: { first: ROLLOUT_PAGE_SIZE } });
   const [rollouts, setRollouts] = useState<RolloutSummary[]>([]);
   const listed = useRef(rollouts);
   listed.current = rollouts;
@@ -147,12 +147,12 @@ function FilterSelect({
 }
 
 function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; truncated: boolean }) {
-  const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
+  const [filter, setFilter] = useState<RolloutFilter>(NO_FILTER);
   const now = useNow();
   const counts = countByPhase(rollouts);
   const shown = rollouts.filter((rollout) => matchesFilter(rollout, filter));
   const labelsReadable = parseLabelSelector(filter.labels) !== undefined;
-  const update = (field: keyof FleetFilter) => (event: { target: { value: string } }) =>
+  const update = (field: keyof RolloutFilter) => (event: { target: { value: string } }) =>
     setFilter({ ...filter, [field]: event.target.value });
 
   return (
@@ -212,7 +212,7 @@ function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; 
           Labels are read as <code>key=value</code> or <code>key</code>, separated by commas.
         </p>
       )}
-      {truncated ? <p className="notice">Showing the first {FLEET_PAGE_SIZE} rollouts of the fleet.</p> : null}
+      {truncated ? <p className="notice">Showing the first {ROLLOUT_PAGE_SIZE} rollouts of the organization.</p> : null}
       <p className="muted" aria-live="polite">
         {shown.length} of {rollouts.length} rollouts
       </p>

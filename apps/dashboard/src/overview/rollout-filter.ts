@@ -1,7 +1,7 @@
 import type { RolloutSummary } from '../api/documents.js';
 
-/** What the fleet list is narrowed to; empty fields match everything. */
-export interface FleetFilter {
+/** What the overview's rollout list is narrowed to; empty fields match everything. */
+export interface RolloutFilter {
   cluster: string;
   namespace: string;
   phase: string;
@@ -9,7 +9,7 @@ export interface FleetFilter {
   labels: string;
 }
 
-export const NO_FILTER: FleetFilter = { cluster: '', namespace: '', phase: '', labels: '' };
+export const NO_FILTER: RolloutFilter = { cluster: '', namespace: '', phase: '', labels: '' };
 
 export interface LabelRequirement {
   key: string;
@@ -34,7 +34,7 @@ export function parseLabelSelector(text: string): LabelRequirement[] | undefined
 }
 
 /** Whether a rollout passes the filter; an unreadable label selector matches nothing. */
-export function matchesFilter(rollout: RolloutSummary, filter: FleetFilter): boolean {
+export function matchesFilter(rollout: RolloutSummary, filter: RolloutFilter): boolean {
   if (filter.cluster !== '' && rollout.cluster !== filter.cluster) return false;
   if (filter.namespace !== '' && rollout.namespace !== filter.namespace) return false;
   if (filter.phase !== '' && rollout.phase !== filter.phase) return false;
