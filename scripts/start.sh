@@ -101,8 +101,9 @@ cli="node apps/cli/dist/main.js"
 set_image='mutation { setImage(rollout: { cluster: \"staging\", namespace: \"guestbook\", name: \"guestbook\" }, container: \"guestbook\", image: \"argoproj/rollouts-demo:yellow\") { id state } }'
 cat <<INFO
 
-Flotilla is up with clusters ${CLUSTERS[*]}: guestbook runs as a canary in staging and blue-green in production
-(namespace guestbook); podinfo runs in every cluster (namespace podinfo), released across them by its FleetRollout.
+Flotilla is up with ${#CLUSTERS[@]} clusters ($(IFS=,; echo "${CLUSTERS[*]}" | sed 's/,/, /g')): guestbook runs as a canary in staging
+and blue-green in production (namespace guestbook), podinfo in every cluster (namespace podinfo), released across
+them by its FleetRollout (deploy/demo/podinfo/fleet-rollout.yaml).
   GraphQL API   $FLOTILLA_URL/graphql            (token in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/token)
   GraphiQL      $FLOTILLA_URL/graphiql           (add the header  Authorization: Bearer <token>)
   Health        $FLOTILLA_URL/readyz   metrics $FLOTILLA_URL/metrics
