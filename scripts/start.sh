@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings the whole demo up on this machine and keeps it in the foreground: the Kubernetes simulator with clusters
-# staging and production, the API, a worker, one agent per cluster, and the guestbook application of deploy/demo
-# released as a canary in staging and blue-green in production. Ctrl-C stops everything.
+# staging, production, production-us and production-ap, the API, a worker, one agent per cluster, and the applications
+# of deploy/demo: guestbook released as a canary in staging and blue-green in production, and podinfo in every
+# cluster with its FleetRollout. Ctrl-C stops everything.
 # Environment: PORT (API, default 3000), KUBE_SIM_PORT (simulator, default 6443), FLOTILLA_HOME (default .flotilla),
 # LOG_LEVEL (of every process, default info; their logs go to $FLOTILLA_HOME/logs/), AUDIT_SIGNING_KEY_FILE (default
 # $FLOTILLA_HOME/audit-signing-key.pem, generated at the first start).
@@ -13,7 +14,8 @@ KUBE_SIM_PORT="${KUBE_SIM_PORT:-6443}"
 export WORKER_HEALTH_PORT="${WORKER_HEALTH_PORT:-3001}"
 export FLOTILLA_HOME="${FLOTILLA_HOME:-$FLOTILLA_ROOT/.flotilla}"
 export FLOTILLA_URL="http://127.0.0.1:$PORT"
-CLUSTERS=(staging production)
+# The clusters of tools/src/demo/demo-layout.ts (DEMO_CLUSTERS), which also gives their labels and applications.
+CLUSTERS=(staging production production-us production-ap)
 LOGS="$FLOTILLA_HOME/logs"
 mkdir -p "$LOGS" "$FLOTILLA_HOME/kube" "$FLOTILLA_HOME/agents"
 
@@ -91,7 +93,7 @@ agents_connected() {
       -d "{\"query\":\"{ cluster(name: \\\"$cluster\\\") { connectionState } }\"}" | grep -q '"Connected"' || return 1
   done
 }
-wait_until "both agents connecting" agents_connected
+wait_until "every agent connecting" agents_connected
 
 cli="node apps/cli/dist/main.js"
 # The CLI finds the demo by itself in .flotilla (its token, and its address in .flotilla/server); anywhere else it is told.
@@ -99,11 +101,13 @@ cli="node apps/cli/dist/main.js"
 set_image='mutation { setImage(rollout: { cluster: \"staging\", namespace: \"guestbook\", name: \"guestbook\" }, container: \"guestbook\", image: \"argoproj/rollouts-demo:yellow\") { id state } }'
 cat <<INFO
 
-Flotilla is up: guestbook runs as a canary in staging and blue-green in production (namespace guestbook).
+Flotilla is up with ${#CLUSTERS[@]} clusters ($(IFS=,; echo "${CLUSTERS[*]}" | sed 's/,/, /g')): guestbook runs as a canary in staging
+and blue-green in production (namespace guestbook), podinfo in every cluster (namespace podinfo), released across
+them by its FleetRollout (deploy/demo/podinfo/fleet-rollout.yaml).
   GraphQL API   $FLOTILLA_URL/graphql            (token in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/token)
   GraphiQL      $FLOTILLA_URL/graphiql           (add the header  Authorization: Bearer <token>)
   Health        $FLOTILLA_URL/readyz   metrics $FLOTILLA_URL/metrics
-  Clusters      https://127.0.0.1:$KUBE_SIM_PORT/clusters/{staging,production}   (kubeconfigs in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/)
+  Clusters      https://127.0.0.1:$KUBE_SIM_PORT/clusters/{$(IFS=,; echo "${CLUSTERS[*]}")}   (kubeconfigs in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/)
   kubectl       KUBECONFIG=${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/staging.yaml kubectl get pods -n guestbook
   Logs          ${LOGS#"$FLOTILLA_ROOT/"}/
 INFO
@@ -122,6 +126,10 @@ Watch it, and promote past the pause:
   $cli get rollout guestbook --cluster staging --namespace guestbook --watch
   $cli promote guestbook --cluster staging --namespace guestbook
 The same in production (blue-green): --cluster production.
+Release a new podinfo across the fleet, wave by wave (staging, production-eu, then production-rest once approved):
+  $cli fleet release podinfo --image podinfo=ghcr.io/stefanprodan/podinfo:6.7.1 --reason "podinfo 6.7.1"
+  $cli fleet get podinfo --watch
+  $cli fleet approve podinfo
 INFO
 fi
 echo "Ctrl-C stops everything."

@@ -1,6 +1,5 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readKubeconfig } from '@flotilla/kube-sim';
 import { Agent, fetch, type Response } from 'undici';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -23,22 +22,21 @@ import {
   systemScope,
 } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
+import { DEMO_CLUSTERS, DEMO_DIRECTORY, DEMO_FLEET_FILES, type DemoApplication, type DemoCluster } from './demo-layout.js';
 
 /**
  * Prepares the local demo against a running API and Kubernetes simulator, and is safe to run any number of times:
  * - an organization `demo` with an admin token in `$FLOTILLA_HOME/token` (kept while it still works), and the API's
  *   address in `$FLOTILLA_HOME/server`: the CLI sends that token to this address only;
- * - the clusters `staging` and `production`, registered once, their agent tokens in
- *   `$FLOTILLA_HOME/agents/<cluster>.token` (rotated through the API when the file is missing or stale);
- * - the team's own objects of `deploy/demo/<cluster>/cluster.yaml` (namespace, Services, Ingress) created in
- *   the simulated cluster, whose kubeconfig is `$FLOTILLA_HOME/kube/<cluster>.yaml`;
- * - the Rollouts of `deploy/demo/<cluster>/rollouts.yaml` applied through GraphQL when Flotilla does not have them
- *   yet, so that an image changed during the demo survives a restart.
+ * - the clusters of `DEMO_CLUSTERS`, registered once with their labels (set again when they differ), their agent
+ *   tokens in `$FLOTILLA_HOME/agents/<cluster>.token` (rotated through the API when the file is missing or stale);
+ * - for each application of a cluster, the team's own objects of `deploy/demo/<folder>/cluster.yaml` (namespace,
+ *   Services, Ingress) created in the simulated cluster, whose kubeconfig is `$FLOTILLA_HOME/kube/<cluster>.yaml`,
+ *   and the Rollouts of `deploy/demo/<folder>/rollouts.yaml` applied through GraphQL when Flotilla does not have them
+ *   yet, so that an image changed during the demo survives a restart;
+ * - the FleetRollouts of `DEMO_FLEET_FILES`, applied through GraphQL on every start (an unchanged spec stays as it is).
  */
 const DEMO_ORGANIZATION = 'demo';
-const DEMO_CLUSTERS = ['staging', 'production'] as const;
-/** The namespace every object of `deploy/demo` lives in. */
-const DEMO_NAMESPACE = 'guestbook';
 
 interface DemoSettings extends ControlPlaneSettings {
   /** Where the CLI's token and server files go. */
@@ -59,7 +57,6 @@ const config = loadSettings(readDemoSettings);
 const home = config.home;
 const tokenFile = join(home, 'token');
 const serverFile = join(home, 'server');
-const demoDirectory = fileURLToPath(new URL('../../../deploy/demo/', import.meta.url));
 
 const apiUrl = config.apiUrl;
 const logger = createLogger('demo-bootstrap', config.logLevel);
@@ -128,26 +125,43 @@ async function graphql<D>(token: string, query: string, variables: Record<string
   return body.data;
 }
 
-/** Registers the cluster once; gives it a new agent token when the one on disk is missing or no longer valid. */
+const sameLabels = (left: Readonly<Record<string, string>>, right: Readonly<Record<string, string>>): boolean =>
+  Object.keys(left).length === Object.keys(right).length && Object.entries(left).every(([key, value]) => right[key] === value);
+
+/**
+ * Registers the cluster once with its labels, and sets them again when they differ (a demo started before they
+ * were given); gives it a new agent token when the one on disk is missing or no longer valid.
+ */
 async function agentToken(
   adminSecret: string,
   organizationId: string,
-  cluster: string,
-): Promise<{ path: string; outcome: Outcome | 'rotated' }> {
-  const path = join(home, 'agents', `${cluster}.token`);
-  const registered = await clusters.findByName(organizationScope(organizationId), cluster);
+  cluster: DemoCluster,
+): Promise<{ path: string; outcome: Outcome | 'rotated'; labelsUpdated: boolean }> {
+  const { name, labels } = cluster;
+  const path = join(home, 'agents', `${name}.token`);
+  const registered = await clusters.findByName(organizationScope(organizationId), name);
+  const labelsUpdated = registered !== null && !sameLabels(registered.labels, labels);
+  const labelsMutation = 'mutation($name: String!, $labels: JSON!) { updateClusterLabels(cluster: $name, labels: $labels) { name } }';
+  if (labelsUpdated) await graphql(adminSecret, labelsMutation, { name, labels });
   const secret = await readSecret(path);
-  if (registered && secret && (await clusters.findByAgentToken(OPERATOR, secret))?.id === registered.id) return { path, outcome: 'kept' };
-  const mutation = registered ? 'rotateClusterAgentToken' : 'registerCluster';
-  const data = await graphql<Record<string, { agentToken: string }>>(
-    adminSecret,
-    `mutation($name: String!) { ${mutation}(name: $name) { agentToken } }`,
-    { name: cluster },
-  );
-  const issued = data[mutation]?.agentToken;
-  if (!issued) throw new DemoBootstrapError(`${mutation} returned no agent token for ${cluster}`);
+  if (registered && secret && (await clusters.findByAgentToken(OPERATOR, secret))?.id === registered.id)
+    return { path, outcome: 'kept', labelsUpdated };
+  const call = registered
+    ? {
+        mutation: 'rotateClusterAgentToken',
+        text: 'mutation($name: String!) { rotateClusterAgentToken(name: $name) { agentToken } }',
+        variables: { name },
+      }
+    : {
+        mutation: 'registerCluster',
+        text: 'mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken } }',
+        variables: { name, labels },
+      };
+  const data = await graphql<Record<string, { agentToken: string }>>(adminSecret, call.text, call.variables);
+  const issued = data[call.mutation]?.agentToken;
+  if (!issued) throw new DemoBootstrapError(`${call.mutation} returned no agent token for ${name}`);
   await writeSecret(path, issued);
-  return { path, outcome: registered ? 'rotated' : 'new' };
+  return { path, outcome: registered ? 'rotated' : 'new', labelsUpdated };
 }
 
 async function readDocuments(path: string): Promise<KubeDocument[]> {
@@ -176,8 +190,8 @@ class SimulatedCluster {
   }
 
   /** Creates the object, or replaces the one of that name, like `kubectl apply` of a whole object. */
-  async apply(document: KubeDocument): Promise<void> {
-    const collection = await this.collectionPath(document);
+  async apply(document: KubeDocument, defaultNamespace: string): Promise<void> {
+    const collection = await this.collectionPath(document, defaultNamespace);
     const created = await this.request('POST', collection, document);
     if (created.status !== 409) return this.check(created, `create ${document.kind} ${document.metadata.name}`);
     const path = `${collection}/${document.metadata.name}`;
@@ -190,7 +204,7 @@ class SimulatedCluster {
   }
 
   /** Where objects of the document's kind live, found through API discovery as kubectl does. */
-  private async collectionPath(document: KubeDocument): Promise<string> {
+  private async collectionPath(document: KubeDocument, defaultNamespace: string): Promise<string> {
     const groupVersion = document.apiVersion.includes('/') ? `/apis/${document.apiVersion}` : `/api/${document.apiVersion}`;
     const discovery = await this.request('GET', groupVersion);
     await this.check(discovery, `discover ${document.apiVersion}`);
@@ -198,7 +212,7 @@ class SimulatedCluster {
     const resource = resources.find((candidate) => candidate.kind === document.kind && !candidate.name.includes('/'));
     if (!resource) throw new DemoBootstrapError(`the cluster serves no ${document.kind} in ${document.apiVersion}`);
     return resource.namespaced
-      ? `${groupVersion}/namespaces/${document.metadata.namespace ?? DEMO_NAMESPACE}/${resource.name}`
+      ? `${groupVersion}/namespaces/${document.metadata.namespace ?? defaultNamespace}/${resource.name}`
       : `${groupVersion}/${resource.name}`;
   }
 
@@ -216,13 +230,14 @@ class SimulatedCluster {
   }
 }
 
-/** Applies the Rollouts Flotilla does not have yet, with every other document of the file. */
-async function applyRollouts(adminSecret: string, cluster: string): Promise<string[]> {
-  const documents = await readDocuments(join(demoDirectory, cluster, 'rollouts.yaml'));
+/** Applies the application's Rollouts Flotilla does not have yet in the cluster, with every other document of the file. */
+async function applyRollouts(adminSecret: string, cluster: string, application: DemoApplication): Promise<string[]> {
+  const { namespace } = application;
+  const documents = await readDocuments(join(DEMO_DIRECTORY, application.folder, 'rollouts.yaml'));
   const existing = await graphql<{ rollouts: { nodes: { name: string }[] } }>(
     adminSecret,
     'query($filter: RolloutFilter) { rollouts(filter: $filter, page: { first: 500 }) { nodes { name } } }',
-    { filter: { cluster, namespace: DEMO_NAMESPACE } },
+    { filter: { cluster, namespace } },
   );
   const known = new Set(existing.rollouts.nodes.map((rollout) => rollout.name));
   const wanted = documents.filter((document) => document.kind !== 'Rollout' || !known.has(document.metadata.name));
@@ -230,10 +245,26 @@ async function applyRollouts(adminSecret: string, cluster: string): Promise<stri
   const applied = await graphql<{ applyManifests: { kind: string; name: string }[] }>(
     adminSecret,
     'mutation($cluster: String!, $namespace: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { kind name } }',
-    { cluster, namespace: DEMO_NAMESPACE, yaml: wanted.map((document) => stringify(document)).join('---\n') },
+    { cluster, namespace, yaml: wanted.map((document) => stringify(document)).join('---\n') },
   );
-  return applied.applyManifests.filter((document) => document.kind === 'Rollout').map((document) => document.name);
+  return applied.applyManifests.filter((document) => document.kind === 'Rollout').map((document) => `${namespace}/${document.name}`);
 }
+
+/** Applies the FleetRollouts as the files state them (organization-scoped: no cluster, no namespace; admin role). */
+async function applyFleetRollouts(adminSecret: string): Promise<string[]> {
+  const yaml = (await Promise.all(DEMO_FLEET_FILES.map((file) => readFile(join(DEMO_DIRECTORY, file), 'utf8')))).join('\n---\n');
+  const applied = await graphql<{ applyManifests: { kind: string; name: string; action: string }[] }>(
+    adminSecret,
+    'mutation($yaml: String!) { applyManifests(yaml: $yaml) { kind name action } }',
+    { yaml },
+  );
+  return applied.applyManifests.map((document) => `${document.kind} ${document.name} ${document.action.toLowerCase()}`);
+}
+
+const describeLabels = (labels: Readonly<Record<string, string>>): string =>
+  Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
 
 try {
   const { secret, organizationId, outcome } = await demoToken();
@@ -242,14 +273,20 @@ try {
   const lines = [`Demo admin token (${outcome}), in ${tokenFile}`];
   for (const cluster of DEMO_CLUSTERS) {
     const agent = await agentToken(secret, organizationId, cluster);
-    const simulated = await SimulatedCluster.fromKubeconfig(join(home, 'kube', `${cluster}.yaml`));
-    for (const document of await readDocuments(join(demoDirectory, cluster, 'cluster.yaml'))) await simulated.apply(document);
-    const applied = await applyRollouts(secret, cluster);
+    const simulated = await SimulatedCluster.fromKubeconfig(join(home, 'kube', `${cluster.name}.yaml`));
+    const applied: string[] = [];
+    for (const application of cluster.applications) {
+      const teamObjects = await readDocuments(join(DEMO_DIRECTORY, application.folder, 'cluster.yaml'));
+      for (const document of teamObjects) await simulated.apply(document, application.namespace);
+      applied.push(...(await applyRollouts(secret, cluster.name, application)));
+    }
     lines.push(
-      `Cluster ${cluster}: agent token ${agent.outcome} (${agent.path}); team objects seeded; ` +
-        (applied.length > 0 ? `applied Rollout ${applied.join(', ')}` : 'Rollouts kept as they are'),
+      `Cluster ${cluster.name} (${describeLabels(cluster.labels)}${agent.labelsUpdated ? ', labels updated' : ''}): ` +
+        `agent token ${agent.outcome} (${agent.path}); ` +
+        `team objects seeded; ${applied.length > 0 ? `applied Rollout ${applied.join(', ')}` : 'Rollouts kept as they are'}`,
     );
   }
+  lines.push(...(await applyFleetRollouts(secret)));
   process.stdout.write(`${lines.join('\n')}\n`);
 } catch (error) {
   logger.fatal({ err: error }, 'demo bootstrap failed');
