@@ -27,3 +27,6 @@ export * from './analysis-templates/analysis-template-store.js';
 export * from './scope/scope.js';
 export * from './scope/json-column.js';
 export * from './database/advisory-lock.js';
+export * from './fleet/fleet-records.js';
+export * from './fleet/fleet-rollout-store.js';
+export * from './fleet/fleet-release-store.js';

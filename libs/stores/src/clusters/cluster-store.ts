@@ -91,6 +91,25 @@ export class ClusterStore {
     return toRecord(row);
   }
 
+  /** Replaces the cluster's labels inside the caller's transaction; null when the organization has no such cluster. */
+  async updateLabels(
+    scope: OrganizationScope,
+    transaction: Transaction,
+    name: string,
+    labels: ClusterLabels,
+  ): Promise<ClusterRecord | null> {
+    const { count } = await transaction.cluster.updateMany({
+      where: { organizationId: scope.organizationId, name },
+      data: { labels: clusterLabelsColumn.encode(labels) },
+    });
+    if (count === 0) return null;
+    const row = await transaction.cluster.findUnique({
+      where: { organizationId_name: { organizationId: scope.organizationId, name } },
+      select: RECORD_FIELDS,
+    });
+    return row === null ? null : toRecord(row);
+  }
+
   /** Gives the cluster a new agent token inside the caller's transaction; the old one stops working at the commit. */
   async replaceAgentToken(scope: OrganizationScope, transaction: Transaction, id: string, agentToken: string): Promise<ClusterRecord> {
     const row = await transaction.cluster.update({

@@ -108,6 +108,7 @@ export function rolloutRecordOf(row: Rollout): RolloutRecord {
     observedAt: row.observedAt,
     nextReconcileAt: row.nextReconcileAt,
     version: row.version,
+    fleetReleaseId: row.fleetReleaseId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -27,6 +27,8 @@ export interface RolloutRecord {
   nextReconcileAt: Date | null;
   /** Grows with every write a reconcile must not overlook; a reconcile writes only at the version it read. */
   version: number;
+  /** The active fleet release it is a member of: it owns the template until the release ends. */
+  fleetReleaseId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

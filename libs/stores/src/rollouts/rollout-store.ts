@@ -1,11 +1,11 @@
-import { jsonEqual, type RolloutSpec } from '@flotilla/argo-spec';
+import { jsonEqual, type PodTemplateSpec, type RolloutSpec } from '@flotilla/argo-spec';
 import type { RolloutOperation } from '@flotilla/rollout-engine';
 import type { ObservedRolloutState } from '@flotilla/protocol';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
 import { prismaSession, type PreparedStatement, type SqlPool } from '../database/sql.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { organizationFilter, type OrganizationScope, type SystemScope } from '../scope/scope.js';
+import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
 import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type WriteResult } from './reconcile-batches.js';
 import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutOperationRecord, RolloutRecord, RolloutRevisionRecord, RolloutWithCluster } from './rollout-record.js';
@@ -90,6 +90,12 @@ export const RETIRE_ROLLOUT_EXPERIMENTS: PreparedStatement = {
   name: 'retire-rollout-experiments',
   text: `UPDATE "Experiment" SET name = name || $3::text, "releasedAt" = COALESCE("releasedAt", now())
   WHERE "rolloutId" = $1::uuid AND "organizationId" = $2::uuid`,
+};
+
+/** A rollout's spec, locked until the transaction ends, so that a template change keeps every other field as it is. */
+export const LOCK_ROLLOUT_SPEC: PreparedStatement = {
+  name: 'lock-rollout-spec',
+  text: `SELECT spec FROM "Rollout" WHERE id = $1::uuid FOR UPDATE`,
 };
 
 /**
@@ -217,6 +223,51 @@ export class RolloutStore {
       data: { ...columns, ...NEXT_VERSION, ...(specChanged ? { generation: { increment: 1 }, specChangedBy: appliedBy } : {}) },
     });
     return { action: 'Updated', rollout: rolloutRecordOf(updated), previousSpec: existing.spec };
+  }
+
+  /**
+   * Sets the rollout's pod template for `changedBy` (a fleet release), keeping the rest of its spec: a new generation
+   * and version, as an applied manifest would give it. Answers the template it replaced and the version it moved on
+   * to, or null when the rollout is gone.
+   */
+  async changeTemplate(
+    scope: Scope,
+    transaction: Transaction,
+    rolloutId: string,
+    template: PodTemplateSpec,
+    changedBy: string,
+  ): Promise<{ before: PodTemplateSpec; version: number } | null> {
+    const [locked] = await prismaSession(transaction).query<{ spec: Prisma.JsonValue }>(LOCK_ROLLOUT_SPEC, [rolloutId]);
+    if (!locked) return null;
+    const spec = rolloutColumns.spec.decode(locked.spec);
+    const { version } = await transaction.rollout.update({
+      where: { id: rolloutId, ...organizationFilter(scope) },
+      data: {
+        spec: rolloutColumns.spec.encode({ ...spec, template }),
+        generation: { increment: 1 },
+        specChangedBy: changedBy,
+        ...NEXT_VERSION,
+      },
+      select: { version: true },
+    });
+    return { before: spec.template, version };
+  }
+
+  /** Makes the rollouts members of the fleet release, which owns their templates from now on. */
+  async joinFleetRelease(scope: Scope, transaction: Transaction, releaseId: string, rolloutIds: readonly string[]): Promise<void> {
+    if (rolloutIds.length === 0) return;
+    await transaction.rollout.updateMany({
+      where: { id: { in: [...rolloutIds] }, ...organizationFilter(scope) },
+      data: { fleetReleaseId: releaseId },
+    });
+  }
+
+  /** Frees the members of a fleet release that ended. */
+  async leaveFleetRelease(scope: Scope, transaction: Transaction, releaseId: string): Promise<void> {
+    await transaction.rollout.updateMany({
+      where: { fleetReleaseId: releaseId, ...organizationFilter(scope) },
+      data: { fleetReleaseId: null },
+    });
   }
 
   /** The rollouts of a cluster, for its agent's snapshot. */
