@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifests } from './parse-manifests.js';
+import { parseManifests, type ValidationContext } from './parse-manifests.js';
 import { canaryRollout, context, type Document, edit, fleetRollout, yaml } from './documents.fixtures.js';
 
 type ExpectedIssue = readonly [documentIndex: number, path: string, reasonWord: string];
 
-const organizationContext = { knownAnalysisTemplates: new Map(), knownClusterAnalysisTemplates: new Map() };
+const organizationContext: ValidationContext = { knownAnalysisTemplates: new Map(), knownClusterAnalysisTemplates: new Map() };
 
 function expectIssues(text: string, expected: readonly ExpectedIssue[], validationContext = organizationContext): void {
   const result = parseManifests(text, validationContext);
