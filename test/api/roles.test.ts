@@ -55,6 +55,25 @@ const mutations: [string, Role, string, () => Record<string, unknown>][] = [
     'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
     () => ({ yaml: exampleManifest('success-rate-cluster-analysis-template.yaml') }),
   ],
+  [
+    'updateClusterLabels',
+    'admin',
+    'mutation { updateClusterLabels(cluster: "staging", labels: { env: "staging" }) { labels } }',
+    () => ({}),
+  ],
+  [
+    'applyManifests of a FleetRollout',
+    'admin',
+    'mutation($yaml: String!) { applyManifests(yaml: $yaml) { name } }',
+    () => ({
+      yaml: toYaml({
+        apiVersion: 'flotilla.io/v1alpha1',
+        kind: 'FleetRollout',
+        metadata: { name: `fleet-${Math.random().toString(36).slice(2, 8)}` },
+        spec: { rollout: { namespace: 'shop', name: 'checkout' }, waves: [{ name: 'all' }] },
+      }),
+    }),
+  ],
 ];
 
 const ROLES: Role[] = ['viewer', 'deployer', 'admin'];
@@ -79,7 +98,13 @@ describe('roles are enforced on every mutation', () => {
 
   it('lets viewers read but not list tokens', async () => {
     expect(
-      (await graphql(api.url, org.tokens.viewer, '{ rollouts { nodes { name } } auditEvents { nodes { action } } }')).errors,
+      (
+        await graphql(
+          api.url,
+          org.tokens.viewer,
+          '{ rollouts { nodes { name } } auditEvents { nodes { action } } fleetRollouts { name plan { unassigned } currentRelease { number } } }',
+        )
+      ).errors,
     ).toBeUndefined();
     expect((await graphql(api.url, org.tokens.viewer, '{ apiTokens { name } }')).errors?.[0]?.extensions?.code).toBe('auth/forbidden');
   });

@@ -118,6 +118,19 @@ describe('apply', () => {
     expect(listed.map((rollout) => rollout.name)).not.toContain('fine');
   });
 
+  it('applies FleetRollouts to the organization with no cluster or namespace, whatever clusters it has', async () => {
+    const fleet = await api.organization({ cluster: 'edge' });
+    await runCli(['clusters', 'register', 'core'], as('admin', fleet.tokens.admin));
+    const fleetRollout = {
+      apiVersion: 'flotilla.io/v1alpha1',
+      kind: 'FleetRollout',
+      metadata: { name: 'checkout' },
+      spec: { rollout: { namespace: 'shop', name: 'checkout' }, waves: [{ name: 'all' }] },
+    };
+    const result = await runCli(['apply', '-f', '-'], { ...as('admin', fleet.tokens.admin), stdin: toYaml(fleetRollout) });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'fleetrollout/checkout created (generation 1)\n' });
+  });
+
   it('names an unknown cluster: exit 3', async () => {
     const result = await runCli(['apply', '-f', '-', '--cluster', 'nowhere'], { ...as('deployer'), stdin: toYaml(canaryRollout('x')) });
     expect(result.exitCode).toBe(3);

@@ -16,6 +16,8 @@ export const ErrorCode = {
   OperationRefused: 'rollout/operation_refused',
   ExperimentNotFound: 'experiment/not_found',
   TokenNotFound: 'token/not_found',
+  FleetNotFound: 'fleet/not_found',
+  FleetReleaseNotFound: 'fleet/release_not_found',
   AuditSigningOff: 'audit/signing_off',
   AuditChainBroken: 'audit/chain_broken',
   AuditCheckpointNotFound: 'audit/checkpoint_not_found',
