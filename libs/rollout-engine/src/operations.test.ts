@@ -110,7 +110,7 @@ describe('templateWithImage', () => {
       ],
     },
   };
-  const images = (changed: PodTemplateSpec | undefined): string[] | undefined =>
+  const images = (changed: PodTemplateSpec | undefined): Array<string | undefined> | undefined =>
     changed && [...(changed.spec.initContainers ?? []), ...changed.spec.containers].map((container) => container.image);
 
   it.each<[string, string, string[] | undefined]>([
