@@ -3,7 +3,7 @@ import { applyCommand } from './apply.command.js';
 import { auditCheckpointCommand } from './audit-checkpoint.command.js';
 import { auditCommand } from './audit.command.js';
 import { auditVerifyCommand } from './audit-verify.command.js';
-import { clustersCommand, registerClusterCommand } from './clusters.command.js';
+import { clustersCommand, labelClusterCommand, registerClusterCommand } from './clusters.command.js';
 import { completionCommand } from './completion.command.js';
 import { getRolloutCommand } from './get.command.js';
 import { historyCommand } from './history.command.js';
@@ -16,6 +16,7 @@ import { statusCommand } from './status.command.js';
 export const COMMANDS: readonly Command[] = [
   clustersCommand,
   registerClusterCommand,
+  labelClusterCommand,
   applyCommand,
   listRolloutsCommand,
   getRolloutCommand,
