@@ -38,6 +38,11 @@ export const APPLY_MANIFESTS = `mutation($cluster: String!, $namespace: String!,
   applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { documentIndex kind name namespace action generation }
 }`;
 
+/** An apply of organization-scoped documents only (FleetRollouts), which names no cluster or namespace. */
+export const APPLY_ORGANIZATION_MANIFESTS = `mutation($yaml: String!) {
+  applyManifests(yaml: $yaml) { documentIndex kind name namespace action generation }
+}`;
+
 /** The fields every listing of rollouts shows. */
 export interface RolloutSummary extends RolloutRef {
   phase: string;

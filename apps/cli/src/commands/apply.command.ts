@@ -1,9 +1,9 @@
 import { ApiError } from '../api/api-error.js';
-import { APPLY_MANIFESTS, CLUSTERS, type AppliedDocument } from '../api/queries.js';
+import { APPLY_MANIFESTS, APPLY_ORGANIZATION_MANIFESTS, CLUSTERS, type AppliedDocument } from '../api/queries.js';
 import type { FlagSpec } from '../cli/arguments.js';
 import { CliError, ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command, CommandContext } from '../cli/command.js';
-import { combineManifests, namespaceOfDocuments, readManifestFiles } from '../manifests/manifest-files.js';
+import { combineManifests, namespaceOfDocuments, onlyOrganizationScoped, readManifestFiles } from '../manifests/manifest-files.js';
 import { printedStructured } from '../output/structured.js';
 import { CLUSTER_FLAG, NAMESPACE_FLAG } from '../rollouts/rollout-lookup.js';
 
@@ -31,11 +31,12 @@ async function targetCluster(context: CommandContext): Promise<string> {
 export const applyCommand: Command = {
   path: ['apply'],
   synopsis: '-f PATH... [--cluster CLUSTER] [--namespace NAMESPACE]',
-  summary: 'Apply Argo Rollouts manifests (Rollout, AnalysisTemplate, ClusterAnalysisTemplate, Experiment)',
+  summary: 'Apply Argo Rollouts manifests (Rollout, AnalysisTemplate, ClusterAnalysisTemplate, Experiment) and FleetRollouts',
   details: [
     'All files are validated and applied together: on any problem, every problem is listed and nothing is applied.',
     "Without --cluster, the organization's only cluster; without --namespace, the first metadata.namespace of the",
-    'documents, else "default".',
+    'documents, else "default". FleetRollouts belong to the organization: files holding only FleetRollouts are',
+    'applied without --cluster and --namespace (admin role).',
   ],
   flags: [FILE_FLAG, CLUSTER_FLAG, NAMESPACE_FLAG],
   outputs: ['json', 'yaml'],
@@ -48,20 +49,25 @@ export const applyCommand: Command = {
     const files = await readManifestFiles(paths, context.readStdin);
     const combined = combineManifests(files);
     if (combined.yaml.trim() === '') throw new CliError(ExitCode.Failure, 'no manifests to apply');
-    const namespace = invocation.string('namespace') ?? namespaceOfDocuments(combined.yaml) ?? 'default';
-    const cluster = await targetCluster(context);
+    const organizationScoped =
+      invocation.string('cluster') === undefined && invocation.string('namespace') === undefined && onlyOrganizationScoped(combined.yaml);
+    const namespace = organizationScoped ? undefined : (invocation.string('namespace') ?? namespaceOfDocuments(combined.yaml) ?? 'default');
+    const cluster = organizationScoped ? undefined : await targetCluster(context);
     let applied: AppliedDocument[];
     try {
       ({ applyManifests: applied } = await context
         .api()
-        .request<{ applyManifests: AppliedDocument[] }>(APPLY_MANIFESTS, { cluster, namespace, yaml: combined.yaml }));
+        .request<{ applyManifests: AppliedDocument[] }>(
+          organizationScoped ? APPLY_ORGANIZATION_MANIFESTS : APPLY_MANIFESTS,
+          organizationScoped ? { yaml: combined.yaml } : { cluster, namespace, yaml: combined.yaml },
+        ));
     } catch (error) {
       throw error instanceof ApiError ? error.withDocumentLabels(combined.label) : error;
     }
     if (printedStructured(terminal, output, applied)) return ExitCode.Ok;
     for (const document of applied) {
       const where = document.namespace ? ` in ${cluster}/${document.namespace}` : '';
-      const version = document.kind === 'Rollout' || document.kind === 'Experiment' ? 'generation' : 'version';
+      const version = ['Rollout', 'Experiment', 'FleetRollout'].includes(document.kind) ? 'generation' : 'version';
       terminal.out(
         `${document.kind.toLowerCase()}/${terminal.style.bold(document.name)} ${document.action.toLowerCase()}${where} (${version} ${document.generation})\n`,
       );

@@ -103,3 +103,27 @@ export function namespaceOfDocuments(yaml: string): string | undefined {
   }
   return undefined;
 }
+
+/** Kinds that belong to the organization rather than to a cluster and namespace. */
+const ORGANIZATION_SCOPED_KINDS: ReadonlySet<string> = new Set(['FleetRollout']);
+
+/**
+ * Whether every document is organization-scoped (a FleetRollout), so that an apply names no cluster or namespace;
+ * false for no documents, and for any document that cannot be read (the API then says what is wrong with it).
+ * @example onlyOrganizationScoped('kind: FleetRollout\n---\nkind: FleetRollout\n') === true
+ */
+export function onlyOrganizationScoped(yaml: string): boolean {
+  const kinds: unknown[] = [];
+  for (const document of parseAllDocuments(yaml)) {
+    if (document.errors.length > 0) return false;
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch {
+      return false;
+    }
+    if (value === null || value === undefined) continue;
+    kinds.push(typeof value === 'object' && 'kind' in value ? value.kind : undefined);
+  }
+  return kinds.length > 0 && kinds.every((kind) => typeof kind === 'string' && ORGANIZATION_SCOPED_KINDS.has(kind));
+}
