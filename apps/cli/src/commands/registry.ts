@@ -5,6 +5,8 @@ import { auditCommand } from './audit.command.js';
 import { auditVerifyCommand } from './audit-verify.command.js';
 import { clustersCommand, labelClusterCommand, registerClusterCommand } from './clusters.command.js';
 import { completionCommand } from './completion.command.js';
+import { fleetGetCommand, fleetHistoryCommand, fleetListCommand, fleetPlanCommand } from './fleet.command.js';
+import { fleetOperationCommands, fleetReleaseCommand, fleetStatusCommand } from './fleet-release.command.js';
 import { getRolloutCommand } from './get.command.js';
 import { historyCommand } from './history.command.js';
 import { lintCommand } from './lint.command.js';
@@ -23,6 +25,13 @@ export const COMMANDS: readonly Command[] = [
   ...operationCommands,
   statusCommand,
   historyCommand,
+  fleetListCommand,
+  fleetPlanCommand,
+  fleetGetCommand,
+  fleetReleaseCommand,
+  ...fleetOperationCommands,
+  fleetStatusCommand,
+  fleetHistoryCommand,
   auditCommand,
   auditVerifyCommand,
   auditCheckpointCommand,
