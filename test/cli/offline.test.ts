@@ -83,6 +83,9 @@ describe.concurrent('usage', () => {
       'lint -f PATH...',
       '4  authentication',
       '5  status: the rollout is Degraded',
+      'fleet release NAME ',
+      'fleet skip NAME CLUSTER ',
+      'clusters label CLUSTER KEY=VALUE|KEY-...',
     ])
       expect(result.stdout).toContain(word);
     const promote = await runCli(['promote', '--help']);
@@ -106,6 +109,15 @@ describe.concurrent('usage', () => {
     { args: ['status', 'x', '--timeout', 'soon'], stderr: 'error: --timeout takes a duration such as 90s or 5m, not "soon"' },
     { args: ['undo', 'x', '--to-revision', '0'], stderr: 'error: --to-revision takes a whole number of at least 1, not "0"' },
     { args: ['completion', 'fish'], stderr: 'error: completion knows bash and zsh, not "fish"' },
+    {
+      args: ['fleet', 'release', 'checkout'],
+      stderr: 'error: fleet release takes exactly one of --image CONTAINER=IMAGE and --template-file FILE',
+    },
+    { args: ['fleet', 'release', 'checkout', '--image', 'shop:2'], stderr: 'error: --image takes CONTAINER=IMAGE, not "shop:2"' },
+    { args: ['fleet', 'get', 'checkout', '--release', '0'], stderr: 'error: --release takes a whole number of at least 1, not "0"' },
+    { args: ['fleet', 'skip', 'checkout'], stderr: 'error: fleet skip needs the member CLUSTER' },
+    { args: ['clusters', 'label', 'staging'], stderr: 'error: clusters label needs at least one key=value or key-' },
+    { args: ['clusters', 'label', 'staging', 'tier=a', 'tier-'], stderr: 'error: the label tier cannot be both set and removed' },
   ])('exits 2 for flotilla $args', async ({ args, stderr }) => {
     const result = await runCli(args);
     expect(result.exitCode).toBe(2);
@@ -141,6 +153,9 @@ describe('completion', () => {
     expect(complete(script, ['flotilla', 'promote', 'checkout', '--fu'])).toEqual(['--full']);
     expect(complete(script, ['flotilla', 'get', 'rollout', 'x', '--wa'])).toEqual(['--watch']);
     expect(complete(script, ['flotilla', 'list', 'rollouts', '-o', 'y'])).toEqual(['yaml']);
+    expect(complete(script, ['flotilla', 'fleet', 're'])).toEqual(['release', 'resume', 'retry', 'retry-member']);
+    expect(complete(script, ['flotilla', 'fleet', 'release', 'checkout', '--te'])).toEqual(['--template-file']);
+    expect(complete(script, ['flotilla', 'clusters', 'label', 'staging', '--ov'])).toEqual(['--overwrite']);
   });
 
   it('prints a zsh script that loads the same function through bashcompinit', async () => {

@@ -22,6 +22,8 @@ const CLUSTER_FIELDS = 'name connectionState agentVersion kubernetesVersion labe
 
 export const CLUSTERS = `query { clusters { ${CLUSTER_FIELDS} } }`;
 export const REGISTER_CLUSTER = `mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken cluster { ${CLUSTER_FIELDS} } } }`;
+export const CLUSTER_LABELS = `query($name: String!) { cluster(name: $name) { name labels } }`;
+export const UPDATE_CLUSTER_LABELS = `mutation($name: String!, $labels: JSON!) { updateClusterLabels(cluster: $name, labels: $labels) { ${CLUSTER_FIELDS} } }`;
 
 export interface AppliedDocument {
   documentIndex: number;

@@ -8,9 +8,10 @@ export const EXIT_CODE_HELP = [
   '  0  success',
   '  1  failure, or problems found (apply, lint)',
   '  2  usage error',
-  '  3  not found (rollout, cluster, revision)',
+  '  3  not found (rollout, cluster, revision, FleetRollout, fleet release)',
   '  4  authentication or permission refused',
-  '  5  status: the rollout is Degraded, or --timeout passed',
+  '  5  status: the rollout is Degraded, or --timeout passed; fleet status, fleet release --wait: the release is',
+  '     Halted, Aborted, RolledBack or Superseded, or --timeout passed',
   '  6  audit verify: the audit chain is broken, or does not match the checkpoint',
 ];
 
@@ -35,6 +36,14 @@ export function commandName(command: Command): string {
   return command.path.join(' ');
 }
 
+/**
+ * The arguments the overview shows of a synopsis: up to its first optional flag, choice of flags or long flag.
+ * @example overviewSynopsis('NAME (--image CONTAINER=IMAGE | --template-file FILE) [--wait]') === 'NAME'
+ */
+export function overviewSynopsis(synopsis: string): string {
+  return synopsis.split(/\s*\[-|\s*\(-|\s+--/)[0] ?? '';
+}
+
 /** The overview printed by `flotilla --help`. */
 export function programHelp(commands: readonly Command[], globalFlags: readonly FlagSpec[]): string {
   return [
@@ -43,7 +52,7 @@ export function programHelp(commands: readonly Command[], globalFlags: readonly 
     `Usage: ${PROGRAM} [global flags] COMMAND [arguments] [flags]`,
     '',
     'Commands:',
-    ...columns(commands.map((command) => [`${commandName(command)} ${command.synopsis.split(/\s*\[-/)[0]}`.trimEnd(), command.summary])),
+    ...columns(commands.map((command) => [`${commandName(command)} ${overviewSynopsis(command.synopsis)}`.trimEnd(), command.summary])),
     '',
     'Global flags:',
     ...columns(globalFlags.map(flagLine)),

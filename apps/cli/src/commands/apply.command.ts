@@ -3,7 +3,7 @@ import { APPLY_MANIFESTS, CLUSTERS, type AppliedDocument } from '../api/queries.
 import type { FlagSpec } from '../cli/arguments.js';
 import { CliError, ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command, CommandContext } from '../cli/command.js';
-import { allOrganizationScoped, combineManifests, namespaceOfDocuments, readManifestFiles } from '../manifests/manifest-files.js';
+import { combineManifests, namespaceOfDocuments, onlyOrganizationScoped, readManifestFiles } from '../manifests/manifest-files.js';
 import { printedStructured } from '../output/structured.js';
 import { CLUSTER_FLAG, NAMESPACE_FLAG } from '../rollouts/rollout-lookup.js';
 
@@ -48,7 +48,7 @@ export const applyCommand: Command = {
     const files = await readManifestFiles(paths, context.readStdin);
     const combined = combineManifests(files);
     if (combined.yaml.trim() === '') throw new CliError(ExitCode.Failure, 'no manifests to apply');
-    const organizationWide = allOrganizationScoped(combined.yaml);
+    const organizationWide = onlyOrganizationScoped(combined.yaml);
     const namespace = organizationWide
       ? invocation.string('namespace')
       : (invocation.string('namespace') ?? namespaceOfDocuments(combined.yaml) ?? 'default');

@@ -1,6 +1,7 @@
-import { CLUSTERS, REGISTER_CLUSTER, type ClusterRow } from '../api/queries.js';
+import { CLUSTER_LABELS, CLUSTERS, REGISTER_CLUSTER, UPDATE_CLUSTER_LABELS, type ClusterRow } from '../api/queries.js';
 import { parsePairs } from '../cli/arguments.js';
 import { ExitCode } from '../cli/cli-error.js';
+import { applyLabelChanges, parseLabelChanges } from '../clusters/label-changes.js';
 import type { Command } from '../cli/command.js';
 import { printedStructured } from '../output/structured.js';
 import { formatTable } from '../output/table.js';
@@ -76,6 +77,38 @@ export const registerClusterCommand: Command = {
     terminal.out(
       `cluster ${terminal.style.bold(name)} registered. Its agent token, shown only now (Flotilla keeps only its hash):\n${registerCluster.agentToken}\n`,
     );
+    return ExitCode.Ok;
+  },
+};
+
+export const labelClusterCommand: Command = {
+  path: ['clusters', 'label'],
+  synopsis: 'CLUSTER KEY=VALUE|KEY-... [--overwrite]',
+  summary: "Set or remove a cluster's labels, which FleetRollouts select clusters and waves by (admin)",
+  details: [
+    'As kubectl label: KEY=VALUE sets a label, KEY- removes one; changing the value of an existing label needs',
+    '--overwrite. The cluster keeps every other label. "flotilla fleet plan NAME" shows where the clusters fall now.',
+  ],
+  flags: [{ name: 'overwrite', kind: 'boolean', description: 'allow changing the value of an existing label' }],
+  outputs: ['json', 'yaml'],
+  online: true,
+  async run({ api, invocation, terminal, output }) {
+    const name = invocation.positional(0, 'the CLUSTER name');
+    const changes = parseLabelChanges(invocation.positionals.slice(1));
+    const { cluster } = await api().request<{ cluster: { name: string; labels: Record<string, string> } }>(CLUSTER_LABELS, { name });
+    const outcome = applyLabelChanges(cluster.labels, changes, invocation.boolean('overwrite'));
+    for (const key of outcome.missing) terminal.err(`label "${key}" not found.\n`);
+    if (!outcome.changed) {
+      if (!printedStructured(terminal, output, cluster))
+        terminal.out(`cluster ${terminal.style.bold(name)} not labeled: nothing changed\n`);
+      return ExitCode.Ok;
+    }
+    const { updateClusterLabels } = await api().request<{ updateClusterLabels: ClusterRow }>(UPDATE_CLUSTER_LABELS, {
+      name,
+      labels: outcome.labels,
+    });
+    if (printedStructured(terminal, output, updateClusterLabels)) return ExitCode.Ok;
+    terminal.out(`cluster ${terminal.style.bold(name)} labeled: ${formatLabels(updateClusterLabels.labels)}\n`);
     return ExitCode.Ok;
   },
 };

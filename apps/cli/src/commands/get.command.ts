@@ -1,20 +1,19 @@
 import { ROLLOUT_TREE, type RolloutRef, type RolloutTreeData } from '../api/queries.js';
+import type { FlagSpec } from '../cli/arguments.js';
 import { ExitCode } from '../cli/cli-error.js';
 import type { Command, CommandContext } from '../cli/command.js';
+import { framePrinter } from '../output/frames.js';
 import { printedStructured } from '../output/structured.js';
 import { followRollout } from '../rollouts/follow-rollout.js';
 import { resolveRolloutRef, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
 import { renderRolloutTree } from '../rollouts/rollout-tree.js';
 import { TIMEOUT_FLAG, timeoutMs } from './duration-flag.js';
 
-const CURSOR_HOME = '\u001b[H';
-const CLEAR_LINE_END = '\u001b[K';
-const CLEAR_BELOW = '\u001b[J';
+/** How often a watch on a terminal redraws relative times, and reads again without an event. */
+export const WATCH_TICK_MS = 1000;
+export const WATCH_POLL_MS = 10_000;
 
-/** A frame drawn over the previous one in place, each line and the rest of the screen cleared, so it does not flicker. */
-const inPlace = (frame: string): string => `${CURSOR_HOME}${frame.replace(/\n/g, `${CLEAR_LINE_END}\n`)}${CLEAR_BELOW}`;
-const TICK_MS = 1000;
-const POLL_MS = 10_000;
+export const WATCH_FLAG: FlagSpec = { name: 'watch', short: 'w', kind: 'boolean', description: 'follow changes live' };
 
 function readTree(context: CommandContext, rollout: RolloutRef): Promise<RolloutTreeData> {
   return context.api().request<RolloutTreeData>(ROLLOUT_TREE, {
@@ -31,13 +30,9 @@ function readTree(context: CommandContext, rollout: RolloutRef): Promise<Rollout
 async function watchTree(context: CommandContext, rollout: RolloutRef): Promise<ExitCode> {
   const { terminal, now } = context;
   let latest: RolloutTreeData | undefined;
-  let lastFrame: string | undefined;
+  const print = framePrinter(terminal);
   const draw = (): void => {
-    if (latest === undefined) return;
-    const frame = renderRolloutTree(latest, now(), terminal.style);
-    if (terminal.isTTY) terminal.out(inPlace(frame));
-    else if (frame !== lastFrame) terminal.out(`${lastFrame === undefined ? '' : '\n'}${frame}`);
-    lastFrame = frame;
+    if (latest !== undefined) print(renderRolloutTree(latest, now(), terminal.style));
   };
   const limit = timeoutMs(context.invocation);
   await followRollout({
@@ -49,8 +44,8 @@ async function watchTree(context: CommandContext, rollout: RolloutRef): Promise<
       draw();
       return undefined;
     },
-    ...(terminal.isTTY ? { onTick: draw, tickMs: TICK_MS } : {}),
-    pollMs: POLL_MS,
+    ...(terminal.isTTY ? { onTick: draw, tickMs: WATCH_TICK_MS } : {}),
+    pollMs: WATCH_POLL_MS,
     ...(limit === undefined ? {} : { timeoutMs: limit }),
     stopSignal: context.stopSignal,
   });
@@ -64,7 +59,7 @@ export const getRolloutCommand: Command = {
   details: [
     'With --watch the tree is redrawn on every change until Ctrl-C (or --timeout); without a terminal each frame is printed in turn.',
   ],
-  flags: [...ROLLOUT_LOCATION_FLAGS, { name: 'watch', short: 'w', kind: 'boolean', description: 'follow changes live' }, TIMEOUT_FLAG],
+  flags: [...ROLLOUT_LOCATION_FLAGS, WATCH_FLAG, TIMEOUT_FLAG],
   outputs: ['json', 'yaml'],
   online: true,
   async run(context) {

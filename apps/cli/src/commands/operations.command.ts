@@ -6,7 +6,7 @@ import type { Command, Invocation } from '../cli/command.js';
 import { printedStructured } from '../output/structured.js';
 import { resolveRolloutRef, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
 
-const REASON_FLAG: FlagSpec = { name: 'reason', kind: 'string', valueName: 'TEXT', description: 'why, kept in the audit record' };
+export const REASON_FLAG: FlagSpec = { name: 'reason', kind: 'string', valueName: 'TEXT', description: 'why, kept in the audit record' };
 
 /** What an operation adds to the mutation beyond the rollout and reason. */
 interface OperationArguments {
@@ -66,15 +66,23 @@ function operationCommand(spec: OperationSpec): Command {
   };
 }
 
-function setImageArguments(invocation: Invocation): OperationArguments {
-  const assignment = invocation.positional(1, 'CONTAINER=IMAGE');
+/**
+ * Reads `CONTAINER=IMAGE`, refusing an image that is not a valid reference; `what` names the argument in errors.
+ * @example parseContainerImage('checkout=shop/checkout:2', 'set image') // => { container: 'checkout', image: 'shop/checkout:2' }
+ */
+export function parseContainerImage(assignment: string, what: string): { container: string; image: string } {
   const equals = assignment.indexOf('=');
-  if (equals <= 0 || equals === assignment.length - 1) throw usageError(`set image takes CONTAINER=IMAGE, not "${assignment}"`);
+  if (equals <= 0 || equals === assignment.length - 1) throw usageError(`${what} takes CONTAINER=IMAGE, not "${assignment}"`);
   const image = assignment.slice(equals + 1);
   const imageProblem = imageReferenceProblem(image);
   if (imageProblem !== undefined) throw usageError(`the image ${quoted(image)} ${imageProblem}`);
+  return { container: assignment.slice(0, equals), image };
+}
+
+function setImageArguments(invocation: Invocation): OperationArguments {
+  const { container, image } = parseContainerImage(invocation.positional(1, 'CONTAINER=IMAGE'), 'set image');
   return {
-    variables: { container: assignment.slice(0, equals), image },
+    variables: { container, image },
     declarations: ', $container: String!, $image: String!',
     arguments: ', container: $container, image: $image',
   };

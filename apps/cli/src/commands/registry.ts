@@ -3,8 +3,10 @@ import { applyCommand } from './apply.command.js';
 import { auditCheckpointCommand } from './audit-checkpoint.command.js';
 import { auditCommand } from './audit.command.js';
 import { auditVerifyCommand } from './audit-verify.command.js';
-import { clustersCommand, registerClusterCommand } from './clusters.command.js';
+import { clustersCommand, labelClusterCommand, registerClusterCommand } from './clusters.command.js';
 import { completionCommand } from './completion.command.js';
+import { fleetGetCommand, fleetHistoryCommand, fleetListCommand, fleetPlanCommand } from './fleet.command.js';
+import { fleetOperationCommands, fleetReleaseCommand, fleetStatusCommand } from './fleet-release.command.js';
 import { getRolloutCommand } from './get.command.js';
 import { historyCommand } from './history.command.js';
 import { lintCommand } from './lint.command.js';
@@ -16,12 +18,20 @@ import { statusCommand } from './status.command.js';
 export const COMMANDS: readonly Command[] = [
   clustersCommand,
   registerClusterCommand,
+  labelClusterCommand,
   applyCommand,
   listRolloutsCommand,
   getRolloutCommand,
   ...operationCommands,
   statusCommand,
   historyCommand,
+  fleetListCommand,
+  fleetPlanCommand,
+  fleetGetCommand,
+  fleetReleaseCommand,
+  ...fleetOperationCommands,
+  fleetStatusCommand,
+  fleetHistoryCommand,
   auditCommand,
   auditVerifyCommand,
   auditCheckpointCommand,

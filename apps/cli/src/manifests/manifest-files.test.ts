@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { combineManifests, countDocuments, namespaceOfDocuments, readManifestFiles } from './manifest-files.js';
+import { combineManifests, countDocuments, namespaceOfDocuments, onlyOrganizationScoped, readManifestFiles } from './manifest-files.js';
 
 describe('countDocuments', () => {
   it.each([
@@ -63,5 +63,18 @@ describe('readManifestFiles', () => {
     await expect(readManifestFiles(['/nonexistent/rollout.yaml'], () => Promise.resolve(''))).rejects.toThrow(
       '/nonexistent/rollout.yaml: no such file or folder',
     );
+  });
+});
+
+describe('onlyOrganizationScoped', () => {
+  it.each([
+    { yaml: 'kind: FleetRollout\nmetadata: { name: a }\n', only: true },
+    { yaml: '# fleets\n---\nkind: FleetRollout\n---\n---\nkind: FleetRollout\n', only: true },
+    { yaml: 'kind: FleetRollout\n---\nkind: Rollout\n', only: false },
+    { yaml: 'kind: Rollout\n', only: false },
+    { yaml: 'kind: FleetRollout\n---\nkind: [\n', only: false },
+    { yaml: '', only: false },
+  ])('$yaml: $only', ({ yaml, only }) => {
+    expect(onlyOrganizationScoped(yaml)).toBe(only);
   });
 });

@@ -95,21 +95,6 @@ export function combineManifests(files: readonly ManifestFile[]): CombinedManife
   return { yaml, label };
 }
 
-/**
- * Whether every readable document is of a kind that belongs to the organization (FleetRollout), so that an apply
- * names no cluster or namespace; false for a text with none.
- */
-export function allOrganizationScoped(yaml: string): boolean {
-  const kinds = parseAllDocuments(yaml).flatMap((document) => {
-    if (document.errors.length > 0) return [];
-    const kind: unknown = document.get('kind');
-    return kind === undefined ? [] : [kind];
-  });
-  return (
-    kinds.length > 0 && kinds.every((kind) => typeof kind === 'string' && (ORGANIZATION_SCOPED_KINDS as readonly string[]).includes(kind))
-  );
-}
-
 /** The first `metadata.namespace` the documents set, which an apply or lint targets when no --namespace is given. */
 export function namespaceOfDocuments(yaml: string): string | undefined {
   for (const document of parseAllDocuments(yaml)) {
@@ -118,4 +103,27 @@ export function namespaceOfDocuments(yaml: string): string | undefined {
     if (typeof namespace === 'string' && namespace !== '') return namespace;
   }
   return undefined;
+}
+
+/**
+ * Whether every document is organization-scoped (a FleetRollout), so that an apply names no cluster or namespace;
+ * false for no documents, and for any document that cannot be read (the API then says what is wrong with it).
+ * @example onlyOrganizationScoped('kind: FleetRollout\n---\nkind: FleetRollout\n') === true
+ */
+export function onlyOrganizationScoped(yaml: string): boolean {
+  const kinds: unknown[] = [];
+  for (const document of parseAllDocuments(yaml)) {
+    if (document.errors.length > 0) return false;
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch {
+      return false;
+    }
+    if (value === null || value === undefined) continue;
+    kinds.push(typeof value === 'object' && 'kind' in value ? value.kind : undefined);
+  }
+  return (
+    kinds.length > 0 && kinds.every((kind) => typeof kind === 'string' && (ORGANIZATION_SCOPED_KINDS as readonly string[]).includes(kind))
+  );
 }

@@ -1,9 +1,20 @@
 import type { Styles } from '../output/terminal.js';
 
-/** Icons of `kubectl argo rollouts get`, by phase; also used for revisions and analysis runs. */
+/**
+ * Icons of `kubectl argo rollouts get`, by phase; also used for revisions, analysis runs, and the phases and states
+ * of fleet releases, their waves, gates and members.
+ */
 const ICONS: Record<string, string> = {
   Healthy: '✔',
   Successful: '✔',
+  Succeeded: '✔',
+  Passed: '✔',
+  Released: '✔',
+  Changing: '◌',
+  Waiting: '◌',
+  Halted: '✖',
+  Skipped: '»',
+  RollingBack: '↶',
   Progressing: '◌',
   Running: '◌',
   Pending: '◌',
@@ -17,10 +28,14 @@ const ICONS: Record<string, string> = {
   RolledBack: '↶',
 };
 
+const GREEN = new Set(['Healthy', 'Successful', 'Succeeded', 'Passed', 'Released']);
+const RED = new Set(['Degraded', 'Failed', 'Error', 'Aborted', 'Halted']);
+const YELLOW = new Set(['Paused', 'Inconclusive', 'Progressing', 'Running', 'Changing', 'Waiting', 'RollingBack']);
+
 function colourOf(phase: string, style: Styles): (text: string) => string {
-  if (phase === 'Healthy' || phase === 'Successful') return style.green;
-  if (phase === 'Degraded' || phase === 'Failed' || phase === 'Error' || phase === 'Aborted') return style.red;
-  if (phase === 'Paused' || phase === 'Inconclusive' || phase === 'Progressing' || phase === 'Running') return style.yellow;
+  if (GREEN.has(phase)) return style.green;
+  if (RED.has(phase)) return style.red;
+  if (YELLOW.has(phase)) return style.yellow;
   return style.dim;
 }
 

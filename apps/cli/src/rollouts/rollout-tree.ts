@@ -1,14 +1,8 @@
 import type { AnalysisRunSummary, RolloutRevisionWithRoles, RolloutTreeData } from '../api/queries.js';
-import { formatTable } from '../output/table.js';
 import type { Styles } from '../output/terminal.js';
 import { age } from '../output/time.js';
+import { summaryContinuation, summaryField as field, formatTree, type TreeNode } from '../output/tree.js';
 import { phaseText } from './phase.js';
-
-const LABEL_WIDTH = 17;
-
-function field(label: string, value: string, indent = 0): string {
-  return `${' '.repeat(indent)}${`${label}:`.padEnd(LABEL_WIDTH - indent)}${value}`;
-}
 
 function imageLines(data: RolloutTreeData): string[] {
   const { rollout, rolloutRevisions } = data;
@@ -40,7 +34,7 @@ function summaryLines(data: RolloutTreeData, style: Styles): string[] {
     );
   }
   const [firstImage, ...otherImages] = imageLines(data);
-  lines.push(field('Images', firstImage ?? '-'), ...otherImages.map((image) => `${' '.repeat(LABEL_WIDTH)}${image}`));
+  lines.push(field('Images', firstImage ?? '-'), ...otherImages.map(summaryContinuation));
   lines.push(
     'Replicas:',
     field('Desired', String(replicas.desired), 2),
@@ -59,16 +53,6 @@ export function measurementCounts(run: Pick<AnalysisRunSummary, 'measurements'>)
   const successful = run.measurements.filter((measurement) => measurement.phase === 'Successful').length;
   const failed = run.measurements.filter((measurement) => measurement.phase === 'Failed' || measurement.phase === 'Error').length;
   return `✔ ${successful},✖ ${failed}`;
-}
-
-interface TreeNode {
-  icon: string;
-  name: string;
-  kind: string;
-  status: string;
-  age: string;
-  info: string;
-  children: TreeNode[];
 }
 
 function revisionNode(revision: RolloutRevisionWithRoles, data: RolloutTreeData, now: Date, style: Styles): TreeNode {
@@ -107,17 +91,6 @@ function analysisRunNode(run: AnalysisRunSummary, now: Date, style: Styles): Tre
   };
 }
 
-function flatten(node: TreeNode, prefix: string, childPrefix: string): string[][] {
-  const row = [`${prefix}${node.icon} ${node.name}`, node.kind, node.status, node.age, node.info];
-  return [
-    row,
-    ...node.children.flatMap((child, index) => {
-      const last = index === node.children.length - 1;
-      return flatten(child, `${childPrefix}${last ? '└──' : '├──'}`, `${childPrefix}${last ? '   ' : '│  '}`);
-    }),
-  ];
-}
-
 /**
  * One frame of `flotilla get rollout`: the summary block of `kubectl argo rollouts get rollout`, then a tree of the
  * rollout's revisions, newest first, each with its ReplicaSet and analysis runs. Times are relative to `now`.
@@ -138,5 +111,5 @@ export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Style
       ...unattachedRuns.map((run) => analysisRunNode(run, now, style)),
     ],
   };
-  return `${summaryLines(data, style).join('\n')}\n\n${formatTable(['NAME', 'KIND', 'STATUS', 'AGE', 'INFO'], flatten(root, '', ''))}`;
+  return `${summaryLines(data, style).join('\n')}\n\n${formatTree(root)}`;
 }
