@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem } from '@flotilla/argo-spec';
+import { imageReferenceProblem } from '@flotilla/argo-spec';
 import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
 import {
   inTransaction,
@@ -14,6 +14,7 @@ import {
   type RolloutWithCluster,
 } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
+import { assertReason } from '../../common/reason.js';
 import { ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
@@ -27,16 +28,6 @@ import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef, RolloutRevis
 export type OperationRequest = EngineOperation;
 
 const LABEL_EQUALITY = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/;
-
-/** A reason kept in the audit record: at most MAX_REASON_LENGTH characters of text Postgres can store. */
-function assertReason(reason: string | null): void {
-  if (reason === null) return;
-  const problem =
-    reason.length > MAX_REASON_LENGTH
-      ? `must be at most ${MAX_REASON_LENGTH} characters, not ${reason.length}`
-      : unstorableTextProblem(reason);
-  if (problem !== undefined) throw new FlotillaError(ErrorCode.InputInvalid, `reason ${problem}`, [{ path: 'reason', message: problem }]);
-}
 
 @Injectable()
 export class RolloutsService {
