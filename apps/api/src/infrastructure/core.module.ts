@@ -15,6 +15,8 @@ import {
   OrganizationStore,
   AnalysisTemplateStore,
   ExperimentStore,
+  FleetReleaseStore,
+  FleetRolloutStore,
   RolloutStore,
   type DatabaseClient,
 } from '@flotilla/stores';
@@ -93,6 +95,13 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: AnalysisQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new AnalysisQueries(database) },
         { provide: ExperimentQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ExperimentQueries(database) },
         { provide: RolloutStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new RolloutStore(database) },
+        { provide: FleetRolloutStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new FleetRolloutStore(database) },
+        {
+          provide: FleetReleaseStore,
+          inject: [DATABASE, RolloutStore, AuditStore],
+          useFactory: (database: DatabaseClient, rollouts: RolloutStore, audit: AuditStore) =>
+            new FleetReleaseStore(database, rollouts, audit),
+        },
         {
           provide: ExperimentStore,
           inject: [DATABASE, AuditStore],
@@ -122,6 +131,8 @@ export class CoreModule implements OnApplicationShutdown {
         ApiTokenStore,
         OrganizationStore,
         RolloutStore,
+        FleetRolloutStore,
+        FleetReleaseStore,
         ExperimentStore,
         AnalysisTemplateStore,
         AuthService,

@@ -9,6 +9,7 @@ import {
   AuditStore,
   organizationScope,
   rolloutTargetName,
+  FleetReleaseStore,
   RolloutStore,
   type RolloutOperationRecord,
   type RolloutWithCluster,
@@ -21,6 +22,7 @@ import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ReconcileQueue } from '@flotilla/queues';
 import { toRolloutModel } from './rollout.mapper.js';
+import { assertNotFleetOwned } from './fleet-ownership.js';
 import { replicaSetRoles } from './replica-set-view.js';
 import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef, RolloutRevisionModel } from './rollout.model.js';
 
@@ -37,6 +39,7 @@ export class RolloutsService {
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     private readonly audit: AuditStore,
+    private readonly fleetReleases: FleetReleaseStore,
   ) {}
 
   async list(principal: Principal, filter: RolloutFilter | undefined, page: PageInput | undefined): Promise<RolloutPage> {
@@ -154,6 +157,11 @@ export class RolloutsService {
   private async assertApplicable(principal: Principal, rollout: RolloutWithCluster, operation: OperationRequest): Promise<void> {
     const { spec } = rollout;
     if (operation.type === 'setImage') {
+      await assertNotFleetOwned(this.fleetReleases, {
+        organizationId: rollout.organizationId,
+        targetName: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name),
+        fleetReleaseId: rollout.fleetReleaseId,
+      });
       const containers = [...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])];
       if (!containers.some((container) => container.name === operation.container)) {
         throw new FlotillaError(ErrorCode.OperationRefused, `the pod template has no container named ${operation.container}`, [
