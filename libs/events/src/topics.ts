@@ -1,5 +1,5 @@
 import type { MeasurementRequest, RolloutKey } from '@flotilla/protocol';
-import type { AuditEventRecord, RolloutWithCluster } from '@flotilla/stores';
+import type { AuditEventRecord, FleetReleaseRecord, RolloutWithCluster } from '@flotilla/stores';
 
 /** The desired state of a rollout or a standalone experiment (its `key`, with `id` its row) changed or it was deleted. */
 export interface DesiredStateChanged {
@@ -18,6 +18,8 @@ export interface MeasurementRequested {
 export interface EventTopics {
   /** A rollout's row after a change, with its cluster's name. */
   rolloutChanged: RolloutWithCluster;
+  /** A fleet release's record after a change of its status. */
+  fleetReleaseChanged: FleetReleaseRecord;
   /** Events appended to one organization's audit chain, in chain order. */
   auditEventsAdded: AuditEventRecord[];
   desiredStateChanged: DesiredStateChanged;

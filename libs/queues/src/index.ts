@@ -1,2 +1,4 @@
 export * from './analysis-queue.js';
+export * from './fleet-reconcile-queue.js';
 export * from './reconcile-queue.js';
+export * from './trigger-queue.js';
