@@ -23,6 +23,8 @@ import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { ClustersResolver } from './modules/clusters/clusters.resolver.js';
 import { ClustersService } from './modules/clusters/clusters.service.js';
 import { ExperimentsResolver } from './modules/experiment-queries/experiments.resolver.js';
+import { FleetReleaseOperationsResolver } from './modules/fleet/fleet-release-operations.resolver.js';
+import { FleetReleasesService } from './modules/fleet/fleet-releases.service.js';
 import { HealthController } from './modules/health/health.controller.js';
 import { ApiMetrics } from './modules/health/metrics.js';
 import { ManifestsResolver } from './modules/manifests/manifests.resolver.js';
@@ -147,6 +149,8 @@ export class AppModule {
         AnalysisResolver,
         ExperimentsResolver,
         AuditResolver,
+        FleetReleasesService,
+        FleetReleaseOperationsResolver,
         AgentGateway,
       ],
     };
