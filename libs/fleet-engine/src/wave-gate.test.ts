@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessWave, type MemberStanding, type WaveGateSpec, type WaveRecord } from './wave-gate.js';
+import { assessWave, isReleased, type MemberStanding, type WaveGateSpec, type WaveRecord } from './wave-gate.js';
 
 const now = new Date('2026-12-04T12:00:00Z');
 const secondsFrom = (date: Date, seconds: number): Date => new Date(date.getTime() + seconds * 1000);
@@ -7,9 +7,17 @@ const secondsFrom = (date: Date, seconds: number): Date => new Date(date.getTime
 const spec: WaveGateSpec = { soakSeconds: 600, approval: 'automatic', allowMissing: false, disconnectedTimeoutSeconds: 300 };
 const fresh: WaveRecord = { healthySince: null, approvedAt: null };
 
-const healthy: MemberStanding = { present: true, onTarget: true, phase: 'Healthy', aborted: false, disconnectedSince: null };
+const healthy: MemberStanding = {
+  present: true,
+  changed: true,
+  onTarget: true,
+  promoted: true,
+  phase: 'Healthy',
+  aborted: false,
+  disconnectedSince: null,
+};
 const progressing: MemberStanding = { ...healthy, phase: 'Progressing' };
-const stillOld: MemberStanding = { ...healthy, onTarget: false };
+const notChangedYet: MemberStanding = { ...healthy, changed: false, onTarget: false };
 const lostSince = (secondsAgo: number): MemberStanding => ({ ...healthy, disconnectedSince: secondsFrom(now, -secondsAgo) });
 
 describe('assessWave', () => {
@@ -17,6 +25,20 @@ describe('assessWave', () => {
     ['a Degraded member', { eu: healthy, us: { ...healthy, phase: 'Degraded' } }, {}, 'us', 'its rollout is Degraded'],
     ['an aborted member', { eu: { ...progressing, aborted: true }, us: healthy }, {}, 'eu', 'its rollout was aborted'],
     ['a missing member', { eu: healthy, us: { present: false } }, {}, 'us', 'the cluster has no such Rollout'],
+    [
+      'a member changed outside the release',
+      { eu: healthy, us: { ...healthy, onTarget: false } },
+      {},
+      'us',
+      'its template was changed outside the release',
+    ],
+    [
+      'a member not changed yet whose cluster is disconnected for the timeout',
+      { eu: healthy, us: { ...notChangedYet, disconnectedSince: secondsFrom(now, -300) } },
+      {},
+      'us',
+      'its cluster has been disconnected for more than 300 s',
+    ],
     [
       'a cluster disconnected for the timeout',
       { eu: healthy, us: lostSince(300) },
@@ -39,14 +61,31 @@ describe('assessWave', () => {
     });
   });
 
+  it('does not hold the troubles of a rollout the release has not changed yet against the wave', () => {
+    const members = { eu: healthy, us: { ...notChangedYet, phase: 'Degraded' as const, aborted: true } };
+    expect(assessWave(spec, members, fresh, now).verdict).toEqual({ verdict: 'waiting', gate: 'healthy', members: ['us'] });
+  });
+
+  it.each<[string, MemberStanding, boolean]>([
+    ['changed, on target, promoted and Healthy', healthy, true],
+    ['not changed yet', notChangedYet, false],
+    ['not fully promoted', { ...healthy, promoted: false }, false],
+    ['Paused at a step', { ...healthy, phase: 'Paused' }, false],
+    ['on a disconnected cluster', lostSince(1), false],
+    ['missing', { present: false }, false],
+  ])('a member %s is released: %s', (_case, member, expected) => {
+    expect(isReleased(member)).toBe(expected);
+  });
+
   it('passes over a missing member when the wave allows it', () => {
     const assessment = assessWave({ ...spec, allowMissing: true, soakSeconds: 0 }, { eu: healthy, us: { present: false } }, fresh, now);
     expect(assessment.verdict).toEqual({ verdict: 'passed' });
   });
 
-  it('waits for every member to be Healthy on the new revision, naming those it waits for', () => {
-    expect(assessWave(spec, { c: healthy, b: stillOld, a: progressing }, fresh, now)).toEqual({
-      verdict: { verdict: 'waiting', gate: 'healthy', members: ['a', 'b'] },
+  it('waits for every member to be released, naming those it waits for', () => {
+    const notPromoted: MemberStanding = { ...healthy, promoted: false };
+    expect(assessWave(spec, { d: healthy, c: notPromoted, b: notChangedYet, a: progressing }, fresh, now)).toEqual({
+      verdict: { verdict: 'waiting', gate: 'healthy', members: ['a', 'b', 'c'] },
       healthySince: null,
       wakeAt: null,
     });

@@ -1,15 +1,37 @@
-/** A wave's member as its cluster reports it: no Rollout there, or the Rollout's standing. */
+/** A wave's member as its cluster reports it: no Rollout there, or the Rollout's standing in the release. */
 export type MemberStanding =
   | { present: false }
   | {
       present: true;
-      /** Runs the revision this release asked for. */
+      /** The release changed its template (or found it already on target): from then on its rollout's troubles count. */
+      changed: boolean;
+      /** Its template is the one the release set. */
       onTarget: boolean;
+      /** Its status was computed for the current spec, and its stable ReplicaSet is the current template's one. */
+      promoted: boolean;
       phase: 'Healthy' | 'Progressing' | 'Paused' | 'Degraded';
       aborted: boolean;
       /** When its cluster's agent was last lost; null while connected. */
       disconnectedSince: Date | null;
     };
+
+/**
+ * Whether a member runs the release's revision to the end: changed, on target, fully promoted, Healthy, and its
+ * cluster connected (a lost cluster's last report may be stale).
+ *
+ * @example isReleased({ present: true, changed: true, onTarget: true, promoted: true, phase: 'Healthy', aborted: false, disconnectedSince: null }) // true
+ */
+export function isReleased(member: MemberStanding): boolean {
+  return (
+    member.present &&
+    member.changed &&
+    member.onTarget &&
+    member.promoted &&
+    member.phase === 'Healthy' &&
+    !member.aborted &&
+    member.disconnectedSince === null
+  );
+}
 
 export interface WaveGateSpec {
   /** Time every member must stay Healthy, after the last one became so, before the wave passes. */
@@ -23,7 +45,7 @@ export interface WaveGateSpec {
 
 /** What the release recorded of the wave so far. */
 export interface WaveRecord {
-  /** Since when every member has been Healthy on the new revision, without a break. */
+  /** Since when every member has been released, without a break. */
   healthySince: Date | null;
   approvedAt: Date | null;
 }
@@ -46,12 +68,13 @@ export interface WaveAssessment {
 const seconds = (value: number): number => value * 1000;
 
 /**
- * Assesses a wave's gates, in order: no member failed (Degraded, aborted, its cluster disconnected past the timeout,
- * or missing unless allowed); every member Healthy on the new revision; the soak without a break; a manual approval.
- * Members are read in name order, so that the first failure named is the same on every call.
+ * Assesses a wave's gates, in order: no member failed (a changed member Degraded, aborted or moved off the release's
+ * template; any member's cluster disconnected past the timeout; a member missing unless allowed); every member
+ * released (`isReleased`); the soak without a break; a manual approval. Members are read in name order, so that the
+ * first failure named is the same on every call.
  *
  * @example assessWave({ soakSeconds: 60, approval: 'automatic', allowMissing: false, disconnectedTimeoutSeconds: 600 },
- *   { eu: { present: true, onTarget: true, phase: 'Healthy', aborted: false, disconnectedSince: null } },
+ *   { eu: { present: true, changed: true, onTarget: true, promoted: true, phase: 'Healthy', aborted: false, disconnectedSince: null } },
  *   { healthySince: null, approvedAt: null }, now)
  *   // { verdict: { verdict: 'waiting', gate: 'soak', until: now + 60 s }, healthySince: now, wakeAt: now + 60 s }
  */
@@ -71,15 +94,18 @@ export function assessWave(
       if (spec.allowMissing) continue;
       return failed(name, 'the cluster has no such Rollout');
     }
-    if (member.aborted) return failed(name, 'its rollout was aborted');
-    if (member.phase === 'Degraded') return failed(name, 'its rollout is Degraded');
+    if (member.changed) {
+      if (member.aborted) return failed(name, 'its rollout was aborted');
+      if (member.phase === 'Degraded') return failed(name, 'its rollout is Degraded');
+      if (!member.onTarget) return failed(name, 'its template was changed outside the release');
+    }
     if (member.disconnectedSince) {
       const memberDeadline = member.disconnectedSince.getTime() + seconds(spec.disconnectedTimeoutSeconds);
       if (now.getTime() >= memberDeadline)
         return failed(name, `its cluster has been disconnected for more than ${spec.disconnectedTimeoutSeconds} s`);
       deadline = deadline === null ? memberDeadline : Math.min(deadline, memberDeadline);
     }
-    if (member.disconnectedSince || !member.onTarget || member.phase !== 'Healthy') waitingFor.push(name);
+    if (!isReleased(member)) waitingFor.push(name);
   }
   if (waitingFor.length > 0)
     return {

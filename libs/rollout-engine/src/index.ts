@@ -1,6 +1,6 @@
 export * from './types.js';
 export { initialStatus, reconcile } from './reconcile.js';
-export { applyOperation } from './operations.js';
+export { applyOperation, templateWithImage } from './operations.js';
 export { podTemplateHash } from './pod-template-hash.js';
 export {
   approximateWeightedCanaryStableReplicaCounts,

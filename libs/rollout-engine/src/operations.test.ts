@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyOperation } from './operations.js';
+import type { PodTemplateSpec } from '@flotilla/argo-spec';
+import { applyOperation, templateWithImage } from './operations.js';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
 import type { OperationRefusalCode, RolloutOperation, RolloutStatus } from './types.js';
@@ -95,6 +96,37 @@ describe('applyOperation: spec changes', () => {
       expect(result.spec.template.spec.containers[0]?.image).toBe('shop/checkout:1.0');
       expect(result.spec.template.metadata?.labels).toEqual({ app: 'checkout' });
     }
+  });
+});
+
+describe('templateWithImage', () => {
+  const template: PodTemplateSpec = {
+    metadata: { labels: { app: 'checkout' } },
+    spec: {
+      initContainers: [{ name: 'migrate', image: 'shop/migrate:1' }],
+      containers: [
+        { name: 'app', image: 'shop/checkout:1' },
+        { name: 'proxy', image: 'envoy:1' },
+      ],
+    },
+  };
+  const images = (changed: PodTemplateSpec | undefined): Array<string | undefined> | undefined =>
+    changed && [...(changed.spec.initContainers ?? []), ...changed.spec.containers].map((container) => container.image);
+
+  it.each<[string, string, string[] | undefined]>([
+    ['a container by name', 'app', ['shop/migrate:1', 'new', 'envoy:1']],
+    ['an init container by name', 'migrate', ['new', 'shop/checkout:1', 'envoy:1']],
+    ['every container with *', '*', ['new', 'new', 'new']],
+    ['nothing when no container has the name', 'sidecar', undefined],
+  ])('sets the image of %s', (_case, container, expected) => {
+    expect(images(templateWithImage(template, container, 'new'))).toEqual(expected);
+  });
+
+  it('leaves the template given as it was, and its other fields in place', () => {
+    const before = structuredClone(template);
+    const changed = templateWithImage(template, 'app', 'new');
+    expect(template).toEqual(before);
+    expect(changed?.metadata).toBe(template.metadata);
   });
 });
 

@@ -32,20 +32,31 @@ function promote(
   return { ok: true, spec, status: { ...status, currentStepIndex: index + 1, pauseConditions: [], controllerPause: false } };
 }
 
-function setImage(spec: RolloutSpec, operation: Extract<RolloutOperation, { type: 'setImage' }>): OperationResult {
-  const matches = (container: Container): boolean => operation.container === '*' || container.name === operation.container;
-  const podSpec = spec.template.spec;
-  const found = podSpec.containers.some(matches) || (podSpec.initContainers ?? []).some(matches);
-  if (!found) return refuse(operation, 'operation/unknown_container', `no container named "${operation.container}" in the pod template`);
-  const withImage = (container: Container): Container => (matches(container) ? { ...container, image: operation.image } : container);
-  const template: PodTemplateSpec = {
-    ...spec.template,
+/**
+ * A pod template with `image` set on the container named `container` (`*`: every container), among containers and
+ * init containers; undefined when no container has that name. The template given is left as it is.
+ * @example templateWithImage({ spec: { containers: [{ name: 'app', image: 'shop/checkout:1' }] } }, 'app', 'shop/checkout:2')
+ * // → { spec: { containers: [{ name: 'app', image: 'shop/checkout:2' }] } }
+ */
+export function templateWithImage(template: PodTemplateSpec, container: string, image: string): PodTemplateSpec | undefined {
+  const matches = (candidate: Container): boolean => container === '*' || candidate.name === container;
+  const podSpec = template.spec;
+  if (!podSpec.containers.some(matches) && !(podSpec.initContainers ?? []).some(matches)) return undefined;
+  const withImage = (candidate: Container): Container => (matches(candidate) ? { ...candidate, image } : candidate);
+  return {
+    ...template,
     spec: {
       ...podSpec,
       containers: podSpec.containers.map(withImage),
       ...(podSpec.initContainers === undefined ? {} : { initContainers: podSpec.initContainers.map(withImage) }),
     },
   };
+}
+
+function setImage(spec: RolloutSpec, operation: Extract<RolloutOperation, { type: 'setImage' }>): OperationResult {
+  const template = templateWithImage(spec.template, operation.container, operation.image);
+  if (template === undefined)
+    return refuse(operation, 'operation/unknown_container', `no container named "${operation.container}" in the pod template`);
   return { ok: true, spec: { ...spec, template }, status: undefined };
 }
 

@@ -1,0 +1,444 @@
+import type { PodTemplateSpec } from '@flotilla/argo-spec';
+import { podTemplateHash, templateWithImage } from '@flotilla/rollout-engine';
+import { ABSENT, isAbortable, ReleaseDraft, waveGateSpec, waveLabel } from './release-draft.js';
+import type {
+  FleetChange,
+  GateName,
+  GateStatus,
+  MemberObservation,
+  MemberStatus,
+  ReleaseDecision,
+  ReleaseInput,
+  ReleaseStatus,
+} from './release-types.js';
+import { assessWave, isReleased, type MemberStanding, type WaveAssessment, type WaveGateSpec } from './wave-gate.js';
+import { membersAtOnce, membersToChange, type MemberProgress } from './wave-plan.js';
+
+interface Failure {
+  member: string;
+  reason: string;
+}
+
+type WaveOutcome = { kind: 'failed'; failure: Failure } | { kind: 'waiting'; wakeAt: Date | null } | { kind: 'passed' };
+
+const GATE_ORDER: readonly GateName[] = ['healthy', 'soak', 'approval'];
+
+const templateHashes = new WeakMap<PodTemplateSpec, string>();
+
+/** Hash of a template, remembered per template object: a whole-template release hashes its one template once. */
+function hashOf(template: PodTemplateSpec): string {
+  let hash = templateHashes.get(template);
+  if (hash === undefined) {
+    hash = podTemplateHash(template);
+    templateHashes.set(template, hash);
+  }
+  return hash;
+}
+
+const observe = (input: ReleaseInput, cluster: string): MemberObservation => input.members[cluster] ?? ABSENT;
+
+const dateOrNull = (iso: string | null | undefined): Date | null => (iso ? new Date(iso) : null);
+
+const describeChange = (change: FleetChange): string =>
+  change.type === 'image' ? `image ${change.container}=${change.image}` : "the release's pod template";
+
+const listed = (names: readonly string[]): string =>
+  names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')} and ${names.length - 5} more`;
+
+function standingOf(member: MemberStatus, observation: MemberObservation): MemberStanding {
+  if (!observation.present) return observation;
+  const changed = member.state !== 'Pending';
+  return {
+    present: true,
+    changed,
+    onTarget: changed && observation.templateHash === member.targetHash,
+    promoted: observation.reconciled && observation.fullyPromoted,
+    phase: observation.phase,
+    aborted: observation.aborted,
+    disconnectedSince: observation.disconnectedSince,
+  };
+}
+
+/** The first failure by member name, so that the failure named is the same on every call. */
+function earliest(left: Failure | undefined, right: Failure | undefined): Failure | undefined {
+  if (left === undefined || right === undefined) return left ?? right;
+  return right.member < left.member ? right : left;
+}
+
+/** Passed over when missing, Released when running the release's template to the end, Changing again once it no longer does. */
+function settleMembers(draft: ReleaseDraft, index: number, standings: Readonly<Record<string, MemberStanding>>): void {
+  const label = waveLabel(draft.status, index);
+  draft.wave(index).members.forEach((member, memberIndex) => {
+    const standing = standings[member.cluster];
+    if (standing === undefined) return;
+    if (!standing.present) {
+      draft.updateMember(index, memberIndex, {
+        state: 'Skipped',
+        message: 'the cluster has no such Rollout: passed over, as the wave allows',
+      });
+      draft.emit({
+        type: 'MemberSkipped',
+        wave: draft.wave(index).name,
+        cluster: member.cluster,
+        message: `${label}: ${member.cluster} has no such Rollout: passed over`,
+      });
+    } else if (member.state === 'Changing' && isReleased(standing)) {
+      draft.updateMember(index, memberIndex, { state: 'Released', message: "Healthy and fully promoted on the release's template" });
+      draft.emit({
+        type: 'MemberReleased',
+        wave: draft.wave(index).name,
+        cluster: member.cluster,
+        message: `${label}: ${member.cluster} released`,
+      });
+    } else if (member.state === 'Released' && !isReleased(standing)) {
+      draft.updateMember(index, memberIndex, {
+        state: 'Changing',
+        message: "no longer Healthy and fully promoted on the release's template",
+      });
+    }
+  });
+}
+
+function targetTemplate(change: FleetChange, current: PodTemplateSpec): PodTemplateSpec | undefined {
+  return change.type === 'template' ? change.template : templateWithImage(current, change.container, change.image);
+}
+
+/** Sets a Pending member on the release's template; a failure when its template has no such container. */
+function changeMember(draft: ReleaseDraft, input: ReleaseInput, index: number, memberIndex: number): Failure | undefined {
+  const wave = draft.wave(index);
+  const member = wave.members[memberIndex];
+  const observation = member && observe(input, member.cluster);
+  // Missing members already failed the wave or were passed over.
+  if (member === undefined || observation === undefined || !observation.present) return undefined;
+  const target = targetTemplate(input.change, observation.template);
+  if (target === undefined)
+    return {
+      member: member.cluster,
+      reason: `its pod template has no container named "${input.change.type === 'image' ? input.change.container : ''}"`,
+    };
+  const targetHash = hashOf(target);
+  const label = `${waveLabel(draft.status, index)}: ${member.cluster}`;
+  const changing = { state: 'Changing', changedAt: draft.nowIso, targetHash } as const;
+  if (targetHash === observation.templateHash) {
+    draft.updateMember(index, memberIndex, { ...changing, message: "already runs the release's template" });
+    draft.emit({
+      type: 'MemberChanged',
+      wave: wave.name,
+      cluster: member.cluster,
+      message: `${label} already runs the release's template`,
+    });
+    return undefined;
+  }
+  const previous =
+    member.previousTemplate === null ? { previousTemplate: observation.template, previousHash: observation.templateHash } : {};
+  draft.updateMember(index, memberIndex, { ...changing, ...previous, message: `changed to ${describeChange(input.change)}` });
+  draft.memberChanges.push({ cluster: member.cluster, template: target, purpose: 'release' });
+  draft.emit({
+    type: 'MemberChanged',
+    wave: wave.name,
+    cluster: member.cluster,
+    message: `${label} changed to ${describeChange(input.change)}`,
+  });
+  return undefined;
+}
+
+/** Changes the Pending members that fit beside those still changing, in name order. */
+function changeNextBatch(draft: ReleaseDraft, input: ReleaseInput, index: number): Failure | undefined {
+  const members = draft.wave(index).members;
+  const progress: Record<string, MemberProgress> = {};
+  const positions = new Map<string, number>();
+  members.forEach((member, memberIndex) => {
+    progress[member.cluster] = member.state === 'Pending' ? 'pending' : member.state === 'Changing' ? 'changing' : 'settled';
+    positions.set(member.cluster, memberIndex);
+  });
+  const atOnce = membersAtOnce(input.spec.waves[index]?.maxParallel, members.length);
+  for (const cluster of membersToChange(progress, atOnce)) {
+    const failure = changeMember(draft, input, index, positions.get(cluster) ?? -1);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+function gateMessage(
+  gate: GateName,
+  state: GateStatus['state'],
+  assessment: WaveAssessment,
+  spec: WaveGateSpec,
+  approvedBy: string | undefined,
+): string {
+  const { verdict } = assessment;
+  switch (gate) {
+    case 'healthy':
+      return verdict.verdict === 'waiting' && verdict.gate === 'healthy'
+        ? `waiting for ${listed(verdict.members)} to be Healthy and fully promoted on the release's template`
+        : "every member Healthy and fully promoted on the release's template";
+    case 'soak':
+      if (state === 'Pending') return `${spec.soakSeconds} s once every member is released`;
+      if (state === 'Waiting' && verdict.verdict === 'waiting' && verdict.gate === 'soak')
+        return `soaking until ${verdict.until.toISOString()}`;
+      return `${spec.soakSeconds} s without a break`;
+    case 'approval':
+      if (state === 'Passed') return `approved by ${approvedBy ?? 'someone'}`;
+      return state === 'Waiting'
+        ? 'waiting for approveWave'
+        : approvedBy
+          ? `approved early by ${approvedBy}`
+          : 'approveWave once the soak is over';
+  }
+}
+
+/** The wave's gates as the assessment has them, each keeping its `since` while its state holds. */
+function recordGates(draft: ReleaseDraft, index: number, assessment: WaveAssessment, spec: WaveGateSpec): void {
+  const wave = draft.wave(index);
+  const { verdict } = assessment;
+  const reached =
+    verdict.verdict === 'passed' ? GATE_ORDER.length : GATE_ORDER.indexOf(verdict.verdict === 'waiting' ? verdict.gate : 'healthy');
+  const soakUntil = assessment.healthySince && new Date(assessment.healthySince.getTime() + spec.soakSeconds * 1000).toISOString();
+  const names = spec.approval === 'manual' ? GATE_ORDER : GATE_ORDER.slice(0, 2);
+  const gates = names.map((gate, position): GateStatus => {
+    const before = wave.gates.find((each) => each.gate === gate);
+    const state = position < reached ? 'Passed' : position === reached ? 'Waiting' : 'Pending';
+    if (state === 'Passed' && before?.state !== 'Passed')
+      draft.emit({ type: 'GatePassed', wave: wave.name, gate, message: `${waveLabel(draft.status, index)}: gate ${gate} passed` });
+    return {
+      gate,
+      state,
+      message: gateMessage(gate, state, assessment, spec, wave.approval?.by),
+      since: before?.state === state ? before.since : draft.nowIso,
+      until: gate === 'soak' ? (soakUntil ?? null) : null,
+    };
+  });
+  draft.updateWave(index, { gates, healthySince: assessment.healthySince?.toISOString() ?? null });
+}
+
+/** One pass over the wave under way: failures first, then members' states, the next batch and the gates. */
+function advanceWave(draft: ReleaseDraft, input: ReleaseInput, index: number, paused: boolean): WaveOutcome {
+  const wave = draft.wave(index);
+  const spec = waveGateSpec(input.spec, input.spec.waves[index]);
+  const standings: Record<string, MemberStanding> = {};
+  let recorded: Failure | undefined;
+  for (const member of wave.members) {
+    if (member.state === 'Failed') recorded ??= { member: member.cluster, reason: member.message };
+    else if (member.state === 'Pending' || member.state === 'Changing' || member.state === 'Released')
+      standings[member.cluster] = standingOf(member, observe(input, member.cluster));
+  }
+  const record = { healthySince: dateOrNull(wave.healthySince), approvedAt: dateOrNull(wave.approval?.at) };
+  const assessment = assessWave(spec, standings, record, draft.now);
+  const failure = earliest(recorded, assessment.verdict.verdict === 'failed' ? assessment.verdict : undefined);
+  if (failure) return { kind: 'failed', failure: { member: failure.member, reason: failure.reason } };
+  settleMembers(draft, index, standings);
+  const batchFailure = paused ? undefined : changeNextBatch(draft, input, index);
+  if (batchFailure) return { kind: 'failed', failure: batchFailure };
+  recordGates(draft, index, assessment, spec);
+  return assessment.verdict.verdict === 'passed' ? { kind: 'passed' } : { kind: 'waiting', wakeAt: assessment.wakeAt };
+}
+
+function succeed(draft: ReleaseDraft): void {
+  draft.update({ phase: 'Succeeded', message: 'every wave passed its gates', finishedAt: draft.nowIso });
+  draft.emit({ type: 'ReleaseSucceeded', message: `release succeeded: all ${draft.status.waves.length} waves passed their gates` });
+}
+
+/** Starts the next wave in the same decision, or ends the release once the last one passed. */
+function passWave(draft: ReleaseDraft, index: number): void {
+  draft.updateWave(index, { phase: 'Passed', finishedAt: draft.nowIso });
+  draft.emit({ type: 'WavePassed', wave: draft.wave(index).name, message: `${waveLabel(draft.status, index)} passed its gates` });
+  const next = index + 1;
+  draft.update({ currentWave: next });
+  if (next >= draft.status.waves.length) return succeed(draft);
+  draft.updateWave(next, { phase: 'Progressing', startedAt: draft.nowIso });
+  draft.update({ message: `${waveLabel(draft.status, next)} in progress` });
+  draft.emit({ type: 'WaveStarted', wave: draft.wave(next).name, message: `${waveLabel(draft.status, next)} started` });
+}
+
+/** Marks the member and its wave failed and applies the FleetRollout's failure policy. */
+export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number, failure: Failure): void {
+  const policy = input.spec.failurePolicy ?? 'halt';
+  const wave = draft.wave(index);
+  const label = waveLabel(draft.status, index);
+  if (policy !== 'halt')
+    for (const member of wave.members)
+      if (isAbortable(member, observe(input, member.cluster)))
+        draft.memberOperations.push({ cluster: member.cluster, operation: { type: 'abort' } });
+  const memberIndex = wave.members.findIndex((member) => member.cluster === failure.member);
+  if (wave.members[memberIndex]?.state !== 'Failed') {
+    draft.updateMember(index, memberIndex, { state: 'Failed', message: failure.reason });
+    draft.emit({
+      type: 'MemberFailed',
+      wave: wave.name,
+      cluster: failure.member,
+      message: `${label}: ${failure.member} failed: ${failure.reason}`,
+    });
+  }
+  const gates = draft
+    .wave(index)
+    .gates.map((gate): GateStatus =>
+      gate.gate === 'healthy'
+        ? { ...gate, state: 'Failed', message: `${failure.member}: ${failure.reason}`, since: draft.nowIso, until: null }
+        : { ...gate, state: 'Pending', until: null, since: gate.state === 'Pending' ? gate.since : draft.nowIso },
+    );
+  draft.updateWave(index, { phase: 'Failed', finishedAt: draft.nowIso, healthySince: null, gates });
+  draft.emit({
+    type: 'GateFailed',
+    wave: wave.name,
+    gate: 'healthy',
+    message: `${label}: gate healthy failed: ${failure.member} ${failure.reason}`,
+  });
+  draft.emit({
+    type: 'WaveFailed',
+    wave: wave.name,
+    cluster: failure.member,
+    message: `${label} failed: ${failure.member}: ${failure.reason}`,
+  });
+  const why = `${label} failed: ${failure.member}: ${failure.reason}`;
+  if (policy === 'rollbackAll') {
+    startRollback(draft, `rolling back every changed member (failure policy rollbackAll): ${why}`);
+    rollBack(draft, input, false);
+    return;
+  }
+  const aborted = policy === 'rollbackWave' ? "; the wave's changing members were aborted" : '';
+  draft.update({ phase: 'Halted', pausedFrom: null, message: `halted: ${why}${aborted}` });
+  draft.emit({ type: 'ReleaseHalted', wave: wave.name, cluster: failure.member, message: `release halted: ${why}${aborted}` });
+}
+
+/**
+ * A member to set back: one this release changed, or one a release it superseded changed and this one has not
+ * reached yet (its `previousTemplate` came over).
+ */
+const isToRollBack = (member: MemberStatus): boolean =>
+  member.previousTemplate !== null && ['Pending', 'Changing', 'Released', 'Failed'].includes(member.state);
+
+/**
+ * Turns the release to rolling back, from the wave under way, or from a later wave that a superseded release had
+ * already reached: `rollBack` then goes wave by wave down to the first.
+ */
+export function startRollback(draft: ReleaseDraft, message: string): void {
+  const lastChanged = draft.status.waves.findLastIndex((wave) => wave.members.some(isToRollBack));
+  draft.update({ phase: 'RollingBack', pausedFrom: null, message, currentWave: Math.max(draft.status.currentWave, lastChanged) });
+  draft.emit({ type: 'RollbackStarted', message });
+}
+
+/** Sets every member of the wave the release changed back to the template it had before the release. */
+function startWaveRollback(draft: ReleaseDraft, input: ReleaseInput, index: number): void {
+  const wave = draft.wave(index);
+  const label = waveLabel(draft.status, index);
+  draft.updateWave(index, { phase: 'RollingBack' });
+  wave.members.forEach((member, memberIndex) => {
+    if (!isToRollBack(member) || member.previousTemplate === null) return;
+    const observation = observe(input, member.cluster);
+    if (observation.present && observation.templateHash !== member.previousHash)
+      draft.memberChanges.push({ cluster: member.cluster, template: member.previousTemplate, purpose: 'rollback' });
+    draft.updateMember(index, memberIndex, { state: 'RollingBack', message: 'set back to its template from before the release' });
+    draft.emit({
+      type: 'MemberChanged',
+      wave: wave.name,
+      cluster: member.cluster,
+      message: `${label}: ${member.cluster} set back to its template from before the release`,
+    });
+  });
+}
+
+/** Rolled back once Healthy and fully promoted on its previous template, or gone; true when none of the wave is left. */
+function settleWaveRollback(draft: ReleaseDraft, input: ReleaseInput, index: number): boolean {
+  const label = waveLabel(draft.status, index);
+  let rollingBack = 0;
+  draft.wave(index).members.forEach((member, memberIndex) => {
+    if (member.state !== 'RollingBack') return;
+    const observation = observe(input, member.cluster);
+    const back =
+      !observation.present ||
+      (observation.templateHash === member.previousHash &&
+        observation.reconciled &&
+        observation.fullyPromoted &&
+        observation.phase === 'Healthy');
+    if (!back) {
+      rollingBack += 1;
+      return;
+    }
+    draft.updateMember(index, memberIndex, {
+      state: 'RolledBack',
+      message: observation.present ? 'back on its template from before the release' : 'the cluster has no such Rollout any more',
+    });
+    draft.emit({
+      type: 'MemberRolledBack',
+      wave: draft.wave(index).name,
+      cluster: member.cluster,
+      message: `${label}: ${member.cluster} rolled back`,
+    });
+  });
+  return rollingBack === 0;
+}
+
+/** Rolls waves back one at a time, from the wave under way to the first; a paused rollback starts no new wave. */
+function rollBack(draft: ReleaseDraft, input: ReleaseInput, paused: boolean): void {
+  for (;;) {
+    const index = Math.min(draft.status.currentWave, draft.status.waves.length - 1);
+    if (index < 0) return finishRollback(draft);
+    if (index !== draft.status.currentWave) draft.update({ currentWave: index });
+    const phase = draft.wave(index).phase;
+    if (phase !== 'RollingBack' && phase !== 'RolledBack') {
+      if (paused) return;
+      startWaveRollback(draft, input, index);
+    }
+    if (!settleWaveRollback(draft, input, index)) return;
+    if (phase !== 'RolledBack') draft.updateWave(index, { phase: 'RolledBack', finishedAt: draft.nowIso });
+    if (index === 0) return finishRollback(draft);
+    draft.update({ currentWave: index - 1 });
+  }
+}
+
+function finishRollback(draft: ReleaseDraft): void {
+  const message = 'rolled back: every member the release changed runs its template from before the release';
+  draft.update({ phase: 'RolledBack', pausedFrom: null, message, finishedAt: draft.nowIso });
+  draft.emit({ type: 'ReleaseRolledBack', message });
+}
+
+function progress(draft: ReleaseDraft, input: ReleaseInput, paused: boolean): ReleaseDecision {
+  for (;;) {
+    const index = draft.status.currentWave;
+    if (index >= draft.status.waves.length) {
+      if (!paused) succeed(draft);
+      return draft.decision(null);
+    }
+    const outcome = advanceWave(draft, input, index, paused);
+    if (outcome.kind === 'failed') {
+      failWave(draft, input, index, outcome.failure);
+      return draft.decision(null);
+    }
+    if (outcome.kind === 'waiting') return draft.decision(outcome.wakeAt);
+    if (paused) return draft.decision(null);
+    passWave(draft, index);
+  }
+}
+
+const unchanged = (status: ReleaseStatus): ReleaseDecision => ({
+  status,
+  memberChanges: [],
+  memberOperations: [],
+  events: [],
+  wakeAt: null,
+});
+
+/**
+ * The reconcile step of a fleet release: from its status, its members' Rollouts as observed and the clock, the next
+ * status, the member templates to write and rollout operations to request (in the same transaction), the events,
+ * and when to decide again if nothing changes. In the wave under way, Pending members change in `maxParallel`
+ * batches, changing members become Released once Healthy and fully promoted on the release's template, and the
+ * gates (healthy, soak, approval) pass in order; a passed wave starts the next one in the same decision. A failure
+ * applies the failure policy (halt, rollbackWave, rollbackAll). Paused: members changing keep running, nothing new
+ * starts. Halted and finished releases change nothing. Pure: never reads the clock, never modifies its input.
+ *
+ * @example decideRelease({ spec, change: { type: 'image', container: 'app', image: 'shop/app:2' }, status: startRelease({ spec, clusters, now }).status, members, now })
+ *   // → the first wave's first batch in memberChanges (purpose 'release'), those members Changing, events MemberChanged
+ */
+export function decideRelease(input: ReleaseInput): ReleaseDecision {
+  const { status, now } = input;
+  const rollingBack = status.phase === 'RollingBack' || (status.phase === 'Paused' && status.pausedFrom === 'RollingBack');
+  if (rollingBack) {
+    const draft = new ReleaseDraft(status, now);
+    rollBack(draft, input, status.phase === 'Paused');
+    return draft.decision(null);
+  }
+  if (status.phase === 'Progressing') return progress(new ReleaseDraft(status, now), input, false);
+  if (status.phase === 'Paused' && status.pausedFrom !== 'Halted') return progress(new ReleaseDraft(status, now), input, true);
+  return unchanged(status);
+}
