@@ -23,6 +23,8 @@ import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { ClustersResolver } from './modules/clusters/clusters.resolver.js';
 import { ClustersService } from './modules/clusters/clusters.service.js';
 import { ExperimentsResolver } from './modules/experiment-queries/experiments.resolver.js';
+import { FleetMembersResolver, FleetQueriesResolver } from './modules/fleet/fleet-queries.resolver.js';
+import { FleetQueriesService } from './modules/fleet/fleet-queries.service.js';
 import { FleetReleaseOperationsResolver } from './modules/fleet/fleet-release-operations.resolver.js';
 import { FleetReleasesService } from './modules/fleet/fleet-releases.service.js';
 import { HealthController } from './modules/health/health.controller.js';
@@ -149,6 +151,9 @@ export class AppModule {
         AnalysisResolver,
         ExperimentsResolver,
         AuditResolver,
+        FleetQueriesService,
+        FleetQueriesResolver,
+        FleetMembersResolver,
         FleetReleasesService,
         FleetReleaseOperationsResolver,
         AgentGateway,

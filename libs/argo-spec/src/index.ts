@@ -1,4 +1,6 @@
 export * from './types.js';
+export * from './fleet-rollout.js';
+export * from './manifest.js';
 export * from './duration.js';
 export { jsonEqual } from './json-equal.js';
 export type { ManifestIssue } from './manifests/issues.js';

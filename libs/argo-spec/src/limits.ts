@@ -9,6 +9,12 @@ export const MAX_LABELS = 64;
 export const MAX_ANNOTATIONS = 64;
 /** How deeply a manifest may nest objects and lists; real manifests stay under 20. */
 export const MAX_NESTING_DEPTH = 64;
+/** Waves of one FleetRollout; a fleet is released in a handful of them. */
+export const MAX_FLEET_WAVES = 50;
+/** Seconds a fleet waits for a disconnected cluster before its member fails: at most a day. */
+export const MAX_DISCONNECTED_TIMEOUT_SECONDS = 86_400;
+/** Seconds a wave soaks before it passes: at most a week. */
+export const MAX_SOAK_SECONDS = 604_800;
 /** Characters of a reason given to an operation (setImage, promote, abort, …), kept in the audit record. */
 export const MAX_REASON_LENGTH = 1024;
 /** Characters of a dryRun or measurementRetention `metricName` pattern; metric names themselves are rarely over 60. */

@@ -18,7 +18,7 @@ export interface MeasurementRequested {
 export interface EventTopics {
   /** A rollout's row after a change, with its cluster's name. */
   rolloutChanged: RolloutWithCluster;
-  /** A fleet release's record after a change of its status. */
+  /** A fleet release's record after a change (started, decided, operated on). */
   fleetReleaseChanged: FleetReleaseRecord;
   /** Events appended to one organization's audit chain, in chain order. */
   auditEventsAdded: AuditEventRecord[];

@@ -1,46 +1,10 @@
-import type { ClusterSelector } from './cluster-selector.js';
-import type { MaxParallel } from './wave-plan.js';
-
-export const FLEET_API_VERSION = 'flotilla.io/v1alpha1';
-export const FLEET_ROLLOUT_KIND = 'FleetRollout';
-
-/** What a release does when a wave fails its gates. */
-export type FailurePolicy = 'halt' | 'rollbackWave' | 'rollbackAll';
-
-export const DEFAULT_DISCONNECTED_TIMEOUT_SECONDS = 600;
-
-export interface FleetWaveSpec {
-  name: string;
-  /** No selector: every selected cluster that no earlier wave took. */
-  clusterSelector?: ClusterSelector;
-  /** Members released at once: a number, or a share rounded up (at least one). All of them when absent. */
-  maxParallel?: MaxParallel;
-  /** Time every member must stay Healthy, after the last one became so, before the wave passes. Default 0. */
-  soakSeconds?: number;
-  /** `manual`: the next wave waits for `approveWave`. Default `automatic`. */
-  approval?: 'automatic' | 'manual';
-  /** A selected cluster without the Rollout is passed over instead of failing the wave. Default false. */
-  allowMissing?: boolean;
-  /** Overrides the FleetRollout's `disconnectedTimeoutSeconds` for this wave. */
-  disconnectedTimeoutSeconds?: number;
-}
-
-/** The policy of how a Rollout present in many clusters is released: `spec` of a `FleetRollout`. */
-export interface FleetRolloutSpec {
-  /** The Rollout of this namespace and name in every selected cluster. */
-  rollout: { namespace: string; name: string };
-  /** No selector: every cluster of the organization. */
-  clusterSelector?: ClusterSelector;
-  /** Default 600. */
-  disconnectedTimeoutSeconds?: number;
-  waves: FleetWaveSpec[];
-  /** Default `halt`. */
-  failurePolicy?: FailurePolicy;
-}
-
-export interface FleetRolloutManifest {
-  apiVersion: typeof FLEET_API_VERSION;
-  kind: typeof FLEET_ROLLOUT_KIND;
-  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: FleetRolloutSpec;
-}
+// The FleetRollout kind is validated by @flotilla/argo-spec, the lower library, which therefore owns its types.
+export {
+  DEFAULT_DISCONNECTED_TIMEOUT_SECONDS,
+  FLEET_API_VERSION,
+  FLEET_ROLLOUT_KIND,
+  type FailurePolicy,
+  type FleetRolloutManifest,
+  type FleetRolloutSpec,
+  type FleetWaveSpec,
+} from '@flotilla/argo-spec';

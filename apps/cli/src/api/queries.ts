@@ -32,7 +32,7 @@ export interface AppliedDocument {
   generation: number;
 }
 
-export const APPLY_MANIFESTS = `mutation($cluster: String!, $namespace: String!, $yaml: String!) {
+export const APPLY_MANIFESTS = `mutation($cluster: String, $namespace: String, $yaml: String!) {
   applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { documentIndex kind name namespace action generation }
 }`;
 

@@ -3,7 +3,7 @@ import { APPLY_MANIFESTS, CLUSTERS, type AppliedDocument } from '../api/queries.
 import type { FlagSpec } from '../cli/arguments.js';
 import { CliError, ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command, CommandContext } from '../cli/command.js';
-import { combineManifests, namespaceOfDocuments, readManifestFiles } from '../manifests/manifest-files.js';
+import { allOrganizationScoped, combineManifests, namespaceOfDocuments, readManifestFiles } from '../manifests/manifest-files.js';
 import { printedStructured } from '../output/structured.js';
 import { CLUSTER_FLAG, NAMESPACE_FLAG } from '../rollouts/rollout-lookup.js';
 
@@ -31,11 +31,11 @@ async function targetCluster(context: CommandContext): Promise<string> {
 export const applyCommand: Command = {
   path: ['apply'],
   synopsis: '-f PATH... [--cluster CLUSTER] [--namespace NAMESPACE]',
-  summary: 'Apply Argo Rollouts manifests (Rollout, AnalysisTemplate, ClusterAnalysisTemplate, Experiment)',
+  summary: 'Apply manifests (Rollout, AnalysisTemplate, ClusterAnalysisTemplate, Experiment, FleetRollout)',
   details: [
     'All files are validated and applied together: on any problem, every problem is listed and nothing is applied.',
     "Without --cluster, the organization's only cluster; without --namespace, the first metadata.namespace of the",
-    'documents, else "default".',
+    'documents, else "default". FleetRollouts belong to the organization: applied alone, they need neither.',
   ],
   flags: [FILE_FLAG, CLUSTER_FLAG, NAMESPACE_FLAG],
   outputs: ['json', 'yaml'],
@@ -48,8 +48,11 @@ export const applyCommand: Command = {
     const files = await readManifestFiles(paths, context.readStdin);
     const combined = combineManifests(files);
     if (combined.yaml.trim() === '') throw new CliError(ExitCode.Failure, 'no manifests to apply');
-    const namespace = invocation.string('namespace') ?? namespaceOfDocuments(combined.yaml) ?? 'default';
-    const cluster = await targetCluster(context);
+    const organizationWide = allOrganizationScoped(combined.yaml);
+    const namespace = organizationWide
+      ? invocation.string('namespace')
+      : (invocation.string('namespace') ?? namespaceOfDocuments(combined.yaml) ?? 'default');
+    const cluster = organizationWide ? invocation.string('cluster') : await targetCluster(context);
     let applied: AppliedDocument[];
     try {
       ({ applyManifests: applied } = await context
@@ -61,7 +64,7 @@ export const applyCommand: Command = {
     if (printedStructured(terminal, output, applied)) return ExitCode.Ok;
     for (const document of applied) {
       const where = document.namespace ? ` in ${cluster}/${document.namespace}` : '';
-      const version = document.kind === 'Rollout' || document.kind === 'Experiment' ? 'generation' : 'version';
+      const version = ['Rollout', 'Experiment', 'FleetRollout'].includes(document.kind) ? 'generation' : 'version';
       terminal.out(
         `${document.kind.toLowerCase()}/${terminal.style.bold(document.name)} ${document.action.toLowerCase()}${where} (${version} ${document.generation})\n`,
       );

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ORGANIZATION_SCOPED_KINDS } from '@flotilla/argo-spec';
 import { parseAllDocuments } from 'yaml';
 import { plainDocumentLabel, type DocumentLabel } from '../api/api-error.js';
 import { CliError, ExitCode } from '../cli/cli-error.js';
@@ -92,6 +93,21 @@ export function combineManifests(files: readonly ManifestFile[]): CombinedManife
     return plainDocumentLabel(documentIndex);
   };
   return { yaml, label };
+}
+
+/**
+ * Whether every readable document is of a kind that belongs to the organization (FleetRollout), so that an apply
+ * names no cluster or namespace; false for a text with none.
+ */
+export function allOrganizationScoped(yaml: string): boolean {
+  const kinds = parseAllDocuments(yaml).flatMap((document) => {
+    if (document.errors.length > 0) return [];
+    const kind: unknown = document.get('kind');
+    return kind === undefined ? [] : [kind];
+  });
+  return (
+    kinds.length > 0 && kinds.every((kind) => typeof kind === 'string' && (ORGANIZATION_SCOPED_KINDS as readonly string[]).includes(kind))
+  );
 }
 
 /** The first `metadata.namespace` the documents set, which an apply or lint targets when no --namespace is given. */

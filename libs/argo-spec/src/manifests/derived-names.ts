@@ -1,4 +1,5 @@
-import type { ArgoKind, RolloutExperimentTemplate } from '../types.js';
+import type { ManifestKind } from '../manifest.js';
+import type { RolloutExperimentTemplate } from '../types.js';
 import { DNS1123_LABEL_MAX_LENGTH, dns1123LabelProblem, dns1123SubdomainProblem, LABEL_VALUE_MAX_LENGTH } from '../kubernetes-names.js';
 import type { CheckedSpec } from './document.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
@@ -79,7 +80,7 @@ function checkStepExperimentNames(name: string, checked: CheckedSpec & { kind: '
  * Refuses names that could not fit where Flotilla puts them once derived (labels, ReplicaSet and Service names).
  * @example a Rollout named with 64 characters is refused at `metadata.name`, as `flotilla.io/rollout` holds at most 63.
  */
-export function checkDerivedNames(kind: ArgoKind, name: string, checked: CheckedSpec | undefined, issues: IssueList): void {
+export function checkDerivedNames(kind: ManifestKind, name: string, checked: CheckedSpec | undefined, issues: IssueList): void {
   if (kind === 'Rollout') {
     checkLabelValueName(name, 'metadata.name', LABEL_VALUE_MAX_LENGTH, 'it is the value of the flotilla.io/rollout label', issues);
     if (checked?.kind === 'Rollout') checkStepExperimentNames(name, checked, issues);

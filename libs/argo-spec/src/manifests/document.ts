@@ -1,22 +1,26 @@
-import { ARGO_API_VERSION, ARGO_KINDS, type AnalysisTemplateSpec, type ArgoKind, type ExperimentSpec, type RolloutSpec } from '../types.js';
+import { FLEET_API_VERSION, type FleetRolloutSpec } from '../fleet-rollout.js';
+import { apiVersionOf, isOrganizationScoped, MANIFEST_KINDS, type ManifestKind } from '../manifest.js';
+import { ARGO_API_VERSION, type AnalysisTemplateSpec, type ExperimentSpec, type RolloutSpec } from '../types.js';
 import { checkAnalysisTemplateSpec } from './analysis-template-rules.js';
 import { dns1123SubdomainProblem, quoted } from '../kubernetes-names.js';
 import { checkDerivedNames } from './derived-names.js';
 import { checkExperimentSpec } from './experiment-rules.js';
+import { checkFleetRolloutSpec } from './fleet-rollout-rules.js';
 import { checkStorableData } from './storable-data.js';
 import { childPath, IssueList } from './issues.js';
 import { checkRolloutSpec } from './rollout-rules.js';
 import { describeValue, isPlainObject, type Loose } from './schema.js';
-import { analysisTemplateSpecSchema, experimentSpecSchema, objectMetaSchema, rolloutSpecSchema } from './shapes.js';
+import { analysisTemplateSpecSchema, experimentSpecSchema, fleetRolloutSpecSchema, objectMetaSchema, rolloutSpecSchema } from './shapes.js';
 
 /** A document's spec after its shape was checked, tagged by kind. */
 export type CheckedSpec =
   | { kind: 'Rollout'; spec: Loose<RolloutSpec> }
   | { kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate'; spec: Loose<AnalysisTemplateSpec> }
-  | { kind: 'Experiment'; spec: Loose<ExperimentSpec> };
+  | { kind: 'Experiment'; spec: Loose<ExperimentSpec> }
+  | { kind: 'FleetRollout'; spec: Loose<FleetRolloutSpec> };
 
 export interface CheckedDocument {
-  kind?: ArgoKind;
+  kind?: ManifestKind;
   name?: string;
   /** Absent when the kind is unknown or the spec is not an object. */
   checked?: CheckedSpec;
@@ -25,11 +29,26 @@ export interface CheckedDocument {
 
 const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
 
-function isArgoKind(kind: unknown): kind is ArgoKind {
-  return typeof kind === 'string' && (ARGO_KINDS as readonly string[]).includes(kind);
+const API_VERSIONS: readonly string[] = [ARGO_API_VERSION, FLEET_API_VERSION];
+
+function isManifestKind(kind: unknown): kind is ManifestKind {
+  return typeof kind === 'string' && (MANIFEST_KINDS as readonly string[]).includes(kind);
 }
 
-function checkSpec(kind: ArgoKind, spec: unknown, issues: IssueList): CheckedSpec | undefined {
+function checkApiVersion(apiVersion: unknown, kind: ManifestKind | undefined, issues: IssueList): void {
+  if (apiVersion === undefined || apiVersion === null) return;
+  if (kind !== undefined) {
+    const expected = apiVersionOf(kind);
+    if (apiVersion !== expected) issues.add('apiVersion', `must be "${expected}" for a ${kind}, not ${describeValue(apiVersion)}`);
+  } else if (typeof apiVersion !== 'string' || !API_VERSIONS.includes(apiVersion)) {
+    issues.add(
+      'apiVersion',
+      `must be one of ${API_VERSIONS.map((version) => `"${version}"`).join(', ')}, not ${describeValue(apiVersion)}`,
+    );
+  }
+}
+
+function checkSpec(kind: ManifestKind, spec: unknown, issues: IssueList): CheckedSpec | undefined {
   switch (kind) {
     case 'Rollout': {
       const checked = rolloutSpecSchema.check(spec, 'spec', issues);
@@ -50,6 +69,12 @@ function checkSpec(kind: ArgoKind, spec: unknown, issues: IssueList): CheckedSpe
       checkExperimentSpec(checked, issues);
       return { kind, spec: checked };
     }
+    case 'FleetRollout': {
+      const checked = fleetRolloutSpecSchema.check(spec, 'spec', issues);
+      if (checked === undefined) return undefined;
+      checkFleetRolloutSpec(checked, issues);
+      return { kind, spec: checked };
+    }
   }
 }
 
@@ -65,11 +90,26 @@ function checkName(metadata: Record<string, unknown>, issues: IssueList): string
   return name;
 }
 
+function checkNamespace(
+  documentNamespace: string | undefined,
+  kind: ManifestKind | undefined,
+  namespace: string | undefined,
+  issues: IssueList,
+): void {
+  if (documentNamespace === undefined) return;
+  if (kind !== undefined && isOrganizationScoped(kind)) {
+    issues.add('metadata.namespace', `must not be set: a ${kind} belongs to the organization, not to a namespace`);
+  } else if (namespace !== undefined && documentNamespace !== namespace) {
+    issues.add('metadata.namespace', `"${documentNamespace}" differs from the namespace the manifests are applied to ("${namespace}")`);
+  }
+}
+
 /**
  * Everything that can be said about one document on its own: envelope, metadata, shape of the spec and its meaning.
+ * `namespace` is the one the documents are applied to, if any.
  * @example checkDocument({ apiVersion: 'apps/v1', kind: 'Deployment' }, 'shop').issues reports `apiVersion` and `kind`.
  */
-export function checkDocument(value: unknown, namespace: string): CheckedDocument {
+export function checkDocument(value: unknown, namespace: string | undefined): CheckedDocument {
   const issues = new IssueList();
   if (!isPlainObject(value)) {
     issues.add('', `must be a mapping with apiVersion, kind, metadata and spec, not ${describeValue(value)}`);
@@ -86,22 +126,17 @@ export function checkDocument(value: unknown, namespace: string): CheckedDocumen
   }
 
   const { apiVersion, kind, metadata, spec } = value;
-  if (apiVersion !== undefined && apiVersion !== null && apiVersion !== ARGO_API_VERSION) {
-    issues.add('apiVersion', `must be "${ARGO_API_VERSION}", not ${describeValue(apiVersion)}`);
-  }
-  const knownKind = isArgoKind(kind) ? kind : undefined;
+  const knownKind = isManifestKind(kind) ? kind : undefined;
+  checkApiVersion(apiVersion, knownKind, issues);
   if (kind !== undefined && kind !== null && knownKind === undefined) {
-    issues.add('kind', `${describeValue(kind)} is not an accepted kind; expected one of ${ARGO_KINDS.join(', ')}`);
+    issues.add('kind', `${describeValue(kind)} is not an accepted kind; expected one of ${MANIFEST_KINDS.join(', ')}`);
   }
 
   let name: string | undefined;
   if (metadata !== undefined && metadata !== null) {
     const checkedMetadata = objectMetaSchema.check(metadata, 'metadata', issues);
     if (isPlainObject(metadata)) name = checkName(metadata, issues);
-    const documentNamespace = checkedMetadata?.namespace;
-    if (documentNamespace !== undefined && documentNamespace !== namespace) {
-      issues.add('metadata.namespace', `"${documentNamespace}" differs from the namespace the manifests are applied to ("${namespace}")`);
-    }
+    checkNamespace(checkedMetadata?.namespace, knownKind, namespace, issues);
   }
 
   const checked = knownKind !== undefined && spec !== undefined && spec !== null ? checkSpec(knownKind, spec, issues) : undefined;

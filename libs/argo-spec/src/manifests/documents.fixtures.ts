@@ -78,6 +78,30 @@ export const experiment = (): Document => ({
   },
 });
 
+export const fleetRollout = (): Document => ({
+  apiVersion: 'flotilla.io/v1alpha1',
+  kind: 'FleetRollout',
+  metadata: { name: 'checkout-fleet', labels: { team: 'payments' } },
+  spec: {
+    rollout: { namespace: 'shop', name: 'checkout' },
+    clusterSelector: { matchLabels: { tier: 'edge' } },
+    disconnectedTimeoutSeconds: 300,
+    waves: [
+      { name: 'canary', clusterSelector: { matchLabels: { env: 'staging' } }, maxParallel: 1, soakSeconds: 600 },
+      {
+        name: 'europe',
+        clusterSelector: { matchExpressions: [{ key: 'region', operator: 'In', values: ['eu-west-1', 'eu-central-1'] }] },
+        maxParallel: '25%',
+        approval: 'manual',
+        allowMissing: true,
+        disconnectedTimeoutSeconds: 900,
+      },
+      { name: 'rest' },
+    ],
+    failurePolicy: 'rollbackWave',
+  },
+});
+
 const FIELD = /([^.[\]]+)|\[(\d+)\]/g;
 
 /** Sets (or, with `undefined`, removes) the value at a path such as `spec.strategy.canary.steps[0].setWeight`. */

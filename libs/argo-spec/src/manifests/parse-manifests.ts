@@ -1,19 +1,22 @@
-import type { ArgoManifest } from '../types.js';
+import { isOrganizationScoped, type Manifest, type ManifestKind } from '../manifest.js';
 import { type CheckedDocument, checkDocument } from './document.js';
 import { IssueList, type ManifestIssue } from './issues.js';
 import { templateReferences } from './template-references.js';
 import { readYamlDocuments } from './yaml-documents.js';
 
 export interface ValidationContext {
-  /** The namespace the documents are applied to; a document's metadata.namespace, when set, must equal it. */
-  namespace: string;
+  /**
+   * The namespace the documents are applied to; a document's metadata.namespace, when set, must equal it.
+   * Absent when they are applied to the organization itself: only organization-scoped kinds (FleetRollout) are accepted.
+   */
+  namespace?: string;
   /** AnalysisTemplates already stored in that cluster and namespace, by name, with the arguments each needs passed. */
   knownAnalysisTemplates: ReadonlyMap<string, readonly string[]>;
   /** ClusterAnalysisTemplates already stored for the organization, as `knownAnalysisTemplates`. */
   knownClusterAnalysisTemplates: ReadonlyMap<string, readonly string[]>;
 }
 
-export type ManifestParseResult = { ok: true; documents: ArgoManifest[] } | { ok: false; errors: ManifestIssue[] };
+export type ManifestParseResult = { ok: true; documents: Manifest[] } | { ok: false; errors: ManifestIssue[] };
 
 function checkDuplicateNames(documents: readonly CheckedDocument[]): void {
   const firstIndexByKindAndName = new Map<string, number>();
@@ -23,6 +26,30 @@ function checkDuplicateNames(documents: readonly CheckedDocument[]): void {
     const firstIndex = firstIndexByKindAndName.get(key);
     if (firstIndex === undefined) firstIndexByKindAndName.set(key, index);
     else document.issues.add('metadata.name', `${document.kind} "${document.name}" is already defined by document ${firstIndex}`);
+  });
+}
+
+const placeOf = (kind: ManifestKind): string => (isOrganizationScoped(kind) ? 'the organization' : 'a cluster namespace');
+
+/**
+ * One apply goes to one place: a namespace of a cluster, or the organization. The first document's kind decides;
+ * a later document of the other scope is refused, and so is any namespaced one when no namespace is given.
+ */
+function checkPlacement(documents: readonly CheckedDocument[], namespace: string | undefined): void {
+  const first = documents.findIndex((document) => document.kind !== undefined);
+  const firstKind = documents[first]?.kind;
+  if (firstKind === undefined) return;
+  const organizationWide = isOrganizationScoped(firstKind);
+  documents.forEach((document) => {
+    if (document.kind === undefined) return;
+    if (isOrganizationScoped(document.kind) !== organizationWide) {
+      document.issues.add(
+        'kind',
+        `a ${document.kind} belongs to ${placeOf(document.kind)}, and document ${first} (a ${firstKind}) to ${placeOf(firstKind)}: apply them separately`,
+      );
+    } else if (namespace === undefined && !isOrganizationScoped(document.kind)) {
+      document.issues.add('kind', `a ${document.kind} belongs to a cluster namespace: give the cluster and namespace to apply it to`);
+    }
   });
 }
 
@@ -52,6 +79,8 @@ function appliedTemplates(documents: readonly CheckedDocument[], kind: TemplateK
 }
 
 function checkTemplateReferences(documents: readonly CheckedDocument[], context: ValidationContext): void {
+  // With no namespace, only organization-scoped documents are accepted, and they reference no template.
+  if (context.namespace === undefined) return;
   const applied = {
     AnalysisTemplate: appliedTemplates(documents, 'AnalysisTemplate'),
     ClusterAnalysisTemplate: appliedTemplates(documents, 'ClusterAnalysisTemplate'),
@@ -79,8 +108,9 @@ function checkTemplateReferences(documents: readonly CheckedDocument[], context:
 }
 
 /**
- * Reads the multi-document YAML an apply carries and validates every document as Argo Rollouts would,
- * together with what they reference: all issues are reported at once, each with its document and field path.
+ * Reads the multi-document YAML an apply carries and validates every document as Argo Rollouts would (and
+ * FleetRollouts as Flotilla does), together with what they reference: all issues are reported at once, each with
+ * its document and field path. The documents of one apply all belong to a cluster namespace, or all to the organization.
  *
  * `documentIndex` counts only documents with content: empty ones (two `---` in a row, a trailing `---`,
  * a document of comments or a bare `null`) are skipped and take no index. Documents come back exactly as
@@ -99,10 +129,11 @@ export function parseManifests(yamlText: string, context: ValidationContext): Ma
     return { issues };
   });
   checkDuplicateNames(documents);
+  checkPlacement(documents, context.namespace);
   checkTemplateReferences(documents, context);
 
   const errors = documents.flatMap((document, documentIndex) => document.issues.items.map((issue) => ({ documentIndex, ...issue })));
   if (errors.length > 0) return { ok: false, errors };
-  // Every document passed the checks that mirror types.ts, so each one is an ArgoManifest as written.
-  return { ok: true, documents: yamlDocuments.map((document) => (document.readable ? document.value : undefined) as ArgoManifest) };
+  // Every document passed the checks that mirror types.ts and fleet-rollout.ts, so each one is a Manifest as written.
+  return { ok: true, documents: yamlDocuments.map((document) => (document.readable ? document.value : undefined) as Manifest) };
 }

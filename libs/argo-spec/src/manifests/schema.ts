@@ -168,10 +168,15 @@ export function oneOf<const Values extends readonly string[]>(values: Values): O
   });
 }
 
-export function array<Item>(item: Schema<Item>, options: { minItems?: number } = {}): OptionalSchema<Item[]> {
+/** A list of one schema; with `maxItems`, the list is refused whole beyond that many items. */
+export function array<Item>(item: Schema<Item>, options: { minItems?: number; maxItems?: number } = {}): OptionalSchema<Item[]> {
   return schema<Item[]>((value, path, issues) => {
     if (!Array.isArray(value)) {
       issues.add(path, `must be a list, not ${describeValue(value)}`);
+      return undefined;
+    }
+    if (options.maxItems !== undefined && value.length > options.maxItems) {
+      issues.add(path, `must have at most ${options.maxItems} items, not ${value.length}`);
       return undefined;
     }
     if (options.minItems !== undefined && value.length < options.minItems) {
@@ -180,6 +185,8 @@ export function array<Item>(item: Schema<Item>, options: { minItems?: number } =
     return value.map((element, index) => item.check(element, indexPath(path, index), issues));
   });
 }
+
+const invalidFieldsByObject = new WeakMap<object, Set<string>>();
 
 /**
  * A map from string keys to values of one schema, such as labels: with `keyProblem`, each key is checked too,
@@ -200,19 +207,20 @@ export function record<V>(
       return undefined;
     }
     const result: Record<string, Loose<V>> = {};
+    const refusedKeys = new Set<string>();
+    invalidFieldsByObject.set(result, refusedKeys);
     for (const [key, element] of entries) {
       const keyProblem = options.keyProblem?.(key);
       if (keyProblem !== undefined) issues.add(keyPath(path, key), `is not a valid key: ${keyProblem}`);
       const checked = values.check(element, keyPath(path, key), issues);
       if (checked !== undefined) result[key] = checked;
+      else refusedKeys.add(key);
     }
     return result;
   });
 }
 
-const invalidFieldsByObject = new WeakMap<object, Set<string>>();
-
-/** Whether a checked object had any field that was refused: unknown, or of the wrong shape. */
+/** Whether a checked object (or map) had any field that was refused: unknown, or of the wrong shape. */
 export function hadRefusedFields(checked: object): boolean {
   return (invalidFieldsByObject.get(checked)?.size ?? 0) > 0;
 }

@@ -1,6 +1,6 @@
 import type { LabelSelector, LabelSelectorRequirement } from '../types.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
-import type { Loose } from './schema.js';
+import { hadRefusedFields, type Loose } from './schema.js';
 
 function requirementMatches(requirement: Loose<LabelSelectorRequirement>, labels: Readonly<Record<string, string | undefined>>): boolean {
   const { key, operator, values = [] } = requirement;
@@ -34,18 +34,25 @@ export function selectorMatches(selector: Loose<LabelSelector>, labels: Readonly
 }
 
 /**
- * Refuses selectors Kubernetes refuses: empty ones, and operators given the wrong number of values.
- * Answers whether the selector is sound enough to be matched against labels.
+ * Refuses selectors Kubernetes refuses: empty ones (saying why with `emptyRefusal`), and operators given the wrong
+ * number of values. Answers whether the selector is sound enough to be matched against labels.
  */
-export function checkSelector(selector: Loose<LabelSelector>, path: string, issues: IssueList): boolean {
+export function checkSelector(
+  selector: Loose<LabelSelector>,
+  path: string,
+  issues: IssueList,
+  emptyRefusal = 'an empty selector would select every pod',
+): boolean {
   const expressions = selector.matchExpressions ?? [];
   let sound = true;
   const refuse = (at: string, message: string): void => {
     issues.add(at, message);
     sound = false;
   };
-  if (Object.keys(selector.matchLabels ?? {}).length + expressions.length === 0) {
-    refuse(path, 'must not be empty: an empty selector would select every pod');
+  const refusedParts = hadRefusedFields(selector) || (selector.matchLabels !== undefined && hadRefusedFields(selector.matchLabels));
+  // A selector whose only terms were refused is already reported; calling it empty would be a second, wrong issue.
+  if (Object.keys(selector.matchLabels ?? {}).length + expressions.length === 0 && !refusedParts) {
+    refuse(path, `must not be empty: ${emptyRefusal}`);
   }
   expressions.forEach((requirement, index) => {
     if (requirement?.operator === undefined) return;

@@ -56,9 +56,16 @@ import {
   type WavefrontProvider,
   type WebProvider,
 } from '../types.js';
+import { FAILURE_POLICIES, type FleetRolloutSpec, type FleetWaveSpec, WAVE_APPROVALS } from '../fleet-rollout.js';
 import { imageReferenceProblem } from '../image-reference.js';
-import { ANNOTATIONS_MAX_TOTAL_BYTES, dns1123LabelProblem, labelValueProblem, qualifiedNameProblem } from '../kubernetes-names.js';
-import { MAX_ANNOTATIONS, MAX_LABELS } from '../limits.js';
+import {
+  ANNOTATIONS_MAX_TOTAL_BYTES,
+  dns1123LabelProblem,
+  dns1123SubdomainProblem,
+  labelValueProblem,
+  qualifiedNameProblem,
+} from '../kubernetes-names.js';
+import { MAX_ANNOTATIONS, MAX_INT32, MAX_DISCONNECTED_TIMEOUT_SECONDS, MAX_FLEET_WAVES, MAX_LABELS, MAX_SOAK_SECONDS } from '../limits.js';
 import { childPath, type IssueList } from './issues.js';
 import {
   array,
@@ -141,7 +148,7 @@ export const objectMetaSchema = object<ObjectMeta>({
 
 const podTemplateMetadataSchema = object<PodTemplateMetadata>({ labels: labelsSchema, annotations: annotationsSchema });
 
-const labelSelectorSchema = object<LabelSelector>({
+export const labelSelectorSchema = object<LabelSelector>({
   matchLabels: labelsSchema,
   matchExpressions: array(
     object<LabelSelectorRequirement>({
@@ -508,4 +515,42 @@ export const experimentSpecSchema = object<ExperimentSpec>({
   scaleDownDelaySeconds: nonNegative(),
   dryRun: array(dryRunSchema),
   measurementRetention: array(measurementRetentionSchema),
+});
+
+// ---------------------------------------------------------------- fleet rollouts
+
+const PERCENT_OF_MEMBERS = /^([1-9]\d*)%$/;
+
+/** A wave's `maxParallel`: a positive number of members, or a share of them from "1%" to "100%". */
+const maxParallelSchema = custom<NonNullable<FleetWaveSpec['maxParallel']>>((value, path, issues) => {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_INT32) return value;
+  const share = typeof value === 'string' ? PERCENT_OF_MEMBERS.exec(value) : null;
+  if (share && Number(share[1]) <= 100) return value as `${number}%`;
+  issues.add(path, `must be a positive integer or a percentage from "1%" to "100%", such as "25%", not ${describeValue(value)}`);
+  return undefined;
+});
+
+const disconnectedTimeoutSchema = (): OptionalSchema<number> => integer({ min: 1, max: MAX_DISCONNECTED_TIMEOUT_SECONDS });
+
+const fleetWaveSchema = object<FleetWaveSpec>({
+  name: required(string({ problem: dns1123LabelProblem })),
+  clusterSelector: labelSelectorSchema,
+  maxParallel: maxParallelSchema,
+  soakSeconds: integer({ min: 0, max: MAX_SOAK_SECONDS }),
+  approval: oneOf(WAVE_APPROVALS),
+  allowMissing: boolean(),
+  disconnectedTimeoutSeconds: disconnectedTimeoutSchema(),
+});
+
+export const fleetRolloutSpecSchema = object<FleetRolloutSpec>({
+  rollout: required(
+    object<FleetRolloutSpec['rollout']>({
+      namespace: required(string({ problem: dns1123LabelProblem })),
+      name: required(string({ problem: dns1123SubdomainProblem })),
+    }),
+  ),
+  clusterSelector: labelSelectorSchema,
+  disconnectedTimeoutSeconds: disconnectedTimeoutSchema(),
+  waves: required(array(fleetWaveSchema, { minItems: 1, maxItems: MAX_FLEET_WAVES })),
+  failurePolicy: oneOf(FAILURE_POLICIES),
 });

@@ -61,6 +61,7 @@ export function templateReferences(checked: CheckedSpec): TemplateReference[] {
   switch (checked.kind) {
     case 'AnalysisTemplate':
     case 'ClusterAnalysisTemplate':
+    case 'FleetRollout':
       return [];
     case 'Experiment':
       return fromNamedAnalyses(checked.spec.analyses, 'spec.analyses');

@@ -17,8 +17,9 @@ export const NESTED_FIELD_COST = 1;
  * Fields whose price is not the default, by what they do at worst. `verifyAuditChain` reads and hashes the whole
  * audit chain of the organization (or from a checkpoint on); `createAuditCheckpoint` verifies the chain since the last
  * checkpoint before it signs; `applyManifests` validates and stores every document of up to a request's worth of
- * YAML; `Experiment.analysisRuns` is one more query for each experiment of a page; `releaseFleet` reads every cluster
- * and member Rollout of the FleetRollout and writes the first batch's templates.
+ * YAML; `Experiment.analysisRuns` is one more query for each experiment of a page; a FleetRollout's `plan` and
+ * `currentRelease` read the clusters and releases once per FleetRollout, and `FleetMember.rollout` one rollout per member;
+ * `releaseFleet` reads every cluster and member Rollout of the FleetRollout and writes the first batch's templates.
  */
 export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'Query.verifyAuditChain': { cost: 1000, oncePerRequest: true },
@@ -34,6 +35,12 @@ export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'Mutation.createApiToken': { cost: 50 },
   'Mutation.rotateApiToken': { cost: 50 },
   'Experiment.analysisRuns': { cost: ROOT_FIELD_COST },
+  'Query.fleetRollouts': { cost: 20 },
+  'Query.fleetReleases': { cost: 20 },
+  'Mutation.updateClusterLabels': { cost: 50 },
+  'FleetRollout.plan': { cost: ROOT_FIELD_COST },
+  'FleetRollout.currentRelease': { cost: ROOT_FIELD_COST },
+  'FleetMember.rollout': { cost: ROOT_FIELD_COST },
   'Mutation.releaseFleet': { cost: 50 },
 };
 

@@ -34,6 +34,21 @@ export class ClustersResolver {
     return this.clusterService.register(principal, name, labels ?? {}, request.requestId);
   }
 
+  @Mutation(() => ClusterModel, {
+    description:
+      "Replaces a cluster's labels, which FleetRollouts select clusters by: Kubernetes label keys and values, at most 64. Audited.",
+  })
+  @RequiresRole('admin')
+  updateClusterLabels(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentRequest() request: RequestContext,
+    @Args('cluster', { description: 'Cluster name.' }) cluster: string,
+    @Args('labels', { type: () => JsonScalar, description: 'Every label the cluster has from now on, such as `{"env":"prod"}`.' })
+    labels: unknown,
+  ): Promise<ClusterModel> {
+    return this.clusterService.updateLabels(principal, cluster, labels, request.requestId);
+  }
+
   @Mutation(() => ClusterRegistration, { description: "Replaces a cluster's agent token; the old one stops working at once." })
   @RequiresRole('admin')
   rotateClusterAgentToken(

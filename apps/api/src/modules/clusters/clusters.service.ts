@@ -69,6 +69,30 @@ export class ClustersService {
     }
   }
 
+  /** Replaces the cluster's labels, which fleet selectors match; the audit keeps them before and after. */
+  async updateLabels(principal: Principal, name: string, labels: unknown, requestId: string): Promise<ClusterRecord> {
+    assertLabels('labels', labels);
+    const scope = organizationScope(principal.organizationId);
+    const existing = await this.get(principal, name);
+    return inTransaction(this.database, async (transaction, afterCommit) => {
+      const updated = await this.clusters.updateLabels(scope, transaction, name, labels);
+      if (!updated) throw notFound(ErrorCode.ClusterNotFound, `cluster ${name}`);
+      await this.audit.append(scope, prismaSession(transaction), afterCommit, [
+        {
+          actor: actorOf(principal),
+          action: 'cluster.labels_updated',
+          targetType: 'Cluster',
+          targetName: name,
+          targetId: updated.id,
+          before: { labels: existing.labels },
+          after: { labels: updated.labels },
+          requestId,
+        },
+      ]);
+      return updated;
+    });
+  }
+
   /** Issues a new agent token; the old one stops working at once. */
   async rotateAgentToken(principal: Principal, name: string, requestId: string): Promise<RegisteredCluster> {
     const scope = organizationScope(principal.organizationId);

@@ -11,7 +11,8 @@ export class ManifestsResolver {
 
   @Mutation(() => [AppliedDocument], {
     description:
-      'Applies multi-document YAML of Argo Rollouts kinds (argoproj.io/v1alpha1) to a namespace of a cluster. ' +
+      'Applies multi-document YAML of Argo Rollouts kinds (argoproj.io/v1alpha1) to a namespace of a cluster, or ' +
+      'FleetRollouts (flotilla.io/v1alpha1, admin role) to the organization; one call never mixes the two. ' +
       'All documents are validated first; on any problem every problem is returned (code manifest/invalid, ' +
       'extensions.problems with documentIndex, path and message) and nothing is stored.',
   })
@@ -19,10 +20,16 @@ export class ManifestsResolver {
   applyManifests(
     @CurrentPrincipal() principal: Principal,
     @CurrentRequest() request: RequestContext,
-    @Args('cluster', { description: 'Cluster name.' }) cluster: string,
-    @Args('namespace', { description: 'Namespace the namespaced documents go to.' }) namespace: string,
     @Args('yaml', { description: 'One or more YAML documents separated by `---`.' }) yaml: string,
+    @Args('cluster', { type: () => String, nullable: true, description: 'Cluster name; required unless every document is a FleetRollout.' })
+    cluster?: string | null,
+    @Args('namespace', {
+      type: () => String,
+      nullable: true,
+      description: 'Namespace the namespaced documents go to; required unless every document is a FleetRollout.',
+    })
+    namespace?: string | null,
   ): Promise<AppliedDocument[]> {
-    return this.manifests.apply(principal, cluster, namespace, yaml, request.requestId);
+    return this.manifests.apply(principal, cluster ?? undefined, namespace ?? undefined, yaml, request.requestId);
   }
 }

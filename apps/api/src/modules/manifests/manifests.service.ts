@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { argumentsToPass, jsonEqual, parseManifests, type ArgoManifest, type ExperimentSpec } from '@flotilla/argo-spec';
+import {
+  argumentsToPass,
+  isOrganizationScoped,
+  jsonEqual,
+  parseManifests,
+  type ArgoManifest,
+  type ExperimentSpec,
+  type FleetRolloutManifest,
+  type Manifest,
+  type ManifestKind,
+} from '@flotilla/argo-spec';
 import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
 import {
   inTransaction,
@@ -20,6 +30,7 @@ import {
   AnalysisTemplateStore,
   ClusterStore,
   FleetReleaseStore,
+  FleetRolloutStore,
   type TemplateApplied,
   type TemplateManifest,
   type TemplateSpecByName,
@@ -35,16 +46,24 @@ import { RolloutsService } from '../rollouts/rollouts.service.js';
 import { ApplyAction, type AppliedDocument } from './applied-document.model.js';
 import type { ReconcileQueue } from '@flotilla/queues';
 
+/** The namespace of a cluster namespaced documents are applied to. */
+interface Placement {
+  clusterId: string;
+  clusterName: string;
+  namespace: string;
+}
+
 interface ApplyTarget {
   principal: Principal;
   scope: OrganizationScope;
   /** Warnings of each document, by document index. */
   warnings: readonly string[][];
-  clusterId: string;
-  clusterName: string;
-  namespace: string;
+  /** Absent when the documents belong to the organization (FleetRollouts): they go to no cluster. */
+  placement: Placement | undefined;
   requestId: string;
 }
+
+type PlacedTarget = ApplyTarget & { placement: Placement };
 
 interface DocumentOutcome {
   applied: AppliedDocument;
@@ -53,11 +72,18 @@ interface DocumentOutcome {
   experimentChanged?: { id: string; version: number };
 }
 
-const AUDIT_TARGET: Record<ArgoManifest['kind'], string> = {
+const AUDIT_TARGET: Record<ManifestKind, string> = {
   Rollout: 'rollout',
   AnalysisTemplate: 'analysis_template',
   ClusterAnalysisTemplate: 'cluster_analysis_template',
   Experiment: 'experiment',
+  FleetRollout: 'fleet_rollout',
+};
+
+/** Kinds shared beyond one namespace of one cluster, which only admins may apply, and why. */
+const ADMIN_KINDS: Partial<Record<ManifestKind, string>> = {
+  ClusterAnalysisTemplate: 'ClusterAnalysisTemplates are shared by every cluster: applying one needs the admin role',
+  FleetRollout: 'a FleetRollout releases to many clusters of the organization: applying one needs the admin role',
 };
 
 const CONCURRENT_APPLY_ATTEMPTS = 3;
@@ -78,13 +104,29 @@ function templateManifest(document: ArgoManifest & { kind: 'AnalysisTemplate' | 
   return { name: document.metadata.name, annotations: document.metadata.annotations ?? {}, spec: document.spec };
 }
 
-function invalidManifests(problems: FieldProblem[]): FlotillaError {
+function invalidManifests(problems: FieldProblem[], hint?: string): FlotillaError {
   const count = problems.length;
   return new FlotillaError(
     ErrorCode.ManifestInvalid,
-    `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied`,
+    `the manifests have ${count} problem${count === 1 ? '' : 's'}; nothing was applied${hint === undefined ? '' : ` (${hint})`}`,
     problems,
   );
+}
+
+/** The target of namespaced documents, which validation gave a placement: they are never applied without one. */
+function placed(target: ApplyTarget): PlacedTarget {
+  if (target.placement === undefined) throw new Error('namespaced documents reached the store without a cluster and namespace');
+  return { ...target, placement: target.placement };
+}
+
+/** Where the audit and the answer place a document: its namespace, if it has one, and how the audit names it. */
+function locationOf(target: ApplyTarget, document: Manifest): { namespace: string | null; targetName: string } {
+  const name = document.metadata.name;
+  if (document.kind === 'ClusterAnalysisTemplate' || document.kind === 'FleetRollout' || target.placement === undefined) {
+    return { namespace: null, targetName: name };
+  }
+  const { clusterName, namespace } = target.placement;
+  return { namespace, targetName: rolloutTargetName(clusterName, namespace, name) };
 }
 
 /**
@@ -113,23 +155,32 @@ export class ManifestsService {
     private readonly templates: AnalysisTemplateStore,
     private readonly clusters: ClusterStore,
     private readonly fleetReleases: FleetReleaseStore,
+    private readonly fleetRollouts: FleetRolloutStore,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
 
   /**
    * Validates every document and, only when all are valid, upserts them in one transaction. A Rollout's
-   * generation grows only when its spec really changed.
+   * generation grows only when its spec really changed. Namespaced documents need the cluster and namespace;
+   * organization-scoped ones (FleetRollouts) need neither, and the two are never applied together.
    */
-  async apply(principal: Principal, clusterName: string, namespace: string, yaml: string, requestId: string): Promise<AppliedDocument[]> {
-    assertDnsLabel('namespace', namespace);
+  async apply(
+    principal: Principal,
+    clusterName: string | undefined,
+    namespace: string | undefined,
+    yaml: string,
+    requestId: string,
+  ): Promise<AppliedDocument[]> {
+    if (namespace !== undefined) assertDnsLabel('namespace', namespace);
     if (Buffer.byteLength(yaml, 'utf8') > this.config.maxRequestBytes) {
       throw new FlotillaError(ErrorCode.RequestTooLarge, `the manifests exceed ${this.config.maxRequestBytes} bytes`, [
         { path: 'yaml', message: `larger than ${this.config.maxRequestBytes} bytes` },
       ]);
     }
-    const { cluster, documents, warnings } = await this.validate(principal, clusterName, namespace, yaml);
+    const place = clusterName !== undefined && namespace !== undefined ? { clusterName, namespace } : undefined;
+    const { documents, warnings, placement } = await this.validate(principal, place, yaml);
     const scope = organizationScope(principal.organizationId);
-    const target: ApplyTarget = { principal, scope, warnings, clusterId: cluster.id, clusterName, namespace, requestId };
+    const target: ApplyTarget = { principal, scope, warnings, placement, requestId };
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await inTransaction(this.database, (transaction, afterCommit) => this.store(transaction, afterCommit, target, documents));
@@ -140,13 +191,53 @@ export class ManifestsService {
     }
   }
 
-  /** Reads the cluster and the templates the documents may refer to at once, then validates. */
+  /**
+   * Validates the documents: with a cluster and namespace, against the templates stored there and for the whole
+   * organization, read at once; without them, as documents of the organization, which only FleetRollouts are.
+   */
   private async validate(
     principal: Principal,
-    clusterName: string,
-    namespace: string,
+    place: { clusterName: string; namespace: string } | undefined,
     yaml: string,
-  ): Promise<{ cluster: { id: string }; documents: ArgoManifest[]; warnings: string[][] }> {
+  ): Promise<{ documents: Manifest[]; warnings: string[][]; placement: Placement | undefined }> {
+    const { documents, placement } =
+      place === undefined ? this.parseForOrganization(yaml) : await this.parseForNamespace(principal, place, yaml);
+    const analysis = this.checkAnalysis(documents);
+    const analysisProblems = analysis.flatMap((check, documentIndex) => check.errors.map((issue) => ({ documentIndex, ...issue })));
+    const hubLossProblems = documents.flatMap((document, documentIndex) =>
+      document.kind === 'Rollout'
+        ? hubLossAnnotationProblems(document.metadata.annotations).map((issue) => ({ documentIndex, ...issue }))
+        : [],
+    );
+    if (analysisProblems.length + hubLossProblems.length > 0) throw invalidManifests([...analysisProblems, ...hubLossProblems]);
+    const forbidden = documents.findIndex((document) => ADMIN_KINDS[document.kind] !== undefined);
+    const forbiddenKind = documents[forbidden]?.kind;
+    if (forbiddenKind !== undefined && !roleAllows(principal.role, 'admin')) {
+      throw new FlotillaError(ErrorCode.Forbidden, ADMIN_KINDS[forbiddenKind] ?? 'needs the admin role', [
+        { documentIndex: forbidden, path: 'kind', message: 'needs the admin role' },
+      ]);
+    }
+    return {
+      documents,
+      warnings: analysis.map((check) => check.warnings.map((issue) => `${issue.path}: ${issue.message}`)),
+      // Organization-scoped documents go to no cluster, even when one was named.
+      placement: documents.every((document) => isOrganizationScoped(document.kind)) ? undefined : placement,
+    };
+  }
+
+  /** Documents applied with no cluster or namespace: only organization-scoped kinds are accepted. */
+  private parseForOrganization(yaml: string): { documents: Manifest[]; placement: undefined } {
+    const result = parseManifests(yaml, { knownAnalysisTemplates: new Map(), knownClusterAnalysisTemplates: new Map() });
+    if (!result.ok) throw invalidManifests(result.errors, 'cluster and namespace are required to apply namespaced documents');
+    return { documents: result.documents, placement: undefined };
+  }
+
+  /** Reads the cluster and the templates the documents may refer to at once, then parses. */
+  private async parseForNamespace(
+    principal: Principal,
+    { clusterName, namespace }: { clusterName: string; namespace: string },
+    yaml: string,
+  ): Promise<{ documents: Manifest[]; placement: Placement }> {
     const scope = organizationScope(principal.organizationId);
     const [cluster, namespaced, clusterWide] = await Promise.all([
       this.clusters.findByName(scope, clusterName),
@@ -163,31 +254,11 @@ export class ManifestsService {
       knownClusterAnalysisTemplates: argumentsByTemplate(clusterWide),
     });
     if (!result.ok) throw invalidManifests(result.errors);
-    const analysis = this.checkAnalysis(result.documents);
-    const analysisProblems = analysis.flatMap((check, documentIndex) => check.errors.map((issue) => ({ documentIndex, ...issue })));
-    const hubLossProblems = result.documents.flatMap((document, documentIndex) =>
-      document.kind === 'Rollout'
-        ? hubLossAnnotationProblems(document.metadata.annotations).map((issue) => ({ documentIndex, ...issue }))
-        : [],
-    );
-    if (analysisProblems.length + hubLossProblems.length > 0) throw invalidManifests([...analysisProblems, ...hubLossProblems]);
-    const forbidden = result.documents.findIndex((document) => document.kind === 'ClusterAnalysisTemplate');
-    if (forbidden >= 0 && !roleAllows(principal.role, 'admin')) {
-      throw new FlotillaError(
-        ErrorCode.Forbidden,
-        'ClusterAnalysisTemplates are shared by every cluster: applying one needs the admin role',
-        [{ documentIndex: forbidden, path: 'kind', message: 'needs the admin role' }],
-      );
-    }
-    return {
-      cluster,
-      documents: result.documents,
-      warnings: analysis.map((check) => check.warnings.map((issue) => `${issue.path}: ${issue.message}`)),
-    };
+    return { documents: result.documents, placement: { clusterId: cluster.id, clusterName, namespace } };
   }
 
   /** What Argo finds only when a run starts — conditions that do not compile, intervals too short — checked now. */
-  private checkAnalysis(documents: ArgoManifest[]): AnalysisSpecValidation[] {
+  private checkAnalysis(documents: Manifest[]): AnalysisSpecValidation[] {
     return documents.map((document) =>
       document.kind === 'AnalysisTemplate' || document.kind === 'ClusterAnalysisTemplate'
         ? validateAnalysisSpec(document.spec, { minimumIntervalSeconds: this.config.minimumMetricIntervalSeconds })
@@ -199,18 +270,22 @@ export class ManifestsService {
     transaction: Transaction,
     afterCommit: AfterCommit,
     target: ApplyTarget,
-    documents: ArgoManifest[],
+    documents: Manifest[],
   ): Promise<AppliedDocument[]> {
     const outcomes: DocumentOutcome[] = [];
     for (const [documentIndex, document] of documents.entries()) {
-      outcomes.push(await this.storeDocument(transaction, target, documentIndex, document));
+      outcomes.push(
+        document.kind === 'FleetRollout'
+          ? await this.storeFleetRollout(transaction, target, documentIndex, document)
+          : await this.storeDocument(transaction, placed(target), documentIndex, document),
+      );
     }
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
     await this.audit.append(organizationScope(target.principal.organizationId), prismaSession(transaction), afterCommit, entries);
     for (const { rolloutChanged, experimentChanged } of outcomes) {
       if (experimentChanged) afterCommit.add(() => this.reconcileQueue.requestExperiment(experimentChanged.id, experimentChanged.version));
-      if (!rolloutChanged) continue;
-      this.rollouts.announce(afterCommit, { ...rolloutChanged, cluster: { name: target.clusterName } });
+      if (!rolloutChanged || !target.placement) continue;
+      this.rollouts.announce(afterCommit, { ...rolloutChanged, cluster: { name: target.placement.clusterName } });
       this.rollouts.requestReconcile(afterCommit, rolloutChanged.id, rolloutChanged.version);
     }
     return outcomes.map((outcome) => outcome.applied);
@@ -218,7 +293,7 @@ export class ManifestsService {
 
   private storeDocument(
     transaction: Transaction,
-    target: ApplyTarget,
+    target: PlacedTarget,
     documentIndex: number,
     document: ArgoManifest,
   ): Promise<DocumentOutcome> {
@@ -236,13 +311,13 @@ export class ManifestsService {
 
   private async storeRollout(
     transaction: Transaction,
-    target: ApplyTarget,
+    target: PlacedTarget,
     documentIndex: number,
     document: ArgoManifest & { kind: 'Rollout' },
   ): Promise<DocumentOutcome> {
     const applied = await this.rolloutStore.apply(target.scope, transaction, {
-      clusterId: target.clusterId,
-      namespace: target.namespace,
+      clusterId: target.placement.clusterId,
+      namespace: target.placement.namespace,
       name: document.metadata.name,
       labels: document.metadata.labels ?? {},
       annotations: document.metadata.annotations ?? {},
@@ -255,7 +330,7 @@ export class ManifestsService {
     if (before !== undefined && !jsonEqual(before.template, document.spec.template)) {
       await assertNotFleetOwned(
         this.fleetReleases,
-        { ...rollout, targetName: rolloutTargetName(target.clusterName, target.namespace, rollout.name) },
+        { ...rollout, targetName: rolloutTargetName(target.placement.clusterName, target.placement.namespace, rollout.name) },
         (message) => [{ documentIndex, path: 'spec.template', message }],
         transaction,
       );
@@ -266,12 +341,12 @@ export class ManifestsService {
 
   private async storeExperiment(
     transaction: Transaction,
-    target: ApplyTarget,
+    target: PlacedTarget,
     documentIndex: number,
     document: ArgoManifest & { kind: 'Experiment' },
   ): Promise<DocumentOutcome> {
     const { spec } = document;
-    const key = { clusterId: target.clusterId, namespace: target.namespace, name: document.metadata.name };
+    const key = { clusterId: target.placement.clusterId, namespace: target.placement.namespace, name: document.metadata.name };
     const existing = await this.experiments.find(target.scope, transaction, key);
     if (!existing) {
       const created = await this.experiments.create(target.scope, transaction, { ...key, spec });
@@ -293,17 +368,17 @@ export class ManifestsService {
 
   private async storeAnalysisTemplate(
     transaction: Transaction,
-    target: ApplyTarget,
+    target: PlacedTarget,
     documentIndex: number,
     document: ArgoManifest & { kind: 'AnalysisTemplate' },
   ): Promise<DocumentOutcome> {
-    const applied = await this.templates.applyNamespaced(target.scope, transaction, target, templateManifest(document));
+    const applied = await this.templates.applyNamespaced(target.scope, transaction, target.placement, templateManifest(document));
     return this.templateOutcome(target, documentIndex, document, applied);
   }
 
   private async storeClusterAnalysisTemplate(
     transaction: Transaction,
-    target: ApplyTarget,
+    target: PlacedTarget,
     documentIndex: number,
     document: ArgoManifest & { kind: 'ClusterAnalysisTemplate' },
   ): Promise<DocumentOutcome> {
@@ -311,7 +386,25 @@ export class ManifestsService {
     return this.templateOutcome(target, documentIndex, document, applied);
   }
 
-  private templateOutcome(target: ApplyTarget, documentIndex: number, document: ArgoManifest, applied: TemplateApplied): DocumentOutcome {
+  private async storeFleetRollout(
+    transaction: Transaction,
+    target: ApplyTarget,
+    documentIndex: number,
+    document: FleetRolloutManifest,
+  ): Promise<DocumentOutcome> {
+    const applied = await this.fleetRollouts.apply(target.scope, transaction, {
+      name: document.metadata.name,
+      labels: document.metadata.labels ?? {},
+      annotations: document.metadata.annotations ?? {},
+      spec: document.spec,
+      appliedBy: actorOf(target.principal),
+    });
+    const { record } = applied;
+    const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
+    return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], record.generation, record.id, before, document.spec);
+  }
+
+  private templateOutcome(target: ApplyTarget, documentIndex: number, document: Manifest, applied: TemplateApplied): DocumentOutcome {
     const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
     return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], applied.version, applied.id, before, document.spec);
   }
@@ -319,7 +412,7 @@ export class ManifestsService {
   private outcome(
     target: ApplyTarget,
     documentIndex: number,
-    document: ArgoManifest,
+    document: Manifest,
     action: ApplyAction,
     generation: number,
     id: string,
@@ -327,12 +420,12 @@ export class ManifestsService {
     after?: unknown,
     changedRollout?: RolloutRecord,
   ): DocumentOutcome {
-    const clusterWide = document.kind === 'ClusterAnalysisTemplate';
+    const { namespace, targetName } = locationOf(target, document);
     const applied: AppliedDocument = {
       documentIndex,
       kind: document.kind,
       name: document.metadata.name,
-      namespace: clusterWide ? null : target.namespace,
+      namespace,
       action,
       generation,
       warnings: target.warnings[documentIndex] ?? [],
@@ -345,7 +438,7 @@ export class ManifestsService {
         actor: actorOf(target.principal),
         action: `${AUDIT_TARGET[document.kind]}.${action === ApplyAction.Created ? 'created' : 'updated'}`,
         targetType: document.kind,
-        targetName: clusterWide ? document.metadata.name : rolloutTargetName(target.clusterName, target.namespace, document.metadata.name),
+        targetName,
         targetId: id,
         before: before === undefined ? null : { spec: before },
         after: { spec: after, generation },

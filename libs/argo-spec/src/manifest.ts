@@ -1,0 +1,25 @@
+import { FLEET_API_VERSION, FLEET_ROLLOUT_KIND, type FleetRolloutManifest } from './fleet-rollout.js';
+import { ARGO_API_VERSION, ARGO_KINDS, type ArgoManifest } from './types.js';
+
+/** Every document an apply accepts: Argo's kinds, which belong to a cluster namespace, and Flotilla's own. */
+export type Manifest = ArgoManifest | FleetRolloutManifest;
+
+export type ManifestKind = Manifest['kind'];
+
+export const MANIFEST_KINDS = [...ARGO_KINDS, FLEET_ROLLOUT_KIND] as const satisfies readonly ManifestKind[];
+
+/** The kinds that belong to the organization: applied with no cluster or namespace. */
+export const ORGANIZATION_SCOPED_KINDS = [FLEET_ROLLOUT_KIND] as const satisfies readonly ManifestKind[];
+
+/**
+ * Whether documents of `kind` belong to the organization rather than to a namespace of a cluster.
+ * @example isOrganizationScoped('FleetRollout') === true; isOrganizationScoped('Rollout') === false
+ */
+export function isOrganizationScoped(kind: ManifestKind): boolean {
+  return (ORGANIZATION_SCOPED_KINDS as readonly ManifestKind[]).includes(kind);
+}
+
+/** `apiVersionOf('FleetRollout') === 'flotilla.io/v1alpha1'`: the apiVersion a document of that kind is written with. */
+export function apiVersionOf(kind: ManifestKind): typeof ARGO_API_VERSION | typeof FLEET_API_VERSION {
+  return kind === FLEET_ROLLOUT_KIND ? FLEET_API_VERSION : ARGO_API_VERSION;
+}
