@@ -1,7 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
-import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-store.js';
-import { organizationScope } from '../../libs/stores/src/scope/scope.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml, type RolloutManifest } from '../support/manifests.js';
 import { apiForThisFile, type TestOrganization } from '../support/test-api.js';
@@ -25,7 +23,8 @@ const RELEASE_FIELDS = `id number phase message reason startedBy supersededBy cu
 const RELEASE_FLEET = `mutation($fleetRollout: String!, $image: String, $container: String, $template: JSON, $reason: String) {
   releaseFleet(fleetRollout: $fleetRollout, image: $image, container: $container, template: $template, reason: $reason) { ${RELEASE_FIELDS} }
 }`;
-const APPLY = 'mutation($cluster: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: "shop", yaml: $yaml) { action } }';
+const APPLY =
+  'mutation($cluster: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: "shop", yaml: $yaml) { action } }';
 const ROLLOUT_SPEC = 'query($cluster: String!) { rollout(cluster: $cluster, namespace: "shop", name: "checkout") { spec } }';
 const SET_IMAGE = `mutation($cluster: String!, $image: String!) {
   setImage(rollout: { cluster: $cluster, namespace: "shop", name: "checkout" }, container: "checkout", image: $image) { id }
@@ -40,18 +39,27 @@ interface ReleaseView {
   startedBy: string;
   supersededBy: number | null;
   change: { container: string | null; image: string | null; template: unknown };
-  waves: { name: string; phase: string; approvedBy: string | null; approvalReason: string | null; members: { cluster: string; state: string }[] }[];
+  waves: {
+    name: string;
+    phase: string;
+    approvedBy: string | null;
+    approvalReason: string | null;
+    members: { cluster: string; state: string }[];
+  }[];
 }
 
 /** Each operation with its mutation text; `$fleetRollout`, and `$wave` / `$cluster` where it takes one. */
 const OPERATIONS = {
-  pauseFleetRelease: 'mutation($fleetRollout: String!, $reason: String) { pauseFleetRelease(fleetRollout: $fleetRollout, reason: $reason) { phase } }',
-  resumeFleetRelease: 'mutation($fleetRollout: String!, $reason: String) { resumeFleetRelease(fleetRollout: $fleetRollout, reason: $reason) { phase } }',
+  pauseFleetRelease:
+    'mutation($fleetRollout: String!, $reason: String) { pauseFleetRelease(fleetRollout: $fleetRollout, reason: $reason) { phase } }',
+  resumeFleetRelease:
+    'mutation($fleetRollout: String!, $reason: String) { resumeFleetRelease(fleetRollout: $fleetRollout, reason: $reason) { phase } }',
   abortFleetRelease:
     'mutation($fleetRollout: String!, $reason: String) { abortFleetRelease(fleetRollout: $fleetRollout, reason: $reason) { phase } }',
   approveWave:
     'mutation($fleetRollout: String!, $wave: String, $reason: String) { approveWave(fleetRollout: $fleetRollout, wave: $wave, reason: $reason) { phase } }',
-  retryFleetRelease: 'mutation($fleetRollout: String!, $reason: String) { retryFleetRelease(fleetRollout: $fleetRollout, reason: $reason) { phase } }',
+  retryFleetRelease:
+    'mutation($fleetRollout: String!, $reason: String) { retryFleetRelease(fleetRollout: $fleetRollout, reason: $reason) { phase } }',
   promoteWave: 'mutation($fleetRollout: String!, $reason: String) { promoteWave(fleetRollout: $fleetRollout, reason: $reason) { phase } }',
   skipFleetMember: `mutation($fleetRollout: String!, $cluster: String!) {
     skipFleetMember(fleetRollout: $fleetRollout, cluster: $cluster, reason: "not needed there") { phase } }`,
@@ -87,27 +95,28 @@ const auditActions = async (organization: TestOrganization = org): Promise<{ act
     select: { action: true, reason: true, after: true },
   });
 
-async function applyFleetRollout(organization: TestOrganization): Promise<void> {
-  await api.database.$transaction((transaction) =>
-    new FleetRolloutStore(api.database).apply(organizationScope(organization.id), transaction, {
-      name: 'checkout',
-      labels: {},
-      annotations: {},
-      spec: FLEET_SPEC,
-      appliedBy: 'token:admin',
-    }),
-  );
-}
+const APPLY_FLEET_ROLLOUT = 'mutation($yaml: String!) { applyManifests(yaml: $yaml) { action } }';
+const FLEET_ROLLOUT_YAML = toYaml({
+  apiVersion: 'flotilla.io/v1alpha1',
+  kind: 'FleetRollout',
+  metadata: { name: 'checkout' },
+  spec: FLEET_SPEC,
+});
 
 beforeAll(async () => {
   for (const [name, labels] of Object.entries(CLUSTERS)) {
-    await graphqlData(api.url, org.tokens.admin, 'mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken } }', {
-      name,
-      labels,
-    });
+    await graphqlData(
+      api.url,
+      org.tokens.admin,
+      'mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken } }',
+      {
+        name,
+        labels,
+      },
+    );
     await graphqlData(api.url, org.tokens.deployer, APPLY, { cluster: name, yaml: toYaml(canaryRollout('checkout', 'shop/checkout:1')) });
   }
-  await applyFleetRollout(org);
+  await graphqlData(api.url, org.tokens.admin, APPLY_FLEET_ROLLOUT, { yaml: FLEET_ROLLOUT_YAML });
 });
 
 describe('releaseFleet refuses what it cannot release, naming the argument and storing nothing', () => {
@@ -138,8 +147,18 @@ describe('releaseFleet refuses what it cannot release, naming the argument and s
       'input/invalid',
       'template.metadata.labels',
     ],
-    ['a reason over 1024 characters', { image: 'shop/checkout:2', container: 'checkout', reason: 'x'.repeat(1025) }, 'input/invalid', 'reason'],
-    ['an unknown FleetRollout', { fleetRollout: 'storefront', image: 'shop/checkout:2', container: 'checkout' }, 'fleet/not_found', 'fleetRollout'],
+    [
+      'a reason over 1024 characters',
+      { image: 'shop/checkout:2', container: 'checkout', reason: 'x'.repeat(1025) },
+      'input/invalid',
+      'reason',
+    ],
+    [
+      'an unknown FleetRollout',
+      { fleetRollout: 'storefront', image: 'shop/checkout:2', container: 'checkout' },
+      'fleet/not_found',
+      'fleetRollout',
+    ],
   ])('%s', async (_case, variables, code, path) => {
     const before = { releases: await releaseCount(), audit: (await auditActions()).length };
     const response = await releaseFleet(variables);
@@ -165,9 +184,9 @@ describe('roles and tenancy', () => {
 
   it("answers fleet/not_found to another organization, which can neither release nor operate on this one's FleetRollout", async () => {
     const other = await api.organization({ cluster: 'staging' });
-    expect((await releaseFleet({ image: 'shop/checkout:2', container: 'checkout' }, other.tokens.admin)).errors?.[0]?.extensions?.code).toBe(
-      'fleet/not_found',
-    );
+    expect(
+      (await releaseFleet({ image: 'shop/checkout:2', container: 'checkout' }, other.tokens.admin)).errors?.[0]?.extensions?.code,
+    ).toBe('fleet/not_found');
     for (const name of Object.keys(OPERATIONS) as OperationName[]) {
       const response = await operate(name, { cluster: 'staging', wave: 'staging' }, other.tokens.admin);
       expect([name, response.errors?.[0]?.extensions?.code]).toEqual([name, 'fleet/not_found']);
@@ -263,7 +282,9 @@ describe('a fleet release', () => {
     );
     expect(approved.approveWave.waves[0]).toMatchObject({ approvedBy: 'token:deployer', approvalReason: 'staging looks fine' });
     expect((await operate('approveWave')).errors?.[0]?.extensions?.code).toBe('fleet/operation_refused');
-    expect(await auditActions()).toContainEqual(expect.objectContaining({ action: 'fleet_release.approveWave', reason: 'staging looks fine' }));
+    expect(await auditActions()).toContainEqual(
+      expect.objectContaining({ action: 'fleet_release.approveWave', reason: 'staging looks fine' }),
+    );
   });
 
   it("owns its members' templates: setImage and manifests changing the template are refused, naming the release", async () => {
@@ -273,8 +294,14 @@ describe('a fleet release', () => {
         'rollout staging/shop/checkout belongs to fleet release checkout#1 (Progressing): change it with releaseFleet, or abort that release first',
       extensions: { code: 'rollout/fleet_owned' },
     });
-    const changed = await graphql(api.url, org.tokens.deployer, APPLY, { cluster: 'staging', yaml: toYaml(canaryRollout('checkout', 'shop/checkout:9')) });
-    expect(changed.errors?.[0]?.extensions).toMatchObject({ code: 'rollout/fleet_owned', problems: [{ documentIndex: 0, path: 'spec.template' }] });
+    const changed = await graphql(api.url, org.tokens.deployer, APPLY, {
+      cluster: 'staging',
+      yaml: toYaml(canaryRollout('checkout', 'shop/checkout:9')),
+    });
+    expect(changed.errors?.[0]?.extensions).toMatchObject({
+      code: 'rollout/fleet_owned',
+      problems: [{ documentIndex: 0, path: 'spec.template' }],
+    });
     expect(await templateImage('staging')).toBe('shop/checkout:2');
 
     const relabelled = canaryRollout('checkout', 'shop/checkout:2');

@@ -49,7 +49,8 @@ export function releaseChangeOf({ image, container, template }: ReleaseChangeArg
     if (problems.length > 0 || container === null) throw invalid(problems);
     return { type: 'image', container, image };
   }
-  const problems: FieldProblem[] = container === null ? [] : [{ path: 'container', message: 'goes with image only: a template replaces every container' }];
+  const problems: FieldProblem[] =
+    container === null ? [] : [{ path: 'container', message: 'goes with image only: a template replaces every container' }];
   const checked = checkPodTemplate(template, 'template');
   if (!checked.ok) problems.push(...checked.issues);
   if (problems.length > 0 || !checked.ok) throw invalid(problems);
@@ -66,7 +67,9 @@ export function assertChangeFitsMembers(change: FleetChange, members: Readonly<R
   const present = Object.entries(members).flatMap(([cluster, { rollout }]) => (rollout ? [{ cluster, spec: rollout.spec }] : []));
   if (change.type === 'image') {
     const lacking = present.filter(({ spec }) =>
-      [...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])].every((candidate) => candidate.name !== change.container),
+      [...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])].every(
+        (candidate) => candidate.name !== change.container,
+      ),
     );
     if (lacking.length > 0) {
       const message = `names no container of the Rollout ${rolloutName} in ${clusterList(lacking.map(({ cluster }) => cluster))}`;

@@ -8,7 +8,7 @@ import { FleetReleaseModel } from './fleet.models.js';
 import { FleetReleasesService, type FleetReleaseOperationRequest } from './fleet-releases.service.js';
 
 const fleetRolloutArgument = { description: 'Name of the FleetRollout.' } as const;
-const reasonArgument = { nullable: true, description: 'Why, kept in the audit record.' } as const;
+const reasonArgument = { type: () => String, nullable: true, description: 'Why, kept in the audit record.' } as const;
 const requiredReasonArgument = { description: 'Why, kept in the audit record.' } as const;
 const clusterArgument = { description: 'The member cluster.' } as const;
 
@@ -87,7 +87,8 @@ export class FleetReleaseOperationsResolver {
     @CurrentPrincipal() principal: Principal,
     @CurrentRequest() request: RequestContext,
     @Args('fleetRollout', fleetRolloutArgument) fleetRollout: string,
-    @Args('wave', { type: () => String, nullable: true, description: 'The wave approved; the one waiting when omitted.' }) wave?: string | null,
+    @Args('wave', { type: () => String, nullable: true, description: 'The wave approved; the one waiting when omitted.' })
+    wave?: string | null,
     @Args('reason', reasonArgument) reason?: string | null,
   ): Promise<FleetReleaseModel> {
     return this.operate(principal, request, fleetRollout, { type: 'approveWave', wave: wave ?? null }, reason);

@@ -42,7 +42,8 @@ export interface ReleaseFleetRequest extends ReleaseChangeArguments {
 }
 
 /** An operation on a FleetRollout's active release, as a person asks it (approveWave's approver is the caller). */
-export type FleetReleaseOperationRequest = Exclude<ReleaseOperation, { type: 'approveWave' }> | { type: 'approveWave'; wave: string | null };
+export type FleetReleaseOperationRequest =
+  Exclude<ReleaseOperation, { type: 'approveWave' }> | { type: 'approveWave'; wave: string | null };
 
 /** Who asked, why, and under which request id: what the audit keeps of a person's act. */
 interface Act {
@@ -194,7 +195,11 @@ export class FleetReleasesService {
     const { namespace, name } = fleetRollout.spec.rollout;
     assertChangeFitsMembers(change, loaded.members, `${namespace}/${name}`);
     const first = decideRelease({ spec: created.spec, change, status: created.status, members: memberObservations(loaded.members), now });
-    const startedEntry = this.auditOf(act, created, 'fleet_release.started', { change, number: created.number, supersedes: active?.number ?? null });
+    const startedEntry = this.auditOf(act, created, 'fleet_release.started', {
+      change,
+      number: created.number,
+      supersedes: active?.number ?? null,
+    });
     const written = await this.releases.write(act.scope, transaction, afterCommit, {
       ...loaded,
       decision: { ...first, events: [...started.events, ...first.events] },
@@ -251,7 +256,9 @@ export class FleetReleasesService {
 }
 
 function fleetRolloutNotFound(name: string): FlotillaError {
-  return new FlotillaError(ErrorCode.FleetNotFound, `FleetRollout ${name} was not found`, [{ path: 'fleetRollout', message: 'no such FleetRollout' }]);
+  return new FlotillaError(ErrorCode.FleetNotFound, `FleetRollout ${name} was not found`, [
+    { path: 'fleetRollout', message: 'no such FleetRollout' },
+  ]);
 }
 
 function operationRefused(code: ReleaseOperationRefusalCode, message: string): FlotillaError {
