@@ -4,9 +4,11 @@ import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
 import { ExperimentStore } from '../../libs/stores/src/experiments/experiment-store.js';
+import { FleetReleaseStore } from '../../libs/stores/src/fleet/fleet-release-store.js';
 import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import { FleetReconcileQueue } from '../../libs/queues/src/fleet-reconcile-queue.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { eventually } from '../support/processes.js';
 
@@ -17,27 +19,33 @@ const AGENT_SILENCE_LIMIT_MS = 20_000;
 let database: DatabaseClient;
 let redis: Redis;
 let queue: ReconcileQueue;
+let fleetQueue: FleetReconcileQueue;
 let sweep: ReconcileSweep;
 
 beforeAll(() => {
   database = createDatabaseClient(inject('databaseUrl'), 2);
   redis = new Redis(inject('redisUrl'));
   queue = new ReconcileQueue(redis, `test-sweep-${process.pid}`, HORIZON_MS);
+  fleetQueue = new FleetReconcileQueue(redis, `test-sweep-${process.pid}`, HORIZON_MS);
   // The sweep writes no audit events: nothing is published.
   const audit = new AuditStore(database, { publish: () => Promise.resolve() });
+  const rollouts = new RolloutStore(database);
   sweep = new ReconcileSweep(
     database,
-    new RolloutStore(database),
+    rollouts,
     new ExperimentStore(database, audit),
     new ClusterStore(database),
     queue,
     createLogger('test', 'warn'),
     AGENT_SILENCE_LIMIT_MS,
+    { releases: new FleetReleaseStore(database, rollouts, audit), queue: fleetQueue },
   );
 });
 afterAll(async () => {
-  await queue.queue.obliterate({ force: true });
-  await queue.close();
+  for (const each of [queue, fleetQueue]) {
+    await each.queue.obliterate({ force: true });
+    await each.close();
+  }
   await Promise.allSettled([database.$disconnect(), redis.quit()]);
 });
 

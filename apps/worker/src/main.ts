@@ -11,6 +11,7 @@ import {
   AnalysisRunStore,
   ClusterStore,
   ExperimentStore,
+  FleetReleaseStore,
   pingDatabase,
   RolloutStore,
   systemScope,
@@ -32,16 +33,22 @@ import {
   ANALYSIS_RECORDS_QUEUE_NAME,
   AnalysisQueue,
   parseAnalysisJob,
+  FLEET_RECONCILE_JOB,
+  FLEET_RECONCILE_QUEUE_NAME,
+  FleetReconcileQueue,
+  isFleetReconcileJobData,
 } from '@flotilla/queues';
 import { ReconcileSweep } from './reconcile/reconcile-sweep.js';
 import { AnalysisRunner } from './analysis/analysis-runner.js';
 import { RolloutReconciler } from './reconcile/rollout-reconciler.js';
 import { ExperimentReconciler } from './experiments/experiment-reconciler.js';
+import { FleetReleaseReconciler } from './fleet/fleet-release-reconciler.js';
 import { startWorkerHealth } from './health-server.js';
 
 /**
  * The worker process: runs reconcile jobs from BullMQ through the rollout engine (and the experiment controller for
- * standalone experiments), and sweeps Postgres for rollouts and experiments whose jobs may have been lost. Any number of workers can run side by side.
+ * standalone experiments), fleet reconcile jobs through the fleet engine, and sweeps Postgres for rollouts,
+ * experiments and fleet releases whose jobs may have been lost. Any number of workers can run side by side.
  */
 const config = loadWorkerConfig();
 const logger = createLogger('worker', config.logLevel);
@@ -59,16 +66,19 @@ const subscriber = redisConnection({ forWorkers: true });
 const workerConnection = redisConnection({ forWorkers: true, autoPipelining: true });
 const analysisConnection = redisConnection({ forWorkers: true, autoPipelining: true });
 const recordConnection = redisConnection({ forWorkers: true, autoPipelining: true });
+const fleetConnection = redisConnection({ forWorkers: true, autoPipelining: true });
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
 /** Wake-ups further off are left to the sweep, which queues each one for its exact time; three sweeps may pass first. */
 const queue = new ReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
+const fleetQueue = new FleetReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
 const audit = new AuditStore(database, eventBus);
 const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
 const checkpoints = new AuditCheckpointStore(database, auditSigner ?? null, audit);
 const rollouts = new RolloutStore(database, { sql, audit });
 const experimentStore = new ExperimentStore(database, audit);
-const reconciler = new RolloutReconciler(rollouts, eventBus, queue, analysisQueue, logger.child({ component: 'reconciler' }));
+const fleetReleases = new FleetReleaseStore(database, rollouts, audit);
+const reconciler = new RolloutReconciler(rollouts, eventBus, queue, analysisQueue, fleetQueue, logger.child({ component: 'reconciler' }));
 const experiments = new ExperimentReconciler(experimentStore, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(
   database,
@@ -78,7 +88,9 @@ const sweeper = new ReconcileSweep(
   queue,
   logger.child({ component: 'sweep' }),
   config.agentSilenceLimitMs,
+  { releases: fleetReleases, queue: fleetQueue },
 );
+const fleet = new FleetReleaseReconciler(database, fleetReleases, eventBus, queue, fleetQueue, logger.child({ component: 'fleet' }));
 const analysisRuns = new AnalysisRunStore(sql, database);
 const analysis = new AnalysisRunner(analysisRuns, sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: config.measurementTimeoutSeconds,
@@ -106,6 +118,27 @@ const worker = new Worker(RECONCILE_QUEUE_NAME, processJob, {
 worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'reconcile job failed'));
 worker.on('error', (error) => {
   if (!isConnectionLoss(error)) logger.error({ err: error }, 'worker error');
+});
+
+async function processFleetJob(job: Job): Promise<string> {
+  if (job.name !== FLEET_RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
+  if (!isFleetReconcileJobData(job.data)) throw new UnrecoverableError(`malformed fleet reconcile job ${job.id}`);
+  const started = performance.now();
+  const outcome = await fleet.reconcile(job.data.fleetReleaseId);
+  logger.debug({ ...job.data, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'fleet release reconciled');
+  return outcome.result;
+}
+
+const fleetWorker = new Worker(FLEET_RECONCILE_QUEUE_NAME, processFleetJob, {
+  connection: fleetConnection,
+  prefix: config.redisPrefix,
+  concurrency: config.fleetConcurrency,
+  lockDuration: jobLockMs,
+  stalledInterval: Math.max(1000, Math.floor(jobLockMs / 2)),
+});
+fleetWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'fleet reconcile job failed'));
+fleetWorker.on('error', (error) => {
+  if (!isConnectionLoss(error)) logger.error({ err: error }, 'fleet worker error');
 });
 
 async function processAnalysisJob(job: Job): Promise<void> {
@@ -187,7 +220,13 @@ try {
 }
 await sweepOnce();
 logger.info(
-  { concurrency: config.concurrency, sweepIntervalMs, health: health.url, auditSigningKeyId: auditSigner?.keyId ?? null },
+  {
+    concurrency: config.concurrency,
+    fleetConcurrency: config.fleetConcurrency,
+    sweepIntervalMs,
+    health: health.url,
+    auditSigningKeyId: auditSigner?.keyId ?? null,
+  },
   'worker started',
 );
 
@@ -196,15 +235,20 @@ stopOnSignals(logger, config.shutdownGraceSeconds * 1000, async (step) => {
   await step('the sweep under way', async () => sweeping);
   await Promise.all([
     step('reconcile jobs under way', () => worker.close()),
+    step('fleet reconcile jobs under way', () => fleetWorker.close()),
     step('analysis jobs under way', () => analysisWorker.close()),
     step('record jobs under way', () => recordWorker.close()),
   ]);
-  await Promise.all([step('reconcile queue', () => queue.close()), step('analysis queue', () => analysisQueue.close())]);
+  await Promise.all([
+    step('reconcile queue', () => queue.close()),
+    step('analysis queue', () => analysisQueue.close()),
+    step('fleet reconcile queue', () => fleetQueue.close()),
+  ]);
   await Promise.all([
     step('the health endpoint', () => health.close()),
     step('the database client', () => database.$disconnect()),
     step('the SQL pool', () => sql.end()),
-    ...[redis, subscriber, workerConnection, analysisConnection, recordConnection].map((connection, index) =>
+    ...[redis, subscriber, workerConnection, analysisConnection, recordConnection, fleetConnection].map((connection, index) =>
       step(`redis connection ${index + 1}`, () => connection.quit()),
     ),
   ]);

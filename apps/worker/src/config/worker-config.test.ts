@@ -6,6 +6,7 @@ describe('loadWorkerConfig', () => {
   it('takes its defaults from an empty environment', () => {
     expect(loadWorkerConfig({})).toMatchObject({
       concurrency: 64,
+      fleetConcurrency: 4,
       sweepIntervalMs: 10_000,
       healthHost: '127.0.0.1',
       healthPort: 3001,

@@ -16,6 +16,8 @@ export interface WorkerConfig extends ControlPlaneSettings {
   analysisConcurrency: number;
   /** Agents' answers are short database writes, taken apart from measurements so that neither waits for the other. */
   recordConcurrency: number;
+  /** Fleet release decisions at once; each holds a Prisma connection for its transaction. */
+  fleetConcurrency: number;
   /** How often Postgres is swept for rollouts, experiments and analysis runs whose jobs may have been lost. */
   sweepIntervalMs: number;
   /** A cluster whose agent has not been heard of for this long is marked disconnected, whichever API process it was on. */
@@ -40,6 +42,7 @@ export const readWorkerConfig: SettingsReader<WorkerConfig> = (environment, prob
   concurrency: integer(environment, 'WORKER_CONCURRENCY', 64, problems),
   analysisConcurrency: integer(environment, 'ANALYSIS_CONCURRENCY', 48, problems),
   recordConcurrency: integer(environment, 'RECORD_CONCURRENCY', 8, problems),
+  fleetConcurrency: integer(environment, 'FLEET_CONCURRENCY', 4, problems),
   sweepIntervalMs: integer(environment, 'SWEEP_INTERVAL_MS', 10_000, problems, 100),
   agentSilenceLimitMs: integer(environment, 'AGENT_SILENCE_LIMIT_MS', 20_000, problems, 1000),
   jobLockMs: integer(environment, 'JOB_LOCK_MS', 30_000, problems, 1000),

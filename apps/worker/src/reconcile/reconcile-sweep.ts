@@ -4,10 +4,11 @@ import {
   type ClusterStore,
   type DatabaseClient,
   type ExperimentStore,
+  type FleetReleaseStore,
   type RolloutStore,
 } from '@flotilla/stores';
 import type { Logger } from '@flotilla/service-runtime';
-import type { ReconcileQueue } from '@flotilla/queues';
+import type { FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
 
 /** Any constant works, as long as every worker uses the same one. */
 const SWEEP_LOCK_KEY = 4_711_001;
@@ -22,6 +23,10 @@ const SWEEP = systemScope('sweep');
  * Only one worker sweeps at a time (a transaction-scoped advisory lock); job ids make overlaps harmless anyway.
  * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold, and queues the
  * wake-ups that have come within the queue's horizon, each for its exact time.
+ *
+ * Every active fleet release is asked for at its version each sweep (they are few): a release waiting on a
+ * disconnected cluster's deadline, on a member changed by hand, or on a job Redis lost, decides again within one
+ * sweep interval, and its wake-ups within the horizon are queued for their time.
  */
 export class ReconcileSweep {
   constructor(
@@ -33,6 +38,7 @@ export class ReconcileSweep {
     private readonly logger: Logger,
     /** A cluster whose agent has not been heard of for this long is disconnected, whichever API process it was on. */
     private readonly agentSilenceLimitMs: number,
+    private readonly fleet: { releases: FleetReleaseStore; queue: FleetReconcileQueue },
   ) {}
 
   async sweep(now = new Date()): Promise<number> {
@@ -52,18 +58,36 @@ export class ReconcileSweep {
       },
       { timeoutMs: 30_000, maxWaitMs: 10_000 },
     );
-    const { due, experiments, wakeUps, experimentWakeUps } = found ?? { due: [], experiments: [], wakeUps: [], experimentWakeUps: [] };
+    if (!found) return 0;
+    const { due, experiments, wakeUps, experimentWakeUps } = found;
     await inBatches(due, (rollout) => this.queue.request(rollout.id, rollout.version));
     await inBatches(experiments, (experiment) => this.queue.requestExperiment(experiment.id, experiment.version));
     await inBatches(wakeUps, (rollout) => this.queue.wakeAt(rollout.id, rollout.at, now));
     await inBatches(experimentWakeUps, (experiment) => this.queue.wakeExperimentAt(experiment.id, experiment.at, now));
-    if (due.length + experiments.length + wakeUps.length + experimentWakeUps.length > 0) {
+    const releases = await this.sweepFleetReleases(now);
+    if (due.length + experiments.length + wakeUps.length + experimentWakeUps.length + releases > 0) {
       this.logger.debug(
-        { rollouts: due.length, experiments: experiments.length, wakeUps: wakeUps.length + experimentWakeUps.length },
+        {
+          rollouts: due.length,
+          experiments: experiments.length,
+          wakeUps: wakeUps.length + experimentWakeUps.length,
+          fleetReleases: releases,
+        },
         'sweep re-enqueued unsettled work and upcoming wake-ups',
       );
     }
-    return due.length + experiments.length;
+    return due.length + experiments.length + releases;
+  }
+
+  /** Asks for every active fleet release at its version, and queues its wake-up when it has come within the horizon. */
+  private async sweepFleetReleases(now: Date): Promise<number> {
+    const active = await this.fleet.releases.active(SWEEP);
+    await inBatches(active, (release) => this.fleet.queue.request(release.id, release.version));
+    const upcoming = active.flatMap(({ id, nextReconcileAt }) =>
+      nextReconcileAt && nextReconcileAt.getTime() > now.getTime() ? [{ id, at: nextReconcileAt }] : [],
+    );
+    await inBatches(upcoming, (release) => this.fleet.queue.wakeAt(release.id, release.at, now));
+    return active.length;
   }
 }
 

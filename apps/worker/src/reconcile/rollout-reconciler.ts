@@ -24,7 +24,7 @@ import {
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import type { Logger } from '@flotilla/service-runtime';
 import { ENGINE_ACTOR, engineAuditEntries, experimentAuditEntries } from './engine-audit.js';
-import type { ReconcileQueue, AnalysisQueue } from '@flotilla/queues';
+import type { ReconcileQueue, AnalysisQueue, FleetReconcileQueue } from '@flotilla/queues';
 import { reconcileUntilWritten, VersionConflict } from './version-conflict.js';
 
 export type ReconcileOutcome =
@@ -52,7 +52,8 @@ interface OperationsOutcome {
 /**
  * The imperative shell around the rollout engine: loads a rollout with its version, carries out pending
  * operations, runs the pure engine, and writes status, desired state, revisions, runs and audit events in one
- * transaction guarded by that version. Subscribers, agents and timers hear of it only after the commit.
+ * transaction guarded by that version. Subscribers, agents, timers and the fleet release the rollout is a member of
+ * hear of it only after the commit.
  */
 export class RolloutReconciler {
   constructor(
@@ -60,6 +61,7 @@ export class RolloutReconciler {
     private readonly eventBus: EventBus,
     private readonly queue: ReconcileQueue,
     private readonly analysisQueue: AnalysisQueue,
+    private readonly fleetQueue: FleetReconcileQueue,
     private readonly logger: Logger,
   ) {}
 
@@ -218,6 +220,8 @@ export class RolloutReconciler {
         decision.requeueAt.getTime() !== rollout.nextReconcileAt?.getTime() &&
         this.queue.wakeAt(rollout.id, decision.requeueAt, now),
       ...result.startedRunIds.map((runId) => this.analysisQueue.start(runId)),
+      // The fleet release the rollout is a member of decides on what its member shows now.
+      rollout.fleetReleaseId !== null && this.fleetQueue.memberChanged(rollout.fleetReleaseId, rollout.id, version),
     ]);
     return version;
   }

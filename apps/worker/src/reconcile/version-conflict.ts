@@ -1,9 +1,9 @@
 import type { Logger } from '@flotilla/service-runtime';
 
-/** Another writer changed the row (a rollout or an experiment) between our read and our write. */
+/** Another writer changed the row (a rollout, an experiment or a fleet release) between our read and our write. */
 export class VersionConflict extends Error {
   constructor(
-    readonly kind: 'rollout' | 'experiment',
+    readonly kind: 'rollout' | 'experiment' | 'fleet release',
     readonly id: string,
   ) {
     super(`${kind} ${id} changed while it was being reconciled`);

@@ -1,0 +1,119 @@
+import { jsonEqual } from '@flotilla/argo-spec';
+import { ACTIVE_RELEASE_PHASES, decideRelease, observeMember, type MemberObservation, type ReleaseDecision } from '@flotilla/fleet-engine';
+import {
+  fleetReleaseTargetName,
+  inTransaction,
+  systemScope,
+  type DatabaseClient,
+  type FleetMemberRow,
+  type FleetReleaseStore,
+  type LoadedRelease,
+} from '@flotilla/stores';
+import type { EventBus } from '@flotilla/events';
+import type { FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
+import type { Logger } from '@flotilla/service-runtime';
+import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-conflict.js';
+
+export type FleetReconcileOutcome =
+  { result: 'written'; version: number; changedRollouts: number } | { result: 'unchanged' } | { result: 'finished' } | { result: 'gone' };
+
+const WORKER = systemScope('worker');
+
+/** Who a release's own decisions are credited to in the audit and on the templates it writes. */
+export const fleetReleaseActor = (fleetRollout: string, number: number): string =>
+  `fleet-release:${fleetReleaseTargetName(fleetRollout, number)}`;
+
+/**
+ * The imperative shell around the fleet engine: loads a release with its members and its version, lets
+ * `decideRelease` decide on what the members' rollouts and clusters show now, and writes the decision whole (status,
+ * member templates and operations, audit) in one transaction guarded by that version. The member rollouts it
+ * changed are reconciled, subscribers hear of it, and its next wake-up is queued, only after the commit.
+ */
+export class FleetReleaseReconciler {
+  constructor(
+    private readonly database: DatabaseClient,
+    private readonly releases: FleetReleaseStore,
+    private readonly eventBus: EventBus,
+    private readonly reconcileQueue: ReconcileQueue,
+    private readonly fleetQueue: FleetReconcileQueue,
+    private readonly logger: Logger,
+  ) {}
+
+  reconcile(fleetReleaseId: string, clock: () => Date = () => new Date()): Promise<FleetReconcileOutcome> {
+    return reconcileUntilWritten(() => this.reconcileOnce(fleetReleaseId, clock()), this.logger, { fleetReleaseId });
+  }
+
+  private async reconcileOnce(fleetReleaseId: string, now: Date): Promise<FleetReconcileOutcome> {
+    const loaded = await this.releases.load(WORKER, fleetReleaseId);
+    if (!loaded) return { result: 'gone' };
+    const { release, members } = loaded;
+    if (!ACTIVE_RELEASE_PHASES.includes(release.phase)) return { result: 'finished' };
+
+    const decision = decideRelease({
+      spec: release.spec,
+      change: release.change,
+      status: release.status,
+      members: observations(members),
+      now,
+    });
+    const nothingChanged =
+      decision.memberChanges.length === 0 &&
+      decision.memberOperations.length === 0 &&
+      decision.events.length === 0 &&
+      jsonEqual(decision.status, release.status) &&
+      (decision.wakeAt?.getTime() ?? null) === (release.nextReconcileAt?.getTime() ?? null);
+    if (nothingChanged) return { result: 'unchanged' };
+    return this.write(loaded, decision, now);
+  }
+
+  private async write(loaded: LoadedRelease, decision: ReleaseDecision, now: Date): Promise<FleetReconcileOutcome> {
+    const { release } = loaded;
+    const written = await inTransaction(this.database, (transaction, afterCommit) =>
+      this.releases.write(WORKER, transaction, afterCommit, {
+        ...loaded,
+        decision,
+        actor: fleetReleaseActor(release.fleetRolloutName, release.number),
+      }),
+    );
+    if (!written) throw new VersionConflict('fleet release', release.id);
+
+    const { record, changedRollouts } = written;
+    const active = ACTIVE_RELEASE_PHASES.includes(record.phase);
+    // Issued in one tick, so that the connection sends them together.
+    await Promise.all([
+      ...changedRollouts.map((rollout) => this.reconcileQueue.request(rollout.id, rollout.version)),
+      this.eventBus.publish('fleetReleaseChanged', { organizationId: record.organizationId, payload: record }),
+      // A wake-up already asked for is in the queue, or the sweep finds the release active in Postgres if Redis lost it.
+      active &&
+        decision.wakeAt &&
+        decision.wakeAt.getTime() !== release.nextReconcileAt?.getTime() &&
+        this.fleetQueue.wakeAt(release.id, decision.wakeAt, now),
+    ]);
+    this.logger.info(
+      {
+        fleetReleaseId: release.id,
+        release: fleetReleaseTargetName(release.fleetRolloutName, release.number),
+        version: record.version,
+        phase: record.phase,
+        wave: record.status.currentWave,
+        events: decision.events.map((event) => event.type),
+        changedRollouts: changedRollouts.length,
+        wakeAt: decision.wakeAt,
+      },
+      'fleet release written',
+    );
+    return { result: 'written', version: record.version, changedRollouts: changedRollouts.length };
+  }
+}
+
+/** What the fleet engine sees of each member: a cluster without the Rollout (or a cluster gone) is absent. */
+function observations(members: Readonly<Record<string, FleetMemberRow>>): Record<string, MemberObservation> {
+  const observed: Record<string, MemberObservation> = {};
+  for (const [cluster, { cluster: clusterRow, rollout }] of Object.entries(members)) {
+    observed[cluster] =
+      clusterRow && rollout
+        ? observeMember({ spec: rollout.spec, status: rollout.status ?? undefined, generation: rollout.generation }, clusterRow)
+        : { present: false };
+  }
+  return observed;
+}

@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RolloutSpec } from '../../libs/argo-spec/src/index.js';
+import { startRelease, type FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
+import { initialStatus, podTemplateHash } from '../../libs/rollout-engine/src/index.js';
+import { createDatabaseClient, inTransaction, type DatabaseClient, type Transaction } from '../../libs/stores/src/database/database.js';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
+import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
+import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
+import { ExperimentStore } from '../../libs/stores/src/experiments/experiment-store.js';
+import { FleetReleaseStore, type LoadedRelease } from '../../libs/stores/src/fleet/fleet-release-store.js';
+import type { FleetReleaseRecord } from '../../libs/stores/src/fleet/fleet-records.js';
+import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-store.js';
+import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
+import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
+import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
+import { organizationScope, systemScope, type Scope } from '../../libs/stores/src/scope/scope.js';
+import { EventBus } from '../../libs/events/src/event-bus.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
+import { FleetReconcileQueue, memberChangedJobId } from '../../libs/queues/src/fleet-reconcile-queue.js';
+import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import { FleetReleaseReconciler } from '../../apps/worker/src/fleet/fleet-release-reconciler.js';
+import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
+import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
+import { canaryRollout } from '../support/manifests.js';
+import { eventually } from '../support/processes.js';
+
+const SYSTEM = systemScope('test');
+const WORKER = systemScope('worker');
+const PREFIX = `test-fleet-${process.pid}`;
+const HORIZON_MS = 20_000;
+const logger = createLogger('test', 'warn');
+
+let database: DatabaseClient;
+let sql: SqlPool;
+let redis: Redis;
+let subscriber: Redis;
+let eventBus: EventBus;
+let audit: AuditStore;
+let clusters: ClusterStore;
+let rollouts: RolloutStore;
+let fleetRollouts: FleetRolloutStore;
+let releases: FleetReleaseStore;
+let organizations: OrganizationStore;
+let reconcileQueue: ReconcileQueue;
+let fleetQueue: FleetReconcileQueue;
+let analysisQueue: AnalysisQueue;
+let reconciler: FleetReleaseReconciler;
+const published: FleetReleaseRecord[] = [];
+
+beforeAll(async () => {
+  database = createDatabaseClient(inject('databaseUrl'), 4);
+  sql = new SqlPool(inject('databaseUrl'), 2);
+  redis = new Redis(inject('redisUrl'));
+  subscriber = new Redis(inject('redisUrl'));
+  eventBus = new EventBus(redis, subscriber, logger, PREFIX);
+  await eventBus.start();
+  eventBus.listen('fleetReleaseChanged', ({ payload }) => published.push(payload));
+  audit = new AuditStore(database, eventBus);
+  clusters = new ClusterStore(database);
+  rollouts = new RolloutStore(database, { sql, audit });
+  fleetRollouts = new FleetRolloutStore(database);
+  releases = new FleetReleaseStore(database, rollouts, audit);
+  organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
+  reconcileQueue = new ReconcileQueue(redis, PREFIX, HORIZON_MS);
+  fleetQueue = new FleetReconcileQueue(redis, PREFIX, HORIZON_MS);
+  analysisQueue = new AnalysisQueue(redis, PREFIX);
+  reconciler = new FleetReleaseReconciler(database, releases, eventBus, reconcileQueue, fleetQueue, logger);
+});
+afterAll(async () => {
+  for (const queue of [reconcileQueue, fleetQueue]) await queue.queue.obliterate({ force: true });
+  await Promise.allSettled([reconcileQueue.close(), fleetQueue.close(), analysisQueue.close()]);
+  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit()]);
+});
+
+const OLD_IMAGE = 'shop/checkout:1';
+const NEW_IMAGE = 'shop/checkout:2';
+const ACTOR = 'fleet-release:checkout#1';
+
+/** Two clusters in the EU, released one at a time, then the rest of the fleet. */
+const fleetSpec: FleetRolloutSpec = {
+  rollout: { namespace: 'shop', name: 'checkout' },
+  waves: [{ name: 'eu', clusterSelector: { matchLabels: { region: 'eu' } }, maxParallel: 1 }, { name: 'rest' }],
+};
+const CLUSTERS = [
+  { name: 'eu-1', labels: { region: 'eu' } },
+  { name: 'eu-2', labels: { region: 'eu' } },
+  { name: 'us-1', labels: { region: 'us' } },
+];
+
+interface Fleet {
+  organizationId: string;
+  release: FleetReleaseRecord;
+  /** Member rollout ids by cluster name. */
+  rolloutIds: Record<string, string>;
+}
+
+/** An organization with three labelled clusters, the `shop/checkout` Rollout in each, its FleetRollout, and a release of a new image just started. */
+async function startedFleet(now: Date): Promise<Fleet> {
+  const created = await organizations.create(SYSTEM, `fleet-worker-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
+  const scope = organizationScope(created.organization.id);
+  const spec = canaryRollout('checkout', OLD_IMAGE).spec as unknown as RolloutSpec;
+  return inTransaction(database, async (transaction) => {
+    const rolloutIds: Record<string, string> = {};
+    for (const { name, labels } of CLUSTERS) {
+      const cluster = await clusters.register(scope, transaction, { name, labels, agentToken: `agent-${randomUUID()}` });
+      const applied = await rollouts.apply(scope, transaction, {
+        clusterId: cluster.id,
+        namespace: 'shop',
+        name: 'checkout',
+        labels: {},
+        annotations: {},
+        spec,
+        appliedBy: 'admin',
+      });
+      rolloutIds[name] = applied.rollout.id;
+    }
+    const { record: fleetRollout } = await fleetRollouts.apply(scope, transaction, {
+      name: 'checkout',
+      labels: {},
+      annotations: {},
+      spec: fleetSpec,
+      appliedBy: 'admin',
+    });
+    await releases.lockForRelease(scope, transaction, fleetRollout.id);
+    const release = await releases.create(scope, transaction, {
+      fleetRollout,
+      change: { type: 'image', container: 'checkout', image: NEW_IMAGE },
+      reason: 'a fix',
+      startedBy: 'token:deployer',
+      status: startRelease({ spec: fleetSpec, clusters: CLUSTERS, now }).status,
+    });
+    return { organizationId: created.organization.id, release, rolloutIds };
+  });
+}
+
+const imageOf = async (rolloutId: string): Promise<string | undefined> =>
+  (await rollouts.findById(SYSTEM, rolloutId))?.spec.template.spec.containers[0]?.image;
+
+async function images(fleet: Fleet): Promise<Record<string, string | undefined>> {
+  const entries = await Promise.all(Object.entries(fleet.rolloutIds).map(async ([cluster, id]) => [cluster, await imageOf(id)] as const));
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Writes the rollout's status as its reconcile would once it is Healthy and fully promoted on its current template,
+ * for its current generation, through the reconcile path's own guarded write.
+ */
+async function becomeHealthy(rolloutId: string, at: Date): Promise<void> {
+  const rollout = await rollouts.loadForReconcile(WORKER, rolloutId);
+  if (!rollout) throw new Error(`rollout ${rolloutId} is gone`);
+  const hash = podTemplateHash(rollout.spec.template);
+  const status = { ...initialStatus(hash, rollout.generation, at.toISOString()), phase: 'Healthy' as const, stableRS: hash };
+  const result = await rollouts.writeReconcile(WORKER, {
+    rollout,
+    expectedVersion: rollout.version,
+    update: {
+      spec: undefined,
+      generation: rollout.generation,
+      specChangedBy: rollout.specChangedBy,
+      status,
+      desiredState: undefined,
+      desiredVersion: rollout.desiredVersion,
+      nextReconcileAt: null,
+      version: rollout.version + 1,
+    },
+    settledOperations: [],
+    revisionStarts: [],
+    revisionFinishes: [],
+    analysisRunStarts: [],
+    analysisRunsToEnd: [],
+    experimentStarts: [],
+    experimentUpdates: [],
+    audit: [],
+    now: at,
+  });
+  expect(result.written).toBe(true);
+}
+
+const memberStates = async (releaseId: string): Promise<Record<string, string>> => {
+  const release = (await releases.findById(SYSTEM, releaseId))!;
+  return Object.fromEntries(release.status.waves.flatMap((wave) => wave.members.map((member) => [member.cluster, member.state])));
+};
+
+async function releaseAudit(organizationId: string): Promise<{ action: string; targetName: string }[]> {
+  return database.auditEvent.findMany({
+    where: { organizationId, actor: ACTOR },
+    orderBy: { sequence: 'asc' },
+    select: { action: true, targetName: true },
+  });
+}
+
+async function rolloutJob(rolloutId: string): Promise<{ rolloutId: string } | undefined> {
+  const { version } = (await rollouts.findById(SYSTEM, rolloutId))!;
+  const job = await reconcileQueue.queue.getJob(`${rolloutId}.v${version}`);
+  return job?.data as { rolloutId: string } | undefined;
+}
+
+describe('the fleet release reconciler', () => {
+  it('changes the first wave one member at a time, and starts the next wave once the first is Healthy on the new image', async () => {
+    const start = new Date();
+    const fleet = await startedFleet(start);
+    const at = (seconds: number) => () => new Date(start.getTime() + seconds * 1000);
+
+    expect(await reconciler.reconcile(fleet.release.id, at(1))).toEqual({ result: 'written', version: 1, changedRollouts: 1 });
+    expect(await images(fleet)).toEqual({ 'eu-1': NEW_IMAGE, 'eu-2': OLD_IMAGE, 'us-1': OLD_IMAGE });
+    expect(await memberStates(fleet.release.id)).toEqual({ 'eu-1': 'Changing', 'eu-2': 'Pending', 'us-1': 'Pending' });
+    expect(await rolloutJob(fleet.rolloutIds['eu-1']!)).toEqual({ rolloutId: fleet.rolloutIds['eu-1'] });
+    expect(await releaseAudit(fleet.organizationId)).toEqual([
+      { action: 'fleet_release.MemberChanged', targetName: 'checkout#1' },
+      { action: 'rollout.fleet_template_changed', targetName: 'eu-1/shop/checkout' },
+    ]);
+    const eu1 = (await rollouts.findById(SYSTEM, fleet.rolloutIds['eu-1']!))!;
+    expect([eu1.specChangedBy, eu1.generation, eu1.fleetReleaseId]).toEqual([ACTOR, 2, fleet.release.id]);
+    await eventually(
+      () => published.find((record) => record.id === fleet.release.id && record.version === 1),
+      5_000,
+      'fleetReleaseChanged for version 1',
+    );
+
+    expect(await reconciler.reconcile(fleet.release.id, at(2))).toEqual({ result: 'unchanged' });
+
+    await becomeHealthy(fleet.rolloutIds['eu-1']!, at(3)());
+    expect(await reconciler.reconcile(fleet.release.id, at(4))).toMatchObject({ result: 'written', changedRollouts: 1 });
+    expect(await images(fleet)).toEqual({ 'eu-1': NEW_IMAGE, 'eu-2': NEW_IMAGE, 'us-1': OLD_IMAGE });
+    expect(await memberStates(fleet.release.id)).toEqual({ 'eu-1': 'Released', 'eu-2': 'Changing', 'us-1': 'Pending' });
+
+    await becomeHealthy(fleet.rolloutIds['eu-2']!, at(5)());
+    expect(await reconciler.reconcile(fleet.release.id, at(6))).toMatchObject({ result: 'written', changedRollouts: 1 });
+    expect(await images(fleet)).toEqual({ 'eu-1': NEW_IMAGE, 'eu-2': NEW_IMAGE, 'us-1': NEW_IMAGE });
+    const release = (await releases.findById(SYSTEM, fleet.release.id))!;
+    expect([release.phase, release.status.currentWave, release.status.waves.map((wave) => wave.phase)]).toEqual([
+      'Progressing',
+      1,
+      ['Passed', 'Progressing'],
+    ]);
+    expect(await rolloutJob(fleet.rolloutIds['us-1']!)).toEqual({ rolloutId: fleet.rolloutIds['us-1'] });
+    const actions = (await releaseAudit(fleet.organizationId)).map((entry) => entry.action);
+    expect(actions).toEqual(expect.arrayContaining(['fleet_release.WavePassed', 'fleet_release.WaveStarted']));
+    expect(actions.filter((action) => action === 'rollout.fleet_template_changed')).toHaveLength(3);
+  });
+
+  it('decides again on what another writer wrote when the release moved on between its read and its write', async () => {
+    const start = new Date();
+    const fleet = await startedFleet(start);
+    let loads = 0;
+    /** A store whose first load is followed at once by another writer's change of the release. */
+    class ContestedReleases extends FleetReleaseStore {
+      override async load(scope: Scope, releaseId: string, transaction?: Transaction): Promise<LoadedRelease | null> {
+        const loaded = await super.load(scope, releaseId, transaction);
+        loads += 1;
+        if (loads === 1) await database.fleetRelease.update({ where: { id: releaseId }, data: { version: { increment: 1 } } });
+        return loaded;
+      }
+    }
+    const contested = new FleetReleaseReconciler(
+      database,
+      new ContestedReleases(database, rollouts, audit),
+      eventBus,
+      reconcileQueue,
+      fleetQueue,
+      logger,
+    );
+
+    expect(await contested.reconcile(fleet.release.id, () => start)).toEqual({ result: 'written', version: 2, changedRollouts: 1 });
+    expect(loads).toBe(2);
+    expect(await images(fleet)).toEqual({ 'eu-1': NEW_IMAGE, 'eu-2': OLD_IMAGE, 'us-1': OLD_IMAGE });
+    const changes = (await releaseAudit(fleet.organizationId)).filter((entry) => entry.action === 'rollout.fleet_template_changed');
+    expect(changes).toHaveLength(1);
+  });
+
+  it('is told when the rollout reconciler writes one of its members', async () => {
+    const fleet = await startedFleet(new Date());
+    const rolloutId = fleet.rolloutIds['us-1']!;
+    const { clusterId } = (await rollouts.findById(SYSTEM, rolloutId))!;
+    await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
+    const rolloutReconciler = new RolloutReconciler(rollouts, eventBus, reconcileQueue, analysisQueue, fleetQueue, logger);
+
+    const outcome = await rolloutReconciler.reconcile(rolloutId);
+    if (outcome.result !== 'written') throw new Error(`the rollout was not written: ${outcome.result}`);
+    const job = await fleetQueue.queue.getJob(memberChangedJobId(fleet.release.id, rolloutId, outcome.version));
+    expect(job?.data).toEqual({ fleetReleaseId: fleet.release.id });
+  });
+});
+
+describe('the sweep', () => {
+  it('asks again for every active release at its version once the queue lost its jobs, and queues its upcoming wake-up', async () => {
+    const now = new Date();
+    const fleet = await startedFleet(now);
+    await reconciler.reconcile(fleet.release.id, () => now);
+    const wakeAt = new Date(now.getTime() + 5_000);
+    await database.fleetRelease.update({ where: { id: fleet.release.id }, data: { nextReconcileAt: wakeAt } });
+    const { version } = (await releases.findById(SYSTEM, fleet.release.id))!;
+    await fleetQueue.queue.obliterate({ force: true });
+    const sweep = new ReconcileSweep(database, rollouts, new ExperimentStore(database, audit), clusters, reconcileQueue, logger, 60_000, {
+      releases,
+      queue: fleetQueue,
+    });
+
+    // Another sweeper may hold the sweep's lock for a moment: sweep again until this one ran.
+    const job = await eventually(
+      async () => {
+        await sweep.sweep(now);
+        return (await fleetQueue.queue.getJob(`${fleet.release.id}.v${version}`)) ?? undefined;
+      },
+      10_000,
+      "the sweep's request of the release",
+    );
+    expect(job.data).toEqual({ fleetReleaseId: fleet.release.id });
+    const wakeUp = await fleetQueue.queue.getJob(`${fleet.release.id}.t${wakeAt.getTime()}`);
+    expect(wakeUp?.delay).toBe(5_000);
+  });
+});
