@@ -192,7 +192,7 @@ describe('roles and tenancy', () => {
       expect([name, response.errors?.[0]?.extensions?.code]).toEqual([name, 'fleet/not_found']);
     }
     expect(await releaseCount()).toBe(0);
-    expect(await auditActions(other)).not.toContainEqual(expect.objectContaining({ action: expect.stringMatching(/^fleet_release/) }));
+    expect((await auditActions(other)).filter((event) => event.action.startsWith('fleet_release.'))).toEqual([]);
   });
 
   it('answers fleet/release_not_found to an operation while the FleetRollout has no active release', async () => {
@@ -234,13 +234,9 @@ describe('a fleet release', () => {
     expect(await templateImage('prod-eu')).toBe('shop/checkout:1');
 
     const audit = await auditActions();
-    expect(audit).toContainEqual(
-      expect.objectContaining({
-        action: 'fleet_release.started',
-        reason: 'checkout 2 everywhere',
-        after: expect.objectContaining({ change: { type: 'image', container: 'checkout', image: 'shop/checkout:2' } }),
-      }),
-    );
+    const started = audit.find((event) => event.action === 'fleet_release.started');
+    expect(started?.reason).toBe('checkout 2 everywhere');
+    expect(started?.after).toMatchObject({ change: { type: 'image', container: 'checkout', image: 'shop/checkout:2' }, number: 1 });
     expect(audit.map((event) => event.action)).toEqual(
       expect.arrayContaining(['fleet_release.ReleaseStarted', 'fleet_release.WaveStarted', 'rollout.fleet_template_changed']),
     );
