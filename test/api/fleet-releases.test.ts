@@ -1,10 +1,24 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FleetReconcileQueue } from '../../libs/queues/src/fleet-reconcile-queue.js';
+import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import type { FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml, type RolloutManifest } from '../support/manifests.js';
 import { apiForThisFile, type TestOrganization } from '../support/test-api.js';
 
 const { api, org } = await apiForThisFile();
+
+// No worker runs here: the jobs the API asks for after each commit stay queued under this API's prefix.
+const redis = new Redis(inject('redisUrl'));
+const queues = {
+  reconcile: new ReconcileQueue(redis, api.environment.REDIS_PREFIX!),
+  fleet: new FleetReconcileQueue(redis, api.environment.REDIS_PREFIX!),
+};
+afterAll(async () => {
+  await Promise.all([queues.reconcile.close(), queues.fleet.close()]);
+  await redis.quit();
+});
 
 const CLUSTERS = { staging: { env: 'staging' }, 'prod-eu': { env: 'prod' }, 'prod-us': { env: 'prod' } } as const;
 type ClusterName = keyof typeof CLUSTERS;
@@ -232,6 +246,15 @@ describe('a fleet release', () => {
     });
     expect(await templateImage('staging')).toBe('shop/checkout:2');
     expect(await templateImage('prod-eu')).toBe('shop/checkout:1');
+
+    const stored = await api.database.fleetRelease.findUniqueOrThrow({ where: { id: first.id }, select: { version: true } });
+    expect(await queues.fleet.queue.getJob(`${first.id}.v${stored.version}`)).toBeDefined();
+    const member = await api.database.rollout.findFirstOrThrow({
+      where: { organizationId: org.id, cluster: { name: 'staging' } },
+      select: { id: true, version: true, fleetReleaseId: true },
+    });
+    expect(member.fleetReleaseId).toBe(first.id);
+    expect(await queues.reconcile.queue.getJob(`${member.id}.v${member.version}`)).toBeDefined();
 
     const audit = await auditActions();
     const started = audit.find((event) => event.action === 'fleet_release.started');
