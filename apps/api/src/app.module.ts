@@ -25,6 +25,8 @@ import { ClustersService } from './modules/clusters/clusters.service.js';
 import { ExperimentsResolver } from './modules/experiment-queries/experiments.resolver.js';
 import { FleetMembersResolver, FleetQueriesResolver } from './modules/fleet/fleet-queries.resolver.js';
 import { FleetQueriesService } from './modules/fleet/fleet-queries.service.js';
+import { FleetReleaseOperationsResolver } from './modules/fleet/fleet-release-operations.resolver.js';
+import { FleetReleasesService } from './modules/fleet/fleet-releases.service.js';
 import { HealthController } from './modules/health/health.controller.js';
 import { ApiMetrics } from './modules/health/metrics.js';
 import { ManifestsResolver } from './modules/manifests/manifests.resolver.js';
@@ -152,6 +154,8 @@ export class AppModule {
         FleetQueriesService,
         FleetQueriesResolver,
         FleetMembersResolver,
+        FleetReleasesService,
+        FleetReleaseOperationsResolver,
         AgentGateway,
       ],
     };

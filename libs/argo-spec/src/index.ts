@@ -9,3 +9,4 @@ export { imageReferenceProblem, parseImageReference, type ImageReference, type I
 export * from './kubernetes-names.js';
 export * from './limits.js';
 export { selectorMatches } from './manifests/selectors.js';
+export { checkPodTemplate, type PodTemplateCheck } from './manifests/pod-templates.js';

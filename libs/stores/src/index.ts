@@ -30,3 +30,4 @@ export * from './database/advisory-lock.js';
 export * from './fleet/fleet-records.js';
 export * from './fleet/fleet-rollout-store.js';
 export * from './fleet/fleet-release-store.js';
+export * from './fleet/member-observations.js';

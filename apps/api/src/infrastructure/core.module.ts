@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { EventBus } from '@flotilla/events';
-import { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
+import { AnalysisQueue, FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
 import { createLogger, createRedisConnection, type Logger } from '@flotilla/service-runtime';
 import {
   AnalysisQueries,
@@ -23,7 +23,17 @@ import {
 import type { ApiConfig } from '../config/api-config.js';
 import { AuthService } from '../common/auth/auth.service.js';
 import { ApiMetrics } from '../modules/health/metrics.js';
-import { ANALYSIS_QUEUE, API_CONFIG, AUDIT_SIGNER, DATABASE, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from './tokens.js';
+import {
+  ANALYSIS_QUEUE,
+  API_CONFIG,
+  AUDIT_SIGNER,
+  DATABASE,
+  EVENT_BUS,
+  FLEET_RECONCILE_QUEUE,
+  LOGGER,
+  RECONCILE_QUEUE,
+  REDIS,
+} from './tokens.js';
 
 const EVENT_SUBSCRIBER = Symbol('EVENT_SUBSCRIBER');
 
@@ -37,6 +47,7 @@ export class CoreModule implements OnApplicationShutdown {
     @Inject(EVENT_SUBSCRIBER) private readonly subscriber: Redis,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
+    @Inject(FLEET_RECONCILE_QUEUE) private readonly fleetReconcileQueue: FleetReconcileQueue,
   ) {}
 
   static forRoot(config: ApiConfig, logger: Logger = createLogger('api', config.logLevel)): DynamicModule {
@@ -68,6 +79,11 @@ export class CoreModule implements OnApplicationShutdown {
         },
         { provide: RECONCILE_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new ReconcileQueue(redis, config.redisPrefix) },
         { provide: ANALYSIS_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new AnalysisQueue(redis, config.redisPrefix) },
+        {
+          provide: FLEET_RECONCILE_QUEUE,
+          inject: [REDIS],
+          useFactory: (redis: Redis) => new FleetReconcileQueue(redis, config.redisPrefix),
+        },
         { provide: AUDIT_SIGNER, useFactory: () => AuditSigner.fromFile(config.auditSigningKeyFile) ?? null },
         {
           provide: AuditStore,
@@ -123,6 +139,7 @@ export class CoreModule implements OnApplicationShutdown {
         EVENT_BUS,
         RECONCILE_QUEUE,
         ANALYSIS_QUEUE,
+        FLEET_RECONCILE_QUEUE,
         AuditStore,
         AuditCheckpointStore,
         AnalysisQueries,
@@ -142,7 +159,7 @@ export class CoreModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.reconcileQueue.close(), this.analysisQueue.close()]);
+    await Promise.allSettled([this.reconcileQueue.close(), this.analysisQueue.close(), this.fleetReconcileQueue.close()]);
     await Promise.allSettled([this.database.$disconnect(), this.redis.quit(), this.subscriber.quit()]);
   }
 }

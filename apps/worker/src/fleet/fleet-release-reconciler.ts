@@ -1,11 +1,11 @@
 import { jsonEqual } from '@flotilla/argo-spec';
-import { ACTIVE_RELEASE_PHASES, decideRelease, observeMember, type MemberObservation, type ReleaseDecision } from '@flotilla/fleet-engine';
+import { ACTIVE_RELEASE_PHASES, decideRelease, type ReleaseDecision } from '@flotilla/fleet-engine';
 import {
   fleetReleaseTargetName,
   inTransaction,
+  memberObservations,
   systemScope,
   type DatabaseClient,
-  type FleetMemberRow,
   type FleetReleaseStore,
   type LoadedRelease,
 } from '@flotilla/stores';
@@ -53,7 +53,7 @@ export class FleetReleaseReconciler {
       spec: release.spec,
       change: release.change,
       status: release.status,
-      members: observations(members),
+      members: memberObservations(members),
       now,
     });
     const nothingChanged =
@@ -104,16 +104,4 @@ export class FleetReleaseReconciler {
     );
     return { result: 'written', version: record.version, changedRollouts: changedRollouts.length };
   }
-}
-
-/** What the fleet engine sees of each member: a cluster without the Rollout (or a cluster gone) is absent. */
-function observations(members: Readonly<Record<string, FleetMemberRow>>): Record<string, MemberObservation> {
-  const observed: Record<string, MemberObservation> = {};
-  for (const [cluster, { cluster: clusterRow, rollout }] of Object.entries(members)) {
-    observed[cluster] =
-      clusterRow && rollout
-        ? observeMember({ spec: rollout.spec, status: rollout.status ?? undefined, generation: rollout.generation }, clusterRow)
-        : { present: false };
-  }
-  return observed;
 }

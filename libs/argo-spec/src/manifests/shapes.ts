@@ -176,7 +176,7 @@ const podSpecSchema = openObject<PodSpec & { ephemeralContainers?: never }>({
   ephemeralContainers: refusedField('cannot be set in a pod template: Kubernetes adds ephemeral containers to running pods only'),
 });
 
-const podTemplateSpecSchema = object<PodTemplateSpec>({
+export const podTemplateSpecSchema = object<PodTemplateSpec>({
   metadata: podTemplateMetadataSchema,
   spec: required(podSpecSchema),
 });

@@ -38,3 +38,8 @@ function walk(value: unknown, path: string, depth: number, issues: IssueList): v
 export function checkStorableData(document: Record<string, unknown>, issues: IssueList): void {
   walk(document, '', 0, issues);
 }
+
+/** As `checkStorableData`, for a value given on its own at `path` (an operation's argument rather than a document). */
+export function checkStorableValue(value: unknown, path: string, issues: IssueList): void {
+  walk(value, path, 0, issues);
+}

@@ -18,7 +18,8 @@ export const NESTED_FIELD_COST = 1;
  * audit chain of the organization (or from a checkpoint on); `createAuditCheckpoint` verifies the chain since the last
  * checkpoint before it signs; `applyManifests` validates and stores every document of up to a request's worth of
  * YAML; `Experiment.analysisRuns` is one more query for each experiment of a page; a FleetRollout's `plan` and
- * `currentRelease` read the clusters and releases once per FleetRollout, and `FleetMember.rollout` one rollout per member.
+ * `currentRelease` read the clusters and releases once per FleetRollout, and `FleetMember.rollout` one rollout per member;
+ * `releaseFleet` reads every cluster and member Rollout of the FleetRollout and writes the first batch's templates.
  */
 export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'Query.verifyAuditChain': { cost: 1000, oncePerRequest: true },
@@ -40,6 +41,7 @@ export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'FleetRollout.plan': { cost: ROOT_FIELD_COST },
   'FleetRollout.currentRelease': { cost: ROOT_FIELD_COST },
   'FleetMember.rollout': { cost: ROOT_FIELD_COST },
+  'Mutation.releaseFleet': { cost: 50 },
 };
 
 export function costOfField(coordinate: FieldCoordinate, isRoot: boolean): FieldCost {

@@ -29,6 +29,7 @@ import {
   type ExperimentRecord,
   AnalysisTemplateStore,
   ClusterStore,
+  FleetReleaseStore,
   FleetRolloutStore,
   type TemplateApplied,
   type TemplateManifest,
@@ -40,6 +41,7 @@ import { assertDnsLabel } from '../../common/kubernetes-names.js';
 import { API_CONFIG, DATABASE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import { hubLossAnnotationProblems } from '../agent-gateway/hub-loss.js';
+import { assertNotFleetOwned } from '../rollouts/fleet-ownership.js';
 import { RolloutsService } from '../rollouts/rollouts.service.js';
 import { ApplyAction, type AppliedDocument } from './applied-document.model.js';
 import type { ReconcileQueue } from '@flotilla/queues';
@@ -152,6 +154,7 @@ export class ManifestsService {
     private readonly experiments: ExperimentStore,
     private readonly templates: AnalysisTemplateStore,
     private readonly clusters: ClusterStore,
+    private readonly fleetReleases: FleetReleaseStore,
     private readonly fleetRollouts: FleetRolloutStore,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
@@ -323,6 +326,15 @@ export class ManifestsService {
     });
     const { rollout } = applied;
     const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
+    // Checked on the row as updated, which stays locked until the transaction ends: refusing rolls the update back.
+    if (before !== undefined && !jsonEqual(before.template, document.spec.template)) {
+      await assertNotFleetOwned(
+        this.fleetReleases,
+        { ...rollout, targetName: rolloutTargetName(target.placement.clusterName, target.placement.namespace, rollout.name) },
+        (message) => [{ documentIndex, path: 'spec.template', message }],
+        transaction,
+      );
+    }
     const action = APPLY_ACTION[applied.action];
     return this.outcome(target, documentIndex, document, action, rollout.generation, rollout.id, before, document.spec, rollout);
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { imageReferenceProblem, MAX_REASON_LENGTH, unstorableTextProblem } from '@flotilla/argo-spec';
+import { imageReferenceProblem } from '@flotilla/argo-spec';
 import type { RolloutOperation as EngineOperation } from '@flotilla/rollout-engine';
 import {
   inTransaction,
@@ -9,17 +9,20 @@ import {
   AuditStore,
   organizationScope,
   rolloutTargetName,
+  FleetReleaseStore,
   RolloutStore,
   type RolloutOperationRecord,
   type RolloutWithCluster,
 } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
+import { assertReason } from '../../common/reason.js';
 import { ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ReconcileQueue } from '@flotilla/queues';
 import { toRolloutModel } from './rollout.mapper.js';
+import { assertNotFleetOwned } from './fleet-ownership.js';
 import { replicaSetRoles } from './replica-set-view.js';
 import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef, RolloutRevisionModel } from './rollout.model.js';
 
@@ -27,16 +30,6 @@ import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef, RolloutRevis
 export type OperationRequest = EngineOperation;
 
 const LABEL_EQUALITY = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/;
-
-/** A reason kept in the audit record: at most MAX_REASON_LENGTH characters of text Postgres can store. */
-function assertReason(reason: string | null): void {
-  if (reason === null) return;
-  const problem =
-    reason.length > MAX_REASON_LENGTH
-      ? `must be at most ${MAX_REASON_LENGTH} characters, not ${reason.length}`
-      : unstorableTextProblem(reason);
-  if (problem !== undefined) throw new FlotillaError(ErrorCode.InputInvalid, `reason ${problem}`, [{ path: 'reason', message: problem }]);
-}
 
 @Injectable()
 export class RolloutsService {
@@ -46,6 +39,7 @@ export class RolloutsService {
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     private readonly audit: AuditStore,
+    private readonly fleetReleases: FleetReleaseStore,
   ) {}
 
   async list(principal: Principal, filter: RolloutFilter | undefined, page: PageInput | undefined): Promise<RolloutPage> {
@@ -163,6 +157,11 @@ export class RolloutsService {
   private async assertApplicable(principal: Principal, rollout: RolloutWithCluster, operation: OperationRequest): Promise<void> {
     const { spec } = rollout;
     if (operation.type === 'setImage') {
+      await assertNotFleetOwned(this.fleetReleases, {
+        organizationId: rollout.organizationId,
+        targetName: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name),
+        fleetReleaseId: rollout.fleetReleaseId,
+      });
       const containers = [...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])];
       if (!containers.some((container) => container.name === operation.container)) {
         throw new FlotillaError(ErrorCode.OperationRefused, `the pod template has no container named ${operation.container}`, [

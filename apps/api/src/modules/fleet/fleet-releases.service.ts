@@ -1,0 +1,268 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ACTIVE_RELEASE_PHASES,
+  applyReleaseOperation,
+  decideRelease,
+  startRelease,
+  supersedeRelease,
+  type FleetChange,
+  type ReleaseDecision,
+  type ReleaseOperation,
+  type ReleaseOperationRefusalCode,
+} from '@flotilla/fleet-engine';
+import type { EventBus } from '@flotilla/events';
+import type { FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
+import { ErrorCode, FlotillaError, type FieldProblem } from '@flotilla/service-runtime';
+import {
+  ClusterStore,
+  fleetReleaseTargetName,
+  FleetReleaseStore,
+  FleetRolloutStore,
+  inTransaction,
+  memberObservations,
+  organizationScope,
+  type AfterCommit,
+  type AuditEntry,
+  type DatabaseClient,
+  type FleetReleaseRecord,
+  type FleetRolloutRecord,
+  type OrganizationScope,
+  type ReleaseWritten,
+  type Transaction,
+} from '@flotilla/stores';
+import { actorOf, type Principal } from '../../common/auth/principal.js';
+import { assertReason } from '../../common/reason.js';
+import { DATABASE, EVENT_BUS, FLEET_RECONCILE_QUEUE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import { assertChangeFitsMembers, releaseChangeOf, type ReleaseChangeArguments } from './fleet-release-change.js';
+
+/** `releaseFleet`'s arguments. */
+export interface ReleaseFleetRequest extends ReleaseChangeArguments {
+  fleetRollout: string;
+  reason: string | null;
+}
+
+/** An operation on a FleetRollout's active release, as a person asks it (approveWave's approver is the caller). */
+export type FleetReleaseOperationRequest =
+  Exclude<ReleaseOperation, { type: 'approveWave' }> | { type: 'approveWave'; wave: string | null };
+
+/** Who asked, why, and under which request id: what the audit keeps of a person's act. */
+interface Act {
+  scope: OrganizationScope;
+  actor: string;
+  reason: string | null;
+  requestId: string;
+}
+
+/** Writes that lost to another writer of the same release are decided again on what it wrote, this many times. */
+const WRITE_ATTEMPTS = 5;
+
+/** Another writer (the worker, another person) changed the release between our read and our write. */
+class ReleaseVersionConflict extends Error {}
+
+/** The argument an engine refusal is about, so that clients can show it beside that field. */
+const REFUSAL_PATH: Partial<Record<ReleaseOperationRefusalCode, string>> = {
+  'fleet/unknown_wave': 'wave',
+  'fleet/unknown_member': 'cluster',
+  'fleet/member_not_failed': 'cluster',
+  'fleet/member_finished': 'cluster',
+};
+
+const isActive = (release: FleetReleaseRecord): boolean => ACTIVE_RELEASE_PHASES.includes(release.phase);
+
+/** A decision with nothing of its own: what superseding a release writes. */
+const decisionOf = (status: ReleaseDecision['status'], events: ReleaseDecision['events']): ReleaseDecision => ({
+  status,
+  memberChanges: [],
+  memberOperations: [],
+  events,
+  wakeAt: null,
+});
+
+/**
+ * Fleet releases as people start and steer them. Every act is decided by the fleet engine on the release as loaded
+ * and written whole, with its audit entry, at the release's version it was read at; member rollouts changed are
+ * reconciled, subscribers told and the release decided again by the worker only once the transaction has committed.
+ */
+@Injectable()
+export class FleetReleasesService {
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseClient,
+    private readonly fleetRollouts: FleetRolloutStore,
+    private readonly releases: FleetReleaseStore,
+    private readonly clusters: ClusterStore,
+    @Inject(EVENT_BUS) private readonly eventBus: EventBus,
+    @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
+    @Inject(FLEET_RECONCILE_QUEUE) private readonly fleetQueue: FleetReconcileQueue,
+  ) {}
+
+  /**
+   * Starts a release of the FleetRollout over the organization's clusters, superseding its active release, and
+   * changes the first batch of the first wave at once.
+   */
+  async release(principal: Principal, request: ReleaseFleetRequest, requestId: string): Promise<FleetReleaseRecord> {
+    const change = releaseChangeOf(request);
+    assertReason(request.reason);
+    const act = this.actOf(principal, request.reason, requestId);
+    const fleetRollout = await this.findFleetRollout(act.scope, request.fleetRollout);
+    return this.untilWritten(async () => {
+      const clusters = await this.clusters.list(act.scope);
+      return inTransaction(this.database, (transaction, afterCommit) =>
+        this.startInTransaction(act, fleetRollout, change, clusters, transaction, afterCommit),
+      );
+    });
+  }
+
+  /** Carries out a person's operation on the FleetRollout's active release, or refuses it as the fleet engine does. */
+  async operate(
+    principal: Principal,
+    fleetRolloutName: string,
+    request: FleetReleaseOperationRequest,
+    reason: string | null,
+    requestId: string,
+  ): Promise<FleetReleaseRecord> {
+    assertReason(reason);
+    const act = this.actOf(principal, reason, requestId);
+    const operation: ReleaseOperation = request.type === 'approveWave' ? { ...request, by: act.actor, reason } : request;
+    return this.untilWritten(async () => {
+      const active = await this.releases.find(act.scope, fleetRolloutName);
+      if (!active || !isActive(active)) {
+        if (!active && !(await this.fleetRollouts.find(act.scope, fleetRolloutName))) throw fleetRolloutNotFound(fleetRolloutName);
+        throw new FlotillaError(ErrorCode.FleetReleaseNotFound, `${fleetRolloutName} has no active release`, [
+          { path: 'fleetRollout', message: 'has no active release' },
+        ]);
+      }
+      const loaded = await this.releases.load(act.scope, active.id);
+      if (!loaded) throw new ReleaseVersionConflict();
+      const { release, members } = loaded;
+      const result = applyReleaseOperation(
+        { spec: release.spec, change: release.change, status: release.status, members: memberObservations(members), now: new Date() },
+        operation,
+      );
+      if (!result.ok) throw operationRefused(result.refusal.code, result.refusal.message);
+      const { type, ...parameters } = operation;
+      const audit = this.auditOf(act, release, `fleet_release.${type}`, { operation: type, ...parameters });
+      return inTransaction(this.database, async (transaction, afterCommit) => {
+        const written = await this.releases.write(act.scope, transaction, afterCommit, {
+          ...loaded,
+          decision: result.decision,
+          ...act,
+          audit: [audit],
+        });
+        if (!written) throw new ReleaseVersionConflict();
+        this.afterWrite(afterCommit, written);
+        return written.record;
+      });
+    });
+  }
+
+  private async startInTransaction(
+    act: Act,
+    fleetRollout: FleetRolloutRecord,
+    change: FleetChange,
+    clusters: readonly { name: string; labels: Record<string, string> }[],
+    transaction: Transaction,
+    afterCommit: AfterCommit,
+  ): Promise<FleetReleaseRecord> {
+    const now = new Date();
+    const active = await this.releases.lockForRelease(act.scope, transaction, fleetRollout.id);
+    const started = startRelease({
+      spec: fleetRollout.spec,
+      clusters: clusters.map(({ name, labels }) => ({ name, labels })),
+      ...(active ? { superseded: active.status } : {}),
+      now,
+    });
+    const created = await this.releases.create(act.scope, transaction, {
+      fleetRollout,
+      change,
+      reason: act.reason,
+      startedBy: act.actor,
+      status: started.status,
+    });
+    if (active) {
+      const superseded = supersedeRelease(active.status, now);
+      const written = await this.releases.write(act.scope, transaction, afterCommit, {
+        release: active,
+        members: {},
+        decision: decisionOf(superseded.status, superseded.events),
+        ...act,
+        supersededBy: created,
+      });
+      if (!written) throw new ReleaseVersionConflict();
+      this.afterWrite(afterCommit, written);
+    }
+    const loaded = await this.releases.load(act.scope, created.id, transaction);
+    if (!loaded) throw new Error(`fleet release ${created.id} vanished inside the transaction that created it`);
+    const { namespace, name } = fleetRollout.spec.rollout;
+    assertChangeFitsMembers(change, loaded.members, `${namespace}/${name}`);
+    const first = decideRelease({ spec: created.spec, change, status: created.status, members: memberObservations(loaded.members), now });
+    const startedEntry = this.auditOf(act, created, 'fleet_release.started', {
+      change,
+      number: created.number,
+      supersedes: active?.number ?? null,
+    });
+    const written = await this.releases.write(act.scope, transaction, afterCommit, {
+      ...loaded,
+      decision: { ...first, events: [...started.events, ...first.events] },
+      ...act,
+      audit: [startedEntry],
+    });
+    if (!written) throw new ReleaseVersionConflict();
+    this.afterWrite(afterCommit, written);
+    return written.record;
+  }
+
+  /** Member rollouts changed are reconciled, subscribers hear of the release, and the worker decides on it again. */
+  private afterWrite(afterCommit: AfterCommit, { record, changedRollouts }: ReleaseWritten): void {
+    for (const rollout of changedRollouts) afterCommit.add(() => this.reconcileQueue.request(rollout.id, rollout.version));
+    afterCommit.add(() => this.eventBus.publish('fleetReleaseChanged', { organizationId: record.organizationId, payload: record }));
+    if (isActive(record)) afterCommit.add(() => this.fleetQueue.request(record.id, record.version));
+  }
+
+  private async untilWritten<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let attempts = 1; ; attempts += 1) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof ReleaseVersionConflict)) throw error;
+        if (attempts === WRITE_ATTEMPTS) {
+          throw new FlotillaError(ErrorCode.Conflict, 'the fleet release kept changing while it was being written; try again');
+        }
+      }
+    }
+  }
+
+  private actOf(principal: Principal, reason: string | null, requestId: string): Act {
+    return { scope: organizationScope(principal.organizationId), actor: actorOf(principal), reason, requestId };
+  }
+
+  private auditOf(act: Act, release: FleetReleaseRecord, action: string, after: Record<string, unknown>): AuditEntry {
+    return {
+      actor: act.actor,
+      action,
+      targetType: 'FleetRelease',
+      targetName: fleetReleaseTargetName(release.fleetRolloutName, release.number),
+      targetId: release.id,
+      after,
+      reason: act.reason,
+      requestId: act.requestId,
+    };
+  }
+
+  private async findFleetRollout(scope: OrganizationScope, name: string): Promise<FleetRolloutRecord> {
+    const fleetRollout = await this.fleetRollouts.find(scope, name);
+    if (!fleetRollout) throw fleetRolloutNotFound(name);
+    return fleetRollout;
+  }
+}
+
+function fleetRolloutNotFound(name: string): FlotillaError {
+  return new FlotillaError(ErrorCode.FleetNotFound, `FleetRollout ${name} was not found`, [
+    { path: 'fleetRollout', message: 'no such FleetRollout' },
+  ]);
+}
+
+function operationRefused(code: ReleaseOperationRefusalCode, message: string): FlotillaError {
+  const path = REFUSAL_PATH[code];
+  const problems: FieldProblem[] = path === undefined ? [] : [{ path, message }];
+  return new FlotillaError(ErrorCode.FleetOperationRefused, message, problems);
+}

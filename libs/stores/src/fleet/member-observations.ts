@@ -1,0 +1,17 @@
+import { observeMember, type MemberObservation } from '@flotilla/fleet-engine';
+import type { FleetMemberRow } from './fleet-release-store.js';
+
+/**
+ * What the fleet engine sees of each member of a loaded release: its Rollout and its cluster's connection; a cluster
+ * without the Rollout, or a cluster gone, is absent.
+ */
+export function memberObservations(members: Readonly<Record<string, FleetMemberRow>>): Record<string, MemberObservation> {
+  const observed: Record<string, MemberObservation> = {};
+  for (const [cluster, { cluster: clusterRow, rollout }] of Object.entries(members)) {
+    observed[cluster] =
+      clusterRow && rollout
+        ? observeMember({ spec: rollout.spec, status: rollout.status ?? undefined, generation: rollout.generation }, clusterRow)
+        : { present: false };
+  }
+  return observed;
+}
