@@ -428,6 +428,7 @@ const unchanged = (status: ReleaseStatus): ReleaseDecision => ({
  * gates (healthy, soak, approval) pass in order; a passed wave starts the next one in the same decision. A failure
  * applies the failure policy (halt, rollbackWave, rollbackAll). Paused: members changing keep running, nothing new
  * starts. Halted and finished releases change nothing. Pure: never reads the clock, never modifies its input.
+ * Shells apply `memberOperations` before `memberChanges`: a rollback aborts a member, then sets its template back.
  *
  * @example decideRelease({ spec, change: { type: 'image', container: 'app', image: 'shop/app:2' }, status: startRelease({ spec, clusters, now }).status, members, now })
  *   // → the first wave's first batch in memberChanges (purpose 'release'), those members Changing, events MemberChanged
