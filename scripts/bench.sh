@@ -3,12 +3,13 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(engine api agent analysis)
+[ ${#names[@]} -gt 0 ] || names=(engine fleet-engine api agent analysis)
 for name in "${names[@]}"; do
   case "$name" in
     api) node tools/dist/bench/control-plane/api.bench.js ;;
     agent) node tools/dist/bench/agent/agent.bench.js ;;
     engine) node tools/dist/bench/control-plane/engine.bench.js ;;
+    fleet-engine) node tools/dist/bench/fleet-engine/fleet-engine.bench.js ;;
     analysis) node tools/dist/bench/control-plane/analysis.bench.js ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac

@@ -65,7 +65,10 @@ function earliest(left: Failure | undefined, right: Failure | undefined): Failur
   return right.member < left.member ? right : left;
 }
 
-/** Passed over when missing, Released when running the release's template to the end, Changing again once it no longer does. */
+const RELEASED = "Healthy and fully promoted on the release's template";
+const RELEASED_BEFORE = "was Healthy and fully promoted on the release's template";
+
+/** Passed over when missing, Released once it runs the release's template to the end. */
 function settleMembers(draft: ReleaseDraft, index: number, standings: Readonly<Record<string, MemberStanding>>): void {
   const label = waveLabel(draft.status, index);
   draft.wave(index).members.forEach((member, memberIndex) => {
@@ -83,18 +86,17 @@ function settleMembers(draft: ReleaseDraft, index: number, standings: Readonly<R
         message: `${label}: ${member.cluster} has no such Rollout: passed over`,
       });
     } else if (member.state === 'Changing' && isReleased(standing)) {
-      draft.updateMember(index, memberIndex, { state: 'Released', message: "Healthy and fully promoted on the release's template" });
+      draft.updateMember(index, memberIndex, { state: 'Released', message: RELEASED });
       draft.emit({
         type: 'MemberReleased',
         wave: draft.wave(index).name,
         cluster: member.cluster,
         message: `${label}: ${member.cluster} released`,
       });
-    } else if (member.state === 'Released' && !isReleased(standing)) {
-      draft.updateMember(index, memberIndex, {
-        state: 'Changing',
-        message: "no longer Healthy and fully promoted on the release's template",
-      });
+    } else if (member.state === 'Released') {
+      // It stays Released, not Changing: the release changes nothing of it any more, and it takes no room in a batch.
+      const message = isReleased(standing) ? RELEASED : `${RELEASED_BEFORE}; no longer Healthy and fully promoted: the soak waits for it`;
+      if (member.message !== message) draft.updateMember(index, memberIndex, { message });
     }
   });
 }
@@ -426,6 +428,7 @@ const unchanged = (status: ReleaseStatus): ReleaseDecision => ({
  * gates (healthy, soak, approval) pass in order; a passed wave starts the next one in the same decision. A failure
  * applies the failure policy (halt, rollbackWave, rollbackAll). Paused: members changing keep running, nothing new
  * starts. Halted and finished releases change nothing. Pure: never reads the clock, never modifies its input.
+ * Shells apply `memberOperations` before `memberChanges`: a rollback aborts a member, then sets its template back.
  *
  * @example decideRelease({ spec, change: { type: 'image', container: 'app', image: 'shop/app:2' }, status: startRelease({ spec, clusters, now }).status, members, now })
  *   // → the first wave's first batch in memberChanges (purpose 'release'), those members Changing, events MemberChanged

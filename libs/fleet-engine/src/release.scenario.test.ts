@@ -104,7 +104,7 @@ describe('a fleet release wave by wave', () => {
     simulation.setTemplateOutside('staging', appTemplate('shop/app:2'));
     simulation.step();
     expect(waveOf(simulation, 'staging')?.healthySince).toBeNull();
-    expect(simulation.memberState('staging')).toBe('Changing');
+    expect(simulation.memberState('staging')).toBe('Released');
     while (waveOf(simulation, 'staging')?.healthySince === null) simulation.step();
     expect(waveOf(simulation, 'staging')?.gates.find((gate) => gate.gate === 'soak')?.state).toBe('Waiting');
   });

@@ -1,5 +1,5 @@
 import { reconcile, type ReconcileInput } from '@flotilla/rollout-engine';
-import type { FleetRollout, FleetScenario } from './engine-fleet.js';
+import type { BenchRollout, FleetScenario } from './engine-fleet.js';
 
 export interface DecisionRateOptions {
   warmupPasses: number;
@@ -32,36 +32,44 @@ const cpuSeconds = (): number => {
   return (usage.user + usage.system) / 1e6;
 };
 
-/** Runs `reconcile` over every input once. */
-function timePass(inputs: readonly ReconcileInput[]): PassTime {
-  let desiredReplicaSets = 0;
+/**
+ * Runs `decide` over every input once. `decide` returns a count taken from its decision: using the decisions keeps
+ * the work observable, and a pass whose decisions add up to nothing means the fixture is wrong.
+ */
+function timePass<Input>(inputs: readonly Input[], decide: (input: Input) => number): PassTime {
+  let observed = 0;
   const startedCpu = cpuSeconds();
   const started = performance.now();
-  for (const input of inputs) desiredReplicaSets += reconcile(input).desired.replicaSets.length;
+  for (const input of inputs) observed += decide(input);
   const wallSeconds = (performance.now() - started) / 1000;
   const passCpu = cpuSeconds() - startedCpu;
-  // Using the decisions keeps the work observable; a fleet always has ReplicaSets to desire.
-  if (desiredReplicaSets === 0) throw new Error('the engine desired no ReplicaSet for the whole fleet');
+  if (observed === 0) throw new Error('the decisions over the whole fleet added up to nothing');
   return { wallSeconds, cpuSeconds: passCpu };
 }
+
+/** A fleet always has ReplicaSets to desire. */
+const reconcileOnce = (input: ReconcileInput): number => reconcile(input).desired.replicaSets.length;
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-function passInputs(inputs: readonly ReconcileInput[], fresh: boolean): readonly ReconcileInput[] {
+function passInputs<Input>(inputs: readonly Input[], fresh: boolean): readonly Input[] {
   return fresh ? structuredClone(inputs) : inputs;
 }
 
-/** Pure decisions per second over the whole fleet, single-threaded, after warm-up passes. */
-export function measureDecisionRate(fleet: readonly FleetRollout[], options: DecisionRateOptions): DecisionRate {
-  const inputs = fleet.map((rollout) => rollout.input);
-  for (let pass = 0; pass < options.warmupPasses; pass++) timePass(passInputs(inputs, options.freshObjects));
+/** Pure decisions per second of `decide` over `inputs`, single-threaded, after warm-up passes. */
+export function measurePureDecisionRate<Input>(
+  inputs: readonly Input[],
+  decide: (input: Input) => number,
+  options: DecisionRateOptions,
+): DecisionRate {
+  for (let pass = 0; pass < options.warmupPasses; pass++) timePass(passInputs(inputs, options.freshObjects), decide);
   const wallRates: number[] = [];
   const cpuRates: number[] = [];
   for (let pass = 0; pass < options.timedPasses; pass++) {
-    const time = timePass(passInputs(inputs, options.freshObjects));
+    const time = timePass(passInputs(inputs, options.freshObjects), decide);
     wallRates.push(inputs.length / time.wallSeconds);
     cpuRates.push(inputs.length / time.cpuSeconds);
     const perSecond = (rate: number | undefined): string => Math.round(rate ?? Number.NaN).toLocaleString('en');
@@ -72,8 +80,17 @@ export function measureDecisionRate(fleet: readonly FleetRollout[], options: Dec
   return { decisionsPerSecond: median(wallRates), decisionsPerCpuSecond: median(cpuRates) };
 }
 
+/** Pure `reconcile` decisions per second over the whole fleet, single-threaded, after warm-up passes. */
+export function measureDecisionRate(fleet: readonly BenchRollout[], options: DecisionRateOptions): DecisionRate {
+  return measurePureDecisionRate(
+    fleet.map((rollout) => rollout.input),
+    reconcileOnce,
+    options,
+  );
+}
+
 /** Decisions per CPU second of each scenario on its own (fresh objects, median of `passes`). */
-export function decisionRateByScenario(fleet: readonly FleetRollout[], passes: number): Map<FleetScenario, number> {
+export function decisionRateByScenario(fleet: readonly BenchRollout[], passes: number): Map<FleetScenario, number> {
   const groups = new Map<FleetScenario, ReconcileInput[]>();
   for (const { scenario, input } of fleet) {
     const group = groups.get(scenario) ?? [];
@@ -82,7 +99,7 @@ export function decisionRateByScenario(fleet: readonly FleetRollout[], passes: n
   }
   const rates = new Map<FleetScenario, number>();
   for (const [scenario, inputs] of groups) {
-    const cpuRates = Array.from({ length: passes }, () => inputs.length / timePass(structuredClone(inputs)).cpuSeconds);
+    const cpuRates = Array.from({ length: passes }, () => inputs.length / timePass(structuredClone(inputs), reconcileOnce).cpuSeconds);
     rates.set(scenario, median(cpuRates));
   }
   return rates;

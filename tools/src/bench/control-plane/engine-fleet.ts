@@ -25,7 +25,7 @@ export type FleetScenario =
   | 'blue-green-promoted'
   | 'aborted-canary';
 
-export interface FleetRollout {
+export interface BenchRollout {
   scenario: FleetScenario;
   input: ReconcileInput;
 }
@@ -288,7 +288,7 @@ function seededRandom(seed: number): () => number {
 }
 
 /** Carries one rollout of `scenario` to a random point of it and returns the input of its next reconcile. */
-function fleetRollout(scenario: FleetScenario, index: number, random: () => number): FleetRollout {
+function benchRollout(scenario: FleetScenario, index: number, random: () => number): BenchRollout {
   const name = `svc-${String(index).padStart(5, '0')}`;
   const namespace = `team-${index % 50}`;
   const replicas = [3, 5, 10, 20][Math.floor(random() * 4)] ?? 5;
@@ -334,20 +334,20 @@ function fleetRollout(scenario: FleetScenario, index: number, random: () => numb
  * `size` rollouts in the proportions of `FLEET_MIX`, shuffled, each with the input of its next reconcile.
  * @example buildFleet(10_000).filter((rollout) => rollout.scenario === 'istio-canary').length // → 1500
  */
-export function buildFleet(size: number, progress?: (built: number) => void): FleetRollout[] {
+export function buildFleet(size: number, progress?: (built: number) => void): BenchRollout[] {
   const random = seededRandom(20_260_601);
   const scenarios = Object.entries(FLEET_MIX) as [FleetScenario, number][];
-  const fleet: FleetRollout[] = [];
+  const fleet: BenchRollout[] = [];
   for (const [scenario, percent] of scenarios) {
     const count = Math.round((size * percent) / 100);
     for (let made = 0; made < count && fleet.length < size; made++) {
-      fleet.push(fleetRollout(scenario, fleet.length, random));
+      fleet.push(benchRollout(scenario, fleet.length, random));
       if (progress && fleet.length % 1000 === 0) progress(fleet.length);
     }
   }
   for (let index = fleet.length - 1; index > 0; index--) {
     const other = Math.floor(random() * (index + 1));
-    [fleet[index], fleet[other]] = [fleet[other] as FleetRollout, fleet[index] as FleetRollout];
+    [fleet[index], fleet[other]] = [fleet[other] as BenchRollout, fleet[index] as BenchRollout];
   }
   return fleet;
 }
