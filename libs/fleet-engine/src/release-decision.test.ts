@@ -239,6 +239,24 @@ describe('decideRelease: members', () => {
     expect(decision.status.waves[0]?.members.map((member) => member.previousTemplate)).toEqual([before, before]);
   });
 
+  it('promotes a member rolling back fully, once, as soon as it runs its previous template: a rollback waits at no pause', () => {
+    const input = oneWave({ soakSeconds: 10 }, { phase: 'RollingBack' }, { state: 'RollingBack' });
+    const rollingBack: ReleaseInput = { ...input, status: { ...input.status, phase: 'RollingBack' } };
+    const backAtPause: MemberObservation = {
+      ...underWay,
+      phase: 'Paused',
+      template: before,
+      templateHash: podTemplateHash(before),
+      waitsAtPause: true,
+    };
+    const first = decideRelease({ ...rollingBack, members: { eu: backAtPause, us: { ...underWay, reconciled: false } } });
+    expect(first.memberOperations).toEqual([{ cluster: 'eu', operation: { type: 'promote', full: true } }]);
+    expect(first.status.phase).toBe('RollingBack');
+
+    const again = decideRelease({ ...rollingBack, status: first.status, members: { eu: backAtPause, us: backAtPause } });
+    expect(again.memberOperations).toEqual([{ cluster: 'us', operation: { type: 'promote', full: true } }]);
+  });
+
   it('does not modify its input', () => {
     const input = oneWave({ soakSeconds: 10 }, {}, { state: 'Pending' });
     const copy = structuredClone(input);

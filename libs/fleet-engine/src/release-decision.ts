@@ -122,13 +122,11 @@ function changeMember(draft: ReleaseDraft, input: ReleaseInput, index: number, m
   const label = `${waveLabel(draft.status, index)}: ${member.cluster}`;
   const changing = { state: 'Changing', changedAt: draft.nowIso, targetHash } as const;
   if (targetHash === observation.templateHash) {
-    draft.updateMember(index, memberIndex, { ...changing, message: "already runs the release's template" });
-    draft.emit({
-      type: 'MemberChanged',
-      wave: wave.name,
-      cluster: member.cluster,
-      message: `${label} already runs the release's template`,
-    });
+    // A member aborted on the release's template (and retried since) runs it again where it stands.
+    if (observation.aborted) draft.memberOperations.push({ cluster: member.cluster, operation: { type: 'retry' } });
+    const message = observation.aborted ? "its aborted rollout retried on the release's template" : "already runs the release's template";
+    draft.updateMember(index, memberIndex, { ...changing, message });
+    draft.emit({ type: 'MemberChanged', wave: wave.name, cluster: member.cluster, message: `${label}: ${message}` });
     return undefined;
   }
   const previous =
@@ -293,7 +291,7 @@ export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number
   });
   const why = `${label} failed: ${failure.member}: ${failure.reason}`;
   if (policy === 'rollbackAll') {
-    startRollback(draft, `rolling back every changed member (failure policy rollbackAll): ${why}`);
+    startRollback(draft, `failure policy rollbackAll: ${why}`);
     rollBack(draft, input, false);
     return;
   }
@@ -313,9 +311,16 @@ const isToRollBack = (member: MemberStatus): boolean =>
  * Turns the release to rolling back, from the wave under way, or from a later wave that a superseded release had
  * already reached: `rollBack` then goes wave by wave down to the first.
  */
-export function startRollback(draft: ReleaseDraft, message: string): void {
+export function startRollback(draft: ReleaseDraft, cause: string): void {
   const lastChanged = draft.status.waves.findLastIndex((wave) => wave.members.some(isToRollBack));
-  draft.update({ phase: 'RollingBack', pausedFrom: null, message, currentWave: Math.max(draft.status.currentWave, lastChanged) });
+  const message = `rolling back every changed member, wave by wave (${cause})`;
+  draft.update({
+    phase: 'RollingBack',
+    pausedFrom: null,
+    message,
+    rollbackCause: cause,
+    currentWave: Math.max(draft.status.currentWave, lastChanged),
+  });
   draft.emit({ type: 'RollbackStarted', message });
 }
 
@@ -339,21 +344,25 @@ function startWaveRollback(draft: ReleaseDraft, input: ReleaseInput, index: numb
   });
 }
 
-/** Rolled back once Healthy and fully promoted on its previous template, or gone; true when none of the wave is left. */
+/**
+ * Rolled back once Healthy and fully promoted on its previous template, or gone; true when none of the wave is left.
+ * A member back on its previous template is promoted fully, once: the revision it returns to was running before the
+ * release, and a rollback must not wait at its steps' pauses or analyses.
+ */
 function settleWaveRollback(draft: ReleaseDraft, input: ReleaseInput, index: number): boolean {
   const label = waveLabel(draft.status, index);
   let rollingBack = 0;
   draft.wave(index).members.forEach((member, memberIndex) => {
     if (member.state !== 'RollingBack') return;
     const observation = observe(input, member.cluster);
-    const back =
-      !observation.present ||
-      (observation.templateHash === member.previousHash &&
-        observation.reconciled &&
-        observation.fullyPromoted &&
-        observation.phase === 'Healthy');
+    const onPrevious = observation.present && observation.templateHash === member.previousHash && observation.reconciled;
+    const back = !observation.present || (onPrevious && observation.fullyPromoted && observation.phase === 'Healthy');
     if (!back) {
       rollingBack += 1;
+      if (onPrevious && !observation.fullyPromoted && member.rollbackPromoted !== true) {
+        draft.memberOperations.push({ cluster: member.cluster, operation: { type: 'promote', full: true } });
+        draft.updateMember(index, memberIndex, { rollbackPromoted: true });
+      }
       return;
     }
     draft.updateMember(index, memberIndex, {
@@ -389,7 +398,8 @@ function rollBack(draft: ReleaseDraft, input: ReleaseInput, paused: boolean): vo
 }
 
 function finishRollback(draft: ReleaseDraft): void {
-  const message = 'rolled back: every member the release changed runs its template from before the release';
+  const cause = draft.status.rollbackCause === undefined ? '' : ` (${draft.status.rollbackCause})`;
+  const message = `rolled back: every member the release changed runs its template from before the release${cause}`;
   draft.update({ phase: 'RolledBack', pausedFrom: null, message, finishedAt: draft.nowIso });
   draft.emit({ type: 'ReleaseRolledBack', message });
 }

@@ -24,34 +24,24 @@ function findMember(draft: ReleaseDraft, cluster: string): { waveIndex: number; 
 }
 
 /**
- * Retries a failed (or aborted) member: an aborted rollout already on the release's template is retried where it
- * stands, any other failed member goes back to Pending and is changed again in its turn.
+ * Retries a failed (or aborted) member: it goes back to Pending and is changed again in its turn, within the wave's
+ * `maxParallel`; an aborted rollout already on the release's template is then retried where it stands.
  */
 function retryMember(draft: ReleaseDraft, input: ReleaseInput, waveIndex: number, memberIndex: number): void {
   const wave = draft.wave(waveIndex);
   const member = wave.members[memberIndex];
   if (member === undefined) return;
   const observation = input.members[member.cluster] ?? ABSENT;
-  const label = `${waveLabel(draft.status, waveIndex)}: ${member.cluster}`;
   const abortedOnTarget =
     observation.present && observation.aborted && member.targetHash !== null && observation.templateHash === member.targetHash;
-  if (abortedOnTarget && (member.state === 'Failed' || member.state === 'Changing')) {
-    draft.memberOperations.push({ cluster: member.cluster, operation: { type: 'retry' } });
-    draft.updateMember(waveIndex, memberIndex, {
-      state: 'Changing',
-      message: "its aborted rollout retried on the release's template",
-      changedAt: draft.nowIso,
-    });
-    draft.emit({ type: 'MemberRetried', wave: wave.name, cluster: member.cluster, message: `${label}: its aborted rollout retried` });
-  } else if (member.state === 'Failed') {
-    draft.updateMember(waveIndex, memberIndex, { state: 'Pending', message: 'retried: waiting for its turn' });
-    draft.emit({
-      type: 'MemberRetried',
-      wave: wave.name,
-      cluster: member.cluster,
-      message: `${label}: retried, to be changed again in its turn`,
-    });
-  }
+  if (member.state !== 'Failed' && !(abortedOnTarget && member.state === 'Changing')) return;
+  draft.updateMember(waveIndex, memberIndex, { state: 'Pending', message: 'retried: waiting for its turn' });
+  draft.emit({
+    type: 'MemberRetried',
+    wave: wave.name,
+    cluster: member.cluster,
+    message: `${waveLabel(draft.status, waveIndex)}: ${member.cluster} retried, to be changed again in its turn`,
+  });
 }
 
 /** The failed wave under way again: its failed and aborted members retried, its gates to be assessed afresh. */
@@ -111,11 +101,7 @@ function operate(draft: ReleaseDraft, input: ReleaseInput, operation: ReleaseOpe
         const rollingBack = status.phase === 'RollingBack' || status.pausedFrom === 'RollingBack';
         if (!rollingBack) abortChanging(draft, input);
         if (rollingBack) draft.update({ phase: 'RollingBack', pausedFrom: null });
-        else
-          startRollback(
-            draft,
-            `aborted with rollback in ${waveLabel(status, status.currentWave)}: every changed member goes back, wave by wave`,
-          );
+        else startRollback(draft, `aborted with rollback in ${waveLabel(status, status.currentWave)}`);
         return undefined;
       }
       abortChanging(draft, input);

@@ -57,6 +57,8 @@ export interface MemberStatus {
    */
   previousTemplate: PodTemplateSpec | null;
   previousHash: string | null;
+  /** A rollback asked the member to promote fully to its previous template, past its steps: asked once. */
+  rollbackPromoted?: boolean;
 }
 
 export interface WaveStatus {
@@ -80,6 +82,8 @@ export interface ReleaseStatus {
   waves: WaveStatus[];
   /** Clusters the FleetRollout selects that no wave takes. */
   unassigned: string[];
+  /** Why the release rolls back, or rolled back: the final message keeps it. */
+  rollbackCause?: string;
   /** The phase to return to on resume (Paused keeps what it paused). */
   pausedFrom: ReleasePhase | null;
   startedAt: string;
@@ -135,7 +139,7 @@ export interface MemberTemplateChange {
 /** A rollout operation to request of a member, in the same transaction as the release's status. */
 export interface MemberOperation {
   cluster: string;
-  operation: { type: 'abort' } | { type: 'retry' } | { type: 'promote'; full: false };
+  operation: { type: 'abort' } | { type: 'retry' } | { type: 'promote'; full: boolean };
 }
 
 export type ReleaseEventType =

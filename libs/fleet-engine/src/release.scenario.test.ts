@@ -302,7 +302,7 @@ describe('operations', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.decision.memberOperations).toEqual([{ cluster: 'prod-eu-1', operation: { type: 'retry' } }]);
-    expect(result.decision.events.map((event) => event.type)).toEqual(['MemberRetried', 'ReleaseRetried']);
+    expect(result.decision.events.map((event) => event.type)).toEqual(['MemberRetried', 'ReleaseRetried', 'MemberChanged']);
     expect(simulation.status).toMatchObject({ phase: 'Progressing', currentWave: 1 });
     expect(simulation.memberState('prod-eu-1')).toBe('Changing');
     simulation.run();

@@ -249,17 +249,18 @@ export class FleetReleaseStore {
     });
     if (count === 0) return null;
     const changed = new Map<string, number>();
-    for (const change of decision.memberChanges) {
-      const rollout = write.members[change.cluster]?.rollout;
-      if (!rollout) continue;
-      const result = await this.rollouts.changeTemplate(organization, transaction, rollout.id, change.template, write.actor);
-      if (result) changed.set(rollout.id, result.version);
-    }
+    // Operations first: a rollback aborts a member, then sets its template back (see `ReleaseDecision`).
     for (const { cluster, operation } of decision.memberOperations) {
       const rollout = write.members[cluster]?.rollout;
       if (!rollout) continue;
       const { version } = await this.rollouts.requestOperation(organization, transaction, rollout.id, operation, write.actor);
       changed.set(rollout.id, version);
+    }
+    for (const change of decision.memberChanges) {
+      const rollout = write.members[change.cluster]?.rollout;
+      if (!rollout) continue;
+      const result = await this.rollouts.changeTemplate(organization, transaction, rollout.id, change.template, write.actor);
+      if (result) changed.set(rollout.id, result.version);
     }
     if (final) await this.rollouts.leaveFleetRelease(organization, transaction, release.id);
     else {
