@@ -524,7 +524,14 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     expect(await release.textContent()).toContain('shop/inventory:2');
     expect(await release.textContent()).toContain('inventory 2 everywhere');
     const stagingCard = release.getByRole('article', { name: 'staging' });
-    await stagingCard.locator('[data-phase="Released"]').waitFor({ timeout: 30_000 });
+    // The canary waits at its indefinite pause: one act promotes the wave
+    const promote = page.locator('[data-fleet-operation="promoteWave"]');
+    await promote.waitFor({ timeout: 30_000 });
+    await promote.click();
+    const promoteDialog = page.getByRole('dialog', { name: /^Promote wave .*inventory-fleet\?$/ });
+    await promoteDialog.getByLabel(/Reason/).fill('canary checked');
+    await promoteDialog.getByRole('button', { name: 'Promote wave' }).click();
+    await stagingCard.locator('[data-phase="Released"]').waitFor({ timeout: 45_000 });
     expect(await stagingCard.getByTestId('member-rollout-phase').textContent()).toContain('Healthy');
     const canary = release.locator('[data-wave="canary"]');
     await canary.locator('[data-gate="approval"]').waitFor({ timeout: 20_000 });
