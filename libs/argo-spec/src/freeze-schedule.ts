@@ -102,6 +102,7 @@ function parseRule(line: string, zone: string, problems: string[]): Partial<RRul
     return undefined;
   }
   const before = problems.length;
+  checkRuleValues(text, problems);
   if (options.freq === undefined) problems.push('RRULE needs a FREQ');
   else if (!ALLOWED_FREQUENCIES.includes(Frequency[options.freq])) {
     problems.push(`RRULE FREQ must be one of ${ALLOWED_FREQUENCIES.join(', ')}: a freeze recurs hourly at most`);
@@ -126,6 +127,38 @@ function parseRule(line: string, zone: string, problems: string[]): Partial<RRul
     else options.until = until[2] === 'Z' ? toFloating(local, zone) : local;
   }
   return problems.length === before ? options : undefined;
+}
+
+const WEEKDAY = /^([+-]?([1-9]|[1-4]\d|5[0-3]))?(MO|TU|WE|TH|FR|SA|SU)$/;
+/** The values each numeric BY-part may take, as RFC 5545 states them (negative ones count from the end). */
+const NUMERIC_PARTS: Record<string, { min: number; max: number; negative: boolean }> = {
+  BYMONTH: { min: 1, max: 12, negative: false },
+  BYMONTHDAY: { min: 1, max: 31, negative: true },
+  BYYEARDAY: { min: 1, max: 366, negative: true },
+  BYWEEKNO: { min: 1, max: 53, negative: true },
+  BYSETPOS: { min: 1, max: 366, negative: true },
+  BYHOUR: { min: 0, max: 23, negative: false },
+  BYMINUTE: { min: 0, max: 59, negative: false },
+};
+
+/** RRule reads some values it does not understand as nothing at all (`BYDAY=XX`): they are refused here. */
+function checkRuleValues(text: string, problems: string[]): void {
+  for (const part of text.split(';')) {
+    const [name = '', value = ''] = part.split('=');
+    const values = value.split(',');
+    if (name === 'BYDAY') {
+      const wrong = values.find((day) => !WEEKDAY.test(day));
+      if (wrong !== undefined) problems.push(`RRULE BYDAY value "${wrong}" is no weekday such as FR, -1FR or 2MO`);
+    }
+    const range = NUMERIC_PARTS[name];
+    if (range === undefined) continue;
+    const wrong = values.find((text) => {
+      const number = /^[+-]?\d{1,3}$/.test(text) ? Math.abs(Number(text)) : Number.NaN;
+      return !(number >= range.min && number <= range.max) || (!range.negative && text.startsWith('-'));
+    });
+    if (wrong !== undefined)
+      problems.push(`RRULE ${name} value "${wrong}" must be ${range.negative ? '±' : ''}${range.min} to ${range.max}`);
+  }
 }
 
 /**
