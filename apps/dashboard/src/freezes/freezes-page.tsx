@@ -80,7 +80,7 @@ function FreezeWindows({ windows }: { windows: FreezeWindow[] }) {
               <th scope="col">Window</th>
               <th scope="col">Policy</th>
               <th scope="col">Now</th>
-              <th scope="col">Next</th>
+              <th scope="col">Period (now, else next)</th>
               <th scope="col">Reason</th>
               <th scope="col">Namespaces</th>
             </tr>
