@@ -62,6 +62,7 @@ export function templateReferences(checked: CheckedSpec): TemplateReference[] {
     case 'AnalysisTemplate':
     case 'ClusterAnalysisTemplate':
     case 'FleetRollout':
+    case 'FreezeWindow':
       return [];
     case 'Experiment':
       return fromNamedAnalyses(checked.spec.analyses, 'spec.analyses');
