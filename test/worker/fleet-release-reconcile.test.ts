@@ -22,6 +22,9 @@ import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
 import { FleetReconcileQueue, memberChangedJobId } from '../../libs/queues/src/fleet-reconcile-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { FleetReleaseReconciler } from '../../apps/worker/src/fleet/fleet-release-reconciler.js';
+import { FreezeChecker } from '../../apps/worker/src/freezes/freeze-checker.js';
+import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store.js';
+import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
 import { canaryRollout } from '../support/manifests.js';
@@ -48,6 +51,7 @@ let reconcileQueue: ReconcileQueue;
 let fleetQueue: FleetReconcileQueue;
 let analysisQueue: AnalysisQueue;
 let reconciler: FleetReleaseReconciler;
+let freezes: FreezeChecker;
 const published: FleetReleaseRecord[] = [];
 
 beforeAll(async () => {
@@ -67,7 +71,8 @@ beforeAll(async () => {
   reconcileQueue = new ReconcileQueue(redis, PREFIX, HORIZON_MS);
   fleetQueue = new FleetReconcileQueue(redis, PREFIX, HORIZON_MS);
   analysisQueue = new AnalysisQueue(redis, PREFIX);
-  reconciler = new FleetReleaseReconciler(database, releases, eventBus, reconcileQueue, fleetQueue, logger);
+  freezes = new FreezeChecker(new FreezeWindowStore(database), new BreakGlassStore(database));
+  reconciler = new FleetReleaseReconciler(database, releases, eventBus, reconcileQueue, fleetQueue, logger, freezes);
 });
 afterAll(async () => {
   for (const queue of [reconcileQueue, fleetQueue]) await queue.queue.obliterate({ force: true });
@@ -262,6 +267,7 @@ describe('the fleet release reconciler', () => {
       reconcileQueue,
       fleetQueue,
       logger,
+      freezes,
     );
 
     expect(await contested.reconcile(fleet.release.id, () => start)).toEqual({ result: 'written', version: 2, changedRollouts: 1 });
@@ -276,7 +282,7 @@ describe('the fleet release reconciler', () => {
     const rolloutId = fleet.rolloutIds['us-1']!;
     const { clusterId } = (await rollouts.findById(SYSTEM, rolloutId))!;
     await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
-    const rolloutReconciler = new RolloutReconciler(rollouts, eventBus, reconcileQueue, analysisQueue, fleetQueue, logger);
+    const rolloutReconciler = new RolloutReconciler(rollouts, eventBus, reconcileQueue, analysisQueue, fleetQueue, logger, freezes);
 
     const outcome = await rolloutReconciler.reconcile(rolloutId);
     if (outcome.result !== 'written') throw new Error(`the rollout was not written: ${outcome.result}`);

@@ -9,9 +9,11 @@ import {
   AuditSigner,
   AuditStore,
   AnalysisRunStore,
+  BreakGlassStore,
   ClusterStore,
   ExperimentStore,
   FleetReleaseStore,
+  FreezeWindowStore,
   pingDatabase,
   RolloutStore,
   systemScope,
@@ -43,6 +45,7 @@ import { AnalysisRunner } from './analysis/analysis-runner.js';
 import { RolloutReconciler } from './reconcile/rollout-reconciler.js';
 import { ExperimentReconciler } from './experiments/experiment-reconciler.js';
 import { FleetReleaseReconciler } from './fleet/fleet-release-reconciler.js';
+import { FreezeChecker } from './freezes/freeze-checker.js';
 import { startWorkerHealth } from './health-server.js';
 
 /**
@@ -78,7 +81,16 @@ const checkpoints = new AuditCheckpointStore(database, auditSigner ?? null, audi
 const rollouts = new RolloutStore(database, { sql, audit });
 const experimentStore = new ExperimentStore(database, audit);
 const fleetReleases = new FleetReleaseStore(database, rollouts, audit);
-const reconciler = new RolloutReconciler(rollouts, eventBus, queue, analysisQueue, fleetQueue, logger.child({ component: 'reconciler' }));
+const freezes = new FreezeChecker(new FreezeWindowStore(database), new BreakGlassStore(database));
+const reconciler = new RolloutReconciler(
+  rollouts,
+  eventBus,
+  queue,
+  analysisQueue,
+  fleetQueue,
+  logger.child({ component: 'reconciler' }),
+  freezes,
+);
 const experiments = new ExperimentReconciler(experimentStore, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(
   database,
@@ -90,7 +102,15 @@ const sweeper = new ReconcileSweep(
   config.agentSilenceLimitMs,
   { releases: fleetReleases, queue: fleetQueue },
 );
-const fleet = new FleetReleaseReconciler(database, fleetReleases, eventBus, queue, fleetQueue, logger.child({ component: 'fleet' }));
+const fleet = new FleetReleaseReconciler(
+  database,
+  fleetReleases,
+  eventBus,
+  queue,
+  fleetQueue,
+  logger.child({ component: 'fleet' }),
+  freezes,
+);
 const analysisRuns = new AnalysisRunStore(sql, database);
 const analysis = new AnalysisRunner(analysisRuns, sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
   measurementTimeoutSeconds: config.measurementTimeoutSeconds,

@@ -135,6 +135,21 @@ export function nextPeriod(window: NamedFreezeWindow, now: Date): FreezePeriod |
 }
 
 /**
+ * The periods covering `target` in effect at `now`, ending last first: what `freezesAt` answers as `active`, without
+ * looking for the next one (the worker's hot path).
+ * @example activeAt([weekend, xmas], { clusterName: 'production', clusterLabels: { env: 'prod' }, namespace: 'shop' }, now)
+ *   // [xmas period, weekend period]
+ */
+export function activeAt(windows: readonly NamedFreezeWindow[], target: FreezeTarget, now: Date): FreezePeriod[] {
+  const active: FreezePeriod[] = [];
+  for (const window of windows) {
+    const period = covers(window, target) ? periodAt(window, now) : null;
+    if (period !== null) active.push(period);
+  }
+  return active.sort((a, b) => b.end.getTime() - a.end.getTime() || a.window.localeCompare(b.window));
+}
+
+/**
  * The periods covering `target` at `now`, ending last first, and the next period of those windows to start.
  * @example freezesAt([weekend, xmas], { clusterName: 'production', clusterLabels: { env: 'prod' }, namespace: 'shop' }, now)
  *   // { active: [xmas period, weekend period], next: null }
@@ -145,10 +160,7 @@ export function freezesAt(
   now: Date,
 ): { active: FreezePeriod[]; next: FreezePeriod | null } {
   const covering = windows.filter((window) => covers(window, target));
-  const active = covering
-    .map((window) => periodAt(window, now))
-    .filter((period): period is FreezePeriod => period !== null)
-    .sort((a, b) => b.end.getTime() - a.end.getTime() || a.window.localeCompare(b.window));
+  const active = activeAt(covering, target, now);
   let next: FreezePeriod | null = null;
   for (const window of covering) {
     const candidate = nextPeriod(window, now);

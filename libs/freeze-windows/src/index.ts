@@ -1,4 +1,5 @@
 export {
+  activeAt,
   covers,
   engineFreeze,
   freezesAt,

@@ -1,5 +1,5 @@
 import { jsonEqual } from '@flotilla/argo-spec';
-import { ACTIVE_RELEASE_PHASES, decideRelease, type ReleaseDecision } from '@flotilla/fleet-engine';
+import { ACTIVE_RELEASE_PHASES, decideRelease, type MemberFreeze, type ReleaseDecision } from '@flotilla/fleet-engine';
 import {
   fleetReleaseTargetName,
   inTransaction,
@@ -13,6 +13,7 @@ import type { EventBus } from '@flotilla/events';
 import type { FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
 import type { Logger } from '@flotilla/service-runtime';
 import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-conflict.js';
+import type { FreezeChecker } from '../freezes/freeze-checker.js';
 
 export type FleetReconcileOutcome =
   { result: 'written'; version: number; changedRollouts: number } | { result: 'unchanged' } | { result: 'finished' } | { result: 'gone' };
@@ -37,6 +38,7 @@ export class FleetReleaseReconciler {
     private readonly reconcileQueue: ReconcileQueue,
     private readonly fleetQueue: FleetReconcileQueue,
     private readonly logger: Logger,
+    private readonly freezes: FreezeChecker,
   ) {}
 
   reconcile(fleetReleaseId: string, clock: () => Date = () => new Date()): Promise<FleetReconcileOutcome> {
@@ -53,7 +55,7 @@ export class FleetReleaseReconciler {
       spec: release.spec,
       change: release.change,
       status: release.status,
-      members: memberObservations(members),
+      members: memberObservations(members, await this.frozenMembers(loaded, now)),
       now,
     });
     const nothingChanged =
@@ -64,6 +66,29 @@ export class FleetReleaseReconciler {
       (decision.wakeAt?.getTime() ?? null) === (release.nextReconcileAt?.getTime() ?? null);
     if (nothingChanged) return { result: 'unchanged' };
     return this.write(loaded, decision, now);
+  }
+
+  /**
+   * The freeze holding each member back, by cluster: the windows covering its cluster and the Rollout's namespace,
+   * unless a break-glass override of the release or of the member's rollout lifts them.
+   */
+  private async frozenMembers({ release, members }: LoadedRelease, now: Date): Promise<Record<string, MemberFreeze>> {
+    const frozen: Record<string, MemberFreeze> = {};
+    for (const [name, { cluster, rollout }] of Object.entries(members)) {
+      if (cluster === null || rollout === null) continue;
+      const freeze = await this.freezes.freezeFor(
+        {
+          organizationId: release.organizationId,
+          clusterName: cluster.name,
+          clusterLabels: cluster.labels,
+          namespace: release.spec.rollout.namespace,
+          overrideTargetIds: [release.id, rollout.id],
+        },
+        now,
+      );
+      if (freeze !== null) frozen[name] = { window: freeze.window, until: freeze.until };
+    }
+    return frozen;
   }
 
   private async write(loaded: LoadedRelease, decision: ReleaseDecision, now: Date): Promise<FleetReconcileOutcome> {

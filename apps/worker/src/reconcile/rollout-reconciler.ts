@@ -26,6 +26,7 @@ import type { Logger } from '@flotilla/service-runtime';
 import { ENGINE_ACTOR, engineAuditEntries, experimentAuditEntries } from './engine-audit.js';
 import type { ReconcileQueue, AnalysisQueue, FleetReconcileQueue } from '@flotilla/queues';
 import { reconcileUntilWritten, VersionConflict } from './version-conflict.js';
+import type { FreezeChecker } from '../freezes/freeze-checker.js';
 
 export type ReconcileOutcome =
   | { result: 'written'; version: number; desiredChanged: boolean }
@@ -63,6 +64,7 @@ export class RolloutReconciler {
     private readonly analysisQueue: AnalysisQueue,
     private readonly fleetQueue: FleetReconcileQueue,
     private readonly logger: Logger,
+    private readonly freezes: FreezeChecker,
   ) {}
 
   reconcile(rolloutId: string, clock: () => Date = () => new Date()): Promise<ReconcileOutcome> {
@@ -89,6 +91,16 @@ export class RolloutReconciler {
       ...(experiment.released || experiment.spec === null ? {} : { spec: experiment.spec }),
       status: experiment.status ?? undefined,
     }));
+    const freeze = await this.freezes.freezeFor(
+      {
+        organizationId: rollout.organizationId,
+        clusterName: rollout.cluster.name,
+        clusterLabels: rollout.cluster.labels,
+        namespace: rollout.namespace,
+        overrideTargetIds: rollout.fleetReleaseId === null ? [rollout.id] : [rollout.id, rollout.fleetReleaseId],
+      },
+      now,
+    );
     const engineDecision = reconcile({
       rollout: { name: rollout.name, namespace: rollout.namespace, generation, spec: operations.spec },
       status: operations.status,
@@ -96,6 +108,7 @@ export class RolloutReconciler {
       analysisRuns: runs,
       experiments: stored,
       now,
+      ...(freeze === null ? {} : { freeze }),
     });
     const experiments = reconcileRolloutExperiments({
       decision: engineDecision,
@@ -104,7 +117,11 @@ export class RolloutReconciler {
       analysisRuns: runs.filter((run) => run.kind === 'experiment'),
       now,
     });
-    const { decision } = experiments;
+    // A new revision a freeze holds: the cluster keeps the desired state stored for the current one.
+    const decision =
+      engineDecision.heldByFreeze === true
+        ? { ...experiments.decision, desired: rollout.desiredState ?? experiments.decision.desired }
+        : experiments.decision;
     const desiredChanged = !jsonEqual(decision.desired, rollout.desiredState);
     const nothingChanged =
       operations.settled.length === 0 &&
@@ -119,7 +136,7 @@ export class RolloutReconciler {
       (decision.requeueAt?.getTime() ?? null) === (rollout.nextReconcileAt?.getTime() ?? null);
     if (nothingChanged) return { result: 'unchanged' };
 
-    const version = await this.write(rollout, operations, generation, experiments, desiredChanged, now);
+    const version = await this.write(rollout, operations, generation, { ...experiments, decision }, desiredChanged, now);
     return { result: 'written', version, desiredChanged };
   }
 

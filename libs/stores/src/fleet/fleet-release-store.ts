@@ -6,6 +6,7 @@ import type { ConnectionState } from '../generated/prisma/enums.js';
 import type { AfterCommit, DatabaseClient, Transaction } from '../database/database.js';
 import { prismaSession, type PreparedStatement } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
+import { clusterLabelsColumn } from '../clusters/cluster-store.js';
 import { rolloutColumns } from '../rollouts/rollout-columns.js';
 import { rolloutTargetName } from '../rollouts/rollout-record.js';
 import type { RolloutStore } from '../rollouts/rollout-store.js';
@@ -15,7 +16,13 @@ import { fleetReleaseTargetName, type FleetReleaseRecord, type FleetRolloutRecor
 
 /** A member cluster of a release, and its Rollout there, as a fleet decision reads them. */
 export interface FleetMemberRow {
-  cluster: { id: string; name: string; connectionState: ConnectionState; lastHeartbeatAt: Date | null } | null;
+  cluster: {
+    id: string;
+    name: string;
+    labels: Record<string, string>;
+    connectionState: ConnectionState;
+    lastHeartbeatAt: Date | null;
+  } | null;
   rollout: {
     id: string;
     version: number;
@@ -288,7 +295,7 @@ export class FleetReleaseStore {
     const names = release.status.waves.flatMap((wave) => wave.members.map((member) => member.cluster));
     const clusters = await transaction.cluster.findMany({
       where: { organizationId: release.organizationId, name: { in: names }, ...organizationFilter(scope) },
-      select: { id: true, name: true, connectionState: true, lastHeartbeatAt: true },
+      select: { id: true, name: true, labels: true, connectionState: true, lastHeartbeatAt: true },
     });
     const rollouts = await transaction.rollout.findMany({
       where: {
@@ -301,7 +308,8 @@ export class FleetReleaseStore {
     });
     const members: Record<string, FleetMemberRow> = {};
     for (const name of names) {
-      const cluster = clusters.find((candidate) => candidate.name === name) ?? null;
+      const found = clusters.find((candidate) => candidate.name === name);
+      const cluster = found ? { ...found, labels: clusterLabelsColumn.decode(found.labels) } : null;
       const row = cluster && rollouts.find((candidate) => candidate.clusterId === cluster.id);
       members[name] = {
         cluster,

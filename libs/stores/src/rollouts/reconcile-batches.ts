@@ -8,6 +8,7 @@ import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '.
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
 import { systemScope } from '../scope/scope.js';
 import type { RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
+import { clusterLabelsColumn } from '../clusters/cluster-store.js';
 import { experimentColumns } from '../experiments/experiment-columns.js';
 import type { StoredRunState } from './analysis-run-state.js';
 import { operationColumn, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
@@ -40,7 +41,7 @@ export interface RolloutExperimentState {
 }
 
 export type LoadedRollout = RolloutRecord & {
-  cluster: { name: string; connectionState: string };
+  cluster: { name: string; connectionState: string; labels: Record<string, string> };
   operations: PendingOperation[];
   analysisRuns: StoredRunState[];
   experiments: RolloutExperimentState[];
@@ -50,6 +51,7 @@ export type LoadedRollout = RolloutRecord & {
 type LoadedRow = Rollout & {
   clusterName: string;
   clusterConnectionState: string;
+  clusterLabels: Prisma.JsonValue;
   operations: { id: string; type: string; parameters: Prisma.JsonObject; requestedBy: string }[];
   analysisRuns: StoredRunState[];
   experiments: (Omit<RolloutExperimentState, 'spec' | 'status'> & { spec: Prisma.JsonValue; status: Prisma.JsonValue })[];
@@ -61,7 +63,7 @@ type LoadedRow = Rollout & {
  */
 export const LOAD_ROLLOUTS: PreparedStatement = {
   name: 'reconcile-load-rollouts',
-  text: `SELECT r.*, c.name AS "clusterName", c."connectionState" AS "clusterConnectionState",
+  text: `SELECT r.*, c.name AS "clusterName", c."connectionState" AS "clusterConnectionState", c.labels AS "clusterLabels",
     COALESCE((SELECT jsonb_agg(jsonb_build_object('id', o.id, 'type', o.type, 'parameters', o.parameters, 'requestedBy', o."requestedBy") ORDER BY o."requestedAt", o.id)
       FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending'), '[]') AS operations,
     COALESCE((SELECT jsonb_agg(jsonb_build_object('name', a.name, 'kind', a.kind, 'podTemplateHash', a."podTemplateHash", 'stepIndex', a."stepIndex", 'phase', a.phase, 'message', a.message))
@@ -333,10 +335,18 @@ function experimentRow(state: ExperimentState): object {
   return { ...state, status: experimentColumns.status.encode(state.status) };
 }
 
-function loadedRolloutOf({ clusterName, clusterConnectionState, operations, analysisRuns, experiments, ...row }: LoadedRow): LoadedRollout {
+function loadedRolloutOf({
+  clusterName,
+  clusterConnectionState,
+  clusterLabels,
+  operations,
+  analysisRuns,
+  experiments,
+  ...row
+}: LoadedRow): LoadedRollout {
   return {
     ...rolloutRecordOf(row),
-    cluster: { name: clusterName, connectionState: clusterConnectionState },
+    cluster: { name: clusterName, connectionState: clusterConnectionState, labels: clusterLabelsColumn.decode(clusterLabels) },
     operations: operations.map(({ id, type, parameters, requestedBy }) => ({
       id,
       operation: operationColumn.decode({ type, ...parameters }),

@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { FreezeWindowSpec, RolloutSpec } from '../../libs/argo-spec/src/index.js';
+import { startRelease, type FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
+import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
+import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
+import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
+import { FleetReleaseStore } from '../../libs/stores/src/fleet/fleet-release-store.js';
+import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-store.js';
+import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store.js';
+import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
+import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
+import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
+import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
+import { organizationScope, systemScope, type OrganizationScope } from '../../libs/stores/src/scope/scope.js';
+import { EventBus } from '../../libs/events/src/event-bus.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
+import { FleetReconcileQueue } from '../../libs/queues/src/fleet-reconcile-queue.js';
+import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import { FleetReleaseReconciler } from '../../apps/worker/src/fleet/fleet-release-reconciler.js';
+import { FreezeChecker } from '../../apps/worker/src/freezes/freeze-checker.js';
+import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
+import { canaryRollout } from '../support/manifests.js';
+
+const SYSTEM = systemScope('test');
+const PREFIX = `test-freeze-${process.pid}`;
+const logger = createLogger('test', 'warn');
+
+let database: DatabaseClient;
+let sql: SqlPool;
+let redis: Redis;
+let subscriber: Redis;
+let eventBus: EventBus;
+let organizations: OrganizationStore;
+let clusters: ClusterStore;
+let rollouts: RolloutStore;
+let fleetRollouts: FleetRolloutStore;
+let releases: FleetReleaseStore;
+let freezeWindows: FreezeWindowStore;
+let breakGlass: BreakGlassStore;
+let reconcileQueue: ReconcileQueue;
+let fleetQueue: FleetReconcileQueue;
+let analysisQueue: AnalysisQueue;
+let rolloutReconciler: RolloutReconciler;
+let fleetReconciler: FleetReleaseReconciler;
+
+beforeAll(async () => {
+  database = createDatabaseClient(inject('databaseUrl'), 4);
+  sql = new SqlPool(inject('databaseUrl'), 2);
+  redis = new Redis(inject('redisUrl'));
+  subscriber = new Redis(inject('redisUrl'));
+  eventBus = new EventBus(redis, subscriber, logger, PREFIX);
+  await eventBus.start();
+  const audit = new AuditStore(database, eventBus);
+  organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
+  clusters = new ClusterStore(database);
+  rollouts = new RolloutStore(database, { sql, audit });
+  fleetRollouts = new FleetRolloutStore(database);
+  releases = new FleetReleaseStore(database, rollouts, audit);
+  freezeWindows = new FreezeWindowStore(database);
+  breakGlass = new BreakGlassStore(database);
+  reconcileQueue = new ReconcileQueue(redis, PREFIX, 20_000);
+  fleetQueue = new FleetReconcileQueue(redis, PREFIX, 20_000);
+  analysisQueue = new AnalysisQueue(redis, PREFIX);
+  // Windows are read again at every reconcile: the tests apply them between reconciles.
+  const freezes = new FreezeChecker(freezeWindows, breakGlass, 0);
+  rolloutReconciler = new RolloutReconciler(rollouts, eventBus, reconcileQueue, analysisQueue, fleetQueue, logger, freezes);
+  fleetReconciler = new FleetReleaseReconciler(database, releases, eventBus, reconcileQueue, fleetQueue, logger, freezes);
+});
+afterAll(async () => {
+  for (const queue of [reconcileQueue, fleetQueue]) await queue.queue.obliterate({ force: true });
+  await Promise.allSettled([reconcileQueue.close(), fleetQueue.close(), analysisQueue.close()]);
+  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit()]);
+});
+
+const OLD_IMAGE = 'shop/checkout:1';
+const NEW_IMAGE = 'shop/checkout:2';
+const START = new Date('2026-12-05T10:00:00Z');
+const WINDOW_END = new Date('2026-12-05T12:00:00Z');
+const at = (minutes: number): Date => new Date(START.getTime() + minutes * 60_000);
+
+const rolloutSpec = (image: string): RolloutSpec => canaryRollout('checkout', image).spec as unknown as RolloutSpec;
+
+/** An organization with a connected `prod` cluster running `shop/checkout` on its first revision, reconciled once. */
+async function deployed(): Promise<{ scope: OrganizationScope; clusterId: string; rolloutId: string }> {
+  const created = await organizations.create(SYSTEM, `freeze-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
+  const scope = organizationScope(created.organization.id);
+  const { clusterId, rolloutId } = await inTransaction(database, async (transaction) => {
+    const cluster = await clusters.register(scope, transaction, {
+      name: 'prod',
+      labels: { env: 'prod' },
+      agentToken: `agent-${randomUUID()}`,
+    });
+    const applied = await rollouts.apply(scope, transaction, {
+      clusterId: cluster.id,
+      namespace: 'shop',
+      name: 'checkout',
+      labels: {},
+      annotations: {},
+      spec: rolloutSpec(OLD_IMAGE),
+      appliedBy: 'admin',
+    });
+    return { clusterId: cluster.id, rolloutId: applied.rollout.id };
+  });
+  await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: START } });
+  expect(await rolloutReconciler.reconcile(rolloutId, () => START)).toMatchObject({ result: 'written' });
+  return { scope, clusterId, rolloutId };
+}
+
+async function applyWindow(scope: OrganizationScope, spec: Partial<FreezeWindowSpec> = {}): Promise<void> {
+  await inTransaction(database, (transaction) =>
+    freezeWindows.apply(scope, transaction, {
+      name: 'maintenance',
+      labels: {},
+      annotations: {},
+      spec: {
+        reason: 'maintenance',
+        start: START.toISOString(),
+        end: WINDOW_END.toISOString(),
+        clusterSelector: { matchLabels: { env: 'prod' } },
+        ...spec,
+      },
+      appliedBy: 'admin',
+    }),
+  );
+}
+
+async function changeImage(scope: OrganizationScope, clusterId: string, image: string): Promise<void> {
+  await inTransaction(database, (transaction) =>
+    rollouts.apply(scope, transaction, {
+      clusterId,
+      namespace: 'shop',
+      name: 'checkout',
+      labels: {},
+      annotations: {},
+      spec: rolloutSpec(image),
+      appliedBy: 'admin',
+    }),
+  );
+}
+
+const stored = async (rolloutId: string) => {
+  const row = await database.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
+  const status = row.status as { currentPodHash: string; message: string; stableRS: string } | null;
+  return {
+    status,
+    desiredState: row.desiredState,
+    desiredVersion: row.desiredVersion,
+    nextReconcileAt: row.nextReconcileAt,
+    generation: row.generation,
+  };
+};
+
+describe('the rollout reconciler under a freeze window', () => {
+  it('holds a template change on the current revision, keeps the desired state, and starts it at the window end', async () => {
+    const { scope, clusterId, rolloutId } = await deployed();
+    const before = await stored(rolloutId);
+    await applyWindow(scope);
+    await changeImage(scope, clusterId, NEW_IMAGE);
+
+    expect(await rolloutReconciler.reconcile(rolloutId, () => at(5))).toMatchObject({ result: 'written', desiredChanged: false });
+    const held = await stored(rolloutId);
+    expect(held.status?.currentPodHash).toBe(before.status?.currentPodHash);
+    expect(held.status?.message).toBe(`held by freeze maintenance until ${WINDOW_END.toISOString()}`);
+    expect(held).toMatchObject({ desiredState: before.desiredState, desiredVersion: before.desiredVersion, nextReconcileAt: WINDOW_END });
+    expect(await rolloutReconciler.reconcile(rolloutId, () => at(6))).toEqual({ result: 'unchanged' });
+
+    expect(await rolloutReconciler.reconcile(rolloutId, () => WINDOW_END)).toMatchObject({ result: 'written', desiredChanged: true });
+    const started = await stored(rolloutId);
+    expect(started.status?.currentPodHash).not.toBe(before.status?.currentPodHash);
+    expect(started.status?.message).not.toContain('held by freeze');
+  });
+
+  it('a window not covering the rollout (another namespace) holds nothing', async () => {
+    const { scope, clusterId, rolloutId } = await deployed();
+    const before = await stored(rolloutId);
+    await applyWindow(scope, { namespaces: ['payments'] });
+    await changeImage(scope, clusterId, NEW_IMAGE);
+    expect(await rolloutReconciler.reconcile(rolloutId, () => at(5))).toMatchObject({ result: 'written', desiredChanged: true });
+    expect((await stored(rolloutId)).status?.currentPodHash).not.toBe(before.status?.currentPodHash);
+  });
+
+  it('an active break-glass override of the rollout lifts the freeze; a revoked one no longer does', async () => {
+    const { scope, clusterId, rolloutId } = await deployed();
+    const before = await stored(rolloutId);
+    await applyWindow(scope);
+    await changeImage(scope, clusterId, NEW_IMAGE);
+    const override = await inTransaction(database, (transaction) =>
+      breakGlass.request(scope, transaction, {
+        targetType: 'Rollout',
+        targetId: randomUUID(),
+        targetName: 'prod/shop/checkout',
+        reason: 'hotfix',
+        durationSeconds: 600,
+        requestedBy: 'alice',
+        effectiveNow: true,
+        now: at(1),
+      }),
+    );
+    // An override of another target changes nothing.
+    await rolloutReconciler.reconcile(rolloutId, () => at(2));
+    expect((await stored(rolloutId)).status?.message).toContain('held by freeze maintenance');
+    await inTransaction(database, (transaction) => breakGlass.revoke(scope, transaction, override.id, at(2)));
+
+    await inTransaction(database, (transaction) =>
+      breakGlass.request(scope, transaction, {
+        targetType: 'Rollout',
+        targetId: rolloutId,
+        targetName: 'prod/shop/checkout',
+        reason: 'hotfix',
+        durationSeconds: 600,
+        requestedBy: 'alice',
+        effectiveNow: true,
+        now: at(3),
+      }),
+    );
+    expect(await rolloutReconciler.reconcile(rolloutId, () => at(4))).toMatchObject({ result: 'written', desiredChanged: true });
+    expect((await stored(rolloutId)).status?.currentPodHash).not.toBe(before.status?.currentPodHash);
+  });
+});
+
+describe('the fleet release reconciler under a freeze window', () => {
+  it('holds the members of a frozen cluster Pending until the window ends, and a break-glass of the release lifts it', async () => {
+    const { scope, rolloutId } = await deployed();
+    await applyWindow(scope);
+    const fleetSpec: FleetRolloutSpec = { rollout: { namespace: 'shop', name: 'checkout' }, waves: [{ name: 'all' }] };
+    const release = await inTransaction(database, async (transaction) => {
+      const { record: fleetRollout } = await fleetRollouts.apply(scope, transaction, {
+        name: 'checkout',
+        labels: {},
+        annotations: {},
+        spec: fleetSpec,
+        appliedBy: 'admin',
+      });
+      await releases.lockForRelease(scope, transaction, fleetRollout.id);
+      return releases.create(scope, transaction, {
+        fleetRollout,
+        change: { type: 'image', container: 'checkout', image: NEW_IMAGE },
+        reason: 'a fix',
+        startedBy: 'token:deployer',
+        status: startRelease({ spec: fleetSpec, clusters: [{ name: 'prod', labels: { env: 'prod' } }], now: at(1) }).status,
+      });
+    });
+    const image = async (): Promise<string | undefined> =>
+      (await rollouts.findById(SYSTEM, rolloutId))?.spec.template.spec.containers[0]?.image;
+
+    await fleetReconciler.reconcile(release.id, () => at(2));
+    const held = await releases.findById(SYSTEM, release.id);
+    expect(held?.status.waves[0]?.members[0]).toMatchObject({
+      state: 'Pending',
+      message: `held by freeze maintenance until ${WINDOW_END.toISOString()}`,
+    });
+    expect(held?.nextReconcileAt).toEqual(WINDOW_END);
+    expect(await image()).toBe(OLD_IMAGE);
+
+    await inTransaction(database, (transaction) =>
+      breakGlass.request(scope, transaction, {
+        targetType: 'FleetRelease',
+        targetId: release.id,
+        targetName: 'checkout#1',
+        reason: 'hotfix',
+        durationSeconds: 600,
+        requestedBy: 'alice',
+        effectiveNow: true,
+        now: at(3),
+      }),
+    );
+    await fleetReconciler.reconcile(release.id, () => at(4));
+    expect((await releases.findById(SYSTEM, release.id))?.status.waves[0]?.members[0]?.state).toBe('Changing');
+    expect(await image()).toBe(NEW_IMAGE);
+    // The member's own reconcile finds the override of its release too: its new revision starts inside the window.
+    const before = await stored(rolloutId);
+    await database.rollout.update({ where: { id: rolloutId }, data: { fleetReleaseId: release.id } });
+    expect(await rolloutReconciler.reconcile(rolloutId, () => at(5))).toMatchObject({ result: 'written', desiredChanged: true });
+    expect((await stored(rolloutId)).status?.currentPodHash).not.toBe(before.status?.currentPodHash);
+  });
+
+  it('changes the member at the window end', async () => {
+    const { scope, rolloutId } = await deployed();
+    await applyWindow(scope);
+    const fleetSpec: FleetRolloutSpec = { rollout: { namespace: 'shop', name: 'checkout' }, waves: [{ name: 'all' }] };
+    const release = await inTransaction(database, async (transaction) => {
+      const { record: fleetRollout } = await fleetRollouts.apply(scope, transaction, {
+        name: 'checkout',
+        labels: {},
+        annotations: {},
+        spec: fleetSpec,
+        appliedBy: 'admin',
+      });
+      await releases.lockForRelease(scope, transaction, fleetRollout.id);
+      return releases.create(scope, transaction, {
+        fleetRollout,
+        change: { type: 'image', container: 'checkout', image: NEW_IMAGE },
+        reason: null,
+        startedBy: 'token:deployer',
+        status: startRelease({ spec: fleetSpec, clusters: [{ name: 'prod', labels: { env: 'prod' } }], now: at(1) }).status,
+      });
+    });
+    await fleetReconciler.reconcile(release.id, () => at(2));
+    expect((await releases.findById(SYSTEM, release.id))?.status.waves[0]?.members[0]?.state).toBe('Pending');
+    await fleetReconciler.reconcile(release.id, () => WINDOW_END);
+    expect((await releases.findById(SYSTEM, release.id))?.status.waves[0]?.members[0]?.state).toBe('Changing');
+    expect((await rollouts.findById(SYSTEM, rolloutId))?.spec.template.spec.containers[0]?.image).toBe(NEW_IMAGE);
+  });
+});
