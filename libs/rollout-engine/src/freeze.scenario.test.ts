@@ -113,6 +113,29 @@ describe('an in-flight canary under a freeze', () => {
     expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
   });
 
+  it('a template applied during the freeze waits while the revision in flight goes on: its steps, then an abort', () => {
+    const simulation = atTimedPause();
+    const stable = simulation.status?.stableRS as string;
+    const inFlight = simulation.status?.currentPodHash as string;
+    simulation.freeze = freeze('finish');
+    simulation.setImage('shop/checkout:3.0');
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ currentPodHash: inFlight, phase: 'Paused', currentStepIndex: 1 });
+    expect(simulation.status?.message).toBe(`held by freeze weekend until ${UNTIL.toISOString()}`);
+
+    expect(simulation.operate({ type: 'abort' }).ok).toBe(true);
+    simulation.settle();
+    expect(simulation.status).toMatchObject({ abort: true, currentPodHash: inFlight });
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
+
+    // The window ends: the template applied during it starts as a new revision
+    simulation.now = UNTIL;
+    simulation.freeze = undefined;
+    simulation.settle();
+    expect(simulation.status?.currentPodHash).not.toBe(inFlight);
+    expect(simulation.status?.currentPodHash).not.toBe(stable);
+  });
+
   it('policy hold: an abort by operation still acts', () => {
     const simulation = atTimedPause();
     const stable = simulation.status?.stableRS as string;

@@ -14,6 +14,7 @@ import { buildConditions, calculatePhase } from './conditions.js';
 import { abortRollout, markProgress, revisionOf, type RolloutContext } from './context.js';
 import { blueGreenMaxUnavailable, canaryFenceposts, DEFAULT_PROGRESS_DEADLINE_SECONDS, specReplicas } from './defaults.js';
 import { desiredReplicaSets } from './desired-state.js';
+import { originalTemplate } from './ephemeral-metadata.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
 import { planRestart } from './restart.js';
 import type { Decision, ReconcileInput, RolloutEvent, RolloutFreeze, RolloutStatus } from './types.js';
@@ -391,6 +392,30 @@ function heldRevisionDecision(previous: RolloutStatus, freeze: RolloutFreeze): D
   };
 }
 
+/**
+ * A freeze holds a new template while a revision is in flight: the in-flight revision goes on as if the template had
+ * not changed (its steps under policy `finish`, an abort at any time), on the template its ReplicaSet was made from,
+ * and the new template's generation stays unobserved until the freeze ends. With nothing in flight, or its
+ * ReplicaSet not observed, the status stays as it is.
+ */
+function reconcileHeldRevision(input: ReconcileInput, previous: RolloutStatus, freeze: RolloutFreeze): Decision {
+  const inFlightReplicaSet =
+    previous.currentPodHash === previous.stableRS
+      ? undefined
+      : input.observed.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === previous.currentPodHash);
+  if (inFlightReplicaSet === undefined) return heldRevisionDecision(previous, freeze);
+  const { rollout } = input;
+  const template = originalTemplate(inFlightReplicaSet);
+  if (cachedPodTemplateHash(template, previous.collisionCount) !== previous.currentPodHash) return heldRevisionDecision(previous, freeze);
+  const decision = reconcile({
+    ...input,
+    rollout: { ...rollout, generation: previous.observedGeneration, spec: { ...rollout.spec, template } },
+  });
+  const requeueAt = decision.requeueAt === undefined || decision.requeueAt > freeze.until ? freeze.until : decision.requeueAt;
+  const held = decision.status.phase === 'Progressing' || decision.status.phase === 'Paused';
+  return { ...decision, status: held ? { ...decision.status, message: heldMessage(freeze) } : decision.status, requeueAt };
+}
+
 const inFlight = (context: RolloutContext): boolean => !context.status.abort && context.status.stableRS !== context.currentHash;
 
 /** Under policy `hold`, the progress deadline of a revision in flight counts from the freeze's end: nothing can move before. */
@@ -469,7 +494,7 @@ export function reconcile(input: ReconcileInput): Decision {
   const currentRevision =
     observedCurrentRevision !== undefined && observedCurrentRevision > highestOther ? observedCurrentRevision : highestOther + 1;
   if (freeze !== undefined && freeze.until > now && previous !== undefined && startsNewRevision(previous, currentHash, revisions)) {
-    return heldRevisionDecision(previous, freeze);
+    return reconcileHeldRevision(input, previous, freeze);
   }
   const status: RolloutStatus =
     previous === undefined
