@@ -205,6 +205,7 @@ describe('decideRelease: releases that change nothing', () => {
       memberChanges: [],
       memberOperations: [],
       events: [],
+      analysisRunsToStart: [],
       wakeAt: null,
     });
   });

@@ -7,6 +7,7 @@ import type {
   ReleaseDecision,
   ReleaseEvent,
   ReleaseStatus,
+  WaveAnalysisRunRequest,
   WaveStatus,
 } from './release-types.js';
 import type { WaveGateSpec } from './wave-gate.js';
@@ -21,6 +22,7 @@ export class ReleaseDraft {
   readonly memberChanges: MemberTemplateChange[] = [];
   readonly memberOperations: MemberOperation[] = [];
   readonly events: ReleaseEvent[] = [];
+  readonly analysisRunsToStart: WaveAnalysisRunRequest[] = [];
   readonly nowIso: string;
 
   constructor(
@@ -61,6 +63,7 @@ export class ReleaseDraft {
       memberChanges: this.memberChanges,
       memberOperations: this.memberOperations,
       events: this.events,
+      analysisRunsToStart: this.analysisRunsToStart,
       wakeAt,
     };
   }
