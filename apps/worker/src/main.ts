@@ -90,13 +90,25 @@ const sweeper = new ReconcileSweep(
   config.agentSilenceLimitMs,
   { releases: fleetReleases, queue: fleetQueue },
 );
-const fleet = new FleetReleaseReconciler(database, fleetReleases, eventBus, queue, fleetQueue, logger.child({ component: 'fleet' }));
 const analysisRuns = new AnalysisRunStore(sql, database);
-const analysis = new AnalysisRunner(analysisRuns, sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
-  measurementTimeoutSeconds: config.measurementTimeoutSeconds,
-  centralAllowList: config.centralMeasurementAllow,
-  centralCredentialsDirectory: config.centralCredentialsDirectory,
+const fleet = new FleetReleaseReconciler(database, fleetReleases, eventBus, queue, fleetQueue, logger.child({ component: 'fleet' }), {
+  runs: analysisRuns,
+  queue: analysisQueue,
 });
+const analysis = new AnalysisRunner(
+  analysisRuns,
+  sql,
+  analysisQueue,
+  queue,
+  eventBus,
+  logger.child({ component: 'analysis' }),
+  {
+    measurementTimeoutSeconds: config.measurementTimeoutSeconds,
+    centralAllowList: config.centralMeasurementAllow,
+    centralCredentialsDirectory: config.centralCredentialsDirectory,
+  },
+  fleetQueue,
+);
 
 async function processJob(job: Job): Promise<string> {
   if (job.name !== RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);

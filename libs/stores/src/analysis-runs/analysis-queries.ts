@@ -71,10 +71,11 @@ const RUN_INCLUDE = {
 
 type RunRow = Prisma.AnalysisRunGetPayload<{ include: typeof RUN_INCLUDE }>;
 
+/** A single-cluster run: the queries here read no pooled run, which belongs to its fleet release. */
 function toRunRecord(row: RunRow): AnalysisRunRecord {
   return {
     id: row.id,
-    cluster: row.cluster.name,
+    cluster: row.cluster?.name ?? '',
     namespace: row.namespace,
     name: row.name,
     kind: row.kind,
@@ -141,6 +142,7 @@ export class AnalysisQueries {
     const rows = await this.database.analysisRun.findMany({
       where: {
         ...organizationFilter(scope),
+        clusterId: { not: null },
         ...placementWhere(filter),
         ...(isGiven(filter.revision) ? { revision: filter.revision } : {}),
       },
@@ -161,9 +163,15 @@ export class AnalysisQueries {
     return rows.map(toRunRecord);
   }
 
-  /** Whether the run is one of the cluster's: an agent may answer only for its own cluster. */
+  /**
+   * Whether the run is one of the cluster's, or a pooled run measured in it: an agent may answer only for its own
+   * cluster.
+   */
   async isRunOfCluster(_scope: SystemScope, runId: string, clusterId: string): Promise<boolean> {
-    const run = await this.database.analysisRun.findFirst({ where: { id: runId, clusterId }, select: { id: true } });
+    const run = await this.database.analysisRun.findFirst({
+      where: { id: runId, OR: [{ clusterId }, { clusterId: null, pooledClusters: { array_contains: [{ id: clusterId }] } }] },
+      select: { id: true },
+    });
     return run !== null;
   }
 
