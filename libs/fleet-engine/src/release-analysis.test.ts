@@ -278,6 +278,18 @@ describe('decideRelease: the analysis gate of a wave', () => {
     });
   });
 
+  it('a failed run fails the wave even once a member is away again', () => {
+    const input = wave(POOLED, [pooledRun('Error', 'no answer from cluster sa in time')]);
+    const away = { ...released, disconnectedSince: new Date(START.getTime() - 1_000) };
+    const decision = decideRelease({ ...input, members: { ...input.members, sa: away } });
+    expect(decision.status.phase).toBe('Halted');
+    expect(gatesOf(decision)).toEqual([
+      ['healthy', 'Pending'],
+      ['analysis', 'Failed'],
+      ['soak', 'Pending'],
+    ]);
+  });
+
   it('the failure policy applies: rollbackAll sets the wave back', () => {
     const decision = decideRelease(wave(POOLED, [pooledRun('Failed')], { failurePolicy: 'rollbackAll' }));
     expect(decision.status.phase).toBe('RollingBack');

@@ -79,6 +79,23 @@ function earliest(left: Failure | undefined, right: Failure | undefined): Failur
   return (right.member ?? '') < (left.member ?? '') ? right : left;
 }
 
+/** A Failed or Error run of the wave's current attempt, as a failure of the wave. */
+function failedAnalysis(draft: ReleaseDraft, input: ReleaseInput, index: number): Failure | undefined {
+  if (!input.spec.waves[index]?.analysis) return undefined;
+  const wave = draft.wave(index);
+  const attempt = wave.analysisAttempt ?? 0;
+  const run = input.analysisRuns?.find(
+    (candidate) =>
+      candidate.wave === wave.name && candidate.attempt === attempt && (candidate.phase === 'Failed' || candidate.phase === 'Error'),
+  );
+  return run && analysisFailure(run);
+}
+
+function analysisFailure(run: WaveAnalysisRun): Failure {
+  const why = `${runName(run)} ${run.phase}${run.message ? `: ${run.message}` : ''}`;
+  return { member: run.cluster, reason: run.cluster === null ? why : `its ${why}`, gate: 'analysis' };
+}
+
 const runName = (run: { cluster: string | null }): string => (run.cluster === null ? 'pooled analysis' : `analysis of ${run.cluster}`);
 
 /**
@@ -105,8 +122,7 @@ function assessAnalysis(draft: ReleaseDraft, input: ReleaseInput, index: number,
       if (!paused) draft.analysisRunsToStart.push({ wave: wave.name, cluster, clusters, attempt });
       pending.push(runName({ cluster }));
     } else if (run.phase === 'Failed' || run.phase === 'Error') {
-      const why = `${runName(run)} ${run.phase}${run.message ? `: ${run.message}` : ''}`;
-      return { state: 'failed', failure: { member: cluster, reason: cluster === null ? why : `its ${why}`, gate: 'analysis' } };
+      return { state: 'failed', failure: analysisFailure(run) };
     } else if (run.phase === 'Inconclusive') {
       inconclusive ??= `${runName(run)} Inconclusive${run.message ? `: ${run.message}` : ''}`;
     } else if (run.phase !== 'Successful') {
@@ -314,6 +330,9 @@ function advanceWave(draft: ReleaseDraft, input: ReleaseInput, index: number, pa
   if (batchFailure) return { kind: 'failed', failure: batchFailure };
   const { verdict } = assessment;
   const healthy = verdict.verdict === 'passed' || (verdict.verdict === 'waiting' && verdict.gate !== 'healthy');
+  // A run that already failed fails the wave even while a member is away again (its cluster lost, say): its verdict stands.
+  const failedRun = healthy ? undefined : failedAnalysis(draft, input, index);
+  if (failedRun) return { kind: 'failed', failure: failedRun };
   const analysis = healthy ? assessAnalysis(draft, input, index, paused) : undefined;
   // Recorded before a failed analysis too: the healthy gate did pass.
   recordGates(draft, input, index, assessment, spec, analysis);
