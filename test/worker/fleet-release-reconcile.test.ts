@@ -370,4 +370,27 @@ describe('a wave with pooled analysis', () => {
     expect(halted.status.message).toContain('wave 1/2 eu failed: pooled analysis Error: metric "error-rate" assessed Error');
     expect(await images(fleet)).toEqual({ 'eu-1': NEW_IMAGE, 'eu-2': NEW_IMAGE, 'us-1': OLD_IMAGE });
   });
+
+  it('ends the runs of a release that ended or was superseded: they measure no more', async () => {
+    const now = new Date();
+    const fleet = await startedFleet(now, pooledSpec);
+    const withAnalysis = new FleetReleaseReconciler(database, releases, eventBus, reconcileQueue, fleetQueue, logger, {
+      runs: new AnalysisRunStore(sql, database),
+      queue: analysisQueue,
+    });
+    await withAnalysis.reconcile(fleet.release.id, () => now);
+    for (const cluster of ['eu-1', 'eu-2']) await becomeHealthy(fleet.rolloutIds[cluster] as string, now);
+    await withAnalysis.reconcile(fleet.release.id, () => now);
+    await database.analysisRun.updateMany({ where: { fleetReleaseId: fleet.release.id }, data: { phase: 'Running' } });
+    const { status } = (await releases.findById(SYSTEM, fleet.release.id))!;
+    await database.fleetRelease.update({
+      where: { id: fleet.release.id },
+      data: { phase: 'Superseded', status: { ...status, phase: 'Superseded' } },
+    });
+
+    await withAnalysis.reconcile(fleet.release.id, () => now);
+    const [run] = await database.analysisRun.findMany({ where: { fleetReleaseId: fleet.release.id } });
+    expect(run).toMatchObject({ phase: 'Successful', message: 'terminated: the fleet release is Superseded', nextMeasurementAt: null });
+    expect(run?.finishedAt).not.toBeNull();
+  });
 });

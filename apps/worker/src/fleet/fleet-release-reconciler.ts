@@ -78,7 +78,10 @@ export class FleetReleaseReconciler {
     const loaded = await this.releases.load(WORKER, fleetReleaseId);
     if (!loaded) return { result: 'gone' };
     const { release, members } = loaded;
-    if (!ACTIVE_RELEASE_PHASES.includes(release.phase)) return { result: 'finished' };
+    if (!ACTIVE_RELEASE_PHASES.includes(release.phase)) {
+      await this.endAnalysis(release.id, release.phase, now);
+      return { result: 'finished' };
+    }
 
     const hasAnalysis = release.spec.waves.some((wave) => wave.analysis);
     const runs = hasAnalysis && this.analysis ? waveRuns(await this.analysis.runs.fleetRuns(WORKER, release.id)) : [];
@@ -100,6 +103,13 @@ export class FleetReleaseReconciler {
       (decision.wakeAt?.getTime() ?? null) === (release.nextReconcileAt?.getTime() ?? null);
     if (nothingChanged) return { result: 'unchanged' };
     return this.write(loaded, decision, now);
+  }
+
+  /** A release that ended (or was superseded) ends its waves' runs still measuring. */
+  private async endAnalysis(fleetReleaseId: string, phase: string, now: Date): Promise<void> {
+    if (!this.analysis) return;
+    const ended = await this.analysis.runs.endFleetRuns(WORKER, fleetReleaseId, `terminated: the fleet release is ${phase}`, now);
+    if (ended > 0) this.logger.info({ fleetReleaseId, ended }, 'analysis runs of an ended fleet release terminated');
   }
 
   /**
@@ -147,6 +157,7 @@ export class FleetReleaseReconciler {
 
     const { record, changedRollouts } = written;
     const active = ACTIVE_RELEASE_PHASES.includes(record.phase);
+    if (!active) await this.endAnalysis(release.id, record.phase, now);
     // Issued in one tick, so that the connection sends them together.
     await Promise.all([
       ...changedRollouts.map((rollout) => this.reconcileQueue.request(rollout.id, rollout.version)),

@@ -37,6 +37,7 @@ export interface PendingRun {
   name: string;
   rolloutId: string | null;
   experimentId: string | null;
+  /** The Rollout it analyses: its own, or the one a fleet release releases (for `fieldRef: metadata.name`). */
   rolloutName: string | null;
   podTemplateHash: string | null;
   spec: RunSpecDocument;
@@ -178,8 +179,10 @@ export interface FleetRunRecord {
 
 export const PENDING_RUN: PreparedStatement = {
   name: 'analysis-pending-run',
-  text: `SELECT r.id, r."organizationId", r."clusterId", r."fleetReleaseId", r.namespace, r.name, r."rolloutId", r."experimentId", ro.name AS "rolloutName", r."podTemplateHash", r.spec
-         FROM "AnalysisRun" r LEFT JOIN "Rollout" ro ON ro.id = r."rolloutId" WHERE r.id = $1::uuid AND r.phase = 'Pending'`,
+  text: `SELECT r.id, r."organizationId", r."clusterId", r."fleetReleaseId", r.namespace, r.name, r."rolloutId", r."experimentId",
+              coalesce(ro.name, fr.spec -> 'rollout' ->> 'name') AS "rolloutName", r."podTemplateHash", r.spec
+         FROM "AnalysisRun" r LEFT JOIN "Rollout" ro ON ro.id = r."rolloutId" LEFT JOIN "FleetRelease" fr ON fr.id = r."fleetReleaseId"
+        WHERE r.id = $1::uuid AND r.phase = 'Pending'`,
 };
 
 export const NAMESPACED_TEMPLATE: PreparedStatement = {
@@ -601,6 +604,15 @@ export class AnalysisRunStore {
   async fleetRuns(_scope: SystemScope, fleetReleaseId: string): Promise<FleetRunRecord[]> {
     const rows = await this.sql.query<Omit<FleetRunRecord, 'spec'> & { spec: Prisma.JsonValue }>(FLEET_RUNS, [fleetReleaseId]);
     return rows.map((row) => ({ ...row, spec: runSpecColumn.decode(row.spec) }));
+  }
+
+  /** Ends the runs of a fleet release that have not ended (it ended, or was superseded): they measure no more. */
+  async endFleetRuns(_scope: SystemScope, fleetReleaseId: string, message: string, now: Date): Promise<number> {
+    const { count } = await this.database.analysisRun.updateMany({
+      where: { fleetReleaseId, finishedAt: null },
+      data: { phase: 'Successful', message, finishedAt: now, nextMeasurementAt: null },
+    });
+    return count;
   }
 
   /** The version of a fleet release, which a decision on it is asked for with. */
