@@ -20,6 +20,7 @@ import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
 import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
+import { releaseStatusColumn } from '../../libs/stores/src/fleet/fleet-columns.js';
 import { FleetReconcileQueue, memberChangedJobId } from '../../libs/queues/src/fleet-reconcile-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { FleetReleaseReconciler } from '../../apps/worker/src/fleet/fleet-release-reconciler.js';
@@ -385,7 +386,7 @@ describe('a wave with pooled analysis', () => {
     const { status } = (await releases.findById(SYSTEM, fleet.release.id))!;
     await database.fleetRelease.update({
       where: { id: fleet.release.id },
-      data: { phase: 'Superseded', status: { ...status, phase: 'Superseded' } },
+      data: { phase: 'Superseded', status: releaseStatusColumn.encode({ ...status, phase: 'Superseded' }) },
     });
 
     await withAnalysis.reconcile(fleet.release.id, () => now);
