@@ -74,6 +74,18 @@ const mutations: [string, Role, string, () => Record<string, unknown>][] = [
       }),
     }),
   ],
+  [
+    'breakGlass',
+    'admin',
+    'mutation($r: RolloutRef!) { breakGlass(target: { rollout: $r }, reason: "hotfix", durationSeconds: 600) { state } }',
+    () => ({ r: rollout }),
+  ],
+  [
+    'updateOrganizationSettings',
+    'admin',
+    'mutation { updateOrganizationSettings(breakGlassNeedsSecondAdmin: false) { breakGlassNeedsSecondAdmin } }',
+    () => ({}),
+  ],
 ];
 
 const ROLES: Role[] = ['viewer', 'deployer', 'admin'];

@@ -156,6 +156,9 @@ describe('completion', () => {
     expect(complete(script, ['flotilla', 'fleet', 're'])).toEqual(['release', 'resume', 'retry', 'retry-member']);
     expect(complete(script, ['flotilla', 'fleet', 'release', 'checkout', '--te'])).toEqual(['--template-file']);
     expect(complete(script, ['flotilla', 'clusters', 'label', 'staging', '--ov'])).toEqual(['--overwrite']);
+    expect(complete(script, ['flotilla', 'break-glass', ''])).toEqual(['list', 'confirm', 'revoke']);
+    expect(complete(script, ['flotilla', 'break-glass', '--du'])).toEqual(['--duration']);
+    expect(complete(script, ['flotilla', 'freeze', ''])).toEqual(['list', 'get']);
   });
 
   it('prints a zsh script that loads the same function through bashcompinit', async () => {

@@ -6,7 +6,7 @@ export interface GraphqlProblem {
 
 export interface GraphqlError {
   message: string;
-  extensions?: { code?: string; problems?: GraphqlProblem[] };
+  extensions?: { code?: string; problems?: GraphqlProblem[]; freeze?: { window: string; end: string } };
 }
 
 export interface GraphqlResponse<D> {

@@ -27,6 +27,14 @@ import { FleetMembersResolver, FleetQueriesResolver, FleetReleaseAnalysisResolve
 import { FleetQueriesService } from './modules/fleet/fleet-queries.service.js';
 import { FleetReleaseOperationsResolver } from './modules/fleet/fleet-release-operations.resolver.js';
 import { FleetReleasesService } from './modules/fleet/fleet-releases.service.js';
+import { FreezeGate } from './modules/freezes/freeze-gate.js';
+import {
+  BreakGlassResolver,
+  FreezesResolver,
+  OrganizationSettingsResolver,
+  RolloutFreezeResolver,
+} from './modules/freezes/freezes.resolver.js';
+import { FreezesService } from './modules/freezes/freezes.service.js';
 import { HealthController } from './modules/health/health.controller.js';
 import { ApiMetrics } from './modules/health/metrics.js';
 import { ManifestsResolver } from './modules/manifests/manifests.resolver.js';
@@ -157,6 +165,12 @@ export class AppModule {
         FleetReleaseAnalysisResolver,
         FleetReleasesService,
         FleetReleaseOperationsResolver,
+        FreezeGate,
+        FreezesService,
+        FreezesResolver,
+        BreakGlassResolver,
+        OrganizationSettingsResolver,
+        RolloutFreezeResolver,
         AgentGateway,
       ],
     };

@@ -3,6 +3,7 @@ import { openLiveConnection, type LiveConnection } from './api/live-updates.js';
 import { AuditPage } from './audit/audit-page.js';
 import { FleetRolloutPage } from './fleet/fleet-rollout-page.js';
 import { FleetRolloutsPage } from './fleet/fleet-rollouts-page.js';
+import { FreezesPage } from './freezes/freezes-page.js';
 import { OverviewPage } from './overview/overview-page.js';
 import { RolloutPage } from './rollout/rollout-page.js';
 import { Link, useRoute } from './routing/router.js';
@@ -101,6 +102,7 @@ function Shell() {
           />
         ) : null}
         {route.page === 'audit' ? <AuditPage /> : null}
+        {route.page === 'freezes' ? <FreezesPage /> : null}
         {route.page === 'not-found' ? (
           <section className="card">
             <h1>Page not found</h1>
@@ -124,6 +126,7 @@ function Header() {
       <nav aria-label="Main">
         <Link to={{ page: 'overview' }}>Overview</Link>
         <Link to={{ page: 'fleet-rollouts' }}>Fleet releases</Link>
+        <Link to={{ page: 'freezes' }}>Freezes</Link>
         <Link to={{ page: 'audit' }}>Audit</Link>
       </nav>
       <div className="top-bar-end">

@@ -15,6 +15,8 @@ export const MAX_FLEET_WAVES = 50;
 export const MAX_DISCONNECTED_TIMEOUT_SECONDS = 86_400;
 /** Seconds a wave soaks before it passes: at most a week. */
 export const MAX_SOAK_SECONDS = 604_800;
+/** Namespaces one FreezeWindow may name. */
+export const MAX_FREEZE_NAMESPACES = 100;
 /** Characters of a reason given to an operation (setImage, promote, abort, …), kept in the audit record. */
 export const MAX_REASON_LENGTH = 1024;
 /** Characters of a dryRun or measurementRetention `metricName` pattern; metric names themselves are rarely over 60. */

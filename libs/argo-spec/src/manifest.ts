@@ -1,15 +1,16 @@
 import { FLEET_API_VERSION, FLEET_ROLLOUT_KIND, type FleetRolloutManifest } from './fleet-rollout.js';
+import { FREEZE_WINDOW_KIND, type FreezeWindowManifest } from './freeze-window.js';
 import { ARGO_API_VERSION, ARGO_KINDS, type ArgoManifest } from './types.js';
 
 /** Every document an apply accepts: Argo's kinds, which belong to a cluster namespace, and Flotilla's own. */
-export type Manifest = ArgoManifest | FleetRolloutManifest;
+export type Manifest = ArgoManifest | FleetRolloutManifest | FreezeWindowManifest;
 
 export type ManifestKind = Manifest['kind'];
 
-export const MANIFEST_KINDS = [...ARGO_KINDS, FLEET_ROLLOUT_KIND] as const satisfies readonly ManifestKind[];
+export const MANIFEST_KINDS = [...ARGO_KINDS, FLEET_ROLLOUT_KIND, FREEZE_WINDOW_KIND] as const satisfies readonly ManifestKind[];
 
 /** The kinds that belong to the organization: applied with no cluster or namespace. */
-export const ORGANIZATION_SCOPED_KINDS = [FLEET_ROLLOUT_KIND] as const satisfies readonly ManifestKind[];
+export const ORGANIZATION_SCOPED_KINDS = [FLEET_ROLLOUT_KIND, FREEZE_WINDOW_KIND] as const satisfies readonly ManifestKind[];
 
 /**
  * Whether documents of `kind` belong to the organization rather than to a namespace of a cluster.
@@ -21,5 +22,5 @@ export function isOrganizationScoped(kind: ManifestKind): boolean {
 
 /** `apiVersionOf('FleetRollout') === 'flotilla.io/v1alpha1'`: the apiVersion a document of that kind is written with. */
 export function apiVersionOf(kind: ManifestKind): typeof ARGO_API_VERSION | typeof FLEET_API_VERSION {
-  return kind === FLEET_ROLLOUT_KIND ? FLEET_API_VERSION : ARGO_API_VERSION;
+  return isOrganizationScoped(kind) ? FLEET_API_VERSION : ARGO_API_VERSION;
 }

@@ -25,6 +25,7 @@ describe('observeMember', () => {
       aborted: false,
       waitsAtPause: false,
       disconnectedSince: null,
+      frozen: null,
     });
   });
 

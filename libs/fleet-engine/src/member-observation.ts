@@ -1,6 +1,6 @@
 import type { PodTemplateSpec } from '@flotilla/argo-spec';
 import { podTemplateHash, type RolloutStatus } from '@flotilla/rollout-engine';
-import type { MemberObservation } from './release-types.js';
+import type { MemberFreeze, MemberObservation } from './release-types.js';
 
 /** A member's Rollout as the control plane stores it. */
 export interface MemberRollout {
@@ -26,15 +26,19 @@ const retriedSinceReconcile = (status: RolloutStatus): boolean =>
   status.phase === 'Degraded' && !status.abort && status.message.startsWith('RolloutAborted');
 
 /**
- * What a fleet release sees of a member: its Rollout row (undefined when the cluster has none) and its cluster's
- * connection. A status computed for an older generation tells nothing of the current template: until the rollout
+ * What a fleet release sees of a member: its Rollout row (undefined when the cluster has none), its cluster's
+ * connection, and the freeze window holding it back (its shell finds it; null when none, or under a break-glass). A status computed for an older generation tells nothing of the current template: until the rollout
  * engine reconciles the new one, the member is Progressing and not aborted.
  *
  * @example observeMember({ spec: { template }, status: { ...status, observedGeneration: 3, phase: 'Healthy' }, generation: 3 },
  *   { connectionState: 'Connected', lastHeartbeatAt })
- *   // { present: true, template, templateHash: podTemplateHash(template), phase: 'Healthy', reconciled: true, … disconnectedSince: null }
+ *   // { present: true, template, templateHash: podTemplateHash(template), phase: 'Healthy', reconciled: true, … disconnectedSince: null, frozen: null }
  */
-export function observeMember(rollout: MemberRollout | undefined, cluster: MemberCluster): MemberObservation {
+export function observeMember(
+  rollout: MemberRollout | undefined,
+  cluster: MemberCluster,
+  frozen: MemberFreeze | null = null,
+): MemberObservation {
   if (rollout === undefined) return { present: false };
   const { spec, status, generation } = rollout;
   const reconciled = status !== undefined && status.observedGeneration === generation;
@@ -48,5 +52,6 @@ export function observeMember(rollout: MemberRollout | undefined, cluster: Membe
     aborted: reconciled && status.abort,
     waitsAtPause: spec.paused === true || (status?.pauseConditions.length ?? 0) > 0,
     disconnectedSince: cluster.connectionState === 'Disconnected' ? cluster.lastHeartbeatAt : null,
+    frozen,
   };
 }

@@ -31,6 +31,7 @@ const released: Extract<MemberObservation, { present: true }> = {
   aborted: false,
   waitsAtPause: false,
   disconnectedSince: null,
+  frozen: null,
 };
 const underWay: MemberObservation = { ...released, phase: 'Progressing', fullyPromoted: false };
 const notChanged: MemberObservation = { ...released, template: before, templateHash: podTemplateHash(before) };

@@ -21,6 +21,7 @@ const released: MemberObservation = {
   aborted: false,
   waitsAtPause: false,
   disconnectedSince: null,
+  frozen: null,
 };
 const underWay: MemberObservation = { ...released, phase: 'Progressing', fullyPromoted: false };
 

@@ -220,13 +220,31 @@ function changeMember(draft: ReleaseDraft, input: ReleaseInput, index: number, m
   return undefined;
 }
 
-/** Changes the Pending members that fit beside those still changing, in name order. */
+/**
+ * A Pending member a freeze holds back: not changed (unless it runs the release's template already, which starts no
+ * new revision), and says which window holds it until when.
+ */
+function holdFrozenMember(draft: ReleaseDraft, input: ReleaseInput, index: number, memberIndex: number): boolean {
+  const member = draft.wave(index).members[memberIndex];
+  const observation = member && observe(input, member.cluster);
+  if (member === undefined || observation === undefined || !observation.present || observation.frozen === null) return false;
+  if (observation.frozen.until <= draft.now) return false;
+  const target = targetTemplate(input.change, observation.template);
+  if (target !== undefined && hashOf(target) === observation.templateHash) return false;
+  const message = `held by freeze ${observation.frozen.window} until ${observation.frozen.until.toISOString()}`;
+  if (member.message !== message) draft.updateMember(index, memberIndex, { message });
+  draft.holdBy(observation.frozen);
+  return true;
+}
+
+/** Changes the Pending members that fit beside those still changing, in name order; frozen ones wait and take no place. */
 function changeNextBatch(draft: ReleaseDraft, input: ReleaseInput, index: number): Failure | undefined {
   const members = draft.wave(index).members;
   const progress: Record<string, MemberProgress> = {};
   const positions = new Map<string, number>();
   members.forEach((member, memberIndex) => {
-    progress[member.cluster] = member.state === 'Pending' ? 'pending' : member.state === 'Changing' ? 'changing' : 'settled';
+    const held = member.state === 'Pending' && holdFrozenMember(draft, input, index, memberIndex);
+    progress[member.cluster] = member.state === 'Pending' && !held ? 'pending' : member.state === 'Changing' ? 'changing' : 'settled';
     positions.set(member.cluster, memberIndex);
   });
   const atOnce = membersAtOnce(input.spec.waves[index]?.maxParallel, members.length);
@@ -296,10 +314,12 @@ function recordGates(
     const state = position < reached ? 'Passed' : position === reached ? 'Waiting' : 'Pending';
     if (state === 'Passed' && before?.state !== 'Passed')
       draft.emit({ type: 'GatePassed', wave: wave.name, gate, message: `${waveLabel(draft.status, index)}: gate ${gate} passed` });
+    const message = gateMessage(gate, state, assessment, spec, wave.approval?.by, analysis);
+    const heldBy = gate === 'healthy' && state === 'Waiting' ? draft.heldBy : null;
     return {
       gate,
       state,
-      message: gateMessage(gate, state, assessment, spec, wave.approval?.by, analysis),
+      message: heldBy === null ? message : `held by freeze ${heldBy.window} until ${heldBy.until.toISOString()}; ${message}`,
       since: before?.state === state ? before.since : draft.nowIso,
       until: gate === 'soak' ? (soakUntil ?? null) : null,
     };

@@ -1,5 +1,6 @@
 import { DEFAULT_DISCONNECTED_TIMEOUT_SECONDS, type FleetRolloutSpec, type FleetWaveSpec } from './fleet-rollout-spec.js';
 import type {
+  MemberFreeze,
   MemberObservation,
   MemberOperation,
   MemberStatus,
@@ -24,6 +25,9 @@ export class ReleaseDraft {
   readonly events: ReleaseEvent[] = [];
   readonly analysisRunsToStart: WaveAnalysisRunRequest[] = [];
   readonly nowIso: string;
+  /** The freeze holding back a member the release would change now, ending last: the wave shows it. */
+  heldBy: MemberFreeze | null = null;
+  private heldUntil: Date | null = null;
 
   constructor(
     public status: ReleaseStatus,
@@ -57,14 +61,21 @@ export class ReleaseDraft {
     this.events.push(event);
   }
 
+  /** Notes a freeze holding a member back; the decision asks to be taken again when it ends. */
+  holdBy(freeze: MemberFreeze): void {
+    if (this.heldBy === null || freeze.until > this.heldBy.until) this.heldBy = freeze;
+    this.heldUntil = this.heldUntil === null || freeze.until < this.heldUntil ? freeze.until : this.heldUntil;
+  }
+
   decision(wakeAt: Date | null): ReleaseDecision {
+    const held = this.heldUntil;
     return {
       status: this.status,
       memberChanges: this.memberChanges,
       memberOperations: this.memberOperations,
       events: this.events,
       analysisRunsToStart: this.analysisRunsToStart,
-      wakeAt,
+      wakeAt: held !== null && (wakeAt === null || held < wakeAt) ? held : wakeAt,
     };
   }
 }

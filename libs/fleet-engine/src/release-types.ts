@@ -118,7 +118,15 @@ export type MemberObservation =
       waitsAtPause: boolean;
       /** When its cluster's agent was last lost; null while connected. */
       disconnectedSince: Date | null;
+      /** A freeze window in effect for it (and no break-glass override): a Pending member is not changed until `until`. */
+      frozen: MemberFreeze | null;
     };
+
+/** The freeze window holding a member back, and when it ends. */
+export interface MemberFreeze {
+  window: string;
+  until: Date;
+}
 
 /** Phases of an analysis run, as Argo names them. */
 export type WaveAnalysisPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';

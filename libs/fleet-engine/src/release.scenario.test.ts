@@ -396,3 +396,72 @@ describe('superseding', () => {
     expect(simulation.status.waves.map((wave) => wave.phase)).toEqual(['RolledBack', 'RolledBack', 'RolledBack']);
   });
 });
+
+describe('a fleet release under freeze windows', () => {
+  const UNTIL_SECONDS = 600;
+
+  /** Freezes `names` from the simulation's current time for ten minutes. */
+  function freeze(simulation: FleetSimulation, names: string[], policy: 'finish' | 'hold'): Date {
+    const until = new Date(simulation.now.getTime() + UNTIL_SECONDS * 1000);
+    for (const name of names) simulation.freezes.set(name, { window: 'weekend', until, policy });
+    return until;
+  }
+
+  it('holds the next wave across the window, shows it on the members and the gate, wakes at its end and resumes', () => {
+    const simulation = simulate();
+    const production = clusters.filter((cluster) => cluster.labels.env === 'prod').map((cluster) => cluster.name);
+    const until = freeze(simulation, production, 'finish');
+    runToWave(simulation, 1);
+    for (let round = 0; round < 10; round += 1) simulation.step();
+    const wave = waveOf(simulation, 'production-eu');
+    expect(wave?.members.map((member) => [member.state, member.message])).toEqual([
+      ['Pending', `held by freeze weekend until ${until.toISOString()}`],
+      ['Pending', `held by freeze weekend until ${until.toISOString()}`],
+    ]);
+    expect(wave?.gates[0]?.message).toMatch(/^held by freeze weekend until /);
+    expect(simulation.decisions.at(-1)?.wakeAt).toEqual(until);
+    expect(imageOf(simulation, 'prod-eu-1')).toBe('shop/app:1');
+
+    // The clock reaches the window's end (the decision's wake-up): the wave starts, and the release finishes.
+    simulation.now = until;
+    simulation.run(60);
+    expect(simulation.status.phase).toBe('Succeeded');
+    for (const cluster of clusters) expect(imageOf(simulation, cluster.name)).toBe('shop/app:2');
+  });
+
+  it.each([
+    ['finish', 'Released'],
+    ['hold', 'Changing'],
+  ] as const)('policy %s: a member changed before the window is %s while it lasts', (policy, state) => {
+    const simulation = simulate({ stepsToHealthy: 4 });
+    simulation.step();
+    expect(simulation.memberState('staging')).toBe('Changing');
+    const until = freeze(simulation, ['staging'], policy);
+    for (let round = 0; round < 8; round += 1) simulation.step();
+    expect(simulation.memberState('staging')).toBe(state);
+    expect(simulation.now < until).toBe(true);
+  });
+
+  it('a frozen member takes no place in maxParallel: the next one in name order is changed', () => {
+    const simulation = simulate();
+    freeze(simulation, ['prod-eu-1'], 'finish');
+    runToWave(simulation, 1);
+    expect(simulation.memberState('prod-eu-1')).toBe('Pending');
+    expect(simulation.memberState('prod-eu-2')).toBe('Changing');
+  });
+
+  it('rollbacks are never held', () => {
+    const simulation = simulate({ spec: fleetSpec({ failurePolicy: 'rollbackAll' }) });
+    runToWave(simulation, 1);
+    simulation.brokenImages.add('shop/app:2');
+    for (let round = 0; round < 20 && simulation.status.currentWave === 1; round += 1) simulation.step();
+    freeze(
+      simulation,
+      clusters.map((cluster) => cluster.name),
+      'finish',
+    );
+    simulation.run(60);
+    expect(simulation.status.phase).toBe('RolledBack');
+    expect(imageOf(simulation, 'staging')).toBe('shop/app:1');
+  });
+});

@@ -63,6 +63,8 @@ function progressBlueGreen(context: RolloutContext, blueGreen: BlueGreenStrategy
     const wanted = previewReplicas(context, blueGreen);
     if (current === undefined || current.replicas !== wanted || current.availableReplicas < wanted) return;
     if (analysisGate(context, blueGreen, 'pre') === 'closed') return;
+    // Neither the promotion pause nor its end, nor the switch: a freeze holds them until it ends.
+    if (context.progressHeld) return;
     if (pauseGate(context, blueGreen) === 'closed') return;
     if (wanted < context.specReplicas) {
       status.blueGreen.scaleUpPreviewCheckPoint = true;
@@ -74,6 +76,7 @@ function progressBlueGreen(context: RolloutContext, blueGreen: BlueGreenStrategy
   }
   if (context.observed.serviceSelectors[blueGreen.activeService] !== context.currentHash) return;
   if (analysisGate(context, blueGreen, 'post') === 'closed') return;
+  if (context.progressHeld) return;
   const previousStable = status.stableRS;
   status.stableRS = context.currentHash;
   status.promoteFull = false;

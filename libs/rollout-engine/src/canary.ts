@@ -187,6 +187,8 @@ function advanceSteps(context: RolloutContext, canary: CanaryStrategy, steps: re
     const index = status.currentStepIndex ?? 0;
     const step = steps[index] as CanaryStep;
     if (evaluateStep(context, canary, step, index) === 'waiting') return;
+    // The step is done, but a freeze holds the next one back until it ends.
+    if (context.progressHeld) return;
     context.events.push({ type: 'RolloutStepCompleted', stepIndex: index, stepCount: steps.length, step: describeStep(step) });
     status.currentStepIndex = index + 1;
     status.pauseConditions = [];
@@ -375,7 +377,9 @@ export function reconcileCanary(context: RolloutContext, canary: CanaryStrategy)
     else if (!status.abort) {
       reconcileBackgroundAnalysis(context, canary, status.currentStepIndex ?? 0);
       if (!status.abort && !hasPause(status, 'InconclusiveAnalysisRun')) advanceSteps(context, canary, steps);
-      if (!status.abort && (status.currentStepIndex ?? 0) >= steps.length) completeIfFullyPromoted(context, canary, steps.length);
+      if (!status.abort && !context.progressHeld && (status.currentStepIndex ?? 0) >= steps.length) {
+        completeIfFullyPromoted(context, canary, steps.length);
+      }
     }
   }
   planReplicaSets(context, canary);

@@ -47,6 +47,8 @@ export interface RolloutContext {
   readonly wakeUps: number[];
   /** Set while a step or promotion waits on an analysis run or experiment: the progress deadline does not run then. */
   awaitingRun: boolean;
+  /** A freeze with policy `hold` is in effect: nothing advances by itself (aborts still act). */
+  readonly progressHeld: boolean;
 }
 
 export function revisionOf(context: RolloutContext, hash: string): number {

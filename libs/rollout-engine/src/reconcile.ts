@@ -16,7 +16,7 @@ import { blueGreenMaxUnavailable, canaryFenceposts, DEFAULT_PROGRESS_DEADLINE_SE
 import { desiredReplicaSets } from './desired-state.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
 import { planRestart } from './restart.js';
-import type { Decision, ReconcileInput, RolloutEvent, RolloutStatus } from './types.js';
+import type { Decision, ReconcileInput, RolloutEvent, RolloutFreeze, RolloutStatus } from './types.js';
 
 const templateHashes = new WeakMap<PodTemplateSpec, Map<number, string>>();
 const stepsHashes = new WeakMap<readonly CanaryStep[], string>();
@@ -365,6 +365,51 @@ function openRevision(context: RolloutContext, previous: RolloutStatus | undefin
   if (wasAborted && !status.abort && previous?.currentPodHash === currentHash) context.events.push({ type: 'RolloutRetried' });
 }
 
+/**
+ * Whether a template hashing to `currentHash` would start a new revision: it is neither the revision in flight, nor
+ * the stable one, nor one of which a ReplicaSet still exists (an undo, a fleet rollback).
+ */
+function startsNewRevision(previous: RolloutStatus, currentHash: string, revisions: ReadonlyMap<string, number>): boolean {
+  if (previous.stableRS === undefined) return false;
+  return previous.currentPodHash !== currentHash && previous.stableRS !== currentHash && !revisions.has(currentHash);
+}
+
+const heldMessage = (freeze: RolloutFreeze): string => `held by freeze ${freeze.window} until ${freeze.until.toISOString()}`;
+
+/** The decision while a freeze holds a new revision: the status stays on the current one, asked again at the end. */
+function heldRevisionDecision(previous: RolloutStatus, freeze: RolloutFreeze): Decision {
+  return {
+    status: { ...previous, message: heldMessage(freeze) },
+    desired: { replicaSets: [], services: {}, trafficRouting: undefined },
+    analysisRunsToStart: [],
+    analysisRunsToTerminate: [],
+    experimentsToStart: [],
+    experimentsToTerminate: [],
+    events: [],
+    requeueAt: freeze.until,
+    heldByFreeze: true,
+  };
+}
+
+const inFlight = (context: RolloutContext): boolean => !context.status.abort && context.status.stableRS !== context.currentHash;
+
+/** Under policy `hold`, the progress deadline of a revision in flight counts from the freeze's end: nothing can move before. */
+function holdProgressDeadline(context: RolloutContext, freeze: RolloutFreeze): void {
+  const status = context.status;
+  const untilIso = freeze.until.toISOString();
+  if (!context.progressHeld || !inFlight(context)) return;
+  if (status.lastProgressAt === undefined || status.lastProgressAt < untilIso) status.lastProgressAt = untilIso;
+}
+
+/** A freeze in effect: the rollout is asked again when it ends; under policy `hold`, a revision in flight says it is held. */
+function noteFreeze(context: RolloutContext, freeze: RolloutFreeze): void {
+  context.wakeUps.push(freeze.until.getTime());
+  const { status } = context;
+  if (context.progressHeld && inFlight(context) && (status.phase === 'Progressing' || status.phase === 'Paused')) {
+    status.message = heldMessage(freeze);
+  }
+}
+
 /** Runs the strategy and turns its plan into desired ReplicaSets (with restarts). */
 function planCluster(context: RolloutContext): DesiredReplicaSet[] {
   const { spec } = context;
@@ -404,7 +449,7 @@ function clearPlan(context: RolloutContext): void {
  * // → status.stableRS === status.currentPodHash, desired.replicaSets[0].replicas === 3, phase 'Progressing'
  */
 export function reconcile(input: ReconcileInput): Decision {
-  const { rollout, now } = input;
+  const { rollout, now, freeze } = input;
   // Experiments are reconciled on their own (reconcileExperiment): their ReplicaSets and runs are not the revisions'.
   const observed = {
     ...input.observed,
@@ -423,6 +468,9 @@ export function reconcile(input: ReconcileInput): Decision {
   for (const [hash, revision] of revisions) if (hash !== currentHash && revision > highestOther) highestOther = revision;
   const currentRevision =
     observedCurrentRevision !== undefined && observedCurrentRevision > highestOther ? observedCurrentRevision : highestOther + 1;
+  if (freeze !== undefined && freeze.until > now && previous !== undefined && startsNewRevision(previous, currentHash, revisions)) {
+    return heldRevisionDecision(previous, freeze);
+  }
   const status: RolloutStatus =
     previous === undefined
       ? initialStatus(currentHash, rollout.generation, nowIso)
@@ -452,10 +500,12 @@ export function reconcile(input: ReconcileInput): Decision {
     events: [],
     wakeUps: [],
     awaitingRun: false,
+    progressHeld: input.freeze?.policy === 'hold',
   };
 
   openRevision(context, previous, observedCurrentRevision !== undefined);
   revisions.set(currentHash, currentRevision);
+  if (freeze !== undefined && freeze.until > now) holdProgressDeadline(context, freeze);
 
   let replicaSets = planCluster(context);
   const abortedBeforeSettling = status.abort;
@@ -467,6 +517,7 @@ export function reconcile(input: ReconcileInput): Decision {
     settleStatus(context, previous);
   }
   const events = [...context.events, ...transitionEvents(context, previous, replicaSets)];
+  if (freeze !== undefined && freeze.until > now) noteFreeze(context, freeze);
 
   const wakeUps = context.wakeUps.filter((timeMs) => timeMs > nowMs);
   return {

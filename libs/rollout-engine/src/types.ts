@@ -262,6 +262,23 @@ export interface Decision {
   events: RolloutEvent[];
   /** Exact time the engine must be called again if nothing else changes. */
   requeueAt: Date | undefined;
+  /**
+   * Set when a freeze holds a new revision: the status stays on the current one and `desired` is not meant to be
+   * applied; the shell keeps the desired state it stored.
+   */
+  heldByFreeze?: true;
+}
+
+/**
+ * A freeze window in effect for the rollout, as its shell found it. Until `until`, a template change that would start
+ * a new revision waits (a change back to an existing revision never does); with policy `hold`, the revision in flight
+ * also makes no automatic progress (timed pauses ending, steps advancing, analysis steps completing, promotion),
+ * while aborts still act.
+ */
+export interface RolloutFreeze {
+  window: string;
+  until: Date;
+  policy: 'finish' | 'hold';
 }
 
 export interface ReconcileInput {
@@ -272,6 +289,7 @@ export interface ReconcileInput {
   analysisRuns: AnalysisRunState[];
   experiments: ExperimentState[];
   now: Date;
+  freeze?: RolloutFreeze;
 }
 
 // ---------------------------------------------------------------- operations

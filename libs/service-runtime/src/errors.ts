@@ -20,6 +20,9 @@ export const ErrorCode = {
   FleetNotFound: 'fleet/not_found',
   FleetReleaseNotFound: 'fleet/release_not_found',
   FleetOperationRefused: 'fleet/operation_refused',
+  FreezeActive: 'freeze/active',
+  BreakGlassNotFound: 'breakglass/not_found',
+  BreakGlassConfirmationRefused: 'breakglass/confirmation_refused',
   AuditSigningOff: 'audit/signing_off',
   AuditChainBroken: 'audit/chain_broken',
   AuditCheckpointNotFound: 'audit/checkpoint_not_found',
@@ -57,6 +60,21 @@ export class RetryLaterError extends FlotillaError {
   ) {
     super(code, message);
     this.name = 'RetryLaterError';
+  }
+}
+
+/** What a refusal in a freeze window names: the window and when it ends. */
+export interface FreezeRefusal {
+  window: string;
+  reason: string;
+  end: Date;
+}
+
+/** An operation refused because a freeze window covers its target now: the caller is told which one, and until when. */
+export class FreezeActiveError extends FlotillaError {
+  constructor(readonly freeze: FreezeRefusal) {
+    super(ErrorCode.FreezeActive, `frozen by ${freeze.window} until ${freeze.end.toISOString()} (${freeze.reason})`);
+    this.name = 'FreezeActiveError';
   }
 }
 

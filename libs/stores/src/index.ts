@@ -31,3 +31,5 @@ export * from './fleet/fleet-records.js';
 export * from './fleet/fleet-rollout-store.js';
 export * from './fleet/fleet-release-store.js';
 export * from './fleet/member-observations.js';
+export * from './freezes/freeze-window-store.js';
+export * from './freezes/break-glass-store.js';

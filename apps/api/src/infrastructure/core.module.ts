@@ -17,6 +17,8 @@ import {
   ExperimentStore,
   FleetReleaseStore,
   FleetRolloutStore,
+  FreezeWindowStore,
+  BreakGlassStore,
   RolloutStore,
   type DatabaseClient,
 } from '@flotilla/stores';
@@ -112,6 +114,8 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: ExperimentQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ExperimentQueries(database) },
         { provide: RolloutStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new RolloutStore(database) },
         { provide: FleetRolloutStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new FleetRolloutStore(database) },
+        { provide: FreezeWindowStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new FreezeWindowStore(database) },
+        { provide: BreakGlassStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new BreakGlassStore(database) },
         {
           provide: FleetReleaseStore,
           inject: [DATABASE, RolloutStore, AuditStore],
@@ -149,6 +153,8 @@ export class CoreModule implements OnApplicationShutdown {
         OrganizationStore,
         RolloutStore,
         FleetRolloutStore,
+        FreezeWindowStore,
+        BreakGlassStore,
         FleetReleaseStore,
         ExperimentStore,
         AnalysisTemplateStore,

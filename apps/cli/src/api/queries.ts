@@ -1,4 +1,5 @@
 import type { ChainedAuditFields } from '@flotilla/protocol';
+import type { FreezePeriod } from './freeze-queries.js';
 
 /** GraphQL documents the commands send, with the shapes they read back (see apps/api/schema.gql). */
 
@@ -115,13 +116,13 @@ export interface AnalysisRunSummary {
 
 /** Everything the rollout tree draws, read at once. */
 export interface RolloutTreeData {
-  rollout: RolloutDetail;
+  rollout: RolloutDetail & { freeze?: FreezePeriod | null };
   rolloutRevisions: RolloutRevisionWithRoles[];
   analysisRuns: { nodes: AnalysisRunSummary[] };
 }
 
 export const ROLLOUT_TREE = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!, $runs: AnalysisRunFilter!) {
-  rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_DETAIL_FIELDS} }
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_DETAIL_FIELDS} freeze { window reason policy start end } }
   rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy roles }
   analysisRuns(filter: $runs, page: { first: 50 }) { nodes { name kind phase message revision startedAt finishedAt measurements { metricName phase } } }
 }`;

@@ -35,7 +35,7 @@ export const applyCommand: Command = {
   details: [
     'All files are validated and applied together: on any problem, every problem is listed and nothing is applied.',
     "Without --cluster, the organization's only cluster; without --namespace, the first metadata.namespace of the",
-    'documents, else "default". FleetRollouts belong to the organization: applied alone, they need neither.',
+    'documents, else "default". FleetRollouts and FreezeWindows belong to the organization: applied alone, they need neither.',
   ],
   flags: [FILE_FLAG, CLUSTER_FLAG, NAMESPACE_FLAG],
   outputs: ['json', 'yaml'],
@@ -64,7 +64,7 @@ export const applyCommand: Command = {
     if (printedStructured(terminal, output, applied)) return ExitCode.Ok;
     for (const document of applied) {
       const where = document.namespace ? ` in ${cluster}/${document.namespace}` : '';
-      const version = ['Rollout', 'Experiment', 'FleetRollout'].includes(document.kind) ? 'generation' : 'version';
+      const version = ['Rollout', 'Experiment', 'FleetRollout', 'FreezeWindow'].includes(document.kind) ? 'generation' : 'version';
       terminal.out(
         `${document.kind.toLowerCase()}/${terminal.style.bold(document.name)} ${document.action.toLowerCase()}${where} (${version} ${document.generation})\n`,
       );

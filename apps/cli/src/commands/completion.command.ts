@@ -17,6 +17,8 @@ export function bashCompletion(commands: readonly Command[]): string {
     const [first, second] = command.path;
     if (first !== undefined && second !== undefined) secondWords.set(first, [...(secondWords.get(first) ?? []), second]);
   }
+  // A first word that is also a command of its own (`clusters`, `break-glass`) completes its flags after it as well.
+  const standalone = new Set(commands.filter((command) => command.path.length === 1).map((command) => command.path[0] as string));
   const twoWordCases = commands.filter((command) => command.path.length === 2).map((command) => `"${commandName(command)}"`);
   return `# bash completion for ${PROGRAM}; load with: source <(${PROGRAM} completion bash)
 ${FUNCTION}() {
@@ -29,7 +31,7 @@ ${FUNCTION}() {
   fi
   if [[ $COMP_CWORD -eq 2 ]]; then
     case "$first" in
-${[...secondWords].map(([first, seconds]) => `      ${first}) COMPREPLY=($(compgen -W "${seconds.join(' ')}" -- "$cur")); [[ -n "$cur" || "$first" != clusters ]] && return ;;`).join('\n')}
+${[...secondWords].map(([first, seconds]) => `      ${first}) COMPREPLY=($(compgen -W "${seconds.join(' ')}" -- "$cur")); ${standalone.has(first) ? '[[ "$cur" != -* ]] && return' : 'return'} ;;`).join('\n')}
       completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")); return ;;
     esac
   fi

@@ -7,6 +7,14 @@ import { clustersCommand, labelClusterCommand, registerClusterCommand } from './
 import { completionCommand } from './completion.command.js';
 import { fleetGetCommand, fleetHistoryCommand, fleetListCommand, fleetPlanCommand } from './fleet.command.js';
 import { fleetOperationCommands, fleetReleaseCommand, fleetStatusCommand } from './fleet-release.command.js';
+import {
+  breakGlassCommand,
+  breakGlassConfirmCommand,
+  breakGlassListCommand,
+  breakGlassRevokeCommand,
+  freezeGetCommand,
+  freezeListCommand,
+} from './freeze.command.js';
 import { getRolloutCommand } from './get.command.js';
 import { historyCommand } from './history.command.js';
 import { lintCommand } from './lint.command.js';
@@ -32,6 +40,12 @@ export const COMMANDS: readonly Command[] = [
   ...fleetOperationCommands,
   fleetStatusCommand,
   fleetHistoryCommand,
+  freezeListCommand,
+  freezeGetCommand,
+  breakGlassCommand,
+  breakGlassListCommand,
+  breakGlassConfirmCommand,
+  breakGlassRevokeCommand,
   auditCommand,
   auditVerifyCommand,
   auditCheckpointCommand,

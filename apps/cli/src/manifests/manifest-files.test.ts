@@ -70,6 +70,7 @@ describe('onlyOrganizationScoped', () => {
   it.each([
     { yaml: 'kind: FleetRollout\nmetadata: { name: a }\n', only: true },
     { yaml: '# fleets\n---\nkind: FleetRollout\n---\n---\nkind: FleetRollout\n', only: true },
+    { yaml: 'kind: FleetRollout\n---\nkind: FreezeWindow\n', only: true },
     { yaml: 'kind: FleetRollout\n---\nkind: Rollout\n', only: false },
     { yaml: 'kind: Rollout\n', only: false },
     { yaml: 'kind: FleetRollout\n---\nkind: [\n', only: false },

@@ -117,6 +117,23 @@ describe('renderRolloutTree', () => {
     );
   });
 
+  it('says which freeze refuses or holds its releases, and until when', () => {
+    const data = pausedCanary();
+    data.rollout.freeze = {
+      window: 'weekend',
+      reason: 'no releases over the weekend',
+      policy: 'finish',
+      start: '2026-03-01T08:00:00Z',
+      end: '2026-03-01T15:00:00Z',
+    };
+    expect(renderRolloutTree(data, now, plain).split('\n').slice(4, 6)).toEqual([
+      'Message:         CanaryPauseStep',
+      'Freeze:          frozen by weekend until 2026-03-01T15:00:00Z (3h0m): no releases over the weekend',
+    ]);
+    data.rollout.message = 'held by freeze weekend until 2026-03-01T15:00:00.000Z';
+    expect(renderRolloutTree(data, now, plain)).toContain('Freeze:          held by freeze weekend until 2026-03-01T15:00:00Z');
+  });
+
   it('names the one image stable once promoted and warns while a new generation waits for the engine', () => {
     const data = pausedCanary();
     data.rollout.phase = 'Healthy';

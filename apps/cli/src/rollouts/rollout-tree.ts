@@ -1,4 +1,5 @@
 import type { AnalysisRunSummary, RolloutRevisionWithRoles, RolloutTreeData } from '../api/queries.js';
+import { freezeLine } from '../freezes/freeze-view.js';
 import type { Styles } from '../output/terminal.js';
 import { age } from '../output/time.js';
 import { summaryContinuation, summaryField as field, formatTree, type TreeNode } from '../output/tree.js';
@@ -15,7 +16,7 @@ function imageLines(data: RolloutTreeData): string[] {
   return [...stable.images.map((image) => `${image} (${stableRole})`), ...rollout.images.map((image) => `${image} (${newRole})`)];
 }
 
-function summaryLines(data: RolloutTreeData, style: Styles): string[] {
+function summaryLines(data: RolloutTreeData, now: Date, style: Styles): string[] {
   const { rollout } = data;
   const { currentStep, weights, replicas } = rollout.progress;
   const lines = [
@@ -24,6 +25,7 @@ function summaryLines(data: RolloutTreeData, style: Styles): string[] {
     field('Cluster', rollout.cluster),
     field('Status', phaseText(rollout.phase, style)),
     field('Message', rollout.message || '-'),
+    ...(rollout.freeze ? [field('Freeze', style.yellow(freezeLine(rollout.freeze, rollout.message, now)))] : []),
     field('Strategy', rollout.strategy),
   ];
   if (currentStep !== null && weights !== null) {
@@ -111,5 +113,5 @@ export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Style
       ...unattachedRuns.map((run) => analysisRunNode(run, now, style)),
     ],
   };
-  return `${summaryLines(data, style).join('\n')}\n\n${formatTree(root)}`;
+  return `${summaryLines(data, now, style).join('\n')}\n\n${formatTree(root)}`;
 }

@@ -61,8 +61,21 @@ export interface RolloutProgress {
   updateInProgress: boolean;
 }
 
+/** One period of a freeze window, as the API answers it. */
+export interface FreezePeriod {
+  window: string;
+  reason: string;
+  policy: string;
+  start: string;
+  end: string;
+}
+
+const FREEZE_PERIOD_FIELDS = 'window reason policy start end';
+
 export interface RolloutDetail extends RolloutSummary {
   createdAt: string;
+  /** The freeze holding or refusing its releases now; null when none, or under a break-glass override. */
+  freeze: FreezePeriod | null;
   progress: RolloutProgress;
   replicaSets: ReplicaSet[];
   desiredVersion: number;
@@ -190,7 +203,7 @@ export interface RolloutsData {
 
 export const ROLLOUT_DETAIL = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
   rollout(cluster: $cluster, namespace: $namespace, name: $name) {
-    ${ROLLOUT_SUMMARY_FIELDS} createdAt desiredVersion appliedDesiredVersion observedAt
+    ${ROLLOUT_SUMMARY_FIELDS} createdAt desiredVersion appliedDesiredVersion observedAt freeze { ${FREEZE_PERIOD_FIELDS} }
     progress { ${ROLLOUT_PROGRESS_FIELDS} }
     replicaSets { podTemplateHash revision role images desiredReplicas replicas readyReplicas availableReplicas scaleDownDeadline podProblems }
   }
@@ -300,6 +313,7 @@ export interface FleetMemberRollout extends RolloutRef {
   message: string;
   strategy: Strategy;
   progress: Pick<RolloutProgress, 'currentStep' | 'weights' | 'pause' | 'abort'>;
+  freeze: FreezePeriod | null;
 }
 
 export interface FleetMember {
@@ -377,7 +391,8 @@ const FLEET_RELEASE_FIELDS = `number phase message change { container image temp
       members {
         cluster state message changedAt
         rollout { cluster namespace name phase message strategy
-          progress { currentStep { index count } weights { setWeight actualWeight } pause { specPaused conditions { reason } } abort { aborted } } }
+          progress { currentStep { index count } weights { setWeight actualWeight } pause { specPaused conditions { reason } } abort { aborted } }
+          freeze { ${FREEZE_PERIOD_FIELDS} } }
       }
     }
     analysisRuns { id name kind phase message revision cluster clusters spec startedAt finishedAt
@@ -446,3 +461,58 @@ export function fleetMutation(mutation: FleetMutation): string {
   const argumentList = ['fleetRollout', 'reason', ...own.map(([name]) => name)].map((name) => `${name}: $${name}`);
   return `mutation(${variables.join(', ')}) { ${mutation}(${argumentList.join(', ')}) { number phase } }`;
 }
+
+/** A FreezeWindow with its current and next period. */
+export interface FreezeWindow {
+  name: string;
+  reason: string;
+  policy: string;
+  schedule: string | null;
+  start: string | null;
+  end: string | null;
+  clusterSelector: unknown;
+  namespaces: string[] | null;
+  current: FreezePeriod | null;
+  next: FreezePeriod | null;
+}
+
+export const FREEZE_WINDOWS = `query { freezeWindows { name reason policy schedule start end clusterSelector namespaces
+  current { ${FREEZE_PERIOD_FIELDS} } next { ${FREEZE_PERIOD_FIELDS} } } }`;
+export interface FreezeWindowsData {
+  freezeWindows: FreezeWindow[];
+}
+
+export type BreakGlassState = 'PendingConfirmation' | 'Active' | 'Expired' | 'Revoked';
+
+export interface BreakGlassOverride {
+  id: string;
+  targetType: string;
+  target: string;
+  reason: string;
+  durationSeconds: number;
+  requestedBy: string;
+  requestedAt: string;
+  confirmedBy: string | null;
+  confirmedAt: string | null;
+  expiresAt: string | null;
+  state: BreakGlassState;
+}
+
+const BREAK_GLASS_FIELDS = 'id targetType target reason durationSeconds requestedBy requestedAt confirmedBy confirmedAt expiresAt state';
+
+/** How many overrides the freezes page lists: active first, then newest first. */
+export const BREAK_GLASS_PAGE_SIZE = 50;
+
+export const FREEZES_PAGE = `query {
+  freezeWindows { name reason policy schedule start end clusterSelector namespaces
+    current { ${FREEZE_PERIOD_FIELDS} } next { ${FREEZE_PERIOD_FIELDS} } }
+  breakGlassOverrides(page: { first: ${BREAK_GLASS_PAGE_SIZE} }) { nodes { ${BREAK_GLASS_FIELDS} } pageInfo { hasNextPage } }
+  organizationSettings { breakGlassNeedsSecondAdmin }
+}`;
+export interface FreezesPageData extends FreezeWindowsData {
+  breakGlassOverrides: { nodes: BreakGlassOverride[]; pageInfo: { hasNextPage: boolean } };
+  organizationSettings: { breakGlassNeedsSecondAdmin: boolean };
+}
+
+export const CONFIRM_BREAK_GLASS = `mutation($id: ID!) { confirmBreakGlass(id: $id) { ${BREAK_GLASS_FIELDS} } }`;
+export const REVOKE_BREAK_GLASS = `mutation($id: ID!, $reason: String) { revokeBreakGlass(id: $id, reason: $reason) { ${BREAK_GLASS_FIELDS} } }`;

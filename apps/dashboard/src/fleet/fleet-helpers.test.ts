@@ -24,6 +24,7 @@ function member(cluster: string, state: FleetMember['state'], waitsAtPause = fal
         pause: { specPaused: false, conditions: waitsAtPause ? [{ reason: 'CanaryPauseStep' }] : [] },
         abort: { aborted: false },
       },
+      freeze: null,
     },
   };
 }

@@ -7,6 +7,8 @@ import {
   type FleetRolloutDetailData,
 } from '../api/documents.js';
 import { useGraphqlQuery, useSubscription } from '../api/use-graphql.js';
+import { FreezeBanner } from '../freezes/freeze-banner.js';
+import { frozenMembers } from '../freezes/freeze-facts.js';
 import { FactList } from '../rollout/progress-facts.js';
 import { Link, navigate } from '../routing/router.js';
 import { RequestError } from '../shared/request-error.js';
@@ -56,6 +58,11 @@ export function FleetRolloutPage({ name, releaseNumber }: { name: string; releas
         <h1>{fleetRollout.name}</h1>
       </div>
       <RequestError error={query.error} what="the latest state" />
+      {isCurrent
+        ? frozenMembers(release).map(({ period, clusters }) => (
+            <FreezeBanner key={period.window} period={period} subject="the wave" clusters={clusters} />
+          ))
+        : null}
       <div className="columns">
         <FleetRolloutFacts fleetRollout={fleetRollout} />
         <PlanCard fleetRollout={fleetRollout} />

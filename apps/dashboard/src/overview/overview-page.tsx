@@ -10,6 +10,7 @@ import {
   type RolloutSummary,
 } from '../api/documents.js';
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
+import { FreezeOutlook } from '../freezes/freeze-outlook.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { phaseLook, ROLLOUT_PHASES } from '../shared/phase.js';
@@ -30,6 +31,7 @@ export function OverviewPage() {
       <h1>Overview</h1>
       <RequestError error={clusters.error} what="the clusters" />
       {clusters.data ? <ClusterTable clusters={clusters.data.clusters} /> : null}
+      <FreezeOutlook />
       <AllRollouts />
     </>
   );

@@ -4,6 +4,7 @@ import { ROLLOUT_CHANGED, ROLLOUT_DETAIL, type RolloutDetailData, type RolloutRe
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
 import { AuditTimeline } from '../audit/audit-timeline.js';
 import { Experiments } from '../experiments/experiments-section.js';
+import { FreezeBanner } from '../freezes/freeze-banner.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
@@ -58,6 +59,7 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
         {rollout.message ? <span className="phase-message">{rollout.message}</span> : null}
       </div>
       <RequestError error={query.error} what="the latest state" />
+      {rollout.freeze ? <FreezeBanner period={rollout.freeze} subject="the revision" /> : null}
       <OperationBar rollout={rolloutRef} progress={rollout.progress} revisionCount={rolloutRevisions.length} onSent={onChanged} />
       <div className="columns">
         <RolloutSummaryCard rollout={rollout} revisions={rolloutRevisions} />

@@ -8,6 +8,7 @@ export type Route =
   /** `release` absent: the FleetRollout's current release. */
   | { page: 'fleet-rollout'; fleetRollout: string; release: number | undefined }
   | { page: 'audit' }
+  | { page: 'freezes' }
   | { page: 'not-found'; path: string };
 
 /** A release number as an address spells it: a positive integer without leading zeros. */
@@ -26,6 +27,7 @@ export function routeOf(pathname: string): Route {
   if (parts.length === 0) return { page: 'overview' };
   const [first, second, third, fourth] = parts;
   if (parts.length === 1 && first === 'audit') return { page: 'audit' };
+  if (parts.length === 1 && first === 'freezes') return { page: 'freezes' };
   if (first === 'fleet') {
     if (parts.length === 1) return { page: 'fleet-rollouts' };
     if (parts.length === 2 && second) return { page: 'fleet-rollout', fleetRollout: second, release: undefined };
@@ -45,6 +47,8 @@ export function pathOf(route: Route): string {
       return '/';
     case 'audit':
       return '/audit';
+    case 'freezes':
+      return '/freezes';
     case 'rollout': {
       const { cluster, namespace, name } = route.rollout;
       return `/rollouts/${[cluster, namespace, name].map(encodeURIComponent).join('/')}`;

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'rea
 
 /**
  * A modal that asks before an operation is sent, with a reason for the audit record (optional unless
- * `reasonRequired`) and whatever fields the operation needs besides (`children`), checked by the browser on submit.
+ * `reasonRequired`; none when `askReason` is false) and whatever fields the operation needs besides (`children`),
+ * checked by the browser on submit.
  */
 export function ConfirmDialog({
   title,
@@ -10,6 +11,7 @@ export function ConfirmDialog({
   confirmLabel,
   destructive,
   reasonRequired = false,
+  askReason = true,
   children,
   onConfirm,
   onCancel,
@@ -19,6 +21,7 @@ export function ConfirmDialog({
   confirmLabel: string;
   destructive: boolean;
   reasonRequired?: boolean;
+  askReason?: boolean;
   children?: ReactNode;
   onConfirm: (reason: string | undefined) => void;
   onCancel: () => void;
@@ -43,16 +46,20 @@ export function ConfirmDialog({
         <h2 id="confirm-title">{title}</h2>
         <p id="confirm-effect">{effect}</p>
         {children}
-        <label htmlFor="operation-reason">
-          {reasonRequired ? 'Reason (kept in the audit record)' : 'Reason (kept in the audit record, optional)'}
-        </label>
-        <input
-          id="operation-reason"
-          value={reason}
-          required={reasonRequired}
-          pattern={reasonRequired ? '.*\\S.*' : undefined}
-          onChange={(event) => setReason(event.target.value)}
-        />
+        {askReason ? (
+          <>
+            <label htmlFor="operation-reason">
+              {reasonRequired ? 'Reason (kept in the audit record)' : 'Reason (kept in the audit record, optional)'}
+            </label>
+            <input
+              id="operation-reason"
+              value={reason}
+              required={reasonRequired}
+              pattern={reasonRequired ? '.*\\S.*' : undefined}
+              onChange={(event) => setReason(event.target.value)}
+            />
+          </>
+        ) : null}
         <div className="dialog-buttons">
           <button type="button" onClick={onCancel}>
             Cancel

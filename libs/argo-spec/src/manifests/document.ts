@@ -1,4 +1,5 @@
 import { FLEET_API_VERSION, type FleetRolloutSpec } from '../fleet-rollout.js';
+import type { FreezeWindowSpec } from '../freeze-window.js';
 import { apiVersionOf, isOrganizationScoped, MANIFEST_KINDS, type ManifestKind } from '../manifest.js';
 import { ARGO_API_VERSION, type AnalysisTemplateSpec, type ExperimentSpec, type RolloutSpec } from '../types.js';
 import { checkAnalysisTemplateSpec } from './analysis-template-rules.js';
@@ -6,18 +7,27 @@ import { dns1123SubdomainProblem, quoted } from '../kubernetes-names.js';
 import { checkDerivedNames } from './derived-names.js';
 import { checkExperimentSpec } from './experiment-rules.js';
 import { checkFleetRolloutSpec } from './fleet-rollout-rules.js';
+import { checkFreezeWindowSpec } from './freeze-window-rules.js';
 import { checkStorableData } from './storable-data.js';
 import { childPath, IssueList } from './issues.js';
 import { checkRolloutSpec } from './rollout-rules.js';
 import { describeValue, isPlainObject, type Loose } from './schema.js';
-import { analysisTemplateSpecSchema, experimentSpecSchema, fleetRolloutSpecSchema, objectMetaSchema, rolloutSpecSchema } from './shapes.js';
+import {
+  analysisTemplateSpecSchema,
+  experimentSpecSchema,
+  fleetRolloutSpecSchema,
+  freezeWindowSpecSchema,
+  objectMetaSchema,
+  rolloutSpecSchema,
+} from './shapes.js';
 
 /** A document's spec after its shape was checked, tagged by kind. */
 export type CheckedSpec =
   | { kind: 'Rollout'; spec: Loose<RolloutSpec> }
   | { kind: 'AnalysisTemplate' | 'ClusterAnalysisTemplate'; spec: Loose<AnalysisTemplateSpec> }
   | { kind: 'Experiment'; spec: Loose<ExperimentSpec> }
-  | { kind: 'FleetRollout'; spec: Loose<FleetRolloutSpec> };
+  | { kind: 'FleetRollout'; spec: Loose<FleetRolloutSpec> }
+  | { kind: 'FreezeWindow'; spec: Loose<FreezeWindowSpec> };
 
 export interface CheckedDocument {
   kind?: ManifestKind;
@@ -73,6 +83,12 @@ function checkSpec(kind: ManifestKind, spec: unknown, issues: IssueList): Checke
       const checked = fleetRolloutSpecSchema.check(spec, 'spec', issues);
       if (checked === undefined) return undefined;
       checkFleetRolloutSpec(checked, issues);
+      return { kind, spec: checked };
+    }
+    case 'FreezeWindow': {
+      const checked = freezeWindowSpecSchema.check(spec, 'spec', issues);
+      if (checked === undefined) return undefined;
+      checkFreezeWindowSpec(checked, issues);
       return { kind, spec: checked };
     }
   }

@@ -102,6 +102,19 @@ export const fleetRollout = (): Document => ({
   },
 });
 
+export const freezeWindow = (): Document => ({
+  apiVersion: 'flotilla.io/v1alpha1',
+  kind: 'FreezeWindow',
+  metadata: { name: 'weekend', labels: { team: 'platform' } },
+  spec: {
+    reason: 'no releases over the weekend',
+    schedule: 'DTSTART;TZID=Europe/Berlin:20261204T160000\nRRULE:FREQ=WEEKLY;BYDAY=FR\nDURATION:PT64H\n',
+    policy: 'hold',
+    clusterSelector: { matchLabels: { env: 'prod' } },
+    namespaces: ['shop', 'payments'],
+  },
+});
+
 const FIELD = /([^.[\]]+)|\[(\d+)\]/g;
 
 /** Sets (or, with `undefined`, removes) the value at a path such as `spec.strategy.canary.steps[0].setWeight`. */

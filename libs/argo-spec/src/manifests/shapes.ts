@@ -56,6 +56,7 @@ import {
   type WavefrontProvider,
   type WebProvider,
 } from '../types.js';
+import { FREEZE_POLICIES, type FreezeWindowSpec } from '../freeze-window.js';
 import { FAILURE_POLICIES, type FleetRolloutSpec, type FleetWaveAnalysis, type FleetWaveSpec, WAVE_APPROVALS } from '../fleet-rollout.js';
 import { imageReferenceProblem } from '../image-reference.js';
 import {
@@ -65,7 +66,17 @@ import {
   labelValueProblem,
   qualifiedNameProblem,
 } from '../kubernetes-names.js';
-import { MAX_ANNOTATIONS, MAX_INT32, MAX_DISCONNECTED_TIMEOUT_SECONDS, MAX_FLEET_WAVES, MAX_LABELS, MAX_SOAK_SECONDS } from '../limits.js';
+import {
+  MAX_ANNOTATIONS,
+  MAX_FREEZE_NAMESPACES,
+  MAX_REASON_LENGTH,
+  MAX_INT32,
+  MAX_DISCONNECTED_TIMEOUT_SECONDS,
+  MAX_FLEET_WAVES,
+  MAX_LABELS,
+  MAX_SOAK_SECONDS,
+  unstorableTextProblem,
+} from '../limits.js';
 import { childPath, type IssueList } from './issues.js';
 import {
   array,
@@ -562,4 +573,23 @@ export const fleetRolloutSpecSchema = object<FleetRolloutSpec>({
   disconnectedTimeoutSeconds: disconnectedTimeoutSchema(),
   waves: required(array(fleetWaveSchema, { minItems: 1, maxItems: MAX_FLEET_WAVES })),
   failurePolicy: oneOf(FAILURE_POLICIES),
+});
+
+// ---------------------------------------------------------------- freeze windows
+
+/** A reason kept with every hold and refusal: bounded like operations' reasons, and storable. */
+const reasonSchema = string({
+  nonEmpty: true,
+  problem: (text) =>
+    text.length > MAX_REASON_LENGTH ? `must be at most ${MAX_REASON_LENGTH} characters, not ${text.length}` : unstorableTextProblem(text),
+});
+
+export const freezeWindowSpecSchema = object<FreezeWindowSpec>({
+  reason: required(reasonSchema),
+  schedule: string({ nonEmpty: true }),
+  start: string(),
+  end: string(),
+  policy: oneOf(FREEZE_POLICIES),
+  clusterSelector: labelSelectorSchema,
+  namespaces: array(string({ problem: dns1123LabelProblem }), { minItems: 1, maxItems: MAX_FREEZE_NAMESPACES }),
 });

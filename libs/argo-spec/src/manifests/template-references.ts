@@ -61,6 +61,7 @@ export function templateReferences(checked: CheckedSpec): TemplateReference[] {
   switch (checked.kind) {
     case 'AnalysisTemplate':
     case 'ClusterAnalysisTemplate':
+    case 'FreezeWindow':
       return [];
     case 'FleetRollout':
       return (checked.spec.waves ?? []).flatMap((wave, index) =>

@@ -6,6 +6,7 @@ import { decideRelease } from '../release-decision.js';
 import { startRelease, supersedeRelease } from '../release-start.js';
 import type {
   FleetChange,
+  MemberFreeze,
   MemberObservation,
   ReleaseDecision,
   ReleaseEvent,
@@ -58,6 +59,11 @@ export class FleetSimulation {
   now: Date;
   readonly rollouts = new Map<string, SimulatedRollout | null>();
   readonly disconnectedSince = new Map<string, Date>();
+  /**
+   * Freeze windows covering members' clusters, as the shell would find them: each holds until its end, and with
+   * policy `hold` a member's rollout in flight makes no progress until then either.
+   */
+  readonly freezes = new Map<string, MemberFreeze & { policy: 'finish' | 'hold' }>();
   /** Images whose rollouts go Degraded instead of Healthy. */
   readonly brokenImages = new Set<string>();
   /** Clusters whose rollouts wait at a pause, the next time they are changed, until promoted. */
@@ -107,6 +113,7 @@ export class FleetSimulation {
       aborted: rollout.aborted,
       waitsAtPause: rollout.waitsAtPause,
       disconnectedSince: this.disconnectedSince.get(cluster) ?? null,
+      frozen: this.freezeOf(cluster),
     };
   }
 
@@ -184,9 +191,15 @@ export class FleetSimulation {
     }
   }
 
+  private freezeOf(cluster: string): MemberFreeze | null {
+    const freeze = this.freezes.get(cluster);
+    return freeze !== undefined && freeze.until > this.now ? { window: freeze.window, until: freeze.until } : null;
+  }
+
   private tick(): void {
     for (const [cluster, rollout] of this.rollouts) {
       if (!rollout || this.disconnectedSince.has(cluster) || rollout.aborted || rollout.waitsAtPause || rollout.stepsLeft === 0) continue;
+      if (this.freezeOf(cluster) !== null && this.freezes.get(cluster)?.policy === 'hold') continue;
       const stepsLeft = rollout.stepsLeft - 1;
       if (stepsLeft === 1 && this.pausingClusters.delete(cluster)) {
         this.rollouts.set(cluster, { ...rollout, reconciled: true, phase: 'Paused', waitsAtPause: true, stepsLeft });

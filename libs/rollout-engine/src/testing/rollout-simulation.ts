@@ -11,6 +11,7 @@ import type {
   ExperimentState,
   ExperimentStatus,
   OperationResult,
+  RolloutFreeze,
   RolloutOperation,
   RolloutStatus,
 } from '../types.js';
@@ -87,6 +88,8 @@ export class RolloutSimulation {
   private readonly experimentRows = new Map<string, SimulatedExperiment>();
   /** Phase given to analysis runs as soon as they are started. */
   runPhaseOnStart: AnalysisRunPhase = 'Running';
+  /** The freeze window the shell would find in effect, passed to every reconcile. */
+  freeze: RolloutFreeze | undefined = undefined;
 
   constructor(
     spec: RolloutSpec,
@@ -121,6 +124,7 @@ export class RolloutSimulation {
       analysisRuns: runs,
       experiments,
       now: this.now,
+      ...(this.freeze === undefined ? {} : { freeze: this.freeze }),
     });
     const withExperiments = reconcileRolloutExperiments({
       decision: rolloutDecision,
@@ -133,7 +137,10 @@ export class RolloutSimulation {
     this.decisions.push(decision);
     this.experimentEvents.push(...withExperiments.events);
     this.status = decision.status;
-    this.observed = converge(this.observed, decision.desired, { stuck: this.stuck, nowIso: this.now.toISOString() });
+    // A held decision's desired state is not applied: the shell keeps the one it stored, and the cluster stays as it is.
+    if (decision.heldByFreeze !== true) {
+      this.observed = converge(this.observed, decision.desired, { stuck: this.stuck, nowIso: this.now.toISOString() });
+    }
     // A run's or experiment's name is its identity: asking again for one that exists starts nothing.
     for (const request of decision.analysisRunsToStart) {
       if (this.runs.has(request.name)) continue;

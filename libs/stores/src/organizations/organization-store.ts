@@ -1,5 +1,5 @@
 import type { Role } from '../generated/prisma/enums.js';
-import { inTransaction, type DatabaseClient } from '../database/database.js';
+import { inTransaction, type DatabaseClient, type Transaction } from '../database/database.js';
 import { prismaSession } from '../database/sql.js';
 import { organizationScope, type OrganizationScope, type SystemScope } from '../scope/scope.js';
 import type { AuditStore } from '../audit/audit-store.js';
@@ -15,6 +15,14 @@ export interface OrganizationRecord {
 export interface NewOrganization extends IssuedToken {
   organization: OrganizationRecord;
 }
+
+/** What an organization's admins decide for it. */
+export interface OrganizationSettings {
+  /** A break-glass override takes effect only once an admin other than its requester confirms it. */
+  breakGlassNeedsSecondAdmin: boolean;
+}
+
+const SETTINGS_FIELDS = { breakGlassNeedsSecondAdmin: true } as const;
 
 export const SYSTEM_ACTOR = 'system:bootstrap';
 
@@ -58,5 +66,15 @@ export class OrganizationStore {
 
   findByName(_scope: SystemScope, name: string): Promise<OrganizationRecord | null> {
     return this.database.organization.findUnique({ where: { name }, select: RECORD_FIELDS });
+  }
+
+  /** The organization's settings. */
+  settings(scope: OrganizationScope, transaction: Transaction = this.database): Promise<OrganizationSettings> {
+    return transaction.organization.findUniqueOrThrow({ where: { id: scope.organizationId }, select: SETTINGS_FIELDS });
+  }
+
+  /** Changes the organization's settings; auditing the change is the caller's, in the same transaction. */
+  updateSettings(scope: OrganizationScope, transaction: Transaction, settings: OrganizationSettings): Promise<OrganizationSettings> {
+    return transaction.organization.update({ where: { id: scope.organizationId }, data: settings, select: SETTINGS_FIELDS });
   }
 }

@@ -88,6 +88,7 @@ function healthyOn(podTemplate: PodTemplateSpec): MemberObservation & { present:
     aborted: false,
     waitsAtPause: false,
     disconnectedSince: null,
+    frozen: null,
   };
 }
 

@@ -19,7 +19,8 @@ export const NESTED_FIELD_COST = 1;
  * checkpoint before it signs; `applyManifests` validates and stores every document of up to a request's worth of
  * YAML; `Experiment.analysisRuns` is one more query for each experiment of a page; a FleetRollout's `plan` and
  * `currentRelease` read the clusters and releases once per FleetRollout, and `FleetMember.rollout` one rollout per member;
- * `releaseFleet` reads every cluster and member Rollout of the FleetRollout and writes the first batch's templates.
+ * `releaseFleet` reads every cluster and member Rollout of the FleetRollout and writes the first batch's templates;
+ * `Rollout.freeze` reads the organization's freeze windows, and its cluster and overrides while one is in effect.
  */
 export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'Query.verifyAuditChain': { cost: 1000, oncePerRequest: true },
@@ -42,6 +43,9 @@ export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'FleetRollout.currentRelease': { cost: ROOT_FIELD_COST },
   'FleetMember.rollout': { cost: ROOT_FIELD_COST },
   'Mutation.releaseFleet': { cost: 50 },
+  'Query.freezeWindows': { cost: 20 },
+  'Query.breakGlassOverrides': { cost: 20 },
+  'Rollout.freeze': { cost: ROOT_FIELD_COST },
 };
 
 export function costOfField(coordinate: FieldCoordinate, isRoot: boolean): FieldCost {

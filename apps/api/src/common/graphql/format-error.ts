@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { type Logger, ErrorCode, FlotillaError, RetryLaterError } from '@flotilla/service-runtime';
+import { type Logger, ErrorCode, FlotillaError, FreezeActiveError, RetryLaterError } from '@flotilla/service-runtime';
 
 const CLIENT_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -34,6 +34,9 @@ export function formatGraphqlError(logger: Logger) {
           code: original.code,
           ...(original.problems.length > 0 ? { problems: original.problems } : {}),
           ...(original instanceof RetryLaterError ? { retryAfterSeconds: original.retryAfterSeconds } : {}),
+          ...(original instanceof FreezeActiveError
+            ? { freeze: { window: original.freeze.window, end: original.freeze.end.toISOString() } }
+            : {}),
         },
       };
     }

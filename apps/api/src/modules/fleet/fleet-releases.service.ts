@@ -3,12 +3,14 @@ import {
   ACTIVE_RELEASE_PHASES,
   applyReleaseOperation,
   decideRelease,
+  planWaves,
   startRelease,
   supersedeRelease,
   type FleetChange,
   type ReleaseDecision,
   type ReleaseOperation,
   type ReleaseOperationRefusalCode,
+  type ReleaseStatus,
 } from '@flotilla/fleet-engine';
 import type { EventBus } from '@flotilla/events';
 import type { FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
@@ -33,6 +35,7 @@ import {
 import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { assertReason } from '../../common/reason.js';
 import { DATABASE, EVENT_BUS, FLEET_RECONCILE_QUEUE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import { FreezeGate } from '../freezes/freeze-gate.js';
 import { assertChangeFitsMembers, releaseChangeOf, type ReleaseChangeArguments } from './fleet-release-change.js';
 
 /** `releaseFleet`'s arguments. */
@@ -51,6 +54,8 @@ interface Act {
   actor: string;
   reason: string | null;
   requestId: string;
+  /** The break-glass override the act proceeds under, past a freeze; kept in its audit entry. */
+  breakGlassOverride?: string | null;
 }
 
 /** Writes that lost to another writer of the same release are decided again on what it wrote, this many times. */
@@ -68,6 +73,20 @@ const REFUSAL_PATH: Partial<Record<ReleaseOperationRefusalCode, string>> = {
 };
 
 const isActive = (release: FleetReleaseRecord): boolean => ACTIVE_RELEASE_PHASES.includes(release.phase);
+
+/**
+ * The member clusters an operation moves on, refused while a freeze covers any of them: promoteWave promotes the
+ * wave under way; approveWave passes it and lets the next one start. Other operations are never refused by a freeze.
+ */
+function frozenMembersOf(status: ReleaseStatus, operation: ReleaseOperation['type']): string[] | null {
+  const waves =
+    operation === 'promoteWave'
+      ? status.waves.slice(status.currentWave, status.currentWave + 1)
+      : operation === 'approveWave'
+        ? status.waves.slice(status.currentWave, status.currentWave + 2)
+        : null;
+  return waves && waves.flatMap((wave) => wave.members.map((member) => member.cluster));
+}
 
 /** A decision with nothing of its own: what superseding a release writes. */
 const decisionOf = (status: ReleaseDecision['status'], events: ReleaseDecision['events']): ReleaseDecision => ({
@@ -94,6 +113,7 @@ export class FleetReleasesService {
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(FLEET_RECONCILE_QUEUE) private readonly fleetQueue: FleetReconcileQueue,
+    private readonly freezes: FreezeGate,
   ) {}
 
   /**
@@ -103,8 +123,9 @@ export class FleetReleasesService {
   async release(principal: Principal, request: ReleaseFleetRequest, requestId: string): Promise<FleetReleaseRecord> {
     const change = releaseChangeOf(request);
     assertReason(request.reason);
-    const act = this.actOf(principal, request.reason, requestId);
-    const fleetRollout = await this.findFleetRollout(act.scope, request.fleetRollout);
+    const unchecked = this.actOf(principal, request.reason, requestId);
+    const fleetRollout = await this.findFleetRollout(unchecked.scope, request.fleetRollout);
+    const act = { ...unchecked, breakGlassOverride: await this.assertFleetOpen(unchecked.scope, fleetRollout) };
     return this.untilWritten(async () => {
       const clusters = await this.clusters.list(act.scope);
       return inTransaction(this.database, (transaction, afterCommit) =>
@@ -135,13 +156,23 @@ export class FleetReleasesService {
       const loaded = await this.releases.load(act.scope, active.id);
       if (!loaded) throw new ReleaseVersionConflict();
       const { release, members } = loaded;
+      const frozenMembers = frozenMembersOf(release.status, operation.type);
+      const breakGlassOverride =
+        frozenMembers === null
+          ? null
+          : await this.freezes.assertOpen(
+              act.scope,
+              () => this.freezes.clusterTargets(act.scope, frozenMembers, release.spec.rollout.namespace),
+              [release.id],
+              new Date(),
+            );
       const result = applyReleaseOperation(
         { spec: release.spec, change: release.change, status: release.status, members: memberObservations(members), now: new Date() },
         operation,
       );
       if (!result.ok) throw operationRefused(result.refusal.code, result.refusal.message);
       const { type, ...parameters } = operation;
-      const audit = this.auditOf(act, release, `fleet_release.${type}`, { operation: type, ...parameters });
+      const audit = this.auditOf({ ...act, breakGlassOverride }, release, `fleet_release.${type}`, { operation: type, ...parameters });
       return inTransaction(this.database, async (transaction, afterCommit) => {
         const written = await this.releases.write(act.scope, transaction, afterCommit, {
           ...loaded,
@@ -236,14 +267,33 @@ export class FleetReleasesService {
     return { scope: organizationScope(principal.organizationId), actor: actorOf(principal), reason, requestId };
   }
 
+  /**
+   * Refuses a release of the FleetRollout while a freeze covers any cluster its waves select now, unless an override
+   * of its active release (which the new one supersedes) lifts it; answers that override's id, or null.
+   */
+  private async assertFleetOpen(scope: OrganizationScope, fleetRollout: FleetRolloutRecord): Promise<string | null> {
+    const active = await this.releases.find(scope, fleetRollout.name);
+    return this.freezes.assertOpen(
+      scope,
+      async () => {
+        const plan = planWaves(fleetRollout.spec, await this.clusters.list(scope));
+        const members = plan.waves.flatMap((wave) => wave.clusters);
+        return this.freezes.clusterTargets(scope, members, fleetRollout.spec.rollout.namespace);
+      },
+      [active && isActive(active) ? active.id : null],
+      new Date(),
+    );
+  }
+
   private auditOf(act: Act, release: FleetReleaseRecord, action: string, after: Record<string, unknown>): AuditEntry {
+    const { breakGlassOverride } = act;
     return {
       actor: act.actor,
       action,
       targetType: 'FleetRelease',
       targetName: fleetReleaseTargetName(release.fleetRolloutName, release.number),
       targetId: release.id,
-      after,
+      after: breakGlassOverride ? { ...after, breakGlassOverride } : after,
       reason: act.reason,
       requestId: act.requestId,
     };

@@ -7,6 +7,7 @@ import {
   type ArgoManifest,
   type ExperimentSpec,
   type FleetRolloutManifest,
+  type FreezeWindowManifest,
   type Manifest,
   type ManifestKind,
 } from '@flotilla/argo-spec';
@@ -31,6 +32,7 @@ import {
   ClusterStore,
   FleetReleaseStore,
   FleetRolloutStore,
+  FreezeWindowStore,
   type TemplateApplied,
   type TemplateManifest,
   type TemplateSpecByName,
@@ -78,12 +80,14 @@ const AUDIT_TARGET: Record<ManifestKind, string> = {
   ClusterAnalysisTemplate: 'cluster_analysis_template',
   Experiment: 'experiment',
   FleetRollout: 'fleet_rollout',
+  FreezeWindow: 'freeze_window',
 };
 
 /** Kinds shared beyond one namespace of one cluster, which only admins may apply, and why. */
 const ADMIN_KINDS: Partial<Record<ManifestKind, string>> = {
   ClusterAnalysisTemplate: 'ClusterAnalysisTemplates are shared by every cluster: applying one needs the admin role',
   FleetRollout: 'a FleetRollout releases to many clusters of the organization: applying one needs the admin role',
+  FreezeWindow: 'a FreezeWindow holds releases across the organization: applying one needs the admin role',
 };
 
 const CONCURRENT_APPLY_ATTEMPTS = 3;
@@ -122,7 +126,7 @@ function placed(target: ApplyTarget): PlacedTarget {
 /** Where the audit and the answer place a document: its namespace, if it has one, and how the audit names it. */
 function locationOf(target: ApplyTarget, document: Manifest): { namespace: string | null; targetName: string } {
   const name = document.metadata.name;
-  if (document.kind === 'ClusterAnalysisTemplate' || document.kind === 'FleetRollout' || target.placement === undefined) {
+  if (document.kind === 'ClusterAnalysisTemplate' || isOrganizationScoped(document.kind) || target.placement === undefined) {
     return { namespace: null, targetName: name };
   }
   const { clusterName, namespace } = target.placement;
@@ -156,6 +160,7 @@ export class ManifestsService {
     private readonly clusters: ClusterStore,
     private readonly fleetReleases: FleetReleaseStore,
     private readonly fleetRollouts: FleetRolloutStore,
+    private readonly freezeWindows: FreezeWindowStore,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
 
@@ -284,7 +289,9 @@ export class ManifestsService {
       outcomes.push(
         document.kind === 'FleetRollout'
           ? await this.storeFleetRollout(transaction, target, documentIndex, document)
-          : await this.storeDocument(transaction, placed(target), documentIndex, document),
+          : document.kind === 'FreezeWindow'
+            ? await this.storeFreezeWindow(transaction, target, documentIndex, document)
+            : await this.storeDocument(transaction, placed(target), documentIndex, document),
       );
     }
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
@@ -400,6 +407,24 @@ export class ManifestsService {
     document: FleetRolloutManifest,
   ): Promise<DocumentOutcome> {
     const applied = await this.fleetRollouts.apply(target.scope, transaction, {
+      name: document.metadata.name,
+      labels: document.metadata.labels ?? {},
+      annotations: document.metadata.annotations ?? {},
+      spec: document.spec,
+      appliedBy: actorOf(target.principal),
+    });
+    const { record } = applied;
+    const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
+    return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], record.generation, record.id, before, document.spec);
+  }
+
+  private async storeFreezeWindow(
+    transaction: Transaction,
+    target: ApplyTarget,
+    documentIndex: number,
+    document: FreezeWindowManifest,
+  ): Promise<DocumentOutcome> {
+    const applied = await this.freezeWindows.apply(target.scope, transaction, {
       name: document.metadata.name,
       labels: document.metadata.labels ?? {},
       annotations: document.metadata.annotations ?? {},

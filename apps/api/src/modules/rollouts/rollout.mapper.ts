@@ -33,6 +33,7 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
     appliedDesiredVersion: row.appliedDesiredVersion,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    fleetReleaseId: row.fleetReleaseId,
   };
 }
 

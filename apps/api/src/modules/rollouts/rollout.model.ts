@@ -124,6 +124,9 @@ export class RolloutModel {
 
   @Field(() => DateTimeScalar, { description: 'When its spec or status last changed.' })
   updatedAt!: Date;
+
+  /** The fleet release that owns its template, for `freeze`: an override of that release lifts its freezes too. */
+  fleetReleaseId!: string | null;
 }
 
 @ObjectType({ description: 'A page of rollouts, by cluster, namespace and name.' })

@@ -23,6 +23,7 @@ import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/token
 import type { ReconcileQueue } from '@flotilla/queues';
 import { toRolloutModel } from './rollout.mapper.js';
 import { assertNotFleetOwned } from './fleet-ownership.js';
+import { FreezeGate } from '../freezes/freeze-gate.js';
 import { replicaSetRoles } from './replica-set-view.js';
 import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef, RolloutRevisionModel } from './rollout.model.js';
 
@@ -30,6 +31,12 @@ import type { RolloutFilter, RolloutModel, RolloutPage, RolloutRef, RolloutRevis
 export type OperationRequest = EngineOperation;
 
 const LABEL_EQUALITY = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]*)$/;
+
+/**
+ * Operations that start or move a release on, refused while a freeze covers the rollout (unless a break-glass
+ * override lifts it). Those that reduce risk (abort, undo, pause) or keep the revision (restart) never are.
+ */
+const FROZEN_OPERATIONS: ReadonlySet<OperationRequest['type']> = new Set(['setImage', 'promote', 'retry', 'resume']);
 
 @Injectable()
 export class RolloutsService {
@@ -40,6 +47,7 @@ export class RolloutsService {
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     private readonly audit: AuditStore,
     private readonly fleetReleases: FleetReleaseStore,
+    private readonly freezes: FreezeGate,
   ) {}
 
   async list(principal: Principal, filter: RolloutFilter | undefined, page: PageInput | undefined): Promise<RolloutPage> {
@@ -90,6 +98,9 @@ export class RolloutsService {
     const scope = organizationScope(principal.organizationId);
     const rollout = await this.find(principal, ref);
     await this.assertApplicable(principal, rollout, operation);
+    const breakGlassOverride = FROZEN_OPERATIONS.has(operation.type)
+      ? await this.freezes.assertRolloutOpen(scope, rollout, new Date())
+      : null;
     const { type, ...parameters } = operation;
     return inTransaction(this.database, async (transaction, afterCommit) => {
       const recorded = await this.rollouts.requestOperation(scope, transaction, rollout.id, operation, actorOf(principal));
@@ -101,7 +112,7 @@ export class RolloutsService {
           targetType: 'Rollout',
           targetName: rolloutTargetName(ref.cluster, ref.namespace, ref.name),
           targetId: rollout.id,
-          after: { operation: type, ...parameters },
+          after: { operation: type, ...parameters, ...(breakGlassOverride === null ? {} : { breakGlassOverride }) },
           reason,
           requestId,
         },
