@@ -571,7 +571,7 @@ describe('a ClusterAnalysisTemplate shared by the clusters of an organization', 
     const templatesRun = async () =>
       (await runsOf(org))
         .map((run) => ({
-          cluster: clusterNames.get(run.clusterId),
+          cluster: run.clusterId === null ? undefined : clusterNames.get(run.clusterId),
           revision: run.revision,
           phase: run.phase,
           templates: (run.spec as { resolved: { templates: unknown[] } }).resolved.templates,

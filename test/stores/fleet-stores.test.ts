@@ -121,6 +121,7 @@ const newTemplate: PodTemplateSpec = { ...rolloutSpec.template, spec: { containe
 const decision = (status: ReleaseStatus, changes: ReleaseDecision['memberChanges'] = []): ReleaseDecision => ({
   status,
   memberChanges: changes,
+  analysisRunsToStart: [],
   memberOperations: [],
   events: [{ type: 'MemberChanged', wave: 'staging', cluster: 'stg', message: 'stg changed' }],
   wakeAt: null,

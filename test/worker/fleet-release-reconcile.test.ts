@@ -19,6 +19,8 @@ import { organizationScope, systemScope, type Scope } from '../../libs/stores/sr
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
+import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
+import { releaseStatusColumn } from '../../libs/stores/src/fleet/fleet-columns.js';
 import { FleetReconcileQueue, memberChangedJobId } from '../../libs/queues/src/fleet-reconcile-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { FleetReleaseReconciler } from '../../apps/worker/src/fleet/fleet-release-reconciler.js';
@@ -103,10 +105,10 @@ interface Fleet {
 }
 
 /** An organization with three labelled clusters, the `shop/checkout` Rollout in each, its FleetRollout, and a release of a new image just started. */
-async function startedFleet(now: Date): Promise<Fleet> {
+async function startedFleet(now: Date, spec: FleetRolloutSpec = fleetSpec): Promise<Fleet> {
   const created = await organizations.create(SYSTEM, `fleet-worker-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
   const scope = organizationScope(created.organization.id);
-  const spec = canaryRollout('checkout', OLD_IMAGE).spec as unknown as RolloutSpec;
+  const rolloutSpec = canaryRollout('checkout', OLD_IMAGE).spec as unknown as RolloutSpec;
   return inTransaction(database, async (transaction) => {
     const rolloutIds: Record<string, string> = {};
     for (const { name, labels } of CLUSTERS) {
@@ -117,7 +119,7 @@ async function startedFleet(now: Date): Promise<Fleet> {
         name: 'checkout',
         labels: {},
         annotations: {},
-        spec,
+        spec: rolloutSpec,
         appliedBy: 'admin',
       });
       rolloutIds[name] = applied.rollout.id;
@@ -126,7 +128,7 @@ async function startedFleet(now: Date): Promise<Fleet> {
       name: 'checkout',
       labels: {},
       annotations: {},
-      spec: fleetSpec,
+      spec,
       appliedBy: 'admin',
     });
     await releases.lockForRelease(scope, transaction, fleetRollout.id);
@@ -135,7 +137,7 @@ async function startedFleet(now: Date): Promise<Fleet> {
       change: { type: 'image', container: 'checkout', image: NEW_IMAGE },
       reason: 'a fix',
       startedBy: 'token:deployer',
-      status: startRelease({ spec: fleetSpec, clusters: CLUSTERS, now }).status,
+      status: startRelease({ spec, clusters: CLUSTERS, now }).status,
     });
     return { organizationId: created.organization.id, release, rolloutIds };
   });
@@ -317,5 +319,85 @@ describe('the sweep', () => {
     expect(job.data).toEqual({ fleetReleaseId: fleet.release.id });
     const wakeUp = await fleetQueue.queue.getJob(`${fleet.release.id}.t${wakeAt.getTime()}`);
     expect(wakeUp?.delay).toBe(5_000);
+  });
+});
+
+describe('a wave with pooled analysis', () => {
+  const pooledSpec: FleetRolloutSpec = {
+    ...fleetSpec,
+    waves: [
+      {
+        name: 'eu',
+        clusterSelector: { matchLabels: { region: 'eu' } },
+        analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }], pooled: true },
+      },
+      { name: 'rest' },
+    ],
+  };
+
+  it('starts one pooled run over the released wave, waits for it, and halts the release when it fails', async () => {
+    const now = new Date();
+    const fleet = await startedFleet(now, pooledSpec);
+    const withAnalysis = new FleetReleaseReconciler(database, releases, eventBus, reconcileQueue, fleetQueue, logger, freezes, {
+      runs: new AnalysisRunStore(sql, database),
+      queue: analysisQueue,
+    });
+    await withAnalysis.reconcile(fleet.release.id, () => now);
+    const later = new Date(now.getTime() + 1_000);
+    for (const cluster of ['eu-1', 'eu-2']) await becomeHealthy(fleet.rolloutIds[cluster] as string, later);
+    await withAnalysis.reconcile(fleet.release.id, () => later);
+
+    const runs = await database.analysisRun.findMany({ where: { fleetReleaseId: fleet.release.id } });
+    const eu = await database.cluster.findMany({ where: { organizationId: fleet.organizationId, name: { in: ['eu-1', 'eu-2'] } } });
+    expect(runs.map(({ name, clusterId, phase, kind }) => ({ name, clusterId, phase, kind }))).toEqual([
+      { name: 'checkout-1-eu-0-pooled', clusterId: null, phase: 'Pending', kind: 'fleetWave' },
+    ]);
+    expect(runs[0]?.pooledClusters).toEqual(
+      ['eu-1', 'eu-2'].map((name) => ({ id: eu.find((cluster) => cluster.name === name)?.id, name })),
+    );
+    expect(await analysisQueue.queue.getJob(`${runs[0]?.id}.start`)).toBeTruthy();
+    const waiting = (await releases.findById(SYSTEM, fleet.release.id))!;
+    expect(waiting.status.waves[0]?.gates.map((gate) => [gate.gate, gate.state])).toEqual([
+      ['healthy', 'Passed'],
+      ['analysis', 'Waiting'],
+      ['soak', 'Pending'],
+    ]);
+
+    // Deciding again while the run goes on makes no second run.
+    await withAnalysis.reconcile(fleet.release.id, () => later);
+    expect(await database.analysisRun.count({ where: { fleetReleaseId: fleet.release.id } })).toBe(1);
+
+    await database.analysisRun.update({
+      where: { id: runs[0]?.id },
+      data: { phase: 'Error', message: 'metric "error-rate" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)' },
+    });
+    await withAnalysis.reconcile(fleet.release.id, () => later);
+    const halted = (await releases.findById(SYSTEM, fleet.release.id))!;
+    expect(halted.phase).toBe('Halted');
+    expect(halted.status.message).toContain('wave 1/2 eu failed: pooled analysis Error: metric "error-rate" assessed Error');
+    expect(await images(fleet)).toEqual({ 'eu-1': NEW_IMAGE, 'eu-2': NEW_IMAGE, 'us-1': OLD_IMAGE });
+  });
+
+  it('ends the runs of a release that ended or was superseded: they measure no more', async () => {
+    const now = new Date();
+    const fleet = await startedFleet(now, pooledSpec);
+    const withAnalysis = new FleetReleaseReconciler(database, releases, eventBus, reconcileQueue, fleetQueue, logger, freezes, {
+      runs: new AnalysisRunStore(sql, database),
+      queue: analysisQueue,
+    });
+    await withAnalysis.reconcile(fleet.release.id, () => now);
+    for (const cluster of ['eu-1', 'eu-2']) await becomeHealthy(fleet.rolloutIds[cluster] as string, now);
+    await withAnalysis.reconcile(fleet.release.id, () => now);
+    await database.analysisRun.updateMany({ where: { fleetReleaseId: fleet.release.id }, data: { phase: 'Running' } });
+    const { status } = (await releases.findById(SYSTEM, fleet.release.id))!;
+    await database.fleetRelease.update({
+      where: { id: fleet.release.id },
+      data: { phase: 'Superseded', status: releaseStatusColumn.encode({ ...status, phase: 'Superseded' }) },
+    });
+
+    await withAnalysis.reconcile(fleet.release.id, () => now);
+    const [run] = await database.analysisRun.findMany({ where: { fleetReleaseId: fleet.release.id } });
+    expect(run).toMatchObject({ phase: 'Successful', message: 'terminated: the fleet release is Superseded', nextMeasurementAt: null });
+    expect(run?.finishedAt).not.toBeNull();
   });
 });

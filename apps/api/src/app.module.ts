@@ -23,7 +23,7 @@ import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { ClustersResolver } from './modules/clusters/clusters.resolver.js';
 import { ClustersService } from './modules/clusters/clusters.service.js';
 import { ExperimentsResolver } from './modules/experiment-queries/experiments.resolver.js';
-import { FleetMembersResolver, FleetQueriesResolver } from './modules/fleet/fleet-queries.resolver.js';
+import { FleetMembersResolver, FleetQueriesResolver, FleetReleaseAnalysisResolver } from './modules/fleet/fleet-queries.resolver.js';
 import { FleetQueriesService } from './modules/fleet/fleet-queries.service.js';
 import { FleetReleaseOperationsResolver } from './modules/fleet/fleet-release-operations.resolver.js';
 import { FleetReleasesService } from './modules/fleet/fleet-releases.service.js';
@@ -162,6 +162,7 @@ export class AppModule {
         FleetQueriesService,
         FleetQueriesResolver,
         FleetMembersResolver,
+        FleetReleaseAnalysisResolver,
         FleetReleasesService,
         FleetReleaseOperationsResolver,
         FreezeGate,

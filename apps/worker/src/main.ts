@@ -102,6 +102,7 @@ const sweeper = new ReconcileSweep(
   config.agentSilenceLimitMs,
   { releases: fleetReleases, queue: fleetQueue },
 );
+const analysisRuns = new AnalysisRunStore(sql, database);
 const fleet = new FleetReleaseReconciler(
   database,
   fleetReleases,
@@ -110,13 +111,25 @@ const fleet = new FleetReleaseReconciler(
   fleetQueue,
   logger.child({ component: 'fleet' }),
   freezes,
+  {
+    runs: analysisRuns,
+    queue: analysisQueue,
+  },
 );
-const analysisRuns = new AnalysisRunStore(sql, database);
-const analysis = new AnalysisRunner(analysisRuns, sql, analysisQueue, queue, eventBus, logger.child({ component: 'analysis' }), {
-  measurementTimeoutSeconds: config.measurementTimeoutSeconds,
-  centralAllowList: config.centralMeasurementAllow,
-  centralCredentialsDirectory: config.centralCredentialsDirectory,
-});
+const analysis = new AnalysisRunner(
+  analysisRuns,
+  sql,
+  analysisQueue,
+  queue,
+  eventBus,
+  logger.child({ component: 'analysis' }),
+  {
+    measurementTimeoutSeconds: config.measurementTimeoutSeconds,
+    centralAllowList: config.centralMeasurementAllow,
+    centralCredentialsDirectory: config.centralCredentialsDirectory,
+  },
+  fleetQueue,
+);
 
 async function processJob(job: Job): Promise<string> {
   if (job.name !== RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);

@@ -11,3 +11,4 @@ export * from './schedule.js';
 export * from './arguments.js';
 export * from './templates.js';
 export * from './validation.js';
+export * from './pooling.js';

@@ -2,7 +2,7 @@
  * Flotilla's own kind: a `FleetRollout` releases a Rollout present in many clusters, wave by wave. It belongs to
  * the organization, not to a cluster namespace. The fleet engine re-exports these types under the same names.
  */
-import type { LabelSelector } from './types.js';
+import type { LabelSelector, RolloutAnalysis } from './types.js';
 
 export const FLEET_API_VERSION = 'flotilla.io/v1alpha1';
 export const FLEET_ROLLOUT_KIND = 'FleetRollout';
@@ -15,6 +15,16 @@ export type FailurePolicy = (typeof FAILURE_POLICIES)[number];
 export const WAVE_APPROVALS = ['automatic', 'manual'] as const;
 
 export const DEFAULT_DISCONNECTED_TIMEOUT_SECONDS = 600;
+
+/**
+ * Analysis a wave runs once its members are released, before its soak. `pooled`: one run across all the wave's
+ * clusters, each metric measured in every cluster at the same moments and judged over the list of their values
+ * (`[{ cluster, value }]`); its templates must be ClusterAnalysisTemplates. Otherwise each cluster runs its own.
+ */
+export interface FleetWaveAnalysis extends Omit<RolloutAnalysis, 'analysisRunMetadata'> {
+  /** Default false. */
+  pooled?: boolean;
+}
 
 export interface FleetWaveSpec {
   name: string;
@@ -30,6 +40,8 @@ export interface FleetWaveSpec {
   allowMissing?: boolean;
   /** Overrides the FleetRollout's `disconnectedTimeoutSeconds` for this wave. */
   disconnectedTimeoutSeconds?: number;
+  /** Analysis gating the wave once its members are released. */
+  analysis?: FleetWaveAnalysis;
 }
 
 /** The policy of how a Rollout present in many clusters is released: `spec` of a `FleetRollout`. */

@@ -206,6 +206,7 @@ describe('decideRelease: releases that change nothing', () => {
       memberChanges: [],
       memberOperations: [],
       events: [],
+      analysisRunsToStart: [],
       wakeAt: null,
     });
   });

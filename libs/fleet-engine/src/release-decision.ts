@@ -1,6 +1,7 @@
 import type { PodTemplateSpec } from '@flotilla/argo-spec';
 import { podTemplateHash, templateWithImage } from '@flotilla/rollout-engine';
 import { ABSENT, isAbortable, ReleaseDraft, waveGateSpec, waveLabel } from './release-draft.js';
+import { waveGateNames } from './release-start.js';
 import type {
   FleetChange,
   GateName,
@@ -10,18 +11,31 @@ import type {
   ReleaseDecision,
   ReleaseInput,
   ReleaseStatus,
+  WaveAnalysisRun,
 } from './release-types.js';
 import { assessWave, isReleased, type MemberStanding, type WaveAssessment, type WaveGateSpec } from './wave-gate.js';
 import { membersAtOnce, membersToChange, type MemberProgress } from './wave-plan.js';
 
 interface Failure {
-  member: string;
+  /** Null when no one member failed: the wave's pooled analysis did. */
+  member: string | null;
   reason: string;
+  /** The gate that failed; `healthy` unless said. */
+  gate?: 'healthy' | 'analysis';
 }
 
-type WaveOutcome = { kind: 'failed'; failure: Failure } | { kind: 'waiting'; wakeAt: Date | null } | { kind: 'passed' };
+type WaveOutcome =
+  | { kind: 'failed'; failure: Failure }
+  | { kind: 'waiting'; wakeAt: Date | null }
+  | { kind: 'inconclusive'; message: string }
+  | { kind: 'passed' };
 
-const GATE_ORDER: readonly GateName[] = ['healthy', 'soak', 'approval'];
+/** Where the wave's analysis stands once its members are released. */
+type AnalysisGate =
+  | { state: 'waiting'; message: string }
+  | { state: 'passed'; message: string }
+  | { state: 'inconclusive'; message: string }
+  | { state: 'failed'; failure: Failure };
 
 const templateHashes = new WeakMap<PodTemplateSpec, string>();
 
@@ -62,7 +76,71 @@ function standingOf(member: MemberStatus, observation: MemberObservation): Membe
 /** The first failure by member name, so that the failure named is the same on every call. */
 function earliest(left: Failure | undefined, right: Failure | undefined): Failure | undefined {
   if (left === undefined || right === undefined) return left ?? right;
-  return right.member < left.member ? right : left;
+  return (right.member ?? '') < (left.member ?? '') ? right : left;
+}
+
+/** A Failed or Error run of the wave's current attempt, as a failure of the wave. */
+function failedAnalysis(draft: ReleaseDraft, input: ReleaseInput, index: number): Failure | undefined {
+  if (!input.spec.waves[index]?.analysis) return undefined;
+  const wave = draft.wave(index);
+  const attempt = wave.analysisAttempt ?? 0;
+  const run = input.analysisRuns?.find(
+    (candidate) =>
+      candidate.wave === wave.name && candidate.attempt === attempt && (candidate.phase === 'Failed' || candidate.phase === 'Error'),
+  );
+  return run && analysisFailure(run);
+}
+
+function analysisFailure(run: WaveAnalysisRun): Failure {
+  const why = `${runName(run)} ${run.phase}${run.message ? `: ${run.message}` : ''}`;
+  return { member: run.cluster, reason: run.cluster === null ? why : `its ${why}`, gate: 'analysis' };
+}
+
+const runName = (run: { cluster: string | null }): string => (run.cluster === null ? 'pooled analysis' : `analysis of ${run.cluster}`);
+
+/**
+ * The analysis gate of a wave whose members are all released: asks for the runs that do not exist yet (one pooled
+ * run across the released clusters, or one per cluster; none while paused), and judges those that do. Failed or
+ * Error fails the wave; Inconclusive pauses the release for a person, and the resume that follows accepts it.
+ */
+function assessAnalysis(draft: ReleaseDraft, input: ReleaseInput, index: number, paused: boolean): AnalysisGate | undefined {
+  const analysis = input.spec.waves[index]?.analysis;
+  if (!analysis) return undefined;
+  const wave = draft.wave(index);
+  const attempt = wave.analysisAttempt ?? 0;
+  const released = wave.members.filter((member) => member.state === 'Released').map((member) => member.cluster);
+  if (released.length === 0) return { state: 'passed', message: 'no member to analyse: every one was passed over' };
+  const wanted =
+    analysis.pooled === true ? [{ cluster: null, clusters: released }] : released.map((cluster) => ({ cluster, clusters: [cluster] }));
+  const found = (cluster: string | null): WaveAnalysisRun | undefined =>
+    input.analysisRuns?.find((run) => run.wave === wave.name && run.cluster === cluster && run.attempt === attempt);
+  const pending: string[] = [];
+  let inconclusive: string | undefined;
+  for (const { cluster, clusters } of wanted) {
+    const run = found(cluster);
+    if (run === undefined) {
+      if (!paused) draft.analysisRunsToStart.push({ wave: wave.name, cluster, clusters, attempt });
+      pending.push(runName({ cluster }));
+    } else if (run.phase === 'Failed' || run.phase === 'Error') {
+      return { state: 'failed', failure: analysisFailure(run) };
+    } else if (run.phase === 'Inconclusive') {
+      inconclusive ??= `${runName(run)} Inconclusive${run.message ? `: ${run.message}` : ''}`;
+    } else if (run.phase !== 'Successful') {
+      pending.push(runName(run));
+    }
+  }
+  if (pending.length > 0) {
+    const starting = paused && wanted.some(({ cluster }) => found(cluster) === undefined) ? '; runs start once the release is resumed' : '';
+    return { state: 'waiting', message: `waiting for ${listed(pending)}${starting}` };
+  }
+  if (inconclusive === undefined)
+    return {
+      state: 'passed',
+      message: `${wanted.length === 1 ? runName(wanted[0] as { cluster: string | null }) : 'every analysis'} Successful`,
+    };
+  if (wave.analysisInconclusive === true && !paused)
+    return { state: 'passed', message: `${inconclusive}; accepted when the release was resumed` };
+  return { state: 'inconclusive', message: `${inconclusive}: resume the release to accept it, or abort it` };
 }
 
 const RELEASED = "Healthy and fully promoted on the release's template";
@@ -183,9 +261,13 @@ function gateMessage(
   assessment: WaveAssessment,
   spec: WaveGateSpec,
   approvedBy: string | undefined,
+  analysis: AnalysisGate | undefined,
 ): string {
   const { verdict } = assessment;
   switch (gate) {
+    case 'analysis':
+      if (state === 'Pending' || analysis === undefined || analysis.state === 'failed') return 'runs once every member is released';
+      return analysis.message;
     case 'healthy':
       return verdict.verdict === 'waiting' && verdict.gate === 'healthy'
         ? `waiting for ${listed(verdict.members)} to be Healthy and fully promoted on the release's template`
@@ -205,20 +287,34 @@ function gateMessage(
   }
 }
 
-/** The wave's gates as the assessment has them, each keeping its `since` while its state holds. */
-function recordGates(draft: ReleaseDraft, index: number, assessment: WaveAssessment, spec: WaveGateSpec): void {
-  const wave = draft.wave(index);
+/** The gate the wave waits at, in its order of gates: the analysis after healthy; undefined once all passed. */
+function gateReached(assessment: WaveAssessment, analysis: AnalysisGate | undefined): GateName | undefined {
   const { verdict } = assessment;
-  const reached =
-    verdict.verdict === 'passed' ? GATE_ORDER.length : GATE_ORDER.indexOf(verdict.verdict === 'waiting' ? verdict.gate : 'healthy');
+  if (verdict.verdict === 'waiting' && verdict.gate === 'healthy') return 'healthy';
+  if (analysis !== undefined && analysis.state !== 'passed') return 'analysis';
+  return verdict.verdict === 'waiting' ? verdict.gate : undefined;
+}
+
+/** The wave's gates as the assessment has them, each keeping its `since` while its state holds. */
+function recordGates(
+  draft: ReleaseDraft,
+  input: ReleaseInput,
+  index: number,
+  assessment: WaveAssessment,
+  spec: WaveGateSpec,
+  analysis: AnalysisGate | undefined,
+): void {
+  const wave = draft.wave(index);
+  const names = waveGateNames(input.spec.waves[index]);
+  const waitingAt = gateReached(assessment, analysis);
+  const reached = waitingAt === undefined ? names.length : names.indexOf(waitingAt);
   const soakUntil = assessment.healthySince && new Date(assessment.healthySince.getTime() + spec.soakSeconds * 1000).toISOString();
-  const names = spec.approval === 'manual' ? GATE_ORDER : GATE_ORDER.slice(0, 2);
   const gates = names.map((gate, position): GateStatus => {
     const before = wave.gates.find((each) => each.gate === gate);
     const state = position < reached ? 'Passed' : position === reached ? 'Waiting' : 'Pending';
     if (state === 'Passed' && before?.state !== 'Passed')
       draft.emit({ type: 'GatePassed', wave: wave.name, gate, message: `${waveLabel(draft.status, index)}: gate ${gate} passed` });
-    const message = gateMessage(gate, state, assessment, spec, wave.approval?.by);
+    const message = gateMessage(gate, state, assessment, spec, wave.approval?.by, analysis);
     const heldBy = gate === 'healthy' && state === 'Waiting' ? draft.heldBy : null;
     return {
       gate,
@@ -231,7 +327,10 @@ function recordGates(draft: ReleaseDraft, index: number, assessment: WaveAssessm
   draft.updateWave(index, { gates, healthySince: assessment.healthySince?.toISOString() ?? null });
 }
 
-/** One pass over the wave under way: failures first, then members' states, the next batch and the gates. */
+/**
+ * One pass over the wave under way: failures first, then members' states, the next batch, the analysis once every
+ * member is released, and the gates.
+ */
 function advanceWave(draft: ReleaseDraft, input: ReleaseInput, index: number, paused: boolean): WaveOutcome {
   const wave = draft.wave(index);
   const spec = waveGateSpec(input.spec, input.spec.waves[index]);
@@ -249,8 +348,26 @@ function advanceWave(draft: ReleaseDraft, input: ReleaseInput, index: number, pa
   settleMembers(draft, index, standings);
   const batchFailure = paused ? undefined : changeNextBatch(draft, input, index);
   if (batchFailure) return { kind: 'failed', failure: batchFailure };
-  recordGates(draft, index, assessment, spec);
-  return assessment.verdict.verdict === 'passed' ? { kind: 'passed' } : { kind: 'waiting', wakeAt: assessment.wakeAt };
+  const { verdict } = assessment;
+  const healthy = verdict.verdict === 'passed' || (verdict.verdict === 'waiting' && verdict.gate !== 'healthy');
+  // A run that already failed fails the wave even while a member is away again (its cluster lost, say): its verdict stands.
+  const failedRun = healthy ? undefined : failedAnalysis(draft, input, index);
+  if (failedRun) return { kind: 'failed', failure: failedRun };
+  const analysis = healthy ? assessAnalysis(draft, input, index, paused) : undefined;
+  // Recorded before a failed analysis too: the healthy gate did pass.
+  recordGates(draft, input, index, assessment, spec, analysis);
+  if (analysis?.state === 'failed') return { kind: 'failed', failure: analysis.failure };
+  if (analysis?.state === 'inconclusive') return { kind: 'inconclusive', message: analysis.message };
+  if (analysis?.state === 'waiting') return { kind: 'waiting', wakeAt: assessment.wakeAt };
+  return verdict.verdict === 'passed' ? { kind: 'passed' } : { kind: 'waiting', wakeAt: assessment.wakeAt };
+}
+
+/** The wave's analysis came out Inconclusive: the release pauses until a person resumes (accepting it) or aborts. */
+function pauseForAnalysis(draft: ReleaseDraft, index: number, message: string): void {
+  const label = waveLabel(draft.status, index);
+  draft.updateWave(index, { analysisInconclusive: true });
+  draft.update({ phase: 'Paused', pausedFrom: 'Progressing', message: `paused: ${label}: ${message}` });
+  draft.emit({ type: 'ReleasePaused', wave: draft.wave(index).name, gate: 'analysis', message: `release paused: ${label}: ${message}` });
 }
 
 function succeed(draft: ReleaseDraft): void {
@@ -280,7 +397,7 @@ export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number
       if (isAbortable(member, observe(input, member.cluster)))
         draft.memberOperations.push({ cluster: member.cluster, operation: { type: 'abort' } });
   const memberIndex = wave.members.findIndex((member) => member.cluster === failure.member);
-  if (wave.members[memberIndex]?.state !== 'Failed') {
+  if (failure.member !== null && wave.members[memberIndex]?.state !== 'Failed') {
     draft.updateMember(index, memberIndex, { state: 'Failed', message: failure.reason });
     draft.emit({
       type: 'MemberFailed',
@@ -289,27 +406,28 @@ export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number
       message: `${label}: ${failure.member} failed: ${failure.reason}`,
     });
   }
-  const gates = draft
-    .wave(index)
-    .gates.map((gate): GateStatus =>
-      gate.gate === 'healthy'
-        ? { ...gate, state: 'Failed', message: `${failure.member}: ${failure.reason}`, since: draft.nowIso, until: null }
-        : { ...gate, state: 'Pending', until: null, since: gate.state === 'Pending' ? gate.since : draft.nowIso },
-    );
+  const failedGate = failure.gate ?? 'healthy';
+  const who = failure.member === null ? '' : `${failure.member}: `;
+  const gates = draft.wave(index).gates.map((gate): GateStatus => {
+    if (gate.gate === failedGate) return { ...gate, state: 'Failed', message: `${who}${failure.reason}`, since: draft.nowIso, until: null };
+    // Gates before the one that failed keep having passed.
+    if (gate.state === 'Passed' && failedGate === 'analysis' && gate.gate === 'healthy') return gate;
+    return { ...gate, state: 'Pending', until: null, since: gate.state === 'Pending' ? gate.since : draft.nowIso };
+  });
   draft.updateWave(index, { phase: 'Failed', finishedAt: draft.nowIso, healthySince: null, gates });
   draft.emit({
     type: 'GateFailed',
     wave: wave.name,
-    gate: 'healthy',
-    message: `${label}: gate healthy failed: ${failure.member} ${failure.reason}`,
+    gate: failedGate,
+    message: `${label}: gate ${failedGate} failed: ${failure.member === null ? '' : `${failure.member} `}${failure.reason}`,
   });
   draft.emit({
     type: 'WaveFailed',
     wave: wave.name,
-    cluster: failure.member,
-    message: `${label} failed: ${failure.member}: ${failure.reason}`,
+    ...(failure.member === null ? {} : { cluster: failure.member }),
+    message: `${label} failed: ${who}${failure.reason}`,
   });
-  const why = `${label} failed: ${failure.member}: ${failure.reason}`;
+  const why = `${label} failed: ${who}${failure.reason}`;
   if (policy === 'rollbackAll') {
     startRollback(draft, `failure policy rollbackAll: ${why}`);
     rollBack(draft, input, false);
@@ -317,7 +435,12 @@ export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number
   }
   const aborted = policy === 'rollbackWave' ? "; the wave's changing members were aborted" : '';
   draft.update({ phase: 'Halted', pausedFrom: null, message: `halted: ${why}${aborted}` });
-  draft.emit({ type: 'ReleaseHalted', wave: wave.name, cluster: failure.member, message: `release halted: ${why}${aborted}` });
+  draft.emit({
+    type: 'ReleaseHalted',
+    wave: wave.name,
+    ...(failure.member === null ? {} : { cluster: failure.member }),
+    message: `release halted: ${why}${aborted}`,
+  });
 }
 
 /**
@@ -437,6 +560,10 @@ function progress(draft: ReleaseDraft, input: ReleaseInput, paused: boolean): Re
       return draft.decision(null);
     }
     if (outcome.kind === 'waiting') return draft.decision(outcome.wakeAt);
+    if (outcome.kind === 'inconclusive') {
+      if (!paused) pauseForAnalysis(draft, index, outcome.message);
+      return draft.decision(null);
+    }
     if (paused) return draft.decision(null);
     passWave(draft, index);
   }
@@ -447,6 +574,7 @@ const unchanged = (status: ReleaseStatus): ReleaseDecision => ({
   memberChanges: [],
   memberOperations: [],
   events: [],
+  analysisRunsToStart: [],
   wakeAt: null,
 });
 

@@ -8,6 +8,7 @@ import type {
   ReleaseDecision,
   ReleaseEvent,
   ReleaseStatus,
+  WaveAnalysisRunRequest,
   WaveStatus,
 } from './release-types.js';
 import type { WaveGateSpec } from './wave-gate.js';
@@ -22,6 +23,7 @@ export class ReleaseDraft {
   readonly memberChanges: MemberTemplateChange[] = [];
   readonly memberOperations: MemberOperation[] = [];
   readonly events: ReleaseEvent[] = [];
+  readonly analysisRunsToStart: WaveAnalysisRunRequest[] = [];
   readonly nowIso: string;
   /** The freeze holding back a member the release would change now, ending last: the wave shows it. */
   heldBy: MemberFreeze | null = null;
@@ -72,6 +74,7 @@ export class ReleaseDraft {
       memberChanges: this.memberChanges,
       memberOperations: this.memberOperations,
       events: this.events,
+      analysisRunsToStart: this.analysisRunsToStart,
       wakeAt: held !== null && (wakeAt === null || held < wakeAt) ? held : wakeAt,
     };
   }

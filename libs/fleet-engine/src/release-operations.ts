@@ -52,7 +52,11 @@ function reopenWave(draft: ReleaseDraft, input: ReleaseInput, message: string): 
     phase: 'Progressing',
     finishedAt: null,
     healthySince: null,
-    gates: pendingGates(input.spec.waves[index]?.approval),
+    gates: pendingGates(input.spec.waves[index]),
+    // A failed or inconclusive analysis is not taken again: the retried wave runs a new one once it is healthy.
+    ...(input.spec.waves[index]?.analysis
+      ? { analysisAttempt: (draft.wave(index).analysisAttempt ?? 0) + 1, analysisInconclusive: false }
+      : {}),
   });
   draft.update({ phase: 'Progressing', message: `${waveLabel(draft.status, index)} in progress` });
   draft.emit({
@@ -227,6 +231,7 @@ export function applyReleaseOperation(input: ReleaseInput, operation: ReleaseOpe
       memberChanges: [...draft.memberChanges, ...decision.memberChanges],
       memberOperations: [...draft.memberOperations, ...decision.memberOperations],
       events: [...draft.events, ...decision.events],
+      analysisRunsToStart: decision.analysisRunsToStart,
       wakeAt: decision.wakeAt,
     },
   };

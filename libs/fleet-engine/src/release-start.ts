@@ -7,11 +7,16 @@ import {
   type StartReleaseInput,
   type WaveStatus,
 } from './release-types.js';
+import type { FleetWaveSpec } from './fleet-rollout-spec.js';
 import { waveLabel } from './release-draft.js';
 import { planWaves } from './wave-plan.js';
 
-/** The gates of a wave that has not started: healthy and soak, and approval when the wave asks for one. */
-export function pendingGates(approval: 'automatic' | 'manual' | undefined): GateStatus[] {
+/**
+ * The gates of a wave that has not started: healthy, analysis when the wave names some, soak, and approval when the
+ * wave asks for one.
+ * @example pendingGates({ name: 'eu', approval: 'manual' }).map((gate) => gate.gate) // ['healthy', 'soak', 'approval']
+ */
+export function pendingGates(wave: Pick<FleetWaveSpec, 'approval' | 'analysis'> | undefined): GateStatus[] {
   const gate = (name: GateStatus['gate']): GateStatus => ({
     gate: name,
     state: 'Pending',
@@ -19,7 +24,17 @@ export function pendingGates(approval: 'automatic' | 'manual' | undefined): Gate
     since: null,
     until: null,
   });
-  return approval === 'manual' ? [gate('healthy'), gate('soak'), gate('approval')] : [gate('healthy'), gate('soak')];
+  return waveGateNames(wave).map(gate);
+}
+
+/** The gates a wave of this spec has, in the order they pass. */
+export function waveGateNames(wave: Pick<FleetWaveSpec, 'approval' | 'analysis'> | undefined): GateStatus['gate'][] {
+  return [
+    'healthy',
+    ...(wave?.analysis ? (['analysis'] as const) : []),
+    'soak',
+    ...(wave?.approval === 'manual' ? (['approval'] as const) : []),
+  ];
 }
 
 /** What a member of the superseded release keeps in the new one: the template it had before the chain changed it. */
@@ -54,7 +69,7 @@ export function startRelease(input: StartReleaseInput): { status: ReleaseStatus;
     finishedAt: null,
     healthySince: null,
     approval: null,
-    gates: pendingGates(spec.waves[index]?.approval),
+    gates: pendingGates(spec.waves[index]),
     members: planned.clusters.map((cluster) => ({
       cluster,
       state: 'Pending',

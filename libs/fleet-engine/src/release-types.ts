@@ -19,7 +19,8 @@ export const ACTIVE_RELEASE_PHASES: readonly ReleasePhase[] = ['Progressing', 'P
 
 export type WavePhase = 'Pending' | 'Progressing' | 'Passed' | 'Failed' | 'RollingBack' | 'RolledBack';
 
-export type GateName = 'healthy' | 'soak' | 'approval';
+/** A wave's gates, in the order they pass: `analysis` only when the wave names analysis, `approval` only when manual. */
+export type GateName = 'healthy' | 'analysis' | 'soak' | 'approval';
 export type GateState = 'Pending' | 'Waiting' | 'Passed' | 'Failed';
 
 export interface GateStatus {
@@ -72,6 +73,13 @@ export interface WaveStatus {
   gates: GateStatus[];
   /** Frozen when the release starts, in cluster-name order. */
   members: MemberStatus[];
+  /**
+   * Which attempt of the wave's analysis counts (0 first; a retry of the release makes a new one). Absent in
+   * releases stored before waves had analysis: 0.
+   */
+  analysisAttempt?: number;
+  /** The wave's analysis came out Inconclusive and paused the release; a resume accepts it. */
+  analysisInconclusive?: boolean;
 }
 
 export interface ReleaseStatus {
@@ -120,6 +128,31 @@ export interface MemberFreeze {
   until: Date;
 }
 
+/** Phases of an analysis run, as Argo names them. */
+export type WaveAnalysisPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+
+/**
+ * An analysis run of a wave the decision asks the shell to start, unless it exists: one pooled across the wave's
+ * released clusters (`cluster` null), or one per released cluster. Wave, cluster and attempt name it.
+ */
+export interface WaveAnalysisRunRequest {
+  wave: string;
+  /** Null: the pooled run of the wave, measured in every cluster of `clusters`. */
+  cluster: string | null;
+  /** The clusters it measures in, in name order: the pooled run's, or the one cluster's own. */
+  clusters: string[];
+  attempt: number;
+}
+
+/** An analysis run of a wave, as the shell found it. */
+export interface WaveAnalysisRun {
+  wave: string;
+  cluster: string | null;
+  attempt: number;
+  phase: WaveAnalysisPhase;
+  message: string;
+}
+
 export interface StartReleaseInput {
   spec: FleetRolloutSpec;
   clusters: readonly FleetCluster[];
@@ -134,6 +167,8 @@ export interface ReleaseInput {
   status: ReleaseStatus;
   /** By cluster name; a member absent here counts as `{ present: false }`. */
   members: Readonly<Record<string, MemberObservation>>;
+  /** The analysis runs of the release's waves that exist; absent: none. */
+  analysisRuns?: readonly WaveAnalysisRun[];
   now: Date;
 }
 
@@ -189,6 +224,8 @@ export interface ReleaseDecision {
   memberChanges: MemberTemplateChange[];
   memberOperations: MemberOperation[];
   events: ReleaseEvent[];
+  /** Analysis runs to start after the commit, unless they exist (the shell names them deterministically). */
+  analysisRunsToStart: WaveAnalysisRunRequest[];
   /** When to decide again with no member changing (a soak's end, a disconnection's deadline); null: no timer. */
   wakeAt: Date | null;
 }

@@ -161,7 +161,14 @@ describe('fleet release properties over random fleets, failures and operations',
         if (simulation.status.phase !== 'Halted') return;
         simulation.advanceSeconds(3600);
         const input = simulation.input();
-        expect(decideRelease(input)).toEqual({ status: input.status, memberChanges: [], memberOperations: [], events: [], wakeAt: null });
+        expect(decideRelease(input)).toEqual({
+          status: input.status,
+          memberChanges: [],
+          memberOperations: [],
+          events: [],
+          analysisRunsToStart: [],
+          wakeAt: null,
+        });
       }),
       { numRuns: 300 },
     );

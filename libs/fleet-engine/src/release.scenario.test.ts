@@ -212,7 +212,14 @@ describe('failures and the failure policy', () => {
     expect(imageOf(simulation, 'staging')).toBe('shop/app:2');
     const halted = simulation.status;
     simulation.advanceSeconds(3600);
-    expect(simulation.step()).toEqual({ status: halted, memberChanges: [], memberOperations: [], events: [], wakeAt: null });
+    expect(simulation.step()).toEqual({
+      status: halted,
+      memberChanges: [],
+      memberOperations: [],
+      events: [],
+      analysisRunsToStart: [],
+      wakeAt: null,
+    });
   });
 
   it('rollbackAll: aborts the changing members of the failing wave, then sets every changed member back, wave by wave in reverse', () => {

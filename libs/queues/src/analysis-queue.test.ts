@@ -69,6 +69,14 @@ describe('parseAnalysisJob', () => {
     expect(parseAnalysisJob('measure', data, queuedAt)).toBeUndefined();
   });
 
+  it('reads the answering cluster of a record job', () => {
+    const answers = [{ metricName: 'a', index: 0, outcome: { ok: true, value: 1, rawValue: '1' }, answeredAt: '2026-06-01T00:00:01.250Z' }];
+    expect(parseAnalysisJob('record', { runId, cluster: 'eu', answers }, queuedAt)).toEqual({
+      name: 'record',
+      data: { runId, cluster: 'eu', answers: [{ ...answers[0], answeredAt: new Date('2026-06-01T00:00:01.250Z') }] },
+    });
+  });
+
   it('reads a record job with its answers and when each arrived', () => {
     const answers = [
       { metricName: 'a', index: 2, outcome: { ok: false, error: 'timeout' }, answeredAt: '2026-06-01T00:00:01.250Z' },

@@ -32,6 +32,8 @@ export interface MeasurementAnswer extends DueMeasurement {
 /** Answers for measurements of one run, recorded together. */
 export interface RecordJob {
   runId: string;
+  /** The cluster whose agent answered (by name): a pooled run records each cluster's part of a measurement. */
+  cluster?: string;
   answers: MeasurementAnswer[];
 }
 
@@ -91,7 +93,8 @@ export function parseAnalysisJob(name: string, data: unknown, queuedAt: Date): A
   }
   if (name !== 'record') return undefined;
   const answers = parseAnswers(data, queuedAt);
-  return answers ? { name, data: { runId: data.runId, answers } } : undefined;
+  const cluster = typeof data.cluster === 'string' ? { cluster: data.cluster } : {};
+  return answers ? { name, data: { runId: data.runId, ...cluster, answers } } : undefined;
 }
 
 /** Job ids may not hold `:`; metric names are DNS-like, so encoding is only a precaution (it also escapes `+`). */
@@ -143,10 +146,14 @@ export class AnalysisQueue {
     });
   }
 
-  /** Queues answers of one run to be recorded together, once: the same answers always get the same job id. */
-  async record(runId: string, answers: readonly MeasurementAnswer[]): Promise<void> {
-    const job: RecordJob = { runId, answers: [...answers] };
-    await this.records.add('record', job, { jobId: `${measureJobId(runId, answers)}.record`, ...JOB_OPTIONS });
+  /**
+   * Queues answers of one run to be recorded together, once: the same answers of the same cluster always get the
+   * same job id (the clusters of a pooled run answer the same measurements).
+   */
+  async record(runId: string, answers: readonly MeasurementAnswer[], cluster?: string): Promise<void> {
+    const job: RecordJob = { runId, ...(cluster === undefined ? {} : { cluster }), answers: [...answers] };
+    const of = cluster === undefined ? '' : `.${idPart(cluster)}`;
+    await this.records.add('record', job, { jobId: `${measureJobId(runId, answers)}${of}.record`, ...JOB_OPTIONS });
   }
 
   async close(): Promise<void> {

@@ -70,8 +70,31 @@ export interface FleetReleaseSummary {
   supersededBy: number | null;
 }
 
+/** A measurement of a wave's analysis run: in a pooled run, a cluster's part (`cluster` set) or the pooled one. */
+export interface FleetAnalysisMeasurement {
+  metricName: string;
+  index: number;
+  cluster: string | null;
+  phase: string;
+  value: string | null;
+}
+
+/** An analysis run of a wave: pooled over its clusters (`cluster` null), or one cluster's own. */
+export interface FleetAnalysisRun {
+  name: string;
+  phase: string;
+  message: string;
+  cluster: string | null;
+  clusters: string[];
+  /** Holds `fleetWave: { wave, cluster, attempt }`. */
+  spec: unknown;
+  measurements: FleetAnalysisMeasurement[];
+}
+
 export interface FleetRelease extends FleetReleaseSummary {
   waves: FleetWave[];
+  /** Read by `fleet get` only. */
+  analysisRuns?: FleetAnalysisRun[];
 }
 
 export interface FleetWaveSpec {
@@ -127,7 +150,10 @@ export interface FleetTreeData {
 
 export const FLEET_TREE = `query($name: String!, $number: Int) {
   fleetRollout(name: $name) { name rolloutNamespace rolloutName failurePolicy }
-  fleetRelease(fleetRollout: $name, number: $number) { ${RELEASE_FIELDS} }
+  fleetRelease(fleetRollout: $name, number: $number) {
+    ${RELEASE_FIELDS}
+    analysisRuns { name phase message cluster clusters spec measurements { metricName index cluster phase value } }
+  }
 }`;
 
 /** What `fleet status` and `fleet release --wait` read of the release each time (with the FleetRollout's name, null when absent). */

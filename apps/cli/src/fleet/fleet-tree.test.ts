@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetMember, FleetRelease, FleetTreeData } from '../api/fleet-queries.js';
 import type { Styles } from '../output/terminal.js';
-import { describeChange, gateInfo, memberInfo, renderFleetTree } from './fleet-tree.js';
+import { analysisInfo, describeChange, gateInfo, memberInfo, renderFleetTree } from './fleet-tree.js';
 
 const plain: Styles = {
   bold: (text) => text,
@@ -166,6 +166,52 @@ describe('renderFleetTree', () => {
     expect(frame).toContain('Finished:        60s ago, after 9m0s\nSupersededBy:    release 4\nWave:            all 3 waves passed\n');
     expect(frame).not.toContain('Reason:');
     expect(frame).not.toContain('Rollout:');
+  });
+});
+
+describe('a wave with pooled analysis', () => {
+  const pooledRun = (attempt: number, phase: string): NonNullable<FleetRelease['analysisRuns']>[number] => ({
+    name: `checkout-3-eu-${attempt}-pooled`,
+    phase,
+    message: '',
+    cluster: null,
+    clusters: ['prod-eu-1', 'prod-eu-2'],
+    spec: { fleetWave: { wave: 'eu', cluster: null, attempt } },
+    measurements: [
+      { metricName: 'error-rate', index: 0, cluster: null, phase: 'Successful', value: '[]' },
+      { metricName: 'error-rate', index: 0, cluster: 'prod-eu-1', phase: 'Successful', value: '[0.001]' },
+      { metricName: 'error-rate', index: 0, cluster: 'prod-eu-2', phase: 'Successful', value: '[0.002]' },
+      { metricName: 'error-rate', index: 1, cluster: 'prod-eu-1', phase: 'Successful', value: '[0.001]' },
+      { metricName: 'error-rate', index: 1, cluster: 'prod-eu-2', phase: 'Running', value: null },
+    ],
+  });
+
+  it('shows the latest attempt of the pooled run under the analysis gate: its clusters, verdicts and who answered', () => {
+    const release = releaseInEu();
+    const eu = release.waves[1] as FleetRelease['waves'][number];
+    const withAnalysis: FleetRelease = {
+      ...release,
+      waves: release.waves.with(1, {
+        ...eu,
+        gates: [
+          { gate: 'healthy', state: 'Passed', message: 'every member Healthy', since: before(60), until: null },
+          { gate: 'analysis', state: 'Waiting', message: 'waiting for pooled analysis', since: before(60), until: null },
+        ],
+      }),
+      analysisRuns: [pooledRun(0, 'Failed'), pooledRun(1, 'Running')],
+    };
+    const frame = renderFleetTree(data(withAnalysis), withAnalysis, now, plain);
+    expect(frame).toContain('◇ analysis');
+    expect(frame).toContain(
+      '│  │  └──∿ checkout-3-eu-1-pooled   AnalysisRun    ◌ Running              pooled over prod-eu-1, prod-eu-2; error-rate #0 Successful; error-rate #1: 1/2 clusters answered',
+    );
+    expect(frame).not.toContain('checkout-3-eu-0-pooled');
+  });
+
+  it('names the cluster of a run of its own', () => {
+    expect(
+      analysisInfo({ cluster: 'prod-eu-1', clusters: ['prod-eu-1'], measurements: [], message: 'metric "error-rate" assessed Failed' }),
+    ).toBe('in prod-eu-1; metric "error-rate" assessed Failed');
   });
 });
 

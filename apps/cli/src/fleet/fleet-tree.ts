@@ -1,4 +1,12 @@
-import type { FleetChange, FleetGate, FleetMember, FleetRelease, FleetTreeData, FleetWave } from '../api/fleet-queries.js';
+import type {
+  FleetAnalysisRun,
+  FleetChange,
+  FleetGate,
+  FleetMember,
+  FleetRelease,
+  FleetTreeData,
+  FleetWave,
+} from '../api/fleet-queries.js';
 import type { Styles } from '../output/terminal.js';
 import { age, humanDuration } from '../output/time.js';
 import { formatTree, summaryField as field, type TreeNode } from '../output/tree.js';
@@ -111,7 +119,68 @@ function waveInfo(wave: FleetWave): string {
 
 const since = (time: string | null, now: Date): string => (time === null ? '' : age(time, now));
 
-function waveNode(wave: FleetWave, now: Date, style: Styles): TreeNode {
+/** The wave and attempt a run of a fleet release's wave is for, from its spec. */
+function fleetWaveOf(run: FleetAnalysisRun): { wave: string; attempt: number } | undefined {
+  const fleetWave = isRecord(run.spec) ? run.spec.fleetWave : undefined;
+  return isRecord(fleetWave) && typeof fleetWave.wave === 'string' && typeof fleetWave.attempt === 'number'
+    ? { wave: fleetWave.wave, attempt: fleetWave.attempt }
+    : undefined;
+}
+
+/**
+ * A wave's analysis run in one line: pooled or whose, then each metric's latest verdict (the pooled measurement of a
+ * pooled run) with how many clusters answered its latest moment.
+ * @example analysisInfo({ cluster: null, clusters: ['eu', 'us'], measurements: [{ metricName: 'error-rate', index: 0, cluster: null, phase: 'Successful', value: '…' }, …] })
+ * // => 'pooled over eu, us; error-rate #0 Successful'
+ */
+export function analysisInfo(run: Pick<FleetAnalysisRun, 'cluster' | 'clusters' | 'measurements' | 'message'>): string {
+  const latest = new Map<string, FleetAnalysisRun['measurements'][number]>();
+  for (const measurement of run.measurements) {
+    if (measurement.cluster !== null) continue;
+    const known = latest.get(measurement.metricName);
+    if (!known || known.index < measurement.index) latest.set(measurement.metricName, measurement);
+  }
+  const verdicts = [...latest.values()].map((measurement) => `${measurement.metricName} #${measurement.index} ${measurement.phase}`);
+  const answering = run.cluster === null ? answeringNow(run) : [];
+  const parts = [run.cluster === null ? `pooled over ${run.clusters.join(', ')}` : `in ${run.cluster}`, ...verdicts, ...answering];
+  if (run.message) parts.push(run.message);
+  return parts.join('; ');
+}
+
+/** For a pooled run's moment still in flight: how many clusters have answered it. */
+function answeringNow(run: Pick<FleetAnalysisRun, 'clusters' | 'measurements'>): string[] {
+  const inFlight = run.measurements.filter((measurement) => measurement.cluster !== null && measurement.phase === 'Running');
+  if (inFlight.length === 0) return [];
+  const moments = new Set(inFlight.map((measurement) => `${measurement.metricName} #${measurement.index}`));
+  return [...moments].map((moment) => {
+    const [metricName, index] = moment.split(' #');
+    const parts = run.measurements.filter(
+      (measurement) => measurement.cluster !== null && measurement.metricName === metricName && String(measurement.index) === index,
+    );
+    return `${moment}: ${parts.filter((part) => part.phase !== 'Running').length}/${run.clusters.length} clusters answered`;
+  });
+}
+
+function analysisNodes(wave: FleetWave, runs: readonly FleetAnalysisRun[], style: Styles): TreeNode[] {
+  const ofWave = runs.flatMap((run) => {
+    const of = fleetWaveOf(run);
+    return of?.wave === wave.name ? [{ run, attempt: of.attempt }] : [];
+  });
+  const attempt = Math.max(-1, ...ofWave.map((entry) => entry.attempt));
+  return ofWave
+    .filter((entry) => entry.attempt === attempt)
+    .map(({ run }) => ({
+      icon: '∿',
+      name: run.name,
+      kind: 'AnalysisRun',
+      status: phaseText(run.phase, style),
+      age: '',
+      info: analysisInfo(run),
+      children: [],
+    }));
+}
+
+function waveNode(wave: FleetWave, runs: readonly FleetAnalysisRun[], now: Date, style: Styles): TreeNode {
   return {
     icon: '≋',
     name: wave.name,
@@ -127,7 +196,7 @@ function waveNode(wave: FleetWave, now: Date, style: Styles): TreeNode {
         status: phaseText(gate.state, style),
         age: since(gate.since, now),
         info: gateInfo(gate, now),
-        children: [],
+        children: gate.gate === 'analysis' ? analysisNodes(wave, runs, style) : [],
       })),
       ...wave.members.map((member) => ({
         icon: '⎈',
@@ -154,7 +223,7 @@ export function renderFleetTree(data: FleetTreeData, release: FleetRelease, now:
     status: phaseText(release.phase, style),
     age: age(release.startedAt, now),
     info: `${describeChange(release.change)} by ${release.startedBy}`,
-    children: release.waves.map((wave) => waveNode(wave, now, style)),
+    children: release.waves.map((wave) => waveNode(wave, release.analysisRuns ?? [], now, style)),
   };
   return `${summaryLines(data, release, now, style).join('\n')}\n\n${formatTree(root)}`;
 }

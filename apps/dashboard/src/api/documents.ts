@@ -111,6 +111,8 @@ export interface RolloutOperation {
 export interface Measurement {
   metricName: string;
   index: number;
+  /** In a pooled run: the cluster whose agent took this part; null for the pooled measurement (and single-cluster runs). Not read by every query. */
+  cluster?: string | null;
   phase: string;
   value: string | null;
   message: string | null;
@@ -350,6 +352,15 @@ export interface FleetRelease {
   waves: FleetWave[];
   unassigned: string[];
   supersededBy: number | null;
+  /** Its waves' analysis runs: pooled over a wave's clusters, or each cluster's own. */
+  analysisRuns: FleetAnalysisRun[];
+}
+
+/** An analysis run of a fleet release's wave; its `spec.fleetWave` names the wave. */
+export interface FleetAnalysisRun extends AnalysisRun {
+  /** Null for a pooled run. */
+  cluster: string | null;
+  clusters: string[];
 }
 
 /** A FleetRollout as the list of fleet releases shows it. */
@@ -383,7 +394,9 @@ const FLEET_RELEASE_FIELDS = `number phase message change { container image temp
           progress { currentStep { index count } weights { setWeight actualWeight } pause { specPaused conditions { reason } } abort { aborted } }
           freeze { ${FREEZE_PERIOD_FIELDS} } }
       }
-    }`;
+    }
+    analysisRuns { id name kind phase message revision cluster clusters spec startedAt finishedAt
+      measurements { metricName index cluster phase value message startedAt finishedAt } }`;
 
 export const FLEET_ROLLOUTS = `query { fleetRollouts { ${FLEET_ROLLOUT_SUMMARY_FIELDS} } }`;
 export interface FleetRolloutsData {

@@ -58,6 +58,7 @@ function release(phase: FleetRelease['phase'], waves: FleetWave[], currentWave =
     waves,
     unassigned: [],
     supersededBy: null,
+    analysisRuns: [],
   };
 }
 

@@ -16,6 +16,7 @@ import { formatTime } from '../shared/time.js';
 import { releaseActions } from './fleet-actions.js';
 import { FleetOperationBar, useFleetOperations } from './fleet-operations.js';
 import { ReleaseHeader } from './release-header.js';
+import { WaveAnalysis } from './wave-analysis.js';
 import { WaveBoard } from './wave-board.js';
 import { waveColumns } from './wave-columns.js';
 
@@ -94,6 +95,7 @@ export function FleetRolloutPage({ name, releaseNumber }: { name: string; releas
           operations={operations}
         />
       </section>
+      {release ? <WaveAnalysis runs={release.analysisRuns} reload={reload} /> : null}
     </>
   );
 }

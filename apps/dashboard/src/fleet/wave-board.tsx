@@ -9,7 +9,12 @@ import { FLEET_ACTIONS, memberActions } from './fleet-actions.js';
 import { FleetOperationButton, type FleetOperations } from './fleet-operations.js';
 import type { MemberCard, WaveColumn } from './wave-columns.js';
 
-const GATE_NAMES: Record<string, string> = { healthy: 'All members healthy', soak: 'Soak', approval: 'Manual approval' };
+const GATE_NAMES: Record<string, string> = {
+  healthy: 'All members healthy',
+  analysis: 'Analysis',
+  soak: 'Soak',
+  approval: 'Manual approval',
+};
 const POSITION_TEXT = { earlier: 'earlier wave', current: 'current wave', later: 'later wave', planned: 'planned' } as const;
 
 /** The waves of a release (or of the plan, before any release) as columns, a card per member. */

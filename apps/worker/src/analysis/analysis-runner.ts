@@ -5,7 +5,9 @@ import {
   isDryRunMetric,
   newMetricResult,
   nextMeasurementTime,
+  poolMeasurement,
   type AnalysisPhase,
+  type ClusterOutcome,
   type Measurement,
 } from '@flotilla/analysis';
 import { createHttpTransport, measureMetric, redactSecrets, type HttpTransport } from '@flotilla/metric-providers';
@@ -16,6 +18,8 @@ import {
   resolveRun,
   systemScope,
   type AnalysisRunStore,
+  type ClusterCompletion,
+  type ClusterMeasurementRow,
   type MeasuredBy,
   type MeasurementBatch,
   type MeasurementCompletion,
@@ -27,7 +31,15 @@ import {
   type SqlPool,
   type SqlSession,
 } from '@flotilla/stores';
-import type { ReconcileQueue, AnalysisQueue, DueMeasurement, MeasureJob, MeasurementAnswer, RecordJob } from '@flotilla/queues';
+import type {
+  ReconcileQueue,
+  AnalysisQueue,
+  DueMeasurement,
+  FleetReconcileQueue,
+  MeasureJob,
+  MeasurementAnswer,
+  RecordJob,
+} from '@flotilla/queues';
 import { MountedCredentials } from './mounted-credentials.js';
 import { ResolvedRuns } from './resolved-runs.js';
 import {
@@ -105,6 +117,8 @@ export class AnalysisRunner {
     private readonly eventBus: EventBus,
     private readonly logger: Logger,
     private readonly options: AnalysisRunnerOptions,
+    /** Wakes the fleet release whose wave's run changed phase. */
+    private readonly fleetQueue?: FleetReconcileQueue,
   ) {
     this.centralTransport = createHttpTransport({ addressPolicy: { allow: options.centralAllowList } });
     this.centralCredentials = new MountedCredentials(options.centralCredentialsDirectory);
@@ -152,6 +166,10 @@ export class AnalysisRunner {
       return metric ? [{ ...due, metric }] : [];
     });
     const measuredBy = (measurement: WantedMeasurement): MeasuredBy => run.resolved.measuredBy[measurement.metricName] ?? 'agent';
+    if (run.pooledClusters !== null) {
+      await this.requestFromClusters(run, run.pooledClusters, wanted, now);
+      return;
+    }
     const byAgent = wanted.filter((measurement) => measuredBy(measurement) === 'agent');
     const central = wanted.filter((measurement) => measuredBy(measurement) === 'control-plane');
     // Nothing can be measured in a cluster whose agent is away: the run waits rather than counting errors, and
@@ -165,6 +183,8 @@ export class AnalysisRunner {
    * run as read before, or, if it changed meanwhile, under the run's lock against the run as it is.
    */
   private async requestFromAgent(run: RunSnapshot, wanted: readonly WantedMeasurement[], now: Date): Promise<void> {
+    const { clusterId } = run;
+    if (clusterId === null) return;
     const batch: MeasurementBatch = {
       runId: run.id,
       takenBy: 'agent',
@@ -198,10 +218,61 @@ export class AnalysisRunner {
         });
     if (begun.length === 0) return;
     const requested: MeasurementRequested = {
-      clusterId: run.clusterId,
+      clusterId,
       requests: begun.map((measurement) => this.requestOf(run, measurement)),
     };
     await this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: requested });
+  }
+
+  /**
+   * A pooled run's measurements: one in-flight row per metric and cluster, stored under the run's lock, then the
+   * same requests sent to every cluster's agent at once. Each metric is measured by the agents (a pooled run's
+   * templates are ClusterAnalysisTemplates, whose secrets stay in the clusters); a cluster whose agent is away
+   * simply does not answer, and the sweep then makes the pooled measurement an Error.
+   */
+  private async requestFromClusters(
+    run: RunSnapshot,
+    clusters: readonly { id: string; name: string }[],
+    wanted: readonly WantedMeasurement[],
+    now: Date,
+  ): Promise<void> {
+    const begun = await this.sql.transaction(async (session) => {
+      const locked = await this.runs.lockRun(SCOPE, session, run.id);
+      if (!locked || locked.phase !== 'Running') return [];
+      const created = await this.runs.insertClusterRequests(SCOPE, session, {
+        runId: run.id,
+        startedAt: now,
+        requests: wanted.flatMap((measurement) =>
+          clusters.map((cluster) => ({
+            metricName: measurement.metricName,
+            index: measurement.index,
+            cluster: cluster.name,
+            requestId: measurementRequestId(run.id, measurement),
+          })),
+        ),
+      });
+      const started = wanted.filter((measurement) => created.has(measurement.metricName));
+      if (started.length > 0)
+        await this.runs.writeRunProgress(
+          SCOPE,
+          session,
+          run.id,
+          beginMeasurements(
+            locked.state,
+            run.resolved,
+            started.map((measurement) => measurement.metricName),
+            now,
+          ),
+        );
+      return started;
+    });
+    if (begun.length === 0) return;
+    const requests = begun.map((measurement) => this.requestOf(run, measurement));
+    await Promise.all(
+      clusters.map((cluster) =>
+        this.eventBus.publish('measurementRequested', { organizationId: run.organizationId, payload: { clusterId: cluster.id, requests } }),
+      ),
+    );
   }
 
   /**
@@ -273,6 +344,10 @@ export class AnalysisRunner {
   async record(job: RecordJob): Promise<void> {
     const run = await this.snapshot(job.runId);
     if (!run || run.phase !== 'Running' || run.finishedAt) return;
+    if (run.pooledClusters !== null) {
+      if (job.cluster !== undefined) await this.recordClusterAnswers(run, run.pooledClusters, job.cluster, job.answers);
+      return;
+    }
     const completions = job.answers.flatMap((answer): MeasurementCompletion[] => {
       const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === answer.metricName);
       if (!metric) return [];
@@ -317,6 +392,67 @@ export class AnalysisRunner {
       const started = await this.runs.completeMeasurements(SCOPE, session, run.id, completions);
       const stored = settledFrom((metricName) => started.get(metricName));
       return stored.length === 0 ? undefined : this.settle(session, run, locked, stored, lastAnswerAt);
+    });
+    await this.followUp(run, settled);
+  }
+
+  /**
+   * Records one cluster's answers to its parts of pooled measurements; each measurement every cluster has answered
+   * is then pooled (`poolMeasurement`: the conditions over `[{ cluster, value }]`, Error when any part is), stored as
+   * the run's measurement (cluster null), and assessed with Argo's rules, all under the run's lock.
+   */
+  private async recordClusterAnswers(
+    run: RunSnapshot,
+    clusters: readonly { id: string; name: string }[],
+    cluster: string,
+    answers: readonly MeasurementAnswer[],
+  ): Promise<void> {
+    if (!clusters.some((candidate) => candidate.name === cluster)) return;
+    const completions = answers.map((answer): ClusterCompletion => ({
+      metricName: answer.metricName,
+      index: answer.index,
+      cluster,
+      ...clusterPart(answer),
+      finishedAt: answer.answeredAt,
+    }));
+    const lastAnswerAt = new Date(Math.max(...completions.map((completion) => completion.finishedAt.getTime())));
+    const settled = await this.sql.transaction(async (session) => {
+      const locked = await this.runs.lockRun(SCOPE, session, run.id);
+      if (!locked || locked.phase !== 'Running') return undefined;
+      const completed = await this.runs.completeClusterMeasurements(SCOPE, session, run.id, completions);
+      if (completed.length === 0) return undefined;
+      const parts = await this.runs.clusterMeasurements(SCOPE, session, run.id, completed);
+      const pooled = completed.flatMap(({ metricName, index }): SettledMeasurement[] => {
+        const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === metricName);
+        const mine = parts.filter((part) => part.metricName === metricName && part.index === index);
+        const outcome =
+          metric &&
+          poolMeasurement(
+            metric,
+            clusters.map((each) => each.name),
+            answeredParts(mine),
+            false,
+          );
+        if (!outcome) return [];
+        const startedAt = new Date(Math.min(...mine.map((part) => part.startedAt.getTime())));
+        return [{ metricName, index, measurement: completedMeasurement(outcome, startedAt, lastAnswerAt) }];
+      });
+      if (pooled.length === 0) return undefined;
+      await this.runs.insertMeasurements(SCOPE, session, {
+        runId: run.id,
+        takenBy: 'agent',
+        startedAt: pooled[0]?.measurement.startedAt ?? lastAnswerAt,
+        finishedAt: lastAnswerAt,
+        measurements: pooled.map(({ metricName, index, measurement }) => ({
+          metricName,
+          index,
+          phase: measurement.phase,
+          value: measurement.value ?? null,
+          message: measurement.message ?? null,
+          requestId: measurementRequestId(run.id, { metricName, index }),
+        })),
+      });
+      return this.settle(session, run, locked, pooled, lastAnswerAt);
     });
     await this.followUp(run, settled);
   }
@@ -402,9 +538,14 @@ export class AnalysisRunner {
         outcome: { ok: false, error },
         answeredAt: now,
       };
-      unanswered.set(measurement.analysisRunId, [...(unanswered.get(measurement.analysisRunId) ?? []), answer]);
+      // A pooled run's parts are recorded per cluster: one missing part makes the pooled measurement an Error.
+      const key = JSON.stringify([measurement.analysisRunId, measurement.cluster]);
+      unanswered.set(key, [...(unanswered.get(key) ?? []), answer]);
     }
-    for (const [runId, answers] of unanswered) await this.queue.record(runId, answers);
+    for (const [key, answers] of unanswered) {
+      const [runId, cluster] = JSON.parse(key) as [string, string | null];
+      await this.queue.record(runId, answers, cluster ?? undefined);
+    }
   }
 
   private async finish(run: PendingRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {
@@ -413,9 +554,12 @@ export class AnalysisRunner {
     await this.wakeOwner(run);
   }
 
-  /** The run's rollout, or its standalone experiment, reads its phase at its next reconcile. */
-  private async wakeOwner(run: { rolloutId: string | null; experimentId: string | null }): Promise<void> {
-    if (run.rolloutId) {
+  /** The run's rollout, its standalone experiment, or its fleet release reads its phase at its next reconcile. */
+  private async wakeOwner(run: { rolloutId: string | null; experimentId: string | null; fleetReleaseId: string | null }): Promise<void> {
+    if (run.fleetReleaseId) {
+      const version = await this.runs.fleetReleaseVersion(SCOPE, run.fleetReleaseId);
+      if (version !== undefined) await this.fleetQueue?.request(run.fleetReleaseId, version);
+    } else if (run.rolloutId) {
       const version = await this.runs.rolloutVersion(SCOPE, run.rolloutId);
       if (version !== undefined) await this.reconcileQueue.request(run.rolloutId, version);
     } else if (run.experimentId) {
@@ -423,6 +567,33 @@ export class AnalysisRunner {
       if (version !== undefined) await this.reconcileQueue.requestExperiment(run.experimentId, version);
     }
   }
+}
+
+/**
+ * One cluster's part of a pooled measurement as it is stored: the provider's value as JSON (what the pooled
+ * conditions read as `value`) with phase Successful, Error with the reason, or the phase a provider decided itself.
+ */
+function clusterPart(answer: MeasurementAnswer): Pick<ClusterCompletion, 'phase' | 'value' | 'message'> {
+  const { outcome } = answer;
+  if (!outcome.ok) return { phase: 'Error', value: null, message: outcome.error };
+  if (outcome.phase === 'Error') return { phase: 'Error', value: null, message: 'the provider decided Error' };
+  return { phase: outcome.phase ?? 'Successful', value: JSON.stringify(outcome.value ?? null), message: null };
+}
+
+/**
+ * The answered parts, as `poolMeasurement` takes them; parts still in flight are left out. A part Failed or
+ * Inconclusive was decided by its provider (a provider's Successful reads as the value it stored).
+ */
+function answeredParts(parts: readonly ClusterMeasurementRow[]): Map<string, ClusterOutcome> {
+  const answered = new Map<string, ClusterOutcome>();
+  for (const part of parts) {
+    if (part.phase === 'Error') answered.set(part.cluster, { ok: false, error: part.message ?? 'error' });
+    else if (part.phase === 'Failed' || part.phase === 'Inconclusive')
+      answered.set(part.cluster, { ok: true, value: null, phase: part.phase });
+    else if (part.phase === 'Successful')
+      answered.set(part.cluster, { ok: true, value: part.value === null ? null : (JSON.parse(part.value) as unknown) });
+  }
+  return answered;
 }
 
 /** The phase of one measurement from what the provider returned, as Argo evaluates it. */

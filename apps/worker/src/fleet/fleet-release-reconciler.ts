@@ -1,7 +1,16 @@
 import { jsonEqual } from '@flotilla/argo-spec';
-import { ACTIVE_RELEASE_PHASES, decideRelease, type MemberFreeze, type ReleaseDecision } from '@flotilla/fleet-engine';
+import {
+  ACTIVE_RELEASE_PHASES,
+  decideRelease,
+  type MemberFreeze,
+  type ReleaseDecision,
+  type WaveAnalysisPhase,
+  type WaveAnalysisRun,
+  type WaveAnalysisRunRequest,
+} from '@flotilla/fleet-engine';
 import {
   fleetReleaseTargetName,
+  type AnalysisRunStore,
   inTransaction,
   memberObservations,
   systemScope,
@@ -10,7 +19,7 @@ import {
   type LoadedRelease,
 } from '@flotilla/stores';
 import type { EventBus } from '@flotilla/events';
-import type { FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
+import type { AnalysisQueue, FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
 import type { Logger } from '@flotilla/service-runtime';
 import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-conflict.js';
 import type { FreezeChecker } from '../freezes/freeze-checker.js';
@@ -19,6 +28,27 @@ export type FleetReconcileOutcome =
   { result: 'written'; version: number; changedRollouts: number } | { result: 'unchanged' } | { result: 'finished' } | { result: 'gone' };
 
 const WORKER = systemScope('worker');
+
+const WAVE_ANALYSIS_PHASES: readonly WaveAnalysisPhase[] = ['Pending', 'Running', 'Successful', 'Failed', 'Error', 'Inconclusive'];
+
+/**
+ * The name of a wave's analysis run: `<fleet rollout>-<release>-<wave>-<attempt>-pooled`, or `-<cluster>` for a
+ * cluster's own run. Unique within the release, so that asking twice makes one run.
+ */
+export const waveAnalysisRunName = (
+  fleetRollout: string,
+  number: number,
+  request: Pick<WaveAnalysisRunRequest, 'wave' | 'cluster' | 'attempt'>,
+): string => `${fleetRollout}-${number}-${request.wave}-${request.attempt}-${request.cluster ?? 'pooled'}`;
+
+/** The wave runs of a release, as `decideRelease` reads them. */
+function waveRuns(runs: Awaited<ReturnType<AnalysisRunStore['fleetRuns']>>): WaveAnalysisRun[] {
+  return runs.flatMap((run) => {
+    const phase = WAVE_ANALYSIS_PHASES.find((candidate) => candidate === run.phase);
+    const wave = run.spec.fleetWave;
+    return wave && phase ? [{ ...wave, phase, message: run.message }] : [];
+  });
+}
 
 /** Who a release's own decisions are credited to in the audit and on the templates it writes. */
 export const fleetReleaseActor = (fleetRollout: string, number: number): string =>
@@ -39,6 +69,8 @@ export class FleetReleaseReconciler {
     private readonly fleetQueue: FleetReconcileQueue,
     private readonly logger: Logger,
     private readonly freezes: FreezeChecker,
+    /** Where the waves' analysis runs are made and read, and started; without them a wave's analysis never starts. */
+    private readonly analysis?: { runs: AnalysisRunStore; queue: AnalysisQueue },
   ) {}
 
   reconcile(fleetReleaseId: string, clock: () => Date = () => new Date()): Promise<FleetReconcileOutcome> {
@@ -49,15 +81,23 @@ export class FleetReleaseReconciler {
     const loaded = await this.releases.load(WORKER, fleetReleaseId);
     if (!loaded) return { result: 'gone' };
     const { release, members } = loaded;
-    if (!ACTIVE_RELEASE_PHASES.includes(release.phase)) return { result: 'finished' };
+    if (!ACTIVE_RELEASE_PHASES.includes(release.phase)) {
+      await this.endAnalysis(release.id, release.phase, now);
+      return { result: 'finished' };
+    }
 
+    const hasAnalysis = release.spec.waves.some((wave) => wave.analysis);
+    const runs = hasAnalysis && this.analysis ? waveRuns(await this.analysis.runs.fleetRuns(WORKER, release.id)) : [];
     const decision = decideRelease({
       spec: release.spec,
       change: release.change,
       status: release.status,
       members: memberObservations(members, await this.frozenMembers(loaded, now)),
+      analysisRuns: runs,
       now,
     });
+    // Runs are made before the release's write and whether or not it changes: asking again finds them made.
+    await this.startAnalysisRuns(loaded, decision.analysisRunsToStart);
     const nothingChanged =
       decision.memberChanges.length === 0 &&
       decision.memberOperations.length === 0 &&
@@ -91,6 +131,45 @@ export class FleetReleaseReconciler {
     return frozen;
   }
 
+  /** A release that ended (or was superseded) ends its waves' runs still measuring. */
+  private async endAnalysis(fleetReleaseId: string, phase: string, now: Date): Promise<void> {
+    if (!this.analysis) return;
+    const ended = await this.analysis.runs.endFleetRuns(WORKER, fleetReleaseId, `terminated: the fleet release is ${phase}`, now);
+    if (ended > 0) this.logger.info({ fleetReleaseId, ended }, 'analysis runs of an ended fleet release terminated');
+  }
+
+  /**
+   * Makes the analysis runs a decision asks for, unless they exist, and queues their start: a pooled run belongs to
+   * the release and no cluster, and lists its clusters; a cluster's own run belongs to that cluster too.
+   */
+  private async startAnalysisRuns({ release, members }: LoadedRelease, requests: readonly WaveAnalysisRunRequest[]): Promise<void> {
+    if (!this.analysis || requests.length === 0) return;
+    const { runs, queue } = this.analysis;
+    for (const request of requests) {
+      const analysis = release.spec.waves.find((wave) => wave.name === request.wave)?.analysis;
+      const clusters = request.clusters.flatMap((name) => {
+        const cluster = members[name]?.cluster;
+        return cluster ? [{ id: cluster.id, name }] : [];
+      });
+      if (!analysis || clusters.length !== request.clusters.length) continue;
+      const { pooled: _pooled, ...rolloutAnalysis } = analysis;
+      const id = await runs.createFleetRun(WORKER, {
+        organizationId: release.organizationId,
+        fleetReleaseId: release.id,
+        name: waveAnalysisRunName(release.fleetRolloutName, release.number, request),
+        clusterId: request.cluster === null ? null : (clusters[0]?.id ?? null),
+        pooledClusters: request.cluster === null ? clusters : null,
+        namespace: release.spec.rollout.namespace,
+        spec: {
+          analysis: rolloutAnalysis,
+          stablePodTemplateHash: null,
+          fleetWave: { wave: request.wave, cluster: request.cluster, attempt: request.attempt },
+        },
+      });
+      if (id) await queue.start(id);
+    }
+  }
+
   private async write(loaded: LoadedRelease, decision: ReleaseDecision, now: Date): Promise<FleetReconcileOutcome> {
     const { release } = loaded;
     const written = await inTransaction(this.database, (transaction, afterCommit) =>
@@ -104,6 +183,7 @@ export class FleetReleaseReconciler {
 
     const { record, changedRollouts } = written;
     const active = ACTIVE_RELEASE_PHASES.includes(record.phase);
+    if (!active) await this.endAnalysis(release.id, record.phase, now);
     // Issued in one tick, so that the connection sends them together.
     await Promise.all([
       ...changedRollouts.map((rollout) => this.reconcileQueue.request(rollout.id, rollout.version)),

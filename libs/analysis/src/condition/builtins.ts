@@ -73,6 +73,58 @@ function length(value: unknown): number {
 }
 
 /**
+ * The numbers of `values`, arrays flattened at any depth, as expr-lang's `mean`, `median`, `min` and `max` read
+ * their arguments; anything else is refused with expr-lang's message.
+ */
+function numbers(name: string, values: readonly unknown[]): number[] {
+  const found: number[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'number') found.push(value);
+    else if (isConditionArray(value)) value.forEach(visit);
+    else throw typeMismatch(`invalid argument for ${name} (type ${typeName(value)})`);
+  };
+  values.forEach(visit);
+  return found;
+}
+
+/** expr-lang's `sum(array[, predicate])`: 0 for an empty array; every element (or what the predicate makes of it) a number. */
+function sum(items: unknown, closure: Closure | undefined): number {
+  let total = 0;
+  for (const item of array('sum', items)) {
+    const value = closure ? closure(item) : item;
+    if (typeof value !== 'number') throw typeMismatch(`invalid argument for sum (type ${typeName(value)})`);
+    total += value;
+  }
+  return total;
+}
+
+/**
+ * expr-lang's `min` and `max`: over numbers and arrays of numbers (`max(1, [2, 3])`), `nil` when there is none; a
+ * single argument that is neither is answered as it is, as expr-lang does.
+ */
+function extreme(name: 'min' | 'max', values: readonly unknown[]): unknown {
+  const [only] = values;
+  if (values.length === 1 && typeof only !== 'number' && !isConditionArray(only)) return only;
+  const found = numbers(name, values);
+  if (found.length === 0) return null;
+  return found.reduce((best, value) => ((name === 'min' ? value < best : value > best) ? value : best));
+}
+
+/** expr-lang's `mean`: 0 when there is no number. */
+function mean(values: readonly unknown[]): number {
+  const found = numbers('mean', values);
+  return found.length === 0 ? 0 : found.reduce((total, value) => total + value, 0) / found.length;
+}
+
+/** expr-lang's `median`: the middle number, or the mean of the two middle ones; 0 when there is no number. */
+function median(values: readonly unknown[]): number {
+  const found = numbers('median', values).sort((left, right) => left - right);
+  const middle = Math.floor(found.length / 2);
+  if (found.length === 0) return 0;
+  return found.length % 2 === 1 ? (found[middle] as number) : ((found[middle - 1] as number) + (found[middle] as number)) / 2;
+}
+
+/**
  * The functions a condition may call: expr-lang's built-ins that Argo conditions use, plus Argo's own helpers.
  * Nothing else is callable; a name outside this table is refused when the condition is compiled.
  */
@@ -92,4 +144,9 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = Object.freeze({
   filter: closureBuiltin('filter', (items, test) => items.filter(test)),
   count: closureBuiltin('count', (items, test) => items.filter(test).length),
   map: closureBuiltin('map', (items, _test, closure) => items.map((item) => closure(item))),
+  sum: { parameters: 1, maxParameters: 2, closureParameter: 1, apply: ([items], closure) => sum(items, closure) },
+  min: { parameters: 1, maxParameters: Number.POSITIVE_INFINITY, apply: (values) => extreme('min', values) },
+  max: { parameters: 1, maxParameters: Number.POSITIVE_INFINITY, apply: (values) => extreme('max', values) },
+  mean: { parameters: 1, maxParameters: Number.POSITIVE_INFINITY, apply: (values) => mean(values) },
+  median: { parameters: 1, maxParameters: Number.POSITIVE_INFINITY, apply: (values) => median(values) },
 });

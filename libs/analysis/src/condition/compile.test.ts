@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileCondition, ConditionEvaluationError, ConditionSyntaxError, type ConditionOutcome } from './compile.js';
 
@@ -135,6 +136,76 @@ describe('closures', () => {
     ['len(filter(result, {.latency > 0.5})) == 1', [{ latency: 0.7 }, { latency: 0.2 }], true],
   ])('%s with %j is %s', (condition, result, expected) => {
     expect(evaluate(condition, result)).toBe(expected);
+  });
+});
+
+describe('aggregates, with expr-lang names and semantics', () => {
+  it.each<[string, unknown, boolean]>([
+    ['sum(result) == 6', [1, 2, 3], true],
+    ['sum(result) == 0', [], true],
+    ['sum(result, {#.errors}) == 3', [{ errors: 1 }, { errors: 2 }], true],
+    [
+      'sum(map(result, {#.value.errors})) / sum(map(result, {#.value.requests})) < 0.01',
+      [{ value: { errors: 1, requests: 50 } }, { value: { errors: 0, requests: 150 } }],
+      true,
+    ],
+    [
+      'sum(map(result, {#.value.errors})) / sum(map(result, {#.value.requests})) < 0.01',
+      [{ value: { errors: 3, requests: 50 } }, { value: { errors: 0, requests: 150 } }],
+      false,
+    ],
+    ['min(result) == 1', [3, 1, 2], true],
+    ['max(result) == 3', [3, 1, 2], true],
+    ['max(1, 5, 2) == 5', null, true],
+    ['max(1, [7, [9]], 2) == 9', null, true],
+    ['min(2, result) == -1', [-1, 4], true],
+    ['max(result) == nil', [], true],
+    ["max(result) == 'a'", 'a', true],
+    ['mean(result) == 2', [1, 2, 3], true],
+    ['mean(result) == 0', [], true],
+    ['mean(1, [2, 6]) == 3', null, true],
+    ['median(result) == 2', [3, 1, 2], true],
+    ['median(result) == 2.5', [4, 1, 2, 3], true],
+    ['median(result) == 0', [], true],
+    ['median(map(result, {#.value[0]})) < 0.01', [{ value: [0.005] }, { value: [0.02] }, { value: [0.001] }], true],
+  ])('%s with %j is %s', (condition, result, expected) => {
+    expect(evaluate(condition, result)).toBe(expected);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['sum(result) > 0', [1, 'x'], 'invalid argument for sum (type string)'],
+    ['sum(result, {#.errors}) > 0', [{}], 'invalid argument for sum (type <nil>)'],
+    ['sum(result) > 0', 3, 'sum() cannot iterate over float64'],
+    ['max(result) > 0', [1, null], 'invalid argument for max (type <nil>)'],
+    ['min(1, result) > 0', 'a', 'invalid argument for min (type string)'],
+    ['mean(result) > 0', [{ a: 1 }], 'invalid argument for mean (type map[string]interface {})'],
+    ['median(result) > 0', ['1'], 'invalid argument for median (type string)'],
+  ])('%s with %j fails: %s', (condition, result, detail) => {
+    expect(evaluate(condition, result)).toMatchObject({ reason: 'type-mismatch', detail });
+  });
+
+  it.each<[string, string]>([
+    ['sum() == 0', 'sum takes 1 to 2 argument(s), got 0'],
+    ['max() == 0', 'max takes at least 1 argument(s), got 0'],
+    ['sum(result, 1) == 0', 'argument 2 of sum must be a closure such as {# > 0}'],
+  ])('%s: %s', (condition, reason) => {
+    expect(compileCondition(condition)).toMatchObject({ reason });
+  });
+
+  it('orders min ≤ median ≤ max and min ≤ mean ≤ max; sum is mean × count', () => {
+    const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true });
+    fc.assert(
+      fc.property(fc.array(finite, { minLength: 1, maxLength: 30 }), (values) => {
+        const result = { v: values, lo: Math.min(...values), hi: Math.max(...values), slack: 1e-6 * Math.max(1, ...values.map(Math.abs)) };
+        const condition = [
+          'min(result.v) == result.lo && max(result.v) == result.hi',
+          'min(result.v) <= median(result.v) && median(result.v) <= max(result.v)',
+          'mean(result.v) >= result.lo - result.slack && mean(result.v) <= result.hi + result.slack',
+          'abs(sum(result.v) - mean(result.v) * len(result.v)) <= result.slack * len(result.v)',
+        ].join(' && ');
+        expect(evaluate(condition, result)).toBe(true);
+      }),
+    );
   });
 });
 

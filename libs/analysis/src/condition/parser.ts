@@ -5,6 +5,8 @@ import { FORBIDDEN_PROPERTIES } from './values.js';
 /** What the parser must know about the functions a condition may call. */
 export interface FunctionSignature {
   parameters: number;
+  /** The most arguments it takes when more than `parameters` (`Infinity`: any number). */
+  maxParameters?: number;
   /** Index of the parameter that takes a closure such as `{# > 0.9}`. */
   closureParameter?: number;
 }
@@ -203,8 +205,15 @@ class Parser {
       if (!this.isPunctuation(')')) this.expectPunctuation(',');
     }
     this.next();
-    if (args.length !== signature.parameters) {
-      throw new ConditionParseFailure(`${name} takes ${signature.parameters} argument(s), got ${args.length}`, start);
+    const most = signature.maxParameters ?? signature.parameters;
+    if (args.length < signature.parameters || args.length > most) {
+      const takes =
+        most === signature.parameters
+          ? `${signature.parameters}`
+          : most === Number.POSITIVE_INFINITY
+            ? `at least ${signature.parameters}`
+            : `${signature.parameters} to ${most}`;
+      throw new ConditionParseFailure(`${name} takes ${takes} argument(s), got ${args.length}`, start);
     }
     return { kind: 'call', name, args, start };
   }

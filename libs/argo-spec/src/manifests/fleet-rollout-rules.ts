@@ -1,4 +1,5 @@
-import type { FleetRolloutSpec } from '../fleet-rollout.js';
+import type { FleetRolloutSpec, FleetWaveAnalysis } from '../fleet-rollout.js';
+import { checkMetricRules, checkRunArguments } from './analysis-references.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
 import { isPresent, type Loose } from './schema.js';
 import { checkSelector } from './selectors.js';
@@ -24,6 +25,35 @@ export function checkFleetRolloutSpec(spec: Loose<FleetRolloutSpec>, issues: Iss
       issues.add(
         selectorPath,
         'is required but in the last wave: a wave without one takes every selected cluster left, so no wave after it would have any',
+      );
+    }
+    if (wave.analysis !== undefined) checkWaveAnalysis(wave.analysis, childPath(indexPath('spec.waves', index), 'analysis'), issues);
+  });
+}
+
+/**
+ * A wave's analysis: arguments and metric rules as a Rollout's analysis. A pooled run belongs to no cluster, so its
+ * templates must be ClusterAnalysisTemplates and no argument may take a cluster's pod template hash.
+ * @example `{ templates: [{ templateName: 'error-rate' }], pooled: true }` is refused at `…analysis.templates[0].clusterScope`.
+ */
+function checkWaveAnalysis(analysis: Loose<FleetWaveAnalysis>, path: string, issues: IssueList): void {
+  checkRunArguments(analysis.args, childPath(path, 'args'), issues);
+  checkMetricRules(analysis.dryRun, childPath(path, 'dryRun'), undefined, issues);
+  checkMetricRules(analysis.measurementRetention, childPath(path, 'measurementRetention'), undefined, issues);
+  if (analysis.pooled !== true) return;
+  (analysis.templates ?? []).forEach((template, index) => {
+    if (template !== undefined && template.clusterScope !== true) {
+      issues.add(
+        childPath(indexPath(childPath(path, 'templates'), index), 'clusterScope'),
+        'must be true in a pooled analysis: a pooled run belongs to no cluster, so its templates are ClusterAnalysisTemplates',
+      );
+    }
+  });
+  (analysis.args ?? []).forEach((argument, index) => {
+    if (argument?.valueFrom?.podTemplateHashValue !== undefined) {
+      issues.add(
+        childPath(childPath(indexPath(childPath(path, 'args'), index), 'valueFrom'), 'podTemplateHashValue'),
+        "is not available in a pooled analysis: each cluster's pod template hash may differ",
       );
     }
   });

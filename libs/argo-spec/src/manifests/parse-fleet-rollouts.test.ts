@@ -182,6 +182,88 @@ describe('parseManifests refuses invalid FleetRollouts, naming the field and the
   });
 });
 
+describe('parseManifests checks the analysis of a wave', () => {
+  const errorRate = {
+    templates: [{ templateName: 'error-rate', clusterScope: true }],
+    args: [{ name: 'service', value: 'checkout' }],
+    pooled: true,
+  };
+  const withTemplates: ValidationContext = {
+    knownAnalysisTemplates: new Map(),
+    knownClusterAnalysisTemplates: new Map([
+      ['error-rate', ['service']],
+      ['latency', []],
+    ]),
+  };
+  const withAnalysis = (analysis: unknown): string => yaml(edit(fleetRollout(), [['spec.waves[1].analysis', analysis]]));
+
+  it('accepts a pooled analysis of ClusterAnalysisTemplates that exist, with the arguments they need', () => {
+    expect(parseManifests(withAnalysis(errorRate), withTemplates)).toMatchObject({ ok: true });
+  });
+
+  it('accepts a namespaced template when each cluster runs its own', () => {
+    expect(parseManifests(withAnalysis({ templates: [{ templateName: 'local-errors' }], pooled: false }), withTemplates)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it.each<[string, unknown, string, string]>([
+    ['no templates', { pooled: true }, 'spec.waves[1].analysis.templates', 'required'],
+    ['an empty template list', { templates: [] }, 'spec.waves[1].analysis.templates', 'must not be empty'],
+    [
+      'a ClusterAnalysisTemplate that does not exist',
+      { ...errorRate, templates: [{ templateName: 'saturation', clusterScope: true }] },
+      'spec.waves[1].analysis.templates[0].templateName',
+      'no ClusterAnalysisTemplate named "saturation"',
+    ],
+    [
+      'an argument the template needs, missing',
+      { ...errorRate, args: [] },
+      'spec.waves[1].analysis.templates[0].templateName',
+      '"service"',
+    ],
+    [
+      'a namespaced template in a pooled analysis',
+      { ...errorRate, templates: [{ templateName: 'latency', clusterScope: false }] },
+      'spec.waves[1].analysis.templates[0].clusterScope',
+      'must be true in a pooled analysis',
+    ],
+    [
+      "a cluster's pod template hash in a pooled analysis",
+      { ...errorRate, args: [{ name: 'service', valueFrom: { podTemplateHashValue: 'Latest' } }] },
+      'spec.waves[1].analysis.args[0].valueFrom.podTemplateHashValue',
+      'not available in a pooled analysis',
+    ],
+    [
+      'two arguments of one name',
+      {
+        ...errorRate,
+        args: [
+          { name: 'service', value: 'a' },
+          { name: 'service', value: 'b' },
+        ],
+      },
+      'spec.waves[1].analysis.args[1].name',
+      'duplicate',
+    ],
+    ['pooled as a string', { ...errorRate, pooled: 'yes' }, 'spec.waves[1].analysis.pooled', 'boolean'],
+    [
+      'run metadata, which a wave has no use for',
+      { ...errorRate, analysisRunMetadata: {} },
+      'spec.waves[1].analysis.analysisRunMetadata',
+      'unknown field',
+    ],
+    [
+      'a dry-run rule that is no pattern',
+      { ...errorRate, dryRun: [{ metricName: '(' }] },
+      'spec.waves[1].analysis.dryRun[0].metricName',
+      'not a valid regular expression',
+    ],
+  ])('refuses %s', (_title, analysis, path, reasonWord) => {
+    expectIssues(withAnalysis(analysis), [[0, path, reasonWord]], withTemplates);
+  });
+});
+
 describe('parseManifests places FleetRollouts in the organization', () => {
   it('accepts FleetRollouts with no namespace, exactly as written', () => {
     const minimal = {

@@ -79,8 +79,6 @@ function appliedTemplates(documents: readonly CheckedDocument[], kind: TemplateK
 }
 
 function checkTemplateReferences(documents: readonly CheckedDocument[], context: ValidationContext): void {
-  // With no namespace, only organization-scoped documents are accepted, and they reference no template.
-  if (context.namespace === undefined) return;
   const applied = {
     AnalysisTemplate: appliedTemplates(documents, 'AnalysisTemplate'),
     ClusterAnalysisTemplate: appliedTemplates(documents, 'ClusterAnalysisTemplate'),
@@ -90,6 +88,8 @@ function checkTemplateReferences(documents: readonly CheckedDocument[], context:
     if (document.checked === undefined) continue;
     for (const reference of templateReferences(document.checked)) {
       const kind: TemplateKind = reference.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
+      // A FleetRollout's namespaced templates live in each cluster: they are looked for when its runs start.
+      if (kind === 'AnalysisTemplate' && context.namespace === undefined) continue;
       // A template applied with these manifests replaces the stored one of that name.
       const neededArguments = applied[kind].get(reference.templateName) ?? stored[kind].get(reference.templateName);
       if (neededArguments === undefined) {

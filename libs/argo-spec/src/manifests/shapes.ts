@@ -57,7 +57,7 @@ import {
   type WebProvider,
 } from '../types.js';
 import { FREEZE_POLICIES, type FreezeWindowSpec } from '../freeze-window.js';
-import { FAILURE_POLICIES, type FleetRolloutSpec, type FleetWaveSpec, WAVE_APPROVALS } from '../fleet-rollout.js';
+import { FAILURE_POLICIES, type FleetRolloutSpec, type FleetWaveAnalysis, type FleetWaveSpec, WAVE_APPROVALS } from '../fleet-rollout.js';
 import { imageReferenceProblem } from '../image-reference.js';
 import {
   ANNOTATIONS_MAX_TOTAL_BYTES,
@@ -543,6 +543,14 @@ const maxParallelSchema = custom<NonNullable<FleetWaveSpec['maxParallel']>>((val
 
 const disconnectedTimeoutSchema = (): OptionalSchema<number> => integer({ min: 1, max: MAX_DISCONNECTED_TIMEOUT_SECONDS });
 
+const fleetWaveAnalysisSchema = object<FleetWaveAnalysis>({
+  templates: rolloutAnalysisFields.templates,
+  args: rolloutAnalysisFields.args,
+  dryRun: rolloutAnalysisFields.dryRun,
+  measurementRetention: rolloutAnalysisFields.measurementRetention,
+  pooled: boolean(),
+});
+
 const fleetWaveSchema = object<FleetWaveSpec>({
   name: required(string({ problem: dns1123LabelProblem })),
   clusterSelector: labelSelectorSchema,
@@ -551,6 +559,7 @@ const fleetWaveSchema = object<FleetWaveSpec>({
   approval: oneOf(WAVE_APPROVALS),
   allowMissing: boolean(),
   disconnectedTimeoutSeconds: disconnectedTimeoutSchema(),
+  analysis: fleetWaveAnalysisSchema,
 });
 
 export const fleetRolloutSpecSchema = object<FleetRolloutSpec>({

@@ -61,9 +61,12 @@ export function templateReferences(checked: CheckedSpec): TemplateReference[] {
   switch (checked.kind) {
     case 'AnalysisTemplate':
     case 'ClusterAnalysisTemplate':
-    case 'FleetRollout':
     case 'FreezeWindow':
       return [];
+    case 'FleetRollout':
+      return (checked.spec.waves ?? []).flatMap((wave, index) =>
+        fromAnalysis(wave?.analysis, childPath(indexPath('spec.waves', index), 'analysis')),
+      );
     case 'Experiment':
       return fromNamedAnalyses(checked.spec.analyses, 'spec.analyses');
     case 'Rollout': {

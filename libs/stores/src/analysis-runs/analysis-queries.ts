@@ -3,7 +3,13 @@ import type { DatabaseClient } from '../database/database.js';
 import { isGiven, placementWhere, windowArguments, type PageWindow, type PlacementFilter } from '../database/page-window.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { organizationFilter, type OrganizationScope, type SystemScope } from '../scope/scope.js';
-import { runSpecColumn, templateAnnotationsColumn, templateSpecColumn, type RunSpecDocument } from './analysis-run-columns.js';
+import {
+  pooledClustersColumn,
+  runSpecColumn,
+  templateAnnotationsColumn,
+  templateSpecColumn,
+  type RunSpecDocument,
+} from './analysis-run-columns.js';
 
 /** A template as the API shows it. */
 export interface TemplateRecord {
@@ -24,6 +30,8 @@ export interface AnalysisTemplateRecord extends TemplateRecord {
 export interface MeasurementRecord {
   metricName: string;
   index: number;
+  /** In a pooled run: the cluster whose agent took this part; null for the pooled measurement itself and single-cluster runs. */
+  cluster: string | null;
   phase: string;
   value: string | null;
   message: string | null;
@@ -34,8 +42,10 @@ export interface MeasurementRecord {
 /** A run with every measurement kept, by metric and index. */
 export interface AnalysisRunRecord {
   id: string;
-  /** Name of its cluster. */
-  cluster: string;
+  /** Name of its cluster; null for a pooled run. */
+  cluster: string | null;
+  /** The clusters it measures in: its own, or every cluster of a pooled run, by name. */
+  clusters: string[];
   namespace: string;
   name: string;
   kind: string;
@@ -64,17 +74,24 @@ export interface AgentMeasurementInFlight {
 const RUN_INCLUDE = {
   cluster: { select: { name: true } },
   measurements: {
-    select: { metricName: true, index: true, phase: true, value: true, message: true, startedAt: true, finishedAt: true },
-    orderBy: [{ metricName: 'asc' }, { index: 'asc' }],
+    select: { metricName: true, index: true, cluster: true, phase: true, value: true, message: true, startedAt: true, finishedAt: true },
+    orderBy: [{ metricName: 'asc' }, { index: 'asc' }, { cluster: { sort: 'asc', nulls: 'first' } }],
   },
 } satisfies Prisma.AnalysisRunInclude;
 
 type RunRow = Prisma.AnalysisRunGetPayload<{ include: typeof RUN_INCLUDE }>;
 
 function toRunRecord(row: RunRow): AnalysisRunRecord {
+  const cluster = row.cluster?.name ?? null;
   return {
     id: row.id,
-    cluster: row.cluster.name,
+    cluster,
+    clusters:
+      cluster === null && row.pooledClusters !== null
+        ? pooledClustersColumn.decode(row.pooledClusters).map(({ name }) => name)
+        : cluster === null
+          ? []
+          : [cluster],
     namespace: row.namespace,
     name: row.name,
     kind: row.kind,
@@ -141,12 +158,26 @@ export class AnalysisQueries {
     const rows = await this.database.analysisRun.findMany({
       where: {
         ...organizationFilter(scope),
+        clusterId: { not: null },
         ...placementWhere(filter),
         ...(isGiven(filter.revision) ? { revision: filter.revision } : {}),
       },
       include: RUN_INCLUDE,
       orderBy: { id: 'desc' },
       ...windowArguments(window),
+    });
+    return rows.map(toRunRecord);
+  }
+
+  /**
+   * The analysis runs of a fleet release's waves (pooled, or each cluster's own), with their measurements: a pooled
+   * run's each cluster's part as well as the pooled measurement. In the order they were made.
+   */
+  async analysisRunsOfFleetRelease(scope: OrganizationScope, fleetReleaseId: string): Promise<AnalysisRunRecord[]> {
+    const rows = await this.database.analysisRun.findMany({
+      where: { ...organizationFilter(scope), fleetReleaseId },
+      include: RUN_INCLUDE,
+      orderBy: { id: 'asc' },
     });
     return rows.map(toRunRecord);
   }
@@ -161,9 +192,15 @@ export class AnalysisQueries {
     return rows.map(toRunRecord);
   }
 
-  /** Whether the run is one of the cluster's: an agent may answer only for its own cluster. */
+  /**
+   * Whether the run is one of the cluster's, or a pooled run measured in it: an agent may answer only for its own
+   * cluster.
+   */
   async isRunOfCluster(_scope: SystemScope, runId: string, clusterId: string): Promise<boolean> {
-    const run = await this.database.analysisRun.findFirst({ where: { id: runId, clusterId }, select: { id: true } });
+    const run = await this.database.analysisRun.findFirst({
+      where: { id: runId, OR: [{ clusterId }, { clusterId: null, pooledClusters: { array_contains: [{ id: clusterId }] } }] },
+      select: { id: true },
+    });
     return run !== null;
   }
 

@@ -1,7 +1,7 @@
 import type { AnalysisRunSpec } from '@flotilla/analysis';
 import type { AnalysisTemplateSpec, RolloutAnalysis } from '@flotilla/argo-spec';
 import { z } from 'zod';
-import { objectColumn } from '../scope/json-column.js';
+import { JsonColumnError, objectColumn, type JsonColumn } from '../scope/json-column.js';
 import type { MeasuredBy, ResolvedRun } from './run-resolution.js';
 
 // The codecs of the analysis JSON columns. Where a type is the manifests' (a template spec, a rollout's analysis), the
@@ -10,11 +10,20 @@ import type { MeasuredBy, ResolvedRun } from './run-resolution.js';
 export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Which wave of a fleet release a run is for: the pooled run (`cluster` null) or one cluster's own, of an attempt. */
+export interface FleetWaveOfRun {
+  wave: string;
+  cluster: string | null;
+  attempt: number;
+}
+
 /** What a run's spec holds: the analysis the reconciler asked for and, once the run started, what it resolved to. */
 export interface RunSpecDocument {
   analysis: RolloutAnalysis;
   stablePodTemplateHash: string | null;
   resolved?: ResolvedRun;
+  /** Set for a fleet release's run. */
+  fleetWave?: FleetWaveOfRun;
 }
 
 const resolvedRunSchema: z.ZodType<ResolvedRun> = z.object({
@@ -41,8 +50,23 @@ export const runSpecColumn = objectColumn<RunSpecDocument>(
     ),
     stablePodTemplateHash: z.string().nullable(),
     resolved: resolvedRunSchema.optional(),
+    fleetWave: z.object({ wave: z.string(), cluster: z.string().nullable(), attempt: z.number().int() }).optional(),
   }),
 );
+
+const pooledClustersSchema = z.array(z.object({ id: z.string(), name: z.string() }));
+
+/** `AnalysisRun.pooledClusters`: a pooled run's clusters, in name order; a few entries, checked whole when read. */
+export const pooledClustersColumn: JsonColumn<{ id: string; name: string }[]> = {
+  column: 'AnalysisRun.pooledClusters',
+  encode: (value) => value,
+  decode: (json) => pooledClustersColumn.validate(json),
+  validate(json) {
+    const parsed = pooledClustersSchema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    throw new JsonColumnError('AnalysisRun.pooledClusters', parsed.error.issues[0]?.message ?? 'invalid');
+  },
+};
 
 /** `AnalysisTemplate.spec` and `ClusterAnalysisTemplate.spec`. */
 export const templateSpecColumn = objectColumn<AnalysisTemplateSpec>(

@@ -10,6 +10,7 @@ import {
   templateAnnotationsColumn,
   templateSpecColumn,
   type RunSpecDocument,
+  pooledClustersColumn,
 } from './analysis-run-columns.js';
 import type { MeasuredBy, ResolvedRun, StoredTemplate } from './run-resolution.js';
 import { decodeRunState, earliestDue, runStateColumn, type RunState } from './run-state.js';
@@ -18,15 +19,25 @@ import { decodeRunState, earliestDue, runStateColumn, type RunState } from './ru
 // statement per step and the measurements of a run written in one statement: `npm run bench:analysis` keeps
 // 1,000 runs × 5 metrics measured every 10 s (500 measurements a second) and takes an agent's backlog at 1,433 a second.
 
+/** A cluster a pooled run measures in. */
+export interface PooledCluster {
+  id: string;
+  name: string;
+}
+
 /** A run waiting to start, with what resolving it needs. */
 export interface PendingRun {
   id: string;
   organizationId: string;
-  clusterId: string;
+  /** Null for a pooled run. */
+  clusterId: string | null;
+  /** The fleet release whose wave runs it, if any. */
+  fleetReleaseId: string | null;
   namespace: string;
   name: string;
   rolloutId: string | null;
   experimentId: string | null;
+  /** The Rollout it analyses: its own, or the one a fleet release releases (for `fieldRef: metadata.name`). */
   rolloutName: string | null;
   podTemplateHash: string | null;
   spec: RunSpecDocument;
@@ -48,11 +59,16 @@ export interface RunSnapshot extends RunProgress {
   name: string;
   namespace: string;
   organizationId: string;
-  clusterId: string;
+  /** Null for a pooled run. */
+  clusterId: string | null;
   rolloutId: string | null;
   experimentId: string | null;
+  fleetReleaseId: string | null;
   finishedAt: Date | null;
+  /** The cluster's agent; false for a pooled run, whose clusters are each asked whatever their connection. */
   agentConnected: boolean;
+  /** A pooled run's clusters, in name order; null for a single-cluster run. */
+  pooledClusters: PooledCluster[] | null;
   resolved: ResolvedRun;
   version: string;
 }
@@ -105,12 +121,68 @@ export interface OverdueMeasurement {
   metricName: string;
   index: number;
   takenBy: MeasuredBy;
+  /** The cluster of a pooled run's measurement; null otherwise. */
+  cluster: string | null;
+}
+
+/** A pooled run's measurements requested of its clusters: one in-flight row per metric, index and cluster. */
+export interface ClusterRequestBatch {
+  runId: string;
+  startedAt: Date;
+  requests: readonly { metricName: string; index: number; cluster: string; requestId: string }[];
+}
+
+/** One cluster's answer to its part of a pooled measurement. */
+export interface ClusterCompletion {
+  metricName: string;
+  index: number;
+  cluster: string;
+  phase: AnalysisPhase;
+  /** The value exactly as the provider shaped it, as JSON. */
+  value: string | null;
+  message: string | null;
+  finishedAt: Date;
+}
+
+/** A stored part of a pooled measurement. */
+export interface ClusterMeasurementRow {
+  metricName: string;
+  index: number;
+  cluster: string;
+  phase: string;
+  value: string | null;
+  message: string | null;
+  startedAt: Date;
+}
+
+/** An analysis run a fleet release's wave asks for. */
+export interface NewFleetRun {
+  organizationId: string;
+  fleetReleaseId: string;
+  name: string;
+  /** The cluster of a run of its own; null for a pooled run. */
+  clusterId: string | null;
+  /** A pooled run's clusters, in name order. */
+  pooledClusters: PooledCluster[] | null;
+  namespace: string;
+  spec: RunSpecDocument;
+}
+
+/** A fleet release's analysis run, as its next decision reads it. */
+export interface FleetRunRecord {
+  id: string;
+  name: string;
+  phase: string;
+  message: string;
+  spec: RunSpecDocument;
 }
 
 export const PENDING_RUN: PreparedStatement = {
   name: 'analysis-pending-run',
-  text: `SELECT r.id, r."organizationId", r."clusterId", r.namespace, r.name, r."rolloutId", r."experimentId", ro.name AS "rolloutName", r."podTemplateHash", r.spec
-         FROM "AnalysisRun" r LEFT JOIN "Rollout" ro ON ro.id = r."rolloutId" WHERE r.id = $1::uuid AND r.phase = 'Pending'`,
+  text: `SELECT r.id, r."organizationId", r."clusterId", r."fleetReleaseId", r.namespace, r.name, r."rolloutId", r."experimentId",
+              coalesce(ro.name, fr.spec -> 'rollout' ->> 'name') AS "rolloutName", r."podTemplateHash", r.spec
+         FROM "AnalysisRun" r LEFT JOIN "Rollout" ro ON ro.id = r."rolloutId" LEFT JOIN "FleetRelease" fr ON fr.id = r."fleetReleaseId"
+        WHERE r.id = $1::uuid AND r.phase = 'Pending'`,
 };
 
 export const NAMESPACED_TEMPLATE: PreparedStatement = {
@@ -146,9 +218,9 @@ export const STANDALONE_EXPERIMENT_VERSION: PreparedStatement = {
 
 export const RUN_SNAPSHOT: PreparedStatement = {
   name: 'analysis-run-snapshot',
-  text: `SELECT r.phase, r."startedAt", r."finishedAt", c."connectionState" = 'Connected' AS "agentConnected", r.name, r.namespace, r."organizationId", r."clusterId",
-              r."rolloutId", r."experimentId", r."metricResults", r.xmin::text AS version, CASE WHEN $2::boolean THEN r.spec -> 'resolved' END AS resolved
-         FROM "AnalysisRun" r JOIN "Cluster" c ON c.id = r."clusterId" WHERE r.id = $1::uuid`,
+  text: `SELECT r.phase, r."startedAt", r."finishedAt", coalesce(c."connectionState" = 'Connected', false) AS "agentConnected", r.name, r.namespace, r."organizationId", r."clusterId",
+              r."rolloutId", r."experimentId", r."fleetReleaseId", r."pooledClusters", r."metricResults", r.xmin::text AS version, CASE WHEN $2::boolean THEN r.spec -> 'resolved' END AS resolved
+         FROM "AnalysisRun" r LEFT JOIN "Cluster" c ON c.id = r."clusterId" WHERE r.id = $1::uuid`,
 };
 
 export const LOCK_RUN: PreparedStatement = {
@@ -163,7 +235,7 @@ const INSERT_BATCH = `INSERT INTO "Measurement" (id, "analysisRunId", "metricNam
 
 export const INSERT_MEASUREMENTS: PreparedStatement = {
   name: 'analysis-insert-measurements',
-  text: `${INSERT_BATCH} ON CONFLICT ("analysisRunId", "metricName", index) DO NOTHING RETURNING "metricName"`,
+  text: `${INSERT_BATCH} ON CONFLICT ("analysisRunId", "metricName", index, cluster) DO NOTHING RETURNING "metricName"`,
 };
 
 /**
@@ -251,7 +323,51 @@ export const DUE_RUNS: PreparedStatement = {
 
 export const OVERDUE_MEASUREMENTS: PreparedStatement = {
   name: 'analysis-sweep-overdue-measurements',
-  text: `SELECT "analysisRunId", "metricName", index, "takenBy" FROM "Measurement" WHERE phase = 'Running' AND "startedAt" < $1::timestamp LIMIT $2::integer`,
+  text: `SELECT "analysisRunId", "metricName", index, "takenBy", cluster FROM "Measurement" WHERE phase = 'Running' AND "startedAt" < $1::timestamp LIMIT $2::integer`,
+};
+
+// A pooled run's statements: its measurements are one in-flight row per cluster, then the pooled row (cluster null).
+
+export const INSERT_CLUSTER_REQUESTS: PreparedStatement = {
+  name: 'analysis-insert-cluster-requests',
+  text: `INSERT INTO "Measurement" (id, "analysisRunId", "metricName", index, cluster, phase, "takenBy", "requestId", "startedAt")
+  SELECT m.id, $1::uuid, m."metricName", m.index, m.cluster, 'Running', 'agent', m."requestId", $2::timestamp
+    FROM unnest($3::uuid[], $4::text[], $5::integer[], $6::text[], $7::text[]) AS m(id, "metricName", index, cluster, "requestId")
+  ON CONFLICT ("analysisRunId", "metricName", index, cluster) DO NOTHING RETURNING "metricName"`,
+};
+
+export const COMPLETE_CLUSTER_MEASUREMENTS: PreparedStatement = {
+  name: 'analysis-complete-cluster-measurements',
+  text: `UPDATE "Measurement" stored SET phase = done.phase, value = done.value, message = done.message, "finishedAt" = done."finishedAt"
+    FROM unnest($2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamp[]) AS done("metricName", index, cluster, phase, value, message, "finishedAt")
+   WHERE stored."analysisRunId" = $1::uuid AND stored."metricName" = done."metricName" AND stored.index = done.index
+     AND stored.cluster = done.cluster AND stored.phase = 'Running'
+  RETURNING stored."metricName", stored.index`,
+};
+
+export const CLUSTER_MEASUREMENTS: PreparedStatement = {
+  name: 'analysis-cluster-measurements',
+  text: `SELECT stored."metricName", stored.index, stored.cluster, stored.phase, stored.value, stored.message, stored."startedAt"
+    FROM "Measurement" stored JOIN unnest($2::text[], $3::integer[]) AS wanted("metricName", index)
+      ON stored."metricName" = wanted."metricName" AND stored.index = wanted.index
+   WHERE stored."analysisRunId" = $1::uuid AND stored.cluster IS NOT NULL`,
+};
+
+export const INSERT_FLEET_RUN: PreparedStatement = {
+  name: 'analysis-insert-fleet-run',
+  text: `INSERT INTO "AnalysisRun" (id, "organizationId", "clusterId", "fleetReleaseId", "pooledClusters", namespace, name, kind, spec)
+  VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::jsonb, $6::text, $7::text, 'fleetWave', $8::jsonb)
+  ON CONFLICT ("fleetReleaseId", name) DO NOTHING RETURNING id`,
+};
+
+export const FLEET_RUNS: PreparedStatement = {
+  name: 'analysis-fleet-runs',
+  text: `SELECT id, name, phase, message, spec - 'resolved' AS spec FROM "AnalysisRun" WHERE "fleetReleaseId" = $1::uuid`,
+};
+
+export const FLEET_RELEASE_VERSION: PreparedStatement = {
+  name: 'analysis-fleet-release-version',
+  text: `SELECT version FROM "FleetRelease" WHERE id = $1::uuid`,
 };
 
 interface TemplateRow {
@@ -261,9 +377,10 @@ interface TemplateRow {
   spec: Prisma.JsonValue;
 }
 
-interface SnapshotRow extends Omit<RunSnapshot, 'id' | 'resolved' | 'state'> {
+interface SnapshotRow extends Omit<RunSnapshot, 'id' | 'resolved' | 'state' | 'pooledClusters'> {
   resolved: Prisma.JsonValue | null;
   metricResults: Prisma.JsonValue | null;
+  pooledClusters: Prisma.JsonValue | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -341,10 +458,16 @@ export class AnalysisRunStore {
   async snapshot(_scope: SystemScope, runId: string, known: ResolvedRun | undefined): Promise<RunSnapshot | undefined> {
     const [row] = await this.sql.query<SnapshotRow>(RUN_SNAPSHOT, [runId, known === undefined]);
     if (!row) return undefined;
-    const { metricResults, resolved: storedResolved, ...snapshot } = row;
+    const { metricResults, resolved: storedResolved, pooledClusters, ...snapshot } = row;
     const resolved = known ?? (storedResolved === null ? undefined : resolvedRunColumn.decode(storedResolved));
     if (!resolved) return undefined;
-    return { ...snapshot, id: runId, resolved, state: decodeRunState(metricResults) };
+    return {
+      ...snapshot,
+      id: runId,
+      resolved,
+      state: decodeRunState(metricResults),
+      pooledClusters: pooledClusters === null ? null : pooledClustersColumn.decode(pooledClusters),
+    };
   }
 
   /** Reads the run's progress and locks its row for the rest of the caller's transaction. */
@@ -423,6 +546,79 @@ export class AnalysisRunStore {
       completionParameters(runId, completions),
     );
     return new Map(rows.map((row) => [row.metricName, row.startedAt]));
+  }
+
+  // ------------------------------------------------------------------------------------------------ pooled runs
+
+  /** Stores a pooled run's requests as in flight, one row per cluster; answers the metrics of those that were new. */
+  async insertClusterRequests(_scope: SystemScope, session: SqlSession, batch: ClusterRequestBatch): Promise<Set<string>> {
+    const { requests } = batch;
+    const rows = await session.query<{ metricName: string }>(INSERT_CLUSTER_REQUESTS, [
+      batch.runId,
+      batch.startedAt,
+      requests.map(() => uuidV7()),
+      ...columnsOf(requests, ['metricName', 'index', 'cluster', 'requestId']),
+    ]);
+    return new Set(rows.map((row) => row.metricName));
+  }
+
+  /** Completes those of the clusters' parts still in flight; answers the metric and index of each one completed. */
+  async completeClusterMeasurements(
+    _scope: SystemScope,
+    session: SqlSession,
+    runId: string,
+    completions: readonly ClusterCompletion[],
+  ): Promise<{ metricName: string; index: number }[]> {
+    return session.query<{ metricName: string; index: number }>(COMPLETE_CLUSTER_MEASUREMENTS, [
+      runId,
+      ...columnsOf(completions, ['metricName', 'index', 'cluster', 'phase', 'value', 'message', 'finishedAt']),
+    ]);
+  }
+
+  /** The clusters' parts of these measurements of a pooled run, as stored. */
+  clusterMeasurements(
+    _scope: SystemScope,
+    session: SqlSession,
+    runId: string,
+    measurements: readonly { metricName: string; index: number }[],
+  ): Promise<ClusterMeasurementRow[]> {
+    return session.query<ClusterMeasurementRow>(CLUSTER_MEASUREMENTS, [runId, ...columnsOf(measurements, ['metricName', 'index'])]);
+  }
+
+  /** Creates a fleet wave's run unless one of its name exists for the release; answers its id when it is new. */
+  async createFleetRun(_scope: SystemScope, run: NewFleetRun): Promise<string | undefined> {
+    const [row] = await this.sql.query<{ id: string }>(INSERT_FLEET_RUN, [
+      uuidV7(),
+      run.organizationId,
+      run.clusterId,
+      run.fleetReleaseId,
+      run.pooledClusters === null ? null : JSON.stringify(pooledClustersColumn.encode(run.pooledClusters)),
+      run.namespace,
+      run.name,
+      JSON.stringify(runSpecColumn.encode(run.spec)),
+    ]);
+    return row?.id;
+  }
+
+  /** A fleet release's analysis runs. */
+  async fleetRuns(_scope: SystemScope, fleetReleaseId: string): Promise<FleetRunRecord[]> {
+    const rows = await this.sql.query<Omit<FleetRunRecord, 'spec'> & { spec: Prisma.JsonValue }>(FLEET_RUNS, [fleetReleaseId]);
+    return rows.map((row) => ({ ...row, spec: runSpecColumn.decode(row.spec) }));
+  }
+
+  /** Ends the runs of a fleet release that have not ended (it ended, or was superseded): they measure no more. */
+  async endFleetRuns(_scope: SystemScope, fleetReleaseId: string, message: string, now: Date): Promise<number> {
+    const { count } = await this.database.analysisRun.updateMany({
+      where: { fleetReleaseId, finishedAt: null },
+      data: { phase: 'Successful', message, finishedAt: now, nextMeasurementAt: null },
+    });
+    return count;
+  }
+
+  /** The version of a fleet release, which a decision on it is asked for with. */
+  async fleetReleaseVersion(_scope: SystemScope, fleetReleaseId: string): Promise<number | undefined> {
+    const [row] = await this.sql.query<{ version: number }>(FLEET_RELEASE_VERSION, [fleetReleaseId]);
+    return row?.version;
   }
 
   // ------------------------------------------------------------------------------------------------ sweeping

@@ -175,7 +175,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const log = this.log.child({ cluster: cluster.name });
     const answers = new AnswerCollector((runId, answered) => {
       this.analysisQueue
-        .record(runId, answered)
+        .record(runId, answered, cluster.name)
         .catch((error: unknown) => log.warn({ err: error, runId }, 'measurement answers not queued'));
     });
     const connection: AgentConnection = {
@@ -268,7 +268,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
 
   /**
    * Takes an agent's answer. One to a request sent on this connection joins the answers asked for with it; any
-   * other (sent before a reconnection, say) is recorded alone, once the run is known to be of the agent's cluster.
+   * other (sent before a reconnection, say) is recorded alone, once the run is known to be of the agent's cluster
+   * (its own, or a pooled run measured in it). Answers carry the cluster: each is a pooled measurement's part.
    */
   private async answer(connection: AgentConnection, requestId: string, outcome: MeasurementOutcome): Promise<void> {
     const answeredAt = new Date();
@@ -276,9 +277,11 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const measurement = measurementOfRequest(requestId);
     if (!measurement) return;
     if (await this.analysisQueries.isRunOfCluster(GATEWAY_SCOPE, measurement.runId, connection.clusterId))
-      await this.analysisQueue.record(measurement.runId, [
-        { metricName: measurement.metricName, index: measurement.index, outcome, answeredAt },
-      ]);
+      await this.analysisQueue.record(
+        measurement.runId,
+        [{ metricName: measurement.metricName, index: measurement.index, outcome, answeredAt }],
+        connection.clusterName,
+      );
   }
 
   private async greet(connection: AgentConnection, hello: Extract<AgentMessage, { type: 'hello' }>): Promise<void> {

@@ -5,6 +5,7 @@ export function toAnalysisRunModel(run: AnalysisRunRecord): AnalysisRunModel {
   return {
     id: run.id,
     cluster: run.cluster,
+    clusters: run.clusters,
     namespace: run.namespace,
     name: run.name,
     kind: run.kind,
@@ -14,9 +15,10 @@ export function toAnalysisRunModel(run: AnalysisRunRecord): AnalysisRunModel {
     spec: run.spec,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
-    measurements: run.measurements.map(({ metricName, index, phase, value, message, startedAt, finishedAt }) => ({
+    measurements: run.measurements.map(({ metricName, index, cluster, phase, value, message, startedAt, finishedAt }) => ({
       metricName,
       index,
+      cluster,
       phase,
       value,
       message,

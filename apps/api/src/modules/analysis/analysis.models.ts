@@ -47,6 +47,13 @@ export class MeasurementModel {
   @Field(() => Int, { description: "Position among the metric's measurements, from 0." })
   index!: number;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "In a pooled run: the cluster whose agent took this part of the measurement. Null for the pooled measurement itself (whose value lists every cluster's, `[{ cluster, value }]`, and whose phase is the verdict) and in single-cluster runs.",
+  })
+  cluster!: string | null;
+
   @Field({ description: 'Successful, Failed, Inconclusive, Error or Running.' })
   phase!: string;
 
@@ -68,8 +75,14 @@ export class AnalysisRunModel {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
 
-  @Field({ description: 'Cluster name.' })
-  cluster!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "Cluster name; null for a fleet wave's pooled run, which measures in every cluster of `clusters`.",
+  })
+  cluster!: string | null;
+
+  @Field(() => [String], { description: 'The clusters it measures in, by name: its own, or every cluster of a pooled run.' })
+  clusters!: string[];
 
   @Field({ description: 'Namespace.' })
   namespace!: string;
@@ -77,7 +90,9 @@ export class AnalysisRunModel {
   @Field({ description: 'Run name.' })
   name!: string;
 
-  @Field({ description: 'background, step, prePromotion, postPromotion or experiment.' })
+  @Field({
+    description: "background, step, prePromotion, postPromotion, experiment, or fleetWave (the analysis of a fleet release's wave).",
+  })
   kind!: string;
 
   @Field(() => Int, { nullable: true, description: 'Rollout revision it analysed.' })

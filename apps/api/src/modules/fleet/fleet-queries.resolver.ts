@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import type { EventBus } from '@flotilla/events';
+import { AnalysisQueries, organizationScope } from '@flotilla/stores';
 import { Args, Int, Parent, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
 import type { Principal } from '../../common/auth/principal.js';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
@@ -8,6 +9,8 @@ import { CurrentPrincipal } from '../../common/graphql/request-context.js';
 import { subscriptionFor } from '../../common/graphql/subscription.js';
 import { EVENT_BUS } from '../../infrastructure/tokens.js';
 import { RolloutModel } from '../rollouts/rollout.model.js';
+import { toAnalysisRunModel } from '../analysis/analysis-run.mapper.js';
+import { AnalysisRunModel } from '../analysis/analysis.models.js';
 import { revivedFleetReleaseRecord, toFleetReleaseModel } from './fleet.mapper.js';
 import { FleetMemberModel, FleetPlanModel, FleetReleaseModel, FleetReleasePage, FleetRolloutModel } from './fleet.models.js';
 import { FleetQueriesService } from './fleet-queries.service.js';
@@ -101,5 +104,20 @@ export class FleetMembersResolver {
   @RequiresRole('viewer')
   rollout(@CurrentPrincipal() principal: Principal, @Parent() member: FleetMemberModel): Promise<RolloutModel | null> {
     return this.fleet.memberRollout(principal, member);
+  }
+}
+
+@Resolver(() => FleetReleaseModel)
+export class FleetReleaseAnalysisResolver {
+  constructor(private readonly analysis: AnalysisQueries) {}
+
+  @ResolveField(() => [AnalysisRunModel], {
+    description:
+      "The analysis runs of its waves, in the order they were made: a wave's pooled run (no cluster; each measurement's parts carry their cluster, the pooled measurement none) or each cluster's own run.",
+  })
+  @RequiresRole('viewer')
+  async analysisRuns(@CurrentPrincipal() principal: Principal, @Parent() release: FleetReleaseModel): Promise<AnalysisRunModel[]> {
+    const runs = await this.analysis.analysisRunsOfFleetRelease(organizationScope(principal.organizationId), release.id);
+    return runs.map(toAnalysisRunModel);
   }
 }

@@ -93,6 +93,7 @@ const decisionOf = (status: ReleaseDecision['status'], events: ReleaseDecision['
   status,
   memberChanges: [],
   memberOperations: [],
+  analysisRunsToStart: [],
   events,
   wakeAt: null,
 });

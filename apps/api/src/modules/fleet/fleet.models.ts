@@ -123,7 +123,7 @@ export class FleetChangeModel {
 
 @ObjectType('FleetGate', { description: 'One gate between a wave and the next.' })
 export class FleetGateModel {
-  @Field({ description: 'healthy, soak or approval.' })
+  @Field({ description: 'healthy, analysis, soak or approval.' })
   gate!: string;
 
   @Field(() => FleetGateState, { description: 'Whether it holds.' })
@@ -184,7 +184,9 @@ export class FleetWaveModel {
   @Field(() => String, { nullable: true, description: 'The reason given with the approval.' })
   approvalReason!: string | null;
 
-  @Field(() => [FleetGateModel], { description: 'Its gates, in order: healthy, soak, approval.' })
+  @Field(() => [FleetGateModel], {
+    description: 'Its gates, in order: healthy, analysis (when the wave names analysis), soak, approval (when manual).',
+  })
   gates!: FleetGateModel[];
 
   @Field(() => [FleetMemberModel], { description: 'Its member clusters, by name, as frozen when the release started.' })

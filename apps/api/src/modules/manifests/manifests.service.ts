@@ -206,7 +206,7 @@ export class ManifestsService {
     yaml: string,
   ): Promise<{ documents: Manifest[]; warnings: string[][]; placement: Placement | undefined }> {
     const { documents, placement } =
-      place === undefined ? this.parseForOrganization(yaml) : await this.parseForNamespace(principal, place, yaml);
+      place === undefined ? await this.parseForOrganization(principal, yaml) : await this.parseForNamespace(principal, place, yaml);
     const analysis = this.checkAnalysis(documents);
     const analysisProblems = analysis.flatMap((check, documentIndex) => check.errors.map((issue) => ({ documentIndex, ...issue })));
     const hubLossProblems = documents.flatMap((document, documentIndex) =>
@@ -230,9 +230,16 @@ export class ManifestsService {
     };
   }
 
-  /** Documents applied with no cluster or namespace: only organization-scoped kinds are accepted. */
-  private parseForOrganization(yaml: string): { documents: Manifest[]; placement: undefined } {
-    const result = parseManifests(yaml, { knownAnalysisTemplates: new Map(), knownClusterAnalysisTemplates: new Map() });
+  /**
+   * Documents applied with no cluster or namespace: only organization-scoped kinds are accepted, and the
+   * ClusterAnalysisTemplates a FleetRollout's waves run must exist.
+   */
+  private async parseForOrganization(principal: Principal, yaml: string): Promise<{ documents: Manifest[]; placement: undefined }> {
+    const clusterWide = await this.templates.clusterWideSpecs(organizationScope(principal.organizationId));
+    const result = parseManifests(yaml, {
+      knownAnalysisTemplates: new Map(),
+      knownClusterAnalysisTemplates: argumentsByTemplate(clusterWide),
+    });
     if (!result.ok) throw invalidManifests(result.errors, 'cluster and namespace are required to apply namespaced documents');
     return { documents: result.documents, placement: undefined };
   }

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Metric } from '../../libs/argo-spec/src/index.js';
+import type { MeasurementOutcome, MeasurementRequest } from '../../libs/protocol/src/index.js';
+import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
+import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
+import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
+import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
+import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
+import { organizationScope, systemScope } from '../../libs/stores/src/scope/scope.js';
+import { AnalysisQueries } from '../../libs/stores/src/analysis-runs/analysis-queries.js';
+import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
+import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
+import { EventBus } from '../../libs/events/src/event-bus.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { AnalysisQueue, parseAnalysisJob, type MeasurementAnswer } from '../../libs/queues/src/analysis-queue.js';
+import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
+import { eventually } from '../support/processes.js';
+
+/**
+ * A pooled run through the worker's analysis runner against the real Postgres and Redis: its measurements asked of
+ * four clusters at once, each cluster's answer recorded as its part, the pooled measurement formed once all are in
+ * (or Error once one is overdue), and the run assessed on it.
+ */
+const SYSTEM = systemScope('test');
+const PREFIX = `test-pooled-${process.pid}`;
+const CLUSTERS = ['ap', 'eu', 'sa', 'us'];
+const TIMEOUT_SECONDS = 30;
+const logger = createLogger('test', 'warn');
+
+let database: DatabaseClient;
+let sql: SqlPool;
+let redis: Redis;
+let subscriber: Redis;
+let eventBus: EventBus;
+let organizations: OrganizationStore;
+let clusters: ClusterStore;
+let store: AnalysisRunStore;
+let queries: AnalysisQueries;
+let analysisQueue: AnalysisQueue;
+let reconcileQueue: ReconcileQueue;
+let runner: AnalysisRunner;
+const requested: { clusterId: string; requests: MeasurementRequest[] }[] = [];
+
+beforeAll(async () => {
+  database = createDatabaseClient(inject('databaseUrl'), 4);
+  sql = new SqlPool(inject('databaseUrl'), 2);
+  redis = new Redis(inject('redisUrl'));
+  subscriber = new Redis(inject('redisUrl'));
+  eventBus = new EventBus(redis, subscriber, logger, PREFIX);
+  await eventBus.start();
+  eventBus.listen('measurementRequested', ({ payload }) => requested.push(payload));
+  const audit = new AuditStore(database, eventBus);
+  organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
+  clusters = new ClusterStore(database);
+  store = new AnalysisRunStore(sql, database);
+  queries = new AnalysisQueries(database);
+  analysisQueue = new AnalysisQueue(redis, PREFIX);
+  reconcileQueue = new ReconcileQueue(redis, PREFIX);
+  runner = new AnalysisRunner(store, sql, analysisQueue, reconcileQueue, eventBus, logger, {
+    measurementTimeoutSeconds: TIMEOUT_SECONDS,
+    centralAllowList: [],
+    centralCredentialsDirectory: undefined,
+  });
+});
+afterAll(async () => {
+  for (const queue of [analysisQueue.queue, analysisQueue.records, reconcileQueue.queue]) await queue.obliterate({ force: true });
+  await Promise.allSettled([analysisQueue.close(), reconcileQueue.close()]);
+  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit()]);
+});
+
+interface PooledFixture {
+  runId: string;
+  clusterIds: Record<string, string>;
+  otherClusterId: string;
+}
+
+/** An organization with four clusters and one more, a ClusterAnalysisTemplate of `metric`, and a pooled run of it over the four, started. */
+async function startedPooledRun(metric: Omit<Metric, 'name' | 'provider'>): Promise<PooledFixture> {
+  const created = await organizations.create(SYSTEM, `pooled-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
+  const organizationId = created.organization.id;
+  const scope = organizationScope(organizationId);
+  const registered = await inTransaction(database, (transaction) =>
+    Promise.all(
+      [...CLUSTERS, 'elsewhere'].map((name) =>
+        clusters.register(scope, transaction, { name, labels: {}, agentToken: `agent-${randomUUID()}` }),
+      ),
+    ),
+  );
+  const clusterIds = Object.fromEntries(registered.map((cluster) => [cluster.name, cluster.id]));
+  await database.clusterAnalysisTemplate.create({
+    data: {
+      organizationId,
+      name: 'error-rate',
+      spec: { metrics: [{ name: 'error-rate', count: 1, provider: { web: { url: 'http://metrics.shop/errors' } }, ...metric }] },
+    },
+  });
+  const run = await database.analysisRun.create({
+    data: {
+      organizationId,
+      clusterId: null,
+      pooledClusters: CLUSTERS.map((name) => ({ id: clusterIds[name] as string, name })),
+      namespace: 'shop',
+      name: `checkout-1-first-production-0-pooled-${randomUUID().slice(0, 6)}`,
+      kind: 'fleetWave',
+      spec: runSpecColumn.encode({
+        analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }] },
+        stablePodTemplateHash: null,
+        fleetWave: { wave: 'first-production', cluster: null, attempt: 0 },
+      }),
+    },
+  });
+  await runner.start(run.id);
+  return { runId: run.id, clusterIds, otherClusterId: clusterIds.elsewhere as string };
+}
+
+const value = (measured: unknown): MeasurementOutcome => ({ ok: true, value: measured, rawValue: JSON.stringify(measured) });
+const answer = (outcome: MeasurementOutcome): MeasurementAnswer[] => [
+  { metricName: 'error-rate', index: 0, outcome, answeredAt: new Date() },
+];
+
+const measurementsOf = (runId: string) =>
+  database.measurement.findMany({
+    where: { analysisRunId: runId },
+    select: { cluster: true, phase: true, value: true, message: true },
+    orderBy: [{ cluster: 'asc' }],
+  });
+const runOf = (runId: string) => database.analysisRun.findUniqueOrThrow({ where: { id: runId }, select: { phase: true, message: true } });
+
+describe('a pooled analysis run', () => {
+  it('asks every cluster at the same moment, one in-flight part each', async () => {
+    const { runId, clusterIds } = await startedPooledRun({ successCondition: 'all(result, {#.value[0] < 0.01})' });
+    await runner.measure({ runId, due: [{ metricName: 'error-rate', index: 0 }] });
+    await eventually(() => expect(requested.filter((each) => each.requests[0]?.run.uid === runId)).toHaveLength(4));
+    expect(new Set(requested.filter((each) => each.requests[0]?.run.uid === runId).map((each) => each.clusterId))).toEqual(
+      new Set(CLUSTERS.map((name) => clusterIds[name])),
+    );
+    expect((await measurementsOf(runId)).map((row) => [row.cluster, row.phase])).toEqual(CLUSTERS.map((name) => [name, 'Running']));
+    // Asking again (a repeated job) stores and sends nothing more.
+    await runner.measure({ runId, due: [{ metricName: 'error-rate', index: 0 }] });
+    expect(await measurementsOf(runId)).toHaveLength(4);
+  });
+
+  it('fails although each cluster would pass alone: the fleet is over its error budget', async () => {
+    const { runId } = await startedPooledRun({ successCondition: 'sum(map(result, {#.value.errors})) < 10' });
+    await runner.measure({ runId, due: [{ metricName: 'error-rate', index: 0 }] });
+    for (const [position, cluster] of CLUSTERS.entries()) {
+      await runner.record({ runId, cluster, answers: answer(value({ errors: 4, requests: 100 })) });
+      // No pooled measurement, and no verdict, before the last cluster answered.
+      if (position < CLUSTERS.length - 1) expect((await runOf(runId)).phase).toBe('Running');
+    }
+    const pooled = (await measurementsOf(runId)).find((row) => row.cluster === null);
+    expect(pooled?.phase).toBe('Failed');
+    expect(JSON.parse(pooled?.value ?? 'null')).toEqual(CLUSTERS.map((cluster) => ({ cluster, value: { errors: 4, requests: 100 } })));
+    expect((await runOf(runId)).phase).toBe('Failed');
+  });
+
+  it('passes although one cluster would fail alone: the fleet is under 1 %', async () => {
+    const { runId } = await startedPooledRun({
+      successCondition: 'sum(map(result, {#.value.errors})) / sum(map(result, {#.value.requests})) < 0.01',
+    });
+    await runner.measure({ runId, due: [{ metricName: 'error-rate', index: 0 }] });
+    const measured: Record<string, unknown> = {
+      ap: { errors: 3, requests: 100 },
+      eu: { errors: 0, requests: 10_000 },
+      sa: { errors: 1, requests: 5_000 },
+      us: { errors: 0, requests: 1_000 },
+    };
+    for (const cluster of CLUSTERS) await runner.record({ runId, cluster, answers: answer(value(measured[cluster])) });
+    expect((await runOf(runId)).phase).toBe('Successful');
+  });
+
+  it('is Error when a cluster does not answer in time, never a smaller sample', async () => {
+    // consecutiveErrorLimit 0: the first Error ends the run, as Argo counts errors.
+    const { runId } = await startedPooledRun({ successCondition: 'all(result, {#.value[0] < 0.01})', consecutiveErrorLimit: 0 });
+    const startedAt = new Date();
+    await runner.measure({ runId, due: [{ metricName: 'error-rate', index: 0 }] }, startedAt);
+    for (const cluster of CLUSTERS.filter((name) => name !== 'sa'))
+      await runner.record({ runId, cluster, answers: answer(value([0.001])) });
+    expect((await runOf(runId)).phase).toBe('Running');
+
+    await runner.sweep(new Date(startedAt.getTime() + (TIMEOUT_SECONDS + 60) * 1000));
+    const overdue = (await analysisQueue.records.getJobs(['waiting', 'delayed'])).find(
+      (job) => (job.data as { runId?: string }).runId === runId,
+    );
+    const parsed = overdue && parseAnalysisJob(overdue.name, overdue.data, new Date());
+    expect(parsed).toMatchObject({ name: 'record', data: { runId, cluster: 'sa' } });
+    if (parsed?.name === 'record') await runner.record(parsed.data);
+
+    const pooled = (await measurementsOf(runId)).find((row) => row.cluster === null);
+    expect(pooled).toMatchObject({ phase: 'Error', message: `sa: no answer from the cluster's agent within ${TIMEOUT_SECONDS} s` });
+    expect((await runOf(runId)).phase).toBe('Error');
+  });
+
+  it('takes no answer from a cluster outside the run', async () => {
+    const { runId, clusterIds, otherClusterId } = await startedPooledRun({ successCondition: 'all(result, {#.value[0] < 0.01})' });
+    await runner.measure({ runId, due: [{ metricName: 'error-rate', index: 0 }] });
+    await runner.record({ runId, cluster: 'elsewhere', answers: answer(value([0.5])) });
+    expect((await measurementsOf(runId)).map((row) => row.phase)).toEqual(['Running', 'Running', 'Running', 'Running']);
+    expect(await queries.isRunOfCluster(SYSTEM, runId, clusterIds.eu as string)).toBe(true);
+    expect(await queries.isRunOfCluster(SYSTEM, runId, otherClusterId)).toBe(false);
+  });
+});
