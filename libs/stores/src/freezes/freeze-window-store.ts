@@ -1,10 +1,11 @@
-import { jsonEqual, type FreezeWindowSpec } from '@flotilla/argo-spec';
+import type { FreezeWindowSpec } from '@flotilla/argo-spec';
 import { z } from 'zod';
 import type { FreezeWindow } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
 import { shapedAs, stringMapColumn } from '../rollouts/json-shapes.js';
 import { objectColumn } from '../scope/json-column.js';
 import type { OrganizationScope, SystemScope } from '../scope/scope.js';
+import { applyOrganizationDocument, type OrganizationDocument, type OrganizationDocumentApplied } from '../scope/organization-documents.js';
 
 /** A FreezeWindow as applied: when releases of some clusters and namespaces of the organization wait. */
 export interface FreezeWindowRecord {
@@ -21,17 +22,9 @@ export interface FreezeWindowRecord {
 }
 
 /** A FreezeWindow document as applied to the organization. */
-export interface FreezeWindowManifest {
-  name: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  spec: FreezeWindowSpec;
-  appliedBy: string;
-}
+export type FreezeWindowManifest = OrganizationDocument<FreezeWindowSpec>;
 
-export type FreezeWindowApplied =
-  | { action: 'Created' | 'Unchanged'; record: FreezeWindowRecord }
-  | { action: 'Updated'; record: FreezeWindowRecord; previousSpec: FreezeWindowSpec };
+export type FreezeWindowApplied = OrganizationDocumentApplied<FreezeWindowSpec, FreezeWindowRecord>;
 
 // The spec was validated at apply: the full check covers what evaluation relies on.
 const columns = {
@@ -75,31 +68,18 @@ export class FreezeWindowStore {
   }
 
   /** Creates or updates the FreezeWindow of a manifest; its generation grows only when its spec really changed. */
-  async apply(scope: OrganizationScope, transaction: Transaction, manifest: FreezeWindowManifest): Promise<FreezeWindowApplied> {
-    const { name, labels, annotations, spec, appliedBy } = manifest;
-    const data = {
-      labels: columns.labels.encode(labels),
-      annotations: columns.annotations.encode(annotations),
-      spec: columns.spec.encode(spec),
-      appliedBy,
-    };
-    const existingRow = await transaction.freezeWindow.findUnique({
-      where: { organizationId_name: { organizationId: scope.organizationId, name } },
-    });
-    if (!existingRow) {
-      const created = await transaction.freezeWindow.create({ data: { organizationId: scope.organizationId, name, ...data } });
-      return { action: 'Created', record: freezeWindowRecordOf(created) };
-    }
-    const existing = freezeWindowRecordOf(existingRow);
-    const specChanged = !jsonEqual(existing.spec, spec);
-    if (!specChanged && jsonEqual(existing.labels, labels) && jsonEqual(existing.annotations, annotations)) {
-      return { action: 'Unchanged', record: existing };
-    }
-    const updated = await transaction.freezeWindow.update({
-      where: { id: existing.id },
-      data: { ...data, ...(specChanged ? { generation: { increment: 1 } } : {}) },
-    });
-    return { action: 'Updated', record: freezeWindowRecordOf(updated), previousSpec: existing.spec };
+  apply(scope: OrganizationScope, transaction: Transaction, manifest: FreezeWindowManifest): Promise<FreezeWindowApplied> {
+    const { organizationId } = scope;
+    const { name } = manifest;
+    return applyOrganizationDocument(
+      {
+        find: () => this.find(scope, name, transaction),
+        create: async (data) => freezeWindowRecordOf(await transaction.freezeWindow.create({ data: { organizationId, name, ...data } })),
+        update: async (id, data) => freezeWindowRecordOf(await transaction.freezeWindow.update({ where: { id }, data })),
+      },
+      columns,
+      manifest,
+    );
   }
 
   private async listOf(organizationId: string): Promise<FreezeWindowRecord[]> {
