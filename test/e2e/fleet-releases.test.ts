@@ -343,17 +343,20 @@ describe('fleet releases when processes fail', () => {
       const app = await FleetApp.deploy('crash', [{ setWeight: 50 }, { pause: { duration: '2s' } }]);
       await app.applyFleetRollout({
         waves: [
-          { name: 'staging', clusterSelector: { matchLabels: { env: 'staging' } } },
+          { name: 'staging', clusterSelector: { matchLabels: { env: 'staging' } }, approval: 'manual' },
           { name: 'production', maxParallel: 2 },
         ],
       });
       await app.release('2');
-      await app.waitFor('to start production', (release) => waveOf(release, 'production').phase === 'Progressing');
-
+      // Between the waves, with nothing of the release in flight: the worker goes, and every job and timer with Redis
+      await app.waitFor('to wait for approval', (release) =>
+        waveOf(release, 'staging').gates.some((gate) => gate.gate === 'approval' && gate.state === 'Waiting'),
+      );
       await system.killWorker();
       expect(await system.deleteRedisKeys()).toBeGreaterThan(0);
       await system.startWorker();
 
+      await app.operate('approveWave');
       await app.waitFor('to succeed', (release) => release.phase === 'Succeeded', 120_000);
       expect((await app.templateChanges()).map((change) => change.cluster).sort()).toEqual([...ALL].sort());
     },
