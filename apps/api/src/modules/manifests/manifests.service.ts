@@ -287,11 +287,9 @@ export class ManifestsService {
     const outcomes: DocumentOutcome[] = [];
     for (const [documentIndex, document] of documents.entries()) {
       outcomes.push(
-        document.kind === 'FleetRollout'
-          ? await this.storeFleetRollout(transaction, target, documentIndex, document)
-          : document.kind === 'FreezeWindow'
-            ? await this.storeFreezeWindow(transaction, target, documentIndex, document)
-            : await this.storeDocument(transaction, placed(target), documentIndex, document),
+        document.kind === 'FleetRollout' || document.kind === 'FreezeWindow'
+          ? await this.storeOrganizationDocument(transaction, target, documentIndex, document)
+          : await this.storeDocument(transaction, placed(target), documentIndex, document),
       );
     }
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
@@ -400,37 +398,23 @@ export class ManifestsService {
     return this.templateOutcome(target, documentIndex, document, applied);
   }
 
-  private async storeFleetRollout(
+  /** Stores a document of an organization-scoped kind through its store; the outcome is reported as for every kind. */
+  private async storeOrganizationDocument(
     transaction: Transaction,
     target: ApplyTarget,
     documentIndex: number,
-    document: FleetRolloutManifest,
+    document: FleetRolloutManifest | FreezeWindowManifest,
   ): Promise<DocumentOutcome> {
-    const applied = await this.fleetRollouts.apply(target.scope, transaction, {
+    const manifest = {
       name: document.metadata.name,
       labels: document.metadata.labels ?? {},
       annotations: document.metadata.annotations ?? {},
-      spec: document.spec,
       appliedBy: actorOf(target.principal),
-    });
-    const { record } = applied;
-    const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
-    return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], record.generation, record.id, before, document.spec);
-  }
-
-  private async storeFreezeWindow(
-    transaction: Transaction,
-    target: ApplyTarget,
-    documentIndex: number,
-    document: FreezeWindowManifest,
-  ): Promise<DocumentOutcome> {
-    const applied = await this.freezeWindows.apply(target.scope, transaction, {
-      name: document.metadata.name,
-      labels: document.metadata.labels ?? {},
-      annotations: document.metadata.annotations ?? {},
-      spec: document.spec,
-      appliedBy: actorOf(target.principal),
-    });
+    };
+    const applied =
+      document.kind === 'FleetRollout'
+        ? await this.fleetRollouts.apply(target.scope, transaction, { ...manifest, spec: document.spec })
+        : await this.freezeWindows.apply(target.scope, transaction, { ...manifest, spec: document.spec });
     const { record } = applied;
     const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
     return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], record.generation, record.id, before, document.spec);
