@@ -44,6 +44,7 @@ let analysisQueue: AnalysisQueue;
 let reconcileQueue: ReconcileQueue;
 let runner: AnalysisRunner;
 const requested: { clusterId: string; requests: MeasurementRequest[] }[] = [];
+const cancelled: { clusterId: string; requestIds: string[] }[] = [];
 
 beforeAll(async () => {
   database = createDatabaseClient(inject('databaseUrl'), 4);
@@ -53,6 +54,7 @@ beforeAll(async () => {
   eventBus = new EventBus(redis, subscriber, logger, PREFIX);
   await eventBus.start();
   eventBus.listen('measurementRequested', ({ payload }) => requested.push(payload));
+  eventBus.listen('measurementsCancelled', ({ payload }) => cancelled.push(payload));
   const audit = new AuditStore(database, eventBus);
   organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   clusters = new ClusterStore(database);
@@ -202,5 +204,40 @@ describe('a pooled analysis run', () => {
     expect((await measurementsOf(runId)).map((row) => row.phase)).toEqual(['Running', 'Running', 'Running', 'Running']);
     expect(await queries.isRunOfCluster(SYSTEM, runId, clusterIds.eu as string)).toBe(true);
     expect(await queries.isRunOfCluster(SYSTEM, runId, otherClusterId)).toBe(false);
+  });
+});
+
+describe('a pooled run that stops', () => {
+  it('ends its parts in flight as upstream ends a terminated measurement, cancels them in their clusters, and ignores late answers', async () => {
+    const { runId, clusterIds } = await startedPooledRun({ successCondition: 'all(result, {#.value[0] < 0.01})' });
+    await runner.measure({ runId, due: [{ metricName: 'error-rate', index: 0 }] });
+    await runner.record({ runId, cluster: 'ap', answers: answer(value([0.001])) });
+    // Its owner ends it, as a reconcile does.
+    await database.analysisRun.update({
+      where: { id: runId },
+      data: { phase: 'Successful', message: 'terminated: the fleet release is Aborted', finishedAt: new Date() },
+    });
+
+    await runner.sweep();
+
+    const ended = { phase: 'Inconclusive', message: 'Metric Terminated' };
+    expect(await measurementsOf(runId)).toMatchObject([{ cluster: 'ap', phase: 'Successful' }, ended, ended, ended]);
+    const requestId = `${runId}.error-rate.0`;
+    await eventually(() => expect(cancelled.filter((each) => each.requestIds.includes(requestId))).toHaveLength(3));
+    expect(new Set(cancelled.filter((each) => each.requestIds.includes(requestId)).map((each) => each.clusterId))).toEqual(
+      new Set(['eu', 'sa', 'us'].map((name) => clusterIds[name])),
+    );
+    const stopped = await database.analysisRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(stopped).toMatchObject({ phase: 'Successful', message: 'terminated: the fleet release is Aborted', nextMeasurementAt: null });
+    expect(stopped.metricResults).toMatchObject({
+      results: [{ name: 'error-rate', phase: 'Inconclusive', inconclusive: 1, measurements: [ended] }],
+      nextAt: { 'error-rate': null },
+    });
+
+    for (const cluster of ['eu', 'sa', 'us']) await runner.record({ runId, cluster, answers: answer(value([0.001])) });
+    await runner.sweep();
+    expect(await database.analysisRun.findUniqueOrThrow({ where: { id: runId } })).toEqual(stopped);
+    expect(await measurementsOf(runId)).toMatchObject([{ cluster: 'ap', phase: 'Successful' }, ended, ended, ended]);
+    expect(cancelled.filter((each) => each.requestIds.includes(requestId))).toHaveLength(3);
   });
 });

@@ -6,6 +6,12 @@ import { isCompleted, type AnalysisRunSpec, type Measurement, type MetricResult 
 /** The message of a measurement ended because its run stopped, as upstream writes it. */
 export const METRIC_TERMINATED = 'Metric Terminated';
 
+/** How a measurement in flight ends when its run stops. */
+export const TERMINATED_OUTCOME = { phase: 'Inconclusive', message: METRIC_TERMINATED } as const satisfies Pick<
+  Measurement,
+  'phase' | 'message'
+>;
+
 /**
  * An in-flight measurement ended because its run stopped, as upstream's Job provider ends one (the Job is deleted,
  * the measurement is Inconclusive) and its controller labels it.
@@ -13,7 +19,7 @@ export const METRIC_TERMINATED = 'Metric Terminated';
  */
 export function terminatedMeasurement(inFlight: Measurement, now: Date): Measurement {
   const { resumeAt: _resumeAt, ...kept } = inFlight;
-  return { ...kept, phase: 'Inconclusive', finishedAt: now, message: METRIC_TERMINATED };
+  return { ...kept, ...TERMINATED_OUTCOME, finishedAt: now };
 }
 
 export interface TerminatedResults {

@@ -6,6 +6,8 @@ import {
   newMetricResult,
   nextMeasurementTime,
   poolMeasurement,
+  terminateInFlight,
+  TERMINATED_OUTCOME,
   type AnalysisPhase,
   type ClusterOutcome,
   type Measurement,
@@ -64,6 +66,8 @@ interface Settled {
   next: ScheduledMeasurement[];
   phaseChanged: boolean;
   finished: boolean;
+  /** The run finished with other measurements still in flight, which are to be ended. */
+  leftInFlight: boolean;
 }
 
 /** A measurement a job asks for, with its metric as the run resolved it. */
@@ -466,9 +470,10 @@ export class AnalysisRunner {
   ): { write: RunAssessmentWrite; settled: Settled } {
     const settlement = settleMeasurements(progress.state, run.resolved, progress.startedAt, measurements);
     const finished = isCompleted(settlement.phase);
+    const leftInFlight = finished && settlement.state.results.some((result) => result.measurements.at(-1)?.phase === 'Running');
     return {
       write: { phase: settlement.phase, message: settlement.message, state: settlement.state, finishedAt: finished ? now : undefined },
-      settled: { next: settlement.next, phaseChanged: settlement.phase !== progress.phase, finished },
+      settled: { next: settlement.next, phaseChanged: settlement.phase !== progress.phase, finished, leftInFlight },
     };
   }
 
@@ -488,9 +493,46 @@ export class AnalysisRunner {
   /** After the commit: the metrics' next measurements, and the owner's reconcile when the run's phase moved. */
   private async followUp(run: RunSnapshot, settled: Settled | undefined): Promise<void> {
     if (!settled) return;
+    if (settled.leftInFlight) await this.endInFlight(run.id);
     if (settled.finished) this.resolvedRuns.forget(run.id);
     await this.schedule(run.id, settled.next);
     if (settled.phaseChanged) await this.wakeOwner(run);
+  }
+
+  /**
+   * Ends the measurements a stopped run still has in flight (its owner terminated it, or a metric ended it), as
+   * upstream's controller terminates them: each is Inconclusive, "Metric Terminated", and its metric is assessed
+   * as terminating; the run keeps its phase. Then the agents measuring them are told to cancel them (a job metric's
+   * Job is deleted). An answer that arrives later finds neither the run Running nor the measurement in flight.
+   */
+  async endInFlight(runId: string, now = new Date()): Promise<void> {
+    const run = await this.snapshot(runId);
+    if (!run || !isStopped(run.phase)) return;
+    const ended = await this.sql.transaction(async (session) => {
+      const locked = await this.runs.lockRun(SCOPE, session, runId);
+      if (!locked || !isStopped(locked.phase)) return [];
+      const rows = await this.runs.endInFlight(SCOPE, session, runId, { ...TERMINATED_OUTCOME, finishedAt: now });
+      const { metricResults } = terminateInFlight(locked.state.results, run.resolved.spec, now);
+      const nextAt = Object.fromEntries(Object.keys(locked.state.nextAt).map((metricName) => [metricName, null]));
+      await this.runs.writeRunProgress(SCOPE, session, runId, { results: metricResults, nextAt });
+      return rows;
+    });
+    this.resolvedRuns.forget(runId);
+    if (ended.length === 0) return;
+    this.logger.info({ run: run.name, ended: ended.length }, 'measurements in flight of a stopped run ended');
+    const clusterIdOf = (cluster: string | null): string | null =>
+      cluster === null ? run.clusterId : (run.pooledClusters?.find((candidate) => candidate.name === cluster)?.id ?? null);
+    const requestIdsByCluster = new Map<string, string[]>();
+    for (const { cluster, requestId } of ended) {
+      const clusterId = clusterIdOf(cluster);
+      if (clusterId === null || requestId === null) continue;
+      requestIdsByCluster.set(clusterId, [...(requestIdsByCluster.get(clusterId) ?? []), requestId]);
+    }
+    await Promise.all(
+      [...requestIdsByCluster].map(([clusterId, requestIds]) =>
+        this.eventBus.publish('measurementsCancelled', { organizationId: run.organizationId, payload: { clusterId, requestIds } }),
+      ),
+    );
   }
 
   /** One job per moment at which measurements of the run fall due. */
@@ -511,12 +553,13 @@ export class AnalysisRunner {
   }
 
   /**
-   * Re-derives the analysis work that should be queued from Postgres alone: runs not started, measurements due
-   * (grouped by due time as when they were scheduled, so that a job still queued is not queued twice), and
-   * measurements whose answer is overdue (recorded as Errors).
+   * Re-derives the analysis work that should be queued from Postgres alone: runs not started, measurements in flight
+   * of runs that stopped (ended here), measurements due (grouped by due time as when they were scheduled, so that a
+   * job still queued is not queued twice), and measurements whose answer is overdue (recorded as Errors).
    */
   async sweep(now = new Date()): Promise<void> {
     for (const runId of await this.runs.pendingRunIds(SCOPE, SWEEP_BATCH)) await this.queue.start(runId);
+    for (const runId of await this.runs.stoppedRunsInFlight(SCOPE, SWEEP_BATCH)) await this.endInFlight(runId, now);
     const dueBy = new Date(now.getTime() - SWEEP_GRACE_MS);
     for (const run of await this.runs.dueRuns(SCOPE, dueBy, SWEEP_BATCH)) {
       const due = Object.entries(run.nextAt).flatMap(([metricName, at]): ScheduledMeasurement[] =>
@@ -568,6 +611,9 @@ export class AnalysisRunner {
     }
   }
 }
+
+/** A run that ended, whether by its own assessment or because its owner terminated it. */
+const isStopped = (phase: string): boolean => phase !== 'Pending' && phase !== 'Running';
 
 /**
  * One cluster's part of a pooled measurement as it is stored: the provider's value as JSON (what the pooled
