@@ -8,6 +8,7 @@ export * from './measurement.js';
 export * from './assessment.js';
 export * from './run-assessment.js';
 export * from './termination.js';
+export * from './run-history.js';
 export * from './schedule.js';
 export * from './arguments.js';
 export * from './templates.js';
