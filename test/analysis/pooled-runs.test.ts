@@ -17,6 +17,7 @@ import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue, parseAnalysisJob, type MeasurementAnswer } from '../../libs/queues/src/analysis-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
 import { eventually } from '../support/processes.js';
 
@@ -81,7 +82,10 @@ interface PooledFixture {
 }
 
 /** An organization with four clusters and one more, a ClusterAnalysisTemplate of `metric`, and a pooled run of it over the four, started. */
-async function startedPooledRun(metric: Omit<Metric, 'name' | 'provider'>): Promise<PooledFixture> {
+async function startedPooledRun(
+  metric: Omit<Metric, 'name' | 'provider'>,
+  otherMetrics: Prisma.InputJsonObject[] = [],
+): Promise<PooledFixture> {
   const created = await organizations.create(SYSTEM, `pooled-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
   const organizationId = created.organization.id;
   const scope = organizationScope(organizationId);
@@ -97,7 +101,9 @@ async function startedPooledRun(metric: Omit<Metric, 'name' | 'provider'>): Prom
     data: {
       organizationId,
       name: 'error-rate',
-      spec: { metrics: [{ name: 'error-rate', count: 1, provider: { web: { url: 'http://metrics.shop/errors' } }, ...metric }] },
+      spec: {
+        metrics: [{ name: 'error-rate', count: 1, provider: { web: { url: 'http://metrics.shop/errors' } }, ...metric }, ...otherMetrics],
+      },
     },
   });
   const run = await database.analysisRun.create({
@@ -239,5 +245,26 @@ describe('a pooled run that stops', () => {
     expect(await database.analysisRun.findUniqueOrThrow({ where: { id: runId } })).toEqual(stopped);
     expect(await measurementsOf(runId)).toMatchObject([{ cluster: 'ap', phase: 'Successful' }, ended, ended, ended]);
     expect(cancelled.filter((each) => each.requestIds.includes(requestId))).toHaveLength(3);
+  });
+
+  // upstream: TestReconcileAnalysisRunTerminateSiblingAfterFail
+  it('ends the sibling in flight at once when a metric fails the run', async () => {
+    const smoke = { name: 'smoke', provider: { job: { spec: { template: { spec: { containers: [] } } } } } };
+    const { runId } = await startedPooledRun({ successCondition: 'all(result, {#.value[0] < 0.01})' }, [smoke]);
+    await runner.measure({
+      runId,
+      due: [
+        { metricName: 'error-rate', index: 0 },
+        { metricName: 'smoke', index: 0 },
+      ],
+    });
+    for (const cluster of CLUSTERS) await runner.record({ runId, cluster, answers: answer(value([0.5])) });
+
+    expect(await runOf(runId)).toMatchObject({ phase: 'Failed' });
+    const smokeParts = await database.measurement.findMany({ where: { analysisRunId: runId, metricName: 'smoke' } });
+    expect(smokeParts.map(({ phase, message }) => ({ phase, message }))).toEqual(
+      CLUSTERS.map(() => ({ phase: 'Inconclusive', message: 'Metric Terminated' })),
+    );
+    await eventually(() => expect(cancelled.filter((each) => each.requestIds.includes(`${runId}.smoke.0`))).toHaveLength(4));
   });
 });

@@ -5,6 +5,8 @@ import {
   isDryRunMetric,
   newMetricResult,
   nextMeasurementTime,
+  assessRun,
+  isTerminating,
   poolMeasurement,
   terminateInFlight,
   TERMINATED_OUTCOME,
@@ -22,6 +24,7 @@ import {
   type AnalysisRunStore,
   type ClusterCompletion,
   type ClusterMeasurementRow,
+  type EndedMeasurement,
   type MeasuredBy,
   type MeasurementBatch,
   type MeasurementCompletion,
@@ -66,7 +69,7 @@ interface Settled {
   next: ScheduledMeasurement[];
   phaseChanged: boolean;
   finished: boolean;
-  /** The run finished with other measurements still in flight, which are to be ended. */
+  /** The run finished, or a metric ended it, with other measurements still in flight, which are to be ended. */
   leftInFlight: boolean;
 }
 
@@ -470,7 +473,8 @@ export class AnalysisRunner {
   ): { write: RunAssessmentWrite; settled: Settled } {
     const settlement = settleMeasurements(progress.state, run.resolved, progress.startedAt, measurements);
     const finished = isCompleted(settlement.phase);
-    const leftInFlight = finished && settlement.state.results.some((result) => result.measurements.at(-1)?.phase === 'Running');
+    const stopping = finished || isTerminating(run.resolved.spec, settlement.state.results);
+    const leftInFlight = stopping && settlement.state.results.some((result) => result.measurements.at(-1)?.phase === 'Running');
     return {
       write: { phase: settlement.phase, message: settlement.message, state: settlement.state, finishedAt: finished ? now : undefined },
       settled: { next: settlement.next, phaseChanged: settlement.phase !== progress.phase, finished, leftInFlight },
@@ -500,26 +504,47 @@ export class AnalysisRunner {
   }
 
   /**
-   * Ends the measurements a stopped run still has in flight (its owner terminated it, or a metric ended it), as
-   * upstream's controller terminates them: each is Inconclusive, "Metric Terminated", and its metric is assessed
-   * as terminating; the run keeps its phase. Then the agents measuring them are told to cancel them (a job metric's
-   * Job is deleted). An answer that arrives later finds neither the run Running nor the measurement in flight.
+   * Ends the measurements in flight of a run that stops (its owner terminated it, or a metric ended it), as upstream's
+   * controller terminates them at its next reconcile: each is Inconclusive, "Metric Terminated", and its metric is
+   * assessed as terminating. A run its owner ended keeps its phase; one a metric is ending is assessed again, and so
+   * ends. Then the agents measuring them are told to cancel them (a job metric's Job is deleted). An answer that
+   * arrives later finds neither the run Running nor the measurement in flight.
    */
   async endInFlight(runId: string, now = new Date()): Promise<void> {
     const run = await this.snapshot(runId);
-    if (!run || !isStopped(run.phase)) return;
-    const ended = await this.sql.transaction(async (session) => {
+    if (!run || !isStopping(run, run)) return;
+    const outcome = await this.sql.transaction(async (session) => {
       const locked = await this.runs.lockRun(SCOPE, session, runId);
-      if (!locked || !isStopped(locked.phase)) return [];
-      const rows = await this.runs.endInFlight(SCOPE, session, runId, { ...TERMINATED_OUTCOME, finishedAt: now });
+      if (!locked || !isStopping(run, locked)) return undefined;
+      const ended = await this.runs.endInFlight(SCOPE, session, runId, { ...TERMINATED_OUTCOME, finishedAt: now });
       const { metricResults } = terminateInFlight(locked.state.results, run.resolved.spec, now);
-      const nextAt = Object.fromEntries(Object.keys(locked.state.nextAt).map((metricName) => [metricName, null]));
-      await this.runs.writeRunProgress(SCOPE, session, runId, { results: metricResults, nextAt });
-      return rows;
+      const state: RunState = {
+        results: metricResults,
+        nextAt: Object.fromEntries(Object.keys(locked.state.nextAt).map((metricName) => [metricName, null])),
+      };
+      if (locked.phase !== 'Running') {
+        await this.runs.writeRunProgress(SCOPE, session, runId, state);
+        return { ended, phaseChanged: false };
+      }
+      const { phase, message } = assessRun(metricResults, run.resolved.spec);
+      await this.runs.writeRunAssessment(SCOPE, session, runId, {
+        phase,
+        message,
+        state,
+        finishedAt: isCompleted(phase) ? now : undefined,
+      });
+      return { ended, phaseChanged: phase !== locked.phase };
     });
+    if (!outcome) return;
     this.resolvedRuns.forget(runId);
-    if (ended.length === 0) return;
-    this.logger.info({ run: run.name, ended: ended.length }, 'measurements in flight of a stopped run ended');
+    if (outcome.phaseChanged) await this.wakeOwner(run);
+    if (outcome.ended.length === 0) return;
+    this.logger.info({ run: run.name, ended: outcome.ended.length }, 'measurements in flight of a stopping run ended');
+    await this.cancelInClusters(run, outcome.ended);
+  }
+
+  /** Tells the agent of each cluster measuring them to stop taking these measurements. */
+  private async cancelInClusters(run: RunSnapshot, ended: readonly EndedMeasurement[]): Promise<void> {
     const clusterIdOf = (cluster: string | null): string | null =>
       cluster === null ? run.clusterId : (run.pooledClusters?.find((candidate) => candidate.name === cluster)?.id ?? null);
     const requestIdsByCluster = new Map<string, string[]>();
@@ -612,8 +637,9 @@ export class AnalysisRunner {
   }
 }
 
-/** A run that ended, whether by its own assessment or because its owner terminated it. */
-const isStopped = (phase: string): boolean => phase !== 'Pending' && phase !== 'Running';
+/** A run that ended (by its own assessment, or its owner terminated it), or that a metric is ending. */
+const isStopping = (run: RunSnapshot, progress: RunProgress): boolean =>
+  progress.phase !== 'Pending' && (progress.phase !== 'Running' || isTerminating(run.resolved.spec, progress.state.results));
 
 /**
  * One cluster's part of a pooled measurement as it is stored: the provider's value as JSON (what the pooled
