@@ -1,15 +1,16 @@
 import type { SecretKeyRef } from '@flotilla/argo-spec';
 import { measureMetric, redactSecrets, type HttpTransport, type JobRunner, type SecretLookup } from '@flotilla/metric-providers';
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
-import type { KubeHttp } from '../kube/kube-http.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import { SecretReader, type SecretData } from './cluster-secrets.js';
 import { resolveSecretMarkers, secretReferencesIn } from './secret-markers.js';
 
-/** The providers' HTTP transport, for the loader that reaches the providers only through this module. */
+/** The providers' HTTP transport and Job runner, for the loader that reaches the providers only through this module. */
 export { createHttpTransport } from '@flotilla/metric-providers';
+export { createKubernetesJobRunner } from '@flotilla/metric-providers/job';
 
 export interface MeasurementDependencies {
-  kube: KubeHttp;
+  kube: KubeClient;
   http: HttpTransport;
   jobs: JobRunner;
   /** Where provider credential Secrets (`datadog`, `newrelic`, …) are looked up first. */
