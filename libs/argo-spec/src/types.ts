@@ -305,13 +305,40 @@ export interface RolloutSpec {
 
 // ---------------------------------------------------------------- analysis templates
 
+/** A range query: `start` and `end` are time expressions such as `now() - duration("1h")`, `step` a Go duration. */
+export interface PrometheusRangeQuery {
+  start?: string;
+  end?: string;
+  step?: string;
+}
+
+/** AWS Signature Version 4 for Amazon Managed Prometheus. */
+export interface PrometheusSigV4 {
+  region?: string;
+  profile?: string;
+  roleArn?: string;
+}
+
+export interface PrometheusOAuth2 {
+  tokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scopes?: string[];
+}
+
+export interface PrometheusAuthentication {
+  sigv4?: PrometheusSigV4;
+  oauth2?: PrometheusOAuth2;
+}
+
 export interface PrometheusProvider {
   address: string;
   query: string;
   timeout?: number;
   insecure?: boolean;
   headers?: { key: string; value: string }[];
-  authentication?: JsonObject;
+  authentication?: PrometheusAuthentication;
+  rangeQuery?: PrometheusRangeQuery;
 }
 
 export interface WebProvider {
@@ -337,11 +364,17 @@ export interface DatadogProvider {
   formula?: string;
   apiVersion?: 'v1' | 'v2';
   aggregator?: string;
+  /** The Secret with `api-key`, `app-key` and optional `address`; with `namespaced` it lives in the run's namespace. */
+  secretRef?: { name?: string; namespaced?: boolean };
+  /** Go duration; 10s when left out. */
+  requestTimeout?: string;
 }
 
 export interface NewRelicProvider {
   profile?: string;
   query: string;
+  /** Seconds the NRQL query may run; 5 when left out. */
+  timeout?: number;
 }
 
 export interface WavefrontProvider {

@@ -42,11 +42,15 @@ async function readReferencedKeys(
 
 /**
  * Provider credentials are looked up in the agent's own namespace, where the cluster's operators keep them, and
- * in the run's namespace when the agent's has no Secret of that name.
+ * in the run's namespace when the agent's has no Secret of that name; a lookup confined to the run's namespace reads only there.
  */
 function credentialLookup(secrets: SecretReader, agentNamespace: string, runNamespace: string): SecretLookup {
-  return async (name) =>
-    (await secrets.read(agentNamespace, name)) ?? (runNamespace === agentNamespace ? undefined : await secrets.read(runNamespace, name));
+  return async (name, options) => {
+    if (options?.runNamespaceOnly) return secrets.read(runNamespace, name);
+    return (
+      (await secrets.read(agentNamespace, name)) ?? (runNamespace === agentNamespace ? undefined : await secrets.read(runNamespace, name))
+    );
+  };
 }
 
 /** Makes sure the outcome travels as JSON exactly as the control plane will read it. */
