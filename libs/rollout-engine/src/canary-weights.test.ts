@@ -6,6 +6,7 @@ import {
   currentSetWeight,
   describeStep,
   desiredCanaryWeight,
+  hasReplicasForWeight,
   previousSetWeight,
 } from './canary-weights.js';
 import { calculateReplicaCountsForTrafficRoutedCanary } from './replica-math.js';
@@ -260,6 +261,26 @@ describe('router weight once aborted', () => {
   ])('%s', (_name, strategy, served, stable, current, expected) => {
     const observed = { specReplicas: 5, stable: pods(...stable), canary: pods(...current) };
     expect(abortedCanaryWeight(strategy, aborted(served), 1, observed)).toBe(expected);
+  });
+});
+
+// upstream: TestCheckReplicasAvailableWithReplicaProgressThreshold, TestCheckReplicasAvailableWithCustomMaxTrafficWeight
+describe('hasReplicasForWeight', () => {
+  const routed = (threshold?: CanaryStrategy['replicaProgressThreshold'], maxTrafficWeight?: number): CanaryStrategy => ({
+    trafficRouting: { smi: {}, ...(maxTrafficWeight === undefined ? {} : { maxTrafficWeight }) },
+    ...(threshold === undefined ? {} : { replicaProgressThreshold: threshold }),
+  });
+  it.each<[string, CanaryStrategy, number, [number, number], number, boolean]>([
+    ['80% available meets 80%', routed({ type: 'Percent', value: 80 }), 10, [5, 4], 50, true],
+    ['60% available misses 80%', routed({ type: 'Percent', value: 80 }), 10, [5, 3], 50, false],
+    ['without a threshold every pod is needed', routed(), 10, [5, 4], 50, false],
+    ['a large maxTrafficWeight: half of 2 pods is 1', routed(undefined, 100000000), 2, [2, 1], 50000000, true],
+    ['a large maxTrafficWeight: no pod available', routed(undefined, 100000000), 2, [2, 0], 50000000, false],
+    ['a large maxTrafficWeight: the full weight needs both pods', routed(undefined, 100000000), 2, [2, 2], 100000000, true],
+    ['weight 0 needs no pod', routed(undefined, 100000000), 2, [2, 0], 0, true],
+    ['the default maxTrafficWeight', routed(), 10, [10, 5], 50, true],
+  ])('%s', (_name, canary, specReplicas, [replicas, availableReplicas], weight, expected) => {
+    expect(hasReplicasForWeight(canary, { replicas, availableReplicas }, specReplicas, weight)).toBe(expected);
   });
 });
 

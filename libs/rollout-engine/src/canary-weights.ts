@@ -1,7 +1,7 @@
 import { GATEWAY_API_PLUGIN, type CanaryStep, type CanaryStrategy, type SetCanaryScale } from '@flotilla/argo-spec';
 import type { TrafficRouterKind } from '@flotilla/protocol';
 import { abortScaleDownDelaySeconds, DEFAULT_MAX_TRAFFIC_WEIGHT } from './defaults.js';
-import { trafficWeightToReplicas, type ReplicaSetCounts } from './replica-math.js';
+import { replicaProgressThresholdMet, trafficWeightToReplicas, type ReplicaSetCounts } from './replica-math.js';
 import type { RolloutStatus } from './types.js';
 
 /** The traffic router a canary configures, if the engine knows how to drive it. */
@@ -108,6 +108,16 @@ export function abortedCanaryWeight(
   if (desired <= 0) return Math.min(uncovered, served);
   if (stableCovers < fullWeight - desired) return served;
   return Math.min(desired, served);
+}
+
+/**
+ * Whether a ReplicaSet has the pods available to serve `weight` of `spec.replicas` (upstream `checkReplicasAvailable`),
+ * or as many as `replicaProgressThreshold` asks for.
+ * @example 10 replicas, weight 50, 4 of 5 available: false; with { type: 'Percent', value: 80 }: true
+ */
+export function hasReplicasForWeight(canary: CanaryStrategy, replicaSet: ReplicaSetCounts, specReplicas: number, weight: number): boolean {
+  const needed = Math.floor((weight * specReplicas) / maxTrafficWeight(canary));
+  return replicaSet.availableReplicas >= needed || replicaProgressThresholdMet(canary.replicaProgressThreshold, replicaSet, needed);
 }
 
 /**

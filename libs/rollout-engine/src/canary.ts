@@ -8,11 +8,12 @@ import {
 } from '@flotilla/argo-spec';
 import type { ObservedReplicaSet } from '@flotilla/protocol';
 import {
-  canaryReplicasOrWeight,
-  describeStep,
   abortedCanaryWeight,
-  maxTrafficWeight,
+  canaryReplicasOrWeight,
   currentSetWeight,
+  describeStep,
+  hasReplicasForWeight,
+  maxTrafficWeight,
   previousSetWeight,
   trafficRouterOf,
 } from './canary-weights.js';
@@ -365,18 +366,12 @@ function abortedCanaryReplicas(context: RolloutContext, canary: CanaryStrategy, 
   return currentReplicaSet(context)?.replicas ?? 0;
 }
 
-/**
- * Upstream `checkReplicasAvailable`: the router moves traffic to the stable only once the stable has the pods for
- * it available, or as many as `replicaProgressThreshold` asks for; until then it keeps serving what it was asked.
- */
+/** The router moves traffic only once the stable has the pods available to take its share; until then it stays. */
 function weightTheStableCanTake(context: RolloutContext, canary: CanaryStrategy, canaryWeight: number): number {
   const served = context.status.canary.weights?.canary.weight;
   const stable = context.replicaSets.get(context.status.stableRS ?? context.currentHash);
   if (served === undefined || stable === undefined) return canaryWeight;
-  const fullWeight = maxTrafficWeight(canary);
-  const needed = Math.floor(((fullWeight - canaryWeight) * context.specReplicas) / fullWeight);
-  const enough = stable.availableReplicas >= needed || replicaProgressThresholdMet(canary.replicaProgressThreshold, stable, needed);
-  return enough ? canaryWeight : served;
+  return hasReplicasForWeight(canary, stable, context.specReplicas, maxTrafficWeight(canary) - canaryWeight) ? canaryWeight : served;
 }
 
 function planReplicaSets(context: RolloutContext, canary: CanaryStrategy): void {
