@@ -339,10 +339,14 @@ function serviceTarget(context: RolloutContext, service: string, hash: string): 
   return current === undefined ? undefined : { service, podTemplateHash: current };
 }
 
-function planServices(context: RolloutContext, canary: CanaryStrategy): void {
+/**
+ * Aborted, the canary Service goes back to the stable pods, as upstream: with `dynamicStableScale` only once the
+ * router sends the canary nothing any more.
+ */
+function planServices(context: RolloutContext, canary: CanaryStrategy, routerWeight: number): void {
   const stableHash = context.status.stableRS ?? context.currentHash;
-  // Aborted without a traffic router, the canary Service goes back to the stable pods, as upstream.
-  const canaryHash = context.status.abort && canary.trafficRouting === undefined ? stableHash : context.currentHash;
+  const canaryDrained = canary.trafficRouting === undefined || canary.dynamicStableScale !== true || routerWeight === 0;
+  const canaryHash = context.status.abort && canaryDrained ? stableHash : context.currentHash;
   const stable = canary.stableService ? serviceTarget(context, canary.stableService, stableHash) : undefined;
   const canaryTarget = canary.canaryService ? serviceTarget(context, canary.canaryService, canaryHash) : undefined;
   context.services = { ...(stable ? { stable } : {}), ...(canaryTarget ? { canary: canaryTarget } : {}) };
@@ -419,8 +423,8 @@ export function reconcileCanary(context: RolloutContext, canary: CanaryStrategy)
   planReplicaSets(context, canary);
   const index = status.currentStepIndex ?? 0;
   const atDesired = status.stableRS === context.currentHash || atDesiredCounts(context, canary, countsAt(context, canary, index));
-  if (canary.trafficRouting !== undefined)
-    planTraffic(context, canary, index, weightTheStableCanTake(context, canary, routerCanaryWeight(context, canary, index, atDesired)));
+  const routerWeight = routerCanaryWeight(context, canary, index, atDesired);
+  if (canary.trafficRouting !== undefined) planTraffic(context, canary, index, weightTheStableCanTake(context, canary, routerWeight));
   else status.canary.weights = undefined;
-  planServices(context, canary);
+  planServices(context, canary, routerWeight);
 }

@@ -79,6 +79,7 @@ describe('nginx traffic-routed canary', () => {
     simulation.operate({ type: 'abort' });
     simulation.settle();
     expect(simulation.observed.trafficWeights.nginx).toBe(0);
+    expect(simulation.observed.serviceSelectors['checkout-canary']).toBe(stable);
     expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 1 });
     expect(simulation.lastDecision.requeueAt).toEqual(new Date(START.getTime() + 45_000));
     simulation.wakeUp();
@@ -129,6 +130,10 @@ describe('nginx traffic-routed canary', () => {
       [0, 0, 10],
       [0, 0, 10],
     ]);
+    // upstream: TestDynamicScalingDecreaseWeightAccordingToStableAvailabilityWhenAbortedAndResetService
+    const canaryServiceTargets = aborting.map((decision) => decision.desired.services.canary?.podTemplateHash);
+    expect(canaryServiceTargets.slice(0, 7).every((hash) => hash === canary)).toBe(true);
+    expect(canaryServiceTargets.at(-1)).toBe(stable);
     expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
   });
 
