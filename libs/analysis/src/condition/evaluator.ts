@@ -141,6 +141,12 @@ function binary(operator: BinaryOperator, leftNode: ConditionNode, rightNode: Co
       return boolean(operator, left) || boolean(operator, evaluateNode(rightNode, scope));
     case '??':
       return isNil(left) ? evaluateNode(rightNode, scope) : left;
+    case '==':
+    case '!=': {
+      const right = evaluateNode(rightNode, scope);
+      if (hasStaticType(leftNode) && hasStaticType(rightNode) && !comparableKinds(left, right)) throw mismatch(operator, left, right);
+      return strictBinary(operator, left, right);
+    }
     default:
       return strictBinary(operator, left, evaluateNode(rightNode, scope));
   }
@@ -176,6 +182,64 @@ function strictBinary(operator: Exclude<BinaryOperator, 'and' | 'or' | '??'>, le
     case '**':
       return arithmetic(operator, left, right);
   }
+}
+
+/** The functions whose answer has one type whatever their arguments (others, such as `default` or `first`, answer `any`). */
+const TYPED_FUNCTIONS: ReadonlySet<string> = new Set([
+  'len',
+  'int',
+  'float',
+  'asInt',
+  'asFloat',
+  'isNaN',
+  'isInf',
+  'isNil',
+  'count',
+  'mean',
+  'median',
+  'ceil',
+  'floor',
+  'round',
+  'upper',
+  'lower',
+  'trim',
+  'trimPrefix',
+  'trimSuffix',
+  'replace',
+  'repeat',
+  'join',
+  'split',
+  'indexOf',
+  'lastIndexOf',
+  'hasPrefix',
+  'hasSuffix',
+  'now',
+  'date',
+  'duration',
+  'all',
+  'any',
+  'none',
+  'one',
+]);
+
+/**
+ * Whether Argo's expr-lang knows the node's type when it compiles the condition: a literal, `result` (typed from
+ * its value) or a function's answer. Comparing two such values of different kinds is a compile error there; values
+ * read out of JSON data are untyped, and `==` on them is simply false.
+ */
+function hasStaticType(node: ConditionNode): boolean {
+  return (
+    (node.kind === 'literal' && node.value !== null) ||
+    node.kind === 'identifier' ||
+    (node.kind === 'call' && TYPED_FUNCTIONS.has(node.name))
+  );
+}
+
+function comparableKinds(left: unknown, right: unknown): boolean {
+  if (isNil(left) || isNil(right)) return true;
+  const kind = (value: unknown): string =>
+    typeof value === 'bigint' ? 'number' : typeName(value) === 'float64' ? 'number' : typeName(value);
+  return kind(left) === kind(right);
 }
 
 function contains(collection: unknown, needle: unknown): boolean {
