@@ -169,9 +169,14 @@ export interface RolloutExperimentStep {
   duration?: string;
   analyses?: RolloutExperimentStepAnalysisTemplateRef[];
   dryRun?: DryRun[];
+  /** How long the experiment's ReplicaSets stay up once it has ended (default 30). */
+  scaleDownDelaySeconds?: number;
 }
 
-/** Exactly one field is set per step. */
+/**
+ * At least one field is set per step, and at most one of setWeight, pause, experiment and analysis; setCanaryScale,
+ * setHeaderRoute and setMirrorRoute may join any of them.
+ */
 export interface CanaryStep {
   setWeight?: number;
   pause?: RolloutPause;

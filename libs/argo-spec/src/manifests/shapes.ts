@@ -266,6 +266,7 @@ const canaryStepSchema = object<CanaryStep>({
     duration: string(),
     analyses: array(experimentStepAnalysisSchema),
     dryRun: array(dryRunSchema),
+    scaleDownDelaySeconds: nonNegative(),
   }),
   analysis: rolloutAnalysisSchema,
   setCanaryScale: object<SetCanaryScale>({
