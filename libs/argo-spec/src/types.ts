@@ -13,6 +13,8 @@ export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
 
 export interface ObjectMeta {
   name?: string;
+  /** Accepted on Experiments only: each apply creates one named `<generateName><5 random characters>`. */
+  generateName?: string;
   namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
@@ -471,17 +473,20 @@ export interface ExperimentSpec {
 
 // ---------------------------------------------------------------- documents
 
-interface ArgoDocument<K extends string, S> {
+interface ArgoDocument<K extends string, S, M extends ObjectMeta = ObjectMeta & { name: string }> {
   apiVersion: typeof ARGO_API_VERSION;
   kind: K;
-  metadata: ObjectMeta & { name: string };
+  metadata: M;
   spec: S;
 }
+
+/** An Experiment has a name, or a `generateName` from which it is given a new one each time it is applied. */
+export type ExperimentMetadata = ObjectMeta & ({ name: string } | { name?: undefined; generateName: string });
 
 export type RolloutManifest = ArgoDocument<'Rollout', RolloutSpec>;
 export type AnalysisTemplateManifest = ArgoDocument<'AnalysisTemplate', AnalysisTemplateSpec>;
 export type ClusterAnalysisTemplateManifest = ArgoDocument<'ClusterAnalysisTemplate', AnalysisTemplateSpec>;
-export type ExperimentManifest = ArgoDocument<'Experiment', ExperimentSpec>;
+export type ExperimentManifest = ArgoDocument<'Experiment', ExperimentSpec, ExperimentMetadata>;
 
 export type ArgoManifest = RolloutManifest | AnalysisTemplateManifest | ClusterAnalysisTemplateManifest | ExperimentManifest;
 

@@ -610,6 +610,37 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
       'not a valid regular expression',
     ),
     // experiments
+    single(
+      'a generateName on a Rollout',
+      edit(canaryRollout(), [['metadata.generateName', 'checkout-']]),
+      'metadata.generateName',
+      'accepted on an Experiment only',
+    ),
+    single(
+      'an experiment with neither name nor generateName',
+      edit(experiment(), [['metadata.name', undefined]]),
+      'metadata.name',
+      'is required, unless generateName is set',
+    ),
+    single(
+      'a generateName that is not a name prefix',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', 'Compare_'],
+      ]),
+      'metadata.generateName',
+      'must be lowercase letters',
+    ),
+    single(
+      'a generateName whose generated name leaves no room for a template Service name',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', `${'c'.repeat(60)}-`],
+        ['spec.templates[0].service', {}],
+      ]),
+      'spec.templates[0].name',
+      'makes a Service name of 72 characters',
+    ),
     single('an experiment without templates', edit(experiment(), [['spec.templates', []]]), 'spec.templates', 'must not be empty'),
     single(
       'an experiment with two templates of one name',
@@ -770,6 +801,13 @@ describe('parseManifests accepts what Argo accepts', () => {
       edit(blueGreenRollout(), [
         ['spec.strategy.blueGreen.autoPromotionEnabled', false],
         ['spec.strategy.blueGreen.autoPromotionSeconds', 30],
+      ]),
+    ),
+    accepted(
+      'an experiment named by generateName, with a trailing dash',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', 'compare-'],
       ]),
     ),
     accepted('a failure limit of -1, which lifts the limit', edit(analysisTemplate(), [['spec.metrics[0].failureLimit', -1]])),

@@ -63,6 +63,7 @@ import {
   ANNOTATIONS_MAX_TOTAL_BYTES,
   dns1123LabelProblem,
   dns1123SubdomainProblem,
+  generateNameProblem,
   labelValueProblem,
   qualifiedNameProblem,
 } from '../kubernetes-names.js';
@@ -152,6 +153,7 @@ const annotationsSchema = custom<Record<string, string>>((value, path, issues) =
 
 export const objectMetaSchema = object<ObjectMeta>({
   name: string(),
+  generateName: string({ problem: generateNameProblem }),
   namespace: string({ problem: dns1123LabelProblem }),
   labels: labelsSchema,
   annotations: annotationsSchema,
