@@ -153,6 +153,22 @@ describe('a step with several fields: each takes effect, and the first in upstre
   });
 });
 
+describe('a pause beside setCanaryScale', () => {
+  // upstream: rolloutCanary reconciles the pause only in a reconcile where reconcileCanaryReplicaSets scaled nothing.
+  it('starts once the canary ReplicaSet has been resized, not in the decision that resizes it', () => {
+    const simulation = afterStep({ pause: { duration: '1m' }, setCanaryScale: { replicas: 2 } }, true);
+    const canary = simulation.status?.currentPodHash as string;
+    const sizes = simulation.decisions.map((decision) => ({
+      canaryReplicas: decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === canary)?.replicas ?? 0,
+      paused: decision.status.pauseConditions.some((condition) => condition.reason === 'CanaryPauseStep'),
+    }));
+    const resizing = sizes.findIndex((size) => size.canaryReplicas === 2);
+    expect(sizes[resizing]).toEqual({ canaryReplicas: 2, paused: false });
+    expect(sizes.at(-1)).toEqual({ canaryReplicas: 2, paused: true });
+    expect(simulation.status).toMatchObject({ currentStepIndex: 0, phase: 'Paused' });
+  });
+});
+
 describe('each strategy on its first deployment and its first update', () => {
   it.each<[string, Parameters<typeof rolloutSpec>[0], string[]]>([
     ['basic canary', { canary: { steps: [{ setWeight: 25 }, { pause: {} }] } }, ['stable:3', 'canary:1']],

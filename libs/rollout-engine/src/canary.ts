@@ -187,7 +187,12 @@ function evaluateStep(context: RolloutContext, canary: CanaryStrategy, step: Can
   const runOutcome = stepRunOutcome(context, step, index);
   const status = context.status;
   if (status.abort || hasPause(status, 'InconclusiveAnalysisRun') || hasPause(status, 'InconclusiveExperiment')) return 'waiting';
-  if (step.pause !== undefined) return pauseStepOutcome(context, step.pause);
+  if (step.pause !== undefined) {
+    // Upstream starts a pause in a reconcile that resized nothing: beside setCanaryScale, once the canary has its size.
+    const sizing = step.setCanaryScale !== undefined && !hasPause(status, 'CanaryPauseStep');
+    if (sizing && currentReplicaSet(context)?.replicas !== countsAt(context, canary, index).canary) return 'waiting';
+    return pauseStepOutcome(context, step.pause);
+  }
   if (step.setWeight !== undefined || step.setCanaryScale !== undefined) {
     const atDesired = atDesiredCounts(context, canary, countsAt(context, canary, index));
     if (!atDesired) return 'waiting';
