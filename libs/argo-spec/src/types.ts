@@ -13,6 +13,8 @@ export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
 
 export interface ObjectMeta {
   name?: string;
+  /** Accepted on Experiments only: each apply creates one named `<generateName><5 random characters>`. */
+  generateName?: string;
   namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
@@ -169,9 +171,14 @@ export interface RolloutExperimentStep {
   duration?: string;
   analyses?: RolloutExperimentStepAnalysisTemplateRef[];
   dryRun?: DryRun[];
+  /** How long the experiment's ReplicaSets stay up once it has ended (default 30). */
+  scaleDownDelaySeconds?: number;
 }
 
-/** Exactly one field is set per step. */
+/**
+ * At least one field is set per step, and at most one of setWeight, pause, experiment and analysis; setCanaryScale,
+ * setHeaderRoute and setMirrorRoute may join any of them.
+ */
 export interface CanaryStep {
   setWeight?: number;
   pause?: RolloutPause;
@@ -499,17 +506,20 @@ export interface ExperimentSpec {
 
 // ---------------------------------------------------------------- documents
 
-interface ArgoDocument<K extends string, S> {
+interface ArgoDocument<K extends string, S, M extends ObjectMeta = ObjectMeta & { name: string }> {
   apiVersion: typeof ARGO_API_VERSION;
   kind: K;
-  metadata: ObjectMeta & { name: string };
+  metadata: M;
   spec: S;
 }
+
+/** An Experiment has a name, or a `generateName` from which it is given a new one each time it is applied. */
+export type ExperimentMetadata = ObjectMeta & ({ name: string } | { name?: undefined; generateName: string });
 
 export type RolloutManifest = ArgoDocument<'Rollout', RolloutSpec>;
 export type AnalysisTemplateManifest = ArgoDocument<'AnalysisTemplate', AnalysisTemplateSpec>;
 export type ClusterAnalysisTemplateManifest = ArgoDocument<'ClusterAnalysisTemplate', AnalysisTemplateSpec>;
-export type ExperimentManifest = ArgoDocument<'Experiment', ExperimentSpec>;
+export type ExperimentManifest = ArgoDocument<'Experiment', ExperimentSpec, ExperimentMetadata>;
 
 export type ArgoManifest = RolloutManifest | AnalysisTemplateManifest | ClusterAnalysisTemplateManifest | ExperimentManifest;
 

@@ -3,6 +3,7 @@ import {
   type CanaryStep,
   type CanaryStrategy,
   type RolloutExperimentStep,
+  type RolloutPause,
   type SetHeaderRoute,
   type SetMirrorRoute,
 } from '@flotilla/argo-spec';
@@ -161,39 +162,60 @@ function stepOutcomeOfRun(
   }
 }
 
-function evaluateStep(context: RolloutContext, canary: CanaryStrategy, step: CanaryStep, index: number): StepOutcome {
+function pauseStepOutcome(context: RolloutContext, pause: RolloutPause): StepOutcome {
   const status = context.status;
-  if (step.setWeight !== undefined || step.setCanaryScale !== undefined) {
-    const atDesired = atDesiredCounts(context, canary, countsAt(context, canary, index));
-    if (!atDesired) return 'waiting';
-    if (step.setWeight === undefined || trafficRouterOf(canary) === undefined) return 'complete';
-    return servedCanaryWeight(context, canary) === routerCanaryWeight(context, canary, index, true) ? 'complete' : 'waiting';
-  }
-  if (step.pause !== undefined) {
-    const durationSeconds = step.pause.duration === undefined ? undefined : pauseDurationSeconds(step.pause.duration);
-    if (durationSeconds !== undefined && durationSeconds <= 0) return 'complete';
-    const pause = status.pauseConditions.find((condition) => condition.reason === 'CanaryPauseStep');
-    if (pause === undefined) {
-      if (pauseWasPromoted(status)) return 'complete';
-      addPause(context, 'CanaryPauseStep');
-      if (durationSeconds !== undefined) wakeUpAt(context, context.nowMs + durationSeconds * 1000);
-      return 'waiting';
-    }
-    if (durationSeconds === undefined) return 'waiting';
-    const endMs = Date.parse(pause.startTime) + durationSeconds * 1000;
-    if (context.nowMs >= endMs) return 'complete';
-    wakeUpAt(context, endMs);
+  const durationSeconds = pause.duration === undefined ? undefined : pauseDurationSeconds(pause.duration);
+  if (durationSeconds !== undefined && durationSeconds <= 0) return 'complete';
+  const condition = status.pauseConditions.find((candidate) => candidate.reason === 'CanaryPauseStep');
+  if (condition === undefined) {
+    if (pauseWasPromoted(status)) return 'complete';
+    addPause(context, 'CanaryPauseStep');
+    if (durationSeconds !== undefined) wakeUpAt(context, context.nowMs + durationSeconds * 1000);
     return 'waiting';
   }
+  if (durationSeconds === undefined) return 'waiting';
+  const endMs = Date.parse(condition.startTime) + durationSeconds * 1000;
+  if (context.nowMs >= endMs) return 'complete';
+  wakeUpAt(context, endMs);
+  return 'waiting';
+}
+
+/** The step's analysis run or experiment, started or followed; undefined when the step has neither. */
+function stepRunOutcome(context: RolloutContext, step: CanaryStep, index: number): StepOutcome | undefined {
   if (step.analysis !== undefined) {
     const run = requireAnalysisRun(context, 'step', String(index), step.analysis, index);
-    status.canary.currentStepAnalysisRun = run.name;
+    context.status.canary.currentStepAnalysisRun = run.name;
     return stepOutcomeOfRun(context, run.outcome, 'InconclusiveAnalysisRun');
   }
   if (step.experiment !== undefined) {
     return stepOutcomeOfRun(context, experimentStepOutcome(context, step.experiment, index), 'InconclusiveExperiment');
   }
-  return 'complete';
+  return undefined;
+}
+
+/**
+ * Whether the current step is done. A step may set several fields (setCanaryScale and the routes join any action):
+ * each takes effect, and the first of pause, setCanaryScale, setWeight, experiment and analysis decides when the step
+ * completes, as upstream's `completedCurrentCanaryStep`. A run the step starts still aborts the rollout when it fails,
+ * or pauses it when inconclusive, whichever field decides.
+ */
+function evaluateStep(context: RolloutContext, canary: CanaryStrategy, step: CanaryStep, index: number): StepOutcome {
+  const runOutcome = stepRunOutcome(context, step, index);
+  const status = context.status;
+  if (status.abort || hasPause(status, 'InconclusiveAnalysisRun') || hasPause(status, 'InconclusiveExperiment')) return 'waiting';
+  if (step.pause !== undefined) {
+    // Upstream starts a pause in a reconcile that resized nothing: beside setCanaryScale, once the canary has its size.
+    const sizing = step.setCanaryScale !== undefined && !hasPause(status, 'CanaryPauseStep');
+    if (sizing && currentReplicaSet(context)?.replicas !== countsAt(context, canary, index).canary) return 'waiting';
+    return pauseStepOutcome(context, step.pause);
+  }
+  if (step.setWeight !== undefined || step.setCanaryScale !== undefined) {
+    const atDesired = atDesiredCounts(context, canary, countsAt(context, canary, index));
+    if (!atDesired) return 'waiting';
+    if (step.setCanaryScale !== undefined || trafficRouterOf(canary) === undefined) return 'complete';
+    return servedCanaryWeight(context, canary) === routerCanaryWeight(context, canary, index, true) ? 'complete' : 'waiting';
+  }
+  return runOutcome ?? 'complete';
 }
 
 /** Runs steps from the current index for as long as they complete on what is observed now. */

@@ -137,13 +137,13 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
       'a step with two actions',
       edit(canaryRollout(), [['spec.strategy.canary.steps[1].setWeight', 30]]),
       'spec.strategy.canary.steps[1]',
-      'exactly one action',
+      'at most one of setWeight, pause, experiment, analysis',
     ),
     single(
       'a step with no action',
       edit(canaryRollout(), [['spec.strategy.canary.steps[1]', {}]]),
       'spec.strategy.canary.steps[1]',
-      'must set one action',
+      'must set at least one of',
     ),
     single(
       'a weight above 100',
@@ -174,12 +174,6 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
       edit(canaryRollout(), [['spec.strategy.canary.steps[1]', { setCanaryScale: { replicas: 1 } }]]),
       'spec.strategy.canary.steps[1].setCanaryScale',
       'requires spec.strategy.canary.trafficRouting',
-    ),
-    single(
-      'setCanaryScale with weight and replicas',
-      edit(routedCanaryRollout(nginxRouting), [['spec.strategy.canary.steps[1]', { setCanaryScale: { weight: 10, replicas: 1 } }]]),
-      'spec.strategy.canary.steps[1].setCanaryScale',
-      'exactly one of weight, replicas and matchTrafficWeight',
     ),
     single(
       'a setCanaryScale weight above 100',
@@ -688,6 +682,37 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
       'not a valid regular expression',
     ),
     // experiments
+    single(
+      'a generateName on a Rollout',
+      edit(canaryRollout(), [['metadata.generateName', 'checkout-']]),
+      'metadata.generateName',
+      'accepted on an Experiment only',
+    ),
+    single(
+      'an experiment with neither name nor generateName',
+      edit(experiment(), [['metadata.name', undefined]]),
+      'metadata.name',
+      'is required, unless generateName is set',
+    ),
+    single(
+      'a generateName that is not a name prefix',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', 'Compare_'],
+      ]),
+      'metadata.generateName',
+      'must be lowercase letters',
+    ),
+    single(
+      'a generateName whose generated name leaves no room for a template Service name',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', `${'c'.repeat(60)}-`],
+        ['spec.templates[0].service', {}],
+      ]),
+      'spec.templates[0].name',
+      'makes a Service name of 72 characters',
+    ),
     single('an experiment without templates', edit(experiment(), [['spec.templates', []]]), 'spec.templates', 'must not be empty'),
     single(
       'an experiment with two templates of one name',
@@ -872,6 +897,13 @@ describe('parseManifests accepts what Argo accepts', () => {
           { datadog: { query: 'avg:cpu{*}', secretRef: { name: 'dd-team-a', namespaced: true }, requestTimeout: '30s' } },
         ],
         ['spec.metrics[1]', { name: 'nr', provider: { newRelic: { query: 'SELECT 1', timeout: 20 } } }],
+      ]),
+    ),
+    accepted(
+      'an experiment named by generateName, with a trailing dash',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', 'compare-'],
       ]),
     ),
     accepted('a failure limit of -1, which lifts the limit', edit(analysisTemplate(), [['spec.metrics[0].failureLimit', -1]])),

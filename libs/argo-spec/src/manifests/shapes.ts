@@ -67,6 +67,7 @@ import {
   ANNOTATIONS_MAX_TOTAL_BYTES,
   dns1123LabelProblem,
   dns1123SubdomainProblem,
+  generateNameProblem,
   labelValueProblem,
   qualifiedNameProblem,
 } from '../kubernetes-names.js';
@@ -156,6 +157,7 @@ const annotationsSchema = custom<Record<string, string>>((value, path, issues) =
 
 export const objectMetaSchema = object<ObjectMeta>({
   name: string(),
+  generateName: string({ problem: generateNameProblem }),
   namespace: string({ problem: dns1123LabelProblem }),
   labels: labelsSchema,
   annotations: annotationsSchema,
@@ -270,6 +272,7 @@ const canaryStepSchema = object<CanaryStep>({
     duration: string(),
     analyses: array(experimentStepAnalysisSchema),
     dryRun: array(dryRunSchema),
+    scaleDownDelaySeconds: nonNegative(),
   }),
   analysis: rolloutAnalysisSchema,
   setCanaryScale: object<SetCanaryScale>({

@@ -148,6 +148,11 @@ describe('steps', () => {
     [{ setCanaryScale: { matchTrafficWeight: true } }, 'Canary scale: follow the weight'],
     [{ setHeaderRoute: { name: 'beta' } }, 'Header route: beta'],
     [{ setMirrorRoute: { name: 'mirror' } }, 'Mirror route: mirror'],
+    [{ setCanaryScale: { replicas: 2, matchTrafficWeight: true } }, 'Canary scale: follow the weight'],
+    [
+      { setWeight: 20, setCanaryScale: { replicas: 2 }, setHeaderRoute: { name: 'beta' } },
+      'Set weight 20%; Canary scale: 2 pods; Header route: beta',
+    ],
     [{}, 'Empty step'],
   ])('describes %j as %j', (step, expected) => {
     expect(describeStep(step)).toBe(expected);

@@ -100,31 +100,41 @@ function templateNames(names: readonly (string | undefined)[]): string {
   return names.length === 0 ? '—' : names.map((name) => name || '?').join(', ');
 }
 
-/**
- * One line describing a canary step, in the words of the Argo manifest.
- * @example describeStep({ pause: { duration: '10s' } }) === 'Pause for 10s'
- * @example describeStep({ analysis: { templates: [{ templateName: 'success-rate' }] } }) === 'Analysis: success-rate'
- */
-export function describeStep(step: CanaryStep): string {
-  if (step.setWeight !== undefined) return `Set weight ${step.setWeight}%`;
+function describeCanaryScale(scale: NonNullable<CanaryStep['setCanaryScale']>): string {
+  if (scale.matchTrafficWeight === true) return 'Canary scale: follow the weight';
+  if (isCount(scale.replicas)) return `Canary scale: ${scale.replicas} pods`;
+  if (isCount(scale.weight)) return `Canary scale: ${scale.weight}% of pods`;
+  return 'Canary scale: follow the weight';
+}
+
+/** Each field a step sets, described, in the order Argo lists them. */
+function describeStepFields(step: CanaryStep): string[] {
+  const parts: string[] = [];
+  if (step.setWeight !== undefined) parts.push(`Set weight ${step.setWeight}%`);
   if (step.pause !== undefined) {
     const { duration } = step.pause;
-    return duration === undefined ? 'Pause until promoted' : `Pause for ${typeof duration === 'number' ? `${duration}s` : duration}`;
+    parts.push(duration === undefined ? 'Pause until promoted' : `Pause for ${typeof duration === 'number' ? `${duration}s` : duration}`);
   }
   if (step.analysis !== undefined)
-    return `Analysis: ${templateNames((step.analysis.templates ?? []).map((template) => template.templateName))}`;
+    parts.push(`Analysis: ${templateNames((step.analysis.templates ?? []).map((template) => template.templateName))}`);
   if (step.experiment !== undefined) {
     const { duration, templates } = step.experiment;
-    return `Experiment${duration ? ` for ${duration}` : ''}: ${templateNames((templates ?? []).map((template) => template.name))}`;
+    parts.push(`Experiment${duration ? ` for ${duration}` : ''}: ${templateNames((templates ?? []).map((template) => template.name))}`);
   }
-  if (step.setCanaryScale !== undefined) {
-    const scale = step.setCanaryScale;
-    if (isCount(scale.replicas)) return `Canary scale: ${scale.replicas} pods`;
-    if (isCount(scale.weight)) return `Canary scale: ${scale.weight}% of pods`;
-    return 'Canary scale: follow the weight';
-  }
-  if (step.setHeaderRoute !== undefined) return `Header route: ${step.setHeaderRoute.name || '?'}`;
-  if (step.setMirrorRoute !== undefined) return `Mirror route: ${step.setMirrorRoute.name || '?'}`;
+  if (step.setCanaryScale !== undefined) parts.push(describeCanaryScale(step.setCanaryScale));
+  if (step.setHeaderRoute !== undefined) parts.push(`Header route: ${step.setHeaderRoute.name || '?'}`);
+  if (step.setMirrorRoute !== undefined) parts.push(`Mirror route: ${step.setMirrorRoute.name || '?'}`);
+  return parts;
+}
+
+/**
+ * One line describing a canary step, in the words of the Argo manifest; a step that sets several fields names each.
+ * @example describeStep({ pause: { duration: '10s' } }) === 'Pause for 10s'
+ * @example describeStep({ setWeight: 20, setCanaryScale: { replicas: 2 } }) === 'Set weight 20%; Canary scale: 2 pods'
+ */
+export function describeStep(step: CanaryStep): string {
+  const parts = describeStepFields(step);
+  if (parts.length > 0) return parts.join('; ');
   return Object.keys(step).join(', ') || 'Empty step';
 }
 
