@@ -141,15 +141,18 @@ export function describeStep(step: CanaryStep): string {
 /** The new revision is the stable one: nothing is being rolled out. */
 const isFullyPromoted = (status: RolloutStatus | null): boolean => Boolean(status?.stableRS) && status?.stableRS === status?.currentPodHash;
 
+/** Argo's `GetCurrentCanaryStep` finds no step: there are none, the rollout is past the last one, or promoted. */
+const isPastTheSteps = (steps: readonly CanaryStep[], status: RolloutStatus | null): boolean =>
+  isFullyPromoted(status) || (status?.currentStepIndex ?? 0) >= steps.length;
+
 /**
  * The canary weight the current step sets, as Argo's `GetCurrentSetWeight` reads it: 0 once aborted, 100 past the
  * last step or once promoted, else the nearest `setWeight` at or before the current step.
  */
 function stepSetWeight(steps: readonly CanaryStep[], status: RolloutStatus | null): number {
   if (status?.abort === true) return 0;
-  const index = status?.currentStepIndex ?? 0;
-  if (isFullyPromoted(status) || index >= steps.length) return 100;
-  for (let step = index; step >= 0; step -= 1) {
+  if (isPastTheSteps(steps, status)) return 100;
+  for (let step = status?.currentStepIndex ?? 0; step >= 0; step -= 1) {
     const weight = steps[step]?.setWeight;
     if (weight !== undefined) return weight;
   }
@@ -157,15 +160,20 @@ function stepSetWeight(steps: readonly CanaryStep[], status: RolloutStatus | nul
 }
 
 /**
- * The share of traffic the canary gets: with traffic routing the weight a router reported (else the one it was asked
- * for); without, the canary's share of the available pods (of the updated pods before the agent reported any),
- * since a basic canary splits traffic by pod count.
+ * The share of traffic the canary gets, as Argo's rollout info reads it: all of it once past the steps (the canary is
+ * the stable revision then, whatever a router still reports for the canary side); else, with traffic routing, the
+ * weight a router reported (else the one it was asked for); without, the canary's share of the available pods (of
+ * the updated pods before the agent reported any), since a basic canary splits traffic by pod count.
  */
-function actualCanaryWeight(source: RolloutProgressSource, routers: readonly TrafficRouterWeightView[]): number {
+function actualCanaryWeight(
+  source: RolloutProgressSource,
+  steps: readonly CanaryStep[],
+  routers: readonly TrafficRouterWeightView[],
+): number {
   const { status } = source;
+  if (status?.abort !== true && isPastTheSteps(steps, status)) return 100;
   const routed = routers[0]?.weight ?? status?.canary?.weights?.canary.weight;
   if (routed !== undefined) return routed;
-  if (isFullyPromoted(status)) return 100;
   const reported = source.replicaSets.filter((replicaSet) => replicaSet.availableReplicas !== null);
   if (reported.length > 0) {
     const canary = reported.find((replicaSet) => replicaSet.role === 'canary')?.availableReplicas ?? 0;
@@ -184,7 +192,7 @@ function weightsOf(source: RolloutProgressSource, steps: readonly CanaryStep[]):
     .map(([router, weight]) => ({ router, weight }));
   return {
     setWeight: stepSetWeight(steps, source.status),
-    actualWeight: actualCanaryWeight(source, routers),
+    actualWeight: actualCanaryWeight(source, steps, routers),
     canary: routed?.canary.weight ?? null,
     stable: routed?.stable.weight ?? null,
     routers,
