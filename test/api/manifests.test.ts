@@ -485,6 +485,69 @@ describe('applyManifests refuses invalid manifests with the field path, storing 
     ]);
   });
 
+  it('creates a new Experiment named from its generateName at each apply, as kubectl create does', async () => {
+    const generated: Manifest = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Experiment',
+      metadata: { generateName: 'smoke-' },
+      spec: {
+        duration: '1m',
+        templates: [
+          {
+            name: 'baseline',
+            selector: { matchLabels: { app: 'smoke' } },
+            template: { metadata: { labels: { app: 'smoke' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+          },
+        ],
+      },
+    };
+    const first = await graphqlData<{ applyManifests: { name: string; action: string }[] }>(api.url, org.tokens.deployer, APPLY, {
+      cluster: 'staging',
+      namespace: 'shop',
+      yaml: toYaml(generated),
+    });
+    const second = await graphqlData<{ applyManifests: { name: string; action: string }[] }>(api.url, org.tokens.deployer, APPLY, {
+      cluster: 'staging',
+      namespace: 'shop',
+      yaml: toYaml(generated),
+    });
+
+    const applied = [...first.applyManifests, ...second.applyManifests];
+    expect(applied).toEqual([
+      expect.objectContaining({ kind: 'Experiment', action: 'Created', generation: 1 }),
+      expect.objectContaining({ kind: 'Experiment', action: 'Created', generation: 1 }),
+    ]);
+    const names = applied.map((document) => document.name);
+    for (const name of names) expect(name).toMatch(/^smoke-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(new Set(names).size).toBe(2);
+    const stored = await api.database.experiment.findMany({ where: { organizationId: org.id, name: { in: names } } });
+    expect(stored.map((row) => row.spec)).toEqual([generated.spec, generated.spec]);
+    const audited = await api.database.auditEvent.findMany({ where: { organizationId: org.id, action: 'experiment.created' } });
+    expect(audited.map((event) => event.targetName)).toEqual(expect.arrayContaining(names.map((name) => `staging/shop/${name}`)));
+  });
+
+  it('accepts a canary step that combines setWeight with setCanaryScale and a header route, as Argo does', async () => {
+    const rollout = canaryRollout('combined-steps');
+    rollout.spec.strategy.canary = {
+      canaryService: 'combined-canary',
+      stableService: 'combined-stable',
+      trafficRouting: { istio: { virtualService: { name: 'combined' } }, managedRoutes: [{ name: 'beta' }] },
+      steps: [
+        {
+          setWeight: 20,
+          setCanaryScale: { replicas: 2 },
+          setHeaderRoute: { name: 'beta', match: [{ headerName: 'x-beta', headerValue: { exact: 'yes' } }] },
+        },
+        { pause: {} },
+      ],
+    };
+    const response = await apply(toYaml(rollout));
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.applyManifests).toEqual([
+      expect.objectContaining({ kind: 'Rollout', name: 'combined-steps', action: 'Created' }),
+    ]);
+  });
+
   it('refuses a ClusterAnalysisTemplate from a deployer', async () => {
     const response = await apply(exampleManifest('success-rate-cluster-analysis-template.yaml'));
     expect(response.errors?.[0]?.extensions?.code).toBe('auth/forbidden');

@@ -245,6 +245,45 @@ describe.concurrent('releasing software across the API, workers, agents and the 
       expect(completed.map((step) => step.stepIndex).filter((index) => index > 1)).toEqual([]);
     });
 
+    it('keeps its history true through abort, retry and promote --full, and undoes onto the first ReplicaSet', async () => {
+      // Given a two-pod rollout that rolls back within one revision without steps, and an update paused at its first pause
+      const till = quickCanary('till', 'shop/till:1', (rollout) =>
+        Object.assign(rollout.spec, { replicas: 2, rollbackWindow: { revisions: 1 } }),
+      );
+      const space = await E2eNamespace.create(system, 'staging', 'undo');
+      await space.applyManifests(toYaml(till));
+      const firstHash = (await space.waitForPhase('till', 'Healthy')).status?.stableRS ?? '';
+      await space.setImage('till', 'till', 'shop/till:2');
+      const paused = await space.waitForPhase('till', 'Paused', (rollout) => rollout.currentStepIndex === 1);
+      const secondHash = paused.status?.currentPodHash ?? '';
+      const outcomes = async () => (await space.revisions('till')).map(({ revision, outcome }) => `${revision}:${outcome}`);
+
+      // When it is aborted, the revision is Aborted; retried, it is in progress again
+      await space.operate('abort', 'till');
+      await space.waitForPhase('till', 'Degraded');
+      expect(await outcomes()).toEqual(['2:Aborted', '1:Healthy']);
+      await space.operate('retry', 'till');
+      await space.waitForPhase('till', 'Paused', (rollout) => rollout.currentStepIndex === 1);
+      expect(await outcomes()).toEqual(['2:Progressing', '1:Healthy']);
+
+      // And promoted fully, it is Healthy at 100/100
+      await space.promoteFully('till');
+      await space.waitForPhase('till', 'Healthy', (rollout) => rollout.status?.stableRS === secondHash);
+      expect(await outcomes()).toEqual(['2:Healthy', '1:Healthy']);
+      expect((await space.progress('till')).progress).toMatchObject({ weights: { setWeight: 100, actualWeight: 100 } });
+
+      // When it is undone to revision 1
+      await space.undo('till', 1);
+
+      // Then revision 3 runs on the first ReplicaSet, scaled back up: no new ReplicaSet, no step
+      await space.waitForPhase('till', 'Healthy', (rollout) => rollout.status?.stableRS === firstHash);
+      await space.waitFor('till', 'to run every pod on the first ReplicaSet', async () =>
+        isDeepStrictEqual(await space.readyPodsByHash('till'), { [firstHash]: 2 }),
+      );
+      expect((await space.replicaSets('till')).map((replicaSet) => replicaSet.hash)).toEqual([firstHash, secondHash].sort());
+      expect(await outcomes()).toEqual(['3:Healthy', '2:Healthy', '1:Healthy']);
+    });
+
     it('goes Degraded with ProgressDeadlineExceeded when the new pods crash-loop', async () => {
       // Given a rollout with a 15 s progress deadline
       const { space, stableHash } = await released(

@@ -121,6 +121,21 @@ export class E2eNamespace {
     });
   }
 
+  /** `promote --full`: straight to 100%, the remaining steps skipped. */
+  async promoteFully(rollout: string): Promise<void> {
+    await this.system.graphql(this.system.tokens.deployer, 'mutation($r: RolloutRef!) { promote(rollout: $r, full: true) { id } }', {
+      r: this.ref(rollout),
+    });
+  }
+
+  async undo(rollout: string, toRevision: number): Promise<void> {
+    await this.system.graphql(
+      this.system.tokens.deployer,
+      'mutation($r: RolloutRef!, $to: Int) { undo(rollout: $r, toRevision: $to) { id } }',
+      { r: this.ref(rollout), to: toRevision },
+    );
+  }
+
   async rollout(name: string): Promise<ReportedRollout> {
     const data = await this.system.graphql<{ rollout: ReportedRollout }>(
       this.system.tokens.deployer,

@@ -176,6 +176,7 @@ async function becomeHealthy(rolloutId: string, at: Date): Promise<void> {
     settledOperations: [],
     revisionStarts: [],
     revisionFinishes: [],
+    currentRevision: undefined,
     analysisRunStarts: [],
     analysisRunsToEnd: [],
     experimentStarts: [],

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExperimentSpec, RolloutSpec } from '../../libs/argo-spec/src/types.js';
@@ -107,6 +108,7 @@ function plan(rollout: StoredRollout, phase: RolloutStatus['phase'], revision: n
     settledOperations: [],
     revisionStarts: [{ revision, podTemplateHash: `hash-${revision}`, images: ['web:1'], specSnapshot: SPEC, startedBy: 'token:test' }],
     revisionFinishes: [],
+    currentRevision: undefined,
     analysisRunStarts: [],
     analysisRunsToEnd: [],
     experimentStarts: [],
@@ -215,33 +217,96 @@ describe('batched reconcile writes', () => {
     expect(operations.every((operation) => operation.completedAt?.getTime() === settled.now.getTime())).toBe(true);
   });
 
-  it('starts a revision once, and finishes revisions by number or by pod template hash, even one started in the same write', async () => {
+  it('starts a revision once, closes revisions left behind by number, and keeps the current one where its status says', async () => {
     const rollout = await storedRollout();
     expect(await store.writeReconcile(WORKER, plan(rollout, 'Progressing', 1))).toMatchObject({ written: true });
 
     const second = plan(rollout, 'Progressing', 2, 1);
-    const finishing = {
+    const aborting = {
       ...second,
       revisionStarts: [...plan(rollout, 'Progressing', 1).revisionStarts, ...second.revisionStarts],
-      revisionFinishes: [
-        { revision: 1, outcome: 'Superseded' },
-        { podTemplateHash: 'hash-2', outcome: 'Healthy' },
-      ],
+      revisionFinishes: [{ revision: 1, outcome: 'Superseded' }],
+      currentRevision: { podTemplateHash: 'hash-2', state: 'Aborted' },
     };
-    expect(await store.writeReconcile(WORKER, finishing)).toMatchObject({ written: true });
-
-    const revisions = await database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'asc' } });
-    expect(
-      revisions.map(({ revision, outcome, specSnapshot, organizationId }) => ({ revision, outcome, specSnapshot, organizationId })),
-    ).toEqual([
-      { revision: 1, outcome: 'Superseded', specSnapshot: SPEC, organizationId: rollout.organizationId },
-      { revision: 2, outcome: 'Healthy', specSnapshot: SPEC, organizationId: rollout.organizationId },
+    expect(await store.writeReconcile(WORKER, aborting)).toMatchObject({ written: true });
+    const outcomes = async () =>
+      (await database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'asc' } })).map(
+        ({ revision, outcome, specSnapshot, organizationId, finishedAt }) => ({
+          revision,
+          outcome,
+          specSnapshot,
+          organizationId,
+          finished: finishedAt !== null,
+        }),
+      );
+    expect(await outcomes()).toEqual([
+      { revision: 1, outcome: 'Superseded', specSnapshot: SPEC, organizationId: rollout.organizationId, finished: true },
+      { revision: 2, outcome: 'Aborted', specSnapshot: SPEC, organizationId: rollout.organizationId, finished: true },
     ]);
-    expect(revisions.every((revision) => revision.finishedAt?.getTime() === finishing.now.getTime())).toBe(true);
 
-    const lost = { ...plan(rollout, 'Progressing', 3, 0), revisionFinishes: [{ revision: 3, outcome: 'Aborted' }] };
+    const retried = { ...statusOnly(rollout, 'Progressing', 2), currentRevision: { podTemplateHash: 'hash-2', state: 'Progressing' } };
+    expect(await store.writeReconcile(WORKER, retried)).toMatchObject({ written: true });
+    expect((await outcomes())[1]).toMatchObject({ revision: 2, outcome: 'Progressing', finished: false });
+
+    const promoted = { ...statusOnly(rollout, 'Healthy', 3), currentRevision: { podTemplateHash: 'hash-2', state: 'Healthy' } };
+    expect(await store.writeReconcile(WORKER, promoted)).toMatchObject({ written: true });
+    expect((await outcomes())[1]).toMatchObject({ revision: 2, outcome: 'Healthy', finished: true });
+
+    // Back to the first template: a new revision of the same hash, which alone takes the state from now on.
+    const undone = {
+      ...plan(rollout, 'Healthy', 3, 4),
+      revisionStarts: [{ revision: 3, podTemplateHash: 'hash-1', images: ['web:1'], specSnapshot: SPEC, startedBy: 'token:test' }],
+      currentRevision: { podTemplateHash: 'hash-1', state: 'Healthy' },
+    };
+    expect(await store.writeReconcile(WORKER, undone)).toMatchObject({ written: true });
+    expect((await outcomes()).map(({ revision, outcome }) => [revision, outcome])).toEqual([
+      [1, 'Superseded'],
+      [2, 'Healthy'],
+      [3, 'Healthy'],
+    ]);
+
+    const lost = { ...plan(rollout, 'Progressing', 4, 0), revisionFinishes: [{ revision: 3, outcome: 'Aborted' }] };
     expect(await store.writeReconcile(WORKER, lost)).toEqual({ written: false });
-    expect(await database.rolloutRevision.count({ where: { rolloutId: rollout.id } })).toBe(2);
+    expect(await database.rolloutRevision.count({ where: { rolloutId: rollout.id } })).toBe(3);
+  });
+
+  it('corrects revisions stored before their outcome followed the status, with the migration that does it', async () => {
+    const [promoted, retried] = [await storedRollout(), await storedRollout()];
+    const statusJson = (stableRS: string, currentPodHash: string) => json({ ...rolloutStatus('Healthy', currentPodHash), stableRS });
+    await database.rollout.update({ where: { id: promoted.id }, data: { phase: 'Healthy', status: statusJson('hash-2', 'hash-2') } });
+    await database.rollout.update({ where: { id: retried.id }, data: { phase: 'Paused', status: statusJson('hash-1', 'hash-2') } });
+    const finishedAt = new Date('2026-12-04T12:00:00.000Z');
+    for (const rollout of [promoted, retried]) {
+      await database.rolloutRevision.createMany({
+        data: [
+          { revision: 1, podTemplateHash: 'hash-1', outcome: 'Healthy', finishedAt },
+          { revision: 2, podTemplateHash: 'hash-2', outcome: 'Aborted', finishedAt },
+        ].map((revision) => ({
+          ...revision,
+          organizationId: rollout.organizationId,
+          rolloutId: rollout.id,
+          images: [],
+          specSnapshot: json(SPEC),
+          startedBy: 'token:test',
+        })),
+      });
+    }
+
+    const migration = new URL('../../prisma/migrations/20261205053500_revision_outcomes_from_status/migration.sql', import.meta.url);
+    await database.$executeRawUnsafe(readFileSync(migration, 'utf8'));
+
+    const outcomes = async (rollout: StoredRollout) =>
+      (await database.rolloutRevision.findMany({ where: { rolloutId: rollout.id }, orderBy: { revision: 'asc' } })).map(
+        ({ outcome, finishedAt: finished }) => [outcome, finished?.toISOString() ?? null],
+      );
+    expect(await outcomes(promoted)).toEqual([
+      ['Healthy', finishedAt.toISOString()],
+      ['Healthy', finishedAt.toISOString()],
+    ]);
+    expect(await outcomes(retried)).toEqual([
+      ['Healthy', finishedAt.toISOString()],
+      ['Progressing', null],
+    ]);
   });
 
   it('starts experiments and the runs of their analyses, moves experiments on, and ends runs', async () => {

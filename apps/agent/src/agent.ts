@@ -13,8 +13,8 @@ import type { AgentConfig, TokenSource } from './config/agent-config.js';
 import { ControlPlaneConnection, type ConnectionHandlers } from './connection/control-plane-connection.js';
 import { DesiredStore, type DesiredChange } from './desired/desired-store.js';
 import { ClusterState, ownerKeyOf, replicaSetOfPod } from './kube/cluster-state.js';
-import { loadKubeCredentials } from './kube/kube-credentials.js';
-import { KubeHttp } from './kube/kube-http.js';
+import { KubeClient } from './kube/kube-client.js';
+import { loadKubeConfig } from './kube/kube-config.js';
 import { lazyMeasurementTaker } from './measure/lazy-measurement-taker.js';
 import { MeasurementScheduler, type MeasurementStats } from './measure/measurement-scheduler.js';
 import type { KubeObject } from './kube/kube-object.js';
@@ -61,7 +61,8 @@ async function readToken(source: TokenSource): Promise<string> {
  * @example const agent = startAgent(loadAgentConfig(process.env), pino()); … await agent.stop();
  */
 export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
-  const http = new KubeHttp(loadKubeCredentials(config.kubeconfigPath, process.env));
+  const kubeConfig = loadKubeConfig({ kubeconfig: config.kubeconfigPath });
+  const kube = new KubeClient(kubeConfig);
   const store = new DesiredStore();
   const removals = new Map<string, RolloutKey>();
   const references = new ReferenceIndex();
@@ -103,8 +104,8 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
     }
   };
 
-  const cluster = new ClusterState(http, objectChanged, logger);
-  const applier = new RolloutApplier(http, cluster);
+  const cluster = new ClusterState(kube, objectChanged, logger);
+  const applier = new RolloutApplier(kube, cluster);
 
   const converge = async (key: string): Promise<void> => {
     await cluster.whenSynced();
@@ -212,7 +213,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
 
   const measurements = new MeasurementScheduler({
     concurrency: config.measurementConcurrency,
-    take: lazyMeasurementTaker({ kube: http, kubeconfigPath: config.kubeconfigPath, agentNamespace: config.agentNamespace }),
+    take: lazyMeasurementTaker({ kube, kubeConfig, agentNamespace: config.agentNamespace }),
     send: (answer) => connection.send(answer),
     logger,
   });
@@ -263,7 +264,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
       url: config.controlPlaneUrl,
       token: () => readToken(config.token),
       hello: async () => {
-        kubernetesVersion ??= await http.serverVersion().catch((error: unknown) => {
+        kubernetesVersion ??= await kube.serverVersion().catch((error: unknown) => {
           logger.warn({ err: error }, 'cannot read the Kubernetes version');
           return undefined;
         });
@@ -290,7 +291,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
         await measurements.stop();
         await connection.stop();
         cluster.stop();
-        http.close();
+        kube.close();
       })();
       return stopping;
     },

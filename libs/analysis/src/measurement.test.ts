@@ -25,10 +25,25 @@ describe('evaluateMeasurementResult', () => {
   });
 
   it.each<[string | undefined, string | undefined, unknown, string]>([
-    ['result < 0.05', undefined, null, 'invalid operation: < (mismatched types <nil> and float64) (at position 7 of "result < 0.05")'],
-    [undefined, 'result', 0.5, 'expected bool, but got float64'],
-    ['result >', undefined, 1, 'unexpected end of condition at position 8 of condition "result >"'],
-    [SUCCESS, 'result[0] > 1', 0.97, 'cannot fetch 0 from float64 (at position 6 of "result[0] > 1")'],
+    [
+      'result < 0.05',
+      undefined,
+      null,
+      'could not evaluate successCondition "result < 0.05": metric result is nil or empty: no data returned from the metric provider',
+    ],
+    [undefined, 'result', 0.5, 'could not evaluate failureCondition "result": expected bool, but got float64'],
+    [
+      'result >',
+      undefined,
+      1,
+      'could not evaluate successCondition "result >": unexpected end of condition at position 8 of condition "result >"',
+    ],
+    [
+      SUCCESS,
+      'result[0] > 1',
+      0.97,
+      'could not evaluate failureCondition "result[0] > 1": cannot fetch 0 from float64 (at position 6 of "result[0] > 1")',
+    ],
   ])('success %j, failure %j, value %j: Error', (successCondition, failureCondition, value, message) => {
     expect(evaluateMeasurementResult({ successCondition, failureCondition }, value)).toEqual({ phase: 'Error', message });
   });

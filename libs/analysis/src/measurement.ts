@@ -15,7 +15,11 @@ export interface MeasurementEvaluation {
  * - only `failureCondition`: Failed when it holds, otherwise Successful;
  * - both: Failed when the failure condition holds (it wins over success), Successful when only the
  *   success condition holds, Inconclusive when neither does;
- * - a condition that does not compile, fails to evaluate or is not boolean: Error, with the reason.
+ * - a condition that does not compile, fails to evaluate or is not boolean: Error, with Argo's wording around the
+ *   reason: `could not evaluate successCondition "…": …`, and `metric result is nil or empty: …` in place of the
+ *   reason when the value is nil or an empty list.
+ *
+ * `measuredAt` is what `now()` answers in a condition.
  *
  * `value` is what the provider shaped for `result`: Prometheus gives a number for a scalar and an array
  * of numbers for a vector, `web` the JSON at its `jsonPath`, Datadog a number or `null` when there is no
@@ -28,10 +32,11 @@ export interface MeasurementEvaluation {
 export function evaluateMeasurementResult(
   metric: Pick<Metric, 'successCondition' | 'failureCondition'>,
   value: unknown,
+  measuredAt?: Date,
 ): MeasurementEvaluation {
-  const success = decide(metric.successCondition, value);
+  const success = decide('successCondition', metric.successCondition, value, measuredAt);
   if (typeof success === 'string') return { phase: 'Error', message: success };
-  const failure = decide(metric.failureCondition, value);
+  const failure = decide('failureCondition', metric.failureCondition, value, measuredAt);
   if (typeof failure === 'string') return { phase: 'Error', message: failure };
   if (success === undefined && failure === undefined) return { phase: 'Successful' };
   const failed = failure ?? !success;
@@ -41,10 +46,20 @@ export function evaluateMeasurementResult(
 }
 
 /** `undefined` when there is no condition, the decision when it evaluated, the error message otherwise. */
-function decide(condition: string | undefined, value: unknown): boolean | string | undefined {
+function decide(
+  field: 'successCondition' | 'failureCondition',
+  condition: string | undefined,
+  value: unknown,
+  now: Date | undefined,
+): boolean | string | undefined {
   if (!condition) return undefined;
   const compiled = compileCondition(condition);
-  if (compiled instanceof ConditionSyntaxError) return compiled.message;
-  const outcome = compiled.evaluate({ result: value });
-  return typeof outcome === 'boolean' ? outcome : outcome.message;
+  const outcome = compiled instanceof ConditionSyntaxError ? compiled : compiled.evaluate(now ? { result: value, now } : { result: value });
+  if (typeof outcome === 'boolean') return outcome;
+  const reason = isNilOrEmpty(value) ? 'metric result is nil or empty: no data returned from the metric provider' : outcome.message;
+  return `could not evaluate ${field} ${JSON.stringify(condition)}: ${reason}`;
+}
+
+function isNilOrEmpty(value: unknown): boolean {
+  return value === null || value === undefined || (Array.isArray(value) && value.length === 0);
 }

@@ -37,6 +37,7 @@ export function poolMeasurement(
   clusters: readonly string[],
   answers: ReadonlyMap<string, ClusterOutcome>,
   deadlinePassed: boolean,
+  measuredAt?: Date,
 ): PooledMeasurement | undefined {
   const names = [...new Set(clusters)].sort();
   const missing = names.filter((cluster) => !answers.has(cluster));
@@ -53,7 +54,7 @@ export function poolMeasurement(
     return { phase: 'Error', message: `the provider decided its phase in ${decided.join(', ')}: a pooled measurement needs values` };
   }
   const result = outcomes.map(([cluster, outcome]): PooledEntry => ({ cluster, value: outcome.ok ? outcome.value : undefined }));
-  const evaluation = evaluateMeasurementResult(metric, result);
+  const evaluation = evaluateMeasurementResult(metric, result, measuredAt);
   return { phase: evaluation.phase, result, value: JSON.stringify(result), ...(evaluation.message ? { message: evaluation.message } : {}) };
 }
 

@@ -151,7 +151,7 @@ describe('a run replayed over time', () => {
     expect(run).toMatchObject({
       phase: 'Error',
       message: expect.stringContaining(
-        'consecutiveErrors (3) > consecutiveErrorLimit (2): "Error Message: invalid operation: < (mismatched types <nil> and float64)',
+        'consecutiveErrors (3) > consecutiveErrorLimit (2): "Error Message: could not evaluate successCondition "result < 0.05": metric result is nil or empty',
       ) as unknown,
     });
   });

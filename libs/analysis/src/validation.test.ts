@@ -34,6 +34,14 @@ describe('validateAnalysisSpec', () => {
       { path: 'spec.metrics[0].successCondition', message: 'unexpected end of condition at position 12 of condition "result[0] >="' },
     ],
     [
+      'a condition matching an invalid RE2 pattern',
+      { successCondition: "result matches '(a'" },
+      {
+        path: 'spec.metrics[0].successCondition',
+        message: 'error parsing regexp: missing closing ): `(a` at position 15 of condition "result matches \'(a\'"',
+      },
+    ],
+    [
       'a condition calling an unknown function',
       { failureCondition: 'exec(result)' },
       { path: 'spec.metrics[0].failureCondition', message: 'unknown function exec at position 0 of condition "exec(result)"' },

@@ -52,6 +52,32 @@ export function dns1123SubdomainProblem(text: string): string | undefined {
   );
 }
 
+/** Kubernetes keeps at most this much of a `generateName`, so that the name it makes fits a label value. */
+const GENERATED_NAME_PREFIX_MAX_LENGTH = 58;
+/** How many random characters Kubernetes appends to a `generateName`. */
+export const GENERATED_NAME_SUFFIX_LENGTH = 5;
+/** The characters Kubernetes draws that suffix from: no vowels, no digits that read as letters. */
+export const GENERATED_NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/**
+ * A name made from a `generateName` and a random suffix, as the Kubernetes API server makes it.
+ * @example generatedName('smoke-', 'x7k2q') === 'smoke-x7k2q'
+ */
+export function generatedName(prefix: string, suffix: string): string {
+  return prefix.slice(0, GENERATED_NAME_PREFIX_MAX_LENGTH) + suffix;
+}
+
+/**
+ * A `generateName`, checked as Kubernetes checks one: a DNS-1123 subdomain once its trailing "-" is masked.
+ * @example generateNameProblem('smoke-') === undefined; generateNameProblem('Smoke-') // => '… lowercase …'
+ */
+export function generateNameProblem(prefix: string): string | undefined {
+  const masked = prefix.length > 1 && prefix.endsWith('-') ? `${prefix.slice(0, -2)}a` : prefix;
+  return dns1123SubdomainProblem(masked) === undefined
+    ? undefined
+    : `${quoted(prefix)} must be lowercase letters, digits, "-" and ".", starting with a letter or digit`;
+}
+
 /** `isDns1123Subdomain('checkout-api.v2') === true`; `isDns1123Subdomain('Checkout_API') === false`. */
 export function isDns1123Subdomain(text: string): boolean {
   return dns1123SubdomainProblem(text) === undefined;

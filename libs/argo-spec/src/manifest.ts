@@ -7,6 +7,9 @@ export type Manifest = ArgoManifest | FleetRolloutManifest | FreezeWindowManifes
 
 export type ManifestKind = Manifest['kind'];
 
+/** A manifest with its name: an Experiment applied with a `generateName` only is given one when it is created. */
+export type NamedManifest = Manifest & { metadata: { name: string } };
+
 export const MANIFEST_KINDS = [...ARGO_KINDS, FLEET_ROLLOUT_KIND, FREEZE_WINDOW_KIND] as const satisfies readonly ManifestKind[];
 
 /** The kinds that belong to the organization: applied with no cluster or namespace. */

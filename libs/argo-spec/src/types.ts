@@ -13,6 +13,8 @@ export const ARGO_API_VERSION = 'argoproj.io/v1alpha1';
 
 export interface ObjectMeta {
   name?: string;
+  /** Accepted on Experiments only: each apply creates one named `<generateName><5 random characters>`. */
+  generateName?: string;
   namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
@@ -169,9 +171,14 @@ export interface RolloutExperimentStep {
   duration?: string;
   analyses?: RolloutExperimentStepAnalysisTemplateRef[];
   dryRun?: DryRun[];
+  /** How long the experiment's ReplicaSets stay up once it has ended (default 30). */
+  scaleDownDelaySeconds?: number;
 }
 
-/** Exactly one field is set per step. */
+/**
+ * At least one field is set per step, and at most one of setWeight, pause, experiment and analysis; setCanaryScale,
+ * setHeaderRoute and setMirrorRoute may join any of them.
+ */
 export interface CanaryStep {
   setWeight?: number;
   pause?: RolloutPause;
@@ -305,13 +312,40 @@ export interface RolloutSpec {
 
 // ---------------------------------------------------------------- analysis templates
 
+/** A range query: `start` and `end` are time expressions such as `now() - duration("1h")`, `step` a Go duration. */
+export interface PrometheusRangeQuery {
+  start?: string;
+  end?: string;
+  step?: string;
+}
+
+/** AWS Signature Version 4 for Amazon Managed Prometheus. */
+export interface PrometheusSigV4 {
+  region?: string;
+  profile?: string;
+  roleArn?: string;
+}
+
+export interface PrometheusOAuth2 {
+  tokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scopes?: string[];
+}
+
+export interface PrometheusAuthentication {
+  sigv4?: PrometheusSigV4;
+  oauth2?: PrometheusOAuth2;
+}
+
 export interface PrometheusProvider {
   address: string;
   query: string;
   timeout?: number;
   insecure?: boolean;
   headers?: { key: string; value: string }[];
-  authentication?: JsonObject;
+  authentication?: PrometheusAuthentication;
+  rangeQuery?: PrometheusRangeQuery;
 }
 
 export interface WebProvider {
@@ -337,11 +371,17 @@ export interface DatadogProvider {
   formula?: string;
   apiVersion?: 'v1' | 'v2';
   aggregator?: string;
+  /** The Secret with `api-key`, `app-key` and optional `address`; with `namespaced` it lives in the run's namespace. */
+  secretRef?: { name?: string; namespaced?: boolean };
+  /** Go duration; 10s when left out. */
+  requestTimeout?: string;
 }
 
 export interface NewRelicProvider {
   profile?: string;
   query: string;
+  /** Seconds the NRQL query may run; 5 when left out. */
+  timeout?: number;
 }
 
 export interface WavefrontProvider {
@@ -466,17 +506,20 @@ export interface ExperimentSpec {
 
 // ---------------------------------------------------------------- documents
 
-interface ArgoDocument<K extends string, S> {
+interface ArgoDocument<K extends string, S, M extends ObjectMeta = ObjectMeta & { name: string }> {
   apiVersion: typeof ARGO_API_VERSION;
   kind: K;
-  metadata: ObjectMeta & { name: string };
+  metadata: M;
   spec: S;
 }
+
+/** An Experiment has a name, or a `generateName` from which it is given a new one each time it is applied. */
+export type ExperimentMetadata = ObjectMeta & ({ name: string } | { name?: undefined; generateName: string });
 
 export type RolloutManifest = ArgoDocument<'Rollout', RolloutSpec>;
 export type AnalysisTemplateManifest = ArgoDocument<'AnalysisTemplate', AnalysisTemplateSpec>;
 export type ClusterAnalysisTemplateManifest = ArgoDocument<'ClusterAnalysisTemplate', AnalysisTemplateSpec>;
-export type ExperimentManifest = ArgoDocument<'Experiment', ExperimentSpec>;
+export type ExperimentManifest = ArgoDocument<'Experiment', ExperimentSpec, ExperimentMetadata>;
 
 export type ArgoManifest = RolloutManifest | AnalysisTemplateManifest | ClusterAnalysisTemplateManifest | ExperimentManifest;
 

@@ -39,6 +39,8 @@ export interface KubeSimOptions {
    * credentials to a plain-http server. Off by default, so that tests can reach the simulator with plain requests.
    */
   tls?: boolean;
+  /** The names the https certificate is made for; by default the listening host, loopback addresses and `localhost`. */
+  certificateNames?: readonly string[];
   /** Defaults to a silent logger. */
   logger?: Logger;
 }
@@ -84,7 +86,7 @@ export class KubeSim {
 
   constructor(
     private readonly server: Server,
-    private readonly options: Required<Omit<KubeSimOptions, 'host' | 'port' | 'clusters' | 'tls'>>,
+    private readonly options: Required<Omit<KubeSimOptions, 'host' | 'port' | 'clusters' | 'tls' | 'certificateNames'>>,
     /** The certificate (PEM) it serves https with, for clients to trust; undefined over plain http. */
     readonly certificate?: string,
   ) {}
@@ -126,6 +128,11 @@ export class KubeSim {
         now: Date.now,
       }),
     );
+  }
+
+  /** Replaces the bearer token a cluster accepts; the kubeconfig written from now on carries the new one. */
+  rotateToken(cluster: string): string {
+    return this.cluster(cluster).rotateToken();
   }
 
   /** Ends every watch open on a cluster, as an API server restart would. */
@@ -257,7 +264,7 @@ export async function startKubeSim(options: KubeSimOptions): Promise<KubeSim> {
   // kube-apiserver keeps idle connections 90 s (Node's default of 5 s would close them under clients that pool them).
   const keepAliveTimeout = 90_000;
   const host = options.host ?? '127.0.0.1';
-  const tls = options.tls === true ? selfSignedCertificate([host, '127.0.0.1', '::1', 'localhost']) : undefined;
+  const tls = options.tls === true ? selfSignedCertificate(options.certificateNames ?? [host, '127.0.0.1', '::1', 'localhost']) : undefined;
   const server =
     tls === undefined
       ? createServer({ keepAliveTimeout })

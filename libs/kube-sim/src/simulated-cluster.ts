@@ -22,7 +22,7 @@ const NODE_NAME = 'kube-sim-node';
 
 /** One cluster of the simulator: its store, its bearer token and its controllers. */
 export class SimulatedCluster {
-  readonly token = randomBytes(24).toString('hex');
+  private bearerToken = randomBytes(24).toString('hex');
   readonly store: ClusterStore;
   /** How to end each watch currently served for this cluster. */
   readonly openWatches = new Set<() => void>();
@@ -56,6 +56,17 @@ export class SimulatedCluster {
       ),
     ];
     this.controllers.forEach((controller) => controller.start());
+  }
+
+  /** The one bearer token this cluster accepts. */
+  get token(): string {
+    return this.bearerToken;
+  }
+
+  /** Replaces the accepted token, as a credential rotation does: the previous one is refused from now on. */
+  rotateToken(): string {
+    this.bearerToken = randomBytes(24).toString('hex');
+    return this.bearerToken;
   }
 
   stop(): void {

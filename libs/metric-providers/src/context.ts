@@ -7,7 +7,12 @@ import type { ProviderOutcome } from './outcome.js';
  * Reads a provider profile or credential Secret by name (`datadog`, `newrelic`, `influxdb`,
  * `wavefront-api-tokens`, `cloudwatch`, …) as decoded string data; `undefined` when there is none.
  */
-export type SecretLookup = (name: string) => Promise<Record<string, string> | undefined>;
+export type SecretLookup = (name: string, options?: SecretLookupOptions) => Promise<Record<string, string> | undefined>;
+
+export interface SecretLookupOptions {
+  /** Look only in the run's own namespace (Datadog's `secretRef.namespaced`), not where the cluster keeps credentials. */
+  runNamespaceOnly?: boolean;
+}
 
 /** The AnalysisRun a measurement belongs to. */
 export interface AnalysisRunRef {

@@ -103,6 +103,72 @@ describe('each canary step type', () => {
   });
 });
 
+// upstream: completedCurrentCanaryStep decides by the first of pause, setCanaryScale, setWeight, experiment, analysis.
+describe('a step with several fields: each takes effect, and the first in upstream’s order decides when it completes', () => {
+  const headerRoute = { name: 'beta', match: [{ headerName: 'x', headerValue: { exact: 'y' } }] };
+  it.each<[string, CanaryStep, StepExpectation & { routerWeight: number; headerRoutes: string[] }]>([
+    [
+      'setWeight and setCanaryScale: scaled by setCanaryScale, weighted by setWeight, done at the counts',
+      { setWeight: 50, setCanaryScale: { replicas: 3 } },
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 3, routerWeight: 50, headerRoutes: [] },
+    ],
+    [
+      'pause and setCanaryScale: scaled at once, done when the pause ends',
+      { pause: {}, setCanaryScale: { replicas: 2 } },
+      { index: 0, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 2, routerWeight: 0, headerRoutes: [] },
+    ],
+    [
+      'analysis and setCanaryScale: the run starts, and the step is done at the counts',
+      { analysis: { templates: [{ templateName: 'smoke' }] }, setCanaryScale: { replicas: 1 } },
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 1, routerWeight: 0, headerRoutes: [], runsRequested: 1 },
+    ],
+    [
+      'experiment and setHeaderRoute: the route is set, and the step waits for the experiment',
+      { experiment: { templates: [{ name: 'candidate', specRef: 'canary' }] }, setHeaderRoute: headerRoute },
+      {
+        index: 0,
+        phase: 'Progressing',
+        message: 'more replicas need to be updated',
+        canaryReplicas: 0,
+        routerWeight: 0,
+        headerRoutes: ['beta'],
+        experimentsRequested: 1,
+      },
+    ],
+    [
+      'setCanaryScale and setHeaderRoute: scaled and routed in one step',
+      { setCanaryScale: { replicas: 1 }, setHeaderRoute: headerRoute },
+      { index: 1, phase: 'Paused', message: 'CanaryPauseStep', canaryReplicas: 1, routerWeight: 0, headerRoutes: ['beta'] },
+    ],
+  ])('%s', (_name, step, expected) => {
+    const simulation = afterStep(step, true);
+    const canary = simulation.status?.currentPodHash as string;
+    expect(simulation.status).toMatchObject({ currentStepIndex: expected.index, phase: expected.phase, message: expected.message });
+    expect(simulation.replicasByHash()[canary] ?? 0).toBe(expected.canaryReplicas);
+    const routing = simulation.lastDecision.desired.trafficRouting;
+    expect(routing?.canaryWeight).toBe(expected.routerWeight);
+    expect(routing?.headerRoutes.map((route) => route.name)).toEqual(expected.headerRoutes);
+    expect(simulation.decisions.flatMap((decision) => decision.analysisRunsToStart)).toHaveLength(expected.runsRequested ?? 0);
+    expect(simulation.decisions.flatMap((decision) => decision.experimentsToStart)).toHaveLength(expected.experimentsRequested ?? 0);
+  });
+});
+
+describe('a pause beside setCanaryScale', () => {
+  // upstream: rolloutCanary reconciles the pause only in a reconcile where reconcileCanaryReplicaSets scaled nothing.
+  it('starts once the canary ReplicaSet has been resized, not in the decision that resizes it', () => {
+    const simulation = afterStep({ pause: { duration: '1m' }, setCanaryScale: { replicas: 2 } }, true);
+    const canary = simulation.status?.currentPodHash as string;
+    const sizes = simulation.decisions.map((decision) => ({
+      canaryReplicas: decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === canary)?.replicas ?? 0,
+      paused: decision.status.pauseConditions.some((condition) => condition.reason === 'CanaryPauseStep'),
+    }));
+    const resizing = sizes.findIndex((size) => size.canaryReplicas === 2);
+    expect(sizes[resizing]).toEqual({ canaryReplicas: 2, paused: false });
+    expect(sizes.at(-1)).toEqual({ canaryReplicas: 2, paused: true });
+    expect(simulation.status).toMatchObject({ currentStepIndex: 0, phase: 'Paused' });
+  });
+});
+
 describe('each strategy on its first deployment and its first update', () => {
   it.each<[string, Parameters<typeof rolloutSpec>[0], string[]]>([
     ['basic canary', { canary: { steps: [{ setWeight: 25 }, { pause: {} }] } }, ['stable:3', 'canary:1']],

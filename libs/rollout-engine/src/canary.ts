@@ -3,15 +3,18 @@ import {
   type CanaryStep,
   type CanaryStrategy,
   type RolloutExperimentStep,
+  type RolloutPause,
   type SetHeaderRoute,
   type SetMirrorRoute,
 } from '@flotilla/argo-spec';
 import type { ObservedReplicaSet } from '@flotilla/protocol';
 import {
+  abortedCanaryWeight,
   canaryReplicasOrWeight,
-  describeStep,
-  maxTrafficWeight,
   currentSetWeight,
+  describeStep,
+  hasReplicasForWeight,
+  maxTrafficWeight,
   previousSetWeight,
   trafficRouterOf,
 } from './canary-weights.js';
@@ -32,7 +35,11 @@ import {
 import { abortScaleDownDelaySeconds, canaryFenceposts, scaleDownDelaySeconds } from './defaults.js';
 import { experimentDestinations, experimentRequest } from './experiment/step-experiment.js';
 import { otherReplicaSets, planOtherReplicaSets, scheduleScaleDown } from './old-replica-sets.js';
-import { calculateReplicaCountsForBasicCanary, calculateReplicaCountsForTrafficRoutedCanary } from './replica-math.js';
+import {
+  calculateReplicaCountsForBasicCanary,
+  calculateReplicaCountsForTrafficRoutedCanary,
+  replicaProgressThresholdMet,
+} from './replica-math.js';
 
 type StepOutcome = 'complete' | 'waiting';
 
@@ -59,7 +66,11 @@ function servedCanaryWeight(context: RolloutContext, canary: CanaryStrategy): nu
 
 function countsAt(context: RolloutContext, canary: CanaryStrategy, index: number): CanaryCounts {
   const stable = distinctStableReplicaSet(context);
-  const wanted = canaryReplicasOrWeight(canary, context.status, index, stable !== undefined);
+  const wanted = canaryReplicasOrWeight(canary, context.status, index, {
+    specReplicas: context.specReplicas,
+    canary: currentReplicaSet(context),
+    stable,
+  });
   if (canary.trafficRouting !== undefined) {
     const served = servedCanaryWeight(context, canary);
     const fullWeight = maxTrafficWeight(canary);
@@ -86,10 +97,12 @@ function countsAt(context: RolloutContext, canary: CanaryStrategy, index: number
   });
 }
 
-/** Upstream `AtDesiredReplicaCountsForCanary`: the counts for this step are reached and, for the canary, available. */
+/**
+ * Upstream `AtDesiredReplicaCountsForCanary`: the canary has the pods of this step available (or as many as
+ * `replicaProgressThreshold` asks for) and the stable has its count.
+ */
 function atDesiredCounts(context: RolloutContext, canary: CanaryStrategy, counts: CanaryCounts): boolean {
-  const current = observedReplicas(currentReplicaSet(context));
-  if (counts.canary !== current.replicas || counts.canary !== current.availableReplicas) return false;
+  if (!replicaProgressThresholdMet(canary.replicaProgressThreshold, currentReplicaSet(context), counts.canary)) return false;
   const trafficRouted = canary.trafficRouting !== undefined;
   if (!trafficRouted || canary.dynamicStableScale !== true) {
     const stable = distinctStableReplicaSet(context);
@@ -102,7 +115,11 @@ function atDesiredCounts(context: RolloutContext, canary: CanaryStrategy, counts
 /** Canary weight the router should serve: raised only once the canary is scaled for it. */
 function routerCanaryWeight(context: RolloutContext, canary: CanaryStrategy, index: number, atDesired: boolean): number {
   const status = context.status;
-  if (status.abort || status.stableRS === context.currentHash) return 0;
+  if (status.abort) {
+    const observed = { specReplicas: context.specReplicas, canary: currentReplicaSet(context), stable: distinctStableReplicaSet(context) };
+    return abortedCanaryWeight(canary, status, index, observed);
+  }
+  if (status.stableRS === context.currentHash) return 0;
   const steps = canary.steps ?? [];
   const fullWeight = maxTrafficWeight(canary);
   const weight = atDesired ? currentSetWeight(steps, index, fullWeight) : previousSetWeight(steps, index);
@@ -145,39 +162,60 @@ function stepOutcomeOfRun(
   }
 }
 
-function evaluateStep(context: RolloutContext, canary: CanaryStrategy, step: CanaryStep, index: number): StepOutcome {
+function pauseStepOutcome(context: RolloutContext, pause: RolloutPause): StepOutcome {
   const status = context.status;
-  if (step.setWeight !== undefined || step.setCanaryScale !== undefined) {
-    const atDesired = atDesiredCounts(context, canary, countsAt(context, canary, index));
-    if (!atDesired) return 'waiting';
-    if (step.setWeight === undefined || trafficRouterOf(canary) === undefined) return 'complete';
-    return servedCanaryWeight(context, canary) === routerCanaryWeight(context, canary, index, true) ? 'complete' : 'waiting';
-  }
-  if (step.pause !== undefined) {
-    const durationSeconds = step.pause.duration === undefined ? undefined : pauseDurationSeconds(step.pause.duration);
-    if (durationSeconds !== undefined && durationSeconds <= 0) return 'complete';
-    const pause = status.pauseConditions.find((condition) => condition.reason === 'CanaryPauseStep');
-    if (pause === undefined) {
-      if (pauseWasPromoted(status)) return 'complete';
-      addPause(context, 'CanaryPauseStep');
-      if (durationSeconds !== undefined) wakeUpAt(context, context.nowMs + durationSeconds * 1000);
-      return 'waiting';
-    }
-    if (durationSeconds === undefined) return 'waiting';
-    const endMs = Date.parse(pause.startTime) + durationSeconds * 1000;
-    if (context.nowMs >= endMs) return 'complete';
-    wakeUpAt(context, endMs);
+  const durationSeconds = pause.duration === undefined ? undefined : pauseDurationSeconds(pause.duration);
+  if (durationSeconds !== undefined && durationSeconds <= 0) return 'complete';
+  const condition = status.pauseConditions.find((candidate) => candidate.reason === 'CanaryPauseStep');
+  if (condition === undefined) {
+    if (pauseWasPromoted(status)) return 'complete';
+    addPause(context, 'CanaryPauseStep');
+    if (durationSeconds !== undefined) wakeUpAt(context, context.nowMs + durationSeconds * 1000);
     return 'waiting';
   }
+  if (durationSeconds === undefined) return 'waiting';
+  const endMs = Date.parse(condition.startTime) + durationSeconds * 1000;
+  if (context.nowMs >= endMs) return 'complete';
+  wakeUpAt(context, endMs);
+  return 'waiting';
+}
+
+/** The step's analysis run or experiment, started or followed; undefined when the step has neither. */
+function stepRunOutcome(context: RolloutContext, step: CanaryStep, index: number): StepOutcome | undefined {
   if (step.analysis !== undefined) {
     const run = requireAnalysisRun(context, 'step', String(index), step.analysis, index);
-    status.canary.currentStepAnalysisRun = run.name;
+    context.status.canary.currentStepAnalysisRun = run.name;
     return stepOutcomeOfRun(context, run.outcome, 'InconclusiveAnalysisRun');
   }
   if (step.experiment !== undefined) {
     return stepOutcomeOfRun(context, experimentStepOutcome(context, step.experiment, index), 'InconclusiveExperiment');
   }
-  return 'complete';
+  return undefined;
+}
+
+/**
+ * Whether the current step is done. A step may set several fields (setCanaryScale and the routes join any action):
+ * each takes effect, and the first of pause, setCanaryScale, setWeight, experiment and analysis decides when the step
+ * completes, as upstream's `completedCurrentCanaryStep`. A run the step starts still aborts the rollout when it fails,
+ * or pauses it when inconclusive, whichever field decides.
+ */
+function evaluateStep(context: RolloutContext, canary: CanaryStrategy, step: CanaryStep, index: number): StepOutcome {
+  const runOutcome = stepRunOutcome(context, step, index);
+  const status = context.status;
+  if (status.abort || hasPause(status, 'InconclusiveAnalysisRun') || hasPause(status, 'InconclusiveExperiment')) return 'waiting';
+  if (step.pause !== undefined) {
+    // Upstream starts a pause in a reconcile that resized nothing: beside setCanaryScale, once the canary has its size.
+    const sizing = step.setCanaryScale !== undefined && !hasPause(status, 'CanaryPauseStep');
+    if (sizing && currentReplicaSet(context)?.replicas !== countsAt(context, canary, index).canary) return 'waiting';
+    return pauseStepOutcome(context, step.pause);
+  }
+  if (step.setWeight !== undefined || step.setCanaryScale !== undefined) {
+    const atDesired = atDesiredCounts(context, canary, countsAt(context, canary, index));
+    if (!atDesired) return 'waiting';
+    if (step.setCanaryScale !== undefined || trafficRouterOf(canary) === undefined) return 'complete';
+    return servedCanaryWeight(context, canary) === routerCanaryWeight(context, canary, index, true) ? 'complete' : 'waiting';
+  }
+  return runOutcome ?? 'complete';
 }
 
 /** Runs steps from the current index for as long as they complete on what is observed now. */
@@ -223,7 +261,9 @@ function keepCurrentRuns(context: RolloutContext): void {
 function completeIfFullyPromoted(context: RolloutContext, canary: CanaryStrategy, stepCount: number): void {
   const status = context.status;
   const current = currentReplicaSet(context);
-  if (current === undefined || current.replicas !== context.specReplicas || current.availableReplicas < context.specReplicas) return;
+  if (current === undefined || current.replicas !== context.specReplicas) return;
+  const threshold = canary.replicaProgressThreshold;
+  if (current.availableReplicas < context.specReplicas && !replicaProgressThresholdMet(threshold, current, context.specReplicas)) return;
   if (!atDesiredCounts(context, canary, countsAt(context, canary, stepCount))) return;
   if (trafficRouterOf(canary) !== undefined && servedCanaryWeight(context, canary) !== maxTrafficWeight(canary)) return;
   const previousStable = status.stableRS;
@@ -321,23 +361,43 @@ function serviceTarget(context: RolloutContext, service: string, hash: string): 
   return current === undefined ? undefined : { service, podTemplateHash: current };
 }
 
-function planServices(context: RolloutContext, canary: CanaryStrategy): void {
+/**
+ * Aborted, the canary Service goes back to the stable pods, as upstream: with `dynamicStableScale` only once the
+ * router sends the canary nothing any more.
+ */
+function planServices(context: RolloutContext, canary: CanaryStrategy, routerWeight: number): void {
   const stableHash = context.status.stableRS ?? context.currentHash;
-  // Aborted without a traffic router, the canary Service goes back to the stable pods, as upstream.
-  const canaryHash = context.status.abort && canary.trafficRouting === undefined ? stableHash : context.currentHash;
+  const canaryDrained = canary.trafficRouting === undefined || canary.dynamicStableScale !== true || routerWeight === 0;
+  const canaryHash = context.status.abort && canaryDrained ? stableHash : context.currentHash;
   const stable = canary.stableService ? serviceTarget(context, canary.stableService, stableHash) : undefined;
   const canaryTarget = canary.canaryService ? serviceTarget(context, canary.canaryService, canaryHash) : undefined;
   context.services = { ...(stable ? { stable } : {}), ...(canaryTarget ? { canary: canaryTarget } : {}) };
 }
 
-/** Canary replicas once aborted with traffic routing: kept for `abortScaleDownDelaySeconds`, then zero (0 = kept). */
+/**
+ * Canary replicas once aborted with traffic routing (upstream `shouldDelayScaleDownOnAbort`): with
+ * `abortScaleDownDelaySeconds` (30 by default, not by default with `dynamicStableScale`), the canary keeps its pods
+ * until the stable is fully available, then for the delay, then goes to zero; otherwise it follows the counts.
+ */
 function abortedCanaryReplicas(context: RolloutContext, canary: CanaryStrategy, counted: number): number {
   const delaySeconds = abortScaleDownDelaySeconds(canary);
-  if (delaySeconds === 0 || canary.dynamicStableScale === true) return counted;
-  const deadlineMs = Date.parse(context.status.abortedAt ?? context.nowIso) + delaySeconds * 1000;
-  if (context.nowMs >= deadlineMs) return 0;
-  wakeUpAt(context, deadlineMs);
+  const delayed = delaySeconds !== 0 && (canary.dynamicStableScale !== true || canary.abortScaleDownDelaySeconds !== undefined);
+  const stable = distinctStableReplicaSet(context);
+  if (!delayed || stable === undefined) return counted;
+  if (stable.availableReplicas >= context.specReplicas) scheduleScaleDown(context, context.currentHash, delaySeconds);
+  const deadline = context.status.scaleDownDeadlines[context.currentHash];
+  const deadlineMs = deadline === undefined ? undefined : Date.parse(deadline);
+  if (deadlineMs !== undefined && context.nowMs >= deadlineMs) return 0;
+  if (deadlineMs !== undefined) wakeUpAt(context, deadlineMs);
   return currentReplicaSet(context)?.replicas ?? 0;
+}
+
+/** The router moves traffic only once the stable has the pods available to take its share; until then it stays. */
+function weightTheStableCanTake(context: RolloutContext, canary: CanaryStrategy, canaryWeight: number): number {
+  const served = context.status.canary.weights?.canary.weight;
+  const stable = context.replicaSets.get(context.status.stableRS ?? context.currentHash);
+  if (served === undefined || stable === undefined) return canaryWeight;
+  return hasReplicasForWeight(canary, stable, context.specReplicas, maxTrafficWeight(canary) - canaryWeight) ? canaryWeight : served;
 }
 
 function planReplicaSets(context: RolloutContext, canary: CanaryStrategy): void {
@@ -385,7 +445,8 @@ export function reconcileCanary(context: RolloutContext, canary: CanaryStrategy)
   planReplicaSets(context, canary);
   const index = status.currentStepIndex ?? 0;
   const atDesired = status.stableRS === context.currentHash || atDesiredCounts(context, canary, countsAt(context, canary, index));
-  if (canary.trafficRouting !== undefined) planTraffic(context, canary, index, routerCanaryWeight(context, canary, index, atDesired));
+  const routerWeight = routerCanaryWeight(context, canary, index, atDesired);
+  if (canary.trafficRouting !== undefined) planTraffic(context, canary, index, weightTheStableCanTake(context, canary, routerWeight));
   else status.canary.weights = undefined;
-  planServices(context, canary);
+  planServices(context, canary, routerWeight);
 }

@@ -154,6 +154,30 @@ describe('experiment step with a duration', () => {
   });
 });
 
+describe('experiment step with scaleDownDelaySeconds', () => {
+  it.each([
+    [5, at(35)],
+    [0, at(30)],
+  ])('keeps the experiment’s ReplicaSets %i seconds after it ends, instead of 30', (delaySeconds, scaledDownAt) => {
+    const { simulation } = deployed({
+      steps: [{ experiment: { duration: '30s', templates: baselineAndCanary, scaleDownDelaySeconds: delaySeconds } }, { pause: {} }],
+    });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const name = startedExperiment(simulation);
+    expect(simulation.decisions.flatMap((decision) => decision.experimentsToStart)[0]?.spec.scaleDownDelaySeconds).toBe(delaySeconds);
+    simulation.wakeUp();
+    expect(simulation.experiment(name)).toMatchObject({ phase: 'Successful', status: { finishedAt: at(30).toISOString() } });
+    if (delaySeconds > 0) {
+      expect(experimentReplicaSets(simulation.lastDecision).map((replicaSet) => replicaSet.replicas)).toEqual([1, 1]);
+      expect(simulation.lastDecision.requeueAt).toEqual(scaledDownAt);
+      simulation.wakeUp();
+    }
+    expect(simulation.now).toEqual(scaledDownAt);
+    expect(simulation.experiment(name)).toMatchObject({ released: true });
+  });
+});
+
 describe('experiment step with a required analysis and no duration', () => {
   const experiment: RolloutExperimentStep = {
     templates: baselineAndCanary,

@@ -1,6 +1,6 @@
 export * from './types.js';
 export { initialStatus, reconcile } from './reconcile.js';
-export { applyOperation, templateWithImage } from './operations.js';
+export { applyOperation, templateWithImage, type AppliedTemplates } from './operations.js';
 export { podTemplateHash } from './pod-template-hash.js';
 export {
   approximateWeightedCanaryStableReplicaCounts,
@@ -19,3 +19,4 @@ export {
   type RolloutExperiment,
   type RolloutExperimentsResult,
 } from './experiment/rollout-experiments.js';
+export { currentRevisionState, releaseHistoryChanges, type ReleaseHistoryChanges, type RevisionState } from './release-history.js';

@@ -97,6 +97,45 @@ describe('applyOperation: spec changes', () => {
       expect(result.spec.template.metadata?.labels).toEqual({ app: 'checkout' });
     }
   });
+
+  it('undo restores the template as applied, so the engine scales the old ReplicaSet back up', () => {
+    // upstream: TestUndoCmdToRevision, TestFindNewReplicaSet
+    const simulation = healthyCanary();
+    const firstHash = simulation.status?.currentPodHash ?? '';
+    simulation.setImage('shop/checkout:2.0');
+    simulation.operate({ type: 'promote', full: true });
+    simulation.settle();
+    simulation.settle();
+    const secondHash = simulation.status?.currentPodHash ?? '';
+    // The cluster keeps ReplicaSets with its defaults filled in.
+    simulation.observed = {
+      ...simulation.observed,
+      replicaSets: simulation.observed.replicaSets.map((replicaSet) => ({
+        ...replicaSet,
+        template: {
+          ...replicaSet.template,
+          spec: {
+            ...replicaSet.template.spec,
+            dnsPolicy: 'ClusterFirst',
+            containers: replicaSet.template.spec.containers.map((container) => ({ ...container, imagePullPolicy: 'IfNotPresent' })),
+          },
+        },
+      })),
+    };
+    const undone = simulation.operate({ type: 'undo', toRevision: 1 });
+    expect(undone.ok).toBe(true);
+    simulation.settle();
+    expect(simulation.status?.currentPodHash).toBe(firstHash);
+    expect(simulation.lastDecision.desired.replicaSets.map((replicaSet) => replicaSet.podTemplateHash).sort()).toEqual(
+      [firstHash, secondHash].sort(),
+    );
+    expect(simulation.replicasByHash()).toEqual({ [firstHash]: 5 });
+    expect(
+      simulation.lastDecision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === firstHash)?.annotations,
+    ).toMatchObject({
+      'rollout.argoproj.io/revision': '3',
+    });
+  });
 });
 
 describe('templateWithImage', () => {

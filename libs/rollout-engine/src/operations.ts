@@ -60,11 +60,20 @@ function setImage(spec: RolloutSpec, operation: Extract<RolloutOperation, { type
   return { ok: true, spec: { ...spec, template }, status: undefined };
 }
 
+/**
+ * The pod template each revision was applied with, by its pod template hash. The cluster keeps ReplicaSets with its
+ * defaults filled in (imagePullPolicy, dnsPolicy, ...), which hash differently from what was applied.
+ */
+export type AppliedTemplates = ReadonlyMap<string, PodTemplateSpec>;
+
+const NO_APPLIED_TEMPLATES: AppliedTemplates = new Map();
+
 function undo(
   spec: RolloutSpec,
   status: RolloutStatus | undefined,
   observed: ObservedRolloutState,
   operation: Extract<RolloutOperation, { type: 'undo' }>,
+  appliedTemplates: AppliedTemplates,
 ): OperationResult {
   const byRevision = observed.replicaSets
     .map((replicaSet) => ({ replicaSet, revision: Number(replicaSet.annotations[REVISION_ANNOTATION]) }))
@@ -82,13 +91,16 @@ function undo(
     const wanted = operation.toRevision === undefined ? 'a previous revision' : `revision ${operation.toRevision}`;
     return refuse(operation, 'operation/unknown_revision', `${wanted} is not among the rollout's ReplicaSets`);
   }
-  return { ok: true, spec: { ...spec, template: originalTemplate(target.replicaSet) }, status: undefined };
+  // The template as applied hashes to the ReplicaSet's own hash, so the engine scales that ReplicaSet back up.
+  const template = appliedTemplates.get(target.replicaSet.podTemplateHash) ?? originalTemplate(target.replicaSet);
+  return { ok: true, spec: { ...spec, template }, status: undefined };
 }
 
 /**
  * Applies a user operation the way `kubectl argo rollouts <op>` does. Template and spec operations (`setImage`,
  * `undo`, `pause`, `resume`, `restart`) return a new spec and no status; `promote`, `abort` and `retry` patch the
- * status as upstream does, and the next `reconcile` acts on it.
+ * status as upstream does, and the next `reconcile` acts on it. `undo` restores the template a revision was applied
+ * with when `appliedTemplates` knows it, else the one its ReplicaSet holds.
  * @example applyOperation(spec, pausedStatus, observed, { type: 'promote', full: false }, now)
  * // → { ok: true, spec, status: { ...pausedStatus, pauseConditions: [] } }
  */
@@ -98,6 +110,7 @@ export function applyOperation(
   observed: ObservedRolloutState,
   operation: RolloutOperation,
   now: Date,
+  appliedTemplates: AppliedTemplates = NO_APPLIED_TEMPLATES,
 ): OperationResult {
   switch (operation.type) {
     case 'promote':
@@ -133,6 +146,6 @@ export function applyOperation(
     case 'setImage':
       return setImage(spec, operation);
     case 'undo':
-      return undo(spec, status, observed, operation);
+      return undo(spec, status, observed, operation, appliedTemplates);
   }
 }

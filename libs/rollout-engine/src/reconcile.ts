@@ -315,13 +315,15 @@ function transitionEvents(context: RolloutContext, previous: RolloutStatus | und
   return events;
 }
 
-/** Drops scale-down deadlines that no longer hold anything up. */
+/** Drops scale-down deadlines that no longer hold anything up; an aborted canary's stays until it is retried. */
 function pruneDeadlines(context: RolloutContext): void {
   const deadlines = context.status.scaleDownDeadlines;
   let kept: Record<string, string> | undefined;
   for (const [hash, deadline] of Object.entries(deadlines)) {
     const plan = context.plan.get(hash);
-    const stillHolding = plan !== undefined && plan.role === 'old' && (plan.replicas > 0 || Date.parse(deadline) > context.nowMs);
+    const abortedCanary = context.status.abort && plan?.role === 'canary';
+    const stillHolding =
+      plan !== undefined && (abortedCanary || (plan.role === 'old' && (plan.replicas > 0 || Date.parse(deadline) > context.nowMs)));
     if (stillHolding) (kept ??= {})[hash] = deadline;
   }
   if (Object.keys(kept ?? {}).length !== Object.keys(deadlines).length) context.status.scaleDownDeadlines = kept ?? {};

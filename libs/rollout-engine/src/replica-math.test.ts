@@ -1,12 +1,14 @@
-import type { IntOrString } from '@flotilla/argo-spec';
+import type { CanaryStrategy, IntOrString } from '@flotilla/argo-spec';
 import { describe, expect, it } from 'vitest';
 import {
   approximateWeightedCanaryStableReplicaCounts,
   calculateReplicaCountsForBasicCanary,
   calculateReplicaCountsForTrafficRoutedCanary,
+  replicaProgressThresholdMet,
   resolveFenceposts,
   scaledValue,
   trafficWeightToReplicas,
+  type ReplicaSetCounts,
 } from './replica-math.js';
 
 describe('resolveFenceposts', () => {
@@ -312,14 +314,57 @@ describe('calculateReplicaCountsForTrafficRoutedCanary (upstream table)', () => 
     expect(calculateReplicaCountsForTrafficRoutedCanary(input)).toEqual(expected);
   });
 
+  it('minPodsPerReplicaSet above spec.replicas is capped at spec.replicas', () => {
+    // upstream: TestCalculateReplicaCountsForCanary "Cap MinPodsPerReplicaSet when it exceeds rollout replicas with trafficRouting"
+    expect(calculateReplicaCountsForTrafficRoutedCanary({ ...base, specReplicas: 1, desiredWeight: 100, minPodsPerReplicaSet: 2 })).toEqual(
+      {
+        canary: 1,
+        stable: 1,
+      },
+    );
+    expect(
+      calculateReplicaCountsForTrafficRoutedCanary({
+        ...base,
+        specReplicas: 3,
+        desiredWeight: 10,
+        minPodsPerReplicaSet: 5,
+        dynamicStableScale: true,
+        actualWeights: { canary: 10, stable: 90 },
+      }),
+    ).toEqual({ canary: 3, stable: 3 });
+  });
+
+  // upstream: TestTrafficWeightToReplicas
   it.each([
-    [0, 0],
-    [20, 2],
-    [25, 3],
-    [33, 4],
-    [99, 10],
-    [100, 10],
-  ])('weight %d of 10 pods is %d pods', (weight, pods) => {
-    expect(trafficWeightToReplicas(10, weight)).toBe(pods);
+    [10, 0, 100, 0],
+    [10, 20, 100, 2],
+    [10, 25, 100, 3],
+    [10, 33, 100, 4],
+    [10, 99, 100, 10],
+    [10, 100, 100, 10],
+    [23, 100000000, 100000000, 23],
+  ])('%d pods at weight %d of %d is %d pods', (replicas, weight, fullWeight, pods) => {
+    expect(trafficWeightToReplicas(replicas, weight, fullWeight)).toBe(pods);
+  });
+});
+
+// upstream: TestAllReplicaProgressThresholdMet, TestAllDesiredAreAvailable
+describe('replicaProgressThresholdMet', () => {
+  const pods = (replicas: number, availableReplicas: number) => ({ replicas, availableReplicas });
+  it.each<[string, CanaryStrategy['replicaProgressThreshold'], ReplicaSetCounts | undefined, number, boolean]>([
+    ['90% with 9 of 10 available', { type: 'Percent', value: 90 }, pods(10, 9), 10, true],
+    ['9 pods with 9 available', { type: 'Pod', value: 9 }, pods(10, 9), 10, true],
+    ['90% with 8 of 10 available', { type: 'Percent', value: 90 }, pods(10, 8), 10, false],
+    ['8 pods with 7 available', { type: 'Pod', value: 8 }, pods(10, 7), 10, false],
+    ['a negative threshold asks for every pod', { type: 'Pod', value: -100 }, pods(10, 10), 10, true],
+    ['no threshold: the ReplicaSet must have the desired count', undefined, pods(5, 10), 10, false],
+    ['no ReplicaSet never meets it', { type: 'Pod', value: 5 }, undefined, 10, false],
+    ['well above the percentage', { type: 'Percent', value: 100 }, pods(10, 100), 10, true],
+    ['nothing desired meets any percentage', { type: 'Percent', value: 90 }, pods(0, 0), 0, true],
+    ['no threshold, all desired available', undefined, pods(10, 10), 10, true],
+    ['no threshold, one short', undefined, pods(10, 9), 10, false],
+    ['one third of 3 pods is 33.33…%, which meets 33%', { type: 'Percent', value: 33 }, pods(3, 1), 3, true],
+  ])('%s', (_name, threshold, replicaSet, desired, met) => {
+    expect(replicaProgressThresholdMet(threshold, replicaSet, desired)).toBe(met);
   });
 });

@@ -1,4 +1,4 @@
-import type { IntOrString } from '@flotilla/argo-spec';
+import type { CanaryStrategy, IntOrString } from '@flotilla/argo-spec';
 
 /** Spec and available replicas of one ReplicaSet, all the replica maths needs to know about it. */
 export interface ReplicaSetCounts {
@@ -35,11 +35,30 @@ export function resolveFenceposts(
 }
 
 /**
- * Ceiling of `weight` percent of `replicas`: how many pods serve a traffic weight.
- * @example trafficWeightToReplicas(10, 25) === 3; trafficWeightToReplicas(10, 99) === 10
+ * Ceiling of `weight` (out of `fullWeight`) of `replicas`: how many pods serve a traffic weight.
+ * @example trafficWeightToReplicas(10, 25) === 3; trafficWeightToReplicas(10, 99) === 10; trafficWeightToReplicas(10, 250, 1000) === 3
  */
-export function trafficWeightToReplicas(replicas: number, weight: number): number {
-  return Math.ceil((weight * replicas) / 100);
+export function trafficWeightToReplicas(replicas: number, weight: number, fullWeight = 100): number {
+  return Math.ceil((weight * replicas) / fullWeight);
+}
+
+/**
+ * Whether a ReplicaSet has enough pods available for `desired` (upstream `ReplicaProgressThresholdMet`): without a
+ * threshold (or with a negative one) every desired pod must exist and be available; with `Percent`, that share of
+ * `desired` must be available (always met when nothing is desired); with `Pod`, that many pods.
+ * @example replicaProgressThresholdMet({ type: 'Percent', value: 90 }, { replicas: 10, availableReplicas: 9 }, 10) === true
+ */
+export function replicaProgressThresholdMet(
+  threshold: CanaryStrategy['replicaProgressThreshold'],
+  replicaSet: ReplicaSetCounts | undefined,
+  desired: number,
+): boolean {
+  if (replicaSet === undefined) return false;
+  if (threshold === undefined || threshold.value < 0) return desired === replicaSet.replicas && desired === replicaSet.availableReplicas;
+  if (threshold.type === 'Pod') return replicaSet.availableReplicas >= threshold.value;
+  if (desired === 0) return true;
+  // Compared as integers, so that 9 of 10 pods meets 90% without floating-point doubt.
+  return replicaSet.availableReplicas * 100 >= threshold.value * desired;
 }
 
 function fractionIsHalf(weight: number, total: number): boolean {
@@ -192,8 +211,9 @@ export interface TrafficRoutedReplicaInput {
   abort: boolean;
 }
 
-function atLeastMinPods(count: number, minPods: number | undefined): number {
-  return count === 0 || minPods === undefined ? count : Math.max(count, minPods);
+/** Upstream `CheckMinPodsPerReplicaSet`: a side that runs pods runs at least `minPods`, capped at `spec.replicas`. */
+function atLeastMinPods(count: number, minPods: number | undefined, specReplicas: number): number {
+  return count === 0 || minPods === undefined ? count : Math.max(count, Math.min(minPods, specReplicas));
 }
 
 /**
@@ -204,12 +224,17 @@ function atLeastMinPods(count: number, minPods: number | undefined): number {
  */
 export function calculateReplicaCountsForTrafficRoutedCanary(input: TrafficRoutedReplicaInput): { canary: number; stable: number } {
   const { specReplicas, desiredWeight, minPodsPerReplicaSet } = input;
-  let canary = input.canaryReplicasOverride ?? atLeastMinPods(trafficWeightToReplicas(specReplicas, desiredWeight), minPodsPerReplicaSet);
+  let canary =
+    input.canaryReplicasOverride ??
+    atLeastMinPods(trafficWeightToReplicas(specReplicas, desiredWeight), minPodsPerReplicaSet, specReplicas);
   if (!input.dynamicStableScale) return { canary, stable: specReplicas };
   let stable = trafficWeightToReplicas(specReplicas, 100 - desiredWeight);
   if (input.actualWeights !== undefined) {
     stable = Math.max(stable, trafficWeightToReplicas(specReplicas, input.actualWeights.stable));
     if (input.abort) canary = Math.max(canary, trafficWeightToReplicas(specReplicas, input.actualWeights.canary));
   }
-  return { canary: atLeastMinPods(canary, minPodsPerReplicaSet), stable: atLeastMinPods(stable, minPodsPerReplicaSet) };
+  return {
+    canary: atLeastMinPods(canary, minPodsPerReplicaSet, specReplicas),
+    stable: atLeastMinPods(stable, minPodsPerReplicaSet, specReplicas),
+  };
 }

@@ -1,6 +1,7 @@
 import { POD_TEMPLATE_HASH_LABEL } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import type { CanaryStep, CanaryStrategy } from '@flotilla/argo-spec';
+import { podTemplateHash } from './pod-template-hash.js';
 import { rolloutSpec, START } from './testing/fixtures.js';
 import { RolloutSimulation } from './testing/rollout-simulation.js';
 
@@ -78,11 +79,137 @@ describe('nginx traffic-routed canary', () => {
     simulation.operate({ type: 'abort' });
     simulation.settle();
     expect(simulation.observed.trafficWeights.nginx).toBe(0);
+    expect(simulation.observed.serviceSelectors['checkout-canary']).toBe(stable);
     expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 1 });
     expect(simulation.lastDecision.requeueAt).toEqual(new Date(START.getTime() + 45_000));
     simulation.wakeUp();
     expect(simulation.replicasByHash()).toEqual({ [stable]: 10 });
     expect(simulation.status?.phase).toBe('Degraded');
+  });
+
+  it('a stable ReplicaSet missing from the observation does not make the canary full size', () => {
+    const { simulation, stable } = deployed({ steps });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.observed = {
+      ...simulation.observed,
+      replicaSets: simulation.observed.replicaSets.filter((replicaSet) => replicaSet.podTemplateHash !== stable),
+    };
+    simulation.step();
+    const canary = simulation.status?.currentPodHash as string;
+    expect(simulation.replicasByHash()[canary]).toBe(1);
+  });
+
+  // upstream: TestDynamicScalingDecreaseWeightAccordingToStepWeightsAvailabilityWhenAborted, TestHandleCanaryAbort
+  it('abort with dynamicStableScale steps traffic back through the setWeights as the stable scales up', () => {
+    const dynamicSteps: CanaryStep[] = [{ setWeight: 20 }, { setWeight: 50 }, { setWeight: 80 }, { pause: {} }];
+    const { simulation, stable } = deployed({ steps: dynamicSteps, dynamicStableScale: true });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 2, [canary]: 8 });
+    simulation.operate({ type: 'abort' });
+    const aborting = simulation.settle();
+    const replicasOf = (decision: (typeof aborting)[number], hash: string) =>
+      decision.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === hash)?.replicas;
+    expect(
+      aborting.map((decision) => [
+        decision.desired.trafficRouting?.canaryWeight,
+        replicasOf(decision, canary),
+        replicasOf(decision, stable),
+      ]),
+    ).toEqual([
+      [80, 8, 5],
+      [50, 8, 5],
+      [50, 5, 5],
+      [50, 5, 8],
+      [20, 5, 8],
+      [20, 2, 8],
+      [20, 2, 10],
+      [0, 2, 10],
+      [0, 0, 10],
+      [0, 0, 10],
+      [0, 0, 10],
+    ]);
+    // upstream: TestDynamicScalingDecreaseWeightAccordingToStableAvailabilityWhenAbortedAndResetService
+    const canaryServiceTargets = aborting.map((decision) => decision.desired.services.canary?.podTemplateHash);
+    expect(canaryServiceTargets.slice(0, 7).every((hash) => hash === canary)).toBe(true);
+    expect(canaryServiceTargets.at(-1)).toBe(stable);
+    expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
+  });
+
+  // upstream: TestReconcileNewReplicaSet "scale down on abort" rows
+  it('abort with dynamicStableScale and abortScaleDownDelaySeconds keeps the canary until the delay after the stable is fully available', () => {
+    const { simulation, stable } = deployed({
+      steps: [{ setWeight: 50 }, { pause: {} }],
+      dynamicStableScale: true,
+      abortScaleDownDelaySeconds: 60,
+    });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 5, [canary]: 5 });
+    simulation.stuck.add(stable);
+    simulation.operate({ type: 'abort' });
+    simulation.settle();
+    expect(simulation.observed.trafficWeights.nginx).toBe(50);
+    expect(simulation.lastDecision.requeueAt).toBeUndefined();
+
+    simulation.advanceSeconds(100);
+    simulation.stuck.delete(stable);
+    simulation.settle();
+    expect(simulation.observed.trafficWeights.nginx).toBe(0);
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 5 });
+    expect(simulation.lastDecision.requeueAt).toEqual(new Date(START.getTime() + 160_000));
+    simulation.wakeUp();
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10 });
+  });
+
+  /** Reconciles `rounds` times while the canary's pods come up to at most `available`. */
+  function withCanaryAvailable(simulation: RolloutSimulation, canary: string, available: number, rounds: number): void {
+    simulation.stuck.add(canary);
+    for (let round = 0; round < rounds; round++) {
+      simulation.step();
+      simulation.observed = {
+        ...simulation.observed,
+        replicaSets: simulation.observed.replicaSets.map((replicaSet) =>
+          replicaSet.podTemplateHash === canary
+            ? {
+                ...replicaSet,
+                readyReplicas: Math.min(replicaSet.replicas, available),
+                availableReplicas: Math.min(replicaSet.replicas, available),
+              }
+            : replicaSet,
+        ),
+      };
+    }
+  }
+
+  // upstream: TestAtDesiredReplicaCountsForCanary, TestCheckReplicasAvailableWithReplicaProgressThreshold
+  it.each<[string, CanaryStrategy['replicaProgressThreshold'], number]>([
+    ['without a threshold, every canary pod', undefined, 0],
+    ['80% of the canary pods', { type: 'Percent', value: 80 }, 1],
+    ['4 canary pods', { type: 'Pod', value: 4 }, 1],
+    ['5 canary pods', { type: 'Pod', value: 5 }, 0],
+  ])('replicaProgressThreshold: a step with 4 of 5 canary pods available completes with %s', (_name, threshold, stepIndex) => {
+    const { simulation } = deployed({
+      steps: [{ setWeight: 50 }, { pause: {} }],
+      ...(threshold ? { replicaProgressThreshold: threshold } : {}),
+    });
+    simulation.setImage('shop/checkout:2.0');
+    withCanaryAvailable(simulation, podTemplateHash(simulation.spec.template), 4, 4);
+    expect(simulation.status?.currentStepIndex).toBe(stepIndex);
+  });
+
+  // upstream: TestShouldFullPromoteWithReplicaProgressThreshold
+  it.each<[string, CanaryStrategy['replicaProgressThreshold'], boolean]>([
+    ['without a threshold', undefined, false],
+    ['with 90%', { type: 'Percent', value: 90 }, true],
+  ])('replicaProgressThreshold: 9 of 10 canary pods complete the rollout %s: %j', (_name, threshold, completed) => {
+    const { simulation } = deployed({ steps: [], ...(threshold ? { replicaProgressThreshold: threshold } : {}) });
+    simulation.setImage('shop/checkout:2.0');
+    const canary = podTemplateHash(simulation.spec.template);
+    withCanaryAvailable(simulation, canary, 9, 4);
+    expect(simulation.status?.stableRS === canary).toBe(completed);
   });
 
   it('header and mirror routes apply from their step and are cleared when the rollout completes', () => {

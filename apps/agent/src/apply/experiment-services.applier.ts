@@ -1,6 +1,6 @@
 import { EXPERIMENT_LABEL, type DesiredExperimentService, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../kube/cluster-state.js';
-import { isAlreadyExists, type KubeHttp } from '../kube/kube-http.js';
+import { isAlreadyExists, type KubeClient } from '../kube/kube-client.js';
 import type { ServiceObject } from '../kube/kube-object.js';
 import { SERVICES } from '../kube/resources.js';
 import { experimentServiceManifest, experimentServicePatch } from './experiment-service-manifest.js';
@@ -13,7 +13,7 @@ import { isOwnedBy, NotOwnedError } from './ownership.js';
  */
 export class ExperimentServiceApplier {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly cluster: ClusterState,
   ) {}
 
@@ -33,7 +33,7 @@ export class ExperimentServiceApplier {
     for (const existing of this.cluster.servicesOf(rollout)) {
       if (wanted.has(existing.metadata.name) || existing.metadata.labels?.[EXPERIMENT_LABEL] === undefined || !isOwnedBy(existing, rollout))
         continue;
-      await this.http.delete(SERVICES, rollout.namespace, existing.metadata.name, { uid: existing.metadata.uid ?? '' });
+      await this.kube.delete(SERVICES, rollout.namespace, existing.metadata.name, { uid: existing.metadata.uid ?? '' });
       writes += 1;
     }
     if (notOwned[0] !== undefined) throw notOwned[0];
@@ -46,18 +46,18 @@ export class ExperimentServiceApplier {
     if (!isOwnedBy(existing, rollout)) throw new NotOwnedError('Service', rollout.namespace, desired.name);
     const patch = experimentServicePatch(rollout, existing, desired);
     if (patch === undefined) return 0;
-    this.cluster.rememberService(await this.http.mergePatch<ServiceObject>(SERVICES, rollout.namespace, desired.name, patch));
+    this.cluster.rememberService(await this.kube.mergePatch<ServiceObject>(SERVICES, rollout.namespace, desired.name, patch));
     return 1;
   }
 
   /** Creates the Service; undefined when it was created, the current object when the cache had not seen it yet. */
   private async createOrRead(rollout: RolloutKey, desired: DesiredExperimentService): Promise<ServiceObject | undefined> {
     try {
-      this.cluster.rememberService(await this.http.create(SERVICES, rollout.namespace, experimentServiceManifest(rollout, desired)));
+      this.cluster.rememberService(await this.kube.create(SERVICES, rollout.namespace, experimentServiceManifest(rollout, desired)));
       return undefined;
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
-      return this.http.get<ServiceObject>(SERVICES, rollout.namespace, desired.name);
+      return this.kube.get<ServiceObject>(SERVICES, rollout.namespace, desired.name);
     }
   }
 }

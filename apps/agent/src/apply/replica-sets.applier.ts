@@ -1,6 +1,6 @@
 import { injectedEphemeralMetadata, POD_TEMPLATE_HASH_LABEL, type DesiredReplicaSet, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../kube/cluster-state.js';
-import { isAlreadyExists, isNotFound, type KubeHttp } from '../kube/kube-http.js';
+import { isAlreadyExists, isNotFound, type KubeClient } from '../kube/kube-client.js';
 import type { PodObject, ReplicaSetObject } from '../kube/kube-object.js';
 import { PODS, REPLICA_SETS } from '../kube/resources.js';
 import { podMetadataPatch } from './ephemeral-pod-metadata.js';
@@ -14,7 +14,7 @@ import { podsToRestart } from './restart.js';
  */
 export class ReplicaSetApplier {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly cluster: ClusterState,
   ) {}
 
@@ -29,7 +29,7 @@ export class ReplicaSetApplier {
     for (const existing of this.cluster.replicaSetsOf(rollout)) {
       const hash = existing.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
       if ((hash !== undefined && wanted.has(hash)) || !isOwnedBy(existing, rollout)) continue;
-      await this.http.delete(REPLICA_SETS, rollout.namespace, existing.metadata.name, { uid: existing.metadata.uid ?? '' });
+      await this.kube.delete(REPLICA_SETS, rollout.namespace, existing.metadata.name, { uid: existing.metadata.uid ?? '' });
       writes += 1;
     }
     return writes;
@@ -43,12 +43,12 @@ export class ReplicaSetApplier {
     let writes = 0;
     const patch = replicaSetPatch(rollout, existing, desired);
     if (patch !== undefined) {
-      this.cluster.rememberReplicaSet(await this.http.mergePatch<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name, patch));
+      this.cluster.rememberReplicaSet(await this.kube.mergePatch<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name, patch));
       writes += 1;
     }
     if (desired.restart !== undefined) {
       for (const pod of podsToRestart(this.cluster.podsOf(existing), desired.replicas, desired.restart)) {
-        await this.http.delete(PODS, rollout.namespace, pod.metadata.name, { uid: pod.metadata.uid ?? '' });
+        await this.kube.delete(PODS, rollout.namespace, pod.metadata.name, { uid: pod.metadata.uid ?? '' });
         this.cluster.forgetPod(pod);
         writes += 1;
       }
@@ -71,7 +71,7 @@ export class ReplicaSetApplier {
       const patch = podMetadataPatch(pod, before, now, existing.spec.selector.matchLabels);
       if (patch === undefined) continue;
       try {
-        this.cluster.rememberPod(await this.http.mergePatch<PodObject>(PODS, pod.metadata.namespace ?? '', pod.metadata.name, patch));
+        this.cluster.rememberPod(await this.kube.mergePatch<PodObject>(PODS, pod.metadata.namespace ?? '', pod.metadata.name, patch));
         writes += 1;
       } catch (error) {
         if (!isNotFound(error)) throw error;
@@ -87,14 +87,14 @@ export class ReplicaSetApplier {
   private async createOrRead(rollout: RolloutKey, desired: DesiredReplicaSet): Promise<ReplicaSetObject | undefined> {
     // Unowned ReplicaSets are not cached (the cache selects the agent's label), so look before creating.
     const name = desiredReplicaSetName(rollout.name, desired);
-    const found = await this.http.get<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name);
+    const found = await this.kube.get<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name);
     if (found !== undefined) return found;
     try {
-      this.cluster.rememberReplicaSet(await this.http.create(REPLICA_SETS, rollout.namespace, replicaSetManifest(rollout, desired)));
+      this.cluster.rememberReplicaSet(await this.kube.create(REPLICA_SETS, rollout.namespace, replicaSetManifest(rollout, desired)));
       return undefined;
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
-      return this.http.get<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name);
+      return this.kube.get<ReplicaSetObject>(REPLICA_SETS, rollout.namespace, name);
     }
   }
 }

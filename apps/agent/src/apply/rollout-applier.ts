@@ -1,6 +1,6 @@
 import { rolloutKeyString, type DesiredRolloutState, type DesiredTrafficRouting, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../kube/cluster-state.js';
-import { isNotFound, type KubeHttp } from '../kube/kube-http.js';
+import { isNotFound, type KubeClient } from '../kube/kube-client.js';
 import type { KubeObject } from '../kube/kube-object.js';
 import { INGRESSES, TRAFFIC_SPLITS } from '../kube/resources.js';
 import { ExperimentServiceApplier } from './experiment-services.applier.js';
@@ -36,16 +36,16 @@ export class RolloutApplier {
   private readonly gatewayApi: GatewayApiApplier;
 
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     cluster: ClusterState,
   ) {
-    this.replicaSets = new ReplicaSetApplier(http, cluster);
-    this.services = new ServiceApplier(http, cluster);
-    this.experimentServices = new ExperimentServiceApplier(http, cluster);
-    this.nginx = new NginxApplier(http, cluster);
-    this.istio = new IstioApplier(http, cluster);
-    this.smi = new SmiApplier(http, cluster);
-    this.gatewayApi = new GatewayApiApplier(http, cluster);
+    this.replicaSets = new ReplicaSetApplier(kube, cluster);
+    this.services = new ServiceApplier(kube, cluster);
+    this.experimentServices = new ExperimentServiceApplier(kube, cluster);
+    this.nginx = new NginxApplier(kube, cluster);
+    this.istio = new IstioApplier(kube, cluster);
+    this.smi = new SmiApplier(kube, cluster);
+    this.gatewayApi = new GatewayApiApplier(kube, cluster);
   }
 
   /**
@@ -104,13 +104,13 @@ export class RolloutApplier {
     for (const resource of [INGRESSES, TRAFFIC_SPLITS]) {
       let owned: KubeObject[];
       try {
-        owned = (await this.http.list(resource, selector)).items.filter((object) => isOwnedBy(object, rollout));
+        owned = (await this.kube.list(resource, selector)).items.filter((object) => isOwnedBy(object, rollout));
       } catch (error) {
         if (isNotFound(error)) continue; // the kind is not served by this cluster
         throw error;
       }
       for (const object of owned) {
-        await this.http.delete(resource, rollout.namespace, object.metadata.name, { uid: object.metadata.uid ?? '' });
+        await this.kube.delete(resource, rollout.namespace, object.metadata.name, { uid: object.metadata.uid ?? '' });
         writes += 1;
       }
     }

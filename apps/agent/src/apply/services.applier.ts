@@ -1,6 +1,6 @@
 import { POD_TEMPLATE_HASH_LABEL, type DesiredServiceSelectors, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../kube/cluster-state.js';
-import type { KubeHttp } from '../kube/kube-http.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import type { ServiceObject } from '../kube/kube-object.js';
 import { SERVICES } from '../kube/resources.js';
 import { MissingObjectError } from './ownership.js';
@@ -12,7 +12,7 @@ import { MissingObjectError } from './ownership.js';
  */
 export class ServiceApplier {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly cluster: ClusterState,
   ) {}
 
@@ -28,7 +28,7 @@ export class ServiceApplier {
       }
       if (service.spec.selector?.[POD_TEMPLATE_HASH_LABEL] === selector.podTemplateHash) continue;
       const patch = { spec: { selector: { [POD_TEMPLATE_HASH_LABEL]: selector.podTemplateHash } } };
-      this.cluster.services.remember(await this.http.mergePatch<ServiceObject>(SERVICES, rollout.namespace, selector.service, patch));
+      this.cluster.services.remember(await this.kube.mergePatch<ServiceObject>(SERVICES, rollout.namespace, selector.service, patch));
       writes += 1;
     }
     if (missing[0] !== undefined) throw missing[0];

@@ -9,7 +9,7 @@ export interface AgentConfig {
   /** `ws(s)://…/agent/v1`, derived from `FLOTILLA_URL`. */
   controlPlaneUrl: string;
   token: TokenSource;
-  /** A kubeconfig file; undefined means the client's default lookup (in-cluster service account in a pod). */
+  /** `KUBECONFIG`: a kubeconfig file or a list of them; undefined means `~/.kube/config`, else the in-cluster service account. */
   kubeconfigPath: string | undefined;
   logLevel: LogLevel;
   /** Every rollout is converged again this often even without changes. */

@@ -1,7 +1,7 @@
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, POD_TEMPLATE_HASH_LABEL, rolloutKeyString, type RolloutKey } from '@flotilla/protocol';
 import type { Logger } from 'pino';
 import { ownerOf } from '../apply/ownership.js';
-import type { KubeHttp } from './kube-http.js';
+import type { KubeClient } from './kube-client.js';
 import { keyOf, objectKey, type KubeObject, type PodObject, type ReplicaSetObject, type ServiceObject } from './kube-object.js';
 import { ObjectCache, type CacheChange } from './object-cache.js';
 import { PODS, REPLICA_SETS, SERVICES, type Resource } from './resources.js';
@@ -80,19 +80,19 @@ export class ClusterState {
   private readonly podsByReplicaSet = new Map<string, Set<string>>();
 
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly listener: ObjectChangeListener,
     private readonly logger: Logger,
   ) {
     this.replicaSets = new ObjectCache(
       REPLICA_SETS,
-      http,
+      kube,
       `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
       (change) => this.replicaSetChanged(change),
       logger,
     );
-    this.pods = new ObjectCache(PODS, http, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger, podAsCached);
-    this.services = new ObjectCache(SERVICES, http, undefined, (change) => this.serviceChanged(change), logger);
+    this.pods = new ObjectCache(PODS, kube, POD_TEMPLATE_HASH_LABEL, (change) => this.podChanged(change), logger, podAsCached);
+    this.services = new ObjectCache(SERVICES, kube, undefined, (change) => this.serviceChanged(change), logger);
   }
 
   start(): void {
@@ -116,7 +116,7 @@ export class ClusterState {
   router(resource: Resource): ObjectCache<KubeObject> {
     let cache = this.routers.get(resource.plural);
     if (cache === undefined) {
-      cache = new ObjectCache<KubeObject>(resource, this.http, undefined, (change) => this.listener(resource, change), this.logger);
+      cache = new ObjectCache<KubeObject>(resource, this.kube, undefined, (change) => this.listener(resource, change), this.logger);
       this.routers.set(resource.plural, cache);
       cache.start();
     }

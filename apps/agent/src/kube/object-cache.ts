@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { nextBackoffMs } from '../connection/backoff.js';
-import { KubeApiError, type KubeHttp } from './kube-http.js';
+import { isGone, KubeApiError, type KubeClient } from './kube-client.js';
 import { keyOf, objectKey, type KubeObject } from './kube-object.js';
 import { resourcePath, type Resource } from './resources.js';
 
@@ -32,8 +32,6 @@ interface SyncWaiter {
 
 const GONE = 410;
 
-const isGone = (error: unknown): boolean => error instanceof KubeApiError && error.status === GONE;
-
 /** Resource versions are opaque to clients, but every API server we know issues growing integers. */
 function isOlder(candidate: KubeObject, cached: KubeObject | undefined): boolean {
   const candidateVersion = Number(candidate.metadata.resourceVersion);
@@ -59,7 +57,7 @@ export class ObjectCache<T extends KubeObject> {
 
   constructor(
     readonly resource: Resource,
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly labelSelector: string | undefined,
     private readonly onChange: (change: CacheChange<T>) => void,
     private readonly logger: Logger,
@@ -109,7 +107,7 @@ export class ObjectCache<T extends KubeObject> {
   private async relist(): Promise<void> {
     if (this.stopped) return;
     try {
-      const list = await this.http.list<T>(this.resource, this.labelSelector);
+      const list = await this.kube.list<T>(this.resource, this.labelSelector);
       if (this.stopped) return;
       this.replaceAll(list.items);
       this.resourceVersion = list.resourceVersion;
@@ -147,9 +145,10 @@ export class ObjectCache<T extends KubeObject> {
 
   private async startWatch(): Promise<void> {
     let expired = false;
+    let ended = false;
     const query: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true' };
     if (this.labelSelector !== undefined) query.labelSelector = this.labelSelector;
-    const controller = await this.http.watch(
+    const controller = await this.kube.watch(
       resourcePath(this.resource),
       query,
       (type, object: T & { code?: number }) => {
@@ -161,17 +160,26 @@ export class ObjectCache<T extends KubeObject> {
         if (type === 'ADDED' || type === 'MODIFIED') this.upsert(object);
         else if (type === 'DELETED' && this.objects.delete(keyOf(object))) this.onChange({ type: 'delete', object: this.keep(object) });
       },
-      (error: unknown) => this.watchEnded(error, expired),
+      (error: unknown) => {
+        ended = true;
+        this.watchEnded(error, expired);
+      },
     );
     if (this.stopped) controller.abort();
-    else this.abortWatch = () => controller.abort();
+    else if (!ended) this.abortWatch = () => controller.abort();
   }
 
+  /**
+   * A watch that ended is resumed from the last resourceVersion: at once when the server closed it, after a backoff
+   * when the connection broke. One the server refused lists again, at once when the history is gone (410).
+   */
   private watchEnded(error: unknown, expired: boolean): void {
     this.abortWatch = undefined;
     if (this.stopped) return;
     if (expired || isGone(error)) {
       void this.relist();
+    } else if (error instanceof KubeApiError && error.status !== 0) {
+      this.retryLater(error, () => this.relist());
     } else if (error) {
       this.retryLater(error, () => this.resumeWatch());
     } else {
@@ -180,12 +188,8 @@ export class ObjectCache<T extends KubeObject> {
     }
   }
 
-  /** Watches again from the last resourceVersion; a refused watch lists again, at once when the history is gone. */
   private resumeWatch(): Promise<void> {
-    return this.startWatch().catch((error: unknown) => {
-      if (isGone(error)) void this.relist();
-      else this.retryLater(error, () => this.relist());
-    });
+    return this.startWatch().catch((error: unknown) => this.retryLater(error, () => this.relist()));
   }
 
   private retryLater(error: unknown, retry: () => Promise<void>): void {

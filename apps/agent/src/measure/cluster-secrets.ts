@@ -1,4 +1,4 @@
-import type { KubeHttp } from '../kube/kube-http.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import type { SecretObject } from '../kube/kube-object.js';
 import { SECRETS } from '../kube/resources.js';
 
@@ -11,11 +11,11 @@ export type SecretData = Record<string, string>;
 export class SecretReader {
   private readonly values = new Set<string>();
 
-  constructor(private readonly http: KubeHttp) {}
+  constructor(private readonly kube: KubeClient) {}
 
   /** The Secret's `data`, base64-decoded; `undefined` when the Secret does not exist. */
   async read(namespace: string, name: string): Promise<SecretData | undefined> {
-    const secret = await this.http.get<SecretObject>(SECRETS, namespace, name);
+    const secret = await this.kube.get<SecretObject>(SECRETS, namespace, name);
     if (secret === undefined) return undefined;
     const data: SecretData = {};
     for (const [key, encoded] of Object.entries(secret.data ?? {})) {

@@ -1,25 +1,21 @@
-import type { KubeHttp } from '../kube/kube-http.js';
-import { lazyKubernetesJobRunner } from './lazy-job-runner.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '../kube/kube-client.js';
 import { loadOnce } from './load-once.js';
 import type { TakeMeasurement } from './take-measurement.js';
 
 /**
- * A measurement taker whose providers are loaded on the first measurement, as most agents never measure; the
- * Kubernetes client that job metrics use is loaded later still, on the first job metric.
- * @example const take = lazyMeasurementTaker({ kube, kubeconfigPath: process.env.KUBECONFIG, agentNamespace: 'flotilla-system' });
+ * A measurement taker whose providers are loaded on the first measurement, as most agents never measure. Job
+ * metrics run their Jobs with the agent's own kubeconfig.
+ * @example const take = lazyMeasurementTaker({ kube, kubeConfig, agentNamespace: 'flotilla-system' });
  */
-export function lazyMeasurementTaker(options: {
-  kube: KubeHttp;
-  kubeconfigPath: string | undefined;
-  agentNamespace: string;
-}): TakeMeasurement {
+export function lazyMeasurementTaker(options: { kube: KubeClient; kubeConfig: KubeConfig; agentNamespace: string }): TakeMeasurement {
   const taker = loadOnce(async (): Promise<TakeMeasurement> => {
-    const { createHttpTransport, createMeasurementTaker } = await import('./take-measurement.js');
+    const { createHttpTransport, createKubernetesJobRunner, createMeasurementTaker } = await import('./take-measurement.js');
     // In the cluster private addresses are where metric backends live, so no address policy applies.
     return createMeasurementTaker({
       kube: options.kube,
       http: createHttpTransport(),
-      jobs: lazyKubernetesJobRunner(options.kubeconfigPath),
+      jobs: createKubernetesJobRunner(options.kubeConfig),
       agentNamespace: options.agentNamespace,
     });
   });

@@ -1,15 +1,16 @@
 import type { SecretKeyRef } from '@flotilla/argo-spec';
 import { measureMetric, redactSecrets, type HttpTransport, type JobRunner, type SecretLookup } from '@flotilla/metric-providers';
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
-import type { KubeHttp } from '../kube/kube-http.js';
+import type { KubeClient } from '../kube/kube-client.js';
 import { SecretReader, type SecretData } from './cluster-secrets.js';
 import { resolveSecretMarkers, secretReferencesIn } from './secret-markers.js';
 
-/** The providers' HTTP transport, for the loader that reaches the providers only through this module. */
+/** The providers' HTTP transport and Job runner, for the loader that reaches the providers only through this module. */
 export { createHttpTransport } from '@flotilla/metric-providers';
+export { createKubernetesJobRunner } from '@flotilla/metric-providers/job';
 
 export interface MeasurementDependencies {
-  kube: KubeHttp;
+  kube: KubeClient;
   http: HttpTransport;
   jobs: JobRunner;
   /** Where provider credential Secrets (`datadog`, `newrelic`, …) are looked up first. */
@@ -41,11 +42,15 @@ async function readReferencedKeys(
 
 /**
  * Provider credentials are looked up in the agent's own namespace, where the cluster's operators keep them, and
- * in the run's namespace when the agent's has no Secret of that name.
+ * in the run's namespace when the agent's has no Secret of that name; a lookup confined to the run's namespace reads only there.
  */
 function credentialLookup(secrets: SecretReader, agentNamespace: string, runNamespace: string): SecretLookup {
-  return async (name) =>
-    (await secrets.read(agentNamespace, name)) ?? (runNamespace === agentNamespace ? undefined : await secrets.read(runNamespace, name));
+  return async (name, options) => {
+    if (options?.runNamespaceOnly) return secrets.read(runNamespace, name);
+    return (
+      (await secrets.read(agentNamespace, name)) ?? (runNamespace === agentNamespace ? undefined : await secrets.read(runNamespace, name))
+    );
+  };
 }
 
 /** Makes sure the outcome travels as JSON exactly as the control plane will read it. */

@@ -1,4 +1,12 @@
-import { dns1123LabelProblem, labelValueProblem, MAX_LABELS, qualifiedNameProblem } from '@flotilla/argo-spec';
+import { randomInt } from 'node:crypto';
+import {
+  dns1123LabelProblem,
+  GENERATED_NAME_SUFFIX_ALPHABET,
+  GENERATED_NAME_SUFFIX_LENGTH,
+  labelValueProblem,
+  MAX_LABELS,
+  qualifiedNameProblem,
+} from '@flotilla/argo-spec';
 import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
 
 function invalid(path: string, message: string): FlotillaError {
@@ -23,4 +31,12 @@ export function assertLabels(path: string, labels: unknown): asserts labels is R
     const valueProblem = labelValueProblem(value);
     if (valueProblem !== undefined) throw invalid(`${path}.${key}`, `is not a valid label value: ${valueProblem}`);
   }
+}
+
+/** Five characters for a name made from a `generateName`, drawn as the Kubernetes API server draws them. */
+export function randomNameSuffix(): string {
+  return Array.from(
+    { length: GENERATED_NAME_SUFFIX_LENGTH },
+    () => GENERATED_NAME_SUFFIX_ALPHABET[randomInt(GENERATED_NAME_SUFFIX_ALPHABET.length)],
+  ).join('');
 }

@@ -307,7 +307,7 @@ export class AnalysisRunner {
     const finishedAt = new Date();
     const evaluated = wanted.map((measurement, position) => ({
       ...measurement,
-      ...evaluateOutcome(measurement.metric, outcomes[position] as MeasurementOutcome),
+      ...evaluateOutcome(measurement.metric, outcomes[position] as MeasurementOutcome, finishedAt),
     }));
     const batch: MeasurementBatch = {
       runId: run.id,
@@ -358,7 +358,7 @@ export class AnalysisRunner {
     const completions = job.answers.flatMap((answer): MeasurementCompletion[] => {
       const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === answer.metricName);
       if (!metric) return [];
-      const evaluated = evaluateOutcome(metric, answer.outcome);
+      const evaluated = evaluateOutcome(metric, answer.outcome, answer.answeredAt);
       return [
         {
           metricName: answer.metricName,
@@ -439,6 +439,7 @@ export class AnalysisRunner {
             clusters.map((each) => each.name),
             answeredParts(mine),
             false,
+            lastAnswerAt,
           );
         if (!outcome) return [];
         const startedAt = new Date(Math.min(...mine.map((part) => part.startedAt.getTime())));
@@ -672,9 +673,10 @@ function answeredParts(parts: readonly ClusterMeasurementRow[]): Map<string, Clu
 export function evaluateOutcome(
   metric: Metric,
   outcome: MeasurementOutcome,
+  measuredAt: Date,
 ): { phase: 'Successful' | 'Failed' | 'Error' | 'Inconclusive'; value?: string; message?: string } {
   if (!outcome.ok) return { phase: 'Error', message: outcome.error };
   if (outcome.phase) return { phase: outcome.phase, value: outcome.rawValue };
-  const evaluation = evaluateMeasurementResult(metric, outcome.value);
+  const evaluation = evaluateMeasurementResult(metric, outcome.value, measuredAt);
   return { phase: evaluation.phase, value: outcome.rawValue, ...(evaluation.message ? { message: evaluation.message } : {}) };
 }

@@ -45,4 +45,10 @@ describe('MountedCredentials', () => {
     expect(await new MountedCredentials(undefined).session(organization).lookup('newrelic')).toBeUndefined();
     expect(session.revealed).toEqual([]);
   });
+
+  it("finds nothing for a Secret wanted from the run's namespace, which the control plane does not hold", async () => {
+    const session = new MountedCredentials(directory).session(organization);
+    expect(await session.lookup('newrelic', { runNamespaceOnly: true })).toBeUndefined();
+    expect(session.revealed).toEqual([]);
+  });
 });

@@ -30,7 +30,9 @@ export class MountedCredentials {
   /** The credentials one measurement of the organization may read. */
   session(organizationId: string): CredentialSession {
     const revealed: string[] = [];
-    const lookup: SecretLookup = async (name) => {
+    const lookup: SecretLookup = async (name, options) => {
+      // The control plane holds no Secrets of the clusters' namespaces.
+      if (options?.runNamespaceOnly) return undefined;
       const data = await this.read(organizationId, name);
       if (data) revealed.push(...Object.values(data));
       return data;

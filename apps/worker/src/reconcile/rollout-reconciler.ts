@@ -1,7 +1,9 @@
 import { jsonEqual, type RolloutSpec } from '@flotilla/argo-spec';
 import {
   applyOperation,
+  releaseHistoryChanges,
   reconcile,
+  type AppliedTemplates,
   reconcileRolloutExperiments,
   type Decision,
   type ExperimentPhase,
@@ -18,7 +20,6 @@ import {
   type PendingOperation,
   type RolloutStore,
   type ReconcileWritePlan,
-  type RevisionFinish,
   systemScope,
 } from '@flotilla/stores';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
@@ -35,6 +36,8 @@ export type ReconcileOutcome =
   | { result: 'gone' };
 
 const WORKER = systemScope('worker');
+
+const NO_APPLIED_TEMPLATES: AppliedTemplates = new Map();
 
 const NOTHING_OBSERVED: ObservedRolloutState = {
   replicaSets: [],
@@ -78,7 +81,9 @@ export class RolloutReconciler {
       return { result: 'held', reason: `cluster ${rollout.cluster.name} is ${rollout.cluster.connectionState.toLowerCase()}` };
     }
     const observed = rollout.observed ?? NOTHING_OBSERVED;
-    const operations = this.applyOperations(rollout, observed, now);
+    const undoing = rollout.operations.some((row) => row.operation.type === 'undo');
+    const appliedTemplates = undoing ? await this.rollouts.appliedTemplates(WORKER, rollout.id) : NO_APPLIED_TEMPLATES;
+    const operations = this.applyOperations(rollout, observed, appliedTemplates, now);
     const specChanged = !jsonEqual(operations.spec, rollout.spec);
     const generation = rollout.generation + (specChanged ? 1 : 0);
     const runs = rollout.analysisRuns.map(analysisRunState);
@@ -141,13 +146,18 @@ export class RolloutReconciler {
   }
 
   /** Carries out pending operations in the order they were asked, as `kubectl argo rollouts` would. */
-  private applyOperations(rollout: LoadedRollout, observed: ObservedRolloutState, now: Date): OperationsOutcome {
+  private applyOperations(
+    rollout: LoadedRollout,
+    observed: ObservedRolloutState,
+    appliedTemplates: AppliedTemplates,
+    now: Date,
+  ): OperationsOutcome {
     let spec = rollout.spec;
     let status = rollout.status ?? undefined;
     let specChangedBy = rollout.specChangedBy;
     const settled: OperationsOutcome['settled'] = [];
     for (const row of rollout.operations) {
-      const result = applyOperation(spec, status, observed, row.operation, now);
+      const result = applyOperation(spec, status, observed, row.operation, now, appliedTemplates);
       if (!result.ok) {
         settled.push({ row, state: 'Refused', message: result.refusal.message });
         continue;
@@ -244,32 +254,21 @@ export class RolloutReconciler {
   }
 }
 
-/** The release history: a row per revision, credited to whoever changed the spec, closed with its outcome. */
+/** The release history: a row per revision, credited to whoever changed the spec, with the outcome it came to. */
 function revisionRecords(
   operations: OperationsOutcome,
   decision: Decision,
-): Pick<ReconcileWritePlan, 'revisionStarts' | 'revisionFinishes'> {
-  const revisionStarts: ReconcileWritePlan['revisionStarts'] = [];
-  const revisionFinishes: RevisionFinish[] = [];
-  for (const event of decision.events) {
-    if (event.type === 'RevisionStarted') {
-      revisionStarts.push({
-        revision: event.revision,
-        podTemplateHash: event.podTemplateHash,
-        images: event.images,
-        specSnapshot: operations.spec,
-        startedBy: operations.specChangedBy || ENGINE_ACTOR,
-      });
-    } else if (event.type === 'RevisionFinished') {
-      revisionFinishes.push({ revision: event.revision, outcome: event.outcome });
-    }
-  }
-  // A first deployment becomes stable without steps, so no finish event closes it: the Healthy stable does.
-  const { status } = decision;
-  if (status.phase === 'Healthy' && status.stableRS !== undefined && status.stableRS === status.currentPodHash) {
-    revisionFinishes.push({ podTemplateHash: status.stableRS, outcome: 'Healthy' });
-  }
-  return { revisionStarts, revisionFinishes };
+): Pick<ReconcileWritePlan, 'revisionStarts' | 'revisionFinishes' | 'currentRevision'> {
+  const { started, finished, current } = releaseHistoryChanges(decision);
+  return {
+    revisionStarts: started.map((start) => ({
+      ...start,
+      specSnapshot: operations.spec,
+      startedBy: operations.specChangedBy || ENGINE_ACTOR,
+    })),
+    revisionFinishes: finished,
+    currentRevision: current,
+  };
 }
 
 /** Analysis runs and experiments the engine asked for; their names are deterministic, so asking twice is harmless. */

@@ -1,5 +1,5 @@
 import { findPlaceholders, replacePlaceholders } from '../placeholders.js';
-import { BUILTINS } from './builtins.js';
+import { BUILTINS, type CallContext } from './builtins.js';
 import { EvaluationFailure, type EvaluationFailureReason } from './evaluation-failure.js';
 import { evaluateNode } from './evaluator.js';
 import { ConditionParseFailure, type ParseFailureCode } from './lexer.js';
@@ -47,6 +47,8 @@ export interface ConditionEnvironment {
   result: unknown;
   /** Values for `{{args.name}}` placeholders written in the condition itself. */
   args?: Readonly<Record<string, string>>;
+  /** The time of the measurement: what `now()` answers. */
+  now?: Date;
 }
 
 export interface CompiledCondition {
@@ -72,8 +74,8 @@ export function compileCondition(source: string): CompiledCondition | ConditionS
   return {
     source,
     arguments: [...new Set(placeholders.flatMap((placeholder) => placeholder.argument ?? []))],
-    evaluate: ({ result, args }) => {
-      if (placeholders.length === 0 || args === undefined) return run(source, tree, result);
+    evaluate: ({ result, args, now }) => {
+      if (placeholders.length === 0 || args === undefined) return run(source, tree, { result, now });
       // Argo substitutes arguments into the text before compiling, so a value may be any fragment of syntax.
       const replaced = replacePlaceholders(source, args);
       if (replaced.unresolved) {
@@ -85,7 +87,7 @@ export function compileCondition(source: string): CompiledCondition | ConditionS
         const reason = substituted.code === 'unknown-function' ? 'unknown-function' : 'syntax';
         return new ConditionEvaluationError(replaced.text, reason, substituted.reason, substituted.position);
       }
-      return run(replaced.text, substituted, result);
+      return run(replaced.text, substituted, { result, now });
     },
   };
 }
@@ -99,10 +101,10 @@ function parse(source: string): ConditionNode | ConditionSyntaxError {
   }
 }
 
-function run(source: string, tree: ConditionNode, result: unknown): ConditionOutcome {
+function run(source: string, tree: ConditionNode, context: CallContext): ConditionOutcome {
   let value: unknown;
   try {
-    value = evaluateNode(tree, { result });
+    value = evaluateNode(tree, context);
   } catch (failure) {
     if (failure instanceof EvaluationFailure) return new ConditionEvaluationError(source, failure.reason, failure.detail, failure.position);
     // Only a value nested deeper than the call stack allows gets here.

@@ -1,8 +1,10 @@
-import { BUILTINS, type Builtin, type Closure } from './builtins.js';
+import { BUILTINS, type Builtin, type CallContext, type Closure } from './builtins.js';
 import { EvaluationFailure, typeMismatch } from './evaluation-failure.js';
-import type { BinaryOperator, CallArgument, ConditionNode } from './syntax-tree.js';
+import { arithmetic, compare, matches, mismatch, range } from './operators.js';
+import type { BinaryOperator, CallArgument, ConditionNode, MapEntry } from './syntax-tree.js';
 import {
   FORBIDDEN_PROPERTIES,
+  goInt,
   hasOwnDataProperty,
   isConditionArray,
   isConditionMap,
@@ -10,10 +12,10 @@ import {
   readOwnProperty,
   typeName,
   valuesEqual,
+  type ConditionMap,
 } from './values.js';
 
-interface Scope {
-  result: unknown;
+interface Scope extends CallContext {
   /** The element bound to `#` by the innermost closure. */
   element?: unknown;
 }
@@ -39,6 +41,8 @@ function evaluate(node: ConditionNode, scope: Scope): unknown {
       throw new EvaluationFailure('missing-argument', `argument ${node.argument} was not supplied`);
     case 'array':
       return node.elements.map((element) => evaluateNode(element, scope));
+    case 'map':
+      return buildMap(node.entries, scope);
     case 'member': {
       const target = evaluateNode(node.target, scope);
       if (isNil(target) && node.optional) return undefined;
@@ -64,12 +68,23 @@ function call(name: string, args: readonly CallArgument[], scope: Scope): unknow
   let closure: Closure | undefined;
   for (const argument of args) {
     if (argument.kind === 'closure') {
-      closure = (element) => evaluateNode(argument.body, { result: scope.result, element });
+      closure = (element) => evaluateNode(argument.body, { ...scope, element });
     } else {
       values.push(evaluateNode(argument, scope));
     }
   }
-  return builtin.apply(values, closure);
+  return builtin.apply(values, closure, scope);
+}
+
+/** A map literal; built without a prototype so that no key, `__proto__` included, reaches JavaScript internals. */
+function buildMap(entries: readonly MapEntry[], scope: Scope): ConditionMap {
+  const map: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const entry of entries) {
+    const key = evaluateNode(entry.key, scope);
+    if (typeof key !== 'string') throw typeMismatch(`cannot use ${typeName(key)} as a map key, expected string`);
+    map[key] = evaluateNode(entry.value, scope);
+  }
+  return map;
 }
 
 function fetch(target: unknown, key: unknown): unknown {
@@ -80,9 +95,8 @@ function fetch(target: unknown, key: unknown): unknown {
   }
   if (isConditionArray(target) || typeof target === 'string') {
     const items = typeof target === 'string' ? [...target] : target;
-    if (typeof key !== 'number' || !Number.isInteger(key))
-      throw typeMismatch(`cannot use ${typeName(key)} as an index of ${typeName(target)}`);
-    const index = key < 0 ? items.length + key : key;
+    if (typeof key !== 'bigint') throw typeMismatch(`cannot use ${typeName(key)} as an index of ${typeName(target)}`);
+    const index = Number(key < 0n ? BigInt(items.length) + key : key);
     if (index < 0 || index >= items.length) {
       throw new EvaluationFailure('index-out-of-range', `index out of range: ${key} (array length is ${items.length})`);
     }
@@ -96,8 +110,9 @@ function slice(target: unknown, from: unknown, to: unknown): unknown {
   const items = typeof target === 'string' ? [...target] : target;
   const bound = (value: unknown, fallback: number): number => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw typeMismatch(`cannot use ${typeName(value)} as a slice bound`);
-    return Math.min(Math.max(value < 0 ? items.length + value : value, 0), items.length);
+    if (typeof value !== 'bigint') throw typeMismatch(`cannot use ${typeName(value)} as a slice bound`);
+    const position = Number(value < 0n ? BigInt(items.length) + value : value);
+    return Math.min(Math.max(position, 0), items.length);
   };
   const start = bound(from, 0);
   const end = Math.max(bound(to, items.length), start);
@@ -112,12 +127,9 @@ function boolean(operator: string, value: unknown): boolean {
 
 function unary(operator: 'not' | '-' | '+', operand: unknown): unknown {
   if (operator === 'not') return !boolean('not', operand);
+  if (typeof operand === 'bigint') return operator === '-' ? goInt(-operand) : operand;
   if (typeof operand !== 'number') throw typeMismatch(`invalid operation: ${operator} ${typeName(operand)}`);
   return operator === '-' ? -operand : operand;
-}
-
-function mismatch(operator: string, left: unknown, right: unknown): EvaluationFailure {
-  return typeMismatch(`invalid operation: ${operator} (mismatched types ${typeName(left)} and ${typeName(right)})`);
 }
 
 function binary(operator: BinaryOperator, leftNode: ConditionNode, rightNode: ConditionNode, scope: Scope): unknown {
@@ -129,6 +141,12 @@ function binary(operator: BinaryOperator, leftNode: ConditionNode, rightNode: Co
       return boolean(operator, left) || boolean(operator, evaluateNode(rightNode, scope));
     case '??':
       return isNil(left) ? evaluateNode(rightNode, scope) : left;
+    case '==':
+    case '!=': {
+      const right = evaluateNode(rightNode, scope);
+      if (hasStaticType(leftNode) && hasStaticType(rightNode) && !comparableKinds(left, right)) throw mismatch(operator, left, right);
+      return strictBinary(operator, left, right);
+    }
     default:
       return strictBinary(operator, left, evaluateNode(rightNode, scope));
   }
@@ -142,22 +160,21 @@ function strictBinary(operator: Exclude<BinaryOperator, 'and' | 'or' | '??'>, le
       return !valuesEqual(left, right);
     case 'in':
       return contains(right, left);
-    case 'not in':
-      return !contains(right, left);
     case 'contains':
     case 'startsWith':
     case 'endsWith':
       if (typeof left !== 'string' || typeof right !== 'string') throw mismatch(operator, left, right);
       return operator === 'contains' ? left.includes(right) : operator === 'startsWith' ? left.startsWith(right) : left.endsWith(right);
+    case 'matches':
+      return matches(left, right);
+    case '..':
+      return range(left, right);
     case '<':
     case '<=':
     case '>':
     case '>=':
       return compare(operator, left, right);
     case '+':
-      if (typeof left === 'string' && typeof right === 'string') return left + right;
-      if (isConditionArray(left) && isConditionArray(right)) return [...left, ...right];
-      return arithmetic(operator, left, right);
     case '-':
     case '*':
     case '/':
@@ -165,6 +182,64 @@ function strictBinary(operator: Exclude<BinaryOperator, 'and' | 'or' | '??'>, le
     case '**':
       return arithmetic(operator, left, right);
   }
+}
+
+/** The functions whose answer has one type whatever their arguments (others, such as `default` or `first`, answer `any`). */
+const TYPED_FUNCTIONS: ReadonlySet<string> = new Set([
+  'len',
+  'int',
+  'float',
+  'asInt',
+  'asFloat',
+  'isNaN',
+  'isInf',
+  'isNil',
+  'count',
+  'mean',
+  'median',
+  'ceil',
+  'floor',
+  'round',
+  'upper',
+  'lower',
+  'trim',
+  'trimPrefix',
+  'trimSuffix',
+  'replace',
+  'repeat',
+  'join',
+  'split',
+  'indexOf',
+  'lastIndexOf',
+  'hasPrefix',
+  'hasSuffix',
+  'now',
+  'date',
+  'duration',
+  'all',
+  'any',
+  'none',
+  'one',
+]);
+
+/**
+ * Whether Argo's expr-lang knows the node's type when it compiles the condition: a literal, `result` (typed from
+ * its value) or a function's answer. Comparing two such values of different kinds is a compile error there; values
+ * read out of JSON data are untyped, and `==` on them is simply false.
+ */
+function hasStaticType(node: ConditionNode): boolean {
+  return (
+    (node.kind === 'literal' && node.value !== null) ||
+    node.kind === 'identifier' ||
+    (node.kind === 'call' && TYPED_FUNCTIONS.has(node.name))
+  );
+}
+
+function comparableKinds(left: unknown, right: unknown): boolean {
+  if (isNil(left) || isNil(right)) return true;
+  const kind = (value: unknown): string =>
+    typeof value === 'bigint' ? 'number' : typeName(value) === 'float64' ? 'number' : typeName(value);
+  return kind(left) === kind(right);
 }
 
 function contains(collection: unknown, needle: unknown): boolean {
@@ -175,40 +250,4 @@ function contains(collection: unknown, needle: unknown): boolean {
     return hasOwnDataProperty(collection, needle);
   }
   throw typeMismatch(`operator "in" not defined on ${typeName(collection)}`);
-}
-
-function compare(operator: '<' | '<=' | '>' | '>=', left: unknown, right: unknown): boolean {
-  const comparable = (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
-  if (!comparable) throw mismatch(operator, left, right);
-  const [a, b] = [left, right] as [number | string, number | string];
-  switch (operator) {
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-  }
-}
-
-function arithmetic(operator: '+' | '-' | '*' | '/' | '%' | '**', left: unknown, right: unknown): number {
-  if (typeof left !== 'number' || typeof right !== 'number') throw mismatch(operator, left, right);
-  switch (operator) {
-    case '+':
-      return left + right;
-    case '-':
-      return left - right;
-    case '*':
-      return left * right;
-    case '/':
-      return left / right;
-    case '**':
-      return left ** right;
-    case '%':
-      if (!Number.isInteger(left) || !Number.isInteger(right)) throw mismatch(operator, left, right);
-      if (right === 0) throw new EvaluationFailure('invalid-value', 'integer divide by zero');
-      return left % right;
-  }
 }

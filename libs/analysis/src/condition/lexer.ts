@@ -1,7 +1,7 @@
 import { argumentOfTag } from '../placeholders.js';
 
 export type Token =
-  | { type: 'number'; value: number; start: number }
+  | { type: 'number'; value: number | bigint; start: number }
   | { type: 'string'; value: string; start: number }
   | { type: 'name'; value: string; start: number }
   | { type: 'element'; start: number }
@@ -24,8 +24,8 @@ export class ConditionParseFailure extends Error {
   }
 }
 
-const TWO_CHARACTER_PUNCTUATION = new Set(['**', '==', '!=', '<=', '>=', '&&', '||', '??', '?.']);
-const ONE_CHARACTER_PUNCTUATION = new Set([...'+-*/%<>!?:.,()[]{}']);
+const TWO_CHARACTER_PUNCTUATION = new Set(['**', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '..']);
+const ONE_CHARACTER_PUNCTUATION = new Set([...'+-*/%^<>!?:.,()[]{}|']);
 const ESCAPES: ReadonlyMap<string, string> = new Map([
   ['n', '\n'],
   ['t', '\t'],
@@ -38,7 +38,9 @@ const ESCAPES: ReadonlyMap<string, string> = new Map([
   ["'", "'"],
   ['"', '"'],
 ]);
-const NUMBER = /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?/y;
+// Integers may be written in hex, octal or binary and with `_` between digits; `1..3` is a range, not `1.` `.3`.
+const RADIX_INTEGER = /0(?:[xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)/y;
+const NUMBER = /(?:\d[\d_]*(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const IDENTIFIER = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 const HEX_DIGITS = /^[0-9a-fA-F]+$/;
 
@@ -68,11 +70,10 @@ export function tokenize(source: string): Token[] {
       position = end;
       continue;
     }
-    NUMBER.lastIndex = position;
-    const number = /[\d.]/.test(character) ? NUMBER.exec(source) : null;
+    const number = /[\d.]/.test(character) ? readNumber(source, position) : undefined;
     if (number) {
-      tokens.push({ type: 'number', value: Number(number[0]), start });
-      position += number[0].length;
+      tokens.push({ type: 'number', value: number.value, start });
+      position += number.length;
       continue;
     }
     IDENTIFIER.lastIndex = position;
@@ -104,6 +105,22 @@ export function tokenize(source: string): Token[] {
   }
   tokens.push({ type: 'end', start: source.length });
   return tokens;
+}
+
+function readNumber(source: string, start: number): { value: number | bigint; length: number } | undefined {
+  RADIX_INTEGER.lastIndex = start;
+  NUMBER.lastIndex = start;
+  const radix = RADIX_INTEGER.exec(source);
+  const decimal = radix ? null : NUMBER.exec(source);
+  const text = radix?.[0] ?? decimal?.[0];
+  if (text === undefined) return undefined;
+  const digits = text.replaceAll('_', '');
+  if (radix || /^\d+$/.test(digits)) {
+    const value = BigInt(digits);
+    if (value > 0x7fffffffffffffffn) throw new ConditionParseFailure(`integer literal ${text} is too large for int`, start);
+    return { value, length: text.length };
+  }
+  return { value: Number(digits), length: text.length };
 }
 
 function readString(source: string, start: number): { value: string; end: number } {

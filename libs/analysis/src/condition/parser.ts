@@ -1,5 +1,7 @@
+import { EvaluationFailure } from './evaluation-failure.js';
 import { ConditionParseFailure, tokenize, type Token } from './lexer.js';
-import type { BinaryOperator, CallArgument, ClosureNode, ConditionNode } from './syntax-tree.js';
+import { compilePattern } from './operators.js';
+import type { BinaryOperator, CallArgument, ClosureNode, ConditionNode, MapEntry } from './syntax-tree.js';
 import { FORBIDDEN_PROPERTIES } from './values.js';
 
 /** What the parser must know about the functions a condition may call. */
@@ -12,14 +14,16 @@ export interface FunctionSignature {
 }
 
 interface BinaryRule {
-  operator: BinaryOperator;
+  operator: BinaryOperator | '|';
   precedence: number;
-  rightAssociative: boolean;
+  /** Written `not in`, `not contains`…: the operator's answer negated. */
+  negated: boolean;
   tokens: number;
 }
 
 // Precedences follow expr-lang, so `not a == b` reads `(not a) == b` exactly as in Argo.
 const BINARY_PRECEDENCE: ReadonlyMap<string, number> = new Map([
+  ['|', 0],
   ['or', 10],
   ['||', 10],
   ['and', 15],
@@ -31,24 +35,28 @@ const BINARY_PRECEDENCE: ReadonlyMap<string, number> = new Map([
   ['>', 20],
   ['>=', 20],
   ['in', 20],
+  ['matches', 20],
   ['contains', 20],
   ['startsWith', 20],
   ['endsWith', 20],
+  ['..', 25],
   ['+', 30],
   ['-', 30],
   ['*', 60],
   ['/', 60],
   ['%', 60],
   ['**', 100],
+  ['^', 100],
   ['??', 500],
 ]);
 const OPERATOR_ALIASES: ReadonlyMap<string, BinaryOperator> = new Map([
   ['||', 'or'],
   ['&&', 'and'],
+  ['^', '**'],
 ]);
+const RIGHT_ASSOCIATIVE = new Set(['**', '^']);
+const NEGATABLE_OPERATORS = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith']);
 const UNARY_PRECEDENCE = { not: 50, sign: 90 } as const;
-const NOT_PRECEDENCE = 20;
-const UNSUPPORTED_OPERATORS = new Set(['matches']);
 const LITERAL_NAMES: ReadonlyMap<string, boolean | null> = new Map([
   ['true', true],
   ['false', false],
@@ -93,8 +101,14 @@ class Parser {
     for (let rule = this.binaryRule(); rule && rule.precedence >= minimumPrecedence; rule = this.binaryRule()) {
       const start = this.peek().start;
       this.index += rule.tokens;
-      const right = this.parseExpression(rule.rightAssociative ? rule.precedence : rule.precedence + 1);
-      left = { kind: 'binary', operator: rule.operator, left, right, start };
+      if (rule.operator === '|') {
+        left = this.parsePipe(left);
+        continue;
+      }
+      const right = this.parseExpression(RIGHT_ASSOCIATIVE.has(rule.operator) ? rule.precedence : rule.precedence + 1);
+      if (rule.operator === 'matches') this.refuseInvalidPattern(right);
+      const binary: ConditionNode = { kind: 'binary', operator: rule.operator, left, right, start };
+      left = rule.negated ? { kind: 'unary', operator: 'not', operand: binary, start } : binary;
     }
     if (minimumPrecedence === 0 && this.isPunctuation('?')) {
       const start = this.next().start;
@@ -111,18 +125,18 @@ class Parser {
     const token = this.peek();
     const text = token.type === 'punctuation' || token.type === 'name' ? token.value : undefined;
     if (text === undefined) return undefined;
-    if (UNSUPPORTED_OPERATORS.has(text)) throw new ConditionParseFailure(`operator ${text} is not supported`, token.start);
     if (text === 'not') {
       const following = this.tokens[this.index + 1];
-      if (following?.type === 'name' && following.value === 'in') {
-        return { operator: 'not in', precedence: NOT_PRECEDENCE, rightAssociative: false, tokens: 2 };
+      if (following?.type === 'name' && NEGATABLE_OPERATORS.has(following.value)) {
+        const operator = following.value as BinaryOperator;
+        return { operator, precedence: BINARY_PRECEDENCE.get(operator) as number, negated: true, tokens: 2 };
       }
       return undefined;
     }
     const precedence = BINARY_PRECEDENCE.get(text);
     if (precedence === undefined) return undefined;
-    const operator = OPERATOR_ALIASES.get(text) ?? (text as BinaryOperator);
-    return { operator, precedence, rightAssociative: text === '**', tokens: 1 };
+    const operator = text === '|' ? text : (OPERATOR_ALIASES.get(text) ?? (text as BinaryOperator));
+    return { operator, precedence, negated: false, tokens: 1 };
   }
 
   private parseOperand(): ConditionNode {
@@ -164,7 +178,7 @@ class Parser {
   private parseName(name: string, start: number): ConditionNode {
     const literal = LITERAL_NAMES.get(name);
     if (literal !== undefined) return { kind: 'literal', value: literal, start };
-    if (this.isPunctuation('(')) return this.parseCall(name, start);
+    if (this.isPunctuation('(')) return this.parseCall(name, start, []);
     if (!this.variables.has(name)) {
       const reason = BINARY_PRECEDENCE.has(name) || name === 'not' ? `unexpected ${name}` : `unknown name ${name}`;
       throw new ConditionParseFailure(reason, start);
@@ -183,25 +197,26 @@ class Parser {
       // Inside a closure `.field` is shorthand for `#.field`.
       return { kind: 'member', target: { kind: 'element', start }, key: this.parsePropertyName(), optional: false, start };
     }
-    if (value === '{') throw new ConditionParseFailure('a closure {…} is only allowed as a function argument', start);
+    if (value === '{') return this.parseMap(start);
     throw new ConditionParseFailure(`unexpected ${JSON.stringify(value)}`, start);
   }
 
-  private parseCall(name: string, start: number): ConditionNode {
+  /** `value | name(more)` calls `name(value, more)`. */
+  private parsePipe(piped: ConditionNode): ConditionNode {
+    const token = this.next();
+    if (token.type !== 'name' || !this.isPunctuation('(')) {
+      throw new ConditionParseFailure('expected a function call after |', token.start);
+    }
+    return this.parseCall(token.value, token.start, [piped]);
+  }
+
+  private parseCall(name: string, start: number, piped: CallArgument[]): ConditionNode {
     const signature = Object.hasOwn(this.functions, name) ? this.functions[name] : undefined;
     if (!signature) throw new ConditionParseFailure(`unknown function ${name}`, start, 'unknown-function');
     this.expectPunctuation('(');
-    const args: CallArgument[] = [];
+    const args: CallArgument[] = [...piped];
     while (!this.isPunctuation(')')) {
-      const argumentStart = this.peek().start;
-      const wantsClosure = signature.closureParameter === args.length;
-      if (this.isPunctuation('{') !== wantsClosure) {
-        const reason = wantsClosure
-          ? `argument ${args.length + 1} of ${name} must be a closure such as {# > 0}`
-          : `${name} takes no closure here`;
-        throw new ConditionParseFailure(reason, argumentStart);
-      }
-      args.push(wantsClosure ? this.parseClosure() : this.parseExpression(0));
+      args.push(signature.closureParameter === args.length ? this.parseClosure() : this.parseExpression(0));
       if (!this.isPunctuation(')')) this.expectPunctuation(',');
     }
     this.next();
@@ -218,13 +233,44 @@ class Parser {
     return { kind: 'call', name, args, start };
   }
 
+  /** A predicate, `{# > 0.9}` or, as expr-lang also reads it, without braces: `# > 0.9`. */
   private parseClosure(): ClosureNode {
-    const start = this.next().start;
+    const start = this.peek().start;
+    const braced = this.isPunctuation('{');
+    if (braced) this.next();
     this.closureDepth += 1;
     const body = this.parseExpression(0);
     this.closureDepth -= 1;
-    this.expectPunctuation('}');
+    if (braced) this.expectPunctuation('}');
     return { kind: 'closure', body, start };
+  }
+
+  /** `{name: value, 'key': value, (expression): value}`. */
+  private parseMap(start: number): ConditionNode {
+    const entries: MapEntry[] = [];
+    while (!this.isPunctuation('}')) {
+      const key = this.parseMapKey();
+      this.expectPunctuation(':');
+      entries.push({ key, value: this.parseExpression(0) });
+      if (!this.isPunctuation('}')) this.expectPunctuation(',');
+    }
+    this.next();
+    return { kind: 'map', entries, start };
+  }
+
+  private parseMapKey(): ConditionNode {
+    const token = this.next();
+    if (token.type === 'name' || token.type === 'string') return { kind: 'literal', value: token.value, start: token.start };
+    if (token.type === 'number') return { kind: 'literal', value: String(token.value), start: token.start };
+    if (token.type === 'punctuation' && token.value === '(') {
+      const key = this.parseExpression(0);
+      this.expectPunctuation(')');
+      return key;
+    }
+    if (token.type === 'element' || (token.type === 'punctuation' && token.value === '.')) {
+      throw new ConditionParseFailure('a predicate {…} is only allowed as an argument of a function that takes one', token.start);
+    }
+    throw new ConditionParseFailure(`a map key must be a name, a string or (expression), not ${describe(token)}`, token.start);
   }
 
   private parseList(closing: string): ConditionNode[] {
@@ -281,6 +327,17 @@ class Parser {
     return key;
   }
 
+  /** A pattern written as a literal is compiled with the condition, as expr-lang does. */
+  private refuseInvalidPattern(pattern: ConditionNode): void {
+    if (pattern.kind !== 'literal' || typeof pattern.value !== 'string') return;
+    try {
+      compilePattern(pattern.value);
+    } catch (failure) {
+      if (failure instanceof EvaluationFailure) throw new ConditionParseFailure(failure.detail, pattern.start);
+      throw failure;
+    }
+  }
+
   private refuseForbiddenKey(key: ConditionNode): void {
     if (key.kind === 'literal' && typeof key.value === 'string' && FORBIDDEN_PROPERTIES.has(key.value)) {
       throw new ConditionParseFailure(`property ${key.value} is not readable`, key.start);
@@ -323,6 +380,7 @@ function describe(token: Token): string {
     case 'placeholder':
       return `{{args.${token.argument}}}`;
     case 'number':
+      return String(token.value);
     case 'string':
     case 'name':
     case 'punctuation':

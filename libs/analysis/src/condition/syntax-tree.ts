@@ -16,15 +16,16 @@ export type BinaryOperator =
   | 'and'
   | 'or'
   | 'in'
-  | 'not in'
   | '??'
+  | '..'
   | 'contains'
   | 'startsWith'
-  | 'endsWith';
+  | 'endsWith'
+  | 'matches';
 
 export type UnaryOperator = 'not' | '-' | '+';
 
-export type LiteralValue = string | number | boolean | null;
+export type LiteralValue = string | number | bigint | boolean | null;
 
 export type ConditionNode =
   | { kind: 'literal'; value: LiteralValue; start: number }
@@ -32,6 +33,7 @@ export type ConditionNode =
   | { kind: 'element'; start: number }
   | { kind: 'placeholder'; argument: string; start: number }
   | { kind: 'array'; elements: ConditionNode[]; start: number }
+  | { kind: 'map'; entries: MapEntry[]; start: number }
   | { kind: 'member'; target: ConditionNode; key: ConditionNode; optional: boolean; start: number }
   | { kind: 'slice'; target: ConditionNode; from: ConditionNode | undefined; to: ConditionNode | undefined; start: number }
   | { kind: 'unary'; operator: UnaryOperator; operand: ConditionNode; start: number }
@@ -47,3 +49,8 @@ export interface ClosureNode {
 }
 
 export type CallArgument = ConditionNode | ClosureNode;
+
+export interface MapEntry {
+  key: ConditionNode;
+  value: ConditionNode;
+}

@@ -13,6 +13,31 @@ export function isNil(value: unknown): value is null | undefined {
   return value === null || value === undefined;
 }
 
+/** An instant, as expr-lang's `time.Time`: nanoseconds since the Unix epoch and the zone it was read in. */
+export class ConditionTime {
+  constructor(
+    readonly epochNanoseconds: bigint,
+    readonly zone: string,
+  ) {}
+}
+
+/** A span of time, as Go's `time.Duration`: a whole number of nanoseconds. */
+export class ConditionDuration {
+  constructor(readonly nanoseconds: bigint) {}
+}
+
+/** expr-lang keeps integers (`int`, here a `bigint`) apart from floats (`float64`, here a `number`). */
+export type ConditionNumber = bigint | number;
+
+export function isConditionNumber(value: unknown): value is ConditionNumber {
+  return typeof value === 'number' || typeof value === 'bigint';
+}
+
+/** Go's `int` is 64 bits wide and wraps around on overflow. */
+export function goInt(value: bigint): bigint {
+  return BigInt.asIntN(64, value);
+}
+
 export function isConditionArray(value: unknown): value is ConditionArray {
   return Array.isArray(value);
 }
@@ -31,6 +56,9 @@ export function isConditionMap(value: unknown): value is ConditionMap {
 export function typeName(value: unknown): string {
   if (isNil(value)) return '<nil>';
   if (typeof value === 'number') return 'float64';
+  if (typeof value === 'bigint') return 'int';
+  if (value instanceof ConditionTime) return 'time.Time';
+  if (value instanceof ConditionDuration) return 'time.Duration';
   if (typeof value === 'string') return 'string';
   if (typeof value === 'boolean') return 'bool';
   if (isConditionArray(value)) return '[]interface {}';
@@ -49,9 +77,16 @@ export function hasOwnDataProperty(map: ConditionMap, key: string): boolean {
   return descriptor !== undefined && 'value' in descriptor;
 }
 
-/** Deep equality of condition values, numbers compared by value (`NaN` equals nothing), as expr-lang's `==`. */
+/**
+ * Deep equality of condition values as expr-lang's `==`: an int and a float compare by value (`NaN` equals
+ * nothing), instants by the moment they name, values of other different types are never equal.
+ */
 export function valuesEqual(left: unknown, right: unknown): boolean {
   if (isNil(left) || isNil(right)) return isNil(left) && isNil(right);
+  if (isConditionNumber(left) && isConditionNumber(right))
+    return typeof left === typeof right ? left === right : Number(left) === Number(right);
+  if (left instanceof ConditionTime && right instanceof ConditionTime) return left.epochNanoseconds === right.epochNanoseconds;
+  if (left instanceof ConditionDuration && right instanceof ConditionDuration) return left.nanoseconds === right.nanoseconds;
   if (isConditionArray(left) && isConditionArray(right)) {
     return left.length === right.length && left.every((item, index) => valuesEqual(item, right[index]));
   }

@@ -1,4 +1,12 @@
-import { type AnalysisTemplateSpec, type Metric, METRIC_PROVIDER_NAMES, type TemplateArgument } from '../types.js';
+import {
+  type AnalysisTemplateSpec,
+  type DatadogProvider,
+  type Metric,
+  METRIC_PROVIDER_NAMES,
+  type PrometheusProvider,
+  type TemplateArgument,
+} from '../types.js';
+import { evaluateTimeExpression } from '../time-expression.js';
 import { quoted } from '../kubernetes-names.js';
 import { MAX_INT32 } from '../limits.js';
 import { checkMetricRules } from './analysis-references.js';
@@ -33,6 +41,54 @@ function checkMetricCount(value: number | string | undefined, path: string, min:
   return count;
 }
 
+/** A `rangeQuery` time: checked now unless an argument placeholder decides it per run. */
+function checkTimeExpression(text: string | undefined, path: string, issues: IssueList): void {
+  if (text === undefined || text.trim() === '') {
+    issues.add(path, 'is required in a rangeQuery');
+    return;
+  }
+  if (argumentPlaceholders(text).length > 0) return;
+  const evaluated = evaluateTimeExpression(text, new Date());
+  if (!evaluated.ok) issues.add(path, `is not a time expression such as now() - duration("1h"): ${evaluated.error}`);
+}
+
+function checkPrometheus(prometheus: Loose<PrometheusProvider>, prometheusPath: string, issues: IssueList): void {
+  const rangeQuery = prometheus.rangeQuery;
+  if (rangeQuery !== undefined) {
+    const rangePath = childPath(prometheusPath, 'rangeQuery');
+    checkTimeExpression(rangeQuery.start, childPath(rangePath, 'start'), issues);
+    checkTimeExpression(rangeQuery.end, childPath(rangePath, 'end'), issues);
+    if (rangeQuery.step === undefined) issues.add(childPath(rangePath, 'step'), 'is required in a rangeQuery');
+    checkGoDuration(rangeQuery.step, childPath(rangePath, 'step'), issues, { positive: true, allowPlaceholder: true });
+  }
+  const oauth2 = prometheus.authentication?.oauth2;
+  if (oauth2?.tokenUrl && (!oauth2.clientId || !oauth2.clientSecret)) {
+    issues.add(childPath(childPath(prometheusPath, 'authentication'), 'oauth2'), 'must set clientId and clientSecret with tokenUrl');
+  }
+  const sigv4 = prometheus.authentication?.sigv4;
+  if (sigv4?.roleArn) {
+    issues.add(
+      childPath(childPath(childPath(prometheusPath, 'authentication'), 'sigv4'), 'roleArn'),
+      'is not supported: put the credentials of the role in the Secret that sigv4.profile names',
+    );
+  }
+}
+
+function checkDatadog(datadog: Loose<DatadogProvider>, datadogPath: string, issues: IssueList): void {
+  const hasQueries = Object.keys(datadog.queries ?? {}).length > 0;
+  if (isPresent(datadog, 'query') === hasQueries) issues.add(datadogPath, 'must set exactly one of query and queries');
+  if (datadog.formula !== undefined && !hasQueries) issues.add(childPath(datadogPath, 'formula'), 'requires queries');
+  if (hasQueries && datadog.apiVersion !== 'v2') issues.add(childPath(datadogPath, 'queries'), 'requires apiVersion v2');
+  if (!datadog.formula && Object.keys(datadog.queries ?? {}).length > 1)
+    issues.add(childPath(datadogPath, 'formula'), 'is required when several queries are given');
+  if (datadog.aggregator !== undefined && datadog.apiVersion !== 'v2')
+    issues.add(childPath(datadogPath, 'aggregator'), 'requires apiVersion v2');
+  if (datadog.secretRef?.namespaced === true && !datadog.secretRef.name)
+    issues.add(childPath(childPath(datadogPath, 'secretRef'), 'name'), 'is required when namespaced is true');
+  checkGoDuration(datadog.interval, childPath(datadogPath, 'interval'), issues, { positive: true, allowPlaceholder: true });
+  checkGoDuration(datadog.requestTimeout, childPath(datadogPath, 'requestTimeout'), issues, { positive: true, allowPlaceholder: true });
+}
+
 function checkProvider(metric: Loose<Metric>, metricPath: string, issues: IssueList): void {
   const provider = metric.provider;
   if (provider === undefined) return;
@@ -44,15 +100,8 @@ function checkProvider(metric: Loose<Metric>, metricPath: string, issues: IssueL
   if (providers.length > 1) {
     issues.add(providerPath, `sets ${providers.length} providers (${providers.join(', ')}); a metric takes exactly one`);
   }
-  const datadog = provider.datadog;
-  if (datadog !== undefined) {
-    const datadogPath = childPath(providerPath, 'datadog');
-    const hasQueries = Object.keys(datadog.queries ?? {}).length > 0;
-    if (isPresent(datadog, 'query') === hasQueries) issues.add(datadogPath, 'must set exactly one of query and queries');
-    if (datadog.formula !== undefined && !hasQueries) issues.add(childPath(datadogPath, 'formula'), 'requires queries');
-    if (hasQueries && datadog.apiVersion === 'v1') issues.add(childPath(datadogPath, 'queries'), 'requires apiVersion v2');
-    checkGoDuration(datadog.interval, childPath(datadogPath, 'interval'), issues, { positive: true, allowPlaceholder: true });
-  }
+  if (provider.prometheus !== undefined) checkPrometheus(provider.prometheus, childPath(providerPath, 'prometheus'), issues);
+  if (provider.datadog !== undefined) checkDatadog(provider.datadog, childPath(providerPath, 'datadog'), issues);
   checkGoDuration(provider.cloudWatch?.interval, childPath(childPath(providerPath, 'cloudWatch'), 'interval'), issues, {
     positive: true,
     allowPlaceholder: true,

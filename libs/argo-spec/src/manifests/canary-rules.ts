@@ -1,12 +1,12 @@
 import { pauseDurationSeconds } from '../duration.js';
-import { type CanaryStep, type CanaryStrategy, GATEWAY_API_PLUGIN } from '../types.js';
+import { type CanaryStep, type CanaryStrategy, GATEWAY_API_PLUGIN, type StringMatch } from '../types.js';
 import { checkRolloutAnalysis, checkRunArguments } from './analysis-references.js';
 import { quoted } from '../kubernetes-names.js';
 import { MAX_INT32 } from '../limits.js';
 import { checkAntiAffinity } from './anti-affinity-rules.js';
 import { checkGoDuration } from './durations.js';
 import { childPath, indexPath, type IssueList } from './issues.js';
-import { exactlyOnePresent, intOrStringValue, isPresent, type Loose } from './schema.js';
+import { intOrStringValue, isPresent, type Loose } from './schema.js';
 import { checkTrafficRouting, routingNeedsServices } from './traffic-routing-rules.js';
 import { checkUniqueNames } from './unique-names.js';
 
@@ -15,7 +15,8 @@ const DEFAULT_CANARY_MAX_SURGE = '25%';
 const DEFAULT_CANARY_MAX_UNAVAILABLE = '25%';
 const DEFAULT_MAX_TRAFFIC_WEIGHT = 100;
 
-const STEP_ACTIONS = [
+/** Every field a step may set; it must set at least one. */
+const STEP_FIELDS = [
   'setWeight',
   'pause',
   'experiment',
@@ -25,10 +26,17 @@ const STEP_ACTIONS = [
   'setMirrorRoute',
 ] as const satisfies readonly (keyof CanaryStep)[];
 
-function checkStringMatch(match: object | undefined, path: string, issues: IssueList): void {
-  if (match !== undefined && !exactlyOnePresent(match, ['exact', 'prefix', 'regex'])) {
-    issues.add(path, 'must set exactly one of exact, prefix and regex');
-  }
+/** The fields of which a step sets at most one, as upstream; the others combine with them and with each other. */
+const EXCLUSIVE_STEP_FIELDS = ['setWeight', 'pause', 'experiment', 'analysis'] as const satisfies readonly (keyof CanaryStep)[];
+
+const STRING_MATCH_FIELDS = ['exact', 'prefix', 'regex'] as const satisfies readonly (keyof StringMatch)[];
+
+/** Upstream counts a match value only when it is a non-empty string: `{ exact: '' }` matches nothing. */
+function checkStringMatch(match: Loose<StringMatch> | undefined, path: string, issues: IssueList): void {
+  if (match === undefined) return;
+  const values = STRING_MATCH_FIELDS.filter((field) => isPresent(match, field) && match[field] !== '');
+  if (values.length === 0) issues.add(path, 'must set one of exact, prefix and regex');
+  else if (values.length > 1) issues.add(path, `sets ${values.join(' and ')}; a match takes exactly one of exact, prefix and regex`);
 }
 
 interface CanaryContext {
@@ -39,9 +47,12 @@ interface CanaryContext {
 
 function checkStep(step: Loose<CanaryStep>, stepPath: string, { canary, path, issues }: CanaryContext): void {
   const routing = canary.trafficRouting;
-  const actions = STEP_ACTIONS.filter((action) => isPresent(step, action));
-  if (actions.length === 0) issues.add(stepPath, `must set one action: ${STEP_ACTIONS.join(', ')}`);
-  if (actions.length > 1) issues.add(stepPath, `sets ${actions.join(' and ')}; a step takes exactly one action`);
+  const fields = STEP_FIELDS.filter((field) => isPresent(step, field));
+  if (fields.length === 0) issues.add(stepPath, `must set at least one of ${STEP_FIELDS.join(', ')}`);
+  const exclusive = EXCLUSIVE_STEP_FIELDS.filter((field) => isPresent(step, field));
+  if (exclusive.length > 1) {
+    issues.add(stepPath, `sets ${exclusive.join(' and ')}; a step takes at most one of ${EXCLUSIVE_STEP_FIELDS.join(', ')}`);
+  }
 
   const maxWeight = routing?.maxTrafficWeight ?? DEFAULT_MAX_TRAFFIC_WEIGHT;
   if (step.setWeight !== undefined && step.setWeight > maxWeight) {
@@ -67,11 +78,7 @@ function checkStep(step: Loose<CanaryStep>, stepPath: string, { canary, path, is
 
   const scale = step.setCanaryScale;
   if (scale !== undefined) {
-    const scalePath = childPath(stepPath, 'setCanaryScale');
-    if (!exactlyOnePresent(scale, ['weight', 'replicas', 'matchTrafficWeight'])) {
-      issues.add(scalePath, 'must set exactly one of weight, replicas and matchTrafficWeight');
-    }
-    if (routing === undefined) issues.add(scalePath, 'requires spec.strategy.canary.trafficRouting');
+    if (routing === undefined) issues.add(childPath(stepPath, 'setCanaryScale'), 'requires spec.strategy.canary.trafficRouting');
   }
 
   const headerRoute = step.setHeaderRoute;
@@ -79,10 +86,11 @@ function checkStep(step: Loose<CanaryStep>, stepPath: string, { canary, path, is
     const routePath = childPath(stepPath, 'setHeaderRoute');
     if (routing?.istio === undefined && routing?.plugins === undefined) {
       issues.add(routePath, `requires trafficRouting with istio or plugins[${GATEWAY_API_PLUGIN}]`);
+    } else {
+      headerRoute.match?.forEach((match, index) =>
+        checkStringMatch(match?.headerValue, childPath(indexPath(childPath(routePath, 'match'), index), 'headerValue'), issues),
+      );
     }
-    headerRoute.match?.forEach((match, index) =>
-      checkStringMatch(match?.headerValue, childPath(indexPath(childPath(routePath, 'match'), index), 'headerValue'), issues),
-    );
   }
 
   const mirrorRoute = step.setMirrorRoute;
@@ -119,8 +127,8 @@ function checkStep(step: Loose<CanaryStep>, stepPath: string, { canary, path, is
       if (template?.weight === undefined) return;
       const weightPath = childPath(indexPath(templatesPath, index), 'weight');
       if (routing === undefined) issues.add(weightPath, 'requires spec.strategy.canary.trafficRouting');
-      else if (routing.smi === undefined && routing.istio === undefined)
-        issues.add(weightPath, 'is only supported with the smi or istio router');
+      else if (routing.smi === undefined && routing.istio === undefined && routing.plugins === undefined)
+        issues.add(weightPath, `is only supported with the smi or istio router or plugins[${GATEWAY_API_PLUGIN}]`);
     });
     checkGoDuration(experiment.duration, childPath(experimentPath, 'duration'), issues, { positive: true, allowPlaceholder: false });
     const analysesPath = childPath(experimentPath, 'analyses');

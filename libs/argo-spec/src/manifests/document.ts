@@ -3,7 +3,7 @@ import type { FreezeWindowSpec } from '../freeze-window.js';
 import { apiVersionOf, isOrganizationScoped, MANIFEST_KINDS, type ManifestKind } from '../manifest.js';
 import { ARGO_API_VERSION, type AnalysisTemplateSpec, type ExperimentSpec, type RolloutSpec } from '../types.js';
 import { checkAnalysisTemplateSpec } from './analysis-template-rules.js';
-import { dns1123SubdomainProblem, quoted } from '../kubernetes-names.js';
+import { dns1123SubdomainProblem, GENERATED_NAME_SUFFIX_LENGTH, generatedName, quoted } from '../kubernetes-names.js';
 import { checkDerivedNames } from './derived-names.js';
 import { checkExperimentSpec } from './experiment-rules.js';
 import { checkFleetRolloutSpec } from './fleet-rollout-rules.js';
@@ -94,10 +94,19 @@ function checkSpec(kind: ManifestKind, spec: unknown, issues: IssueList): Checke
   }
 }
 
-function checkName(metadata: Record<string, unknown>, issues: IssueList): string | undefined {
+/** Kubernetes ignores `generateName` beside a name; Flotilla accepts it on Experiments only, which it creates afresh. */
+function checkGenerateName(metadata: Record<string, unknown>, kind: ManifestKind | undefined, issues: IssueList): void {
+  const generateName = metadata['generateName'];
+  if (generateName === undefined || generateName === null || kind === undefined || kind === 'Experiment') return;
+  issues.add('metadata.generateName', `is accepted on an Experiment only: a ${kind} is applied by its name`);
+}
+
+function checkName(metadata: Record<string, unknown>, kind: ManifestKind | undefined, issues: IssueList): string | undefined {
   const name = metadata['name'];
   if (name === undefined || name === null) {
-    issues.add('metadata.name', 'is required');
+    const generateName = metadata['generateName'];
+    if (kind === 'Experiment' && generateName !== undefined && generateName !== null) return undefined;
+    issues.add('metadata.name', kind === 'Experiment' ? 'is required, unless generateName is set' : 'is required');
     return undefined;
   }
   if (typeof name !== 'string') return undefined;
@@ -149,13 +158,22 @@ export function checkDocument(value: unknown, namespace: string | undefined): Ch
   }
 
   let name: string | undefined;
+  let longestName: string | undefined;
   if (metadata !== undefined && metadata !== null) {
     const checkedMetadata = objectMetaSchema.check(metadata, 'metadata', issues);
-    if (isPlainObject(metadata)) name = checkName(metadata, issues);
+    if (isPlainObject(metadata)) {
+      name = checkName(metadata, knownKind, issues);
+      checkGenerateName(metadata, knownKind, issues);
+    }
     checkNamespace(checkedMetadata?.namespace, knownKind, namespace, issues);
+    const generateName = checkedMetadata?.generateName;
+    // The name it will be given is as long as this one: derived names are judged by it.
+    if (name === undefined && knownKind === 'Experiment' && generateName !== undefined) {
+      longestName = generatedName(generateName, '0'.repeat(GENERATED_NAME_SUFFIX_LENGTH));
+    } else longestName = name;
   }
 
   const checked = knownKind !== undefined && spec !== undefined && spec !== null ? checkSpec(knownKind, spec, issues) : undefined;
-  if (knownKind !== undefined && name !== undefined) checkDerivedNames(knownKind, name, checked, issues);
+  if (knownKind !== undefined && longestName !== undefined) checkDerivedNames(knownKind, longestName, checked, issues);
   return { ...(knownKind && { kind: knownKind }), ...(name !== undefined && { name }), ...(checked && { checked }), issues };
 }

@@ -137,13 +137,13 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
       'a step with two actions',
       edit(canaryRollout(), [['spec.strategy.canary.steps[1].setWeight', 30]]),
       'spec.strategy.canary.steps[1]',
-      'exactly one action',
+      'at most one of setWeight, pause, experiment, analysis',
     ),
     single(
       'a step with no action',
       edit(canaryRollout(), [['spec.strategy.canary.steps[1]', {}]]),
       'spec.strategy.canary.steps[1]',
-      'must set one action',
+      'must set at least one of',
     ),
     single(
       'a weight above 100',
@@ -174,12 +174,6 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
       edit(canaryRollout(), [['spec.strategy.canary.steps[1]', { setCanaryScale: { replicas: 1 } }]]),
       'spec.strategy.canary.steps[1].setCanaryScale',
       'requires spec.strategy.canary.trafficRouting',
-    ),
-    single(
-      'setCanaryScale with weight and replicas',
-      edit(routedCanaryRollout(nginxRouting), [['spec.strategy.canary.steps[1]', { setCanaryScale: { weight: 10, replicas: 1 } }]]),
-      'spec.strategy.canary.steps[1].setCanaryScale',
-      'exactly one of weight, replicas and matchTrafficWeight',
     ),
     single(
       'a setCanaryScale weight above 100',
@@ -492,6 +486,78 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
       'exactly one of query and queries',
     ),
     single(
+      'a prometheus rangeQuery start that is no time expression',
+      edit(analysisTemplate(), [
+        ['spec.metrics[0].provider.prometheus.rangeQuery', { start: 'now() - duration("??")', end: 'now()', step: '1m' }],
+      ]),
+      'spec.metrics[0].provider.prometheus.rangeQuery.start',
+      'time: invalid duration "??"',
+    ),
+    single(
+      'a prometheus rangeQuery without a step',
+      edit(analysisTemplate(), [['spec.metrics[0].provider.prometheus.rangeQuery', { start: 'now() - duration("1h")', end: 'now()' }]]),
+      'spec.metrics[0].provider.prometheus.rangeQuery.step',
+      'required',
+    ),
+    single(
+      'a prometheus rangeQuery with a zero step',
+      edit(analysisTemplate(), [['spec.metrics[0].provider.prometheus.rangeQuery', { start: 'now()', end: 'now()', step: '0s' }]]),
+      'spec.metrics[0].provider.prometheus.rangeQuery.step',
+      'greater than zero',
+    ),
+    single(
+      'an unknown field of prometheus sigv4',
+      edit(analysisTemplate(), [
+        ['spec.metrics[0].provider.prometheus.authentication', { sigv4: { region: 'eu-west-1', accessKey: 'x' } }],
+      ]),
+      'spec.metrics[0].provider.prometheus.authentication.sigv4.accessKey',
+      'unknown field',
+    ),
+    single(
+      'a prometheus sigv4 roleArn',
+      edit(analysisTemplate(), [['spec.metrics[0].provider.prometheus.authentication', { sigv4: { roleArn: 'arn:aws:iam::1:role/amp' } }]]),
+      'spec.metrics[0].provider.prometheus.authentication.sigv4.roleArn',
+      'not supported',
+    ),
+    single(
+      'a prometheus oauth2 without a client secret',
+      edit(analysisTemplate(), [
+        ['spec.metrics[0].provider.prometheus.authentication', { oauth2: { tokenUrl: 'https://idp/token', clientId: 'a' } }],
+      ]),
+      'spec.metrics[0].provider.prometheus.authentication.oauth2',
+      'clientId and clientSecret',
+    ),
+    single(
+      'a namespaced datadog secretRef without a name',
+      edit(analysisTemplate(), [['spec.metrics[0].provider', { datadog: { query: 'a', secretRef: { namespaced: true } } }]]),
+      'spec.metrics[0].provider.datadog.secretRef.name',
+      'required when namespaced',
+    ),
+    single(
+      'a datadog requestTimeout that is no duration',
+      edit(analysisTemplate(), [['spec.metrics[0].provider', { datadog: { query: 'a', requestTimeout: '30' } }]]),
+      'spec.metrics[0].provider.datadog.requestTimeout',
+      'not a duration',
+    ),
+    single(
+      'a datadog aggregator outside the CRD enum',
+      edit(analysisTemplate(), [['spec.metrics[0].provider', { datadog: { apiVersion: 'v2', query: 'a', aggregator: 'p99' } }]]),
+      'spec.metrics[0].provider.datadog.aggregator',
+      'must be one of',
+    ),
+    single(
+      'a datadog aggregator with api v1',
+      edit(analysisTemplate(), [['spec.metrics[0].provider', { datadog: { query: 'a', aggregator: 'avg' } }]]),
+      'spec.metrics[0].provider.datadog.aggregator',
+      'requires apiVersion v2',
+    ),
+    single(
+      'a negative new relic timeout',
+      edit(analysisTemplate(), [['spec.metrics[0].provider', { newRelic: { query: 'SELECT 1', timeout: -1 } }]]),
+      'spec.metrics[0].provider.newRelic.timeout',
+      '',
+    ),
+    single(
       'a kayenta provider without a threshold',
       edit(analysisTemplate(), [
         [
@@ -616,6 +682,37 @@ describe('parseManifests refuses invalid manifests, naming document, field and r
       'not a valid regular expression',
     ),
     // experiments
+    single(
+      'a generateName on a Rollout',
+      edit(canaryRollout(), [['metadata.generateName', 'checkout-']]),
+      'metadata.generateName',
+      'accepted on an Experiment only',
+    ),
+    single(
+      'an experiment with neither name nor generateName',
+      edit(experiment(), [['metadata.name', undefined]]),
+      'metadata.name',
+      'is required, unless generateName is set',
+    ),
+    single(
+      'a generateName that is not a name prefix',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', 'Compare_'],
+      ]),
+      'metadata.generateName',
+      'must be lowercase letters',
+    ),
+    single(
+      'a generateName whose generated name leaves no room for a template Service name',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', `${'c'.repeat(60)}-`],
+        ['spec.templates[0].service', {}],
+      ]),
+      'spec.templates[0].name',
+      'makes a Service name of 72 characters',
+    ),
     single('an experiment without templates', edit(experiment(), [['spec.templates', []]]), 'spec.templates', 'must not be empty'),
     single(
       'an experiment with two templates of one name',
@@ -776,6 +873,37 @@ describe('parseManifests accepts what Argo accepts', () => {
       edit(blueGreenRollout(), [
         ['spec.strategy.blueGreen.autoPromotionEnabled', false],
         ['spec.strategy.blueGreen.autoPromotionSeconds', 30],
+      ]),
+    ),
+    accepted(
+      'a prometheus range query over Amazon Managed Prometheus with SigV4',
+      edit(analysisTemplate(), [
+        [
+          'spec.metrics[0].provider.prometheus',
+          {
+            address: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1',
+            query: 'up',
+            rangeQuery: { start: 'date("2023-08-14 00:00:00", "2006-01-02 15:04:05", "UTC") - duration("1h")', end: 'now()', step: '1m' },
+            authentication: { sigv4: { region: 'eu-west-1', profile: 'amp-credentials' } },
+          },
+        ],
+      ]),
+    ),
+    accepted(
+      'a datadog metric with a namespaced Secret and a request timeout, a new relic metric with a timeout',
+      edit(analysisTemplate(), [
+        [
+          'spec.metrics[0].provider',
+          { datadog: { query: 'avg:cpu{*}', secretRef: { name: 'dd-team-a', namespaced: true }, requestTimeout: '30s' } },
+        ],
+        ['spec.metrics[1]', { name: 'nr', provider: { newRelic: { query: 'SELECT 1', timeout: 20 } } }],
+      ]),
+    ),
+    accepted(
+      'an experiment named by generateName, with a trailing dash',
+      edit(experiment(), [
+        ['metadata.name', undefined],
+        ['metadata.generateName', 'compare-'],
       ]),
     ),
     accepted('a failure limit of -1, which lifts the limit', edit(analysisTemplate(), [['spec.metrics[0].failureLimit', -1]])),

@@ -43,7 +43,7 @@ function checkBlueGreen(blueGreen: Loose<BlueGreenStrategy>, spec: Loose<Rollout
 /**
  * The meaning of a Rollout spec, once its shape has been checked, as Argo's controller validates it.
  * @example a canary step `{ setWeight: 20, pause: {} }` is reported at `spec.strategy.canary.steps[0]`
- *   because a step takes exactly one action.
+ *   because a step takes at most one of setWeight, pause, experiment and analysis.
  */
 export function checkRolloutSpec(spec: Loose<RolloutSpec>, issues: IssueList): void {
   checkSelectedPodTemplate(spec.selector, spec.template, 'spec.selector', 'spec.template', issues);

@@ -227,7 +227,8 @@ export function hadRefusedFields(checked: object): boolean {
 
 /**
  * Whether a checked object had `field` at all, even with a value that was refused and left out:
- * rules such as "exactly one action per step" must count it, or they would report a second, wrong issue.
+ * rules such as "at most one of setWeight, pause, experiment and analysis per step" must count it, or they would report
+ * a second, wrong issue.
  */
 export function isPresent(checked: object, field: string): boolean {
   return (checked as Record<string, unknown>)[field] !== undefined || invalidFieldsByObject.get(checked)?.has(field) === true;

@@ -28,6 +28,10 @@ import {
   type MeasurementRetention,
   type Metric,
   type MetricProvider,
+  type PrometheusAuthentication,
+  type PrometheusOAuth2,
+  type PrometheusRangeQuery,
+  type PrometheusSigV4,
   METRIC_PROVIDER_NAMES,
   type NewRelicProvider,
   type NginxTrafficRouting,
@@ -63,6 +67,7 @@ import {
   ANNOTATIONS_MAX_TOTAL_BYTES,
   dns1123LabelProblem,
   dns1123SubdomainProblem,
+  generateNameProblem,
   labelValueProblem,
   qualifiedNameProblem,
 } from '../kubernetes-names.js';
@@ -152,6 +157,7 @@ const annotationsSchema = custom<Record<string, string>>((value, path, issues) =
 
 export const objectMetaSchema = object<ObjectMeta>({
   name: string(),
+  generateName: string({ problem: generateNameProblem }),
   namespace: string({ problem: dns1123LabelProblem }),
   labels: labelsSchema,
   annotations: annotationsSchema,
@@ -266,6 +272,7 @@ const canaryStepSchema = object<CanaryStep>({
     duration: string(),
     analyses: array(experimentStepAnalysisSchema),
     dryRun: array(dryRunSchema),
+    scaleDownDelaySeconds: nonNegative(),
   }),
   analysis: rolloutAnalysisSchema,
   setCanaryScale: object<SetCanaryScale>({
@@ -417,6 +424,9 @@ export const rolloutSpecSchema = object<RolloutSpec>({
 
 // ---------------------------------------------------------------- analysis templates
 
+/** The aggregators Argo's CRD allows for Datadog v2 queries. */
+const DATADOG_AGGREGATORS = ['avg', 'min', 'max', 'sum', 'last', 'percentile', 'mean', 'l2norm', 'area'] as const;
+
 const headersSchema = array(object<{ key: string; value: string }>({ key: required(nonEmpty()), value: required(string()) }));
 
 const metricProviderSchema = object<MetricProvider>(
@@ -427,7 +437,11 @@ const metricProviderSchema = object<MetricProvider>(
       timeout: nonNegative(),
       insecure: boolean(),
       headers: headersSchema,
-      authentication: jsonObject(),
+      authentication: object<PrometheusAuthentication>({
+        sigv4: object<PrometheusSigV4>({ region: string(), profile: string(), roleArn: string() }),
+        oauth2: object<PrometheusOAuth2>({ tokenUrl: string(), clientId: string(), clientSecret: string(), scopes: array(string()) }),
+      }),
+      rangeQuery: object<PrometheusRangeQuery>({ start: string(), end: string(), step: string() }),
     }),
     web: object<WebProvider>({
       url: required(nonEmpty()),
@@ -446,9 +460,11 @@ const metricProviderSchema = object<MetricProvider>(
       queries: stringMap(),
       formula: nonEmpty(),
       apiVersion: oneOf(['v1', 'v2']),
-      aggregator: string(),
+      aggregator: oneOf(DATADOG_AGGREGATORS),
+      secretRef: object<NonNullable<DatadogProvider['secretRef']>>({ name: string(), namespaced: boolean() }),
+      requestTimeout: string(),
     }),
-    newRelic: object<NewRelicProvider>({ profile: string(), query: required(nonEmpty()) }),
+    newRelic: object<NewRelicProvider>({ profile: string(), query: required(nonEmpty()), timeout: nonNegative() }),
     wavefront: object<WavefrontProvider>({ address: string(), query: required(nonEmpty()) }),
     graphite: object<GraphiteProvider>({ address: required(nonEmpty()), query: required(nonEmpty()) }),
     influxdb: object<InfluxdbProvider>({ profile: string(), query: required(nonEmpty()) }),

@@ -4,12 +4,13 @@ import { defineAdapter } from '../define-adapter.js';
 import { MeasurementError } from '../errors.js';
 import { goSprint } from '../go-format.js';
 import { measured, type MeasuredOutcome } from '../outcome.js';
-import { isRecord, parseJson, requireSecret, scalarText, sendRequest } from './provider-requests.js';
+import { AWS_CREDENTIALS_SECRET, readAwsCredentials } from './aws-credentials.js';
+import { isRecord, parseJson, scalarText, sendRequest } from './provider-requests.js';
 import { signV4 } from './sigv4.js';
 
 const PROVIDER = 'cloudWatch';
 /** Our Secret with AWS credentials: `access-key-id`, `secret-access-key`, optional `session-token`, `region`, `endpoint`. */
-export const CLOUDWATCH_SECRET = 'cloudwatch';
+export const CLOUDWATCH_SECRET = AWS_CREDENTIALS_SECRET;
 const DEFAULT_INTERVAL = '5m';
 const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -76,10 +77,10 @@ function toResult(entry: unknown): MetricDataResult {
 }
 
 async function measureCloudWatch(provider: CloudWatchProvider, context: MeasureContext): Promise<MeasuredOutcome> {
-  const secret = await requireSecret(context, PROVIDER, CLOUDWATCH_SECRET, ['access-key-id', 'secret-access-key']);
+  const { credentials, region: secretRegion, secret } = await readAwsCredentials(context, PROVIDER, CLOUDWATCH_SECRET);
   const intervalMs = parseGoDuration(provider.interval || DEFAULT_INTERVAL);
   if (intervalMs === undefined) throw new MeasurementError(PROVIDER, `invalid interval "${provider.interval ?? ''}"`);
-  const region = secret['region'] || DEFAULT_REGION;
+  const region = secretRegion ?? DEFAULT_REGION;
   const endpoint = secret['endpoint'] || `https://monitoring.${region}.amazonaws.com/`;
   const end = measurementTime(context);
   const body = JSON.stringify({
@@ -87,11 +88,6 @@ async function measureCloudWatch(provider: CloudWatchProvider, context: MeasureC
     EndTime: Math.floor(end.getTime() / 1000),
     MetricDataQueries: provider.metricDataQueries.map(toMetricDataQuery),
   });
-  const credentials = {
-    accessKeyId: secret['access-key-id'] ?? '',
-    secretAccessKey: secret['secret-access-key'] ?? '',
-    ...(secret['session-token'] ? { sessionToken: secret['session-token'] } : {}),
-  };
   const headers = signV4(
     { method: 'POST', url: endpoint, headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': TARGET }, body },
     credentials,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecretLookup } from '../context.js';
 import { FIXED_NOW, secretsFrom, startFakeBackend, testContext, type FakeBackend } from '../fake-backend.test-support.js';
 import { datadogAdapter, shapeV1Answer, shapeV2Answer, validateDatadogProvider } from './datadog.js';
 
@@ -77,6 +78,9 @@ describe('shapes', () => {
     [{ queries: { a: 'a' } }, 'API Version v1 only supports using the query parameter'],
     [{ apiVersion: 'v2' as const, queries: { a: 'a', b: 'b' } }, 'must include a formula'],
     [{ query: 'a', aggregator: 'avg' }, 'Aggregator is not supported in v1'],
+    // upstream: TestValidateIncomingProps
+    [{ query: 'a', requestTimeout: 'soon' }, 'Could not parse the request timeout: time: invalid duration "soon"'],
+    [{ query: 'a', requestTimeout: '0s' }, 'Request timeout must be a positive duration'],
   ])('refuses %j', (provider, message) => {
     expect(validateDatadogProvider(provider)).toContain(message);
   });
@@ -151,6 +155,39 @@ describe('datadogAdapter', () => {
     backend.respond(answer);
     const outcome = await datadogAdapter.measure({ apiVersion: 'v2', query: 'avg:system.cpu.user{*}' }, context());
     expect(outcome).toMatchObject({ ok: false, error: expect.stringContaining(message) as unknown });
+  });
+
+  it('reads the Secret secretRef names, only in the run namespace when namespaced', async () => {
+    backend.respond({ body: V1_ANSWER });
+    const lookups: [string, boolean][] = [];
+    const secrets: SecretLookup = (name, options) => {
+      lookups.push([name, options?.runNamespaceOnly === true]);
+      return Promise.resolve({ address: backend.url, 'api-key': 'team-a-api', 'app-key': 'team-a-app' });
+    };
+    const outcome = await datadogAdapter.measure(
+      { query: 'avg:cpu{*}', secretRef: { name: 'datadog-team-a', namespaced: true } },
+      testContext({ secrets }),
+    );
+    expect(outcome.ok).toBe(true);
+    expect(lookups).toEqual([['datadog-team-a', true]]);
+    expect(backend.requests.at(-1)?.headers).toMatchObject({ 'dd-api-key': 'team-a-api', 'dd-application-key': 'team-a-app' });
+    await datadogAdapter.measure({ query: 'avg:cpu{*}', secretRef: { name: 'datadog-shared' } }, testContext({ secrets }));
+    expect(lookups.at(-1)).toEqual(['datadog-shared', false]);
+  });
+
+  it('says where a namespaced Secret was looked for', async () => {
+    const outcome = await datadogAdapter.measure(
+      { query: 'avg:cpu{*}', secretRef: { name: 'datadog-team-a', namespaced: true } },
+      testContext({ secrets: secretsFrom({}) }),
+    );
+    expect(outcome).toEqual({ ok: false, error: 'secret "datadog-team-a" not found in the run\'s namespace' });
+  });
+
+  // upstream: TestRequestTimeout
+  it('gives up after requestTimeout', async () => {
+    backend.respond({ body: V1_ANSWER, delayMs: 400 });
+    const outcome = await datadogAdapter.measure({ query: 'avg:cpu{*}', requestTimeout: '100ms' }, context());
+    expect(outcome).toMatchObject({ ok: false, error: expect.stringContaining('timed out after 100 ms') as unknown });
   });
 
   it('needs both keys in the datadog secret', async () => {

@@ -26,7 +26,18 @@ export function validateDatadogProvider(provider: DatadogProvider): string | und
   if (provider.formula && queries.length === 0) return 'Formula are only valid when queries are set. Please review the Analysis Template.';
   if (!provider.formula && queries.length > 1) return 'When multiple queries are provided you must include a formula.';
   if (apiVersion === 'v1' && provider.aggregator) return 'Aggregator is not supported in v1. Please review the Analysis Template.';
+  if (provider.requestTimeout) {
+    const timeoutMs = parseGoDuration(provider.requestTimeout);
+    if (timeoutMs === undefined)
+      return `Could not parse the request timeout: time: invalid duration "${provider.requestTimeout}". Please review the Analysis Template.`;
+    if (timeoutMs <= 0) return 'Request timeout must be a positive duration (e.g. 30s). Please review the Analysis Template.';
+  }
   return undefined;
+}
+
+/** `requestTimeout` (already validated) in milliseconds, 10 s when left out. */
+function requestTimeoutMs(requestTimeout: string | undefined): number {
+  return requestTimeout ? (parseGoDuration(requestTimeout) ?? DEFAULT_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
 }
 
 function checkStatus(response: HttpResponse): void {
@@ -73,7 +84,12 @@ export function shapeV2Answer(answer: unknown): { value: number | null; rawValue
 async function measureDatadog(provider: DatadogProvider, context: MeasureContext): Promise<MeasuredOutcome> {
   const invalid = validateDatadogProvider(provider);
   if (invalid) throw new MeasurementError(PROVIDER, invalid);
-  const secret = await requireSecret(context, PROVIDER, DATADOG_SECRET, ['api-key', 'app-key']);
+  const secretRef = provider.secretRef;
+  if (secretRef?.namespaced && !secretRef.name) throw new MeasurementError(PROVIDER, 'secret name is required for namespaced credentials');
+  const secret = await requireSecret(context, PROVIDER, secretRef?.name || DATADOG_SECRET, ['api-key', 'app-key'], {
+    runNamespaceOnly: secretRef?.namespaced === true,
+  });
+  const timeoutMs = requestTimeoutMs(provider.requestTimeout);
   const intervalMs = parseGoDuration(provider.interval ?? DEFAULT_INTERVAL);
   if (intervalMs === undefined) throw new MeasurementError(PROVIDER, `invalid interval "${provider.interval ?? ''}"`);
   const to = Math.floor(measurementTime(context).getTime() / 1000);
@@ -90,7 +106,7 @@ async function measureDatadog(provider: DatadogProvider, context: MeasureContext
       ['query', provider.query ?? ''],
       ['to', String(to)],
     ]);
-    const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, {
+    const response = await sendRequest(context, timeoutMs, {
       method: 'GET',
       url: `${joinUrl(address, 'api/v1/query')}?${parameters}`,
       headers,
@@ -116,7 +132,7 @@ async function measureDatadog(provider: DatadogProvider, context: MeasureContext
       type: 'scalar_request',
     },
   };
-  const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, {
+  const response = await sendRequest(context, timeoutMs, {
     method: 'POST',
     url: joinUrl(address, 'api/v2/query/scalar'),
     headers,
@@ -128,7 +144,8 @@ async function measureDatadog(provider: DatadogProvider, context: MeasureContext
 }
 
 /**
- * Datadog metrics with the `api-key`/`app-key` (and optional `address`) of the `datadog` Secret.
+ * Datadog metrics with the `api-key`/`app-key` (and optional `address`) of the `datadog` Secret, or of the
+ * Secret `secretRef.name` names (with `namespaced`, in the run's namespace only), within `requestTimeout` (10s).
  * v1: `GET /api/v1/query?from&query&to` and the last point of the first series; v2: `POST
  * /api/v2/query/scalar` with `queries` (or `query`), `formula` and `aggregator`, and the first value of the
  * first number column. No data is the value `null` (conditions such as `default(result, 0) < 0.05` decide).

@@ -29,7 +29,21 @@ describe('newRelicAdapter', () => {
       path: '/graphql',
       headers: { 'api-key': 'NRAK-123', 'content-type': 'application/json' },
     });
-    expect(JSON.parse(request?.body ?? '')).toEqual({ query: NRQL_QUERY, variables: { accountId: 1234567, query: QUERY } });
+    expect(JSON.parse(request?.body ?? '')).toEqual({ query: NRQL_QUERY, variables: { accountId: 1234567, query: QUERY, timeout: 5 } });
+    expect(NRQL_QUERY).toContain('nrql(query: $query, timeout: $timeout)');
+  });
+
+  it('passes the metric timeout to NRQL', async () => {
+    backend.respond({ body: nerdgraph([{ successRate: 99.2 }]) });
+    await newRelicAdapter.measure({ profile: 'newrelic-prod', query: QUERY, timeout: 45 }, context());
+    expect(JSON.parse(backend.requests.at(-1)?.body ?? '')).toMatchObject({ variables: { timeout: 45 } });
+  });
+
+  it('refuses a negative timeout before sending anything', async () => {
+    const sent = backend.requests.length;
+    const outcome = await newRelicAdapter.measure({ profile: 'newrelic-prod', query: QUERY, timeout: -1 }, context());
+    expect(outcome).toEqual({ ok: false, error: 'timeout value needs to be a positive value' });
+    expect(backend.requests.length).toBe(sent);
   });
 
   it('hands several rows over as an array', async () => {

@@ -14,9 +14,11 @@ const NERDGRAPH_BY_REGION: Record<string, string> = {
   eu: 'https://api.eu.newrelic.com/graphql',
 };
 
-export const NRQL_QUERY = `query($query: Nrql!, $accountId: Int!) {
-  actor { account(id: $accountId) { nrql(query: $query) { results } } }
+export const NRQL_QUERY = `query($query: Nrql!, $accountId: Int!, $timeout: Seconds!) {
+  actor { account(id: $accountId) { nrql(query: $query, timeout: $timeout) { results } } }
 }`;
+/** NerdGraph's NRQL timeout in seconds when the metric sets none. */
+const DEFAULT_NRQL_TIMEOUT_SECONDS = 5;
 
 function nrqlResults(data: unknown): unknown[] {
   const actor = isRecord(data) ? data['actor'] : undefined;
@@ -39,6 +41,8 @@ export function shapeNrqlResults(results: unknown[]): { value: unknown; rawValue
 }
 
 async function measureNewRelic(provider: NewRelicProvider, context: MeasureContext): Promise<MeasuredOutcome> {
+  const timeout = provider.timeout ?? DEFAULT_NRQL_TIMEOUT_SECONDS;
+  if (timeout < 0) throw new MeasurementError(PROVIDER, 'timeout value needs to be a positive value');
   const profile = provider.profile || NEW_RELIC_DEFAULT_PROFILE;
   const secret = await requireSecret(context, PROVIDER, profile, ['personal-api-key', 'account-id']);
   const accountId = Number(secret['account-id']);
@@ -49,11 +53,12 @@ async function measureNewRelic(provider: NewRelicProvider, context: MeasureConte
   const data = await graphqlQuery(
     PROVIDER,
     context,
-    DEFAULT_TIMEOUT_MS,
+    // Leave New Relic room to answer within the query's own timeout.
+    Math.max(DEFAULT_TIMEOUT_MS, (timeout + 5) * 1000),
     endpoint,
     { 'API-Key': secret['personal-api-key'] ?? '' },
     NRQL_QUERY,
-    { accountId, query: provider.query },
+    { accountId, query: provider.query, timeout },
   );
   const { value, rawValue } = shapeNrqlResults(nrqlResults(data));
   return measured(value, rawValue);
@@ -61,6 +66,7 @@ async function measureNewRelic(provider: NewRelicProvider, context: MeasureConte
 
 /**
  * NRQL through NerdGraph: `POST https://api.newrelic.com/graphql` (or the EU endpoint, or the profile's
- * `base-url-nerdgraph`) with the profile Secret's `personal-api-key` as `API-Key` and its `account-id`.
+ * `base-url-nerdgraph`) with the profile Secret's `personal-api-key` as `API-Key` and its `account-id`; the
+ * query may run `timeout` seconds (5 by default) on New Relic's side.
  */
 export const newRelicAdapter = defineAdapter('newRelic', measureNewRelic);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXED_NOW, startFakeBackend, testContext, type FakeBackend } from '../fake-backend.test-support.js';
+import { createHash, createHmac } from 'node:crypto';
+import { FIXED_NOW, secretsFrom, startFakeBackend, testContext, type FakeBackend } from '../fake-backend.test-support.js';
 import { parseSampleValue, prometheusAdapter, shapeQueryData } from './prometheus.js';
 
 let backend: FakeBackend;
@@ -19,6 +20,44 @@ const VECTOR = JSON.stringify({
     ],
   },
 });
+
+/** SigV4 of a GET without a body, written out step by step from AWS' description of the canonical request. */
+function referenceSignature(request: {
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  secret: string;
+  scope: string;
+}): string {
+  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+  const names = Object.keys(request.headers).sort();
+  // Every byte but the unreserved A-Z a-z 0-9 - _ . ~ is percent-encoded, in upper case.
+  const awsEncode = (text: string): string =>
+    encodeURIComponent(text).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  const canonicalQuery = request.query
+    .split('&')
+    .map((pair) =>
+      pair
+        .split('=')
+        .map((part) => awsEncode(decodeURIComponent(part.replace(/\+/g, ' '))))
+        .join('='),
+    )
+    .sort()
+    .join('&');
+  const canonicalRequest = [
+    'GET',
+    request.path,
+    canonicalQuery,
+    names.map((name) => `${name}:${request.headers[name]}\n`).join(''),
+    names.join(';'),
+    sha256(''),
+  ].join('\n');
+  const [day, region, service] = request.scope.split('/') as [string, string, string];
+  const stringToSign = ['AWS4-HMAC-SHA256', `${day}T090730Z`, request.scope, sha256(canonicalRequest)].join('\n');
+  let key: Buffer = Buffer.from(`AWS4${request.secret}`);
+  for (const part of [day, region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
+}
 
 describe('shapeQueryData', () => {
   it.each([
@@ -53,8 +92,8 @@ describe('shapeQueryData', () => {
           { metric: {}, values: [[1, '-Inf']] },
         ],
       },
-      [[1, 2], [-Infinity]],
-      '[[1,2],[-Inf]]',
+      [1, 2, -Infinity],
+      '[1,2,-Inf]',
     ],
   ])('shapes a %s', (_name, data, value, rawValue) => {
     expect(shapeQueryData(data)).toEqual({ value, rawValue });
@@ -121,6 +160,108 @@ describe('prometheusAdapter', () => {
       body: 'grant_type=client_credentials&client_id=rollouts&client_secret=s3cret&scope=read+query',
     });
     expect(queryRequest?.headers['authorization']).toBe('Bearer tok-1');
+  });
+
+  // upstream: TestRunSuccessfullyWithRangeQuery
+  it('sends a range query with start, end and step evaluated at the measurement time and flattens the matrix', async () => {
+    backend.respond({
+      body: JSON.stringify({
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            {
+              metric: { pod: 'a' },
+              values: [
+                [1691967600, '11'],
+                [1691967660, '12'],
+              ],
+            },
+            {
+              metric: { pod: 'b' },
+              values: [
+                [1691967600, '13'],
+                [1691967660, '14'],
+              ],
+            },
+          ],
+        },
+      }),
+    });
+    const rangeQuery = {
+      start: 'date("2023-08-14 00:00:00", "2006-01-02 15:04:05", "UTC") - duration("1h")',
+      end: 'now() - duration("30s")',
+      step: '1m30s',
+    };
+    const outcome = await prometheusAdapter.measure({ address: backend.url, query: 'up', rangeQuery, timeout: 20 }, testContext());
+    expect(outcome).toEqual({ ok: true, value: [11, 12, 13, 14], rawValue: '[11,12,13,14]', metadata: { ResolvedPrometheusQuery: 'up' } });
+    expect(backend.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/query_range',
+      query: `end=${FIXED_NOW.getTime() / 1000 - 30}&query=up&start=1691967600&step=90&timeout=20s`,
+    });
+  });
+
+  it.each([
+    // upstream: TestRunUnparsableStartTime, TestRunUnparsableEndTime, TestRunUnparsableStep
+    [
+      { start: 'now() - duration("??")', end: 'now()', step: '1m' },
+      'failed to parse rangeQuery.start as time: time: invalid duration "??"',
+    ],
+    [{ start: 'now()', end: 'now() - duration("??")', step: '1m' }, 'failed to parse rangeQuery.end as time: time: invalid duration "??"'],
+    [{ start: 'now()', end: 'now()', step: '??' }, 'failed to parse rangeQuery.step as duration: time: invalid duration "??"'],
+  ])('refuses the range %j before sending anything', async (rangeQuery, error) => {
+    const sent = backend.requests.length;
+    const outcome = await prometheusAdapter.measure({ address: backend.url, query: 'up', rangeQuery }, testContext());
+    expect(outcome).toEqual({ ok: false, error });
+    expect(backend.requests.length).toBe(sent);
+  });
+
+  it('signs the query with SigV4 for Amazon Managed Prometheus with the credentials Secret sigv4.profile names', async () => {
+    backend.respond({ body: VECTOR });
+    const credentials = {
+      'access-key-id': 'AKIDEXAMPLE',
+      'secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      'session-token': 'tok',
+    };
+    const outcome = await prometheusAdapter.measure(
+      {
+        address: `${backend.url}/workspaces/ws-1`,
+        query: 'sum(up{job="api"})',
+        authentication: { sigv4: { region: 'eu-west-1', profile: 'amp' } },
+        headers: [{ key: 'X-Team', value: 'a' }],
+      },
+      testContext({ secrets: secretsFrom({ amp: credentials }) }),
+    );
+    expect(outcome.ok).toBe(true);
+    const request = backend.requests.at(-1);
+    expect(request?.path).toBe('/workspaces/ws-1/api/v1/query');
+    expect(request?.headers).toMatchObject({ 'x-amz-date': '20240305T090730Z', 'x-amz-security-token': 'tok', 'x-team': 'a' });
+    const expected = referenceSignature({
+      path: request?.path ?? '',
+      query: request?.query ?? '',
+      headers: { host: request?.headers.host ?? '', 'x-amz-date': '20240305T090730Z', 'x-amz-security-token': 'tok' },
+      secret: credentials['secret-access-key'],
+      scope: '20240305/eu-west-1/aps/aws4_request',
+    });
+    expect(request?.headers.authorization).toBe(
+      `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240305/eu-west-1/aps/aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=${expected}`,
+    );
+  });
+
+  it.each([
+    [
+      { sigv4: { profile: 'amp' } },
+      { amp: { 'access-key-id': 'a', 'secret-access-key': 'b' } },
+      'region not configured in sigv4 or in the credentials Secret',
+    ],
+    [{ sigv4: { region: 'eu-west-1' } }, {}, 'secret "cloudwatch" not found'],
+  ])('refuses SigV4 %j without what signing needs', async (authentication, table, error) => {
+    const outcome = await prometheusAdapter.measure(
+      { address: backend.url, query: 'up', authentication },
+      testContext({ secrets: secretsFrom(table) }),
+    );
+    expect(outcome).toEqual({ ok: false, error });
   });
 
   it('reports warnings as metadata', async () => {

@@ -1,14 +1,24 @@
-import type { JsonObject, PrometheusProvider } from '@flotilla/argo-spec';
+import {
+  evaluateTimeExpression,
+  parseGoDuration,
+  type PrometheusOAuth2,
+  type PrometheusProvider,
+  type PrometheusSigV4,
+} from '@flotilla/argo-spec';
 import { measurementTime, type MeasureContext } from '../context.js';
 import { defineAdapter } from '../define-adapter.js';
 import { MeasurementError } from '../errors.js';
 import { goEncodeQuery, goFloat } from '../go-format.js';
 import { measured, type MeasuredOutcome } from '../outcome.js';
+import { AWS_CREDENTIALS_SECRET, readAwsCredentials } from './aws-credentials.js';
 import { isRecord, joinUrl, parseJson, scalarText, sendRequest } from './provider-requests.js';
+import { signV4 } from './sigv4.js';
 
 const PROVIDER = 'prometheus';
 /** Argo's default query timeout when `timeout` is not set. */
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** The signing name of Amazon Managed Service for Prometheus. */
+const SIGV4_SERVICE = 'aps';
 
 /**
  * A sample value as Prometheus writes it in JSON (`"0.95"`, `"NaN"`, `"+Inf"`, `"-Inf"`).
@@ -36,12 +46,12 @@ function seriesValuesOf(series: unknown): number[] {
 const listText = (values: readonly number[]): string => `[${values.map(goFloat).join(',')}]`;
 
 /**
- * Shapes the `data` of an instant query as Argo does: a scalar is a number, a vector an array of its
- * sample values; a matrix (which Argo refuses) is an array of each series' values.
+ * Shapes the `data` of a query as Argo does: a scalar is a number, a vector an array of its sample values,
+ * a matrix (a range query's answer) one array of every series' values, series after series.
  * @example shapeQueryData({ resultType: 'vector', result: [{ metric: {}, value: [1700000000, '0.97'] }] })
  * // { value: [0.97], rawValue: '[0.97]' }
  */
-export function shapeQueryData(data: unknown): { value: number | number[] | number[][]; rawValue: string } {
+export function shapeQueryData(data: unknown): { value: number | number[]; rawValue: string } {
   if (!isRecord(data)) throw new MeasurementError(PROVIDER, 'response has no data');
   const result = data['result'];
   switch (data['resultType']) {
@@ -54,8 +64,8 @@ export function shapeQueryData(data: unknown): { value: number | number[] | numb
       return { value: values, rawValue: listText(values) };
     }
     case 'matrix': {
-      const series = (Array.isArray(result) ? result : []).map(seriesValuesOf);
-      return { value: series, rawValue: `[${series.map(listText).join(',')}]` };
+      const values = (Array.isArray(result) ? result : []).flatMap(seriesValuesOf);
+      return { value: values, rawValue: listText(values) };
     }
     default:
       throw new MeasurementError(PROVIDER, `Prometheus metric type not supported: ${String(data['resultType'])}`);
@@ -73,17 +83,15 @@ function tolerantJson(text: string): unknown {
 /** Prometheus' `timeout` parameter: whole seconds as a duration. */
 const timeoutParameter = (seconds: number): string => `${seconds}s`;
 
-async function oauth2Token(authentication: JsonObject | undefined, context: MeasureContext): Promise<string | undefined> {
-  const oauth2 = authentication?.['oauth2'];
-  if (!isRecord(oauth2) || typeof oauth2['tokenUrl'] !== 'string') return undefined;
-  const form = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (typeof oauth2['clientId'] === 'string') form.set('client_id', oauth2['clientId']);
-  if (typeof oauth2['clientSecret'] === 'string') form.set('client_secret', oauth2['clientSecret']);
-  const scopes: readonly unknown[] | undefined = Array.isArray(oauth2['scopes']) ? oauth2['scopes'] : undefined;
-  if (scopes) form.set('scope', scopes.join(' '));
+async function oauth2Token(oauth2: PrometheusOAuth2 | undefined, context: MeasureContext): Promise<string | undefined> {
+  if (!oauth2?.tokenUrl) return undefined;
+  if (!oauth2.clientId || !oauth2.clientSecret)
+    throw new MeasurementError(PROVIDER, 'missing mandatory parameter in metric for OAuth2 setup');
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: oauth2.clientId, client_secret: oauth2.clientSecret });
+  if (oauth2.scopes) form.set('scope', oauth2.scopes.join(' '));
   const response = await sendRequest(context, DEFAULT_TIMEOUT_MS, {
     method: 'POST',
-    url: oauth2['tokenUrl'],
+    url: oauth2.tokenUrl,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: form.toString(),
   });
@@ -93,28 +101,79 @@ async function oauth2Token(authentication: JsonObject | undefined, context: Meas
   return token['access_token'];
 }
 
+function evaluateRangeTime(field: 'start' | 'end', text: string | undefined, now: Date): string {
+  const evaluated = evaluateTimeExpression(text ?? '', now);
+  if (!evaluated.ok) throw new MeasurementError(PROVIDER, `failed to parse rangeQuery.${field} as time: ${evaluated.error}`);
+  return String(evaluated.time.getTime() / 1000);
+}
+
+/** The endpoint and parameters of an instant query at the measurement time, or of the configured range query. */
+function queryOf(provider: PrometheusProvider, now: Date): { path: string; parameters: [string, string][] } {
+  const range = provider.rangeQuery;
+  if (range === undefined) {
+    return {
+      path: 'api/v1/query',
+      parameters: [
+        ['query', provider.query],
+        ['time', String(now.getTime() / 1000)],
+      ],
+    };
+  }
+  const start = evaluateRangeTime('start', range.start, now);
+  const end = evaluateRangeTime('end', range.end, now);
+  const stepMs = parseGoDuration(range.step ?? '');
+  if (stepMs === undefined)
+    throw new MeasurementError(PROVIDER, `failed to parse rangeQuery.step as duration: time: invalid duration "${range.step ?? ''}"`);
+  const parameters: [string, string][] = [
+    ['query', provider.query],
+    ['start', start],
+    ['end', end],
+    ['step', String(stepMs / 1000)],
+  ];
+  return { path: 'api/v1/query_range', parameters };
+}
+
+/** Argo signs only when some `sigv4` field is set; an empty `sigv4` is no authentication. */
+function sigV4Of(provider: PrometheusProvider): PrometheusSigV4 | undefined {
+  const sigv4 = provider.authentication?.sigv4;
+  return sigv4 && (sigv4.region || sigv4.profile || sigv4.roleArn) ? sigv4 : undefined;
+}
+
+/** The request's headers signed for Amazon Managed Prometheus (service `aps`) with the credentials Secret `profile` names. */
+async function signForManagedPrometheus(
+  sigv4: PrometheusSigV4,
+  request: { method: string; url: string; headers: Record<string, string> },
+  context: MeasureContext,
+): Promise<Record<string, string>> {
+  if (sigv4.roleArn) throw new MeasurementError(PROVIDER, 'sigv4 roleArn is not supported');
+  const { credentials, region } = await readAwsCredentials(context, PROVIDER, sigv4.profile || AWS_CREDENTIALS_SECRET);
+  const signingRegion = sigv4.region || region;
+  if (!signingRegion) throw new MeasurementError(PROVIDER, 'region not configured in sigv4 or in the credentials Secret');
+  return signV4({ ...request, body: '' }, credentials, signingRegion, SIGV4_SERVICE, measurementTime(context));
+}
+
 async function measurePrometheus(provider: PrometheusProvider, context: MeasureContext): Promise<MeasuredOutcome> {
   if (provider.timeout !== undefined && provider.timeout < 0)
     throw new MeasurementError(PROVIDER, 'prometheus timeout should not be negative');
-  if (isRecord(provider.authentication?.['sigv4'])) throw new MeasurementError(PROVIDER, 'sigv4 authentication is not supported');
   let address: URL;
   try {
     address = new URL(provider.address);
   } catch {
     throw new MeasurementError(PROVIDER, 'prometheus address is not in url format');
   }
-  const parameters: [string, string][] = [
-    ['query', provider.query],
-    ['time', String(measurementTime(context).getTime() / 1000)],
-  ];
+  const { path, parameters } = queryOf(provider, measurementTime(context));
   if (provider.timeout) parameters.push(['timeout', timeoutParameter(provider.timeout)]);
-  const headers: Record<string, string> = {};
-  const token = await oauth2Token(provider.authentication, context);
+  const url = `${joinUrl(address.toString(), path)}?${goEncodeQuery(parameters)}`;
+  let headers: Record<string, string> = {};
+  const token = await oauth2Token(provider.authentication?.oauth2, context);
   if (token !== undefined) headers['Authorization'] = `Bearer ${token}`;
+  const sigv4 = sigV4Of(provider);
+  // The signature replaces a bearer token; the configured headers are added after signing, unsigned, as Argo does.
+  if (sigv4) headers = await signForManagedPrometheus(sigv4, { method: 'GET', url, headers: {} }, context);
   for (const header of provider.headers ?? []) headers[header.key] = header.value;
   const response = await sendRequest(context, provider.timeout ? provider.timeout * 1000 : DEFAULT_TIMEOUT_MS, {
     method: 'GET',
-    url: `${joinUrl(address.toString(), 'api/v1/query')}?${goEncodeQuery(parameters)}`,
+    url,
     headers,
     ...(provider.insecure ? { insecure: true } : {}),
   });
@@ -135,8 +194,10 @@ async function measurePrometheus(provider: PrometheusProvider, context: MeasureC
 }
 
 /**
- * Instant queries: `GET {address}/api/v1/query?query=…&time=…[&timeout=Ns]` with the configured headers
- * (and a bearer token when `authentication.oauth2` is set). A vector is an array of numbers, a scalar a
- * number; `status: error` is an error outcome carrying Prometheus' message.
+ * Instant queries, `GET {address}/api/v1/query?query=…&time=…[&timeout=Ns]`, or with `rangeQuery`
+ * `GET {address}/api/v1/query_range?end=…&query=…&start=…&step=…`, with the configured headers, a bearer token
+ * when `authentication.oauth2` is set, or a SigV4 signature (service `aps`) when `authentication.sigv4` is.
+ * A vector or matrix is an array of numbers, a scalar a number; `status: error` is an error outcome carrying
+ * Prometheus' message.
  */
 export const prometheusAdapter = defineAdapter('prometheus', measurePrometheus);

@@ -1,4 +1,4 @@
-import type { MeasureContext } from '../context.js';
+import type { MeasureContext, SecretLookupOptions } from '../context.js';
 import { MeasurementError } from '../errors.js';
 import type { HttpRequest, HttpResponse } from '../http/http-transport.js';
 
@@ -47,9 +47,11 @@ export async function requireSecret(
   provider: string,
   name: string,
   required: readonly string[],
+  options?: SecretLookupOptions,
 ): Promise<Record<string, string>> {
-  const secret = await context.secrets(name);
-  if (!secret) throw new MeasurementError(provider, `secret "${name}" not found`);
+  const secret = await context.secrets(name, options);
+  if (!secret)
+    throw new MeasurementError(provider, `secret "${name}" not found${options?.runNamespaceOnly ? " in the run's namespace" : ''}`);
   const missing = required.filter((key) => !secret[key]);
   if (missing.length > 0) throw new MeasurementError(provider, `secret "${name}" lacks ${missing.join(', ')}`);
   return secret;

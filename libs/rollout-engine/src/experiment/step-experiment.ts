@@ -72,6 +72,7 @@ export function experimentRequest(
         args: (analysis.args ?? []).map((argument) => resolvedArgument(context, argument)),
       })),
       ...(step.dryRun === undefined ? {} : { dryRun: step.dryRun }),
+      ...(step.scaleDownDelaySeconds === undefined ? {} : { scaleDownDelaySeconds: step.scaleDownDelaySeconds }),
     },
   };
 }

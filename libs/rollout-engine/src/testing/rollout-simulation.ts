@@ -1,4 +1,4 @@
-import type { ExperimentSpec, RolloutSpec } from '@flotilla/argo-spec';
+import type { ExperimentSpec, PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
 import type { DesiredRolloutState, ObservedReplicaSet, ObservedRolloutState } from '@flotilla/protocol';
 import { reconcileRolloutExperiments, type ExperimentOutcome, type RolloutExperiment } from '../experiment/rollout-experiments.js';
 import { applyOperation } from '../operations.js';
@@ -84,6 +84,8 @@ export class RolloutSimulation {
   readonly stuck = new Set<string>();
   readonly decisions: Decision[] = [];
   readonly experimentEvents: ExperimentEvent[] = [];
+  /** The template each revision started with, as the control plane keeps it for `undo`. */
+  readonly appliedTemplates = new Map<string, PodTemplateSpec>();
   private readonly runs = new Map<string, AnalysisRunState>();
   private readonly experimentRows = new Map<string, SimulatedExperiment>();
   /** Phase given to analysis runs as soon as they are started. */
@@ -135,6 +137,9 @@ export class RolloutSimulation {
     });
     const { decision } = withExperiments;
     this.decisions.push(decision);
+    for (const event of decision.events) {
+      if (event.type === 'RevisionStarted') this.appliedTemplates.set(event.podTemplateHash, this.spec.template);
+    }
     this.experimentEvents.push(...withExperiments.events);
     this.status = decision.status;
     // A held decision's desired state is not applied: the shell keeps the one it stored, and the cluster stays as it is.
@@ -195,7 +200,7 @@ export class RolloutSimulation {
   }
 
   operate(operation: RolloutOperation): OperationResult {
-    const result = applyOperation(this.spec, this.status, this.observed, operation, this.now);
+    const result = applyOperation(this.spec, this.status, this.observed, operation, this.now, this.appliedTemplates);
     if (!result.ok) return result;
     if (result.spec !== this.spec) {
       this.spec = result.spec;

@@ -135,8 +135,20 @@ export const WRITE_RECONCILES: PreparedStatement = {
 export const FINISH_REVISIONS: PreparedStatement = {
   name: 'reconcile-finish-revisions',
   text: `UPDATE "RolloutRevision" rr SET outcome = f.outcome, "finishedAt" = f.at
-  FROM jsonb_to_recordset($1::jsonb) AS f("rolloutId" uuid, revision integer, "podTemplateHash" text, outcome text, at timestamp)
-  WHERE rr."rolloutId" = f."rolloutId" AND rr."finishedAt" IS NULL AND (rr.revision = f.revision OR rr."podTemplateHash" = f."podTemplateHash")`,
+  FROM jsonb_to_recordset($1::jsonb) AS f("rolloutId" uuid, revision integer, outcome text, at timestamp)
+  WHERE rr."rolloutId" = f."rolloutId" AND rr."finishedAt" IS NULL AND rr.revision = f.revision`,
+};
+
+/** The newest revision of a pod template hash takes the state its status gives it, finished unless Progressing. */
+export const SET_CURRENT_REVISION_STATES: PreparedStatement = {
+  name: 'reconcile-set-current-revision-states',
+  text: `UPDATE "RolloutRevision" rr SET outcome = c.state,
+    "finishedAt" = CASE WHEN c.state = 'Progressing' THEN NULL ELSE c.at END
+  FROM jsonb_to_recordset($1::jsonb) AS c("rolloutId" uuid, "podTemplateHash" text, state text, at timestamp)
+  WHERE rr.outcome <> c.state AND rr.id = (
+    SELECT newest.id FROM "RolloutRevision" newest
+    WHERE newest."rolloutId" = c."rolloutId" AND newest."podTemplateHash" = c."podTemplateHash"
+    ORDER BY newest.revision DESC LIMIT 1)`,
 };
 
 /** `spec` and `desiredState` are `undefined` when the reconcile left them as stored: the row keeps its own, unsent. */
@@ -159,8 +171,17 @@ export interface RevisionStart {
   startedBy: string;
 }
 
-/** Closes the open record of a revision, found by its number or by its pod template hash. */
-export type RevisionFinish = ({ revision: number } | { podTemplateHash: string }) & { outcome: string };
+/** Closes the open record of a revision that is no longer the current one. */
+export interface RevisionFinish {
+  revision: number;
+  outcome: string;
+}
+
+/** Where the current revision (the newest one of its pod template hash) stands now: reopened when `Progressing`. */
+export interface CurrentRevisionState {
+  podTemplateHash: string;
+  state: string;
+}
 
 export interface AnalysisRunStart {
   name: string;
@@ -195,6 +216,8 @@ export interface ReconcileWritePlan {
   settledOperations: { id: string; state: string; message: string | null }[];
   revisionStarts: RevisionStart[];
   revisionFinishes: RevisionFinish[];
+  /** Undefined when the status says nothing new of the current revision. */
+  currentRevision: CurrentRevisionState | undefined;
   analysisRunStarts: AnalysisRunStart[];
   analysisRunsToEnd: string[];
   experimentStarts: ExperimentStart[];
@@ -299,6 +322,10 @@ export class ReconcileBatches {
     const winners = contenders.filter((plan) => written.has(plan.rollout.id));
     const finishes = winners.flatMap((plan) => plan.revisionFinishes.map((finish) => ({ ...finish, ...owner(plan), at: plan.now })));
     if (finishes.length > 0) await session.query(FINISH_REVISIONS, [JSON.stringify(finishes)]);
+    const currentStates = winners.flatMap((plan) =>
+      plan.currentRevision === undefined ? [] : [{ ...plan.currentRevision, ...owner(plan), at: plan.now }],
+    );
+    if (currentStates.length > 0) await session.query(SET_CURRENT_REVISION_STATES, [JSON.stringify(currentStates)]);
     // Last before the commit: the chain heads stay locked from here until then.
     await this.audit.appendToChains(
       systemScope('worker'),

@@ -314,6 +314,16 @@ export class RolloutStore {
     return prismaSession(transaction).query(ROLLOUT_WAKE_UPS, [after, until]);
   }
 
+  /** The pod template each revision of a rollout was applied with, by pod template hash (for `undo`). */
+  async appliedTemplates(_scope: SystemScope, rolloutId: string): Promise<Map<string, PodTemplateSpec>> {
+    const rows = await this.database.rolloutRevision.findMany({
+      where: { rolloutId },
+      select: { podTemplateHash: true, specSnapshot: true },
+      orderBy: { revision: 'asc' },
+    });
+    return new Map(rows.map((row) => [row.podTemplateHash, rolloutColumns.specSnapshot.decode(row.specSnapshot).template]));
+  }
+
   /** A rollout with everything its reconcile reads; the loads of one moment share one query. */
   loadForReconcile(_scope: SystemScope, rolloutId: string): Promise<LoadedRollout | null> {
     return this.reconcilePath().load(rolloutId);

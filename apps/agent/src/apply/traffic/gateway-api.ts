@@ -1,7 +1,7 @@
 import { GATEWAY_API_PLUGIN } from '@flotilla/argo-spec';
 import type { DesiredTrafficRouting, RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
-import type { KubeHttp } from '../../kube/kube-http.js';
+import type { KubeClient } from '../../kube/kube-client.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { HTTP_ROUTES } from '../../kube/resources.js';
 import { sameJson } from '../ownership.js';
@@ -93,7 +93,7 @@ export function httpRouteChange(current: HttpRouteObject, routing: DesiredTraffi
 /** Drives the backendRef weights and header route rules of the HTTPRoutes named by the Gateway API plugin configuration. */
 export class GatewayApiApplier {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly cluster: ClusterState,
   ) {}
 
@@ -102,7 +102,7 @@ export class GatewayApiApplier {
     await routes.whenSynced();
     let writes = 0;
     for (const route of httpRoutesOf(rollout, routing)) {
-      writes += await guardedUpdate(this.http, routes, HTTP_ROUTES, route.namespace, route.name, (current) =>
+      writes += await guardedUpdate(this.kube, routes, HTTP_ROUTES, route.namespace, route.name, (current) =>
         httpRouteChange(current as HttpRouteObject, routing, route),
       );
     }

@@ -1,5 +1,5 @@
-import type { KubeHttp } from '../../kube/kube-http.js';
-import { isConflict } from '../../kube/kube-http.js';
+import type { KubeClient } from '../../kube/kube-client.js';
+import { isConflict } from '../../kube/kube-client.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import type { ObjectCache } from '../../kube/object-cache.js';
 import type { Resource } from '../../kube/resources.js';
@@ -27,21 +27,21 @@ export class ConflictRetriesExhaustedError extends Error {
  * @returns the number of writes made (0 or 1)
  */
 export async function guardedUpdate(
-  http: KubeHttp,
+  kube: KubeClient,
   cache: ObjectCache<KubeObject>,
   resource: Resource,
   namespace: string,
   name: string,
   changeOf: (current: KubeObject) => object | undefined,
 ): Promise<number> {
-  let current = cache.get(namespace, name) ?? (await http.get<KubeObject>(resource, namespace, name));
+  let current = cache.get(namespace, name) ?? (await kube.get<KubeObject>(resource, namespace, name));
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     if (current === undefined) throw new MissingObjectError(resource.kind, namespace, name);
     const change = changeOf(current);
     if (change === undefined) return 0;
     try {
       cache.remember(
-        await http.mergePatch(resource, namespace, name, {
+        await kube.mergePatch(resource, namespace, name, {
           ...change,
           metadata: { ...(change as { metadata?: object }).metadata, resourceVersion: current.metadata.resourceVersion },
         }),
@@ -49,7 +49,7 @@ export async function guardedUpdate(
       return 1;
     } catch (error) {
       if (!isConflict(error)) throw error;
-      current = await http.get<KubeObject>(resource, namespace, name);
+      current = await kube.get<KubeObject>(resource, namespace, name);
     }
   }
   throw new ConflictRetriesExhaustedError(resource.kind, namespace, name);

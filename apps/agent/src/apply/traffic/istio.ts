@@ -1,7 +1,7 @@
 import type { IstioVirtualService, RouteMatch, SetHeaderRoute, SetMirrorRoute } from '@flotilla/argo-spec';
 import { POD_TEMPLATE_HASH_LABEL, type DesiredTrafficRouting, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
-import type { KubeHttp } from '../../kube/kube-http.js';
+import type { KubeClient } from '../../kube/kube-client.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { DESTINATION_RULES, VIRTUAL_SERVICES } from '../../kube/resources.js';
 import { sameJson } from '../ownership.js';
@@ -269,7 +269,7 @@ export function destinationRuleSubsets(subsets: NonNullable<DestinationRuleObjec
 /** Drives Istio VirtualService weights (HTTP, TLS and TCP routes) and managed HTTP routes, and DestinationRule subsets for subset-level splits. */
 export class IstioApplier {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly cluster: ClusterState,
   ) {}
 
@@ -279,7 +279,7 @@ export class IstioApplier {
     if (rule !== undefined) {
       const rules = this.cluster.router(DESTINATION_RULES);
       await rules.whenSynced();
-      writes += await guardedUpdate(this.http, rules, DESTINATION_RULES, rollout.namespace, rule.name, (current) => {
+      writes += await guardedUpdate(this.kube, rules, DESTINATION_RULES, rollout.namespace, rule.name, (current) => {
         const subsets = (current as DestinationRuleObject).spec.subsets ?? [];
         const updated = destinationRuleSubsets(subsets, routing);
         return sameJson(subsets, updated) ? undefined : { spec: { subsets: updated } };
@@ -288,7 +288,7 @@ export class IstioApplier {
     const virtualServices = this.cluster.router(VIRTUAL_SERVICES);
     await virtualServices.whenSynced();
     for (const virtualService of virtualServicesOf(routing)) {
-      writes += await guardedUpdate(this.http, virtualServices, VIRTUAL_SERVICES, rollout.namespace, virtualService.name, (current) => {
+      writes += await guardedUpdate(this.kube, virtualServices, VIRTUAL_SERVICES, rollout.namespace, virtualService.name, (current) => {
         const change = virtualServiceChange((current as VirtualServiceObject).spec, virtualService, routing);
         return change === undefined ? undefined : { spec: change };
       });

@@ -1,7 +1,7 @@
 import type { DesiredTrafficRouting, RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
-import type { KubeHttp } from '../../kube/kube-http.js';
-import { isAlreadyExists } from '../../kube/kube-http.js';
+import type { KubeClient } from '../../kube/kube-client.js';
+import { isAlreadyExists } from '../../kube/kube-client.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { INGRESSES } from '../../kube/resources.js';
 import { exactMapPatch, isOwnedBy, MissingObjectError, NotOwnedError, ownershipLabels, sameJson } from '../ownership.js';
@@ -102,7 +102,7 @@ export function canaryIngressPatch(existing: IngressObject, desired: IngressObje
 /** Keeps one canary Ingress per stable Ingress at the desired weight. */
 export class NginxApplier {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly cluster: ClusterState,
   ) {}
 
@@ -118,19 +118,19 @@ export class NginxApplier {
       let existing = ingresses.get(rollout.namespace, name) as IngressObject | undefined;
       if (existing === undefined) {
         try {
-          ingresses.remember(await this.http.create(INGRESSES, rollout.namespace, desired));
+          ingresses.remember(await this.kube.create(INGRESSES, rollout.namespace, desired));
           writes += 1;
           continue;
         } catch (error) {
           if (!isAlreadyExists(error)) throw error;
-          existing = await this.http.get<IngressObject>(INGRESSES, rollout.namespace, name);
+          existing = await this.kube.get<IngressObject>(INGRESSES, rollout.namespace, name);
           if (existing === undefined) continue;
         }
       }
       if (!isOwnedBy(existing, rollout)) throw new NotOwnedError('Ingress', rollout.namespace, name);
       const patch = canaryIngressPatch(existing, desired);
       if (patch === undefined) continue;
-      ingresses.remember(await this.http.mergePatch(INGRESSES, rollout.namespace, name, patch));
+      ingresses.remember(await this.kube.mergePatch(INGRESSES, rollout.namespace, name, patch));
       writes += 1;
     }
     return writes;

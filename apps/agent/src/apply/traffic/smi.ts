@@ -1,6 +1,6 @@
 import type { DesiredTrafficRouting, RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
-import { isAlreadyExists, type KubeHttp } from '../../kube/kube-http.js';
+import { isAlreadyExists, type KubeClient } from '../../kube/kube-client.js';
 import type { KubeObject } from '../../kube/kube-object.js';
 import { TRAFFIC_SPLITS } from '../../kube/resources.js';
 import { isOwnedBy, ownershipLabels, sameJson } from '../ownership.js';
@@ -40,7 +40,7 @@ export function reweighBackends(backends: TrafficSplitBackend[], routing: Desire
 /** Keeps the rollout's SMI TrafficSplit at the desired weights, creating it when it does not exist. */
 export class SmiApplier {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly kube: KubeClient,
     private readonly cluster: ClusterState,
   ) {}
 
@@ -52,7 +52,7 @@ export class SmiApplier {
     if (splits.get(rollout.namespace, name) === undefined) {
       try {
         splits.remember(
-          await this.http.create<TrafficSplitObject>(TRAFFIC_SPLITS, rollout.namespace, {
+          await this.kube.create<TrafficSplitObject>(TRAFFIC_SPLITS, rollout.namespace, {
             metadata: { name, namespace: rollout.namespace, labels: ownershipLabels(rollout) },
             spec,
           }),
@@ -62,7 +62,7 @@ export class SmiApplier {
         if (!isAlreadyExists(error)) throw error;
       }
     }
-    return guardedUpdate(this.http, splits, TRAFFIC_SPLITS, rollout.namespace, name, (current) => {
+    return guardedUpdate(this.kube, splits, TRAFFIC_SPLITS, rollout.namespace, name, (current) => {
       const existing = (current as TrafficSplitObject).spec;
       if (isOwnedBy(current, rollout)) return sameJson(existing, spec) ? undefined : { spec };
       const backends = reweighBackends(existing.backends ?? [], routing);

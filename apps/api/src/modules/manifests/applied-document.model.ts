@@ -16,7 +16,7 @@ export class AppliedDocument {
   @Field({ description: 'Rollout, AnalysisTemplate, ClusterAnalysisTemplate, Experiment or FleetRollout.' })
   kind!: string;
 
-  @Field({ description: 'metadata.name.' })
+  @Field({ description: 'metadata.name, or the name an Experiment was given from its metadata.generateName.' })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Namespace; empty for cluster-wide and organization-scoped kinds.' })

@@ -5,11 +5,14 @@ import {
   jsonEqual,
   parseManifests,
   type ArgoManifest,
+  type ExperimentManifest,
   type ExperimentSpec,
+  generatedName,
   type FleetRolloutManifest,
   type FreezeWindowManifest,
   type Manifest,
   type ManifestKind,
+  type NamedManifest,
 } from '@flotilla/argo-spec';
 import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
 import {
@@ -39,7 +42,7 @@ import {
 } from '@flotilla/stores';
 import { actorOf, roleAllows, type Principal } from '../../common/auth/principal.js';
 import { ErrorCode, FlotillaError, type FieldProblem } from '@flotilla/service-runtime';
-import { assertDnsLabel } from '../../common/kubernetes-names.js';
+import { assertDnsLabel, randomNameSuffix } from '../../common/kubernetes-names.js';
 import { API_CONFIG, DATABASE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import { hubLossAnnotationProblems } from '../agent-gateway/hub-loss.js';
@@ -92,6 +95,9 @@ const ADMIN_KINDS: Partial<Record<ManifestKind, string>> = {
 
 const CONCURRENT_APPLY_ATTEMPTS = 3;
 
+/** Names drawn for an Experiment's `generateName` before giving up: each has 27^5 choices, so a second is rare. */
+const GENERATED_NAME_ATTEMPTS = 5;
+
 /** What the stores answer for an apply, as the API reports it. */
 const APPLY_ACTION: Record<'Created' | 'Updated' | 'Unchanged', ApplyAction> = {
   Created: ApplyAction.Created,
@@ -124,7 +130,7 @@ function placed(target: ApplyTarget): PlacedTarget {
 }
 
 /** Where the audit and the answer place a document: its namespace, if it has one, and how the audit names it. */
-function locationOf(target: ApplyTarget, document: Manifest): { namespace: string | null; targetName: string } {
+function locationOf(target: ApplyTarget, document: NamedManifest): { namespace: string | null; targetName: string } {
   const name = document.metadata.name;
   if (document.kind === 'ClusterAnalysisTemplate' || isOrganizationScoped(document.kind) || target.placement === undefined) {
     return { namespace: null, targetName: name };
@@ -355,27 +361,57 @@ export class ManifestsService {
     transaction: Transaction,
     target: PlacedTarget,
     documentIndex: number,
-    document: ArgoManifest & { kind: 'Experiment' },
+    document: ExperimentManifest,
   ): Promise<DocumentOutcome> {
-    const { spec } = document;
-    const key = { clusterId: target.placement.clusterId, namespace: target.placement.namespace, name: document.metadata.name };
+    const { spec, metadata } = document;
+    if (metadata.name === undefined)
+      return this.createGeneratedExperiment(transaction, target, documentIndex, document, metadata.generateName);
+    const named = { ...document, metadata };
+    const key = { clusterId: target.placement.clusterId, namespace: target.placement.namespace, name: metadata.name };
     const existing = await this.experiments.find(target.scope, transaction, key);
     if (!existing) {
       const created = await this.experiments.create(target.scope, transaction, { ...key, spec });
       return {
-        ...this.outcome(target, documentIndex, document, ApplyAction.Created, created.generation, created.id, undefined, spec),
+        ...this.outcome(target, documentIndex, named, ApplyAction.Created, created.generation, created.id, undefined, spec),
         experimentChanged: created,
       };
     }
     if (jsonEqual(existing.spec, spec))
-      return this.outcome(target, documentIndex, document, ApplyAction.Unchanged, existing.generation, existing.id);
+      return this.outcome(target, documentIndex, named, ApplyAction.Unchanged, existing.generation, existing.id);
     const refusal = experimentUpdateRefusal(existing, spec);
     if (refusal !== undefined) throw invalidManifests([{ documentIndex, path: 'metadata.name', message: refusal }]);
     const updated = await this.experiments.updateSpec(target.scope, transaction, existing.id, spec);
     return {
-      ...this.outcome(target, documentIndex, document, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec),
+      ...this.outcome(target, documentIndex, named, ApplyAction.Updated, updated.generation, updated.id, existing.spec, spec),
       experimentChanged: updated,
     };
+  }
+
+  /** An Experiment applied with a `generateName`: created anew, under a name no experiment of the namespace has. */
+  private async createGeneratedExperiment(
+    transaction: Transaction,
+    target: PlacedTarget,
+    documentIndex: number,
+    document: ExperimentManifest,
+    generateName: string,
+  ): Promise<DocumentOutcome> {
+    for (let attempt = 1; attempt <= GENERATED_NAME_ATTEMPTS; attempt += 1) {
+      const key = {
+        clusterId: target.placement.clusterId,
+        namespace: target.placement.namespace,
+        name: generatedName(generateName, randomNameSuffix()),
+      };
+      if (await this.experiments.find(target.scope, transaction, key)) continue;
+      const created = await this.experiments.create(target.scope, transaction, { ...key, spec: document.spec });
+      const named = { ...document, metadata: { ...document.metadata, name: key.name } };
+      return {
+        ...this.outcome(target, documentIndex, named, ApplyAction.Created, created.generation, created.id, undefined, document.spec),
+        experimentChanged: created,
+      };
+    }
+    throw new FlotillaError(ErrorCode.Conflict, `no free name was found for generateName "${generateName}"; apply it again`, [
+      { documentIndex, path: 'metadata.generateName', message: `${GENERATED_NAME_ATTEMPTS} generated names were all taken` },
+    ]);
   }
 
   private async storeAnalysisTemplate(
@@ -420,7 +456,7 @@ export class ManifestsService {
     return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], record.generation, record.id, before, document.spec);
   }
 
-  private templateOutcome(target: ApplyTarget, documentIndex: number, document: Manifest, applied: TemplateApplied): DocumentOutcome {
+  private templateOutcome(target: ApplyTarget, documentIndex: number, document: NamedManifest, applied: TemplateApplied): DocumentOutcome {
     const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
     return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], applied.version, applied.id, before, document.spec);
   }
@@ -428,7 +464,7 @@ export class ManifestsService {
   private outcome(
     target: ApplyTarget,
     documentIndex: number,
-    document: Manifest,
+    document: NamedManifest,
     action: ApplyAction,
     generation: number,
     id: string,

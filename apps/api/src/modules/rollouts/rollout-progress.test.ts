@@ -124,6 +124,20 @@ describe('weights', () => {
     ['as 0 when no pod is available', { replicaSets: [replicaSet('canary', 0), replicaSet('stable', 0)] }, {}, 0],
     ['from updated pods before the agent reported', {}, { replicas: 5, updatedReplicas: 2 }, 40],
     ['as 100 once promoted', {}, { stableRS: 'canary' }, 100],
+    // upstream: NewRolloutInfo (ActualWeight is MaxTrafficWeight when GetCurrentCanaryStep finds no step)
+    [
+      'as 100 once promoted, while the router still reports the canary side empty',
+      { observedTrafficWeights: { nginx: 0 } },
+      { stableRS: 'canary', currentStepIndex: 4, canary: { ...status().canary, weights: routedWeights(0) } },
+      100,
+    ],
+    [
+      'as 100 past the last step, before the promotion is recorded',
+      { replicaSets: [replicaSet('canary', 3), replicaSet('stable', 2)] },
+      { currentStepIndex: 4 },
+      100,
+    ],
+    ['as 0 once aborted, from the router', { observedTrafficWeights: { nginx: 0 } }, { currentStepIndex: 4, abort: true }, 0],
   ])('takes the actual weight %s', (_, source, overrides, expected) => {
     expect(progressOf(overrides, source).weights?.actualWeight).toBe(expected);
   });
@@ -148,6 +162,11 @@ describe('steps', () => {
     [{ setCanaryScale: { matchTrafficWeight: true } }, 'Canary scale: follow the weight'],
     [{ setHeaderRoute: { name: 'beta' } }, 'Header route: beta'],
     [{ setMirrorRoute: { name: 'mirror' } }, 'Mirror route: mirror'],
+    [{ setCanaryScale: { replicas: 2, matchTrafficWeight: true } }, 'Canary scale: follow the weight'],
+    [
+      { setWeight: 20, setCanaryScale: { replicas: 2 }, setHeaderRoute: { name: 'beta' } },
+      'Set weight 20%; Canary scale: 2 pods; Header route: beta',
+    ],
     [{}, 'Empty step'],
   ])('describes %j as %j', (step, expected) => {
     expect(describeStep(step)).toBe(expected);

@@ -100,36 +100,50 @@ function templateNames(names: readonly (string | undefined)[]): string {
   return names.length === 0 ? '—' : names.map((name) => name || '?').join(', ');
 }
 
-/**
- * One line describing a canary step, in the words of the Argo manifest.
- * @example describeStep({ pause: { duration: '10s' } }) === 'Pause for 10s'
- * @example describeStep({ analysis: { templates: [{ templateName: 'success-rate' }] } }) === 'Analysis: success-rate'
- */
-export function describeStep(step: CanaryStep): string {
-  if (step.setWeight !== undefined) return `Set weight ${step.setWeight}%`;
+function describeCanaryScale(scale: NonNullable<CanaryStep['setCanaryScale']>): string {
+  if (scale.matchTrafficWeight === true) return 'Canary scale: follow the weight';
+  if (isCount(scale.replicas)) return `Canary scale: ${scale.replicas} pods`;
+  if (isCount(scale.weight)) return `Canary scale: ${scale.weight}% of pods`;
+  return 'Canary scale: follow the weight';
+}
+
+/** Each field a step sets, described, in the order Argo lists them. */
+function describeStepFields(step: CanaryStep): string[] {
+  const parts: string[] = [];
+  if (step.setWeight !== undefined) parts.push(`Set weight ${step.setWeight}%`);
   if (step.pause !== undefined) {
     const { duration } = step.pause;
-    return duration === undefined ? 'Pause until promoted' : `Pause for ${typeof duration === 'number' ? `${duration}s` : duration}`;
+    parts.push(duration === undefined ? 'Pause until promoted' : `Pause for ${typeof duration === 'number' ? `${duration}s` : duration}`);
   }
   if (step.analysis !== undefined)
-    return `Analysis: ${templateNames((step.analysis.templates ?? []).map((template) => template.templateName))}`;
+    parts.push(`Analysis: ${templateNames((step.analysis.templates ?? []).map((template) => template.templateName))}`);
   if (step.experiment !== undefined) {
     const { duration, templates } = step.experiment;
-    return `Experiment${duration ? ` for ${duration}` : ''}: ${templateNames((templates ?? []).map((template) => template.name))}`;
+    parts.push(`Experiment${duration ? ` for ${duration}` : ''}: ${templateNames((templates ?? []).map((template) => template.name))}`);
   }
-  if (step.setCanaryScale !== undefined) {
-    const scale = step.setCanaryScale;
-    if (isCount(scale.replicas)) return `Canary scale: ${scale.replicas} pods`;
-    if (isCount(scale.weight)) return `Canary scale: ${scale.weight}% of pods`;
-    return 'Canary scale: follow the weight';
-  }
-  if (step.setHeaderRoute !== undefined) return `Header route: ${step.setHeaderRoute.name || '?'}`;
-  if (step.setMirrorRoute !== undefined) return `Mirror route: ${step.setMirrorRoute.name || '?'}`;
+  if (step.setCanaryScale !== undefined) parts.push(describeCanaryScale(step.setCanaryScale));
+  if (step.setHeaderRoute !== undefined) parts.push(`Header route: ${step.setHeaderRoute.name || '?'}`);
+  if (step.setMirrorRoute !== undefined) parts.push(`Mirror route: ${step.setMirrorRoute.name || '?'}`);
+  return parts;
+}
+
+/**
+ * One line describing a canary step, in the words of the Argo manifest; a step that sets several fields names each.
+ * @example describeStep({ pause: { duration: '10s' } }) === 'Pause for 10s'
+ * @example describeStep({ setWeight: 20, setCanaryScale: { replicas: 2 } }) === 'Set weight 20%; Canary scale: 2 pods'
+ */
+export function describeStep(step: CanaryStep): string {
+  const parts = describeStepFields(step);
+  if (parts.length > 0) return parts.join('; ');
   return Object.keys(step).join(', ') || 'Empty step';
 }
 
 /** The new revision is the stable one: nothing is being rolled out. */
 const isFullyPromoted = (status: RolloutStatus | null): boolean => Boolean(status?.stableRS) && status?.stableRS === status?.currentPodHash;
+
+/** Argo's `GetCurrentCanaryStep` finds no step: there are none, the rollout is past the last one, or promoted. */
+const isPastTheSteps = (steps: readonly CanaryStep[], status: RolloutStatus | null): boolean =>
+  isFullyPromoted(status) || (status?.currentStepIndex ?? 0) >= steps.length;
 
 /**
  * The canary weight the current step sets, as Argo's `GetCurrentSetWeight` reads it: 0 once aborted, 100 past the
@@ -137,9 +151,8 @@ const isFullyPromoted = (status: RolloutStatus | null): boolean => Boolean(statu
  */
 function stepSetWeight(steps: readonly CanaryStep[], status: RolloutStatus | null): number {
   if (status?.abort === true) return 0;
-  const index = status?.currentStepIndex ?? 0;
-  if (isFullyPromoted(status) || index >= steps.length) return 100;
-  for (let step = index; step >= 0; step -= 1) {
+  if (isPastTheSteps(steps, status)) return 100;
+  for (let step = status?.currentStepIndex ?? 0; step >= 0; step -= 1) {
     const weight = steps[step]?.setWeight;
     if (weight !== undefined) return weight;
   }
@@ -147,15 +160,20 @@ function stepSetWeight(steps: readonly CanaryStep[], status: RolloutStatus | nul
 }
 
 /**
- * The share of traffic the canary gets: with traffic routing the weight a router reported (else the one it was asked
- * for); without, the canary's share of the available pods (of the updated pods before the agent reported any),
- * since a basic canary splits traffic by pod count.
+ * The share of traffic the canary gets, as Argo's rollout info reads it: all of it once past the steps (the canary is
+ * the stable revision then, whatever a router still reports for the canary side); else, with traffic routing, the
+ * weight a router reported (else the one it was asked for); without, the canary's share of the available pods (of
+ * the updated pods before the agent reported any), since a basic canary splits traffic by pod count.
  */
-function actualCanaryWeight(source: RolloutProgressSource, routers: readonly TrafficRouterWeightView[]): number {
+function actualCanaryWeight(
+  source: RolloutProgressSource,
+  steps: readonly CanaryStep[],
+  routers: readonly TrafficRouterWeightView[],
+): number {
   const { status } = source;
+  if (status?.abort !== true && isPastTheSteps(steps, status)) return 100;
   const routed = routers[0]?.weight ?? status?.canary?.weights?.canary.weight;
   if (routed !== undefined) return routed;
-  if (isFullyPromoted(status)) return 100;
   const reported = source.replicaSets.filter((replicaSet) => replicaSet.availableReplicas !== null);
   if (reported.length > 0) {
     const canary = reported.find((replicaSet) => replicaSet.role === 'canary')?.availableReplicas ?? 0;
@@ -174,7 +192,7 @@ function weightsOf(source: RolloutProgressSource, steps: readonly CanaryStep[]):
     .map(([router, weight]) => ({ router, weight }));
   return {
     setWeight: stepSetWeight(steps, source.status),
-    actualWeight: actualCanaryWeight(source, routers),
+    actualWeight: actualCanaryWeight(source, steps, routers),
     canary: routed?.canary.weight ?? null,
     stable: routed?.stable.weight ?? null,
     routers,
