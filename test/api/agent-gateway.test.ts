@@ -71,4 +71,22 @@ describe('the agent gateway', () => {
     await second.closed;
     await eventually(async () => (await connectionState()) === 'Disconnected' || undefined, 5_000, 'the cluster to be Disconnected');
   });
+
+  // docs/agent-protocol.md, compatibility rule: within one protocol version, agents older and newer than the
+  // control plane keep working (deploy/README.md, "Version skew").
+  it.each([
+    ['an older agent, which omits the optional fields', { agentVersion: '0.0.1' }],
+    [
+      'a newer agent, which sends fields this control plane does not know',
+      { agentVersion: '9.9.9', kubernetesVersion: 'v1.40.0', features: ['x'] },
+    ],
+  ])('welcomes %s (same protocol version)', async (_agent, fields) => {
+    const session = await connect(org.agentTokens.staging as string);
+    session.socket.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, ...fields }));
+    expect(await received(session, 'snapshot')).toHaveLength(1);
+    expect(await connectionState()).toBe('Connected');
+    session.socket.close();
+    await session.closed;
+    await eventually(async () => (await connectionState()) === 'Disconnected' || undefined, 5_000, 'the cluster to be Disconnected');
+  });
 });

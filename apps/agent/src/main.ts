@@ -16,6 +16,10 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
+  if (process.argv.includes('--check-config')) {
+    process.stdout.write('agent: configuration is valid\n');
+    process.exit(0);
+  }
   const logger = pino({ level: config.logLevel, base: { component: 'flotilla-agent' } });
   // Every watch and the connection retry on their own; a stray failed promise is logged, not a reason to stop.
   process.on('unhandledRejection', (reason: unknown) => logger.error({ err: reason }, 'unhandled promise rejection'));

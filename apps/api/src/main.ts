@@ -1,8 +1,9 @@
 import { loadApiConfig } from './config/api-config.js';
 import { startApi } from './http-server.js';
-import { createLogger, stopOnSignals, surviveUnhandledRejections } from '@flotilla/service-runtime';
+import { createLogger, exitIfOnlyCheckingConfig, stopOnSignals, surviveUnhandledRejections } from '@flotilla/service-runtime';
 
 const config = loadApiConfig();
+exitIfOnlyCheckingConfig('api');
 const logger = createLogger('api', config.logLevel);
 surviveUnhandledRejections(logger);
 

@@ -21,6 +21,7 @@ import {
 import { EventBus } from '@flotilla/events';
 import {
   createLogger,
+  exitIfOnlyCheckingConfig,
   stopOnSignals,
   surviveUnhandledRejections,
   createRedisConnection,
@@ -54,6 +55,7 @@ import { startWorkerHealth } from './health-server.js';
  * experiments and fleet releases whose jobs may have been lost. Any number of workers can run side by side.
  */
 const config = loadWorkerConfig();
+exitIfOnlyCheckingConfig('worker');
 const logger = createLogger('worker', config.logLevel);
 surviveUnhandledRejections(logger);
 const { sweepIntervalMs, jobLockMs } = config;

@@ -49,3 +49,14 @@ export function stopOnSignals(logger: Logger, graceMs: number, stop: (step: Stop
 export function surviveUnhandledRejections(logger: Logger): void {
   process.on('unhandledRejection', (reason: unknown) => logger.error({ err: reason }, 'unhandled promise rejection'));
 }
+
+/**
+ * With `--check-config` among its arguments, the process stops here, exit code 0, once its configuration has been
+ * read and found valid (an invalid one has already stopped it): a deployment can check its environment this way
+ * without the process connecting to anything.
+ */
+export function exitIfOnlyCheckingConfig(processName: string, argv: readonly string[] = process.argv): void {
+  if (!argv.includes('--check-config')) return;
+  process.stdout.write(`${processName}: configuration is valid\n`);
+  process.exit(0);
+}

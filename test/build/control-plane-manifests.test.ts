@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Container {
+  name: string;
+  image: string;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  readinessProbe?: unknown;
+  livenessProbe?: unknown;
+  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
+}
+interface PodSpec {
+  containers: Container[];
+  securityContext?: { runAsNonRoot?: boolean };
+  topologySpreadConstraints?: Array<{ topologyKey: string; whenUnsatisfiable: string }>;
+}
+interface Resource {
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec?: {
+    replicas?: number;
+    minAvailable?: number;
+    selector?: { matchLabels?: Record<string, string> };
+    podSelector?: { matchLabels?: Record<string, string> };
+    template?: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+    tls?: Array<{ secretName: string }>;
+  };
+}
+
+function render(overlay: string): Resource[] {
+  const output = execFileSync('kubectl', ['kustomize', `deploy/control-plane/overlays/${overlay}`], { cwd: root, encoding: 'utf8' });
+  return parseAllDocuments(output).map((document) => document.toJS() as Resource);
+}
+
+/** Every name of a Secret the resource refers to: env and envFrom, volumes, TLS. */
+function secretsReferenced(resource: Resource): string[] {
+  const names: string[] = [];
+  const visit = (value: unknown, key?: string): void => {
+    if (Array.isArray(value)) return value.forEach((entry) => visit(entry));
+    if (typeof value !== 'object' || value === null) return;
+    const record = value as Record<string, unknown>;
+    if ((key === 'secretKeyRef' || key === 'secretRef') && typeof record.name === 'string') names.push(record.name);
+    if (key === 'secret' && typeof record.secretName === 'string') names.push(record.secretName);
+    for (const [child, entry] of Object.entries(record)) visit(entry, child);
+  };
+  visit(resource.spec);
+  return [...names, ...(resource.spec?.tls ?? []).map((entry) => entry.secretName)];
+}
+
+const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+describe.each(['single', 'ha'])('deploy/control-plane/overlays/%s', (overlay) => {
+  const resources = render(overlay);
+  const workloads = resources.filter((resource) => LONG_RUNNING.has(resource.kind) || resource.kind === 'Job');
+
+  it('runs the API, the worker and the migration Job', () => {
+    expect(workloads.map((workload) => `${workload.kind}/${workload.metadata.name}`).sort()).toEqual([
+      'Deployment/flotilla-api',
+      'Deployment/flotilla-worker',
+      'Job/flotilla-migrate',
+    ]);
+  });
+
+  it.each(['flotilla-api', 'flotilla-worker', 'flotilla-migrate'])('%s runs pinned, unprivileged, read-only and bounded', (name) => {
+    const workload = workloads.find((resource) => resource.metadata.name === name);
+    const pod = workload?.spec?.template?.spec;
+    expect(pod?.securityContext?.runAsNonRoot).toBe(true);
+    for (const container of pod?.containers ?? []) {
+      expect(container.image).toMatch(/^[\w./-]+:[\w.-]+$/);
+      expect(container.image).not.toMatch(/:latest$/);
+      expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+      expect(container.securityContext?.capabilities?.drop).toContain('ALL');
+      expect(Object.keys(container.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+      expect(Object.keys(container.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
+      if (workload && LONG_RUNNING.has(workload.kind)) {
+        expect(container.readinessProbe, `${name} readiness`).toMatchObject({ httpGet: { path: '/readyz' } });
+        expect(container.livenessProbe, `${name} liveness`).toMatchObject({ httpGet: { path: '/healthz' } });
+      }
+    }
+  });
+
+  it('defines no Secret: every one referenced is created beside the manifests', () => {
+    const referenced = new Set(resources.flatMap(secretsReferenced));
+    expect([...referenced].sort()).toEqual(['flotilla-audit-signing-key', 'flotilla-database', 'flotilla-redis', 'flotilla-tls']);
+    expect(resources.filter((resource) => resource.kind === 'Secret')).toEqual([]);
+  });
+
+  it('keeps agent and subscription WebSockets open through ingress-nginx', () => {
+    const ingress = resources.find((resource) => resource.kind === 'Ingress');
+    expect(ingress?.metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
+      'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+    });
+  });
+
+  it('guards every pod with a NetworkPolicy and every Deployment with a PodDisruptionBudget', () => {
+    const policies = resources.filter((resource) => resource.kind === 'NetworkPolicy');
+    const denyAll = policies.find(
+      (policy) => policy.spec?.podSelector && Object.keys(policy.spec.podSelector.matchLabels ?? {}).length === 0,
+    );
+    expect(denyAll?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const budgets = resources.filter((resource) => resource.kind === 'PodDisruptionBudget');
+    for (const deployment of workloads.filter((workload) => workload.kind === 'Deployment')) {
+      const labels = deployment.spec?.template?.metadata?.labels ?? {};
+      const budget = budgets.find((candidate) =>
+        Object.entries(candidate.spec?.selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value),
+      );
+      expect(budget, `PodDisruptionBudget of ${deployment.metadata.name}`).toBeDefined();
+      const policy = policies.find(
+        (candidate) => candidate.spec?.podSelector?.matchLabels?.['app.kubernetes.io/name'] === deployment.metadata.name,
+      );
+      expect(policy, `NetworkPolicy of ${deployment.metadata.name}`).toBeDefined();
+      if (overlay === 'ha') {
+        expect(deployment.spec?.replicas).toBeGreaterThanOrEqual(2);
+        expect(budget?.spec?.minAvailable).toBe(1);
+        expect(deployment.spec?.template?.spec.topologySpreadConstraints).toContainEqual(
+          expect.objectContaining({ topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' }),
+        );
+      }
+    }
+  });
+});
