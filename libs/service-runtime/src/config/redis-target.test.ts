@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readRedisTarget, redisTargetEnvironment } from './redis-target.js';
+import type { Environment } from './readers.js';
+import { readRedisTarget, redisTargetEnvironment, type RedisTarget } from './redis-target.js';
 
-function read(environment: Record<string, string>): { target: unknown; problems: string[] } {
+function read(environment: Environment): { target: RedisTarget; problems: string[] } {
   const problems: string[] = [];
   return { target: readRedisTarget(environment, problems), problems };
 }
@@ -57,6 +58,6 @@ describe('readRedisTarget', () => {
     { REDIS_SENTINELS: '[fd00::1]:26381,sentinel:1', REDIS_SENTINEL_NAME: 'f', REDIS_PASSWORD: 'p' },
   ])('gives back the settings it was read from: %j', (environment) => {
     const { target } = read(environment);
-    expect(redisTargetEnvironment(target as Parameters<typeof redisTargetEnvironment>[0])).toEqual(environment);
+    expect(redisTargetEnvironment(target)).toEqual(environment);
   });
 });
