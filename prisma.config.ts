@@ -6,7 +6,14 @@ import { defineConfig } from 'prisma/config';
 
 createRequire(import.meta.url)('./prisma/pg-patch.cjs');
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/flotilla';
+/**
+ * Migrations hold a session-level advisory lock and run DDL across statements, which a PgBouncer in transaction
+ * pooling mode would scatter over server sessions: they take DATABASE_DIRECT_URL, straight to Postgres, when set.
+ */
+const databaseUrl = process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/flotilla';
+if (new URL(databaseUrl).searchParams.get('pgbouncer') === 'true') {
+  throw new Error('DATABASE_URL goes through PgBouncer (?pgbouncer=true): set DATABASE_DIRECT_URL to Postgres itself for migrations');
+}
 
 /** Discrete fields rather than a connection string, so that the shadow database override takes effect. */
 function poolConfig(url: string): pg.PoolConfig {

@@ -435,8 +435,8 @@ describe('fleet releases', () => {
   });
 
   it("delivers changes of the organization's releases to subscribers", async () => {
-    const publisher = createRedisConnection(inject('redisUrl'));
-    const subscriber = createRedisConnection(inject('redisUrl'));
+    const publisher = createRedisConnection({ url: inject('redisUrl') });
+    const subscriber = createRedisConnection({ url: inject('redisUrl') });
     const bus = new EventBus(publisher, subscriber, createLogger('test', 'silent'), api.environment.REDIS_PREFIX ?? '');
     const client = createClient({
       url: `${api.url.replace('http', 'ws')}/graphql`,

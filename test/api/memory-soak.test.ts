@@ -113,7 +113,7 @@ beforeAll(async () => {
   const environment = { DATABASE_URL: inject('databaseUrl'), REDIS_URL: inject('redisUrl'), REDIS_PREFIX: redisPrefix };
   api = await startApiProcess(environment, { nodeArguments: ['--expose-gc', '--import', GC_PRELOAD], ipc: true });
   database = createDatabaseClient(inject('databaseUrl'), 2);
-  admin = await createOrganizationWithAdmin(database, inject('redisUrl'), redisPrefix, `soak-${randomUUID().slice(0, 8)}`);
+  admin = await createOrganizationWithAdmin(database, { url: inject('redisUrl') }, redisPrefix, `soak-${randomUUID().slice(0, 8)}`);
 });
 
 afterAll(async () => {

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportAbuse } from '../support/abuse-report.js';
-import { E2eNamespace } from '../support/e2e-rollouts.js';
 import { E2eSystem } from '../support/e2e-system.js';
-import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
+import { releaseThroughFault } from '../support/fault-release.js';
 import { PrivatePostgres, PrivateRedis } from '../support/private-services.js';
 import { eventually } from '../support/processes.js';
 
@@ -30,7 +28,7 @@ const apiMemory: { before?: number; after?: number } = {};
 
 beforeAll(async () => {
   [postgres, redis] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start()]);
-  system = await E2eSystem.start({ workers: 2, databaseUrl: postgres.url, redisUrl: redis.url, podReadyDelayMs: 100 });
+  system = await E2eSystem.start({ workers: 2, databaseUrl: postgres.url, redis: { url: redis.url }, podReadyDelayMs: 100 });
 }, 90_000);
 
 afterAll(async () => {
@@ -53,12 +51,6 @@ afterAll(async () => {
   }
 });
 
-function canary(name: string, image: string): Manifest {
-  const rollout = canaryRollout(name, image);
-  rollout.spec.strategy.canary.steps = STEPS;
-  return rollout;
-}
-
 /** The resident set of a process from /proc, in bytes. */
 function residentBytes(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
@@ -66,37 +58,13 @@ function residentBytes(pid: number | undefined): number | undefined {
   return kilobytes === undefined ? undefined : Number(kilobytes) * 1024;
 }
 
-/**
- * Updates a fresh canary from v1 to v2, runs `fault` once it has completed its first step, and then expects the
- * release to finish on its own: Healthy at its last step, only v2 pods, and each step in the audit exactly once, in order.
- */
+/** One release hit by `fault` mid-way (see `releaseThroughFault`), tallied, each step expected exactly once, in order. */
 async function releaseThrough(name: string, fault: () => Promise<void>): Promise<void> {
-  const space = await E2eNamespace.create(system, 'staging', name);
-  await space.applyManifests(toYaml(canary(name, `shop/${name}:1`)));
-  await space.waitForPhase(name, 'Healthy');
-  const stepsBefore = (await space.completedSteps(name)).length;
-  await space.setImage(name, name, `shop/${name}:2`);
-  await space.waitFor(
-    name,
-    'to be past its first step',
-    (rollout) => rollout.images[0] === `shop/${name}:2` && (rollout.currentStepIndex ?? 0) >= 1 && rollout.phase !== 'Healthy',
-  );
-
-  await fault();
-  tally.faults += 1;
-
-  const healthy = await space.waitForPhase(
-    name,
-    'Healthy',
-    (rollout) => rollout.currentStepIndex === STEPS.length && rollout.images[0] === `shop/${name}:2`,
-    60_000,
-  );
-  await space.waitFor(name, 'to run v2 pods only', async () =>
-    isDeepStrictEqual(await space.readyPodsByHash(name), { [healthy.status?.stableRS ?? '']: 5 }),
-  );
+  const recorded = await releaseThroughFault(system, name, STEPS, async () => {
+    await fault();
+    tally.faults += 1;
+  });
   tally.releases += 1;
-
-  const recorded = (await space.completedSteps(name)).slice(stepsBefore).map((step) => step.stepIndex);
   const expected = STEPS.map((_step, index) => index);
   tally.lostSteps += expected.filter((index) => !recorded.includes(index)).length;
   tally.doubledSteps += recorded.length - new Set(recorded).size;

@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
 import type { DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import type { RedisTarget } from '../../libs/service-runtime/src/config/redis-target.js';
+import { createRedisConnection } from '../../libs/service-runtime/src/redis.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
@@ -36,12 +37,12 @@ export async function startApiProcess(
 /** An organization created straight in the database (as the demo's bootstrap does); answers its admin token's secret. */
 export async function createOrganizationWithAdmin(
   database: DatabaseClient,
-  redisUrl: string,
+  redis: RedisTarget,
   redisPrefix: string,
   name: string,
 ): Promise<string> {
-  const publisher = new Redis(redisUrl);
-  const subscriber = new Redis(redisUrl);
+  const publisher = createRedisConnection(redis);
+  const subscriber = createRedisConnection(redis);
   try {
     const audit = new AuditStore(database, new EventBus(publisher, subscriber, createLogger('test', 'silent'), redisPrefix));
     const organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));

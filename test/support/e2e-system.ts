@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { redisTargetEnvironment, type RedisTarget } from '../../libs/service-runtime/src/config/redis-target.js';
+import { createRedisConnection } from '../../libs/service-runtime/src/redis.js';
 import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { alive, createOrganizationWithAdmin, startApiProcess } from './api-process.js';
 import { graphqlData } from './graphql-client.js';
@@ -22,7 +23,7 @@ export interface E2eOptions {
   podReadyDelayMs?: number;
   /** The Postgres and Redis the processes use; this run's shared database and Redis unless told. */
   databaseUrl?: string;
-  redisUrl?: string;
+  redis?: RedisTarget;
   /** Settings added to (or overriding) the API's, every worker's and every agent's environment. */
   apiEnvironment?: Record<string, string>;
   workerEnvironment?: Record<string, string>;
@@ -85,12 +86,12 @@ export class E2eSystem {
     return this.options.databaseUrl ?? inject('databaseUrl');
   }
 
-  get redisUrl(): string {
-    return this.options.redisUrl ?? inject('redisUrl');
+  get redis(): RedisTarget {
+    return this.options.redis ?? { url: inject('redisUrl') };
   }
 
   private get environment(): Record<string, string> {
-    return { DATABASE_URL: this.databaseUrl, REDIS_URL: this.redisUrl, REDIS_PREFIX: this.redisPrefix };
+    return { DATABASE_URL: this.databaseUrl, ...redisTargetEnvironment(this.redis), REDIS_PREFIX: this.redisPrefix };
   }
 
   static async start(options: E2eOptions = {}): Promise<E2eSystem> {
@@ -165,12 +166,7 @@ export class E2eSystem {
   }
 
   private async createOrganization(): Promise<void> {
-    this.tokens.admin = await createOrganizationWithAdmin(
-      this.database,
-      this.redisUrl,
-      this.redisPrefix,
-      `e2e-${randomUUID().slice(0, 8)}`,
-    );
+    this.tokens.admin = await createOrganizationWithAdmin(this.database, this.redis, this.redisPrefix, `e2e-${randomUUID().slice(0, 8)}`);
     const deployer = await this.graphql<{ createApiToken: { secret: string } }>(
       this.tokens.admin,
       'mutation { createApiToken(name: "deployer", role: deployer) { secret } }',
@@ -264,7 +260,7 @@ export class E2eSystem {
    * same Redis at the same time, each under its own prefix.
    */
   async deleteRedisKeys(): Promise<number> {
-    const redis = new Redis(this.redisUrl);
+    const redis = createRedisConnection(this.redis);
     try {
       let deleted = 0;
       let cursor = '0';

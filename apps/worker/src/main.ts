@@ -65,7 +65,7 @@ const database = createDatabaseClient(config.databaseUrl, config.databasePoolSiz
 /** Hand-written SQL on the hot paths (reconcile load and write, measurements); Prisma for the rest. */
 const sql = new SqlPool(config.databaseUrl, config.sqlPoolSize, connectionLogger);
 const redisConnection = (options: { forWorkers?: boolean; autoPipelining?: boolean }) =>
-  createRedisConnection(config.redisUrl, { ...options, logger: connectionLogger });
+  createRedisConnection(config.redis, { ...options, logger: connectionLogger });
 const redis = redisConnection({ autoPipelining: true });
 const subscriber = redisConnection({ forWorkers: true });
 const workerConnection = redisConnection({ forWorkers: true, autoPipelining: true });

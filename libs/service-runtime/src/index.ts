@@ -4,5 +4,7 @@ export * from './probes.js';
 export * from './process-lifecycle.js';
 export * from './redis.js';
 export * from './secrets.js';
+export * from './config/readers.js';
+export * from './config/redis-target.js';
 export * from './config/settings.js';
 export * from './websocket-text.js';

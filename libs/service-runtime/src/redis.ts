@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisTarget } from './config/redis-target.js';
 import type { Logger } from './logger.js';
 
 export interface RedisConnectionOptions {
@@ -17,18 +18,33 @@ export interface RedisConnectionOptions {
 /** Waits between reconnection attempts: 100 ms more per attempt, at most 2 s, for as long as it takes. */
 const reconnectDelayMs = (attempt: number): number => Math.min(attempt * 100, 2000);
 
+/** A primary demoted by a failover answers writes with READONLY until the connection finds the new one. */
+const isDemotedPrimary = (error: Error): boolean => error.message.startsWith('READONLY');
+
 /**
  * A Redis connection that reconnects by itself whenever the connection is lost (a restart, a failover, a network
- * cut), resubscribing to its channels; the error of each failed attempt is logged instead of thrown.
+ * cut), resubscribing to its channels; the error of each failed attempt is logged instead of thrown. Through
+ * Sentinel, it asks the sentinels for the primary on every reconnection, learns of a failover as soon as they
+ * announce it, and resends a write refused by a demoted primary to the new one.
  */
-export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): Redis {
-  const connection = new Redis(url, {
+export function createRedisConnection(target: RedisTarget, options: RedisConnectionOptions = {}): Redis {
+  const common: RedisOptions = {
     maxRetriesPerRequest: options.forWorkers ? null : 3,
     enableAutoPipelining: options.autoPipelining ?? false,
     enableReadyCheck: true,
     lazyConnect: false,
     retryStrategy: reconnectDelayMs,
-  });
+  };
+  const connection =
+    'url' in target
+      ? new Redis(target.url, common)
+      : new Redis({
+          ...common,
+          ...target.sentinel,
+          sentinelRetryStrategy: reconnectDelayMs,
+          failoverDetector: true,
+          reconnectOnError: (error) => (isDemotedPrimary(error) ? 2 : false),
+        });
   const { logger } = options;
   if (logger) {
     let reported = false;
@@ -47,10 +63,17 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
 
 const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 
+/** Through Sentinel, an outage of the primary reads so until the sentinels name a primary that answers. */
+const NO_PRIMARY_REACHED = 'All sentinels are unreachable';
+
 /** Whether an error is the loss of the Redis connection, which the connection itself reports once per outage. */
 export function isConnectionLoss(error: Error): boolean {
   const code = (error as NodeJS.ErrnoException).code;
-  return (code !== undefined && CONNECTION_ERROR_CODES.has(code)) || error.message === 'Connection is closed.';
+  return (
+    (code !== undefined && CONNECTION_ERROR_CODES.has(code)) ||
+    error.message === 'Connection is closed.' ||
+    error.message.startsWith(NO_PRIMARY_REACHED)
+  );
 }
 
 /**

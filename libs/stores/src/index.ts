@@ -9,6 +9,7 @@ export * from './audit/audit-signer.js';
 export * from './audit/audit-store.js';
 export * from './clusters/cluster-store.js';
 export * from './database/database.js';
+export * from './database/database-url.js';
 export * from './database/micro-batcher.js';
 export * from './database/page-window.js';
 export * from './database/ping-database.js';

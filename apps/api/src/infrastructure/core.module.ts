@@ -65,10 +65,10 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: () =>
             createDatabaseClient(config.databaseUrl, 10, { statementTimeoutMs: config.requestTimeoutMs, logger: connectionLogger }),
         },
-        { provide: REDIS, useFactory: () => createRedisConnection(config.redisUrl, { autoPipelining: true, logger: connectionLogger }) },
+        { provide: REDIS, useFactory: () => createRedisConnection(config.redis, { autoPipelining: true, logger: connectionLogger }) },
         {
           provide: EVENT_SUBSCRIBER,
-          useFactory: () => createRedisConnection(config.redisUrl, { forWorkers: true, logger: connectionLogger }),
+          useFactory: () => createRedisConnection(config.redis, { forWorkers: true, logger: connectionLogger }),
         },
         {
           provide: EVENT_BUS,

@@ -1,15 +1,17 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '@flotilla/service-runtime';
+import { databaseConnection } from './database-url.js';
 
 export type DatabaseClient = PrismaClient;
 export type Transaction = Prisma.TransactionClient;
 
 /**
  * Opens the Prisma client over the pure-JavaScript Postgres driver (no native engine needed). With
- * `statementTimeoutMs`, Postgres cancels any statement of its sessions that runs longer. A connection that Postgres
- * closes (a restart, `pg_terminate_backend`) is dropped from the pool and reported to `logger`; the next query opens a
- * new one.
+ * `statementTimeoutMs`, Postgres cancels any statement of its sessions that runs longer; behind PgBouncer
+ * (`?pgbouncer=true`) the sessions are the pooler's, which refuses the setting, so the timeout is the role's
+ * (docs/configuration.md). A connection that Postgres closes (a restart, `pg_terminate_backend`) is dropped from the
+ * pool and reported to `logger`; the next query opens a new one.
  */
 export function createDatabaseClient(
   url: string,
@@ -17,9 +19,10 @@ export function createDatabaseClient(
   options: { statementTimeoutMs?: number; logger?: Logger } = {},
 ): DatabaseClient {
   const report = (error: Error): void => options.logger?.warn({ err: error }, 'database connection lost');
-  const timeout = options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {};
+  const { connectionString, behindPgBouncer } = databaseConnection(url);
+  const timeout = options.statementTimeoutMs && !behindPgBouncer ? { statement_timeout: options.statementTimeoutMs } : {};
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: poolSize, ...timeout }, { onPoolError: report, onConnectionError: report }),
+    adapter: new PrismaPg({ connectionString, max: poolSize, ...timeout }, { onPoolError: report, onConnectionError: report }),
   });
 }
 

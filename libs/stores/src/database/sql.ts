@@ -1,12 +1,16 @@
 import { randomFillSync } from 'node:crypto';
 import pg from 'pg';
 import { AfterCommit, type Transaction } from './database.js';
+import { databaseConnection } from './database-url.js';
 import type { Logger } from '@flotilla/service-runtime';
 
 // Hand-written SQL for the worker's hot paths (loading and writing rollouts, recording measurements), where the
 // Prisma client's per-query planning costs more than the query itself. Everything else stays on Prisma.
 
-/** A statement sent as a named prepared statement: Postgres plans it once per connection. */
+/**
+ * A statement sent as a named prepared statement: Postgres plans it once per connection. Behind PgBouncer in
+ * transaction pooling mode it is sent unnamed, since the next transaction may run on a session that never saw it.
+ */
 export interface PreparedStatement {
   name: string;
   text: string;
@@ -20,21 +24,25 @@ export interface SqlSession {
 
 /**
  * A pool of Postgres connections that outlives them: a connection Postgres closes (a restart, `pg_terminate_backend`)
- * is reported to `logger` and dropped, and the next query opens a new one.
+ * is reported to `logger` and dropped, and the next query opens a new one. `url` may mark a PgBouncer in
+ * transaction pooling mode (`?pgbouncer=true`).
  */
 export class SqlPool implements SqlSession {
   private readonly pool: pg.Pool;
   private readonly reportLostConnection: (error: Error) => void;
+  private readonly namesStatements: boolean;
 
   constructor(url: string, maxConnections: number, logger?: Logger) {
-    this.pool = new pg.Pool({ connectionString: url, max: maxConnections, types: { getTypeParser: typeParser } });
+    const { connectionString, behindPgBouncer } = databaseConnection(url);
+    this.namesStatements = !behindPgBouncer;
+    this.pool = new pg.Pool({ connectionString, max: maxConnections, types: { getTypeParser: typeParser } });
     this.reportLostConnection = (error) => logger?.warn({ err: error }, 'database connection lost');
     // Without a listener, an idle connection closed by the server would throw from the pool and end the process.
     this.pool.on('error', this.reportLostConnection);
   }
 
   query<Row extends object>(statement: SqlText, values: readonly unknown[] = []): Promise<Row[]> {
-    return rowsOf(this.pool, statement, values);
+    return rowsOf(this.pool, this.sent(statement), values);
   }
 
   /**
@@ -49,7 +57,7 @@ export class SqlPool implements SqlSession {
     let result: T;
     try {
       await client.query('BEGIN');
-      result = await work({ query: (statement, values = []) => rowsOf(client, statement, values) }, afterCommit);
+      result = await work({ query: (statement, values = []) => rowsOf(client, this.sent(statement), values) }, afterCommit);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -64,6 +72,11 @@ export class SqlPool implements SqlSession {
 
   end(): Promise<void> {
     return this.pool.end();
+  }
+
+  /** The statement as it goes to the server: by its text alone where names would not survive the transaction. */
+  private sent(statement: SqlText): SqlText {
+    return this.namesStatements || typeof statement === 'string' ? statement : statement.text;
   }
 }
 

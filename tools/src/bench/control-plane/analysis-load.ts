@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { redisTargetEnvironment, type RedisTarget } from '@flotilla/service-runtime';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { RolloutAnalysis } from '@flotilla/argo-spec';
@@ -16,7 +17,7 @@ export type MeasuredFrom = 'control-plane' | 'agent';
 
 export interface AnalysisLoadEnvironment {
   databaseUrl: string;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   /** The API process, shared by every load: templates are applied and agents connect through it. */
   api: { url: string; adminToken: string; pid: number; redisPrefix: string };
   database: DatabaseClient;
@@ -202,7 +203,7 @@ export async function measureAnalysisLoad(
       'apps/worker/dist/main.js',
       {
         DATABASE_URL: environment.databaseUrl,
-        REDIS_URL: environment.redisUrl,
+        ...redisTargetEnvironment(environment.redisTarget),
         REDIS_PREFIX: api.redisPrefix,
         CENTRAL_MEASUREMENT_ALLOW: '127.0.0.1/32',
         ...(options.workerConcurrency === undefined ? {} : { WORKER_CONCURRENCY: String(options.workerConcurrency) }),

@@ -8,6 +8,7 @@ import {
   loadSettings,
   port,
   readControlPlaneSettings,
+  redisTargetEnvironment,
   type ControlPlaneSettings,
   type SettingsReader,
 } from '@flotilla/service-runtime';
@@ -88,21 +89,21 @@ const results = await withScratchDatabase(config.databaseUrl, 'analysis', async 
   const logger = createLogger('bench', 'warn');
   const database = createDatabaseClient(databaseUrl, 4);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  const redis = createRedisConnection(config.redisUrl);
-  const subscriber = createRedisConnection(config.redisUrl);
+  const redis = createRedisConnection(config.redis);
+  const subscriber = createRedisConnection(config.redis);
   const endpoint = await startMetricEndpoint();
   const audit = new AuditStore(database, new EventBus(redis, subscriber, logger, redisPrefix));
   const organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   const { secret } = await organizations.create(systemScope('bench'), 'bench', { name: 'bench', role: 'admin' });
   const api = await startProcess(
     'apps/api/dist/main.js',
-    { DATABASE_URL: databaseUrl, REDIS_URL: config.redisUrl, REDIS_PREFIX: redisPrefix, PORT: String(settings.port) },
+    { DATABASE_URL: databaseUrl, ...redisTargetEnvironment(config.redis), REDIS_PREFIX: redisPrefix, PORT: String(settings.port) },
     async () => (await fetch(`http://127.0.0.1:${settings.port}/readyz`)).ok,
   );
   try {
     const environment = {
       databaseUrl,
-      redisUrl: config.redisUrl,
+      redisTarget: config.redis,
       api: { url: `http://127.0.0.1:${settings.port}`, adminToken: secret, pid: api.pid as number, redisPrefix },
       database,
       pool,

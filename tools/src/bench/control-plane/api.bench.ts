@@ -1,4 +1,11 @@
-import { createLogger, createRedisConnection, loadSettings, port, readControlPlaneSettings } from '@flotilla/service-runtime';
+import {
+  createLogger,
+  createRedisConnection,
+  loadSettings,
+  port,
+  readControlPlaneSettings,
+  redisTargetEnvironment,
+} from '@flotilla/service-runtime';
 import { ApiTokenStore, AuditStore, createDatabaseClient, OrganizationStore, systemScope } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 import { formatMs, graphqlRequest, measureLatency, startProcess, withScratchDatabase } from './bench-support.js';
@@ -44,8 +51,8 @@ const baseConfig = loadSettings((environment, problems) => ({
 await withScratchDatabase(baseConfig.databaseUrl, 'api', async (databaseUrl) => {
   const logger = createLogger('bench', 'warn');
   const database = createDatabaseClient(databaseUrl, 4);
-  const publisher = createRedisConnection(baseConfig.redisUrl);
-  const subscriber = createRedisConnection(baseConfig.redisUrl);
+  const publisher = createRedisConnection(baseConfig.redis);
+  const subscriber = createRedisConnection(baseConfig.redis);
   const audit = new AuditStore(database, new EventBus(publisher, subscriber, logger, baseConfig.redisPrefix));
   const organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   const { organization, secret } = await organizations.create(systemScope('bench'), 'bench', { name: 'bench', role: 'admin' });
@@ -74,7 +81,7 @@ await withScratchDatabase(baseConfig.databaseUrl, 'api', async (databaseUrl) => 
 
   const api = await startProcess(
     'apps/api/dist/main.js',
-    { DATABASE_URL: databaseUrl, REDIS_URL: baseConfig.redisUrl, PORT: String(baseConfig.port) },
+    { DATABASE_URL: databaseUrl, ...redisTargetEnvironment(baseConfig.redis), PORT: String(baseConfig.port) },
     async () => (await fetch(`http://127.0.0.1:${baseConfig.port}/readyz`)).ok,
   );
   const url = `http://127.0.0.1:${baseConfig.port}`;

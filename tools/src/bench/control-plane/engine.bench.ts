@@ -89,8 +89,8 @@ const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'eng
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   // The scratch database is dropped with its connections; one still closing at that moment reports it here.
   pool.on('error', (error) => log(`polling connection closed: ${error.message}`));
-  const redis = createRedisConnection(config.redisUrl);
-  const environment = { databaseUrl, redisUrl: config.redisUrl, database, pool, redis };
+  const redis = createRedisConnection(config.redis);
+  const environment = { databaseUrl, redisTarget: config.redis, database, pool, redis };
   try {
     const jobRates: JobRate[] = [];
     for (const [index, run] of JOB_RUNS.entries()) {

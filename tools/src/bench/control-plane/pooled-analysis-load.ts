@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { redisTargetEnvironment } from '@flotilla/service-runtime';
 import type pg from 'pg';
 import type { RolloutAnalysis } from '@flotilla/argo-spec';
 import type { Prisma } from '@flotilla/stores/prisma';
@@ -131,7 +132,7 @@ export async function measurePooledAnalysisLoad(
       'apps/worker/dist/main.js',
       {
         DATABASE_URL: environment.databaseUrl,
-        REDIS_URL: environment.redisUrl,
+        ...redisTargetEnvironment(environment.redisTarget),
         REDIS_PREFIX: api.redisPrefix,
         ...(options.workerConcurrency === undefined ? {} : { WORKER_CONCURRENCY: String(options.workerConcurrency) }),
       },

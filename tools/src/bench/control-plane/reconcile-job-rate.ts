@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { redisTargetEnvironment, type RedisTarget } from '@flotilla/service-runtime';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { DatabaseClient } from '@flotilla/stores';
@@ -10,7 +11,7 @@ import { cpuSecondsOf, cpuSecondsOfCommand, machineBusyCpuSeconds } from './proc
 
 export interface JobRateEnvironment {
   databaseUrl: string;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   /** Seeds the rollouts. */
   database: DatabaseClient;
   /** Watches progress with one cheap count query at a time. */
@@ -197,7 +198,7 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
   try {
     const workerEnvironment = {
       DATABASE_URL: environment.databaseUrl,
-      REDIS_URL: environment.redisUrl,
+      ...redisTargetEnvironment(environment.redisTarget),
       REDIS_PREFIX: prefix,
       WORKER_CONCURRENCY: String(options.concurrency),
       ...QUIET_SWEEP,
