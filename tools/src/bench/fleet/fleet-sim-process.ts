@@ -20,7 +20,8 @@ export class FleetSimProcess {
 
   /** Starts the simulator and resolves once every virtual cluster is connected and welcomed. */
   static async start(options: FleetSimOptions): Promise<FleetSimProcess> {
-    const child = fork(fileURLToPath(new URL('./fleet-sim-main.js', import.meta.url)), [], {
+    // Resolved alike from this file in src/ (tests) and in dist/: the simulator always runs compiled.
+    const child = fork(fileURLToPath(new URL('../../../dist/bench/fleet/fleet-sim-main.js', import.meta.url)), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const simulator = new FleetSimProcess(child);

@@ -57,7 +57,7 @@ export function auditSteps(records: readonly RolloutAuditRecord[]): StepAudit {
     const seen = new Set<number>();
     revision.steps.forEach((step, position) => {
       if (seen.has(step)) doubled.push(`${where}: step ${step} completed again`);
-      else if (step !== position) lost.push(`${where}: step ${step} completed as the ${position + 1}th`);
+      else if (step !== position) lost.push(`${where}: step ${step} completed in position ${position + 1}`);
       seen.add(step);
     });
     if (revision.completed && revision.stepCount !== undefined)
