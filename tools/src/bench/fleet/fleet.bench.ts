@@ -117,8 +117,9 @@ async function runFleet(replicas: number, label: string): Promise<FleetRunResult
         },
       );
     } finally {
-      await simulator?.stop();
+      // The control plane goes first: agents leaving a live one would each have their disconnection recorded.
       await stopControlPlane(controlPlane);
+      await simulator?.stop();
       await jobs.close();
       await Promise.allSettled([database.$disconnect(), pool.end(), redis.quit(), subscriber.quit()]);
     }
