@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { integer, loadSettings } from '@flotilla/service-runtime';
 import { FakeControlPlane } from '../../agent-harness/fake-control-plane.js';
 import { canaryRollout } from '../../agent-harness/desired-rollouts.js';
 import { startSimulatorProcess } from './simulator-process.js';
+import { residentMegabytes } from '../control-plane/process-cpu.js';
 
 /**
  * One agent process, 500 rollouts in one simulated cluster. The fake control plane changes the replica count of
@@ -45,12 +46,6 @@ const percentile = (sorted: number[], fraction: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
 
 const megabytes = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-
-async function residentMegabytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kilobytes / 1024;
-}
 
 /** The agent's own view of its memory, through the probe preloaded into it. */
 function memoryUsageOf(agent: ChildProcess, kind: 'memory' | 'live-memory'): Promise<NodeJS.MemoryUsage> {

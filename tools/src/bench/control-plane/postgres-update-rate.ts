@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { machineBusyCpuSeconds } from './process-cpu.js';
 
 export interface UpdateRateOptions {
   clients: number;
@@ -9,6 +10,8 @@ export interface UpdateRateOptions {
 export interface UpdateRate {
   transactionsPerSecond: number;
   transactions: number;
+  /** Milliseconds the whole machine was busy per transaction (client, Postgres and everything else running). */
+  machineCpuMsPerTransaction: number;
 }
 
 /**
@@ -23,6 +26,7 @@ export async function measureSimpleUpdateRate(databaseUrl: string, options: Upda
     await pool.query('ANALYZE bench_counter');
     const deadline = performance.now() + options.seconds * 1000;
     const started = performance.now();
+    const machineBefore = machineBusyCpuSeconds();
     const runClient = async (): Promise<number> => {
       const client = await pool.connect();
       let transactions = 0;
@@ -39,8 +43,13 @@ export async function measureSimpleUpdateRate(databaseUrl: string, options: Upda
     };
     const counts = await Promise.all(Array.from({ length: options.clients }, runClient));
     const elapsedSeconds = (performance.now() - started) / 1000;
+    const machineSeconds = machineBusyCpuSeconds() - machineBefore;
     const transactions = counts.reduce((sum, count) => sum + count, 0);
-    return { transactionsPerSecond: transactions / elapsedSeconds, transactions };
+    return {
+      transactionsPerSecond: transactions / elapsedSeconds,
+      transactions,
+      machineCpuMsPerTransaction: (machineSeconds * 1000) / transactions,
+    };
   } finally {
     await pool.query('DROP TABLE IF EXISTS bench_counter').catch(() => undefined);
     await pool.end();

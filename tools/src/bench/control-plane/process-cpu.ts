@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 const CLOCK_TICKS_PER_SECOND = ((): number => {
   try {
@@ -65,4 +66,11 @@ export class CpuMeter {
     this.wall = wall;
     return share;
   }
+}
+
+/** Resident memory of a process in megabytes (`VmRSS` of `/proc/<pid>/status`). */
+export async function residentMegabytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kilobytes / 1024;
 }
