@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { QueueEvents } from 'bullmq';
 import { ANALYSIS_QUEUE_NAME, RECONCILE_QUEUE_NAME, ReconcileQueue } from '@flotilla/queues';
-import { Redis } from 'ioredis';
+import { createRedisConnection, redisTargetEnvironment, type RedisTarget } from '@flotilla/service-runtime';
+import type { Redis } from 'ioredis';
 import { graphqlRequest, startProcess, stopProcess } from '../control-plane/bench-support.js';
 import { analysisTemplateManifest, FLEET_NAMESPACE, rolloutManifest, type FleetRollout } from './fleet-plan.js';
 import type { SimulatedCluster } from './fleet-sim-ipc.js';
@@ -13,7 +14,7 @@ export interface ControlPlaneProcesses {
 
 export interface ControlPlaneOptions {
   databaseUrl: string;
-  redisUrl: string;
+  redisTarget: RedisTarget;
   redisPrefix: string;
   replicas: number;
   firstPort: number;
@@ -22,7 +23,7 @@ export interface ControlPlaneOptions {
 
 /** `replicas` API processes (on consecutive ports) and as many workers, on one database and Redis prefix. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlaneProcesses> {
-  const shared = { DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl, REDIS_PREFIX: options.redisPrefix };
+  const shared = { DATABASE_URL: options.databaseUrl, ...redisTargetEnvironment(options.redisTarget), REDIS_PREFIX: options.redisPrefix };
   const started: ControlPlaneProcesses = { apis: [], workers: [] };
   const queue = new ReconcileQueue(options.redis, options.redisPrefix);
   try {
@@ -105,9 +106,9 @@ export class JobCounter {
   private readonly streams: QueueEvents[];
   private readonly connections: Redis[] = [];
 
-  constructor(redisUrl: string, prefix: string) {
+  constructor(target: RedisTarget, prefix: string) {
     const connection = (): Redis => {
-      const opened = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      const opened = createRedisConnection(target, { forWorkers: true });
       this.connections.push(opened);
       return opened;
     };

@@ -75,13 +75,13 @@ async function runFleet(replicas: number, label: string): Promise<FleetRunResult
     const database = createDatabaseClient(databaseUrl, 2);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     pool.on('error', (error) => log(`polling connection closed: ${error.message}`));
-    const redis = createRedisConnection(settings.redisUrl);
-    const subscriber = createRedisConnection(settings.redisUrl);
-    const jobs = new JobCounter(settings.redisUrl, redisPrefix);
+    const redis = createRedisConnection(settings.redis);
+    const subscriber = createRedisConnection(settings.redis);
+    const jobs = new JobCounter(settings.redis, redisPrefix);
     let simulator: FleetSimProcess | undefined;
     const controlPlane = await startControlPlane({
       databaseUrl,
-      redisUrl: settings.redisUrl,
+      redisTarget: settings.redis,
       redisPrefix,
       replicas,
       firstPort: settings.port,
