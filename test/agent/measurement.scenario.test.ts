@@ -193,6 +193,28 @@ describe('providers', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('deletes the Job of a job metric whose run stopped and never answers it', async () => {
+    const namespace = nextNamespace();
+    secret(namespace, 'api-credentials', { token: API_TOKEN });
+    const agent = await connectedAgent();
+    // An image that cannot be pulled keeps the Job running until it is deleted.
+    const stopped = request(namespace, smokeJob('smoke:missing'), { measurementIndex: 2 });
+    const jobName = `${stopped.run.uid}.smoke.2`;
+    const job = { kind: 'Job', apiVersion: 'batch/v1', namespace, name: jobName };
+
+    agent.controlPlane.send({ type: 'measure', request: stopped });
+    await eventually(() => expect(sim.get(CLUSTER, job)).toBeDefined());
+    agent.controlPlane.send({ type: 'cancel', requestIds: [stopped.requestId] });
+
+    await eventually(() => expect(sim.get(CLUSTER, job)).toBeUndefined());
+    await eventually(() => expect(agent.agent.stats().measurements).toEqual({ waiting: 0, running: 0, unsent: 0 }));
+    const probe = await measure(agent, request(namespace, webMetric('/probe')));
+    expect(probe.outcome.ok).toBe(true);
+    expect(answersTo(agent, stopped.requestId)).toEqual([]);
+  });
+});
+
 describe('timeouts, duplicates and reconnects', () => {
   it('answers an error when the backend is slower than timeoutSeconds', async () => {
     const namespace = nextNamespace();

@@ -17,6 +17,7 @@ import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue, parseAnalysisJob, type MeasurementAnswer } from '../../libs/queues/src/analysis-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
 import { eventually } from '../support/processes.js';
 
@@ -44,6 +45,7 @@ let analysisQueue: AnalysisQueue;
 let reconcileQueue: ReconcileQueue;
 let runner: AnalysisRunner;
 const requested: { clusterId: string; requests: MeasurementRequest[] }[] = [];
+const cancelled: { clusterId: string; requestIds: string[] }[] = [];
 
 beforeAll(async () => {
   database = createDatabaseClient(inject('databaseUrl'), 4);
@@ -53,6 +55,7 @@ beforeAll(async () => {
   eventBus = new EventBus(redis, subscriber, logger, PREFIX);
   await eventBus.start();
   eventBus.listen('measurementRequested', ({ payload }) => requested.push(payload));
+  eventBus.listen('measurementsCancelled', ({ payload }) => cancelled.push(payload));
   const audit = new AuditStore(database, eventBus);
   organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   clusters = new ClusterStore(database);
@@ -79,7 +82,10 @@ interface PooledFixture {
 }
 
 /** An organization with four clusters and one more, a ClusterAnalysisTemplate of `metric`, and a pooled run of it over the four, started. */
-async function startedPooledRun(metric: Omit<Metric, 'name' | 'provider'>): Promise<PooledFixture> {
+async function startedPooledRun(
+  metric: Omit<Metric, 'name' | 'provider'>,
+  otherMetrics: Prisma.InputJsonObject[] = [],
+): Promise<PooledFixture> {
   const created = await organizations.create(SYSTEM, `pooled-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
   const organizationId = created.organization.id;
   const scope = organizationScope(organizationId);
@@ -95,7 +101,9 @@ async function startedPooledRun(metric: Omit<Metric, 'name' | 'provider'>): Prom
     data: {
       organizationId,
       name: 'error-rate',
-      spec: { metrics: [{ name: 'error-rate', count: 1, provider: { web: { url: 'http://metrics.shop/errors' } }, ...metric }] },
+      spec: {
+        metrics: [{ name: 'error-rate', count: 1, provider: { web: { url: 'http://metrics.shop/errors' } }, ...metric }, ...otherMetrics],
+      },
     },
   });
   const run = await database.analysisRun.create({
@@ -202,5 +210,61 @@ describe('a pooled analysis run', () => {
     expect((await measurementsOf(runId)).map((row) => row.phase)).toEqual(['Running', 'Running', 'Running', 'Running']);
     expect(await queries.isRunOfCluster(SYSTEM, runId, clusterIds.eu as string)).toBe(true);
     expect(await queries.isRunOfCluster(SYSTEM, runId, otherClusterId)).toBe(false);
+  });
+});
+
+describe('a pooled run that stops', () => {
+  it('ends its parts in flight as upstream ends a terminated measurement, cancels them in their clusters, and ignores late answers', async () => {
+    const { runId, clusterIds } = await startedPooledRun({ successCondition: 'all(result, {#.value[0] < 0.01})' });
+    await runner.measure({ runId, due: [{ metricName: 'error-rate', index: 0 }] });
+    await runner.record({ runId, cluster: 'ap', answers: answer(value([0.001])) });
+    // Its owner ends it, as a reconcile does.
+    await database.analysisRun.update({
+      where: { id: runId },
+      data: { phase: 'Successful', message: 'terminated: the fleet release is Aborted', finishedAt: new Date() },
+    });
+
+    await runner.sweep();
+
+    const ended = { phase: 'Inconclusive', message: 'Metric Terminated' };
+    expect(await measurementsOf(runId)).toMatchObject([{ cluster: 'ap', phase: 'Successful' }, ended, ended, ended]);
+    const requestId = `${runId}.error-rate.0`;
+    await eventually(() => expect(cancelled.filter((each) => each.requestIds.includes(requestId))).toHaveLength(3));
+    expect(new Set(cancelled.filter((each) => each.requestIds.includes(requestId)).map((each) => each.clusterId))).toEqual(
+      new Set(['eu', 'sa', 'us'].map((name) => clusterIds[name])),
+    );
+    const stopped = await database.analysisRun.findUniqueOrThrow({ where: { id: runId } });
+    expect(stopped).toMatchObject({ phase: 'Successful', message: 'terminated: the fleet release is Aborted', nextMeasurementAt: null });
+    expect(stopped.metricResults).toMatchObject({
+      results: [{ name: 'error-rate', phase: 'Inconclusive', inconclusive: 1, measurements: [ended] }],
+      nextAt: { 'error-rate': null },
+    });
+
+    for (const cluster of ['eu', 'sa', 'us']) await runner.record({ runId, cluster, answers: answer(value([0.001])) });
+    await runner.sweep();
+    expect(await database.analysisRun.findUniqueOrThrow({ where: { id: runId } })).toEqual(stopped);
+    expect(await measurementsOf(runId)).toMatchObject([{ cluster: 'ap', phase: 'Successful' }, ended, ended, ended]);
+    expect(cancelled.filter((each) => each.requestIds.includes(requestId))).toHaveLength(3);
+  });
+
+  // upstream: TestReconcileAnalysisRunTerminateSiblingAfterFail
+  it('ends the sibling in flight at once when a metric fails the run', async () => {
+    const smoke = { name: 'smoke', provider: { job: { spec: { template: { spec: { containers: [] } } } } } };
+    const { runId } = await startedPooledRun({ successCondition: 'all(result, {#.value[0] < 0.01})' }, [smoke]);
+    await runner.measure({
+      runId,
+      due: [
+        { metricName: 'error-rate', index: 0 },
+        { metricName: 'smoke', index: 0 },
+      ],
+    });
+    for (const cluster of CLUSTERS) await runner.record({ runId, cluster, answers: answer(value([0.5])) });
+
+    expect(await runOf(runId)).toMatchObject({ phase: 'Failed' });
+    const smokeParts = await database.measurement.findMany({ where: { analysisRunId: runId, metricName: 'smoke' } });
+    expect(smokeParts.map(({ phase, message }) => ({ phase, message }))).toEqual(
+      CLUSTERS.map(() => ({ phase: 'Inconclusive', message: 'Metric Terminated' })),
+    );
+    await eventually(() => expect(cancelled.filter((each) => each.requestIds.includes(`${runId}.smoke.0`))).toHaveLength(4));
   });
 });

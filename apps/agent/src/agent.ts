@@ -244,6 +244,9 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
         case 'measure':
           measurements.submit(message.request);
           return;
+        case 'cancel':
+          measurements.cancel(message.requestIds);
+          return;
       }
     },
     disconnected: () => {

@@ -40,6 +40,7 @@ import { ApiMetrics } from './modules/health/metrics.js';
 import { ManifestsResolver } from './modules/manifests/manifests.resolver.js';
 import { ManifestsService } from './modules/manifests/manifests.service.js';
 import { RolloutsResolver } from './modules/rollouts/rollouts.resolver.js';
+import { RolloutHistoryResolver } from './modules/rollouts/rollout-history.resolver.js';
 import { RolloutsService } from './modules/rollouts/rollouts.service.js';
 import { TokensResolver } from './modules/tokens/tokens.resolver.js';
 import { TokensService } from './modules/tokens/tokens.service.js';
@@ -154,6 +155,7 @@ export class AppModule {
         TokensResolver,
         RolloutsService,
         RolloutsResolver,
+        RolloutHistoryResolver,
         ManifestsService,
         ManifestsResolver,
         AnalysisResolver,

@@ -7,6 +7,8 @@ export * from './metric-rules.js';
 export * from './measurement.js';
 export * from './assessment.js';
 export * from './run-assessment.js';
+export * from './termination.js';
+export * from './run-history.js';
 export * from './schedule.js';
 export * from './arguments.js';
 export * from './templates.js';

@@ -14,6 +14,12 @@ export interface MeasurementRequested {
   requests: MeasurementRequest[];
 }
 
+/** Measurements the cluster's agent was asked for whose run stopped: the agent is to stop taking them. */
+export interface MeasurementsCancelled {
+  clusterId: string;
+  requestIds: string[];
+}
+
 /** What each topic carries. Payloads cross processes as JSON: a listener revives the dates it reads. */
 export interface EventTopics {
   /** A rollout's row after a change, with its cluster's name. */
@@ -24,6 +30,7 @@ export interface EventTopics {
   auditEventsAdded: AuditEventRecord[];
   desiredStateChanged: DesiredStateChanged;
   measurementRequested: MeasurementRequested;
+  measurementsCancelled: MeasurementsCancelled;
 }
 
 export type Topic = keyof EventTopics;

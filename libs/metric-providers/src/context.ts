@@ -32,7 +32,7 @@ export interface MeasureContext {
   jobs?: JobRunner;
   /**
    * Aborting ends the measurement. For HTTP providers that is an error; for a job it is Argo's
-   * Terminate: the Job is deleted and the measurement is Successful.
+   * Terminate: the Job is deleted and the measurement is Inconclusive.
    */
   signal?: AbortSignal;
   /** Overrides each provider's own request timeout. */

@@ -179,6 +179,7 @@ describe('decodeControlPlaneMessage', () => {
         timeoutSeconds: 30,
       },
     },
+    { type: 'cancel', requestIds: ['r1', 'r2'] },
   ])('accepts $type', (message) => {
     expect(decodeControlPlaneMessage(JSON.stringify(message))).toEqual(message);
   });
@@ -194,6 +195,7 @@ describe('decodeControlPlaneMessage', () => {
       '{"type":"deleted","rollout":{"namespace":"a","name":"b","kind":"experiment"},"desiredVersion":1}',
       'rollout',
     ],
+    ['a cancellation without request ids', '{"type":"cancel","requestIds":[1]}', 'requestIds'],
   ])('refuses %s, naming the field', (_title, text, path) => {
     expect(() => decodeControlPlaneMessage(text)).toThrow(expect.objectContaining({ name: 'ProtocolError', path }));
   });

@@ -260,6 +260,9 @@ export function decodeControlPlaneMessage(text: string): ControlPlaneMessage {
         'a measurement request',
       );
       return message as unknown as ControlPlaneMessage;
+    case 'cancel':
+      field(message, 'requestIds', (value): value is string[] => Array.isArray(value) && value.every(isString), 'an array of strings');
+      return message as unknown as ControlPlaneMessage;
     case 'error':
       field(message, 'message', isString, 'a string');
       return message as unknown as ControlPlaneMessage;

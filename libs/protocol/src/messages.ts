@@ -37,6 +37,11 @@ export type ControlPlaneMessage =
   | { type: 'deleted'; rollout: RolloutKey; desiredVersion: number }
   /** Take one measurement and answer with `measurement`; repeated requestIds may be answered again. */
   | { type: 'measure'; request: MeasurementRequest }
+  /**
+   * The runs of these requests stopped: stop taking them (a job metric's Job is deleted) and do not answer. An answer
+   * that still arrives changes nothing. Agents older than this message ignore it and answer as before.
+   */
+  | { type: 'cancel'; requestIds: string[] }
   /** `retryAfterSeconds` comes with `rate_limited`: when the agent's messages are taken again. */
   | { type: 'error'; code: ProtocolErrorCode; message: string; retryAfterSeconds?: number };
 

@@ -75,6 +75,20 @@ describe('MeasurementScheduler', () => {
     expect(sent.map((answer) => answer.requestId)).toEqual(['a', 'b']);
   });
 
+  it('cancels: a waiting measurement is never started, a running one is aborted, and neither is answered', async () => {
+    const { instance, started, sent, finish, startedIds } = scheduler(1);
+    ['a', 'b', 'c'].forEach((id) => instance.submit(request(id)));
+    instance.cancel(['a', 'b', 'unknown']);
+    expect(started[0]?.signal.aborted).toBe(true);
+    await finish('a', { ok: false, error: 'aborted' });
+    expect(startedIds()).toEqual(['a', 'c']);
+    await finish('c');
+    expect(sent.map((answer) => answer.requestId)).toEqual(['c']);
+    expect(instance.stats()).toEqual({ waiting: 0, running: 0, unsent: 0 });
+    instance.submit(request('a'));
+    expect(startedIds()).toEqual(['a', 'c', 'a']);
+  });
+
   it('aborts a measurement at its timeout and answers an error that keeps the metadata it produced', async () => {
     const { instance, started, sent } = scheduler(1);
     instance.submit(request('job', 0.05));

@@ -34,13 +34,15 @@ interface Accepted {
 interface Running {
   controller: AbortController;
   finished: Promise<void>;
+  /** The control plane stopped the run: the measurement is aborted and not answered. */
+  cancelled: boolean;
 }
 
 /**
  * Runs the measurements the control plane asks for: at most `concurrency` at once, in arrival order, each
  * `requestId` once while it waits or runs, each aborted when its `timeoutSeconds` have passed since it arrived.
  * Answers that cannot be sent wait in an outbox for the next connection, unless the control plane has stopped
- * waiting for them by then.
+ * waiting for them by then. A cancelled measurement is dropped or aborted, and never answered.
  */
 export class MeasurementScheduler {
   private readonly waiting: Accepted[] = [];
@@ -75,6 +77,28 @@ export class MeasurementScheduler {
       }
       if (!this.options.send(answer)) return;
       this.outbox.delete(requestId);
+    }
+  }
+
+  /**
+   * Stops measurements of runs that stopped: waiting ones are forgotten, running ones aborted (a job metric deletes
+   * its Job), and none is answered. Ids the agent does not hold are ignored.
+   */
+  cancel(requestIds: readonly string[]): void {
+    const cancelled = new Set(requestIds);
+    for (let position = this.waiting.length - 1; position >= 0; position -= 1) {
+      const requestId = this.waiting[position]?.request.requestId;
+      if (requestId === undefined || !cancelled.has(requestId)) continue;
+      this.waiting.splice(position, 1);
+      this.accepted.delete(requestId);
+    }
+    for (const requestId of cancelled) {
+      this.outbox.delete(requestId);
+      const running = this.running.get(requestId);
+      if (!running || running.cancelled) continue;
+      running.cancelled = true;
+      running.controller.abort();
+      this.options.logger.info({ requestId }, 'measurement cancelled: its run stopped');
     }
   }
 
@@ -124,9 +148,14 @@ export class MeasurementScheduler {
     log.debug({ providers: Object.keys(metric.provider) }, 'measuring');
     const settle = (taken: MeasurementOutcome): void => {
       clearTimeout(deadline);
+      const cancelled = this.running.get(requestId)?.cancelled === true;
       this.running.delete(requestId);
       this.accepted.delete(requestId);
       if (this.stopped) return;
+      if (cancelled) {
+        this.startWaiting();
+        return;
+      }
       const outcome: MeasurementOutcome = timedOut
         ? {
             ok: false,
@@ -145,7 +174,7 @@ export class MeasurementScheduler {
       log.error({ err: error }, 'measurement failed unexpectedly');
       settle({ ok: false, error: 'the agent failed to take the measurement' });
     });
-    this.running.set(requestId, { controller, finished });
+    this.running.set(requestId, { controller, finished, cancelled: false });
   }
 
   private deliver(answer: MeasurementAnswer, expiresAt: number): void {

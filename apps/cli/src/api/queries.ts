@@ -116,15 +116,17 @@ export interface AnalysisRunSummary {
 
 /** Everything the rollout tree draws, read at once. */
 export interface RolloutTreeData {
-  rollout: RolloutDetail & { freeze?: FreezePeriod | null };
+  /** `analysisRuns`: the runs the rollout lists, within its run history limits, newest first. */
+  rollout: RolloutDetail & { freeze?: FreezePeriod | null; analysisRuns: AnalysisRunSummary[] };
   rolloutRevisions: RolloutRevisionWithRoles[];
-  analysisRuns: { nodes: AnalysisRunSummary[] };
 }
 
-export const ROLLOUT_TREE = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!, $runs: AnalysisRunFilter!) {
-  rollout(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_DETAIL_FIELDS} freeze { window reason policy start end } }
+export const ROLLOUT_TREE = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+    ${ROLLOUT_DETAIL_FIELDS} freeze { window reason policy start end }
+    analysisRuns { name kind phase message revision startedAt finishedAt measurements { metricName phase } }
+  }
   rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy roles }
-  analysisRuns(filter: $runs, page: { first: 50 }) { nodes { name kind phase message revision startedAt finishedAt measurements { metricName phase } } }
 }`;
 
 /** What `status` reads each time: the rollout's phase and the operations the engine has still to carry out. */

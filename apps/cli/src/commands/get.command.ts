@@ -16,11 +16,7 @@ export const WATCH_POLL_MS = 10_000;
 export const WATCH_FLAG: FlagSpec = { name: 'watch', short: 'w', kind: 'boolean', description: 'follow changes live' };
 
 function readTree(context: CommandContext, rollout: RolloutRef): Promise<RolloutTreeData> {
-  return context.api().request<RolloutTreeData>(ROLLOUT_TREE, {
-    ...rollout,
-    rollout,
-    runs: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name },
-  });
+  return context.api().request<RolloutTreeData>(ROLLOUT_TREE, { ...rollout, rollout });
 }
 
 /**

@@ -39,6 +39,22 @@ function pausedCanary(): RolloutTreeData {
         podTemplateHashes: { stable: 'aaa111' },
         fullyPromoted: false,
       },
+      analysisRuns: [
+        {
+          name: 'checkout-bbb222-2-0',
+          kind: 'step',
+          phase: 'Successful',
+          message: '',
+          revision: 2,
+          startedAt: before(20),
+          finishedAt: before(10),
+          measurements: [
+            { metricName: 'success-rate', phase: 'Successful' },
+            { metricName: 'success-rate', phase: 'Successful' },
+            { metricName: 'latency', phase: 'Failed' },
+          ],
+        },
+      ],
     },
     rolloutRevisions: [
       {
@@ -62,24 +78,6 @@ function pausedCanary(): RolloutTreeData {
         roles: ['stable'],
       },
     ],
-    analysisRuns: {
-      nodes: [
-        {
-          name: 'checkout-bbb222-2-0',
-          kind: 'step',
-          phase: 'Successful',
-          message: '',
-          revision: 2,
-          startedAt: before(20),
-          finishedAt: before(10),
-          measurements: [
-            { metricName: 'success-rate', phase: 'Successful' },
-            { metricName: 'success-rate', phase: 'Successful' },
-            { metricName: 'latency', phase: 'Failed' },
-          ],
-        },
-      ],
-    },
   };
 }
 

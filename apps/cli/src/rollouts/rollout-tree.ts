@@ -58,7 +58,7 @@ export function measurementCounts(run: Pick<AnalysisRunSummary, 'measurements'>)
 }
 
 function revisionNode(revision: RolloutRevisionWithRoles, data: RolloutTreeData, now: Date, style: Styles): TreeNode {
-  const runs = data.analysisRuns.nodes.filter((run) => run.revision === revision.revision);
+  const runs = data.rollout.analysisRuns.filter((run) => run.revision === revision.revision);
   return {
     icon: '#',
     name: `revision:${revision.revision}`,
@@ -95,10 +95,11 @@ function analysisRunNode(run: AnalysisRunSummary, now: Date, style: Styles): Tre
 
 /**
  * One frame of `flotilla get rollout`: the summary block of `kubectl argo rollouts get rollout`, then a tree of the
- * rollout's revisions, newest first, each with its ReplicaSet and analysis runs. Times are relative to `now`.
+ * rollout's revisions, newest first, each with its ReplicaSet and the analysis runs the rollout lists (within its run
+ * history limits). Times are relative to `now`.
  */
 export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Styles): string {
-  const unattachedRuns = data.analysisRuns.nodes.filter(
+  const unattachedRuns = data.rollout.analysisRuns.filter(
     (run) => !data.rolloutRevisions.some((revision) => revision.revision === run.revision),
   );
   const root: TreeNode = {

@@ -11,13 +11,18 @@ import { analysisRunAnchor } from './run-anchor.js';
 
 const RUNNING_REFRESH_MS = 2_000;
 
-/** The analysis runs of a rollout, newest first, each with its measurement chart; refreshed while any is running. */
+/**
+ * The analysis runs a rollout lists (within its run history limits), newest first, each with its measurement chart;
+ * refreshed while any is running.
+ */
 export function AnalysisRuns({ rollout, changeCount }: { rollout: RolloutRef; changeCount: number }) {
   const query = useGraphqlQuery<AnalysisRunsData>(ANALYSIS_RUNS, {
-    filter: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name },
+    cluster: rollout.cluster,
+    namespace: rollout.namespace,
+    name: rollout.name,
   });
   const { reload } = query;
-  const runs = query.data?.analysisRuns.nodes ?? [];
+  const runs = query.data?.rollout.analysisRuns ?? [];
   useEffect(() => {
     if (changeCount > 0) reload();
   }, [changeCount, reload]);

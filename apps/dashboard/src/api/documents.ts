@@ -216,18 +216,20 @@ export interface RolloutDetailData {
   rolloutOperations: RolloutOperation[];
 }
 
-export const ANALYSIS_RUNS = `query($filter: AnalysisRunFilter!) {
-  analysisRuns(filter: $filter, page: { first: 20 }) {
-    nodes { id name kind phase message revision spec startedAt finishedAt measurements { metricName index phase value message startedAt finishedAt } }
+/** The analysis runs a rollout lists: those not finished and the newest within its run history limits. */
+export const ANALYSIS_RUNS = `query($cluster: String!, $namespace: String!, $name: String!) {
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+    analysisRuns { id name kind phase message revision spec startedAt finishedAt measurements { metricName index phase value message startedAt finishedAt } }
   }
 }`;
 export interface AnalysisRunsData {
-  analysisRuns: { nodes: AnalysisRun[] };
+  rollout: { analysisRuns: AnalysisRun[] };
 }
 
-export const EXPERIMENTS = `query($filter: ExperimentFilter!) {
-  experiments(filter: $filter, page: { first: 20 }) {
-    nodes {
+/** The experiments a rollout lists: those not finished and the newest within its run history limits. */
+export const EXPERIMENTS = `query($cluster: String!, $namespace: String!, $name: String!) {
+  rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+    experiments {
       id name phase message stepIndex podTemplateHash createdAt availableAt finishedAt releasedAt
       templates { name status message podTemplateHash replicas readyReplicas availableReplicas }
       analyses { name analysisRun phase message }
@@ -236,7 +238,7 @@ export const EXPERIMENTS = `query($filter: ExperimentFilter!) {
   }
 }`;
 export interface ExperimentsData {
-  experiments: { nodes: Experiment[] };
+  rollout: { experiments: Experiment[] };
 }
 
 export const AUDIT_EVENTS = `query($filter: AuditEventFilter, $page: PageInput) {

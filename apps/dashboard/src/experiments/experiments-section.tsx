@@ -10,8 +10,8 @@ import { analysisRows, experimentMoments, experimentOrigin } from './experiment-
 const RUNNING_REFRESH_MS = 2_000;
 
 /**
- * The experiments the rollout's experiment steps started, newest first, with their templates and analyses; refreshed
- * while any is running, and left out for a rollout that never had one.
+ * The experiments the rollout's experiment steps started that it lists (within its run history limits), newest first,
+ * with their templates and analyses; refreshed while any is running, and left out for a rollout that never had one.
  */
 export function Experiments({
   rollout,
@@ -23,10 +23,12 @@ export function Experiments({
   changeCount: number;
 }) {
   const query = useGraphqlQuery<ExperimentsData>(EXPERIMENTS, {
-    filter: { cluster: rollout.cluster, namespace: rollout.namespace, rollout: rollout.name },
+    cluster: rollout.cluster,
+    namespace: rollout.namespace,
+    name: rollout.name,
   });
   const { reload } = query;
-  const experiments = query.data?.experiments.nodes ?? [];
+  const experiments = query.data?.rollout.experiments ?? [];
   useEffect(() => {
     if (changeCount > 0) reload();
   }, [changeCount, reload]);

@@ -5,7 +5,11 @@ import {
   isDryRunMetric,
   newMetricResult,
   nextMeasurementTime,
+  assessRun,
+  isTerminating,
   poolMeasurement,
+  terminateInFlight,
+  TERMINATED_OUTCOME,
   type AnalysisPhase,
   type ClusterOutcome,
   type Measurement,
@@ -20,6 +24,7 @@ import {
   type AnalysisRunStore,
   type ClusterCompletion,
   type ClusterMeasurementRow,
+  type EndedMeasurement,
   type MeasuredBy,
   type MeasurementBatch,
   type MeasurementCompletion,
@@ -72,6 +77,8 @@ interface Settled {
   next: ScheduledMeasurement[];
   phaseChanged: boolean;
   finished: boolean;
+  /** The run finished, or a metric ended it, with other measurements still in flight, which are to be ended. */
+  leftInFlight: boolean;
   measured: readonly SettledMeasurement[];
 }
 
@@ -476,9 +483,17 @@ export class AnalysisRunner {
   ): { write: RunAssessmentWrite; settled: Settled } {
     const settlement = settleMeasurements(progress.state, run.resolved, progress.startedAt, measurements);
     const finished = isCompleted(settlement.phase);
+    const stopping = finished || isTerminating(run.resolved.spec, settlement.state.results);
+    const leftInFlight = stopping && settlement.state.results.some((result) => result.measurements.at(-1)?.phase === 'Running');
     return {
       write: { phase: settlement.phase, message: settlement.message, state: settlement.state, finishedAt: finished ? now : undefined },
-      settled: { next: settlement.next, phaseChanged: settlement.phase !== progress.phase, finished, measured: measurements },
+      settled: {
+        next: settlement.next,
+        phaseChanged: settlement.phase !== progress.phase,
+        finished,
+        leftInFlight,
+        measured: measurements,
+      },
     };
   }
 
@@ -499,6 +514,7 @@ export class AnalysisRunner {
   private async followUp(run: RunSnapshot, settled: Settled | undefined): Promise<void> {
     if (!settled) return;
     this.reportTimings(run, settled.measured);
+    if (settled.leftInFlight) await this.endInFlight(run.id);
     if (settled.finished) this.resolvedRuns.forget(run.id);
     await this.schedule(run.id, settled.next);
     if (settled.phaseChanged) await this.wakeOwner(run);
@@ -516,6 +532,63 @@ export class AnalysisRunner {
         seconds: Math.max(0, measurement.finishedAt.getTime() - measurement.startedAt.getTime()) / 1000,
       });
     }
+  }
+
+  /**
+   * Ends the measurements in flight of a run that stops (its owner terminated it, or a metric ended it), as upstream's
+   * controller terminates them at its next reconcile: each is Inconclusive, "Metric Terminated", and its metric is
+   * assessed as terminating. A run its owner ended keeps its phase; one a metric is ending is assessed again, and so
+   * ends. Then the agents measuring them are told to cancel them (a job metric's Job is deleted). An answer that
+   * arrives later finds neither the run Running nor the measurement in flight.
+   */
+  async endInFlight(runId: string, now = new Date()): Promise<void> {
+    const run = await this.snapshot(runId);
+    if (!run || !isStopping(run, run)) return;
+    const outcome = await this.sql.transaction(async (session) => {
+      const locked = await this.runs.lockRun(SCOPE, session, runId);
+      if (!locked || !isStopping(run, locked)) return undefined;
+      const ended = await this.runs.endInFlight(SCOPE, session, runId, { ...TERMINATED_OUTCOME, finishedAt: now });
+      const { metricResults } = terminateInFlight(locked.state.results, run.resolved.spec, now);
+      const state: RunState = {
+        results: metricResults,
+        nextAt: Object.fromEntries(Object.keys(locked.state.nextAt).map((metricName) => [metricName, null])),
+      };
+      if (locked.phase !== 'Running') {
+        await this.runs.writeRunProgress(SCOPE, session, runId, state);
+        return { ended, phaseChanged: false };
+      }
+      const { phase, message } = assessRun(metricResults, run.resolved.spec);
+      await this.runs.writeRunAssessment(SCOPE, session, runId, {
+        phase,
+        message,
+        state,
+        finishedAt: isCompleted(phase) ? now : undefined,
+      });
+      return { ended, phaseChanged: phase !== locked.phase };
+    });
+    if (!outcome) return;
+    this.resolvedRuns.forget(runId);
+    if (outcome.phaseChanged) await this.wakeOwner(run);
+    if (outcome.ended.length === 0) return;
+    this.logger.info({ run: run.name, ended: outcome.ended.length }, 'measurements in flight of a stopping run ended');
+    await this.cancelInClusters(run, outcome.ended);
+  }
+
+  /** Tells the agent of each cluster measuring them to stop taking these measurements. */
+  private async cancelInClusters(run: RunSnapshot, ended: readonly EndedMeasurement[]): Promise<void> {
+    const clusterIdOf = (cluster: string | null): string | null =>
+      cluster === null ? run.clusterId : (run.pooledClusters?.find((candidate) => candidate.name === cluster)?.id ?? null);
+    const requestIdsByCluster = new Map<string, string[]>();
+    for (const { cluster, requestId } of ended) {
+      const clusterId = clusterIdOf(cluster);
+      if (clusterId === null || requestId === null) continue;
+      requestIdsByCluster.set(clusterId, [...(requestIdsByCluster.get(clusterId) ?? []), requestId]);
+    }
+    await Promise.all(
+      [...requestIdsByCluster].map(([clusterId, requestIds]) =>
+        this.eventBus.publish('measurementsCancelled', { organizationId: run.organizationId, payload: { clusterId, requestIds } }),
+      ),
+    );
   }
 
   /** One job per moment at which measurements of the run fall due. */
@@ -536,12 +609,13 @@ export class AnalysisRunner {
   }
 
   /**
-   * Re-derives the analysis work that should be queued from Postgres alone: runs not started, measurements due
-   * (grouped by due time as when they were scheduled, so that a job still queued is not queued twice), and
-   * measurements whose answer is overdue (recorded as Errors).
+   * Re-derives the analysis work that should be queued from Postgres alone: runs not started, measurements in flight
+   * of runs that stopped (ended here), measurements due (grouped by due time as when they were scheduled, so that a
+   * job still queued is not queued twice), and measurements whose answer is overdue (recorded as Errors).
    */
   async sweep(now = new Date()): Promise<void> {
     for (const runId of await this.runs.pendingRunIds(SCOPE, SWEEP_BATCH)) await this.queue.start(runId);
+    for (const runId of await this.runs.stoppedRunsInFlight(SCOPE, SWEEP_BATCH)) await this.endInFlight(runId, now);
     const dueBy = new Date(now.getTime() - SWEEP_GRACE_MS);
     for (const run of await this.runs.dueRuns(SCOPE, dueBy, SWEEP_BATCH)) {
       const due = Object.entries(run.nextAt).flatMap(([metricName, at]): ScheduledMeasurement[] =>
@@ -593,6 +667,10 @@ export class AnalysisRunner {
     }
   }
 }
+
+/** A run that ended (by its own assessment, or its owner terminated it), or that a metric is ending. */
+const isStopping = (run: RunSnapshot, progress: RunProgress): boolean =>
+  progress.phase !== 'Pending' && (progress.phase !== 'Running' || isTerminating(run.resolved.spec, progress.state.results));
 
 /**
  * One cluster's part of a pooled measurement as it is stored: the provider's value as JSON (what the pooled

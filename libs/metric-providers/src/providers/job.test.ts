@@ -79,7 +79,8 @@ describe('jobAdapter against the Kubernetes simulator', () => {
     expect(outcome).toMatchObject({ ok: false, error: expect.stringContaining('belongs to another analysis run') as unknown });
   });
 
-  it('deletes the Job when the measurement is terminated', async () => {
+  // upstream: TestTerminateMeasurement
+  it('deletes the Job when the measurement is terminated, and is Inconclusive', async () => {
     const terminate = new AbortController();
     const measuring = jobAdapter.measure(smokeTest('smoke:1'), context('run-stop', 1, terminate.signal));
     terminate.abort();
@@ -87,7 +88,7 @@ describe('jobAdapter against the Kubernetes simulator', () => {
       ok: true,
       value: undefined,
       rawValue: '',
-      phase: 'Successful',
+      phase: 'Inconclusive',
       metadata: { 'job-name': 'run-stop.smoke.1' },
     });
     const job = jobNamed('run-stop.smoke.1');

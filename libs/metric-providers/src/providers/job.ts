@@ -42,7 +42,7 @@ export function jobManifest(provider: JobProvider, run: MeasureContext['run'], m
 
 async function terminate(jobs: JobRunner, namespace: string, name: string, metadata: Record<string, string>): Promise<ProviderOutcome> {
   await jobs.delete(namespace, name);
-  return measured(undefined, '', { phase: 'Successful', metadata });
+  return measured(undefined, '', { phase: 'Inconclusive', metadata });
 }
 
 async function measureJob(provider: JobProvider, context: MeasureContext): Promise<ProviderOutcome> {
@@ -66,6 +66,6 @@ async function measureJob(provider: JobProvider, context: MeasureContext): Promi
  * Runs the metric's Job and waits for it, as Argo's job provider: a Job that completes makes the
  * measurement Successful, one that fails makes it Failed (the phase is decided here, conditions are not
  * evaluated, and Argo stores no value). Aborting the context's signal is Argo's Terminate: the Job is
- * deleted with background propagation and the measurement is Successful.
+ * deleted with background propagation and the measurement is Inconclusive.
  */
 export const jobAdapter = defineAdapter('job', measureJob);

@@ -1,3 +1,4 @@
+import { listedRuns, type RunHistoryLimits } from '@flotilla/analysis';
 import type { AnalysisTemplateSpec } from '@flotilla/argo-spec';
 import type { DatabaseClient } from '../database/database.js';
 import { isGiven, placementWhere, windowArguments, type PageWindow, type PlacementFilter } from '../database/page-window.js';
@@ -165,6 +166,24 @@ export class AnalysisQueries {
       include: RUN_INCLUDE,
       orderBy: { id: 'desc' },
       ...windowArguments(window),
+    });
+    return rows.map(toRunRecord);
+  }
+
+  /**
+   * The runs a rollout lists, newest first, with their measurements: every run not finished, and the newest of its
+   * finished runs within its history limits (`listedRuns`). The others stay queryable through `analysisRuns`.
+   */
+  async analysisRunsOfRollout(scope: OrganizationScope, rolloutId: string, limits: RunHistoryLimits): Promise<AnalysisRunRecord[]> {
+    const phases = await this.database.analysisRun.findMany({
+      where: { ...organizationFilter(scope), rolloutId },
+      select: { id: true, phase: true },
+      orderBy: { id: 'desc' },
+    });
+    const rows = await this.database.analysisRun.findMany({
+      where: { ...organizationFilter(scope), id: { in: listedRuns(phases, limits).map((run) => run.id) } },
+      include: RUN_INCLUDE,
+      orderBy: { id: 'desc' },
     });
     return rows.map(toRunRecord);
   }

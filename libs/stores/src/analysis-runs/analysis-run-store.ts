@@ -116,6 +116,15 @@ export interface DueRun {
   nextIndex: Record<string, number>;
 }
 
+/** A measurement ended in flight because its run stopped, with the request its agent was sent. */
+export interface EndedMeasurement {
+  metricName: string;
+  index: number;
+  /** The cluster of a pooled run's part; null otherwise. */
+  cluster: string | null;
+  requestId: string | null;
+}
+
 export interface OverdueMeasurement {
   analysisRunId: string;
   metricName: string;
@@ -323,7 +332,20 @@ export const DUE_RUNS: PreparedStatement = {
 
 export const OVERDUE_MEASUREMENTS: PreparedStatement = {
   name: 'analysis-sweep-overdue-measurements',
-  text: `SELECT "analysisRunId", "metricName", index, "takenBy", cluster FROM "Measurement" WHERE phase = 'Running' AND "startedAt" < $1::timestamp LIMIT $2::integer`,
+  text: `SELECT m."analysisRunId", m."metricName", m.index, m."takenBy", m.cluster FROM "Measurement" m JOIN "AnalysisRun" r ON r.id = m."analysisRunId"
+        WHERE m.phase = 'Running' AND m."startedAt" < $1::timestamp AND r.phase = 'Running' LIMIT $2::integer`,
+};
+
+export const STOPPED_RUNS_IN_FLIGHT: PreparedStatement = {
+  name: 'analysis-sweep-stopped-runs-in-flight',
+  text: `SELECT DISTINCT m."analysisRunId" AS id FROM "Measurement" m JOIN "AnalysisRun" r ON r.id = m."analysisRunId"
+        WHERE m.phase = 'Running' AND r.phase NOT IN ('Pending', 'Running') LIMIT $1::integer`,
+};
+
+export const END_IN_FLIGHT: PreparedStatement = {
+  name: 'analysis-end-in-flight',
+  text: `UPDATE "Measurement" SET phase = $2::text, message = $3::text, "finishedAt" = $4::timestamp
+        WHERE "analysisRunId" = $1::uuid AND phase = 'Running' RETURNING "metricName", index, cluster, "requestId"`,
 };
 
 // A pooled run's statements: its measurements are one in-flight row per cluster, then the pooled row (cluster null).
@@ -638,7 +660,23 @@ export class AnalysisRunStore {
     return rows.map((row) => ({ id: row.id, nextAt: row.nextAt ?? {}, nextIndex: row.nextIndex ?? {} }));
   }
 
-  /** Measurements in flight since before `startedBefore`. */
+  /** Runs that stopped (their owner ended them, or a metric did) with measurements still in flight. */
+  async stoppedRunsInFlight(_scope: SystemScope, limit: number): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(STOPPED_RUNS_IN_FLIGHT, [limit]);
+    return rows.map((row) => row.id);
+  }
+
+  /** Ends every measurement of the run still in flight with this phase and message; answers those it ended. */
+  endInFlight(
+    _scope: SystemScope,
+    session: SqlSession,
+    runId: string,
+    ended: { phase: AnalysisPhase; message: string; finishedAt: Date },
+  ): Promise<EndedMeasurement[]> {
+    return session.query<EndedMeasurement>(END_IN_FLIGHT, [runId, ended.phase, ended.message, ended.finishedAt]);
+  }
+
+  /** Measurements in flight since before `startedBefore`, of runs still Running. */
   overdueMeasurements(_scope: SystemScope, startedBefore: Date, limit: number): Promise<OverdueMeasurement[]> {
     return this.sql.query<OverdueMeasurement>(OVERDUE_MEASUREMENTS, [startedBefore, limit]);
   }

@@ -1,3 +1,4 @@
+import { listedRuns, type RunHistoryLimits } from '@flotilla/analysis';
 import type { ExperimentSpec } from '@flotilla/argo-spec';
 import type { ExperimentStatus } from '@flotilla/rollout-engine';
 import type { DatabaseClient } from '../database/database.js';
@@ -68,6 +69,25 @@ export class ExperimentQueries {
       include: EXPERIMENT_INCLUDE,
       orderBy: { id: 'desc' },
       ...windowArguments(window),
+    });
+    return rows.map(toExperimentView);
+  }
+
+  /**
+   * The experiments a rollout lists, newest first: every one not finished, and the newest of its finished ones within
+   * its history limits (`listedRuns`, as upstream applies the rollout's run limits to experiments). The others stay
+   * queryable through `experiments`.
+   */
+  async experimentsOfRollout(scope: OrganizationScope, rolloutId: string, limits: RunHistoryLimits): Promise<ExperimentView[]> {
+    const phases = await this.database.experiment.findMany({
+      where: { ...organizationFilter(scope), rolloutId },
+      select: { id: true, phase: true },
+      orderBy: { id: 'desc' },
+    });
+    const rows = await this.database.experiment.findMany({
+      where: { ...organizationFilter(scope), id: { in: listedRuns(phases, limits).map((experiment) => experiment.id) } },
+      include: EXPERIMENT_INCLUDE,
+      orderBy: { id: 'desc' },
     });
     return rows.map(toExperimentView);
   }

@@ -20,7 +20,8 @@ export const NESTED_FIELD_COST = 1;
  * YAML; `Experiment.analysisRuns` is one more query for each experiment of a page; a FleetRollout's `plan` and
  * `currentRelease` read the clusters and releases once per FleetRollout, and `FleetMember.rollout` one rollout per member;
  * `releaseFleet` reads every cluster and member Rollout of the FleetRollout and writes the first batch's templates;
- * `Rollout.freeze` reads the organization's freeze windows, and its cluster and overrides while one is in effect.
+ * `Rollout.freeze` reads the organization's freeze windows, and its cluster and overrides while one is in effect;
+ * `Rollout.analysisRuns` and `Rollout.experiments` read the rollout's history, then what it lists, as a list query does.
  */
 export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'Query.verifyAuditChain': { cost: 1000, oncePerRequest: true },
@@ -46,6 +47,8 @@ export const FIELD_COSTS: Readonly<Record<FieldCoordinate, FieldCost>> = {
   'Query.freezeWindows': { cost: 20 },
   'Query.breakGlassOverrides': { cost: 20 },
   'Rollout.freeze': { cost: ROOT_FIELD_COST },
+  'Rollout.analysisRuns': { cost: 20 },
+  'Rollout.experiments': { cost: 20 },
 };
 
 export function costOfField(coordinate: FieldCoordinate, isRoot: boolean): FieldCost {

@@ -112,6 +112,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         const connection = this.connections.get(clusterId);
         if (connection) this.ask(connection, requests);
       }),
+      // An agent away now is not told later: it ends such a measurement at its timeout (deleting a job metric's Job).
+      this.eventBus.listen('measurementsCancelled', (message) => {
+        const { clusterId, requestIds } = message.payload;
+        const connection = this.connections.get(clusterId);
+        if (connection) this.send(connection.socket, { type: 'cancel', requestIds });
+      }),
     );
   }
 
