@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Programs the tests drive that a fresh Debian machine lacks: Prometheus (a metric provider is tested against the
-# real one), Chromium (the dashboard is tested in a real browser), and redis-sentinel and PgBouncer (the system is
-# tested on Redis behind Sentinel and Postgres behind PgBouncer). Installed with apt-get when missing.
+# real one, and its promtool checks the metrics the API and worker serve), Chromium (the dashboard is tested in a real
+# browser), and redis-sentinel and PgBouncer (the system is tested on Redis behind Sentinel and Postgres behind
+# PgBouncer). Installed with apt-get when missing.
 # Usage: source scripts/test-tools.sh
 set -euo pipefail
 
@@ -13,7 +14,7 @@ tool_install() {
   }
 }
 
-command -v prometheus >/dev/null || tool_install prometheus
+command -v prometheus >/dev/null && command -v promtool >/dev/null || tool_install prometheus
 command -v chromium >/dev/null || tool_install chromium
 command -v redis-sentinel >/dev/null || tool_install redis-sentinel
 command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || tool_install pgbouncer

@@ -6,6 +6,7 @@ import { E2eNamespace } from '../support/e2e-rollouts.js';
 import { E2eSystem } from '../support/e2e-system.js';
 import { eventually } from '../support/processes.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
+import { parseExposition, promtoolCheckMetrics, type MetricFamily, type MetricSample } from '../support/prometheus-text.js';
 import type { SimulatedObject } from '../support/simulator-client.js';
 
 /**
@@ -438,5 +439,97 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
     await space.waitForPhase('payments', 'Degraded', () => true, 90_000);
     expect((await space.serviceSelector('payments-active'))?.['rollouts-pod-template-hash']).toBe(stableHash);
     expect((await runsOf(space))[0]).toMatchObject({ kind: 'prePromotion', phase: 'Failed' });
+  });
+});
+
+/** The samples of a family named `sample` (the family's own name unless told) whose labels include `labels`. */
+function samplesOf(family: MetricFamily | undefined, labels: Record<string, string>, sample?: string): MetricSample[] {
+  const all = family
+    ? [...family.samples.entries()].filter(([name]) => sample === undefined || name === sample).flatMap(([, each]) => each)
+    : [];
+  return all.filter((each) => Object.entries(labels).every(([key, value]) => each.labels[key] === value));
+}
+
+/** Scrapes `/metrics`, failing on anything `promtool check metrics` finds, and answers its families. */
+async function scrape(baseUrl: string): Promise<Map<string, MetricFamily>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, problems: '' });
+  return parseExposition(text);
+}
+
+describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () => {
+  it('serves promtool-clean metrics on the worker with Argo’s controller gauges, reconciles, queues and measurements', async () => {
+    const [workerUrl] = system.workerHealthUrls;
+    const families = await scrape(workerUrl ?? '');
+    const checkout = await system.database.rollout.findFirstOrThrow({ where: { name: 'checkout' }, include: { organization: true } });
+    const placement = { namespace: checkout.namespace, name: 'checkout', cluster: 'staging', organization: checkout.organization.name };
+
+    expect(families.get('rollout_info')?.type).toBe('gauge');
+    expect(samplesOf(families.get('rollout_info'), { name: 'checkout' })).toEqual([
+      { labels: { ...placement, strategy: 'canary', traffic_router: '', phase: 'Completed' }, value: 1 },
+    ]);
+    const phases = samplesOf(families.get('rollout_phase'), placement);
+    expect(phases.map((sample) => sample.labels.phase)).toEqual(['Completed', 'Progressing', 'Paused', 'Timeout', 'Error', 'Abort']);
+    expect(phases.filter((sample) => sample.value === 1).map((sample) => sample.labels.phase)).toEqual(['Completed']);
+    expect(samplesOf(families.get('rollout_info_replicas_available'), placement)).toEqual([
+      { labels: placement, value: expect.any(Number) as number },
+    ]);
+
+    expect(samplesOf(families.get('analysis_run_info'), { namespace: checkout.namespace })).toEqual([
+      { labels: { ...placement, name: expect.stringContaining('checkout') as string, phase: 'Successful' }, value: 1 },
+    ]);
+    expect(
+      samplesOf(families.get('analysis_run_metric_phase'), { namespace: checkout.namespace, phase: 'Successful' }).map(
+        (sample) => sample.labels,
+      ),
+    ).toEqual([expect.objectContaining({ metric: 'success-rate', type: 'Web', dry_run: 'false' })]);
+    expect(samplesOf(families.get('experiment_info'), {}).length).toBeGreaterThan(0);
+    expect(Object.keys(samplesOf(families.get('experiment_info'), {})[0]?.labels ?? {}).sort()).toEqual([
+      'cluster',
+      'name',
+      'namespace',
+      'organization',
+      'phase',
+    ]);
+
+    expect(families.get('flotilla_reconcile_duration_seconds')?.type).toBe('histogram');
+    const reconciles = samplesOf(
+      families.get('flotilla_reconcile_duration_seconds'),
+      { kind: 'rollout' },
+      'flotilla_reconcile_duration_seconds_count',
+    );
+    expect(reconciles.reduce((sum, sample) => sum + sample.value, 0)).toBeGreaterThan(0);
+    expect(families.get('flotilla_reconcile_errors_total')?.type).toBe('counter');
+    expect(samplesOf(families.get('flotilla_queue_jobs'), { queue: 'reconcile' }).map((sample) => sample.labels.state)).toEqual([
+      'wait',
+      'prioritized',
+      'delayed',
+      'active',
+      'failed',
+    ]);
+    expect(
+      samplesOf(families.get('flotilla_queue_job_wait_seconds'), { queue: 'reconcile' }, 'flotilla_queue_job_wait_seconds_count')[0]?.value,
+    ).toBeGreaterThan(0);
+    expect(
+      samplesOf(
+        families.get('flotilla_measurement_duration_seconds'),
+        { provider: 'Web', taken_by: 'agent' },
+        'flotilla_measurement_duration_seconds_count',
+      )[0]?.value,
+    ).toBeGreaterThan(0);
+    expect(families.has('flotilla_worker_process_resident_memory_bytes')).toBe(true);
+    expect(families.has('flotilla_worker_nodejs_active_handles')).toBe(true);
+  });
+
+  it('serves promtool-clean metrics on the API with its agents and their messages by type', async () => {
+    const families = await scrape(system.apiUrl);
+    expect(samplesOf(families.get('flotilla_agent_connections'), {})).toEqual([{ labels: {}, value: 2 }]);
+    const messages = families.get('flotilla_agent_messages_total');
+    expect(messages?.type).toBe('counter');
+    expect(samplesOf(messages, { direction: 'received', type: 'hello' })[0]?.value).toBeGreaterThanOrEqual(2);
+    expect(samplesOf(messages, { direction: 'received', type: 'measurement' })[0]?.value).toBeGreaterThan(0);
+    expect(samplesOf(messages, { direction: 'sent', type: 'measure' })[0]?.value).toBeGreaterThan(0);
+    expect(families.get('flotilla_agent_messages_dropped_total')?.type).toBe('counter');
+    expect(families.has('flotilla_api_process_resident_memory_bytes')).toBe(true);
   });
 });

@@ -75,6 +75,11 @@ export class E2eSystem {
     return Object.keys(this.options.clusters ?? E2E_CLUSTERS);
   }
 
+  /** The health endpoints (`/healthz`, `/readyz`, `/metrics`) of the workers running. */
+  get workerHealthUrls(): string[] {
+    return [...this.workers].map((worker) => worker.healthUrl);
+  }
+
   /** The Kubernetes API of one of the system's clusters. */
   cluster(name: E2eCluster): SimulatedClusterClient {
     const client = this.clusterClients.get(name);

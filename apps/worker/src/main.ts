@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadWorkerConfig } from './config/worker-config.js';
 import {
   createDatabaseClient,
@@ -12,6 +11,7 @@ import {
   BreakGlassStore,
   ClusterStore,
   ExperimentStore,
+  FleetMetricsStore,
   FleetReleaseStore,
   FreezeWindowStore,
   pingDatabase,
@@ -40,6 +40,7 @@ import {
   FLEET_RECONCILE_QUEUE_NAME,
   FleetReconcileQueue,
   isFleetReconcileJobData,
+  QueueDepths,
 } from '@flotilla/queues';
 import { ReconcileSweep } from './reconcile/reconcile-sweep.js';
 import { AnalysisRunner } from './analysis/analysis-runner.js';
@@ -48,6 +49,7 @@ import { ExperimentReconciler } from './experiments/experiment-reconciler.js';
 import { FleetReleaseReconciler } from './fleet/fleet-release-reconciler.js';
 import { FreezeChecker } from './freezes/freeze-checker.js';
 import { startWorkerHealth } from './health-server.js';
+import { WorkerMetrics } from './metrics/worker-metrics.js';
 
 /**
  * The worker process: runs reconcile jobs from BullMQ through the rollout engine (and the experiment controller for
@@ -77,6 +79,13 @@ const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'even
 const queue = new ReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
 const fleetQueue = new FleetReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
+const queueDepths = new QueueDepths(redis, config.redisPrefix, [
+  RECONCILE_QUEUE_NAME,
+  FLEET_RECONCILE_QUEUE_NAME,
+  ANALYSIS_QUEUE_NAME,
+  ANALYSIS_RECORDS_QUEUE_NAME,
+]);
+const metrics = new WorkerMetrics(new FleetMetricsStore(sql), queueDepths);
 const audit = new AuditStore(database, eventBus);
 const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
 const checkpoints = new AuditCheckpointStore(database, auditSigner ?? null, audit);
@@ -129,17 +138,21 @@ const analysis = new AnalysisRunner(
     measurementTimeoutSeconds: config.measurementTimeoutSeconds,
     centralAllowList: config.centralMeasurementAllow,
     centralCredentialsDirectory: config.centralCredentialsDirectory,
+    observeMeasurement: metrics.observeMeasurement,
   },
   fleetQueue,
 );
 
 async function processJob(job: Job): Promise<string> {
   if (job.name !== RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
-  if (!isReconcileJobData(job.data)) throw new UnrecoverableError(`malformed reconcile job ${job.id}`);
+  const data: unknown = job.data;
+  if (!isReconcileJobData(data)) throw new UnrecoverableError(`malformed reconcile job ${job.id}`);
   const started = performance.now();
   const outcome =
-    'rolloutId' in job.data ? await reconciler.reconcile(job.data.rolloutId) : await experiments.reconcile(job.data.experimentId);
-  logger.debug({ ...job.data, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'reconciled');
+    'rolloutId' in data
+      ? await metrics.timeReconcile('rollout', () => reconciler.reconcile(data.rolloutId))
+      : await metrics.timeReconcile('experiment', () => experiments.reconcile(data.experimentId));
+  logger.debug({ ...data, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'reconciled');
   return outcome.result;
 }
 
@@ -157,10 +170,11 @@ worker.on('error', (error) => {
 
 async function processFleetJob(job: Job): Promise<string> {
   if (job.name !== FLEET_RECONCILE_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
-  if (!isFleetReconcileJobData(job.data)) throw new UnrecoverableError(`malformed fleet reconcile job ${job.id}`);
+  const data: unknown = job.data;
+  if (!isFleetReconcileJobData(data)) throw new UnrecoverableError(`malformed fleet reconcile job ${job.id}`);
   const started = performance.now();
-  const outcome = await fleet.reconcile(job.data.fleetReleaseId);
-  logger.debug({ ...job.data, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'fleet release reconciled');
+  const outcome = await metrics.timeReconcile('fleetRelease', () => fleet.reconcile(data.fleetReleaseId));
+  logger.debug({ ...data, jobId: job.id, outcome, ms: Math.round(performance.now() - started) }, 'fleet release reconciled');
   return outcome.result;
 }
 
@@ -239,14 +253,13 @@ function sweepOnce(): Promise<void> {
 }
 const sweepTimer = setInterval(() => void sweepOnce(), sweepIntervalMs);
 
-const metrics = new Registry();
-collectDefaultMetrics({ register: metrics, prefix: 'flotilla_worker_' });
+for (const queueWorker of [worker, fleetWorker, analysisWorker, recordWorker]) metrics.watch(queueWorker);
 let health;
 try {
   health = await startWorkerHealth({
     host: config.healthHost,
     port: config.healthPort,
-    metrics,
+    metrics: metrics.registry,
     probes: { postgres: () => pingDatabase(database), sql: () => sql.query('SELECT 1'), redis: () => redis.ping() },
   });
 } catch (error) {
@@ -278,6 +291,7 @@ stopOnSignals(logger, config.shutdownGraceSeconds * 1000, async (step) => {
     step('reconcile queue', () => queue.close()),
     step('analysis queue', () => analysisQueue.close()),
     step('fleet reconcile queue', () => fleetQueue.close()),
+    step('queue depth readers', () => queueDepths.close()),
   ]);
   await Promise.all([
     step('the health endpoint', () => health.close()),

@@ -3,6 +3,7 @@ export * from './context.js';
 export * from './errors.js';
 export { defineAdapter } from './define-adapter.js';
 export * from './registry.js';
+export { providerTypeOf } from './provider-type.js';
 export {
   createHttpTransport,
   type HttpMethod,

@@ -20,3 +20,4 @@ export {
   type RolloutExperimentsResult,
 } from './experiment/rollout-experiments.js';
 export { currentRevisionState, releaseHistoryChanges, type ReleaseHistoryChanges, type RevisionState } from './release-history.js';
+export { ROLLOUT_METRIC_PHASES, rolloutMetricPhase, strategyAndTrafficRouter, type RolloutMetricPhase } from './metric-labels.js';

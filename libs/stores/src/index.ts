@@ -34,3 +34,4 @@ export * from './fleet/fleet-release-store.js';
 export * from './fleet/member-observations.js';
 export * from './freezes/freeze-window-store.js';
 export * from './freezes/break-glass-store.js';
+export * from './metrics/fleet-metrics-store.js';

@@ -14,7 +14,7 @@ import {
   type ClusterOutcome,
   type Measurement,
 } from '@flotilla/analysis';
-import { createHttpTransport, measureMetric, redactSecrets, type HttpTransport } from '@flotilla/metric-providers';
+import { createHttpTransport, measureMetric, providerTypeOf, redactSecrets, type HttpTransport } from '@flotilla/metric-providers';
 import type { MeasurementOutcome, MeasurementRequest } from '@flotilla/protocol';
 import { ANSWER_GRACE_MS, measurementRequest, measurementRequestId, type EventBus, type MeasurementRequested } from '@flotilla/events';
 import type { Logger } from '@flotilla/service-runtime';
@@ -62,6 +62,14 @@ export interface AnalysisRunnerOptions {
   centralAllowList: string[];
   /** Where the provider credential Secrets of central measurements are mounted (`<directory>/<organization id>/<secret>/<key>`). */
   centralCredentialsDirectory: string | undefined;
+  /** Told of each measurement recorded: its provider's type, who took it, and how long it took. */
+  observeMeasurement?: (measurement: MeasurementTiming) => void;
+}
+
+export interface MeasurementTiming {
+  provider: string;
+  takenBy: MeasuredBy;
+  seconds: number;
 }
 
 /** What recording measurements changed, for the work that follows the commit. */
@@ -71,6 +79,7 @@ interface Settled {
   finished: boolean;
   /** The run finished, or a metric ended it, with other measurements still in flight, which are to be ended. */
   leftInFlight: boolean;
+  measured: readonly SettledMeasurement[];
 }
 
 /** A measurement a job asks for, with its metric as the run resolved it. */
@@ -478,7 +487,13 @@ export class AnalysisRunner {
     const leftInFlight = stopping && settlement.state.results.some((result) => result.measurements.at(-1)?.phase === 'Running');
     return {
       write: { phase: settlement.phase, message: settlement.message, state: settlement.state, finishedAt: finished ? now : undefined },
-      settled: { next: settlement.next, phaseChanged: settlement.phase !== progress.phase, finished, leftInFlight },
+      settled: {
+        next: settlement.next,
+        phaseChanged: settlement.phase !== progress.phase,
+        finished,
+        leftInFlight,
+        measured: measurements,
+      },
     };
   }
 
@@ -498,10 +513,25 @@ export class AnalysisRunner {
   /** After the commit: the metrics' next measurements, and the owner's reconcile when the run's phase moved. */
   private async followUp(run: RunSnapshot, settled: Settled | undefined): Promise<void> {
     if (!settled) return;
+    this.reportTimings(run, settled.measured);
     if (settled.leftInFlight) await this.endInFlight(run.id);
     if (settled.finished) this.resolvedRuns.forget(run.id);
     await this.schedule(run.id, settled.next);
     if (settled.phaseChanged) await this.wakeOwner(run);
+  }
+
+  private reportTimings(run: RunSnapshot, measured: readonly SettledMeasurement[]): void {
+    const observe = this.options.observeMeasurement;
+    if (!observe) return;
+    for (const { metricName, measurement } of measured) {
+      const metric = run.resolved.spec.metrics.find((candidate) => candidate.name === metricName);
+      if (!metric || !measurement.startedAt || !measurement.finishedAt) continue;
+      observe({
+        provider: providerTypeOf(metric.provider),
+        takenBy: run.resolved.measuredBy[metricName] ?? 'agent',
+        seconds: Math.max(0, measurement.finishedAt.getTime() - measurement.startedAt.getTime()) / 1000,
+      });
+    }
   }
 
   /**

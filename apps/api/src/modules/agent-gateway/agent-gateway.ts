@@ -37,6 +37,7 @@ import { AgentRateLimit, RateStanding } from './agent-rate-limit.js';
 import { AnswerCollector } from './answer-collector.js';
 import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
+import { ApiMetrics } from '../health/metrics.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
@@ -87,6 +88,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(REDIS) redis: Redis,
+    private readonly metrics: ApiMetrics,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.agent.maxMessageBytes });
     this.handshakes = new HandshakeGuard(config.agent.handshakeTimeoutMs, config.agent.maxPendingHandshakesPerAddress);
@@ -206,6 +208,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       answers.close();
       if (this.connections.get(cluster.id) === connection) {
         this.connections.delete(cluster.id);
+        this.metrics.agentConnections.set(this.connections.size);
         this.markDisconnected(connection).catch((error: unknown) => log.warn({ err: error }, 'could not record the disconnection'));
         log.info('agent disconnected');
       }
@@ -224,6 +227,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       case 'take':
         return this.handle(connection, text);
       case 'drop':
+        this.metrics.agentMessagesDropped.inc();
         if (decision.tellRetryAfterSeconds === undefined) return;
         this.log.warn(
           { cluster: connection.clusterName, retryAfterSeconds: decision.tellRetryAfterSeconds },
@@ -249,9 +253,11 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       message = decodeAgentMessage(text);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
+      this.metrics.agentMessages.inc({ direction: 'received', type: 'invalid' });
       this.send(connection.socket, { type: 'error', code: 'protocol/invalid_message', message: error.message });
       return;
     }
+    this.metrics.agentMessages.inc({ direction: 'received', type: message.type });
     switch (message.type) {
       case 'hello':
         return this.greet(connection, message);
@@ -302,6 +308,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     }
     const previous = this.connections.get(connection.clusterId);
     this.connections.set(connection.clusterId, connection);
+    this.metrics.agentConnections.set(this.connections.size);
     if (previous && previous !== connection) previous.socket.close(CLOSE_CODES.replacedByNewerConnection, 'replaced by a newer connection');
     await this.clusters.recordAgentConnected(
       GATEWAY_SCOPE,
@@ -409,6 +416,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private send(socket: WebSocket, message: ControlPlaneMessage): void {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(message));
+    this.metrics.agentMessages.inc({ direction: 'sent', type: message.type });
   }
 }

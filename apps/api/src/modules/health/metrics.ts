@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from '@flotilla/service-runtime';
 
 /** The process's Prometheus registry with Node's default metrics and the API's own. */
 export class ApiMetrics {
@@ -20,8 +21,28 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  /** Agents connected to this replica: each cluster's agent holds one connection to one replica. */
+  readonly agentConnections = new Gauge({
+    name: 'flotilla_agent_connections',
+    help: 'Agents connected to this API replica.',
+    registers: [this.registry],
+  });
+
+  readonly agentMessages = new Counter({
+    name: 'flotilla_agent_messages_total',
+    help: 'Agent protocol messages, by direction (received or sent) and message type; undecodable ones are of type invalid.',
+    labelNames: ['direction', 'type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly agentMessagesDropped = new Counter({
+    name: 'flotilla_agent_messages_dropped_total',
+    help: 'Agent messages dropped unread because their agent was over its message rate.',
+    registers: [this.registry],
+  });
+
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'flotilla_api_' });
+    registerProcessMetrics(this.registry, 'flotilla_api_');
   }
 
   /** Counts and times every GraphQL operation. */
