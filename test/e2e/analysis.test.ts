@@ -465,7 +465,7 @@ describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () 
     const placement = { namespace: checkout.namespace, name: 'checkout', cluster: 'staging', organization: checkout.organization.name };
 
     expect(families.get('rollout_info')?.type).toBe('gauge');
-    expect(samplesOf(families.get('rollout_info'), { name: 'checkout' })).toEqual([
+    expect(samplesOf(families.get('rollout_info'), placement)).toEqual([
       { labels: { ...placement, strategy: 'canary', traffic_router: '', phase: 'Completed' }, value: 1 },
     ]);
     const phases = samplesOf(families.get('rollout_phase'), placement);

@@ -283,7 +283,7 @@ describe('the fleet simulator of bench:fleet', () => {
         (await api.database.rollout.findMany({ where: { organizationId: org.id, phase: 'Healthy' } })).filter(
           (rollout) => rollout.observedGeneration === rollout.generation,
         ).length;
-      await eventually(async () => (await healthy()) === 4 || undefined, 10_000, 'the fleet to converge');
+      await eventually(async () => (await healthy()) === 4 || undefined, 20_000, 'the fleet to converge');
       const blueGreen = layout.find((rollout) => rollout.kind === 'blue-green') as FleetRollout;
       await graphqlData(
         api.url,
