@@ -134,7 +134,7 @@ describe('the agent reaches its API server with the credentials of its kubeconfi
     await expect(listServices(client)).rejects.toMatchObject({ status: 401 });
     expect(await runsOf(runsFile)).toBe(1);
 
-    await new Promise((resolve) => setTimeout(resolve, lifetimeMs + 100));
+    await new Promise((resolve) => setTimeout(resolve, lifetimeMs + 400));
     expect(await listServices(client)).toBeGreaterThanOrEqual(0);
     expect(await runsOf(runsFile)).toBe(2);
   });

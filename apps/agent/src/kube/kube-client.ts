@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { Watch, type Cluster, type KubeConfig } from '@kubernetes/client-node';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { ConnectionPool } from './connection-pool.js';
 import type { KubeObject } from './kube-object.js';
 import { apiVersionOf, resourcePath, type Resource } from './resources.js';
@@ -32,10 +32,21 @@ export interface ObjectList<T extends KubeObject> {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** How long one resolution of the kubeconfig's credentials serves requests (see `KubeClient.connection`). */
+const CREDENTIALS_REUSE_MS = 250;
 /** Objects per page of a list: a large cluster is read in pages, not in one answer held whole in memory. */
 export const LIST_PAGE_SIZE = 500;
 /** The server ends a watch after about this long, so that a connection lost without a FIN is noticed. */
 const WATCH_TIMEOUT_SECONDS = 290;
+
+/** How requests reach the API server with the credentials of the moment. */
+interface Connection {
+  open: typeof httpsRequest;
+  headers: OutgoingHttpHeaders;
+  options: RequestOptions;
+  /** The server URL's path (`https://host/clusters/x` → `/clusters/x`), put before every request path. */
+  pathPrefix: string;
+}
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -51,7 +62,7 @@ export interface WatchHandle {
 export class KubeClient {
   private readonly pool = new ConnectionPool();
   private readonly watcher: Watch;
-  private credentials: Promise<RequestOptions> | undefined;
+  private current: { connection: Promise<Connection>; until: number | undefined } | undefined;
 
   constructor(private readonly kubeConfig: KubeConfig) {
     this.watcher = new Watch(kubeConfig);
@@ -157,21 +168,36 @@ export class KubeClient {
     return { items, resourceVersion };
   }
 
-  /** The credentials of the moment; requests sent together share one resolution (one exec plugin run, not one each). */
-  private resolveCredentials(): Promise<RequestOptions> {
-    this.credentials ??= (async (): Promise<RequestOptions> => {
-      const options: RequestOptions = {};
-      await this.kubeConfig.applyToHTTPSOptions(options);
-      return options;
-    })().finally(() => {
-      this.credentials = undefined;
-    });
-    return this.credentials;
+  /**
+   * Where and how requests go now: the credentials the kubeconfig gives (an exec plugin's token, a token file's
+   * content, client certificates) with the pooled connections for them. Requests sent together share one resolution
+   * (one plugin run, not one each), and a resolution serves for `CREDENTIALS_REUSE_MS`: the library's authenticators
+   * keep their credentials until they expire, but building the request options is not free in a burst of thousands.
+   */
+  private connection(method: string, path: string): Promise<Connection> {
+    const current = this.current;
+    if (current !== undefined && (current.until === undefined || Date.now() < current.until)) return current.connection;
+    const connection = this.resolveConnection(method, path);
+    const entry: { connection: Promise<Connection>; until: number | undefined } = { connection, until: undefined };
+    this.current = entry;
+    connection.then(
+      () => {
+        entry.until = Date.now() + CREDENTIALS_REUSE_MS;
+      },
+      () => {
+        if (this.current === entry) this.current = undefined;
+      },
+    );
+    return connection;
   }
 
-  private async send(method: string, path: string, body: object | undefined, contentType: string): Promise<IncomingMessage> {
-    const cluster = this.currentCluster(method, path);
-    const credentials = await this.resolveCredentials().catch((error: unknown) => {
+  private async resolveConnection(method: string, path: string): Promise<Connection> {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (cluster === null) throw new KubeApiError(method, path, 0, 'Unconfigured', 'the kubeconfig has no current cluster');
+    const credentials: RequestOptions = {};
+    try {
+      await this.kubeConfig.applyToHTTPSOptions(credentials);
+    } catch (error) {
       throw new KubeApiError(
         method,
         path,
@@ -179,30 +205,36 @@ export class KubeClient {
         'Unauthenticated',
         `cannot get credentials: ${error instanceof Error ? error.message : String(error)}`,
       );
-    });
+    }
     const { ca, cert, key, servername, rejectUnauthorized, auth } = credentials;
     const tls = { ca, cert, key, servername, rejectUnauthorized };
+    const server = new URL(cluster.server);
+    const secure = server.protocol === 'https:';
+    return {
+      open: secure ? httpsRequest : httpRequest,
+      headers: { ...(credentials.headers as OutgoingHttpHeaders | undefined), Accept: 'application/json' },
+      options: {
+        ...(secure ? tls : {}),
+        auth,
+        protocol: server.protocol,
+        hostname: server.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: server.port,
+        agent: this.pool.agentFor(cluster, tls),
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      pathPrefix: server.pathname.replace(/\/$/, ''),
+    };
+  }
+
+  private async send(method: string, path: string, body: object | undefined, contentType: string): Promise<IncomingMessage> {
+    const { open, headers: credentialHeaders, options, pathPrefix } = await this.connection(method, path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: OutgoingHttpHeaders = { ...(credentials.headers as OutgoingHttpHeaders | undefined), Accept: 'application/json' };
+    const headers: OutgoingHttpHeaders = { ...credentialHeaders };
     if (payload !== undefined) {
       headers['Content-Type'] = contentType;
       headers['Content-Length'] = Buffer.byteLength(payload);
     }
-    const server = new URL(cluster.server);
-    const secure = server.protocol === 'https:';
-    const open = secure ? httpsRequest : httpRequest;
-    const target = {
-      ...(secure ? tls : {}),
-      auth,
-      protocol: server.protocol,
-      hostname: server.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: server.port,
-      path: `${server.pathname.replace(/\/$/, '')}${path}`,
-      method,
-      headers,
-      agent: this.pool.agentFor(cluster, tls),
-      timeout: REQUEST_TIMEOUT_MS,
-    };
+    const target: RequestOptions = { ...options, path: `${pathPrefix}${path}`, method, headers };
     const attempt = (): Promise<IncomingMessage> =>
       new Promise<IncomingMessage>((resolve, reject) => {
         const outgoing = open(target, resolve);
@@ -215,12 +247,6 @@ export class KubeClient {
         outgoing.end(payload);
       });
     return attempt();
-  }
-
-  private currentCluster(method: string, path: string): Cluster {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (cluster === null) throw new KubeApiError(method, path, 0, 'Unconfigured', 'the kubeconfig has no current cluster');
-    return cluster;
   }
 }
 
