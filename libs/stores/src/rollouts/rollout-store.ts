@@ -46,6 +46,13 @@ export interface RolloutManifest extends RolloutKey {
   appliedBy: string;
 }
 
+/** A rollout whose current desired version its agent has not reported as applied. */
+export interface LaggingDesiredState extends RolloutKey {
+  id: string;
+  organizationId: string;
+  desiredVersion: number;
+}
+
 export type RolloutApplied =
   { action: 'Created' | 'Unchanged'; rollout: RolloutRecord } | { action: 'Updated'; rollout: RolloutRecord; previousSpec: RolloutSpec };
 
@@ -74,6 +81,14 @@ export const ROLLOUT_WAKE_UPS: PreparedStatement = {
   name: 'sweep-rollout-wake-ups',
   text: `SELECT r.id, r."nextReconcileAt" AS at FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
   WHERE c."connectionState" = 'Connected' AND r."nextReconcileAt" > $1::timestamp AND r."nextReconcileAt" <= $2::timestamp`,
+};
+
+/** Rollouts of connected clusters whose agent has not reported their current desired version as applied. */
+export const LAGGING_DESIRED_STATES: PreparedStatement = {
+  name: 'sweep-lagging-desired-states',
+  text: `SELECT r.id, r."organizationId", r."clusterId", r.namespace, r.name, r."desiredVersion"
+  FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
+  WHERE c."connectionState" = 'Connected' AND r."appliedDesiredVersion" < r."desiredVersion"`,
 };
 
 /**
@@ -307,6 +322,11 @@ export class RolloutStore {
   /** See `UNSETTLED_ROLLOUTS`; in the sweep's transaction. */
   unsettled(_scope: SystemScope, transaction: Transaction, now: Date): Promise<{ id: string; version: number }[]> {
     return prismaSession(transaction).query(UNSETTLED_ROLLOUTS, [now]);
+  }
+
+  /** See `LAGGING_DESIRED_STATES`; in the sweep's transaction. */
+  laggingDesiredStates(_scope: SystemScope, transaction: Transaction): Promise<LaggingDesiredState[]> {
+    return prismaSession(transaction).query(LAGGING_DESIRED_STATES, []);
   }
 
   /** Rollouts of connected clusters to wake after `after` and by `until`; in the sweep's transaction. */
