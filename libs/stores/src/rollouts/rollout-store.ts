@@ -303,10 +303,25 @@ export class RolloutStore {
     });
   }
 
-  /** What the agent last observed of a rollout, with its id; null when the cluster has no such rollout. */
-  async observedOf(_scope: SystemScope, key: RolloutKey): Promise<{ id: string; observed: ObservedRolloutState | null } | null> {
-    const row = await this.database.rollout.findUnique({ where: { clusterId_namespace_name: key }, select: { id: true, observed: true } });
-    return row && { id: row.id, observed: row.observed === null ? null : rolloutColumns.observed.decode(row.observed) };
+  /**
+   * What the agent last observed of a rollout and the desired version it last reported applied, with the rollout's
+   * id; null when the cluster has no such rollout.
+   */
+  async observedOf(
+    _scope: SystemScope,
+    key: RolloutKey,
+  ): Promise<{ id: string; observed: ObservedRolloutState | null; appliedDesiredVersion: number } | null> {
+    const row = await this.database.rollout.findUnique({
+      where: { clusterId_namespace_name: key },
+      select: { id: true, observed: true, appliedDesiredVersion: true },
+    });
+    return (
+      row && {
+        id: row.id,
+        observed: row.observed === null ? null : rolloutColumns.observed.decode(row.observed),
+        appliedDesiredVersion: row.appliedDesiredVersion,
+      }
+    );
   }
 
   /** Stores a new observation, and answers the version it moved the rollout on to. */

@@ -37,6 +37,7 @@ import { AgentRateLimit, RateStanding } from './agent-rate-limit.js';
 import { AnswerCollector } from './answer-collector.js';
 import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
+import { ServingState } from '../health/serving-state.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
@@ -48,6 +49,7 @@ interface AgentConnection {
   clusterName: string;
   organizationId: string;
   socket: WebSocket;
+  /** When this connection last recorded the agent as heard of (ms since the epoch). */
   lastHeartbeatWrite: number;
   answers: AnswerCollector;
   /** The first message (the hello) is never dropped; the rate applies from the second on. */
@@ -87,6 +89,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(REDIS) redis: Redis,
+    private readonly serving: ServingState,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.agent.maxMessageBytes });
     this.handshakes = new HandshakeGuard(config.agent.handshakeTimeoutMs, config.agent.maxPendingHandshakesPerAddress);
@@ -115,11 +118,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
 
   /**
    * Says goodbye to every agent before the HTTP server closes, which waits for every socket it ever accepted:
-   * an agent connection left open would hold the server, and the process, forever.
+   * an agent connection left open would hold the server, and the process, forever. The close code tells the agents
+   * to come back at once, each after its own random delay; the server no longer listens, so they reach another replica.
    */
   async beforeApplicationShutdown(): Promise<void> {
     for (const stop of this.stopListening) stop();
-    for (const connection of this.connections.values()) connection.socket.close(1001, 'control plane shutting down');
+    for (const connection of this.connections.values()) connection.socket.close(CLOSE_CODES.goingAway, 'control plane shutting down');
     await Promise.all([...this.connections.values()].map((connection) => this.markDisconnected(connection)));
     for (const socket of this.server.clients) socket.terminate();
     this.server.close();
@@ -137,6 +141,10 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       socket.destroy();
     };
     socket.on('error', onSocketError);
+    if (this.serving.draining) {
+      refuseConnection(socket, 503, 'this control plane process is stopping');
+      return;
+    }
     if (!this.handshakes.enter(address)) {
       this.log.warn({ address }, 'too many agent handshakes pending from one address');
       refuseConnection(socket, 429, 'too many pending handshakes from this address');
@@ -260,7 +268,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         );
         return;
       case 'observed':
-        return this.observe(connection, message.rollout, message.state);
+        return this.observe(connection, message.rollout, message.desiredVersion, message.state);
       case 'measurement':
         return this.answer(connection, message.requestId, message.outcome);
     }
@@ -297,13 +305,14 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const previous = this.connections.get(connection.clusterId);
     this.connections.set(connection.clusterId, connection);
     if (previous && previous !== connection) previous.socket.close(CLOSE_CODES.replacedByNewerConnection, 'replaced by a newer connection');
+    const connectedAt = Date.now();
+    connection.lastHeartbeatWrite = connectedAt;
     await this.clusters.recordAgentConnected(
       GATEWAY_SCOPE,
       connection.clusterId,
       { agentVersion: hello.agentVersion, kubernetesVersion: hello.kubernetesVersion ?? null },
-      new Date(),
+      new Date(connectedAt),
     );
-    connection.lastHeartbeatWrite = Date.now();
     this.send(connection.socket, {
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
@@ -366,8 +375,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     await this.clusters.recordHeartbeat(GATEWAY_SCOPE, connection.clusterId, new Date(now));
   }
 
-  /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
-  private async observe(connection: AgentConnection, key: RolloutKey, state: ObservedRolloutState): Promise<void> {
+  /**
+   * Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing.
+   * The desired version it names as applied is recorded too, so that a lost `applied` does not look like a desired
+   * state the agent never got.
+   */
+  private async observe(connection: AgentConnection, key: RolloutKey, appliedVersion: number, state: ObservedRolloutState): Promise<void> {
     const stored = { clusterId: connection.clusterId, namespace: key.namespace, name: key.name };
     if (key.kind === 'Experiment') {
       const experiment = await this.experiments.observedOf(GATEWAY_SCOPE, stored);
@@ -377,7 +390,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     const rollout = await this.rollouts.observedOf(GATEWAY_SCOPE, stored);
-    if (!rollout || sameObservation(rollout.observed, state)) return;
+    if (!rollout) return;
+    if (appliedVersion > rollout.appliedDesiredVersion) await this.rollouts.recordApplied(GATEWAY_SCOPE, stored, appliedVersion);
+    if (sameObservation(rollout.observed, state)) return;
     const version = await this.rollouts.recordObserved(GATEWAY_SCOPE, rollout.id, state, new Date());
     await this.reconcileQueue.request(rollout.id, version);
   }
@@ -399,7 +414,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async markDisconnected(connection: AgentConnection): Promise<void> {
-    await this.clusters.markDisconnected(GATEWAY_SCOPE, connection.clusterId);
+    await this.clusters.markDisconnected(GATEWAY_SCOPE, connection.clusterId, new Date(connection.lastHeartbeatWrite));
   }
 
   private send(socket: WebSocket, message: ControlPlaneMessage): void {
