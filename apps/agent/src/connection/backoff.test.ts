@@ -28,7 +28,10 @@ describe('nextBackoffMs', () => {
     // Each agent draws its own random number; the first retry comes anywhere in [0, base)
     const delays = Array.from({ length: 500 }, () => nextBackoffMs(1, Math.random(), policy));
     const perTenth = new Array<number>(10).fill(0);
-    for (const delay of delays) perTenth[Math.min(9, Math.floor(delay / (policy.baseMs / 10)))] += 1;
+    for (const delay of delays) {
+      const tenth = Math.min(9, Math.floor(delay / (policy.baseMs / 10)));
+      perTenth[tenth] = (perTenth[tenth] ?? 0) + 1;
+    }
     // Uniform: about 50 per tenth of the window, none holding the whole herd
     for (const count of perTenth) expect(count).toBeLessThan(100);
   });
