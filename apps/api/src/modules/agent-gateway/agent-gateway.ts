@@ -123,8 +123,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
    */
   async beforeApplicationShutdown(): Promise<void> {
     for (const stop of this.stopListening) stop();
-    for (const connection of this.connections.values()) connection.socket.close(CLOSE_CODES.goingAway, 'control plane shutting down');
-    await Promise.all([...this.connections.values()].map((connection) => this.markDisconnected(connection)));
+    // Recorded here, and not again when each socket closes: a write still under way then would hold up the database
+    // client's disconnection.
+    const connections = [...this.connections.values()];
+    this.connections.clear();
+    for (const connection of connections) connection.socket.close(CLOSE_CODES.goingAway, 'control plane shutting down');
+    await Promise.all(connections.map((connection) => this.markDisconnected(connection)));
     for (const socket of this.server.clients) socket.terminate();
     this.server.close();
   }
