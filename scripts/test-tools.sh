@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Programs the tests drive that a fresh Debian machine lacks: Prometheus (a metric provider is tested against the
-# real one) and Chromium (the dashboard is tested in a real browser). Installed with apt-get when missing.
+# real one), Chromium (the dashboard is tested in a real browser) and HAProxy (API replicas are tested behind it).
+# Installed with apt-get when missing.
 # Usage: source scripts/test-tools.sh
 set -euo pipefail
 
@@ -14,3 +15,4 @@ tool_install() {
 
 command -v prometheus >/dev/null || tool_install prometheus
 command -v chromium >/dev/null || tool_install chromium
+command -v haproxy >/dev/null || tool_install haproxy
