@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   hello: () => Promise<Extract<AgentMessage, { type: 'hello' }>>;
   reconnect: { baseMs: number; capMs: number; stableAfterMs: number; unauthenticatedRetryMs: number };
   logger: Logger;
+  /** Where the backoff's jitter comes from: a number in [0, 1); `Math.random` unless told. */
+  random?: () => number;
 }
 
 const UNEXPECTED_RESPONSE = /Unexpected server response: (\d+)/;
@@ -206,7 +208,7 @@ export class ControlPlaneConnection {
     if (stable || code === CLOSE_CODES.goingAway) this.failures = 0;
     this.openedAt = 0;
     this.failures += 1;
-    const delayMs = nextBackoffMs(this.failures, Math.random(), reconnect);
+    const delayMs = nextBackoffMs(this.failures, (this.options.random ?? Math.random)(), reconnect);
     const level = code === CLOSE_CODES.replacedByNewerConnection ? 'warn' : 'info';
     logger[level]({ code, reason, status: this.refusedWithStatus, retryInMs: delayMs }, 'control plane connection closed');
     this.scheduleReconnect(delayMs);
