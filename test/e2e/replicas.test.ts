@@ -43,6 +43,7 @@ async function rolloutChangesOn(apiUrl: string): Promise<string[]> {
       url: `${apiUrl.replace('http', 'ws')}/graphql`,
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${system.tokens.deployer}` },
+      retryAttempts: 0,
       on: { connected: () => resolve(), error: reject },
     });
     subscriptions.subscribe<{ rolloutChanged: { name: string } }>(

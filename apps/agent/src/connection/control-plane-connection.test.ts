@@ -38,7 +38,8 @@ function connect(url: string): ControlPlaneConnection {
     {
       url,
       token: () => Promise.resolve('token'),
-      hello: () => Promise.resolve({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'test' }),
+      hello: () =>
+        Promise.resolve({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'test', kubernetesVersion: undefined }),
       reconnect: { baseMs: BASE_MS, capMs: 60_000, stableAfterMs: 60_000, unauthenticatedRetryMs: 60_000 },
       logger: pino({ level: 'silent' }),
       // The longest delay each backoff allows, so that the gaps show which backoff was applied
