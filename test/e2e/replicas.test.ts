@@ -23,7 +23,7 @@ beforeAll(async () => {
     workers: 2,
     podReadyDelayMs: 100,
     front: (apiUrls, directory) => startHaproxy(directory, apiUrls),
-    apiEnvironment: { SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), SHUTDOWN_DRAIN_SECONDS: '1' },
+    apiEnvironment: { SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS), SHUTDOWN_DRAIN_SECONDS: '1', TRUSTED_PROXIES: 'loopback' },
     workerEnvironment: { SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS) },
   });
 }, 60_000);

@@ -19,7 +19,8 @@ const CHECK_INTERVAL_MS = 400;
 /**
  * The load balancer of an installation: HTTP and WebSocket (upgrades are tunnelled, with no idle limit short enough
  * to cut an agent between heartbeats), each replica checked on /readyz, and a request whose connection a dead replica
- * refused sent to another one. Every connection goes to the first replica that is up (`balance first`), so that a
+ * refused sent to another one. It names each client in `X-Forwarded-For` (the APIs trust it with `TRUSTED_PROXIES`).
+ * Every connection goes to the first replica that is up (`balance first`), so that a
  * test knows which replica holds the agents; an installation would spread them (`balance leastconn`).
  */
 export function haproxyConfig(port: number, backends: readonly string[]): string {
@@ -27,6 +28,7 @@ export function haproxyConfig(port: number, backends: readonly string[]): string
   return [
     'defaults',
     '  mode http',
+    '  option forwardfor',
     '  timeout connect 1s',
     '  timeout client 60s',
     '  timeout server 60s',
