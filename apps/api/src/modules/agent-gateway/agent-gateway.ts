@@ -72,6 +72,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly server: WebSocketServer;
   private readonly connections = new Map<string, AgentConnection>();
   private readonly stopListening: (() => void)[] = [];
+  /** Disconnections being recorded; shutdown waits for them before the database client closes. */
+  private readonly disconnections = new Set<Promise<void>>();
   private readonly handshakes: HandshakeGuard;
   private readonly proxyTrust: ProxyTrust;
   private readonly rateLimit: AgentRateLimit;
@@ -123,12 +125,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
    */
   async beforeApplicationShutdown(): Promise<void> {
     for (const stop of this.stopListening) stop();
-    // Recorded here, and not again when each socket closes: a write still under way then would hold up the database
-    // client's disconnection.
+    // Recorded here, and not again when each socket closes: a write still under way when the database client closes
+    // would hold it up. Disconnections being recorded already are waited for.
     const connections = [...this.connections.values()];
     this.connections.clear();
     for (const connection of connections) connection.socket.close(CLOSE_CODES.goingAway, 'control plane shutting down');
-    await Promise.all(connections.map((connection) => this.markDisconnected(connection)));
+    await Promise.all([...connections.map((connection) => this.markDisconnected(connection)), ...this.disconnections]);
     for (const socket of this.server.clients) socket.terminate();
     this.server.close();
   }
@@ -212,7 +214,10 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       answers.close();
       if (this.connections.get(cluster.id) === connection) {
         this.connections.delete(cluster.id);
-        this.markDisconnected(connection).catch((error: unknown) => log.warn({ err: error }, 'could not record the disconnection'));
+        const recorded = this.markDisconnected(connection)
+          .catch((error: unknown) => log.warn({ err: error }, 'could not record the disconnection'))
+          .finally(() => this.disconnections.delete(recorded));
+        this.disconnections.add(recorded);
         log.info('agent disconnected');
       }
     });
