@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Programs the tests drive that a fresh Debian machine lacks: Prometheus (a metric provider is tested against the
 # real one, and its promtool checks the metrics the API and worker serve), Chromium (the dashboard is tested in a real
-# browser), and redis-sentinel and PgBouncer (the system is tested on Redis behind Sentinel and Postgres behind
-# PgBouncer). Installed with apt-get when missing.
+# browser), redis-sentinel and PgBouncer (the system is tested on Redis behind Sentinel and Postgres behind
+# PgBouncer) and HAProxy (API replicas are tested behind it). Installed with apt-get when missing.
 # Usage: source scripts/test-tools.sh
 set -euo pipefail
 
@@ -18,3 +18,4 @@ command -v prometheus >/dev/null && command -v promtool >/dev/null || tool_insta
 command -v chromium >/dev/null || tool_install chromium
 command -v redis-sentinel >/dev/null || tool_install redis-sentinel
 command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || tool_install pgbouncer
+command -v haproxy >/dev/null || tool_install haproxy

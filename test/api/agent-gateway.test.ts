@@ -1,8 +1,11 @@
-import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION } from '@flotilla/protocol';
-import { describe, expect, it } from 'vitest';
+import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION, type MeasurementRequest } from '@flotilla/protocol';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
+import { EventBus } from '../../libs/events/src/event-bus.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { eventually } from '../support/processes.js';
-import { apiForThisFile } from '../support/test-api.js';
+import { apiForThisFile, startTestApi } from '../support/test-api.js';
 
 const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
@@ -13,8 +16,8 @@ interface Session {
 }
 
 /** Connects as an agent would, keeping every message the control plane sends and how the connection ends. */
-async function connect(token: string): Promise<Session> {
-  const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
+async function connect(token: string, apiUrl = api.url): Promise<Session> {
+  const socket = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
   const messages: Session['messages'] = [];
   socket.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString()) as Session['messages'][number]));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -88,5 +91,47 @@ describe('the agent gateway', () => {
     session.socket.close();
     await session.closed;
     await eventually(async () => (await connectionState()) === 'Disconnected' || undefined, 5_000, 'the cluster to be Disconnected');
+  });
+});
+
+describe('the agent gateway beside another API replica', () => {
+  it('sends the agent what any process publishes for its cluster, from the one replica holding its connection', async () => {
+    // Given a second replica on the same database and Redis prefix, and the agent connected to that one
+    const replica = await startTestApi({ REDIS_PREFIX: api.environment.REDIS_PREFIX as string });
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      const other = await api.organization({ cluster: 'edge' });
+      const session = await connect(other.agentTokens.edge as string, replica.url);
+      session.socket.send(hello(PROTOCOL_VERSION));
+      await received(session, 'snapshot');
+      const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: other.id } });
+
+      // When a worker publishes a measurement request and a desired-state change for the cluster
+      const events = new EventBus(redis, redis, createLogger('test', 'silent'), api.environment.REDIS_PREFIX as string);
+      const request: MeasurementRequest = {
+        requestId: 'replicas-1',
+        run: { name: 'web-1', namespace: 'shop', uid: 'r1' },
+        metric: { name: 'success-rate', provider: { web: { url: 'http://metrics.shop.svc/rate' } } },
+        measurementIndex: 0,
+        timeoutSeconds: 30,
+      };
+      await events.publish('measurementRequested', { organizationId: other.id, payload: { clusterId: cluster.id, requests: [request] } });
+      await events.publish('desiredStateChanged', {
+        organizationId: other.id,
+        payload: { clusterId: cluster.id, id: '00000000-0000-7000-8000-000000000000', key: { namespace: 'shop', name: 'gone' } },
+      });
+
+      // Then the agent gets each exactly once, through the replica that holds it
+      expect(await received(session, 'measure')).toHaveLength(1);
+      expect(await received(session, 'deleted')).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(session.messages.filter((message) => message.type === 'measure' || message.type === 'deleted')).toHaveLength(2);
+      session.socket.close();
+      await session.closed;
+    } finally {
+      // The replica stops while it may still be recording the disconnection: it waits for it
+      await redis.quit();
+      await replica.close();
+    }
   });
 });

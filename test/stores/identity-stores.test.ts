@@ -75,7 +75,7 @@ describe('ClusterStore', () => {
   it('records connections and heartbeats, and disconnects connected clusters only', async () => {
     const { scope } = await newOrganization();
     const { cluster } = await register(scope, 'edge');
-    await clusters.markDisconnected(SYSTEM, cluster.id);
+    await clusters.markDisconnected(SYSTEM, cluster.id, new Date());
     expect((await clusters.findByName(scope, 'edge'))?.connectionState).toBe('Pending');
 
     const connectedAt = new Date('2030-01-01T00:00:00.000Z');
@@ -87,7 +87,12 @@ describe('ClusterStore', () => {
       kubernetesVersion: null,
     });
 
-    await clusters.markDisconnected(SYSTEM, cluster.id);
+    // A replica whose connection ended before another replica heard from the agent leaves the cluster connected
+    await clusters.markDisconnected(SYSTEM, cluster.id, new Date('2029-12-31T23:59:59.000Z'));
+    expect((await clusters.findByName(scope, 'edge'))?.connectionState).toBe('Connected');
+    await clusters.markDisconnected(SYSTEM, cluster.id, connectedAt);
+    expect((await clusters.findByName(scope, 'edge'))?.connectionState).toBe('Disconnected');
+
     const heartbeatAt = new Date('2030-01-01T00:01:00.000Z');
     await clusters.recordHeartbeat(SYSTEM, cluster.id, heartbeatAt);
     expect(await clusters.findByName(scope, 'edge')).toMatchObject({ connectionState: 'Connected', lastHeartbeatAt: heartbeatAt });

@@ -11,6 +11,7 @@ import { alive, createOrganizationWithAdmin, startApiProcess } from './api-proce
 import { graphqlData } from './graphql-client.js';
 import { eventually, exitOf, freePort, startNodeProcess, stopProcess, type ProcessExit } from './processes.js';
 import { SimulatedClusterClient } from './simulator-client.js';
+import type { E2eFront } from './haproxy.js';
 
 /** The clusters a system has unless told otherwise, by name, with their labels. */
 export const E2E_CLUSTERS: Readonly<Record<string, Record<string, string>>> = { staging: {}, production: {} };
@@ -19,6 +20,10 @@ export type E2eCluster = string;
 export interface E2eOptions {
   /** Worker processes started with the system. */
   workers?: number;
+  /** API processes (replicas) started with the system; 1 unless told. */
+  apis?: number;
+  /** What clients and agents reach the APIs through (a load balancer), started once the APIs are ready. */
+  front?: (apiUrls: readonly string[], directory: string) => Promise<E2eFront>;
   /** Time from a pod's creation to Ready in the simulator. */
   podReadyDelayMs?: number;
   /** The Postgres and Redis the processes use; this run's shared database and Redis unless told. */
@@ -58,11 +63,12 @@ export class E2eSystem {
   readonly redisPrefix = `e2e-${randomUUID().slice(0, 8)}`;
   private readonly clusterClients = new Map<E2eCluster, SimulatedClusterClient>();
   readonly tokens = { admin: '', deployer: '' };
-  apiUrl = '';
   database!: DatabaseClient;
   private directory = '';
   private simulator: ChildProcess | undefined;
-  private api: ChildProcess | undefined;
+  /** Each API replica's process (undefined while it is down) and its own address. */
+  private readonly apis: { child: ChildProcess | undefined; url: string }[] = [];
+  private front: E2eFront | undefined;
   private readonly workers = new Set<E2eWorker>();
   private readonly agents = new Map<E2eCluster, ChildProcess>();
   private readonly agentTokens = new Map<E2eCluster, string>();
@@ -110,10 +116,22 @@ export class E2eSystem {
     }
   }
 
+  /** Where clients and agents reach the control plane: the front when there is one, else the first API. */
+  get apiUrl(): string {
+    return this.front?.url ?? this.apis[0]?.url ?? '';
+  }
+
+  /** Each API replica's own address, bypassing the front. */
+  get apiUrls(): string[] {
+    return this.apis.map((api) => api.url);
+  }
+
   private async startAll(options: E2eOptions): Promise<void> {
     this.directory = await mkdtemp(join(tmpdir(), 'flotilla-e2e-'));
     this.database = createDatabaseClient(this.databaseUrl, 4);
-    await Promise.all([this.startSimulator(options.podReadyDelayMs ?? 300), this.startApi()]);
+    const replicas = Array.from({ length: options.apis ?? 1 }, (_, index) => index);
+    await Promise.all([this.startSimulator(options.podReadyDelayMs ?? 300), ...replicas.map((index) => this.startApi(index))]);
+    if (options.front) this.front = await options.front(this.apiUrls, this.directory);
     await this.createOrganization();
     for (let index = 0; index < (options.workers ?? 1); index += 1) await this.startWorker();
     const labelsOf = options.clusters ?? E2E_CLUSTERS;
@@ -159,15 +177,14 @@ export class E2eSystem {
     }
   }
 
-  /** Starts the API, on the port it had before when it is started again, so that agents find it where they left it. */
-  async startApi(): Promise<void> {
-    const port = this.apiUrl ? Number(new URL(this.apiUrl).port) : undefined;
+  /** Starts API replica `index`, on the port it had before when it is started again, so that agents find it where they left it. */
+  async startApi(index = 0): Promise<void> {
+    const known = this.apis[index];
     const api = await startApiProcess(
       { ...this.environment, AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API'), ...this.options.apiEnvironment },
-      { port },
+      { port: known ? Number(new URL(known.url).port) : undefined },
     );
-    this.api = api.child;
-    this.apiUrl = api.url;
+    this.apis[index] = { child: api.child, url: api.url };
   }
 
   private async createOrganization(): Promise<void> {
@@ -210,22 +227,26 @@ export class E2eSystem {
     return [...this.workers];
   }
 
-  /** `kill -9` of the API: every agent, subscription and request loses its connection at once. */
-  async killApi(): Promise<void> {
-    if (this.api) await stopProcess(this.api, 'SIGKILL');
-    this.api = undefined;
+  /** `kill -9` of API replica `index`: every agent, subscription and request on it loses its connection at once. */
+  async killApi(index = 0): Promise<void> {
+    const api = this.apis[index];
+    if (api?.child) await stopProcess(api.child, 'SIGKILL');
+    if (api) api.child = undefined;
   }
 
-  /** Sends the API `signal` and waits at most `timeoutMs` for it to exit: how it exited, or undefined while it still runs. */
-  async signalApi(signal: NodeJS.Signals, timeoutMs: number): Promise<ProcessExit | undefined> {
-    const api = this.api;
-    if (!api) throw new Error('the API is not running');
+  /**
+   * Sends API replica `index` `signal` and waits at most `timeoutMs` for it to exit: how it exited, or undefined
+   * while it still runs.
+   */
+  async signalApi(signal: NodeJS.Signals, timeoutMs: number, index = 0): Promise<ProcessExit | undefined> {
+    const api = this.apis[index]?.child;
+    if (!api) throw new Error(`API replica ${index} is not running`);
     api.kill(signal);
     return exitOf(api, timeoutMs);
   }
 
   get apiProcessId(): number | undefined {
-    return this.api?.pid;
+    return this.apis[0]?.child?.pid;
   }
 
   startAgent(cluster: E2eCluster): void {
@@ -289,7 +310,9 @@ export class E2eSystem {
     this.agents.clear();
     await Promise.all(agents.map((agent) => stopProcess(agent)));
     await Promise.all([...this.workers].map((worker) => stopProcess(worker.process)));
-    await Promise.all([this.api, this.simulator].flatMap((child) => (child ? [stopProcess(child)] : [])));
+    await this.front?.stop();
+    const children = [...this.apis.map((api) => api.child), this.simulator];
+    await Promise.all(children.flatMap((child) => (child ? [stopProcess(child)] : [])));
     await this.deleteRedisKeys().catch(() => 0);
     await this.database?.$disconnect();
     if (this.directory) await rm(this.directory, { recursive: true, force: true });

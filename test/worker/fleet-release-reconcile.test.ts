@@ -303,10 +303,17 @@ describe('the sweep', () => {
     await database.fleetRelease.update({ where: { id: fleet.release.id }, data: { nextReconcileAt: wakeAt } });
     const { version } = (await releases.findById(SYSTEM, fleet.release.id))!;
     await fleetQueue.queue.obliterate({ force: true });
-    const sweep = new ReconcileSweep(database, rollouts, new ExperimentStore(database, audit), clusters, reconcileQueue, logger, 60_000, {
-      releases,
-      queue: fleetQueue,
-    });
+    const sweep = new ReconcileSweep(
+      database,
+      rollouts,
+      new ExperimentStore(database, audit),
+      clusters,
+      reconcileQueue,
+      logger,
+      60_000,
+      { releases, queue: fleetQueue },
+      { publish: () => Promise.resolve() },
+    );
 
     // Another sweeper may hold the sweep's lock for a moment: sweep again until this one ran.
     const job = await eventually(

@@ -10,7 +10,10 @@ import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { FleetReconcileQueue } from '../../libs/queues/src/fleet-reconcile-queue.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
+import { EventBus } from '../../libs/events/src/event-bus.js';
+import { ConvergingAgent } from '../support/converging-agent.js';
 import { eventually } from '../support/processes.js';
+import { startTestApi, type TestApi } from '../support/test-api.js';
 
 const HORIZON_MS = 20_000;
 /** The worker's default. */
@@ -39,6 +42,7 @@ beforeAll(() => {
     createLogger('test', 'warn'),
     AGENT_SILENCE_LIMIT_MS,
     { releases: new FleetReleaseStore(database, rollouts, audit), queue: fleetQueue },
+    { publish: () => Promise.resolve() },
   );
 });
 afterAll(async () => {
@@ -117,5 +121,86 @@ describe('wake-ups beyond the horizon', () => {
     const rolloutId = await settledRolloutWaitingFor(at);
     await queue.wakeAt(rolloutId, at, now);
     expect((await wakeUpJob(rolloutId, at))?.delay).toBe(at.getTime() - now.getTime());
+  });
+});
+
+describe('desired states an agent has not applied', () => {
+  let api: TestApi;
+  let agent: ConvergingAgent | undefined;
+  let publisher: Redis;
+  beforeAll(async () => {
+    api = await startTestApi();
+    publisher = new Redis(inject('redisUrl'));
+  });
+  afterAll(async () => {
+    agent?.disconnect();
+    await publisher.quit();
+    await api.close();
+  });
+
+  /** A sweep publishing on the API's bus, as the workers beside that API do. */
+  function sweepPublishingToApi(): ReconcileSweep {
+    const logger = createLogger('test', 'warn');
+    const events = new EventBus(publisher, publisher, logger, api.environment.REDIS_PREFIX as string);
+    const rollouts = new RolloutStore(database);
+    const audit = new AuditStore(database, events);
+    return new ReconcileSweep(
+      database,
+      rollouts,
+      new ExperimentStore(database, audit),
+      new ClusterStore(database),
+      queue,
+      logger,
+      AGENT_SILENCE_LIMIT_MS,
+      { releases: new FleetReleaseStore(database, rollouts, audit), queue: fleetQueue },
+      events,
+    );
+  }
+
+  it('are sent again once they lagged for a sweep interval, so that an agent converges although the publish after the commit was lost', async () => {
+    // Given an agent holding version 1 of a rollout's desired state, which it reported applied
+    const org = await api.organization({ cluster: 'staging' });
+    const cluster = await database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
+    const desiredState = (replicas: number) => ({
+      replicaSets: [
+        { podTemplateHash: 'abc123', replicas, labels: { app: 'web' }, annotations: {}, template: { spec: { containers: [] } } },
+      ],
+      services: {},
+    });
+    const rollout = await database.rollout.create({
+      data: {
+        organizationId: org.id,
+        clusterId: cluster.id,
+        namespace: 'shop',
+        name: 'web',
+        spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [] } }, strategy: { canary: {} } },
+        phase: 'Healthy',
+        generation: 1,
+        observedGeneration: 1,
+        desiredState: desiredState(1),
+        desiredVersion: 1,
+      },
+    });
+    agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
+    await agent.connect();
+    const applied = async () => (await database.rollout.findUniqueOrThrow({ where: { id: rollout.id } })).appliedDesiredVersion;
+    await eventually(async () => (await applied()) === 1 || undefined, 5_000, 'version 1 to be applied');
+
+    // When version 2 is committed and its desiredStateChanged never published (its worker was killed in between)
+    await database.rollout.update({ where: { id: rollout.id }, data: { desiredState: desiredState(3), desiredVersion: 2 } });
+    const sweep = sweepPublishingToApi();
+
+    // Then the sweeps find it lagging and, from the second sighting on, publish it again: the gateway holding the
+    // agent's connection sends it and the agent applies it. (Another sweeper may hold the sweep's lock for a moment.)
+    await eventually(
+      async () => {
+        await sweep.sweep();
+        return agent?.desired.get('shop/web')?.desiredVersion === 2 || undefined;
+      },
+      10_000,
+      'the agent to hold version 2',
+    );
+    expect(agent.desired.get('shop/web')?.state.replicaSets[0]?.replicas).toBe(3);
+    await eventually(async () => (await applied()) === 2 || undefined, 5_000, 'version 2 to be applied');
   });
 });

@@ -36,6 +36,7 @@ import {
 } from './modules/freezes/freezes.resolver.js';
 import { FreezesService } from './modules/freezes/freezes.service.js';
 import { HealthController } from './modules/health/health.controller.js';
+import { ServingState } from './modules/health/serving-state.js';
 import { ApiMetrics } from './modules/health/metrics.js';
 import { ManifestsResolver } from './modules/manifests/manifests.resolver.js';
 import { ManifestsService } from './modules/manifests/manifests.service.js';
@@ -174,6 +175,7 @@ export class AppModule {
         OrganizationSettingsResolver,
         RolloutFreezeResolver,
         AgentGateway,
+        ServingState,
       ],
     };
   }

@@ -13,13 +13,17 @@ import { ErrorCode, type Logger } from '@flotilla/service-runtime';
 import { compileProxyTrust } from './common/http/client-address.js';
 import { acceptProxyProtocol } from './common/http/proxy-protocol.js';
 import { securityHeaders } from './security-headers.js';
+import { ServingState } from './modules/health/serving-state.js';
 
 export interface RunningApi {
   app: NestExpressApplication;
   url: string;
+  /** Turns `/readyz` to 503 and refuses new agents, then goes on serving for `drainMs` while load balancers notice. */
+  drain(drainMs: number): Promise<void>;
   /**
-   * Stops taking connections, closes idle keep-alive ones, gives requests under way `inFlightGraceMs` to finish and
-   * then cuts every connection left, and closes the application's WebSockets and its Postgres and Redis connections.
+   * Stops listening, closes idle keep-alive connections, tells agents to reconnect elsewhere, gives requests under way
+   * `inFlightGraceMs` to finish and then cuts every connection left, and closes the application's WebSockets and its
+   * Postgres and Redis connections.
    */
   close(inFlightGraceMs?: number): Promise<void>;
 }
@@ -87,7 +91,13 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
   return {
     app,
     url,
+    async drain(drainMs) {
+      app.get(ServingState).drain();
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+    },
     async close(inFlightGraceMs = 5000) {
+      // Stops listening at once, before the agents are told to go: they must find another replica when they return.
+      server.close();
       server.closeIdleConnections();
       const cut = setTimeout(() => server.closeAllConnections(), inFlightGraceMs).unref();
       try {

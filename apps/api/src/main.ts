@@ -10,9 +10,11 @@ surviveUnhandledRejections(logger);
 try {
   const api = await startApi(config, logger);
   const graceMs = config.shutdownGraceSeconds * 1000;
-  // Requests under way get half the grace period; the other half is for the goodbyes to agents and the connections.
+  const drainMs = config.shutdownDrainSeconds * 1000;
+  // Requests under way get half of what the drain leaves; the other half is for the goodbyes and the connections.
   stopOnSignals(logger, graceMs, async (step) => {
-    await step('HTTP requests, WebSockets and connections of the API', () => api.close(graceMs / 2));
+    await step('serving while load balancers notice /readyz', () => api.drain(drainMs));
+    await step('HTTP requests, WebSockets and connections of the API', () => api.close((graceMs - drainMs) / 2));
   });
 } catch (error) {
   logger.fatal({ err: error }, 'control plane API failed to start');

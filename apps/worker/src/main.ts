@@ -112,6 +112,7 @@ const sweeper = new ReconcileSweep(
   logger.child({ component: 'sweep' }),
   config.agentSilenceLimitMs,
   { releases: fleetReleases, queue: fleetQueue },
+  eventBus,
 );
 const analysisRuns = new AnalysisRunStore(sql, database);
 const fleet = new FleetReleaseReconciler(

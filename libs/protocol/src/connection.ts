@@ -17,4 +17,10 @@ export const CLOSE_CODES = {
   invalidMessage: 4400,
   /** The agent kept sending over its message rate after being told `rate_limited`. */
   rateLimited: 4429,
+  /**
+   * WebSocket's own "going away": this control plane process is stopping. The agent connects again at once (after a
+   * random delay below its base backoff, so that a replica's agents do not return in step), to whichever replica
+   * the address leads to now.
+   */
+  goingAway: 1001,
 } as const;

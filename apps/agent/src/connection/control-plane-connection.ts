@@ -23,14 +23,16 @@ export interface ConnectionOptions {
   hello: () => Promise<Extract<AgentMessage, { type: 'hello' }>>;
   reconnect: { baseMs: number; capMs: number; stableAfterMs: number; unauthenticatedRetryMs: number };
   logger: Logger;
+  /** Where the backoff's jitter comes from: a number in [0, 1); `Math.random` unless told. */
+  random?: () => number;
 }
 
 const UNEXPECTED_RESPONSE = /Unexpected server response: (\d+)/;
 
 /**
  * The agent's one outgoing WebSocket to the control plane: bearer token on the upgrade, `hello` then `welcome`,
- * heartbeats at the interval the control plane asks for, and reconnection with jittered exponential backoff that
- * starts over once a connection has stayed up for `stableAfterMs`.
+ * heartbeats at the interval the control plane asks for, and reconnection with fully jittered exponential backoff
+ * that starts over once a connection has stayed up for `stableAfterMs` or the control plane said it was stopping.
  */
 export class ControlPlaneConnection {
   private socket: WebSocket | undefined;
@@ -201,10 +203,12 @@ export class ControlPlaneConnection {
       this.scheduleReconnect(reconnect.unauthenticatedRetryMs);
       return;
     }
-    if (this.openedAt > 0 && Date.now() - this.openedAt >= reconnect.stableAfterMs) this.failures = 0;
+    // A control plane process that says it is stopping is no failure: the agent returns at once, to another replica.
+    const stable = this.openedAt > 0 && Date.now() - this.openedAt >= reconnect.stableAfterMs;
+    if (stable || code === CLOSE_CODES.goingAway) this.failures = 0;
     this.openedAt = 0;
     this.failures += 1;
-    const delayMs = nextBackoffMs(this.failures, Math.random(), reconnect);
+    const delayMs = nextBackoffMs(this.failures, (this.options.random ?? Math.random)(), reconnect);
     const level = code === CLOSE_CODES.replacedByNewerConnection ? 'warn' : 'info';
     logger[level]({ code, reason, status: this.refusedWithStatus, retryInMs: delayMs }, 'control plane connection closed');
     this.scheduleReconnect(delayMs);

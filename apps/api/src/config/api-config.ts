@@ -42,6 +42,8 @@ export interface ApiConfig extends ControlPlaneSettings {
   trustedProxies: string[];
   /** Connections from trusted proxies start with a PROXY protocol (v1 or v2) header. */
   proxyProtocol: boolean;
+  /** How long after SIGTERM the API keeps serving with `/readyz` at 503, for load balancers to stop sending it work. */
+  shutdownDrainSeconds: number;
   agent: AgentConnectionLimits;
 }
 
@@ -90,6 +92,7 @@ export function readApiConfig(environment: Environment, problems: string[]): Api
     dashboardDirectory: environment.DASHBOARD_DIR || undefined,
     trustedProxies: addressList(environment, 'TRUSTED_PROXIES', problems),
     proxyProtocol: flag(environment, 'PROXY_PROTOCOL', problems),
+    shutdownDrainSeconds: integer(environment, 'SHUTDOWN_DRAIN_SECONDS', 0, problems, 0),
     agent: {
       maxMessageBytes: integer(environment, 'AGENT_MAX_MESSAGE_BYTES', 1024 * 1024, problems),
       handshakeTimeoutMs: integer(environment, 'AGENT_HANDSHAKE_TIMEOUT_MS', 10_000, problems),
@@ -101,6 +104,8 @@ export function readApiConfig(environment: Environment, problems: string[]): Api
   };
   if (config.proxyProtocol && config.trustedProxies.length === 0)
     problems.push('PROXY_PROTOCOL needs TRUSTED_PROXIES: only trusted proxies may send the header');
+  if (config.shutdownDrainSeconds >= config.shutdownGraceSeconds)
+    problems.push('SHUTDOWN_DRAIN_SECONDS must be below SHUTDOWN_GRACE_SECONDS, or nothing would be left to finish requests in');
   if (config.rateLimitPoints < config.maxQueryComplexity)
     problems.push('RATE_LIMIT_POINTS must be at least MAX_QUERY_COMPLEXITY, or the costliest queries could never run');
   return config;

@@ -9,6 +9,8 @@ import {
 } from '@flotilla/stores';
 import type { Logger } from '@flotilla/service-runtime';
 import type { FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
+import type { EventBus } from '@flotilla/events';
+import { DesiredStateLag } from './desired-state-lag.js';
 
 /** Any constant works, as long as every worker uses the same one. */
 const SWEEP_LOCK_KEY = 4_711_001;
@@ -24,11 +26,16 @@ const SWEEP = systemScope('sweep');
  * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold, and queues the
  * wake-ups that have come within the queue's horizon, each for its exact time.
  *
+ * A desired state whose agent has not reported it applied for a whole sweep interval is published again
+ * (`desiredStateChanged`), so that a publish lost after its commit never leaves a cluster on an older desired state.
+ *
  * Every active fleet release is asked for at its version each sweep (they are few): a release waiting on a
  * disconnected cluster's deadline, on a member changed by hand, or on a job Redis lost, decides again within one
  * sweep interval, and its wake-ups within the horizon are queued for their time.
  */
 export class ReconcileSweep {
+  private readonly desiredStateLag = new DesiredStateLag();
+
   constructor(
     private readonly database: DatabaseClient,
     private readonly rollouts: RolloutStore,
@@ -39,6 +46,7 @@ export class ReconcileSweep {
     /** A cluster whose agent has not been heard of for this long is disconnected, whichever API process it was on. */
     private readonly agentSilenceLimitMs: number,
     private readonly fleet: { releases: FleetReleaseStore; queue: FleetReconcileQueue },
+    private readonly events: Pick<EventBus, 'publish'>,
   ) {}
 
   async sweep(now = new Date()): Promise<number> {
@@ -49,17 +57,23 @@ export class ReconcileSweep {
         await this.clusters.disconnectSilentAgents(SWEEP, transaction, new Date(now.getTime() - this.agentSilenceLimitMs));
         const rollouts = await this.rollouts.unsettled(SWEEP, transaction, now);
         const live = await this.experiments.unsettled(SWEEP, transaction, now);
+        const lagging = await this.rollouts.laggingDesiredStates(SWEEP, transaction);
         const horizon = this.queue.wakeUpHorizonMs;
-        if (!Number.isFinite(horizon)) return { due: rollouts, experiments: live, wakeUps: [], experimentWakeUps: [] };
+        if (!Number.isFinite(horizon)) return { due: rollouts, experiments: live, lagging, wakeUps: [], experimentWakeUps: [] };
         const until = new Date(now.getTime() + horizon);
         const wakeUps = await this.rollouts.wakeUps(SWEEP, transaction, now, until);
         const experimentWakeUps = await this.experiments.wakeUps(SWEEP, transaction, now, until);
-        return { due: rollouts, experiments: live, wakeUps, experimentWakeUps };
+        return { due: rollouts, experiments: live, lagging, wakeUps, experimentWakeUps };
       },
       { timeoutMs: 30_000, maxWaitMs: 10_000 },
     );
     if (!found) return 0;
-    const { due, experiments, wakeUps, experimentWakeUps } = found;
+    const { due, experiments, lagging, wakeUps, experimentWakeUps } = found;
+    const resent = this.desiredStateLag.persisting(lagging);
+    await inBatches(resent, ({ id, organizationId, clusterId, namespace, name }) =>
+      this.events.publish('desiredStateChanged', { organizationId, payload: { clusterId, id, key: { namespace, name } } }),
+    );
+    if (resent.length > 0) this.logger.info({ rollouts: resent.length }, 'desired states not applied for a sweep interval sent again');
     await inBatches(due, (rollout) => this.queue.request(rollout.id, rollout.version));
     await inBatches(experiments, (experiment) => this.queue.requestExperiment(experiment.id, experiment.version));
     await inBatches(wakeUps, (rollout) => this.queue.wakeAt(rollout.id, rollout.at, now));

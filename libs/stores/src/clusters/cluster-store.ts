@@ -144,9 +144,15 @@ export class ClusterStore {
     await this.database.cluster.update({ where: { id }, data: { lastHeartbeatAt: at, connectionState: 'Connected' } });
   }
 
-  /** Marks the cluster disconnected, if it is connected. */
-  async markDisconnected(_scope: SystemScope, id: string): Promise<void> {
-    await this.database.cluster.updateMany({ where: { id, connectionState: 'Connected' }, data: { connectionState: 'Disconnected' } });
+  /**
+   * Marks the cluster disconnected, if it is connected and its agent was last heard of by `heardUntil`: the agent
+   * may already be connected to another API replica, which recorded it later, and that connection stands.
+   */
+  async markDisconnected(_scope: SystemScope, id: string, heardUntil: Date): Promise<void> {
+    await this.database.cluster.updateMany({
+      where: { id, connectionState: 'Connected', lastHeartbeatAt: { lte: heardUntil } },
+      data: { connectionState: 'Disconnected' },
+    });
   }
 
   /**

@@ -46,6 +46,13 @@ export interface RolloutManifest extends RolloutKey {
   appliedBy: string;
 }
 
+/** A rollout whose current desired version its agent has not reported as applied. */
+export interface LaggingDesiredState extends RolloutKey {
+  id: string;
+  organizationId: string;
+  desiredVersion: number;
+}
+
 export type RolloutApplied =
   { action: 'Created' | 'Unchanged'; rollout: RolloutRecord } | { action: 'Updated'; rollout: RolloutRecord; previousSpec: RolloutSpec };
 
@@ -74,6 +81,14 @@ export const ROLLOUT_WAKE_UPS: PreparedStatement = {
   name: 'sweep-rollout-wake-ups',
   text: `SELECT r.id, r."nextReconcileAt" AS at FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
   WHERE c."connectionState" = 'Connected' AND r."nextReconcileAt" > $1::timestamp AND r."nextReconcileAt" <= $2::timestamp`,
+};
+
+/** Rollouts of connected clusters whose agent has not reported their current desired version as applied. */
+export const LAGGING_DESIRED_STATES: PreparedStatement = {
+  name: 'sweep-lagging-desired-states',
+  text: `SELECT r.id, r."organizationId", r."clusterId", r.namespace, r.name, r."desiredVersion"
+  FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
+  WHERE c."connectionState" = 'Connected' AND r."appliedDesiredVersion" < r."desiredVersion"`,
 };
 
 /**
@@ -288,10 +303,25 @@ export class RolloutStore {
     });
   }
 
-  /** What the agent last observed of a rollout, with its id; null when the cluster has no such rollout. */
-  async observedOf(_scope: SystemScope, key: RolloutKey): Promise<{ id: string; observed: ObservedRolloutState | null } | null> {
-    const row = await this.database.rollout.findUnique({ where: { clusterId_namespace_name: key }, select: { id: true, observed: true } });
-    return row && { id: row.id, observed: row.observed === null ? null : rolloutColumns.observed.decode(row.observed) };
+  /**
+   * What the agent last observed of a rollout and the desired version it last reported applied, with the rollout's
+   * id; null when the cluster has no such rollout.
+   */
+  async observedOf(
+    _scope: SystemScope,
+    key: RolloutKey,
+  ): Promise<{ id: string; observed: ObservedRolloutState | null; appliedDesiredVersion: number } | null> {
+    const row = await this.database.rollout.findUnique({
+      where: { clusterId_namespace_name: key },
+      select: { id: true, observed: true, appliedDesiredVersion: true },
+    });
+    return (
+      row && {
+        id: row.id,
+        observed: row.observed === null ? null : rolloutColumns.observed.decode(row.observed),
+        appliedDesiredVersion: row.appliedDesiredVersion,
+      }
+    );
   }
 
   /** Stores a new observation, and answers the version it moved the rollout on to. */
@@ -307,6 +337,11 @@ export class RolloutStore {
   /** See `UNSETTLED_ROLLOUTS`; in the sweep's transaction. */
   unsettled(_scope: SystemScope, transaction: Transaction, now: Date): Promise<{ id: string; version: number }[]> {
     return prismaSession(transaction).query(UNSETTLED_ROLLOUTS, [now]);
+  }
+
+  /** See `LAGGING_DESIRED_STATES`; in the sweep's transaction. */
+  laggingDesiredStates(_scope: SystemScope, transaction: Transaction): Promise<LaggingDesiredState[]> {
+    return prismaSession(transaction).query(LAGGING_DESIRED_STATES, []);
   }
 
   /** Rollouts of connected clusters to wake after `after` and by `until`; in the sweep's transaction. */

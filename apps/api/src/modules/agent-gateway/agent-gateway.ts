@@ -38,6 +38,7 @@ import { AnswerCollector } from './answer-collector.js';
 import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
 import { ApiMetrics } from '../health/metrics.js';
+import { ServingState } from '../health/serving-state.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
@@ -49,6 +50,7 @@ interface AgentConnection {
   clusterName: string;
   organizationId: string;
   socket: WebSocket;
+  /** When this connection last recorded the agent as heard of (ms since the epoch). */
   lastHeartbeatWrite: number;
   answers: AnswerCollector;
   /** The first message (the hello) is never dropped; the rate applies from the second on. */
@@ -71,6 +73,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly server: WebSocketServer;
   private readonly connections = new Map<string, AgentConnection>();
   private readonly stopListening: (() => void)[] = [];
+  /** Disconnections being recorded; shutdown waits for them before the database client closes. */
+  private readonly disconnections = new Set<Promise<void>>();
   private readonly handshakes: HandshakeGuard;
   private readonly proxyTrust: ProxyTrust;
   private readonly rateLimit: AgentRateLimit;
@@ -89,6 +93,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(REDIS) redis: Redis,
     private readonly metrics: ApiMetrics,
+    private readonly serving: ServingState,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.agent.maxMessageBytes });
     this.handshakes = new HandshakeGuard(config.agent.handshakeTimeoutMs, config.agent.maxPendingHandshakesPerAddress);
@@ -123,12 +128,17 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
 
   /**
    * Says goodbye to every agent before the HTTP server closes, which waits for every socket it ever accepted:
-   * an agent connection left open would hold the server, and the process, forever.
+   * an agent connection left open would hold the server, and the process, forever. The close code tells the agents
+   * to come back at once, each after its own random delay; the server no longer listens, so they reach another replica.
    */
   async beforeApplicationShutdown(): Promise<void> {
     for (const stop of this.stopListening) stop();
-    for (const connection of this.connections.values()) connection.socket.close(1001, 'control plane shutting down');
-    await Promise.all([...this.connections.values()].map((connection) => this.markDisconnected(connection)));
+    // Recorded here, and not again when each socket closes: a write still under way when the database client closes
+    // would hold it up. Disconnections being recorded already are waited for.
+    const connections = [...this.connections.values()];
+    this.connections.clear();
+    for (const connection of connections) connection.socket.close(CLOSE_CODES.goingAway, 'control plane shutting down');
+    await Promise.all([...connections.map((connection) => this.markDisconnected(connection)), ...this.disconnections]);
     for (const socket of this.server.clients) socket.terminate();
     this.server.close();
   }
@@ -145,6 +155,10 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       socket.destroy();
     };
     socket.on('error', onSocketError);
+    if (this.serving.draining) {
+      refuseConnection(socket, 503, 'this control plane process is stopping');
+      return;
+    }
     if (!this.handshakes.enter(address)) {
       this.log.warn({ address }, 'too many agent handshakes pending from one address');
       refuseConnection(socket, 429, 'too many pending handshakes from this address');
@@ -209,7 +223,10 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       if (this.connections.get(cluster.id) === connection) {
         this.connections.delete(cluster.id);
         this.metrics.agentConnections.set(this.connections.size);
-        this.markDisconnected(connection).catch((error: unknown) => log.warn({ err: error }, 'could not record the disconnection'));
+        const recorded = this.markDisconnected(connection)
+          .catch((error: unknown) => log.warn({ err: error }, 'could not record the disconnection'))
+          .finally(() => this.disconnections.delete(recorded));
+        this.disconnections.add(recorded);
         log.info('agent disconnected');
       }
     });
@@ -272,7 +289,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         );
         return;
       case 'observed':
-        return this.observe(connection, message.rollout, message.state);
+        return this.observe(connection, message.rollout, message.desiredVersion, message.state);
       case 'measurement':
         return this.answer(connection, message.requestId, message.outcome);
     }
@@ -310,13 +327,14 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     this.connections.set(connection.clusterId, connection);
     this.metrics.agentConnections.set(this.connections.size);
     if (previous && previous !== connection) previous.socket.close(CLOSE_CODES.replacedByNewerConnection, 'replaced by a newer connection');
+    const connectedAt = Date.now();
+    connection.lastHeartbeatWrite = connectedAt;
     await this.clusters.recordAgentConnected(
       GATEWAY_SCOPE,
       connection.clusterId,
       { agentVersion: hello.agentVersion, kubernetesVersion: hello.kubernetesVersion ?? null },
-      new Date(),
+      new Date(connectedAt),
     );
-    connection.lastHeartbeatWrite = Date.now();
     this.send(connection.socket, {
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
@@ -379,8 +397,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     await this.clusters.recordHeartbeat(GATEWAY_SCOPE, connection.clusterId, new Date(now));
   }
 
-  /** Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing. */
-  private async observe(connection: AgentConnection, key: RolloutKey, state: ObservedRolloutState): Promise<void> {
+  /**
+   * Stores an observation that changes something and asks for a reconcile; repeats of the same state cost nothing.
+   * The desired version it names as applied is recorded too, so that a lost `applied` does not look like a desired
+   * state the agent never got.
+   */
+  private async observe(connection: AgentConnection, key: RolloutKey, appliedVersion: number, state: ObservedRolloutState): Promise<void> {
     const stored = { clusterId: connection.clusterId, namespace: key.namespace, name: key.name };
     if (key.kind === 'Experiment') {
       const experiment = await this.experiments.observedOf(GATEWAY_SCOPE, stored);
@@ -390,7 +412,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     const rollout = await this.rollouts.observedOf(GATEWAY_SCOPE, stored);
-    if (!rollout || sameObservation(rollout.observed, state)) return;
+    if (!rollout) return;
+    if (appliedVersion > rollout.appliedDesiredVersion) await this.rollouts.recordApplied(GATEWAY_SCOPE, stored, appliedVersion);
+    if (sameObservation(rollout.observed, state)) return;
     const version = await this.rollouts.recordObserved(GATEWAY_SCOPE, rollout.id, state, new Date());
     await this.reconcileQueue.request(rollout.id, version);
   }
@@ -412,7 +436,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async markDisconnected(connection: AgentConnection): Promise<void> {
-    await this.clusters.markDisconnected(GATEWAY_SCOPE, connection.clusterId);
+    await this.clusters.markDisconnected(GATEWAY_SCOPE, connection.clusterId, new Date(connection.lastHeartbeatWrite));
   }
 
   private send(socket: WebSocket, message: ControlPlaneMessage): void {

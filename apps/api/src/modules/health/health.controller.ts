@@ -6,6 +6,7 @@ import { probeAll } from '@flotilla/service-runtime';
 import { DATABASE, REDIS } from '../../infrastructure/tokens.js';
 import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE, GRAPHIQL_PAGE_ASSETS } from './graphiql.js';
 import { ApiMetrics } from './metrics.js';
+import { ServingState } from './serving-state.js';
 
 @Controller()
 export class HealthController {
@@ -13,6 +14,7 @@ export class HealthController {
     @Inject(DATABASE) private readonly database: DatabaseClient,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly metrics: ApiMetrics,
+    private readonly serving: ServingState,
   ) {}
 
   @Get('healthz')
@@ -20,9 +22,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready when both Postgres and Redis answer. */
+  /** Ready when both Postgres and Redis answer, until the process begins to stop. */
   @Get('readyz')
   async readyz(): Promise<{ status: 'ready'; postgres: 'ok'; redis: 'ok' }> {
+    if (this.serving.draining) throw new HttpException({ status: 'stopping' }, HttpStatus.SERVICE_UNAVAILABLE);
     const { ready, checks } = await probeAll({ postgres: () => pingDatabase(this.database), redis: () => this.redis.ping() });
     if (!ready) throw new HttpException({ status: 'unavailable', ...checks }, HttpStatus.SERVICE_UNAVAILABLE);
     return { status: 'ready', postgres: 'ok', redis: 'ok' };
