@@ -461,8 +461,10 @@ describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () 
   it('serves promtool-clean metrics on the worker with Argo’s controller gauges, reconciles, queues and measurements', async () => {
     const [workerUrl] = system.workerHealthUrls;
     const families = await scrape(workerUrl ?? '');
-    const checkout = await system.database.rollout.findFirstOrThrow({ where: { name: 'checkout' }, include: { organization: true } });
-    const placement = { namespace: checkout.namespace, name: 'checkout', cluster: 'staging', organization: checkout.organization.name };
+    const checkout = await system.database.rollout.findFirstOrThrow({
+      where: { name: 'checkout', organization: { name: system.organizationName } },
+    });
+    const placement = { namespace: checkout.namespace, name: 'checkout', cluster: 'staging', organization: system.organizationName };
 
     expect(families.get('rollout_info')?.type).toBe('gauge');
     expect(samplesOf(families.get('rollout_info'), placement)).toEqual([
@@ -475,13 +477,15 @@ describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () 
       { labels: placement, value: expect.any(Number) as number },
     ]);
 
-    expect(samplesOf(families.get('analysis_run_info'), { namespace: checkout.namespace })).toEqual([
+    expect(samplesOf(families.get('analysis_run_info'), { namespace: checkout.namespace, organization: system.organizationName })).toEqual([
       { labels: { ...placement, name: expect.stringContaining('checkout') as string, phase: 'Successful' }, value: 1 },
     ]);
     expect(
-      samplesOf(families.get('analysis_run_metric_phase'), { namespace: checkout.namespace, phase: 'Successful' }).map(
-        (sample) => sample.labels,
-      ),
+      samplesOf(families.get('analysis_run_metric_phase'), {
+        namespace: checkout.namespace,
+        organization: system.organizationName,
+        phase: 'Successful',
+      }).map((sample) => sample.labels),
     ).toEqual([expect.objectContaining({ metric: 'success-rate', type: 'Web', dry_run: 'false' })]);
     expect(samplesOf(families.get('experiment_info'), {}).length).toBeGreaterThan(0);
     expect(Object.keys(samplesOf(families.get('experiment_info'), {})[0]?.labels ?? {}).sort()).toEqual([

@@ -61,6 +61,8 @@ const processLogLevel = (name: string): string => process.env[`E2E_${name}_LOG_L
  */
 export class E2eSystem {
   readonly redisPrefix = `e2e-${randomUUID().slice(0, 8)}`;
+  /** The name of the organization the system's tokens belong to. */
+  readonly organizationName = `e2e-${randomUUID().slice(0, 8)}`;
   private readonly clusterClients = new Map<E2eCluster, SimulatedClusterClient>();
   readonly tokens = { admin: '', deployer: '' };
   database!: DatabaseClient;
@@ -188,7 +190,7 @@ export class E2eSystem {
   }
 
   private async createOrganization(): Promise<void> {
-    this.tokens.admin = await createOrganizationWithAdmin(this.database, this.redis, this.redisPrefix, `e2e-${randomUUID().slice(0, 8)}`);
+    this.tokens.admin = await createOrganizationWithAdmin(this.database, this.redis, this.redisPrefix, this.organizationName);
     const deployer = await this.graphql<{ createApiToken: { secret: string } }>(
       this.tokens.admin,
       'mutation { createApiToken(name: "deployer", role: deployer) { secret } }',

@@ -12,6 +12,15 @@ export interface NodeProcessOptions {
   ipc?: boolean;
 }
 
+/** The variables that name a Redis; a process told one of them must not inherit the others from the test's shell. */
+const REDIS_VARIABLES = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD'];
+
+/** The test's own environment, without the Redis it names when `environment` names one of its own. */
+function inheritedEnvironment(environment: Record<string, string>): NodeJS.ProcessEnv {
+  if (!REDIS_VARIABLES.some((name) => name in environment)) return process.env;
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !REDIS_VARIABLES.includes(name)));
+}
+
 /** A compiled entry point of the project, run as its own process like in production. */
 export function startNodeProcess(
   entry: string,
@@ -23,7 +32,12 @@ export function startNodeProcess(
   if (!existsSync(path)) throw new Error(`${entry} is not built: run npm run build (npm test does it first)`);
   const child = spawn(process.execPath, [...(options.nodeArguments ?? []), path, ...args], {
     // Tests run several workers side by side: each serves its health endpoint on a free port unless told one.
-    env: { ...process.env, LOG_LEVEL: process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn', WORKER_HEALTH_PORT: '0', ...environment },
+    env: {
+      ...inheritedEnvironment(environment),
+      LOG_LEVEL: process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn',
+      WORKER_HEALTH_PORT: '0',
+      ...environment,
+    },
     stdio: ['ignore', 'inherit', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],
   });
   return child;
