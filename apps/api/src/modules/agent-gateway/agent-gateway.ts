@@ -7,6 +7,7 @@ import {
   decodeAgentMessage,
   PROTOCOL_VERSION,
   ProtocolError,
+  rolloutKeyString,
   type AgentMessage,
   type ControlPlaneMessage,
   type MeasurementOutcome,
@@ -56,6 +57,8 @@ interface AgentConnection {
   /** The first message (the hello) is never dropped; the rate applies from the second on. */
   greeted: boolean;
   rate: RateStanding;
+  /** The last message being handled of each rollout, so that the next one waits for it (see `inOrder`). */
+  handling: Map<string, Promise<void>>;
 }
 
 /** The time part of an observation changes every report; only the rest says whether the cluster changed. */
@@ -209,6 +212,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       answers,
       greeted: false,
       rate: new RateStanding(),
+      handling: new Map(),
     };
     // Frames ws cannot take (a reserved bit, an oversized message, bad UTF-8) end in 'error', then a close ws sends.
     socket.on('error', (error) => {
@@ -280,16 +284,15 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         return this.greet(connection, message);
       case 'heartbeat':
         return this.heartbeat(connection);
-      case 'applied':
+      case 'applied': {
         if (message.rollout.kind === 'Experiment') return;
-        await this.rollouts.recordApplied(
-          GATEWAY_SCOPE,
-          { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name },
-          message.desiredVersion,
-        );
-        return;
+        const stored = { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name };
+        return this.inOrder(connection, message.rollout, () => this.rollouts.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion));
+      }
       case 'observed':
-        return this.observe(connection, message.rollout, message.desiredVersion, message.state);
+        return this.inOrder(connection, message.rollout, () =>
+          this.observe(connection, message.rollout, message.desiredVersion, message.state),
+        );
       case 'measurement':
         return this.answer(connection, message.requestId, message.outcome);
     }
@@ -395,6 +398,22 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     if (now - connection.lastHeartbeatWrite < HEARTBEAT_WRITE_INTERVAL_MS) return;
     connection.lastHeartbeatWrite = now;
     await this.clusters.recordHeartbeat(GATEWAY_SCOPE, connection.clusterId, new Date(now));
+  }
+
+  /**
+   * Runs `task` once every message of the same rollout received before it on this connection is handled: messages
+   * are handled side by side, and an older observation stored after a newer one would leave the control plane on a
+   * state the cluster has already left until the agent reports again.
+   */
+  private inOrder(connection: AgentConnection, rollout: RolloutKey, task: () => Promise<void>): Promise<void> {
+    const key = rolloutKeyString(rollout);
+    const handled = (connection.handling.get(key) ?? Promise.resolve()).catch(() => undefined).then(task);
+    connection.handling.set(key, handled);
+    const forget = (): void => {
+      if (connection.handling.get(key) === handled) connection.handling.delete(key);
+    };
+    void handled.then(forget, forget);
+    return handled;
   }
 
   /**
