@@ -1,4 +1,5 @@
 export * from './condition/compile.js';
+export { evaluateTimeExpression, type TimeExpressionResult } from './condition/time-expression.js';
 export { FORBIDDEN_PROPERTIES } from './condition/values.js';
 export * from './placeholders.js';
 export * from './run-types.js';

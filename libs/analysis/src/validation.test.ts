@@ -149,6 +149,21 @@ describe('validateAnalysisSpec', () => {
     },
   );
 
+  it('refuses a Prometheus rangeQuery time that is no time expression, unless an argument decides it', () => {
+    const ranged = (start: string): Metric =>
+      metric({
+        provider: { prometheus: { address: 'http://prometheus:9090', query: 'up', rangeQuery: { start, end: 'now()', step: '1m' } } },
+      });
+    expect(validateAnalysisSpec(spec([ranged('now() - duration("??")')]), OPTIONS).errors).toEqual([
+      {
+        path: 'spec.metrics[0].provider.prometheus.rangeQuery.start',
+        message: expect.stringContaining('is not a time expression such as now() - duration("1h"): time: invalid duration') as string,
+      },
+    ]);
+    expect(validateAnalysisSpec(spec([ranged('now() - duration("{{args.service-name}}")')]), OPTIONS).errors).toEqual([]);
+    expect(validateAnalysisSpec(spec([ranged('now() - duration("1h")')]), OPTIONS).errors).toEqual([]);
+  });
+
   it('reports template-level problems with their paths', () => {
     const template = spec([metric({ name: 'a' }), metric({ name: 'a' })], {
       args: [{ name: 'x', value: '1' }, { name: 'x', value: '2' }, { name: 'service-name' }],

@@ -1,5 +1,6 @@
 import { METRIC_PROVIDER_NAMES, parseGoDuration, type AnalysisTemplateSpec, type IntOrString, type Metric } from '@flotilla/argo-spec';
 import { compileCondition, ConditionSyntaxError } from './condition/compile.js';
+import { evaluateTimeExpression } from './condition/time-expression.js';
 import { ruleMatches } from './metric-rules.js';
 import { intValue, metricSettings } from './metric-settings.js';
 import { findPlaceholders } from './placeholders.js';
@@ -56,6 +57,7 @@ export function validateAnalysisSpec(spec: AnalysisTemplateSpec, options: Valida
       error(`${path}.name`, `duplicate metric name '${metric.name}'`);
     validateConditions(metric, path, error);
     validateProvider(metric, path, error);
+    validateRangeQuery(metric, path, error);
     validateTimings(metric, path, options.minimumIntervalSeconds, error);
     validateLimits(metric, path, validation);
     forEachString(metric, path, (text, textPath) => validatePlaceholders(text, textPath, declared, error));
@@ -84,6 +86,21 @@ function validateProvider(metric: Metric, path: string, error: Report): void {
   const known = names.filter((name) => PROVIDER_NAMES.has(name));
   if (names.length === 0) error(`${path}.provider`, 'no provider specified');
   if (known.length > 1) error(`${path}.provider`, `multiple providers specified: ${known.join(', ')}`);
+}
+
+/** A Prometheus `rangeQuery`'s `start` and `end` are time expressions, checked now unless a placeholder decides them per run. */
+function validateRangeQuery(metric: Metric, path: string, error: Report): void {
+  const rangeQuery = metric.provider.prometheus?.rangeQuery;
+  for (const field of ['start', 'end'] as const) {
+    const text = rangeQuery?.[field];
+    if (text === undefined || text.trim() === '' || hasPlaceholder(text)) continue;
+    const evaluated = evaluateTimeExpression(text, new Date());
+    if (!evaluated.ok)
+      error(
+        `${path}.provider.prometheus.rangeQuery.${field}`,
+        `is not a time expression such as now() - duration("1h"): ${evaluated.error}`,
+      );
+  }
 }
 
 function hasPlaceholder(value: IntOrString | undefined): boolean {

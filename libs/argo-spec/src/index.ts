@@ -4,7 +4,6 @@ export * from './freeze-window.js';
 export * from './freeze-schedule.js';
 export * from './manifest.js';
 export * from './duration.js';
-export { evaluateTimeExpression, type TimeExpressionResult } from './time-expression.js';
 export { jsonEqual } from './json-equal.js';
 export type { ManifestIssue } from './manifests/issues.js';
 export { argumentsToPass, parseManifests, type ManifestParseResult, type ValidationContext } from './manifests/parse-manifests.js';

@@ -1,10 +1,5 @@
-import {
-  evaluateTimeExpression,
-  parseGoDuration,
-  type PrometheusOAuth2,
-  type PrometheusProvider,
-  type PrometheusSigV4,
-} from '@flotilla/argo-spec';
+import { evaluateTimeExpression } from '@flotilla/analysis';
+import { parseGoDuration, type PrometheusOAuth2, type PrometheusProvider, type PrometheusSigV4 } from '@flotilla/argo-spec';
 import { measurementTime, type MeasureContext } from '../context.js';
 import { defineAdapter } from '../define-adapter.js';
 import { MeasurementError } from '../errors.js';
