@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect, type TestContext } from 'vitest';
 
 const screenshotDirectory = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 
@@ -73,4 +74,19 @@ export async function screenshot(page: Page, name: string, path = `${screenshotD
   mkdirSync(screenshotDirectory, { recursive: true });
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Closes the pages a test opened (a screenshot of each first when the test failed) and fails the test on any request
+ * that left the API origin or that the Content-Security-Policy refused.
+ * @example afterEach((context) => closeCheckedPages(openPages, context));
+ */
+export async function closeCheckedPages(pages: DashboardPage[], context: TestContext): Promise<void> {
+  const failed = context.task.result?.state === 'fail';
+  for (const [index, opened] of pages.splice(0).entries()) {
+    if (failed) await screenshot(opened.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}-${index}`);
+    await opened.context.close();
+    expect(opened.foreignRequests, 'requests that left the API origin').toEqual([]);
+    expect(opened.policyViolations, 'what the Content-Security-Policy refused').toEqual([]);
+  }
 }

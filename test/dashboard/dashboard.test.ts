@@ -10,7 +10,7 @@ import { graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
 import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
-import { launchBrowser, openDashboard, screenshot, signIn, type DashboardPage } from './browser.js';
+import { closeCheckedPages, launchBrowser, openDashboard, screenshot, signIn, type DashboardPage } from './browser.js';
 import { ensureDashboardBuilt } from './dashboard-build.js';
 
 const SUCCESS_RATES = [0.97, 0.99, 0.96];
@@ -67,15 +67,7 @@ beforeAll(async () => {
   await agent.connect();
   browser = await launchBrowser();
 });
-afterEach(async (context) => {
-  const failed = context.task.result?.state === 'fail';
-  for (const [index, opened] of openPages.splice(0).entries()) {
-    if (failed) await screenshot(opened.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}-${index}`);
-    await opened.context.close();
-    expect(opened.foreignRequests, 'requests that left the API origin').toEqual([]);
-    expect(opened.policyViolations, 'what the Content-Security-Policy refused').toEqual([]);
-  }
-});
+afterEach((context) => closeCheckedPages(openPages, context));
 afterAll(async () => {
   await browser?.close();
   agent?.disconnect();

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
-import { launchBrowser, openDashboard, screenshot, type DashboardPage, signIn } from './browser.js';
+import { closeCheckedPages, launchBrowser, openDashboard, screenshot, type DashboardPage, signIn } from './browser.js';
 import { ensureDashboardBuilt } from './dashboard-build.js';
 
 // No worker or agent runs: the banner and the overrides are read from what the API answers, not from a release.
@@ -41,15 +41,7 @@ beforeAll(async () => {
   });
   browser = await launchBrowser();
 });
-afterEach(async (context) => {
-  const failed = context.task.result?.state === 'fail';
-  for (const [index, opened] of openPages.splice(0).entries()) {
-    if (failed) await screenshot(opened.page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}-${index}`);
-    await opened.context.close();
-    expect(opened.foreignRequests, 'requests that left the API origin').toEqual([]);
-    expect(opened.policyViolations, 'what the Content-Security-Policy refused').toEqual([]);
-  }
-});
+afterEach((context) => closeCheckedPages(openPages, context));
 afterAll(async () => {
   await browser?.close();
   await api?.close();
