@@ -200,6 +200,7 @@ describe('the notification Secret', () => {
     [{ data: { 'bad key': 'eA==' } }, 'data[bad key]'],
     [{ stringData: { a: 3 } }, 'stringData.a'],
     [{ stringData: ['a'] }, 'stringData'],
+    [{ stringData: { a: 'x'.repeat(65_537) } }, 'stringData.a'],
   ])('refuses %j at %s', (secret, path) => {
     expect(parseNotificationSecret(secret)).toMatchObject({ ok: false, issues: [{ path }] });
   });
