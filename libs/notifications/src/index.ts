@@ -1,0 +1,3 @@
+export * from './json.js';
+export * from './configuration-types.js';
+export * from './plan-types.js';
