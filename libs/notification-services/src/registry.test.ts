@@ -1,9 +1,7 @@
-import type { JsonObject, ServiceDefinition } from '@flotilla/notifications';
 import { describe, expect, it } from 'vitest';
 import { createServiceEnvironment } from './environment.js';
 import { createNotificationService, serviceKey, validateServiceDefinition } from './registry.js';
-
-const service = (type: string, settings: JsonObject, name = type): ServiceDefinition => ({ name, type, settings, secretReferences: [] });
+import { serviceDefinition as service } from './services/service-test.test-support.js';
 
 describe('validateServiceDefinition', () => {
   // The service settings of Argo's documentation, as written there.
@@ -44,26 +42,29 @@ describe('validateServiceDefinition', () => {
     [
       service('webhook', { headers: [{ value: 'x' }] }, 'deploy'),
       [
-        { path: 'service.webhook.deploy.url', message: 'Invalid input: expected string, received undefined' },
-        { path: 'service.webhook.deploy.headers[0].name', message: 'Invalid input: expected string, received undefined' },
+        { path: 'data[service.webhook.deploy].url', message: 'Invalid input: expected string, received undefined' },
+        { path: 'data[service.webhook.deploy].headers[0].name', message: 'Invalid input: expected string, received undefined' },
       ],
     ],
-    [service('slack', {}), [{ path: 'service.slack.token', message: 'set token (chat.postMessage) or webhookUrl (an incoming webhook)' }]],
+    [
+      service('slack', {}),
+      [{ path: 'data[service.slack].token', message: 'set token (chat.postMessage) or webhookUrl (an incoming webhook)' }],
+    ],
     [
       service('email', { host: 'smtp.example.com', port: 'twenty-five', from: 'a@example.com', html: 'yes' }),
       [
-        { path: 'service.email.port', message: 'Invalid input' },
-        { path: 'service.email.html', message: 'Invalid input' },
+        { path: 'data[service.email].port', message: 'Invalid input' },
+        { path: 'data[service.email].html', message: 'Invalid input' },
       ],
     ],
     [
       service('teams', { recipientUrls: { releases: '' } }),
-      [{ path: 'service.teams.recipientUrls.releases', message: 'must not be empty' }],
+      [{ path: 'data[service.teams].recipientUrls.releases', message: 'must not be empty' }],
     ],
-    [service('github', { appID: 1, privateKey: 'k' }), [{ path: 'service.github.installationID', message: 'Invalid input' }]],
+    [service('github', { appID: 1, privateKey: 'k' }), [{ path: 'data[service.github].installationID', message: 'Invalid input' }]],
     [
       service('telegram', { token: 'x' }),
-      [{ path: 'service.telegram', message: expect.stringContaining('service type "telegram" is not supported') as unknown }],
+      [{ path: 'data[service.telegram]', message: expect.stringContaining('service type "telegram" is not supported') as unknown }],
     ],
   ])('reports what is wrong with %j at its field path', (definition, issues) => {
     expect(validateServiceDefinition(definition)).toEqual(issues);
@@ -82,7 +83,7 @@ describe('createNotificationService', () => {
     const missing = createNotificationService(service('slack', { token: '$slack-token' }), {}, environment);
     await expect(missing.send({ message: 'm', fields: {} }, 'C1')).resolves.toEqual({
       kind: 'permanent',
-      reason: 'the notification Secret has no key "slack-token"',
+      reason: 'the notification Secret has no "slack-token"',
     });
     const invalid = createNotificationService(
       service('email', { host: 'smtp.example.com', port: '$smtp-port', from: 'a@example.com' }),
@@ -91,7 +92,7 @@ describe('createNotificationService', () => {
     );
     await expect(invalid.send({ message: 'm', fields: {} }, 'ops@example.com')).resolves.toEqual({
       kind: 'permanent',
-      reason: 'service.email.port: Invalid input',
+      reason: 'data[service.email].port: Invalid input',
     });
   });
 

@@ -7,7 +7,7 @@ import { createServiceEnvironment } from '../environment.js';
 import { createNotificationService } from '../registry.js';
 import type { DeliveryOutcome } from '../delivery-outcome.js';
 import type { ServiceEnvironment } from '../notification-service.js';
-import { FIXED_NOW, rendered } from './service-test.test-support.js';
+import { FIXED_NOW, rendered, serviceDefinition } from './service-test.test-support.js';
 
 interface ReceivedMail {
   /** Whether the session was encrypted when the message came (STARTTLS or TLS from the start). */
@@ -67,12 +67,7 @@ function send(
   fields = {},
   env = environment,
 ): Promise<DeliveryOutcome> {
-  const definition = {
-    name: 'email',
-    type: 'email',
-    settings: { host: '127.0.0.1', from: '$email-from', ...settings },
-    secretReferences: [],
-  };
+  const definition = serviceDefinition('email', { host: '127.0.0.1', from: '$email-from', ...settings });
   const secrets = { 'email-from': 'flotilla@example.com', 'email-password': 'm4il-pass' };
   return createNotificationService(definition, secrets, env).send(rendered('Rollout guestbook has been completed.', fields), recipient);
 }
