@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lastJsonBody, rendered, startFakeBackend, testService, type FakeBackend } from './service-test.test-support.js';
+import { effectiveConfiguration, parseNotificationConfigMap, planNotifications } from '@flotilla/notifications';
+import { createNotificationService } from '../registry.js';
+import {
+  FIXED_NOW,
+  lastJsonBody,
+  rendered,
+  startFakeBackend,
+  testEnvironment,
+  testService,
+  type FakeBackend,
+} from './service-test.test-support.js';
 
 let backend: FakeBackend;
 beforeAll(async () => {
@@ -106,6 +116,56 @@ describe('slack service with an incoming webhook', () => {
     await expect(slack.send(rendered('m'), '')).resolves.toEqual({
       kind: 'permanent',
       reason: 'slack answered 404: no_service for /services/T000/B000/[redacted]',
+    });
+  });
+});
+
+describe("slack service with Argo's default catalog", () => {
+  it('sends the rollout-completed template of the catalog to the channel of subscribe.on-rollout-completed.slack', async () => {
+    const organization = parseNotificationConfigMap({ 'service.slack': 'token: $slack-token\n' }, 'organization');
+    if (!organization.ok) throw new Error(JSON.stringify(organization.issues));
+    const configuration = effectiveConfiguration(organization.value);
+    const rollout = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: {
+        name: 'guestbook',
+        namespace: 'shop',
+        annotations: { 'notifications.argoproj.io/subscribe.on-rollout-completed.slack': 'deployments' },
+      },
+      spec: {
+        replicas: 3,
+        strategy: { canary: { steps: [{ setWeight: 50 }] } },
+        template: { spec: { containers: [{ name: 'guestbook', image: 'argoproj/rollouts-demo:yellow' }] } },
+      },
+      status: { phase: 'Healthy', currentStepIndex: 1 },
+    };
+    const plan = planNotifications({
+      changeId: 'guestbook/3',
+      events: [{ source: 'rollout', event: { type: 'RolloutCompleted', revision: 3, podTemplateHash: 'abc' } }],
+      subject: { kind: 'Rollout', rollout, analysisRuns: [] },
+      configuration,
+      history: new Set(),
+      now: FIXED_NOW,
+    });
+    const [planned] = plan.notifications;
+    const definition = configuration.services.slack;
+    if (planned === undefined || definition === undefined) throw new Error(`nothing planned: ${JSON.stringify(plan.failures)}`);
+    const slack = createNotificationService(definition, { 'slack-token': 'xoxb-1' }, testEnvironment(backend));
+    await expect(slack.send(planned.notification, planned.recipient)).resolves.toEqual({ kind: 'delivered' });
+    expect(lastJsonBody(backend)).toEqual({
+      channel: 'deployments',
+      text: 'Rollout guestbook has been completed.',
+      attachments: [
+        {
+          title: 'guestbook',
+          color: '#18be52',
+          fields: [
+            { title: 'Strategy', value: 'Canary', short: true },
+            { title: 'guestbook', value: 'argoproj/rollouts-demo:yellow', short: true },
+          ],
+        },
+      ],
     });
   });
 });
