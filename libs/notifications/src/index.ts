@@ -1,6 +1,7 @@
 export * from './json.js';
 export * from './configuration-types.js';
 export * from './plan-types.js';
+export { fieldPath } from './configuration-issues.js';
 export type { ConfigurationIssue, Parsed } from './configuration-issues.js';
 export { parseNotificationConfigMap, parseNotificationSecret, parseDestination } from './parse-configuration.js';
 export { mergeConfigurations, defaultConfiguration, effectiveConfiguration, checkConfigurationReferences } from './merge-configurations.js';
