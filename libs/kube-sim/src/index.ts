@@ -10,3 +10,5 @@ export { readKubeconfig, type SimulatorAccess } from './kubeconfig.js';
 export type { ResourceType } from './resource-catalogue.js';
 export { parseLabelSelector, matchesLabels } from './label-selector.js';
 export type { LabelRequirement } from './label-selector.js';
+export { startSimulatedPrometheus, type SimulatedPrometheus } from './metrics/prometheus-endpoint.js';
+export { answersBadly, POD_METRIC_SERIES } from './metrics/pod-metrics.js';

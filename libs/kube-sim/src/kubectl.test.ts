@@ -40,6 +40,12 @@ spec:
         image: proxy:1
 `;
 
+const brokenReplicaSet = {
+  replicas: 1,
+  selector: { matchLabels: { app: 'broken' } },
+  template: { metadata: { labels: { app: 'broken' } }, spec: { containers: [{ name: 'app', image: 'web:bad' }] } },
+};
+
 describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
   let sim: KubeSim;
   let directory: string;
@@ -78,9 +84,51 @@ describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
     expect(applied.spec?.replicas).toBe(2);
     expect(applied.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toContain('web:2');
 
-    expect(await kubectl('get', 'replicasets')).toMatch(/^NAME\s+AGE\nweb\s+\d+s\n$/);
+    expect(await kubectl('get', 'replicasets')).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nweb\s+2\s+2\s+2\s+\d+s\n$/);
     expect(await kubectl('delete', 'rs', 'web')).toContain('replicaset.apps "web" deleted');
     expect(sim.list('a', { kind: 'Pod', namespace: 'default', labelSelector: 'app=web' })).toEqual([]);
+  });
+
+  it('prints the columns of a real API server for pods, ReplicaSets and Services, and name and age for other kinds', async () => {
+    const file = join(directory, 'shop.yaml');
+    const service =
+      'apiVersion: v1\nkind: Service\nmetadata: {name: shop, namespace: shop}\nspec:\n  selector: {app: shop}\n  ports: [{port: 80}]\n';
+    await writeFile(
+      file,
+      `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n${manifest('web:1').replaceAll('web', 'shop').replace('namespace: default', 'namespace: shop')}---\n${service}`,
+    );
+    await kubectl('apply', '-f', file);
+    sim.apply('a', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'broken', namespace: 'shop' }, spec: brokenReplicaSet });
+    await eventually(async () =>
+      expect(await kubectl('get', 'pods', '-n', 'shop')).toMatch(/shop-\w+\s+2\/2\s+Running[^]*shop-\w+\s+2\/2\s+Running/),
+    );
+    await eventually(async () =>
+      expect(await kubectl('get', 'pods', '-n', 'shop', '-l', 'app=broken')).toMatch(/CrashLoopBackOff\s+\d+ \(\d+s ago\)/),
+    );
+
+    const printed = (await kubectl('get', 'pods,rs,svc', '-n', 'shop')).split('\n\n').map((block) => block.trim().split('\n'));
+    const [pods = [], replicaSets = [], services = []] = printed;
+    expect(pods[0]?.split(/\s{2,}/)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+    expect(pods.slice(1).filter((row) => row.startsWith('pod/shop-'))).toHaveLength(2);
+    expect(pods.find((row) => row.startsWith('pod/shop-'))).toMatch(/^pod\/shop-\S+\s+2\/2\s+Running\s+0\s+\d+s$/);
+    expect(pods.find((row) => row.startsWith('pod/broken-'))).toMatch(
+      /^pod\/broken-\S+\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\d+s ago\)\s+\d+s$/,
+    );
+    expect(replicaSets[0]?.split(/\s{2,}/)).toEqual(['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE']);
+    expect(replicaSets).toContainEqual(expect.stringMatching(/^replicaset.apps\/shop\s+2\s+2\s+2\s+\d+s$/));
+    expect(replicaSets).toContainEqual(expect.stringMatching(/^replicaset.apps\/broken\s+1\s+1\s+0\s+\d+s$/));
+    expect(services[0]?.split(/\s{2,}/)).toEqual(['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+    expect(services[1]).toMatch(/^service\/shop\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP\s+\d+s$/);
+
+    expect((await kubectl('get', 'rs', 'shop', '-n', 'shop', '-o', 'wide')).split('\n')[1]).toMatch(
+      /^shop\s+2\s+2\s+2\s+\d+s\s+app,proxy\s+shop:1,proxy:1\s+app=shop$/,
+    );
+    expect(await kubectl('get', 'namespaces', 'shop')).toMatch(/^NAME\s+STATUS\s+AGE\nshop\s+Active\s+\d+s\n$/);
+    expect(await kubectl('get', 'configmaps', '-n', 'shop', '--field-selector', 'metadata.name=none')).toBe('');
+    sim.apply('a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop' }, data: {} });
+    expect(await kubectl('get', 'configmap', 'settings', '-n', 'shop', '--show-labels')).toMatch(
+      /^NAME\s+AGE\s+LABELS\nsettings\s+\d+s\s+<none>\n$/,
+    );
   });
 
   it('reads Istio resources by short name', async () => {

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startKubeSim } from './kube-sim.js';
+import { startSimulatedPrometheus } from './metrics/prometheus-endpoint.js';
 
 const USAGE = `usage: node libs/kube-sim/dist/main.js [--host 127.0.0.1] [--port 6443] [--clusters staging,production]
-  [--kubeconfig-dir .flotilla/kube] [--pod-ready-delay-ms 1000] [--plain-http] [--log-level info]
+  [--kubeconfig-dir .flotilla/kube] [--pod-ready-delay-ms 1000] [--plain-http] [--metrics-port 3002] [--log-level info]
 Serves https with a certificate made at start, which the kubeconfigs trust (also written to ca.crt beside them);
---plain-http serves http instead, to which kubectl sends no credentials.`;
+--plain-http serves http instead, to which kubectl sends no credentials. --metrics-port also serves Prometheus'
+query API over the simulated pods on that port of the same host.`;
 
 function nonNegativeInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     'kubeconfig-dir': { type: 'string' },
     'pod-ready-delay-ms': { type: 'string' },
     'plain-http': { type: 'boolean', default: false },
+    'metrics-port': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
   },
 });
@@ -41,6 +44,12 @@ const sim = await startKubeSim({
   logger,
 });
 
+const prometheus =
+  values['metrics-port'] === undefined
+    ? undefined
+    : await startSimulatedPrometheus(sim, { host: values.host, port: nonNegativeInteger('metrics-port', values['metrics-port'], 0) });
+if (prometheus !== undefined) logger.info({ url: prometheus.url }, 'serving pod metrics');
+
 const kubeconfigDir = values['kubeconfig-dir'];
 if (kubeconfigDir !== undefined) {
   await mkdir(kubeconfigDir, { recursive: true });
@@ -55,7 +64,7 @@ for (const cluster of clusters) {
 
 const shutdown = (signal: string): void => {
   logger.info({ signal }, 'stopping');
-  sim.stop().then(
+  Promise.all([sim.stop(), prometheus?.stop()]).then(
     () => process.exit(0),
     (error: unknown) => {
       logger.error({ err: error }, 'stop failed');

@@ -13,6 +13,7 @@ import { presentedJson, presentObject } from './presented-object.js';
 import type { ApiRoute } from './request-route.js';
 import { groupVersion, type PropagationPolicy, type ResourceType } from './resource-catalogue.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
+import { tableOf, tableVersionAccepted } from './table.js';
 import { streamWatch, type WatchStreamOptions } from './watch-stream.js';
 
 export type ResourceRoute = Extract<ApiRoute, { kind: 'resource' }>;
@@ -44,7 +45,7 @@ export async function handleResourceRequest(
   if (route.name === undefined) {
     switch (method) {
       case 'GET':
-        return isWatch(query) ? serveWatch(store, route, query, response, watchOptions) : serveList(store, route, query, response);
+        return isWatch(query) ? serveWatch(store, route, query, response, watchOptions) : serveList(store, request);
       case 'POST':
         return reply(201, store.create(route.resource, route.namespace, await jsonBody(request)));
       case 'DELETE': {
@@ -64,7 +65,7 @@ export async function handleResourceRequest(
   switch (method) {
     case 'GET':
       if (isWatch(query)) return serveWatch(store, route, query, response, watchOptions);
-      return reply(200, store.require(route.resource, route.namespace, name));
+      return serveObject(store, request, name, reply);
     case 'PUT': {
       const body = await jsonBody(request);
       if (route.subresource === 'scale') return reply(200, applyScale(store, route, name, body));
@@ -128,7 +129,7 @@ function listBody(
   items: readonly StoredObject[],
   resourceVersion: string,
   page: { continueToken?: string; remainingItemCount?: number } = {},
-): object {
+): { metadata: Record<string, unknown>; [field: string]: unknown } {
   return {
     kind: `${route.resource.kind}List`,
     apiVersion: groupVersion(route.resource.group, route.version),
@@ -149,9 +150,34 @@ function withoutTypeMeta(object: KubeObject): Omit<KubeObject, 'apiVersion' | 'k
   return rest;
 }
 
-function serveList(store: ClusterStore, route: ResourceRoute, query: URLSearchParams, response: ServerResponse): void {
+/** The Table version the request asks for (kubectl's `get`), none for a subresource. */
+function tableVersionOf(request: ResourceRequest) {
+  return request.route.subresource === undefined ? tableVersionAccepted(request.incoming.headers.accept) : undefined;
+}
+
+function serveList(store: ClusterStore, request: ResourceRequest): void {
+  const { route, query, response } = request;
   const page = store.listPage(route.resource, filterOf(route, query), integerParameter(query, 'limit'), query.get('continue') || undefined);
-  sendJson(response, 200, listBody(route, page.items, page.resourceVersion, page));
+  const tableVersion = tableVersionOf(request);
+  if (tableVersion === undefined) return sendJson(response, 200, listBody(route, page.items, page.resourceVersion, page));
+  const { metadata } = listBody(route, [], page.resourceVersion, page);
+  const apiVersion = groupVersion(route.resource.group, route.version);
+  sendJson(response, 200, tableOf(route.resource, apiVersion, page.items, metadata, { version: tableVersion, query, now: Date.now() }));
+}
+
+function serveObject(
+  store: ClusterStore,
+  request: ResourceRequest,
+  name: string,
+  reply: (statusCode: number, object: StoredObject) => void,
+): void {
+  const { route, query, response } = request;
+  const object = store.require(route.resource, route.namespace, name);
+  const tableVersion = tableVersionOf(request);
+  if (tableVersion === undefined) return reply(200, object);
+  const apiVersion = groupVersion(route.resource.group, route.version);
+  const metadata = { resourceVersion: object.metadata.resourceVersion };
+  sendJson(response, 200, tableOf(route.resource, apiVersion, [object], metadata, { version: tableVersion, query, now: Date.now() }));
 }
 
 function serveWatch(

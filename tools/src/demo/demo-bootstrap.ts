@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { readKubeconfig } from '@flotilla/kube-sim';
@@ -31,9 +32,11 @@ import { DEMO_CLUSTERS, DEMO_DIRECTORY, DEMO_FLEET_FILES, type DemoApplication, 
  * - the clusters of `DEMO_CLUSTERS`, registered once with their labels (set again when they differ), their agent
  *   tokens in `$FLOTILLA_HOME/agents/<cluster>.token` (rotated through the API when the file is missing or stale);
  * - for each application of a cluster, the team's own objects of `deploy/demo/<folder>/cluster.yaml` (namespace,
- *   Services, Ingress) created in the simulated cluster, whose kubeconfig is `$FLOTILLA_HOME/kube/<cluster>.yaml`,
- *   and the Rollouts of `deploy/demo/<folder>/rollouts.yaml` applied through GraphQL when Flotilla does not have them
- *   yet, so that an image changed during the demo survives a restart;
+ *   Services, Ingress) created in the simulated cluster, whose kubeconfig is `$FLOTILLA_HOME/kube/<cluster>.yaml`;
+ *   the AnalysisTemplates of `analysis.yaml` applied through GraphQL on every start, asking the simulator's
+ *   Prometheus at `DEMO_METRICS_PORT`; the Rollouts of `rollouts.yaml` and the Experiments of `experiments.yaml`
+ *   applied when Flotilla does not have them yet, so that an image changed during the demo survives a restart and a
+ *   completed Experiment stays history;
  * - the FleetRollouts of `DEMO_FLEET_FILES`, applied through GraphQL on every start (an unchanged spec stays as it is).
  */
 const DEMO_ORGANIZATION = 'demo';
@@ -42,6 +45,8 @@ interface DemoSettings extends ControlPlaneSettings {
   /** Where the CLI's token and server files go. */
   home: string;
   apiUrl: string;
+  /** The Prometheus query API the simulator serves over its pods, which the demo's AnalysisTemplates ask. */
+  prometheusUrl: string;
 }
 
 const readDemoSettings: SettingsReader<DemoSettings> = (environment, problems) => {
@@ -50,6 +55,7 @@ const readDemoSettings: SettingsReader<DemoSettings> = (environment, problems) =
     ...readControlPlaneSettings(environment, problems),
     home: resolve(environment.FLOTILLA_HOME || '.flotilla'),
     apiUrl: (environment.FLOTILLA_URL || `http://127.0.0.1:${apiPort}`).replace(/\/+$/, ''),
+    prometheusUrl: `http://127.0.0.1:${port(environment, 'DEMO_METRICS_PORT', 3002, problems)}`,
   };
 };
 
@@ -76,6 +82,12 @@ interface KubeDocument {
   kind: string;
   metadata: { name: string; namespace?: string; resourceVersion?: string };
   [field: string]: unknown;
+}
+
+interface AppliedDocument {
+  kind: string;
+  name: string;
+  action: string;
 }
 
 class DemoBootstrapError extends Error {
@@ -230,30 +242,83 @@ class SimulatedCluster {
   }
 }
 
-/** Applies the application's Rollouts Flotilla does not have yet in the cluster, with every other document of the file. */
-async function applyRollouts(adminSecret: string, cluster: string, application: DemoApplication): Promise<string[]> {
+/** Applies documents in the cluster and namespace through GraphQL; answers what was applied and how. */
+async function applyInNamespace(
+  adminSecret: string,
+  cluster: string,
+  namespace: string,
+  documents: readonly KubeDocument[],
+): Promise<AppliedDocument[]> {
+  const applied = await graphql<{ applyManifests: AppliedDocument[] }>(
+    adminSecret,
+    'mutation($cluster: String!, $namespace: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { kind name action } }',
+    { cluster, namespace, yaml: documents.map((document) => stringify(document)).join('---\n') },
+  );
+  return applied.applyManifests;
+}
+
+/** The documents of one file of the application's folder; none when the folder has no such file. */
+async function readApplicationFile(application: DemoApplication, file: string): Promise<KubeDocument[]> {
+  const path = join(DEMO_DIRECTORY, application.folder, file);
+  return existsSync(path) ? readDocuments(path) : [];
+}
+
+/** An AnalysisTemplate asking the demo's Prometheus (its `prometheus` argument) where this demo serves it. */
+function withDemoPrometheus(document: KubeDocument): KubeDocument {
+  const spec = document['spec'] as { args?: { name: string; value?: string }[] } | undefined;
+  if (document.kind !== 'AnalysisTemplate' || !spec?.args?.some((argument) => argument.name === 'prometheus')) return document;
+  const args = spec.args.map((argument) => (argument.name === 'prometheus' ? { ...argument, value: config.prometheusUrl } : argument));
+  return { ...document, spec: { ...spec, args } };
+}
+
+/** Applies the application's AnalysisTemplates (`analysis.yaml`) on every start: an unchanged one stays as it is. */
+async function applyAnalysisTemplates(adminSecret: string, cluster: string, application: DemoApplication): Promise<string[]> {
+  const documents = (await readApplicationFile(application, 'analysis.yaml')).map(withDemoPrometheus);
+  if (documents.length === 0) return [];
+  const applied = await applyInNamespace(adminSecret, cluster, application.namespace, documents);
+  return applied.map((document) => `${document.name} ${document.action.toLowerCase()}`);
+}
+
+/** A kind applied only when Flotilla does not have an object of that name yet: from which file, listed by which query. */
+interface AppliedOnce {
+  kind: 'Rollout' | 'Experiment';
+  file: string;
+  query: string;
+}
+
+const APPLIED_ONCE: readonly AppliedOnce[] = [
+  {
+    kind: 'Rollout',
+    file: 'rollouts.yaml',
+    query: 'query($filter: RolloutFilter) { found: rollouts(filter: $filter, page: { first: 500 }) { nodes { name } } }',
+  },
+  {
+    kind: 'Experiment',
+    file: 'experiments.yaml',
+    query: 'query($filter: ExperimentFilter) { found: experiments(filter: $filter, page: { first: 500 }) { nodes { name } } }',
+  },
+];
+
+/**
+ * Applies the objects of the file Flotilla does not have yet in the cluster, with every other document of the file:
+ * an image changed during the demo survives a restart, and a completed Experiment is not applied again.
+ */
+async function applyMissing(adminSecret: string, cluster: string, application: DemoApplication, once: AppliedOnce): Promise<string[]> {
   const { namespace } = application;
-  const documents = await readDocuments(join(DEMO_DIRECTORY, application.folder, 'rollouts.yaml'));
-  const existing = await graphql<{ rollouts: { nodes: { name: string }[] } }>(
-    adminSecret,
-    'query($filter: RolloutFilter) { rollouts(filter: $filter, page: { first: 500 }) { nodes { name } } }',
-    { filter: { cluster, namespace } },
-  );
-  const known = new Set(existing.rollouts.nodes.map((rollout) => rollout.name));
-  const wanted = documents.filter((document) => document.kind !== 'Rollout' || !known.has(document.metadata.name));
-  if (!wanted.some((document) => document.kind === 'Rollout')) return [];
-  const applied = await graphql<{ applyManifests: { kind: string; name: string }[] }>(
-    adminSecret,
-    'mutation($cluster: String!, $namespace: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: $namespace, yaml: $yaml) { kind name } }',
-    { cluster, namespace, yaml: wanted.map((document) => stringify(document)).join('---\n') },
-  );
-  return applied.applyManifests.filter((document) => document.kind === 'Rollout').map((document) => `${namespace}/${document.name}`);
+  const documents = await readApplicationFile(application, once.file);
+  if (documents.length === 0) return [];
+  const existing = await graphql<{ found: { nodes: { name: string }[] } }>(adminSecret, once.query, { filter: { cluster, namespace } });
+  const known = new Set(existing.found.nodes.map((object) => object.name));
+  const wanted = documents.filter((document) => document.kind !== once.kind || !known.has(document.metadata.name));
+  if (!wanted.some((document) => document.kind === once.kind)) return [];
+  const applied = await applyInNamespace(adminSecret, cluster, namespace, wanted);
+  return applied.filter((document) => document.kind === once.kind).map((document) => `${once.kind} ${namespace}/${document.name}`);
 }
 
 /** Applies the FleetRollouts as the files state them (organization-scoped: no cluster, no namespace; admin role). */
 async function applyFleetRollouts(adminSecret: string): Promise<string[]> {
   const yaml = (await Promise.all(DEMO_FLEET_FILES.map((file) => readFile(join(DEMO_DIRECTORY, file), 'utf8')))).join('\n---\n');
-  const applied = await graphql<{ applyManifests: { kind: string; name: string; action: string }[] }>(
+  const applied = await graphql<{ applyManifests: AppliedDocument[] }>(
     adminSecret,
     'mutation($yaml: String!) { applyManifests(yaml: $yaml) { kind name action } }',
     { yaml },
@@ -275,15 +340,18 @@ try {
     const agent = await agentToken(secret, organizationId, cluster);
     const simulated = await SimulatedCluster.fromKubeconfig(join(home, 'kube', `${cluster.name}.yaml`));
     const applied: string[] = [];
+    const templates: string[] = [];
     for (const application of cluster.applications) {
-      const teamObjects = await readDocuments(join(DEMO_DIRECTORY, application.folder, 'cluster.yaml'));
+      const teamObjects = await readApplicationFile(application, 'cluster.yaml');
       for (const document of teamObjects) await simulated.apply(document, application.namespace);
-      applied.push(...(await applyRollouts(secret, cluster.name, application)));
+      templates.push(...(await applyAnalysisTemplates(secret, cluster.name, application)));
+      for (const once of APPLIED_ONCE) applied.push(...(await applyMissing(secret, cluster.name, application, once)));
     }
     lines.push(
       `Cluster ${cluster.name} (${describeLabels(cluster.labels)}${agent.labelsUpdated ? ', labels updated' : ''}): ` +
-        `agent token ${agent.outcome} (${agent.path}); ` +
-        `team objects seeded; ${applied.length > 0 ? `applied Rollout ${applied.join(', ')}` : 'Rollouts kept as they are'}`,
+        `agent token ${agent.outcome} (${agent.path}); team objects seeded; ` +
+        (templates.length > 0 ? `AnalysisTemplate ${templates.join(', ')}; ` : '') +
+        (applied.length > 0 ? `applied ${applied.join(', ')}` : 'Rollouts kept as they are'),
     );
   }
   lines.push(...(await applyFleetRollouts(secret)));

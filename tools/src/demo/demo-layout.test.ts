@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { validateAnalysisSpec } from '@flotilla/analysis';
 import { parseManifests } from '@flotilla/argo-spec';
 import { FLEET_API_VERSION, FLEET_ROLLOUT_KIND, planWaves, type FleetRolloutManifest } from '@flotilla/fleet-engine';
 import { DEMO_CLUSTERS, DEMO_DIRECTORY, DEMO_FLEET_FILES } from './demo-layout.js';
@@ -14,18 +15,54 @@ const podinfoFleet = parse(readDemoFile('podinfo/fleet-rollout.yaml')) as FleetR
 
 describe('the demo of npm start', () => {
   it('starts the clusters the demo bootstrap prepares, in its order', () => {
-    const startScript = readFileSync(join(DEMO_DIRECTORY, '../../scripts/start.sh'), 'utf8');
+    const startScript = readFileSync(join(DEMO_DIRECTORY, '../../scripts/demo.sh'), 'utf8');
     const started = /^CLUSTERS=\(([^)]*)\)$/m.exec(startScript)?.[1]?.split(/\s+/);
     expect(started).toEqual(DEMO_CLUSTERS.map((cluster) => cluster.name));
   });
 
-  it.each(applications)("applies $folder's Rollouts to $cluster as Flotilla accepts them", ({ namespace, folder }) => {
-    const result = parseManifests(readDemoFile(join(folder, 'rollouts.yaml')), {
-      namespace,
-      knownAnalysisTemplates: new Map(),
-      knownClusterAnalysisTemplates: new Map(),
+  it.each(applications)(
+    "applies $folder's Rollouts, with its AnalysisTemplates and Experiments, to $cluster as Flotilla accepts them",
+    ({ namespace, folder }) => {
+      const files = ['analysis.yaml', 'rollouts.yaml', 'experiments.yaml']
+        .map((file) => join(DEMO_DIRECTORY, folder, file))
+        .filter(existsSync);
+      const result = parseManifests(files.map((file) => readFileSync(file, 'utf8')).join('\n---\n'), {
+        namespace,
+        knownAnalysisTemplates: new Map(),
+        knownClusterAnalysisTemplates: new Map(),
+      });
+      expect(result.ok ? result.documents.map((document) => document.kind) : result.errors).toContain('Rollout');
+    },
+  );
+
+  it("judges guestbook's canary in staging by an analysis measured by its agent and one measured centrally, and runs an Experiment beside it", () => {
+    const result = parseManifests(
+      ['analysis.yaml', 'rollouts.yaml', 'experiments.yaml'].map((file) => readDemoFile(join('guestbook/staging', file))).join('\n---\n'),
+      {
+        namespace: 'guestbook',
+        knownAnalysisTemplates: new Map(),
+        knownClusterAnalysisTemplates: new Map(),
+      },
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const kinds = result.documents.map((document) => `${document.kind} ${document.metadata.name}`);
+    expect(kinds).toEqual([
+      'AnalysisTemplate success-rate',
+      'AnalysisTemplate request-latency',
+      'Rollout guestbook',
+      'Experiment guestbook-purple',
+    ]);
+    const templates = result.documents.filter((document) => document.kind === 'AnalysisTemplate');
+    expect(templates.map((template) => template.metadata.annotations?.['flotilla.io/measure-from'] ?? 'agent')).toEqual([
+      'agent',
+      'control-plane',
+    ]);
+    // Within the API's default MIN_METRIC_INTERVAL_SECONDS.
+    for (const template of templates) expect(validateAnalysisSpec(template.spec, { minimumIntervalSeconds: 5 }).errors).toEqual([]);
+    const rollout = result.documents.find((document) => document.kind === 'Rollout');
+    expect(rollout?.kind === 'Rollout' && rollout.spec.strategy.canary?.steps?.[1]).toMatchObject({
+      analysis: { templates: [{ templateName: 'success-rate' }, { templateName: 'request-latency' }] },
     });
-    expect(result.ok ? result.documents.map((document) => document.kind) : result.errors).toContain('Rollout');
   });
 
   it.each(applications)("seeds $folder's namespace $namespace in $cluster", ({ namespace, folder }) => {

@@ -6,7 +6,8 @@ export const DEMO_DIRECTORY = fileURLToPath(new URL('../../../deploy/demo/', imp
 /**
  * One application of the demo in one cluster, from a folder of `deploy/demo`: `cluster.yaml` holds the team's own
  * objects (namespace, Services, Ingress), created in the simulated cluster; `rollouts.yaml` the Rollouts, applied
- * through Flotilla. Both live in `namespace`.
+ * through Flotilla, and where there are, `analysis.yaml` the AnalysisTemplates they name and `experiments.yaml`
+ * standalone Experiments. All live in `namespace`.
  */
 export interface DemoApplication {
   namespace: string;
@@ -26,7 +27,7 @@ const guestbook = (cluster: 'staging' | 'production'): DemoApplication => ({ nam
 /** podinfo, the same Rollout in every cluster, released across the fleet by its FleetRollout. */
 const podinfo: DemoApplication = { namespace: 'podinfo', folder: 'podinfo' };
 
-/** The simulated clusters `scripts/start.sh` starts (its `CLUSTERS`, in this order), one agent each. */
+/** The simulated clusters `scripts/demo.sh` starts (its `CLUSTERS`, in this order), one agent each. */
 export const DEMO_CLUSTERS: readonly DemoCluster[] = [
   { name: 'staging', labels: { env: 'staging', region: 'eu-west-1' }, applications: [guestbook('staging'), podinfo] },
   { name: 'production', labels: { env: 'prod', region: 'eu-west-1' }, applications: [guestbook('production'), podinfo] },

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { graphqlData } from '../support/graphql-client.js';
+import { eventually, exitOf, freePort } from '../support/processes.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const READY_LINE = 'Ctrl-C stops everything.';
+
+interface RunView {
+  name: string;
+  kind: string;
+  phase: string;
+  message: string;
+  measurements: { metricName: string; phase: string; value: string | null }[];
+}
+
+const RUNS = `query { analysisRuns(filter: { cluster: "staging", namespace: "guestbook" }) {
+  nodes { name kind phase message measurements { metricName phase value } } } }`;
+
+/**
+ * The demo of `npm start` as it starts on a prepared checkout (scripts/demo.sh: the simulator with its Prometheus,
+ * the API, a worker, four agents and the demo bootstrap), on ports, a home, a database and a Redis prefix of its own.
+ */
+describe('the npm start demo', () => {
+  let demo: ChildProcess;
+  let home: string;
+  let apiUrl: string;
+  let token: string;
+  let output = '';
+
+  const query = <D>(text: string, variables: Record<string, unknown> = {}): Promise<D> => graphqlData<D>(apiUrl, token, text, variables);
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'flotilla-demo-'));
+    const [port, simulatorPort, workerPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    apiUrl = `http://127.0.0.1:${port}`;
+    demo = spawn('bash', ['scripts/demo.sh'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        DATABASE_URL: inject('databaseUrl'),
+        REDIS_URL: inject('redisUrl'),
+        REDIS_PREFIX: `demo-${randomUUID().slice(0, 8)}`,
+        PORT: String(port),
+        KUBE_SIM_PORT: String(simulatorPort),
+        WORKER_HEALTH_PORT: String(workerPort),
+        DEMO_METRICS_PORT: String(metricsPort),
+        FLOTILLA_HOME: home,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    demo.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(
+      () => {
+        if (demo.exitCode !== null) throw new Error(`the demo stopped (${demo.exitCode}):\n${output}`);
+        return output.includes(READY_LINE);
+      },
+      150_000,
+      'the demo to be up',
+    );
+    token = (await readFile(join(home, 'token'), 'utf8')).trim();
+  }, 160_000);
+
+  afterAll(async () => {
+    // The script stops its processes in order on SIGTERM, agents first.
+    demo.kill('SIGTERM');
+    if ((await exitOf(demo, 40_000)) === undefined) demo.kill('SIGKILL');
+    await rm(home, { recursive: true, force: true });
+  }, 60_000);
+
+  it('lists the standalone Experiment and ends its analysis, measured centrally; measures a release of guestbook in staging through its agent', async () => {
+    const { experiments } = await query<{ experiments: { nodes: { name: string; cluster: string; rollout: string | null }[] } }>(
+      'query { experiments(filter: { namespace: "guestbook" }) { nodes { name cluster rollout } } }',
+    );
+    expect(experiments.nodes).toEqual([{ name: 'guestbook-purple', cluster: 'staging', rollout: null }]);
+
+    await query(
+      'mutation { setImage(rollout: { cluster: "staging", namespace: "guestbook", name: "guestbook" }, container: "guestbook", image: "argoproj/rollouts-demo:yellow") { id } }',
+    );
+    // The Experiment's run started with the demo and ends after its fourth measurement; the canary's has just begun.
+    const runs = await eventually(
+      async () => {
+        const { analysisRuns } = await query<{ analysisRuns: { nodes: RunView[] } }>(RUNS);
+        const experimentRun = analysisRuns.nodes.find((run) => run.kind === 'experiment');
+        const stepRun = analysisRuns.nodes.find((run) => run.kind === 'step');
+        const measured = (metric: string): boolean =>
+          stepRun?.measurements.some((measurement) => measurement.metricName === metric && measurement.phase !== 'Running') ?? false;
+        return experimentRun?.phase !== 'Running' && measured('success-rate') && measured('p95-latency') && { experimentRun, stepRun };
+      },
+      90_000,
+      'the Experiment’s analysis run to end and the canary step’s to measure',
+    );
+    const values = (run: RunView | undefined, metric: string): number[] =>
+      (run?.measurements ?? [])
+        .filter((measurement) => measurement.metricName === metric && measurement.value !== null)
+        .map((measurement) => (JSON.parse(measurement.value ?? '[]') as number[])[0] ?? NaN);
+    expect(runs.experimentRun).toMatchObject({ name: 'guestbook-purple-candidate-latency', phase: 'Successful' });
+    expect(values(runs.experimentRun, 'p95-latency')).toHaveLength(4);
+    const stepPhases = runs.stepRun?.measurements.map((measurement) => measurement.phase);
+    expect(stepPhases?.filter((phase) => phase !== 'Running' && phase !== 'Successful')).toEqual([]);
+    for (const latency of [...values(runs.experimentRun, 'p95-latency'), ...values(runs.stepRun, 'p95-latency')])
+      expect(latency).toBeLessThan(0.5);
+    for (const ratio of values(runs.stepRun, 'success-rate')) expect(ratio).toBeGreaterThanOrEqual(0.95);
+
+    await eventually(
+      async () => {
+        const { experiment } = await query<{ experiment: { phase: string } }>(
+          'query { experiment(cluster: "staging", namespace: "guestbook", name: "guestbook-purple") { phase } }',
+        );
+        return experiment.phase === 'Successful';
+      },
+      20_000,
+      'the Experiment to end Successful once its required analysis has',
+    );
+  }, 120_000);
+});
