@@ -25,6 +25,9 @@ export class ConvergingAgent {
   readonly desired = new Map<string, DesiredRollout>();
   /** Every measurement the control plane asked for, in order. */
   readonly measurementRequests: MeasurementRequest[] = [];
+  /** The `desired` messages lost on purpose (`loseNextDesired`), in order. */
+  readonly lostDesired: DesiredRollout[] = [];
+  private desiredToLose = 0;
 
   constructor(
     private readonly apiUrl: string,
@@ -48,6 +51,11 @@ export class ConvergingAgent {
     this.heartbeat.unref();
   }
 
+  /** The next `desired` message is received and dropped, as if it never arrived. */
+  loseNextDesired(): void {
+    this.desiredToLose += 1;
+  }
+
   disconnect(): void {
     clearInterval(this.heartbeat);
     this.socket?.terminate();
@@ -59,6 +67,9 @@ export class ConvergingAgent {
     if (message.type === 'snapshot') {
       this.desired.clear();
       for (const desired of message.rollouts) this.converge(desired);
+    } else if (message.type === 'desired' && this.desiredToLose > 0) {
+      this.desiredToLose -= 1;
+      this.lostDesired.push(message.desired);
     } else if (message.type === 'desired') {
       this.converge(message.desired);
     } else if (message.type === 'deleted') {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
@@ -132,8 +132,8 @@ describe('desired states an agent has not applied', () => {
     api = await startTestApi();
     publisher = new Redis(inject('redisUrl'));
   });
+  afterEach(() => agent?.disconnect());
   afterAll(async () => {
-    agent?.disconnect();
     await publisher.quit();
     await api.close();
   });
@@ -202,5 +202,66 @@ describe('desired states an agent has not applied', () => {
     );
     expect(agent.desired.get('shop/web')?.state.replicaSets[0]?.replicas).toBe(3);
     await eventually(async () => (await applied()) === 2 || undefined, 5_000, 'version 2 to be applied');
+  });
+
+  it("of a standalone experiment are sent again too, so that an agent that lost the experiment's message converges", async () => {
+    // Given an agent holding version 1 of a standalone experiment's desired state, which it reported applied
+    const org = await api.organization({ cluster: 'staging' });
+    const cluster = await database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
+    const desiredState = (replicas: number) => ({
+      replicaSets: [
+        {
+          name: 'ab-baseline',
+          podTemplateHash: 'b4se1ine',
+          replicas,
+          labels: { app: 'ab', 'flotilla.io/experiment': 'ab', 'flotilla.io/experiment-template': 'baseline' },
+          annotations: {},
+          template: { spec: { containers: [] } },
+        },
+      ],
+      services: {},
+      experimentServices: [],
+    });
+    const experiment = await database.experiment.create({
+      data: {
+        organizationId: org.id,
+        clusterId: cluster.id,
+        namespace: 'shop',
+        name: 'ab',
+        spec: {
+          templates: [{ name: 'baseline', replicas: 1, selector: { matchLabels: { app: 'ab' } }, template: { spec: { containers: [] } } }],
+        },
+        phase: 'Running',
+        desiredState: desiredState(1),
+        desiredVersion: 1,
+      },
+    });
+    agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
+    await agent.connect();
+    const applied = async () => (await database.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).appliedDesiredVersion;
+    await eventually(async () => (await applied()) === 1 || undefined, 5_000, 'version 1 to be recorded as applied');
+
+    // When version 2 is committed and published, and the agent loses the message
+    agent.loseNextDesired();
+    await database.experiment.update({ where: { id: experiment.id }, data: { desiredState: desiredState(2), desiredVersion: 2 } });
+    const events = new EventBus(publisher, publisher, createLogger('test', 'warn'), api.environment.REDIS_PREFIX as string);
+    const key = { namespace: 'shop', name: 'ab', kind: 'Experiment' as const };
+    await events.publish('desiredStateChanged', { organizationId: org.id, payload: { clusterId: cluster.id, id: experiment.id, key } });
+    await eventually(() => agent?.lostDesired.length === 1 || undefined, 5_000, 'the agent to lose version 2');
+    expect(agent.desired.get('shop/ab')?.desiredVersion).toBe(1);
+
+    // Then the sweeps find it lagging and send it again, and the agent's report of it is recorded
+    const sweep = sweepPublishingToApi();
+    await eventually(
+      async () => {
+        await sweep.sweep();
+        return agent?.desired.get('shop/ab')?.desiredVersion === 2 || undefined;
+      },
+      10_000,
+      'the agent to hold version 2',
+    );
+    expect(agent.desired.get('shop/ab')?.rollout).toEqual(key);
+    expect(agent.desired.get('shop/ab')?.state.replicaSets[0]?.replicas).toBe(2);
+    await eventually(async () => (await applied()) === 2 || undefined, 5_000, 'version 2 to be recorded as applied');
   });
 });

@@ -46,11 +46,12 @@ export interface RolloutManifest extends RolloutKey {
   appliedBy: string;
 }
 
-/** A rollout whose current desired version its agent has not reported as applied. */
+/** A rollout, or a standalone experiment (`kind`), whose current desired version its agent has not reported as applied. */
 export interface LaggingDesiredState extends RolloutKey {
   id: string;
   organizationId: string;
   desiredVersion: number;
+  kind?: 'Experiment';
 }
 
 export type RolloutApplied =

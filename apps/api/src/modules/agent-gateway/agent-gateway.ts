@@ -285,9 +285,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       case 'heartbeat':
         return this.heartbeat(connection);
       case 'applied': {
-        if (message.rollout.kind === 'Experiment') return;
         const stored = { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name };
-        return this.inOrder(connection, message.rollout, () => this.rollouts.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion));
+        const store = message.rollout.kind === 'Experiment' ? this.experiments : this.rollouts;
+        return this.inOrder(connection, message.rollout, () => store.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion));
       }
       case 'observed':
         return this.inOrder(connection, message.rollout, () =>
@@ -425,7 +425,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const stored = { clusterId: connection.clusterId, namespace: key.namespace, name: key.name };
     if (key.kind === 'Experiment') {
       const experiment = await this.experiments.observedOf(GATEWAY_SCOPE, stored);
-      if (!experiment || sameObservation(experiment.observed, state)) return;
+      if (!experiment) return;
+      if (appliedVersion > experiment.appliedDesiredVersion) await this.experiments.recordApplied(GATEWAY_SCOPE, stored, appliedVersion);
+      if (sameObservation(experiment.observed, state)) return;
       const version = await this.experiments.recordObserved(GATEWAY_SCOPE, experiment.id, state);
       await this.reconcileQueue.requestExperiment(experiment.id, version);
       return;
