@@ -2,6 +2,7 @@ import {
   AGENT_PATH,
   decodeControlPlaneMessage,
   type AgentMessage,
+  type ControlPlaneMessage,
   type DesiredRollout,
   type MeasurementOutcome,
   type MeasurementRequest,
@@ -25,9 +26,9 @@ export class ConvergingAgent {
   readonly desired = new Map<string, DesiredRollout>();
   /** Every measurement the control plane asked for, in order. */
   readonly measurementRequests: MeasurementRequest[] = [];
-  /** The `desired` messages lost on purpose (`loseNextDesired`), in order. */
-  readonly lostDesired: DesiredRollout[] = [];
-  private desiredToLose = 0;
+  /** The messages lost on purpose (`loseNext`), in order. */
+  readonly lost: ControlPlaneMessage[] = [];
+  private readonly toLose: Array<ControlPlaneMessage['type']> = [];
 
   constructor(
     private readonly apiUrl: string,
@@ -51,9 +52,9 @@ export class ConvergingAgent {
     this.heartbeat.unref();
   }
 
-  /** The next `desired` message is received and dropped, as if it never arrived. */
-  loseNextDesired(): void {
-    this.desiredToLose += 1;
+  /** The next message of this type is received and dropped, as if it never arrived. */
+  loseNext(type: ControlPlaneMessage['type']): void {
+    this.toLose.push(type);
   }
 
   disconnect(): void {
@@ -64,16 +65,18 @@ export class ConvergingAgent {
 
   private receive(text: string): void {
     const message = decodeControlPlaneMessage(text);
-    if (message.type === 'snapshot') {
+    const losing = this.toLose.indexOf(message.type);
+    if (losing >= 0) {
+      this.toLose.splice(losing, 1);
+      this.lost.push(message);
+    } else if (message.type === 'snapshot') {
       this.desired.clear();
       for (const desired of message.rollouts) this.converge(desired);
-    } else if (message.type === 'desired' && this.desiredToLose > 0) {
-      this.desiredToLose -= 1;
-      this.lostDesired.push(message.desired);
     } else if (message.type === 'desired') {
       this.converge(message.desired);
     } else if (message.type === 'deleted') {
       this.desired.delete(`${message.rollout.namespace}/${message.rollout.name}`);
+      this.send({ type: 'removed', rollout: message.rollout });
     } else if (message.type === 'measure') {
       this.measurementRequests.push(message.request);
       const outcome = this.respond(message.request);

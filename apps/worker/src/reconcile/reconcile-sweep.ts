@@ -26,8 +26,8 @@ const SWEEP = systemScope('sweep');
  * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold, and queues the
  * wake-ups that have come within the queue's horizon, each for its exact time.
  *
- * A desired state (of a rollout or a standalone experiment) whose agent has not reported it applied for a whole sweep
- * interval is published again (`desiredStateChanged`), so that a publish lost after its commit never leaves a cluster on an older desired state.
+ * A desired state (of a rollout or a standalone experiment) whose agent has not reported it applied, or a rollout's
+ * deletion it has not confirmed, for a whole sweep interval is published again (`desiredStateChanged`), so that a publish lost after its commit never leaves a cluster on an older desired state.
  *
  * Every active fleet release is asked for at its version each sweep (they are few): a release waiting on a
  * disconnected cluster's deadline, on a member changed by hand, or on a job Redis lost, decides again within one
@@ -60,6 +60,7 @@ export class ReconcileSweep {
         const lagging = [
           ...(await this.rollouts.laggingDesiredStates(SWEEP, transaction)),
           ...(await this.experiments.laggingDesiredStates(SWEEP, transaction)),
+          ...(await this.rollouts.laggingDeletions(SWEEP, transaction)),
         ];
         const horizon = this.queue.wakeUpHorizonMs;
         if (!Number.isFinite(horizon)) return { due: rollouts, experiments: live, lagging, wakeUps: [], experimentWakeUps: [] };
