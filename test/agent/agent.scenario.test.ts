@@ -343,6 +343,15 @@ describe('ownership', () => {
     controlPlane.deleteRollout({ namespace, name: 'worker' }, 2);
     await eventually(() => expect(replicaSet(namespace, 'worker-www')).toBeUndefined());
     expect(replicaSet(namespace, 'api-zzz')?.spec.replicas).toBe(1);
+
+    // Each removal is confirmed, and so is a deletion sent again after the objects went (its confirmation was lost).
+    const removed = (name: string) => (message: AgentMessage) =>
+      message.type === 'removed' && message.rollout.namespace === namespace && message.rollout.name === name;
+    await controlPlane.waitFor(removed('api'));
+    await controlPlane.waitFor(removed('worker'));
+    const confirmed = controlPlane.received.length;
+    controlPlane.deleteRollout({ namespace, name: 'worker' }, 2);
+    await controlPlane.waitFor(removed('worker'), 10_000, confirmed);
   });
 
   it('never modifies an object it did not create, even under the name it needs', async () => {

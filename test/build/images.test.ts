@@ -193,8 +193,9 @@ describe('container images', () => {
     expect(refused.status).toBe(2);
   });
 
-  it('api: serves the built dashboard', () => {
+  it('api: serves the built dashboard and holds the bootstrap command', () => {
     expect(existsSync(join(scratch, 'images/api/apps/dashboard/dist/index.html'))).toBe(true);
+    expect(existsSync(join(scratch, 'images/api/apps/api/dist/bootstrap.js'))).toBe(true);
   });
 
   describe('migrate', () => {

@@ -2,6 +2,7 @@ import {
   AGENT_PATH,
   decodeControlPlaneMessage,
   type AgentMessage,
+  type ControlPlaneMessage,
   type DesiredRollout,
   type MeasurementOutcome,
   type MeasurementRequest,
@@ -25,6 +26,9 @@ export class ConvergingAgent {
   readonly desired = new Map<string, DesiredRollout>();
   /** Every measurement the control plane asked for, in order. */
   readonly measurementRequests: MeasurementRequest[] = [];
+  /** The messages lost on purpose (`loseNext`), in order. */
+  readonly lost: ControlPlaneMessage[] = [];
+  private readonly toLose: Array<ControlPlaneMessage['type']> = [];
 
   constructor(
     private readonly apiUrl: string,
@@ -48,6 +52,11 @@ export class ConvergingAgent {
     this.heartbeat.unref();
   }
 
+  /** The next message of this type is received and dropped, as if it never arrived. */
+  loseNext(type: ControlPlaneMessage['type']): void {
+    this.toLose.push(type);
+  }
+
   disconnect(): void {
     clearInterval(this.heartbeat);
     this.socket?.terminate();
@@ -56,13 +65,18 @@ export class ConvergingAgent {
 
   private receive(text: string): void {
     const message = decodeControlPlaneMessage(text);
-    if (message.type === 'snapshot') {
+    const losing = this.toLose.indexOf(message.type);
+    if (losing >= 0) {
+      this.toLose.splice(losing, 1);
+      this.lost.push(message);
+    } else if (message.type === 'snapshot') {
       this.desired.clear();
       for (const desired of message.rollouts) this.converge(desired);
     } else if (message.type === 'desired') {
       this.converge(message.desired);
     } else if (message.type === 'deleted') {
       this.desired.delete(`${message.rollout.namespace}/${message.rollout.name}`);
+      this.send({ type: 'removed', rollout: message.rollout });
     } else if (message.type === 'measure') {
       this.measurementRequests.push(message.request);
       const outcome = this.respond(message.request);

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
@@ -12,6 +12,7 @@ import { FleetReconcileQueue } from '../../libs/queues/src/fleet-reconcile-queue
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { ConvergingAgent } from '../support/converging-agent.js';
+import { graphqlData } from '../support/graphql-client.js';
 import { eventually } from '../support/processes.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
@@ -132,8 +133,8 @@ describe('desired states an agent has not applied', () => {
     api = await startTestApi();
     publisher = new Redis(inject('redisUrl'));
   });
+  afterEach(() => agent?.disconnect());
   afterAll(async () => {
-    agent?.disconnect();
     await publisher.quit();
     await api.close();
   });
@@ -157,22 +158,19 @@ describe('desired states an agent has not applied', () => {
     );
   }
 
-  it('are sent again once they lagged for a sweep interval, so that an agent converges although the publish after the commit was lost', async () => {
-    // Given an agent holding version 1 of a rollout's desired state, which it reported applied
-    const org = await api.organization({ cluster: 'staging' });
-    const cluster = await database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
-    const desiredState = (replicas: number) => ({
-      replicaSets: [
-        { podTemplateHash: 'abc123', replicas, labels: { app: 'web' }, annotations: {}, template: { spec: { containers: [] } } },
-      ],
-      services: {},
-    });
-    const rollout = await database.rollout.create({
+  const desiredState = (replicas: number) => ({
+    replicaSets: [{ podTemplateHash: 'abc123', replicas, labels: { app: 'web' }, annotations: {}, template: { spec: { containers: [] } } }],
+    services: {},
+  });
+
+  /** A settled rollout of the cluster at version 1 of its desired state. */
+  const settledRollout = (organizationId: string, clusterId: string, name: string) =>
+    database.rollout.create({
       data: {
-        organizationId: org.id,
-        clusterId: cluster.id,
+        organizationId,
+        clusterId,
         namespace: 'shop',
-        name: 'web',
+        name,
         spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [] } }, strategy: { canary: {} } },
         phase: 'Healthy',
         generation: 1,
@@ -181,6 +179,12 @@ describe('desired states an agent has not applied', () => {
         desiredVersion: 1,
       },
     });
+
+  it('are sent again once they lagged for a sweep interval, so that an agent converges although the publish after the commit was lost', async () => {
+    // Given an agent holding version 1 of a rollout's desired state, which it reported applied
+    const org = await api.organization({ cluster: 'staging' });
+    const cluster = await database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
+    const rollout = await settledRollout(org.id, cluster.id, 'web');
     agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
     await agent.connect();
     const applied = async () => (await database.rollout.findUniqueOrThrow({ where: { id: rollout.id } })).appliedDesiredVersion;
@@ -202,5 +206,114 @@ describe('desired states an agent has not applied', () => {
     );
     expect(agent.desired.get('shop/web')?.state.replicaSets[0]?.replicas).toBe(3);
     await eventually(async () => (await applied()) === 2 || undefined, 5_000, 'version 2 to be applied');
+  });
+
+  it("of a standalone experiment are sent again too, so that an agent that lost the experiment's message converges", async () => {
+    // Given an agent holding version 1 of a standalone experiment's desired state, which it reported applied
+    const org = await api.organization({ cluster: 'staging' });
+    const cluster = await database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
+    const desiredState = (replicas: number) => ({
+      replicaSets: [
+        {
+          name: 'ab-baseline',
+          podTemplateHash: 'b4se1ine',
+          replicas,
+          labels: { app: 'ab', 'flotilla.io/experiment': 'ab', 'flotilla.io/experiment-template': 'baseline' },
+          annotations: {},
+          template: { spec: { containers: [] } },
+        },
+      ],
+      services: {},
+      experimentServices: [],
+    });
+    const experiment = await database.experiment.create({
+      data: {
+        organizationId: org.id,
+        clusterId: cluster.id,
+        namespace: 'shop',
+        name: 'ab',
+        spec: {
+          templates: [{ name: 'baseline', replicas: 1, selector: { matchLabels: { app: 'ab' } }, template: { spec: { containers: [] } } }],
+        },
+        phase: 'Running',
+        desiredState: desiredState(1),
+        desiredVersion: 1,
+      },
+    });
+    agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
+    await agent.connect();
+    const applied = async () => (await database.experiment.findUniqueOrThrow({ where: { id: experiment.id } })).appliedDesiredVersion;
+    await eventually(async () => (await applied()) === 1 || undefined, 5_000, 'version 1 to be recorded as applied');
+
+    // When version 2 is committed and published, and the agent loses the message
+    agent.loseNext('desired');
+    await database.experiment.update({ where: { id: experiment.id }, data: { desiredState: desiredState(2), desiredVersion: 2 } });
+    const events = new EventBus(publisher, publisher, createLogger('test', 'warn'), api.environment.REDIS_PREFIX as string);
+    const key = { namespace: 'shop', name: 'ab', kind: 'Experiment' as const };
+    await events.publish('desiredStateChanged', { organizationId: org.id, payload: { clusterId: cluster.id, id: experiment.id, key } });
+    await eventually(() => agent?.lost.length === 1 || undefined, 5_000, 'the agent to lose version 2');
+    expect(agent.desired.get('shop/ab')?.desiredVersion).toBe(1);
+
+    // Then the sweeps find it lagging and send it again, and the agent's report of it is recorded
+    const sweep = sweepPublishingToApi();
+    await eventually(
+      async () => {
+        await sweep.sweep();
+        return agent?.desired.get('shop/ab')?.desiredVersion === 2 || undefined;
+      },
+      10_000,
+      'the agent to hold version 2',
+    );
+    expect(agent.desired.get('shop/ab')?.rollout).toEqual(key);
+    expect(agent.desired.get('shop/ab')?.state.replicaSets[0]?.replicas).toBe(2);
+    await eventually(async () => (await applied()) === 2 || undefined, 5_000, 'version 2 to be recorded as applied');
+  });
+
+  it('of a deleted rollout are sent again until the agent confirms the removal, or its next snapshot leaves the rollout out', async () => {
+    // Given an agent holding two rollouts
+    const org = await api.organization({ cluster: 'staging' });
+    const cluster = await database.cluster.findFirstOrThrow({ where: { organizationId: org.id } });
+    await settledRollout(org.id, cluster.id, 'web');
+    await settledRollout(org.id, cluster.id, 'api');
+    agent = new ConvergingAgent(api.url, org.agentTokens.staging as string);
+    await agent.connect();
+    await eventually(() => agent?.desired.size === 2 || undefined, 5_000, 'the agent to hold both rollouts');
+    const deleteRollout = (name: string) =>
+      graphqlData(api.url, org.tokens.admin, 'mutation($rollout: RolloutRef!) { deleteRollout(rollout: $rollout) { name } }', {
+        rollout: { cluster: 'staging', namespace: 'shop', name },
+      });
+    const deletionsPending = () => database.rolloutDeletion.count({ where: { clusterId: cluster.id } });
+
+    // When web is deleted while the agent is away
+    agent.disconnect();
+    await deleteRollout('web');
+    expect(await deletionsPending()).toBe(1);
+
+    // Then its reconnection's snapshot removes web, and the deletion is no longer pending
+    await agent.connect();
+    await eventually(
+      async () => (agent?.desired.has('shop/web') === false && (await deletionsPending()) === 0) || undefined,
+      5_000,
+      'web removed',
+    );
+    expect(agent.desired.has('shop/api')).toBe(true);
+
+    // When api is deleted and the agent loses the deleted message
+    agent.loseNext('deleted');
+    await deleteRollout('api');
+    await eventually(() => agent?.lost.length === 1 || undefined, 5_000, 'the agent to lose the deletion');
+    expect(agent.desired.has('shop/api')).toBe(true);
+
+    // Then the sweeps send it again, the agent removes api and confirms, and nothing is sent any more
+    const sweep = sweepPublishingToApi();
+    await eventually(
+      async () => {
+        await sweep.sweep();
+        return agent?.desired.has('shop/api') === false || undefined;
+      },
+      10_000,
+      'the agent to remove api',
+    );
+    await eventually(async () => (await deletionsPending()) === 0 || undefined, 5_000, 'the removal to be recorded');
   });
 });

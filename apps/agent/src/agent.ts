@@ -115,6 +115,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
       if (rollout === undefined) return;
       writes += await applier.remove(rollout);
       removals.delete(key);
+      connection.send({ type: 'removed', rollout });
       logger.info({ rollout: key }, 'removed the objects of a deleted rollout');
       return;
     }
@@ -238,9 +239,13 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
         case 'desired':
           applyChanges(store.put(message.desired));
           return;
-        case 'deleted':
+        case 'deleted': {
           applyChanges(store.remove(message.rollout, message.desiredVersion));
+          // A deletion sent again after the objects went (its `removed` was lost) is confirmed at once.
+          const key = rolloutKeyString(message.rollout);
+          if (store.get(key) === undefined && !removals.has(key)) connection.send({ type: 'removed', rollout: message.rollout });
           return;
+        }
         case 'measure':
           measurements.submit(message.request);
           return;

@@ -8,6 +8,7 @@ describe('decodeAgentMessage', () => {
     { type: 'heartbeat', sentAt: '2026-11-21T10:00:00Z' },
     { type: 'applied', rollout: { namespace: 'shop', name: 'checkout' }, desiredVersion: 4 },
     { type: 'applied', rollout: { namespace: 'shop', name: 'checkout', kind: 'Experiment' }, desiredVersion: 4 },
+    { type: 'removed', rollout: { namespace: 'shop', name: 'checkout' } },
     {
       type: 'observed',
       rollout: { namespace: 'shop', name: 'checkout' },

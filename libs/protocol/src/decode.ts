@@ -202,6 +202,9 @@ export function decodeAgentMessage(text: string): AgentMessage {
     case 'heartbeat':
       message.string('sentAt', AGENT_MESSAGE_BOUNDS.shortStringLength, isIsoTime, 'an ISO time');
       break;
+    case 'removed':
+      checkRolloutKey(message);
+      break;
     case 'applied':
       checkRolloutKey(message);
       message.require(

@@ -55,4 +55,9 @@ export type AgentMessage =
   /** What the cluster holds for one rollout; sent on change and periodically. */
   | { type: 'observed'; rollout: RolloutKey; desiredVersion: number; state: ObservedRolloutState }
   /** The answer to a `measure` request. */
-  | { type: 'measurement'; requestId: string; outcome: MeasurementOutcome };
+  | { type: 'measurement'; requestId: string; outcome: MeasurementOutcome }
+  /**
+   * After a `deleted`: the agent holds nothing of the rollout any more (sent also when it held nothing), so the
+   * deletion need not be sent again. Control planes older than this message refuse it and go on.
+   */
+  | { type: 'removed'; rollout: RolloutKey };

@@ -26,8 +26,8 @@ const SWEEP = systemScope('sweep');
  * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold, and queues the
  * wake-ups that have come within the queue's horizon, each for its exact time.
  *
- * A desired state whose agent has not reported it applied for a whole sweep interval is published again
- * (`desiredStateChanged`), so that a publish lost after its commit never leaves a cluster on an older desired state.
+ * A desired state (of a rollout or a standalone experiment) whose agent has not reported it applied, or a rollout's
+ * deletion it has not confirmed, for a whole sweep interval is published again (`desiredStateChanged`), so that a publish lost after its commit never leaves a cluster on an older desired state.
  *
  * Every active fleet release is asked for at its version each sweep (they are few): a release waiting on a
  * disconnected cluster's deadline, on a member changed by hand, or on a job Redis lost, decides again within one
@@ -57,7 +57,11 @@ export class ReconcileSweep {
         await this.clusters.disconnectSilentAgents(SWEEP, transaction, new Date(now.getTime() - this.agentSilenceLimitMs));
         const rollouts = await this.rollouts.unsettled(SWEEP, transaction, now);
         const live = await this.experiments.unsettled(SWEEP, transaction, now);
-        const lagging = await this.rollouts.laggingDesiredStates(SWEEP, transaction);
+        const lagging = [
+          ...(await this.rollouts.laggingDesiredStates(SWEEP, transaction)),
+          ...(await this.experiments.laggingDesiredStates(SWEEP, transaction)),
+          ...(await this.rollouts.laggingDeletions(SWEEP, transaction)),
+        ];
         const horizon = this.queue.wakeUpHorizonMs;
         if (!Number.isFinite(horizon)) return { due: rollouts, experiments: live, lagging, wakeUps: [], experimentWakeUps: [] };
         const until = new Date(now.getTime() + horizon);
@@ -70,10 +74,13 @@ export class ReconcileSweep {
     if (!found) return 0;
     const { due, experiments, lagging, wakeUps, experimentWakeUps } = found;
     const resent = this.desiredStateLag.persisting(lagging);
-    await inBatches(resent, ({ id, organizationId, clusterId, namespace, name }) =>
-      this.events.publish('desiredStateChanged', { organizationId, payload: { clusterId, id, key: { namespace, name } } }),
+    await inBatches(resent, ({ id, organizationId, clusterId, namespace, name, kind }) =>
+      this.events.publish('desiredStateChanged', {
+        organizationId,
+        payload: { clusterId, id, key: { namespace, name, ...(kind && { kind }) } },
+      }),
     );
-    if (resent.length > 0) this.logger.info({ rollouts: resent.length }, 'desired states not applied for a sweep interval sent again');
+    if (resent.length > 0) this.logger.info({ desiredStates: resent.length }, 'desired states not applied for a sweep interval sent again');
     await inBatches(due, (rollout) => this.queue.request(rollout.id, rollout.version));
     await inBatches(experiments, (experiment) => this.queue.requestExperiment(experiment.id, experiment.version));
     await inBatches(wakeUps, (rollout) => this.queue.wakeAt(rollout.id, rollout.at, now));

@@ -6,12 +6,12 @@ import { prismaSession } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
 import { runSpecColumn, type RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
 import type { StoredRunState } from '../rollouts/analysis-run-state.js';
-import type { RolloutKey } from '../rollouts/rollout-store.js';
+import type { LaggingDesiredState, RolloutKey } from '../rollouts/rollout-store.js';
 import type { WriteResult } from '../rollouts/reconcile-batches.js';
 import { organizationFilter, organizationScope, type OrganizationScope, type SystemScope } from '../scope/scope.js';
 import { experimentColumns, experimentRecordOf } from './experiment-columns.js';
 import type { ExperimentRecord } from './experiment-record.js';
-import { STANDALONE_LIVE_EXPERIMENT } from './standalone-experiments.js';
+import { LAGGING_EXPERIMENT_DESIRED_STATES, STANDALONE_LIVE_EXPERIMENT } from './standalone-experiments.js';
 
 /** An Experiment document as applied to a cluster's namespace. */
 export interface ExperimentManifest extends RolloutKey {
@@ -87,13 +87,38 @@ export class ExperimentStore {
     return row && experimentRecordOf(row);
   }
 
-  /** What the agent last observed of an experiment, with its id; null when the cluster has no such experiment. */
-  async observedOf(_scope: SystemScope, key: RolloutKey): Promise<{ id: string; observed: ObservedRolloutState | null } | null> {
+  /**
+   * What the agent last observed of an experiment and the desired version it last reported applied, with its id;
+   * null when the cluster has no such experiment.
+   */
+  async observedOf(
+    _scope: SystemScope,
+    key: RolloutKey,
+  ): Promise<{ id: string; observed: ObservedRolloutState | null; appliedDesiredVersion: number } | null> {
     const row = await this.database.experiment.findUnique({
       where: { clusterId_namespace_name: key },
-      select: { id: true, observed: true },
+      select: { id: true, observed: true, appliedDesiredVersion: true },
     });
-    return row && { id: row.id, observed: row.observed === null ? null : experimentColumns.observed.decode(row.observed) };
+    return (
+      row && {
+        id: row.id,
+        observed: row.observed === null ? null : experimentColumns.observed.decode(row.observed),
+        appliedDesiredVersion: row.appliedDesiredVersion,
+      }
+    );
+  }
+
+  /** Records the desired version an agent applied to a standalone experiment, unless it already reported a later one. */
+  async recordApplied(_scope: SystemScope, key: RolloutKey, desiredVersion: number): Promise<void> {
+    await this.database.experiment.updateMany({
+      where: { ...key, stepIndex: null, appliedDesiredVersion: { lt: desiredVersion } },
+      data: { appliedDesiredVersion: desiredVersion },
+    });
+  }
+
+  /** See `LAGGING_EXPERIMENT_DESIRED_STATES`; in the sweep's transaction. */
+  laggingDesiredStates(_scope: SystemScope, transaction: Transaction): Promise<LaggingDesiredState[]> {
+    return prismaSession(transaction).query(LAGGING_EXPERIMENT_DESIRED_STATES, []);
   }
 
   /** Stores a new observation, and answers the version it moved the experiment on to. */

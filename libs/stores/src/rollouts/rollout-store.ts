@@ -46,11 +46,12 @@ export interface RolloutManifest extends RolloutKey {
   appliedBy: string;
 }
 
-/** A rollout whose current desired version its agent has not reported as applied. */
+/** A rollout, or a standalone experiment (`kind`), whose current desired version its agent has not reported as applied. */
 export interface LaggingDesiredState extends RolloutKey {
   id: string;
   organizationId: string;
   desiredVersion: number;
+  kind?: 'Experiment';
 }
 
 export type RolloutApplied =
@@ -89,6 +90,17 @@ export const LAGGING_DESIRED_STATES: PreparedStatement = {
   text: `SELECT r.id, r."organizationId", r."clusterId", r.namespace, r.name, r."desiredVersion"
   FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
   WHERE c."connectionState" = 'Connected' AND r."appliedDesiredVersion" < r."desiredVersion"`,
+};
+
+/**
+ * Deletions of rollouts of connected clusters their agent has not confirmed; `desiredVersion` 0 stands for the
+ * deletion, which has no version of its own.
+ */
+export const LAGGING_DELETIONS: PreparedStatement = {
+  name: 'sweep-lagging-deletions',
+  text: `SELECT d."rolloutId" AS id, d."organizationId", d."clusterId", d.namespace, d.name, 0 AS "desiredVersion"
+  FROM "RolloutDeletion" d JOIN "Cluster" c ON c.id = d."clusterId"
+  WHERE c."connectionState" = 'Connected'`,
 };
 
 /**
@@ -208,7 +220,31 @@ export class RolloutStore {
     const retirement = [rolloutId, scope.organizationId, `~${rolloutId.slice(0, 8)}`];
     await session.query(RETIRE_ROLLOUT_RUNS, retirement);
     await session.query(RETIRE_ROLLOUT_EXPERIMENTS, retirement);
-    await transaction.rollout.delete({ where: { id: rolloutId, ...organizationFilter(scope) } });
+    const { clusterId, namespace, name } = await transaction.rollout.delete({
+      where: { id: rolloutId, ...organizationFilter(scope) },
+      select: { clusterId: true, namespace: true, name: true },
+    });
+    const deletion = { rolloutId, organizationId: scope.organizationId, deletedAt: new Date() };
+    await transaction.rolloutDeletion.upsert({
+      where: { clusterId_namespace_name: { clusterId, namespace, name } },
+      create: { ...deletion, clusterId, namespace, name },
+      update: deletion,
+    });
+  }
+
+  /** The agent removed what it held of a deleted rollout: its deletion need not be sent again. */
+  async recordRemoved(_scope: SystemScope, key: RolloutKey): Promise<void> {
+    await this.database.rolloutDeletion.deleteMany({ where: key });
+  }
+
+  /** Deletions of the cluster recorded before `sentAt`, when a snapshot sent then (which lists none of them) replaced them. */
+  async forgetDeletionsBefore(_scope: SystemScope, clusterId: string, sentAt: Date): Promise<void> {
+    await this.database.rolloutDeletion.deleteMany({ where: { clusterId, deletedAt: { lt: sentAt } } });
+  }
+
+  /** See `LAGGING_DELETIONS`; in the sweep's transaction. */
+  laggingDeletions(_scope: SystemScope, transaction: Transaction): Promise<LaggingDesiredState[]> {
+    return prismaSession(transaction).query(LAGGING_DELETIONS, []);
   }
 
   /** Creates or updates the rollout of a manifest; its generation grows only when its spec really changed. */
@@ -223,6 +259,8 @@ export class RolloutStore {
       where: { clusterId_namespace_name: { clusterId, namespace, name }, ...organizationFilter(scope) },
     });
     if (!existingRow) {
+      // A deletion of an earlier rollout of this name must not be sent again now that the name is taken anew.
+      await transaction.rolloutDeletion.deleteMany({ where: { clusterId, namespace, name } });
       const created = await transaction.rollout.create({
         data: { organizationId: scope.organizationId, clusterId, namespace, name, ...columns, specChangedBy: appliedBy },
       });

@@ -285,9 +285,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       case 'heartbeat':
         return this.heartbeat(connection);
       case 'applied': {
-        if (message.rollout.kind === 'Experiment') return;
         const stored = { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name };
-        return this.inOrder(connection, message.rollout, () => this.rollouts.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion));
+        const store = message.rollout.kind === 'Experiment' ? this.experiments : this.rollouts;
+        return this.inOrder(connection, message.rollout, () => store.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion));
       }
       case 'observed':
         return this.inOrder(connection, message.rollout, () =>
@@ -295,6 +295,11 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         );
       case 'measurement':
         return this.answer(connection, message.requestId, message.outcome);
+      case 'removed': {
+        if (message.rollout.kind === 'Experiment') return;
+        const stored = { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name };
+        return this.inOrder(connection, message.rollout, () => this.rollouts.recordRemoved(GATEWAY_SCOPE, stored));
+      }
     }
   }
 
@@ -344,6 +349,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       cluster: connection.clusterName,
       heartbeatIntervalSeconds: this.config.agent.heartbeatIntervalSeconds,
     });
+    // Deletions recorded before the rollouts are read are in no snapshot, which removes them from the agent.
+    const readAt = new Date();
     const [rollouts, experiments] = await Promise.all([
       this.rollouts.ofCluster(GATEWAY_SCOPE, connection.clusterId),
       this.experiments.liveStandaloneOfCluster(GATEWAY_SCOPE, connection.clusterId),
@@ -353,6 +360,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       ...experiments.flatMap((experiment) => toDesiredExperiment(experiment) ?? []),
     ];
     this.send(connection.socket, { type: 'snapshot', rollouts: desired });
+    await this.rollouts.forgetDeletionsBefore(GATEWAY_SCOPE, connection.clusterId, readAt);
     await this.askAgainInFlight(connection);
     // What was held while the cluster was away goes on now.
     for (const rollout of rollouts) await this.reconcileQueue.request(rollout.id, rollout.version);
@@ -425,7 +433,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const stored = { clusterId: connection.clusterId, namespace: key.namespace, name: key.name };
     if (key.kind === 'Experiment') {
       const experiment = await this.experiments.observedOf(GATEWAY_SCOPE, stored);
-      if (!experiment || sameObservation(experiment.observed, state)) return;
+      if (!experiment) return;
+      if (appliedVersion > experiment.appliedDesiredVersion) await this.experiments.recordApplied(GATEWAY_SCOPE, stored, appliedVersion);
+      if (sameObservation(experiment.observed, state)) return;
       const version = await this.experiments.recordObserved(GATEWAY_SCOPE, experiment.id, state);
       await this.reconcileQueue.requestExperiment(experiment.id, version);
       return;

@@ -3,6 +3,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
+import { AppliedDocumentModel } from '../../common/graphql/applied-document.model.js';
 
 // The enums' values are the fleet engine's own strings, so that records map onto them without a table.
 
@@ -248,19 +249,7 @@ export class FleetReleasePage {
 }
 
 @ObjectType('FleetRollout', { description: 'How a Rollout present in many clusters is released, wave by wave (flotilla.io/v1alpha1).' })
-export class FleetRolloutModel {
-  @Field(() => ID, { description: 'Stable identifier.' })
-  id!: string;
-
-  @Field({ description: 'Name, unique within the organization.' })
-  name!: string;
-
-  @Field(() => JsonScalar, { description: 'metadata.labels.' })
-  labels!: Record<string, string>;
-
-  @Field(() => JsonScalar, { description: 'metadata.annotations.' })
-  annotations!: Record<string, string>;
-
+export class FleetRolloutModel extends AppliedDocumentModel {
   @Field(() => JsonScalar, { description: 'The spec exactly as applied.' })
   spec!: FleetRolloutSpec;
 
@@ -275,16 +264,4 @@ export class FleetRolloutModel {
 
   @Field(() => [FleetWaveSpecModel], { description: 'Its waves, in order, with the defaults filled in.' })
   waves!: FleetWaveSpecModel[];
-
-  @Field(() => Int, { description: 'Grows each time an apply changes the spec.' })
-  generation!: number;
-
-  @Field({ description: 'Who applied it last.' })
-  appliedBy!: string;
-
-  @Field(() => DateTimeScalar, { description: 'When it was first applied.' })
-  createdAt!: Date;
-
-  @Field(() => DateTimeScalar, { description: 'When it last changed.' })
-  updatedAt!: Date;
 }

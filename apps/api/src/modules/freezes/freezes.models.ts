@@ -3,6 +3,7 @@ import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
 import { RolloutRef } from '../rollouts/rollout.model.js';
+import { AppliedDocumentModel } from '../../common/graphql/applied-document.model.js';
 
 export enum BreakGlassState {
   PendingConfirmation = 'PendingConfirmation',
@@ -35,19 +36,7 @@ export class FreezePeriodModel {
 }
 
 @ObjectType('FreezeWindow', { description: 'A change freeze (kind FreezeWindow, flotilla.io/v1alpha1) of the organization.' })
-export class FreezeWindowModel {
-  @Field(() => ID, { description: 'Stable identifier.' })
-  id!: string;
-
-  @Field({ description: 'metadata.name, unique in the organization.' })
-  name!: string;
-
-  @Field(() => JsonScalar, { description: 'metadata.labels.' })
-  labels!: Record<string, string>;
-
-  @Field(() => JsonScalar, { description: 'metadata.annotations.' })
-  annotations!: Record<string, string>;
-
+export class FreezeWindowModel extends AppliedDocumentModel {
   @Field(() => JsonScalar, { description: 'The FreezeWindowSpec exactly as applied.' })
   spec!: unknown;
 
@@ -74,18 +63,6 @@ export class FreezeWindowModel {
 
   @Field(() => [String], { nullable: true, description: 'Namespaces it covers; null: every namespace.' })
   namespaces!: string[] | null;
-
-  @Field(() => Int, { description: 'Grows by one each time the spec really changes.' })
-  generation!: number;
-
-  @Field({ description: 'Who applied it last.' })
-  appliedBy!: string;
-
-  @Field(() => DateTimeScalar, { description: 'When it was first applied.' })
-  createdAt!: Date;
-
-  @Field(() => DateTimeScalar, { description: 'When it last changed.' })
-  updatedAt!: Date;
 
   @Field(() => FreezePeriodModel, { nullable: true, description: 'The period in effect now, if any.' })
   current!: FreezePeriodModel | null;
