@@ -40,6 +40,8 @@ export interface FleetRunResult {
   firstPage: LatencySummary;
   stepsCompleted: number;
   reconcileJobs: number;
+  /** Transactions the benchmark's database committed or rolled back (each statement outside one counts as one). */
+  postgresTransactions: number;
   /** Milliseconds of CPU per completed step. */
   cpuPerStep: CpuShare;
   residentMegabytes: { api: number[]; worker: number[]; simulator: number };
@@ -99,6 +101,13 @@ function postgresSeconds(before: Map<number, number>, after: Map<number, number>
   let seconds = 0;
   for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? cpu);
   return seconds;
+}
+
+async function transactionCount(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ count: string }>(
+    'SELECT (xact_commit + xact_rollback)::text AS count FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0]?.count ?? Number.NaN);
 }
 
 async function databaseBytes(pool: pg.Pool): Promise<number> {
@@ -177,6 +186,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const jobsBefore = jobs.completedReconciles;
   const failedBefore = jobs.failedJobs;
   const bytesBefore = await databaseBytes(pool);
+  const transactionsBefore = await transactionCount(pool);
   const cpuBefore = await readCpu(controlPlane, pool);
   const began = performance.now();
 
@@ -212,6 +222,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const seconds = (performance.now() - began) / 1000;
   const cpuAfter = await readCpu(controlPlane, pool);
   const bytesAfter = await databaseBytes(pool);
+  const transactions = (await transactionCount(pool)) - transactionsBefore;
   const stepsCompleted = await stepsCompletedSince(pool, since);
   const report = await simulator.report();
   const audit = auditSteps(await readAudit(pool));
@@ -239,6 +250,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
     firstPage: summary(firstPage),
     stepsCompleted,
     reconcileJobs: jobs.completedReconciles - jobsBefore,
+    postgresTransactions: transactions,
     cpuPerStep: {
       api: perStep(cpuAfter.api - cpuBefore.api),
       worker: perStep(cpuAfter.worker - cpuBefore.worker),
