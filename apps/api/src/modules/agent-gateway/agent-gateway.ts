@@ -287,7 +287,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       case 'applied': {
         if (message.rollout.kind === 'Experiment') return;
         const stored = { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name };
-        return this.inOrder(connection, message.rollout, () => this.rollouts.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion));
+        return this.inOrder(connection, message.rollout, () =>
+          this.rollouts.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion, new Date()),
+        );
       }
       case 'observed':
         return this.inOrder(connection, message.rollout, () =>
@@ -430,12 +432,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       await this.reconcileQueue.requestExperiment(experiment.id, version);
       return;
     }
-    const rollout = await this.rollouts.observedOf(GATEWAY_SCOPE, stored);
-    if (!rollout) return;
-    if (appliedVersion > rollout.appliedDesiredVersion) await this.rollouts.recordApplied(GATEWAY_SCOPE, stored, appliedVersion);
-    if (sameObservation(rollout.observed, state)) return;
-    const version = await this.rollouts.recordObserved(GATEWAY_SCOPE, rollout.id, state, new Date());
-    await this.reconcileQueue.request(rollout.id, version);
+    const recorded = await this.rollouts.recordAgentReport(GATEWAY_SCOPE, stored, appliedVersion, state, new Date());
+    if (recorded?.observationChanged) await this.reconcileQueue.request(recorded.id, recorded.version);
   }
 
   private async forward(change: DesiredStateChanged): Promise<void> {
@@ -447,7 +445,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
             .findById(GATEWAY_SCOPE, change.id)
             .then((experiment) => (experiment ? (toDesiredExperiment(experiment) ?? null) : undefined))
         : await this.rollouts
-            .findById(GATEWAY_SCOPE, change.id)
+            .findForAgent(GATEWAY_SCOPE, change.id)
             .then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
     if (desired === undefined)
       this.send(connection.socket, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });
