@@ -194,6 +194,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const releaseCount = Math.max(1, Math.round(perSecond * options.releaseSeconds));
   const sentAt = new Map<string, number>();
   const versions = new Map<string, number>();
+  const refused: string[] = [];
   let releasing = true;
   const polling = pollFirstPage(apiUrls[0] as string, adminToken, () => !releasing);
   const requests: Promise<unknown>[] = [];
@@ -204,12 +205,17 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
     const version = (versions.get(rollout.name) ?? 0) + 1;
     versions.set(rollout.name, version);
     const image = imageOf(rollout.name, version);
-    sentAt.set(`${rollout.cluster}/${FLEET_NAMESPACE}/${rollout.name}@${image}`, Date.now());
+    const key = `${rollout.cluster}/${FLEET_NAMESPACE}/${rollout.name}@${image}`;
+    sentAt.set(key, Date.now());
     requests.push(
       graphqlRequest(apiUrls[index % apiUrls.length] as string, adminToken, SET_IMAGE, {
         r: { cluster: rollout.cluster, namespace: FLEET_NAMESPACE, name: rollout.name },
         container: CONTAINER,
         image,
+      }).catch((error: unknown) => {
+        // A refused release is an error of the run, which goes on: the rest of the fleet still measures.
+        sentAt.delete(key);
+        refused.push(`setImage ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
       }),
     );
     if ((index + 1) % Math.max(1, Math.floor(releaseCount / 10)) === 0) options.progress(`  ${index + 1}/${releaseCount} releases started`);
@@ -237,6 +243,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   }
   const perStep = (cpuSeconds: number): number => (cpuSeconds * 1000) / stepsCompleted;
   const errors = [
+    ...refused,
     ...report.errors,
     ...unseen.map((key) => `no desired state ever ran ${key}`),
     ...(jobs.failedJobs > failedBefore ? [`${jobs.failedJobs - failedBefore} jobs failed`] : []),
