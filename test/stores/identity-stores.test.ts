@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
-import { prismaSession } from '../../libs/stores/src/database/sql.js';
+import { prismaSession, SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore, type AuditEventRecord } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
@@ -11,6 +11,7 @@ import { organizationScope, systemScope, type OrganizationScope } from '../../li
 const SYSTEM = systemScope('test');
 
 let database: DatabaseClient;
+let sql: SqlPool;
 let audit: AuditStore;
 let clusters: ClusterStore;
 let tokens: ApiTokenStore;
@@ -25,12 +26,13 @@ beforeAll(() => {
       return Promise.resolve();
     },
   });
-  clusters = new ClusterStore(database);
+  sql = new SqlPool(inject('databaseUrl'), 1);
+  clusters = new ClusterStore(database, sql);
   tokens = new ApiTokenStore(database, audit);
   organizations = new OrganizationStore(database, audit, tokens);
 });
 afterAll(async () => {
-  await database.$disconnect();
+  await Promise.all([database.$disconnect(), sql.end()]);
 });
 
 async function newOrganization(): Promise<{ scope: OrganizationScope; secret: string }> {

@@ -1,4 +1,3 @@
-import type { PodTemplateMetadata, PodTemplateSpec } from '@flotilla/argo-spec';
 import {
   DESIRED_REPLICAS_ANNOTATION,
   EPHEMERAL_METADATA_ANNOTATION,
@@ -6,55 +5,11 @@ import {
   REVISION_ANNOTATION,
   SCALE_DOWN_DEADLINE_ANNOTATION,
   type DesiredReplicaSet,
-  type ObservedReplicaSet,
 } from '@flotilla/protocol';
 import { withStableAntiAffinity } from './anti-affinity.js';
 import { revisionOf, type ReplicaSetPlan, type RolloutContext } from './context.js';
 import { DEFAULT_REVISION_HISTORY_LIMIT } from './defaults.js';
 import { templateForRole } from './ephemeral-metadata.js';
-
-const renderedTemplates = new WeakMap<PodTemplateSpec, Map<string, PodTemplateSpec>>();
-const metadataIds = new WeakMap<PodTemplateMetadata, number>();
-const metadataJson = new WeakMap<PodTemplateMetadata, string>();
-let nextMetadataId = 1;
-
-function metadataAnnotation(metadata: PodTemplateMetadata): string {
-  let json = metadataJson.get(metadata);
-  if (json === undefined) {
-    json = JSON.stringify(metadata);
-    metadataJson.set(metadata, json);
-  }
-  return json;
-}
-
-/**
- * `templateForRole`, remembered per base template object: specs and observations are passed again and again
- * unchanged, and rebuilding every template dominated the cost of a decision. Decisions share these objects.
- */
-function cachedTemplateForRole(
-  base: PodTemplateSpec,
-  hash: string,
-  metadata: PodTemplateMetadata | undefined,
-  observed: ObservedReplicaSet | undefined,
-): PodTemplateSpec {
-  let byKey = renderedTemplates.get(base);
-  if (byKey === undefined) {
-    byKey = new Map();
-    renderedTemplates.set(base, byKey);
-  }
-  let metadataId = 0;
-  if (metadata !== undefined) {
-    metadataId = metadataIds.get(metadata) ?? nextMetadataId++;
-    metadataIds.set(metadata, metadataId);
-  }
-  const key = `${hash}\u0000${metadataId}\u0000${observed?.annotations[EPHEMERAL_METADATA_ANNOTATION] ?? ''}`;
-  let template = byKey.get(key);
-  if (template === undefined) {
-    template = templateForRole(base, hash, metadata, injectedEphemeralMetadata(observed?.annotations));
-    byKey.set(key, template);
-  }
-  return template;
-}
 
 /** ReplicaSets kept in history: scaled to zero, not current or stable, newest first up to `revisionHistoryLimit`. */
 function prunedHashes(context: RolloutContext): Set<string> {
@@ -71,7 +26,7 @@ function prunedHashes(context: RolloutContext): Set<string> {
 function desiredReplicaSet(context: RolloutContext, hash: string, plan: ReplicaSetPlan): DesiredReplicaSet {
   const observed = context.replicaSets.get(hash);
   const base = hash === context.currentHash || observed === undefined ? context.spec.template : observed.template;
-  const roleTemplate = cachedTemplateForRole(base, hash, plan.metadata, observed);
+  const roleTemplate = templateForRole(base, hash, plan.metadata, injectedEphemeralMetadata(observed?.annotations));
   const template =
     hash === context.currentHash ? withStableAntiAffinity(roleTemplate, context.spec, context.status.stableRS, hash) : roleTemplate;
   const annotations: Record<string, string> = {
@@ -80,7 +35,7 @@ function desiredReplicaSet(context: RolloutContext, hash: string, plan: ReplicaS
   };
   const deadline = context.status.scaleDownDeadlines[hash];
   if (deadline !== undefined && plan.replicas > 0) annotations[SCALE_DOWN_DEADLINE_ANNOTATION] = deadline;
-  if (plan.metadata !== undefined) annotations[EPHEMERAL_METADATA_ANNOTATION] = metadataAnnotation(plan.metadata);
+  if (plan.metadata !== undefined) annotations[EPHEMERAL_METADATA_ANNOTATION] = JSON.stringify(plan.metadata);
   return {
     podTemplateHash: hash,
     template,

@@ -20,6 +20,7 @@ import {
   FreezeWindowStore,
   BreakGlassStore,
   RolloutStore,
+  SqlPool,
   type DatabaseClient,
 } from '@flotilla/stores';
 import type { ApiConfig } from '../config/api-config.js';
@@ -38,6 +39,9 @@ import {
 } from './tokens.js';
 
 const EVENT_SUBSCRIBER = Symbol('EVENT_SUBSCRIBER');
+/** The hand-written SQL of the agent gateway's reports and heartbeats (`RolloutStore.recordAgentReport`, `ClusterStore.recordHeartbeat`). */
+const SQL = Symbol('SQL');
+const SQL_POOL_SIZE = 4;
 
 /** Connections and cross-cutting services every feature module uses; closed when the application stops. */
 @Global()
@@ -45,6 +49,7 @@ const EVENT_SUBSCRIBER = Symbol('EVENT_SUBSCRIBER');
 export class CoreModule implements OnApplicationShutdown {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
+    @Inject(SQL) private readonly sql: SqlPool,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(EVENT_SUBSCRIBER) private readonly subscriber: Redis,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
@@ -65,6 +70,7 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: () =>
             createDatabaseClient(config.databaseUrl, 10, { statementTimeoutMs: config.requestTimeoutMs, logger: connectionLogger }),
         },
+        { provide: SQL, useFactory: () => new SqlPool(config.databaseUrl, SQL_POOL_SIZE, connectionLogger) },
         { provide: REDIS, useFactory: () => createRedisConnection(config.redis, { autoPipelining: true, logger: connectionLogger }) },
         {
           provide: EVENT_SUBSCRIBER,
@@ -98,7 +104,11 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: (database: DatabaseClient, signer: AuditSigner | null, audit: AuditStore) =>
             new AuditCheckpointStore(database, signer, audit),
         },
-        { provide: ClusterStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ClusterStore(database) },
+        {
+          provide: ClusterStore,
+          inject: [DATABASE, SQL],
+          useFactory: (database: DatabaseClient, sql: SqlPool) => new ClusterStore(database, sql),
+        },
         {
           provide: ApiTokenStore,
           inject: [DATABASE, AuditStore],
@@ -112,7 +122,11 @@ export class CoreModule implements OnApplicationShutdown {
         },
         { provide: AnalysisQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new AnalysisQueries(database) },
         { provide: ExperimentQueries, inject: [DATABASE], useFactory: (database: DatabaseClient) => new ExperimentQueries(database) },
-        { provide: RolloutStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new RolloutStore(database) },
+        {
+          provide: RolloutStore,
+          inject: [DATABASE, SQL],
+          useFactory: (database: DatabaseClient, sql: SqlPool) => new RolloutStore(database, { sql }),
+        },
         { provide: FleetRolloutStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new FleetRolloutStore(database) },
         { provide: FreezeWindowStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new FreezeWindowStore(database) },
         { provide: BreakGlassStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new BreakGlassStore(database) },
@@ -166,6 +180,6 @@ export class CoreModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([this.reconcileQueue.close(), this.analysisQueue.close(), this.fleetReconcileQueue.close()]);
-    await Promise.allSettled([this.database.$disconnect(), this.redis.quit(), this.subscriber.quit()]);
+    await Promise.allSettled([this.database.$disconnect(), this.sql.end(), this.redis.quit(), this.subscriber.quit()]);
   }
 }

@@ -18,6 +18,7 @@ import {
   analysisRunState,
   type LoadedRollout,
   type PendingOperation,
+  type RolloutWithCluster,
   type RolloutStore,
   type ReconcileWritePlan,
   systemScope,
@@ -216,8 +217,11 @@ export class RolloutReconciler {
     const result = await this.rollouts.writeReconcile(WORKER, plan);
     if (!result.written) throw new VersionConflict('rollout', rollout.id);
 
-    const written: LoadedRollout = {
-      ...rollout,
+    // Subscribers get the row as stored, not what only the reconcile loaded with it (operations, runs, experiments).
+    const { cluster, operations: _operations, analysisRuns: _runs, experiments: _experiments, ...stored } = rollout;
+    const written: RolloutWithCluster = {
+      ...stored,
+      cluster: { name: cluster.name },
       spec: operations.spec,
       generation,
       status: decision.status,

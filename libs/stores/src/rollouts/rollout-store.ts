@@ -1,11 +1,12 @@
 import { jsonEqual, type PodTemplateSpec, type RolloutSpec } from '@flotilla/argo-spec';
 import type { RolloutOperation } from '@flotilla/rollout-engine';
 import type { ObservedRolloutState } from '@flotilla/protocol';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Prisma, Rollout } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
 import { prismaSession, type PreparedStatement, type SqlPool } from '../database/sql.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
+import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID } from './agent-reports.js';
 import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type WriteResult } from './reconcile-batches.js';
 import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutOperationRecord, RolloutRecord, RolloutRevisionRecord, RolloutWithCluster } from './rollout-record.js';
@@ -52,6 +53,13 @@ export interface LaggingDesiredState extends RolloutKey {
   organizationId: string;
   desiredVersion: number;
   kind?: 'Experiment';
+}
+
+/** A report of an agent that changed the row: its version now, and whether the observation was what changed. */
+export interface AgentReportRecorded {
+  id: string;
+  version: number;
+  observationChanged: boolean;
 }
 
 export type RolloutApplied =
@@ -131,13 +139,18 @@ export const LOCK_ROLLOUT_SPEC: PreparedStatement = {
  */
 export class RolloutStore {
   private readonly reconciles: ReconcileBatches | undefined;
+  private readonly sql: SqlPool | undefined;
 
-  /** `reconcilePath` is what the worker's reconciles need; a store made without it serves everything else. */
+  /**
+   * `sqlPaths` is what the hand-written paths need: the SQL pool for the agent gateway's reports, and the audit store
+   * besides for the worker's reconciles. A store made without it serves everything else.
+   */
   constructor(
     private readonly database: DatabaseClient,
-    reconcilePath?: { sql: SqlPool; audit: AuditStore },
+    sqlPaths?: { sql: SqlPool; audit?: AuditStore },
   ) {
-    this.reconciles = reconcilePath && new ReconcileBatches(reconcilePath.sql, reconcilePath.audit);
+    this.sql = sqlPaths?.sql;
+    this.reconciles = sqlPaths?.audit && new ReconcileBatches(sqlPaths.sql, sqlPaths.audit);
   }
 
   /** Rollouts in the order of their cluster, namespace and name, one more than a page asks for when there are more. */
@@ -333,43 +346,38 @@ export class RolloutStore {
     return row && rolloutRecordOf(row);
   }
 
+  /** A rollout by id through the hand-written path, for the agent gateway to send its desired state. */
+  async findForAgent(_scope: SystemScope, id: string): Promise<RolloutRecord | null> {
+    const [row] = await this.sqlPath().query<Rollout>(ROLLOUT_BY_ID, [id]);
+    return row ? rolloutRecordOf(row) : null;
+  }
+
   /** Records the desired version an agent applied, unless it already reported a later one. */
-  async recordApplied(_scope: SystemScope, key: RolloutKey, desiredVersion: number): Promise<void> {
-    await this.database.rollout.updateMany({
-      where: { ...key, appliedDesiredVersion: { lt: desiredVersion } },
-      data: { appliedDesiredVersion: desiredVersion },
-    });
+  async recordApplied(_scope: SystemScope, key: RolloutKey, desiredVersion: number, at: Date): Promise<void> {
+    await this.sqlPath().query(RECORD_APPLIED_VERSION, [key.clusterId, key.namespace, key.name, desiredVersion, at]);
   }
 
   /**
-   * What the agent last observed of a rollout and the desired version it last reported applied, with the rollout's
-   * id; null when the cluster has no such rollout.
+   * Records an agent's report of a rollout in one statement (see `RECORD_AGENT_REPORT`): the desired version it
+   * applied, and its observation when that changed anything but its time. Answers null when nothing changed (or the
+   * cluster has no such rollout), which is what most reports are: agents report every rollout periodically.
    */
-  async observedOf(
+  async recordAgentReport(
     _scope: SystemScope,
     key: RolloutKey,
-  ): Promise<{ id: string; observed: ObservedRolloutState | null; appliedDesiredVersion: number } | null> {
-    const row = await this.database.rollout.findUnique({
-      where: { clusterId_namespace_name: key },
-      select: { id: true, observed: true, appliedDesiredVersion: true },
-    });
-    return (
-      row && {
-        id: row.id,
-        observed: row.observed === null ? null : rolloutColumns.observed.decode(row.observed),
-        appliedDesiredVersion: row.appliedDesiredVersion,
-      }
-    );
-  }
-
-  /** Stores a new observation, and answers the version it moved the rollout on to. */
-  async recordObserved(_scope: SystemScope, id: string, observed: ObservedRolloutState, at: Date): Promise<number> {
-    const { version } = await this.database.rollout.update({
-      where: { id },
-      data: { observed: rolloutColumns.observed.encode(observed), observedAt: at, ...NEXT_VERSION },
-      select: { version: true },
-    });
-    return version;
+    appliedDesiredVersion: number,
+    observed: ObservedRolloutState,
+    at: Date,
+  ): Promise<AgentReportRecorded | null> {
+    const [row] = await this.sqlPath().query<AgentReportRecorded>(RECORD_AGENT_REPORT, [
+      key.clusterId,
+      key.namespace,
+      key.name,
+      JSON.stringify(rolloutColumns.observed.encode(observed)),
+      appliedDesiredVersion,
+      at,
+    ]);
+    return row ?? null;
   }
 
   /** See `UNSETTLED_ROLLOUTS`; in the sweep's transaction. */
@@ -405,6 +413,11 @@ export class RolloutStore {
   /** Writes what a reconcile decided if the rollout is still at the version it read; resolves once committed. */
   writeReconcile(_scope: SystemScope, plan: ReconcileWritePlan): Promise<WriteResult> {
     return this.reconcilePath().write(plan);
+  }
+
+  private sqlPath(): SqlPool {
+    if (!this.sql) throw new Error('this rollout store was made without the SQL pool agent reports are recorded with');
+    return this.sql;
   }
 
   private reconcilePath(): ReconcileBatches {

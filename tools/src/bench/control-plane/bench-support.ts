@@ -86,7 +86,8 @@ export async function startProcess(
     env: { ...process.env, LOG_LEVEL: 'warn', WORKER_HEALTH_PORT: '0', ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+  // A minute: a process started with --cpu-prof on a loaded machine takes far longer than its usual second or two.
+  for (let attempt = 0; attempt < 600; attempt += 1) {
     if (await ready().catch(() => false)) return child;
     if (child.exitCode !== null) throw new Error(`${entry} exited with code ${child.exitCode}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

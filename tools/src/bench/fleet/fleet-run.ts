@@ -40,6 +40,8 @@ export interface FleetRunResult {
   firstPage: LatencySummary;
   stepsCompleted: number;
   reconcileJobs: number;
+  /** Transactions the benchmark's database committed or rolled back (each statement outside one counts as one). */
+  postgresTransactions: number;
   /** Milliseconds of CPU per completed step. */
   cpuPerStep: CpuShare;
   residentMegabytes: { api: number[]; worker: number[]; simulator: number };
@@ -99,6 +101,13 @@ function postgresSeconds(before: Map<number, number>, after: Map<number, number>
   let seconds = 0;
   for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? cpu);
   return seconds;
+}
+
+async function transactionCount(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ count: string }>(
+    'SELECT (xact_commit + xact_rollback)::text AS count FROM pg_stat_database WHERE datname = current_database()',
+  );
+  return Number(rows[0]?.count ?? Number.NaN);
 }
 
 async function databaseBytes(pool: pg.Pool): Promise<number> {
@@ -177,6 +186,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const jobsBefore = jobs.completedReconciles;
   const failedBefore = jobs.failedJobs;
   const bytesBefore = await databaseBytes(pool);
+  const transactionsBefore = await transactionCount(pool);
   const cpuBefore = await readCpu(controlPlane, pool);
   const began = performance.now();
 
@@ -184,6 +194,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const releaseCount = Math.max(1, Math.round(perSecond * options.releaseSeconds));
   const sentAt = new Map<string, number>();
   const versions = new Map<string, number>();
+  const refused: string[] = [];
   let releasing = true;
   const polling = pollFirstPage(apiUrls[0] as string, adminToken, () => !releasing);
   const requests: Promise<unknown>[] = [];
@@ -194,12 +205,17 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
     const version = (versions.get(rollout.name) ?? 0) + 1;
     versions.set(rollout.name, version);
     const image = imageOf(rollout.name, version);
-    sentAt.set(`${rollout.cluster}/${FLEET_NAMESPACE}/${rollout.name}@${image}`, Date.now());
+    const key = `${rollout.cluster}/${FLEET_NAMESPACE}/${rollout.name}@${image}`;
+    sentAt.set(key, Date.now());
     requests.push(
       graphqlRequest(apiUrls[index % apiUrls.length] as string, adminToken, SET_IMAGE, {
         r: { cluster: rollout.cluster, namespace: FLEET_NAMESPACE, name: rollout.name },
         container: CONTAINER,
         image,
+      }).catch((error: unknown) => {
+        // A refused release is an error of the run, which goes on: the rest of the fleet still measures.
+        sentAt.delete(key);
+        refused.push(`setImage ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
       }),
     );
     if ((index + 1) % Math.max(1, Math.floor(releaseCount / 10)) === 0) options.progress(`  ${index + 1}/${releaseCount} releases started`);
@@ -212,6 +228,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const seconds = (performance.now() - began) / 1000;
   const cpuAfter = await readCpu(controlPlane, pool);
   const bytesAfter = await databaseBytes(pool);
+  const transactions = (await transactionCount(pool)) - transactionsBefore;
   const stepsCompleted = await stepsCompletedSince(pool, since);
   const report = await simulator.report();
   const audit = auditSteps(await readAudit(pool));
@@ -226,6 +243,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   }
   const perStep = (cpuSeconds: number): number => (cpuSeconds * 1000) / stepsCompleted;
   const errors = [
+    ...refused,
     ...report.errors,
     ...unseen.map((key) => `no desired state ever ran ${key}`),
     ...(jobs.failedJobs > failedBefore ? [`${jobs.failedJobs - failedBefore} jobs failed`] : []),
@@ -239,6 +257,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
     firstPage: summary(firstPage),
     stepsCompleted,
     reconcileJobs: jobs.completedReconciles - jobsBefore,
+    postgresTransactions: transactions,
     cpuPerStep: {
       api: perStep(cpuAfter.api - cpuBefore.api),
       worker: perStep(cpuAfter.worker - cpuBefore.worker),

@@ -19,6 +19,8 @@ export interface ControlPlaneOptions {
   replicas: number;
   firstPort: number;
   redis: Redis;
+  /** Extra `node` arguments of the API and worker processes, such as `--cpu-prof`. */
+  nodeArguments?: readonly string[];
 }
 
 /** `replicas` API processes (on consecutive ports) and as many workers, on one database and Redis prefix. */
@@ -33,12 +35,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         'apps/api/dist/main.js',
         { ...shared, PORT: String(options.firstPort + index) },
         async () => (await fetch(`${url}/readyz`)).ok,
+        options.nodeArguments,
       );
       started.apis.push({ url, process: api });
     }
     for (let count = 1; count <= options.replicas; count++)
       started.workers.push(
-        await startProcess('apps/worker/dist/main.js', shared, async () => (await queue.queue.getWorkersCount()) >= count),
+        await startProcess(
+          'apps/worker/dist/main.js',
+          shared,
+          async () => (await queue.queue.getWorkersCount()) >= count,
+          options.nodeArguments,
+        ),
       );
     return started;
   } catch (error) {

@@ -26,7 +26,8 @@ import { applyFleet, JobCounter, registerClusters, startControlPlane, stopContro
  * releases start at a fixed rate (each rollout once per BENCH_FLEET_RELEASE_INTERVAL_SECONDS) for
  * BENCH_FLEET_RELEASE_SECONDS, and every release is carried to its end. BENCH_FLEET_REPLICAS lists the control planes
  * to run (`1`: one API and one worker; `2`: two of each, the clusters split between the APIs; `1,2` both), each
- * BENCH_FLEET_RUNS times. BENCH_FLEET_APPLY_DELAY_MS is how long new pods take to become ready.
+ * BENCH_FLEET_RUNS times. BENCH_FLEET_APPLY_DELAY_MS is how long new pods take to become ready. With BENCH_CPU_PROFILE_DIR,
+ * the APIs and workers write V8 CPU profiles there when they stop.
  */
 interface FleetBenchSettings extends ControlPlaneSettings {
   clusters: number;
@@ -38,6 +39,8 @@ interface FleetBenchSettings extends ControlPlaneSettings {
   applyDelayMs: number;
   observeIntervalSeconds: number;
   port: number;
+  /** With BENCH_CPU_PROFILE_DIR set, each API and worker writes a V8 CPU profile there when it stops. */
+  profileDirectory: string | undefined;
 }
 
 const readFleetBenchSettings: SettingsReader<FleetBenchSettings> = (environment, problems) => {
@@ -55,6 +58,7 @@ const readFleetBenchSettings: SettingsReader<FleetBenchSettings> = (environment,
     applyDelayMs: integer(environment, 'BENCH_FLEET_APPLY_DELAY_MS', 500, problems, 0),
     observeIntervalSeconds: integer(environment, 'BENCH_FLEET_OBSERVE_INTERVAL_SECONDS', 30, problems),
     port: port(environment, 'BENCH_PORT', 3910, problems),
+    profileDirectory: environment.BENCH_CPU_PROFILE_DIR || undefined,
   };
 };
 
@@ -86,6 +90,7 @@ async function runFleet(replicas: number, label: string): Promise<FleetRunResult
       replicas,
       firstPort: settings.port,
       redis,
+      nodeArguments: settings.profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDirectory}`] : [],
     });
     try {
       await jobs.ready();
@@ -150,6 +155,7 @@ for (const [replicas, runs] of results)
       `    setImage → first desired state     p50 ${formatMs(result.releaseToDesired.p50)}  p99 ${formatMs(result.releaseToDesired.p99)}  max ${formatMs(result.releaseToDesired.max)}`,
       `    GraphQL rollouts first page (100)  p50 ${formatMs(result.firstPage.p50)}  p99 ${formatMs(result.firstPage.p99)}  max ${formatMs(result.firstPage.max)} (${result.firstPage.samples})  ${verdict(result.firstPage.p99 < GOALS.firstPageP99Ms, `p99 < ${GOALS.firstPageP99Ms} ms`)}`,
       `    reconcile jobs per completed step  ${(result.reconcileJobs / result.stepsCompleted).toFixed(2)} (${result.reconcileJobs} jobs)`,
+      `    Postgres transactions per step     ${(result.postgresTransactions / result.stepsCompleted).toFixed(1)} (the benchmark's own polling included)`,
       `    CPU per completed step             machine ${ms(cpu.machine)}: API ${ms(cpu.api)}, worker ${ms(cpu.worker)}, Postgres backends ${ms(cpu.postgres)}, Redis ${ms(cpu.redis)} (Redis and the machine are shared with other work)`,
       `    resident memory                    API ${result.residentMegabytes.api.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}; worker ${result.residentMegabytes.worker.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}; simulator ${result.residentMegabytes.simulator.toFixed(0)} MB`,
       `    database growth                    ${(result.databaseBytesPer1000Releases / 1024 / 1024).toFixed(1)} MB per 1,000 releases`,

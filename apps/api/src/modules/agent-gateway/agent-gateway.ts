@@ -286,8 +286,11 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         return this.heartbeat(connection);
       case 'applied': {
         const stored = { clusterId: connection.clusterId, namespace: message.rollout.namespace, name: message.rollout.name };
-        const store = message.rollout.kind === 'Experiment' ? this.experiments : this.rollouts;
-        return this.inOrder(connection, message.rollout, () => store.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion));
+        return this.inOrder(connection, message.rollout, () =>
+          message.rollout.kind === 'Experiment'
+            ? this.experiments.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion)
+            : this.rollouts.recordApplied(GATEWAY_SCOPE, stored, message.desiredVersion, new Date()),
+        );
       }
       case 'observed':
         return this.inOrder(connection, message.rollout, () =>
@@ -440,12 +443,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       await this.reconcileQueue.requestExperiment(experiment.id, version);
       return;
     }
-    const rollout = await this.rollouts.observedOf(GATEWAY_SCOPE, stored);
-    if (!rollout) return;
-    if (appliedVersion > rollout.appliedDesiredVersion) await this.rollouts.recordApplied(GATEWAY_SCOPE, stored, appliedVersion);
-    if (sameObservation(rollout.observed, state)) return;
-    const version = await this.rollouts.recordObserved(GATEWAY_SCOPE, rollout.id, state, new Date());
-    await this.reconcileQueue.request(rollout.id, version);
+    const recorded = await this.rollouts.recordAgentReport(GATEWAY_SCOPE, stored, appliedVersion, state, new Date());
+    if (recorded?.observationChanged) await this.reconcileQueue.request(recorded.id, recorded.version);
   }
 
   private async forward(change: DesiredStateChanged): Promise<void> {
@@ -457,7 +456,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
             .findById(GATEWAY_SCOPE, change.id)
             .then((experiment) => (experiment ? (toDesiredExperiment(experiment) ?? null) : undefined))
         : await this.rollouts
-            .findById(GATEWAY_SCOPE, change.id)
+            .findForAgent(GATEWAY_SCOPE, change.id)
             .then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
     if (desired === undefined)
       this.send(connection.socket, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });
