@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { operationMutation, type RolloutProgress, type RolloutRef } from '../api/documents.js';
+import { ROLLOUT_OPERATIONS, type RolloutProgress, type RolloutRef } from '../api/documents.js';
 import { GraphqlRequestError, requestGraphql } from '../api/graphql-client.js';
 import { useSession } from '../session/session-context.js';
 import { ConfirmDialog } from '../shared/confirm-dialog.js';
@@ -30,13 +30,11 @@ export function OperationBar({
     setConfirming(undefined);
     setInFlight(true);
     setOutcome(undefined);
-    const variables: Record<string, unknown> = {
-      rollout: { cluster: rollout.cluster, namespace: rollout.namespace, name: rollout.name },
-      reason,
-    };
-    if (info.mutation === 'promote') variables.full = info.action === 'promote-full';
+    const variables = { rollout: { cluster: rollout.cluster, namespace: rollout.namespace, name: rollout.name }, reason };
     try {
-      await requestGraphql(session.token, operationMutation(info.mutation), variables);
+      if (info.mutation === 'promote')
+        await requestGraphql(session.token, ROLLOUT_OPERATIONS.promote, { ...variables, full: info.action === 'promote-full' });
+      else await requestGraphql<unknown, typeof variables>(session.token, ROLLOUT_OPERATIONS[info.mutation], variables);
       setOutcome({ kind: 'sent', label: info.label });
       onSent();
     } catch (error) {

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { AnalysisRuns } from '../analysis/analysis-runs.js';
-import { ROLLOUT_CHANGED, ROLLOUT_DETAIL, type RolloutDetailData, type RolloutRef } from '../api/documents.js';
+import { ROLLOUT_CHANGED, ROLLOUT_DETAIL, type RolloutRef } from '../api/documents.js';
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
 import { AuditTimeline } from '../audit/audit-timeline.js';
 import { Experiments } from '../experiments/experiments-section.js';
@@ -18,7 +18,7 @@ const PENDING_OPERATION_REFRESH_MS = 2_000;
 
 /** One rollout: its state, steps, revisions, analysis, experiments, operations and audit, following every change live. */
 export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
-  const query = useGraphqlQuery<RolloutDetailData>(ROLLOUT_DETAIL, { ...rolloutRef, rollout: rolloutRef });
+  const query = useGraphqlQuery(ROLLOUT_DETAIL, { ...rolloutRef, rollout: rolloutRef });
   const { reload } = query;
   const [changeCount, setChangeCount] = useState(0);
   const onChanged = useCallback(() => {
