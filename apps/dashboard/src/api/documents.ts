@@ -186,6 +186,10 @@ export const ROLLOUTS = graphql(
 export const ROLLOUT_DETAIL = graphql(
   `
     query RolloutDetail($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
+      cluster(name: $cluster) {
+        connectionState
+        lastHeartbeatAt
+      }
       rollout(cluster: $cluster, namespace: $namespace, name: $name) {
         ...RolloutSummaryFields
         createdAt
@@ -233,6 +237,8 @@ export type RolloutDetail = RolloutDetailData['rollout'];
 /** One ReplicaSet: the pods the engine wants next to those the agent last reported. */
 export type ReplicaSet = RolloutDetail['replicaSets'][number];
 export type RolloutRevision = RolloutDetailData['rolloutRevisions'][number];
+/** The cluster of a rollout as its page shows it: whether its agent is connected and when it was last heard from. */
+export type RolloutCluster = RolloutDetailData['cluster'];
 
 /** The analysis runs a rollout lists: those not finished and the newest within its run history limits. */
 export const ANALYSIS_RUNS = graphql(
@@ -305,6 +311,24 @@ export const AUDIT_EVENTS = graphql(
   [AUDIT_EVENT_FIELDS],
 );
 export type AuditEventFilter = NonNullable<VariablesOf<typeof AUDIT_EVENTS>['filter']>;
+
+/** One page of the audit log, oldest cursor last: `after` is the `endCursor` of the page before. */
+export const AUDIT_LOG_PAGE = graphql(
+  `
+    query AuditLogPage($filter: AuditEventFilter, $page: PageInput) {
+      auditEvents(filter: $filter, page: $page) {
+        nodes {
+          ...AuditEventFields
+        }
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
+      }
+    }
+  `,
+  [AUDIT_EVENT_FIELDS],
+);
 
 export const ROLLOUT_CHANGED = graphql(
   `

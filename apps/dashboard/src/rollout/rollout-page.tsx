@@ -47,7 +47,7 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
       </>
     );
   }
-  const { rollout, rolloutRevisions, rolloutOperations } = query.data;
+  const { rollout, cluster, rolloutRevisions, rolloutOperations } = query.data;
   return (
     <>
       {title}
@@ -60,12 +60,18 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
       </div>
       <RequestError error={query.error} what="the latest state" />
       {rollout.freeze ? <FreezeBanner period={rollout.freeze} subject="the revision" /> : null}
-      <OperationBar rollout={rolloutRef} progress={rollout.progress} revisionCount={rolloutRevisions.length} onSent={onChanged} />
+      <OperationBar
+        rollout={rolloutRef}
+        progress={rollout.progress}
+        operations={rolloutOperations}
+        revisionCount={rolloutRevisions.length}
+        onSent={onChanged}
+      />
       <div className="columns">
         <RolloutSummaryCard rollout={rollout} revisions={rolloutRevisions} />
         <StepsCard rollout={rollout} />
       </div>
-      <ReplicaSetsCard rollout={rollout} />
+      <ReplicaSetsCard rollout={rollout} cluster={cluster} />
       <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />
