@@ -6,6 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 source scripts/test-tools.sh
 printf '\n[test] type-checking sources and tests together\n' >&2
 npx --no-install tsc -p tsconfig.typecheck.json
+npx --no-install tsc -p apps/dashboard/tsconfig.json
 mkdir -p test-results
 rm -f test-results/abuse-report.jsonl test-results/vitest*.json test-results/isolated.log test-results/lint.log
 export NO_COLOR=1

@@ -30,6 +30,8 @@ export interface DashboardPage {
   foreignRequests: string[];
   /** Everything the Content-Security-Policy refused (events and console reports), which should stay empty. */
   policyViolations: string[];
+  /** Every error the page's scripts threw and nothing caught, which should stay empty. */
+  pageErrors: string[];
 }
 
 /**
@@ -40,6 +42,7 @@ export async function openDashboard(browser: Browser, apiUrl: string, path = '/'
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const foreignRequests: string[] = [];
   const policyViolations: string[] = [];
+  const pageErrors: string[] = [];
   const origin = new URL(apiUrl).origin;
   await context.route('**/*', async (route) => {
     const url = route.request().url();
@@ -55,11 +58,12 @@ export async function openDashboard(browser: Browser, apiUrl: string, path = '/'
     });
   });
   const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
   page.on('console', (message) => {
     if (message.type() === 'error' && message.text().includes('Content Security Policy')) policyViolations.push(message.text());
   });
   await page.goto(new URL(path, apiUrl).href);
-  return { page, context, foreignRequests, policyViolations };
+  return { page, context, foreignRequests, policyViolations, pageErrors };
 }
 
 /** Signs in through the login form, as a person would. */
@@ -88,5 +92,6 @@ export async function closeCheckedPages(pages: DashboardPage[], context: TestCon
     await opened.context.close();
     expect(opened.foreignRequests, 'requests that left the API origin').toEqual([]);
     expect(opened.policyViolations, 'what the Content-Security-Policy refused').toEqual([]);
+    expect(opened.pageErrors, "errors the page's scripts threw").toEqual([]);
   }
 }

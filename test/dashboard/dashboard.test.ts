@@ -286,9 +286,20 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await row.getByRole('link', { name: 'catalog' }).click();
     await page.getByRole('heading', { name: 'catalog', level: 1 }).waitFor();
     expect(page.url()).toBe(rolloutPath('catalog'));
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.goForward();
+    await page.getByRole('heading', { name: 'catalog', level: 1 }).waitFor();
 
     await page.reload();
     await page.getByRole('heading', { name: 'catalog', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
+    expect(page.url()).toBe(`${api.url}/audit`);
+    await page.goto(`${api.url}/rollouts/staging/shop`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await page.getByRole('link', { name: 'Back to the overview' }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API token').waitFor();
     expect(await page.evaluate(() => window.localStorage.length)).toBe(0);
@@ -325,6 +336,8 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     expect(await promoted.textContent()).toContain('token:deployer');
     expect(await promoted.textContent()).toContain('canary looks good');
     await page.locator('tr[data-operation-row="promote"] [data-phase="Applied"]').waitFor();
+    await page.locator('[data-operation-outcome="Applied"]').waitFor();
+    expect(await page.getByText('Promote requested').count()).toBe(0);
     await screenshot(page, 'rollout-promoted');
   });
 
@@ -463,6 +476,15 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     for (const button of await buttons.all()) expect(await button.isDisabled()).toBe(true);
     expect(await page.getByText('Role: viewer · read-only').count()).toBe(1);
     await screenshot(page, 'rollout-viewer');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow(), 'how far the rollout page overflows 390 px').toBe(0);
+    await screenshot(page, 'rollout-390px');
+    await page.getByRole('link', { name: 'Overview' }).first().click();
+    await page.locator('tr[data-rollout="staging/shop/cart"]').waitFor();
+    expect(await overflow(), 'how far the overview overflows 390 px').toBe(0);
+    await screenshot(page, 'overview-390px');
   });
 
   it("shows a FleetRollout's plan wave by wave, then its release: members' steps, the manual approval and who gave it", async () => {
@@ -540,5 +562,40 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByTestId('release-phase').locator('[data-phase="Succeeded"]').waitFor({ timeout: 30_000 });
     expect(await release.locator('[data-wave="production"] [data-member-state="Skipped"]').count()).toBe(2);
     await screenshot(page, 'fleet-release-succeeded');
+  });
+
+  it('pages through the audit log with its cursor, filters it by target and action, and links each target to its page', async () => {
+    await apply(canaryRollout('ledger', 'shop/ledger:1'));
+    await waitForPhase('ledger', 'Healthy');
+    const everything = await graphqlData<{ auditEvents: { nodes: unknown[] } }>(
+      api.url,
+      org.tokens.viewer,
+      'query { auditEvents(page: { first: 500 }) { nodes { id } } }',
+    );
+    const total = everything.auditEvents.nodes.length;
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const rows = page.locator('tr[data-audit-event]');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(Math.min(50, total));
+    if (total > 50) {
+      await page.getByRole('button', { name: 'Load older events' }).click();
+      await eventually(async () => (await rows.count()) === Math.min(100, total), 10_000, 'the second page of events');
+      const sequences = await rows.evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-audit-event'))));
+      expect(sequences).toEqual([...sequences].sort((a, b) => b - a));
+      expect(new Set(sequences).size).toBe(sequences.length);
+    }
+
+    await page.getByLabel('Target', { exact: true }).fill('staging/shop/ledger');
+    await page.getByLabel(/^Action/).fill('rollout.created');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('1 event shown.').waitFor();
+    expect(await rows.first().textContent()).toContain('token:deployer');
+    await screenshot(page, 'audit-filtered');
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await screenshot(page, 'audit-390px');
+    await rows.first().getByRole('link', { name: 'staging/shop/ledger' }).click();
+    await page.getByRole('heading', { name: 'ledger', level: 1 }).waitFor();
   });
 });

@@ -6,13 +6,15 @@ import { FleetRolloutsPage } from './fleet/fleet-rollouts-page.js';
 import { FreezesPage } from './freezes/freezes-page.js';
 import { OverviewPage } from './overview/overview-page.js';
 import { RolloutPage } from './rollout/rollout-page.js';
-import { Link, useRoute } from './routing/router.js';
+import { Link } from './routing/router.js';
+import { ROUTE_PATTERNS } from './routing/routes.js';
 import { BrandMark } from './shared/brand-mark.js';
 import { LiveIndicator } from './shared/live-indicator.js';
 import { LoginPage, type SignedIn } from './session/login-page.js';
 import { discoverIdentity } from './session/role-discovery.js';
 import { SessionContext, useSession, type Session } from './session/session-context.js';
 import { tokenStorage } from './session/token-storage.js';
+import { Route as Page, Switch, useLocation } from 'wouter';
 
 type SignInState =
   { kind: 'checking'; token: string } | { kind: 'signed-out'; notice: string | undefined } | ({ kind: 'signed-in' } & SignedIn);
@@ -81,7 +83,11 @@ function SignedInApp({ token, identity, signOut }: SignedIn & { signOut: (notice
 }
 
 function Shell() {
-  const route = useRoute();
+  const [location] = useLocation();
+  useEffect(() => {
+    // A block, not an expression: Chromium's scrollTo returns a promise, which React would take for a clean-up.
+    window.scrollTo(0, 0);
+  }, [location]);
   return (
     <>
       <a className="skip-link" href="#content">
@@ -89,28 +95,41 @@ function Shell() {
       </a>
       <Header />
       <main id="content" tabIndex={-1}>
-        {route.page === 'overview' ? <OverviewPage /> : null}
-        {route.page === 'rollout' ? (
-          <RolloutPage key={`${route.rollout.cluster}/${route.rollout.namespace}/${route.rollout.name}`} rolloutRef={route.rollout} />
-        ) : null}
-        {route.page === 'fleet-rollouts' ? <FleetRolloutsPage /> : null}
-        {route.page === 'fleet-rollout' ? (
-          <FleetRolloutPage
-            key={`${route.fleetRollout}/${route.release ?? 'current'}`}
-            name={route.fleetRollout}
-            releaseNumber={route.release}
-          />
-        ) : null}
-        {route.page === 'audit' ? <AuditPage /> : null}
-        {route.page === 'freezes' ? <FreezesPage /> : null}
-        {route.page === 'not-found' ? (
-          <section className="card">
-            <h1>Page not found</h1>
-            <p>
-              Nothing lives at <code>{route.path}</code>. <Link to={{ page: 'overview' }}>Back to the overview</Link>
-            </p>
-          </section>
-        ) : null}
+        <Switch>
+          <Page path={ROUTE_PATTERNS.overview}>
+            <OverviewPage />
+          </Page>
+          <Page path={ROUTE_PATTERNS.rollout}>
+            {({ cluster, namespace, name }) => (
+              <RolloutPage key={`${cluster}/${namespace}/${name}`} rolloutRef={{ cluster, namespace, name }} />
+            )}
+          </Page>
+          <Page path={ROUTE_PATTERNS.fleetRollouts}>
+            <FleetRolloutsPage />
+          </Page>
+          <Page path={ROUTE_PATTERNS.fleetRollout}>
+            {({ fleetRollout }) => <FleetRolloutPage key={`${fleetRollout}/current`} name={fleetRollout} releaseNumber={undefined} />}
+          </Page>
+          <Page path={ROUTE_PATTERNS.fleetRelease}>
+            {({ fleetRollout = '', release }) => (
+              <FleetRolloutPage key={`${fleetRollout}/${release}`} name={fleetRollout} releaseNumber={Number(release)} />
+            )}
+          </Page>
+          <Page path={ROUTE_PATTERNS.audit}>
+            <AuditPage />
+          </Page>
+          <Page path={ROUTE_PATTERNS.freezes}>
+            <FreezesPage />
+          </Page>
+          <Page>
+            <section className="card">
+              <h1>Page not found</h1>
+              <p>
+                Nothing lives at <code>{location}</code>. <Link to={{ page: 'overview' }}>Back to the overview</Link>
+              </p>
+            </section>
+          </Page>
+        </Switch>
       </main>
     </>
   );

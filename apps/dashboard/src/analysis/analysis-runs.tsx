@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { ANALYSIS_RUNS, type AnalysisRun, type AnalysisRunsData, type RolloutRef } from '../api/documents.js';
+import { ANALYSIS_RUNS, type AnalysisRun, type RolloutRef } from '../api/documents.js';
 import { useGraphqlQuery, useInterval } from '../api/use-graphql.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { isActivePhase } from '../shared/phase.js';
@@ -16,7 +16,7 @@ const RUNNING_REFRESH_MS = 2_000;
  * refreshed while any is running.
  */
 export function AnalysisRuns({ rollout, changeCount }: { rollout: RolloutRef; changeCount: number }) {
-  const query = useGraphqlQuery<AnalysisRunsData>(ANALYSIS_RUNS, {
+  const query = useGraphqlQuery(ANALYSIS_RUNS, {
     cluster: rollout.cluster,
     namespace: rollout.namespace,
     name: rollout.name,

@@ -1,520 +1,852 @@
-/** The GraphQL documents the dashboard sends and the shapes it reads back (see apps/api/schema.gql). */
+/** The GraphQL documents the dashboard sends, each typed from apps/api/schema.gql, and the shapes the pages read. */
+import { graphql, type ResultOf, type VariablesOf } from './graphql.js';
 
-export type ConnectionState = 'Connected' | 'Disconnected' | 'Pending';
-export type Strategy = 'Canary' | 'BlueGreen';
-export type Role = 'admin' | 'deployer' | 'viewer';
+export type RolloutRef = VariablesOf<typeof ROLLOUT_OPERATIONS.promote>['rollout'];
 
-export interface RolloutRef {
-  cluster: string;
-  namespace: string;
-  name: string;
-}
+const CLUSTER_FIELDS = graphql(`
+  fragment ClusterFields on Cluster {
+    name
+    connectionState
+    agentVersion
+    kubernetesVersion
+    labels
+    lastHeartbeatAt
+  }
+`);
+export type Cluster = ResultOf<typeof CLUSTER_FIELDS>;
+export type ConnectionState = Cluster['connectionState'];
 
-export interface Cluster {
-  name: string;
-  connectionState: ConnectionState;
-  agentVersion: string | null;
-  kubernetesVersion: string | null;
-  labels: Record<string, string>;
-  lastHeartbeatAt: string | null;
-}
+const ROLLOUT_SUMMARY_FIELDS = graphql(`
+  fragment RolloutSummaryFields on Rollout {
+    cluster
+    namespace
+    name
+    phase
+    message
+    strategy
+    stepCount
+    currentStepIndex
+    images
+    labels
+    generation
+    observedGeneration
+    updatedAt
+  }
+`);
+export type RolloutSummary = ResultOf<typeof ROLLOUT_SUMMARY_FIELDS>;
+export type Strategy = RolloutSummary['strategy'];
 
-export interface RolloutSummary extends RolloutRef {
-  phase: string;
-  message: string;
-  strategy: Strategy;
-  stepCount: number;
-  currentStepIndex: number | null;
-  images: string[];
-  labels: Record<string, string>;
-  generation: number;
-  observedGeneration: number;
-  updatedAt: string;
-}
-
-/** One ReplicaSet: the pods the engine wants next to those the agent last reported. */
-export interface ReplicaSet {
-  podTemplateHash: string;
-  revision: number | null;
-  role: string;
-  images: string[];
-  desiredReplicas: number | null;
-  replicas: number | null;
-  readyReplicas: number | null;
-  availableReplicas: number | null;
-  scaleDownDeadline: string | null;
-  podProblems: string[];
-}
-
-export type StepState = 'done' | 'current' | 'pending';
-
-/** What the pages show of a rollout's status, as the API types it. */
-export interface RolloutProgress {
-  currentStep: { index: number; count: number } | null;
-  steps: { index: number; description: string; state: StepState }[];
-  weights: { setWeight: number; actualWeight: number } | null;
-  replicas: { desired: number; current: number; updated: number; ready: number; available: number };
-  pause: { specPaused: boolean; conditions: { reason: string }[] };
-  abort: { aborted: boolean };
-  podTemplateHashes: { stable: string | null; active: string | null; preview: string | null };
-  fullyPromoted: boolean;
-  updateInProgress: boolean;
-}
-
+const FREEZE_PERIOD_FIELDS = graphql(`
+  fragment FreezePeriodFields on FreezePeriod {
+    window
+    reason
+    policy
+    start
+    end
+  }
+`);
 /** One period of a freeze window, as the API answers it. */
-export interface FreezePeriod {
-  window: string;
-  reason: string;
-  policy: string;
-  start: string;
-  end: string;
-}
+export type FreezePeriod = ResultOf<typeof FREEZE_PERIOD_FIELDS>;
 
-const FREEZE_PERIOD_FIELDS = 'window reason policy start end';
-
-export interface RolloutDetail extends RolloutSummary {
-  createdAt: string;
-  /** The freeze holding or refusing its releases now; null when none, or under a break-glass override. */
-  freeze: FreezePeriod | null;
-  progress: RolloutProgress;
-  replicaSets: ReplicaSet[];
-  desiredVersion: number;
-  appliedDesiredVersion: number;
-  observedAt: string | null;
-}
-
-export interface RolloutRevision {
-  revision: number;
-  podTemplateHash: string;
-  images: string[];
-  outcome: string;
-  startedAt: string;
-  finishedAt: string | null;
-  startedBy: string;
-  /** What its ReplicaSet is to the rollout now: `stable`, `canary`, `active` or `preview`; none once scaled down. */
-  roles: string[];
-}
-
-export type OperationType = 'promote' | 'abort' | 'retry' | 'pause' | 'resume' | 'restart' | 'setImage' | 'undo';
-
-export interface RolloutOperation {
-  id: string;
-  type: OperationType;
-  state: string;
-  message: string | null;
-  parameters: Record<string, unknown>;
-  requestedAt: string;
-  completedAt: string | null;
-  requestedBy: string;
-}
-
-export interface Measurement {
-  metricName: string;
-  index: number;
-  /** In a pooled run: the cluster whose agent took this part; null for the pooled measurement (and single-cluster runs). Not read by every query. */
-  cluster?: string | null;
-  phase: string;
-  value: string | null;
-  message: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-}
-
-export interface AnalysisRun {
-  id: string;
-  name: string;
-  kind: string;
-  phase: string;
-  message: string;
-  revision: number | null;
-  spec: unknown;
-  startedAt: string;
-  finishedAt: string | null;
-  measurements: Measurement[];
-}
-
-/** One template of an experiment: its ReplicaSet as the experiment last saw it. */
-export interface ExperimentTemplate {
-  name: string;
-  status: string;
-  message: string;
-  podTemplateHash: string;
-  replicas: number;
-  readyReplicas: number;
-  availableReplicas: number;
-}
-
-/** One analysis of an experiment and the run started for it. */
-export interface ExperimentAnalysis {
-  name: string;
-  analysisRun: string;
-  phase: string;
-  message: string;
-}
-
-export interface Experiment {
-  id: string;
-  name: string;
-  phase: string;
-  message: string;
-  stepIndex: number | null;
-  podTemplateHash: string | null;
-  createdAt: string;
-  availableAt: string | null;
-  finishedAt: string | null;
-  releasedAt: string | null;
-  templates: ExperimentTemplate[];
-  analyses: ExperimentAnalysis[];
-  /** The runs it started, by name and id, so that its analyses can point at them. */
-  analysisRuns: Pick<AnalysisRun, 'id' | 'name'>[];
-}
-
-export interface AuditEvent {
-  id: string;
-  sequence: number;
-  occurredAt: string;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetName: string;
-  reason: string | null;
-}
-
-const CLUSTER_FIELDS = 'name connectionState agentVersion kubernetesVersion labels lastHeartbeatAt';
-const ROLLOUT_SUMMARY_FIELDS =
-  'cluster namespace name phase message strategy stepCount currentStepIndex images labels generation observedGeneration updatedAt';
-const ROLLOUT_PROGRESS_FIELDS = `currentStep { index count } steps { index description state } weights { setWeight actualWeight }
-    replicas { desired current updated ready available } pause { specPaused conditions { reason } } abort { aborted }
-    podTemplateHashes { stable active preview } fullyPromoted updateInProgress`;
-const OPERATION_FIELDS = 'id type state message parameters requestedAt completedAt requestedBy';
-export const AUDIT_EVENT_FIELDS = 'id sequence occurredAt actor action targetType targetName reason';
-
-export const CLUSTERS = `query { clusters { ${CLUSTER_FIELDS} } }`;
-export interface ClustersData {
-  clusters: Cluster[];
-}
-
-export const ROLLOUTS = `query($page: PageInput) {
-  rollouts(page: $page) { nodes { ${ROLLOUT_SUMMARY_FIELDS} } pageInfo { endCursor hasNextPage } }
-}`;
-export interface RolloutsData {
-  rollouts: { nodes: RolloutSummary[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } };
-}
-
-export const ROLLOUT_DETAIL = `query($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
-  rollout(cluster: $cluster, namespace: $namespace, name: $name) {
-    ${ROLLOUT_SUMMARY_FIELDS} createdAt desiredVersion appliedDesiredVersion observedAt freeze { ${FREEZE_PERIOD_FIELDS} }
-    progress { ${ROLLOUT_PROGRESS_FIELDS} }
-    replicaSets { podTemplateHash revision role images desiredReplicas replicas readyReplicas availableReplicas scaleDownDeadline podProblems }
-  }
-  rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy roles }
-  rolloutOperations(rollout: $rollout) { ${OPERATION_FIELDS} }
-}`;
-export interface RolloutDetailData {
-  rollout: RolloutDetail;
-  rolloutRevisions: RolloutRevision[];
-  rolloutOperations: RolloutOperation[];
-}
-
-/** The analysis runs a rollout lists: those not finished and the newest within its run history limits. */
-export const ANALYSIS_RUNS = `query($cluster: String!, $namespace: String!, $name: String!) {
-  rollout(cluster: $cluster, namespace: $namespace, name: $name) {
-    analysisRuns { id name kind phase message revision spec startedAt finishedAt measurements { metricName index phase value message startedAt finishedAt } }
-  }
-}`;
-export interface AnalysisRunsData {
-  rollout: { analysisRuns: AnalysisRun[] };
-}
-
-/** The experiments a rollout lists: those not finished and the newest within its run history limits. */
-export const EXPERIMENTS = `query($cluster: String!, $namespace: String!, $name: String!) {
-  rollout(cluster: $cluster, namespace: $namespace, name: $name) {
-    experiments {
-      id name phase message stepIndex podTemplateHash createdAt availableAt finishedAt releasedAt
-      templates { name status message podTemplateHash replicas readyReplicas availableReplicas }
-      analyses { name analysisRun phase message }
-      analysisRuns { id name }
+const ROLLOUT_PROGRESS_FIELDS = graphql(`
+  fragment RolloutProgressFields on RolloutProgress {
+    currentStep {
+      index
+      count
     }
-  }
-}`;
-export interface ExperimentsData {
-  rollout: { experiments: Experiment[] };
-}
-
-export const AUDIT_EVENTS = `query($filter: AuditEventFilter, $page: PageInput) {
-  auditEvents(filter: $filter, page: $page) { nodes { ${AUDIT_EVENT_FIELDS} } }
-}`;
-export interface AuditEventsData {
-  auditEvents: { nodes: AuditEvent[] };
-}
-
-export const ROLLOUT_CHANGED = `subscription($cluster: String, $namespace: String, $name: String) {
-  rolloutChanged(cluster: $cluster, namespace: $namespace, name: $name) { ${ROLLOUT_SUMMARY_FIELDS} }
-}`;
-export interface RolloutChangedData {
-  rolloutChanged: RolloutSummary;
-}
-
-export const AUDIT_EVENT_ADDED = `subscription { auditEventAdded { ${AUDIT_EVENT_FIELDS} } }`;
-export interface AuditEventAddedData {
-  auditEventAdded: AuditEvent;
-}
-
-export const ME = 'query { me { role tokenName organization } }';
-export interface MeData {
-  me: { role: Role; tokenName: string; organization: string };
-}
-
-/** The mutation of one operation; promote and undo take their own argument. */
-export function operationMutation(type: Exclude<OperationType, 'setImage'>): string {
-  const extraVariable = type === 'promote' ? ', $full: Boolean!' : '';
-  const extraArgument = type === 'promote' ? ', full: $full' : '';
-  return `mutation($rollout: RolloutRef!, $reason: String${extraVariable}) { ${type}(rollout: $rollout, reason: $reason${extraArgument}) { ${OPERATION_FIELDS} } }`;
-}
-
-export type FleetReleasePhase = 'Progressing' | 'Paused' | 'Halted' | 'RollingBack' | 'Succeeded' | 'Aborted' | 'RolledBack' | 'Superseded';
-export type FleetWavePhase = 'Pending' | 'Progressing' | 'Passed' | 'Failed' | 'RollingBack' | 'RolledBack';
-export type FleetMemberState = 'Pending' | 'Changing' | 'Released' | 'Failed' | 'Skipped' | 'RollingBack' | 'RolledBack';
-export type FleetGateState = 'Pending' | 'Waiting' | 'Passed' | 'Failed';
-
-/** A wave of a FleetRollout's spec, with the API's defaults filled in. */
-export interface FleetWaveSpec {
-  name: string;
-  clusterSelector: unknown;
-  maxParallel: string | null;
-  soakSeconds: number;
-  approval: string;
-  allowMissing: boolean;
-  disconnectedTimeoutSeconds: number;
-}
-
-/** Which cluster falls in which wave now. */
-export interface FleetPlan {
-  waves: { wave: string; clusters: string[] }[];
-  unassigned: string[];
-}
-
-export interface FleetChange {
-  container: string | null;
-  image: string | null;
-  template: unknown;
-}
-
-/** One gate of a wave: `healthy`, `soak` (counting down to `until`) or `approval`. */
-export interface FleetGate {
-  gate: string;
-  state: FleetGateState;
-  message: string;
-  since: string | null;
-  until: string | null;
-}
-
-/** A member Rollout as a fleet release card shows it: the rollout page's phase, step and weights. */
-export interface FleetMemberRollout extends RolloutRef {
-  phase: string;
-  message: string;
-  strategy: Strategy;
-  progress: Pick<RolloutProgress, 'currentStep' | 'weights' | 'pause' | 'abort'>;
-  freeze: FreezePeriod | null;
-}
-
-export interface FleetMember {
-  cluster: string;
-  state: FleetMemberState;
-  message: string;
-  changedAt: string | null;
-  /** Null when the cluster has no such Rollout. */
-  rollout: FleetMemberRollout | null;
-}
-
-export interface FleetWave {
-  name: string;
-  phase: FleetWavePhase;
-  startedAt: string | null;
-  finishedAt: string | null;
-  healthySince: string | null;
-  approvedBy: string | null;
-  approvedAt: string | null;
-  approvalReason: string | null;
-  gates: FleetGate[];
-  members: FleetMember[];
-}
-
-export interface FleetRelease {
-  number: number;
-  phase: FleetReleasePhase;
-  message: string;
-  change: FleetChange;
-  reason: string | null;
-  startedBy: string;
-  startedAt: string;
-  finishedAt: string | null;
-  /** Index of the wave under way; `waves.length` once every wave passed. */
-  currentWave: number;
-  waves: FleetWave[];
-  unassigned: string[];
-  supersededBy: number | null;
-  /** Its waves' analysis runs: pooled over a wave's clusters, or each cluster's own. */
-  analysisRuns: FleetAnalysisRun[];
-}
-
-/** An analysis run of a fleet release's wave; its `spec.fleetWave` names the wave. */
-export interface FleetAnalysisRun extends AnalysisRun {
-  /** Null for a pooled run. */
-  cluster: string | null;
-  clusters: string[];
-}
-
-/** A FleetRollout as the list of fleet releases shows it. */
-export interface FleetRolloutSummary {
-  name: string;
-  rolloutNamespace: string;
-  rolloutName: string;
-  failurePolicy: string;
-  waves: FleetWaveSpec[];
-  updatedAt: string;
-  currentRelease: Pick<FleetRelease, 'number' | 'phase' | 'message' | 'startedAt'> | null;
-}
-
-export interface FleetRolloutDetail extends FleetRolloutSummary {
-  generation: number;
-  appliedBy: string;
-  plan: FleetPlan;
-}
-
-const FLEET_WAVE_SPEC_FIELDS = 'name clusterSelector maxParallel soakSeconds approval allowMissing disconnectedTimeoutSeconds';
-const FLEET_ROLLOUT_SUMMARY_FIELDS = `name rolloutNamespace rolloutName failurePolicy updatedAt waves { ${FLEET_WAVE_SPEC_FIELDS} }
-    currentRelease { number phase message startedAt }`;
-const FLEET_RELEASE_FIELDS = `number phase message change { container image template } reason startedBy startedAt finishedAt
-    currentWave unassigned supersededBy
-    waves {
-      name phase startedAt finishedAt healthySince approvedBy approvedAt approvalReason
-      gates { gate state message since until }
-      members {
-        cluster state message changedAt
-        rollout { cluster namespace name phase message strategy
-          progress { currentStep { index count } weights { setWeight actualWeight } pause { specPaused conditions { reason } } abort { aborted } }
-          freeze { ${FREEZE_PERIOD_FIELDS} } }
+    steps {
+      index
+      description
+      state
+    }
+    weights {
+      setWeight
+      actualWeight
+    }
+    replicas {
+      desired
+      current
+      updated
+      ready
+      available
+    }
+    pause {
+      specPaused
+      conditions {
+        reason
       }
     }
-    analysisRuns { id name kind phase message revision cluster clusters spec startedAt finishedAt
-      measurements { metricName index cluster phase value message startedAt finishedAt } }`;
+    abort {
+      aborted
+    }
+    podTemplateHashes {
+      stable
+      active
+      preview
+    }
+    fullyPromoted
+    updateInProgress
+  }
+`);
+/** What the pages show of a rollout's status. */
+export type RolloutProgress = ResultOf<typeof ROLLOUT_PROGRESS_FIELDS>;
+export type StepState = RolloutProgress['steps'][number]['state'];
 
-export const FLEET_ROLLOUTS = `query { fleetRollouts { ${FLEET_ROLLOUT_SUMMARY_FIELDS} } }`;
-export interface FleetRolloutsData {
-  fleetRollouts: FleetRolloutSummary[];
-}
+const OPERATION_FIELDS = graphql(`
+  fragment OperationFields on RolloutOperation {
+    id
+    type
+    state
+    message
+    parameters
+    requestedAt
+    completedAt
+    requestedBy
+  }
+`);
+export type RolloutOperation = ResultOf<typeof OPERATION_FIELDS>;
+
+export const AUDIT_EVENT_FIELDS = graphql(`
+  fragment AuditEventFields on AuditEvent {
+    id
+    sequence
+    occurredAt
+    actor
+    action
+    targetType
+    targetName
+    reason
+  }
+`);
+export type AuditEvent = ResultOf<typeof AUDIT_EVENT_FIELDS>;
+
+const MEASUREMENT_FIELDS = graphql(`
+  fragment MeasurementFields on Measurement {
+    metricName
+    index
+    phase
+    value
+    message
+    startedAt
+    finishedAt
+  }
+`);
+
+const ANALYSIS_RUN_FIELDS = graphql(
+  `
+    fragment AnalysisRunFields on AnalysisRun {
+      id
+      name
+      kind
+      phase
+      message
+      revision
+      spec
+      startedAt
+      finishedAt
+      measurements {
+        ...MeasurementFields
+      }
+    }
+  `,
+  [MEASUREMENT_FIELDS],
+);
+export type AnalysisRun = ResultOf<typeof ANALYSIS_RUN_FIELDS>;
+/** One measurement; in a pooled run `cluster` names the cluster whose agent took this part (not read by every query). */
+export type Measurement = AnalysisRun['measurements'][number] & { cluster?: string | null };
+
+export const CLUSTERS = graphql(
+  `
+    query Clusters {
+      clusters {
+        ...ClusterFields
+      }
+    }
+  `,
+  [CLUSTER_FIELDS],
+);
+
+export const ROLLOUTS = graphql(
+  `
+    query Rollouts($page: PageInput) {
+      rollouts(page: $page) {
+        nodes {
+          ...RolloutSummaryFields
+        }
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
+      }
+    }
+  `,
+  [ROLLOUT_SUMMARY_FIELDS],
+);
+
+export const ROLLOUT_DETAIL = graphql(
+  `
+    query RolloutDetail($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
+      cluster(name: $cluster) {
+        connectionState
+        lastHeartbeatAt
+      }
+      rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+        ...RolloutSummaryFields
+        createdAt
+        desiredVersion
+        appliedDesiredVersion
+        observedAt
+        freeze {
+          ...FreezePeriodFields
+        }
+        progress {
+          ...RolloutProgressFields
+        }
+        replicaSets {
+          podTemplateHash
+          revision
+          role
+          images
+          desiredReplicas
+          replicas
+          readyReplicas
+          availableReplicas
+          scaleDownDeadline
+          podProblems
+        }
+      }
+      rolloutRevisions(rollout: $rollout) {
+        revision
+        podTemplateHash
+        images
+        outcome
+        startedAt
+        finishedAt
+        startedBy
+        roles
+      }
+      rolloutOperations(rollout: $rollout) {
+        ...OperationFields
+      }
+    }
+  `,
+  [ROLLOUT_SUMMARY_FIELDS, FREEZE_PERIOD_FIELDS, ROLLOUT_PROGRESS_FIELDS, OPERATION_FIELDS],
+);
+export type RolloutDetailData = ResultOf<typeof ROLLOUT_DETAIL>;
+export type RolloutDetail = RolloutDetailData['rollout'];
+/** One ReplicaSet: the pods the engine wants next to those the agent last reported. */
+export type ReplicaSet = RolloutDetail['replicaSets'][number];
+export type RolloutRevision = RolloutDetailData['rolloutRevisions'][number];
+/** The cluster of a rollout as its page shows it: whether its agent is connected and when it was last heard from. */
+export type RolloutCluster = RolloutDetailData['cluster'];
+
+/** The analysis runs a rollout lists: those not finished and the newest within its run history limits. */
+export const ANALYSIS_RUNS = graphql(
+  `
+    query RolloutAnalysisRuns($cluster: String!, $namespace: String!, $name: String!) {
+      rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+        analysisRuns {
+          ...AnalysisRunFields
+        }
+      }
+    }
+  `,
+  [ANALYSIS_RUN_FIELDS],
+);
+
+/** The experiments a rollout lists: those not finished and the newest within its run history limits. */
+export const EXPERIMENTS = graphql(`
+  query RolloutExperiments($cluster: String!, $namespace: String!, $name: String!) {
+    rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+      experiments {
+        id
+        name
+        phase
+        message
+        stepIndex
+        podTemplateHash
+        createdAt
+        availableAt
+        finishedAt
+        releasedAt
+        templates {
+          name
+          status
+          message
+          podTemplateHash
+          replicas
+          readyReplicas
+          availableReplicas
+        }
+        analyses {
+          name
+          analysisRun
+          phase
+          message
+        }
+        analysisRuns {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+export type Experiment = ResultOf<typeof EXPERIMENTS>['rollout']['experiments'][number];
+/** One template of an experiment: its ReplicaSet as the experiment last saw it. */
+export type ExperimentTemplate = Experiment['templates'][number];
+/** One analysis of an experiment and the run started for it. */
+export type ExperimentAnalysis = Experiment['analyses'][number];
+
+export const AUDIT_EVENTS = graphql(
+  `
+    query AuditEvents($filter: AuditEventFilter, $page: PageInput) {
+      auditEvents(filter: $filter, page: $page) {
+        nodes {
+          ...AuditEventFields
+        }
+      }
+    }
+  `,
+  [AUDIT_EVENT_FIELDS],
+);
+export type AuditEventFilter = NonNullable<VariablesOf<typeof AUDIT_EVENTS>['filter']>;
+
+/** One page of the audit log, oldest cursor last: `after` is the `endCursor` of the page before. */
+export const AUDIT_LOG_PAGE = graphql(
+  `
+    query AuditLogPage($filter: AuditEventFilter, $page: PageInput) {
+      auditEvents(filter: $filter, page: $page) {
+        nodes {
+          ...AuditEventFields
+        }
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
+      }
+    }
+  `,
+  [AUDIT_EVENT_FIELDS],
+);
+
+export const ROLLOUT_CHANGED = graphql(
+  `
+    subscription RolloutChanged($cluster: String, $namespace: String, $name: String) {
+      rolloutChanged(cluster: $cluster, namespace: $namespace, name: $name) {
+        ...RolloutSummaryFields
+      }
+    }
+  `,
+  [ROLLOUT_SUMMARY_FIELDS],
+);
+
+export const AUDIT_EVENT_ADDED = graphql(
+  `
+    subscription AuditEventAdded {
+      auditEventAdded {
+        ...AuditEventFields
+      }
+    }
+  `,
+  [AUDIT_EVENT_FIELDS],
+);
+
+export const ME = graphql(`
+  query Me {
+    me {
+      role
+      tokenName
+      organization
+    }
+  }
+`);
+export type Role = ResultOf<typeof ME>['me']['role'];
+
+/** The mutation of each operation button; promote takes `full`, the rest only the rollout and a reason. */
+export const ROLLOUT_OPERATIONS = {
+  promote: graphql(
+    `
+      mutation Promote($rollout: RolloutRef!, $reason: String, $full: Boolean!) {
+        promote(rollout: $rollout, reason: $reason, full: $full) {
+          ...OperationFields
+        }
+      }
+    `,
+    [OPERATION_FIELDS],
+  ),
+  abort: graphql(
+    `
+      mutation Abort($rollout: RolloutRef!, $reason: String) {
+        abort(rollout: $rollout, reason: $reason) {
+          ...OperationFields
+        }
+      }
+    `,
+    [OPERATION_FIELDS],
+  ),
+  retry: graphql(
+    `
+      mutation Retry($rollout: RolloutRef!, $reason: String) {
+        retry(rollout: $rollout, reason: $reason) {
+          ...OperationFields
+        }
+      }
+    `,
+    [OPERATION_FIELDS],
+  ),
+  pause: graphql(
+    `
+      mutation Pause($rollout: RolloutRef!, $reason: String) {
+        pause(rollout: $rollout, reason: $reason) {
+          ...OperationFields
+        }
+      }
+    `,
+    [OPERATION_FIELDS],
+  ),
+  resume: graphql(
+    `
+      mutation Resume($rollout: RolloutRef!, $reason: String) {
+        resume(rollout: $rollout, reason: $reason) {
+          ...OperationFields
+        }
+      }
+    `,
+    [OPERATION_FIELDS],
+  ),
+  restart: graphql(
+    `
+      mutation Restart($rollout: RolloutRef!, $reason: String) {
+        restart(rollout: $rollout, reason: $reason) {
+          ...OperationFields
+        }
+      }
+    `,
+    [OPERATION_FIELDS],
+  ),
+  undo: graphql(
+    `
+      mutation Undo($rollout: RolloutRef!, $reason: String, $toRevision: Int) {
+        undo(rollout: $rollout, reason: $reason, toRevision: $toRevision) {
+          ...OperationFields
+        }
+      }
+    `,
+    [OPERATION_FIELDS],
+  ),
+};
+export type OperationMutation = keyof typeof ROLLOUT_OPERATIONS;
+
+export const SET_IMAGE = graphql(
+  `
+    mutation SetImage($rollout: RolloutRef!, $container: String!, $image: String!, $reason: String) {
+      setImage(rollout: $rollout, container: $container, image: $image, reason: $reason) {
+        ...OperationFields
+      }
+    }
+  `,
+  [OPERATION_FIELDS],
+);
+
+const FLEET_ROLLOUT_SUMMARY_FIELDS = graphql(`
+  fragment FleetRolloutSummaryFields on FleetRollout {
+    name
+    rolloutNamespace
+    rolloutName
+    failurePolicy
+    updatedAt
+    waves {
+      name
+      clusterSelector
+      maxParallel
+      soakSeconds
+      approval
+      allowMissing
+      disconnectedTimeoutSeconds
+    }
+    currentRelease {
+      number
+      phase
+      message
+      startedAt
+    }
+  }
+`);
+/** A FleetRollout as the list of fleet releases shows it. */
+export type FleetRolloutSummary = ResultOf<typeof FLEET_ROLLOUT_SUMMARY_FIELDS>;
+/** A wave of a FleetRollout's spec, with the API's defaults filled in. */
+export type FleetWaveSpec = FleetRolloutSummary['waves'][number];
+
+const FLEET_RELEASE_FIELDS = graphql(
+  `
+    fragment FleetReleaseFields on FleetRelease {
+      number
+      phase
+      message
+      change {
+        container
+        image
+        template
+      }
+      reason
+      startedBy
+      startedAt
+      finishedAt
+      currentWave
+      unassigned
+      supersededBy
+      waves {
+        name
+        phase
+        startedAt
+        finishedAt
+        healthySince
+        approvedBy
+        approvedAt
+        approvalReason
+        gates {
+          gate
+          state
+          message
+          since
+          until
+        }
+        members {
+          cluster
+          state
+          message
+          changedAt
+          rollout {
+            cluster
+            namespace
+            name
+            phase
+            message
+            strategy
+            progress {
+              currentStep {
+                index
+                count
+              }
+              weights {
+                setWeight
+                actualWeight
+              }
+              pause {
+                specPaused
+                conditions {
+                  reason
+                }
+              }
+              abort {
+                aborted
+              }
+            }
+            freeze {
+              ...FreezePeriodFields
+            }
+          }
+        }
+      }
+      analysisRuns {
+        id
+        name
+        kind
+        phase
+        message
+        revision
+        cluster
+        clusters
+        spec
+        startedAt
+        finishedAt
+        measurements {
+          metricName
+          index
+          cluster
+          phase
+          value
+          message
+          startedAt
+          finishedAt
+        }
+      }
+    }
+  `,
+  [FREEZE_PERIOD_FIELDS],
+);
+export type FleetRelease = ResultOf<typeof FLEET_RELEASE_FIELDS>;
+export type FleetReleasePhase = FleetRelease['phase'];
+export type FleetWave = FleetRelease['waves'][number];
+export type FleetWavePhase = FleetWave['phase'];
+/** One gate of a wave: `healthy`, `soak` (counting down to `until`) or `approval`. */
+export type FleetGate = FleetWave['gates'][number];
+export type FleetGateState = FleetGate['state'];
+export type FleetMember = FleetWave['members'][number];
+export type FleetMemberState = FleetMember['state'];
+/** A member Rollout as a fleet release card shows it: the rollout page's phase, step and weights. */
+export type FleetMemberRollout = NonNullable<FleetMember['rollout']>;
+export type FleetChange = FleetRelease['change'];
+/** An analysis run of a fleet release's wave; its `spec.fleetWave` names the wave; `cluster` is null for a pooled run. */
+export type FleetAnalysisRun = FleetRelease['analysisRuns'][number];
+
+export const FLEET_ROLLOUTS = graphql(
+  `
+    query FleetRollouts {
+      fleetRollouts {
+        ...FleetRolloutSummaryFields
+      }
+    }
+  `,
+  [FLEET_ROLLOUT_SUMMARY_FIELDS],
+);
 
 /** How many releases the selector of older releases offers. */
 export const FLEET_RELEASE_CHOICES = 20;
 
-/** A FleetRollout with its plan, the releases to choose from and one release (`number` null: the current one). */
-export const FLEET_ROLLOUT_DETAIL = `query($name: String!, $number: Int) {
-  fleetRollout(name: $name) { ${FLEET_ROLLOUT_SUMMARY_FIELDS} generation appliedBy plan { waves { wave clusters } unassigned } }
-  fleetReleases(fleetRollout: $name, page: { first: ${FLEET_RELEASE_CHOICES} }) { nodes { number phase startedAt } }
-  fleetRelease(fleetRollout: $name, number: $number) { ${FLEET_RELEASE_FIELDS} }
-}`;
-export interface FleetRolloutDetailData {
-  fleetRollout: FleetRolloutDetail | null;
-  fleetReleases: { nodes: Pick<FleetRelease, 'number' | 'phase' | 'startedAt'>[] };
-  fleetRelease: FleetRelease | null;
-}
+/** A FleetRollout with its plan, the releases to choose from (FLEET_RELEASE_CHOICES) and one release (`number` null: the current one). */
+export const FLEET_ROLLOUT_DETAIL = graphql(
+  `
+    query FleetRolloutDetail($name: String!, $number: Int) {
+      fleetRollout(name: $name) {
+        ...FleetRolloutSummaryFields
+        generation
+        appliedBy
+        plan {
+          waves {
+            wave
+            clusters
+          }
+          unassigned
+        }
+      }
+      fleetReleases(fleetRollout: $name, page: { first: 20 }) {
+        nodes {
+          number
+          phase
+          startedAt
+        }
+      }
+      fleetRelease(fleetRollout: $name, number: $number) {
+        ...FleetReleaseFields
+      }
+    }
+  `,
+  [FLEET_ROLLOUT_SUMMARY_FIELDS, FLEET_RELEASE_FIELDS],
+);
+export type FleetRolloutDetailData = ResultOf<typeof FLEET_ROLLOUT_DETAIL>;
+export type FleetRolloutDetail = NonNullable<FleetRolloutDetailData['fleetRollout']>;
+/** Which cluster falls in which wave now. */
+export type FleetPlan = FleetRolloutDetail['plan'];
 
-export const FLEET_RELEASE_CHANGED = `subscription($fleetRollout: String) {
-  fleetReleaseChanged(fleetRollout: $fleetRollout) { number phase }
-}`;
-export interface FleetReleaseChangedData {
-  fleetReleaseChanged: Pick<FleetRelease, 'number' | 'phase'>;
-}
+export const FLEET_RELEASE_CHANGED = graphql(`
+  subscription FleetReleaseChanged($fleetRollout: String) {
+    fleetReleaseChanged(fleetRollout: $fleetRollout) {
+      number
+      phase
+    }
+  }
+`);
+
+const FLEET_RELEASE_OUTCOME = graphql(`
+  fragment FleetReleaseOutcome on FleetRelease {
+    number
+    phase
+  }
+`);
 
 /** The mutations of fleet releases, each acting on a FleetRollout's active release (releaseFleet starts one). */
-export type FleetMutation =
-  | 'releaseFleet'
-  | 'pauseFleetRelease'
-  | 'resumeFleetRelease'
-  | 'abortFleetRelease'
-  | 'approveWave'
-  | 'promoteWave'
-  | 'retryFleetRelease'
-  | 'skipFleetMember'
-  | 'retryFleetMember';
-
-const FLEET_MUTATION_ARGUMENTS: Record<FleetMutation, Record<string, string>> = {
-  releaseFleet: { image: 'String', container: 'String' },
-  pauseFleetRelease: {},
-  resumeFleetRelease: {},
-  abortFleetRelease: { rollback: 'Boolean!' },
-  approveWave: { wave: 'String' },
-  promoteWave: {},
-  retryFleetRelease: {},
-  skipFleetMember: { cluster: 'String!' },
-  retryFleetMember: { cluster: 'String!' },
+export const FLEET_MUTATIONS = {
+  releaseFleet: graphql(
+    `
+      mutation ReleaseFleet($fleetRollout: String!, $reason: String, $image: String, $container: String) {
+        releaseFleet(fleetRollout: $fleetRollout, reason: $reason, image: $image, container: $container) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
+  pauseFleetRelease: graphql(
+    `
+      mutation PauseFleetRelease($fleetRollout: String!, $reason: String) {
+        pauseFleetRelease(fleetRollout: $fleetRollout, reason: $reason) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
+  resumeFleetRelease: graphql(
+    `
+      mutation ResumeFleetRelease($fleetRollout: String!, $reason: String) {
+        resumeFleetRelease(fleetRollout: $fleetRollout, reason: $reason) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
+  abortFleetRelease: graphql(
+    `
+      mutation AbortFleetRelease($fleetRollout: String!, $reason: String, $rollback: Boolean!) {
+        abortFleetRelease(fleetRollout: $fleetRollout, reason: $reason, rollback: $rollback) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
+  approveWave: graphql(
+    `
+      mutation ApproveWave($fleetRollout: String!, $reason: String, $wave: String) {
+        approveWave(fleetRollout: $fleetRollout, reason: $reason, wave: $wave) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
+  promoteWave: graphql(
+    `
+      mutation PromoteWave($fleetRollout: String!, $reason: String) {
+        promoteWave(fleetRollout: $fleetRollout, reason: $reason) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
+  retryFleetRelease: graphql(
+    `
+      mutation RetryFleetRelease($fleetRollout: String!, $reason: String) {
+        retryFleetRelease(fleetRollout: $fleetRollout, reason: $reason) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
+  skipFleetMember: graphql(
+    `
+      mutation SkipFleetMember($fleetRollout: String!, $reason: String!, $cluster: String!) {
+        skipFleetMember(fleetRollout: $fleetRollout, reason: $reason, cluster: $cluster) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
+  retryFleetMember: graphql(
+    `
+      mutation RetryFleetMember($fleetRollout: String!, $reason: String!, $cluster: String!) {
+        retryFleetMember(fleetRollout: $fleetRollout, reason: $reason, cluster: $cluster) {
+          ...FleetReleaseOutcome
+        }
+      }
+    `,
+    [FLEET_RELEASE_OUTCOME],
+  ),
 };
+export type FleetMutation = keyof typeof FLEET_MUTATIONS;
 
-/**
- * The document of a fleet mutation, with its own arguments next to `fleetRollout` and `reason`.
- * @example fleetMutation('skipFleetMember') → 'mutation($fleetRollout: String!, $reason: String!, $cluster: String!) { skipFleetMember(…) { number phase } }'
- */
-export function fleetMutation(mutation: FleetMutation): string {
-  // Skipping or retrying one member needs a reason; the other operations take one optionally.
-  const reasonType = mutation === 'skipFleetMember' || mutation === 'retryFleetMember' ? 'String!' : 'String';
-  const own = Object.entries(FLEET_MUTATION_ARGUMENTS[mutation]);
-  const variables = [`$fleetRollout: String!`, `$reason: ${reasonType}`, ...own.map(([name, type]) => `$${name}: ${type}`)];
-  const argumentList = ['fleetRollout', 'reason', ...own.map(([name]) => name)].map((name) => `${name}: $${name}`);
-  return `mutation(${variables.join(', ')}) { ${mutation}(${argumentList.join(', ')}) { number phase } }`;
-}
-
+const FREEZE_WINDOW_FIELDS = graphql(
+  `
+    fragment FreezeWindowFields on FreezeWindow {
+      name
+      reason
+      policy
+      schedule
+      start
+      end
+      clusterSelector
+      namespaces
+      current {
+        ...FreezePeriodFields
+      }
+      next {
+        ...FreezePeriodFields
+      }
+    }
+  `,
+  [FREEZE_PERIOD_FIELDS],
+);
 /** A FreezeWindow with its current and next period. */
-export interface FreezeWindow {
-  name: string;
-  reason: string;
-  policy: string;
-  schedule: string | null;
-  start: string | null;
-  end: string | null;
-  clusterSelector: unknown;
-  namespaces: string[] | null;
-  current: FreezePeriod | null;
-  next: FreezePeriod | null;
-}
+export type FreezeWindow = ResultOf<typeof FREEZE_WINDOW_FIELDS>;
 
-export const FREEZE_WINDOWS = `query { freezeWindows { name reason policy schedule start end clusterSelector namespaces
-  current { ${FREEZE_PERIOD_FIELDS} } next { ${FREEZE_PERIOD_FIELDS} } } }`;
-export interface FreezeWindowsData {
-  freezeWindows: FreezeWindow[];
-}
+export const FREEZE_WINDOWS = graphql(
+  `
+    query FreezeWindows {
+      freezeWindows {
+        ...FreezeWindowFields
+      }
+    }
+  `,
+  [FREEZE_WINDOW_FIELDS],
+);
 
-export type BreakGlassState = 'PendingConfirmation' | 'Active' | 'Expired' | 'Revoked';
+const BREAK_GLASS_FIELDS = graphql(`
+  fragment BreakGlassFields on BreakGlassOverride {
+    id
+    targetType
+    target
+    reason
+    durationSeconds
+    requestedBy
+    requestedAt
+    confirmedBy
+    confirmedAt
+    expiresAt
+    state
+  }
+`);
+export type BreakGlassOverride = ResultOf<typeof BREAK_GLASS_FIELDS>;
+export type BreakGlassState = BreakGlassOverride['state'];
 
-export interface BreakGlassOverride {
-  id: string;
-  targetType: string;
-  target: string;
-  reason: string;
-  durationSeconds: number;
-  requestedBy: string;
-  requestedAt: string;
-  confirmedBy: string | null;
-  confirmedAt: string | null;
-  expiresAt: string | null;
-  state: BreakGlassState;
-}
-
-const BREAK_GLASS_FIELDS = 'id targetType target reason durationSeconds requestedBy requestedAt confirmedBy confirmedAt expiresAt state';
-
-/** How many overrides the freezes page lists: active first, then newest first. */
+/** How many overrides the freezes page lists (the `first` of FREEZES_PAGE): active first, then newest first. */
 export const BREAK_GLASS_PAGE_SIZE = 50;
 
-export const FREEZES_PAGE = `query {
-  freezeWindows { name reason policy schedule start end clusterSelector namespaces
-    current { ${FREEZE_PERIOD_FIELDS} } next { ${FREEZE_PERIOD_FIELDS} } }
-  breakGlassOverrides(page: { first: ${BREAK_GLASS_PAGE_SIZE} }) { nodes { ${BREAK_GLASS_FIELDS} } pageInfo { hasNextPage } }
-  organizationSettings { breakGlassNeedsSecondAdmin }
-}`;
-export interface FreezesPageData extends FreezeWindowsData {
-  breakGlassOverrides: { nodes: BreakGlassOverride[]; pageInfo: { hasNextPage: boolean } };
-  organizationSettings: { breakGlassNeedsSecondAdmin: boolean };
-}
+export const FREEZES_PAGE = graphql(
+  `
+    query FreezesPage {
+      freezeWindows {
+        ...FreezeWindowFields
+      }
+      breakGlassOverrides(page: { first: 50 }) {
+        nodes {
+          ...BreakGlassFields
+        }
+        pageInfo {
+          hasNextPage
+        }
+      }
+      organizationSettings {
+        breakGlassNeedsSecondAdmin
+      }
+    }
+  `,
+  [FREEZE_WINDOW_FIELDS, BREAK_GLASS_FIELDS],
+);
+export type FreezesPageData = ResultOf<typeof FREEZES_PAGE>;
 
-export const CONFIRM_BREAK_GLASS = `mutation($id: ID!) { confirmBreakGlass(id: $id) { ${BREAK_GLASS_FIELDS} } }`;
-export const REVOKE_BREAK_GLASS = `mutation($id: ID!, $reason: String) { revokeBreakGlass(id: $id, reason: $reason) { ${BREAK_GLASS_FIELDS} } }`;
+export const CONFIRM_BREAK_GLASS = graphql(
+  `
+    mutation ConfirmBreakGlass($id: ID!) {
+      confirmBreakGlass(id: $id) {
+        ...BreakGlassFields
+      }
+    }
+  `,
+  [BREAK_GLASS_FIELDS],
+);
+export const REVOKE_BREAK_GLASS = graphql(
+  `
+    mutation RevokeBreakGlass($id: ID!, $reason: String) {
+      revokeBreakGlass(id: $id, reason: $reason) {
+        ...BreakGlassFields
+      }
+    }
+  `,
+  [BREAK_GLASS_FIELDS],
+);

@@ -1,3 +1,6 @@
+import { Kind } from '@0no-co/graphql.web';
+import { documentText, type Document } from './graphql.js';
+
 /** One error of a GraphQL answer, with the stable code the API puts in `extensions.code`. */
 export interface GraphqlErrorEntry {
   message: string;
@@ -26,24 +29,36 @@ export class GraphqlRequestError extends Error {
 
 const NETWORK_ERROR_CODE = 'network/unreachable';
 
-/** The first word of a document (`query`, `mutation`) and its first field, to name a failed request in messages. */
-function operationName(document: string): string {
-  const match = /^\s*(query|mutation|subscription)?[^{]*\{\s*(?:\w+\s*:\s*)?(\w+)/.exec(document);
-  return match ? `${match[1] ?? 'query'} ${match[2]}` : 'request';
+/** The kind and name of a document's operation (`query Rollouts`, `mutation Promote`), to name a failed request in messages. */
+function operationName(document: Document<unknown, never>): string {
+  const [operation] = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  return operation ? `${operation.operation} ${operation.name?.value ?? ''}`.trim() : 'request';
 }
 
 /**
  * Posts one GraphQL operation to the API this page was served by, with the token as bearer.
  * Fails with a `GraphqlRequestError` carrying the API's error code; a page of data with errors counts as failed.
  */
-export async function requestGraphql<Data>(token: string, document: string, variables: Record<string, unknown> = {}): Promise<Data> {
+export function requestGraphql<Data, Variables>(token: string, document: Document<Data, Variables>, variables: Variables): Promise<Data> {
+  return requestGraphqlWithFormVariables(token, document, variables ?? {});
+}
+
+/**
+ * Like `requestGraphql`, for a mutation picked at run time whose variables a form gathered: the API checks them
+ * against the document, and its refusal names the variable.
+ */
+export async function requestGraphqlWithFormVariables<Data>(
+  token: string,
+  document: Document<Data, never>,
+  variables: object,
+): Promise<Data> {
   const operation = operationName(document);
   let response: Response;
   try {
     response = await fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: document, variables }),
+      body: JSON.stringify({ query: documentText(document), variables }),
     });
   } catch (error) {
     throw new GraphqlRequestError(

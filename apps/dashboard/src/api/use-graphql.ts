@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useSession } from '../session/session-context.js';
 import { GraphqlRequestError, requestGraphql } from './graphql-client.js';
+import { documentText, type Document } from './graphql.js';
 import type { LiveState } from './live-updates.js';
 
 export interface QueryState<Data> {
@@ -18,7 +19,7 @@ function asRequestError(error: unknown): GraphqlRequestError {
 }
 
 /** Runs a query now and on every `reload()`, dropping answers that arrive after a newer request was sent. */
-export function useGraphqlQuery<Data>(document: string, variables: Record<string, unknown> = {}): QueryState<Data> {
+export function useGraphqlQuery<Data, Variables>(document: Document<Data, Variables>, variables: Variables): QueryState<Data> {
   const { token, signOut } = useSession();
   const [data, setData] = useState<Data>();
   const [error, setError] = useState<GraphqlRequestError>();
@@ -30,7 +31,7 @@ export function useGraphqlQuery<Data>(document: string, variables: Record<string
   useEffect(() => {
     const request = ++latestRequest.current;
     setLoading(true);
-    requestGraphql<Data>(token, document, JSON.parse(variablesKey) as Record<string, unknown>).then(
+    requestGraphql(token, document, JSON.parse(variablesKey) as Variables).then(
       (answer) => {
         if (request !== latestRequest.current) return;
         setData(answer);
@@ -52,7 +53,11 @@ export function useGraphqlQuery<Data>(document: string, variables: Record<string
 }
 
 /** Calls `onData` with each event of a subscription for as long as the component is shown. */
-export function useSubscription<Data>(document: string, variables: Record<string, unknown>, onData: (data: Data) => void): void {
+export function useSubscription<Data, Variables>(
+  document: Document<Data, Variables>,
+  variables: Variables,
+  onData: (data: Data) => void,
+): void {
   const { live } = useSession();
   const latestHandler = useRef(onData);
   latestHandler.current = onData;
@@ -61,7 +66,7 @@ export function useSubscription<Data>(document: string, variables: Record<string
   useEffect(
     () =>
       live.client.subscribe<Data>(
-        { query: document, variables: JSON.parse(variablesKey) as Record<string, unknown> },
+        { query: documentText(document), variables: JSON.parse(variablesKey) as Record<string, unknown> },
         {
           next: (result) => {
             if (result.data) latestHandler.current(result.data);

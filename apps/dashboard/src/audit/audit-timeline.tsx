@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { AUDIT_EVENT_ADDED, AUDIT_EVENTS, type AuditEvent, type AuditEventAddedData, type AuditEventsData } from '../api/documents.js';
+import { AUDIT_EVENT_ADDED, AUDIT_EVENTS, type AuditEvent } from '../api/documents.js';
+import type { ResultOf } from '../api/graphql.js';
 import { useGraphqlQuery, useSubscription } from '../api/use-graphql.js';
 import { withAuditEvent } from './audit-events.js';
 import { RequestError } from '../shared/request-error.js';
@@ -12,7 +13,7 @@ const TIMELINE_LENGTH = 50;
 /** The organization's audit events, or those of one target, newest first, with new ones added as they are written. */
 export function AuditTimeline({ targetName, title }: { targetName?: string; title: string }) {
   const filter = targetName ? { targetName } : undefined;
-  const query = useGraphqlQuery<AuditEventsData>(AUDIT_EVENTS, { filter, page: { first: TIMELINE_LENGTH } });
+  const query = useGraphqlQuery(AUDIT_EVENTS, { filter, page: { first: TIMELINE_LENGTH } });
   const [events, setEvents] = useState<AuditEvent[]>([]);
   const now = useNow();
   useEffect(() => {
@@ -22,7 +23,7 @@ export function AuditTimeline({ targetName, title }: { targetName?: string; titl
       );
   }, [query.data]);
   const onEvent = useCallback(
-    ({ auditEventAdded }: AuditEventAddedData) => {
+    ({ auditEventAdded }: ResultOf<typeof AUDIT_EVENT_ADDED>) => {
       if (targetName === undefined || auditEventAdded.targetName === targetName)
         setEvents((current) => withAuditEvent(current, auditEventAdded, TIMELINE_LENGTH));
     },

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { EXPERIMENTS, type Experiment, type ExperimentsData, type RolloutRef, type RolloutRevision } from '../api/documents.js';
+import { EXPERIMENTS, type Experiment, type RolloutRef, type RolloutRevision } from '../api/documents.js';
 import { useGraphqlQuery, useInterval } from '../api/use-graphql.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { isActivePhase } from '../shared/phase.js';
@@ -22,7 +22,7 @@ export function Experiments({
   revisions: RolloutRevision[];
   changeCount: number;
 }) {
-  const query = useGraphqlQuery<ExperimentsData>(EXPERIMENTS, {
+  const query = useGraphqlQuery(EXPERIMENTS, {
     cluster: rollout.cluster,
     namespace: rollout.namespace,
     name: rollout.name,

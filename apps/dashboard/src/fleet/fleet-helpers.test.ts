@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetMember, FleetPlan, FleetRelease, FleetWave } from '../api/documents.js';
-import { pathOf, routeOf, type Route } from '../routing/routes.js';
+import { pathOf, ROUTE_PATTERNS, type Route } from '../routing/routes.js';
 import { formatCountdown } from './countdown.js';
 import { memberActions, releaseActions, type ReleaseAction } from './fleet-actions.js';
 import { memberTally, waveColumns } from './wave-columns.js';
@@ -169,12 +169,15 @@ describe('fleet routes', () => {
     ['/fleet', { page: 'fleet-rollouts' }],
     ['/fleet/checkout', { page: 'fleet-rollout', fleetRollout: 'checkout', release: undefined }],
     ['/fleet/checkout/releases/3', { page: 'fleet-rollout', fleetRollout: 'checkout', release: 3 }],
-  ])('%s is %j and back', (path, route) => {
-    expect(routeOf(path)).toEqual(route);
+  ])('%s is the address of %j', (path, route) => {
     expect(pathOf(route)).toBe(path);
   });
 
-  it.each(['/fleet/checkout/releases/0', '/fleet/checkout/releases/two', '/fleet/checkout/history'])('%s is not a page', (path) => {
-    expect(routeOf(path)).toEqual({ page: 'not-found', path });
+  it('reads the FleetRollout and release number of a release address', () => {
+    expect(ROUTE_PATTERNS.fleetRelease.exec('/fleet/checkout/releases/3')?.groups).toEqual({ fleetRollout: 'checkout', release: '3' });
+  });
+
+  it.each(['/fleet/checkout/releases/0', '/fleet/checkout/releases/03', '/fleet/checkout/releases/two'])('%s is no release', (path) => {
+    expect(ROUTE_PATTERNS.fleetRelease.test(path)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { fleetMutation, type FleetMutation, type FleetRelease } from '../api/documents.js';
-import { GraphqlRequestError, requestGraphql } from '../api/graphql-client.js';
+import { FLEET_MUTATIONS, type FleetMutation, type FleetRelease } from '../api/documents.js';
+import { GraphqlRequestError, requestGraphqlWithFormVariables } from '../api/graphql-client.js';
 import { useSession } from '../session/session-context.js';
 import { ConfirmDialog } from '../shared/confirm-dialog.js';
 import { FLEET_ACTIONS, type FleetActionInfo, type MemberAction, type ReleaseAction } from './fleet-actions.js';
@@ -47,9 +47,9 @@ export function useFleetOperations(fleetRollout: string, onSent: () => void): Fl
     if (request.wave !== undefined) variables.wave = request.wave;
     if (request.cluster !== undefined) variables.cluster = request.cluster;
     try {
-      const answer = await requestGraphql<Partial<Record<FleetMutation, Pick<FleetRelease, 'number' | 'phase'>>>>(
+      const answer = await requestGraphqlWithFormVariables<Partial<Record<FleetMutation, Pick<FleetRelease, 'number' | 'phase'>>>>(
         session.token,
-        fleetMutation(info.mutation),
+        FLEET_MUTATIONS[info.mutation],
         variables,
       );
       const release = answer[info.mutation];

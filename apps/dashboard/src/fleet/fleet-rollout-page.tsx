@@ -25,7 +25,7 @@ const MEMBER_CHANGE_RELOAD_MS = 1_000;
 
 /** One FleetRollout: its plan, and one of its releases (the current one unless chosen) wave by wave, live. */
 export function FleetRolloutPage({ name, releaseNumber }: { name: string; releaseNumber: number | undefined }) {
-  const query = useGraphqlQuery<FleetRolloutDetailData>(FLEET_ROLLOUT_DETAIL, { name, number: releaseNumber ?? null });
+  const query = useGraphqlQuery(FLEET_ROLLOUT_DETAIL, { name, number: releaseNumber ?? null });
   const { reload } = query;
   useSubscription(FLEET_RELEASE_CHANGED, { fleetRollout: name }, reload);
   const operations = useFleetOperations(name, reload);

@@ -1,4 +1,4 @@
-import { FLEET_RELEASE_CHANGED, FLEET_ROLLOUTS, type FleetRolloutsData } from '../api/documents.js';
+import { FLEET_RELEASE_CHANGED, FLEET_ROLLOUTS } from '../api/documents.js';
 import { useGraphqlQuery, useSubscription } from '../api/use-graphql.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
@@ -8,7 +8,7 @@ import { useNow } from '../shared/use-now.js';
 
 /** Every FleetRollout of the organization with its waves and how its current release stands, live. */
 export function FleetRolloutsPage() {
-  const query = useGraphqlQuery<FleetRolloutsData>(FLEET_ROLLOUTS);
+  const query = useGraphqlQuery(FLEET_ROLLOUTS, {});
   useSubscription(FLEET_RELEASE_CHANGED, {}, query.reload);
   const now = useNow();
   return (

@@ -1,4 +1,4 @@
-import type { FleetAnalysisRun, Measurement } from '../api/documents.js';
+import type { Measurement } from '../api/documents.js';
 
 /**
  * A pooled run's measurements as the chart draws them: one series per metric and cluster (`error-rate · eu`), each
@@ -8,7 +8,7 @@ import type { FleetAnalysisRun, Measurement } from '../api/documents.js';
  * @example pooledSeries({ cluster: null, measurements: [pooled Failed #0, eu's part #0 value '[0.02]'] })
  * // [{ metricName: 'error-rate · eu', index: 0, phase: 'Failed', value: '[0.02]', … }]
  */
-export function pooledSeries(run: Pick<FleetAnalysisRun, 'cluster' | 'measurements'>): Measurement[] {
+export function pooledSeries(run: { cluster: string | null; measurements: Measurement[] }): Measurement[] {
   if (run.cluster !== null) return run.measurements;
   const verdicts = new Map<string, string>();
   for (const measurement of run.measurements)
@@ -28,7 +28,7 @@ export function pooledSeries(run: Pick<FleetAnalysisRun, 'cluster' | 'measuremen
 }
 
 /** The wave a fleet release's run is for, from its spec; undefined for anything else. */
-export function waveOfRun(run: Pick<FleetAnalysisRun, 'spec'>): string | undefined {
+export function waveOfRun(run: { spec: unknown }): string | undefined {
   const spec = run.spec;
   const fleetWave = typeof spec === 'object' && spec !== null ? (spec as { fleetWave?: unknown }).fleetWave : undefined;
   const wave = typeof fleetWave === 'object' && fleetWave !== null ? (fleetWave as { wave?: unknown }).wave : undefined;

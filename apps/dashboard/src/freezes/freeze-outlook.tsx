@@ -1,4 +1,4 @@
-import { FREEZE_WINDOWS, type FreezePeriod, type FreezeWindowsData } from '../api/documents.js';
+import { FREEZE_WINDOWS, type FreezePeriod } from '../api/documents.js';
 import { useGraphqlQuery, useInterval } from '../api/use-graphql.js';
 import { Link } from '../routing/router.js';
 import { formatTime } from '../shared/time.js';
@@ -25,7 +25,7 @@ function PeriodLine({ period, now }: { period: FreezePeriod; now: boolean }) {
 
 /** The overview's line on freezes: those in effect now, and the next window to start. */
 export function FreezeOutlook() {
-  const query = useGraphqlQuery<FreezeWindowsData>(FREEZE_WINDOWS);
+  const query = useGraphqlQuery(FREEZE_WINDOWS, {});
   useInterval(query.reload, OUTLOOK_REFRESH_MS);
   if (!query.data || query.data.freezeWindows.length === 0) return null;
   const { current, next } = freezeOutlook(query.data.freezeWindows);

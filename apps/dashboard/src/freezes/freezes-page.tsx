@@ -21,26 +21,24 @@ const REFRESH_MS = 15_000;
 
 type OverrideAct = 'confirm' | 'revoke';
 
-const ACTS: Record<OverrideAct, { label: string; title: string; effect: string; document: string; destructive: boolean }> = {
+const ACTS: Record<OverrideAct, { label: string; title: string; effect: string; destructive: boolean }> = {
   confirm: {
     label: 'Confirm',
     title: 'Confirm the break-glass override',
     effect: 'It takes effect now: operations that a freeze refuses are allowed for its target until it expires.',
-    document: CONFIRM_BREAK_GLASS,
     destructive: true,
   },
   revoke: {
     label: 'Revoke',
     title: 'Revoke the break-glass override',
     effect: 'Freezes apply to its target again at once.',
-    document: REVOKE_BREAK_GLASS,
     destructive: false,
   },
 };
 
 /** Freeze windows with their current and next periods, and break-glass overrides with confirm and revoke for admins. */
 export function FreezesPage() {
-  const query = useGraphqlQuery<FreezesPageData>(FREEZES_PAGE);
+  const query = useGraphqlQuery(FREEZES_PAGE, {});
   useInterval(query.reload, REFRESH_MS);
   return (
     <>
@@ -121,7 +119,8 @@ function Overrides({ data, onChanged }: { data: FreezesPageData; onChanged: () =
     setInFlight(true);
     setOutcome(undefined);
     try {
-      await requestGraphql(session.token, ACTS[act].document, act === 'revoke' ? { id: override.id, reason } : { id: override.id });
+      if (act === 'revoke') await requestGraphql(session.token, REVOKE_BREAK_GLASS, { id: override.id, reason });
+      else await requestGraphql(session.token, CONFIRM_BREAK_GLASS, { id: override.id });
       setOutcome({ kind: 'done', message: `${ACTS[act].label}ed the override of ${override.target}.` });
       onChanged();
     } catch (error) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RolloutSummary } from '../api/documents.js';
 import { withAuditEvent } from '../audit/audit-events.js';
-import { pathOf, routeOf, type Route } from '../routing/routes.js';
+import { pathOf, type Route } from '../routing/routes.js';
 import { timeAgo } from '../shared/time.js';
 import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout } from './rollout-filter.js';
 
@@ -69,9 +69,8 @@ describe('routes', () => {
     ['/', { page: 'overview' }],
     ['/audit', { page: 'audit' }],
     ['/rollouts/staging/shop/checkout', { page: 'rollout', rollout: { cluster: 'staging', namespace: 'shop', name: 'checkout' } }],
-    ['/rollouts/staging/shop', { page: 'not-found', path: '/rollouts/staging/shop' }],
-  ])('%s is %j and back', (path, route) => {
-    expect(routeOf(path)).toEqual(route);
+    ['/rollouts/staging/my%20shop/checkout', { page: 'rollout', rollout: { cluster: 'staging', namespace: 'my shop', name: 'checkout' } }],
+  ])('%s is the address of %j', (path, route) => {
     expect(pathOf(route)).toBe(path);
   });
 });

@@ -1,14 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import {
-  CLUSTERS,
-  ROLLOUT_CHANGED,
-  ROLLOUTS,
-  type Cluster,
-  type ClustersData,
-  type RolloutChangedData,
-  type RolloutsData,
-  type RolloutSummary,
-} from '../api/documents.js';
+import { CLUSTERS, ROLLOUT_CHANGED, ROLLOUTS, type Cluster, type RolloutSummary } from '../api/documents.js';
+import type { ResultOf } from '../api/graphql.js';
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
 import { FreezeOutlook } from '../freezes/freeze-outlook.js';
 import { Link } from '../routing/router.js';
@@ -24,7 +16,7 @@ const CLUSTER_REFRESH_MS = 10_000;
 
 /** Every cluster with its agent, and every rollout of the organization by phase, live. */
 export function OverviewPage() {
-  const clusters = useGraphqlQuery<ClustersData>(CLUSTERS);
+  const clusters = useGraphqlQuery(CLUSTERS, {});
   useInterval(clusters.reload, CLUSTER_REFRESH_MS);
   return (
     <>
@@ -39,7 +31,7 @@ export function OverviewPage() {
 
 /** The rollouts of every cluster, patched in place by `rolloutChanged` events. */
 function AllRollouts() {
-  const query = useGraphqlQuery<RolloutsData>(ROLLOUTS, { page: { first: ROLLOUT_PAGE_SIZE } });
+  const query = useGraphqlQuery(ROLLOUTS, { page: { first: ROLLOUT_PAGE_SIZE } });
   const [rollouts, setRollouts] = useState<RolloutSummary[]>([]);
   const listed = useRef(rollouts);
   listed.current = rollouts;
@@ -49,7 +41,7 @@ function AllRollouts() {
   }, [data]);
 
   const onRolloutChanged = useCallback(
-    ({ rolloutChanged }: RolloutChangedData) => {
+    ({ rolloutChanged }: ResultOf<typeof ROLLOUT_CHANGED>) => {
       const patched = withChangedRollout(listed.current, rolloutChanged);
       if (patched) setRollouts(patched);
       else reload();
@@ -106,14 +98,14 @@ function ClusterTable({ clusters }: { clusters: Cluster[] }) {
   );
 }
 
-function Labels({ labels }: { labels: Record<string, string> }) {
+function Labels({ labels }: { labels: Record<string, unknown> }) {
   const entries = Object.entries(labels);
   if (entries.length === 0) return <span className="muted">—</span>;
   return (
     <span className="labels">
       {entries.map(([key, value]) => (
         <code key={key} className="label">
-          {key}={value}
+          {key}={String(value)}
         </code>
       ))}
     </span>

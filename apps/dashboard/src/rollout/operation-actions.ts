@@ -1,11 +1,11 @@
-import type { OperationType, RolloutProgress } from '../api/documents.js';
+import type { OperationMutation, RolloutProgress } from '../api/documents.js';
 
 /** The buttons of a rollout; `promote-full` is the promote mutation with `full: true`. */
 export type OperationAction = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume' | 'restart' | 'undo';
 
 export interface OperationActionInfo {
   action: OperationAction;
-  mutation: Exclude<OperationType, 'setImage'>;
+  mutation: OperationMutation;
   label: string;
   /** What it does, shown in the confirmation dialog. */
   effect: string;

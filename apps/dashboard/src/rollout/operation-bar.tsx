@@ -1,21 +1,43 @@
 import { useState } from 'react';
-import { operationMutation, type RolloutProgress, type RolloutRef } from '../api/documents.js';
+import { ROLLOUT_OPERATIONS, type RolloutOperation, type RolloutProgress, type RolloutRef } from '../api/documents.js';
 import { GraphqlRequestError, requestGraphql } from '../api/graphql-client.js';
 import { useSession } from '../session/session-context.js';
 import { ConfirmDialog } from '../shared/confirm-dialog.js';
 import { OPERATION_ACTIONS, unavailableReason, type OperationActionInfo } from './operation-actions.js';
 
-type Outcome = { kind: 'sent'; label: string } | { kind: 'failed'; label: string; message: string; code: string };
+type Outcome = { kind: 'sent'; label: string; operationId: string } | { kind: 'failed'; label: string; message: string; code: string };
+
+/**
+ * What became of an operation sent from this page, by its entry in the rollout's operations: requested while the
+ * engine has still to take it up, then applied or refused with the engine's message.
+ */
+function SentOperation({ label, operation }: { label: string; operation: RolloutOperation | undefined }) {
+  if (operation === undefined || operation.state === 'Pending') return <>{label} requested; the engine carries it out next.</>;
+  if (operation.state === 'Refused')
+    return (
+      <span className="error" data-operation-outcome="Refused">
+        {label} refused by the engine: {operation.message ?? 'no reason given'}
+      </span>
+    );
+  return (
+    <span data-operation-outcome={operation.state}>
+      {label} {operation.state.toLowerCase()}
+      {operation.message ? `: ${operation.message}` : '.'}
+    </span>
+  );
+}
 
 /** The operation buttons of a rollout: confirmed first, one request at a time, closed to tokens the API refuses. */
 export function OperationBar({
   rollout,
   progress,
+  operations,
   revisionCount,
   onSent,
 }: {
   rollout: RolloutRef;
   progress: RolloutProgress;
+  operations: RolloutOperation[];
   revisionCount: number;
   onSent: () => void;
 }) {
@@ -30,14 +52,20 @@ export function OperationBar({
     setConfirming(undefined);
     setInFlight(true);
     setOutcome(undefined);
-    const variables: Record<string, unknown> = {
-      rollout: { cluster: rollout.cluster, namespace: rollout.namespace, name: rollout.name },
-      reason,
-    };
-    if (info.mutation === 'promote') variables.full = info.action === 'promote-full';
+    const variables = { rollout: { cluster: rollout.cluster, namespace: rollout.namespace, name: rollout.name }, reason };
     try {
-      await requestGraphql(session.token, operationMutation(info.mutation), variables);
-      setOutcome({ kind: 'sent', label: info.label });
+      const sent =
+        info.mutation === 'promote'
+          ? (await requestGraphql(session.token, ROLLOUT_OPERATIONS.promote, { ...variables, full: info.action === 'promote-full' }))
+              .promote
+          : Object.values(
+              await requestGraphql<Record<string, RolloutOperation>, typeof variables>(
+                session.token,
+                ROLLOUT_OPERATIONS[info.mutation],
+                variables,
+              ),
+            )[0];
+      if (sent) setOutcome({ kind: 'sent', label: info.label, operationId: sent.id });
       onSent();
     } catch (error) {
       const failure = error instanceof GraphqlRequestError ? error : new GraphqlRequestError('client/failed', String(error), info.mutation);
@@ -71,7 +99,9 @@ export function OperationBar({
       </div>
       <p className="operation-outcome" role="status" aria-live="polite">
         {inFlight ? 'Sending…' : null}
-        {outcome?.kind === 'sent' ? `${outcome.label} requested; the engine carries it out next.` : null}
+        {outcome?.kind === 'sent' ? (
+          <SentOperation label={outcome.label} operation={operations.find((operation) => operation.id === outcome.operationId)} />
+        ) : null}
         {outcome?.kind === 'failed' ? (
           <span className="error">
             {outcome.label} failed: {outcome.message} <code>{outcome.code}</code>

@@ -1,4 +1,4 @@
-import type { ReplicaSet, RolloutDetail } from '../api/documents.js';
+import type { ReplicaSet, RolloutCluster, RolloutDetail } from '../api/documents.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
 
@@ -20,7 +20,7 @@ function PodBar({ replicaSet }: { replicaSet: ReplicaSet }) {
 }
 
 /** The rollout's ReplicaSets with the pods the engine wants and the pods the agent saw. */
-export function ReplicaSetsCard({ rollout }: { rollout: RolloutDetail }) {
+export function ReplicaSetsCard({ rollout, cluster }: { rollout: RolloutDetail; cluster: RolloutCluster }) {
   const now = useNow();
   const inSync = rollout.appliedDesiredVersion >= rollout.desiredVersion;
   return (
@@ -32,8 +32,13 @@ export function ReplicaSetsCard({ rollout }: { rollout: RolloutDetail }) {
           : `… The agent has applied desired state ${rollout.appliedDesiredVersion} of ${rollout.desiredVersion}`}
         {rollout.observedAt ? (
           <>
-            ; last report <TimeAgo iso={rollout.observedAt} now={now} />
+            ; its last change seen in the cluster <TimeAgo iso={rollout.observedAt} now={now} />
           </>
+        ) : null}
+        {cluster.lastHeartbeatAt ? (
+          <span data-testid="agent-heartbeat">
+            ; agent {cluster.connectionState.toLowerCase()}, heard from <TimeAgo iso={cluster.lastHeartbeatAt} now={now} />
+          </span>
         ) : null}
         .
       </p>

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { AnalysisRuns } from '../analysis/analysis-runs.js';
-import { ROLLOUT_CHANGED, ROLLOUT_DETAIL, type RolloutDetailData, type RolloutRef } from '../api/documents.js';
+import { ROLLOUT_CHANGED, ROLLOUT_DETAIL, type RolloutRef } from '../api/documents.js';
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
 import { AuditTimeline } from '../audit/audit-timeline.js';
 import { Experiments } from '../experiments/experiments-section.js';
@@ -18,7 +18,7 @@ const PENDING_OPERATION_REFRESH_MS = 2_000;
 
 /** One rollout: its state, steps, revisions, analysis, experiments, operations and audit, following every change live. */
 export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
-  const query = useGraphqlQuery<RolloutDetailData>(ROLLOUT_DETAIL, { ...rolloutRef, rollout: rolloutRef });
+  const query = useGraphqlQuery(ROLLOUT_DETAIL, { ...rolloutRef, rollout: rolloutRef });
   const { reload } = query;
   const [changeCount, setChangeCount] = useState(0);
   const onChanged = useCallback(() => {
@@ -47,7 +47,7 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
       </>
     );
   }
-  const { rollout, rolloutRevisions, rolloutOperations } = query.data;
+  const { rollout, cluster, rolloutRevisions, rolloutOperations } = query.data;
   return (
     <>
       {title}
@@ -60,12 +60,18 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
       </div>
       <RequestError error={query.error} what="the latest state" />
       {rollout.freeze ? <FreezeBanner period={rollout.freeze} subject="the revision" /> : null}
-      <OperationBar rollout={rolloutRef} progress={rollout.progress} revisionCount={rolloutRevisions.length} onSent={onChanged} />
+      <OperationBar
+        rollout={rolloutRef}
+        progress={rollout.progress}
+        operations={rolloutOperations}
+        revisionCount={rolloutRevisions.length}
+        onSent={onChanged}
+      />
       <div className="columns">
         <RolloutSummaryCard rollout={rollout} revisions={rolloutRevisions} />
         <StepsCard rollout={rollout} />
       </div>
-      <ReplicaSetsCard rollout={rollout} />
+      <ReplicaSetsCard rollout={rollout} cluster={cluster} />
       <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />

@@ -1,7 +1,12 @@
 import type { RolloutDetail } from '../api/documents.js';
 
-const STATE_TEXT = { done: 'done', current: 'current', pending: 'to do' } as const;
-const STATE_SYMBOL = { done: '✔', current: '▶', pending: '○' } as const;
+const PENDING = { text: 'to do', symbol: '○' };
+/** How each step state the API names (`done`, `current`, `pending`) reads; a state added later reads as pending. */
+const STATE_LOOKS: Record<string, { text: string; symbol: string } | undefined> = {
+  done: { text: 'done', symbol: '✔' },
+  current: { text: 'current', symbol: '▶' },
+  pending: PENDING,
+};
 
 /** The canary steps, the current one marked in words and shape as well as colour. */
 export function StepsCard({ rollout }: { rollout: RolloutDetail }) {
@@ -35,11 +40,11 @@ export function StepsCard({ rollout }: { rollout: RolloutDetail }) {
         {steps.map(({ index, description, state }) => (
           <li key={index} className={`step step-${state}`} aria-current={state === 'current' ? 'step' : undefined} data-step-state={state}>
             <span className="step-symbol" aria-hidden="true">
-              {STATE_SYMBOL[state]}
+              {(STATE_LOOKS[state] ?? PENDING).symbol}
             </span>
             <span className="step-index">{index + 1}.</span>
             <span className="step-text">{description}</span>
-            <span className="step-state">{STATE_TEXT[state]}</span>
+            <span className="step-state">{(STATE_LOOKS[state] ?? PENDING).text}</span>
           </li>
         ))}
       </ol>

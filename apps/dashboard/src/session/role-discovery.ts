@@ -1,4 +1,4 @@
-import { ME, type MeData, type Role } from '../api/documents.js';
+import { ME, type Role } from '../api/documents.js';
 import { requestGraphql } from '../api/graphql-client.js';
 
 /** Who a token is, as the API tells it. */
@@ -14,6 +14,6 @@ export interface TokenIdentity {
  * @example discoverIdentity('viewer-secret') resolves to { role: 'viewer', tokenName: 'viewer', organization: 'demo' }
  */
 export async function discoverIdentity(token: string): Promise<TokenIdentity> {
-  const { me } = await requestGraphql<MeData>(token, ME);
+  const { me } = await requestGraphql(token, ME, {});
   return me;
 }
