@@ -115,7 +115,6 @@ describe('NotificationConfigStore', () => {
 
 describe('NotificationDeliveryStore', () => {
   const now = new Date('2026-12-05T10:00:00Z');
-  const bound = { perMinute: 100 };
 
   async function record(scope: OrganizationScope, subject: NotificationSubjectRef, notifications: PlannedNotification[], perMinute = 100) {
     const inEffect = await mutes.inEffect(scope.organizationId, now);
