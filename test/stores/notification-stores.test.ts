@@ -132,7 +132,7 @@ describe('NotificationDeliveryStore', () => {
 
   it('stores each dedupe key once, claims a row for one attempt at a time, and lists by filter', async () => {
     const scope = await organization();
-    const subject = { kind: 'Rollout' as const, id: randomUUID(), name: 'east/shop/cart' };
+    const subject = { kind: 'Rollout' as const, id: randomUUID(), name: 'east/shop/cart', placement: undefined };
     const first = await record(scope, subject, [planned('on-rollout-updated', 'a'), planned('on-rollout-completed', 'b')]);
     expect(first).toHaveLength(2);
     expect(await record(scope, subject, [planned('on-rollout-updated', 'a')])).toEqual([]);
@@ -153,7 +153,7 @@ describe('NotificationDeliveryStore', () => {
 
   it('keeps muted notifications as Muted and those past the organization bound as Failed', async () => {
     const scope = await organization();
-    const subject = { kind: 'Rollout' as const, id: randomUUID(), name: 'east/shop/cart' };
+    const subject = { kind: 'Rollout' as const, id: randomUUID(), name: 'east/shop/cart', placement: undefined };
     await inTransaction(database, (transaction) =>
       mutes.create(scope, transaction, {
         subject,

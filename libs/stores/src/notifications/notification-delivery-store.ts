@@ -6,6 +6,7 @@ import { isGiven, windowArguments, type PageWindow } from '../database/page-wind
 import { shapedAs } from '../rollouts/json-shapes.js';
 import { objectColumn } from '../scope/json-column.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
+import type { NotificationPlacement } from './notification-config-store.js';
 import { isMuted, type NotificationMuteRecord } from './notification-mute-store.js';
 
 export type NotificationDeliveryState = 'Pending' | 'Delivered' | 'Failed' | 'Muted';
@@ -15,6 +16,8 @@ export interface NotificationSubjectRef {
   kind: 'Rollout' | 'FleetRollout';
   id: string;
   name: string;
+  /** The cluster namespace a rollout lives in, whose configuration extends the organization's; none for a fleet rollout. */
+  placement: NotificationPlacement;
 }
 
 /** One row of the outbox: a notification decided with a state change, and how its delivery went. */
@@ -61,7 +64,12 @@ const recordOf = (row: NotificationDelivery): NotificationDeliveryRecord => ({
   id: row.id,
   organizationId: row.organizationId,
   // Written only by `record`, from NotificationSubjectRef.
-  subject: { kind: row.subjectKind as NotificationSubjectRef['kind'], id: row.subjectId, name: row.subjectName },
+  subject: {
+    kind: row.subjectKind as NotificationSubjectRef['kind'],
+    id: row.subjectId,
+    name: row.subjectName,
+    placement: row.clusterId !== null && row.namespace !== null ? { clusterId: row.clusterId, namespace: row.namespace } : undefined,
+  },
   trigger: row.trigger,
   service: row.service,
   serviceType: row.serviceType,
@@ -120,6 +128,8 @@ export class NotificationDeliveryStore {
         subjectKind: subject.kind,
         subjectId: subject.id,
         subjectName: subject.name,
+        clusterId: subject.placement?.clusterId ?? null,
+        namespace: subject.placement?.namespace ?? null,
         trigger: planned.trigger,
         service: planned.service,
         serviceType: planned.serviceType,
