@@ -3,7 +3,7 @@ import { Agent, request as sendOverUndici } from 'undici';
 import { AddressGuard, AddressRefusedError, type AddressPolicy } from '@flotilla/outbound-policy';
 import { errorMessage, HttpTransportError } from '../errors.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface HttpRequest {
   method: HttpMethod;
