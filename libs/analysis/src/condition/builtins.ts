@@ -20,6 +20,8 @@ export interface CallContext {
   result: unknown;
   /** The time of the measurement, read by `now()`. */
   now: Date | undefined;
+  /** Values of the other names a condition may use (`rollout` in a notification trigger's `when`). */
+  variables?: Readonly<Record<string, unknown>>;
 }
 
 export interface Builtin extends FunctionSignature {

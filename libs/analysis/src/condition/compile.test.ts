@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileCondition, ConditionEvaluationError, ConditionSyntaxError, type ConditionOutcome } from './compile.js';
+import {
+  compileCondition,
+  compileVariableCondition,
+  ConditionEvaluationError,
+  ConditionSyntaxError,
+  type ConditionOutcome,
+} from './compile.js';
 
 function evaluate(condition: string, result: unknown, args?: Record<string, string>): ConditionOutcome {
   const compiled = compileCondition(condition);
@@ -365,5 +371,34 @@ describe('argument placeholders in conditions', () => {
       reason: 'unknown-function',
       detail: 'unknown function exec',
     });
+  });
+});
+
+describe('conditions over named values', () => {
+  const rollout = {
+    spec: { template: { spec: { containers: [{ image: 'argoproj/rollouts-demo:purple' }] } } },
+    status: { phase: 'Healthy' },
+  };
+
+  it.each<[string, boolean]>([
+    ["rollout.spec.template.spec.containers[0].image == 'argoproj/rollouts-demo:purple'", true],
+    ["rollout.status.phase == 'Degraded'", false],
+    ['rollout.status.missing == nil', true],
+    ["rollout.status.phase in ['Healthy', 'Paused']", true],
+  ])('%s is %s', (source, expected) => {
+    const condition = compileVariableCondition(source, ['rollout']);
+    if (condition instanceof ConditionSyntaxError) throw condition;
+    expect(condition.evaluate({ rollout })).toBe(expected);
+  });
+
+  it('refuses a name it was not given, and result unless given', () => {
+    expect(compileVariableCondition('app.status.health == 1', ['rollout'])).toMatchObject({ reason: 'unknown name app', position: 0 });
+    expect(compileVariableCondition('result > 1', ['rollout'])).toBeInstanceOf(ConditionSyntaxError);
+  });
+
+  it('reports a value of the wrong kind instead of deciding', () => {
+    const condition = compileVariableCondition('rollout.status.phase > 1', ['rollout']);
+    if (condition instanceof ConditionSyntaxError) throw condition;
+    expect(condition.evaluate({ rollout })).toBeInstanceOf(ConditionEvaluationError);
   });
 });

@@ -92,9 +92,29 @@ export function compileCondition(source: string): CompiledCondition | ConditionS
   };
 }
 
-function parse(source: string): ConditionNode | ConditionSyntaxError {
+/** A condition over named values rather than one measurement: `rollout.status.phase == 'Healthy'`. */
+export interface CompiledVariableCondition {
+  readonly source: string;
+  /** Decides the condition for these values of its names. Never throws. */
+  evaluate(variables: Readonly<Record<string, unknown>>, now?: Date): ConditionOutcome;
+}
+
+/**
+ * Compiles a condition (expr-lang syntax, the built-ins of analysis conditions) that may use the given names.
+ * @example
+ * const condition = compileVariableCondition("rollout.status.phase == 'Healthy'", ['rollout']);
+ * if (!(condition instanceof ConditionSyntaxError)) condition.evaluate({ rollout: { status: { phase: 'Healthy' } } }); // true
+ * compileVariableCondition('app.status', ['rollout']) // ConditionSyntaxError: unknown name app at position 0
+ */
+export function compileVariableCondition(source: string, names: readonly string[]): CompiledVariableCondition | ConditionSyntaxError {
+  const tree = parse(source, new Set(names));
+  if (tree instanceof ConditionSyntaxError) return tree;
+  return { source, evaluate: (variables, now) => run(source, tree, { result: undefined, now, variables }) };
+}
+
+function parse(source: string, variables: ReadonlySet<string> = VARIABLES): ConditionNode | ConditionSyntaxError {
   try {
-    return parseCondition(source, VARIABLES, BUILTINS);
+    return parseCondition(source, variables, BUILTINS);
   } catch (failure) {
     if (failure instanceof ConditionParseFailure) return new ConditionSyntaxError(source, failure.reason, failure.position, failure.code);
     throw failure;

@@ -34,7 +34,7 @@ function evaluate(node: ConditionNode, scope: Scope): unknown {
     case 'literal':
       return node.value;
     case 'identifier':
-      return scope.result;
+      return node.name === 'result' ? scope.result : readOwnProperty(scope.variables ?? {}, node.name);
     case 'element':
       return scope.element;
     case 'placeholder':
@@ -230,7 +230,7 @@ const TYPED_FUNCTIONS: ReadonlySet<string> = new Set([
 function hasStaticType(node: ConditionNode): boolean {
   return (
     (node.kind === 'literal' && node.value !== null) ||
-    node.kind === 'identifier' ||
+    (node.kind === 'identifier' && node.name === 'result') ||
     (node.kind === 'call' && TYPED_FUNCTIONS.has(node.name))
   );
 }
