@@ -160,6 +160,14 @@ export class NotificationDeliveryStore {
     return row && recordOf(row);
   }
 
+  /** Gives a claimed delivery back without an attempt (the service's rate was used up): due again at `at`. */
+  async release(_scope: SystemScope, id: string, at: Date): Promise<void> {
+    await this.database.notificationDelivery.updateMany({
+      where: { id, state: 'Pending' },
+      data: { attempts: { decrement: 1 }, nextAttemptAt: at },
+    });
+  }
+
   async markDelivered(_scope: SystemScope, id: string, now: Date): Promise<void> {
     await this.database.notificationDelivery.updateMany({
       where: { id, state: 'Pending' },
