@@ -12,7 +12,14 @@ export interface ServiceDefinition {
   settings: JsonObject;
   /** Keys of the Secret its settings refer to (`$slack-token` → `slack-token`), in order of first use. */
   secretReferences: string[];
+  /**
+   * Whose Secret the references read: the organization's, or the namespace's for a service its own ConfigMap
+   * defines, so that a namespace cannot point the organization's credentials at a service of its choosing.
+   */
+  origin: ConfigurationOrigin;
 }
+
+export type ConfigurationOrigin = 'organization' | 'namespace';
 
 /**
  * `template.<name>`: `message` and `title` are templates, and so is every string leaf of a per-service block

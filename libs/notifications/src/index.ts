@@ -1,3 +1,13 @@
 export * from './json.js';
 export * from './configuration-types.js';
 export * from './plan-types.js';
+export type { ConfigurationIssue, Parsed } from './configuration-issues.js';
+export { parseNotificationConfigMap, parseNotificationSecret, parseDestination } from './parse-configuration.js';
+export { mergeConfigurations, defaultConfiguration, effectiveConfiguration, checkConfigurationReferences } from './merge-configurations.js';
+export { resolveSecretReferences } from './secret-references.js';
+export { readAnnotationSubscriptions, destinationsByTrigger, type AnnotationSubscription } from './subscriptions.js';
+export { triggerForReason, triggersForEvent, EVENT_TRIGGERS } from './event-triggers.js';
+export { ARGO_DEFAULT_CONFIG_MAP_DATA } from './default-catalog.js';
+export { FLEET_DEFAULT_CONFIG_MAP_DATA } from './fleet-catalog.js';
+export { planNotifications } from './plan-notifications.js';
+export { compileTemplate, TemplateRenderError, TemplateSyntaxError, type CompiledTemplate } from './go-template/index.js';

@@ -14,7 +14,11 @@ export interface CompiledTemplate {
  * one of them (`.app` in a rollout template) is refused here rather than printing `<no value>` later.
  * @example compileTemplate('{{.rollout.metadata.name}} done', ['rollout']).render({ rollout: { metadata: { name: 'guestbook' } } }) // 'guestbook done'
  */
-export function compileTemplate(source: string, roots: readonly string[]): CompiledTemplate | TemplateSyntaxError {
+export function compileTemplate(
+  source: string,
+  roots: readonly string[],
+  refusedRoots: Readonly<Record<string, string>> = {},
+): CompiledTemplate | TemplateSyntaxError {
   let nodes: TemplateNode[];
   try {
     nodes = parseTemplate(source);
@@ -23,6 +27,9 @@ export function compileTemplate(source: string, roots: readonly string[]): Compi
     throw failure;
   }
   const unknown = findUnknownRoot(nodes, new Set(roots), true);
+  const refusal = unknown && Object.hasOwn(refusedRoots, unknown.name) ? refusedRoots[unknown.name] : undefined;
+  if (unknown && refusal !== undefined)
+    return new TemplateSyntaxError(`.${unknown.name} is not available to notification templates: ${refusal}`, unknown.position);
   if (unknown)
     return new TemplateSyntaxError(
       `.${unknown.name} is not available to notification templates (they see ${roots.map((root) => `.${root}`).join(', ')})`,
