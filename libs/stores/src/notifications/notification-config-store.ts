@@ -161,10 +161,11 @@ export class NotificationConfigStore {
 
   /**
    * Rotation: seals again, under the sealing key, up to `limit` Secrets sealed under another key of the ring. Returns
-   * how many it resealed; once it returns 0 the old keys can leave the ring.
+   * how many it resealed (none without a key ring); once it returns 0 the old keys can leave the ring.
    */
   async reseal(_scope: SystemScope, limit = 100): Promise<number> {
-    const keys = this.requireKeys();
+    const keys = this.keys;
+    if (!keys) return 0;
     const stale = await this.database.notificationConfig.findMany({
       where: { secretEnvelope: { not: { equals: null } }, NOT: { secretKeyId: keys.sealingKeyId } },
       take: limit,
