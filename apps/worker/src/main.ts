@@ -160,7 +160,7 @@ const analysis = new AnalysisRunner(
 
 const notificationConfigs = new NotificationConfigStore(
   database,
-  SecretBox.fromEnvironment(process.env, 'NOTIFICATION_KEYS_FILE', 'NOTIFICATION_KEYS'),
+  SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys }),
 );
 const notifications = new NotificationSender(
   new NotificationDeliveryStore(database),

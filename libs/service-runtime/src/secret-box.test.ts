@@ -55,10 +55,9 @@ describe('SecretBox', () => {
   it('reads a mounted file before the environment variable, and neither means no ring', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys');
     writeFileSync(file, `# rotated 2026-12\n${newKey}\n${oldKey}\n`);
-    const box = SecretBox.fromEnvironment({ KEYS_FILE: file, KEYS: oldKey }, 'KEYS_FILE', 'KEYS');
-    expect(box?.sealingKeyId).toBe('2026-12');
-    expect(SecretBox.fromEnvironment({ KEYS: oldKey }, 'KEYS_FILE', 'KEYS')?.sealingKeyId).toBe('2026-11');
-    expect(SecretBox.fromEnvironment({}, 'KEYS_FILE', 'KEYS')).toBeUndefined();
-    expect(() => SecretBox.fromEnvironment({ KEYS_FILE: `${file}.missing` }, 'KEYS_FILE', 'KEYS')).toThrow(/ENOENT/);
+    expect(SecretBox.load({ keysFile: file, keys: oldKey })?.sealingKeyId).toBe('2026-12');
+    expect(SecretBox.load({ keysFile: undefined, keys: oldKey })?.sealingKeyId).toBe('2026-11');
+    expect(SecretBox.load({ keysFile: undefined, keys: undefined })).toBeUndefined();
+    expect(() => SecretBox.load({ keysFile: `${file}.missing`, keys: undefined })).toThrow(/NOTIFICATION_KEYS_FILE .* \(ENOENT\)/);
   });
 });

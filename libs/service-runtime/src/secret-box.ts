@@ -74,25 +74,23 @@ export class SecretBox {
     return new SecretBox(keys);
   }
 
-  /** The ring of a mounted file (`fileVariable`) or, without one, of an environment variable; none when neither is set. */
-  static fromEnvironment(
-    environment: Record<string, string | undefined>,
-    fileVariable: string,
-    inlineVariable: string,
-  ): SecretBox | undefined {
-    const file = environment[fileVariable];
-    if (file) {
+  /**
+   * The ring of a mounted file (NOTIFICATION_KEYS_FILE) or, without one, of an environment variable's text
+   * (NOTIFICATION_KEYS); none when neither is set.
+   */
+  static load(settings: { keysFile: string | undefined; keys: string | undefined }): SecretBox | undefined {
+    const { keysFile, keys } = settings;
+    if (keysFile) {
       let text: string;
       try {
-        text = readFileSync(file, 'utf8');
+        text = readFileSync(keysFile, 'utf8');
       } catch (error) {
         const cause = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-        throw new ConfigurationError([`${fileVariable} ${file} cannot be read (${cause})`]);
+        throw new ConfigurationError([`NOTIFICATION_KEYS_FILE ${keysFile} cannot be read (${cause})`]);
       }
-      return SecretBox.parse(text, `${fileVariable} ${file}`);
+      return SecretBox.parse(text, `NOTIFICATION_KEYS_FILE ${keysFile}`);
     }
-    const inline = environment[inlineVariable];
-    return inline ? SecretBox.parse(inline, inlineVariable) : undefined;
+    return keys ? SecretBox.parse(keys, 'NOTIFICATION_KEYS') : undefined;
   }
 
   /** The id of the key that seals. */
