@@ -40,7 +40,11 @@ let sender: NotificationSender;
 
 const environment = createServiceEnvironment({ addressPolicy: { allow: ['127.0.0.1'] }, timeoutMs: 2000 });
 const webhook = () =>
-  createNotificationService({ name: 'hooks', type: 'webhook', settings: { url: receiverUrl }, secretReferences: [] }, {}, environment);
+  createNotificationService(
+    { name: 'hooks', type: 'webhook', settings: { url: receiverUrl }, secretReferences: [], origin: 'organization' },
+    {},
+    environment,
+  );
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
