@@ -46,6 +46,22 @@ const webhook = () =>
     environment,
   );
 
+/** A sender through the local webhook, whose service takes `perSecond` attempts per second. */
+function senderWithRate(perSecond: number): NotificationSender {
+  return new NotificationSender(
+    deliveries,
+    queue,
+    () => Promise.resolve(webhook()),
+    new ServiceRateLimit(redis, PREFIX, perSecond),
+    logger,
+    {
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10 },
+      claimMs: 30_000,
+      sweepBatch: 1000,
+    },
+  );
+}
+
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let body = '';
@@ -69,11 +85,7 @@ beforeAll(async () => {
   organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   deliveries = new NotificationDeliveryStore(database);
   queue = new NotificationQueue(redis, PREFIX);
-  sender = new NotificationSender(deliveries, queue, () => Promise.resolve(webhook()), new ServiceRateLimit(redis, PREFIX, 2), logger, {
-    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10 },
-    claimMs: 30_000,
-    sweepBatch: 1000,
-  });
+  sender = senderWithRate(100);
 });
 afterAll(async () => {
   await queue.queue.obliterate({ force: true });
@@ -160,7 +172,8 @@ describe('NotificationSender', () => {
     const rows = await decided(3);
     const now = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5000);
     const results = [];
-    for (const row of rows) results.push(await sender.attempt(row.id, now));
+    const limited = senderWithRate(2);
+    for (const row of rows) results.push(await limited.attempt(row.id, now));
     expect(results.map((result) => result.result)).toEqual(['delivered', 'delivered', 'rate-limited']);
     const [held] = await deliveries.list(
       organizationScope(rows[0]!.organizationId),
