@@ -1,4 +1,4 @@
-import { HttpTransportError, type HttpResponse, type TransportFailureKind } from '@flotilla/metric-providers';
+import type { HttpResponse, HttpTransportError, TransportFailureKind } from '@flotilla/metric-providers';
 import { delivered, permanent, retryable, type DeliveryOutcome } from './delivery-outcome.js';
 
 const RETRYABLE_TRANSPORT_FAILURES: ReadonlySet<TransportFailureKind> = new Set(['timeout', 'network', 'aborted']);
@@ -39,5 +39,3 @@ export function outcomeOfResponse(service: string, response: HttpResponse, now: 
 export function outcomeOfTransportFailure(error: HttpTransportError): DeliveryOutcome {
   return RETRYABLE_TRANSPORT_FAILURES.has(error.kind) ? retryable(error.message) : permanent(error.message);
 }
-
-export { HttpTransportError };

@@ -4,7 +4,6 @@ export * from './notification-service.js';
 export { createServiceEnvironment, type ServiceEnvironmentOptions } from './environment.js';
 export { createNotificationService, NOTIFICATION_SERVICE_TYPES, serviceKey, validateServiceDefinition } from './registry.js';
 export { ServiceSettingsError, type SettingsIssue } from './settings/settings-error.js';
-export { resolveSecretReferences } from './settings/secret-references.js';
 export { DEFAULT_SIGNATURE_HEADER } from './services/webhook.js';
 export { outcomeOfSmtpError } from './services/email.js';
 export { repositoryOf } from './services/github.js';

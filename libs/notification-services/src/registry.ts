@@ -1,10 +1,9 @@
-import type { NotificationSecretValues, ServiceDefinition } from '@flotilla/notifications';
+import { resolveSecretReferences, type NotificationSecretValues, type ServiceDefinition } from '@flotilla/notifications';
 import { errorMessage, HttpTransportError, redactSecrets } from '@flotilla/metric-providers';
 import { permanent, PermanentDeliveryError, retryable, type DeliveryOutcome } from './delivery-outcome.js';
 import { outcomeOfTransportFailure } from './http-outcome.js';
 import type { NotificationService, Sender, ServiceEnvironment } from './notification-service.js';
 import type { ServiceKind } from './service-kind.js';
-import { referencedSecretValues, resolveSecretReferences } from './settings/secret-references.js';
 import { ServiceSettingsError, type SettingsIssue } from './settings/settings-error.js';
 import { emailService } from './services/email.js';
 import { gitHubService } from './services/github.js';
@@ -37,14 +36,16 @@ export function serviceKey(definition: Pick<ServiceDefinition, 'name' | 'type'>)
   return definition.name === definition.type ? `service.${definition.type}` : `service.${definition.type}.${definition.name}`;
 }
 
+const entryPath = (definition: Pick<ServiceDefinition, 'name' | 'type'>): string => `data[${serviceKey(definition)}]`;
+
 /**
  * What is wrong with a service's settings as applied (`$secret-key` references are not resolved here: the values
  * stay out of the check), each with its field path; empty when the service can be built.
  * @example validateServiceDefinition({ name: 'slack', type: 'slack', settings: {}, secretReferences: [] })
- * // [{ path: 'service.slack.token', message: 'set token (chat.postMessage) or webhookUrl (an incoming webhook)' }]
+ * // [{ path: 'data[service.slack].token', message: 'set token (chat.postMessage) or webhookUrl (an incoming webhook)' }]
  */
 export function validateServiceDefinition(definition: ServiceDefinition): SettingsIssue[] {
-  const key = serviceKey(definition);
+  const key = entryPath(definition);
   const kind = SERVICE_KINDS.get(definition.type);
   if (kind === undefined)
     return [
@@ -62,12 +63,15 @@ function outcomeOfError(error: unknown): DeliveryOutcome {
 function buildSender(definition: ServiceDefinition, secrets: NotificationSecretValues, environment: ServiceEnvironment): Sender {
   const kind = SERVICE_KINDS.get(definition.type);
   if (kind === undefined) throw new PermanentDeliveryError(`service type "${definition.type}" is not supported`);
-  return kind.create(serviceKey(definition), definition.name, resolveSecretReferences(definition.settings, secrets), environment);
+  const missing = definition.secretReferences.filter((key) => !Object.hasOwn(secrets, key));
+  if (missing.length > 0) throw new PermanentDeliveryError(`the notification Secret has no ${missing.map((key) => `"${key}"`).join(', ')}`);
+  return kind.create(entryPath(definition), definition.name, resolveSecretReferences(definition.settings, secrets), environment);
 }
 
 /**
- * The service `definition` describes, its `$secret-key` references resolved from `secrets`. Never throws: settings
- * that cannot make a service, and anything sending throws, become outcomes, with every secret value the settings use
+ * The service `definition` describes, its `$secret-key` references resolved from `secrets` (a reference to a key the
+ * Secret does not have fails every send: Argo would send the reference itself, as a token or a password). Never
+ * throws: settings that cannot make a service, and anything sending throws, become outcomes, with every secret value the settings use
  * replaced by `[redacted]` in their reasons.
  * @example
  * const slack = createNotificationService(definition, { 'slack-token': 'xoxb-…' }, createServiceEnvironment({ addressPolicy: {} }));
@@ -78,7 +82,7 @@ export function createNotificationService(
   secrets: NotificationSecretValues,
   environment: ServiceEnvironment,
 ): NotificationService {
-  const secretValues = referencedSecretValues(definition.settings, secrets);
+  const secretValues = definition.secretReferences.flatMap((key) => secrets[key] ?? []);
   let sender: Sender;
   try {
     sender = buildSender(definition, secrets, environment);

@@ -325,10 +325,13 @@ export function parseNotificationSecret(secret: { data?: unknown; stringData?: u
       const path = fieldPath(field, key);
       if (!/^[-._a-zA-Z0-9]{1,253}$/.test(key)) issues.push({ path, message: 'is not a valid Secret key' });
       else if (typeof encoded !== 'string') issues.push({ path, message: 'must be a string' });
-      else if (encoded.length > MAX_SECRET_VALUE_LENGTH * 2) issues.push({ path, message: `longer than ${MAX_SECRET_VALUE_LENGTH} bytes` });
+      else if (encoded.length > MAX_SECRET_VALUE_LENGTH * 2)
+        issues.push({ path, message: `longer than ${MAX_SECRET_VALUE_LENGTH} characters` });
       else {
         const decoded = decode(encoded);
         if (decoded === undefined) issues.push({ path, message: 'is not valid base64' });
+        else if (decoded.length > MAX_SECRET_VALUE_LENGTH)
+          issues.push({ path, message: `longer than ${MAX_SECRET_VALUE_LENGTH} characters` });
         else values[key] = decoded;
       }
     }

@@ -116,7 +116,13 @@ describe('notifications of Argo’s default catalog', () => {
     expect(result.failures).toEqual([]);
     expect(result.notifications).toHaveLength(1);
     expect(result.notifications[0]).toMatchObject({ trigger, recipient: 'releases', notification: { message } });
-    expect(result.notifications[0]?.notification.fields.slack?.attachments).toEqual(expect.stringContaining('"title": "rollouts-demo"'));
+    const attachments = result.notifications[0]?.notification.fields.slack?.attachments;
+    expect(JSON.parse(typeof attachments === 'string' ? attachments : '')).toEqual([
+      expect.objectContaining({
+        title: 'rollout-canary',
+        fields: expect.arrayContaining([{ title: 'rollouts-demo', value: 'argoproj/rollouts-demo:yellow', short: true }]) as unknown,
+      }),
+    ]);
   });
 
   it('sends nothing for an event nobody subscribed to, and nothing twice for one subscriber of two sources', () => {

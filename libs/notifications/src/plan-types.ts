@@ -61,7 +61,7 @@ export interface NotificationPlanInput {
   changeId: string;
   events: NotificationEvent[];
   subject: NotificationSubject;
-  /** The organization's configuration merged with the subject's namespace one (`mergeConfigurations`). */
+  /** What the subject sees: the default catalog, its organization's configuration and its namespace's (`effectiveConfiguration`). */
   configuration: NotificationConfiguration;
   /** Keys remembered for this subject from earlier decisions (`NotificationPlan.remember`). */
   history: ReadonlySet<string>;

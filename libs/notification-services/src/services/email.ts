@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { createTransport } from 'nodemailer';
 import { AddressRefusedError } from '@flotilla/outbound-policy';
 import { z } from 'zod';
@@ -49,7 +50,8 @@ export const emailService = defineServiceKind('email', emailSettings, (settings,
       host: address,
       port: settings.port,
       secure: settings.port === IMPLICIT_TLS_PORT,
-      servername: settings.host,
+      // The certificate is checked against the host name, though the connection goes to the address checked for it.
+      ...(isIP(settings.host) === 0 ? { servername: settings.host } : {}),
       tls: { rejectUnauthorized: !settings.insecure_skip_verify },
       ...(settings.username ? { auth: { user: settings.username, pass: settings.password ?? '' } } : {}),
       connectionTimeout: environment.timeoutMs,

@@ -26,10 +26,18 @@ export function parseTemplate(source: string): TemplateNode[] {
   const segments = scanTemplate(source);
   let cursor = 0;
   let rangeDepth = 0;
+  /** Variables declared so far and still in scope, as Go scopes them: until the end of the enclosing block. */
+  const scope: string[] = ['$'];
+  const pipelineOf = (tokens: Token[], position: number): Pipeline => parsePipeline(tokens, position, scope);
 
   const parseBlock = (depth: number): Block => {
     if (depth > MAX_DEPTH) throw new TemplateSyntaxError(`actions nested deeper than ${MAX_DEPTH}`, 0);
     const nodes: TemplateNode[] = [];
+    const mark = scope.length;
+    const close = (terminator: Terminator, elseTokens: Token[], position: number): Block => {
+      scope.length = mark;
+      return { nodes, terminator, elseTokens, position };
+    };
     while (cursor < segments.length) {
       const segment = segments[cursor++];
       if (segment === undefined) break;
@@ -43,9 +51,9 @@ export function parseTemplate(source: string): TemplateNode[] {
       switch (keyword) {
         case 'end':
           expectNothing(rest, 'end');
-          return { nodes, terminator: 'end', elseTokens: [], position: segment.position };
+          return close('end', [], segment.position);
         case 'else':
-          return { nodes, terminator: 'else', elseTokens: rest, position: segment.position };
+          return close('else', rest, segment.position);
         case 'if':
         case 'with':
           nodes.push(parseConditional(keyword, rest, segment.position, depth));
@@ -62,7 +70,7 @@ export function parseTemplate(source: string): TemplateNode[] {
         default:
           if (keyword !== undefined && UNSUPPORTED_KEYWORDS.has(keyword))
             throw new TemplateSyntaxError(`{{${keyword}}} is not supported in notification templates`, segment.position);
-          nodes.push({ kind: 'action', pipeline: parsePipeline(segment.tokens, segment.position, true), position: segment.position });
+          nodes.push({ kind: 'action', pipeline: pipelineOf(segment.tokens, segment.position), position: segment.position });
       }
     }
     return { nodes, terminator: 'eof', elseTokens: [], position: source.length };
@@ -70,38 +78,48 @@ export function parseTemplate(source: string): TemplateNode[] {
 
   const parseConditional = (keyword: 'if' | 'with', tokens: Token[], position: number, depth: number): TemplateNode => {
     const branches: ConditionalBranch[] = [];
-    let pipeline = parsePipeline(tokens, position, true);
+    const mark = scope.length;
+    let pipeline = pipelineOf(tokens, position);
     let branchPosition = position;
     for (;;) {
       const block = parseBlock(depth + 1);
       branches.push({ pipeline, body: block.nodes, position: branchPosition });
       if (block.terminator === 'eof') throw new TemplateSyntaxError(`unexpected EOF: {{${keyword}}} has no {{end}}`, position);
-      if (block.terminator === 'end') return { kind: keyword, branches, otherwise: undefined };
+      if (block.terminator === 'end') {
+        scope.length = mark;
+        return { kind: keyword, branches, otherwise: undefined };
+      }
       const [next, ...rest] = block.elseTokens;
       if (next === undefined) {
         const otherwise = parseBlock(depth + 1);
         if (otherwise.terminator !== 'end') throw new TemplateSyntaxError(`{{else}} of {{${keyword}}} has no {{end}}`, block.position);
+        scope.length = mark;
         return { kind: keyword, branches, otherwise: otherwise.nodes };
       }
       if (next.type !== 'identifier' || next.name !== keyword)
         throw new TemplateSyntaxError(`unexpected ${describe(next)} after {{else}} of {{${keyword}}}`, next.position);
-      pipeline = parsePipeline(rest, block.position, true);
+      pipeline = pipelineOf(rest, block.position);
       branchPosition = block.position;
     }
   };
 
   const parseRange = (tokens: Token[], position: number, depth: number): TemplateNode => {
-    const pipeline = parsePipeline(tokens, position, true);
+    const mark = scope.length;
+    const pipeline = pipelineOf(tokens, position);
     if (pipeline.mode === 'assign') throw new TemplateSyntaxError('range can only declare variables with :=', position);
     if (pipeline.variables.length > 2) throw new TemplateSyntaxError('range can only initialize 2 variables', position);
     rangeDepth += 1;
     const body = parseBlock(depth + 1);
     rangeDepth -= 1;
     if (body.terminator === 'eof') throw new TemplateSyntaxError('unexpected EOF: {{range}} has no {{end}}', position);
-    if (body.terminator === 'end') return { kind: 'range', pipeline, body: body.nodes, otherwise: undefined, position };
+    if (body.terminator === 'end') {
+      scope.length = mark;
+      return { kind: 'range', pipeline, body: body.nodes, otherwise: undefined, position };
+    }
     if (body.elseTokens.length > 0) throw new TemplateSyntaxError('unexpected tokens after {{else}} of {{range}}', body.position);
     const otherwise = parseBlock(depth + 1);
     if (otherwise.terminator !== 'end') throw new TemplateSyntaxError('{{else}} of {{range}} has no {{end}}', body.position);
+    scope.length = mark;
     return { kind: 'range', pipeline, body: body.nodes, otherwise: otherwise.nodes, position };
   };
 
@@ -133,10 +151,10 @@ function describe(token: Token): string {
   }
 }
 
-/** Parses `[$a[, $b] (:=|=)] command [| command]…` from the whole token list. */
-function parsePipeline(tokens: Token[], position: number, allowDeclaration: boolean): Pipeline {
-  const reader = new TokenReader(tokens, position);
-  const pipeline = readPipeline(reader, allowDeclaration);
+/** Parses `[$a[, $b] (:=|=)] command [| command]…` from the whole token list; declared variables join `scope`. */
+function parsePipeline(tokens: Token[], position: number, scope: string[]): Pipeline {
+  const reader = new TokenReader(tokens, position, scope);
+  const pipeline = readPipeline(reader);
   const extra = reader.peek();
   if (extra !== undefined) throw new TemplateSyntaxError(`unexpected ${describe(extra)} in operand`, extra.position);
   return pipeline;
@@ -148,6 +166,7 @@ class TokenReader {
   constructor(
     private readonly tokens: Token[],
     readonly position: number,
+    readonly scope: string[],
   ) {}
 
   peek(offset = 0): Token | undefined {
@@ -164,7 +183,7 @@ class TokenReader {
   }
 }
 
-function readPipeline(reader: TokenReader, allowDeclaration: boolean): Pipeline {
+function readPipeline(reader: TokenReader): Pipeline {
   const start = reader.peek()?.position ?? reader.position;
   const variables: string[] = [];
   let mode: Pipeline['mode'] = 'none';
@@ -174,7 +193,7 @@ function readPipeline(reader: TokenReader, allowDeclaration: boolean): Pipeline 
     reader.isPunctuation(',', 1) &&
     reader.peek(2)?.type === 'variable' &&
     reader.isPunctuation(':=', 3);
-  if (allowDeclaration && (declaresOne || declaresTwo)) {
+  if (declaresOne || declaresTwo) {
     for (;;) {
       const variable = reader.next();
       if (variable?.type === 'variable') variables.push(variable.name);
@@ -189,6 +208,10 @@ function readPipeline(reader: TokenReader, allowDeclaration: boolean): Pipeline 
     commands.push(readCommand(reader));
     if (!reader.isPunctuation('|')) break;
     reader.next();
+  }
+  for (const variable of variables) {
+    if (mode === 'declare') reader.scope.push(variable);
+    else if (!reader.scope.includes(variable)) throw new TemplateSyntaxError(`undefined variable "${variable}"`, start);
   }
   return { variables, mode, commands, position: start };
 }
@@ -216,6 +239,7 @@ function readOperand(reader: TokenReader): Operand {
     case 'dot':
       return { kind: 'dot', position };
     case 'variable':
+      if (!reader.scope.includes(token.name)) throw new TemplateSyntaxError(`undefined variable "${token.name}"`, position);
       return { kind: 'variable', name: token.name, names: readAttachedFields(reader), position };
     case 'string':
     case 'number':
@@ -239,7 +263,7 @@ function readIdentifier(name: string, position: number): Operand {
 const SUPPORTED_FUNCTIONS = [...LAZY_FUNCTIONS, ...Object.keys(TEMPLATE_FUNCTIONS)].sort().join(', ');
 
 function readGroup(reader: TokenReader, position: number): Operand {
-  const pipeline = readPipeline(reader, true);
+  const pipeline = readPipeline(reader);
   const close = reader.next();
   if (close?.type !== 'punctuation' || close.value !== ')') throw new TemplateSyntaxError('unclosed left paren', position);
   return { kind: 'group', pipeline, names: readAttachedFields(reader), position };

@@ -70,6 +70,8 @@ describe('Go text/template as Argo notification templates use it', () => {
       '"my-channel" none rollouts-demo:yellow',
     ],
     ['{{range $i := 5}}{{if eq $i 3}}{{break}}{{end}}{{$i}}{{end}}', '012'],
+    ['{{ $n := 1 }}{{ range $i := 3 }}{{ $n = add $n $i }}{{ end }}{{ $n }}', '4'],
+    ['{{ if $s := .serviceType }}{{ $s }}{{ else }}{{ $s }}none{{ end }}', 'slack'],
   ])('%s', (source, expected) => {
     expect(render(source)).toBe(expected);
   });
@@ -96,6 +98,9 @@ describe('Go text/template as Argo notification templates use it', () => {
     ['{{ .rollout.metadata.name', 'unclosed action'],
     ['{{break}}', '{{break}} outside {{range}}'],
     ["{{ 'c' }}", 'character constants are not supported'],
+    ['{{ $c }}', 'undefined variable "$c"'],
+    ['{{range $i, $c := .rollout.spec.template.spec.containers}}{{end}}{{$c.name}}', 'undefined variable "$c"'],
+    ['{{ $x = 1 }}', 'undefined variable "$x"'],
   ])('%s is refused when compiled: %s', (source, reason) => {
     const compiled = compileTemplate(source, ROOTS);
     expect(compiled).toBeInstanceOf(TemplateSyntaxError);

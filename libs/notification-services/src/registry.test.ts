@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { createServiceEnvironment } from './environment.js';
+import { createNotificationService, serviceKey, validateServiceDefinition } from './registry.js';
+import { serviceDefinition as service } from './services/service-test.test-support.js';
+
+describe('validateServiceDefinition', () => {
+  // The service settings of Argo's documentation, as written there.
+  it.each([
+    service('slack', { token: '$slack-token' }),
+    service('slack', { token: '$slack-token-workspace1' }, 'workspace1'),
+    service('webhook', { url: 'https://api.github.com', headers: [{ name: 'Authorization', value: 'token $github-token' }] }, 'github'),
+    service(
+      'webhook',
+      { url: 'http://jenkins.example.com/job/deploy/build?token=x', basicAuth: { username: 'jenkins', password: '$jenkins-key' } },
+      'jenkins',
+    ),
+    service(
+      'webhook',
+      {
+        url: 'https://hooks.slack.com/services/xxxxx',
+        headers: [{ name: 'Content-Type', value: 'application/json' }],
+        insecureSkipVerify: true,
+        retryMax: 3,
+        retryWaitMin: '1s',
+      },
+      'slack_webhook',
+    ),
+    service('email', { username: '$username', password: '$password', host: 'smtp.gmail.com', port: 465, from: '$email-address' }, 'gmail'),
+    service('email', { host: 'smtp.example.com', port: 587, from: '$email-address' }, 'example'),
+    service('teams', { recipientUrls: { channelName: '$channel-teams-url' } }),
+    service('teams-workflows', { recipientUrls: { channelName: '$channel-workflows-url' } }),
+    service('pagerdutyv2', { serviceKeys: { 'my-service': '$pagerduty-key-my-service' } }),
+    service('opsgenie', { apiUrl: 'api.opsgenie.com', apiKeys: { 'my-team': '$opsgenie-key' } }),
+    service('github', { appID: 12345, installationID: 67890, privateKey: '$github-privateKey' }),
+    service('grafana', { apiUrl: 'https://grafana.example.com/api', apiKey: '$grafana-api-key' }),
+    service('grafana', { apiURL: 'https://grafana.example.com/api', apiKey: '$grafana-api-key' }),
+  ])('accepts $type settings $settings', (definition) => {
+    expect(validateServiceDefinition(definition)).toEqual([]);
+  });
+
+  it.each([
+    [
+      service('webhook', { headers: [{ value: 'x' }] }, 'deploy'),
+      [
+        { path: 'data[service.webhook.deploy].url', message: 'Invalid input: expected string, received undefined' },
+        { path: 'data[service.webhook.deploy].headers[0].name', message: 'Invalid input: expected string, received undefined' },
+      ],
+    ],
+    [
+      service('slack', {}),
+      [{ path: 'data[service.slack].token', message: 'set token (chat.postMessage) or webhookUrl (an incoming webhook)' }],
+    ],
+    [
+      service('email', { host: 'smtp.example.com', port: 'twenty-five', from: 'a@example.com', html: 'yes' }),
+      [
+        { path: 'data[service.email].port', message: 'Invalid input' },
+        { path: 'data[service.email].html', message: 'Invalid input' },
+      ],
+    ],
+    [
+      service('teams', { recipientUrls: { releases: '' } }),
+      [{ path: 'data[service.teams].recipientUrls.releases', message: 'must not be empty' }],
+    ],
+    [service('github', { appID: 1, privateKey: 'k' }), [{ path: 'data[service.github].installationID', message: 'Invalid input' }]],
+    [
+      service('telegram', { token: 'x' }),
+      [{ path: 'data[service.telegram]', message: expect.stringContaining('service type "telegram" is not supported') as unknown }],
+    ],
+  ])('reports what is wrong with %j at its field path', (definition, issues) => {
+    expect(validateServiceDefinition(definition)).toEqual(issues);
+  });
+
+  it('names a service by its ConfigMap key', () => {
+    expect(serviceKey({ name: 'slack', type: 'slack' })).toBe('service.slack');
+    expect(serviceKey({ name: 'github', type: 'webhook' })).toBe('service.webhook.github');
+  });
+});
+
+describe('createNotificationService', () => {
+  const environment = createServiceEnvironment({ addressPolicy: {} });
+
+  it('fails every send, without retries, when a secret reference has no value or the settings do not read', async () => {
+    const missing = createNotificationService(service('slack', { token: '$slack-token' }), {}, environment);
+    await expect(missing.send({ message: 'm', fields: {} }, 'C1')).resolves.toEqual({
+      kind: 'permanent',
+      reason: 'the notification Secret has no "slack-token"',
+    });
+    const invalid = createNotificationService(
+      service('email', { host: 'smtp.example.com', port: '$smtp-port', from: 'a@example.com' }),
+      { 'smtp-port': 'x' },
+      environment,
+    );
+    await expect(invalid.send({ message: 'm', fields: {} }, 'ops@example.com')).resolves.toEqual({
+      kind: 'permanent',
+      reason: 'data[service.email].port: Invalid input',
+    });
+  });
+
+  it('keeps the values of secrets out of the reason of a failure', async () => {
+    const webhook = createNotificationService(
+      service('webhook', { url: 'http://$webhook-host/hook' }, 'hook'),
+      { 'webhook-host': '10.1.2.3' },
+      environment,
+    );
+    const outcome = await webhook.send({ message: 'm', fields: {} }, '');
+    expect(outcome).toEqual({ kind: 'permanent', reason: '[redacted] resolves to [redacted] (private), which the address policy refuses' });
+  });
+});
