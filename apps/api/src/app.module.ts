@@ -40,6 +40,8 @@ import { ServingState } from './modules/health/serving-state.js';
 import { ApiMetrics } from './modules/health/metrics.js';
 import { ManifestsResolver } from './modules/manifests/manifests.resolver.js';
 import { ManifestsService } from './modules/manifests/manifests.service.js';
+import { NotificationsResolver } from './modules/notifications/notifications.resolver.js';
+import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { RolloutsResolver } from './modules/rollouts/rollouts.resolver.js';
 import { RolloutHistoryResolver } from './modules/rollouts/rollout-history.resolver.js';
 import { RolloutsService } from './modules/rollouts/rollouts.service.js';
@@ -159,6 +161,8 @@ export class AppModule {
         RolloutHistoryResolver,
         ManifestsService,
         ManifestsResolver,
+        NotificationsService,
+        NotificationsResolver,
         AnalysisResolver,
         ExperimentsResolver,
         AuditResolver,

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, Worker, UnrecoverableError, type Job } from 'bullmq';
 import { loadWorkerConfig } from './config/worker-config.js';
 import {
   createDatabaseClient,
@@ -14,6 +14,8 @@ import {
   FleetMetricsStore,
   FleetReleaseStore,
   FreezeWindowStore,
+  NotificationConfigStore,
+  NotificationDeliveryStore,
   pingDatabase,
   RolloutStore,
   systemScope,
@@ -26,7 +28,9 @@ import {
   surviveUnhandledRejections,
   createRedisConnection,
   isConnectionLoss,
+  SecretBox,
 } from '@flotilla/service-runtime';
+import { createServiceEnvironment } from '@flotilla/notification-services';
 import {
   isReconcileJobData,
   RECONCILE_JOB,
@@ -41,6 +45,10 @@ import {
   FleetReconcileQueue,
   isFleetReconcileJobData,
   QueueDepths,
+  isNotificationJobData,
+  NOTIFICATION_JOB,
+  NOTIFICATION_QUEUE_NAME,
+  NotificationQueue,
 } from '@flotilla/queues';
 import { ReconcileSweep } from './reconcile/reconcile-sweep.js';
 import { AnalysisRunner } from './analysis/analysis-runner.js';
@@ -50,6 +58,9 @@ import { FleetReleaseReconciler } from './fleet/fleet-release-reconciler.js';
 import { FreezeChecker } from './freezes/freeze-checker.js';
 import { startWorkerHealth } from './health-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
+import { configuredServices } from './notifications/configured-services.js';
+import { NotificationSender } from './notifications/notification-sender.js';
+import { ServiceRateLimit } from './notifications/service-rate-limit.js';
 
 /**
  * The worker process: runs reconcile jobs from BullMQ through the rollout engine (and the experiment controller for
@@ -74,16 +85,19 @@ const workerConnection = redisConnection({ forWorkers: true, autoPipelining: tru
 const analysisConnection = redisConnection({ forWorkers: true, autoPipelining: true });
 const recordConnection = redisConnection({ forWorkers: true, autoPipelining: true });
 const fleetConnection = redisConnection({ forWorkers: true, autoPipelining: true });
+const notificationConnection = redisConnection({ forWorkers: true, autoPipelining: true });
 const eventBus = new EventBus(redis, subscriber, logger.child({ component: 'event-bus' }), config.redisPrefix);
 /** Wake-ups further off are left to the sweep, which queues each one for its exact time; three sweeps may pass first. */
 const queue = new ReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
 const analysisQueue = new AnalysisQueue(redis, config.redisPrefix);
 const fleetQueue = new FleetReconcileQueue(redis, config.redisPrefix, 3 * sweepIntervalMs);
+const notificationQueue = new NotificationQueue(redis, config.redisPrefix);
 const queueDepths = new QueueDepths(redis, config.redisPrefix, [
   RECONCILE_QUEUE_NAME,
   FLEET_RECONCILE_QUEUE_NAME,
   ANALYSIS_QUEUE_NAME,
   ANALYSIS_RECORDS_QUEUE_NAME,
+  NOTIFICATION_QUEUE_NAME,
 ]);
 const metrics = new WorkerMetrics(new FleetMetricsStore(sql), queueDepths);
 const audit = new AuditStore(database, eventBus);
@@ -142,6 +156,25 @@ const analysis = new AnalysisRunner(
     observeMeasurement: metrics.observeMeasurement,
   },
   fleetQueue,
+);
+
+const notificationConfigs = new NotificationConfigStore(
+  database,
+  SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys }),
+);
+const notifications = new NotificationSender(
+  new NotificationDeliveryStore(database),
+  notificationQueue,
+  configuredServices(notificationConfigs, createServiceEnvironment({ addressPolicy: { allow: config.notificationAllow } })),
+  new ServiceRateLimit(redis, config.redisPrefix, config.notificationRatePerService),
+  logger.child({ component: 'notifications' }),
+  {
+    retry: { maxAttempts: config.notificationMaxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 },
+    // Longer than an attempt can take (the services' 10 s timeout), shorter than a sweep's patience.
+    claimMs: 60_000,
+    sweepBatch: 1000,
+    observe: metrics.observeNotification,
+  },
 );
 
 async function processJob(job: Job): Promise<string> {
@@ -223,9 +256,38 @@ for (const analysisJobs of [analysisWorker, recordWorker]) {
   });
 }
 
+async function processNotificationJob(job: Job, token?: string): Promise<string> {
+  if (job.name !== NOTIFICATION_JOB) throw new UnrecoverableError(`no handler for job ${job.name}`);
+  const data: unknown = job.data;
+  if (!isNotificationJobData(data)) throw new UnrecoverableError(`malformed notification job ${job.id}`);
+  const attempt = await notifications.attempt(data.deliveryId);
+  if (attempt.result === 'rate-limited') {
+    // The same job waits for the service's next second; no attempt was counted.
+    await job.moveToDelayed(attempt.retryAt.getTime(), token);
+    throw new DelayedError();
+  }
+  return attempt.result;
+}
+
+const notificationWorker = new Worker(NOTIFICATION_QUEUE_NAME, processNotificationJob, {
+  connection: notificationConnection,
+  prefix: config.redisPrefix,
+  concurrency: config.notificationConcurrency,
+  lockDuration: jobLockMs,
+});
+notificationWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: error }, 'notification job failed'));
+notificationWorker.on('error', (error) => {
+  if (!isConnectionLoss(error)) logger.error({ err: error }, 'notification worker error');
+});
+
 async function sweep(): Promise<void> {
   await sweeper.sweep().catch((error: unknown) => logger.warn({ err: error }, 'reconcile sweep failed'));
   await analysis.sweep().catch((error: unknown) => logger.warn({ err: error }, 'analysis sweep failed'));
+  await notifications.sweep().catch((error: unknown) => logger.warn({ err: error }, 'notification sweep failed'));
+  await notificationConfigs
+    .reseal(systemScope('sweep'))
+    .then((resealed) => resealed > 0 && logger.info({ resealed }, 'notification secrets sealed under the new key'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'notification secret resealing failed'));
   await analysisRuns
     .pruneHistory(systemScope('sweep'), config.analysisHistoryDays)
     .then((pruned) => pruned > 0 && logger.info({ pruned, analysisHistoryDays: config.analysisHistoryDays }, 'old analysis runs pruned'))
@@ -254,7 +316,7 @@ function sweepOnce(): Promise<void> {
 }
 const sweepTimer = setInterval(() => void sweepOnce(), sweepIntervalMs);
 
-for (const queueWorker of [worker, fleetWorker, analysisWorker, recordWorker]) metrics.watch(queueWorker);
+for (const queueWorker of [worker, fleetWorker, analysisWorker, recordWorker, notificationWorker]) metrics.watch(queueWorker);
 let health;
 try {
   health = await startWorkerHealth({
@@ -287,19 +349,21 @@ stopOnSignals(logger, config.shutdownGraceSeconds * 1000, async (step) => {
     step('fleet reconcile jobs under way', () => fleetWorker.close()),
     step('analysis jobs under way', () => analysisWorker.close()),
     step('record jobs under way', () => recordWorker.close()),
+    step('notification attempts under way', () => notificationWorker.close()),
   ]);
   await Promise.all([
     step('reconcile queue', () => queue.close()),
     step('analysis queue', () => analysisQueue.close()),
     step('fleet reconcile queue', () => fleetQueue.close()),
+    step('notification queue', () => notificationQueue.close()),
     step('queue depth readers', () => queueDepths.close()),
   ]);
   await Promise.all([
     step('the health endpoint', () => health.close()),
     step('the database client', () => database.$disconnect()),
     step('the SQL pool', () => sql.end()),
-    ...[redis, subscriber, workerConnection, analysisConnection, recordConnection, fleetConnection].map((connection, index) =>
-      step(`redis connection ${index + 1}`, () => connection.quit()),
+    ...[redis, subscriber, workerConnection, analysisConnection, recordConnection, fleetConnection, notificationConnection].map(
+      (connection, index) => step(`redis connection ${index + 1}`, () => connection.quit()),
     ),
   ]);
 });

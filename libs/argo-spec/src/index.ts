@@ -2,6 +2,7 @@ export * from './types.js';
 export * from './fleet-rollout.js';
 export * from './freeze-window.js';
 export * from './freeze-schedule.js';
+export * from './notification-documents.js';
 export * from './manifest.js';
 export * from './duration.js';
 export { jsonEqual } from './json-equal.js';

@@ -52,6 +52,11 @@ export class TriggerQueue<Data extends object> {
     await this.queue.add(this.jobName, data, { jobId, ...TRIGGER_JOB_OPTIONS });
   }
 
+  /** Queues `jobId` to run after `delayMs`, unless a job of that id is already waiting. */
+  protected async enqueue(data: Data, jobId: string, delayMs: number): Promise<void> {
+    await this.queue.add(this.jobName, data, { jobId, ...(delayMs > 0 ? { delay: delayMs } : {}), ...TRIGGER_JOB_OPTIONS });
+  }
+
   /** Queues a wake-up of the row `id` at `at`, delayed until then, when it is within the horizon. */
   protected async wakeUp(data: Data, id: string, at: Date, now: Date): Promise<void> {
     if (at.getTime() - now.getTime() > this.wakeUpHorizonMs) return;

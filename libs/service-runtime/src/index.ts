@@ -9,3 +9,4 @@ export * from './config/readers.js';
 export * from './config/redis-target.js';
 export * from './config/settings.js';
 export * from './websocket-text.js';
+export * from './secret-box.js';

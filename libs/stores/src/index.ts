@@ -35,3 +35,6 @@ export * from './fleet/member-observations.js';
 export * from './freezes/freeze-window-store.js';
 export * from './freezes/break-glass-store.js';
 export * from './metrics/fleet-metrics-store.js';
+export * from './notifications/notification-config-store.js';
+export * from './notifications/notification-delivery-store.js';
+export * from './notifications/notification-mute-store.js';

@@ -2,7 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import type { Redis } from 'ioredis';
 import { EventBus } from '@flotilla/events';
 import { AnalysisQueue, FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
-import { createLogger, createRedisConnection, type Logger } from '@flotilla/service-runtime';
+import { createLogger, createRedisConnection, SecretBox, type Logger } from '@flotilla/service-runtime';
 import {
   AnalysisQueries,
   AuditCheckpointStore,
@@ -19,6 +19,9 @@ import {
   FleetRolloutStore,
   FreezeWindowStore,
   BreakGlassStore,
+  NotificationConfigStore,
+  NotificationDeliveryStore,
+  NotificationMuteStore,
   RolloutStore,
   SqlPool,
   type DatabaseClient,
@@ -131,6 +134,22 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: FreezeWindowStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new FreezeWindowStore(database) },
         { provide: BreakGlassStore, inject: [DATABASE], useFactory: (database: DatabaseClient) => new BreakGlassStore(database) },
         {
+          provide: NotificationConfigStore,
+          inject: [DATABASE],
+          useFactory: (database: DatabaseClient) =>
+            new NotificationConfigStore(database, SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys })),
+        },
+        {
+          provide: NotificationDeliveryStore,
+          inject: [DATABASE],
+          useFactory: (database: DatabaseClient) => new NotificationDeliveryStore(database),
+        },
+        {
+          provide: NotificationMuteStore,
+          inject: [DATABASE],
+          useFactory: (database: DatabaseClient) => new NotificationMuteStore(database),
+        },
+        {
           provide: FleetReleaseStore,
           inject: [DATABASE, RolloutStore, AuditStore],
           useFactory: (database: DatabaseClient, rollouts: RolloutStore, audit: AuditStore) =>
@@ -169,6 +188,9 @@ export class CoreModule implements OnApplicationShutdown {
         FleetRolloutStore,
         FreezeWindowStore,
         BreakGlassStore,
+        NotificationConfigStore,
+        NotificationDeliveryStore,
+        NotificationMuteStore,
         FleetReleaseStore,
         ExperimentStore,
         AnalysisTemplateStore,

@@ -32,6 +32,14 @@ export interface WorkerConfig extends ControlPlaneSettings {
   /** Networks (CIDR) that central measurements may reach. */
   centralMeasurementAllow: string[];
   centralCredentialsDirectory: string | undefined;
+  /** Notification attempts at once; each waits on a receiver. */
+  notificationConcurrency: number;
+  /** Attempts per second of one organization's service, across every worker. */
+  notificationRatePerService: number;
+  /** Attempts of a delivery that keeps failing for reasons that may pass (5xx, 429, timeouts) before it is given up. */
+  notificationMaxAttempts: number;
+  /** Addresses, networks and host names notifications may reach beyond public unicast ones. */
+  notificationAllow: string[];
   /** Where `/healthz`, `/readyz` and `/metrics` are served; port 0 takes any free port (logged at boot). */
   healthHost: string;
   healthPort: number;
@@ -51,6 +59,10 @@ export const readWorkerConfig: SettingsReader<WorkerConfig> = (environment, prob
   sqlPoolSize: integer(environment, 'SQL_POOL_SIZE', 24, problems),
   centralMeasurementAllow: list(environment, 'CENTRAL_MEASUREMENT_ALLOW'),
   centralCredentialsDirectory: environment.CENTRAL_CREDENTIALS_DIR || undefined,
+  notificationConcurrency: integer(environment, 'NOTIFICATION_CONCURRENCY', 16, problems),
+  notificationRatePerService: integer(environment, 'NOTIFICATION_RATE_PER_SERVICE', 20, problems),
+  notificationMaxAttempts: integer(environment, 'NOTIFICATION_MAX_ATTEMPTS', 8, problems),
+  notificationAllow: list(environment, 'NOTIFICATION_ALLOW'),
   healthHost: environment.WORKER_HEALTH_HOST || '127.0.0.1',
   healthPort: port(environment, 'WORKER_HEALTH_PORT', 3001, problems),
 });

@@ -57,6 +57,21 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  private readonly notificationAttempts = new Counter({
+    name: 'flotilla_notification_deliveries_total',
+    help: 'Notification delivery attempts by service type and result (delivered, retrying, failed).',
+    labelNames: ['service_type', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly notificationLatency = new Histogram({
+    name: 'flotilla_notification_delivery_seconds',
+    help: 'Time from the state change that decided a notification to its delivery, by service type.',
+    labelNames: ['service_type'] as const,
+    buckets: MEASUREMENT_SECONDS,
+    registers: [this.registry],
+  });
+
   constructor(store: FleetMetricsStore, queueDepths: QueueDepths) {
     registerProcessMetrics(this.registry, 'flotilla_worker_');
     registerControllerGauges(this.registry, store);
@@ -72,6 +87,17 @@ export class WorkerMetrics {
       },
     });
   }
+
+  /** Counts one finished notification attempt and, once delivered, the time since its decision. */
+  readonly observeNotification = (
+    delivery: { serviceType: string; createdAt: Date },
+    result: 'delivered' | 'retrying' | 'failed',
+    now: Date,
+  ): void => {
+    this.notificationAttempts.inc({ service_type: delivery.serviceType, result });
+    if (result === 'delivered')
+      this.notificationLatency.observe({ service_type: delivery.serviceType }, (now.getTime() - delivery.createdAt.getTime()) / 1000);
+  };
 
   /** Runs one reconcile, timing it by the result it answers and counting it when it throws. */
   async timeReconcile<Outcome extends { result: string }>(kind: ReconcileKind, reconcile: () => Promise<Outcome>): Promise<Outcome> {

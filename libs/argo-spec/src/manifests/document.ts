@@ -9,6 +9,8 @@ import { checkExperimentSpec } from './experiment-rules.js';
 import { checkFleetRolloutSpec } from './fleet-rollout-rules.js';
 import { checkFreezeWindowSpec } from './freeze-window-rules.js';
 import { checkStorableData } from './storable-data.js';
+import { checkNotificationDocument } from './notification-document-rules.js';
+import { KUBERNETES_CORE_API_VERSION } from '../notification-documents.js';
 import { childPath, IssueList } from './issues.js';
 import { checkRolloutSpec } from './rollout-rules.js';
 import { describeValue, isPlainObject, type Loose } from './schema.js';
@@ -39,7 +41,7 @@ export interface CheckedDocument {
 
 const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
 
-const API_VERSIONS: readonly string[] = [ARGO_API_VERSION, FLEET_API_VERSION];
+const API_VERSIONS: readonly string[] = [ARGO_API_VERSION, FLEET_API_VERSION, KUBERNETES_CORE_API_VERSION];
 
 function isManifestKind(kind: unknown): kind is ManifestKind {
   return typeof kind === 'string' && (MANIFEST_KINDS as readonly string[]).includes(kind);
@@ -90,7 +92,10 @@ function checkSpec(kind: ManifestKind, spec: unknown, issues: IssueList): Checke
       if (checked === undefined) return undefined;
       checkFreezeWindowSpec(checked, issues);
       return { kind, spec: checked };
-    }
+    }    // Checked as a whole by checkNotificationDocument when written as `v1`; otherwise its apiVersion is refused.
+    case 'ConfigMap':
+    case 'Secret':
+      return undefined;
   }
 }
 
@@ -143,6 +148,8 @@ export function checkDocument(value: unknown, namespace: string | undefined): Ch
   // Text no store keeps, or nesting deep enough to exhaust the checks below, leaves nothing else worth saying.
   checkStorableData(value, issues);
   if (!issues.isEmpty) return { issues };
+  if (value['apiVersion'] === KUBERNETES_CORE_API_VERSION && (value['kind'] === 'ConfigMap' || value['kind'] === 'Secret'))
+    return checkNotificationDocument(value, value['kind'], namespace);
   for (const field of Object.keys(value)) {
     if (!DOCUMENT_FIELDS.includes(field)) issues.add(childPath('', field), `unknown field ${quoted(field)}`);
   }

@@ -1,4 +1,4 @@
-import { isOrganizationScoped, type Manifest, type ManifestKind } from '../manifest.js';
+import { isOrganizationScoped, isPlacedEitherWay, type Manifest, type ManifestKind } from '../manifest.js';
 import { type CheckedDocument, checkDocument } from './document.js';
 import { IssueList, type ManifestIssue } from './issues.js';
 import { templateReferences } from './template-references.js';
@@ -33,15 +33,16 @@ const placeOf = (kind: ManifestKind): string => (isOrganizationScoped(kind) ? 't
 
 /**
  * One apply goes to one place: a namespace of a cluster, or the organization. The first document's kind decides;
- * a later document of the other scope is refused, and so is any namespaced one when no namespace is given.
+ * a later document of the other scope is refused, and so is any namespaced one when no namespace is given. Argo's
+ * notification ConfigMap and Secret go with the others, or where the apply names.
  */
 function checkPlacement(documents: readonly CheckedDocument[], namespace: string | undefined): void {
-  const first = documents.findIndex((document) => document.kind !== undefined);
+  const first = documents.findIndex((document) => document.kind !== undefined && !isPlacedEitherWay(document.kind));
   const firstKind = documents[first]?.kind;
   if (firstKind === undefined) return;
   const organizationWide = isOrganizationScoped(firstKind);
   documents.forEach((document) => {
-    if (document.kind === undefined) return;
+    if (document.kind === undefined || isPlacedEitherWay(document.kind)) return;
     if (isOrganizationScoped(document.kind) !== organizationWide) {
       document.issues.add(
         'kind',

@@ -17,6 +17,11 @@ export interface ControlPlaneSettings {
   auditCheckpointIntervalSeconds: number;
   /** Seconds from SIGTERM to a forced exit; within them the process closes what it holds. */
   shutdownGraceSeconds: number;
+  /** Notifications one organization may decide per minute; those past it are recorded as Failed, never sent. */
+  notificationsPerOrganizationPerMinute: number;
+  /** The key ring notification Secrets are sealed with: a mounted file, or the text itself (see docs/notifications.md). */
+  notificationKeysFile: string | undefined;
+  notificationKeys: string | undefined;
 }
 
 export const readControlPlaneSettings: SettingsReader<ControlPlaneSettings> = (environment, problems) => {
@@ -29,6 +34,9 @@ export const readControlPlaneSettings: SettingsReader<ControlPlaneSettings> = (e
     auditSigningKeyFile: environment.AUDIT_SIGNING_KEY_FILE || undefined,
     auditCheckpointIntervalSeconds: integer(environment, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS', 3600, problems),
     shutdownGraceSeconds: integer(environment, 'SHUTDOWN_GRACE_SECONDS', 20, problems),
+    notificationsPerOrganizationPerMinute: integer(environment, 'NOTIFICATIONS_PER_ORGANIZATION_PER_MINUTE', 600, problems),
+    notificationKeysFile: environment.NOTIFICATION_KEYS_FILE || undefined,
+    notificationKeys: environment.NOTIFICATION_KEYS || undefined,
   };
   if (!/^[\w-]+$/.test(settings.redisPrefix)) problems.push('REDIS_PREFIX may hold letters, digits, "_" and "-" only');
   return settings;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   argumentsToPass,
   isOrganizationScoped,
+  isPlacedEitherWay,
   jsonEqual,
   parseManifests,
   type ArgoManifest,
@@ -13,6 +14,7 @@ import {
   type Manifest,
   type ManifestKind,
   type NamedManifest,
+  type NotificationManifest,
 } from '@flotilla/argo-spec';
 import { validateAnalysisSpec, type AnalysisSpecValidation } from '@flotilla/analysis';
 import {
@@ -36,6 +38,7 @@ import {
   FleetReleaseStore,
   FleetRolloutStore,
   FreezeWindowStore,
+  NotificationConfigStore,
   type TemplateApplied,
   type TemplateManifest,
   type TemplateSpecByName,
@@ -49,6 +52,7 @@ import { hubLossAnnotationProblems } from '../agent-gateway/hub-loss.js';
 import { assertNotFleetOwned } from '../rollouts/fleet-ownership.js';
 import { RolloutsService } from '../rollouts/rollouts.service.js';
 import { ApplyAction, type AppliedDocument } from './applied-document.model.js';
+import { notificationDocumentProblems, secretValuesOf } from './notification-documents.js';
 import type { ReconcileQueue } from '@flotilla/queues';
 
 /** The namespace of a cluster namespaced documents are applied to. */
@@ -84,6 +88,8 @@ const AUDIT_TARGET: Record<ManifestKind, string> = {
   Experiment: 'experiment',
   FleetRollout: 'fleet_rollout',
   FreezeWindow: 'freeze_window',
+  ConfigMap: 'notification_configmap',
+  Secret: 'notification_secret',
 };
 
 /** Kinds shared beyond one namespace of one cluster, which only admins may apply, and why. */
@@ -122,6 +128,8 @@ function invalidManifests(problems: FieldProblem[], hint?: string): FlotillaErro
     problems,
   );
 }
+
+const isNotificationDocument = (document: Manifest): document is NotificationManifest => isPlacedEitherWay(document.kind);
 
 /** The target of namespaced documents, which validation gave a placement: they are never applied without one. */
 function placed(target: ApplyTarget): PlacedTarget {
@@ -167,6 +175,7 @@ export class ManifestsService {
     private readonly fleetReleases: FleetReleaseStore,
     private readonly fleetRollouts: FleetRolloutStore,
     private readonly freezeWindows: FreezeWindowStore,
+    private readonly notificationConfigs: NotificationConfigStore,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
   ) {}
 
@@ -220,7 +229,23 @@ export class ManifestsService {
         ? hubLossAnnotationProblems(document.metadata.annotations).map((issue) => ({ documentIndex, ...issue }))
         : [],
     );
-    if (analysisProblems.length + hubLossProblems.length > 0) throw invalidManifests([...analysisProblems, ...hubLossProblems]);
+    // Organization-scoped documents go to no cluster, even when one was named; notification ones go with the others.
+    const organizationWide = place === undefined || documents.some((document) => isOrganizationScoped(document.kind));
+    const notificationProblems = documents.flatMap((document, documentIndex) =>
+      isNotificationDocument(document)
+        ? notificationDocumentProblems(document, documentIndex, organizationWide ? 'organization' : 'namespace')
+        : [],
+    );
+    const problems = [...analysisProblems, ...hubLossProblems, ...notificationProblems];
+    if (problems.length > 0) throw invalidManifests(problems);
+    const organizationNotifications = organizationWide ? documents.findIndex(isNotificationDocument) : -1;
+    if (organizationNotifications >= 0 && !roleAllows(principal.role, 'admin')) {
+      throw new FlotillaError(
+        ErrorCode.Forbidden,
+        "the organization's notification configuration is shared by every cluster: applying it needs the admin role",
+        [{ documentIndex: organizationNotifications, path: 'kind', message: 'needs the admin role' }],
+      );
+    }
     const forbidden = documents.findIndex((document) => ADMIN_KINDS[document.kind] !== undefined);
     const forbiddenKind = documents[forbidden]?.kind;
     if (forbiddenKind !== undefined && !roleAllows(principal.role, 'admin')) {
@@ -231,8 +256,7 @@ export class ManifestsService {
     return {
       documents,
       warnings: analysis.map((check) => check.warnings.map((issue) => `${issue.path}: ${issue.message}`)),
-      // Organization-scoped documents go to no cluster, even when one was named.
-      placement: documents.every((document) => isOrganizationScoped(document.kind)) ? undefined : placement,
+      placement: organizationWide ? undefined : placement,
     };
   }
 
@@ -295,7 +319,9 @@ export class ManifestsService {
       outcomes.push(
         document.kind === 'FleetRollout' || document.kind === 'FreezeWindow'
           ? await this.storeOrganizationDocument(transaction, target, documentIndex, document)
-          : await this.storeDocument(transaction, placed(target), documentIndex, document),
+          : isNotificationDocument(document)
+            ? await this.storeNotificationDocument(transaction, target, documentIndex, document)
+            : await this.storeDocument(transaction, placed(target), documentIndex, document),
       );
     }
     const entries = outcomes.flatMap((outcome) => (outcome.audit ? [outcome.audit] : []));
@@ -456,7 +482,44 @@ export class ManifestsService {
     return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], record.generation, record.id, before, document.spec);
   }
 
-  private templateOutcome(target: ApplyTarget, documentIndex: number, document: NamedManifest, applied: TemplateApplied): DocumentOutcome {
+  /**
+   * Stores Argo's notification ConfigMap or Secret for the organization or the namespace. The audit of a Secret names
+   * the keys added, changed and removed, never a value.
+   */
+  private async storeNotificationDocument(
+    transaction: Transaction,
+    target: ApplyTarget,
+    documentIndex: number,
+    document: NotificationManifest,
+  ): Promise<DocumentOutcome> {
+    const placement = target.placement && { clusterId: target.placement.clusterId, namespace: target.placement.namespace };
+    const appliedBy = actorOf(target.principal);
+    if (document.kind === 'ConfigMap') {
+      const data = document.data ?? {};
+      const applied = await this.notificationConfigs.applyConfigMap(target.scope, transaction, placement, data, appliedBy);
+      const { record } = applied;
+      return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], record.version, record.id, undefined, { data });
+    }
+    const applied = await this.notificationConfigs.applySecret(
+      target.scope,
+      transaction,
+      placement,
+      { ...secretValuesOf(document) },
+      appliedBy,
+    );
+    const { record, keys } = applied;
+    return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], record.version, record.id, undefined, {
+      keys: record.secretKeys,
+      ...keys,
+    });
+  }
+
+  private templateOutcome(
+    target: ApplyTarget,
+    documentIndex: number,
+    document: NamedManifest & { spec: unknown },
+    applied: TemplateApplied,
+  ): DocumentOutcome {
     const before = applied.action === 'Updated' ? applied.previousSpec : undefined;
     return this.outcome(target, documentIndex, document, APPLY_ACTION[applied.action], applied.version, applied.id, before, document.spec);
   }
@@ -493,7 +556,7 @@ export class ManifestsService {
         targetName,
         targetId: id,
         before: before === undefined ? null : { spec: before },
-        after: { spec: after, generation },
+        after: isNotificationDocument(document) ? { ...(after as object), generation } : { spec: after, generation },
         requestId: target.requestId,
       },
     };

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "NotificationDelivery" ADD COLUMN     "clusterId" UUID,
+ADD COLUMN     "namespace" TEXT;
+

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { PlannedNotification } from '../../libs/notifications/src/index.js';
+import { createNotificationService, createServiceEnvironment } from '../../libs/notification-services/src/index.js';
+import { NotificationQueue, deliveryJobId } from '../../libs/queues/src/notification-queue.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
+import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
+import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
+import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
+import { organizationScope, systemScope, type OrganizationScope } from '../../libs/stores/src/scope/scope.js';
+import { NotificationSender } from '../../apps/worker/src/notifications/notification-sender.js';
+import { ServiceRateLimit } from '../../apps/worker/src/notifications/service-rate-limit.js';
+
+const PREFIX = `notify-sender-${randomUUID().slice(0, 8)}`;
+const logger = createLogger('test', 'silent');
+
+interface Received {
+  method: string;
+  url: string;
+  body: string;
+}
+
+/** A webhook receiver answering each request with the next status of `answers` (200 once they run out). */
+let received: Received[] = [];
+let answers: number[] = [];
+let server: Server;
+let receiverUrl: string;
+
+let database: DatabaseClient;
+let redis: Redis;
+let deliveries: NotificationDeliveryStore;
+let organizations: OrganizationStore;
+let queue: NotificationQueue;
+let sender: NotificationSender;
+
+const environment = createServiceEnvironment({ addressPolicy: { allow: ['127.0.0.1'] }, timeoutMs: 2000 });
+const webhook = () =>
+  createNotificationService(
+    { name: 'hooks', type: 'webhook', settings: { url: receiverUrl }, secretReferences: [], origin: 'organization' },
+    {},
+    environment,
+  );
+
+/** A sender through the local webhook, whose service takes `perSecond` attempts per second. */
+function senderWithRate(perSecond: number): NotificationSender {
+  return new NotificationSender(
+    deliveries,
+    queue,
+    () => Promise.resolve(webhook()),
+    new ServiceRateLimit(redis, PREFIX, perSecond),
+    logger,
+    {
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10 },
+      claimMs: 30_000,
+      sweepBatch: 1000,
+    },
+  );
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => resolve(body));
+  });
+}
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    void readBody(request).then((body) => {
+      received.push({ method: request.method ?? '', url: request.url ?? '', body });
+      response.writeHead(answers.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  database = createDatabaseClient(inject('databaseUrl'), 2);
+  redis = new Redis(inject('redisUrl'));
+  const audit = new AuditStore(database, { publish: () => Promise.resolve() });
+  organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
+  deliveries = new NotificationDeliveryStore(database);
+  queue = new NotificationQueue(redis, PREFIX);
+  sender = senderWithRate(100);
+});
+afterAll(async () => {
+  await queue.queue.obliterate({ force: true });
+  await queue.close();
+  redis.disconnect();
+  await database.$disconnect();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  received = [];
+  answers = [];
+});
+
+async function organization(): Promise<OrganizationScope> {
+  const created = await organizations.create(systemScope('test'), `sender-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
+  return organizationScope(created.organization.id);
+}
+
+/** Decides `count` notifications for one rollout of a new organization, as a state change would. */
+async function decided(count: number) {
+  const scope = await organization();
+  const subject = { kind: 'Rollout' as const, id: randomUUID(), name: 'east/shop/cart', placement: undefined };
+  const notifications: PlannedNotification[] = Array.from({ length: count }, (_, index) => ({
+    trigger: 'on-rollout-step-completed',
+    service: 'hooks',
+    serviceType: 'webhook',
+    recipient: '',
+    dedupeKey: `step-${index}`,
+    notification: { message: `step ${index} completed`, fields: {} },
+  }));
+  return inTransaction(database, (transaction) =>
+    deliveries.record(scope, transaction, {
+      organizationId: scope.organizationId,
+      subject,
+      notifications,
+      mutes: [],
+      bound: { perMinute: 100 },
+      now: new Date(),
+    }),
+  );
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('NotificationSender', () => {
+  it('delivers once, and a second attempt of the same row sends nothing', async () => {
+    const [delivery] = await decided(1);
+    expect(await sender.attempt(delivery!.id)).toMatchObject({ result: 'delivered' });
+    expect(await sender.attempt(delivery!.id)).toEqual({ result: 'skipped' });
+    expect(received).toEqual([{ method: 'GET', url: '/hooks', body: 'step 0 completed' }]);
+    const [row] = await deliveries.list(organizationScope(delivery!.organizationId), {}, { limit: 1, afterId: undefined });
+    expect(row).toMatchObject({ state: 'Delivered', attempts: 1, lastError: null });
+  });
+
+  it('retries a 500 with a queued job for the next attempt, then delivers', async () => {
+    const [delivery] = await decided(1);
+    answers = [500];
+    expect(await sender.attempt(delivery!.id)).toMatchObject({ result: 'retrying' });
+    expect(await queue.queue.getJob(deliveryJobId(delivery!.id, 1))).toBeDefined();
+    await settle(20);
+    expect(await sender.attempt(delivery!.id)).toMatchObject({ result: 'delivered' });
+    expect(received).toHaveLength(2);
+  });
+
+  it('does not retry a 4xx, and gives up after the last attempt of repeated 503s', async () => {
+    const [refused, unavailable] = await decided(2);
+    answers = [404];
+    expect(await sender.attempt(refused!.id)).toMatchObject({ result: 'failed' });
+    answers = [503, 503, 503];
+    for (const expected of ['retrying', 'retrying', 'failed']) {
+      await settle(20);
+      expect(await sender.attempt(unavailable!.id)).toMatchObject({ result: expected });
+    }
+    const rows = await deliveries.list(organizationScope(refused!.organizationId), { state: 'Failed' }, { limit: 10, afterId: undefined });
+    expect(rows.map((row) => [row.dedupeKey, row.attempts, row.lastError])).toEqual(
+      expect.arrayContaining([
+        ['step-0', 1, 'webhook hooks answered 404'],
+        ['step-1', 3, 'webhook hooks answered 503 (gave up after 3 attempts)'],
+      ]),
+    );
+  });
+
+  it('holds attempts past the service rate to the next second without counting them', async () => {
+    const rows = await decided(3);
+    const now = new Date(Math.ceil(Date.now() / 1000) * 1000 + 5000);
+    const results = [];
+    const limited = senderWithRate(2);
+    for (const row of rows) results.push(await limited.attempt(row.id, now));
+    expect(results.map((result) => result.result)).toEqual(['delivered', 'delivered', 'rate-limited']);
+    const [held] = await deliveries.list(
+      organizationScope(rows[0]!.organizationId),
+      { state: 'Pending' },
+      { limit: 1, afterId: undefined },
+    );
+    expect(held).toMatchObject({ attempts: 0, nextAttemptAt: new Date(now.getTime() + 1000) });
+  });
+
+  it('queues again from the outbox every delivery due whose job was lost', async () => {
+    const rows = await decided(2);
+    await queue.queue.obliterate({ force: true });
+    await sender.sweep();
+    for (const row of rows) expect(await queue.queue.getJob(deliveryJobId(row.id, 0))).toBeDefined();
+  });
+});
