@@ -91,6 +91,7 @@ describe.concurrent('usage', () => {
     const promote = await runCli(['promote', '--help']);
     expect(promote.stdout).toContain('Usage: flotilla promote NAME [--full]');
     expect(promote.stdout).toContain('--full');
+    expect((await runCli(['get', 'ro', '--help'])).stdout).toContain('Usage: flotilla get rollout|ro NAME');
     expect(await runCli(['help', 'status'])).toMatchObject({
       exitCode: 0,
       stdout: expect.stringContaining('Usage: flotilla status NAME') as unknown,
@@ -108,7 +109,14 @@ describe.concurrent('usage', () => {
     { args: ['clusters', '-o', 'table'], stderr: 'error: clusters does not print -o table: use json, yaml, wide' },
     { args: ['status', 'x', '--timeout', 'soon'], stderr: 'error: --timeout takes a duration such as 90s or 5m, not "soon"' },
     { args: ['undo', 'x', '--to-revision', '0'], stderr: 'error: --to-revision takes a whole number of at least 1, not "0"' },
-    { args: ['completion', 'fish'], stderr: 'error: completion knows bash and zsh, not "fish"' },
+    { args: ['completion', 'tcsh'], stderr: 'error: completion knows bash, zsh, fish, powershell, not "tcsh"' },
+    {
+      args: ['get', 'ro', 'x', '--clusterr', 'a'],
+      stderr: 'error: unknown flag --clusterr for get rollout\nRun "flotilla get rollout --help"',
+    },
+    { args: ['history', 'x', '--watch'], stderr: 'error: unknown flag --watch for history' },
+    { args: ['get', 'nothing'], stderr: 'error: unknown command "get nothing"' },
+    { args: ['list', 'rollouts', '-n', 'a', '-n', 'b'], stderr: 'error: --namespace may be given only once' },
     {
       args: ['fleet', 'release', 'checkout'],
       stderr: 'error: fleet release takes exactly one of --image CONTAINER=IMAGE and --template-file FILE',
@@ -149,7 +157,9 @@ describe('completion', () => {
     const { stdout: script, exitCode } = await runCli(['completion', 'bash']);
     expect(exitCode).toBe(0);
     expect(complete(script, ['flotilla', 'pro'])).toEqual(['promote']);
-    expect(complete(script, ['flotilla', 'get', ''])).toEqual(['rollout']);
+    expect(complete(script, ['flotilla', 'get', ''])).toEqual(['rollout', 'ro', 'rollouts']);
+    expect(complete(script, ['flotilla', 'get', 'ro', 'x', '--wa'])).toEqual(['--watch']);
+    expect(complete(script, ['flotilla', 'completion', 'f'])).toEqual(['fish']);
     expect(complete(script, ['flotilla', 'promote', 'checkout', '--fu'])).toEqual(['--full']);
     expect(complete(script, ['flotilla', 'get', 'rollout', 'x', '--wa'])).toEqual(['--watch']);
     expect(complete(script, ['flotilla', 'list', 'rollouts', '-o', 'y'])).toEqual(['yaml']);
@@ -167,6 +177,17 @@ describe('completion', () => {
     expect(stdout).toMatch(/^#compdef flotilla\n/);
     expect(stdout).toContain('bashcompinit');
     expect(stdout).toContain('complete -o default -F _flotilla flotilla');
+  });
+
+  it('prints fish and PowerShell scripts from the same command tree', async () => {
+    const fish = await runCli(['completion', 'fish']);
+    expect(fish.exitCode).toBe(0);
+    expect(fish.stdout).toContain("complete -c flotilla -f -a '(__flotilla_complete)'");
+    expect(fish.stdout).toMatch(/case 'get ro'\n\s+printf '%s\\n' --cluster --namespace -n --watch -w/);
+    const powershell = await runCli(['completion', 'powershell']);
+    expect(powershell.exitCode).toBe(0);
+    expect(powershell.stdout).toContain('Register-ArgumentCompleter -Native -CommandName flotilla');
+    expect(powershell.stdout).toContain("'get' = @('rollout', 'ro', 'rollouts')");
   });
 });
 
