@@ -6,7 +6,7 @@ import { formatTable } from '../output/table.js';
 import { CLUSTER_FLAG, NAMESPACE_FLAG } from '../rollouts/rollout-lookup.js';
 
 const CONTEXT_DETAILS = [
-  'A context names the cluster and namespace that commands on a rollout, apply and list rollouts use when given no',
+  'A context names the cluster and namespace that commands on a rollout and apply use when given no',
   '--cluster, as kubectl contexts do; --namespace, when given, replaces its namespace. Contexts are kept in the config',
   'file (~/.config/flotilla/config.yaml, or FLOTILLA_CONFIG) under contexts and current-context.',
 ];
