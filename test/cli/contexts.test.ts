@@ -35,7 +35,7 @@ describe('contexts', () => {
     expect(result.stderr).toContain('--cluster production --namespace shop');
   });
 
-  it('set-context and use-context choose the cluster and namespace of commands given none', async () => {
+  it('set-context, use-context, current-context and get-contexts keep contexts in the config file', async () => {
     const { run, configPath } = user();
     expect(await run(['config', 'current-context'])).toMatchObject({ exitCode: 3, stderr: 'error: current-context is not set\n' });
     expect(await run(['config', 'set-context', 'prod', '--cluster', 'production', '--namespace', 'shop'])).toMatchObject({
@@ -51,14 +51,19 @@ describe('contexts', () => {
       '          stage   staging',
     ]);
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
+  });
 
+  it('commands on a rollout given no --cluster go to the current context, and --cluster wins over it', async () => {
+    const { run, configPath } = user();
+    const contexts = 'contexts:\n  - { name: prod, cluster: production, namespace: shop }\n  - { name: stage, cluster: staging }\n';
+    writeFileSync(configPath, `current-context: prod\n${contexts}`);
     const tree = await run(['get', 'ro', 'checkout', '-o', 'json']);
     expect(tree.exitCode).toBe(0);
     expect(tree.stdout).toContain('"cluster": "production"');
     const elsewhere = await run(['get', 'rollout', 'checkout', '--cluster', 'staging', '-o', 'json']);
     expect(elsewhere.stdout).toContain('"cluster": "staging"');
 
-    expect(await run(['config', 'use-context', 'stage'])).toMatchObject({ exitCode: 0 });
+    writeFileSync(configPath, `current-context: stage\n${contexts}`);
     expect((await run(['get', 'rollout', 'checkout', '-o', 'json'])).stdout).toContain('"cluster": "staging"');
   });
 

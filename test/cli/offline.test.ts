@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,17 @@ describe('lint, offline with no server', () => {
     ]);
   });
 
+  it("passes over other kinds with a note, and checks each cluster's folder on its own", async () => {
+    const demo = fileURLToPath(new URL('../../deploy/demo/guestbook', import.meta.url));
+    const result = await runCli(['lint', '-f', demo]);
+    expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(result.stdout).toContain(
+      `${join(demo, 'staging', 'cluster.yaml')}:doc[1] Service/guestbook-stable: skipped, not a kind Flotilla reads`,
+    );
+    expect(result.stdout).toContain(`${join(demo, 'staging', 'cluster.yaml')}:doc[3] Ingress/guestbook: skipped`);
+    expect(result.stdout).toMatch(/✔ 2 documents in 4 files: no problems\n$/);
+  });
+
   it('names a file that does not exist', async () => {
     expect(await runCli(['lint', '-f', '/nonexistent.yaml'])).toMatchObject({
       exitCode: 1,
@@ -115,6 +126,7 @@ describe.concurrent('usage', () => {
       stderr: 'error: unknown flag --clusterr for get rollout\nRun "flotilla get rollout --help"',
     },
     { args: ['history', 'x', '--watch'], stderr: 'error: unknown flag --watch for history' },
+    { args: ['version', '--cluster', 'staging'], stderr: 'error: unknown flag --cluster for version' },
     { args: ['get', 'nothing'], stderr: 'error: unknown command "get nothing"' },
     { args: ['list', 'rollouts', '-n', 'a', '-n', 'b'], stderr: 'error: --namespace may be given only once' },
     {
@@ -142,6 +154,21 @@ describe.concurrent('usage', () => {
     const result = await runCli(['clusters', '--server', 'http://127.0.0.1:9', '--token', 'x']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('error: cannot reach the API at http://127.0.0.1:9');
+  });
+});
+
+describe.concurrent('version and dashboard', () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../apps/cli/package.json', import.meta.url), 'utf8')) as { version: string };
+
+  it.each([['version'], ['--version']])('flotilla %s prints the version of the package', async (word) => {
+    expect(await runCli([word])).toMatchObject({ exitCode: 0, stdout: `flotilla: v${version}\n` });
+  });
+
+  it('dashboard prints the address of the API it would call, opening nothing without a display', async () => {
+    const result = await runCli(['dashboard', '--server', 'http://127.0.0.1:9/graphql'], {
+      environment: { DISPLAY: '', WAYLAND_DISPLAY: '' },
+    });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'http://127.0.0.1:9/\n', stderr: '' });
   });
 });
 

@@ -68,6 +68,8 @@ export interface CommandContext {
   /** The API client, created on first use from flags, environment, config file or the local demo. */
   api: () => ApiClient;
   readStdin: () => Promise<string>;
+  /** The process environment, read-only. */
+  environment: Readonly<Record<string, string | undefined>>;
   /** The user's config file, which holds the contexts. */
   configPath: string;
   /** The context chosen with `flotilla config use-context`, if any. */

@@ -124,7 +124,7 @@ export function normalizedTokens(tokens: readonly string[], booleanFlags: Readon
 }
 
 /** Builds the commander tree of every command: each path word a subcommand, aliases and flags declared on it. */
-export function buildProgram(commands: readonly Command[], handlers: ProgramHandlers): CommanderCommand {
+export function buildProgram(commands: readonly Command[], handlers: ProgramHandlers, version: string): CommanderCommand {
   const descriptors = new Map<CommanderCommand, Command>();
   class FlotillaCommand extends CommanderCommand {
     override createCommand(name?: string): FlotillaCommand {
@@ -141,6 +141,7 @@ export function buildProgram(commands: readonly Command[], handlers: ProgramHand
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (text) => handlers.out(text), writeErr: (text) => handlers.err(text), outputError: () => undefined })
     .helpOption('-h, --help', 'show help')
+    .version(`${PROGRAM}: v${version}`, '--version', 'print the version')
     .helpCommand('help [COMMAND]', 'show the help of a command')
     .addHelpText(
       'after',
@@ -195,14 +196,18 @@ export function booleanFlagNames(commands: readonly Command[]): Set<string> {
 /** Parses the flags and positionals of one command alone, as the program would: for tests of a command's arguments. */
 export function parseInvocation(command: Command, tokens: readonly string[]): Invocation {
   let parsed: Invocation | undefined;
-  const program = buildProgram([command], {
-    run: (_command, invocation) => {
-      parsed = invocation;
-      return Promise.resolve();
+  const program = buildProgram(
+    [command],
+    {
+      run: (_command, invocation) => {
+        parsed = invocation;
+        return Promise.resolve();
+      },
+      out: () => undefined,
+      err: () => undefined,
     },
-    out: () => undefined,
-    err: () => undefined,
-  });
+    '',
+  );
   program.parse([...command.path, ...normalizedTokens(tokens, booleanFlagNames([command]))], { from: 'user' });
   if (parsed === undefined) throw new Error(`${commandName(command)} did not parse`);
   return parsed;

@@ -5,6 +5,7 @@ import type { Terminal } from '../output/terminal.js';
 import { CliError, ExitCode } from './cli-error.js';
 import type { Command, CommandContext, Invocation, OutputFormat } from './command.js';
 import { commandName, PROGRAM } from './help.js';
+import { cliVersion } from './version.js';
 import { booleanFlagNames, buildProgram, normalizedTokens } from './program.js';
 
 const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'yaml', 'wide'];
@@ -60,6 +61,7 @@ function commandContext(invocation: Invocation, output: OutputFormat | undefined
       return api;
     },
     readStdin: cli.readStdin,
+    environment: cli.environment,
     configPath,
     currentContext: () => currentContext(configPath),
     now: cli.now,
@@ -71,14 +73,18 @@ function commandContext(invocation: Invocation, output: OutputFormat | undefined
 export async function runCli(commands: readonly Command[], argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {
   let found: Command | undefined;
   let exitCode: ExitCode = ExitCode.Ok;
-  const program = buildProgram(commands, {
-    run: async (command, invocation) => {
-      found = command;
-      exitCode = await command.run(commandContext(invocation, outputFormat(command, invocation.string('output')), cli));
+  const program = buildProgram(
+    commands,
+    {
+      run: async (command, invocation) => {
+        found = command;
+        exitCode = await command.run(commandContext(invocation, outputFormat(command, invocation.string('output')), cli));
+      },
+      out: (text) => cli.terminal.out(text),
+      err: (text) => cli.terminal.err(text),
     },
-    out: (text) => cli.terminal.out(text),
-    err: (text) => cli.terminal.err(text),
-  });
+    cliVersion(),
+  );
   try {
     await program.parseAsync(normalizedTokens(argv, booleanFlagNames(commands)), { from: 'user' });
     return exitCode;
