@@ -83,11 +83,10 @@ export async function resolveRolloutRef(context: CommandContext, name: string): 
     throw new CliError(ExitCode.NotFound, `rollout/not_found: no rollout named ${name}${within ? ` in ${within}${chosen}` : ''}`);
   }
   if (matches.length > 1) {
-    throw new CliError(
-      ExitCode.Usage,
-      `${matches.length} rollouts are named ${name}: pass --cluster and --namespace, or choose a context (flotilla config use-context)`,
-      matches.map((rollout) => `--cluster ${rollout.cluster} --namespace ${rollout.namespace}`),
-    );
+    throw new CliError(ExitCode.Usage, `${matches.length} rollouts are named ${name}: pass --cluster and --namespace`, [
+      ...matches.map((rollout) => `--cluster ${rollout.cluster} --namespace ${rollout.namespace}`),
+      'or choose a context: flotilla config set-context NAME --cluster CLUSTER, then flotilla config use-context NAME',
+    ]);
   }
   return { cluster: only.cluster, namespace: only.namespace, name };
 }
