@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,17 @@ describe('lint, offline with no server', () => {
     ]);
   });
 
+  it("passes over other kinds with a note, and checks each cluster's folder on its own", async () => {
+    const demo = fileURLToPath(new URL('../../deploy/demo/guestbook', import.meta.url));
+    const result = await runCli(['lint', '-f', demo]);
+    expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(result.stdout).toContain(
+      `${join(demo, 'staging', 'cluster.yaml')}:doc[1] Service/guestbook-stable: skipped, not a kind Flotilla reads`,
+    );
+    expect(result.stdout).toContain(`${join(demo, 'staging', 'cluster.yaml')}:doc[3] Ingress/guestbook: skipped`);
+    expect(result.stdout).toMatch(/✔ 2 documents in 4 files: no problems\n$/);
+  });
+
   it('names a file that does not exist', async () => {
     expect(await runCli(['lint', '-f', '/nonexistent.yaml'])).toMatchObject({
       exitCode: 1,
@@ -91,6 +102,7 @@ describe.concurrent('usage', () => {
     const promote = await runCli(['promote', '--help']);
     expect(promote.stdout).toContain('Usage: flotilla promote NAME [--full]');
     expect(promote.stdout).toContain('--full');
+    expect((await runCli(['get', 'ro', '--help'])).stdout).toContain('Usage: flotilla get rollout|ro NAME');
     expect(await runCli(['help', 'status'])).toMatchObject({
       exitCode: 0,
       stdout: expect.stringContaining('Usage: flotilla status NAME') as unknown,
@@ -108,7 +120,15 @@ describe.concurrent('usage', () => {
     { args: ['clusters', '-o', 'table'], stderr: 'error: clusters does not print -o table: use json, yaml, wide' },
     { args: ['status', 'x', '--timeout', 'soon'], stderr: 'error: --timeout takes a duration such as 90s or 5m, not "soon"' },
     { args: ['undo', 'x', '--to-revision', '0'], stderr: 'error: --to-revision takes a whole number of at least 1, not "0"' },
-    { args: ['completion', 'fish'], stderr: 'error: completion knows bash and zsh, not "fish"' },
+    { args: ['completion', 'tcsh'], stderr: 'error: completion knows bash, zsh, fish, powershell, not "tcsh"' },
+    {
+      args: ['get', 'ro', 'x', '--clusterr', 'a'],
+      stderr: 'error: unknown flag --clusterr for get rollout\nRun "flotilla get rollout --help"',
+    },
+    { args: ['history', 'x', '--watch'], stderr: 'error: unknown flag --watch for history' },
+    { args: ['version', '--cluster', 'staging'], stderr: 'error: unknown flag --cluster for version' },
+    { args: ['get', 'nothing'], stderr: 'error: unknown command "get nothing"' },
+    { args: ['list', 'rollouts', '-n', 'a', '-n', 'b'], stderr: 'error: --namespace may be given only once' },
     {
       args: ['fleet', 'release', 'checkout'],
       stderr: 'error: fleet release takes exactly one of --image CONTAINER=IMAGE and --template-file FILE',
@@ -137,6 +157,21 @@ describe.concurrent('usage', () => {
   });
 });
 
+describe.concurrent('version and dashboard', () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../apps/cli/package.json', import.meta.url), 'utf8')) as { version: string };
+
+  it.each([['version'], ['--version']])('flotilla %s prints the version of the package', async (word) => {
+    expect(await runCli([word])).toMatchObject({ exitCode: 0, stdout: `flotilla: v${version}\n` });
+  });
+
+  it('dashboard prints the address of the API it would call, opening nothing without a display', async () => {
+    const result = await runCli(['dashboard', '--server', 'http://127.0.0.1:9/graphql'], {
+      environment: { DISPLAY: '', WAYLAND_DISPLAY: '' },
+    });
+    expect(result).toMatchObject({ exitCode: 0, stdout: 'http://127.0.0.1:9/\n', stderr: '' });
+  });
+});
+
 describe('completion', () => {
   const complete = (script: string, words: string[]): string[] => {
     const line = `COMP_WORDS=(${words.map((word) => `'${word}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _flotilla; printf '%s\\n' "\${COMPREPLY[@]}"`;
@@ -149,7 +184,9 @@ describe('completion', () => {
     const { stdout: script, exitCode } = await runCli(['completion', 'bash']);
     expect(exitCode).toBe(0);
     expect(complete(script, ['flotilla', 'pro'])).toEqual(['promote']);
-    expect(complete(script, ['flotilla', 'get', ''])).toEqual(['rollout']);
+    expect(complete(script, ['flotilla', 'get', ''])).toEqual(['rollout', 'ro', 'rollouts']);
+    expect(complete(script, ['flotilla', 'get', 'ro', 'x', '--wa'])).toEqual(['--watch']);
+    expect(complete(script, ['flotilla', 'completion', 'f'])).toEqual(['fish']);
     expect(complete(script, ['flotilla', 'promote', 'checkout', '--fu'])).toEqual(['--full']);
     expect(complete(script, ['flotilla', 'get', 'rollout', 'x', '--wa'])).toEqual(['--watch']);
     expect(complete(script, ['flotilla', 'list', 'rollouts', '-o', 'y'])).toEqual(['yaml']);
@@ -167,6 +204,17 @@ describe('completion', () => {
     expect(stdout).toMatch(/^#compdef flotilla\n/);
     expect(stdout).toContain('bashcompinit');
     expect(stdout).toContain('complete -o default -F _flotilla flotilla');
+  });
+
+  it('prints fish and PowerShell scripts from the same command tree', async () => {
+    const fish = await runCli(['completion', 'fish']);
+    expect(fish.exitCode).toBe(0);
+    expect(fish.stdout).toContain("complete -c flotilla -f -a '(__flotilla_complete)'");
+    expect(fish.stdout).toMatch(/case 'get ro'\n\s+printf '%s\\n' --cluster --namespace -n --watch -w/);
+    const powershell = await runCli(['completion', 'powershell']);
+    expect(powershell.exitCode).toBe(0);
+    expect(powershell.stdout).toContain('Register-ArgumentCompleter -Native -CommandName flotilla');
+    expect(powershell.stdout).toContain("'get' = @('rollout', 'ro', 'rollouts')");
   });
 });
 

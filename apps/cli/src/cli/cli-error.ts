@@ -17,6 +17,8 @@ export class CliError extends Error {
     readonly exitCode: ExitCode,
     message: string,
     readonly details: readonly string[] = [],
+    /** The command whose help a usage error points to, when no command was reached to run. */
+    readonly helpCommand?: string,
   ) {
     super(message);
     this.name = 'CliError';

@@ -1,9 +1,17 @@
 import type { ApiClient } from '../api/api-client.js';
+import type { CliContext } from '../config/contexts.js';
 import type { Terminal } from '../output/terminal.js';
-import { type FlagSpec, type ParsedArguments } from './arguments.js';
+import type { FlagSpec } from './flags.js';
 import { usageError, type ExitCode } from './cli-error.js';
 
 export type OutputFormat = 'json' | 'yaml' | 'wide';
+
+/** What the parser read from a command line: positionals, string flags by long name (every value of a repeatable one), booleans set. */
+export interface ParsedArguments {
+  positionals: string[];
+  values: Map<string, string[]>;
+  booleans: Set<string>;
+}
 
 /** The parsed command line of one command, with checked accessors. */
 export class Invocation {
@@ -60,6 +68,12 @@ export interface CommandContext {
   /** The API client, created on first use from flags, environment, config file or the local demo. */
   api: () => ApiClient;
   readStdin: () => Promise<string>;
+  /** The process environment, read-only. */
+  environment: Readonly<Record<string, string | undefined>>;
+  /** The user's config file, which holds the contexts. */
+  configPath: string;
+  /** The context chosen with `flotilla config use-context`, if any. */
+  currentContext: () => CliContext | undefined;
   now: () => Date;
   /** Aborted on Ctrl-C or SIGTERM; long-running commands stop cleanly on it. */
   stopSignal: AbortSignal;
@@ -68,6 +82,8 @@ export interface CommandContext {
 export interface Command {
   /** The words that name it, such as `['get', 'rollout']`. */
   path: readonly string[];
+  /** Other words for its last word, such as `ro` for `rollout`. */
+  aliases?: readonly string[];
   /** Argument synopsis after the path, such as `NAME [--watch]`. */
   synopsis: string;
   summary: string;

@@ -1,11 +1,11 @@
 import { ApiError } from '../api/api-error.js';
 import { APPLY_MANIFESTS, CLUSTERS, type AppliedDocument } from '../api/queries.js';
-import type { FlagSpec } from '../cli/arguments.js';
+import type { FlagSpec } from '../cli/flags.js';
 import { CliError, ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command, CommandContext } from '../cli/command.js';
 import { combineManifests, namespaceOfDocuments, onlyOrganizationScoped, readManifestFiles } from '../manifests/manifest-files.js';
 import { printedStructured } from '../output/structured.js';
-import { CLUSTER_FLAG, NAMESPACE_FLAG } from '../rollouts/rollout-lookup.js';
+import { CLUSTER_FLAG, NAMESPACE_FLAG, rolloutLocation } from '../rollouts/rollout-lookup.js';
 
 export const FILE_FLAG: FlagSpec = {
   name: 'filename',
@@ -16,9 +16,9 @@ export const FILE_FLAG: FlagSpec = {
   description: 'file, folder (recursively) or - for stdin',
 };
 
-/** The cluster named by --cluster, or the organization's only cluster. */
+/** The cluster named by --cluster or the current context, or the organization's only cluster. */
 async function targetCluster(context: CommandContext): Promise<string> {
-  const given = context.invocation.string('cluster');
+  const given = rolloutLocation(context).cluster;
   if (given !== undefined) return given;
   const { clusters } = await context.api().request<{ clusters: { name: string }[] }>(CLUSTERS);
   const [only] = clusters;
@@ -34,8 +34,8 @@ export const applyCommand: Command = {
   summary: 'Apply manifests (Rollout, AnalysisTemplate, ClusterAnalysisTemplate, Experiment, FleetRollout)',
   details: [
     'All files are validated and applied together: on any problem, every problem is listed and nothing is applied.',
-    "Without --cluster, the organization's only cluster; without --namespace, the first metadata.namespace of the",
-    'documents, else "default". FleetRollouts and FreezeWindows belong to the organization: applied alone, they need neither.',
+    "Without --cluster, the current context's cluster, else the organization's only cluster; without --namespace, the",
+    'first metadata.namespace of the documents, else the context\'s namespace, else "default". FleetRollouts and FreezeWindows belong to the organization: applied alone, they need neither.',
   ],
   flags: [FILE_FLAG, CLUSTER_FLAG, NAMESPACE_FLAG],
   outputs: ['json', 'yaml'],
@@ -51,7 +51,7 @@ export const applyCommand: Command = {
     const organizationWide = onlyOrganizationScoped(combined.yaml);
     const namespace = organizationWide
       ? invocation.string('namespace')
-      : (invocation.string('namespace') ?? namespaceOfDocuments(combined.yaml) ?? 'default');
+      : (invocation.string('namespace') ?? namespaceOfDocuments(combined.yaml) ?? rolloutLocation(context).namespace ?? 'default');
     const cluster = organizationWide ? invocation.string('cluster') : await targetCluster(context);
     let applied: AppliedDocument[];
     try {

@@ -1,5 +1,5 @@
 import { CLUSTER_LABELS, CLUSTERS, REGISTER_CLUSTER, UPDATE_CLUSTER_LABELS, type ClusterRow } from '../api/queries.js';
-import { parsePairs } from '../cli/arguments.js';
+import { parsePairs } from '../cli/flags.js';
 import { ExitCode } from '../cli/cli-error.js';
 import { applyLabelChanges, parseLabelChanges } from '../clusters/label-changes.js';
 import type { Command } from '../cli/command.js';

@@ -1,57 +1,92 @@
 import { ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
-import { commandName, PROGRAM } from '../cli/help.js';
-import { GLOBAL_FLAGS } from '../cli/run.js';
+import { PROGRAM } from '../cli/help.js';
+import { GLOBAL_FLAGS } from '../cli/program.js';
 
-const FUNCTION = `_${PROGRAM}`;
+export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+const OUTPUT_VALUES = 'json yaml wide';
 
-function flagWords(command: Command): string {
-  return [...command.flags, ...GLOBAL_FLAGS].flatMap((flag) => [`--${flag.name}`, ...(flag.short ? [`-${flag.short}`] : [])]).join(' ');
+/** What may follow each command path: its next words (subcommands, or a positional's choices) and its flags. */
+export interface CompletionTable {
+  /** Every path spelling, aliases included, such as `get ro`, mapped to the words that may follow. */
+  words: Map<string, string[]>;
+  flags: Map<string, string[]>;
 }
 
-/** A bash completion function for the commands, their second words, their flags and the values of -f and -o. */
-export function bashCompletion(commands: readonly Command[]): string {
-  const firstWords = [...new Set(commands.map((command) => command.path[0] as string))].sort();
-  const secondWords = new Map<string, string[]>();
-  for (const command of commands) {
-    const [first, second] = command.path;
-    if (first !== undefined && second !== undefined) secondWords.set(first, [...(secondWords.get(first) ?? []), second]);
+const flagWords = (command: Command): string[] =>
+  [...command.flags, ...GLOBAL_FLAGS].flatMap((flag) => [`--${flag.name}`, ...(flag.short ? [`-${flag.short}`] : [])]).concat('--help');
+
+/**
+ * Builds the table every shell's script is generated from, each word under every spelling of its path.
+ * @example completionTable([getRollout]).words.get('get') // => ['rollout', 'ro']
+ */
+export function completionTable(commands: readonly Command[]): CompletionTable {
+  const spellings = new Map<string, string[]>([['', ['']]]);
+  const table: CompletionTable = { words: new Map([['', ['help']]]), flags: new Map([['', GLOBAL_FLAGS.map((flag) => `--${flag.name}`)]]) };
+  const add = (map: Map<string, string[]>, key: string, values: readonly string[]): void => {
+    const known = map.get(key) ?? [];
+    map.set(key, [...known, ...values.filter((value) => !known.includes(value))]);
+  };
+  const byDepth = [...commands].sort((one, other) => one.path.length - other.path.length);
+  for (const command of byDepth) {
+    for (let depth = 1; depth <= command.path.length; depth += 1) {
+      const key = command.path.slice(0, depth).join(' ');
+      const word = command.path[depth - 1] ?? '';
+      const names = depth === command.path.length ? [word, ...(command.aliases ?? [])] : [word];
+      const parents = spellings.get(command.path.slice(0, depth - 1).join(' ')) ?? [];
+      for (const parent of parents) add(table.words, parent, names);
+      if (depth === command.path.length || !spellings.has(key))
+        spellings.set(
+          key,
+          parents.flatMap((parent) => names.map((name) => (parent ? `${parent} ${name}` : name))),
+        );
+    }
+    for (const spelling of spellings.get(command.path.join(' ')) ?? []) {
+      add(table.flags, spelling, flagWords(command));
+      if (command.path.join(' ') === 'completion') add(table.words, spelling, SHELLS);
+    }
   }
-  // A first word that is also a command of its own (`clusters`, `break-glass`) completes its flags after it as well.
-  const standalone = new Set(commands.filter((command) => command.path.length === 1).map((command) => command.path[0] as string));
-  const twoWordCases = commands.filter((command) => command.path.length === 2).map((command) => `"${commandName(command)}"`);
+  // A parent word that is not a command of its own (`get`, `fleet`) gets its flags from no one: give it --help.
+  for (const key of table.words.keys()) if (!table.flags.has(key)) table.flags.set(key, ['--help']);
+  return table;
+}
+
+const quote = (word: string): string => `'${word}'`;
+
+function bashCases(map: Map<string, string[]>, indent: string): string {
+  return [...map].map(([path, words]) => `${indent}${quote(path)}) words=${quote(words.join(' '))} ;;`).join('\n');
+}
+
+/** A bash completion function: the command path typed so far, then its subcommands, its flags or the values of -f and -o. */
+export function bashCompletion(commands: readonly Command[]): string {
+  const table = completionTable(commands);
+  const paths = [...new Set([...table.words.keys(), ...table.flags.keys()])].filter(Boolean);
   return `# bash completion for ${PROGRAM}; load with: source <(${PROGRAM} completion bash)
-${FUNCTION}() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} previous=\${COMP_WORDS[COMP_CWORD-1]}
-  local first=\${COMP_WORDS[1]} second=\${COMP_WORDS[2]}
-  COMPREPLY=()
-  if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=($(compgen -W "${firstWords.join(' ')} help" -- "$cur"))
-    return
-  fi
-  if [[ $COMP_CWORD -eq 2 ]]; then
-    case "$first" in
-${[...secondWords].map(([first, seconds]) => `      ${first}) COMPREPLY=($(compgen -W "${seconds.join(' ')}" -- "$cur")); ${standalone.has(first) ? '[[ "$cur" != -* ]] && return' : 'return'} ;;`).join('\n')}
-      completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")); return ;;
+_${PROGRAM}() {
+  local cur=\${COMP_WORDS[COMP_CWORD]} previous=\${COMP_WORDS[COMP_CWORD-1]} path='' word words='' i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=\${COMP_WORDS[i]}
+    [[ $word == -* ]] && continue
+    case "\${path:+$path }$word" in
+      ${paths.map(quote).join('|')}) path="\${path:+$path }$word" ;;
     esac
-  fi
+  done
   case "$previous" in
     -f|--filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    -o|--output) COMPREPLY=($(compgen -W "json yaml wide" -- "$cur")); return ;;
-  esac
-  local command="$first"
-  case "$first $second" in
-    ${twoWordCases.join('|')}) command="$first $second" ;;
-  esac
-  local flags=""
-  case "$command" in
-${commands.map((command) => `    "${commandName(command)}") flags="${flagWords(command)}" ;;`).join('\n')}
+    -o|--output) COMPREPLY=($(compgen -W "${OUTPUT_VALUES}" -- "$cur")); return ;;
   esac
   if [[ "$cur" == -* ]]; then
-    COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+    case "$path" in
+${bashCases(table.flags, '      ')}
+    esac
+  else
+    case "$path" in
+${bashCases(table.words, '      ')}
+    esac
   fi
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
-complete -o default -F ${FUNCTION} ${PROGRAM}
+complete -o default -F _${PROGRAM} ${PROGRAM}
 `;
 }
 
@@ -63,21 +98,109 @@ autoload -U +X bashcompinit && bashcompinit
 ${bashCompletion(commands).split('\n').slice(1).join('\n')}`;
 }
 
-/** `completion bash|zsh`, completing every command given. */
+function fishCases(map: Map<string, string[]>): string {
+  return [...map].map(([path, words]) => `            case ${quote(path)}\n                printf '%s\\n' ${words.join(' ')}`).join('\n');
+}
+
+/** A fish function printing the candidates for the command line typed so far. */
+export function fishCompletion(commands: readonly Command[]): string {
+  const table = completionTable(commands);
+  const paths = [...new Set([...table.words.keys(), ...table.flags.keys()])].filter(Boolean);
+  return `# fish completion for ${PROGRAM}; load with: ${PROGRAM} completion fish | source
+function __${PROGRAM}_complete
+    set -l tokens (commandline -opc)
+    set -l current (commandline -ct)
+    set -l paths ${paths.map(quote).join(' ')}
+    set -l path ''
+    for word in $tokens[2..-1]
+        string match -q -- '-*' $word; and continue
+        set -l candidate (string trim -- "$path $word")
+        contains -- $candidate $paths; and set path $candidate
+    end
+    switch $tokens[-1]
+        case -f --filename
+            __fish_complete_path $current
+            return
+        case -o --output
+            printf '%s\\n' ${OUTPUT_VALUES}
+            return
+    end
+    if string match -q -- '-*' $current
+        switch $path
+${fishCases(table.flags)}
+        end
+    else
+        switch $path
+${fishCases(table.words)}
+        end
+    end
+end
+complete -c ${PROGRAM} -f -a '(__${PROGRAM}_complete)'
+`;
+}
+
+function powershellTable(map: Map<string, string[]>): string {
+  return [...map].map(([path, words]) => `    ${quote(path)} = @(${words.map(quote).join(', ')})`).join('\n');
+}
+
+/** A PowerShell argument completer for the native command. */
+export function powershellCompletion(commands: readonly Command[]): string {
+  const table = completionTable(commands);
+  return `# PowerShell completion for ${PROGRAM}; load with: ${PROGRAM} completion powershell | Out-String | Invoke-Expression
+Register-ArgumentCompleter -Native -CommandName ${PROGRAM} -ScriptBlock {
+  param($wordToComplete, $commandAst, $cursorPosition)
+  $words = @{
+${powershellTable(table.words)}
+  }
+  $flags = @{
+${powershellTable(table.flags)}
+  }
+  $path = ''
+  $previous = ''
+  foreach ($element in $commandAst.CommandElements | Select-Object -Skip 1) {
+    if ($element.Extent.EndOffset -ge $cursorPosition) { break }
+    $word = $element.ToString()
+    $previous = $word
+    if ($word.StartsWith('-')) { continue }
+    $candidate = "$path $word".Trim()
+    if ($words.ContainsKey($candidate) -or $flags.ContainsKey($candidate)) { $path = $candidate }
+  }
+  if ($previous -in @('-o', '--output')) { $choices = @(${OUTPUT_VALUES.split(' ').map(quote).join(', ')}) }
+  elseif ($wordToComplete.StartsWith('-')) { $choices = $flags[$path] }
+  else { $choices = $words[$path] }
+  $choices | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object {
+    [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+  }
+}
+`;
+}
+
+const GENERATORS: Record<(typeof SHELLS)[number], (commands: readonly Command[]) => string> = {
+  bash: bashCompletion,
+  zsh: zshCompletion,
+  fish: fishCompletion,
+  powershell: powershellCompletion,
+};
+
+const isShell = (word: string): word is (typeof SHELLS)[number] => (SHELLS as readonly string[]).includes(word);
+
+/** `completion bash|zsh|fish|powershell`, completing every command given. */
 export function completionCommand(commands: () => readonly Command[]): Command {
   return {
     path: ['completion'],
-    synopsis: 'bash|zsh',
+    synopsis: SHELLS.join('|'),
     summary: 'Print a shell completion script',
-    details: ['Load it in the current shell with: source <(flotilla completion bash)'],
+    details: [
+      'Load it in the current shell: source <(flotilla completion bash), source <(flotilla completion zsh),',
+      'flotilla completion fish | source, or flotilla completion powershell | Out-String | Invoke-Expression.',
+    ],
     flags: [],
     online: false,
     run({ invocation, terminal }) {
-      const shell = invocation.positional(0, 'a shell: bash or zsh');
+      const shell = invocation.positional(0, `a shell: ${SHELLS.join(', ')}`);
       invocation.atMostPositionals(1);
-      if (shell === 'bash') terminal.out(bashCompletion(commands()));
-      else if (shell === 'zsh') terminal.out(zshCompletion(commands()));
-      else throw usageError(`completion knows bash and zsh, not "${shell}"`);
+      if (!isShell(shell)) throw usageError(`completion knows ${SHELLS.join(', ')}, not "${shell}"`);
+      terminal.out(GENERATORS[shell](commands()));
       return Promise.resolve(ExitCode.Ok);
     },
   };

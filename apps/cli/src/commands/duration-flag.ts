@@ -1,5 +1,5 @@
 import { parseGoDuration } from '@flotilla/argo-spec';
-import type { FlagSpec } from '../cli/arguments.js';
+import type { FlagSpec } from '../cli/flags.js';
 import { usageError } from '../cli/cli-error.js';
 import type { Invocation } from '../cli/command.js';
 

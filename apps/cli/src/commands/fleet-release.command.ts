@@ -1,5 +1,5 @@
 import { FLEET_OPERATIONS, RELEASE_FLEET, type FleetOperation, type FleetReleaseSummary } from '../api/fleet-queries.js';
-import type { FlagSpec } from '../cli/arguments.js';
+import type { FlagSpec } from '../cli/flags.js';
 import { ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command, CommandContext, Invocation } from '../cli/command.js';
 import { describeChange } from '../fleet/fleet-tree.js';

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseArguments } from '../cli/arguments.js';
 import { CliError, ExitCode } from '../cli/cli-error.js';
-import { Invocation } from '../cli/command.js';
-import { GLOBAL_FLAGS } from '../cli/run.js';
+import { parseInvocation } from '../cli/program.js';
 import { breakGlassArguments, breakGlassCommand } from './freeze.command.js';
 
-const invocation = (tokens: string[]) =>
-  new Invocation('break-glass', parseArguments(tokens, [...breakGlassCommand.flags, ...GLOBAL_FLAGS]));
+const invocation = (tokens: string[]) => parseInvocation(breakGlassCommand, tokens);
 
 describe('break-glass arguments', () => {
   it.each([

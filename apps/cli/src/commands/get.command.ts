@@ -1,5 +1,5 @@
 import { ROLLOUT_TREE, type RolloutRef, type RolloutTreeData } from '../api/queries.js';
-import type { FlagSpec } from '../cli/arguments.js';
+import type { FlagSpec } from '../cli/flags.js';
 import { ExitCode } from '../cli/cli-error.js';
 import type { Command, CommandContext } from '../cli/command.js';
 import { framePrinter } from '../output/frames.js';
@@ -50,6 +50,7 @@ async function watchTree(context: CommandContext, rollout: RolloutRef): Promise<
 
 export const getRolloutCommand: Command = {
   path: ['get', 'rollout'],
+  aliases: ['ro', 'rollouts'],
   synopsis: 'NAME [--cluster CLUSTER] [--namespace NAMESPACE] [--watch [--timeout DURATION]]',
   summary: 'Show a rollout as a tree of its revisions, ReplicaSets and analysis runs; --watch follows it live',
   details: [

@@ -1,5 +1,5 @@
 import type { RolloutSummary } from '../api/queries.js';
-import { parsePairs } from '../cli/arguments.js';
+import { parsePairs } from '../cli/flags.js';
 import { ExitCode } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { printedStructured } from '../output/structured.js';
@@ -16,6 +16,7 @@ function stepText(rollout: Pick<RolloutSummary, 'stepCount' | 'currentStepIndex'
 
 export const listRolloutsCommand: Command = {
   path: ['list', 'rollouts'],
+  aliases: ['ro', 'rollout'],
   synopsis: '[--cluster CLUSTER] [--namespace NAMESPACE] [--phase PHASE] [-l KEY=VALUE]...',
   summary: 'List rollouts across every cluster',
   flags: [

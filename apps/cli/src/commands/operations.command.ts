@@ -1,5 +1,5 @@
 import { operationMutation, type OperationType, type RolloutOperation } from '../api/queries.js';
-import type { FlagSpec } from '../cli/arguments.js';
+import type { FlagSpec } from '../cli/flags.js';
 import { imageReferenceProblem, quoted } from '@flotilla/argo-spec';
 import { ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command, Invocation } from '../cli/command.js';

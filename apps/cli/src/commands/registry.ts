@@ -5,6 +5,9 @@ import { auditCommand } from './audit.command.js';
 import { auditVerifyCommand } from './audit-verify.command.js';
 import { clustersCommand, labelClusterCommand, registerClusterCommand } from './clusters.command.js';
 import { completionCommand } from './completion.command.js';
+import { configCommands } from './config.command.js';
+import { dashboardCommand } from './dashboard.command.js';
+import { versionCommand } from './version.command.js';
 import { fleetGetCommand, fleetHistoryCommand, fleetListCommand, fleetPlanCommand } from './fleet.command.js';
 import { fleetOperationCommands, fleetReleaseCommand, fleetStatusCommand } from './fleet-release.command.js';
 import {
@@ -50,5 +53,8 @@ export const COMMANDS: readonly Command[] = [
   auditVerifyCommand,
   auditCheckpointCommand,
   lintCommand,
+  ...configCommands,
+  dashboardCommand,
+  versionCommand,
   completionCommand(() => COMMANDS),
 ];

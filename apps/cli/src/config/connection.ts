@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { CliError, ExitCode } from '../cli/cli-error.js';
+import { currentContext } from './contexts.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:3000';
 const DEMO_TOKEN_FILE = join('.flotilla', 'token');
@@ -98,7 +99,7 @@ const explicitToken = (token: string, tokenSource: string): Pick<Connection, 'to
 
 /**
  * Finds the API and its token, first match wins: flags, then `FLOTILLA_SERVER`/`FLOTILLA_TOKEN`, then the config
- * file (`server`, `token` or `tokenFile`, relative to the file), then the local demo (the address in
+ * file (the current context's `server`, then `server`, `token` or `tokenFile`, relative to the file), then the local demo (the address in
  * `.flotilla/server`, else `http://127.0.0.1:3000`, and `.flotilla/token` in the working directory or a parent).
  * The demo's token goes only to the demo's own address, and a token set empty stops the search: an admin token
  * lying in the working directory must never reach a server named for something else.
@@ -112,7 +113,12 @@ export function resolveConnection(sources: ConnectionSources): Connection {
   const config = readConfigFile(configPath);
   const demo = findLocalDemo(sources.cwd);
   const server = withoutTrailingPath(
-    flags.server ?? (environment.FLOTILLA_SERVER || undefined) ?? config.server ?? demo?.server ?? DEFAULT_SERVER,
+    flags.server ??
+      (environment.FLOTILLA_SERVER || undefined) ??
+      currentContext(configPath)?.server ??
+      config.server ??
+      demo?.server ??
+      DEFAULT_SERVER,
   );
   if (flags.token !== undefined) return { server, ...explicitToken(flags.token, '--token') };
   if (environment.FLOTILLA_TOKEN !== undefined) return { server, ...explicitToken(environment.FLOTILLA_TOKEN, 'FLOTILLA_TOKEN') };

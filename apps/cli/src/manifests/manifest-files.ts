@@ -127,3 +127,35 @@ export function onlyOrganizationScoped(yaml: string): boolean {
     kinds.length > 0 && kinds.every((kind) => typeof kind === 'string' && (ORGANIZATION_SCOPED_KINDS as readonly string[]).includes(kind))
   );
 }
+
+const READ_GROUPS = ['argoproj.io', 'flotilla.io'];
+
+/** A document of another API group (a Service, an Ingress, a Namespace), which lint passes over with a note. */
+export interface OtherKindDocument {
+  documentIndex: number;
+  kind: string;
+  name: string;
+}
+
+/**
+ * The documents of the stream whose `apiVersion` is of a group Flotilla does not read, such as `v1` or
+ * `networking.k8s.io/v1`; a document without a string `apiVersion` is not among them, so that it is reported.
+ * @example otherKindDocuments('apiVersion: v1\nkind: Service\nmetadata: { name: web }\n') // => [{ documentIndex: 0, kind: 'Service', name: 'web' }]
+ */
+export function otherKindDocuments(yaml: string): OtherKindDocument[] {
+  const others: OtherKindDocument[] = [];
+  let documentIndex = 0;
+  for (const document of parseAllDocuments(yaml)) {
+    const apiVersion: unknown = document.errors.length > 0 ? undefined : document.get('apiVersion');
+    const empty = document.errors.length === 0 && document.contents === null;
+    if (empty) continue;
+    const group = typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : 'core';
+    if (typeof apiVersion === 'string' && !READ_GROUPS.includes(group)) {
+      const kind: unknown = document.get('kind');
+      const name: unknown = document.getIn(['metadata', 'name']);
+      others.push({ documentIndex, kind: typeof kind === 'string' ? kind : apiVersion, name: typeof name === 'string' ? name : '' });
+    }
+    documentIndex += 1;
+  }
+  return others;
+}
