@@ -15,13 +15,26 @@ export function alive(child: ChildProcess, name: string): void {
   if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode})`);
 }
 
-/** The built API started as its own process (on `port`, else a free one), once it answers /readyz. */
+export interface ApiProcess {
+  child: ChildProcess;
+  url: string;
+  /** Where the process serves `/metrics`. */
+  metricsUrl: string;
+}
+
+/** The built API started as its own process (on `port` and `metricsPort`, else free ones), once it answers /readyz. */
 export async function startApiProcess(
   environment: Record<string, string>,
-  options: NodeProcessOptions & { port?: number | undefined } = {},
-): Promise<{ child: ChildProcess; url: string }> {
+  options: NodeProcessOptions & { port?: number | undefined; metricsPort?: number | undefined } = {},
+): Promise<ApiProcess> {
   const port = options.port ?? (await freePort());
-  const child = startNodeProcess('apps/api/dist/main.js', { ...environment, PORT: String(port) }, [], options);
+  const metricsPort = options.metricsPort ?? (await freePort());
+  const child = startNodeProcess(
+    'apps/api/dist/main.js',
+    { ...environment, PORT: String(port), METRICS_PORT: String(metricsPort) },
+    [],
+    options,
+  );
   const url = `http://127.0.0.1:${port}`;
   await eventually(
     async () => {
@@ -31,7 +44,7 @@ export async function startApiProcess(
     30_000,
     'the API to be ready',
   );
-  return { child, url };
+  return { child, url, metricsUrl: `http://127.0.0.1:${metricsPort}` };
 }
 
 /** An organization created straight in the database (as the demo's bootstrap does); answers its admin token's secret. */
