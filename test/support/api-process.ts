@@ -8,7 +8,7 @@ import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
 import { systemScope } from '../../libs/stores/src/scope/scope.js';
-import { eventually, freePort, startNodeProcess, type NodeProcessOptions } from './processes.js';
+import { eventually, freePort, startNodeProcess, stopProcess, type NodeProcessOptions } from './processes.js';
 
 /** Fails at once, with the exit code, when a process the system needs has died while we wait on it. */
 export function alive(child: ChildProcess, name: string): void {
@@ -36,14 +36,20 @@ export async function startApiProcess(
     options,
   );
   const url = `http://127.0.0.1:${port}`;
-  await eventually(
-    async () => {
-      alive(child, 'the API');
-      return (await fetch(`${url}/readyz`)).ok;
-    },
-    30_000,
-    'the API to be ready',
-  );
+  try {
+    await eventually(
+      async () => {
+        alive(child, 'the API');
+        return (await fetch(`${url}/readyz`)).ok;
+      },
+      30_000,
+      'the API to be ready',
+    );
+  } catch (error) {
+    // Nobody holds the process yet: left running, it would outlive the test run.
+    await stopProcess(child);
+    throw error;
+  }
   return { child, url, metricsUrl: `http://127.0.0.1:${metricsPort}` };
 }
 
