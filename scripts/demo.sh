@@ -7,7 +7,8 @@
 # are ready; run on its own, it expects them ready.
 # Environment: DATABASE_URL, REDIS_URL and REDIS_PREFIX (of every process; the services' defaults otherwise), PORT
 # (API, default 3000), KUBE_SIM_PORT (simulator, default 6443), DEMO_METRICS_PORT (the simulator's Prometheus query
-# API, default 3002), WORKER_HEALTH_PORT (default 3001), FLOTILLA_HOME (default .flotilla), LOG_LEVEL (of every
+# API, default 3002), WORKER_HEALTH_PORT (default 3001), API_METRICS_PORT and WORKER_METRICS_PORT (the METRICS_PORT
+# of the API and of the worker, default 9464 and 9465), FLOTILLA_HOME (default .flotilla), LOG_LEVEL (of every
 # process, default info; their logs go to $FLOTILLA_HOME/logs/), AUDIT_SIGNING_KEY_FILE (default
 # $FLOTILLA_HOME/audit-signing-key.pem, generated at the first start).
 set -euo pipefail
@@ -17,6 +18,8 @@ cd "$FLOTILLA_ROOT"
 export PORT="${PORT:-3000}"
 KUBE_SIM_PORT="${KUBE_SIM_PORT:-6443}"
 export WORKER_HEALTH_PORT="${WORKER_HEALTH_PORT:-3001}"
+API_METRICS_PORT="${API_METRICS_PORT:-9464}"
+WORKER_METRICS_PORT="${WORKER_METRICS_PORT:-9465}"
 # Read by the demo bootstrap too, which points the demo's AnalysisTemplates at it.
 export DEMO_METRICS_PORT="${DEMO_METRICS_PORT:-3002}"
 export FLOTILLA_HOME="${FLOTILLA_HOME:-$FLOTILLA_ROOT/.flotilla}"
@@ -28,9 +31,9 @@ mkdir -p "$LOGS" "$FLOTILLA_HOME/kube" "$FLOTILLA_HOME/agents"
 
 say() { printf '[start] %s\n' "$*" >&2; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for port in "$PORT" "$KUBE_SIM_PORT" "$WORKER_HEALTH_PORT" "$DEMO_METRICS_PORT"; do
+for port in "$PORT" "$KUBE_SIM_PORT" "$WORKER_HEALTH_PORT" "$DEMO_METRICS_PORT" "$API_METRICS_PORT" "$WORKER_METRICS_PORT"; do
   if listening "$port"; then
-    say "port $port is in use (another npm start?); stop it, or choose others with PORT=… KUBE_SIM_PORT=… WORKER_HEALTH_PORT=… DEMO_METRICS_PORT=… npm start"
+    say "port $port is in use (another npm start?); stop it, or choose others with PORT=… KUBE_SIM_PORT=… WORKER_HEALTH_PORT=… DEMO_METRICS_PORT=… API_METRICS_PORT=… WORKER_METRICS_PORT=… npm start"
     exit 1
   fi
 done
@@ -82,10 +85,11 @@ kubeconfigs_written() { for cluster in "${CLUSTERS[@]}"; do [ -s "$FLOTILLA_HOME
 wait_until "the simulator writing its kubeconfigs" kubeconfigs_written
 
 say "starting the API on $FLOTILLA_URL and a worker"
-run api node apps/api/dist/main.js
+run api env METRICS_PORT="$API_METRICS_PORT" node apps/api/dist/main.js
 # The demo's AnalysisTemplate request-latency is measured by the worker, whose address policy refuses loopback
 # unless told: the simulator's Prometheus listens on 127.0.0.1, so that one address is allowed, and nothing else.
-run worker env CENTRAL_MEASUREMENT_ALLOW="${CENTRAL_MEASUREMENT_ALLOW:+$CENTRAL_MEASUREMENT_ALLOW,}127.0.0.1/32" node apps/worker/dist/main.js
+run worker env CENTRAL_MEASUREMENT_ALLOW="${CENTRAL_MEASUREMENT_ALLOW:+$CENTRAL_MEASUREMENT_ALLOW,}127.0.0.1/32" METRICS_PORT="$WORKER_METRICS_PORT" \
+  node apps/worker/dist/main.js
 wait_until "the API answering /readyz" curl -fs "$FLOTILLA_URL/readyz" -o /dev/null
 
 say "preparing the demo organization, clusters and application"
@@ -116,7 +120,8 @@ them by its FleetRollout (deploy/demo/podinfo/fleet-rollout.yaml). guestbook's c
 simulator's Prometheus, and the Experiment guestbook-purple runs beside it in staging.
   GraphQL API   $FLOTILLA_URL/graphql            (token in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/token)
   GraphiQL      $FLOTILLA_URL/graphiql           (add the header  Authorization: Bearer <token>)
-  Health        $FLOTILLA_URL/readyz   metrics $FLOTILLA_URL/metrics
+  Health        $FLOTILLA_URL/readyz
+  Metrics       http://127.0.0.1:$API_METRICS_PORT/metrics (API)   http://127.0.0.1:$WORKER_METRICS_PORT/metrics (worker)
   Clusters      https://127.0.0.1:$KUBE_SIM_PORT/clusters/{$(IFS=,; echo "${CLUSTERS[*]}")}   (kubeconfigs in ${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/)
   kubectl       KUBECONFIG=${FLOTILLA_HOME#"$FLOTILLA_ROOT/"}/kube/staging.yaml kubectl get pods,rs,svc -n guestbook
   Prometheus    http://127.0.0.1:$DEMO_METRICS_PORT/api/v1/query   (the simulated pods' metrics: deploy/demo/README.md)

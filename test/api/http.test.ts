@@ -1,4 +1,7 @@
 import { createClient } from 'graphql-ws';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { graphql, graphqlData } from '../support/graphql-client.js';
@@ -7,9 +10,17 @@ import { startTestApi, type TestApi, type TestOrganization } from '../support/te
 
 let api: TestApi;
 let org: TestOrganization;
+/** A dashboard build of one page, so that the API answers page addresses it does not serve itself with it. */
+const dashboardDirectory = mkdtempSync(join(tmpdir(), 'flotilla-dashboard-'));
 
 beforeAll(async () => {
-  api = await startTestApi({ MAX_REQUEST_BYTES: String(64 * 1024), MAX_QUERY_DEPTH: '6', MAX_QUERY_COMPLEXITY: '500' });
+  writeFileSync(join(dashboardDirectory, 'index.html'), '<!doctype html><title>dashboard</title>');
+  api = await startTestApi({
+    MAX_REQUEST_BYTES: String(64 * 1024),
+    MAX_QUERY_DEPTH: '6',
+    MAX_QUERY_COMPLEXITY: '500',
+    DASHBOARD_DIR: dashboardDirectory,
+  });
   org = await api.organization({ cluster: 'staging' });
   await graphqlData(
     api.url,
@@ -20,18 +31,28 @@ beforeAll(async () => {
     },
   );
 });
-afterAll(() => api.close());
+afterAll(async () => {
+  await api.close();
+  rmSync(dashboardDirectory, { recursive: true, force: true });
+});
 
 describe('HTTP endpoints', () => {
-  it('answers health, readiness and Prometheus metrics', async () => {
+  it('answers health and readiness on its port, and Prometheus metrics on the metrics port only', async () => {
     expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${api.url}/readyz`)).json()).toEqual({ status: 'ready', postgres: 'ok', redis: 'ok' });
     await graphql(api.url, org.tokens.viewer, '{ clusters { name } }');
-    const metrics = await fetch(`${api.url}/metrics`);
+    const metrics = await fetch(`${api.metricsUrl}/metrics`);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     const text = await metrics.text();
     expect(text).toMatch(/flotilla_graphql_operations_total\{type="query",outcome="ok"\} \d+/);
     expect(text).toContain('flotilla_api_process_resident_memory_bytes');
+
+    expect(await (await fetch(`${api.url}/no-such-page`, { headers: { accept: 'text/html' } })).text()).toContain('<title>dashboard');
+    const onPublicPort = await fetch(`${api.url}/metrics`, { headers: { accept: 'text/html,*/*' } });
+    expect(onPublicPort.status).toBe(404);
+    expect(await onPublicPort.text()).not.toMatch(/flotilla_|dashboard/);
+    for (const path of ['/healthz', '/graphql', '/'])
+      expect((await fetch(`${api.metricsUrl}${path}`)).status, `${path} on the metrics port`).toBe(404);
   });
 
   it('serves GraphiQL with every asset from this server', async () => {

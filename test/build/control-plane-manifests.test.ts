@@ -8,6 +8,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 interface Container {
   name: string;
   image: string;
+  ports?: Array<{ name: string; containerPort: number }>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   readinessProbe?: unknown;
   livenessProbe?: unknown;
@@ -28,6 +29,9 @@ interface Resource {
     podSelector?: { matchLabels?: Record<string, string> };
     template?: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
     tls?: Array<{ secretName: string }>;
+    ports?: Array<{ name: string; targetPort: string }>;
+    endpoints?: Array<{ port: string; path: string }>;
+    ingress?: Array<{ from: Array<{ namespaceSelector?: { matchLabels?: Record<string, string> } }>; ports: Array<{ port: string }> }>;
   };
 }
 
@@ -95,6 +99,37 @@ describe.each(['single', 'ha'])('deploy/control-plane/overlays/%s', (overlay) =>
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
       'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
     });
+  });
+
+  it('serves metrics on a port of their own, scraped by the ServiceMonitor and reachable from the monitoring namespace only', () => {
+    const monitor = resources.find((resource) => resource.kind === 'ServiceMonitor');
+    expect(monitor?.spec?.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+    for (const name of ['flotilla-api', 'flotilla-worker']) {
+      const deployment = workloads.find((workload) => workload.metadata.name === name);
+      const ports = deployment?.spec?.template?.spec.containers.flatMap((container) => container.ports ?? []) ?? [];
+      expect(
+        ports.map((port) => port.name),
+        `${name} container ports`,
+      ).toContain('metrics');
+      const service = resources.find((resource) => resource.kind === 'Service' && resource.metadata.name === name);
+      expect(service?.spec?.ports, `${name} Service`).toContainEqual(expect.objectContaining({ name: 'metrics', targetPort: 'metrics' }));
+      const policy = resources.find(
+        (resource) => resource.kind === 'NetworkPolicy' && resource.spec?.podSelector?.matchLabels?.['app.kubernetes.io/name'] === name,
+      );
+      const admitted = (policy?.spec?.ingress ?? []).flatMap((rule) =>
+        rule.from.flatMap((source) =>
+          rule.ports.map((port) => `${source.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? '?'}→${port.port}`),
+        ),
+      );
+      expect(
+        admitted.filter((entry) => entry.startsWith('monitoring→')),
+        `${name} NetworkPolicy`,
+      ).toEqual(['monitoring→metrics']);
+      expect(
+        admitted.filter((entry) => entry.endsWith('→metrics')),
+        `${name} NetworkPolicy`,
+      ).toEqual(['monitoring→metrics']);
+    }
   });
 
   it('guards every pod with a NetworkPolicy and every Deployment with a PodDisruptionBudget', () => {

@@ -459,8 +459,8 @@ async function scrape(baseUrl: string): Promise<Map<string, MetricFamily>> {
 
 describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () => {
   it('serves promtool-clean metrics on the worker with Argo’s controller gauges, reconciles, queues and measurements', async () => {
-    const [workerUrl] = system.workerHealthUrls;
-    const families = await scrape(workerUrl ?? '');
+    const [workerMetricsUrl] = system.workerMetricsUrls;
+    const families = await scrape(workerMetricsUrl ?? '');
     const checkout = await system.database.rollout.findFirstOrThrow({
       where: { name: 'checkout', organization: { name: system.organizationName } },
     });
@@ -526,7 +526,8 @@ describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () 
   });
 
   it('serves promtool-clean metrics on the API with its agents and their messages by type', async () => {
-    const families = await scrape(system.apiUrl);
+    const [apiMetricsUrl] = system.apiMetricsUrls;
+    const families = await scrape(apiMetricsUrl ?? '');
     expect(samplesOf(families.get('flotilla_agent_connections'), {})).toEqual([{ labels: {}, value: 2 }]);
     const messages = families.get('flotilla_agent_messages_total');
     expect(messages?.type).toBe('counter');

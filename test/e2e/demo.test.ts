@@ -37,7 +37,9 @@ describe('the npm start demo', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'flotilla-demo-'));
-    const [port, simulatorPort, workerPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [port, simulatorPort, workerPort, metricsPort, apiMetricsPort, workerMetricsPort] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
+    );
     apiUrl = `http://127.0.0.1:${port}`;
     demo = spawn('bash', ['scripts/demo.sh'], {
       cwd: ROOT,
@@ -51,6 +53,8 @@ describe('the npm start demo', () => {
         KUBE_SIM_PORT: String(simulatorPort),
         WORKER_HEALTH_PORT: String(workerPort),
         DEMO_METRICS_PORT: String(metricsPort),
+        API_METRICS_PORT: String(apiMetricsPort),
+        WORKER_METRICS_PORT: String(workerMetricsPort),
         FLOTILLA_HOME: home,
         LOG_LEVEL: 'warn',
       },

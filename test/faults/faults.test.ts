@@ -92,7 +92,7 @@ describe(
       expect(system.runningWorkers.map((worker) => worker.process.pid)).toEqual(workersBefore);
       await everyWorkerReady();
       const [worker] = system.runningWorkers;
-      expect(await (await fetch(`${worker?.healthUrl}/metrics`)).text()).toContain('flotilla_worker_process_resident_memory_bytes');
+      expect(await (await fetch(`${worker?.metricsUrl}/metrics`)).text()).toContain('flotilla_worker_process_resident_memory_bytes');
     });
 
     it('finishes when Redis is killed for 30 s and comes back empty', async () => {

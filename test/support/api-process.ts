@@ -8,30 +8,49 @@ import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
 import { systemScope } from '../../libs/stores/src/scope/scope.js';
-import { eventually, freePort, startNodeProcess, type NodeProcessOptions } from './processes.js';
+import { eventually, freePort, startNodeProcess, stopProcess, type NodeProcessOptions } from './processes.js';
 
 /** Fails at once, with the exit code, when a process the system needs has died while we wait on it. */
 export function alive(child: ChildProcess, name: string): void {
   if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode})`);
 }
 
-/** The built API started as its own process (on `port`, else a free one), once it answers /readyz. */
+export interface ApiProcess {
+  child: ChildProcess;
+  url: string;
+  /** Where the process serves `/metrics`. */
+  metricsUrl: string;
+}
+
+/** The built API started as its own process (on `port` and `metricsPort`, else free ones), once it answers /readyz. */
 export async function startApiProcess(
   environment: Record<string, string>,
-  options: NodeProcessOptions & { port?: number | undefined } = {},
-): Promise<{ child: ChildProcess; url: string }> {
+  options: NodeProcessOptions & { port?: number | undefined; metricsPort?: number | undefined } = {},
+): Promise<ApiProcess> {
   const port = options.port ?? (await freePort());
-  const child = startNodeProcess('apps/api/dist/main.js', { ...environment, PORT: String(port) }, [], options);
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(
-    async () => {
-      alive(child, 'the API');
-      return (await fetch(`${url}/readyz`)).ok;
-    },
-    30_000,
-    'the API to be ready',
+  const metricsPort = options.metricsPort ?? (await freePort());
+  const child = startNodeProcess(
+    'apps/api/dist/main.js',
+    { ...environment, PORT: String(port), METRICS_PORT: String(metricsPort) },
+    [],
+    options,
   );
-  return { child, url };
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await eventually(
+      async () => {
+        alive(child, 'the API');
+        return (await fetch(`${url}/readyz`)).ok;
+      },
+      30_000,
+      'the API to be ready',
+    );
+  } catch (error) {
+    // Nobody holds the process yet: left running, it would outlive the test run.
+    await stopProcess(child);
+    throw error;
+  }
+  return { child, url, metricsUrl: `http://127.0.0.1:${metricsPort}` };
 }
 
 /** An organization created straight in the database (as the demo's bootstrap does); answers its admin token's secret. */

@@ -37,10 +37,11 @@ export interface E2eOptions {
   clusters?: Readonly<Record<string, Record<string, string>>>;
 }
 
-/** A running worker process and the address of its health endpoint. */
+/** A running worker process and the addresses of its health and metrics endpoints. */
 export interface E2eWorker {
   process: ChildProcess;
   healthUrl: string;
+  metricsUrl: string;
 }
 
 /** Short enough for tests to see a crash or a lost job within seconds, long enough for a loaded 2-core machine. */
@@ -68,8 +69,8 @@ export class E2eSystem {
   database!: DatabaseClient;
   private directory = '';
   private simulator: ChildProcess | undefined;
-  /** Each API replica's process (undefined while it is down) and its own address. */
-  private readonly apis: { child: ChildProcess | undefined; url: string }[] = [];
+  /** Each API replica's process (undefined while it is down) and its own addresses. */
+  private readonly apis: { child: ChildProcess | undefined; url: string; metricsUrl: string }[] = [];
   private front: E2eFront | undefined;
   private readonly workers = new Set<E2eWorker>();
   private readonly agents = new Map<E2eCluster, ChildProcess>();
@@ -83,9 +84,14 @@ export class E2eSystem {
     return Object.keys(this.options.clusters ?? E2E_CLUSTERS);
   }
 
-  /** The health endpoints (`/healthz`, `/readyz`, `/metrics`) of the workers running. */
+  /** The health endpoints (`/healthz`, `/readyz`) of the workers running. */
   get workerHealthUrls(): string[] {
     return [...this.workers].map((worker) => worker.healthUrl);
+  }
+
+  /** The metrics endpoints (`/metrics`) of the workers running. */
+  get workerMetricsUrls(): string[] {
+    return [...this.workers].map((worker) => worker.metricsUrl);
   }
 
   /** The Kubernetes API of one of the system's clusters. */
@@ -126,6 +132,11 @@ export class E2eSystem {
   /** Each API replica's own address, bypassing the front. */
   get apiUrls(): string[] {
     return this.apis.map((api) => api.url);
+  }
+
+  /** Each API replica's metrics endpoint (`/metrics`), by index. */
+  get apiMetricsUrls(): string[] {
+    return this.apis.map((api) => api.metricsUrl);
   }
 
   private async startAll(options: E2eOptions): Promise<void> {
@@ -179,14 +190,14 @@ export class E2eSystem {
     }
   }
 
-  /** Starts API replica `index`, on the port it had before when it is started again, so that agents find it where they left it. */
+  /** Starts API replica `index`, on the ports it had before when it is started again, so that agents find it where they left it. */
   async startApi(index = 0): Promise<void> {
     const known = this.apis[index];
     const api = await startApiProcess(
       { ...this.environment, AGENT_HEARTBEAT_SECONDS: '1', LOG_LEVEL: processLogLevel('API'), ...this.options.apiEnvironment },
-      { port: known ? Number(new URL(known.url).port) : undefined },
+      known ? { port: Number(new URL(known.url).port), metricsPort: Number(new URL(known.metricsUrl).port) } : {},
     );
-    this.apis[index] = { child: api.child, url: api.url };
+    this.apis[index] = { child: api.child, url: api.url, metricsUrl: api.metricsUrl };
   }
 
   private async createOrganization(): Promise<void> {
@@ -199,15 +210,16 @@ export class E2eSystem {
   }
 
   async startWorker(): Promise<E2eWorker> {
-    const healthPort = await freePort();
+    const [healthPort, metricsPort] = [await freePort(), await freePort()];
     const child = startNodeProcess('apps/worker/dist/main.js', {
       ...this.environment,
       ...WORKER_ENVIRONMENT,
       WORKER_HEALTH_PORT: String(healthPort),
+      METRICS_PORT: String(metricsPort),
       LOG_LEVEL: processLogLevel('WORKER'),
       ...this.options.workerEnvironment,
     });
-    const worker = { process: child, healthUrl: `http://127.0.0.1:${healthPort}` };
+    const worker = { process: child, healthUrl: `http://127.0.0.1:${healthPort}`, metricsUrl: `http://127.0.0.1:${metricsPort}` };
     this.workers.add(worker);
     child.once('exit', () => this.workers.delete(worker));
     return worker;

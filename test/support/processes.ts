@@ -31,11 +31,12 @@ export function startNodeProcess(
   const path = `${root}${entry}`;
   if (!existsSync(path)) throw new Error(`${entry} is not built: run npm run build (npm test does it first)`);
   const child = spawn(process.execPath, [...(options.nodeArguments ?? []), path, ...args], {
-    // Tests run several workers side by side: each serves its health endpoint on a free port unless told one.
+    // Tests run several APIs and workers side by side: each serves its health and metrics on free ports unless told them.
     env: {
       ...inheritedEnvironment(environment),
       LOG_LEVEL: process.env.TEST_PROCESS_LOG_LEVEL ?? 'warn',
       WORKER_HEALTH_PORT: '0',
+      METRICS_PORT: '0',
       ...environment,
     },
     stdio: ['ignore', 'inherit', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],

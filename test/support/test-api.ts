@@ -24,6 +24,8 @@ export interface TestOrganization {
 
 export interface TestApi {
   url: string;
+  /** Where `/metrics` is served. */
+  metricsUrl: string;
   /** What worker processes need to share this API's database and Redis keys. */
   environment: Record<string, string>;
   database: DatabaseClient;
@@ -41,13 +43,14 @@ export async function startTestApi(environment: Record<string, string> = {}): Pr
     LOG_LEVEL: process.env.TEST_API_LOG_LEVEL ?? 'warn',
     ...environment,
   };
-  const config = loadApiConfig({ ...shared, PORT: '0' });
+  const config = loadApiConfig({ ...shared, PORT: '0', METRICS_PORT: '0' });
   const api = await startApi(config, createLogger('api-test', 'silent'));
   const database = createDatabaseClient(config.databaseUrl, 4);
   const audit = new AuditStore(database, api.app.get<EventBus>(EVENT_BUS));
   const organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   return {
     url: api.url,
+    metricsUrl: api.metricsUrl,
     environment: shared,
     database,
     async organization(options = {}) {

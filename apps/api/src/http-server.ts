@@ -9,15 +9,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config/api-config.js';
-import { ErrorCode, type Logger } from '@flotilla/service-runtime';
+import { ErrorCode, startMetricsServer, type Logger } from '@flotilla/service-runtime';
 import { compileProxyTrust } from './common/http/client-address.js';
 import { acceptProxyProtocol } from './common/http/proxy-protocol.js';
 import { securityHeaders } from './security-headers.js';
+import { ApiMetrics } from './modules/health/metrics.js';
 import { ServingState } from './modules/health/serving-state.js';
 
 export interface RunningApi {
   app: NestExpressApplication;
   url: string;
+  /** The metrics port's address; `/metrics` is served there only. */
+  metricsUrl: string;
   /** Turns `/readyz` to 503 and refuses new agents, then goes on serving for `drainMs` while load balancers notice. */
   drain(drainMs: number): Promise<void>;
   /**
@@ -48,6 +51,8 @@ function bodyErrorHandler(config: ApiConfig) {
 }
 
 const DEFAULT_DASHBOARD_DIRECTORY = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
+// `/metrics` lives on the metrics port; here it stays a 404 rather than the dashboard's page, so that a scraper
+// pointed at the public port fails plainly.
 const SERVER_PATHS = /^\/(graphql|graphiql|healthz|readyz|metrics|agent)(\/|$)/;
 
 /**
@@ -67,7 +72,7 @@ function serveDashboard(app: NestExpressApplication, directory: string, logger: 
   });
 }
 
-/** Starts the control plane's HTTP server: GraphQL (with subscriptions), health, metrics and GraphiQL. */
+/** Starts the control plane's HTTP server (GraphQL with subscriptions, health, GraphiQL) and its metrics server. */
 export async function startApi(config: ApiConfig, logger: Logger, options: { writeSchema?: boolean } = {}): Promise<RunningApi> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bodyParser: false,
@@ -85,12 +90,17 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(server.headersTimeout, config.requestTimeoutMs);
   await app.listen(config.port, config.host);
+  const metricsServer = await startMetricsServer(config, app.get(ApiMetrics).registry);
   const address = server.address() as AddressInfo;
   const url = `http://${config.host}:${address.port}`;
-  logger.info({ url, graphql: `${url}/graphql`, graphiql: `${url}/graphiql` }, 'control plane API listening');
+  logger.info(
+    { url, graphql: `${url}/graphql`, graphiql: `${url}/graphiql`, metrics: `${metricsServer.url}/metrics` },
+    'control plane API listening',
+  );
   return {
     app,
     url,
+    metricsUrl: metricsServer.url,
     async drain(drainMs) {
       app.get(ServingState).drain();
       await new Promise((resolve) => setTimeout(resolve, drainMs));
@@ -99,6 +109,7 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
       // Stops listening at once, before the agents are told to go: they must find another replica when they return.
       server.close();
       server.closeIdleConnections();
+      await metricsServer.close();
       const cut = setTimeout(() => server.closeAllConnections(), inFlightGraceMs).unref();
       try {
         await app.close();

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import { probeAll } from '@flotilla/service-runtime';
 
 export interface WorkerHealthOptions {
@@ -8,7 +7,6 @@ export interface WorkerHealthOptions {
   port: number;
   /** What `/readyz` asks, by name: each must answer for the worker to be ready. */
   probes: Record<string, () => Promise<unknown>>;
-  metrics: Registry;
 }
 
 export interface WorkerHealthServer {
@@ -17,8 +15,8 @@ export interface WorkerHealthServer {
 }
 
 /**
- * The worker's small HTTP server: `/healthz` (the process answers), `/readyz` (every dependency answers, 503 naming
- * those that do not) and `/metrics` (Prometheus).
+ * The worker's small HTTP server for its probes: `/healthz` (the process answers) and `/readyz` (every dependency
+ * answers, 503 naming those that do not). Metrics have a port of their own (startMetricsServer).
  */
 export async function startWorkerHealth(options: WorkerHealthOptions): Promise<WorkerHealthServer> {
   const server: Server = createServer((request, response) => {
@@ -33,12 +31,6 @@ export async function startWorkerHealth(options: WorkerHealthOptions): Promise<W
       case '/readyz':
         void probeAll(options.probes).then(({ ready, checks }) =>
           answer(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...checks }),
-        );
-        return;
-      case '/metrics':
-        void options.metrics.metrics().then(
-          (text) => response.writeHead(200, { 'content-type': options.metrics.contentType }).end(text),
-          (error: unknown) => answer(500, { error: String(error) }),
         );
         return;
       default:

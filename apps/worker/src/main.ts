@@ -29,6 +29,7 @@ import {
   createRedisConnection,
   isConnectionLoss,
   SecretBox,
+  startMetricsServer,
 } from '@flotilla/service-runtime';
 import { createServiceEnvironment } from '@flotilla/notification-services';
 import {
@@ -322,11 +323,17 @@ try {
   health = await startWorkerHealth({
     host: config.healthHost,
     port: config.healthPort,
-    metrics: metrics.registry,
     probes: { postgres: () => pingDatabase(database), sql: () => sql.query('SELECT 1'), redis: () => redis.ping() },
   });
 } catch (error) {
   logger.fatal({ err: error, host: config.healthHost, port: config.healthPort }, 'cannot serve the worker health endpoint');
+  process.exit(1);
+}
+let metricsServer;
+try {
+  metricsServer = await startMetricsServer(config, metrics.registry);
+} catch (error) {
+  logger.fatal({ err: error, host: config.metricsHost, port: config.metricsPort }, 'cannot serve the worker metrics endpoint');
   process.exit(1);
 }
 await sweepOnce();
@@ -336,6 +343,7 @@ logger.info(
     fleetConcurrency: config.fleetConcurrency,
     sweepIntervalMs,
     health: health.url,
+    metrics: `${metricsServer.url}/metrics`,
     auditSigningKeyId: auditSigner?.keyId ?? null,
   },
   'worker started',
@@ -360,6 +368,7 @@ stopOnSignals(logger, config.shutdownGraceSeconds * 1000, async (step) => {
   ]);
   await Promise.all([
     step('the health endpoint', () => health.close()),
+    step('the metrics endpoint', () => metricsServer.close()),
     step('the database client', () => database.$disconnect()),
     step('the SQL pool', () => sql.end()),
     ...[redis, subscriber, workerConnection, analysisConnection, recordConnection, fleetConnection, notificationConnection].map(

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './logger.js';
 export * from './probes.js';
 export * from './process-lifecycle.js';
+export * from './metrics-server.js';
 export * from './process-metrics.js';
 export * from './redis.js';
 export * from './secrets.js';

@@ -5,12 +5,15 @@ import {
   loadSettings,
   port,
   readControlPlaneSettings,
+  readMetricsListener,
+  requireDistinctPorts,
   type ControlPlaneSettings,
   type Environment,
+  type MetricsListener,
 } from '@flotilla/service-runtime';
 import { isAddressOrRange } from '../common/http/client-address.js';
 
-export interface ApiConfig extends ControlPlaneSettings {
+export interface ApiConfig extends ControlPlaneSettings, MetricsListener {
   host: string;
   port: number;
   /** Largest request body accepted, in bytes. */
@@ -76,6 +79,7 @@ export function readApiConfig(environment: Environment, problems: string[]): Api
     ...readControlPlaneSettings(environment, problems),
     host: environment.HOST || '127.0.0.1',
     port: port(environment, 'PORT', 3000, problems),
+    ...readMetricsListener(environment, 9464, problems),
     maxRequestBytes: integer(environment, 'MAX_REQUEST_BYTES', 1024 * 1024, problems),
     maxQueryDepth: integer(environment, 'MAX_QUERY_DEPTH', 12, problems),
     maxQueryComplexity: integer(environment, 'MAX_QUERY_COMPLEXITY', 5000, problems),
@@ -102,6 +106,7 @@ export function readApiConfig(environment: Environment, problems: string[]): Api
       heartbeatIntervalSeconds: integer(environment, 'AGENT_HEARTBEAT_SECONDS', 5, problems),
     },
   };
+  requireDistinctPorts(config, { name: 'PORT', host: config.host, port: config.port }, problems);
   if (config.proxyProtocol && config.trustedProxies.length === 0)
     problems.push('PROXY_PROTOCOL needs TRUSTED_PROXIES: only trusted proxies may send the header');
   if (config.shutdownDrainSeconds >= config.shutdownGraceSeconds)

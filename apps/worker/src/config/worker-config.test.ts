@@ -10,6 +10,8 @@ describe('loadWorkerConfig', () => {
       sweepIntervalMs: 10_000,
       healthHost: '127.0.0.1',
       healthPort: 3001,
+      metricsHost: '127.0.0.1',
+      metricsPort: 9465,
       shutdownGraceSeconds: 20,
       centralMeasurementAllow: [],
     });
@@ -20,6 +22,12 @@ describe('loadWorkerConfig', () => {
       healthPort: 0,
       centralMeasurementAllow: ['10.0.0.0/8', '127.0.0.1/32'],
     });
+  });
+
+  it('refuses metrics on the health port', () => {
+    expect(() => loadWorkerConfig({ WORKER_HEALTH_PORT: '9100', METRICS_PORT: '9100' })).toThrow(
+      new ConfigurationError(['METRICS_PORT must differ from WORKER_HEALTH_PORT: both are 9100']),
+    );
   });
 
   it('reports every problem of the shared settings and its own at once', () => {

@@ -4,12 +4,15 @@ import {
   loadSettings,
   port,
   readControlPlaneSettings,
+  readMetricsListener,
+  requireDistinctPorts,
   type ControlPlaneSettings,
   type Environment,
+  type MetricsListener,
   type SettingsReader,
 } from '@flotilla/service-runtime';
 
-export interface WorkerConfig extends ControlPlaneSettings {
+export interface WorkerConfig extends ControlPlaneSettings, MetricsListener {
   /** Reconciles running at once; the ones that reach the database together share its round trips. */
   concurrency: number;
   /** Measurements wait on providers, so they get their own slots and never hold up reconciles. */
@@ -40,32 +43,37 @@ export interface WorkerConfig extends ControlPlaneSettings {
   notificationMaxAttempts: number;
   /** Addresses, networks and host names notifications may reach beyond public unicast ones. */
   notificationAllow: string[];
-  /** Where `/healthz`, `/readyz` and `/metrics` are served; port 0 takes any free port (logged at boot). */
+  /** Where `/healthz` and `/readyz` are served; port 0 takes any free port (logged at boot). */
   healthHost: string;
   healthPort: number;
 }
 
-export const readWorkerConfig: SettingsReader<WorkerConfig> = (environment, problems) => ({
-  ...readControlPlaneSettings(environment, problems),
-  concurrency: integer(environment, 'WORKER_CONCURRENCY', 64, problems),
-  analysisConcurrency: integer(environment, 'ANALYSIS_CONCURRENCY', 48, problems),
-  recordConcurrency: integer(environment, 'RECORD_CONCURRENCY', 8, problems),
-  fleetConcurrency: integer(environment, 'FLEET_CONCURRENCY', 4, problems),
-  sweepIntervalMs: integer(environment, 'SWEEP_INTERVAL_MS', 10_000, problems, 100),
-  agentSilenceLimitMs: integer(environment, 'AGENT_SILENCE_LIMIT_MS', 20_000, problems, 1000),
-  jobLockMs: integer(environment, 'JOB_LOCK_MS', 30_000, problems, 1000),
-  analysisHistoryDays: integer(environment, 'ANALYSIS_HISTORY_DAYS', 90, problems),
-  databasePoolSize: integer(environment, 'DATABASE_POOL_SIZE', 8, problems),
-  sqlPoolSize: integer(environment, 'SQL_POOL_SIZE', 24, problems),
-  centralMeasurementAllow: list(environment, 'CENTRAL_MEASUREMENT_ALLOW'),
-  centralCredentialsDirectory: environment.CENTRAL_CREDENTIALS_DIR || undefined,
-  notificationConcurrency: integer(environment, 'NOTIFICATION_CONCURRENCY', 16, problems),
-  notificationRatePerService: integer(environment, 'NOTIFICATION_RATE_PER_SERVICE', 20, problems),
-  notificationMaxAttempts: integer(environment, 'NOTIFICATION_MAX_ATTEMPTS', 8, problems),
-  notificationAllow: list(environment, 'NOTIFICATION_ALLOW'),
-  healthHost: environment.WORKER_HEALTH_HOST || '127.0.0.1',
-  healthPort: port(environment, 'WORKER_HEALTH_PORT', 3001, problems),
-});
+export const readWorkerConfig: SettingsReader<WorkerConfig> = (environment, problems) => {
+  const config: WorkerConfig = {
+    ...readControlPlaneSettings(environment, problems),
+    concurrency: integer(environment, 'WORKER_CONCURRENCY', 64, problems),
+    analysisConcurrency: integer(environment, 'ANALYSIS_CONCURRENCY', 48, problems),
+    recordConcurrency: integer(environment, 'RECORD_CONCURRENCY', 8, problems),
+    fleetConcurrency: integer(environment, 'FLEET_CONCURRENCY', 4, problems),
+    sweepIntervalMs: integer(environment, 'SWEEP_INTERVAL_MS', 10_000, problems, 100),
+    agentSilenceLimitMs: integer(environment, 'AGENT_SILENCE_LIMIT_MS', 20_000, problems, 1000),
+    jobLockMs: integer(environment, 'JOB_LOCK_MS', 30_000, problems, 1000),
+    analysisHistoryDays: integer(environment, 'ANALYSIS_HISTORY_DAYS', 90, problems),
+    databasePoolSize: integer(environment, 'DATABASE_POOL_SIZE', 8, problems),
+    sqlPoolSize: integer(environment, 'SQL_POOL_SIZE', 24, problems),
+    centralMeasurementAllow: list(environment, 'CENTRAL_MEASUREMENT_ALLOW'),
+    centralCredentialsDirectory: environment.CENTRAL_CREDENTIALS_DIR || undefined,
+    notificationConcurrency: integer(environment, 'NOTIFICATION_CONCURRENCY', 16, problems),
+    notificationRatePerService: integer(environment, 'NOTIFICATION_RATE_PER_SERVICE', 20, problems),
+    notificationMaxAttempts: integer(environment, 'NOTIFICATION_MAX_ATTEMPTS', 8, problems),
+    notificationAllow: list(environment, 'NOTIFICATION_ALLOW'),
+    healthHost: environment.WORKER_HEALTH_HOST || '127.0.0.1',
+    healthPort: port(environment, 'WORKER_HEALTH_PORT', 3001, problems),
+    ...readMetricsListener(environment, 9465, problems),
+  };
+  requireDistinctPorts(config, { name: 'WORKER_HEALTH_PORT', host: config.healthHost, port: config.healthPort }, problems);
+  return config;
+};
 
 /** Reads and validates the worker's configuration once at boot; every problem is reported together. */
 export function loadWorkerConfig(environment: Environment = process.env): WorkerConfig {

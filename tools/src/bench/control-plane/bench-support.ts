@@ -82,8 +82,8 @@ export async function startProcess(
   nodeArguments: readonly string[] = [],
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArguments, fileURLToPath(new URL(`../../../../${entry}`, import.meta.url))], {
-    // Benchmarks run several workers side by side: each serves its health endpoint on a free port unless told one.
-    env: { ...process.env, LOG_LEVEL: 'warn', WORKER_HEALTH_PORT: '0', ...environment },
+    // Benchmarks run several APIs and workers side by side: each serves its health and metrics on free ports unless told them.
+    env: { ...process.env, LOG_LEVEL: 'warn', WORKER_HEALTH_PORT: '0', METRICS_PORT: '0', ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   // A minute: a process started with --cpu-prof on a loaded machine takes far longer than its usual second or two.

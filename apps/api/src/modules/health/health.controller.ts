@@ -5,7 +5,6 @@ import { pingDatabase, type DatabaseClient } from '@flotilla/stores';
 import { probeAll } from '@flotilla/service-runtime';
 import { DATABASE, REDIS } from '../../infrastructure/tokens.js';
 import { GRAPHIQL_ASSETS, GRAPHIQL_PAGE, GRAPHIQL_PAGE_ASSETS } from './graphiql.js';
-import { ApiMetrics } from './metrics.js';
 import { ServingState } from './serving-state.js';
 
 @Controller()
@@ -13,7 +12,6 @@ export class HealthController {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly metrics: ApiMetrics,
     private readonly serving: ServingState,
   ) {}
 
@@ -29,12 +27,6 @@ export class HealthController {
     const { ready, checks } = await probeAll({ postgres: () => pingDatabase(this.database), redis: () => this.redis.ping() });
     if (!ready) throw new HttpException({ status: 'unavailable', ...checks }, HttpStatus.SERVICE_UNAVAILABLE);
     return { status: 'ready', postgres: 'ok', redis: 'ok' };
-  }
-
-  @Get('metrics')
-  async prometheus(@Res() response: Response): Promise<void> {
-    response.setHeader('content-type', this.metrics.registry.contentType);
-    response.send(await this.metrics.registry.metrics());
   }
 
   @Get('graphiql')
