@@ -73,7 +73,7 @@ describe('lint, offline with no server', () => {
       `${join(demo, 'staging', 'cluster.yaml')}:doc[1] Service/guestbook-stable: skipped, not a kind Flotilla reads`,
     );
     expect(result.stdout).toContain(`${join(demo, 'staging', 'cluster.yaml')}:doc[3] Ingress/guestbook: skipped`);
-    expect(result.stdout).toMatch(/✔ 2 documents in 4 files: no problems\n$/);
+    expect(result.stdout).toMatch(/✔ 5 documents in 6 files: no problems\n$/);
   });
 
   it('names a file that does not exist', async () => {
