@@ -495,6 +495,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await standalone.getByRole('link', { name: 'tax-purple' }).click();
     await page.getByRole('heading', { name: 'tax-purple', level: 1 }).waitFor();
     expect(page.url()).toBe(`${api.url}/experiments/staging/shop/tax-purple`);
+    await page.getByTestId('experiment-rollout').waitFor();
     expect(await page.getByTestId('experiment-rollout').textContent()).toBe('A standalone experiment.');
     expect(await page.locator('tr[data-template="purple"] [data-phase="Failed"]').count()).toBe(1);
     expect(await page.getByText('template purple failed: progress deadline exceeded').count()).toBe(1);
@@ -505,12 +506,13 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     const section = page.getByRole('region', { name: 'Experiments' });
     await section.getByRole('link', { name: 'tax-step', exact: true }).click();
     await page.getByRole('heading', { name: 'tax-step', level: 1 }).waitFor();
+    await page.getByTestId('experiment-rollout').waitFor();
     expect(await page.getByTestId('experiment-rollout').textContent()).toBe('Started by a step of the rollout tax.');
     await page.getByRole('table', { name: 'Analyses' }).getByRole('link', { name: 'tax-step-compare' }).click();
 
     await page.getByRole('heading', { name: 'tax-step-compare', level: 1 }).waitFor();
     expect(page.url()).toBe(`${api.url}/analysis-runs/staging/shop/tax-step-compare`);
-    expect(await page.getByTestId('analysis-run-phase').locator('[data-phase="Successful"]').count()).toBe(1);
+    await page.getByTestId('analysis-run-phase').locator('[data-phase="Successful"]').waitFor();
     const measurement = page.locator('tr[data-measurement-row="success-rate#0"]');
     expect(await measurement.textContent()).toContain('[0.98]');
     expect(await measurement.locator('[data-phase="Successful"]').count()).toBe(1);
@@ -575,7 +577,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await phaseBadge(page, 'Healthy').waitFor();
 
     const buttons = page.locator('[data-operation]');
-    expect(await buttons.count()).toBe(8);
+    expect(await buttons.count()).toBe(9);
     for (const button of await buttons.all()) expect(await button.isDisabled()).toBe(true);
     expect(await page.getByText('Role: viewer · read-only').count()).toBe(1);
     await screenshot(page, 'rollout-viewer');
