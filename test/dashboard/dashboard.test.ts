@@ -143,21 +143,32 @@ const experimentTemplate = (
 });
 
 /**
- * Stores a completed experiment of a rollout's step as the reconciler leaves it (released, so no reconcile loads it
- * again), with the analysis run it started when it has one.
+ * Stores a completed experiment as the reconciler leaves it (released, so no reconcile loads it again), with the
+ * analysis run it started when it has one: of a rollout's step when `owner` names the rollout and step, else standalone.
  */
-async function storeFinishedExperiment(rolloutName: string, name: string, stepIndex: number, status: ExperimentStatus): Promise<void> {
-  const rollout = await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name: rolloutName } });
-  const { podTemplateHash } = await api.database.rolloutRevision.findFirstOrThrow({ where: { rolloutId: rollout.id, revision: 1 } });
+async function storeFinishedExperiment(
+  owner: { rollout: string; stepIndex: number } | 'standalone',
+  name: string,
+  status: ExperimentStatus,
+): Promise<void> {
+  const rollout =
+    owner === 'standalone'
+      ? undefined
+      : await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name: owner.rollout } });
+  const podTemplateHash = rollout
+    ? (await api.database.rolloutRevision.findFirstOrThrow({ where: { rolloutId: rollout.id, revision: 1 } })).podTemplateHash
+    : null;
+  const clusterId =
+    rollout?.clusterId ?? (await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id, name: 'staging' } })).id;
   const experiment = await api.database.experiment.create({
     data: {
       organizationId: org.id,
-      clusterId: rollout.clusterId,
-      rolloutId: rollout.id,
+      clusterId,
+      rolloutId: rollout?.id ?? null,
       namespace: 'shop',
       name,
       podTemplateHash,
-      stepIndex,
+      stepIndex: owner === 'standalone' ? null : owner.stepIndex,
       createdAt: new Date('2026-11-20T10:00:00.000Z'),
       spec: json({
         duration: '5m',
@@ -173,13 +184,13 @@ async function storeFinishedExperiment(rolloutName: string, name: string, stepIn
     await api.database.analysisRun.create({
       data: {
         organizationId: org.id,
-        clusterId: rollout.clusterId,
-        rolloutId: rollout.id,
+        clusterId,
+        rolloutId: rollout?.id ?? null,
         experimentId: experiment.id,
         namespace: 'shop',
         name: analysis.analysisRun,
         kind: 'experiment',
-        revision: 1,
+        revision: rollout ? 1 : null,
         podTemplateHash,
         spec: json({ analysis: { templates: [{ templateName: 'success-rate' }] }, stablePodTemplateHash: null }),
         phase: analysis.phase,
@@ -386,7 +397,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await page.getByText('No analysis has run for this rollout.').waitFor();
     expect(await page.getByRole('heading', { name: 'Experiments', level: 2 }).count()).toBe(0);
 
-    await storeFinishedExperiment('pricing', 'pricing-baseline-1', 0, {
+    await storeFinishedExperiment({ rollout: 'pricing', stepIndex: 0 }, 'pricing-baseline-1', {
       phase: 'Successful',
       message: 'analysis compare successful',
       availableAt: '2026-11-20T10:01:00.000Z',
@@ -399,7 +410,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
         { name: 'compare', analysisRun: 'pricing-baseline-1-compare', phase: 'Successful', message: 'all measurements passed' },
       ],
     });
-    await storeFinishedExperiment('pricing', 'pricing-baseline-2', 1, {
+    await storeFinishedExperiment({ rollout: 'pricing', stepIndex: 1 }, 'pricing-baseline-2', {
       phase: 'Failed',
       message: 'template canary failed: progress deadline exceeded',
       availableAt: undefined,
@@ -448,11 +459,105 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await screenshot(page, 'rollout-experiments');
 
     await compare.getByRole('link', { name: 'pricing-baseline-1-compare' }).click();
-    await expect.poll(() => page.evaluate(() => document.querySelector(':target')?.textContent)).toBe('pricing-baseline-1-compare');
-    expect(
-      await page.locator('[data-analysis-run="pricing-baseline-1-compare"] h3').evaluate((heading) => heading.matches(':target')),
-    ).toBe(true);
-    expect(page.url()).toMatch(new RegExp(`^${rolloutPath('pricing')}#run-`));
+    await page.getByRole('heading', { name: 'pricing-baseline-1-compare', level: 1 }).waitFor();
+    expect(page.url()).toBe(`${api.url}/analysis-runs/staging/shop/pricing-baseline-1-compare`);
+  });
+
+  it('gives experiments and analysis runs pages of their own, reached from the overview and the rollout page, that hold at 390 px', async () => {
+    await apply(canaryRollout('tax', 'shop/tax:1'));
+    await waitForPhase('tax', 'Healthy');
+    const analysisRuns = [
+      { name: 'compare', analysisRun: 'tax-step-compare', phase: 'Successful' as const, message: 'all measurements passed' },
+    ];
+    await storeFinishedExperiment({ rollout: 'tax', stepIndex: 0 }, 'tax-step', {
+      phase: 'Successful',
+      message: 'analysis compare successful',
+      availableAt: '2026-11-20T10:01:00.000Z',
+      finishedAt: '2026-11-20T10:06:00.000Z',
+      templateStatuses: [experimentTemplate('canary', '7b9c4d', 'Successful', 2)],
+      analysisRuns,
+    });
+    await storeFinishedExperiment('standalone', 'tax-purple', {
+      phase: 'Failed',
+      message: 'template purple failed: progress deadline exceeded',
+      availableAt: undefined,
+      finishedAt: '2026-11-20T10:06:00.000Z',
+      templateStatuses: [experimentTemplate('purple', '3a1b2c', 'Failed', 0)],
+      analysisRuns: [],
+    });
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+    const standalone = page.locator('tr[data-standalone-experiment="staging/shop/tax-purple"]');
+    await standalone.locator('[data-phase="Failed"]').waitFor();
+    expect(await page.locator('[data-standalone-experiment="staging/shop/tax-step"]').count()).toBe(0);
+    await standalone.getByRole('link', { name: 'tax-purple' }).click();
+    await page.getByRole('heading', { name: 'tax-purple', level: 1 }).waitFor();
+    expect(page.url()).toBe(`${api.url}/experiments/staging/shop/tax-purple`);
+    await page.getByTestId('experiment-rollout').waitFor();
+    expect(await page.getByTestId('experiment-rollout').textContent()).toBe('A standalone experiment.');
+    expect(await page.locator('tr[data-template="purple"] [data-phase="Failed"]').count()).toBe(1);
+    expect(await page.getByText('template purple failed: progress deadline exceeded').count()).toBe(1);
+    expect(await overflow(), 'how far the experiment page overflows 390 px').toBe(0);
+    await screenshot(page, 'experiment-390px');
+
+    await page.goto(rolloutPath('tax'));
+    const section = page.getByRole('region', { name: 'Experiments' });
+    await section.getByRole('link', { name: 'tax-step', exact: true }).click();
+    await page.getByRole('heading', { name: 'tax-step', level: 1 }).waitFor();
+    await page.getByTestId('experiment-rollout').waitFor();
+    expect(await page.getByTestId('experiment-rollout').textContent()).toBe('Started by a step of the rollout tax.');
+    await page.getByRole('table', { name: 'Analyses' }).getByRole('link', { name: 'tax-step-compare' }).click();
+
+    await page.getByRole('heading', { name: 'tax-step-compare', level: 1 }).waitFor();
+    expect(page.url()).toBe(`${api.url}/analysis-runs/staging/shop/tax-step-compare`);
+    await page.getByTestId('analysis-run-phase').locator('[data-phase="Successful"]').waitFor();
+    const measurement = page.locator('tr[data-measurement-row="success-rate#0"]');
+    expect(await measurement.textContent()).toContain('[0.98]');
+    expect(await measurement.locator('[data-phase="Successful"]').count()).toBe(1);
+    expect(await page.locator('svg[data-chart] [data-measurement]').count()).toBe(1);
+    expect(await overflow(), 'how far the analysis run page overflows 390 px').toBe(0);
+    await screenshot(page, 'analysis-run-390px');
+    await page.getByTestId('analysis-run-rollout').getByRole('link', { name: 'tax' }).click();
+    await page.getByRole('heading', { name: 'tax', level: 1 }).waitFor();
+    expect(page.url()).toBe(rolloutPath('tax'));
+  });
+
+  it("sets a container's image through the form and rolls back to an earlier revision from the release history, each confirmed with a reason", async () => {
+    const rollout = canaryRollout('billing', 'shop/billing:1');
+    rollout.spec.strategy.canary.steps = [];
+    await apply(rollout);
+    await waitForPhase('billing', 'Healthy');
+    const page = await dashboardSignedInAs(org.tokens.deployer);
+    await page.goto(rolloutPath('billing'));
+    await phaseBadge(page, 'Healthy').waitFor();
+    expect(await page.locator('[data-roll-back="1"]').isDisabled()).toBe(true);
+
+    await page.locator('[data-operation="set-image"]').click();
+    const setImageDialog = page.getByRole('dialog', { name: 'Set an image of billing?' });
+    expect(await setImageDialog.getByLabel('Container').inputValue()).toBe('billing');
+    await setImageDialog.getByLabel('Image').fill('shop/billing:2');
+    await setImageDialog.getByLabel(/Reason/).fill('billing 2');
+    await screenshot(page, 'set-image-form');
+    await setImageDialog.getByRole('button', { name: 'Set image' }).click();
+    await page.locator('[data-operation-outcome="Applied"]').waitFor({ timeout: 30_000 });
+    await page.locator('tr[data-revision="2"]').filter({ hasText: 'shop/billing:2' }).waitFor({ timeout: 30_000 });
+    await waitForPhase('billing', 'Healthy', 2);
+    const audited = page.locator('[data-audit-action="rollout.setImage"]');
+    await audited.waitFor();
+    expect(await audited.textContent()).toContain('billing 2');
+
+    await page.locator('[data-roll-back="1"]').click();
+    const rollBackDialog = page.getByRole('dialog', { name: 'Roll billing back to revision 1?' });
+    await rollBackDialog.getByLabel(/Reason/).fill('billing 2 misbehaves');
+    await rollBackDialog.getByRole('button', { name: 'Roll back' }).click();
+    await page.locator('[data-operation-outcome="Applied"]').filter({ hasText: 'Roll back to revision 1' }).waitFor({ timeout: 30_000 });
+    await waitForPhase('billing', 'Healthy', 3);
+    const row = await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name: 'billing' } });
+    expect(JSON.stringify(row.spec)).toContain('shop/billing:1');
+    expect(JSON.stringify(row.spec)).not.toContain('shop/billing:2');
+    await screenshot(page, 'rollout-rolled-back');
   });
 
   it('runs GraphiQL under the content security policy with the token the dashboard keeps', async () => {
@@ -472,7 +577,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await phaseBadge(page, 'Healthy').waitFor();
 
     const buttons = page.locator('[data-operation]');
-    expect(await buttons.count()).toBe(8);
+    expect(await buttons.count()).toBe(9);
     for (const button of await buttons.all()) expect(await button.isDisabled()).toBe(true);
     expect(await page.getByText('Role: viewer · read-only').count()).toBe(1);
     await screenshot(page, 'rollout-viewer');

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { openLiveConnection, type LiveConnection } from './api/live-updates.js';
+import { AnalysisRunPage } from './analysis/analysis-run-page.js';
 import { AuditPage } from './audit/audit-page.js';
+import { ExperimentPage } from './experiments/experiment-page.js';
 import { FleetRolloutPage } from './fleet/fleet-rollout-page.js';
 import { FleetRolloutsPage } from './fleet/fleet-rollouts-page.js';
 import { FreezesPage } from './freezes/freezes-page.js';
@@ -102,6 +104,16 @@ function Shell() {
           <Page path={ROUTE_PATTERNS.rollout}>
             {({ cluster, namespace, name }) => (
               <RolloutPage key={`${cluster}/${namespace}/${name}`} rolloutRef={{ cluster, namespace, name }} />
+            )}
+          </Page>
+          <Page path={ROUTE_PATTERNS.analysisRun}>
+            {({ cluster, namespace, name }) => (
+              <AnalysisRunPage key={`${cluster}/${namespace}/${name}`} runRef={{ cluster, namespace, name }} />
+            )}
+          </Page>
+          <Page path={ROUTE_PATTERNS.experiment}>
+            {({ cluster, namespace, name }) => (
+              <ExperimentPage key={`${cluster}/${namespace}/${name}`} experimentRef={{ cluster, namespace, name }} />
             )}
           </Page>
           <Page path={ROUTE_PATTERNS.fleetRollouts}>

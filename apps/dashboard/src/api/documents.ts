@@ -254,45 +254,107 @@ export const ANALYSIS_RUNS = graphql(
   [ANALYSIS_RUN_FIELDS],
 );
 
-/** The experiments a rollout lists: those not finished and the newest within its run history limits. */
-export const EXPERIMENTS = graphql(`
-  query RolloutExperiments($cluster: String!, $namespace: String!, $name: String!) {
-    rollout(cluster: $cluster, namespace: $namespace, name: $name) {
-      experiments {
-        id
-        name
-        phase
-        message
-        stepIndex
-        podTemplateHash
-        createdAt
-        availableAt
-        finishedAt
-        releasedAt
-        templates {
-          name
-          status
-          message
-          podTemplateHash
-          replicas
-          readyReplicas
-          availableReplicas
-        }
-        analyses {
-          name
-          analysisRun
-          phase
-          message
-        }
-        analysisRuns {
-          id
-          name
-        }
-      }
+const EXPERIMENT_FIELDS = graphql(`
+  fragment ExperimentFields on Experiment {
+    id
+    cluster
+    namespace
+    name
+    rollout
+    phase
+    message
+    stepIndex
+    podTemplateHash
+    createdAt
+    availableAt
+    finishedAt
+    releasedAt
+    templates {
+      name
+      status
+      message
+      podTemplateHash
+      replicas
+      readyReplicas
+      availableReplicas
+    }
+    analyses {
+      name
+      analysisRun
+      phase
+      message
+    }
+    analysisRuns {
+      id
+      name
     }
   }
 `);
-export type Experiment = ResultOf<typeof EXPERIMENTS>['rollout']['experiments'][number];
+
+/** The experiments a rollout lists: those not finished and the newest within its run history limits. */
+export const EXPERIMENTS = graphql(
+  `
+    query RolloutExperiments($cluster: String!, $namespace: String!, $name: String!) {
+      rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+        experiments {
+          ...ExperimentFields
+        }
+      }
+    }
+  `,
+  [EXPERIMENT_FIELDS],
+);
+
+/** One experiment, standalone or of a rollout's step. */
+export const EXPERIMENT_DETAIL = graphql(
+  `
+    query ExperimentDetail($cluster: String!, $namespace: String!, $name: String!) {
+      experiment(cluster: $cluster, namespace: $namespace, name: $name) {
+        ...ExperimentFields
+      }
+    }
+  `,
+  [EXPERIMENT_FIELDS],
+);
+
+/** How many experiments the overview reads to find the standalone ones among them. */
+export const OVERVIEW_EXPERIMENT_LIMIT = 100;
+
+/** The newest experiments (OVERVIEW_EXPERIMENT_LIMIT), of which the overview lists the standalone ones. */
+export const RECENT_EXPERIMENTS = graphql(
+  `
+    query RecentExperiments($first: Int!) {
+      experiments(page: { first: $first }) {
+        nodes {
+          ...ExperimentFields
+        }
+      }
+    }
+  `,
+  [EXPERIMENT_FIELDS],
+);
+
+/** One analysis run by its name, which is unique in its cluster and namespace; `nodes` is empty when there is none. */
+export const ANALYSIS_RUN_DETAIL = graphql(
+  `
+    query AnalysisRunDetail($cluster: String!, $namespace: String!, $name: String!) {
+      analysisRuns(filter: { cluster: $cluster, namespace: $namespace, name: $name }, page: { first: 1 }) {
+        nodes {
+          ...AnalysisRunFields
+          cluster
+          namespace
+          rollout
+          experiment
+        }
+      }
+    }
+  `,
+  [ANALYSIS_RUN_FIELDS],
+);
+/** An analysis run with where it lives and what it belongs to. */
+export type AnalysisRunDetail = ResultOf<typeof ANALYSIS_RUN_DETAIL>['analysisRuns']['nodes'][number];
+
+export type Experiment = ResultOf<typeof EXPERIMENT_FIELDS>;
 /** One template of an experiment: its ReplicaSet as the experiment last saw it. */
 export type ExperimentTemplate = Experiment['templates'][number];
 /** One analysis of an experiment and the run started for it. */

@@ -18,7 +18,10 @@ function asRequestError(error: unknown): GraphqlRequestError {
     : new GraphqlRequestError('client/failed', error instanceof Error ? error.message : String(error), 'request');
 }
 
-/** Runs a query now and on every `reload()`, dropping answers that arrive after a newer request was sent. */
+/**
+ * Runs a query now and on every `reload()`, showing each answer unless a newer request was answered first: under a
+ * stream of reloads faster than the API answers, the page still moves forward instead of waiting for a quiet moment.
+ */
 export function useGraphqlQuery<Data, Variables>(document: Document<Data, Variables>, variables: Variables): QueryState<Data> {
   const { token, signOut } = useSession();
   const [data, setData] = useState<Data>();
@@ -26,6 +29,7 @@ export function useGraphqlQuery<Data, Variables>(document: Document<Data, Variab
   const [loading, setLoading] = useState(true);
   const [generation, setGeneration] = useState(0);
   const latestRequest = useRef(0);
+  const latestAnswered = useRef(0);
   const variablesKey = JSON.stringify(variables);
 
   useEffect(() => {
@@ -33,17 +37,19 @@ export function useGraphqlQuery<Data, Variables>(document: Document<Data, Variab
     setLoading(true);
     requestGraphql(token, document, JSON.parse(variablesKey) as Variables).then(
       (answer) => {
-        if (request !== latestRequest.current) return;
+        if (request < latestAnswered.current) return;
+        latestAnswered.current = request;
         setData(answer);
         setError(undefined);
-        setLoading(false);
+        setLoading(request !== latestRequest.current);
       },
       (failure: unknown) => {
-        if (request !== latestRequest.current) return;
+        if (request < latestAnswered.current) return;
+        latestAnswered.current = request;
         const requestError = asRequestError(failure);
         if (requestError.unauthenticated) signOut(requestError.message);
         setError(requestError);
-        setLoading(false);
+        setLoading(request !== latestRequest.current);
       },
     );
   }, [token, document, variablesKey, generation, signOut]);

@@ -5,7 +5,7 @@ import { analysisRows, experimentMoments, experimentOrigin } from './experiment-
 const analysis = (name: string, analysisRun: string): ExperimentAnalysis => ({ name, analysisRun, phase: 'Running', message: '' });
 
 describe('analysisRows', () => {
-  it('links each analysis to the run of its name, and none to a run the API does not list yet', () => {
+  it('tells which analyses have a run the API lists, by the run name', () => {
     const rows = analysisRows({
       analyses: [analysis('compare', 'checkout-6c8f9d-2-1-compare'), analysis('smoke', 'checkout-6c8f9d-2-1-smoke')],
       analysisRuns: [
@@ -13,13 +13,13 @@ describe('analysisRows', () => {
         { id: '0190-a', name: 'checkout-6c8f9d-2-1-compare' },
       ],
     });
-    expect(rows.map(({ name, runHref }) => [name, runHref])).toEqual([
-      ['compare', '#run-0190-a'],
-      ['smoke', '#run-0190-b'],
+    expect(rows.map(({ name, runListed }) => [name, runListed])).toEqual([
+      ['compare', true],
+      ['smoke', true],
     ]);
     expect(analysisRows({ analyses: [analysis('compare', 'not-started')], analysisRuns: [] })[0]).toEqual({
       ...analysis('compare', 'not-started'),
-      runHref: undefined,
+      runListed: false,
     });
   });
 });

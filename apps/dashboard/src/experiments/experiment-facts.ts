@@ -1,21 +1,17 @@
-import { analysisRunAnchor } from '../analysis/run-anchor.js';
 import type { Experiment, ExperimentAnalysis, RolloutRevision } from '../api/documents.js';
 
 export interface ExperimentAnalysisRow extends ExperimentAnalysis {
-  /** Link to the run's entry in the analysis section; undefined while the API lists no run of that name. */
-  runHref: string | undefined;
+  /** Whether the API lists the run it started, so that the run's page has something to show. */
+  runListed: boolean;
 }
 
 /**
- * Each analysis of an experiment with a link to the run it started.
- * @example analysisRows({ analyses: [{ name: 'compare', analysisRun: 'x-compare', phase: 'Running', message: '' }], analysisRuns: [{ id: '7', name: 'x-compare' }] })[0].runHref === '#run-7'
+ * Each analysis of an experiment, with whether the run it started is listed yet.
+ * @example analysisRows({ analyses: [{ name: 'compare', analysisRun: 'x-compare', phase: 'Running', message: '' }], analysisRuns: [{ id: '7', name: 'x-compare' }] })[0].runListed === true
  */
 export function analysisRows(experiment: Pick<Experiment, 'analyses' | 'analysisRuns'>): ExperimentAnalysisRow[] {
-  const runIds = new Map(experiment.analysisRuns.map((run) => [run.name, run.id]));
-  return experiment.analyses.map((analysis) => {
-    const runId = runIds.get(analysis.analysisRun);
-    return { ...analysis, runHref: runId === undefined ? undefined : `#${analysisRunAnchor(runId)}` };
-  });
+  const runNames = new Set(experiment.analysisRuns.map((run) => run.name));
+  return experiment.analyses.map((analysis) => ({ ...analysis, runListed: runNames.has(analysis.analysisRun) }));
 }
 
 /**

@@ -70,6 +70,11 @@ describe('routes', () => {
     ['/audit', { page: 'audit' }],
     ['/rollouts/staging/shop/checkout', { page: 'rollout', rollout: { cluster: 'staging', namespace: 'shop', name: 'checkout' } }],
     ['/rollouts/staging/my%20shop/checkout', { page: 'rollout', rollout: { cluster: 'staging', namespace: 'my shop', name: 'checkout' } }],
+    [
+      '/analysis-runs/staging/shop/checkout-2-1',
+      { page: 'analysis-run', run: { cluster: 'staging', namespace: 'shop', name: 'checkout-2-1' } },
+    ],
+    ['/experiments/staging/shop/purple', { page: 'experiment', experiment: { cluster: 'staging', namespace: 'shop', name: 'purple' } }],
   ])('%s is the address of %j', (path, route) => {
     expect(pathOf(route)).toBe(path);
   });

@@ -9,6 +9,7 @@ import { phaseLook, ROLLOUT_PHASES } from '../shared/phase.js';
 import { RequestError } from '../shared/request-error.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
+import { StandaloneExperiments } from './standalone-experiments.js';
 import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout, type RolloutFilter } from './rollout-filter.js';
 
 const ROLLOUT_PAGE_SIZE = 500;
@@ -25,6 +26,7 @@ export function OverviewPage() {
       {clusters.data ? <ClusterTable clusters={clusters.data.clusters} /> : null}
       <FreezeOutlook />
       <AllRollouts />
+      <StandaloneExperiments />
     </>
   );
 }

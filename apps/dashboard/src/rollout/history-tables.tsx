@@ -3,9 +3,21 @@ import { PhaseBadge } from '../shared/phase-badge.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
 
-/** Every revision with its ReplicaSet and what that ReplicaSet is to the rollout now. */
-export function ReleaseHistory({ revisions, rolloutName }: { revisions: RolloutRevision[]; rolloutName: string }) {
+/**
+ * Every revision with its ReplicaSet and what that ReplicaSet is to the rollout now, and a roll back to each earlier
+ * one (`onRollBack` undefined: the token may not operate).
+ */
+export function ReleaseHistory({
+  revisions,
+  rolloutName,
+  onRollBack,
+}: {
+  revisions: RolloutRevision[];
+  rolloutName: string;
+  onRollBack: ((revision: number) => void) | undefined;
+}) {
   const now = useNow();
+  const currentRevision = revisions[0]?.revision;
   return (
     <section className="card" aria-labelledby="history-title">
       <h2 id="history-title">Release history</h2>
@@ -22,6 +34,7 @@ export function ReleaseHistory({ revisions, rolloutName }: { revisions: RolloutR
               <th scope="col">Started</th>
               <th scope="col">Finished</th>
               <th scope="col">By</th>
+              <th scope="col">Roll back</th>
             </tr>
           </thead>
           <tbody>
@@ -58,6 +71,18 @@ export function ReleaseHistory({ revisions, rolloutName }: { revisions: RolloutR
                   </td>
                   <td>
                     <code>{revision.startedBy}</code>
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="danger-outline"
+                      disabled={onRollBack === undefined || revision.revision === currentRevision}
+                      title={revision.revision === currentRevision ? 'This is the current revision.' : undefined}
+                      data-roll-back={revision.revision}
+                      onClick={() => onRollBack?.(revision.revision)}
+                    >
+                      Roll back to this revision
+                    </button>
                   </td>
                 </tr>
               );

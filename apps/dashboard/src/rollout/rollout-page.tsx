@@ -8,7 +8,8 @@ import { FreezeBanner } from '../freezes/freeze-banner.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
-import { OperationBar } from './operation-bar.js';
+import { useSession } from '../session/session-context.js';
+import { OperationBar, type OperationRequest } from './operation-bar.js';
 import { OperationHistory, ReleaseHistory } from './history-tables.js';
 import { ReplicaSetsCard } from './replica-sets-card.js';
 import { RolloutSummaryCard } from './rollout-summary.js';
@@ -21,6 +22,9 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
   const query = useGraphqlQuery(ROLLOUT_DETAIL, { ...rolloutRef, rollout: rolloutRef });
   const { reload } = query;
   const [changeCount, setChangeCount] = useState(0);
+  const [operationRequest, setOperationRequest] = useState<OperationRequest>();
+  const { mayOperate } = useSession();
+  const rollBack = useCallback((revision: number) => setOperationRequest({ kind: 'roll-back', revision }), []);
   const onChanged = useCallback(() => {
     reload();
     setChangeCount((count) => count + 1);
@@ -65,6 +69,8 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
         progress={rollout.progress}
         operations={rolloutOperations}
         revisionCount={rolloutRevisions.length}
+        request={operationRequest}
+        onRequest={setOperationRequest}
         onSent={onChanged}
       />
       <div className="columns">
@@ -72,7 +78,7 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
         <StepsCard rollout={rollout} />
       </div>
       <ReplicaSetsCard rollout={rollout} cluster={cluster} />
-      <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} />
+      <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} onRollBack={mayOperate ? rollBack : undefined} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />
       <div className="columns">

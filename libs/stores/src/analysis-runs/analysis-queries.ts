@@ -50,6 +50,10 @@ export interface AnalysisRunRecord {
   namespace: string;
   name: string;
   kind: string;
+  /** Name of the rollout it analyses, in the same cluster and namespace; null for a standalone experiment's run or a pooled run. */
+  rollout: string | null;
+  /** Name of the experiment that started it, in the same cluster and namespace; null when none did. */
+  experiment: string | null;
   revision: number | null;
   phase: string;
   message: string;
@@ -74,6 +78,8 @@ export interface AgentMeasurementInFlight {
 
 const RUN_INCLUDE = {
   cluster: { select: { name: true } },
+  rollout: { select: { name: true } },
+  experiment: { select: { name: true } },
   measurements: {
     select: { metricName: true, index: true, cluster: true, phase: true, value: true, message: true, startedAt: true, finishedAt: true },
     orderBy: [{ metricName: 'asc' }, { index: 'asc' }, { cluster: { sort: 'asc', nulls: 'first' } }],
@@ -96,6 +102,8 @@ function toRunRecord(row: RunRow): AnalysisRunRecord {
     namespace: row.namespace,
     name: row.name,
     kind: row.kind,
+    rollout: row.rollout?.name ?? null,
+    experiment: row.experiment?.name ?? null,
     revision: row.revision,
     phase: row.phase,
     message: row.message,

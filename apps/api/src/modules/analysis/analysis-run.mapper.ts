@@ -9,6 +9,8 @@ export function toAnalysisRunModel(run: AnalysisRunRecord): AnalysisRunModel {
     namespace: run.namespace,
     name: run.name,
     kind: run.kind,
+    rollout: run.rollout,
+    experiment: run.experiment,
     revision: run.revision,
     phase: run.phase,
     message: run.message,

@@ -95,6 +95,18 @@ export class AnalysisRunModel {
   })
   kind!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "Name of the rollout it analyses, in its cluster and namespace; null for a standalone experiment's run or a pooled run.",
+  })
+  rollout!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name of the experiment that started it, in its cluster and namespace; null when none did.',
+  })
+  experiment!: string | null;
+
   @Field(() => Int, { nullable: true, description: 'Rollout revision it analysed.' })
   revision!: number | null;
 
