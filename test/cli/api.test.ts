@@ -144,8 +144,10 @@ describe('list rollouts', () => {
   it('lists across clusters as a table, JSON or YAML, narrowed by namespace, phase and labels', async () => {
     const table = await runCli(['list', 'rollouts'], as('viewer'));
     expect(table.exitCode).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^CLUSTER\s+NAMESPACE\s+NAME\s+STRATEGY\s+STATUS\s+STEP\s+IMAGES\s+AGE$/);
-    expect(table.stdout).toMatch(/staging\s+shop\s+checkout\s+Canary\s+◌ Pending\s+0\/6\s+shop\/checkout:1\s+\d+s/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^CLUSTER\s+NAMESPACE\s+NAME\s+STRATEGY\s+STATUS\s+STEP\s+SET-WEIGHT\s+READY\s+DESIRED\s+UP-TO-DATE\s+AVAILABLE$/,
+    );
+    expect(table.stdout).toMatch(/staging\s+shop\s+checkout\s+Canary\s+◌ Pending\s+0\/6\s+20\s+0\/0\s+5\s+0\s+0\n/);
     expect(hasAnsi(table.stdout)).toBe(false);
 
     const names = async (...args: string[]) =>
@@ -163,7 +165,7 @@ describe('list rollouts', () => {
     expect(pendingInShop).toEqual(expect.arrayContaining(['cart', 'checkout']));
     expect(healthy).toEqual([]);
     expect(parse(yaml.stdout)).toMatchObject([{ name: 'cart', images: ['shop/cart:1'] }]);
-    expect(wide.stdout).toMatch(/GENERATION\s+MESSAGE/);
+    expect(wide.stdout).toMatch(/AVAILABLE\s+IMAGES\s+AGE\s+GENERATION\s+MESSAGE\n.*\s+shop\/cart:1\s+\d+s\s+/);
   });
 });
 
@@ -251,7 +253,7 @@ describe('operations', () => {
     { args: ['retry', 'cart'], type: 'retry', parameters: {} },
     { args: ['restart', 'cart'], type: 'restart', parameters: {} },
   ])('$type asks the engine and prints the operation as JSON', async ({ args, type, parameters }) => {
-    const result = await runCli([...args, ...shop, '-o', 'json'], as('deployer'));
+    const result = await runCli([...args, ...shop, '--wait', '0', '-o', 'json'], as('deployer'));
     expect(result).toMatchObject({ exitCode: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toMatchObject({
       type,
@@ -262,7 +264,7 @@ describe('operations', () => {
   });
 
   it("prints a readable line, and the API's refusal with its field", async () => {
-    const done = await runCli(['set', 'image', 'checkout', 'checkout=shop/checkout:2', ...shop], as('deployer'));
+    const done = await runCli(['set', 'image', 'checkout', 'checkout=shop/checkout:2', ...shop, '--wait', '0'], as('deployer'));
     expect(done.stdout).toMatch(
       /^rollout staging\/shop\/checkout: setImage \(image=shop\/checkout:2, container=checkout\) requested, operation \S+ is Pending\n$/,
     );

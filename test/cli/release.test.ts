@@ -75,7 +75,9 @@ describe('a release operated from the terminal', () => {
     expect(watch.stdout()).toContain('SetWeight:     20');
     expect(watch.stdout()).toMatch(/Images: +shop\/checkout:1 \(stable\)\n +shop\/checkout:2 \(canary\)/);
 
-    expect((await cli(['promote', 'checkout', ...shop])).exitCode).toBe(0);
+    const promoted = await cli(['promote', 'checkout', ...shop]);
+    expect(promoted).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(promoted.stdout).toMatch(/ is Pending\nrollout staging\/shop\/checkout: promote applied\n$/);
     const healthy = await cli(['status', 'checkout', ...shop, '--timeout', '30s']);
     expect(healthy).toMatchObject({ exitCode: 0, stderr: '' });
     expect(healthy.stdout.trim().split('\n').at(-1)).toMatch(/^Healthy/);
@@ -107,6 +109,15 @@ describe('a release operated from the terminal', () => {
       { revision: 2, images: ['shop/checkout:2'] },
       { revision: 1, images: ['shop/checkout:1'] },
     ]);
+
+    const refusal = 'promote refused: the rollout is fully promoted: nothing to promote';
+    const refused = await cli(['promote', 'checkout', ...shop]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toBe(`error: rollout staging/shop/checkout: ${refusal}\n`);
+    const audit = await cli(['audit', '--action', 'rollout.operation_refused', '--target', 'staging/shop/checkout', '--limit', '1']);
+    expect(audit.stdout.trim().split('\n')[1]).toMatch(
+      new RegExp(`^\\d+s\\s+engine\\s+rollout\\.operation_refused\\s+Rollout staging/shop/checkout\\s+${refusal}$`),
+    );
   });
 
   it('exits 5 with the reason once an aborted update leaves the rollout Degraded', async () => {

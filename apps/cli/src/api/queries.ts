@@ -52,6 +52,8 @@ export interface RolloutSummary extends RolloutRef {
   labels: Record<string, string>;
   createdAt: string;
   updatedAt: string;
+  /** The weight and replica counts `list rollouts` shows. */
+  progress: Pick<RolloutProgress, 'weights' | 'replicas'>;
 }
 
 /** What the tree shows of a rollout's status, read from the API's typed `progress`. */
@@ -69,10 +71,9 @@ export interface RolloutDetail extends RolloutSummary {
   progress: RolloutProgress;
 }
 
-const ROLLOUT_SUMMARY_FIELDS =
-  'cluster namespace name phase message strategy stepCount currentStepIndex images generation observedGeneration labels createdAt updatedAt';
-const ROLLOUT_PROGRESS_FIELDS =
-  'currentStep { index count } weights { setWeight actualWeight } replicas { desired current updated ready available } podTemplateHashes { stable } fullyPromoted';
+const ROLLOUT_COUNT_FIELDS = 'weights { setWeight actualWeight } replicas { desired current updated ready available }';
+const ROLLOUT_SUMMARY_FIELDS = `cluster namespace name phase message strategy stepCount currentStepIndex images generation observedGeneration labels createdAt updatedAt progress { ${ROLLOUT_COUNT_FIELDS} }`;
+const ROLLOUT_PROGRESS_FIELDS = `currentStep { index count } ${ROLLOUT_COUNT_FIELDS} podTemplateHashes { stable } fullyPromoted`;
 const ROLLOUT_DETAIL_FIELDS = `${ROLLOUT_SUMMARY_FIELDS} spec progress { ${ROLLOUT_PROGRESS_FIELDS} }`;
 
 export interface PageInfo {
@@ -114,10 +115,35 @@ export interface AnalysisRunSummary {
   measurements: { metricName: string; phase: string }[];
 }
 
+/** One ReplicaSet of a rollout: the replicas the engine asks for and the counts the agent last reported. */
+export interface ReplicaSetCounts {
+  podTemplateHash: string;
+  desiredReplicas: number | null;
+  replicas: number | null;
+  readyReplicas: number | null;
+  availableReplicas: number | null;
+  /** When it will be scaled down (ISO time), while it waits to be. */
+  scaleDownDeadline: string | null;
+  podProblems: string[];
+}
+
+/** An experiment a rollout's experiment step started, by the pod-template-hash of the revision that started it. */
+export interface ExperimentSummary {
+  name: string;
+  phase: string;
+  podTemplateHash: string | null;
+  createdAt: string;
+}
+
 /** Everything the rollout tree draws, read at once. */
 export interface RolloutTreeData {
-  /** `analysisRuns`: the runs the rollout lists, within its run history limits, newest first. */
-  rollout: RolloutDetail & { freeze?: FreezePeriod | null; analysisRuns: AnalysisRunSummary[] };
+  /** `analysisRuns` and `experiments`: those the rollout lists, within its history limits, newest first. */
+  rollout: RolloutDetail & {
+    freeze?: FreezePeriod | null;
+    analysisRuns: AnalysisRunSummary[];
+    replicaSets: ReplicaSetCounts[];
+    experiments: ExperimentSummary[];
+  };
   rolloutRevisions: RolloutRevisionWithRoles[];
 }
 
@@ -125,6 +151,8 @@ export const ROLLOUT_TREE = `query($cluster: String!, $namespace: String!, $name
   rollout(cluster: $cluster, namespace: $namespace, name: $name) {
     ${ROLLOUT_DETAIL_FIELDS} freeze { window reason policy start end }
     analysisRuns { name kind phase message revision startedAt finishedAt measurements { metricName phase } }
+    replicaSets { podTemplateHash desiredReplicas replicas readyReplicas availableReplicas scaleDownDeadline podProblems }
+    experiments { name phase podTemplateHash createdAt }
   }
   rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy roles }
 }`;
@@ -158,6 +186,11 @@ export interface RolloutOperation {
 
 const OPERATION_FIELDS = 'id type state message parameters requestedAt requestedBy';
 
+/** What waiting for an operation reads of it: whether the engine applied or refused it yet, and why it refused. */
+export type OperationState = Pick<RolloutOperation, 'id' | 'state' | 'message'>;
+
+export const ROLLOUT_OPERATION_STATES = `query($rollout: RolloutRef!) { rolloutOperations(rollout: $rollout) { id state message } }`;
+
 /** The mutation of an operation, with its own arguments declared after the rollout and reason. */
 export function operationMutation(type: OperationType, extraVariables: string, extraArguments: string): string {
   return `mutation($rollout: RolloutRef!, $reason: String${extraVariables}) { operation: ${type}(rollout: $rollout, reason: $reason${extraArguments}) { ${OPERATION_FIELDS} } }`;
@@ -172,10 +205,12 @@ export interface AuditEvent {
   targetName: string;
   reason: string | null;
   requestId: string | null;
+  /** The object after the change; a refused operation's `message` says why the engine refused it. */
+  after: unknown;
 }
 
 export const AUDIT_EVENTS = `query($filter: AuditEventFilter, $page: PageInput) {
-  auditEvents(filter: $filter, page: $page) { nodes { sequence occurredAt actor action targetType targetName reason requestId } pageInfo { endCursor hasNextPage } }
+  auditEvents(filter: $filter, page: $page) { nodes { sequence occurredAt actor action targetType targetName reason requestId after } pageInfo { endCursor hasNextPage } }
 }`;
 
 /** An audit event with every field its hash covers, as the API answers it (its time as ISO-8601 text), and its hash. */

@@ -6,6 +6,19 @@ import { formatTable } from '../output/table.js';
 import { age, parseSince } from '../output/time.js';
 
 const DEFAULT_LIMIT = 50;
+
+/**
+ * The REASON cell: the actor's reason, and for an operation the engine refused, what it refused and why.
+ * @example reasonText({ action: 'rollout.operation_refused', reason: null, after: { operation: 'promote', message: 'not paused' } })
+ * // => 'promote refused: not paused'
+ */
+export function reasonText(event: Pick<AuditEvent, 'action' | 'reason' | 'after'>): string {
+  const given = event.reason ?? '';
+  if (event.action !== 'rollout.operation_refused' || typeof event.after !== 'object' || event.after === null) return given;
+  const { operation, message } = event.after as { operation?: unknown; message?: unknown };
+  const refusal = `${typeof operation === 'string' ? operation : 'operation'} refused${typeof message === 'string' ? `: ${message}` : ''}`;
+  return given === '' ? refusal : `${given}; ${refusal}`;
+}
 const PAGE_LIMIT = 500;
 
 export const auditCommand: Command = {
@@ -57,7 +70,7 @@ export const auditCommand: Command = {
       event.actor,
       event.action,
       `${event.targetType} ${event.targetName}`,
-      event.reason ?? '',
+      reasonText(event),
       ...(wide ? [String(event.sequence), event.occurredAt, event.requestId ?? ''] : []),
     ]);
     terminal.out(formatTable(headers, rows));

@@ -8,7 +8,7 @@ import { age } from '../output/time.js';
 import { phaseText } from '../rollouts/phase.js';
 import { listAllRollouts, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
 
-/** `2/6` while a canary walks its steps, `-` for blue-green. */
+/** `2/6` while a canary walks its steps, `-` for blue-green. Columns after it are the Argo plugin's: SET-WEIGHT, READY (ready/current), DESIRED, UP-TO-DATE, AVAILABLE. */
 function stepText(rollout: Pick<RolloutSummary, 'stepCount' | 'currentStepIndex' | 'strategy'>): string {
   if (rollout.strategy === 'BlueGreen') return '-';
   return `${rollout.currentStepIndex ?? 0}/${rollout.stepCount}`;
@@ -52,21 +52,37 @@ export const listRolloutsCommand: Command = {
       'STRATEGY',
       'STATUS',
       'STEP',
-      'IMAGES',
-      'AGE',
-      ...(wide ? ['GENERATION', 'MESSAGE'] : []),
+      'SET-WEIGHT',
+      'READY',
+      'DESIRED',
+      'UP-TO-DATE',
+      'AVAILABLE',
+      ...(wide ? ['IMAGES', 'AGE', 'GENERATION', 'MESSAGE'] : []),
     ];
-    const rows = rollouts.map((rollout) => [
-      rollout.cluster,
-      rollout.namespace,
-      rollout.name,
-      rollout.strategy,
-      phaseText(rollout.phase, terminal.style),
-      stepText(rollout),
-      rollout.images.join(','),
-      age(rollout.createdAt, now()),
-      ...(wide ? [`${rollout.observedGeneration}/${rollout.generation}`, rollout.message] : []),
-    ]);
+    const rows = rollouts.map((rollout) => {
+      const { weights, replicas } = rollout.progress;
+      return [
+        rollout.cluster,
+        rollout.namespace,
+        rollout.name,
+        rollout.strategy,
+        phaseText(rollout.phase, terminal.style),
+        stepText(rollout),
+        rollout.strategy === 'Canary' && weights !== null ? String(weights.setWeight) : '-',
+        `${replicas.ready}/${replicas.current}`,
+        String(replicas.desired),
+        String(replicas.updated),
+        String(replicas.available),
+        ...(wide
+          ? [
+              rollout.images.join(','),
+              age(rollout.createdAt, now()),
+              `${rollout.observedGeneration}/${rollout.generation}`,
+              rollout.message,
+            ]
+          : []),
+      ];
+    });
     terminal.out(formatTable(headers, rows));
     return ExitCode.Ok;
   },

@@ -1,12 +1,30 @@
 import { operationMutation, type OperationType, type RolloutOperation } from '../api/queries.js';
 import type { FlagSpec } from '../cli/flags.js';
-import { imageReferenceProblem, quoted } from '@flotilla/argo-spec';
+import { imageReferenceProblem, parseGoDuration, quoted } from '@flotilla/argo-spec';
 import { ExitCode, usageError } from '../cli/cli-error.js';
 import type { Command, Invocation } from '../cli/command.js';
 import { printedStructured } from '../output/structured.js';
+import { operationOutcomeLine, waitForOperation } from '../rollouts/operation-outcome.js';
 import { resolveRolloutRef, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
 
 export const REASON_FLAG: FlagSpec = { name: 'reason', kind: 'string', valueName: 'TEXT', description: 'why, kept in the audit record' };
+
+const DEFAULT_WAIT = '5s';
+
+const WAIT_FLAG: FlagSpec = {
+  name: 'wait',
+  kind: 'string',
+  valueName: 'DURATION',
+  description: `how long to wait for the engine to apply or refuse it (default ${DEFAULT_WAIT}; 0: do not wait)`,
+};
+
+/** The --wait text and its milliseconds. */
+function waitFor(invocation: Invocation): { text: string; milliseconds: number } {
+  const text = invocation.string('wait') ?? DEFAULT_WAIT;
+  const milliseconds = parseGoDuration(text);
+  if (milliseconds === undefined || milliseconds < 0) throw usageError(`--wait takes a duration such as 5s or 1m, not "${text}"`);
+  return { text, milliseconds };
+}
 
 /** What an operation adds to the mutation beyond the rollout and reason. */
 interface OperationArguments {
@@ -30,14 +48,17 @@ interface OperationSpec {
   arguments?(invocation: Invocation): OperationArguments;
 }
 
-/** A command that asks the rollout engine for one operation on one rollout and prints the request it made. */
+/** A command that asks the rollout engine for one operation on one rollout, prints the request, then what the engine made of it. */
 function operationCommand(spec: OperationSpec): Command {
   return {
     path: spec.path,
-    synopsis: `${spec.synopsis} [--cluster CLUSTER] [--namespace NAMESPACE] [--reason TEXT]`,
+    synopsis: `${spec.synopsis} [--cluster CLUSTER] [--namespace NAMESPACE] [--reason TEXT] [--wait DURATION]`,
     summary: spec.summary,
-    details: ['The rollout engine carries the operation out on its next reconcile; "flotilla status NAME" waits for the result.'],
-    flags: [...ROLLOUT_LOCATION_FLAGS, REASON_FLAG, ...(spec.flags ?? [])],
+    details: [
+      `The rollout engine carries the operation out on its next reconcile: the command waits up to --wait (${DEFAULT_WAIT}) for it, and exits 1 with the engine's reason when the engine refuses it.`,
+      '"flotilla status NAME" then waits for the rollout to be Healthy.',
+    ],
+    flags: [...ROLLOUT_LOCATION_FLAGS, REASON_FLAG, WAIT_FLAG, ...(spec.flags ?? [])],
     outputs: ['json', 'yaml'],
     online: true,
     async run(context) {
@@ -47,6 +68,9 @@ function operationCommand(spec: OperationSpec): Command {
       const extra = spec.arguments?.(invocation) ?? NO_ARGUMENTS;
       const rollout = await resolveRolloutRef(context, name);
       const reason = invocation.string('reason') ?? null;
+      const wait = waitFor(invocation);
+      const where = `${rollout.cluster}/${rollout.namespace}/${rollout.name}`;
+      const target = `rollout ${terminal.style.bold(where)}`;
       const { operation } = await context
         .api()
         .request<{ operation: RolloutOperation }>(operationMutation(spec.type, extra.declarations, extra.arguments), {
@@ -54,14 +78,31 @@ function operationCommand(spec: OperationSpec): Command {
           reason,
           ...extra.variables,
         });
-      if (printedStructured(terminal, output, operation)) return ExitCode.Ok;
-      const parameters = Object.entries(operation.parameters).map(
-        ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
-      );
-      terminal.out(
-        `rollout ${terminal.style.bold(`${rollout.cluster}/${rollout.namespace}/${rollout.name}`)}: ${operation.type}${parameters.length > 0 ? ` (${parameters.join(', ')})` : ''} requested, operation ${operation.id} is ${operation.state}\n`,
-      );
-      return ExitCode.Ok;
+      if (output !== 'json' && output !== 'yaml') {
+        const parameters = Object.entries(operation.parameters).map(
+          ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+        );
+        terminal.out(
+          `${target}: ${operation.type}${parameters.length > 0 ? ` (${parameters.join(', ')})` : ''} requested, operation ${operation.id} is ${operation.state}\n`,
+        );
+      }
+      const settled =
+        wait.milliseconds === 0
+          ? undefined
+          : await waitForOperation({
+              api: context.api(),
+              rollout,
+              operationId: operation.id,
+              waitMs: wait.milliseconds,
+              stopSignal: context.stopSignal,
+            });
+      const outcome = settled === undefined ? undefined : operationOutcomeLine(settled, operation.type, wait.text);
+      const exitCode = outcome?.exitCode ?? ExitCode.Ok;
+      if (printedStructured(terminal, output, { ...operation, ...settled })) return exitCode;
+      if (outcome === undefined) return exitCode;
+      if (exitCode === ExitCode.Ok) terminal.out(`${target}: ${outcome.line}\n`);
+      else terminal.err(`error: rollout ${where}: ${outcome.line}\n`);
+      return exitCode;
     },
   };
 }

@@ -25,6 +25,7 @@ const ICONS: Record<string, string> = {
   Error: '⚠',
   Aborted: '✖',
   Superseded: '•',
+  ScaledDown: '•',
   RolledBack: '↶',
 };
 

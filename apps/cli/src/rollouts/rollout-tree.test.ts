@@ -55,6 +55,27 @@ function pausedCanary(): RolloutTreeData {
           ],
         },
       ],
+      replicaSets: [
+        {
+          podTemplateHash: 'bbb222',
+          desiredReplicas: 1,
+          replicas: 1,
+          readyReplicas: 0,
+          availableReplicas: 0,
+          scaleDownDeadline: null,
+          podProblems: ['CrashLoopBackOff'],
+        },
+        {
+          podTemplateHash: 'aaa111',
+          desiredReplicas: 4,
+          replicas: 4,
+          readyReplicas: 4,
+          availableReplicas: 4,
+          scaleDownDeadline: null,
+          podProblems: [],
+        },
+      ],
+      experiments: [{ name: 'checkout-bbb222-2-1', phase: 'Running', podTemplateHash: 'bbb222', createdAt: before(15) }],
     },
     rolloutRevisions: [
       {
@@ -106,10 +127,11 @@ describe('renderRolloutTree', () => {
         'NAME                          KIND          STATUS          AGE   INFO',
         '⟳ checkout                    Rollout       ॥ Paused        10m',
         '├──# revision:2               Revision      ◌ Progressing   30s   shop/checkout:2 by token:deployer',
-        '│  ├──⧉ checkout-bbb222       ReplicaSet                    30s   canary',
+        '│  ├──⧉ checkout-bbb222       ReplicaSet    ✖ Degraded      30s   canary,desired:1,current:1,ready:0,available:0,CrashLoopBackOff',
+        '│  ├──Σ checkout-bbb222-2-1   Experiment    ◌ Running       15s',
         '│  └──α checkout-bbb222-2-0   AnalysisRun   ✔ Successful    20s   ✔ 2,✖ 1 (step)',
         '└──# revision:1               Revision      ✔ Healthy       10m   shop/checkout:1 by token:ci',
-        '   └──⧉ checkout-aaa111       ReplicaSet                    10m   stable',
+        '   └──⧉ checkout-aaa111       ReplicaSet    ✔ Healthy       10m   stable,desired:4,current:4,ready:4,available:4',
         '',
       ].join('\n'),
     );
@@ -147,6 +169,38 @@ describe('renderRolloutTree', () => {
     expect(frame).toContain('Images:          shop/checkout:2 (stable)\nReplicas:');
     expect(frame).toContain('  Step:          1/6\n  SetWeight:     100\n  ActualWeight:  100');
     expect(frame).toContain('Generation 3 is not reconciled yet (engine at 2)');
+  });
+
+  it.each([
+    {
+      deadline: before(-25),
+      desired: 2,
+      replicas: 2,
+      text: '✔ Healthy       10m   stable,desired:2,current:2,ready:2,available:2,delay:25s',
+    },
+    {
+      deadline: before(3),
+      desired: 2,
+      replicas: 2,
+      text: '✔ Healthy       10m   stable,desired:2,current:2,ready:2,available:2,delay:passed',
+    },
+    { deadline: null, desired: 0, replicas: 0, text: '• ScaledDown    10m   stable,desired:0,current:0,ready:0,available:0' },
+    { deadline: null, desired: null, replicas: null, text: '• ScaledDown    10m   stable,desired:-,current:-,ready:-,available:-' },
+  ])('shows the scale-down delay counting down and a ScaledDown ReplicaSet: $text', ({ deadline, desired, replicas, text }) => {
+    const data = pausedCanary();
+    data.rollout.replicaSets[1] = {
+      podTemplateHash: 'aaa111',
+      desiredReplicas: desired,
+      replicas,
+      readyReplicas: replicas,
+      availableReplicas: replicas,
+      scaleDownDeadline: deadline,
+      podProblems: [],
+    };
+    const line = renderRolloutTree(data, now, plain)
+      .split('\n')
+      .find((row) => row.includes('checkout-aaa111'));
+    expect(line).toBe(`   └──⧉ checkout-aaa111       ReplicaSet    ${text}`);
   });
 });
 

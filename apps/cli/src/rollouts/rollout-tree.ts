@@ -1,7 +1,7 @@
-import type { AnalysisRunSummary, RolloutRevisionWithRoles, RolloutTreeData } from '../api/queries.js';
+import type { AnalysisRunSummary, ExperimentSummary, ReplicaSetCounts, RolloutRevisionWithRoles, RolloutTreeData } from '../api/queries.js';
 import { freezeLine } from '../freezes/freeze-view.js';
 import type { Styles } from '../output/terminal.js';
-import { age } from '../output/time.js';
+import { age, humanDuration } from '../output/time.js';
 import { summaryContinuation, summaryField as field, formatTree, type TreeNode } from '../output/tree.js';
 import { phaseText } from './phase.js';
 
@@ -57,8 +57,43 @@ export function measurementCounts(run: Pick<AnalysisRunSummary, 'measurements'>)
   return `✔ ${successful},✖ ${failed}`;
 }
 
+/**
+ * The phase of a ReplicaSet as the Argo plugin names it: ScaledDown once nothing is asked of it and no pod is left,
+ * Degraded while its pods have problems, Healthy once every desired pod is available, else Progressing.
+ */
+function replicaSetPhase(replicaSet: ReplicaSetCounts): string {
+  const desired = replicaSet.desiredReplicas ?? 0;
+  if (desired === 0 && (replicaSet.replicas ?? 0) === 0) return 'ScaledDown';
+  if (replicaSet.podProblems.length > 0) return 'Degraded';
+  return replicaSet.availableReplicas === desired && replicaSet.readyReplicas === desired ? 'Healthy' : 'Progressing';
+}
+
+/** `delay:25s` while a ReplicaSet waits to be scaled down, `delay:passed` once its deadline is behind. */
+function scaleDownDelay(deadline: string | null, now: Date): string[] {
+  if (deadline === null) return [];
+  const left = Date.parse(deadline) - now.getTime();
+  return [`delay:${left > 0 ? humanDuration(left) : 'passed'}`];
+}
+
+/** Its roles, counts (`desired:5,current:5,ready:4,available:4`, `-` where unknown), scale-down delay and pod problems. */
+function replicaSetInfo(roles: readonly string[], replicaSet: ReplicaSetCounts | undefined, now: Date): string {
+  if (replicaSet === undefined) return roles.join(',');
+  const count = (value: number | null): string => (value === null ? '-' : String(value));
+  return [
+    ...roles,
+    `desired:${count(replicaSet.desiredReplicas)}`,
+    `current:${count(replicaSet.replicas)}`,
+    `ready:${count(replicaSet.readyReplicas)}`,
+    `available:${count(replicaSet.availableReplicas)}`,
+    ...scaleDownDelay(replicaSet.scaleDownDeadline, now),
+    ...replicaSet.podProblems,
+  ].join(',');
+}
+
 function revisionNode(revision: RolloutRevisionWithRoles, data: RolloutTreeData, now: Date, style: Styles): TreeNode {
   const runs = data.rollout.analysisRuns.filter((run) => run.revision === revision.revision);
+  const experiments = data.rollout.experiments.filter((experiment) => experiment.podTemplateHash === revision.podTemplateHash);
+  const replicaSet = data.rollout.replicaSets.find((candidate) => candidate.podTemplateHash === revision.podTemplateHash);
   return {
     icon: '#',
     name: `revision:${revision.revision}`,
@@ -71,13 +106,26 @@ function revisionNode(revision: RolloutRevisionWithRoles, data: RolloutTreeData,
         icon: '⧉',
         name: `${data.rollout.name}-${revision.podTemplateHash}`,
         kind: 'ReplicaSet',
-        status: '',
+        status: replicaSet === undefined ? '' : phaseText(replicaSetPhase(replicaSet), style),
         age: age(revision.startedAt, now),
-        info: revision.roles.join(','),
+        info: replicaSetInfo(revision.roles, replicaSet, now),
         children: [],
       },
+      ...experiments.map((experiment) => experimentNode(experiment, now, style)),
       ...runs.map((run) => analysisRunNode(run, now, style)),
     ],
+  };
+}
+
+function experimentNode(experiment: ExperimentSummary, now: Date, style: Styles): TreeNode {
+  return {
+    icon: 'Σ',
+    name: experiment.name,
+    kind: 'Experiment',
+    status: phaseText(experiment.phase, style),
+    age: age(experiment.createdAt, now),
+    info: '',
+    children: [],
   };
 }
 
@@ -95,8 +143,9 @@ function analysisRunNode(run: AnalysisRunSummary, now: Date, style: Styles): Tre
 
 /**
  * One frame of `flotilla get rollout`: the summary block of `kubectl argo rollouts get rollout`, then a tree of the
- * rollout's revisions, newest first, each with its ReplicaSet and the analysis runs the rollout lists (within its run
- * history limits). Times are relative to `now`.
+ * rollout's revisions, newest first, each with its ReplicaSet (status, replica counts, scale-down delay), the
+ * experiments its steps started and the analysis runs the rollout lists (within its history limits). Times are
+ * relative to `now`.
  */
 export function renderRolloutTree(data: RolloutTreeData, now: Date, style: Styles): string {
   const unattachedRuns = data.rollout.analysisRuns.filter(
