@@ -118,7 +118,7 @@ describe('a release operated from the terminal', () => {
     expect(audit.stdout.trim().split('\n')[1]).toMatch(
       new RegExp(`^\\d+s\\s+engine\\s+rollout\\.operation_refused\\s+Rollout staging/shop/checkout\\s+${refusal}$`),
     );
-  });
+  }, 60_000);
 
   it('exits 5 with the reason once an aborted update leaves the rollout Degraded', async () => {
     expect(await cli(['status', 'cart', ...shop, '--timeout', '30s'])).toMatchObject({ exitCode: 0 });
