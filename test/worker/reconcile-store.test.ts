@@ -177,7 +177,7 @@ describe('batched reconcile writes', () => {
       update: { ...write.update, nextReconcileAt: wakeAt, desiredVersion: 0 },
     });
 
-    expect(result).toEqual({ written: true, startedRunIds: [] });
+    expect(result).toEqual({ written: true, startedRunIds: [], deliveries: [] });
     const stored = await row(rollout);
     expect(stored).toMatchObject({
       phase: 'Degraded',
@@ -353,7 +353,7 @@ describe('batched reconcile writes', () => {
     });
     expect(experiment?.spec).toEqual(EXPERIMENT_SPEC);
     const [run] = await database.analysisRun.findMany({ where: { rolloutId: rollout.id } });
-    expect(started).toEqual({ written: true, startedRunIds: [run?.id] });
+    expect(started).toEqual({ written: true, startedRunIds: [run?.id], deliveries: [] });
     expect(run).toMatchObject({ name: 'web-exp-check', kind: 'experiment', experimentId: experiment?.id, revision: 1, finishedAt: null });
 
     // Asking again for a run of a name taken starts nothing; ending it and moving the experiment on write both.
@@ -365,7 +365,7 @@ describe('batched reconcile writes', () => {
         { name: 'web-exp', phase: 'Successful', message: 'done', status: experimentStatus('Successful'), released: true },
       ],
     };
-    expect(await store.writeReconcile(WORKER, moved)).toEqual({ written: true, startedRunIds: [] });
+    expect(await store.writeReconcile(WORKER, moved)).toEqual({ written: true, startedRunIds: [], deliveries: [] });
     const updated = await database.experiment.findUniqueOrThrow({ where: { id: experiment?.id } });
     expect(updated).toMatchObject({ phase: 'Successful', message: 'done', version: (experiment?.version ?? 0) + 1 });
     expect(updated.releasedAt?.getTime()).toBe(moved.now.getTime());
@@ -431,7 +431,7 @@ describe('batched reconcile writes', () => {
       store.writeReconcile(WORKER, plan(bad, 'Progressing', 1.5)),
     ]);
 
-    expect(goodResult).toEqual({ status: 'fulfilled', value: { written: true, startedRunIds: [] } });
+    expect(goodResult).toEqual({ status: 'fulfilled', value: { written: true, startedRunIds: [], deliveries: [] } });
     expect(badResult.status).toBe('rejected');
     const [goodRow, badRow] = await Promise.all([good, bad].map(row));
     expect([goodRow?.version, badRow?.version]).toEqual([1, 0]);

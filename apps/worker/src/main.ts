@@ -16,6 +16,7 @@ import {
   FreezeWindowStore,
   NotificationConfigStore,
   NotificationDeliveryStore,
+  NotificationMuteStore,
   pingDatabase,
   RolloutStore,
   systemScope,
@@ -60,6 +61,8 @@ import { FreezeChecker } from './freezes/freeze-checker.js';
 import { startWorkerHealth } from './health-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { configuredServices } from './notifications/configured-services.js';
+import { ParsedConfigurations } from './notifications/parsed-configurations.js';
+import { RolloutNotifications } from './notifications/rollout-notifications.js';
 import { NotificationSender } from './notifications/notification-sender.js';
 import { ServiceRateLimit } from './notifications/service-rate-limit.js';
 
@@ -108,6 +111,39 @@ const rollouts = new RolloutStore(database, { sql, audit });
 const experimentStore = new ExperimentStore(database, audit);
 const fleetReleases = new FleetReleaseStore(database, rollouts, audit);
 const freezes = new FreezeChecker(new FreezeWindowStore(database), new BreakGlassStore(database));
+const notificationConfigs = new NotificationConfigStore(
+  database,
+  SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys }),
+);
+const notificationDeliveries = new NotificationDeliveryStore(database);
+const parsedNotificationConfigs = new ParsedConfigurations();
+const notifications = new NotificationSender(
+  notificationDeliveries,
+  notificationQueue,
+  configuredServices(
+    notificationConfigs,
+    parsedNotificationConfigs,
+    createServiceEnvironment({ addressPolicy: { allow: config.notificationAllow } }),
+  ),
+  new ServiceRateLimit(redis, config.redisPrefix, config.notificationRatePerService),
+  logger.child({ component: 'notifications' }),
+  {
+    retry: { maxAttempts: config.notificationMaxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 },
+    // Longer than an attempt can take (the services' 10 s timeout), shorter than a sweep's patience.
+    claimMs: 60_000,
+    sweepBatch: 1000,
+    observe: metrics.observeNotification,
+  },
+);
+
+const rolloutNotifications = new RolloutNotifications(
+  notificationConfigs,
+  notificationDeliveries,
+  new NotificationMuteStore(database),
+  parsedNotificationConfigs,
+  logger.child({ component: 'notifications' }),
+  { bound: { perMinute: config.notificationsPerOrganizationPerMinute }, rulesTtlMs: 30_000 },
+);
 const reconciler = new RolloutReconciler(
   rollouts,
   eventBus,
@@ -116,6 +152,7 @@ const reconciler = new RolloutReconciler(
   fleetQueue,
   logger.child({ component: 'reconciler' }),
   freezes,
+  { decider: rolloutNotifications, queue: notificationQueue },
 );
 const experiments = new ExperimentReconciler(experimentStore, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(
@@ -157,25 +194,6 @@ const analysis = new AnalysisRunner(
     observeMeasurement: metrics.observeMeasurement,
   },
   fleetQueue,
-);
-
-const notificationConfigs = new NotificationConfigStore(
-  database,
-  SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys }),
-);
-const notifications = new NotificationSender(
-  new NotificationDeliveryStore(database),
-  notificationQueue,
-  configuredServices(notificationConfigs, createServiceEnvironment({ addressPolicy: { allow: config.notificationAllow } })),
-  new ServiceRateLimit(redis, config.redisPrefix, config.notificationRatePerService),
-  logger.child({ component: 'notifications' }),
-  {
-    retry: { maxAttempts: config.notificationMaxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 },
-    // Longer than an attempt can take (the services' 10 s timeout), shorter than a sweep's patience.
-    claimMs: 60_000,
-    sweepBatch: 1000,
-    observe: metrics.observeNotification,
-  },
 );
 
 async function processJob(job: Job): Promise<string> {

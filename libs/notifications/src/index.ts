@@ -6,7 +6,12 @@ export type { ConfigurationIssue, Parsed } from './configuration-issues.js';
 export { parseNotificationConfigMap, parseNotificationSecret, parseDestination } from './parse-configuration.js';
 export { mergeConfigurations, defaultConfiguration, effectiveConfiguration, checkConfigurationReferences } from './merge-configurations.js';
 export { resolveSecretReferences } from './secret-references.js';
-export { readAnnotationSubscriptions, destinationsByTrigger, type AnnotationSubscription } from './subscriptions.js';
+export {
+  readAnnotationSubscriptions,
+  destinationsByTrigger,
+  hasSubscriptionAnnotations,
+  type AnnotationSubscription,
+} from './subscriptions.js';
 export { triggerForReason, triggersForEvent, EVENT_TRIGGERS } from './event-triggers.js';
 export { ARGO_DEFAULT_CONFIG_MAP_DATA } from './default-catalog.js';
 export { FLEET_DEFAULT_CONFIG_MAP_DATA } from './fleet-catalog.js';

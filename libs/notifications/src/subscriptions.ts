@@ -45,6 +45,11 @@ export function readAnnotationSubscriptions(annotations: Readonly<Record<string,
   return { subscriptions, issues };
 }
 
+/** Whether an object's annotations subscribe it to any notification, read without parsing them. */
+export function hasSubscriptionAnnotations(annotations: Readonly<Record<string, string>>): boolean {
+  return Object.keys(annotations).some((key) => key.startsWith(SUBSCRIBE_PREFIX) || key === SUBSCRIPTIONS_ANNOTATION);
+}
+
 function splitRecipients(value: string): string[] {
   const recipients = value
     .split(';')

@@ -26,9 +26,16 @@ import {
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import type { Logger } from '@flotilla/service-runtime';
 import { ENGINE_ACTOR, engineAuditEntries, experimentAuditEntries } from './engine-audit.js';
-import type { ReconcileQueue, AnalysisQueue, FleetReconcileQueue } from '@flotilla/queues';
+import type { ReconcileQueue, AnalysisQueue, FleetReconcileQueue, NotificationQueue } from '@flotilla/queues';
 import { reconcileUntilWritten, VersionConflict } from './version-conflict.js';
 import type { FreezeChecker } from '../freezes/freeze-checker.js';
+import type { RolloutNotifications } from '../notifications/rollout-notifications.js';
+
+/** Where a reconcile decides its notifications, and where it queues them once committed. */
+export interface ReconcileNotifier {
+  decider: RolloutNotifications;
+  queue: NotificationQueue;
+}
 
 export type ReconcileOutcome =
   | { result: 'written'; version: number; desiredChanged: boolean }
@@ -69,6 +76,7 @@ export class RolloutReconciler {
     private readonly fleetQueue: FleetReconcileQueue,
     private readonly logger: Logger,
     private readonly freezes: FreezeChecker,
+    private readonly notifier?: ReconcileNotifier,
   ) {}
 
   reconcile(rolloutId: string, clock: () => Date = () => new Date()): Promise<ReconcileOutcome> {
@@ -184,6 +192,15 @@ export class RolloutReconciler {
     const version = rollout.version + 1;
     const desiredVersion = rollout.desiredVersion + (desiredChanged ? 1 : 0);
     const target = { targetName: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name), targetId: rollout.id };
+    const notifications = await this.notifier?.decider.decide({
+      rollout,
+      spec: operations.spec,
+      generation,
+      status: decision.status,
+      events: decision.events,
+      version,
+      now,
+    });
     const audit: AuditEntry[] = operations.settled.map(({ row, state, message }) => ({
       actor: ENGINE_ACTOR,
       action: state === 'Applied' ? 'rollout.operation_applied' : 'rollout.operation_refused',
@@ -212,6 +229,7 @@ export class RolloutReconciler {
       ...revisionRecords(operations, decision),
       ...runRequests(experiments),
       audit,
+      ...(notifications ? { notifications } : {}),
       now,
     };
     const result = await this.rollouts.writeReconcile(WORKER, plan);
@@ -253,6 +271,8 @@ export class RolloutReconciler {
       ...result.startedRunIds.map((runId) => this.analysisQueue.start(runId)),
       // The fleet release the rollout is a member of decides on what its member shows now.
       rollout.fleetReleaseId !== null && this.fleetQueue.memberChanged(rollout.fleetReleaseId, rollout.id, version),
+      // The sweep sends any of them whose job is lost.
+      ...result.deliveries.map((delivery) => this.notifier?.queue.deliver(delivery.id, delivery.attempts)),
     ]);
     return version;
   }

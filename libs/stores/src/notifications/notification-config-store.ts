@@ -144,6 +144,13 @@ export class NotificationConfigStore {
     };
   }
 
+  /** Whether any configuration of the organization subscribes objects by their labels (a `subscriptions` key). */
+  async hasSubscriptionRules(organizationId: string): Promise<boolean> {
+    const [row] = await this.database.$queryRaw<{ found: boolean }[]>`SELECT EXISTS (SELECT 1 FROM "NotificationConfig"
+      WHERE "organizationId" = ${organizationId}::uuid AND jsonb_exists("configData", 'subscriptions')) AS found`;
+    return row?.found === true;
+  }
+
   /**
    * The Secret values a delivery of the subject may use: the organization's, with its namespace's over them, key by
    * key. For the sender only: never log, store or answer them.

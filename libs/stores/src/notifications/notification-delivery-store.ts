@@ -1,8 +1,9 @@
 import type { PlannedNotification, RenderedNotification } from '@flotilla/notifications';
 import { z } from 'zod';
-import type { NotificationDelivery, Prisma } from '../generated/prisma/client.js';
+import type { NotificationDelivery } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
 import { isGiven, windowArguments, type PageWindow } from '../database/page-window.js';
+import { prismaSession, uuidV7, type PreparedStatement, type SqlSession } from '../database/sql.js';
 import { shapedAs } from '../rollouts/json-shapes.js';
 import { objectColumn } from '../scope/json-column.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
@@ -100,50 +101,10 @@ export class NotificationDeliveryStore {
    * organization already stored is skipped (the same decision made again), a muted one is kept as `Muted`, and one
    * past the organization's bound as `Failed`. Returns the rows to send, for the caller to queue after the commit.
    */
-  async record(
-    scope: Scope,
-    transaction: Transaction,
-    input: {
-      organizationId: string;
-      subject: NotificationSubjectRef;
-      notifications: readonly PlannedNotification[];
-      mutes: readonly NotificationMuteRecord[];
-      bound: OrganizationBound;
-      now: Date;
-    },
-  ): Promise<NotificationDeliveryRecord[]> {
-    const { organizationId, subject, notifications, mutes, bound, now } = input;
-    if (scope.kind === 'organization' && scope.organizationId !== organizationId) throw new Error('a notification of another organization');
-    if (notifications.length === 0) return [];
-    const recent = await transaction.notificationDelivery.count({
-      where: { organizationId, createdAt: { gt: new Date(now.getTime() - 60_000) }, state: { not: 'Muted' } },
-    });
-    let room = Math.max(0, bound.perMinute - recent);
-    const rows: Prisma.NotificationDeliveryCreateManyInput[] = notifications.map((planned) => {
-      const muted = isMuted(mutes, { subjectId: subject.id, trigger: planned.trigger, service: planned.service }, now);
-      const overBound = !muted && room <= 0;
-      if (!muted && !overBound) room -= 1;
-      return {
-        organizationId,
-        subjectKind: subject.kind,
-        subjectId: subject.id,
-        subjectName: subject.name,
-        clusterId: subject.placement?.clusterId ?? null,
-        namespace: subject.placement?.namespace ?? null,
-        trigger: planned.trigger,
-        service: planned.service,
-        serviceType: planned.serviceType,
-        recipient: planned.recipient,
-        dedupeKey: planned.dedupeKey,
-        notification: notificationColumn.encode(planned.notification),
-        state: muted ? 'Muted' : overBound ? 'Failed' : 'Pending',
-        lastError: overBound ? `the organization decided more than ${bound.perMinute} notifications in a minute` : null,
-        nextAttemptAt: now,
-        createdAt: now,
-      };
-    });
-    const created = await transaction.notificationDelivery.createManyAndReturn({ data: rows, skipDuplicates: true });
-    return created.filter((row) => row.state === 'Pending').map(recordOf);
+  async record(scope: Scope, transaction: Transaction, input: NotificationDecision): Promise<NotificationDeliveryRecord[]> {
+    if (scope.kind === 'organization' && scope.organizationId !== input.organizationId)
+      throw new Error('a notification of another organization');
+    return recordDecision(prismaSession(transaction), input);
   }
 
   /**
@@ -230,12 +191,97 @@ export class NotificationDeliveryStore {
     subjectId: string,
     change: { remember: readonly string[]; forget: readonly string[] },
   ): Promise<void> {
-    if (change.forget.length > 0)
-      await transaction.notificationHistory.deleteMany({ where: { organizationId, subjectId, key: { in: [...change.forget] } } });
-    if (change.remember.length > 0)
-      await transaction.notificationHistory.createMany({
-        data: change.remember.map((key) => ({ organizationId, subjectId, key })),
-        skipDuplicates: true,
-      });
+    await updateHistoryIn(prismaSession(transaction), organizationId, subjectId, change);
   }
+}
+
+/** The notifications one state change decided, with what they are checked against when stored. */
+export interface NotificationDecision {
+  organizationId: string;
+  subject: NotificationSubjectRef;
+  notifications: readonly PlannedNotification[];
+  mutes: readonly NotificationMuteRecord[];
+  bound: OrganizationBound;
+  now: Date;
+}
+
+const COUNT_RECENT: PreparedStatement = {
+  name: 'notification-count-recent',
+  text: `SELECT count(*)::integer AS recent FROM "NotificationDelivery" WHERE "organizationId" = $1::uuid AND "createdAt" > $2::timestamp AND state <> 'Muted'`,
+};
+
+const INSERT_DELIVERIES: PreparedStatement = {
+  name: 'notification-insert-deliveries',
+  text: `INSERT INTO "NotificationDelivery" (id, "organizationId", "subjectKind", "subjectId", "subjectName", "clusterId", namespace, trigger, service,
+      "serviceType", recipient, "dedupeKey", notification, state, "lastError", "nextAttemptAt", "createdAt", "updatedAt")
+    SELECT d.id, d."organizationId", d."subjectKind", d."subjectId", d."subjectName", d."clusterId", d.namespace, d.trigger, d.service,
+      d."serviceType", d.recipient, d."dedupeKey", d.notification, d.state::"NotificationDeliveryState", d."lastError", d.at, d.at, d.at
+    FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, "organizationId" uuid, "subjectKind" text, "subjectId" uuid, "subjectName" text, "clusterId" uuid,
+      namespace text, trigger text, service text, "serviceType" text, recipient text, "dedupeKey" text, notification jsonb, state text, "lastError" text, at timestamp)
+    ON CONFLICT ("organizationId", "dedupeKey") DO NOTHING RETURNING *`,
+};
+
+const FORGET_HISTORY: PreparedStatement = {
+  name: 'notification-forget-history',
+  text: `DELETE FROM "NotificationHistory" WHERE "organizationId" = $1::uuid AND "subjectId" = $2::uuid AND key = ANY($3::text[])`,
+};
+
+const REMEMBER_HISTORY: PreparedStatement = {
+  name: 'notification-remember-history',
+  text: `INSERT INTO "NotificationHistory" ("organizationId", "subjectId", key, "createdAt") SELECT $1::uuid, $2::uuid, key, $4::timestamp
+    FROM unnest($3::text[]) AS key ON CONFLICT DO NOTHING`,
+};
+
+/**
+ * Stores the notifications a state change decided, in the session of its transaction (Prisma's or the reconcile
+ * batches'). A notification whose dedupe key the organization already stored is skipped (the same decision made
+ * again), a muted one is kept as `Muted`, and one past the organization's bound as `Failed`. Returns the rows to
+ * send, for the caller to queue after the commit.
+ */
+export async function recordDecision(session: SqlSession, decision: NotificationDecision): Promise<NotificationDeliveryRecord[]> {
+  const { organizationId, subject, notifications, mutes, bound, now } = decision;
+  if (notifications.length === 0) return [];
+  const [counted] = await session.query<{ recent: number }>(COUNT_RECENT, [organizationId, new Date(now.getTime() - 60_000)]);
+  let room = Math.max(0, bound.perMinute - (counted?.recent ?? 0));
+  const rows = notifications.map((planned) => {
+    const muted = isMuted(mutes, { subjectId: subject.id, trigger: planned.trigger, service: planned.service }, now);
+    const overBound = !muted && room <= 0;
+    if (!muted && !overBound) room -= 1;
+    return {
+      id: uuidV7(now.getTime()),
+      organizationId,
+      subjectKind: subject.kind,
+      subjectId: subject.id,
+      subjectName: subject.name,
+      clusterId: subject.placement?.clusterId ?? null,
+      namespace: subject.placement?.namespace ?? null,
+      trigger: planned.trigger,
+      service: planned.service,
+      serviceType: planned.serviceType,
+      recipient: planned.recipient,
+      dedupeKey: planned.dedupeKey,
+      notification: notificationColumn.encode(planned.notification),
+      state: muted ? 'Muted' : overBound ? 'Failed' : 'Pending',
+      lastError: overBound ? `the organization decided more than ${bound.perMinute} notifications in a minute` : null,
+      at: now,
+    };
+  });
+  const created = await session.query<NotificationDelivery>(INSERT_DELIVERIES, [JSON.stringify(rows)]);
+  const order = new Map(rows.map((row, index) => [row.dedupeKey, index]));
+  return created
+    .filter((row) => row.state === 'Pending')
+    .sort((a, b) => (order.get(a.dedupeKey) ?? 0) - (order.get(b.dedupeKey) ?? 0))
+    .map(recordOf);
+}
+
+/** Remembers and forgets `oncePer` and condition keys of a subject, in the session of the decision's transaction. */
+export async function updateHistoryIn(
+  session: SqlSession,
+  organizationId: string,
+  subjectId: string,
+  change: { remember: readonly string[]; forget: readonly string[]; now?: Date },
+): Promise<void> {
+  if (change.forget.length > 0) await session.query(FORGET_HISTORY, [organizationId, subjectId, [...change.forget]]);
+  if (change.remember.length > 0)
+    await session.query(REMEMBER_HISTORY, [organizationId, subjectId, [...change.remember], change.now ?? new Date()]);
 }

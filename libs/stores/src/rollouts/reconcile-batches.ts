@@ -10,6 +10,7 @@ import { systemScope } from '../scope/scope.js';
 import type { RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
 import { clusterLabelsColumn } from '../clusters/cluster-store.js';
 import { experimentColumns } from '../experiments/experiment-columns.js';
+import { recordDecision, updateHistoryIn, type NotificationDecision } from '../notifications/notification-delivery-store.js';
 import type { StoredRunState } from './analysis-run-state.js';
 import { operationColumn, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutRecord } from './rollout-record.js';
@@ -223,11 +224,27 @@ export interface ReconcileWritePlan {
   experimentStarts: ExperimentStart[];
   experimentUpdates: ExperimentState[];
   audit: AuditEntry[];
+  /** The notifications the change decided and the subject's history change; absent when it decided none. */
+  notifications?: ReconcileNotifications;
   now: Date;
+}
+
+export interface ReconcileNotifications {
+  decision: NotificationDecision;
+  remember: readonly string[];
+  forget: readonly string[];
 }
 
 /** `written` is false when another writer changed the rollout after its reconcile read it. */
 export type WriteResult = { written: false } | { written: true; startedRunIds: string[] };
+
+/** A rollout's write also answers the notification deliveries it stored, to queue after the commit. */
+export type RolloutWriteResult = { written: false } | { written: true; startedRunIds: string[]; deliveries: QueuedDelivery[] };
+
+export interface QueuedDelivery {
+  id: string;
+  attempts: number;
+}
 
 /** The batched reconcile path of the rollout store. */
 export class ReconcileBatches {
@@ -236,7 +253,9 @@ export class ReconcileBatches {
    * One batch written at a time: the reconciles that finish meanwhile go out together in the next, rather than as
    * small transactions that queue, commit by commit, on their organization's audit chain head.
    */
-  private readonly writes = new MicroBatcher<ReconcileWritePlan, WriteResult>((plans) => this.writeBatchOrEach(plans), { maxInFlight: 1 });
+  private readonly writes = new MicroBatcher<ReconcileWritePlan, RolloutWriteResult>((plans) => this.writeBatchOrEach(plans), {
+    maxInFlight: 1,
+  });
 
   constructor(
     private readonly sql: SqlPool,
@@ -248,7 +267,7 @@ export class ReconcileBatches {
   }
 
   /** Resolves once the write is committed (or known to have lost to another writer). */
-  write(plan: ReconcileWritePlan): Promise<WriteResult> {
+  write(plan: ReconcileWritePlan): Promise<RolloutWriteResult> {
     return this.writes.submit(plan);
   }
 
@@ -269,23 +288,27 @@ export class ReconcileBatches {
   }
 
   /** A batch that fails is written again one plan at a time, so that one bad plan fails only its own reconcile. */
-  private async writeBatchOrEach(plans: readonly ReconcileWritePlan[]): Promise<(WriteResult | BatchItemFailure)[]> {
+  private async writeBatchOrEach(plans: readonly ReconcileWritePlan[]): Promise<(RolloutWriteResult | BatchItemFailure)[]> {
     try {
       return await this.writeInTransaction(plans);
     } catch (error) {
       if (plans.length === 1) throw error;
-      const results: (WriteResult | BatchItemFailure)[] = [];
+      const results: (RolloutWriteResult | BatchItemFailure)[] = [];
       for (const plan of plans)
         results.push(...(await this.writeInTransaction([plan]).catch((failure: unknown) => [new BatchItemFailure(failure)])));
       return results;
     }
   }
 
-  private writeInTransaction(plans: readonly ReconcileWritePlan[]): Promise<WriteResult[]> {
+  private writeInTransaction(plans: readonly ReconcileWritePlan[]): Promise<RolloutWriteResult[]> {
     return this.sql.transaction((session, afterCommit) => this.writeBatch(session, afterCommit, plans));
   }
 
-  private async writeBatch(session: SqlSession, afterCommit: AfterCommit, plans: readonly ReconcileWritePlan[]): Promise<WriteResult[]> {
+  private async writeBatch(
+    session: SqlSession,
+    afterCommit: AfterCommit,
+    plans: readonly ReconcileWritePlan[],
+  ): Promise<RolloutWriteResult[]> {
     // Two reconciles of one rollout in a batch read the same version: the first one wins, as it would in turn.
     const seen = new Set<string>();
     const contenders = plans.filter((plan) => !seen.has(plan.rollout.id) && seen.add(plan.rollout.id));
@@ -326,6 +349,8 @@ export class ReconcileBatches {
       plan.currentRevision === undefined ? [] : [{ ...plan.currentRevision, ...owner(plan), at: plan.now }],
     );
     if (currentStates.length > 0) await session.query(SET_CURRENT_REVISION_STATES, [JSON.stringify(currentStates)]);
+    const deliveries = new Map<ReconcileWritePlan, QueuedDelivery[]>();
+    for (const plan of winners) if (plan.notifications) deliveries.set(plan, await recordNotifications(session, plan.notifications));
     // Last before the commit: the chain heads stay locked from here until then.
     await this.audit.appendToChains(
       systemScope('worker'),
@@ -334,10 +359,23 @@ export class ReconcileBatches {
       winners.map((plan) => ({ organizationId: plan.rollout.organizationId, entries: plan.audit, occurredAt: plan.now })),
     );
     const won = new Set(winners);
-    return plans.map((plan): WriteResult =>
-      won.has(plan) ? { written: true, startedRunIds: (runIds.get(plan) ?? []).filter((id) => startedRuns.has(id)) } : { written: false },
+    return plans.map((plan): RolloutWriteResult =>
+      won.has(plan)
+        ? {
+            written: true,
+            startedRunIds: (runIds.get(plan) ?? []).filter((id) => startedRuns.has(id)),
+            deliveries: deliveries.get(plan) ?? [],
+          }
+        : { written: false },
     );
   }
+}
+
+/** Rare on the reconcile path (only rollouts with subscriptions that decided something), so written plan by plan. */
+async function recordNotifications(session: SqlSession, { decision, remember, forget }: ReconcileNotifications) {
+  const recorded = await recordDecision(session, decision);
+  await updateHistoryIn(session, decision.organizationId, decision.subject.id, { remember, forget, now: decision.now });
+  return recorded.map(({ id, attempts }) => ({ id, attempts }));
 }
 
 function owner({ rollout }: ReconcileWritePlan): { organizationId: string; clusterId: string; rolloutId: string; namespace: string } {

@@ -7,7 +7,7 @@ import { prismaSession, type PreparedStatement, type SqlPool } from '../database
 import type { AuditStore } from '../audit/audit-store.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
 import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID } from './agent-reports.js';
-import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type WriteResult } from './reconcile-batches.js';
+import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type RolloutWriteResult } from './reconcile-batches.js';
 import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutOperationRecord, RolloutRecord, RolloutRevisionRecord, RolloutWithCluster } from './rollout-record.js';
 
@@ -411,7 +411,7 @@ export class RolloutStore {
   }
 
   /** Writes what a reconcile decided if the rollout is still at the version it read; resolves once committed. */
-  writeReconcile(_scope: SystemScope, plan: ReconcileWritePlan): Promise<WriteResult> {
+  writeReconcile(_scope: SystemScope, plan: ReconcileWritePlan): Promise<RolloutWriteResult> {
     return this.reconcilePath().write(plan);
   }
 
