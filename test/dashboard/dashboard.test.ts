@@ -460,6 +460,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
 
   it("lists a rollout's notification deliveries and follows a pending one until the worker settles it", async () => {
     await apply(canaryRollout('notices', 'shop/notices:1'));
+    await waitForPhase('notices', 'Healthy');
     const rollout = await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name: 'notices' } });
     const planned = (trigger: string, service: string) => ({
       trigger,
@@ -482,7 +483,19 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
         },
         notifications: [planned('on-rollout-updated', 'chat'), planned('on-rollout-completed', 'releases')],
         mutes: [
-          { subjectId: null, trigger: 'on-rollout-updated', service: null, until: new Date(now.getTime() + 60_000), revokedAt: null },
+          {
+            id: 'mute-updates',
+            organizationId: org.id,
+            subjectId: null,
+            subjectName: null,
+            trigger: 'on-rollout-updated',
+            service: null,
+            reason: 'noisy',
+            until: new Date(now.getTime() + 60_000),
+            createdBy: 'test',
+            createdAt: now,
+            revokedAt: null,
+          },
         ],
         bound: { perMinute: 10 },
         now,
