@@ -12,6 +12,7 @@ for name in "${names[@]}"; do
     fleet-engine) node tools/dist/bench/fleet-engine/fleet-engine.bench.js ;;
     analysis) node tools/dist/bench/control-plane/analysis.bench.js ;;
     fleet) node tools/dist/bench/fleet/fleet.bench.js ;;
+    notifications) node tools/dist/bench/notifications/notifications.bench.js ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac
 done

@@ -6,6 +6,9 @@ import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { type MeasurementResponder, ConvergingAgent } from '../support/converging-agent.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction } from '../../libs/stores/src/database/database.js';
+import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
+import { organizationScope } from '../../libs/stores/src/scope/scope.js';
 import { graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
 import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
@@ -558,6 +561,68 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     expect(JSON.stringify(row.spec)).toContain('shop/billing:1');
     expect(JSON.stringify(row.spec)).not.toContain('shop/billing:2');
     await screenshot(page, 'rollout-rolled-back');
+  });
+
+  it("lists a rollout's notification deliveries and follows a pending one until the worker settles it", async () => {
+    await apply(canaryRollout('notices', 'shop/notices:1'));
+    await waitForPhase('notices', 'Healthy');
+    const rollout = await api.database.rollout.findFirstOrThrow({ where: { organizationId: org.id, name: 'notices' } });
+    const planned = (trigger: string, service: string) => ({
+      trigger,
+      service,
+      serviceType: 'slack',
+      recipient: '#releases',
+      dedupeKey: `${rollout.id}/${trigger}`,
+      notification: { message: trigger, fields: {} },
+    });
+    const now = new Date();
+    // No service is configured, so the worker's attempt of the pending delivery fails it for good.
+    await inTransaction(api.database, (transaction) =>
+      new NotificationDeliveryStore(api.database).record(organizationScope(org.id), transaction, {
+        organizationId: org.id,
+        subject: {
+          kind: 'Rollout',
+          id: rollout.id,
+          name: 'staging/shop/notices',
+          placement: { clusterId: rollout.clusterId, namespace: 'shop' },
+        },
+        notifications: [planned('on-rollout-updated', 'chat'), planned('on-rollout-completed', 'releases')],
+        mutes: [
+          {
+            id: 'mute-updates',
+            organizationId: org.id,
+            subjectId: null,
+            subjectName: null,
+            trigger: 'on-rollout-updated',
+            service: null,
+            reason: 'noisy',
+            until: new Date(now.getTime() + 60_000),
+            createdBy: 'test',
+            createdAt: now,
+            revokedAt: null,
+          },
+        ],
+        bound: { perMinute: 10 },
+        now,
+      }),
+    );
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    await page.goto(rolloutPath('notices'));
+    const section = page.getByRole('region', { name: 'Notifications' });
+    const failed = section.locator('tbody tr').filter({ hasText: 'on-rollout-completed' });
+    await failed.locator('[data-phase="Failed"]').waitFor({ timeout: 20_000 });
+    expect(await failed.locator('td').allTextContents()).toEqual([
+      'on-rollout-completed',
+      'releases (slack)',
+      '#releases',
+      '✖ Failed',
+      '1',
+      'service "releases" is no longer configured',
+      expect.any(String),
+    ]);
+    const muted = section.locator('tbody tr').filter({ hasText: 'on-rollout-updated' });
+    expect(await muted.locator('[data-phase="Muted"]').count()).toBe(1);
+    expect(await muted.getByTestId('delivery-attempts').textContent()).toBe('0');
   });
 
   it('runs GraphiQL under the content security policy with the token the dashboard keeps', async () => {

@@ -5,6 +5,7 @@ import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphq
 import { AuditTimeline } from '../audit/audit-timeline.js';
 import { Experiments } from '../experiments/experiments-section.js';
 import { FreezeBanner } from '../freezes/freeze-banner.js';
+import { NotificationDeliveries } from '../notifications/notification-deliveries.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
@@ -81,6 +82,7 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
       <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} onRollBack={mayOperate ? rollBack : undefined} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />
+      <NotificationDeliveries rollout={rolloutRef} changeCount={changeCount} />
       <div className="columns">
         <OperationHistory operations={rolloutOperations} />
         <AuditTimeline targetName={`${rollout.cluster}/${rollout.namespace}/${rollout.name}`} title="Audit timeline" />

@@ -32,6 +32,8 @@ const LOOKS: Record<string, PhaseLook> = {
   Halted: { tone: 'bad', symbol: '■' },
   RollingBack: { tone: 'warn', symbol: '↶' },
   Skipped: { tone: 'idle', symbol: '↷' },
+  Delivered: { tone: 'good', symbol: '✔' },
+  Muted: { tone: 'idle', symbol: '∅' },
 };
 
 /**
