@@ -78,11 +78,11 @@ describe('clusters', () => {
 });
 
 describe('apply', () => {
-  it('reports what each document became, Unchanged on a second apply, and reads stdin', async () => {
+  it('reports what each document became, Unchanged on a second apply (create -f is apply, as Argo has it), and reads stdin', async () => {
     const yaml = toYaml(canaryRollout('search', 'shop/search:1'));
     const first = await runCli(['apply', '-f', '-', ...shop], { ...as('deployer'), stdin: yaml });
     expect(first).toMatchObject({ exitCode: 0, stdout: 'rollout/search created in staging/shop (generation 1)\n' });
-    const again = await runCli(['apply', '-f', '-', ...shop, '-o', 'json'], { ...as('deployer'), stdin: yaml });
+    const again = await runCli(['create', '-f', '-', ...shop, '-o', 'json'], { ...as('deployer'), stdin: yaml });
     expect(JSON.parse(again.stdout)).toEqual([
       { documentIndex: 0, kind: 'Rollout', name: 'search', namespace: 'shop', action: 'Unchanged', generation: 1 },
     ]);

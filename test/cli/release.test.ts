@@ -62,7 +62,16 @@ describe('a release operated from the terminal', () => {
   it('set image, watch the steps advance live, promote, wait for Healthy, read the history', async () => {
     expect(await cli(['status', 'checkout', ...shop, '--timeout', '30s'])).toMatchObject({ exitCode: 0 });
 
-    expect((await cli(['set', 'image', 'checkout', 'checkout=shop/checkout:2', ...shop])).exitCode).toBe(0);
+    // `*=IMAGE` sets every container's image, as in Argo.
+    expect(await cli(['set', 'image', 'checkout', '*=shop/checkout:2', ...shop])).toMatchObject({
+      exitCode: 0,
+      stdout: expect.stringContaining('setImage (image=shop/checkout:2, container=*) requested') as unknown,
+    });
+    await eventually(
+      async () => (await cli(['status', 'checkout', ...shop, '--watch=false'])).stdout.startsWith('Paused'),
+      15_000,
+      'a one-shot status to say Paused',
+    );
     const paused = await cli(['status', 'checkout', ...shop, '--timeout', '4s']);
     expect(paused.exitCode).toBe(5);
     expect(paused.stdout).toContain('Paused');
@@ -134,5 +143,15 @@ describe('a release operated from the terminal', () => {
     expect(degraded.exitCode).toBe(5);
     expect(degraded.stdout.trim().split('\n').at(-1)).toMatch(/^Degraded - .*abort/i);
     expect(degraded.stderr).toMatch(/^error: staging\/shop\/cart is Degraded: .*abort/i);
-  });
+    const once = await cli(['status', 'cart', ...shop, '--watch=false']);
+    expect(once).toMatchObject({ exitCode: 5, stdout: expect.stringMatching(/^Degraded - .*abort.*\n$/i) as unknown });
+
+    // Argo's `retry rollout NAME` form starts the update again.
+    expect((await cli(['retry', 'rollout', 'cart', ...shop])).stdout).toMatch(/^rollout staging\/shop\/cart: retry requested/);
+    await eventually(
+      async () => (await cli(['status', 'cart', ...shop, '--watch=false'])).stdout.startsWith('Paused'),
+      15_000,
+      'cart to pause at its first step again',
+    );
+  }, 60_000);
 });

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { consoleCommands } from '../support/console-blocks.js';
 import { graphqlData } from '../support/graphql-client.js';
 import { eventually, exitOf, freePort } from '../support/processes.js';
 
@@ -124,4 +125,67 @@ describe('the npm start demo', () => {
       'the Experiment to end Successful once its required analysis has',
     );
   }, 120_000);
+
+  it('runs every command of the console blocks of README.md and apps/cli/README.md, in order, each exiting 0', async () => {
+    // A reader's checkout, with the demo's .flotilla in it.
+    const reader = await mkdtemp(join(tmpdir(), 'flotilla-reader-'));
+    await symlink(home, join(reader, '.flotilla'));
+    const environment = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FLOTILLA_')));
+    const path = `${join(ROOT, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`;
+    // What a reader watches for with the --watch lines, which are not run, before typing the next command.
+    const watchedFor: Record<string, () => Promise<unknown>> = {
+      'flotilla get rollout guestbook --watch': () =>
+        eventually(
+          async () => (await query<{ rollout: { phase: string } }>(GUESTBOOK_PHASE)).rollout.phase === 'Paused',
+          90_000,
+          'guestbook in staging to pause',
+        ),
+      'flotilla fleet get podinfo --watch': () =>
+        eventually(
+          async () => {
+            const { fleetRelease } = await query<{ fleetRelease: { waves: { gates: { gate: string; state: string }[] }[] } }>(
+              PODINFO_GATES,
+            );
+            return fleetRelease.waves.some((wave) => wave.gates.some((gate) => gate.gate === 'approval' && gate.state === 'Waiting'));
+          },
+          90_000,
+          'production-eu to wait for its approval',
+        ),
+    };
+    const commands = [
+      ...consoleCommands(join(ROOT, 'README.md'), 'README.md'),
+      ...consoleCommands(join(ROOT, 'apps/cli/README.md'), 'apps/cli/README.md'),
+    ];
+    // Each block in order, as a reader types it; blocks at the same time, since none needs another's outcome.
+    const runBlock = async (block: string): Promise<void> => {
+      // A home of its own, for its contexts and files.
+      const blockHome = await mkdtemp(join(reader, 'home-'));
+      const shell = { ...environment, HOME: blockHome, XDG_CONFIG_HOME: join(blockHome, '.config'), PATH: path };
+      for (const command of commands.filter((candidate) => candidate.block === block)) {
+        const typed = command.line.replace(/\s+#.*$/, '');
+        if (command.notRun !== undefined) await watchedFor[typed]?.();
+        else {
+          const result = await shellLine(command.line, reader, shell);
+          expect(result.exitCode, `${command.where}: ${command.line}\n${result.output}`).toBe(0);
+        }
+      }
+    };
+    try {
+      await Promise.all([...new Set(commands.map((command) => command.block))].map(runBlock));
+    } finally {
+      await rm(reader, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
+
+/** Runs one command line with bash, as a reader's shell would. */
+function shellLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ exitCode: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-c', line], { cwd, env, timeout: 300_000 }, (error, stdout, stderr) =>
+      resolve({ exitCode: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+const GUESTBOOK_PHASE = 'query { rollout(cluster: "staging", namespace: "guestbook", name: "guestbook") { phase } }';
+const PODINFO_GATES = 'query { fleetRelease(fleetRollout: "podinfo") { waves { gates { gate state } } } }';

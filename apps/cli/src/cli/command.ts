@@ -6,11 +6,15 @@ import { usageError, type ExitCode } from './cli-error.js';
 
 export type OutputFormat = 'json' | 'yaml' | 'wide';
 
-/** What the parser read from a command line: positionals, string flags by long name (every value of a repeatable one), booleans set. */
+/**
+ * What the parser read from a command line: positionals, string flags by long name (every value of a repeatable one),
+ * booleans set, and booleans turned off (`--watch=false`).
+ */
 export interface ParsedArguments {
   positionals: string[];
   values: Map<string, string[]>;
   booleans: Set<string>;
+  negated: Set<string>;
 }
 
 /** The parsed command line of one command, with checked accessors. */
@@ -47,6 +51,11 @@ export class Invocation {
 
   boolean(flag: string): boolean {
     return this.parsed.booleans.has(flag);
+  }
+
+  /** A boolean flag that is on unless turned off with `--NAME=false` (or `--no-NAME`). */
+  booleanOnByDefault(flag: string): boolean {
+    return !this.parsed.negated.has(flag);
   }
 
   /** A whole-number flag of at least `minimum`. */

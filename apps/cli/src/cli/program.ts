@@ -69,10 +69,11 @@ function addFlags(command: CommanderCommand, flags: readonly FlagSpec[]): void {
 
 /** The parsed flags of a command, by long name, from commander's values. */
 function parsedArguments(positionals: string[], flags: readonly FlagSpec[], values: Record<string, unknown>): ParsedArguments {
-  const parsed: ParsedArguments = { positionals, values: new Map(), booleans: new Set() };
+  const parsed: ParsedArguments = { positionals, values: new Map(), booleans: new Set(), negated: new Set() };
   for (const flag of flags) {
     const value = values[new Option(`--${flag.name}`).attributeName()];
     if (flag.kind === 'boolean' && value === true) parsed.booleans.add(flag.name);
+    if (flag.kind === 'boolean' && value === false) parsed.negated.add(flag.name);
     if (flag.kind === 'string' && Array.isArray(value)) parsed.values.set(flag.name, value as string[]);
   }
   return parsed;

@@ -30,6 +30,7 @@ async function targetCluster(context: CommandContext): Promise<string> {
 
 export const applyCommand: Command = {
   path: ['apply'],
+  aliases: ['create'],
   synopsis: '-f PATH... [--cluster CLUSTER] [--namespace NAMESPACE]',
   summary: 'Apply manifests (Rollout, AnalysisTemplate, ClusterAnalysisTemplate, Experiment, FleetRollout)',
   details: [

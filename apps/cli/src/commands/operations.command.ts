@@ -45,6 +45,8 @@ interface OperationSpec {
   flags?: readonly FlagSpec[];
   /** Positionals after NAME. */
   extraPositionals?: number;
+  /** Words that may come before NAME, as in Argo's `retry rollout NAME`. */
+  kindWords?: readonly string[];
   arguments?(invocation: Invocation): OperationArguments;
 }
 
@@ -63,8 +65,10 @@ function operationCommand(spec: OperationSpec): Command {
     online: true,
     async run(context) {
       const { invocation, terminal, output } = context;
-      const name = invocation.positional(0, 'the rollout NAME');
-      invocation.atMostPositionals(1 + (spec.extraPositionals ?? 0));
+      const [first, second] = invocation.positionals;
+      const kindGiven = second !== undefined && first !== undefined && (spec.kindWords ?? []).includes(first) ? 1 : 0;
+      const name = invocation.positional(kindGiven, 'the rollout NAME');
+      invocation.atMostPositionals(kindGiven + 1 + (spec.extraPositionals ?? 0));
       const extra = spec.arguments?.(invocation) ?? NO_ARGUMENTS;
       const rollout = await resolveRolloutRef(context, name);
       const reason = invocation.string('reason') ?? null;
@@ -134,7 +138,7 @@ export const operationCommands: readonly Command[] = [
     path: ['set', 'image'],
     type: 'setImage',
     synopsis: 'NAME CONTAINER=IMAGE',
-    summary: "Set a container's image, starting a new revision",
+    summary: "Set a container's image (every container's with *=IMAGE), starting a new revision",
     extraPositionals: 1,
     arguments: setImageArguments,
   }),
@@ -156,7 +160,13 @@ export const operationCommands: readonly Command[] = [
     synopsis: 'NAME',
     summary: 'Abort the update: the stable revision back to full size and all traffic',
   }),
-  operationCommand({ path: ['retry'], type: 'retry', synopsis: 'NAME', summary: 'Retry an aborted update from its first step' }),
+  operationCommand({
+    path: ['retry'],
+    type: 'retry',
+    synopsis: '[rollout] NAME',
+    summary: 'Retry an aborted update from its first step',
+    kindWords: ['rollout', 'ro', 'rollouts'],
+  }),
   operationCommand({ path: ['pause'], type: 'pause', synopsis: 'NAME', summary: 'Pause the rollout' }),
   operationCommand({ path: ['resume'], type: 'resume', synopsis: 'NAME', summary: 'Resume a paused rollout' }),
   operationCommand({ path: ['restart'], type: 'restart', synopsis: 'NAME', summary: 'Restart every pod, a few at a time' }),

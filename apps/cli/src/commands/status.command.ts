@@ -5,6 +5,7 @@ import { humanDuration } from '../output/time.js';
 import { followRollout } from '../rollouts/follow-rollout.js';
 import { resolveRolloutRef, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
 import { TIMEOUT_FLAG, timeoutMs } from './duration-flag.js';
+import { WATCH_FLAG } from './get.command.js';
 
 const POLL_MS = 2000;
 
@@ -36,11 +37,19 @@ export function statusVerdict(reading: RolloutStatusReading): ExitCode | undefin
   return undefined;
 }
 
+const degraded = (where: string, reading: RolloutStatusReading | undefined): CliError =>
+  new CliError(ExitCode.TimeoutOrDegraded, `${where} is Degraded: ${reading?.rollout.message || 'no reason given'}`);
+
 export const statusCommand: Command = {
   path: ['status'],
-  synopsis: 'NAME [--cluster CLUSTER] [--namespace NAMESPACE] [--timeout DURATION]',
+  synopsis: 'NAME [--cluster CLUSTER] [--namespace NAMESPACE] [--timeout DURATION] [--watch=false]',
   summary: 'Wait until the rollout is Healthy (exit 0) or Degraded (exit 5), printing each change; exit 5 on timeout',
-  flags: [...ROLLOUT_LOCATION_FLAGS, TIMEOUT_FLAG],
+  details: ['With --watch=false it prints the status once and exits 0, or 5 when the rollout is Degraded.'],
+  flags: [
+    ...ROLLOUT_LOCATION_FLAGS,
+    TIMEOUT_FLAG,
+    { ...WATCH_FLAG, description: 'wait for the outcome (the default); --watch=false prints the status once' },
+  ],
   online: true,
   async run(context) {
     const { invocation, terminal } = context;
@@ -48,12 +57,20 @@ export const statusCommand: Command = {
     invocation.atMostPositionals(1);
     const limit = timeoutMs(invocation);
     const rollout = await resolveRolloutRef(context, name);
+    const where = `${rollout.cluster}/${rollout.namespace}/${rollout.name}`;
+    const read = (): Promise<RolloutStatusReading> => context.api().request<RolloutStatusReading>(ROLLOUT_STATUS, { ...rollout, rollout });
+    if (!invocation.booleanOnByDefault('watch')) {
+      const reading = await read();
+      terminal.out(`${statusLine(reading)}\n`);
+      if (reading.rollout.phase === 'Degraded') throw degraded(where, reading);
+      return ExitCode.Ok;
+    }
     let last: RolloutStatusReading | undefined;
     let lastLine: string | undefined;
     const outcome = await followRollout({
       api: context.api(),
       rollout,
-      read: () => context.api().request<RolloutStatusReading>(ROLLOUT_STATUS, { ...rollout, rollout }),
+      read,
       onReading: (reading) => {
         last = reading;
         const line = statusLine(reading);
@@ -65,7 +82,6 @@ export const statusCommand: Command = {
       ...(limit === undefined ? {} : { timeoutMs: limit }),
       stopSignal: context.stopSignal,
     });
-    const where = `${rollout.cluster}/${rollout.namespace}/${rollout.name}`;
     if (outcome.kind === 'timeout') {
       throw new CliError(
         ExitCode.TimeoutOrDegraded,
@@ -74,8 +90,7 @@ export const statusCommand: Command = {
       );
     }
     if (outcome.kind === 'stopped') return ExitCode.Failure;
-    if (outcome.exitCode === ExitCode.TimeoutOrDegraded)
-      throw new CliError(ExitCode.TimeoutOrDegraded, `${where} is Degraded: ${last?.rollout.message || 'no reason given'}`);
+    if (outcome.exitCode === ExitCode.TimeoutOrDegraded) throw degraded(where, last);
     return outcome.exitCode;
   },
 };

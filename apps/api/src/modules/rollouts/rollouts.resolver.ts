@@ -77,7 +77,7 @@ export class RolloutsResolver {
     @CurrentPrincipal() principal: Principal,
     @CurrentRequest() request: RequestContext,
     @Args('rollout') rollout: RolloutRef,
-    @Args('container') container: string,
+    @Args('container', { description: 'The container whose image is set; * sets every container (and init container).' }) container: string,
     @Args('image') image: string,
     @Args('reason', reasonArgument) reason?: string,
   ): Promise<RolloutOperationModel> {

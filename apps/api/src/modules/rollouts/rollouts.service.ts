@@ -174,7 +174,8 @@ export class RolloutsService {
         fleetReleaseId: rollout.fleetReleaseId,
       });
       const containers = [...spec.template.spec.containers, ...(spec.template.spec.initContainers ?? [])];
-      if (!containers.some((container) => container.name === operation.container)) {
+      // `*` sets every container's image, as Argo's `set image ROLLOUT '*=IMAGE'` does.
+      if (operation.container !== '*' && !containers.some((container) => container.name === operation.container)) {
         throw new FlotillaError(ErrorCode.OperationRefused, `the pod template has no container named ${operation.container}`, [
           { path: 'container', message: `no such container; the template has ${containers.map((container) => container.name).join(', ')}` },
         ]);
