@@ -5,9 +5,8 @@ import { prismaSession, type PreparedStatement } from '../database/sql.js';
 import { organizationScope, type OrganizationScope, type SystemScope } from '../scope/scope.js';
 import { checkpointSignatureValid, type ChainVerdict } from './audit-chain.js';
 import type { AuditSigner } from './audit-signer.js';
+import { isRecordId } from '../scope/record-id.js';
 import type { AuditStore } from './audit-store.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A signed checkpoint of an organization's audit chain, with the public key of the key that signed it. */
 export interface AuditCheckpointRecord {
@@ -121,7 +120,7 @@ export class AuditCheckpointStore {
    */
   async verifyChain(scope: OrganizationScope, fromCheckpointId: string | undefined): Promise<ChainVerdict> {
     if (fromCheckpointId === undefined) return this.audit.verifyChain(scope);
-    const row = UUID.test(fromCheckpointId)
+    const row = isRecordId(fromCheckpointId)
       ? await this.database.auditCheckpoint.findFirst({
           where: { id: fromCheckpointId, organizationId: scope.organizationId },
           include: WITH_KEY,

@@ -1,6 +1,7 @@
 import type { NotificationMute } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
 import type { OrganizationScope } from '../scope/scope.js';
+import { isRecordId } from '../scope/record-id.js';
 
 /** Notifications held back until `until`: of one subject, one trigger, one service, or what they have in common. */
 export interface NotificationMuteRecord {
@@ -70,6 +71,7 @@ export class NotificationMuteStore {
 
   /** Ends a mute now; null when there is no such mute or it was ended already. */
   async revoke(scope: OrganizationScope, transaction: Transaction, id: string, now: Date): Promise<NotificationMuteRecord | null> {
+    if (!isRecordId(id)) return null;
     const { count } = await transaction.notificationMute.updateMany({
       where: { id, organizationId: scope.organizationId, revokedAt: null },
       data: { revokedAt: now },
