@@ -92,7 +92,8 @@ function checkSpec(kind: ManifestKind, spec: unknown, issues: IssueList): Checke
       if (checked === undefined) return undefined;
       checkFreezeWindowSpec(checked, issues);
       return { kind, spec: checked };
-    } // Checked as a whole by checkNotificationDocument when written as `v1`; otherwise its apiVersion is refused.
+    }
+    // Checked as a whole by checkNotificationDocument when written as `v1`; otherwise its apiVersion is refused.
     case 'ConfigMap':
     case 'Secret':
       return undefined;
