@@ -5,6 +5,7 @@ import { PhaseBadge } from '../shared/phase-badge.js';
 import { formatTime } from '../shared/time.js';
 import { conditionThreshold, metricConditionsOf, type MetricConditions } from './condition-thresholds.js';
 import { MeasurementChart } from './measurement-chart.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 /**
  * One analysis run: its conditions, the chart of its measurements and the measurements as a table; its heading links
@@ -37,17 +38,7 @@ export function AnalysisRunView({
       <details open={measurementsOpen}>
         <summary>Measurements as a table ({run.measurements.length})</summary>
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">#</th>
-              <th scope="col">Phase</th>
-              <th scope="col">Value</th>
-              <th scope="col">Started</th>
-              <th scope="col">Finished</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Metric', '#', 'Phase', 'Value', 'Started', 'Finished', 'Message']} />
           <tbody>
             {run.measurements.map((measurement) => (
               <tr

@@ -5,6 +5,7 @@ import { Link } from '../routing/router.js';
 import { RequestError } from '../shared/request-error.js';
 import { formatTime } from '../shared/time.js';
 import { targetRoute } from './audit-target.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 const PAGE_SIZE = 50;
 const FILTER_FIELDS = ['action', 'actor', 'targetType', 'targetName', 'from', 'to'] as const;
@@ -84,16 +85,7 @@ export function AuditPage() {
         <RequestError error={query.error} what="the audit events" />
         {data && events.length === 0 ? <p className="muted">No event matches.</p> : null}
         <table>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Target</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['#', 'When', 'Action', 'Actor', 'Target', 'Reason']} />
           <tbody>
             {events.map((event) => {
               const route = targetRoute(event);

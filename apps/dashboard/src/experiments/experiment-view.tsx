@@ -4,6 +4,7 @@ import type { NamespacedRef } from '../routing/routes.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { formatTime } from '../shared/time.js';
 import { analysisRows, experimentMoments, experimentOrigin } from './experiment-facts.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 /** Where an experiment's page is. */
 export const experimentRef = ({ cluster, namespace, name }: Pick<Experiment, 'cluster' | 'namespace' | 'name'>): NamespacedRef => ({
@@ -52,17 +53,7 @@ function TemplateTable({ experiment }: { experiment: Experiment }) {
   return (
     <table>
       <caption>Templates</caption>
-      <thead>
-        <tr>
-          <th scope="col">Template</th>
-          <th scope="col">Status</th>
-          <th scope="col">Ready</th>
-          <th scope="col">Available</th>
-          <th scope="col">Replicas</th>
-          <th scope="col">Pod template hash</th>
-          <th scope="col">Message</th>
-        </tr>
-      </thead>
+      <ColumnHeads names={['Template', 'Status', 'Ready', 'Available', 'Replicas', 'Pod template hash', 'Message']} />
       <tbody>
         {experiment.templates.map((template) => (
           <tr key={template.name} data-template={template.name}>
@@ -90,14 +81,7 @@ function AnalysisTable({ experiment }: { experiment: Experiment }) {
   return (
     <table>
       <caption>Analyses</caption>
-      <thead>
-        <tr>
-          <th scope="col">Analysis</th>
-          <th scope="col">Phase</th>
-          <th scope="col">Run</th>
-          <th scope="col">Message</th>
-        </tr>
-      </thead>
+      <ColumnHeads names={['Analysis', 'Phase', 'Run', 'Message']} />
       <tbody>
         {rows.map((row) => (
           <tr key={row.name} data-analysis={row.name}>

@@ -19,6 +19,7 @@ import { ReleaseHeader } from './release-header.js';
 import { WaveAnalysis } from './wave-analysis.js';
 import { WaveBoard } from './wave-board.js';
 import { waveColumns } from './wave-columns.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 /** Member Rollouts change far more often than their release; their changes are gathered into one reload a second. */
 const MEMBER_CHANGE_RELOAD_MS = 1_000;
@@ -148,15 +149,7 @@ function PlanCard({ fleetRollout }: { fleetRollout: FleetRolloutDetail }) {
     <section className="card" aria-labelledby="plan-title">
       <h2 id="plan-title">Plan</h2>
       <table aria-labelledby="plan-title">
-        <thead>
-          <tr>
-            <th scope="col">Wave</th>
-            <th scope="col">Clusters now</th>
-            <th scope="col">At once</th>
-            <th scope="col">Soak</th>
-            <th scope="col">Approval</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Wave', 'Clusters now', 'At once', 'Soak', 'Approval']} />
         <tbody>
           {fleetRollout.waves.map((wave) => {
             const clusters = plan.waves.find((planned) => planned.wave === wave.name)?.clusters ?? [];

@@ -5,6 +5,7 @@ import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 /** Every FleetRollout of the organization with its waves and how its current release stands, live. */
 export function FleetRolloutsPage() {
@@ -24,15 +25,7 @@ export function FleetRolloutsPage() {
             </p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">FleetRollout</th>
-                  <th scope="col">Rollout</th>
-                  <th scope="col">Waves</th>
-                  <th scope="col">Current release</th>
-                  <th scope="col">Started</th>
-                </tr>
-              </thead>
+              <ColumnHeads names={['FleetRollout', 'Rollout', 'Waves', 'Current release', 'Started']} />
               <tbody>
                 {query.data.fleetRollouts.map((fleetRollout) => (
                   <tr key={fleetRollout.name} data-fleet-rollout={fleetRollout.name}>

@@ -15,6 +15,7 @@ import { ConfirmDialog } from '../shared/confirm-dialog.js';
 import { RequestError } from '../shared/request-error.js';
 import { formatTime } from '../shared/time.js';
 import { overrideActions } from './freeze-facts.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 /** Periods and overrides start and end by the clock, not by an event: the page is read again this often. */
 const REFRESH_MS = 15_000;
@@ -73,16 +74,7 @@ function FreezeWindows({ windows }: { windows: FreezeWindow[] }) {
         <p className="muted">No FreezeWindow is applied: apply one with flotilla apply -f freeze.yaml.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Window</th>
-              <th scope="col">Policy</th>
-              <th scope="col">Now</th>
-              <th scope="col">Period (now, else next)</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Namespaces</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Window', 'Policy', 'Now', 'Period (now, else next)', 'Reason', 'Namespaces']} />
           <tbody>
             {windows.map((window) => (
               <tr key={window.name} data-freeze-window={window.name}>
@@ -148,17 +140,7 @@ function Overrides({ data, onChanged }: { data: FreezesPageData; onChanged: () =
         <p className="muted">No override was asked for.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Target</th>
-              <th scope="col">State</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Requested by</th>
-              <th scope="col">Confirmed by</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Acts</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Target', 'State', 'Reason', 'Requested by', 'Confirmed by', 'Expires', 'Acts']} />
           <tbody>
             {overrides.map((override) => {
               const acts = overrideActions(override, viewer, breakGlassNeedsSecondAdmin);

@@ -5,6 +5,7 @@ import { useGraphqlQuery, useInterval } from '../api/use-graphql.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
 import { formatTime } from '../shared/time.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 /** The newest deliveries of a rollout's notifications: the page shows this many. */
 const SHOWN_DELIVERIES = 50;
@@ -54,17 +55,7 @@ export function NotificationDeliveries({ rollout, changeCount }: { rollout: Roll
       <h2 id="notifications-title">Notifications</h2>
       <RequestError error={query.error} what="the notification deliveries" />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Trigger</th>
-            <th scope="col">Service</th>
-            <th scope="col">Recipient</th>
-            <th scope="col">State</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Last error</th>
-            <th scope="col">Time</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Trigger', 'Service', 'Recipient', 'State', 'Attempts', 'Last error', 'Time']} />
         <tbody>
           {deliveries.map((delivery) => (
             <DeliveryRow key={delivery.id} delivery={delivery} />

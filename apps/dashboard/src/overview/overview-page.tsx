@@ -11,6 +11,7 @@ import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
 import { StandaloneExperiments } from './standalone-experiments.js';
 import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout, type RolloutFilter } from './rollout-filter.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 const ROLLOUT_PAGE_SIZE = 500;
 const CLUSTER_REFRESH_MS = 10_000;
@@ -66,16 +67,7 @@ function ClusterTable({ clusters }: { clusters: Cluster[] }) {
         <p className="muted">No cluster is registered yet.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Cluster</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Agent version</th>
-              <th scope="col">Kubernetes</th>
-              <th scope="col">Last heartbeat</th>
-              <th scope="col">Labels</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Cluster', 'Agent', 'Agent version', 'Kubernetes', 'Last heartbeat', 'Labels']} />
           <tbody>
             {clusters.map((cluster) => (
               <tr key={cluster.name} data-cluster={cluster.name}>
@@ -213,18 +205,7 @@ function RolloutOverview({ rollouts, truncated }: { rollouts: RolloutSummary[]; 
         {shown.length} of {rollouts.length} rollouts
       </p>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Rollout</th>
-            <th scope="col">Cluster</th>
-            <th scope="col">Namespace</th>
-            <th scope="col">Phase</th>
-            <th scope="col">Strategy</th>
-            <th scope="col">Step</th>
-            <th scope="col">Images</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Rollout', 'Cluster', 'Namespace', 'Phase', 'Strategy', 'Step', 'Images', 'Updated']} />
         <tbody>
           {shown.map((rollout) => (
             <tr

@@ -7,6 +7,7 @@ import { isActivePhase } from '../shared/phase.js';
 import { RequestError } from '../shared/request-error.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 const RUNNING_REFRESH_MS = 5_000;
 
@@ -30,15 +31,7 @@ export function StandaloneExperiments() {
       <h2 id="standalone-experiments-title">Standalone experiments</h2>
       <RequestError error={query.error} what="the experiments" />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Experiment</th>
-            <th scope="col">Cluster</th>
-            <th scope="col">Namespace</th>
-            <th scope="col">Phase</th>
-            <th scope="col">Started</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Experiment', 'Cluster', 'Namespace', 'Phase', 'Started']} />
         <tbody>
           {experiments.map((experiment) => (
             <tr key={experiment.id} data-standalone-experiment={`${experiment.cluster}/${experiment.namespace}/${experiment.name}`}>

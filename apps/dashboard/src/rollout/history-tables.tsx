@@ -2,6 +2,7 @@ import type { RolloutOperation, RolloutRevision } from '../api/documents.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 /**
  * Every revision with its ReplicaSet and what that ReplicaSet is to the rollout now, and a roll back to each earlier
@@ -24,19 +25,7 @@ export function ReleaseHistory({
       {revisions.length === 0 ? <p className="muted">No revision has been released yet.</p> : null}
       {revisions.length > 0 ? (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Revision</th>
-              <th scope="col">ReplicaSet</th>
-              <th scope="col">Role now</th>
-              <th scope="col">Images</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Started</th>
-              <th scope="col">Finished</th>
-              <th scope="col">By</th>
-              <th scope="col">Roll back</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Revision', 'ReplicaSet', 'Role now', 'Images', 'Outcome', 'Started', 'Finished', 'By', 'Roll back']} />
           <tbody>
             {revisions.map((revision) => {
               const { roles } = revision;
@@ -108,14 +97,7 @@ export function OperationHistory({ operations }: { operations: RolloutOperation[
       {operations.length === 0 ? <p className="muted">No operation has been asked of this rollout.</p> : null}
       {operations.length > 0 ? (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Operation</th>
-              <th scope="col">State</th>
-              <th scope="col">Asked</th>
-              <th scope="col">By</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Operation', 'State', 'Asked', 'By']} />
           <tbody>
             {operations.map((operation) => (
               <tr key={operation.id} data-operation-row={operation.type}>

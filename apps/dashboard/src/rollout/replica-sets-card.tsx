@@ -1,6 +1,7 @@
 import type { ReplicaSet, RolloutCluster, RolloutDetail } from '../api/documents.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
+import { ColumnHeads } from '../shared/column-heads.js';
 
 const count = (value: number | null): string => (value === null ? '—' : String(value));
 
@@ -45,18 +46,7 @@ export function ReplicaSetsCard({ rollout, cluster }: { rollout: RolloutDetail; 
       {rollout.replicaSets.length === 0 ? <p className="muted">No ReplicaSet yet.</p> : null}
       {rollout.replicaSets.length > 0 ? (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">ReplicaSet</th>
-              <th scope="col">Revision</th>
-              <th scope="col">Role</th>
-              <th scope="col">Images</th>
-              <th scope="col">Pods (ready / desired)</th>
-              <th scope="col">Current</th>
-              <th scope="col">Available</th>
-              <th scope="col">Notes</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['ReplicaSet', 'Revision', 'Role', 'Images', 'Pods (ready / desired)', 'Current', 'Available', 'Notes']} />
           <tbody>
             {rollout.replicaSets.map((replicaSet) => (
               <tr key={replicaSet.podTemplateHash} data-replica-set={replicaSet.role}>
