@@ -207,7 +207,7 @@ describe('the notification configuration in effect, read and tried over a rollou
       'an unknown template',
       SEND,
       { template: 'absent', rollout: guestbook, recipients: [{ service: 'slack', recipient: 'a' }] },
-      'input/invalid',
+      'notification/template_not_found',
       'template',
     ],
     [
@@ -232,7 +232,7 @@ describe('the notification configuration in effect, read and tried over a rollou
       'rollout/not_found',
       'rollout',
     ],
-    ['an unknown trigger', EVALUATE, { trigger: 'on-absent', rollout: guestbook }, 'input/invalid', 'trigger'],
+    ['an unknown trigger', EVALUATE, { trigger: 'on-absent', rollout: guestbook }, 'notification/trigger_not_found', 'trigger'],
     ['a namespace without its cluster', TEMPLATES, { namespace: 'shop' }, 'input/invalid', 'cluster'],
     ['an unknown cluster', TRIGGERS, { cluster: 'absent', namespace: 'shop' }, 'cluster/not_found', 'cluster'],
   ])('refuses %s, naming the field', async (_case, document, variables, code, path) => {

@@ -45,8 +45,10 @@ describe('renderTemplate', () => {
       message: 'Rollout guestbook has been completed.',
       fields: { email: { subject: 'Rollout guestbook has been completed.' } },
     });
-    const attachments = JSON.parse((rendered as { fields: { slack: { attachments: string } } }).fields.slack.attachments) as unknown;
-    expect(attachments).toEqual([
+    if ('code' in rendered) throw new Error(rendered.message);
+    const attachments = rendered.fields.slack?.attachments;
+    if (typeof attachments !== 'string') throw new Error('no slack attachments rendered');
+    expect(JSON.parse(attachments)).toEqual([
       {
         title: 'guestbook',
         color: '#18be52',

@@ -251,10 +251,17 @@ function toConditionModel(condition: TriggerCondition): NotificationTriggerCondi
   };
 }
 
+const INSPECTION_ERROR_CODES: Record<InspectionFailure['code'], ErrorCode> = {
+  'template/unknown': ErrorCode.NotificationTemplateNotFound,
+  'trigger/unknown': ErrorCode.NotificationTriggerNotFound,
+  'template/render': ErrorCode.InputInvalid,
+  'service/unknown': ErrorCode.InputInvalid,
+};
+
 /** An unknown name or a template that fails, refused with the path of the argument at fault. */
 function inspectionError(failure: InspectionFailure, path: string): FlotillaError {
   const problem: FieldProblem = { path, message: failure.message };
-  return new FlotillaError(ErrorCode.InputInvalid, `${failure.code}: ${failure.message}`, [problem]);
+  return new FlotillaError(INSPECTION_ERROR_CODES[failure.code], failure.message, [problem]);
 }
 
 /** `sendNotification`'s recipients, each problem refused with its path. */
