@@ -40,6 +40,8 @@ import { ServingState } from './modules/health/serving-state.js';
 import { ApiMetrics } from './modules/health/metrics.js';
 import { ManifestsResolver } from './modules/manifests/manifests.resolver.js';
 import { ManifestsService } from './modules/manifests/manifests.service.js';
+import { NotificationConfigurationResolver } from './modules/notifications/notification-configuration.resolver.js';
+import { NotificationConfigurationService } from './modules/notifications/notification-configuration.service.js';
 import { NotificationsResolver } from './modules/notifications/notifications.resolver.js';
 import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { RolloutsResolver } from './modules/rollouts/rollouts.resolver.js';
@@ -163,6 +165,8 @@ export class AppModule {
         ManifestsResolver,
         NotificationsService,
         NotificationsResolver,
+        NotificationConfigurationService,
+        NotificationConfigurationResolver,
         AnalysisResolver,
         ExperimentsResolver,
         AuditResolver,

@@ -17,6 +17,7 @@ import {
   NotificationConfigStore,
   NotificationDeliveryStore,
   NotificationMuteStore,
+  ParsedConfigurations,
   pingDatabase,
   RolloutStore,
   systemScope,
@@ -61,7 +62,6 @@ import { FreezeChecker } from './freezes/freeze-checker.js';
 import { startWorkerHealth } from './health-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { configuredServices } from './notifications/configured-services.js';
-import { ParsedConfigurations } from './notifications/parsed-configurations.js';
 import { RolloutNotifications } from './notifications/rollout-notifications.js';
 import { NotificationSender } from './notifications/notification-sender.js';
 import { ServiceRateLimit } from './notifications/service-rate-limit.js';

@@ -16,4 +16,14 @@ export { triggerForReason, triggersForEvent, EVENT_TRIGGERS } from './event-trig
 export { ARGO_DEFAULT_CONFIG_MAP_DATA } from './default-catalog.js';
 export { FLEET_DEFAULT_CONFIG_MAP_DATA } from './fleet-catalog.js';
 export { planNotifications } from './plan-notifications.js';
+export {
+  renderTemplate,
+  planOnDemand,
+  evaluateTrigger,
+  ON_DEMAND_TRIGGER,
+  type ConditionEvaluation,
+  type InspectionFailure,
+  type TemplateRenderInput,
+} from './inspect-configuration.js';
+export { rolloutSubject, type RolloutSubjectInput } from './rollout-subject.js';
 export { compileTemplate, TemplateRenderError, TemplateSyntaxError, type CompiledTemplate } from './go-template/index.js';

@@ -1,32 +1,11 @@
-import {
-  compileVariableCondition,
-  ConditionEvaluationError,
-  ConditionSyntaxError,
-  type CompiledVariableCondition,
-} from '@flotilla/analysis';
-import type { Destination, NotificationConfiguration, TemplateDefinition, TriggerCondition } from './configuration-types.js';
+import type { Destination, TriggerCondition } from './configuration-types.js';
 import { EVENT_TRIGGERS, eventVariables, triggersForEvent } from './event-triggers.js';
-import {
-  compileTemplate,
-  STRING_FUNCTIONS,
-  TemplateRenderError,
-  TemplateSyntaxError,
-  timeFunctions,
-  type CompiledTemplate,
-} from './go-template/index.js';
-import type { JsonObject, JsonValue } from './json.js';
+import type { JsonValue } from './json.js';
 import { parseOncePer, readOncePer, type OncePerPath } from './once-per.js';
-import type {
-  NotificationFailure,
-  NotificationPlan,
-  NotificationPlanInput,
-  NotificationSubject,
-  PlannedNotification,
-  RenderedNotification,
-} from './plan-types.js';
-import { mapStrings } from './secret-references.js';
+import type { NotificationFailure, NotificationPlan, NotificationPlanInput, NotificationSubject } from './plan-types.js';
+import { conditionOutcome, renderFor, subjectVariables } from './render-notification.js';
 import { destinationsByTrigger } from './subscriptions.js';
-import { CONDITION_VARIABLES, REFUSED_TEMPLATE_ROOTS, TEMPLATE_ROOTS } from './template-variables.js';
+import { CONDITION_VARIABLES } from './template-variables.js';
 import { isJsonObject } from './yaml-value.js';
 
 /**
@@ -46,7 +25,7 @@ export function planNotifications(input: NotificationPlanInput): NotificationPla
   const plan: NotificationPlan = { notifications: [], remember: [], forget: [], failures: [] };
   const destinations = destinationsByTrigger(subjectMetadata(subject), configuration);
   if (destinations.size === 0) return plan;
-  const base = { ...subjectVariables(subject), context: configuration.context };
+  const base = subjectVariables(subject, configuration);
 
   const fire = (
     trigger: string,
@@ -115,16 +94,7 @@ function stringMap(value: JsonValue | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(value).flatMap(([key, item]) => (typeof item === 'string' ? [[key, item]] : [])));
 }
 
-function subjectVariables(subject: NotificationSubject): Record<string, unknown> {
-  return subject.kind === 'Rollout'
-    ? { rollout: subject.rollout, analysisRuns: subject.analysisRuns }
-    : { fleetRollout: subject.fleetRollout, release: subject.release };
-}
-
-const compiledConditions = new WeakMap<TriggerCondition, CompiledVariableCondition | ConditionSyntaxError>();
 const compiledOncePers = new WeakMap<TriggerCondition, OncePerPath | string>();
-const compiledTemplates = new Map<string, CompiledTemplate | TemplateSyntaxError>();
-const MAX_CACHED_TEMPLATES = 2_000;
 
 function evaluateCondition(
   trigger: string,
@@ -134,15 +104,9 @@ function evaluateCondition(
   destinations: readonly Destination[],
   failures: NotificationFailure[],
 ): boolean {
-  if (condition.when === undefined || condition.when.trim() === '') return true;
-  let compiled = compiledConditions.get(condition);
-  if (compiled === undefined) {
-    compiled = compileVariableCondition(condition.when, CONDITION_VARIABLES);
-    compiledConditions.set(condition, compiled);
-  }
-  const outcome = compiled instanceof ConditionSyntaxError ? compiled : compiled.evaluate(variables, now);
+  const outcome = conditionOutcome(condition, variables, now);
   if (typeof outcome === 'boolean') return outcome;
-  const reason = outcome instanceof ConditionEvaluationError ? outcome.message : outcome.message;
+  const reason = outcome.message;
   for (const destination of destinations)
     failures.push({ trigger, ...destination, code: 'condition/evaluation', message: `when ${JSON.stringify(condition.when)}: ${reason}` });
   return false;
@@ -156,74 +120,4 @@ function compiledOncePer(condition: TriggerCondition): OncePerPath {
   }
   // A path that cannot be read (refused when applied) reads nothing: one notification in all.
   return typeof compiled === 'string' ? { root: '', path: [] } : compiled;
-}
-
-function compiled(source: string): CompiledTemplate | TemplateSyntaxError {
-  let template = compiledTemplates.get(source);
-  if (template === undefined) {
-    template = compileTemplate(source, TEMPLATE_ROOTS, REFUSED_TEMPLATE_ROOTS);
-    if (compiledTemplates.size >= MAX_CACHED_TEMPLATES) compiledTemplates.clear();
-    compiledTemplates.set(source, template);
-  }
-  return template;
-}
-
-class RenderFailure extends Error {}
-
-function renderText(source: string, data: Record<string, unknown>, where: string): string {
-  const template = compiled(source);
-  if (template instanceof TemplateSyntaxError) throw new RenderFailure(`${where}: ${template.message}`);
-  try {
-    return template.render(data);
-  } catch (failure) {
-    if (failure instanceof TemplateRenderError) throw new RenderFailure(`${where}: ${failure.message}`);
-    throw failure;
-  }
-}
-
-/** Renders the templates a condition sends for one destination, merged in order as Argo merges them. */
-function renderFor(
-  trigger: string,
-  destination: Destination,
-  templateNames: readonly string[],
-  configuration: NotificationConfiguration,
-  variables: Record<string, unknown>,
-  now: Date,
-): Omit<PlannedNotification, 'dedupeKey'> | NotificationFailure {
-  const service = configuration.services[destination.service];
-  if (service === undefined)
-    return { trigger, ...destination, code: 'service/unknown', message: `service "${destination.service}" is not configured` };
-  const data = {
-    ...variables,
-    recipient: destination.recipient,
-    serviceType: service.type,
-    time: timeFunctions(now),
-    strings: STRING_FUNCTIONS,
-  };
-  const notification: RenderedNotification = { message: '', fields: {} };
-  for (const name of templateNames) {
-    const template: TemplateDefinition | undefined = configuration.templates[name];
-    if (template === undefined) return { trigger, ...destination, code: 'template/unknown', message: `template "${name}" is not defined` };
-    try {
-      if (template.message !== undefined) notification.message = renderText(template.message, data, `template ${name} message`);
-      if (template.title !== undefined) notification.title = renderText(template.title, data, `template ${name} title`);
-      const block = serviceBlock(template, service.type, service.name);
-      if (block !== undefined) {
-        const rendered = mapStrings(block, (text) => renderText(text, data, `template ${name} ${service.type}`)) as JsonObject;
-        notification.fields[service.type] = { ...notification.fields[service.type], ...rendered };
-      }
-    } catch (failure) {
-      if (failure instanceof RenderFailure) return { trigger, ...destination, code: 'template/render', message: failure.message };
-      throw failure;
-    }
-  }
-  return { trigger, service: service.name, serviceType: service.type, recipient: destination.recipient, notification };
-}
-
-/** A template's block for a service: `slack: {…}`, or for a webhook, its own entry of `webhook: { <name>: {…} }`. */
-function serviceBlock(template: TemplateDefinition, type: string, name: string): JsonObject | undefined {
-  const block = template.fields[type];
-  if (block === undefined || type !== 'webhook') return block;
-  const own = block[name];
-  return isJsonObject(own) ? { [name]: own } : undefined;
 }

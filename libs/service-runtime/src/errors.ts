@@ -26,6 +26,8 @@ export const ErrorCode = {
   AuditSigningOff: 'audit/signing_off',
   AuditChainBroken: 'audit/chain_broken',
   AuditCheckpointNotFound: 'audit/checkpoint_not_found',
+  NotificationTemplateNotFound: 'notification/template_not_found',
+  NotificationTriggerNotFound: 'notification/trigger_not_found',
   Conflict: 'conflict',
   Internal: 'internal',
 } as const;

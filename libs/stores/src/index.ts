@@ -38,3 +38,4 @@ export * from './metrics/fleet-metrics-store.js';
 export * from './notifications/notification-config-store.js';
 export * from './notifications/notification-delivery-store.js';
 export * from './notifications/notification-mute-store.js';
+export * from './notifications/parsed-configurations.js';

@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { EventBus } from '@flotilla/events';
-import { AnalysisQueue, FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
+import { AnalysisQueue, FleetReconcileQueue, NotificationQueue, ReconcileQueue } from '@flotilla/queues';
 import { createLogger, createRedisConnection, SecretBox, type Logger } from '@flotilla/service-runtime';
 import {
   AnalysisQueries,
@@ -36,6 +36,7 @@ import {
   DATABASE,
   EVENT_BUS,
   FLEET_RECONCILE_QUEUE,
+  NOTIFICATION_QUEUE,
   LOGGER,
   RECONCILE_QUEUE,
   REDIS,
@@ -58,6 +59,7 @@ export class CoreModule implements OnApplicationShutdown {
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
     @Inject(FLEET_RECONCILE_QUEUE) private readonly fleetReconcileQueue: FleetReconcileQueue,
+    @Inject(NOTIFICATION_QUEUE) private readonly notificationQueue: NotificationQueue,
   ) {}
 
   static forRoot(config: ApiConfig, logger: Logger = createLogger('api', config.logLevel)): DynamicModule {
@@ -95,6 +97,7 @@ export class CoreModule implements OnApplicationShutdown {
           inject: [REDIS],
           useFactory: (redis: Redis) => new FleetReconcileQueue(redis, config.redisPrefix),
         },
+        { provide: NOTIFICATION_QUEUE, inject: [REDIS], useFactory: (redis: Redis) => new NotificationQueue(redis, config.redisPrefix) },
         { provide: AUDIT_SIGNER, useFactory: () => AuditSigner.fromFile(config.auditSigningKeyFile) ?? null },
         {
           provide: AuditStore,
@@ -177,6 +180,7 @@ export class CoreModule implements OnApplicationShutdown {
         RECONCILE_QUEUE,
         ANALYSIS_QUEUE,
         FLEET_RECONCILE_QUEUE,
+        NOTIFICATION_QUEUE,
         AuditStore,
         AuditCheckpointStore,
         AnalysisQueries,
@@ -201,7 +205,12 @@ export class CoreModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.reconcileQueue.close(), this.analysisQueue.close(), this.fleetReconcileQueue.close()]);
+    await Promise.allSettled([
+      this.reconcileQueue.close(),
+      this.analysisQueue.close(),
+      this.fleetReconcileQueue.close(),
+      this.notificationQueue.close(),
+    ]);
     await Promise.allSettled([this.database.$disconnect(), this.sql.end(), this.redis.quit(), this.subscriber.quit()]);
   }
 }

@@ -7,5 +7,6 @@ export const LOGGER = Symbol('LOGGER');
 export const RECONCILE_QUEUE = Symbol('RECONCILE_QUEUE');
 export const ANALYSIS_QUEUE = Symbol('ANALYSIS_QUEUE');
 export const FLEET_RECONCILE_QUEUE = Symbol('FLEET_RECONCILE_QUEUE');
+export const NOTIFICATION_QUEUE = Symbol('NOTIFICATION_QUEUE');
 /** The `AuditSigner` of AUDIT_SIGNING_KEY_FILE, or null when checkpoints are off. */
 export const AUDIT_SIGNER = Symbol('AUDIT_SIGNER');

@@ -22,6 +22,7 @@ import { getRolloutCommand } from './get.command.js';
 import { historyCommand } from './history.command.js';
 import { lintCommand } from './lint.command.js';
 import { listRolloutsCommand } from './list.command.js';
+import { notificationCommands } from './notifications.command.js';
 import { operationCommands } from './operations.command.js';
 import { statusCommand } from './status.command.js';
 
@@ -49,6 +50,7 @@ export const COMMANDS: readonly Command[] = [
   breakGlassListCommand,
   breakGlassConfirmCommand,
   breakGlassRevokeCommand,
+  ...notificationCommands,
   auditCommand,
   auditVerifyCommand,
   auditCheckpointCommand,

@@ -1,7 +1,6 @@
 import { createNotificationService, permanent, type ServiceEnvironment } from '@flotilla/notification-services';
-import { systemScope, type NotificationConfigStore } from '@flotilla/stores';
+import { systemScope, type NotificationConfigStore, type ParsedConfigurations } from '@flotilla/stores';
 import type { ServiceLookup } from './notification-sender.js';
-import type { ParsedConfigurations } from './parsed-configurations.js';
 
 const SYSTEM = systemScope('notifications');
 

@@ -1,5 +1,5 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
-import { hasSubscriptionAnnotations, planNotifications, type JsonObject } from '@flotilla/notifications';
+import { hasSubscriptionAnnotations, planNotifications, rolloutSubject } from '@flotilla/notifications';
 import type { RolloutEvent, RolloutStatus } from '@flotilla/rollout-engine';
 import {
   rolloutTargetName,
@@ -8,10 +8,10 @@ import {
   type NotificationDeliveryStore,
   type NotificationMuteStore,
   type OrganizationBound,
+  type ParsedConfigurations,
   type ReconcileNotifications,
 } from '@flotilla/stores';
 import type { Logger } from '@flotilla/service-runtime';
-import type { ParsedConfigurations } from './parsed-configurations.js';
 
 /** The rollout as one reconcile leaves it: what its notifications are decided on. */
 export interface RolloutChange {
@@ -59,7 +59,7 @@ export class RolloutNotifications {
     const plan = planNotifications({
       changeId: `${rollout.id}/${change.version}`,
       events: change.events.map((event) => ({ source: 'rollout', event })),
-      subject: { kind: 'Rollout', rollout: rolloutObject(change), analysisRuns: analysisRunObjects(rollout) },
+      subject: rolloutSubject({ ...rollout, generation: change.generation, spec: change.spec, status: change.status }),
       configuration: this.parsed.effective(inEffect),
       history,
       now,
@@ -94,35 +94,4 @@ export class RolloutNotifications {
     this.rules.set(organizationId, { found, until: now.getTime() + this.options.rulesTtlMs });
     return found;
   }
-}
-
-/** The Rollout as Argo's templates read it: `.rollout.metadata.name`, `.rollout.status.currentStepIndex`, … */
-function rolloutObject({ rollout, spec, generation, status }: RolloutChange): JsonObject {
-  return toJson({
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: {
-      name: rollout.name,
-      namespace: rollout.namespace,
-      uid: rollout.id,
-      generation,
-      labels: rollout.labels,
-      annotations: rollout.annotations,
-      creationTimestamp: rollout.createdAt.toISOString(),
-    },
-    spec,
-    status,
-  });
-}
-
-/** The rollout's analysis runs as objects: their names and phases. */
-function analysisRunObjects(rollout: LoadedRollout): JsonObject[] {
-  return rollout.analysisRuns.map((run) =>
-    toJson({ metadata: { name: run.name, namespace: rollout.namespace }, status: { phase: run.phase, message: run.message } }),
-  );
-}
-
-/** Typed documents as the JSON templates read (what JSON.stringify would write). */
-function toJson(value: object): JsonObject {
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
 }

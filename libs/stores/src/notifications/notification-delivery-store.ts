@@ -178,6 +178,17 @@ export class NotificationDeliveryStore {
     return rows.map(recordOf);
   }
 
+  /** The organization's deliveries of the given dedupe keys, in the order of the keys: what one decision stored, whatever their state. */
+  async byDedupeKeys(
+    scope: OrganizationScope,
+    keys: readonly string[],
+    transaction: Transaction = this.database,
+  ): Promise<NotificationDeliveryRecord[]> {
+    const rows = await transaction.notificationDelivery.findMany({ where: { ...organizationFilter(scope), dedupeKey: { in: [...keys] } } });
+    const order = new Map(keys.map((key, index) => [key, index]));
+    return rows.sort((a, b) => (order.get(a.dedupeKey) ?? 0) - (order.get(b.dedupeKey) ?? 0)).map(recordOf);
+  }
+
   /** The keys remembered for a subject by earlier decisions (`oncePer` values sent, conditions already true). */
   async history(organizationId: string, subjectId: string, transaction: Transaction = this.database): Promise<Set<string>> {
     const rows = await transaction.notificationHistory.findMany({ where: { organizationId, subjectId }, select: { key: true } });

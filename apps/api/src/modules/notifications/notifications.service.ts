@@ -30,7 +30,8 @@ import {
 
 const MUTE_SECONDS = { minimum: 60, maximum: 30 * 24 * 3600 };
 
-function toDeliveryModel(record: NotificationDeliveryRecord): NotificationDeliveryModel {
+/** A stored delivery as the API answers it. */
+export function toDeliveryModel(record: NotificationDeliveryRecord): NotificationDeliveryModel {
   return {
     id: record.id,
     subjectKind: record.subject.kind,

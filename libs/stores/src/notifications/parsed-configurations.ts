@@ -4,7 +4,7 @@ import {
   type ConfigurationOrigin,
   type NotificationConfiguration,
 } from '@flotilla/notifications';
-import type { NotificationConfigRecord, NotificationConfigsInEffect } from '@flotilla/stores';
+import type { NotificationConfigRecord, NotificationConfigsInEffect } from './notification-config-store.js';
 
 /** Parsed configurations kept per stored version: parsing compiles every template, and rows change rarely. */
 const PARSED_CACHE_SIZE = 500;
