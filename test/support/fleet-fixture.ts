@@ -44,7 +44,6 @@ export async function organizationWithClusters(
   });
   const organizationId = created.organization.id;
   const scope = organizationScope(organizationId);
-  const spec = canaryRollout('checkout', checkout?.image).spec as unknown as RolloutSpec;
   return inTransaction(stores.database, async (transaction) => {
     const clusterIds: Record<string, string> = {};
     const rolloutIds: Record<string, string> = {};
@@ -58,7 +57,7 @@ export async function organizationWithClusters(
         name: 'checkout',
         labels: {},
         annotations: {},
-        spec,
+        spec: canaryRollout('checkout', checkout.image).spec as unknown as RolloutSpec,
         appliedBy: 'admin',
       });
       rolloutIds[name] = applied.rollout.id;
