@@ -3,13 +3,13 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Metric } from '../../libs/argo-spec/src/index.js';
 import type { MeasurementOutcome, MeasurementRequest } from '../../libs/protocol/src/index.js';
-import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
-import { organizationScope, systemScope } from '../../libs/stores/src/scope/scope.js';
+import { systemScope } from '../../libs/stores/src/scope/scope.js';
 import { AnalysisQueries } from '../../libs/stores/src/analysis-runs/analysis-queries.js';
 import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
@@ -19,6 +19,7 @@ import { AnalysisQueue, parseAnalysisJob, type MeasurementAnswer } from '../../l
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
+import { organizationWithClusters } from '../support/fleet-fixture.js';
 import { eventually } from '../support/processes.js';
 
 /**
@@ -86,17 +87,11 @@ async function startedPooledRun(
   metric: Omit<Metric, 'name' | 'provider'>,
   otherMetrics: Prisma.InputJsonObject[] = [],
 ): Promise<PooledFixture> {
-  const created = await organizations.create(SYSTEM, `pooled-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
-  const organizationId = created.organization.id;
-  const scope = organizationScope(organizationId);
-  const registered = await inTransaction(database, (transaction) =>
-    Promise.all(
-      [...CLUSTERS, 'elsewhere'].map((name) =>
-        clusters.register(scope, transaction, { name, labels: {}, agentToken: `agent-${randomUUID()}` }),
-      ),
-    ),
+  const { organizationId, clusterIds } = await organizationWithClusters(
+    { database, organizations, clusters },
+    'pooled',
+    [...CLUSTERS, 'elsewhere'].map((name) => ({ name, labels: {} })),
   );
-  const clusterIds = Object.fromEntries(registered.map((cluster) => [cluster.name, cluster.id]));
   await database.clusterAnalysisTemplate.create({
     data: {
       organizationId,

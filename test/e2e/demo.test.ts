@@ -127,9 +127,10 @@ describe('the npm start demo', () => {
   }, 120_000);
 
   it('runs every command of the console blocks of README.md and apps/cli/README.md, in order, each exiting 0', async () => {
-    // A reader's checkout, with the demo's .flotilla in it.
+    // A reader's checkout, with the demo's .flotilla in it and the manifests the commands name.
     const reader = await mkdtemp(join(tmpdir(), 'flotilla-reader-'));
     await symlink(home, join(reader, '.flotilla'));
+    await symlink(join(ROOT, 'deploy'), join(reader, 'deploy'));
     const environment = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('FLOTILLA_')));
     const path = `${join(ROOT, 'node_modules/.bin')}:${process.env['PATH'] ?? ''}`;
     // What a reader watches for with the --watch lines, which are not run, before typing the next command.
@@ -139,6 +140,12 @@ describe('the npm start demo', () => {
           async () => (await query<{ rollout: { phase: string } }>(GUESTBOOK_PHASE)).rollout.phase === 'Paused',
           90_000,
           'guestbook in staging to pause',
+        ),
+      'flotilla get rollout guestbook --cluster production --watch': () =>
+        eventually(
+          async () => (await query<{ rollout: { phase: string } }>(GUESTBOOK_PRODUCTION_PHASE)).rollout.phase === 'Paused',
+          60_000,
+          'guestbook in production to wait for its promotion',
         ),
       'flotilla fleet get podinfo --watch': () =>
         eventually(
@@ -156,7 +163,12 @@ describe('the npm start demo', () => {
       ...consoleCommands(join(ROOT, 'README.md'), 'README.md'),
       ...consoleCommands(join(ROOT, 'apps/cli/README.md'), 'apps/cli/README.md'),
     ];
-    // Each block in order, as a reader types it; blocks at the same time, since none needs another's outcome.
+    const blocks = [...new Set(commands.map((command) => command.block))];
+    // Each block's commands in order, as a reader types them, and blocks at the same time, since none needs another's
+    // outcome; except that those on guestbook in production (apps/cli/README.md's example session, then its freeze of
+    // that rollout) run one after the other.
+    const inProduction = (block: string): boolean =>
+      commands.some((command) => command.block === block && command.line.includes('--cluster production'));
     const runBlock = async (block: string): Promise<void> => {
       // A home of its own, for its contexts and files.
       const blockHome = await mkdtemp(join(reader, 'home-'));
@@ -171,7 +183,10 @@ describe('the npm start demo', () => {
       }
     };
     try {
-      await Promise.all([...new Set(commands.map((command) => command.block))].map(runBlock));
+      const oneAfterAnother = async (chain: string[]): Promise<void> => {
+        for (const block of chain) await runBlock(block);
+      };
+      await Promise.all([...blocks.filter((block) => !inProduction(block)).map(runBlock), oneAfterAnother(blocks.filter(inProduction))]);
     } finally {
       await rm(reader, { recursive: true, force: true });
     }
@@ -188,4 +203,5 @@ function shellLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{
 }
 
 const GUESTBOOK_PHASE = 'query { rollout(cluster: "staging", namespace: "guestbook", name: "guestbook") { phase } }';
+const GUESTBOOK_PRODUCTION_PHASE = 'query { rollout(cluster: "production", namespace: "guestbook", name: "guestbook") { phase } }';
 const PODINFO_GATES = 'query { fleetRelease(fleetRollout: "podinfo") { waves { gates { gate state } } } }';

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RolloutSpec } from '../../libs/argo-spec/src/index.js';
-import { startRelease, type FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
+import type { FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
 import { initialStatus, podTemplateHash } from '../../libs/rollout-engine/src/index.js';
-import { createDatabaseClient, inTransaction, type DatabaseClient, type Transaction } from '../../libs/stores/src/database/database.js';
+import { createDatabaseClient, type DatabaseClient, type Transaction } from '../../libs/stores/src/database/database.js';
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
@@ -15,7 +13,7 @@ import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-sto
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
 import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
-import { organizationScope, systemScope, type Scope } from '../../libs/stores/src/scope/scope.js';
+import { systemScope, type Scope } from '../../libs/stores/src/scope/scope.js';
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
@@ -29,7 +27,7 @@ import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store
 import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
-import { canaryRollout } from '../support/manifests.js';
+import { organizationWithClusters, startedCheckoutRelease } from '../support/fleet-fixture.js';
 import { eventually } from '../support/processes.js';
 
 const SYSTEM = systemScope('test');
@@ -106,41 +104,23 @@ interface Fleet {
 
 /** An organization with three labelled clusters, the `shop/checkout` Rollout in each, its FleetRollout, and a release of a new image just started. */
 async function startedFleet(now: Date, spec: FleetRolloutSpec = fleetSpec): Promise<Fleet> {
-  const created = await organizations.create(SYSTEM, `fleet-worker-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
-  const scope = organizationScope(created.organization.id);
-  const rolloutSpec = canaryRollout('checkout', OLD_IMAGE).spec as unknown as RolloutSpec;
-  return inTransaction(database, async (transaction) => {
-    const rolloutIds: Record<string, string> = {};
-    for (const { name, labels } of CLUSTERS) {
-      const cluster = await clusters.register(scope, transaction, { name, labels, agentToken: `agent-${randomUUID()}` });
-      const applied = await rollouts.apply(scope, transaction, {
-        clusterId: cluster.id,
-        namespace: 'shop',
-        name: 'checkout',
-        labels: {},
-        annotations: {},
-        spec: rolloutSpec,
-        appliedBy: 'admin',
-      });
-      rolloutIds[name] = applied.rollout.id;
-    }
-    const { record: fleetRollout } = await fleetRollouts.apply(scope, transaction, {
-      name: 'checkout',
-      labels: {},
-      annotations: {},
-      spec,
-      appliedBy: 'admin',
-    });
-    await releases.lockForRelease(scope, transaction, fleetRollout.id);
-    const release = await releases.create(scope, transaction, {
-      fleetRollout,
-      change: { type: 'image', container: 'checkout', image: NEW_IMAGE },
-      reason: 'a fix',
-      startedBy: 'token:deployer',
-      status: startRelease({ spec, clusters: CLUSTERS, now }).status,
-    });
-    return { organizationId: created.organization.id, release, rolloutIds };
+  const { organizationId, scope, rolloutIds } = await organizationWithClusters(
+    { database, organizations, clusters },
+    'fleet-worker',
+    CLUSTERS,
+    {
+      rollouts,
+      image: OLD_IMAGE,
+    },
+  );
+  const release = await startedCheckoutRelease({ database, fleetRollouts, releases }, scope, {
+    spec,
+    clusters: CLUSTERS,
+    image: NEW_IMAGE,
+    reason: 'a fix',
+    now,
   });
+  return { organizationId, release, rolloutIds };
 }
 
 const imageOf = async (rolloutId: string): Promise<string | undefined> =>

@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FreezeWindowSpec, RolloutSpec } from '../../libs/argo-spec/src/index.js';
-import { startRelease, type FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
 import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
 import { FleetReleaseStore } from '../../libs/stores/src/fleet/fleet-release-store.js';
+import type { FleetReleaseRecord } from '../../libs/stores/src/fleet/fleet-records.js';
 import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-store.js';
 import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store.js';
 import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
 import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
-import { organizationScope, systemScope, type OrganizationScope } from '../../libs/stores/src/scope/scope.js';
+import { systemScope, type OrganizationScope } from '../../libs/stores/src/scope/scope.js';
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
@@ -24,6 +24,7 @@ import { FleetReleaseReconciler } from '../../apps/worker/src/fleet/fleet-releas
 import { FreezeChecker } from '../../apps/worker/src/freezes/freeze-checker.js';
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
 import { canaryRollout } from '../support/manifests.js';
+import { organizationWithClusters, startedCheckoutRelease, type FixtureCluster } from '../support/fleet-fixture.js';
 
 const SYSTEM = systemScope('test');
 const PREFIX = `test-freeze-${process.pid}`;
@@ -84,31 +85,27 @@ const at = (minutes: number): Date => new Date(START.getTime() + minutes * 60_00
 
 const rolloutSpec = (image: string): RolloutSpec => canaryRollout('checkout', image).spec as unknown as RolloutSpec;
 
+const PROD: FixtureCluster[] = [{ name: 'prod', labels: { env: 'prod' } }];
+
 /** An organization with a connected `prod` cluster running `shop/checkout` on its first revision, reconciled once. */
 async function deployed(): Promise<{ scope: OrganizationScope; clusterId: string; rolloutId: string }> {
-  const created = await organizations.create(SYSTEM, `freeze-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
-  const scope = organizationScope(created.organization.id);
-  const { clusterId, rolloutId } = await inTransaction(database, async (transaction) => {
-    const cluster = await clusters.register(scope, transaction, {
-      name: 'prod',
-      labels: { env: 'prod' },
-      agentToken: `agent-${randomUUID()}`,
-    });
-    const applied = await rollouts.apply(scope, transaction, {
-      clusterId: cluster.id,
-      namespace: 'shop',
-      name: 'checkout',
-      labels: {},
-      annotations: {},
-      spec: rolloutSpec(OLD_IMAGE),
-      appliedBy: 'admin',
-    });
-    return { clusterId: cluster.id, rolloutId: applied.rollout.id };
-  });
+  const fixture = await organizationWithClusters({ database, organizations, clusters }, 'freeze', PROD, { rollouts, image: OLD_IMAGE });
+  const clusterId = fixture.clusterIds['prod'] as string;
+  const rolloutId = fixture.rolloutIds['prod'] as string;
   await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: START } });
   expect(await rolloutReconciler.reconcile(rolloutId, () => START)).toMatchObject({ result: 'written' });
-  return { scope, clusterId, rolloutId };
+  return { scope: fixture.scope, clusterId, rolloutId };
 }
+
+/** A release of NEW_IMAGE to the `prod` cluster in one wave, started a minute after START. */
+const releaseToProd = (scope: OrganizationScope, reason: string | null): Promise<FleetReleaseRecord> =>
+  startedCheckoutRelease({ database, fleetRollouts, releases }, scope, {
+    spec: { rollout: { namespace: 'shop', name: 'checkout' }, waves: [{ name: 'all' }] },
+    clusters: PROD,
+    image: NEW_IMAGE,
+    reason,
+    now: at(1),
+  });
 
 async function applyWindow(scope: OrganizationScope, spec: Partial<FreezeWindowSpec> = {}): Promise<void> {
   await inTransaction(database, (transaction) =>
@@ -226,24 +223,7 @@ describe('the fleet release reconciler under a freeze window', () => {
   it('holds the members of a frozen cluster Pending until the window ends, and a break-glass of the release lifts it', async () => {
     const { scope, rolloutId } = await deployed();
     await applyWindow(scope);
-    const fleetSpec: FleetRolloutSpec = { rollout: { namespace: 'shop', name: 'checkout' }, waves: [{ name: 'all' }] };
-    const release = await inTransaction(database, async (transaction) => {
-      const { record: fleetRollout } = await fleetRollouts.apply(scope, transaction, {
-        name: 'checkout',
-        labels: {},
-        annotations: {},
-        spec: fleetSpec,
-        appliedBy: 'admin',
-      });
-      await releases.lockForRelease(scope, transaction, fleetRollout.id);
-      return releases.create(scope, transaction, {
-        fleetRollout,
-        change: { type: 'image', container: 'checkout', image: NEW_IMAGE },
-        reason: 'a fix',
-        startedBy: 'token:deployer',
-        status: startRelease({ spec: fleetSpec, clusters: [{ name: 'prod', labels: { env: 'prod' } }], now: at(1) }).status,
-      });
-    });
+    const release = await releaseToProd(scope, 'a fix');
     const image = async (): Promise<string | undefined> =>
       (await rollouts.findById(SYSTEM, rolloutId))?.spec.template.spec.containers[0]?.image;
 
@@ -281,24 +261,7 @@ describe('the fleet release reconciler under a freeze window', () => {
   it('changes the member at the window end', async () => {
     const { scope, rolloutId } = await deployed();
     await applyWindow(scope);
-    const fleetSpec: FleetRolloutSpec = { rollout: { namespace: 'shop', name: 'checkout' }, waves: [{ name: 'all' }] };
-    const release = await inTransaction(database, async (transaction) => {
-      const { record: fleetRollout } = await fleetRollouts.apply(scope, transaction, {
-        name: 'checkout',
-        labels: {},
-        annotations: {},
-        spec: fleetSpec,
-        appliedBy: 'admin',
-      });
-      await releases.lockForRelease(scope, transaction, fleetRollout.id);
-      return releases.create(scope, transaction, {
-        fleetRollout,
-        change: { type: 'image', container: 'checkout', image: NEW_IMAGE },
-        reason: null,
-        startedBy: 'token:deployer',
-        status: startRelease({ spec: fleetSpec, clusters: [{ name: 'prod', labels: { env: 'prod' } }], now: at(1) }).status,
-      });
-    });
+    const release = await releaseToProd(scope, null);
     await fleetReconciler.reconcile(release.id, () => at(2));
     expect((await releases.findById(SYSTEM, release.id))?.status.waves[0]?.members[0]?.state).toBe('Pending');
     await fleetReconciler.reconcile(release.id, () => WINDOW_END);

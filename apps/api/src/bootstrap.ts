@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { EventBus } from '@flotilla/events';
-import { createLogger, createRedisConnection, loadSettings, readControlPlaneSettings } from '@flotilla/service-runtime';
+import { configuredOrExit, createLogger, createRedisConnection, loadSettings, readControlPlaneSettings } from '@flotilla/service-runtime';
 import { ApiTokenStore, AuditStore, createDatabaseClient, OrganizationStore, systemScope } from '@flotilla/stores';
 import { BOOTSTRAP_USAGE, BootstrapUsageError, parseBootstrapArguments, type BootstrapRequest } from './bootstrap/bootstrap-arguments.js';
 import { ensureFirstAdminToken, type BootstrapOutcome } from './bootstrap/first-admin-token.js';
@@ -41,7 +41,7 @@ function describe(outcome: BootstrapOutcome, request: BootstrapRequest): string 
 }
 
 const request = readRequest();
-const settings = loadSettings(readControlPlaneSettings);
+const settings = configuredOrExit('bootstrap', () => loadSettings(readControlPlaneSettings));
 const logger = createLogger('bootstrap', settings.logLevel, 'stderr');
 const database = createDatabaseClient(settings.databaseUrl, 1);
 const publisher = createRedisConnection(settings.redis);

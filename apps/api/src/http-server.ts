@@ -77,6 +77,8 @@ export async function startApi(config: ApiConfig, logger: Logger, options: { wri
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bodyParser: false,
     logger: false,
+    // A provider that fails to start rejects this promise, for the caller to report, instead of ending the process.
+    abortOnError: false,
   });
   if (config.proxyProtocol) acceptProxyProtocol(app.getHttpServer(), compileProxyTrust(config.trustedProxies), logger);
   // request.ip and request.secure believe X-Forwarded-* only from these proxies, as the agent gateway does.

@@ -1,8 +1,15 @@
 import { loadApiConfig } from './config/api-config.js';
 import { startApi } from './http-server.js';
-import { createLogger, exitIfOnlyCheckingConfig, stopOnSignals, surviveUnhandledRejections } from '@flotilla/service-runtime';
+import {
+  configuredOrExit,
+  createLogger,
+  exitIfOnlyCheckingConfig,
+  exitOnConfigurationError,
+  stopOnSignals,
+  surviveUnhandledRejections,
+} from '@flotilla/service-runtime';
 
-const config = loadApiConfig();
+const config = configuredOrExit('api', () => loadApiConfig());
 exitIfOnlyCheckingConfig('api');
 const logger = createLogger('api', config.logLevel);
 surviveUnhandledRejections(logger);
@@ -17,6 +24,8 @@ try {
     await step('HTTP requests, WebSockets and connections of the API', () => api.close((graceMs - drainMs) / 2));
   });
 } catch (error) {
+  // Keys and key rings named by the configuration are read as the application starts.
+  exitOnConfigurationError('api', error);
   logger.fatal({ err: error }, 'control plane API failed to start');
   process.exit(1);
 }

@@ -24,6 +24,7 @@ import {
 } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 import {
+  configuredOrExit,
   createLogger,
   exitIfOnlyCheckingConfig,
   stopOnSignals,
@@ -71,7 +72,7 @@ import { ServiceRateLimit } from './notifications/service-rate-limit.js';
  * standalone experiments), fleet reconcile jobs through the fleet engine, and sweeps Postgres for rollouts,
  * experiments and fleet releases whose jobs may have been lost. Any number of workers can run side by side.
  */
-const config = loadWorkerConfig();
+const config = configuredOrExit('worker', () => loadWorkerConfig());
 exitIfOnlyCheckingConfig('worker');
 const logger = createLogger('worker', config.logLevel);
 surviveUnhandledRejections(logger);
@@ -105,7 +106,7 @@ const queueDepths = new QueueDepths(redis, config.redisPrefix, [
 ]);
 const metrics = new WorkerMetrics(new FleetMetricsStore(sql), queueDepths);
 const audit = new AuditStore(database, eventBus);
-const auditSigner = AuditSigner.fromFile(config.auditSigningKeyFile);
+const auditSigner = configuredOrExit('worker', () => AuditSigner.fromFile(config.auditSigningKeyFile));
 const checkpoints = new AuditCheckpointStore(database, auditSigner ?? null, audit);
 const rollouts = new RolloutStore(database, { sql, audit });
 const experimentStore = new ExperimentStore(database, audit);
@@ -113,7 +114,7 @@ const fleetReleases = new FleetReleaseStore(database, rollouts, audit);
 const freezes = new FreezeChecker(new FreezeWindowStore(database), new BreakGlassStore(database));
 const notificationConfigs = new NotificationConfigStore(
   database,
-  SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys }),
+  configuredOrExit('worker', () => SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys })),
 );
 const notificationDeliveries = new NotificationDeliveryStore(database);
 const parsedNotificationConfigs = new ParsedConfigurations();

@@ -1,6 +1,7 @@
 import type { Metric } from '@flotilla/argo-spec';
 import type { MeasurementRequest } from '@flotilla/protocol';
 import type { DueMeasurement } from '@flotilla/queues';
+import { isRecordId } from '@flotilla/stores';
 
 /**
  * How long past its timeout an agent's answer is still waited for: the gateway hands on the answers it gathered
@@ -29,6 +30,7 @@ export function measurementRequest(
 
 /** Where an agent's answer belongs: the measurement its request id names. */
 export function measurementOfRequest(requestId: string): (DueMeasurement & { runId: string }) | undefined {
-  const match = /^([0-9a-f-]{36})\.(.+)\.(\d+)$/.exec(requestId);
-  return match ? { runId: match[1] as string, metricName: match[2] as string, index: Number(match[3]) } : undefined;
+  const match = /^(.{36})\.(.+)\.(\d+)$/.exec(requestId);
+  const runId = match?.[1];
+  return match && runId !== undefined && isRecordId(runId) ? { runId, metricName: match[2] as string, index: Number(match[3]) } : undefined;
 }

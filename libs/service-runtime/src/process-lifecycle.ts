@@ -1,3 +1,4 @@
+import { ConfigurationError } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** Runs one part of stopping, under a name that the forced exit reports while it is still running. */
@@ -59,4 +60,28 @@ export function exitIfOnlyCheckingConfig(processName: string, argv: readonly str
   if (!argv.includes('--check-config')) return;
   process.stdout.write(`${processName}: configuration is valid\n`);
   process.exit(0);
+}
+
+/**
+ * Runs what reads the process's configuration (or builds something from it at start). A ConfigurationError stops
+ * the process as a usage error: its problems on stderr under the process's name, one a line, no stack trace, exit
+ * code 2. Any other error is thrown on.
+ * @example configuredOrExit('api', () => loadApiConfig()) // METRICS_PORT=abc: exits 2, printing
+ * // invalid api configuration:
+ * //   - METRICS_PORT must be an integer of at least 0, got "abc"
+ */
+export function configuredOrExit<T>(processName: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    exitOnConfigurationError(processName, error);
+    throw error;
+  }
+}
+
+/** Stops the process as configuredOrExit does when `error` is a ConfigurationError; returns otherwise. */
+export function exitOnConfigurationError(processName: string, error: unknown): void {
+  if (!(error instanceof ConfigurationError)) return;
+  process.stderr.write(`invalid ${processName} configuration:\n${error.problems.map((problem) => `  - ${problem}\n`).join('')}`);
+  process.exit(2);
 }

@@ -26,6 +26,7 @@ export * from './experiments/experiment-record.js';
 export * from './experiments/experiment-store.js';
 export * from './analysis-templates/analysis-template-store.js';
 export * from './scope/scope.js';
+export * from './scope/record-id.js';
 export * from './scope/json-column.js';
 export * from './database/advisory-lock.js';
 export * from './fleet/fleet-records.js';

@@ -1,12 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretLookup } from '@flotilla/metric-providers';
+import { isRecordId } from '@flotilla/stores';
 
 /** A mounted Secret is re-read at most this often, so that a rotated credential is taken up without a restart. */
 const REREAD_MS = 10_000;
 const CACHED_SECRETS = 1_024;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type SecretData = Record<string, string>;
 
@@ -41,7 +41,7 @@ export class MountedCredentials {
   }
 
   private async read(organizationId: string, name: string): Promise<SecretData | undefined> {
-    if (this.directory === undefined || !UUID.test(organizationId) || !SECRET_NAME.test(name)) return undefined;
+    if (this.directory === undefined || !isRecordId(organizationId) || !SECRET_NAME.test(name)) return undefined;
     const path = join(this.directory, organizationId, name);
     const cached = this.cache.get(path);
     if (cached && Date.now() - cached.readAt < REREAD_MS) return cached.data;

@@ -2,6 +2,7 @@ import { generateSecret, hashSecret, secretPrefix } from '@flotilla/service-runt
 import { Role } from '../generated/prisma/enums.js';
 import type { AfterCommit, DatabaseClient, Transaction } from '../database/database.js';
 import { prismaSession } from '../database/sql.js';
+import { isRecordId } from '../scope/record-id.js';
 import type { OrganizationScope, SystemScope } from '../scope/scope.js';
 import type { AuditStore } from '../audit/audit-store.js';
 
@@ -53,8 +54,6 @@ const RECORD_FIELDS = {
   revokedAt: true,
 } as const;
 
-const TOKEN_ID = /^[0-9a-f-]{36}$/;
-
 /** API tokens. Secrets are stored as their hash: the store takes a secret and hashes it, to store or to look it up. */
 export class ApiTokenStore {
   constructor(
@@ -73,7 +72,7 @@ export class ApiTokenStore {
 
   /** The organization's token of that id; null for any other id, well-formed or not. */
   find(scope: OrganizationScope, id: string): Promise<ApiTokenRecord | null> {
-    if (!TOKEN_ID.test(id)) return Promise.resolve(null);
+    if (!isRecordId(id)) return Promise.resolve(null);
     return this.database.apiToken.findFirst({ where: { id, organizationId: scope.organizationId }, select: RECORD_FIELDS });
   }
 

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType, InputType } from '@nestjs/graphql';
 import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
+import { isRecordId } from '@flotilla/stores';
 
 @ObjectType({ description: 'Where a page ends and whether more follow.' })
 export class PageInfo {
@@ -67,4 +68,4 @@ export const isIdCursor = (value: unknown): value is { id: string } =>
   typeof value === 'object' &&
   value !== null &&
   typeof (value as { id?: unknown }).id === 'string' &&
-  /^[0-9a-f-]{36}$/.test((value as { id: string }).id);
+  isRecordId((value as { id: string }).id);

@@ -10,6 +10,7 @@ import {
   fleetReleaseTargetName,
   FleetReleaseStore,
   FleetRolloutStore,
+  isRecordId,
   FreezeWindowStore,
   inTransaction,
   OrganizationStore,
@@ -43,9 +44,6 @@ import type {
 /** Bounds of `breakGlass`'s `durationSeconds`: a minute to a day. */
 export const MIN_BREAK_GLASS_SECONDS = 60;
 export const MAX_BREAK_GLASS_SECONDS = 86_400;
-
-/** An override's id as Postgres stores it; anything else names no override. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What `breakGlass` overrides, once its target is found. */
 interface ResolvedTarget {
@@ -252,7 +250,7 @@ export class FreezesService {
   }
 
   private async findOverride(scope: OrganizationScope, id: string, transaction: Transaction): Promise<BreakGlassRecord> {
-    const record = UUID.test(id) ? await this.overrides.find(scope, id, transaction) : null;
+    const record = isRecordId(id) ? await this.overrides.find(scope, id, transaction) : null;
     if (!record) {
       throw new FlotillaError(ErrorCode.BreakGlassNotFound, `break-glass override ${id} was not found`, [
         { path: 'id', message: 'no such break-glass override' },
