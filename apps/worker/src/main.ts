@@ -123,14 +123,13 @@ const notifications = new NotificationSender(
   configuredServices(
     notificationConfigs,
     parsedNotificationConfigs,
-    createServiceEnvironment({ addressPolicy: { allow: config.notificationAllow } }),
+    createServiceEnvironment({ addressPolicy: { allow: config.notificationAllow }, timeoutMs: config.notificationTimeoutMs }),
   ),
   new ServiceRateLimit(redis, config.redisPrefix, config.notificationRatePerService),
   logger.child({ component: 'notifications' }),
   {
     retry: { maxAttempts: config.notificationMaxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 },
-    // Longer than an attempt can take (the services' 10 s timeout), shorter than a sweep's patience.
-    claimMs: 60_000,
+    claimMs: config.notificationClaimMs,
     sweepBatch: 1000,
     observe: metrics.observeNotification,
   },
