@@ -13,6 +13,7 @@ import {
   ExperimentStore,
   FleetMetricsStore,
   FleetReleaseStore,
+  FleetRolloutStore,
   FreezeWindowStore,
   NotificationConfigStore,
   NotificationDeliveryStore,
@@ -62,7 +63,7 @@ import { startWorkerHealth } from './health-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { configuredServices } from './notifications/configured-services.js';
 import { ParsedConfigurations } from './notifications/parsed-configurations.js';
-import { RolloutNotifications } from './notifications/rollout-notifications.js';
+import { NotificationDecider } from './notifications/notification-decider.js';
 import { NotificationSender } from './notifications/notification-sender.js';
 import { ServiceRateLimit } from './notifications/service-rate-limit.js';
 
@@ -135,7 +136,7 @@ const notifications = new NotificationSender(
   },
 );
 
-const rolloutNotifications = new RolloutNotifications(
+const notificationDecider = new NotificationDecider(
   notificationConfigs,
   notificationDeliveries,
   new NotificationMuteStore(database),
@@ -151,7 +152,7 @@ const reconciler = new RolloutReconciler(
   fleetQueue,
   logger.child({ component: 'reconciler' }),
   freezes,
-  { decider: rolloutNotifications, queue: notificationQueue },
+  { decider: notificationDecider, queue: notificationQueue },
 );
 const experiments = new ExperimentReconciler(experimentStore, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(
@@ -178,6 +179,7 @@ const fleet = new FleetReleaseReconciler(
     runs: analysisRuns,
     queue: analysisQueue,
   },
+  { decider: notificationDecider, fleetRollouts: new FleetRolloutStore(database), queue: notificationQueue },
 );
 const analysis = new AnalysisRunner(
   analysisRuns,

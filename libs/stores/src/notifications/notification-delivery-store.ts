@@ -293,6 +293,32 @@ export async function recordDecision(session: SqlSession, decision: Notification
     .map(recordOf);
 }
 
+/** The notifications a state change decided, and the change to its subject's history, to store with the change. */
+export interface ReconcileNotifications {
+  decision: NotificationDecision;
+  remember: readonly string[];
+  forget: readonly string[];
+}
+
+/** A stored delivery to queue once the transaction that stored it has committed. */
+export interface QueuedDelivery {
+  id: string;
+  attempts: number;
+}
+
+/**
+ * Stores what a state change decided (`recordDecision`) and updates its subject's history, in the session of the
+ * change's transaction; the deliveries to queue after the commit.
+ */
+export async function recordNotifications(
+  session: SqlSession,
+  { decision, remember, forget }: ReconcileNotifications,
+): Promise<QueuedDelivery[]> {
+  const recorded = await recordDecision(session, decision);
+  await updateHistoryIn(session, decision.organizationId, decision.subject.id, { remember, forget, now: decision.now });
+  return recorded.map(({ id, attempts }) => ({ id, attempts }));
+}
+
 /** Remembers and forgets `oncePer` and condition keys of a subject, in the session of the decision's transaction. */
 export async function updateHistoryIn(
   session: SqlSession,
