@@ -64,6 +64,7 @@ import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { configuredServices } from './notifications/configured-services.js';
 import { ParsedConfigurations } from './notifications/parsed-configurations.js';
 import { NotificationDecider } from './notifications/notification-decider.js';
+import { AnalysisRunNotifications } from './notifications/analysis-run-notifications.js';
 import { NotificationSender } from './notifications/notification-sender.js';
 import { ServiceRateLimit } from './notifications/service-rate-limit.js';
 
@@ -195,6 +196,7 @@ const analysis = new AnalysisRunner(
     observeMeasurement: metrics.observeMeasurement,
   },
   fleetQueue,
+  new AnalysisRunNotifications(rollouts, notificationDecider, notificationQueue),
 );
 
 async function processJob(job: Job): Promise<string> {

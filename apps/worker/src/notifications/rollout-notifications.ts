@@ -17,7 +17,8 @@ export interface RolloutChange {
 }
 
 /** What the Rollout object of templates is made of. */
-export type RolloutObjectSource = Pick<RolloutChange, 'spec' | 'generation' | 'status'> & {
+export type RolloutObjectSource = Pick<RolloutChange, 'spec' | 'generation'> & {
+  status: RolloutStatus | null;
   rollout: Pick<LoadedRollout, 'id' | 'name' | 'namespace' | 'labels' | 'annotations' | 'createdAt'>;
 };
 
@@ -40,7 +41,7 @@ export function rolloutChange(change: RolloutChange): SubjectChange {
 
 /** How a rollout's deliveries name it, and the cluster namespace whose configuration they are sent with. */
 export function rolloutSubjectRef(
-  rollout: Pick<LoadedRollout, 'id' | 'clusterId' | 'namespace' | 'name' | 'cluster'>,
+  rollout: Pick<LoadedRollout, 'id' | 'clusterId' | 'namespace' | 'name'> & { cluster: { name: string } },
 ): NotificationSubjectRef {
   return {
     kind: 'Rollout',
@@ -70,7 +71,10 @@ export function rolloutObject({ rollout, spec, generation, status }: RolloutObje
 }
 
 /** The rollout's analysis runs as objects: their names and phases. */
-export function analysisRunObjects(rollout: Pick<LoadedRollout, 'analysisRuns' | 'namespace'>): JsonObject[] {
+export function analysisRunObjects(rollout: {
+  namespace: string;
+  analysisRuns: readonly { name: string; phase: string; message: string }[];
+}): JsonObject[] {
   return rollout.analysisRuns.map((run) =>
     toJson({ metadata: { name: run.name, namespace: rollout.namespace }, status: { phase: run.phase, message: run.message } }),
   );
