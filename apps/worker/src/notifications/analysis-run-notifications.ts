@@ -33,6 +33,9 @@ export class AnalysisRunNotifications {
 
   async decide({ run, from, to, now }: AnalysisRunPhaseChange): Promise<ReconcileNotifications | undefined> {
     if (run.rolloutId === null || from === to || !isPhase(to)) return undefined;
+    // Most rollouts subscribe to nothing: their runs are not read for the templates.
+    const subscriber = await this.rollouts.findById(SYSTEM, run.rolloutId);
+    if (!subscriber || !(await this.decider.maySubscribe(subscriber.organizationId, subscriber.annotations, now))) return undefined;
     const rollout = await this.rollouts.withAnalysisRuns(SYSTEM, run.rolloutId);
     if (!rollout) return undefined;
     // The run's row is being written: the rollout's runs as read still show its former phase.

@@ -56,7 +56,7 @@ export class NotificationDecider {
 
   async decide(change: SubjectChange): Promise<ReconcileNotifications | undefined> {
     const { organizationId, subject, now } = change;
-    if (!hasSubscriptionAnnotations(change.annotations) && !(await this.subscribesByLabel(organizationId, now))) return undefined;
+    if (!(await this.maySubscribe(organizationId, change.annotations, now))) return undefined;
     const [inEffect, history] = await Promise.all([
       this.configs.inEffect(organizationId, subject.placement),
       this.deliveries.history(organizationId, subject.id),
@@ -78,6 +78,15 @@ export class NotificationDecider {
       remember: plan.remember,
       forget: plan.forget,
     };
+  }
+
+  /**
+   * Whether an object with these annotations may be subscribed to anything: it has a subscription annotation, or a
+   * configuration of its organization subscribes objects by label. A source that must read more to describe its
+   * change asks this first.
+   */
+  async maySubscribe(organizationId: string, annotations: Readonly<Record<string, string>>, now: Date): Promise<boolean> {
+    return hasSubscriptionAnnotations(annotations) || (await this.subscribesByLabel(organizationId, now));
   }
 
   private async subscribesByLabel(organizationId: string, now: Date): Promise<boolean> {
