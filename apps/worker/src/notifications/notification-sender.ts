@@ -95,19 +95,18 @@ export class NotificationSender {
   }
 
   /** The service to send through, or the outcome when it cannot be had. */
-  private async prepare(delivery: NotificationDeliveryRecord): Promise<NotificationService | DeliveryOutcome> {
-    try {
-      return await this.lookup(delivery);
-    } catch (error) {
-      // A failure of ours (the database, the key ring) rather than the receiver's: tried again like a 5xx.
-      this.logger.error({ err: error, deliveryId: delivery.id }, 'notification could not be attempted');
-      return { kind: 'retryable', reason: 'the control plane could not attempt the delivery' };
-    }
+  private prepare(delivery: NotificationDeliveryRecord): Promise<NotificationService | DeliveryOutcome> {
+    return this.ours(delivery, () => this.lookup(delivery));
   }
 
-  private async send(service: NotificationService, delivery: NotificationDeliveryRecord): Promise<DeliveryOutcome> {
+  private send(service: NotificationService, delivery: NotificationDeliveryRecord): Promise<DeliveryOutcome> {
+    return this.ours(delivery, () => service.send(delivery.notification, delivery.recipient));
+  }
+
+  /** A failure of ours (the database, the key ring) rather than the receiver's: tried again like a 5xx. */
+  private async ours<T>(delivery: NotificationDeliveryRecord, work: () => Promise<T | DeliveryOutcome>): Promise<T | DeliveryOutcome> {
     try {
-      return await service.send(delivery.notification, delivery.recipient);
+      return await work();
     } catch (error) {
       this.logger.error({ err: error, deliveryId: delivery.id }, 'notification could not be attempted');
       return { kind: 'retryable', reason: 'the control plane could not attempt the delivery' };
