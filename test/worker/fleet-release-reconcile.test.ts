@@ -489,7 +489,7 @@ describe('notifications of a fleet release', () => {
     const ids = (
       await database.notificationDelivery.findMany({ where: { organizationId: fleet.organizationId }, select: { id: true } })
     ).map((row) => row.id);
-    expect(jobs.filter((job) => ids.includes((job.data).deliveryId))).toHaveLength(2);
+    expect(jobs.filter((job) => ids.includes(job.data.deliveryId))).toHaveLength(2);
 
     await becomeHealthy(fleet.rolloutIds['us-1']!, at(6)());
     await twice(7);
