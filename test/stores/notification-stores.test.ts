@@ -141,14 +141,31 @@ describe('NotificationDeliveryStore', () => {
     expect(claimed).toMatchObject({ attempts: 1, state: 'Pending', notification: { message: 'on-rollout-updated happened' } });
     expect(await deliveries.claim(SYSTEM, updated!.id, now, 30_000)).toBeNull();
     expect((await deliveries.due(SYSTEM, now, 1000)).map((row) => row.id)).not.toContain(updated!.id);
-    await deliveries.markRetry(SYSTEM, updated!.id, 'HTTP 500', new Date(now.getTime() + 1000));
+    expect(await deliveries.markRetry(SYSTEM, claimed!, 'HTTP 500', new Date(now.getTime() + 1000))).toBe(true);
     expect(await deliveries.claim(SYSTEM, updated!.id, now, 30_000)).toBeNull();
-    expect(await deliveries.claim(SYSTEM, updated!.id, new Date(now.getTime() + 1000), 30_000)).toMatchObject({ attempts: 2 });
-    await deliveries.markDelivered(SYSTEM, updated!.id, now);
+    const again = await deliveries.claim(SYSTEM, updated!.id, new Date(now.getTime() + 1000), 30_000);
+    expect(again).toMatchObject({ attempts: 2 });
+    expect(await deliveries.markDelivered(SYSTEM, again!, now)).toBe(true);
     const page = { limit: 10, afterId: undefined };
     expect(await deliveries.list(scope, { state: 'Delivered' }, page)).toMatchObject([{ trigger: 'on-rollout-updated', attempts: 2 }]);
     expect(await deliveries.list(scope, { trigger: 'on-rollout-completed', subjectId: subject.id }, page)).toHaveLength(1);
     expect(await deliveries.list(await organization(), {}, page)).toEqual([]);
+  });
+
+  it('records an outcome only under the claim in force: an attempt that outlived its claim records nothing', async () => {
+    const scope = await organization();
+    const subject = { kind: 'Rollout' as const, id: randomUUID(), name: 'east/shop/cart', placement: undefined };
+    const [row] = await record(scope, subject, [planned('on-rollout-updated', 'a')]);
+    const stale = await deliveries.claim(SYSTEM, row!.id, now, 1000);
+    const current = await deliveries.claim(SYSTEM, row!.id, new Date(now.getTime() + 1000), 30_000);
+    expect(current).toMatchObject({ attempts: 2 });
+    expect(current!.claimToken).not.toBe(stale!.claimToken);
+    expect(await deliveries.markFailed(SYSTEM, stale!, 'webhook hooks answered 404')).toBe(false);
+    expect(await deliveries.markRetry(SYSTEM, stale!, 'timed out', now)).toBe(false);
+    expect(await deliveries.markDelivered(SYSTEM, current!, now)).toBe(true);
+    expect(await deliveries.markDelivered(SYSTEM, current!, now)).toBe(false);
+    const [stored] = await deliveries.list(scope, {}, { limit: 1, afterId: undefined });
+    expect(stored).toMatchObject({ state: 'Delivered', attempts: 2, lastError: null });
   });
 
   it('keeps muted notifications as Muted and those past the organization bound as Failed', async () => {

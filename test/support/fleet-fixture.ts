@@ -74,6 +74,8 @@ export interface FixtureRelease {
   image: string;
   reason: string | null;
   now: Date;
+  /** The FleetRollout's annotations (its notification subscriptions); none unless given. */
+  annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -89,7 +91,7 @@ export function startedCheckoutRelease(
     const { record: fleetRollout } = await stores.fleetRollouts.apply(scope, transaction, {
       name: 'checkout',
       labels: {},
-      annotations: {},
+      annotations: { ...release.annotations },
       spec: release.spec,
       appliedBy: 'admin',
     });

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
 import { initialStatus, podTemplateHash } from '../../libs/rollout-engine/src/index.js';
-import { createDatabaseClient, type DatabaseClient, type Transaction } from '../../libs/stores/src/database/database.js';
+import { createDatabaseClient, inTransaction, type DatabaseClient, type Transaction } from '../../libs/stores/src/database/database.js';
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
@@ -13,7 +13,7 @@ import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-sto
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
 import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
-import { systemScope, type Scope } from '../../libs/stores/src/scope/scope.js';
+import { organizationScope, systemScope, type Scope } from '../../libs/stores/src/scope/scope.js';
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
@@ -28,6 +28,12 @@ import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-s
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
 import { organizationWithClusters, startedCheckoutRelease } from '../support/fleet-fixture.js';
+import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
+import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
+import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
+import { NotificationQueue } from '../../libs/queues/src/notification-queue.js';
+import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
+import { NotificationDecider } from '../../apps/worker/src/notifications/notification-decider.js';
 import { eventually } from '../support/processes.js';
 
 const SYSTEM = systemScope('test');
@@ -52,6 +58,7 @@ let fleetQueue: FleetReconcileQueue;
 let analysisQueue: AnalysisQueue;
 let reconciler: FleetReleaseReconciler;
 let freezes: FreezeChecker;
+let notificationQueue: NotificationQueue;
 const published: FleetReleaseRecord[] = [];
 
 beforeAll(async () => {
@@ -71,12 +78,13 @@ beforeAll(async () => {
   reconcileQueue = new ReconcileQueue(redis, PREFIX, HORIZON_MS);
   fleetQueue = new FleetReconcileQueue(redis, PREFIX, HORIZON_MS);
   analysisQueue = new AnalysisQueue(redis, PREFIX);
+  notificationQueue = new NotificationQueue(redis, PREFIX);
   freezes = new FreezeChecker(new FreezeWindowStore(database), new BreakGlassStore(database));
   reconciler = new FleetReleaseReconciler(database, releases, eventBus, reconcileQueue, fleetQueue, logger, freezes);
 });
 afterAll(async () => {
-  for (const queue of [reconcileQueue, fleetQueue]) await queue.queue.obliterate({ force: true });
-  await Promise.allSettled([reconcileQueue.close(), fleetQueue.close(), analysisQueue.close()]);
+  for (const queue of [reconcileQueue, fleetQueue, notificationQueue]) await queue.queue.obliterate({ force: true });
+  await Promise.allSettled([reconcileQueue.close(), fleetQueue.close(), analysisQueue.close(), notificationQueue.close()]);
   await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit()]);
 });
 
@@ -103,7 +111,7 @@ interface Fleet {
 }
 
 /** An organization with three labelled clusters, the `shop/checkout` Rollout in each, its FleetRollout, and a release of a new image just started. */
-async function startedFleet(now: Date, spec: FleetRolloutSpec = fleetSpec): Promise<Fleet> {
+async function startedFleet(now: Date, spec: FleetRolloutSpec = fleetSpec, annotations: Record<string, string> = {}): Promise<Fleet> {
   const { organizationId, scope, rolloutIds } = await organizationWithClusters(
     { database, organizations, clusters },
     'fleet-worker',
@@ -119,6 +127,7 @@ async function startedFleet(now: Date, spec: FleetRolloutSpec = fleetSpec): Prom
     image: NEW_IMAGE,
     reason: 'a fix',
     now,
+    annotations,
   });
   return { organizationId, release, rolloutIds };
 }
@@ -387,5 +396,136 @@ describe('a wave with pooled analysis', () => {
     const [run] = await database.analysisRun.findMany({ where: { fleetReleaseId: fleet.release.id } });
     expect(run).toMatchObject({ phase: 'Successful', message: 'terminated: the fleet release is Superseded', nextMeasurementAt: null });
     expect(run?.finishedAt).not.toBeNull();
+  });
+});
+
+describe('notifications of a fleet release', () => {
+  const FLEET_TRIGGERS = ['on-fleet-wave-started', 'on-fleet-wave-passed', 'on-fleet-release-halted', 'on-fleet-release-completed'];
+  const subscribed = Object.fromEntries(FLEET_TRIGGERS.map((trigger) => [`notifications.argoproj.io/subscribe.${trigger}.hooks`, '']));
+
+  /** A reconciler deciding notifications with the organization's webhook service configured. */
+  async function notifyingReconciler(organizationId: string, store: FleetReleaseStore = releases): Promise<FleetReleaseReconciler> {
+    const configs = new NotificationConfigStore(database, undefined);
+    await inTransaction(database, (transaction) =>
+      configs.applyConfigMap(
+        organizationScope(organizationId),
+        transaction,
+        undefined,
+        { 'service.webhook.hooks': 'url: http://127.0.0.1:9/hooks\n' },
+        'admin',
+      ),
+    );
+    const decider = new NotificationDecider(
+      configs,
+      new NotificationDeliveryStore(database),
+      new NotificationMuteStore(database),
+      new ParsedConfigurations(),
+      logger,
+      { bound: { perMinute: 600 }, rulesTtlMs: 30_000 },
+    );
+    return new FleetReleaseReconciler(
+      database,
+      store,
+      eventBus,
+      reconcileQueue,
+      fleetQueue,
+      logger,
+      freezes,
+      { runs: new AnalysisRunStore(sql, database), queue: analysisQueue },
+      { decider, fleetRollouts, queue: notificationQueue },
+    );
+  }
+
+  const deliveries = async (organizationId: string): Promise<string[][]> =>
+    (
+      await database.notificationDelivery.findMany({
+        where: { organizationId },
+        orderBy: { id: 'asc' },
+        select: { trigger: true, subjectName: true, notification: true },
+      })
+    )
+      .map(({ trigger, subjectName, notification }) => [trigger, subjectName, (notification as { message: string }).message])
+      .sort(([, , a], [, , b]) => a!.localeCompare(b!));
+
+  it('notifies each wave started and passed and the release completed once, however often the reconcile runs', async () => {
+    const start = new Date();
+    const fleet = await startedFleet(start, fleetSpec, subscribed);
+    const notifying = await notifyingReconciler(fleet.organizationId);
+    const at = (seconds: number) => () => new Date(start.getTime() + seconds * 1000);
+    const twice = async (seconds: number) => {
+      await notifying.reconcile(fleet.release.id, at(seconds));
+      await notifying.reconcile(fleet.release.id, at(seconds));
+    };
+
+    await twice(1);
+    await becomeHealthy(fleet.rolloutIds['eu-1']!, at(2)());
+    await twice(3);
+    await becomeHealthy(fleet.rolloutIds['eu-2']!, at(4)());
+    await twice(5);
+    expect(await deliveries(fleet.organizationId)).toEqual([
+      ['on-fleet-wave-passed', 'checkout', 'Fleet release of checkout: wave eu passed.'],
+      ['on-fleet-wave-started', 'checkout', 'Fleet release of checkout: wave rest started.'],
+    ]);
+    const jobs = await notificationQueue.queue.getJobs(['waiting', 'delayed']);
+    const ids = (
+      await database.notificationDelivery.findMany({ where: { organizationId: fleet.organizationId }, select: { id: true } })
+    ).map((row) => row.id);
+    expect(jobs.filter((job) => ids.includes(job.data.deliveryId))).toHaveLength(2);
+
+    await becomeHealthy(fleet.rolloutIds['us-1']!, at(6)());
+    await twice(7);
+    await twice(8);
+    expect((await releases.findById(SYSTEM, fleet.release.id))!.phase).toBe('Succeeded');
+    expect((await deliveries(fleet.organizationId)).map(([, , message]) => message)).toEqual([
+      'Fleet release of checkout has been completed.',
+      'Fleet release of checkout: wave eu passed.',
+      'Fleet release of checkout: wave rest passed.',
+      'Fleet release of checkout: wave rest started.',
+    ]);
+  });
+
+  it('notifies a halt once, and stores nothing for a decision whose write lost to another writer', async () => {
+    const now = new Date();
+    const pooled: FleetRolloutSpec = {
+      ...fleetSpec,
+      waves: [
+        {
+          name: 'eu',
+          clusterSelector: { matchLabels: { region: 'eu' } },
+          analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }], pooled: true },
+        },
+        { name: 'rest' },
+      ],
+    };
+    const fleet = await startedFleet(now, pooled, subscribed);
+    let contest = false;
+    /** A store whose load, once `contest` is set, is followed at once by another writer's change of the release. */
+    class ContestedReleases extends FleetReleaseStore {
+      override async load(scope: Scope, releaseId: string, transaction?: Transaction): Promise<LoadedRelease | null> {
+        const loaded = await super.load(scope, releaseId, transaction);
+        if (contest) {
+          contest = false;
+          await database.fleetRelease.update({ where: { id: releaseId }, data: { version: { increment: 1 } } });
+        }
+        return loaded;
+      }
+    }
+    const notifying = await notifyingReconciler(fleet.organizationId, new ContestedReleases(database, rollouts, audit));
+    await notifying.reconcile(fleet.release.id, () => now);
+    for (const cluster of ['eu-1', 'eu-2']) await becomeHealthy(fleet.rolloutIds[cluster] as string, now);
+    await notifying.reconcile(fleet.release.id, () => now);
+    await database.analysisRun.updateMany({
+      where: { fleetReleaseId: fleet.release.id },
+      data: { phase: 'Error', message: 'assessed Error' },
+    });
+
+    contest = true;
+    expect(await notifying.reconcile(fleet.release.id, () => now)).toMatchObject({ result: 'written' });
+    expect(contest).toBe(false);
+    await notifying.reconcile(fleet.release.id, () => now);
+    expect((await releases.findById(SYSTEM, fleet.release.id))!.phase).toBe('Halted');
+    const stored = await deliveries(fleet.organizationId);
+    expect(stored.map(([trigger]) => trigger)).toEqual(['on-fleet-release-halted']);
+    expect(stored[0]![2]).toContain('Fleet release of checkout halted in wave eu');
   });
 });

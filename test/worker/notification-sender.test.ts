@@ -28,6 +28,8 @@ interface Received {
 /** A webhook receiver answering each request with the next status of `answers` (200 once they run out). */
 let received: Received[] = [];
 let answers: number[] = [];
+/** How long the receiver holds each request before answering. */
+let answerAfterMs = 0;
 let server: Server;
 let receiverUrl: string;
 
@@ -46,17 +48,20 @@ const webhook = () =>
     environment,
   );
 
-/** A sender through the local webhook, whose service takes `perSecond` attempts per second. */
-function senderWithRate(perSecond: number): NotificationSender {
+/**
+ * A sender through the local webhook, whose service takes `perSecond` attempts per second; its configuration and
+ * Secret take `preparationMs` to read (as when the attempt waits for a database connection).
+ */
+function senderWithRate(perSecond: number, { claimMs = 30_000, preparationMs = 0 } = {}): NotificationSender {
   return new NotificationSender(
     deliveries,
     queue,
-    () => Promise.resolve(webhook()),
+    () => settle(preparationMs).then(webhook),
     new ServiceRateLimit(redis, PREFIX, perSecond),
     logger,
     {
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10 },
-      claimMs: 30_000,
+      claimMs,
       sweepBatch: 1000,
     },
   );
@@ -74,7 +79,8 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     void readBody(request).then((body) => {
       received.push({ method: request.method ?? '', url: request.url ?? '', body });
-      response.writeHead(answers.shift() ?? 200).end();
+      const status = answers.shift() ?? 200;
+      setTimeout(() => response.writeHead(status).end(), answerAfterMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -97,6 +103,7 @@ afterAll(async () => {
 beforeEach(() => {
   received = [];
   answers = [];
+  answerAfterMs = 0;
 });
 
 async function organization(): Promise<OrganizationScope> {
@@ -181,6 +188,28 @@ describe('NotificationSender', () => {
       { limit: 1, afterId: undefined },
     );
     expect(held).toMatchObject({ attempts: 0, nextAttemptAt: new Date(now.getTime() + 1000) });
+  });
+
+  it('sends a row once when two workers attempt it while preparation takes longer than a claim and the receiver is slow', async () => {
+    const rows = await decided(3);
+    answerAfterMs = 300;
+    // Each worker waits 1.5 s before it can send, longer than the 1 s claim: a claim taken before that wait would
+    // have expired by the time the second worker looks at the row.
+    const first = senderWithRate(100, { claimMs: 1000, preparationMs: 1500 });
+    const second = senderWithRate(100, { claimMs: 1000, preparationMs: 1500 });
+    const firstAttempts = Promise.all(rows.map((row) => first.attempt(row.id)));
+    await settle(1100);
+    const secondAttempts = Promise.all(rows.map((row) => second.attempt(row.id)));
+    const results = [...(await firstAttempts), ...(await secondAttempts)].map((attempt) => attempt.result);
+    expect(results.filter((result) => result === 'delivered')).toHaveLength(3);
+    expect(results.filter((result) => result === 'skipped')).toHaveLength(3);
+    expect(received.map((request) => request.body).sort()).toEqual(['step 0 completed', 'step 1 completed', 'step 2 completed']);
+    const stored = await deliveries.list(organizationScope(rows[0]!.organizationId), {}, { limit: 10, afterId: undefined });
+    expect(stored.map((row) => [row.state, row.attempts])).toEqual([
+      ['Delivered', 1],
+      ['Delivered', 1],
+      ['Delivered', 1],
+    ]);
   });
 
   it('queues again from the outbox every delivery due whose job was lost', async () => {

@@ -13,6 +13,7 @@ import {
   ExperimentStore,
   FleetMetricsStore,
   FleetReleaseStore,
+  FleetRolloutStore,
   FreezeWindowStore,
   NotificationConfigStore,
   NotificationDeliveryStore,
@@ -63,7 +64,8 @@ import { FreezeChecker } from './freezes/freeze-checker.js';
 import { startWorkerHealth } from './health-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { configuredServices } from './notifications/configured-services.js';
-import { RolloutNotifications } from './notifications/rollout-notifications.js';
+import { NotificationDecider } from './notifications/notification-decider.js';
+import { AnalysisRunNotifications } from './notifications/analysis-run-notifications.js';
 import { NotificationSender } from './notifications/notification-sender.js';
 import { ServiceRateLimit } from './notifications/service-rate-limit.js';
 
@@ -124,20 +126,19 @@ const notifications = new NotificationSender(
   configuredServices(
     notificationConfigs,
     parsedNotificationConfigs,
-    createServiceEnvironment({ addressPolicy: { allow: config.notificationAllow } }),
+    createServiceEnvironment({ addressPolicy: { allow: config.notificationAllow }, timeoutMs: config.notificationTimeoutMs }),
   ),
   new ServiceRateLimit(redis, config.redisPrefix, config.notificationRatePerService),
   logger.child({ component: 'notifications' }),
   {
     retry: { maxAttempts: config.notificationMaxAttempts, baseDelayMs: 1000, maxDelayMs: 300_000 },
-    // Longer than an attempt can take (the services' 10 s timeout), shorter than a sweep's patience.
-    claimMs: 60_000,
+    claimMs: config.notificationClaimMs,
     sweepBatch: 1000,
     observe: metrics.observeNotification,
   },
 );
 
-const rolloutNotifications = new RolloutNotifications(
+const notificationDecider = new NotificationDecider(
   notificationConfigs,
   notificationDeliveries,
   new NotificationMuteStore(database),
@@ -153,7 +154,7 @@ const reconciler = new RolloutReconciler(
   fleetQueue,
   logger.child({ component: 'reconciler' }),
   freezes,
-  { decider: rolloutNotifications, queue: notificationQueue },
+  { decider: notificationDecider, queue: notificationQueue },
 );
 const experiments = new ExperimentReconciler(experimentStore, eventBus, queue, analysisQueue, logger.child({ component: 'experiments' }));
 const sweeper = new ReconcileSweep(
@@ -180,6 +181,7 @@ const fleet = new FleetReleaseReconciler(
     runs: analysisRuns,
     queue: analysisQueue,
   },
+  { decider: notificationDecider, fleetRollouts: new FleetRolloutStore(database), queue: notificationQueue },
 );
 const analysis = new AnalysisRunner(
   analysisRuns,
@@ -195,6 +197,7 @@ const analysis = new AnalysisRunner(
     observeMeasurement: metrics.observeMeasurement,
   },
   fleetQueue,
+  new AnalysisRunNotifications(rollouts, notificationDecider, notificationQueue),
 );
 
 async function processJob(job: Job): Promise<string> {

@@ -375,13 +375,13 @@ function succeed(draft: ReleaseDraft): void {
   draft.emit({ type: 'ReleaseSucceeded', message: `release succeeded: all ${draft.status.waves.length} waves passed their gates` });
 }
 
-/** Starts the next wave in the same decision, or ends the release once the last one passed. */
+/** Starts the next wave in the same decision; after the last one, `progress` finds no wave left and ends the release. */
 function passWave(draft: ReleaseDraft, index: number): void {
   draft.updateWave(index, { phase: 'Passed', finishedAt: draft.nowIso });
   draft.emit({ type: 'WavePassed', wave: draft.wave(index).name, message: `${waveLabel(draft.status, index)} passed its gates` });
   const next = index + 1;
   draft.update({ currentWave: next });
-  if (next >= draft.status.waves.length) return succeed(draft);
+  if (next >= draft.status.waves.length) return;
   draft.updateWave(next, { phase: 'Progressing', startedAt: draft.nowIso });
   draft.update({ message: `${waveLabel(draft.status, next)} in progress` });
   draft.emit({ type: 'WaveStarted', wave: draft.wave(next).name, message: `${waveLabel(draft.status, next)} started` });

@@ -63,6 +63,7 @@ describe('a fleet release wave by wave', () => {
     expect(types.filter((type) => type === 'WavePassed')).toHaveLength(3);
     expect(types.filter((type) => type === 'MemberChanged')).toHaveLength(6);
     expect(types.at(-1)).toBe('ReleaseSucceeded');
+    expect(types.filter((type) => type === 'ReleaseSucceeded')).toHaveLength(1);
     expect(simulation.status.finishedAt).not.toBeNull();
   });
 

@@ -1,5 +1,5 @@
 import type { RolloutStatus } from '@flotilla/rollout-engine';
-import type { JsonObject } from './json.js';
+import { toJson } from './json.js';
 import type { NotificationSubject } from './plan-types.js';
 
 /** A stored rollout as far as its notifications read it. */
@@ -45,9 +45,4 @@ export function rolloutSubject(rollout: RolloutSubjectInput): NotificationSubjec
       toJson({ metadata: { name: run.name, namespace: rollout.namespace }, status: { phase: run.phase, message: run.message } }),
     ),
   };
-}
-
-/** Typed documents as the JSON templates read (what JSON.stringify would write). */
-function toJson(value: object): JsonObject {
-  return JSON.parse(JSON.stringify(value)) as JsonObject;
 }

@@ -29,6 +29,8 @@ import {
   type MeasurementBatch,
   type MeasurementCompletion,
   type PendingRun,
+  type QueuedDelivery,
+  type ReconcileNotifications,
   type RunAssessmentWrite,
   type RunProgress,
   type RunSnapshot,
@@ -45,6 +47,7 @@ import type {
   MeasurementAnswer,
   RecordJob,
 } from '@flotilla/queues';
+import type { AnalysisRunNotifications } from '../notifications/analysis-run-notifications.js';
 import { MountedCredentials } from './mounted-credentials.js';
 import { ResolvedRuns } from './resolved-runs.js';
 import {
@@ -80,6 +83,8 @@ interface Settled {
   /** The run finished, or a metric ended it, with other measurements still in flight, which are to be ended. */
   leftInFlight: boolean;
   measured: readonly SettledMeasurement[];
+  /** The notifications of the phase change stored with it, to queue after the commit. */
+  deliveries?: readonly QueuedDelivery[];
 }
 
 /** A measurement a job asks for, with its metric as the run resolved it. */
@@ -135,6 +140,8 @@ export class AnalysisRunner {
     private readonly options: AnalysisRunnerOptions,
     /** Wakes the fleet release whose wave's run changed phase. */
     private readonly fleetQueue?: FleetReconcileQueue,
+    /** Decides the notifications of a rollout's run changing phase; without it, runs notify nothing. */
+    private readonly notifications?: AnalysisRunNotifications,
   ) {
     this.centralTransport = createHttpTransport({ addressPolicy: { allow: options.centralAllowList } });
     this.centralCredentials = new MountedCredentials(options.centralCredentialsDirectory);
@@ -164,10 +171,12 @@ export class AnalysisRunner {
       results: resolved.spec.metrics.map((metric) => newMetricResult(metric.name, isDryRunMetric(metric.name, resolved.spec.dryRun))),
       nextAt: Object.fromEntries(first.map(({ metricName, at }) => [metricName, at.toISOString()])),
     };
-    if (!(await this.runs.markRunning(SCOPE, run, resolved, state, now))) return;
+    const notifications = await this.phaseNotifications(run, 'Pending', 'Running', now);
+    const deliveries = await this.runs.markRunning(SCOPE, run, resolved, state, now, notifications);
+    if (!deliveries) return;
     this.resolvedRuns.remember(run.id, resolved);
     await this.schedule(run.id, first);
-    await this.wakeOwner(run);
+    await Promise.all([this.wakeOwner(run), this.queueDeliveries(deliveries)]);
   }
 
   /**
@@ -338,7 +347,8 @@ export class AnalysisRunner {
       measurement: completedMeasurement(measurement, startedAt, finishedAt),
     }));
     const optimistic = this.assess(run, run, completed, finishedAt);
-    if (await this.runs.recordIfUnchanged(SCOPE, run, batch, optimistic.write)) {
+    // A phase change is written under the run's lock, in a transaction that stores its notifications too.
+    if (!optimistic.settled.phaseChanged && (await this.runs.recordIfUnchanged(SCOPE, run, batch, optimistic.write))) {
       await this.followUp(run, optimistic.settled);
       return;
     }
@@ -397,7 +407,7 @@ export class AnalysisRunner {
     const optimistic = settledFrom((metricName) => inFlightSince(run.state, metricName));
     if (optimistic.length === completions.length) {
       const { write, settled } = this.assess(run, run, optimistic, lastAnswerAt);
-      if (await this.runs.completeIfUnchanged(SCOPE, run, completions, write)) {
+      if (!settled.phaseChanged && (await this.runs.completeIfUnchanged(SCOPE, run, completions, write))) {
         await this.followUp(run, settled);
         return;
       }
@@ -506,8 +516,9 @@ export class AnalysisRunner {
     now: Date,
   ): Promise<Settled> {
     const { write, settled } = this.assess(run, locked, measurements, now);
-    await this.runs.writeRunAssessment(SCOPE, session, run.id, write);
-    return settled;
+    const notifications = settled.phaseChanged ? await this.phaseNotifications(run, locked.phase, write.phase, now) : undefined;
+    const deliveries = await this.runs.writeRunAssessment(SCOPE, session, run.id, write, notifications);
+    return { ...settled, deliveries };
   }
 
   /** After the commit: the metrics' next measurements, and the owner's reconcile when the run's phase moved. */
@@ -517,6 +528,7 @@ export class AnalysisRunner {
     if (settled.leftInFlight) await this.endInFlight(run.id);
     if (settled.finished) this.resolvedRuns.forget(run.id);
     await this.schedule(run.id, settled.next);
+    await this.queueDeliveries(settled.deliveries);
     if (settled.phaseChanged) await this.wakeOwner(run);
   }
 
@@ -558,16 +570,14 @@ export class AnalysisRunner {
         return { ended, phaseChanged: false };
       }
       const { phase, message } = assessRun(metricResults, run.resolved.spec);
-      await this.runs.writeRunAssessment(SCOPE, session, runId, {
-        phase,
-        message,
-        state,
-        finishedAt: isCompleted(phase) ? now : undefined,
-      });
-      return { ended, phaseChanged: phase !== locked.phase };
+      const notifications = phase === locked.phase ? undefined : await this.phaseNotifications(run, locked.phase, phase, now);
+      const write = { phase, message, state, finishedAt: isCompleted(phase) ? now : undefined };
+      const deliveries = await this.runs.writeRunAssessment(SCOPE, session, runId, write, notifications);
+      return { ended, phaseChanged: phase !== locked.phase, deliveries };
     });
     if (!outcome) return;
     this.resolvedRuns.forget(runId);
+    if ('deliveries' in outcome) await this.queueDeliveries(outcome.deliveries);
     if (outcome.phaseChanged) await this.wakeOwner(run);
     if (outcome.ended.length === 0) return;
     this.logger.info({ run: run.name, ended: outcome.ended.length }, 'measurements in flight of a stopping run ended');
@@ -648,9 +658,28 @@ export class AnalysisRunner {
   }
 
   private async finish(run: PendingRun, phase: AnalysisPhase, message: string, now: Date): Promise<void> {
-    if (!(await this.runs.finishRun(SCOPE, run.id, phase, message, now))) return;
+    const notifications = await this.phaseNotifications(run, 'Pending', phase, now);
+    const deliveries = await this.runs.finishRun(SCOPE, run.id, phase, message, now, notifications);
+    if (!deliveries) return;
     this.logger.info({ run: run.name, phase, message }, 'analysis run ended');
-    await this.wakeOwner(run);
+    await Promise.all([this.wakeOwner(run), this.queueDeliveries(deliveries)]);
+  }
+
+  /** The notifications of the run's phase moving from `from` to `to`, for the write of the new phase to store. */
+  private async phaseNotifications(
+    run: { id: string; name: string; rolloutId: string | null },
+    from: string,
+    to: string,
+    now: Date,
+  ): Promise<ReconcileNotifications | undefined> {
+    return this.notifications?.decide({ run, from, to, now });
+  }
+
+  /** After the commit; the sweep sends any whose job is lost. */
+  private async queueDeliveries(deliveries: readonly QueuedDelivery[] | undefined): Promise<void> {
+    const notifications = this.notifications;
+    if (!notifications || !deliveries) return;
+    await Promise.all(deliveries.map((delivery) => notifications.queue.deliver(delivery.id, delivery.attempts)));
   }
 
   /** The run's rollout, its standalone experiment, or its fleet release reads its phase at its next reconcile. */

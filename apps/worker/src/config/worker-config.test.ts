@@ -24,6 +24,17 @@ describe('loadWorkerConfig', () => {
     });
   });
 
+  it('claims a notification for longer than its attempt may take, and refuses a shorter claim', () => {
+    expect(loadWorkerConfig({})).toMatchObject({ notificationTimeoutMs: 10_000, notificationClaimMs: 40_000 });
+    expect(loadWorkerConfig({ NOTIFICATION_TIMEOUT_MS: '30000' })).toMatchObject({ notificationClaimMs: 80_000 });
+    expect(loadWorkerConfig({ NOTIFICATION_CLAIM_MS: '90000' })).toMatchObject({ notificationClaimMs: 90_000 });
+    expect(() => loadWorkerConfig({ NOTIFICATION_TIMEOUT_MS: '30000', NOTIFICATION_CLAIM_MS: '60000' })).toThrow(
+      new ConfigurationError([
+        'NOTIFICATION_CLAIM_MS must be at least 80000 (2 requests of NOTIFICATION_TIMEOUT_MS 30000 and 20000 ms to record the outcome), got 60000',
+      ]),
+    );
+  });
+
   it('refuses metrics on the health port', () => {
     expect(() => loadWorkerConfig({ WORKER_HEALTH_PORT: '9100', METRICS_PORT: '9100' })).toThrow(
       new ConfigurationError(['METRICS_PORT must differ from WORKER_HEALTH_PORT: both are 9100']),

@@ -43,6 +43,10 @@ export interface WorkerConfig extends ControlPlaneSettings, MetricsListener {
   notificationMaxAttempts: number;
   /** Addresses, networks and host names notifications may reach beyond public unicast ones. */
   notificationAllow: string[];
+  /** How long one request of a notification attempt may take before it counts as a timeout. */
+  notificationTimeoutMs: number;
+  /** How long a claimed delivery is left to its attempt: at least `minimumNotificationClaimMs(notificationTimeoutMs)`. */
+  notificationClaimMs: number;
   /** Where `/healthz` and `/readyz` are served; port 0 takes any free port (logged at boot). */
   healthHost: string;
   healthPort: number;
@@ -67,6 +71,7 @@ export const readWorkerConfig: SettingsReader<WorkerConfig> = (environment, prob
     notificationRatePerService: integer(environment, 'NOTIFICATION_RATE_PER_SERVICE', 20, problems),
     notificationMaxAttempts: integer(environment, 'NOTIFICATION_MAX_ATTEMPTS', 8, problems),
     notificationAllow: list(environment, 'NOTIFICATION_ALLOW'),
+    ...readNotificationClaim(environment, problems),
     healthHost: environment.WORKER_HEALTH_HOST || '127.0.0.1',
     healthPort: port(environment, 'WORKER_HEALTH_PORT', 3001, problems),
     ...readMetricsListener(environment, 9465, problems),
@@ -74,6 +79,34 @@ export const readWorkerConfig: SettingsReader<WorkerConfig> = (environment, prob
   requireDistinctPorts(config, { name: 'WORKER_HEALTH_PORT', host: config.healthHost, port: config.healthPort }, problems);
   return config;
 };
+
+/** Requests one attempt makes at most: a Slack lookup before the post, a GitHub App token before the call. */
+const REQUESTS_PER_ATTEMPT = 2;
+/** Beyond the requests, for recording the outcome after the last answer. */
+const CLAIM_MARGIN_MS = 20_000;
+
+/**
+ * The shortest claim that outlasts an attempt whose requests each take up to `timeoutMs`, with a margin for
+ * recording its outcome: a shorter one would let another worker take the row while it is being sent.
+ * @example minimumNotificationClaimMs(10_000) // → 40_000
+ */
+export function minimumNotificationClaimMs(timeoutMs: number): number {
+  return REQUESTS_PER_ATTEMPT * timeoutMs + CLAIM_MARGIN_MS;
+}
+
+function readNotificationClaim(
+  environment: Environment,
+  problems: string[],
+): Pick<WorkerConfig, 'notificationTimeoutMs' | 'notificationClaimMs'> {
+  const notificationTimeoutMs = integer(environment, 'NOTIFICATION_TIMEOUT_MS', 10_000, problems, 100);
+  const minimum = minimumNotificationClaimMs(notificationTimeoutMs);
+  const notificationClaimMs = integer(environment, 'NOTIFICATION_CLAIM_MS', minimum, problems);
+  if (notificationClaimMs < minimum)
+    problems.push(
+      `NOTIFICATION_CLAIM_MS must be at least ${minimum} (${REQUESTS_PER_ATTEMPT} requests of NOTIFICATION_TIMEOUT_MS ${notificationTimeoutMs} and ${CLAIM_MARGIN_MS} ms to record the outcome), got ${notificationClaimMs}`,
+    );
+  return { notificationTimeoutMs, notificationClaimMs };
+}
 
 /** Reads and validates the worker's configuration once at boot; every problem is reported together. */
 export function loadWorkerConfig(environment: Environment = process.env): WorkerConfig {

@@ -10,19 +10,31 @@ import {
 } from '@flotilla/fleet-engine';
 import {
   fleetReleaseTargetName,
+  organizationScope,
   type AnalysisRunStore,
+  type FleetRolloutStore,
   inTransaction,
   memberObservations,
   systemScope,
   type DatabaseClient,
+  type FleetReleaseRecord,
   type FleetReleaseStore,
   type LoadedRelease,
 } from '@flotilla/stores';
 import type { EventBus } from '@flotilla/events';
-import type { AnalysisQueue, FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
+import type { AnalysisQueue, FleetReconcileQueue, NotificationQueue, ReconcileQueue } from '@flotilla/queues';
 import type { Logger } from '@flotilla/service-runtime';
 import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-conflict.js';
 import type { FreezeChecker } from '../freezes/freeze-checker.js';
+import type { NotificationDecider } from '../notifications/notification-decider.js';
+import { fleetReleaseChange } from '../notifications/fleet-notifications.js';
+
+/** Where a fleet release's reconcile decides its notifications (on its FleetRollout), and where it queues them once committed. */
+export interface FleetReleaseNotifier {
+  decider: NotificationDecider;
+  fleetRollouts: FleetRolloutStore;
+  queue: NotificationQueue;
+}
 
 export type FleetReconcileOutcome =
   { result: 'written'; version: number; changedRollouts: number } | { result: 'unchanged' } | { result: 'finished' } | { result: 'gone' };
@@ -71,6 +83,7 @@ export class FleetReleaseReconciler {
     private readonly freezes: FreezeChecker,
     /** Where the waves' analysis runs are made and read, and started; without them a wave's analysis never starts. */
     private readonly analysis?: { runs: AnalysisRunStore; queue: AnalysisQueue },
+    private readonly notifier?: FleetReleaseNotifier,
   ) {}
 
   reconcile(fleetReleaseId: string, clock: () => Date = () => new Date()): Promise<FleetReconcileOutcome> {
@@ -170,18 +183,30 @@ export class FleetReleaseReconciler {
     }
   }
 
+  /** The notifications of the decision, identified by the release and the version its write makes. */
+  private async decideNotifications(release: FleetReleaseRecord, decision: ReleaseDecision, now: Date) {
+    if (!this.notifier) return undefined;
+    const fleetRollout = await this.notifier.fleetRollouts.find(organizationScope(release.organizationId), release.fleetRolloutName);
+    if (!fleetRollout) return undefined;
+    return this.notifier.decider.decide(
+      fleetReleaseChange({ fleetRollout, release, status: decision.status, events: decision.events, version: release.version + 1, now }),
+    );
+  }
+
   private async write(loaded: LoadedRelease, decision: ReleaseDecision, now: Date): Promise<FleetReconcileOutcome> {
     const { release } = loaded;
+    const notifications = await this.decideNotifications(release, decision, now);
     const written = await inTransaction(this.database, (transaction, afterCommit) =>
       this.releases.write(WORKER, transaction, afterCommit, {
         ...loaded,
         decision,
         actor: fleetReleaseActor(release.fleetRolloutName, release.number),
+        ...(notifications ? { notifications } : {}),
       }),
     );
     if (!written) throw new VersionConflict('fleet release', release.id);
 
-    const { record, changedRollouts } = written;
+    const { record, changedRollouts, deliveries } = written;
     const active = ACTIVE_RELEASE_PHASES.includes(record.phase);
     if (!active) await this.endAnalysis(release.id, record.phase, now);
     // Issued in one tick, so that the connection sends them together.
@@ -193,6 +218,8 @@ export class FleetReleaseReconciler {
         decision.wakeAt &&
         decision.wakeAt.getTime() !== release.nextReconcileAt?.getTime() &&
         this.fleetQueue.wakeAt(release.id, decision.wakeAt, now),
+      // The sweep sends any of them whose job is lost.
+      ...deliveries.map((delivery) => this.notifier?.queue.deliver(delivery.id, delivery.attempts)),
     ]);
     this.logger.info(
       {

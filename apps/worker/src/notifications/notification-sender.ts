@@ -16,7 +16,10 @@ export type AttemptResult =
 
 export interface NotificationSenderOptions {
   retry: RetryPolicy;
-  /** How long a claimed delivery is left to its attempt before the sweep may hand it to another worker. */
+  /**
+   * How long a claimed delivery is left to its attempt before the sweep may hand it to another worker: longer than
+   * a request may take (`notificationClaimMs`).
+   */
   claimMs: number;
   /** Rows the sweep queues at most per pass. */
   sweepBatch: number;
@@ -43,27 +46,32 @@ export class NotificationSender {
   ) {}
 
   /**
-   * One attempt of the delivery, if it is still to be sent and due. `rateLimited` is answered before the row is
-   * claimed: the caller delays the job and no attempt is counted.
+   * One attempt of the delivery, if it is still to be sent and due. Everything that can wait (the service's rate,
+   * the configuration and the Secret read from the database) comes first; the row is claimed only then, just before
+   * the request, so that its claim (`claimMs`, longer than a request may take) outlasts the attempt. `rateLimited` is
+   * answered before the row is claimed: the caller delays the job and no attempt is counted.
    */
   async attempt(deliveryId: string, now = new Date()): Promise<AttemptResult> {
-    const delivery = await this.deliveries.claim(SYSTEM, deliveryId, now, this.options.claimMs);
-    if (!delivery) return { result: 'skipped' };
-    const slot = await this.rateLimit.take(delivery.organizationId, delivery.service, now);
+    const due = await this.deliveries.findDue(SYSTEM, deliveryId, now);
+    if (!due) return { result: 'skipped' };
+    const slot = await this.rateLimit.take(due.organizationId, due.service, now);
     if (!slot.allowed) {
-      await this.deliveries.release(SYSTEM, delivery.id, slot.retryAt);
+      await this.deliveries.postpone(SYSTEM, due.id, now, slot.retryAt);
       return { result: 'rate-limited', retryAt: slot.retryAt };
     }
-    const outcome = await this.send(delivery);
+    const service = await this.prepare(due);
+    const delivery = await this.deliveries.claim(SYSTEM, deliveryId, new Date(), this.options.claimMs);
+    if (!delivery) return { result: 'skipped' };
+    const outcome = isService(service) ? await this.send(service, delivery) : service;
     const finished = new Date();
     const step = deliveryStep(outcome, delivery.attempts, finished, this.options.retry);
     switch (step.kind) {
       case 'delivered':
-        await this.deliveries.markDelivered(SYSTEM, delivery.id, finished);
+        if (!(await this.deliveries.markDelivered(SYSTEM, delivery, finished))) return this.lostClaim(delivery);
         this.options.observe?.(delivery, 'delivered', finished);
         return { result: 'delivered', delivery };
       case 'retry':
-        await this.deliveries.markRetry(SYSTEM, delivery.id, step.reason, step.at);
+        if (!(await this.deliveries.markRetry(SYSTEM, delivery, step.reason, step.at))) return this.lostClaim(delivery);
         await this.queue.deliver(delivery.id, delivery.attempts, step.at, finished);
         this.logger.info(
           { deliveryId, attempts: delivery.attempts, retryAt: step.at, reason: step.reason },
@@ -72,7 +80,7 @@ export class NotificationSender {
         this.options.observe?.(delivery, 'retrying', finished);
         return { result: 'retrying', delivery };
       case 'failed':
-        await this.deliveries.markFailed(SYSTEM, delivery.id, step.reason);
+        if (!(await this.deliveries.markFailed(SYSTEM, delivery, step.reason))) return this.lostClaim(delivery);
         this.logger.warn({ deliveryId, attempts: delivery.attempts, reason: step.reason }, 'notification delivery failed');
         this.options.observe?.(delivery, 'failed', finished);
         return { result: 'failed', delivery };
@@ -86,14 +94,28 @@ export class NotificationSender {
     return due.length;
   }
 
-  private async send(delivery: NotificationDeliveryRecord): Promise<DeliveryOutcome> {
+  /** The service to send through, or the outcome when it cannot be had. */
+  private prepare(delivery: NotificationDeliveryRecord): Promise<NotificationService | DeliveryOutcome> {
+    return this.ours(delivery, () => this.lookup(delivery));
+  }
+
+  private send(service: NotificationService, delivery: NotificationDeliveryRecord): Promise<DeliveryOutcome> {
+    return this.ours(delivery, () => service.send(delivery.notification, delivery.recipient));
+  }
+
+  /** A failure of ours (the database, the key ring) rather than the receiver's: tried again like a 5xx. */
+  private async ours<T>(delivery: NotificationDeliveryRecord, work: () => Promise<T | DeliveryOutcome>): Promise<T | DeliveryOutcome> {
     try {
-      const service = await this.lookup(delivery);
-      return isService(service) ? await service.send(delivery.notification, delivery.recipient) : service;
+      return await work();
     } catch (error) {
-      // A failure of ours (the database, the key ring) rather than the receiver's: tried again like a 5xx.
       this.logger.error({ err: error, deliveryId: delivery.id }, 'notification could not be attempted');
       return { kind: 'retryable', reason: 'the control plane could not attempt the delivery' };
     }
+  }
+
+  /** The attempt outlived its claim and another took the row: what it found is not recorded over the newer attempt's. */
+  private lostClaim(delivery: NotificationDeliveryRecord): AttemptResult {
+    this.logger.warn({ deliveryId: delivery.id, attempts: delivery.attempts }, 'a notification attempt outlived its claim');
+    return { result: 'skipped' };
   }
 }

@@ -1,17 +1,8 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
-import { hasSubscriptionAnnotations, planNotifications, rolloutSubject } from '@flotilla/notifications';
+import { rolloutSubject } from '@flotilla/notifications';
 import type { RolloutEvent, RolloutStatus } from '@flotilla/rollout-engine';
-import {
-  rolloutTargetName,
-  type LoadedRollout,
-  type NotificationConfigStore,
-  type NotificationDeliveryStore,
-  type NotificationMuteStore,
-  type OrganizationBound,
-  type ParsedConfigurations,
-  type ReconcileNotifications,
-} from '@flotilla/stores';
-import type { Logger } from '@flotilla/service-runtime';
+import { rolloutTargetName, type LoadedRollout, type NotificationSubjectRef } from '@flotilla/stores';
+import type { SubjectChange } from './notification-decider.js';
 
 /** The rollout as one reconcile leaves it: what its notifications are decided on. */
 export interface RolloutChange {
@@ -25,73 +16,31 @@ export interface RolloutChange {
   now: Date;
 }
 
-export interface RolloutNotificationOptions {
-  bound: OrganizationBound;
-  /** How long the answer to "does the organization subscribe objects by label" is kept. */
-  rulesTtlMs: number;
+/**
+ * A rollout's reconcile as the change its notifications are decided on: the engine's events of the reconcile and
+ * the rollout as it leaves it, identified by the rollout's id and the version the reconcile writes.
+ */
+export function rolloutChange(change: RolloutChange): SubjectChange {
+  const { rollout, now } = change;
+  return {
+    organizationId: rollout.organizationId,
+    subject: rolloutSubjectRef(rollout),
+    annotations: rollout.annotations,
+    changeId: `${rollout.id}/${change.version}`,
+    events: change.events.map((event) => ({ source: 'rollout', event })),
+    planSubject: () => rolloutSubject({ ...rollout, generation: change.generation, spec: change.spec, status: change.status }),
+    now,
+  };
 }
 
-/**
- * Decides the notifications of a rollout's change for the reconcile to store in its transaction. A rollout with no
- * subscription annotation in an organization whose configurations subscribe nothing by label costs no query: the
- * organization's answer is kept for `rulesTtlMs`.
- */
-export class RolloutNotifications {
-  private readonly rules = new Map<string, { found: boolean; until: number }>();
-
-  constructor(
-    private readonly configs: NotificationConfigStore,
-    private readonly deliveries: NotificationDeliveryStore,
-    private readonly mutes: NotificationMuteStore,
-    private readonly parsed: ParsedConfigurations,
-    private readonly logger: Logger,
-    private readonly options: RolloutNotificationOptions,
-  ) {}
-
-  async decide(change: RolloutChange): Promise<ReconcileNotifications | undefined> {
-    const { rollout, now } = change;
-    if (!hasSubscriptionAnnotations(rollout.annotations) && !(await this.subscribesByLabel(rollout.organizationId, now))) return undefined;
-    const placement = { clusterId: rollout.clusterId, namespace: rollout.namespace };
-    const [inEffect, history] = await Promise.all([
-      this.configs.inEffect(rollout.organizationId, placement),
-      this.deliveries.history(rollout.organizationId, rollout.id),
-    ]);
-    const plan = planNotifications({
-      changeId: `${rollout.id}/${change.version}`,
-      events: change.events.map((event) => ({ source: 'rollout', event })),
-      subject: rolloutSubject({ ...rollout, generation: change.generation, spec: change.spec, status: change.status }),
-      configuration: this.parsed.effective(inEffect),
-      history,
-      now,
-    });
-    for (const failure of plan.failures)
-      this.logger.warn({ rolloutId: rollout.id, ...failure }, 'a subscribed notification could not be made');
-    if (plan.notifications.length === 0 && plan.remember.length === 0 && plan.forget.length === 0) return undefined;
-    const mutes = plan.notifications.length === 0 ? [] : await this.mutes.inEffect(rollout.organizationId, now);
-    return {
-      decision: {
-        organizationId: rollout.organizationId,
-        subject: {
-          kind: 'Rollout',
-          id: rollout.id,
-          name: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name),
-          placement,
-        },
-        notifications: plan.notifications,
-        mutes,
-        bound: this.options.bound,
-        now,
-      },
-      remember: plan.remember,
-      forget: plan.forget,
-    };
-  }
-
-  private async subscribesByLabel(organizationId: string, now: Date): Promise<boolean> {
-    const known = this.rules.get(organizationId);
-    if (known && known.until > now.getTime()) return known.found;
-    const found = await this.configs.hasSubscriptionRules(organizationId);
-    this.rules.set(organizationId, { found, until: now.getTime() + this.options.rulesTtlMs });
-    return found;
-  }
+/** How a rollout's deliveries name it, and the cluster namespace whose configuration they are sent with. */
+export function rolloutSubjectRef(
+  rollout: Pick<LoadedRollout, 'id' | 'clusterId' | 'namespace' | 'name'> & { cluster: { name: string } },
+): NotificationSubjectRef {
+  return {
+    kind: 'Rollout',
+    id: rollout.id,
+    name: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name),
+    placement: { clusterId: rollout.clusterId, namespace: rollout.namespace },
+  };
 }

@@ -29,11 +29,12 @@ import { ENGINE_ACTOR, engineAuditEntries, experimentAuditEntries } from './engi
 import type { ReconcileQueue, AnalysisQueue, FleetReconcileQueue, NotificationQueue } from '@flotilla/queues';
 import { reconcileUntilWritten, VersionConflict } from './version-conflict.js';
 import type { FreezeChecker } from '../freezes/freeze-checker.js';
-import type { RolloutNotifications } from '../notifications/rollout-notifications.js';
+import type { NotificationDecider } from '../notifications/notification-decider.js';
+import { rolloutChange } from '../notifications/rollout-notifications.js';
 
 /** Where a reconcile decides its notifications, and where it queues them once committed. */
 export interface ReconcileNotifier {
-  decider: RolloutNotifications;
+  decider: NotificationDecider;
   queue: NotificationQueue;
 }
 
@@ -192,15 +193,9 @@ export class RolloutReconciler {
     const version = rollout.version + 1;
     const desiredVersion = rollout.desiredVersion + (desiredChanged ? 1 : 0);
     const target = { targetName: rolloutTargetName(rollout.cluster.name, rollout.namespace, rollout.name), targetId: rollout.id };
-    const notifications = await this.notifier?.decider.decide({
-      rollout,
-      spec: operations.spec,
-      generation,
-      status: decision.status,
-      events: decision.events,
-      version,
-      now,
-    });
+    const notifications = await this.notifier?.decider.decide(
+      rolloutChange({ rollout, spec: operations.spec, generation, status: decision.status, events: decision.events, version, now }),
+    );
     const audit: AuditEntry[] = operations.settled.map(({ row, state, message }) => ({
       actor: ENGINE_ACTOR,
       action: state === 'Applied' ? 'rollout.operation_applied' : 'rollout.operation_refused',

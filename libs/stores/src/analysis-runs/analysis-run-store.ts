@@ -4,6 +4,7 @@ import type { DatabaseClient } from '../database/database.js';
 import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../database/sql.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { SystemScope } from '../scope/scope.js';
+import { recordNotifications, type QueuedDelivery, type ReconcileNotifications } from '../notifications/notification-delivery-store.js';
 import {
   resolvedRunColumn,
   runSpecColumn,
@@ -441,22 +442,50 @@ export class AnalysisRunStore {
       : undefined;
   }
 
-  /** Moves a Pending run to Running with its resolved spec and first state; false when it was not Pending any more. */
-  async markRunning(_scope: SystemScope, run: PendingRun, resolved: ResolvedRun, state: RunState, startedAt: Date): Promise<boolean> {
-    const rows = await this.sql.query(MARK_RUNNING, [
+  /**
+   * Moves a Pending run to Running with its resolved spec and first state, and stores the notifications of the
+   * change in the same transaction; the deliveries to queue, or undefined when the run was not Pending any more.
+   */
+  async markRunning(
+    _scope: SystemScope,
+    run: PendingRun,
+    resolved: ResolvedRun,
+    state: RunState,
+    startedAt: Date,
+    notifications?: ReconcileNotifications,
+  ): Promise<QueuedDelivery[] | undefined> {
+    const parameters = [
       run.id,
       JSON.stringify(runSpecColumn.encode({ ...run.spec, resolved })),
       startedAt,
       JSON.stringify(runStateColumn.encode(state)),
       earliestDue(state),
-    ]);
-    return rows.length > 0;
+    ];
+    return this.changePhase(MARK_RUNNING, parameters, notifications);
   }
 
-  /** Ends a run that has not ended yet; false when it had. */
-  async finishRun(_scope: SystemScope, runId: string, phase: string, message: string, finishedAt: Date): Promise<boolean> {
-    const rows = await this.sql.query(FINISH_RUN, [runId, phase, message, finishedAt]);
-    return rows.length > 0;
+  /** Ends a run that has not ended yet, with the notifications of the change, as `markRunning`; undefined when it had. */
+  async finishRun(
+    _scope: SystemScope,
+    runId: string,
+    phase: string,
+    message: string,
+    finishedAt: Date,
+    notifications?: ReconcileNotifications,
+  ): Promise<QueuedDelivery[] | undefined> {
+    return this.changePhase(FINISH_RUN, [runId, phase, message, finishedAt], notifications);
+  }
+
+  /** One statement that changes a run's phase (or none, when its guard fails), with the change's notifications. */
+  private async changePhase(
+    statement: PreparedStatement,
+    parameters: unknown[],
+    notifications: ReconcileNotifications | undefined,
+  ): Promise<QueuedDelivery[] | undefined> {
+    if (!notifications) return (await this.sql.query(statement, parameters)).length > 0 ? [] : undefined;
+    return this.sql.transaction(async (session) =>
+      (await session.query(statement, parameters)).length > 0 ? recordNotifications(session, notifications) : undefined,
+    );
   }
 
   /** The version of a rollout, which a reconcile of it is asked for with. */
@@ -534,8 +563,16 @@ export class AnalysisRunStore {
     await session.query(WRITE_RUN_PROGRESS, [runId, ...progressParameters(state)]);
   }
 
-  async writeRunAssessment(_scope: SystemScope, session: SqlSession, runId: string, write: RunAssessmentWrite): Promise<void> {
+  /** Writes the run's assessment, with the notifications of its phase change; the deliveries to queue after the commit. */
+  async writeRunAssessment(
+    _scope: SystemScope,
+    session: SqlSession,
+    runId: string,
+    write: RunAssessmentWrite,
+    notifications?: ReconcileNotifications,
+  ): Promise<QueuedDelivery[]> {
     await session.query(WRITE_RUN_ASSESSMENT, [runId, ...assessmentParameters(write)]);
+    return notifications ? recordNotifications(session, notifications) : [];
   }
 
   /**

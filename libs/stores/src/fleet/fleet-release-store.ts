@@ -7,6 +7,7 @@ import type { AfterCommit, DatabaseClient, Transaction } from '../database/datab
 import { prismaSession, type PreparedStatement } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
 import { clusterLabelsColumn } from '../clusters/cluster-store.js';
+import { recordNotifications, type QueuedDelivery, type ReconcileNotifications } from '../notifications/notification-delivery-store.js';
 import { rolloutColumns } from '../rollouts/rollout-columns.js';
 import { rolloutTargetName } from '../rollouts/rollout-record.js';
 import type { RolloutStore } from '../rollouts/rollout-store.js';
@@ -61,12 +62,16 @@ export interface ReleaseWrite {
   supersededBy?: FleetReleaseRecord;
   /** Audit entries of the act that led to the decision (an operation asked by a person), before the decision's own. */
   audit?: readonly AuditEntry[];
+  /** The notifications the decision causes, stored with it; absent when it causes none. */
+  notifications?: ReconcileNotifications;
 }
 
 export interface ReleaseWritten {
   record: FleetReleaseRecord;
   /** Member rollouts whose template changed or that got an operation, at the version they moved on to. */
   changedRollouts: { id: string; version: number }[];
+  /** The notification deliveries stored with the decision, to queue after the commit. */
+  deliveries: QueuedDelivery[];
 }
 
 const WITH_FLEET_ROLLOUT = { fleetRollout: { select: { name: true } } } as const;
@@ -236,8 +241,8 @@ export class FleetReleaseStore {
 
   /**
    * Writes a decision if the release is still at the version it was read at: its status and next wake-up, its
-   * members' template changes and operations, membership (a release that ended frees its members) and audit
-   * events. Null when another write came first: decide again on what it wrote.
+   * members' template changes and operations, membership (a release that ended frees its members), its
+   * notifications and audit events. Null when another write came first: decide again on what it wrote.
    */
   async write(scope: Scope, transaction: Transaction, afterCommit: AfterCommit, write: ReleaseWrite): Promise<ReleaseWritten | null> {
     const { release, decision } = write;
@@ -276,10 +281,11 @@ export class FleetReleaseStore {
       );
       await this.rollouts.joinFleetRelease(organization, transaction, release.id, joining);
     }
+    const deliveries = write.notifications ? await recordNotifications(prismaSession(transaction), write.notifications) : [];
     await this.audit.append(organization, prismaSession(transaction), afterCommit, decisionAudit(write));
     const record = await this.findById(scope, release.id, transaction);
     if (!record) throw new Error(`fleet release ${release.id} vanished inside its own write`);
-    return { record, changedRollouts: [...changed].map(([id, version]) => ({ id, version })) };
+    return { record, changedRollouts: [...changed].map(([id, version]) => ({ id, version })), deliveries };
   }
 
   /** Every active release, for the sweep to decide again: ids, versions and wake-ups. */

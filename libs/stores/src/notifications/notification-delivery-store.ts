@@ -1,4 +1,5 @@
 import type { PlannedNotification, RenderedNotification } from '@flotilla/notifications';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { NotificationDelivery } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
@@ -20,6 +21,13 @@ export interface NotificationSubjectRef {
   /** The cluster namespace a rollout lives in, whose configuration extends the organization's; none for a fleet rollout. */
   placement: NotificationPlacement;
 }
+
+/** A delivery taken for one attempt, with the token its outcome is recorded under. */
+export interface ClaimedDelivery extends NotificationDeliveryRecord {
+  claimToken: string;
+}
+
+export type DeliveryClaim = Pick<ClaimedDelivery, 'id' | 'claimToken'>;
 
 /** One row of the outbox: a notification decided with a state change, and how its delivery went. */
 export interface NotificationDeliveryRecord {
@@ -107,49 +115,60 @@ export class NotificationDeliveryStore {
     return recordDecision(prismaSession(transaction), input);
   }
 
-  /**
-   * Takes a delivery for one attempt: only a Pending row whose attempt is due, which is then not due again for
-   * `leaseMs` (another worker or the sweep leaves it alone while it is being sent). Null when it is not to be sent now.
-   */
-  async claim(_scope: SystemScope, id: string, now: Date, leaseMs: number): Promise<NotificationDeliveryRecord | null> {
-    const { count } = await this.database.notificationDelivery.updateMany({
-      where: { id, state: 'Pending', nextAttemptAt: { lte: now } },
-      data: { attempts: { increment: 1 }, nextAttemptAt: new Date(now.getTime() + leaseMs) },
-    });
-    if (count === 0) return null;
-    const row = await this.database.notificationDelivery.findUnique({ where: { id } });
+  /** The delivery if it is Pending and its attempt is due at `now`, without claiming it: what an attempt prepares for. */
+  async findDue(_scope: SystemScope, id: string, now: Date): Promise<NotificationDeliveryRecord | null> {
+    const row = await this.database.notificationDelivery.findFirst({ where: { id, state: 'Pending', nextAttemptAt: { lte: now } } });
     return row && recordOf(row);
   }
 
-  /** Gives a claimed delivery back without an attempt (the service's rate was used up): due again at `at`. */
-  async release(_scope: SystemScope, id: string, at: Date): Promise<void> {
+  /**
+   * Takes a delivery for one attempt: only a Pending row whose attempt is due, which is then not due again for
+   * `leaseMs` (another worker or the sweep leaves it alone while it is being sent). The claim's token is what the
+   * attempt records its outcome with; a later claim replaces it. Null when it is not to be sent now.
+   */
+  async claim(_scope: SystemScope, id: string, now: Date, leaseMs: number): Promise<ClaimedDelivery | null> {
+    const claimToken = randomUUID();
+    const { count } = await this.database.notificationDelivery.updateMany({
+      where: { id, state: 'Pending', nextAttemptAt: { lte: now } },
+      data: { attempts: { increment: 1 }, nextAttemptAt: new Date(now.getTime() + leaseMs), claimToken },
+    });
+    if (count === 0) return null;
+    const row = await this.database.notificationDelivery.findUnique({ where: { id } });
+    return row && { ...recordOf(row), claimToken };
+  }
+
+  /** Puts off a due delivery that is not claimed until `at` (its service's rate was used up); no attempt is counted. */
+  async postpone(_scope: SystemScope, id: string, now: Date, at: Date): Promise<void> {
     await this.database.notificationDelivery.updateMany({
-      where: { id, state: 'Pending' },
-      data: { attempts: { decrement: 1 }, nextAttemptAt: at },
+      where: { id, state: 'Pending', nextAttemptAt: { lte: now } },
+      data: { nextAttemptAt: at },
     });
   }
 
-  async markDelivered(_scope: SystemScope, id: string, now: Date): Promise<void> {
-    await this.database.notificationDelivery.updateMany({
-      where: { id, state: 'Pending' },
-      data: { state: 'Delivered', deliveredAt: now, lastError: null },
-    });
+  /** The claimed attempt delivered it. False when the claim was no longer the row's (it expired and was taken again). */
+  async markDelivered(_scope: SystemScope, claim: DeliveryClaim, now: Date): Promise<boolean> {
+    return this.settleClaim(claim, { state: 'Delivered', deliveredAt: now, lastError: null });
   }
 
-  /** Another attempt at `at`, after a failure that may pass (a 5xx, a 429, a timeout). */
-  async markRetry(_scope: SystemScope, id: string, reason: string, at: Date): Promise<void> {
-    await this.database.notificationDelivery.updateMany({
-      where: { id, state: 'Pending' },
-      data: { lastError: reason.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at },
-    });
+  /** Another attempt at `at`, after a failure that may pass (a 5xx, a 429, a timeout). False as for `markDelivered`. */
+  async markRetry(_scope: SystemScope, claim: DeliveryClaim, reason: string, at: Date): Promise<boolean> {
+    return this.settleClaim(claim, { lastError: reason.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at });
   }
 
-  /** No further attempt: the receiver refused it (a 4xx), or the attempts ran out. */
-  async markFailed(_scope: SystemScope, id: string, reason: string): Promise<void> {
-    await this.database.notificationDelivery.updateMany({
-      where: { id, state: 'Pending' },
-      data: { state: 'Failed', lastError: reason.slice(0, ERROR_TEXT_LIMIT) },
+  /** No further attempt: the receiver refused it (a 4xx), or the attempts ran out. False as for `markDelivered`. */
+  async markFailed(_scope: SystemScope, claim: DeliveryClaim, reason: string): Promise<boolean> {
+    return this.settleClaim(claim, { state: 'Failed', lastError: reason.slice(0, ERROR_TEXT_LIMIT) });
+  }
+
+  private async settleClaim(
+    { id, claimToken }: DeliveryClaim,
+    data: { state?: NotificationDeliveryState; deliveredAt?: Date; lastError: string | null; nextAttemptAt?: Date },
+  ): Promise<boolean> {
+    const { count } = await this.database.notificationDelivery.updateMany({
+      where: { id, state: 'Pending', claimToken },
+      data: { ...data, claimToken: null },
     });
+    return count === 1;
   }
 
   /** Pending deliveries whose attempt is due at `now`, oldest first: what the sweep queues again. */
@@ -283,6 +302,32 @@ export async function recordDecision(session: SqlSession, decision: Notification
     .filter((row) => row.state === 'Pending')
     .sort((a, b) => (order.get(a.dedupeKey) ?? 0) - (order.get(b.dedupeKey) ?? 0))
     .map(recordOf);
+}
+
+/** The notifications a state change decided, and the change to its subject's history, to store with the change. */
+export interface ReconcileNotifications {
+  decision: NotificationDecision;
+  remember: readonly string[];
+  forget: readonly string[];
+}
+
+/** A stored delivery to queue once the transaction that stored it has committed. */
+export interface QueuedDelivery {
+  id: string;
+  attempts: number;
+}
+
+/**
+ * Stores what a state change decided (`recordDecision`) and updates its subject's history, in the session of the
+ * change's transaction; the deliveries to queue after the commit.
+ */
+export async function recordNotifications(
+  session: SqlSession,
+  { decision, remember, forget }: ReconcileNotifications,
+): Promise<QueuedDelivery[]> {
+  const recorded = await recordDecision(session, decision);
+  await updateHistoryIn(session, decision.organizationId, decision.subject.id, { remember, forget, now: decision.now });
+  return recorded.map(({ id, attempts }) => ({ id, attempts }));
 }
 
 /** Remembers and forgets `oncePer` and condition keys of a subject, in the session of the decision's transaction. */

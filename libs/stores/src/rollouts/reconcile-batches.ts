@@ -10,7 +10,7 @@ import { systemScope } from '../scope/scope.js';
 import type { RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
 import { clusterLabelsColumn } from '../clusters/cluster-store.js';
 import { experimentColumns } from '../experiments/experiment-columns.js';
-import { recordDecision, updateHistoryIn, type NotificationDecision } from '../notifications/notification-delivery-store.js';
+import { recordNotifications, type QueuedDelivery, type ReconcileNotifications } from '../notifications/notification-delivery-store.js';
 import type { StoredRunState } from './analysis-run-state.js';
 import { operationColumn, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutRecord } from './rollout-record.js';
@@ -229,22 +229,11 @@ export interface ReconcileWritePlan {
   now: Date;
 }
 
-export interface ReconcileNotifications {
-  decision: NotificationDecision;
-  remember: readonly string[];
-  forget: readonly string[];
-}
-
 /** `written` is false when another writer changed the rollout after its reconcile read it. */
 export type WriteResult = { written: false } | { written: true; startedRunIds: string[] };
 
 /** A rollout's write also answers the notification deliveries it stored, to queue after the commit. */
 export type RolloutWriteResult = { written: false } | { written: true; startedRunIds: string[]; deliveries: QueuedDelivery[] };
-
-export interface QueuedDelivery {
-  id: string;
-  attempts: number;
-}
 
 /** The batched reconcile path of the rollout store. */
 export class ReconcileBatches {
@@ -369,13 +358,6 @@ export class ReconcileBatches {
         : { written: false },
     );
   }
-}
-
-/** Rare on the reconcile path (only rollouts with subscriptions that decided something), so written plan by plan. */
-async function recordNotifications(session: SqlSession, { decision, remember, forget }: ReconcileNotifications) {
-  const recorded = await recordDecision(session, decision);
-  await updateHistoryIn(session, decision.organizationId, decision.subject.id, { remember, forget, now: decision.now });
-  return recorded.map(({ id, attempts }) => ({ id, attempts }));
 }
 
 function owner({ rollout }: ReconcileWritePlan): { organizationId: string; clusterId: string; rolloutId: string; namespace: string } {

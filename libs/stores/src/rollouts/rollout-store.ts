@@ -73,6 +73,8 @@ const NEXT_VERSION = { version: { increment: 1 } } satisfies Prisma.RolloutUpdat
 
 const WITH_CLUSTER_NAME = { cluster: { select: { name: true } } } as const;
 
+export type RolloutWithAnalysisRuns = RolloutWithCluster & { analysisRuns: { name: string; phase: string; message: string }[] };
+
 /** The rollouts of connected clusters that are not settled: the sweep re-derives their reconcile jobs from these. */
 export const UNSETTLED_ROLLOUTS: PreparedStatement = {
   name: 'sweep-unsettled-rollouts',
@@ -344,6 +346,20 @@ export class RolloutStore {
   async findById(_scope: SystemScope, id: string): Promise<RolloutRecord | null> {
     const row = await this.database.rollout.findUnique({ where: { id } });
     return row && rolloutRecordOf(row);
+  }
+
+  /**
+   * A rollout with its cluster's name and its analysis runs, newest first: what the notifications of a run's phase
+   * change are decided on. Read through Prisma, so that a caller holding a connection of the SQL pool never waits for another.
+   */
+  async withAnalysisRuns(_scope: SystemScope, id: string): Promise<RolloutWithAnalysisRuns | null> {
+    const row = await this.database.rollout.findUnique({
+      where: { id },
+      include: { ...WITH_CLUSTER_NAME, analysisRuns: { select: { name: true, phase: true, message: true }, orderBy: { id: 'desc' } } },
+    });
+    if (!row) return null;
+    const { analysisRuns, ...rollout } = row;
+    return { ...withClusterName(rollout), analysisRuns };
   }
 
   /** A rollout by id through the hand-written path, for the agent gateway to send its desired state. */
