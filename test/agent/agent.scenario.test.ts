@@ -409,6 +409,72 @@ describe('pod problems', () => {
     expect(observed.state.replicaSets.find((set) => set.podTemplateHash === 'good')?.podProblems).toEqual([]);
   });
 
+  it("reports each pod as kubectl shows it, and the recent Events of the rollout's ReplicaSets and pods, newest first", async () => {
+    // Given a rollout whose stable pod runs and whose two canary pods crash
+    const namespace = nextNamespace();
+    const { controlPlane } = await start();
+    controlPlane.desired.set(
+      `${namespace}/pods`,
+      canaryRollout({
+        namespace,
+        name: 'pods',
+        version: 1,
+        stable: { hash: 'good', replicas: 1 },
+        canary: { hash: 'bad', replicas: 2, image: 'registry.example/img:bad' },
+      }),
+    );
+    // When the canary's pods have restarted and their Events are recorded
+    const observed = await controlPlane.waitFor<Observed>(
+      observedFor(namespace, 'pods', (message) => {
+        const bad = message.state.replicaSets.find((set) => set.podTemplateHash === 'bad');
+        const good = message.state.replicaSets.find((set) => set.podTemplateHash === 'good');
+        return (
+          bad?.pods?.length === 2 &&
+          bad.pods.every((pod) => pod.status === 'CrashLoopBackOff' && pod.restarts > 0) &&
+          good?.pods?.[0]?.status === 'Running' &&
+          (message.state.events ?? []).some((event) => event.involvedObject.kind === 'Pod')
+        );
+      }),
+    );
+    // Then each pod carries its status, readiness, restarts, start time and node
+    const [good, bad] = [
+      observed.state.replicaSets.find((set) => set.podTemplateHash === 'good'),
+      observed.state.replicaSets.find((set) => set.podTemplateHash === 'bad'),
+    ];
+    const stablePod = sim.list<PodObject>(CLUSTER, { kind: 'Pod', namespace }).find((pod) => pod.metadata.name.startsWith('pods-good-'));
+    expect(good?.pods).toEqual([
+      {
+        name: stablePod?.metadata.name,
+        status: 'Running',
+        readyContainers: 1,
+        containers: 1,
+        restarts: 0,
+        startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) as unknown,
+        nodeName: expect.any(String) as unknown,
+      },
+    ]);
+    expect(good?.podsOmitted).toBe(0);
+    expect(bad?.pods?.map((pod) => [pod.readyContainers, pod.containers])).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
+    // And the Events are those of its ReplicaSets and pods, newest first, none of another rollout's
+    const events = observed.state.events ?? [];
+    expect(events.length).toBeLessThanOrEqual(20);
+    expect(events.map((event) => event.lastSeenAt)).toEqual([...events.map((event) => event.lastSeenAt)].sort().reverse());
+    expect(events).toContainEqual({
+      type: 'Normal',
+      reason: 'SuccessfulCreate',
+      message: `Created pod: ${stablePod?.metadata.name}`,
+      count: 1,
+      lastSeenAt: expect.any(String) as unknown,
+      involvedObject: { kind: 'ReplicaSet', name: 'pods-good' },
+    });
+    const podNames = new Set([...(good?.pods ?? []), ...(bad?.pods ?? [])].map((pod) => pod.name));
+    for (const event of events)
+      expect(event.involvedObject.kind === 'ReplicaSet' ? ['pods-good', 'pods-bad'] : [...podNames]).toContain(event.involvedObject.name);
+  });
+
   it('reports pods a ResourceQuota refuses as FailedCreate on their ReplicaSet', async () => {
     const namespace = nextNamespace();
     sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace }, spec: { hard: { pods: '2' } } });

@@ -1,9 +1,10 @@
-import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION, type MeasurementRequest } from '@flotilla/protocol';
+import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION, type MeasurementRequest, type ObservedReplicaSet } from '@flotilla/protocol';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { graphqlData } from '../support/graphql-client.js';
 import { eventually } from '../support/processes.js';
 import { apiForThisFile, startTestApi } from '../support/test-api.js';
 
@@ -42,6 +43,67 @@ const received = (session: Session, type: string) =>
     `a ${type} message`,
   );
 const connectionState = async () => (await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id } })).connectionState;
+
+const MANIFEST = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: 'web:1'}]}
+  strategy: {canary: {steps: [{setWeight: 50}, {pause: {}}]}}
+`;
+
+const POD_AND_EVENT_QUERY = `{ rollout(cluster: "staging", namespace: "shop", name: "web") {
+  replicaSets { podTemplateHash pods { name status readyContainers containers restarts startedAt nodeName } podsOmitted }
+  events { type reason message count lastSeenAt objectKind objectName }
+} }`;
+
+interface PodsAndEvents {
+  rollout: {
+    replicaSets: { podTemplateHash: string; pods: Record<string, unknown>[]; podsOmitted: number }[];
+    events: Record<string, unknown>[];
+  };
+}
+
+/** Connects as an agent of this protocol version and waits for the snapshot; answers how to send and to close. */
+async function agent(token: string): Promise<{ send: (message: object) => void; close: () => Promise<void> }> {
+  const session = await connect(token);
+  session.socket.send(hello(PROTOCOL_VERSION));
+  await received(session, 'snapshot');
+  return {
+    send: (message) => session.socket.send(JSON.stringify(message)),
+    close: async () => {
+      session.socket.close();
+      await session.closed;
+    },
+  };
+}
+
+const replicaSet = (extra: Partial<ObservedReplicaSet>): ObservedReplicaSet => ({
+  podTemplateHash: 'abc',
+  labels: {},
+  annotations: {},
+  replicas: 1,
+  currentReplicas: 1,
+  readyReplicas: 1,
+  availableReplicas: 1,
+  template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+  podProblems: [],
+  oldestPodCreatedAt: '2026-12-05T10:00:00.000Z',
+  ...extra,
+});
+
+const observed = (desiredVersion: number, state: object) => ({
+  type: 'observed',
+  rollout: { namespace: 'shop', name: 'web' },
+  desiredVersion,
+  state: { serviceSelectors: {}, trafficWeights: {}, observedAt: new Date().toISOString(), ...state },
+});
+
+const rolloutPodsAndEvents = (token: string) => graphqlData<PodsAndEvents>(api.url, token, POD_AND_EVENT_QUERY);
 
 describe('the agent gateway', () => {
   it('refuses an unknown agent token with HTTP 401, before any upgrade', async () => {
@@ -91,6 +153,120 @@ describe('the agent gateway', () => {
     session.socket.close();
     await session.closed;
     await eventually(async () => (await connectionState()) === 'Disconnected' || undefined, 5_000, 'the cluster to be Disconnected');
+  });
+
+  it('answers the pods of each ReplicaSet and the events an agent reported, and none from an agent that predates them', async () => {
+    // Given a rollout and its agent
+    const owner = await api.organization({ cluster: 'staging' });
+    await graphqlData(
+      api.url,
+      owner.tokens.deployer,
+      'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+      { yaml: MANIFEST },
+    );
+    const current = await agent(owner.agentTokens.staging as string);
+
+    // When the agent reports a pod and two events
+    current.send(
+      observed(0, {
+        replicaSets: [
+          replicaSet({
+            pods: [
+              {
+                name: 'web-abc-x1',
+                status: 'CrashLoopBackOff',
+                readyContainers: 0,
+                containers: 1,
+                restarts: 3,
+                startedAt: '2026-12-05T10:00:01.000Z',
+                nodeName: 'node-1',
+              },
+            ],
+            podsOmitted: 2,
+          }),
+        ],
+        events: [
+          {
+            type: 'Warning',
+            reason: 'BackOff',
+            message: 'Back-off restarting failed container web',
+            count: 3,
+            lastSeenAt: '2026-12-05T10:02:00.000Z',
+            involvedObject: { kind: 'Pod', name: 'web-abc-x1' },
+          },
+          {
+            type: 'Normal',
+            reason: 'SuccessfulCreate',
+            message: 'Created pod: web-abc-x1',
+            count: 1,
+            lastSeenAt: '2026-12-05T10:00:00.000Z',
+            involvedObject: { kind: 'ReplicaSet', name: 'web-abc' },
+          },
+        ],
+      }),
+    );
+
+    // Then the rollout answers them, typed
+    const answer = await eventually(
+      async () => {
+        const { rollout } = await rolloutPodsAndEvents(owner.tokens.viewer);
+        return rollout.events.length > 0 ? rollout : undefined;
+      },
+      10_000,
+      'the reported events',
+    );
+    expect(answer.replicaSets.find((set) => set.podTemplateHash === 'abc')).toEqual({
+      podTemplateHash: 'abc',
+      pods: [
+        {
+          name: 'web-abc-x1',
+          status: 'CrashLoopBackOff',
+          readyContainers: 0,
+          containers: 1,
+          restarts: 3,
+          startedAt: '2026-12-05T10:00:01.000Z',
+          nodeName: 'node-1',
+        },
+      ],
+      podsOmitted: 2,
+    });
+    expect(answer.events).toEqual([
+      {
+        type: 'Warning',
+        reason: 'BackOff',
+        message: 'Back-off restarting failed container web',
+        count: 3,
+        lastSeenAt: '2026-12-05T10:02:00.000Z',
+        objectKind: 'Pod',
+        objectName: 'web-abc-x1',
+      },
+      {
+        type: 'Normal',
+        reason: 'SuccessfulCreate',
+        message: 'Created pod: web-abc-x1',
+        count: 1,
+        lastSeenAt: '2026-12-05T10:00:00.000Z',
+        objectKind: 'ReplicaSet',
+        objectName: 'web-abc',
+      },
+    ]);
+    await current.close();
+
+    // When an agent of the same protocol version from before pods and events reports the rollout
+    const older = await agent(owner.agentTokens.staging as string);
+    older.send(observed(0, { replicaSets: [replicaSet({ readyReplicas: 0 })] }));
+
+    // Then its observation is taken, with no pods and no events
+    const after = await eventually(
+      async () => {
+        const { rollout } = await rolloutPodsAndEvents(owner.tokens.viewer);
+        return rollout.events.length === 0 ? rollout : undefined;
+      },
+      10_000,
+      'the older observation',
+    );
+    expect(after.replicaSets.find((set) => set.podTemplateHash === 'abc')).toEqual({ podTemplateHash: 'abc', pods: [], podsOmitted: 0 });
+    await older.close();
   });
 });
 

@@ -657,6 +657,98 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     await screenshot(page, 'overview-390px');
   });
 
+  it("shows each ReplicaSet's pods and the rollout's recent events, and holds at 390 px", async () => {
+    // Given a healthy rollout whose cluster reports a running and a crash-looping pod, more left out, and two Events
+    await apply(canaryRollout('basket', 'shop/basket:1'));
+    await waitForPhase('basket', 'Healthy');
+    const startedAt = new Date(Date.now() - 5 * 60_000).toISOString();
+    const lastSeenAt = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+    agent.observeWith('shop/basket', (state) => ({
+      ...state,
+      replicaSets: state.replicaSets.map((replicaSet) => ({
+        ...replicaSet,
+        pods: [
+          {
+            name: `basket-${replicaSet.podTemplateHash}-5jz59`,
+            status: 'Running',
+            readyContainers: 1,
+            containers: 1,
+            restarts: 0,
+            startedAt,
+            nodeName: 'node-eu-west-1a-7f3c',
+          },
+          {
+            name: `basket-${replicaSet.podTemplateHash}-mkhrl`,
+            status: 'CrashLoopBackOff',
+            readyContainers: 0,
+            containers: 1,
+            restarts: 4,
+            startedAt,
+            nodeName: 'node-eu-west-1b-2d9e',
+          },
+          {
+            name: `basket-${replicaSet.podTemplateHash}-q8wzt`,
+            status: 'ContainerCreating',
+            readyContainers: 0,
+            containers: 1,
+            restarts: 0,
+            startedAt: undefined,
+            nodeName: undefined,
+          },
+        ],
+        podsOmitted: 2,
+      })),
+      events: [
+        {
+          type: 'Warning',
+          reason: 'BackOff',
+          message: 'Back-off restarting failed container basket in pod basket-mkhrl_shop(0b6c1f2e-5b1a-4f0e-9a57-1c3e8f0b7a42)',
+          count: 4,
+          lastSeenAt: lastSeenAt(20),
+          involvedObject: { kind: 'Pod', name: 'basket-mkhrl' },
+        },
+        {
+          type: 'Normal',
+          reason: 'SuccessfulCreate',
+          message: 'Created pod: basket-q8wzt',
+          count: 1,
+          lastSeenAt: lastSeenAt(60),
+          involvedObject: { kind: 'ReplicaSet', name: 'basket' },
+        },
+      ],
+    }));
+
+    // When its page opens
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    await page.goto(rolloutPath('basket'));
+    const crashing = page.locator('tr[data-pod$="-mkhrl"]');
+    await crashing.waitFor();
+
+    // Then each pod shows its status, ready containers, restarts, age and node, and the events come newest first
+    expect(await crashing.locator('td').allInnerTexts()).toEqual(['CrashLoopBackOff', '0/1', '4', '5m ago', 'node-eu-west-1b-2d9e']);
+    expect(await page.locator('tr[data-pod$="-q8wzt"] td').allInnerTexts()).toEqual([
+      'ContainerCreating',
+      '0/1',
+      '0',
+      '—',
+      'not scheduled',
+    ]);
+    expect(await page.getByText('… and 2 more pods, not reported.').count()).toBe(1);
+    const events = page.locator('.event-list li');
+    expect(await events.count()).toBe(2);
+    expect(await events.first().innerText()).toContain('BackOff');
+    expect(await events.first().innerText()).toContain('pod/basket-mkhrl');
+    expect(await events.first().innerText()).toContain('×4');
+    expect(await events.nth(1).getAttribute('data-event-type')).toBe('Normal');
+    await screenshot(page, 'rollout-pods-events');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow(), 'how far the rollout page with pods and events overflows 390 px').toBe(0);
+    await page.getByRole('heading', { name: 'Pods' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'rollout-pods-events-390px');
+  });
+
   it("shows a FleetRollout's plan wave by wave, then its release: members' steps, the manual approval and who gave it", async () => {
     await apply(canaryRollout('inventory', 'shop/inventory:1'));
     await waitForPhase('inventory', 'Healthy');

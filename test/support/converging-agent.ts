@@ -29,6 +29,8 @@ export class ConvergingAgent {
   /** The messages lost on purpose (`loseNext`), in order. */
   readonly lost: ControlPlaneMessage[] = [];
   private readonly toLose: Array<ControlPlaneMessage['type']> = [];
+  /** What a cluster adds to the observations of a rollout (its pods, its Events), by `namespace/name`. */
+  private readonly additions = new Map<string, (state: ObservedRolloutState) => ObservedRolloutState>();
 
   constructor(
     private readonly apiUrl: string,
@@ -89,13 +91,26 @@ export class ConvergingAgent {
     this.send({ type: 'measurement', requestId, outcome });
   }
 
+  /** From now on, observations of a rollout (`namespace/name`) carry what `add` puts in them; one is sent at once. */
+  observeWith(key: string, add: (state: ObservedRolloutState) => ObservedRolloutState): void {
+    this.additions.set(key, add);
+    const desired = this.desired.get(key);
+    if (desired) this.sendObserved(key, desired);
+  }
+
+  private sendObserved(key: string, desired: DesiredRollout): void {
+    const state = observedFrom(desired);
+    const add = this.additions.get(key);
+    this.send({ type: 'observed', rollout: desired.rollout, desiredVersion: desired.desiredVersion, state: add ? add(state) : state });
+  }
+
   private converge(desired: DesiredRollout): void {
     const key = `${desired.rollout.namespace}/${desired.rollout.name}`;
     const known = this.desired.get(key);
     if (known && known.desiredVersion > desired.desiredVersion) return;
     this.desired.set(key, desired);
     this.send({ type: 'applied', rollout: desired.rollout, desiredVersion: desired.desiredVersion });
-    this.send({ type: 'observed', rollout: desired.rollout, desiredVersion: desired.desiredVersion, state: observedFrom(desired) });
+    this.sendObserved(key, desired);
   }
 
   private send(message: AgentMessage): void {

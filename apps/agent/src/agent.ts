@@ -13,18 +13,20 @@ import type { AgentConfig, TokenSource } from './config/agent-config.js';
 import { ControlPlaneConnection, type ConnectionHandlers } from './connection/control-plane-connection.js';
 import { DesiredStore, type DesiredChange } from './desired/desired-store.js';
 import { ClusterState, ownerKeyOf, replicaSetOfPod } from './kube/cluster-state.js';
+import { EventCaches } from './kube/event-caches.js';
 import { KubeClient } from './kube/kube-client.js';
 import { loadKubeConfig } from './kube/kube-config.js';
 import { lazyMeasurementTaker } from './measure/lazy-measurement-taker.js';
 import { MeasurementScheduler, type MeasurementStats } from './measure/measurement-scheduler.js';
-import type { KubeObject } from './kube/kube-object.js';
+import type { EventObject, KubeObject } from './kube/kube-object.js';
 import { isStatusReport, type CacheChange } from './kube/object-cache.js';
 import { PODS, REPLICA_SETS, type Resource } from './kube/resources.js';
 import { ObservationPublisher, type ObservedMessage } from './observe/observation-publisher.js';
+import { observedEvents } from './observe/observed-events.js';
 import { observedReplicaSet } from './observe/observed-replica-set.js';
 import { servedCanaryWeight } from './observe/router-weights.js';
 import { fallbackState, HubLossGuard } from './reconcile/hub-loss.js';
-import { ReferenceIndex, referencedObjects } from './reconcile/reference-index.js';
+import { ReferenceIndex, referencedObjects, referencedResourceOfKind } from './reconcile/reference-index.js';
 import { KeyedWorkQueue } from './reconcile/work-queue.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -87,16 +89,20 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
     return resource !== REPLICA_SETS || !isStatusReport(change);
   };
 
+  /** The key string of the rollout whose ReplicaSet controls a pod, or undefined. */
+  const ownerKeyOfPod = (pod: KubeObject): string | undefined => {
+    const owner = replicaSetOfPod(pod);
+    const replicaSet =
+      owner === undefined ? undefined : cluster.replicaSets.get(pod.metadata.namespace, owner.slice(owner.indexOf('/') + 1));
+    return replicaSet && ownerKeyOf(replicaSet);
+  };
+
   const objectChanged = (resource: Resource, change: CacheChange<KubeObject>): void => {
     const object = change.object;
     let keys: Iterable<string>;
     if (resource === REPLICA_SETS) keys = [ownerKeyOf(object)].filter((key): key is string => key !== undefined);
-    else if (resource === PODS) {
-      const owner = replicaSetOfPod(object);
-      const [namespace, name] = owner === undefined ? [] : [object.metadata.namespace, owner.slice(owner.indexOf('/') + 1)];
-      const replicaSet = name === undefined ? undefined : cluster.replicaSets.get(namespace, name);
-      keys = [replicaSet && ownerKeyOf(replicaSet)].filter((key): key is string => key !== undefined);
-    } else keys = references.rolloutsReferring(resource, object.metadata.namespace ?? '', object.metadata.name);
+    else if (resource === PODS) keys = [ownerKeyOfPod(object)].filter((key): key is string => key !== undefined);
+    else keys = references.rolloutsReferring(resource, object.metadata.namespace ?? '', object.metadata.name);
     for (const key of keys) {
       if (store.get(key) === undefined && !removals.has(key)) continue;
       if (callsForWrites(resource, change, key)) queue.add(key);
@@ -104,7 +110,31 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
     }
   };
 
+  /** The rollouts an Event is about: through its Rollout, ReplicaSet, pod, or a Service or router object they refer to. */
+  const rolloutsOfEvent = (event: EventObject): Iterable<string> => {
+    const namespace = event.metadata.namespace ?? '';
+    const { kind, name } = event.involvedObject;
+    if (kind === undefined || name === undefined) return [];
+    if (kind === 'Rollout' || kind === 'Experiment')
+      return [rolloutKeyString(kind === 'Rollout' ? { namespace, name } : { namespace, name, kind })];
+    if (kind === REPLICA_SETS.kind) {
+      const replicaSet = cluster.replicaSets.get(namespace, name);
+      return [replicaSet && ownerKeyOf(replicaSet)].filter((key): key is string => key !== undefined);
+    }
+    if (kind === PODS.kind) {
+      const pod = cluster.pods.get(namespace, name);
+      return [pod && ownerKeyOfPod(pod)].filter((key): key is string => key !== undefined);
+    }
+    const resource = referencedResourceOfKind(kind);
+    return resource === undefined ? [] : references.rolloutsReferring(resource, namespace, name);
+  };
+
+  const eventChanged = (event: EventObject): void => {
+    for (const key of rolloutsOfEvent(event)) if (store.get(key) !== undefined) publisher.changed(key);
+  };
+
   const cluster = new ClusterState(kube, objectChanged, logger);
+  const events = new EventCaches(kube, eventChanged, logger);
   const applier = new RolloutApplier(kube, cluster);
 
   const converge = async (key: string): Promise<void> => {
@@ -154,15 +184,32 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
       );
       if (weight !== undefined) trafficWeights[state.trafficRouting.router] = weight;
     }
+    const involved = [
+      { kind: desired.rollout.kind ?? 'Rollout', name: desired.rollout.name },
+      ...references.objectsOf(key, desired.rollout.namespace),
+    ];
     const replicaSets = cluster
       .replicaSetsOf(desired.rollout)
-      .map((replicaSet) => observedReplicaSet(replicaSet, cluster.podsOf(replicaSet)))
+      .map((replicaSet) => {
+        const pods = cluster.podsOf(replicaSet);
+        involved.push(
+          { kind: REPLICA_SETS.kind, name: replicaSet.metadata.name },
+          ...pods.map((pod) => ({ kind: PODS.kind, name: pod.metadata.name })),
+        );
+        return observedReplicaSet(replicaSet, pods);
+      })
       .sort((left, right) => left.podTemplateHash.localeCompare(right.podTemplateHash));
     return {
       type: 'observed',
       rollout: desired.rollout,
       desiredVersion: appliedVersions.get(key) ?? 0,
-      state: { replicaSets, serviceSelectors, trafficWeights, observedAt: new Date().toISOString() },
+      state: {
+        replicaSets,
+        serviceSelectors,
+        trafficWeights,
+        events: observedEvents(events.about(desired.rollout.namespace, involved)),
+        observedAt: new Date().toISOString(),
+      },
     };
   };
 
@@ -195,9 +242,11 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
         if (hubLoss.resume(change.key)) logger.info({ rollout: change.key }, 'control plane state replaces the hub-loss fallback');
         removals.delete(change.key);
         references.set(change.key, referencedObjects(change.desired, change.desired.state));
+        events.hold(change.key, change.desired.rollout.namespace);
       } else {
         hubLoss.resume(change.key);
         references.remove(change.key);
+        events.release(change.key, change.rollout.namespace);
         removals.set(change.key, change.rollout);
         appliedVersions.delete(change.key);
         announcedVersions.delete(change.key);
@@ -296,6 +345,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
         await measurements.stop();
         await connection.stop();
         cluster.stop();
+        events.stop();
         kube.close();
       })();
       return stopping;

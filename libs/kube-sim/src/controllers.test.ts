@@ -83,7 +83,11 @@ describe('ReplicaSet controller', () => {
       }),
     );
     expect(podsOf(namespace, 'app=web')).toHaveLength(1);
-    expect(eventReasons(namespace, 'web')).toEqual(expect.arrayContaining(['SuccessfulCreate', 'SuccessfulDelete']));
+    expect(eventReasons(namespace, 'web')).toEqual(expect.arrayContaining(['ScalingReplicaSet', 'SuccessfulCreate', 'SuccessfulDelete']));
+    const scaling = sim
+      .list<CoreV1Event>('a', { kind: 'Event', namespace, fieldSelector: 'involvedObject.name=web,reason=ScalingReplicaSet' })
+      .map((event) => event.message);
+    expect(scaling.sort()).toEqual(['Scaled down replica set web from 3 to 1', 'Scaled up replica set web from 0 to 3']);
   });
 
   it('reports pods as available only after minReadySeconds', async () => {

@@ -123,6 +123,12 @@ describe.runIf(kubectlInstalled())('kubectl against the simulator', () => {
     expect((await kubectl('get', 'rs', 'shop', '-n', 'shop', '-o', 'wide')).split('\n')[1]).toMatch(
       /^shop\s+2\s+2\s+2\s+\d+s\s+app,proxy\s+shop:1,proxy:1\s+app=shop$/,
     );
+    const events = (await kubectl('get', 'events', '-n', 'shop')).trim().split('\n');
+    expect(events[0]?.split(/\s{2,}/)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+    expect(events).toContainEqual(expect.stringMatching(/^\d+s\s+Normal\s+SuccessfulCreate\s+replicaset\/shop\s+Created pod: shop-\S+$/));
+    expect(events).toContainEqual(
+      expect.stringMatching(/^\d+s\s+Normal\s+Scheduled\s+pod\/shop-\S+\s+Successfully assigned shop\/shop-\S+ to \S+$/),
+    );
     expect(await kubectl('get', 'namespaces', 'shop')).toMatch(/^NAME\s+STATUS\s+AGE\nshop\s+Active\s+\d+s\n$/);
     expect(await kubectl('get', 'configmaps', '-n', 'shop', '--field-selector', 'metadata.name=none')).toBe('');
     sim.apply('a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop' }, data: {} });

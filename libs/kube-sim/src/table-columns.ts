@@ -199,6 +199,36 @@ const PRINTERS: Readonly<Record<string, TablePrinter>> = {
       mapSelectorText(readPath(service, ['spec', 'selector'])),
     ],
   },
+  Event: {
+    columns: [
+      column('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
+      column('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
+      column(
+        'Reason',
+        'string',
+        "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+      ),
+      column('Object', 'string', 'The object that this event is about.'),
+      column('Subobject', 'string', 'The field of the object this event is about.', 1),
+      column('Source', 'string', 'The component reporting this event.', 1),
+      column('Message', 'string', 'A human-readable description of the status of this operation.'),
+      column('First Seen', 'string', 'The time at which the event was first recorded.', 1),
+      column('Count', 'string', 'The number of times this event has occurred.', 1),
+      column('Name', 'string', 'Name must be unique within a namespace.', 1, 'name'),
+    ],
+    cells: (event, now) => [
+      since(readPath(event, ['lastTimestamp']) ?? readPath(event, ['eventTime']), now),
+      text(readPath(event, ['type'])),
+      text(readPath(event, ['reason'])),
+      `${text(readPath(event, ['involvedObject', 'kind']), '').toLowerCase()}/${text(readPath(event, ['involvedObject', 'name']), '')}`,
+      text(readPath(event, ['involvedObject', 'fieldPath']), ''),
+      text(readPath(event, ['source', 'component']), ''),
+      text(readPath(event, ['message']), ''),
+      since(readPath(event, ['firstTimestamp']), now),
+      String(integer(readPath(event, ['count'])) || 1),
+      String(event.metadata.name),
+    ],
+  },
   Namespace: {
     columns: [NAME, column('Status', 'string', 'The status of the namespace'), AGE],
     cells: (namespace, now) => [

@@ -19,6 +19,12 @@ export const AGENT_MESSAGE_BOUNDS = {
   maxDesiredVersion: 2_147_483_647,
   replicaSetsPerObservation: 256,
   podProblemsPerReplicaSet: 64,
+  /** Pods reported of one ReplicaSet; the rest are counted in `podsOmitted`. */
+  podsPerReplicaSet: 32,
+  /** Events reported of one rollout, the newest. */
+  eventsPerObservation: 20,
+  /** An Event's message, cut by the agent beyond it. */
+  eventMessageLength: 1024,
 } as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -71,6 +71,23 @@ describe('decodeAgentMessage bounds', () => {
     template: {},
     podProblems: [],
   };
+  const pod = {
+    name: 'web-abc-x1',
+    status: 'Running',
+    readyContainers: 1,
+    containers: 1,
+    restarts: 0,
+    startedAt: '2026-11-22T10:00:00Z',
+    nodeName: 'node-1',
+  };
+  const event = {
+    type: 'Normal',
+    reason: 'SuccessfulCreate',
+    message: 'Created pod: web-abc-x1',
+    count: 1,
+    lastSeenAt: '2026-11-22T10:00:00Z',
+    involvedObject: { kind: 'ReplicaSet', name: 'web-abc' },
+  };
   const observed = (state: object) => ({
     type: 'observed',
     rollout: { namespace: 'shop', name: 'web' },
@@ -134,8 +151,65 @@ describe('decodeAgentMessage bounds', () => {
       'outcome.value' + '[0]'.repeat(30),
     ],
     ['a heartbeat time that is not a time', { type: 'heartbeat', sentAt: 'soon' }, 'sentAt'],
+    [
+      '33 pods of a ReplicaSet',
+      observed({ replicaSets: [{ ...replicaSet, pods: Array.from({ length: 33 }, () => pod) }] }),
+      'state.replicaSets[0].pods',
+    ],
+    [
+      'a pod without a name',
+      observed({ replicaSets: [{ ...replicaSet, pods: [{ ...pod, name: undefined }] }] }),
+      'state.replicaSets[0].pods[0].name',
+    ],
+    [
+      'negative restarts',
+      observed({ replicaSets: [{ ...replicaSet, pods: [pod, { ...pod, restarts: -1 }] }] }),
+      'state.replicaSets[0].pods[1].restarts',
+    ],
+    [
+      'a pod start that is not a time',
+      observed({ replicaSets: [{ ...replicaSet, pods: [{ ...pod, startedAt: '2m' }] }] }),
+      'state.replicaSets[0].pods[0].startedAt',
+    ],
+    [
+      'a node name of 254 characters',
+      observed({ replicaSets: [{ ...replicaSet, pods: [{ ...pod, nodeName: 'n'.repeat(254) }] }] }),
+      'state.replicaSets[0].pods[0].nodeName',
+    ],
+    [
+      'a pod status over 128 characters',
+      observed({ replicaSets: [{ ...replicaSet, pods: [{ ...pod, status: 's'.repeat(129) }] }] }),
+      'state.replicaSets[0].pods[0].status',
+    ],
+    [
+      'a fractional count of omitted pods',
+      observed({ replicaSets: [{ ...replicaSet, podsOmitted: 0.5 }] }),
+      'state.replicaSets[0].podsOmitted',
+    ],
+    ['21 events', observed({ events: Array.from({ length: 21 }, () => event) }), 'state.events'],
+    ['an event message over 1,024 characters', observed({ events: [{ ...event, message: 'm'.repeat(1025) }] }), 'state.events[0].message'],
+    ['an event seen at no time', observed({ events: [event, { ...event, lastSeenAt: 'yesterday' }] }), 'state.events[1].lastSeenAt'],
+    ['an event count of 1e300', observed({ events: [{ ...event, count: 1e300 }] }), 'state.events[0].count'],
+    ['an event about no object', observed({ events: [{ ...event, involvedObject: undefined }] }), 'state.events[0].involvedObject'],
+    [
+      'an event about an unnamed object',
+      observed({ events: [{ ...event, involvedObject: { kind: 'Pod' } }] }),
+      'state.events[0].involvedObject.name',
+    ],
   ])('refuses %s at its path', (_title, message, path) => {
     expect(() => decodeAgentMessage(JSON.stringify(message))).toThrow(expect.objectContaining({ name: 'ProtocolError', path }));
+  });
+
+  it('accepts pods and events up to their bounds, and an observation without either, as an agent before them sends it', () => {
+    const full = observed({
+      replicaSets: [
+        { ...replicaSet, pods: Array.from({ length: 32 }, () => ({ ...pod, startedAt: undefined, nodeName: undefined })), podsOmitted: 3 },
+      ],
+      events: Array.from({ length: 20 }, () => ({ ...event, message: 'm'.repeat(1024) })),
+    });
+    expect(decodeAgentMessage(JSON.stringify(full))).toEqual(JSON.parse(JSON.stringify(full)));
+    const before = observed({ replicaSets: [replicaSet] });
+    expect(decodeAgentMessage(JSON.stringify(before))).toEqual(before);
   });
 
   it('accepts the largest legitimate values', () => {

@@ -140,6 +140,32 @@ function checkRolloutKey(message: Fields): void {
   );
 }
 
+const optionalTime = (value: unknown): value is string | undefined =>
+  value === undefined || (isString(value) && value.length <= AGENT_MESSAGE_BOUNDS.shortStringLength && isIsoTime(value));
+
+function checkPod(pod: Fields): void {
+  pod.string('name', AGENT_MESSAGE_BOUNDS.nameLength);
+  pod.string('status', AGENT_MESSAGE_BOUNDS.shortStringLength);
+  for (const count of ['readyContainers', 'containers', 'restarts']) pod.require(count, isCount, 'a non-negative integer');
+  pod.require('startedAt', optionalTime, 'absent or an ISO time');
+  pod.require(
+    'nodeName',
+    optional((value): value is string => isString(value) && value.length <= AGENT_MESSAGE_BOUNDS.nameLength),
+    `absent or a string of at most ${AGENT_MESSAGE_BOUNDS.nameLength} characters`,
+  );
+}
+
+function checkEvent(event: Fields): void {
+  event.string('type', AGENT_MESSAGE_BOUNDS.shortStringLength);
+  event.string('reason', AGENT_MESSAGE_BOUNDS.shortStringLength);
+  event.string('message', AGENT_MESSAGE_BOUNDS.eventMessageLength);
+  event.require('count', isCount, 'a non-negative integer');
+  event.string('lastSeenAt', AGENT_MESSAGE_BOUNDS.shortStringLength, isIsoTime, 'an ISO time');
+  const involved = Fields.of(event, 'involvedObject');
+  involved.string('kind', AGENT_MESSAGE_BOUNDS.shortStringLength);
+  involved.string('name', AGENT_MESSAGE_BOUNDS.nameLength);
+}
+
 function checkObservedState(message: Fields): void {
   const state = Fields.of(message, 'state');
   for (const replicaSet of state.list('replicaSets', AGENT_MESSAGE_BOUNDS.replicaSetsPerObservation)) {
@@ -157,7 +183,12 @@ function checkObservedState(message: Fields): void {
       }
     }
     replicaSet.require('oldestPodCreatedAt', optional(isString), 'an ISO time');
+    if (replicaSet.get('pods') !== undefined)
+      for (const pod of replicaSet.list('pods', AGENT_MESSAGE_BOUNDS.podsPerReplicaSet)) checkPod(pod);
+    replicaSet.require('podsOmitted', optional(isCount), 'absent or a non-negative integer');
   }
+  if (state.get('events') !== undefined)
+    for (const event of state.list('events', AGENT_MESSAGE_BOUNDS.eventsPerObservation)) checkEvent(event);
   if (state.get('serviceSelectors') !== undefined)
     state.each('serviceSelectors', (value) => value === undefined || value === null || isString(value), 'a string');
   if (state.get('trafficWeights') !== undefined) state.each('trafficWeights', isCount, 'a non-negative integer');

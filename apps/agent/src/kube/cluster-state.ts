@@ -4,36 +4,10 @@ import { ownerOf } from '../apply/ownership.js';
 import type { KubeClient } from './kube-client.js';
 import { keyOf, objectKey, type KubeObject, type PodObject, type ReplicaSetObject, type ServiceObject } from './kube-object.js';
 import { ObjectCache, type CacheChange } from './object-cache.js';
+import { addToIndex, reindex, removeFromIndex } from './object-index.js';
 import { PODS, REPLICA_SETS, SERVICES, type Resource } from './resources.js';
 
 export type ObjectChangeListener = (resource: Resource, change: CacheChange<KubeObject>) => void;
-
-function addToIndex(index: Map<string, Set<string>>, key: string, member: string): void {
-  const members = index.get(key) ?? new Set<string>();
-  members.add(member);
-  index.set(key, members);
-}
-
-function removeFromIndex(index: Map<string, Set<string>>, key: string, member: string): void {
-  const members = index.get(key);
-  members?.delete(member);
-  if (members?.size === 0) index.delete(key);
-}
-
-/** Files a changed object under the key `keyFor` gives it, and out of its previous version's key when that differs. */
-function reindex<T extends KubeObject>(
-  index: Map<string, Set<string>>,
-  change: CacheChange<T>,
-  keyFor: (object: T) => string | undefined,
-): void {
-  const member = keyOf(change.object);
-  const key = keyFor(change.object);
-  const previousKey = change.type === 'upsert' && change.previous !== undefined ? keyFor(change.previous) : undefined;
-  if (previousKey !== undefined && previousKey !== key) removeFromIndex(index, previousKey, member);
-  if (key === undefined) return;
-  if (change.type === 'delete') removeFromIndex(index, key, member);
-  else addToIndex(index, key, member);
-}
 
 /**
  * The key string (`rolloutKeyString`) of the rollout or standalone experiment an object created by the agent belongs
@@ -46,16 +20,19 @@ export function ownerKeyOf(object: KubeObject): string | undefined {
 }
 
 /**
- * What the agent reads of a pod (identity, owner, age, labels and annotations for role metadata, readiness, container
- * states); its spec and the rest are dropped.
+ * What the agent reads of a pod (identity, owner, age, labels and annotations for role metadata, node, container
+ * names, start time, readiness, container states); the rest of its spec and status are dropped.
  */
 export function podAsCached(pod: PodObject): PodObject {
   const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels, annotations, ownerReferences } =
     pod.metadata;
-  const { phase, conditions, containerStatuses, initContainerStatuses } = pod.status ?? {};
+  const { phase, reason, startTime, conditions, containerStatuses, initContainerStatuses } = pod.status ?? {};
   return {
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, labels, annotations, ownerReferences },
-    ...(pod.status === undefined ? {} : { status: { phase, conditions, containerStatuses, initContainerStatuses } }),
+    ...(pod.spec === undefined
+      ? {}
+      : { spec: { nodeName: pod.spec.nodeName, containers: pod.spec.containers?.map((container) => ({ name: container.name })) } }),
+    ...(pod.status === undefined ? {} : { status: { phase, reason, startTime, conditions, containerStatuses, initContainerStatuses } }),
   };
 }
 

@@ -81,12 +81,12 @@ export class KubeClient {
    * Every object of a collection, read in pages of `LIST_PAGE_SIZE`; when the server forgets the continue token
    * mid-way (410), the list starts over once.
    */
-  async list<T extends KubeObject>(target: Resource, labelSelector?: string): Promise<ObjectList<T>> {
+  async list<T extends KubeObject>(target: Resource, labelSelector?: string, namespace?: string): Promise<ObjectList<T>> {
     try {
-      return await this.listPages<T>(target, labelSelector);
+      return await this.listPages<T>(target, labelSelector, namespace);
     } catch (error) {
       if (!isGone(error)) throw error;
-      return this.listPages<T>(target, labelSelector);
+      return this.listPages<T>(target, labelSelector, namespace);
     }
   }
 
@@ -149,7 +149,7 @@ export class KubeClient {
     this.pool.close();
   }
 
-  private async listPages<T extends KubeObject>(target: Resource, labelSelector?: string): Promise<ObjectList<T>> {
+  private async listPages<T extends KubeObject>(target: Resource, labelSelector?: string, namespace?: string): Promise<ObjectList<T>> {
     const items: T[] = [];
     let resourceVersion = '';
     let continueToken: string | undefined;
@@ -159,7 +159,7 @@ export class KubeClient {
       if (continueToken !== undefined) query.set('continue', continueToken);
       const page = await this.request<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>(
         'GET',
-        `${resourcePath(target)}?${query.toString()}`,
+        `${resourcePath(target, namespace)}?${query.toString()}`,
       );
       items.push(...(page.items ?? []));
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;

@@ -50,11 +50,37 @@ export interface ReplicaSetObject extends KubeObject {
 export interface ContainerStatus {
   name: string;
   ready?: boolean;
-  state?: { waiting?: { reason?: string; message?: string }; running?: unknown; terminated?: unknown };
+  restartCount?: number;
+  state?: {
+    waiting?: { reason?: string; message?: string };
+    running?: unknown;
+    terminated?: { reason?: string; exitCode?: number; signal?: number };
+  };
 }
 
 export interface PodObject extends KubeObject {
-  status?: { phase?: string; conditions?: Condition[]; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
+  spec?: { nodeName?: string; containers?: { name: string }[] };
+  status?: {
+    phase?: string;
+    /** Why the pod is in its phase, when the kubelet says (`Evicted`). */
+    reason?: string;
+    startTime?: string;
+    conditions?: Condition[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+  };
+}
+
+/** A core/v1 Event, as the agent keeps it. */
+export interface EventObject extends KubeObject {
+  involvedObject: { kind?: string; name?: string };
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  series?: { lastObservedTime?: string; count?: number };
 }
 
 export interface ServicePort {

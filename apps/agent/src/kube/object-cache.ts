@@ -40,7 +40,7 @@ function isOlder(candidate: KubeObject, cached: KubeObject | undefined): boolean
 }
 
 /**
- * Every object of one resource across all namespaces (optionally narrowed by a label selector), kept current by a
+ * Every object of one resource across all namespaces or in one (optionally narrowed by a label selector), kept current by a
  * list followed by a watch: relisted when the watch history is gone (410), resumed from the last resourceVersion when
  * a watch ends, retried with backoff when the server cannot be reached.
  */
@@ -63,6 +63,8 @@ export class ObjectCache<T extends KubeObject> {
     private readonly logger: Logger,
     /** What of each object is kept, as with an informer's transform: fields the agent never reads cost memory. */
     private readonly keep: (object: T) => T = (object) => object,
+    /** Only this namespace's objects; every namespace's when absent. */
+    private readonly namespace?: string,
   ) {}
 
   start(): void {
@@ -107,7 +109,7 @@ export class ObjectCache<T extends KubeObject> {
   private async relist(): Promise<void> {
     if (this.stopped) return;
     try {
-      const list = await this.kube.list<T>(this.resource, this.labelSelector);
+      const list = await this.kube.list<T>(this.resource, this.labelSelector, this.namespace);
       if (this.stopped) return;
       this.replaceAll(list.items);
       this.resourceVersion = list.resourceVersion;
@@ -149,7 +151,7 @@ export class ObjectCache<T extends KubeObject> {
     const query: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true' };
     if (this.labelSelector !== undefined) query.labelSelector = this.labelSelector;
     const controller = await this.kube.watch(
-      resourcePath(this.resource),
+      resourcePath(this.resource, this.namespace),
       query,
       (type, object: T & { code?: number }) => {
         if (type === 'ERROR') {

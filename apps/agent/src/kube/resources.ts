@@ -11,6 +11,7 @@ const resource = (group: string, version: string, plural: string, kind: string):
 export const REPLICA_SETS = resource('apps', 'v1', 'replicasets', 'ReplicaSet');
 export const PODS = resource('', 'v1', 'pods', 'Pod');
 export const SERVICES = resource('', 'v1', 'services', 'Service');
+export const EVENTS = resource('', 'v1', 'events', 'Event');
 export const SECRETS = resource('', 'v1', 'secrets', 'Secret');
 export const INGRESSES = resource('networking.k8s.io', 'v1', 'ingresses', 'Ingress');
 export const VIRTUAL_SERVICES = resource('networking.istio.io', 'v1beta1', 'virtualservices', 'VirtualService');

@@ -1,5 +1,6 @@
 import { POD_TEMPLATE_HASH_LABEL, type ObservedReplicaSet, type PodProblem, type PodProblemReason } from '@flotilla/protocol';
 import type { PodObject, ReplicaSetObject } from '../kube/kube-object.js';
+import { observedPods } from './observed-pod.js';
 
 const WAITING_PROBLEMS: ReadonlySet<string> = new Set<PodProblemReason>(['ImagePullBackOff', 'ErrImagePull', 'CrashLoopBackOff']);
 
@@ -55,5 +56,6 @@ export function observedReplicaSet(replicaSet: ReplicaSetObject, pods: PodObject
     template: replicaSet.spec.template,
     podProblems: podProblems(replicaSet, pods),
     oldestPodCreatedAt: oldestPodCreatedAt(pods),
+    ...observedPods(pods),
   };
 }

@@ -3,9 +3,27 @@ import { httpRoutesOf } from '../apply/traffic/gateway-api.js';
 import { virtualServicesOf } from '../apply/traffic/istio.js';
 import { canaryIngressName, stableIngressesOf } from '../apply/traffic/nginx.js';
 import { trafficSplitNameOf } from '../apply/traffic/smi.js';
-import { DESTINATION_RULES, HTTP_ROUTES, INGRESSES, SERVICES, TRAFFIC_SPLITS, VIRTUAL_SERVICES, type Resource } from '../kube/resources.js';
+import {
+  DESTINATION_RULES,
+  HTTP_ROUTES,
+  INGRESSES,
+  ROUTER_RESOURCES,
+  SERVICES,
+  TRAFFIC_SPLITS,
+  VIRTUAL_SERVICES,
+  type Resource,
+} from '../kube/resources.js';
 
 const reference = (resource: Resource, namespace: string, name: string): string => `${resource.plural}/${namespace}/${name}`;
+
+/** The kinds of the objects a rollout may refer to, by plural. */
+const REFERENCED_KINDS: ReadonlyMap<string, string> = new Map(
+  [SERVICES, ...ROUTER_RESOURCES].map((resource) => [resource.plural, resource.kind]),
+);
+
+/** The resource of a kind a rollout may refer to (a Service or a router object), or undefined. */
+export const referencedResourceOfKind = (kind: string): Resource | undefined =>
+  [SERVICES, ...ROUTER_RESOURCES].find((resource) => resource.kind === kind);
 
 /**
  * Every Service and router object a rollout reads or writes, so that a change to one of them wakes that rollout.
@@ -55,6 +73,15 @@ export class ReferenceIndex {
       if (rollouts?.size === 0) this.byObject.delete(object);
     }
     this.byRollout.delete(rolloutKey);
+  }
+
+  /** The objects a rollout refers to, by kind and name within its namespace. */
+  objectsOf(rolloutKey: string, namespace: string): { kind: string; name: string }[] {
+    return (this.byRollout.get(rolloutKey) ?? []).flatMap((object) => {
+      const [plural = '', objectNamespace, name = ''] = object.split('/');
+      const kind = REFERENCED_KINDS.get(plural);
+      return kind === undefined || objectNamespace !== namespace ? [] : [{ kind, name }];
+    });
   }
 
   rolloutsReferring(resource: Resource, namespace: string, name: string): Iterable<string> {

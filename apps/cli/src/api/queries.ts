@@ -115,7 +115,18 @@ export interface AnalysisRunSummary {
   measurements: { metricName: string; phase: string }[];
 }
 
-/** One ReplicaSet of a rollout: the replicas the engine asks for and the counts the agent last reported. */
+/** One pod of a ReplicaSet as the agent last reported it. */
+export interface PodSummary {
+  name: string;
+  /** kubectl's STATUS (Running, ContainerCreating, CrashLoopBackOff, Terminating…). */
+  status: string;
+  readyContainers: number;
+  containers: number;
+  restarts: number;
+  startedAt: string | null;
+}
+
+/** One ReplicaSet of a rollout: the replicas the engine asks for and the counts and pods the agent last reported. */
 export interface ReplicaSetCounts {
   podTemplateHash: string;
   desiredReplicas: number | null;
@@ -125,6 +136,9 @@ export interface ReplicaSetCounts {
   /** When it will be scaled down (ISO time), while it waits to be. */
   scaleDownDeadline: string | null;
   podProblems: string[];
+  pods: PodSummary[];
+  /** Pods beyond those in `pods`. */
+  podsOmitted: number;
 }
 
 /** An experiment a rollout's experiment step started, by the pod-template-hash of the revision that started it. */
@@ -151,7 +165,10 @@ export const ROLLOUT_TREE = `query($cluster: String!, $namespace: String!, $name
   rollout(cluster: $cluster, namespace: $namespace, name: $name) {
     ${ROLLOUT_DETAIL_FIELDS} freeze { window reason policy start end }
     analysisRuns { name kind phase message revision startedAt finishedAt measurements { metricName phase } }
-    replicaSets { podTemplateHash desiredReplicas replicas readyReplicas availableReplicas scaleDownDeadline podProblems }
+    replicaSets {
+      podTemplateHash desiredReplicas replicas readyReplicas availableReplicas scaleDownDeadline podProblems
+      pods { name status readyContainers containers restarts startedAt } podsOmitted
+    }
     experiments { name phase podTemplateHash createdAt }
   }
   rolloutRevisions(rollout: $rollout) { revision podTemplateHash images outcome startedAt finishedAt startedBy roles }

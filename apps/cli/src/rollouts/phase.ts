@@ -47,3 +47,37 @@ function colourOf(phase: string, style: Styles): (text: string) => string {
 export function phaseText(phase: string, style: Styles): string {
   return colourOf(phase, style)(`${ICONS[phase] ?? '?'} ${phase}`);
 }
+
+/**
+ * A pod's kubectl status with the icon the Argo plugin gives it: ✔ running or completed, ◌ on its way (Pending,
+ * ContainerCreating, Init:…, Terminating), ✖ failed or crash-looping, ⚠ an image or runtime error.
+ * @example podStatusText('CrashLoopBackOff', plainStyles) === '✖ CrashLoopBackOff'
+ */
+export function podStatusText(status: string, style: Styles): string {
+  const [icon, colour] = podIconOf(status);
+  return style[colour](`${icon} ${status}`);
+}
+
+function podIconOf(status: string): [string, 'green' | 'yellow' | 'red' | 'dim'] {
+  if (status.startsWith('Init:')) return ['◌', 'yellow'];
+  if (status.startsWith('Signal:') || status.startsWith('ExitCode:')) return ['✖', 'red'];
+  if (status.endsWith('Error') || status.startsWith('Err')) return ['⚠', 'red'];
+  switch (status) {
+    case 'Pending':
+    case 'Terminating':
+    case 'ContainerCreating':
+      return ['◌', 'yellow'];
+    case 'Running':
+    case 'Completed':
+      return ['✔', 'green'];
+    case 'Failed':
+    case 'InvalidImageName':
+    case 'CrashLoopBackOff':
+      return ['✖', 'red'];
+    case 'ImagePullBackOff':
+    case 'RegistryUnavailable':
+      return ['⚠', 'red'];
+    default:
+      return ['?', 'dim'];
+  }
+}

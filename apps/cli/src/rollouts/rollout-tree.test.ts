@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RolloutTreeData } from '../api/queries.js';
+import type { ReplicaSetCounts, RolloutTreeData } from '../api/queries.js';
 import type { Styles } from '../output/terminal.js';
 import { measurementCounts, renderRolloutTree } from './rollout-tree.js';
 
@@ -64,6 +64,17 @@ function pausedCanary(): RolloutTreeData {
           availableReplicas: 0,
           scaleDownDeadline: null,
           podProblems: ['CrashLoopBackOff'],
+          pods: [
+            {
+              name: 'checkout-bbb222-x7k2p',
+              status: 'CrashLoopBackOff',
+              readyContainers: 0,
+              containers: 1,
+              restarts: 3,
+              startedAt: before(30),
+            },
+          ],
+          podsOmitted: 0,
         },
         {
           podTemplateHash: 'aaa111',
@@ -73,6 +84,11 @@ function pausedCanary(): RolloutTreeData {
           availableReplicas: 4,
           scaleDownDeadline: null,
           podProblems: [],
+          pods: [
+            { name: 'checkout-aaa111-5jz59', status: 'Running', readyContainers: 1, containers: 1, restarts: 0, startedAt: before(600) },
+            { name: 'checkout-aaa111-mkhrl', status: 'Running', readyContainers: 1, containers: 1, restarts: 1, startedAt: before(590) },
+          ],
+          podsOmitted: 2,
         },
       ],
       experiments: [{ name: 'checkout-bbb222-2-1', phase: 'Running', podTemplateHash: 'bbb222', createdAt: before(15) }],
@@ -103,7 +119,7 @@ function pausedCanary(): RolloutTreeData {
 }
 
 describe('renderRolloutTree', () => {
-  it('draws a paused canary as the Argo plugin does: summary, then revisions with ReplicaSets and runs', () => {
+  it('draws a paused canary as the Argo plugin does: summary, then revisions with ReplicaSets, their pods, and runs', () => {
     expect(renderRolloutTree(pausedCanary(), now, plain)).toBe(
       [
         'Name:            checkout',
@@ -124,14 +140,18 @@ describe('renderRolloutTree', () => {
         '  Ready:         5',
         '  Available:     5',
         '',
-        'NAME                          KIND          STATUS          AGE   INFO',
-        '⟳ checkout                    Rollout       ॥ Paused        10m',
-        '├──# revision:2               Revision      ◌ Progressing   30s   shop/checkout:2 by token:deployer',
-        '│  ├──⧉ checkout-bbb222       ReplicaSet    ✖ Degraded      30s   canary,desired:1,current:1,ready:0,available:0,CrashLoopBackOff',
-        '│  ├──Σ checkout-bbb222-2-1   Experiment    ◌ Running       15s',
-        '│  └──α checkout-bbb222-2-0   AnalysisRun   ✔ Successful    20s   ✔ 2,✖ 1 (step)',
-        '└──# revision:1               Revision      ✔ Healthy       10m   shop/checkout:1 by token:ci',
-        '   └──⧉ checkout-aaa111       ReplicaSet    ✔ Healthy       10m   stable,desired:4,current:4,ready:4,available:4',
+        'NAME                               KIND          STATUS               AGE     INFO',
+        '⟳ checkout                         Rollout       ॥ Paused             10m',
+        '├──# revision:2                    Revision      ◌ Progressing        30s     shop/checkout:2 by token:deployer',
+        '│  ├──⧉ checkout-bbb222            ReplicaSet    ✖ Degraded           30s     canary,desired:1,current:1,ready:0,available:0,CrashLoopBackOff',
+        '│  │  └──□ checkout-bbb222-x7k2p   Pod           ✖ CrashLoopBackOff   30s     ready:0/1,restarts:3',
+        '│  ├──Σ checkout-bbb222-2-1        Experiment    ◌ Running            15s',
+        '│  └──α checkout-bbb222-2-0        AnalysisRun   ✔ Successful         20s     ✔ 2,✖ 1 (step)',
+        '└──# revision:1                    Revision      ✔ Healthy            10m     shop/checkout:1 by token:ci',
+        '   └──⧉ checkout-aaa111            ReplicaSet    ✔ Healthy            10m     stable,desired:4,current:4,ready:4,available:4',
+        '      ├──□ checkout-aaa111-5jz59   Pod           ✔ Running            10m     ready:1/1',
+        '      ├──□ checkout-aaa111-mkhrl   Pod           ✔ Running            9m50s   ready:1/1,restarts:1',
+        '      └──□ … 2 more                Pod',
         '',
       ].join('\n'),
     );
@@ -196,7 +216,10 @@ describe('renderRolloutTree', () => {
       availableReplicas: replicas,
       scaleDownDeadline: deadline,
       podProblems: [],
+      pods: [],
+      podsOmitted: 0,
     };
+    data.rollout.replicaSets[0] = { ...(data.rollout.replicaSets[0] as ReplicaSetCounts), pods: [] };
     const line = renderRolloutTree(data, now, plain)
       .split('\n')
       .find((row) => row.includes('checkout-aaa111'));

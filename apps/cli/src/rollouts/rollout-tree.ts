@@ -1,9 +1,16 @@
-import type { AnalysisRunSummary, ExperimentSummary, ReplicaSetCounts, RolloutRevisionWithRoles, RolloutTreeData } from '../api/queries.js';
+import type {
+  AnalysisRunSummary,
+  ExperimentSummary,
+  PodSummary,
+  ReplicaSetCounts,
+  RolloutRevisionWithRoles,
+  RolloutTreeData,
+} from '../api/queries.js';
 import { freezeLine } from '../freezes/freeze-view.js';
 import type { Styles } from '../output/terminal.js';
 import { age, humanDuration } from '../output/time.js';
 import { summaryContinuation, summaryField as field, formatTree, type TreeNode } from '../output/tree.js';
-import { phaseText } from './phase.js';
+import { phaseText, podStatusText } from './phase.js';
 
 function imageLines(data: RolloutTreeData): string[] {
   const { rollout, rolloutRevisions } = data;
@@ -90,6 +97,29 @@ function replicaSetInfo(roles: readonly string[], replicaSet: ReplicaSetCounts |
   ].join(',');
 }
 
+/** A pod as the Argo plugin draws it: `□ name  Pod  ✔ Running  2m  ready:1/1,restarts:1` (restarts once there are any). */
+function podNode(pod: PodSummary, now: Date, style: Styles): TreeNode {
+  return {
+    icon: '□',
+    name: pod.name,
+    kind: 'Pod',
+    status: podStatusText(pod.status, style),
+    age: pod.startedAt === null ? '' : age(pod.startedAt, now),
+    info: [`ready:${pod.readyContainers}/${pod.containers}`, ...(pod.restarts > 0 ? [`restarts:${pod.restarts}`] : [])].join(','),
+    children: [],
+  };
+}
+
+/** The pods of a ReplicaSet, and a last line counting those the agent left out of its report. */
+function podNodes(replicaSet: ReplicaSetCounts | undefined, now: Date, style: Styles): TreeNode[] {
+  if (replicaSet === undefined) return [];
+  const omitted: TreeNode[] =
+    replicaSet.podsOmitted > 0
+      ? [{ icon: '□', name: `… ${replicaSet.podsOmitted} more`, kind: 'Pod', status: '', age: '', info: '', children: [] }]
+      : [];
+  return [...replicaSet.pods.map((pod) => podNode(pod, now, style)), ...omitted];
+}
+
 function revisionNode(revision: RolloutRevisionWithRoles, data: RolloutTreeData, now: Date, style: Styles): TreeNode {
   const runs = data.rollout.analysisRuns.filter((run) => run.revision === revision.revision);
   const experiments = data.rollout.experiments.filter((experiment) => experiment.podTemplateHash === revision.podTemplateHash);
@@ -109,7 +139,7 @@ function revisionNode(revision: RolloutRevisionWithRoles, data: RolloutTreeData,
         status: replicaSet === undefined ? '' : phaseText(replicaSetPhase(replicaSet), style),
         age: age(revision.startedAt, now),
         info: replicaSetInfo(revision.roles, replicaSet, now),
-        children: [],
+        children: podNodes(replicaSet, now, style),
       },
       ...experiments.map((experiment) => experimentNode(experiment, now, style)),
       ...runs.map((run) => analysisRunNode(run, now, style)),
@@ -143,7 +173,7 @@ function analysisRunNode(run: AnalysisRunSummary, now: Date, style: Styles): Tre
 
 /**
  * One frame of `flotilla get rollout`: the summary block of `kubectl argo rollouts get rollout`, then a tree of the
- * rollout's revisions, newest first, each with its ReplicaSet (status, replica counts, scale-down delay), the
+ * rollout's revisions, newest first, each with its ReplicaSet (status, replica counts, scale-down delay) and its pods, the
  * experiments its steps started and the analysis runs the rollout lists (within its history limits). Times are
  * relative to `now`.
  */

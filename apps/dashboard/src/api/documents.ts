@@ -213,6 +213,25 @@ export const ROLLOUT_DETAIL = graphql(
           availableReplicas
           scaleDownDeadline
           podProblems
+          pods {
+            name
+            status
+            readyContainers
+            containers
+            restarts
+            startedAt
+            nodeName
+          }
+          podsOmitted
+        }
+        events {
+          type
+          reason
+          message
+          count
+          lastSeenAt
+          objectKind
+          objectName
         }
       }
       rolloutRevisions(rollout: $rollout) {
@@ -236,6 +255,10 @@ export type RolloutDetailData = ResultOf<typeof ROLLOUT_DETAIL>;
 export type RolloutDetail = RolloutDetailData['rollout'];
 /** One ReplicaSet: the pods the engine wants next to those the agent last reported. */
 export type ReplicaSet = RolloutDetail['replicaSets'][number];
+/** One pod of a ReplicaSet as the agent last reported it. */
+export type Pod = ReplicaSet['pods'][number];
+/** One recent Kubernetes Event of the rollout's objects. */
+export type RolloutEvent = RolloutDetail['events'][number];
 export type RolloutRevision = RolloutDetailData['rolloutRevisions'][number];
 /** The cluster of a rollout as its page shows it: whether its agent is connected and when it was last heard from. */
 export type RolloutCluster = RolloutDetailData['cluster'];

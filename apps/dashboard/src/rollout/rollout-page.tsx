@@ -12,7 +12,9 @@ import { RequestError } from '../shared/request-error.js';
 import { useSession } from '../session/session-context.js';
 import { OperationBar, type OperationRequest } from './operation-bar.js';
 import { OperationHistory, ReleaseHistory } from './history-tables.js';
+import { PodsCard } from './pods-card.js';
 import { ReplicaSetsCard } from './replica-sets-card.js';
+import { RolloutEventsCard } from './rollout-events-card.js';
 import { RolloutSummaryCard } from './rollout-summary.js';
 import { StepsCard } from './steps-card.js';
 
@@ -79,6 +81,8 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
         <StepsCard rollout={rollout} />
       </div>
       <ReplicaSetsCard rollout={rollout} cluster={cluster} />
+      <PodsCard rollout={rollout} />
+      <RolloutEventsCard rollout={rollout} />
       <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} onRollBack={mayOperate ? rollBack : undefined} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />

@@ -35,9 +35,14 @@ function compareRanks(left: StoredObject, right: StoredObject): number {
 /**
  * Keeps each ReplicaSet's pods at `spec.replicas` and reports `replicas`, `fullyLabeledReplicas`,
  * `readyReplicas`, `availableReplicas` (Ready for `minReadySeconds`) and `observedGeneration`, with a
- * `ReplicaFailure` condition (`FailedCreate`) while a ResourceQuota refuses its pods.
+ * `ReplicaFailure` condition (`FailedCreate`) while a ResourceQuota refuses its pods. Each change of `spec.replicas`
+ * is recorded as a `ScalingReplicaSet` Event on the ReplicaSet, standing in for the controller that scales it (the
+ * Deployment or Rollout controller records it on its own object, which the simulator does not hold).
  */
 export class ReplicaSetController extends PodOwnerController {
+  /** The `spec.replicas` last seen of each ReplicaSet, by `namespace/name`, with its uid (a new one starts at 0). */
+  private readonly scaledTo = new Map<string, { uid: string; replicas: number }>();
+
   constructor(store: ClusterStore, events: EventRecorder, now: () => number, onError: (key: string, error: unknown) => void) {
     super(store, events, now, { resource: REPLICA_SET, kind: 'ReplicaSet' }, onError);
   }
@@ -45,8 +50,12 @@ export class ReplicaSetController extends PodOwnerController {
   protected reconcile(key: string): void {
     const { namespace, name } = splitObjectKey(key);
     const replicaSet = this.store.get(REPLICA_SET, namespace, name);
-    if (!replicaSet || replicaSet.metadata.deletionTimestamp !== undefined) return;
+    if (!replicaSet || replicaSet.metadata.deletionTimestamp !== undefined) {
+      this.scaledTo.delete(key);
+      return;
+    }
     const desired = Number(readPath(replicaSet, ['spec', 'replicas']) ?? 1);
+    this.recordScaling(key, replicaSet, desired);
     let active = podsControlledBy(this.store, replicaSet).filter((pod) => !isTerminal(pod) && pod.metadata.deletionTimestamp === undefined);
     let failure: string | undefined;
     if (active.length < desired) {
@@ -67,6 +76,21 @@ export class ReplicaSetController extends PodOwnerController {
       active = active.filter((pod) => !surplus.includes(pod));
     }
     this.reportStatus(key, replicaSet, active, failure);
+  }
+
+  /** `Scaled up replica set web-abc from 0 to 3` when its `spec.replicas` changed since it was last seen. */
+  private recordScaling(key: string, replicaSet: StoredObject, desired: number): void {
+    const seen = this.scaledTo.get(key);
+    const previous = seen?.uid === replicaSet.metadata.uid ? seen.replicas : 0;
+    this.scaledTo.set(key, { uid: replicaSet.metadata.uid, replicas: desired });
+    if (previous === desired) return;
+    const direction = desired > previous ? 'up' : 'down';
+    this.events.record(
+      replicaSet,
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled ${direction} replica set ${replicaSet.metadata.name} from ${previous} to ${desired}`,
+    );
   }
 
   /** Creates pods one at a time, as the real controller's batches do, until one is refused (by a quota). */

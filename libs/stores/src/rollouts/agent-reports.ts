@@ -6,7 +6,8 @@ import type { PreparedStatement } from '../database/sql.js';
 /**
  * Records what an agent reports of a rollout in one statement: the desired version it applied, unless a later one is
  * recorded, and its observation when that differs from the stored one in anything but its time (which moves the
- * version on). A report that changes neither writes nothing and answers no row; otherwise the row answers its id,
+ * version on; its pods and Events count, and agents send start and event times, never ages, so that a cluster that
+ * did not change reports the same). A report that changes neither writes nothing and answers no row; otherwise the row answers its id,
  * its version and whether the observation changed.
  * $1 cluster id, $2 namespace, $3 name, $4 the observation, $5 the applied desired version, $6 the time.
  */

@@ -3,6 +3,7 @@ import {
   REVISION_ANNOTATION,
   SCALE_DOWN_DEADLINE_ANNOTATION,
   type DesiredRolloutState,
+  type ObservedPod,
   type ObservedRolloutState,
 } from '@flotilla/protocol';
 
@@ -21,7 +22,49 @@ export interface ReplicaSetView {
   availableReplicas: number | null;
   scaleDownDeadline: string | null;
   podProblems: string[];
+  pods: PodView[];
+  podsOmitted: number;
 }
+
+/** A pod as reported, its start a date. */
+export interface PodView {
+  name: string;
+  status: string;
+  readyContainers: number;
+  containers: number;
+  restarts: number;
+  startedAt: Date | null;
+  nodeName: string | null;
+}
+
+/** A Kubernetes Event of the rollout's objects as reported, its time a date. */
+export interface RolloutEventView {
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  lastSeenAt: Date;
+  objectKind: string;
+  objectName: string;
+}
+
+const podView = (pod: ObservedPod): PodView => ({
+  ...pod,
+  startedAt: pod.startedAt === undefined ? null : new Date(pod.startedAt),
+  nodeName: pod.nodeName ?? null,
+});
+
+/** The Events an agent last reported of a rollout, newest first; none from agents that predate them. */
+export const rolloutEventViews = (observed: ObservedRolloutState | null): RolloutEventView[] =>
+  (observed?.events ?? []).map((event) => ({
+    type: event.type,
+    reason: event.reason,
+    message: event.message,
+    count: event.count,
+    lastSeenAt: new Date(event.lastSeenAt),
+    objectKind: event.involvedObject.kind,
+    objectName: event.involvedObject.name,
+  }));
 
 function roleOf(hash: string, status: RolloutStatus | null, isBlueGreen: boolean): ReplicaSetRole {
   if (!status) return 'stable';
@@ -85,6 +128,8 @@ export function replicaSetViews(
       availableReplicas: seen?.availableReplicas ?? null,
       scaleDownDeadline: status?.scaleDownDeadlines[hash] ?? annotations[SCALE_DOWN_DEADLINE_ANNOTATION] ?? null,
       podProblems: (seen?.podProblems ?? []).map((problem) => `${problem.reason} (${problem.pods} pods): ${problem.message}`),
+      pods: (seen?.pods ?? []).map(podView),
+      podsOmitted: seen?.podsOmitted ?? 0,
     };
   });
   return views.sort((a, b) => (b.revision ?? -1) - (a.revision ?? -1));

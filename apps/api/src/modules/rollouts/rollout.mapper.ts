@@ -1,5 +1,5 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
-import { replicaSetViews } from './replica-set-view.js';
+import { replicaSetViews, rolloutEventViews } from './replica-set-view.js';
 import type { RolloutWithCluster } from '@flotilla/stores';
 import { RolloutStrategy, type RolloutModel } from './rollout.model.js';
 
@@ -27,6 +27,7 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
     stepCount: spec.strategy.canary?.steps?.length ?? 0,
     status: row.status,
     replicaSets: replicaSetViews(row.desiredState, row.observed, row.status, spec.strategy.blueGreen !== undefined),
+    events: rolloutEventViews(row.observed),
     observedTrafficWeights: row.observed?.trafficWeights ?? {},
     observedAt: row.observedAt,
     desiredVersion: row.desiredVersion,

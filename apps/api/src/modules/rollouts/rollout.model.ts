@@ -10,6 +10,57 @@ export enum RolloutStrategy {
 
 registerEnumType(RolloutStrategy, { name: 'RolloutStrategy', description: 'How a new revision replaces the stable one.' });
 
+@ObjectType('Pod', { description: 'One pod of a ReplicaSet, as the agent last reported it (as `kubectl get pods` shows it).' })
+export class PodModel {
+  @Field({ description: 'Name of the pod.' })
+  name!: string;
+
+  @Field({
+    description:
+      "kubectl's STATUS: the phase (Running, Pending…), what a container waits or ended in (ContainerCreating, CrashLoopBackOff, Error…), or Terminating.",
+  })
+  status!: string;
+
+  @Field(() => Int, { description: "Containers ready (the 1 of kubectl's READY 1/2)." })
+  readyContainers!: number;
+
+  @Field(() => Int, { description: "Containers of the pod (the 2 of kubectl's READY 1/2)." })
+  containers!: number;
+
+  @Field(() => Int, { description: 'Restarts of all its containers.' })
+  restarts!: number;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the kubelet started it (its age counts from here).' })
+  startedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'The node it runs on; null before it is scheduled.' })
+  nodeName!: string | null;
+}
+
+@ObjectType('RolloutEvent', { description: "A Kubernetes Event about one of a rollout's objects, as the agent last reported it." })
+export class RolloutEventModel {
+  @Field({ description: 'Normal or Warning.' })
+  type!: string;
+
+  @Field({ description: 'Why it happened, in one word (SuccessfulCreate, BackOff, ScalingReplicaSet…).' })
+  reason!: string;
+
+  @Field({ description: 'What happened; at most 1,024 characters (longer ones are cut, ending in …).' })
+  message!: string;
+
+  @Field(() => Int, { description: 'How many times it happened.' })
+  count!: number;
+
+  @Field(() => DateTimeScalar, { description: 'When it last happened.' })
+  lastSeenAt!: Date;
+
+  @Field({ description: 'Kind of the object it is about: Rollout, ReplicaSet, Pod, Service, Ingress…' })
+  objectKind!: string;
+
+  @Field({ description: 'Name of the object it is about.' })
+  objectName!: string;
+}
+
 @ObjectType('ReplicaSet', { description: 'One ReplicaSet of a rollout: what the engine wants next to what the cluster holds.' })
 export class ReplicaSetModel {
   @Field({ description: 'pod-template-hash, also the `rollouts-pod-template-hash` label.' })
@@ -46,6 +97,15 @@ export class ReplicaSetModel {
 
   @Field(() => [String], { description: 'Pod problems the agent reported, such as CrashLoopBackOff.' })
   podProblems!: string[];
+
+  @Field(() => [PodModel], {
+    description:
+      'Its pods as the agent last reported them, oldest first: at most 32 (see podsOmitted); empty from agents that predate pods.',
+  })
+  pods!: PodModel[];
+
+  @Field(() => Int, { description: 'Pods beyond the 32 reported in `pods`.' })
+  podsOmitted!: number;
 }
 
 @ObjectType('Rollout', { description: 'A Rollout (argoproj.io/v1alpha1) in one namespace of one cluster.' })
@@ -104,6 +164,12 @@ export class RolloutModel {
 
   @Field(() => [ReplicaSetModel], { description: 'Its ReplicaSets, newest revision first.' })
   replicaSets!: ReplicaSetModel[];
+
+  @Field(() => [RolloutEventModel], {
+    description:
+      'The most recent Kubernetes Events of its objects (the Rollout, its ReplicaSets and pods, Services, router objects), newest first: at most 20; empty from agents that predate events.',
+  })
+  events!: RolloutEventModel[];
 
   @Field(() => JsonScalar, {
     description: 'Canary weight each traffic router reported, by router (`nginx`, `istio`, `smi`, `gatewayAPI`).',
