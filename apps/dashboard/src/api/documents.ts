@@ -240,6 +240,55 @@ export type RolloutRevision = RolloutDetailData['rolloutRevisions'][number];
 /** The cluster of a rollout as its page shows it: whether its agent is connected and when it was last heard from. */
 export type RolloutCluster = RolloutDetailData['cluster'];
 
+/** A rollout's manifest as applied and the spec each of its revisions was released with, to read and compare. */
+export const ROLLOUT_MANIFESTS = graphql(`
+  query RolloutManifests($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
+    rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+      name
+      namespace
+      labels
+      annotations
+      spec
+    }
+    rolloutRevisions(rollout: $rollout) {
+      revision
+      images
+      startedAt
+      specSnapshot
+    }
+  }
+`);
+export type RolloutManifestsData = ResultOf<typeof ROLLOUT_MANIFESTS>;
+export type RevisionSnapshot = RolloutManifestsData['rolloutRevisions'][number];
+
+/** How a rollout's canary traffic is split: the router's objects, and the weight asked of it against the one it serves. */
+export const ROLLOUT_TRAFFIC_ROUTING = graphql(`
+  query RolloutTrafficRouting($cluster: String!, $namespace: String!, $name: String!) {
+    rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+      trafficRouting {
+        router
+        maxWeight
+        canaryService
+        stableService
+        desiredCanaryWeight
+        desiredStableWeight
+        observedCanaryWeight
+        headerRoutes
+        mirrorRoutes
+        objects {
+          kind
+          namespace
+          name
+          purpose
+          routes
+          weightSource
+        }
+      }
+    }
+  }
+`);
+export type TrafficRouting = NonNullable<ResultOf<typeof ROLLOUT_TRAFFIC_ROUTING>['rollout']['trafficRouting']>;
+
 /** The analysis runs a rollout lists: those not finished and the newest within its run history limits. */
 export const ANALYSIS_RUNS = graphql(
   `
