@@ -101,6 +101,69 @@ async function waitForPhase(name: string, phase: string, generation = 1): Promis
   );
 }
 
+/** Organization-scoped documents, applied without a cluster or namespace, as FleetRollouts need the admin role. */
+async function applyAsAdmin(...documents: Manifest[]): Promise<void> {
+  await graphqlData(api.url, org.tokens.admin, 'mutation($yaml: String!) { applyManifests(yaml: $yaml) { name } }', {
+    yaml: toYaml(...documents),
+  });
+}
+
+/**
+ * Stores a finished pooled run of the release's `canary` wave, as the worker leaves one: per moment, each cluster's
+ * own value and the pooled measurement (cluster null) with the verdict.
+ */
+async function storePooledRun(fleetReleaseId: string, values: Record<string, readonly number[]>): Promise<void> {
+  const clusters = await api.database.cluster.findMany({ where: { organizationId: org.id }, orderBy: { name: 'asc' } });
+  const at = (index: number, clusterOffsetMs: number) => new Date(Date.UTC(2026, 11, 5, 12, 0, 10 * index) + clusterOffsetMs);
+  await api.database.analysisRun.create({
+    data: {
+      organizationId: org.id,
+      fleetReleaseId,
+      pooledClusters: clusters.map((cluster) => ({ id: cluster.id, name: cluster.name })),
+      namespace: 'shop',
+      name: 'ledger-fleet-1-canary-0-pooled',
+      kind: 'fleetWave',
+      spec: {
+        analysis: { templates: [{ templateName: 'error-rate' }] },
+        stablePodTemplateHash: null,
+        fleetWave: { wave: 'canary', cluster: null, attempt: 0 },
+        resolved: {
+          templates: [{ name: 'error-rate', clusterScope: false, version: 1 }],
+          spec: { metrics: [{ name: 'error-rate', successCondition: 'all(result, {# < 0.05})', provider: { job: {} } }] },
+          measuredBy: { 'error-rate': 'agent' },
+        },
+      },
+      phase: 'Successful',
+      startedAt: at(0, -1000),
+      finishedAt: at(2, 1000),
+      measurements: {
+        create: [
+          ...Object.entries(values).flatMap(([cluster, series], clusterIndex) =>
+            series.map((value, index) => ({
+              metricName: 'error-rate',
+              index,
+              cluster,
+              phase: 'Successful',
+              value: `[${value}]`,
+              startedAt: at(index, clusterIndex * 200 - 500),
+              finishedAt: at(index, clusterIndex * 200),
+            })),
+          ),
+          ...[0, 1, 2].map((index) => ({
+            metricName: 'error-rate',
+            index,
+            cluster: null,
+            phase: 'Successful',
+            value: JSON.stringify(Object.values(values).map((series) => series[index])),
+            startedAt: at(index, -1000),
+            finishedAt: at(index, 1000),
+          })),
+        ],
+      },
+    },
+  });
+}
+
 const rolloutPath = (name: string) => `${api.url}/rollouts/staging/shop/${name}`;
 const phaseBadge = (page: Page, phase: string) => page.getByTestId('rollout-phase').locator(`[data-phase="${phase}"]`);
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -215,5 +278,42 @@ describe('the rollout page: manifest, revision diff, traffic routing and analysi
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => overflow(page), { message: 'how far the rollout page overflows 390 px' }).toBe(0);
     await screenshot(page, 'analysis-chart-390px');
+  });
+
+  it("charts a fleet release's pooled wave analysis with one series per cluster, each with its value on hover", async () => {
+    await graphqlData(api.url, org.tokens.admin, 'mutation { registerCluster(name: "prod-eu") { agentToken } }');
+    await apply(canaryRollout('ledger', 'shop/ledger:1'));
+    await waitForPhase('ledger', 'Healthy');
+    await applyAsAdmin({
+      apiVersion: 'flotilla.io/v1alpha1',
+      kind: 'FleetRollout',
+      metadata: { name: 'ledger-fleet' },
+      spec: { rollout: { namespace: 'shop', name: 'ledger' }, waves: [{ name: 'canary', approval: 'manual', allowMissing: true }] },
+    });
+    const { releaseFleet } = await graphqlData<{ releaseFleet: { id: string } }>(
+      api.url,
+      org.tokens.deployer,
+      'mutation { releaseFleet(fleetRollout: "ledger-fleet", container: "ledger", image: "shop/ledger:2") { id } }',
+    );
+    await storePooledRun(releaseFleet.id, { 'prod-eu': [0.01, 0.02, 0.04], staging: [0.03, 0.01, 0.02] });
+
+    const page = await dashboardSignedInAs(org.tokens.viewer);
+    await page.goto(`${api.url}/fleet/ledger-fleet`);
+    const chart = page.getByRole('region', { name: 'Wave analysis' }).locator('figure[data-chart="ledger-fleet-1-canary-0-pooled"]');
+    await chart.locator('canvas').waitFor({ timeout: 20_000 });
+    const legend = chart.locator('.u-legend .u-series');
+    expect(await legend.locator('.u-label').allTextContents()).toEqual(['Time', 'error-rate · prod-eu', 'error-rate · staging']);
+    expect(await chart.locator('[data-measurement]').count()).toBe(6);
+
+    const plot = chart.locator('.u-over');
+    const hoveredValues = () => legend.locator('.u-value').allTextContents();
+    await pointAt(plot, page, 0.99);
+    await expect.poll(async () => (await hoveredValues()).slice(1)).toEqual(['0.04', '0.02']);
+    await pointAt(plot, page, 0.01);
+    await expect.poll(async () => (await hoveredValues()).slice(1)).toEqual(['0.01', '0.03']);
+    await chart.screenshot({
+      path: fileURLToPath(new URL('../../test-results/screenshots/wave-analysis-chart-detail.png', import.meta.url)),
+    });
+    await screenshot(page, 'wave-analysis-chart');
   });
 });
