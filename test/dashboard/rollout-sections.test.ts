@@ -164,6 +164,8 @@ async function storePooledRun(fleetReleaseId: string, values: Record<string, rea
   });
 }
 
+/** Where a screenshot of one section goes, beside the full-page ones. */
+const detailPath = (name: string): string => fileURLToPath(new URL(`../../test-results/screenshots/${name}.png`, import.meta.url));
 const rolloutPath = (name: string) => `${api.url}/rollouts/staging/shop/${name}`;
 const phaseBadge = (page: Page, phase: string) => page.getByTestId('rollout-phase').locator(`[data-phase="${phase}"]`);
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -233,6 +235,8 @@ describe('the rollout page: manifest, revision diff, traffic routing and analysi
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await overflow(page), 'how far the rollout page overflows 390 px').toBe(0);
     await screenshot(page, 'rollout-manifest-traffic-390px');
+    await traffic.screenshot({ path: detailPath('rollout-traffic-390px-detail') });
+    await manifest.screenshot({ path: detailPath('rollout-manifest-390px-detail') });
   });
 
   it('charts the analysis measurements with uPlot: thresholds, a value on hover, and zoom into a time span', async () => {
@@ -261,7 +265,7 @@ describe('the rollout page: manifest, revision diff, traffic routing and analysi
     await expect.poll(() => hoveredValue.textContent()).toBe('0.97');
     await screenshot(page, 'analysis-chart-hover');
     await chart.screenshot({
-      path: fileURLToPath(new URL('../../test-results/screenshots/analysis-chart-hover-detail.png', import.meta.url)),
+      path: detailPath('analysis-chart-hover-detail'),
     });
 
     // Dragging across the first part of the run zooms into it: its right edge is then the second measurement.
@@ -312,7 +316,7 @@ describe('the rollout page: manifest, revision diff, traffic routing and analysi
     await pointAt(plot, page, 0.01);
     await expect.poll(async () => (await hoveredValues()).slice(1)).toEqual(['0.01', '0.03']);
     await chart.screenshot({
-      path: fileURLToPath(new URL('../../test-results/screenshots/wave-analysis-chart-detail.png', import.meta.url)),
+      path: detailPath('wave-analysis-chart-detail'),
     });
     await screenshot(page, 'wave-analysis-chart');
   });

@@ -64,16 +64,16 @@ export function TrafficRoutingCard({ rollout, changeCount }: { rollout: RolloutR
         {routing.mirrorRoutes.length > 0 ? <> Mirror routes: {routing.mirrorRoutes.join(', ')}.</> : null}
       </p>
       <table aria-label="Traffic router objects">
-        <ColumnHeads names={['Object', 'Routes', 'What the router sets', 'Canary weight asked', 'Canary weight served']} />
+        <ColumnHeads names={['Object', 'Canary asked', 'Canary served', 'Routes', 'What the router sets']} />
         <tbody>
           {routing.objects.map((object) => (
             <tr key={`${object.kind}/${object.namespace}/${object.name}`} data-router-object={`${object.kind}/${object.name}`}>
               <th scope="row">
                 {object.kind} <code>{object.namespace === rollout.namespace ? object.name : `${object.namespace}/${object.name}`}</code>
               </th>
+              <WeightCells routing={routing} readBack={object.weightSource} />
               <td>{object.routes.length === 0 ? <span className="muted">all</span> : object.routes.join(', ')}</td>
               <td>{object.purpose}</td>
-              <WeightCells routing={routing} readBack={object.weightSource} />
             </tr>
           ))}
         </tbody>
