@@ -191,6 +191,13 @@ describe('the rollout page: manifest, revision diff, traffic routing and analysi
     await waitForPhase('storefront', 'Healthy');
     await setImage('storefront', 'shop/storefront:2');
     await waitForPhase('storefront', 'Paused', 2);
+    // The diff reads only the two revisions it compares.
+    const { rolloutRevisions } = await graphqlData<{ rolloutRevisions: unknown[] }>(
+      api.url,
+      org.tokens.viewer,
+      'query { rolloutRevisions(rollout: { cluster: "staging", namespace: "shop", name: "storefront" }, revisions: [1]) { revision images } }',
+    );
+    expect(rolloutRevisions).toEqual([{ revision: 1, images: ['shop/storefront:1'] }]);
 
     const page = await dashboardSignedInAs(org.tokens.viewer);
     await page.goto(rolloutPath('storefront'));

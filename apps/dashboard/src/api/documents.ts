@@ -240,7 +240,7 @@ export type RolloutRevision = RolloutDetailData['rolloutRevisions'][number];
 /** The cluster of a rollout as its page shows it: whether its agent is connected and when it was last heard from. */
 export type RolloutCluster = RolloutDetailData['cluster'];
 
-/** A rollout's manifest as applied and the spec each of its revisions was released with, to read and compare. */
+/** A rollout's manifest as applied and its revisions to pick two of for a diff. */
 export const ROLLOUT_MANIFESTS = graphql(`
   query RolloutManifests($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
     rollout(cluster: $cluster, namespace: $namespace, name: $name) {
@@ -253,13 +253,21 @@ export const ROLLOUT_MANIFESTS = graphql(`
     rolloutRevisions(rollout: $rollout) {
       revision
       images
-      startedAt
+    }
+  }
+`);
+/** A revision as the pickers of a diff offer it. */
+export type RevisionChoice = ResultOf<typeof ROLLOUT_MANIFESTS>['rolloutRevisions'][number];
+
+/** The specs two revisions were released with, to compare; a revision's spec never changes. */
+export const REVISION_SPECS = graphql(`
+  query RevisionSpecs($rollout: RolloutRef!, $revisions: [Int!]!) {
+    rolloutRevisions(rollout: $rollout, revisions: $revisions) {
+      revision
       specSnapshot
     }
   }
 `);
-export type RolloutManifestsData = ResultOf<typeof ROLLOUT_MANIFESTS>;
-export type RevisionSnapshot = RolloutManifestsData['rolloutRevisions'][number];
 
 /** How a rollout's canary traffic is split: the router's objects, and the weight asked of it against the one it serves. */
 export const ROLLOUT_TRAFFIC_ROUTING = graphql(`

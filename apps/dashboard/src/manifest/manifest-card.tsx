@@ -26,7 +26,7 @@ export function ManifestCard({ rollout, changeCount }: { rollout: RolloutRef; ch
             </pre>
           </details>
           <h3>Revision diff</h3>
-          <RevisionDiff revisions={data.rolloutRevisions} metadata={data.rollout} />
+          <RevisionDiff rollout={rollout} revisions={data.rolloutRevisions} />
         </>
       ) : null}
     </section>

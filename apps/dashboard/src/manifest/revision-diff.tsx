@@ -1,6 +1,8 @@
 import { useId, useState } from 'react';
-import type { RevisionSnapshot } from '../api/documents.js';
-import { rolloutManifestYaml, unifiedDiff, type ManifestMetadata } from './manifest-text.js';
+import { REVISION_SPECS, type RevisionChoice, type RolloutRef } from '../api/documents.js';
+import { useGraphqlQuery } from '../api/use-graphql.js';
+import { RequestError } from '../shared/request-error.js';
+import { rolloutManifestYaml, unifiedDiff } from './manifest-text.js';
 
 function RevisionPicker({
   label,
@@ -9,7 +11,7 @@ function RevisionPicker({
   onChange,
 }: {
   label: string;
-  revisions: readonly RevisionSnapshot[];
+  revisions: readonly RevisionChoice[];
   value: number;
   onChange: (revision: number) => void;
 }) {
@@ -28,22 +30,44 @@ function RevisionPicker({
   );
 }
 
+/** The unified diff between the specs of two revisions, read from the API for just those two. */
+function DiffOfRevisions({ rollout, from, to }: { rollout: RolloutRef; from: number; to: number }) {
+  const query = useGraphqlQuery(REVISION_SPECS, { rollout, revisions: [from, to] });
+  const specOf = (revision: number) => query.data?.rolloutRevisions.find((candidate) => candidate.revision === revision)?.specSnapshot;
+  const before = specOf(from);
+  const after = specOf(to);
+  if (before === undefined || after === undefined)
+    return query.error ? <RequestError error={query.error} what="the revisions' specs" /> : <p className="muted">Loading…</p>;
+  // A revision keeps its spec only: both sides carry the rollout's name, so that the diff shows what the specs change.
+  const names = { name: rollout.name, namespace: rollout.namespace };
+  const lines = unifiedDiff(rolloutManifestYaml(names, before), rolloutManifestYaml(names, after));
+  if (lines.length === 0)
+    return (
+      <p className="muted" data-testid="revision-diff-empty">
+        Revisions {from} and {to} have the same spec.
+      </p>
+    );
+  return (
+    <pre className="code-block diff" data-testid="revision-diff" aria-label={`Diff from revision ${from} to revision ${to}`}>
+      {lines.map((line, index) => (
+        <span key={index} className={`diff-line diff-${line.kind}`} data-diff-line={line.kind}>
+          {line.text}
+          {'\n'}
+        </span>
+      ))}
+    </pre>
+  );
+}
+
 /**
- * The unified diff between the manifests of two revisions (newest first in `revisions`), the one before the newest
- * against the newest to begin with; added lines green, removed ones red.
+ * Two revisions to pick (from `revisions`, newest first) and the unified diff of their specs: the one before the
+ * newest against the newest to begin with; added lines green, removed ones red.
  */
-export function RevisionDiff({ revisions, metadata }: { revisions: readonly RevisionSnapshot[]; metadata: ManifestMetadata }) {
+export function RevisionDiff({ rollout, revisions }: { rollout: RolloutRef; revisions: readonly RevisionChoice[] }) {
   const [picked, setPicked] = useState<{ from?: number; to?: number }>({});
   if (revisions.length < 2) return <p className="muted">A diff needs two revisions; this rollout has {revisions.length}.</p>;
   const from = picked.from ?? revisions[1]?.revision ?? 0;
   const to = picked.to ?? revisions[0]?.revision ?? 0;
-  // A revision keeps its spec only: both sides carry the rollout's name, so that the diff shows what the specs change.
-  const manifestOf = (revision: number): string =>
-    rolloutManifestYaml(
-      { name: metadata.name, namespace: metadata.namespace },
-      revisions.find((candidate) => candidate.revision === revision)?.specSnapshot ?? {},
-    );
-  const lines = unifiedDiff(manifestOf(from), manifestOf(to));
   return (
     <div className="revision-diff">
       <div className="diff-pickers">
@@ -55,20 +79,7 @@ export function RevisionDiff({ revisions, metadata }: { revisions: readonly Revi
         />
         <RevisionPicker label="To revision" revisions={revisions} value={to} onChange={(revision) => setPicked({ from, to: revision })} />
       </div>
-      {lines.length === 0 ? (
-        <p className="muted" data-testid="revision-diff-empty">
-          Revisions {from} and {to} have the same spec.
-        </p>
-      ) : (
-        <pre className="code-block diff" data-testid="revision-diff" aria-label={`Diff from revision ${from} to revision ${to}`}>
-          {lines.map((line, index) => (
-            <span key={index} className={`diff-line diff-${line.kind}`} data-diff-line={line.kind}>
-              {line.text}
-              {'\n'}
-            </span>
-          ))}
-        </pre>
-      )}
+      <DiffOfRevisions rollout={rollout} from={from} to={to} />
     </div>
   );
 }
