@@ -367,7 +367,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     );
     const page = await dashboardSignedInAs(org.tokens.viewer);
     await page.goto(rolloutPath('search'));
-    const chart = page.locator('svg[data-chart]');
+    const chart = page.locator('figure[data-chart]');
     await chart.waitFor();
 
     await phaseBadge(page, 'Healthy').waitFor({ timeout: 30_000 });
@@ -375,7 +375,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     expect(await chart.locator('[data-phase="Successful"]').count()).toBe(3);
     expect(await chart.locator('[data-threshold="success-rate:success:0.95"]').textContent()).toBe('success-rate success ≥ 0.95');
     expect(await chart.locator('[data-threshold="success-rate:failure:0.5"]').textContent()).toBe('success-rate failure < 0.5');
-    const marks = await chart.locator('[data-measurement] title').allTextContents();
+    const marks = await chart.locator('[data-measurement]').allTextContents();
     expect(marks.map((mark) => mark.split(' (')[0])).toEqual([
       'success-rate #0: [0.97]',
       'success-rate #1: [0.99]',
@@ -519,7 +519,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
     const measurement = page.locator('tr[data-measurement-row="success-rate#0"]');
     expect(await measurement.textContent()).toContain('[0.98]');
     expect(await measurement.locator('[data-phase="Successful"]').count()).toBe(1);
-    expect(await page.locator('svg[data-chart] [data-measurement]').count()).toBe(1);
+    expect(await page.locator('figure[data-chart] [data-measurement]').count()).toBe(1);
     expect(await overflow(), 'how far the analysis run page overflows 390 px').toBe(0);
     await screenshot(page, 'analysis-run-390px');
     await page.getByTestId('analysis-run-rollout').getByRole('link', { name: 'tax' }).click();

@@ -2,6 +2,7 @@ export * from './types.js';
 export { initialStatus, reconcile } from './reconcile.js';
 export { applyOperation, templateWithImage, type AppliedTemplates } from './operations.js';
 export { podTemplateHash } from './pod-template-hash.js';
+export { maxTrafficWeight, trafficRouterOf } from './canary-weights.js';
 export {
   approximateWeightedCanaryStableReplicaCounts,
   calculateReplicaCountsForBasicCanary,

@@ -1,4 +1,4 @@
-import type { DesiredTrafficRouting, RolloutKey } from '@flotilla/protocol';
+import { canaryIngressName, type DesiredTrafficRouting, type RolloutKey } from '@flotilla/protocol';
 import type { KubeObject } from '../kube/kube-object.js';
 import { HTTP_ROUTES, INGRESSES, TRAFFIC_SPLITS, VIRTUAL_SERVICES, type Resource } from '../kube/resources.js';
 import { httpRoutesOf, type HttpRouteObject } from '../apply/traffic/gateway-api.js';
@@ -11,7 +11,7 @@ import {
   type IstioHttpRoute,
   type IstioL4Route,
 } from '../apply/traffic/istio.js';
-import { annotationPrefixOf, canaryIngressName, stableIngressesOf } from '../apply/traffic/nginx.js';
+import { annotationPrefixOf, stableIngressesOf } from '../apply/traffic/nginx.js';
 import { trafficSplitNameOf, type TrafficSplitObject } from '../apply/traffic/smi.js';
 
 export type ObjectLookup = (resource: Resource, namespace: string, name: string) => KubeObject | undefined;

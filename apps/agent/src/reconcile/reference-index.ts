@@ -1,7 +1,7 @@
-import type { DesiredRollout, DesiredRolloutState } from '@flotilla/protocol';
+import { canaryIngressName, type DesiredRollout, type DesiredRolloutState } from '@flotilla/protocol';
 import { httpRoutesOf } from '../apply/traffic/gateway-api.js';
 import { virtualServicesOf } from '../apply/traffic/istio.js';
-import { canaryIngressName, stableIngressesOf } from '../apply/traffic/nginx.js';
+import { stableIngressesOf } from '../apply/traffic/nginx.js';
 import { trafficSplitNameOf } from '../apply/traffic/smi.js';
 import {
   DESTINATION_RULES,

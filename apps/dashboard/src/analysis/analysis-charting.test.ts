@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linearScale, niceTicks, valueDomain } from './chart-scale.js';
+import { valueDomain } from './chart-scale.js';
 import { conditionThreshold, metricConditionsOf } from './condition-thresholds.js';
 import { measurementNumber } from './measurement-values.js';
 
@@ -64,23 +64,6 @@ describe('conditionThreshold', () => {
 });
 
 describe('chart scales', () => {
-  it.each([
-    [[0, 10], [0, 100], 2.5, 25],
-    [[0, 1], [200, 0], 0.25, 150],
-    [[5, 5], [0, 100], 5, 50],
-  ] as const)('maps %j onto %j: %d → %d', (domain, range, value, expected) => {
-    expect(linearScale(domain, range)(value)).toBe(expected);
-  });
-
-  it.each([
-    [0.91, 0.99, 5, [0.9, 0.92, 0.94, 0.96, 0.98, 1]],
-    [0, 100, 4, [0, 50, 100]],
-    [-1, 1, 4, [-1, -0.5, 0, 0.5, 1]],
-    [3, 3, 5, [3]],
-  ])('ticks %d to %d in about %d steps', (min, max, count, expected) => {
-    expect(niceTicks(min, max, count)).toEqual(expected);
-  });
-
   it.each([
     [[0.97, 0.99], [0.95], [0.946, 0.994]],
     [[2], [], [1.8, 2.2]],

@@ -263,6 +263,63 @@ export type RolloutRevision = RolloutDetailData['rolloutRevisions'][number];
 /** The cluster of a rollout as its page shows it: whether its agent is connected and when it was last heard from. */
 export type RolloutCluster = RolloutDetailData['cluster'];
 
+/** A rollout's manifest as applied and its revisions to pick two of for a diff. */
+export const ROLLOUT_MANIFESTS = graphql(`
+  query RolloutManifests($cluster: String!, $namespace: String!, $name: String!, $rollout: RolloutRef!) {
+    rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+      name
+      namespace
+      labels
+      annotations
+      spec
+    }
+    rolloutRevisions(rollout: $rollout) {
+      revision
+      images
+    }
+  }
+`);
+/** A revision as the pickers of a diff offer it. */
+export type RevisionChoice = ResultOf<typeof ROLLOUT_MANIFESTS>['rolloutRevisions'][number];
+
+/** The specs two revisions were released with, to compare; a revision's spec never changes. */
+export const REVISION_SPECS = graphql(`
+  query RevisionSpecs($rollout: RolloutRef!, $revisions: [Int!]!) {
+    rolloutRevisions(rollout: $rollout, revisions: $revisions) {
+      revision
+      specSnapshot
+    }
+  }
+`);
+
+/** How a rollout's canary traffic is split: the router's objects, and the weight asked of it against the one it serves. */
+export const ROLLOUT_TRAFFIC_ROUTING = graphql(`
+  query RolloutTrafficRouting($cluster: String!, $namespace: String!, $name: String!) {
+    rollout(cluster: $cluster, namespace: $namespace, name: $name) {
+      trafficRouting {
+        router
+        maxWeight
+        canaryService
+        stableService
+        desiredCanaryWeight
+        desiredStableWeight
+        observedCanaryWeight
+        headerRoutes
+        mirrorRoutes
+        objects {
+          kind
+          namespace
+          name
+          purpose
+          routes
+          weightSource
+        }
+      }
+    }
+  }
+`);
+export type TrafficRouting = NonNullable<ResultOf<typeof ROLLOUT_TRAFFIC_ROUTING>['rollout']['trafficRouting']>;
+
 /** The analysis runs a rollout lists: those not finished and the newest within its run history limits. */
 export const ANALYSIS_RUNS = graphql(
   `

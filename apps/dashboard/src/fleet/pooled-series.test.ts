@@ -33,6 +33,20 @@ describe('pooledSeries', () => {
     ]);
   });
 
+  it("places every cluster's value of a moment at the moment's start; a part without its moment where it was taken", () => {
+    const taken = (cluster: string | null, index: number, second: number): Measurement => ({
+      ...part(cluster, index, 'Successful', '[0.01]'),
+      startedAt: `2026-03-01T12:00:${second}Z`,
+      finishedAt: `2026-03-01T12:00:${second + 1}Z`,
+    });
+    const measurements = [taken(null, 0, 10), taken('eu', 0, 11), taken('us', 0, 12), taken('eu', 1, 30)];
+    expect(pooledSeries({ cluster: null, measurements }).map(({ startedAt, finishedAt }) => [startedAt, finishedAt])).toEqual([
+      ['2026-03-01T12:00:10Z', null],
+      ['2026-03-01T12:00:10Z', null],
+      ['2026-03-01T12:00:30Z', '2026-03-01T12:00:31Z'],
+    ]);
+  });
+
   it("leaves a cluster's own run as it is", () => {
     const measurements = [part(null, 0, 'Successful', '[0.001]')];
     expect(pooledSeries({ cluster: 'eu', measurements })).toBe(measurements);

@@ -6,10 +6,12 @@ import { AuditTimeline } from '../audit/audit-timeline.js';
 import { Experiments } from '../experiments/experiments-section.js';
 import { FreezeBanner } from '../freezes/freeze-banner.js';
 import { NotificationDeliveries } from '../notifications/notification-deliveries.js';
+import { ManifestCard } from '../manifest/manifest-card.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
 import { useSession } from '../session/session-context.js';
+import { TrafficRoutingCard } from '../traffic/traffic-routing-card.js';
 import { OperationBar, type OperationRequest } from './operation-bar.js';
 import { OperationHistory, ReleaseHistory } from './history-tables.js';
 import { PodsCard } from './pods-card.js';
@@ -83,7 +85,9 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
       <ReplicaSetsCard rollout={rollout} cluster={cluster} />
       <PodsCard rollout={rollout} />
       <RolloutEventsCard rollout={rollout} />
+      <TrafficRoutingCard rollout={rolloutRef} changeCount={changeCount} />
       <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} onRollBack={mayOperate ? rollBack : undefined} />
+      <ManifestCard rollout={rolloutRef} changeCount={changeCount} />
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />
       <NotificationDeliveries rollout={rolloutRef} changeCount={changeCount} />

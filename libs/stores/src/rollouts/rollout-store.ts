@@ -181,10 +181,10 @@ export class RolloutStore {
     return row && withClusterName(row);
   }
 
-  /** The release history, newest first. */
-  async revisions(scope: OrganizationScope, rolloutId: string): Promise<RolloutRevisionRecord[]> {
+  /** The release history, newest first; only the revisions numbered in `only` when it is given. */
+  async revisions(scope: OrganizationScope, rolloutId: string, only?: readonly number[]): Promise<RolloutRevisionRecord[]> {
     const rows = await this.database.rolloutRevision.findMany({
-      where: { ...organizationFilter(scope), rolloutId },
+      where: { ...organizationFilter(scope), rolloutId, ...(only === undefined ? {} : { revision: { in: [...only] } }) },
       orderBy: { revision: 'desc' },
     });
     return rows.map(revisionRecordOf);

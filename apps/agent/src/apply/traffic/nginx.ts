@@ -1,4 +1,4 @@
-import type { DesiredTrafficRouting, RolloutKey } from '@flotilla/protocol';
+import { canaryIngressName, type DesiredTrafficRouting, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
 import type { KubeClient } from '../../kube/kube-client.js';
 import { isAlreadyExists } from '../../kube/kube-client.js';
@@ -8,7 +8,6 @@ import { exactMapPatch, isOwnedBy, MissingObjectError, NotOwnedError, ownershipL
 
 const DEFAULT_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io';
 const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
-const MAX_NAME_LENGTH = 253;
 
 interface IngressPath {
   backend: { service?: { name: string; port?: unknown } };
@@ -23,10 +22,6 @@ interface IngressRule {
 export interface IngressObject extends KubeObject {
   spec: { ingressClassName?: string; rules?: IngressRule[]; tls?: unknown[]; [field: string]: unknown };
 }
-
-/** As Argo Rollouts names it: `<rollout>-<stable ingress>-canary`. */
-export const canaryIngressName = (rolloutName: string, stableIngress: string): string =>
-  `${rolloutName}-${stableIngress}-canary`.slice(0, MAX_NAME_LENGTH);
 
 export const stableIngressesOf = (routing: DesiredTrafficRouting): string[] => {
   const nginx = routing.routing.nginx;

@@ -2,6 +2,7 @@ import type { RolloutSpec } from '@flotilla/argo-spec';
 import { replicaSetViews, rolloutEventViews } from './replica-set-view.js';
 import type { RolloutWithCluster } from '@flotilla/stores';
 import { RolloutStrategy, type RolloutModel } from './rollout.model.js';
+import { trafficRoutingView } from './traffic-routing-view.js';
 
 export function containerImages(spec: RolloutSpec): string[] {
   return spec.template.spec.containers.map((container) => container.image ?? '');
@@ -29,6 +30,7 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
     replicaSets: replicaSetViews(row.desiredState, row.observed, row.status, spec.strategy.blueGreen !== undefined),
     events: rolloutEventViews(row.observed),
     observedTrafficWeights: row.observed?.trafficWeights ?? {},
+    trafficRouting: trafficRoutingView(row, spec.strategy.canary, row.desiredState?.trafficRouting, row.observed?.trafficWeights ?? {}),
     observedAt: row.observedAt,
     desiredVersion: row.desiredVersion,
     appliedDesiredVersion: row.appliedDesiredVersion,

@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs
 import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 import { JsonScalar } from '../../common/graphql/json.scalar.js';
 import { PageInfo } from '../../common/graphql/pagination.js';
+import { TrafficRoutingModel } from './traffic-routing.model.js';
 
 export enum RolloutStrategy {
   Canary = 'Canary',
@@ -175,6 +176,12 @@ export class RolloutModel {
     description: 'Canary weight each traffic router reported, by router (`nginx`, `istio`, `smi`, `gatewayAPI`).',
   })
   observedTrafficWeights!: Record<string, number>;
+
+  @Field(() => TrafficRoutingModel, {
+    nullable: true,
+    description: 'Its traffic router, the objects it drives and the desired against the observed canary weight; null without one.',
+  })
+  trafficRouting!: TrafficRoutingModel | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the agent last reported a change in the cluster.' })
   observedAt!: Date | null;

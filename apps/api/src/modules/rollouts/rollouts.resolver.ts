@@ -61,8 +61,17 @@ export class RolloutsResolver {
 
   @Query(() => [RolloutRevisionModel], { description: 'Release history of one rollout, newest first.' })
   @RequiresRole('viewer')
-  rolloutRevisions(@CurrentPrincipal() principal: Principal, @Args('rollout') rollout: RolloutRef): Promise<RolloutRevisionModel[]> {
-    return this.rolloutService.revisions(principal, rollout);
+  rolloutRevisions(
+    @CurrentPrincipal() principal: Principal,
+    @Args('rollout') rollout: RolloutRef,
+    @Args('revisions', {
+      type: () => [Int],
+      nullable: true,
+      description: 'Only the revisions with these numbers (such as the two to compare); every one when absent.',
+    })
+    revisions?: number[] | null,
+  ): Promise<RolloutRevisionModel[]> {
+    return this.rolloutService.revisions(principal, rollout, revisions ?? undefined);
   }
 
   @Query(() => [RolloutOperationModel], { description: 'The latest 100 operations asked of one rollout, newest first.' })

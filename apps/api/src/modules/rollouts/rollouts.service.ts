@@ -74,9 +74,9 @@ export class RolloutsService {
     return toRolloutModel(await this.find(principal, ref));
   }
 
-  async revisions(principal: Principal, ref: RolloutRef): Promise<RolloutRevisionModel[]> {
+  async revisions(principal: Principal, ref: RolloutRef, only?: readonly number[]): Promise<RolloutRevisionModel[]> {
     const rollout = await this.find(principal, ref);
-    const revisions = await this.rollouts.revisions(organizationScope(principal.organizationId), rollout.id);
+    const revisions = await this.rollouts.revisions(organizationScope(principal.organizationId), rollout.id, only);
     const isBlueGreen = rollout.spec.strategy.blueGreen !== undefined;
     return revisions.map((revision) => ({ ...revision, roles: replicaSetRoles(revision.podTemplateHash, rollout.status, isBlueGreen) }));
   }
