@@ -18,6 +18,7 @@ import {
   freezeGetCommand,
   freezeListCommand,
 } from './freeze.command.js';
+import { getExperimentCommand, listExperimentsCommand } from './experiment.command.js';
 import { getRolloutCommand } from './get.command.js';
 import { historyCommand } from './history.command.js';
 import { lintCommand } from './lint.command.js';
@@ -33,6 +34,8 @@ export const COMMANDS: readonly Command[] = [
   applyCommand,
   listRolloutsCommand,
   getRolloutCommand,
+  listExperimentsCommand,
+  getExperimentCommand,
   ...operationCommands,
   statusCommand,
   historyCommand,
