@@ -73,3 +73,27 @@ describe('list rollouts', () => {
     );
   });
 });
+
+describe('restart --in', () => {
+  it('asks for the restart at now + the duration, as Argo sets restartAt, and the audit keeps the time', async () => {
+    const before = Date.now();
+    const result = await runCli(['restart', 'cart', '-n', 'shop', '--in', '30s', '--wait', '0', '-o', 'json'], as('deployer'));
+    expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+    const operation = JSON.parse(result.stdout) as { type: string; parameters: { at: string } };
+    expect(operation.type).toBe('restart');
+    const delay = Date.parse(operation.parameters.at) - before;
+    expect(delay).toBeGreaterThanOrEqual(30_000);
+    expect(delay).toBeLessThan(90_000);
+    const audit = await runCli(['audit', '--action', 'rollout.restart', '-o', 'json'], as('viewer'));
+    expect(JSON.parse(audit.stdout)).toMatchObject([{ after: { operation: 'restart', at: operation.parameters.at } }]);
+  });
+
+  it.each([
+    { delay: '-5s', problem: 'input/invalid: in: must not be negative, not "-5s"' },
+    { delay: '200h', problem: 'input/invalid: in: must be at most 168h, not "200h"' },
+  ])('refuses --in $delay with exit 1, naming the field', async ({ delay, problem }) => {
+    const result = await runCli(['restart', 'cart', '-n', 'shop', `--in=${delay}`, '--wait', '0'], as('deployer'));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`\n  ${problem}\n`);
+  });
+});
