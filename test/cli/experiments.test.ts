@@ -171,3 +171,24 @@ describe('list experiments', () => {
     expect(result).toMatchObject({ exitCode: 0, stdout: '', stderr: 'No resources found.\n' });
   });
 });
+
+describe('terminate analysisrun', () => {
+  it('terminates a run by name alone, printing what the Argo plugin prints, and refuses it once ended (exit 1)', async () => {
+    const first = await runCli(['terminate', 'analysisrun', 'smoke-test-compare', '--reason', 'seen enough'], as('deployer'));
+    expect(first).toMatchObject({ exitCode: 0, stdout: "analysisRun 'smoke-test-compare' terminated\n", stderr: '' });
+    const tree = await runCli(['get', 'experiment', 'smoke-test'], as('viewer'));
+    expect(tree.stdout).toMatch(/└──α smoke-test-compare\s+AnalysisRun\s+✔ Successful\s/);
+    const again = await runCli(['terminate', 'ar', 'smoke-test-compare', '-o', 'json'], as('deployer'));
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toBe('error: analysis_run/operation_refused: terminate refused: the analysis run already ended Successful\n');
+  });
+
+  it.each([
+    { args: ['terminate', 'analysisruns', 'ghost'], exitCode: 3, stderr: 'error: analysis_run/not_found: no analysis run named ghost\n' },
+    { args: ['terminate', 'analysisrun', 'smoke-test-compare'], exitCode: 4, stderr: 'error: auth/forbidden: ' },
+  ])('exits $exitCode: $args', async ({ args, exitCode, stderr }) => {
+    const result = await runCli(args, exitCode === 4 ? as('viewer') : as('deployer'));
+    expect(result.exitCode).toBe(exitCode);
+    expect(result.stderr).toContain(stderr);
+  });
+});

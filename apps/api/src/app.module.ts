@@ -19,6 +19,7 @@ import { CoreModule } from './infrastructure/core.module.js';
 import { LOGGER, REDIS } from './infrastructure/tokens.js';
 import { AgentGateway } from './modules/agent-gateway/agent-gateway.js';
 import { AnalysisResolver } from './modules/analysis/analysis.resolver.js';
+import { AnalysisRunsService } from './modules/analysis/analysis-runs.service.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { ClustersResolver } from './modules/clusters/clusters.resolver.js';
 import { ClustersService } from './modules/clusters/clusters.service.js';
@@ -163,6 +164,7 @@ export class AppModule {
         ManifestsResolver,
         NotificationsService,
         NotificationsResolver,
+        AnalysisRunsService,
         AnalysisResolver,
         ExperimentsResolver,
         AuditResolver,

@@ -25,6 +25,7 @@ import { lintCommand } from './lint.command.js';
 import { listRolloutsCommand } from './list.command.js';
 import { operationCommands } from './operations.command.js';
 import { statusCommand } from './status.command.js';
+import { terminateAnalysisRunCommand } from './terminate.command.js';
 
 /** Every command of the program, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   listExperimentsCommand,
   getExperimentCommand,
   ...operationCommands,
+  terminateAnalysisRunCommand,
   statusCommand,
   historyCommand,
   fleetListCommand,
