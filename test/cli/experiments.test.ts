@@ -20,7 +20,7 @@ const templateSpec = (name: string, image: string) => ({
 
 const templateStatus = (name: string, podTemplateHash: string, ready: number) => ({
   name,
-  status: 'Running',
+  status: 'Running' as const,
   message: '',
   podTemplateHash,
   replicas: 1,
@@ -190,5 +190,17 @@ describe('terminate analysisrun', () => {
     const result = await runCli(args, exitCode === 4 ? as('viewer') : as('deployer'));
     expect(result.exitCode).toBe(exitCode);
     expect(result.stderr).toContain(stderr);
+  });
+});
+
+describe('terminate experiment', () => {
+  it('asks the engine to terminate the experiment, found by name alone, and refuses a second time (exit 1)', async () => {
+    const first = await runCli(['terminate', 'experiment', 'smoke-test'], as('deployer'));
+    expect(first).toMatchObject({ exitCode: 0, stdout: "experiment 'smoke-test' terminated\n", stderr: '' });
+    const again = await runCli(['terminate', 'exp', 'smoke-test', '--cluster', 'staging', '-n', 'shop'], as('deployer'));
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toBe('error: experiment/operation_refused: terminate refused: the experiment is terminating already\n');
+    const missing = await runCli(['terminate', 'experiments', 'ghost'], as('deployer'));
+    expect(missing).toMatchObject({ exitCode: 3, stderr: 'error: experiment/not_found: no experiment named ghost\n' });
   });
 });

@@ -50,3 +50,7 @@ export interface ExperimentFilter {
   namespace?: string;
   name?: string;
 }
+
+export const TERMINATE_EXPERIMENT = `mutation($cluster: String!, $namespace: String!, $name: String!, $reason: String) {
+  experiment: terminateExperiment(cluster: $cluster, namespace: $namespace, name: $name, reason: $reason) { ${EXPERIMENT_ROW_FIELDS} }
+}`;

@@ -25,7 +25,7 @@ import { lintCommand } from './lint.command.js';
 import { listRolloutsCommand } from './list.command.js';
 import { operationCommands } from './operations.command.js';
 import { statusCommand } from './status.command.js';
-import { terminateAnalysisRunCommand } from './terminate.command.js';
+import { terminateAnalysisRunCommand, terminateExperimentCommand } from './terminate.command.js';
 
 /** Every command of the program, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -39,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   getExperimentCommand,
   ...operationCommands,
   terminateAnalysisRunCommand,
+  terminateExperimentCommand,
   statusCommand,
   historyCommand,
   fleetListCommand,

@@ -34,6 +34,36 @@ async function seedRun(org: TestOrganization, name: string, fields: Partial<Pris
   return run.id;
 }
 
+const experimentSpec = {
+  templates: [
+    {
+      name: 'canary',
+      selector: { matchLabels: { app: 'checkout' } },
+      template: { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'checkout', image: 'shop/checkout:2' }] } },
+    },
+  ],
+};
+
+async function seedExperiment(org: TestOrganization, name: string, phase: 'Running' | 'Successful'): Promise<void> {
+  const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id, name: 'staging' } });
+  const status = { phase, message: '', availableAt: undefined, finishedAt: undefined, templateStatuses: [], analysisRuns: [] };
+  await api.database.experiment.create({
+    data: {
+      organizationId: org.id,
+      clusterId: cluster.id,
+      namespace: 'shop',
+      name,
+      spec: json(experimentSpec),
+      phase,
+      status: json(status),
+    },
+  });
+}
+
+const TERMINATE_EXPERIMENT = `mutation($name: String!, $reason: String) {
+  terminateExperiment(cluster: "staging", namespace: "shop", name: $name, reason: $reason) { name phase }
+}`;
+
 beforeAll(async () => {
   api = await startTestApi();
   acme = await api.organization({ cluster: 'staging' });
@@ -57,6 +87,9 @@ beforeAll(async () => {
   await seedRun(acme, 'not-started', {});
   await seedRun(acme, 'failed', { phase: 'Failed', message: 'Metric "smoke" assessed Failed', finishedAt: startedAt });
   await seedRun(globex, 'theirs', { phase: 'Running', startedAt });
+  await seedExperiment(acme, 'comparing', 'Running');
+  await seedExperiment(acme, 'compared', 'Successful');
+  await seedExperiment(globex, 'their-experiment', 'Running');
 });
 
 afterAll(() => api.close());
@@ -114,5 +147,54 @@ describe('terminateAnalysisRun', () => {
     expect(asViewer.errors?.[0]?.extensions).toMatchObject({ code: 'auth/forbidden' });
     const theirs = await api.database.analysisRun.findFirstOrThrow({ where: { organizationId: globex.id, name: 'theirs' } });
     expect(theirs.phase).toBe('Running');
+  });
+});
+
+describe('terminateExperiment', () => {
+  it('sets spec.terminate at a new version and generation for the engine to carry out, audited with the reason', async () => {
+    const before = await api.database.experiment.findFirstOrThrow({ where: { organizationId: acme.id, name: 'comparing' } });
+    const data = await graphqlData<{ terminateExperiment: { name: string; phase: string } }>(
+      api.url,
+      acme.tokens.deployer,
+      TERMINATE_EXPERIMENT,
+      {
+        name: 'comparing',
+        reason: 'the canary is clearly better',
+      },
+    );
+    expect(data.terminateExperiment).toEqual({ name: 'comparing', phase: 'Running' });
+    const after = await api.database.experiment.findFirstOrThrow({ where: { organizationId: acme.id, name: 'comparing' } });
+    expect(after.spec).toEqual({ ...experimentSpec, terminate: true });
+    expect(after).toMatchObject({ version: before.version + 1, generation: before.generation + 1 });
+    const audit = await graphqlData<{ auditEvents: { nodes: { targetName: string; reason: string; after: unknown }[] } }>(
+      api.url,
+      acme.tokens.viewer,
+      '{ auditEvents(filter: { action: "experiment.terminate" }) { nodes { targetName reason after } } }',
+    );
+    expect(audit.auditEvents.nodes).toEqual([
+      { targetName: 'staging/shop/comparing', reason: 'the canary is clearly better', after: { terminate: true, generation: 2 } },
+    ]);
+  });
+
+  it.each([
+    { name: 'comparing', message: 'terminate refused: the experiment is terminating already' },
+    { name: 'compared', message: 'terminate refused: the experiment already ended Successful' },
+  ])('refuses $name: $message', async ({ name, message }) => {
+    const before = await api.database.experiment.findFirstOrThrow({ where: { organizationId: acme.id, name } });
+    const response = await graphql(api.url, acme.tokens.deployer, TERMINATE_EXPERIMENT, { name });
+    expect(response.errors?.[0]).toMatchObject({ message, extensions: { code: 'experiment/operation_refused' } });
+    const after = await api.database.experiment.findFirstOrThrow({ where: { organizationId: acme.id, name } });
+    expect(after.version).toBe(before.version);
+  });
+
+  it("answers not found for another organization's experiment, and needs the deployer role", async () => {
+    const [foreign, asViewer] = await Promise.all([
+      graphql(api.url, acme.tokens.deployer, TERMINATE_EXPERIMENT, { name: 'their-experiment' }),
+      graphql(api.url, globex.tokens.viewer, TERMINATE_EXPERIMENT, { name: 'their-experiment' }),
+    ]);
+    expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'experiment/not_found' });
+    expect(asViewer.errors?.[0]?.extensions).toMatchObject({ code: 'auth/forbidden' });
+    const theirs = await api.database.experiment.findFirstOrThrow({ where: { organizationId: globex.id, name: 'their-experiment' } });
+    expect(theirs.spec).toEqual(experimentSpec);
   });
 });
