@@ -2,6 +2,7 @@ import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, t
 import { describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '@flotilla/argo-spec';
 import type { AnalysisRunPhase, AnalysisRunState, ExperimentDecision, ExperimentStatus } from '../types.js';
+import { terminateExperiment } from './experiment-operations.js';
 import { reconcileExperiment } from './reconcile-experiment.js';
 
 const START = new Date('2026-03-01T10:00:00.000Z');
@@ -38,7 +39,7 @@ class ExperimentHarness {
   readonly stuck = new Set<string>();
   last!: ExperimentDecision;
 
-  constructor(readonly spec: ExperimentSpec) {}
+  constructor(public spec: ExperimentSpec) {}
 
   reconcile(): ExperimentDecision {
     this.last = reconcileExperiment({
@@ -262,6 +263,25 @@ describe('reconcileExperiment', () => {
     const decision = harness.reconcile();
     expect(decision.status.phase).toBe('Successful');
     expect(decision.analysisRunsToTerminate).toEqual(['checkout-abc-2-1-compare']);
+  });
+
+  it('ends Successful when terminated on request (spec.terminate), stopping its runs and scaling its templates down', () => {
+    const harness = new ExperimentHarness(spec({ scaleDownDelaySeconds: 0 }));
+    harness.reconcile();
+    harness.reconcile();
+    const terminated = terminateExperiment(harness.spec, harness.status?.phase ?? 'Pending');
+    if (!terminated.ok) throw new Error(terminated.refusal);
+    harness.spec = terminated.spec;
+    const decision = harness.reconcile();
+    expect(decision.status.phase).toBe('Successful');
+    expect(decision.analysisRunsToTerminate).toEqual(['checkout-abc-2-1-compare']);
+    expect(decision.replicaSets.map((replicaSet) => replicaSet.replicas)).toEqual([0, 0]);
+    const scaledDown = harness.reconcile();
+    expect(scaledDown).toMatchObject({ replicaSets: [], released: true });
+    expect(terminateExperiment(harness.spec, harness.status?.phase ?? 'Pending')).toEqual({
+      ok: false,
+      refusal: 'the experiment already ended Successful',
+    });
   });
 
   it('gives the same decision for the same input', () => {
