@@ -204,3 +204,30 @@ describe('terminate experiment', () => {
     expect(missing).toMatchObject({ exitCode: 3, stderr: 'error: experiment/not_found: no experiment named ghost\n' });
   });
 });
+
+describe('retry experiment', () => {
+  it('starts a failed experiment over, and refuses one still running (exit 1); retry NAME still retries a rollout', async () => {
+    const staging = (await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id, name: 'staging' } })).id;
+    await api.database.experiment.create({
+      data: {
+        organizationId: org.id,
+        clusterId: staging,
+        namespace: 'shop',
+        name: 'regressed',
+        spec: json({ templates: [templateSpec('canary', 'shop/checkout:2')] }),
+        phase: 'Failed',
+        status: json({ ...runningStatus, phase: 'Failed', message: 'analysis compare failed' }),
+      },
+    });
+    const retried = await runCli(['retry', 'experiment', 'regressed'], as('deployer'));
+    expect(retried).toMatchObject({ exitCode: 0, stdout: "experiment 'regressed' retried\n", stderr: '' });
+    expect((await runCli(['get', 'exp', 'regressed'], as('viewer'))).stdout).toContain('Status:          ◌ Pending\n');
+    const running = await runCli(['retry', 'exp', 'smoke-test'], as('deployer'));
+    expect(running.exitCode).toBe(1);
+    expect(running.stderr).toBe(
+      'error: experiment/operation_refused: retry refused: the experiment is Running: only one that failed or was terminated can be retried\n',
+    );
+    const rollout = await runCli(['retry', 'rollout', 'ghost', '--cluster', 'staging', '-n', 'shop'], as('deployer'));
+    expect(rollout).toMatchObject({ exitCode: 3, stderr: expect.stringContaining('rollout/not_found') as unknown });
+  });
+});

@@ -14,7 +14,7 @@ export {
   type TrafficRoutedReplicaInput,
 } from './replica-math.js';
 export { reconcileExperiment } from './experiment/reconcile-experiment.js';
-export { terminateExperiment, type ExperimentOperationResult } from './experiment/experiment-operations.js';
+export { retryExperiment, terminateExperiment, type ExperimentOperationResult } from './experiment/experiment-operations.js';
 export {
   reconcileRolloutExperiments,
   type ExperimentOutcome,

@@ -51,6 +51,8 @@ export interface ExperimentFilter {
   name?: string;
 }
 
-export const TERMINATE_EXPERIMENT = `mutation($cluster: String!, $namespace: String!, $name: String!, $reason: String) {
-  experiment: terminateExperiment(cluster: $cluster, namespace: $namespace, name: $name, reason: $reason) { ${EXPERIMENT_ROW_FIELDS} }
+/** The mutation of an operation on one experiment (`terminateExperiment`, `retryExperiment`). */
+export const experimentOperationMutation = (field: 'terminateExperiment' | 'retryExperiment'): string =>
+  `mutation($cluster: String!, $namespace: String!, $name: String!, $reason: String) {
+  experiment: ${field}(cluster: $cluster, namespace: $namespace, name: $name, reason: $reason) { ${EXPERIMENT_ROW_FIELDS} }
 }`;

@@ -1,6 +1,6 @@
 import { parseGoDuration, type ExperimentSpec } from '@flotilla/argo-spec';
 import { followChanges, type ChangeFeed } from '../api/follow-changes.js';
-import { EXPERIMENT, type ExperimentDetail, type ExperimentRow } from '../api/experiment-queries.js';
+import { EXPERIMENT, experimentOperationMutation, type ExperimentDetail, type ExperimentRow } from '../api/experiment-queries.js';
 import { ROLLOUT_CHANGED, type RolloutRef } from '../api/queries.js';
 import { ExitCode } from '../cli/cli-error.js';
 import type { Command, CommandContext } from '../cli/command.js';
@@ -13,6 +13,7 @@ import { age, humanDuration } from '../output/time.js';
 import { ALL_NAMESPACES_FLAG, listedLocation, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
 import { TIMEOUT_FLAG, timeoutMs } from './duration-flag.js';
 import { WATCH_FLAG, WATCH_TICK_MS } from './get.command.js';
+import { REASON_FLAG } from './operations.command.js';
 
 /** Experiments have no change feed of their own: a watch reads them this often, and on each change of their rollout. */
 export const EXPERIMENT_POLL_MS = 2000;
@@ -113,3 +114,47 @@ export const listExperimentsCommand: Command = {
     return ExitCode.Ok;
   },
 };
+
+interface ExperimentOperationSpec {
+  verb: 'terminate' | 'retry';
+  mutation: 'terminateExperiment' | 'retryExperiment';
+  summary: string;
+  /** When the API refuses it, said in --help. */
+  refused: string;
+}
+
+/** `VERB experiment NAME`: one operation on one experiment, printing `experiment 'NAME' VERBed` as the Argo plugin does. */
+export function experimentOperationCommand(spec: ExperimentOperationSpec): Command {
+  return {
+    path: [spec.verb, 'experiment'],
+    aliases: ['exp', 'experiments'],
+    synopsis: 'NAME [--cluster CLUSTER] [--namespace NAMESPACE] [--reason TEXT]',
+    summary: spec.summary,
+    details: [spec.refused],
+    flags: [...ROLLOUT_LOCATION_FLAGS, REASON_FLAG],
+    outputs: ['json', 'yaml'],
+    online: true,
+    async run(context) {
+      const { invocation, terminal, output } = context;
+      const name = invocation.positional(0, 'the experiment NAME');
+      invocation.atMostPositionals(1);
+      const ref = await resolveExperimentRef(context, name);
+      const { experiment } = await context
+        .api()
+        .request<{ experiment: ExperimentRow }>(experimentOperationMutation(spec.mutation), {
+          ...ref,
+          reason: invocation.string('reason') ?? null,
+        });
+      if (printedStructured(terminal, output, experiment)) return ExitCode.Ok;
+      terminal.out(`experiment '${experiment.name}' ${spec.verb === 'retry' ? 'retried' : 'terminated'}\n`);
+      return ExitCode.Ok;
+    },
+  };
+}
+
+export const retryExperimentCommand: Command = experimentOperationCommand({
+  verb: 'retry',
+  mutation: 'retryExperiment',
+  summary: 'Retry a failed or terminated experiment: it starts over, its templates created again and its analyses run anew',
+  refused: 'An experiment that is still running, or that succeeded without being terminated, is refused (exit 1).',
+});

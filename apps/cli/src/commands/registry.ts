@@ -18,7 +18,7 @@ import {
   freezeGetCommand,
   freezeListCommand,
 } from './freeze.command.js';
-import { getExperimentCommand, listExperimentsCommand } from './experiment.command.js';
+import { getExperimentCommand, listExperimentsCommand, retryExperimentCommand } from './experiment.command.js';
 import { getRolloutCommand } from './get.command.js';
 import { historyCommand } from './history.command.js';
 import { lintCommand } from './lint.command.js';
@@ -40,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   ...operationCommands,
   terminateAnalysisRunCommand,
   terminateExperimentCommand,
+  retryExperimentCommand,
   statusCommand,
   historyCommand,
   fleetListCommand,

@@ -1,12 +1,11 @@
 import { allPages } from '../api/all-pages.js';
 import { ANALYSIS_RUN_PLACES, TERMINATE_ANALYSIS_RUN, type AnalysisRunPlace, type TerminatedRun } from '../api/analysis-run-queries.js';
-import { TERMINATE_EXPERIMENT, type ExperimentRow } from '../api/experiment-queries.js';
 import type { RolloutRef } from '../api/queries.js';
 import { ExitCode } from '../cli/cli-error.js';
 import type { Command, CommandContext } from '../cli/command.js';
-import { resolveExperimentRef } from '../experiments/experiment-lookup.js';
 import { printedStructured } from '../output/structured.js';
 import { resolveNamedRef, ROLLOUT_LOCATION_FLAGS } from '../rollouts/rollout-lookup.js';
+import { experimentOperationCommand } from './experiment.command.js';
 import { REASON_FLAG } from './operations.command.js';
 
 /** The analysis run a command acts on, found as a rollout is (see `resolveNamedRef`); pooled runs have no cluster of their own. */
@@ -41,25 +40,9 @@ export const terminateAnalysisRunCommand: Command = {
   },
 };
 
-export const terminateExperimentCommand: Command = {
-  path: ['terminate', 'experiment'],
-  aliases: ['exp', 'experiments'],
-  synopsis: 'NAME [--cluster CLUSTER] [--namespace NAMESPACE] [--reason TEXT]',
+export const terminateExperimentCommand: Command = experimentOperationCommand({
+  verb: 'terminate',
+  mutation: 'terminateExperiment',
   summary: 'Terminate an experiment: its analysis runs stop and its templates scale down on its next reconcile',
-  details: ['An experiment that completed, or is terminating already, is refused (exit 1).'],
-  flags: [...ROLLOUT_LOCATION_FLAGS, REASON_FLAG],
-  outputs: ['json', 'yaml'],
-  online: true,
-  async run(context) {
-    const { invocation, terminal, output } = context;
-    const name = invocation.positional(0, 'the experiment NAME');
-    invocation.atMostPositionals(1);
-    const ref = await resolveExperimentRef(context, name);
-    const { experiment } = await context
-      .api()
-      .request<{ experiment: ExperimentRow }>(TERMINATE_EXPERIMENT, { ...ref, reason: invocation.string('reason') ?? null });
-    if (printedStructured(terminal, output, experiment)) return ExitCode.Ok;
-    terminal.out(`experiment '${experiment.name}' terminated\n`);
-    return ExitCode.Ok;
-  },
-};
+  refused: 'An experiment that completed, or is terminating already, is refused (exit 1).',
+});

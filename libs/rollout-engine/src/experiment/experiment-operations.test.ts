@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '@flotilla/argo-spec';
 import type { ExperimentPhase } from '../types.js';
-import { terminateExperiment } from './experiment-operations.js';
+import { retryExperiment, terminateExperiment } from './experiment-operations.js';
 
 const spec: ExperimentSpec = {
   duration: '5m',
@@ -16,7 +16,7 @@ const spec: ExperimentSpec = {
 
 describe('terminateExperiment', () => {
   it.each<ExperimentPhase>(['Pending', 'Running'])('sets spec.terminate on a %s experiment, as the Argo plugin patches it', (phase) => {
-    expect(terminateExperiment(spec, phase)).toEqual({ ok: true, spec: { ...spec, terminate: true } });
+    expect(terminateExperiment(spec, phase)).toEqual({ ok: true, spec: { ...spec, terminate: true }, startOver: false });
   });
 
   it.each<ExperimentPhase>(['Successful', 'Failed', 'Error', 'Inconclusive'])('refuses an experiment that ended %s', (phase) => {
@@ -28,5 +28,29 @@ describe('terminateExperiment', () => {
       ok: false,
       refusal: 'the experiment is terminating already',
     });
+  });
+});
+
+describe('retryExperiment', () => {
+  it.each<ExperimentPhase>(['Failed', 'Error', 'Inconclusive'])(
+    'starts a %s experiment over, as the Argo plugin clears its status',
+    (phase) => {
+      expect(retryExperiment(spec, phase)).toEqual({ ok: true, spec, startOver: true });
+    },
+  );
+
+  it('starts a terminated experiment over, clearing spec.terminate', () => {
+    expect(retryExperiment({ ...spec, terminate: true }, 'Successful')).toEqual({ ok: true, spec, startOver: true });
+  });
+
+  it.each<ExperimentPhase>(['Pending', 'Running', 'Successful'])('refuses a %s experiment that was not terminated', (phase) => {
+    expect(retryExperiment(spec, phase)).toEqual({
+      ok: false,
+      refusal: `the experiment is ${phase}: only one that failed or was terminated can be retried`,
+    });
+  });
+
+  it('refuses a terminating experiment that has not ended yet', () => {
+    expect(retryExperiment({ ...spec, terminate: true }, 'Running')).toMatchObject({ ok: false });
   });
 });

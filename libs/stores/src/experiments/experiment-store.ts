@@ -1,6 +1,7 @@
 import type { ExperimentSpec } from '@flotilla/argo-spec';
 import type { ExperimentOperationResult, ExperimentStatus } from '@flotilla/rollout-engine';
 import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/protocol';
+import { Prisma } from '../generated/prisma/client.js';
 import { inTransaction, type DatabaseClient, type Transaction } from '../database/database.js';
 import { prismaSession } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
@@ -94,7 +95,8 @@ export class ExperimentStore {
   }
 
   /**
-   * Changes an experiment's spec as `decide` (a pure operation such as `terminateExperiment`) answers, in one
+   * Changes an experiment's spec as `decide` (a pure operation such as `terminateExperiment`) answers, clearing its
+   * status too when it starts over (`retryExperiment`), in one
    * transaction with the audit entry `auditOf` makes, at the version it read (a reconcile that read the old spec
    * cannot write over it; a change crossing another is refused, to be tried again).
    */
@@ -114,7 +116,12 @@ export class ExperimentStore {
       if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
       const { count } = await transaction.experiment.updateMany({
         where: { id: before.id, version: before.version },
-        data: { spec: experimentColumns.spec.encode(decision.spec), generation: { increment: 1 }, version: { increment: 1 } },
+        data: {
+          spec: experimentColumns.spec.encode(decision.spec),
+          generation: { increment: 1 },
+          version: { increment: 1 },
+          ...(decision.startOver ? { phase: 'Pending', message: '', status: Prisma.DbNull, releasedAt: null, nextReconcileAt: null } : {}),
+        },
       });
       if (count === 0) return { kind: 'refused', refusal: 'the experiment changed meanwhile; try again' };
       await this.audit.append(scope, prismaSession(transaction), afterCommit, [auditOf(before, decision.spec)]);

@@ -24,4 +24,20 @@ export class ExperimentOperationsResolver {
   ): Promise<ExperimentModel> {
     return this.operations.terminate(principal, { cluster, namespace, name }, reason ?? null, request.requestId);
   }
+
+  @Mutation(() => ExperimentModel, {
+    description:
+      'Retries a failed or terminated experiment: its status is cleared and it starts over, its analyses run anew. Refused otherwise.',
+  })
+  @RequiresRole('deployer')
+  retryExperiment(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentRequest() request: RequestContext,
+    @Args('cluster', { description: 'Cluster name.' }) cluster: string,
+    @Args('namespace', { description: 'Namespace.' }) namespace: string,
+    @Args('name', { description: 'Experiment name.' }) name: string,
+    @Args('reason', { nullable: true, description: 'Why, kept in the audit record.' }) reason?: string,
+  ): Promise<ExperimentModel> {
+    return this.operations.retry(principal, { cluster, namespace, name }, reason ?? null, request.requestId);
+  }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { terminateExperiment } from '@flotilla/rollout-engine';
+import type { ExperimentSpec } from '@flotilla/argo-spec';
+import { retryExperiment, terminateExperiment, type ExperimentOperationResult, type ExperimentPhase } from '@flotilla/rollout-engine';
 import type { ReconcileQueue } from '@flotilla/queues';
 import { ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import {
@@ -16,7 +17,12 @@ import { RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import { toExperimentModel } from '../experiment-queries/experiment.mapper.js';
 import type { ExperimentModel } from '../experiment-queries/experiment.models.js';
 
-/** Operations on experiments, as `kubectl argo rollouts terminate experiment` has them; the engine carries them out. */
+const OPERATIONS = {
+  terminate: terminateExperiment,
+  retry: retryExperiment,
+} as const satisfies Record<string, (spec: ExperimentSpec, phase: ExperimentPhase) => ExperimentOperationResult>;
+
+/** Operations on experiments, as `kubectl argo rollouts terminate|retry experiment` have them; the engine carries them out. */
 @Injectable()
 export class ExperimentOperationsService {
   constructor(
@@ -29,28 +35,43 @@ export class ExperimentOperationsService {
    * Sets `spec.terminate` (refused once the experiment completed): its next reconcile, standalone or with its
    * rollout, stops its analysis runs and scales its templates down, and the worker sends that to its agent.
    */
-  async terminate(principal: Principal, key: NamedExperimentKey, reason: string | null, requestId: string): Promise<ExperimentModel> {
+  terminate(principal: Principal, key: NamedExperimentKey, reason: string | null, requestId: string): Promise<ExperimentModel> {
+    return this.operate(principal, key, 'terminate', reason, requestId);
+  }
+
+  /** Starts a failed or terminated experiment over from no status, as Argo's `retry experiment` clears it. */
+  retry(principal: Principal, key: NamedExperimentKey, reason: string | null, requestId: string): Promise<ExperimentModel> {
+    return this.operate(principal, key, 'retry', reason, requestId);
+  }
+
+  private async operate(
+    principal: Principal,
+    key: NamedExperimentKey,
+    operation: keyof typeof OPERATIONS,
+    reason: string | null,
+    requestId: string,
+  ): Promise<ExperimentModel> {
     assertReason(reason);
     const scope = organizationScope(principal.organizationId);
     const target = rolloutTargetName(key.cluster, key.namespace, key.name);
     const change = await this.experiments.changeSpec(
       scope,
       key,
-      (experiment) => terminateExperiment(experiment.spec, experiment.status?.phase ?? 'Pending'),
-      (before) => ({
+      (experiment) => OPERATIONS[operation](experiment.spec, experiment.status?.phase ?? 'Pending'),
+      (before, spec) => ({
         actor: actorOf(principal),
-        action: 'experiment.terminate',
+        action: `experiment.${operation}`,
         targetType: 'Experiment',
         targetName: target,
         targetId: before.id,
         before: { phase: before.phase, generation: before.generation },
-        after: { terminate: true, generation: before.generation + 1 },
+        after: { terminate: spec.terminate === true, generation: before.generation + 1 },
         reason,
         requestId,
       }),
     );
     if (change.kind === 'not_found') throw notFound(ErrorCode.ExperimentNotFound, `experiment ${target}`);
-    if (change.kind === 'refused') throw new FlotillaError(ErrorCode.ExperimentOperationRefused, `terminate refused: ${change.refusal}`);
+    if (change.kind === 'refused') throw new FlotillaError(ErrorCode.ExperimentOperationRefused, `${operation} refused: ${change.refusal}`);
     await this.requestReconcile(change.reconcile);
     const experiment = await this.queries.experiment(scope, key);
     if (!experiment) throw notFound(ErrorCode.ExperimentNotFound, `experiment ${target}`);

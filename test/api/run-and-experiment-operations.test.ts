@@ -44,7 +44,7 @@ const experimentSpec = {
   ],
 };
 
-async function seedExperiment(org: TestOrganization, name: string, phase: 'Running' | 'Successful'): Promise<void> {
+async function seedExperiment(org: TestOrganization, name: string, phase: 'Running' | 'Successful' | 'Failed'): Promise<void> {
   const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id, name: 'staging' } });
   const status = { phase, message: '', availableAt: undefined, finishedAt: undefined, templateStatuses: [], analysisRuns: [] };
   await api.database.experiment.create({
@@ -90,6 +90,7 @@ beforeAll(async () => {
   await seedExperiment(acme, 'comparing', 'Running');
   await seedExperiment(acme, 'compared', 'Successful');
   await seedExperiment(globex, 'their-experiment', 'Running');
+  await seedExperiment(acme, 'regressed', 'Failed');
 });
 
 afterAll(() => api.close());
@@ -196,5 +197,38 @@ describe('terminateExperiment', () => {
     expect(asViewer.errors?.[0]?.extensions).toMatchObject({ code: 'auth/forbidden' });
     const theirs = await api.database.experiment.findFirstOrThrow({ where: { organizationId: globex.id, name: 'their-experiment' } });
     expect(theirs.spec).toEqual(experimentSpec);
+  });
+});
+
+describe('retryExperiment', () => {
+  const RETRY = `mutation($name: String!) { retryExperiment(cluster: "staging", namespace: "shop", name: $name) { name phase } }`;
+
+  it('clears the status of a failed experiment so that it starts over, audited', async () => {
+    const before = await api.database.experiment.findFirstOrThrow({ where: { organizationId: acme.id, name: 'regressed' } });
+    const data = await graphqlData<{ retryExperiment: { phase: string } }>(api.url, acme.tokens.deployer, RETRY, { name: 'regressed' });
+    expect(data.retryExperiment.phase).toBe('Pending');
+    const after = await api.database.experiment.findFirstOrThrow({ where: { organizationId: acme.id, name: 'regressed' } });
+    expect(after).toMatchObject({
+      phase: 'Pending',
+      message: '',
+      status: null,
+      releasedAt: null,
+      nextReconcileAt: null,
+      version: before.version + 1,
+    });
+    const audit = await graphqlData<{ auditEvents: { nodes: { targetName: string }[] } }>(
+      api.url,
+      acme.tokens.viewer,
+      '{ auditEvents(filter: { action: "experiment.retry" }) { nodes { targetName } } }',
+    );
+    expect(audit.auditEvents.nodes).toEqual([{ targetName: 'staging/shop/regressed' }]);
+  });
+
+  it('refuses an experiment that succeeded without being terminated', async () => {
+    const response = await graphql(api.url, acme.tokens.deployer, RETRY, { name: 'compared' });
+    expect(response.errors?.[0]).toMatchObject({
+      message: 'retry refused: the experiment is Successful: only one that failed or was terminated can be retried',
+      extensions: { code: 'experiment/operation_refused' },
+    });
   });
 });
