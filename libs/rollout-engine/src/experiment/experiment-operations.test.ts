@@ -35,22 +35,29 @@ describe('retryExperiment', () => {
   it.each<ExperimentPhase>(['Failed', 'Error', 'Inconclusive'])(
     'starts a %s experiment over, as the Argo plugin clears its status',
     (phase) => {
-      expect(retryExperiment(spec, phase)).toEqual({ ok: true, spec, startOver: true });
+      expect(retryExperiment(spec, phase, false)).toEqual({ ok: true, spec, startOver: true });
     },
   );
 
   it('starts a terminated experiment over, clearing spec.terminate', () => {
-    expect(retryExperiment({ ...spec, terminate: true }, 'Successful')).toEqual({ ok: true, spec, startOver: true });
+    expect(retryExperiment({ ...spec, terminate: true }, 'Successful', false)).toEqual({ ok: true, spec, startOver: true });
   });
 
   it.each<ExperimentPhase>(['Pending', 'Running', 'Successful'])('refuses a %s experiment that was not terminated', (phase) => {
-    expect(retryExperiment(spec, phase)).toEqual({
+    expect(retryExperiment(spec, phase, false)).toEqual({
       ok: false,
       refusal: `the experiment is ${phase}: only one that failed or was terminated can be retried`,
     });
   });
 
   it('refuses a terminating experiment that has not ended yet', () => {
-    expect(retryExperiment({ ...spec, terminate: true }, 'Running')).toMatchObject({ ok: false });
+    expect(retryExperiment({ ...spec, terminate: true }, 'Running', false)).toMatchObject({ ok: false });
+  });
+
+  it("refuses an experiment of a rollout's step, which its rollout runs", () => {
+    expect(retryExperiment(spec, 'Failed', true)).toEqual({
+      ok: false,
+      refusal: "the experiment belongs to a rollout's step: retry the rollout",
+    });
   });
 });

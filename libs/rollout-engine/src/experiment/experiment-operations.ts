@@ -23,11 +23,13 @@ const FAILED = new Set<ExperimentPhase>(['Failed', 'Error', 'Inconclusive']);
 /**
  * Argo's `kubectl argo rollouts retry experiment`: clears its status so that it starts over, its templates created
  * again and its analyses run anew (new runs named `.1`, `.2`… after the old ones). Only an experiment that completed
- * and failed, or that was terminated, is retried; `spec.terminate` is cleared.
- * @example retryExperiment({ templates }, 'Failed') // { ok: true, spec: { templates }, startOver: true }
- * @example retryExperiment({ templates }, 'Running') // { ok: false, refusal: 'the experiment is Running: only one that failed or was terminated can be retried' }
+ * and failed, or that was terminated, is retried, and only a standalone one (a rollout's step experiment is its
+ * rollout's to run again); `spec.terminate` is cleared.
+ * @example retryExperiment({ templates }, 'Failed', false) // { ok: true, spec: { templates }, startOver: true }
+ * @example retryExperiment({ templates }, 'Running', false) // { ok: false, refusal: 'the experiment is Running: only one that failed or was terminated can be retried' }
  */
-export function retryExperiment(spec: ExperimentSpec, phase: ExperimentPhase): ExperimentOperationResult {
+export function retryExperiment(spec: ExperimentSpec, phase: ExperimentPhase, ofRollout: boolean): ExperimentOperationResult {
+  if (ofRollout) return { ok: false, refusal: "the experiment belongs to a rollout's step: retry the rollout" };
   const terminated = spec.terminate === true;
   if (!isCompleted(phase) || !(FAILED.has(phase) || terminated))
     return { ok: false, refusal: `the experiment is ${phase}: only one that failed or was terminated can be retried` };

@@ -290,7 +290,7 @@ describe('reconcileExperiment', () => {
     harness.reconcile();
     harness.finishRun('checkout-abc-2-1-compare', 'Failed', 'error rate too high');
     expect(harness.reconcile().status.phase).toBe('Failed');
-    const retried = retryExperiment(harness.spec, 'Failed');
+    const retried = retryExperiment(harness.spec, 'Failed', false);
     if (!retried.ok) throw new Error(retried.refusal);
     harness.spec = retried.spec;
     harness.status = undefined;

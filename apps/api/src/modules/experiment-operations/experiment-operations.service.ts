@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ExperimentSpec } from '@flotilla/argo-spec';
 import { retryExperiment, terminateExperiment, type ExperimentOperationResult, type ExperimentPhase } from '@flotilla/rollout-engine';
 import type { ReconcileQueue } from '@flotilla/queues';
 import { ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
@@ -9,6 +8,7 @@ import {
   organizationScope,
   rolloutTargetName,
   type ExperimentReconcileRequest,
+  type ExperimentRecord,
   type NamedExperimentKey,
 } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
@@ -18,9 +18,12 @@ import { toExperimentModel } from '../experiment-queries/experiment.mapper.js';
 import type { ExperimentModel } from '../experiment-queries/experiment.models.js';
 
 const OPERATIONS = {
-  terminate: terminateExperiment,
-  retry: retryExperiment,
-} as const satisfies Record<string, (spec: ExperimentSpec, phase: ExperimentPhase) => ExperimentOperationResult>;
+  terminate: (experiment) => terminateExperiment(experiment.spec, phaseOf(experiment)),
+  retry: (experiment) => retryExperiment(experiment.spec, phaseOf(experiment), experiment.rolloutId !== null),
+} as const satisfies Record<string, (experiment: ExperimentRecord) => ExperimentOperationResult>;
+
+/** An experiment never reconciled has no status: it is Pending. */
+const phaseOf = (experiment: ExperimentRecord): ExperimentPhase => experiment.status?.phase ?? 'Pending';
 
 /** Operations on experiments, as `kubectl argo rollouts terminate|retry experiment` have them; the engine carries them out. */
 @Injectable()
@@ -54,22 +57,17 @@ export class ExperimentOperationsService {
     assertReason(reason);
     const scope = organizationScope(principal.organizationId);
     const target = rolloutTargetName(key.cluster, key.namespace, key.name);
-    const change = await this.experiments.changeSpec(
-      scope,
-      key,
-      (experiment) => OPERATIONS[operation](experiment.spec, experiment.status?.phase ?? 'Pending'),
-      (before, spec) => ({
-        actor: actorOf(principal),
-        action: `experiment.${operation}`,
-        targetType: 'Experiment',
-        targetName: target,
-        targetId: before.id,
-        before: { phase: before.phase, generation: before.generation },
-        after: { terminate: spec.terminate === true, generation: before.generation + 1 },
-        reason,
-        requestId,
-      }),
-    );
+    const change = await this.experiments.changeSpec(scope, key, OPERATIONS[operation], (before, spec) => ({
+      actor: actorOf(principal),
+      action: `experiment.${operation}`,
+      targetType: 'Experiment',
+      targetName: target,
+      targetId: before.id,
+      before: { phase: before.phase, generation: before.generation },
+      after: { terminate: spec.terminate === true, generation: before.generation + 1 },
+      reason,
+      requestId,
+    }));
     if (change.kind === 'not_found') throw notFound(ErrorCode.ExperimentNotFound, `experiment ${target}`);
     if (change.kind === 'refused') throw new FlotillaError(ErrorCode.ExperimentOperationRefused, `${operation} refused: ${change.refusal}`);
     await this.requestReconcile(change.reconcile);
