@@ -139,12 +139,10 @@ export function experimentOperationCommand(spec: ExperimentOperationSpec): Comma
       const name = invocation.positional(0, 'the experiment NAME');
       invocation.atMostPositionals(1);
       const ref = await resolveExperimentRef(context, name);
-      const { experiment } = await context
-        .api()
-        .request<{ experiment: ExperimentRow }>(experimentOperationMutation(spec.mutation), {
-          ...ref,
-          reason: invocation.string('reason') ?? null,
-        });
+      const { experiment } = await context.api().request<{ experiment: ExperimentRow }>(experimentOperationMutation(spec.mutation), {
+        ...ref,
+        reason: invocation.string('reason') ?? null,
+      });
       if (printedStructured(terminal, output, experiment)) return ExitCode.Ok;
       terminal.out(`experiment '${experiment.name}' ${spec.verb === 'retry' ? 'retried' : 'terminated'}\n`);
       return ExitCode.Ok;
