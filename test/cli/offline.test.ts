@@ -184,7 +184,7 @@ describe('completion', () => {
     const { stdout: script, exitCode } = await runCli(['completion', 'bash']);
     expect(exitCode).toBe(0);
     expect(complete(script, ['flotilla', 'pro'])).toEqual(['promote']);
-    expect(complete(script, ['flotilla', 'get', ''])).toEqual(['rollout', 'ro', 'rollouts']);
+    expect(complete(script, ['flotilla', 'get', ''])).toEqual(['rollout', 'ro', 'rollouts', 'experiment', 'exp', 'experiments']);
     expect(complete(script, ['flotilla', 'get', 'ro', 'x', '--wa'])).toEqual(['--watch']);
     expect(complete(script, ['flotilla', 'completion', 'f'])).toEqual(['fish']);
     expect(complete(script, ['flotilla', 'promote', 'checkout', '--fu'])).toEqual(['--full']);
@@ -214,7 +214,7 @@ describe('completion', () => {
     const powershell = await runCli(['completion', 'powershell']);
     expect(powershell.exitCode).toBe(0);
     expect(powershell.stdout).toContain('Register-ArgumentCompleter -Native -CommandName flotilla');
-    expect(powershell.stdout).toContain("'get' = @('rollout', 'ro', 'rollouts')");
+    expect(powershell.stdout).toContain("'get' = @('rollout', 'ro', 'rollouts', 'experiment', 'exp', 'experiments')");
   });
 });
 

@@ -19,6 +19,9 @@ import { CoreModule } from './infrastructure/core.module.js';
 import { LOGGER, REDIS } from './infrastructure/tokens.js';
 import { AgentGateway } from './modules/agent-gateway/agent-gateway.js';
 import { AnalysisResolver } from './modules/analysis/analysis.resolver.js';
+import { AnalysisRunsService } from './modules/analysis/analysis-runs.service.js';
+import { ExperimentOperationsResolver } from './modules/experiment-operations/experiment-operations.resolver.js';
+import { ExperimentOperationsService } from './modules/experiment-operations/experiment-operations.service.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 import { ClustersResolver } from './modules/clusters/clusters.resolver.js';
 import { ClustersService } from './modules/clusters/clusters.service.js';
@@ -167,8 +170,11 @@ export class AppModule {
         NotificationsResolver,
         NotificationConfigurationService,
         NotificationConfigurationResolver,
+        AnalysisRunsService,
         AnalysisResolver,
         ExperimentsResolver,
+        ExperimentOperationsService,
+        ExperimentOperationsResolver,
         AuditResolver,
         FleetQueriesService,
         FleetQueriesResolver,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Metric } from '@flotilla/argo-spec';
 import { recordMeasurement } from './assessment.js';
 import type { AnalysisRunSpec, MetricResult } from './run-types.js';
-import { METRIC_TERMINATED, terminateInFlight, terminatedMeasurement } from './termination.js';
+import { METRIC_TERMINATED, RUN_TERMINATED, terminateInFlight, terminatedMeasurement, terminateRun } from './termination.js';
 import { metric, resultAfter } from './test-support.js';
 
 const now = new Date('2026-01-01T00:10:00Z');
@@ -69,6 +69,47 @@ describe('terminateInFlight', () => {
     expect(terminateInFlight(results, spec([metric({ name: 'rate', interval: '1m' })]), now)).toEqual({
       metricResults: results,
       ended: [],
+    });
+  });
+});
+
+describe('terminateRun', () => {
+  const rate = metric({ name: 'success-rate', interval: '20s' });
+
+  // upstream: TestTerminateAnalysisRun, TestTerminateAnalysisRunInDryRunMode
+  it.each([
+    ['a run with no measurement yet', spec([rate])],
+    ['a dry-run metric', spec([rate], { dryRun: [{ metricName: 'success-rate' }] })],
+  ])('ends %s Successful, "Run Terminated"', (_name, runSpec) => {
+    expect(terminateRun({ phase: 'Running', results: [] }, runSpec, now)).toEqual({
+      ok: true,
+      phase: 'Successful',
+      message: RUN_TERMINATED,
+      metricResults: [],
+    });
+  });
+
+  it('ends a run not started yet Successful at once', () => {
+    expect(terminateRun({ phase: 'Pending', results: [] }, undefined, now)).toMatchObject({ ok: true, phase: 'Successful' });
+  });
+
+  it("ends the measurement in flight Inconclusive, and the run with the worst phase of its metrics and that metric's message", () => {
+    const decision = terminateRun({ phase: 'Running', results: [inFlight(resultAfter(['Successful'], 'smoke'))] }, spec([job]), now);
+    expect(decision).toMatchObject({
+      ok: true,
+      phase: 'Inconclusive',
+      message: 'Metric "smoke" assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0): "Error Message: Metric Terminated"',
+    });
+    expect(decision.ok && decision.metricResults[0]?.measurements.at(-1)).toMatchObject({
+      phase: 'Inconclusive',
+      message: METRIC_TERMINATED,
+    });
+  });
+
+  it.each(['Successful', 'Failed', 'Error', 'Inconclusive'] as const)('refuses a run that already ended %s', (phase) => {
+    expect(terminateRun({ phase, results: [] }, spec([rate]), now)).toEqual({
+      ok: false,
+      refusal: `the analysis run already ended ${phase}`,
     });
   });
 });

@@ -1,7 +1,14 @@
 import { recordMeasurement } from './assessment.js';
 import { measurementRetentionLimit } from './metric-rules.js';
 import { assessRun } from './run-assessment.js';
-import { isCompleted, type AnalysisRunSpec, type Measurement, type MetricResult } from './run-types.js';
+import {
+  isCompleted,
+  type AnalysisPhase,
+  type AnalysisRunSpec,
+  type CompletedPhase,
+  type Measurement,
+  type MetricResult,
+} from './run-types.js';
 
 /** The message of a measurement ended because its run stopped, as upstream writes it. */
 export const METRIC_TERMINATED = 'Metric Terminated';
@@ -52,4 +59,31 @@ export function terminateInFlight(
   });
   if (ended.length === 0) return { metricResults: [...results], ended };
   return { metricResults: assessRun(recorded, { ...spec, terminate: true }).metricResults, ended };
+}
+
+/** The message of a run terminated on request, as upstream's `assessRunStatus` writes it. */
+export const RUN_TERMINATED = 'Run Terminated';
+
+export type RunTermination =
+  { ok: true; phase: CompletedPhase; message: string; metricResults: MetricResult[] } | { ok: false; refusal: string };
+
+/**
+ * A run terminated on request (Argo's `spec.terminate`, `kubectl argo rollouts terminate analysisrun`), as upstream's
+ * controller settles it: measurements in flight end as {@link terminateInFlight} ends them, then the run takes the
+ * worst phase of its completed metrics, Successful when none completed, with "Run Terminated" unless a metric's
+ * breach says more. A run not started yet (no `spec`) ends Successful at once; a run that completed is refused.
+ * @example terminateRun({ phase: 'Running', results: [] }, spec, now) // { ok: true, phase: 'Successful', message: 'Run Terminated', metricResults: [] }
+ * @example terminateRun({ phase: 'Failed', results }, spec, now) // { ok: false, refusal: 'the analysis run already ended Failed' }
+ */
+export function terminateRun(
+  run: { phase: AnalysisPhase; results: readonly MetricResult[] },
+  spec: Pick<AnalysisRunSpec, 'metrics' | 'dryRun' | 'measurementRetention'> | undefined,
+  now: Date,
+): RunTermination {
+  if (isCompleted(run.phase)) return { ok: false, refusal: `the analysis run already ended ${run.phase}` };
+  if (spec === undefined) return { ok: true, phase: 'Successful', message: RUN_TERMINATED, metricResults: [...run.results] };
+  const { metricResults } = terminateInFlight(run.results, spec, now);
+  const assessment = assessRun(metricResults, { ...spec, terminate: true });
+  const phase = isCompleted(assessment.phase) ? assessment.phase : 'Successful';
+  return { ok: true, phase, message: assessment.message || RUN_TERMINATED, metricResults: assessment.metricResults };
 }

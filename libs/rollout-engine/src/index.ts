@@ -1,6 +1,7 @@
 export * from './types.js';
 export { initialStatus, reconcile } from './reconcile.js';
 export { applyOperation, templateWithImage, type AppliedTemplates } from './operations.js';
+export { MAX_RESTART_DELAY_MS, restartTime, type RestartTimeDecision, type RestartTiming } from './restart.js';
 export { podTemplateHash } from './pod-template-hash.js';
 export { maxTrafficWeight, trafficRouterOf } from './canary-weights.js';
 export {
@@ -14,6 +15,7 @@ export {
   type TrafficRoutedReplicaInput,
 } from './replica-math.js';
 export { reconcileExperiment } from './experiment/reconcile-experiment.js';
+export { retryExperiment, terminateExperiment, type ExperimentOperationResult } from './experiment/experiment-operations.js';
 export {
   reconcileRolloutExperiments,
   type ExperimentOutcome,

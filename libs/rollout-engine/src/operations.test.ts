@@ -63,6 +63,12 @@ describe('applyOperation: spec changes', () => {
     ['resume clears spec.paused', { type: 'resume' }, (spec) => spec.paused, false],
     ['restart sets restartAt to now', { type: 'restart' }, (spec) => spec.restartAt, START.toISOString()],
     [
+      'restart at a time sets restartAt to it',
+      { type: 'restart', at: '2026-12-05T12:00:30.000Z' },
+      (spec) => spec.restartAt,
+      '2026-12-05T12:00:30.000Z',
+    ],
+    [
       'setImage changes the named container',
       { type: 'setImage', container: 'app', image: 'shop/checkout:9' },
       (spec) => spec.template.spec.containers[0]?.image,

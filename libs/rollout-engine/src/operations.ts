@@ -142,7 +142,7 @@ export function applyOperation(
     case 'resume':
       return { ok: true, spec: { ...spec, paused: false }, status: undefined };
     case 'restart':
-      return { ok: true, spec: { ...spec, restartAt: now.toISOString() }, status: undefined };
+      return { ok: true, spec: { ...spec, restartAt: operation.at ?? now.toISOString() }, status: undefined };
     case 'setImage':
       return setImage(spec, operation);
     case 'undo':

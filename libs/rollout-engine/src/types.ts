@@ -300,7 +300,7 @@ export type RolloutOperation =
   | { type: 'retry' }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'restart' }
+  | { type: 'restart'; at?: string }
   | { type: 'setImage'; container: string; image: string }
   | { type: 'undo'; toRevision?: number };
 

@@ -1,6 +1,7 @@
 export * from './analysis-runs/analysis-queries.js';
 export * from './analysis-runs/analysis-run-columns.js';
 export * from './analysis-runs/analysis-run-store.js';
+export * from './analysis-runs/run-termination-store.js';
 export * from './analysis-runs/run-resolution.js';
 export * from './analysis-runs/run-state.js';
 export * from './audit/audit-chain.js';

@@ -23,6 +23,7 @@ import {
   NotificationDeliveryStore,
   NotificationMuteStore,
   RolloutStore,
+  RunTerminationStore,
   SqlPool,
   type DatabaseClient,
 } from '@flotilla/stores';
@@ -164,6 +165,11 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: (database: DatabaseClient, audit: AuditStore) => new ExperimentStore(database, audit),
         },
         {
+          provide: RunTerminationStore,
+          inject: [DATABASE, AuditStore],
+          useFactory: (database: DatabaseClient, audit: AuditStore) => new RunTerminationStore(database, audit),
+        },
+        {
           provide: AnalysisTemplateStore,
           inject: [DATABASE],
           useFactory: (database: DatabaseClient) => new AnalysisTemplateStore(database),
@@ -198,6 +204,7 @@ export class CoreModule implements OnApplicationShutdown {
         FleetReleaseStore,
         ExperimentStore,
         AnalysisTemplateStore,
+        RunTerminationStore,
         AuthService,
         ApiMetrics,
       ],

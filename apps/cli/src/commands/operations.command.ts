@@ -169,7 +169,19 @@ export const operationCommands: readonly Command[] = [
   }),
   operationCommand({ path: ['pause'], type: 'pause', synopsis: 'NAME', summary: 'Pause the rollout' }),
   operationCommand({ path: ['resume'], type: 'resume', synopsis: 'NAME', summary: 'Resume a paused rollout' }),
-  operationCommand({ path: ['restart'], type: 'restart', synopsis: 'NAME', summary: 'Restart every pod, a few at a time' }),
+  operationCommand({
+    path: ['restart'],
+    type: 'restart',
+    synopsis: 'NAME [--in DURATION]',
+    summary: 'Restart every pod, a few at a time; with --in, that long from now (at most 168h)',
+    flags: [
+      { name: 'in', short: 'i', kind: 'string', valueName: 'DURATION', description: 'how long before the restart, such as 30s, 5m or 1h' },
+    ],
+    arguments: (invocation) => {
+      const delay = invocation.string('in');
+      return delay === undefined ? NO_ARGUMENTS : { variables: { in: delay }, declarations: ', $in: String', arguments: ', in: $in' };
+    },
+  }),
   operationCommand({
     path: ['undo'],
     type: 'undo',

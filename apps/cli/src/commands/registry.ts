@@ -18,6 +18,7 @@ import {
   freezeGetCommand,
   freezeListCommand,
 } from './freeze.command.js';
+import { getExperimentCommand, listExperimentsCommand, retryExperimentCommand } from './experiment.command.js';
 import { getRolloutCommand } from './get.command.js';
 import { historyCommand } from './history.command.js';
 import { lintCommand } from './lint.command.js';
@@ -25,6 +26,7 @@ import { listRolloutsCommand } from './list.command.js';
 import { notificationCommands } from './notifications.command.js';
 import { operationCommands } from './operations.command.js';
 import { statusCommand } from './status.command.js';
+import { terminateAnalysisRunCommand, terminateExperimentCommand } from './terminate.command.js';
 
 /** Every command of the program, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -34,7 +36,12 @@ export const COMMANDS: readonly Command[] = [
   applyCommand,
   listRolloutsCommand,
   getRolloutCommand,
+  listExperimentsCommand,
+  getExperimentCommand,
   ...operationCommands,
+  terminateAnalysisRunCommand,
+  terminateExperimentCommand,
+  retryExperimentCommand,
   statusCommand,
   historyCommand,
   fleetListCommand,

@@ -68,7 +68,9 @@ export function measurementCounts(run: Pick<AnalysisRunSummary, 'measurements'>)
  * The phase of a ReplicaSet as the Argo plugin names it: ScaledDown once nothing is asked of it and no pod is left,
  * Degraded while its pods have problems, Healthy once every desired pod is available, else Progressing.
  */
-function replicaSetPhase(replicaSet: ReplicaSetCounts): string {
+export function replicaSetPhase(
+  replicaSet: Pick<ReplicaSetCounts, 'desiredReplicas' | 'replicas' | 'readyReplicas' | 'availableReplicas' | 'podProblems'>,
+): string {
   const desired = replicaSet.desiredReplicas ?? 0;
   if (desired === 0 && (replicaSet.replicas ?? 0) === 0) return 'ScaledDown';
   if (replicaSet.podProblems.length > 0) return 'Degraded';
@@ -159,7 +161,7 @@ function experimentNode(experiment: ExperimentSummary, now: Date, style: Styles)
   };
 }
 
-function analysisRunNode(run: AnalysisRunSummary, now: Date, style: Styles): TreeNode {
+export function analysisRunNode(run: AnalysisRunSummary, now: Date, style: Styles): TreeNode {
   return {
     icon: 'α',
     name: run.name,

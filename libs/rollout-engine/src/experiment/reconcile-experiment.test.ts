@@ -2,6 +2,7 @@ import { EXPERIMENT_LABEL, EXPERIMENT_TEMPLATE_LABEL, POD_TEMPLATE_HASH_LABEL, t
 import { describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '@flotilla/argo-spec';
 import type { AnalysisRunPhase, AnalysisRunState, ExperimentDecision, ExperimentStatus } from '../types.js';
+import { retryExperiment, terminateExperiment } from './experiment-operations.js';
 import { reconcileExperiment } from './reconcile-experiment.js';
 
 const START = new Date('2026-03-01T10:00:00.000Z');
@@ -38,7 +39,7 @@ class ExperimentHarness {
   readonly stuck = new Set<string>();
   last!: ExperimentDecision;
 
-  constructor(readonly spec: ExperimentSpec) {}
+  constructor(public spec: ExperimentSpec) {}
 
   reconcile(): ExperimentDecision {
     this.last = reconcileExperiment({
@@ -262,6 +263,40 @@ describe('reconcileExperiment', () => {
     const decision = harness.reconcile();
     expect(decision.status.phase).toBe('Successful');
     expect(decision.analysisRunsToTerminate).toEqual(['checkout-abc-2-1-compare']);
+  });
+
+  it('ends Successful when terminated on request (spec.terminate), stopping its runs and scaling its templates down', () => {
+    const harness = new ExperimentHarness(spec({ scaleDownDelaySeconds: 0 }));
+    harness.reconcile();
+    harness.reconcile();
+    const terminated = terminateExperiment(harness.spec, harness.status?.phase ?? 'Pending');
+    if (!terminated.ok) throw new Error(terminated.refusal);
+    harness.spec = terminated.spec;
+    const decision = harness.reconcile();
+    expect(decision.status.phase).toBe('Successful');
+    expect(decision.analysisRunsToTerminate).toEqual(['checkout-abc-2-1-compare']);
+    expect(decision.replicaSets.map((replicaSet) => replicaSet.replicas)).toEqual([0, 0]);
+    const scaledDown = harness.reconcile();
+    expect(scaledDown).toMatchObject({ replicaSets: [], released: true });
+    expect(terminateExperiment(harness.spec, harness.status?.phase ?? 'Pending')).toEqual({
+      ok: false,
+      refusal: 'the experiment already ended Successful',
+    });
+  });
+
+  it('starts over once retried, its analysis run anew under the next free name, as upstream names a colliding run', () => {
+    const harness = new ExperimentHarness(spec({ scaleDownDelaySeconds: 0 }));
+    harness.reconcile();
+    harness.reconcile();
+    harness.finishRun('checkout-abc-2-1-compare', 'Failed', 'error rate too high');
+    expect(harness.reconcile().status.phase).toBe('Failed');
+    const retried = retryExperiment(harness.spec, 'Failed', false);
+    if (!retried.ok) throw new Error(retried.refusal);
+    harness.spec = retried.spec;
+    harness.status = undefined;
+    const started = [harness.reconcile(), harness.reconcile()].flatMap((decision) => decision.analysisRunsToStart.map((run) => run.name));
+    expect(started).toEqual(['checkout-abc-2-1-compare.1']);
+    expect(harness.status).toMatchObject({ phase: 'Running' });
   });
 
   it('gives the same decision for the same input', () => {

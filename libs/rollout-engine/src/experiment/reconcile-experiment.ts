@@ -32,7 +32,21 @@ const initialStatus = (): ExperimentStatus => ({
   analysisRuns: [],
 });
 
-const analysisRunName = (experiment: string, analysis: ExperimentAnalysisTemplateRef): string => `${experiment}-${analysis.name}`;
+/**
+ * The name of a new run of an analysis: `EXPERIMENT-ANALYSIS`, or with `.1`, `.2`… after it when a run of the
+ * experiment holds that name already (one from before a retry), as upstream's `CreateWithCollisionCounter` names it.
+ * @example analysisRunName({ experiment: { name: 'smoke' }, analysisRuns: [{ name: 'smoke-compare' }] }, { name: 'compare' }) === 'smoke-compare.1'
+ */
+function analysisRunName(
+  input: Pick<ExperimentReconcileInput, 'experiment' | 'analysisRuns'>,
+  analysis: ExperimentAnalysisTemplateRef,
+): string {
+  const base = `${input.experiment.name}-${analysis.name}`;
+  const taken = new Set(input.analysisRuns.map((run) => run.name));
+  let name = base;
+  for (let collisions = 1; taken.has(name); collisions += 1) name = `${base}.${collisions}`;
+  return name;
+}
 
 const replicasOf = (template: ExperimentTemplate): number => template.replicas ?? 1;
 
@@ -124,10 +138,11 @@ function analysisRunRequest(
   input: ExperimentReconcileInput,
   analysis: ExperimentAnalysisTemplateRef,
   availableAt: string,
+  runName = analysisRunName(input, analysis),
 ): AnalysisRunRequest {
   const { name, spec } = input.experiment;
   return {
-    name: analysisRunName(name, analysis),
+    name: runName,
     kind: 'experiment',
     analysis: {
       templates: [
@@ -166,7 +181,7 @@ function analysisRunStatus(
   const run = input.analysisRuns.find((candidate) => candidate.name === before.analysisRun);
   if (run === undefined) {
     // Its creation is not visible yet; asking again is harmless, as a run's name is its identity.
-    if (!terminating) pass.runsToStart.push(analysisRunRequest(input, analysis, previous.availableAt));
+    if (!terminating) pass.runsToStart.push(analysisRunRequest(input, analysis, previous.availableAt, before.analysisRun));
     return before;
   }
   if (terminating) {

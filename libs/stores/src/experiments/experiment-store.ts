@@ -1,6 +1,7 @@
 import type { ExperimentSpec } from '@flotilla/argo-spec';
-import type { ExperimentStatus } from '@flotilla/rollout-engine';
+import type { ExperimentOperationResult, ExperimentStatus } from '@flotilla/rollout-engine';
 import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/protocol';
+import { Prisma } from '../generated/prisma/client.js';
 import { inTransaction, type DatabaseClient, type Transaction } from '../database/database.js';
 import { prismaSession } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
@@ -40,6 +41,22 @@ export interface ExperimentWritePlan {
   now: Date;
 }
 
+/** An experiment of an organization by cluster name, namespace and name. */
+export interface NamedExperimentKey {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+/** What reconciles an experiment after a change: itself when standalone, else its rollout; each at its version now. */
+export type ExperimentReconcileRequest =
+  { kind: 'experiment'; id: string; version: number } | { kind: 'rollout'; id: string; version: number };
+
+export type ExperimentSpecChange =
+  | { kind: 'not_found' }
+  | { kind: 'refused'; refusal: string }
+  | { kind: 'changed'; experiment: ExperimentRecord; reconcile: ExperimentReconcileRequest };
+
 const LOADED_WITH = {
   cluster: { select: { name: true, connectionState: true } },
   analysisRuns: { select: { name: true, kind: true, podTemplateHash: true, stepIndex: true, phase: true, message: true } },
@@ -75,6 +92,45 @@ export class ExperimentStore {
       data: { spec: experimentColumns.spec.encode(spec), generation: { increment: 1 }, version: { increment: 1 } },
     });
     return experimentRecordOf(row);
+  }
+
+  /**
+   * Changes an experiment's spec as `decide` (a pure operation such as `terminateExperiment`) answers, clearing its
+   * status too when it starts over (`retryExperiment`), in one
+   * transaction with the audit entry `auditOf` makes, at the version it read (a reconcile that read the old spec
+   * cannot write over it; a change crossing another is refused, to be tried again).
+   */
+  changeSpec(
+    scope: OrganizationScope,
+    key: NamedExperimentKey,
+    decide: (experiment: ExperimentRecord) => ExperimentOperationResult,
+    auditOf: (before: ExperimentRecord, spec: ExperimentSpec) => AuditEntry,
+  ): Promise<ExperimentSpecChange> {
+    return inTransaction(this.database, async (transaction, afterCommit): Promise<ExperimentSpecChange> => {
+      const row = await transaction.experiment.findFirst({
+        where: { ...organizationFilter(scope), cluster: { name: key.cluster }, namespace: key.namespace, name: key.name },
+      });
+      if (!row) return { kind: 'not_found' };
+      const before = experimentRecordOf(row);
+      const decision = decide(before);
+      if (!decision.ok) return { kind: 'refused', refusal: decision.refusal };
+      const { count } = await transaction.experiment.updateMany({
+        where: { id: before.id, version: before.version },
+        data: {
+          spec: experimentColumns.spec.encode(decision.spec),
+          generation: { increment: 1 },
+          version: { increment: 1 },
+          ...(decision.startOver ? { phase: 'Pending', message: '', status: Prisma.DbNull, releasedAt: null, nextReconcileAt: null } : {}),
+        },
+      });
+      if (count === 0) return { kind: 'refused', refusal: 'the experiment changed meanwhile; try again' };
+      await this.audit.append(scope, prismaSession(transaction), afterCommit, [auditOf(before, decision.spec)]);
+      const experiment = { ...before, spec: decision.spec, generation: before.generation + 1, version: before.version + 1 };
+      if (before.rolloutId === null)
+        return { kind: 'changed', experiment, reconcile: { kind: 'experiment', id: before.id, version: experiment.version } };
+      const rollout = await transaction.rollout.findUniqueOrThrow({ where: { id: before.rolloutId }, select: { version: true } });
+      return { kind: 'changed', experiment, reconcile: { kind: 'rollout', id: before.rolloutId, version: rollout.version } };
+    });
   }
 
   /** The standalone experiments of a cluster that still have something in it, for its agent's snapshot. */

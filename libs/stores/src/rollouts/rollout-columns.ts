@@ -67,7 +67,7 @@ export const operationColumn: JsonColumn<RolloutOperation> = objectColumn(
     z.object({ type: z.literal('retry') }),
     z.object({ type: z.literal('pause') }),
     z.object({ type: z.literal('resume') }),
-    z.object({ type: z.literal('restart') }),
+    z.object({ type: z.literal('restart'), at: z.iso.datetime().optional() }),
     z.object({ type: z.literal('setImage'), container: z.string(), image: z.string() }),
     z.object({ type: z.literal('undo'), toRevision: z.number().int().optional() }),
   ]),

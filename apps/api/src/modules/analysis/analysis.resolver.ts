@@ -1,15 +1,25 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AnalysisQueries, organizationScope } from '@flotilla/stores';
 import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { isIdCursor, PageInput, pageRequest, toPage } from '../../common/graphql/pagination.js';
-import { CurrentPrincipal } from '../../common/graphql/request-context.js';
+import { CurrentPrincipal, CurrentRequest, type RequestContext } from '../../common/graphql/request-context.js';
+import { AnalysisRunsService } from './analysis-runs.service.js';
 import { toAnalysisRunModel } from './analysis-run.mapper.js';
-import { AnalysisRunFilter, AnalysisRunPage, AnalysisTemplateModel, ClusterAnalysisTemplateModel } from './analysis.models.js';
+import {
+  AnalysisRunFilter,
+  AnalysisRunModel,
+  AnalysisRunPage,
+  AnalysisTemplateModel,
+  ClusterAnalysisTemplateModel,
+} from './analysis.models.js';
 
 @Resolver()
 export class AnalysisResolver {
-  constructor(private readonly analysis: AnalysisQueries) {}
+  constructor(
+    private readonly analysis: AnalysisQueries,
+    private readonly runs: AnalysisRunsService,
+  ) {}
 
   @Query(() => [AnalysisTemplateModel], { description: 'AnalysisTemplates, optionally of one cluster and namespace.' })
   @RequiresRole('viewer')
@@ -41,5 +51,21 @@ export class AnalysisResolver {
     });
     const result = toPage(runs, take, (run) => ({ id: run.id }));
     return { nodes: result.nodes.map(toAnalysisRunModel), pageInfo: result.pageInfo };
+  }
+
+  @Mutation(() => AnalysisRunModel, {
+    description:
+      'Terminates a run (spec.terminate): it stops measuring and ends with the worst phase of its metrics, Successful when none completed, "Run Terminated". Refused once it has ended.',
+  })
+  @RequiresRole('deployer')
+  terminateAnalysisRun(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentRequest() request: RequestContext,
+    @Args('cluster', { description: 'Cluster name.' }) cluster: string,
+    @Args('namespace', { description: 'Namespace.' }) namespace: string,
+    @Args('name', { description: 'Run name.' }) name: string,
+    @Args('reason', { nullable: true, description: 'Why, kept in the audit record.' }) reason?: string,
+  ): Promise<AnalysisRunModel> {
+    return this.runs.terminate(principal, { cluster, namespace, name }, reason ?? null, request.requestId);
   }
 }

@@ -14,6 +14,8 @@ import { rolloutProgress } from './rollout-progress.js';
 import { RolloutProgressModel } from './rollout-progress.model.js';
 import { RolloutsService, type OperationRequest } from './rollouts.service.js';
 import { revivedRolloutRow, toRolloutModel } from './rollout.mapper.js';
+import { restartOperation } from './restart-operation.js';
+import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 
 const reasonArgument = { nullable: true, description: 'Why, kept in the audit record.' } as const;
 
@@ -151,15 +153,22 @@ export class RolloutsResolver {
     return this.operate(principal, request, rollout, { type: 'resume' }, reason);
   }
 
-  @Mutation(() => RolloutOperationModel, { description: 'Restarts every pod, a few at a time (spec.restartAt).' })
+  @Mutation(() => RolloutOperationModel, {
+    description: 'Restarts every pod, a few at a time (spec.restartAt): now, or `in` a duration or `at` a time within 168h.',
+  })
   @RequiresRole('deployer')
   restart(
     @CurrentPrincipal() principal: Principal,
     @CurrentRequest() request: RequestContext,
     @Args('rollout') rollout: RolloutRef,
+    @Args('in', { type: () => String, nullable: true, description: 'How long from now, as a Go duration such as `30s`; at most 168h.' })
+    delay?: string | null,
+    @Args('at', { type: () => DateTimeScalar, nullable: true, description: 'When, instead of `in`; within 168h from now.' })
+    at?: Date | null,
     @Args('reason', reasonArgument) reason?: string,
   ): Promise<RolloutOperationModel> {
-    return this.operate(principal, request, rollout, { type: 'restart' }, reason);
+    const timing = { ...(delay === undefined || delay === null ? {} : { in: delay }), ...(at === undefined || at === null ? {} : { at }) };
+    return this.operate(principal, request, rollout, restartOperation(timing, new Date()), reason);
   }
 
   @Mutation(() => RolloutOperationModel, { description: 'Rolls back to a revision of the release history (the previous one by default).' })
