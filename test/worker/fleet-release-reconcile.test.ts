@@ -33,7 +33,7 @@ import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/n
 import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
 import { NotificationQueue } from '../../libs/queues/src/notification-queue.js';
 import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
-import { NotificationDecider } from '../../apps/worker/src/notifications/notification-decider.js';
+import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
 import { eventually } from '../support/processes.js';
 
 const SYSTEM = systemScope('test');
