@@ -80,7 +80,7 @@ const OPERATE = {
 } as const;
 
 const SUBSCRIBED = Object.fromEntries(
-  ['on-fleet-wave-started', 'on-fleet-wave-passed', 'on-fleet-release-halted', 'on-fleet-release-completed'].map((trigger) => [
+  ['on-fleet-wave-started', 'on-fleet-wave-passed', 'on-fleet-release-superseded', 'on-fleet-release-completed'].map((trigger) => [
     `notifications.argoproj.io/subscribe.${trigger}.hooks`,
     '',
   ]),
@@ -136,7 +136,11 @@ beforeAll(async () => {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'argo-rollouts-notification-configmap' },
-    data: { 'service.webhook.hooks': 'url: http://127.0.0.1:9/hooks\n' },
+    data: {
+      'service.webhook.hooks': 'url: http://127.0.0.1:9/hooks\n',
+      // A release superseded has no default template: it says what a halted release says.
+      'trigger.on-fleet-release-superseded': '- send: [fleet-release-halted]\n',
+    },
   });
   await graphqlData(api.url, org.tokens.admin, APPLY, { yaml: configMap });
   await graphqlData(api.url, org.tokens.admin, APPLY, { yaml: fleetRolloutYaml('checkout', SUBSCRIBED) });
@@ -184,5 +188,21 @@ describe('notifications of fleet releases changed by the API', () => {
     await workerReconcile.reconcile(releaseId);
     await workerReconcile.reconcile(releaseId);
     expect(await deliveries()).toEqual(afterApproval);
+  });
+
+  it('a release that supersedes the active one notifies the superseded release and its own first wave, each once', async () => {
+    const stored = await api.database.notificationDelivery.findMany({ where: { organizationId: org.id }, select: { id: true } });
+    expect((await releaseFleet('checkout')).errors).toBeUndefined();
+    const added = await api.database.notificationDelivery.findMany({
+      where: { organizationId: org.id, id: { notIn: stored.map(({ id }) => id) } },
+      select: { trigger: true, notification: true },
+    });
+    expect(added.map(({ trigger, notification }) => [trigger, (notification as { message: string }).message]).sort()).toEqual([
+      [
+        'on-fleet-release-superseded',
+        'Fleet release of checkout halted: superseded by a newer release of the fleet (it was Progressing in wave 2/2 production)',
+      ],
+      ['on-fleet-wave-started', 'Fleet release of checkout: wave staging started.'],
+    ]);
   });
 });
