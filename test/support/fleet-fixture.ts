@@ -9,6 +9,7 @@ import type { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollou
 import type { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import type { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
 import { organizationScope, systemScope, type OrganizationScope } from '../../libs/stores/src/scope/scope.js';
+import { initialStatus, podTemplateHash } from '../../libs/rollout-engine/src/index.js';
 import { canaryRollout } from './manifests.js';
 
 /** A cluster of a fixture, as a FleetRollout's waves select it. */
@@ -104,4 +105,41 @@ export function startedCheckoutRelease(
       status: startRelease({ spec: release.spec, clusters: [...release.clusters], now: release.now }).status,
     });
   });
+}
+
+/**
+ * Writes the rollout's status as its reconcile would once it is Healthy and fully promoted on its current template,
+ * for its current generation, through the reconcile path's own guarded write.
+ */
+export async function markHealthy(rollouts: RolloutStore, rolloutId: string, at: Date): Promise<void> {
+  const scope = systemScope('worker');
+  const rollout = await rollouts.loadForReconcile(scope, rolloutId);
+  if (!rollout) throw new Error(`rollout ${rolloutId} is gone`);
+  const hash = podTemplateHash(rollout.spec.template);
+  const status = { ...initialStatus(hash, rollout.generation, at.toISOString()), phase: 'Healthy' as const, stableRS: hash };
+  const result = await rollouts.writeReconcile(scope, {
+    rollout,
+    expectedVersion: rollout.version,
+    update: {
+      spec: undefined,
+      generation: rollout.generation,
+      specChangedBy: rollout.specChangedBy,
+      status,
+      desiredState: undefined,
+      desiredVersion: rollout.desiredVersion,
+      nextReconcileAt: null,
+      version: rollout.version + 1,
+    },
+    settledOperations: [],
+    revisionStarts: [],
+    revisionFinishes: [],
+    currentRevision: undefined,
+    analysisRunStarts: [],
+    analysisRunsToEnd: [],
+    experimentStarts: [],
+    experimentUpdates: [],
+    audit: [],
+    now: at,
+  });
+  if (!result.written) throw new Error(`rollout ${rolloutId} changed while it was being made Healthy`);
 }

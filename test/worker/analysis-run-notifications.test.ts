@@ -28,7 +28,7 @@ import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
 import { AnalysisRunNotifications } from '../../apps/worker/src/notifications/analysis-run-notifications.js';
 import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
-import { NotificationDecider } from '../../apps/worker/src/notifications/notification-decider.js';
+import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
 import { canaryRollout } from '../support/manifests.js';
 
 /**

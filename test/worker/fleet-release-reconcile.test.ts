@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
-import { initialStatus, podTemplateHash } from '../../libs/rollout-engine/src/index.js';
 import { createDatabaseClient, inTransaction, type DatabaseClient, type Transaction } from '../../libs/stores/src/database/database.js';
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
@@ -27,17 +26,16 @@ import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store
 import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
-import { organizationWithClusters, startedCheckoutRelease } from '../support/fleet-fixture.js';
+import { markHealthy, organizationWithClusters, startedCheckoutRelease } from '../support/fleet-fixture.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
 import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
 import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
 import { NotificationQueue } from '../../libs/queues/src/notification-queue.js';
 import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
-import { NotificationDecider } from '../../apps/worker/src/notifications/notification-decider.js';
+import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
 import { eventually } from '../support/processes.js';
 
 const SYSTEM = systemScope('test');
-const WORKER = systemScope('worker');
 const PREFIX = `test-fleet-${process.pid}`;
 const HORIZON_MS = 20_000;
 const logger = createLogger('test', 'warn');
@@ -140,41 +138,7 @@ async function images(fleet: Fleet): Promise<Record<string, string | undefined>>
   return Object.fromEntries(entries);
 }
 
-/**
- * Writes the rollout's status as its reconcile would once it is Healthy and fully promoted on its current template,
- * for its current generation, through the reconcile path's own guarded write.
- */
-async function becomeHealthy(rolloutId: string, at: Date): Promise<void> {
-  const rollout = await rollouts.loadForReconcile(WORKER, rolloutId);
-  if (!rollout) throw new Error(`rollout ${rolloutId} is gone`);
-  const hash = podTemplateHash(rollout.spec.template);
-  const status = { ...initialStatus(hash, rollout.generation, at.toISOString()), phase: 'Healthy' as const, stableRS: hash };
-  const result = await rollouts.writeReconcile(WORKER, {
-    rollout,
-    expectedVersion: rollout.version,
-    update: {
-      spec: undefined,
-      generation: rollout.generation,
-      specChangedBy: rollout.specChangedBy,
-      status,
-      desiredState: undefined,
-      desiredVersion: rollout.desiredVersion,
-      nextReconcileAt: null,
-      version: rollout.version + 1,
-    },
-    settledOperations: [],
-    revisionStarts: [],
-    revisionFinishes: [],
-    currentRevision: undefined,
-    analysisRunStarts: [],
-    analysisRunsToEnd: [],
-    experimentStarts: [],
-    experimentUpdates: [],
-    audit: [],
-    now: at,
-  });
-  expect(result.written).toBe(true);
-}
+const becomeHealthy = (rolloutId: string, at: Date): Promise<void> => markHealthy(rollouts, rolloutId, at);
 
 const memberStates = async (releaseId: string): Promise<Record<string, string>> => {
   const release = (await releases.findById(SYSTEM, releaseId))!;

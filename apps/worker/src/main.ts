@@ -22,6 +22,7 @@ import {
   pingDatabase,
   RolloutStore,
   systemScope,
+  NotificationDecider,
 } from '@flotilla/stores';
 import { EventBus } from '@flotilla/events';
 import {
@@ -64,7 +65,6 @@ import { FreezeChecker } from './freezes/freeze-checker.js';
 import { startWorkerHealth } from './health-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { configuredServices } from './notifications/configured-services.js';
-import { NotificationDecider } from './notifications/notification-decider.js';
 import { AnalysisRunNotifications } from './notifications/analysis-run-notifications.js';
 import { NotificationSender } from './notifications/notification-sender.js';
 import { ServiceRateLimit } from './notifications/service-rate-limit.js';

@@ -41,3 +41,5 @@ export * from './notifications/notification-config-store.js';
 export * from './notifications/notification-delivery-store.js';
 export * from './notifications/notification-mute-store.js';
 export * from './notifications/parsed-configurations.js';
+export * from './notifications/notification-decider.js';
+export * from './notifications/fleet-notifications.js';

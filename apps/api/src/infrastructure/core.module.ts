@@ -21,7 +21,9 @@ import {
   BreakGlassStore,
   NotificationConfigStore,
   NotificationDeliveryStore,
+  NotificationDecider,
   NotificationMuteStore,
+  ParsedConfigurations,
   RolloutStore,
   RunTerminationStore,
   SqlPool,
@@ -154,6 +156,15 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: (database: DatabaseClient) => new NotificationMuteStore(database),
         },
         {
+          provide: NotificationDecider,
+          inject: [NotificationConfigStore, NotificationDeliveryStore, NotificationMuteStore],
+          useFactory: (configs: NotificationConfigStore, deliveries: NotificationDeliveryStore, mutes: NotificationMuteStore) =>
+            new NotificationDecider(configs, deliveries, mutes, new ParsedConfigurations(), logger.child({ component: 'notifications' }), {
+              bound: { perMinute: config.notificationsPerOrganizationPerMinute },
+              rulesTtlMs: 30_000,
+            }),
+        },
+        {
           provide: FleetReleaseStore,
           inject: [DATABASE, RolloutStore, AuditStore],
           useFactory: (database: DatabaseClient, rollouts: RolloutStore, audit: AuditStore) =>
@@ -201,6 +212,7 @@ export class CoreModule implements OnApplicationShutdown {
         NotificationConfigStore,
         NotificationDeliveryStore,
         NotificationMuteStore,
+        NotificationDecider,
         FleetReleaseStore,
         ExperimentStore,
         AnalysisTemplateStore,

@@ -20,14 +20,14 @@ import {
   type FleetReleaseRecord,
   type FleetReleaseStore,
   type LoadedRelease,
+  fleetReleaseChange,
+  type NotificationDecider,
 } from '@flotilla/stores';
 import type { EventBus } from '@flotilla/events';
 import type { AnalysisQueue, FleetReconcileQueue, NotificationQueue, ReconcileQueue } from '@flotilla/queues';
 import type { Logger } from '@flotilla/service-runtime';
 import { reconcileUntilWritten, VersionConflict } from '../reconcile/version-conflict.js';
 import type { FreezeChecker } from '../freezes/freeze-checker.js';
-import type { NotificationDecider } from '../notifications/notification-decider.js';
-import { fleetReleaseChange } from '../notifications/fleet-notifications.js';
 
 /** Where a fleet release's reconcile decides its notifications (on its FleetRollout), and where it queues them once committed. */
 export interface FleetReleaseNotifier {

@@ -1,8 +1,7 @@
 import type { AnalysisPhase } from '@flotilla/analysis';
 import { rolloutSubject } from '@flotilla/notifications';
 import type { NotificationQueue } from '@flotilla/queues';
-import { systemScope, type ReconcileNotifications, type RolloutStore } from '@flotilla/stores';
-import type { NotificationDecider } from './notification-decider.js';
+import { systemScope, type NotificationDecider, type ReconcileNotifications, type RolloutStore } from '@flotilla/stores';
 import { rolloutSubjectRef } from './rollout-notifications.js';
 
 const SYSTEM = systemScope('notifications');

@@ -1,8 +1,7 @@
 import type { RolloutSpec } from '@flotilla/argo-spec';
 import { rolloutSubject } from '@flotilla/notifications';
 import type { RolloutEvent, RolloutStatus } from '@flotilla/rollout-engine';
-import { rolloutTargetName, type LoadedRollout, type NotificationSubjectRef } from '@flotilla/stores';
-import type { SubjectChange } from './notification-decider.js';
+import { rolloutTargetName, type LoadedRollout, type NotificationSubjectRef, type SubjectChange } from '@flotilla/stores';
 
 /** The rollout as one reconcile leaves it: what its notifications are decided on. */
 export interface RolloutChange {

@@ -22,6 +22,7 @@ import {
   type RolloutStore,
   type ReconcileWritePlan,
   systemScope,
+  type NotificationDecider,
 } from '@flotilla/stores';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
 import type { Logger } from '@flotilla/service-runtime';
@@ -29,7 +30,6 @@ import { ENGINE_ACTOR, engineAuditEntries, experimentAuditEntries } from './engi
 import type { ReconcileQueue, AnalysisQueue, FleetReconcileQueue, NotificationQueue } from '@flotilla/queues';
 import { reconcileUntilWritten, VersionConflict } from './version-conflict.js';
 import type { FreezeChecker } from '../freezes/freeze-checker.js';
-import type { NotificationDecider } from '../notifications/notification-decider.js';
 import { rolloutChange } from '../notifications/rollout-notifications.js';
 
 /** Where a reconcile decides its notifications, and where it queues them once committed. */

@@ -13,15 +13,17 @@ import {
   type ReleaseStatus,
 } from '@flotilla/fleet-engine';
 import type { EventBus } from '@flotilla/events';
-import type { FleetReconcileQueue, ReconcileQueue } from '@flotilla/queues';
+import type { FleetReconcileQueue, NotificationQueue, ReconcileQueue } from '@flotilla/queues';
 import { ErrorCode, FlotillaError, type FieldProblem } from '@flotilla/service-runtime';
 import {
   ClusterStore,
+  fleetReleaseChange,
   fleetReleaseTargetName,
   FleetReleaseStore,
   FleetRolloutStore,
   inTransaction,
   memberObservations,
+  NotificationDecider,
   organizationScope,
   type AfterCommit,
   type AuditEntry,
@@ -29,12 +31,13 @@ import {
   type FleetReleaseRecord,
   type FleetRolloutRecord,
   type OrganizationScope,
+  type ReconcileNotifications,
   type ReleaseWritten,
   type Transaction,
 } from '@flotilla/stores';
 import { actorOf, type Principal } from '../../common/auth/principal.js';
 import { assertReason } from '../../common/reason.js';
-import { DATABASE, EVENT_BUS, FLEET_RECONCILE_QUEUE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import { DATABASE, EVENT_BUS, FLEET_RECONCILE_QUEUE, NOTIFICATION_QUEUE, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import { FreezeGate } from '../freezes/freeze-gate.js';
 import { assertChangeFitsMembers, releaseChangeOf, type ReleaseChangeArguments } from './fleet-release-change.js';
 
@@ -100,8 +103,9 @@ const decisionOf = (status: ReleaseDecision['status'], events: ReleaseDecision['
 
 /**
  * Fleet releases as people start and steer them. Every act is decided by the fleet engine on the release as loaded
- * and written whole, with its audit entry, at the release's version it was read at; member rollouts changed are
- * reconciled, subscribers told and the release decided again by the worker only once the transaction has committed.
+ * and written whole, with its audit entry and the notifications its events cause, at the release's version it was
+ * read at; member rollouts changed are reconciled, subscribers told, notifications queued and the release decided
+ * again by the worker only once the transaction has committed.
  */
 @Injectable()
 export class FleetReleasesService {
@@ -114,6 +118,8 @@ export class FleetReleasesService {
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(FLEET_RECONCILE_QUEUE) private readonly fleetQueue: FleetReconcileQueue,
     private readonly freezes: FreezeGate,
+    private readonly notifications: NotificationDecider,
+    @Inject(NOTIFICATION_QUEUE) private readonly notificationQueue: NotificationQueue,
   ) {}
 
   /**
@@ -146,6 +152,7 @@ export class FleetReleasesService {
     const act = this.actOf(principal, reason, requestId);
     const operation: ReleaseOperation = request.type === 'approveWave' ? { ...request, by: act.actor, reason } : request;
     return this.untilWritten(async () => {
+      const now = new Date();
       const active = await this.releases.find(act.scope, fleetRolloutName);
       if (!active || !isActive(active)) {
         if (!active && !(await this.fleetRollouts.find(act.scope, fleetRolloutName))) throw fleetRolloutNotFound(fleetRolloutName);
@@ -164,13 +171,15 @@ export class FleetReleasesService {
               act.scope,
               () => this.freezes.clusterTargets(act.scope, frozenMembers, release.spec.rollout.namespace),
               [release.id],
-              new Date(),
+              now,
             );
       const result = applyReleaseOperation(
-        { spec: release.spec, change: release.change, status: release.status, members: memberObservations(members), now: new Date() },
+        { spec: release.spec, change: release.change, status: release.status, members: memberObservations(members), now },
         operation,
       );
       if (!result.ok) throw operationRefused(result.refusal.code, result.refusal.message);
+      const fleetRollout = await this.fleetRollouts.find(act.scope, fleetRolloutName);
+      const notifications = fleetRollout ? await this.decideNotifications(fleetRollout, release, result.decision, now) : {};
       const { type, ...parameters } = operation;
       const audit = this.auditOf({ ...act, breakGlassOverride }, release, `fleet_release.${type}`, { operation: type, ...parameters });
       return inTransaction(this.database, async (transaction, afterCommit) => {
@@ -179,6 +188,7 @@ export class FleetReleasesService {
           decision: result.decision,
           ...act,
           audit: [audit],
+          ...notifications,
         });
         if (!written) throw new ReleaseVersionConflict();
         this.afterWrite(afterCommit, written);
@@ -212,12 +222,14 @@ export class FleetReleasesService {
     });
     if (active) {
       const superseded = supersedeRelease(active.status, now);
+      const decision = decisionOf(superseded.status, superseded.events);
       const written = await this.releases.write(act.scope, transaction, afterCommit, {
         release: active,
         members: {},
-        decision: decisionOf(superseded.status, superseded.events),
+        decision,
         ...act,
         supersededBy: created,
+        ...(await this.decideNotifications(fleetRollout, active, decision, now)),
       });
       if (!written) throw new ReleaseVersionConflict();
       this.afterWrite(afterCommit, written);
@@ -227,6 +239,7 @@ export class FleetReleasesService {
     const { namespace, name } = fleetRollout.spec.rollout;
     assertChangeFitsMembers(change, loaded.members, `${namespace}/${name}`);
     const first = decideRelease({ spec: created.spec, change, status: created.status, members: memberObservations(loaded.members), now });
+    const decision = { ...first, events: [...started.events, ...first.events] };
     const startedEntry = this.auditOf(act, created, 'fleet_release.started', {
       change,
       number: created.number,
@@ -234,18 +247,40 @@ export class FleetReleasesService {
     });
     const written = await this.releases.write(act.scope, transaction, afterCommit, {
       ...loaded,
-      decision: { ...first, events: [...started.events, ...first.events] },
+      decision,
       ...act,
       audit: [startedEntry],
+      ...(await this.decideNotifications(fleetRollout, loaded.release, decision, now)),
     });
     if (!written) throw new ReleaseVersionConflict();
     this.afterWrite(afterCommit, written);
     return written.record;
   }
 
-  /** Member rollouts changed are reconciled, subscribers hear of the release, and the worker decides on it again. */
-  private afterWrite(afterCommit: AfterCommit, { record, changedRollouts }: ReleaseWritten): void {
+  /**
+   * The notifications of a decision on the release, on its FleetRollout, decided as the worker's reconcile decides
+   * them: identified by the release and the version the write makes, so that deciding the same change again stores
+   * nothing twice. Read through the pool, not the transaction that will store them.
+   */
+  private async decideNotifications(
+    fleetRollout: FleetRolloutRecord,
+    release: FleetReleaseRecord,
+    decision: ReleaseDecision,
+    now: Date,
+  ): Promise<{ notifications?: ReconcileNotifications }> {
+    const notifications = await this.notifications.decide(
+      fleetReleaseChange({ fleetRollout, release, status: decision.status, events: decision.events, version: release.version + 1, now }),
+    );
+    return notifications ? { notifications } : {};
+  }
+
+  /**
+   * Member rollouts changed are reconciled, subscribers hear of the release, its notifications are queued (the sweep
+   * sends any whose job is lost), and the worker decides on it again.
+   */
+  private afterWrite(afterCommit: AfterCommit, { record, changedRollouts, deliveries }: ReleaseWritten): void {
     for (const rollout of changedRollouts) afterCommit.add(() => this.reconcileQueue.request(rollout.id, rollout.version));
+    for (const delivery of deliveries) afterCommit.add(() => this.notificationQueue.deliver(delivery.id, delivery.attempts));
     afterCommit.add(() => this.eventBus.publish('fleetReleaseChanged', { organizationId: record.organizationId, payload: record }));
     if (isActive(record)) afterCommit.add(() => this.fleetQueue.request(record.id, record.version));
   }

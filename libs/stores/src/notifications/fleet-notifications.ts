@@ -1,6 +1,6 @@
 import type { ReleaseEvent, ReleaseStatus } from '@flotilla/fleet-engine';
 import { toJson, type JsonObject } from '@flotilla/notifications';
-import type { FleetReleaseRecord, FleetRolloutRecord } from '@flotilla/stores';
+import type { FleetReleaseRecord, FleetRolloutRecord } from '../fleet/fleet-records.js';
 import type { SubjectChange } from './notification-decider.js';
 
 /** A fleet release as one reconcile leaves it, with the FleetRollout it releases: what its notifications are decided on. */

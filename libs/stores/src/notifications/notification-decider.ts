@@ -1,13 +1,13 @@
 import { hasSubscriptionAnnotations, planNotifications, type NotificationEvent, type NotificationSubject } from '@flotilla/notifications';
+import type { NotificationConfigStore } from './notification-config-store.js';
 import type {
-  NotificationConfigStore,
   NotificationDeliveryStore,
-  NotificationMuteStore,
   NotificationSubjectRef,
   OrganizationBound,
-  ParsedConfigurations,
   ReconcileNotifications,
-} from '@flotilla/stores';
+} from './notification-delivery-store.js';
+import type { NotificationMuteStore } from './notification-mute-store.js';
+import type { ParsedConfigurations } from './parsed-configurations.js';
 import type { Logger } from '@flotilla/service-runtime';
 
 /** One state change of a subject (a rollout, an analysis run's rollout, a fleet rollout): what its notifications are decided on. */
