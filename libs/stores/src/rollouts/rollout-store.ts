@@ -1,12 +1,14 @@
 import { jsonEqual, type PodTemplateSpec, type RolloutSpec } from '@flotilla/argo-spec';
 import type { RolloutOperation } from '@flotilla/rollout-engine';
 import type { ObservedRolloutState } from '@flotilla/protocol';
-import type { Prisma, Rollout } from '../generated/prisma/client.js';
+import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
+import type { Prisma, Rollout, RolloutOperation as RolloutOperationRow } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
-import { prismaSession, type PreparedStatement, type SqlPool } from '../database/sql.js';
+import { prismaSession, uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../database/sql.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
 import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID } from './agent-reports.js';
+import { REQUEST_OPERATION, ROLLOUT_BY_NAME } from './rollout-requests.js';
 import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type RolloutWriteResult } from './reconcile-batches.js';
 import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutOperationRecord, RolloutRecord, RolloutRevisionRecord, RolloutWithCluster } from './rollout-record.js';
@@ -172,11 +174,13 @@ export class RolloutStore {
   }
 
   async find(scope: OrganizationScope, name: RolloutName): Promise<RolloutWithCluster | null> {
-    const row = await this.database.rollout.findFirst({
-      where: { ...organizationFilter(scope), cluster: { name: name.cluster }, namespace: name.namespace, name: name.name },
-      include: WITH_CLUSTER_NAME,
-    });
-    return row && withClusterName(row);
+    const [row] = await this.sqlPath().query<Rollout & { clusterName: string }>(ROLLOUT_BY_NAME, [
+      scope.organizationId,
+      name.cluster,
+      name.namespace,
+      name.name,
+    ]);
+    return row ? { ...rolloutRecordOf(row), cluster: { name: row.clusterName } } : null;
   }
 
   /** The release history, newest first. */
@@ -205,26 +209,22 @@ export class RolloutStore {
   /** Records an operation for the engine to carry out, and answers the rollout's version it moved on to. */
   async requestOperation(
     scope: OrganizationScope,
-    transaction: Transaction,
+    session: SqlSession,
     rolloutId: string,
     { type, ...parameters }: RolloutOperation,
     requestedBy: string,
   ): Promise<{ operation: RolloutOperationRecord; version: number }> {
-    const recorded = await transaction.rolloutOperation.create({
-      data: {
-        organizationId: scope.organizationId,
-        rolloutId,
-        type,
-        parameters: operationParametersColumn.encode(parameters),
-        requestedBy,
-      },
-    });
-    const { version } = await transaction.rollout.update({
-      where: { id: rolloutId, ...organizationFilter(scope) },
-      data: NEXT_VERSION,
-      select: { version: true },
-    });
-    return { operation: operationRecordOf(recorded), version };
+    const [row] = await session.query<RolloutOperationRow & { rolloutVersion: number }>(REQUEST_OPERATION, [
+      uuidV7(),
+      scope.organizationId,
+      rolloutId,
+      type,
+      JSON.stringify(operationParametersColumn.encode(parameters)),
+      requestedBy,
+      new Date(),
+    ]);
+    if (!row) throw new FlotillaError(ErrorCode.RolloutNotFound, `rollout ${rolloutId} not found`);
+    return { operation: operationRecordOf(row), version: row.rolloutVersion };
   }
 
   /** Deletes a rollout, its revisions and operations; its analysis runs and experiments stay as history. */
