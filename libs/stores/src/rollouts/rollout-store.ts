@@ -8,7 +8,8 @@ import { prismaSession, uuidV7, type PreparedStatement, type SqlPool, type SqlSe
 import type { AuditStore } from '../audit/audit-store.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
 import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID } from './agent-reports.js';
-import { REQUEST_OPERATION, ROLLOUT_BY_NAME } from './rollout-requests.js';
+import { REQUEST_OPERATION, ROLLOUT_BY_NAME, ROLLOUT_PAGE } from './rollout-requests.js';
+import { isRecordId } from '../scope/record-id.js';
 import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type RolloutWriteResult } from './reconcile-batches.js';
 import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutOperationRecord, RolloutRecord, RolloutRevisionRecord, RolloutWithCluster } from './rollout-record.js';
@@ -72,8 +73,6 @@ export type RolloutApplied =
  * on, so that a reconcile that read the row before it writes nothing: the guard is in `WRITE_RECONCILES`.
  */
 const NEXT_VERSION = { version: { increment: 1 } } satisfies Prisma.RolloutUpdateInput;
-
-const WITH_CLUSTER_NAME = { cluster: { select: { name: true } } } as const;
 
 /** The rollouts of connected clusters that are not settled: the sweep re-derives their reconcile jobs from these. */
 export const UNSETTLED_ROLLOUTS: PreparedStatement = {
@@ -157,30 +156,28 @@ export class RolloutStore {
 
   /** Rollouts in the order of their cluster, namespace and name, one more than a page asks for when there are more. */
   async list(scope: OrganizationScope, filter: RolloutListFilter, page: RolloutListPage): Promise<RolloutWithCluster[]> {
-    const rows = await this.database.rollout.findMany({
-      where: {
-        ...organizationFilter(scope),
-        ...(filter.cluster ? { cluster: { name: filter.cluster } } : {}),
-        ...(filter.namespace ? { namespace: filter.namespace } : {}),
-        ...(filter.phase ? { phase: filter.phase } : {}),
-        ...(filter.labels.length > 0 ? { AND: filter.labels.map(({ key, value }) => ({ labels: { path: [key], equals: value } })) } : {}),
-      },
-      include: WITH_CLUSTER_NAME,
-      orderBy: [{ clusterId: 'asc' }, { namespace: 'asc' }, { name: 'asc' }, { id: 'asc' }],
-      take: page.take + 1,
-      ...(page.afterId ? { cursor: { id: page.afterId }, skip: 1 } : {}),
-    });
-    return rows.map(withClusterName);
+    // No rollout has an id that is no UUID, so none comes after one.
+    if (page.afterId !== undefined && !isRecordId(page.afterId)) return [];
+    const rows = await this.sqlPath().query<RolloutWithClusterRow>(ROLLOUT_PAGE, [
+      scope.organizationId,
+      filter.cluster || null,
+      filter.namespace || null,
+      filter.phase || null,
+      JSON.stringify(filter.labels),
+      page.afterId ?? null,
+      page.take + 1,
+    ]);
+    return rows.map(withClusterNameColumn);
   }
 
   async find(scope: OrganizationScope, name: RolloutName): Promise<RolloutWithCluster | null> {
-    const [row] = await this.sqlPath().query<Rollout & { clusterName: string }>(ROLLOUT_BY_NAME, [
+    const [row] = await this.sqlPath().query<RolloutWithClusterRow>(ROLLOUT_BY_NAME, [
       scope.organizationId,
       name.cluster,
       name.namespace,
       name.name,
     ]);
-    return row ? { ...rolloutRecordOf(row), cluster: { name: row.clusterName } } : null;
+    return row ? withClusterNameColumn(row) : null;
   }
 
   /** The release history, newest first. */
@@ -426,6 +423,9 @@ export class RolloutStore {
   }
 }
 
-function withClusterName({ cluster, ...row }: Prisma.RolloutGetPayload<{ include: typeof WITH_CLUSTER_NAME }>): RolloutWithCluster {
-  return { ...rolloutRecordOf(row), cluster };
+/** A row of the hand-written statements that join the cluster's name. */
+type RolloutWithClusterRow = Rollout & { clusterName: string };
+
+function withClusterNameColumn(row: RolloutWithClusterRow): RolloutWithCluster {
+  return { ...rolloutRecordOf(row), cluster: { name: row.clusterName } };
 }
