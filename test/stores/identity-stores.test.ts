@@ -28,7 +28,7 @@ beforeAll(() => {
   });
   sql = new SqlPool(inject('databaseUrl'), 1);
   clusters = new ClusterStore(database, sql);
-  tokens = new ApiTokenStore(database, audit);
+  tokens = new ApiTokenStore(database, audit, sql);
   organizations = new OrganizationStore(database, audit, tokens);
 });
 afterAll(async () => {

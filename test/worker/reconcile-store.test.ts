@@ -270,6 +270,23 @@ describe('batched reconcile writes', () => {
     expect(await database.rolloutRevision.count({ where: { rolloutId: rollout.id } })).toBe(3);
   });
 
+  it('gives the current revision its state in the same write whether that write starts it or sends its start again', async () => {
+    const rollout = await storedRollout();
+    const stateOf = async (revision: number) =>
+      (await database.rolloutRevision.findFirstOrThrow({ where: { rolloutId: rollout.id, revision } })).outcome;
+    const healthyAtOnce = { ...plan(rollout, 'Healthy', 1), currentRevision: { podTemplateHash: 'hash-1', state: 'Healthy' } };
+    expect(await store.writeReconcile(WORKER, healthyAtOnce)).toMatchObject({ written: true });
+    expect(await stateOf(1)).toBe('Healthy');
+
+    const startedAgain = { ...plan(rollout, 'Progressing', 1, 1), currentRevision: { podTemplateHash: 'hash-1', state: 'Aborted' } };
+    expect(await store.writeReconcile(WORKER, startedAgain)).toMatchObject({ written: true });
+    expect(await stateOf(1)).toBe('Aborted');
+
+    const lost = { ...statusOnly(rollout, 'Healthy', 0), currentRevision: { podTemplateHash: 'hash-1', state: 'Healthy' } };
+    expect(await store.writeReconcile(WORKER, lost)).toEqual({ written: false });
+    expect(await stateOf(1)).toBe('Aborted');
+  });
+
   it('corrects revisions stored before their outcome followed the status, with the migration that does it', async () => {
     const [promoted, retried] = [await storedRollout(), await storedRollout()];
     const statusJson = (stableRS: string, currentPodHash: string) => json({ ...rolloutStatus('Healthy', currentPodHash), stableRS });

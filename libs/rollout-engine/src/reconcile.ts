@@ -96,6 +96,51 @@ export function initialStatus(currentHash: string, generation: number, nowIso: s
   };
 }
 
+/**
+ * The previous status copied field by field, to decide into, at the spec's generation. An object spread of a status
+ * (two dozen fields) takes V8's generic path and cost a tenth of a decision; the literal takes a few nanoseconds.
+ */
+function statusToDecideInto(previous: RolloutStatus, observedGeneration: number): RolloutStatus {
+  const { canary, blueGreen } = previous;
+  return {
+    phase: previous.phase,
+    message: previous.message,
+    observedGeneration,
+    currentPodHash: previous.currentPodHash,
+    stableRS: previous.stableRS,
+    currentStepIndex: previous.currentStepIndex,
+    currentStepHash: previous.currentStepHash,
+    pauseConditions: previous.pauseConditions,
+    controllerPause: previous.controllerPause,
+    abort: previous.abort,
+    abortedAt: previous.abortedAt,
+    promoteFull: previous.promoteFull,
+    conditions: previous.conditions,
+    replicas: previous.replicas,
+    updatedReplicas: previous.updatedReplicas,
+    readyReplicas: previous.readyReplicas,
+    availableReplicas: previous.availableReplicas,
+    canary: {
+      weights: canary.weights,
+      currentStepAnalysisRun: canary.currentStepAnalysisRun,
+      currentBackgroundAnalysisRun: canary.currentBackgroundAnalysisRun,
+      currentExperiment: canary.currentExperiment,
+    },
+    blueGreen: {
+      activeSelector: blueGreen.activeSelector,
+      previewSelector: blueGreen.previewSelector,
+      scaleUpPreviewCheckPoint: blueGreen.scaleUpPreviewCheckPoint,
+      prePromotionAnalysisRun: blueGreen.prePromotionAnalysisRun,
+      postPromotionAnalysisRun: blueGreen.postPromotionAnalysisRun,
+    },
+    restartedAt: previous.restartedAt,
+    collisionCount: previous.collisionCount,
+    scaleDownDeadlines: previous.scaleDownDeadlines,
+    lastProgressAt: previous.lastProgressAt,
+    retryAttempt: previous.retryAttempt,
+  };
+}
+
 function observedRevisions(replicaSets: readonly ObservedReplicaSet[]): Map<string, number> {
   const revisions = new Map<string, number>();
   for (const replicaSet of replicaSets) {
@@ -499,9 +544,7 @@ export function reconcile(input: ReconcileInput): Decision {
     return reconcileHeldRevision(input, previous, freeze);
   }
   const status: RolloutStatus =
-    previous === undefined
-      ? initialStatus(currentHash, rollout.generation, nowIso)
-      : { ...previous, canary: { ...previous.canary }, blueGreen: { ...previous.blueGreen }, observedGeneration: rollout.generation };
+    previous === undefined ? initialStatus(currentHash, rollout.generation, nowIso) : statusToDecideInto(previous, rollout.generation);
   const context: RolloutContext = {
     name: rollout.name,
     spec,

@@ -43,11 +43,10 @@ import {
   LOGGER,
   RECONCILE_QUEUE,
   REDIS,
+  SQL,
 } from './tokens.js';
 
 const EVENT_SUBSCRIBER = Symbol('EVENT_SUBSCRIBER');
-/** The hand-written SQL of the agent gateway's reports and heartbeats (`RolloutStore.recordAgentReport`, `ClusterStore.recordHeartbeat`). */
-const SQL = Symbol('SQL');
 const SQL_POOL_SIZE = 4;
 
 /** Connections and cross-cutting services every feature module uses; closed when the application stops. */
@@ -78,7 +77,7 @@ export class CoreModule implements OnApplicationShutdown {
           useFactory: () =>
             createDatabaseClient(config.databaseUrl, 10, { statementTimeoutMs: config.requestTimeoutMs, logger: connectionLogger }),
         },
-        { provide: SQL, useFactory: () => new SqlPool(config.databaseUrl, SQL_POOL_SIZE, connectionLogger) },
+        { provide: SQL, useFactory: () => new SqlPool(config.databaseUrl, SQL_POOL_SIZE, connectionLogger, config.requestTimeoutMs) },
         { provide: REDIS, useFactory: () => createRedisConnection(config.redis, { autoPipelining: true, logger: connectionLogger }) },
         {
           provide: EVENT_SUBSCRIBER,
@@ -120,8 +119,8 @@ export class CoreModule implements OnApplicationShutdown {
         },
         {
           provide: ApiTokenStore,
-          inject: [DATABASE, AuditStore],
-          useFactory: (database: DatabaseClient, audit: AuditStore) => new ApiTokenStore(database, audit),
+          inject: [DATABASE, AuditStore, SQL],
+          useFactory: (database: DatabaseClient, audit: AuditStore, sql: SqlPool) => new ApiTokenStore(database, audit, sql),
         },
         {
           provide: OrganizationStore,
@@ -192,6 +191,7 @@ export class CoreModule implements OnApplicationShutdown {
         API_CONFIG,
         LOGGER,
         DATABASE,
+        SQL,
         REDIS,
         EVENT_BUS,
         RECONCILE_QUEUE,

@@ -1,5 +1,10 @@
 /** Dependency-injection tokens of the infrastructure providers. */
 export const DATABASE = Symbol('DATABASE');
+/**
+ * The pool of the hand-written SQL: the agent gateway's reports and heartbeats, and people's operations on a rollout
+ * (`RolloutStore.recordAgentReport`, `ClusterStore.recordHeartbeat`, `RolloutStore.requestOperation`).
+ */
+export const SQL = Symbol('SQL');
 export const REDIS = Symbol('REDIS');
 export const EVENT_BUS = Symbol('EVENT_BUS');
 export const API_CONFIG = Symbol('API_CONFIG');

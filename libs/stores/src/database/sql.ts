@@ -25,17 +25,19 @@ export interface SqlSession {
 /**
  * A pool of Postgres connections that outlives them: a connection Postgres closes (a restart, `pg_terminate_backend`)
  * is reported to `logger` and dropped, and the next query opens a new one. `url` may mark a PgBouncer in
- * transaction pooling mode (`?pgbouncer=true`).
+ * transaction pooling mode (`?pgbouncer=true`). With `statementTimeoutMs`, Postgres cancels any statement of its
+ * sessions that runs longer, as `createDatabaseClient` has it (not behind PgBouncer, which refuses the setting).
  */
 export class SqlPool implements SqlSession {
   private readonly pool: pg.Pool;
   private readonly reportLostConnection: (error: Error) => void;
   private readonly namesStatements: boolean;
 
-  constructor(url: string, maxConnections: number, logger?: Logger) {
+  constructor(url: string, maxConnections: number, logger?: Logger, statementTimeoutMs?: number) {
     const { connectionString, behindPgBouncer } = databaseConnection(url);
     this.namesStatements = !behindPgBouncer;
-    this.pool = new pg.Pool({ connectionString, max: maxConnections, types: { getTypeParser: typeParser } });
+    const timeout = statementTimeoutMs && !behindPgBouncer ? { statement_timeout: statementTimeoutMs } : {};
+    this.pool = new pg.Pool({ connectionString, max: maxConnections, types: { getTypeParser: typeParser }, ...timeout });
     this.reportLostConnection = (error) => logger?.warn({ err: error }, 'database connection lost');
     // Without a listener, an idle connection closed by the server would throw from the pool and end the process.
     this.pool.on('error', this.reportLostConnection);

@@ -265,7 +265,13 @@ export class FleetReleaseStore {
     for (const { cluster, operation } of decision.memberOperations) {
       const rollout = write.members[cluster]?.rollout;
       if (!rollout) continue;
-      const { version } = await this.rollouts.requestOperation(organization, transaction, rollout.id, operation, write.actor);
+      const { version } = await this.rollouts.requestOperation(
+        organization,
+        prismaSession(transaction),
+        rollout.id,
+        operation,
+        write.actor,
+      );
       changed.set(rollout.id, version);
     }
     for (const change of decision.memberChanges) {

@@ -78,7 +78,9 @@ export const LOAD_ROLLOUTS: PreparedStatement = {
 
 /**
  * Writes every rollout of the batch whose version is still the one its reconcile read, and, for those only, what
- * their reconciles asked for besides: operations settled, revisions, experiments started or moved on, analysis runs
+ * their reconciles asked for besides: operations settled, revisions started, the state of the current revision (the
+ * newest one of its pod template hash, finished unless Progressing: a revision this statement starts is inserted in
+ * that state, since no other part of one statement sees its rows), experiments started or moved on, analysis runs
  * started or ended. Answers the ids of the rollouts written and of the runs started.
  */
 export const WRITE_RECONCILES: PreparedStatement = {
@@ -95,12 +97,27 @@ export const WRITE_RECONCILES: PreparedStatement = {
     UPDATE "RolloutOperation" o SET state = s.state, message = s.message, "completedAt" = s.at
     FROM jsonb_to_recordset($2::jsonb) AS s(id uuid, "rolloutId" uuid, state text, message text, at timestamp)
     WHERE o.id = s.id AND s."rolloutId" IN (SELECT id FROM updated)
+  ), current_states AS (
+    SELECT * FROM jsonb_to_recordset($8::jsonb) AS c("rolloutId" uuid, "podTemplateHash" text, state text, at timestamp)
+    WHERE c."rolloutId" IN (SELECT id FROM updated)
   ), revisions AS (
-    INSERT INTO "RolloutRevision" (id, "organizationId", "rolloutId", revision, "podTemplateHash", images, "specSnapshot", "startedBy", "startedAt")
-    SELECT v.id, v."organizationId", v."rolloutId", v.revision, v."podTemplateHash", ARRAY(SELECT jsonb_array_elements_text(v.images)), v."specSnapshot", v."startedBy", v.at
+    INSERT INTO "RolloutRevision" (id, "organizationId", "rolloutId", revision, "podTemplateHash", images, "specSnapshot", "startedBy", "startedAt", outcome, "finishedAt")
+    SELECT v.id, v."organizationId", v."rolloutId", v.revision, v."podTemplateHash", ARRAY(SELECT jsonb_array_elements_text(v.images)), v."specSnapshot", v."startedBy", v.at,
+      COALESCE(c.state, 'Progressing'), CASE WHEN c.state <> 'Progressing' THEN c.at END
     FROM jsonb_to_recordset($3::jsonb) AS v(id uuid, "organizationId" uuid, "rolloutId" uuid, revision integer, "podTemplateHash" text, images jsonb, "specSnapshot" jsonb, "startedBy" text, at timestamp)
+    LEFT JOIN current_states c ON c."rolloutId" = v."rolloutId" AND c."podTemplateHash" = v."podTemplateHash"
+      AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($3::jsonb) AS later("rolloutId" uuid, revision integer, "podTemplateHash" text)
+        WHERE later."rolloutId" = v."rolloutId" AND later."podTemplateHash" = v."podTemplateHash" AND later.revision > v.revision)
     WHERE v."rolloutId" IN (SELECT id FROM updated)
-    ON CONFLICT ("rolloutId", revision) DO NOTHING
+    ON CONFLICT ("rolloutId", revision) DO NOTHING RETURNING "rolloutId", "podTemplateHash"
+  ), current_revisions AS (
+    UPDATE "RolloutRevision" rr SET outcome = c.state, "finishedAt" = CASE WHEN c.state = 'Progressing' THEN NULL ELSE c.at END
+    FROM current_states c
+    WHERE rr.outcome <> c.state AND rr.id = (
+      SELECT newest.id FROM "RolloutRevision" newest
+      WHERE newest."rolloutId" = c."rolloutId" AND newest."podTemplateHash" = c."podTemplateHash"
+      ORDER BY newest.revision DESC LIMIT 1)
+      AND NOT EXISTS (SELECT 1 FROM revisions n WHERE n."rolloutId" = c."rolloutId" AND n."podTemplateHash" = c."podTemplateHash")
   ), experiments AS (
     INSERT INTO "Experiment" (id, "organizationId", "clusterId", "rolloutId", namespace, name, spec, "podTemplateHash", "stepIndex", phase, message, status, "releasedAt", "updatedAt")
     SELECT n.id, n."organizationId", n."clusterId", n."rolloutId", n.namespace, n.name, n.spec, n."podTemplateHash", n."stepIndex", n.phase, n.message, n.status,
@@ -138,18 +155,6 @@ export const FINISH_REVISIONS: PreparedStatement = {
   text: `UPDATE "RolloutRevision" rr SET outcome = f.outcome, "finishedAt" = f.at
   FROM jsonb_to_recordset($1::jsonb) AS f("rolloutId" uuid, revision integer, outcome text, at timestamp)
   WHERE rr."rolloutId" = f."rolloutId" AND rr."finishedAt" IS NULL AND rr.revision = f.revision`,
-};
-
-/** The newest revision of a pod template hash takes the state its status gives it, finished unless Progressing. */
-export const SET_CURRENT_REVISION_STATES: PreparedStatement = {
-  name: 'reconcile-set-current-revision-states',
-  text: `UPDATE "RolloutRevision" rr SET outcome = c.state,
-    "finishedAt" = CASE WHEN c.state = 'Progressing' THEN NULL ELSE c.at END
-  FROM jsonb_to_recordset($1::jsonb) AS c("rolloutId" uuid, "podTemplateHash" text, state text, at timestamp)
-  WHERE rr.outcome <> c.state AND rr.id = (
-    SELECT newest.id FROM "RolloutRevision" newest
-    WHERE newest."rolloutId" = c."rolloutId" AND newest."podTemplateHash" = c."podTemplateHash"
-    ORDER BY newest.revision DESC LIMIT 1)`,
 };
 
 /** `spec` and `desiredState` are `undefined` when the reconcile left them as stored: the row keeps its own, unsent. */
@@ -328,16 +333,13 @@ export class ReconcileBatches {
         })),
       ),
       rows((plan) => plan.experimentUpdates.map(experimentRow)),
+      rows((plan) => (plan.currentRevision === undefined ? [] : [plan.currentRevision])),
     ]);
     const written = new Set(outcome?.written ?? []);
     const startedRuns = new Set(outcome?.startedRuns ?? []);
     const winners = contenders.filter((plan) => written.has(plan.rollout.id));
     const finishes = winners.flatMap((plan) => plan.revisionFinishes.map((finish) => ({ ...finish, ...owner(plan), at: plan.now })));
     if (finishes.length > 0) await session.query(FINISH_REVISIONS, [JSON.stringify(finishes)]);
-    const currentStates = winners.flatMap((plan) =>
-      plan.currentRevision === undefined ? [] : [{ ...plan.currentRevision, ...owner(plan), at: plan.now }],
-    );
-    if (currentStates.length > 0) await session.query(SET_CURRENT_REVISION_STATES, [JSON.stringify(currentStates)]);
     const deliveries = new Map<ReconcileWritePlan, QueuedDelivery[]>();
     for (const plan of winners) if (plan.notifications) deliveries.set(plan, await recordNotifications(session, plan.notifications));
     // Last before the commit: the chain heads stay locked from here until then.

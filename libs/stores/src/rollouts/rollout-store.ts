@@ -1,12 +1,15 @@
 import { jsonEqual, type PodTemplateSpec, type RolloutSpec } from '@flotilla/argo-spec';
 import type { RolloutOperation } from '@flotilla/rollout-engine';
 import type { ObservedRolloutState } from '@flotilla/protocol';
-import type { Prisma, Rollout } from '../generated/prisma/client.js';
+import { ErrorCode, FlotillaError } from '@flotilla/service-runtime';
+import type { Prisma, Rollout, RolloutOperation as RolloutOperationRow } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
-import { prismaSession, type PreparedStatement, type SqlPool } from '../database/sql.js';
+import { prismaSession, uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../database/sql.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
 import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID } from './agent-reports.js';
+import { REQUEST_OPERATION, ROLLOUT_BY_NAME, ROLLOUT_PAGE } from './rollout-requests.js';
+import { isRecordId } from '../scope/record-id.js';
 import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type RolloutWriteResult } from './reconcile-batches.js';
 import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutOperationRecord, RolloutRecord, RolloutRevisionRecord, RolloutWithCluster } from './rollout-record.js';
@@ -157,28 +160,28 @@ export class RolloutStore {
 
   /** Rollouts in the order of their cluster, namespace and name, one more than a page asks for when there are more. */
   async list(scope: OrganizationScope, filter: RolloutListFilter, page: RolloutListPage): Promise<RolloutWithCluster[]> {
-    const rows = await this.database.rollout.findMany({
-      where: {
-        ...organizationFilter(scope),
-        ...(filter.cluster ? { cluster: { name: filter.cluster } } : {}),
-        ...(filter.namespace ? { namespace: filter.namespace } : {}),
-        ...(filter.phase ? { phase: filter.phase } : {}),
-        ...(filter.labels.length > 0 ? { AND: filter.labels.map(({ key, value }) => ({ labels: { path: [key], equals: value } })) } : {}),
-      },
-      include: WITH_CLUSTER_NAME,
-      orderBy: [{ clusterId: 'asc' }, { namespace: 'asc' }, { name: 'asc' }, { id: 'asc' }],
-      take: page.take + 1,
-      ...(page.afterId ? { cursor: { id: page.afterId }, skip: 1 } : {}),
-    });
-    return rows.map(withClusterName);
+    // No rollout has an id that is no UUID, so none comes after one.
+    if (page.afterId !== undefined && !isRecordId(page.afterId)) return [];
+    const rows = await this.sqlPath().query<RolloutWithClusterRow>(ROLLOUT_PAGE, [
+      scope.organizationId,
+      filter.cluster || null,
+      filter.namespace || null,
+      filter.phase || null,
+      JSON.stringify(filter.labels),
+      page.afterId ?? null,
+      page.take + 1,
+    ]);
+    return rows.map(withClusterNameColumn);
   }
 
   async find(scope: OrganizationScope, name: RolloutName): Promise<RolloutWithCluster | null> {
-    const row = await this.database.rollout.findFirst({
-      where: { ...organizationFilter(scope), cluster: { name: name.cluster }, namespace: name.namespace, name: name.name },
-      include: WITH_CLUSTER_NAME,
-    });
-    return row && withClusterName(row);
+    const [row] = await this.sqlPath().query<RolloutWithClusterRow>(ROLLOUT_BY_NAME, [
+      scope.organizationId,
+      name.cluster,
+      name.namespace,
+      name.name,
+    ]);
+    return row ? withClusterNameColumn(row) : null;
   }
 
   /** The release history, newest first; only the revisions numbered in `only` when it is given. */
@@ -207,26 +210,22 @@ export class RolloutStore {
   /** Records an operation for the engine to carry out, and answers the rollout's version it moved on to. */
   async requestOperation(
     scope: OrganizationScope,
-    transaction: Transaction,
+    session: SqlSession,
     rolloutId: string,
     { type, ...parameters }: RolloutOperation,
     requestedBy: string,
   ): Promise<{ operation: RolloutOperationRecord; version: number }> {
-    const recorded = await transaction.rolloutOperation.create({
-      data: {
-        organizationId: scope.organizationId,
-        rolloutId,
-        type,
-        parameters: operationParametersColumn.encode(parameters),
-        requestedBy,
-      },
-    });
-    const { version } = await transaction.rollout.update({
-      where: { id: rolloutId, ...organizationFilter(scope) },
-      data: NEXT_VERSION,
-      select: { version: true },
-    });
-    return { operation: operationRecordOf(recorded), version };
+    const [row] = await session.query<RolloutOperationRow & { rolloutVersion: number }>(REQUEST_OPERATION, [
+      uuidV7(),
+      scope.organizationId,
+      rolloutId,
+      type,
+      JSON.stringify(operationParametersColumn.encode(parameters)),
+      requestedBy,
+      new Date(),
+    ]);
+    if (!row) throw new FlotillaError(ErrorCode.RolloutNotFound, `rollout ${rolloutId} not found`);
+    return { operation: operationRecordOf(row), version: row.rolloutVersion };
   }
 
   /** Deletes a rollout, its revisions and operations; its analysis runs and experiments stay as history. */
@@ -358,8 +357,8 @@ export class RolloutStore {
       include: { ...WITH_CLUSTER_NAME, analysisRuns: { select: { name: true, phase: true, message: true }, orderBy: { id: 'desc' } } },
     });
     if (!row) return null;
-    const { analysisRuns, ...rollout } = row;
-    return { ...withClusterName(rollout), analysisRuns };
+    const { analysisRuns, cluster, ...rollout } = row;
+    return { ...rolloutRecordOf(rollout), cluster, analysisRuns };
   }
 
   /** A rollout by id through the hand-written path, for the agent gateway to send its desired state. */
@@ -442,6 +441,9 @@ export class RolloutStore {
   }
 }
 
-function withClusterName({ cluster, ...row }: Prisma.RolloutGetPayload<{ include: typeof WITH_CLUSTER_NAME }>): RolloutWithCluster {
-  return { ...rolloutRecordOf(row), cluster };
+/** A row of the hand-written statements that join the cluster's name. */
+type RolloutWithClusterRow = Rollout & { clusterName: string };
+
+function withClusterNameColumn(row: RolloutWithClusterRow): RolloutWithCluster {
+  return { ...rolloutRecordOf(row), cluster: { name: row.clusterName } };
 }

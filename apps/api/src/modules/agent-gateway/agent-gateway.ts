@@ -17,7 +17,6 @@ import {
 } from '@flotilla/protocol';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { websocketText, type Logger } from '@flotilla/service-runtime';
 import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
@@ -31,10 +30,10 @@ import {
   type ClusterRecord,
 } from '@flotilla/stores';
 import { type EventBus, measurementOfRequest, measurementRequest, type DesiredStateChanged } from '@flotilla/events';
-import { ANALYSIS_QUEUE, API_CONFIG, EVENT_BUS, LOGGER, RECONCILE_QUEUE, REDIS } from '../../infrastructure/tokens.js';
+import { ANALYSIS_QUEUE, API_CONFIG, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import type { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
-import { AgentRateLimit, RateStanding } from './agent-rate-limit.js';
+import { AgentMessageRate } from './agent-message-rate.js';
 import { AnswerCollector } from './answer-collector.js';
 import { HandshakeGuard, refuseConnection } from './handshake-guard.js';
 import { toDesiredExperiment, toDesiredRollout } from './desired-rollout.js';
@@ -56,7 +55,7 @@ interface AgentConnection {
   answers: AnswerCollector;
   /** The first message (the hello) is never dropped; the rate applies from the second on. */
   greeted: boolean;
-  rate: RateStanding;
+  rate: AgentMessageRate;
   /** The last message being handled of each rollout, so that the next one waits for it (see `inOrder`). */
   handling: Map<string, Promise<void>>;
 }
@@ -80,7 +79,6 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly disconnections = new Set<Promise<void>>();
   private readonly handshakes: HandshakeGuard;
   private readonly proxyTrust: ProxyTrust;
-  private readonly rateLimit: AgentRateLimit;
   private readonly log: Logger;
 
   constructor(
@@ -94,14 +92,12 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(ANALYSIS_QUEUE) private readonly analysisQueue: AnalysisQueue,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
-    @Inject(REDIS) redis: Redis,
     private readonly metrics: ApiMetrics,
     private readonly serving: ServingState,
   ) {
     this.server = new WebSocketServer({ noServer: true, maxPayload: config.agent.maxMessageBytes });
     this.handshakes = new HandshakeGuard(config.agent.handshakeTimeoutMs, config.agent.maxPendingHandshakesPerAddress);
     this.proxyTrust = compileProxyTrust(config.trustedProxies);
-    this.rateLimit = new AgentRateLimit(redis, config.redisPrefix, config.agent.messagesPerSecond, config.agent.rateLimitStrikes);
     this.log = logger.child({ component: 'agent-gateway' });
   }
 
@@ -211,7 +207,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       lastHeartbeatWrite: 0,
       answers,
       greeted: false,
-      rate: new RateStanding(),
+      rate: new AgentMessageRate(this.config.agent.messagesPerSecond, this.config.agent.rateLimitStrikes, Date.now()),
       handling: new Map(),
     };
     // Frames ws cannot take (a reserved bit, an oversized message, bad UTF-8) end in 'error', then a close ws sends.
@@ -242,8 +238,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       connection.greeted = true;
       return this.handle(connection, text);
     }
-    const decision = await this.rateLimit.decide(connection.clusterId, connection.rate, Date.now());
     if (connection.socket.readyState !== connection.socket.OPEN) return;
+    const decision = connection.rate.decide(Date.now());
     switch (decision.kind) {
       case 'take':
         return this.handle(connection, text);

@@ -11,6 +11,7 @@ import {
   rolloutTargetName,
   FleetReleaseStore,
   RolloutStore,
+  type SqlPool,
   type RolloutOperationRecord,
   type RolloutWithCluster,
 } from '@flotilla/stores';
@@ -19,7 +20,7 @@ import { assertReason } from '../../common/reason.js';
 import { ErrorCode, FlotillaError, notFound } from '@flotilla/service-runtime';
 import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/graphql/pagination.js';
 import type { EventBus, DesiredStateChanged } from '@flotilla/events';
-import { DATABASE, EVENT_BUS, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
+import { DATABASE, EVENT_BUS, RECONCILE_QUEUE, SQL } from '../../infrastructure/tokens.js';
 import type { ReconcileQueue } from '@flotilla/queues';
 import { toRolloutModel } from './rollout.mapper.js';
 import { assertNotFleetOwned } from './fleet-ownership.js';
@@ -42,6 +43,7 @@ const FROZEN_OPERATIONS: ReadonlySet<OperationRequest['type']> = new Set(['setIm
 export class RolloutsService {
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseClient,
+    @Inject(SQL) private readonly sql: SqlPool,
     private readonly rollouts: RolloutStore,
     @Inject(EVENT_BUS) private readonly eventBus: EventBus,
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
@@ -102,10 +104,10 @@ export class RolloutsService {
       ? await this.freezes.assertRolloutOpen(scope, rollout, new Date())
       : null;
     const { type, ...parameters } = operation;
-    return inTransaction(this.database, async (transaction, afterCommit) => {
-      const recorded = await this.rollouts.requestOperation(scope, transaction, rollout.id, operation, actorOf(principal));
+    return this.sql.transaction(async (session, afterCommit) => {
+      const recorded = await this.rollouts.requestOperation(scope, session, rollout.id, operation, actorOf(principal));
       this.requestReconcile(afterCommit, rollout.id, recorded.version);
-      await this.audit.append(scope, prismaSession(transaction), afterCommit, [
+      await this.audit.append(scope, session, afterCommit, [
         {
           actor: actorOf(principal),
           action: `rollout.${type}`,
