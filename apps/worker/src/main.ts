@@ -118,7 +118,7 @@ const notificationConfigs = new NotificationConfigStore(
   database,
   configuredOrExit('worker', () => SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys })),
 );
-const notificationDeliveries = new NotificationDeliveryStore(database);
+const notificationDeliveries = new NotificationDeliveryStore(database, sql);
 const parsedNotificationConfigs = new ParsedConfigurations();
 const notifications = new NotificationSender(
   notificationDeliveries,
