@@ -44,7 +44,7 @@ const planned = (trigger: string, dedupeKey: string, service = 'slack'): Planned
 });
 
 describe('NotificationConfigStore', () => {
-  it('stores the Secret sealed, answers only its keys, and tells added, changed and removed keys apart', async () => {
+  it('stores the Secret sealed, answers only its keys, tells added, changed and removed keys apart, and delivers with the newest values', async () => {
     const scope = await organization();
     const store = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'));
     const apply = (values: Record<string, string>) =>
@@ -55,6 +55,10 @@ describe('NotificationConfigStore', () => {
       keys: { added: ['slack-token', 'webhook-secret'], changed: [], removed: [] },
     });
     expect((await apply({ 'slack-token': 'xoxb-first', 'webhook-secret': 'hmac' })).action).toBe('Unchanged');
+    expect((await store.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({
+      'slack-token': 'xoxb-first',
+      'webhook-secret': 'hmac',
+    });
     expect(await apply({ 'slack-token': 'xoxb-second', 'pagerduty-key': 'pd' })).toMatchObject({
       action: 'Updated',
       keys: { added: ['pagerduty-key'], changed: ['slack-token'], removed: ['webhook-secret'] },
@@ -63,7 +67,7 @@ describe('NotificationConfigStore', () => {
       SELECT row_to_json(c)::text AS text FROM "NotificationConfig" c WHERE "organizationId" = ${scope.organizationId}::uuid`;
     expect(row?.text).not.toContain('xoxb');
     expect(row?.text).toContain('"secretKeyId":"old"');
-    expect(await store.secretValues(SYSTEM, scope.organizationId, undefined)).toEqual({
+    expect((await store.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({
       'slack-token': 'xoxb-second',
       'pagerduty-key': 'pd',
     });
@@ -82,7 +86,9 @@ describe('NotificationConfigStore', () => {
       await store.applyConfigMap(scope, transaction, undefined, { 'service.slack': 'token: $token' }, 'admin');
       await store.applyConfigMap(scope, transaction, placement, { 'template.x': 'message: hi' }, 'admin');
     });
-    expect(await store.secretValues(SYSTEM, scope.organizationId, placement)).toEqual({ token: 'shop', shared: 'organization' });
+    const { configs, secrets } = await store.forDelivery(SYSTEM, scope.organizationId, placement);
+    expect(secrets).toEqual({ token: 'shop', shared: 'organization' });
+    expect(configs).toEqual(await store.inEffect(scope.organizationId, placement));
     const inEffect = await store.inEffect(scope.organizationId, placement);
     expect(inEffect.organization?.configData).toEqual({ 'service.slack': 'token: $token' });
     expect(inEffect.namespace).toMatchObject({ configData: { 'template.x': 'message: hi' }, secretKeys: ['token'], namespace: 'shop' });
@@ -97,11 +103,11 @@ describe('NotificationConfigStore', () => {
     const before = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'));
     await inTransaction(database, (transaction) => before.applySecret(scope, transaction, undefined, { token: 'kept' }, 'admin'));
     const during = new NotificationConfigStore(database, SecretBox.parse(ringOf('new', 'old'), 'test'));
-    expect(await during.secretValues(SYSTEM, scope.organizationId, undefined)).toEqual({ token: 'kept' });
+    expect((await during.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({ token: 'kept' });
     while ((await during.reseal(SYSTEM, 50)) > 0);
     const after = new NotificationConfigStore(database, SecretBox.parse(ringOf('new'), 'test'));
-    expect(await after.secretValues(SYSTEM, scope.organizationId, undefined)).toEqual({ token: 'kept' });
-    await expect(before.secretValues(SYSTEM, scope.organizationId, undefined)).rejects.toThrow('sealed with key "new"');
+    expect((await after.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({ token: 'kept' });
+    await expect(before.forDelivery(SYSTEM, scope.organizationId, undefined)).rejects.toThrow('sealed with key "new"');
   });
 
   it('refuses a Secret without a key ring', async () => {
