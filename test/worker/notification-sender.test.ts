@@ -194,6 +194,13 @@ describe('NotificationSender', () => {
     expect(held).toMatchObject({ attempts: 0, nextAttemptAt: new Date(now.getTime() + 1000) });
   });
 
+  it('holds nothing back when the service has no rate', async () => {
+    const rows = await decided(3);
+    const unlimited = senderWithRate(0);
+    const results = await Promise.all(rows.map((row) => unlimited.attempt(row.id)));
+    expect(results.map((result) => result.result)).toEqual(['delivered', 'delivered', 'delivered']);
+  });
+
   it('sends a row once when two workers attempt it while preparation takes longer than a claim and the receiver is slow', async () => {
     const rows = await decided(3);
     answerAfterMs = 300;
