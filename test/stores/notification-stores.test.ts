@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PlannedNotification } from '../../libs/notifications/src/index.js';
 import { SecretBox } from '../../libs/service-runtime/src/secret-box.js';
 import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
 import { NotificationDeliveryStore, type NotificationSubjectRef } from '../../libs/stores/src/notifications/notification-delivery-store.js';
@@ -16,18 +17,20 @@ const ringOf = (...ids: string[]): string => ids.map((id) => `${id}:${keys.get(i
 const keys = new Map(['old', 'new'].map((id) => [id, randomBytes(32).toString('base64')]));
 
 let database: DatabaseClient;
+let sql: SqlPool;
 let organizations: OrganizationStore;
 let deliveries: NotificationDeliveryStore;
 let mutes: NotificationMuteStore;
 
 beforeAll(() => {
   database = createDatabaseClient(inject('databaseUrl'), 2);
+  sql = new SqlPool(inject('databaseUrl'), 2);
   const audit = new AuditStore(database, { publish: () => Promise.resolve() });
   organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   deliveries = new NotificationDeliveryStore(database);
   mutes = new NotificationMuteStore(database);
 });
-afterAll(() => database.$disconnect());
+afterAll(() => Promise.all([database.$disconnect(), sql.end()]));
 
 async function organization(): Promise<OrganizationScope> {
   const created = await organizations.create(SYSTEM, `notify-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
@@ -89,6 +92,10 @@ describe('NotificationConfigStore', () => {
     const { configs, secrets } = await store.forDelivery(SYSTEM, scope.organizationId, placement);
     expect(secrets).toEqual({ token: 'shop', shared: 'organization' });
     expect(configs).toEqual(await store.inEffect(scope.organizationId, placement));
+    // As the worker reads it: on the SQL pool.
+    const onThePool = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'), sql);
+    expect(await onThePool.forDelivery(SYSTEM, scope.organizationId, placement)).toEqual({ configs, secrets });
+    expect((await onThePool.forDelivery(SYSTEM, scope.organizationId, undefined)).configs.namespace).toBeUndefined();
     const inEffect = await store.inEffect(scope.organizationId, placement);
     expect(inEffect.organization?.configData).toEqual({ 'service.slack': 'token: $token' });
     expect(inEffect.namespace).toMatchObject({ configData: { 'template.x': 'message: hi' }, secretKeys: ['token'], namespace: 'shop' });

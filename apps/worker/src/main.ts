@@ -117,6 +117,7 @@ const freezes = new FreezeChecker(new FreezeWindowStore(database), new BreakGlas
 const notificationConfigs = new NotificationConfigStore(
   database,
   configuredOrExit('worker', () => SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys })),
+  sql,
 );
 const notificationDeliveries = new NotificationDeliveryStore(database, sql);
 const parsedNotificationConfigs = new ParsedConfigurations();

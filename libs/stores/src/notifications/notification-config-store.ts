@@ -3,6 +3,7 @@ import type { SecretBox, SecretEnvelope } from '@flotilla/service-runtime';
 import { z } from 'zod';
 import type { NotificationConfig } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
+import { prismaSession, type PreparedStatement, type SqlSession } from '../database/sql.js';
 import { stringMapColumn } from '../rollouts/json-shapes.js';
 import { objectColumn } from '../scope/json-column.js';
 import type { OrganizationScope, SystemScope } from '../scope/scope.js';
@@ -44,6 +45,12 @@ export interface NotificationDeliveryConfig {
   configs: NotificationConfigsInEffect;
   secrets: Record<string, string>;
 }
+
+/** The organization's configuration row and the namespace's (`$2`, or '' for none). */
+export const NOTIFICATION_CONFIGS_IN_EFFECT: PreparedStatement = {
+  name: 'notification-configs-in-effect',
+  text: `SELECT * FROM "NotificationConfig" WHERE "organizationId" = $1::uuid AND placement IN ('', $2::text)`,
+};
 
 /** Opened Secrets kept per stored version of their row: a worker's organizations and namespaces, at most. */
 const OPENED_SECRETS_CACHE_SIZE = 1000;
@@ -88,9 +95,14 @@ const sealingContext = (row: Pick<NotificationConfig, 'organizationId' | 'placem
 export class NotificationConfigStore {
   private readonly opened = new Map<string, Record<string, string>>();
 
+  /**
+   * @param deliveryReads where `forDelivery` reads, once per notification attempt: the worker's SQL pool, whose
+   * prepared statement skips the Prisma client's per-query planning; the Prisma client's own connections otherwise.
+   */
   constructor(
     private readonly database: DatabaseClient,
     private readonly keys: SecretBox | undefined,
+    private readonly deliveryReads: SqlSession = prismaSession(database),
   ) {}
 
   /** Stores the ConfigMap's data for the placement; the Secret of that placement is left as it is. */
@@ -169,9 +181,10 @@ export class NotificationConfigStore {
    * never log, store or answer the values.
    */
   async forDelivery(_scope: SystemScope, organizationId: string, placement: NotificationPlacement): Promise<NotificationDeliveryConfig> {
-    const rows = await this.database.notificationConfig.findMany({
-      where: { organizationId, placement: { in: [...new Set(['', placementKey(placement)])] } },
-    });
+    const rows = await this.deliveryReads.query<NotificationConfig>(NOTIFICATION_CONFIGS_IN_EFFECT, [
+      organizationId,
+      placementKey(placement),
+    ]);
     const organization = rows.find((row) => row.placement === '');
     const namespace = placement ? rows.find((row) => row.placement === placementKey(placement)) : undefined;
     return {

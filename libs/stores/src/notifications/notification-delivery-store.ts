@@ -102,25 +102,25 @@ interface ClaimOutcome {
   now: Date;
 }
 
-const FIND_DUE: PreparedStatement = {
+export const NOTIFICATION_FIND_DUE: PreparedStatement = {
   name: 'notification-find-due',
   text: `SELECT * FROM "NotificationDelivery" WHERE id = $1::uuid AND state = 'Pending' AND "nextAttemptAt" <= $2::timestamp`,
 };
 
-const CLAIM: PreparedStatement = {
+export const NOTIFICATION_CLAIM: PreparedStatement = {
   name: 'notification-claim',
   text: `UPDATE "NotificationDelivery" SET attempts = attempts + 1, "nextAttemptAt" = $3::timestamp, "claimToken" = $4::uuid, "updatedAt" = $2::timestamp
     WHERE id = $1::uuid AND state = 'Pending' AND "nextAttemptAt" <= $2::timestamp RETURNING *`,
 };
 
-const POSTPONE: PreparedStatement = {
+export const NOTIFICATION_POSTPONE: PreparedStatement = {
   name: 'notification-postpone',
   text: `UPDATE "NotificationDelivery" SET "nextAttemptAt" = $3::timestamp, "updatedAt" = $2::timestamp
     WHERE id = $1::uuid AND state = 'Pending' AND "nextAttemptAt" <= $2::timestamp`,
 };
 
 /** Recorded only under the claim in force: an attempt that outlived its claim finds no row. */
-const SETTLE_CLAIM: PreparedStatement = {
+export const NOTIFICATION_SETTLE_CLAIM: PreparedStatement = {
   name: 'notification-settle-claim',
   text: `UPDATE "NotificationDelivery" SET state = COALESCE($3::text::"NotificationDeliveryState", state),
       "deliveredAt" = COALESCE($4::timestamp, "deliveredAt"), "lastError" = $5::text, "nextAttemptAt" = COALESCE($6::timestamp, "nextAttemptAt"),
@@ -159,7 +159,7 @@ export class NotificationDeliveryStore {
 
   /** The delivery if it is Pending and its attempt is due at `now`, without claiming it: what an attempt prepares for. */
   async findDue(_scope: SystemScope, id: string, now: Date): Promise<NotificationDeliveryRecord | null> {
-    const [row] = await this.attempts.query<NotificationDelivery>(FIND_DUE, [id, now]);
+    const [row] = await this.attempts.query<NotificationDelivery>(NOTIFICATION_FIND_DUE, [id, now]);
     return row ? recordOf(row) : null;
   }
 
@@ -170,13 +170,18 @@ export class NotificationDeliveryStore {
    */
   async claim(_scope: SystemScope, id: string, now: Date, leaseMs: number): Promise<ClaimedDelivery | null> {
     const claimToken = randomUUID();
-    const [row] = await this.attempts.query<NotificationDelivery>(CLAIM, [id, now, new Date(now.getTime() + leaseMs), claimToken]);
+    const [row] = await this.attempts.query<NotificationDelivery>(NOTIFICATION_CLAIM, [
+      id,
+      now,
+      new Date(now.getTime() + leaseMs),
+      claimToken,
+    ]);
     return row ? { ...recordOf(row), claimToken } : null;
   }
 
   /** Puts off a due delivery that is not claimed until `at` (its service's rate was used up); no attempt is counted. */
   async postpone(_scope: SystemScope, id: string, now: Date, at: Date): Promise<void> {
-    await this.attempts.query(POSTPONE, [id, now, at]);
+    await this.attempts.query(NOTIFICATION_POSTPONE, [id, now, at]);
   }
 
   /** The claimed attempt delivered it. False when the claim was no longer the row's (it expired and was taken again). */
@@ -195,7 +200,7 @@ export class NotificationDeliveryStore {
   }
 
   private async settleClaim({ id, claimToken }: DeliveryClaim, outcome: ClaimOutcome): Promise<boolean> {
-    const settled = await this.attempts.query(SETTLE_CLAIM, [
+    const settled = await this.attempts.query(NOTIFICATION_SETTLE_CLAIM, [
       id,
       claimToken,
       outcome.state ?? null,
