@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PlannedNotification } from '../../libs/notifications/src/index.js';
 import { SecretBox } from '../../libs/service-runtime/src/secret-box.js';
 import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
 import { NotificationDeliveryStore, type NotificationSubjectRef } from '../../libs/stores/src/notifications/notification-delivery-store.js';
@@ -16,18 +17,20 @@ const ringOf = (...ids: string[]): string => ids.map((id) => `${id}:${keys.get(i
 const keys = new Map(['old', 'new'].map((id) => [id, randomBytes(32).toString('base64')]));
 
 let database: DatabaseClient;
+let sql: SqlPool;
 let organizations: OrganizationStore;
 let deliveries: NotificationDeliveryStore;
 let mutes: NotificationMuteStore;
 
 beforeAll(() => {
   database = createDatabaseClient(inject('databaseUrl'), 2);
+  sql = new SqlPool(inject('databaseUrl'), 2);
   const audit = new AuditStore(database, { publish: () => Promise.resolve() });
   organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   deliveries = new NotificationDeliveryStore(database);
   mutes = new NotificationMuteStore(database);
 });
-afterAll(() => database.$disconnect());
+afterAll(() => Promise.all([database.$disconnect(), sql.end()]));
 
 async function organization(): Promise<OrganizationScope> {
   const created = await organizations.create(SYSTEM, `notify-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
@@ -44,7 +47,7 @@ const planned = (trigger: string, dedupeKey: string, service = 'slack'): Planned
 });
 
 describe('NotificationConfigStore', () => {
-  it('stores the Secret sealed, answers only its keys, and tells added, changed and removed keys apart', async () => {
+  it('stores the Secret sealed, answers only its keys, tells added, changed and removed keys apart, and delivers with the newest values', async () => {
     const scope = await organization();
     const store = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'));
     const apply = (values: Record<string, string>) =>
@@ -55,6 +58,10 @@ describe('NotificationConfigStore', () => {
       keys: { added: ['slack-token', 'webhook-secret'], changed: [], removed: [] },
     });
     expect((await apply({ 'slack-token': 'xoxb-first', 'webhook-secret': 'hmac' })).action).toBe('Unchanged');
+    expect((await store.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({
+      'slack-token': 'xoxb-first',
+      'webhook-secret': 'hmac',
+    });
     expect(await apply({ 'slack-token': 'xoxb-second', 'pagerduty-key': 'pd' })).toMatchObject({
       action: 'Updated',
       keys: { added: ['pagerduty-key'], changed: ['slack-token'], removed: ['webhook-secret'] },
@@ -63,7 +70,7 @@ describe('NotificationConfigStore', () => {
       SELECT row_to_json(c)::text AS text FROM "NotificationConfig" c WHERE "organizationId" = ${scope.organizationId}::uuid`;
     expect(row?.text).not.toContain('xoxb');
     expect(row?.text).toContain('"secretKeyId":"old"');
-    expect(await store.secretValues(SYSTEM, scope.organizationId, undefined)).toEqual({
+    expect((await store.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({
       'slack-token': 'xoxb-second',
       'pagerduty-key': 'pd',
     });
@@ -82,7 +89,13 @@ describe('NotificationConfigStore', () => {
       await store.applyConfigMap(scope, transaction, undefined, { 'service.slack': 'token: $token' }, 'admin');
       await store.applyConfigMap(scope, transaction, placement, { 'template.x': 'message: hi' }, 'admin');
     });
-    expect(await store.secretValues(SYSTEM, scope.organizationId, placement)).toEqual({ token: 'shop', shared: 'organization' });
+    const { configs, secrets } = await store.forDelivery(SYSTEM, scope.organizationId, placement);
+    expect(secrets).toEqual({ token: 'shop', shared: 'organization' });
+    expect(configs).toEqual(await store.inEffect(scope.organizationId, placement));
+    // As the worker reads it: on the SQL pool.
+    const onThePool = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'), sql);
+    expect(await onThePool.forDelivery(SYSTEM, scope.organizationId, placement)).toEqual({ configs, secrets });
+    expect((await onThePool.forDelivery(SYSTEM, scope.organizationId, undefined)).configs.namespace).toBeUndefined();
     const inEffect = await store.inEffect(scope.organizationId, placement);
     expect(inEffect.organization?.configData).toEqual({ 'service.slack': 'token: $token' });
     expect(inEffect.namespace).toMatchObject({ configData: { 'template.x': 'message: hi' }, secretKeys: ['token'], namespace: 'shop' });
@@ -97,11 +110,11 @@ describe('NotificationConfigStore', () => {
     const before = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'));
     await inTransaction(database, (transaction) => before.applySecret(scope, transaction, undefined, { token: 'kept' }, 'admin'));
     const during = new NotificationConfigStore(database, SecretBox.parse(ringOf('new', 'old'), 'test'));
-    expect(await during.secretValues(SYSTEM, scope.organizationId, undefined)).toEqual({ token: 'kept' });
+    expect((await during.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({ token: 'kept' });
     while ((await during.reseal(SYSTEM, 50)) > 0);
     const after = new NotificationConfigStore(database, SecretBox.parse(ringOf('new'), 'test'));
-    expect(await after.secretValues(SYSTEM, scope.organizationId, undefined)).toEqual({ token: 'kept' });
-    await expect(before.secretValues(SYSTEM, scope.organizationId, undefined)).rejects.toThrow('sealed with key "new"');
+    expect((await after.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({ token: 'kept' });
+    await expect(before.forDelivery(SYSTEM, scope.organizationId, undefined)).rejects.toThrow('sealed with key "new"');
   });
 
   it('refuses a Secret without a key ring', async () => {

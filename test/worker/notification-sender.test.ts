@@ -8,6 +8,7 @@ import { createNotificationService, createServiceEnvironment } from '../../libs/
 import { NotificationQueue, deliveryJobId } from '../../libs/queues/src/notification-queue.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
+import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
 import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
@@ -34,6 +35,7 @@ let server: Server;
 let receiverUrl: string;
 
 let database: DatabaseClient;
+let sql: SqlPool;
 let redis: Redis;
 let deliveries: NotificationDeliveryStore;
 let organizations: OrganizationStore;
@@ -89,7 +91,9 @@ beforeAll(async () => {
   redis = new Redis(inject('redisUrl'));
   const audit = new AuditStore(database, { publish: () => Promise.resolve() });
   organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
-  deliveries = new NotificationDeliveryStore(database);
+  // As the worker has it: an attempt's statements on the SQL pool.
+  sql = new SqlPool(inject('databaseUrl'), 2);
+  deliveries = new NotificationDeliveryStore(database, sql);
   queue = new NotificationQueue(redis, PREFIX);
   sender = senderWithRate(100);
 });
@@ -97,7 +101,7 @@ afterAll(async () => {
   await queue.queue.obliterate({ force: true });
   await queue.close();
   redis.disconnect();
-  await database.$disconnect();
+  await Promise.all([database.$disconnect(), sql.end()]);
   await new Promise((resolve) => server.close(resolve));
 });
 beforeEach(() => {
@@ -188,6 +192,13 @@ describe('NotificationSender', () => {
       { limit: 1, afterId: undefined },
     );
     expect(held).toMatchObject({ attempts: 0, nextAttemptAt: new Date(now.getTime() + 1000) });
+  });
+
+  it('holds nothing back when the service has no rate', async () => {
+    const rows = await decided(3);
+    const unlimited = senderWithRate(0);
+    const results = await Promise.all(rows.map((row) => unlimited.attempt(row.id)));
+    expect(results.map((result) => result.result)).toEqual(['delivered', 'delivered', 'delivered']);
   });
 
   it('sends a row once when two workers attempt it while preparation takes longer than a claim and the receiver is slow', async () => {

@@ -117,8 +117,9 @@ const freezes = new FreezeChecker(new FreezeWindowStore(database), new BreakGlas
 const notificationConfigs = new NotificationConfigStore(
   database,
   configuredOrExit('worker', () => SecretBox.load({ keysFile: config.notificationKeysFile, keys: config.notificationKeys })),
+  sql,
 );
-const notificationDeliveries = new NotificationDeliveryStore(database);
+const notificationDeliveries = new NotificationDeliveryStore(database, sql);
 const parsedNotificationConfigs = new ParsedConfigurations();
 const notifications = new NotificationSender(
   notificationDeliveries,

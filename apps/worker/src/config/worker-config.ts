@@ -35,9 +35,9 @@ export interface WorkerConfig extends ControlPlaneSettings, MetricsListener {
   /** Networks (CIDR) that central measurements may reach. */
   centralMeasurementAllow: string[];
   centralCredentialsDirectory: string | undefined;
-  /** Notification attempts at once; each waits on a receiver. */
+  /** Notification attempts at once; each mostly waits on a receiver, so many fit on one process. */
   notificationConcurrency: number;
-  /** Attempts per second of one organization's service, across every worker. */
+  /** Attempts per second of one organization's service, across every worker; 0 sets none. */
   notificationRatePerService: number;
   /** Attempts of a delivery that keeps failing for reasons that may pass (5xx, 429, timeouts) before it is given up. */
   notificationMaxAttempts: number;
@@ -67,8 +67,8 @@ export const readWorkerConfig: SettingsReader<WorkerConfig> = (environment, prob
     sqlPoolSize: integer(environment, 'SQL_POOL_SIZE', 24, problems),
     centralMeasurementAllow: list(environment, 'CENTRAL_MEASUREMENT_ALLOW'),
     centralCredentialsDirectory: environment.CENTRAL_CREDENTIALS_DIR || undefined,
-    notificationConcurrency: integer(environment, 'NOTIFICATION_CONCURRENCY', 16, problems),
-    notificationRatePerService: integer(environment, 'NOTIFICATION_RATE_PER_SERVICE', 20, problems),
+    notificationConcurrency: integer(environment, 'NOTIFICATION_CONCURRENCY', 64, problems),
+    notificationRatePerService: integer(environment, 'NOTIFICATION_RATE_PER_SERVICE', 0, problems, 0),
     notificationMaxAttempts: integer(environment, 'NOTIFICATION_MAX_ATTEMPTS', 8, problems),
     notificationAllow: list(environment, 'NOTIFICATION_ALLOW'),
     ...readNotificationClaim(environment, problems),

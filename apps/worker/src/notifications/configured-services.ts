@@ -15,10 +15,10 @@ export function configuredServices(
 ): ServiceLookup {
   return async (delivery) => {
     const { organizationId, subject } = delivery;
-    const configuration = parsed.effective(await configs.inEffect(organizationId, subject.placement));
+    const { configs: inEffect, secrets } = await configs.forDelivery(SYSTEM, organizationId, subject.placement);
+    const configuration = parsed.effective(inEffect);
     const definition = Object.hasOwn(configuration.services, delivery.service) ? configuration.services[delivery.service] : undefined;
     if (!definition) return permanent(`service "${delivery.service}" is no longer configured`);
-    const secrets = await configs.secretValues(SYSTEM, organizationId, subject.placement);
     return createNotificationService(definition, secrets, environment);
   };
 }

@@ -71,7 +71,7 @@ export class NotificationSender {
         this.options.observe?.(delivery, 'delivered', finished);
         return { result: 'delivered', delivery };
       case 'retry':
-        if (!(await this.deliveries.markRetry(SYSTEM, delivery, step.reason, step.at))) return this.lostClaim(delivery);
+        if (!(await this.deliveries.markRetry(SYSTEM, delivery, step.reason, step.at, finished))) return this.lostClaim(delivery);
         await this.queue.deliver(delivery.id, delivery.attempts, step.at, finished);
         this.logger.info(
           { deliveryId, attempts: delivery.attempts, retryAt: step.at, reason: step.reason },
@@ -80,7 +80,7 @@ export class NotificationSender {
         this.options.observe?.(delivery, 'retrying', finished);
         return { result: 'retrying', delivery };
       case 'failed':
-        if (!(await this.deliveries.markFailed(SYSTEM, delivery, step.reason))) return this.lostClaim(delivery);
+        if (!(await this.deliveries.markFailed(SYSTEM, delivery, step.reason, finished))) return this.lostClaim(delivery);
         this.logger.warn({ deliveryId, attempts: delivery.attempts, reason: step.reason }, 'notification delivery failed');
         this.options.observe?.(delivery, 'failed', finished);
         return { result: 'failed', delivery };

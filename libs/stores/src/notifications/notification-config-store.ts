@@ -3,6 +3,7 @@ import type { SecretBox, SecretEnvelope } from '@flotilla/service-runtime';
 import { z } from 'zod';
 import type { NotificationConfig } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
+import { prismaSession, type PreparedStatement, type SqlSession } from '../database/sql.js';
 import { stringMapColumn } from '../rollouts/json-shapes.js';
 import { objectColumn } from '../scope/json-column.js';
 import type { OrganizationScope, SystemScope } from '../scope/scope.js';
@@ -38,6 +39,21 @@ export interface NotificationConfigsInEffect {
   organization: NotificationConfigRecord | undefined;
   namespace: NotificationConfigRecord | undefined;
 }
+
+/** What a delivery is sent with: the configuration in effect and the Secret values it may use. */
+export interface NotificationDeliveryConfig {
+  configs: NotificationConfigsInEffect;
+  secrets: Record<string, string>;
+}
+
+/** The organization's configuration row and the namespace's (`$2`, or '' for none). */
+export const NOTIFICATION_CONFIGS_IN_EFFECT: PreparedStatement = {
+  name: 'notification-configs-in-effect',
+  text: `SELECT * FROM "NotificationConfig" WHERE "organizationId" = $1::uuid AND placement IN ('', $2::text)`,
+};
+
+/** Opened Secrets kept per stored version of their row: a worker's organizations and namespaces, at most. */
+const OPENED_SECRETS_CACHE_SIZE = 1000;
 
 /** A Secret was applied, or must be read, while the control plane holds no key ring to seal it with. */
 export class NotificationKeysMissingError extends Error {
@@ -77,9 +93,16 @@ const sealingContext = (row: Pick<NotificationConfig, 'organizationId' | 'placem
  * values are sealed as one AES-256-GCM envelope under the key ring's sealing key, and opened only to send.
  */
 export class NotificationConfigStore {
+  private readonly opened = new Map<string, Record<string, string>>();
+
+  /**
+   * @param deliveryReads where `forDelivery` reads, once per notification attempt: the worker's SQL pool, whose
+   * prepared statement skips the Prisma client's per-query planning; the Prisma client's own connections otherwise.
+   */
   constructor(
     private readonly database: DatabaseClient,
     private readonly keys: SecretBox | undefined,
+    private readonly deliveryReads: SqlSession = prismaSession(database),
   ) {}
 
   /** Stores the ConfigMap's data for the placement; the Secret of that placement is left as it is. */
@@ -152,18 +175,22 @@ export class NotificationConfigStore {
   }
 
   /**
-   * The Secret values a delivery of the subject may use: the organization's, with its namespace's over them, key by
-   * key. For the sender only: never log, store or answer them.
+   * What a delivery of the subject is sent with, in one read: the configuration in effect (as `inEffect`) and the
+   * Secret values it may use, the organization's with its namespace's over them, key by key. A Secret is opened once
+   * per stored version of its row and kept so in this store's memory, not once per attempt. For the sender only:
+   * never log, store or answer the values.
    */
-  async secretValues(_scope: SystemScope, organizationId: string, placement: NotificationPlacement): Promise<Record<string, string>> {
-    const rows = await this.database.notificationConfig.findMany({
-      where: { organizationId, placement: { in: [...new Set(['', placementKey(placement)])] }, secretEnvelope: { not: { equals: null } } },
-    });
-    if (rows.length === 0) return {};
-    const keys = this.requireKeys();
+  async forDelivery(_scope: SystemScope, organizationId: string, placement: NotificationPlacement): Promise<NotificationDeliveryConfig> {
+    const rows = await this.deliveryReads.query<NotificationConfig>(NOTIFICATION_CONFIGS_IN_EFFECT, [
+      organizationId,
+      placementKey(placement),
+    ]);
     const organization = rows.find((row) => row.placement === '');
-    const namespace = rows.find((row) => row.placement !== '');
-    return { ...(organization ? this.openRow(keys, organization) : {}), ...(namespace ? this.openRow(keys, namespace) : {}) };
+    const namespace = placement ? rows.find((row) => row.placement === placementKey(placement)) : undefined;
+    return {
+      configs: { organization: mapDefined(organization, recordOf), namespace: mapDefined(namespace, recordOf) },
+      secrets: { ...(organization ? this.openedSecret(organization) : {}), ...(namespace ? this.openedSecret(namespace) : {}) },
+    };
   }
 
   /**
@@ -208,6 +235,18 @@ export class NotificationConfigStore {
       namespace: placement?.namespace ?? null,
       placement: placementKey(placement),
     };
+  }
+
+  /** The row's Secret values, opened once per version of the row (a Secret applied again moves the version on). */
+  private openedSecret(row: NotificationConfig): Record<string, string> {
+    if (row.secretEnvelope === null) return {};
+    const key = `${row.id}.v${row.version}`;
+    const cached = this.opened.get(key);
+    if (cached) return cached;
+    const values = this.openRow(this.requireKeys(), row);
+    if (this.opened.size >= OPENED_SECRETS_CACHE_SIZE) this.opened.delete(this.opened.keys().next().value ?? '');
+    this.opened.set(key, values);
+    return values;
   }
 
   private openRow(keys: SecretBox, row: NotificationConfig): Record<string, string> {

@@ -93,6 +93,41 @@ const recordOf = (row: NotificationDelivery): NotificationDeliveryRecord => ({
   deliveredAt: row.deliveredAt,
 });
 
+/** What an attempt records under its claim; fields left out keep their value. */
+interface ClaimOutcome {
+  state?: NotificationDeliveryState;
+  deliveredAt?: Date;
+  lastError: string | null;
+  nextAttemptAt?: Date;
+  now: Date;
+}
+
+export const NOTIFICATION_FIND_DUE: PreparedStatement = {
+  name: 'notification-find-due',
+  text: `SELECT * FROM "NotificationDelivery" WHERE id = $1::uuid AND state = 'Pending' AND "nextAttemptAt" <= $2::timestamp`,
+};
+
+export const NOTIFICATION_CLAIM: PreparedStatement = {
+  name: 'notification-claim',
+  text: `UPDATE "NotificationDelivery" SET attempts = attempts + 1, "nextAttemptAt" = $3::timestamp, "claimToken" = $4::uuid, "updatedAt" = $2::timestamp
+    WHERE id = $1::uuid AND state = 'Pending' AND "nextAttemptAt" <= $2::timestamp RETURNING *`,
+};
+
+export const NOTIFICATION_POSTPONE: PreparedStatement = {
+  name: 'notification-postpone',
+  text: `UPDATE "NotificationDelivery" SET "nextAttemptAt" = $3::timestamp, "updatedAt" = $2::timestamp
+    WHERE id = $1::uuid AND state = 'Pending' AND "nextAttemptAt" <= $2::timestamp`,
+};
+
+/** Recorded only under the claim in force: an attempt that outlived its claim finds no row. */
+export const NOTIFICATION_SETTLE_CLAIM: PreparedStatement = {
+  name: 'notification-settle-claim',
+  text: `UPDATE "NotificationDelivery" SET state = COALESCE($3::text::"NotificationDeliveryState", state),
+      "deliveredAt" = COALESCE($4::timestamp, "deliveredAt"), "lastError" = $5::text, "nextAttemptAt" = COALESCE($6::timestamp, "nextAttemptAt"),
+      "claimToken" = NULL, "updatedAt" = $7::timestamp
+    WHERE id = $1::uuid AND state = 'Pending' AND "claimToken" = $2::uuid RETURNING id`,
+};
+
 /** Longest error text kept per delivery. */
 const ERROR_TEXT_LIMIT = 2000;
 
@@ -102,7 +137,14 @@ const ERROR_TEXT_LIMIT = 2000;
  * before each attempt, so that two workers never send it at once, and the sweep re-queues every row due.
  */
 export class NotificationDeliveryStore {
-  constructor(private readonly database: DatabaseClient) {}
+  /**
+   * @param attempts where an attempt's statements run (find, claim, outcome): the worker's SQL pool, whose prepared
+   * statements skip the Prisma client's per-query planning; the Prisma client's own connections otherwise.
+   */
+  constructor(
+    private readonly database: DatabaseClient,
+    private readonly attempts: SqlSession = prismaSession(database),
+  ) {}
 
   /**
    * Stores the notifications a state change decided, in its transaction. A notification whose dedupe key the
@@ -117,8 +159,8 @@ export class NotificationDeliveryStore {
 
   /** The delivery if it is Pending and its attempt is due at `now`, without claiming it: what an attempt prepares for. */
   async findDue(_scope: SystemScope, id: string, now: Date): Promise<NotificationDeliveryRecord | null> {
-    const row = await this.database.notificationDelivery.findFirst({ where: { id, state: 'Pending', nextAttemptAt: { lte: now } } });
-    return row && recordOf(row);
+    const [row] = await this.attempts.query<NotificationDelivery>(NOTIFICATION_FIND_DUE, [id, now]);
+    return row ? recordOf(row) : null;
   }
 
   /**
@@ -128,47 +170,46 @@ export class NotificationDeliveryStore {
    */
   async claim(_scope: SystemScope, id: string, now: Date, leaseMs: number): Promise<ClaimedDelivery | null> {
     const claimToken = randomUUID();
-    const { count } = await this.database.notificationDelivery.updateMany({
-      where: { id, state: 'Pending', nextAttemptAt: { lte: now } },
-      data: { attempts: { increment: 1 }, nextAttemptAt: new Date(now.getTime() + leaseMs), claimToken },
-    });
-    if (count === 0) return null;
-    const row = await this.database.notificationDelivery.findUnique({ where: { id } });
-    return row && { ...recordOf(row), claimToken };
+    const [row] = await this.attempts.query<NotificationDelivery>(NOTIFICATION_CLAIM, [
+      id,
+      now,
+      new Date(now.getTime() + leaseMs),
+      claimToken,
+    ]);
+    return row ? { ...recordOf(row), claimToken } : null;
   }
 
   /** Puts off a due delivery that is not claimed until `at` (its service's rate was used up); no attempt is counted. */
   async postpone(_scope: SystemScope, id: string, now: Date, at: Date): Promise<void> {
-    await this.database.notificationDelivery.updateMany({
-      where: { id, state: 'Pending', nextAttemptAt: { lte: now } },
-      data: { nextAttemptAt: at },
-    });
+    await this.attempts.query(NOTIFICATION_POSTPONE, [id, now, at]);
   }
 
   /** The claimed attempt delivered it. False when the claim was no longer the row's (it expired and was taken again). */
   async markDelivered(_scope: SystemScope, claim: DeliveryClaim, now: Date): Promise<boolean> {
-    return this.settleClaim(claim, { state: 'Delivered', deliveredAt: now, lastError: null });
+    return this.settleClaim(claim, { state: 'Delivered', deliveredAt: now, lastError: null, now });
   }
 
   /** Another attempt at `at`, after a failure that may pass (a 5xx, a 429, a timeout). False as for `markDelivered`. */
-  async markRetry(_scope: SystemScope, claim: DeliveryClaim, reason: string, at: Date): Promise<boolean> {
-    return this.settleClaim(claim, { lastError: reason.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at });
+  async markRetry(_scope: SystemScope, claim: DeliveryClaim, reason: string, at: Date, now = new Date()): Promise<boolean> {
+    return this.settleClaim(claim, { lastError: reason.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at, now });
   }
 
   /** No further attempt: the receiver refused it (a 4xx), or the attempts ran out. False as for `markDelivered`. */
-  async markFailed(_scope: SystemScope, claim: DeliveryClaim, reason: string): Promise<boolean> {
-    return this.settleClaim(claim, { state: 'Failed', lastError: reason.slice(0, ERROR_TEXT_LIMIT) });
+  async markFailed(_scope: SystemScope, claim: DeliveryClaim, reason: string, now = new Date()): Promise<boolean> {
+    return this.settleClaim(claim, { state: 'Failed', lastError: reason.slice(0, ERROR_TEXT_LIMIT), now });
   }
 
-  private async settleClaim(
-    { id, claimToken }: DeliveryClaim,
-    data: { state?: NotificationDeliveryState; deliveredAt?: Date; lastError: string | null; nextAttemptAt?: Date },
-  ): Promise<boolean> {
-    const { count } = await this.database.notificationDelivery.updateMany({
-      where: { id, state: 'Pending', claimToken },
-      data: { ...data, claimToken: null },
-    });
-    return count === 1;
+  private async settleClaim({ id, claimToken }: DeliveryClaim, outcome: ClaimOutcome): Promise<boolean> {
+    const settled = await this.attempts.query(NOTIFICATION_SETTLE_CLAIM, [
+      id,
+      claimToken,
+      outcome.state ?? null,
+      outcome.deliveredAt ?? null,
+      outcome.lastError,
+      outcome.nextAttemptAt ?? null,
+      outcome.now,
+    ]);
+    return settled.length === 1;
   }
 
   /** Pending deliveries whose attempt is due at `now`, oldest first: what the sweep queues again. */

@@ -92,7 +92,6 @@ const result = await withScratchDatabase(settings.databaseUrl, 'notifications', 
       REDIS_PREFIX: redisPrefix,
       NOTIFICATION_ALLOW: '127.0.0.1/32',
       ...(settings.workerConcurrency === undefined ? {} : { NOTIFICATION_CONCURRENCY: String(settings.workerConcurrency) }),
-      NOTIFICATION_RATE_PER_SERVICE: String(settings.notifications),
     },
     async () => (await queue.queue.getWorkersCount()) >= 1,
   );
