@@ -1,6 +1,17 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NotificationQueue } from '../../libs/queues/src/notification-queue.js';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { prismaSession } from '../../libs/stores/src/database/sql.js';
+import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store.js';
+import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
+import { breakGlassChange } from '../../libs/stores/src/notifications/break-glass-notifications.js';
+import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
+import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
+import { NotificationDeliveryStore, recordNotifications } from '../../libs/stores/src/notifications/notification-delivery-store.js';
+import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
+import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
+import { organizationScope } from '../../libs/stores/src/scope/scope.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
 import { apiForThisFile } from '../support/test-api.js';
@@ -8,6 +19,14 @@ import { apiForThisFile } from '../support/test-api.js';
 const { api, org } = await apiForThisFile();
 const redis = new Redis(inject('redisUrl'));
 const notificationQueue = new NotificationQueue(redis, api.environment.REDIS_PREFIX!);
+const decider = new NotificationDecider(
+  new NotificationConfigStore(api.database, undefined),
+  new NotificationDeliveryStore(api.database),
+  new NotificationMuteStore(api.database),
+  new ParsedConfigurations(),
+  createLogger('test', 'warn'),
+  { bound: { perMinute: 600 }, rulesTtlMs: 30_000 },
+);
 afterAll(async () => {
   await notificationQueue.close();
   await redis.quit();
@@ -115,6 +134,15 @@ describe('notifications of break-glass overrides', () => {
     const [stored] = await api.database.notificationDelivery.findMany({ where: { organizationId: org.id }, select: { id: true } });
     const jobs = await notificationQueue.queue.getJobs(['waiting', 'delayed']);
     expect(jobs.map((job) => job.data.deliveryId)).toContain(stored!.id);
+
+    // The same change decided again, as a retried request would: its dedupe keys are stored already.
+    const scope = organizationScope(org.id);
+    const freezeWindow = (await new FreezeWindowStore(api.database).find(scope, 'launch'))!;
+    const record = (await new BreakGlassStore(api.database).find(scope, override.id))!;
+    const again = await decider.decide(breakGlassChange({ freezeWindow, override: record, now: new Date() }));
+    expect(again?.decision.notifications).toHaveLength(1);
+    await api.database.$transaction((transaction) => recordNotifications(prismaSession(transaction), again!));
+    expect(await deliveries()).toEqual([['on-freeze-break-glass', 'FreezeWindow', 'launch', effectiveMessage(override, '')]]);
   });
 
   it('a break-glass of a window that subscribes nothing stores none', async () => {
