@@ -343,7 +343,8 @@ describe('break-glass triggers', () => {
           'confirmed by token:bob. Reason: hotfix',
       ],
     ]);
-    expect(JSON.parse(String(result.notifications[0]!.notification.fields.slack!.attachments))[0].fields).toEqual([
+    const attachments = result.notifications[0]?.notification.fields.slack?.attachments;
+    expect(typeof attachments === 'string' ? (JSON.parse(attachments) as [{ fields: unknown }])[0].fields : attachments).toEqual([
       { title: 'Scope', value: 'FleetRelease checkout#3', short: true },
       { title: 'Until', value: '2026-12-05T08:10:00Z', short: true },
     ]);
