@@ -30,6 +30,7 @@ import { FleetMembersResolver, FleetQueriesResolver, FleetReleaseAnalysisResolve
 import { FleetQueriesService } from './modules/fleet/fleet-queries.service.js';
 import { FleetReleaseOperationsResolver } from './modules/fleet/fleet-release-operations.resolver.js';
 import { FleetReleasesService } from './modules/fleet/fleet-releases.service.js';
+import { BreakGlassNotifier } from './modules/freezes/break-glass-notifier.js';
 import { FreezeGate } from './modules/freezes/freeze-gate.js';
 import {
   BreakGlassResolver,
@@ -183,6 +184,7 @@ export class AppModule {
         FleetReleasesService,
         FleetReleaseOperationsResolver,
         FreezeGate,
+        BreakGlassNotifier,
         FreezesService,
         FreezesResolver,
         BreakGlassResolver,

@@ -1,7 +1,7 @@
 import type { AnalysisPhase } from '@flotilla/analysis';
 import type { ReleaseEvent, ReleaseEventType, ReleaseStatus } from '@flotilla/fleet-engine';
 import type { RolloutEvent } from '@flotilla/rollout-engine';
-import type { NotificationEvent, NotificationSubject } from './plan-types.js';
+import type { BreakGlassNotice, NotificationEvent, NotificationSubject } from './plan-types.js';
 
 /**
  * Argo's trigger name for a Kubernetes event reason: `RolloutStepCompleted` → `on-rollout-step-completed`,
@@ -29,6 +29,12 @@ const FLEET_TRIGGERS: Partial<Record<ReleaseEvent['type'], string>> = {
 };
 
 export const APPROVAL_REQUIRED_TRIGGER = 'on-approval-required';
+
+/** The trigger a break-glass override fires on its FreezeWindow: once requested of a second admin, once in effect. */
+export const BREAK_GLASS_TRIGGERS: Readonly<Record<BreakGlassNotice, string>> = {
+  Requested: 'on-freeze-break-glass-requested',
+  Effective: 'on-freeze-break-glass',
+};
 
 const ROLLOUT_EVENT_TYPES: Record<RolloutEvent['type'], true> = {
   RevisionStarted: true,
@@ -90,12 +96,14 @@ export const EVENT_TRIGGERS: ReadonlySet<string> = new Set([
   ...Object.keys(ANALYSIS_PHASES).map((phase) => triggerForReason(`AnalysisRun${phase}`)),
   ...(Object.keys(RELEASE_EVENT_TYPES) as ReleaseEventType[]).map((type) => FLEET_TRIGGERS[type] ?? triggerForReason(`Fleet${type}`)),
   APPROVAL_REQUIRED_TRIGGER,
+  ...Object.values(BREAK_GLASS_TRIGGERS),
 ]);
 
 /**
  * The triggers one event fires: the rollout engine's events under Argo's reasons, an analysis run's new phase as
  * `on-analysis-run-<phase>`, a fleet release's events as `on-fleet-…` (`ReleaseSucceeded` is
- * `on-fleet-release-completed`), and `on-approval-required` when a wave's last gate before its approval passes.
+ * `on-fleet-release-completed`), `on-approval-required` when a wave's last gate before its approval passes, and a
+ * break-glass override as `on-freeze-break-glass-requested` or `on-freeze-break-glass`.
  */
 export function triggersForEvent(event: NotificationEvent, subject: NotificationSubject): string[] {
   switch (event.source) {
@@ -110,6 +118,8 @@ export function triggersForEvent(event: NotificationEvent, subject: Notification
       if (subject.kind === 'FleetRollout' && approvalComesNext(event.event, subject.release)) triggers.push(APPROVAL_REQUIRED_TRIGGER);
       return triggers;
     }
+    case 'breakGlass':
+      return [BREAK_GLASS_TRIGGERS[event.notice]];
   }
 }
 
@@ -130,5 +140,7 @@ export function eventVariables(event: NotificationEvent): Record<string, unknown
       return { type: `AnalysisRun${event.to}`, run: event.run, from: event.from ?? null, to: event.to };
     case 'fleetRelease':
       return { ...event.event };
+    case 'breakGlass':
+      return { type: `BreakGlass${event.notice}` };
   }
 }

@@ -15,6 +15,7 @@ export {
 export { triggerForReason, triggersForEvent, EVENT_TRIGGERS } from './event-triggers.js';
 export { ARGO_DEFAULT_CONFIG_MAP_DATA } from './default-catalog.js';
 export { FLEET_DEFAULT_CONFIG_MAP_DATA } from './fleet-catalog.js';
+export { FREEZE_DEFAULT_CONFIG_MAP_DATA } from './freeze-catalog.js';
 export { planNotifications } from './plan-notifications.js';
 export {
   renderTemplate,

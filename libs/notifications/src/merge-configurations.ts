@@ -2,6 +2,7 @@ import type { NotificationConfiguration } from './configuration-types.js';
 import { fieldPath, type ConfigurationIssue } from './configuration-issues.js';
 import { ARGO_DEFAULT_CONFIG_MAP_DATA } from './default-catalog.js';
 import { FLEET_DEFAULT_CONFIG_MAP_DATA } from './fleet-catalog.js';
+import { FREEZE_DEFAULT_CONFIG_MAP_DATA } from './freeze-catalog.js';
 import { parseNotificationConfigMap } from './parse-configuration.js';
 
 /**
@@ -33,10 +34,17 @@ export function mergeConfigurations(...layers: readonly NotificationConfiguratio
 
 let defaults: NotificationConfiguration | undefined;
 
-/** Argo's default templates and triggers and Flotilla's fleet ones: the layer under every organization's own. */
+/** Argo's default templates and triggers and Flotilla's fleet and break-glass ones: the layer under every organization's own. */
 export function defaultConfiguration(): NotificationConfiguration {
   if (defaults === undefined) {
-    const parsed = parseNotificationConfigMap({ ...ARGO_DEFAULT_CONFIG_MAP_DATA, ...FLEET_DEFAULT_CONFIG_MAP_DATA }, 'organization');
+    const parsed = parseNotificationConfigMap(
+      {
+        ...ARGO_DEFAULT_CONFIG_MAP_DATA,
+        ...FLEET_DEFAULT_CONFIG_MAP_DATA,
+        ...FREEZE_DEFAULT_CONFIG_MAP_DATA,
+      },
+      'organization',
+    );
     if (!parsed.ok) throw new Error(`the default notification catalog is invalid: ${JSON.stringify(parsed.issues)}`);
     defaults = parsed.value;
   }

@@ -307,6 +307,62 @@ describe('fleet release triggers', () => {
   });
 });
 
+describe('break-glass triggers', () => {
+  const freezeWindow = { metadata: { name: 'launch', labels: { team: 'platform' }, annotations: {} }, spec: { reason: 'launch week' } };
+  const override = {
+    targetType: 'FleetRelease',
+    targetName: 'checkout#3',
+    reason: 'hotfix',
+    durationSeconds: 600,
+    requestedBy: 'token:alice',
+    confirmedBy: 'token:bob',
+    expiresAt: '2026-12-05T08:10:00Z',
+  };
+  const configuration = effectiveConfiguration(
+    organization({
+      'service.slack': 'token: t',
+      subscriptions: '- recipients: [slack:platform]\n  triggers: [on-freeze-break-glass]\n  selector: team=platform\n',
+    }),
+  );
+
+  it('sends the default template to a subscription that selects the FreezeWindow by its labels', () => {
+    const result = planNotifications({
+      changeId: 'override-1/Effective/launch',
+      events: [{ source: 'breakGlass', notice: 'Effective' }],
+      subject: { kind: 'FreezeWindow', freezeWindow, override },
+      configuration,
+      history: new Set(),
+      now: NOW,
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.notifications.map(({ trigger, recipient, notification }) => [trigger, recipient, notification.message])).toEqual([
+      [
+        'on-freeze-break-glass',
+        'platform',
+        'Freeze window launch is broken for FleetRelease checkout#3 until 2026-12-05T08:10:00Z: break-glass by token:alice, ' +
+          'confirmed by token:bob. Reason: hotfix',
+      ],
+    ]);
+    const attachments = result.notifications[0]?.notification.fields.slack?.attachments;
+    expect(typeof attachments === 'string' ? (JSON.parse(attachments) as [{ fields: unknown }])[0].fields : attachments).toEqual([
+      { title: 'Scope', value: 'FleetRelease checkout#3', short: true },
+      { title: 'Until', value: '2026-12-05T08:10:00Z', short: true },
+    ]);
+  });
+
+  it('sends nothing for a request to a subscription of the effective override only', () => {
+    const result = planNotifications({
+      changeId: 'override-1/Requested/launch',
+      events: [{ source: 'breakGlass', notice: 'Requested' }],
+      subject: { kind: 'FreezeWindow', freezeWindow, override: { ...override, confirmedBy: null, expiresAt: null } },
+      configuration,
+      history: new Set(),
+      now: NOW,
+    });
+    expect(result).toMatchObject({ notifications: [], failures: [] });
+  });
+});
+
 describe('the default catalog', () => {
   it('refers to nothing it does not define', () => {
     expect(checkConfigurationReferences(effectiveConfiguration())).toEqual([]);

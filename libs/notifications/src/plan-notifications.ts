@@ -84,7 +84,8 @@ export function planNotifications(input: NotificationPlanInput): NotificationPla
 }
 
 function subjectMetadata(subject: NotificationSubject): { annotations: Record<string, string>; labels: Record<string, string> } {
-  const object = subject.kind === 'Rollout' ? subject.rollout : subject.fleetRollout;
+  const object =
+    subject.kind === 'Rollout' ? subject.rollout : subject.kind === 'FleetRollout' ? subject.fleetRollout : subject.freezeWindow;
   const metadata = isJsonObject(object.metadata) ? object.metadata : {};
   return { annotations: stringMap(metadata.annotations), labels: stringMap(metadata.labels) };
 }

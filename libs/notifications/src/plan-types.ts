@@ -8,17 +8,23 @@ import type { JsonObject } from './json.js';
 export type NotificationEvent =
   | { source: 'rollout'; event: RolloutEvent }
   | { source: 'analysisRun'; run: string; from: AnalysisPhase | undefined; to: AnalysisPhase }
-  | { source: 'fleetRelease'; event: ReleaseEvent };
+  | { source: 'fleetRelease'; event: ReleaseEvent }
+  | { source: 'breakGlass'; notice: BreakGlassNotice };
+
+/** What a break-glass override of freezes became: `Requested` awaits a second admin, `Effective` lifts the freeze. */
+export type BreakGlassNotice = 'Requested' | 'Effective';
 
 /**
  * The object the state change is about, as templates and conditions see it after the change: the Rollout as a
  * Kubernetes object (`.rollout.metadata.name`, `.rollout.status.currentStepIndex`, …) with the analysis runs of its
- * current revision (`.analysisRuns`, newest first), or a FleetRollout with its release. Subscriptions come from the
+ * current revision (`.analysisRuns`, newest first), a FleetRollout with its release, or a FreezeWindow with the
+ * break-glass override that breaks it (`.freezeWindow`, `.override`). Subscriptions come from the
  * object's `metadata.annotations`, `subscriptions` selectors match its `metadata.labels`.
  */
 export type NotificationSubject =
   | { kind: 'Rollout'; rollout: JsonObject; analysisRuns: JsonObject[] }
-  | { kind: 'FleetRollout'; fleetRollout: JsonObject; release: ReleaseStatus };
+  | { kind: 'FleetRollout'; fleetRollout: JsonObject; release: ReleaseStatus }
+  | { kind: 'FreezeWindow'; freezeWindow: JsonObject; override: JsonObject };
 
 /** What a template renders to. */
 export interface RenderedNotification {

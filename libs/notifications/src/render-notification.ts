@@ -20,11 +20,18 @@ const MAX_CACHED_TEMPLATES = 2_000;
 
 /** What templates and conditions read of a subject, without an event: `.rollout`, `.analysisRuns`, `.context`, … */
 export function subjectVariables(subject: NotificationSubject, configuration: NotificationConfiguration): Record<string, unknown> {
-  const own =
-    subject.kind === 'Rollout'
-      ? { rollout: subject.rollout, analysisRuns: subject.analysisRuns }
-      : { fleetRollout: subject.fleetRollout, release: subject.release };
-  return { ...own, context: configuration.context };
+  return { ...ownVariables(subject), context: configuration.context };
+}
+
+function ownVariables(subject: NotificationSubject): Record<string, unknown> {
+  switch (subject.kind) {
+    case 'Rollout':
+      return { rollout: subject.rollout, analysisRuns: subject.analysisRuns };
+    case 'FleetRollout':
+      return { fleetRollout: subject.fleetRollout, release: subject.release };
+    case 'FreezeWindow':
+      return { freezeWindow: subject.freezeWindow, override: subject.override };
+  }
 }
 
 /**

@@ -4,6 +4,8 @@ export const TEMPLATE_ROOTS: readonly string[] = [
   'analysisRuns',
   'fleetRollout',
   'release',
+  'freezeWindow',
+  'override',
   'event',
   'recipient',
   'serviceType',
@@ -19,4 +21,13 @@ export const REFUSED_TEMPLATE_ROOTS: Readonly<Record<string, string>> = {
 };
 
 /** What trigger conditions (`when`) and `oncePer` may read. */
-export const CONDITION_VARIABLES: readonly string[] = ['rollout', 'analysisRuns', 'fleetRollout', 'release', 'event', 'context'];
+export const CONDITION_VARIABLES: readonly string[] = [
+  'rollout',
+  'analysisRuns',
+  'fleetRollout',
+  'release',
+  'freezeWindow',
+  'override',
+  'event',
+  'context',
+];

@@ -43,3 +43,4 @@ export * from './notifications/notification-mute-store.js';
 export * from './notifications/parsed-configurations.js';
 export * from './notifications/notification-decider.js';
 export * from './notifications/fleet-notifications.js';
+export * from './notifications/break-glass-notifications.js';

@@ -13,9 +13,9 @@ import { isMuted, type NotificationMuteRecord } from './notification-mute-store.
 
 export type NotificationDeliveryState = 'Pending' | 'Delivered' | 'Failed' | 'Muted';
 
-/** What a notification is about: a rollout (`cluster/namespace/name`) or a fleet rollout (its name). */
+/** What a notification is about: a rollout (`cluster/namespace/name`), a fleet rollout or a freeze window (its name). */
 export interface NotificationSubjectRef {
-  kind: 'Rollout' | 'FleetRollout';
+  kind: 'Rollout' | 'FleetRollout' | 'FreezeWindow';
   id: string;
   name: string;
   /** The cluster namespace a rollout lives in, whose configuration extends the organization's; none for a fleet rollout. */

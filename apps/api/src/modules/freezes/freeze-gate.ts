@@ -36,13 +36,18 @@ export class FreezeGate {
     overrideTargetIds: readonly (string | null)[],
     now: Date,
   ): Promise<FreezeVerdict> {
-    const windows = await this.inEffect(scope, now);
-    if (windows.length === 0) return OPEN;
-    const freeze = latestEnding((await targets()).flatMap((target) => freezesAt(windows, target, now).active));
+    const freeze = latestEnding(await this.covering(scope, targets, now));
     if (freeze === null) return OPEN;
     const ids = overrideTargetIds.filter((id): id is string => id !== null);
     const override = ids.length === 0 ? null : await this.overrides.activeFor(scope, ids, now);
     return { freeze, overrideId: override?.id ?? null };
+  }
+
+  /** The periods in effect now that cover any of the targets, one per window and target. */
+  async covering(scope: OrganizationScope, targets: () => Promise<readonly FreezeTarget[]>, now: Date): Promise<FreezePeriod[]> {
+    const windows = await this.inEffect(scope, now);
+    if (windows.length === 0) return [];
+    return (await targets()).flatMap((target) => freezesAt(windows, target, now).active);
   }
 
   /**

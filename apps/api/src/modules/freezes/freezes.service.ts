@@ -29,6 +29,7 @@ import { isIdCursor, pageRequest, toPage, type PageInput } from '../../common/gr
 import { assertReason } from '../../common/reason.js';
 import { DATABASE } from '../../infrastructure/tokens.js';
 import type { RolloutModel } from '../rollouts/rollout.model.js';
+import { BreakGlassNotifier } from './break-glass-notifier.js';
 import { FreezeGate } from './freeze-gate.js';
 import { toBreakGlassModel, toFreezePeriodModel, toFreezeWindowModel } from './freezes.mapper.js';
 import type {
@@ -61,7 +62,8 @@ interface Act {
 
 /**
  * Freeze windows as they stand now, and break-glass overrides with the organization's setting that governs them.
- * Every change is written with its audit entry in one transaction.
+ * Every change is written with its audit entry in one transaction; an override requested or confirmed, with the
+ * notifications it causes.
  */
 @Injectable()
 export class FreezesService {
@@ -76,6 +78,7 @@ export class FreezesService {
     private readonly fleetReleases: FleetReleaseStore,
     private readonly audit: AuditStore,
     private readonly gate: FreezeGate,
+    private readonly notifier: BreakGlassNotifier,
   ) {}
 
   async list(principal: Principal): Promise<FreezeWindowModel[]> {
@@ -154,6 +157,7 @@ export class FreezesService {
           needsConfirmation: breakGlassNeedsSecondAdmin,
         }),
       ]);
+      await this.notifier.notify(act.scope, transaction, afterCommit, record, now);
       return toBreakGlassModel(record, now);
     });
   }
@@ -172,6 +176,7 @@ export class FreezesService {
       await this.audit.append(act.scope, prismaSession(transaction), afterCommit, [
         this.auditOf(act, record, 'break_glass.confirmed', null, { expiresAt: record.expiresAt?.toISOString() ?? null }),
       ]);
+      await this.notifier.notify(act.scope, transaction, afterCommit, record, now);
       return toBreakGlassModel(record, now);
     });
   }
