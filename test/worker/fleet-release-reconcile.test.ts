@@ -258,19 +258,20 @@ describe('the sweep', () => {
   });
 });
 
-describe('a wave with pooled analysis', () => {
-  const pooledSpec: FleetRolloutSpec = {
-    ...fleetSpec,
-    waves: [
-      {
-        name: 'eu',
-        clusterSelector: { matchLabels: { region: 'eu' } },
-        analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }], pooled: true },
-      },
-      { name: 'rest' },
-    ],
-  };
+/** `fleetSpec` with one pooled analysis over the `eu` wave. */
+const pooledSpec: FleetRolloutSpec = {
+  ...fleetSpec,
+  waves: [
+    {
+      name: 'eu',
+      clusterSelector: { matchLabels: { region: 'eu' } },
+      analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }], pooled: true },
+    },
+    { name: 'rest' },
+  ],
+};
 
+describe('a wave with pooled analysis', () => {
   it('starts one pooled run over the released wave, waits for it, and halts the release when it fails', async () => {
     const now = new Date();
     const fleet = await startedFleet(now, pooledSpec);
@@ -425,18 +426,7 @@ describe('notifications of a fleet release', () => {
 
   it('notifies a halt once, and stores nothing for a decision whose write lost to another writer', async () => {
     const now = new Date();
-    const pooled: FleetRolloutSpec = {
-      ...fleetSpec,
-      waves: [
-        {
-          name: 'eu',
-          clusterSelector: { matchLabels: { region: 'eu' } },
-          analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }], pooled: true },
-        },
-        { name: 'rest' },
-      ],
-    };
-    const fleet = await startedFleet(now, pooled, subscribed);
+    const fleet = await startedFleet(now, pooledSpec, subscribed);
     let contest = false;
     /** A store whose load, once `contest` is set, is followed at once by another writer's change of the release. */
     class ContestedReleases extends FleetReleaseStore {
