@@ -8,20 +8,14 @@ import { organizationScope, systemScope, type SystemScope } from '../../libs/sto
 import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import { AnalysisRunStore, type RunAssessmentWrite } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
-import {
-  NotificationDeliveryStore,
-  type QueuedDelivery,
-  type ReconcileNotifications,
-} from '../../libs/stores/src/notifications/notification-delivery-store.js';
-import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
+import type { QueuedDelivery, ReconcileNotifications } from '../../libs/stores/src/notifications/notification-delivery-store.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
 import { NotificationQueue, deliveryJobId } from '../../libs/queues/src/notification-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
 import { AnalysisRunNotifications } from '../../apps/worker/src/notifications/analysis-run-notifications.js';
-import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
-import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
+import { testNotificationDecider } from '../support/notification-decider.js';
 import { storesForThisFile } from '../support/stores-for-file.js';
 import { canaryRollout } from '../support/manifests.js';
 
@@ -46,14 +40,7 @@ beforeAll(() => {
   analysisQueue = new AnalysisQueue(redis, PREFIX);
   reconcileQueue = new ReconcileQueue(redis, PREFIX);
   notificationQueue = new NotificationQueue(redis, PREFIX);
-  const decider = new NotificationDecider(
-    configs,
-    new NotificationDeliveryStore(database),
-    new NotificationMuteStore(database),
-    new ParsedConfigurations(),
-    logger,
-    { bound: { perMinute: 600 }, rulesTtlMs: 30_000 },
-  );
+  const decider = testNotificationDecider(database, configs, logger);
   notifications = new AnalysisRunNotifications(rollouts, decider, notificationQueue);
 });
 afterAll(async () => {

@@ -18,14 +18,11 @@ import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store
 import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
+import { testNotificationDecider } from '../support/notification-decider.js';
 import { storesForThisFile } from '../support/stores-for-file.js';
 import { markHealthy, organizationWithClusters, startedCheckoutRelease } from '../support/fleet-fixture.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
-import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
-import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
 import { NotificationQueue } from '../../libs/queues/src/notification-queue.js';
-import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
-import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
 import { eventually } from '../support/processes.js';
 
 const SYSTEM = systemScope('test');
@@ -355,14 +352,7 @@ describe('notifications of a fleet release', () => {
         'admin',
       ),
     );
-    const decider = new NotificationDecider(
-      configs,
-      new NotificationDeliveryStore(database),
-      new NotificationMuteStore(database),
-      new ParsedConfigurations(),
-      logger,
-      { bound: { perMinute: 600 }, rulesTtlMs: 30_000 },
-    );
+    const decider = testNotificationDecider(database, configs, logger);
     return new FleetReleaseReconciler(
       database,
       store,
