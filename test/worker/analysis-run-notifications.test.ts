@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutSpec } from '../../libs/argo-spec/src/index.js';
 import type { MeasurementOutcome } from '../../libs/protocol/src/index.js';
 import { inTransaction } from '../../libs/stores/src/database/database.js';
-import { type SqlSession } from '../../libs/stores/src/database/sql.js';
+import type { SqlSession } from '../../libs/stores/src/database/sql.js';
 import { organizationScope, systemScope, type SystemScope } from '../../libs/stores/src/scope/scope.js';
 import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import { AnalysisRunStore, type RunAssessmentWrite } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
