@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Metric } from '../../libs/argo-spec/src/index.js';
 import type { MeasurementOutcome, MeasurementRequest } from '../../libs/protocol/src/index.js';
-import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src/database/database.js';
-import { SqlPool } from '../../libs/stores/src/database/sql.js';
-import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
-import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
-import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
-import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
 import { systemScope } from '../../libs/stores/src/scope/scope.js';
 import { AnalysisQueries } from '../../libs/stores/src/analysis-runs/analysis-queries.js';
 import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
-import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue, parseAnalysisJob, type MeasurementAnswer } from '../../libs/queues/src/analysis-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
+import { storesForThisFile } from '../support/stores-for-file.js';
 import { organizationWithClusters } from '../support/fleet-fixture.js';
 import { eventually } from '../support/processes.js';
 
@@ -33,13 +26,8 @@ const CLUSTERS = ['ap', 'eu', 'sa', 'us'];
 const TIMEOUT_SECONDS = 30;
 const logger = createLogger('test', 'warn');
 
-let database: DatabaseClient;
-let sql: SqlPool;
-let redis: Redis;
-let subscriber: Redis;
-let eventBus: EventBus;
-let organizations: OrganizationStore;
-let clusters: ClusterStore;
+const { database, sql, redis, eventBus, organizations, clusters } = await storesForThisFile(PREFIX, logger);
+
 let store: AnalysisRunStore;
 let queries: AnalysisQueries;
 let analysisQueue: AnalysisQueue;
@@ -48,18 +36,9 @@ let runner: AnalysisRunner;
 const requested: { clusterId: string; requests: MeasurementRequest[] }[] = [];
 const cancelled: { clusterId: string; requestIds: string[] }[] = [];
 
-beforeAll(async () => {
-  database = createDatabaseClient(inject('databaseUrl'), 4);
-  sql = new SqlPool(inject('databaseUrl'), 2);
-  redis = new Redis(inject('redisUrl'));
-  subscriber = new Redis(inject('redisUrl'));
-  eventBus = new EventBus(redis, subscriber, logger, PREFIX);
-  await eventBus.start();
+beforeAll(() => {
   eventBus.listen('measurementRequested', ({ payload }) => requested.push(payload));
   eventBus.listen('measurementsCancelled', ({ payload }) => cancelled.push(payload));
-  const audit = new AuditStore(database, eventBus);
-  organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
-  clusters = new ClusterStore(database);
   store = new AnalysisRunStore(sql, database);
   queries = new AnalysisQueries(database);
   analysisQueue = new AnalysisQueue(redis, PREFIX);
@@ -73,7 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const queue of [analysisQueue.queue, analysisQueue.records, reconcileQueue.queue]) await queue.obliterate({ force: true });
   await Promise.allSettled([analysisQueue.close(), reconcileQueue.close()]);
-  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit()]);
 });
 
 interface PooledFixture {

@@ -1,10 +1,11 @@
-import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION, type MeasurementRequest, type ObservedReplicaSet } from '@flotilla/protocol';
+import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION, type MeasurementRequest, type ObservedPod } from '@flotilla/protocol';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { graphqlData } from '../support/graphql-client.js';
+import { observedReplicaSet } from '../support/observed-state.js';
 import { eventually } from '../support/processes.js';
 import { apiForThisFile, startTestApi } from '../support/test-api.js';
 
@@ -82,19 +83,15 @@ async function agent(token: string): Promise<{ send: (message: object) => void; 
   };
 }
 
-const replicaSet = (extra: Partial<ObservedReplicaSet>): ObservedReplicaSet => ({
-  podTemplateHash: 'abc',
-  labels: {},
-  annotations: {},
-  replicas: 1,
-  currentReplicas: 1,
-  readyReplicas: 1,
-  availableReplicas: 1,
-  template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } },
-  podProblems: [],
-  oldestPodCreatedAt: '2026-12-05T10:00:00.000Z',
-  ...extra,
-});
+const crashingPod: ObservedPod = {
+  name: 'web-abc-x1',
+  status: 'CrashLoopBackOff',
+  readyContainers: 0,
+  containers: 1,
+  restarts: 3,
+  startedAt: '2026-12-05T10:00:01.000Z',
+  nodeName: 'node-1',
+};
 
 const observed = (desiredVersion: number, state: object) => ({
   type: 'observed',
@@ -170,18 +167,8 @@ describe('the agent gateway', () => {
     current.send(
       observed(0, {
         replicaSets: [
-          replicaSet({
-            pods: [
-              {
-                name: 'web-abc-x1',
-                status: 'CrashLoopBackOff',
-                readyContainers: 0,
-                containers: 1,
-                restarts: 3,
-                startedAt: '2026-12-05T10:00:01.000Z',
-                nodeName: 'node-1',
-              },
-            ],
+          observedReplicaSet({
+            pods: [crashingPod],
             podsOmitted: 2,
           }),
         ],
@@ -217,17 +204,7 @@ describe('the agent gateway', () => {
     );
     expect(answer.replicaSets.find((set) => set.podTemplateHash === 'abc')).toEqual({
       podTemplateHash: 'abc',
-      pods: [
-        {
-          name: 'web-abc-x1',
-          status: 'CrashLoopBackOff',
-          readyContainers: 0,
-          containers: 1,
-          restarts: 3,
-          startedAt: '2026-12-05T10:00:01.000Z',
-          nodeName: 'node-1',
-        },
-      ],
+      pods: [crashingPod],
       podsOmitted: 2,
     });
     expect(answer.events).toEqual([
@@ -254,7 +231,7 @@ describe('the agent gateway', () => {
 
     // When an agent of the same protocol version from before pods and events reports the rollout
     const older = await agent(owner.agentTokens.staging as string);
-    older.send(observed(0, { replicaSets: [replicaSet({ readyReplicas: 0 })] }));
+    older.send(observed(0, { replicaSets: [observedReplicaSet({ readyReplicas: 0 })] }));
 
     // Then its observation is taken, with no pods and no events
     const after = await eventually(

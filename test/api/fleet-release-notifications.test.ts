@@ -13,13 +13,10 @@ import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-sto
 import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store.js';
 import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
-import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
-import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
-import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
-import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
 import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
 import { FleetReleaseReconciler } from '../../apps/worker/src/fleet/fleet-release-reconciler.js';
 import { FreezeChecker } from '../../apps/worker/src/freezes/freeze-checker.js';
+import { testNotificationDecider } from '../support/notification-decider.js';
 import { markHealthy } from '../support/fleet-fixture.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
@@ -51,14 +48,7 @@ const workerReconcile = new FleetReleaseReconciler(
   new FreezeChecker(new FreezeWindowStore(api.database), new BreakGlassStore(api.database)),
   undefined,
   {
-    decider: new NotificationDecider(
-      new NotificationConfigStore(api.database, undefined),
-      new NotificationDeliveryStore(api.database),
-      new NotificationMuteStore(api.database),
-      new ParsedConfigurations(),
-      logger,
-      { bound: { perMinute: 600 }, rulesTtlMs: 30_000 },
-    ),
+    decider: testNotificationDecider(api.database, new NotificationConfigStore(api.database, undefined), logger),
     fleetRollouts,
     queue: notificationQueue,
   },

@@ -1,27 +1,17 @@
-import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExperimentStatus, ExperimentTemplateStatus } from '@flotilla/rollout-engine';
 import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
-import { type MeasurementResponder, ConvergingAgent } from '../support/converging-agent.js';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { inTransaction } from '../../libs/stores/src/database/database.js';
 import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
 import { organizationScope } from '../../libs/stores/src/scope/scope.js';
 import { graphqlData } from '../support/graphql-client.js';
-import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
-import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
-import { closeCheckedPages, launchBrowser, openDashboard, screenshot, signIn, type DashboardPage } from './browser.js';
-import { ensureDashboardBuilt } from './dashboard-build.js';
-
-const SUCCESS_RATES = [0.97, 0.99, 0.96];
-// Argo numbers measurements from 1 in what it sends; the API lists them from 0.
-const answerSuccessRates: MeasurementResponder = (request) => {
-  const value = SUCCESS_RATES[(request.measurementIndex - 1) % SUCCESS_RATES.length] as number;
-  return { ok: true, value: [value], rawValue: `[${value}]` };
-};
+import { canaryRollout, type Manifest } from '../support/manifests.js';
+import { eventually } from '../support/processes.js';
+import { screenshot, signIn } from './browser.js';
+import { dashboardForThisFile, stagingReleasesForThisFile } from './dashboard-harness.js';
 
 const successRateTemplate: Manifest = {
   apiVersion: 'argoproj.io/v1alpha1',
@@ -48,75 +38,8 @@ const successRateTemplate: Manifest = {
   },
 };
 
-let api: TestApi;
-let org: TestOrganization;
-let worker: ChildProcess;
-let agent: ConvergingAgent;
-let browser: Browser;
-const openPages: DashboardPage[] = [];
-
-beforeAll(async () => {
-  ensureDashboardBuilt();
-  api = await startTestApi({ MIN_METRIC_INTERVAL_SECONDS: '1' });
-  org = await api.organization({ cluster: 'staging' });
-  // The stand-in agent sends no heartbeats; the scenarios together outlast the default silence limit.
-  worker = startNodeProcess('apps/worker/dist/main.js', {
-    ...api.environment,
-    SWEEP_INTERVAL_MS: '500',
-    JOB_LOCK_MS: '3000',
-    AGENT_SILENCE_LIMIT_MS: '600000',
-  });
-  agent = new ConvergingAgent(api.url, org.agentTokens.staging as string, answerSuccessRates);
-  await agent.connect();
-  browser = await launchBrowser();
-});
-afterEach((context) => closeCheckedPages(openPages, context));
-afterAll(async () => {
-  await browser?.close();
-  agent?.disconnect();
-  if (worker) await stopProcess(worker);
-  await api?.close();
-});
-
-async function dashboardSignedInAs(token: string): Promise<Page> {
-  const opened = await openDashboard(browser, api.url);
-  openPages.push(opened);
-  await signIn(opened.page, token);
-  return opened.page;
-}
-
-async function apply(...documents: Manifest[]): Promise<void> {
-  await graphqlData(
-    api.url,
-    org.tokens.deployer,
-    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
-    { yaml: toYaml(...documents) },
-  );
-}
-
-async function setImage(name: string, image: string): Promise<void> {
-  await graphqlData(
-    api.url,
-    org.tokens.deployer,
-    'mutation($rollout: RolloutRef!, $container: String!, $image: String!) { setImage(rollout: $rollout, container: $container, image: $image) { id } }',
-    {
-      rollout: { cluster: 'staging', namespace: 'shop', name },
-      container: name,
-      image,
-    },
-  );
-}
-
-async function waitForPhase(name: string, phase: string, generation = 1): Promise<void> {
-  await eventually(
-    async () => {
-      const row = await api.database.rollout.findFirst({ where: { organizationId: org.id, name } });
-      return row !== null && row.phase === phase && row.generation >= generation && row.observedGeneration === row.generation;
-    },
-    30_000,
-    `${name} to be ${phase} at generation ${generation}`,
-  );
-}
+const { api, org, openPage, signedInAs: dashboardSignedInAs } = await dashboardForThisFile({ MIN_METRIC_INTERVAL_SECONDS: '1' });
+const { agent, apply, applyAsAdmin, setImage, waitForPhase } = await stagingReleasesForThisFile(api, org);
 
 /** A rollout deployed once and then given a new image, so that its canary steps are walked. */
 async function releasedRollout(name: string, steps: unknown[], ...extraDocuments: Manifest[]): Promise<void> {
@@ -234,13 +157,6 @@ function fleetRollout(name: string, rollout: string): Manifest {
   };
 }
 
-/** Organization-scoped documents, applied without a cluster or namespace, as FleetRollouts need the admin role. */
-async function applyAsAdmin(...documents: Manifest[]): Promise<void> {
-  await graphqlData(api.url, org.tokens.admin, 'mutation($yaml: String!) { applyManifests(yaml: $yaml) { name } }', {
-    yaml: toYaml(...documents),
-  });
-}
-
 async function labelCluster(cluster: string, labels: Record<string, string>): Promise<void> {
   await graphqlData(
     api.url,
@@ -273,8 +189,7 @@ describe('the dashboard in a browser', { timeout: 90_000 }, () => {
   it('signs in with a token and shows the connected cluster and each rollout phase on the overview', async () => {
     await apply(canaryRollout('catalog', 'shop/catalog:1'));
     await waitForPhase('catalog', 'Healthy');
-    const opened = await openDashboard(browser, api.url);
-    openPages.push(opened);
+    const opened = await openPage();
     const { page } = opened;
 
     await page.getByLabel('API token').fill('not-a-token');

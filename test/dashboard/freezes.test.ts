@@ -1,23 +1,15 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
-import { closeCheckedPages, launchBrowser, openDashboard, screenshot, type DashboardPage, signIn } from './browser.js';
-import { ensureDashboardBuilt } from './dashboard-build.js';
+import { screenshot } from './browser.js';
+import { dashboardForThisFile } from './dashboard-harness.js';
 
 // No worker or agent runs: the banner and the overrides are read from what the API answers, not from a release.
-let api: TestApi;
-let org: TestOrganization;
-let browser: Browser;
-const openPages: DashboardPage[] = [];
+const { api, org, signedInAs: dashboardSignedInAs } = await dashboardForThisFile();
 
 const windowEnd = new Date(Math.floor((Date.now() + 2 * 3_600_000) / 1000) * 1000);
 
 beforeAll(async () => {
-  ensureDashboardBuilt();
-  api = await startTestApi();
-  org = await api.organization({ cluster: 'staging' });
   await graphqlData(
     api.url,
     org.tokens.deployer,
@@ -39,20 +31,7 @@ beforeAll(async () => {
       },
     }),
   });
-  browser = await launchBrowser();
 });
-afterEach((context) => closeCheckedPages(openPages, context));
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
-
-async function dashboardSignedInAs(token: string): Promise<Page> {
-  const opened = await openDashboard(browser, api.url);
-  openPages.push(opened);
-  await signIn(opened.page, token);
-  return opened.page;
-}
 
 describe('freezes in the dashboard', () => {
   it('shows the freeze on the rollout page and the overview, and no banner once an override lifts it', async () => {

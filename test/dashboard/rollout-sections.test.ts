@@ -1,21 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type MeasurementResponder, ConvergingAgent } from '../support/converging-agent.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { graphqlData } from '../support/graphql-client.js';
-import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
-import { eventually, startNodeProcess, stopProcess } from '../support/processes.js';
-import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
-import { closeCheckedPages, launchBrowser, openDashboard, screenshot, signIn, type DashboardPage } from './browser.js';
-import { ensureDashboardBuilt } from './dashboard-build.js';
-
-const SUCCESS_RATES = [0.97, 0.99, 0.96];
-// Argo numbers measurements from 1 in what it sends; the API lists them from 0.
-const answerSuccessRates: MeasurementResponder = (request) => {
-  const value = SUCCESS_RATES[(request.measurementIndex - 1) % SUCCESS_RATES.length] as number;
-  return { ok: true, value: [value], rawValue: `[${value}]` };
-};
+import { canaryRollout, type Manifest } from '../support/manifests.js';
+import { screenshot } from './browser.js';
+import { dashboardForThisFile, stagingReleasesForThisFile } from './dashboard-harness.js';
 
 const successRateTemplate: Manifest = {
   apiVersion: 'argoproj.io/v1alpha1',
@@ -35,78 +24,8 @@ const successRateTemplate: Manifest = {
   },
 };
 
-let api: TestApi;
-let org: TestOrganization;
-let worker: ChildProcess;
-let agent: ConvergingAgent;
-let browser: Browser;
-const openPages: DashboardPage[] = [];
-
-beforeAll(async () => {
-  ensureDashboardBuilt();
-  api = await startTestApi({ MIN_METRIC_INTERVAL_SECONDS: '1' });
-  org = await api.organization({ cluster: 'staging' });
-  // The stand-in agent sends no heartbeats; the scenarios together outlast the default silence limit.
-  worker = startNodeProcess('apps/worker/dist/main.js', {
-    ...api.environment,
-    SWEEP_INTERVAL_MS: '500',
-    JOB_LOCK_MS: '3000',
-    AGENT_SILENCE_LIMIT_MS: '600000',
-  });
-  agent = new ConvergingAgent(api.url, org.agentTokens.staging as string, answerSuccessRates);
-  await agent.connect();
-  browser = await launchBrowser();
-});
-afterEach((context) => closeCheckedPages(openPages, context));
-afterAll(async () => {
-  await browser?.close();
-  agent?.disconnect();
-  if (worker) await stopProcess(worker);
-  await api?.close();
-});
-
-async function dashboardSignedInAs(token: string): Promise<Page> {
-  const opened = await openDashboard(browser, api.url);
-  openPages.push(opened);
-  await signIn(opened.page, token);
-  return opened.page;
-}
-
-async function apply(...documents: Manifest[]): Promise<void> {
-  await graphqlData(
-    api.url,
-    org.tokens.deployer,
-    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
-    { yaml: toYaml(...documents) },
-  );
-}
-
-async function setImage(name: string, image: string): Promise<void> {
-  await graphqlData(
-    api.url,
-    org.tokens.deployer,
-    'mutation($rollout: RolloutRef!, $container: String!, $image: String!) { setImage(rollout: $rollout, container: $container, image: $image) { id } }',
-    { rollout: { cluster: 'staging', namespace: 'shop', name }, container: name, image },
-  );
-}
-
-async function waitForPhase(name: string, phase: string, generation = 1): Promise<void> {
-  await eventually(
-    async () => {
-      const row = await api.database.rollout.findFirst({ where: { organizationId: org.id, name } });
-      return row !== null && row.phase === phase && row.generation >= generation && row.observedGeneration === row.generation;
-    },
-    30_000,
-    `${name} to be ${phase} at generation ${generation}`,
-  );
-}
-
-/** Organization-scoped documents, applied without a cluster or namespace, as FleetRollouts need the admin role. */
-async function applyAsAdmin(...documents: Manifest[]): Promise<void> {
-  await graphqlData(api.url, org.tokens.admin, 'mutation($yaml: String!) { applyManifests(yaml: $yaml) { name } }', {
-    yaml: toYaml(...documents),
-  });
-}
+const { api, org, signedInAs: dashboardSignedInAs } = await dashboardForThisFile({ MIN_METRIC_INTERVAL_SECONDS: '1' });
+const { apply, applyAsAdmin, setImage, waitForPhase } = await stagingReleasesForThisFile(api, org);
 
 /**
  * Stores a finished pooled run of the release's `canary` wave, as the worker leaves one: per moment, each cluster's

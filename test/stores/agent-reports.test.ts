@@ -4,6 +4,7 @@ import { createDatabaseClient, type DatabaseClient } from '../../libs/stores/src
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { RolloutStore, type RolloutKey } from '../../libs/stores/src/rollouts/rollout-store.js';
 import { systemScope } from '../../libs/stores/src/scope/scope.js';
+import { observedReplicaSet } from '../support/observed-state.js';
 
 const GATEWAY = systemScope('agent-gateway');
 let database: DatabaseClient;
@@ -33,17 +34,7 @@ async function rolloutKey(): Promise<RolloutKey & { id: string }> {
 
 const observation = (observedAt: string, restarts = 0, eventCount = 1): ObservedRolloutState => ({
   replicaSets: [
-    {
-      podTemplateHash: 'abc',
-      labels: {},
-      annotations: {},
-      replicas: 1,
-      currentReplicas: 1,
-      readyReplicas: 1,
-      availableReplicas: 1,
-      template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } },
-      podProblems: [],
-      oldestPodCreatedAt: '2026-12-05T10:00:00.000Z',
+    observedReplicaSet({
       pods: [
         {
           name: 'web-abc-x1',
@@ -56,7 +47,7 @@ const observation = (observedAt: string, restarts = 0, eventCount = 1): Observed
         },
       ],
       podsOmitted: 0,
-    },
+    }),
   ],
   serviceSelectors: {},
   trafficWeights: {},

@@ -1,34 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutSpec } from '../../libs/argo-spec/src/index.js';
 import type { MeasurementOutcome } from '../../libs/protocol/src/index.js';
-import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
-import { SqlPool, type SqlSession } from '../../libs/stores/src/database/sql.js';
-import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
-import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
-import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
-import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
-import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
+import { inTransaction } from '../../libs/stores/src/database/database.js';
+import type { SqlSession } from '../../libs/stores/src/database/sql.js';
 import { organizationScope, systemScope, type SystemScope } from '../../libs/stores/src/scope/scope.js';
 import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import { AnalysisRunStore, type RunAssessmentWrite } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
-import {
-  NotificationDeliveryStore,
-  type QueuedDelivery,
-  type ReconcileNotifications,
-} from '../../libs/stores/src/notifications/notification-delivery-store.js';
-import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
-import { EventBus } from '../../libs/events/src/event-bus.js';
+import type { QueuedDelivery, ReconcileNotifications } from '../../libs/stores/src/notifications/notification-delivery-store.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
 import { NotificationQueue, deliveryJobId } from '../../libs/queues/src/notification-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
 import { AnalysisRunNotifications } from '../../apps/worker/src/notifications/analysis-run-notifications.js';
-import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
-import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
+import { testNotificationDecider } from '../support/notification-decider.js';
+import { storesForThisFile } from '../support/stores-for-file.js';
 import { canaryRollout } from '../support/manifests.js';
 
 /**
@@ -39,50 +27,26 @@ const SYSTEM = systemScope('test');
 const PREFIX = `test-run-notify-${process.pid}`;
 const logger = createLogger('test', 'warn');
 
-let database: DatabaseClient;
-let sql: SqlPool;
-let redis: Redis;
-let subscriber: Redis;
-let eventBus: EventBus;
-let organizations: OrganizationStore;
-let clusters: ClusterStore;
-let rollouts: RolloutStore;
+const { database, sql, redis, eventBus, organizations, clusters, rollouts } = await storesForThisFile(PREFIX, logger);
+
 let configs: NotificationConfigStore;
 let analysisQueue: AnalysisQueue;
 let reconcileQueue: ReconcileQueue;
 let notificationQueue: NotificationQueue;
 let notifications: AnalysisRunNotifications;
 
-beforeAll(async () => {
-  database = createDatabaseClient(inject('databaseUrl'), 4);
-  sql = new SqlPool(inject('databaseUrl'), 2);
-  redis = new Redis(inject('redisUrl'));
-  subscriber = new Redis(inject('redisUrl'));
-  eventBus = new EventBus(redis, subscriber, logger, PREFIX);
-  await eventBus.start();
-  const audit = new AuditStore(database, eventBus);
-  organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
-  clusters = new ClusterStore(database);
-  rollouts = new RolloutStore(database, { sql, audit });
+beforeAll(() => {
   configs = new NotificationConfigStore(database, undefined);
   analysisQueue = new AnalysisQueue(redis, PREFIX);
   reconcileQueue = new ReconcileQueue(redis, PREFIX);
   notificationQueue = new NotificationQueue(redis, PREFIX);
-  const decider = new NotificationDecider(
-    configs,
-    new NotificationDeliveryStore(database),
-    new NotificationMuteStore(database),
-    new ParsedConfigurations(),
-    logger,
-    { bound: { perMinute: 600 }, rulesTtlMs: 30_000 },
-  );
+  const decider = testNotificationDecider(database, configs, logger);
   notifications = new AnalysisRunNotifications(rollouts, decider, notificationQueue);
 });
 afterAll(async () => {
   for (const queue of [analysisQueue.queue, analysisQueue.records, reconcileQueue.queue, notificationQueue.queue])
     await queue.obliterate({ force: true });
   await Promise.allSettled([analysisQueue.close(), reconcileQueue.close(), notificationQueue.close()]);
-  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit()]);
 });
 
 const SUBSCRIBED = {

@@ -1,19 +1,11 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetRolloutSpec } from '../../libs/fleet-engine/src/index.js';
-import { createDatabaseClient, inTransaction, type DatabaseClient, type Transaction } from '../../libs/stores/src/database/database.js';
-import { SqlPool } from '../../libs/stores/src/database/sql.js';
-import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
-import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
+import { inTransaction, type Transaction } from '../../libs/stores/src/database/database.js';
 import { ExperimentStore } from '../../libs/stores/src/experiments/experiment-store.js';
 import { FleetReleaseStore, type LoadedRelease } from '../../libs/stores/src/fleet/fleet-release-store.js';
 import type { FleetReleaseRecord } from '../../libs/stores/src/fleet/fleet-records.js';
 import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-store.js';
-import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
-import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
-import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
 import { organizationScope, systemScope, type Scope } from '../../libs/stores/src/scope/scope.js';
-import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
 import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
@@ -26,13 +18,11 @@ import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store
 import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
 import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.js';
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
+import { testNotificationDecider } from '../support/notification-decider.js';
+import { storesForThisFile } from '../support/stores-for-file.js';
 import { markHealthy, organizationWithClusters, startedCheckoutRelease } from '../support/fleet-fixture.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
-import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
-import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
 import { NotificationQueue } from '../../libs/queues/src/notification-queue.js';
-import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
-import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
 import { eventually } from '../support/processes.js';
 
 const SYSTEM = systemScope('test');
@@ -40,17 +30,10 @@ const PREFIX = `test-fleet-${process.pid}`;
 const HORIZON_MS = 20_000;
 const logger = createLogger('test', 'warn');
 
-let database: DatabaseClient;
-let sql: SqlPool;
-let redis: Redis;
-let subscriber: Redis;
-let eventBus: EventBus;
-let audit: AuditStore;
-let clusters: ClusterStore;
-let rollouts: RolloutStore;
+const { database, sql, redis, eventBus, audit, organizations, clusters, rollouts } = await storesForThisFile(PREFIX, logger);
+
 let fleetRollouts: FleetRolloutStore;
 let releases: FleetReleaseStore;
-let organizations: OrganizationStore;
 let reconcileQueue: ReconcileQueue;
 let fleetQueue: FleetReconcileQueue;
 let analysisQueue: AnalysisQueue;
@@ -59,20 +42,10 @@ let freezes: FreezeChecker;
 let notificationQueue: NotificationQueue;
 const published: FleetReleaseRecord[] = [];
 
-beforeAll(async () => {
-  database = createDatabaseClient(inject('databaseUrl'), 4);
-  sql = new SqlPool(inject('databaseUrl'), 2);
-  redis = new Redis(inject('redisUrl'));
-  subscriber = new Redis(inject('redisUrl'));
-  eventBus = new EventBus(redis, subscriber, logger, PREFIX);
-  await eventBus.start();
+beforeAll(() => {
   eventBus.listen('fleetReleaseChanged', ({ payload }) => published.push(payload));
-  audit = new AuditStore(database, eventBus);
-  clusters = new ClusterStore(database);
-  rollouts = new RolloutStore(database, { sql, audit });
   fleetRollouts = new FleetRolloutStore(database);
   releases = new FleetReleaseStore(database, rollouts, audit);
-  organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
   reconcileQueue = new ReconcileQueue(redis, PREFIX, HORIZON_MS);
   fleetQueue = new FleetReconcileQueue(redis, PREFIX, HORIZON_MS);
   analysisQueue = new AnalysisQueue(redis, PREFIX);
@@ -83,7 +56,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const queue of [reconcileQueue, fleetQueue, notificationQueue]) await queue.queue.obliterate({ force: true });
   await Promise.allSettled([reconcileQueue.close(), fleetQueue.close(), analysisQueue.close(), notificationQueue.close()]);
-  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit()]);
 });
 
 const OLD_IMAGE = 'shop/checkout:1';
@@ -283,19 +255,20 @@ describe('the sweep', () => {
   });
 });
 
-describe('a wave with pooled analysis', () => {
-  const pooledSpec: FleetRolloutSpec = {
-    ...fleetSpec,
-    waves: [
-      {
-        name: 'eu',
-        clusterSelector: { matchLabels: { region: 'eu' } },
-        analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }], pooled: true },
-      },
-      { name: 'rest' },
-    ],
-  };
+/** `fleetSpec` with one pooled analysis over the `eu` wave. */
+const pooledSpec: FleetRolloutSpec = {
+  ...fleetSpec,
+  waves: [
+    {
+      name: 'eu',
+      clusterSelector: { matchLabels: { region: 'eu' } },
+      analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }], pooled: true },
+    },
+    { name: 'rest' },
+  ],
+};
 
+describe('a wave with pooled analysis', () => {
   it('starts one pooled run over the released wave, waits for it, and halts the release when it fails', async () => {
     const now = new Date();
     const fleet = await startedFleet(now, pooledSpec);
@@ -379,14 +352,7 @@ describe('notifications of a fleet release', () => {
         'admin',
       ),
     );
-    const decider = new NotificationDecider(
-      configs,
-      new NotificationDeliveryStore(database),
-      new NotificationMuteStore(database),
-      new ParsedConfigurations(),
-      logger,
-      { bound: { perMinute: 600 }, rulesTtlMs: 30_000 },
-    );
+    const decider = testNotificationDecider(database, configs, logger);
     return new FleetReleaseReconciler(
       database,
       store,
@@ -450,18 +416,7 @@ describe('notifications of a fleet release', () => {
 
   it('notifies a halt once, and stores nothing for a decision whose write lost to another writer', async () => {
     const now = new Date();
-    const pooled: FleetRolloutSpec = {
-      ...fleetSpec,
-      waves: [
-        {
-          name: 'eu',
-          clusterSelector: { matchLabels: { region: 'eu' } },
-          analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }], pooled: true },
-        },
-        { name: 'rest' },
-      ],
-    };
-    const fleet = await startedFleet(now, pooled, subscribed);
+    const fleet = await startedFleet(now, pooledSpec, subscribed);
     let contest = false;
     /** A store whose load, once `contest` is set, is followed at once by another writer's change of the release. */
     class ContestedReleases extends FleetReleaseStore {

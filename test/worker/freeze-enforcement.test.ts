@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FreezeWindowSpec, RolloutSpec } from '../../libs/argo-spec/src/index.js';
-import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
-import { SqlPool } from '../../libs/stores/src/database/sql.js';
-import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
-import { ClusterStore } from '../../libs/stores/src/clusters/cluster-store.js';
+import { inTransaction } from '../../libs/stores/src/database/database.js';
 import { FleetReleaseStore } from '../../libs/stores/src/fleet/fleet-release-store.js';
 import type { FleetReleaseRecord } from '../../libs/stores/src/fleet/fleet-records.js';
 import { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-store.js';
 import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store.js';
 import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
-import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
-import { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
-import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
 import { systemScope, type OrganizationScope } from '../../libs/stores/src/scope/scope.js';
-import { EventBus } from '../../libs/events/src/event-bus.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
 import { FleetReconcileQueue } from '../../libs/queues/src/fleet-reconcile-queue.js';
@@ -23,6 +15,7 @@ import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { FleetReleaseReconciler } from '../../apps/worker/src/fleet/fleet-release-reconciler.js';
 import { FreezeChecker } from '../../apps/worker/src/freezes/freeze-checker.js';
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
+import { storesForThisFile } from '../support/stores-for-file.js';
 import { canaryRollout } from '../support/manifests.js';
 import { organizationWithClusters, startedCheckoutRelease, type FixtureCluster } from '../support/fleet-fixture.js';
 
@@ -30,14 +23,8 @@ const SYSTEM = systemScope('test');
 const PREFIX = `test-freeze-${process.pid}`;
 const logger = createLogger('test', 'warn');
 
-let database: DatabaseClient;
-let sql: SqlPool;
-let redis: Redis;
-let subscriber: Redis;
-let eventBus: EventBus;
-let organizations: OrganizationStore;
-let clusters: ClusterStore;
-let rollouts: RolloutStore;
+const { database, redis, eventBus, audit, organizations, clusters, rollouts } = await storesForThisFile(PREFIX, logger);
+
 let fleetRollouts: FleetRolloutStore;
 let releases: FleetReleaseStore;
 let freezeWindows: FreezeWindowStore;
@@ -48,17 +35,7 @@ let analysisQueue: AnalysisQueue;
 let rolloutReconciler: RolloutReconciler;
 let fleetReconciler: FleetReleaseReconciler;
 
-beforeAll(async () => {
-  database = createDatabaseClient(inject('databaseUrl'), 4);
-  sql = new SqlPool(inject('databaseUrl'), 2);
-  redis = new Redis(inject('redisUrl'));
-  subscriber = new Redis(inject('redisUrl'));
-  eventBus = new EventBus(redis, subscriber, logger, PREFIX);
-  await eventBus.start();
-  const audit = new AuditStore(database, eventBus);
-  organizations = new OrganizationStore(database, audit, new ApiTokenStore(database, audit));
-  clusters = new ClusterStore(database);
-  rollouts = new RolloutStore(database, { sql, audit });
+beforeAll(() => {
   fleetRollouts = new FleetRolloutStore(database);
   releases = new FleetReleaseStore(database, rollouts, audit);
   freezeWindows = new FreezeWindowStore(database);
@@ -74,7 +51,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const queue of [reconcileQueue, fleetQueue]) await queue.queue.obliterate({ force: true });
   await Promise.allSettled([reconcileQueue.close(), fleetQueue.close(), analysisQueue.close()]);
-  await Promise.allSettled([database.$disconnect(), sql.end(), redis.quit(), subscriber.quit()]);
 });
 
 const OLD_IMAGE = 'shop/checkout:1';

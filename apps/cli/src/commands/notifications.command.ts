@@ -43,30 +43,51 @@ function selected<T extends { name: string }>(rows: readonly T[], name: string |
   return found;
 }
 
-export const notificationTemplateGetCommand: Command = {
-  path: ['notifications', 'template', 'get'],
-  synopsis: '[NAME] [--cluster CLUSTER] [--namespace NAMESPACE]',
-  summary: 'List the notification templates in effect (NAME, PREVIEW), or show one',
-  details: [PLACE_DETAILS, 'With -o json|yaml each template is printed as written: message, title and per-service blocks.'],
-  flags: [...ROLLOUT_LOCATION_FLAGS],
-  outputs: ['json', 'yaml', 'wide'],
-  online: true,
-  async run(context) {
-    const { invocation, terminal, output } = context;
-    invocation.atMostPositionals(1);
-    const place = configurationPlace(context);
-    const { notificationTemplates } = await context
-      .api()
-      .request<{ notificationTemplates: NotificationTemplateRow[] }>(NOTIFICATION_TEMPLATES, {
+interface ConfigurationGetSpec<T extends { name: string }, F extends string> {
+  kind: 'template' | 'trigger';
+  summary: string;
+  /** What -o json|yaml prints of each row, said in --help. */
+  structuredDetail: string;
+  /** A query over `$cluster` and `$namespace` whose one field is the listing. */
+  document: string;
+  field: F;
+  renderTable(rows: T[], wide: boolean): string;
+}
+
+/** `notifications KIND get [NAME]`: the rows of one kind in effect at the configuration place, or the one named. */
+function configurationGetCommand<T extends { name: string }, F extends string>(spec: ConfigurationGetSpec<T, F>): Command {
+  return {
+    path: ['notifications', spec.kind, 'get'],
+    synopsis: '[NAME] [--cluster CLUSTER] [--namespace NAMESPACE]',
+    summary: spec.summary,
+    details: [PLACE_DETAILS, spec.structuredDetail],
+    flags: [...ROLLOUT_LOCATION_FLAGS],
+    outputs: ['json', 'yaml', 'wide'],
+    online: true,
+    async run(context) {
+      const { invocation, terminal, output } = context;
+      invocation.atMostPositionals(1);
+      const place = configurationPlace(context);
+      const data = await context.api().request<Record<F, T[]>>(spec.document, {
         cluster: place.cluster ?? null,
         namespace: place.namespace ?? null,
       });
-    const templates = selected(notificationTemplates, invocation.positionals[0], 'template', place.where);
-    if (printedStructured(terminal, output, templates)) return ExitCode.Ok;
-    terminal.out(renderTemplateTable(templates, output === 'wide'));
-    return ExitCode.Ok;
-  },
-};
+      const rows = selected(data[spec.field], invocation.positionals[0], spec.kind, place.where);
+      if (printedStructured(terminal, output, rows)) return ExitCode.Ok;
+      terminal.out(spec.renderTable(rows, output === 'wide'));
+      return ExitCode.Ok;
+    },
+  };
+}
+
+export const notificationTemplateGetCommand = configurationGetCommand<NotificationTemplateRow, 'notificationTemplates'>({
+  kind: 'template',
+  summary: 'List the notification templates in effect (NAME, PREVIEW), or show one',
+  structuredDetail: 'With -o json|yaml each template is printed as written: message, title and per-service blocks.',
+  document: NOTIFICATION_TEMPLATES,
+  field: 'notificationTemplates',
+  renderTable: renderTemplateTable,
+});
 
 export const notificationTemplateNotifyCommand: Command = {
   path: ['notifications', 'template', 'notify'],
@@ -112,30 +133,14 @@ export const notificationTemplateNotifyCommand: Command = {
   },
 };
 
-export const notificationTriggerGetCommand: Command = {
-  path: ['notifications', 'trigger', 'get'],
-  synopsis: '[NAME] [--cluster CLUSTER] [--namespace NAMESPACE]',
+export const notificationTriggerGetCommand = configurationGetCommand<NotificationTriggerRow, 'notificationTriggers'>({
+  kind: 'trigger',
   summary: 'List the notification triggers in effect (NAME, TEMPLATE, CONDITION), or show one',
-  details: [PLACE_DETAILS, 'With -o json|yaml each trigger is printed with its conditions: when, send, oncePer and description.'],
-  flags: [...ROLLOUT_LOCATION_FLAGS],
-  outputs: ['json', 'yaml', 'wide'],
-  online: true,
-  async run(context) {
-    const { invocation, terminal, output } = context;
-    invocation.atMostPositionals(1);
-    const place = configurationPlace(context);
-    const { notificationTriggers } = await context
-      .api()
-      .request<{ notificationTriggers: NotificationTriggerRow[] }>(NOTIFICATION_TRIGGERS, {
-        cluster: place.cluster ?? null,
-        namespace: place.namespace ?? null,
-      });
-    const triggers = selected(notificationTriggers, invocation.positionals[0], 'trigger', place.where);
-    if (printedStructured(terminal, output, triggers)) return ExitCode.Ok;
-    terminal.out(renderTriggerTable(triggers, output === 'wide'));
-    return ExitCode.Ok;
-  },
-};
+  structuredDetail: 'With -o json|yaml each trigger is printed with its conditions: when, send, oncePer and description.',
+  document: NOTIFICATION_TRIGGERS,
+  field: 'notificationTriggers',
+  renderTable: renderTriggerTable,
+});
 
 export const notificationTriggerRunCommand: Command = {
   path: ['notifications', 'trigger', 'run'],

@@ -4,7 +4,7 @@ import type { Styles } from '../output/terminal.js';
 import { age } from '../output/time.js';
 import { formatTree, summaryContinuation, summaryField as field, type TreeNode } from '../output/tree.js';
 import { phaseText } from '../rollouts/phase.js';
-import { analysisRunNode, replicaSetPhase } from '../rollouts/rollout-tree.js';
+import { analysisRunNode, experimentNode, replicaSetPhase } from '../rollouts/rollout-tree.js';
 
 const COMPLETED = new Set(['Successful', 'Failed', 'Error', 'Inconclusive']);
 
@@ -61,17 +61,9 @@ function summaryLines(experiment: ExperimentDetail, style: Styles): string[] {
  * Times are relative to `now`.
  */
 export function renderExperimentTree(experiment: ExperimentDetail, now: Date, style: Styles): string {
-  const root: TreeNode = {
-    icon: 'Σ',
-    name: experiment.name,
-    kind: 'Experiment',
-    status: phaseText(experiment.phase, style),
-    age: age(experiment.createdAt, now),
-    info: '',
-    children: [
-      ...experiment.templates.map((template) => templateNode(experiment, template, now, style)),
-      ...experiment.analysisRuns.map((run) => analysisRunNode(run, now, style)),
-    ],
-  };
+  const root = experimentNode(experiment, now, style, [
+    ...experiment.templates.map((template) => templateNode(experiment, template, now, style)),
+    ...experiment.analysisRuns.map((run) => analysisRunNode(run, now, style)),
+  ]);
   return `${summaryLines(experiment, style).join('\n')}\n\n${formatTree(root)}`;
 }

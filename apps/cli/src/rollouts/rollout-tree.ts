@@ -149,7 +149,13 @@ function revisionNode(revision: RolloutRevisionWithRoles, data: RolloutTreeData,
   };
 }
 
-function experimentNode(experiment: ExperimentSummary, now: Date, style: Styles): TreeNode {
+/** An experiment as the Argo plugin draws it: `Σ name  Experiment  ✔ Successful  2m`, over the given children. */
+export function experimentNode(
+  experiment: Pick<ExperimentSummary, 'name' | 'phase' | 'createdAt'>,
+  now: Date,
+  style: Styles,
+  children: TreeNode[] = [],
+): TreeNode {
   return {
     icon: 'Σ',
     name: experiment.name,
@@ -157,7 +163,7 @@ function experimentNode(experiment: ExperimentSummary, now: Date, style: Styles)
     status: phaseText(experiment.phase, style),
     age: age(experiment.createdAt, now),
     info: '',
-    children: [],
+    children,
   };
 }
 

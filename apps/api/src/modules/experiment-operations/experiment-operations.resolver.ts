@@ -3,6 +3,7 @@ import { RequiresRole } from '../../common/auth/requires-role.decorator.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { CurrentPrincipal, CurrentRequest, type RequestContext } from '../../common/graphql/request-context.js';
 import { ExperimentModel } from '../experiment-queries/experiment.models.js';
+import { ExperimentOperationArgs } from './experiment-operation.args.js';
 import { ExperimentOperationsService } from './experiment-operations.service.js';
 
 @Resolver()
@@ -17,10 +18,7 @@ export class ExperimentOperationsResolver {
   terminateExperiment(
     @CurrentPrincipal() principal: Principal,
     @CurrentRequest() request: RequestContext,
-    @Args('cluster', { description: 'Cluster name.' }) cluster: string,
-    @Args('namespace', { description: 'Namespace.' }) namespace: string,
-    @Args('name', { description: 'Experiment name.' }) name: string,
-    @Args('reason', { nullable: true, description: 'Why, kept in the audit record.' }) reason?: string,
+    @Args() { cluster, namespace, name, reason }: ExperimentOperationArgs,
   ): Promise<ExperimentModel> {
     return this.operations.terminate(principal, { cluster, namespace, name }, reason ?? null, request.requestId);
   }
@@ -33,10 +31,7 @@ export class ExperimentOperationsResolver {
   retryExperiment(
     @CurrentPrincipal() principal: Principal,
     @CurrentRequest() request: RequestContext,
-    @Args('cluster', { description: 'Cluster name.' }) cluster: string,
-    @Args('namespace', { description: 'Namespace.' }) namespace: string,
-    @Args('name', { description: 'Experiment name.' }) name: string,
-    @Args('reason', { nullable: true, description: 'Why, kept in the audit record.' }) reason?: string,
+    @Args() { cluster, namespace, name, reason }: ExperimentOperationArgs,
   ): Promise<ExperimentModel> {
     return this.operations.retry(principal, { cluster, namespace, name }, reason ?? null, request.requestId);
   }
