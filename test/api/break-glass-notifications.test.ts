@@ -7,26 +7,18 @@ import { BreakGlassStore } from '../../libs/stores/src/freezes/break-glass-store
 import { FreezeWindowStore } from '../../libs/stores/src/freezes/freeze-window-store.js';
 import { breakGlassChange } from '../../libs/stores/src/notifications/break-glass-notifications.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
-import { NotificationDecider } from '../../libs/stores/src/notifications/notification-decider.js';
-import { NotificationDeliveryStore, recordNotifications } from '../../libs/stores/src/notifications/notification-delivery-store.js';
-import { NotificationMuteStore } from '../../libs/stores/src/notifications/notification-mute-store.js';
-import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
+import { recordNotifications } from '../../libs/stores/src/notifications/notification-delivery-store.js';
 import { organizationScope } from '../../libs/stores/src/scope/scope.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
-import { canaryRollout, toYaml } from '../support/manifests.js';
+import { toYaml } from '../support/manifests.js';
+import { testNotificationDecider } from '../support/notification-decider.js';
+import { notifyingOrganization } from '../support/notifying-organization.js';
 import { apiForThisFile } from '../support/test-api.js';
 
 const { api, org } = await apiForThisFile();
 const redis = new Redis(inject('redisUrl'));
 const notificationQueue = new NotificationQueue(redis, api.environment.REDIS_PREFIX!);
-const decider = new NotificationDecider(
-  new NotificationConfigStore(api.database, undefined),
-  new NotificationDeliveryStore(api.database),
-  new NotificationMuteStore(api.database),
-  new ParsedConfigurations(),
-  createLogger('test', 'warn'),
-  { bound: { perMinute: 600 }, rulesTtlMs: 30_000 },
-);
+const decider = testNotificationDecider(api.database, new NotificationConfigStore(api.database, undefined), createLogger('test', 'warn'));
 afterAll(async () => {
   await notificationQueue.close();
   await redis.quit();
@@ -34,8 +26,6 @@ afterAll(async () => {
 
 const HOUR_MS = 3_600_000;
 const APPLY = 'mutation($yaml: String!) { applyManifests(yaml: $yaml) { action } }';
-const APPLY_IN_CLUSTER =
-  'mutation($cluster: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: "shop", yaml: $yaml) { action } }';
 const OVERRIDE = 'id requestedBy confirmedBy expiresAt state';
 const BREAK_GLASS = `mutation($target: BreakGlassTarget!, $reason: String!, $durationSeconds: Int!) {
   breakGlass(target: $target, reason: $reason, durationSeconds: $durationSeconds) { ${OVERRIDE} }
@@ -98,28 +88,7 @@ const effectiveMessage = (override: Override, confirmed: string): string =>
   `${override.requestedBy}${confirmed}. Reason: checkout crash fix`;
 
 beforeAll(async () => {
-  for (const [cluster, env] of [
-    ['staging', 'staging'],
-    ['prod', 'prod'],
-  ] as const) {
-    await graphqlData(
-      api.url,
-      org.tokens.admin,
-      'mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken } }',
-      {
-        name: cluster,
-        labels: { env },
-      },
-    );
-    await graphqlData(api.url, org.tokens.deployer, APPLY_IN_CLUSTER, { cluster, yaml: toYaml(canaryRollout('checkout', 'shop/app:1')) });
-  }
-  const configMap = toYaml({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'argo-rollouts-notification-configmap' },
-    data: { 'service.webhook.hooks': 'url: http://127.0.0.1:9/hooks\n' },
-  });
-  await graphqlData(api.url, org.tokens.admin, APPLY, { yaml: configMap });
+  await notifyingOrganization(api.url, org.tokens, ['checkout']);
   await graphqlData(api.url, org.tokens.admin, APPLY, { yaml: freezeWindowYaml('launch', 'prod', SUBSCRIBED) });
   await graphqlData(api.url, org.tokens.admin, APPLY, { yaml: freezeWindowYaml('quiet', 'staging', {}) });
 });

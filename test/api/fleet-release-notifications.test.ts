@@ -19,7 +19,8 @@ import { FreezeChecker } from '../../apps/worker/src/freezes/freeze-checker.js';
 import { testNotificationDecider } from '../support/notification-decider.js';
 import { markHealthy } from '../support/fleet-fixture.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
-import { canaryRollout, toYaml } from '../support/manifests.js';
+import { toYaml } from '../support/manifests.js';
+import { notifyingOrganization } from '../support/notifying-organization.js';
 import { apiForThisFile } from '../support/test-api.js';
 
 const { api, org } = await apiForThisFile();
@@ -58,8 +59,6 @@ afterAll(async () => {
   await Promise.allSettled([sql.end(), redis.quit(), subscriber.quit()]);
 });
 
-const APPLY_IN_CLUSTER =
-  'mutation($cluster: String!, $yaml: String!) { applyManifests(cluster: $cluster, namespace: "shop", yaml: $yaml) { action } }';
 const APPLY = 'mutation($yaml: String!) { applyManifests(yaml: $yaml) { action } }';
 const RELEASE_FLEET = `mutation($fleetRollout: String!) {
   releaseFleet(fleetRollout: $fleetRollout, image: "shop/app:2", container: $fleetRollout) { id currentWave }
@@ -106,33 +105,10 @@ const deliveries = async (): Promise<string[][]> =>
     .sort(([, , a], [, , b]) => a!.localeCompare(b!));
 
 beforeAll(async () => {
-  for (const [cluster, env] of [
-    ['staging', 'staging'],
-    ['prod', 'prod'],
-  ] as const) {
-    await graphqlData(
-      api.url,
-      org.tokens.admin,
-      'mutation($name: String!, $labels: JSON) { registerCluster(name: $name, labels: $labels) { agentToken } }',
-      {
-        name: cluster,
-        labels: { env },
-      },
-    );
-    for (const name of ['checkout', 'cart'])
-      await graphqlData(api.url, org.tokens.deployer, APPLY_IN_CLUSTER, { cluster, yaml: toYaml(canaryRollout(name, 'shop/app:1')) });
-  }
-  const configMap = toYaml({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'argo-rollouts-notification-configmap' },
-    data: {
-      'service.webhook.hooks': 'url: http://127.0.0.1:9/hooks\n',
-      // A release superseded has no default template: it says what a halted release says.
-      'trigger.on-fleet-release-superseded': '- send: [fleet-release-halted]\n',
-    },
+  await notifyingOrganization(api.url, org.tokens, ['checkout', 'cart'], {
+    // A release superseded has no default template: it says what a halted release says.
+    'trigger.on-fleet-release-superseded': '- send: [fleet-release-halted]\n',
   });
-  await graphqlData(api.url, org.tokens.admin, APPLY, { yaml: configMap });
   await graphqlData(api.url, org.tokens.admin, APPLY, { yaml: fleetRolloutYaml('checkout', SUBSCRIBED) });
   await graphqlData(api.url, org.tokens.admin, APPLY, { yaml: fleetRolloutYaml('cart', {}) });
 });
