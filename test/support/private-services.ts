@@ -237,15 +237,28 @@ export class PrivateRedisSentinel {
     }
   }
 
-  /** The port of the server the sentinels name as primary now. */
-  async primaryPort(): Promise<number> {
-    const [sentinel] = this.sentinels;
-    if (!sentinel) throw new Error('no sentinel is running');
+  /** The port of the server the sentinels name as primary now, as the sentinel at `index` in `target` tells it. */
+  async primaryPort(index = 0): Promise<number> {
+    const sentinel = this.sentinels[index];
+    if (!sentinel) throw new Error(`no sentinel at ${index}`);
     const reply = await askRedis(sentinel.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', PrivateRedisSentinel.primaryName);
     return Number((reply as string[])[1]);
   }
 
+  /**
+   * SIGSTOP: the sentinel at `index` still accepts connections (the kernel does) but answers nothing until resumed,
+   * so a client asking it for the primary waits.
+   */
+  freezeSentinel(index: number): void {
+    this.sentinels[index]?.process.kill('SIGSTOP');
+  }
+
+  thawSentinel(index: number): void {
+    this.sentinels[index]?.process.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    for (let index = 0; index < this.sentinels.length; index += 1) this.thawSentinel(index);
     await Promise.all([...this.sentinels.map(({ process }) => stopProcess(process)), this.primary.stop(), this.replica.stop()]);
     rmSync(this.directory, { recursive: true, force: true });
   }

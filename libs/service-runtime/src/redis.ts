@@ -24,8 +24,10 @@ const isDemotedPrimary = (error: Error): boolean => error.message.startsWith('RE
 /**
  * A Redis connection that reconnects by itself whenever the connection is lost (a restart, a failover, a network
  * cut), resubscribing to its channels; the error of each failed attempt is logged instead of thrown. Through
- * Sentinel, it asks the sentinels for the primary on every reconnection, learns of a failover as soon as they
- * announce it, and resends a write refused by a demoted primary to the new one.
+ * Sentinel, it asks the sentinels for the primary on every reconnection and resends a write refused by a demoted
+ * primary to the new one. It learns of a failover from its connection: the sentinels disconnect the clients of both
+ * servers they reconfigure. ioredis' own failover detector is left off: an announcement arriving while the
+ * connection is asking a sentinel for the primary makes it give up for good ("Connection is closed.").
  */
 export function createRedisConnection(target: RedisTarget, options: RedisConnectionOptions = {}): Redis {
   const common: RedisOptions = {
@@ -42,7 +44,6 @@ export function createRedisConnection(target: RedisTarget, options: RedisConnect
           ...common,
           ...target.sentinel,
           sentinelRetryStrategy: reconnectDelayMs,
-          failoverDetector: true,
           reconnectOnError: (error) => (isDemotedPrimary(error) ? 2 : false),
         });
   const { logger } = options;
