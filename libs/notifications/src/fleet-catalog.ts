@@ -33,6 +33,18 @@ export const FLEET_DEFAULT_CONFIG_MAP_DATA: Readonly<Record<string, string>> = {
     '#E01E5A',
   ),
   'template.fleet-release-completed': fleetTemplate('Fleet release of {{.fleetRollout.metadata.name}} has been completed.', '#18be52'),
+  'template.fleet-release-aborted': fleetTemplate(
+    'Fleet release of {{.fleetRollout.metadata.name}} aborted: {{.event.message}}',
+    '#E01E5A',
+  ),
+  'template.fleet-release-rolled-back': fleetTemplate(
+    'Fleet release of {{.fleetRollout.metadata.name}} rolled back: {{.event.message}}',
+    '#E01E5A',
+  ),
+  'template.fleet-release-superseded': fleetTemplate(
+    'Fleet release of {{.fleetRollout.metadata.name}} superseded: {{.event.message}}',
+    '#ECB22E',
+  ),
   'template.approval-required': fleetTemplate(
     'Fleet release of {{.fleetRollout.metadata.name}}: wave {{.event.wave}} waits for approval.',
     '#ECB22E',
@@ -41,5 +53,8 @@ export const FLEET_DEFAULT_CONFIG_MAP_DATA: Readonly<Record<string, string>> = {
   'trigger.on-fleet-wave-passed': '- send: [fleet-wave-passed]\n',
   'trigger.on-fleet-release-halted': '- send: [fleet-release-halted]\n',
   'trigger.on-fleet-release-completed': '- send: [fleet-release-completed]\n',
+  'trigger.on-fleet-release-aborted': '- send: [fleet-release-aborted]\n',
+  'trigger.on-fleet-release-rolled-back': '- send: [fleet-release-rolled-back]\n',
+  'trigger.on-fleet-release-superseded': '- send: [fleet-release-superseded]\n',
   'trigger.on-approval-required': '- send: [approval-required]\n',
 };

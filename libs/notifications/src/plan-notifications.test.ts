@@ -286,12 +286,25 @@ describe('fleet release triggers', () => {
       ['Fleet release of podinfo halted in wave staging: member staging failed'],
     ],
     [{ source: 'fleetRelease', event: { type: 'ReleaseSucceeded', message: '' } }, ['Fleet release of podinfo has been completed.']],
+    [
+      { source: 'fleetRelease', event: { type: 'ReleaseAborted', message: 'release aborted in wave 1 (staging)' } },
+      ['Fleet release of podinfo aborted: release aborted in wave 1 (staging)'],
+    ],
+    [
+      { source: 'fleetRelease', event: { type: 'ReleaseRolledBack', message: 'every member is back on its previous template' } },
+      ['Fleet release of podinfo rolled back: every member is back on its previous template'],
+    ],
+    [
+      { source: 'fleetRelease', event: { type: 'ReleaseSuperseded', message: 'superseded by a release of shop/app:3' } },
+      ['Fleet release of podinfo superseded: superseded by a release of shop/app:3'],
+    ],
+    [{ source: 'fleetRelease', event: { type: 'ReleasePaused', message: 'release paused in wave 1 (staging)' } }, []],
   ])('%j', (event, messages) => {
     const configuration = effectiveConfiguration(
       organization({
         'service.slack': 'token: t',
         defaultTriggers:
-          '[on-fleet-wave-started, on-fleet-wave-passed, on-fleet-release-halted, on-fleet-release-completed, on-approval-required]',
+          '[on-fleet-wave-started, on-fleet-wave-passed, on-fleet-release-halted, on-fleet-release-completed, on-fleet-release-aborted, on-fleet-release-rolled-back, on-fleet-release-superseded, on-fleet-release-paused, on-approval-required]',
       }),
     );
     const result = planNotifications({

@@ -17,8 +17,8 @@ export interface FleetReleaseChange {
 /**
  * A fleet release's reconcile as the change its notifications are decided on: the FleetRollout is the subscribed
  * object (its annotations, its labels for `subscriptions`), configured by the organization only, and the fleet
- * engine's events fire `on-fleet-wave-started`, `on-fleet-wave-passed`, `on-fleet-release-halted`,
- * `on-fleet-release-completed` and `on-approval-required`.
+ * engine's events fire `on-fleet-<event>` (`ReleaseSucceeded` as `on-fleet-release-completed`) and
+ * `on-approval-required`.
  */
 export function fleetReleaseChange(change: FleetReleaseChange): SubjectChange {
   const { fleetRollout, release, now } = change;
