@@ -22,6 +22,9 @@ export const versionJobId = (id: string, version: number): string => `${id}.v${v
 /** The id of the job that wakes a row at an exact time: one job per time. */
 export const wakeUpJobId = (id: string, at: Date): string => `${id}.t${at.getTime()}`;
 
+/** Whether `jobId` names a wake-up (`wakeUpJobId`) rather than a trigger. */
+export const isWakeUpJobId = (jobId: string): boolean => /\.t\d+$/.test(jobId);
+
 /**
  * A queue of reconcile triggers, whose job ids make duplicates harmless: every change of a row bumps its version,
  * and a trigger names the version it was sent for. The queue is disposable: the worker's sweep re-derives what is

@@ -40,6 +40,10 @@ export interface FleetRunResult {
   firstPage: LatencySummary;
   stepsCompleted: number;
   reconcileJobs: number;
+  /** The reconcile jobs by what they answered: `written`, `unchanged` (nothing to do), `held`, `gone`. */
+  reconcileOutcomes: Map<string, number>;
+  /** The reconcile jobs that were wake-ups at a time the engine asked for, not triggers of a change. */
+  wakeUpJobs: number;
   /** Transactions the benchmark's database committed or rolled back (each statement outside one counts as one). */
   postgresTransactions: number;
   /** Milliseconds of CPU per completed step. */
@@ -184,6 +188,8 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   await simulator.reset();
   const since = new Date();
   const jobsBefore = jobs.completedReconciles;
+  const wakeUpsBefore = jobs.completedWakeUps;
+  const outcomesBefore = new Map(jobs.reconcileOutcomes);
   const failedBefore = jobs.failedJobs;
   const bytesBefore = await databaseBytes(pool);
   const transactionsBefore = await transactionCount(pool);
@@ -257,6 +263,10 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
     firstPage: summary(firstPage),
     stepsCompleted,
     reconcileJobs: jobs.completedReconciles - jobsBefore,
+    reconcileOutcomes: new Map(
+      [...jobs.reconcileOutcomes].map(([outcome, count]) => [outcome, count - (outcomesBefore.get(outcome) ?? 0)]),
+    ),
+    wakeUpJobs: jobs.completedWakeUps - wakeUpsBefore,
     postgresTransactions: transactions,
     cpuPerStep: {
       api: perStep(cpuAfter.api - cpuBefore.api),

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { QueueEvents } from 'bullmq';
-import { ANALYSIS_QUEUE_NAME, RECONCILE_QUEUE_NAME, ReconcileQueue } from '@flotilla/queues';
+import { ANALYSIS_QUEUE_NAME, isWakeUpJobId, RECONCILE_QUEUE_NAME, ReconcileQueue } from '@flotilla/queues';
 import { createRedisConnection, redisTargetEnvironment, type RedisTarget } from '@flotilla/service-runtime';
 import type { Redis } from 'ioredis';
 import { graphqlRequest, startProcess, stopProcess } from '../control-plane/bench-support.js';
@@ -107,9 +107,14 @@ export async function applyFleet(apiUrl: string, adminToken: string, layout: rea
   }
 }
 
-/** Counts the jobs the workers finish and fail, from the queues' event streams. */
+/**
+ * Counts the jobs the workers finish and fail, from the queues' event streams; the reconcile jobs also by what they
+ * answered (`written`, `unchanged`, `held`, `gone`) and whether they were wake-ups.
+ */
 export class JobCounter {
   completedReconciles = 0;
+  completedWakeUps = 0;
+  readonly reconcileOutcomes = new Map<string, number>();
   failedJobs = 0;
   private readonly streams: QueueEvents[];
   private readonly connections: Redis[] = [];
@@ -122,7 +127,12 @@ export class JobCounter {
     };
     const reconcile = new QueueEvents(RECONCILE_QUEUE_NAME, { connection: connection(), prefix });
     const analysis = new QueueEvents(ANALYSIS_QUEUE_NAME, { connection: connection(), prefix });
-    reconcile.on('completed', () => (this.completedReconciles += 1));
+    reconcile.on('completed', ({ jobId, returnvalue }) => {
+      this.completedReconciles += 1;
+      if (isWakeUpJobId(jobId)) this.completedWakeUps += 1;
+      const outcome = String(returnvalue);
+      this.reconcileOutcomes.set(outcome, (this.reconcileOutcomes.get(outcome) ?? 0) + 1);
+    });
     for (const stream of [reconcile, analysis]) stream.on('failed', () => (this.failedJobs += 1));
     this.streams = [reconcile, analysis];
   }

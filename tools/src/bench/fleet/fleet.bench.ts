@@ -149,12 +149,13 @@ const lines = [
 for (const [replicas, runs] of results)
   for (const [index, result] of runs.entries()) {
     const { cpuPerStep: cpu } = result;
+    const perStep = (count: number): string => (count / result.stepsCompleted).toFixed(2);
     lines.push(
       `  ${replicas} API + ${replicas} worker, run ${index + 1}: ${result.releases} releases, ${result.stepsCompleted} steps completed in ${result.seconds.toFixed(0)} s`,
       `    observation → next desired state   p50 ${formatMs(result.reaction.p50)}  p99 ${formatMs(result.reaction.p99)}  max ${formatMs(result.reaction.max)} (${result.reaction.samples})  ${verdict(result.reaction.p99 < GOALS.reactionP99Ms, `p99 < ${GOALS.reactionP99Ms} ms at 500 clusters / 10,000 rollouts, one of each`)}`,
       `    setImage → first desired state     p50 ${formatMs(result.releaseToDesired.p50)}  p99 ${formatMs(result.releaseToDesired.p99)}  max ${formatMs(result.releaseToDesired.max)}`,
       `    GraphQL rollouts first page (100)  p50 ${formatMs(result.firstPage.p50)}  p99 ${formatMs(result.firstPage.p99)}  max ${formatMs(result.firstPage.max)} (${result.firstPage.samples})  ${verdict(result.firstPage.p99 < GOALS.firstPageP99Ms, `p99 < ${GOALS.firstPageP99Ms} ms`)}`,
-      `    reconcile jobs per completed step  ${(result.reconcileJobs / result.stepsCompleted).toFixed(2)} (${result.reconcileJobs} jobs)`,
+      `    reconcile jobs per completed step  ${perStep(result.reconcileJobs)} (${result.reconcileJobs} jobs): ${[...result.reconcileOutcomes].map(([outcome, count]) => `${outcome} ${perStep(count)}`).join(', ')}; wake-ups ${perStep(result.wakeUpJobs)}`,
       `    Postgres transactions per step     ${(result.postgresTransactions / result.stepsCompleted).toFixed(1)} (the benchmark's own polling included)`,
       `    CPU per completed step             machine ${ms(cpu.machine)}: API ${ms(cpu.api)}, worker ${ms(cpu.worker)}, Postgres backends ${ms(cpu.postgres)}, Redis ${ms(cpu.redis)} (Redis and the machine are shared with other work)`,
       `    resident memory                    API ${result.residentMegabytes.api.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}; worker ${result.residentMegabytes.worker.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}; simulator ${result.residentMegabytes.simulator.toFixed(0)} MB`,
