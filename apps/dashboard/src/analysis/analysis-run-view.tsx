@@ -4,7 +4,7 @@ import type { NamespacedRef } from '../routing/routes.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { formatTime } from '../shared/time.js';
 import { conditionThreshold, metricConditionsOf, type MetricConditions } from './condition-thresholds.js';
-import { MeasurementChart } from './measurement-chart.js';
+import { MeasurementChartOnDemand } from './measurement-chart-on-demand.js';
 import { ColumnHeads } from '../shared/column-heads.js';
 
 /**
@@ -34,7 +34,7 @@ export function AnalysisRunView({
       </header>
       {run.message ? <p>{run.message}</p> : null}
       <ConditionList metrics={metrics} />
-      <MeasurementChart measurements={run.measurements} metrics={metrics} title={run.name} />
+      <MeasurementChartOnDemand measurements={run.measurements} metrics={metrics} title={run.name} />
       <details open={measurementsOpen}>
         <summary>Measurements as a table ({run.measurements.length})</summary>
         <table>

@@ -1,7 +1,7 @@
 import type { FleetAnalysisRun } from '../api/documents.js';
 import { useInterval } from '../api/use-graphql.js';
 import { metricConditionsOf } from '../analysis/condition-thresholds.js';
-import { MeasurementChart } from '../analysis/measurement-chart.js';
+import { MeasurementChartOnDemand } from '../analysis/measurement-chart-on-demand.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { isActivePhase } from '../shared/phase.js';
 import { formatTime } from '../shared/time.js';
@@ -47,7 +47,7 @@ export function WaveAnalysis({ runs, reload }: { runs: readonly FleetAnalysisRun
             </ul>
           ) : null}
           {/* A pooled run's conditions read the whole list: no per-series threshold to draw. */}
-          <MeasurementChart
+          <MeasurementChartOnDemand
             measurements={pooledSeries(run)}
             metrics={run.cluster === null ? [] : metricConditionsOf(run.spec)}
             title={run.name}

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { AnalysisRuns } from '../analysis/analysis-runs.js';
 import { ROLLOUT_CHANGED, ROLLOUT_DETAIL, type RolloutRef } from '../api/documents.js';
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
@@ -6,7 +6,6 @@ import { AuditTimeline } from '../audit/audit-timeline.js';
 import { Experiments } from '../experiments/experiments-section.js';
 import { FreezeBanner } from '../freezes/freeze-banner.js';
 import { NotificationDeliveries } from '../notifications/notification-deliveries.js';
-import { ManifestCard } from '../manifest/manifest-card.js';
 import { Link } from '../routing/router.js';
 import { PhaseBadge } from '../shared/phase-badge.js';
 import { RequestError } from '../shared/request-error.js';
@@ -21,6 +20,15 @@ import { RolloutSummaryCard } from './rollout-summary.js';
 import { StepsCard } from './steps-card.js';
 
 const PENDING_OPERATION_REFRESH_MS = 2_000;
+
+// The YAML and diff libraries load with the first rollout page, not with the dashboard.
+const ManifestCard = lazy(async () => ({ default: (await import('../manifest/manifest-card.js')).ManifestCard }));
+
+const ManifestPlaceholder = () => (
+  <section className="card" aria-busy="true">
+    <h2>Manifest</h2>
+  </section>
+);
 
 /** One rollout: its state, steps, revisions, analysis, experiments, operations and audit, following every change live. */
 export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
@@ -87,7 +95,9 @@ export function RolloutPage({ rolloutRef }: { rolloutRef: RolloutRef }) {
       <RolloutEventsCard rollout={rollout} />
       <TrafficRoutingCard rollout={rolloutRef} changeCount={changeCount} />
       <ReleaseHistory revisions={rolloutRevisions} rolloutName={rollout.name} onRollBack={mayOperate ? rollBack : undefined} />
-      <ManifestCard rollout={rolloutRef} changeCount={changeCount} />
+      <Suspense fallback={<ManifestPlaceholder />}>
+        <ManifestCard rollout={rolloutRef} changeCount={changeCount} />
+      </Suspense>
       <AnalysisRuns rollout={rolloutRef} changeCount={changeCount} />
       <Experiments rollout={rolloutRef} revisions={rolloutRevisions} changeCount={changeCount} />
       <NotificationDeliveries rollout={rolloutRef} changeCount={changeCount} />
