@@ -157,7 +157,8 @@ export class E2eSystem {
       this.agentTokens.set(cluster, registered.registerCluster.agentToken);
       this.startAgent(cluster);
     }
-    for (const cluster of this.clusterNames) await this.waitForConnectionState(cluster, 'Connected');
+    // Agents start cold (a Node process each, with the Kubernetes client to load): on a busy machine that takes a while.
+    for (const cluster of this.clusterNames) await this.waitForConnectionState(cluster, 'Connected', 60_000);
   }
 
   private async startSimulator(podReadyDelayMs: number): Promise<void> {
