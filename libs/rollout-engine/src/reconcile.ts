@@ -1,4 +1,4 @@
-import type { CanaryStep, PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
+import type { PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
 import {
   DESIRED_REPLICAS_ANNOTATION,
   EXPERIMENT_LABEL,
@@ -18,34 +18,6 @@ import { originalTemplate } from './ephemeral-metadata.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
 import { planRestart } from './restart.js';
 import type { Decision, ReconcileInput, RolloutEvent, RolloutFreeze, RolloutStatus } from './types.js';
-
-const templateHashes = new WeakMap<PodTemplateSpec, Map<number, string>>();
-const stepsHashes = new WeakMap<readonly CanaryStep[], string>();
-
-/** Hash of a template, remembered per template object: shells pass the same spec object again and again. */
-function cachedPodTemplateHash(template: PodTemplateSpec, collisionCount: number | undefined): string {
-  let byCount = templateHashes.get(template);
-  if (byCount === undefined) {
-    byCount = new Map();
-    templateHashes.set(template, byCount);
-  }
-  const key = collisionCount ?? -1;
-  let hash = byCount.get(key);
-  if (hash === undefined) {
-    hash = podTemplateHash(template, collisionCount);
-    byCount.set(key, hash);
-  }
-  return hash;
-}
-
-function cachedStepsHash(steps: readonly CanaryStep[]): string {
-  let hash = stepsHashes.get(steps);
-  if (hash === undefined) {
-    hash = hashOf(steps);
-    stepsHashes.set(steps, hash);
-  }
-  return hash;
-}
 
 /**
  * The previous decision saw this very spec (same generation), so the hashes it derived from the template and the
@@ -400,7 +372,7 @@ function openRevision(context: RolloutContext, previous: RolloutStatus | undefin
     startRevision(context, previous, currentWasObserved);
   }
   if (canary !== undefined) {
-    const stepsHash = decidedOnThisSpec(previous, status.observedGeneration)?.currentStepHash ?? cachedStepsHash(steps);
+    const stepsHash = decidedOnThisSpec(previous, status.observedGeneration)?.currentStepHash ?? hashOf(steps);
     if (status.currentStepHash !== undefined && status.currentStepHash !== stepsHash) {
       status.currentStepIndex = status.stableRS === currentHash ? steps.length : 0;
       status.pauseConditions = [];
@@ -453,7 +425,7 @@ function reconcileHeldRevision(input: ReconcileInput, previous: RolloutStatus, f
   if (inFlightReplicaSet === undefined) return heldRevisionDecision(previous, freeze);
   const { rollout } = input;
   const template = originalTemplate(inFlightReplicaSet);
-  if (cachedPodTemplateHash(template, previous.collisionCount) !== previous.currentPodHash) return heldRevisionDecision(previous, freeze);
+  if (podTemplateHash(template, previous.collisionCount) !== previous.currentPodHash) return heldRevisionDecision(previous, freeze);
   const decision = reconcile({
     ...input,
     rollout: { ...rollout, generation: previous.observedGeneration, spec: { ...rollout.spec, template } },
@@ -533,7 +505,7 @@ export function reconcile(input: ReconcileInput): Decision {
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
   const currentHash =
-    decidedOnThisSpec(previous, rollout.generation)?.currentPodHash ?? cachedPodTemplateHash(spec.template, previous?.collisionCount);
+    decidedOnThisSpec(previous, rollout.generation)?.currentPodHash ?? podTemplateHash(spec.template, previous?.collisionCount);
   const revisions = observedRevisions(observed.replicaSets);
   const observedCurrentRevision = revisions.get(currentHash);
   let highestOther = 0;

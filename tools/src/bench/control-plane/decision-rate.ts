@@ -6,7 +6,7 @@ export interface DecisionRateOptions {
   timedPasses: number;
   /**
    * Give every pass its own deep copy of the inputs, as a worker loading rows from Postgres has; otherwise the
-   * same objects come back each pass and the engine's per-object template hash cache answers.
+   * same objects come back each pass, warm in the processor's caches.
    */
   freshObjects: boolean;
   progress?: (message: string) => void;

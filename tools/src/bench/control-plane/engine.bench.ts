@@ -57,7 +57,7 @@ log(`load average ${loadAtStart} on ${availableParallelism()} cores`);
 log(`building a fleet of ${FLEET_SIZE.toLocaleString('en')} rollouts, each carried to its state by the engine`);
 const fleet = buildFleet(FLEET_SIZE, (built) => log(`  ${built.toLocaleString('en')} built`));
 
-log('pure decisions, the same input objects every pass (the engine caches template hashes per object)');
+log('pure decisions, the same input objects every pass');
 const sameObjects: DecisionRate = measureDecisionRate(fleet, {
   warmupPasses: 2,
   timedPasses: 5,
