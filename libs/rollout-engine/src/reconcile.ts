@@ -6,6 +6,7 @@ import {
   REVISION_ANNOTATION,
   type DesiredReplicaSet,
   type ObservedReplicaSet,
+  type ObservedRolloutState,
 } from '@flotilla/protocol';
 import { reconcileBlueGreen } from './blue-green.js';
 import { reconcileCanary } from './canary.js';
@@ -17,7 +18,7 @@ import { desiredReplicaSets } from './desired-state.js';
 import { originalTemplate } from './ephemeral-metadata.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
 import { planRestart } from './restart.js';
-import type { Decision, ReconcileInput, RolloutEvent, RolloutFreeze, RolloutStatus } from './types.js';
+import type { AnalysisRunState, Decision, ReconcileInput, RolloutFreeze, RolloutStatus } from './types.js';
 
 /**
  * The previous decision saw this very spec (same generation), so the hashes it derived from the template and the
@@ -303,9 +304,8 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
   else [status.phase, status.message] = [phase, message];
 }
 
-function transitionEvents(context: RolloutContext, previous: RolloutStatus | undefined, replicaSets: DesiredReplicaSet[]): RolloutEvent[] {
-  const status = context.status;
-  const events: RolloutEvent[] = [];
+function addTransitionEvents(context: RolloutContext, previous: RolloutStatus | undefined, replicaSets: DesiredReplicaSet[]): void {
+  const { status, events } = context;
   if (status.phase === 'Paused' && previous?.phase !== 'Paused') {
     events.push({
       type: 'RolloutPaused',
@@ -329,7 +329,6 @@ function transitionEvents(context: RolloutContext, previous: RolloutStatus | und
   if (activeService !== undefined && active !== undefined && previous?.blueGreen.activeSelector !== active) {
     events.push({ type: 'ServiceSelectorSwitched', service: activeService, from: previous?.blueGreen.activeSelector, to: active });
   }
-  return events;
 }
 
 /** Drops scale-down deadlines that no longer hold anything up; an aborted canary's stays until it is retried. */
@@ -346,8 +345,30 @@ function pruneDeadlines(context: RolloutContext): void {
   if (Object.keys(kept ?? {}).length !== Object.keys(deadlines).length) context.status.scaleDownDeadlines = kept ?? {};
 }
 
-function isActive(phase: string): boolean {
-  return phase === 'Pending' || phase === 'Running';
+/** Names of the runs (or experiments) still active that this decision no longer wants. */
+function activeAndUnwanted(items: readonly { name: string; phase: string }[], wanted: ReadonlySet<string>): string[] {
+  const names: string[] = [];
+  for (const { name, phase } of items) if ((phase === 'Pending' || phase === 'Running') && !wanted.has(name)) names.push(name);
+  return names;
+}
+
+const NOTHING: ReadonlyMap<string, never> = new Map<string, never>();
+
+/** Items by a key of theirs. The maps are only read, so every decision without such items shares one empty map. */
+function byKey<Item>(items: readonly Item[], key: (item: Item) => string): ReadonlyMap<string, Item> {
+  if (items.length === 0) return NOTHING;
+  const map = new Map<string, Item>();
+  for (const item of items) map.set(key(item), item);
+  return map;
+}
+
+// Experiments are reconciled on their own (reconcileExperiment): their ReplicaSets and runs are not the revisions'.
+const isExperimentReplicaSet = (replicaSet: ObservedReplicaSet): boolean => replicaSet.labels[EXPERIMENT_LABEL] !== undefined;
+const isExperimentRun = (run: AnalysisRunState): boolean => run.kind === 'experiment';
+
+function withoutExperimentReplicaSets(observed: ObservedRolloutState): ObservedRolloutState {
+  if (!observed.replicaSets.some(isExperimentReplicaSet)) return observed;
+  return { ...observed, replicaSets: observed.replicaSets.filter((replicaSet) => !isExperimentReplicaSet(replicaSet)) };
 }
 
 /**
@@ -494,12 +515,10 @@ function clearPlan(context: RolloutContext): void {
  */
 export function reconcile(input: ReconcileInput): Decision {
   const { rollout, now, freeze } = input;
-  // Experiments are reconciled on their own (reconcileExperiment): their ReplicaSets and runs are not the revisions'.
-  const observed = {
-    ...input.observed,
-    replicaSets: input.observed.replicaSets.filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === undefined),
-  };
-  const analysisRuns = input.analysisRuns.filter((run) => run.kind !== 'experiment');
+  const observed = withoutExperimentReplicaSets(input.observed);
+  const analysisRuns = input.analysisRuns.some(isExperimentRun)
+    ? input.analysisRuns.filter((run) => !isExperimentRun(run))
+    : input.analysisRuns;
   const spec = rollout.spec;
   const previous = input.status;
   const nowMs = now.getTime();
@@ -524,12 +543,12 @@ export function reconcile(input: ReconcileInput): Decision {
     nowMs,
     nowIso,
     observed,
-    replicaSets: new Map(observed.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet])),
+    replicaSets: byKey(observed.replicaSets, (replicaSet) => replicaSet.podTemplateHash),
     currentHash,
     revisions,
     currentRevision,
-    analysisRuns: new Map(analysisRuns.map((run) => [run.name, run])),
-    experiments: new Map(input.experiments.map((experiment) => [experiment.name, experiment])),
+    analysisRuns: byKey(analysisRuns, (run) => run.name),
+    experiments: byKey(input.experiments, (experiment) => experiment.name),
     previous,
     status,
     plan: new Map(),
@@ -558,22 +577,19 @@ export function reconcile(input: ReconcileInput): Decision {
     replicaSets = planCluster(context);
     settleStatus(context, previous);
   }
-  const events = [...context.events, ...transitionEvents(context, previous, replicaSets)];
+  addTransitionEvents(context, previous, replicaSets);
   if (freeze !== undefined && freeze.until > now) noteFreeze(context, freeze);
 
-  const wakeUps = context.wakeUps.filter((timeMs) => timeMs > nowMs);
+  let requeueMs = Infinity;
+  for (const timeMs of context.wakeUps) if (timeMs > nowMs && timeMs < requeueMs) requeueMs = timeMs;
   return {
     status,
     desired: { replicaSets, services: context.services, trafficRouting: context.trafficRouting },
     analysisRunsToStart: context.analysisRunsToStart,
-    analysisRunsToTerminate: analysisRuns
-      .filter((run) => isActive(run.phase) && !context.wantedAnalysisRuns.has(run.name))
-      .map((run) => run.name),
+    analysisRunsToTerminate: activeAndUnwanted(analysisRuns, context.wantedAnalysisRuns),
     experimentsToStart: context.experimentsToStart,
-    experimentsToTerminate: input.experiments
-      .filter((experiment) => isActive(experiment.phase) && !context.wantedExperiments.has(experiment.name))
-      .map((experiment) => experiment.name),
-    events,
-    requeueAt: wakeUps.length === 0 ? undefined : new Date(Math.min(...wakeUps)),
+    experimentsToTerminate: activeAndUnwanted(input.experiments, context.wantedExperiments),
+    events: context.events,
+    requeueAt: requeueMs === Infinity ? undefined : new Date(requeueMs),
   };
 }
