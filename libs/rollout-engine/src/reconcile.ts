@@ -13,7 +13,7 @@ import { reconcileCanary } from './canary.js';
 import { trafficRouterOf } from './canary-weights.js';
 import { buildConditions, calculatePhase } from './conditions.js';
 import { abortRollout, markProgress, revisionOf, type RolloutContext } from './context.js';
-import { blueGreenMaxUnavailable, canaryFenceposts, DEFAULT_PROGRESS_DEADLINE_SECONDS, specReplicas } from './defaults.js';
+import { DEFAULT_PROGRESS_DEADLINE_SECONDS, specReplicas } from './defaults.js';
 import { desiredReplicaSets } from './desired-state.js';
 import { originalTemplate } from './ephemeral-metadata.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
@@ -335,20 +335,23 @@ function addTransitionEvents(context: RolloutContext, previous: RolloutStatus | 
 function pruneDeadlines(context: RolloutContext): void {
   const deadlines = context.status.scaleDownDeadlines;
   let kept: Record<string, string> | undefined;
-  for (const [hash, deadline] of Object.entries(deadlines)) {
+  let dropped = false;
+  for (const hash in deadlines) {
+    const deadline = deadlines[hash] as string;
     const plan = context.plan.get(hash);
     const abortedCanary = context.status.abort && plan?.role === 'canary';
     const stillHolding =
       plan !== undefined && (abortedCanary || (plan.role === 'old' && (plan.replicas > 0 || Date.parse(deadline) > context.nowMs)));
     if (stillHolding) (kept ??= {})[hash] = deadline;
+    else dropped = true;
   }
-  if (Object.keys(kept ?? {}).length !== Object.keys(deadlines).length) context.status.scaleDownDeadlines = kept ?? {};
+  if (dropped) context.status.scaleDownDeadlines = kept ?? {};
 }
 
 /** Names of the runs (or experiments) still active that this decision no longer wants. */
-function activeAndUnwanted(items: readonly { name: string; phase: string }[], wanted: ReadonlySet<string>): string[] {
+function activeAndUnwanted(items: readonly { name: string; phase: string }[], wanted: readonly string[]): string[] {
   const names: string[] = [];
-  for (const { name, phase } of items) if ((phase === 'Pending' || phase === 'Running') && !wanted.has(name)) names.push(name);
+  for (const { name, phase } of items) if ((phase === 'Pending' || phase === 'Running') && !wanted.includes(name)) names.push(name);
   return names;
 }
 
@@ -477,18 +480,12 @@ function noteFreeze(context: RolloutContext, freeze: RolloutFreeze): void {
 
 /** Runs the strategy and turns its plan into desired ReplicaSets (with restarts). */
 function planCluster(context: RolloutContext): DesiredReplicaSet[] {
-  const { spec } = context;
-  const { blueGreen } = spec.strategy;
-  const canary = spec.strategy.canary ?? {};
+  const { blueGreen, canary } = context.spec.strategy;
   if (blueGreen !== undefined) reconcileBlueGreen(context, blueGreen);
-  else reconcileCanary(context, canary);
+  else reconcileCanary(context, canary ?? {});
   pruneDeadlines(context);
   const replicaSets = desiredReplicaSets(context);
-  planRestart(
-    context,
-    replicaSets,
-    blueGreen !== undefined ? blueGreenMaxUnavailable(spec, blueGreen) : canaryFenceposts(spec, canary).maxUnavailable,
-  );
+  planRestart(context, replicaSets);
   return replicaSets;
 }
 
@@ -497,9 +494,9 @@ function clearPlan(context: RolloutContext): void {
   context.services = {};
   context.trafficRouting = undefined;
   context.analysisRunsToStart.length = 0;
-  context.wantedAnalysisRuns.clear();
+  context.wantedAnalysisRuns.length = 0;
   context.experimentsToStart.length = 0;
-  context.wantedExperiments.clear();
+  context.wantedExperiments.length = 0;
   context.wakeUps.length = 0;
   context.awaitingRun = false;
 }
@@ -555,9 +552,9 @@ export function reconcile(input: ReconcileInput): Decision {
     services: {},
     trafficRouting: undefined,
     analysisRunsToStart: [],
-    wantedAnalysisRuns: new Set(),
+    wantedAnalysisRuns: [],
     experimentsToStart: [],
-    wantedExperiments: new Set(),
+    wantedExperiments: [],
     events: [],
     wakeUps: [],
     awaitingRun: false,
