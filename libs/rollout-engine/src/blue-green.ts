@@ -94,8 +94,8 @@ function progressBlueGreen(context: RolloutContext, blueGreen: BlueGreenStrategy
 
 function keepCurrentRuns(context: RolloutContext): void {
   const { prePromotionAnalysisRun, postPromotionAnalysisRun } = context.status.blueGreen;
-  if (prePromotionAnalysisRun !== undefined) context.wantedAnalysisRuns.add(prePromotionAnalysisRun);
-  if (postPromotionAnalysisRun !== undefined) context.wantedAnalysisRuns.add(postPromotionAnalysisRun);
+  if (prePromotionAnalysisRun !== undefined) context.wantedAnalysisRuns.push(prePromotionAnalysisRun);
+  if (postPromotionAnalysisRun !== undefined) context.wantedAnalysisRuns.push(postPromotionAnalysisRun);
 }
 
 /** New ReplicaSet after an abort: kept for `abortScaleDownDelaySeconds` (0 = kept), then zero. */

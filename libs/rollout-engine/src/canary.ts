@@ -128,7 +128,7 @@ function routerCanaryWeight(context: RolloutContext, canary: CanaryStrategy, ind
 
 function experimentStepOutcome(context: RolloutContext, experimentStep: RolloutExperimentStep, index: number): RunOutcome {
   const name = ownedRunName(context, String(index));
-  context.wantedExperiments.add(name);
+  context.wantedExperiments.push(name);
   context.status.canary.currentExperiment = name;
   const experiment = context.experiments.get(name);
   if (experiment === undefined) {
@@ -252,9 +252,9 @@ function reconcileBackgroundAnalysis(context: RolloutContext, canary: CanaryStra
 /** Keeps the runs of a paused rollout alive without advancing anything. */
 function keepCurrentRuns(context: RolloutContext): void {
   const { currentStepAnalysisRun, currentBackgroundAnalysisRun, currentExperiment } = context.status.canary;
-  if (currentStepAnalysisRun !== undefined) context.wantedAnalysisRuns.add(currentStepAnalysisRun);
-  if (currentBackgroundAnalysisRun !== undefined) context.wantedAnalysisRuns.add(currentBackgroundAnalysisRun);
-  if (currentExperiment !== undefined) context.wantedExperiments.add(currentExperiment);
+  if (currentStepAnalysisRun !== undefined) context.wantedAnalysisRuns.push(currentStepAnalysisRun);
+  if (currentBackgroundAnalysisRun !== undefined) context.wantedAnalysisRuns.push(currentBackgroundAnalysisRun);
+  if (currentExperiment !== undefined) context.wantedExperiments.push(currentExperiment);
 }
 
 /** Marks the canary stable once every step is done and it runs (and, routed, serves) at full weight. */
@@ -400,12 +400,11 @@ function weightTheStableCanTake(context: RolloutContext, canary: CanaryStrategy,
   return hasReplicasForWeight(canary, stable, context.specReplicas, maxTrafficWeight(canary) - canaryWeight) ? canaryWeight : served;
 }
 
-function planReplicaSets(context: RolloutContext, canary: CanaryStrategy): void {
+function planReplicaSets(context: RolloutContext, canary: CanaryStrategy, counts: CanaryCounts): void {
   const status = context.status;
   const trafficRouted = canary.trafficRouting !== undefined;
   const { maxUnavailable } = canaryFenceposts(context.spec, canary);
   const others = otherReplicaSets(context);
-  const counts = countsAt(context, canary, status.currentStepIndex ?? 0);
   const fullyPromoted = status.stableRS === context.currentHash;
   context.plan.set(context.currentHash, {
     replicas: !fullyPromoted && status.abort && trafficRouted ? abortedCanaryReplicas(context, canary, counts.canary) : counts.canary,
@@ -442,9 +441,10 @@ export function reconcileCanary(context: RolloutContext, canary: CanaryStrategy)
       }
     }
   }
-  planReplicaSets(context, canary);
   const index = status.currentStepIndex ?? 0;
-  const atDesired = status.stableRS === context.currentHash || atDesiredCounts(context, canary, countsAt(context, canary, index));
+  const counts = countsAt(context, canary, index);
+  planReplicaSets(context, canary, counts);
+  const atDesired = status.stableRS === context.currentHash || atDesiredCounts(context, canary, counts);
   const routerWeight = routerCanaryWeight(context, canary, index, atDesired);
   if (canary.trafficRouting !== undefined) planTraffic(context, canary, index, weightTheStableCanTake(context, canary, routerWeight));
   else status.canary.weights = undefined;

@@ -40,9 +40,10 @@ export interface RolloutContext {
   services: DesiredServiceSelectors;
   trafficRouting: DesiredTrafficRouting | undefined;
   readonly analysisRunsToStart: AnalysisRunRequest[];
-  readonly wantedAnalysisRuns: Set<string>;
+  /** Names of the runs this decision keeps alive (a handful: a list costs a decision less than a set). */
+  readonly wantedAnalysisRuns: string[];
   readonly experimentsToStart: ExperimentRequest[];
-  readonly wantedExperiments: Set<string>;
+  readonly wantedExperiments: string[];
   readonly events: RolloutEvent[];
   readonly wakeUps: number[];
   /** Set while a step or promotion waits on an analysis run or experiment: the progress deadline does not run then. */
@@ -88,7 +89,7 @@ export function requireAnalysisRun(
   stepIndex: number | undefined,
 ): { name: string; outcome: RunOutcome } {
   const name = ownedRunName(context, suffix);
-  context.wantedAnalysisRuns.add(name);
+  context.wantedAnalysisRuns.push(name);
   const run = context.analysisRuns.get(name);
   if (run === undefined) {
     context.awaitingRun = true;

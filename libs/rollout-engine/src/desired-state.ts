@@ -11,14 +11,17 @@ import { revisionOf, type ReplicaSetPlan, type RolloutContext } from './context.
 import { DEFAULT_REVISION_HISTORY_LIMIT } from './defaults.js';
 import { templateForRole } from './ephemeral-metadata.js';
 
+const NONE_PRUNED: ReadonlySet<string> = new Set();
+
 /** ReplicaSets kept in history: scaled to zero, not current or stable, newest first up to `revisionHistoryLimit`. */
-function prunedHashes(context: RolloutContext): Set<string> {
+function prunedHashes(context: RolloutContext): ReadonlySet<string> {
   const limit = context.spec.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT;
   const idle: string[] = [];
   for (const [hash, plan] of context.plan) {
     const observed = context.replicaSets.get(hash);
     if (plan.role === 'old' && plan.replicas === 0 && observed !== undefined && observed.currentReplicas === 0) idle.push(hash);
   }
+  if (idle.length <= limit) return NONE_PRUNED;
   idle.sort((left, right) => revisionOf(context, right) - revisionOf(context, left));
   return new Set(idle.slice(limit));
 }

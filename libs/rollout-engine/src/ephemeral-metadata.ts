@@ -19,8 +19,12 @@ export function templateForRole(
   metadata: PodTemplateMetadata | undefined,
   injectedBefore: PodTemplateMetadata | undefined,
 ): PodTemplateSpec {
-  const labels = { ...withoutKeys(base.metadata?.labels, injectedBefore?.labels), ...metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash };
-  const annotations = { ...withoutKeys(base.metadata?.annotations, injectedBefore?.annotations), ...metadata?.annotations };
+  // Usually no role metadata was injected before, and the base labels and annotations are spread as they are.
+  const baseLabels = injectedBefore === undefined ? base.metadata?.labels : withoutKeys(base.metadata?.labels, injectedBefore.labels);
+  const baseAnnotations =
+    injectedBefore === undefined ? base.metadata?.annotations : withoutKeys(base.metadata?.annotations, injectedBefore.annotations);
+  const labels = { ...baseLabels, ...metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash };
+  const annotations = { ...baseAnnotations, ...metadata?.annotations };
   return { ...base, metadata: { ...base.metadata, labels, annotations } };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, fnv32a, podTemplateHash, safeEncodeString } from './pod-template-hash.js';
+import { canonicalJson, fnv32a, hashOf, podTemplateHash, safeEncodeString } from './pod-template-hash.js';
 
 const template = { metadata: { labels: { app: 'checkout' } }, spec: { containers: [{ name: 'app', image: 'shop/checkout:1.0' }] } };
 
@@ -40,5 +40,27 @@ describe('pod template hash', () => {
     const hashes = [podTemplateHash(template), podTemplateHash(template, 0), podTemplateHash(template, 1)];
     expect(new Set(hashes).size).toBe(3);
     for (const hash of hashes) expect(hash).toMatch(/^[456789bcdf]{1,10}$/);
+  });
+
+  const escaped = {
+    metadata: { labels: { app: 'café', team: 'ünïcode 😀' }, annotations: { note: 'say "hi"\\ \n' } },
+    spec: {
+      containers: [{ name: 'app', image: 'shop/checkout:1.0', env: [{ name: 'A', value: '' }], ports: [{ containerPort: 8080 }] }],
+      nodeSelector: {},
+    },
+  };
+
+  it.each([
+    ['a plain template', template, undefined, '5969b85f8'],
+    ['a plain template with a collision count', template, 1, 'c96b86dd7'],
+    ['a template with escapes, non-ASCII text and an empty object', escaped, undefined, 'db877d5f8'],
+    ['a template with escapes and a collision count', escaped, 3, '544ffdd589'],
+  ])('keeps the hash of %s, which names its ReplicaSet in every cluster', (_what, hashed, collisionCount, expected) => {
+    expect(podTemplateHash(hashed, collisionCount)).toBe(expected);
+  });
+
+  it('hashes the canonical JSON without writing it out', () => {
+    expect(podTemplateHash(escaped)).toBe(safeEncodeString(String(fnv32a(canonicalJson(escaped)))));
+    expect(hashOf([{ setWeight: 20 }, { pause: {} }])).toBe('55c5b85749');
   });
 });

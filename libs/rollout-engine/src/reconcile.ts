@@ -1,4 +1,4 @@
-import type { CanaryStep, PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
+import type { PodTemplateSpec, RolloutSpec } from '@flotilla/argo-spec';
 import {
   DESIRED_REPLICAS_ANNOTATION,
   EXPERIMENT_LABEL,
@@ -6,46 +6,19 @@ import {
   REVISION_ANNOTATION,
   type DesiredReplicaSet,
   type ObservedReplicaSet,
+  type ObservedRolloutState,
 } from '@flotilla/protocol';
 import { reconcileBlueGreen } from './blue-green.js';
 import { reconcileCanary } from './canary.js';
 import { trafficRouterOf } from './canary-weights.js';
 import { buildConditions, calculatePhase } from './conditions.js';
 import { abortRollout, markProgress, revisionOf, type RolloutContext } from './context.js';
-import { blueGreenMaxUnavailable, canaryFenceposts, DEFAULT_PROGRESS_DEADLINE_SECONDS, specReplicas } from './defaults.js';
+import { DEFAULT_PROGRESS_DEADLINE_SECONDS, specReplicas } from './defaults.js';
 import { desiredReplicaSets } from './desired-state.js';
 import { originalTemplate } from './ephemeral-metadata.js';
 import { hashOf, podTemplateHash } from './pod-template-hash.js';
 import { planRestart } from './restart.js';
-import type { Decision, ReconcileInput, RolloutEvent, RolloutFreeze, RolloutStatus } from './types.js';
-
-const templateHashes = new WeakMap<PodTemplateSpec, Map<number, string>>();
-const stepsHashes = new WeakMap<readonly CanaryStep[], string>();
-
-/** Hash of a template, remembered per template object: shells pass the same spec object again and again. */
-function cachedPodTemplateHash(template: PodTemplateSpec, collisionCount: number | undefined): string {
-  let byCount = templateHashes.get(template);
-  if (byCount === undefined) {
-    byCount = new Map();
-    templateHashes.set(template, byCount);
-  }
-  const key = collisionCount ?? -1;
-  let hash = byCount.get(key);
-  if (hash === undefined) {
-    hash = podTemplateHash(template, collisionCount);
-    byCount.set(key, hash);
-  }
-  return hash;
-}
-
-function cachedStepsHash(steps: readonly CanaryStep[]): string {
-  let hash = stepsHashes.get(steps);
-  if (hash === undefined) {
-    hash = hashOf(steps);
-    stepsHashes.set(steps, hash);
-  }
-  return hash;
-}
+import type { AnalysisRunState, Decision, ReconcileInput, RolloutFreeze, RolloutStatus } from './types.js';
 
 /**
  * The previous decision saw this very spec (same generation), so the hashes it derived from the template and the
@@ -331,9 +304,8 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
   else [status.phase, status.message] = [phase, message];
 }
 
-function transitionEvents(context: RolloutContext, previous: RolloutStatus | undefined, replicaSets: DesiredReplicaSet[]): RolloutEvent[] {
-  const status = context.status;
-  const events: RolloutEvent[] = [];
+function addTransitionEvents(context: RolloutContext, previous: RolloutStatus | undefined, replicaSets: DesiredReplicaSet[]): void {
+  const { status, events } = context;
   if (status.phase === 'Paused' && previous?.phase !== 'Paused') {
     events.push({
       type: 'RolloutPaused',
@@ -357,25 +329,49 @@ function transitionEvents(context: RolloutContext, previous: RolloutStatus | und
   if (activeService !== undefined && active !== undefined && previous?.blueGreen.activeSelector !== active) {
     events.push({ type: 'ServiceSelectorSwitched', service: activeService, from: previous?.blueGreen.activeSelector, to: active });
   }
-  return events;
 }
 
 /** Drops scale-down deadlines that no longer hold anything up; an aborted canary's stays until it is retried. */
 function pruneDeadlines(context: RolloutContext): void {
   const deadlines = context.status.scaleDownDeadlines;
   let kept: Record<string, string> | undefined;
-  for (const [hash, deadline] of Object.entries(deadlines)) {
+  let dropped = false;
+  for (const hash in deadlines) {
+    const deadline = deadlines[hash] as string;
     const plan = context.plan.get(hash);
     const abortedCanary = context.status.abort && plan?.role === 'canary';
     const stillHolding =
       plan !== undefined && (abortedCanary || (plan.role === 'old' && (plan.replicas > 0 || Date.parse(deadline) > context.nowMs)));
     if (stillHolding) (kept ??= {})[hash] = deadline;
+    else dropped = true;
   }
-  if (Object.keys(kept ?? {}).length !== Object.keys(deadlines).length) context.status.scaleDownDeadlines = kept ?? {};
+  if (dropped) context.status.scaleDownDeadlines = kept ?? {};
 }
 
-function isActive(phase: string): boolean {
-  return phase === 'Pending' || phase === 'Running';
+/** Names of the runs (or experiments) still active that this decision no longer wants. */
+function activeAndUnwanted(items: readonly { name: string; phase: string }[], wanted: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const { name, phase } of items) if ((phase === 'Pending' || phase === 'Running') && !wanted.includes(name)) names.push(name);
+  return names;
+}
+
+const NOTHING: ReadonlyMap<string, never> = new Map<string, never>();
+
+/** Items by a key of theirs. The maps are only read, so every decision without such items shares one empty map. */
+function byKey<Item>(items: readonly Item[], key: (item: Item) => string): ReadonlyMap<string, Item> {
+  if (items.length === 0) return NOTHING;
+  const map = new Map<string, Item>();
+  for (const item of items) map.set(key(item), item);
+  return map;
+}
+
+// Experiments are reconciled on their own (reconcileExperiment): their ReplicaSets and runs are not the revisions'.
+const isExperimentReplicaSet = (replicaSet: ObservedReplicaSet): boolean => replicaSet.labels[EXPERIMENT_LABEL] !== undefined;
+const isExperimentRun = (run: AnalysisRunState): boolean => run.kind === 'experiment';
+
+function withoutExperimentReplicaSets(observed: ObservedRolloutState): ObservedRolloutState {
+  if (!observed.replicaSets.some(isExperimentReplicaSet)) return observed;
+  return { ...observed, replicaSets: observed.replicaSets.filter((replicaSet) => !isExperimentReplicaSet(replicaSet)) };
 }
 
 /**
@@ -400,7 +396,7 @@ function openRevision(context: RolloutContext, previous: RolloutStatus | undefin
     startRevision(context, previous, currentWasObserved);
   }
   if (canary !== undefined) {
-    const stepsHash = decidedOnThisSpec(previous, status.observedGeneration)?.currentStepHash ?? cachedStepsHash(steps);
+    const stepsHash = decidedOnThisSpec(previous, status.observedGeneration)?.currentStepHash ?? hashOf(steps);
     if (status.currentStepHash !== undefined && status.currentStepHash !== stepsHash) {
       status.currentStepIndex = status.stableRS === currentHash ? steps.length : 0;
       status.pauseConditions = [];
@@ -453,7 +449,7 @@ function reconcileHeldRevision(input: ReconcileInput, previous: RolloutStatus, f
   if (inFlightReplicaSet === undefined) return heldRevisionDecision(previous, freeze);
   const { rollout } = input;
   const template = originalTemplate(inFlightReplicaSet);
-  if (cachedPodTemplateHash(template, previous.collisionCount) !== previous.currentPodHash) return heldRevisionDecision(previous, freeze);
+  if (podTemplateHash(template, previous.collisionCount) !== previous.currentPodHash) return heldRevisionDecision(previous, freeze);
   const decision = reconcile({
     ...input,
     rollout: { ...rollout, generation: previous.observedGeneration, spec: { ...rollout.spec, template } },
@@ -484,18 +480,12 @@ function noteFreeze(context: RolloutContext, freeze: RolloutFreeze): void {
 
 /** Runs the strategy and turns its plan into desired ReplicaSets (with restarts). */
 function planCluster(context: RolloutContext): DesiredReplicaSet[] {
-  const { spec } = context;
-  const { blueGreen } = spec.strategy;
-  const canary = spec.strategy.canary ?? {};
+  const { blueGreen, canary } = context.spec.strategy;
   if (blueGreen !== undefined) reconcileBlueGreen(context, blueGreen);
-  else reconcileCanary(context, canary);
+  else reconcileCanary(context, canary ?? {});
   pruneDeadlines(context);
   const replicaSets = desiredReplicaSets(context);
-  planRestart(
-    context,
-    replicaSets,
-    blueGreen !== undefined ? blueGreenMaxUnavailable(spec, blueGreen) : canaryFenceposts(spec, canary).maxUnavailable,
-  );
+  planRestart(context, replicaSets);
   return replicaSets;
 }
 
@@ -504,9 +494,9 @@ function clearPlan(context: RolloutContext): void {
   context.services = {};
   context.trafficRouting = undefined;
   context.analysisRunsToStart.length = 0;
-  context.wantedAnalysisRuns.clear();
+  context.wantedAnalysisRuns.length = 0;
   context.experimentsToStart.length = 0;
-  context.wantedExperiments.clear();
+  context.wantedExperiments.length = 0;
   context.wakeUps.length = 0;
   context.awaitingRun = false;
 }
@@ -522,18 +512,16 @@ function clearPlan(context: RolloutContext): void {
  */
 export function reconcile(input: ReconcileInput): Decision {
   const { rollout, now, freeze } = input;
-  // Experiments are reconciled on their own (reconcileExperiment): their ReplicaSets and runs are not the revisions'.
-  const observed = {
-    ...input.observed,
-    replicaSets: input.observed.replicaSets.filter((replicaSet) => replicaSet.labels[EXPERIMENT_LABEL] === undefined),
-  };
-  const analysisRuns = input.analysisRuns.filter((run) => run.kind !== 'experiment');
+  const observed = withoutExperimentReplicaSets(input.observed);
+  const analysisRuns = input.analysisRuns.some(isExperimentRun)
+    ? input.analysisRuns.filter((run) => !isExperimentRun(run))
+    : input.analysisRuns;
   const spec = rollout.spec;
   const previous = input.status;
   const nowMs = now.getTime();
   const nowIso = now.toISOString();
   const currentHash =
-    decidedOnThisSpec(previous, rollout.generation)?.currentPodHash ?? cachedPodTemplateHash(spec.template, previous?.collisionCount);
+    decidedOnThisSpec(previous, rollout.generation)?.currentPodHash ?? podTemplateHash(spec.template, previous?.collisionCount);
   const revisions = observedRevisions(observed.replicaSets);
   const observedCurrentRevision = revisions.get(currentHash);
   let highestOther = 0;
@@ -552,21 +540,21 @@ export function reconcile(input: ReconcileInput): Decision {
     nowMs,
     nowIso,
     observed,
-    replicaSets: new Map(observed.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet])),
+    replicaSets: byKey(observed.replicaSets, (replicaSet) => replicaSet.podTemplateHash),
     currentHash,
     revisions,
     currentRevision,
-    analysisRuns: new Map(analysisRuns.map((run) => [run.name, run])),
-    experiments: new Map(input.experiments.map((experiment) => [experiment.name, experiment])),
+    analysisRuns: byKey(analysisRuns, (run) => run.name),
+    experiments: byKey(input.experiments, (experiment) => experiment.name),
     previous,
     status,
     plan: new Map(),
     services: {},
     trafficRouting: undefined,
     analysisRunsToStart: [],
-    wantedAnalysisRuns: new Set(),
+    wantedAnalysisRuns: [],
     experimentsToStart: [],
-    wantedExperiments: new Set(),
+    wantedExperiments: [],
     events: [],
     wakeUps: [],
     awaitingRun: false,
@@ -586,22 +574,19 @@ export function reconcile(input: ReconcileInput): Decision {
     replicaSets = planCluster(context);
     settleStatus(context, previous);
   }
-  const events = [...context.events, ...transitionEvents(context, previous, replicaSets)];
+  addTransitionEvents(context, previous, replicaSets);
   if (freeze !== undefined && freeze.until > now) noteFreeze(context, freeze);
 
-  const wakeUps = context.wakeUps.filter((timeMs) => timeMs > nowMs);
+  let requeueMs = Infinity;
+  for (const timeMs of context.wakeUps) if (timeMs > nowMs && timeMs < requeueMs) requeueMs = timeMs;
   return {
     status,
     desired: { replicaSets, services: context.services, trafficRouting: context.trafficRouting },
     analysisRunsToStart: context.analysisRunsToStart,
-    analysisRunsToTerminate: analysisRuns
-      .filter((run) => isActive(run.phase) && !context.wantedAnalysisRuns.has(run.name))
-      .map((run) => run.name),
+    analysisRunsToTerminate: activeAndUnwanted(analysisRuns, context.wantedAnalysisRuns),
     experimentsToStart: context.experimentsToStart,
-    experimentsToTerminate: input.experiments
-      .filter((experiment) => isActive(experiment.phase) && !context.wantedExperiments.has(experiment.name))
-      .map((experiment) => experiment.name),
-    events,
-    requeueAt: wakeUps.length === 0 ? undefined : new Date(Math.min(...wakeUps)),
+    experimentsToTerminate: activeAndUnwanted(input.experiments, context.wantedExperiments),
+    events: context.events,
+    requeueAt: requeueMs === Infinity ? undefined : new Date(requeueMs),
   };
 }

@@ -1,14 +1,17 @@
 import { parseGoDuration } from '@flotilla/argo-spec';
 import type { DesiredReplicaSet } from '@flotilla/protocol';
 import { wakeUpAt, type RolloutContext } from './context.js';
+import { blueGreenMaxUnavailable, canaryFenceposts } from './defaults.js';
 
 /**
  * `spec.restartAt`: once due, asks the agent to recreate the pods created before it, one ReplicaSet at a time and at
- * most `maxUnavailable` pods at once; when no ReplicaSet has older pods left, records `status.restartedAt`.
+ * most the strategy's `maxUnavailable` pods at once; when no ReplicaSet has older pods left, records
+ * `status.restartedAt`.
  * @example restartAt 12:00, stable pods from 11:00 → the stable ReplicaSet gets `restart: { podsCreatedBefore: '…12:00…' }`
  */
-export function planRestart(context: RolloutContext, replicaSets: DesiredReplicaSet[], maxUnavailable: number): void {
-  const restartAt = context.spec.restartAt;
+export function planRestart(context: RolloutContext, replicaSets: DesiredReplicaSet[]): void {
+  const { spec } = context;
+  const restartAt = spec.restartAt;
   if (restartAt === undefined || context.status.restartedAt === restartAt) return;
   const restartMs = Date.parse(restartAt);
   if (context.nowMs < restartMs) {
@@ -19,6 +22,9 @@ export function planRestart(context: RolloutContext, replicaSets: DesiredReplica
     const observed = context.replicaSets.get(replicaSet.podTemplateHash);
     if (replicaSet.replicas === 0 || observed?.oldestPodCreatedAt === undefined) continue;
     if (Date.parse(observed.oldestPodCreatedAt) < restartMs) {
+      const { blueGreen, canary } = spec.strategy;
+      const maxUnavailable =
+        blueGreen !== undefined ? blueGreenMaxUnavailable(spec, blueGreen) : canaryFenceposts(spec, canary ?? {}).maxUnavailable;
       replicaSet.restart = { podsCreatedBefore: restartAt, maxUnavailable: Math.max(1, maxUnavailable) };
       return;
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { reconcile, type ReconcileInput } from '@flotilla/rollout-engine';
 import type { BenchRollout, FleetScenario } from './engine-fleet.js';
 
@@ -6,7 +7,7 @@ export interface DecisionRateOptions {
   timedPasses: number;
   /**
    * Give every pass its own deep copy of the inputs, as a worker loading rows from Postgres has; otherwise the
-   * same objects come back each pass and the engine's per-object template hash cache answers.
+   * same objects come back each pass, warm in the processor's caches.
    */
   freshObjects: boolean;
   progress?: (message: string) => void;
@@ -103,4 +104,14 @@ export function decisionRateByScenario(fleet: readonly BenchRollout[], passes: n
     rates.set(scenario, median(cpuRates));
   }
   return rates;
+}
+
+/**
+ * SHA-256 of every decision over the fleet (fresh copies, as JSON): two builds of the engine that decide alike print
+ * the same digest, so a change meant only to be faster shows that it changed no decision.
+ */
+export function decisionsDigest(fleet: readonly BenchRollout[]): string {
+  const hash = createHash('sha256');
+  for (const { input } of fleet) hash.update(JSON.stringify(reconcile(structuredClone(input))));
+  return hash.digest('hex');
 }

@@ -10,7 +10,7 @@ import {
 } from '@flotilla/service-runtime';
 import { createDatabaseClient } from '@flotilla/stores';
 import { withScratchDatabase } from './bench-support.js';
-import { decisionRateByScenario, measureDecisionRate, type DecisionRate } from './decision-rate.js';
+import { decisionRateByScenario, decisionsDigest, measureDecisionRate, type DecisionRate } from './decision-rate.js';
 import { buildFleet } from './engine-fleet.js';
 import { measureSimpleUpdateRate, type UpdateRate } from './postgres-update-rate.js';
 import { measureReconcileJobRate, type JobRate } from './reconcile-job-rate.js';
@@ -57,7 +57,7 @@ log(`load average ${loadAtStart} on ${availableParallelism()} cores`);
 log(`building a fleet of ${FLEET_SIZE.toLocaleString('en')} rollouts, each carried to its state by the engine`);
 const fleet = buildFleet(FLEET_SIZE, (built) => log(`  ${built.toLocaleString('en')} built`));
 
-log('pure decisions, the same input objects every pass (the engine caches template hashes per object)');
+log('pure decisions, the same input objects every pass');
 const sameObjects: DecisionRate = measureDecisionRate(fleet, {
   warmupPasses: 2,
   timedPasses: 5,
@@ -73,6 +73,7 @@ const freshObjects: DecisionRate = measureDecisionRate(fleet, {
 });
 log('pure decisions per scenario (fresh copies)');
 const byScenario = decisionRateByScenario(fleet, 3);
+log(`the fleet's decisions: sha256 ${decisionsDigest(fleet)} (the same in every build that decides alike)`);
 
 const config = loadSettings(readEngineBenchSettings);
 /** The two runs the goals compare, then the second one again with its rollouts spread over several audit chains. */
