@@ -1,5 +1,6 @@
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
-import type { AgentMessage } from '@flotilla/protocol';
+import { observationDigest, type AgentMessage } from '@flotilla/protocol';
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicaSetObject } from '../../apps/agent/src/kube/kube-object.js';
 import { HUB_LOSS_FALLBACK_ANNOTATION } from '../../apps/agent/src/reconcile/hub-loss.js';
@@ -75,6 +76,50 @@ describe('reconnecting', () => {
     await controlPlane.waitFor((message) => message.type === 'applied' && message.desiredVersion === 2, 5000, mark);
     await eventually(() => expect([replicas(namespace, 'api-v1'), replicas(namespace, 'api-v2')]).toEqual([1, 1]));
     expect(controlPlane.received.slice(mark).find((message) => message.type === 'hello')).toBeDefined();
+  });
+});
+
+describe('periodic reports by digest', () => {
+  type Observed = Extract<AgentMessage, { type: 'observed' }>;
+  type Digests = Extract<AgentMessage, { type: 'observedDigests' }>;
+  const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+  it('lists an unchanged rollout by the digest of its last observation to a control plane that takes digests, and sends it in full when asked again', async () => {
+    // Given an agent whose control plane takes digests, and a rollout that has converged
+    const namespace = nextNamespace();
+    running = await startAgentUnderTest(sim, CLUSTER, { observationDigests: true, env: { FLOTILLA_OBSERVE_INTERVAL_SECONDS: '1' } });
+    const { controlPlane } = running;
+    const rollout = { namespace, name: 'web' };
+    controlPlane.desired.set(
+      `${namespace}/web`,
+      canaryRollout({ namespace, name: 'web', version: 1, stable: { hash: 'aaa', replicas: 2 } }),
+    );
+    await controlPlane.waitFor(
+      (message) =>
+        message.type === 'observed' && message.rollout.namespace === namespace && message.state.replicaSets[0]?.availableReplicas === 2,
+    );
+
+    // When the interval passes, then the rollout is listed by the digest of the observation last sent in full
+    const listing = await controlPlane.waitFor<Digests>(
+      (message) => message.type === 'observedDigests' && message.rollouts.some((entry) => entry.rollout.namespace === namespace),
+    );
+    const lastSent = controlPlane.received
+      .slice(0, controlPlane.received.indexOf(listing))
+      .filter((message): message is Observed => message.type === 'observed' && message.rollout.namespace === namespace)
+      .at(-1);
+    expect(listing.rollouts.filter((entry) => entry.rollout.namespace === namespace)).toEqual([
+      { rollout, desiredVersion: 1, digest: observationDigest((lastSent as Observed).state, sha256Hex) },
+    ]);
+
+    // When the control plane asks for it again, then it comes in full though nothing changed
+    const mark = controlPlane.received.length;
+    controlPlane.send({ type: 'observeAgain', rollouts: [rollout] });
+    const resent = await controlPlane.waitFor<Observed>(
+      (message) => message.type === 'observed' && message.rollout.namespace === namespace,
+      5000,
+      mark,
+    );
+    expect(observationDigest(resent.state, sha256Hex)).toBe(observationDigest((lastSent as Observed).state, sha256Hex));
   });
 });
 

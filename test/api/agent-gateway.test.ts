@@ -1,4 +1,14 @@
-import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION, type MeasurementRequest, type ObservedPod } from '@flotilla/protocol';
+import {
+  AGENT_PATH,
+  CLOSE_CODES,
+  observationDigest,
+  PROTOCOL_VERSION,
+  type MeasurementRequest,
+  type ObservedPod,
+  type ObservedRolloutState,
+  type RolloutKey,
+} from '@flotilla/protocol';
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
@@ -13,7 +23,7 @@ const { api, org } = await apiForThisFile({ cluster: 'staging' });
 
 interface Session {
   socket: WebSocket;
-  messages: { type: string; code?: string }[];
+  messages: { type: string; code?: string; observationDigests?: boolean; rollouts?: RolloutKey[] }[];
   closed: Promise<{ code: number; reason: string }>;
 }
 
@@ -70,11 +80,12 @@ interface PodsAndEvents {
 }
 
 /** Connects as an agent of this protocol version and waits for the snapshot; answers how to send and to close. */
-async function agent(token: string): Promise<{ send: (message: object) => void; close: () => Promise<void> }> {
+async function agent(token: string): Promise<{ session: Session; send: (message: object) => void; close: () => Promise<void> }> {
   const session = await connect(token);
   session.socket.send(hello(PROTOCOL_VERSION));
   await received(session, 'snapshot');
   return {
+    session,
     send: (message) => session.socket.send(JSON.stringify(message)),
     close: async () => {
       session.socket.close();
@@ -98,6 +109,13 @@ const observed = (desiredVersion: number, state: object) => ({
   rollout: { namespace: 'shop', name: 'web' },
   desiredVersion,
   state: { serviceSelectors: {}, trafficWeights: {}, observedAt: new Date().toISOString(), ...state },
+});
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+const digestOf = (message: ReturnType<typeof observed>): string => observationDigest(message.state as ObservedRolloutState, sha256Hex);
+const digests = (...entries: [RolloutKey, number, string][]) => ({
+  type: 'observedDigests',
+  rollouts: entries.map(([rollout, desiredVersion, digest]) => ({ rollout, desiredVersion, digest })),
 });
 
 const rolloutPodsAndEvents = (token: string) => graphqlData<PodsAndEvents>(api.url, token, POD_AND_EVENT_QUERY);
@@ -244,6 +262,72 @@ describe('the agent gateway', () => {
     );
     expect(after.replicaSets.find((set) => set.podTemplateHash === 'abc')).toEqual({ podTemplateHash: 'abc', pods: [], podsOmitted: 0 });
     await older.close();
+  });
+});
+
+describe('the periodic report by digest', () => {
+  // docs/agent-protocol.md, observedDigests: agents that predate digests report in full; those after list the
+  // unchanged observations by digest, and whatever the control plane does not hold so is asked for again.
+  it('stores the digest of a full report from an older agent, takes a matching digest as is, and asks again for one a lost observation left behind', async () => {
+    // Given a rollout, reported in full by an agent that predates digests
+    const owner = await api.organization({ cluster: 'staging' });
+    await graphqlData(
+      api.url,
+      owner.tokens.deployer,
+      'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+      { yaml: MANIFEST },
+    );
+    const web = { namespace: 'shop', name: 'web' };
+    const experiment: RolloutKey = { namespace: 'shop', name: 'web-ab', kind: 'Experiment' };
+    const stored = () => api.database.rollout.findFirstOrThrow({ where: { organizationId: owner.id, name: 'web' } });
+    const older = await agent(owner.agentTokens.staging as string);
+    expect(older.session.messages[0]).toMatchObject({ type: 'welcome', observationDigests: true });
+    const first = observed(0, { replicaSets: [observedReplicaSet({ readyReplicas: 0 })] });
+    older.send(first);
+    await eventually(async () => ((await stored()).observedDigest === digestOf(first) ? true : undefined), 10_000, 'the stored digest');
+    await older.close();
+
+    // When an agent that sends digests lists the same observation (and a standalone experiment, which keeps none)
+    const current = await agent(owner.agentTokens.staging as string);
+    current.send(digests([web, 0, digestOf(first)], [experiment, 1, 'e'.repeat(64)]));
+
+    // Then only the experiment is asked for again
+    expect(await received(current.session, 'observeAgain')).toEqual([{ type: 'observeAgain', rollouts: [experiment] }]);
+
+    // When an observation of a change was lost on the way, and the next periodic report lists its digest
+    const lost = observed(0, { replicaSets: [observedReplicaSet({ readyReplicas: 1 })] });
+    current.send(digests([web, 0, digestOf(lost)]));
+
+    // Then the rollout is asked for again, and its observation sent in full is stored with its digest
+    await eventually(
+      () => (current.session.messages.filter((message) => message.type === 'observeAgain').length === 2 ? true : undefined),
+      5_000,
+      'a second observeAgain',
+    );
+    expect(current.session.messages.filter((message) => message.type === 'observeAgain')[1]).toEqual({
+      type: 'observeAgain',
+      rollouts: [web],
+    });
+    current.send(lost);
+    await eventually(
+      async () => ((await stored()).observedDigest === digestOf(lost) ? true : undefined),
+      10_000,
+      'the digest of the resent observation',
+    );
+    expect((await stored()).observed).toMatchObject({ replicaSets: [{ readyReplicas: 1 }] });
+
+    // And a digest listed with a later applied version than the one recorded is asked for again too
+    current.send(digests([web, 1, digestOf(lost)], [experiment, 1, 'e'.repeat(64)]));
+    await eventually(
+      () => (current.session.messages.filter((message) => message.type === 'observeAgain').length === 3 ? true : undefined),
+      5_000,
+      'a third observeAgain',
+    );
+    expect(current.session.messages.filter((message) => message.type === 'observeAgain')[2]).toEqual({
+      type: 'observeAgain',
+      rollouts: [web, experiment],
+    });
+    await current.close();
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import {
@@ -222,6 +223,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
       intervalMs: config.observeIntervalMs,
       deferWhile: () => queue.busy,
       maxDeferMs: OBSERVE_MAX_DEFER_MS,
+      sha256Hex: (text) => createHash('sha256').update(text).digest('hex'),
     },
   );
 
@@ -269,7 +271,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
   });
 
   const handlers: ConnectionHandlers = {
-    welcomed: () => {
+    welcomed: (welcome) => {
       hubLoss.connected();
       measurements.connected();
       announcedVersions.clear();
@@ -278,7 +280,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
           { activeFallbacks: hubLoss.activeFallbacks, fallbacksTaken: hubLoss.fallbacksTaken },
           'reconnected while rollouts run on their hub-loss fallback',
         );
-      publisher.publishAll(true);
+      publisher.connected(welcome.observationDigests === true);
     },
     message: (message) => {
       switch (message.type) {
@@ -300,6 +302,9 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
           return;
         case 'cancel':
           measurements.cancel(message.requestIds);
+          return;
+        case 'observeAgain':
+          publisher.observeAgain(message.rollouts.map(rolloutKeyString));
           return;
       }
     },

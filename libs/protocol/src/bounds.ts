@@ -15,6 +15,8 @@ export const AGENT_MESSAGE_BOUNDS = {
   namespaceLength: 63,
   nameLength: 253,
   requestIdLength: 512,
+  /** An observation's digest in `observedDigests` (SHA-256 in hex is 64). */
+  digestLength: 128,
   /** `desiredVersion`, stored as a 32-bit integer. */
   maxDesiredVersion: 2_147_483_647,
   replicaSetsPerObservation: 256,

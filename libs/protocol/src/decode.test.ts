@@ -22,6 +22,13 @@ describe('decodeAgentMessage', () => {
       state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x' },
     },
     { type: 'measurement', requestId: 'r1', outcome: { ok: true, value: [0.99], rawValue: '[0.99]' } },
+    {
+      type: 'observedDigests',
+      rollouts: [
+        { rollout: { namespace: 'shop', name: 'checkout' }, desiredVersion: 4, digest: 'a'.repeat(64) },
+        { rollout: { namespace: 'shop', name: 'checkout', kind: 'Experiment' }, desiredVersion: 2, digest: 'b'.repeat(64) },
+      ],
+    },
   ])('accepts $type', (message) => {
     expect(decodeAgentMessage(JSON.stringify(message))).toEqual(message);
   });
@@ -49,6 +56,17 @@ describe('decodeAgentMessage', () => {
       'rollout.kind',
     ],
     ['a measurement without an outcome', '{"type":"measurement","requestId":"r1"}', 'outcome'],
+    ['digests that are not a list', '{"type":"observedDigests","rollouts":{}}', 'rollouts'],
+    [
+      'a digest without its desired version',
+      '{"type":"observedDigests","rollouts":[{"rollout":{"namespace":"a","name":"b"},"digest":"d"}]}',
+      'rollouts[0].desiredVersion',
+    ],
+    [
+      'a digest over its bound',
+      `{"type":"observedDigests","rollouts":[{"rollout":{"namespace":"a","name":"b"},"desiredVersion":1,"digest":"${'d'.repeat(129)}"}]}`,
+      'rollouts[0].digest',
+    ],
   ])('refuses %s, naming the field', (_title, text, path) => {
     expect(() => decodeAgentMessage(text)).toThrow(ProtocolError);
     try {
@@ -255,6 +273,14 @@ describe('decodeControlPlaneMessage', () => {
       },
     },
     { type: 'cancel', requestIds: ['r1', 'r2'] },
+    { type: 'welcome', protocolVersion: 1, cluster: 'staging', heartbeatIntervalSeconds: 10, observationDigests: true },
+    {
+      type: 'observeAgain',
+      rollouts: [
+        { namespace: 'a', name: 'b' },
+        { namespace: 'a', name: 'b', kind: 'Experiment' },
+      ],
+    },
   ])('accepts $type', (message) => {
     expect(decodeControlPlaneMessage(JSON.stringify(message))).toEqual(message);
   });
@@ -271,6 +297,7 @@ describe('decodeControlPlaneMessage', () => {
       'rollout',
     ],
     ['a cancellation without request ids', '{"type":"cancel","requestIds":[1]}', 'requestIds'],
+    ['an observeAgain of a key without its name', '{"type":"observeAgain","rollouts":[{"namespace":"a"}]}', 'rollouts'],
   ])('refuses %s, naming the field', (_title, text, path) => {
     expect(() => decodeControlPlaneMessage(text)).toThrow(expect.objectContaining({ name: 'ProtocolError', path }));
   });

@@ -253,6 +253,17 @@ export function decodeAgentMessage(text: string): AgentMessage {
       );
       checkObservedState(message);
       break;
+    case 'observedDigests':
+      for (const entry of message.list('rollouts', AGENT_MESSAGE_BOUNDS.entries)) {
+        checkRolloutKey(entry);
+        entry.require(
+          'desiredVersion',
+          isDesiredVersion,
+          `a version number (an integer from 0 to ${AGENT_MESSAGE_BOUNDS.maxDesiredVersion})`,
+        );
+        entry.string('digest', AGENT_MESSAGE_BOUNDS.digestLength);
+      }
+      break;
     case 'measurement':
       message.string('requestId', AGENT_MESSAGE_BOUNDS.requestIdLength);
       checkOutcome(message);
@@ -292,6 +303,14 @@ export function decodeControlPlaneMessage(text: string): ControlPlaneMessage {
         'request',
         (value): value is Json => isObject(value) && isString(value.requestId) && isObject(value.metric) && isObject(value.run),
         'a measurement request',
+      );
+      return message as unknown as ControlPlaneMessage;
+    case 'observeAgain':
+      field(
+        message,
+        'rollouts',
+        (value): value is RolloutKey[] => Array.isArray(value) && value.every(isRolloutKey),
+        'an array of rollout keys',
       );
       return message as unknown as ControlPlaneMessage;
     case 'cancel':

@@ -5,6 +5,7 @@ export * from './ephemeral-metadata.js';
 export * from './rollout-key.js';
 export * from './desired-state.js';
 export * from './observed-state.js';
+export * from './observation-digest.js';
 export * from './measurement.js';
 export * from './messages.js';
 export * from './decode.js';

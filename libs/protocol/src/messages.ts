@@ -22,6 +22,13 @@ export interface DesiredRollout {
   hubLoss: HubLossInstruction | undefined;
 }
 
+/** One rollout of an `observedDigests` message. */
+export interface ObservationDigestEntry {
+  rollout: RolloutKey;
+  desiredVersion: number;
+  digest: string;
+}
+
 // ---------------------------------------------------------------- control plane → agent
 
 /**
@@ -29,7 +36,14 @@ export interface DesiredRollout {
  * every (re)connection a snapshot of all of them, so no message ever needs to arrive exactly once.
  */
 export type ControlPlaneMessage =
-  | { type: 'welcome'; protocolVersion: number; cluster: string; heartbeatIntervalSeconds: number }
+  | {
+      type: 'welcome';
+      protocolVersion: number;
+      cluster: string;
+      heartbeatIntervalSeconds: number;
+      /** This control plane takes `observedDigests` in place of unchanged periodic observations (absent: it does not). */
+      observationDigests?: boolean;
+    }
   /** Every rollout and standalone experiment of the cluster; owned objects of keys not listed are to be removed. */
   | { type: 'snapshot'; rollouts: DesiredRollout[] }
   | { type: 'desired'; desired: DesiredRollout }
@@ -42,6 +56,11 @@ export type ControlPlaneMessage =
    * that still arrives changes nothing. Agents older than this message ignore it and answer as before.
    */
   | { type: 'cancel'; requestIds: string[] }
+  /**
+   * The answer to `observedDigests`: the rollouts whose observation the control plane does not hold as digested, to be
+   * sent again in full (`observed`). Only agents that sent `observedDigests` get it.
+   */
+  | { type: 'observeAgain'; rollouts: RolloutKey[] }
   /** `retryAfterSeconds` comes with `rate_limited`: when the agent's messages are taken again. */
   | { type: 'error'; code: ProtocolErrorCode; message: string; retryAfterSeconds?: number };
 
@@ -54,6 +73,12 @@ export type AgentMessage =
   | { type: 'applied'; rollout: RolloutKey; desiredVersion: number }
   /** What the cluster holds for one rollout; sent on change and periodically. */
   | { type: 'observed'; rollout: RolloutKey; desiredVersion: number; state: ObservedRolloutState }
+  /**
+   * The periodic report of rollouts whose observation did not change since it was last sent in full: each with the
+   * desired version applied and the digest of that observation (`observationDigest`). Sent only to a control plane
+   * whose `welcome` had `observationDigests`, which answers `observeAgain` for those it does not hold so.
+   */
+  | { type: 'observedDigests'; rollouts: ObservationDigestEntry[] }
   /** The answer to a `measure` request. */
   | { type: 'measurement'; requestId: string; outcome: MeasurementOutcome }
   /**

@@ -21,6 +21,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Points the agent at another API server address (e.g. a proxy in front of the simulator). */
   apiServer?: string;
+  /** The control plane takes `observedDigests`. */
+  observationDigests?: boolean;
 }
 
 /** A memory logger, so that tests can assert on what the agent reported. */
@@ -37,6 +39,7 @@ export async function startAgentUnderTest(sim: KubeSim, cluster: string, options
   const controlPlane = await FakeControlPlane.start({
     token: 'control-plane-token',
     heartbeatIntervalSeconds: options.heartbeatIntervalSeconds ?? 1,
+    observationDigests: options.observationDigests ?? false,
   });
   const config = loadAgentConfig({
     FLOTILLA_URL: controlPlane.url,

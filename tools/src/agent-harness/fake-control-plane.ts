@@ -19,6 +19,8 @@ export interface FakeControlPlaneOptions {
   cluster?: string;
   heartbeatIntervalSeconds?: number;
   protocolVersion?: number;
+  /** Advertise `observationDigests` in `welcome`, as control planes that take `observedDigests` do. */
+  observationDigests?: boolean;
 }
 
 interface Waiter {
@@ -159,6 +161,7 @@ export class FakeControlPlane {
         protocolVersion: this.options.protocolVersion ?? PROTOCOL_VERSION,
         cluster: this.options.cluster ?? 'test',
         heartbeatIntervalSeconds: this.options.heartbeatIntervalSeconds ?? 15,
+        ...(this.options.observationDigests ? { observationDigests: true } : {}),
       };
       socket.send(JSON.stringify(welcome));
       socket.send(JSON.stringify({ type: 'snapshot', rollouts: [...this.desired.values()] } satisfies ControlPlaneMessage));

@@ -7,9 +7,11 @@ import type { PreparedStatement } from '../database/sql.js';
  * Records what an agent reports of a rollout in one statement: the desired version it applied, unless a later one is
  * recorded, and its observation when that differs from the stored one in anything but its time (which moves the
  * version on; its pods and Events count, and agents send start and event times, never ages, so that a cluster that
- * did not change reports the same). A report that changes neither writes nothing and answers no row; otherwise the row answers its id,
- * its version and whether the observation changed.
- * $1 cluster id, $2 namespace, $3 name, $4 the observation, $5 the applied desired version, $6 the time.
+ * did not change reports the same), with its digest (also when only the digest is missing, as on rows stored before
+ * digests were kept). A report that changes none of them writes nothing and answers no row; otherwise the row answers
+ * its id, its version and whether the observation changed.
+ * $1 cluster id, $2 namespace, $3 name, $4 the observation, $5 the applied desired version, $6 the time, $7 the
+ * observation's digest.
  */
 export const RECORD_AGENT_REPORT: PreparedStatement = {
   name: 'agent-record-report',
@@ -20,10 +22,26 @@ export const RECORD_AGENT_REPORT: PreparedStatement = {
   UPDATE "Rollout" r SET "appliedDesiredVersion" = GREATEST(r."appliedDesiredVersion", $5::integer),
     observed = CASE WHEN stored.changed THEN $4::jsonb ELSE r.observed END,
     "observedAt" = CASE WHEN stored.changed THEN $6::timestamp ELSE r."observedAt" END,
+    "observedDigest" = $7::text,
     version = r.version + CASE WHEN stored.changed THEN 1 ELSE 0 END,
     "updatedAt" = $6::timestamp
-  FROM stored WHERE r.id = stored.id AND (stored.changed OR r."appliedDesiredVersion" < $5::integer)
+  FROM stored WHERE r.id = stored.id
+    AND (stored.changed OR r."appliedDesiredVersion" < $5::integer OR r."observedDigest" IS DISTINCT FROM $7::text)
   RETURNING r.id, r.version, stored.changed AS "observationChanged"`,
+};
+
+/**
+ * Of the rollouts an agent's `observedDigests` lists, those of its cluster whose stored observation has another digest
+ * (or none) or whose applied desired version is behind the one listed: the agent is asked for them in full. Rollouts
+ * the cluster does not have are left out, as their observations would be. $1 cluster id, then one array per field:
+ * $2 namespaces, $3 names, $4 digests, $5 applied desired versions.
+ */
+export const ROLLOUTS_TO_OBSERVE_AGAIN: PreparedStatement = {
+  name: 'agent-rollouts-to-observe-again',
+  text: `SELECT listed.namespace, listed.name
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::integer[]) AS listed(namespace, name, digest, "appliedDesiredVersion")
+  JOIN "Rollout" r ON r."clusterId" = $1::uuid AND r.namespace = listed.namespace AND r.name = listed.name
+  WHERE r."observedDigest" IS DISTINCT FROM listed.digest OR r."appliedDesiredVersion" < listed."appliedDesiredVersion"`,
 };
 
 /** The desired version an agent applied, unless a later one is recorded. $1 cluster id, $2 namespace, $3 name, $4 version, $5 time. */

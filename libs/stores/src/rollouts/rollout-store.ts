@@ -7,7 +7,7 @@ import type { DatabaseClient, Transaction } from '../database/database.js';
 import { prismaSession, uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../database/sql.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
-import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID } from './agent-reports.js';
+import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID, ROLLOUTS_TO_OBSERVE_AGAIN } from './agent-reports.js';
 import { REQUEST_OPERATION, ROLLOUT_BY_NAME, ROLLOUT_PAGE } from './rollout-requests.js';
 import { isRecordId } from '../scope/record-id.js';
 import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type RolloutWriteResult } from './reconcile-batches.js';
@@ -56,6 +56,22 @@ export interface LaggingDesiredState extends RolloutKey {
   organizationId: string;
   desiredVersion: number;
   kind?: 'Experiment';
+}
+
+/** What an agent reported of a rollout in full: the desired version it applied and its observation with its digest. */
+export interface AgentReport {
+  appliedDesiredVersion: number;
+  observed: ObservedRolloutState;
+  /** `observationDigest` of `observed`. */
+  digest: string;
+}
+
+/** A rollout an agent's `observedDigests` lists: the digest of its observation and the desired version it applied. */
+export interface ListedObservation {
+  namespace: string;
+  name: string;
+  digest: string;
+  appliedDesiredVersion: number;
 }
 
 /** A report of an agent that changed the row: its version now, and whether the observation was what changed. */
@@ -374,25 +390,37 @@ export class RolloutStore {
 
   /**
    * Records an agent's report of a rollout in one statement (see `RECORD_AGENT_REPORT`): the desired version it
-   * applied, and its observation when that changed anything but its time. Answers null when nothing changed (or the
-   * cluster has no such rollout), which is what most reports are: agents report every rollout periodically.
+   * applied, and its observation with its digest when that changed anything but its time. Answers null when nothing
+   * changed (or the cluster has no such rollout), which is what most reports are: older agents report every rollout
+   * periodically in full.
    */
-  async recordAgentReport(
-    _scope: SystemScope,
-    key: RolloutKey,
-    appliedDesiredVersion: number,
-    observed: ObservedRolloutState,
-    at: Date,
-  ): Promise<AgentReportRecorded | null> {
+  async recordAgentReport(_scope: SystemScope, key: RolloutKey, report: AgentReport, at: Date): Promise<AgentReportRecorded | null> {
     const [row] = await this.sqlPath().query<AgentReportRecorded>(RECORD_AGENT_REPORT, [
       key.clusterId,
       key.namespace,
       key.name,
-      JSON.stringify(rolloutColumns.observed.encode(observed)),
-      appliedDesiredVersion,
+      JSON.stringify(rolloutColumns.observed.encode(report.observed)),
+      report.appliedDesiredVersion,
       at,
+      report.digest,
     ]);
     return row ?? null;
+  }
+
+  /** See `ROLLOUTS_TO_OBSERVE_AGAIN`: which of the digests an agent listed for its cluster do not match what is stored. */
+  async toObserveAgain(
+    _scope: SystemScope,
+    clusterId: string,
+    listed: readonly ListedObservation[],
+  ): Promise<{ namespace: string; name: string }[]> {
+    if (listed.length === 0) return [];
+    return this.sqlPath().query<{ namespace: string; name: string }>(ROLLOUTS_TO_OBSERVE_AGAIN, [
+      clusterId,
+      listed.map((entry) => entry.namespace),
+      listed.map((entry) => entry.name),
+      listed.map((entry) => entry.digest),
+      listed.map((entry) => entry.appliedDesiredVersion),
+    ]);
   }
 
   /** See `UNSETTLED_ROLLOUTS`; in the sweep's transaction. */

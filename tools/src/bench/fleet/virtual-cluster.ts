@@ -1,15 +1,18 @@
 import {
   AGENT_PATH,
   decodeControlPlaneMessage,
+  observationDigest,
   PROTOCOL_VERSION,
   rolloutKeyString,
   type AgentMessage,
   type DesiredRollout,
   type MeasurementRequest,
+  type ObservationDigestEntry,
   type ObservedReplicaSet,
   type ObservedRolloutState,
 } from '@flotilla/protocol';
 import { websocketText } from '@flotilla/service-runtime';
+import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
 import { reactionLatency, startsRevision, type RolloutCauses } from './reaction-clock.js';
 
@@ -41,11 +44,14 @@ interface VirtualRollout {
   observed: ObservedRolloutState;
   /** The last observation sent, without its time, to tell a change from a repeat. */
   lastSentShape: string;
+  /** `observationDigest` of the last observation sent, once a periodic report needed it. */
+  lastSentDigest: string | undefined;
   causes: RolloutCauses;
   readyTimer: NodeJS.Timeout | undefined;
 }
 
 const ANSWER = { ok: true, value: 1, rawValue: '1' } as const;
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * One cluster with its agent, held in memory: it speaks the agent protocol over its own WebSocket, applies every
@@ -56,6 +62,8 @@ export class VirtualCluster {
   private socket: WebSocket | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private resync: NodeJS.Timeout | undefined;
+  /** The control plane's `welcome` said it takes `observedDigests` for unchanged periodic reports. */
+  private digestsTaken = false;
   private readonly rollouts = new Map<string, VirtualRollout>();
   private welcomed: (() => void) | undefined;
 
@@ -97,6 +105,7 @@ export class VirtualCluster {
     const message = decodeControlPlaneMessage(text);
     switch (message.type) {
       case 'welcome':
+        this.digestsTaken = message.observationDigests === true;
         clearInterval(this.heartbeat);
         this.heartbeat = setInterval(
           () => this.send({ type: 'heartbeat', sentAt: new Date().toISOString() }),
@@ -115,6 +124,12 @@ export class VirtualCluster {
         break;
       case 'measure':
         this.answer(message.request);
+        break;
+      case 'observeAgain':
+        for (const key of message.rollouts) {
+          const rollout = this.rollouts.get(rolloutKeyString(key));
+          if (rollout) this.observe(rollout);
+        }
         break;
       case 'error':
         this.record.errors.push(`${this.options.name}: ${message.code} ${message.message}`);
@@ -139,6 +154,7 @@ export class VirtualCluster {
       desired,
       observed: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: '' },
       lastSentShape: '',
+      lastSentDigest: undefined,
       causes: { changedObservationAt: undefined, answeredAt: undefined },
       readyTimer: undefined,
     };
@@ -168,6 +184,7 @@ export class VirtualCluster {
     const text = JSON.stringify(shape);
     if (text !== rollout.lastSentShape) {
       rollout.lastSentShape = text;
+      rollout.lastSentDigest = undefined;
       rollout.causes.changedObservationAt = Date.now();
     }
     const { desired } = rollout;
@@ -179,8 +196,18 @@ export class VirtualCluster {
     });
   }
 
+  /** The periodic report: every observation in full, or by its digest when the control plane takes digests. */
   private observeAll(): void {
-    for (const rollout of this.rollouts.values()) this.observe(rollout);
+    if (!this.digestsTaken) {
+      for (const rollout of this.rollouts.values()) this.observe(rollout);
+      return;
+    }
+    const unchanged: ObservationDigestEntry[] = [];
+    for (const rollout of this.rollouts.values()) {
+      rollout.lastSentDigest ??= observationDigest(rollout.observed, sha256Hex);
+      unchanged.push({ rollout: rollout.desired.rollout, desiredVersion: rollout.desired.desiredVersion, digest: rollout.lastSentDigest });
+    }
+    if (unchanged.length > 0) this.send({ type: 'observedDigests', rollouts: unchanged });
   }
 
   private answer(request: MeasurementRequest): void {

@@ -5,6 +5,7 @@ import {
   AGENT_PATH,
   CLOSE_CODES,
   decodeAgentMessage,
+  observationDigest,
   PROTOCOL_VERSION,
   ProtocolError,
   rolloutKeyString,
@@ -12,9 +13,12 @@ import {
   type ControlPlaneMessage,
   type MeasurementOutcome,
   type MeasurementRequest,
+  type ObservationDigestEntry,
   type RolloutKey,
   type ObservedRolloutState,
+  type Sha256Hex,
 } from '@flotilla/protocol';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -64,6 +68,7 @@ interface AgentConnection {
 const withoutTime = (state: ObservedRolloutState | null): unknown => (state ? { ...state, observedAt: undefined } : null);
 const sameObservation = (stored: ObservedRolloutState | null, reported: ObservedRolloutState): boolean =>
   jsonEqual(withoutTime(stored), withoutTime(reported));
+const sha256Hex: Sha256Hex = (text) => createHash('sha256').update(text).digest('hex');
 
 /**
  * The control plane's end of the agent protocol: agents connect out to `AGENT_PATH`, get every desired state
@@ -292,6 +297,8 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         return this.inOrder(connection, message.rollout, () =>
           this.observe(connection, message.rollout, message.desiredVersion, message.state),
         );
+      case 'observedDigests':
+        return this.checkDigests(connection, message.rollouts);
       case 'measurement':
         return this.answer(connection, message.requestId, message.outcome);
       case 'removed': {
@@ -347,6 +354,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       protocolVersion: PROTOCOL_VERSION,
       cluster: connection.clusterName,
       heartbeatIntervalSeconds: this.config.agent.heartbeatIntervalSeconds,
+      observationDigests: true,
     });
     // Deletions recorded before the rollouts are read are in no snapshot, which removes them from the agent.
     const readAt = new Date();
@@ -439,8 +447,29 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       await this.reconcileQueue.requestExperiment(experiment.id, version);
       return;
     }
-    const recorded = await this.rollouts.recordAgentReport(GATEWAY_SCOPE, stored, appliedVersion, state, new Date());
+    const report = { appliedDesiredVersion: appliedVersion, observed: state, digest: observationDigest(state, sha256Hex) };
+    const recorded = await this.rollouts.recordAgentReport(GATEWAY_SCOPE, stored, report, new Date());
     if (recorded?.observationChanged) await this.reconcileQueue.request(recorded.id, recorded.version);
+  }
+
+  /**
+   * Answers an agent's periodic `observedDigests` with `observeAgain` for the rollouts whose stored observation has
+   * another digest (or none: stored by an older agent, lost on the way) or whose applied version is behind: the
+   * agent sends those in full, which heals a lost or refused `observed` within one interval. Standalone experiments
+   * keep no digest and are always asked for.
+   */
+  private async checkDigests(connection: AgentConnection, entries: ObservationDigestEntry[]): Promise<void> {
+    const listed = entries.flatMap(({ rollout, digest, desiredVersion }) =>
+      rollout.kind === 'Experiment'
+        ? []
+        : [{ namespace: rollout.namespace, name: rollout.name, digest, appliedDesiredVersion: desiredVersion }],
+    );
+    const differing = await this.rollouts.toObserveAgain(GATEWAY_SCOPE, connection.clusterId, listed);
+    const rollouts: RolloutKey[] = [
+      ...differing.map(({ namespace, name }) => ({ namespace, name })),
+      ...entries.flatMap(({ rollout }) => (rollout.kind === 'Experiment' ? [rollout] : [])),
+    ];
+    if (rollouts.length > 0) this.send(connection.socket, { type: 'observeAgain', rollouts });
   }
 
   private async forward(change: DesiredStateChanged): Promise<void> {
