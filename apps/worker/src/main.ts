@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { hostname } from 'node:os';
 import { DelayedError, Worker, UnrecoverableError, type Job } from 'bullmq';
 import { loadWorkerConfig } from './config/worker-config.js';
 import {
@@ -57,6 +58,7 @@ import {
   NotificationQueue,
 } from '@flotilla/queues';
 import { ReconcileSweep } from './reconcile/reconcile-sweep.js';
+import { SweepClaim } from './reconcile/sweep-claim.js';
 import { AnalysisRunner } from './analysis/analysis-runner.js';
 import { RolloutReconciler } from './reconcile/rollout-reconciler.js';
 import { ExperimentReconciler } from './experiments/experiment-reconciler.js';
@@ -338,7 +340,12 @@ function sweepOnce(): Promise<void> {
   });
   return sweeping;
 }
-const sweepTimer = setInterval(() => void sweepOnce(), sweepIntervalMs);
+const sweepClaim = new SweepClaim(redis, `${config.redisPrefix}:sweep-claim`, sweepIntervalMs, `${hostname()}:${process.pid}`);
+// A worker sweeps once when it starts, whoever holds the interval; afterwards one worker sweeps each interval.
+async function sweepIfClaimed(): Promise<void> {
+  if (await sweepClaim.claim()) await sweepOnce();
+}
+const sweepTimer = setInterval(() => void sweepIfClaimed(), sweepIntervalMs);
 
 for (const queueWorker of [worker, fleetWorker, analysisWorker, recordWorker, notificationWorker]) metrics.watch(queueWorker);
 let health;

@@ -22,7 +22,8 @@ const SWEEP = systemScope('sweep');
  * Re-derives the reconcile jobs that should exist from Postgres alone: every rollout that is not settled (not
  * Healthy, a spec not yet acted on, operations pending, a wake-up time that has passed, or an experiment not yet
  * released) and every standalone experiment still in its cluster, in connected clusters. A flushed Redis, a crashed worker or a lost message therefore costs at most one sweep interval.
- * Only one worker sweeps at a time (a transaction-scoped advisory lock); job ids make overlaps harmless anyway.
+ * One worker sweeps an interval (`SweepClaim`), and only one at a time (a transaction-scoped advisory lock); job
+ * ids make overlaps harmless anyway.
  * It also marks clusters whose agents fell silent as disconnected, so that their rollouts hold, and queues the
  * wake-ups that have come within the queue's horizon, each for its exact time.
  *
