@@ -67,6 +67,18 @@ spec:
   strategy: {canary: {steps: [{setWeight: 50}, {pause: {}}]}}
 `;
 
+/** An organization of its own with the cluster `staging` and the rollout `shop/web` of MANIFEST applied there. */
+async function organizationWithRollout() {
+  const owner = await api.organization({ cluster: 'staging' });
+  await graphqlData(
+    api.url,
+    owner.tokens.deployer,
+    'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
+    { yaml: MANIFEST },
+  );
+  return owner;
+}
+
 const POD_AND_EVENT_QUERY = `{ rollout(cluster: "staging", namespace: "shop", name: "web") {
   replicaSets { podTemplateHash pods { name status readyContainers containers restarts startedAt nodeName } podsOmitted }
   events { type reason message count lastSeenAt objectKind objectName }
@@ -172,13 +184,7 @@ describe('the agent gateway', () => {
 
   it('answers the pods of each ReplicaSet and the events an agent reported, and none from an agent that predates them', async () => {
     // Given a rollout and its agent
-    const owner = await api.organization({ cluster: 'staging' });
-    await graphqlData(
-      api.url,
-      owner.tokens.deployer,
-      'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
-      { yaml: MANIFEST },
-    );
+    const owner = await organizationWithRollout();
     const current = await agent(owner.agentTokens.staging as string);
 
     // When the agent reports a pod and two events
@@ -270,13 +276,7 @@ describe('the periodic report by digest', () => {
   // unchanged observations by digest, and whatever the control plane does not hold so is asked for again.
   it('stores the digest of a full report from an older agent, takes a matching digest as is, and asks again for one a lost observation left behind', async () => {
     // Given a rollout, reported in full by an agent that predates digests
-    const owner = await api.organization({ cluster: 'staging' });
-    await graphqlData(
-      api.url,
-      owner.tokens.deployer,
-      'mutation($yaml: String!) { applyManifests(cluster: "staging", namespace: "shop", yaml: $yaml) { name } }',
-      { yaml: MANIFEST },
-    );
+    const owner = await organizationWithRollout();
     const web = { namespace: 'shop', name: 'web' };
     const experiment: RolloutKey = { namespace: 'shop', name: 'web-ab', kind: 'Experiment' };
     const stored = () => api.database.rollout.findFirstOrThrow({ where: { organizationId: owner.id, name: 'web' } });
