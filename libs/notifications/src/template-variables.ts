@@ -1,19 +1,3 @@
-/** What templates see at their top level: `.rollout`, `.recipient`, … */
-export const TEMPLATE_ROOTS: readonly string[] = [
-  'rollout',
-  'analysisRuns',
-  'fleetRollout',
-  'release',
-  'freezeWindow',
-  'override',
-  'event',
-  'recipient',
-  'serviceType',
-  'context',
-  'time',
-  'strings',
-];
-
 /** Roots Argo offers that Flotilla refuses, and why. */
 export const REFUSED_TEMPLATE_ROOTS: Readonly<Record<string, string>> = {
   secrets: 'rendered notifications are stored and logged, so Secret values stay out of them; reference them as $key in a service',
@@ -31,3 +15,6 @@ export const CONDITION_VARIABLES: readonly string[] = [
   'event',
   'context',
 ];
+
+/** What templates see at their top level: what conditions read, and `.recipient`, `.serviceType`, `.time`, `.strings`. */
+export const TEMPLATE_ROOTS: readonly string[] = [...CONDITION_VARIABLES, 'recipient', 'serviceType', 'time', 'strings'];
