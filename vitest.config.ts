@@ -21,33 +21,37 @@ function libraryAliases(library: string): Array<{ find: RegExp; replacement: str
 // frameworks that run it (Node picks the CommonJS one), or its `instanceof` checks fail.
 const graphqlEntry = createRequire(import.meta.url).resolve('graphql');
 
-const ISOLATED_FILES = ['test/faults/**/*.test.ts', 'test/api/memory-soak.test.ts'];
-
+// Files that bring up whole systems (API, workers, agents, a simulator, private services) and mostly wait on them.
+const SYSTEM_FILES = ['test/e2e/**/*.test.ts', 'test/analysis/**/*.test.ts', 'test/faults/**/*.test.ts', 'test/api/memory-soak.test.ts'];
 export default defineConfig({
   resolve: { alias: [...readdirSync(`${root}libs`).flatMap(libraryAliases), { find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Integration files share one database, and each runs its workers and API on a Redis prefix of its own: side by
+    // The files of one run share one database, and each runs its workers and API on a Redis prefix of its own: side by
     // side, one file's worker would sweep up another's rollouts and announce their changes where that file's API
-    // never hears them. One file at a time, as vitest runs them on two cores anyway.
+    // never hears them. One file at a time in each run; scripts/test.sh runs two side by side (see `systems`).
     fileParallelism: false,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['libs/*/src/**/*.test.ts', 'tools/src/**/*.test.ts'] } },
+      // The unit and integration files run one after another in one process each (no file changes a module's
+      // state for the next: nothing is mocked and every process, port and key prefix a file starts is its own), so
+      // that the sources are loaded once and not again for every file.
+      { extends: true, test: { name: 'unit', isolate: false, include: ['libs/*/src/**/*.test.ts', 'tools/src/**/*.test.ts'] } },
       {
         extends: true,
         test: {
           name: 'integration',
+          isolate: false,
           include: ['apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ISOLATED_FILES,
+          exclude: SYSTEM_FILES,
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
-      // Files whose processes use nothing another file's workers could reach (a Postgres and Redis of their own, or
-      // an API with no worker on a Redis prefix of its own), and which mostly wait: scripts/test.sh runs them in a
-      // second vitest beside the rest.
-      { extends: true, test: { name: 'isolated', include: ISOLATED_FILES, globalSetup: ['test/support/global-setup.ts'] } },
+      // scripts/test.sh runs these in a second vitest beside the rest. Its global set-up makes a database of its own,
+      // and every file works under a Redis key prefix of its own, so neither run's workers can reach the other's
+      // rollouts. Each file gets a fresh process: some stop and freeze the services they start.
+      { extends: true, test: { name: 'systems', include: SYSTEM_FILES, globalSetup: ['test/support/global-setup.ts'] } },
     ],
   },
 });

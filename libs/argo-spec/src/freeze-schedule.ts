@@ -2,11 +2,14 @@
  * The recurring form of a FreezeWindow: a few RFC 5545 lines, parsed once into what evaluation needs. Parsing is
  * here, beside the validation that reports its problems; evaluation is in `@flotilla/freeze-windows`.
  */
+import { createRequire } from 'node:module';
 import { IANAZone } from 'luxon';
-import rrulePackage from 'rrule';
 import type { Options as RRuleOptions } from 'rrule';
 
-const { RRule, Frequency } = rrulePackage;
+type RRuleLibrary = typeof import('rrule');
+let rruleLibrary: RRuleLibrary | undefined;
+/** rrule takes a tenth of a second to load, and most readers of manifests (every CLI command) never meet a schedule. */
+const rrule = (): RRuleLibrary => (rruleLibrary ??= createRequire(import.meta.url)('rrule') as RRuleLibrary);
 
 /** The longest a freeze occurrence may last: a month. */
 export const MAX_FREEZE_DURATION_SECONDS = 31 * 86_400;
@@ -96,7 +99,7 @@ function parseRule(line: string, zone: string, problems: string[]): Partial<RRul
   const text = line.slice('RRULE:'.length);
   let options: Partial<RRuleOptions>;
   try {
-    options = RRule.parseString(text);
+    options = rrule().RRule.parseString(text);
   } catch (error) {
     problems.push(`RRULE is not valid: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
@@ -104,7 +107,7 @@ function parseRule(line: string, zone: string, problems: string[]): Partial<RRul
   const before = problems.length;
   checkRuleValues(text, problems);
   if (options.freq === undefined) problems.push('RRULE needs a FREQ');
-  else if (!ALLOWED_FREQUENCIES.includes(Frequency[options.freq])) {
+  else if (!ALLOWED_FREQUENCIES.includes(rrule().Frequency[options.freq])) {
     problems.push(`RRULE FREQ must be one of ${ALLOWED_FREQUENCIES.join(', ')}: a freeze recurs hourly at most`);
   }
   if (options.dtstart != null || options.tzid != null) problems.push('RRULE must not carry DTSTART or TZID: give them on the DTSTART line');
