@@ -13,10 +13,14 @@ type Listener<T extends Topic> = (message: BusMessage<EventTopics[T]>) => void;
 /**
  * Fans events out to every API process through Redis publish/subscribe. Losing one is harmless:
  * subscribers get the next change, and the database holds the truth.
+ *
+ * A process subscribes to a topic's channel only while something listens to it: Redis sends none of the other topics'
+ * messages, which every process would otherwise receive and decode (a changed rollout's whole row each time).
  */
 export class EventBus {
   private readonly listeners = new Map<Topic, Set<Listener<Topic>>>();
   private readonly channelPrefix: string;
+  private started = false;
 
   constructor(
     private readonly publisher: Redis,
@@ -27,9 +31,12 @@ export class EventBus {
     this.channelPrefix = `${redisPrefix}:events:`;
   }
 
+  /** Subscribes to the topics listened to so far, and from now on to each as its first listener comes. */
   async start(): Promise<void> {
-    this.subscriber.on('pmessage', (_pattern: string, channel: string, text: string) => this.deliver(channel, text));
-    await this.subscriber.psubscribe(`${this.channelPrefix}*`);
+    this.subscriber.on('message', (channel: string, text: string) => this.deliver(channel, text));
+    this.started = true;
+    const topics = [...this.listeners.keys()];
+    if (topics.length > 0) await this.subscriber.subscribe(...topics.map((topic) => this.channelPrefix + topic));
   }
 
   async publish<T extends Topic>(topic: T, message: BusMessage<EventTopics[T]>): Promise<void> {
@@ -40,13 +47,31 @@ export class EventBus {
     }
   }
 
-  /** Returns a function that stops listening. */
+  /**
+   * Returns a function that stops listening. A topic's first listener subscribes to it, which takes a round trip to
+   * Redis: events published before that are not delivered.
+   */
   listen<T extends Topic>(topic: T, listener: Listener<T>): () => void {
-    const listeners = this.listeners.get(topic) ?? new Set<Listener<Topic>>();
     const untyped = listener as Listener<Topic>;
-    listeners.add(untyped);
-    this.listeners.set(topic, listeners);
-    return () => listeners.delete(untyped);
+    const listeners = this.listeners.get(topic);
+    if (listeners) listeners.add(untyped);
+    else {
+      this.listeners.set(topic, new Set([untyped]));
+      if (this.started) this.follow('subscribe', topic);
+    }
+    return () => {
+      const current = this.listeners.get(topic);
+      if (!current?.delete(untyped) || current.size > 0) return;
+      this.listeners.delete(topic);
+      if (this.started) this.follow('unsubscribe', topic);
+    };
+  }
+
+  /** Commands on one connection run in order: a topic left and listened to again ends up subscribed. */
+  private follow(command: 'subscribe' | 'unsubscribe', topic: Topic): void {
+    this.subscriber[command](this.channelPrefix + topic).catch((error: unknown) =>
+      this.logger.warn({ err: error, topic }, `event topic not ${command}d`),
+    );
   }
 
   private deliver(channel: string, text: string): void {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { parentPidOf } from './process-cpu.js';
 
 /** Percentile of already sorted samples, by the nearest-rank method. */
 export function percentile(sortedSamples: readonly number[], fraction: number): number {
@@ -46,6 +47,14 @@ export async function graphqlRequest<T>(apiUrl: string, token: string, query: st
 }
 
 export const formatMs = (value: number): string => `${value.toFixed(1)} ms`;
+
+/** The postmaster of the Postgres server behind `pool`: the parent of every backend, live or ended. */
+export async function postmasterPid(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const backend = rows[0]?.pid;
+  if (backend === undefined) throw new Error('pg_backend_pid() answered no row');
+  return parentPidOf(backend);
+}
 
 /** A fresh database for one benchmark run, migrated like production, dropped afterwards. */
 export async function withScratchDatabase<T>(baseUrl: string, name: string, work: (url: string) => Promise<T>): Promise<T> {

@@ -10,21 +10,72 @@ const CLOCK_TICKS_PER_SECOND = ((): number => {
   }
 })();
 
-/**
- * User plus system CPU seconds a process has used so far, from `/proc/<pid>/stat` (fields 14 and 15, counted
- * after the parenthesised command name, which may itself hold spaces).
- */
-export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the name, field 3 (state) is at index 0, so utime (14) and stime (15) are at 11 and 12.
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+interface ProcessTicks {
+  parentPid: number;
+  /** User plus system clock ticks of the process itself. */
+  own: number;
+  /** The same of its children that have ended and been waited for, and of theirs. */
+  endedChildren: number;
 }
 
 /**
- * CPU seconds used so far by every live process whose command name is `command` (every Postgres backend, say).
- * A process that exits between two readings takes its seconds with it, so compare readings over processes that
- * live throughout, such as the backends of a pool.
+ * From `/proc/<pid>/stat`: the parent (field 4), utime and stime (14, 15), cutime and cstime (16, 17), counted after
+ * the parenthesised command name, which may itself hold spaces.
+ */
+function ticksOf(pid: number): ProcessTicks {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the name, field 3 (state) is at index 0, so field n is at index n - 3.
+  const field = (n: number): number => Number(fields[n - 3]);
+  return { parentPid: field(4), own: field(14) + field(15), endedChildren: field(16) + field(17) };
+}
+
+/** User plus system CPU seconds a process has used so far. */
+export function cpuSecondsOf(pid: number): number {
+  return ticksOf(pid).own / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The parent of a process, from `/proc/<pid>/stat`. */
+export function parentPidOf(pid: number): number {
+  return ticksOf(pid).parentPid;
+}
+
+/** Every live process, by pid, that could be read. */
+function liveProcesses(): Map<number, ProcessTicks> {
+  const processes = new Map<number, ProcessTicks>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      processes.set(Number(entry), ticksOf(Number(entry)));
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return processes;
+}
+
+/**
+ * CPU seconds used so far by a process and all its descendants, live or ended: each live one's own time plus the
+ * time of its children that have ended and been waited for. Unlike a sum over live processes, this never goes
+ * down when a child exits (a Postgres backend whose pool closed it, say), so two readings can be subtracted.
+ */
+export function cpuSecondsOfProcessTree(rootPid: number): number {
+  const processes = liveProcesses();
+  const childrenOf = new Map<number, number[]>();
+  for (const [pid, { parentPid }] of processes) childrenOf.set(parentPid, [...(childrenOf.get(parentPid) ?? []), pid]);
+  let ticks = 0;
+  const pending = [rootPid];
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    const member = processes.get(pid);
+    if (member) ticks += member.own + member.endedChildren;
+    pending.push(...(childrenOf.get(pid) ?? []));
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds used so far by every live process whose command name is `command` (the Redis server, say). A process
+ * that exits between two readings takes its seconds with it: for a server that forks, read its process tree.
  */
 export function cpuSecondsOfCommand(command: string): number {
   let seconds = 0;

@@ -5,9 +5,9 @@ import type pg from 'pg';
 import type { DatabaseClient } from '@flotilla/stores';
 import type { Prisma } from '@flotilla/stores/prisma';
 import { ReconcileQueue } from '@flotilla/queues';
-import { startProcess, stopProcess } from './bench-support.js';
+import { postmasterPid, startProcess, stopProcess } from './bench-support.js';
 import { pendingRelease } from './engine-fleet.js';
-import { cpuSecondsOf, cpuSecondsOfCommand, machineBusyCpuSeconds } from './process-cpu.js';
+import { cpuSecondsOf, cpuSecondsOfCommand, cpuSecondsOfProcessTree, machineBusyCpuSeconds } from './process-cpu.js';
 
 export interface JobRateEnvironment {
   databaseUrl: string;
@@ -58,9 +58,9 @@ interface CpuReadings {
   machine: number;
 }
 
-const cpuReadings = (workers: readonly ChildProcess[]): CpuReadings => ({
+const cpuReadings = (workers: readonly ChildProcess[], postmaster: number): CpuReadings => ({
   workers: workers.reduce((sum, worker) => sum + cpuSecondsOf(worker.pid as number), 0),
-  postgres: cpuSecondsOfCommand('postgres'),
+  postgres: cpuSecondsOfProcessTree(postmaster),
   redis: cpuSecondsOfCommand('redis-server'),
   machine: machineBusyCpuSeconds(),
 });
@@ -223,11 +223,12 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
     const timed = rolloutIds.slice(options.warmupRollouts);
     options.progress(`warming up with ${warmup.length} jobs`);
     await runJobs(queue, pool, clusterIds, warmup, 0, options);
-    const cpuBefore = cpuReadings(workers);
+    const postmaster = await postmasterPid(pool);
+    const cpuBefore = cpuReadings(workers, postmaster);
     const started = performance.now();
     await runJobs(queue, pool, clusterIds, timed, warmup.length, options);
     const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = cpuReadings(workers);
+    const cpuAfter = cpuReadings(workers, postmaster);
     const msPerJob = (key: keyof CpuReadings): number => ((cpuAfter[key] - cpuBefore[key]) * 1000) / timed.length;
     const failedJobs = await queue.queue.getFailedCount();
     await assertEveryJobWrote(pool, clusterIds, rolloutIds.length);

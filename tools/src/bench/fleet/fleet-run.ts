@@ -1,6 +1,12 @@
 import type pg from 'pg';
-import { percentile, graphqlRequest, type LatencySummary } from '../control-plane/bench-support.js';
-import { cpuSecondsOf, cpuSecondsOfCommand, machineBusyCpuSeconds, residentMegabytes } from '../control-plane/process-cpu.js';
+import { percentile, graphqlRequest, postmasterPid, type LatencySummary } from '../control-plane/bench-support.js';
+import {
+  cpuSecondsOf,
+  cpuSecondsOfCommand,
+  cpuSecondsOfProcessTree,
+  machineBusyCpuSeconds,
+  residentMegabytes,
+} from '../control-plane/process-cpu.js';
 import { CONTAINER, FLEET_NAMESPACE, imageOf, type FleetRollout } from './fleet-plan.js';
 import type { FleetSimProcess } from './fleet-sim-process.js';
 import type { ControlPlaneProcesses, JobCounter } from './fleet-system.js';
@@ -67,44 +73,24 @@ const summary = (values: number[]): LatencySummary => {
   return { samples: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN };
 };
 
-/** CPU seconds used so far by this database's backends (children of the postmaster serving it), by pid. */
-async function backendCpu(pool: pg.Pool): Promise<Map<number, number>> {
-  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
-  const seconds = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      seconds.set(pid, cpuSecondsOf(pid));
-    } catch {
-      // The backend ended while the list was read.
-    }
-  }
-  return seconds;
-}
-
 interface CpuReading {
   api: number;
   worker: number;
-  postgres: Map<number, number>;
+  postgres: number;
   redis: number;
   machine: number;
 }
 
 async function readCpu(controlPlane: ControlPlaneProcesses, pool: pg.Pool): Promise<CpuReading> {
+  // The whole server, not this database's backends: those a pool closes during the run would take their CPU along.
   const sum = (pids: number[]): number => pids.reduce((total, pid) => total + cpuSecondsOf(pid), 0);
   return {
     api: sum(controlPlane.apis.map((api) => api.process.pid as number)),
     worker: sum(controlPlane.workers.map((worker) => worker.pid as number)),
-    postgres: await backendCpu(pool),
+    postgres: cpuSecondsOfProcessTree(await postmasterPid(pool)),
     redis: cpuSecondsOfCommand('redis-server'),
     machine: machineBusyCpuSeconds(),
   };
-}
-
-/** Postgres CPU between two readings, over the backends alive at both (a pool's backends live throughout). */
-function postgresSeconds(before: Map<number, number>, after: Map<number, number>): number {
-  let seconds = 0;
-  for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? cpu);
-  return seconds;
 }
 
 async function transactionCount(pool: pg.Pool): Promise<number> {
@@ -271,7 +257,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
     cpuPerStep: {
       api: perStep(cpuAfter.api - cpuBefore.api),
       worker: perStep(cpuAfter.worker - cpuBefore.worker),
-      postgres: perStep(postgresSeconds(cpuBefore.postgres, cpuAfter.postgres)),
+      postgres: perStep(cpuAfter.postgres - cpuBefore.postgres),
       redis: perStep(cpuAfter.redis - cpuBefore.redis),
       machine: perStep(cpuAfter.machine - cpuBefore.machine),
     },

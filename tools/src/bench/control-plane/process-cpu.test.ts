@@ -1,0 +1,25 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { cpuSecondsOf, cpuSecondsOfProcessTree } from './process-cpu.js';
+
+/** Runs a child process that keeps a core busy for `ms`, and waits until it has ended and been waited for. */
+async function busyChild(ms: number): Promise<void> {
+  const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`], { stdio: 'ignore' });
+  await once(child, 'exit');
+}
+
+describe('cpuSecondsOfProcessTree', () => {
+  it('keeps the CPU of a child that has ended, which a reading of live processes loses', async () => {
+    // Given this process's tree read before a child that burns 400 ms of CPU and exits
+    const treeBefore = cpuSecondsOfProcessTree(process.pid);
+    const ownBefore = cpuSecondsOf(process.pid);
+
+    await busyChild(400);
+
+    // Then the tree holds the child's CPU although it is gone, and this process's own reading does not
+    const treeGrowth = cpuSecondsOfProcessTree(process.pid) - treeBefore;
+    const ownGrowth = cpuSecondsOf(process.pid) - ownBefore;
+    expect(treeGrowth - ownGrowth).toBeGreaterThan(0.3);
+  });
+});
