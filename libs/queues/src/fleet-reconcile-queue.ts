@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { TriggerQueue, versionJobId } from './trigger-queue.js';
+import { runPhaseJobId, TriggerQueue, versionJobId } from './trigger-queue.js';
 
 export const FLEET_RECONCILE_QUEUE_NAME = 'fleet-reconcile';
 export const FLEET_RECONCILE_JOB = 'fleet-reconcile';
@@ -29,6 +29,11 @@ export class FleetReconcileQueue extends TriggerQueue<FleetReconcileJobData> {
   /** Asks for a decision on the release as it is at `version`. */
   request(fleetReleaseId: string, version: number): Promise<void> {
     return this.trigger({ fleetReleaseId }, versionJobId(fleetReleaseId, version));
+  }
+
+  /** Asks for a decision on the release, at `version`, because its pooled analysis run `runId` reached `phase`. */
+  runPhaseChanged(fleetReleaseId: string, version: number, runId: string, phase: string): Promise<void> {
+    return this.trigger({ fleetReleaseId }, runPhaseJobId(fleetReleaseId, version, runId, phase));
   }
 
   /** Wakes the release at an exact time (a soak's end, a disconnection's deadline) within the horizon. */

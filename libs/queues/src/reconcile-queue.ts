@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { TriggerQueue, versionJobId } from './trigger-queue.js';
+import { runPhaseJobId, TriggerQueue, versionJobId } from './trigger-queue.js';
 
 export const RECONCILE_QUEUE_NAME = 'reconcile';
 export const RECONCILE_JOB = 'reconcile';
@@ -28,6 +28,11 @@ export class ReconcileQueue extends TriggerQueue<ReconcileJobData> {
     return this.trigger({ rolloutId }, versionJobId(rolloutId, version));
   }
 
+  /** Asks for a reconcile of the rollout, at `version`, because its analysis run `runId` reached `phase` (`runPhaseJobId`). */
+  runPhaseChanged(rolloutId: string, version: number, runId: string, phase: string): Promise<void> {
+    return this.trigger({ rolloutId }, runPhaseJobId(rolloutId, version, runId, phase));
+  }
+
   /** Wakes the rollout's reconcile at an exact time (end of a pause, a delay or a deadline) within the horizon. */
   wakeAt(rolloutId: string, at: Date, now = new Date()): Promise<void> {
     return this.wakeUp({ rolloutId }, rolloutId, at, now);
@@ -36,6 +41,11 @@ export class ReconcileQueue extends TriggerQueue<ReconcileJobData> {
   /** Asks for a reconcile of the standalone experiment as it is at `version`. */
   requestExperiment(experimentId: string, version: number): Promise<void> {
     return this.trigger({ experimentId }, versionJobId(experimentId, version));
+  }
+
+  /** Asks for a reconcile of the standalone experiment, at `version`, because its analysis run `runId` reached `phase`. */
+  experimentRunPhaseChanged(experimentId: string, version: number, runId: string, phase: string): Promise<void> {
+    return this.trigger({ experimentId }, runPhaseJobId(experimentId, version, runId, phase));
   }
 
   /** Wakes the standalone experiment's reconcile at an exact time (end of its duration, a deadline, its scale-down) within the horizon. */

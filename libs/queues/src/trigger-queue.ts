@@ -19,6 +19,15 @@ export const TRIGGER_JOB_OPTIONS = {
 /** The id of the job that reconciles a row as it is at `version`: a trigger for a version is one job however often sent. */
 export const versionJobId = (id: string, version: number): string => `${id}.v${version}`;
 
+/**
+ * The id of the job that reconciles a row at `version` because its analysis run `runId` reached `phase`. The run is a
+ * row of its own and leaves the owner's version as it was: under the version's own id, the trigger would be turned
+ * away while a job for that version is under way, which may have read the run before, and the owner would wait for
+ * the sweep.
+ */
+export const runPhaseJobId = (id: string, version: number, runId: string, phase: string): string =>
+  `${versionJobId(id, version)}.a${runId}.${phase}`;
+
 /** The id of the job that wakes a row at an exact time: one job per time. */
 export const wakeUpJobId = (id: string, at: Date): string => `${id}.t${at.getTime()}`;
 

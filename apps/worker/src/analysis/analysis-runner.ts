@@ -78,6 +78,8 @@ export interface MeasurementTiming {
 /** What recording measurements changed, for the work that follows the commit. */
 interface Settled {
   next: ScheduledMeasurement[];
+  /** The phase the run is in once written. */
+  phase: AnalysisPhase;
   phaseChanged: boolean;
   finished: boolean;
   /** The run finished, or a metric ended it, with other measurements still in flight, which are to be ended. */
@@ -176,7 +178,7 @@ export class AnalysisRunner {
     if (!deliveries) return;
     this.resolvedRuns.remember(run.id, resolved);
     await this.schedule(run.id, first);
-    await Promise.all([this.wakeOwner(run), this.queueDeliveries(deliveries)]);
+    await Promise.all([this.wakeOwner(run, 'Running'), this.queueDeliveries(deliveries)]);
   }
 
   /**
@@ -499,6 +501,7 @@ export class AnalysisRunner {
       write: { phase: settlement.phase, message: settlement.message, state: settlement.state, finishedAt: finished ? now : undefined },
       settled: {
         next: settlement.next,
+        phase: settlement.phase,
         phaseChanged: settlement.phase !== progress.phase,
         finished,
         leftInFlight,
@@ -529,7 +532,7 @@ export class AnalysisRunner {
     if (settled.finished) this.resolvedRuns.forget(run.id);
     await this.schedule(run.id, settled.next);
     await this.queueDeliveries(settled.deliveries);
-    if (settled.phaseChanged) await this.wakeOwner(run);
+    if (settled.phaseChanged) await this.wakeOwner(run, settled.phase);
   }
 
   private reportTimings(run: RunSnapshot, measured: readonly SettledMeasurement[]): void {
@@ -567,18 +570,18 @@ export class AnalysisRunner {
       };
       if (locked.phase !== 'Running') {
         await this.runs.writeRunProgress(SCOPE, session, runId, state);
-        return { ended, phaseChanged: false };
+        return { ended, phase: locked.phase, phaseChanged: false };
       }
       const { phase, message } = assessRun(metricResults, run.resolved.spec);
       const notifications = phase === locked.phase ? undefined : await this.phaseNotifications(run, locked.phase, phase, now);
       const write = { phase, message, state, finishedAt: isCompleted(phase) ? now : undefined };
       const deliveries = await this.runs.writeRunAssessment(SCOPE, session, runId, write, notifications);
-      return { ended, phaseChanged: phase !== locked.phase, deliveries };
+      return { ended, phase, phaseChanged: phase !== locked.phase, deliveries };
     });
     if (!outcome) return;
     this.resolvedRuns.forget(runId);
     if ('deliveries' in outcome) await this.queueDeliveries(outcome.deliveries);
-    if (outcome.phaseChanged) await this.wakeOwner(run);
+    if (outcome.phaseChanged) await this.wakeOwner(run, outcome.phase);
     if (outcome.ended.length === 0) return;
     this.logger.info({ run: run.name, ended: outcome.ended.length }, 'measurements in flight of a stopping run ended');
     await this.cancelInClusters(run, outcome.ended);
@@ -662,7 +665,7 @@ export class AnalysisRunner {
     const deliveries = await this.runs.finishRun(SCOPE, run.id, phase, message, now, notifications);
     if (!deliveries) return;
     this.logger.info({ run: run.name, phase, message }, 'analysis run ended');
-    await Promise.all([this.wakeOwner(run), this.queueDeliveries(deliveries)]);
+    await Promise.all([this.wakeOwner(run, phase), this.queueDeliveries(deliveries)]);
   }
 
   /** The notifications of the run's phase moving from `from` to `to`, for the write of the new phase to store. */
@@ -682,17 +685,23 @@ export class AnalysisRunner {
     await Promise.all(deliveries.map((delivery) => notifications.queue.deliver(delivery.id, delivery.attempts)));
   }
 
-  /** The run's rollout, its standalone experiment, or its fleet release reads its phase at its next reconcile. */
-  private async wakeOwner(run: { rolloutId: string | null; experimentId: string | null; fleetReleaseId: string | null }): Promise<void> {
+  /**
+   * The run's rollout, its standalone experiment, or its fleet release reads its phase at its next reconcile: a trigger
+   * for the run reaching `phase`, which a reconcile already under way (having read the run before) does not turn away.
+   */
+  private async wakeOwner(
+    run: { id: string; rolloutId: string | null; experimentId: string | null; fleetReleaseId: string | null },
+    phase: string,
+  ): Promise<void> {
     if (run.fleetReleaseId) {
       const version = await this.runs.fleetReleaseVersion(SCOPE, run.fleetReleaseId);
-      if (version !== undefined) await this.fleetQueue?.request(run.fleetReleaseId, version);
+      if (version !== undefined) await this.fleetQueue?.runPhaseChanged(run.fleetReleaseId, version, run.id, phase);
     } else if (run.rolloutId) {
       const version = await this.runs.rolloutVersion(SCOPE, run.rolloutId);
-      if (version !== undefined) await this.reconcileQueue.request(run.rolloutId, version);
+      if (version !== undefined) await this.reconcileQueue.runPhaseChanged(run.rolloutId, version, run.id, phase);
     } else if (run.experimentId) {
       const version = await this.runs.standaloneExperimentVersion(SCOPE, run.experimentId);
-      if (version !== undefined) await this.reconcileQueue.requestExperiment(run.experimentId, version);
+      if (version !== undefined) await this.reconcileQueue.experimentRunPhaseChanged(run.experimentId, version, run.id, phase);
     }
   }
 }
