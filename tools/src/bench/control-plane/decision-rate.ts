@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { reconcile, type ReconcileInput } from '@flotilla/rollout-engine';
 import type { BenchRollout, FleetScenario } from './engine-fleet.js';
+import { copyAsLoaded } from './loaded-copy.js';
 
-export interface DecisionRateOptions {
+export interface DecisionRateOptions<Input> {
   warmupPasses: number;
   timedPasses: number;
   /**
-   * Give every pass its own deep copy of the inputs, as a worker loading rows from Postgres has; otherwise the
-   * same objects come back each pass, warm in the processor's caches.
+   * Makes every pass its own copy of each input (`copyAsLoaded`: as a worker loading rows from Postgres has them);
+   * without it the same objects come back each pass, warm in the processor's caches.
    */
-  freshObjects: boolean;
+  copy?: (input: Input) => Input;
   progress?: (message: string) => void;
 }
 
@@ -56,21 +57,21 @@ const median = (values: readonly number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-function passInputs<Input>(inputs: readonly Input[], fresh: boolean): readonly Input[] {
-  return fresh ? structuredClone(inputs) : inputs;
+function passInputs<Input>(inputs: readonly Input[], copy: ((input: Input) => Input) | undefined): readonly Input[] {
+  return copy ? inputs.map((input) => copy(input)) : inputs;
 }
 
 /** Pure decisions per second of `decide` over `inputs`, single-threaded, after warm-up passes. */
 export function measurePureDecisionRate<Input>(
   inputs: readonly Input[],
   decide: (input: Input) => number,
-  options: DecisionRateOptions,
+  options: DecisionRateOptions<Input>,
 ): DecisionRate {
-  for (let pass = 0; pass < options.warmupPasses; pass++) timePass(passInputs(inputs, options.freshObjects), decide);
+  for (let pass = 0; pass < options.warmupPasses; pass++) timePass(passInputs(inputs, options.copy), decide);
   const wallRates: number[] = [];
   const cpuRates: number[] = [];
   for (let pass = 0; pass < options.timedPasses; pass++) {
-    const time = timePass(passInputs(inputs, options.freshObjects), decide);
+    const time = timePass(passInputs(inputs, options.copy), decide);
     wallRates.push(inputs.length / time.wallSeconds);
     cpuRates.push(inputs.length / time.cpuSeconds);
     const perSecond = (rate: number | undefined): string => Math.round(rate ?? Number.NaN).toLocaleString('en');
@@ -82,7 +83,7 @@ export function measurePureDecisionRate<Input>(
 }
 
 /** Pure `reconcile` decisions per second over the whole fleet, single-threaded, after warm-up passes. */
-export function measureDecisionRate(fleet: readonly BenchRollout[], options: DecisionRateOptions): DecisionRate {
+export function measureDecisionRate(fleet: readonly BenchRollout[], options: DecisionRateOptions<ReconcileInput>): DecisionRate {
   return measurePureDecisionRate(
     fleet.map((rollout) => rollout.input),
     reconcileOnce,
@@ -90,7 +91,7 @@ export function measureDecisionRate(fleet: readonly BenchRollout[], options: Dec
   );
 }
 
-/** Decisions per CPU second of each scenario on its own (fresh objects, median of `passes`). */
+/** Decisions per CPU second of each scenario on its own (inputs as loaded, median of `passes`). */
 export function decisionRateByScenario(fleet: readonly BenchRollout[], passes: number): Map<FleetScenario, number> {
   const groups = new Map<FleetScenario, ReconcileInput[]>();
   for (const { scenario, input } of fleet) {
@@ -100,7 +101,7 @@ export function decisionRateByScenario(fleet: readonly BenchRollout[], passes: n
   }
   const rates = new Map<FleetScenario, number>();
   for (const [scenario, inputs] of groups) {
-    const cpuRates = Array.from({ length: passes }, () => inputs.length / timePass(structuredClone(inputs), reconcileOnce).cpuSeconds);
+    const cpuRates = Array.from({ length: passes }, () => inputs.length / timePass(inputs.map(copyAsLoaded), reconcileOnce).cpuSeconds);
     rates.set(scenario, median(cpuRates));
   }
   return rates;

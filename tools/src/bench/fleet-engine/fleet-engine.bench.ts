@@ -34,14 +34,13 @@ log('pure decisions, the same input objects every pass');
 const sameObjects: DecisionRate = measurePureDecisionRate(inputs, decideOnce, {
   warmupPasses: 2,
   timedPasses: 5,
-  freshObjects: false,
   progress: (message) => log(`  ${message}`),
 });
-log('pure decisions, fresh copies of the inputs every pass (as a worker loads them from Postgres)');
+log('pure decisions, fresh copies of the inputs every pass (structuredClone)');
 const freshObjects: DecisionRate = measurePureDecisionRate(inputs, decideOnce, {
   warmupPasses: 1,
   timedPasses: 5,
-  freshObjects: true,
+  copy: (input) => structuredClone(input),
   progress: (message) => log(`  ${message}`),
 });
 
