@@ -37,8 +37,6 @@ const requested: { clusterId: string; requests: MeasurementRequest[] }[] = [];
 const cancelled: { clusterId: string; requestIds: string[] }[] = [];
 
 beforeAll(() => {
-  eventBus.listen('measurementRequested', ({ payload }) => requested.push(payload));
-  eventBus.listen('measurementsCancelled', ({ payload }) => cancelled.push(payload));
   store = new AnalysisRunStore(sql, database);
   queries = new AnalysisQueries(database);
   analysisQueue = new AnalysisQueue(redis, PREFIX);
@@ -70,6 +68,12 @@ async function startedPooledRun(
     'pooled',
     [...CLUSTERS, 'elsewhere'].map((name) => ({ name, labels: {} })),
   );
+  // What the API holding each cluster's agent would hear.
+  const subscriptions = Object.values(clusterIds).flatMap((clusterId) => [
+    eventBus.listenToCluster('measurementRequested', clusterId, ({ payload }) => requested.push(payload)),
+    eventBus.listenToCluster('measurementsCancelled', clusterId, ({ payload }) => cancelled.push(payload)),
+  ]);
+  await Promise.all(subscriptions.map((subscription) => subscription.subscribed));
   await database.clusterAnalysisTemplate.create({
     data: {
       organizationId,

@@ -34,3 +34,14 @@ export interface EventTopics {
 }
 
 export type Topic = keyof EventTopics;
+
+/**
+ * Topics addressed to one cluster's agent. Each cluster has a channel of its own, heard only by the API process
+ * holding that agent's connection: with more API replicas, none decodes the others' clusters' events.
+ */
+export const CLUSTER_TOPICS = ['desiredStateChanged', 'measurementRequested', 'measurementsCancelled'] as const satisfies readonly Topic[];
+export type ClusterTopic = (typeof CLUSTER_TOPICS)[number];
+/** Topics every listening process hears whole (GraphQL subscriptions filter them by organization). */
+export type BroadcastTopic = Exclude<Topic, ClusterTopic>;
+
+export const isClusterTopic = (topic: Topic): topic is ClusterTopic => (CLUSTER_TOPICS as readonly Topic[]).includes(topic);

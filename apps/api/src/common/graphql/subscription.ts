@@ -1,4 +1,4 @@
-import type { EventBus, EventTopics, Topic } from '@flotilla/events';
+import type { BroadcastTopic, EventBus, EventTopics } from '@flotilla/events';
 
 const MAX_BUFFERED = 1000;
 
@@ -7,7 +7,7 @@ const MAX_BUFFERED = 1000;
  * gives as many results as `toResults` makes of it (none for a message the subscriber filters out).
  * A subscriber that falls more than MAX_BUFFERED events behind loses the oldest ones.
  */
-export function subscriptionFor<T extends Topic, R>(
+export function subscriptionFor<T extends BroadcastTopic, R>(
   eventBus: EventBus,
   topic: T,
   organizationId: string,

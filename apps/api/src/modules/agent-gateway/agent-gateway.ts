@@ -33,7 +33,13 @@ import {
   systemScope,
   type ClusterRecord,
 } from '@flotilla/stores';
-import { type EventBus, measurementOfRequest, measurementRequest, type DesiredStateChanged } from '@flotilla/events';
+import {
+  type ClusterSubscription,
+  type EventBus,
+  measurementOfRequest,
+  measurementRequest,
+  type DesiredStateChanged,
+} from '@flotilla/events';
 import { ANALYSIS_QUEUE, API_CONFIG, EVENT_BUS, LOGGER, RECONCILE_QUEUE } from '../../infrastructure/tokens.js';
 import type { ApiConfig } from '../../config/api-config.js';
 import type { AnalysisQueue, ReconcileQueue } from '@flotilla/queues';
@@ -62,6 +68,8 @@ interface AgentConnection {
   rate: AgentMessageRate;
   /** The last message being handled of each rollout, so that the next one waits for it (see `inOrder`). */
   handling: Map<string, Promise<void>>;
+  /** The cluster's events this connection listens to, from its hello on. */
+  subscriptions: ClusterSubscription[];
 }
 
 /** The time part of an observation changes every report; only the rest says whether the cluster changed. */
@@ -79,7 +87,6 @@ const sha256Hex: Sha256Hex = (text) => createHash('sha256').update(text).digest(
 export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly server: WebSocketServer;
   private readonly connections = new Map<string, AgentConnection>();
-  private readonly stopListening: (() => void)[] = [];
   /** Disconnections being recorded; shutdown waits for them before the database client closes. */
   private readonly disconnections = new Set<Promise<void>>();
   private readonly handshakes: HandshakeGuard;
@@ -114,20 +121,30 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       if (new URL(request.url ?? '/', 'http://agent').pathname === AGENT_PATH) this.admit(request, socket, head);
       else this.handshakes.disarm(socket);
     });
-    this.stopListening.push(
-      this.eventBus.listen('desiredStateChanged', (message) => void this.forward(message.payload)),
-      this.eventBus.listen('measurementRequested', (message) => {
-        const { clusterId, requests } = message.payload;
-        const connection = this.connections.get(clusterId);
-        if (connection) this.ask(connection, requests);
+  }
+
+  /**
+   * Listens to the events of the connection's cluster; only the process holding its agent hears them. Each
+   * connection listens for itself: a newer connection of the cluster listens before the one it replaces stops.
+   */
+  private listenForAgent(connection: AgentConnection): void {
+    const { clusterId } = connection;
+    connection.subscriptions.push(
+      this.eventBus.listenToCluster('desiredStateChanged', clusterId, (message) => void this.forward(message.payload)),
+      this.eventBus.listenToCluster('measurementRequested', clusterId, (message) => {
+        const held = this.connections.get(clusterId);
+        if (held) this.ask(held, message.payload.requests);
       }),
       // An agent away now is not told later: it ends such a measurement at its timeout (deleting a job metric's Job).
-      this.eventBus.listen('measurementsCancelled', (message) => {
-        const { clusterId, requestIds } = message.payload;
-        const connection = this.connections.get(clusterId);
-        if (connection) this.send(connection.socket, { type: 'cancel', requestIds });
+      this.eventBus.listenToCluster('measurementsCancelled', clusterId, (message) => {
+        const held = this.connections.get(clusterId);
+        if (held) this.send(held.socket, { type: 'cancel', requestIds: message.payload.requestIds });
       }),
     );
+  }
+
+  private stopListening(connection: AgentConnection): void {
+    for (const subscription of connection.subscriptions.splice(0)) subscription.stop();
   }
 
   /**
@@ -136,7 +153,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
    * to come back at once, each after its own random delay; the server no longer listens, so they reach another replica.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    for (const stop of this.stopListening) stop();
+    for (const connection of this.connections.values()) this.stopListening(connection);
     // Recorded here, and not again when each socket closes: a write still under way when the database client closes
     // would hold it up. Disconnections being recorded already are waited for.
     const connections = [...this.connections.values()];
@@ -214,6 +231,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       greeted: false,
       rate: new AgentMessageRate(this.config.agent.messagesPerSecond, this.config.agent.rateLimitStrikes, Date.now()),
       handling: new Map(),
+      subscriptions: [],
     };
     // Frames ws cannot take (a reserved bit, an oversized message, bad UTF-8) end in 'error', then a close ws sends.
     socket.on('error', (error) => {
@@ -225,6 +243,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     });
     socket.on('close', () => {
       answers.close();
+      this.stopListening(connection);
       if (this.connections.get(cluster.id) === connection) {
         this.connections.delete(cluster.id);
         this.metrics.agentConnections.set(this.connections.size);
@@ -339,6 +358,9 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     }
     const previous = this.connections.get(connection.clusterId);
     this.connections.set(connection.clusterId, connection);
+    // Changes made once the cluster's channels are subscribed reach this connection; the snapshot below has the rest.
+    this.listenForAgent(connection);
+    await Promise.all(connection.subscriptions.map((subscription) => subscription.subscribed));
     this.metrics.agentConnections.set(this.connections.size);
     if (previous && previous !== connection) previous.socket.close(CLOSE_CODES.replacedByNewerConnection, 'replaced by a newer connection');
     const connectedAt = Date.now();
