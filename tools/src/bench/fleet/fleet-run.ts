@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { percentile, graphqlRequest, postmasterPid, type LatencySummary } from '../control-plane/bench-support.js';
 import {
@@ -29,6 +30,8 @@ export interface ReleasePhaseContext {
   simulator: FleetSimProcess;
   jobs: JobCounter;
   pool: pg.Pool;
+  /** Reads the Redis server's counters. */
+  redis: Redis;
 }
 
 export interface CpuShare {
@@ -52,6 +55,9 @@ export interface FleetRunResult {
   wakeUpJobs: number;
   /** Transactions the benchmark's database committed or rolled back (each statement outside one counts as one). */
   postgresTransactions: number;
+  /** Commands the Redis server ran, and bytes it sent (replies and pub/sub deliveries), for the whole server. */
+  redisCommands: number;
+  redisBytesSent: number;
   /** Milliseconds of CPU per completed step. */
   cpuPerStep: CpuShare;
   residentMegabytes: { api: number[]; worker: number[]; simulator: number };
@@ -98,6 +104,17 @@ async function transactionCount(pool: pg.Pool): Promise<number> {
     'SELECT (xact_commit + xact_rollback)::text AS count FROM pg_stat_database WHERE datname = current_database()',
   );
   return Number(rows[0]?.count ?? Number.NaN);
+}
+
+interface RedisCounters {
+  commands: number;
+  bytesSent: number;
+}
+
+async function redisCounters(redis: Redis): Promise<RedisCounters> {
+  const stats = await redis.info('stats');
+  const counter = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(stats)?.[1] ?? Number.NaN);
+  return { commands: counter('total_commands_processed'), bytesSent: counter('total_net_output_bytes') };
 }
 
 async function databaseBytes(pool: pg.Pool): Promise<number> {
@@ -179,6 +196,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const failedBefore = jobs.failedJobs;
   const bytesBefore = await databaseBytes(pool);
   const transactionsBefore = await transactionCount(pool);
+  const redisBefore = await redisCounters(context.redis);
   const cpuBefore = await readCpu(controlPlane, pool);
   const began = performance.now();
 
@@ -221,6 +239,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const cpuAfter = await readCpu(controlPlane, pool);
   const bytesAfter = await databaseBytes(pool);
   const transactions = (await transactionCount(pool)) - transactionsBefore;
+  const redisAfter = await redisCounters(context.redis);
   const stepsCompleted = await stepsCompletedSince(pool, since);
   const report = await simulator.report();
   const audit = auditSteps(await readAudit(pool));
@@ -254,6 +273,8 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
     ),
     wakeUpJobs: jobs.completedWakeUps - wakeUpsBefore,
     postgresTransactions: transactions,
+    redisCommands: redisAfter.commands - redisBefore.commands,
+    redisBytesSent: redisAfter.bytesSent - redisBefore.bytesSent,
     cpuPerStep: {
       api: perStep(cpuAfter.api - cpuBefore.api),
       worker: perStep(cpuAfter.worker - cpuBefore.worker),

@@ -113,7 +113,7 @@ async function runFleet(replicas: number, label: string): Promise<FleetRunResult
       await waitForConvergence(pool, 600, log);
       await pool.query('ANALYZE');
       return await runReleasePhase(
-        { adminToken: secret, layout, controlPlane, simulator, jobs, pool },
+        { adminToken: secret, layout, controlPlane, simulator, jobs, pool, redis },
         {
           releaseSeconds: settings.releaseSeconds,
           releaseIntervalSeconds: settings.releaseIntervalSeconds,
@@ -157,6 +157,7 @@ for (const [replicas, runs] of results)
       `    GraphQL rollouts first page (100)  p50 ${formatMs(result.firstPage.p50)}  p99 ${formatMs(result.firstPage.p99)}  max ${formatMs(result.firstPage.max)} (${result.firstPage.samples})  ${verdict(result.firstPage.p99 < GOALS.firstPageP99Ms, `p99 < ${GOALS.firstPageP99Ms} ms`)}`,
       `    reconcile jobs per completed step  ${perStep(result.reconcileJobs)} (${result.reconcileJobs} jobs): ${[...result.reconcileOutcomes].map(([outcome, count]) => `${outcome} ${perStep(count)}`).join(', ')}; wake-ups ${perStep(result.wakeUpJobs)}`,
       `    Postgres transactions per step     ${(result.postgresTransactions / result.stepsCompleted).toFixed(1)} (the benchmark's own polling included)`,
+      `    Redis per step                     ${(result.redisCommands / result.stepsCompleted).toFixed(1)} commands, ${(result.redisBytesSent / result.stepsCompleted / 1024).toFixed(1)} KB sent (replies and pub/sub deliveries; the whole server)`,
       `    CPU per completed step             machine ${ms(cpu.machine)}: API ${ms(cpu.api)}, worker ${ms(cpu.worker)}, Postgres ${ms(cpu.postgres)}, Redis ${ms(cpu.redis)} (Postgres, Redis and the machine are shared with other work)`,
       `    resident memory                    API ${result.residentMegabytes.api.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}; worker ${result.residentMegabytes.worker.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}; simulator ${result.residentMegabytes.simulator.toFixed(0)} MB`,
       `    database growth                    ${(result.databaseBytesPer1000Releases / 1024 / 1024).toFixed(1)} MB per 1,000 releases`,
