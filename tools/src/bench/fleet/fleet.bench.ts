@@ -174,6 +174,14 @@ if (one && two) {
   lines.push(
     `  machine CPU per completed step, median of ${settings.runs}: one of each ${ms(oneCpu)}, two of each ${ms(twoCpu)} (${(change * 100).toFixed(1)} %)  ${verdict(Math.abs(change) <= GOALS.replicaCpuTolerance, 'two of each within 10 % of one of each (median of 3 runs)')}`,
   );
+  // The work itself, beside its CPU: a coordination cost shows here as more of it per step.
+  const workChange = (count: (result: FleetRunResult) => number): string => {
+    const perStep = (runs: FleetRunResult[]): number => median(runs.map((result) => count(result) / result.stepsCompleted));
+    return `${perStep(one).toFixed(1)} → ${perStep(two).toFixed(1)} (${((perStep(two) / perStep(one) - 1) * 100).toFixed(1)} %)`;
+  };
+  lines.push(
+    `  work per completed step, one of each → two of each (medians): reconcile jobs ${workChange((result) => result.reconcileJobs)}, Postgres transactions ${workChange((result) => result.postgresTransactions)}, Redis commands ${workChange((result) => result.redisCommands)}`,
+  );
 }
 lines.push('');
 process.stdout.write(lines.join('\n'));
