@@ -342,6 +342,11 @@ describe('the agent gateway beside another API replica', () => {
       session.socket.send(hello(PROTOCOL_VERSION));
       await received(session, 'snapshot');
       const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: other.id } });
+      const clusterChannel = `${api.environment.REDIS_PREFIX as string}:events:desiredStateChanged:${cluster.id}`;
+      const subscribersOfClusterChannel = async (): Promise<number> =>
+        ((await redis.pubsub('NUMSUB', clusterChannel)) as [string, number])[1];
+      // Only the replica holding the agent subscribes to its cluster's channel, and did before it sent the snapshot
+      expect(await subscribersOfClusterChannel()).toBe(1);
 
       // When a worker publishes a measurement request and a desired-state change for the cluster
       const events = new EventBus(redis, redis, createLogger('test', 'silent'), api.environment.REDIS_PREFIX as string);
@@ -365,6 +370,9 @@ describe('the agent gateway beside another API replica', () => {
       expect(session.messages.filter((message) => message.type === 'measure' || message.type === 'deleted')).toHaveLength(2);
       session.socket.close();
       await session.closed;
+
+      // And once the agent is gone, no replica hears its cluster any more
+      await eventually(async () => (await subscribersOfClusterChannel()) === 0, 5_000, 'the unsubscription');
     } finally {
       // The replica stops while it may still be recording the disconnection: it waits for it
       await redis.quit();
