@@ -177,7 +177,7 @@ if (one && two) {
   // The work itself, beside its CPU: a coordination cost shows here as more of it per step.
   const workChange = (count: (result: FleetRunResult) => number): string => {
     const perStep = (runs: FleetRunResult[]): number => median(runs.map((result) => count(result) / result.stepsCompleted));
-    return `${perStep(one).toFixed(1)} → ${perStep(two).toFixed(1)} (${((perStep(two) / perStep(one) - 1) * 100).toFixed(1)} %)`;
+    return `${perStep(one).toFixed(2)} → ${perStep(two).toFixed(2)} (${((perStep(two) / perStep(one) - 1) * 100).toFixed(1)} %)`;
   };
   lines.push(
     `  work per completed step, one of each → two of each (medians): reconcile jobs ${workChange((result) => result.reconcileJobs)}, Postgres transactions ${workChange((result) => result.postgresTransactions)}, Redis commands ${workChange((result) => result.redisCommands)}`,
