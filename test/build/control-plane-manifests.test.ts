@@ -15,13 +15,14 @@ interface Container {
   securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
 }
 interface PodSpec {
+  serviceAccountName?: string;
   containers: Container[];
   securityContext?: { runAsNonRoot?: boolean };
   topologySpreadConstraints?: Array<{ topologyKey: string; whenUnsatisfiable: string }>;
 }
 interface Resource {
   kind: string;
-  metadata: { name: string; annotations?: Record<string, string> };
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: {
     replicas?: number;
     minAvailable?: number;
@@ -85,6 +86,24 @@ describe.each(['single', 'ha'])('deploy/control-plane/overlays/%s', (overlay) =>
         expect(container.livenessProbe, `${name} liveness`).toMatchObject({ httpGet: { path: '/healthz' } });
       }
     }
+  });
+
+  // deploy/README.md installs in two steps, `kubectl apply -l app.kubernetes.io/component=migrations` first.
+  it('labels the migration Job and everything its pod runs with, so that it can be applied first on its own', () => {
+    const selected = resources.filter((resource) => resource.metadata.labels?.['app.kubernetes.io/component'] === 'migrations');
+    const job = selected.find((resource) => resource.kind === 'Job');
+    const podLabels = job?.spec?.template?.metadata?.labels ?? {};
+    const policies = selected.filter(
+      (resource) =>
+        resource.kind === 'NetworkPolicy' &&
+        Object.entries(resource.spec?.podSelector?.matchLabels ?? {}).every(([key, value]) => podLabels[key] === value),
+    );
+    expect(policies.map((policy) => policy.metadata.name)).toEqual(['flotilla-migrate']);
+    expect(selected.map((resource) => `${resource.kind}/${resource.metadata.name}`).sort()).toEqual([
+      'Job/flotilla-migrate',
+      'NetworkPolicy/flotilla-migrate',
+      `ServiceAccount/${job?.spec?.template?.spec.serviceAccountName ?? '(none)'}`,
+    ]);
   });
 
   it('defines no Secret: every one referenced is created beside the manifests', () => {
