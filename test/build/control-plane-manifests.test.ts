@@ -10,12 +10,14 @@ interface Container {
   image: string;
   ports?: Array<{ name: string; containerPort: number }>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  env?: Array<{ name: string; value?: string }>;
   readinessProbe?: unknown;
   livenessProbe?: unknown;
   securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; capabilities?: { drop?: string[] } };
 }
 interface PodSpec {
   serviceAccountName?: string;
+  terminationGracePeriodSeconds?: number;
   containers: Container[];
   securityContext?: { runAsNonRoot?: boolean };
   topologySpreadConstraints?: Array<{ topologyKey: string; whenUnsatisfiable: string }>;
@@ -86,6 +88,21 @@ describe.each(['single', 'ha'])('deploy/control-plane/overlays/%s', (overlay) =>
         expect(container.livenessProbe, `${name} liveness`).toMatchObject({ httpGet: { path: '/healthz' } });
       }
     }
+  });
+
+  // docs/configuration.md: the API drains for as long as the ingress controller takes to drop a terminating pod.
+  it("drains the API before it stops listening, within its grace period and the pod's", () => {
+    const pod = workloads.find((workload) => workload.metadata.name === 'flotilla-api')?.spec?.template?.spec;
+    const setting = (name: string): number | undefined => {
+      const value = pod?.containers[0]?.env?.find((variable) => variable.name === name)?.value;
+      return value === undefined ? undefined : Number(value);
+    };
+    const drain = setting('SHUTDOWN_DRAIN_SECONDS') ?? 0;
+    const grace = setting('SHUTDOWN_GRACE_SECONDS') ?? 20;
+    expect(drain).toBeGreaterThan(0);
+    expect(drain).toBeLessThan(grace);
+    // The drain is part of the grace period (apps/api/src/main.ts).
+    expect(pod?.terminationGracePeriodSeconds).toBeGreaterThan(grace);
   });
 
   // deploy/README.md installs in two steps, `kubectl apply -l app.kubernetes.io/component=migrations` first.
