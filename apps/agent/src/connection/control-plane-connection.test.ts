@@ -33,7 +33,7 @@ async function controlPlaneClosingWith(closeCodes: number[]): Promise<{ url: str
   return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, openedAt };
 }
 
-function connect(url: string): ControlPlaneConnection {
+function connect(url: string, fatal: (reason: string) => void = () => undefined): ControlPlaneConnection {
   const started = new ControlPlaneConnection(
     {
       url,
@@ -45,7 +45,7 @@ function connect(url: string): ControlPlaneConnection {
       // The longest delay each backoff allows, so that the gaps show which backoff was applied
       random: () => 0.999,
     },
-    { welcomed: () => undefined, message: () => undefined, disconnected: () => undefined, fatal: () => undefined },
+    { welcomed: () => undefined, message: () => undefined, disconnected: () => undefined, fatal },
   );
   started.start();
   return started;
@@ -77,5 +77,33 @@ describe('ControlPlaneConnection reconnecting', () => {
     const gaps = openedAt.slice(1).map((at, index) => at - (openedAt[index] ?? at));
     expect(gaps[2]).toBeGreaterThanOrEqual(3.5 * BASE_MS);
     expect(gaps[3]).toBeLessThan(2.5 * BASE_MS);
+  });
+});
+
+describe('ControlPlaneConnection against a control plane that does not serve its protocol version', () => {
+  it('stops for good, without reconnecting, as the agent process then exits with code 1', async () => {
+    // Given a control plane that answers every hello as the gateway does another protocol version
+    const openedAt: number[] = [];
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    server.on('connection', (socket) => {
+      openedAt.push(Date.now());
+      socket.once('message', () => {
+        socket.send(
+          JSON.stringify({ type: 'error', code: 'protocol/unsupported_version', message: 'this control plane speaks protocol 2' }),
+        );
+        socket.close(CLOSE_CODES.unsupportedVersion, 'unsupported protocol version');
+      });
+    });
+    await new Promise((resolve) => server?.once('listening', resolve));
+    const reasons: string[] = [];
+
+    // When the agent connects
+    connection = connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, (reason) => reasons.push(reason));
+    await opened(openedAt, 1);
+    await new Promise((resolve) => setTimeout(resolve, 5 * BASE_MS));
+
+    // Then it gave up with the control plane's reason and never came back
+    expect(reasons[0]).toContain('this control plane speaks protocol 2');
+    expect(openedAt).toHaveLength(1);
   });
 });
