@@ -6,7 +6,7 @@ import { E2eNamespace } from '../support/e2e-rollouts.js';
 import { E2eSystem } from '../support/e2e-system.js';
 import { eventually } from '../support/processes.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
-import { parseExposition, promtoolCheckMetrics, type MetricFamily, type MetricSample } from '../support/prometheus-text.js';
+import { samplesOf, scrapeCheckedMetrics } from '../support/prometheus-text.js';
 import type { SimulatedObject } from '../support/simulator-client.js';
 
 /**
@@ -442,25 +442,10 @@ describe.concurrent('analysis through the agent decides releases', { timeout: 15
   });
 });
 
-/** The samples of a family named `sample` (the family's own name unless told) whose labels include `labels`. */
-function samplesOf(family: MetricFamily | undefined, labels: Record<string, string>, sample?: string): MetricSample[] {
-  const all = family
-    ? [...family.samples.entries()].filter(([name]) => sample === undefined || name === sample).flatMap(([, each]) => each)
-    : [];
-  return all.filter((each) => Object.entries(labels).every(([key, value]) => each.labels[key] === value));
-}
-
-/** Scrapes `/metrics`, failing on anything `promtool check metrics` finds, and answers its families. */
-async function scrape(baseUrl: string): Promise<Map<string, MetricFamily>> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, problems: '' });
-  return parseExposition(text);
-}
-
 describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () => {
   it('serves promtool-clean metrics on the worker with Argo’s controller gauges, reconciles, queues and measurements', async () => {
     const [workerMetricsUrl] = system.workerMetricsUrls;
-    const families = await scrape(workerMetricsUrl ?? '');
+    const families = await scrapeCheckedMetrics(workerMetricsUrl ?? '');
     const checkout = await system.database.rollout.findFirstOrThrow({
       where: { name: 'checkout', organization: { name: system.organizationName } },
     });
@@ -527,7 +512,7 @@ describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () 
 
   it('serves promtool-clean metrics on the API with its agents and their messages by type', async () => {
     const [apiMetricsUrl] = system.apiMetricsUrls;
-    const families = await scrape(apiMetricsUrl ?? '');
+    const families = await scrapeCheckedMetrics(apiMetricsUrl ?? '');
     expect(samplesOf(families.get('flotilla_agent_connections'), {})).toEqual([{ labels: {}, value: 2 }]);
     const messages = families.get('flotilla_agent_messages_total');
     expect(messages?.type).toBe('counter');

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { expect } from 'vitest';
 
 export interface MetricSample {
   labels: Record<string, string>;
@@ -53,4 +54,19 @@ export async function promtoolCheckMetrics(text: string): Promise<{ code: number
   });
   child.stdin.end(text);
   return { code: await exited, problems };
+}
+
+/** The samples of a family named `sample` (the family's own name unless told) whose labels include `labels`. */
+export function samplesOf(family: MetricFamily | undefined, labels: Record<string, string>, sample?: string): MetricSample[] {
+  const all = family
+    ? [...family.samples.entries()].filter(([name]) => sample === undefined || name === sample).flatMap(([, each]) => each)
+    : [];
+  return all.filter((each) => Object.entries(labels).every(([key, value]) => each.labels[key] === value));
+}
+
+/** Scrapes `/metrics` of a process, failing on anything `promtool check metrics` finds, and answers its families. */
+export async function scrapeCheckedMetrics(baseUrl: string): Promise<Map<string, MetricFamily>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, problems: '' });
+  return parseExposition(text);
 }
