@@ -1,4 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { EventBus } from '@flotilla/events';
 import {
@@ -22,7 +23,8 @@ import { applyFleet, JobCounter, registerClusters, startControlPlane, stopContro
 /**
  * The whole control plane under a fleet: BENCH_FLEET_CLUSTERS virtual clusters (a simulator process speaking the
  * agent protocol over one WebSocket each) with BENCH_FLEET_ROLLOUTS rollouts (canaries with timed pauses, routed
- * canaries, blue-green; a fifth with a step analysis the virtual agents answer). After the fleet has converged,
+ * canaries, blue-green; a fifth with a step analysis the virtual agents answer): 20 and 400, or with `--full` the
+ * goals' 500 and 10,000. After the fleet has converged,
  * releases start at a fixed rate (each rollout once per BENCH_FLEET_RELEASE_INTERVAL_SECONDS) for
  * BENCH_FLEET_RELEASE_SECONDS, and every release is carried to its end. BENCH_FLEET_REPLICAS lists the control planes
  * to run (`1`: one API and one worker; `2`: two of each, the clusters split between the APIs; `1,2` both), each
@@ -43,14 +45,25 @@ interface FleetBenchSettings extends ControlPlaneSettings {
   profileDirectory: string | undefined;
 }
 
+/** `npm run bench:fleet -- --full`: the size of the goals, 500 clusters and 10,000 rollouts, unless the environment says otherwise. */
+function readFlags(): { full: boolean } {
+  try {
+    return parseArgs({ options: { full: { type: 'boolean', default: false } }, strict: true }).values;
+  } catch (error) {
+    process.stderr.write(`bench:fleet: ${error instanceof Error ? error.message : String(error)}; its only option is --full\n`);
+    process.exit(2);
+  }
+}
+const DEFAULT_SIZE = readFlags().full ? { clusters: 500, rollouts: 10_000 } : { clusters: 20, rollouts: 400 };
+
 const readFleetBenchSettings: SettingsReader<FleetBenchSettings> = (environment, problems) => {
   const replicas = (list(environment, 'BENCH_FLEET_REPLICAS').length > 0 ? list(environment, 'BENCH_FLEET_REPLICAS') : ['1']).map(Number);
   if (replicas.some((count) => !Number.isInteger(count) || count < 1))
     problems.push('BENCH_FLEET_REPLICAS: a list of positive integers, such as 1,2');
   return {
     ...readControlPlaneSettings(environment, problems),
-    clusters: integer(environment, 'BENCH_FLEET_CLUSTERS', 20, problems),
-    rollouts: integer(environment, 'BENCH_FLEET_ROLLOUTS', 400, problems),
+    clusters: integer(environment, 'BENCH_FLEET_CLUSTERS', DEFAULT_SIZE.clusters, problems),
+    rollouts: integer(environment, 'BENCH_FLEET_ROLLOUTS', DEFAULT_SIZE.rollouts, problems),
     replicas,
     runs: integer(environment, 'BENCH_FLEET_RUNS', 1, problems),
     releaseSeconds: integer(environment, 'BENCH_FLEET_RELEASE_SECONDS', 120, problems),
