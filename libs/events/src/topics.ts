@@ -1,11 +1,23 @@
 import type { MeasurementRequest, RolloutKey } from '@flotilla/protocol';
-import type { AuditEventRecord, FleetReleaseRecord, RolloutWithCluster } from '@flotilla/stores';
+import type { AuditEventRecord, FleetReleaseRecord } from '@flotilla/stores';
 
 /** The desired state of a rollout or a standalone experiment (its `key`, with `id` its row) changed or it was deleted. */
 export interface DesiredStateChanged {
   clusterId: string;
   id: string;
   key: RolloutKey;
+}
+
+/**
+ * A rollout's row changed, and which version it reached. Not the row: most changes have no subscriber to read it, and
+ * an API with one reads the row as it is then.
+ */
+export interface RolloutChanged {
+  id: string;
+  version: number;
+  cluster: string;
+  namespace: string;
+  name: string;
 }
 
 /** Measurements of one run for the cluster's agent, asked for together so that their answers are recorded together. */
@@ -22,8 +34,7 @@ export interface MeasurementsCancelled {
 
 /** What each topic carries. Payloads cross processes as JSON: a listener revives the dates it reads. */
 export interface EventTopics {
-  /** A rollout's row after a change, with its cluster's name. */
-  rolloutChanged: RolloutWithCluster;
+  rolloutChanged: RolloutChanged;
   /** A fleet release's record after a change (started, decided, operated on). */
   fleetReleaseChanged: FleetReleaseRecord;
   /** Events appended to one organization's audit chain, in chain order. */

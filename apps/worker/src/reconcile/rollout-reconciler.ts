@@ -18,7 +18,6 @@ import {
   analysisRunState,
   type LoadedRollout,
   type PendingOperation,
-  type RolloutWithCluster,
   type RolloutStore,
   type ReconcileWritePlan,
   systemScope,
@@ -230,23 +229,6 @@ export class RolloutReconciler {
     const result = await this.rollouts.writeReconcile(WORKER, plan);
     if (!result.written) throw new VersionConflict('rollout', rollout.id);
 
-    // Subscribers get the row as stored, not what only the reconcile loaded with it (operations, runs, experiments).
-    const { cluster, operations: _operations, analysisRuns: _runs, experiments: _experiments, ...stored } = rollout;
-    const written: RolloutWithCluster = {
-      ...stored,
-      cluster: { name: cluster.name },
-      spec: operations.spec,
-      generation,
-      status: decision.status,
-      phase: decision.status.phase,
-      message: decision.status.message,
-      observedGeneration: decision.status.observedGeneration,
-      desiredState: decision.desired,
-      desiredVersion,
-      nextReconcileAt: decision.requeueAt ?? null,
-      version,
-      updatedAt: now,
-    };
     const change: DesiredStateChanged = {
       clusterId: rollout.clusterId,
       id: rollout.id,
@@ -256,7 +238,7 @@ export class RolloutReconciler {
     await Promise.all([
       this.eventBus.publish('rolloutChanged', {
         organizationId: rollout.organizationId,
-        payload: written,
+        payload: { id: rollout.id, version, cluster: rollout.cluster.name, namespace: rollout.namespace, name: rollout.name },
       }),
       desiredChanged && this.eventBus.publish('desiredStateChanged', { organizationId: rollout.organizationId, payload: change }),
       // A wake-up already asked for is in the queue, or the sweep finds it due in Postgres if Redis lost it.

@@ -27,6 +27,13 @@ export const ROLLOUT_BY_NAME: PreparedStatement = {
   LIMIT 1`,
 };
 
+/** A rollout with its cluster's name, by id. $1 organization id, $2 rollout id. */
+export const ROLLOUT_WITH_CLUSTER_BY_ID: PreparedStatement = {
+  name: 'request-rollout-with-cluster-by-id',
+  text: `SELECT r.*, c.name AS "clusterName" FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
+  WHERE r.id = $2::uuid AND r."organizationId" = $1::uuid`,
+};
+
 /**
  * Records an operation and moves the rollout's version on, in one statement; no row when the organization has no
  * such rollout. $1 operation id, $2 organization id, $3 rollout id, $4 type, $5 parameters, $6 requested by, $7 time.

@@ -8,7 +8,7 @@ import { prismaSession, uuidV7, type PreparedStatement, type SqlPool, type SqlSe
 import type { AuditStore } from '../audit/audit-store.js';
 import { organizationFilter, type OrganizationScope, type Scope, type SystemScope } from '../scope/scope.js';
 import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID, ROLLOUTS_TO_OBSERVE_AGAIN } from './agent-reports.js';
-import { REQUEST_OPERATION, ROLLOUT_BY_NAME, ROLLOUT_PAGE } from './rollout-requests.js';
+import { REQUEST_OPERATION, ROLLOUT_BY_NAME, ROLLOUT_PAGE, ROLLOUT_WITH_CLUSTER_BY_ID } from './rollout-requests.js';
 import { isRecordId } from '../scope/record-id.js';
 import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type RolloutWriteResult } from './reconcile-batches.js';
 import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
@@ -197,6 +197,13 @@ export class RolloutStore {
       name.namespace,
       name.name,
     ]);
+    return row ? withClusterNameColumn(row) : null;
+  }
+
+  /** A rollout of the organization by id with its cluster's name, as it is now; null when it has none such (deleted, or never). */
+  async findWithCluster(scope: OrganizationScope, id: string): Promise<RolloutWithCluster | null> {
+    if (!isRecordId(id)) return null;
+    const [row] = await this.sqlPath().query<RolloutWithClusterRow>(ROLLOUT_WITH_CLUSTER_BY_ID, [scope.organizationId, id]);
     return row ? withClusterNameColumn(row) : null;
   }
 

@@ -4,21 +4,24 @@ const MAX_BUFFERED = 1000;
 
 /**
  * An async iterator over one topic of the event bus, holding only the caller's organization's events; a message
- * gives as many results as `toResults` makes of it (none for a message the subscriber filters out).
- * A subscriber that falls more than MAX_BUFFERED events behind loses the oldest ones.
+ * gives as many results as `toResults` makes of it (none for a message the subscriber filters out), in the order
+ * the messages came, also when `toResults` reads something first. A message whose results cannot be made (a read
+ * that fails) gives none: the subscriber gets the next change. A subscriber that falls more than MAX_BUFFERED
+ * events behind loses the oldest ones.
  */
 export function subscriptionFor<T extends BroadcastTopic, R>(
   eventBus: EventBus,
   topic: T,
   organizationId: string,
-  toResults: (payload: EventTopics[T]) => readonly R[],
+  toResults: (payload: EventTopics[T]) => readonly R[] | Promise<readonly R[]>,
 ): AsyncIterableIterator<R> {
   const buffered: R[] = [];
   let waiting: ((result: IteratorResult<R>) => void) | undefined;
   let done = false;
-  const stop = eventBus.listen(topic, (message) => {
-    if (done || message.organizationId !== organizationId) return;
-    for (const result of toResults(message.payload)) {
+  let previous: Promise<void> = Promise.resolve();
+  const deliver = (results: readonly R[]): void => {
+    for (const result of results) {
+      if (done) return;
       if (waiting) {
         const resolve = waiting;
         waiting = undefined;
@@ -28,6 +31,11 @@ export function subscriptionFor<T extends BroadcastTopic, R>(
       buffered.push(result);
       if (buffered.length > MAX_BUFFERED) buffered.shift();
     }
+  };
+  const stop = eventBus.listen(topic, (message) => {
+    if (done || message.organizationId !== organizationId) return;
+    const results = (async () => toResults(message.payload))().catch((): readonly R[] => []);
+    previous = previous.then(async () => deliver(await results));
   });
   const finish = (): Promise<IteratorResult<R>> => {
     done = true;

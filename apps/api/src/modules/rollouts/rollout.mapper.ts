@@ -39,16 +39,3 @@ export function toRolloutModel(row: RolloutWithCluster): RolloutModel {
     fleetReleaseId: row.fleetReleaseId,
   };
 }
-
-/** A rollout row as another process published it: its dates crossed as JSON text. */
-export function revivedRolloutRow(published: RolloutWithCluster): RolloutWithCluster {
-  const date = (value: Date | string): Date => new Date(value);
-  const optionalDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
-  return {
-    ...published,
-    createdAt: date(published.createdAt),
-    updatedAt: date(published.updatedAt),
-    observedAt: optionalDate(published.observedAt),
-    nextReconcileAt: optionalDate(published.nextReconcileAt),
-  };
-}

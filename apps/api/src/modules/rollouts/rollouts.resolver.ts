@@ -13,7 +13,6 @@ import { RolloutFilter, RolloutModel, RolloutOperationModel, RolloutPage, Rollou
 import { rolloutProgress } from './rollout-progress.js';
 import { RolloutProgressModel } from './rollout-progress.model.js';
 import { RolloutsService, type OperationRequest } from './rollouts.service.js';
-import { revivedRolloutRow, toRolloutModel } from './rollout.mapper.js';
 import { restartOperation } from './restart-operation.js';
 import { DateTimeScalar } from '../../common/graphql/date-time.scalar.js';
 
@@ -211,14 +210,11 @@ export class RolloutsResolver {
     @Args('namespace', { nullable: true }) namespace?: string,
     @Args('name', { nullable: true }) name?: string,
   ): AsyncIterableIterator<{ rolloutChanged: RolloutModel }> {
-    return subscriptionFor(this.eventBus, 'rolloutChanged', principal.organizationId, (rollout) => {
-      if (
-        (cluster && rollout.cluster.name !== cluster) ||
-        (namespace && rollout.namespace !== namespace) ||
-        (name && rollout.name !== name)
-      )
+    return subscriptionFor(this.eventBus, 'rolloutChanged', principal.organizationId, async (change) => {
+      if ((cluster && change.cluster !== cluster) || (namespace && change.namespace !== namespace) || (name && change.name !== name))
         return [];
-      return [{ rolloutChanged: toRolloutModel(revivedRolloutRow(rollout)) }];
+      const rollout = await this.rolloutService.current(principal, change.id);
+      return rollout ? [{ rolloutChanged: rollout }] : [];
     });
   }
 

@@ -156,9 +156,21 @@ export class RolloutsService {
     afterCommit.add(() => this.reconcileQueue.request(rolloutId, version));
   }
 
-  /** Publishes the rollout as written to subscribers once the transaction has committed. */
+  /** Tells subscribers that the rollout changed, once the transaction has committed. */
   announce(afterCommit: AfterCommit, rollout: RolloutWithCluster): void {
-    afterCommit.add(() => this.eventBus.publish('rolloutChanged', { organizationId: rollout.organizationId, payload: rollout }));
+    const { id, version, namespace, name } = rollout;
+    afterCommit.add(() =>
+      this.eventBus.publish('rolloutChanged', {
+        organizationId: rollout.organizationId,
+        payload: { id, version, cluster: rollout.cluster.name, namespace, name },
+      }),
+    );
+  }
+
+  /** The rollout as it is now, for a subscriber told it changed; null once it is gone. */
+  async current(principal: Principal, id: string): Promise<RolloutModel | null> {
+    const rollout = await this.rollouts.findWithCluster(organizationScope(principal.organizationId), id);
+    return rollout && toRolloutModel(rollout);
   }
 
   private async find(principal: Principal, ref: RolloutRef): Promise<RolloutWithCluster> {
