@@ -6,7 +6,7 @@ import { E2eNamespace } from '../support/e2e-rollouts.js';
 import { E2eSystem } from '../support/e2e-system.js';
 import { eventually } from '../support/processes.js';
 import { canaryRollout, toYaml, type Manifest } from '../support/manifests.js';
-import { samplesOf, scrapeCheckedMetrics } from '../support/prometheus-text.js';
+import { histogramCounts, samplesOf, scrapeCheckedMetrics } from '../support/prometheus-text.js';
 import type { SimulatedObject } from '../support/simulator-client.js';
 
 /**
@@ -482,11 +482,7 @@ describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () 
     ]);
 
     expect(families.get('flotilla_reconcile_duration_seconds')?.type).toBe('histogram');
-    const reconciles = samplesOf(
-      families.get('flotilla_reconcile_duration_seconds'),
-      { kind: 'rollout' },
-      'flotilla_reconcile_duration_seconds_count',
-    );
+    const reconciles = histogramCounts(families, 'flotilla_reconcile_duration_seconds', { kind: 'rollout' });
     expect(reconciles.reduce((sum, sample) => sum + sample.value, 0)).toBeGreaterThan(0);
     expect(families.get('flotilla_reconcile_errors_total')?.type).toBe('counter');
     expect(samplesOf(families.get('flotilla_queue_jobs'), { queue: 'reconcile' }).map((sample) => sample.labels.state)).toEqual([
@@ -496,15 +492,9 @@ describe('Prometheus metrics after the releases above', { timeout: 30_000 }, () 
       'active',
       'failed',
     ]);
+    expect(histogramCounts(families, 'flotilla_queue_job_wait_seconds', { queue: 'reconcile' })[0]?.value).toBeGreaterThan(0);
     expect(
-      samplesOf(families.get('flotilla_queue_job_wait_seconds'), { queue: 'reconcile' }, 'flotilla_queue_job_wait_seconds_count')[0]?.value,
-    ).toBeGreaterThan(0);
-    expect(
-      samplesOf(
-        families.get('flotilla_measurement_duration_seconds'),
-        { provider: 'Web', taken_by: 'agent' },
-        'flotilla_measurement_duration_seconds_count',
-      )[0]?.value,
+      histogramCounts(families, 'flotilla_measurement_duration_seconds', { provider: 'Web', taken_by: 'agent' })[0]?.value,
     ).toBeGreaterThan(0);
     expect(families.has('flotilla_worker_process_resident_memory_bytes')).toBe(true);
     expect(families.has('flotilla_worker_nodejs_active_handles')).toBe(true);

@@ -64,6 +64,11 @@ export function samplesOf(family: MetricFamily | undefined, labels: Record<strin
   return all.filter((each) => Object.entries(labels).every(([key, value]) => each.labels[key] === value));
 }
 
+/** The `_count` samples of the histogram `name` whose labels include `labels`: how many observations each series has. */
+export function histogramCounts(families: Map<string, MetricFamily>, name: string, labels: Record<string, string>): MetricSample[] {
+  return samplesOf(families.get(name), labels, `${name}_count`);
+}
+
 /** Scrapes `/metrics` of a process, failing on anything `promtool check metrics` finds, and answers its families. */
 export async function scrapeCheckedMetrics(baseUrl: string): Promise<Map<string, MetricFamily>> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
