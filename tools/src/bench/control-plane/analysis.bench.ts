@@ -16,7 +16,7 @@ import { ApiTokenStore, AuditStore, createDatabaseClient, OrganizationStore, sys
 import { EventBus } from '@flotilla/events';
 import { measureAnalysisLoad, type AnalysisLoadResult, type MeasuredFrom } from './analysis-load.js';
 import { measurePooledAnalysisLoad, type PooledLoadResult } from './pooled-analysis-load.js';
-import { startProcess, stopProcess, withScratchDatabase } from './bench-support.js';
+import { controlPlaneNodeArguments, startProcess, stopProcess, withScratchDatabase } from './bench-support.js';
 import { startMetricEndpoint } from './metric-endpoint.js';
 
 /**
@@ -42,8 +42,8 @@ interface AnalysisBenchSettings extends ControlPlaneSettings {
   pooledClusters: number;
   pooledRuns: number;
   pooledMetrics: number;
-  /** With BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
-  profileDirectory: string | undefined;
+  /** See `controlPlaneNodeArguments`: with BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
+  workerNodeArguments: string[];
   port: number;
 }
 
@@ -59,7 +59,7 @@ const readAnalysisBenchSettings: SettingsReader<AnalysisBenchSettings> = (enviro
     pooledClusters: integer(environment, 'BENCH_POOLED_CLUSTERS', 10, problems),
     pooledRuns: integer(environment, 'BENCH_POOLED_RUNS', 100, problems),
     pooledMetrics: integer(environment, 'BENCH_POOLED_METRICS', 3, problems),
-    profileDirectory: environment.BENCH_CPU_PROFILE_DIR || undefined,
+    workerNodeArguments: controlPlaneNodeArguments(environment),
     port: port(environment, 'BENCH_PORT', 3902, problems),
   };
   for (const mode of list(environment, 'BENCH_ANALYSIS_MODES').length > 0 ? list(environment, 'BENCH_ANALYSIS_MODES') : MODES) {
@@ -142,7 +142,7 @@ const results = await withScratchDatabase(config.databaseUrl, 'analysis', async 
         warmupSeconds: settings.warmupSeconds,
         windowSeconds: settings.windowSeconds,
         workerConcurrency: settings.workerConcurrency,
-        workerNodeArguments: settings.profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDirectory}`] : [],
+        workerNodeArguments: settings.workerNodeArguments,
         progress: log,
       });
       measured.push([mode, result]);

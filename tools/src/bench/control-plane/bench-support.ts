@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parentPidOf } from './process-cpu.js';
@@ -81,23 +82,69 @@ export async function withScratchDatabase<T>(baseUrl: string, name: string, work
 }
 
 /**
+ * The `node` arguments a benchmark starts the control plane's processes with: `--cpu-prof` into BENCH_CPU_PROFILE_DIR
+ * when set, then BENCH_NODE_ARGUMENTS split on spaces (V8 flags Node refuses in NODE_OPTIONS, such as
+ * `--single-threaded-gc`).
+ */
+export function controlPlaneNodeArguments(environment: NodeJS.ProcessEnv): string[] {
+  const profileDirectory = environment.BENCH_CPU_PROFILE_DIR;
+  return [
+    ...(profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : []),
+    ...(environment.BENCH_NODE_ARGUMENTS ?? '').split(' ').filter((argument) => argument !== ''),
+  ];
+}
+
+/** Pino's level of warnings: lines below it of a process watched for its start-up message are left out. */
+const WARN_LEVEL = 40;
+
+/**
+ * Whether the process has logged `message` yet. Its other lines go on to this process's standard error when they
+ * warn or worse, and are dropped otherwise.
+ */
+function watchStartedMessage(child: ChildProcess, message: string): () => boolean {
+  let seen = false;
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  lines.on('line', (line) => {
+    let entry: { msg?: unknown; level?: unknown };
+    try {
+      entry = JSON.parse(line) as { msg?: unknown; level?: unknown };
+    } catch {
+      process.stderr.write(`${line}\n`);
+      return;
+    }
+    if (entry.msg === message) seen = true;
+    else if (typeof entry.level === 'number' && entry.level >= WARN_LEVEL) process.stderr.write(`${line}\n`);
+  });
+  return () => seen;
+}
+
+/**
  * Starts a compiled entry point (a path from the repository's root) as its own process and waits until `ready` says so. `nodeArguments`
- * go before the entry, for flags Node refuses in NODE_OPTIONS such as `--cpu-prof`.
+ * go before the entry, for flags Node refuses in NODE_OPTIONS such as `--cpu-prof`. With `startedMessage`, the
+ * process logs at `info` and is ready only once it has also logged that message (a worker's first sweep is over).
  */
 export async function startProcess(
   entry: string,
   environment: Record<string, string>,
   ready: () => Promise<boolean>,
   nodeArguments: readonly string[] = [],
+  startedMessage?: string,
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArguments, fileURLToPath(new URL(`../../../../${entry}`, import.meta.url))], {
     // Benchmarks run several APIs and workers side by side: each serves its health and metrics on free ports unless told them.
-    env: { ...process.env, LOG_LEVEL: 'warn', WORKER_HEALTH_PORT: '0', METRICS_PORT: '0', ...environment },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      LOG_LEVEL: startedMessage === undefined ? 'warn' : 'info',
+      WORKER_HEALTH_PORT: '0',
+      METRICS_PORT: '0',
+      ...environment,
+    },
+    stdio: ['ignore', startedMessage === undefined ? 'inherit' : 'pipe', 'inherit'],
   });
+  const started = startedMessage === undefined ? () => true : watchStartedMessage(child, startedMessage);
   // A minute: a process started with --cpu-prof on a loaded machine takes far longer than its usual second or two.
   for (let attempt = 0; attempt < 600; attempt += 1) {
-    if (await ready().catch(() => false)) return child;
+    if (started() && (await ready().catch(() => false))) return child;
     if (child.exitCode !== null) throw new Error(`${entry} exited with code ${child.exitCode}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -125,7 +125,7 @@ function fleetSpec(scenario: FleetScenario, name: string, image: string, replica
 }
 
 /** The cluster as an agent that applies every desired state at once reports it. */
-function convergedObservation(observed: ObservedRolloutState, desired: DesiredRolloutState, nowIso: string): ObservedRolloutState {
+export function convergedObservation(observed: ObservedRolloutState, desired: DesiredRolloutState, nowIso: string): ObservedRolloutState {
   const before = new Map(observed.replicaSets.map((replicaSet) => [replicaSet.podTemplateHash, replicaSet]));
   const replicaSets = desired.replicaSets.map((wanted): ObservedReplicaSet => ({
     podTemplateHash: wanted.podTemplateHash,

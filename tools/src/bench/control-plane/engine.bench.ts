@@ -9,12 +9,12 @@ import {
   type SettingsReader,
 } from '@flotilla/service-runtime';
 import { createDatabaseClient } from '@flotilla/stores';
-import { withScratchDatabase } from './bench-support.js';
+import { controlPlaneNodeArguments, withScratchDatabase } from './bench-support.js';
 import { decisionRateByScenario, decisionsDigest, measureDecisionRate, type DecisionRate } from './decision-rate.js';
 import { buildFleet } from './engine-fleet.js';
 import { copyAsLoaded } from './loaded-copy.js';
 import { measureSimpleUpdateRate, type UpdateRate } from './postgres-update-rate.js';
-import { measureReconcileJobRate, type JobRate } from './reconcile-job-rate.js';
+import { measureReconcileJobRate, type JobKind, type JobRate } from './reconcile-job-rate.js';
 
 /**
  * How fast the rollout engine decides, alone and through the worker: pure `reconcile` decisions over a mixed fleet
@@ -29,8 +29,8 @@ interface EngineBenchSettings extends ControlPlaneSettings {
   warmupRollouts: number;
   /** The worker's default concurrency unless BENCH_WORKER_CONCURRENCY says otherwise. */
   workerConcurrency: number;
-  /** With BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
-  profileDirectory: string | undefined;
+  /** See `controlPlaneNodeArguments`: with BENCH_CPU_PROFILE_DIR set, each worker writes a V8 CPU profile there when it stops. */
+  workerNodeArguments: string[];
 }
 
 const readEngineBenchSettings: SettingsReader<EngineBenchSettings> = (environment, problems) => ({
@@ -38,7 +38,7 @@ const readEngineBenchSettings: SettingsReader<EngineBenchSettings> = (environmen
   jobRollouts: integer(environment, 'BENCH_ROLLOUTS', 3_000, problems),
   warmupRollouts: integer(environment, 'BENCH_WARMUP_ROLLOUTS', 1_000, problems, 0),
   workerConcurrency: integer(environment, 'BENCH_WORKER_CONCURRENCY', 64, problems),
-  profileDirectory: environment.BENCH_CPU_PROFILE_DIR || undefined,
+  workerNodeArguments: controlPlaneNodeArguments(environment),
 });
 
 const GOALS = { decisionsPerSecond: 50_000, jobCpuPerUpdateCpu: 3 };
@@ -83,11 +83,14 @@ const byScenario = decisionRateByScenario(fleet, 3);
 log(`the fleet's decisions: sha256 ${decisionsDigest(fleet)} (the same in every build that decides alike)`);
 
 const config = loadSettings(readEngineBenchSettings);
-/** The two runs the goals compare, then the second one again with its rollouts spread over several audit chains. */
-const JOB_RUNS = [
-  { workers: 1, organizations: 1 },
-  { workers: 2, organizations: 1 },
-  { workers: 2, organizations: SPREAD_ORGANIZATIONS },
+/**
+ * One worker through every kind of job, then release jobs with two workers, and again with the rollouts spread over
+ * several audit chains.
+ */
+const JOB_RUNS: { workers: number; organizations: number; kinds: JobKind[] }[] = [
+  { workers: 1, organizations: 1, kinds: ['release', 'step', 'unchanged'] },
+  { workers: 2, organizations: 1, kinds: ['release'] },
+  { workers: 2, organizations: SPREAD_ORGANIZATIONS, kinds: ['release'] },
 ];
 const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'engine', async (databaseUrl) => {
   log('simple updates: 8 clients on a 10,000-row table for 5 s');
@@ -103,20 +106,22 @@ const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'eng
     const jobRates: JobRate[] = [];
     for (const [index, run] of JOB_RUNS.entries()) {
       log(`reconcile jobs through BullMQ and Postgres: ${run.workers} worker(s), ${run.organizations} organization(s)`);
-      const measured = await measureReconcileJobRate(environment, {
+      const measuredKinds = await measureReconcileJobRate(environment, {
         label: `run-${index}`,
         ...run,
         concurrency: config.workerConcurrency,
         rollouts: config.jobRollouts,
         warmupRollouts: config.warmupRollouts,
         timeoutMs: 600_000,
-        workerNodeArguments: config.profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${config.profileDirectory}`] : [],
+        workerNodeArguments: config.workerNodeArguments,
         progress: (message) => log(`  ${message}`),
       });
-      log(
-        `  ${rate(measured.jobsPerSecond)} (${measured.jobs} jobs in ${measured.seconds.toFixed(1)} s, ${cpuPerJob(measured)}, ${measured.failedJobs} failed)`,
-      );
-      jobRates.push(measured);
+      for (const measured of measuredKinds) {
+        log(
+          `  ${measured.kind}: ${rate(measured.jobsPerSecond)} (${measured.jobs} jobs in ${measured.seconds.toFixed(1)} s, ${cpuPerJob(measured)}, ${measured.failedJobs} failed)`,
+        );
+      }
+      jobRates.push(...measuredKinds);
     }
     return { updates, jobRates };
   } finally {
@@ -124,7 +129,13 @@ const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'eng
   }
 });
 
-const [oneWorker, twoWorkers, twoWorkersSpread] = jobRates as [JobRate, JobRate, JobRate];
+const [oneWorker, oneWorkerStep, oneWorkerUnchanged, twoWorkers, twoWorkersSpread] = jobRates as [
+  JobRate,
+  JobRate,
+  JobRate,
+  JobRate,
+  JobRate,
+];
 const speedup = twoWorkers.jobsPerSecond / oneWorker.jobsPerSecond;
 const jobCpuGoal = updates.machineCpuMsPerTransaction * GOALS.jobCpuPerUpdateCpu;
 const jobCpuVerdict = (run: JobRate): string =>
@@ -133,8 +144,9 @@ const jobCpuVerdict = (run: JobRate): string =>
     `machine CPU per job ≤ ${GOALS.jobCpuPerUpdateCpu} × a simple update's = ${jobCpuGoal.toFixed(2)} ms`,
   );
 const fleetSize = FLEET_SIZE.toLocaleString('en');
+const KIND_LABELS: Record<JobKind, string> = { release: 'release', step: 'step', unchanged: 'nothing new' };
 const jobsLabel = (run: JobRate): string =>
-  `reconcile jobs, ${run.workers} worker${run.workers > 1 ? 's' : ''} × concurrency ${run.concurrency}, ${run.organizations} org${run.organizations > 1 ? 's' : ''} (${run.jobs} jobs)`;
+  `${KIND_LABELS[run.kind]} jobs, ${run.workers} worker${run.workers > 1 ? 's' : ''} × concurrency ${run.concurrency}, ${run.organizations} org${run.organizations > 1 ? 's' : ''} (${run.jobs} jobs)`;
 const row = (label: string, value: number, note = ''): string => `  ${label.padEnd(66)}${rate(value).padStart(10)}  ${note}`;
 /**
  * What the machine allows at the one-worker run's cost per job: Postgres, Redis and the workers share its cores, so
@@ -168,7 +180,9 @@ process.stdout.write(
       updates.transactionsPerSecond,
       `machine CPU per transaction ${updates.machineCpuMsPerTransaction.toFixed(2)} ms`,
     ),
-    row(jobsLabel(oneWorker), oneWorker.jobsPerSecond, `${cpuPerJob(oneWorker)}; ${jobCpuVerdict(oneWorker)}`),
+    ...[oneWorker, oneWorkerStep, oneWorkerUnchanged].map((run) =>
+      row(jobsLabel(run), run.jobsPerSecond, `${cpuPerJob(run)}; ${jobCpuVerdict(run)}`),
+    ),
     row(
       jobsLabel(twoWorkers),
       twoWorkers.jobsPerSecond,

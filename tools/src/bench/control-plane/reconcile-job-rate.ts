@@ -6,7 +6,8 @@ import type { DatabaseClient } from '@flotilla/stores';
 import type { Prisma } from '@flotilla/stores/prisma';
 import { ReconcileQueue } from '@flotilla/queues';
 import { postmasterPid, startProcess, stopProcess } from './bench-support.js';
-import { pendingRelease } from './engine-fleet.js';
+import type { DesiredRolloutState, ObservedRolloutState } from '@flotilla/protocol';
+import { convergedObservation, pendingRelease } from './engine-fleet.js';
 import { cpuSecondsOf, cpuSecondsOfCommand, cpuSecondsOfProcessTree, machineBusyCpuSeconds } from './process-cpu.js';
 
 export interface JobRateEnvironment {
@@ -19,6 +20,15 @@ export interface JobRateEnvironment {
   redis: Redis;
 }
 
+/**
+ * What the jobs of a measurement find to do, each kind on the rollouts as the kind before left them:
+ * - `release`: a new image; the reconcile starts a revision, changes the desired state, writes audit events;
+ * - `step`: the agent reports the canary's first pods ready; the reconcile moves on to the next step, a pause
+ *   (status and audit events, the desired state as it was): the reconcile of one observation;
+ * - `unchanged`: a trigger with nothing new; the reconcile reads the rollout, decides and writes nothing.
+ */
+export type JobKind = 'release' | 'step' | 'unchanged';
+
 export interface JobRateOptions {
   /** Names the run's organization, cluster and Redis prefix. */
   label: string;
@@ -30,12 +40,15 @@ export interface JobRateOptions {
   /** Organizations the rollouts are spread over, one cluster each: every organization has its own audit chain. */
   organizations: number;
   timeoutMs: number;
+  /** Measured in this order, with the same workers. */
+  kinds: readonly JobKind[];
   /** Extra `node` arguments of the worker processes, such as `--cpu-prof`. */
   workerNodeArguments?: readonly string[];
   progress: (message: string) => void;
 }
 
 export interface JobRate {
+  kind: JobKind;
   workers: number;
   concurrency: number;
   organizations: number;
@@ -73,7 +86,7 @@ const QUIET_SWEEP = { SWEEP_INTERVAL_MS: '3600000', AGENT_SILENCE_LIMIT_MS: '360
 
 interface SeededFleet {
   clusterIds: string[];
-  rollouts: { id: string; version: number }[];
+  rollouts: SentJob[];
 }
 
 /**
@@ -129,71 +142,136 @@ async function seedFleet(database: DatabaseClient, label: string, count: number,
   return { clusterIds, rollouts };
 }
 
-/** Each job of the run must have started its rollout's new revision, or it did not take the write path. */
-async function assertEveryJobWrote(pool: pg.Pool, clusterIds: readonly string[], jobs: number): Promise<void> {
-  const result = await pool.query<{ revisions: number }>(
-    'SELECT count(*)::integer AS revisions FROM "RolloutRevision" v JOIN "Rollout" r ON r.id = v."rolloutId" WHERE r."clusterId" = ANY($1::uuid[])',
-    [clusterIds],
-  );
-  const revisions = result.rows[0]?.revisions ?? 0;
-  if (revisions !== jobs) throw new Error(`${jobs} jobs ran but ${revisions} revisions were started: not every job wrote`);
+interface SentJob {
+  id: string;
+  version: number;
 }
 
-async function reconciledCount(pool: pg.Pool, clusterIds: readonly string[]): Promise<number> {
-  const result = await pool.query<{ done: number }>(
-    'SELECT count(*)::integer AS done FROM "Rollout" WHERE "clusterId" = ANY($1::uuid[]) AND "observedGeneration" = generation',
-    [clusterIds],
-  );
-  return result.rows[0]?.done ?? 0;
+/** The rollouts' versions now: a job sent for a rollout's version reconciles it as it is. */
+async function currentVersions(pool: pg.Pool, ids: readonly string[]): Promise<SentJob[]> {
+  const result = await pool.query<SentJob>('SELECT id, version FROM "Rollout" WHERE id = ANY($1::uuid[]) ORDER BY id', [ids]);
+  return result.rows;
 }
 
-/** Sends one job per rollout and waits until `alreadyDone` plus these rollouts have observed their new generation. */
+/**
+ * Records for each rollout what an agent that applied its desired state at once reports (its new pods ready), moving
+ * its version on as the agent gateway does for a changed observation. Answers the new versions.
+ */
+async function reportConverged(pool: pg.Pool, ids: readonly string[]): Promise<SentJob[]> {
+  const stored = await pool.query<{
+    id: string;
+    observed: ObservedRolloutState;
+    desiredState: DesiredRolloutState;
+    desiredVersion: number;
+  }>('SELECT id, observed, "desiredState", "desiredVersion" FROM "Rollout" WHERE id = ANY($1::uuid[])', [ids]);
+  const now = new Date().toISOString();
+  const reports = stored.rows.map((row) => ({
+    id: row.id,
+    observed: convergedObservation(row.observed, row.desiredState, now),
+    applied: row.desiredVersion,
+  }));
+  const updated = await pool.query<SentJob>(
+    `UPDATE "Rollout" r SET observed = o.observed, "observedAt" = $2::timestamp, "appliedDesiredVersion" = o.applied, version = r.version + 1
+    FROM jsonb_to_recordset($1::jsonb) AS o(id uuid, observed jsonb, applied integer) WHERE r.id = o.id RETURNING r.id, r.version`,
+    [JSON.stringify(reports), now],
+  );
+  return updated.rows;
+}
+
+/** Every job of `kind` did what the kind stands for, or the figures would measure another path. */
+async function assertEveryJobDid(kind: JobKind, pool: pg.Pool, clusterIds: readonly string[], sent: readonly SentJob[]): Promise<void> {
+  const counted = async (query: string, values: unknown[]): Promise<number> =>
+    (await pool.query<{ count: number }>(query, values)).rows[0]?.count ?? 0;
+  const versions = [sent.map(({ id }) => id), sent.map(({ version }) => version)];
+  const written = await counted(
+    'SELECT count(*)::integer AS count FROM "Rollout" r JOIN unnest($1::uuid[], $2::integer[]) AS s(id, version) ON r.id = s.id WHERE r.version > s.version',
+    versions,
+  );
+  switch (kind) {
+    case 'release': {
+      const revisions = await counted(
+        'SELECT count(*)::integer AS count FROM "RolloutRevision" v JOIN "Rollout" r ON r.id = v."rolloutId" WHERE r."clusterId" = ANY($1::uuid[])',
+        [clusterIds],
+      );
+      if (written !== sent.length || revisions !== sent.length)
+        throw new Error(`${sent.length} release jobs ran, ${written} wrote and ${revisions} revisions were started`);
+      return;
+    }
+    case 'step': {
+      const paused = await counted(
+        `SELECT count(*)::integer AS count FROM "Rollout" WHERE id = ANY($1::uuid[]) AND (status ->> 'currentStepIndex')::integer = 1 AND phase = 'Paused'`,
+        [versions[0]],
+      );
+      if (written !== sent.length || paused !== sent.length)
+        throw new Error(`${sent.length} step jobs ran, ${written} wrote and ${paused} rollouts stand paused at step 1`);
+      return;
+    }
+    case 'unchanged':
+      if (written !== 0) throw new Error(`${sent.length} jobs with nothing new ran, yet ${written} wrote`);
+      return;
+  }
+}
+
+/** Jobs sent and not yet finished: finished ones are removed at once; wake-ups due later wait apart and are left out. */
+async function jobsLeft(queue: ReconcileQueue): Promise<number> {
+  const counts = await queue.queue.getJobCounts('waiting', 'prioritized', 'active');
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
+/** Sends one job per rollout version and waits until every one has finished. */
 async function runJobs(
   queue: ReconcileQueue,
-  pool: pg.Pool,
-  clusterIds: readonly string[],
-  rollouts: readonly { id: string; version: number }[],
-  alreadyDone: number,
+  jobs: readonly SentJob[],
   options: Pick<JobRateOptions, 'timeoutMs' | 'progress'>,
 ): Promise<void> {
   const started = performance.now();
-  for (let offset = 0; offset < rollouts.length; offset += ENQUEUE_BATCH) {
-    await Promise.all(rollouts.slice(offset, offset + ENQUEUE_BATCH).map(({ id, version }) => queue.request(id, version)));
+  for (let offset = 0; offset < jobs.length; offset += ENQUEUE_BATCH) {
+    await Promise.all(jobs.slice(offset, offset + ENQUEUE_BATCH).map(({ id, version }) => queue.request(id, version)));
   }
-  options.progress(`  ${rollouts.length} jobs sent in ${((performance.now() - started) / 1000).toFixed(2)} s`);
-  const target = alreadyDone + rollouts.length;
-  let done = alreadyDone;
+  options.progress(`  ${jobs.length} jobs sent in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  let left = jobs.length;
   let lastReport = started;
-  while (done < target) {
+  while (left > 0) {
     if (performance.now() - started > options.timeoutMs) {
       const counts = await queue.queue.getJobCounts('waiting', 'active', 'failed');
-      throw new Error(
-        `${done - alreadyDone}/${rollouts.length} rollouts reconciled after ${options.timeoutMs} ms (jobs: ${JSON.stringify(counts)})`,
-      );
+      throw new Error(`${left}/${jobs.length} jobs left after ${options.timeoutMs} ms (jobs: ${JSON.stringify(counts)})`);
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    done = await reconciledCount(pool, clusterIds);
+    left = await jobsLeft(queue);
     if (performance.now() - lastReport >= 1000) {
       lastReport = performance.now();
-      options.progress(`  ${done - alreadyDone}/${rollouts.length} reconciled`);
+      options.progress(`  ${jobs.length - left}/${jobs.length} done`);
     }
+  }
+}
+
+/** The jobs of `kind` for these rollouts, the rollouts readied for them. */
+async function jobsOf(kind: JobKind, pool: pg.Pool, rollouts: readonly SentJob[]): Promise<SentJob[]> {
+  const ids = rollouts.map(({ id }) => id);
+  switch (kind) {
+    case 'release':
+      return [...rollouts];
+    case 'step':
+      return reportConverged(pool, ids);
+    case 'unchanged':
+      return currentVersions(pool, ids);
   }
 }
 
 /**
- * Reconcile jobs per second through BullMQ and Postgres: `rollouts` pending releases in a connected cluster, one
- * job each sent through `ReconcileQueue.request` after `warmupRollouts` untimed ones, timed from the first send
- * until every rollout has observed its new generation. Each job loads the rollout, runs the engine and writes status, desired state, a revision and
- * audit events in one version-guarded transaction, then publishes and schedules its wake-up.
+ * Reconcile jobs per second through BullMQ and Postgres: `rollouts` pending releases in a connected cluster, for each
+ * kind one job each sent through `ReconcileQueue.request` after `warmupRollouts` untimed ones, timed from the first
+ * send until every job has finished. A release job loads the rollout, runs the engine and writes status, desired
+ * state, a revision and audit events in one version-guarded transaction, then publishes and schedules its wake-up.
  */
-export async function measureReconcileJobRate(environment: JobRateEnvironment, options: JobRateOptions): Promise<JobRate> {
+export async function measureReconcileJobRate(environment: JobRateEnvironment, options: JobRateOptions): Promise<JobRate[]> {
   const { database, pool } = environment;
   const prefix = `bench-engine-${process.pid}-${options.label}`;
   const queue = new ReconcileQueue(environment.redis, prefix);
   const workers: ChildProcess[] = [];
   const total = options.warmupRollouts + options.rollouts;
   options.progress(`seeding ${total} rollouts with a new image each, in ${options.organizations} organization(s)`);
-  const { clusterIds, rollouts: rolloutIds } = await seedFleet(database, options.label, total, options.organizations);
+  const { clusterIds, rollouts } = await seedFleet(database, options.label, total, options.organizations);
   await pool.query('ANALYZE');
   try {
     const workerEnvironment = {
@@ -210,6 +288,8 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
           workerEnvironment,
           async () => (await queue.queue.getWorkersCount()) >= started,
           options.workerNodeArguments,
+          // Its first sweep, over by then, would otherwise queue the rollouts connected meanwhile.
+          'worker started',
         ),
       );
     }
@@ -218,33 +298,38 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
       where: { id: { in: clusterIds } },
       data: { connectionState: 'Connected', lastHeartbeatAt: new Date() },
     });
-
-    const warmup = rolloutIds.slice(0, options.warmupRollouts);
-    const timed = rolloutIds.slice(options.warmupRollouts);
-    options.progress(`warming up with ${warmup.length} jobs`);
-    await runJobs(queue, pool, clusterIds, warmup, 0, options);
     const postmaster = await postmasterPid(pool);
-    const cpuBefore = cpuReadings(workers, postmaster);
-    const started = performance.now();
-    await runJobs(queue, pool, clusterIds, timed, warmup.length, options);
-    const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = cpuReadings(workers, postmaster);
-    const msPerJob = (key: keyof CpuReadings): number => ((cpuAfter[key] - cpuBefore[key]) * 1000) / timed.length;
-    const failedJobs = await queue.queue.getFailedCount();
-    await assertEveryJobWrote(pool, clusterIds, rolloutIds.length);
-    return {
-      workers: options.workers,
-      concurrency: options.concurrency,
-      organizations: options.organizations,
-      jobs: timed.length,
-      seconds,
-      jobsPerSecond: timed.length / seconds,
-      workerCpuMsPerJob: msPerJob('workers'),
-      postgresCpuMsPerJob: msPerJob('postgres'),
-      redisCpuMsPerJob: msPerJob('redis'),
-      machineCpuMsPerJob: msPerJob('machine'),
-      failedJobs,
-    };
+    const rates: JobRate[] = [];
+    for (const kind of options.kinds) {
+      const jobs = await jobsOf(kind, pool, rollouts);
+      const warmup = jobs.slice(0, options.warmupRollouts);
+      const timed = jobs.slice(options.warmupRollouts);
+      options.progress(`${kind} jobs: warming up with ${warmup.length}`);
+      await runJobs(queue, warmup, options);
+      options.progress(`${kind} jobs: ${timed.length} timed`);
+      const cpuBefore = cpuReadings(workers, postmaster);
+      const started = performance.now();
+      await runJobs(queue, timed, options);
+      const seconds = (performance.now() - started) / 1000;
+      const cpuAfter = cpuReadings(workers, postmaster);
+      const msPerJob = (key: keyof CpuReadings): number => ((cpuAfter[key] - cpuBefore[key]) * 1000) / timed.length;
+      await assertEveryJobDid(kind, pool, clusterIds, jobs);
+      rates.push({
+        kind,
+        workers: options.workers,
+        concurrency: options.concurrency,
+        organizations: options.organizations,
+        jobs: timed.length,
+        seconds,
+        jobsPerSecond: timed.length / seconds,
+        workerCpuMsPerJob: msPerJob('workers'),
+        postgresCpuMsPerJob: msPerJob('postgres'),
+        redisCpuMsPerJob: msPerJob('redis'),
+        machineCpuMsPerJob: msPerJob('machine'),
+        failedJobs: await queue.queue.getFailedCount(),
+      });
+    }
+    return rates;
   } finally {
     await Promise.all(workers.map((worker) => stopProcess(worker)));
     // Later runs start workers whose sweep must not find this run's rollouts.

@@ -14,7 +14,7 @@ import {
   type SettingsReader,
 } from '@flotilla/service-runtime';
 import { ApiTokenStore, AuditStore, createDatabaseClient, OrganizationStore, systemScope } from '@flotilla/stores';
-import { formatMs, withScratchDatabase } from '../control-plane/bench-support.js';
+import { controlPlaneNodeArguments, formatMs, withScratchDatabase } from '../control-plane/bench-support.js';
 import { clusterName, fleetLayout } from './fleet-plan.js';
 import { runReleasePhase, waitForConvergence, type FleetRunResult } from './fleet-run.js';
 import { FleetSimProcess } from './fleet-sim-process.js';
@@ -29,7 +29,7 @@ import { applyFleet, JobCounter, registerClusters, startControlPlane, stopContro
  * BENCH_FLEET_RELEASE_SECONDS, and every release is carried to its end. BENCH_FLEET_REPLICAS lists the control planes
  * to run (`1`: one API and one worker; `2`: two of each, the clusters split between the APIs; `1,2` both), each
  * BENCH_FLEET_RUNS times. BENCH_FLEET_APPLY_DELAY_MS is how long new pods take to become ready. With BENCH_CPU_PROFILE_DIR,
- * the APIs and workers write V8 CPU profiles there when they stop.
+ * the APIs and workers write V8 CPU profiles there when they stop; BENCH_NODE_ARGUMENTS are added to their `node` arguments.
  */
 interface FleetBenchSettings extends ControlPlaneSettings {
   clusters: number;
@@ -41,8 +41,8 @@ interface FleetBenchSettings extends ControlPlaneSettings {
   applyDelayMs: number;
   observeIntervalSeconds: number;
   port: number;
-  /** With BENCH_CPU_PROFILE_DIR set, each API and worker writes a V8 CPU profile there when it stops. */
-  profileDirectory: string | undefined;
+  /** See `controlPlaneNodeArguments`: with BENCH_CPU_PROFILE_DIR set, each API and worker writes a V8 CPU profile there when it stops. */
+  nodeArguments: string[];
 }
 
 /** `npm run bench:fleet -- --full`: the size of the goals, 500 clusters and 10,000 rollouts, unless the environment says otherwise. */
@@ -71,7 +71,7 @@ const readFleetBenchSettings: SettingsReader<FleetBenchSettings> = (environment,
     applyDelayMs: integer(environment, 'BENCH_FLEET_APPLY_DELAY_MS', 500, problems, 0),
     observeIntervalSeconds: integer(environment, 'BENCH_FLEET_OBSERVE_INTERVAL_SECONDS', 30, problems),
     port: port(environment, 'BENCH_PORT', 3910, problems),
-    profileDirectory: environment.BENCH_CPU_PROFILE_DIR || undefined,
+    nodeArguments: controlPlaneNodeArguments(environment),
   };
 };
 
@@ -103,7 +103,7 @@ async function runFleet(replicas: number, label: string): Promise<FleetRunResult
       replicas,
       firstPort: settings.port,
       redis,
-      nodeArguments: settings.profileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDirectory}`] : [],
+      nodeArguments: settings.nodeArguments,
     });
     try {
       await jobs.ready();
