@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { describe, expect, it } from 'vitest';
-import { cpuSecondsOf, cpuSecondsOfProcessTree } from './process-cpu.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { activityOf, cpuSecondsOf, cpuSecondsOfProcessTree } from './process-cpu.js';
+
+const scratchFile = join(tmpdir(), `process-cpu-${process.pid}.txt`);
+afterAll(() => rmSync(scratchFile, { force: true }));
 
 /** Runs a child process that keeps a core busy for `ms`, and waits until it has ended and been waited for. */
 async function busyChild(ms: number): Promise<void> {
@@ -21,5 +27,17 @@ describe('cpuSecondsOfProcessTree', () => {
     const treeGrowth = cpuSecondsOfProcessTree(process.pid) - treeBefore;
     const ownGrowth = cpuSecondsOf(process.pid) - ownBefore;
     expect(treeGrowth - ownGrowth).toBeGreaterThan(0.3);
+  });
+});
+
+describe('activityOf', () => {
+  it('counts the system calls of a process and the times its main thread waited', async () => {
+    const before = activityOf(process.pid);
+    for (let write = 0; write < 20; write++) writeFileSync(scratchFile, String(write));
+    for (let wait = 0; wait < 5; wait++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const after = activityOf(process.pid);
+    expect(after.syscalls - before.syscalls).toBeGreaterThanOrEqual(20);
+    expect(after.wakeUps - before.wakeUps).toBeGreaterThanOrEqual(5);
+    expect(after.preemptions).toBeGreaterThanOrEqual(before.preemptions);
   });
 });

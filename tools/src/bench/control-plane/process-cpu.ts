@@ -119,6 +119,27 @@ export class CpuMeter {
   }
 }
 
+/** What a process asked of the kernel so far, for counting its wake-ups beside its CPU. */
+export interface ProcessActivity {
+  /** Read and write system calls of all its threads (`syscr` and `syscw` of `/proc/<pid>/io`). */
+  syscalls: number;
+  /** Times its main thread, the event loop, waited and was woken (voluntary context switches). */
+  wakeUps: number;
+  /** Times its main thread was taken off a core to run something else (involuntary context switches). */
+  preemptions: number;
+}
+
+export function activityOf(pid: number): ProcessActivity {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (text: string, name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    syscalls: field(io, 'syscr') + field(io, 'syscw'),
+    wakeUps: field(status, 'voluntary_ctxt_switches'),
+    preemptions: field(status, 'nonvoluntary_ctxt_switches'),
+  };
+}
+
 /** Resident memory of a process in megabytes (`VmRSS` of `/proc/<pid>/status`). */
 export async function residentMegabytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

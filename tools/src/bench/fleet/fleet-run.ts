@@ -2,11 +2,13 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { percentile, graphqlRequest, postmasterPid, type LatencySummary } from '../control-plane/bench-support.js';
 import {
+  activityOf,
   cpuSecondsOf,
   cpuSecondsOfCommand,
   cpuSecondsOfProcessTree,
   machineBusyCpuSeconds,
   residentMegabytes,
+  type ProcessActivity,
 } from '../control-plane/process-cpu.js';
 import { CONTAINER, FLEET_NAMESPACE, imageOf, type FleetRollout } from './fleet-plan.js';
 import type { FleetSimProcess } from './fleet-sim-process.js';
@@ -60,6 +62,8 @@ export interface FleetRunResult {
   redisBytesSent: number;
   /** Milliseconds of CPU per completed step. */
   cpuPerStep: CpuShare;
+  /** System calls, event-loop wake-ups and preemptions per completed step, of the APIs together and of the workers. */
+  activityPerStep: { api: ProcessActivity; worker: ProcessActivity };
   residentMegabytes: { api: number[]; worker: number[]; simulator: number };
   databaseBytesPer1000Releases: number;
   audit: StepAudit;
@@ -96,6 +100,27 @@ async function readCpu(controlPlane: ControlPlaneProcesses, pool: pg.Pool): Prom
     postgres: cpuSecondsOfProcessTree(await postmasterPid(pool)),
     redis: cpuSecondsOfCommand('redis-server'),
     machine: machineBusyCpuSeconds(),
+  };
+}
+
+interface ActivityReading {
+  api: ProcessActivity;
+  worker: ProcessActivity;
+}
+
+function readActivity(controlPlane: ControlPlaneProcesses): ActivityReading {
+  const sum = (pids: number[]): ProcessActivity =>
+    pids.map(activityOf).reduce(
+      (total, one) => ({
+        syscalls: total.syscalls + one.syscalls,
+        wakeUps: total.wakeUps + one.wakeUps,
+        preemptions: total.preemptions + one.preemptions,
+      }),
+      { syscalls: 0, wakeUps: 0, preemptions: 0 },
+    );
+  return {
+    api: sum(controlPlane.apis.map((api) => api.process.pid as number)),
+    worker: sum(controlPlane.workers.map((worker) => worker.pid as number)),
   };
 }
 
@@ -198,6 +223,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   const transactionsBefore = await transactionCount(pool);
   const redisBefore = await redisCounters(context.redis);
   const cpuBefore = await readCpu(controlPlane, pool);
+  const activityBefore = readActivity(controlPlane);
   const began = performance.now();
 
   const perSecond = layout.length / options.releaseIntervalSeconds;
@@ -237,6 +263,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
   await waitForConvergence(pool, options.drainTimeoutSeconds, options.progress);
   const seconds = (performance.now() - began) / 1000;
   const cpuAfter = await readCpu(controlPlane, pool);
+  const activityAfter = readActivity(controlPlane);
   const bytesAfter = await databaseBytes(pool);
   const transactions = (await transactionCount(pool)) - transactionsBefore;
   const redisAfter = await redisCounters(context.redis);
@@ -253,6 +280,11 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
     else releaseLatencies.push(first - sent);
   }
   const perStep = (cpuSeconds: number): number => (cpuSeconds * 1000) / stepsCompleted;
+  const activityPerStep = (role: keyof ActivityReading): ProcessActivity => ({
+    syscalls: (activityAfter[role].syscalls - activityBefore[role].syscalls) / stepsCompleted,
+    wakeUps: (activityAfter[role].wakeUps - activityBefore[role].wakeUps) / stepsCompleted,
+    preemptions: (activityAfter[role].preemptions - activityBefore[role].preemptions) / stepsCompleted,
+  });
   const errors = [
     ...refused,
     ...report.errors,
@@ -282,6 +314,7 @@ export async function runReleasePhase(context: ReleasePhaseContext, options: Rel
       redis: perStep(cpuAfter.redis - cpuBefore.redis),
       machine: perStep(cpuAfter.machine - cpuBefore.machine),
     },
+    activityPerStep: { api: activityPerStep('api'), worker: activityPerStep('worker') },
     residentMegabytes: {
       api: await Promise.all(controlPlane.apis.map((api) => residentMegabytes(api.process.pid as number))),
       worker: await Promise.all(controlPlane.workers.map((worker) => residentMegabytes(worker.pid as number))),

@@ -15,6 +15,7 @@ import {
 } from '@flotilla/service-runtime';
 import { ApiTokenStore, AuditStore, createDatabaseClient, OrganizationStore, systemScope } from '@flotilla/stores';
 import { controlPlaneNodeArguments, formatMs, withScratchDatabase } from '../control-plane/bench-support.js';
+import type { ProcessActivity } from '../control-plane/process-cpu.js';
 import { clusterName, fleetLayout } from './fleet-plan.js';
 import { runReleasePhase, waitForConvergence, type FleetRunResult } from './fleet-run.js';
 import { FleetSimProcess } from './fleet-sim-process.js';
@@ -154,6 +155,8 @@ for (let run = 1; run <= settings.runs; run++)
   }
 
 const ms = (value: number): string => `${value.toFixed(2)} ms`;
+const activity = ({ syscalls, wakeUps, preemptions }: ProcessActivity): string =>
+  `${syscalls.toFixed(1)} system calls, ${wakeUps.toFixed(1)} wake-ups, ${preemptions.toFixed(1)} preemptions`;
 const verdict = (met: boolean, goal: string): string => `${met ? 'meets' : 'MISSES'} the goal of ${goal}`;
 const lines = [
   '',
@@ -172,6 +175,7 @@ for (const [replicas, runs] of results)
       `    Postgres transactions per step     ${(result.postgresTransactions / result.stepsCompleted).toFixed(1)} (the benchmark's own polling included)`,
       `    Redis per step                     ${(result.redisCommands / result.stepsCompleted).toFixed(1)} commands, ${(result.redisBytesSent / result.stepsCompleted / 1024).toFixed(1)} KB sent (replies and pub/sub deliveries; the whole server)`,
       `    CPU per completed step             machine ${ms(cpu.machine)}: API ${ms(cpu.api)}, worker ${ms(cpu.worker)}, Postgres ${ms(cpu.postgres)}, Redis ${ms(cpu.redis)} (Postgres, Redis and the machine are shared with other work)`,
+      `    per completed step, APIs; workers  ${activity(result.activityPerStep.api)}; ${activity(result.activityPerStep.worker)}`,
       `    resident memory                    API ${result.residentMegabytes.api.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}; worker ${result.residentMegabytes.worker.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}; simulator ${result.residentMegabytes.simulator.toFixed(0)} MB`,
       `    database growth                    ${(result.databaseBytesPer1000Releases / 1024 / 1024).toFixed(1)} MB per 1,000 releases`,
       `    audit                              ${result.audit.revisionsStarted} revisions, ${result.audit.revisionsCompleted} completed, ${result.audit.stepsCompleted} steps; ${result.audit.lost.length} lost, ${result.audit.doubled.length} doubled`,
@@ -194,6 +198,12 @@ if (one && two) {
   };
   lines.push(
     `  work per completed step, one of each → two of each (medians): reconcile jobs ${workChange((result) => result.reconcileJobs)}, Postgres transactions ${workChange((result) => result.postgresTransactions)}, Redis commands ${workChange((result) => result.redisCommands)}`,
+  );
+  // What the APIs and workers asked of the kernel for the same work: more wake-ups for it is each process waking for less.
+  const nodeActivity = (key: keyof ProcessActivity) => (result: FleetRunResult) =>
+    (result.activityPerStep.api[key] + result.activityPerStep.worker[key]) * result.stepsCompleted;
+  lines.push(
+    `  APIs and workers per completed step, one of each → two of each (medians): system calls ${workChange(nodeActivity('syscalls'))}, wake-ups ${workChange(nodeActivity('wakeUps'))}, preemptions ${workChange(nodeActivity('preemptions'))}`,
   );
 }
 lines.push('');
