@@ -1,6 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { AfterCommit, DatabaseClient } from '../database/database.js';
-import { uuidV7, type PreparedStatement, type SqlSession } from '../database/sql.js';
+import { uuidV7, type PipelinedSession, type PreparedStatement, type SqlSession } from '../database/sql.js';
 import type { OrganizationScope, Scope } from '../scope/scope.js';
 import { verifyChainSegment, type ChainedAuditEvent, type ChainPosition } from '@flotilla/protocol';
 import { auditEventHash, type ChainVerdict } from './audit-chain.js';
@@ -44,7 +44,7 @@ const GENESIS: ChainPosition = { previousHash: '', nextSequence: 1 };
 // The append is hand-written SQL: two statements for any number of events and organizations, run in the reconcile
 // write, whose cost per job `npm run bench:engine` measures (docs/benchmarks.md).
 
-/** Chain heads are locked in id order, so that two writers appending to the same organizations cannot deadlock. */
+/** Chain heads are locked in id order (see `AuditStore.lockChainHeads`). */
 export const LOCK_CHAIN_HEADS: PreparedStatement = {
   name: 'audit-lock-chain-heads',
   text: 'SELECT id, "auditSequence" AS sequence, "auditHeadHash" AS hash FROM "Organization" WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE',
@@ -93,11 +93,9 @@ export class AuditStore {
 
   /**
    * Appends events to the hash chains of their organizations inside the caller's transaction, in two statements:
-   * the first locks the chain heads, the second inserts the events and moves the heads. The locks last until the
-   * commit, so concurrent writers extend a chain one after another; callers append last, just before they commit,
-   * to hold them briefly. The locks are `FOR NO KEY UPDATE`: rows inserted earlier in the transaction that
-   * reference an organization hold a key-share lock on it, which `FOR UPDATE` would wait on, deadlocking two
-   * such transactions. In an organization scope, every append must be of that organization.
+   * the first locks the chain heads (`lockChainHeads`), the second inserts the events and moves the heads. The locks
+   * last until the commit, so concurrent writers extend a chain one after another; callers append last, just before
+   * they commit, to hold them briefly. In an organization scope, every append must be of that organization.
    */
   async appendToChains(
     scope: Scope,
@@ -105,8 +103,48 @@ export class AuditStore {
     afterCommit: AfterCommit,
     appends: readonly AuditAppend[],
   ): Promise<AuditEventRecord[]> {
-    const foreign = scope.kind === 'organization' ? appends.find((append) => append.organizationId !== scope.organizationId) : undefined;
-    if (foreign) throw new Error(`an audit event of organization ${foreign.organizationId} cannot be appended in another's scope`);
+    const organizationIds = organizationsAppendedTo(scope, appends);
+    if (organizationIds.length === 0) return [];
+    const chained = this.chain(await this.lockChainHeads(session, organizationIds), appends, afterCommit);
+    await session.query(APPEND_EVENTS, chained.values);
+    return chained.events;
+  }
+
+  /**
+   * Locks the chain heads of the organizations until the commit, in id order, so that two writers locking the same
+   * organizations cannot deadlock. The locks are `FOR NO KEY UPDATE`: rows inserted earlier in the transaction that
+   * reference an organization hold a key-share lock on it, which `FOR UPDATE` would wait on, deadlocking two such
+   * transactions.
+   */
+  async lockChainHeads(session: SqlSession, organizationIds: readonly string[]): Promise<LockedChainHeads> {
+    if (organizationIds.length === 0) return new Map();
+    const heads = await session.query<{ id: string; sequence: number; hash: string }>(LOCK_CHAIN_HEADS, [[...new Set(organizationIds)]]);
+    return new Map(heads.map(({ id, sequence, hash }) => [id, { sequence, hash }]));
+  }
+
+  /**
+   * `appendToChains` in a pipelined transaction whose caller locked the heads with `lockChainHeads` (of every
+   * organization appended to, or more): the events go out with the commit, which answers whether they were stored.
+   */
+  appendToLockedChains(
+    scope: Scope,
+    session: PipelinedSession,
+    afterCommit: AfterCommit,
+    heads: LockedChainHeads,
+    appends: readonly AuditAppend[],
+  ): AuditEventRecord[] {
+    if (organizationsAppendedTo(scope, appends).length === 0) return [];
+    const chained = this.chain(heads, appends, afterCommit);
+    session.send(APPEND_EVENTS, chained.values);
+    return chained.events;
+  }
+
+  /** The chained events of `appends` and the values of `APPEND_EVENTS`; their announcement waits for the commit. */
+  private chain(
+    heads: LockedChainHeads,
+    appends: readonly AuditAppend[],
+    afterCommit: AfterCommit,
+  ): { events: AuditEventRecord[]; values: [string, string] } {
     const entriesByOrganization = new Map<string, TimedEntry[]>();
     for (const { organizationId, entries, occurredAt } of appends) {
       if (entries.length === 0) continue;
@@ -114,13 +152,9 @@ export class AuditStore {
       for (const entry of entries) timed.push({ entry, occurredAt });
       entriesByOrganization.set(organizationId, timed);
     }
-    if (entriesByOrganization.size === 0) return [];
-    const heads = await session.query<{ id: string; sequence: number; hash: string }>(LOCK_CHAIN_HEADS, [
-      [...entriesByOrganization.keys()],
-    ]);
     const chains = [...entriesByOrganization].map(([organizationId, entries]) => {
-      const head = heads.find((candidate) => candidate.id === organizationId);
-      if (!head) throw new Error(`organization ${organizationId} does not exist`);
+      const head = heads.get(organizationId);
+      if (!head) throw new Error(`the audit chain head of organization ${organizationId} is not locked (or it does not exist)`);
       return { organizationId, events: chainEvents(organizationId, head, entries) };
     });
     const events = chains.flatMap((chain) => chain.events);
@@ -128,7 +162,6 @@ export class AuditStore {
       const last = chained.at(-1) as AuditEventRecord;
       return { id: organizationId, sequence: last.sequence, hash: last.hash };
     });
-    await session.query(APPEND_EVENTS, [JSON.stringify(events), JSON.stringify(movedHeads)]);
     // One message per organization, its events in chain order.
     afterCommit.add(async () => {
       await Promise.all(
@@ -137,7 +170,7 @@ export class AuditStore {
         ),
       );
     });
-    return events;
+    return { events, values: [JSON.stringify(events), JSON.stringify(movedHeads)] };
   }
 
   /**
@@ -222,6 +255,18 @@ export class AuditStore {
 export interface AuditChainHead {
   sequence: number;
   hash: string;
+}
+
+/** Chain heads by organization id, locked until the commit by `lockChainHeads`. */
+export type LockedChainHeads = ReadonlyMap<string, AuditChainHead>;
+
+/**
+ * The organizations `appends` add events to. In an organization scope, every append must be of that organization.
+ */
+function organizationsAppendedTo(scope: Scope, appends: readonly AuditAppend[]): string[] {
+  const foreign = scope.kind === 'organization' ? appends.find((append) => append.organizationId !== scope.organizationId) : undefined;
+  if (foreign) throw new Error(`an audit event of organization ${foreign.organizationId} cannot be appended in another's scope`);
+  return [...new Set(appends.filter((append) => append.entries.length > 0).map((append) => append.organizationId))];
 }
 
 interface TimedEntry {

@@ -4,7 +4,7 @@ import type { DesiredRolloutState } from '@flotilla/protocol';
 import type { Prisma, Rollout } from '../generated/prisma/client.js';
 import { BatchItemFailure, MicroBatcher } from '../database/micro-batcher.js';
 import type { AfterCommit } from '../database/database.js';
-import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../database/sql.js';
+import { uuidV7, type PipelinedSession, type PreparedStatement, type SqlPool } from '../database/sql.js';
 import type { AuditEntry, AuditStore } from '../audit/audit-store.js';
 import { systemScope } from '../scope/scope.js';
 import type { RunSpecDocument } from '../analysis-runs/analysis-run-columns.js';
@@ -299,7 +299,7 @@ export class ReconcileBatches {
   }
 
   private async writeBatch(
-    session: SqlSession,
+    session: PipelinedSession,
     afterCommit: AfterCommit,
     plans: readonly ReconcileWritePlan[],
   ): Promise<RolloutWriteResult[]> {
@@ -311,7 +311,7 @@ export class ReconcileBatches {
     const rows = (ofPlan: (plan: ReconcileWritePlan) => readonly object[]): string =>
       JSON.stringify(contenders.flatMap((plan) => ofPlan(plan).map((row) => ({ ...row, ...owner(plan), at: plan.now }))));
     const named = (names: readonly string[]): object[] => names.map((name) => ({ name }));
-    const [outcome] = await session.query<{ written: string[]; startedRuns: string[] }>(WRITE_RECONCILES, [
+    const writing = session.query<{ written: string[]; startedRuns: string[] }>(WRITE_RECONCILES, [
       rows(({ rollout, expectedVersion, update }) => [{ id: rollout.id, expected: expectedVersion, ...rolloutRow(update) }]),
       rows((plan) => plan.settledOperations),
       rows((plan) =>
@@ -335,18 +335,27 @@ export class ReconcileBatches {
       rows((plan) => plan.experimentUpdates.map(experimentRow)),
       rows((plan) => (plan.currentRevision === undefined ? [] : [plan.currentRevision])),
     ]);
+    // The chain heads of every organization a plan would append to are locked by a statement that goes out right
+    // behind the write (the server runs it once the write is done), so that one round trip answers both; a plan that
+    // loses to another writer leaves its organization's head locked for nothing until the commit.
+    const locking = this.audit.lockChainHeads(
+      session,
+      contenders.filter((plan) => plan.audit.length > 0).map((plan) => plan.rollout.organizationId),
+    );
+    const [[outcome], heads] = await Promise.all([writing, locking]);
     const written = new Set(outcome?.written ?? []);
     const startedRuns = new Set(outcome?.startedRuns ?? []);
     const winners = contenders.filter((plan) => written.has(plan.rollout.id));
     const finishes = winners.flatMap((plan) => plan.revisionFinishes.map((finish) => ({ ...finish, ...owner(plan), at: plan.now })));
-    if (finishes.length > 0) await session.query(FINISH_REVISIONS, [JSON.stringify(finishes)]);
+    if (finishes.length > 0) session.send(FINISH_REVISIONS, [JSON.stringify(finishes)]);
     const deliveries = new Map<ReconcileWritePlan, QueuedDelivery[]>();
     for (const plan of winners) if (plan.notifications) deliveries.set(plan, await recordNotifications(session, plan.notifications));
-    // Last before the commit: the chain heads stay locked from here until then.
-    await this.audit.appendToChains(
+    // Sent with the commit.
+    this.audit.appendToLockedChains(
       systemScope('worker'),
       session,
       afterCommit,
+      heads,
       winners.map((plan) => ({ organizationId: plan.rollout.organizationId, entries: plan.audit, occurredAt: plan.now })),
     );
     const won = new Set(winners);
