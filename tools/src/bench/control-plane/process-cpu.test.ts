@@ -9,15 +9,19 @@ import { activityOf, cpuSecondsOf, cpuSecondsOfProcessTree } from './process-cpu
 const scratchFile = join(tmpdir(), `process-cpu-${process.pid}.txt`);
 afterAll(() => rmSync(scratchFile, { force: true }));
 
-/** Runs a child process that keeps a core busy for `ms`, and waits until it has ended and been waited for. */
+/**
+ * Runs a child process that spends `ms` of CPU (not of the clock: on a busy machine it gets less than a core), and
+ * waits until it has ended and been waited for.
+ */
 async function busyChild(ms: number): Promise<void> {
-  const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`], { stdio: 'ignore' });
+  const burn = `const spent = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; }; while (spent() < ${ms});`;
+  const child = spawn(process.execPath, ['-e', burn], { stdio: 'ignore' });
   await once(child, 'exit');
 }
 
 describe('cpuSecondsOfProcessTree', () => {
   it('keeps the CPU of a child that has ended, which a reading of live processes loses', async () => {
-    // Given this process's tree read before a child that burns 400 ms of CPU and exits
+    // Given this process's tree read before a child that spends 400 ms of CPU and exits
     const treeBefore = cpuSecondsOfProcessTree(process.pid);
     const ownBefore = cpuSecondsOf(process.pid);
 
