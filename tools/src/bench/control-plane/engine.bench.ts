@@ -14,7 +14,7 @@ import { decisionRateByScenario, decisionsDigest, measureDecisionRate, type Deci
 import { buildFleet } from './engine-fleet.js';
 import { copyAsLoaded } from './loaded-copy.js';
 import { measureSimpleUpdateRate, type UpdateRate } from './postgres-update-rate.js';
-import { measureReconcileJobRate, type JobKind, type JobRate } from './reconcile-job-rate.js';
+import { measureQueueOnlyRate, measureReconcileJobRate, type JobKind, type JobRate } from './reconcile-job-rate.js';
 
 /**
  * How fast the rollout engine decides, alone and through the worker: pure `reconcile` decisions over a mixed fleet
@@ -92,7 +92,7 @@ const JOB_RUNS: { workers: number; organizations: number; kinds: JobKind[] }[] =
   { workers: 2, organizations: 1, kinds: ['release'] },
   { workers: 2, organizations: SPREAD_ORGANIZATIONS, kinds: ['release'] },
 ];
-const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'engine', async (databaseUrl) => {
+const { updates, jobRates, queueOnly } = await withScratchDatabase(config.databaseUrl, 'engine', async (databaseUrl) => {
   log('simple updates: 8 clients on a 10,000-row table for 5 s');
   const updates: UpdateRate = await measureSimpleUpdateRate(databaseUrl, { clients: 8, rows: 10_000, seconds: 5 });
   log(`  ${rate(updates.transactionsPerSecond)}`);
@@ -123,7 +123,18 @@ const { updates, jobRates } = await withScratchDatabase(config.databaseUrl, 'eng
       }
       jobRates.push(...measuredKinds);
     }
-    return { updates, jobRates };
+    log('reconcile jobs through BullMQ alone: a process that takes them as a worker does and does nothing with them');
+    const queueOnly = await measureQueueOnlyRate(environment, {
+      label: 'queue-only',
+      concurrency: config.workerConcurrency,
+      rollouts: config.jobRollouts,
+      warmupRollouts: config.warmupRollouts,
+      timeoutMs: 600_000,
+      workerNodeArguments: config.workerNodeArguments,
+      progress: (message) => log(`  ${message}`),
+    });
+    log(`  queue only: ${rate(queueOnly.jobsPerSecond)} (${cpuPerJob(queueOnly)})`);
+    return { updates, jobRates, queueOnly };
   } finally {
     await Promise.allSettled([database.$disconnect(), pool.end(), redis.quit()]);
   }
@@ -143,10 +154,11 @@ const jobCpuVerdict = (run: JobRate): string =>
     run.machineCpuMsPerJob <= jobCpuGoal,
     `machine CPU per job ≤ ${GOALS.jobCpuPerUpdateCpu} × a simple update's = ${jobCpuGoal.toFixed(2)} ms`,
   );
+const timesUpdate = (ms: number): string => `${(ms / updates.machineCpuMsPerTransaction).toFixed(1)} × a simple update`;
 const fleetSize = FLEET_SIZE.toLocaleString('en');
-const KIND_LABELS: Record<JobKind, string> = { release: 'release', step: 'step', unchanged: 'nothing new' };
+const KIND_LABELS: Record<JobRate['kind'], string> = { release: 'release', step: 'step', unchanged: 'nothing new', 'queue-only': 'no-op' };
 const jobsLabel = (run: JobRate): string =>
-  `${KIND_LABELS[run.kind]} jobs, ${run.workers} worker${run.workers > 1 ? 's' : ''} × concurrency ${run.concurrency}, ${run.organizations} org${run.organizations > 1 ? 's' : ''} (${run.jobs} jobs)`;
+  `${KIND_LABELS[run.kind]} jobs, ${run.workers} worker${run.workers > 1 ? 's' : ''} × concurrency ${run.concurrency}${run.organizations > 0 ? `, ${run.organizations} org${run.organizations > 1 ? 's' : ''}` : ''} (${run.jobs} jobs)`;
 const row = (label: string, value: number, note = ''): string => `  ${label.padEnd(66)}${rate(value).padStart(10)}  ${note}`;
 /**
  * What the machine allows at the one-worker run's cost per job: Postgres, Redis and the workers share its cores, so
@@ -193,6 +205,17 @@ process.stdout.write(
       twoWorkersSpread.jobsPerSecond,
       `${cpuPerJob(twoWorkersSpread)}; ${(twoWorkersSpread.jobsPerSecond / oneWorker.jobsPerSecond).toFixed(2)} × one worker (an audit chain per organization)`,
     ),
+    row(
+      jobsLabel(queueOnly),
+      queueOnly.jobsPerSecond,
+      `${cpuPerJob(queueOnly)}: BullMQ alone, ${timesUpdate(queueOnly.machineCpuMsPerJob)}`,
+    ),
+    `  above BullMQ alone, machine CPU per job: ${[oneWorker, oneWorkerStep, oneWorkerUnchanged]
+      .map(
+        (run) =>
+          `${KIND_LABELS[run.kind]} ${(run.machineCpuMsPerJob - queueOnly.machineCpuMsPerJob).toFixed(2)} ms (${timesUpdate(run.machineCpuMsPerJob - queueOnly.machineCpuMsPerJob)})`,
+      )
+      .join(', ')}`,
     capacityNote(oneWorker),
     `  pure decisions per CPU second by scenario (fresh copies as loaded): ${[...byScenario].map(([scenario, value]) => `${scenario} ${rate(value)}`).join(', ')}`,
     '',

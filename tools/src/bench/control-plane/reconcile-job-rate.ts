@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { redisTargetEnvironment, type RedisTarget } from '@flotilla/service-runtime';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -48,7 +49,8 @@ export interface JobRateOptions {
 }
 
 export interface JobRate {
-  kind: JobKind;
+  /** `queue-only`: jobs a process takes from the queue as a worker does and does nothing with (`measureQueueOnlyRate`). */
+  kind: JobKind | 'queue-only';
   workers: number;
   concurrency: number;
   organizations: number;
@@ -258,6 +260,69 @@ async function jobsOf(kind: JobKind, pool: pg.Pool, rollouts: readonly SentJob[]
   }
 }
 
+type TimedJobs = Omit<JobRate, 'kind' | 'failedJobs'>;
+
+/** Sends `jobs` and waits for them, with the CPU the workers, Postgres, Redis and the machine spent meanwhile. */
+async function timeJobs(
+  queue: ReconcileQueue,
+  jobs: readonly SentJob[],
+  workers: readonly ChildProcess[],
+  postmaster: number,
+  options: Pick<JobRateOptions, 'workers' | 'concurrency' | 'organizations' | 'timeoutMs' | 'progress'>,
+): Promise<TimedJobs> {
+  const cpuBefore = cpuReadings(workers, postmaster);
+  const started = performance.now();
+  await runJobs(queue, jobs, options);
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuReadings(workers, postmaster);
+  const msPerJob = (key: keyof CpuReadings): number => ((cpuAfter[key] - cpuBefore[key]) * 1000) / jobs.length;
+  return {
+    workers: options.workers,
+    concurrency: options.concurrency,
+    organizations: options.organizations,
+    jobs: jobs.length,
+    seconds,
+    jobsPerSecond: jobs.length / seconds,
+    workerCpuMsPerJob: msPerJob('workers'),
+    postgresCpuMsPerJob: msPerJob('postgres'),
+    redisCpuMsPerJob: msPerJob('redis'),
+    machineCpuMsPerJob: msPerJob('machine'),
+  };
+}
+
+/**
+ * The floor under every reconcile job: jobs sent as the reconcile jobs are (`ReconcileQueue.request`, one per
+ * rollout version) and taken by one process that does what a worker does with BullMQ and nothing else
+ * (`queue-only-worker.ts`), timed after `warmupRollouts` untimed ones.
+ */
+export async function measureQueueOnlyRate(
+  environment: Pick<JobRateEnvironment, 'redisTarget' | 'redis' | 'pool'>,
+  options: Pick<JobRateOptions, 'label' | 'concurrency' | 'rollouts' | 'warmupRollouts' | 'timeoutMs' | 'workerNodeArguments' | 'progress'>,
+): Promise<JobRate> {
+  const prefix = `bench-engine-${process.pid}-${options.label}`;
+  const queue = new ReconcileQueue(environment.redis, prefix);
+  const worker = await startProcess(
+    'tools/dist/bench/control-plane/queue-only-worker.js',
+    { ...redisTargetEnvironment(environment.redisTarget), REDIS_PREFIX: prefix, WORKER_CONCURRENCY: String(options.concurrency) },
+    async () => (await queue.queue.getWorkersCount()) >= 1,
+    options.workerNodeArguments,
+    'worker started',
+  );
+  try {
+    const jobs = (count: number): SentJob[] => Array.from({ length: count }, () => ({ id: randomUUID(), version: 1 }));
+    const run = { ...options, workers: 1, organizations: 0 };
+    options.progress(`queue-only jobs: warming up with ${options.warmupRollouts}`);
+    await runJobs(queue, jobs(options.warmupRollouts), run);
+    options.progress(`queue-only jobs: ${options.rollouts} timed`);
+    const measured = await timeJobs(queue, jobs(options.rollouts), [worker], await postmasterPid(environment.pool), run);
+    return { kind: 'queue-only', ...measured, failedJobs: await queue.queue.getFailedCount() };
+  } finally {
+    await stopProcess(worker);
+    await queue.queue.obliterate({ force: true });
+    await queue.close();
+  }
+}
+
 /**
  * Reconcile jobs per second through BullMQ and Postgres: `rollouts` pending releases in a connected cluster, for each
  * kind one job each sent through `ReconcileQueue.request` after `warmupRollouts` untimed ones, timed from the first
@@ -307,27 +372,9 @@ export async function measureReconcileJobRate(environment: JobRateEnvironment, o
       options.progress(`${kind} jobs: warming up with ${warmup.length}`);
       await runJobs(queue, warmup, options);
       options.progress(`${kind} jobs: ${timed.length} timed`);
-      const cpuBefore = cpuReadings(workers, postmaster);
-      const started = performance.now();
-      await runJobs(queue, timed, options);
-      const seconds = (performance.now() - started) / 1000;
-      const cpuAfter = cpuReadings(workers, postmaster);
-      const msPerJob = (key: keyof CpuReadings): number => ((cpuAfter[key] - cpuBefore[key]) * 1000) / timed.length;
+      const measured = await timeJobs(queue, timed, workers, postmaster, options);
       await assertEveryJobDid(kind, pool, clusterIds, jobs);
-      rates.push({
-        kind,
-        workers: options.workers,
-        concurrency: options.concurrency,
-        organizations: options.organizations,
-        jobs: timed.length,
-        seconds,
-        jobsPerSecond: timed.length / seconds,
-        workerCpuMsPerJob: msPerJob('workers'),
-        postgresCpuMsPerJob: msPerJob('postgres'),
-        redisCpuMsPerJob: msPerJob('redis'),
-        machineCpuMsPerJob: msPerJob('machine'),
-        failedJobs: await queue.queue.getFailedCount(),
-      });
+      rates.push({ kind, ...measured, failedJobs: await queue.queue.getFailedCount() });
     }
     return rates;
   } finally {
