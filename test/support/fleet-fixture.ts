@@ -8,8 +8,10 @@ import type { FleetReleaseStore } from '../../libs/stores/src/fleet/fleet-releas
 import type { FleetRolloutStore } from '../../libs/stores/src/fleet/fleet-rollout-store.js';
 import type { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import type { RolloutStore } from '../../libs/stores/src/rollouts/rollout-store.js';
+import type { LoadedRollout, ReconcileWritePlan } from '../../libs/stores/src/rollouts/reconcile-batches.js';
+import type { AuditEntry } from '../../libs/stores/src/audit/audit-store.js';
 import { organizationScope, systemScope, type OrganizationScope } from '../../libs/stores/src/scope/scope.js';
-import { initialStatus, podTemplateHash } from '../../libs/rollout-engine/src/index.js';
+import { initialStatus, podTemplateHash, type RolloutStatus } from '../../libs/rollout-engine/src/index.js';
 import { canaryRollout } from './manifests.js';
 
 /** A cluster of a fixture, as a FleetRollout's waves select it. */
@@ -117,7 +119,13 @@ export async function markHealthy(rollouts: RolloutStore, rolloutId: string, at:
   if (!rollout) throw new Error(`rollout ${rolloutId} is gone`);
   const hash = podTemplateHash(rollout.spec.template);
   const status = { ...initialStatus(hash, rollout.generation, at.toISOString()), phase: 'Healthy' as const, stableRS: hash };
-  const result = await rollouts.writeReconcile(scope, {
+  const result = await rollouts.writeReconcile(scope, statusWrite(rollout, status, at));
+  if (!result.written) throw new Error(`rollout ${rolloutId} changed while it was being made Healthy`);
+}
+
+/** A reconcile's write of the rollout as loaded that changes its status, appends `audit`, and nothing else. */
+export function statusWrite(rollout: LoadedRollout, status: RolloutStatus, at: Date, audit: AuditEntry[] = []): ReconcileWritePlan {
+  return {
     rollout,
     expectedVersion: rollout.version,
     update: {
@@ -138,8 +146,7 @@ export async function markHealthy(rollouts: RolloutStore, rolloutId: string, at:
     analysisRunsToEnd: [],
     experimentStarts: [],
     experimentUpdates: [],
-    audit: [],
+    audit,
     now: at,
-  });
-  if (!result.written) throw new Error(`rollout ${rolloutId} changed while it was being made Healthy`);
+  };
 }

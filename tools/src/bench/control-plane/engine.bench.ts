@@ -92,6 +92,15 @@ const JOB_RUNS: { workers: number; organizations: number; kinds: JobKind[] }[] =
   { workers: 2, organizations: 1, kinds: ['release'] },
   { workers: 2, organizations: SPREAD_ORGANIZATIONS, kinds: ['release'] },
 ];
+/** What every measurement of jobs shares: the worker's concurrency and node arguments, the jobs timed and warmed up with. */
+const jobOptions = {
+  concurrency: config.workerConcurrency,
+  rollouts: config.jobRollouts,
+  warmupRollouts: config.warmupRollouts,
+  timeoutMs: 600_000,
+  workerNodeArguments: config.workerNodeArguments,
+  progress: (message: string) => log(`  ${message}`),
+};
 const { updates, jobRates, queueOnly } = await withScratchDatabase(config.databaseUrl, 'engine', async (databaseUrl) => {
   log('simple updates: 8 clients on a 10,000-row table for 5 s');
   const updates: UpdateRate = await measureSimpleUpdateRate(databaseUrl, { clients: 8, rows: 10_000, seconds: 5 });
@@ -106,16 +115,7 @@ const { updates, jobRates, queueOnly } = await withScratchDatabase(config.databa
     const jobRates: JobRate[] = [];
     for (const [index, run] of JOB_RUNS.entries()) {
       log(`reconcile jobs through BullMQ and Postgres: ${run.workers} worker(s), ${run.organizations} organization(s)`);
-      const measuredKinds = await measureReconcileJobRate(environment, {
-        label: `run-${index}`,
-        ...run,
-        concurrency: config.workerConcurrency,
-        rollouts: config.jobRollouts,
-        warmupRollouts: config.warmupRollouts,
-        timeoutMs: 600_000,
-        workerNodeArguments: config.workerNodeArguments,
-        progress: (message) => log(`  ${message}`),
-      });
+      const measuredKinds = await measureReconcileJobRate(environment, { label: `run-${index}`, ...run, ...jobOptions });
       for (const measured of measuredKinds) {
         log(
           `  ${measured.kind}: ${rate(measured.jobsPerSecond)} (${measured.jobs} jobs in ${measured.seconds.toFixed(1)} s, ${cpuPerJob(measured)}, ${measured.failedJobs} failed)`,
@@ -124,15 +124,7 @@ const { updates, jobRates, queueOnly } = await withScratchDatabase(config.databa
       jobRates.push(...measuredKinds);
     }
     log('reconcile jobs through BullMQ alone: a process that takes them as a worker does and does nothing with them');
-    const queueOnly = await measureQueueOnlyRate(environment, {
-      label: 'queue-only',
-      concurrency: config.workerConcurrency,
-      rollouts: config.jobRollouts,
-      warmupRollouts: config.warmupRollouts,
-      timeoutMs: 600_000,
-      workerNodeArguments: config.workerNodeArguments,
-      progress: (message) => log(`  ${message}`),
-    });
+    const queueOnly = await measureQueueOnlyRate(environment, { label: 'queue-only', ...jobOptions });
     log(`  queue only: ${rate(queueOnly.jobsPerSecond)} (${cpuPerJob(queueOnly)})`);
     return { updates, jobRates, queueOnly };
   } finally {
