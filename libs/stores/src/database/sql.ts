@@ -43,6 +43,7 @@ export interface PipelinedSession extends SqlSession {
 export class SqlPool implements SqlSession {
   private readonly pool: pg.Pool;
   private readonly reportLostConnection: (error: Error) => void;
+  private readonly reportUnsentEffects: (error: unknown) => void;
   private readonly namesStatements: boolean;
 
   constructor(url: string, maxConnections: number, logger?: Logger, statementTimeoutMs?: number) {
@@ -51,6 +52,8 @@ export class SqlPool implements SqlSession {
     const timeout = statementTimeoutMs && !behindPgBouncer ? { statement_timeout: statementTimeoutMs } : {};
     this.pool = new pg.Pool({ connectionString, max: maxConnections, pipeline: true, types: { getTypeParser: typeParser }, ...timeout });
     this.reportLostConnection = (error) => logger?.warn({ err: error }, 'database connection lost');
+    this.reportUnsentEffects = (error) =>
+      logger?.warn({ err: error }, 'a committed transaction could not send all of its effects; the sweeps send them again');
     // Without a listener, an idle connection closed by the server would throw from the pool and end the process.
     this.pool.on('error', this.reportLostConnection);
   }
@@ -61,9 +64,14 @@ export class SqlPool implements SqlSession {
 
   /**
    * Runs `work` in one transaction on one connection; what it registers on `afterCommit` runs only after the
-   * commit. Any error rolls everything back. The statements are pipelined (`PipelinedSession`): the `BEGIN` goes
-   * out with the first statement, and the `COMMIT` with the statements sent last, so that a transaction whose work
-   * waits for one answer takes two round trips, not four.
+   * commit. Any error rolls everything back, and the transaction fails with the first statement's error, not with
+   * the "transaction is aborted" of those behind it. The statements are pipelined (`PipelinedSession`): the `BEGIN`
+   * goes out with the first statement, and the `COMMIT` with the statements sent last, so that a transaction whose
+   * work waits for one answer takes two round trips, not four.
+   *
+   * Once committed, the transaction answers its result even if an effect registered on `afterCommit` fails (Redis
+   * away): the change is kept, every such effect (a queued trigger, a published event) is one the sweeps derive again
+   * from Postgres, and a caller told of a failure would take a kept change for a lost one. The failure is logged.
    */
   async transaction<T>(work: (session: PipelinedSession, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
@@ -92,14 +100,14 @@ export class SqlPool implements SqlSession {
       // A transaction with a failed statement answers its COMMIT with ROLLBACK; the failure was thrown above.
       if ((await committed).command !== 'COMMIT') throw new Error('the transaction was rolled back');
     } catch (error) {
-      await Promise.allSettled(unanswered);
+      const answers = await Promise.allSettled(unanswered);
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      throw firstFailure(error, answers);
     } finally {
       client.off('error', this.reportLostConnection);
       client.release();
     }
-    await afterCommit.run();
+    await afterCommit.run().catch(this.reportUnsentEffects);
     return result;
   }
 
@@ -135,6 +143,19 @@ const builtInParser = (oid: number, format: 'text' | 'binary' | undefined): unkn
 /** Dates, alone or in arrays, travel as UTC ISO strings, which `timestamp(3)` columns store as they are. */
 const toParameter = (value: unknown): unknown =>
   value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.map(toParameter) : value;
+
+const IN_FAILED_TRANSACTION = '25P02';
+
+/**
+ * What made a transaction fail: Postgres refuses every statement behind a failed one with "current transaction is
+ * aborted", so when that is what `work` met, the cause is the first statement sent that failed (answers come in the
+ * order sent).
+ */
+function firstFailure(error: unknown, answers: readonly PromiseSettledResult<unknown>[]): unknown {
+  if (!(error instanceof pg.DatabaseError) || error.code !== IN_FAILED_TRANSACTION) return error;
+  const cause = answers.find((answer): answer is PromiseRejectedResult => answer.status === 'rejected');
+  return cause === undefined ? error : cause.reason;
+}
 
 async function rowsOf<Row extends object>(
   queryable: pg.Pool | pg.PoolClient,
