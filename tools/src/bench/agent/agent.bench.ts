@@ -18,7 +18,7 @@ import { residentMegabytes } from '../control-plane/process-cpu.js';
  *
  * The simulator and the agent each run in their own process, so that this one holds only the fake control plane and
  * the timing watch: a burst then measures the agent, not the harness competing with it for one event loop.
- * BENCH_CPU_PROF_DIR=<dir> writes CPU profiles of the agent and the simulator there.
+ * BENCH_CPU_PROFILE_DIR=<dir> writes CPU profiles of the agent and the simulator there.
  *
  * The simulated kubelet reports a new pod Running and Ready BENCH_POD_READY_DELAY_MS (200) after its creation, so
  * that pods start while a burst is still being applied; the output states the delay used.
@@ -28,7 +28,7 @@ const settings = loadSettings((environment, problems) => ({
   waves: integer(environment, 'BENCH_WAVES', 4, problems),
   pacedPerSecond: integer(environment, 'BENCH_RATE', 250, problems),
   podReadyDelayMs: integer(environment, 'BENCH_POD_READY_DELAY_MS', 200, problems, 0),
-  cpuProfileDirectory: environment.BENCH_CPU_PROF_DIR || undefined,
+  cpuProfileDirectory: environment.BENCH_CPU_PROFILE_DIR || undefined,
 }));
 const GOAL_P99_MS = 500;
 const GOAL_RSS_MB = 128;
