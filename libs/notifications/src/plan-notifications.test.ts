@@ -221,6 +221,16 @@ describe('custom triggers', () => {
     expect(back).toMatchObject({ notifications: [], forget: ['when/on-purple/0/slack/colors'] });
   });
 
+  it('gives each decision its own delivery: another subject, or this one once its condition holds again, is not a retry', () => {
+    const decided = (changeId: string): string[] =>
+      planNotifications({ ...purpleInput('argoproj/rollouts-demo:purple', new Set()), changeId }).notifications.map(
+        (notification) => notification.dedupeKey,
+      );
+    // The same decision made again (a retried reconcile) keeps its key; the store keeps one delivery per key.
+    expect(decided('rollout-a/3')).toEqual(decided('rollout-a/3'));
+    expect(new Set([...decided('rollout-a/3'), ...decided('rollout-b/3'), ...decided('rollout-a/9')]).size).toBe(3);
+  });
+
   it('sends an event trigger with oncePer once per value, and not when its condition does not hold', () => {
     const completed: NotificationEvent = { source: 'rollout', event: { type: 'RolloutCompleted', revision: 2, podTemplateHash: 'abc' } };
     const subscribed = rollout({ 'notifications.argoproj.io/subscribe.on-rollout-completed.slack': 'x' });
@@ -234,7 +244,7 @@ describe('custom triggers', () => {
     });
     expect(planNotifications(input('Degraded', new Set())).notifications).toEqual([]);
     const first = planNotifications(input('Healthy', new Set()));
-    expect(first.notifications.map((notification) => notification.dedupeKey)).toEqual(['oncePer/on-rollout-completed/0/slack/x/abc123']);
+    expect(first.notifications.map((notification) => notification.dedupeKey)).toEqual(['c/oncePer/on-rollout-completed/0/slack/x/abc123']);
     expect(first.remember).toEqual(['oncePer/on-rollout-completed/0/slack/x/abc123']);
     expect(planNotifications(input('Healthy', new Set(first.remember))).notifications).toEqual([]);
   });

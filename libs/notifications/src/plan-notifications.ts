@@ -42,7 +42,9 @@ export function planNotifications(input: NotificationPlanInput): NotificationPla
         plan.failures.push(outcome);
         continue;
       }
-      plan.notifications.push({ ...outcome, dedupeKey: key });
+      // The history key is the subject's; the delivery's is the decision's, so that another subject, or this one once
+      // its condition held again, is not taken for a retry of this decision.
+      plan.notifications.push({ ...outcome, dedupeKey: `${input.changeId}/${key}` });
       if (condition.oncePer !== undefined || event === undefined) plan.remember.push(key);
     }
   };
@@ -58,7 +60,7 @@ export function planNotifications(input: NotificationPlanInput): NotificationPla
         const oncePer = condition.oncePer === undefined ? undefined : readOncePer(compiledOncePer(condition), variables);
         fire(trigger, conditionIndex, condition, variables.event, (destination) =>
           oncePer === undefined
-            ? [input.changeId, eventIndex, trigger, conditionIndex, destination.service, destination.recipient].join('/')
+            ? [eventIndex, trigger, conditionIndex, destination.service, destination.recipient].join('/')
             : ['oncePer', trigger, conditionIndex, destination.service, destination.recipient, oncePer].join('/'),
         );
       });

@@ -42,8 +42,9 @@ export interface PlannedNotification {
   serviceType: string;
   recipient: string;
   /**
-   * Identifies the notification across retries of the same decision: one delivery per key. With `oncePer`, it is
-   * the same for every change with the same value, so that history keeps it from being sent twice.
+   * Identifies the notification across retries of the same decision (`changeId`): one delivery per key. What keeps a
+   * `when` or `oncePer` notification from being sent again by a later change is the subject's history
+   * (`NotificationPlan.remember`), not this key.
    */
   dedupeKey: string;
   notification: RenderedNotification;
