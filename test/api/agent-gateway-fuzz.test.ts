@@ -2,10 +2,17 @@ import { AGENT_PATH, CLOSE_CODES, decodeAgentMessage, PROTOCOL_VERSION } from '@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { systemScope } from '../../libs/stores/src/scope/scope.js';
 import { reportAbuse, type AbuseTally } from '../support/abuse-report.js';
+import { graphqlData } from '../support/graphql-client.js';
+import { canaryRollout, toYaml } from '../support/manifests.js';
 import { eventually } from '../support/processes.js';
 import { openRaw, upgradeRequest } from '../support/raw-agent-socket.js';
+import { storesForThisFile } from '../support/stores-for-file.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
+
+const stores = await storesForThisFile(`test-gateway-fuzz-${process.pid}`, createLogger('test', 'warn'));
 
 let api: TestApi;
 let token: string;
@@ -31,21 +38,23 @@ async function serving(): Promise<boolean> {
 }
 
 class AgentSession {
-  readonly errors: { code?: string }[] = [];
+  readonly errors: { code?: string; message?: string }[] = [];
   welcomed = 0;
   closeCode: number | undefined;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const message = JSON.parse((data as Buffer).toString()) as { type: string; code?: string };
+      const message = JSON.parse((data as Buffer).toString()) as { type: string; code?: string; message?: string };
       if (message.type === 'error') this.errors.push(message);
       if (message.type === 'welcome') this.welcomed += 1;
     });
     socket.on('close', (code) => (this.closeCode = code));
   }
 
-  static async open(): Promise<AgentSession> {
-    const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
+  static async open(agentToken = token): Promise<AgentSession> {
+    const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, {
+      headers: { authorization: `Bearer ${agentToken}` },
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
@@ -182,5 +191,48 @@ describe('the agent gateway under random input', () => {
     if (!(await serving())) summary.crashes += 1;
     reportAbuse({ kind: 'fuzz', ...summary, surface: 'agent gateway, frames of an authenticated agent' });
     expect(summary).toMatchObject({ refusedCleanly: expectedRefusals, internalErrors: 0, crashes: 0 });
+  });
+});
+
+describe('an observation the stores could not read back', () => {
+  it('is refused naming its missing field, and its rollout stays readable by the API and the reconciler', async () => {
+    // Given the rollout a/web of a cluster, connected
+    const owner = await api.organization({ cluster: 'observed' });
+    await graphqlData(
+      api.url,
+      owner.tokens.deployer,
+      'mutation($yaml: String!) { applyManifests(cluster: "observed", namespace: "a", yaml: $yaml) { name } }',
+      { yaml: toYaml(canaryRollout('web')) },
+    );
+    const stored = await api.database.rollout.findFirstOrThrow({ where: { organizationId: owner.id }, select: { id: true } });
+    const agent = await AgentSession.open(owner.agentTokens.observed);
+    await agent.greet();
+
+    // When its agent reports a state without serviceSelectors, trafficWeights or observedAt
+    agent.socket.send('{"type":"observed","rollout":{"namespace":"a","name":"web"},"desiredVersion":1,"state":{"replicaSets":[]}}');
+    await eventually(
+      async () =>
+        agent.errors.length > 0 ||
+        (await api.database.rollout.findUniqueOrThrow({ where: { id: stored.id } })).observed !== null ||
+        undefined,
+      5_000,
+      'the observation refused or stored',
+    );
+    agent.socket.close();
+
+    // Then the rollout is read as before, and the agent is told which field is missing
+    const page = await graphqlData<{ rollouts: { nodes: { name: string }[] } }>(
+      api.url,
+      owner.tokens.viewer,
+      '{ rollouts { nodes { name } } }',
+    );
+    expect(page.rollouts.nodes).toEqual([{ name: 'web' }]);
+    expect(await stores.rollouts.loadForReconcile(systemScope('worker'), stored.id)).toMatchObject({ name: 'web', observed: null });
+    expect(agent.errors).toEqual([
+      expect.objectContaining({
+        code: 'protocol/invalid_message',
+        message: expect.stringMatching(/^state\.serviceSelectors: /) as unknown,
+      }),
+    ]);
   });
 });

@@ -498,4 +498,25 @@ describe('reconcile loads', () => {
     ]);
     expect(await store.loadForReconcile(WORKER, '00000000-0000-7000-8000-000000000000')).toBeNull();
   });
+
+  it('fail only the rollout whose row cannot be read, and load the others of its batch', async () => {
+    // Given rollouts of two organizations, one whose stored observation lacks keys every observation has
+    const [readable, unreadable] = await Promise.all([storedRollout(), storedRollout()]);
+    await database.$executeRaw`UPDATE "Rollout" SET observed = '{"replicaSets":[]}'::jsonb WHERE id = ${unreadable.id}::uuid`;
+
+    // When reconciles load them in one batch
+    const [readableLoad, unreadableLoad, unreadableAgain] = await Promise.allSettled([
+      store.loadForReconcile(WORKER, readable.id),
+      store.loadForReconcile(WORKER, unreadable.id),
+      store.loadForReconcile(WORKER, unreadable.id),
+    ]);
+
+    // Then only the loads of the unreadable one fail, naming its column
+    expect(readableLoad).toMatchObject({ status: 'fulfilled', value: { id: readable.id, spec: SPEC, observed: null } });
+    const failure = {
+      status: 'rejected',
+      reason: expect.objectContaining({ name: 'JsonColumnError', column: 'Rollout.observed' }) as unknown,
+    };
+    expect([unreadableLoad, unreadableAgain]).toEqual([failure, failure]);
+  });
 });

@@ -13,13 +13,13 @@ describe('decodeAgentMessage', () => {
       type: 'observed',
       rollout: { namespace: 'shop', name: 'checkout' },
       desiredVersion: 4,
-      state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x' },
+      state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: '2026-11-22T10:00:15.120Z' },
     },
     {
       type: 'observed',
       rollout: { namespace: 'shop', name: 'checkout', kind: 'Experiment' },
       desiredVersion: 4,
-      state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x' },
+      state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: '2026-11-22T10:00:15.120Z' },
     },
     { type: 'measurement', requestId: 'r1', outcome: { ok: true, value: [0.99], rawValue: '[0.99]' } },
     {
@@ -54,6 +54,31 @@ describe('decodeAgentMessage', () => {
       'an observed key whose kind is not a string',
       '{"type":"observed","rollout":{"namespace":"a","name":"b","kind":1},"desiredVersion":1,"state":{"replicaSets":[]}}',
       'rollout.kind',
+    ],
+    [
+      'an observed state without service selectors, which the stores could not read back',
+      '{"type":"observed","rollout":{"namespace":"a","name":"web"},"desiredVersion":1,"state":{"replicaSets":[]}}',
+      'state.serviceSelectors',
+    ],
+    [
+      'an observed state without traffic weights',
+      '{"type":"observed","rollout":{"namespace":"a","name":"b"},"desiredVersion":1,"state":{"replicaSets":[],"serviceSelectors":{}}}',
+      'state.trafficWeights',
+    ],
+    [
+      'an observed state without its time',
+      '{"type":"observed","rollout":{"namespace":"a","name":"b","kind":"Experiment"},"desiredVersion":1,"state":{"replicaSets":[],"serviceSelectors":{},"trafficWeights":{}}}',
+      'state.observedAt',
+    ],
+    [
+      'an observed state whose time is not one',
+      '{"type":"observed","rollout":{"namespace":"a","name":"b"},"desiredVersion":1,"state":{"replicaSets":[],"serviceSelectors":{},"trafficWeights":{},"observedAt":"x"}}',
+      'state.observedAt',
+    ],
+    [
+      'a service selector of null',
+      '{"type":"observed","rollout":{"namespace":"a","name":"b"},"desiredVersion":1,"state":{"replicaSets":[],"serviceSelectors":{"web":null},"trafficWeights":{},"observedAt":"2026-11-22T10:00:15.120Z"}}',
+      'state.serviceSelectors.web',
     ],
     ['a measurement without an outcome', '{"type":"measurement","requestId":"r1"}', 'outcome'],
     ['digests that are not a list', '{"type":"observedDigests","rollouts":{}}', 'rollouts'],
@@ -110,7 +135,7 @@ describe('decodeAgentMessage bounds', () => {
     type: 'observed',
     rollout: { namespace: 'shop', name: 'web' },
     desiredVersion: 1,
-    state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: 'x', ...state },
+    state: { replicaSets: [], serviceSelectors: {}, trafficWeights: {}, observedAt: '2026-11-22T10:00:15.120Z', ...state },
   });
   it.each<[string, object, string]>([
     ['an agent version of 100,000 characters', { type: 'hello', protocolVersion: 1, agentVersion: 'v'.repeat(100_000) }, 'agentVersion'],

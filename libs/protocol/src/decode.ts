@@ -166,6 +166,10 @@ function checkEvent(event: Fields): void {
   involved.string('name', AGENT_MESSAGE_BOUNDS.nameLength);
 }
 
+/**
+ * The stores keep an observed state as it came and read back every key `ObservedRolloutState` requires, so each of
+ * them is required here: a state accepted without one would make its rollout's row unreadable.
+ */
 function checkObservedState(message: Fields): void {
   const state = Fields.of(message, 'state');
   for (const replicaSet of state.list('replicaSets', AGENT_MESSAGE_BOUNDS.replicaSetsPerObservation)) {
@@ -189,10 +193,9 @@ function checkObservedState(message: Fields): void {
   }
   if (state.get('events') !== undefined)
     for (const event of state.list('events', AGENT_MESSAGE_BOUNDS.eventsPerObservation)) checkEvent(event);
-  if (state.get('serviceSelectors') !== undefined)
-    state.each('serviceSelectors', (value) => value === undefined || value === null || isString(value), 'a string');
-  if (state.get('trafficWeights') !== undefined) state.each('trafficWeights', isCount, 'a non-negative integer');
-  state.require('observedAt', optional(isString), 'an ISO time');
+  state.each('serviceSelectors', isString, 'a string');
+  state.each('trafficWeights', isCount, 'a non-negative integer');
+  state.string('observedAt', AGENT_MESSAGE_BOUNDS.shortStringLength, isIsoTime, 'an ISO time');
 }
 
 function checkOutcome(message: Fields): void {

@@ -9,6 +9,7 @@ import { runSpecColumn, type RunSpecDocument } from '../analysis-runs/analysis-r
 import type { StoredRunState } from '../rollouts/analysis-run-state.js';
 import type { LaggingDesiredState, RolloutKey } from '../rollouts/rollout-store.js';
 import type { WriteResult } from '../rollouts/reconcile-batches.js';
+import { JsonColumnError } from '../scope/json-column.js';
 import { organizationFilter, organizationScope, type OrganizationScope, type SystemScope } from '../scope/scope.js';
 import { experimentColumns, experimentRecordOf } from './experiment-columns.js';
 import type { ExperimentRecord } from './experiment-record.js';
@@ -145,7 +146,8 @@ export class ExperimentStore {
 
   /**
    * What the agent last observed of an experiment and the desired version it last reported applied, with its id;
-   * null when the cluster has no such experiment.
+   * null when the cluster has no such experiment. A stored observation that cannot be read (one an earlier release
+   * let through) is answered as none, so that the agent's next report replaces it.
    */
   async observedOf(
     _scope: SystemScope,
@@ -158,7 +160,7 @@ export class ExperimentStore {
     return (
       row && {
         id: row.id,
-        observed: row.observed === null ? null : experimentColumns.observed.decode(row.observed),
+        observed: row.observed === null ? null : readableObservation(row.observed),
         appliedDesiredVersion: row.appliedDesiredVersion,
       }
     );
@@ -267,5 +269,14 @@ export class ExperimentStore {
       select: { id: true },
     });
     return created.map((run) => run.id);
+  }
+}
+
+function readableObservation(json: Prisma.JsonValue): ObservedRolloutState | null {
+  try {
+    return experimentColumns.observed.decode(json);
+  } catch (error) {
+    if (error instanceof JsonColumnError) return null;
+    throw error;
   }
 }

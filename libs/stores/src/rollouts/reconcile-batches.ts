@@ -265,15 +265,16 @@ export class ReconcileBatches {
     return this.writes.submit(plan);
   }
 
-  private async loadBatch(ids: readonly string[]): Promise<(LoadedRollout | null)[]> {
+  /** Each row is read on its own: one the stores cannot read fails the loads of its rollout only. */
+  private async loadBatch(ids: readonly string[]): Promise<(LoadedRollout | null | BatchItemFailure)[]> {
     const rows = await this.sql.query<LoadedRow>(LOAD_ROLLOUTS, [[...new Set(ids)]]);
-    const byId = new Map(rows.map((row) => [row.id, loadedRolloutOf(row)]));
+    const byId = new Map(rows.map((row) => [row.id, loadedRolloutOrFailure(row)]));
     // A rollout asked for twice in one batch is handed out as separate copies: callers build on what they load.
     const handedOut = new Set<string>();
     return ids.map((id) => {
       const rollout = byId.get(id);
       if (!rollout) return null;
-      if (!handedOut.has(id)) {
+      if (rollout instanceof BatchItemFailure || !handedOut.has(id)) {
         handedOut.add(id);
         return rollout;
       }
@@ -391,6 +392,14 @@ function rolloutRow(update: RolloutWrite): object {
 
 function experimentRow(state: ExperimentState): object {
   return { ...state, status: experimentColumns.status.encode(state.status) };
+}
+
+function loadedRolloutOrFailure(row: LoadedRow): LoadedRollout | BatchItemFailure {
+  try {
+    return loadedRolloutOf(row);
+  } catch (error) {
+    return new BatchItemFailure(error);
+  }
 }
 
 function loadedRolloutOf({
