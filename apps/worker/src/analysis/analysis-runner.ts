@@ -622,11 +622,14 @@ export class AnalysisRunner {
   }
 
   /**
-   * Re-derives the analysis work that should be queued from Postgres alone: runs not started, measurements in flight
-   * of runs that stopped (ended here), measurements due (grouped by due time as when they were scheduled, so that a
-   * job still queued is not queued twice), and measurements whose answer is overdue (recorded as Errors).
+   * Re-derives the analysis work that should be queued from Postgres alone: runs whose owner is done with them
+   * (ended here: a fleet release no longer active, a rollout deleted), runs not started, measurements in flight of
+   * runs that stopped (ended here), measurements due (grouped by due time as when they were scheduled, so that a job
+   * still queued is not queued twice), and measurements whose answer is overdue (recorded as Errors).
    */
   async sweep(now = new Date()): Promise<void> {
+    const abandoned = await this.runs.endAbandonedRuns(SCOPE, now);
+    if (abandoned > 0) this.logger.info({ ended: abandoned }, 'analysis runs whose owner is done with them ended');
     for (const runId of await this.runs.pendingRunIds(SCOPE, SWEEP_BATCH)) await this.queue.start(runId);
     for (const runId of await this.runs.stoppedRunsInFlight(SCOPE, SWEEP_BATCH)) await this.endInFlight(runId, now);
     const dueBy = new Date(now.getTime() - SWEEP_GRACE_MS);

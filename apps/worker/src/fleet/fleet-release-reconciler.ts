@@ -144,10 +144,10 @@ export class FleetReleaseReconciler {
     return frozen;
   }
 
-  /** A release that ended (or was superseded) ends its waves' runs still measuring. */
+  /** A release that ended (or was superseded) ends its waves' runs still measuring; the analysis sweep ends any it missed. */
   private async endAnalysis(fleetReleaseId: string, phase: string, now: Date): Promise<void> {
     if (!this.analysis) return;
-    const ended = await this.analysis.runs.endFleetRuns(WORKER, fleetReleaseId, `terminated: the fleet release is ${phase}`, now);
+    const ended = await this.analysis.runs.endFleetRuns(WORKER, fleetReleaseId, phase, now);
     if (ended > 0) this.logger.info({ fleetReleaseId, ended }, 'analysis runs of an ended fleet release terminated');
   }
 

@@ -1,4 +1,5 @@
 import type { AnalysisPhase } from '@flotilla/analysis';
+import { ACTIVE_RELEASE_PHASES } from '@flotilla/fleet-engine';
 import type { AnalysisTemplateRef } from '@flotilla/argo-spec';
 import type { DatabaseClient } from '../database/database.js';
 import { uuidV7, type PreparedStatement, type SqlPool, type SqlSession } from '../database/sql.js';
@@ -323,12 +324,36 @@ export const PENDING_RUNS: PreparedStatement = {
   text: `SELECT id FROM "AnalysisRun" WHERE phase = 'Pending' AND "finishedAt" IS NULL LIMIT $1::integer`,
 };
 
+/**
+ * The runs longest due first, so that a batch always moves on. A run of a cluster whose agent is away is left out:
+ * its agent's measurements wait for the agent, and would otherwise fill every batch, oldest as they are, until it is back.
+ */
 export const DUE_RUNS: PreparedStatement = {
   name: 'analysis-sweep-due-runs',
-  text: `SELECT id, "metricResults" -> 'nextAt' AS "nextAt",
+  text: `SELECT r.id, r."metricResults" -> 'nextAt' AS "nextAt",
               (SELECT jsonb_object_agg(result ->> 'name', (result ->> 'count')::integer + (result ->> 'error')::integer)
-                 FROM jsonb_array_elements("metricResults" -> 'results') AS result) AS "nextIndex"
-         FROM "AnalysisRun" WHERE phase = 'Running' AND "nextMeasurementAt" <= $1::timestamp LIMIT $2::integer`,
+                 FROM jsonb_array_elements(r."metricResults" -> 'results') AS result) AS "nextIndex"
+         FROM "AnalysisRun" r LEFT JOIN "Cluster" c ON c.id = r."clusterId"
+        WHERE r.phase = 'Running' AND r."nextMeasurementAt" <= $1::timestamp AND (r."clusterId" IS NULL OR c."connectionState" = 'Connected')
+        ORDER BY r."nextMeasurementAt", r.id LIMIT $2::integer`,
+};
+
+/**
+ * Ends the runs under way whose owner is done with them: those of a fleet release no longer active (whose worker
+ * ends them only after the release's commit, which a worker stopped in between, or the API's abort or supersede,
+ * skips), and a rollout's runs (any but a fleet wave's) whose rollout is gone and which no standalone experiment owns.
+ */
+export const END_ABANDONED_RUNS: PreparedStatement = {
+  name: 'analysis-sweep-end-abandoned-runs',
+  text: `UPDATE "AnalysisRun" r SET phase = 'Successful', "finishedAt" = $1::timestamp, "nextMeasurementAt" = NULL,
+              message = CASE WHEN r."fleetReleaseId" IS NULL THEN $3::text
+                             ELSE $4::text || (SELECT f.phase FROM "FleetRelease" f WHERE f.id = r."fleetReleaseId") END
+        WHERE r.phase IN ('Pending', 'Running') AND r."finishedAt" IS NULL
+          AND CASE WHEN r."fleetReleaseId" IS NULL
+                   THEN r.kind <> 'fleetWave' AND r."rolloutId" IS NULL
+                        AND NOT EXISTS (SELECT 1 FROM "Experiment" e WHERE e.id = r."experimentId" AND e."stepIndex" IS NULL)
+                   ELSE EXISTS (SELECT 1 FROM "FleetRelease" f WHERE f.id = r."fleetReleaseId" AND f.phase <> ALL($2::text[])) END
+        RETURNING r.id`,
 };
 
 export const OVERDUE_MEASUREMENTS: PreparedStatement = {
@@ -407,6 +432,11 @@ interface SnapshotRow extends Omit<RunSnapshot, 'id' | 'resolved' | 'state' | 'p
 }
 
 const DAY_MS = 86_400_000;
+
+/** The message of a run its fleet release ended, before the release's phase. */
+const FLEET_RELEASE_ENDED = 'terminated: the fleet release is ';
+/** The message of a run ended because its rollout was deleted. */
+export const DELETED_ROLLOUT_RUN_MESSAGE = 'terminated: the rollout was deleted';
 
 /**
  * Analysis runs and their measurements as the worker starts, measures, records and sweeps them, by id across
@@ -665,11 +695,11 @@ export class AnalysisRunStore {
     return rows.map((row) => ({ ...row, spec: runSpecColumn.decode(row.spec) }));
   }
 
-  /** Ends the runs of a fleet release that have not ended (it ended, or was superseded): they measure no more. */
-  async endFleetRuns(_scope: SystemScope, fleetReleaseId: string, message: string, now: Date): Promise<number> {
+  /** Ends the runs of a fleet release that have not ended (it ended in `phase`, or was superseded): they measure no more. */
+  async endFleetRuns(_scope: SystemScope, fleetReleaseId: string, phase: string, now: Date): Promise<number> {
     const { count } = await this.database.analysisRun.updateMany({
       where: { fleetReleaseId, finishedAt: null },
-      data: { phase: 'Successful', message, finishedAt: now, nextMeasurementAt: null },
+      data: { phase: 'Successful', message: `${FLEET_RELEASE_ENDED}${phase}`, finishedAt: now, nextMeasurementAt: null },
     });
     return count;
   }
@@ -695,6 +725,12 @@ export class AnalysisRunStore {
       nextIndex: Record<string, number> | null;
     }>(DUE_RUNS, [dueBy, limit]);
     return rows.map((row) => ({ id: row.id, nextAt: row.nextAt ?? {}, nextIndex: row.nextIndex ?? {} }));
+  }
+
+  /** See `END_ABANDONED_RUNS`: ends the runs whose owner is done with them; answers how many it ended. */
+  async endAbandonedRuns(_scope: SystemScope, now: Date): Promise<number> {
+    const rows = await this.sql.query(END_ABANDONED_RUNS, [now, ACTIVE_RELEASE_PHASES, DELETED_ROLLOUT_RUN_MESSAGE, FLEET_RELEASE_ENDED]);
+    return rows.length;
   }
 
   /** Runs that stopped (their owner ended them, or a metric did) with measurements still in flight. */

@@ -10,6 +10,7 @@ import { organizationFilter, type OrganizationScope, type Scope, type SystemScop
 import { RECORD_AGENT_REPORT, RECORD_APPLIED_VERSION, ROLLOUT_BY_ID, ROLLOUTS_TO_OBSERVE_AGAIN } from './agent-reports.js';
 import { REQUEST_OPERATION, ROLLOUT_BY_NAME, ROLLOUT_PAGE, ROLLOUT_WITH_CLUSTER_BY_ID } from './rollout-requests.js';
 import { isRecordId } from '../scope/record-id.js';
+import { DELETED_ROLLOUT_RUN_MESSAGE } from '../analysis-runs/analysis-run-store.js';
 import { ReconcileBatches, type LoadedRollout, type ReconcileWritePlan, type RolloutWriteResult } from './reconcile-batches.js';
 import { operationParametersColumn, operationRecordOf, revisionRecordOf, rolloutColumns, rolloutRecordOf } from './rollout-columns.js';
 import type { RolloutOperationRecord, RolloutRecord, RolloutRevisionRecord, RolloutWithCluster } from './rollout-record.js';
@@ -133,6 +134,16 @@ export const LAGGING_DELETIONS: PreparedStatement = {
 };
 
 /**
+ * Ends a deleted rollout's runs still under way (its experiments' runs carry its id too), as its reconcile ends runs
+ * it no longer wants: nothing measures for a rollout that is gone. The analysis sweep then ends their measurements in flight.
+ */
+export const END_ROLLOUT_RUNS: PreparedStatement = {
+  name: 'end-rollout-runs',
+  text: `UPDATE "AnalysisRun" SET phase = 'Successful', message = $3::text, "finishedAt" = $4::timestamp, "nextMeasurementAt" = NULL
+  WHERE "rolloutId" = $1::uuid AND "organizationId" = $2::uuid AND "finishedAt" IS NULL`,
+};
+
+/**
  * Keeps a deleted rollout's analysis runs and experiments as history under names of their own (`<name>~<suffix>`),
  * so that a rollout applied again under the same name starts runs and experiments of the same deterministic names
  * afresh. The agent removes what it ran for the rollout, so its experiments are released.
@@ -251,9 +262,11 @@ export class RolloutStore {
     return { operation: operationRecordOf(row), version: row.rolloutVersion };
   }
 
-  /** Deletes a rollout, its revisions and operations; its analysis runs and experiments stay as history. */
+  /** Deletes a rollout, its revisions and operations; its analysis runs, ended, and its experiments stay as history. */
   async delete(scope: OrganizationScope, transaction: Transaction, rolloutId: string): Promise<void> {
     const session = prismaSession(transaction);
+    const deletedAt = new Date();
+    await session.query(END_ROLLOUT_RUNS, [rolloutId, scope.organizationId, DELETED_ROLLOUT_RUN_MESSAGE, deletedAt]);
     const retirement = [rolloutId, scope.organizationId, `~${rolloutId.slice(0, 8)}`];
     await session.query(RETIRE_ROLLOUT_RUNS, retirement);
     await session.query(RETIRE_ROLLOUT_EXPERIMENTS, retirement);
@@ -261,7 +274,7 @@ export class RolloutStore {
       where: { id: rolloutId, ...organizationFilter(scope) },
       select: { clusterId: true, namespace: true, name: true },
     });
-    const deletion = { rolloutId, organizationId: scope.organizationId, deletedAt: new Date() };
+    const deletion = { rolloutId, organizationId: scope.organizationId, deletedAt };
     await transaction.rolloutDeletion.upsert({
       where: { clusterId_namespace_name: { clusterId, namespace, name } },
       create: { ...deletion, clusterId, namespace, name },

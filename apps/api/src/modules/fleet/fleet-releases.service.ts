@@ -276,13 +276,14 @@ export class FleetReleasesService {
 
   /**
    * Member rollouts changed are reconciled, subscribers hear of the release, its notifications are queued (the sweep
-   * sends any whose job is lost), and the worker decides on it again.
+   * sends any whose job is lost), and the worker decides on it again: on one that ended (aborted, superseded), by
+   * ending its waves' analysis runs.
    */
   private afterWrite(afterCommit: AfterCommit, { record, changedRollouts, deliveries }: ReleaseWritten): void {
     for (const rollout of changedRollouts) afterCommit.add(() => this.reconcileQueue.request(rollout.id, rollout.version));
     for (const delivery of deliveries) afterCommit.add(() => this.notificationQueue.deliver(delivery.id, delivery.attempts));
     afterCommit.add(() => this.eventBus.publish('fleetReleaseChanged', { organizationId: record.organizationId, payload: record }));
-    if (isActive(record)) afterCommit.add(() => this.fleetQueue.request(record.id, record.version));
+    afterCommit.add(() => this.fleetQueue.request(record.id, record.version));
   }
 
   private async untilWritten<T>(attempt: () => Promise<T>): Promise<T> {
