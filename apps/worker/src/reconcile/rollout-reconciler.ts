@@ -148,7 +148,10 @@ export class RolloutReconciler {
       decision.experimentsToStart.length === 0 &&
       experiments.changed.length === 0 &&
       (decision.requeueAt?.getTime() ?? null) === (rollout.nextReconcileAt?.getTime() ?? null);
-    if (nothingChanged) return { result: 'unchanged' };
+    if (nothingChanged) {
+      if (rollout.observationPending) await this.rollouts.observationReconciled(WORKER, rollout.id, rollout.version);
+      return { result: 'unchanged' };
+    }
 
     const version = await this.write(rollout, operations, generation, { ...experiments, decision }, desiredChanged, now);
     return { result: 'written', version, desiredChanged };

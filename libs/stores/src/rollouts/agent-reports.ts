@@ -23,6 +23,7 @@ export const RECORD_AGENT_REPORT: PreparedStatement = {
     observed = CASE WHEN stored.changed THEN $4::jsonb ELSE r.observed END,
     "observedAt" = CASE WHEN stored.changed THEN $6::timestamp ELSE r."observedAt" END,
     "observedDigest" = $7::text,
+    "observationPending" = r."observationPending" OR stored.changed,
     version = r.version + CASE WHEN stored.changed THEN 1 ELSE 0 END,
     "updatedAt" = $6::timestamp
   FROM stored WHERE r.id = stored.id

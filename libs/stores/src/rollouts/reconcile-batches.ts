@@ -43,6 +43,8 @@ export interface RolloutExperimentState {
 
 export type LoadedRollout = RolloutRecord & {
   cluster: { name: string; connectionState: string; labels: Record<string, string> };
+  /** Its observation changed since a reconcile last read it: a reconcile that writes nothing still says it has. */
+  observationPending: boolean;
   operations: PendingOperation[];
   analysisRuns: StoredRunState[];
   experiments: RolloutExperimentState[];
@@ -91,7 +93,7 @@ export const WRITE_RECONCILES: PreparedStatement = {
   ), updated AS (
     UPDATE "Rollout" r SET spec = COALESCE(w.spec, r.spec), generation = w.generation, "specChangedBy" = w."specChangedBy", status = w.status, phase = w.phase, message = w.message,
       "observedGeneration" = w."observedGeneration", "desiredState" = COALESCE(w."desiredState", r."desiredState"), "desiredVersion" = w."desiredVersion", "nextReconcileAt" = w."nextReconcileAt",
-      version = w.version, "updatedAt" = w.at
+      version = w.version, "observationPending" = false, "updatedAt" = w.at
     FROM w WHERE r.id = w.id AND r.version = w.expected RETURNING r.id
   ), settled AS (
     UPDATE "RolloutOperation" o SET state = s.state, message = s.message, "completedAt" = s.at
@@ -155,6 +157,12 @@ export const FINISH_REVISIONS: PreparedStatement = {
   text: `UPDATE "RolloutRevision" rr SET outcome = f.outcome, "finishedAt" = f.at
   FROM jsonb_to_recordset($1::jsonb) AS f("rolloutId" uuid, revision integer, outcome text, at timestamp)
   WHERE rr."rolloutId" = f."rolloutId" AND rr."finishedAt" IS NULL AND rr.revision = f.revision`,
+};
+
+/** A reconcile that wrote nothing read the observation as of `version`: the sweep need not ask for it again. */
+export const OBSERVATION_RECONCILED: PreparedStatement = {
+  name: 'reconcile-observation-reconciled',
+  text: `UPDATE "Rollout" SET "observationPending" = false WHERE id = $1::uuid AND version = $2::integer AND "observationPending"`,
 };
 
 /** `spec` and `desiredState` are `undefined` when the reconcile left them as stored: the row keeps its own, unsent. */
@@ -258,6 +266,11 @@ export class ReconcileBatches {
 
   load(rolloutId: string): Promise<LoadedRollout | null> {
     return this.loads.submit(rolloutId);
+  }
+
+  /** Records that a reconcile read the rollout's observation at `version` and found nothing to write. */
+  async observationReconciled(rolloutId: string, version: number): Promise<void> {
+    await this.sql.query(OBSERVATION_RECONCILED, [rolloutId, version]);
   }
 
   /** Resolves once the write is committed (or known to have lost to another writer). */
@@ -414,6 +427,7 @@ function loadedRolloutOf({
   return {
     ...rolloutRecordOf(row),
     cluster: { name: clusterName, connectionState: clusterConnectionState, labels: clusterLabelsColumn.decode(clusterLabels) },
+    observationPending: row.observationPending,
     operations: operations.map(({ id, type, parameters, requestedBy }) => ({
       id,
       operation: operationColumn.decode({ type, ...parameters }),

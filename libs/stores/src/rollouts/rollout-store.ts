@@ -95,12 +95,17 @@ const WITH_CLUSTER_NAME = { cluster: { select: { name: true } } } as const;
 
 export type RolloutWithAnalysisRuns = RolloutWithCluster & { analysisRuns: { name: string; phase: string; message: string }[] };
 
-/** The rollouts of connected clusters that are not settled: the sweep re-derives their reconcile jobs from these. */
+/**
+ * The rollouts of connected clusters that are not settled, or whose observation changed since a reconcile last read
+ * it (its trigger lost with Redis, or its reconcile held while the cluster counted as disconnected): the sweep
+ * re-derives their reconcile jobs from these.
+ */
 export const UNSETTLED_ROLLOUTS: PreparedStatement = {
   name: 'sweep-unsettled-rollouts',
   text: `SELECT r.id, r.version FROM "Rollout" r JOIN "Cluster" c ON c.id = r."clusterId"
   WHERE c."connectionState" = 'Connected' AND (
     r.phase <> 'Healthy'
+    OR r."observationPending"
     OR r."observedGeneration" <> r.generation
     OR (r."nextReconcileAt" IS NOT NULL AND r."nextReconcileAt" <= $1::timestamp)
     OR EXISTS (SELECT 1 FROM "RolloutOperation" o WHERE o."rolloutId" = r.id AND o.state = 'Pending')
@@ -476,6 +481,11 @@ export class RolloutStore {
   /** Writes what a reconcile decided if the rollout is still at the version it read; resolves once committed. */
   writeReconcile(_scope: SystemScope, plan: ReconcileWritePlan): Promise<RolloutWriteResult> {
     return this.reconcilePath().write(plan);
+  }
+
+  /** Records that a reconcile that wrote nothing read the rollout's observation as of `version`. */
+  observationReconciled(_scope: SystemScope, rolloutId: string, version: number): Promise<void> {
+    return this.reconcilePath().observationReconciled(rolloutId, version);
   }
 
   private sqlPath(): SqlPool {
