@@ -214,6 +214,45 @@ describe('a request over its time or its budget', () => {
     expect((await graphql(limited.url, limitedOrg.tokens.deployer, costly)).status).toBe(200);
   });
 
+  describe('a list is priced by the items it can serve, however its page is given', () => {
+    const nodes = 'nodes { id name }';
+    it.each<[string, string, Record<string, unknown>, number]>([
+      ['no page, which serves 50', '{ rollouts { nodes { id name cluster namespace phase message } } }', {}, 20 + 50 * 7],
+      ['a page in a variable', `query($page: PageInput) { rollouts(page: $page) { ${nodes} } }`, { page: { first: 500 } }, 20 + 500 * 3],
+      [
+        'a page size in a variable left to its default',
+        `query($first: Int! = 500) { rollouts(page: { first: $first }) { ${nodes} } }`,
+        {},
+        20 + 500 * 3,
+      ],
+      [
+        'a negative page size beside a full page',
+        `{ refused: rollouts(page: { first: -1000000 }) { ${nodes} } served: rollouts(page: { first: 500 }) { ${nodes} } }`,
+        {},
+        20 + 1 * 3 + 20 + 500 * 3,
+      ],
+    ])('refuses %s at the price of what it serves', async (_title, query, variables, price) => {
+      const response = await graphql(limited.url, limitedOrg.tokens.admin, query, variables);
+      expect(response.status).toBe(400);
+      expect(response.errors?.[0]).toMatchObject({
+        message: `the query costs ${price}; at most 300 is allowed`,
+        extensions: { code: 'query/too_complex' },
+      });
+    });
+
+    it('serves a small page given in a variable', async () => {
+      const response = await graphql(
+        limited.url,
+        limitedOrg.tokens.admin,
+        `query($page: PageInput) { rollouts(page: $page) { ${nodes} } }`,
+        {
+          page: { first: 30 },
+        },
+      );
+      expect(response.errors).toBeUndefined();
+    });
+  });
+
   it('gives requests without a valid token a small budget of their own', async () => {
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 4; attempt += 1) statuses.push((await graphql(limited.url, 'not-a-token', '{ me { role } }')).status);

@@ -106,3 +106,23 @@ describe('applyManifests on hostile documents', () => {
     });
   });
 });
+
+describe('applyManifests refuses YAML nested too deep to read, writing nothing', () => {
+  const indentedMapping = (depth: number): string =>
+    Array.from({ length: depth }, (_, level) => `${' '.repeat(level)}a:`).join('\n') + ' leaf\n';
+
+  it.each([
+    ['a sequence of sequences 50,000 deep', `${'- '.repeat(50_000)}leaf\n`, 1],
+    // Closing 50,000 levels at once overflows the stack of the YAML parser itself, not only of its reader.
+    ['a sequence of sequences 50,000 deep, then a sibling', `${'- '.repeat(50_000)}leaf\n- next\n`, 1],
+    ['a mapping indented one space deeper a line, 1,000 deep', indentedMapping(1000), 129],
+  ])('refuses %s at the line where it goes too deep', async (_title, yaml, line) => {
+    const before = await writtenRows();
+    const response = await graphql(api.url, org.tokens.admin, APPLY, { yaml });
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: 'manifest/invalid',
+      problems: [{ documentIndex: 0, path: '', message: `invalid YAML at line ${line}: block collections nest deeper than 64 levels` }],
+    });
+    expect(await writtenRows()).toEqual(before);
+  });
+});

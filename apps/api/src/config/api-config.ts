@@ -82,7 +82,7 @@ export function readApiConfig(environment: Environment, problems: string[]): Api
     ...readMetricsListener(environment, 9464, problems),
     maxRequestBytes: integer(environment, 'MAX_REQUEST_BYTES', 1024 * 1024, problems),
     maxQueryDepth: integer(environment, 'MAX_QUERY_DEPTH', 12, problems),
-    maxQueryComplexity: integer(environment, 'MAX_QUERY_COMPLEXITY', 5000, problems),
+    maxQueryComplexity: integer(environment, 'MAX_QUERY_COMPLEXITY', 20_000, problems),
     maxQueryTokens: integer(environment, 'MAX_QUERY_TOKENS', 5000, problems),
     maxRootFields: integer(environment, 'MAX_ROOT_FIELDS', 20, problems),
     maxQueryAliases: integer(environment, 'MAX_QUERY_ALIASES', 50, problems, 0),

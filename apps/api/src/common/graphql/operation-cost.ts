@@ -1,8 +1,10 @@
 import {
   getNamedType,
+  getVariableValues,
   isInterfaceType,
   isObjectType,
   Kind,
+  valueFromAST,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -10,9 +12,9 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValueNode,
 } from 'graphql';
 import { costOfField, type FieldCoordinate } from './field-costs.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
 
 export interface OperationMeasure {
   /** Levels of nested fields: `{ a { b } }` is 2 deep. */
@@ -27,20 +29,25 @@ export interface OperationMeasure {
   repeated: FieldCoordinate[];
 }
 
-const LIST_SIZE_ARGUMENTS = new Set(['first', 'limit']);
+/** The argument, a `PageInput`, by which a list field is paginated. */
+const PAGE_ARGUMENT = 'page';
 
-function listMultiplier(argumentValue: ValueNode | undefined, variables: Record<string, unknown>): number {
-  if (!argumentValue) return 1;
-  if (argumentValue.kind === Kind.INT) return Number(argumentValue.value);
-  if (argumentValue.kind === Kind.VARIABLE) {
-    const value = variables[argumentValue.name.value];
-    return typeof value === 'number' && Number.isFinite(value) ? Math.max(1, value) : 1;
-  }
-  if (argumentValue.kind === Kind.OBJECT) {
-    const size = argumentValue.fields.find((field) => LIST_SIZE_ARGUMENTS.has(field.name.value));
-    return listMultiplier(size?.value, variables);
-  }
-  return 1;
+/**
+ * How many items a field can serve: 1 unless it is paginated, else its `page.first`, written out or from a variable,
+ * DEFAULT_PAGE_SIZE when not given, and within 1 to MAX_PAGE_SIZE (a list asked for more or fewer reads nothing).
+ * @example `rollouts(page: $page)` with `{ page: { first: 500 } }` serves 500; `rollouts` alone serves 50.
+ */
+function servedItems(
+  field: FieldNode,
+  definition: GraphQLField<unknown, unknown> | undefined,
+  variables: Readonly<Record<string, unknown>>,
+): number {
+  const pageArgument = definition?.args.find((argument) => argument.name === PAGE_ARGUMENT);
+  if (!pageArgument) return 1;
+  const given = field.arguments?.find((argument) => argument.name.value === PAGE_ARGUMENT);
+  const page: unknown = given ? valueFromAST(given.value, pageArgument.type, variables) : pageArgument.defaultValue;
+  const first: unknown = typeof page === 'object' && page !== null ? (page as { first?: unknown }).first : undefined;
+  return typeof first === 'number' ? Math.min(Math.max(first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
 }
 
 export function fieldDefinition(parent: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
@@ -58,7 +65,8 @@ export function fragmentType(
 
 /**
  * Prices an operation by the field-cost table: `{ rollouts(page: { first: 50 }) { nodes { id name } } }` costs
- * 20 for `rollouts` plus 50 × (1 for `nodes` + 1 + 1), that is 170. Fragments are priced where they are spread.
+ * 20 for `rollouts` plus 50 × (1 for `nodes` + 1 + 1), that is 170, as does `{ rollouts { nodes { id name } } }`.
+ * Fragments are priced where they are spread; `variables` are as the request sent them.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -66,6 +74,8 @@ export function measureOperation(
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
   variables: Record<string, unknown>,
 ): OperationMeasure {
+  // Variables that do not fit their types get the operation refused before anything runs; its pages are then priced at the default size.
+  const variableValues = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 }).coerced ?? {};
   const visiting = new Set<string>();
   const seen = new Map<FieldCoordinate, number>();
   let aliases = 0;
@@ -79,12 +89,9 @@ export function measureOperation(
     seen.set(coordinate, (seen.get(coordinate) ?? 0) + 1);
     const { cost } = costOfField(coordinate, isRoot);
     if (!field.selectionSet) return { depth: depth + 1, price: cost };
-    const type = fieldDefinition(parent, field.name.value)?.type;
-    const inner = measure(field.selectionSet, type ? getNamedType(type) : undefined, depth + 1);
-    const sizeArgument = field.arguments?.find(
-      (argument) => LIST_SIZE_ARGUMENTS.has(argument.name.value) || argument.name.value === 'page',
-    );
-    return { depth: inner.depth, price: cost + listMultiplier(sizeArgument?.value, variables) * inner.price };
+    const definition = fieldDefinition(parent, field.name.value);
+    const inner = measure(field.selectionSet, definition ? getNamedType(definition.type) : undefined, depth + 1);
+    return { depth: inner.depth, price: cost + servedItems(field, definition, variableValues) * inner.price };
   };
 
   const measure = (

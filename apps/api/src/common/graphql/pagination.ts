@@ -11,16 +11,18 @@ export class PageInfo {
   hasNextPage!: boolean;
 }
 
+/** Items a list serves when its page does not say. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
 @InputType({ description: 'Cursor pagination: up to `first` items after the `after` cursor.' })
 export class PageInput {
-  @Field(() => Int, { defaultValue: 50, description: 'How many items, from 1 to 500.' })
-  first = 50;
+  @Field(() => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: `How many items, from 1 to ${MAX_PAGE_SIZE}.` })
+  first = DEFAULT_PAGE_SIZE;
 
   @Field(() => String, { nullable: true, description: 'The `endCursor` of the previous page.' })
   after?: string | null;
 }
-
-export const MAX_PAGE_SIZE = 500;
 
 export interface PageRequest<C> {
   take: number;
@@ -29,7 +31,7 @@ export interface PageRequest<C> {
 
 /** Validates a page request and decodes its opaque cursor. */
 export function pageRequest<C>(page: PageInput | undefined, isCursor: (value: unknown) => value is C): PageRequest<C> {
-  const first = page?.first ?? 50;
+  const first = page?.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw new FlotillaError(ErrorCode.InputInvalid, `page.first must be between 1 and ${MAX_PAGE_SIZE}`, [
       { path: 'page.first', message: `must be between 1 and ${MAX_PAGE_SIZE}` },
