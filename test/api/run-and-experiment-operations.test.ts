@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { recordMeasurement } from '../../libs/analysis/src/assessment.js';
 import { newMetricResult } from '../../libs/analysis/src/assessment.js';
 import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { runStateColumn } from '../../libs/stores/src/analysis-runs/run-state.js';
+import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import { runPhaseJobId } from '../../libs/queues/src/trigger-queue.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
 
@@ -137,6 +140,34 @@ describe('terminateAnalysisRun', () => {
     expect(response.errors?.[0]?.message).toBe('terminate refused: the analysis run already ended Failed');
     const stored = await api.database.analysisRun.findFirstOrThrow({ where: { organizationId: acme.id, name: 'failed' } });
     expect(stored).toMatchObject({ phase: 'Failed', message: 'Metric "smoke" assessed Failed' });
+  });
+
+  it("asks for its rollout's reconcile even while a reconcile of the rollout's version is queued or under way", async () => {
+    const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: acme.id, name: 'staging' } });
+    const rollout = await api.database.rollout.create({
+      data: {
+        organizationId: acme.id,
+        clusterId: cluster.id,
+        namespace: 'shop',
+        name: 'owner',
+        spec: json({ replicas: 1, selector: { matchLabels: { app: 'owner' } }, template: {}, strategy: { canary: {} } }),
+        version: 3,
+      },
+    });
+    const runId = await seedRun(acme, 'owned', { rolloutId: rollout.id, phase: 'Running', startedAt });
+    const redis = new Redis(inject('redisUrl'));
+    const queue = new ReconcileQueue(redis, api.environment.REDIS_PREFIX as string);
+    try {
+      // The job of a reconcile that read the run before it ended: another for the same version would be turned away.
+      await queue.request(rollout.id, 3);
+      await graphqlData(api.url, acme.tokens.deployer, TERMINATE, { name: 'owned' });
+      const stored = await api.database.analysisRun.findUniqueOrThrow({ where: { id: runId } });
+      expect(await queue.queue.getJob(runPhaseJobId(rollout.id, 3, runId, stored.phase))).toBeDefined();
+    } finally {
+      await queue.queue.obliterate({ force: true });
+      await queue.close();
+      await redis.quit();
+    }
   });
 
   it("answers not found for another organization's run, and needs the deployer role", async () => {

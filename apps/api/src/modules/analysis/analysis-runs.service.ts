@@ -54,20 +54,25 @@ export class AnalysisRunsService {
     );
     if (outcome.kind === 'not_found') throw notFound(ErrorCode.AnalysisRunNotFound, `analysis run ${target}`);
     if (outcome.kind === 'refused') throw new FlotillaError(ErrorCode.AnalysisRunOperationRefused, `terminate refused: ${outcome.refusal}`);
-    await this.wake(outcome.owner);
+    await this.wake(outcome.owner, outcome.runId, outcome.phase);
     const [run] = await this.queries.analysisRuns(scope, key, { limit: 1, afterId: undefined });
     if (!run) throw notFound(ErrorCode.AnalysisRunNotFound, `analysis run ${target}`);
     return toAnalysisRunModel(run);
   }
 
-  private async wake(owner: RunOwner): Promise<void> {
+  /**
+   * Asks for the owner's reconcile as the worker does when a run reaches a phase: the run's row changed, not the
+   * owner's version, and a job for that version alone would be turned away while one that read the run before is
+   * under way.
+   */
+  private async wake(owner: RunOwner, runId: string, phase: string): Promise<void> {
     switch (owner.kind) {
       case 'rollout':
-        return this.reconcileQueue.request(owner.id, owner.version);
+        return this.reconcileQueue.runPhaseChanged(owner.id, owner.version, runId, phase);
       case 'experiment':
-        return this.reconcileQueue.requestExperiment(owner.id, owner.version);
+        return this.reconcileQueue.experimentRunPhaseChanged(owner.id, owner.version, runId, phase);
       case 'fleetRelease':
-        return this.fleetQueue.request(owner.id, owner.version);
+        return this.fleetQueue.runPhaseChanged(owner.id, owner.version, runId, phase);
       case 'none':
         return;
     }
