@@ -5,7 +5,7 @@ import { newMetricResult } from '../../libs/analysis/src/assessment.js';
 import type { Prisma } from '../../libs/stores/src/generated/prisma/client.js';
 import { runStateColumn } from '../../libs/stores/src/analysis-runs/run-state.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
-import { runPhaseJobId } from '../../libs/queues/src/trigger-queue.js';
+import { runPhaseJobId, versionJobId } from '../../libs/queues/src/trigger-queue.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
 
@@ -37,6 +37,31 @@ async function seedRun(org: TestOrganization, name: string, fields: Partial<Pris
   return run.id;
 }
 
+const ROLLOUT_VERSION = 3;
+
+/** A rollout row of the organization's `staging` cluster, at ROLLOUT_VERSION, for runs and experiments to belong to. */
+async function seedRollout(org: TestOrganization, name: string): Promise<string> {
+  const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id, name: 'staging' } });
+  const spec = { replicas: 1, selector: { matchLabels: { app: name } }, template: {}, strategy: { canary: {} } };
+  const rollout = await api.database.rollout.create({
+    data: { organizationId: org.id, clusterId: cluster.id, namespace: 'shop', name, spec: json(spec), version: ROLLOUT_VERSION },
+  });
+  return rollout.id;
+}
+
+/** Runs `work` with the API's reconcile queue, emptied afterwards. */
+async function withReconcileQueue(work: (queue: ReconcileQueue) => Promise<void>): Promise<void> {
+  const redis = new Redis(inject('redisUrl'));
+  const queue = new ReconcileQueue(redis, api.environment.REDIS_PREFIX as string);
+  try {
+    await work(queue);
+  } finally {
+    await queue.queue.obliterate({ force: true });
+    await queue.close();
+    await redis.quit();
+  }
+}
+
 const experimentSpec = {
   templates: [
     {
@@ -47,7 +72,12 @@ const experimentSpec = {
   ],
 };
 
-async function seedExperiment(org: TestOrganization, name: string, phase: 'Running' | 'Successful' | 'Failed'): Promise<void> {
+async function seedExperiment(
+  org: TestOrganization,
+  name: string,
+  phase: 'Running' | 'Successful' | 'Failed',
+  rolloutId: string | null = null,
+): Promise<void> {
   const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: org.id, name: 'staging' } });
   const status = { phase, message: '', availableAt: undefined, finishedAt: undefined, templateStatuses: [], analysisRuns: [] };
   await api.database.experiment.create({
@@ -59,6 +89,7 @@ async function seedExperiment(org: TestOrganization, name: string, phase: 'Runni
       spec: json(experimentSpec),
       phase,
       status: json(status),
+      rolloutId,
     },
   });
 }
@@ -143,31 +174,15 @@ describe('terminateAnalysisRun', () => {
   });
 
   it("asks for its rollout's reconcile even while a reconcile of the rollout's version is queued or under way", async () => {
-    const cluster = await api.database.cluster.findFirstOrThrow({ where: { organizationId: acme.id, name: 'staging' } });
-    const rollout = await api.database.rollout.create({
-      data: {
-        organizationId: acme.id,
-        clusterId: cluster.id,
-        namespace: 'shop',
-        name: 'owner',
-        spec: json({ replicas: 1, selector: { matchLabels: { app: 'owner' } }, template: {}, strategy: { canary: {} } }),
-        version: 3,
-      },
-    });
-    const runId = await seedRun(acme, 'owned', { rolloutId: rollout.id, phase: 'Running', startedAt });
-    const redis = new Redis(inject('redisUrl'));
-    const queue = new ReconcileQueue(redis, api.environment.REDIS_PREFIX as string);
-    try {
+    const rolloutId = await seedRollout(acme, 'owner');
+    const runId = await seedRun(acme, 'owned', { rolloutId, phase: 'Running', startedAt });
+    await withReconcileQueue(async (queue) => {
       // The job of a reconcile that read the run before it ended: another for the same version would be turned away.
-      await queue.request(rollout.id, 3);
+      await queue.request(rolloutId, ROLLOUT_VERSION);
       await graphqlData(api.url, acme.tokens.deployer, TERMINATE, { name: 'owned' });
       const stored = await api.database.analysisRun.findUniqueOrThrow({ where: { id: runId } });
-      expect(await queue.queue.getJob(runPhaseJobId(rollout.id, 3, runId, stored.phase))).toBeDefined();
-    } finally {
-      await queue.queue.obliterate({ force: true });
-      await queue.close();
-      await redis.quit();
-    }
+      expect(await queue.queue.getJob(runPhaseJobId(rolloutId, ROLLOUT_VERSION, runId, stored.phase))).toBeDefined();
+    });
   });
 
   it("answers not found for another organization's run, and needs the deployer role", async () => {
@@ -206,6 +221,18 @@ describe('terminateExperiment', () => {
     expect(audit.auditEvents.nodes).toEqual([
       { targetName: 'staging/shop/comparing', reason: 'the canary is clearly better', after: { terminate: true, generation: 2 } },
     ]);
+  });
+
+  it("of a rollout's experiment moves the rollout's version on and asks for its reconcile at the new one", async () => {
+    const rolloutId = await seedRollout(acme, 'experimenting');
+    await seedExperiment(acme, 'rollout-experiment', 'Running', rolloutId);
+    await withReconcileQueue(async (queue) => {
+      await graphqlData(api.url, acme.tokens.deployer, TERMINATE_EXPERIMENT, { name: 'rollout-experiment' });
+      const rollout = await api.database.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
+      // A reconcile that read the experiment before the change then writes nothing, and is run again.
+      expect(rollout.version).toBe(ROLLOUT_VERSION + 1);
+      expect(await queue.queue.getJob(versionJobId(rolloutId, rollout.version))).toBeDefined();
+    });
   });
 
   it.each([

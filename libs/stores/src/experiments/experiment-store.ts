@@ -129,7 +129,12 @@ export class ExperimentStore {
       const experiment = { ...before, spec: decision.spec, generation: before.generation + 1, version: before.version + 1 };
       if (before.rolloutId === null)
         return { kind: 'changed', experiment, reconcile: { kind: 'experiment', id: before.id, version: experiment.version } };
-      const rollout = await transaction.rollout.findUniqueOrThrow({ where: { id: before.rolloutId }, select: { version: true } });
+      // A rollout's experiment is part of it: a reconcile that read the experiment before must not write what it decided.
+      const rollout = await transaction.rollout.update({
+        where: { id: before.rolloutId },
+        data: { version: { increment: 1 } },
+        select: { version: true },
+      });
       return { kind: 'changed', experiment, reconcile: { kind: 'rollout', id: before.rolloutId, version: rollout.version } };
     });
   }
