@@ -13,6 +13,8 @@ import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventBus } from '../../libs/events/src/event-bus.js';
+import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
+import { versionJobId } from '../../libs/queues/src/trigger-queue.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { graphqlData } from '../support/graphql-client.js';
 import { observedReplicaSet } from '../support/observed-state.js';
@@ -328,6 +330,36 @@ describe('the periodic report by digest', () => {
       rollouts: [web, experiment],
     });
     await current.close();
+  });
+});
+
+describe('a cluster marked disconnected while its agent stays connected', () => {
+  it('asks for a reconcile of its rollouts once a heartbeat brings it back', async () => {
+    // Given a rollout and its agent, whose connection's reconciles were asked for and taken
+    const owner = await organizationWithRollout();
+    const current = await agent(owner.agentTokens.staging as string);
+    const rollout = await api.database.rollout.findFirstOrThrow({ where: { organizationId: owner.id, name: 'web' } });
+    const redis = new Redis(inject('redisUrl'));
+    const reconcileQueue = new ReconcileQueue(redis, api.environment.REDIS_PREFIX as string);
+    const reconcileJob = () => reconcileQueue.queue.getJob(versionJobId(rollout.id, rollout.version));
+    const heartbeats = setInterval(() => current.send({ type: 'heartbeat', sentAt: new Date().toISOString() }), 200);
+    try {
+      await eventually(reconcileJob, 5_000, 'the reconcile asked for on connection');
+      await reconcileQueue.queue.remove(versionJobId(rollout.id, rollout.version));
+
+      // When the worker's sweep marks the cluster Disconnected, its heartbeats having been late, and the next one arrives
+      await api.database.cluster.update({ where: { id: rollout.clusterId }, data: { connectionState: 'Disconnected' } });
+
+      // Then the cluster is Connected again, and the rollout's reconcile, held while it was not, is asked for
+      expect(await eventually(reconcileJob, 10_000, 'the reconcile asked for on the heartbeat')).toBeDefined();
+      const cluster = await api.database.cluster.findUniqueOrThrow({ where: { id: rollout.clusterId } });
+      expect(cluster.connectionState).toBe('Connected');
+    } finally {
+      clearInterval(heartbeats);
+      await current.close();
+      await reconcileQueue.close();
+      await redis.quit();
+    }
   });
 });
 

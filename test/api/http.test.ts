@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { startWorkerHealth } from '../../apps/worker/src/health-server.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
+import { openRaw } from '../support/raw-agent-socket.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
 
 let api: TestApi;
@@ -102,6 +104,31 @@ describe('HTTP endpoints', () => {
     }
     const page = await responses[0]?.text();
     expect(page).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>|<style|\son\w+=/);
+  });
+});
+
+/** Sends `GET <target>` on a new TCP connection, as no HTTP client would, and answers the status of the response. */
+async function statusOfRawGet(baseUrl: string, target: string): Promise<number> {
+  const raw = await openRaw(baseUrl);
+  raw.socket.write(`GET ${target} HTTP/1.1\r\nHost: flotilla\r\nConnection: close\r\n\r\n`);
+  await raw.ended;
+  return Number(/^HTTP\/1\.1 (\d{3}) /.exec(raw.received().toString('latin1'))?.[1] ?? 0);
+}
+
+describe('a request whose target no URL can be made of', () => {
+  it('is answered 400 by the metrics port, which goes on serving', async () => {
+    expect(await statusOfRawGet(api.metricsUrl, '//x:99999')).toBe(400);
+    expect((await fetch(`${api.metricsUrl}/metrics`)).status).toBe(200);
+  });
+
+  it("is answered 400 by the worker's health port, which goes on serving", async () => {
+    const health = await startWorkerHealth({ host: '127.0.0.1', port: 0, probes: {} });
+    try {
+      expect(await statusOfRawGet(health.url, '//x:99999')).toBe(400);
+      expect((await fetch(`${health.url}/healthz`)).status).toBe(200);
+    } finally {
+      await health.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { probeAll } from '@flotilla/service-runtime';
+import { probeAll, requestPath } from '@flotilla/service-runtime';
 
 export interface WorkerHealthOptions {
   host: string;
@@ -23,7 +23,8 @@ export async function startWorkerHealth(options: WorkerHealthOptions): Promise<W
     const answer = (status: number, body: unknown): void => {
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    const path = new URL(request.url ?? '/', 'http://worker').pathname;
+    const path = requestPath(request.url);
+    if (path === undefined) return answer(400, { error: 'the request target is not a path' });
     if (request.method !== 'GET') return answer(405, { error: 'only GET is served' });
     switch (path) {
       case '/healthz':

@@ -3,6 +3,7 @@ export * from './logger.js';
 export * from './probes.js';
 export * from './process-lifecycle.js';
 export * from './metrics-server.js';
+export * from './request-path.js';
 export * from './process-metrics.js';
 export * from './redis.js';
 export * from './secrets.js';

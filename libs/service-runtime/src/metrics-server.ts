@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { port, type Environment } from './config/readers.js';
+import { requestPath } from './request-path.js';
 
 /** Where a process serves `/metrics`: a port of its own, apart from what clients and load balancers reach. */
 export interface MetricsListener {
@@ -34,10 +35,11 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `GET /metrics` from `registry` and nothing else (404). */
+/** Serves `GET /metrics` from `registry` and nothing else (404; 400 for a target that is no path). */
 export async function startMetricsServer(listener: MetricsListener, registry: Registry): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://metrics').pathname;
+    const path = requestPath(request.url);
+    if (path === undefined) return void response.writeHead(400, { 'content-type': 'text/plain' }).end('the request target is not a path\n');
     if (path !== '/metrics') return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return void response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('only GET is served\n');

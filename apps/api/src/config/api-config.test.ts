@@ -8,6 +8,14 @@ describe('loadApiConfig', () => {
     expect(loadApiConfig({ METRICS_HOST: '0.0.0.0', METRICS_PORT: '9100' })).toMatchObject({ metricsHost: '0.0.0.0', metricsPort: 9100 });
   });
 
+  it('bounds what may wait unsent to an agent at 8 MiB unless told otherwise', () => {
+    expect(loadApiConfig({}).agent.maxBufferedBytes).toBe(8 * 1024 * 1024);
+    expect(loadApiConfig({ AGENT_MAX_BUFFERED_BYTES: '65536' }).agent.maxBufferedBytes).toBe(65_536);
+    expect(() => loadApiConfig({ AGENT_MAX_BUFFERED_BYTES: '0' })).toThrow(
+      new ConfigurationError(['AGENT_MAX_BUFFERED_BYTES must be an integer of at least 1, got "0"']),
+    );
+  });
+
   it('refuses metrics on the public port', () => {
     expect(() => loadApiConfig({ PORT: '8080', METRICS_PORT: '8080' })).toThrow(
       new ConfigurationError(['METRICS_PORT must differ from PORT: both are 8080']),

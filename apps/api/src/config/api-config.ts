@@ -54,6 +54,8 @@ export interface ApiConfig extends ControlPlaneSettings, MetricsListener {
 export interface AgentConnectionLimits {
   /** Largest WebSocket message an agent may send. */
   maxMessageBytes: number;
+  /** What may wait unsent to one agent, beyond its snapshot, before its connection is closed as not reading. */
+  maxBufferedBytes: number;
   /** Time from opening TCP to a completed (authenticated) upgrade. */
   handshakeTimeoutMs: number;
   /** Upgrades of one client address being authenticated at once. */
@@ -99,6 +101,7 @@ export function readApiConfig(environment: Environment, problems: string[]): Api
     shutdownDrainSeconds: integer(environment, 'SHUTDOWN_DRAIN_SECONDS', 0, problems, 0),
     agent: {
       maxMessageBytes: integer(environment, 'AGENT_MAX_MESSAGE_BYTES', 1024 * 1024, problems),
+      maxBufferedBytes: integer(environment, 'AGENT_MAX_BUFFERED_BYTES', 8 * 1024 * 1024, problems),
       handshakeTimeoutMs: integer(environment, 'AGENT_HANDSHAKE_TIMEOUT_MS', 10_000, problems),
       maxPendingHandshakesPerAddress: integer(environment, 'AGENT_MAX_PENDING_HANDSHAKES', 20, problems),
       messagesPerSecond: integer(environment, 'AGENT_MESSAGES_PER_SECOND', 5_000, problems),

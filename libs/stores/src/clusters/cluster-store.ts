@@ -51,11 +51,15 @@ const toRecord = (row: ClusterRow): ClusterRecord => ({ ...row, labels: clusterL
 
 /**
  * An agent heard of, hand-written: every agent's heartbeat is recorded every few seconds, and the Prisma client's
- * planning of the update cost the API as much as the report of a rollout. $1 cluster id, $2 time.
+ * planning of the update cost the API as much as the report of a rollout. $1 cluster id, $2 time. Answers the
+ * state the cluster was in, read under the row's lock so that a sweep marking it at the same moment is seen.
  */
 export const RECORD_HEARTBEAT: PreparedStatement = {
   name: 'agent-record-heartbeat',
-  text: `UPDATE "Cluster" SET "lastHeartbeatAt" = $2::timestamp, "connectionState" = 'Connected' WHERE id = $1::uuid`,
+  text: `UPDATE "Cluster" AS cluster SET "lastHeartbeatAt" = $2::timestamp, "connectionState" = 'Connected'
+  FROM (SELECT id, "connectionState" FROM "Cluster" WHERE id = $1::uuid FOR UPDATE) AS previous
+  WHERE cluster.id = previous.id
+  RETURNING previous."connectionState" AS "previousState"`,
 };
 
 /**
@@ -153,10 +157,14 @@ export class ClusterStore {
     });
   }
 
-  /** Records a heartbeat of the cluster's agent at `at`, which also marks it connected. */
-  async recordHeartbeat(_scope: SystemScope, id: string, at: Date): Promise<void> {
+  /**
+   * Records a heartbeat of the cluster's agent at `at`, which also marks it connected; answers whether the cluster
+   * was marked otherwise until now (the worker's sweep took it for gone while its agent was late).
+   */
+  async recordHeartbeat(_scope: SystemScope, id: string, at: Date): Promise<{ reconnected: boolean }> {
     if (!this.sql) throw new Error('this cluster store was made without the SQL pool heartbeats are recorded with');
-    await this.sql.query(RECORD_HEARTBEAT, [id, at]);
+    const [row] = await this.sql.query<{ previousState: ConnectionState }>(RECORD_HEARTBEAT, [id, at]);
+    return { reconnected: row !== undefined && row.previousState !== ConnectionState.Connected };
   }
 
   /**

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { websocketText, type Logger } from '@flotilla/service-runtime';
+import { requestPath, websocketText, type Logger } from '@flotilla/service-runtime';
 import { clientAddressOf, compileProxyTrust, type ProxyTrust } from '../../common/http/client-address.js';
 import {
   AnalysisQueries,
@@ -32,6 +32,8 @@ import {
   RolloutStore,
   systemScope,
   type ClusterRecord,
+  type ExperimentRecord,
+  type RolloutRecord,
 } from '@flotilla/stores';
 import {
   type ClusterSubscription,
@@ -52,6 +54,12 @@ import { ServingState } from '../health/serving-state.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
+/** Nest's graphql-ws server (app.module.ts) takes every upgrade whose target starts with this, and only those. */
+const GRAPHQL_SUBSCRIPTION_PATH = '/graphql';
+
+/** WebSocket's "try again later": the agent reconnects with its backoff and gets a snapshot. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
+
 /** The gateway acts for the cluster whose agent's token it checked, whatever its organization. */
 const GATEWAY_SCOPE = systemScope('agent-gateway');
 
@@ -63,8 +71,10 @@ interface AgentConnection {
   /** When this connection last recorded the agent as heard of (ms since the epoch). */
   lastHeartbeatWrite: number;
   answers: AnswerCollector;
-  /** The first message (the hello) is never dropped; the rate applies from the second on. */
+  /** Whether the first message, which must be the hello, has arrived. It is never dropped; the rate applies from the second on. */
   greeted: boolean;
+  /** The size of the snapshot sent: the agent may leave that much unread beyond `maxBufferedBytes` (see `send`). */
+  snapshotBytes: number;
   rate: AgentMessageRate;
   /** The last message being handled of each rollout, so that the next one waits for it (see `inOrder`). */
   handling: Map<string, Promise<void>>;
@@ -117,10 +127,22 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     const httpServer = this.httpAdapterHost.httpAdapter.getHttpServer() as Server;
     httpServer.on('connection', (socket: Duplex) => this.handshakes.arm(socket, 408));
     httpServer.on('request', (request: IncomingMessage) => this.handshakes.disarm(request.socket));
-    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (new URL(request.url ?? '/', 'http://agent').pathname === AGENT_PATH) this.admit(request, socket, head);
-      else this.handshakes.disarm(socket);
-    });
+    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.routeUpgrade(request, socket, head));
+  }
+
+  /**
+   * Admits the upgrades to `AGENT_PATH` and leaves those to GraphQL subscriptions to their server. Nothing else would
+   * ever answer or close any other upgrade: it is answered 404, or 400 when its target is no path.
+   */
+  private routeUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = requestPath(request.url);
+    if (path === AGENT_PATH) return this.admit(request, socket, head);
+    this.handshakes.disarm(socket);
+    if (request.url?.startsWith(GRAPHQL_SUBSCRIPTION_PATH)) return;
+    // The HTTP server stops listening for a socket's errors once it hands it over for an upgrade.
+    socket.on('error', () => socket.destroy());
+    if (path === undefined) refuseConnection(socket, 400, 'the request target is not a path');
+    else refuseConnection(socket, 404, 'nothing is served over WebSocket at this path');
   }
 
   /**
@@ -138,7 +160,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       // An agent away now is not told later: it ends such a measurement at its timeout (deleting a job metric's Job).
       this.eventBus.listenToCluster('measurementsCancelled', clusterId, (message) => {
         const held = this.connections.get(clusterId);
-        if (held) this.send(held.socket, { type: 'cancel', requestIds: message.payload.requestIds });
+        if (held) this.send(held, { type: 'cancel', requestIds: message.payload.requestIds });
       }),
     );
   }
@@ -229,6 +251,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       lastHeartbeatWrite: 0,
       answers,
       greeted: false,
+      snapshotBytes: 0,
       rate: new AgentMessageRate(this.config.agent.messagesPerSecond, this.config.agent.rateLimitStrikes, Date.now()),
       handling: new Map(),
       subscriptions: [],
@@ -256,13 +279,16 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     });
   }
 
-  /** Takes a message within the agent's rate; over it, the message is dropped and the agent told, then closed. */
+  /**
+   * Takes the hello, then each message within the agent's rate; over it, the message is dropped and the agent told,
+   * then closed.
+   */
   private async receive(connection: AgentConnection, text: string): Promise<void> {
+    if (connection.socket.readyState !== connection.socket.OPEN) return;
     if (!connection.greeted) {
       connection.greeted = true;
-      return this.handle(connection, text);
+      return this.handleFirst(connection, text);
     }
-    if (connection.socket.readyState !== connection.socket.OPEN) return;
     const decision = connection.rate.decide(Date.now());
     switch (decision.kind) {
       case 'take':
@@ -274,7 +300,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
           { cluster: connection.clusterName, retryAfterSeconds: decision.tellRetryAfterSeconds },
           'agent over its message rate',
         );
-        this.send(connection.socket, {
+        this.send(connection, {
           type: 'error',
           code: 'rate_limited',
           message: `more than ${this.config.agent.messagesPerSecond} messages per second; messages are dropped until the rate falls`,
@@ -288,20 +314,47 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
-  private async handle(connection: AgentConnection, text: string): Promise<void> {
-    let message: AgentMessage;
+  /** Decodes a message, or answers `protocol/invalid_message` naming the field it could not take. */
+  private decode(connection: AgentConnection, text: string): AgentMessage | undefined {
     try {
-      message = decodeAgentMessage(text);
+      const message = decodeAgentMessage(text);
+      this.metrics.agentMessages.inc({ direction: 'received', type: message.type });
+      return message;
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.metrics.agentMessages.inc({ direction: 'received', type: 'invalid' });
-      this.send(connection.socket, { type: 'error', code: 'protocol/invalid_message', message: error.message });
-      return;
+      this.refuseMessage(connection, error.message);
+      return undefined;
     }
-    this.metrics.agentMessages.inc({ direction: 'received', type: message.type });
+  }
+
+  /** Tells the agent a message was refused; `reason` starts with the path of the field. */
+  private refuseMessage(connection: AgentConnection, reason: string): void {
+    this.send(connection, { type: 'error', code: 'protocol/invalid_message', message: reason });
+  }
+
+  /** Greets the hello a connection must start with, and ends a connection that starts otherwise. */
+  private async handleFirst(connection: AgentConnection, text: string): Promise<void> {
+    const message = this.decode(connection, text);
+    if (message?.type === 'hello') return this.greet(connection, message);
+    // An invalid message is answered already, naming its field.
+    if (message) this.refuseMessage(connection, `type: the first message of a connection must be hello, not ${message.type}`);
+    this.endForProtocolError(connection, 'the first message was not hello');
+  }
+
+  /** Ends a connection whose messages broke the order of the protocol. */
+  private endForProtocolError(connection: AgentConnection, reason: string): void {
+    this.log.warn({ cluster: connection.clusterName, reason }, 'agent broke the protocol; disconnecting');
+    connection.socket.close(CLOSE_CODES.invalidMessage, reason);
+  }
+
+  private async handle(connection: AgentConnection, text: string): Promise<void> {
+    const message = this.decode(connection, text);
+    if (message === undefined) return;
     switch (message.type) {
       case 'hello':
-        return this.greet(connection, message);
+        this.refuseMessage(connection, 'type: hello comes once, first, on each connection');
+        return this.endForProtocolError(connection, 'a second hello');
       case 'heartbeat':
         return this.heartbeat(connection);
       case 'applied': {
@@ -348,7 +401,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async greet(connection: AgentConnection, hello: Extract<AgentMessage, { type: 'hello' }>): Promise<void> {
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      this.send(connection.socket, {
+      this.send(connection, {
         type: 'error',
         code: 'protocol/unsupported_version',
         message: `this control plane speaks protocol ${PROTOCOL_VERSION}`,
@@ -371,7 +424,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       { agentVersion: hello.agentVersion, kubernetesVersion: hello.kubernetesVersion ?? null },
       new Date(connectedAt),
     );
-    this.send(connection.socket, {
+    this.send(connection, {
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
       cluster: connection.clusterName,
@@ -380,20 +433,15 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     });
     // Deletions recorded before the rollouts are read are in no snapshot, which removes them from the agent.
     const readAt = new Date();
-    const [rollouts, experiments] = await Promise.all([
-      this.rollouts.ofCluster(GATEWAY_SCOPE, connection.clusterId),
-      this.experiments.liveStandaloneOfCluster(GATEWAY_SCOPE, connection.clusterId),
-    ]);
+    const { rollouts, experiments } = await this.desiredOf(connection);
     const desired = [
       ...rollouts.flatMap((rollout) => toDesiredRollout(rollout) ?? []),
       ...experiments.flatMap((experiment) => toDesiredExperiment(experiment) ?? []),
     ];
-    this.send(connection.socket, { type: 'snapshot', rollouts: desired });
+    this.send(connection, { type: 'snapshot', rollouts: desired });
     await this.rollouts.forgetDeletionsBefore(GATEWAY_SCOPE, connection.clusterId, readAt);
     await this.askAgainInFlight(connection);
-    // What was held while the cluster was away goes on now.
-    for (const rollout of rollouts) await this.reconcileQueue.request(rollout.id, rollout.version);
-    for (const experiment of experiments) await this.reconcileQueue.requestExperiment(experiment.id, experiment.version);
+    await this.reconcileHeld({ rollouts, experiments });
     this.logger.info(
       {
         component: 'agent-gateway',
@@ -406,10 +454,28 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     );
   }
 
+  /** The rollouts and live standalone experiments of the connection's cluster. */
+  private async desiredOf(connection: AgentConnection): Promise<{ rollouts: RolloutRecord[]; experiments: ExperimentRecord[] }> {
+    const [rollouts, experiments] = await Promise.all([
+      this.rollouts.ofCluster(GATEWAY_SCOPE, connection.clusterId),
+      this.experiments.liveStandaloneOfCluster(GATEWAY_SCOPE, connection.clusterId),
+    ]);
+    return { rollouts, experiments };
+  }
+
+  /**
+   * Asks for a reconcile of every rollout and standalone experiment of a cluster that was not connected: those that
+   * ran meanwhile were held, and what was held goes on now.
+   */
+  private async reconcileHeld({ rollouts, experiments }: { rollouts: RolloutRecord[]; experiments: ExperimentRecord[] }): Promise<void> {
+    for (const rollout of rollouts) await this.reconcileQueue.request(rollout.id, rollout.version);
+    for (const experiment of experiments) await this.reconcileQueue.requestExperiment(experiment.id, experiment.version);
+  }
+
   /** Sends measurement requests of one run, whose answers are then recorded together. */
   private ask(connection: AgentConnection, requests: MeasurementRequest[]): void {
     connection.answers.asked(requests);
-    for (const request of requests) this.send(connection.socket, { type: 'measure', request });
+    for (const request of requests) this.send(connection, { type: 'measure', request });
   }
 
   /**
@@ -430,11 +496,18 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
     for (const requests of byRun.values()) this.ask(connection, requests);
   }
 
+  /**
+   * Records the agent as heard of, every few seconds at most. A heartbeat that brings back a cluster the worker's sweep
+   * marked disconnected (its heartbeats were late, its connection stayed) asks for the reconciles held meanwhile.
+   */
   private async heartbeat(connection: AgentConnection): Promise<void> {
     const now = Date.now();
     if (now - connection.lastHeartbeatWrite < HEARTBEAT_WRITE_INTERVAL_MS) return;
     connection.lastHeartbeatWrite = now;
-    await this.clusters.recordHeartbeat(GATEWAY_SCOPE, connection.clusterId, new Date(now));
+    const { reconnected } = await this.clusters.recordHeartbeat(GATEWAY_SCOPE, connection.clusterId, new Date(now));
+    if (!reconnected) return;
+    this.log.info({ cluster: connection.clusterName }, 'agent heard of again after its cluster was marked disconnected');
+    await this.reconcileHeld(await this.desiredOf(connection));
   }
 
   /**
@@ -491,7 +564,7 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
       ...differing.map(({ namespace, name }) => ({ namespace, name })),
       ...entries.flatMap(({ rollout }) => (rollout.kind === 'Experiment' ? [rollout] : [])),
     ];
-    if (rollouts.length > 0) this.send(connection.socket, { type: 'observeAgain', rollouts });
+    if (rollouts.length > 0) this.send(connection, { type: 'observeAgain', rollouts });
   }
 
   private async forward(change: DesiredStateChanged): Promise<void> {
@@ -505,18 +578,33 @@ export class AgentGateway implements OnApplicationBootstrap, BeforeApplicationSh
         : await this.rollouts
             .findForAgent(GATEWAY_SCOPE, change.id)
             .then((rollout) => (rollout ? (toDesiredRollout(rollout) ?? null) : undefined));
-    if (desired === undefined)
-      this.send(connection.socket, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });
-    else if (desired !== null) this.send(connection.socket, { type: 'desired', desired });
+    if (desired === undefined) this.send(connection, { type: 'deleted', rollout: change.key, desiredVersion: Number.MAX_SAFE_INTEGER });
+    else if (desired !== null) this.send(connection, { type: 'desired', desired });
   }
 
   private async markDisconnected(connection: AgentConnection): Promise<void> {
     await this.clusters.markDisconnected(GATEWAY_SCOPE, connection.clusterId, new Date(connection.lastHeartbeatWrite));
   }
 
-  private send(socket: WebSocket, message: ControlPlaneMessage): void {
+  /**
+   * Sends a message, unless the agent has left more unsent than it may: more than `maxBufferedBytes` beyond its
+   * snapshot, which may be larger than that on its own. Such an agent does not read; its connection is closed
+   * rather than let it hold ever more of this process's memory.
+   */
+  private send(connection: AgentConnection, message: ControlPlaneMessage): void {
+    const { socket } = connection;
     if (socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify(message));
+    if (socket.bufferedAmount > this.config.agent.maxBufferedBytes + connection.snapshotBytes) {
+      this.log.warn(
+        { cluster: connection.clusterName, bufferedBytes: socket.bufferedAmount, maxBufferedBytes: this.config.agent.maxBufferedBytes },
+        'agent leaves what it is sent unread; disconnecting',
+      );
+      socket.close(CLOSE_TRY_AGAIN_LATER, 'too much sent and left unread');
+      return;
+    }
+    const text = JSON.stringify(message);
+    if (message.type === 'snapshot') connection.snapshotBytes = Buffer.byteLength(text);
+    socket.send(text);
     this.metrics.agentMessages.inc({ direction: 'sent', type: message.type });
   }
 }
