@@ -13,7 +13,8 @@ export class MeasurementError extends Error {
   }
 }
 
-export type TransportFailureKind = 'timeout' | 'aborted' | 'address-refused' | 'network' | 'too-many-redirects' | 'invalid-url';
+export type TransportFailureKind =
+  'timeout' | 'aborted' | 'address-refused' | 'network' | 'too-many-redirects' | 'invalid-url' | 'response-too-large';
 
 /** An HTTP request that got no response, with the URL it was sent to. */
 export class HttpTransportError extends Error {

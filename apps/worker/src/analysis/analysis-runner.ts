@@ -320,6 +320,8 @@ export class AnalysisRunner {
           run: request.run,
           measurementIndex: request.measurementIndex,
           timeoutMs: this.options.measurementTimeoutSeconds * 1000,
+          // The whole measurement, as an agent's: a provider that polls (Kayenta) would otherwise hold its job for good.
+          signal: AbortSignal.timeout(this.options.measurementTimeoutSeconds * 1000),
         });
         return redactSecrets(outcome, credentials.revealed);
       }),

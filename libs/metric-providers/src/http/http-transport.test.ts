@@ -100,6 +100,35 @@ describe('createHttpTransport', () => {
     expect(error.message).toContain('169.254.169.254');
   });
 
+  it('sends credentials on a redirect within the origin only: another origin gets none of the headers that may hold one', async () => {
+    const headers = { Authorization: 'Bearer secret', 'DD-API-KEY': 'key', Accept: 'application/json' };
+    backend.respond({ status: 302, headers: { Location: '/same' } }, { body: 'same origin' });
+    await createHttpTransport().send({ method: 'GET', url: `${backend.url}/start`, headers, timeoutMs: 2000 });
+    expect(backend.requests.at(-1)?.headers).toMatchObject({ authorization: 'Bearer secret', 'dd-api-key': 'key' });
+
+    const elsewhere = `http://localhost:${new URL(backend.url).port}/elsewhere`;
+    backend.respond({ status: 307, headers: { Location: elsewhere } }, { body: 'another origin' });
+    const response = await createHttpTransport().send({ method: 'GET', url: `${backend.url}/start`, headers, timeoutMs: 2000 });
+    expect(response).toMatchObject({ body: 'another origin', url: elsewhere });
+    const followed = backend.requests.at(-1)?.headers ?? {};
+    expect(followed).toMatchObject({ accept: 'application/json' });
+    expect(followed).not.toHaveProperty('authorization');
+    expect(followed).not.toHaveProperty('dd-api-key');
+  });
+
+  it('fails a response larger than it reads, without holding it', async () => {
+    backend.respond({ body: 'x'.repeat(64 * 1024) });
+    const error = await failure(
+      createHttpTransport({ maxResponseBytes: 16 * 1024 }).send({ method: 'GET', url: `${backend.url}/big`, timeoutMs: 2000 }),
+    );
+    expect(error.kind).toBe('response-too-large');
+    expect(error.message).toContain('more than 16384 bytes');
+    backend.respond({ body: 'x'.repeat(1024) });
+    await expect(
+      createHttpTransport({ maxResponseBytes: 16 * 1024 }).send({ method: 'GET', url: `${backend.url}/small`, timeoutMs: 2000 }),
+    ).resolves.toMatchObject({ status: 200 });
+  });
+
   it('gives up after too many redirects', async () => {
     backend.respond({ status: 302, headers: { Location: '/again' } });
     const error = await failure(

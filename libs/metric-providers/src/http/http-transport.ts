@@ -1,5 +1,5 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import { Agent, request as sendOverUndici } from 'undici';
+import { Agent, errors as undiciErrors, request as sendOverUndici } from 'undici';
 import { AddressGuard, AddressRefusedError, type AddressPolicy } from '@flotilla/outbound-policy';
 import { errorMessage, HttpTransportError } from '../errors.js';
 
@@ -36,6 +36,23 @@ export interface HttpTransportOptions {
   addressPolicy?: AddressPolicy;
   /** Redirects followed before giving up; each target is checked against the address policy. Defaults to 5. */
   maxRedirects?: number;
+  /** The largest response body read; a larger one fails the request (`response-too-large`). Defaults to 16 MiB. */
+  maxResponseBytes?: number;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Headers that say nothing of who asks: the only ones sent on to another origin a redirect names. */
+const HEADERS_FOR_ANY_ORIGIN = new Set(['accept', 'accept-encoding', 'accept-language', 'content-type', 'user-agent']);
+
+/**
+ * The headers to send after a redirect from `from` to `to`: all of them within one origin; to another origin (http
+ * after https included), none that could carry a credential. fetch drops `Authorization` there; providers put their
+ * keys in headers of their own (`DD-API-KEY`, `GenieKey`, a webhook's `$secret` headers), so only these are kept.
+ */
+function headersAfterRedirect(headers: Record<string, string>, from: URL, to: URL): Record<string, string> {
+  if (from.origin === to.origin) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => HEADERS_FOR_ANY_ORIGIN.has(name.toLowerCase())));
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -77,11 +94,15 @@ function rootCause(error: unknown): unknown {
 export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   const guard = options.addressPolicy ? new AddressGuard(options.addressPolicy) : undefined;
   const maxRedirects = options.maxRedirects ?? 5;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const agents = new Map<boolean, Agent>();
   const agentFor = (insecure: boolean): Agent => {
     const existing = agents.get(insecure);
     if (existing) return existing;
-    const agent = new Agent({ connect: { rejectUnauthorized: !insecure, ...(guard ? { lookup: guardedLookup(guard) } : {}) } });
+    const agent = new Agent({
+      maxResponseSize: maxResponseBytes,
+      connect: { rejectUnauthorized: !insecure, ...(guard ? { lookup: guardedLookup(guard) } : {}) },
+    });
     agents.set(insecure, agent);
     return agent;
   };
@@ -90,6 +111,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     let url = request.url;
     let method = request.method;
     let body = request.body;
+    let headers = request.headers ?? {};
     for (let hop = 0; hop <= maxRedirects; hop += 1) {
       let target: URL;
       try {
@@ -103,26 +125,27 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       if (guard) await guard.resolve(target.hostname);
       const response = await sendOverUndici(url, {
         method,
-        headers: request.headers ?? {},
+        headers,
         ...(body === undefined ? {} : { body }),
         signal,
         dispatcher: agentFor(request.insecure ?? false),
       });
-      const headers: Record<string, string> = {};
+      const answered: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+        if (value !== undefined) answered[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
-      const location = headers.location;
+      const location = answered.location;
       if (REDIRECT_STATUSES.has(response.statusCode) && location !== undefined) {
         await response.body.dump();
         url = new URL(location, url).toString();
+        headers = headersAfterRedirect(headers, target, new URL(url));
         if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
         }
         continue;
       }
-      return { status: response.statusCode, headers, body: await response.body.text(), url };
+      return { status: response.statusCode, headers: answered, body: await response.body.text(), url };
     }
     throw new HttpTransportError('too-many-redirects', request.url, `more than ${maxRedirects} redirects from ${request.url}`);
   }
@@ -137,6 +160,12 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         if (error instanceof HttpTransportError) throw error;
         const cause = rootCause(error);
         if (cause instanceof AddressRefusedError) throw new HttpTransportError('address-refused', request.url, cause.message);
+        if (cause instanceof undiciErrors.ResponseExceededMaxSizeError)
+          throw new HttpTransportError(
+            'response-too-large',
+            request.url,
+            `${request.method} ${request.url} answered more than ${maxResponseBytes} bytes`,
+          );
         if (timeout.aborted)
           throw new HttpTransportError('timeout', request.url, `${request.method} ${request.url} timed out after ${request.timeoutMs} ms`);
         if (request.signal?.aborted) throw new HttpTransportError('aborted', request.url, `${request.method} ${request.url} was aborted`);
