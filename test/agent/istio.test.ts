@@ -1,6 +1,12 @@
 import type { IstioVirtualService } from '@flotilla/argo-spec';
 import { describe, expect, it } from 'vitest';
-import { virtualServiceChange, weightedTcpRoutes, weightedTlsRoutes, type IstioL4Route } from '../../apps/agent/src/apply/traffic/istio.js';
+import {
+  virtualServiceChange,
+  virtualServicesOf,
+  weightedTcpRoutes,
+  weightedTlsRoutes,
+  type IstioL4Route,
+} from '../../apps/agent/src/apply/traffic/istio.js';
 import { desiredRouting } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 const routing = desiredRouting;
@@ -190,5 +196,26 @@ describe('virtualServiceChange', () => {
     expect(Object.keys(virtualServiceChange(weighted, virtualService, routing()) ?? {})).toEqual(['http']);
     const httpOnly = { hosts: ['web.example'], http: virtualServiceChange(spec, virtualService, routing())?.http };
     expect(virtualServiceChange(httpOnly, virtualService, routing())).toBeUndefined();
+  });
+});
+
+describe('virtualServicesOf resolves names as upstream GetVirtualServiceNamespaceName', () => {
+  const rollout = { namespace: 'shop', name: 'web' };
+  it.each<[string, string, { namespace: string; name: string }]>([
+    ['bare name: the rollout namespace', 'web-vsvc', { namespace: 'shop', name: 'web-vsvc' }],
+    ['name.namespace: another namespace', 'web-vsvc.mesh', { namespace: 'mesh', name: 'web-vsvc' }],
+    ['a name with a period: the last segment is the namespace', 'web-vsvc.v2.mesh', { namespace: 'mesh', name: 'web-vsvc.v2' }],
+    ['several periods in the name', 'my.virtual.service.mesh', { namespace: 'mesh', name: 'my.virtual.service' }],
+    ['the cluster.local suffix is dropped', 'web-vsvc.mesh.cluster.local', { namespace: 'mesh', name: 'web-vsvc' }],
+    ['an empty namespace segment: the rollout namespace', 'web-vsvc.', { namespace: 'shop', name: 'web-vsvc' }],
+  ])('%s', (_label, name, expected) => {
+    const virtualService = { name, routes: ['primary'] };
+    expect(virtualServicesOf(rollout, routing({ routing: { istio: { virtualService } } }))).toEqual([{ ...expected, virtualService }]);
+  });
+
+  it('resolves each of virtualServices on its own', () => {
+    const virtualServices = [{ name: 'web-vsvc' }, { name: 'edge-vsvc.gateways' }];
+    const located = virtualServicesOf(rollout, routing({ routing: { istio: { virtualServices } } }));
+    expect(located.map(({ namespace, name }) => `${namespace}/${name}`)).toEqual(['shop/web-vsvc', 'gateways/edge-vsvc']);
   });
 });

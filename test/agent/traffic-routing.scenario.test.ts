@@ -135,7 +135,9 @@ interface VirtualServiceShape {
   };
 }
 
-function virtualService(namespace: string): object {
+/** The VirtualService in `namespace`; `servicesIn` qualifies its destination hosts with the Services' namespace. */
+function virtualService(namespace: string, servicesIn?: string): KubeObject {
+  const host = (service: string): string => (servicesIn === undefined ? service : `${service}.${servicesIn}`);
   return {
     apiVersion: 'networking.istio.io/v1beta1',
     kind: 'VirtualService',
@@ -146,8 +148,8 @@ function virtualService(namespace: string): object {
         {
           name: 'primary',
           route: [
-            { destination: { host: 'web-stable' }, weight: 100 },
-            { destination: { host: 'web-canary' }, weight: 0 },
+            { destination: { host: host('web-stable') }, weight: 100 },
+            { destination: { host: host('web-canary') }, weight: 0 },
           ],
         },
         { name: 'static', route: [{ destination: { host: 'assets' } }] },
@@ -159,7 +161,7 @@ function virtualService(namespace: string): object {
 describe('Istio', () => {
   it('sets destination weights of the named route and places the managed header route first, leaving other routes alone', async () => {
     const namespace = nextNamespace();
-    sim.apply(CLUSTER, virtualService(namespace) as KubeObject);
+    sim.apply(CLUSTER, virtualService(namespace));
     running = await startAgentUnderTest(sim, CLUSTER);
     const routing = { istio: { virtualService: { name: 'web-vsvc', routes: ['primary'] } }, managedRoutes: [{ name: 'beta' }] };
     const headerRoutes = [{ name: 'beta', match: [{ headerName: 'x-beta', headerValue: { prefix: 'on' } }] }];
@@ -210,9 +212,45 @@ describe('Istio', () => {
     await eventually(() => expect(routeNames()).toEqual(['primary', 'static']));
   });
 
+  it('drives a VirtualService named name.namespace in that namespace, and restores its weight when someone changes it', async () => {
+    const namespace = nextNamespace();
+    const mesh = `mesh-${namespaceCounter}`;
+    sim.apply(CLUSTER, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: mesh } });
+    sim.apply(CLUSTER, virtualService(mesh, namespace));
+    running = await startAgentUnderTest(sim, CLUSTER);
+    const routing = { istio: { virtualService: { name: `web-vsvc.${mesh}`, routes: ['primary'] } }, managedRoutes: [{ name: 'beta' }] };
+    const headerRoutes = [{ name: 'beta', match: [{ headerName: 'x-beta', headerValue: { exact: 'on' } }] }];
+    running.controlPlane.desired.set(
+      `${namespace}/web`,
+      canaryRollout({
+        namespace,
+        name: 'web',
+        version: 1,
+        stable: { hash: 's1', replicas: 1 },
+        canary: { hash: 'c1', replicas: 1 },
+        services: SERVICES,
+        traffic: { router: 'istio', routing, canaryWeight: 30, headerRoutes },
+      }),
+    );
+    await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 30));
+    const current = () => get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', mesh, 'web-vsvc');
+    const primaryWeights = () =>
+      current()
+        ?.spec.http.find((route) => route.name === 'primary')
+        ?.route.map((route) => route.weight);
+    expect(current()?.spec.http.map((route) => route.name)).toEqual(['beta', 'primary', 'static']);
+    expect(current()?.spec.http[0]?.route).toEqual([{ destination: { host: `web-canary.${namespace}` }, weight: 100 }]);
+    expect(primaryWeights()).toEqual([70, 30]);
+
+    // Someone puts the VirtualService back as it was written: the agent hears of it and weights it again.
+    sim.apply(CLUSTER, virtualService(mesh, namespace));
+    expect(primaryWeights()).toEqual([100, 0]);
+    await eventually(() => expect(primaryWeights()).toEqual([70, 30]));
+  });
+
   it('retries on a conflicting write between its read and its update, keeping the other writer’s change', async () => {
     const namespace = nextNamespace();
-    sim.apply(CLUSTER, virtualService(namespace) as KubeObject);
+    sim.apply(CLUSTER, virtualService(namespace));
     let conflicts = 0;
     const proxy: Server = createServer((incoming, outgoing) => {
       const forward = (): void => {

@@ -10,6 +10,7 @@ export type { ManifestIssue } from './manifests/issues.js';
 export { argumentsToPass, parseManifests, type ManifestParseResult, type ValidationContext } from './manifests/parse-manifests.js';
 export { imageReferenceProblem, parseImageReference, type ImageReference, type ImageReferenceResult } from './image-reference.js';
 export * from './kubernetes-names.js';
+export { virtualServiceLocation } from './istio-names.js';
 export * from './limits.js';
 export { selectorMatches } from './manifests/selectors.js';
 export { checkPodTemplate, type PodTemplateCheck } from './manifests/pod-templates.js';

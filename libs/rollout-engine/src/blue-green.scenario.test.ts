@@ -90,6 +90,17 @@ describe('blue-green', () => {
     expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: simulation.status?.currentPodHash });
   });
 
+  it.each([
+    ['no autoPromotionSeconds', {}],
+    ['autoPromotionSeconds: 0', { autoPromotionSeconds: 0 }],
+  ])('with %s, switches without pausing', (_, autoPromotion: Partial<BlueGreenStrategy>) => {
+    const { simulation } = deployed({ activeService: 'checkout-active', ...autoPromotion });
+    simulation.setImage('shop/checkout:2.0');
+    const decisions = simulation.settle();
+    expect(decisions.some((decision) => decision.status.phase === 'Paused')).toBe(false);
+    expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: simulation.status?.currentPodHash, pauseConditions: [] });
+  });
+
   it('previewReplicaCount runs a small preview, then scales it up before the switch', () => {
     const { simulation, blue } = deployed({ ...manual, previewReplicaCount: 1 });
     simulation.setImage('shop/checkout:2.0');

@@ -33,11 +33,14 @@ function analysisGate(context: RolloutContext, blueGreen: BlueGreenStrategy, pha
   }
 }
 
-/** The promotion pause: none by default, until promoted when `autoPromotionEnabled: false`, or `autoPromotionSeconds`. */
+/**
+ * The promotion pause: none by default, until promoted when `autoPromotionEnabled: false`, or for a positive
+ * `autoPromotionSeconds` (0 is no pause, as upstream's `needsBlueGreenControllerPause`).
+ */
 function pauseGate(context: RolloutContext, blueGreen: BlueGreenStrategy): Gate {
   const status = context.status;
   const autoPromotionSeconds = blueGreen.autoPromotionEnabled === false ? undefined : blueGreen.autoPromotionSeconds;
-  const pauses = blueGreen.autoPromotionEnabled === false || autoPromotionSeconds !== undefined;
+  const pauses = blueGreen.autoPromotionEnabled === false || (autoPromotionSeconds ?? 0) > 0;
   if (!pauses || status.promoteFull) return 'open';
   const pause = status.pauseConditions.find((condition) => condition.reason === 'BlueGreenPause');
   if (pause === undefined) {

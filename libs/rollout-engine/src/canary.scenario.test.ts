@@ -217,6 +217,21 @@ describe('basic canary: abort, retry and rollbacks', () => {
     expect(simulation.status).toMatchObject({ phase: 'Degraded', abort: true });
     expect(simulation.replicasByHash()).toEqual({ [stable]: 5 });
   });
+
+  it("with progressDeadlineAbort, the abort message is upstream's: the ReplicaSet has timed out progressing", () => {
+    const simulation = deployedCanary();
+    simulation.spec = { ...simulation.spec, progressDeadlineSeconds: 60, progressDeadlineAbort: true };
+    simulation.setImage('shop/checkout:broken');
+    const canary = podHashOf(simulation, simulation.spec.template);
+    simulation.stuck.add(canary);
+    simulation.settle();
+    const message = `Rollout aborted update to revision 2: ReplicaSet "checkout-${canary}" has timed out progressing.`;
+    expect(simulation.wakeUp().flatMap((decision) => decision.events)).toContainEqual({ type: 'RolloutAborted', message });
+    expect(simulation.status?.message).toBe(`RolloutAborted: ${message}`);
+    expect(simulation.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Progressing', reason: 'RolloutAborted', message }),
+    );
+  });
 });
 
 describe('canary and stable Services, switched as upstream switches them', () => {

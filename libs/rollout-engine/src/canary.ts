@@ -274,7 +274,7 @@ function completeIfFullyPromoted(context: RolloutContext, canary: CanaryStrategy
   status.canary.currentStepAnalysisRun = undefined;
   status.canary.currentBackgroundAnalysisRun = undefined;
   status.canary.currentExperiment = undefined;
-  if (previousStable !== undefined && canary.trafficRouting !== undefined)
+  if (previousStable !== undefined && canary.trafficRouting !== undefined && canary.dynamicStableScale !== true)
     scheduleScaleDown(context, previousStable, scaleDownDelaySeconds(canary));
   context.events.push(
     { type: 'RolloutCompleted', revision: context.currentRevision, podTemplateHash: context.currentHash },
@@ -416,10 +416,12 @@ function planReplicaSets(context: RolloutContext, canary: CanaryStrategy, counts
     context.plan.set(stable.podTemplateHash, { replicas: counts.stable, role: 'stable', metadata: canary.stableMetadata });
   let totalAvailable = 0;
   for (const replicaSet of context.replicaSets.values()) totalAvailable += replicaSet.availableReplicas;
+  // Upstream `scaleDownOldReplicaSetsForCanary`: with dynamicStableScale every old ReplicaSet goes to zero at once.
+  const scaledDownAtOnce = trafficRouted && canary.dynamicStableScale === true;
   planOtherReplicaSets(context, others, {
     availabilityFloor: trafficRouted ? undefined : context.specReplicas - maxUnavailable,
     totalAvailable,
-    revisionLimit: canary.scaleDownDelayRevisionLimit,
+    revisionLimit: scaledDownAtOnce ? 0 : canary.scaleDownDelayRevisionLimit,
   });
 }
 

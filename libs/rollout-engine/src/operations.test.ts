@@ -57,6 +57,54 @@ describe('applyOperation: status patches', () => {
   });
 });
 
+/** A rollout paused by `spec.paused` before its update started: no pause condition holds it. */
+function specPaused(strategy: Parameters<typeof rolloutSpec>[0]): RolloutSimulation {
+  const simulation = new RolloutSimulation(rolloutSpec(strategy), START);
+  simulation.settle();
+  simulation.operate({ type: 'pause' });
+  simulation.setImage('shop/checkout:2.0');
+  simulation.settle();
+  return simulation;
+}
+
+describe('applyOperation: promote of a rollout paused by spec.paused, as upstream getPatches', () => {
+  const pausedAtPauseStep = (): RolloutSimulation => {
+    const simulation = pausedCanary();
+    simulation.operate({ type: 'pause' });
+    return simulation;
+  };
+  const pastLastStep = (): RolloutSimulation => {
+    const simulation = specPaused({ canary: { steps } });
+    simulation.status = { ...(simulation.status as RolloutStatus), currentStepIndex: steps.length };
+    return simulation;
+  };
+  it.each<[string, () => RolloutSimulation, Partial<RolloutStatus>]>([
+    [
+      'canary without a pause condition: unpauses and skips the current step',
+      () => specPaused({ canary: { steps } }),
+      { currentStepIndex: 1 },
+    ],
+    [
+      'canary at a pause step: unpauses and clears the pause, the step stays',
+      pausedAtPauseStep,
+      { currentStepIndex: 1, pauseConditions: [] },
+    ],
+    ['canary past its last step: unpauses, the step index stays', pastLastStep, { currentStepIndex: steps.length }],
+    ['canary without steps: only unpauses', () => specPaused({ canary: {} }), { pauseConditions: [] }],
+    ['blue-green: only unpauses', () => specPaused({ blueGreen: { activeService: 'checkout-active' } }), { pauseConditions: [] }],
+  ])('%s', (_name, build, expected) => {
+    const simulation = build();
+    const before = simulation.status as RolloutStatus;
+    expect(simulation.spec.paused).toBe(true);
+    const result = applyOperation(simulation.spec, before, simulation.observed, { type: 'promote', full: false }, START);
+    expect(result).toMatchObject({
+      ok: true,
+      spec: { paused: false },
+      status: { ...expected, currentStepIndex: expected.currentStepIndex ?? before.currentStepIndex },
+    });
+  });
+});
+
 describe('applyOperation: spec changes', () => {
   it.each<[string, RolloutOperation, (spec: RolloutSimulation['spec']) => unknown, unknown]>([
     ['pause sets spec.paused', { type: 'pause' }, (spec) => spec.paused, true],

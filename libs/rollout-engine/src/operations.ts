@@ -22,14 +22,15 @@ function promote(
   if (status.abort) return refuse(operation, 'operation/already_aborted', 'the rollout is aborted: retry it or change its template');
   const unpaused: RolloutSpec = spec.paused === true ? { ...spec, paused: false } : spec;
   if (operation.full) return { ok: true, spec: unpaused, status: { ...status, promoteFull: true, pauseConditions: [] } };
-  if (spec.paused === true || status.pauseConditions.length > 0)
-    return { ok: true, spec: unpaused, status: { ...status, pauseConditions: [] } };
+  if (status.pauseConditions.length > 0) return { ok: true, spec: unpaused, status: { ...status, pauseConditions: [] } };
   const stepCount = spec.strategy.canary?.steps?.length ?? 0;
   const index = status.currentStepIndex ?? 0;
-  if (spec.strategy.canary === undefined || index >= stepCount) {
-    return refuse(operation, 'operation/not_in_progress', 'the rollout is not paused and has no step left to skip');
-  }
-  return { ok: true, spec, status: { ...status, currentStepIndex: index + 1, pauseConditions: [], controllerPause: false } };
+  // As upstream's `getPatches`: without a pause condition a canary's current step is skipped, even when
+  // `spec.paused` is what holds the rollout.
+  if (spec.strategy.canary !== undefined && index < stepCount)
+    return { ok: true, spec: unpaused, status: { ...status, currentStepIndex: index + 1, controllerPause: false } };
+  if (spec.paused === true) return { ok: true, spec: unpaused, status };
+  return refuse(operation, 'operation/not_in_progress', 'the rollout is not paused and has no step left to skip');
 }
 
 /**

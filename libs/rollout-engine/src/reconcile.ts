@@ -246,11 +246,16 @@ function abortMessage(context: RolloutContext, previous: RolloutStatus | undefin
   return reason?.type === 'RolloutAborted' ? reason.message : `Rollout aborted update to revision ${context.currentRevision}`;
 }
 
+/** Upstream's `ReplicaSetTimeOutMessage` for the new ReplicaSet. */
+function replicaSetTimedOutMessage(context: RolloutContext): string {
+  return `ReplicaSet "${replicaSetName(context.name, context.currentHash)}" has timed out progressing.`;
+}
+
 /** Why the update is stuck, naming the pod problems the agent saw on the new ReplicaSet. */
 function timedOutMessage(context: RolloutContext): string {
   const problems = context.replicaSets.get(context.currentHash)?.podProblems ?? [];
   const details = problems.map((problem) => `${problem.reason} on ${problem.pods} pod(s): ${problem.message}`).join('; ');
-  const message = `ReplicaSet "${replicaSetName(context.name, context.currentHash)}" has timed out progressing.`;
+  const message = replicaSetTimedOutMessage(context);
   return details === '' ? message : `${message} ${details}`;
 }
 
@@ -277,7 +282,7 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
     const wasTimedOut = previous?.conditions.some((condition) => condition.reason === 'ProgressDeadlineExceeded') === true;
     if (timedOut && !wasTimedOut) context.events.push({ type: 'ProgressDeadlineExceeded', message: timedOutMessage(context) });
     if (timedOut && spec.progressDeadlineAbort === true && status.stableRS !== context.currentHash) {
-      abortRollout(context, 'progress deadline exceeded');
+      abortRollout(context, replicaSetTimedOutMessage(context));
       timedOut = false;
     }
   }
@@ -296,11 +301,7 @@ function settleStatus(context: RolloutContext, previous: RolloutStatus | undefin
     available: isAvailable(context),
   });
   if (aborted !== undefined) [status.phase, status.message] = ['Degraded', `RolloutAborted: ${aborted}`];
-  else if (timedOut)
-    [status.phase, status.message] = [
-      'Degraded',
-      `ProgressDeadlineExceeded: ReplicaSet "${replicaSetName(context.name, context.currentHash)}" has timed out progressing.`,
-    ];
+  else if (timedOut) [status.phase, status.message] = ['Degraded', `ProgressDeadlineExceeded: ${replicaSetTimedOutMessage(context)}`];
   else [status.phase, status.message] = [phase, message];
 }
 

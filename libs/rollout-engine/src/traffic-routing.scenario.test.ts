@@ -250,6 +250,34 @@ describe('nginx traffic-routed canary', () => {
     expect(simulation.replicasByHash()).toEqual({ [stable]: 6, [canary]: 4 });
   });
 
+  it('dynamicStableScale scales the old stable to zero at once when the canary becomes stable, without the delay', () => {
+    const { simulation, stable } = deployed({ steps: [{ setWeight: 40 }, { pause: {} }], dynamicStableScale: true });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    simulation.operate({ type: 'promote', full: false });
+    const decisions = simulation.settle();
+    const completion = decisions.find((decision) => decision.status.stableRS === canary);
+    expect(completion?.desired.replicaSets.find((replicaSet) => replicaSet.podTemplateHash === stable)?.replicas).toBe(0);
+    expect(simulation.status).toMatchObject({ phase: 'Healthy', stableRS: canary, scaleDownDeadlines: {} });
+    expect(simulation.replicasByHash()).toEqual({ [canary]: 10 });
+    expect(simulation.lastDecision.requeueAt).toBeUndefined();
+  });
+
+  it('dynamicStableScale cuts short a scale-down delay already running, as upstream', () => {
+    const { simulation, stable } = deployed({ steps: [{ setWeight: 40 }, { pause: {} }] });
+    simulation.setImage('shop/checkout:2.0');
+    simulation.settle();
+    const canary = simulation.status?.currentPodHash as string;
+    simulation.operate({ type: 'promote', full: false });
+    simulation.settle();
+    expect(simulation.replicasByHash()).toEqual({ [stable]: 10, [canary]: 10 });
+    const canaryStrategy = simulation.spec.strategy.canary as CanaryStrategy;
+    simulation.spec = { ...simulation.spec, strategy: { canary: { ...canaryStrategy, dynamicStableScale: true } } };
+    simulation.settle();
+    expect(simulation.replicasByHash()).toEqual({ [canary]: 10 });
+  });
+
   it('analysis step: success moves on, failure aborts', () => {
     const analysis = { templates: [{ templateName: 'success-rate' }] };
     const { simulation, stable } = deployed({ steps: [{ setWeight: 20 }, { analysis }, { setWeight: 50 }, { analysis }] });

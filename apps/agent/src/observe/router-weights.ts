@@ -31,9 +31,10 @@ export function servedCanaryWeight(rollout: RolloutKey, routing: DesiredTrafficR
       return weight === undefined ? 0 : Number(weight);
     }
     case 'istio': {
-      const virtualService = virtualServicesOf(routing)[0];
-      if (virtualService === undefined) return undefined;
-      const spec = lookup(VIRTUAL_SERVICES, rollout.namespace, virtualService.name)?.spec as
+      const reference = virtualServicesOf(rollout, routing)[0];
+      if (reference === undefined) return undefined;
+      const { namespace, name, virtualService } = reference;
+      const spec = lookup(VIRTUAL_SERVICES, namespace, name)?.spec as
         { http?: IstioHttpRoute[]; tls?: IstioL4Route[]; tcp?: IstioL4Route[] } | undefined;
       if (spec === undefined) return undefined;
       const managed = new Set((routing.routing.managedRoutes ?? []).map((route) => route.name));

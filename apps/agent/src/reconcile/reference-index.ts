@@ -43,7 +43,8 @@ export function referencedObjects(desired: DesiredRollout, state: DesiredRollout
     references.add(reference(INGRESSES, namespace, ingress));
     references.add(reference(INGRESSES, namespace, canaryIngressName(name, ingress)));
   }
-  for (const virtualService of virtualServicesOf(routing)) references.add(reference(VIRTUAL_SERVICES, namespace, virtualService.name));
+  for (const virtualService of virtualServicesOf(desired.rollout, routing))
+    references.add(reference(VIRTUAL_SERVICES, virtualService.namespace, virtualService.name));
   const rule = routing.routing.istio?.destinationRule;
   if (rule !== undefined) references.add(reference(DESTINATION_RULES, namespace, rule.name));
   if (routing.router === 'smi') references.add(reference(TRAFFIC_SPLITS, namespace, trafficSplitNameOf(desired.rollout, routing)));

@@ -1,4 +1,10 @@
-import type { IstioVirtualService, RouteMatch, SetHeaderRoute, SetMirrorRoute } from '@flotilla/argo-spec';
+import {
+  virtualServiceLocation,
+  type IstioVirtualService,
+  type RouteMatch,
+  type SetHeaderRoute,
+  type SetMirrorRoute,
+} from '@flotilla/argo-spec';
 import { POD_TEMPLATE_HASH_LABEL, type DesiredTrafficRouting, type RolloutKey } from '@flotilla/protocol';
 import type { ClusterState } from '../../kube/cluster-state.js';
 import type { KubeClient } from '../../kube/kube-client.js';
@@ -60,10 +66,19 @@ interface DestinationRuleObject extends KubeObject {
 
 export type Side = 'canary' | 'stable';
 
-export const virtualServicesOf = (routing: DesiredTrafficRouting): IstioVirtualService[] => {
+/** A VirtualService the rollout's Istio routing names, with the namespace and name it has in the cluster. */
+export interface VirtualServiceReference {
+  namespace: string;
+  name: string;
+  virtualService: IstioVirtualService;
+}
+
+/** The VirtualServices the rollout's Istio routing names: `name.namespace` is one in another namespace, as upstream. */
+export function virtualServicesOf(rollout: RolloutKey, routing: DesiredTrafficRouting): VirtualServiceReference[] {
   const istio = routing.routing.istio;
-  return istio?.virtualServices ?? (istio?.virtualService === undefined ? [] : [istio.virtualService]);
-};
+  const virtualServices = istio?.virtualServices ?? (istio?.virtualService === undefined ? [] : [istio.virtualService]);
+  return virtualServices.map((virtualService) => ({ ...virtualServiceLocation(virtualService.name, rollout.namespace), virtualService }));
+}
 
 /** `web-canary` matches the destination hosts `web-canary` and `web-canary.shop.svc.cluster.local`. */
 const hostMatches = (host: string, service: string | undefined): boolean =>
@@ -287,8 +302,8 @@ export class IstioApplier {
     }
     const virtualServices = this.cluster.router(VIRTUAL_SERVICES);
     await virtualServices.whenSynced();
-    for (const virtualService of virtualServicesOf(routing)) {
-      writes += await guardedUpdate(this.kube, virtualServices, VIRTUAL_SERVICES, rollout.namespace, virtualService.name, (current) => {
+    for (const { namespace, name, virtualService } of virtualServicesOf(rollout, routing)) {
+      writes += await guardedUpdate(this.kube, virtualServices, VIRTUAL_SERVICES, namespace, name, (current) => {
         const change = virtualServiceChange((current as VirtualServiceObject).spec, virtualService, routing);
         return change === undefined ? undefined : { spec: change };
       });

@@ -84,6 +84,11 @@ describe('trafficRoutingView', () => {
       ],
     ],
     [
+      'istio: a VirtualService named `name.namespace` in that namespace, as Argo reads the name',
+      { istio: { virtualService: { name: 'checkout-vs.mesh', routes: ['primary'] } } },
+      [['VirtualService', 'mesh', 'checkout-vs', ['primary'], true]],
+    ],
+    [
       'smi: the TrafficSplit, named after the rollout unless the spec names it',
       { smi: { rootService: 'checkout' } },
       [['TrafficSplit', 'shop', 'checkout', [], true]],

@@ -1,4 +1,4 @@
-import { GATEWAY_API_PLUGIN, type CanaryStrategy, type RolloutTrafficRouting } from '@flotilla/argo-spec';
+import { GATEWAY_API_PLUGIN, virtualServiceLocation, type CanaryStrategy, type RolloutTrafficRouting } from '@flotilla/argo-spec';
 import { canaryIngressName, type DesiredTrafficRouting, type RolloutKey } from '@flotilla/protocol';
 import { maxTrafficWeight, trafficRouterOf } from '@flotilla/rollout-engine';
 
@@ -62,8 +62,7 @@ function istioObjects(rollout: RolloutKey, routing: RolloutTrafficRouting): Traf
   const virtualServices = istio?.virtualServices ?? (istio?.virtualService === undefined ? [] : [istio.virtualService]);
   const objects = virtualServices.map((virtualService, index): TrafficRouterObjectView => ({
     kind: 'VirtualService',
-    namespace: rollout.namespace,
-    name: virtualService.name,
+    ...virtualServiceLocation(virtualService.name, rollout.namespace),
     purpose: 'destination weights of its routes',
     routes: [
       ...(virtualService.routes ?? []),
