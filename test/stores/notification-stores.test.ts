@@ -59,8 +59,8 @@ describe('NotificationConfigStore', () => {
     });
     expect((await apply({ 'slack-token': 'xoxb-first', 'webhook-secret': 'hmac' })).action).toBe('Unchanged');
     expect((await store.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({
-      'slack-token': 'xoxb-first',
-      'webhook-secret': 'hmac',
+      organization: { 'slack-token': 'xoxb-first', 'webhook-secret': 'hmac' },
+      namespace: {},
     });
     expect(await apply({ 'slack-token': 'xoxb-second', 'pagerduty-key': 'pd' })).toMatchObject({
       action: 'Updated',
@@ -70,13 +70,13 @@ describe('NotificationConfigStore', () => {
       SELECT row_to_json(c)::text AS text FROM "NotificationConfig" c WHERE "organizationId" = ${scope.organizationId}::uuid`;
     expect(row?.text).not.toContain('xoxb');
     expect(row?.text).toContain('"secretKeyId":"old"');
-    expect((await store.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({
+    expect((await store.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets.organization).toEqual({
       'slack-token': 'xoxb-second',
       'pagerduty-key': 'pd',
     });
   });
 
-  it('merges the namespace Secret over the organization one, and the ConfigMap of each place stays apart', async () => {
+  it('keeps the Secret and the ConfigMap of each place apart', async () => {
     const scope = await organization();
     const store = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'));
     const [cluster] = await database.$queryRaw<{ id: string }[]>`
@@ -90,7 +90,7 @@ describe('NotificationConfigStore', () => {
       await store.applyConfigMap(scope, transaction, placement, { 'template.x': 'message: hi' }, 'admin');
     });
     const { configs, secrets } = await store.forDelivery(SYSTEM, scope.organizationId, placement);
-    expect(secrets).toEqual({ token: 'shop', shared: 'organization' });
+    expect(secrets).toEqual({ organization: { token: 'organization', shared: 'organization' }, namespace: { token: 'shop' } });
     expect(configs).toEqual(await store.inEffect(scope.organizationId, placement));
     // As the worker reads it: on the SQL pool.
     const onThePool = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'), sql);
@@ -110,10 +110,10 @@ describe('NotificationConfigStore', () => {
     const before = new NotificationConfigStore(database, SecretBox.parse(ringOf('old'), 'test'));
     await inTransaction(database, (transaction) => before.applySecret(scope, transaction, undefined, { token: 'kept' }, 'admin'));
     const during = new NotificationConfigStore(database, SecretBox.parse(ringOf('new', 'old'), 'test'));
-    expect((await during.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({ token: 'kept' });
+    expect((await during.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets.organization).toEqual({ token: 'kept' });
     while ((await during.reseal(SYSTEM, 50)) > 0);
     const after = new NotificationConfigStore(database, SecretBox.parse(ringOf('new'), 'test'));
-    expect((await after.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets).toEqual({ token: 'kept' });
+    expect((await after.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets.organization).toEqual({ token: 'kept' });
     await expect(before.forDelivery(SYSTEM, scope.organizationId, undefined)).rejects.toThrow('sealed with key "new"');
   });
 

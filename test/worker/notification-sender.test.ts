@@ -1,20 +1,24 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { PlannedNotification } from '../../libs/notifications/src/index.js';
 import { createNotificationService, createServiceEnvironment } from '../../libs/notification-services/src/index.js';
 import { NotificationQueue, deliveryJobId } from '../../libs/queues/src/notification-queue.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
+import { SecretBox } from '../../libs/service-runtime/src/secret-box.js';
 import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
 import { SqlPool } from '../../libs/stores/src/database/sql.js';
 import { AuditStore } from '../../libs/stores/src/audit/audit-store.js';
+import { NotificationConfigStore, type NotificationPlacement } from '../../libs/stores/src/notifications/notification-config-store.js';
 import { NotificationDeliveryStore } from '../../libs/stores/src/notifications/notification-delivery-store.js';
+import { ParsedConfigurations } from '../../libs/stores/src/notifications/parsed-configurations.js';
 import { OrganizationStore } from '../../libs/stores/src/organizations/organization-store.js';
 import { ApiTokenStore } from '../../libs/stores/src/tokens/api-token-store.js';
 import { organizationScope, systemScope, type OrganizationScope } from '../../libs/stores/src/scope/scope.js';
-import { NotificationSender } from '../../apps/worker/src/notifications/notification-sender.js';
+import { configuredServices } from '../../apps/worker/src/notifications/configured-services.js';
+import { NotificationSender, type ServiceLookup } from '../../apps/worker/src/notifications/notification-sender.js';
 import { ServiceRateLimit } from '../../apps/worker/src/notifications/service-rate-limit.js';
 
 const PREFIX = `notify-sender-${randomUUID().slice(0, 8)}`;
@@ -46,19 +50,22 @@ const environment = createServiceEnvironment({ addressPolicy: { allow: ['127.0.0
 const webhook = () =>
   createNotificationService(
     { name: 'hooks', type: 'webhook', settings: { url: receiverUrl }, secretReferences: [], origin: 'organization' },
-    {},
+    { organization: {}, namespace: {} },
     environment,
   );
 
 /**
- * A sender through the local webhook, whose service takes `perSecond` attempts per second; its configuration and
- * Secret take `preparationMs` to read (as when the attempt waits for a database connection).
+ * A sender through the local webhook (or the services `lookup` finds), whose service takes `perSecond` attempts per
+ * second; its configuration and Secret take `preparationMs` to read (as when the attempt waits for a database connection).
  */
-function senderWithRate(perSecond: number, { claimMs = 30_000, preparationMs = 0 } = {}): NotificationSender {
+function senderWithRate(
+  perSecond: number,
+  { claimMs = 30_000, preparationMs = 0, lookup }: { claimMs?: number; preparationMs?: number; lookup?: ServiceLookup } = {},
+): NotificationSender {
   return new NotificationSender(
     deliveries,
     queue,
-    () => settle(preparationMs).then(webhook),
+    lookup ?? (() => settle(preparationMs).then(webhook)),
     new ServiceRateLimit(redis, PREFIX, perSecond),
     logger,
     {
@@ -115,13 +122,21 @@ async function organization(): Promise<OrganizationScope> {
   return organizationScope(created.organization.id);
 }
 
-/** Decides `count` notifications for one rollout of a new organization, as a state change would. */
+/** Decides `count` notifications through `hooks` for one rollout of a new organization, as a state change would. */
 async function decided(count: number) {
-  const scope = await organization();
-  const subject = { kind: 'Rollout' as const, id: randomUUID(), name: 'east/shop/cart', placement: undefined };
-  const notifications: PlannedNotification[] = Array.from({ length: count }, (_, index) => ({
+  return decidedFor(
+    await organization(),
+    undefined,
+    Array.from({ length: count }, () => 'hooks'),
+  );
+}
+
+/** Decides one webhook notification per service named, in order, for one rollout of the organization's placement. */
+async function decidedFor(scope: OrganizationScope, placement: NotificationPlacement, services: readonly string[]) {
+  const subject = { kind: 'Rollout' as const, id: randomUUID(), name: 'east/shop/cart', placement };
+  const notifications: PlannedNotification[] = services.map((service, index) => ({
     trigger: 'on-rollout-step-completed',
-    service: 'hooks',
+    service,
     serviceType: 'webhook',
     recipient: '',
     dedupeKey: `step-${index}`,
@@ -228,5 +243,42 @@ describe('NotificationSender', () => {
     await queue.queue.obliterate({ force: true });
     await sender.sweep();
     for (const row of rows) expect(await queue.queue.getJob(deliveryJobId(row.id, 0))).toBeDefined();
+  });
+
+  it("sends a namespace's service with the namespace's Secret only, and the organization's with the organization's only", async () => {
+    const scope = await organization();
+    const [cluster] = await database.$queryRaw<{ id: string }[]>`
+      INSERT INTO "Cluster" (id, "organizationId", name, "agentTokenHash")
+      VALUES (gen_random_uuid(), ${scope.organizationId}::uuid, 'east', ${randomUUID()}) RETURNING id::text`;
+    const placement = { clusterId: cluster!.id, namespace: 'shop' };
+    const configs = new NotificationConfigStore(database, SecretBox.parse(`k:${randomBytes(32).toString('base64')}`, 'test'), sql);
+    // Sealed under a key of this file only: a later file that reseals every stored Secret could not open them.
+    onTestFinished(async () => {
+      await database.notificationConfig.deleteMany({ where: { organizationId: scope.organizationId } });
+    });
+    await inTransaction(database, async (transaction) => {
+      await configs.applySecret(scope, transaction, undefined, { 'slack-token': 'xoxb-admin', shared: 'organization' }, 'admin');
+      await configs.applyConfigMap(scope, transaction, undefined, { 'service.webhook.hooks': `url: ${receiverUrl}?k=$shared` }, 'admin');
+      await configs.applySecret(scope, transaction, placement, { shared: 'shop' }, 'deployer');
+      await configs.applyConfigMap(
+        scope,
+        transaction,
+        placement,
+        { 'service.webhook.leak': `url: ${receiverUrl}?k=$slack-token` },
+        'deployer',
+      );
+    });
+    const [toOrganizationService, toNamespaceService] = await decidedFor(scope, placement, ['hooks', 'leak']);
+    const layered = senderWithRate(100, { lookup: configuredServices(configs, new ParsedConfigurations(), environment) });
+    expect(await layered.attempt(toNamespaceService!.id)).toMatchObject({ result: 'failed' });
+    expect(await layered.attempt(toOrganizationService!.id)).toMatchObject({ result: 'delivered' });
+    const stored = await deliveries.list(scope, {}, { limit: 10, afterId: undefined });
+    expect(stored.map((row) => [row.service, row.state, row.lastError])).toEqual(
+      expect.arrayContaining([
+        ['leak', 'Failed', `the namespace's notification Secret has no "slack-token"`],
+        ['hooks', 'Delivered', null],
+      ]),
+    );
+    expect(received.map((request) => request.url)).toEqual(['/hooks?k=organization']);
   });
 });

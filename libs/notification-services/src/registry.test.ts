@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import type { ConfigurationOrigin } from '@flotilla/notifications';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceEnvironment } from './environment.js';
 import { createNotificationService, serviceKey, validateServiceDefinition } from './registry.js';
-import { serviceDefinition as service } from './services/service-test.test-support.js';
+import { serviceDefinition as service, startFakeBackend, testEnvironment, type FakeBackend } from './services/service-test.test-support.js';
 
 describe('validateServiceDefinition', () => {
   // The service settings of Argo's documentation, as written there.
@@ -80,14 +81,18 @@ describe('createNotificationService', () => {
   const environment = createServiceEnvironment({ addressPolicy: {} });
 
   it('fails every send, without retries, when a secret reference has no value or the settings do not read', async () => {
-    const missing = createNotificationService(service('slack', { token: '$slack-token' }), {}, environment);
+    const missing = createNotificationService(
+      service('slack', { token: '$slack-token' }),
+      { organization: {}, namespace: {} },
+      environment,
+    );
     await expect(missing.send({ message: 'm', fields: {} }, 'C1')).resolves.toEqual({
       kind: 'permanent',
       reason: 'the notification Secret has no "slack-token"',
     });
     const invalid = createNotificationService(
       service('email', { host: 'smtp.example.com', port: '$smtp-port', from: 'a@example.com' }),
-      { 'smtp-port': 'x' },
+      { organization: { 'smtp-port': 'x' }, namespace: {} },
       environment,
     );
     await expect(invalid.send({ message: 'm', fields: {} }, 'ops@example.com')).resolves.toEqual({
@@ -99,10 +104,44 @@ describe('createNotificationService', () => {
   it('keeps the values of secrets out of the reason of a failure', async () => {
     const webhook = createNotificationService(
       service('webhook', { url: 'http://$webhook-host/hook' }, 'hook'),
-      { 'webhook-host': '10.1.2.3' },
+      { organization: { 'webhook-host': '10.1.2.3' }, namespace: {} },
       environment,
     );
     const outcome = await webhook.send({ message: 'm', fields: {} }, '');
     expect(outcome).toEqual({ kind: 'permanent', reason: '[redacted] resolves to [redacted] (private), which the address policy refuses' });
+  });
+});
+
+describe('whose Secret a service reads', () => {
+  let backend: FakeBackend;
+  beforeAll(async () => {
+    backend = await startFakeBackend();
+  });
+  afterAll(() => backend.close());
+
+  const secrets = { organization: { 'slack-token': 'xoxb-admin', shared: 'organization' }, namespace: { shared: 'shop' } };
+  const send = (origin: ConfigurationOrigin, reference: string) =>
+    createNotificationService(
+      service('webhook', { url: `${backend.url}/hook?k=${reference}` }, 'hook', origin),
+      secrets,
+      testEnvironment(backend),
+    ).send({ message: 'm', fields: {} }, '');
+
+  it("refuses a namespace's service a key only the organization's Secret has, and sends nothing", async () => {
+    const before = backend.requests.length;
+    await expect(send('namespace', '$slack-token')).resolves.toEqual({
+      kind: 'permanent',
+      reason: `the namespace's notification Secret has no "slack-token"`,
+    });
+    expect(backend.requests).toHaveLength(before);
+  });
+
+  it.each<[string, ConfigurationOrigin, string]>([
+    ['$shared', 'namespace', 'k=shop'],
+    ['$shared', 'organization', 'k=organization'],
+    ['$slack-token', 'organization', 'k=xoxb-admin'],
+  ])("resolves %s of a service the %s's ConfigMap defines to %s, from that layer's Secret alone", async (reference, origin, query) => {
+    await expect(send(origin, reference)).resolves.toEqual({ kind: 'delivered' });
+    expect(backend.requests.at(-1)?.query).toBe(query);
   });
 });

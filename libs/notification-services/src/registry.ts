@@ -1,4 +1,11 @@
-import { resolveSecretReferences, type NotificationSecretValues, type ServiceDefinition } from '@flotilla/notifications';
+import {
+  resolveSecretReferences,
+  secretValuesFor,
+  type ConfigurationOrigin,
+  type LayeredSecretValues,
+  type NotificationSecretValues,
+  type ServiceDefinition,
+} from '@flotilla/notifications';
 import { errorMessage, HttpTransportError, redactSecrets } from '@flotilla/metric-providers';
 import { permanent, PermanentDeliveryError, retryable, type DeliveryOutcome } from './delivery-outcome.js';
 import { outcomeOfTransportFailure } from './http-outcome.js';
@@ -60,32 +67,42 @@ function outcomeOfError(error: unknown): DeliveryOutcome {
   return retryable(errorMessage(error));
 }
 
+/** The Secret a service of each origin reads its references from, as a missing reference names it. */
+const SECRET_READ_BY: Record<ConfigurationOrigin, string> = {
+  organization: 'the notification Secret',
+  namespace: "the namespace's notification Secret",
+};
+
 function buildSender(definition: ServiceDefinition, secrets: NotificationSecretValues, environment: ServiceEnvironment): Sender {
   const kind = SERVICE_KINDS.get(definition.type);
   if (kind === undefined) throw new PermanentDeliveryError(`service type "${definition.type}" is not supported`);
   const missing = definition.secretReferences.filter((key) => !Object.hasOwn(secrets, key));
-  if (missing.length > 0) throw new PermanentDeliveryError(`the notification Secret has no ${missing.map((key) => `"${key}"`).join(', ')}`);
+  if (missing.length > 0)
+    throw new PermanentDeliveryError(`${SECRET_READ_BY[definition.origin]} has no ${missing.map((key) => `"${key}"`).join(', ')}`);
   return kind.create(entryPath(definition), definition.name, resolveSecretReferences(definition.settings, secrets), environment);
 }
 
 /**
- * The service `definition` describes, its `$secret-key` references resolved from `secrets` (a reference to a key the
- * Secret does not have fails every send: Argo would send the reference itself, as a token or a password). Never
- * throws: settings that cannot make a service, and anything sending throws, become outcomes, with every secret value the settings use
+ * The service `definition` describes, its `$secret-key` references resolved from the Secret its origin may read
+ * (`secretValuesFor`: a namespace's service reads only the namespace's). A reference to a key that Secret does not
+ * have fails every send: Argo would send the reference itself, as a token or a password. Never throws: settings that
+ * cannot make a service, and anything sending throws, become outcomes, with every secret value the settings use
  * replaced by `[redacted]` in their reasons.
  * @example
- * const slack = createNotificationService(definition, { 'slack-token': 'xoxb-…' }, createServiceEnvironment({ addressPolicy: {} }));
+ * const secrets = { organization: { 'slack-token': 'xoxb-…' }, namespace: {} };
+ * const slack = createNotificationService(definition, secrets, createServiceEnvironment({ addressPolicy: {} }));
  * await slack.send({ message: 'Rollout guestbook has been completed.', fields: {} }, 'deployments');
  */
 export function createNotificationService(
   definition: ServiceDefinition,
-  secrets: NotificationSecretValues,
+  secrets: LayeredSecretValues,
   environment: ServiceEnvironment,
 ): NotificationService {
-  const secretValues = definition.secretReferences.flatMap((key) => secrets[key] ?? []);
+  const readable = secretValuesFor(definition.origin, secrets);
+  const secretValues = definition.secretReferences.flatMap((key) => readable[key] ?? []);
   let sender: Sender;
   try {
-    sender = buildSender(definition, secrets, environment);
+    sender = buildSender(definition, readable, environment);
   } catch (error) {
     const failure = outcomeOfError(error);
     sender = () => Promise.resolve(failure);

@@ -85,3 +85,10 @@ export interface NotificationConfiguration {
 
 /** The values of `argo-rollouts-notification-secret`, by key. */
 export type NotificationSecretValues = Readonly<Record<string, string>>;
+
+/** The Secret values of each layer a notification is sent with, kept apart: which a service reads depends on its origin. */
+export interface LayeredSecretValues {
+  organization: NotificationSecretValues;
+  /** Empty outside a namespace, or for a namespace without a Secret. */
+  namespace: NotificationSecretValues;
+}

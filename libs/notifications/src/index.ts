@@ -5,7 +5,7 @@ export { fieldPath } from './configuration-issues.js';
 export type { ConfigurationIssue, Parsed } from './configuration-issues.js';
 export { parseNotificationConfigMap, parseNotificationSecret, parseDestination } from './parse-configuration.js';
 export { mergeConfigurations, defaultConfiguration, effectiveConfiguration, checkConfigurationReferences } from './merge-configurations.js';
-export { resolveSecretReferences } from './secret-references.js';
+export { resolveSecretReferences, secretValuesFor } from './secret-references.js';
 export {
   readAnnotationSubscriptions,
   destinationsByTrigger,

@@ -1,4 +1,4 @@
-import type { NotificationSecretValues } from './configuration-types.js';
+import type { ConfigurationOrigin, LayeredSecretValues, NotificationSecretValues } from './configuration-types.js';
 import type { JsonObject, JsonValue } from './json.js';
 
 const REFERENCE = /\$([A-Za-z0-9_.-]+)/g;
@@ -21,6 +21,18 @@ export function resolveSecretReferences(settings: JsonObject, secrets: Notificat
   return mapStrings(settings, (text) =>
     text.replace(REFERENCE, (whole, key: string) => (Object.hasOwn(secrets, key) ? (secrets[key] ?? whole) : whole)),
   ) as JsonObject;
+}
+
+/**
+ * The Secret values a service's `$key` references may read: those of the layer whose ConfigMap defines it, as each
+ * namespace's API and the controller's read their own Secret in Argo's self-service notifications. A namespace can
+ * neither point the organization's credentials at a service of its own nor put values of its own (a URL, a host)
+ * beside them in the organization's services; it replaces a service by defining one of the same name.
+ * @example secretValuesFor('namespace', { organization: { token: 'org' }, namespace: {} }) // {}
+ * @example secretValuesFor('organization', { organization: { token: 'org' }, namespace: { token: 'shop' } }) // { token: 'org' }
+ */
+export function secretValuesFor(origin: ConfigurationOrigin, secrets: LayeredSecretValues): NotificationSecretValues {
+  return secrets[origin];
 }
 
 function visitStrings(value: JsonValue, visit: (text: string) => void): void {

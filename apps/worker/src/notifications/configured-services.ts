@@ -6,7 +6,8 @@ const SYSTEM = systemScope('notifications');
 
 /**
  * The service a delivery goes through, as its organization and namespace configure it now (a service removed since
- * the decision fails the delivery), with the Secret's values in place of its `$secret-key` references.
+ * the decision fails the delivery), with its `$secret-key` references read from the Secret of the layer that defined it
+ * (a namespace's service, from the namespace's Secret only).
  */
 export function configuredServices(
   configs: NotificationConfigStore,

@@ -68,7 +68,7 @@ function send(
   env = environment,
 ): Promise<DeliveryOutcome> {
   const definition = serviceDefinition('email', { host: '127.0.0.1', from: '$email-from', ...settings });
-  const secrets = { 'email-from': 'flotilla@example.com', 'email-password': 'm4il-pass' };
+  const secrets = { organization: { 'email-from': 'flotilla@example.com', 'email-password': 'm4il-pass' }, namespace: {} };
   return createNotificationService(definition, secrets, env).send(rendered('Rollout guestbook has been completed.', fields), recipient);
 }
 

@@ -1,4 +1,10 @@
-import { parseNotificationConfigMap, type JsonObject, type RenderedNotification, type ServiceDefinition } from '@flotilla/notifications';
+import {
+  parseNotificationConfigMap,
+  type ConfigurationOrigin,
+  type JsonObject,
+  type RenderedNotification,
+  type ServiceDefinition,
+} from '@flotilla/notifications';
 import type { FakeBackend } from '../../../metric-providers/src/fake-backend.test-support.js';
 import { createServiceEnvironment } from '../environment.js';
 import type { NotificationService, ServiceEnvironment } from '../notification-service.js';
@@ -21,23 +27,32 @@ export function testEnvironment(backend: FakeBackend, overrides: Partial<Service
   };
 }
 
-/** `service.<type>[.<name>]` as `@flotilla/notifications` reads it from an organization's ConfigMap (JSON is YAML). */
-export function serviceDefinition(type: string, settings: JsonObject, name = type): ServiceDefinition {
+/** `service.<type>[.<name>]` as `@flotilla/notifications` reads it from an organization's ConfigMap, or a namespace's (JSON is YAML). */
+export function serviceDefinition(
+  type: string,
+  settings: JsonObject,
+  name = type,
+  origin: ConfigurationOrigin = 'organization',
+): ServiceDefinition {
   const key = name === type ? `service.${type}` : `service.${type}.${name}`;
-  const parsed = parseNotificationConfigMap({ [key]: JSON.stringify(settings) }, 'organization');
+  const parsed = parseNotificationConfigMap({ [key]: JSON.stringify(settings) }, origin);
   if (!parsed.ok) throw new Error(`${key} does not parse: ${JSON.stringify(parsed.issues)}`);
   const definition = parsed.value.services[name];
   if (definition === undefined) throw new Error(`${key} defines no service ${name}`);
   return definition;
 }
 
-/** A service as `service.<type>[.<name>]` configures it, with its secret references resolved from `secrets`. */
+/** A service as the organization's `service.<type>[.<name>]` configures it, its secret references resolved from `secrets`. */
 export function testService(
   backend: FakeBackend,
   service: { type: string; name?: string; settings: JsonObject; secrets?: Record<string, string> },
   environment: ServiceEnvironment = testEnvironment(backend),
 ): NotificationService {
-  return createNotificationService(serviceDefinition(service.type, service.settings, service.name), service.secrets ?? {}, environment);
+  return createNotificationService(
+    serviceDefinition(service.type, service.settings, service.name),
+    { organization: service.secrets ?? {}, namespace: {} },
+    environment,
+  );
 }
 
 export function rendered(message: string, fields: Record<string, JsonObject> = {}, title?: string): RenderedNotification {

@@ -151,7 +151,11 @@ describe("slack service with Argo's default catalog", () => {
     const [planned] = plan.notifications;
     const definition = configuration.services.slack;
     if (planned === undefined || definition === undefined) throw new Error(`nothing planned: ${JSON.stringify(plan.failures)}`);
-    const slack = createNotificationService(definition, { 'slack-token': 'xoxb-1' }, testEnvironment(backend));
+    const slack = createNotificationService(
+      definition,
+      { organization: { 'slack-token': 'xoxb-1' }, namespace: {} },
+      testEnvironment(backend),
+    );
     await expect(slack.send(planned.notification, planned.recipient)).resolves.toEqual({ kind: 'delivered' });
     expect(lastJsonBody(backend)).toEqual({
       channel: 'deployments',

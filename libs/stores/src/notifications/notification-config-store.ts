@@ -1,4 +1,5 @@
 import { jsonEqual } from '@flotilla/argo-spec';
+import type { LayeredSecretValues } from '@flotilla/notifications';
 import type { SecretBox, SecretEnvelope } from '@flotilla/service-runtime';
 import { z } from 'zod';
 import type { NotificationConfig } from '../generated/prisma/client.js';
@@ -40,10 +41,10 @@ export interface NotificationConfigsInEffect {
   namespace: NotificationConfigRecord | undefined;
 }
 
-/** What a delivery is sent with: the configuration in effect and the Secret values it may use. */
+/** What a delivery is sent with: the configuration in effect and the Secret values of each of its layers. */
 export interface NotificationDeliveryConfig {
   configs: NotificationConfigsInEffect;
-  secrets: Record<string, string>;
+  secrets: LayeredSecretValues;
 }
 
 /** The organization's configuration row and the namespace's (`$2`, or '' for none). */
@@ -176,9 +177,9 @@ export class NotificationConfigStore {
 
   /**
    * What a delivery of the subject is sent with, in one read: the configuration in effect (as `inEffect`) and the
-   * Secret values it may use, the organization's with its namespace's over them, key by key. A Secret is opened once
-   * per stored version of its row and kept so in this store's memory, not once per attempt. For the sender only:
-   * never log, store or answer the values.
+   * Secret values of the organization and of the namespace, kept apart (a service reads those its origin may, as
+   * `secretValuesFor` of `@flotilla/notifications` says). A Secret is opened once per stored version of its row and
+   * kept so in this store's memory, not once per attempt. For the sender only: never log, store or answer the values.
    */
   async forDelivery(_scope: SystemScope, organizationId: string, placement: NotificationPlacement): Promise<NotificationDeliveryConfig> {
     const rows = await this.deliveryReads.query<NotificationConfig>(NOTIFICATION_CONFIGS_IN_EFFECT, [
@@ -189,7 +190,10 @@ export class NotificationConfigStore {
     const namespace = placement ? rows.find((row) => row.placement === placementKey(placement)) : undefined;
     return {
       configs: { organization: mapDefined(organization, recordOf), namespace: mapDefined(namespace, recordOf) },
-      secrets: { ...(organization ? this.openedSecret(organization) : {}), ...(namespace ? this.openedSecret(namespace) : {}) },
+      secrets: {
+        organization: organization ? this.openedSecret(organization) : {},
+        namespace: namespace ? this.openedSecret(namespace) : {},
+      },
     };
   }
 
