@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { PlannedNotification } from '../../libs/notifications/src/index.js';
 import { SecretBox } from '../../libs/service-runtime/src/secret-box.js';
 import { createDatabaseClient, inTransaction, type DatabaseClient } from '../../libs/stores/src/database/database.js';
@@ -111,6 +111,11 @@ describe('NotificationConfigStore', () => {
     await inTransaction(database, (transaction) => before.applySecret(scope, transaction, undefined, { token: 'kept' }, 'admin'));
     const during = new NotificationConfigStore(database, SecretBox.parse(ringOf('new', 'old'), 'test'));
     expect((await during.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets.organization).toEqual({ token: 'kept' });
+    // A Secret sealed under a key the ring no longer holds (another organization's, say) holds up nobody's rotation.
+    const lost = await organization();
+    const lostStore = new NotificationConfigStore(database, SecretBox.parse(`lost:${randomBytes(32).toString('base64')}`, 'test'));
+    await inTransaction(database, (transaction) => lostStore.applySecret(lost, transaction, undefined, { token: 'unreadable' }, 'admin'));
+    onTestFinished(() => database.notificationConfig.deleteMany({ where: { organizationId: lost.organizationId } }).then(() => undefined));
     while ((await during.reseal(SYSTEM, 50)) > 0);
     const after = new NotificationConfigStore(database, SecretBox.parse(ringOf('new'), 'test'));
     expect((await after.forDelivery(SYSTEM, scope.organizationId, undefined)).secrets.organization).toEqual({ token: 'kept' });

@@ -93,6 +93,11 @@ export class SecretBox {
     return keys ? SecretBox.parse(keys, 'NOTIFICATION_KEYS') : undefined;
   }
 
+  /** The ids of the ring's keys, the sealing one first. */
+  get keyIds(): readonly string[] {
+    return this.keys.map(({ id }) => id);
+  }
+
   /** The id of the key that seals. */
   get sealingKeyId(): string {
     // parse() refuses an empty ring.

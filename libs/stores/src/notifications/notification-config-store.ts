@@ -1,6 +1,6 @@
 import { jsonEqual } from '@flotilla/argo-spec';
 import type { LayeredSecretValues } from '@flotilla/notifications';
-import type { SecretBox, SecretEnvelope } from '@flotilla/service-runtime';
+import { SecretEnvelopeError, type SecretBox, type SecretEnvelope } from '@flotilla/service-runtime';
 import { z } from 'zod';
 import type { NotificationConfig } from '../generated/prisma/client.js';
 import type { DatabaseClient, Transaction } from '../database/database.js';
@@ -204,14 +204,19 @@ export class NotificationConfigStore {
   async reseal(_scope: SystemScope, limit = 100): Promise<number> {
     const keys = this.keys;
     if (!keys) return 0;
+    // A Secret sealed under a key the ring no longer holds cannot be opened, here or when sending: it waits for its
+    // Secret to be applied again, and does not hold up the rotation of everyone else's.
     const stale = await this.database.notificationConfig.findMany({
-      where: { secretEnvelope: { not: { equals: null } }, NOT: { secretKeyId: keys.sealingKeyId } },
+      where: { secretEnvelope: { not: { equals: null } }, secretKeyId: { in: keys.keyIds.filter((id) => id !== keys.sealingKeyId) } },
       take: limit,
     });
     let resealed = 0;
     for (const row of stale) {
       const context = sealingContext(row);
-      const envelope = keys.seal(keys.open(envelopeColumn.decode(row.secretEnvelope), context), context);
+      const opened = openedOrUndefined(keys, envelopeColumn.decode(row.secretEnvelope), context);
+      // One that fails authentication (altered) stays as it is, refused when sent, rather than stop the rotation.
+      if (opened === undefined) continue;
+      const envelope = keys.seal(opened, context);
       // Guarded by the version read: a Secret applied in between is sealed under the new key already.
       const { count } = await this.database.notificationConfig.updateMany({
         where: { id: row.id, version: row.version },
@@ -281,4 +286,14 @@ export function keyChanges(previous: Readonly<Record<string, string>>, next: Rea
     changed: after.filter((key) => key in previous && previous[key] !== next[key]).sort(),
     removed: before.filter((key) => !(key in next)).sort(),
   };
+}
+
+/** The envelope's plaintext, or undefined when it fails authentication. */
+function openedOrUndefined(keys: SecretBox, envelope: SecretEnvelope, context: string): string | undefined {
+  try {
+    return keys.open(envelope, context);
+  } catch (error) {
+    if (error instanceof SecretEnvelopeError) return undefined;
+    throw error;
+  }
 }
