@@ -1,10 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RolloutSpec } from '../../libs/argo-spec/src/index.js';
-import { inTransaction } from '../../libs/stores/src/database/database.js';
-import { organizationScope, systemScope } from '../../libs/stores/src/scope/scope.js';
 import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
@@ -12,13 +8,12 @@ import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
 import { storesForThisFile } from '../support/stores-for-file.js';
-import { canaryRollout } from '../support/manifests.js';
+import { organizationWithClusters } from '../support/fleet-fixture.js';
 
 /**
  * A measurement the control plane takes itself ends within MEASUREMENT_TIMEOUT_SECONDS whatever its provider does:
  * a Kayenta that never finishes judging must not hold a worker's analysis slot for good.
  */
-const SYSTEM = systemScope('test');
 const PREFIX = `test-central-deadline-${process.pid}`;
 const logger = createLogger('test', 'warn');
 const TIMEOUT_SECONDS = 1;
@@ -54,22 +49,14 @@ afterAll(async () => {
 
 /** A run of a template measured from the control plane, whose one metric asks the Kayenta above. */
 async function centralKayentaRun(): Promise<string> {
-  const created = await organizations.create(SYSTEM, `central-${randomUUID().slice(0, 8)}`, { name: 'admin', role: 'admin' });
-  const organizationId = created.organization.id;
-  const scope = organizationScope(organizationId);
-  const { rolloutId, clusterId } = await inTransaction(database, async (transaction) => {
-    const cluster = await clusters.register(scope, transaction, { name: 'east', labels: {}, agentToken: `agent-${randomUUID()}` });
-    const applied = await rollouts.apply(scope, transaction, {
-      clusterId: cluster.id,
-      namespace: 'shop',
-      name: 'checkout',
-      labels: {},
-      annotations: {},
-      spec: canaryRollout('checkout', 'shop/checkout:2').spec as unknown as RolloutSpec,
-      appliedBy: 'admin',
-    });
-    return { rolloutId: applied.rollout.id, clusterId: cluster.id };
-  });
+  const { organizationId, clusterIds, rolloutIds } = await organizationWithClusters(
+    { database, organizations, clusters },
+    'central',
+    [{ name: 'east', labels: {} }],
+    { rollouts, image: 'shop/checkout:2' },
+  );
+  const clusterId = clusterIds['east'] as string;
+  const rolloutId = rolloutIds['east'] as string;
   await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
   await database.clusterAnalysisTemplate.create({
     data: {
