@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { asRequestError, type GraphqlRequestError } from './api/graphql-client.js';
 import { openLiveConnection, type LiveConnection } from './api/live-updates.js';
 import { AnalysisRunPage } from './analysis/analysis-run-page.js';
 import { AuditPage } from './audit/audit-page.js';
@@ -15,31 +16,27 @@ import { LiveIndicator } from './shared/live-indicator.js';
 import { LoginPage, type SignedIn } from './session/login-page.js';
 import { discoverIdentity } from './session/role-discovery.js';
 import { SessionContext, useSession, type Session } from './session/session-context.js';
+import { SignInUnavailable } from './session/sign-in-unavailable.js';
 import { tokenStorage } from './session/token-storage.js';
 import { Route as Page, Switch, useLocation } from 'wouter';
 
 type SignInState =
-  { kind: 'checking'; token: string } | { kind: 'signed-out'; notice: string | undefined } | ({ kind: 'signed-in' } & SignedIn);
+  | { kind: 'checking'; token: string }
+  | { kind: 'unavailable'; token: string; error: GraphqlRequestError }
+  | { kind: 'signed-out'; notice: string | undefined }
+  | ({ kind: 'signed-in' } & SignedIn);
 
 function initialState(): SignInState {
   const stored = tokenStorage.read();
   return stored ? { kind: 'checking', token: stored } : { kind: 'signed-out', notice: undefined };
 }
 
-/** Signs in with the stored token or asks for one, then shows the page of the address. */
+/**
+ * Signs in with the stored token or asks for one, then shows the page of the address. Only the API's refusal of the
+ * stored token forgets it; while the API cannot answer, the token is kept and asked about again.
+ */
 export function App() {
   const [state, setState] = useState<SignInState>(initialState);
-
-  useEffect(() => {
-    if (state.kind !== 'checking') return;
-    discoverIdentity(state.token).then(
-      (identity) => setState({ kind: 'signed-in', token: state.token, identity }),
-      (error: unknown) => {
-        tokenStorage.clear();
-        setState({ kind: 'signed-out', notice: `Signed out: ${error instanceof Error ? error.message : String(error)}` });
-      },
-    );
-  }, [state]);
 
   const signIn = useCallback((signedIn: SignedIn) => {
     tokenStorage.write(signedIn.token);
@@ -50,9 +47,28 @@ export function App() {
     setState({ kind: 'signed-out', notice });
   }, []);
 
+  useEffect(() => {
+    if (state.kind !== 'checking') return;
+    discoverIdentity(state.token).then(
+      (identity) => setState({ kind: 'signed-in', token: state.token, identity }),
+      (failure: unknown) => {
+        const error = asRequestError(failure);
+        if (error.unauthenticated) signOut(`Signed out: ${error.message}`);
+        else setState({ kind: 'unavailable', token: state.token, error });
+      },
+    );
+  }, [state, signOut]);
+
+  const retrySignIn = useCallback(
+    () => setState((current) => (current.kind === 'unavailable' ? { kind: 'checking', token: current.token } : current)),
+    [],
+  );
+
   switch (state.kind) {
     case 'checking':
       return <p className="loading-page">Signing in…</p>;
+    case 'unavailable':
+      return <SignInUnavailable error={state.error} onRetry={retrySignIn} onSignOut={signOut} />;
     case 'signed-out':
       return <LoginPage onSignedIn={signIn} notice={state.notice} />;
     case 'signed-in':

@@ -5,6 +5,7 @@ export type RolloutRef = VariablesOf<typeof ROLLOUT_OPERATIONS.promote>['rollout
 
 const CLUSTER_FIELDS = graphql(`
   fragment ClusterFields on Cluster {
+    id
     name
     connectionState
     agentVersion

@@ -29,6 +29,13 @@ export class GraphqlRequestError extends Error {
 
 const NETWORK_ERROR_CODE = 'network/unreachable';
 
+/** A failure as a `GraphqlRequestError`: itself when it is one, else one with the code `client/failed`. */
+export function asRequestError(error: unknown): GraphqlRequestError {
+  return error instanceof GraphqlRequestError
+    ? error
+    : new GraphqlRequestError('client/failed', error instanceof Error ? error.message : String(error), 'request');
+}
+
 /** The kind and name of a document's operation (`query Rollouts`, `mutation Promote`), to name a failed request in messages. */
 function operationName(document: Document<unknown, never>): string {
   const [operation] = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useSession } from '../session/session-context.js';
-import { GraphqlRequestError, requestGraphql } from './graphql-client.js';
+import { asRequestError, type GraphqlRequestError, requestGraphql } from './graphql-client.js';
 import { documentText, type Document } from './graphql.js';
 import type { LiveState } from './live-updates.js';
+import { ReloadCoalescer } from './reload-coalescer.js';
 
 export interface QueryState<Data> {
   /** The latest answer; kept while a reload is under way so the page does not flicker. */
@@ -12,15 +13,10 @@ export interface QueryState<Data> {
   reload: () => void;
 }
 
-function asRequestError(error: unknown): GraphqlRequestError {
-  return error instanceof GraphqlRequestError
-    ? error
-    : new GraphqlRequestError('client/failed', error instanceof Error ? error.message : String(error), 'request');
-}
-
 /**
- * Runs a query now and on every `reload()`, showing each answer unless a newer request was answered first: under a
- * stream of reloads faster than the API answers, the page still moves forward instead of waiting for a quiet moment.
+ * Runs a query now and on every `reload()`, one request at a time: reloads asked for while a request is in flight
+ * start one more request once it answers (ReloadCoalescer). Each answer is shown unless a newer request was answered
+ * first, so under a stream of reloads faster than the API answers the page still moves forward.
  */
 export function useGraphqlQuery<Data, Variables>(document: Document<Data, Variables>, variables: Variables): QueryState<Data> {
   const { token, signOut } = useSession();
@@ -28,33 +24,38 @@ export function useGraphqlQuery<Data, Variables>(document: Document<Data, Variab
   const [error, setError] = useState<GraphqlRequestError>();
   const [loading, setLoading] = useState(true);
   const [generation, setGeneration] = useState(0);
+  const [reloads] = useState(() => new ReloadCoalescer(() => setGeneration((value) => value + 1)));
   const latestRequest = useRef(0);
   const latestAnswered = useRef(0);
   const variablesKey = JSON.stringify(variables);
 
   useEffect(() => {
     const request = ++latestRequest.current;
+    reloads.sent(request);
     setLoading(true);
+    const settle = (show: () => void) => {
+      const followedUp = reloads.answered(request);
+      if (request < latestAnswered.current) return;
+      latestAnswered.current = request;
+      show();
+      setLoading(followedUp || request !== latestRequest.current);
+    };
     requestGraphql(token, document, JSON.parse(variablesKey) as Variables).then(
-      (answer) => {
-        if (request < latestAnswered.current) return;
-        latestAnswered.current = request;
-        setData(answer);
-        setError(undefined);
-        setLoading(request !== latestRequest.current);
-      },
-      (failure: unknown) => {
-        if (request < latestAnswered.current) return;
-        latestAnswered.current = request;
-        const requestError = asRequestError(failure);
-        if (requestError.unauthenticated) signOut(requestError.message);
-        setError(requestError);
-        setLoading(request !== latestRequest.current);
-      },
+      (answer) =>
+        settle(() => {
+          setData(answer);
+          setError(undefined);
+        }),
+      (failure: unknown) =>
+        settle(() => {
+          const requestError = asRequestError(failure);
+          if (requestError.unauthenticated) signOut(requestError.message);
+          setError(requestError);
+        }),
     );
-  }, [token, document, variablesKey, generation, signOut]);
+  }, [token, document, variablesKey, generation, signOut, reloads]);
 
-  const reload = useCallback(() => setGeneration((value) => value + 1), []);
+  const reload = useCallback(() => reloads.ask(), [reloads]);
   return { data, error, loading, reload };
 }
 

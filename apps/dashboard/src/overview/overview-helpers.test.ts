@@ -3,7 +3,7 @@ import type { RolloutSummary } from '../api/documents.js';
 import { withAuditEvent } from '../audit/audit-events.js';
 import { pathOf, type Route } from '../routing/routes.js';
 import { timeAgo } from '../shared/time.js';
-import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout } from './rollout-filter.js';
+import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, sortsAfterPage, withChangedRollout } from './rollout-filter.js';
 
 function rollout(name: string, overrides: Partial<RolloutSummary> = {}): RolloutSummary {
   return {
@@ -61,6 +61,30 @@ describe('rollout filter', () => {
     const patched = withChangedRollout(listed, rollout('b', { phase: 'Healthy' }));
     expect(patched?.map((entry) => `${entry.name}:${entry.phase}`)).toEqual(['a:Healthy', 'b:Healthy', 'c:Paused']);
     expect(withChangedRollout(listed, rollout('b', { cluster: 'production' }))).toBeUndefined();
+  });
+});
+
+describe('a changed rollout the overview does not list', () => {
+  // The API lists by cluster id: `production` (id 1…) before `staging` (id 3…), whatever their names say.
+  const clusterIds = new Map([
+    ['production', '1f0c2a4e-0000-4000-8000-000000000000'],
+    ['canary', '2a7d0c11-0000-4000-8000-000000000000'],
+    ['staging', '3b5e9f20-0000-4000-8000-000000000000'],
+  ]);
+  const at = (cluster: string, namespace: string, name: string) => ({ cluster, namespace, name });
+  const fullPage = { rollouts: [at('production', 'shop', 'cart'), at('staging', 'shop', 'checkout')], hasNextPage: true };
+
+  it.each([
+    ['sorts after a full page by name', at('staging', 'shop', 'search'), fullPage, true],
+    ['sorts after a full page by namespace', at('staging', 'stock', 'api'), fullPage, true],
+    ['sorts after a full page by cluster id', at('canary', 'a', 'a'), { ...fullPage, rollouts: [at('production', 'shop', 'cart')] }, true],
+    ['is new within a full page, before its last rollout by name', at('staging', 'shop', 'catalog'), fullPage, false],
+    ['is new within a full page, in an earlier cluster', at('production', 'zoo', 'zebra'), fullPage, false],
+    ['is new within a full page, in a cluster by id before the last', at('canary', 'zoo', 'zebra'), fullPage, false],
+    ['is new on a page that holds every rollout', at('staging', 'shop', 'search'), { ...fullPage, hasNextPage: false }, false],
+    ['is on a cluster the overview has no id of yet', at('edge', 'shop', 'search'), fullPage, false],
+  ])('%s: sorts after the page %s', (_case, changed, page, expected) => {
+    expect(sortsAfterPage(changed, page, clusterIds)).toBe(expected);
   });
 });
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { CLUSTERS, ROLLOUT_CHANGED, ROLLOUTS, type Cluster, type RolloutSummary } from '../api/documents.js';
 import type { ResultOf } from '../api/graphql.js';
 import { useGraphqlQuery, useInterval, useSubscription } from '../api/use-graphql.js';
@@ -10,7 +10,15 @@ import { RequestError } from '../shared/request-error.js';
 import { TimeAgo } from '../shared/time-cell.js';
 import { useNow } from '../shared/use-now.js';
 import { StandaloneExperiments } from './standalone-experiments.js';
-import { countByPhase, matchesFilter, NO_FILTER, parseLabelSelector, withChangedRollout, type RolloutFilter } from './rollout-filter.js';
+import {
+  countByPhase,
+  matchesFilter,
+  NO_FILTER,
+  parseLabelSelector,
+  sortsAfterPage,
+  withChangedRollout,
+  type RolloutFilter,
+} from './rollout-filter.js';
 import { ColumnHeads } from '../shared/column-heads.js';
 
 const ROLLOUT_PAGE_SIZE = 500;
@@ -26,28 +34,34 @@ export function OverviewPage() {
       <RequestError error={clusters.error} what="the clusters" />
       {clusters.data ? <ClusterTable clusters={clusters.data.clusters} /> : null}
       <FreezeOutlook />
-      <AllRollouts />
+      <AllRollouts clusters={clusters.data?.clusters} />
       <StandaloneExperiments />
     </>
   );
 }
 
-/** The rollouts of every cluster, patched in place by `rolloutChanged` events. */
-function AllRollouts() {
+/**
+ * The first page of the rollouts of every cluster, patched in place by `rolloutChanged` events; loaded again for a
+ * rollout it lacks unless that rollout sorts after its end.
+ */
+function AllRollouts({ clusters }: { clusters: Cluster[] | undefined }) {
   const query = useGraphqlQuery(ROLLOUTS, { page: { first: ROLLOUT_PAGE_SIZE } });
   const [rollouts, setRollouts] = useState<RolloutSummary[]>([]);
-  const listed = useRef(rollouts);
-  listed.current = rollouts;
   const { data, reload } = query;
+  const clusterIds = useMemo(() => new Map(clusters?.map(({ name, id }) => [name, id])), [clusters]);
+  const shown = { page: { rollouts, hasNextPage: data?.rollouts.pageInfo.hasNextPage ?? false }, clusterIds };
+  const latest = useRef(shown);
+  latest.current = shown;
   useEffect(() => {
     if (data) setRollouts(data.rollouts.nodes);
   }, [data]);
 
   const onRolloutChanged = useCallback(
     ({ rolloutChanged }: ResultOf<typeof ROLLOUT_CHANGED>) => {
-      const patched = withChangedRollout(listed.current, rolloutChanged);
+      const { page, clusterIds: idsByName } = latest.current;
+      const patched = withChangedRollout(page.rollouts, rolloutChanged);
       if (patched) setRollouts(patched);
-      else reload();
+      else if (!sortsAfterPage(rolloutChanged, page, idsByName)) reload();
     },
     [reload],
   );

@@ -61,3 +61,31 @@ export function withChangedRollout<R extends RolloutSummary>(rollouts: readonly 
   if (index < 0) return undefined;
   return rollouts.map((rollout, position) => (position === index ? { ...rollout, ...changed } : rollout));
 }
+
+/** The rollouts of the overview's page, the first of the organization's, and whether the API holds more after them. */
+export interface LoadedRolloutPage {
+  rollouts: readonly Pick<RolloutSummary, 'cluster' | 'namespace' | 'name'>[];
+  hasNextPage: boolean;
+}
+
+/**
+ * Whether a rollout sorts after the last one of a page that has more after it, so that loading the page again would
+ * not bring it. The API lists rollouts by cluster id, then namespace, then name, each compared by character code (as
+ * Postgres compares uuids, and text under the C collation); `clusterIds` maps cluster names to ids, and a cluster
+ * missing from it leaves the question open (false).
+ * @example with a full page ending at staging/shop/m, staging/shop/z sorts after it and staging/shop/c does not
+ */
+export function sortsAfterPage(
+  rollout: Pick<RolloutSummary, 'cluster' | 'namespace' | 'name'>,
+  page: LoadedRolloutPage,
+  clusterIds: ReadonlyMap<string, string>,
+): boolean {
+  const last = page.rollouts.at(-1);
+  if (!page.hasNextPage || !last) return false;
+  const rolloutCluster = clusterIds.get(rollout.cluster);
+  const lastCluster = clusterIds.get(last.cluster);
+  if (rolloutCluster === undefined || lastCluster === undefined) return false;
+  if (rolloutCluster !== lastCluster) return rolloutCluster > lastCluster;
+  if (rollout.namespace !== last.namespace) return rollout.namespace > last.namespace;
+  return rollout.name > last.name;
+}
