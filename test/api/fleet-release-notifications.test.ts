@@ -142,6 +142,11 @@ describe('notifications of fleet releases changed by the API', () => {
       where: { organizationId: org.id, name: 'checkout', cluster: { name: 'staging' } },
       select: { id: true },
     });
+    // A member of a cluster that never connected cannot be Released: the cluster is heard of first.
+    await api.database.cluster.updateMany({
+      where: { organizationId: org.id, name: 'staging' },
+      data: { connectionState: 'Connected', lastHeartbeatAt: new Date() },
+    });
     await markHealthy(rollouts, staging.id, new Date());
     expect((await operate('approveWave', 'checkout')).data?.approveWave).toEqual({ currentWave: 1 });
     const afterApproval = [

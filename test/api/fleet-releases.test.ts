@@ -365,3 +365,67 @@ describe('a fleet release', () => {
     expect(await auditActions()).toContainEqual(expect.objectContaining({ action: 'fleet_release.abort', reason: 'enough' }));
   });
 });
+
+describe('an operation on a release some of whose members a freeze holds', () => {
+  const PROD_ONLY_YAML = toYaml({
+    apiVersion: 'flotilla.io/v1alpha1',
+    kind: 'FleetRollout',
+    metadata: { name: 'prod-only' },
+    spec: {
+      rollout: { namespace: 'shop', name: 'checkout' },
+      waves: [{ name: 'production', clusterSelector: { matchLabels: { env: 'prod' } }, maxParallel: 1 }],
+    },
+  });
+
+  it("changes no frozen member, which takes no place in maxParallel, and queues the release's wake-up at the freeze's end", async () => {
+    await graphqlData(api.url, org.tokens.admin, APPLY_FLEET_ROLLOUT, { yaml: PROD_ONLY_YAML });
+    const started = await graphql<{ releaseFleet: ReleaseView }>(
+      api.url,
+      org.tokens.deployer,
+      `mutation { releaseFleet(fleetRollout: "prod-only", image: "shop/checkout:5", container: "checkout") { ${RELEASE_FIELDS} } }`,
+    );
+    expect(started.errors).toBeUndefined();
+    const release = started.data!.releaseFleet;
+    expect(release.waves[0]?.members).toEqual([
+      { cluster: 'prod-eu', state: 'Changing' },
+      { cluster: 'prod-us', state: 'Pending' },
+    ]);
+    const end = new Date(Date.now() + 3_600_000);
+    await api.database.cluster.updateMany({
+      where: { organizationId: org.id, name: 'prod-us' },
+      data: { labels: { env: 'prod', hold: 'yes' } },
+    });
+    const freeze = toYaml({
+      apiVersion: 'flotilla.io/v1alpha1',
+      kind: 'FreezeWindow',
+      metadata: { name: 'hold-us' },
+      spec: {
+        reason: 'us launch',
+        start: new Date(Date.now() - 60_000).toISOString(),
+        end: end.toISOString(),
+        clusterSelector: { matchLabels: { hold: 'yes' } },
+      },
+    });
+    await graphqlData(api.url, org.tokens.admin, APPLY_FLEET_ROLLOUT, { yaml: freeze });
+
+    const skipped = await graphql(
+      api.url,
+      org.tokens.deployer,
+      'mutation { skipFleetMember(fleetRollout: "prod-only", cluster: "prod-eu", reason: "not needed there") { phase } }',
+    );
+    expect(skipped.errors).toBeUndefined();
+    const stored = await api.database.fleetRelease.findUniqueOrThrow({
+      where: { id: release.id },
+      select: { status: true, nextReconcileAt: true },
+    });
+    const members = (stored.status as { waves: { members: { cluster: string; state: string; message: string }[] }[] }).waves[0]?.members;
+    expect(members?.map(({ cluster, state }) => ({ cluster, state }))).toEqual([
+      { cluster: 'prod-eu', state: 'Skipped' },
+      { cluster: 'prod-us', state: 'Pending' },
+    ]);
+    expect(members?.[1]?.message).toMatch(/^held by freeze hold-us until /);
+    expect(await templateImage('prod-us')).toBe('shop/checkout:1');
+    expect(stored.nextReconcileAt).not.toBeNull();
+    expect(await queues.fleet.queue.getJob(`${release.id}.t${stored.nextReconcileAt!.getTime()}`)).toBeTruthy();
+  });
+});

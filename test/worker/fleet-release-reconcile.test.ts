@@ -20,7 +20,8 @@ import { ReconcileSweep } from '../../apps/worker/src/reconcile/reconcile-sweep.
 import { RolloutReconciler } from '../../apps/worker/src/reconcile/rollout-reconciler.js';
 import { testNotificationDecider } from '../support/notification-decider.js';
 import { storesForThisFile } from '../support/stores-for-file.js';
-import { markHealthy, organizationWithClusters, startedCheckoutRelease } from '../support/fleet-fixture.js';
+import { markHealthy, organizationWithClusters, startedCheckoutRelease, statusWrite } from '../support/fleet-fixture.js';
+import { initialStatus, podTemplateHash } from '../../libs/rollout-engine/src/index.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
 import { NotificationQueue } from '../../libs/queues/src/notification-queue.js';
 import { eventually } from '../support/processes.js';
@@ -80,9 +81,17 @@ interface Fleet {
   rolloutIds: Record<string, string>;
 }
 
-/** An organization with three labelled clusters, the `shop/checkout` Rollout in each, its FleetRollout, and a release of a new image just started. */
-async function startedFleet(now: Date, spec: FleetRolloutSpec = fleetSpec, annotations: Record<string, string> = {}): Promise<Fleet> {
-  const { organizationId, scope, rolloutIds } = await organizationWithClusters(
+/**
+ * An organization with three labelled clusters, connected but for those named in `neverConnected`, the
+ * `shop/checkout` Rollout in each, its FleetRollout, and a release of a new image just started.
+ */
+async function startedFleet(
+  now: Date,
+  spec: FleetRolloutSpec = fleetSpec,
+  annotations: Record<string, string> = {},
+  neverConnected: readonly string[] = [],
+): Promise<Fleet> {
+  const { organizationId, scope, rolloutIds, clusterIds } = await organizationWithClusters(
     { database, organizations, clusters },
     'fleet-worker',
     CLUSTERS,
@@ -99,6 +108,8 @@ async function startedFleet(now: Date, spec: FleetRolloutSpec = fleetSpec, annot
     now,
     annotations,
   });
+  const connected = Object.entries(clusterIds).flatMap(([name, id]) => (neverConnected.includes(name) ? [] : [id]));
+  await database.cluster.updateMany({ where: { id: { in: connected } }, data: { connectionState: 'Connected', lastHeartbeatAt: now } });
   return { organizationId, release, rolloutIds };
 }
 
@@ -216,6 +227,51 @@ describe('the fleet release reconciler', () => {
     if (outcome.result !== 'written') throw new Error(`the rollout was not written: ${outcome.result}`);
     const job = await fleetQueue.queue.getJob(memberChangedJobId(fleet.release.id, rolloutId, outcome.version));
     expect(job?.data).toEqual({ fleetReleaseId: fleet.release.id });
+  });
+});
+
+describe('members waiting on their clusters', () => {
+  /** Writes the member rollout's status as its reconcile would once it aborted its current template. */
+  async function abortOnItsTemplate(rolloutId: string, at: Date): Promise<void> {
+    const rollout = (await rollouts.loadForReconcile(SYSTEM, rolloutId))!;
+    const hash = podTemplateHash(rollout.spec.template);
+    const status = {
+      ...initialStatus(hash, rollout.generation, at.toISOString()),
+      phase: 'Degraded' as const,
+      message: 'RolloutAborted: aborted by admin',
+      abort: true,
+      abortedAt: at.toISOString(),
+    };
+    expect((await rollouts.writeReconcile(SYSTEM, statusWrite(rollout, status, at))).written).toBe(true);
+  }
+
+  it('does not fail a member again for the abort it is retried from while its retry waits for the rollout reconcile', async () => {
+    const start = new Date();
+    const fleet = await startedFleet(start);
+    const eu1 = fleet.rolloutIds['eu-1']!;
+    await reconciler.reconcile(fleet.release.id, () => start);
+    await abortOnItsTemplate(eu1, start);
+    await rollouts.requestOperation(organizationScope(fleet.organizationId), sql, eu1, { type: 'retry' }, 'admin');
+
+    await reconciler.reconcile(fleet.release.id, () => new Date(start.getTime() + 1_000));
+    const release = (await releases.findById(SYSTEM, fleet.release.id))!;
+    expect([release.phase, release.status.waves[0]?.members[0]?.state]).toEqual(['Progressing', 'Changing']);
+  });
+
+  it('fails a member whose cluster never connected once the disconnected timeout passed since it was registered, waking up then', async () => {
+    const start = new Date();
+    const fleet = await startedFleet(start, { ...fleetSpec, disconnectedTimeoutSeconds: 10 }, {}, ['eu-1']);
+    const { createdAt } = await database.cluster.findFirstOrThrow({ where: { organizationId: fleet.organizationId, name: 'eu-1' } });
+    const deadline = new Date(createdAt.getTime() + 10_000);
+
+    await reconciler.reconcile(fleet.release.id, () => start);
+    expect((await releases.findById(SYSTEM, fleet.release.id))!.nextReconcileAt).toEqual(deadline);
+    expect(await fleetQueue.queue.getJob(`${fleet.release.id}.t${deadline.getTime()}`)).toBeTruthy();
+
+    await reconciler.reconcile(fleet.release.id, () => deadline);
+    const halted = (await releases.findById(SYSTEM, fleet.release.id))!;
+    expect(halted.phase).toBe('Halted');
+    expect(halted.status.message).toBe('halted: wave 1/2 eu failed: eu-1: its cluster has been disconnected for more than 10 s');
   });
 });
 

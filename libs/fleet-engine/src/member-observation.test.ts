@@ -4,7 +4,8 @@ import { observeMember, type MemberCluster, type MemberRollout } from './member-
 import { appTemplate, START } from './testing/fleet-simulation.js';
 
 const template = appTemplate('shop/app:2');
-const connected: MemberCluster = { connectionState: 'Connected', lastHeartbeatAt: START };
+const REGISTERED = new Date(START.getTime() - 3_600_000);
+const connected: MemberCluster = { connectionState: 'Connected', lastHeartbeatAt: START, registeredAt: REGISTERED };
 const healthy: RolloutStatus = { ...initialStatus('h2', 3, START.toISOString()), phase: 'Healthy', stableRS: 'h2', currentPodHash: 'h2' };
 const rollout = (status: RolloutStatus | undefined, overrides: Partial<MemberRollout> = {}): MemberRollout => ({
   spec: { template },
@@ -62,12 +63,30 @@ describe('observeMember', () => {
       { aborted: false, phase: 'Progressing' },
     ],
     [
+      'aborted, with a retry asked and not carried out yet',
+      rollout({ ...healthy, abort: true, phase: 'Degraded', message: 'RolloutAborted: x' }, { retryAsked: true }),
+      connected,
+      { aborted: false, phase: 'Progressing' },
+    ],
+    ['not aborted, with a retry asked: as it is', rollout(healthy, { retryAsked: true }), connected, { aborted: false, phase: 'Healthy' }],
+    [
       'on a disconnected cluster',
       rollout(healthy),
-      { connectionState: 'Disconnected', lastHeartbeatAt: START },
+      { ...connected, connectionState: 'Disconnected', lastHeartbeatAt: START },
       { disconnectedSince: START },
     ],
-    ['on a cluster never connected', rollout(healthy), { connectionState: 'Pending', lastHeartbeatAt: null }, { disconnectedSince: null }],
+    [
+      'on a cluster never connected: away since it was registered',
+      rollout(healthy),
+      { connectionState: 'Pending', lastHeartbeatAt: null, registeredAt: REGISTERED },
+      { disconnectedSince: REGISTERED },
+    ],
+    [
+      'on a cluster disconnected before any heartbeat',
+      rollout(healthy),
+      { connectionState: 'Disconnected', lastHeartbeatAt: null, registeredAt: REGISTERED },
+      { disconnectedSince: REGISTERED },
+    ],
   ])('%s', (_case, member, cluster, expected) => {
     expect(observeMember(member, cluster)).toMatchObject(expected);
   });

@@ -387,8 +387,11 @@ function passWave(draft: ReleaseDraft, index: number): void {
   draft.emit({ type: 'WaveStarted', wave: draft.wave(next).name, message: `${waveLabel(draft.status, next)} started` });
 }
 
-/** Marks the member and its wave failed and applies the FleetRollout's failure policy. */
-export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number, failure: Failure): void {
+/**
+ * Marks the member and its wave failed and applies the FleetRollout's failure policy; answers when to decide again
+ * (a rollbackAll's member on a disconnected cluster), or null.
+ */
+export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number, failure: Failure): Date | null {
   const policy = input.spec.failurePolicy ?? 'halt';
   const wave = draft.wave(index);
   const label = waveLabel(draft.status, index);
@@ -430,8 +433,7 @@ export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number
   const why = `${label} failed: ${who}${failure.reason}`;
   if (policy === 'rollbackAll') {
     startRollback(draft, `failure policy rollbackAll: ${why}`);
-    rollBack(draft, input, false);
-    return;
+    return rollBack(draft, input, false);
   }
   const aborted = policy === 'rollbackWave' ? "; the wave's changing members were aborted" : '';
   draft.update({ phase: 'Halted', pausedFrom: null, message: `halted: ${why}${aborted}` });
@@ -441,14 +443,18 @@ export function failWave(draft: ReleaseDraft, input: ReleaseInput, index: number
     ...(failure.member === null ? {} : { cluster: failure.member }),
     message: `release halted: ${why}${aborted}`,
   });
+  return null;
 }
 
 /**
  * A member to set back: one this release changed, or one a release it superseded changed and this one has not
- * reached yet (its `previousTemplate` came over).
+ * reached yet (its `previousTemplate` came over); skipped or not, since skipping a member does not undo its change.
  */
 const isToRollBack = (member: MemberStatus): boolean =>
-  member.previousTemplate !== null && ['Pending', 'Changing', 'Released', 'Failed'].includes(member.state);
+  member.previousTemplate !== null && ['Pending', 'Changing', 'Released', 'Failed', 'Skipped'].includes(member.state);
+
+/** A member the rollback set back that did not get there: its cluster stayed disconnected past the timeout. */
+const isNotRestored = (member: MemberStatus): boolean => member.state === 'Failed' && member.previousTemplate !== null;
 
 /**
  * Turns the release to rolling back, from the wave under way, or from a later wave that a superseded release had
@@ -487,21 +493,47 @@ function startWaveRollback(draft: ReleaseDraft, input: ReleaseInput, index: numb
   });
 }
 
+/** When a member not back yet stops being waited for: its cluster's disconnection deadline; null while connected. */
+function rollbackDeadline(observation: MemberObservation, disconnectedTimeoutSeconds: number): Date | null {
+  if (!observation.present || observation.disconnectedSince === null) return null;
+  return new Date(observation.disconnectedSince.getTime() + disconnectedTimeoutSeconds * 1000);
+}
+
+/** A member set back whose cluster stayed disconnected past the timeout: failed, its Rollout left as it is. */
+function failUnreachable(draft: ReleaseDraft, index: number, memberIndex: number, disconnectedTimeoutSeconds: number): void {
+  const member = draft.wave(index).members[memberIndex];
+  if (member === undefined) return;
+  const reason = `its cluster has been disconnected for more than ${disconnectedTimeoutSeconds} s: set back, but not seen running its template from before the release`;
+  draft.updateMember(index, memberIndex, { state: 'Failed', message: reason });
+  draft.emit({
+    type: 'MemberFailed',
+    wave: draft.wave(index).name,
+    cluster: member.cluster,
+    message: `${waveLabel(draft.status, index)}: ${member.cluster} ${reason}`,
+  });
+}
+
 /**
- * Rolled back once Healthy and fully promoted on its previous template, or gone; true when none of the wave is left.
- * A member back on its previous template is promoted fully, once: the revision it returns to was running before the
- * release, and a rollback must not wait at its steps' pauses or analyses.
+ * Rolled back once Healthy and fully promoted on its previous template, or gone; failed once its cluster has been
+ * disconnected past the wave's timeout, as going forward. Answers whether none of the wave is left, and when the
+ * first disconnected member's deadline comes. A member back on its previous template is promoted fully, once: the
+ * revision it returns to was running before the release, and a rollback must not wait at its steps' pauses or analyses.
  */
-function settleWaveRollback(draft: ReleaseDraft, input: ReleaseInput, index: number): boolean {
+function settleWaveRollback(draft: ReleaseDraft, input: ReleaseInput, index: number): { done: boolean; wakeAt: Date | null } {
   const label = waveLabel(draft.status, index);
+  const { disconnectedTimeoutSeconds } = waveGateSpec(input.spec, input.spec.waves[index]);
   let rollingBack = 0;
+  let wakeAt: Date | null = null;
   draft.wave(index).members.forEach((member, memberIndex) => {
     if (member.state !== 'RollingBack') return;
     const observation = observe(input, member.cluster);
     const onPrevious = observation.present && observation.templateHash === member.previousHash && observation.reconciled;
     const back = !observation.present || (onPrevious && observation.fullyPromoted && observation.phase === 'Healthy');
     if (!back) {
+      const deadline = rollbackDeadline(observation, disconnectedTimeoutSeconds);
+      if (deadline !== null && deadline <= draft.now) return failUnreachable(draft, index, memberIndex, disconnectedTimeoutSeconds);
       rollingBack += 1;
+      if (deadline !== null && (wakeAt === null || deadline < wakeAt)) wakeAt = deadline;
       if (onPrevious && !observation.fullyPromoted && member.rollbackPromoted !== true) {
         draft.memberOperations.push({ cluster: member.cluster, operation: { type: 'promote', full: true } });
         draft.updateMember(index, memberIndex, { rollbackPromoted: true });
@@ -519,32 +551,42 @@ function settleWaveRollback(draft: ReleaseDraft, input: ReleaseInput, index: num
       message: `${label}: ${member.cluster} rolled back`,
     });
   });
-  return rollingBack === 0;
+  return { done: rollingBack === 0, wakeAt };
 }
 
-/** Rolls waves back one at a time, from the wave under way to the first; a paused rollback starts no new wave. */
-function rollBack(draft: ReleaseDraft, input: ReleaseInput, paused: boolean): void {
+/**
+ * Rolls waves back one at a time, from the wave under way to the first; a paused rollback starts no new wave. Answers
+ * when to decide again with no member changing: the deadline of a member's disconnected cluster.
+ */
+function rollBack(draft: ReleaseDraft, input: ReleaseInput, paused: boolean): Date | null {
   for (;;) {
     const index = Math.min(draft.status.currentWave, draft.status.waves.length - 1);
     if (index < 0) return finishRollback(draft);
     if (index !== draft.status.currentWave) draft.update({ currentWave: index });
     const phase = draft.wave(index).phase;
     if (phase !== 'RollingBack' && phase !== 'RolledBack') {
-      if (paused) return;
+      if (paused) return null;
       startWaveRollback(draft, input, index);
     }
-    if (!settleWaveRollback(draft, input, index)) return;
+    const { done, wakeAt } = settleWaveRollback(draft, input, index);
+    if (!done) return wakeAt;
     if (phase !== 'RolledBack') draft.updateWave(index, { phase: 'RolledBack', finishedAt: draft.nowIso });
     if (index === 0) return finishRollback(draft);
     draft.update({ currentWave: index - 1 });
   }
 }
 
-function finishRollback(draft: ReleaseDraft): void {
+/** Ends the release RolledBack; its message names the members left as they were, their clusters lost past the timeout. */
+function finishRollback(draft: ReleaseDraft): null {
   const cause = draft.status.rollbackCause === undefined ? '' : ` (${draft.status.rollbackCause})`;
-  const message = `rolled back: every member the release changed runs its template from before the release${cause}`;
+  const notRestored = draft.status.waves.flatMap((wave) => wave.members.filter(isNotRestored).map((member) => member.cluster));
+  const message =
+    notRestored.length === 0
+      ? `rolled back: every member the release changed runs its template from before the release${cause}`
+      : `rolled back, except ${listed(notRestored)}: set back, but their clusters stayed disconnected past the timeout${cause}`;
   draft.update({ phase: 'RolledBack', pausedFrom: null, message, finishedAt: draft.nowIso });
   draft.emit({ type: 'ReleaseRolledBack', message });
+  return null;
 }
 
 function progress(draft: ReleaseDraft, input: ReleaseInput, paused: boolean): ReleaseDecision {
@@ -555,10 +597,7 @@ function progress(draft: ReleaseDraft, input: ReleaseInput, paused: boolean): Re
       return draft.decision(null);
     }
     const outcome = advanceWave(draft, input, index, paused);
-    if (outcome.kind === 'failed') {
-      failWave(draft, input, index, outcome.failure);
-      return draft.decision(null);
-    }
+    if (outcome.kind === 'failed') return draft.decision(failWave(draft, input, index, outcome.failure));
     if (outcome.kind === 'waiting') return draft.decision(outcome.wakeAt);
     if (outcome.kind === 'inconclusive') {
       if (!paused) pauseForAnalysis(draft, index, outcome.message);
@@ -596,8 +635,7 @@ export function decideRelease(input: ReleaseInput): ReleaseDecision {
   const rollingBack = status.phase === 'RollingBack' || (status.phase === 'Paused' && status.pausedFrom === 'RollingBack');
   if (rollingBack) {
     const draft = new ReleaseDraft(status, now);
-    rollBack(draft, input, status.phase === 'Paused');
-    return draft.decision(null);
+    return draft.decision(rollBack(draft, input, status.phase === 'Paused'));
   }
   if (status.phase === 'Progressing') return progress(new ReleaseDraft(status, now), input, false);
   if (status.phase === 'Paused' && status.pausedFrom !== 'Halted') return progress(new ReleaseDraft(status, now), input, true);

@@ -38,7 +38,8 @@ export interface GateStatus {
  * - `Pending`: not changed yet (or waiting for its turn in `maxParallel`);
  * - `Changing`: its template was changed; it runs its own steps;
  * - `Released`: Healthy and fully promoted on the template the release set;
- * - `Failed`: Degraded, aborted, changed outside the release, disconnected past the timeout, or missing;
+ * - `Failed`: Degraded, aborted, changed outside the release, disconnected past the timeout, or missing; or set back
+ *   by a rollback but not seen back, its cluster disconnected past the timeout;
  * - `Skipped`: passed over by `skipFleetMember`, or missing with `allowMissing`;
  * - `RollingBack` / `RolledBack`: its template set back to `previousTemplate`.
  */
@@ -113,10 +114,14 @@ export type MemberObservation =
       reconciled: boolean;
       /** Its stable ReplicaSet is the current template's one. */
       fullyPromoted: boolean;
+      /** Aborted, and no retry of it asked since. */
       aborted: boolean;
       /** It waits at a pause that a promote would end (a step pause or `spec.paused`). */
       waitsAtPause: boolean;
-      /** When its cluster's agent was last lost; null while connected. */
+      /**
+       * Since when its cluster has not been connected: its last heartbeat, or its registration if it never connected;
+       * null while connected.
+       */
       disconnectedSince: Date | null;
       /** A freeze window in effect for it (and no break-glass override): a Pending member is not changed until `until`. */
       frozen: MemberFreeze | null;

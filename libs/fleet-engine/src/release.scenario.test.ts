@@ -250,6 +250,29 @@ describe('failures and the failure policy', () => {
     expect(eventTypes(simulation).at(-1)).toBe('ReleaseRolledBack');
   });
 
+  it('rollbackAll: a member whose cluster stays disconnected past the timeout fails, and the rollback goes on to the first wave', () => {
+    const simulation = failingInEu('rollbackAll');
+    const lostAt = simulation.now;
+    const deadline = new Date(lostAt.getTime() + 600_000);
+    simulation.disconnectedSince.set('prod-eu-2', lostAt);
+    expect(simulation.step().wakeAt).toEqual(deadline);
+    for (let round = 0; round < 5; round += 1) expect(simulation.step().wakeAt).toEqual(deadline);
+    expect(simulation.status).toMatchObject({ phase: 'RollingBack', currentWave: 1 });
+    expect(simulation.memberState('prod-eu-1')).toBe('RolledBack');
+    expect(simulation.memberState('prod-eu-2')).toBe('RollingBack');
+
+    simulation.now = deadline;
+    simulation.run();
+    expect(simulation.memberState('prod-eu-2')).toBe('Failed');
+    expect(simulation.memberState('staging')).toBe('RolledBack');
+    expect(imageOf(simulation, 'staging')).toBe('shop/app:1');
+    expect(simulation.status.waves.map((wave) => wave.phase)).toEqual(['RolledBack', 'RolledBack', 'Pending']);
+    expect(simulation.status.phase).toBe('RolledBack');
+    expect(simulation.status.message).toMatch(
+      /^rolled back, except prod-eu-2: set back, but their clusters stayed disconnected past the timeout \(failure policy rollbackAll: /,
+    );
+  });
+
   it.each<[string, (simulation: FleetSimulation) => void, string]>([
     ['an aborted member', (simulation) => simulation.abortMember('prod-eu-1'), 'its rollout was aborted'],
     [
@@ -369,6 +392,22 @@ describe('operations', () => {
     ]);
     simulation.run();
     expect(simulation.status.phase).toBe('RolledBack');
+    for (const cluster of clusters) expect(imageOf(simulation, cluster.name)).toBe('shop/app:1');
+  });
+
+  it('abort with rollback also sets back a member the release changed and that was skipped since', () => {
+    const simulation = simulate();
+    simulation.pausingClusters.add('staging');
+    simulation.step();
+    simulation.step();
+    expect(imageOf(simulation, 'staging')).toBe('shop/app:2');
+    expect(simulation.operate({ type: 'skipMember', cluster: 'staging' })).toMatchObject({ ok: true });
+    runToWave(simulation, 1);
+    const aborted = simulation.operate({ type: 'abort', rollback: true });
+    expect(aborted.ok && aborted.decision.memberChanges.map((change) => change.cluster)).toEqual(['prod-eu-1']);
+    simulation.run();
+    expect(simulation.status.phase).toBe('RolledBack');
+    expect(simulation.memberState('staging')).toBe('RolledBack');
     for (const cluster of clusters) expect(imageOf(simulation, cluster.name)).toBe('shop/app:1');
   });
 });

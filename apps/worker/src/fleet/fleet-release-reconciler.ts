@@ -2,7 +2,6 @@ import { jsonEqual } from '@flotilla/argo-spec';
 import {
   ACTIVE_RELEASE_PHASES,
   decideRelease,
-  type MemberFreeze,
   type ReleaseDecision,
   type WaveAnalysisPhase,
   type WaveAnalysisRun,
@@ -17,6 +16,7 @@ import {
   memberObservations,
   systemScope,
   type DatabaseClient,
+  frozenMembers,
   type FleetReleaseRecord,
   type FleetReleaseStore,
   type LoadedRelease,
@@ -105,7 +105,7 @@ export class FleetReleaseReconciler {
       spec: release.spec,
       change: release.change,
       status: release.status,
-      members: memberObservations(members, await this.frozenMembers(loaded, now)),
+      members: memberObservations(members, await frozenMembers(loaded, this.freezes, now)),
       analysisRuns: runs,
       now,
     });
@@ -119,29 +119,6 @@ export class FleetReleaseReconciler {
       (decision.wakeAt?.getTime() ?? null) === (release.nextReconcileAt?.getTime() ?? null);
     if (nothingChanged) return { result: 'unchanged' };
     return this.write(loaded, decision, now);
-  }
-
-  /**
-   * The freeze holding each member back, by cluster: the windows covering its cluster and the Rollout's namespace,
-   * unless a break-glass override of the release or of the member's rollout lifts them.
-   */
-  private async frozenMembers({ release, members }: LoadedRelease, now: Date): Promise<Record<string, MemberFreeze>> {
-    const frozen: Record<string, MemberFreeze> = {};
-    for (const [name, { cluster, rollout }] of Object.entries(members)) {
-      if (cluster === null || rollout === null) continue;
-      const freeze = await this.freezes.freezeFor(
-        {
-          organizationId: release.organizationId,
-          clusterName: cluster.name,
-          clusterLabels: cluster.labels,
-          namespace: release.spec.rollout.namespace,
-          overrideTargetIds: [release.id, rollout.id],
-        },
-        now,
-      );
-      if (freeze !== null) frozen[name] = { window: freeze.window, until: freeze.until };
-    }
-    return frozen;
   }
 
   /** A release that ended (or was superseded) ends its waves' runs still measuring; the analysis sweep ends any it missed. */

@@ -23,6 +23,7 @@ export interface FleetMemberRow {
     labels: Record<string, string>;
     connectionState: ConnectionState;
     lastHeartbeatAt: Date | null;
+    registeredAt: Date;
   } | null;
   rollout: {
     id: string;
@@ -31,6 +32,8 @@ export interface FleetMemberRow {
     spec: RolloutSpec;
     status: RolloutStatus | null;
     fleetReleaseId: string | null;
+    /** A `retry` operation of it waits for its reconcile to carry it out. */
+    retryAsked: boolean;
   } | null;
 }
 
@@ -307,7 +310,7 @@ export class FleetReleaseStore {
     const names = release.status.waves.flatMap((wave) => wave.members.map((member) => member.cluster));
     const clusters = await transaction.cluster.findMany({
       where: { organizationId: release.organizationId, name: { in: names }, ...organizationFilter(scope) },
-      select: { id: true, name: true, labels: true, connectionState: true, lastHeartbeatAt: true },
+      select: { id: true, name: true, labels: true, connectionState: true, lastHeartbeatAt: true, createdAt: true },
     });
     const rollouts = await transaction.rollout.findMany({
       where: {
@@ -318,10 +321,24 @@ export class FleetReleaseStore {
       },
       select: { id: true, clusterId: true, version: true, generation: true, spec: true, status: true, fleetReleaseId: true },
     });
+    const retries = await transaction.rolloutOperation.findMany({
+      where: { rolloutId: { in: rollouts.map((rollout) => rollout.id) }, type: 'retry', state: 'Pending' },
+      select: { rolloutId: true },
+    });
+    const retryAsked = new Set(retries.map((retry) => retry.rolloutId));
     const members: Record<string, FleetMemberRow> = {};
     for (const name of names) {
       const found = clusters.find((candidate) => candidate.name === name);
-      const cluster = found ? { ...found, labels: clusterLabelsColumn.decode(found.labels) } : null;
+      const cluster = found
+        ? {
+            id: found.id,
+            name: found.name,
+            labels: clusterLabelsColumn.decode(found.labels),
+            connectionState: found.connectionState,
+            lastHeartbeatAt: found.lastHeartbeatAt,
+            registeredAt: found.createdAt,
+          }
+        : null;
       const row = cluster && rollouts.find((candidate) => candidate.clusterId === cluster.id);
       members[name] = {
         cluster,
@@ -333,6 +350,7 @@ export class FleetReleaseStore {
               spec: rolloutColumns.spec.decode(row.spec),
               status: row.status === null ? null : rolloutColumns.status.decode(row.status),
               fleetReleaseId: row.fleetReleaseId,
+              retryAsked: retryAsked.has(row.id),
             }
           : null,
       };

@@ -7,20 +7,24 @@ import {
   startRelease,
   supersedeRelease,
   type FleetChange,
+  type MemberObservation,
   type ReleaseDecision,
   type ReleaseOperation,
   type ReleaseOperationRefusalCode,
   type ReleaseStatus,
 } from '@flotilla/fleet-engine';
 import type { EventBus } from '@flotilla/events';
+import { engineFreeze } from '@flotilla/freeze-windows';
 import type { FleetReconcileQueue, NotificationQueue, ReconcileQueue } from '@flotilla/queues';
 import { ErrorCode, FlotillaError, type FieldProblem } from '@flotilla/service-runtime';
 import {
+  BreakGlassStore,
   ClusterStore,
   fleetReleaseChange,
   fleetReleaseTargetName,
   FleetReleaseStore,
   FleetRolloutStore,
+  frozenMembers,
   inTransaction,
   memberObservations,
   NotificationDecider,
@@ -30,6 +34,8 @@ import {
   type DatabaseClient,
   type FleetReleaseRecord,
   type FleetRolloutRecord,
+  type LoadedRelease,
+  type MemberFreezeFinder,
   type OrganizationScope,
   type ReconcileNotifications,
   type ReleaseWritten,
@@ -118,6 +124,7 @@ export class FleetReleasesService {
     @Inject(RECONCILE_QUEUE) private readonly reconcileQueue: ReconcileQueue,
     @Inject(FLEET_RECONCILE_QUEUE) private readonly fleetQueue: FleetReconcileQueue,
     private readonly freezes: FreezeGate,
+    private readonly overrides: BreakGlassStore,
     private readonly notifications: NotificationDecider,
     @Inject(NOTIFICATION_QUEUE) private readonly notificationQueue: NotificationQueue,
   ) {}
@@ -162,19 +169,20 @@ export class FleetReleasesService {
       }
       const loaded = await this.releases.load(act.scope, active.id);
       if (!loaded) throw new ReleaseVersionConflict();
-      const { release, members } = loaded;
-      const frozenMembers = frozenMembersOf(release.status, operation.type);
+      const { release } = loaded;
+      const movedOn = frozenMembersOf(release.status, operation.type);
       const breakGlassOverride =
-        frozenMembers === null
+        movedOn === null
           ? null
           : await this.freezes.assertOpen(
               act.scope,
-              () => this.freezes.clusterTargets(act.scope, frozenMembers, release.spec.rollout.namespace),
+              () => this.freezes.clusterTargets(act.scope, movedOn, release.spec.rollout.namespace),
               [release.id],
               now,
             );
+      const observed = await this.observeMembers(act.scope, loaded, now);
       const result = applyReleaseOperation(
-        { spec: release.spec, change: release.change, status: release.status, members: memberObservations(members), now },
+        { spec: release.spec, change: release.change, status: release.status, members: observed, now },
         operation,
       );
       if (!result.ok) throw operationRefused(result.refusal.code, result.refusal.message);
@@ -238,7 +246,8 @@ export class FleetReleasesService {
     if (!loaded) throw new Error(`fleet release ${created.id} vanished inside the transaction that created it`);
     const { namespace, name } = fleetRollout.spec.rollout;
     assertChangeFitsMembers(change, loaded.members, `${namespace}/${name}`);
-    const first = decideRelease({ spec: created.spec, change, status: created.status, members: memberObservations(loaded.members), now });
+    const members = await this.observeMembers(act.scope, loaded, now);
+    const first = decideRelease({ spec: created.spec, change, status: created.status, members, now });
     const decision = { ...first, events: [...started.events, ...first.events] };
     const startedEntry = this.auditOf(act, created, 'fleet_release.started', {
       change,
@@ -276,14 +285,36 @@ export class FleetReleasesService {
 
   /**
    * Member rollouts changed are reconciled, subscribers hear of the release, its notifications are queued (the sweep
-   * sends any whose job is lost), and the worker decides on it again: on one that ended (aborted, superseded), by
-   * ending its waves' analysis runs.
+   * sends any whose job is lost), and the worker decides on it again: at once (on one that ended, aborted or
+   * superseded, by ending its waves' analysis runs), and at the wake-up the decision asked for, which the worker does
+   * not queue again when its own decision asks for the same.
    */
   private afterWrite(afterCommit: AfterCommit, { record, changedRollouts, deliveries }: ReleaseWritten): void {
     for (const rollout of changedRollouts) afterCommit.add(() => this.reconcileQueue.request(rollout.id, rollout.version));
     for (const delivery of deliveries) afterCommit.add(() => this.notificationQueue.deliver(delivery.id, delivery.attempts));
     afterCommit.add(() => this.eventBus.publish('fleetReleaseChanged', { organizationId: record.organizationId, payload: record }));
     afterCommit.add(() => this.fleetQueue.request(record.id, record.version));
+    const { nextReconcileAt } = record;
+    if (isActive(record) && nextReconcileAt !== null) afterCommit.add(() => this.fleetQueue.wakeAt(record.id, nextReconcileAt));
+  }
+
+  /** The members as the fleet engine sees them, with the freezes holding them back found as the worker finds them. */
+  private async observeMembers(scope: OrganizationScope, loaded: LoadedRelease, now: Date): Promise<Record<string, MemberObservation>> {
+    return memberObservations(loaded.members, await frozenMembers(loaded, this.memberFreezes(scope), now));
+  }
+
+  /**
+   * Finds a member's freeze as the worker's freeze checker does: the freeze the rollout engine would act on among the
+   * periods covering it, unless a break-glass override of the release or of the rollout lifts it.
+   */
+  private memberFreezes(scope: OrganizationScope): MemberFreezeFinder {
+    return {
+      freezeFor: async (subject, now) => {
+        const freeze = engineFreeze(await this.freezes.covering(scope, () => Promise.resolve([subject]), now));
+        if (freeze === null) return null;
+        return (await this.overrides.activeFor(scope, subject.overrideTargetIds, now)) === null ? freeze : null;
+      },
+    };
   }
 
   private async untilWritten<T>(attempt: () => Promise<T>): Promise<T> {
