@@ -1,6 +1,7 @@
 import type { Client } from 'graphql-ws';
 import { CliError, ExitCode } from '../cli/cli-error.js';
 import type { Connection } from '../config/connection.js';
+import { printableStrings } from '../output/printable.js';
 import { ApiError, type ApiProblem } from './api-error.js';
 
 interface GraphqlErrorBody {
@@ -33,11 +34,25 @@ export interface SubscriptionHandlers<D> {
   error(error: CliError): void;
 }
 
+/**
+ * What the strings of the API's answers become: `printable` for text output, where a control character in a message
+ * or reason (an OSC 52 clipboard write, an erase-line) would reach the terminal, each shown as `\xHH` before the CLI
+ * adds its own colours; `as-sent` for `-o json|yaml`, which print what the API sent, and for what is hashed or sent back.
+ */
+export type AnswerStrings = 'printable' | 'as-sent';
+
 /** Calls the GraphQL API over HTTP, and over graphql-ws for subscriptions. */
 export class ApiClient {
   private socketClient: Client | undefined;
 
-  constructor(readonly connection: Connection) {}
+  constructor(
+    readonly connection: Connection,
+    private readonly answerStrings: AnswerStrings,
+  ) {}
+
+  private answer<D>(data: D, strings = this.answerStrings): D {
+    return strings === 'printable' ? printableStrings(data) : data;
+  }
 
   private authorization(): string {
     const { token, tokenSource } = this.connection;
@@ -46,7 +61,7 @@ export class ApiClient {
   }
 
   /** Runs one query or mutation; the API's errors come back as `ApiError`, with its code and problems. */
-  async request<D>(document: string, variables: Record<string, unknown> = {}): Promise<D> {
+  async request<D>(document: string, variables: Record<string, unknown> = {}, strings = this.answerStrings): Promise<D> {
     const authorization = this.authorization();
     const url = `${this.connection.server}/graphql`;
     let response: Response;
@@ -71,7 +86,7 @@ export class ApiClient {
     if (body.errors !== undefined && body.errors.length > 0) throw this.explain(apiErrorFrom(body.errors));
     if (body.data === null || body.data === undefined)
       throw new CliError(ExitCode.Failure, `the API answered HTTP ${response.status} without data`);
-    return body.data;
+    return this.answer(body.data, strings);
   }
 
   private explain(error: ApiError): ApiError | CliError {
@@ -98,7 +113,7 @@ export class ApiClient {
       {
         next: (message) => {
           if (message.errors !== undefined && message.errors.length > 0) handlers.error(this.explain(apiErrorFrom(message.errors)));
-          else if (message.data) handlers.next(message.data);
+          else if (message.data) handlers.next(this.answer(message.data));
         },
         error: (error) => handlers.error(subscriptionFailure(error)),
         complete: () => undefined,

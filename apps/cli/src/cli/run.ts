@@ -1,6 +1,7 @@
 import { ApiClient } from '../api/api-client.js';
 import { configFilePath, resolveConnection } from '../config/connection.js';
 import { currentContext } from '../config/contexts.js';
+import { printableLine, printableLines } from '../output/printable.js';
 import type { Terminal } from '../output/terminal.js';
 import { CliError, ExitCode } from './cli-error.js';
 import type { Command, CommandContext, Invocation, OutputFormat } from './command.js';
@@ -33,11 +34,17 @@ function outputFormat(command: Command, requested: string | undefined): OutputFo
 
 function printError(terminal: Terminal, error: CliError, command: Command | undefined): void {
   if (error.message === '') return;
-  const lines = [`error: ${error.message}`, ...error.details.map((detail) => `  ${detail}`)];
+  const lines = [`error: ${printableLine(error.message)}`, ...error.details.map((detail) => `  ${printableLine(detail)}`)];
   const helpCommand = error.helpCommand ?? (command ? commandName(command) : '');
   if (error.exitCode === ExitCode.Usage) lines.push(`Run "${[PROGRAM, helpCommand, '--help'].filter(Boolean).join(' ')}" for usage.`);
   terminal.err(`${lines.join('\n')}\n`);
 }
+
+/**
+ * The terminal of a run: whatever goes to stderr (errors with the API's messages, progress lines under `-o`) has its
+ * control characters shown, since the CLI colours nothing there.
+ */
+const runTerminal = (terminal: Terminal): Terminal => ({ ...terminal, err: (text) => terminal.err(printableLines(text)) });
 
 function commandContext(invocation: Invocation, output: OutputFormat | undefined, cli: CliEnvironment): CommandContext {
   let api: ApiClient | undefined;
@@ -57,6 +64,7 @@ function commandContext(invocation: Invocation, output: OutputFormat | undefined
           cwd: cli.cwd,
           home: cli.home,
         }),
+        output === 'json' || output === 'yaml' ? 'as-sent' : 'printable',
       );
       return api;
     },
@@ -70,7 +78,8 @@ function commandContext(invocation: Invocation, output: OutputFormat | undefined
 }
 
 /** Runs one command line and returns its exit code; every failure is printed to stderr, never thrown. */
-export async function runCli(commands: readonly Command[], argv: readonly string[], cli: CliEnvironment): Promise<ExitCode> {
+export async function runCli(commands: readonly Command[], argv: readonly string[], given: CliEnvironment): Promise<ExitCode> {
+  const cli = { ...given, terminal: runTerminal(given.terminal) };
   let found: Command | undefined;
   let exitCode: ExitCode = ExitCode.Ok;
   const program = buildProgram(

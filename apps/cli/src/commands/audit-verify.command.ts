@@ -14,14 +14,16 @@ interface ChainReport {
   checkpoint: { sequence: number; keyId: string; signedAt: string } | null;
 }
 
-/** Every audit event of the token's organization, oldest first. */
+/** Every audit event of the token's organization, oldest first, its strings as sent since they are hashed. */
 async function wholeChain(api: ApiClient): Promise<ChainedAuditEventRow[]> {
   const newestFirst: ChainedAuditEventRow[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: { auditEvents: { nodes: ChainedAuditEventRow[]; pageInfo: PageInfo } } = await api.request(AUDIT_CHAIN, {
-      page: { first: PAGE_SIZE, after },
-    });
+    const page: { auditEvents: { nodes: ChainedAuditEventRow[]; pageInfo: PageInfo } } = await api.request(
+      AUDIT_CHAIN,
+      { page: { first: PAGE_SIZE, after } },
+      'as-sent',
+    );
     newestFirst.push(...page.auditEvents.nodes);
     if (!page.auditEvents.pageInfo.hasNextPage) return newestFirst.reverse();
     after = page.auditEvents.pageInfo.endCursor;

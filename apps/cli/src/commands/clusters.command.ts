@@ -95,7 +95,12 @@ export const labelClusterCommand: Command = {
   async run({ api, invocation, terminal, output }) {
     const name = invocation.positional(0, 'the CLUSTER name');
     const changes = parseLabelChanges(invocation.positionals.slice(1));
-    const { cluster } = await api().request<{ cluster: { name: string; labels: Record<string, string> } }>(CLUSTER_LABELS, { name });
+    // The labels kept are sent back: read them as sent.
+    const { cluster } = await api().request<{ cluster: { name: string; labels: Record<string, string> } }>(
+      CLUSTER_LABELS,
+      { name },
+      'as-sent',
+    );
     const outcome = applyLabelChanges(cluster.labels, changes, invocation.boolean('overwrite'));
     for (const key of outcome.missing) terminal.err(`label "${key}" not found.\n`);
     if (!outcome.changed) {

@@ -54,6 +54,13 @@ export const timestampText = (now: Date): string => `${now.toISOString().slice(0
 const rolloutKey = (rollout: RolloutSummary): string => `${rollout.cluster}/${rollout.namespace}/${rollout.name}`;
 
 /**
+ * Each reading of `--watch` lists every page of what is watched; the events announce changes of the cluster and
+ * namespace only (of every rollout of the organization with -A and no context), not of --phase or -l. A burst of
+ * them costs one more reading after this rest, not one each.
+ */
+const WATCH_REST_MS = 1000;
+
+/**
  * `--watch`: after the table, a line for each rollout whose line changed (or that appeared), in the columns of the
  * table, until Ctrl-C or --timeout; upstream's `PrintRolloutUpdates`.
  */
@@ -87,6 +94,7 @@ async function watchRollouts(
       return undefined;
     },
     pollMs: WATCH_POLL_MS,
+    restMs: WATCH_REST_MS,
     ...(limit === undefined ? {} : { timeoutMs: limit }),
     stopSignal: context.stopSignal,
   });

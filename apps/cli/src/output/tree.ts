@@ -1,18 +1,20 @@
+import { lineFeedsShown } from './printable.js';
 import { formatTable } from './table.js';
 
 /** Width of the labels of a summary block, such as `Name:` and `Status:`, values starting after it. */
 const LABEL_WIDTH = 17;
 
 /**
- * One line of a summary block, its value aligned after the label; `indent` nests it under the line before.
+ * One line of a summary block, its value aligned after the label (a line feed in it shown); `indent` nests it under
+ * the line before.
  * @example summaryField('Step', '1/6', 2) === '  Step:          1/6'
  */
 export function summaryField(label: string, value: string, indent = 0): string {
-  return `${' '.repeat(indent)}${`${label}:`.padEnd(LABEL_WIDTH - indent)}${value}`;
+  return `${' '.repeat(indent)}${`${label}:`.padEnd(LABEL_WIDTH - indent)}${lineFeedsShown(value)}`;
 }
 
 /** Further lines of a summary value that spans several, aligned under its first. */
-export const summaryContinuation = (value: string): string => `${' '.repeat(LABEL_WIDTH)}${value}`;
+export const summaryContinuation = (value: string): string => `${' '.repeat(LABEL_WIDTH)}${lineFeedsShown(value)}`;
 
 /** A row of a tree table and the rows under it. */
 export interface TreeNode {
