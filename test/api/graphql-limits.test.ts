@@ -34,6 +34,26 @@ describe('operations are priced by what their fields cost', () => {
     expect(codeOf(response)).toBe('GRAPHQL_PARSE_FAILED');
     expect(response.errors?.[0]?.message).toMatch(/5000 tokens/);
   });
+
+  it('refuses at once, from anyone, 2.4 KB of fragments that spread 2^60 fields, and goes on serving', { timeout: 5000 }, async () => {
+    const doubling = Array.from({ length: 60 }, (_, level) => `fragment F${level + 1} on Query{...F${level} ...F${level}}`);
+    const response = await graphql(
+      api.url,
+      undefined,
+      `
+        query {
+          ...F60
+        }
+        fragment F0 on Query {
+          __typename
+        }
+        ${doubling.join(' ')}
+      `,
+    );
+    expect(response.status).toBe(400);
+    expect(codeOf(response)).toBe('query/too_complex');
+    expect(await graphqlData(api.url, org.tokens.viewer, '{ clusters { name } }')).toEqual({ clusters: [{ name: 'staging' }] });
+  });
 });
 
 describe('arguments are bounded and checked before any resolver runs', () => {

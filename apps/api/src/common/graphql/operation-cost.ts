@@ -63,10 +63,49 @@ export function fragmentType(
   return typeCondition ? schema.getType(typeCondition) : parent;
 }
 
+/** What a selection set asks for, wherever it is placed: `depth` counts the levels of fields within it. */
+interface SelectionMeasure {
+  depth: number;
+  price: number;
+  rootFields: number;
+  aliases: number;
+  /** How often each field allowed once per request is asked for, in the order first asked. */
+  oncePerRequest: ReadonlyMap<FieldCoordinate, number>;
+}
+
+const NOTHING: SelectionMeasure = { depth: 0, price: 0, rootFields: 0, aliases: 0, oncePerRequest: new Map() };
+
+/** Counts and prices stop at the largest exact integer: a few kilobytes of fragments can ask for 2^60 fields or more. */
+function capped(value: number): number {
+  return Math.min(value, Number.MAX_SAFE_INTEGER);
+}
+
+function mergeCounts(
+  first: ReadonlyMap<FieldCoordinate, number>,
+  second: ReadonlyMap<FieldCoordinate, number>,
+): ReadonlyMap<FieldCoordinate, number> {
+  if (second.size === 0) return first;
+  const merged = new Map(first);
+  for (const [coordinate, count] of second) merged.set(coordinate, capped((merged.get(coordinate) ?? 0) + count));
+  return merged;
+}
+
+/** Selections side by side: their prices and counts add up, the deepest sets the depth. */
+function besides(first: SelectionMeasure, second: SelectionMeasure): SelectionMeasure {
+  return {
+    depth: Math.max(first.depth, second.depth),
+    price: capped(first.price + second.price),
+    rootFields: capped(first.rootFields + second.rootFields),
+    aliases: capped(first.aliases + second.aliases),
+    oncePerRequest: mergeCounts(first.oncePerRequest, second.oncePerRequest),
+  };
+}
+
 /**
  * Prices an operation by the field-cost table: `{ rollouts(page: { first: 50 }) { nodes { id name } } }` costs
  * 20 for `rollouts` plus 50 × (1 for `nodes` + 1 + 1), that is 170, as does `{ rollouts { nodes { id name } } }`.
- * Fragments are priced where they are spread; `variables` are as the request sent them.
+ * Fragments are priced where they are spread, each measured once (once at the root, once below it) however often it
+ * is spread, so that the work stays linear in the document; `variables` are as the request sent them.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -76,55 +115,53 @@ export function measureOperation(
 ): OperationMeasure {
   // Variables that do not fit their types get the operation refused before anything runs; its pages are then priced at the default size.
   const variableValues = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 }).coerced ?? {};
+  // A fragment spread inside itself is refused by validation; here it counts for nothing.
   const visiting = new Set<string>();
-  const seen = new Map<FieldCoordinate, number>();
-  let aliases = 0;
-  let rootFields = 0;
+  const measuredFragments = new Map<string, SelectionMeasure>();
 
-  const measureField = (field: FieldNode, parent: GraphQLNamedType | undefined, depth: number): { depth: number; price: number } => {
-    const isRoot = depth === 0;
-    if (isRoot) rootFields += 1;
-    if (field.alias) aliases += 1;
+  const measureField = (field: FieldNode, parent: GraphQLNamedType | undefined, atRoot: boolean): SelectionMeasure => {
     const coordinate: FieldCoordinate = `${parent?.name ?? '?'}.${field.name.value}`;
-    seen.set(coordinate, (seen.get(coordinate) ?? 0) + 1);
-    const { cost } = costOfField(coordinate, isRoot);
-    if (!field.selectionSet) return { depth: depth + 1, price: cost };
+    const { cost, oncePerRequest } = costOfField(coordinate, atRoot);
     const definition = fieldDefinition(parent, field.name.value);
-    const inner = measure(field.selectionSet, definition ? getNamedType(definition.type) : undefined, depth + 1);
-    return { depth: inner.depth, price: cost + servedItems(field, definition, variableValues) * inner.price };
+    const inner = field.selectionSet ? measure(field.selectionSet, definition ? getNamedType(definition.type) : undefined, false) : NOTHING;
+    return {
+      depth: inner.depth + 1,
+      price: capped(cost + (field.selectionSet ? servedItems(field, definition, variableValues) * inner.price : 0)),
+      rootFields: atRoot ? 1 : 0,
+      aliases: capped(inner.aliases + (field.alias ? 1 : 0)),
+      oncePerRequest: oncePerRequest ? mergeCounts(new Map([[coordinate, 1]]), inner.oncePerRequest) : inner.oncePerRequest,
+    };
   };
 
-  const measure = (
-    selectionSet: SelectionSetNode,
-    parent: GraphQLNamedType | undefined,
-    depth: number,
-  ): { depth: number; price: number } => {
-    let deepest = depth;
-    let price = 0;
+  // A named fragment selects on its own type condition, whatever it is spread in.
+  const measureFragment = (fragment: FragmentDefinitionNode, atRoot: boolean): SelectionMeasure => {
+    const key = `${atRoot ? 'root' : 'nested'} ${fragment.name.value}`;
+    const measured = measuredFragments.get(key);
+    if (measured) return measured;
+    visiting.add(fragment.name.value);
+    const measuredNow = measure(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value), atRoot);
+    visiting.delete(fragment.name.value);
+    measuredFragments.set(key, measuredNow);
+    return measuredNow;
+  };
+
+  const measure = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined, atRoot: boolean): SelectionMeasure => {
+    let total = NOTHING;
     for (const selection of selectionSet.selections) {
-      let inner: { depth: number; price: number };
       if (selection.kind === Kind.FIELD) {
-        inner = measureField(selection, parent, depth);
+        total = besides(total, measureField(selection, parent, atRoot));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        inner = measure(selection.selectionSet, fragmentType(schema, selection.typeCondition?.name.value, parent), depth);
+        total = besides(total, measure(selection.selectionSet, fragmentType(schema, selection.typeCondition?.name.value, parent), atRoot));
       } else {
-        const name = selection.name.value;
-        const fragment = fragments[name];
-        if (!fragment || visiting.has(name)) continue;
-        visiting.add(name);
-        inner = measure(fragment.selectionSet, fragmentType(schema, fragment.typeCondition.name.value, parent), depth);
-        visiting.delete(name);
+        const fragment = fragments[selection.name.value];
+        if (fragment && !visiting.has(fragment.name.value)) total = besides(total, measureFragment(fragment, atRoot));
       }
-      price += inner.price;
-      deepest = Math.max(deepest, inner.depth);
     }
-    return { depth: deepest, price };
+    return total;
   };
 
   const root = schema.getRootType(operation.operation) ?? undefined;
-  const { depth, price } = measure(operation.selectionSet, root, 0);
-  const repeated = [...seen]
-    .filter(([coordinate, count]) => count > 1 && costOfField(coordinate, false).oncePerRequest)
-    .map(([coordinate]) => coordinate);
+  const { depth, price, rootFields, aliases, oncePerRequest } = measure(operation.selectionSet, root, true);
+  const repeated = [...oncePerRequest].filter(([, count]) => count > 1).map(([coordinate]) => coordinate);
   return { depth, price, rootFields, aliases, repeated };
 }
