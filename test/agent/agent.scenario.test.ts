@@ -1,7 +1,9 @@
 import { startKubeSim, type KubeSim } from '@flotilla/kube-sim';
 import {
   EPHEMERAL_METADATA_ANNOTATION,
+  EXPERIMENT_LABEL,
   MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
   POD_TEMPLATE_HASH_LABEL,
   ROLLOUT_LABEL,
   type AgentMessage,
@@ -352,6 +354,79 @@ describe('ownership', () => {
     const confirmed = controlPlane.received.length;
     controlPlane.deleteRollout({ namespace, name: 'worker' }, 2);
     await controlPlane.waitFor(removed('worker'), 10_000, confirmed);
+  });
+
+  it('removes what it created for rollouts deleted while it was not running, and nothing of the team', async () => {
+    // Given the objects a previous agent run created for rollout `gone` (a ReplicaSet, an experiment Service, a canary
+    // Ingress) and the team's stable Service that selected its pods, all still in the cluster
+    const namespace = nextNamespace();
+    const owned = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ROLLOUT_LABEL]: 'gone' };
+    const revision = desiredReplicaSet('gone', { hash: 'ggg', replicas: 1 });
+    sim.apply(CLUSTER, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'gone-ggg', namespace, labels: { ...revision.labels, ...owned } },
+      spec: { replicas: 1, selector: { matchLabels: revision.labels }, template: revision.template },
+    });
+    sim.apply(CLUSTER, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'gone-exp-baseline', namespace, labels: { ...owned, [EXPERIMENT_LABEL]: 'gone-exp' } },
+      spec: { selector: revision.labels, ports: [{ port: 80 }] },
+    });
+    sim.apply(CLUSTER, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'gone-web-canary', namespace, labels: owned },
+      spec: { rules: [{ host: 'gone.example' }] },
+    });
+    service(namespace, 'gone-stable', revision.labels);
+    const teamService = sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name: 'gone-stable' });
+
+    // When the agent starts and its first snapshot leaves `gone` out (the control plane forgot the deletion)
+    const { controlPlane } = await start();
+
+    // Then the objects it owns are deleted and their removal confirmed; the team's Service is as it was
+    await controlPlane.waitFor(
+      (message) => message.type === 'removed' && message.rollout.namespace === namespace && message.rollout.name === 'gone',
+    );
+    const left = (kind: string, name: string) => sim.get(CLUSTER, { kind, namespace, name });
+    expect([left('ReplicaSet', 'gone-ggg'), left('Service', 'gone-exp-baseline'), left('Ingress', 'gone-web-canary')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(sim.get<ServiceObject>(CLUSTER, { kind: 'Service', namespace, name: 'gone-stable' })).toEqual(teamService);
+  });
+
+  it('removes what it created for a rollout it does not hold when told of its deletion, then confirms it', async () => {
+    // Given a connected agent, and then a ReplicaSet it created for rollout `ghost`, which it does not hold
+    const namespace = nextNamespace();
+    const { controlPlane } = await start();
+    await controlPlane.waitFor((message) => message.type === 'hello');
+    await eventually(() => expect(running?.agent.stats().connected).toBe(true));
+    const revision = desiredReplicaSet('ghost', { hash: 'hhh', replicas: 1 });
+    sim.apply(CLUSTER, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: 'ghost-hhh',
+        namespace,
+        labels: { ...revision.labels, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ROLLOUT_LABEL]: 'ghost' },
+      },
+      spec: { replicas: 1, selector: { matchLabels: revision.labels }, template: revision.template },
+    });
+    // The agent's cache has seen it by then (a watch event takes milliseconds); it was never asked to remove it
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // When the control plane tells it `ghost` was deleted
+    controlPlane.deleteRollout({ namespace, name: 'ghost' }, 3);
+
+    // Then the ReplicaSet is gone by the time the agent answers `removed`
+    await controlPlane.waitFor(
+      (message) => message.type === 'removed' && message.rollout.namespace === namespace && message.rollout.name === 'ghost',
+    );
+    expect(replicaSet(namespace, 'ghost-hhh')).toBeUndefined();
   });
 
   it('never modifies an object it did not create, even under the name it needs', async () => {

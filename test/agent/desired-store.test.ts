@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canaryRollout } from '../../tools/src/agent-harness/desired-rollouts.js';
-import { DesiredStore } from '../../apps/agent/src/desired/desired-store.js';
+import { DesiredStore, REMOVED_VERSION_MEMORY_MS } from '../../apps/agent/src/desired/desired-store.js';
 
 const rollout = (name: string, version: number) =>
   canaryRollout({ namespace: 'shop', name, version, stable: { hash: `h${version}`, replicas: 1 } });
@@ -25,6 +25,25 @@ describe('DesiredStore', () => {
     ]);
     expect(store.put(rollout('web', 3))).toEqual([]);
     expect(store.put(rollout('web', 4))).toHaveLength(1);
+  });
+
+  it('remembers the version of a removed rollout for REMOVED_VERSION_MEMORY_MS, then forgets it', () => {
+    let now = Date.parse('2026-12-06T10:00:00Z');
+    const store = new DesiredStore(() => now);
+    store.put(rollout('web', 2));
+    store.put(rollout('api', 2));
+    store.remove({ namespace: 'shop', name: 'web' }, 3);
+    now += 10 * 60 * 1000;
+    store.replaceAll([]);
+
+    now += REMOVED_VERSION_MEMORY_MS - 10 * 60 * 1000 - 1;
+    expect(store.put(rollout('web', 3))).toEqual([]);
+
+    now += 1;
+    expect(store.put(rollout('api', 2))).toEqual([]);
+    expect(store.put(rollout('web', 3))).toHaveLength(1);
+    now += 10 * 60 * 1000;
+    expect(store.put(rollout('api', 2))).toHaveLength(1);
   });
 
   it('replaces the whole set with a snapshot: unlisted rollouts removed, equal versions reported again', () => {

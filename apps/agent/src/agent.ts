@@ -258,6 +258,33 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
     }
   };
 
+  /** Removes a rollout the store does not hold, with whatever the agent created for it, then answers `removed`. */
+  const removeUnheld = (rollout: RolloutKey): void => {
+    const key = rolloutKeyString(rollout);
+    removals.set(key, rollout);
+    queue.add(key);
+  };
+
+  // Set by a snapshot: the objects of rollouts it leaves out are then removed once the caches have synced, also
+  // those of rollouts deleted while the agent was not running (it never held them, the control plane no longer does).
+  let sweepPending = false;
+  const sweepOrphans = async (): Promise<void> => {
+    if (!sweepPending) return;
+    await cluster.whenSynced();
+    if (!sweepPending) return;
+    sweepPending = false;
+    for (const [key, owner] of cluster.ownersOfObjects()) {
+      if (store.get(key) !== undefined || removals.has(key)) continue;
+      logger.info({ rollout: key }, 'removing the objects of a rollout the snapshot leaves out');
+      removeUnheld(owner);
+    }
+  };
+  const trySweepOrphans = (): void => {
+    sweepOrphans().catch((error: unknown) =>
+      logger.warn({ err: error }, 'cannot look for objects of rollouts the snapshot leaves out yet; trying again at the next resync'),
+    );
+  };
+
   let resolveStopped: (reason: string) => void = () => undefined;
   const stopped = new Promise<string>((resolve) => {
     resolveStopped = resolve;
@@ -286,15 +313,18 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
       switch (message.type) {
         case 'snapshot':
           applyChanges(store.replaceAll(message.rollouts));
+          sweepPending = true;
+          trySweepOrphans();
           return;
         case 'desired':
           applyChanges(store.put(message.desired));
           return;
         case 'deleted': {
           applyChanges(store.remove(message.rollout, message.desiredVersion));
-          // A deletion sent again after the objects went (its `removed` was lost) is confirmed at once.
+          // A deletion sent again (its `removed` was lost), or of a rollout deleted while the agent was not running:
+          // whatever is left of it goes before `removed`.
           const key = rolloutKeyString(message.rollout);
-          if (store.get(key) === undefined && !removals.has(key)) connection.send({ type: 'removed', rollout: message.rollout });
+          if (store.get(key) === undefined && !removals.has(key)) removeUnheld(message.rollout);
           return;
         }
         case 'measure':
@@ -330,6 +360,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
         return { type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: AGENT_VERSION, kubernetesVersion };
       },
       reconnect: config.reconnect,
+      welcomeTimeoutMs: config.welcomeTimeoutMs,
       logger,
     },
     handlers,
@@ -337,6 +368,7 @@ export function startAgent(config: AgentConfig, logger: Logger): AgentHandle {
 
   const resync = setInterval(() => {
     for (const desired of store.all()) queue.add(rolloutKeyString(desired.rollout));
+    trySweepOrphans();
   }, config.resyncIntervalMs);
 
   let stopping: Promise<void> | undefined;

@@ -38,6 +38,14 @@ describe('loadAgentConfig', () => {
     ]).toEqual([20_000, 5000]);
   });
 
+  it('waits 30 s for welcome unless FLOTILLA_WELCOME_TIMEOUT_SECONDS says otherwise', () => {
+    const required = { FLOTILLA_URL: 'https://f.example', FLOTILLA_AGENT_TOKEN: 't' };
+    expect([
+      loadAgentConfig(required).welcomeTimeoutMs,
+      loadAgentConfig({ ...required, FLOTILLA_WELCOME_TIMEOUT_SECONDS: '5' }).welcomeTimeoutMs,
+    ]).toEqual([30_000, 5000]);
+  });
+
   it('reports every problem at once', () => {
     let error: unknown;
     try {

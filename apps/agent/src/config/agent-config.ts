@@ -19,6 +19,8 @@ export interface AgentConfig {
   /** Changes seen within this window are sent as one observation per rollout. */
   observeDebounceMs: number;
   reconnect: { baseMs: number; capMs: number; stableAfterMs: number; unauthenticatedRetryMs: number };
+  /** A connection whose `hello` is not answered with `welcome` within this time is closed and tried again. */
+  welcomeTimeoutMs: number;
   /** Rollouts converged at the same time. */
   concurrency: number;
   /** Measurements taken at the same time; further requests wait in arrival order. */
@@ -101,6 +103,7 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
       stableAfterMs: number('FLOTILLA_RECONNECT_STABLE_AFTER_SECONDS', 10, 0) * 1000,
       unauthenticatedRetryMs: number('FLOTILLA_UNAUTHENTICATED_RETRY_SECONDS', 60, 1) * 1000,
     },
+    welcomeTimeoutMs: number('FLOTILLA_WELCOME_TIMEOUT_SECONDS', 30, 1) * 1000,
     concurrency: number('FLOTILLA_CONCURRENCY', 32, 1),
     measurementConcurrency: number('FLOTILLA_MEASUREMENT_CONCURRENCY', 16, 1),
     agentNamespace: env.FLOTILLA_AGENT_NAMESPACE || DEFAULT_AGENT_NAMESPACE,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { ControlPlaneConnection } from './control-plane-connection.js';
+import { ControlPlaneConnection, type ConnectionOptions } from './control-plane-connection.js';
 
 const BASE_MS = 200;
 let server: WebSocketServer | undefined;
@@ -33,7 +33,11 @@ async function controlPlaneClosingWith(closeCodes: number[]): Promise<{ url: str
   return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, openedAt };
 }
 
-function connect(url: string, fatal: (reason: string) => void = () => undefined): ControlPlaneConnection {
+function connect(
+  url: string,
+  fatal: (reason: string) => void = () => undefined,
+  options: Partial<ConnectionOptions> = {},
+): ControlPlaneConnection {
   const started = new ControlPlaneConnection(
     {
       url,
@@ -41,9 +45,11 @@ function connect(url: string, fatal: (reason: string) => void = () => undefined)
       hello: () =>
         Promise.resolve({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'test', kubernetesVersion: undefined }),
       reconnect: { baseMs: BASE_MS, capMs: 60_000, stableAfterMs: 60_000, unauthenticatedRetryMs: 60_000 },
+      welcomeTimeoutMs: 30_000,
       logger: pino({ level: 'silent' }),
       // The longest delay each backoff allows, so that the gaps show which backoff was applied
       random: () => 0.999,
+      ...options,
     },
     { welcomed: () => undefined, message: () => undefined, disconnected: () => undefined, fatal },
   );
@@ -105,5 +111,28 @@ describe('ControlPlaneConnection against a control plane that does not serve its
     // Then it gave up with the control plane's reason and never came back
     expect(reasons[0]).toContain('this control plane speaks protocol 2');
     expect(openedAt).toHaveLength(1);
+  });
+});
+
+describe('ControlPlaneConnection against a control plane that never answers hello', () => {
+  it('closes each connection left without welcome after the deadline and reconnects with a growing backoff', async () => {
+    // Given a control plane that accepts every upgrade and never answers hello, keeping the socket open
+    const openedAt: number[] = [];
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    server.on('connection', () => openedAt.push(Date.now()));
+    await new Promise((resolve) => server?.once('listening', resolve));
+    const welcomeTimeoutMs = 300;
+
+    // When the agent connects, with a welcome deadline longer than the time after which a connection counts as stable
+    connection = connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, undefined, {
+      welcomeTimeoutMs,
+      reconnect: { baseMs: BASE_MS, capMs: 60_000, stableAfterMs: welcomeTimeoutMs / 2, unauthenticatedRetryMs: 60_000 },
+    });
+    await opened(openedAt, 4);
+
+    // Then every connection was given up after the deadline, and the third wait was the third failure's (up to 4 × base)
+    const gaps = openedAt.slice(1).map((at, index) => at - (openedAt[index] ?? at));
+    expect(gaps[0]).toBeGreaterThanOrEqual(welcomeTimeoutMs);
+    expect(gaps[2]).toBeGreaterThanOrEqual(welcomeTimeoutMs + 3.5 * BASE_MS);
   });
 });

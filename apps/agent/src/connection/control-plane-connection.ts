@@ -22,6 +22,8 @@ export interface ConnectionOptions {
   token: () => Promise<string>;
   hello: () => Promise<Extract<AgentMessage, { type: 'hello' }>>;
   reconnect: { baseMs: number; capMs: number; stableAfterMs: number; unauthenticatedRetryMs: number };
+  /** How long an opened connection waits for `welcome` before it is closed and tried again with the backoff. */
+  welcomeTimeoutMs: number;
   logger: Logger;
   /** Where the backoff's jitter comes from: a number in [0, 1); `Math.random` unless told. */
   random?: () => number;
@@ -46,6 +48,7 @@ export class ControlPlaneConnection {
   private refusedWithStatus: number | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private welcomeTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
 
   constructor(
@@ -88,6 +91,7 @@ export class ControlPlaneConnection {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.heartbeatTimer);
+    clearTimeout(this.welcomeTimer);
     const socket = this.socket;
     if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
@@ -116,6 +120,7 @@ export class ControlPlaneConnection {
     });
     socket.on('open', () => {
       this.openedAt = Date.now();
+      this.awaitWelcome(socket);
       this.options.hello().then(
         (hello) => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify(hello)),
         (error: unknown) => this.options.logger.error({ err: error }, 'cannot build hello'),
@@ -146,6 +151,7 @@ export class ControlPlaneConnection {
         this.handlers.fatal(`the control plane speaks protocol version ${message.protocolVersion}, this agent speaks ${PROTOCOL_VERSION}`);
         return;
       }
+      clearTimeout(this.welcomeTimer);
       this.welcomed = true;
       this.startHeartbeat(socket, message.heartbeatIntervalSeconds);
       this.options.logger.info({ cluster: message.cluster }, 'connected to the control plane');
@@ -162,6 +168,19 @@ export class ControlPlaneConnection {
       return;
     }
     this.handlers.message(message);
+  }
+
+  /**
+   * A control plane that never answers `hello` (its greeting failed and left the socket open, or the link died
+   * silently after it) would otherwise hold the agent unwelcomed, ignoring every `desired`, for good.
+   */
+  private awaitWelcome(socket: WebSocket): void {
+    clearTimeout(this.welcomeTimer);
+    const timeoutMs = this.options.welcomeTimeoutMs;
+    this.welcomeTimer = setTimeout(() => {
+      this.options.logger.warn({ timeoutMs, url: this.options.url }, 'the control plane did not answer hello in time; reconnecting');
+      socket.terminate();
+    }, timeoutMs);
   }
 
   /** Heartbeats tell the control plane the agent lives; an unanswered ping tells the agent the link is dead. */
@@ -184,6 +203,7 @@ export class ControlPlaneConnection {
   private closed(socket: WebSocket, code: number, reason: string): void {
     if (socket !== this.socket) return;
     clearInterval(this.heartbeatTimer);
+    clearTimeout(this.welcomeTimer);
     const wasWelcomed = this.welcomed;
     this.welcomed = false;
     this.socket = undefined;
@@ -204,7 +224,8 @@ export class ControlPlaneConnection {
       return;
     }
     // A control plane process that says it is stopping is no failure: the agent returns at once, to another replica.
-    const stable = this.openedAt > 0 && Date.now() - this.openedAt >= reconnect.stableAfterMs;
+    // A connection never welcomed is one, however long it stayed open.
+    const stable = wasWelcomed && this.openedAt > 0 && Date.now() - this.openedAt >= reconnect.stableAfterMs;
     if (stable || code === CLOSE_CODES.goingAway) this.failures = 0;
     this.openedAt = 0;
     this.failures += 1;

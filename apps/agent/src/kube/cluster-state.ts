@@ -119,6 +119,26 @@ export class ClusterState {
     return [...keys].map((key) => this.services.get(...splitKey(key))).filter((service): service is ServiceObject => service !== undefined);
   }
 
+  /**
+   * Every rollout or standalone experiment that owns a cached object the agent created (a ReplicaSet, a Service, a
+   * router object of a watched kind), by key string.
+   */
+  ownersOfObjects(): Map<string, RolloutKey> {
+    const owners = new Map<string, RolloutKey>();
+    const cached: Array<Iterable<KubeObject>> = [
+      this.replicaSets.values(),
+      this.services.values(),
+      ...[...this.routers.values()].map((router) => router.values()),
+    ];
+    for (const objects of cached) {
+      for (const object of objects) {
+        const owner = ownerOf(object);
+        if (owner !== undefined) owners.set(rolloutKeyString(owner), owner);
+      }
+    }
+    return owners;
+  }
+
   podsOf(replicaSet: ReplicaSetObject): PodObject[] {
     const keys = this.podsByReplicaSet.get(keyOf(replicaSet)) ?? new Set<string>();
     return [...keys].map((key) => this.pods.get(...splitKey(key))).filter((pod): pod is PodObject => pod !== undefined);

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { nextBackoffMs } from '../connection/backoff.js';
-import { isGone, KubeApiError, type KubeClient } from './kube-client.js';
+import { KubeApiError, type KubeClient } from './kube-client.js';
 import { keyOf, objectKey, type KubeObject } from './kube-object.js';
 import { resourcePath, type Resource } from './resources.js';
+import { decideWatchRestart, type WatchEnd, type WatchErrorStatus } from './watch-restart.js';
 
 /** A new or changed object (with the version it replaces, when one was cached), or a deleted one. */
 export type CacheChange<T extends KubeObject> = { type: 'upsert'; object: T; previous: T | undefined } | { type: 'delete'; object: T };
@@ -30,8 +31,6 @@ interface SyncWaiter {
   reject: (error: unknown) => void;
 }
 
-const GONE = 410;
-
 /** Resource versions are opaque to clients, but every API server we know issues growing integers. */
 function isOlder(candidate: KubeObject, cached: KubeObject | undefined): boolean {
   const candidateVersion = Number(candidate.metadata.resourceVersion);
@@ -42,7 +41,7 @@ function isOlder(candidate: KubeObject, cached: KubeObject | undefined): boolean
 /**
  * Every object of one resource across all namespaces or in one (optionally narrowed by a label selector), kept current by a
  * list followed by a watch: relisted when the watch history is gone (410), resumed from the last resourceVersion when
- * a watch ends, retried with backoff when the server cannot be reached.
+ * a watch ends, retried with backoff when the server cannot be reached, reports an error or ends a watch at once.
  */
 export class ObjectCache<T extends KubeObject> {
   private readonly objects = new Map<string, T>();
@@ -146,47 +145,46 @@ export class ObjectCache<T extends KubeObject> {
   }
 
   private async startWatch(): Promise<void> {
-    let expired = false;
+    const startedAt = Date.now();
+    let errorEvent: WatchErrorStatus | undefined;
+    let receivedEvents = false;
     let ended = false;
     const query: Record<string, string> = { resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true' };
     if (this.labelSelector !== undefined) query.labelSelector = this.labelSelector;
+    const path = resourcePath(this.resource, this.namespace);
     const controller = await this.kube.watch(
-      resourcePath(this.resource, this.namespace),
+      path,
       query,
-      (type, object: T & { code?: number }) => {
+      (type, object: T & WatchErrorStatus) => {
         if (type === 'ERROR') {
-          expired ||= object.code === GONE;
+          errorEvent ??= object;
           return;
         }
+        receivedEvents = true;
         if (object.metadata?.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
         if (type === 'ADDED' || type === 'MODIFIED') this.upsert(object);
         else if (type === 'DELETED' && this.objects.delete(keyOf(object))) this.onChange({ type: 'delete', object: this.keep(object) });
       },
       (error: unknown) => {
         ended = true;
-        this.watchEnded(error, expired);
+        this.watchEnded(path, { error, errorEvent, receivedEvents, lastedMs: Date.now() - startedAt });
       },
     );
     if (this.stopped) controller.abort();
     else if (!ended) this.abortWatch = () => controller.abort();
   }
 
-  /**
-   * A watch that ended is resumed from the last resourceVersion: at once when the server closed it, after a backoff
-   * when the connection broke. One the server refused lists again, at once when the history is gone (410).
-   */
-  private watchEnded(error: unknown, expired: boolean): void {
+  /** Lists again or resumes from the last resourceVersion, at once or after a backoff, as `decideWatchRestart` says. */
+  private watchEnded(path: string, end: WatchEnd): void {
     this.abortWatch = undefined;
     if (this.stopped) return;
-    if (expired || isGone(error)) {
-      void this.relist();
-    } else if (error instanceof KubeApiError && error.status !== 0) {
-      this.retryLater(error, () => this.relist());
-    } else if (error) {
-      this.retryLater(error, () => this.resumeWatch());
+    const restart = decideWatchRestart(end);
+    const again = restart.from === 'list' ? () => this.relist() : () => this.resumeWatch();
+    if (!restart.afterBackoff) {
+      if (restart.from === 'lastResourceVersion') this.failures = 0;
+      void again();
     } else {
-      this.failures = 0;
-      void this.resumeWatch();
+      this.retryLater(end.error ?? watchFailure(path, end), again);
     }
   }
 
@@ -211,4 +209,12 @@ export class ObjectCache<T extends KubeObject> {
       else waiter.reject(error);
     }
   }
+}
+
+/** What a watch that failed without an error of its own is logged with: the ERROR event's Status, or its empty end. */
+function watchFailure(path: string, end: WatchEnd): KubeApiError {
+  const status = end.errorEvent;
+  if (status !== undefined)
+    return new KubeApiError('WATCH', path, status.code ?? 0, status.reason ?? 'Unknown', status.message ?? 'the watch reported an error');
+  return new KubeApiError('WATCH', path, 0, 'WatchEndedAtOnce', `the server ended the watch after ${end.lastedMs} ms without any event`);
 }
