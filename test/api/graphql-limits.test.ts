@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { doublingFragments } from '../../apps/api/src/common/graphql/doubling-fragments.test-support.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { eventually } from '../support/processes.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';
@@ -36,20 +37,7 @@ describe('operations are priced by what their fields cost', () => {
   });
 
   it('refuses at once, from anyone, 2.4 KB of fragments that spread 2^60 fields, and goes on serving', { timeout: 5000 }, async () => {
-    const doubling = Array.from({ length: 60 }, (_, level) => `fragment F${level + 1} on Query{...F${level} ...F${level}}`);
-    const response = await graphql(
-      api.url,
-      undefined,
-      `
-        query {
-          ...F60
-        }
-        fragment F0 on Query {
-          __typename
-        }
-        ${doubling.join(' ')}
-      `,
-    );
+    const response = await graphql(api.url, undefined, doublingFragments(60));
     expect(response.status).toBe(400);
     expect(codeOf(response)).toBe('query/too_complex');
     expect(await graphqlData(api.url, org.tokens.viewer, '{ clusters { name } }')).toEqual({ clusters: [{ name: 'staging' }] });

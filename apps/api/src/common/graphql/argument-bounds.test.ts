@@ -2,6 +2,7 @@ import { buildSchema, Kind, parse, type FragmentDefinitionNode, type OperationDe
 import type { FieldProblem } from '@flotilla/service-runtime';
 import { describe, expect, it } from 'vitest';
 import { findArgumentProblems } from './argument-bounds.js';
+import { doublingFragments } from './doubling-fragments.test-support.js';
 
 const schema = buildSchema(`
   type Query { shop(name: String): Shop }
@@ -18,12 +19,6 @@ function problemsOf(document: string): FieldProblem[] {
       .map((fragment) => [fragment.name.value, fragment]),
   );
   return findArgumentProblems(schema, operation, fragments, {}, { maxListEntries: 10, maxStringLength: 4 });
-}
-
-/** About 2.4 KB that spread `F0` 2^levels times: each fragment spreads the one before it twice. */
-function doublingFragments(levels: number, first: string): string {
-  const fragments = Array.from({ length: levels }, (_, level) => `fragment F${level + 1} on Query{...F${level} ...F${level}}`);
-  return `query{...F${levels}} fragment F0 on Query{${first}} ${fragments.join(' ')}`;
 }
 
 describe('findArgumentProblems', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema, Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { doublingFragments } from './doubling-fragments.test-support.js';
 import { measureOperation, type OperationMeasure } from './operation-cost.js';
 
 const schema = buildSchema(readFileSync(new URL('../../../schema.gql', import.meta.url), 'utf8'));
@@ -15,12 +16,6 @@ function measure(document: string, variables: Record<string, unknown> = {}): Ope
       .map((fragment) => [fragment.name.value, fragment]),
   );
   return measureOperation(schema, operation, fragments, variables);
-}
-
-/** About 2.4 KB that ask for 2^levels root fields: each fragment spreads the one before it twice. */
-function doublingFragments(levels: number): string {
-  const fragments = Array.from({ length: levels }, (_, level) => `fragment F${level + 1} on Query{...F${level} ...F${level}}`);
-  return `query{...F${levels}} fragment F0 on Query{__typename} ${fragments.join(' ')}`;
 }
 
 describe('measureOperation', () => {
