@@ -271,6 +271,6 @@ describe('subscriptions over graphql-ws', () => {
       );
     });
     await client.dispose();
-    expect(JSON.stringify(outcome)).toContain('auth/unauthenticated');
+    expect(outcome).toMatchObject({ code: 4401, reason: 'auth/unauthenticated: a bearer token is required' });
   });
 });

@@ -1,8 +1,7 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { GraphQLModule } from '@nestjs/graphql';
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +10,12 @@ import { AuthService } from './common/auth/auth.service.js';
 import { RoleGuard } from './common/auth/role.guard.js';
 import { FlotillaError, type Logger } from '@flotilla/service-runtime';
 import { formatGraphqlError } from './common/graphql/format-error.js';
+import { authenticateMetered } from './common/auth/metered-authentication.js';
+import type { QueryLimits } from './common/graphql/operation-admission.js';
 import { queryLimitsPlugin, refuseOverBudget } from './common/graphql/query-limits.plugin.js';
 import { newRequestId, type RequestContext } from './common/graphql/request-context.js';
 import { RequestDeadlineInterceptor } from './common/graphql/request-deadline.interceptor.js';
+import { SubscriptionServer } from './common/graphql/subscription-server.js';
 import { RequestRateLimiter } from './common/rate-limit/request-rate-limiter.js';
 import { CoreModule } from './infrastructure/core.module.js';
 import { LOGGER, REDIS } from './infrastructure/tokens.js';
@@ -56,41 +58,43 @@ import { TokensService } from './modules/tokens/tokens.service.js';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../schema.gql', import.meta.url));
 
-/** The HTTP request of a GraphQL call, or the WebSocket connection parameters of a subscription. */
-interface ContextSource {
-  req?: Request;
-  connectionParams?: Record<string, unknown>;
+function rateLimiterOf(redis: Redis, config: ApiConfig): RequestRateLimiter {
+  return new RequestRateLimiter(redis, config.redisPrefix, {
+    points: config.rateLimitPoints,
+    windowSeconds: config.rateLimitWindowSeconds,
+    anonymousRequests: config.rateLimitAnonymousRequests,
+  });
 }
 
-function authorizationOf(source: ContextSource): string | undefined {
-  const fromHeader = source.req?.headers.authorization;
-  if (fromHeader) return fromHeader;
-  const fromParams = source.connectionParams?.authorization ?? source.connectionParams?.Authorization;
-  return typeof fromParams === 'string' ? fromParams : undefined;
+function queryLimitsOf(config: ApiConfig): QueryLimits {
+  return {
+    maxDepth: config.maxQueryDepth,
+    maxComplexity: config.maxQueryComplexity,
+    maxRootFields: config.maxRootFields,
+    maxAliases: config.maxQueryAliases,
+    maxListEntries: config.maxListArgumentEntries,
+    maxStringLength: config.maxStringArgumentLength,
+  };
 }
 
 /**
- * Who is calling, and until when the request may run. A request without a valid token spends one request of its
- * address's budget here, before anything else is done for it.
+ * Who is calling, and until when the request may run. A request from an address that has spent its budget for
+ * requests without a valid token is refused before its token is looked up; one without a valid token spends one
+ * request of that budget.
  */
 async function buildRequestContext(
   auth: AuthService,
   rateLimiter: RequestRateLimiter,
-  source: ContextSource,
+  req: Request,
   requestTimeoutMs: number,
 ): Promise<RequestContext> {
-  const request = {
-    requestId: newRequestId(source.req),
-    clientAddress: source.req?.ip,
-    deadline: source.req ? Date.now() + requestTimeoutMs : undefined,
-  };
-  try {
-    return { ...request, principal: await auth.authenticate(authorizationOf(source)), authenticationError: undefined };
-  } catch (error) {
-    if (!(error instanceof FlotillaError)) throw error;
-    if (request.clientAddress) await rateLimiter.chargeAddress(request.clientAddress).catch(refuseOverBudget);
-    return { ...request, principal: undefined, authenticationError: error };
-  }
+  const request = { requestId: newRequestId(req), clientAddress: req.ip, deadline: Date.now() + requestTimeoutMs };
+  const authenticated = await authenticateMetered(auth, rateLimiter, req.headers.authorization, request.clientAddress).catch(
+    refuseOverBudget,
+  );
+  return authenticated instanceof FlotillaError
+    ? { ...request, principal: undefined, authenticationError: authenticated }
+    : { ...request, principal: authenticated, authenticationError: undefined };
 }
 
 @Module({})
@@ -104,12 +108,7 @@ export class AppModule {
           driver: ApolloDriver,
           inject: [AuthService, ApiMetrics, LOGGER, REDIS],
           useFactory: (auth: AuthService, metrics: ApiMetrics, logger: Logger, redis: Redis) => {
-            const formatError = formatGraphqlError(logger);
-            const rateLimiter = new RequestRateLimiter(redis, config.redisPrefix, {
-              points: config.rateLimitPoints,
-              windowSeconds: config.rateLimitWindowSeconds,
-              anonymousRequests: config.rateLimitAnonymousRequests,
-            });
+            const rateLimiter = rateLimiterOf(redis, config);
             return {
               autoSchemaFile: options.writeSchema ? SCHEMA_FILE : true,
               sortSchema: true,
@@ -124,32 +123,10 @@ export class AppModule {
               documentStore: null,
               // A request refused mid-execution (its deadline passed) keeps its status, 503, as refusals before it do.
               preserveHttpStatusForExecutionErrors: false,
-              subscriptions: {
-                'graphql-ws': {
-                  path: '/graphql',
-                  // Subscription results bypass Apollo, so their errors get the same formatting here.
-                  onNext: (_context: unknown, _id: string, _payload: unknown, _arguments: unknown, result: ExecutionResult) =>
-                    result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
-                  onError: (_context: unknown, _id: string, _payload: unknown, errors: readonly GraphQLError[]) =>
-                    errors.map((error) => formatError(error.toJSON(), error)),
-                },
-              },
-              context: (source: ContextSource) => buildRequestContext(auth, rateLimiter, source, config.requestTimeoutMs),
-              formatError,
-              plugins: [
-                queryLimitsPlugin(
-                  {
-                    maxDepth: config.maxQueryDepth,
-                    maxComplexity: config.maxQueryComplexity,
-                    maxRootFields: config.maxRootFields,
-                    maxAliases: config.maxQueryAliases,
-                    maxListEntries: config.maxListArgumentEntries,
-                    maxStringLength: config.maxStringArgumentLength,
-                  },
-                  rateLimiter,
-                ),
-                metrics.apolloPlugin(),
-              ],
+              // graphql-ws is served by SubscriptionServer, with the same authentication and limits.
+              context: ({ req }: { req: Request }) => buildRequestContext(auth, rateLimiter, req, config.requestTimeoutMs),
+              formatError: formatGraphqlError(logger),
+              plugins: [queryLimitsPlugin(queryLimitsOf(config), rateLimiter), metrics.apolloPlugin()],
             };
           },
         }),
@@ -192,6 +169,12 @@ export class AppModule {
         RolloutFreezeResolver,
         AgentGateway,
         ServingState,
+        {
+          provide: SubscriptionServer,
+          inject: [HttpAdapterHost, GraphQLSchemaHost, AuthService, REDIS, LOGGER],
+          useFactory: (httpAdapterHost: HttpAdapterHost, schemaHost: GraphQLSchemaHost, auth: AuthService, redis: Redis, logger: Logger) =>
+            new SubscriptionServer(httpAdapterHost, schemaHost, auth, rateLimiterOf(redis, config), config, queryLimitsOf(config), logger),
+        },
       ],
     };
   }

@@ -16,6 +16,23 @@ describe('loadApiConfig', () => {
     );
   });
 
+  it('caps graphql-ws connections at 20 per token and 50 subscriptions each, rechecking tokens every 30 s, unless told otherwise', () => {
+    expect(loadApiConfig({}).subscriptions).toEqual({
+      maxConnectionsPerToken: 20,
+      maxSubscriptionsPerConnection: 50,
+      tokenRecheckMs: 30_000,
+    });
+    expect(
+      loadApiConfig({ SUBSCRIPTION_MAX_CONNECTIONS_PER_TOKEN: '5', SUBSCRIPTION_TOKEN_RECHECK_MS: '1000' }).subscriptions,
+    ).toMatchObject({
+      maxConnectionsPerToken: 5,
+      tokenRecheckMs: 1000,
+    });
+    expect(() => loadApiConfig({ SUBSCRIPTION_MAX_PER_CONNECTION: '0' })).toThrow(
+      new ConfigurationError(['SUBSCRIPTION_MAX_PER_CONNECTION must be an integer of at least 1, got "0"']),
+    );
+  });
+
   it('refuses metrics on the public port', () => {
     expect(() => loadApiConfig({ PORT: '8080', METRICS_PORT: '8080' })).toThrow(
       new ConfigurationError(['METRICS_PORT must differ from PORT: both are 8080']),

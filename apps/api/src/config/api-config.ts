@@ -48,6 +48,17 @@ export interface ApiConfig extends ControlPlaneSettings, MetricsListener {
   /** How long after SIGTERM the API keeps serving with `/readyz` at 503, for load balancers to stop sending it work. */
   shutdownDrainSeconds: number;
   agent: AgentConnectionLimits;
+  subscriptions: SubscriptionLimits;
+}
+
+/** What graphql-ws connections (at `/graphql`) may hold. */
+export interface SubscriptionLimits {
+  /** Connections one API token may have open to one API process. */
+  maxConnectionsPerToken: number;
+  /** Subscriptions one connection may have running at once. */
+  maxSubscriptionsPerConnection: number;
+  /** How often each connection's token is authenticated again; a revoked or deleted token's connections are closed. */
+  tokenRecheckMs: number;
 }
 
 /** What one agent connection may cost the control plane. */
@@ -107,6 +118,11 @@ export function readApiConfig(environment: Environment, problems: string[]): Api
       messagesPerSecond: integer(environment, 'AGENT_MESSAGES_PER_SECOND', 5_000, problems),
       rateLimitStrikes: integer(environment, 'AGENT_RATE_LIMIT_STRIKES', 10, problems),
       heartbeatIntervalSeconds: integer(environment, 'AGENT_HEARTBEAT_SECONDS', 5, problems),
+    },
+    subscriptions: {
+      maxConnectionsPerToken: integer(environment, 'SUBSCRIPTION_MAX_CONNECTIONS_PER_TOKEN', 20, problems),
+      maxSubscriptionsPerConnection: integer(environment, 'SUBSCRIPTION_MAX_PER_CONNECTION', 50, problems),
+      tokenRecheckMs: integer(environment, 'SUBSCRIPTION_TOKEN_RECHECK_MS', 30_000, problems),
     },
   };
   requireDistinctPorts(config, { name: 'PORT', host: config.host, port: config.port }, problems);

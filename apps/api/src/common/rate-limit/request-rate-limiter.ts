@@ -42,8 +42,25 @@ export class RequestRateLimiter {
 
   /** Spends one request of the address's budget for requests without a valid token. */
   chargeAddress(address: string): Promise<void> {
-    return charge(this.byAddress, address, 1, 'this address without a valid token');
+    return charge(this.byAddress, address, 1, ANONYMOUS_ADDRESS);
   }
+
+  /** Throws `rate_limited` when the address has already spent its budget for requests without a valid token; spends nothing. */
+  async refuseSpentAddress(address: string): Promise<void> {
+    const spent = await this.byAddress.get(address);
+    if (spent && spent.remainingPoints <= 0) throw budgetSpent(spent, ANONYMOUS_ADDRESS);
+  }
+}
+
+const ANONYMOUS_ADDRESS = 'this address without a valid token';
+
+function budgetSpent(refusal: RateLimiterRes, who: string): RetryLaterError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+  return new RetryLaterError(
+    ErrorCode.RateLimited,
+    `${who} has spent its request budget; retry in ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+  );
 }
 
 async function charge(limiter: RateLimiterRedis, key: string, points: number, who: string): Promise<void> {
@@ -51,11 +68,6 @@ async function charge(limiter: RateLimiterRedis, key: string, points: number, wh
     await limiter.consume(key, Math.max(1, Math.ceil(points)));
   } catch (refusal) {
     if (!(refusal instanceof RateLimiterRes)) throw refusal;
-    const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-    throw new RetryLaterError(
-      ErrorCode.RateLimited,
-      `${who} has spent its request budget; retry in ${retryAfterSeconds} s`,
-      retryAfterSeconds,
-    );
+    throw budgetSpent(refusal, who);
   }
 }

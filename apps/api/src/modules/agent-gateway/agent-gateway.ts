@@ -54,7 +54,7 @@ import { ServingState } from '../health/serving-state.js';
 
 const HEARTBEAT_WRITE_INTERVAL_MS = 5_000;
 
-/** Nest's graphql-ws server (app.module.ts) takes every upgrade whose target starts with this, and only those. */
+/** The GraphQL subscription server (common/graphql/subscription-server.ts) takes every upgrade whose target starts with this. */
 const GRAPHQL_SUBSCRIPTION_PATH = '/graphql';
 
 /** WebSocket's "try again later": the agent reconnects with its backoff and gets a snapshot. */
