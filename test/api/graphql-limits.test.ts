@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { doublingFragments } from '../../apps/api/src/common/graphql/doubling-fragments.test-support.js';
+import { doublingFragments } from '../../apps/api/src/common/graphql/documents.test-support.js';
 import { graphql, graphqlData } from '../support/graphql-client.js';
 import { eventually } from '../support/processes.js';
 import { canaryRollout, toYaml } from '../support/manifests.js';

@@ -1,8 +1,8 @@
-import { buildSchema, Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema } from 'graphql';
 import type { FieldProblem } from '@flotilla/service-runtime';
 import { describe, expect, it } from 'vitest';
 import { findArgumentProblems } from './argument-bounds.js';
-import { doublingFragments } from './doubling-fragments.test-support.js';
+import { doublingFragments, operationAndFragments } from './documents.test-support.js';
 
 const schema = buildSchema(`
   type Query { shop(name: String): Shop }
@@ -10,14 +10,7 @@ const schema = buildSchema(`
 `);
 
 function problemsOf(document: string): FieldProblem[] {
-  const definitions = parse(document).definitions;
-  const operation = definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-  if (!operation) throw new Error('the document has no operation');
-  const fragments = Object.fromEntries(
-    definitions
-      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
+  const { operation, fragments } = operationAndFragments(document);
   return findArgumentProblems(schema, operation, fragments, {}, { maxListEntries: 10, maxStringLength: 4 });
 }
 

@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { doublingFragments } from './doubling-fragments.test-support.js';
+import { doublingFragments, operationAndFragments } from './documents.test-support.js';
 import { measureOperation, type OperationMeasure } from './operation-cost.js';
 
 const schema = buildSchema(readFileSync(new URL('../../../schema.gql', import.meta.url), 'utf8'));
 
 function measure(document: string, variables: Record<string, unknown> = {}): OperationMeasure {
-  const definitions = parse(document).definitions;
-  const operation = definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
-  if (!operation) throw new Error('the document has no operation');
-  const fragments = Object.fromEntries(
-    definitions
-      .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
+  const { operation, fragments } = operationAndFragments(document);
   return measureOperation(schema, operation, fragments, variables);
 }
 
