@@ -4,7 +4,7 @@ import { startKubeSim, type KubeObject, type KubeSim } from '@flotilla/kube-sim'
 import { MANAGED_BY_LABEL, ROLLOUT_LABEL, type AgentMessage } from '@flotilla/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentUnderTest, eventually, type AgentUnderTest } from './support/agent-harness.js';
-import { canaryRollout } from '../../tools/src/agent-harness/desired-rollouts.js';
+import { canaryRollout, type CanaryOptions } from '../../tools/src/agent-harness/desired-rollouts.js';
 
 const CLUSTER = 'edge';
 const SERVICES = { stable: 'web-stable', canary: 'web-canary' };
@@ -158,6 +158,22 @@ function virtualService(namespace: string, servicesIn?: string): KubeObject {
   };
 }
 
+/** The first version of `web` in `namespace`: a canary at 30 % through Istio `routing`, with `headerRoutes` set. */
+const istioCanaryAt30 = (
+  namespace: string,
+  routing: NonNullable<CanaryOptions['traffic']>['routing'],
+  headerRoutes: NonNullable<CanaryOptions['traffic']>['headerRoutes'],
+) =>
+  canaryRollout({
+    namespace,
+    name: 'web',
+    version: 1,
+    stable: { hash: 's1', replicas: 1 },
+    canary: { hash: 'c1', replicas: 1 },
+    services: SERVICES,
+    traffic: { router: 'istio', routing, canaryWeight: 30, headerRoutes },
+  });
+
 describe('Istio', () => {
   it('sets destination weights of the named route and places the managed header route first, leaving other routes alone', async () => {
     const namespace = nextNamespace();
@@ -165,18 +181,7 @@ describe('Istio', () => {
     running = await startAgentUnderTest(sim, CLUSTER);
     const routing = { istio: { virtualService: { name: 'web-vsvc', routes: ['primary'] } }, managedRoutes: [{ name: 'beta' }] };
     const headerRoutes = [{ name: 'beta', match: [{ headerName: 'x-beta', headerValue: { prefix: 'on' } }] }];
-    running.controlPlane.desired.set(
-      `${namespace}/web`,
-      canaryRollout({
-        namespace,
-        name: 'web',
-        version: 1,
-        stable: { hash: 's1', replicas: 1 },
-        canary: { hash: 'c1', replicas: 1 },
-        services: SERVICES,
-        traffic: { router: 'istio', routing, canaryWeight: 30, headerRoutes },
-      }),
-    );
+    running.controlPlane.desired.set(`${namespace}/web`, istioCanaryAt30(namespace, routing, headerRoutes));
     await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 30));
     const http = get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', namespace, 'web-vsvc')?.spec.http;
     expect(http).toEqual([
@@ -220,18 +225,7 @@ describe('Istio', () => {
     running = await startAgentUnderTest(sim, CLUSTER);
     const routing = { istio: { virtualService: { name: `web-vsvc.${mesh}`, routes: ['primary'] } }, managedRoutes: [{ name: 'beta' }] };
     const headerRoutes = [{ name: 'beta', match: [{ headerName: 'x-beta', headerValue: { exact: 'on' } }] }];
-    running.controlPlane.desired.set(
-      `${namespace}/web`,
-      canaryRollout({
-        namespace,
-        name: 'web',
-        version: 1,
-        stable: { hash: 's1', replicas: 1 },
-        canary: { hash: 'c1', replicas: 1 },
-        services: SERVICES,
-        traffic: { router: 'istio', routing, canaryWeight: 30, headerRoutes },
-      }),
-    );
+    running.controlPlane.desired.set(`${namespace}/web`, istioCanaryAt30(namespace, routing, headerRoutes));
     await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 30));
     const current = () => get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', mesh, 'web-vsvc');
     const primaryWeights = () =>

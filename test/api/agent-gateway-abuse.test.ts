@@ -1,6 +1,7 @@
-import { AGENT_PATH, PROTOCOL_VERSION } from '@flotilla/protocol';
+import { PROTOCOL_VERSION } from '@flotilla/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { openAgentSession, type AgentSession } from '../support/agent-session.js';
 import { eventually } from '../support/processes.js';
 import { announcedTextFrame, clientFrame, openRaw, rawUpgrade, upgradeRequest } from '../support/raw-agent-socket.js';
 import { startTestApi, type TestApi, type TestOrganization } from '../support/test-api.js';
@@ -24,23 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-interface Session {
-  socket: WebSocket;
-  messages: { type: string; code?: string; message?: string; retryAfterSeconds?: number }[];
-  closed: Promise<number>;
-}
-
-async function connect(): Promise<Session> {
-  const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
-  const messages: Session['messages'] = [];
-  socket.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString()) as Session['messages'][number]));
-  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  return { socket, messages, closed };
-}
+const connect = (): Promise<AgentSession> => openAgentSession(api.url, token);
 
 const hello = JSON.stringify({
   type: 'hello',
@@ -65,7 +50,7 @@ async function expectApiServing(): Promise<void> {
   );
 }
 
-const errorsOf = (session: Session) => session.messages.filter((message) => message.type === 'error');
+const errorsOf = (session: AgentSession) => session.messages.filter((message) => message.type === 'error');
 
 describe('the agent gateway under abuse', () => {
   it.each([

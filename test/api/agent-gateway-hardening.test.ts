@@ -1,8 +1,7 @@
 import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { openAgentSession, type AgentSession } from '../support/agent-session.js';
 import { eventually } from '../support/processes.js';
 import { parseExposition, samplesOf } from '../support/prometheus-text.js';
 import { openRaw, type RawConnection } from '../support/raw-agent-socket.js';
@@ -15,36 +14,16 @@ const { api, org } = await apiForThisFile({
 });
 const token = org.agentTokens.hardened as string;
 
-interface Session {
-  socket: WebSocket;
-  /** The TCP connection under `socket`, to stop reading from it. */
-  connection: Socket;
-  messages: { type: string; code?: string; message?: string }[];
-  closed: Promise<number>;
-}
-
-async function connect(): Promise<Session> {
-  const socket = new WebSocket(`${api.url.replace(/^http/, 'ws')}${AGENT_PATH}`, { headers: { authorization: `Bearer ${token}` } });
-  const messages: Session['messages'] = [];
-  socket.on('message', (data) => messages.push(JSON.parse((data as Buffer).toString()) as Session['messages'][number]));
-  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-  const upgraded = new Promise<Socket>((resolve) => socket.once('upgrade', (response) => resolve(response.socket)));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const connection = await upgraded;
-  return { socket, connection, messages, closed };
-}
+const connect = (): Promise<AgentSession> => openAgentSession(api.url, token);
 
 const hello = JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentVersion: 'hardening-test' });
 const heartbeat = JSON.stringify({ type: 'heartbeat', sentAt: new Date().toISOString() });
-const received = (session: Session, type: string) =>
+const received = (session: AgentSession, type: string) =>
   eventually(() => session.messages.find((message) => message.type === type), 5_000, `a ${type} message`);
-const typesOf = (session: Session) => session.messages.map((message) => message.type);
+const typesOf = (session: AgentSession) => session.messages.map((message) => message.type);
 
 /** How the connection ended within a few seconds, or `open` when it did not. */
-const closeCodeSoon = (session: Session): Promise<number | 'open'> =>
+const closeCodeSoon = (session: AgentSession): Promise<number | 'open'> =>
   Promise.race([session.closed, new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 5_000))]);
 
 /** Sends a request head on a new connection and waits a few seconds for the status of the answer (0: none came). */

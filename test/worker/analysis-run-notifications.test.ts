@@ -5,7 +5,6 @@ import type { MeasurementOutcome } from '../../libs/protocol/src/index.js';
 import { inTransaction } from '../../libs/stores/src/database/database.js';
 import type { SqlSession } from '../../libs/stores/src/database/sql.js';
 import { organizationScope, systemScope, type SystemScope } from '../../libs/stores/src/scope/scope.js';
-import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import { AnalysisRunStore, type RunAssessmentWrite } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
 import { NotificationConfigStore } from '../../libs/stores/src/notifications/notification-config-store.js';
 import type { QueuedDelivery, ReconcileNotifications } from '../../libs/stores/src/notifications/notification-delivery-store.js';
@@ -16,6 +15,7 @@ import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
 import { AnalysisRunNotifications } from '../../apps/worker/src/notifications/analysis-run-notifications.js';
 import { testNotificationDecider } from '../support/notification-decider.js';
+import { templateWithStepRun } from '../support/analysis-fixture.js';
 import { storesForThisFile } from '../support/stores-for-file.js';
 import { canaryRollout } from '../support/manifests.js';
 
@@ -98,33 +98,18 @@ async function rolloutWithRun(annotations: Record<string, string>): Promise<{ or
     return { rolloutId: applied.rollout.id, clusterId: cluster.id };
   });
   await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
-  await database.clusterAnalysisTemplate.create({
-    data: {
-      organizationId,
+  const runId = await templateWithStepRun(
+    database,
+    { organizationId, clusterId, rolloutId },
+    {
       name: 'error-rate',
-      spec: {
-        metrics: [
-          { name: 'error-rate', count: 1, successCondition: 'result[0] < 0.01', provider: { web: { url: 'http://metrics.shop/errors' } } },
-        ],
-      },
+      metrics: [
+        { name: 'error-rate', count: 1, successCondition: 'result[0] < 0.01', provider: { web: { url: 'http://metrics.shop/errors' } } },
+      ],
     },
-  });
-  const run = await database.analysisRun.create({
-    data: {
-      organizationId,
-      clusterId,
-      rolloutId,
-      namespace: 'shop',
-      name: 'checkout-6f7d9c-2-1',
-      kind: 'step',
-      podTemplateHash: '6f7d9c',
-      spec: runSpecColumn.encode({
-        analysis: { templates: [{ templateName: 'error-rate', clusterScope: true }] },
-        stablePodTemplateHash: null,
-      }),
-    },
-  });
-  return { organizationId, rolloutId, runId: run.id };
+    'checkout-6f7d9c-2-1',
+  );
+  return { organizationId, rolloutId, runId };
 }
 
 const value = (measured: unknown): MeasurementOutcome => ({ ok: true, value: measured, rawValue: JSON.stringify(measured) });

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSpecColumn } from '../../libs/stores/src/analysis-runs/analysis-run-columns.js';
 import { AnalysisRunStore } from '../../libs/stores/src/analysis-runs/analysis-run-store.js';
 import { createLogger } from '../../libs/service-runtime/src/logger.js';
 import { AnalysisQueue } from '../../libs/queues/src/analysis-queue.js';
 import { ReconcileQueue } from '../../libs/queues/src/reconcile-queue.js';
 import { AnalysisRunner } from '../../apps/worker/src/analysis/analysis-runner.js';
 import { storesForThisFile } from '../support/stores-for-file.js';
+import { templateWithStepRun } from '../support/analysis-fixture.js';
 import { organizationWithClusters } from '../support/fleet-fixture.js';
 
 /**
@@ -58,52 +58,39 @@ async function centralKayentaRun(): Promise<string> {
   const clusterId = clusterIds['east'] as string;
   const rolloutId = rolloutIds['east'] as string;
   await database.cluster.update({ where: { id: clusterId }, data: { connectionState: 'Connected', lastHeartbeatAt: new Date() } });
-  await database.clusterAnalysisTemplate.create({
-    data: {
-      organizationId,
+  return templateWithStepRun(
+    database,
+    { organizationId, clusterId, rolloutId },
+    {
       name: 'judge',
       annotations: { 'flotilla.io/measure-from': 'control-plane' },
-      spec: {
-        metrics: [
-          {
-            name: 'judge',
-            count: 1,
-            provider: {
-              kayenta: {
-                address: kayentaUrl,
-                application: 'checkout',
-                canaryConfigName: 'checkout-canary',
-                metricsAccountName: 'prometheus',
-                configurationAccountName: 'gcs',
-                storageAccountName: 'gcs',
-                threshold: { pass: 90, marginal: 75 },
-                scopes: [
-                  {
-                    name: 'default',
-                    controlScope: { scope: 'role=stable', step: 60, start: '2026-12-06T09:00:00Z', end: '2026-12-06T09:05:00Z' },
-                    experimentScope: { scope: 'role=canary', step: 60, start: '2026-12-06T09:00:00Z', end: '2026-12-06T09:05:00Z' },
-                  },
-                ],
-              },
+      metrics: [
+        {
+          name: 'judge',
+          count: 1,
+          provider: {
+            kayenta: {
+              address: kayentaUrl,
+              application: 'checkout',
+              canaryConfigName: 'checkout-canary',
+              metricsAccountName: 'prometheus',
+              configurationAccountName: 'gcs',
+              storageAccountName: 'gcs',
+              threshold: { pass: 90, marginal: 75 },
+              scopes: [
+                {
+                  name: 'default',
+                  controlScope: { scope: 'role=stable', step: 60, start: '2026-12-06T09:00:00Z', end: '2026-12-06T09:05:00Z' },
+                  experimentScope: { scope: 'role=canary', step: 60, start: '2026-12-06T09:00:00Z', end: '2026-12-06T09:05:00Z' },
+                },
+              ],
             },
           },
-        ],
-      },
+        },
+      ],
     },
-  });
-  const run = await database.analysisRun.create({
-    data: {
-      organizationId,
-      clusterId,
-      rolloutId,
-      namespace: 'shop',
-      name: 'checkout-judge-1',
-      kind: 'step',
-      podTemplateHash: '6f7d9c',
-      spec: runSpecColumn.encode({ analysis: { templates: [{ templateName: 'judge', clusterScope: true }] }, stablePodTemplateHash: null }),
-    },
-  });
-  return run.id;
+    'checkout-judge-1',
+  );
 }
 
 describe('a measurement taken from the control plane', () => {
