@@ -158,11 +158,12 @@ function virtualService(namespace: string, servicesIn?: string): KubeObject {
   };
 }
 
-/** The first version of `web` in `namespace`: a canary at 30 % through Istio `routing`, with `headerRoutes` set. */
-const istioCanaryAt30 = (
+/** The first version of `web` in `namespace`: a canary at `canaryWeight` % through Istio `routing`. */
+const istioCanary = (
   namespace: string,
   routing: NonNullable<CanaryOptions['traffic']>['routing'],
-  headerRoutes: NonNullable<CanaryOptions['traffic']>['headerRoutes'],
+  canaryWeight: number,
+  headerRoutes?: NonNullable<CanaryOptions['traffic']>['headerRoutes'],
 ) =>
   canaryRollout({
     namespace,
@@ -171,7 +172,7 @@ const istioCanaryAt30 = (
     stable: { hash: 's1', replicas: 1 },
     canary: { hash: 'c1', replicas: 1 },
     services: SERVICES,
-    traffic: { router: 'istio', routing, canaryWeight: 30, headerRoutes },
+    traffic: { router: 'istio', routing, canaryWeight, ...(headerRoutes ? { headerRoutes } : {}) },
   });
 
 describe('Istio', () => {
@@ -181,7 +182,7 @@ describe('Istio', () => {
     running = await startAgentUnderTest(sim, CLUSTER);
     const routing = { istio: { virtualService: { name: 'web-vsvc', routes: ['primary'] } }, managedRoutes: [{ name: 'beta' }] };
     const headerRoutes = [{ name: 'beta', match: [{ headerName: 'x-beta', headerValue: { prefix: 'on' } }] }];
-    running.controlPlane.desired.set(`${namespace}/web`, istioCanaryAt30(namespace, routing, headerRoutes));
+    running.controlPlane.desired.set(`${namespace}/web`, istioCanary(namespace, routing, 30, headerRoutes));
     await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 30));
     const http = get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', namespace, 'web-vsvc')?.spec.http;
     expect(http).toEqual([
@@ -225,7 +226,7 @@ describe('Istio', () => {
     running = await startAgentUnderTest(sim, CLUSTER);
     const routing = { istio: { virtualService: { name: `web-vsvc.${mesh}`, routes: ['primary'] } }, managedRoutes: [{ name: 'beta' }] };
     const headerRoutes = [{ name: 'beta', match: [{ headerName: 'x-beta', headerValue: { exact: 'on' } }] }];
-    running.controlPlane.desired.set(`${namespace}/web`, istioCanaryAt30(namespace, routing, headerRoutes));
+    running.controlPlane.desired.set(`${namespace}/web`, istioCanary(namespace, routing, 30, headerRoutes));
     await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 30));
     const current = () => get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', mesh, 'web-vsvc');
     const primaryWeights = () =>
@@ -273,18 +274,7 @@ describe('Istio', () => {
     try {
       running = await startAgentUnderTest(sim, CLUSTER, { apiServer: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
       const routing = { istio: { virtualService: { name: 'web-vsvc', routes: ['primary'] } } };
-      running.controlPlane.desired.set(
-        `${namespace}/web`,
-        canaryRollout({
-          namespace,
-          name: 'web',
-          version: 1,
-          stable: { hash: 's1', replicas: 1 },
-          canary: { hash: 'c1', replicas: 1 },
-          services: SERVICES,
-          traffic: { router: 'istio', routing, canaryWeight: 10 },
-        }),
-      );
+      running.controlPlane.desired.set(`${namespace}/web`, istioCanary(namespace, routing, 10));
       await running.controlPlane.waitFor(servedWeight(namespace, 'istio', 10));
       expect(conflicts).toBe(1);
       const http = get<VirtualServiceShape>('networking.istio.io/v1beta1', 'VirtualService', namespace, 'web-vsvc')?.spec.http;

@@ -1,10 +1,9 @@
 import { AGENT_PATH, CLOSE_CODES, PROTOCOL_VERSION } from '@flotilla/protocol';
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openAgentSession, type AgentSession } from '../support/agent-session.js';
 import { eventually } from '../support/processes.js';
 import { parseExposition, samplesOf } from '../support/prometheus-text.js';
-import { openRaw, type RawConnection } from '../support/raw-agent-socket.js';
+import { openRaw, upgradeRequest, type RawConnection } from '../support/raw-agent-socket.js';
 import { apiForThisFile } from '../support/test-api.js';
 
 const MAX_BUFFERED_BYTES = 64 * 1024;
@@ -38,17 +37,7 @@ async function statusOf(head: string): Promise<RawConnection & { status: number 
 }
 
 const upgradeTo = (target: string, protocol?: string): string =>
-  [
-    `GET ${target} HTTP/1.1`,
-    'Host: flotilla',
-    'Connection: Upgrade',
-    'Upgrade: websocket',
-    'Sec-WebSocket-Version: 13',
-    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-    ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []),
-    `Authorization: Bearer ${token}`,
-    '\r\n',
-  ].join('\r\n');
+  upgradeRequest({ ...(protocol ? { 'Sec-WebSocket-Protocol': protocol } : {}), Authorization: `Bearer ${token}` }, target);
 
 /** The API still serves: health answers and an agent that says hello is welcomed. */
 async function expectApiServing(): Promise<void> {

@@ -24,10 +24,10 @@ export function openRaw(apiUrl: string): Promise<RawConnection> {
   });
 }
 
-/** The head of a WebSocket upgrade request to the agent endpoint, with the given extra header lines. */
-export function upgradeRequest(headers: Record<string, string> = {}): string {
+/** The head of a WebSocket upgrade request to `target` (the agent endpoint unless given), with the given extra header lines. */
+export function upgradeRequest(headers: Record<string, string> = {}, target = AGENT_PATH): string {
   const lines = [
-    `GET ${AGENT_PATH} HTTP/1.1`,
+    `GET ${target} HTTP/1.1`,
     'Host: flotilla',
     'Connection: Upgrade',
     'Upgrade: websocket',
